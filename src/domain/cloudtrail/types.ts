@@ -1,0 +1,97 @@
+/**
+ * Normalised CloudTrail records, independent of the envelope they arrived in.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+
+/** Principal types as the explain contract names them. */
+export type PrincipalType =
+  | 'IAMUser'
+  | 'Role'
+  | 'FederatedUser'
+  | 'Root'
+  | 'AWSService'
+  | 'AWSAccount'
+  | 'IdentityCenter'
+  | 'Anonymous'
+  | 'Unknown';
+
+/** The caller of a CloudTrail event, normalised. */
+export interface Principal {
+  readonly type: PrincipalType;
+  /** Full ARN of the caller as CloudTrail records it (session ARN for assumed roles), when known. */
+  readonly arn?: string;
+  /** Account of the caller, when known. */
+  readonly account?: string;
+  /** IAM user name, role name (without path) or service name. */
+  readonly name?: string;
+  /** For assumed roles: the role ARN with its path (from sessionContext.sessionIssuer). */
+  readonly roleArn?: string;
+  /** For assumed roles: the session name. */
+  readonly sessionName?: string;
+  /** For federated users: the IAM user that called GetFederationToken. */
+  readonly issuerArn?: string;
+  /** For Identity Center roles: the permission set name from `AWSReservedSSO_<name>_<hash>`. */
+  readonly permissionSet?: string;
+  /** The principal ARN to evaluate policies for (role ARN for sessions, user ARN...). */
+  readonly policyPrincipalArn?: string;
+  readonly accessKeyId?: string;
+}
+
+/** One CloudTrail record, as much as permission-auditor needs of it. */
+export interface CloudTrailRecord {
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly awsRegion?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly principal: Principal;
+  readonly userAgent?: string;
+  readonly sourceIPAddress?: string;
+  readonly vpcEndpointId?: string;
+  readonly recipientAccountId?: string;
+  readonly requestParameters: Readonly<Record<string, unknown>>;
+  readonly additionalEventData: Readonly<Record<string, unknown>>;
+  readonly resources: readonly CloudTrailResource[];
+  readonly readOnly?: boolean;
+  /** The original record, for renderers that quote it. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+export interface CloudTrailResource {
+  readonly type?: string;
+  /** `ARN` or, for listing events, `ARNPrefix`. */
+  readonly arn?: string;
+  readonly arnPrefix?: string;
+  readonly accountId?: string;
+}
+
+/** Policy types an AccessDenied message can name. */
+export type MessagePolicyType =
+  | 'identity'
+  | 'resource'
+  | 'permissions-boundary'
+  | 'session'
+  | 'scp'
+  | 'rcp'
+  | 'vpc-endpoint';
+
+/** What an AccessDenied error message says. */
+export type ParsedDenialMessage =
+  | { readonly form: 'legacy' }
+  | {
+      readonly form: 'enhanced';
+      readonly principalArn: string;
+      readonly action: string;
+      readonly resource?: string;
+      readonly denial: 'implicit' | 'explicit';
+      readonly policyType: MessagePolicyType;
+      /** "transitively through a service control policy" and similar. */
+      readonly transitiveVia?: MessagePolicyType;
+      /** Policy ARN appended by the IAM Access Troubleshooter form, when present. */
+      readonly policyArn?: string;
+      readonly authorizationId?: string;
+    }
+  | { readonly form: 'unrecognised'; readonly text: string };

@@ -1,0 +1,123 @@
+/**
+ * The JSON contract of `permission-auditor explain --format json`. Renderers (text, Markdown, Slack,
+ * SNS) read only these types.
+ */
+import type { PrincipalType } from '../cloudtrail/types.js';
+import type { Decision, PolicyType } from '../policy/types.js';
+
+export type FindingCause =
+  | 'identity-missing-allow'
+  | 'identity-explicit-deny'
+  | 'resource-policy-missing-allow'
+  | 'resource-policy-explicit-deny'
+  | 'boundary-missing-allow'
+  | 'boundary-explicit-deny'
+  | 'scp-missing-allow'
+  | 'scp-explicit-deny'
+  | 'rcp-missing-allow'
+  | 'rcp-explicit-deny'
+  | 'session-policy'
+  | 'vpc-endpoint-policy'
+  | 'kms-key'
+  | 'allowed-by-visible-policies'
+  | 'not-evaluable';
+
+export type ClientTool = 'rclone' | 'aws-cli' | 'boto3' | 's3cmd' | 'terraform' | 'other';
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: Readonly<Record<string, string | readonly string[]>> | '*';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+export interface FindingRequest {
+  readonly eventId: string;
+  readonly eventName: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: Decision | 'Unknown';
+  /** Where the action/resource came from: the error message or the operation catalogue. */
+  readonly source: 'message' | 'operation';
+}
+
+export interface DeniedByRef {
+  readonly policyType: PolicyType;
+  readonly policyArn?: string;
+  readonly policyName?: string;
+  readonly sid?: string;
+  readonly statementIndex?: number;
+}
+
+export interface Fix {
+  /** ARN of the principal (new inline policy), the managed policy (new version) or the bucket. */
+  readonly attachTo: string;
+  readonly attachKind: 'inline-policy' | 'managed-policy-version' | 'bucket-policy' | 'permission-set';
+  readonly policyArn?: string;
+  readonly policyName?: string;
+  readonly statements: readonly PolicyStatement[];
+  /** For an edited managed policy: the whole new document and a readable diff. */
+  readonly newDocument?: unknown;
+  readonly diff?: string;
+  /** Identity-side statements also needed (cross-account). */
+  readonly identityStatements?: readonly PolicyStatement[];
+  readonly verified: boolean;
+  /** What verification checked, in words. */
+  readonly verification: readonly string[];
+}
+
+export interface Alternative {
+  readonly kind: 'client-config' | 'upgrade' | 'other';
+  readonly text: string;
+  readonly removes: readonly string[];
+}
+
+export interface JobProfile {
+  readonly tool: 'rclone';
+  readonly operation: 'copy' | 'sync' | 'move' | 'mount' | 'unknown';
+  readonly statements: readonly PolicyStatement[];
+  readonly notes: readonly string[];
+}
+
+export interface Finding {
+  readonly eventIds: readonly string[];
+  readonly principal: {
+    readonly arn: string;
+    readonly type: PrincipalType;
+    readonly account: string;
+  };
+  readonly client: { readonly tool: ClientTool; readonly version?: string; readonly userAgent?: string };
+  readonly bucket?: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly requests: readonly FindingRequest[];
+  readonly cause: FindingCause;
+  readonly evidence: 'policies' | 'message' | 'event';
+  readonly deniedBy: readonly DeniedByRef[];
+  readonly fix: Fix | null;
+  readonly alternatives: readonly Alternative[];
+  readonly jobProfile: JobProfile | null;
+  /** What could still deny the request, or what could not be checked. */
+  readonly caveats: readonly string[];
+  readonly summary: string;
+}
+
+export interface Skipped {
+  readonly eventId: string;
+  readonly reason: 'not-s3' | 'not-denied' | 'duplicate' | 'unsupported-operation';
+  readonly message: string;
+}
+
+export interface ExplainError {
+  readonly input: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ExplainReport {
+  readonly findings: readonly Finding[];
+  readonly skipped: readonly Skipped[];
+  readonly errors: readonly ExplainError[];
+}
