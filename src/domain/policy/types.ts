@@ -100,7 +100,15 @@ export interface PolicyProblem {
 }
 
 /** How a same-account resource-policy allow was obtained; drives which implicit denies it overrides. */
-export type ResourceGrantKind = 'user' | 'role' | 'role-session' | 'federated-user' | 'account' | 'any' | 'service' | 'other';
+export type ResourceGrantKind =
+  | 'user'
+  | 'role'
+  | 'role-session'
+  | 'federated-user'
+  | 'account'
+  | 'any'
+  | 'service'
+  | 'other';
 
 export interface EvaluationResult {
   readonly decision: Decision;

@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: runs every benchmark in one process and prints Markdown tables with ratios against
+ * the baselines run alongside.
+ */
+import { formatResults } from './measure.js';
+import { runPolicyEngineBench } from './policyEngine.bench.js';
+
+const only = process.argv[2];
+
+if (only === undefined || only === 'policy') {
+  const results = runPolicyEngineBench();
+  console.log(formatResults('Policy engine (evaluations, explanations on)', results, (i) => (i < 2 ? 0 : 2)));
+}

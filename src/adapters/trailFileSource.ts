@@ -1,0 +1,235 @@
+/**
+ * Reads CloudTrail inputs from the local file system and stdin: single files, directories of trail
+ * log files (as `aws s3 sync` leaves them), gzip or not.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Name under which stdin appears in texts and problems. */
+export const STDIN_NAME = '<stdin>';
+
+/** Stable codes of the problems {@link readTrailInputs} reports. */
+export const trailInputProblemCodes = {
+  notFound: 'input.notFound',
+  unreadable: 'input.unreadable',
+  badGzip: 'input.badGzip',
+  notUtf8: 'input.notUtf8',
+  noTrailFiles: 'input.noTrailFiles',
+  unsupportedType: 'input.unsupportedType',
+} as const;
+
+/**
+ * File names taken from directories. CloudTrail delivers `<account>_CloudTrail_<region>_<time>_<id>.json.gz`;
+ * `.json` and `.jsonl` cover exported or hand-made inputs.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+const TRAIL_FILE_SUFFIXES = ['.json', '.jsonl', '.json.gz', '.gz'] as const;
+
+/**
+ * gzip members start with ID1 = 0x1f, ID2 = 0x8b; detection by content rather than name copes with
+ * `.json.gz` files that a browser or tool already decompressed.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1
+ */
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** One text read from an input, named for messages. */
+export interface TrailText {
+  readonly input: string;
+  readonly text: string;
+}
+
+/**
+ * Reads every path: a file (any name), `-` for stdin, or a directory (recursively, sorted by name,
+ * files ending in `.json`, `.jsonl`, `.json.gz` or `.gz`, without CloudTrail digest files). Gzip is detected by its magic bytes. A
+ * missing path, unreadable file, corrupt gzip or non-UTF-8 text is reported with the file's name and
+ * the other inputs are still read.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+export async function readTrailInputs(
+  paths: string[],
+  options?: { stdin?: NodeJS.ReadableStream },
+): Promise<{ texts: TrailText[]; errors: InputProblem[] }> {
+  const texts: TrailText[] = [];
+  const errors: InputProblem[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      await readStdin(options?.stdin ?? process.stdin, texts, errors);
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      errors.push(fileProblem(path, error));
+      continue;
+    }
+    if (info.isDirectory()) {
+      const files: string[] = [];
+      await collectTrailFiles(path, files, errors);
+      if (files.length === 0) {
+        errors.push({
+          input: path,
+          code: trailInputProblemCodes.noTrailFiles,
+          message: `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
+        });
+      }
+      for (const file of files) await readOne(file, texts, errors);
+      continue;
+    }
+    if (!info.isFile()) {
+      errors.push({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: not a regular file or directory.`,
+      });
+      continue;
+    }
+    await readOne(path, texts, errors);
+  }
+  return { texts, errors };
+}
+
+async function collectTrailFiles(directory: string, files: string[], errors: InputProblem[]): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    errors.push(fileProblem(directory, error));
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    // Symlinked directories are not followed: a link back up the tree would loop forever.
+    if (entry.isDirectory()) {
+      await collectTrailFiles(path, files, errors);
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && isTrailFileName(entry.name)) {
+      files.push(path);
+    }
+  }
+}
+
+/**
+ * Log file validation writes digest files (`<account>_CloudTrail-Digest_<region>_...json.gz`) next to
+ * the logs under `AWSLogs/`; they hold hashes, not events, so directory walks leave them out.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
+ */
+const DIGEST_FILE_MARKER = '_CloudTrail-Digest_';
+
+function isTrailFileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (name.includes(DIGEST_FILE_MARKER)) return false;
+  return TRAIL_FILE_SUFFIXES.some((suffix) => lower.endsWith(suffix));
+}
+
+async function readOne(path: string, texts: TrailText[], errors: InputProblem[]): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    errors.push(fileProblem(path, error));
+    return;
+  }
+  const decoded = await decode(path, bytes);
+  if (decoded.ok) texts.push({ input: path, text: decoded.text });
+  else errors.push(decoded.problem);
+}
+
+async function readStdin(
+  stream: NodeJS.ReadableStream,
+  texts: TrailText[],
+  errors: InputProblem[],
+): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  try {
+    for await (const chunk of stream) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    }
+  } catch (error) {
+    errors.push({
+      input: STDIN_NAME,
+      code: trailInputProblemCodes.unreadable,
+      message: `${STDIN_NAME}: cannot read: ${describeError(error)}.`,
+    });
+    return;
+  }
+  const decoded = await decode(STDIN_NAME, Buffer.concat(chunks));
+  if (decoded.ok) texts.push({ input: STDIN_NAME, text: decoded.text });
+  else errors.push(decoded.problem);
+}
+
+type Decoded = { ok: true; text: string } | { ok: false; problem: InputProblem };
+
+async function decode(input: string, bytes: Uint8Array): Promise<Decoded> {
+  let content = bytes;
+  if (isGzip(bytes)) {
+    try {
+      content = await gunzipAsync(bytes);
+    } catch (error) {
+      return {
+        ok: false,
+        problem: {
+          input,
+          code: trailInputProblemCodes.badGzip,
+          message: `${input}: starts like gzip but cannot be decompressed: ${describeError(error)}.`,
+        },
+      };
+    }
+  }
+  try {
+    // fatal: report mojibake instead of parsing it; the decoder also drops a UTF-8 BOM.
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(content) };
+  } catch {
+    return {
+      ok: false,
+      problem: {
+        input,
+        code: trailInputProblemCodes.notUtf8,
+        message: `${input}: is not UTF-8 text${isGzip(bytes) ? ' after gzip decompression' : ''}.`,
+      },
+    };
+  }
+}
+
+function fileProblem(path: string, error: unknown): InputProblem {
+  const code = errorCode(error);
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return {
+      input: path,
+      code: trailInputProblemCodes.notFound,
+      message: `${path}: no such file or directory.`,
+    };
+  }
+  return {
+    input: path,
+    code: trailInputProblemCodes.unreadable,
+    message: `${path}: cannot read: ${describeError(error)}.`,
+  };
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}
+
+function describeError(error: unknown): string {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,120 @@
+/**
+ * Which CloudTrail records permission-auditor explains: S3 requests denied by authorization.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+ */
+import type { CloudTrailRecord } from './types.js';
+
+/**
+ * Event sources that are S3 general purpose buckets. Directory buckets log as
+ * `s3express.amazonaws.com` and are authorized by `s3express:CreateSession`, which the S3 catalogue
+ * does not model, so they are not S3 here.
+ */
+const s3EventSources = {
+  's3.amazonaws.com': {
+    source:
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html',
+  },
+  // The China-region copy of the same page shows this form in its sample records.
+  's3.amazonaws.com.cn': {
+    source:
+      'https://docs.amazonaws.cn/en_us/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html',
+  },
+} as const satisfies Record<string, { source: string }>;
+
+/**
+ * HTTP 403 error codes and whether a policy change can resolve them. Only authorization denials are
+ * explained; the others are 403s about the account, credentials or signature, where no statement
+ * helps.
+ */
+const forbiddenErrorCodes = {
+  AccessDenied: {
+    policyDenial: true,
+    why: 'S3 denied the request (HTTP 403 AccessDenied).',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  AccessDeniedException: {
+    policyDenial: true,
+    why: 'The JSON-protocol form of AccessDenied (S3 Control and other services).',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html',
+  },
+  // Not documented as a CloudTrail errorCode; accepted in case a 403 without a body (HEAD) is logged so.
+  Forbidden: {
+    policyDenial: true,
+    why: 'HTTP 403 without an S3 error body (HEAD requests).',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html',
+  },
+  AllAccessDisabled: {
+    policyDenial: false,
+    why: 'AWS has disabled all access to this S3 resource; only AWS Support can restore it, no policy change helps.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  AccountProblem: {
+    policyDenial: false,
+    why: 'A problem with the AWS account prevents the request; contact AWS Support.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  InvalidAccessKeyId: {
+    policyDenial: false,
+    why: 'The access key does not exist in AWS records: a credentials problem, not a permission.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  SignatureDoesNotMatch: {
+    policyDenial: false,
+    why: 'The request signature is wrong (secret key or signing): a credentials problem, not a permission.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  RequestTimeTooSkewed: {
+    policyDenial: false,
+    why: "The client's clock is too far from the server's time.",
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+  InvalidObjectState: {
+    policyDenial: false,
+    why: 'The object is archived (for example in S3 Glacier) and must be restored before access.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
+  },
+} as const satisfies Record<string, { policyDenial: boolean; why: string; source: string }>;
+
+/** Outcome of {@link classifyRecord}. */
+export type RecordClassification =
+  | { readonly kind: 'denied-s3' }
+  | { readonly kind: 'skip'; readonly reason: 'not-s3' | 'not-denied'; readonly message: string };
+
+/**
+ * Decides whether a record is an S3 request denied by authorization: `eventSource` is
+ * `s3.amazonaws.com` and `errorCode` is `AccessDenied` (or `AccessDeniedException`, or a bodiless
+ * `Forbidden`). Other 403 codes (`AllAccessDisabled`, `AccountProblem`, signature and key errors) are
+ * skipped as `not-denied` with a message saying why no policy change helps.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
+ */
+export function classifyRecord(record: CloudTrailRecord): RecordClassification {
+  if (!Object.hasOwn(s3EventSources, record.eventSource)) {
+    return {
+      kind: 'skip',
+      reason: 'not-s3',
+      message: `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
+    };
+  }
+  const code = record.errorCode;
+  if (code === undefined) {
+    return { kind: 'skip', reason: 'not-denied', message: `${record.eventName} succeeded (no errorCode).` };
+  }
+  if (Object.hasOwn(forbiddenErrorCodes, code)) {
+    const entry = forbiddenErrorCodes[code as keyof typeof forbiddenErrorCodes];
+    if (entry.policyDenial) return { kind: 'denied-s3' };
+    return {
+      kind: 'skip',
+      reason: 'not-denied',
+      message: `${record.eventName} failed with ${code}, which is not a permission denial: ${entry.why}`,
+    };
+  }
+  return {
+    kind: 'skip',
+    reason: 'not-denied',
+    message: `${record.eventName} failed with ${code}, which is not an access denial.`,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * What an AccessDenied error message says about the denial: who, which action, which resource, which
+ * policy type, implicit or explicit, and the Access Troubleshooter policy ARN and authorization ID.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ */
+import type { MessagePolicyType, ParsedDenialMessage } from './types.js';
+
+const IAM_ACCESS_DENIED_DOC =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html';
+const S3_ACCESS_DENIED_DOC =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html';
+
+/**
+ * Policy type phrases as they appear after `because no ` or `with an explicit deny in a(n) `. Longer
+ * phrases come first so `permissions boundary policy` wins over `permissions boundary`.
+ */
+const policyTypePhrases = [
+  { phrase: 'identity-based policy', type: 'identity', source: IAM_ACCESS_DENIED_DOC },
+  { phrase: 'resource-based policy', type: 'resource', source: IAM_ACCESS_DENIED_DOC },
+  // The IAM guide's implicit example reads "no permissions boundary allows" (no "policy").
+  { phrase: 'permissions boundary policy', type: 'permissions-boundary', source: IAM_ACCESS_DENIED_DOC },
+  { phrase: 'permissions boundary', type: 'permissions-boundary', source: IAM_ACCESS_DENIED_DOC },
+  // The IAM guide's explicit example reads "explicit deny in a sessions policy" (sic).
+  { phrase: 'sessions policy', type: 'session', source: IAM_ACCESS_DENIED_DOC },
+  { phrase: 'session policy', type: 'session', source: IAM_ACCESS_DENIED_DOC },
+  // The S3 guide shows both "because no service control policy allows" and "explicit deny in a service
+  // control policy"; the IAM guide says SCP messages always read "explicit deny".
+  { phrase: 'service control policy', type: 'scp', source: S3_ACCESS_DENIED_DOC },
+  // Quoted in the S3 guide ("with an explicit deny in a resource control policy").
+  { phrase: 'resource control policy', type: 'rcp', source: S3_ACCESS_DENIED_DOC },
+  { phrase: 'VPC endpoint policy', type: 'vpc-endpoint', source: IAM_ACCESS_DENIED_DOC },
+] as const satisfies readonly { phrase: string; type: MessagePolicyType; source: string }[];
+
+/**
+ * S3's opaque message, still returned for cross-organization and anonymous requests.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ */
+const LEGACY_MESSAGE = /^access denied\.?$/i;
+
+// Whitespace is loose because documented examples wrap lines and double a space ("MaryMajor  is not").
+const HEAD = /User:\s+(\S+)\s+is not authorized to perform:\s+(\S+)/;
+const IMPLICIT_MARKER = /\sbecause no\s+/gi;
+const EXPLICIT_MARKER = /\s(?:with|due to)\s+an\s+explicit\s+deny\s+in\s+an?\s+/gi;
+
+/**
+ * The IAM Access Troubleshooter (preview) appends the denying policy ARN and an authorization ID.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied-authorization-id.html
+ */
+const AUTHORIZATION_ID = /authorization id:\s*([0-9A-Za-z]+)/i;
+// `: arn:...` in the IAM guide; `, with policy ARN: arn:...` in some copies of the S3 guide's RCP example.
+const POLICY_ARN_SUFFIX = /^(?::|,\s*with policy ARN:)\s*(arn:\S+?)\.?(?=\s|$)/i;
+
+/**
+ * Parses an AccessDenied error message in every documented form: the legacy `Access Denied`; `User:
+ * ARN is not authorized to perform: ACTION [on resource: "ARN" | ARN] because no <policy type> allows
+ * the ACTION action`; `... with an explicit deny in a(n) <policy type>` (also `sessions policy` and a
+ * bare `permissions boundary`); `... transitively through a service control policy`; and the Access
+ * Troubleshooter suffix (`: <policy ARN>. Go to ... authorization id: <ID>`). A missing or empty message
+ * carries no more information than the legacy one and is reported as `legacy`.
+ *
+ * `denial` reports what the message says; the IAM guide warns that SCP messages may read "explicit deny"
+ * even when the SCP merely lacks an Allow. Other S3 reasons (Block Public Access settings, blocked
+ * SSE-C) are `unrecognised`, with the text kept.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied-authorization-id.html
+ */
+export function parseDenialMessage(text: string | undefined): ParsedDenialMessage {
+  if (text === undefined) return { form: 'legacy' };
+  // Documented examples wrap lines; a message is one sentence.
+  const message = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };
+  const head = HEAD.exec(message);
+  if (head === null) return { form: 'unrecognised', text };
+  const principalArn = head[1] ?? '';
+  const action = head[2] ?? '';
+  const afterHead = message.slice(head.index + head[0].length);
+
+  // Reasons come last; resources (object keys) are caller-controlled and may contain the marker
+  // words, so the split is at the last marker.
+  const implicit = lastMatch(IMPLICIT_MARKER, afterHead);
+  const implicitAt = implicit?.index ?? -1;
+  const explicit = lastMatch(EXPLICIT_MARKER, afterHead);
+  const explicitAt = explicit?.index ?? -1;
+  if (implicitAt < 0 && explicitAt < 0) return { form: 'unrecognised', text };
+
+  const reasonAt = Math.max(implicitAt, explicitAt);
+  const resource = parseResource(afterHead.slice(0, reasonAt));
+  const base = {
+    form: 'enhanced',
+    principalArn,
+    action,
+    ...(resource !== undefined ? { resource } : {}),
+  } as const;
+
+  if (explicitAt > implicitAt && explicit !== undefined) {
+    const rest = afterHead.slice(explicitAt + explicit.length);
+    const primary = readPolicyType(rest);
+    if (primary === undefined) return { form: 'unrecognised', text };
+    let tail = rest.slice(primary.length);
+    const transitive = /^\s+transitively through an? /i.exec(tail);
+    let transitiveVia: MessagePolicyType | undefined;
+    if (transitive !== null) {
+      const via = readPolicyType(tail.slice(transitive[0].length));
+      if (via !== undefined) {
+        transitiveVia = via.type;
+        tail = tail.slice(transitive[0].length + via.length);
+      }
+    }
+    return {
+      ...base,
+      denial: 'explicit',
+      policyType: primary.type,
+      ...(transitiveVia !== undefined ? { transitiveVia } : {}),
+      ...troubleshooterSuffix(tail),
+    };
+  }
+
+  const rest = afterHead.slice(implicitAt + (implicit?.length ?? 0));
+  const primary = readPolicyType(rest);
+  if (primary === undefined) return { form: 'unrecognised', text };
+  const allows = /^\s+allows the \S+ action/i.exec(rest.slice(primary.length));
+  const tail = rest.slice(primary.length + (allows?.[0].length ?? 0));
+  return { ...base, denial: 'implicit', policyType: primary.type, ...troubleshooterSuffix(tail) };
+}
+
+function lastMatch(pattern: RegExp, text: string): { index: number; length: number } | undefined {
+  let last: { index: number; length: number } | undefined;
+  for (const match of text.matchAll(pattern)) {
+    last = { index: match.index, length: match[0].length };
+  }
+  return last;
+}
+
+/** `on resource: "arn:aws:s3:::b/k"` (S3, quoted) or `on resource: arn:...` (older, unquoted). */
+function parseResource(segment: string): string | undefined {
+  const match = /^\s+on resource:\s*([\s\S]*)$/.exec(segment);
+  if (match === null) return undefined;
+  const raw = (match[1] ?? '').trim();
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) return raw.slice(1, -1);
+  return raw === '' ? undefined : raw;
+}
+
+function readPolicyType(text: string): { type: MessagePolicyType; length: number } | undefined {
+  const lower = text.toLowerCase();
+  for (const entry of policyTypePhrases) {
+    if (lower.startsWith(entry.phrase.toLowerCase())) {
+      return { type: entry.type, length: entry.phrase.length };
+    }
+  }
+  return undefined;
+}
+
+function troubleshooterSuffix(tail: string): { policyArn?: string; authorizationId?: string } {
+  const policyArn = POLICY_ARN_SUFFIX.exec(tail)?.[1];
+  const authorizationId = AUTHORIZATION_ID.exec(tail)?.[1];
+  return {
+    ...(policyArn !== undefined ? { policyArn } : {}),
+    ...(authorizationId !== undefined ? { authorizationId } : {}),
+  };
+}

@@ -1,0 +1,351 @@
+/**
+ * Finds CloudTrail records in text, whatever envelope they arrived in.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+import { locateJsonSyntaxError } from './jsonSyntaxError.js';
+
+/** One CloudTrail record found in an input, with where it was found. */
+export interface RawRecord {
+  /** Name of the input (file path, `<stdin>`...). */
+  readonly input: string;
+  /** Where in the input: `$`, `$.Records[2]`, `line 4: $.detail`, `$.Events[0].CloudTrailEvent`... */
+  readonly position: string;
+  readonly record: Record<string, unknown>;
+}
+
+/** Something wrong with an input, with a stable dotted code. */
+export interface InputProblem {
+  readonly input: string;
+  readonly position?: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Stable codes of the problems {@link extractRecords} reports. */
+export const envelopeProblemCodes = {
+  emptyInput: 'cloudtrail.emptyInput',
+  invalidJson: 'cloudtrail.invalidJson',
+  unknownEnvelope: 'cloudtrail.unknownEnvelope',
+  unsupportedEventBridgeEvent: 'cloudtrail.unsupportedEventBridgeEvent',
+  notAnObject: 'cloudtrail.notAnObject',
+  lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
+} as const;
+
+/**
+ * EventBridge `detail-type` values whose `detail` is a CloudTrail record. Other detail types (S3
+ * "Object Created", Insights...) carry something else and are reported, not guessed at.
+ */
+const cloudTrailDetailTypes = {
+  'AWS API Call via CloudTrail': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
+  },
+  'AWS Console Sign In via CloudTrail': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
+  },
+  'AWS Service Event via CloudTrail': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
+  },
+} as const satisfies Record<string, { source: string }>;
+
+/**
+ * Fields by which a bare CloudTrail record is recognised; any one is enough, `normaliseRecord` then
+ * names the ones that are missing.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+const recordMarkers = ['eventVersion', 'eventID', 'eventName', 'eventSource', 'userIdentity'] as const;
+
+interface Sink {
+  readonly input: string;
+  readonly records: RawRecord[];
+  readonly errors: InputProblem[];
+}
+
+// Enough nesting for `[ {Records: [...]} ]` inside an SQS body; deeper is not an envelope we know.
+const MAX_ENVELOPE_DEPTH = 8;
+
+/**
+ * Extracts CloudTrail records from `text`, accepting: a bare record; an EventBridge event
+ * (`detail-type: "AWS API Call via CloudTrail"`, `detail` = record); a trail log file
+ * (`{"Records": [...]}`); `aws cloudtrail lookup-events` output (`{"Events": [{"CloudTrailEvent":
+ * "<json>"}]}`); an SQS event whose message bodies hold any of these; a JSON array of any of these;
+ * and JSON lines (one of these per line). A malformed line or entry is reported and never hides the
+ * others.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+ */
+export function extractRecords(
+  text: string,
+  inputName: string,
+): { records: RawRecord[]; errors: InputProblem[] } {
+  const sink: Sink = { input: inputName, records: [], errors: [] };
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') {
+    sink.errors.push({
+      input: inputName,
+      code: envelopeProblemCodes.emptyInput,
+      message: `${inputName} is empty: expected CloudTrail JSON.`,
+    });
+    return sink;
+  }
+  const whole = tryParse(body);
+  if (whole.ok) {
+    visit(whole.value, '$', '', 0, sink);
+    return sink;
+  }
+  const lines = body.split(/\r\n|\n|\r/);
+  if (looksLikeJsonLines(lines)) {
+    lines.forEach((line, index) => {
+      if (line.trim() === '') return;
+      const prefix = `line ${index + 1}: `;
+      const parsed = tryParse(line);
+      if (parsed.ok) {
+        visit(parsed.value, '$', prefix, 0, sink);
+      } else {
+        reportInvalidJson(sink, line, `line ${index + 1}`, index);
+      }
+    });
+    return sink;
+  }
+  reportInvalidJson(sink, body, undefined, 0);
+  return sink;
+}
+
+type ParseResult = { ok: true; value: unknown } | { ok: false };
+
+function tryParse(text: string): ParseResult {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * JSON lines when at least one line is a complete JSON object or array on its own and there are
+ * several lines. A pretty-printed document with one syntax error has no such line (its lines are
+ * fragments like `{` or `"eventName": "GetObject",`), so it gets one error with its position instead
+ * of one error per line.
+ */
+function looksLikeJsonLines(lines: readonly string[]): boolean {
+  const nonEmpty = lines.filter((line) => line.trim() !== '');
+  if (nonEmpty.length < 2) return false;
+  return nonEmpty.some((line) => {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false;
+    return tryParse(trimmed).ok;
+  });
+}
+
+function reportInvalidJson(
+  sink: Sink,
+  text: string,
+  linePosition: string | undefined,
+  lineOffset: number,
+): void {
+  const location = locateJsonSyntaxError(text);
+  const line = (location?.line ?? 1) + lineOffset;
+  const column = location?.column ?? 1;
+  const reason = location?.reason ?? 'not valid JSON';
+  sink.errors.push({
+    input: sink.input,
+    position: linePosition ?? `line ${line}, column ${column}`,
+    code: envelopeProblemCodes.invalidJson,
+    message: `${sink.input}: invalid JSON at line ${line}, column ${column}: ${reason}.`,
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (isObject(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return 'an empty object';
+    const shown = keys.slice(0, 8).map((key) => JSON.stringify(key));
+    return `an object with keys ${shown.join(', ')}${keys.length > 8 ? `, and ${keys.length - 8} more` : ''}`;
+  }
+  return `a ${typeof value}`;
+}
+
+function visit(value: unknown, path: string, prefix: string, depth: number, sink: Sink): void {
+  const position = `${prefix}${path}`;
+  if (depth > MAX_ENVELOPE_DEPTH) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.unknownEnvelope,
+      message: `${sink.input} at ${position}: envelopes nested more than ${MAX_ENVELOPE_DEPTH} deep.`,
+    });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((element, index) => {
+      visit(element, `${path}[${index}]`, prefix, depth + 1, sink);
+    });
+    return;
+  }
+  if (!isObject(value)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.unknownEnvelope,
+      message: `${sink.input} at ${position}: expected a CloudTrail record or envelope, found ${describeValue(value)}.`,
+    });
+    return;
+  }
+  if (Array.isArray(value.Records)) {
+    visitRecordsArray(value.Records, `${path}.Records`, prefix, depth, sink);
+    return;
+  }
+  if (Array.isArray(value.Events)) {
+    visitLookupEvents(value.Events, `${path}.Events`, prefix, sink);
+    return;
+  }
+  if (typeof value['detail-type'] === 'string' && 'detail' in value) {
+    visitEventBridge(value, path, prefix, sink);
+    return;
+  }
+  if (recordMarkers.some((marker) => marker in value)) {
+    sink.records.push({ input: sink.input, position, record: value });
+    return;
+  }
+  sink.errors.push({
+    input: sink.input,
+    position,
+    code: envelopeProblemCodes.unknownEnvelope,
+    message:
+      `${sink.input} at ${position}: not a CloudTrail record, EventBridge event, trail file ({"Records": [...]}) ` +
+      `or lookup-events output ({"Events": [...]}); found ${describeValue(value)}.`,
+  });
+}
+
+/**
+ * `Records` is the trail log file envelope, but SQS events also use `Records`: an entry with
+ * `eventSource: "aws:sqs"` carries the EventBridge event as a JSON string in `body`.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
+ */
+function visitRecordsArray(
+  records: readonly unknown[],
+  path: string,
+  prefix: string,
+  depth: number,
+  sink: Sink,
+): void {
+  records.forEach((entry, index) => {
+    const entryPath = `${path}[${index}]`;
+    const position = `${prefix}${entryPath}`;
+    if (!isObject(entry)) {
+      sink.errors.push({
+        input: sink.input,
+        position,
+        code: envelopeProblemCodes.notAnObject,
+        message: `${sink.input} at ${position}: a trail file entry must be a JSON object, found ${describeValue(entry)}.`,
+      });
+      return;
+    }
+    if (entry.eventSource === 'aws:sqs' && typeof entry.body === 'string') {
+      const parsed = tryParse(entry.body);
+      if (parsed.ok) {
+        visit(parsed.value, `${entryPath}.body`, prefix, depth + 1, sink);
+      } else {
+        reportEmbeddedInvalidJson(sink, entry.body, `${position}.body`);
+      }
+      return;
+    }
+    sink.records.push({ input: sink.input, position, record: entry });
+  });
+}
+
+function visitLookupEvents(events: readonly unknown[], path: string, prefix: string, sink: Sink): void {
+  events.forEach((event, index) => {
+    const position = `${prefix}${path}[${index}]`;
+    if (!isObject(event)) {
+      sink.errors.push({
+        input: sink.input,
+        position,
+        code: envelopeProblemCodes.notAnObject,
+        message: `${sink.input} at ${position}: a lookup-events entry must be a JSON object, found ${describeValue(event)}.`,
+      });
+      return;
+    }
+    const embedded = event.CloudTrailEvent;
+    const embeddedPosition = `${position}.CloudTrailEvent`;
+    if (isObject(embedded)) {
+      sink.records.push({ input: sink.input, position: embeddedPosition, record: embedded });
+      return;
+    }
+    if (typeof embedded !== 'string') {
+      sink.errors.push({
+        input: sink.input,
+        position,
+        code: envelopeProblemCodes.lookupEventWithoutRecord,
+        message: `${sink.input} at ${position}: lookup-events entry has no CloudTrailEvent string${
+          typeof event.EventId === 'string' ? ` (EventId ${event.EventId})` : ''
+        }.`,
+      });
+      return;
+    }
+    const parsed = tryParse(embedded);
+    if (!parsed.ok) {
+      reportEmbeddedInvalidJson(sink, embedded, embeddedPosition);
+      return;
+    }
+    if (!isObject(parsed.value)) {
+      sink.errors.push({
+        input: sink.input,
+        position: embeddedPosition,
+        code: envelopeProblemCodes.notAnObject,
+        message: `${sink.input} at ${embeddedPosition}: CloudTrailEvent must hold a JSON object, found ${describeValue(parsed.value)}.`,
+      });
+      return;
+    }
+    sink.records.push({ input: sink.input, position: embeddedPosition, record: parsed.value });
+  });
+}
+
+function visitEventBridge(event: Record<string, unknown>, path: string, prefix: string, sink: Sink): void {
+  const detailType = String(event['detail-type']);
+  const position = `${prefix}${path}`;
+  if (!Object.hasOwn(cloudTrailDetailTypes, detailType)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.unsupportedEventBridgeEvent,
+      message:
+        `${sink.input} at ${position}: EventBridge event with detail-type ${JSON.stringify(detailType)}` +
+        `${typeof event.source === 'string' ? ` from ${event.source}` : ''} does not carry a CloudTrail record ` +
+        `(expected "AWS API Call via CloudTrail").`,
+    });
+    return;
+  }
+  const detail = event.detail;
+  if (!isObject(detail)) {
+    sink.errors.push({
+      input: sink.input,
+      position: `${position}.detail`,
+      code: envelopeProblemCodes.notAnObject,
+      message: `${sink.input} at ${position}.detail: EventBridge detail must be a JSON object, found ${describeValue(detail)}.`,
+    });
+    return;
+  }
+  sink.records.push({ input: sink.input, position: `${position}.detail`, record: detail });
+}
+
+function reportEmbeddedInvalidJson(sink: Sink, text: string, position: string): void {
+  const location = locateJsonSyntaxError(text);
+  const where = location === undefined ? '' : ` at character ${location.offset + 1}: ${location.reason}`;
+  sink.errors.push({
+    input: sink.input,
+    position,
+    code: envelopeProblemCodes.invalidJson,
+    message: `${sink.input} at ${position}: the embedded JSON string is invalid${where}.`,
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * The caller of a CloudTrail event, from its `userIdentity` element, in the terms policy evaluation
+ * needs: which ARN to collect policies for, and which ARN AWS evaluated.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+import type { Principal, PrincipalType } from './types.js';
+
+/**
+ * IAM Identity Center provisions one role per permission set and account, named
+ * `AWSReservedSSO_<PermissionSetName>_<16 hex digits>` under the path `/aws-reserved/sso.amazonaws.com/`.
+ * Permission set names may themselves contain `_`, so the hash is taken from the end.
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html
+ */
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_([0-9a-f]{16})$/;
+
+/** ARN shapes that CloudTrail and error messages use for callers. */
+const ARN_PATTERNS = {
+  /** @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns */
+  assumedRole: /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/,
+  federatedUser: /^arn:(aws[a-z-]*):sts::(\d{12}):federated-user\/(.+)$/,
+  user: /^arn:(aws[a-z-]*):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/,
+  role: /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/,
+  root: /^arn:(aws[a-z-]*):iam::(\d{12}):root$/,
+} as const;
+
+type Fields = { [K in keyof Principal]?: Principal[K] | undefined };
+
+interface Hints {
+  readonly messagePrincipalArn?: string;
+}
+
+type Normaliser = (identity: Record<string, unknown>, hints: Hints) => Principal;
+
+/**
+ * One normaliser per documented `userIdentity.type`. Types not listed (`SAMLUser`, `WebIdentityUser`,
+ * `Directory`, `Unknown`...) give type `Unknown` with whatever fields are present.
+ */
+const byIdentityType = {
+  /** @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
+  IAMUser: (identity) => {
+    const arn = str(identity.arn);
+    return build('IAMUser', {
+      arn,
+      account: str(identity.accountId) ?? accountOf(arn),
+      name: str(identity.userName) ?? (arn === undefined ? undefined : ARN_PATTERNS.user.exec(arn)?.[3]),
+      policyPrincipalArn: arn,
+      accessKeyId: str(identity.accessKeyId),
+    });
+  },
+  /**
+   * The session ARN drops the role's path; `sessionContext.sessionIssuer.arn` keeps it, and IAM's
+   * GetRole takes the bare name (`sessionIssuer.userName`).
+   *
+   * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+   */
+  AssumedRole: (identity) => normaliseAssumedRole(identity),
+  /**
+   * GetFederationToken sessions: policies come from the IAM user (or root) that called it, named in
+   * `sessionContext.sessionIssuer`.
+   *
+   * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+   */
+  FederatedUser: (identity) => {
+    const arn = str(identity.arn);
+    const issuer = sessionIssuerOf(identity);
+    const issuerArn = str(issuer?.arn);
+    return build('FederatedUser', {
+      arn,
+      account: str(identity.accountId) ?? accountOf(arn),
+      name: arn === undefined ? undefined : ARN_PATTERNS.federatedUser.exec(arn)?.[3],
+      sessionName: arn === undefined ? undefined : ARN_PATTERNS.federatedUser.exec(arn)?.[3],
+      issuerArn,
+      policyPrincipalArn: issuerArn,
+      accessKeyId: str(identity.accessKeyId),
+    });
+  },
+  /** @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
+  Root: (identity) => {
+    const account = str(identity.accountId);
+    const arn = str(identity.arn) ?? (account === undefined ? undefined : `arn:aws:iam::${account}:root`);
+    return build('Root', {
+      arn,
+      account: account ?? accountOf(arn),
+      name: str(identity.userName),
+      policyPrincipalArn: arn,
+      accessKeyId: str(identity.accessKeyId),
+    });
+  },
+  /** `invokedBy` names the service, e.g. `cloudtrail.amazonaws.com`. */
+  AWSService: (identity) =>
+    build('AWSService', {
+      account: str(identity.accountId),
+      name: str(identity.invokedBy),
+      policyPrincipalArn: str(identity.invokedBy),
+    }),
+  /**
+   * Another account called: CloudTrail gives the bucket owner only `accountId` and `principalId`. The
+   * enhanced AccessDenied message names the caller's ARN, so it is used when its account matches.
+   * S3 records anonymous requests as `AWSAccount` with `accountId: "anonymous"` and an empty
+   * `principalId`.
+   */
+  AWSAccount: (identity, hints) => {
+    const account = str(identity.accountId);
+    if (account === 'anonymous' || (identity.principalId === '' && account === undefined)) {
+      return anonymous();
+    }
+    const hinted = hints.messagePrincipalArn;
+    const hintUsable = hinted !== undefined && (account === undefined || accountOf(hinted) === account);
+    if (!hintUsable) return build('AWSAccount', { account });
+    return build('AWSAccount', { ...fieldsFromArn(hinted), account: account ?? accountOf(hinted) });
+  },
+  /**
+   * A request made with an Identity Center user's own credentials (not through a permission-set role):
+   * the user is named only by `onBehalfOf.userId` in the identity store.
+   */
+  IdentityCenterUser: (identity) => {
+    const onBehalfOf = isObject(identity.onBehalfOf) ? identity.onBehalfOf : undefined;
+    return build('IdentityCenter', {
+      account: str(identity.accountId),
+      name: str(onBehalfOf?.userId),
+    });
+  },
+  /** Not documented for S3 CloudTrail records; accepted because some services' records use it. */
+  Anonymous: () => anonymous(),
+} as const satisfies Record<string, Normaliser>;
+
+/**
+ * Normalises a CloudTrail `userIdentity` element for every documented `type`: `IAMUser`,
+ * `AssumedRole` (Identity Center permission-set roles become `IdentityCenter` with `permissionSet`),
+ * `FederatedUser`, `Root`, `AWSService`, `AWSAccount` (cross-account; anonymous when `accountId` is
+ * `anonymous`), `IdentityCenterUser`, and anything else as `Unknown`. Never throws.
+ *
+ * `hints.messagePrincipalArn` is the caller ARN from the AccessDenied message, used when the record
+ * itself does not name the caller (cross-account `AWSAccount`, unknown shapes).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+export function normalisePrincipal(
+  userIdentity: unknown,
+  hints?: { messagePrincipalArn?: string },
+): Principal {
+  const safeHints: Hints = hints ?? {};
+  if (!isObject(userIdentity)) return unknownFromHint(safeHints);
+  const type = str(userIdentity.type);
+  if (type !== undefined && Object.hasOwn(byIdentityType, type)) {
+    const normalise: Normaliser = byIdentityType[type as keyof typeof byIdentityType];
+    return normalise(userIdentity, safeHints);
+  }
+  const arn = str(userIdentity.arn);
+  const own: Fields = {
+    arn,
+    account: str(userIdentity.accountId) ?? accountOf(arn),
+    name: str(userIdentity.userName),
+    accessKeyId: str(userIdentity.accessKeyId),
+  };
+  if (arn !== undefined) return build('Unknown', own);
+  const fromHint = unknownFromHint(safeHints);
+  return build('Unknown', { ...fromHint, ...withoutAbsent(own) });
+}
+
+function normaliseAssumedRole(identity: Record<string, unknown>): Principal {
+  const arn = str(identity.arn);
+  const session = arn === undefined ? undefined : ARN_PATTERNS.assumedRole.exec(arn);
+  const issuer = sessionIssuerOf(identity);
+  const issuerArn = str(issuer?.arn);
+  // Without sessionIssuer the role ARN is rebuilt from the session ARN, which loses any role path.
+  const roleArn =
+    issuerArn ??
+    (session === null || session === undefined
+      ? undefined
+      : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
+  const roleName =
+    str(issuer?.userName) ??
+    (roleArn === undefined ? undefined : ARN_PATTERNS.role.exec(roleArn)?.[3]) ??
+    session?.[3];
+  const identityCenter = roleName === undefined ? null : IDENTITY_CENTER_ROLE.exec(roleName);
+  return build(identityCenter === null ? 'Role' : 'IdentityCenter', {
+    arn,
+    account: str(identity.accountId) ?? accountOf(arn) ?? accountOf(roleArn),
+    name: roleName,
+    roleArn,
+    sessionName: session?.[4],
+    permissionSet: identityCenter?.[1],
+    policyPrincipalArn: roleArn,
+    accessKeyId: str(identity.accessKeyId),
+  });
+}
+
+/** What an ARN alone says about a caller (used for message hints). */
+function fieldsFromArn(arn: string): Fields {
+  const session = ARN_PATTERNS.assumedRole.exec(arn);
+  if (session !== null) {
+    const roleArn = `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`;
+    const identityCenter = IDENTITY_CENTER_ROLE.exec(session[3] ?? '');
+    return {
+      arn,
+      name: session[3],
+      roleArn,
+      sessionName: session[4],
+      policyPrincipalArn: roleArn,
+      ...(identityCenter !== null ? { permissionSet: identityCenter[1] } : {}),
+    };
+  }
+  const user = ARN_PATTERNS.user.exec(arn);
+  if (user !== null) return { arn, name: user[3], policyPrincipalArn: arn };
+  const role = ARN_PATTERNS.role.exec(arn);
+  if (role !== null) return { arn, name: role[3], roleArn: arn, policyPrincipalArn: arn };
+  const federated = ARN_PATTERNS.federatedUser.exec(arn);
+  if (federated !== null) return { arn, name: federated[3], sessionName: federated[3] };
+  if (ARN_PATTERNS.root.test(arn)) return { arn, policyPrincipalArn: arn };
+  return { arn };
+}
+
+function unknownFromHint(hints: Hints): Principal {
+  const hinted = hints.messagePrincipalArn;
+  if (hinted === undefined || !hinted.startsWith('arn:')) return { type: 'Unknown' };
+  return build('Unknown', { ...fieldsFromArn(hinted), account: accountOf(hinted) });
+}
+
+function anonymous(): Principal {
+  return { type: 'Anonymous', name: 'anonymous' };
+}
+
+function sessionIssuerOf(identity: Record<string, unknown>): Record<string, unknown> | undefined {
+  const context = identity.sessionContext;
+  if (!isObject(context)) return undefined;
+  return isObject(context.sessionIssuer) ? context.sessionIssuer : undefined;
+}
+
+/** Account ID from an IAM or STS ARN (`arn:partition:service::account:...`). */
+function accountOf(arn: string | undefined): string | undefined {
+  if (arn === undefined) return undefined;
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function withoutAbsent(fields: Fields): Fields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/** Drops absent fields so optional properties are omitted, never `undefined`. */
+function build(type: PrincipalType, fields: Fields): Principal {
+  const principal: Record<string, unknown> = { type };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined && key !== 'type') principal[key] = value;
+  }
+  return principal as unknown as Principal;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,165 @@
+/**
+ * A raw CloudTrail record checked and reduced to what permission-auditor needs.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+import { parseDenialMessage } from './denialMessage.js';
+import type { RawRecord } from './envelopes.js';
+import { normalisePrincipal } from './principal.js';
+import type { CloudTrailRecord, CloudTrailResource } from './types.js';
+
+const RECORD_CONTENTS_DOC =
+  'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html';
+
+/** Fields every record needs, with the type CloudTrail gives them. */
+const requiredFields = [
+  { field: 'eventID', kind: 'string', source: RECORD_CONTENTS_DOC },
+  { field: 'eventTime', kind: 'string', source: RECORD_CONTENTS_DOC },
+  { field: 'eventSource', kind: 'string', source: RECORD_CONTENTS_DOC },
+  { field: 'eventName', kind: 'string', source: RECORD_CONTENTS_DOC },
+  { field: 'userIdentity', kind: 'object', source: RECORD_CONTENTS_DOC },
+] as const;
+
+/** Stable codes of the problems {@link normaliseRecord} reports. */
+export const recordProblemCodes = {
+  missingField: 'cloudtrail.missingField',
+  invalidField: 'cloudtrail.invalidField',
+} as const;
+
+/** Outcome of {@link normaliseRecord}. */
+export type NormaliseRecordResult =
+  | { readonly ok: true; readonly record: CloudTrailRecord }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/**
+ * Validates the required fields (`eventID`, `eventTime`, `eventSource`, `eventName`, `userIdentity`)
+ * and normalises the rest: the square brackets S3 puts around `userAgent` are removed, `resources[]`
+ * entries keep `ARN` or `ARNPrefix`, and the principal is resolved with the caller ARN of the error
+ * message as a hint (cross-account records name no ARN).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
+ */
+export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
+  const { record } = raw;
+  const where = `${raw.input} at ${raw.position}`;
+  for (const { field, kind } of requiredFields) {
+    const value = record[field];
+    if (value === undefined || value === null || value === '') {
+      return {
+        ok: false,
+        code: recordProblemCodes.missingField,
+        message: `${where}: CloudTrail record has no ${field}${describeEvent(record)}.`,
+      };
+    }
+    const actual = isObject(value) ? 'object' : typeof value;
+    if (actual !== kind) {
+      return {
+        ok: false,
+        code: recordProblemCodes.invalidField,
+        message: `${where}: CloudTrail record field ${field} must be a${kind === 'object' ? 'n' : ''} ${kind}, found ${
+          Array.isArray(value) ? 'an array' : actual
+        }${describeEvent(record)}.`,
+      };
+    }
+  }
+
+  const errorMessage = str(record.errorMessage);
+  const denial = parseDenialMessage(errorMessage);
+  const messagePrincipalArn = denial.form === 'enhanced' ? denial.principalArn : undefined;
+  const principal = normalisePrincipal(
+    record.userIdentity,
+    messagePrincipalArn !== undefined ? { messagePrincipalArn } : undefined,
+  );
+  const userAgent = stripUserAgentBrackets(str(record.userAgent));
+  const readOnly = parseReadOnly(record.readOnly);
+  const awsRegion = str(record.awsRegion);
+  const errorCode = str(record.errorCode);
+  const sourceIPAddress = str(record.sourceIPAddress);
+  const vpcEndpointId = str(record.vpcEndpointId);
+  const recipientAccountId = str(record.recipientAccountId);
+
+  const normalised: CloudTrailRecord = {
+    eventId: String(record.eventID),
+    eventTime: String(record.eventTime),
+    eventSource: String(record.eventSource),
+    eventName: String(record.eventName),
+    ...(awsRegion !== undefined ? { awsRegion } : {}),
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(errorMessage !== undefined ? { errorMessage } : {}),
+    principal,
+    ...(userAgent !== undefined ? { userAgent } : {}),
+    ...(sourceIPAddress !== undefined ? { sourceIPAddress } : {}),
+    ...(vpcEndpointId !== undefined ? { vpcEndpointId } : {}),
+    ...(recipientAccountId !== undefined ? { recipientAccountId } : {}),
+    requestParameters: isObject(record.requestParameters) ? record.requestParameters : {},
+    additionalEventData: isObject(record.additionalEventData) ? record.additionalEventData : {},
+    resources: parseResources(record.resources),
+    ...(readOnly !== undefined ? { readOnly } : {}),
+    raw: record,
+  };
+  return { ok: true, record: normalised };
+}
+
+/**
+ * S3 data events wrap the user agent in square brackets (`[aws-cli/2.15.0 ...]`, `[]` when empty).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
+ */
+function stripUserAgentBrackets(userAgent: string | undefined): string | undefined {
+  if (userAgent === undefined) return undefined;
+  const stripped =
+    userAgent.startsWith('[') && userAgent.endsWith(']') ? userAgent.slice(1, -1).trim() : userAgent;
+  return stripped === '' ? undefined : stripped;
+}
+
+/** Trail files carry a boolean; Athena and some exporters turn it into `"true"`/`"false"`. */
+function parseReadOnly(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+/**
+ * `resources[]` entries have `type`, `accountId` and either `ARN` or, for listings scoped to a prefix,
+ * `ARNPrefix`. Entries that are not objects are dropped.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function parseResources(value: unknown): CloudTrailResource[] {
+  if (!Array.isArray(value)) return [];
+  const resources: CloudTrailResource[] = [];
+  for (const entry of value) {
+    if (!isObject(entry)) continue;
+    const type = str(entry.type);
+    const arn = str(entry.ARN);
+    const arnPrefix = str(entry.ARNPrefix);
+    const accountId = str(entry.accountId);
+    if (arn === undefined && arnPrefix === undefined && type === undefined) continue;
+    resources.push({
+      ...(type !== undefined ? { type } : {}),
+      ...(arn !== undefined ? { arn } : {}),
+      ...(arnPrefix !== undefined ? { arnPrefix } : {}),
+      ...(accountId !== undefined ? { accountId } : {}),
+    });
+  }
+  return resources;
+}
+
+function describeEvent(record: Record<string, unknown>): string {
+  const name = str(record.eventName);
+  const id = str(record.eventID);
+  if (name !== undefined && id !== undefined) return ` (event ${name}, eventID ${id})`;
+  if (name !== undefined) return ` (event ${name})`;
+  if (id !== undefined) return ` (eventID ${id})`;
+  return '';
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

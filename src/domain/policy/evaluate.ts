@@ -1,0 +1,404 @@
+/**
+ * The IAM policy evaluation logic, as AWS documents it: explicit deny anywhere wins; RCPs and SCPs (every
+ * level must allow); resource-based policies with the same-account and cross-account rules; identity
+ * policies; permissions boundary; session policy.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+import { evaluateCondition } from './conditions.js';
+import {
+  type CompiledPolicy,
+  type CompiledStatement,
+  type ResourcePattern,
+  resourceKey,
+} from './parsePolicy.js';
+import { matchNotPrincipalEntry, matchPrincipalEntry } from './principalMatch.js';
+import { buildRequestContext, type RequestContextView } from './requestContext.js';
+import {
+  isIamPrincipal,
+  parseRequestPrincipal,
+  principalAccount,
+  type RequestPrincipal,
+} from './requestPrincipal.js';
+import type {
+  AuthorizationRequest,
+  ConditionFailure,
+  Decision,
+  EvaluationResult,
+  PolicyProblem,
+  PolicyType,
+  ResourceGrantKind,
+  StatementExplanation,
+  StatementRef,
+} from './types.js';
+import { resolveVariables, tokensFromResolved } from './variables.js';
+import { compileArnPattern, type Matcher } from './wildcard.js';
+
+/** The policies that apply to one request, compiled. */
+export interface PolicySet {
+  readonly identity: readonly CompiledPolicy[];
+  readonly permissionsBoundary?: CompiledPolicy;
+  readonly resource?: CompiledPolicy;
+  readonly scpLevels: readonly (readonly CompiledPolicy[])[];
+  readonly rcpLevels: readonly (readonly CompiledPolicy[])[];
+  readonly session?: CompiledPolicy;
+}
+
+export interface EvaluateOptions {
+  /** Collect per-statement explanations (default true). */
+  readonly explain?: boolean;
+}
+
+interface PreparedRequest {
+  readonly actionLower: string;
+  readonly resource: string;
+  readonly resourceKey: string;
+  readonly principal: RequestPrincipal;
+  readonly context: RequestContextView;
+  readonly hasBoundary: boolean;
+}
+
+const dynamicResourceMatchers = new WeakMap<ResourcePattern, Map<string, Matcher>>();
+
+function resourcePatternMatches(
+  pattern: ResourcePattern,
+  resource: string,
+  context: RequestContextView,
+): boolean {
+  if (pattern.matcher !== undefined) return pattern.matcher(resource);
+  if (pattern.template === undefined) return false;
+  const values = resolveVariables(pattern.template, context);
+  if (values === undefined) return false;
+  let cache = dynamicResourceMatchers.get(pattern);
+  if (cache === undefined) {
+    cache = new Map();
+    dynamicResourceMatchers.set(pattern, cache);
+  }
+  const key = values.join('\u0000');
+  let matcher = cache.get(key);
+  if (matcher === undefined) {
+    if (cache.size > 1024) cache.clear();
+    matcher = compileArnPattern(tokensFromResolved(pattern.template, values));
+    cache.set(key, matcher);
+  }
+  return matcher(resource);
+}
+
+const GRANT_STRENGTH: Readonly<Record<ResourceGrantKind, number>> = {
+  user: 3,
+  'role-session': 3,
+  'federated-user': 3,
+  role: 2,
+  service: 1,
+  account: 1,
+  any: 1,
+  other: 1,
+};
+
+/** What evaluation recorded about one relevant statement; turned into an explanation only on demand. */
+interface StatementTrace {
+  readonly statement: CompiledStatement;
+  readonly mismatch: StatementExplanation['mismatch'] | undefined;
+  readonly matchedAction: string | undefined;
+  readonly matchedResource: string | undefined;
+  readonly matchedPrincipal: string | undefined;
+  readonly conditionFailures: ConditionFailure[] | undefined;
+}
+
+interface Collector {
+  readonly explain: boolean;
+  /** Strongest grant among applicable resource-policy Allow statements. */
+  grant: ResourceGrantKind | undefined;
+  readonly traces: StatementTrace[];
+  readonly denies: StatementRef[];
+  readonly allows: StatementRef[];
+}
+
+function toExplanation(t: StatementTrace): StatementExplanation {
+  const { statement, mismatch } = t;
+  const e: { -readonly [K in keyof StatementExplanation]: StatementExplanation[K] } = {
+    ...statement.ref,
+    effect: statement.effect,
+    applies: mismatch === undefined,
+  };
+  if (mismatch !== undefined) e.mismatch = mismatch;
+  if (t.matchedAction !== undefined) e.matchedAction = t.matchedAction;
+  if (t.matchedResource !== undefined) e.matchedResource = t.matchedResource;
+  if (t.matchedPrincipal !== undefined) e.matchedPrincipal = t.matchedPrincipal;
+  if (mismatch === 'resource') e.resourcePatterns = statement.resources.map((r) => r.raw);
+  if (mismatch === 'principal' && statement.principal !== undefined) {
+    e.principalPatterns = statement.principal.entries.map((entry) => entry.raw);
+  }
+  if (t.conditionFailures !== undefined) e.conditionFailures = t.conditionFailures;
+  return e;
+}
+
+/** Evaluates the relevant statements of one policy, recording traces, denies and allows. */
+function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Collector): boolean {
+  let allowed = false;
+  // Without explanations, statements that cannot match the resource are skipped up front.
+  const relevant = out.explain
+    ? policy.relevantStatements(req.actionLower)
+    : policy.candidateStatements(req.actionLower, req.resourceKey);
+  for (let r = 0; r < relevant.length; r++) {
+    const { statement, matchedAction } = relevant[r]!;
+    let mismatch: StatementExplanation['mismatch'];
+    let matchedResource: string | undefined;
+    let matchedPrincipal: string | undefined;
+    let conditionFailures: ConditionFailure[] | undefined;
+    let grant: ResourceGrantKind | undefined;
+
+    // Resource / NotResource
+    let resourceHit: ResourcePattern | undefined;
+    const resources = statement.resources;
+    for (let i = 0; i < resources.length; i++) {
+      if (resourcePatternMatches(resources[i]!, req.resource, req.context)) {
+        resourceHit = resources[i];
+        break;
+      }
+    }
+    if (statement.notResource ? resourceHit !== undefined : resourceHit === undefined) mismatch = 'resource';
+    else if (!statement.notResource && resourceHit !== undefined) matchedResource = resourceHit.raw;
+
+    // Principal / NotPrincipal
+    if (mismatch === undefined && statement.principal !== undefined) {
+      let hit: ResourceGrantKind | undefined;
+      const not = statement.principal.not;
+      for (const entry of statement.principal.entries) {
+        hit = not ? matchNotPrincipalEntry(entry, req.principal) : matchPrincipalEntry(entry, req.principal);
+        if (hit !== undefined) {
+          matchedPrincipal = entry.raw;
+          break;
+        }
+      }
+      if (statement.principal.not) {
+        // Documented quirk: a Deny with NotPrincipal always applies to principals with a permissions boundary.
+        const boundaryQuirk = statement.effect === 'Deny' && req.hasBoundary && isIamPrincipal(req.principal);
+        if (hit !== undefined && !boundaryQuirk) mismatch = 'principal';
+        else {
+          matchedPrincipal = undefined;
+          grant = hit === undefined ? matchPrincipalEntry({ kind: 'any', raw: '*' }, req.principal) : 'other';
+        }
+      } else if (hit === undefined) {
+        mismatch = 'principal';
+      } else {
+        grant = hit;
+      }
+    }
+
+    // Condition: every operator and key must hold; with explanations on, all failures are reported.
+    if (mismatch === undefined && statement.conditions.length > 0) {
+      const conditions = statement.conditions;
+      for (let i = 0; i < conditions.length; i++) {
+        const failure = evaluateCondition(conditions[i]!, req.context);
+        if (failure !== undefined) {
+          if (!out.explain) {
+            mismatch = 'condition';
+            break;
+          }
+          conditionFailures ??= [];
+          conditionFailures.push(failure);
+        }
+      }
+      if (conditionFailures !== undefined) mismatch = 'condition';
+    }
+
+    if (mismatch === undefined) {
+      if (statement.effect === 'Deny') out.denies.push(statement.ref);
+      else {
+        out.allows.push(statement.ref);
+        allowed = true;
+        if (
+          grant !== undefined &&
+          (out.grant === undefined || GRANT_STRENGTH[grant] > GRANT_STRENGTH[out.grant])
+        ) {
+          out.grant = grant;
+        }
+      }
+    }
+    if (out.explain) {
+      out.traces.push({
+        statement,
+        mismatch,
+        matchedAction,
+        matchedResource,
+        matchedPrincipal,
+        conditionFailures,
+      });
+    }
+  }
+  return allowed;
+}
+
+/** Every problem found while compiling the policies of a set. */
+export function policySetProblems(set: PolicySet): PolicyProblem[] {
+  const all: CompiledPolicy[] = [
+    ...set.identity,
+    ...(set.permissionsBoundary !== undefined ? [set.permissionsBoundary] : []),
+    ...(set.resource !== undefined ? [set.resource] : []),
+    ...set.scpLevels.flat(),
+    ...set.rcpLevels.flat(),
+    ...(set.session !== undefined ? [set.session] : []),
+  ];
+  return all.flatMap((p) => p.problems);
+}
+
+const problemsBySet = new WeakMap<PolicySet, readonly PolicyProblem[]>();
+
+function cachedProblems(set: PolicySet): readonly PolicyProblem[] {
+  let problems = problemsBySet.get(set);
+  if (problems === undefined) {
+    problems = policySetProblems(set);
+    problemsBySet.set(set, problems);
+  }
+  return problems;
+}
+
+const NONE: readonly PolicyType[] = [];
+
+function levelsAllow(
+  levels: readonly (readonly CompiledPolicy[])[],
+  req: PreparedRequest,
+  out: Collector,
+): boolean {
+  let all = true;
+  for (const level of levels) {
+    let any = false;
+    for (const policy of level) if (evaluatePolicy(policy, req, out)) any = true;
+    if (!any) all = false;
+  }
+  return all;
+}
+
+interface Outcome {
+  readonly decision: Decision;
+  readonly missingAllowIn: readonly PolicyType[];
+  readonly crossAccount: boolean;
+  readonly out: Collector;
+}
+
+function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): Outcome {
+  const principal = parseRequestPrincipal(request.principal);
+  const callerAccount = principalAccount(principal);
+  const resourceAccount = request.resourceAccount ?? callerAccount;
+  const crossAccount =
+    callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
+  const iam = isIamPrincipal(principal);
+  const req: PreparedRequest = {
+    actionLower: request.action.toLowerCase(),
+    resource: request.resource,
+    resourceKey: resourceKey(request.resource),
+    principal,
+    context: buildRequestContext(request.context, principal, resourceAccount),
+    hasBoundary: set.permissionsBoundary !== undefined,
+  };
+  const out: Collector = { explain, grant: undefined, traces: [], denies: [], allows: [] };
+
+  // SCPs govern IAM principals; neither SCPs nor RCPs restrict AWS service principals.
+  const rcpOk = principal.kind === 'service' ? true : levelsAllow(set.rcpLevels, req, out);
+  const scpOk = iam ? levelsAllow(set.scpLevels, req, out) : true;
+  let identityAllowed = false;
+  if (iam) for (const policy of set.identity) if (evaluatePolicy(policy, req, out)) identityAllowed = true;
+  const boundaryOk =
+    !iam || set.permissionsBoundary === undefined || evaluatePolicy(set.permissionsBoundary, req, out);
+  // A federated user session (GetFederationToken) without session policies has no permissions.
+  const sessionOk =
+    !iam ||
+    (set.session === undefined ? principal.kind !== 'federated-user' : evaluatePolicy(set.session, req, out));
+  const resourceAllowed = set.resource !== undefined && evaluatePolicy(set.resource, req, out);
+
+  if (out.denies.length > 0) return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out };
+
+  let needIdentityPath = false;
+  let needResource = false;
+  let needBoundaryAndSession = false;
+  if (!iam) {
+    needResource = true;
+  } else if (principal.kind === 'root') {
+    // The root user has full access in its own account; other accounts must grant it.
+    needResource = crossAccount;
+  } else if (crossAccount) {
+    needResource = true;
+    needIdentityPath = true;
+  } else {
+    const grant = resourceAllowed ? out.grant : undefined;
+    // Same account: a grant naming the user or the session is not limited by implicit denies elsewhere;
+    // a grant naming the role ARN is still limited by the boundary and the session policy.
+    if (grant === 'role') needBoundaryAndSession = true;
+    else if (grant !== 'user' && grant !== 'role-session' && grant !== 'federated-user')
+      needIdentityPath = true;
+  }
+  const missing: PolicyType[] = [];
+  if (!rcpOk) missing.push('rcp');
+  if (!scpOk) missing.push('scp');
+  if (needResource && !resourceAllowed) missing.push('resource');
+  if (needIdentityPath && !identityAllowed) missing.push('identity');
+  if ((needIdentityPath || needBoundaryAndSession) && !boundaryOk) missing.push('permissions-boundary');
+  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) missing.push('session');
+  return missing.length === 0
+    ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out }
+    : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out };
+}
+
+/**
+ * Evaluates one request against a compiled policy set.
+ *
+ * Explanations are produced on first read of `result.explanations`, by re-running the (pure,
+ * deterministic) evaluation with tracing on: callers that only need the decision pay nothing for them.
+ */
+export function evaluate(
+  set: PolicySet,
+  request: AuthorizationRequest,
+  _options: EvaluateOptions = {},
+  problems?: readonly PolicyProblem[],
+): EvaluationResult {
+  return new LazyEvaluationResult(set, request, run(set, request, false), problems ?? cachedProblems(set));
+}
+
+class LazyEvaluationResult implements EvaluationResult {
+  readonly decision: Decision;
+  readonly deniedBy: readonly StatementRef[];
+  readonly missingAllowIn: readonly PolicyType[];
+  readonly allowedBy: readonly StatementRef[];
+  readonly crossAccount: boolean;
+  readonly policyProblems: readonly PolicyProblem[];
+  #explanations: readonly StatementExplanation[] | undefined;
+  readonly #set: PolicySet;
+  readonly #request: AuthorizationRequest;
+
+  constructor(
+    set: PolicySet,
+    request: AuthorizationRequest,
+    outcome: Outcome,
+    problems: readonly PolicyProblem[],
+  ) {
+    this.decision = outcome.decision;
+    this.deniedBy = outcome.decision === 'ExplicitlyDenied' ? outcome.out.denies : [];
+    this.missingAllowIn = outcome.missingAllowIn;
+    this.allowedBy = outcome.out.allows;
+    this.crossAccount = outcome.crossAccount;
+    this.policyProblems = problems;
+    this.#set = set;
+    this.#request = request;
+  }
+
+  get explanations(): readonly StatementExplanation[] {
+    this.#explanations ??= run(this.#set, this.#request, true).out.traces.map(toExplanation);
+    return this.#explanations;
+  }
+
+  toJSON(): EvaluationResult {
+    return {
+      decision: this.decision,
+      deniedBy: this.deniedBy,
+      missingAllowIn: this.missingAllowIn,
+      allowedBy: this.allowedBy,
+      explanations: this.explanations,
+      crossAccount: this.crossAccount,
+      policyProblems: this.policyProblems,
+    };
+  }
+}

@@ -1,0 +1,476 @@
+/**
+ * Parses policy documents into compiled statements. Invalid statements become located problems and are
+ * left out; the valid statements of the same policy still count.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
+ */
+import { type CompiledCondition, compileCondition } from './conditions.js';
+import { type PrincipalEntry, parsePrincipalElement } from './principalMatch.js';
+import type { PolicyProblem, PolicyType, StatementRef } from './types.js';
+import { parseTemplate, type Template } from './variables.js';
+import { compileArnPattern, compileWildcard, type Matcher, tokenizeWildcards } from './wildcard.js';
+
+export interface ResourcePattern {
+  readonly raw: string;
+  /** Present for patterns without variables. */
+  readonly matcher?: Matcher;
+  /** Present for patterns with variables (resolved per request). */
+  readonly template?: Template;
+}
+
+export interface CompiledStatement {
+  readonly index: number;
+  /** Precomputed reference to this statement (used in results). */
+  readonly ref: StatementRef;
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly notAction: boolean;
+  readonly actions: readonly { readonly raw: string; readonly matcher: Matcher }[];
+  readonly notResource: boolean;
+  readonly resources: readonly ResourcePattern[];
+  /** Absent for policy types that take no Principal. */
+  readonly principal?: { readonly not: boolean; readonly entries: readonly PrincipalEntry[] };
+  readonly conditions: readonly CompiledCondition[];
+}
+
+export interface PolicyLocation {
+  readonly policyType: PolicyType;
+  readonly policyIndex: number;
+  readonly level?: number;
+}
+
+export interface CompiledPolicy extends PolicyLocation {
+  readonly name?: string;
+  readonly arn?: string;
+  readonly version?: string;
+  readonly statements: readonly CompiledStatement[];
+  readonly problems: readonly PolicyProblem[];
+  /** Statements whose Action/NotAction covers an action (lower-cased), cached per action. */
+  readonly relevantStatements: (actionLower: string) => readonly RelevantStatement[];
+  /**
+   * The relevant statements that can possibly match a resource whose key (see {@link resourceKey}) is
+   * given: statements whose every Resource pattern starts with literal text incompatible with the key
+   * are left out. Used when no explanation is requested.
+   */
+  readonly candidateStatements: (
+    actionLower: string,
+    resourceKeyValue: string,
+  ) => readonly RelevantStatement[];
+}
+
+/**
+ * The part of a resource ARN that identifies its container (for S3: `arn:aws:s3:::bucket`): everything
+ * up to the first `/` after the fifth colon.
+ */
+export function resourceKey(resource: string): string {
+  let colons = 0;
+  for (let i = 0; i < resource.length; i++) {
+    const c = resource.charCodeAt(i);
+    if (c === 58) colons++;
+    else if (c === 47 && colons >= 5) return resource.slice(0, i);
+  }
+  return resource;
+}
+
+/** Literal text every match of a Resource pattern must start with (text before the first wildcard or variable). */
+function literalPrefix(raw: string): string {
+  let end = raw.length;
+  for (const marker of ['*', '?', '${']) {
+    const idx = raw.indexOf(marker);
+    if (idx >= 0 && idx < end) end = idx;
+  }
+  return raw.slice(0, end);
+}
+
+function mayMatchKey(statement: CompiledStatement, key: string): boolean {
+  if (statement.notResource) return true;
+  for (const r of statement.resources) {
+    const prefix = literalPrefix(r.raw);
+    if (key.startsWith(prefix) || prefix.startsWith(key)) return true;
+  }
+  return false;
+}
+
+export interface RelevantStatement {
+  readonly statement: CompiledStatement;
+  /** The Action pattern that matched (absent for NotAction statements). */
+  readonly matchedAction?: string;
+}
+
+const PRINCIPAL_POLICY_TYPES: ReadonlySet<PolicyType> = new Set(['resource', 'rcp']);
+
+/** Turns a document given as object, JSON string or URL-encoded JSON string into an object. */
+export function decodePolicyDocument(
+  document: unknown,
+): { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string } {
+  let value = document;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (jsonError) {
+      // IAM's API returns documents URL-encoded (RFC 3986) and the JS SDK does not decode them.
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(text);
+      } catch {
+        return {
+          ok: false,
+          code: 'policy.invalidJson',
+          message: `policy document is neither JSON nor URL-encoded JSON: ${(jsonError as Error).message}`,
+        };
+      }
+      try {
+        parsed = JSON.parse(decoded);
+      } catch (error) {
+        return {
+          ok: false,
+          code: 'policy.invalidJson',
+          message: `policy document is not valid JSON: ${(error as Error).message}`,
+        };
+      }
+    }
+    value = parsed;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'policy.notAnObject', message: 'a policy document must be a JSON object' };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+    return value as string[];
+  return undefined;
+}
+
+const ACTION_SHAPE = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+interface StatementOutcome {
+  readonly statement?: CompiledStatement;
+  readonly problems: PolicyProblem[];
+}
+
+function compileStatement(
+  raw: unknown,
+  index: number,
+  location: PolicyLocation & { readonly name?: string; readonly arn?: string },
+  variablesEnabled: boolean,
+): StatementOutcome {
+  const problems: PolicyProblem[] = [];
+  const problem = (code: string, field: string, message: string): void => {
+    problems.push({
+      code,
+      message,
+      policyType: location.policyType,
+      policyIndex: location.policyIndex,
+      statementIndex: index,
+      field,
+      ...(location.name !== undefined ? { policyName: location.name } : {}),
+      ...(location.level !== undefined ? { level: location.level } : {}),
+    });
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problem('statement.notAnObject', 'Statement', `statement ${index} is not an object`);
+    return { problems };
+  }
+  const s = raw as Record<string, unknown>;
+  const known = new Set([
+    'Sid',
+    'Effect',
+    'Action',
+    'NotAction',
+    'Resource',
+    'NotResource',
+    'Principal',
+    'NotPrincipal',
+    'Condition',
+  ]);
+  for (const key of Object.keys(s)) {
+    if (!known.has(key)) problem('statement.unknownElement', key, `unknown element "${key}"`);
+  }
+
+  const sid = s.Sid;
+  if (sid !== undefined && typeof sid !== 'string')
+    problem('statement.invalidSid', 'Sid', 'Sid must be a string');
+
+  const effect = s.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') {
+    problem(
+      'statement.invalidEffect',
+      'Effect',
+      `Effect must be "Allow" or "Deny", got ${JSON.stringify(effect)}`,
+    );
+  }
+
+  // Action / NotAction
+  let notAction = false;
+  let actionValues: string[] | undefined;
+  if (s.Action !== undefined && s.NotAction !== undefined) {
+    problem('statement.actionAndNotAction', 'Action', 'a statement cannot have both Action and NotAction');
+  } else if (s.Action === undefined && s.NotAction === undefined) {
+    problem('statement.missingAction', 'Action', 'a statement needs Action or NotAction');
+  } else {
+    notAction = s.NotAction !== undefined;
+    const field = notAction ? 'NotAction' : 'Action';
+    actionValues = stringList(notAction ? s.NotAction : s.Action);
+    if (actionValues === undefined) {
+      problem('statement.invalidAction', field, `${field} must be a string or a non-empty array of strings`);
+    } else {
+      for (const a of actionValues) {
+        if (!ACTION_SHAPE.test(a))
+          problem('statement.invalidAction', field, `"${a}" is not of the form service:action`);
+      }
+    }
+  }
+
+  // Resource / NotResource
+  let notResource = false;
+  let resourceValues: string[] | undefined;
+  if (s.Resource !== undefined && s.NotResource !== undefined) {
+    problem(
+      'statement.resourceAndNotResource',
+      'Resource',
+      'a statement cannot have both Resource and NotResource',
+    );
+  } else if (s.Resource === undefined && s.NotResource === undefined) {
+    problem('statement.missingResource', 'Resource', 'a statement needs Resource or NotResource');
+  } else {
+    notResource = s.NotResource !== undefined;
+    const field = notResource ? 'NotResource' : 'Resource';
+    resourceValues = stringList(notResource ? s.NotResource : s.Resource);
+    if (resourceValues === undefined)
+      problem(
+        'statement.invalidResource',
+        field,
+        `${field} must be a string or a non-empty array of strings`,
+      );
+  }
+
+  // Principal / NotPrincipal: required in resource policies, forbidden elsewhere.
+  let principal: CompiledStatement['principal'];
+  const hasPrincipal = s.Principal !== undefined || s.NotPrincipal !== undefined;
+  if (PRINCIPAL_POLICY_TYPES.has(location.policyType)) {
+    if (s.Principal !== undefined && s.NotPrincipal !== undefined) {
+      problem(
+        'statement.principalAndNotPrincipal',
+        'Principal',
+        'a statement cannot have both Principal and NotPrincipal',
+      );
+    } else if (!hasPrincipal) {
+      problem(
+        'statement.missingPrincipal',
+        'Principal',
+        'a resource-based policy statement needs Principal or NotPrincipal',
+      );
+    } else {
+      const not = s.NotPrincipal !== undefined;
+      const parsed = parsePrincipalElement(not ? s.NotPrincipal : s.Principal);
+      if (!parsed.ok)
+        problem('statement.invalidPrincipal', not ? 'NotPrincipal' : 'Principal', parsed.message);
+      else principal = { not, entries: parsed.entries };
+    }
+  } else if (hasPrincipal) {
+    problem(
+      'statement.unexpectedPrincipal',
+      'Principal',
+      `a ${location.policyType} policy cannot contain Principal or NotPrincipal`,
+    );
+  }
+
+  // Condition
+  const conditions: CompiledCondition[] = [];
+  if (s.Condition !== undefined) {
+    if (typeof s.Condition !== 'object' || s.Condition === null || Array.isArray(s.Condition)) {
+      problem('statement.invalidCondition', 'Condition', 'Condition must be an object of operators');
+    } else {
+      for (const [operator, block] of Object.entries(s.Condition as Record<string, unknown>)) {
+        if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+          problem(
+            'statement.invalidCondition',
+            'Condition',
+            `"${operator}" must map condition keys to values`,
+          );
+          continue;
+        }
+        for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+          const compiled = compileCondition(operator, key, values, variablesEnabled);
+          if (compiled.ok) conditions.push(compiled.condition);
+          else problem(compiled.code, 'Condition', compiled.message);
+        }
+      }
+    }
+  }
+
+  const fatal = problems.some(
+    (p) => p.code !== 'statement.unknownElement' && p.code !== 'statement.invalidSid',
+  );
+  if (
+    fatal ||
+    actionValues === undefined ||
+    resourceValues === undefined ||
+    (effect !== 'Allow' && effect !== 'Deny')
+  ) {
+    return { problems };
+  }
+  const statement: CompiledStatement = {
+    index,
+    ref: {
+      policyType: location.policyType,
+      policyIndex: location.policyIndex,
+      statementIndex: index,
+      ...(location.name !== undefined ? { policyName: location.name } : {}),
+      ...(location.arn !== undefined ? { policyArn: location.arn } : {}),
+      ...(location.level !== undefined ? { level: location.level } : {}),
+      ...(typeof sid === 'string' ? { sid } : {}),
+    },
+    ...(typeof sid === 'string' ? { sid } : {}),
+    effect,
+    notAction,
+    actions: actionValues.map((rawAction) => ({
+      raw: rawAction,
+      matcher: compileWildcard(tokenizeWildcards(rawAction.toLowerCase()), false),
+    })),
+    notResource,
+    resources: resourceValues.map((rawResource) => {
+      const template = parseTemplate(rawResource, variablesEnabled);
+      return template.hasVariables
+        ? { raw: rawResource, template }
+        : { raw: rawResource, matcher: compileArnPattern(tokenizeWildcards(rawResource)) };
+    }),
+    ...(principal !== undefined ? { principal } : {}),
+    conditions,
+  };
+  return { statement, problems };
+}
+
+/** Splits a named policy input `{ name, arn, document }` from a bare document. */
+export function unwrapPolicyInput(input: unknown): { name?: string; arn?: string; document: unknown } {
+  if (
+    typeof input === 'object' &&
+    input !== null &&
+    !Array.isArray(input) &&
+    'document' in input &&
+    !('Statement' in input)
+  ) {
+    const named = input as { name?: unknown; arn?: unknown; document: unknown };
+    return {
+      document: named.document,
+      ...(typeof named.name === 'string' ? { name: named.name } : {}),
+      ...(typeof named.arn === 'string' ? { arn: named.arn } : {}),
+    };
+  }
+  return { document: input };
+}
+
+/**
+ * Compiles one policy. Never throws: problems are returned inside the compiled policy.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ */
+export function compilePolicy(input: unknown, location: PolicyLocation): CompiledPolicy {
+  const { name, arn, document } = unwrapPolicyInput(input);
+  const named = {
+    ...location,
+    ...(name !== undefined ? { name } : {}),
+    ...(arn !== undefined ? { arn } : {}),
+  };
+  const base = {
+    ...location,
+    ...(name !== undefined ? { name } : {}),
+    ...(arn !== undefined ? { arn } : {}),
+  };
+  const policyProblem = (code: string, message: string, field?: string): PolicyProblem => ({
+    code,
+    message,
+    policyType: location.policyType,
+    policyIndex: location.policyIndex,
+    ...(name !== undefined ? { policyName: name } : {}),
+    ...(location.level !== undefined ? { level: location.level } : {}),
+    ...(field !== undefined ? { field } : {}),
+  });
+  const decoded = decodePolicyDocument(document);
+  if (!decoded.ok) {
+    return withRelevance({
+      ...base,
+      statements: [],
+      problems: [policyProblem(decoded.code, decoded.message)],
+    });
+  }
+  const doc = decoded.value;
+  const problems: PolicyProblem[] = [];
+  const version = doc.Version;
+  if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
+    problems.push(
+      policyProblem(
+        'policy.invalidVersion',
+        `Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)}`,
+        'Version',
+      ),
+    );
+  }
+  // Policy variables need Version 2012-10-17; otherwise `${...}` is literal text.
+  const variablesEnabled = version === '2012-10-17';
+  const rawStatements = doc.Statement;
+  const list = Array.isArray(rawStatements)
+    ? rawStatements
+    : rawStatements === undefined
+      ? []
+      : [rawStatements];
+  if (rawStatements === undefined)
+    problems.push(policyProblem('policy.missingStatement', 'the policy has no Statement', 'Statement'));
+  const statements: CompiledStatement[] = [];
+  list.forEach((raw, index) => {
+    const outcome = compileStatement(raw, index, named, variablesEnabled);
+    problems.push(...outcome.problems);
+    if (outcome.statement !== undefined) statements.push(outcome.statement);
+  });
+  return withRelevance({
+    ...base,
+    ...(typeof version === 'string' ? { version } : {}),
+    statements,
+    problems,
+  });
+}
+
+function withRelevance(
+  policy: Omit<CompiledPolicy, 'relevantStatements' | 'candidateStatements'>,
+): CompiledPolicy {
+  const cache = new Map<string, readonly RelevantStatement[]>();
+  const byKey = new Map<string, readonly RelevantStatement[]>();
+  const relevantStatements = (actionLower: string): readonly RelevantStatement[] => {
+    let found = cache.get(actionLower);
+    if (found === undefined) {
+      const list: RelevantStatement[] = [];
+      for (const statement of policy.statements) {
+        const hit = statement.actions.find((a) => a.matcher(actionLower));
+        if (statement.notAction) {
+          if (hit === undefined) list.push({ statement });
+        } else if (hit !== undefined) {
+          list.push({ statement, matchedAction: hit.raw });
+        }
+      }
+      found = list;
+      if (cache.size > 4096) cache.clear();
+      cache.set(actionLower, found);
+    }
+    return found;
+  };
+  return {
+    ...policy,
+    relevantStatements,
+    candidateStatements: (actionLower, key) => {
+      const cacheKey = `${actionLower}\u0000${key}`;
+      let found = byKey.get(cacheKey);
+      if (found === undefined) {
+        found = relevantStatements(actionLower).filter((r) => mayMatchKey(r.statement, key));
+        if (byKey.size > 8192) byKey.clear();
+        byKey.set(cacheKey, found);
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * `permission-auditor simulate`: one simulation request (a request plus the policies that apply) in,
+ * one decision with explanations out. Compiled policies are cached so that thousands of requests
+ * against the same policies compile each document once.
+ */
+import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
+import { type CompiledPolicy, compilePolicy, type PolicyLocation } from './parsePolicy.js';
+import type {
+  AuthorizationRequest,
+  ContextValue,
+  Decision,
+  PolicyProblem,
+  PolicyType,
+  StatementExplanation,
+  StatementRef,
+} from './types.js';
+
+export interface PolicyCache {
+  compile(input: unknown, location: PolicyLocation): CompiledPolicy;
+  readonly size: number;
+}
+
+/** A cache of compiled policies keyed by location and document text. */
+export function createPolicyCache(maxEntries = 10_000): PolicyCache {
+  const byKey = new Map<string, CompiledPolicy>();
+  const byObject = new WeakMap<object, Map<string, CompiledPolicy>>();
+  return {
+    compile(input, location) {
+      const locKey = `${location.policyType}|${location.policyIndex}|${location.level ?? ''}`;
+      if (typeof input === 'object' && input !== null) {
+        const cached = byObject.get(input)?.get(locKey);
+        if (cached !== undefined) return cached;
+      }
+      const key = `${locKey}|${typeof input === 'string' ? input : JSON.stringify(input)}`;
+      let compiled = byKey.get(key);
+      if (compiled === undefined) {
+        compiled = compilePolicy(input, location);
+        if (byKey.size >= maxEntries) byKey.clear();
+        byKey.set(key, compiled);
+      }
+      if (typeof input === 'object' && input !== null) {
+        let perObject = byObject.get(input);
+        if (perObject === undefined) {
+          perObject = new Map();
+          byObject.set(input, perObject);
+        }
+        perObject.set(locKey, compiled);
+      }
+      return compiled;
+    },
+    get size() {
+      return byKey.size;
+    },
+  };
+}
+
+export interface SimulationResult {
+  readonly decision: Decision;
+  readonly deniedBy: readonly StatementRef[];
+  readonly missingAllowIn: readonly PolicyType[];
+  readonly explanations: readonly StatementExplanation[];
+  readonly policyProblems: readonly PolicyProblem[];
+}
+
+export type SimulationOutcome =
+  | { readonly ok: true; readonly result: SimulationResult }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+type Invalid = { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+function invalid(code: string, message: string): Invalid {
+  return { ok: false, error: { code, message } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isContextValue(value: unknown): value is ContextValue {
+  const scalar = (v: unknown): boolean =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return scalar(value) || (Array.isArray(value) && value.every(scalar));
+}
+
+/** Validates the `request` member of a simulation input. */
+export function parseAuthorizationRequest(
+  value: unknown,
+): { ok: true; request: AuthorizationRequest } | Invalid {
+  if (!isRecord(value))
+    return invalid('request.missing', '"request" must be an object with principal, action and resource');
+  const { principal, action, resource, resourceAccount, context } = value;
+  for (const [field, v] of [
+    ['principal', principal],
+    ['action', action],
+    ['resource', resource],
+  ] as const) {
+    if (typeof v !== 'string' || v.trim() === '') {
+      return invalid(
+        `request.invalid${field[0]!.toUpperCase()}${field.slice(1)}`,
+        `"request.${field}" must be a non-empty string`,
+      );
+    }
+  }
+  if (!/^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(action as string)) {
+    return invalid(
+      'request.invalidAction',
+      `"request.action" must look like service:Action (e.g. s3:ListBucket), got "${action as string}"`,
+    );
+  }
+  if (
+    resourceAccount !== undefined &&
+    (typeof resourceAccount !== 'string' || !/^\d{12}$/.test(resourceAccount))
+  ) {
+    return invalid(
+      'request.invalidResourceAccount',
+      '"request.resourceAccount" must be a 12-digit account id',
+    );
+  }
+  let ctx: Record<string, ContextValue> | undefined;
+  if (context !== undefined) {
+    if (!isRecord(context))
+      return invalid('request.invalidContext', '"request.context" must be an object of condition keys');
+    for (const [key, v] of Object.entries(context)) {
+      if (!isContextValue(v)) {
+        return invalid(
+          'request.invalidContext',
+          `"request.context.${key}" must be a string, number, boolean or an array of those`,
+        );
+      }
+    }
+    ctx = context as Record<string, ContextValue>;
+  }
+  return {
+    ok: true,
+    request: {
+      principal: principal as string,
+      action: action as string,
+      resource: resource as string,
+      ...(typeof resourceAccount === 'string' ? { resourceAccount } : {}),
+      ...(ctx !== undefined ? { context: ctx } : {}),
+    },
+  };
+}
+
+function levels(value: unknown, field: string): unknown[][] | Invalid {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    return invalid(
+      'simulation.invalidLevels',
+      `"${field}" must be an array of levels (each an array of policies)`,
+    );
+  // A level may be given as a single policy instead of an array of one.
+  return value.map((level) => (Array.isArray(level) ? level : [level]));
+}
+
+/** Compiles the policies of a simulation input into a policy set. */
+export function compilePolicySet(
+  input: Record<string, unknown>,
+  cache: PolicyCache,
+): { ok: true; set: PolicySet } | Invalid {
+  const identity = input.identityPolicies;
+  if (identity !== undefined && !Array.isArray(identity)) {
+    return invalid('simulation.invalidIdentityPolicies', '"identityPolicies" must be an array of policies');
+  }
+  const scps = levels(input.serviceControlPolicies, 'serviceControlPolicies');
+  if (!Array.isArray(scps)) return scps;
+  const rcps = levels(input.resourceControlPolicies, 'resourceControlPolicies');
+  if (!Array.isArray(rcps)) return rcps;
+  const one = (value: unknown, policyType: PolicyType): CompiledPolicy | undefined =>
+    value === undefined || value === null ? undefined : cache.compile(value, { policyType, policyIndex: 0 });
+  const boundary = one(input.permissionsBoundary, 'permissions-boundary');
+  const resource = one(input.resourcePolicy, 'resource');
+  const session = one(input.sessionPolicy, 'session');
+  const set: PolicySet = {
+    identity: (identity ?? []).map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
+    scpLevels: scps.map((level, l) =>
+      level.map((p, i) => cache.compile(p, { policyType: 'scp', policyIndex: i, level: l })),
+    ),
+    rcpLevels: rcps.map((level, l) =>
+      level.map((p, i) => cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
+    ),
+    ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+    ...(session !== undefined ? { session } : {}),
+  };
+  return { ok: true, set };
+}
+
+/**
+ * Evaluates one simulation input (the `simulate` request-file format).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export function runSimulation(input: unknown, cache: PolicyCache = createPolicyCache()): SimulationOutcome {
+  if (!isRecord(input))
+    return invalid('simulation.notAnObject', 'a simulation input must be a JSON object with a "request"');
+  const parsed = parseAuthorizationRequest(input.request);
+  if (!parsed.ok) return parsed;
+  const compiled = compilePolicySet(input, cache);
+  if (!compiled.ok) return compiled;
+  const problems = policySetProblems(compiled.set);
+  const result = evaluate(compiled.set, parsed.request, {}, problems);
+  return {
+    ok: true,
+    result: {
+      decision: result.decision,
+      deniedBy: result.deniedBy,
+      missingAllowIn: result.missingAllowIn,
+      explanations: result.explanations,
+      policyProblems: result.policyProblems,
+    },
+  };
+}
+
+export type SimulationEntry =
+  | SimulationResult
+  | { readonly error: { readonly code: string; readonly message: string } };
+
+/**
+ * Evaluates a simulation file's content: one input, or an array of inputs evaluated in order with one
+ * shared cache (an invalid entry yields `{ error }` in its place; the rest are still evaluated).
+ */
+export function runSimulations(
+  content: unknown,
+  cache: PolicyCache = createPolicyCache(),
+): { kind: 'single'; outcome: SimulationOutcome } | { kind: 'batch'; entries: SimulationEntry[] } {
+  if (!Array.isArray(content)) return { kind: 'single', outcome: runSimulation(content, cache) };
+  return {
+    kind: 'batch',
+    entries: content.map((item) => {
+      const outcome = runSimulation(item, cache);
+      return outcome.ok ? outcome.result : { error: outcome.error };
+    }),
+  };
+}

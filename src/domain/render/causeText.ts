@@ -1,0 +1,131 @@
+import type { FindingCause } from '../explain/report.js';
+
+/** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
+export interface CauseText {
+  readonly title: string;
+  readonly explanation: string;
+  /** AWS documentation that defines the behaviour the wording describes. */
+  readonly source: string;
+}
+
+const EVALUATION_LOGIC =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html';
+const CROSS_ACCOUNT =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html';
+const BOUNDARIES = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html';
+const SCPS = 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html';
+const RCPS = 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html';
+
+/**
+ * How each cause reads in alerts and reports. Every entry cites the AWS page that defines the behaviour.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export const CAUSE_TEXT = {
+  'identity-missing-allow': {
+    title: 'No identity-based policy allows the request',
+    explanation:
+      "None of the principal's identity-based policies (inline, managed or group) allows the action on " +
+      'this resource, so the request is implicitly denied.',
+    source: EVALUATION_LOGIC,
+  },
+  'identity-explicit-deny': {
+    title: 'An identity-based policy explicitly denies the request',
+    explanation:
+      'A Deny statement in one of the principal’s identity-based policies matches the request; an explicit ' +
+      'deny overrides every allow.',
+    source:
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html',
+  },
+  'resource-policy-missing-allow': {
+    title: 'The bucket policy does not allow the request',
+    explanation:
+      'The request crosses accounts (or needs a resource-based grant), and the bucket policy contains no ' +
+      'statement that allows it; both sides must allow cross-account access.',
+    source: CROSS_ACCOUNT,
+  },
+  'resource-policy-explicit-deny': {
+    title: 'The bucket policy explicitly denies the request',
+    explanation:
+      'A Deny statement in the bucket policy matches the request; an explicit deny overrides every allow.',
+    source: EVALUATION_LOGIC,
+  },
+  'boundary-missing-allow': {
+    title: 'The permissions boundary does not allow the request',
+    explanation:
+      "The principal's identity policies allow the action, but its permissions boundary does not, and the " +
+      'effective permissions are the intersection of both.',
+    source: BOUNDARIES,
+  },
+  'boundary-explicit-deny': {
+    title: 'The permissions boundary explicitly denies the request',
+    explanation: "A Deny statement in the principal's permissions boundary matches the request.",
+    source: BOUNDARIES,
+  },
+  'scp-missing-allow': {
+    title: 'No service control policy allows the request',
+    explanation:
+      'A service control policy of the organization does not allow the action for this account, so no ' +
+      'identity policy in the account can grant it.',
+    source: SCPS,
+  },
+  'scp-explicit-deny': {
+    title: 'A service control policy explicitly denies the request',
+    explanation:
+      'A Deny statement in a service control policy attached to the account or an OU matches the request.',
+    source: SCPS,
+  },
+  'rcp-missing-allow': {
+    title: 'No resource control policy allows the request',
+    explanation:
+      'A resource control policy of the organization does not allow the action on this resource, which caps ' +
+      'what any policy can grant on it.',
+    source: RCPS,
+  },
+  'rcp-explicit-deny': {
+    title: 'A resource control policy explicitly denies the request',
+    explanation:
+      'A Deny statement in a resource control policy that applies to the bucket matches the request.',
+    source: RCPS,
+  },
+  'session-policy': {
+    title: 'A session policy limits the session',
+    explanation:
+      'The credentials were issued with a session policy (AssumeRole, federation) that does not allow the ' +
+      'action; session permissions are the intersection of the identity and session policies.',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session',
+  },
+  'vpc-endpoint-policy': {
+    title: 'The VPC endpoint policy denies the request',
+    explanation:
+      'The request went through a VPC endpoint whose endpoint policy does not allow it; endpoint policies ' +
+      'are evaluated in addition to IAM and bucket policies.',
+    source: 'https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html',
+  },
+  'kms-key': {
+    title: 'The KMS key does not allow its use',
+    explanation:
+      'The object is encrypted with SSE-KMS and the caller may not use the key (key policy, grants or IAM); ' +
+      'S3 needs kms:Decrypt to read and kms:GenerateDataKey to write such objects.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
+  },
+  'allowed-by-visible-policies': {
+    title: 'The visible policies allow the request',
+    explanation:
+      'The policies permission-auditor could read allow the request, so the denial comes from a control it ' +
+      'could not see; the caveats list what can still deny it.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html',
+  },
+  'not-evaluable': {
+    title: 'The request could not be evaluated',
+    explanation:
+      'The event or the account snapshot lacks what the evaluation needs (principal, policies or a supported ' +
+      'operation); the caveats say what is missing.',
+    source: EVALUATION_LOGIC,
+  },
+} as const satisfies Record<FindingCause, CauseText>;
+
+/** The wording of a cause. */
+export function causeText(cause: FindingCause): CauseText {
+  return CAUSE_TEXT[cause];
+}

@@ -1,0 +1,322 @@
+/**
+ * Escaping of untrusted strings (object keys, user agents, ARNs and messages copied from events, policy
+ * names) for every output format. Each function takes the raw value and returns text that shows the value
+ * but cannot change the structure of the surrounding output (no link, mention, markup, code-span break or
+ * terminal escape sequence can come from the value).
+ */
+
+/** Shown in place of a character that is not safe to print (a lone control character). */
+const REPLACEMENT = '\uFFFD';
+
+const ESC = 0x1b;
+const BEL = 0x07;
+const C1_CSI = 0x9b;
+const C1_OSC = 0x9d;
+
+/**
+ * Characters that change how the following text is displayed or read without being visible: bidirectional
+ * overrides and isolates (the "Trojan Source" attack, CVE-2021-42574) and the Unicode line/paragraph
+ * separators, which some viewers treat as line breaks.
+ *
+ * @see https://trojansource.codes/
+ */
+function isInvisibleFormatting(code: number): boolean {
+  return (
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069) ||
+    code === 0x200e ||
+    code === 0x200f ||
+    code === 0x061c ||
+    code === 0x2028 ||
+    code === 0x2029
+  );
+}
+
+/** C0 controls, DEL and C1 controls. */
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
+/** Index just past a CSI sequence whose parameters start at `start` (ECMA-48 §5.4). */
+function skipCsi(value: string, start: number): number {
+  let i = start;
+  while (i < value.length && value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x3f) i++;
+  while (i < value.length && value.charCodeAt(i) >= 0x20 && value.charCodeAt(i) <= 0x2f) i++;
+  if (i < value.length && value.charCodeAt(i) >= 0x40 && value.charCodeAt(i) <= 0x7e) i++;
+  return i;
+}
+
+/** Index just past a control string (OSC, DCS, SOS, PM, APC) ended by BEL or ST (`ESC \`), or the end. */
+function skipControlString(value: string, start: number): number {
+  let i = start;
+  while (i < value.length) {
+    const code = value.charCodeAt(i);
+    if (code === BEL || code === 0x9c) return i + 1;
+    if (code === ESC) return value.charCodeAt(i + 1) === 0x5c ? i + 2 : i + 1;
+    i++;
+  }
+  return i;
+}
+
+/** Index just past the escape sequence that starts with ESC at `start`. */
+function skipEscapeSequence(value: string, start: number): number {
+  const next = value.charCodeAt(start + 1);
+  if (Number.isNaN(next)) return start + 1;
+  if (next === 0x5b) return skipCsi(value, start + 2); // ESC [
+  // ESC ] (OSC, e.g. hyperlinks and window titles), ESC P (DCS), ESC X, ESC ^, ESC _
+  if (next === 0x5d || next === 0x50 || next === 0x58 || next === 0x5e || next === 0x5f) {
+    return skipControlString(value, start + 2);
+  }
+  // nF sequences (ESC, intermediates 0x20-0x2F, final byte) and two-character Fp/Fe/Fs sequences.
+  let i = start + 1;
+  while (i < value.length && value.charCodeAt(i) >= 0x20 && value.charCodeAt(i) <= 0x2f) i++;
+  if (i < value.length && value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x7e) i++;
+  return i;
+}
+
+/** Options for {@link sanitizeTerminal}. */
+export interface TerminalSanitizeOptions {
+  /** Keep line feeds and tabs (for multi-line values such as a diff). Default: false. */
+  readonly multiline?: boolean;
+}
+
+/**
+ * Makes an untrusted string safe to print on a terminal: ANSI/ECMA-48 escape sequences (colours, cursor
+ * movement, OSC 8 hyperlinks, window titles) are removed; any other control character, carriage return,
+ * bidirectional override or Unicode line separator is replaced by U+FFFD so the reader sees that something
+ * was there. Line feeds and tabs survive only in `multiline` mode. The JSON report keeps the exact value.
+ *
+ * @see https://www.ecma-international.org/publications-and-standards/standards/ecma-48/
+ */
+export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions = {}): string {
+  const multiline = options.multiline === true;
+  let out = '';
+  let i = 0;
+  while (i < value.length) {
+    const code = value.charCodeAt(i);
+    if (code === ESC) {
+      i = skipEscapeSequence(value, i);
+      continue;
+    }
+    if (code === C1_CSI) {
+      i = skipCsi(value, i + 1);
+      continue;
+    }
+    if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
+      i = skipControlString(value, i + 1);
+      continue;
+    }
+    if (multiline && (code === 0x0a || code === 0x09)) {
+      out += value[i];
+    } else if (isControl(code) || isInvisibleFormatting(code)) {
+      out += REPLACEMENT;
+    } else {
+      out += value[i];
+    }
+    i++;
+  }
+  return out;
+}
+
+/**
+ * Replaces control characters, line breaks and invisible formatting characters by U+FFFD, for values shown
+ * on one line (a key in a list item, a table cell, an inline code span). Escape sequences are not parsed:
+ * their ESC byte alone is replaced, which already makes them inert outside a terminal.
+ */
+export function toSingleLine(value: string): string {
+  let out = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    out += isControl(code) || isInvisibleFormatting(code) ? REPLACEMENT : char;
+  }
+  return out;
+}
+
+/**
+ * Escapes the three characters Slack reserves for links, mentions and entities. Without this a value such
+ * as `<!channel>`, `<@U123>` or `<https://evil.example|click>` would notify a channel or render a
+ * disguised link.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ */
+export function escapeSlackEntities(value: string): string {
+  return value.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
+}
+
+/**
+ * Slack mrkdwn has no backslash escape for its formatting characters (the formatting reference lists only
+ * `&`, `<`, `>`), so `*`, `_`, `~` and the backtick are replaced by look-alike characters that Slack does
+ * not interpret: the text still reads the same, but `*bold*` or a backtick cannot start formatting or end
+ * a code span. The JSON report keeps the exact value.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#basic-formatting
+ */
+const SLACK_FORMATTING_LOOKALIKES = {
+  '*': '\u2217', // ASTERISK OPERATOR
+  _: '\u02cd', // MODIFIER LETTER LOW MACRON
+  '~': '\u223c', // TILDE OPERATOR
+  '`': '\u02cb', // MODIFIER LETTER GRAVE ACCENT
+} as const satisfies Record<string, string>;
+
+function replaceSlackFormatting(value: string, characters: RegExp): string {
+  return value.replace(
+    characters,
+    (char) => SLACK_FORMATTING_LOOKALIKES[char as keyof typeof SLACK_FORMATTING_LOOKALIKES],
+  );
+}
+
+/**
+ * Escapes an untrusted value for Slack mrkdwn running text: entities escaped, formatting characters
+ * neutralised (underscores only at word edges), put on one line.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ */
+export function escapeSlackMrkdwn(value: string): string {
+  // An underscore inside a word (`no_check_bucket`) cannot open or close italics, and replacing it would
+  // break names people copy from the message; only word-edge underscores are neutralised.
+  return escapeSlackEntities(
+    replaceSlackFormatting(toSingleLine(value), /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu),
+  );
+}
+
+/**
+ * An untrusted value as a Slack inline code span. Slack does not format inside code, but a backtick in the
+ * value would close the span, so backticks become a look-alike; entities are escaped because Slack parses
+ * them everywhere.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#inline-code
+ */
+export function slackInlineCode(value: string): string {
+  const content = escapeSlackEntities(replaceSlackFormatting(toSingleLine(value), /`/g));
+  return content === '' ? '_(empty)_' : `\`${content}\``;
+}
+
+/**
+ * Multi-line text (already made JSON-safe by {@link safeJson}, or a diff) as a Slack code block. A run of
+ * backticks would close the block, so backticks become a look-alike.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#code-block
+ */
+export function slackCodeBlock(content: string): string {
+  return `\`\`\`\n${escapeSlackCodeBody(content)}\n\`\`\``;
+}
+
+/**
+ * The escaped body of a Slack code block, without its fences (for renderers that cut it to a size before
+ * closing the fence). Control characters are removed as for a terminal; line feeds survive.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ */
+export function escapeSlackCodeBody(content: string): string {
+  return escapeSlackEntities(replaceSlackFormatting(sanitizeTerminal(content, { multiline: true }), /`/g));
+}
+
+/**
+ * Characters that CommonMark lets a backslash escape (all ASCII punctuation), minus `&`, `<`, `>`: those are
+ * written as HTML entities instead, because GitHub renders raw HTML and an autolink (`<https://…>`) is
+ * recognised before backslash escapes in some renderers.
+ *
+ * @see https://spec.commonmark.org/0.31.2/#backslash-escapes
+ * @see https://spec.commonmark.org/0.31.2/#entity-and-numeric-character-references
+ */
+const MARKDOWN_SPECIAL = /[!-/:-@[-`{-~]/g;
+
+/**
+ * Escapes an untrusted value for Markdown running text (GitHub-flavoured): ASCII punctuation is
+ * backslash-escaped, `&<>` become entities, and the value is put on one line so it cannot start a heading,
+ * list or code block.
+ *
+ * @see https://github.github.com/gfm/#backslash-escapes
+ */
+export function escapeMarkdown(value: string): string {
+  return toSingleLine(value).replace(MARKDOWN_SPECIAL, (char) => {
+    if (char === '&') return '&amp;';
+    if (char === '<') return '&lt;';
+    if (char === '>') return '&gt;';
+    return `\\${char}`;
+  });
+}
+
+function longestBacktickRun(value: string): number {
+  let longest = 0;
+  for (const run of value.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/**
+ * An untrusted value as a Markdown inline code span. Backslash escapes do not work inside code spans, so
+ * the fence is one backtick longer than the longest backtick run in the value, and a space pads the value
+ * when it starts or ends with a backtick (CommonMark strips exactly one such space on each side).
+ *
+ * @see https://spec.commonmark.org/0.31.2/#code-spans
+ */
+export function markdownInlineCode(value: string): string {
+  const content = toSingleLine(value);
+  const fence = '`'.repeat(longestBacktickRun(content) + 1);
+  const needsPadding =
+    content.startsWith('`') ||
+    content.endsWith('`') ||
+    (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '');
+  if (content === '') return '` `';
+  const padded = needsPadding ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+
+/**
+ * Multi-line text as a fenced Markdown code block whose fence is longer than any backtick run inside, so
+ * the content cannot close it early.
+ *
+ * @see https://spec.commonmark.org/0.31.2/#fenced-code-blocks
+ */
+export function markdownCodeBlock(content: string, language = ''): string {
+  const body = sanitizeTerminal(content, { multiline: true });
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
+  return `${fence}${language}\n${body}\n${fence}`;
+}
+
+/**
+ * Escapes the five characters that are significant in HTML text and attribute values.
+ *
+ * @see https://html.spec.whatwg.org/multipage/named-characters.html
+ */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => {
+    switch (char) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      default:
+        return '&#39;';
+    }
+  });
+}
+
+function unicodeEscape(char: string): string {
+  return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Pretty-printed JSON that stays exactly equivalent to `value` yet is safe to embed in any of our outputs.
+ * `JSON.stringify` escapes only C0 controls, so DEL, C1 controls (8-bit CSI `\u009b` is an escape sequence
+ * for many terminals), bidirectional overrides and line separators are written as `\uXXXX` escapes, as are
+ * `extra` characters (Slack entities, backticks). Those characters can only occur inside JSON strings, so
+ * the result parses to the same value and can be pasted into IAM unchanged.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8259#section-7
+ */
+export function safeJson(value: unknown, extra = ''): string {
+  const json = JSON.stringify(value, null, 2) ?? 'null';
+  let out = '';
+  for (const char of json) {
+    const code = char.codePointAt(0) ?? 0;
+    // C0 controls are already escaped inside strings; outside them only the indentation's \n occurs.
+    const unsafe = (code >= 0x7f && code <= 0x9f) || isInvisibleFormatting(code) || extra.includes(char);
+    out += unsafe ? unicodeEscape(char) : char;
+  }
+  return out;
+}

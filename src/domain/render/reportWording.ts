@@ -1,0 +1,192 @@
+/**
+ * Wording shared by every renderer. Functions here return plain, unescaped strings; each renderer escapes
+ * them for its format, because several of them embed untrusted values (policy names, Sids, ARNs).
+ */
+
+import type {
+  DeniedByRef,
+  Finding,
+  FindingCause,
+  FindingRequest,
+  Fix,
+  PolicyStatement,
+  Skipped,
+} from '../explain/report.js';
+import type { PolicyType } from '../policy/types.js';
+
+/** How each policy type is named in prose. */
+export const POLICY_TYPE_TEXT = {
+  identity: 'identity-based policy',
+  resource: 'bucket policy',
+  'permissions-boundary': 'permissions boundary',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+  session: 'session policy',
+} as const satisfies Record<PolicyType, string>;
+
+/**
+ * Where a fix goes, in words, with the AWS page that describes that operation.
+ */
+export const ATTACH_KIND_TEXT = {
+  'inline-policy': {
+    text: 'Add as an inline policy to',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html',
+  },
+  'managed-policy-version': {
+    text: 'Create a new default version of the managed policy',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html',
+  },
+  'bucket-policy': {
+    text: 'Add to the bucket policy of',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html',
+  },
+  'permission-set': {
+    text: 'Add to the inline policy of the IAM Identity Center permission set',
+    source: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html',
+  },
+} as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
+
+/** How each decision reads, following AWS's evaluation vocabulary. */
+export const DECISION_TEXT = {
+  Allowed: 'allowed by the visible policies',
+  ExplicitlyDenied: 'explicitly denied',
+  ImplicitlyDenied: 'implicitly denied (no allow)',
+  Unknown: 'not evaluated',
+} as const satisfies Record<FindingRequest['decision'], string>;
+
+/** What a finding's conclusion rests on, in words. */
+export const EVIDENCE_TEXT = {
+  policies: "evaluated against the account's policies",
+  message: 'read from the AccessDenied error message',
+  event: 'inferred from the event only',
+} as const satisfies Record<Finding['evidence'], string>;
+
+/** Why an event was not analysed, in words. */
+export const SKIPPED_REASON_TEXT = {
+  'not-s3': 'not an S3 event',
+  'not-denied': 'not an AccessDenied event',
+  duplicate: 'duplicate event',
+  'unsupported-operation': 'unsupported S3 operation',
+} as const satisfies Record<Skipped['reason'], string>;
+
+/**
+ * Version element every generated policy uses; the older `2008-10-17` lacks policy variables.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ */
+export const POLICY_VERSION = '2012-10-17';
+
+/** Statements wrapped in a policy document, ready to paste into IAM or a bucket policy. */
+export function policyDocument(statements: readonly PolicyStatement[]): {
+  readonly Version: string;
+  readonly Statement: readonly PolicyStatement[];
+} {
+  return { Version: POLICY_VERSION, Statement: statements };
+}
+
+/**
+ * The readable part of an ARN: `role/backup` -> `backup`, `assumed-role/backup/session` -> `backup/session`,
+ * `root` -> `root`; the ARN itself when it is not one.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export function principalLabel(arn: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return arn;
+  const resource = parts.slice(5).join(':');
+  const slash = resource.indexOf('/');
+  return slash >= 0 ? resource.slice(slash + 1) : resource;
+}
+
+/** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */
+export function describeClient(client: Finding['client']): string {
+  return client.version !== undefined ? `${client.tool} ${client.version}` : client.tool;
+}
+
+/** `identity-based policy "backup-s3" (arn:…), statement "DenyDelete"` or `… statement #2`. */
+export function describeDeniedBy(ref: DeniedByRef): string {
+  const name = ref.policyName !== undefined ? ` "${ref.policyName}"` : '';
+  const arn = ref.policyArn !== undefined ? ` (${ref.policyArn})` : '';
+  const statement =
+    ref.sid !== undefined
+      ? `, statement "${ref.sid}"`
+      : ref.statementIndex !== undefined
+        ? `, statement #${ref.statementIndex + 1}`
+        : '';
+  return `${POLICY_TYPE_TEXT[ref.policyType]}${name}${arn}${statement}`;
+}
+
+/** The target of a fix: the policy ARN for a managed policy, the principal or bucket otherwise. */
+export function fixTarget(fix: Fix): string {
+  if (fix.attachKind === 'managed-policy-version' && fix.policyArn !== undefined) return fix.policyArn;
+  return fix.attachTo;
+}
+
+/** Denied requests that differ only by event, counted once each. */
+export interface RequestGroup {
+  readonly eventName: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: FindingRequest['decision'];
+  readonly source: FindingRequest['source'];
+  readonly count: number;
+}
+
+/**
+ * Groups requests with the same operation, action, resource and decision (an rclone retry loop repeats
+ * the same call), keeping first-seen order.
+ */
+export function groupRequests(requests: readonly FindingRequest[]): readonly RequestGroup[] {
+  const groups = new Map<string, { group: Omit<RequestGroup, 'count'>; count: number }>();
+  for (const request of requests) {
+    const key = JSON.stringify([
+      request.eventName,
+      request.action,
+      request.resource,
+      request.decision,
+      request.source,
+    ]);
+    const existing = groups.get(key);
+    if (existing !== undefined) {
+      existing.count++;
+    } else {
+      groups.set(key, {
+        group: {
+          eventName: request.eventName,
+          action: request.action,
+          resource: request.resource,
+          decision: request.decision,
+          source: request.source,
+        },
+        count: 1,
+      });
+    }
+  }
+  return [...groups.values()].map(({ group, count }) => ({ ...group, count }));
+}
+
+/** Distinct actions of a finding, in first-seen order (for titles). */
+export function distinctActions(finding: Finding): readonly string[] {
+  return [...new Set(finding.requests.map((request) => request.action))];
+}
+
+/** `3 events` / `1 event`. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * Why a finding has no fix, in words. An explicit deny wins over any allow, so no statement can be added;
+ * otherwise the denial comes from something the visible policies do not decide.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ */
+export function noFixReason(cause: FindingCause): string {
+  if (cause.endsWith('-explicit-deny')) {
+    return 'an explicit Deny overrides any Allow, so adding a statement cannot help; the Deny statement must change.';
+  }
+  if (cause === 'allowed-by-visible-policies') {
+    return 'the visible policies already allow the request; the caveats list what can still deny it.';
+  }
+  return 'no statement to add was found that the visible policies prove sufficient; see the caveats.';
+}

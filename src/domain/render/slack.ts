@@ -1,0 +1,343 @@
+/**
+ * Slack Block Kit rendering of an explain report: one message per finding, each within Slack's limits
+ * (blocks per message, characters per section and header, total size). What does not fit is cut with an
+ * explicit marker pointing at the JSON report, never by failing. Every string from the report is escaped:
+ * untrusted values go into inline code ({@link slackInlineCode}) or escaped text ({@link escapeSlackMrkdwn}),
+ * policies into code blocks whose JSON escapes `<`, `>`, `&` and backticks as `\uXXXX`.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ * @see https://docs.slack.dev/reference/block-kit/blocks
+ */
+import type { ExplainReport, Finding, PolicyStatement } from '../explain/report.js';
+import { causeText } from './causeText.js';
+import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
+import {
+  ATTACH_KIND_TEXT,
+  DECISION_TEXT,
+  describeClient,
+  describeDeniedBy,
+  EVIDENCE_TEXT,
+  fixTarget,
+  groupRequests,
+  noFixReason,
+  plural,
+  policyDocument,
+  principalLabel,
+  SKIPPED_REASON_TEXT,
+} from './reportWording.js';
+import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
+import { fitLines, omittedMarker, truncateText } from './truncate.js';
+
+/** Options of {@link renderSlack}. */
+export interface SlackRenderOptions {
+  /** Findings rendered as messages; the others are counted in the last message. Default 10. */
+  readonly maxFindings?: number;
+}
+
+const DEFAULT_MAX_FINDINGS = 10;
+const SECTION_MAX = SLACK_LIMITS.sectionText.value;
+/** Kept free in every message for the footer (context) and the tail (omitted findings, errors). */
+const FOOTER_RESERVE = 600;
+/** Kept free in the last message for omitted findings, skipped events and errors. */
+const TAIL_RESERVE = 2500;
+/** Below this many characters a section would say nothing useful; it is left out and counted instead. */
+const MIN_SECTION = 200;
+/** Slots kept free for the footer context, the tail blocks and the divider. */
+const BLOCK_RESERVE = 5;
+
+/** Longest untrusted value shown in one code span; longer ones are cut before escaping so spans stay closed. */
+const MAX_CODE_VALUE = 500;
+
+function code(value: string): string {
+  return slackInlineCode(truncateText(value, MAX_CODE_VALUE));
+}
+const mrkdwn = escapeSlackMrkdwn;
+
+/** A section whose text is produced for a given character budget and never exceeds it. */
+type SectionRenderer = (budget: number) => string;
+
+interface MessageBuilder {
+  header(text: string): void;
+  section(render: SectionRenderer, preferred?: number): void;
+  context(text: string): void;
+  divider(): void;
+  /** Hands the characters kept for the tail back to the sections that follow. */
+  releaseReserve(): void;
+  readonly omittedSections: number;
+  readonly remaining: number;
+  build(fallback: string): SlackMessage;
+}
+
+function textLength(block: SlackBlock): number {
+  switch (block.type) {
+    case 'header':
+    case 'section':
+      return block.text.text.length;
+    case 'context':
+      return block.elements.reduce((sum, element) => sum + element.text.length, 0);
+    case 'divider':
+      return 0;
+  }
+}
+
+/** `tailReserve`: characters kept free for the tail sections of the last message. */
+function createMessageBuilder(tailReserve = 0): MessageBuilder {
+  const blocks: SlackBlock[] = [];
+  let omittedSections = 0;
+  let reserve = FOOTER_RESERVE + tailReserve;
+  let remaining = SLACK_LIMITS.blocksTextTotal.value;
+  const add = (block: SlackBlock): void => {
+    blocks.push(block);
+    remaining -= textLength(block);
+  };
+  return {
+    header(text) {
+      add({
+        type: 'header',
+        text: { type: 'plain_text', text: truncateText(text, SLACK_LIMITS.headerText.value), emoji: false },
+      });
+    },
+    section(render, preferred = SECTION_MAX) {
+      const budget = Math.min(preferred, SECTION_MAX, remaining - reserve);
+      if (budget < MIN_SECTION || blocks.length >= SLACK_LIMITS.blocksPerMessage.value - BLOCK_RESERVE) {
+        omittedSections++;
+        return;
+      }
+      // Guard the invariant even if a renderer overshoots its budget.
+      add({
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncateText(render(budget), budget), verbatim: true },
+      });
+    },
+    context(text) {
+      if (blocks.length >= SLACK_LIMITS.blocksPerMessage.value - 1) return;
+      const budget = Math.max(0, Math.min(SECTION_MAX, remaining));
+      add({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: truncateText(text, budget), verbatim: true }],
+      });
+    },
+    divider() {
+      if (blocks.length < SLACK_LIMITS.blocksPerMessage.value) add({ type: 'divider' });
+    },
+    releaseReserve() {
+      reserve = FOOTER_RESERVE;
+    },
+    get omittedSections() {
+      return omittedSections;
+    },
+    get remaining() {
+      return remaining;
+    },
+    build(fallback) {
+      return { text: truncateText(fallback, SLACK_LIMITS.fallbackText.value), blocks };
+    },
+  };
+}
+
+/** A titled bullet list that keeps whole items and counts the ones that do not fit. */
+function listSection(title: string, items: readonly string[], unit: string): SectionRenderer {
+  return (budget) => `${title}\n${fitLines(items, budget - title.length - 1, unit)}`;
+}
+
+/**
+ * A titled code block cut at a line boundary to fit the budget, with the marker after the closing fence
+ * so it is not mistaken for part of the policy.
+ */
+function codeSection(title: string, content: string): SectionRenderer {
+  return (budget) => {
+    const body = escapeSlackCodeBody(content);
+    const full = `${title}\n\`\`\`\n${body}\n\`\`\``;
+    if (full.length <= budget) return full;
+    const marker = omittedMarker(body.length, 'characters');
+    const room = budget - title.length - '\n```\n\n```\n'.length - marker.length;
+    // Not even an empty code block fits: the title alone, cut, rather than an unclosed fence.
+    if (room < 0) return truncateText(title, budget);
+    const kept: string[] = [];
+    let used = 0;
+    for (const line of body.split('\n')) {
+      const cost = line.length + (kept.length === 0 ? 0 : 1);
+      if (used + cost > room) break;
+      kept.push(line);
+      used += cost;
+    }
+    const keptBody = kept.length > 0 ? kept.join('\n') : truncateText(body, Math.max(0, room), 'characters');
+    return `${title}\n\`\`\`\n${keptBody}\n\`\`\`\n${omittedMarker(body.length - keptBody.length, 'characters')}`;
+  };
+}
+
+/** Policy JSON safe for a Slack code block: entities and backticks as JSON `\u` escapes, still pasteable. */
+function policyJson(statements: readonly PolicyStatement[]): string {
+  return safeJson(policyDocument(statements), '<>&`');
+}
+
+function headerText(finding: Finding): string {
+  // Header text is plain_text; keep to characters an ARN name can hold so nothing needs escaping there.
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern [\w+=,.@-]+)
+  const label = principalLabel(finding.principal.arn).replace(/[^\w+=,.@/:-]/g, '?');
+  return `AccessDenied: ${label}: ${causeText(finding.cause).title}`;
+}
+
+function factsSection(finding: Finding): SectionRenderer {
+  const { principal, client } = finding;
+  const cause = causeText(finding.cause);
+  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
+  const lines = [
+    `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+    `*Client:* ${code(describeClient(client))}${userAgent}`,
+    ...(finding.bucket !== undefined ? [`*Bucket:* ${code(finding.bucket)}`] : []),
+    `*Seen:* ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    `*Cause:* ${cause.explanation} <${cause.source}|AWS documentation>`,
+  ];
+  return (budget) => fitLines(lines, budget, 'lines');
+}
+
+function requestsSection(finding: Finding): SectionRenderer {
+  const items = groupRequests(finding.requests).map((group) => {
+    const times = group.count > 1 ? ` x${group.count}` : '';
+    return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${DECISION_TEXT[group.decision]}${times}`;
+  });
+  return listSection(`*Denied requests (${finding.requests.length})*`, items, 'requests');
+}
+
+function renderFinding(finding: Finding, builder: MessageBuilder): void {
+  builder.header(headerText(finding));
+  builder.section((budget) => truncateText(mrkdwn(finding.summary), budget), 1000);
+  builder.section(factsSection(finding), 1500);
+  builder.section(requestsSection(finding), 2500);
+
+  const fix = finding.fix;
+  if (fix !== null) {
+    const status = fix.verified ? '*Fix (verified)*' : '*Fix (NOT verified)*';
+    const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
+    const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
+    builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
+    if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+      builder.section(
+        codeSection(
+          '*Also needed in an identity-based policy of the caller*',
+          policyJson(fix.identityStatements),
+        ),
+      );
+    }
+    if (fix.verification.length > 0) {
+      builder.section(
+        listSection(
+          '*Verification*',
+          fix.verification.map((note) => `• ${mrkdwn(note)}`),
+          'notes',
+        ),
+        1000,
+      );
+    }
+  } else {
+    builder.section(
+      (budget) => truncateText(`*No fix proposed:* ${noFixReason(finding.cause)}`, budget),
+      500,
+    );
+  }
+  if (finding.deniedBy.length > 0) {
+    const items = finding.deniedBy.map((ref) => `• ${mrkdwn(describeDeniedBy(ref))}`);
+    builder.section(listSection('*Denied by*', items, 'statements'), 1000);
+  }
+  if (finding.caveats.length > 0) {
+    builder.section(
+      listSection(
+        '*Caveats*',
+        finding.caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
+        'caveats',
+      ),
+      1500,
+    );
+  }
+  if (finding.alternatives.length > 0) {
+    const items = finding.alternatives.map((alternative) => {
+      const removes =
+        alternative.removes.length > 0 ? ` (removes ${alternative.removes.map(code).join(', ')})` : '';
+      return `• ${mrkdwn(alternative.text)}${removes}`;
+    });
+    builder.section(listSection('*Alternatives*', items, 'alternatives'), 1000);
+  }
+  const profile = finding.jobProfile;
+  if (profile !== null) {
+    const notes = profile.notes.map((note) => `• ${mrkdwn(note)}`).join('\n');
+    const title = `*Job profile (${profile.tool} ${profile.operation})*: everything the job needs${notes !== '' ? `\n${notes}` : ''}`;
+    builder.section(codeSection(truncateText(title, 1000), policyJson(profile.statements)));
+  }
+  if (fix?.diff !== undefined && fix.diff !== '') {
+    builder.section(codeSection('*Diff of the new policy version*', fix.diff));
+  }
+}
+
+function footer(finding: Finding, omittedSections: number): string {
+  const omitted = omittedSections > 0 ? ` · ${omittedMarker(omittedSections, 'sections')}` : '';
+  return `Evidence: ${EVIDENCE_TEXT[finding.evidence]} · ${plural(finding.eventIds.length, 'event')}${omitted}`;
+}
+
+/** Summary of what is not shown as a finding message: omitted findings, skipped events, errors. */
+function renderTail(report: ExplainReport, shown: number, builder: MessageBuilder): void {
+  const omittedFindings = report.findings.slice(shown);
+  if (omittedFindings.length > 0) {
+    const items = omittedFindings.map(
+      (finding) => `• ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
+    );
+    builder.section(
+      listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),
+    );
+  }
+  if (report.skipped.length > 0) {
+    const counts = new Map<string, number>();
+    for (const skipped of report.skipped) {
+      const reason = SKIPPED_REASON_TEXT[skipped.reason];
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    const reasons = [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
+    builder.context(`${plural(report.skipped.length, 'event')} not analysed: ${reasons}.`);
+  }
+  if (report.errors.length > 0) {
+    const items = report.errors.map(
+      (error) => `• ${code(error.input)}: ${code(error.code)}: ${mrkdwn(error.message)}`,
+    );
+    builder.section(listSection(`*Unreadable inputs (${report.errors.length})*`, items, 'errors'));
+  }
+}
+
+/**
+ * Renders an explain report as Slack Block Kit messages, one per finding (at most `maxFindings`), the
+ * last one also carrying what was omitted, skipped or unreadable. A report without findings yields one
+ * summary message, or none when it is empty altogether.
+ *
+ * @see https://docs.slack.dev/reference/block-kit/blocks
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ */
+export function renderSlack(report: ExplainReport, options: SlackRenderOptions = {}): SlackMessage[] {
+  const maxFindings = Math.max(1, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
+  const shown = report.findings.slice(0, maxFindings);
+  const messages: SlackMessage[] = [];
+  shown.forEach((finding, index) => {
+    const isLast = index === shown.length - 1;
+    const hasTail =
+      report.findings.length > shown.length || report.skipped.length > 0 || report.errors.length > 0;
+    const builder = createMessageBuilder(isLast && hasTail ? TAIL_RESERVE : 0);
+    renderFinding(finding, builder);
+    if (isLast) {
+      builder.releaseReserve();
+      renderTail(report, shown.length, builder);
+    }
+    builder.context(footer(finding, builder.omittedSections));
+    builder.divider();
+    messages.push(builder.build(`AccessDenied: ${mrkdwn(finding.summary)}`));
+  });
+  if (shown.length === 0 && (report.skipped.length > 0 || report.errors.length > 0)) {
+    const builder = createMessageBuilder();
+    builder.header('permission-auditor: no denied S3 request to explain');
+    renderTail(report, 0, builder);
+    builder.divider();
+    messages.push(
+      builder.build(
+        `permission-auditor: ${plural(report.skipped.length, 'event')} skipped, ${plural(report.errors.length, 'input')} unreadable`,
+      ),
+    );
+  }
+  return messages;
+}

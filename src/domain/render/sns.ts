@@ -1,0 +1,119 @@
+/**
+ * Amazon SNS rendering (email subscribers read it): a subject that SNS accepts and a plain-text body
+ * without Markdown, with the fix statements as JSON.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+import type { ExplainReport, Finding } from '../explain/report.js';
+import { causeText } from './causeText.js';
+import { distinctActions, plural, principalLabel } from './reportWording.js';
+import { renderFindingText, renderText } from './text.js';
+import { omittedMarker } from './truncate.js';
+
+/** What to hand to SNS Publish. */
+export interface SnsMessage {
+  readonly subject: string;
+  readonly message: string;
+}
+
+/**
+ * SNS Publish constraints.
+ */
+export const SNS_LIMITS = {
+  /**
+   * "Subjects must be ASCII text that begins with a letter, number, or punctuation mark; must not include
+   * line breaks or control characters; and must be less than 100 characters long." (API reference text as
+   * shipped in the AWS SDKs; newer revisions say "UTF-8 text" but keep the other rules, so ASCII satisfies
+   * both.) Less than 100: at most 99.
+   */
+  subjectMaxLength: {
+    value: 99,
+    source: 'https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject)',
+  },
+  /** "messages must be UTF-8 encoded strings and at most 256 KB in size (262,144 bytes)". */
+  messageMaxBytes: {
+    value: 262_144,
+    source: 'https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Message)',
+  },
+} as const;
+
+/**
+ * Makes a string a valid SNS subject: printable ASCII only (anything else becomes `?`), whitespace runs
+ * collapsed to one space, a leading character that is not a letter, digit or punctuation dropped, at most
+ * {@link SNS_LIMITS.subjectMaxLength} characters (cut ones end with `...`).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function toSnsSubject(value: string): string {
+  const ascii = value
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim()
+    // ASCII symbols such as `$+<=>^|~` are not punctuation in Unicode's sense; do not start with them.
+    .replace(/^[^A-Za-z0-9!"#%&'()*,\-./:;?@[\\\]_{}]+/, '');
+  const subject = ascii === '' ? 'permission-auditor' : ascii;
+  const max = SNS_LIMITS.subjectMaxLength.value;
+  return subject.length <= max ? subject : `${subject.slice(0, max - 3).trimEnd()}...`;
+}
+
+function findingSubject(finding: Finding): string {
+  const actions = distinctActions(finding);
+  const first = actions[0] ?? 'request';
+  const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
+  const where = finding.bucket !== undefined ? ` on ${finding.bucket}` : '';
+  return `AccessDenied: ${principalLabel(finding.principal.arn)} ${first}${more}${where}`;
+}
+
+function reportSubject(report: ExplainReport): string {
+  const [only] = report.findings;
+  if (report.findings.length === 1 && only !== undefined) return findingSubject(only);
+  if (report.findings.length === 0) {
+    return `permission-auditor: no denial explained (${plural(report.errors.length, 'unreadable input')})`;
+  }
+  const causes = new Set(report.findings.map((finding) => causeText(finding.cause).title));
+  const [firstCause] = causes;
+  return `AccessDenied: ${plural(report.findings.length, 'finding')}${causes.size === 1 ? `: ${firstCause}` : ''}`;
+}
+
+const encoder = new TextEncoder();
+
+/** Cuts `message` to SNS's byte limit, on a line boundary, with a marker saying how much was left out. */
+function fitMessage(message: string): string {
+  const max = SNS_LIMITS.messageMaxBytes.value;
+  if (encoder.encode(message).length <= max) return message;
+  const lines = message.split('\n');
+  const reserve = encoder.encode(`\n${omittedMarker(lines.length, 'lines')}\n`).length;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const cost = encoder.encode(line).length + 1;
+    if (used + cost + reserve > max) break;
+    kept.push(line);
+    used += cost;
+  }
+  return `${kept.join('\n')}\n${omittedMarker(lines.length - kept.length, 'lines')}\n`;
+}
+
+function isReport(input: Finding | ExplainReport): input is ExplainReport {
+  return 'findings' in input;
+}
+
+/**
+ * Renders a finding (one alert) or a whole report for SNS email subscribers. The body is the uncoloured
+ * terminal text, which already strips control characters from untrusted values and shows fix statements
+ * as JSON.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function renderSns(input: Finding | ExplainReport): SnsMessage {
+  if (isReport(input)) {
+    return {
+      subject: toSnsSubject(reportSubject(input)),
+      message: fitMessage(renderText(input, { color: false })),
+    };
+  }
+  return {
+    subject: toSnsSubject(findingSubject(input)),
+    message: fitMessage(`${renderFindingText(input, { color: false })}\n`),
+  };
+}

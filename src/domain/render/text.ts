@@ -1,0 +1,209 @@
+/**
+ * Terminal rendering of an explain report: one block per finding, then what was skipped and what failed.
+ * Every string from the report goes through {@link sanitizeTerminal}, so an object key cannot move the
+ * cursor, recolour the output or fake a line; colour codes are added only by this module and only when
+ * asked for.
+ */
+import type { ExplainReport, Finding, Fix, JobProfile } from '../explain/report.js';
+import { causeText } from './causeText.js';
+import { safeJson, sanitizeTerminal } from './escape.js';
+import {
+  ATTACH_KIND_TEXT,
+  DECISION_TEXT,
+  describeClient,
+  describeDeniedBy,
+  EVIDENCE_TEXT,
+  fixTarget,
+  groupRequests,
+  noFixReason,
+  plural,
+  policyDocument,
+  principalLabel,
+  SKIPPED_REASON_TEXT,
+} from './reportWording.js';
+import { omittedMarker } from './truncate.js';
+
+/** Options of {@link renderText}. */
+export interface TextRenderOptions {
+  /** Emit ANSI colours (the CLI passes `process.stdout.isTTY`). */
+  readonly color: boolean;
+  /** Distinct denied requests listed per finding before the rest is summarised. Default 20. */
+  readonly maxRequests?: number;
+}
+
+const DEFAULT_MAX_REQUESTS = 20;
+
+/**
+ * SGR codes used for emphasis.
+ *
+ * @see https://www.ecma-international.org/publications-and-standards/standards/ecma-48/ (SGR, §8.3.117)
+ */
+const SGR = {
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  green: '\u001b[32m',
+  yellow: '\u001b[33m',
+  cyan: '\u001b[36m',
+  reset: '\u001b[0m',
+} as const;
+
+type Style = Exclude<keyof typeof SGR, 'reset'>;
+
+type Painter = (style: Style, text: string) => string;
+
+function painter(color: boolean): Painter {
+  return (style, text) => (color ? `${SGR[style]}${text}${SGR.reset}` : text);
+}
+
+/** Untrusted single-line value. */
+function t(value: string): string {
+  return sanitizeTerminal(value);
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `${prefix}${line}`))
+    .join('\n');
+}
+
+function bulletList(items: readonly string[], prefix = '    '): string[] {
+  return items.map((item) => `${prefix}- ${item}`);
+}
+
+function fixLines(fix: Fix, paint: Painter): string[] {
+  const lines: string[] = [];
+  const status = fix.verified ? paint('green', 'Fix (verified)') : paint('yellow', 'Fix (NOT verified)');
+  const named = fix.policyName !== undefined ? ` as policy "${t(fix.policyName)}"` : '';
+  lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
+  lines.push(indent(safeJson(policyDocument(fix.statements)), '    '));
+  if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+    lines.push('    Also needed in an identity-based policy of the caller (cross-account):');
+    lines.push(indent(safeJson(policyDocument(fix.identityStatements)), '    '));
+  }
+  if (fix.diff !== undefined && fix.diff !== '') {
+    lines.push('    Diff of the new policy version:');
+    lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
+  }
+  if (fix.verification.length > 0) {
+    lines.push('    Verification:');
+    lines.push(...bulletList(fix.verification.map(t), '      '));
+  }
+  return lines;
+}
+
+function jobProfileLines(profile: JobProfile): string[] {
+  const lines = [
+    `  Job profile (${profile.tool} ${profile.operation}): everything the job needs, beyond the minimal fix`,
+  ];
+  lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
+  lines.push(...bulletList(profile.notes.map(t)));
+  return lines;
+}
+
+/**
+ * One finding as a terminal block (no trailing newline).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export function renderFindingText(finding: Finding, options: TextRenderOptions, heading = 'Finding'): string {
+  const paint = painter(options.color);
+  const cause = causeText(finding.cause);
+  const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const lines: string[] = [];
+
+  lines.push(paint('bold', `${heading}: ${cause.title}`));
+  lines.push(`  ${t(finding.summary)}`);
+  lines.push('');
+  const { principal, client } = finding;
+  lines.push(
+    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
+  );
+  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
+  lines.push(`  Client     ${t(describeClient(client))}${userAgent}`);
+  if (finding.bucket !== undefined) lines.push(`  Bucket     ${t(finding.bucket)}`);
+  lines.push(
+    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+  );
+  lines.push(`  Cause      ${paint('red', cause.explanation)}`);
+  lines.push(`             Evidence: ${EVIDENCE_TEXT[finding.evidence]}. See ${cause.source}`);
+
+  const groups = groupRequests(finding.requests);
+  lines.push('');
+  lines.push(`  Denied requests (${finding.requests.length}):`);
+  for (const group of groups.slice(0, maxRequests)) {
+    const times = group.count > 1 ? ` x${group.count}` : '';
+    lines.push(
+      `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${DECISION_TEXT[group.decision]}${times}`,
+    );
+  }
+  if (groups.length > maxRequests)
+    lines.push(`    ${omittedMarker(groups.length - maxRequests, 'requests')}`);
+
+  if (finding.deniedBy.length > 0) {
+    lines.push('  Denied by:');
+    lines.push(...bulletList(finding.deniedBy.map((ref) => t(describeDeniedBy(ref)))));
+  }
+
+  lines.push('');
+  if (finding.fix !== null) {
+    lines.push(...fixLines(finding.fix, paint));
+  } else {
+    lines.push(`  ${paint('yellow', 'No fix proposed')}: ${noFixReason(finding.cause)}`);
+  }
+
+  if (finding.alternatives.length > 0) {
+    lines.push('  Alternatives:');
+    lines.push(
+      ...bulletList(
+        finding.alternatives.map((alternative) => {
+          const removes =
+            alternative.removes.length > 0 ? ` (removes ${alternative.removes.map(t).join(', ')})` : '';
+          return `${t(alternative.text)}${removes}`;
+        }),
+      ),
+    );
+  }
+  if (finding.jobProfile !== null) lines.push(...jobProfileLines(finding.jobProfile));
+  if (finding.caveats.length > 0) {
+    lines.push(`  ${paint('yellow', 'Caveats')}:`);
+    lines.push(...bulletList(finding.caveats.map(t)));
+  }
+  return lines.join('\n');
+}
+
+/** The skipped/errors tail of a report (empty string when there is nothing to say). */
+function renderTail(report: ExplainReport, paint: Painter): string {
+  const lines: string[] = [];
+  if (report.skipped.length > 0) {
+    lines.push(paint('bold', `Skipped ${plural(report.skipped.length, 'event')}:`));
+    for (const skipped of report.skipped) {
+      lines.push(`  - ${t(skipped.eventId)}: ${SKIPPED_REASON_TEXT[skipped.reason]} (${t(skipped.message)})`);
+    }
+  }
+  if (report.errors.length > 0) {
+    lines.push(paint('red', `${plural(report.errors.length, 'input')} could not be read:`));
+    for (const error of report.errors) {
+      lines.push(`  - ${t(error.input)}: ${t(error.code)}: ${t(error.message)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Renders an explain report for a terminal. ANSI colour appears only when `options.color` is true; the
+ * text reads the same without it.
+ */
+export function renderText(report: ExplainReport, options: TextRenderOptions): string {
+  const paint = painter(options.color);
+  const blocks: string[] = [];
+  const total = report.findings.length;
+  report.findings.forEach((finding, index) => {
+    blocks.push(renderFindingText(finding, options, `Finding ${index + 1} of ${total}`));
+  });
+  if (total === 0) blocks.push('No denied S3 request to explain.');
+  const tail = renderTail(report, paint);
+  if (tail !== '') blocks.push(tail);
+  return `${blocks.join('\n\n')}\n`;
+}

@@ -1,0 +1,314 @@
+/**
+ * CloudTrail S3 record -> the authorization checks S3 performed (or would perform) for it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html
+ */
+import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import type { ContextValue } from '../policy/types.js';
+import {
+  bucketOwnerOf,
+  type ConditionContext,
+  contextForAction,
+  kmsContextFor,
+  requestContextFor,
+} from './requestContext.js';
+import { type RequestFeatureName, replicationRoleOf, requestFeatures } from './requestFeatures.js';
+import { isRecord, readNonEmptyParam } from './requestParameters.js';
+import { bucketOf, keyOf, parseCopySource, partitionOf } from './s3Location.js';
+import type { ActionRule, S3Operation } from './s3Operations.js';
+import { s3OperationFor } from './s3Operations.js';
+import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
+
+const S3_EVENT_SOURCE = 's3.amazonaws.com';
+const SSE_KMS_VALUES = new Set(['aws:kms', 'aws:kms:dsse']);
+
+interface Target {
+  readonly partition: string;
+  readonly bucket?: string;
+  readonly key?: string;
+}
+
+/**
+ * Maps one CloudTrail S3 record to the authorization checks S3 makes for it: every IAM action, on
+ * which resource, with the condition context visible in the record, plus KMS checks when the request
+ * names an SSE-KMS key. Expected failures are values with stable codes:
+ * `s3.notS3Event`, `s3.unsupportedOperation`, `s3.missingBucket`, `s3.missingKey`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ */
+export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResult {
+  if (record.eventSource !== S3_EVENT_SOURCE) {
+    return {
+      ok: false,
+      code: 's3.notS3Event',
+      message: `Event source ${record.eventSource} is not ${S3_EVENT_SOURCE}.`,
+    };
+  }
+  const found = s3OperationFor(record.eventName);
+  if (found === undefined) {
+    return {
+      ok: false,
+      code: 's3.unsupportedOperation',
+      message: `The S3 operation catalogue has no entry for eventName ${record.eventName}.`,
+    };
+  }
+  const { operation } = found;
+  const partition = partitionOf(record);
+  const bucket = operation.scope === 'account' ? undefined : bucketOf(record);
+  if (operation.scope !== 'account' && bucket === undefined) {
+    return {
+      ok: false,
+      code: 's3.missingBucket',
+      message: `${record.eventName} acts on a bucket, but the record names none (requestParameters.bucketName, resources[], Host).`,
+    };
+  }
+  const key = operation.scope === 'object' && bucket !== undefined ? keyOf(record, bucket) : undefined;
+  if (operation.scope === 'object' && key === undefined) {
+    return {
+      ok: false,
+      code: 's3.missingKey',
+      message: `${record.eventName} acts on an object, but the record names no key (requestParameters.key, resources[]).`,
+    };
+  }
+
+  const target: Target = {
+    partition,
+    ...(bucket !== undefined ? { bucket } : {}),
+    ...(key !== undefined ? { key } : {}),
+  };
+  const notes: string[] = [...(operation.notes ?? [])];
+  const fullContext = requestContextFor(record);
+  const checks: S3AuthorizationCheck[] = [];
+
+  for (const rule of operation.actions) {
+    if (!ruleApplies(rule, record)) continue;
+    for (const resolved of resolveResources(rule, record, target, notes)) {
+      const action = resolved.action ?? rule.action;
+      checks.push({
+        action,
+        resource: resolved.resource,
+        context: action.startsWith('s3:')
+          ? contextForAction(contextOf(fullContext, resolved, target), action)
+          : {},
+        ...(resolved.bucket !== undefined ? { bucket: resolved.bucket } : {}),
+        ...(resolved.key !== undefined ? { key: resolved.key } : {}),
+        ...(resolved.role !== undefined ? { role: resolved.role } : {}),
+        reason: reasonFor(rule, operation),
+        kind: 's3',
+      });
+    }
+  }
+  checks.push(...kmsChecks(record, operation, target, notes));
+  if (operation.kmsHidden !== undefined) notes.push(operation.kmsHidden);
+  if (operation.scope !== 'account' && bucketOwnerOf(record)?.from === 'recipientAccountId') {
+    notes.push(
+      'The bucket owner account was taken from recipientAccountId; for a cross-account request this can be the caller account instead.',
+    );
+  }
+  return { ok: true, checks, notes };
+}
+
+/**
+ * The record's context adjusted for one resource: a per-key version id, and no resource account for a
+ * copy source in another bucket (the record only tells who owns the destination bucket).
+ */
+function contextOf(full: ConditionContext, resolved: ResolvedResource, target: Target): ConditionContext {
+  const context: Record<string, ContextValue> = { ...full };
+  if (resolved.versionId !== undefined) context['s3:versionid'] = resolved.versionId;
+  if (resolved.role === 'source' && resolved.bucket !== target.bucket) {
+    delete context['aws:ResourceAccount'];
+    delete context['s3:ResourceAccount'];
+  }
+  return context;
+}
+
+function ruleApplies(rule: ActionRule, record: CloudTrailRecord): boolean {
+  const present = (name: RequestFeatureName): boolean =>
+    requestFeatures[name].present(record.requestParameters);
+  if (rule.when !== undefined && !present(rule.when)) return false;
+  if (rule.unless !== undefined && present(rule.unless)) return false;
+  return true;
+}
+
+function reasonFor(rule: ActionRule, operation: S3Operation): string {
+  const trigger = rule.when !== undefined ? ` [${requestFeatures[rule.when].description}]` : '';
+  const caveat = rule.unverified === true ? ' (unverified: no AWS document states this rule)' : '';
+  return `${rule.why}${trigger}${caveat}. Source: ${rule.source ?? operation.source[0]}`;
+}
+
+interface ResolvedResource {
+  readonly resource: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly role?: 'source' | 'destination';
+  /** Replaces the rule's action for this resource (a DeleteObjects key sent with a VersionId). */
+  readonly action?: string;
+  readonly versionId?: string;
+}
+
+function resolveResources(
+  rule: ActionRule,
+  record: CloudTrailRecord,
+  target: Target,
+  notes: string[],
+): readonly ResolvedResource[] {
+  const s3Arn = (path: string): string => `arn:${target.partition}:s3:::${path}`;
+  const isCopy = operationCopies(rule, record);
+  switch (rule.on) {
+    case 'none':
+      return [{ resource: '*' }];
+    case 'bucket':
+      return target.bucket === undefined ? [] : [{ resource: s3Arn(target.bucket), bucket: target.bucket }];
+    case 'object':
+      if (target.bucket === undefined || target.key === undefined) return [];
+      return [
+        {
+          resource: s3Arn(`${target.bucket}/${target.key}`),
+          bucket: target.bucket,
+          key: target.key,
+          ...(isCopy ? { role: 'destination' as const } : {}),
+        },
+      ];
+    case 'copySource': {
+      const parsed = parseCopySource(readNonEmptyParam(record.requestParameters, 'x-amz-copy-source'));
+      if (!parsed.ok) {
+        notes.push(`${parsed.message} The read check on the copy source (${rule.action}) cannot be derived.`);
+        return [];
+      }
+      const source = parsed.source;
+      if (source.form === 'accessPoint') return [{ resource: source.arn, role: 'source' }];
+      return [
+        {
+          resource: s3Arn(`${source.bucket}/${source.key}`),
+          bucket: source.bucket,
+          key: source.key,
+          role: 'source',
+        },
+      ];
+    }
+    case 'deletedObjects':
+      return deletedObjects(rule, record, target);
+    case 'passedRole': {
+      const role = replicationRoleOf(record.requestParameters);
+      return role === undefined ? [] : [{ resource: role }];
+    }
+  }
+}
+
+function operationCopies(rule: ActionRule, record: CloudTrailRecord): boolean {
+  return (
+    rule.on === 'object' && readNonEmptyParam(record.requestParameters, 'x-amz-copy-source') !== undefined
+  );
+}
+
+/**
+ * DeleteObjects keys are in the request body, which CloudTrail does not log; when a record does carry
+ * `Delete.Object` entries, each key gets its own check.
+ */
+function deletedObjects(
+  rule: ActionRule,
+  record: CloudTrailRecord,
+  target: Target,
+): readonly ResolvedResource[] {
+  const bucket = target.bucket;
+  if (bucket === undefined) return [];
+  const logged = loggedDeleteEntries(record.requestParameters);
+  if (logged.length === 0) return [{ resource: `arn:${target.partition}:s3:::${bucket}/*`, bucket }];
+  const versionsReplaceDelete = rule.action === 's3:DeleteObject';
+  return logged.map((entry) => ({
+    resource: `arn:${target.partition}:s3:::${bucket}/${entry.key}`,
+    bucket,
+    key: entry.key,
+    ...(entry.versionId !== undefined && versionsReplaceDelete
+      ? { action: 's3:DeleteObjectVersion', versionId: entry.versionId }
+      : {}),
+  }));
+}
+
+interface DeleteEntry {
+  readonly key: string;
+  readonly versionId?: string;
+}
+
+function loggedDeleteEntries(params: Readonly<Record<string, unknown>>): readonly DeleteEntry[] {
+  const body = params.Delete;
+  if (!isRecord(body)) return [];
+  const objects: readonly unknown[] = Array.isArray(body.Object) ? body.Object : [body.Object];
+  const entries: DeleteEntry[] = [];
+  for (const entry of objects) {
+    if (!isRecord(entry) || typeof entry.Key !== 'string' || entry.Key === '') continue;
+    const versionId =
+      typeof entry.VersionId === 'string' && entry.VersionId !== '' ? entry.VersionId : undefined;
+    entries.push({ key: entry.Key, ...(versionId !== undefined ? { versionId } : {}) });
+  }
+  return entries;
+}
+
+/**
+ * KMS checks for SSE-KMS writes whose key the request names. S3 calls KMS with the caller's
+ * credentials, so the caller needs the KMS permission and the key policy must allow it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys
+ */
+function kmsChecks(
+  record: CloudTrailRecord,
+  operation: S3Operation,
+  target: Target,
+  notes: string[],
+): readonly S3AuthorizationCheck[] {
+  if (operation.kms === undefined) return [];
+  const params = record.requestParameters;
+  const sse = readNonEmptyParam(params, 'x-amz-server-side-encryption');
+  const keyId = readNonEmptyParam(params, 'x-amz-server-side-encryption-aws-kms-key-id');
+  const usesKms = (sse !== undefined && SSE_KMS_VALUES.has(sse.toLowerCase())) || keyId !== undefined;
+  if (!usesKms) return [];
+  if (keyId === undefined) {
+    notes.push(
+      'The request asks for SSE-KMS without naming a key: S3 uses the bucket default key or the AWS managed key aws/s3, so the KMS check cannot be derived.',
+    );
+    return [];
+  }
+  const keyArn = kmsKeyArn(keyId, record, target.partition, notes);
+  if (keyArn === undefined) return [];
+  const context = kmsContextFor(record);
+  return operation.kms.map((rule) => ({
+    action: rule.action,
+    resource: keyArn,
+    context,
+    ...(target.bucket !== undefined ? { bucket: target.bucket } : {}),
+    ...(target.key !== undefined ? { key: target.key } : {}),
+    ...(readNonEmptyParam(params, 'x-amz-copy-source') !== undefined ? { role: 'destination' as const } : {}),
+    reason: `${rule.why} [x-amz-server-side-encryption-aws-kms-key-id: ${keyId}]. Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html`,
+    kind: 'kms' as const,
+  }));
+}
+
+/**
+ * KMS authorizes on the key ARN. A bare key id resolves in the caller's account and the request's
+ * region; an alias cannot be resolved to its key offline.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
+ */
+function kmsKeyArn(
+  keyId: string,
+  record: CloudTrailRecord,
+  partition: string,
+  notes: string[],
+): string | undefined {
+  if (/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(keyId)) return keyId;
+  if (keyId.startsWith('alias/') || /^arn:aws[a-z-]*:kms:[^:]*:\d{12}:alias\//.test(keyId)) {
+    notes.push(
+      `The request names the KMS alias ${keyId}; KMS authorizes on the key it points to, which the record does not show.`,
+    );
+    return undefined;
+  }
+  const account = record.principal.account;
+  if (record.awsRegion === undefined || account === undefined) {
+    notes.push(
+      `The KMS key id ${keyId} cannot be turned into an ARN without the region and the caller account.`,
+    );
+    return undefined;
+  }
+  return `arn:${partition}:kms:${record.awsRegion}:${account}:key/${keyId}`;
+}

@@ -1,0 +1,267 @@
+/**
+ * The condition context S3 evaluates for a request, derived from what a CloudTrail record shows.
+ * Only keys whose value is present in the record are set: a missing key makes a positive condition
+ * false in AWS's evaluation, so inventing one would change the outcome.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ */
+import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import type { ContextValue } from '../policy/types.js';
+import { ACL_HEADERS } from './requestFeatures.js';
+import { isRecord, readNonEmptyParam, readObject, readParam } from './requestParameters.js';
+
+export type ConditionContext = Readonly<Record<string, ContextValue>>;
+
+const S3_KEYS =
+  'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys';
+
+/**
+ * Which actions each S3-specific key is defined for (Service Authorization Reference). Keys not listed
+ * here and not in {@link ALL_S3_ACTION_KEYS} are never set.
+ */
+const LIST_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions'] as const;
+const VERSION_ACTIONS = [
+  's3:GetObjectVersion',
+  's3:DeleteObjectVersion',
+  's3:GetObjectVersionAcl',
+  's3:PutObjectVersionAcl',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectVersionTagging',
+  's3:GetObjectVersionAttributes',
+  's3:GetObjectVersionTorrent',
+] as const;
+const ACL_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectAcl',
+  's3:PutObjectVersionAcl',
+  's3:CreateBucket',
+  's3:PutBucketAcl',
+];
+const TAG_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'] as const;
+
+/**
+ * Action-specific S3 condition keys and the actions that define them.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-actions-as-permissions
+ */
+export const s3ActionConditionKeys = {
+  's3:prefix': { actions: LIST_ACTIONS, source: S3_KEYS },
+  's3:delimiter': { actions: LIST_ACTIONS, source: S3_KEYS },
+  's3:max-keys': { actions: LIST_ACTIONS, source: S3_KEYS },
+  's3:versionid': { actions: VERSION_ACTIONS, source: S3_KEYS },
+  's3:x-amz-acl': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-grant-read': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-grant-write': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-grant-read-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-grant-write-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-grant-full-control': { actions: ACL_ACTIONS, source: S3_KEYS },
+  's3:x-amz-server-side-encryption': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-copy-source': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-metadata-directive': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-storage-class': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-object-ownership': { actions: ['s3:CreateBucket'], source: S3_KEYS },
+  's3:LocationConstraint': { actions: ['s3:CreateBucket'], source: S3_KEYS },
+  's3:object-lock-mode': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
+  's3:object-lock-retain-until-date': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
+  's3:object-lock-legal-hold': { actions: ['s3:PutObject', 's3:PutObjectLegalHold'], source: S3_KEYS },
+  's3:RequestObjectTagKeys': { actions: TAG_ACTIONS, source: S3_KEYS },
+  's3:RequestObjectTag/': { actions: TAG_ACTIONS, source: S3_KEYS },
+} as const satisfies Record<string, { readonly actions: readonly string[]; readonly source: string }>;
+
+/**
+ * S3 keys the Service Authorization Reference defines for every S3 action.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
+ */
+export const ALL_S3_ACTION_KEYS = [
+  's3:authType',
+  's3:signatureversion',
+  's3:TlsVersion',
+  's3:ResourceAccount',
+] as const;
+
+/**
+ * CloudTrail `additionalEventData.AuthenticationMethod` -> `s3:authType`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
+ */
+export const authTypeByAuthenticationMethod = {
+  AuthHeader: 'REST-HEADER',
+  QueryString: 'REST-QUERY-STRING',
+  POST: 'POST',
+} as const satisfies Record<string, string>;
+
+/**
+ * CloudTrail `additionalEventData.SignatureVersion` -> `s3:signatureversion`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
+ */
+export const signatureVersionByCloudTrail = {
+  SigV4: 'AWS4-HMAC-SHA256',
+  SigV2: 'AWS',
+} as const satisfies Record<string, string>;
+
+/** Where the bucket owner's account came from; `recipient` is a guess for cross-account requests. */
+export interface BucketOwner {
+  readonly account: string;
+  readonly from: 'resources' | 'recipientAccountId';
+}
+
+/**
+ * The bucket owner's account: the `accountId` of the bucket in `resources[]`, else `recipientAccountId`.
+ * CloudTrail delivers data events to the requester too, so `recipientAccountId` can be the caller's
+ * account rather than the bucket owner's.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
+ */
+export function bucketOwnerOf(record: CloudTrailRecord): BucketOwner | undefined {
+  const bucketResource = record.resources.find(
+    (r) => r.type === 'AWS::S3::Bucket' && r.accountId !== undefined,
+  );
+  const anyResource = record.resources.find(
+    (r) => r.accountId !== undefined && r.type?.startsWith('AWS::S3::'),
+  );
+  const fromResources = (bucketResource ?? anyResource)?.accountId;
+  if (fromResources !== undefined) return { account: fromResources, from: 'resources' };
+  if (record.recipientAccountId !== undefined)
+    return { account: record.recipientAccountId, from: 'recipientAccountId' };
+  return undefined;
+}
+
+/**
+ * The full condition context visible in the record, before narrowing to one action with
+ * {@link contextForAction}.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ */
+export function requestContextFor(record: CloudTrailRecord): ConditionContext {
+  return { ...globalContext(record), ...s3Context(record) };
+}
+
+/**
+ * The context S3 evaluates for one S3 action: global keys, keys defined for every S3 action, and the
+ * action-specific keys that action defines.
+ */
+export function contextForAction(context: ConditionContext, action: string): ConditionContext {
+  const narrowed: Record<string, ContextValue> = {};
+  const lowerAction = action.toLowerCase();
+  for (const [key, value] of Object.entries(context)) {
+    if (key.startsWith('aws:') || (ALL_S3_ACTION_KEYS as readonly string[]).includes(key)) {
+      narrowed[key] = value;
+      continue;
+    }
+    const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
+    const scope = s3ActionConditionKeys[scopeKey as keyof typeof s3ActionConditionKeys] as
+      | { readonly actions: readonly string[] }
+      | undefined;
+    if (scope?.actions.some((candidate) => candidate.toLowerCase() === lowerAction)) narrowed[key] = value;
+  }
+  return narrowed;
+}
+
+/**
+ * The context of the KMS call S3 makes on the caller's behalf (forward access session).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
+ */
+export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
+  const context: Record<string, ContextValue> = { 'aws:ViaAWSService': true };
+  if (record.awsRegion !== undefined) context['kms:ViaService'] = `s3.${record.awsRegion}.amazonaws.com`;
+  if (record.principal.account !== undefined) context['kms:CallerAccount'] = record.principal.account;
+  Object.assign(context, timeContext(record.eventTime));
+  return context;
+}
+
+function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = { ...timeContext(record.eventTime) };
+  if (isRecord(record.raw.tlsDetails)) context['aws:SecureTransport'] = true;
+  // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint.
+  if (record.vpcEndpointId !== undefined && record.vpcEndpointId !== '') {
+    context['aws:SourceVpce'] = record.vpcEndpointId;
+  } else if (record.sourceIPAddress !== undefined && isIpAddress(record.sourceIPAddress)) {
+    context['aws:SourceIp'] = record.sourceIPAddress;
+  }
+  if (record.awsRegion !== undefined) context['aws:RequestedRegion'] = record.awsRegion;
+  const owner = bucketOwnerOf(record);
+  if (owner !== undefined) context['aws:ResourceAccount'] = owner.account;
+  return context;
+}
+
+function s3Context(record: CloudTrailRecord): Record<string, ContextValue> {
+  const params = record.requestParameters;
+  const context: Record<string, ContextValue> = {};
+  const setString = (key: string, value: string | undefined): void => {
+    if (value !== undefined) context[key] = value;
+  };
+
+  const owner = bucketOwnerOf(record);
+  if (owner !== undefined) context['s3:ResourceAccount'] = owner.account;
+  const method = readParam(record.additionalEventData, 'AuthenticationMethod');
+  if (method !== undefined && Object.hasOwn(authTypeByAuthenticationMethod, method)) {
+    context['s3:authType'] =
+      authTypeByAuthenticationMethod[method as keyof typeof authTypeByAuthenticationMethod];
+  }
+  const signature = readParam(record.additionalEventData, 'SignatureVersion');
+  if (signature !== undefined && Object.hasOwn(signatureVersionByCloudTrail, signature)) {
+    context['s3:signatureversion'] =
+      signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
+  }
+  const tlsVersion = isRecord(record.raw.tlsDetails) ? record.raw.tlsDetails.tlsVersion : undefined;
+  const tlsNumber = typeof tlsVersion === 'string' ? /^TLSv(\d+\.\d+)$/.exec(tlsVersion)?.[1] : undefined;
+  if (tlsNumber !== undefined) context['s3:TlsVersion'] = Number(tlsNumber);
+
+  // A bare `prefix` query parameter is how ListObjects/ListObjectVersions carry it; an empty prefix is
+  // still a value S3 compares against.
+  setString('s3:prefix', readParam(params, 'prefix'));
+  setString('s3:delimiter', readNonEmptyParam(params, 'delimiter'));
+  const maxKeys = readNonEmptyParam(params, 'max-keys');
+  if (maxKeys !== undefined && /^\d+$/.test(maxKeys)) context['s3:max-keys'] = Number(maxKeys);
+  setString('s3:versionid', readNonEmptyParam(params, 'versionId'));
+
+  for (const header of ACL_HEADERS) setString(`s3:${header}`, readNonEmptyParam(params, header));
+  for (const header of [
+    'x-amz-server-side-encryption',
+    'x-amz-server-side-encryption-aws-kms-key-id',
+    'x-amz-copy-source',
+    'x-amz-metadata-directive',
+    'x-amz-storage-class',
+    'x-amz-object-ownership',
+  ]) {
+    setString(`s3:${header}`, readNonEmptyParam(params, header));
+  }
+  setString('s3:object-lock-mode', readNonEmptyParam(params, 'x-amz-object-lock-mode'));
+  setString(
+    's3:object-lock-retain-until-date',
+    readNonEmptyParam(params, 'x-amz-object-lock-retain-until-date'),
+  );
+  setString('s3:object-lock-legal-hold', readNonEmptyParam(params, 'x-amz-object-lock-legal-hold'));
+
+  const location = readObject(params, 'CreateBucketConfiguration')?.LocationConstraint;
+  if (typeof location === 'string' && location !== '') context['s3:LocationConstraint'] = location;
+
+  const tagging = readNonEmptyParam(params, 'x-amz-tagging');
+  if (tagging !== undefined) {
+    const tags = new URLSearchParams(tagging);
+    context['s3:RequestObjectTagKeys'] = [...new Set(tags.keys())];
+    for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;
+  }
+  return context;
+}
+
+function timeContext(eventTime: string): Record<string, ContextValue> {
+  const millis = Date.parse(eventTime);
+  if (Number.isNaN(millis)) return {};
+  return { 'aws:CurrentTime': eventTime, 'aws:EpochTime': Math.floor(millis / 1000) };
+}
+
+function isIpAddress(text: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4 !== null) return v4.slice(1).every((octet) => Number(octet) <= 255);
+  return text.includes(':') && /^[0-9a-f:.]+$/i.test(text);
+}

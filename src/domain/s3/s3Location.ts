@@ -1,0 +1,182 @@
+/**
+ * Where an S3 request points: partition, bucket, key, and the source of a copy.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+ */
+import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { readNonEmptyParam } from './requestParameters.js';
+
+/** Bucket and key named by an S3 ARN (`arn:aws:s3:::bucket/key`). */
+export interface S3ArnParts {
+  readonly partition: string;
+  readonly bucket: string;
+  /** Absent for a bucket ARN; may be empty for an `ARNPrefix` such as `arn:aws:s3:::bucket/`. */
+  readonly key?: string;
+}
+
+const S3_ARN = /^arn:(aws[a-z-]*):s3:::([^/]+)(?:\/(.*))?$/s;
+
+/** Parses a general purpose bucket or object ARN. Access point and Outposts ARNs are not buckets. */
+export function parseS3Arn(arn: string): S3ArnParts | undefined {
+  const match = S3_ARN.exec(arn);
+  if (match === null) return undefined;
+  const [, partition, bucket, key] = match;
+  if (partition === undefined || bucket === undefined) return undefined;
+  return { partition, bucket, ...(key !== undefined ? { key } : {}) };
+}
+
+/**
+ * Virtual-hosted-style endpoints: `bucket.s3.amazonaws.com`, `bucket.s3.region.amazonaws.com`,
+ * legacy `bucket.s3-region.amazonaws.com`, dual-stack, FIPS, interface endpoints
+ * (`bucket.vpce-….s3.region.vpce.amazonaws.com`) and China (`….amazonaws.com.cn`).
+ * Path-style hosts (`s3.region.amazonaws.com`) carry no bucket, and access point hosts
+ * (`name-account.s3-accesspoint.region…`) name an access point, not a bucket.
+ */
+const VIRTUAL_HOSTED =
+  /^(?<bucket>[a-z0-9][a-z0-9.-]*?[a-z0-9])\.(?:vpce-[a-z0-9-]+\.)?s3(?:-fips)?(?:\.dualstack)?(?:[.-](?:[a-z]{2}(?:-[a-z]+)+-\d+|external-1))?\.(?:vpce\.)?amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * The bucket named by a virtual-hosted-style `Host` header, if any.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+ */
+export function bucketFromHost(host: string): string | undefined {
+  const hostname = host.trim().toLowerCase().replace(/:\d+$/, '');
+  if (/\.s3-(?:accesspoint|object-lambda)\./.test(hostname) || hostname.includes('s3express'))
+    return undefined;
+  return VIRTUAL_HOSTED.exec(hostname)?.groups?.bucket;
+}
+
+/**
+ * The bucket of the request: `requestParameters.bucketName`, else the bucket ARN in `resources[]`,
+ * else the virtual-hosted-style `Host` header.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function bucketOf(record: CloudTrailRecord): string | undefined {
+  const named = readNonEmptyParam(record.requestParameters, 'bucketName');
+  if (named !== undefined) return named;
+  const fromResources = s3ResourceArns(record).find((parts) => parts.bucket !== '')?.bucket;
+  if (fromResources !== undefined) return fromResources;
+  const host = readNonEmptyParam(record.requestParameters, 'Host');
+  return host === undefined ? undefined : bucketFromHost(host);
+}
+
+/**
+ * The object key of the request: `requestParameters.key`, else the object in `resources[]`
+ * (its `ARN`, else its `ARNPrefix`). CloudTrail logs keys as sent, not URL-encoded.
+ */
+export function keyOf(record: CloudTrailRecord, bucket: string): string | undefined {
+  const named = readNonEmptyParam(record.requestParameters, 'key');
+  if (named !== undefined) return named;
+  for (const resource of record.resources) {
+    for (const arn of [resource.arn, resource.arnPrefix]) {
+      if (arn === undefined) continue;
+      const parts = parseS3Arn(arn);
+      if (parts?.bucket === bucket && parts.key !== undefined && parts.key !== '') return parts.key;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The AWS partition (`aws`, `aws-cn`, `aws-us-gov`) from the record's S3 ARNs, else from its region.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export function partitionOf(record: CloudTrailRecord): string {
+  const fromArn = s3ResourceArns(record)[0]?.partition;
+  if (fromArn !== undefined) return fromArn;
+  const region = record.awsRegion ?? '';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+/** Bucket ARNs first (type `AWS::S3::Bucket`), then object ARNs and prefixes. */
+function s3ResourceArns(record: CloudTrailRecord): readonly S3ArnParts[] {
+  const ordered = [
+    ...record.resources.filter((r) => r.type === 'AWS::S3::Bucket'),
+    ...record.resources.filter((r) => r.type !== 'AWS::S3::Bucket'),
+  ];
+  const parts: S3ArnParts[] = [];
+  for (const resource of ordered) {
+    for (const arn of [resource.arn, resource.arnPrefix]) {
+      const parsed = arn === undefined ? undefined : parseS3Arn(arn);
+      if (parsed !== undefined) parts.push(parsed);
+    }
+  }
+  return parts;
+}
+
+/** The object a CopyObject/UploadPartCopy reads, from `x-amz-copy-source`. */
+export type CopySource =
+  | { readonly form: 'bucket'; readonly bucket: string; readonly key: string; readonly versionId?: string }
+  /** `arn:aws:s3:region:account:accesspoint/name/object/key`: authorised on that ARN. */
+  | { readonly form: 'accessPoint'; readonly arn: string; readonly versionId?: string };
+
+export type CopySourceResult =
+  | { readonly ok: true; readonly source: CopySource }
+  | {
+      readonly ok: false;
+      readonly code: 's3.missingCopySource' | 's3.invalidCopySource';
+      readonly message: string;
+    };
+
+/**
+ * Parses `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, optionally followed by
+ * `?versionId=…`; or an access point object ARN.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax
+ */
+export function parseCopySource(value: string | undefined): CopySourceResult {
+  if (value === undefined || value.trim() === '') {
+    return { ok: false, code: 's3.missingCopySource', message: 'The request has no x-amz-copy-source.' };
+  }
+  const queryAt = value.indexOf('?');
+  const path = queryAt === -1 ? value : value.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : value.slice(queryAt + 1);
+  const versionId = new URLSearchParams(query).get('versionId') ?? undefined;
+  const versionPart = versionId !== undefined && versionId !== '' ? { versionId } : {};
+  const decoded = safeDecode(path.replace(/^\//, ''));
+  if (decoded === undefined) {
+    return {
+      ok: false,
+      code: 's3.invalidCopySource',
+      message: `x-amz-copy-source is not valid URL encoding: ${value}`,
+    };
+  }
+  if (decoded.startsWith('arn:')) {
+    if (!/^arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[^/]+\/object\/.+$/s.test(decoded)) {
+      return { ok: false, code: 's3.invalidCopySource', message: `Unrecognised copy source ARN: ${decoded}` };
+    }
+    return { ok: true, source: { form: 'accessPoint', arn: decoded, ...versionPart } };
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) {
+    return {
+      ok: false,
+      code: 's3.invalidCopySource',
+      message: `x-amz-copy-source names no object: ${value}`,
+    };
+  }
+  return {
+    ok: true,
+    source: {
+      form: 'bucket',
+      bucket: decoded.slice(0, slash),
+      key: decoded.slice(slash + 1),
+      ...versionPart,
+    },
+  };
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

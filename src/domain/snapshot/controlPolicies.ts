@@ -1,0 +1,181 @@
+import { decodePolicyDocument, describeType, isRecord } from './policyDocument.js';
+import type { ControlPolicy, PolicyLevel } from './types.js';
+
+export { bucketPolicyFor, parseBucketPolicyArg, parseBucketPolicyFile } from './bucketPolicy.js';
+
+export type ControlPolicyKind = 'scp' | 'rcp';
+
+export type ControlPolicyErrorCode =
+  | 'controlPolicy.invalidShape'
+  | 'controlPolicy.wrongType'
+  | 'controlPolicy.emptyLevel'
+  | 'controlPolicy.invalidContent'
+  | 'controlPolicy.noContent';
+
+export type ControlPolicyFileResult =
+  | { readonly ok: true; readonly levels: readonly PolicyLevel[] }
+  | { readonly ok: false; readonly code: ControlPolicyErrorCode; readonly message: string };
+
+/**
+ * What distinguishes SCPs from RCPs in Organizations output: the `PolicySummary.Type` value.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_PolicySummary.html
+ */
+const CONTROL_POLICY_KINDS = {
+  scp: {
+    type: 'SERVICE_CONTROL_POLICY',
+    label: 'SCP',
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+    doc: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html',
+  },
+  rcp: {
+    type: 'RESOURCE_CONTROL_POLICY',
+    label: 'RCP',
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    doc: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html',
+  },
+} as const satisfies Record<ControlPolicyKind, { type: string; label: string; doc: string }>;
+
+/**
+ * Reads an SCP file into organization levels (root first, account last, by the caller's convention).
+ *
+ * Accepted shapes: a bare policy document (one level, one policy); `aws organizations describe-policy`
+ * output (`{"Policy": {"PolicySummary": {...}, "Content": "<json>"}}`, one level); an array of levels,
+ * where each level is one of those or an array of them. At every level at least one SCP must allow,
+ * so an empty level is an error rather than a silent deny-all.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribePolicy.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+ */
+export function parseScpFile(json: unknown, source: string): ControlPolicyFileResult {
+  return parseControlPolicyFile(json, source, 'scp');
+}
+
+/**
+ * Reads an RCP file; same shapes as {@link parseScpFile}, with `RESOURCE_CONTROL_POLICY` summaries.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+ */
+export function parseRcpFile(json: unknown, source: string): ControlPolicyFileResult {
+  return parseControlPolicyFile(json, source, 'rcp');
+}
+
+function parseControlPolicyFile(
+  json: unknown,
+  source: string,
+  kind: ControlPolicyKind,
+): ControlPolicyFileResult {
+  const label = CONTROL_POLICY_KINDS[kind].label;
+  if (!Array.isArray(json)) {
+    const policy = parseControlPolicy(json, source, kind);
+    return policy.ok ? { ok: true, levels: [[policy.policy]] } : policy;
+  }
+  if (json.length === 0) {
+    return {
+      ok: false,
+      code: 'controlPolicy.emptyLevel',
+      message: `${source}: the array of ${label} levels is empty`,
+    };
+  }
+  const levels: PolicyLevel[] = [];
+  for (const [levelIndex, rawLevel] of json.entries()) {
+    const where = `${source}[${levelIndex}]`;
+    const items: readonly unknown[] = Array.isArray(rawLevel) ? rawLevel : [rawLevel];
+    if (items.length === 0) {
+      return {
+        ok: false,
+        code: 'controlPolicy.emptyLevel',
+        message: `${where}: a level with no ${label} would deny every request; list the ${label}s attached at that level`,
+      };
+    }
+    const level: ControlPolicy[] = [];
+    for (const [itemIndex, item] of items.entries()) {
+      const policy = parseControlPolicy(
+        item,
+        Array.isArray(rawLevel) ? `${where}[${itemIndex}]` : where,
+        kind,
+      );
+      if (!policy.ok) return policy;
+      level.push(policy.policy);
+    }
+    levels.push(level);
+  }
+  return { ok: true, levels };
+}
+
+type ControlPolicyResult =
+  | { readonly ok: true; readonly policy: ControlPolicy }
+  | { readonly ok: false; readonly code: ControlPolicyErrorCode; readonly message: string };
+
+function parseControlPolicy(raw: unknown, where: string, kind: ControlPolicyKind): ControlPolicyResult {
+  const { label, doc } = CONTROL_POLICY_KINDS[kind];
+  if (typeof raw === 'string') return fromDocument(raw, where, where, undefined, kind);
+  if (!isRecord(raw)) {
+    return {
+      ok: false,
+      code: 'controlPolicy.invalidShape',
+      message: `${where}: expected an ${label} document or describe-policy output, got ${describeType(raw)}`,
+    };
+  }
+  if ('Statement' in raw) return { ok: true, policy: { name: where, document: raw } };
+  // `describe-policy` output, or its `.Policy` member saved on its own.
+  const described = isRecord(raw.Policy) ? raw.Policy : 'Content' in raw ? raw : undefined;
+  if (described !== undefined) {
+    const summary = isRecord(described.PolicySummary) ? described.PolicySummary : {};
+    const type = summary.Type;
+    if (type !== undefined && type !== CONTROL_POLICY_KINDS[kind].type) {
+      const other = Object.values(CONTROL_POLICY_KINDS).find((k) => k.type === type);
+      return {
+        ok: false,
+        code: 'controlPolicy.wrongType',
+        message:
+          `${where}: policy ${String(summary.Name ?? '')} is of type ${String(type)}, not ${CONTROL_POLICY_KINDS[kind].type}` +
+          (other !== undefined
+            ? `; pass it as an ${other.label}`
+            : `; only ${label}s belong here (see ${doc})`),
+      };
+    }
+    if (described.Content === undefined) {
+      return {
+        ok: false,
+        code: 'controlPolicy.noContent',
+        message: `${where}: describe-policy output without Content`,
+      };
+    }
+    const name = typeof summary.Name === 'string' ? summary.Name : where;
+    const arn = typeof summary.Arn === 'string' ? summary.Arn : undefined;
+    return fromDocument(described.Content, where, name, arn, kind);
+  }
+  if (Array.isArray(raw.Policies)) {
+    return {
+      ok: false,
+      code: 'controlPolicy.noContent',
+      message:
+        `${where}: this looks like list-policies output, which has no policy content; ` +
+        'save `aws organizations describe-policy --policy-id <id>` for each policy instead',
+    };
+  }
+  return {
+    ok: false,
+    code: 'controlPolicy.invalidShape',
+    message: `${where}: neither an ${label} document (no Statement) nor describe-policy output (no Policy)`,
+  };
+}
+
+function fromDocument(
+  content: unknown,
+  where: string,
+  name: string,
+  arn: string | undefined,
+  kind: ControlPolicyKind,
+): ControlPolicyResult {
+  const decoded = decodePolicyDocument(content);
+  if (!decoded.ok) {
+    return {
+      ok: false,
+      code: 'controlPolicy.invalidContent',
+      message: `${where}: the ${CONTROL_POLICY_KINDS[kind].label} content is not a JSON policy: ${decoded.reason}`,
+    };
+  }
+  return { ok: true, policy: { name, ...(arn !== undefined ? { arn } : {}), document: decoded.document } };
+}

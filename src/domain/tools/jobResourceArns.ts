@@ -1,0 +1,32 @@
+/**
+ * Resource ARNs for a job that works under one bucket/prefix.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
+ */
+
+/** Policy variables that stand for the literal character (template literals keep `${` verbatim). */
+const IAM_LITERALS: Readonly<Record<string, string>> = { '*': `\${*}`, '?': `\${?}`, $: `\${$}` } as const;
+
+/**
+ * IAM treats `*`, `?` and `${` in a Resource as wildcards/variables; a key prefix containing them must
+ * be written with the `${*}`, `${?}`, `${$}` policy variables to match literally (policy version
+ * 2012-10-17).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+export function literalArnPart(text: string): string {
+  return text.replace(/[*?$]/g, (char) => IAM_LITERALS[char] ?? char);
+}
+
+/** Bucket ARN and the object ARN pattern for everything under `prefix` (`''` = whole bucket). */
+export function jobResourceArns(
+  bucket: string,
+  prefix: string,
+): { readonly bucketArn: string; readonly objectArn: string } {
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  return {
+    bucketArn,
+    objectArn: trimmed === '' ? `${bucketArn}/*` : `${bucketArn}/${literalArnPart(trimmed)}/*`,
+  };
+}

@@ -1,0 +1,407 @@
+/**
+ * The complete permission set an rclone job needs on one bucket/prefix, inferred from the denied calls
+ * it left in CloudTrail, plus the rclone settings that make a grant unnecessary.
+ *
+ * Facts come from rclone's docs and source and from a recorded experiment (rclone 1.60.1 against a
+ * logging S3 mock); see `/work/shared/reference/RCLONE.md`.
+ *
+ * @see https://rclone.org/s3/#s3-permissions
+ */
+import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
+import { jobResourceArns } from './jobResourceArns.js';
+import { isAtLeast, parseToolVersion } from './toolVersion.js';
+
+/** Where each rclone fact used below is documented. */
+export const rcloneSources = {
+  permissions: 'https://rclone.org/s3/#s3-permissions',
+  noCheckBucket: 'https://rclone.org/s3/#s3-no-check-bucket',
+  noHead: 'https://rclone.org/s3/#s3-no-head',
+  uploadCutoff: 'https://rclone.org/s3/#s3-upload-cutoff',
+  createsExistingBucket: 'https://github.com/rclone/rclone/issues/4703',
+  singleFileCreateBucket: 'https://github.com/rclone/rclone/issues/5271',
+  copyCreateBucket: 'https://github.com/rclone/rclone/issues/5119',
+  privateAclDefault: 'https://github.com/rclone/rclone/issues/5730',
+  listObjectsV2: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html',
+  headObject: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html',
+  putObjectAcl: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html',
+  abortMultipartUpload: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html',
+  listBuckets: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html',
+} as const;
+
+export type RcloneOperation = JobProfile['operation'];
+
+/** What a denied call tells about the job. */
+type EvidenceKind = 'list' | 'probe' | 'read' | 'write' | 'copy' | 'delete' | 'bucket-admin';
+
+/**
+ * rclone's S3 calls (CloudTrail event names) by what they reveal. `HeadObject` is only a probe: rclone
+ * HEADs the root and every uploaded object, so it says nothing about the operation; a full
+ * `GetObject` means the job reads content.
+ */
+const EVENT_EVIDENCE: Readonly<Record<string, EvidenceKind>> = {
+  ListObjects: 'list', // ListObjectsV2 is recorded as ListObjects with list-type=2
+  ListObjectsV2: 'list',
+  ListObjectVersions: 'list',
+  ListBuckets: 'list',
+  HeadBucket: 'probe',
+  HeadObject: 'probe',
+  GetObject: 'read',
+  PutObject: 'write',
+  CreateMultipartUpload: 'write',
+  UploadPart: 'write',
+  CompleteMultipartUpload: 'write',
+  AbortMultipartUpload: 'write',
+  CreateBucket: 'write',
+  CopyObject: 'copy',
+  UploadPartCopy: 'copy',
+  DeleteObject: 'delete',
+  DeleteObjects: 'delete',
+  ListMultipartUploads: 'bucket-admin',
+  GetBucketVersioning: 'bucket-admin',
+} as const;
+
+/** Denied IAM actions that prove the job writes or deletes, whatever the event name. */
+const ACTION_EVIDENCE: Readonly<Record<string, EvidenceKind>> = {
+  's3:putobject': 'write',
+  's3:putobjectacl': 'write',
+  's3:abortmultipartupload': 'write',
+  's3:createbucket': 'write',
+  's3:deleteobject': 'delete',
+} as const;
+
+/**
+ * Bucket-level extras rclone only needs for specific commands, added when the evidence shows them.
+ * Keys are event names.
+ */
+const BUCKET_EXTRAS: Readonly<Record<string, { readonly action: string; readonly why: string }>> = {
+  ListObjectVersions: {
+    action: 's3:ListBucketVersions',
+    why: '`--s3-versions`/`--s3-version-at` list with ListObjectVersions, which S3 authorizes as s3:ListBucketVersions (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html)',
+  },
+  ListMultipartUploads: {
+    action: 's3:ListBucketMultipartUploads',
+    why: '`rclone cleanup` lists pending multipart uploads, authorized as s3:ListBucketMultipartUploads (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html)',
+  },
+  GetBucketVersioning: {
+    action: 's3:GetBucketVersioning',
+    why: '`rclone purge` reads the versioning status first; a denial is only logged ("assuming unversioned") (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html)',
+  },
+} as const;
+
+/** Object actions per operation, before the version-dependent s3:PutObjectAcl. */
+const OBJECT_ACTIONS: Readonly<Record<RcloneOperation, readonly string[]>> = {
+  // HEAD after every upload and HEAD to compare modtimes on re-runs need s3:GetObject even for backups.
+  copy: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+  sync: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+  move: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+  mount: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+  unknown: ['s3:GetObject'],
+} as const;
+
+const WRITING_OPERATIONS: ReadonlySet<RcloneOperation> = new Set(['copy', 'sync', 'move', 'mount']);
+
+/** Whether an rclone build sends `x-amz-acl: private` on every upload (and so needs s3:PutObjectAcl). */
+export type RcloneAclBehaviour = 'sends-private-acl' | 'no-acl' | 'unknown';
+
+/**
+ * rclone up to v1.60 forced `acl = private` when unset; v1.61.0 stopped (rclone#5730). A v1.61.0 beta
+ * may predate the change, and an empty version (Debian's `rclone/`) says nothing, so both are unknown.
+ *
+ * @see https://github.com/rclone/rclone/issues/5730
+ */
+export function rcloneAclBehaviour(version: string | undefined): RcloneAclBehaviour {
+  const parsed = parseToolVersion(version);
+  if (parsed === undefined) return 'unknown';
+  if (!isAtLeast(parsed, 1, 61)) return 'sends-private-acl';
+  const isPre161Beta =
+    parsed.major === 1 &&
+    parsed.minor === 61 &&
+    parsed.patch === 0 &&
+    parsed.suffix?.startsWith('beta') === true;
+  return isPre161Beta ? 'unknown' : 'no-acl';
+}
+
+export interface RcloneEvidence {
+  /** IAM actions the denials name (`s3:ListBucket`), from the error messages or the operation catalogue. */
+  readonly deniedActions: readonly string[];
+  /** Every denied CloudTrail event name seen for this principal and bucket. */
+  readonly eventNames: readonly string[];
+}
+
+export interface RcloneOperationGuess {
+  readonly operation: RcloneOperation;
+  /** One sentence for the notes: which evidence led there. */
+  readonly reason: string;
+}
+
+/**
+ * Guesses the rclone command from what was denied. Only calls rclone makes *after* the first denial
+ * are missing, so a job that died on its first listing is `unknown`: nothing says it would write.
+ */
+export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationGuess {
+  const kinds = new Set<EvidenceKind>();
+  for (const name of evidence.eventNames) {
+    const kind = EVENT_EVIDENCE[name];
+    if (kind !== undefined) kinds.add(kind);
+  }
+  for (const action of evidence.deniedActions) {
+    const kind = ACTION_EVIDENCE[action.toLowerCase()];
+    if (kind !== undefined) kinds.add(kind);
+  }
+  const writes = kinds.has('write') || kinds.has('copy');
+  if (kinds.has('read') && (writes || kinds.has('delete'))) {
+    return {
+      operation: 'mount',
+      reason:
+        'Denied GetObject (content reads; rclone copy/sync only HEAD destination objects) together with writes or deletes on the same bucket: looks like `rclone mount` (or bisync/serve).',
+    };
+  }
+  if (kinds.has('delete')) {
+    return kinds.has('copy')
+      ? {
+          operation: 'move',
+          reason:
+            'Denied DeleteObject together with CopyObject: server-side `rclone move` (copy, then delete each source key).',
+        }
+      : {
+          operation: 'sync',
+          reason:
+            'Denied DeleteObject: `rclone sync` deleting extra destination files (or `move`/`delete`; they need the same actions here).',
+        };
+  }
+  if (writes) {
+    return {
+      operation: 'copy',
+      reason:
+        'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
+    };
+  }
+  return {
+    operation: 'unknown',
+    reason:
+      'Only listings/reads were denied, and rclone stops at the first failed listing, so the evidence cannot tell whether the job would write.',
+  };
+}
+
+export interface RcloneAdviceInput {
+  /** rclone version from the user agent (`v1.66.0`); absent or empty when unknown. */
+  readonly version?: string;
+  readonly bucket: string;
+  /** Object key prefix the job works under, `''` for the whole bucket. Slashes at either end are ignored. */
+  readonly prefix: string;
+  readonly deniedActions: readonly string[];
+  readonly eventNames: readonly string[];
+}
+
+export interface RcloneAdvice {
+  readonly jobProfile: JobProfile;
+  readonly alternatives: readonly Alternative[];
+}
+
+/**
+ * Builds the whole statement set an rclone job needs on `bucket/prefix`, the notes that justify it, and
+ * the rclone settings that avoid a grant (`no_check_bucket` instead of s3:CreateBucket, an upgrade
+ * instead of s3:PutObjectAcl, `--s3-no-head` to drop s3:GetObject).
+ *
+ * @see https://rclone.org/s3/#s3-permissions
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ */
+export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  const guess = inferRcloneOperation(input);
+  const { operation } = guess;
+  const writes = WRITING_OPERATIONS.has(operation);
+  const acl = rcloneAclBehaviour(input.version);
+  const denied = new Set(input.deniedActions.map((action) => action.toLowerCase()));
+  const events = new Set(input.eventNames);
+  const aclDenied = denied.has('s3:putobjectacl');
+  const createBucketDenied = denied.has('s3:createbucket') || events.has('CreateBucket');
+  const needsAcl = writes && (acl === 'sends-private-acl' || aclDenied);
+
+  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
+
+  const notes: string[] = [guess.reason];
+
+  const bucketActions = ['s3:ListBucket'];
+  for (const [eventName, extra] of Object.entries(BUCKET_EXTRAS)) {
+    if (events.has(eventName)) {
+      bucketActions.push(extra.action);
+      notes.push(extra.why);
+    }
+  }
+
+  const objectActions = [...OBJECT_ACTIONS[operation]];
+  if (needsAcl) objectActions.push('s3:PutObjectAcl');
+  if (events.has('ListObjectVersions')) {
+    objectActions.push('s3:GetObjectVersion');
+    notes.push(
+      'With --s3-versions/--s3-version-at, HEAD/GET carry a versionId, which S3 authorizes as s3:GetObjectVersion (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).',
+    );
+  }
+
+  const statements: PolicyStatement[] = [
+    { Sid: 'RcloneListBucket', Effect: 'Allow', Action: sorted(bucketActions), Resource: [bucketArn] },
+    { Sid: 'RcloneObjects', Effect: 'Allow', Action: sorted(objectActions), Resource: [objectArn] },
+  ];
+  if (events.has('ListBuckets') || denied.has('s3:listallmybuckets')) {
+    statements.push({
+      Sid: 'RcloneListAllBuckets',
+      Effect: 'Allow',
+      Action: ['s3:ListAllMyBuckets'],
+      Resource: ['*'],
+    });
+    notes.push(
+      `\`rclone lsd remote:\` lists all buckets with ListBuckets, which needs s3:ListAllMyBuckets on "*" (no resource type) (${rcloneSources.listBuckets}).`,
+    );
+  }
+
+  notes.push(
+    `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
+      prefix === ''
+        ? ''
+        : ` To tighten it for a plain copy/sync of "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
+    }`,
+  );
+  if (writes || operation === 'unknown') {
+    notes.push(
+      `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
+    );
+  }
+  if (prefix !== '') {
+    notes.push(
+      `At start rclone HEADs "${input.bucket}/${prefix}" (no trailing slash) to see whether the root is a file; outside "${prefix}/*" this HEAD is denied and rclone falls back to listing. The denial is expected and harmless.`,
+    );
+  }
+  if (writes) {
+    notes.push(
+      `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,
+    );
+    notes.push(
+      `s3:CreateBucket is deliberately not granted: rclone calls CreateBucket, without checking first, before uploading into a bucket it has not listed in this run (copyto, single-file copy, --no-traverse, mkdir), and an AccessDenied there fails the upload. Set no_check_bucket instead (${rcloneSources.createsExistingBucket}, ${rcloneSources.singleFileCreateBucket}).`,
+    );
+  }
+  if (createBucketDenied) {
+    notes.push(
+      'CreateBucket was denied. If the bucket really does not exist yet, create it once with an administrative identity rather than granting s3:CreateBucket to the job.',
+    );
+  }
+  notes.push(...aclNotes(acl, writes, aclDenied, input.version));
+  if (operation === 'move') {
+    notes.push(
+      'For a move between buckets the source bucket only needs s3:ListBucket, s3:GetObject and s3:DeleteObject; the destination needs no s3:DeleteObject.',
+    );
+  }
+  if (operation === 'mount') {
+    notes.push(
+      'With --vfs-cache-mode writes/full, uploads happen after the file is closed (--vfs-write-back, default 5s), so AccessDenied appears only in rclone logs, not in the application.',
+    );
+  }
+  if (operation === 'unknown') {
+    const aclHint =
+      acl === 'no-acl'
+        ? ''
+        : ` (plus s3:PutObjectAcl if this rclone is v1.60 or older: ${rcloneSources.privateAclDefault})`;
+    notes.push(
+      `This profile only covers listing and reading. If the job uploads (\`copy\`), also grant s3:PutObject and s3:AbortMultipartUpload on the same object ARN${aclHint}; if it deletes (\`sync\`, \`move\`), also s3:DeleteObject.`,
+    );
+  }
+
+  const granted = new Set(
+    statements.flatMap((statement) => statement.Action.map((action) => action.toLowerCase())),
+  );
+  const handledElsewhere = new Set(['s3:createbucket', 's3:putobjectacl']);
+  for (const action of input.deniedActions) {
+    const key = action.toLowerCase();
+    if (!granted.has(key) && !handledElsewhere.has(key)) {
+      notes.push(
+        `${action} was denied but is not part of rclone's job profile (for example kms:* for SSE-KMS buckets); see the finding's fix for it.`,
+      );
+    }
+  }
+
+  return {
+    jobProfile: { tool: 'rclone', operation, statements, notes: unique(notes) },
+    alternatives: rcloneAlternatives({ operation, writes, acl, aclDenied, createBucketDenied }),
+  };
+}
+
+function aclNotes(
+  acl: RcloneAclBehaviour,
+  writes: boolean,
+  aclDenied: boolean,
+  version: string | undefined,
+): readonly string[] {
+  if (!writes) return [];
+  const shown = version === undefined || version === '' ? 'unknown version' : version;
+  if (acl === 'sends-private-acl') {
+    return [
+      `s3:PutObjectAcl is included because rclone ${shown} (<= v1.60) sends "x-amz-acl: private" with every upload, which S3 authorizes as s3:PutObjectAcl (${rcloneSources.privateAclDefault}, ${rcloneSources.putObjectAcl}).`,
+    ];
+  }
+  if (aclDenied) {
+    return [
+      `s3:PutObjectAcl is included because it was denied: this job sends an ACL header (rclone ${shown}${
+        acl === 'no-acl' ? ' only does that when `acl` is set in the remote config' : ''
+      }) (${rcloneSources.privateAclDefault}).`,
+    ];
+  }
+  if (acl === 'unknown') {
+    return [
+      `rclone version is ${shown}: if it is v1.60 or older (e.g. Debian's 1.60.1 sends a bare "rclone/"), uploads carry "x-amz-acl: private" and also need s3:PutObjectAcl (${rcloneSources.privateAclDefault}).`,
+    ];
+  }
+  return [];
+}
+
+interface AlternativeContext {
+  readonly operation: RcloneOperation;
+  readonly writes: boolean;
+  readonly acl: RcloneAclBehaviour;
+  readonly aclDenied: boolean;
+  readonly createBucketDenied: boolean;
+}
+
+function rcloneAlternatives(context: AlternativeContext): Alternative[] {
+  const alternatives: Alternative[] = [];
+  if (context.createBucketDenied || context.writes) {
+    alternatives.push({
+      kind: 'client-config',
+      text: `Set no_check_bucket = true in the remote config (or pass --s3-no-check-bucket, or RCLONE_S3_NO_CHECK_BUCKET=true): rclone then assumes the bucket exists and never calls CreateBucket.${
+        context.createBucketDenied ? ' This fixes the denied CreateBucket without granting it.' : ''
+      } Available since rclone v1.53 (${rcloneSources.noCheckBucket}).`,
+      removes: ['s3:CreateBucket'],
+    });
+  }
+  if (context.operation === 'copy' || context.operation === 'sync' || context.operation === 'move') {
+    alternatives.push({
+      kind: 'client-config',
+      text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then cannot verify that the stored object matches what it sent, and uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,
+      removes: ['s3:GetObject'],
+    });
+  }
+  if (
+    context.writes &&
+    (context.acl === 'sends-private-acl' || (context.aclDenied && context.acl === 'unknown'))
+  ) {
+    alternatives.push({
+      kind: 'upgrade',
+      text: `Upgrade rclone past v1.60 (v1.61.0 stopped sending "x-amz-acl: private" by default) and remove any \`acl = private\` line the config wizard wrote; uploads then need no s3:PutObjectAcl (${rcloneSources.privateAclDefault}).`,
+      removes: ['s3:PutObjectAcl'],
+    });
+  } else if (context.writes && context.aclDenied) {
+    alternatives.push({
+      kind: 'client-config',
+      text: `Remove the \`acl\` setting (or --s3-acl) from the rclone remote: rclone v1.61 and later send no ACL header unless one is configured, and then need no s3:PutObjectAcl (${rcloneSources.privateAclDefault}).`,
+      removes: ['s3:PutObjectAcl'],
+    });
+  }
+  return alternatives;
+}
+
+function sorted(actions: readonly string[]): string[] {
+  return unique(actions).sort((a, b) => a.localeCompare(b));
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,232 @@
+/**
+ * Recognises the client behind a CloudTrail `userAgent`, so that findings can speak about the job
+ * ("rclone v1.60.1 running `sync`") rather than about a single API call.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+import type { ClientTool } from '../explain/report.js';
+
+/** What the user agent says about the caller. */
+export interface Client {
+  readonly tool: ClientTool;
+  /** The tool's own version as it reported it (`v1.66.0` for rclone, `2.15.22` for aws-cli). */
+  readonly version?: string;
+  /** aws-cli command (`s3.cp`, `s3.sync`, `s3api.put-object`) from its `md/command#` or `command/` marker. */
+  readonly command?: string;
+  /** The SDK underneath or, for `other`, what the caller is (`aws-sdk-go-v2/1.30.4`, `console`). */
+  readonly sdk?: string;
+  /** The user agent without CloudTrail's square brackets. Untrusted: escape before rendering. */
+  readonly raw?: string;
+}
+
+interface ToolPattern {
+  readonly tool: ClientTool;
+  /** Group 1, when present and non-empty, is the version. */
+  readonly pattern: RegExp;
+  /** For `other`: the label placed in `sdk`. */
+  readonly label?: string;
+  readonly source: string;
+}
+
+/**
+ * Tools, most specific first: the console and Terraform embed SDK tokens (`aws-sdk-java`,
+ * `aws-sdk-go`), and aws-cli v1 embeds `botocore/`, so they must win over the SDK they wrap.
+ */
+const TOOL_PATTERNS: readonly ToolPattern[] = [
+  {
+    tool: 'rclone',
+    // rclone replaces the SDK user agent with `rclone/<Version>`; Debian's 1.60.1 build sends `rclone/`.
+    pattern: /(?:^|\s)rclone\/(\S*)/i,
+    source:
+      'https://rclone.org/docs/#user-agent (default "rclone/" + version); Debian build observed sending "rclone/"',
+  },
+  {
+    tool: 'other',
+    label: 'console',
+    pattern: /(?:^|\s)S3Console\//,
+    source:
+      'CloudTrail S3 records from the console: "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.888 ...]"',
+  },
+  {
+    tool: 'other',
+    label: 'console',
+    pattern: /^(?:signin|console)\.amazonaws\.com$/i,
+    source:
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (userAgent of console requests)',
+  },
+  {
+    tool: 'other',
+    label: 'aws-internal',
+    pattern: /^AWS Internal$/i,
+    source:
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html ("AWS Internal" for calls made by AWS on your behalf)',
+  },
+  {
+    tool: 'terraform',
+    // `APN/1.0 HashiCorp/1.0 Terraform/1.5.2 (+https://www.terraform.io) terraform-provider-aws/5.7.0 ...`
+    pattern: /(?:^|\s)Terraform\/(\S+)/i,
+    source:
+      'https://github.com/hashicorp/terraform-provider-aws (user agent "APN/1.0 HashiCorp/1.0 Terraform/<version>")',
+  },
+  {
+    tool: 'aws-cli',
+    pattern: /(?:^|\s)aws-cli\/(\S+)/i,
+    source:
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (userAgent example "aws-cli/..."); records "[aws-cli/1.27.74 Python/3.10.6 ... botocore/1.29.74]"',
+  },
+  {
+    tool: 's3cmd',
+    // s3cmd (HEAD cee84f9, 2025-10) sets no User-Agent at all; only a wrapper or fork that adds one is seen.
+    pattern: /(?:^|\s)s3cmd(?:\/(\S+))?/i,
+    source: 'https://github.com/s3tools/s3cmd (no User-Agent header set in S3/*.py)',
+  },
+  {
+    tool: 'boto3',
+    pattern: /(?:^|\s)Boto3\/(\S+)/i,
+    source:
+      'https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html (user_agent); records "[Boto3/1.29.7 md/Botocore#1.32.7 ua/2.0 ... Botocore/1.32.7]"',
+  },
+  {
+    tool: 'boto3',
+    // Plain botocore (no boto3 on top): same Python SDK family, version unknown for boto3 itself.
+    pattern: /(?:^|\s)Botocore\/()/i,
+    source: 'https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html',
+  },
+];
+
+interface SdkPattern {
+  readonly name: string;
+  readonly pattern: RegExp;
+  readonly source: string;
+}
+
+/** SDK tokens; `aws-sdk-go-v2` precedes `aws-sdk-go` so the longer name wins. */
+const SDK_PATTERNS: readonly SdkPattern[] = [
+  {
+    name: 'botocore',
+    pattern: /(?:^|\s)(?:botocore\/|md\/Botocore#)(\S+)/i,
+    source:
+      'records "aws-cli/1.34.26 md/Botocore#1.35.26 ... botocore/1.35.26", "Boto3/1.35.99 md/Botocore#1.35.99 ..."',
+  },
+  {
+    name: 'aws-sdk-go-v2',
+    pattern: /(?:^|\s)aws-sdk-go-v2\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-go-v2/blob/main/aws/middleware/user_agent.go',
+  },
+  {
+    name: 'aws-sdk-go',
+    pattern: /(?:^|\s)aws-sdk-go\/(\S+)/,
+    source: 'records "aws-sdk-go/1.12.8 (go1.9; darwin; amd64) APN/1.0 HashiCorp/1.0 Terraform/0.10.0-dev"',
+  },
+  {
+    name: 'aws-sdk-java',
+    pattern: /(?:^|\s)aws-sdk-java\/(\S+)/,
+    source: 'records "[aws-sdk-java/1.11.504 Linux/4.14.186 ... java/11.0.2 ...]"',
+  },
+  {
+    name: 'aws-sdk-js',
+    pattern: /(?:^|\s)aws-sdk-js\/(\S+)/,
+    source:
+      'https://github.com/aws/aws-sdk-js-v3/tree/main/packages/util-user-agent-node (aws-sdk-js/<version>)',
+  },
+  {
+    name: 'aws-sdk-nodejs',
+    pattern: /(?:^|\s)aws-sdk-nodejs\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-js (v2: aws-sdk-nodejs/<version>)',
+  },
+  {
+    name: 'aws-sdk-rust',
+    pattern: /(?:^|\s)aws-sdk-rust\/(\S+)/,
+    source: 'https://github.com/awslabs/aws-sdk-rust',
+  },
+  {
+    name: 'aws-sdk-dotnet',
+    pattern: /(?:^|\s)aws-sdk-dotnet(?:-[\w]+)?\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-net (aws-sdk-dotnet-coreclr/<version>)',
+  },
+  {
+    name: 'aws-sdk-ruby',
+    pattern: /(?:^|\s)aws-sdk-ruby\d*\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-ruby (aws-sdk-ruby3/<version>)',
+  },
+  {
+    name: 'aws-sdk-php',
+    pattern: /(?:^|\s)aws-sdk-php\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-php',
+  },
+  {
+    name: 'aws-sdk-cpp',
+    pattern: /(?:^|\s)aws-sdk-cpp\/(\S+)/,
+    source: 'https://github.com/aws/aws-sdk-cpp',
+  },
+];
+
+/**
+ * aws-cli command markers: v2 (and v1 since its 2023 user-agent rework) append `md/command#s3.cp`;
+ * older v2 releases appended `command/s3.cp`.
+ */
+const COMMAND_PATTERN = /(?:^|\s)(?:md\/command#|command\/)([\w.-]+)/;
+
+/** S3 records wrap the user agent in square brackets (`[aws-cli/1.27.74 ...]`); other services do not. */
+function stripBrackets(userAgent: string): string {
+  const trimmed = userAgent.trim();
+  return trimmed.startsWith('[') && trimmed.endsWith(']') ? trimmed.slice(1, -1).trim() : trimmed;
+}
+
+function findSdk(userAgent: string, exclude?: string): string | undefined {
+  for (const { name, pattern } of SDK_PATTERNS) {
+    if (name === exclude) continue;
+    const version = pattern.exec(userAgent)?.[1];
+    if (version !== undefined) return `${name}/${version}`;
+  }
+  return undefined;
+}
+
+/**
+ * Identifies the client from a CloudTrail `userAgent` (brackets stripped). Unknown or absent user
+ * agents give `{ tool: 'other' }`, with `sdk` when an AWS SDK token is recognisable. A user agent can
+ * be set freely by the caller (`rclone --user-agent`), so this is a hint, never proof.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
+ */
+export function detectClient(userAgent: string | undefined): Client {
+  if (userAgent === undefined) return { tool: 'other' };
+  const raw = stripBrackets(userAgent);
+  if (raw === '') return { tool: 'other' };
+
+  for (const { tool, pattern, label } of TOOL_PATTERNS) {
+    const match = pattern.exec(raw);
+    if (match === null) continue;
+    const version = match[1];
+    const command = tool === 'aws-cli' ? COMMAND_PATTERN.exec(raw)?.[1] : undefined;
+    const sdk = label ?? findSdk(raw);
+    return {
+      tool,
+      ...(version !== undefined && version !== '' ? { version } : {}),
+      ...(command !== undefined ? { command } : {}),
+      ...(sdk !== undefined ? { sdk } : {}),
+      raw,
+    };
+  }
+
+  const sdk = findSdk(raw) ?? awsServiceCaller(raw);
+  return { tool: 'other', ...(sdk !== undefined ? { sdk } : {}), raw };
+}
+
+/** Calls made by an AWS service on the caller's behalf carry the service host (`s3.amazonaws.com`). */
+function awsServiceCaller(userAgent: string): string | undefined {
+  return /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com$/i.test(userAgent)
+    ? userAgent.toLowerCase()
+    : undefined;
+}
+
+/** The pattern tables, exported for documentation and tests (every entry must cite a source). */
+export const userAgentPatternSources = {
+  tools: TOOL_PATTERNS.map(({ tool, label, source }) => ({
+    tool,
+    ...(label !== undefined ? { label } : {}),
+    source,
+  })),
+  sdks: SDK_PATTERNS.map(({ name, source }) => ({ name, source })),
+} as const;

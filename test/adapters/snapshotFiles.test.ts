@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  loadAccountSnapshot,
+  loadBucketPolicies,
+  loadRcpFiles,
+  loadScpFiles,
+  readJsonFile,
+} from '../../src/adapters/snapshotFiles.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/snapshot/${name}`, import.meta.url));
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'snapshot-files-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function tempFile(name: string, content: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content, 'utf8');
+  return path;
+}
+
+describe('readJsonFile', () => {
+  test('a missing file is file.missing and names the file', async () => {
+    const path = join(dir, 'nope.json');
+    assert.deepEqual(await readJsonFile(path), {
+      ok: false,
+      code: 'file.missing',
+      message: `${path}: no such file`,
+      file: path,
+    });
+  });
+
+  test('invalid JSON is file.notJson with the line and column of the error', async () => {
+    const path = fixture('not-json.json');
+    const result = await readJsonFile(path);
+    assert.equal(result.ok ? '' : result.code, 'file.notJson');
+    assert.match(result.ok ? '' : result.message, /not-json\.json: not valid JSON: .* at line 3, column 30$/);
+  });
+
+  test('a truncated file says it ends too early, at its last line', async () => {
+    const path = await tempFile('cut.json', '{\n  "UserDetailList": [\n');
+    const result = await readJsonFile(path);
+    assert.match(result.ok ? '' : result.message, /the file ends too early at line 3, column 1$/);
+  });
+
+  test('an empty file is file.empty', async () => {
+    const result = await readJsonFile(await tempFile('empty.json', ' \n'));
+    assert.equal(result.ok ? '' : result.code, 'file.empty');
+  });
+
+  test('a directory is file.unreadable', async () => {
+    const result = await readJsonFile(dir);
+    assert.equal(result.ok ? '' : result.code, 'file.unreadable');
+    assert.match(result.ok ? '' : result.message, /EISDIR/);
+  });
+
+  test('a UTF-8 byte order mark (PowerShell redirection) is ignored', async () => {
+    const result = await readJsonFile(await tempFile('bom.json', '\uFEFF{"Policies": []}'));
+    assert.deepEqual(result, { ok: true, value: { Policies: [] } });
+  });
+});
+
+describe('loadAccountSnapshot', () => {
+  test('loads the CLI and raw fixtures into the same snapshot, labelled with the file', async () => {
+    const cli = await loadAccountSnapshot(fixture('authz-cli.json'));
+    const raw = await loadAccountSnapshot(fixture('authz-raw-pages.json'));
+    assert.ok(cli.ok && raw.ok);
+    assert.equal(cli.file, fixture('authz-cli.json'));
+    assert.equal(cli.snapshot.source, fixture('authz-cli.json'));
+    assert.deepEqual(raw.snapshot.roles, cli.snapshot.roles);
+    assert.deepEqual(
+      cli.warnings.map((w) => w.code),
+      ['snapshot.managedPolicyMissing'],
+    );
+  });
+
+  test('a file of the wrong kind is a snapshot error naming the file', async () => {
+    const path = fixture('bucket-policy-get-output.json');
+    const result = await loadAccountSnapshot(path);
+    assert.equal(result.ok ? '' : result.code, 'snapshot.notAuthorizationDetails');
+    assert.equal(result.ok ? '' : result.file, path);
+    assert.ok((result.ok ? '' : result.message).startsWith(`${path}: `));
+  });
+
+  test('file errors pass through unchanged', async () => {
+    const result = await loadAccountSnapshot(fixture('not-json.json'));
+    assert.equal(result.ok ? '' : result.code, 'file.notJson');
+  });
+});
+
+describe('loadScpFiles and loadRcpFiles', () => {
+  test('several --scp files concatenate their levels in argument order', async () => {
+    const result = await loadScpFiles([fixture('scp-levels.json'), fixture('scp-describe-full-access.json')]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.levels.map((level) => level.length),
+      [1, 2, 1, 1],
+    );
+    assert.equal(result.levels[3]?.[0]?.name, 'FullAWSAccess');
+  });
+
+  test('no files give no levels', async () => {
+    assert.deepEqual(await loadScpFiles([]), { ok: true, levels: [] });
+  });
+
+  test('the first bad file stops loading and is named', async () => {
+    const result = await loadRcpFiles([
+      fixture('rcp-describe-full-access.json'),
+      fixture('scp-describe-full-access.json'),
+    ]);
+    assert.equal(result.ok ? '' : result.code, 'controlPolicy.wrongType');
+    assert.equal(result.ok ? '' : result.file, fixture('scp-describe-full-access.json'));
+  });
+});
+
+describe('loadBucketPolicies', () => {
+  test('loads each BUCKET=FILE argument, labelled with its bucket', async () => {
+    const result = await loadBucketPolicies([
+      `acme-backups=${fixture('bucket-policy-get-output.json')}`,
+      `acme-archive=${fixture('bucket-policy-bare.json')}`,
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.policies.map((p) => [p.bucket, p.name]),
+      [
+        ['acme-backups', 'acme-backups bucket policy'],
+        ['acme-archive', 'acme-archive bucket policy'],
+      ],
+    );
+    assert.deepEqual(
+      result.warnings.map((w) => [w.code, w.source]),
+      [['bucketPolicy.bucketMismatch', fixture('bucket-policy-bare.json')]],
+    );
+  });
+
+  test('the same bucket twice is bucketPolicy.duplicateBucket', async () => {
+    const file = fixture('bucket-policy-bare.json');
+    const result = await loadBucketPolicies([`acme-backups=${file}`, `acme-backups=${file}`]);
+    assert.equal(result.ok ? '' : result.code, 'bucketPolicy.duplicateBucket');
+  });
+
+  test('a malformed argument and a missing file are reported as such', async () => {
+    const malformed = await loadBucketPolicies(['acme-backups']);
+    assert.equal(malformed.ok ? '' : malformed.code, 'bucketPolicy.argMalformed');
+    const missing = await loadBucketPolicies([`acme-backups=${join(dir, 'absent.json')}`]);
+    assert.equal(missing.ok ? '' : missing.code, 'file.missing');
+    assert.equal(missing.ok ? '' : missing.file, join(dir, 'absent.json'));
+  });
+
+  test('a file of the wrong shape is bucketPolicy.invalidShape naming the file', async () => {
+    const path = fixture('authz-cli.json');
+    const result = await loadBucketPolicies([`acme-backups=${path}`]);
+    assert.equal(result.ok ? '' : result.code, 'bucketPolicy.invalidShape');
+    assert.equal(result.ok ? '' : result.file, path);
+  });
+});

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { readTrailInputs } from '../../src/adapters/trailFileSource.js';
+import { extractRecords } from '../../src/domain/cloudtrail/envelopes.js';
+
+const fixturePath = (name: string): URL => new URL(`../fixtures/cloudtrail/${name}`, import.meta.url);
+
+describe('readTrailInputs', () => {
+  let root = '';
+  let trailText = '';
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'trail-file-source-'));
+    trailText = await readFile(fixturePath('trail-file-mixed.json'), 'utf8');
+  });
+
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('a plain JSON file is read as text under its path', async () => {
+    const path = join(root, 'plain.json');
+    await writeFile(path, trailText);
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(texts, [{ input: path, text: trailText }]);
+  });
+
+  test('a gzip trail file as CloudTrail delivers it is decompressed', async () => {
+    const path = join(root, '111122223333_CloudTrail_eu-west-1_20261120T0315Z_Mu0KsOhtH1ar15ZZ.json.gz');
+    await writeFile(path, gzipSync(Buffer.from(trailText, 'utf8')));
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(errors, []);
+    assert.equal(texts[0]?.text, trailText);
+    assert.equal(extractRecords(texts[0]?.text ?? '', path).records.length, 4);
+  });
+
+  test('gzip is detected by content, whatever the file is called', async () => {
+    const path = join(root, 'downloaded-event.txt');
+    await writeFile(path, gzipSync(Buffer.from('{"eventName":"GetObject"}', 'utf8')));
+    const { texts } = await readTrailInputs([path]);
+    assert.equal(texts[0]?.text, '{"eventName":"GetObject"}');
+  });
+
+  test('a .json.gz that is already decompressed is read as plain text', async () => {
+    const path = join(root, 'already-unzipped.json.gz');
+    await writeFile(path, trailText);
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(errors, []);
+    assert.equal(texts[0]?.text, trailText);
+  });
+
+  test('a directory is read recursively in name order, taking only trail file names', async () => {
+    const dir = join(root, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '11', '20');
+    await mkdir(join(dir, 'nested'), { recursive: true });
+    await writeFile(join(dir, 'b.json'), '{"n":"b"}');
+    await writeFile(join(dir, 'a.json.gz'), gzipSync(Buffer.from('{"n":"a"}')));
+    await writeFile(join(dir, 'c.jsonl'), '{"n":"c"}\n');
+    await writeFile(join(dir, 'nested', 'd.gz'), gzipSync(Buffer.from('{"n":"d"}')));
+    await writeFile(join(dir, 'README.md'), 'not a trail file');
+    await writeFile(join(dir, 'digest.txt'), 'ignored');
+    const { texts, errors } = await readTrailInputs([join(root, 'AWSLogs')]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      texts.map((t) => [t.input, t.text.trim()]),
+      [
+        [join(dir, 'a.json.gz'), '{"n":"a"}'],
+        [join(dir, 'b.json'), '{"n":"b"}'],
+        [join(dir, 'c.jsonl'), '{"n":"c"}'],
+        [join(dir, 'nested', 'd.gz'), '{"n":"d"}'],
+      ],
+    );
+  });
+
+  test('CloudTrail digest files under AWSLogs are left out of directory walks', async () => {
+    const logs = join(root, 'with-digests', 'AWSLogs', '111122223333');
+    const digestDir = join(logs, 'CloudTrail-Digest', 'eu-west-1', '2026', '11', '20');
+    const logDir = join(logs, 'CloudTrail', 'eu-west-1', '2026', '11', '20');
+    await mkdir(digestDir, { recursive: true });
+    await mkdir(logDir, { recursive: true });
+    const digest = '{"awsAccountId":"111122223333","digestStartTime":"2026-11-20T02:00:00Z"}';
+    await writeFile(
+      join(digestDir, '111122223333_CloudTrail-Digest_eu-west-1_main_eu-west-1_20261120T030000Z.json.gz'),
+      gzipSync(Buffer.from(digest)),
+    );
+    const log = join(logDir, '111122223333_CloudTrail_eu-west-1_20261120T0315Z_Mu0KsOhtH1ar15ZZ.json.gz');
+    await writeFile(log, gzipSync(Buffer.from(trailText)));
+    const { texts, errors } = await readTrailInputs([join(root, 'with-digests')]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [log],
+    );
+  });
+
+  test('a directory with no trail files is reported', async () => {
+    const dir = join(root, 'empty-dir');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    const { texts, errors } = await readTrailInputs([dir]);
+    assert.deepEqual(texts, []);
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code]),
+      [[dir, 'input.noTrailFiles']],
+    );
+  });
+
+  test('a missing path is reported by name and the other inputs are still read', async () => {
+    const good = join(root, 'good.json');
+    const missing = join(root, 'does-not-exist.json');
+    await writeFile(good, '{}');
+    const { texts, errors } = await readTrailInputs([missing, good]);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [good],
+    );
+    assert.deepEqual(errors, [
+      { input: missing, code: 'input.notFound', message: `${missing}: no such file or directory.` },
+    ]);
+  });
+
+  test('a corrupt gzip is reported by name and the other inputs are still read', async () => {
+    const corrupt = join(root, 'corrupt.json.gz');
+    const whole = gzipSync(Buffer.from(trailText));
+    await writeFile(corrupt, whole.subarray(0, Math.floor(whole.length / 2)));
+    const good = join(root, 'after-corrupt.json');
+    await writeFile(good, '{}');
+    const { texts, errors } = await readTrailInputs([corrupt, good]);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [good],
+    );
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.input, corrupt);
+    assert.equal(errors[0]?.code, 'input.badGzip');
+    assert.match(errors[0]?.message ?? '', /corrupt\.json\.gz: starts like gzip but cannot be decompressed/);
+  });
+
+  test('bytes that are not UTF-8 are reported instead of parsed as mojibake', async () => {
+    const path = join(root, 'latin1.json');
+    await writeFile(path, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]));
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(texts, []);
+    assert.equal(errors[0]?.code, 'input.notUtf8');
+  });
+
+  test('an entry that cannot be read as a file is reported as unreadable and the walk goes on', async () => {
+    const dir = join(root, 'odd-entries');
+    await mkdir(join(dir, 'real-dir'), { recursive: true });
+    await symlink(join(dir, 'real-dir'), join(dir, 'a-dir-link.json'));
+    await writeFile(join(dir, 'z.json'), '{}');
+    const { texts, errors } = await readTrailInputs([dir]);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [join(dir, 'z.json')],
+    );
+    assert.equal(errors[0]?.input, join(dir, 'a-dir-link.json'));
+    assert.equal(errors[0]?.code, 'input.unreadable');
+    assert.match(errors[0]?.message ?? '', /EISDIR/);
+  });
+
+  test('a path that is neither a file nor a directory is reported', async () => {
+    const { errors } = await readTrailInputs(['/dev/null']);
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code]),
+      [['/dev/null', 'input.unsupportedType']],
+    );
+  });
+
+  test('a symlink loop inside a directory does not hang the walk', async () => {
+    const dir = join(root, 'loop');
+    await mkdir(dir);
+    await writeFile(join(dir, 'x.json'), '{}');
+    await symlink(dir, join(dir, 'self'));
+    const { texts } = await readTrailInputs([dir]);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [join(dir, 'x.json')],
+    );
+  });
+
+  test('- reads stdin, gzip or not', async () => {
+    const plain = await readTrailInputs(['-'], {
+      stdin: Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]),
+    });
+    assert.deepEqual(plain, { texts: [{ input: '<stdin>', text: '{"a":1}' }], errors: [] });
+    const zipped = await readTrailInputs(['-'], { stdin: Readable.from([gzipSync(Buffer.from(trailText))]) });
+    assert.equal(zipped.texts[0]?.text, trailText);
+  });
+
+  test('a failing stdin is reported and the files after it are still read', async () => {
+    const good = join(root, 'after-stdin.json');
+    await writeFile(good, '{}');
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error('pipe closed'));
+      },
+    });
+    const { texts, errors } = await readTrailInputs(['-', good], { stdin: broken });
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [good],
+    );
+    assert.equal(errors[0]?.input, '<stdin>');
+    assert.match(errors[0]?.message ?? '', /pipe closed/);
+  });
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { classifyRecord } from '../../../src/domain/cloudtrail/classify.js';
+import type { CloudTrailRecord } from '../../../src/domain/cloudtrail/types.js';
+
+function record(overrides: Partial<CloudTrailRecord>): CloudTrailRecord {
+  return {
+    eventId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    eventTime: '2026-11-20T03:14:05Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'PutObject',
+    principal: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/reports' },
+    requestParameters: {},
+    additionalEventData: {},
+    resources: [],
+    raw: {},
+    ...overrides,
+  };
+}
+
+describe('classifyRecord', () => {
+  test('an S3 AccessDenied is a denied S3 request', () => {
+    assert.deepEqual(classifyRecord(record({ errorCode: 'AccessDenied' })), { kind: 'denied-s3' });
+  });
+
+  test('AccessDeniedException counts as a denial', () => {
+    assert.deepEqual(classifyRecord(record({ errorCode: 'AccessDeniedException' })), { kind: 'denied-s3' });
+  });
+
+  test('a successful S3 request is skipped as not denied', () => {
+    const result = classifyRecord(record({}));
+    assert.equal(result.kind, 'skip');
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-denied');
+    assert.match(result.message, /PutObject succeeded/);
+  });
+
+  test('an IAM AccessDenied is skipped as not S3', () => {
+    const result = classifyRecord(
+      record({
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'ListAttachedUserPolicies',
+        errorCode: 'AccessDenied',
+      }),
+    );
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-s3');
+    assert.match(result.message, /iam\.amazonaws\.com/);
+  });
+
+  test('a directory bucket (S3 Express) denial is not handled as S3', () => {
+    const result = classifyRecord(
+      record({ eventSource: 's3express.amazonaws.com', errorCode: 'AccessDenied' }),
+    );
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-s3');
+  });
+
+  test('AllAccessDisabled is a 403 that no policy fixes, so it is skipped with the reason', () => {
+    const result = classifyRecord(record({ eventName: 'GetObject', errorCode: 'AllAccessDisabled' }));
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-denied');
+    assert.match(result.message, /AllAccessDisabled.*AWS Support/);
+  });
+
+  test('a signature error is skipped as a credentials problem', () => {
+    const result = classifyRecord(record({ errorCode: 'SignatureDoesNotMatch' }));
+    assert.ok(result.kind === 'skip');
+    assert.match(result.message, /credentials problem/);
+  });
+
+  test('an unrelated S3 error is skipped as not denied', () => {
+    const result = classifyRecord(
+      record({ eventName: 'CreateBucket', errorCode: 'BucketAlreadyOwnedByYou' }),
+    );
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-denied');
+    assert.match(result.message, /BucketAlreadyOwnedByYou/);
+  });
+});

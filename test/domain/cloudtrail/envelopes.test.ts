@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { extractRecords } from '../../../src/domain/cloudtrail/envelopes.js';
+
+function fixture(name: string): string {
+  return readFileSync(new URL(`../../fixtures/cloudtrail/${name}`, import.meta.url), 'utf8');
+}
+
+const bareRecord = {
+  eventVersion: '1.10',
+  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/reports', accountId: '111122223333' },
+  eventTime: '2026-11-20T03:12:15Z',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'HeadObject',
+  errorCode: 'AccessDenied',
+  errorMessage: 'Access Denied',
+  eventID: 'e7f8a9b0-c1d2-4e3f-8a4b-5c6d7e8f9a0b',
+};
+
+describe('extractRecords on each envelope', () => {
+  test('a bare record is returned as is, at the root', () => {
+    const { records, errors } = extractRecords(JSON.stringify(bareRecord), 'bare.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(records, [{ input: 'bare.json', position: '$', record: bareRecord }]);
+  });
+
+  test('an EventBridge event yields its detail', () => {
+    const { records, errors } = extractRecords(
+      fixture('eventbridge-rclone-putobject-denied.json'),
+      'eb.json',
+    );
+    assert.deepEqual(errors, []);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.position, '$.detail');
+    assert.equal(records[0]?.record.eventID, '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+  });
+
+  test('a trail file yields every entry of Records with its index', () => {
+    const { records, errors } = extractRecords(fixture('trail-file-mixed.json'), 'trail.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record.eventName]),
+      [
+        ['$.Records[0]', 'ListObjects'],
+        ['$.Records[1]', 'GetObject'],
+        ['$.Records[2]', 'ListAttachedUserPolicies'],
+        ['$.Records[3]', 'HeadObject'],
+      ],
+    );
+  });
+
+  test('lookup-events output yields the parsed CloudTrailEvent strings', () => {
+    const { records, errors } = extractRecords(fixture('lookup-events-s3-denied.json'), 'lookup.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record.eventName, r.record.eventID]),
+      [
+        ['$.Events[0].CloudTrailEvent', 'CreateBucket', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'],
+        ['$.Events[1].CloudTrailEvent', 'ListBuckets', '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f'],
+      ],
+    );
+  });
+
+  test('JSON lines mixing envelopes yield every record with its line number, skipping blank lines', () => {
+    const { records, errors } = extractRecords(fixture('mixed-envelopes.jsonl'), 'mixed.jsonl');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record.eventName]),
+      [
+        ['line 1: $', 'GetObject'],
+        ['line 2: $.detail', 'DeleteObject'],
+        ['line 4: $.Records[0]', 'GetBucketAcl'],
+      ],
+    );
+  });
+
+  test('a JSON array of different envelopes yields all their records', () => {
+    const eventBridge = JSON.parse(fixture('eventbridge-rclone-putobject-denied.json')) as unknown;
+    const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as unknown;
+    const { records, errors } = extractRecords(
+      JSON.stringify([bareRecord, eventBridge, lookup]),
+      'array.json',
+    );
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => r.position),
+      ['$[0]', '$[1].detail', '$[2].Events[0].CloudTrailEvent', '$[2].Events[1].CloudTrailEvent'],
+    );
+  });
+
+  test('an SQS batch from the EventBridge rule yields the record inside each message body', () => {
+    const { records, errors } = extractRecords(fixture('sqs-eventbridge-batch.json'), 'sqs.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record.eventName]),
+      [['$.Records[0].body.detail', 'DeleteObject']],
+    );
+  });
+
+  test('a UTF-8 byte order mark before the JSON is ignored', () => {
+    const { records, errors } = extractRecords(`\uFEFF${JSON.stringify(bareRecord)}`, 'bom.json');
+    assert.deepEqual(errors, []);
+    assert.equal(records.length, 1);
+  });
+});
+
+describe('extractRecords on bad input', () => {
+  test('malformed pretty-printed JSON gives one error with line and column', () => {
+    const text = '{\n  "Records": [\n    {"eventName": "GetObject",}\n  ]\n}';
+    const { records, errors } = extractRecords(text, 'broken.json');
+    assert.deepEqual(records, []);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.code, 'cloudtrail.invalidJson');
+    assert.equal(errors[0]?.position, 'line 3, column 31');
+    assert.match(errors[0]?.message ?? '', /broken\.json: invalid JSON at line 3, column 31/);
+  });
+
+  test('one bad JSON line is reported with its line and column and does not hide the others', () => {
+    const good = JSON.stringify(bareRecord);
+    const text = [good, '{"eventName": "PutObject", "eventID": }', good].join('\n');
+    const { records, errors } = extractRecords(text, 'lines.jsonl');
+    assert.deepEqual(
+      records.map((r) => r.position),
+      ['line 1: $', 'line 3: $'],
+    );
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.position, 'line 2');
+    assert.match(errors[0]?.message ?? '', /line 2, column 39/);
+  });
+
+  test('an unknown envelope is reported with the keys that were found', () => {
+    const { records, errors } = extractRecords('{"Items": [], "Count": 0}', 'dynamo.json');
+    assert.deepEqual(records, []);
+    assert.equal(errors[0]?.code, 'cloudtrail.unknownEnvelope');
+    assert.equal(errors[0]?.position, '$');
+    assert.match(errors[0]?.message ?? '', /keys "Items", "Count"/);
+  });
+
+  test('a scalar where a record is expected is an unknown envelope naming its type', () => {
+    const { errors } = extractRecords('[42, "x"]', 'scalars.json');
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code]),
+      [
+        ['$[0]', 'cloudtrail.unknownEnvelope'],
+        ['$[1]', 'cloudtrail.unknownEnvelope'],
+      ],
+    );
+    assert.match(errors[0]?.message ?? '', /found a number/);
+  });
+
+  test('an EventBridge event that is not a CloudTrail API call names its detail-type', () => {
+    const event = {
+      version: '0',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      detail: { bucket: { name: 'acme-backups' }, object: { key: 'a.txt' } },
+    };
+    const { records, errors } = extractRecords(JSON.stringify(event), 'eb.json');
+    assert.deepEqual(records, []);
+    assert.equal(errors[0]?.code, 'cloudtrail.unsupportedEventBridgeEvent');
+    assert.match(errors[0]?.message ?? '', /"Object Created" from aws\.s3/);
+  });
+
+  test('a bad lookup-events entry is reported and the good ones are kept', () => {
+    const good = { EventId: 'a', CloudTrailEvent: JSON.stringify(bareRecord) };
+    const text = JSON.stringify({
+      Events: [good, { EventId: 'b', CloudTrailEvent: '{"eventName": ' }, { EventId: 'c' }, 'junk'],
+    });
+    const { records, errors } = extractRecords(text, 'lookup.json');
+    assert.deepEqual(
+      records.map((r) => r.position),
+      ['$.Events[0].CloudTrailEvent'],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code]),
+      [
+        ['$.Events[1].CloudTrailEvent', 'cloudtrail.invalidJson'],
+        ['$.Events[2]', 'cloudtrail.lookupEventWithoutRecord'],
+        ['$.Events[3]', 'cloudtrail.notAnObject'],
+      ],
+    );
+    assert.match(errors[1]?.message ?? '', /EventId c/);
+  });
+
+  test('a trail file entry that is not an object is reported and the others are kept', () => {
+    const { records, errors } = extractRecords(JSON.stringify({ Records: [bareRecord, null] }), 'trail.json');
+    assert.equal(records.length, 1);
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code]),
+      [['$.Records[1]', 'cloudtrail.notAnObject']],
+    );
+  });
+
+  test('empty input is reported as empty', () => {
+    const { records, errors } = extractRecords(' \n\n ', 'empty.json');
+    assert.deepEqual(records, []);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['cloudtrail.emptyInput'],
+    );
+  });
+});
+
+describe('extractRecords properties', () => {
+  const recordArb = fc.record({
+    eventID: fc.uuid(),
+    eventName: fc.constantFrom('GetObject', 'PutObject', 'ListObjects', 'HeadBucket'),
+    eventSource: fc.constant('s3.amazonaws.com'),
+    note: fc.string(),
+  });
+
+  test('the same records come out of a trail file, JSON lines, an array and EventBridge events', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 6 }), (records) => {
+        const asTrail = extractRecords(JSON.stringify({ Records: records }), 'x').records.map(
+          (r) => r.record,
+        );
+        const asLines = extractRecords(records.map((r) => JSON.stringify(r)).join('\n'), 'x').records.map(
+          (r) => r.record,
+        );
+        const asArray = extractRecords(JSON.stringify(records), 'x').records.map((r) => r.record);
+        const asEvents = extractRecords(
+          JSON.stringify(records.map((detail) => ({ 'detail-type': 'AWS API Call via CloudTrail', detail }))),
+          'x',
+        ).records.map((r) => r.record);
+        // fast-check builds null-prototype objects; parsed JSON has ordinary ones.
+        const expected = JSON.parse(JSON.stringify(records)) as unknown;
+        assert.deepEqual(asTrail, expected);
+        assert.deepEqual(asLines, expected);
+        assert.deepEqual(asArray, expected);
+        assert.deepEqual(asEvents, expected);
+      }),
+    );
+  });
+
+  test('any text gives records or problems, never an exception', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (text) => {
+          const { records, errors } = extractRecords(text, 'fuzz');
+          assert.ok(Array.isArray(records) && Array.isArray(errors));
+          for (const error of errors) assert.match(error.code, /^cloudtrail\.[a-zA-Z]+$/);
+        },
+      ),
+    );
+  });
+});

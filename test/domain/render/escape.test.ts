@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import {
+  escapeHtml,
+  escapeMarkdown,
+  escapeSlackEntities,
+  escapeSlackMrkdwn,
+  markdownCodeBlock,
+  markdownInlineCode,
+  safeJson,
+  sanitizeTerminal,
+  slackCodeBlock,
+  slackInlineCode,
+  toSingleLine,
+} from '../../../src/domain/render/escape.js';
+import { HOSTILE_KEY, HOSTILE_PARTS } from './reportFixtures.js';
+
+const ESC = '\u001b';
+
+/** Content of a CommonMark code span as a renderer reads it (spec 6.1): one padding space stripped. */
+function readCodeSpan(span: string): { fence: string; content: string } {
+  const fence = /^`+/.exec(span)?.[0] ?? '';
+  let content = span.slice(fence.length, span.length - fence.length);
+  if (content.length >= 2 && content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '') {
+    content = content.slice(1, -1);
+  }
+  return { fence, content };
+}
+
+function longestRun(value: string): number {
+  return Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+describe('Slack escaping', () => {
+  test('a channel mention, a user mention and a disguised link become inert entities', () => {
+    assert.equal(escapeSlackEntities('<!channel>'), '&lt;!channel&gt;');
+    assert.equal(escapeSlackEntities('<@U123>'), '&lt;@U123&gt;');
+    assert.equal(escapeSlackEntities('<https://evil.example|click>'), '&lt;https://evil.example|click&gt;');
+  });
+
+  test('an ampersand is escaped first so an existing entity shows literally', () => {
+    assert.equal(escapeSlackEntities('&amp; &lt;'), '&amp;amp; &amp;lt;');
+  });
+
+  test('running text cannot contain formatting characters, angle brackets or line breaks', () => {
+    const escaped = escapeSlackMrkdwn(`${HOSTILE_KEY}\n> quote`);
+    assert.doesNotMatch(escaped, /[<>*~`\n]|(?<!\w)_|_(?!\w)/);
+    assert.ok(!escaped.includes(ESC));
+    assert.match(escaped, /&lt;!channel&gt;/);
+    assert.match(escaped, /\u2217bold\u2217/);
+  });
+
+  test('underscores inside words survive so names stay copyable, while word-edge underscores cannot italicise', () => {
+    assert.equal(escapeSlackMrkdwn('no_check_bucket = true'), 'no_check_bucket = true');
+    assert.equal(escapeSlackMrkdwn('_italic_ text'), '\u02cditalic\u02cd text');
+  });
+
+  test('an inline code span has exactly its two delimiting backticks whatever the value holds', () => {
+    const span = slackInlineCode(HOSTILE_KEY);
+    assert.equal(span.match(/`/g)?.length, 2);
+    assert.ok(span.startsWith('`') && span.endsWith('`'));
+    assert.doesNotMatch(span, /[<>]/);
+    assert.ok(!span.includes(ESC));
+    assert.match(
+      span,
+      /\*bold\*/,
+      'formatting characters stay as they are inside code, where Slack ignores them',
+    );
+  });
+
+  test('a code block keeps only its own fences and the line structure of the content', () => {
+    const block = slackCodeBlock('line one\n``` escape\n<!here>');
+    assert.equal(block.match(/`/g)?.length, 6);
+    assert.ok(block.startsWith('```\n') && block.endsWith('\n```'));
+    assert.equal(block.split('\n').length, 5);
+    assert.match(block, /&lt;!here&gt;/);
+  });
+
+  test('an empty value is shown as a placeholder instead of an empty code span', () => {
+    assert.equal(slackInlineCode(''), '_(empty)_');
+  });
+});
+
+describe('Markdown escaping', () => {
+  test('CommonMark punctuation is backslash-escaped and angle brackets and ampersands become entities', () => {
+    assert.equal(escapeMarkdown('*bold*'), '\\*bold\\*');
+    assert.equal(escapeMarkdown('[x](https://evil.example)'), '\\[x\\]\\(https\\:\\/\\/evil\\.example\\)');
+    assert.equal(escapeMarkdown('<!channel> &amp;'), '&lt;\\!channel&gt; &amp;amp\\;');
+    assert.equal(escapeMarkdown('a_b`c'), 'a\\_b\\`c');
+  });
+
+  test('a value cannot start a new block: line breaks are replaced', () => {
+    const escaped = escapeMarkdown('key\n# heading\n```');
+    assert.doesNotMatch(escaped, /\n/);
+    assert.match(escaped, /\\# heading/);
+  });
+
+  test('an inline code span uses a fence longer than any backtick run in the value', () => {
+    assert.equal(markdownInlineCode('a`b'), '``a`b``');
+    assert.equal(markdownInlineCode('```'), '```` ``` ````');
+    assert.equal(markdownInlineCode('`start'), '`` `start ``');
+  });
+
+  test('every inline code span reads back as the (single-line) value', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        const span = markdownInlineCode(value);
+        const { fence, content } = readCodeSpan(span);
+        assert.ok(fence.length > longestRun(content));
+        assert.equal(content, toSingleLine(value) === '' ? ' ' : toSingleLine(value));
+      }),
+    );
+  });
+
+  test('a code block fence is longer than any backtick run in the content', () => {
+    const block = markdownCodeBlock('x\n````\ny', 'json');
+    assert.ok(block.startsWith('`````json\n'));
+    assert.ok(block.endsWith('\n`````'));
+  });
+});
+
+describe('HTML escaping', () => {
+  test('the five HTML-significant characters are escaped', () => {
+    assert.equal(
+      escapeHtml(`<a href="x" title='y'>&</a>`),
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+});
+
+describe('terminal sanitising', () => {
+  test('colour sequences are removed entirely', () => {
+    assert.equal(sanitizeTerminal(`a${HOSTILE_PARTS.ansi}red\u001b[0m`), 'ared');
+  });
+
+  test('an OSC 8 hyperlink and a window-title sequence leave only their visible text', () => {
+    assert.equal(sanitizeTerminal('\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007'), 'click');
+    assert.equal(sanitizeTerminal('\u001b]0;owned\u001b\\title'), 'title');
+  });
+
+  test('8-bit CSI, carriage return and bidirectional overrides cannot rewrite the line', () => {
+    assert.equal(sanitizeTerminal('a\u009b2Kb'), 'ab');
+    assert.equal(sanitizeTerminal('safe\rEVIL'), 'safe\uFFFDEVIL');
+    assert.equal(sanitizeTerminal('abc\u202edcba'), 'abc\uFFFDdcba');
+  });
+
+  test('line feeds survive only in multi-line mode', () => {
+    assert.equal(sanitizeTerminal('a\nb'), 'a\uFFFDb');
+    assert.equal(sanitizeTerminal('a\n\tb', { multiline: true }), 'a\n\tb');
+  });
+
+  test('no control character survives, for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        for (const char of sanitizeTerminal(value)) {
+          const code = char.codePointAt(0) ?? 0;
+          assert.ok(code >= 0x20 && (code < 0x7f || code > 0x9f), `U+${code.toString(16)} survived`);
+        }
+      }),
+    );
+  });
+});
+
+describe('safe JSON', () => {
+  test('parses back to the same value while containing none of the escaped characters', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, key) => {
+        const document = { value, key };
+        const json = safeJson(document, '<>&`');
+        assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(document)));
+        assert.doesNotMatch(json, /[<>&`\u007f-\u009f\u202a-\u202e\u2028\u2029]/);
+      }),
+    );
+  });
+
+  test('keeps the pretty-printed layout', () => {
+    assert.equal(safeJson({ a: ['<b>'] }, '<>'), '{\n  "a": [\n    "\\u003cb\\u003e"\n  ]\n}');
+  });
+});

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { toSingleLine } from '../../../src/domain/render/escape.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { policyDocument } from '../../../src/domain/render/reportWording.js';
+import {
+  explicitDenyFinding,
+  fullReport,
+  HOSTILE_OBJECT_ARN,
+  HOSTILE_PARTS,
+  hugeFinding,
+  RCLONE_FIX_STATEMENTS,
+  RCLONE_JOB_STATEMENTS,
+  rcloneFinding,
+} from './reportFixtures.js';
+
+interface CodeParts {
+  readonly prose: string;
+  readonly spans: readonly string[];
+  readonly blocks: readonly { readonly info: string; readonly body: string }[];
+}
+
+/**
+ * Splits rendered Markdown into prose, inline code spans and fenced blocks, following the CommonMark rules
+ * the renderer relies on (a span closes at the next backtick run of the same length; a fence closes at a
+ * line of at least as many backticks).
+ */
+function splitCode(markdown: string): CodeParts {
+  const blocks: { info: string; body: string }[] = [];
+  const proseLines: string[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(`{3,})(\w*)$/.exec(lines[i] ?? '');
+    if (open === null) {
+      proseLines.push(lines[i] ?? '');
+      continue;
+    }
+    const fence = open[1] ?? '';
+    const end = lines.findIndex((line, index) => index > i && line.startsWith(fence) && /^`+$/.test(line));
+    blocks.push({ info: open[2] ?? '', body: lines.slice(i + 1, end).join('\n') });
+    i = end;
+  }
+  const spans: string[] = [];
+  const text = proseLines.join('\n');
+  let prose = '';
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i] ?? '';
+    if (char === '\\' && /[!-/:-@[-`{-~]/.test(text[i + 1] ?? '')) {
+      prose += text.slice(i, i + 2); // a backslash-escaped character never opens a code span
+      i += 2;
+      continue;
+    }
+    const run = /^`+/.exec(text.slice(i))?.[0];
+    if (run === undefined) {
+      prose += char;
+      i++;
+      continue;
+    }
+    const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+    close.lastIndex = i + run.length;
+    const end = close.exec(text);
+    if (end === null) {
+      prose += run;
+      i += run.length;
+      continue;
+    }
+    spans.push(text.slice(i, end.index + run.length));
+    i = end.index + run.length;
+  }
+  return { prose, spans, blocks };
+}
+
+describe('renderMarkdown', () => {
+  test('hostile key parts appear in prose only escaped, and inline code spans cannot be broken out of', () => {
+    const { prose, spans } = splitCode(renderMarkdown(fullReport));
+    const { entity, ...parts } = HOSTILE_PARTS;
+    for (const part of Object.values(parts)) {
+      assert.ok(!prose.includes(part), `raw ${JSON.stringify(part)} in prose`);
+    }
+    assert.ok(
+      !prose.includes(`${entity} `),
+      'the entity in the key is itself escaped, so it shows literally',
+    );
+    assert.match(
+      prose,
+      /&lt;\\!channel&gt; &lt;https\\:\\\/\\\/evil\\\.example\\\|click&gt; &amp;amp\\; \\`\\` \\` \\`\\` \\\*bold\\\*/,
+    );
+    assert.doesNotMatch(prose, /[<>]/);
+    assert.ok(!prose.includes('\u001b'));
+    // The key's longest backtick run is 2, so its span is fenced with 3 and shows the key verbatim (ESC made visible).
+    assert.ok(spans.includes(`\`\`\`${toSingleLine(HOSTILE_OBJECT_ARN)}\`\`\``));
+  });
+
+  test('the fix and the job profile are JSON code fences that parse to the policy documents', () => {
+    const { blocks } = splitCode(renderMarkdown({ findings: [rcloneFinding], skipped: [], errors: [] }));
+    const json = blocks.filter((block) => block.info === 'json').map((block) => JSON.parse(block.body));
+    assert.deepEqual(json, [policyDocument(RCLONE_FIX_STATEMENTS), policyDocument(RCLONE_JOB_STATEMENTS)]);
+    const diff = blocks.find((block) => block.info === 'diff');
+    assert.ok(diff?.body.includes('+  "Action": ["s3:GetObject", "s3:PutObject"],'));
+    assert.ok(!(diff?.body ?? '').includes('\u001b'));
+  });
+
+  test('says where to apply the fix, whether it was verified and what the alternatives remove', () => {
+    const out = renderMarkdown({ findings: [rcloneFinding], skipped: [], errors: [] });
+    assert.match(out, /^### Fix \(verified\)$/m);
+    assert.match(
+      out,
+      /^Create a new default version of the managed policy `arn:aws:iam::111122223333:policy\/backup-s3` as policy `backup-s3`:$/m,
+    );
+    assert.match(out, /^- Set no\\_check\\_bucket \\= true .* \(removes `s3:CreateBucket`\)$/m);
+    assert.match(out, /^### Job profile \(rclone copy\)$/m);
+  });
+
+  test('an explicit deny has no fix section, names the Deny statement and says why', () => {
+    const out = renderMarkdown({ findings: [explicitDenyFinding], skipped: [], errors: [] });
+    assert.match(out, /^### No fix proposed\n\nan explicit Deny overrides any Allow/m);
+    assert.match(out, /^- identity\\-based policy \\"no\\-deletes\\" .*statement \\"DenyDelete\\"$/m);
+    assert.doesNotMatch(out, /```json/);
+  });
+
+  test('lists caveats, skipped events and unreadable inputs', () => {
+    const out = renderMarkdown(fullReport);
+    assert.match(out, /^# permission-auditor: 3 findings$/m);
+    assert.match(out, /^### Caveats\n\n- A service control policy/m);
+    assert.match(out, /^## Skipped events \(2\)\n\n- `e-ec2-1`: not an S3 event/m);
+    assert.match(
+      out,
+      /^## Unreadable inputs \(1\)\n\n- `trail-2026-11-27.json`: `cloudtrail.invalidJson`: Unexpected token &lt;\\!channel&gt;$/m,
+    );
+  });
+
+  test('summarises requests beyond the limit with a pointer to the JSON report', () => {
+    const out = renderMarkdown(
+      { findings: [hugeFinding(500, 2)], skipped: [], errors: [] },
+      { maxRequests: 50 },
+    );
+    assert.equal((out.match(/^- `PutObject` `s3:PutObject` on /gm) ?? []).length, 50);
+    assert.match(out, /^- \u2026 \(450 more requests omitted; see the JSON report\)$/m);
+  });
+});

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ExplainReport } from '../../../src/domain/explain/report.js';
+import { policyDocument } from '../../../src/domain/render/reportWording.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
+import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../../src/domain/render/slackBlock.js';
+import {
+  allowedFinding,
+  explicitDenyFinding,
+  fullReport,
+  HOSTILE_PARTS,
+  hugeFinding,
+  RCLONE_FIX_STATEMENTS,
+  rcloneFinding,
+} from './reportFixtures.js';
+
+function blockTexts(block: SlackBlock): string[] {
+  switch (block.type) {
+    case 'header':
+    case 'section':
+      return [block.text.text];
+    case 'context':
+      return block.elements.map((element) => element.text);
+    case 'divider':
+      return [];
+  }
+}
+
+function allTexts(messages: readonly SlackMessage[]): string[] {
+  return messages.flatMap((message) => [message.text, ...message.blocks.flatMap(blockTexts)]);
+}
+
+/** Text outside inline code spans and code blocks, where Slack applies formatting. */
+function outsideCode(text: string): string {
+  return text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+}
+
+function assertWithinSlackLimits(messages: readonly SlackMessage[]): void {
+  for (const message of messages) {
+    assert.ok(
+      message.blocks.length <= SLACK_LIMITS.blocksPerMessage.value,
+      `${message.blocks.length} blocks`,
+    );
+    assert.ok(message.text.length <= SLACK_LIMITS.fallbackText.value);
+    let total = 0;
+    for (const block of message.blocks) {
+      for (const text of blockTexts(block)) {
+        assert.ok(text.length <= SLACK_LIMITS.sectionText.value, `${block.type} text of ${text.length}`);
+        total += text.length;
+      }
+      if (block.type === 'header') assert.ok(block.text.text.length <= SLACK_LIMITS.headerText.value);
+      if (block.type === 'context') assert.ok(block.elements.length <= SLACK_LIMITS.contextElements.value);
+    }
+    assert.ok(total <= SLACK_LIMITS.blocksTextTotal.value, `${total} characters in blocks`);
+  }
+}
+
+describe('renderSlack', () => {
+  test('renders one message per finding, each opening with a header and closing with a divider', () => {
+    const messages = renderSlack(fullReport);
+    assert.equal(messages.length, 3);
+    for (const message of messages) {
+      assert.equal(message.blocks[0]?.type, 'header');
+      assert.equal(message.blocks.at(-1)?.type, 'divider');
+    }
+    const header = messages[0]?.blocks[0];
+    assert.equal(
+      header?.type === 'header' ? header.text.text : '',
+      'AccessDenied: backup-job/i-0abc: No identity-based policy allows the request',
+    );
+  });
+
+  test('no hostile string can create a mention, a link, formatting or a code-span break', () => {
+    const texts = allTexts(renderSlack(fullReport));
+    for (const text of texts) {
+      assert.ok(
+        !text.includes(HOSTILE_PARTS.mention) && !text.includes('<@') && !text.includes('<https://evil'),
+      );
+      // The only raw angle brackets are the renderer's own documentation links.
+      for (const match of text.matchAll(/</g)) {
+        assert.ok(
+          text.startsWith('<https://docs.aws.amazon.com/', match.index),
+          text.slice(match.index, match.index + 40),
+        );
+      }
+      assert.ok(!text.includes('\u001b') && !text.includes('\u009b'));
+      assert.ok(!outsideCode(text).includes(HOSTILE_PARTS.bold), 'bold markup outside code');
+      assert.ok(!text.includes(HOSTILE_PARTS.backticks), 'the key’s backticks are neutralised');
+      const fences = text.match(/```/g)?.length ?? 0;
+      assert.equal(fences % 2, 0, 'code blocks are closed');
+      assert.equal(
+        (text.replace(/```/g, '').match(/`/g)?.length ?? 0) % 2,
+        0,
+        'inline code spans are closed',
+      );
+    }
+    assert.ok(
+      texts.some((text) => text.includes('&lt;!channel&gt;')),
+      'the mention is shown escaped',
+    );
+    assert.ok(
+      texts.some((text) => text.includes('&amp;amp;')),
+      'the entity in the key shows literally',
+    );
+  });
+
+  test('every mrkdwn text is verbatim so Slack does not auto-parse mentions or links in values', () => {
+    for (const message of renderSlack(fullReport)) {
+      for (const block of message.blocks) {
+        const texts =
+          block.type === 'section' ? [block.text] : block.type === 'context' ? block.elements : [];
+        for (const text of texts) assert.ok(text.type === 'plain_text' || text.verbatim);
+        if (block.type === 'header') assert.equal(block.text.emoji, false);
+      }
+    }
+  });
+
+  test('the fix code block is JSON that parses to the exact statements, hostile key included', () => {
+    const [message] = renderSlack({ findings: [rcloneFinding], skipped: [], errors: [] });
+    const fix = message?.blocks.flatMap(blockTexts).find((text) => text.startsWith('*Fix (verified)*'));
+    assert.ok(fix !== undefined);
+    assert.match(
+      fix,
+      /^\*Fix \(verified\)\*: Create a new default version of the managed policy `arn:aws:iam::111122223333:policy\/backup-s3`/,
+    );
+    const body = /```\n([\s\S]*?)\n```/.exec(fix)?.[1] ?? '';
+    assert.deepEqual(JSON.parse(body), policyDocument(RCLONE_FIX_STATEMENTS));
+  });
+
+  test('shows the no-fix reason, the Deny statement and the caveats for the other findings', () => {
+    const texts = allTexts(
+      renderSlack({ findings: [explicitDenyFinding, allowedFinding], skipped: [], errors: [] }),
+    );
+    assert.ok(texts.some((text) => /^\*No fix proposed:\* an explicit Deny overrides any Allow/.test(text)));
+    assert.ok(
+      texts.includes(
+        '*Denied by*\n• identity-based policy "no-deletes" (arn:aws:iam::111122223333:policy/no-deletes), statement "DenyDelete"',
+      ),
+    );
+    assert.ok(texts.some((text) => text.startsWith('*Caveats*\n• A service control policy')));
+    assert.ok(!texts.some((text) => text.startsWith('*Fix')));
+  });
+
+  test('stays within every Slack limit with 500 requests and a huge policy, and says what it left out', () => {
+    const report: ExplainReport = {
+      findings: [hugeFinding(500, 2000)],
+      skipped: fullReport.skipped,
+      errors: fullReport.errors,
+    };
+    const messages = renderSlack(report);
+    assert.equal(messages.length, 1);
+    assertWithinSlackLimits(messages);
+    const texts = allTexts(messages);
+    assert.ok(texts.some((text) => /\u2026 \(\d+ more requests omitted; see the JSON report\)$/.test(text)));
+    assert.ok(
+      texts.some((text) => /```\n\u2026 \(\d+ more characters omitted; see the JSON report\)$/.test(text)),
+    );
+    assert.ok(
+      texts.some((text) => text.includes('*Unreadable inputs (1)*')),
+      'the tail keeps its reserved room',
+    );
+  });
+
+  test('a maximal 1024-byte key made of characters that expand when escaped keeps every code span closed', () => {
+    const key = '<&'.repeat(512);
+    const finding = hugeFinding(30, 5);
+    const requests = finding.requests.map((item, index) => ({
+      ...item,
+      resource: `arn:aws:s3:::backups/${key}${index}`,
+    }));
+    const messages = renderSlack({ findings: [{ ...finding, requests }], skipped: [], errors: [] });
+    assertWithinSlackLimits(messages);
+    for (const text of allTexts(messages)) {
+      assert.equal((text.match(/```/g)?.length ?? 0) % 2, 0);
+      assert.equal((text.replace(/```/g, '').match(/`/g)?.length ?? 0) % 2, 0, text.slice(0, 200));
+      assert.ok(!text.includes('<&'));
+    }
+  });
+
+  test('stays within limits for many findings with maxFindings and lists those not shown in the last message', () => {
+    const findings = Array.from({ length: 30 }, (_, index) =>
+      index % 2 === 0 ? hugeFinding(50, 100) : explicitDenyFinding,
+    );
+    const messages = renderSlack({ findings, skipped: [], errors: [] }, { maxFindings: 5 });
+    assert.equal(messages.length, 5);
+    assertWithinSlackLimits(messages);
+    const last = allTexts(messages.slice(-1));
+    assert.ok(
+      last.some((text) =>
+        text.startsWith(
+          '*25 more findings not shown*\n• `alice`: An identity-based policy explicitly denies the request\n• `backup-job/i-0abc`: ',
+        ),
+      ),
+    );
+    assert.equal(
+      allTexts(messages.slice(0, 4)).filter((text) => text.includes('more findings not shown')).length,
+      0,
+    );
+  });
+
+  test('summarises skipped events by reason in the last message', () => {
+    const texts = allTexts(renderSlack(fullReport).slice(-1));
+    assert.ok(texts.includes('2 events not analysed: 1 not an S3 event, 1 duplicate event.'));
+  });
+
+  test('a report without findings yields one summary message, or none when empty', () => {
+    assert.deepEqual(renderSlack({ findings: [], skipped: [], errors: [] }), []);
+    const messages = renderSlack({ findings: [], skipped: [], errors: fullReport.errors });
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]?.text ?? '', /0 events skipped, 1 input unreadable/);
+    assert.ok(
+      allTexts(messages).some((text) =>
+        text.includes('`cloudtrail.invalidJson`: Unexpected token &lt;!channel&gt;'),
+      ),
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { policyDocument } from '../../../src/domain/render/reportWording.js';
+import { renderSns, SNS_LIMITS, toSnsSubject } from '../../../src/domain/render/sns.js';
+import { fullReport, hugeFinding, RCLONE_FIX_STATEMENTS, rcloneFinding } from './reportFixtures.js';
+
+/** Printable ASCII, starting with a letter, digit or punctuation, under 100 characters. */
+function assertValidSubject(subject: string): void {
+  assert.ok(
+    subject.length > 0 && subject.length <= SNS_LIMITS.subjectMaxLength.value,
+    `${subject.length}: ${subject}`,
+  );
+  assert.match(subject, /^[\x20-\x7e]+$/);
+  assert.match(subject, /^[A-Za-z0-9!"#%&'()*,\-./:;?@[\\\]_{}]/);
+}
+
+describe('renderSns', () => {
+  test('a finding subject names the principal, the action and the bucket', () => {
+    const { subject } = renderSns(rcloneFinding);
+    assert.equal(subject, 'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups');
+    assertValidSubject(subject);
+  });
+
+  test('a very long ARN still gives a subject SNS accepts', () => {
+    const longArn = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(64)}/${'session-\u00e9\u2603\n'.repeat(30)}`;
+    const finding: Finding = { ...rcloneFinding, principal: { ...rcloneFinding.principal, arn: longArn } };
+    const { subject } = renderSns(finding);
+    assertValidSubject(subject);
+    assert.ok(subject.startsWith('AccessDenied: rrrr'));
+    assert.ok(subject.endsWith('...'));
+    assert.doesNotMatch(subject, /[\n\r]/);
+  });
+
+  test('toSnsSubject drops leading symbols, replaces non-ASCII and collapses line breaks', () => {
+    assert.equal(toSnsSubject('  $ ~ Denied\r\n caf\u00e9 \u001b[31m  '), 'Denied caf? ?[31m');
+    assert.equal(toSnsSubject('\u2603'), '?');
+    assert.equal(toSnsSubject(''), 'permission-auditor');
+  });
+
+  test('the message is plain text with the fix statements as JSON and no Markdown or escape codes', () => {
+    const { message } = renderSns(rcloneFinding);
+    assert.doesNotMatch(message, /```|\*\*|^#/m);
+    assert.ok(!message.includes('\u001b') && !message.includes('\u009b'));
+    const lines = message.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('  Fix (verified)')) + 1;
+    const end = lines.findIndex((line, index) => index > start && line === '    }');
+    assert.deepEqual(
+      JSON.parse(lines.slice(start, end + 1).join('\n')),
+      policyDocument(RCLONE_FIX_STATEMENTS),
+    );
+    assert.match(message, /Alternatives:\n {4}- Set no_check_bucket = true/);
+  });
+
+  test('a whole report is summarised in the subject and lists skipped events and errors in the message', () => {
+    const { subject, message } = renderSns(fullReport);
+    assert.equal(subject, 'AccessDenied: 3 findings');
+    assert.match(message, /^Finding 3 of 3: /m);
+    assert.match(message, /Skipped 2 events:/);
+    assert.match(message, /1 input could not be read:/);
+  });
+
+  test('a report with a single finding uses that finding’s subject', () => {
+    assert.equal(
+      renderSns({ findings: [rcloneFinding], skipped: [], errors: [] }).subject,
+      renderSns(rcloneFinding).subject,
+    );
+  });
+
+  test('a message over 256 KB is cut on a line boundary with a marker', () => {
+    const { message } = renderSns(hugeFinding(10, 5000));
+    const bytes = new TextEncoder().encode(message).length;
+    assert.ok(bytes <= SNS_LIMITS.messageMaxBytes.value, `${bytes} bytes`);
+    assert.match(message, /\n\u2026 \(\d+ more lines omitted; see the JSON report\)\n$/);
+  });
+});

