@@ -1,7 +1,123 @@
+/**
+ * `permission-auditor explain FILE... [--account-snapshot FILE] [--bucket-policy BUCKET=FILE]...
+ *   [--scp FILE]... [--rcp FILE]... [--window MINUTES] [--format text|markdown|slack|sns|json]`
+ */
+import { parseArgs } from 'node:util';
+import { explainFiles } from '../app/explainFiles.js';
+import { renderMarkdown } from '../domain/render/markdown.js';
+import { renderSlack } from '../domain/render/slack.js';
+import { renderSns } from '../domain/render/sns.js';
+import { renderText } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 
-/** Placeholder until the explain use case lands. */
-export async function explainCommand(_args: readonly string[], io: CommandIo): Promise<number> {
-  io.stderr('explain: not available yet\n');
-  return 2;
+export const EXPLAIN_USAGE = `Usage: permission-auditor explain FILE... [options]
+
+Explains S3 AccessDenied CloudTrail events: why each was denied, and the minimal verified fix.
+FILE: a CloudTrail record, an EventBridge event, a trail file ({"Records": [...]}, also .json.gz),
+JSON lines, 'aws cloudtrail lookup-events' output, a directory of those, or '-' for standard input.
+
+Options:
+  --account-snapshot FILE     'aws iam get-account-authorization-details' output
+  --bucket-policy BUCKET=FILE a bucket policy ('aws s3api get-bucket-policy' output or the document); repeatable
+  --scp FILE                  service control policies (a document, or an array of levels); repeatable
+  --rcp FILE                  resource control policies (same shapes); repeatable
+  --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
+  --format FORMAT             text (default), markdown, slack, sns or json
+  -h, --help                  show this help
+`;
+
+const FORMATS = ['text', 'markdown', 'slack', 'sns', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function explainCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    io.stderr(`explain: ${(error as Error).message}\n\n${EXPLAIN_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.stdout(EXPLAIN_USAGE);
+    return 0;
+  }
+  const format = (values.format ?? 'text') as Format;
+  if (!FORMATS.includes(format)) {
+    io.stderr(`explain: --format must be one of ${FORMATS.join(', ')}, got "${values.format}"\n`);
+    return 2;
+  }
+  let windowMinutes: number | undefined;
+  if (values.window !== undefined) {
+    windowMinutes = Number(values.window);
+    if (!Number.isFinite(windowMinutes) || windowMinutes <= 0) {
+      io.stderr(`explain: --window must be a positive number of minutes, got "${values.window}"\n`);
+      return 2;
+    }
+  }
+  if (positionals.length === 0) {
+    io.stderr(`explain: give at least one event file, directory or '-'\n\n${EXPLAIN_USAGE}`);
+    return 2;
+  }
+  const result = await explainFiles(
+    positionals,
+    {
+      ...(values['account-snapshot'] !== undefined ? { accountSnapshot: values['account-snapshot'] } : {}),
+      bucketPolicies: values['bucket-policy'] ?? [],
+      scps: values.scp ?? [],
+      rcps: values.rcp ?? [],
+      ...(windowMinutes !== undefined ? { windowMinutes } : {}),
+    },
+    io.stdin,
+  );
+  if (!result.ok) {
+    io.stderr(`explain: ${result.message}\n`);
+    return 2;
+  }
+  for (const warning of result.warnings) io.stderr(`explain: warning: ${warning}\n`);
+  const { report } = result;
+  if (result.inputsRead === 0) {
+    for (const e of report.errors) io.stderr(`explain: ${e.input}: ${e.message}\n`);
+    io.stderr('explain: no input could be read\n');
+    return 2;
+  }
+  switch (format) {
+    case 'json':
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      break;
+    case 'markdown':
+      io.stdout(renderMarkdown(report));
+      break;
+    case 'slack':
+      io.stdout(`${JSON.stringify(renderSlack(report), null, 2)}\n`);
+      break;
+    case 'sns':
+      io.stdout(
+        `${JSON.stringify(
+          report.findings.map((f) => renderSns(f)),
+          null,
+          2,
+        )}\n`,
+      );
+      break;
+    default:
+      io.stdout(renderText(report, { color: io.isTty }));
+  }
+  return 0;
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      'account-snapshot': { type: 'string' },
+      'bucket-policy': { type: 'string', multiple: true },
+      scp: { type: 'string', multiple: true },
+      rcp: { type: 'string', multiple: true },
+      window: { type: 'string' },
+      format: { type: 'string', short: 'f' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }

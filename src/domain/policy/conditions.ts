@@ -5,11 +5,13 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  */
+import { boundedMemo } from './boundedMemo.js';
 import { type CidrBlock, cidrContains, parseCidr, parseIp } from './ipAddress.js';
 import type { RequestContextView } from './requestContext.js';
 import type { ConditionFailure } from './types.js';
 import {
   parseTemplate,
+  resolvedVariablesKey,
   resolveTemplate,
   resolveTemplateTokens,
   resolveVariables,
@@ -110,6 +112,12 @@ function parseDate(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Request-side parsers: the same source IPs, times and numbers recur across the requests of a trail. */
+const MAX_MEMO_ENTRIES = 4096;
+const requestNumber = boundedMemo(parseNumber, MAX_MEMO_ENTRIES);
+const requestDate = boundedMemo(parseDate, MAX_MEMO_ENTRIES);
+const requestIp = boundedMemo(parseIp, MAX_MEMO_ENTRIES);
+
 function normaliseBase64(text: string): string | undefined {
   const t = text.trim();
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 === 1) return undefined;
@@ -201,11 +209,12 @@ function prepareValue(
       return {
         raw,
         match: (v, ctx) => {
-          const values = resolveVariables(template, ctx);
-          if (values === undefined) return undefined;
-          const cacheKey = values.join('\u0000');
+          const cacheKey = resolvedVariablesKey(template, ctx);
+          if (cacheKey === undefined) return undefined;
           let matcher = cache.get(cacheKey);
           if (matcher === undefined) {
+            const values = resolveVariables(template, ctx);
+            if (values === undefined) return undefined;
             if (cache.size > 256) cache.clear();
             matcher = compileWildcard(tokensFromResolved(template, values), false);
             cache.set(cacheKey, matcher);
@@ -221,7 +230,7 @@ function prepareValue(
       return {
         raw,
         match: (v) => {
-          const r = parseNumber(v);
+          const r = requestNumber(v);
           return r !== undefined && compare(cmp, r, n);
         },
       };
@@ -233,7 +242,7 @@ function prepareValue(
       return {
         raw,
         match: (v) => {
-          const r = parseDate(v);
+          const r = requestDate(v);
           return r !== undefined && compare(cmp, r, d);
         },
       };
@@ -254,7 +263,7 @@ function prepareValue(
       return {
         raw,
         match: (v) => {
-          const ip = parseIp(v);
+          const ip = requestIp(v);
           return ip !== undefined && cidrContains(block, ip);
         },
       };
@@ -376,11 +385,49 @@ export function compileCondition(
   };
 }
 
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+function conditionFailure(
+  condition: CompiledCondition,
+  requestValues: readonly string[],
+  reason: ConditionFailure['reason'],
+): ConditionFailure {
+  return {
+    operator: condition.operator,
+    key: condition.key,
+    policyValues: condition.values.map((v) => v.raw),
+    requestValues,
+    reason,
+  };
+}
+
+/** Bit flags returned by {@link matchRequestValue}; plain numbers keep the hot path allocation-free. */
+const MATCHED = 1;
+const UNRESOLVED = 2;
+
+/** Whether one request value matches any policy value, and whether a variable could not be resolved. */
+function matchRequestValue(
+  condition: CompiledCondition,
+  requestValue: string,
+  context: RequestContextView,
+): number {
+  let flags = 0;
+  const values = condition.values;
+  for (let i = 0; i < values.length; i++) {
+    const r = values[i]!.match(requestValue, context);
+    if (r === undefined) flags |= UNRESOLVED;
+    else if (r) return flags | MATCHED;
+  }
+  return flags;
+}
+
 /**
  * Evaluates one compiled condition. Returns `undefined` when it holds, or why it does not.
  *
  * Missing keys: positive operators fail, negated operators hold, `...IfExists` holds, `ForAllValues`
  * holds (vacuous truth), `ForAnyValue` fails, `Null` checks presence.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
 export function evaluateCondition(
   condition: CompiledCondition,
@@ -388,47 +435,54 @@ export function evaluateCondition(
 ): ConditionFailure | undefined {
   const entry = context.get(condition.keyLower);
   const present = entry !== undefined && entry.values.length > 0;
-  const requestValues = present ? entry.values : [];
-  const fail = (reason: ConditionFailure['reason']): ConditionFailure => ({
-    operator: condition.operator,
-    key: condition.key,
-    policyValues: condition.values.map((v) => v.raw),
-    requestValues,
-    reason,
-  });
+  const requestValues = present ? entry.values : NO_VALUES;
 
   if (condition.spec.family === 'Null') {
     const holds = condition.values.some((v) => (v.raw.toLowerCase() === 'true' ? !present : present));
     if (holds) return undefined;
-    return fail(present ? 'key-present' : 'key-missing');
+    return conditionFailure(condition, requestValues, present ? 'key-present' : 'key-missing');
   }
   if (!present) {
     if (condition.ifExists || condition.qualifier === 'ForAllValues') return undefined;
-    if (condition.qualifier === 'ForAnyValue') return fail('key-missing');
-    return condition.spec.negated ? undefined : fail('key-missing');
+    if (condition.qualifier === 'ForAnyValue')
+      return conditionFailure(condition, requestValues, 'key-missing');
+    return condition.spec.negated ? undefined : conditionFailure(condition, requestValues, 'key-missing');
   }
 
   // A value whose variable cannot be resolved matches nothing: positive operators fail on it, negated
   // operators hold (AWS: "Inverted condition operators ... do match against a null value").
-  let unresolved = 0;
-  const matchesAny = (requestValue: string): boolean => {
-    for (const value of condition.values) {
-      const r = value.match(requestValue, context);
-      if (r === undefined) unresolved++;
-      else if (r) return true;
-    }
-    return false;
-  };
+  let seen = 0;
   const negated = condition.spec.negated;
   let holds: boolean;
   if (condition.qualifier === 'ForAllValues') {
-    holds = requestValues.every((v) => (negated ? !matchesAny(v) : matchesAny(v)));
+    holds = true;
+    for (let i = 0; i < requestValues.length && holds; i++) {
+      const flags = matchRequestValue(condition, requestValues[i]!, context);
+      seen |= flags;
+      const matched = (flags & MATCHED) !== 0;
+      if (matched === negated) holds = false;
+    }
   } else if (condition.qualifier === 'ForAnyValue') {
-    holds = requestValues.some((v) => (negated ? !matchesAny(v) : matchesAny(v)));
+    holds = false;
+    for (let i = 0; i < requestValues.length && !holds; i++) {
+      const flags = matchRequestValue(condition, requestValues[i]!, context);
+      seen |= flags;
+      const matched = (flags & MATCHED) !== 0;
+      if (matched !== negated) holds = true;
+    }
   } else {
-    const any = requestValues.some(matchesAny);
+    let any = false;
+    for (let i = 0; i < requestValues.length && !any; i++) {
+      const flags = matchRequestValue(condition, requestValues[i]!, context);
+      seen |= flags;
+      if ((flags & MATCHED) !== 0) any = true;
+    }
     holds = negated ? !any : any;
   }
-  if (!holds && unresolved > 0) return fail('unresolved-variable');
-  return holds ? undefined : fail('value-mismatch');
+  if (holds) return undefined;
+  return conditionFailure(
+    condition,
+    requestValues,
+    (seen & UNRESOLVED) !== 0 ? 'unresolved-variable' : 'value-mismatch',
+  );
 }

@@ -34,7 +34,7 @@ import type {
   StatementExplanation,
   StatementRef,
 } from './types.js';
-import { resolveVariables, tokensFromResolved } from './variables.js';
+import { resolvedVariablesKey, resolveVariables, tokensFromResolved } from './variables.js';
 import { compileArnPattern, type Matcher } from './wildcard.js';
 
 /** The policies that apply to one request, compiled. */
@@ -61,6 +61,21 @@ interface PreparedRequest {
   readonly hasBoundary: boolean;
 }
 
+const MAX_LOWERED_ACTIONS = 4096;
+const loweredActions = new Map<string, string>();
+
+/** Lower-cases an action name once: the same few actions recur across requests, and the memoised string
+ *  keeps its hash, which makes the per-policy candidate lookups cheap. */
+function lowerAction(action: string): string {
+  let lower = loweredActions.get(action);
+  if (lower === undefined) {
+    if (loweredActions.size >= MAX_LOWERED_ACTIONS) loweredActions.clear();
+    lower = action.toLowerCase();
+    loweredActions.set(action, lower);
+  }
+  return lower;
+}
+
 const dynamicResourceMatchers = new WeakMap<ResourcePattern, Map<string, Matcher>>();
 
 function resourcePatternMatches(
@@ -70,16 +85,17 @@ function resourcePatternMatches(
 ): boolean {
   if (pattern.matcher !== undefined) return pattern.matcher(resource);
   if (pattern.template === undefined) return false;
-  const values = resolveVariables(pattern.template, context);
-  if (values === undefined) return false;
+  const key = resolvedVariablesKey(pattern.template, context);
+  if (key === undefined) return false;
   let cache = dynamicResourceMatchers.get(pattern);
   if (cache === undefined) {
     cache = new Map();
     dynamicResourceMatchers.set(pattern, cache);
   }
-  const key = values.join('\u0000');
   let matcher = cache.get(key);
   if (matcher === undefined) {
+    const values = resolveVariables(pattern.template, context);
+    if (values === undefined) return false;
     if (cache.size > 1024) cache.clear();
     matcher = compileArnPattern(tokensFromResolved(pattern.template, values));
     cache.set(key, matcher);
@@ -108,13 +124,14 @@ interface StatementTrace {
   readonly conditionFailures: ConditionFailure[] | undefined;
 }
 
+/** Mutable state of one evaluation; arrays are only allocated once something is recorded in them. */
 interface Collector {
   readonly explain: boolean;
   /** Strongest grant among applicable resource-policy Allow statements. */
   grant: ResourceGrantKind | undefined;
-  readonly traces: StatementTrace[];
-  readonly denies: StatementRef[];
-  readonly allows: StatementRef[];
+  traces: StatementTrace[] | undefined;
+  denies: StatementRef[] | undefined;
+  allows: StatementRef[] | undefined;
 }
 
 function toExplanation(t: StatementTrace): StatementExplanation {
@@ -207,9 +224,9 @@ function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Colle
     }
 
     if (mismatch === undefined) {
-      if (statement.effect === 'Deny') out.denies.push(statement.ref);
+      if (statement.effect === 'Deny') (out.denies ??= []).push(statement.ref);
       else {
-        out.allows.push(statement.ref);
+        (out.allows ??= []).push(statement.ref);
         allowed = true;
         if (
           grant !== undefined &&
@@ -220,7 +237,7 @@ function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Colle
       }
     }
     if (out.explain) {
-      out.traces.push({
+      (out.traces ??= []).push({
         statement,
         mismatch,
         matchedAction,
@@ -257,7 +274,9 @@ function cachedProblems(set: PolicySet): readonly PolicyProblem[] {
   return problems;
 }
 
-const NONE: readonly PolicyType[] = [];
+const NONE: readonly PolicyType[] = Object.freeze([]);
+const NO_REFS: readonly StatementRef[] = Object.freeze([]);
+const NO_TRACES: readonly StatementTrace[] = Object.freeze([]);
 
 function levelsAllow(
   levels: readonly (readonly CompiledPolicy[])[],
@@ -288,14 +307,20 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
   const iam = isIamPrincipal(principal);
   const req: PreparedRequest = {
-    actionLower: request.action.toLowerCase(),
+    actionLower: lowerAction(request.action),
     resource: request.resource,
     resourceKey: resourceKey(request.resource),
     principal,
     context: buildRequestContext(request.context, principal, resourceAccount),
     hasBoundary: set.permissionsBoundary !== undefined,
   };
-  const out: Collector = { explain, grant: undefined, traces: [], denies: [], allows: [] };
+  const out: Collector = {
+    explain,
+    grant: undefined,
+    traces: undefined,
+    denies: undefined,
+    allows: undefined,
+  };
 
   // SCPs govern IAM principals; neither SCPs nor RCPs restrict AWS service principals.
   const rcpOk = principal.kind === 'service' ? true : levelsAllow(set.rcpLevels, req, out);
@@ -310,7 +335,8 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     (set.session === undefined ? principal.kind !== 'federated-user' : evaluatePolicy(set.session, req, out));
   const resourceAllowed = set.resource !== undefined && evaluatePolicy(set.resource, req, out);
 
-  if (out.denies.length > 0) return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out };
+  if (out.denies !== undefined)
+    return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out };
 
   let needIdentityPath = false;
   let needResource = false;
@@ -331,14 +357,15 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     else if (grant !== 'user' && grant !== 'role-session' && grant !== 'federated-user')
       needIdentityPath = true;
   }
-  const missing: PolicyType[] = [];
-  if (!rcpOk) missing.push('rcp');
-  if (!scpOk) missing.push('scp');
-  if (needResource && !resourceAllowed) missing.push('resource');
-  if (needIdentityPath && !identityAllowed) missing.push('identity');
-  if ((needIdentityPath || needBoundaryAndSession) && !boundaryOk) missing.push('permissions-boundary');
-  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) missing.push('session');
-  return missing.length === 0
+  let missing: PolicyType[] | undefined;
+  if (!rcpOk) (missing ??= []).push('rcp');
+  if (!scpOk) (missing ??= []).push('scp');
+  if (needResource && !resourceAllowed) (missing ??= []).push('resource');
+  if (needIdentityPath && !identityAllowed) (missing ??= []).push('identity');
+  if ((needIdentityPath || needBoundaryAndSession) && !boundaryOk)
+    (missing ??= []).push('permissions-boundary');
+  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) (missing ??= []).push('session');
+  return missing === undefined
     ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out }
     : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out };
 }
@@ -376,9 +403,9 @@ class LazyEvaluationResult implements EvaluationResult {
     problems: readonly PolicyProblem[],
   ) {
     this.decision = outcome.decision;
-    this.deniedBy = outcome.decision === 'ExplicitlyDenied' ? outcome.out.denies : [];
+    this.deniedBy = outcome.decision === 'ExplicitlyDenied' ? (outcome.out.denies ?? NO_REFS) : NO_REFS;
     this.missingAllowIn = outcome.missingAllowIn;
-    this.allowedBy = outcome.out.allows;
+    this.allowedBy = outcome.out.allows ?? NO_REFS;
     this.crossAccount = outcome.crossAccount;
     this.policyProblems = problems;
     this.#set = set;
@@ -386,7 +413,7 @@ class LazyEvaluationResult implements EvaluationResult {
   }
 
   get explanations(): readonly StatementExplanation[] {
-    this.#explanations ??= run(this.#set, this.#request, true).out.traces.map(toExplanation);
+    this.#explanations ??= (run(this.#set, this.#request, true).out.traces ?? NO_TRACES).map(toExplanation);
     return this.#explanations;
   }
 

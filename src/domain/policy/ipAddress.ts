@@ -14,6 +14,8 @@ export interface CidrBlock {
   readonly version: 4 | 6;
   readonly network: bigint;
   readonly prefix: number;
+  /** Network mask for `prefix`, computed once so that membership tests allocate nothing new. */
+  readonly mask: bigint;
 }
 
 function parseIpv4(text: string): bigint | undefined {
@@ -92,12 +94,10 @@ export function parseCidr(text: string): CidrBlock | undefined {
     if (prefix > bits) return undefined;
   }
   const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-  return { version: ip.version, network: ip.value & mask, prefix };
+  return { version: ip.version, network: ip.value & mask, prefix, mask };
 }
 
 export function cidrContains(block: CidrBlock, ip: IpValue): boolean {
   if (block.version !== ip.version) return false;
-  const bits = block.version === 4 ? 32 : 128;
-  const mask = block.prefix === 0 ? 0n : ((1n << BigInt(block.prefix)) - 1n) << BigInt(bits - block.prefix);
-  return (ip.value & mask) === block.network;
+  return (ip.value & block.mask) === block.network;
 }

@@ -83,12 +83,19 @@ function literalPrefix(raw: string): string {
   return raw.slice(0, end);
 }
 
-function mayMatchKey(statement: CompiledStatement, key: string): boolean {
+/**
+ * Whether some resource starting with `prefix` can have the resource key `key`. A resource has key `key`
+ * only if it equals `key` or continues it with `/` (see {@link resourceKey}), so a prefix longer than
+ * the key must continue it with `/`: `arn:aws:s3:::data-2-` can never name an object of `data-2`.
+ */
+function prefixMayHaveKey(prefix: string, key: string): boolean {
+  if (prefix.length <= key.length) return key.startsWith(prefix);
+  return prefix.startsWith(key) && prefix.charCodeAt(key.length) === 47;
+}
+
+function mayMatchKey(statement: CompiledStatement, prefixes: readonly string[], key: string): boolean {
   if (statement.notResource) return true;
-  for (const r of statement.resources) {
-    const prefix = literalPrefix(r.raw);
-    if (key.startsWith(prefix) || prefix.startsWith(key)) return true;
-  }
+  for (const prefix of prefixes) if (prefixMayHaveKey(prefix, key)) return true;
   return false;
 }
 
@@ -436,13 +443,20 @@ export function compilePolicy(input: unknown, location: PolicyLocation): Compile
   });
 }
 
+const MAX_CACHED_ACTIONS = 4096;
+const MAX_CACHED_KEYS_PER_ACTION = 4096;
+
 function withRelevance(
   policy: Omit<CompiledPolicy, 'relevantStatements' | 'candidateStatements'>,
 ): CompiledPolicy {
-  const cache = new Map<string, readonly RelevantStatement[]>();
-  const byKey = new Map<string, readonly RelevantStatement[]>();
+  const relevantByAction = new Map<string, readonly RelevantStatement[]>();
+  // Two levels (action, then resource key) so that a lookup never builds a composite key string.
+  const candidatesByAction = new Map<string, Map<string, readonly RelevantStatement[]>>();
+  const prefixesByStatement = new Map<CompiledStatement, readonly string[]>(
+    policy.statements.map((statement) => [statement, statement.resources.map((r) => literalPrefix(r.raw))]),
+  );
   const relevantStatements = (actionLower: string): readonly RelevantStatement[] => {
-    let found = cache.get(actionLower);
+    let found = relevantByAction.get(actionLower);
     if (found === undefined) {
       const list: RelevantStatement[] = [];
       for (const statement of policy.statements) {
@@ -454,23 +468,27 @@ function withRelevance(
         }
       }
       found = list;
-      if (cache.size > 4096) cache.clear();
-      cache.set(actionLower, found);
+      if (relevantByAction.size >= MAX_CACHED_ACTIONS) relevantByAction.clear();
+      relevantByAction.set(actionLower, found);
     }
     return found;
   };
-  return {
-    ...policy,
-    relevantStatements,
-    candidateStatements: (actionLower, key) => {
-      const cacheKey = `${actionLower}\u0000${key}`;
-      let found = byKey.get(cacheKey);
-      if (found === undefined) {
-        found = relevantStatements(actionLower).filter((r) => mayMatchKey(r.statement, key));
-        if (byKey.size > 8192) byKey.clear();
-        byKey.set(cacheKey, found);
-      }
-      return found;
-    },
+  const candidateStatements = (actionLower: string, key: string): readonly RelevantStatement[] => {
+    let byKey = candidatesByAction.get(actionLower);
+    if (byKey === undefined) {
+      if (candidatesByAction.size >= MAX_CACHED_ACTIONS) candidatesByAction.clear();
+      byKey = new Map();
+      candidatesByAction.set(actionLower, byKey);
+    }
+    let found = byKey.get(key);
+    if (found === undefined) {
+      found = relevantStatements(actionLower).filter((r) =>
+        mayMatchKey(r.statement, prefixesByStatement.get(r.statement) ?? [''], key),
+      );
+      if (byKey.size >= MAX_CACHED_KEYS_PER_ACTION) byKey.clear();
+      byKey.set(key, found);
+    }
+    return found;
   };
+  return { ...policy, relevantStatements, candidateStatements };
 }

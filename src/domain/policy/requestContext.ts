@@ -47,20 +47,59 @@ function lowerCased(context: Readonly<Record<string, ContextValue>>): Map<string
   return map;
 }
 
+function singleEntry(value: string | undefined): ContextEntry | undefined {
+  return value === undefined ? undefined : { values: [value], multiValued: false };
+}
+
+/** The keys that follow from the caller alone, computed once per (memoised) principal. */
+interface PrincipalEntries {
+  readonly principalArn: ContextEntry | undefined;
+  readonly principalAccount: ContextEntry | undefined;
+  readonly username: ContextEntry | undefined;
+}
+
+const entriesByPrincipal = new WeakMap<RequestPrincipal, PrincipalEntries>();
+
+function principalEntries(principal: RequestPrincipal): PrincipalEntries {
+  let entries = entriesByPrincipal.get(principal);
+  if (entries === undefined) {
+    entries = {
+      principalArn: singleEntry(principalArnKeyValue(principal)),
+      principalAccount: singleEntry(principalAccount(principal)),
+      username: singleEntry(principal.kind === 'user' ? principal.name : undefined),
+    };
+    entriesByPrincipal.set(principal, entries);
+  }
+  return entries;
+}
+
+const MAX_ACCOUNT_ENTRIES = 10_000;
+const accountEntries = new Map<string, ContextEntry>();
+
+function accountEntry(account: string): ContextEntry {
+  let entry = accountEntries.get(account);
+  if (entry === undefined) {
+    if (accountEntries.size >= MAX_ACCOUNT_ENTRIES) accountEntries.clear();
+    entry = { values: [account], multiValued: false };
+    accountEntries.set(account, entry);
+  }
+  return entry;
+}
+
 function derived(
   keyLower: string,
   principal: RequestPrincipal,
   resourceAccount: string | undefined,
-): string | undefined {
+): ContextEntry | undefined {
   switch (keyLower) {
     case 'aws:principalarn':
-      return principalArnKeyValue(principal);
+      return principalEntries(principal).principalArn;
     case 'aws:principalaccount':
-      return principalAccount(principal);
+      return principalEntries(principal).principalAccount;
     case 'aws:username':
-      return principal.kind === 'user' ? principal.name : undefined;
+      return principalEntries(principal).username;
     case 'aws:resourceaccount':
-      return resourceAccount;
+      return resourceAccount === undefined ? undefined : accountEntry(resourceAccount);
     default:
       return undefined;
   }
@@ -88,8 +127,7 @@ class RequestContext implements RequestContextView {
       const entry = this.#map.get(keyLower);
       if (entry !== undefined) return entry;
     }
-    const value = derived(keyLower, this.#principal, this.#resourceAccount);
-    return value === undefined ? undefined : { values: [value], multiValued: false };
+    return derived(keyLower, this.#principal, this.#resourceAccount);
   }
 
   singleValue(keyLower: string): string | undefined {

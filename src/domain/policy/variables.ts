@@ -113,6 +113,27 @@ export function resolveVariables(
 }
 
 /**
+ * The resolved variable values of a template joined with NUL (the key under which callers cache the
+ * compiled pattern), without building the intermediate list: with a single variable, the key is that
+ * variable's value itself. Returns `undefined` when a variable cannot be resolved.
+ */
+export function resolvedVariablesKey(
+  template: Template,
+  context: RequestContextView | undefined,
+): string | undefined {
+  let key: string | undefined;
+  for (const part of template.parts) {
+    if ('text' in part) continue;
+    const value =
+      part.keyLower === '' || context === undefined ? undefined : context.singleValue(part.keyLower);
+    const resolved = value ?? part.defaultValue;
+    if (resolved === undefined) return undefined;
+    key = key === undefined ? resolved : `${key}\u0000${resolved}`;
+  }
+  return key ?? '';
+}
+
+/**
  * Turns a template and its resolved variable values into wildcard tokens: `*` and `?` in the policy
  * text are wildcards, while text that came from a variable (or an escape such as `${*}`) is literal.
  */

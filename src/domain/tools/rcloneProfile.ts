@@ -176,6 +176,15 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
+  if (kinds.has('probe') && kinds.has('list')) {
+    // `rclone copy/sync SRC remote:bkt/dir` starts with a HEAD of `bkt/dir` (is the root a file?) and
+    // then lists `dir/` with delimiter `/` (RCLONE.md, observed call sequences): the start of a transfer.
+    return {
+      operation: 'copy',
+      reason:
+        'rclone HEADed the destination root and then listed it, which is how `rclone copy`/`sync` start (`check` starts the same way); the profile covers copy, add s3:DeleteObject for sync.',
+    };
+  }
   return {
     operation: 'unknown',
     reason:

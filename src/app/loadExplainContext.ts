@@ -1,0 +1,67 @@
+/**
+ * Builds the explain context from files: the account snapshot, bucket policies, SCP/RCP levels, and the
+ * S3 action catalogue. Problems with any file are returned as values naming the file.
+ */
+import { loadS3ActionNames } from '../adapters/iamActionCatalogue.js';
+import {
+  loadAccountSnapshot,
+  loadBucketPolicies,
+  loadRcpFiles,
+  loadScpFiles,
+} from '../adapters/snapshotFiles.js';
+import { DEFAULT_WINDOW_MINUTES, type ExplainContext } from '../domain/explain/context.js';
+import type { AccountSnapshot, PolicyLevel } from '../domain/snapshot/types.js';
+
+export interface ExplainContextOptions {
+  readonly accountSnapshot?: string;
+  readonly bucketPolicies?: readonly string[];
+  readonly scps?: readonly string[];
+  readonly rcps?: readonly string[];
+  readonly windowMinutes?: number;
+}
+
+export type LoadedExplainContext =
+  | { readonly ok: true; readonly context: ExplainContext; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export async function loadExplainContext(options: ExplainContextOptions): Promise<LoadedExplainContext> {
+  const warnings: string[] = [];
+  let snapshot: AccountSnapshot | undefined;
+  if (options.accountSnapshot !== undefined) {
+    const loaded = await loadAccountSnapshot(options.accountSnapshot);
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    snapshot = loaded.snapshot;
+    warnings.push(...loaded.warnings.map((w) => `${w.source}: ${w.message}`));
+  }
+  const bucketPolicies = new Map<string, unknown>();
+  if (options.bucketPolicies !== undefined && options.bucketPolicies.length > 0) {
+    const loaded = await loadBucketPolicies(options.bucketPolicies);
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    for (const p of loaded.policies) bucketPolicies.set(p.bucket, p.document);
+    warnings.push(...loaded.warnings.map((w) => `${w.source}: ${w.message}`));
+  }
+  let scpLevels: readonly PolicyLevel[] = [];
+  if (options.scps !== undefined && options.scps.length > 0) {
+    const loaded = await loadScpFiles(options.scps);
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    scpLevels = loaded.levels;
+  }
+  let rcpLevels: readonly PolicyLevel[] = [];
+  if (options.rcps !== undefined && options.rcps.length > 0) {
+    const loaded = await loadRcpFiles(options.rcps);
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    rcpLevels = loaded.levels;
+  }
+  return {
+    ok: true,
+    context: {
+      ...(snapshot !== undefined ? { snapshot } : {}),
+      bucketPolicies,
+      scpLevels,
+      rcpLevels,
+      s3Actions: await loadS3ActionNames(),
+      windowMinutes: options.windowMinutes ?? DEFAULT_WINDOW_MINUTES,
+    },
+    warnings,
+  };
+}

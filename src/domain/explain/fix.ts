@@ -1,0 +1,382 @@
+/**
+ * Builds the minimal fix for a denied finding, decides where it goes (an existing customer-managed
+ * policy, a new inline policy, the boundary, the bucket policy), and verifies it with the engine:
+ * with the fix applied every denied request is Allowed, and no other S3 action or resource becomes
+ * newly allowed.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+import type { Principal } from '../cloudtrail/types.js';
+import { evaluate, type PolicySet } from '../policy/evaluate.js';
+import type { CompiledPolicy } from '../policy/parsePolicy.js';
+import { decodePolicyDocument } from '../policy/parsePolicy.js';
+import type { PolicyCache } from '../policy/simulation.js';
+import type { AuthorizationRequest, ContextValue } from '../policy/types.js';
+import { compileArnPattern, tokenizeWildcards } from '../policy/wildcard.js';
+import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
+import type { AccountSnapshot, LocatedPolicy } from '../snapshot/types.js';
+import { lineDiff } from './lineDiff.js';
+import { type GrantRequest, minimalStatements } from './minimalStatements.js';
+import type { ResolvedPolicies } from './policyResolver.js';
+import type { Fix, PolicyStatement } from './report.js';
+
+export interface DeniedRequestForFix extends GrantRequest {
+  readonly context: Readonly<Record<string, ContextValue>>;
+}
+
+export interface FixInput {
+  readonly kind: 'identity' | 'boundary' | 'bucket-policy';
+  readonly principal: Principal;
+  readonly resolved: ResolvedPolicies;
+  readonly requests: readonly DeniedRequestForFix[];
+  readonly bucket?: string;
+  readonly resourceAccount?: string;
+  readonly s3Actions: readonly string[];
+  readonly cache: PolicyCache;
+  readonly snapshot?: AccountSnapshot;
+  readonly bucketPolicyDocument?: unknown;
+}
+
+export interface FixOutcome {
+  readonly fix: Fix | null;
+  readonly caveats: readonly string[];
+}
+
+const POLICY_VERSION = '2012-10-17';
+const FIX_SID = 'PermissionAuditorFix';
+
+function statementsToDocument(statements: readonly PolicyStatement[]): Record<string, unknown> {
+  return { Version: POLICY_VERSION, Statement: statements.map((s) => ({ ...s })) };
+}
+
+/** True when an Allow statement of the policy grants some S3 action on the bucket or its objects (not via `*`). */
+function grantsOnBucket(policy: CompiledPolicy, bucket: string): boolean {
+  const probes = [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/permission-auditor-probe`];
+  return policy.statements.some(
+    (s) =>
+      s.effect === 'Allow' &&
+      !s.notAction &&
+      !s.notResource &&
+      s.actions.some((a) => a.raw.toLowerCase().startsWith('s3:')) &&
+      s.resources.some((r) => r.raw !== '*' && r.matcher !== undefined && probes.some((p) => r.matcher?.(p))),
+  );
+}
+
+function withSids(existing: readonly unknown[], statements: readonly PolicyStatement[]): PolicyStatement[] {
+  const taken = new Set(
+    existing
+      .map((s) => (typeof s === 'object' && s !== null ? (s as { Sid?: unknown }).Sid : undefined))
+      .filter((s) => typeof s === 'string'),
+  );
+  let n = 1;
+  return statements.map((s) => {
+    while (taken.has(`${FIX_SID}${n}`)) n++;
+    const sid = `${FIX_SID}${n}`;
+    taken.add(sid);
+    return { Sid: sid, ...s };
+  });
+}
+
+function appendStatements(
+  document: unknown,
+  statements: readonly PolicyStatement[],
+): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
+  const decoded = decodePolicyDocument(document);
+  if (!decoded.ok) return undefined;
+  const before = decoded.value;
+  const existing = Array.isArray(before.Statement)
+    ? before.Statement
+    : before.Statement === undefined
+      ? []
+      : [before.Statement];
+  return {
+    before,
+    after: {
+      ...before,
+      Version: before.Version ?? POLICY_VERSION,
+      Statement: [...existing, ...withSids(existing, statements)],
+    },
+  };
+}
+
+interface Placement {
+  readonly fix: Omit<Fix, 'verified' | 'verification'>;
+  readonly patched: PolicySet;
+}
+
+function roleOrUserArn(input: FixInput): string {
+  return (
+    input.resolved.identityArn ??
+    input.principal.policyPrincipalArn ??
+    input.principal.roleArn ??
+    input.principal.arn ??
+    'unknown'
+  );
+}
+
+function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+  const { resolved, cache, bucket } = input;
+  const set = resolved.set;
+  const target =
+    bucket === undefined
+      ? -1
+      : resolved.identityPolicies.findIndex(
+          (p: LocatedPolicy, i: number) =>
+            p.kind === 'managed' &&
+            p.managedBy === 'customer' &&
+            set.identity[i] !== undefined &&
+            grantsOnBucket(set.identity[i]!, bucket),
+        );
+  if (target >= 0) {
+    const located = resolved.identityPolicies[target]!;
+    const edited = appendStatements(located.document, statements);
+    if (edited !== undefined && located.arn !== undefined) {
+      const compiled = cache.compile(
+        { name: located.name, arn: located.arn, document: edited.after },
+        { policyType: 'identity', policyIndex: target },
+      );
+      const identity = set.identity.map((p, i) => (i === target ? compiled : p));
+      const before = JSON.stringify(edited.before, null, 2);
+      const after = JSON.stringify(edited.after, null, 2);
+      return {
+        fix: {
+          attachTo: located.arn,
+          attachKind: 'managed-policy-version',
+          policyArn: located.arn,
+          policyName: located.name,
+          statements,
+          newDocument: edited.after,
+          diff: lineDiff(before, after),
+        },
+        patched: { ...set, identity },
+      };
+    }
+  }
+  const inline = cache.compile(
+    { name: FIX_SID, document: statementsToDocument(statements) },
+    { policyType: 'identity', policyIndex: set.identity.length },
+  );
+  const identityCenter = input.principal.type === 'IdentityCenter';
+  return {
+    fix: {
+      attachTo: roleOrUserArn(input),
+      attachKind: identityCenter ? 'permission-set' : 'inline-policy',
+      policyName: identityCenter ? (input.principal.permissionSet ?? FIX_SID) : FIX_SID,
+      statements,
+      newDocument: statementsToDocument(statements),
+    },
+    patched: { ...set, identity: [...set.identity, inline] },
+  };
+}
+
+function placeBoundary(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+  const boundary = input.resolved.boundary;
+  if (boundary === undefined || boundary.arn === undefined)
+    return 'the permissions boundary document is not in the snapshot';
+  const edited = appendStatements(boundary.document, statements);
+  if (edited === undefined) return 'the permissions boundary document could not be read';
+  const compiled = input.cache.compile(
+    { name: boundary.name, arn: boundary.arn, document: edited.after },
+    { policyType: 'permissions-boundary', policyIndex: 0 },
+  );
+  return {
+    fix: {
+      attachTo: boundary.arn,
+      attachKind: 'managed-policy-version',
+      policyArn: boundary.arn,
+      policyName: boundary.name,
+      statements,
+      newDocument: edited.after,
+      diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+    },
+    patched: { ...input.resolved.set, permissionsBoundary: compiled },
+  };
+}
+
+function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+  if (input.bucket === undefined) return 'the denied request names no bucket';
+  const principalArn = roleOrUserArn(input);
+  const withPrincipal = statements.map((s) => ({ ...s, Principal: { AWS: principalArn } }));
+  const base = input.bucketPolicyDocument ?? { Version: POLICY_VERSION, Statement: [] };
+  const edited = appendStatements(base, withPrincipal);
+  if (edited === undefined) return 'the bucket policy could not be read';
+  const compiled = input.cache.compile(
+    { name: `${input.bucket} bucket policy`, document: edited.after },
+    { policyType: 'resource', policyIndex: 0 },
+  );
+  return {
+    fix: {
+      attachTo: `arn:aws:s3:::${input.bucket}`,
+      attachKind: 'bucket-policy',
+      statements: withPrincipal,
+      newDocument: edited.after,
+      ...(input.bucketPolicyDocument !== undefined
+        ? { diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)) }
+        : {}),
+      identityStatements: statements,
+    },
+    patched: { ...input.resolved.set, resource: compiled },
+  };
+}
+
+function probeResources(statements: readonly PolicyStatement[]): string[] {
+  const probes = new Set<string>([
+    '*',
+    'arn:aws:s3:::permission-auditor-other-bucket',
+    'arn:aws:s3:::permission-auditor-other-bucket/probe',
+  ]);
+  for (const s of statements) {
+    for (const r of s.Resource) {
+      const m = /^arn:aws:s3:::([^/]+)(\/.*)?$/.exec(r);
+      if (m === null) continue;
+      const bucket = m[1]!;
+      probes.add(`arn:aws:s3:::${bucket}`);
+      probes.add(`arn:aws:s3:::${bucket}/permission-auditor-outside/probe`);
+      if (m[2] !== undefined)
+        probes.add(`${r.replace(/\*$/, '')}permission-auditor-probe`.replace(/\$\{\*\}/g, '*'));
+    }
+  }
+  return [...probes];
+}
+
+function grantedByFix(statements: readonly PolicyStatement[], action: string, resource: string): boolean {
+  const a = action.toLowerCase();
+  return statements.some(
+    (s) =>
+      s.Action.some((x) => x.toLowerCase() === a) &&
+      s.Resource.some((r) =>
+        compileArnPattern(
+          tokenizeWildcards(
+            r
+              .replace(/\$\{\*\}/g, '*')
+              .replace(/\$\{\?\}/g, '?')
+              .replace(/\$\{\$\}/g, '$'),
+          ),
+        )(resource),
+      ),
+  );
+}
+
+/**
+ * Proposes and verifies the fix. Returns `fix: null` with a caveat when no verified fix exists (for
+ * example when an explicit Deny would still block the request).
+ */
+export function proposeFix(input: FixInput): FixOutcome {
+  const grantable = input.requests.filter((r) => r.action.toLowerCase().startsWith('s3:'));
+  if (grantable.length === 0) return { fix: null, caveats: ['No S3 request to grant was identified.'] };
+  const statements = minimalStatements(grantable);
+  const placed =
+    input.kind === 'identity'
+      ? placeIdentity(input, statements)
+      : input.kind === 'boundary'
+        ? placeBoundary(input, statements)
+        : placeBucketPolicy(input, statements);
+  if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
+
+  const verification: string[] = [];
+  const caveats: string[] = [];
+  const principal = input.resolved.enginePrincipal;
+  const extra = input.resolved.context;
+  // Cross-account: the caller's own account must allow too; its policies are not visible here.
+  const crossAccountResourceOnly = input.kind === 'bucket-policy' && !input.resolved.identityKnown;
+  const patchedSet: PolicySet = crossAccountResourceOnly
+    ? {
+        ...placed.patched,
+        identity: [
+          input.cache.compile(
+            { name: 'assumed caller-side allow', document: statementsToDocument(statements) },
+            { policyType: 'identity', policyIndex: 0 },
+          ),
+        ],
+      }
+    : placed.patched;
+
+  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest => ({
+    principal,
+    action: r.action,
+    resource: r.resource,
+    ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+    context: { ...r.context, ...extra },
+  });
+  const still = grantable
+    .map((r) => ({ r, result: evaluate(patchedSet, toRequest(r)) }))
+    .filter((x) => x.result.decision !== 'Allowed');
+  const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
+  if (deny !== undefined) {
+    const by = deny.result.deniedBy
+      .map(
+        (d) =>
+          `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
+      )
+      .join(', ');
+    return {
+      fix: null,
+      caveats: [
+        `An added Allow would not help: ${deny.r.action} on ${deny.r.resource} stays explicitly denied by ${by}.`,
+      ],
+    };
+  }
+  if (still.length > 0) {
+    const missing = [...new Set(still.flatMap((x) => x.result.missingAllowIn))].join(', ');
+    caveats.push(
+      `With the fix applied, ${still.length} request(s) still lack an Allow in: ${missing}. Those policies must allow them too.`,
+    );
+  } else {
+    verification.push(`With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`);
+  }
+  if (crossAccountResourceOnly)
+    verification.push(
+      "Checked on the bucket side only: the caller's own account must also allow these actions (identityStatements).",
+    );
+
+  // Nothing beyond the fix's own actions and resources may become newly allowed.
+  const baseContext = { ...extra };
+  const probes = probeResources(statements);
+  let newlyAllowed: string | undefined;
+  let checked = 0;
+  for (const name of input.s3Actions) {
+    const action = `s3:${name}`;
+    for (const resource of probes) {
+      const request: AuthorizationRequest = {
+        principal,
+        action,
+        resource,
+        ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+        context: baseContext,
+      };
+      checked++;
+      if (grantedByFix(statements, action, resource)) continue;
+      if (
+        evaluate(patchedSet, request).decision === 'Allowed' &&
+        evaluate(input.resolved.set, request).decision !== 'Allowed'
+      ) {
+        newlyAllowed = `${action} on ${resource}`;
+        break;
+      }
+    }
+    if (newlyAllowed !== undefined) break;
+  }
+  if (newlyAllowed !== undefined) {
+    caveats.push(`Verification failed: the change would also newly allow ${newlyAllowed}.`);
+  } else {
+    verification.push(
+      `No other S3 action or resource becomes newly allowed (${checked} action/resource probes).`,
+    );
+  }
+  const verified = still.length === 0 && newlyAllowed === undefined;
+  if (
+    input.kind === 'identity' &&
+    placed.fix.attachKind === 'managed-policy-version' &&
+    input.snapshot !== undefined &&
+    placed.fix.policyArn !== undefined
+  ) {
+    const lookup = managedPolicyByArn(input.snapshot, placed.fix.policyArn);
+    if (lookup.ok && lookup.policy.versionIds.length >= 5) {
+      caveats.push(
+        `${placed.fix.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`,
+      );
+    }
+  }
+  return { fix: { ...placed.fix, verified, verification }, caveats };
+}

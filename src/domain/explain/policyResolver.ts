@@ -1,0 +1,146 @@
+/**
+ * Finds and compiles the policies AWS evaluates for a caller on a bucket, from the explain context.
+ * Compiled sets are cached per (principal, bucket): a failed job produces many events with the same pair.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+import type { Principal } from '../cloudtrail/types.js';
+import type { PolicySet } from '../policy/evaluate.js';
+import { createPolicyCache, type PolicyCache } from '../policy/simulation.js';
+import { policiesForPrincipal } from '../snapshot/principalPolicies.js';
+import type { LocatedPolicy, MissingPolicy } from '../snapshot/types.js';
+import type { ExplainContext } from './context.js';
+
+/** The principal as the engine sees it, plus what the snapshot says about it. */
+export interface ResolvedPolicies {
+  /** The ARN (or `anonymous`, or a service principal) passed to the engine. */
+  readonly enginePrincipal: string;
+  /** ARN of the user or role whose policies were found (role ARN with path for sessions). */
+  readonly identityArn?: string;
+  readonly set: PolicySet;
+  /** True when identity policies were found in the snapshot. */
+  readonly identityKnown: boolean;
+  readonly identityPolicies: readonly LocatedPolicy[];
+  readonly boundary?: LocatedPolicy;
+  readonly missingPolicies: readonly MissingPolicy[];
+  /** Extra context keys AWS would supply for this caller (`aws:PrincipalArn` with path, principal tags). */
+  readonly context: Readonly<Record<string, string>>;
+  /** Why identity policies are unknown, when they are. */
+  readonly identityGap?: string;
+  readonly bucketPolicyKnown: boolean;
+}
+
+function enginePrincipalFor(principal: Principal): string {
+  switch (principal.type) {
+    case 'Anonymous':
+      return 'anonymous';
+    case 'AWSService':
+      return principal.name ?? principal.arn ?? 'unknown-service.amazonaws.com';
+    default:
+      return principal.arn ?? principal.policyPrincipalArn ?? 'unknown';
+  }
+}
+
+export class PolicyResolver {
+  readonly #context: ExplainContext;
+  readonly #cache: PolicyCache = createPolicyCache();
+  readonly #sets = new Map<string, ResolvedPolicies>();
+
+  constructor(context: ExplainContext) {
+    this.#context = context;
+  }
+
+  get compiledPolicyCache(): PolicyCache {
+    return this.#cache;
+  }
+
+  resolve(principal: Principal, bucket: string | undefined): ResolvedPolicies {
+    const key = `${principal.type}|${principal.arn ?? ''}|${principal.policyPrincipalArn ?? ''}|${bucket ?? ''}`;
+    let resolved = this.#sets.get(key);
+    if (resolved === undefined) {
+      resolved = this.#resolveUncached(principal, bucket);
+      if (this.#sets.size > 50_000) this.#sets.clear();
+      this.#sets.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  #resolveUncached(principal: Principal, bucket: string | undefined): ResolvedPolicies {
+    const { snapshot } = this.#context;
+    const bucketPolicy = bucket === undefined ? undefined : this.#context.bucketPolicies.get(bucket);
+    const lookupArn = principal.policyPrincipalArn ?? principal.roleArn ?? principal.arn;
+    let identityPolicies: readonly LocatedPolicy[] = [];
+    let boundary: LocatedPolicy | undefined;
+    let missingPolicies: readonly MissingPolicy[] = [];
+    let identityArn: string | undefined;
+    const context: Record<string, string> = {};
+    let identityGap: string | undefined;
+    const canHaveIdentityPolicies = !['Anonymous', 'AWSService', 'Root'].includes(principal.type);
+
+    if (!canHaveIdentityPolicies) {
+      // Root has no identity policies; anonymous and service callers are governed by resource policies.
+    } else if (snapshot === undefined) {
+      identityGap = 'no account snapshot was given (--account-snapshot)';
+    } else if (lookupArn === undefined) {
+      identityGap = 'the event does not name the caller';
+    } else {
+      const found = policiesForPrincipal(snapshot, { arn: lookupArn });
+      if (found.ok) {
+        identityPolicies = found.identityPolicies;
+        if (found.permissionsBoundary !== undefined) boundary = found.permissionsBoundary;
+        missingPolicies = found.missingPolicies;
+        identityArn = found.principalArn;
+        if (found.principal.kind === 'role') context['aws:PrincipalArn'] = found.principalArn;
+        for (const [tag, value] of Object.entries(found.tags)) context[`aws:PrincipalTag/${tag}`] = value;
+      } else {
+        identityGap = found.message;
+      }
+    }
+    if (identityArn === undefined && principal.roleArn !== undefined)
+      context['aws:PrincipalArn'] = principal.roleArn;
+
+    const cache = this.#cache;
+    const compileLevels = (levels: ExplainContext['scpLevels'], policyType: 'scp' | 'rcp') =>
+      levels.map((level, l) =>
+        level.map((p, i) => cache.compile(p, { policyType, policyIndex: i, level: l })),
+      );
+    const boundaryMissing = missingPolicies.some((m) => m.usage === 'permissions-boundary');
+    const set: PolicySet = {
+      identity: identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
+      scpLevels: compileLevels(this.#context.scpLevels, 'scp'),
+      rcpLevels: compileLevels(this.#context.rcpLevels, 'rcp'),
+      ...(boundary !== undefined
+        ? {
+            permissionsBoundary: cache.compile(boundary, {
+              policyType: 'permissions-boundary',
+              policyIndex: 0,
+            }),
+          }
+        : {}),
+      ...(bucketPolicy !== undefined
+        ? {
+            resource: cache.compile(
+              { name: `${bucket} bucket policy`, document: bucketPolicy },
+              { policyType: 'resource', policyIndex: 0 },
+            ),
+          }
+        : {}),
+    };
+    return {
+      enginePrincipal: enginePrincipalFor(principal),
+      ...(identityArn !== undefined ? { identityArn } : {}),
+      set,
+      identityKnown: identityGap === undefined && canHaveIdentityPolicies,
+      identityPolicies,
+      ...(boundary !== undefined ? { boundary } : {}),
+      missingPolicies,
+      context,
+      ...(identityGap !== undefined
+        ? { identityGap }
+        : boundaryMissing
+          ? { identityGap: 'the permissions boundary is attached but its document is not in the snapshot' }
+          : {}),
+      bucketPolicyKnown: bucketPolicy !== undefined,
+    };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The one-sentence summary of a finding.
+ */
+import type { Finding, FindingCause } from './report.js';
+
+const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
+  'identity-missing-allow': 'no identity-based policy allows it',
+  'identity-explicit-deny': 'an identity-based policy explicitly denies it',
+  'resource-policy-missing-allow': 'the bucket policy does not allow it',
+  'resource-policy-explicit-deny': 'the bucket policy explicitly denies it',
+  'boundary-missing-allow': 'the permissions boundary does not allow it',
+  'boundary-explicit-deny': 'the permissions boundary explicitly denies it',
+  'scp-missing-allow': 'a service control policy does not allow it',
+  'scp-explicit-deny': 'a service control policy explicitly denies it',
+  'rcp-missing-allow': 'a resource control policy does not allow it',
+  'rcp-explicit-deny': 'a resource control policy explicitly denies it',
+  'session-policy': 'the session policy does not allow it',
+  'vpc-endpoint-policy': 'the VPC endpoint policy does not allow it',
+  'kms-key': 'the KMS key used for encryption is not usable by the caller',
+  'allowed-by-visible-policies': 'yet the visible policies allow it (something not visible denies it)',
+  'not-evaluable': 'and the cause cannot be determined from the event alone',
+};
+
+function shortArn(arn: string): string {
+  const idx = arn.lastIndexOf(':');
+  return idx >= 0 ? arn.slice(idx + 1) : arn;
+}
+
+export function summarise(finding: Omit<Finding, 'summary'>): string {
+  const denied = finding.requests.filter((r) => r.decision !== 'Allowed');
+  const actions = [...new Set((denied.length > 0 ? denied : finding.requests).map((r) => r.action))];
+  const who = shortArn(finding.principal.arn);
+  const tool =
+    finding.client.tool !== 'other'
+      ? ` (${finding.client.tool}${finding.client.version !== undefined ? ` ${finding.client.version}` : ''})`
+      : '';
+  const where = finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
+  let sentence = `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
+  const fix = finding.fix;
+  if (fix !== null) {
+    const target =
+      fix.attachKind === 'managed-policy-version'
+        ? `a new version of ${fix.policyName ?? fix.attachTo}`
+        : fix.attachKind === 'bucket-policy'
+          ? `the bucket policy of ${finding.bucket ?? fix.attachTo}`
+          : fix.attachKind === 'permission-set'
+            ? `the permission set ${fix.policyName ?? ''}`.trim()
+            : `a new inline policy on ${shortArn(fix.attachTo)}`;
+    sentence += ` Fix: add ${fix.statements.flatMap((s) => s.Action).join(', ')} to ${target}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+  } else if (finding.deniedBy.length > 0) {
+    const d = finding.deniedBy[0]!;
+    sentence += ` Blocked by ${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` statement ${d.sid}` : ''}.`;
+  }
+  return sentence;
+}
