@@ -146,10 +146,17 @@ function withAssumedCallerAllow(
 class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
+  /** Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does. */
+  readonly #succeeded: ReadonlyMap<string, ReadonlySet<string>>;
 
-  constructor(context: ExplainContext, resolver: PolicyResolver) {
+  constructor(
+    context: ExplainContext,
+    resolver: PolicyResolver,
+    succeeded: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {
     this.#context = context;
     this.#resolver = resolver;
+    this.#succeeded = succeeded;
   }
 
   build(events: readonly DeniedEvent[]): Finding {
@@ -272,7 +279,8 @@ class FindingBuilder {
     const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);
     const client = detectClient(record.userAgent);
-    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied);
+    const succeeded = this.#succeeded.get(groupKey(record, bucket)) ?? new Set<string>();
+    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded);
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
       eventId: e.event.record.eventId,
@@ -420,6 +428,7 @@ class FindingBuilder {
     bucket: string | undefined,
     evaluated: readonly EvaluatedCheck[],
     denied: readonly EvaluatedCheck[],
+    succeeded: ReadonlySet<string>,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (client.tool !== 'rclone' || bucket === undefined) return { jobProfile: null, alternatives: [] };
     const keys = evaluated
@@ -430,7 +439,7 @@ class FindingBuilder {
       bucket,
       prefix: commonDirectory(keys),
       deniedActions: [...new Set(denied.map((e) => e.check.action))],
-      eventNames: [...new Set(evaluated.map((e) => e.event.record.eventName))],
+      eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
     });
     return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };
   }
@@ -447,6 +456,7 @@ export function explainTexts(
   const skipped: Skipped[] = [];
   const deniedEvents: DeniedEvent[] = [];
   const seen = new Set<string>();
+  const succeeded = new Map<string, Set<string>>();
   for (const { input, text } of texts) {
     const extracted = extractRecords(text, input);
     for (const problem of extracted.errors) {
@@ -478,6 +488,16 @@ export function explainTexts(
       seen.add(record.eventId);
       const classification = classifyRecord(record);
       if (classification.kind === 'skip') {
+        if (classification.reason === 'not-denied' && record.errorCode === undefined) {
+          const bucketName = record.requestParameters.bucketName;
+          const key = groupKey(record, typeof bucketName === 'string' ? bucketName : undefined);
+          let names = succeeded.get(key);
+          if (names === undefined) {
+            names = new Set();
+            succeeded.set(key, names);
+          }
+          names.add(record.eventName);
+        }
         skipped.push({
           eventId: record.eventId,
           reason: classification.reason,
@@ -499,7 +519,7 @@ export function explainTexts(
     }
   }
   const resolver = new PolicyResolver(context);
-  const builder = new FindingBuilder(context, resolver);
+  const builder = new FindingBuilder(context, resolver, succeeded);
   const findings = groupEvents(deniedEvents, context.windowMinutes).map((group) => builder.build(group));
   return { findings, skipped, errors };
 }

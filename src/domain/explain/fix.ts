@@ -59,7 +59,12 @@ function grantsOnBucket(policy: CompiledPolicy, bucket: string): boolean {
       !s.notAction &&
       !s.notResource &&
       s.actions.some((a) => a.raw.toLowerCase().startsWith('s3:')) &&
-      s.resources.some((r) => r.raw !== '*' && r.matcher !== undefined && probes.some((p) => r.matcher?.(p))),
+      s.resources.some(
+        (r) =>
+          r.raw === probes[0] ||
+          r.raw.startsWith(`${probes[0]}/`) ||
+          (r.raw !== '*' && r.matcher !== undefined && probes.some((p) => r.matcher?.(p))),
+      ),
   );
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Runs `explain` on every scenario in events/ and checks the expected outcome recorded in its
+ * scenario.json (cause, evidence, requests, deniedBy, fix and its verification, job profile, alternatives).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseArgs } from 'node:util';
+import { explainFiles } from '../../src/app/explainFiles.js';
+import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
+
+const EVENTS = join(import.meta.dirname, '..', '..', 'events');
+
+interface ExpectedRequest {
+  eventName: string;
+  action: string;
+  resource: string;
+  decision: string;
+}
+interface ExpectedFinding {
+  principalArn: string;
+  principalType: string;
+  clientTool: string;
+  cause: string;
+  evidence: string;
+  requests: ExpectedRequest[];
+  deniedBy: Record<string, unknown>[];
+  fix: null | { attachTo: string; attachKind: string; statements: PolicyStatement[] };
+  jobProfileOperation: string | null;
+  alternativesRemove: string[];
+  caveatsMention?: string[];
+}
+interface Scenario {
+  title: string;
+  args: string[];
+  expect: { findings: ExpectedFinding[]; skippedCount: number; errorsCount: number };
+}
+
+const scenarioDirs = readdirSync(EVENTS)
+  .filter((name) => /^\d\d-/.test(name) && statSync(join(EVENTS, name)).isDirectory())
+  .sort();
+
+function statementKey(s: PolicyStatement): string {
+  const principal = s.Principal === undefined ? '' : JSON.stringify(s.Principal);
+  return `${s.Effect}|${[...s.Action].sort().join(',')}|${[...s.Resource].sort().join(',')}|${principal}`;
+}
+
+function requestKey(r: { eventName: string; action: string; resource: string; decision: string }): string {
+  return `${r.eventName}|${r.action}|${r.resource}|${r.decision}`;
+}
+
+async function run(dir: string, scenario: Scenario) {
+  const { values, positionals } = parseArgs({
+    args: scenario.args,
+    allowPositionals: true,
+    options: {
+      'account-snapshot': { type: 'string' },
+      'bucket-policy': { type: 'string', multiple: true },
+      scp: { type: 'string', multiple: true },
+      rcp: { type: 'string', multiple: true },
+    },
+  });
+  const abs = (p: string) => join(dir, p);
+  const result = await explainFiles(positionals.map(abs), {
+    ...(values['account-snapshot'] !== undefined ? { accountSnapshot: abs(values['account-snapshot']) } : {}),
+    bucketPolicies: (values['bucket-policy'] ?? []).map((arg) => {
+      const eq = arg.indexOf('=');
+      return `${arg.slice(0, eq)}=${abs(arg.slice(eq + 1))}`;
+    }),
+    scps: (values.scp ?? []).map(abs),
+    rcps: (values.rcp ?? []).map(abs),
+  });
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result.report;
+}
+
+function checkFinding(actual: Finding, expected: ExpectedFinding): void {
+  assert.equal(actual.principal.type, expected.principalType, 'principal type');
+  assert.equal(actual.client.tool, expected.clientTool, 'client tool');
+  assert.equal(actual.cause, expected.cause, `cause (summary: ${actual.summary})`);
+  assert.equal(actual.evidence, expected.evidence, 'evidence');
+
+  const actualRequests = new Set(actual.requests.map(requestKey));
+  const expectedRequests = new Set(expected.requests.map(requestKey));
+  for (const key of expectedRequests)
+    assert.ok(actualRequests.has(key), `missing request ${key}; got ${[...actualRequests].join(' ; ')}`);
+  for (const key of actualRequests) {
+    assert.ok(expectedRequests.has(key) || key.endsWith('|Allowed'), `unexpected denied request ${key}`);
+  }
+
+  for (const want of expected.deniedBy) {
+    assert.ok(
+      actual.deniedBy.some((got) =>
+        Object.entries(want).every(([k, v]) => (got as unknown as Record<string, unknown>)[k] === v),
+      ),
+      `deniedBy ${JSON.stringify(want)} not in ${JSON.stringify(actual.deniedBy)}`,
+    );
+  }
+  if (expected.deniedBy.length === 0) assert.deepEqual(actual.deniedBy, [], 'no deniedBy expected');
+
+  if (expected.fix === null) {
+    assert.equal(actual.fix, null, `expected no fix, got ${JSON.stringify(actual.fix?.statements)}`);
+  } else {
+    assert.ok(actual.fix !== null, `expected a fix; caveats: ${actual.caveats.join(' | ')}`);
+    assert.equal(actual.fix.attachTo, expected.fix.attachTo, 'fix.attachTo');
+    assert.equal(actual.fix.attachKind, expected.fix.attachKind, 'fix.attachKind');
+    assert.deepEqual(
+      new Set(actual.fix.statements.map(statementKey)),
+      new Set(expected.fix.statements.map(statementKey)),
+      'fix statements',
+    );
+    // A fix computed from the caller's policies is verified by the engine; one derived from the message alone is not.
+    assert.equal(
+      actual.fix.verified,
+      actual.evidence === 'policies',
+      `fix verification: ${actual.fix.verification.join(' | ')} ${actual.caveats.join(' | ')}`,
+    );
+  }
+
+  assert.equal(actual.jobProfile?.operation ?? null, expected.jobProfileOperation, 'job profile operation');
+  // The alternatives the scenario needs must be offered (others may be offered too).
+  const removes = new Set(actual.alternatives.flatMap((a) => a.removes));
+  for (const grant of expected.alternativesRemove) {
+    assert.ok(
+      removes.has(grant),
+      `an alternative should remove ${grant}; offered: ${[...removes].join(', ')}`,
+    );
+  }
+  for (const needle of expected.caveatsMention ?? []) {
+    assert.ok(
+      actual.caveats.some((c) => c.toLowerCase().includes(needle.toLowerCase())),
+      `caveats should mention "${needle}": ${actual.caveats.join(' | ')}`,
+    );
+  }
+}
+
+describe('sample scenarios in events/', () => {
+  test('the library holds at least 15 scenarios', () => {
+    assert.ok(scenarioDirs.length >= 15, `only ${scenarioDirs.length} scenarios`);
+  });
+  for (const name of scenarioDirs) {
+    const dir = join(EVENTS, name);
+    const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as Scenario;
+    test(`${name}: ${scenario.title}`, async () => {
+      const report = await run(dir, scenario);
+      assert.equal(
+        report.errors.length,
+        scenario.expect.errorsCount,
+        `errors: ${JSON.stringify(report.errors)}`,
+      );
+      assert.equal(
+        report.skipped.length,
+        scenario.expect.skippedCount,
+        `skipped: ${JSON.stringify(report.skipped)}`,
+      );
+      assert.equal(
+        report.findings.length,
+        scenario.expect.findings.length,
+        `findings: ${report.findings.map((f) => f.summary).join(' | ')}`,
+      );
+      for (const expected of scenario.expect.findings) {
+        const actual = report.findings.find((f) => f.principal.arn === expected.principalArn);
+        assert.ok(
+          actual !== undefined,
+          `no finding for ${expected.principalArn}; got ${report.findings.map((f) => f.principal.arn).join(', ')}`,
+        );
+        checkFinding(actual, expected);
+      }
+    });
+  }
+});
