@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { ExplainReport } from '../../src/domain/explain/report.js';
+import { runCli } from './cliHarness.js';
+
+const SEED = join(import.meta.dirname, '..', '..', 'events', '01-rclone-copy-listbucket');
+const seedArgs = [
+  '--account-snapshot',
+  join(SEED, 'authz.json'),
+  '--bucket-policy',
+  `backup-bucket=${join(SEED, 'bucket-policy.json')}`,
+];
+const dir = mkdtempSync(join(tmpdir(), 'pa-explain-'));
+
+describe('permission-auditor explain', () => {
+  test('JSON output follows the contract and the seed story names s3:ListBucket', async () => {
+    const run = await runCli(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    assert.equal(report.findings.length, 1);
+    const f = report.findings[0]!;
+    assert.deepEqual(Object.keys(report).sort(), ['errors', 'findings', 'skipped']);
+    for (const key of [
+      'eventIds',
+      'principal',
+      'client',
+      'requests',
+      'cause',
+      'evidence',
+      'deniedBy',
+      'fix',
+      'alternatives',
+      'jobProfile',
+      'summary',
+    ]) {
+      assert.ok(key in f, `finding lacks ${key}`);
+    }
+    assert.equal(f.fix?.statements[0]?.Action[0], 's3:ListBucket');
+  });
+
+  test('text output has no colour codes when stdout is not a terminal, and has them on a terminal', async () => {
+    const plain = await runCli(['explain', join(SEED, 'event.json'), ...seedArgs]);
+    const tty = await runCli(['explain', join(SEED, 'event.json'), ...seedArgs], undefined, true);
+    assert.ok(!plain.stdout.includes('\u001b['));
+    assert.ok(tty.stdout.includes('\u001b['));
+  });
+
+  test('markdown, slack and sns formats render the finding', async () => {
+    const md = await runCli(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', 'markdown']);
+    assert.match(md.stdout, /s3:ListBucket/);
+    const slack = JSON.parse(
+      (await runCli(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', 'slack'])).stdout,
+    ) as { blocks: unknown[] }[];
+    assert.ok(slack.length >= 1 && slack[0]!.blocks.length <= 50);
+    const sns = JSON.parse(
+      (await runCli(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', 'sns'])).stdout,
+    ) as { subject: string }[];
+    assert.ok(sns[0]!.subject.length < 100);
+  });
+
+  test('a gzipped trail file, a JSON-lines file and a directory are read like plain files', async () => {
+    const trail = readFileSync(join(SEED, 'event.json'), 'utf8');
+    const records = (JSON.parse(trail) as { Records: unknown[] }).Records;
+    writeFileSync(join(dir, 'trail.json.gz'), gzipSync(trail));
+    writeFileSync(join(dir, 'events.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
+    for (const input of [join(dir, 'trail.json.gz'), join(dir, 'events.jsonl')]) {
+      const run = await runCli(['explain', input, ...seedArgs, '--format', 'json']);
+      const report = JSON.parse(run.stdout) as ExplainReport;
+      assert.equal(report.findings[0]?.cause, 'identity-missing-allow', input);
+    }
+    const fromDir = JSON.parse(
+      (await runCli(['explain', dir, ...seedArgs, '--format', 'json'])).stdout,
+    ) as ExplainReport;
+    // The directory holds the same events twice: the copies are skipped as duplicates, not analysed twice.
+    assert.equal(fromDir.findings.length, 1);
+    assert.ok(fromDir.skipped.every((s) => s.reason === 'duplicate'));
+  });
+
+  test('an unreadable input is reported and the readable ones are still analysed (exit 0)', async () => {
+    const run = await runCli([
+      'explain',
+      join(dir, 'missing.json'),
+      join(SEED, 'event.json'),
+      ...seedArgs,
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 0);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    assert.equal(report.findings.length, 1);
+    assert.ok(report.errors.some((e) => e.input.includes('missing.json')));
+  });
+
+  test('no readable input at all exits 2', async () => {
+    const run = await runCli(['explain', join(dir, 'missing.json')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no input could be read/);
+  });
+
+  test('usage errors exit 2 with a message', async () => {
+    assert.match((await runCli(['explain'])).stderr, /at least one event file/);
+    assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
+    assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '-5'])).code, 2);
+    const badSnapshot = await runCli([
+      'explain',
+      join(SEED, 'event.json'),
+      '--account-snapshot',
+      join(dir, 'nope.json'),
+    ]);
+    assert.equal(badSnapshot.code, 2);
+    assert.match(badSnapshot.stderr, /nope\.json/);
+    const badArg = await runCli(['explain', join(SEED, 'event.json'), '--bucket-policy', 'no-equals-sign']);
+    assert.equal(badArg.code, 2);
+  });
+});

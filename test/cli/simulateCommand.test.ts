@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runCli } from './cliHarness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pa-simulate-'));
+const request = {
+  request: {
+    principal: 'arn:aws:iam::111122223333:user/backup',
+    action: 's3:ListBucket',
+    resource: 'arn:aws:s3:::b',
+  },
+  identityPolicies: [
+    {
+      name: 'Writer',
+      document: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' }],
+      },
+    },
+  ],
+};
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('permission-auditor simulate', () => {
+  test('prints the JSON decision for one request and exits 0', async () => {
+    const run = await runCli(['simulate', '--request', file('one.json', JSON.stringify(request))]);
+    assert.equal(run.code, 0);
+    const out = JSON.parse(run.stdout) as { decision: string; missingAllowIn: string[] };
+    assert.equal(out.decision, 'ImplicitlyDenied');
+    assert.deepEqual(out.missingAllowIn, ['identity']);
+  });
+
+  test('reads the request from standard input with --request -', async () => {
+    const run = await runCli(['simulate', '--request', '-', '--format', 'text'], JSON.stringify(request));
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^Decision: ImplicitlyDenied/);
+  });
+
+  test('evaluates an array in order and puts an error in place of an invalid entry', async () => {
+    const run = await runCli([
+      'simulate',
+      '--request',
+      file('many.json', JSON.stringify([request, { request: { principal: 'x' } }, request])),
+    ]);
+    assert.equal(run.code, 0);
+    const out = JSON.parse(run.stdout) as ({ decision: string } | { error: { code: string } })[];
+    assert.equal(out.length, 3);
+    assert.ok('decision' in out[0]! && 'decision' in out[2]!);
+    assert.ok('error' in out[1]! && out[1].error.code === 'request.invalidAction');
+  });
+
+  test('an invalid single request exits 2 with the reason', async () => {
+    const run = await runCli([
+      'simulate',
+      '--request',
+      file('bad.json', '{"request": {"principal": "arn:aws:iam::1:user/a"}}'),
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /request\.invalidAction/);
+  });
+
+  test('malformed JSON exits 2 and names the file and the position', async () => {
+    const path = file('broken.json', '{"request": ');
+    const run = await runCli(['simulate', '--request', path]);
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.includes(path));
+    assert.match(run.stderr, /not valid JSON/);
+  });
+
+  test('a missing file and a missing --request are usage errors', async () => {
+    assert.equal((await runCli(['simulate', '--request', join(dir, 'nope.json')])).code, 2);
+    const run = await runCli(['simulate']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--request FILE is required/);
+  });
+
+  test('an unknown format is rejected', async () => {
+    const run = await runCli([
+      'simulate',
+      '--request',
+      file('f.json', JSON.stringify(request)),
+      '--format',
+      'yaml',
+    ]);
+    assert.equal(run.code, 2);
+  });
+});
+
+describe('permission-auditor', () => {
+  test('an unknown command exits 2 and prints usage', async () => {
+    const run = await runCli(['frobnicate']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /unknown command "frobnicate"/);
+  });
+  test('--help prints the commands and exits 0', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /simulate/);
+    assert.match(run.stdout, /explain/);
+  });
+});

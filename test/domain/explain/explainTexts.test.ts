@@ -1,0 +1,297 @@
+/**
+ * explain on hand-built CloudTrail records: principal types, grouping, skipping, bad input, evidence levels.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ExplainContext } from '../../../src/domain/explain/context.js';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import type { AccountSnapshot } from '../../../src/domain/snapshot/types.js';
+
+const ACCOUNT = '111122223333';
+const S3_ACTIONS = [
+  'GetObject',
+  'PutObject',
+  'ListBucket',
+  'DeleteObject',
+  'PutObjectAcl',
+  'CreateBucket',
+  'ListAllMyBuckets',
+];
+
+let counter = 0;
+function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    eventVersion: '1.10',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+      accountId: ACCOUNT,
+      userName: 'backup',
+    },
+    eventTime: '2026-11-27T10:00:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'PutObject',
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: '203.0.113.7',
+    userAgent: '[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]',
+    errorCode: 'AccessDenied',
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+    requestParameters: { bucketName: 'data', key: 'in/a.csv', Host: 'data.s3.eu-west-1.amazonaws.com' },
+    responseElements: null,
+    eventID: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    readOnly: false,
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+      { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+    ],
+    eventType: 'AwsApiCall',
+    managementEvent: false,
+    recipientAccountId: ACCOUNT,
+    eventCategory: 'Data',
+    ...overrides,
+  };
+}
+
+function snapshotWith(userPolicy: Record<string, unknown>): AccountSnapshot {
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        {
+          UserName: 'backup',
+          UserId: 'AIDAEXAMPLE',
+          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+          Path: '/',
+          GroupList: [],
+          AttachedManagedPolicies: [],
+          UserPolicyList: [{ PolicyName: 'inline', PolicyDocument: userPolicy }],
+        },
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  return parsed.snapshot;
+}
+
+function context(overrides: Partial<ExplainContext> = {}): ExplainContext {
+  return {
+    bucketPolicies: new Map(),
+    scpLevels: [],
+    rcpLevels: [],
+    s3Actions: S3_ACTIONS,
+    windowMinutes: 60,
+    ...overrides,
+  };
+}
+
+const readOnlyPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+    },
+  ],
+};
+
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+
+describe('explainTexts', () => {
+  test('a missing identity allow yields a verified inline-policy fix scoped to the key directory', () => {
+    const report = explainTexts(text(record()), context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    const finding = report.findings[0];
+    assert.ok(finding !== undefined);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.equal(finding.evidence, 'policies');
+    assert.deepEqual(finding.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.attachTo, `arn:aws:iam::${ACCOUNT}:user/backup`);
+    assert.equal(finding.fix?.verified, true);
+  });
+
+  test('an explicit Deny yields no fix and names the statement', () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+        { Sid: 'NoWrites', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+      ],
+    };
+    const finding = explainTexts(text(record()), context({ snapshot: snapshotWith(policy) })).findings[0];
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.equal(finding?.fix, null);
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => [d.policyType, d.sid]),
+      [['identity', 'NoWrites']],
+    );
+  });
+
+  test('events of one principal on one bucket within the window form one finding; a later run another', () => {
+    const events = [
+      record({ eventTime: '2026-11-27T10:00:00Z' }),
+      record({ eventTime: '2026-11-27T10:20:00Z' }),
+      record({ eventTime: '2026-11-27T13:00:00Z' }),
+    ];
+    const report = explainTexts(text(...events), context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    assert.equal(report.findings.length, 2);
+    assert.deepEqual(
+      report.findings.map((f) => f.eventIds.length),
+      [2, 1],
+    );
+  });
+
+  test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
+    const denied = record();
+    const report = explainTexts(
+      text(
+        denied,
+        denied,
+        record({ eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity' }),
+        record({ errorCode: undefined, errorMessage: undefined }),
+      ),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    assert.equal(report.findings.length, 1);
+    assert.deepEqual(report.skipped.map((s) => s.reason).sort(), ['duplicate', 'not-denied', 'not-s3']);
+  });
+
+  test('an unreadable input is an error naming it, and the other inputs are still analysed', () => {
+    const report = explainTexts(
+      [{ input: 'broken.json', text: '{"Records": [' }, ...text(record())],
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0]?.input ?? '', /broken\.json/);
+  });
+
+  test('without a snapshot the enhanced message still gives the cause and an unverified fix', () => {
+    const finding = explainTexts(text(record()), context()).findings[0];
+    assert.equal(finding?.evidence, 'message');
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.fix?.verified, false);
+    assert.equal(finding?.requests[0]?.decision, 'Unknown');
+  });
+
+  test('without a snapshot and with the legacy message the finding is not evaluable', () => {
+    const finding = explainTexts(text(record({ errorMessage: 'Access Denied' })), context()).findings[0];
+    assert.equal(finding?.evidence, 'event');
+    assert.equal(finding?.cause, 'not-evaluable');
+    assert.equal(finding?.fix, null);
+    assert.ok(finding?.caveats.some((c) => c.includes('Access Denied')));
+  });
+
+  test('an anonymous request is evaluated against the bucket policy only', () => {
+    const anonymous = record({
+      userIdentity: { type: 'AWSAccount', principalId: '', accountId: 'anonymous' },
+      errorMessage: 'Access Denied',
+      eventName: 'GetObject',
+    });
+    const finding = explainTexts(
+      text(anonymous),
+      context({
+        bucketPolicies: new Map([
+          [
+            'data',
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: '*',
+                  Action: 's3:GetObject',
+                  Resource: 'arn:aws:s3:::data/public/*',
+                },
+              ],
+            },
+          ],
+        ]),
+      }),
+    ).findings[0];
+    assert.equal(finding?.principal.type, 'Anonymous');
+    assert.equal(finding?.evidence, 'policies');
+    assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
+  });
+
+  test('the root user is allowed by the visible policies, so the finding lists what else can deny', () => {
+    const root = record({
+      userIdentity: {
+        type: 'Root',
+        principalId: ACCOUNT,
+        arn: `arn:aws:iam::${ACCOUNT}:root`,
+        accountId: ACCOUNT,
+      },
+      errorMessage: 'Access Denied',
+    });
+    const finding = explainTexts(text(root), context()).findings[0];
+    assert.equal(finding?.principal.type, 'Root');
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(finding?.caveats.some((c) => c.includes('service control policies')));
+  });
+
+  test('an AWS service principal is checked against the bucket policy', () => {
+    const service = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      errorMessage: 'Access Denied',
+      eventName: 'PutObject',
+    });
+    const finding = explainTexts(text(service), context()).findings[0];
+    assert.equal(finding?.principal.type, 'AWSService');
+    assert.equal(finding?.evidence, 'policies');
+    assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
+  });
+
+  test('a federated user is recognised and its issuing user is named', () => {
+    const federated = record({
+      userIdentity: {
+        type: 'FederatedUser',
+        principalId: `${ACCOUNT}:alice`,
+        arn: `arn:aws:sts::${ACCOUNT}:federated-user/alice`,
+        accountId: ACCOUNT,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'IAMUser',
+            principalId: 'AIDAEXAMPLE',
+            arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+            accountId: ACCOUNT,
+            userName: 'backup',
+          },
+        },
+      },
+      errorMessage: `User: arn:aws:sts::${ACCOUNT}:federated-user/alice is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no session policy allows the s3:PutObject action`,
+    });
+    const finding = explainTexts(text(federated), context({ snapshot: snapshotWith(readOnlyPolicy) }))
+      .findings[0];
+    assert.equal(finding?.principal.type, 'FederatedUser');
+    assert.equal(finding?.principal.arn, `arn:aws:sts::${ACCOUNT}:federated-user/alice`);
+    assert.ok(finding !== undefined && finding.cause !== 'not-evaluable');
+  });
+
+  test('a GetObject whose message names s3:ListBucket is explained as s3:ListBucket on the bucket', () => {
+    const missingKey = record({
+      eventName: 'GetObject',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+    };
+    const finding = explainTexts(text(missingKey), context({ snapshot: snapshotWith(policy) })).findings[0];
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.resource, r.source]),
+      [['s3:ListBucket', 'arn:aws:s3:::data', 'message']],
+    );
+    assert.deepEqual(finding?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::data'] },
+    ]);
+  });
+});
