@@ -3,7 +3,7 @@
  * it left in CloudTrail, plus the rclone settings that make a grant unnecessary.
  *
  * Facts come from rclone's docs and source and from a recorded experiment (rclone 1.60.1 against a
- * logging S3 mock); see `/work/shared/reference/RCLONE.md`.
+ * logging S3 mock); see `../shared/reference/RCLONE.md`.
  *
  * @see https://rclone.org/s3/#s3-permissions
  */

@@ -11,7 +11,7 @@ import {
   rcloneAdvice,
 } from '../../../src/domain/tools/rcloneProfile.js';
 
-/** Evidence shapes taken from the recorded rclone 1.60.1 experiment (/work/shared/reference/RCLONE.md). */
+/** Evidence shapes taken from the recorded rclone 1.60.1 experiment (../shared/reference/RCLONE.md). */
 const base = { bucket: 'bkt', prefix: 'dst' } as const;
 
 function statement(statements: readonly PolicyStatement[], sid: string): PolicyStatement {
@@ -475,4 +475,17 @@ describe('rcloneAdvice invariants', () => {
       }),
     );
   });
+});
+
+test('a denied root HEAD followed by a denied listing reads as the start of rclone copy', () => {
+  const guess = inferRcloneOperation({
+    deniedActions: ['s3:ListBucket'],
+    eventNames: ['HeadObject', 'ListObjects'],
+  });
+  assert.equal(guess.operation, 'copy');
+});
+
+test('a denied listing alone does not say what the job is', () => {
+  const guess = inferRcloneOperation({ deniedActions: ['s3:ListBucket'], eventNames: ['ListObjects'] });
+  assert.equal(guess.operation, 'unknown');
 });
