@@ -21,6 +21,7 @@ import type {
 } from '../policy/types.js';
 import { bucketOwnerOf } from '../s3/requestContext.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
@@ -49,6 +50,13 @@ interface EvaluatedCheck {
   readonly result?: EvaluationResult;
   readonly decision: Decision | 'Unknown';
 }
+
+/** aws-cli high-level commands and the job kind they are. */
+const AWS_CLI_OPERATION: Readonly<Record<string, JobProfile['operation']>> = {
+  's3.cp': 'copy',
+  's3.sync': 'sync',
+  's3.mv': 'move',
+};
 
 const EXPLICIT_CAUSE: Readonly<Record<PolicyType, FindingCause>> = {
   identity: 'identity-explicit-deny',
@@ -430,10 +438,30 @@ class FindingBuilder {
     denied: readonly EvaluatedCheck[],
     succeeded: ReadonlySet<string>,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
-    if (client.tool !== 'rclone' || bucket === undefined) return { jobProfile: null, alternatives: [] };
+    if (bucket === undefined) return { jobProfile: null, alternatives: [] };
     const keys = evaluated
       .filter((e) => e.check.bucket === bucket && e.check.key !== undefined)
       .map((e) => e.check.key ?? '');
+    if (client.tool === 'aws-cli' && client.command !== undefined) {
+      const profile = awsCliProfile({
+        command: client.command,
+        bucket,
+        prefix: commonDirectory(keys),
+        eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
+      });
+      if (profile === undefined) return { jobProfile: null, alternatives: [] };
+      return {
+        jobProfile: {
+          tool: 'aws-cli',
+          operation: AWS_CLI_OPERATION[profile.command] ?? 'unknown',
+          command: profile.command,
+          statements: profile.statements,
+          notes: profile.notes,
+        },
+        alternatives: [],
+      };
+    }
+    if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,

@@ -75,8 +75,10 @@ export interface Alternative {
 }
 
 export interface JobProfile {
-  readonly tool: 'rclone';
+  readonly tool: 'rclone' | 'aws-cli';
   readonly operation: 'copy' | 'sync' | 'move' | 'mount' | 'unknown';
+  /** aws-cli only: the command from the user agent (`s3.sync`). */
+  readonly command?: string;
   readonly statements: readonly PolicyStatement[];
   readonly notes: readonly string[];
 }
