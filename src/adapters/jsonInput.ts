@@ -1,12 +1,24 @@
 /**
- * Reads a JSON document from a file or from standard input (`-`), with errors as values that name the
- * input and say what is wrong.
+ * Reads one JSON document from a file or from standard input (`-`). Every failure is a value that
+ * names the input and says what is wrong: missing, unreadable, empty, or not JSON (with line and column).
  */
 import { readFile } from 'node:fs/promises';
+import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
 
-export type JsonInputResult =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+export type FileErrorCode = 'file.missing' | 'file.unreadable' | 'file.empty' | 'file.notJson';
+
+/** An input that could not be used, with the file named for the user. */
+export interface FileFailure {
+  readonly ok: false;
+  /** A {@link FileErrorCode}, or a code of the loader that rejected the file's content. */
+  readonly code: string;
+  readonly message: string;
+  readonly file: string;
+}
+
+export type JsonFileResult = { readonly ok: true; readonly value: unknown } | FileFailure;
+
+const STDIN_LABEL = 'standard input';
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -14,56 +26,40 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Describes where a JSON syntax error is, as line and column, from V8's "position N" message. */
-export function describeJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /position (\d+)/.exec(message);
-  if (match === null) return message;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `${message.replace(/\s*\(line \d+ column \d+\)/, '')} (line ${line}, column ${column})`;
+function failure(code: FileErrorCode, file: string, message: string): FileFailure {
+  return { ok: false, code, message, file };
 }
 
-export async function readTextInput(
-  path: string,
+/** Where and why a text is not JSON, e.g. `the file ends too early at line 3, column 1`. */
+export function describeJsonProblem(text: string, error: unknown): string {
+  const location = locateJsonSyntaxError(text);
+  if (location === undefined) return error instanceof Error ? error.message : String(error);
+  const reason = location.reason.endsWith('end of input') ? 'the file ends too early' : location.reason;
+  return `${reason} at line ${location.line}, column ${location.column}`;
+}
+
+/**
+ * Reads and parses one JSON input: a file path, or `-` for standard input.
+ */
+export async function readJsonFile(
+  file: string,
   stdin: NodeJS.ReadableStream = process.stdin,
-): Promise<{ ok: true; text: string } | { ok: false; code: string; message: string }> {
+): Promise<JsonFileResult> {
+  const name = file === '-' ? STDIN_LABEL : file;
+  let text: string;
   try {
-    const text = path === '-' ? await readStream(stdin) : await readFile(path, 'utf8');
-    return { ok: true, text };
+    text = file === '-' ? await readStream(stdin) : await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
-    return {
-      ok: false,
-      code: 'input.unreadable',
-      message: `${path === '-' ? 'standard input' : path}: ${why}`,
-    };
+    if (code === 'ENOENT') return failure('file.missing', file, `${name}: no such file`);
+    return failure('file.unreadable', file, `${name}: cannot be read (${code ?? (error as Error).message})`);
   }
-}
-
-export async function readJsonInput(path: string, stdin?: NodeJS.ReadableStream): Promise<JsonInputResult> {
-  const read = await readTextInput(path, stdin);
-  if (!read.ok) return read;
-  const name = path === '-' ? 'standard input' : path;
-  if (read.text.trim() === '')
-    return { ok: false, code: 'input.empty', message: `${name}: the input is empty` };
+  // PowerShell redirection writes a UTF-8 byte order mark that JSON.parse rejects.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (json.trim() === '') return failure('file.empty', file, `${name}: the file is empty`);
   try {
-    return { ok: true, value: JSON.parse(read.text) };
+    return { ok: true, value: JSON.parse(json) };
   } catch (error) {
-    return {
-      ok: false,
-      code: 'input.invalidJson',
-      message: `${name}: not valid JSON: ${describeJsonError(read.text, error)}`,
-    };
+    return failure('file.notJson', file, `${name}: not valid JSON: ${describeJsonProblem(json, error)}`);
   }
 }

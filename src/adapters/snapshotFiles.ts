@@ -2,7 +2,7 @@
  * Local files of the offline mode: the account snapshot, SCP/RCP files and bucket policies. Every
  * failure names the file and says what is wrong with it; expected failures are values.
  */
-import { readFile } from 'node:fs/promises';
+
 import { type AccountSnapshotResult, parseAccountSnapshot } from '../domain/snapshot/accountSnapshot.js';
 import {
   bucketPolicyFor,
@@ -11,38 +11,9 @@ import {
 } from '../domain/snapshot/bucketPolicy.js';
 import { parseRcpFile, parseScpFile } from '../domain/snapshot/controlPolicies.js';
 import type { BucketPolicy, PolicyLevel, SnapshotProblem } from '../domain/snapshot/types.js';
+import { type FileFailure, readJsonFile } from './jsonInput.js';
 
-export type FileErrorCode = 'file.missing' | 'file.unreadable' | 'file.empty' | 'file.notJson';
-
-/** A file that could not be used, with the file named for the user. */
-export interface FileFailure {
-  readonly ok: false;
-  readonly code: string;
-  readonly message: string;
-  readonly file: string;
-}
-
-export type JsonFileResult = { readonly ok: true; readonly value: unknown } | FileFailure;
-
-/** Reads and parses one JSON file; a parse error reports the line and column. */
-export async function readJsonFile(file: string): Promise<JsonFileResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT') return failure('file.missing', file, `${file}: no such file`);
-    return failure('file.unreadable', file, `${file}: cannot be read (${code ?? describeError(error)})`);
-  }
-  // PowerShell redirection writes a UTF-8 byte order mark that JSON.parse rejects.
-  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (json.trim() === '') return failure('file.empty', file, `${file}: the file is empty`);
-  try {
-    return { ok: true, value: JSON.parse(json) };
-  } catch (error) {
-    return failure('file.notJson', file, `${file}: not valid JSON: ${jsonErrorDetail(error, json)}`);
-  }
-}
+export { type FileFailure, type JsonFileResult, readJsonFile } from './jsonInput.js';
 
 export type LoadedAccountSnapshot =
   | (Extract<AccountSnapshotResult, { ok: true }> & { readonly file: string })
@@ -133,31 +104,4 @@ async function loadLevels(files: readonly string[], parse: typeof parseScpFile):
 
 function failure(code: string, file: string, message: string): FileFailure {
   return { ok: false, code, message, file };
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** V8 reports a character offset ("at position 11"); people want a line and a column. */
-function jsonErrorDetail(error: unknown, text: string): string {
-  const message = describeError(error);
-  const position = /at position (\d+)/.exec(message)?.[1];
-  const offset =
-    position !== undefined ? Number(position) : /end of JSON input/.test(message) ? text.length : undefined;
-  if (offset === undefined) return message;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  const reason = message
-    .replace(/ in JSON at position \d+.*$/, '')
-    .replace(/^Unexpected end of JSON input$/, 'the file ends too early');
-  return `${reason} at line ${line}, column ${column}`;
 }

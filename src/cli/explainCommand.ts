@@ -30,9 +30,9 @@ const FORMATS = ['text', 'markdown', 'slack', 'sns', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function explainCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+  let parsed: ReturnType<typeof parseExplainArgs>;
   try {
-    parsed = parse(args);
+    parsed = parseExplainArgs(args);
   } catch (error) {
     io.stderr(`explain: ${(error as Error).message}\n\n${EXPLAIN_USAGE}`);
     return 2;
@@ -106,7 +106,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   return 0;
 }
 
-function parse(args: readonly string[]) {
+/** Parses explain's command line (throws on unknown options, as `util.parseArgs` does). */
+export function parseExplainArgs(args: readonly string[]) {
   return parseArgs({
     args: [...args],
     allowPositionals: true,

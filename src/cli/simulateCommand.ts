@@ -2,7 +2,7 @@
  * `permission-auditor simulate --request FILE [--format json|text]`
  */
 import { parseArgs } from 'node:util';
-import { readJsonInput } from '../adapters/jsonInput.js';
+import { readJsonFile } from '../adapters/jsonInput.js';
 import { describeSimulation } from '../domain/policy/describeSimulation.js';
 import { runSimulations } from '../domain/policy/simulation.js';
 import type { CommandIo } from './io.js';
@@ -42,7 +42,7 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
     io.stderr(`simulate: --request FILE is required\n\n${SIMULATE_USAGE}`);
     return 2;
   }
-  const input = await readJsonInput(values.request, io.stdin);
+  const input = await readJsonFile(values.request, io.stdin);
   if (!input.ok) {
     io.stderr(`simulate: ${input.message}\n`);
     return 2;

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseArgs } from 'node:util';
 import { explainFiles } from '../../src/app/explainFiles.js';
+import { parseExplainArgs } from '../../src/cli/explainCommand.js';
 import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 
 const EVENTS = join(import.meta.dirname, '..', '..', 'events');
@@ -51,16 +51,7 @@ function requestKey(r: { eventName: string; action: string; resource: string; de
 }
 
 async function run(dir: string, scenario: Scenario) {
-  const { values, positionals } = parseArgs({
-    args: scenario.args,
-    allowPositionals: true,
-    options: {
-      'account-snapshot': { type: 'string' },
-      'bucket-policy': { type: 'string', multiple: true },
-      scp: { type: 'string', multiple: true },
-      rcp: { type: 'string', multiple: true },
-    },
-  });
+  const { values, positionals } = parseExplainArgs(scenario.args);
   const abs = (p: string) => join(dir, p);
   const result = await explainFiles(positionals.map(abs), {
     ...(values['account-snapshot'] !== undefined ? { accountSnapshot: abs(values['account-snapshot']) } : {}),

@@ -3,7 +3,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { locateJsonSyntaxError } from './jsonSyntaxError.js';
+import { locateJsonSyntaxError } from '../json/jsonSyntaxError.js';
 
 /** One CloudTrail record found in an input, with where it was found. */
 export interface RawRecord {

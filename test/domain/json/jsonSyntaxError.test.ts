@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lineAndColumn, locateJsonSyntaxError } from '../../../src/domain/cloudtrail/jsonSyntaxError.js';
+import { lineAndColumn, locateJsonSyntaxError } from '../../../src/domain/json/jsonSyntaxError.js';
 
 describe('locateJsonSyntaxError', () => {
   test('valid JSON has no error', () => {
