@@ -29,6 +29,7 @@ import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import { commonDirectory, minimalStatements } from './minimalStatements.js';
 import { PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
+import { principalAdvice } from './principalAdvice.js';
 import type {
   Alternative,
   DeniedByRef,
@@ -283,6 +284,9 @@ class FindingBuilder {
         );
       }
     }
+
+    const advice = principalAdvice(principal, cause);
+    if (advice !== undefined) caveats.unshift(advice);
 
     const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);

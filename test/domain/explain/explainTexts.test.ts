@@ -218,6 +218,7 @@ describe('explainTexts', () => {
       }),
     ).findings[0];
     assert.equal(finding?.principal.type, 'Anonymous');
+    assert.ok(finding?.caveats.some((c) => c.includes('Block Public Access')));
     assert.equal(finding?.evidence, 'policies');
     assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
   });
@@ -274,6 +275,11 @@ describe('explainTexts', () => {
     assert.equal(finding?.principal.type, 'FederatedUser');
     assert.equal(finding?.principal.arn, `arn:aws:sts::${ACCOUNT}:federated-user/alice`);
     assert.ok(finding !== undefined && finding.cause !== 'not-evaluable');
+    assert.ok(
+      finding.caveats.some(
+        (c) => c.includes('GetFederationToken') && c.includes(`arn:aws:iam::${ACCOUNT}:user/backup`),
+      ),
+    );
   });
 
   test('a GetObject whose message names s3:ListBucket is explained as s3:ListBucket on the bucket', () => {

@@ -1,0 +1,35 @@
+/**
+ * Advice that depends on who the caller is: where its permissions come from and what to change.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+import type { Principal } from '../cloudtrail/types.js';
+import type { FindingCause } from './report.js';
+
+type Advice = (principal: Principal, cause: FindingCause) => string | undefined;
+
+/** One entry per principal type; each cites the AWS page that defines the behaviour. */
+const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
+  IAMUser: () => undefined,
+  Role: (p, cause) =>
+    cause === 'session-policy'
+      ? `The role session ${p.sessionName ?? ''} was created with a session policy (AssumeRole's Policy/PolicyArns): the session can do only what both the role's policies and that session policy allow. Pass a session policy that allows the request, or none (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).`
+      : undefined,
+  FederatedUser: (p) =>
+    `A federated user (GetFederationToken) has only what both its issuing user ${p.issuerArn ?? ''} and the session policy passed to GetFederationToken allow; without a session policy it has no permissions. Session policies are not visible in CloudTrail (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`,
+  Root: () =>
+    'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
+  AWSService: (p) =>
+    `The request was made by the AWS service ${p.name ?? ''}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
+  AWSAccount: () =>
+    "The caller belongs to another AWS account: both its own account's policies and this bucket's policy must allow the request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
+  IdentityCenter: (p) =>
+    `This is an IAM Identity Center role: change the permission set ${p.permissionSet ?? ''} in IAM Identity Center (inline policy or managed policies of the permission set) and re-provision; edits to the AWSReservedSSO_ role itself are overwritten (https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html).`,
+  Anonymous: () =>
+    'The request was anonymous (unsigned): only a bucket policy with Principal "*" can allow it, and S3 Block Public Access may still block it. If the client should be signing requests, check its credentials (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).',
+  Unknown: () => 'CloudTrail did not identify the caller, so its policies could not be looked up.',
+};
+
+export function principalAdvice(principal: Principal, cause: FindingCause): string | undefined {
+  return ADVICE[principal.type](principal, cause);
+}
