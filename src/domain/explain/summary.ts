@@ -46,7 +46,14 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
           : fix.attachKind === 'permission-set'
             ? `the permission set ${fix.policyName ?? ''}`.trim()
             : `a new inline policy on ${shortArn(fix.attachTo)}`;
-    sentence += ` Fix: add ${fix.statements.flatMap((s) => s.Action).join(', ')} to ${target}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    const actions = fix.statements.flatMap((s) => s.Action);
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    // A client setting that makes a grant unnecessary is the better answer: say so up front.
+    const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
+    if (avoid !== undefined) {
+      const firstSentence = /^[^.]*\./.exec(avoid.text)?.[0] ?? avoid.text;
+      sentence += ` Better, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
+    }
   } else if (finding.deniedBy.length > 0) {
     const d = finding.deniedBy[0]!;
     sentence += ` Blocked by ${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` statement ${d.sid}` : ''}.`;

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { summarise } from '../../../src/domain/explain/summary.js';
+
+const base: Omit<Finding, 'summary'> = {
+  eventIds: ['e1'],
+  principal: {
+    arn: 'arn:aws:iam::111122223333:user/rclone-backup',
+    type: 'IAMUser',
+    account: '111122223333',
+  },
+  client: { tool: 'rclone', version: 'v1.66.0' },
+  bucket: 'backup-bucket',
+  firstSeen: '2026-11-27T10:00:00Z',
+  lastSeen: '2026-11-27T10:00:00Z',
+  requests: [
+    {
+      eventId: 'e1',
+      eventName: 'CreateBucket',
+      action: 's3:CreateBucket',
+      resource: 'arn:aws:s3:::backup-bucket',
+      decision: 'ImplicitlyDenied',
+      source: 'message',
+    },
+  ],
+  cause: 'identity-missing-allow',
+  evidence: 'policies',
+  deniedBy: [],
+  fix: {
+    attachTo: 'arn:aws:iam::111122223333:policy/BackupWriter',
+    attachKind: 'managed-policy-version',
+    policyName: 'BackupWriter',
+    statements: [{ Effect: 'Allow', Action: ['s3:CreateBucket'], Resource: ['arn:aws:s3:::backup-bucket'] }],
+    verified: true,
+    verification: [],
+  },
+  alternatives: [],
+  jobProfile: null,
+  caveats: [],
+};
+
+test('the summary names who, the tool, what was denied, why, and the fix with its verification', () => {
+  assert.equal(
+    summarise(base),
+    'user/rclone-backup (rclone v1.66.0) was denied s3:CreateBucket on bucket backup-bucket: no identity-based policy allows it. Fix: add s3:CreateBucket to a new version of BackupWriter (verified).',
+  );
+});
+
+test('a client setting that avoids the grant is offered in the summary', () => {
+  const summary = summarise({
+    ...base,
+    alternatives: [
+      {
+        kind: 'client-config',
+        text: 'Set no_check_bucket = true. More detail here.',
+        removes: ['s3:CreateBucket'],
+      },
+    ],
+  });
+  assert.match(summary, /Better, without s3:CreateBucket: Set no_check_bucket = true\.$/);
+});
+
+test('without a fix, the blocking statement is named', () => {
+  const summary = summarise({
+    ...base,
+    cause: 'resource-policy-explicit-deny',
+    fix: null,
+    deniedBy: [{ policyType: 'resource', policyName: 'backup-bucket bucket policy', sid: 'DenyDelete' }],
+  });
+  assert.match(summary, /Blocked by backup-bucket bucket policy statement DenyDelete\.$/);
+});
