@@ -91,7 +91,9 @@ export type RecordClassification =
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
-export function classifyRecord(record: CloudTrailRecord): RecordClassification {
+export function classifyRecord(
+  record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'>,
+): RecordClassification {
   if (!Object.hasOwn(s3EventSources, record.eventSource)) {
     return {
       kind: 'skip',

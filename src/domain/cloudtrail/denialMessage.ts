@@ -71,7 +71,22 @@ const POLICY_ARN_SUFFIX = /^(?::|,\s*with policy ARN:)\s*(arn:\S+?)\.?(?=\s|$)/i
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied-authorization-id.html
  */
 export function parseDenialMessage(text: string | undefined): ParsedDenialMessage {
-  if (text === undefined) return { form: 'legacy' };
+  if (text === undefined) return LEGACY;
+  // A failed job repeats the same message; the record normaliser and the diagnosis both parse it.
+  let parsed = memo.get(text);
+  if (parsed === undefined) {
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    parsed = parseUncached(text);
+    memo.set(text, parsed);
+  }
+  return parsed;
+}
+
+const LEGACY: ParsedDenialMessage = { form: 'legacy' };
+const MEMO_SIZE = 4096;
+const memo = new Map<string, ParsedDenialMessage>();
+
+function parseUncached(text: string): ParsedDenialMessage {
   // Documented examples wrap lines; a message is one sentence.
   const message = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
   if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };

@@ -79,25 +79,27 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
   const vpcEndpointId = str(record.vpcEndpointId);
   const recipientAccountId = str(record.recipientAccountId);
 
-  const normalised: CloudTrailRecord = {
+  // Optional members are assigned only when present (exactOptionalPropertyTypes), without spreads:
+  // this runs once per record of a trail.
+  const normalised: { -readonly [K in keyof CloudTrailRecord]: CloudTrailRecord[K] } = {
     eventId: String(record.eventID),
     eventTime: String(record.eventTime),
     eventSource: String(record.eventSource),
     eventName: String(record.eventName),
-    ...(awsRegion !== undefined ? { awsRegion } : {}),
-    ...(errorCode !== undefined ? { errorCode } : {}),
-    ...(errorMessage !== undefined ? { errorMessage } : {}),
     principal,
-    ...(userAgent !== undefined ? { userAgent } : {}),
-    ...(sourceIPAddress !== undefined ? { sourceIPAddress } : {}),
-    ...(vpcEndpointId !== undefined ? { vpcEndpointId } : {}),
-    ...(recipientAccountId !== undefined ? { recipientAccountId } : {}),
     requestParameters: isObject(record.requestParameters) ? record.requestParameters : {},
     additionalEventData: isObject(record.additionalEventData) ? record.additionalEventData : {},
     resources: parseResources(record.resources),
-    ...(readOnly !== undefined ? { readOnly } : {}),
     raw: record,
   };
+  if (awsRegion !== undefined) normalised.awsRegion = awsRegion;
+  if (errorCode !== undefined) normalised.errorCode = errorCode;
+  if (errorMessage !== undefined) normalised.errorMessage = errorMessage;
+  if (userAgent !== undefined) normalised.userAgent = userAgent;
+  if (sourceIPAddress !== undefined) normalised.sourceIPAddress = sourceIPAddress;
+  if (vpcEndpointId !== undefined) normalised.vpcEndpointId = vpcEndpointId;
+  if (recipientAccountId !== undefined) normalised.recipientAccountId = recipientAccountId;
+  if (readOnly !== undefined) normalised.readOnly = readOnly;
   return { ok: true, record: normalised };
 }
 
@@ -137,12 +139,12 @@ function parseResources(value: unknown): CloudTrailResource[] {
     const arnPrefix = str(entry.ARNPrefix);
     const accountId = str(entry.accountId);
     if (arn === undefined && arnPrefix === undefined && type === undefined) continue;
-    resources.push({
-      ...(type !== undefined ? { type } : {}),
-      ...(arn !== undefined ? { arn } : {}),
-      ...(arnPrefix !== undefined ? { arnPrefix } : {}),
-      ...(accountId !== undefined ? { accountId } : {}),
-    });
+    const resource: { -readonly [K in keyof CloudTrailResource]: CloudTrailResource[K] } = {};
+    if (type !== undefined) resource.type = type;
+    if (arn !== undefined) resource.arn = arn;
+    if (arnPrefix !== undefined) resource.arnPrefix = arnPrefix;
+    if (accountId !== undefined) resource.accountId = accountId;
+    resources.push(resource);
   }
   return resources;
 }

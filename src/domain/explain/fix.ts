@@ -263,6 +263,93 @@ function grantedByFix(statements: readonly PolicyStatement[], action: string, re
   );
 }
 
+/** Placements per resolved policy set: the same job denied again in a later window gets the same change. */
+const placementCache = new WeakMap<ResolvedPolicies, Map<string, Placement | string>>();
+
+function cachedPlacement(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+  const key = `${input.kind}|${input.bucket ?? ''}|${JSON.stringify(statements)}`;
+  let perSet = placementCache.get(input.resolved);
+  if (perSet === undefined) {
+    perSet = new Map();
+    placementCache.set(input.resolved, perSet);
+  }
+  let placed = perSet.get(key);
+  if (placed === undefined) {
+    placed =
+      input.kind === 'identity'
+        ? placeIdentity(input, statements)
+        : input.kind === 'boundary'
+          ? placeBoundary(input, statements)
+          : placeBucketPolicy(input, statements);
+    perSet.set(key, placed);
+  }
+  return placed;
+}
+
+interface ProbeOutcome {
+  readonly newlyAllowed?: string;
+  readonly checked: number;
+  readonly actions: number;
+}
+
+/** Probe outcomes per resolved policy set: a job's findings in successive windows propose the same fix. */
+const probeCache = new WeakMap<ResolvedPolicies, Map<string, ProbeOutcome>>();
+
+/**
+ * Evaluates, before and after the change, every S3 action the added statements name on resources inside
+ * and outside their grant (the bucket, a key outside the prefix, another bucket, `*`). An added Allow
+ * can only change the decision of a request its Action element matches, so actions the statements do
+ * not name need no probe.
+ */
+function probeNewlyAllowed(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+  patchedSet: PolicySet,
+): ProbeOutcome {
+  const key = `${input.kind}|${input.resourceAccount ?? ''}|${JSON.stringify(statements)}`;
+  let perSet = probeCache.get(input.resolved);
+  const cached = perSet?.get(key);
+  if (cached !== undefined) return cached;
+  const named = new Set(statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+  const actions = [...new Set([...input.s3Actions.map((n) => `s3:${n}`), ...named])].filter((a) =>
+    named.has(a.toLowerCase()),
+  );
+  const probes = probeResources(statements);
+  let checked = 0;
+  let newlyAllowed: string | undefined;
+  outer: for (const action of actions) {
+    for (const resource of probes) {
+      checked++;
+      if (grantedByFix(statements, action, resource)) continue;
+      const request: AuthorizationRequest = {
+        principal: input.resolved.enginePrincipal,
+        action,
+        resource,
+        ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+        context: input.resolved.context,
+      };
+      if (
+        evaluate(patchedSet, request).decision === 'Allowed' &&
+        evaluate(input.resolved.set, request).decision !== 'Allowed'
+      ) {
+        newlyAllowed = `${action} on ${resource}`;
+        break outer;
+      }
+    }
+  }
+  const outcome: ProbeOutcome = {
+    ...(newlyAllowed !== undefined ? { newlyAllowed } : {}),
+    checked,
+    actions: actions.length,
+  };
+  if (perSet === undefined) {
+    perSet = new Map();
+    probeCache.set(input.resolved, perSet);
+  }
+  perSet.set(key, outcome);
+  return outcome;
+}
+
 /**
  * Proposes and verifies the fix. Returns `fix: null` with a caveat when no verified fix exists (for
  * example when an explicit Deny would still block the request).
@@ -271,12 +358,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   const grantable = input.requests.filter((r) => r.action.toLowerCase().startsWith('s3:'));
   if (grantable.length === 0) return { fix: null, caveats: ['No S3 request to grant was identified.'] };
   const statements = minimalStatements(grantable);
-  const placed =
-    input.kind === 'identity'
-      ? placeIdentity(input, statements)
-      : input.kind === 'boundary'
-        ? placeBoundary(input, statements)
-        : placeBucketPolicy(input, statements);
+  const placed = cachedPlacement(input, statements);
   if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
 
   const verification: string[] = [];
@@ -336,39 +418,15 @@ export function proposeFix(input: FixInput): FixOutcome {
     );
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
-  const baseContext = { ...extra };
-  const probes = probeResources(statements);
-  let newlyAllowed: string | undefined;
-  let checked = 0;
-  for (const name of input.s3Actions) {
-    const action = `s3:${name}`;
-    for (const resource of probes) {
-      const request: AuthorizationRequest = {
-        principal,
-        action,
-        resource,
-        ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-        context: baseContext,
-      };
-      checked++;
-      if (grantedByFix(statements, action, resource)) continue;
-      if (
-        evaluate(patchedSet, request).decision === 'Allowed' &&
-        evaluate(input.resolved.set, request).decision !== 'Allowed'
-      ) {
-        newlyAllowed = `${action} on ${resource}`;
-        break;
-      }
-    }
-    if (newlyAllowed !== undefined) break;
-  }
-  if (newlyAllowed !== undefined) {
-    caveats.push(`Verification failed: the change would also newly allow ${newlyAllowed}.`);
+  const probe = probeNewlyAllowed(input, statements, patchedSet);
+  if (probe.newlyAllowed !== undefined) {
+    caveats.push(`Verification failed: the change would also newly allow ${probe.newlyAllowed}.`);
   } else {
     verification.push(
-      `No other S3 action or resource becomes newly allowed (${checked} action/resource probes).`,
+      `No other S3 action or resource becomes newly allowed (${probe.checked} action/resource probes; the other ${input.s3Actions.length - probe.actions} S3 actions are not matched by the added statements, so their decisions cannot change).`,
     );
   }
+  const newlyAllowed = probe.newlyAllowed;
   const verified = still.length === 0 && newlyAllowed === undefined;
   if (
     input.kind === 'identity' &&

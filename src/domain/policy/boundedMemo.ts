@@ -1,8 +1,10 @@
 /**
- * Memoisation of pure string parsers (request IPs, dates, numbers, ARNs), bounded so that a long-running
- * process fed with ever-new values keeps a fixed footprint: the table is dropped when it is full.
- * Only derived data is cached here, never an evaluation result.
+ * Bounded memoisation for the engine's derived data: parsed request values (IPs, dates, numbers) and
+ * statement lists per action and resource key. A long-running process fed with ever-new values keeps a
+ * fixed footprint: a table is dropped when it is full. Evaluation results are never cached.
  */
+
+/** Memoises a pure string parser; `undefined` results (unparseable text) are remembered too. */
 export function boundedMemo<T>(parse: (text: string) => T, maxEntries: number): (text: string) => T {
   const table = new Map<string, T>();
   return (text) => {
@@ -13,5 +15,33 @@ export function boundedMemo<T>(parse: (text: string) => T, maxEntries: number): 
       table.set(text, value);
     }
     return value as T;
+  };
+}
+
+/** A bounded cache keyed by two strings, stored in two levels so that no composite key is ever built. */
+export interface PairCache<T> {
+  get(first: string, second: string): T | undefined;
+  set(first: string, second: string, value: T): void;
+}
+
+/** Creates a {@link PairCache} that drops everything once it holds `maxEntries` values. */
+export function createPairCache<T>(maxEntries: number): PairCache<T> {
+  const table = new Map<string, Map<string, T>>();
+  let size = 0;
+  return {
+    get: (first, second) => table.get(first)?.get(second),
+    set: (first, second, value) => {
+      if (size >= maxEntries) {
+        table.clear();
+        size = 0;
+      }
+      let inner = table.get(first);
+      if (inner === undefined) {
+        inner = new Map();
+        table.set(first, inner);
+      }
+      if (!inner.has(second)) size++;
+      inner.set(second, value);
+    },
   };
 }

@@ -10,6 +10,13 @@
  */
 import { evaluateCondition } from './conditions.js';
 import {
+  decisionPlan,
+  type EvaluationPlan,
+  explanationPlan,
+  type PolicySet,
+  type PolicyStatements,
+} from './evaluationPlan.js';
+import {
   type CompiledPolicy,
   type CompiledStatement,
   type ResourcePattern,
@@ -37,15 +44,7 @@ import type {
 import { resolvedVariablesKey, resolveVariables, tokensFromResolved } from './variables.js';
 import { compileArnPattern, type Matcher } from './wildcard.js';
 
-/** The policies that apply to one request, compiled. */
-export interface PolicySet {
-  readonly identity: readonly CompiledPolicy[];
-  readonly permissionsBoundary?: CompiledPolicy;
-  readonly resource?: CompiledPolicy;
-  readonly scpLevels: readonly (readonly CompiledPolicy[])[];
-  readonly rcpLevels: readonly (readonly CompiledPolicy[])[];
-  readonly session?: CompiledPolicy;
-}
+export type { PolicySet } from './evaluationPlan.js';
 
 export interface EvaluateOptions {
   /** Collect per-statement explanations (default true). */
@@ -55,7 +54,6 @@ export interface EvaluateOptions {
 interface PreparedRequest {
   readonly actionLower: string;
   readonly resource: string;
-  readonly resourceKey: string;
   readonly principal: RequestPrincipal;
   readonly context: RequestContextView;
   readonly hasBoundary: boolean;
@@ -136,11 +134,21 @@ interface Collector {
 
 function toExplanation(t: StatementTrace): StatementExplanation {
   const { statement, mismatch } = t;
+  const ref = statement.ref;
+  // The reference is copied field by field, in the order `compileStatement` builds it: V8 handles an
+  // object spread of these variously shaped references followed by further properties about a hundred
+  // times slower, which made explanations the cost of the explain pipeline.
   const e: { -readonly [K in keyof StatementExplanation]: StatementExplanation[K] } = {
-    ...statement.ref,
-    effect: statement.effect,
-    applies: mismatch === undefined,
-  };
+    policyType: ref.policyType,
+    policyIndex: ref.policyIndex,
+    statementIndex: ref.statementIndex,
+  } as StatementExplanation;
+  if (ref.policyName !== undefined) e.policyName = ref.policyName;
+  if (ref.policyArn !== undefined) e.policyArn = ref.policyArn;
+  if (ref.level !== undefined) e.level = ref.level;
+  if (ref.sid !== undefined) e.sid = ref.sid;
+  e.effect = statement.effect;
+  e.applies = mismatch === undefined;
   if (mismatch !== undefined) e.mismatch = mismatch;
   if (t.matchedAction !== undefined) e.matchedAction = t.matchedAction;
   if (t.matchedResource !== undefined) e.matchedResource = t.matchedResource;
@@ -153,13 +161,16 @@ function toExplanation(t: StatementTrace): StatementExplanation {
   return e;
 }
 
-/** Evaluates the relevant statements of one policy, recording traces, denies and allows. */
-function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Collector): boolean {
+/** Appends to a list that is only allocated once it has something in it. */
+function append<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
+}
+
+/** Evaluates the planned statements of one policy, recording traces, denies and allows. */
+function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: Collector): boolean {
   let allowed = false;
-  // Without explanations, statements that cannot match the resource are skipped up front.
-  const relevant = out.explain
-    ? policy.relevantStatements(req.actionLower)
-    : policy.candidateStatements(req.actionLower, req.resourceKey);
   for (let r = 0; r < relevant.length; r++) {
     const { statement, matchedAction } = relevant[r]!;
     let mismatch: StatementExplanation['mismatch'];
@@ -224,9 +235,9 @@ function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Colle
     }
 
     if (mismatch === undefined) {
-      if (statement.effect === 'Deny') (out.denies ??= []).push(statement.ref);
+      if (statement.effect === 'Deny') out.denies = append(out.denies, statement.ref);
       else {
-        (out.allows ??= []).push(statement.ref);
+        out.allows = append(out.allows, statement.ref);
         allowed = true;
         if (
           grant !== undefined &&
@@ -237,7 +248,7 @@ function evaluatePolicy(policy: CompiledPolicy, req: PreparedRequest, out: Colle
       }
     }
     if (out.explain) {
-      (out.traces ??= []).push({
+      out.traces = append(out.traces, {
         statement,
         mismatch,
         matchedAction,
@@ -279,14 +290,15 @@ const NO_REFS: readonly StatementRef[] = Object.freeze([]);
 const NO_TRACES: readonly StatementTrace[] = Object.freeze([]);
 
 function levelsAllow(
-  levels: readonly (readonly CompiledPolicy[])[],
+  levels: readonly (readonly PolicyStatements[])[],
   req: PreparedRequest,
   out: Collector,
 ): boolean {
   let all = true;
-  for (const level of levels) {
+  for (let l = 0; l < levels.length; l++) {
+    const level = levels[l]!;
     let any = false;
-    for (const policy of level) if (evaluatePolicy(policy, req, out)) any = true;
+    for (let p = 0; p < level.length; p++) if (evaluatePolicy(level[p]!, req, out)) any = true;
     if (!any) all = false;
   }
   return all;
@@ -306,10 +318,11 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
   const crossAccount =
     callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
   const iam = isIamPrincipal(principal);
+  const actionLower = lowerAction(request.action);
+  const key = resourceKey(request.resource);
   const req: PreparedRequest = {
-    actionLower: lowerAction(request.action),
+    actionLower,
     resource: request.resource,
-    resourceKey: resourceKey(request.resource),
     principal,
     context: buildRequestContext(request.context, principal, resourceAccount),
     hasBoundary: set.permissionsBoundary !== undefined,
@@ -321,19 +334,29 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     denies: undefined,
     allows: undefined,
   };
+  // Without explanations, statements that cannot match the resource are skipped up front.
+  const plan: EvaluationPlan = explain
+    ? explanationPlan(set, actionLower)
+    : decisionPlan(set, actionLower, key);
 
   // SCPs govern IAM principals; neither SCPs nor RCPs restrict AWS service principals.
-  const rcpOk = principal.kind === 'service' ? true : levelsAllow(set.rcpLevels, req, out);
-  const scpOk = iam ? levelsAllow(set.scpLevels, req, out) : true;
+  const rcpOk = principal.kind === 'service' ? true : levelsAllow(plan.rcpLevels, req, out);
+  const scpOk = iam ? levelsAllow(plan.scpLevels, req, out) : true;
   let identityAllowed = false;
-  if (iam) for (const policy of set.identity) if (evaluatePolicy(policy, req, out)) identityAllowed = true;
+  if (iam) {
+    const identity = plan.identity;
+    for (let p = 0; p < identity.length; p++)
+      if (evaluatePolicy(identity[p]!, req, out)) identityAllowed = true;
+  }
   const boundaryOk =
-    !iam || set.permissionsBoundary === undefined || evaluatePolicy(set.permissionsBoundary, req, out);
+    !iam || plan.permissionsBoundary === undefined || evaluatePolicy(plan.permissionsBoundary, req, out);
   // A federated user session (GetFederationToken) without session policies has no permissions.
   const sessionOk =
     !iam ||
-    (set.session === undefined ? principal.kind !== 'federated-user' : evaluatePolicy(set.session, req, out));
-  const resourceAllowed = set.resource !== undefined && evaluatePolicy(set.resource, req, out);
+    (plan.session === undefined
+      ? principal.kind !== 'federated-user'
+      : evaluatePolicy(plan.session, req, out));
+  const resourceAllowed = plan.resource !== undefined && evaluatePolicy(plan.resource, req, out);
 
   if (out.denies !== undefined)
     return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out };
@@ -358,13 +381,13 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
       needIdentityPath = true;
   }
   let missing: PolicyType[] | undefined;
-  if (!rcpOk) (missing ??= []).push('rcp');
-  if (!scpOk) (missing ??= []).push('scp');
-  if (needResource && !resourceAllowed) (missing ??= []).push('resource');
-  if (needIdentityPath && !identityAllowed) (missing ??= []).push('identity');
+  if (!rcpOk) missing = append(missing, 'rcp');
+  if (!scpOk) missing = append(missing, 'scp');
+  if (needResource && !resourceAllowed) missing = append(missing, 'resource');
+  if (needIdentityPath && !identityAllowed) missing = append(missing, 'identity');
   if ((needIdentityPath || needBoundaryAndSession) && !boundaryOk)
-    (missing ??= []).push('permissions-boundary');
-  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) (missing ??= []).push('session');
+    missing = append(missing, 'permissions-boundary');
+  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) missing = append(missing, 'session');
   return missing === undefined
     ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out }
     : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out };

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
  */
+import { createPairCache } from './boundedMemo.js';
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import { type PrincipalEntry, parsePrincipalElement } from './principalMatch.js';
 import type { PolicyProblem, PolicyType, StatementRef } from './types.js';
@@ -444,14 +445,13 @@ export function compilePolicy(input: unknown, location: PolicyLocation): Compile
 }
 
 const MAX_CACHED_ACTIONS = 4096;
-const MAX_CACHED_KEYS_PER_ACTION = 4096;
+const MAX_CACHED_CANDIDATE_LISTS = 8192;
 
 function withRelevance(
   policy: Omit<CompiledPolicy, 'relevantStatements' | 'candidateStatements'>,
 ): CompiledPolicy {
   const relevantByAction = new Map<string, readonly RelevantStatement[]>();
-  // Two levels (action, then resource key) so that a lookup never builds a composite key string.
-  const candidatesByAction = new Map<string, Map<string, readonly RelevantStatement[]>>();
+  const candidates = createPairCache<readonly RelevantStatement[]>(MAX_CACHED_CANDIDATE_LISTS);
   const prefixesByStatement = new Map<CompiledStatement, readonly string[]>(
     policy.statements.map((statement) => [statement, statement.resources.map((r) => literalPrefix(r.raw))]),
   );
@@ -474,19 +474,12 @@ function withRelevance(
     return found;
   };
   const candidateStatements = (actionLower: string, key: string): readonly RelevantStatement[] => {
-    let byKey = candidatesByAction.get(actionLower);
-    if (byKey === undefined) {
-      if (candidatesByAction.size >= MAX_CACHED_ACTIONS) candidatesByAction.clear();
-      byKey = new Map();
-      candidatesByAction.set(actionLower, byKey);
-    }
-    let found = byKey.get(key);
+    let found = candidates.get(actionLower, key);
     if (found === undefined) {
       found = relevantStatements(actionLower).filter((r) =>
         mayMatchKey(r.statement, prefixesByStatement.get(r.statement) ?? [''], key),
       );
-      if (byKey.size >= MAX_CACHED_KEYS_PER_ACTION) byKey.clear();
-      byKey.set(key, found);
+      candidates.set(actionLower, key, found);
     }
     return found;
   };

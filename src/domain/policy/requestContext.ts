@@ -31,20 +31,18 @@ function toEntry(value: ContextValue): ContextEntry {
     : { values: [toText(value as string | number | boolean)], multiValued: false };
 }
 
-/** Lower-cased views of context objects, shared by every evaluation of the same request. */
-const lowered = new WeakMap<object, Map<string, ContextEntry>>();
+const MAX_KEY_NAMES = 4096;
+const lowerKeyNames = new Map<string, string>();
 
-function lowerCased(context: Readonly<Record<string, ContextValue>>): Map<string, ContextEntry> {
-  let map = lowered.get(context);
-  if (map === undefined) {
-    map = new Map();
-    for (const key in context) {
-      const value = context[key];
-      if (value !== undefined) map.set(key.toLowerCase(), toEntry(value));
-    }
-    lowered.set(context, map);
+/** Lower-cases a context key name once: the same few names recur in every request. */
+function lowerKeyName(key: string): string {
+  let lower = lowerKeyNames.get(key);
+  if (lower === undefined) {
+    if (lowerKeyNames.size >= MAX_KEY_NAMES) lowerKeyNames.clear();
+    lower = key.toLowerCase();
+    lowerKeyNames.set(key, lower);
   }
-  return map;
+  return lower;
 }
 
 function singleEntry(value: string | undefined): ContextEntry | undefined {
@@ -105,11 +103,45 @@ function derived(
   }
 }
 
+/** Lower-cased key names of one context object, in its key order, with values converted on first read. */
+interface ContextIndex {
+  readonly context: Readonly<Record<string, ContextValue>>;
+  readonly keys: readonly string[];
+  readonly rawKeys: readonly string[];
+  readonly entries: (ContextEntry | undefined)[];
+}
+
+function indexContext(context: Readonly<Record<string, ContextValue>>): ContextIndex {
+  const keys: string[] = [];
+  const rawKeys: string[] = [];
+  for (const key in context) {
+    if (context[key] === undefined) continue;
+    keys.push(lowerKeyName(key));
+    rawKeys.push(key);
+  }
+  return { context, keys, rawKeys, entries: [] };
+}
+
+/**
+ * The index of the context evaluated last. Re-evaluating one request (explanations, verification of a
+ * fix) reuses it; a stream of distinct requests builds one small index each and retains none.
+ */
+let lastIndex: ContextIndex | undefined;
+
+function contextIndex(context: Readonly<Record<string, ContextValue>>): ContextIndex {
+  if (lastIndex === undefined || lastIndex.context !== context) lastIndex = indexContext(context);
+  return lastIndex;
+}
+
+/**
+ * Contexts are small (a handful of keys), so the lower-cased names are searched linearly, and values
+ * are converted only when a policy reads them.
+ */
 class RequestContext implements RequestContextView {
-  #map: Map<string, ContextEntry> | undefined;
   readonly #context: Readonly<Record<string, ContextValue>> | undefined;
   readonly #principal: RequestPrincipal;
   readonly #resourceAccount: string | undefined;
+  #index: ContextIndex | undefined;
 
   constructor(
     context: Readonly<Record<string, ContextValue>> | undefined,
@@ -122,10 +154,21 @@ class RequestContext implements RequestContextView {
   }
 
   get(keyLower: string): ContextEntry | undefined {
-    if (this.#context !== undefined) {
-      this.#map ??= lowerCased(this.#context);
-      const entry = this.#map.get(keyLower);
-      if (entry !== undefined) return entry;
+    const context = this.#context;
+    if (context !== undefined) {
+      if (this.#index === undefined) this.#index = contextIndex(context);
+      const index = this.#index;
+      const keys = index.keys;
+      // Searching from the end makes the last spelling win when a key appears in two cases.
+      for (let i = keys.length - 1; i >= 0; i--) {
+        if (keys[i] !== keyLower) continue;
+        let entry = index.entries[i];
+        if (entry === undefined) {
+          entry = toEntry(context[index.rawKeys[i]!]!);
+          index.entries[i] = entry;
+        }
+        return entry;
+      }
     }
     return derived(keyLower, this.#principal, this.#resourceAccount);
   }

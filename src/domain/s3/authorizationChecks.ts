@@ -114,9 +114,12 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
  * copy source in another bucket (the record only tells who owns the destination bucket).
  */
 function contextOf(full: ConditionContext, resolved: ResolvedResource, target: Target): ConditionContext {
+  const otherBucketSource = resolved.role === 'source' && resolved.bucket !== target.bucket;
+  // Most resources use the record's context as it is; copy only when it must change.
+  if (resolved.versionId === undefined && !otherBucketSource) return full;
   const context: Record<string, ContextValue> = { ...full };
   if (resolved.versionId !== undefined) context['s3:versionid'] = resolved.versionId;
-  if (resolved.role === 'source' && resolved.bucket !== target.bucket) {
+  if (otherBucketSource) {
     delete context['aws:ResourceAccount'];
     delete context['s3:ResourceAccount'];
   }

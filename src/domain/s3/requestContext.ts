@@ -140,8 +140,20 @@ export function bucketOwnerOf(record: CloudTrailRecord): BucketOwner | undefined
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
 export function requestContextFor(record: CloudTrailRecord): ConditionContext {
-  return { ...globalContext(record), ...s3Context(record) };
+  const context = globalContext(record);
+  addS3Context(record, context);
+  return context;
 }
+
+const ALL_ACTION_KEYS: ReadonlySet<string> = new Set(ALL_S3_ACTION_KEYS);
+
+/** Action-specific key -> the lower-cased actions that define it, built once from the table. */
+const ACTIONS_BY_KEY: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(s3ActionConditionKeys).map(([key, scope]) => [
+    key,
+    new Set((scope as { readonly actions: readonly string[] }).actions.map((a) => a.toLowerCase())),
+  ]),
+);
 
 /**
  * The context S3 evaluates for one S3 action: global keys, keys defined for every S3 action, and the
@@ -150,16 +162,15 @@ export function requestContextFor(record: CloudTrailRecord): ConditionContext {
 export function contextForAction(context: ConditionContext, action: string): ConditionContext {
   const narrowed: Record<string, ContextValue> = {};
   const lowerAction = action.toLowerCase();
-  for (const [key, value] of Object.entries(context)) {
-    if (key.startsWith('aws:') || (ALL_S3_ACTION_KEYS as readonly string[]).includes(key)) {
+  for (const key in context) {
+    const value = context[key];
+    if (value === undefined) continue;
+    if (key.startsWith('aws:') || ALL_ACTION_KEYS.has(key)) {
       narrowed[key] = value;
       continue;
     }
     const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
-    const scope = s3ActionConditionKeys[scopeKey as keyof typeof s3ActionConditionKeys] as
-      | { readonly actions: readonly string[] }
-      | undefined;
-    if (scope?.actions.some((candidate) => candidate.toLowerCase() === lowerAction)) narrowed[key] = value;
+    if (ACTIONS_BY_KEY.get(scopeKey)?.has(lowerAction) === true) narrowed[key] = value;
   }
   return narrowed;
 }
@@ -179,7 +190,7 @@ export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
 }
 
 function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
-  const context: Record<string, ContextValue> = { ...timeContext(record.eventTime) };
+  const context: Record<string, ContextValue> = timeContext(record.eventTime);
   if (isRecord(record.raw.tlsDetails)) context['aws:SecureTransport'] = true;
   // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint.
   if (record.vpcEndpointId !== undefined && record.vpcEndpointId !== '') {
@@ -193,12 +204,8 @@ function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
   return context;
 }
 
-function s3Context(record: CloudTrailRecord): Record<string, ContextValue> {
+function addS3Context(record: CloudTrailRecord, context: Record<string, ContextValue>): void {
   const params = record.requestParameters;
-  const context: Record<string, ContextValue> = {};
-  const setString = (key: string, value: string | undefined): void => {
-    if (value !== undefined) context[key] = value;
-  };
 
   const owner = bucketOwnerOf(record);
   if (owner !== undefined) context['s3:ResourceAccount'] = owner.account;
@@ -218,29 +225,23 @@ function s3Context(record: CloudTrailRecord): Record<string, ContextValue> {
 
   // A bare `prefix` query parameter is how ListObjects/ListObjectVersions carry it; an empty prefix is
   // still a value S3 compares against.
-  setString('s3:prefix', readParam(params, 'prefix'));
-  setString('s3:delimiter', readNonEmptyParam(params, 'delimiter'));
+  setString(context, 's3:prefix', readParam(params, 'prefix'));
+  setString(context, 's3:delimiter', readNonEmptyParam(params, 'delimiter'));
   const maxKeys = readNonEmptyParam(params, 'max-keys');
   if (maxKeys !== undefined && /^\d+$/.test(maxKeys)) context['s3:max-keys'] = Number(maxKeys);
-  setString('s3:versionid', readNonEmptyParam(params, 'versionId'));
+  setString(context, 's3:versionid', readNonEmptyParam(params, 'versionId'));
 
-  for (const header of ACL_HEADERS) setString(`s3:${header}`, readNonEmptyParam(params, header));
-  for (const header of [
-    'x-amz-server-side-encryption',
-    'x-amz-server-side-encryption-aws-kms-key-id',
-    'x-amz-copy-source',
-    'x-amz-metadata-directive',
-    'x-amz-storage-class',
-    'x-amz-object-ownership',
-  ]) {
-    setString(`s3:${header}`, readNonEmptyParam(params, header));
+  for (const header of ACL_HEADERS) setString(context, `s3:${header}`, readNonEmptyParam(params, header));
+  for (const header of HEADER_KEYS) {
+    setString(context, `s3:${header}`, readNonEmptyParam(params, header));
   }
-  setString('s3:object-lock-mode', readNonEmptyParam(params, 'x-amz-object-lock-mode'));
+  setString(context, 's3:object-lock-mode', readNonEmptyParam(params, 'x-amz-object-lock-mode'));
   setString(
+    context,
     's3:object-lock-retain-until-date',
     readNonEmptyParam(params, 'x-amz-object-lock-retain-until-date'),
   );
-  setString('s3:object-lock-legal-hold', readNonEmptyParam(params, 'x-amz-object-lock-legal-hold'));
+  setString(context, 's3:object-lock-legal-hold', readNonEmptyParam(params, 'x-amz-object-lock-legal-hold'));
 
   const location = readObject(params, 'CreateBucketConfiguration')?.LocationConstraint;
   if (typeof location === 'string' && location !== '') context['s3:LocationConstraint'] = location;
@@ -251,7 +252,20 @@ function s3Context(record: CloudTrailRecord): Record<string, ContextValue> {
     context['s3:RequestObjectTagKeys'] = [...new Set(tags.keys())];
     for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;
   }
-  return context;
+}
+
+/** Request headers whose value S3 puts in the context under `s3:<header>`. */
+const HEADER_KEYS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-copy-source',
+  'x-amz-metadata-directive',
+  'x-amz-storage-class',
+  'x-amz-object-ownership',
+] as const;
+
+function setString(context: Record<string, ContextValue>, key: string, value: string | undefined): void {
+  if (value !== undefined) context[key] = value;
 }
 
 function timeContext(eventTime: string): Record<string, ContextValue> {

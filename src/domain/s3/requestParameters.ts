@@ -17,14 +17,24 @@
 export function readParam(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const exact = scalar(params[name]);
   if (exact !== undefined) return exact;
-  const lower = name.toLowerCase();
-  for (const [candidate, value] of Object.entries(params)) {
-    if (candidate.toLowerCase() === lower) {
-      const found = scalar(value);
-      if (found !== undefined) return found;
+  return scalar(lowerCaseIndex(params).get(name.toLowerCase()));
+}
+
+/** Lower-cased name index per parameters object, built once: most looked-up headers are absent. */
+const lowerCaseIndexes = new WeakMap<object, Map<string, unknown>>();
+
+function lowerCaseIndex(params: Readonly<Record<string, unknown>>): Map<string, unknown> {
+  let index = lowerCaseIndexes.get(params);
+  if (index === undefined) {
+    index = new Map();
+    for (const key in params) {
+      const lower = key.toLowerCase();
+      // The first scalar value wins, as the exact-name lookup would have found it.
+      if (!index.has(lower) || scalar(index.get(lower)) === undefined) index.set(lower, params[key]);
     }
+    lowerCaseIndexes.set(params, index);
   }
-  return undefined;
+  return index;
 }
 
 /** Like {@link readParam}, but treats an empty string as absent (CloudTrail logs `bucketName: ""`). */

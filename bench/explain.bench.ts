@@ -1,0 +1,162 @@
+/**
+ * `explain` throughput on one generated 100,000-event trail file (mixed principals, operations and
+ * causes), with the account snapshot, bucket policies and SCP loaded once. The baseline, run in the same
+ * process on the same file, only reads it and `JSON.parse`s it: explain cannot be faster than that, and
+ * the target is at least half the baseline's rate.
+ *
+ * Both sides read the file from disk on every run (the OS page cache makes that a memory copy after the
+ * first run, for both alike). The explain side reads through the real trail-file adapter, as the CLI does.
+ */
+import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { readTrailInputs } from '../src/adapters/trailFileSource.js';
+import { loadExplainContext } from '../src/app/loadExplainContext.js';
+import type { ExplainContext } from '../src/domain/explain/context.js';
+import { explainTexts } from '../src/domain/explain/explainBatch.js';
+import type { ExplainReport } from '../src/domain/explain/report.js';
+import { type GeneratedTrailFiles, writeTrailFiles } from './generateTrail.js';
+import { type BenchResult, machineLoad } from './measure.js';
+
+/** The issue's acceptance threshold: explain at no less than half the read + parse rate. */
+export const TARGET_RATIO = 0.5;
+
+export interface ExplainBenchOptions {
+  /** Records in the generated trail (default 100,000). */
+  readonly events?: number;
+  /** Timed runs per side, after one untimed warm-up run each (default 3). */
+  readonly runs?: number;
+}
+
+export interface ExplainBenchOutcome {
+  /** `[baseline, explain]`, rates in events per second. */
+  readonly results: readonly BenchResult[];
+  readonly ratio: number;
+  /** Lines for the note: inputs, what the report contained, and the verdict. */
+  readonly notes: readonly string[];
+}
+
+async function baselineOnce(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  const parsed: unknown = JSON.parse(text);
+  const records =
+    typeof parsed === 'object' && parsed !== null && 'Records' in parsed && Array.isArray(parsed.Records)
+      ? parsed.Records.length
+      : 0;
+  return records;
+}
+
+async function explainOnce(file: string, context: ExplainContext): Promise<ExplainReport> {
+  const read = await readTrailInputs([file]);
+  if (read.errors.length > 0) {
+    throw new Error(`cannot read the generated trail: ${read.errors.map((e) => e.message).join('; ')}`);
+  }
+  return explainTexts(read.texts, context);
+}
+
+/**
+ * A full collection before each timed run, so that neither side pays for the garbage the other left
+ * (explain allocates far more than a parse, and the parsed 100,000 records make every major GC slow).
+ * `npm run bench` does not pass `--expose-gc`; V8 lets the flag be set at run time, and a new context
+ * then sees `gc`.
+ */
+function fullGarbageCollector(): () => void {
+  const existing: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof existing === 'function') return () => existing();
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  return typeof gc === 'function' ? () => gc() : () => undefined;
+}
+
+async function timed<T>(
+  collectGarbage: () => void,
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number }> {
+  collectGarbage();
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+/** Reports the median run (one run disturbed by another process does not set the figure) and every run. */
+function rateResult(name: string, events: number, seconds: readonly number[]): BenchResult {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return {
+    name,
+    iterations: events,
+    seconds: median,
+    perSecond: events / median,
+    runs: seconds.map((s) => events / s),
+  };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+}
+
+function describeInputs(files: GeneratedTrailFiles): string[] {
+  const m = files.mix;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    `- trail: ${n(files.events)} records, ${(files.trailBytes / 1e6).toFixed(1)} MB (${files.trailFile})`,
+    `- mix: ${n(m.denied)} S3 AccessDenied (${n(m.deniedLegacy)} with the legacy message), ${n(m.succeeded)} successful S3 calls, ${n(m.otherS3Errors)} other S3 errors, ${n(m.notS3)} non-S3 events, ${n(m.duplicates)} re-delivered duplicates; ${m.principals} principals, ${m.buckets} buckets`,
+    `- context (loaded once, not timed): account snapshot, ${files.bucketPolicyArgs.length} bucket policies, 1 SCP`,
+  ];
+}
+
+/** Generates the inputs, loads the context once, then times baseline and explain alternately. */
+export async function runExplainBench(options: ExplainBenchOptions = {}): Promise<ExplainBenchOutcome> {
+  const runs = options.runs ?? 3;
+  const collectGarbage = fullGarbageCollector();
+  const files = writeTrailFiles({ events: options.events ?? 100_000 });
+  const loaded = await loadExplainContext({
+    accountSnapshot: files.snapshotFile,
+    bucketPolicies: files.bucketPolicyArgs,
+    scps: [files.scpFile],
+  });
+  if (!loaded.ok) throw new Error(`cannot load the generated context: ${loaded.code}: ${loaded.message}`);
+  const context = loaded.context;
+
+  // Warm-up: lets the JIT compile both paths and proves the inputs are what the bench claims.
+  const parsedRecords = await baselineOnce(files.trailFile);
+  if (parsedRecords !== files.events) {
+    throw new Error(`the generated trail holds ${parsedRecords} records, expected ${files.events}`);
+  }
+  let report = await explainOnce(files.trailFile, context);
+
+  const baselineSeconds: number[] = [];
+  const explainSeconds: number[] = [];
+  // Alternating runs spreads machine noise (page cache, frequency scaling, GC) over both sides.
+  for (let i = 0; i < runs; i++) {
+    baselineSeconds.push((await timed(collectGarbage, () => baselineOnce(files.trailFile))).seconds);
+    const run = await timed(collectGarbage, () => explainOnce(files.trailFile, context));
+    explainSeconds.push(run.seconds);
+    report = run.value;
+  }
+
+  const baseline = rateResult('baseline: read + JSON.parse', files.events, baselineSeconds);
+  const explain = rateResult('explain: read + explainTexts', files.events, explainSeconds);
+  const ratio = explain.perSecond / baseline.perSecond;
+  const eventsAccounted =
+    report.findings.reduce((sum, f) => sum + f.eventIds.length, 0) + report.skipped.length;
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const notes = [
+    ...describeInputs(files),
+    `- report: ${report.findings.length.toLocaleString('en-US')} findings covering ${(eventsAccounted - report.skipped.length).toLocaleString('en-US')} events, ${report.skipped.length.toLocaleString('en-US')} skipped, ${report.errors.length} errors`,
+    `- skipped by reason: ${countBy(report.skipped, (s) => s.reason) || 'none'}`,
+    `- findings by cause: ${countBy(report.findings, (f) => f.cause) || 'none'}`,
+    `- fixes: ${report.findings.filter((f) => f.fix !== null).length.toLocaleString('en-US')} proposed, ${report.findings.filter((f) => f.fix?.verified === true).length.toLocaleString('en-US')} verified`,
+    `- rates: baseline ${fmt(baseline.perSecond)} events/s, explain ${fmt(explain.perSecond)} events/s, ratio ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'target met' : 'BELOW TARGET'}`,
+    `- ${runs} timed runs per side, alternating, after one warm-up each; median run reported; a full GC before every timed run; JavaScript on one thread (Node.js ${process.version}); ${machineLoad()}`,
+  ];
+  if (report.errors.length > 0) {
+    notes.push(`- first error: ${report.errors[0]?.code}: ${report.errors[0]?.message}`);
+  }
+  return { results: [baseline, explain], ratio, notes };
+}
