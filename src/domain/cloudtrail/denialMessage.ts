@@ -88,7 +88,8 @@ const memo = new Map<string, ParsedDenialMessage>();
 
 function parseUncached(text: string): ParsedDenialMessage {
   // Documented examples wrap lines; a message is one sentence.
-  const message = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const message =
+    text.includes('\n') || text.includes('\r') ? text.replace(/\s*[\r\n]+\s*/g, ' ').trim() : text.trim();
   if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };
   const head = HEAD.exec(message);
   if (head === null) return { form: 'unrecognised', text };

@@ -141,6 +141,51 @@ export function normalisePrincipal(
   userIdentity: unknown,
   hints?: { messagePrincipalArn?: string },
 ): Principal {
+  // Every event of a job carries the same identity: normalise each distinct one once.
+  const key = identityKey(userIdentity, hints?.messagePrincipalArn);
+  if (key === undefined) return normaliseUncached(userIdentity, hints);
+  let principal = principalMemo.get(key);
+  if (principal === undefined) {
+    if (principalMemo.size >= PRINCIPAL_MEMO_SIZE) principalMemo.clear();
+    principal = normaliseUncached(userIdentity, hints);
+    principalMemo.set(key, principal);
+  }
+  return principal;
+}
+
+const PRINCIPAL_MEMO_SIZE = 10_000;
+const principalMemo = new Map<string, Principal>();
+
+/** Every field the normalisers read, joined; `undefined` when the identity is not a plain object. */
+function identityKey(userIdentity: unknown, hint: string | undefined): string | undefined {
+  if (!isObject(userIdentity)) return undefined;
+  const session = isObject(userIdentity.sessionContext) ? userIdentity.sessionContext : undefined;
+  const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
+  const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
+  const part = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+  return [
+    userIdentity.type,
+    userIdentity.arn,
+    userIdentity.accountId,
+    userIdentity.principalId,
+    userIdentity.accessKeyId,
+    userIdentity.userName,
+    userIdentity.invokedBy,
+    userIdentity.identityStoreArn,
+    issuer?.type,
+    issuer?.arn,
+    issuer?.userName,
+    issuer?.accountId,
+    issuer?.principalId,
+    onBehalfOf?.userId,
+    onBehalfOf?.identityStoreArn,
+    hint,
+  ]
+    .map(part)
+    .join('\u0000');
+}
+
+function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {
   const safeHints: Hints = hints ?? {};
   if (!isObject(userIdentity)) return unknownFromHint(safeHints);
   const type = str(userIdentity.type);

@@ -214,6 +214,7 @@ class FindingBuilder {
     }
 
     const evaluated: EvaluatedCheck[] = [];
+    const hasExtraContext = Object.keys(resolved.context).length > 0;
     for (const event of events) {
       for (const check of event.checks) {
         const request: AuthorizationRequest = {
@@ -221,7 +222,7 @@ class FindingBuilder {
           action: check.action,
           resource: check.resource,
           ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-          context: { ...check.context, ...resolved.context },
+          context: hasExtraContext ? { ...check.context, ...resolved.context } : check.context,
         };
         if (canEvaluate) {
           const result = evaluate(set, request);
@@ -481,12 +482,13 @@ const NOTHING: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Findings need the normalised fields only; dropping the original record keeps a large trail's memory small. */
 function withoutRawRecord(event: DeniedEvent): DeniedEvent {
-  return {
-    ...event,
-    record: { ...event.record, raw: NOTHING, requestParameters: NOTHING, additionalEventData: NOTHING },
-  };
+  const record = event.record as { -readonly [K in keyof CloudTrailRecord]: CloudTrailRecord[K] };
+  // The record was created by this batch's normaliser and is not shared: trim it in place.
+  record.raw = NOTHING;
+  record.requestParameters = NOTHING;
+  record.additionalEventData = NOTHING;
+  return event;
 }
-
 /**
  * Explains every denied S3 event in the given texts.
  */

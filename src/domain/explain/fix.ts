@@ -13,7 +13,8 @@ import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/parsePolicy.js';
 import type { PolicyCache } from '../policy/simulation.js';
 import type { AuthorizationRequest, ContextValue } from '../policy/types.js';
-import { compileArnPattern, tokenizeWildcards } from '../policy/wildcard.js';
+import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
+import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot, LocatedPolicy } from '../snapshot/types.js';
 import { lineDiff } from './lineDiff.js';
@@ -245,21 +246,25 @@ function probeResources(statements: readonly PolicyStatement[]): string[] {
   return [...probes];
 }
 
+/** Matchers for the fix's own Resource patterns (`${*}` and friends stand for literal characters). */
+const fixResourceMatchers = new Map<string, Matcher>();
+
+function fixResourceMatcher(pattern: string): Matcher {
+  let matcher = fixResourceMatchers.get(pattern);
+  if (matcher === undefined) {
+    const tokens = resolveTemplateTokens(parseTemplate(pattern, true), undefined);
+    matcher = tokens === undefined ? () => false : compileArnPattern(tokens);
+    if (fixResourceMatchers.size > 10_000) fixResourceMatchers.clear();
+    fixResourceMatchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
 function grantedByFix(statements: readonly PolicyStatement[], action: string, resource: string): boolean {
   const a = action.toLowerCase();
   return statements.some(
     (s) =>
-      s.Action.some((x) => x.toLowerCase() === a) &&
-      s.Resource.some((r) =>
-        compileArnPattern(
-          tokenizeWildcards(
-            r
-              .replace(/\$\{\*\}/g, '*')
-              .replace(/\$\{\?\}/g, '?')
-              .replace(/\$\{\$\}/g, '$'),
-          ),
-        )(resource),
-      ),
+      s.Action.some((x) => x.toLowerCase() === a) && s.Resource.some((r) => fixResourceMatcher(r)(resource)),
   );
 }
 
@@ -310,10 +315,7 @@ function probeNewlyAllowed(
   let perSet = probeCache.get(input.resolved);
   const cached = perSet?.get(key);
   if (cached !== undefined) return cached;
-  const named = new Set(statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
-  const actions = [...new Set([...input.s3Actions.map((n) => `s3:${n}`), ...named])].filter((a) =>
-    named.has(a.toLowerCase()),
-  );
+  const actions = [...new Set(statements.flatMap((s) => s.Action))];
   const probes = probeResources(statements);
   let checked = 0;
   let newlyAllowed: string | undefined;

@@ -4,7 +4,7 @@
  * against the same policies compile each document once.
  */
 import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
-import { type CompiledPolicy, compilePolicy, type PolicyLocation } from './parsePolicy.js';
+import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
 import type {
   AuthorizationRequest,
   ContextValue,
@@ -27,24 +27,29 @@ export function createPolicyCache(maxEntries = 10_000): PolicyCache {
   return {
     compile(input, location) {
       const locKey = `${location.policyType}|${location.policyIndex}|${location.level ?? ''}`;
-      if (typeof input === 'object' && input !== null) {
-        const cached = byObject.get(input)?.get(locKey);
+      // Identity of the document object (a named wrapper is usually built afresh around the same
+      // document) avoids serialising large documents to find them again.
+      const { name, arn, document } = unwrapPolicyInput(input);
+      const objectKey = typeof document === 'object' && document !== null ? document : undefined;
+      const memberKey = `${locKey}|${name ?? ''}|${arn ?? ''}`;
+      if (objectKey !== undefined) {
+        const cached = byObject.get(objectKey)?.get(memberKey);
         if (cached !== undefined) return cached;
       }
-      const key = `${locKey}|${typeof input === 'string' ? input : JSON.stringify(input)}`;
+      const key = `${memberKey}|${typeof document === 'string' ? document : JSON.stringify(document)}`;
       let compiled = byKey.get(key);
       if (compiled === undefined) {
         compiled = compilePolicy(input, location);
         if (byKey.size >= maxEntries) byKey.clear();
         byKey.set(key, compiled);
       }
-      if (typeof input === 'object' && input !== null) {
-        let perObject = byObject.get(input);
+      if (objectKey !== undefined) {
+        let perObject = byObject.get(objectKey);
         if (perObject === undefined) {
           perObject = new Map();
-          byObject.set(input, perObject);
+          byObject.set(objectKey, perObject);
         }
-        perObject.set(locKey, compiled);
+        perObject.set(memberKey, compiled);
       }
       return compiled;
     },

@@ -85,18 +85,20 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
     if (!ruleApplies(rule, record)) continue;
     for (const resolved of resolveResources(rule, record, target, notes)) {
       const action = resolved.action ?? rule.action;
-      checks.push({
+      // Assigned member by member (no conditional spreads): this runs for every event of a trail.
+      const check: { -readonly [K in keyof S3AuthorizationCheck]: S3AuthorizationCheck[K] } = {
         action,
         resource: resolved.resource,
         context: action.startsWith('s3:')
           ? contextForAction(contextOf(fullContext, resolved, target), action)
           : {},
-        ...(resolved.bucket !== undefined ? { bucket: resolved.bucket } : {}),
-        ...(resolved.key !== undefined ? { key: resolved.key } : {}),
-        ...(resolved.role !== undefined ? { role: resolved.role } : {}),
         reason: reasonFor(rule, operation),
         kind: 's3',
-      });
+      };
+      if (resolved.bucket !== undefined) check.bucket = resolved.bucket;
+      if (resolved.key !== undefined) check.key = resolved.key;
+      if (resolved.role !== undefined) check.role = resolved.role;
+      checks.push(check);
     }
   }
   checks.push(...kmsChecks(record, operation, target, notes));

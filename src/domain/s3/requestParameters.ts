@@ -17,24 +17,17 @@
 export function readParam(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const exact = scalar(params[name]);
   if (exact !== undefined) return exact;
-  return scalar(lowerCaseIndex(params).get(name.toLowerCase()));
-}
-
-/** Lower-cased name index per parameters object, built once: most looked-up headers are absent. */
-const lowerCaseIndexes = new WeakMap<object, Map<string, unknown>>();
-
-function lowerCaseIndex(params: Readonly<Record<string, unknown>>): Map<string, unknown> {
-  let index = lowerCaseIndexes.get(params);
-  if (index === undefined) {
-    index = new Map();
-    for (const key in params) {
-      const lower = key.toLowerCase();
-      // The first scalar value wins, as the exact-name lookup would have found it.
-      if (!index.has(lower) || scalar(index.get(lower)) === undefined) index.set(lower, params[key]);
+  // Case-insensitive fallback without allocating: most looked-up headers are simply absent.
+  let lower: string | undefined;
+  for (const key in params) {
+    if (key.length !== name.length || key === name) continue;
+    lower ??= name.toLowerCase();
+    if (key.toLowerCase() === lower) {
+      const found = scalar(params[key]);
+      if (found !== undefined) return found;
     }
-    lowerCaseIndexes.set(params, index);
   }
-  return index;
+  return undefined;
 }
 
 /** Like {@link readParam}, but treats an empty string as absent (CloudTrail logs `bucketName: ""`). */
