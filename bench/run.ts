@@ -10,7 +10,13 @@ const only = process.argv[2];
 
 if (only === undefined || only === 'policy') {
   const results = runPolicyEngineBench();
-  console.log(formatResults('Policy engine: evaluations per second (decisions; explanations are built only when read)', results, (i) => (i < 2 ? 0 : 2)));
+  console.log(
+    formatResults(
+      'Policy engine: evaluations per second (decisions; explanations are built only when read)',
+      results,
+      (i) => (i < 2 ? 0 : 2),
+    ),
+  );
 }
 
 if (only === undefined || only === 'explain') {
