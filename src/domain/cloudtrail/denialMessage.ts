@@ -72,19 +72,18 @@ const POLICY_ARN_SUFFIX = /^(?::|,\s*with policy ARN:)\s*(arn:\S+?)\.?(?=\s|$)/i
  */
 export function parseDenialMessage(text: string | undefined): ParsedDenialMessage {
   if (text === undefined) return LEGACY;
-  // A failed job repeats the same message; the record normaliser and the diagnosis both parse it.
-  let parsed = memo.get(text);
-  if (parsed === undefined) {
-    if (memo.size >= MEMO_SIZE) memo.clear();
-    parsed = parseUncached(text);
-    memo.set(text, parsed);
+  // The record normaliser and the diagnosis both parse the message of the same event, one after the
+  // other: remember the last one (messages name object keys, so a larger memo mostly misses).
+  if (text !== lastText) {
+    lastText = text;
+    lastParsed = parseUncached(text);
   }
-  return parsed;
+  return lastParsed;
 }
 
 const LEGACY: ParsedDenialMessage = { form: 'legacy' };
-const MEMO_SIZE = 4096;
-const memo = new Map<string, ParsedDenialMessage>();
+let lastText: string | undefined;
+let lastParsed: ParsedDenialMessage = LEGACY;
 
 function parseUncached(text: string): ParsedDenialMessage {
   // Documented examples wrap lines; a message is one sentence.
@@ -146,12 +145,37 @@ function parseUncached(text: string): ParsedDenialMessage {
 }
 
 function lastMatch(pattern: RegExp, text: string): { index: number; length: number } | undefined {
+  // Messages are usually in the canonical spelling: find its last occurrence cheaply, then let the
+  // regular expression look only at what follows it, so the result is the same as a full scan.
+  const literal = CANONICAL_MARKERS.get(pattern);
+  let from = 0;
   let last: { index: number; length: number } | undefined;
-  for (const match of text.matchAll(pattern)) {
-    last = { index: match.index, length: match[0].length };
+  if (literal !== undefined) {
+    for (const candidate of literal) {
+      const at = text.lastIndexOf(candidate);
+      if (at >= 0 && (last === undefined || at > last.index)) last = { index: at, length: candidate.length };
+    }
+    if (last !== undefined) from = last.index + 1;
+  }
+  for (const match of text.slice(from).matchAll(pattern)) {
+    last = { index: from + match.index, length: match[0].length };
   }
   return last;
 }
+
+/** The usual spelling of each marker, as exact text. */
+const CANONICAL_MARKERS: ReadonlyMap<RegExp, readonly string[]> = new Map([
+  [IMPLICIT_MARKER, [' because no ']],
+  [
+    EXPLICIT_MARKER,
+    [
+      ' with an explicit deny in a ',
+      ' with an explicit deny in an ',
+      ' due to an explicit deny in a ',
+      ' due to an explicit deny in an ',
+    ],
+  ],
+]);
 
 /** `on resource: "arn:aws:s3:::b/k"` (S3, quoted) or `on resource: arn:...` (older, unquoted). */
 function parseResource(segment: string): string | undefined {

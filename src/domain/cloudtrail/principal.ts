@@ -163,26 +163,40 @@ function identityKey(userIdentity: unknown, hint: string | undefined): string | 
   const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
   const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
   const part = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
-  return [
-    userIdentity.type,
-    userIdentity.arn,
-    userIdentity.accountId,
-    userIdentity.principalId,
-    userIdentity.accessKeyId,
-    userIdentity.userName,
-    userIdentity.invokedBy,
-    userIdentity.identityStoreArn,
-    issuer?.type,
-    issuer?.arn,
-    issuer?.userName,
-    issuer?.accountId,
-    issuer?.principalId,
-    onBehalfOf?.userId,
-    onBehalfOf?.identityStoreArn,
-    hint,
-  ]
-    .map(part)
-    .join('\u0000');
+  const sep = '\u0000';
+  return (
+    part(userIdentity.type) +
+    sep +
+    part(userIdentity.arn) +
+    sep +
+    part(userIdentity.accountId) +
+    sep +
+    part(userIdentity.principalId) +
+    sep +
+    part(userIdentity.accessKeyId) +
+    sep +
+    part(userIdentity.userName) +
+    sep +
+    part(userIdentity.invokedBy) +
+    sep +
+    part(userIdentity.identityStoreArn) +
+    sep +
+    part(issuer?.type) +
+    sep +
+    part(issuer?.arn) +
+    sep +
+    part(issuer?.userName) +
+    sep +
+    part(issuer?.accountId) +
+    sep +
+    part(issuer?.principalId) +
+    sep +
+    part(onBehalfOf?.userId) +
+    sep +
+    part(onBehalfOf?.identityStoreArn) +
+    sep +
+    part(hint)
+  );
 }
 
 function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {

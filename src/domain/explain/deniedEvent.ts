@@ -9,8 +9,10 @@
  */
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
+import type { ContextValue } from '../policy/types.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { contextForAction, requestContextFor } from '../s3/requestContext.js';
+import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
 export interface DeniedEvent {
@@ -34,55 +36,82 @@ export function parseS3ResourceArn(resource: string): { bucket: string; key?: st
   return match[2] !== undefined ? { bucket: match[1]!, key: match[2] } : { bucket: match[1]! };
 }
 
-function sameAction(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+/** Whether the request names SSE-KMS (then S3 also needs KMS permissions for the caller). */
+function mentionsKms(record: CloudTrailRecord): boolean {
+  for (const name in record.requestParameters) {
+    if (name.toLowerCase().startsWith('x-amz-server-side-encryption')) return true;
+  }
+  return false;
+}
+
+/**
+ * The request an enhanced message names, with the condition context S3 evaluates for that action.
+ * The operation catalogue is consulted only for what the message cannot say: the operation's usual
+ * actions (for the note) and, when the request names SSE-KMS, the KMS side requirements.
+ */
+function fromMessage(
+  record: CloudTrailRecord,
+  message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
+): DeniedEvent {
+  const resource = message.resource ?? '*';
+  const parsed = parseS3ResourceArn(resource);
+  const context: Record<string, ContextValue> = {
+    ...contextForAction(requestContextFor(record), message.action),
+  };
+  const recordBucket = record.requestParameters.bucketName;
+  if (
+    parsed !== undefined &&
+    typeof recordBucket === 'string' &&
+    recordBucket !== '' &&
+    parsed.bucket !== recordBucket
+  ) {
+    // A copy source in another bucket: the record only says who owns the destination bucket.
+    delete context['aws:ResourceAccount'];
+    delete context['s3:ResourceAccount'];
+  }
+  const check: { -readonly [K in keyof S3AuthorizationCheck]: S3AuthorizationCheck[K] } = {
+    action: message.action,
+    resource,
+    context,
+    reason: 'named by the AccessDenied error message',
+    kind: 's3',
+  };
+  if (parsed !== undefined) check.bucket = parsed.bucket;
+  if (parsed?.key !== undefined) check.key = parsed.key;
+
+  const notes: string[] = [];
+  const usual = s3OperationFor(record.eventName)?.operation.actions.map((rule) => rule.action) ?? [];
+  const lower = message.action.toLowerCase();
+  if (usual.length > 0 && !usual.some((a) => a.toLowerCase() === lower)) {
+    notes.push(
+      `The error message names ${message.action} on ${resource}, not what ${record.eventName} normally needs (${[...new Set(usual)].join(', ')}); the message is what AWS evaluated.`,
+    );
+  }
+  let kmsChecks: readonly S3AuthorizationCheck[] = [];
+  if (mentionsKms(record)) {
+    const mapping = authorizationChecksFor(record);
+    if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+  }
+  const bucket =
+    check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined);
+  const event: { -readonly [K in keyof DeniedEvent]: DeniedEvent[K] } = {
+    record,
+    message,
+    checks: [check],
+    source: 'message',
+    kmsChecks,
+    notes,
+  };
+  if (bucket !== undefined) event.bucket = bucket;
+  return event;
 }
 
 export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
   const message = parseDenialMessage(record.errorMessage);
+  if (message.form === 'enhanced' && message.action.toLowerCase().startsWith('s3:'))
+    return fromMessage(record, message);
+
   const mapping = authorizationChecksFor(record);
-  const checks = mapping.ok ? mapping.checks.filter((c) => c.kind === 's3') : [];
-  const kmsChecks = mapping.ok ? mapping.checks.filter((c) => c.kind === 'kms') : [];
-  const notes = mapping.ok ? [...mapping.notes] : [];
-  const bucketOf = (list: readonly S3AuthorizationCheck[]): string | undefined =>
-    list.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
-    list.find((c) => c.bucket !== undefined)?.bucket;
-
-  if (message.form === 'enhanced' && message.action.toLowerCase().startsWith('s3:')) {
-    const resource = message.resource ?? '*';
-    const fromCatalogue = checks.find((c) => sameAction(c.action, message.action) && c.resource === resource);
-    const parsed = parseS3ResourceArn(resource);
-    const check: S3AuthorizationCheck = fromCatalogue ?? {
-      action: message.action,
-      resource,
-      context: contextForAction(requestContextFor(record), message.action),
-      ...(parsed !== undefined ? { bucket: parsed.bucket } : {}),
-      ...(parsed?.key !== undefined ? { key: parsed.key } : {}),
-      reason: 'named by the AccessDenied error message',
-      kind: 's3',
-    };
-    // The catalogue's notes describe the operation's usual needs; the message says what AWS evaluated.
-    notes.length = 0;
-    if (fromCatalogue === undefined && checks.length > 0) {
-      notes.push(
-        `The error message names ${message.action} on ${resource}, not what ${record.eventName} normally needs (${checks
-          .map((c) => c.action)
-          .join(', ')}); the message is what AWS evaluated.`,
-      );
-    }
-    const bucket = check.bucket ?? bucketOf(checks);
-    return {
-      record,
-      message,
-      checks: [check],
-      source: 'message',
-      kmsChecks,
-      ...(bucket !== undefined ? { bucket } : {}),
-      notes,
-    };
-  }
-
-  const bucket = bucketOf(checks);
   if (!mapping.ok) {
     return {
       record,
@@ -90,17 +119,23 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
       checks: [],
       source: 'operation',
       kmsChecks: [],
-      notes,
+      notes: [],
       unmapped: { code: mapping.code, message: mapping.message },
     };
   }
-  return {
+  const checks = mapping.checks.filter((c) => c.kind === 's3');
+  const kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+  const bucket =
+    checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
+    checks.find((c) => c.bucket !== undefined)?.bucket;
+  const event: { -readonly [K in keyof DeniedEvent]: DeniedEvent[K] } = {
     record,
     message,
     checks,
     source: 'operation',
     kmsChecks,
-    ...(bucket !== undefined ? { bucket } : {}),
-    notes,
+    notes: mapping.notes,
   };
+  if (bucket !== undefined) event.bucket = bucket;
+  return event;
 }

@@ -207,8 +207,8 @@ function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
 function addS3Context(record: CloudTrailRecord, context: Record<string, ContextValue>): void {
   const params = record.requestParameters;
 
-  const owner = bucketOwnerOf(record);
-  if (owner !== undefined) context['s3:ResourceAccount'] = owner.account;
+  const owner = context['aws:ResourceAccount'];
+  if (owner !== undefined) context['s3:ResourceAccount'] = owner;
   const method = readParam(record.additionalEventData, 'AuthenticationMethod');
   if (method !== undefined && Object.hasOwn(authTypeByAuthenticationMethod, method)) {
     context['s3:authType'] =
@@ -223,25 +223,20 @@ function addS3Context(record: CloudTrailRecord, context: Record<string, ContextV
   const tlsNumber = typeof tlsVersion === 'string' ? /^TLSv(\d+\.\d+)$/.exec(tlsVersion)?.[1] : undefined;
   if (tlsNumber !== undefined) context['s3:TlsVersion'] = Number(tlsNumber);
 
-  // A bare `prefix` query parameter is how ListObjects/ListObjectVersions carry it; an empty prefix is
-  // still a value S3 compares against.
-  setString(context, 's3:prefix', readParam(params, 'prefix'));
-  setString(context, 's3:delimiter', readNonEmptyParam(params, 'delimiter'));
-  const maxKeys = readNonEmptyParam(params, 'max-keys');
-  if (maxKeys !== undefined && /^\d+$/.test(maxKeys)) context['s3:max-keys'] = Number(maxKeys);
-  setString(context, 's3:versionid', readNonEmptyParam(params, 'versionId'));
-
-  for (const header of ACL_HEADERS) setString(context, `s3:${header}`, readNonEmptyParam(params, header));
-  for (const header of HEADER_KEYS) {
-    setString(context, `s3:${header}`, readNonEmptyParam(params, header));
+  // One pass over the parameters (usually a handful) instead of one case-insensitive lookup per key.
+  for (const name in params) {
+    const spec = PARAMETER_KEYS.get(name.toLowerCase());
+    if (spec === undefined) continue;
+    const value = readParam(params, name);
+    if (value === undefined || (value === '' && spec.allowEmpty !== true)) continue;
+    // An exact-case parameter wins over another spelling of the same name.
+    if (context[spec.key] !== undefined && name !== spec.name) continue;
+    if (spec.numeric === true) {
+      if (/^\d+$/.test(value)) context[spec.key] = Number(value);
+    } else {
+      context[spec.key] = value;
+    }
   }
-  setString(context, 's3:object-lock-mode', readNonEmptyParam(params, 'x-amz-object-lock-mode'));
-  setString(
-    context,
-    's3:object-lock-retain-until-date',
-    readNonEmptyParam(params, 'x-amz-object-lock-retain-until-date'),
-  );
-  setString(context, 's3:object-lock-legal-hold', readNonEmptyParam(params, 'x-amz-object-lock-legal-hold'));
 
   const location = readObject(params, 'CreateBucketConfiguration')?.LocationConstraint;
   if (typeof location === 'string' && location !== '') context['s3:LocationConstraint'] = location;
@@ -254,6 +249,15 @@ function addS3Context(record: CloudTrailRecord, context: Record<string, ContextV
   }
 }
 
+interface ParameterKey {
+  /** The parameter's usual spelling. */
+  readonly name: string;
+  readonly key: string;
+  /** An empty `prefix` is still a value S3 compares against. */
+  readonly allowEmpty?: boolean;
+  readonly numeric?: boolean;
+}
+
 /** Request headers whose value S3 puts in the context under `s3:<header>`. */
 const HEADER_KEYS = [
   'x-amz-server-side-encryption',
@@ -264,9 +268,22 @@ const HEADER_KEYS = [
   'x-amz-object-ownership',
 ] as const;
 
-function setString(context: Record<string, ContextValue>, key: string, value: string | undefined): void {
-  if (value !== undefined) context[key] = value;
-}
+/**
+ * Request parameters (query string and headers) that become S3 condition keys, by lower-cased name.
+ * A bare `prefix` query parameter is how ListObjects/ListObjectVersions carry it.
+ */
+const PARAMETER_KEYS: ReadonlyMap<string, ParameterKey> = new Map(
+  [
+    { name: 'prefix', key: 's3:prefix', allowEmpty: true },
+    { name: 'delimiter', key: 's3:delimiter' },
+    { name: 'max-keys', key: 's3:max-keys', numeric: true },
+    { name: 'versionId', key: 's3:versionid' },
+    ...[...ACL_HEADERS, ...HEADER_KEYS].map((header) => ({ name: header, key: `s3:${header}` })),
+    { name: 'x-amz-object-lock-mode', key: 's3:object-lock-mode' },
+    { name: 'x-amz-object-lock-retain-until-date', key: 's3:object-lock-retain-until-date' },
+    { name: 'x-amz-object-lock-legal-hold', key: 's3:object-lock-legal-hold' },
+  ].map((spec): [string, ParameterKey] => [spec.name.toLowerCase(), spec]),
+);
 
 function timeContext(eventTime: string): Record<string, ContextValue> {
   const millis = Date.parse(eventTime);
