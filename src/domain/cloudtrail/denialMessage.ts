@@ -186,21 +186,25 @@ function parseResource(segment: string): string | undefined {
   return raw === '' ? undefined : raw;
 }
 
+/** The phrases lower-cased once, longest first as in the table. */
+const LOWER_PHRASES = policyTypePhrases.map((entry) => ({ ...entry, lower: entry.phrase.toLowerCase() }));
+const LONGEST_PHRASE = Math.max(...policyTypePhrases.map((entry) => entry.phrase.length));
+
 function readPolicyType(text: string): { type: MessagePolicyType; length: number } | undefined {
-  const lower = text.toLowerCase();
-  for (const entry of policyTypePhrases) {
-    if (lower.startsWith(entry.phrase.toLowerCase())) {
-      return { type: entry.type, length: entry.phrase.length };
-    }
+  const lower = text.slice(0, LONGEST_PHRASE).toLowerCase();
+  for (const entry of LOWER_PHRASES) {
+    if (lower.startsWith(entry.lower)) return { type: entry.type, length: entry.phrase.length };
   }
   return undefined;
 }
 
 function troubleshooterSuffix(tail: string): { policyArn?: string; authorizationId?: string } {
+  // Most messages end right after the policy type: nothing to look for.
+  if (tail.length < 4) return {};
   const policyArn = POLICY_ARN_SUFFIX.exec(tail)?.[1];
   const authorizationId = AUTHORIZATION_ID.exec(tail)?.[1];
-  return {
-    ...(policyArn !== undefined ? { policyArn } : {}),
-    ...(authorizationId !== undefined ? { authorizationId } : {}),
-  };
+  const suffix: { policyArn?: string; authorizationId?: string } = {};
+  if (policyArn !== undefined) suffix.policyArn = policyArn;
+  if (authorizationId !== undefined) suffix.authorizationId = authorizationId;
+  return suffix;
 }

@@ -102,9 +102,13 @@ function principalKey(p: Principal): { arn: string; account: string } {
 
 /** Splits events into groups of one principal on one bucket, starting a new group after a quiet gap. */
 function groupEvents(events: readonly DeniedEvent[], windowMinutes: number): DeniedEvent[][] {
-  const sorted = [...events].sort((a, b) =>
-    a.record.eventTime < b.record.eventTime ? -1 : a.record.eventTime > b.record.eventTime ? 1 : 0,
-  );
+  // Trail files are usually in time order already; sort only when they are not.
+  const inOrder = events.every((e, k) => k === 0 || events[k - 1]!.record.eventTime <= e.record.eventTime);
+  const sorted = inOrder
+    ? events
+    : [...events].sort((a, b) =>
+        a.record.eventTime < b.record.eventTime ? -1 : a.record.eventTime > b.record.eventTime ? 1 : 0,
+      );
   const open = new Map<string, { events: DeniedEvent[]; last: number }>();
   const groups: DeniedEvent[][] = [];
   const windowMs = windowMinutes * 60_000;
