@@ -163,40 +163,14 @@ function identityKey(userIdentity: unknown, hint: string | undefined): string | 
   const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
   const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
   const part = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
-  const sep = '\u0000';
-  return (
-    part(userIdentity.type) +
-    sep +
-    part(userIdentity.arn) +
-    sep +
-    part(userIdentity.accountId) +
-    sep +
-    part(userIdentity.principalId) +
-    sep +
-    part(userIdentity.accessKeyId) +
-    sep +
-    part(userIdentity.userName) +
-    sep +
-    part(userIdentity.invokedBy) +
-    sep +
-    part(userIdentity.identityStoreArn) +
-    sep +
-    part(issuer?.type) +
-    sep +
-    part(issuer?.arn) +
-    sep +
-    part(issuer?.userName) +
-    sep +
-    part(issuer?.accountId) +
-    sep +
-    part(issuer?.principalId) +
-    sep +
-    part(onBehalfOf?.userId) +
-    sep +
-    part(onBehalfOf?.identityStoreArn) +
-    sep +
-    part(hint)
-  );
+  // A template string, not an array join: this runs once per record of a trail.
+  return `${part(userIdentity.type)}\u0000${part(userIdentity.arn)}\u0000${part(userIdentity.accountId)}\u0000${part(
+    userIdentity.principalId,
+  )}\u0000${part(userIdentity.accessKeyId)}\u0000${part(userIdentity.userName)}\u0000${part(userIdentity.invokedBy)}\u0000${part(
+    userIdentity.identityStoreArn,
+  )}\u0000${part(issuer?.type)}\u0000${part(issuer?.arn)}\u0000${part(issuer?.userName)}\u0000${part(issuer?.accountId)}\u0000${part(
+    issuer?.principalId,
+  )}\u0000${part(onBehalfOf?.userId)}\u0000${part(onBehalfOf?.identityStoreArn)}\u0000${part(hint)}`;
 }
 
 function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {

@@ -471,13 +471,13 @@ export function evaluateCondition(
       if (matched !== negated) holds = true;
     }
   } else {
-    let any = false;
-    for (let i = 0; i < requestValues.length && !any; i++) {
+    let anyMatched = false;
+    for (let i = 0; i < requestValues.length && !anyMatched; i++) {
       const flags = matchRequestValue(condition, requestValues[i]!, context);
       seen |= flags;
-      if ((flags & MATCHED) !== 0) any = true;
+      if ((flags & MATCHED) !== 0) anyMatched = true;
     }
-    holds = negated ? !any : any;
+    holds = negated ? !anyMatched : anyMatched;
   }
   if (holds) return undefined;
   return conditionFailure(

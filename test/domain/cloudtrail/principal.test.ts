@@ -145,3 +145,27 @@ describe('normalisePrincipal properties', () => {
     );
   });
 });
+
+test('identities that differ only in a field the normaliser reads are never confused (memoised normalisation)', () => {
+  const base = {
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLE:job',
+    arn: 'arn:aws:sts::111122223333:assumed-role/deploy/job',
+    accountId: '111122223333',
+    sessionContext: {
+      sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/ci/deploy', userName: 'deploy' },
+    },
+  };
+  const other = {
+    ...base,
+    sessionContext: {
+      sessionIssuer: {
+        ...base.sessionContext.sessionIssuer,
+        arn: 'arn:aws:iam::111122223333:role/prod/deploy',
+      },
+    },
+  };
+  assert.equal(normalisePrincipal(base).roleArn, 'arn:aws:iam::111122223333:role/ci/deploy');
+  assert.equal(normalisePrincipal(other).roleArn, 'arn:aws:iam::111122223333:role/prod/deploy');
+  assert.equal(normalisePrincipal(base).roleArn, 'arn:aws:iam::111122223333:role/ci/deploy');
+});
