@@ -1,0 +1,436 @@
+import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
+import { evaluate, type PolicySet } from '../policy/evaluate.js';
+import type {
+  AuthorizationRequest,
+  Decision,
+  EvaluationResult,
+  PolicyType,
+  StatementRef,
+} from '../policy/types.js';
+import { bucketOwnerOf } from '../s3/requestContext.js';
+import type { S3AuthorizationCheck } from '../s3/types.js';
+import { awsCliProfile } from '../tools/awsCliProfile.js';
+import { rcloneAdvice } from '../tools/rcloneProfile.js';
+import { detectClient } from '../tools/userAgent.js';
+import type { ExplainContext } from './context.js';
+import type { DeniedEvent } from './deniedEvent.js';
+import { type DeniedRequestForFix, proposeFix } from './fix.js';
+import { groupKey } from './grouping.js';
+import { commonDirectory, minimalStatements } from './minimalStatements.js';
+import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
+import { principalAdvice } from './principalAdvice.js';
+import type {
+  Alternative,
+  DeniedByRef,
+  Finding,
+  FindingCause,
+  FindingRequest,
+  Fix,
+  JobProfile,
+} from './report.js';
+import { summarise } from './summary.js';
+
+interface EvaluatedCheck {
+  readonly event: DeniedEvent;
+  readonly check: S3AuthorizationCheck;
+  readonly request: AuthorizationRequest;
+  readonly result?: EvaluationResult;
+  readonly decision: Decision | 'Unknown';
+}
+
+/** aws-cli high-level commands and the job kind they are. */
+const AWS_CLI_OPERATION: Readonly<Record<string, JobProfile['operation']>> = {
+  's3.cp': 'copy',
+  's3.sync': 'sync',
+  's3.mv': 'move',
+};
+
+const EXPLICIT_CAUSE: Readonly<Record<PolicyType, FindingCause>> = {
+  identity: 'identity-explicit-deny',
+  resource: 'resource-policy-explicit-deny',
+  'permissions-boundary': 'boundary-explicit-deny',
+  scp: 'scp-explicit-deny',
+  rcp: 'rcp-explicit-deny',
+  session: 'session-policy',
+};
+
+/** Which missing Allow explains a denial first: organisation controls, then the resource side, then identity. */
+const MISSING_CAUSE: readonly (readonly [PolicyType, FindingCause])[] = [
+  ['scp', 'scp-missing-allow'],
+  ['rcp', 'rcp-missing-allow'],
+  ['resource', 'resource-policy-missing-allow'],
+  ['identity', 'identity-missing-allow'],
+  ['permissions-boundary', 'boundary-missing-allow'],
+  ['session', 'session-policy'],
+];
+
+const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, FindingCause]>> = {
+  identity: ['identity-missing-allow', 'identity-explicit-deny'],
+  resource: ['resource-policy-missing-allow', 'resource-policy-explicit-deny'],
+  'permissions-boundary': ['boundary-missing-allow', 'boundary-explicit-deny'],
+  session: ['session-policy', 'session-policy'],
+  scp: ['scp-missing-allow', 'scp-explicit-deny'],
+  rcp: ['rcp-missing-allow', 'rcp-explicit-deny'],
+  'vpc-endpoint': ['vpc-endpoint-policy', 'vpc-endpoint-policy'],
+};
+
+function principalKey(p: Principal): { arn: string; account: string } {
+  return {
+    arn: p.arn ?? p.policyPrincipalArn ?? (p.type === 'Anonymous' ? 'anonymous' : 'unknown'),
+    account: p.account ?? 'unknown',
+  };
+}
+
+function dedupeRefs(refs: readonly StatementRef[]): DeniedByRef[] {
+  const seen = new Set<string>();
+  const out: DeniedByRef[] = [];
+  for (const r of refs) {
+    const key = `${r.policyType}|${r.policyArn ?? r.policyName ?? r.policyIndex}|${r.statementIndex}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      policyType: r.policyType,
+      ...(r.policyArn !== undefined ? { policyArn: r.policyArn } : {}),
+      ...(r.policyName !== undefined ? { policyName: r.policyName } : {}),
+      ...(r.sid !== undefined ? { sid: r.sid } : {}),
+      statementIndex: r.statementIndex,
+    });
+  }
+  return out;
+}
+
+/** Cross-account callers' own policies live in another account: assume that side allows, and say so. */
+function withAssumedCallerAllow(
+  set: PolicySet,
+  resolved: ResolvedPolicies,
+  crossAccount: boolean,
+  compileAllowAll: () => PolicySet['identity'][number],
+): PolicySet {
+  return crossAccount && !resolved.identityKnown ? { ...set, identity: [compileAllowAll()] } : set;
+}
+
+export class FindingBuilder {
+  readonly #context: ExplainContext;
+  readonly #resolver: PolicyResolver;
+  /** Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does. */
+  readonly #succeeded: ReadonlyMap<string, ReadonlySet<string>>;
+
+  constructor(
+    context: ExplainContext,
+    resolver: PolicyResolver,
+    succeeded: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {
+    this.#context = context;
+    this.#resolver = resolver;
+    this.#succeeded = succeeded;
+  }
+
+  build(events: readonly DeniedEvent[]): Finding {
+    const first = events[0]!;
+    const record = first.record;
+    const principal = record.principal;
+    const bucket = first.bucket;
+    const resolved = this.#resolver.resolve(principal, bucket);
+    const owner = bucketOwnerOf(record);
+    const resourceAccount =
+      owner?.from === 'resources'
+        ? owner.account
+        : (this.#context.snapshot?.accountId ?? owner?.account ?? principal.account);
+    const crossAccount =
+      principal.account !== undefined &&
+      resourceAccount !== undefined &&
+      principal.account !== resourceAccount;
+    const caveats: string[] = [];
+    const canEvaluate =
+      resolved.identityKnown ||
+      principal.type === 'Root' ||
+      principal.type === 'Anonymous' ||
+      principal.type === 'AWSService' ||
+      (crossAccount && resolved.bucketPolicyKnown);
+    const cache = this.#resolver.compiledPolicyCache;
+    const set = withAssumedCallerAllow(resolved.set, resolved, crossAccount, () =>
+      cache.compile(
+        {
+          name: 'assumed caller-side allow',
+          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+        },
+        { policyType: 'identity', policyIndex: 0 },
+      ),
+    );
+    if (crossAccount && !resolved.identityKnown) {
+      caveats.push(
+        `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too.`,
+      );
+    } else if (resolved.identityGap !== undefined) {
+      caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);
+    }
+    for (const m of resolved.missingPolicies) {
+      caveats.push(
+        `${m.usage === 'permissions-boundary' ? 'Permissions boundary' : 'Policy'} ${m.arn} is attached but not in the snapshot; its effect is unknown.`,
+      );
+    }
+
+    const evaluated: EvaluatedCheck[] = [];
+    const hasExtraContext = Object.keys(resolved.context).length > 0;
+    for (const event of events) {
+      for (const check of event.checks) {
+        const request: AuthorizationRequest = {
+          principal: resolved.enginePrincipal,
+          action: check.action,
+          resource: check.resource,
+          ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+          context: hasExtraContext ? { ...check.context, ...resolved.context } : check.context,
+        };
+        if (canEvaluate) {
+          const result = evaluate(set, request);
+          evaluated.push({ event, check, request, result, decision: result.decision });
+        } else {
+          evaluated.push({ event, check, request, decision: 'Unknown' });
+        }
+      }
+      for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
+    }
+
+    const message = events.map((e) => e.message).find((m) => m.form === 'enhanced') ?? first.message;
+    const evidence: Finding['evidence'] = canEvaluate
+      ? 'policies'
+      : message.form === 'enhanced'
+        ? 'message'
+        : 'event';
+    const denied = evaluated.filter((e) => e.decision !== 'Allowed');
+    let cause: FindingCause;
+    let deniedBy: DeniedByRef[] = [];
+    if (evidence === 'policies') {
+      const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
+      if (explicit.length > 0) {
+        const refs = explicit.flatMap((e) => e.result?.deniedBy ?? []);
+        deniedBy = dedupeRefs(refs);
+        cause = EXPLICIT_CAUSE[refs[0]!.policyType];
+      } else if (denied.length > 0) {
+        const missing = new Set(denied.flatMap((e) => e.result?.missingAllowIn ?? []));
+        cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+        if (missing.has('identity') && missing.has('permissions-boundary')) {
+          caveats.push(
+            'The permissions boundary does not allow these actions either: add them to the boundary as well.',
+          );
+        }
+      } else {
+        cause = this.#allowedCause(events, message, caveats);
+      }
+    } else if (evidence === 'message' && message.form === 'enhanced') {
+      const pair = MESSAGE_CAUSE[message.policyType];
+      cause = message.denial === 'explicit' ? pair[1] : pair[0];
+      if (message.policyArn !== undefined)
+        deniedBy = [{ policyType: 'identity', policyArn: message.policyArn }];
+    } else {
+      cause = 'not-evaluable';
+      caveats.push(
+        'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
+      );
+    }
+    if (message.form === 'enhanced' && evidence === 'policies' && denied.length > 0) {
+      const said =
+        message.denial === 'explicit'
+          ? MESSAGE_CAUSE[message.policyType][1]
+          : MESSAGE_CAUSE[message.policyType][0];
+      if (
+        said !== cause &&
+        !(said === 'identity-missing-allow' && cause === 'resource-policy-missing-allow')
+      ) {
+        caveats.push(
+          `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}. The snapshot may be out of date.`,
+        );
+      }
+    }
+
+    const advice = principalAdvice(principal, cause);
+    if (advice !== undefined) caveats.unshift(advice);
+
+    const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
+    caveats.push(...fixOutcome.caveats);
+    const client = detectClient(record.userAgent);
+    const succeeded = this.#succeeded.get(groupKey(record, bucket)) ?? new Set<string>();
+    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded);
+
+    const requests: FindingRequest[] = evaluated.map((e) => ({
+      eventId: e.event.record.eventId,
+      eventName: e.event.record.eventName,
+      action: e.check.action,
+      resource: e.check.resource,
+      decision: e.decision,
+      source: e.event.source,
+    }));
+    const times = events.map((e) => e.record.eventTime).sort();
+    const who = principalKey(principal);
+    const finding: Omit<Finding, 'summary'> = {
+      eventIds: [...new Set(events.map((e) => e.record.eventId))],
+      principal: { arn: who.arn, type: principal.type, account: who.account },
+      client: {
+        tool: client.tool,
+        ...(client.version !== undefined && client.version !== '' ? { version: client.version } : {}),
+        ...(client.raw !== undefined ? { userAgent: client.raw } : {}),
+      },
+      ...(bucket !== undefined ? { bucket } : {}),
+      firstSeen: times[0] ?? record.eventTime,
+      lastSeen: times[times.length - 1] ?? record.eventTime,
+      requests,
+      cause,
+      evidence,
+      deniedBy,
+      fix: fixOutcome.fix,
+      alternatives,
+      jobProfile,
+      caveats: [...new Set(caveats)],
+    };
+    return { ...finding, summary: summarise(finding) };
+  }
+
+  #allowedCause(
+    events: readonly DeniedEvent[],
+    message: DeniedEvent['message'],
+    caveats: string[],
+  ): FindingCause {
+    const record = events[0]!.record;
+    if (message.form === 'enhanced' && !message.action.toLowerCase().startsWith('s3:')) {
+      if (message.action.toLowerCase().startsWith('kms:')) {
+        caveats.push(
+          `AWS names ${message.action}: the KMS key policy (and the caller's kms permissions) must allow it; key policies are not visible here.`,
+        );
+        return 'kms-key';
+      }
+    }
+    if (events.some((e) => e.kmsChecks.length > 0)) {
+      const kms = events.flatMap((e) => e.kmsChecks);
+      caveats.push(
+        `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; the KMS key policy and the caller's kms permissions must allow it.`,
+      );
+      return 'kms-key';
+    }
+    if (message.form === 'enhanced') {
+      const pair = MESSAGE_CAUSE[message.policyType];
+      const said = message.denial === 'explicit' ? pair[1] : pair[0];
+      if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
+        caveats.push(
+          `The visible policies allow the request, and AWS's message names a ${message.policyType} policy, which is not visible here.`,
+        );
+        return said;
+      }
+      caveats.push(
+        `The visible policies allow the request, but AWS's message names the ${message.policyType} policy: the snapshot may be out of date.`,
+      );
+    }
+    caveats.push('The visible policies allow every request. What can still deny it:');
+    if (record.vpcEndpointId !== undefined)
+      caveats.push(`the VPC endpoint policy of ${record.vpcEndpointId} (the request came through it);`);
+    if (this.#context.scpLevels.length === 0)
+      caveats.push('service control policies (none were given: --scp);');
+    if (this.#context.rcpLevels.length === 0)
+      caveats.push('resource control policies (none were given: --rcp);');
+    if (record.principal.type === 'Role' || record.principal.type === 'IdentityCenter')
+      caveats.push('a session policy passed when the role was assumed;');
+    caveats.push(
+      'S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects.',
+    );
+    return 'allowed-by-visible-policies';
+  }
+
+  #fix(
+    cause: FindingCause,
+    evidence: Finding['evidence'],
+    principal: Principal,
+    resolved: ResolvedPolicies,
+    denied: readonly EvaluatedCheck[],
+    bucket: string | undefined,
+    resourceAccount: string | undefined,
+  ): { fix: Fix | null; caveats: readonly string[] } {
+    const requests: DeniedRequestForFix[] = denied.map((e) => ({
+      action: e.check.action,
+      resource: e.check.resource,
+      ...(e.check.bucket !== undefined ? { bucket: e.check.bucket } : {}),
+      ...(e.check.key !== undefined ? { key: e.check.key } : {}),
+      context: e.check.context,
+    }));
+    if (evidence === 'message' && cause === 'identity-missing-allow') {
+      const statements = minimalStatements(requests.filter((r) => r.action.toLowerCase().startsWith('s3:')));
+      if (statements.length === 0) return { fix: null, caveats: [] };
+      const identityCenter = principal.type === 'IdentityCenter';
+      return {
+        fix: {
+          attachTo: principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'unknown',
+          attachKind: identityCenter ? 'permission-set' : 'inline-policy',
+          statements,
+          verified: false,
+          verification: [
+            "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
+          ],
+        },
+        caveats: [],
+      };
+    }
+    if (evidence !== 'policies') return { fix: null, caveats: [] };
+    const kind =
+      cause === 'identity-missing-allow'
+        ? 'identity'
+        : cause === 'boundary-missing-allow'
+          ? 'boundary'
+          : cause === 'resource-policy-missing-allow'
+            ? 'bucket-policy'
+            : undefined;
+    if (kind === undefined) return { fix: null, caveats: [] };
+    return proposeFix({
+      kind,
+      principal,
+      resolved,
+      requests,
+      ...(bucket !== undefined ? { bucket } : {}),
+      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+      s3Actions: this.#context.s3Actions,
+      cache: this.#resolver.compiledPolicyCache,
+      ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
+      ...(bucket !== undefined && this.#context.bucketPolicies.has(bucket)
+        ? { bucketPolicyDocument: this.#context.bucketPolicies.get(bucket) }
+        : {}),
+    });
+  }
+
+  #toolAdvice(
+    client: ReturnType<typeof detectClient>,
+    bucket: string | undefined,
+    evaluated: readonly EvaluatedCheck[],
+    denied: readonly EvaluatedCheck[],
+    succeeded: ReadonlySet<string>,
+  ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
+    if (bucket === undefined) return { jobProfile: null, alternatives: [] };
+    const keys = evaluated
+      .filter((e) => e.check.bucket === bucket && e.check.key !== undefined)
+      .map((e) => e.check.key ?? '');
+    if (client.tool === 'aws-cli' && client.command !== undefined) {
+      const profile = awsCliProfile({
+        command: client.command,
+        bucket,
+        prefix: commonDirectory(keys),
+        eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
+      });
+      if (profile === undefined) return { jobProfile: null, alternatives: [] };
+      return {
+        jobProfile: {
+          tool: 'aws-cli',
+          operation: AWS_CLI_OPERATION[profile.command] ?? 'unknown',
+          command: profile.command,
+          statements: profile.statements,
+          notes: profile.notes,
+        },
+        alternatives: [],
+      };
+    }
+    if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
+    const advice = rcloneAdvice({
+      ...(client.version !== undefined ? { version: client.version } : {}),
+      bucket,
+      prefix: commonDirectory(keys),
+      deniedActions: [...new Set(denied.map((e) => e.check.action))],
+      eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
+    });
+    return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };
+  }
+}
