@@ -368,6 +368,18 @@ export class FindingBuilder {
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };
+    if (
+      cause === 'resource-policy-missing-allow' &&
+      principal.arn === undefined &&
+      principal.policyPrincipalArn === undefined
+    ) {
+      return {
+        fix: null,
+        caveats: [
+          `CloudTrail recorded only the caller's account (${principal.account ?? 'unknown'}), not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`,
+        ],
+      };
+    }
     const kind =
       cause === 'identity-missing-allow'
         ? 'identity'

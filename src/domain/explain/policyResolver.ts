@@ -37,7 +37,13 @@ function enginePrincipalFor(principal: Principal): string {
     case 'AWSService':
       return principal.name ?? principal.arn ?? 'unknown-service.amazonaws.com';
     default:
-      return principal.arn ?? principal.policyPrincipalArn ?? 'unknown';
+      // A cross-account caller recorded only by its account (AWSAccount without an ARN) can only match
+      // grants to that whole account: evaluate it as the account's principal.
+      return (
+        principal.arn ??
+        principal.policyPrincipalArn ??
+        (principal.account !== undefined ? `arn:aws:iam::${principal.account}:root` : 'unknown')
+      );
   }
 }
 

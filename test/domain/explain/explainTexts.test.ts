@@ -301,3 +301,29 @@ describe('explainTexts', () => {
     ]);
   });
 });
+
+test('a cross-account caller recorded only by its account is checked against account-wide grants, with no fix naming the whole account', () => {
+  const partner = record({
+    userIdentity: { type: 'AWSAccount', principalId: 'AROAPARTNER:etl', accountId: '444455556666' },
+    errorMessage: 'Access Denied',
+    eventName: 'GetObject',
+    requestParameters: { bucketName: 'data', key: 'internal/a.csv' },
+  });
+  const bucketPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:role/etl' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::data/exports/*',
+      },
+    ],
+  };
+  const finding = explainTexts(text(partner), context({ bucketPolicies: new Map([['data', bucketPolicy]]) }))
+    .findings[0];
+  assert.equal(finding?.cause, 'resource-policy-missing-allow');
+  assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
+  assert.equal(finding?.fix, null);
+  assert.ok(finding?.caveats.some((c) => c.includes('only the caller') && c.includes('444455556666')));
+});
