@@ -81,6 +81,11 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     io.stderr('explain: no input could be read\n');
     return 2;
   }
+  // A one-line account on standard error, so that piping the report elsewhere still shows what was read.
+  const events = report.findings.reduce((n, f) => n + f.eventIds.length, 0) + report.skipped.length;
+  io.stderr(
+    `explain: ${result.inputsRead} input(s), ${events} event(s): ${report.findings.length} finding(s), ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
+  );
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);

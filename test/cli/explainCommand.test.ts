@@ -40,6 +40,7 @@ describe('permission-auditor explain', () => {
       assert.ok(key in f, `finding lacks ${key}`);
     }
     assert.equal(f.fix?.statements[0]?.Action[0], 's3:ListBucket');
+    assert.match(run.stderr, /explain: 1 input\(s\), 6 event\(s\): 1 finding\(s\), 0 skipped, 0 error\(s\)/);
   });
 
   test('text output has no colour codes when stdout is not a terminal, and has them on a terminal', async () => {
