@@ -138,11 +138,18 @@ function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]):
     const located = resolved.identityPolicies[target]!;
     const edited = appendStatements(located.document, statements);
     if (edited !== undefined && located.arn !== undefined) {
-      const compiled = cache.compile(
-        { name: located.name, arn: located.arn, document: edited.after },
-        { policyType: 'identity', policyIndex: target },
+      // Identity statements combine across policies exactly as within one policy, so the new version is
+      // evaluated as the compiled original plus its added statements (under the original's Version, which
+      // decides whether `${*}` in a resource is a policy variable).
+      const added = cache.compile(
+        {
+          name: located.name,
+          arn: located.arn,
+          document: { Version: edited.before.Version, Statement: statements },
+        },
+        { policyType: 'identity', policyIndex: set.identity.length },
       );
-      const identity = set.identity.map((p, i) => (i === target ? compiled : p));
+      const identity = [...set.identity, added];
       const before = JSON.stringify(edited.before, null, 2);
       const after = JSON.stringify(edited.after, null, 2);
       return {

@@ -2,8 +2,28 @@
  * A readable line diff (`-`/`+`/` ` prefixes) between two texts, for showing a policy's new version.
  */
 export function lineDiff(before: string, after: string): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
+  const allA = before.split('\n');
+  const allB = after.split('\n');
+  // Unchanged head and tail lines need no alignment (a new policy version usually only appends).
+  let head = 0;
+  while (head < allA.length && head < allB.length && allA[head] === allB[head]) head++;
+  let tail = 0;
+  while (
+    tail < allA.length - head &&
+    tail < allB.length - head &&
+    allA[allA.length - 1 - tail] === allB[allB.length - 1 - tail]
+  ) {
+    tail++;
+  }
+  const middle = diffLines(allA.slice(head, allA.length - tail), allB.slice(head, allB.length - tail));
+  return [
+    ...allA.slice(0, head).map((l) => `  ${l}`),
+    ...middle,
+    ...allA.slice(allA.length - tail).map((l) => `  ${l}`),
+  ].join('\n');
+}
+
+function diffLines(a: readonly string[], b: readonly string[]): string[] {
   // Longest common subsequence table; policies are small (IAM caps managed policies at 6,144 characters).
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
@@ -29,5 +49,5 @@ export function lineDiff(before: string, after: string): string {
   }
   while (i < a.length) out.push(`- ${a[i++]}`);
   while (j < b.length) out.push(`+ ${b[j++]}`);
-  return out.join('\n');
+  return out;
 }
