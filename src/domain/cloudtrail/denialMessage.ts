@@ -106,20 +106,19 @@ function parseUncached(text: string): ParsedDenialMessage {
 
   const reasonAt = Math.max(implicitAt, explicitAt);
   const resource = parseResource(afterHead.slice(0, reasonAt));
-  const base = {
-    form: 'enhanced',
-    principalArn,
-    action,
-    ...(resource !== undefined ? { resource } : {}),
-  } as const;
 
+  let denial: 'implicit' | 'explicit';
+  let policyType: MessagePolicyType;
+  let transitiveVia: MessagePolicyType | undefined;
+  let tail: string;
   if (explicitAt > implicitAt && explicit !== undefined) {
     const rest = afterHead.slice(explicitAt + explicit.length);
     const primary = readPolicyType(rest);
     if (primary === undefined) return { form: 'unrecognised', text };
-    let tail = rest.slice(primary.length);
+    denial = 'explicit';
+    policyType = primary.type;
+    tail = rest.slice(primary.length);
     const transitive = /^\s+transitively through an? /i.exec(tail);
-    let transitiveVia: MessagePolicyType | undefined;
     if (transitive !== null) {
       const via = readPolicyType(tail.slice(transitive[0].length));
       if (via !== undefined) {
@@ -127,22 +126,34 @@ function parseUncached(text: string): ParsedDenialMessage {
         tail = tail.slice(transitive[0].length + via.length);
       }
     }
-    return {
-      ...base,
-      denial: 'explicit',
-      policyType: primary.type,
-      ...(transitiveVia !== undefined ? { transitiveVia } : {}),
-      ...troubleshooterSuffix(tail),
-    };
+  } else {
+    const rest = afterHead.slice(implicitAt + (implicit?.length ?? 0));
+    const primary = readPolicyType(rest);
+    if (primary === undefined) return { form: 'unrecognised', text };
+    denial = 'implicit';
+    policyType = primary.type;
+    const allows = /^\s+allows the \S+ action/i.exec(rest.slice(primary.length));
+    tail = rest.slice(primary.length + (allows?.[0].length ?? 0));
   }
 
-  const rest = afterHead.slice(implicitAt + (implicit?.length ?? 0));
-  const primary = readPolicyType(rest);
-  if (primary === undefined) return { form: 'unrecognised', text };
-  const allows = /^\s+allows the \S+ action/i.exec(rest.slice(primary.length));
-  const tail = rest.slice(primary.length + (allows?.[0].length ?? 0));
-  return { ...base, denial: 'implicit', policyType: primary.type, ...troubleshooterSuffix(tail) };
+  // Optional members are assigned only when present, in the contract's order and without spreads: this
+  // runs once per denied event.
+  const parsed: { -readonly [K in keyof Enhanced]: Enhanced[K] } =
+    resource !== undefined
+      ? { form: 'enhanced', principalArn, action, resource, denial, policyType }
+      : { form: 'enhanced', principalArn, action, denial, policyType };
+  if (transitiveVia !== undefined) parsed.transitiveVia = transitiveVia;
+  // Most messages end right after the policy type: nothing to look for.
+  if (tail.length >= 4) {
+    const policyArn = POLICY_ARN_SUFFIX.exec(tail)?.[1];
+    const authorizationId = AUTHORIZATION_ID.exec(tail)?.[1];
+    if (policyArn !== undefined) parsed.policyArn = policyArn;
+    if (authorizationId !== undefined) parsed.authorizationId = authorizationId;
+  }
+  return parsed;
 }
+
+type Enhanced = Extract<ParsedDenialMessage, { form: 'enhanced' }>;
 
 function lastMatch(pattern: RegExp, text: string): { index: number; length: number } | undefined {
   // Messages are usually in the canonical spelling: find its last occurrence cheaply, then let the
@@ -157,8 +168,11 @@ function lastMatch(pattern: RegExp, text: string): { index: number; length: numb
     }
     if (last !== undefined) from = last.index + 1;
   }
-  for (const match of text.slice(from).matchAll(pattern)) {
-    last = { index: from + match.index, length: match[0].length };
+  // `exec` from `lastIndex` sees the same matches as a scan of the rest (the markers look neither behind
+  // nor at the start), without copying the text or cloning the expression as `matchAll` does.
+  pattern.lastIndex = from;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    last = { index: match.index, length: match[0].length };
   }
   return last;
 }
@@ -196,15 +210,4 @@ function readPolicyType(text: string): { type: MessagePolicyType; length: number
     if (lower.startsWith(entry.lower)) return { type: entry.type, length: entry.phrase.length };
   }
   return undefined;
-}
-
-function troubleshooterSuffix(tail: string): { policyArn?: string; authorizationId?: string } {
-  // Most messages end right after the policy type: nothing to look for.
-  if (tail.length < 4) return {};
-  const policyArn = POLICY_ARN_SUFFIX.exec(tail)?.[1];
-  const authorizationId = AUTHORIZATION_ID.exec(tail)?.[1];
-  const suffix: { policyArn?: string; authorizationId?: string } = {};
-  if (policyArn !== undefined) suffix.policyArn = policyArn;
-  if (authorizationId !== undefined) suffix.authorizationId = authorizationId;
-  return suffix;
 }

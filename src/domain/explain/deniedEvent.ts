@@ -9,9 +9,8 @@
  */
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
-import type { ContextValue } from '../policy/types.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
-import { contextForAction, requestContextFor } from '../s3/requestContext.js';
+import { requestContextForAction } from '../s3/requestContext.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
@@ -44,6 +43,32 @@ function mentionsKms(record: CloudTrailRecord): boolean {
   return false;
 }
 
+const NO_NOTES: readonly string[] = Object.freeze([]);
+const NO_CHECKS: readonly S3AuthorizationCheck[] = Object.freeze([]);
+
+interface UsualActions {
+  /** The operation's actions, lower-cased. */
+  readonly lower: ReadonlySet<string>;
+  /** The operation's distinct actions, as a note lists them. */
+  readonly listed: string;
+}
+
+/** Per event name (a bounded set: the S3 catalogue's operations), derived once from the catalogue. */
+const usualActionsByEventName = new Map<string, UsualActions | undefined>();
+
+function usualActionsOf(eventName: string): UsualActions | undefined {
+  if (usualActionsByEventName.has(eventName)) return usualActionsByEventName.get(eventName);
+  const actions = s3OperationFor(eventName)?.operation.actions.map((rule) => rule.action) ?? [];
+  const usual =
+    actions.length === 0
+      ? undefined
+      : { lower: new Set(actions.map((a) => a.toLowerCase())), listed: [...new Set(actions)].join(', ') };
+  // Event names come from the trail: unknown ones are not remembered, so the map stays small.
+  if (usual !== undefined || usualActionsByEventName.size < 1024)
+    usualActionsByEventName.set(eventName, usual);
+  return usual;
+}
+
 /**
  * The request an enhanced message names, with the condition context S3 evaluates for that action.
  * The operation catalogue is consulted only for what the message cannot say: the operation's usual
@@ -55,9 +80,7 @@ function fromMessage(
 ): DeniedEvent {
   const resource = message.resource ?? '*';
   const parsed = parseS3ResourceArn(resource);
-  const context: Record<string, ContextValue> = {
-    ...contextForAction(requestContextFor(record), message.action),
-  };
+  const context = requestContextForAction(record, message.action);
   const recordBucket = record.requestParameters.bucketName;
   if (
     parsed !== undefined &&
@@ -79,15 +102,14 @@ function fromMessage(
   if (parsed !== undefined) check.bucket = parsed.bucket;
   if (parsed?.key !== undefined) check.key = parsed.key;
 
-  const notes: string[] = [];
-  const usual = s3OperationFor(record.eventName)?.operation.actions.map((rule) => rule.action) ?? [];
-  const lower = message.action.toLowerCase();
-  if (usual.length > 0 && !usual.some((a) => a.toLowerCase() === lower)) {
-    notes.push(
-      `The error message names ${message.action} on ${resource}, not what ${record.eventName} normally needs (${[...new Set(usual)].join(', ')}); the message is what AWS evaluated.`,
-    );
+  let notes: readonly string[] = NO_NOTES;
+  const usual = usualActionsOf(record.eventName);
+  if (usual !== undefined && !usual.lower.has(message.action.toLowerCase())) {
+    notes = [
+      `The error message names ${message.action} on ${resource}, not what ${record.eventName} normally needs (${usual.listed}); the message is what AWS evaluated.`,
+    ];
   }
-  let kmsChecks: readonly S3AuthorizationCheck[] = [];
+  let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
   if (mentionsKms(record)) {
     const mapping = authorizationChecksFor(record);
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');

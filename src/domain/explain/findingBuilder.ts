@@ -174,13 +174,14 @@ export class FindingBuilder {
     const hasExtraContext = Object.keys(resolved.context).length > 0;
     for (const event of events) {
       for (const check of event.checks) {
-        const request: AuthorizationRequest = {
+        // Assigned member by member (no conditional spreads): this runs for every denied event.
+        const request: { -readonly [K in keyof AuthorizationRequest]: AuthorizationRequest[K] } = {
           principal: resolved.enginePrincipal,
           action: check.action,
           resource: check.resource,
-          ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-          context: hasExtraContext ? { ...check.context, ...resolved.context } : check.context,
         };
+        if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
+        request.context = hasExtraContext ? { ...check.context, ...resolved.context } : check.context;
         if (canEvaluate) {
           const result = evaluate(set, request);
           evaluated.push({ event, check, request, result, decision: result.decision });
@@ -343,13 +344,19 @@ export class FindingBuilder {
     bucket: string | undefined,
     resourceAccount: string | undefined,
   ): { fix: Fix | null; caveats: readonly string[] } {
-    const requests: DeniedRequestForFix[] = denied.map((e) => ({
-      action: e.check.action,
-      resource: e.check.resource,
-      ...(e.check.bucket !== undefined ? { bucket: e.check.bucket } : {}),
-      ...(e.check.key !== undefined ? { key: e.check.key } : {}),
-      context: e.check.context,
-    }));
+    const requests: DeniedRequestForFix[] = denied.map((e) => {
+      // The request evaluated above is the one verification needs (same caller, resource account and
+      // context): handing it over spares a copy of its context per denied request.
+      const request: { -readonly [K in keyof DeniedRequestForFix]: DeniedRequestForFix[K] } = {
+        action: e.check.action,
+        resource: e.check.resource,
+        context: e.check.context,
+        evaluated: e.request,
+      };
+      if (e.check.bucket !== undefined) request.bucket = e.check.bucket;
+      if (e.check.key !== undefined) request.key = e.check.key;
+      return request;
+    });
     if (evidence === 'message' && cause === 'identity-missing-allow') {
       const statements = minimalStatements(requests.filter((r) => r.action.toLowerCase().startsWith('s3:')));
       if (statements.length === 0) return { fix: null, caveats: [] };

@@ -12,7 +12,7 @@ import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/parsePolicy.js';
 import type { PolicyCache } from '../policy/simulation.js';
-import type { AuthorizationRequest, ContextValue } from '../policy/types.js';
+import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
@@ -24,6 +24,11 @@ import type { Fix, PolicyStatement } from './report.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
   readonly context: Readonly<Record<string, ContextValue>>;
+  /**
+   * The request as the finding evaluated it, when it is exactly the one verification would build (the
+   * resolved engine principal, the input's resource account, `context` plus the resolved extra keys).
+   */
+  readonly evaluated?: AuthorizationRequest;
 }
 
 export interface FixInput {
@@ -388,16 +393,23 @@ export function proposeFix(input: FixInput): FixOutcome {
       }
     : placed.patched;
 
-  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest => ({
-    principal,
-    action: r.action,
-    resource: r.resource,
-    ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-    context: { ...r.context, ...extra },
-  });
-  const still = grantable
-    .map((r) => ({ r, result: evaluate(patchedSet, toRequest(r)) }))
-    .filter((x) => x.result.decision !== 'Allowed');
+  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest => {
+    if (r.evaluated !== undefined) return r.evaluated;
+    const request: { -readonly [K in keyof AuthorizationRequest]: AuthorizationRequest[K] } = {
+      principal,
+      action: r.action,
+      resource: r.resource,
+    };
+    if (input.resourceAccount !== undefined) request.resourceAccount = input.resourceAccount;
+    request.context = { ...r.context, ...extra };
+    return request;
+  };
+  // Every denied request is evaluated with the patched policies.
+  const still: { r: DeniedRequestForFix; result: EvaluationResult }[] = [];
+  for (const r of grantable) {
+    const result = evaluate(patchedSet, toRequest(r));
+    if (result.decision !== 'Allowed') still.push({ r, result });
+  }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
   if (deny !== undefined) {
     const by = deny.result.deniedBy

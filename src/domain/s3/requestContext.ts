@@ -119,13 +119,18 @@ export interface BucketOwner {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
 export function bucketOwnerOf(record: CloudTrailRecord): BucketOwner | undefined {
-  const bucketResource = record.resources.find(
-    (r) => r.type === 'AWS::S3::Bucket' && r.accountId !== undefined,
-  );
-  const anyResource = record.resources.find(
-    (r) => r.accountId !== undefined && r.type?.startsWith('AWS::S3::'),
-  );
-  const fromResources = (bucketResource ?? anyResource)?.accountId;
+  // One pass for both choices (the bucket's own entry first, else any S3 entry): runs once per event.
+  let bucketResource: string | undefined;
+  let anyResource: string | undefined;
+  for (const r of record.resources) {
+    if (r.accountId === undefined) continue;
+    if (r.type === 'AWS::S3::Bucket') {
+      bucketResource = r.accountId;
+      break;
+    }
+    if (anyResource === undefined && r.type?.startsWith('AWS::S3::') === true) anyResource = r.accountId;
+  }
+  const fromResources = bucketResource ?? anyResource;
   if (fromResources !== undefined) return { account: fromResources, from: 'resources' };
   if (record.recipientAccountId !== undefined)
     return { account: record.recipientAccountId, from: 'recipientAccountId' };
@@ -141,7 +146,22 @@ export function bucketOwnerOf(record: CloudTrailRecord): BucketOwner | undefined
  */
 export function requestContextFor(record: CloudTrailRecord): ConditionContext {
   const context = globalContext(record);
-  addS3Context(record, context);
+  addS3Context(record, context, undefined);
+  return context;
+}
+
+/**
+ * The condition context S3 evaluates for one S3 action on this record: the same as
+ * `contextForAction(requestContextFor(record), action)`, built in one pass (it runs once per denied event).
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ */
+export function requestContextForAction(
+  record: CloudTrailRecord,
+  action: string,
+): Record<string, ContextValue> {
+  const context = globalContext(record);
+  addS3Context(record, context, action.toLowerCase());
   return context;
 }
 
@@ -165,14 +185,16 @@ export function contextForAction(context: ConditionContext, action: string): Con
   for (const key in context) {
     const value = context[key];
     if (value === undefined) continue;
-    if (key.startsWith('aws:') || ALL_ACTION_KEYS.has(key)) {
-      narrowed[key] = value;
-      continue;
-    }
-    const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
-    if (ACTIONS_BY_KEY.get(scopeKey)?.has(lowerAction) === true) narrowed[key] = value;
+    if (definedFor(key, lowerAction)) narrowed[key] = value;
   }
   return narrowed;
+}
+
+/** Whether S3 puts `key` in the context of the (lower-cased) action. */
+function definedFor(key: string, lowerAction: string): boolean {
+  if (key.startsWith('aws:') || ALL_ACTION_KEYS.has(key)) return true;
+  const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
+  return ACTIONS_BY_KEY.get(scopeKey)?.has(lowerAction) === true;
 }
 
 /**
@@ -204,7 +226,12 @@ function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
   return context;
 }
 
-function addS3Context(record: CloudTrailRecord, context: Record<string, ContextValue>): void {
+/** Adds the S3 keys; with `lowerAction`, only those S3 defines for that action (see {@link definedFor}). */
+function addS3Context(
+  record: CloudTrailRecord,
+  context: Record<string, ContextValue>,
+  lowerAction: string | undefined,
+): void {
   const params = record.requestParameters;
 
   const owner = context['aws:ResourceAccount'];
@@ -227,6 +254,7 @@ function addS3Context(record: CloudTrailRecord, context: Record<string, ContextV
   for (const name in params) {
     const spec = PARAMETER_KEYS.get(name.toLowerCase());
     if (spec === undefined) continue;
+    if (lowerAction !== undefined && !definedFor(spec.key, lowerAction)) continue;
     const value = readParam(params, name);
     if (value === undefined || (value === '' && spec.allowEmpty !== true)) continue;
     // An exact-case parameter wins over another spelling of the same name.
@@ -239,10 +267,20 @@ function addS3Context(record: CloudTrailRecord, context: Record<string, ContextV
   }
 
   const location = readObject(params, 'CreateBucketConfiguration')?.LocationConstraint;
-  if (typeof location === 'string' && location !== '') context['s3:LocationConstraint'] = location;
+  if (
+    typeof location === 'string' &&
+    location !== '' &&
+    (lowerAction === undefined || definedFor('s3:LocationConstraint', lowerAction))
+  ) {
+    context['s3:LocationConstraint'] = location;
+  }
 
   const tagging = readNonEmptyParam(params, 'x-amz-tagging');
-  if (tagging !== undefined) {
+  // The tag keys and each tag are defined for the same actions.
+  if (
+    tagging !== undefined &&
+    (lowerAction === undefined || definedFor('s3:RequestObjectTagKeys', lowerAction))
+  ) {
     const tags = new URLSearchParams(tagging);
     context['s3:RequestObjectTagKeys'] = [...new Set(tags.keys())];
     for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;

@@ -8,6 +8,7 @@ import {
   contextForAction,
   kmsContextFor,
   requestContextFor,
+  requestContextForAction,
   s3ActionConditionKeys,
 } from '../../../src/domain/s3/requestContext.js';
 import { s3Operations } from '../../../src/domain/s3/s3Operations.js';
@@ -234,6 +235,46 @@ describe('condition key names are valid in the Service Authorization Reference d
         const lower = key.toLowerCase();
         const normalised = lower.startsWith('s3:requestobjecttag/') ? 's3:requestobjecttag/' : lower;
         assert.ok(defined.includes(normalised), `${key} is not defined for ${check.action}`);
+      }
+    }
+  });
+});
+
+describe('requestContextForAction', () => {
+  test('equals narrowing the full context to the action, for every action and many request shapes', () => {
+    const shapes: Record<string, unknown>[] = [
+      {
+        bucketName: BUCKET,
+        key: 'a/b.txt',
+        'x-amz-acl': 'private',
+        'x-amz-server-side-encryption': 'aws:kms',
+      },
+      { bucketName: BUCKET, 'list-type': '2', prefix: 'daily/', delimiter: '/', 'max-keys': '1000' },
+      {
+        bucketName: BUCKET,
+        key: 'v.txt',
+        versionId: '3HL4kqtJlcpXroDTDmjVBH40Nrjfkd',
+        'x-amz-tagging': 'team=ops&env=prod',
+      },
+      {
+        bucketName: BUCKET,
+        key: 'c.txt',
+        'X-Amz-Acl': 'public-read',
+        'x-amz-copy-source': 'src/k',
+        'x-amz-metadata-directive': 'COPY',
+      },
+    ];
+    const actions = [
+      ...new Set(Object.values(s3Operations).flatMap((op) => op.actions.map((rule) => rule.action))),
+    ];
+    for (const requestParameters of shapes) {
+      const record = toRecord(s3Event({ eventName: 'PutObject', requestParameters }));
+      for (const action of actions) {
+        assert.deepEqual(
+          requestContextForAction(record, action),
+          contextForAction(requestContextFor(record), action),
+          action,
+        );
       }
     }
   });
