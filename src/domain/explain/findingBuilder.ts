@@ -171,7 +171,8 @@ export class FindingBuilder {
     }
 
     const evaluated: EvaluatedCheck[] = [];
-    const hasExtraContext = Object.keys(resolved.context).length > 0;
+    // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
+    const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
       for (const check of event.checks) {
         // Assigned member by member (no conditional spreads): this runs for every denied event.
@@ -181,7 +182,8 @@ export class FindingBuilder {
           resource: check.resource,
         };
         if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
-        request.context = hasExtraContext ? { ...check.context, ...resolved.context } : check.context;
+        request.context = check.context;
+        if (principalContext !== undefined) request.principalContext = principalContext;
         if (canEvaluate) {
           const result = evaluate(set, request);
           evaluated.push({ event, check, request, result, decision: result.decision });

@@ -340,7 +340,7 @@ function probeNewlyAllowed(
         action,
         resource,
         ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-        context: input.resolved.context,
+        principalContext: input.resolved.context,
       };
       if (
         evaluate(patchedSet, request).decision === 'Allowed' &&
@@ -401,7 +401,8 @@ export function proposeFix(input: FixInput): FixOutcome {
       resource: r.resource,
     };
     if (input.resourceAccount !== undefined) request.resourceAccount = input.resourceAccount;
-    request.context = { ...r.context, ...extra };
+    request.context = r.context;
+    request.principalContext = extra;
     return request;
   };
   // Every denied request is evaluated with the patched policies.

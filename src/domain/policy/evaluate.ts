@@ -324,7 +324,7 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     actionLower,
     resource: request.resource,
     principal,
-    context: buildRequestContext(request.context, principal, resourceAccount),
+    context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
     hasBoundary: set.permissionsBoundary !== undefined,
   };
   const out: Collector = {

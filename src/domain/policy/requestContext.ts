@@ -139,6 +139,7 @@ function contextIndex(context: Readonly<Record<string, ContextValue>>): ContextI
  */
 class RequestContext implements RequestContextView {
   readonly #context: Readonly<Record<string, ContextValue>> | undefined;
+  readonly #principalContext: PrincipalContextIndex | undefined;
   readonly #principal: RequestPrincipal;
   readonly #resourceAccount: string | undefined;
   #index: ContextIndex | undefined;
@@ -147,13 +148,18 @@ class RequestContext implements RequestContextView {
     context: Readonly<Record<string, ContextValue>> | undefined,
     principal: RequestPrincipal,
     resourceAccount: string | undefined,
+    principalContext: Readonly<Record<string, ContextValue>> | undefined,
   ) {
     this.#context = context;
+    this.#principalContext =
+      principalContext === undefined ? undefined : principalContextIndex(principalContext);
     this.#principal = principal;
     this.#resourceAccount = resourceAccount;
   }
 
   get(keyLower: string): ContextEntry | undefined {
+    const fromPrincipal = this.#principalContext?.get(keyLower);
+    if (fromPrincipal !== undefined) return fromPrincipal;
     const context = this.#context;
     if (context !== undefined) {
       if (this.#index === undefined) this.#index = contextIndex(context);
@@ -180,10 +186,30 @@ class RequestContext implements RequestContextView {
   }
 }
 
+type PrincipalContextIndex = ReadonlyMap<string, ContextEntry>;
+
+/** A caller's context is shared by all its requests: index it once per object. */
+const principalContextIndexes = new WeakMap<object, PrincipalContextIndex>();
+
+function principalContextIndex(context: Readonly<Record<string, ContextValue>>): PrincipalContextIndex {
+  let index = principalContextIndexes.get(context);
+  if (index === undefined) {
+    const map = new Map<string, ContextEntry>();
+    for (const key in context) {
+      const value = context[key];
+      if (value !== undefined) map.set(lowerKeyName(key), toEntry(value));
+    }
+    index = map;
+    principalContextIndexes.set(context, index);
+  }
+  return index;
+}
+
 export function buildRequestContext(
   context: Readonly<Record<string, ContextValue>> | undefined,
   principal: RequestPrincipal,
   resourceAccount: string | undefined,
+  principalContext?: Readonly<Record<string, ContextValue>>,
 ): RequestContextView {
-  return new RequestContext(context, principal, resourceAccount);
+  return new RequestContext(context, principal, resourceAccount, principalContext);
 }

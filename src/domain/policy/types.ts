@@ -38,6 +38,12 @@ export interface AuthorizationRequest {
   readonly resourceAccount?: string;
   /** Condition context. Keys are case-insensitive. */
   readonly context?: Readonly<Record<string, ContextValue>>;
+  /**
+   * Context AWS supplies about the caller (`aws:PrincipalArn` with the role's path, `aws:PrincipalTag/...`),
+   * shared by every request of that caller. It takes precedence over `context`; kept apart so that callers
+   * evaluating many requests of one principal need not copy it into each request's context.
+   */
+  readonly principalContext?: Readonly<Record<string, ContextValue>>;
 }
 
 /** Identifies one statement of one policy; used in `deniedBy` and explanations. */
