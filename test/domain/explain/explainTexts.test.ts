@@ -3,92 +3,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ExplainContext } from '../../../src/domain/explain/context.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
-import type { AccountSnapshot } from '../../../src/domain/snapshot/types.js';
+import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
-const ACCOUNT = '111122223333';
-const S3_ACTIONS = [
-  'GetObject',
-  'PutObject',
-  'ListBucket',
-  'DeleteObject',
-  'PutObjectAcl',
-  'CreateBucket',
-  'ListAllMyBuckets',
-];
-
-let counter = 0;
-function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  counter++;
-  return {
-    eventVersion: '1.10',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDAEXAMPLE',
-      arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-      accountId: ACCOUNT,
-      userName: 'backup',
-    },
-    eventTime: '2026-11-27T10:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'PutObject',
-    awsRegion: 'eu-west-1',
-    sourceIPAddress: '203.0.113.7',
-    userAgent: '[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]',
-    errorCode: 'AccessDenied',
-    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
-    requestParameters: { bucketName: 'data', key: 'in/a.csv', Host: 'data.s3.eu-west-1.amazonaws.com' },
-    responseElements: null,
-    eventID: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    readOnly: false,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
-      { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
-    ],
-    eventType: 'AwsApiCall',
-    managementEvent: false,
-    recipientAccountId: ACCOUNT,
-    eventCategory: 'Data',
-    ...overrides,
-  };
-}
-
-function snapshotWith(userPolicy: Record<string, unknown>): AccountSnapshot {
-  const parsed = parseAccountSnapshot(
-    {
-      UserDetailList: [
-        {
-          UserName: 'backup',
-          UserId: 'AIDAEXAMPLE',
-          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-          Path: '/',
-          GroupList: [],
-          AttachedManagedPolicies: [],
-          UserPolicyList: [{ PolicyName: 'inline', PolicyDocument: userPolicy }],
-        },
-      ],
-      GroupDetailList: [],
-      RoleDetailList: [],
-      Policies: [],
-    },
-    'test',
-  );
-  assert.ok(parsed.ok);
-  return parsed.snapshot;
-}
-
-function context(overrides: Partial<ExplainContext> = {}): ExplainContext {
-  return {
-    bucketPolicies: new Map(),
-    scpLevels: [],
-    rcpLevels: [],
-    s3Actions: S3_ACTIONS,
-    windowMinutes: 60,
-    ...overrides,
-  };
-}
+const record = deniedRecord;
+const snapshotWith = (policy: Record<string, unknown>) => snapshotWithUser('backup', policy);
+const context = explainContext;
 
 const readOnlyPolicy = {
   Version: '2012-10-17',

@@ -7,19 +7,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { runSimulation } from '../../../src/domain/policy/simulation.js';
-import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
-const ACCOUNT = '111122223333';
 const USER = `arn:aws:iam::${ACCOUNT}:user/job`;
-const S3_ACTIONS = [
-  'GetObject',
-  'PutObject',
-  'ListBucket',
-  'DeleteObject',
-  'PutObjectAcl',
-  'GetObjectVersion',
-  'ListAllMyBuckets',
-];
 
 const operation = fc.constantFrom('GetObject', 'PutObject', 'DeleteObject', 'ListObjects', 'HeadObject');
 const key = fc
@@ -41,25 +31,17 @@ const statement = fc.record({
 
 function event(i: number, op: string, objectKey: string): Record<string, unknown> {
   const bucketLevel = op === 'ListObjects';
-  return {
-    eventVersion: '1.10',
+  return deniedRecord({
     userIdentity: { type: 'IAMUser', principalId: 'AIDAJOB', arn: USER, accountId: ACCOUNT, userName: 'job' },
     eventTime: `2026-11-27T10:00:${String(i).padStart(2, '0')}Z`,
-    eventSource: 's3.amazonaws.com',
     eventName: op,
-    awsRegion: 'eu-west-1',
-    sourceIPAddress: '203.0.113.7',
     userAgent: '[Boto3/1.34.2 Python/3.11 Botocore/1.34.2]',
-    errorCode: 'AccessDenied',
     errorMessage: 'Access Denied',
     requestParameters: bucketLevel
       ? { bucketName: 'data', 'list-type': '2', prefix: objectKey.split('/')[0] }
       : { bucketName: 'data', key: objectKey },
-    eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
-    recipientAccountId: ACCOUNT,
-    eventCategory: 'Data',
-  };
+  });
 }
 
 test('every fix produced from the caller’s policies is verified and really allows the denied requests', () => {
@@ -70,35 +52,12 @@ test('every fix produced from the caller’s policies is verified and really all
       fc.array(fc.tuple(operation, key), { minLength: 1, maxLength: 6 }),
       (statements, ops) => {
         const policy = { Version: '2012-10-17', Statement: statements };
-        const parsed = parseAccountSnapshot(
-          {
-            UserDetailList: [
-              {
-                UserName: 'job',
-                UserId: 'AIDAJOB',
-                Arn: USER,
-                Path: '/',
-                GroupList: [],
-                AttachedManagedPolicies: [],
-                UserPolicyList: [{ PolicyName: 'p', PolicyDocument: policy }],
-              },
-            ],
-            GroupDetailList: [],
-            RoleDetailList: [],
-            Policies: [],
-          },
-          'generated',
-        );
-        assert.ok(parsed.ok);
+        const snapshot = snapshotWithUser('job', policy);
         const records = ops.map(([op, k], i) => event(i, op, k));
-        const report = explainTexts([{ input: 'gen', text: JSON.stringify({ Records: records }) }], {
-          snapshot: parsed.snapshot,
-          bucketPolicies: new Map(),
-          scpLevels: [],
-          rcpLevels: [],
-          s3Actions: S3_ACTIONS,
-          windowMinutes: 60,
-        });
+        const report = explainTexts(
+          [{ input: 'gen', text: JSON.stringify({ Records: records }) }],
+          explainContext({ snapshot }),
+        );
         for (const finding of report.findings) {
           if (finding.fix === null) continue;
           fixes++;

@@ -1,0 +1,96 @@
+/**
+ * Building blocks for explain tests: a realistic denied S3 data-event record, a one-user account
+ * snapshot, and an explain context.
+ */
+import assert from 'node:assert/strict';
+import type { ExplainContext } from '../../../src/domain/explain/context.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import type { AccountSnapshot } from '../../../src/domain/snapshot/types.js';
+
+export const ACCOUNT = '111122223333';
+
+/** A handful of real S3 action names, standing in for the full catalogue in verification probes. */
+export const S3_ACTIONS = [
+  'GetObject',
+  'PutObject',
+  'ListBucket',
+  'DeleteObject',
+  'PutObjectAcl',
+  'CreateBucket',
+  'GetObjectVersion',
+  'ListAllMyBuckets',
+];
+
+let counter = 0;
+
+/** A denied PutObject by IAM user `backup` on `data/in/a.csv`; override any field. */
+export function deniedRecord(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    eventVersion: '1.10',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+      accountId: ACCOUNT,
+      userName: 'backup',
+    },
+    eventTime: '2026-11-27T10:00:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'PutObject',
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: '203.0.113.7',
+    userAgent: '[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]',
+    errorCode: 'AccessDenied',
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+    requestParameters: { bucketName: 'data', key: 'in/a.csv', Host: 'data.s3.eu-west-1.amazonaws.com' },
+    responseElements: null,
+    eventID: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    readOnly: false,
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+      { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+    ],
+    eventType: 'AwsApiCall',
+    managementEvent: false,
+    recipientAccountId: ACCOUNT,
+    eventCategory: 'Data',
+    ...overrides,
+  };
+}
+
+/** An account snapshot with one IAM user holding one inline policy. */
+export function snapshotWithUser(userName: string, policy: unknown): AccountSnapshot {
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        {
+          UserName: userName,
+          UserId: 'AIDAEXAMPLE',
+          Arn: `arn:aws:iam::${ACCOUNT}:user/${userName}`,
+          Path: '/',
+          GroupList: [],
+          AttachedManagedPolicies: [],
+          UserPolicyList: [{ PolicyName: 'inline', PolicyDocument: policy }],
+        },
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  return parsed.snapshot;
+}
+
+export function explainContext(overrides: Partial<ExplainContext> = {}): ExplainContext {
+  return {
+    bucketPolicies: new Map(),
+    scpLevels: [],
+    rcpLevels: [],
+    s3Actions: S3_ACTIONS,
+    windowMinutes: 60,
+    ...overrides,
+  };
+}
