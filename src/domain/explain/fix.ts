@@ -10,7 +10,7 @@
 import type { Principal } from '../cloudtrail/types.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
-import { decodePolicyDocument } from '../policy/parsePolicy.js';
+import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyCache } from '../policy/simulation.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
@@ -95,7 +95,7 @@ function appendStatements(
 ): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
   const decoded = decodePolicyDocument(document);
   if (!decoded.ok) return undefined;
-  const before = decoded.value;
+  const before = decoded.document;
   const existing = Array.isArray(before.Statement)
     ? before.Statement
     : before.Statement === undefined

@@ -7,6 +7,7 @@
  */
 import { createPairCache } from './boundedMemo.js';
 import { type CompiledCondition, compileCondition } from './conditions.js';
+import { decodePolicyDocument } from './policyDocument.js';
 import { type PrincipalEntry, parsePrincipalElement } from './principalMatch.js';
 import type { PolicyProblem, PolicyType, StatementRef } from './types.js';
 import { parseTemplate, type Template } from './variables.js';
@@ -108,44 +109,17 @@ export interface RelevantStatement {
 
 const PRINCIPAL_POLICY_TYPES: ReadonlySet<PolicyType> = new Set(['resource', 'rcp']);
 
-/** Turns a document given as object, JSON string or URL-encoded JSON string into an object. */
-export function decodePolicyDocument(
+/** Decodes a document for compilation, with a problem code for the policy's problem list. */
+function decodeForCompile(
   document: unknown,
-): { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string } {
-  let value = document;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (jsonError) {
-      // IAM's API returns documents URL-encoded (RFC 3986) and the JS SDK does not decode them.
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(text);
-      } catch {
-        return {
-          ok: false,
-          code: 'policy.invalidJson',
-          message: `policy document is neither JSON nor URL-encoded JSON: ${(jsonError as Error).message}`,
-        };
-      }
-      try {
-        parsed = JSON.parse(decoded);
-      } catch (error) {
-        return {
-          ok: false,
-          code: 'policy.invalidJson',
-          message: `policy document is not valid JSON: ${(error as Error).message}`,
-        };
-      }
-    }
-    value = parsed;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, code: 'policy.notAnObject', message: 'a policy document must be a JSON object' };
-  }
-  return { ok: true, value: value as Record<string, unknown> };
+): { ok: true; value: Readonly<Record<string, unknown>> } | { ok: false; code: string; message: string } {
+  const decoded = decodePolicyDocument(document);
+  if (decoded.ok) return { ok: true, value: decoded.document };
+  return {
+    ok: false,
+    code: typeof document === 'string' ? 'policy.invalidJson' : 'policy.notAnObject',
+    message: `policy document: ${decoded.reason}`,
+  };
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -400,7 +374,7 @@ export function compilePolicy(input: unknown, location: PolicyLocation): Compile
     ...(location.level !== undefined ? { level: location.level } : {}),
     ...(field !== undefined ? { field } : {}),
   });
-  const decoded = decodePolicyDocument(document);
+  const decoded = decodeForCompile(document);
   if (!decoded.ok) {
     return withRelevance({
       ...base,

@@ -5,15 +5,7 @@
  */
 import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
 import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
-import type {
-  AuthorizationRequest,
-  ContextValue,
-  Decision,
-  PolicyProblem,
-  PolicyType,
-  StatementExplanation,
-  StatementRef,
-} from './types.js';
+import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from './types.js';
 
 export interface PolicyCache {
   compile(input: unknown, location: PolicyLocation): CompiledPolicy;
@@ -59,13 +51,11 @@ export function createPolicyCache(maxEntries = 10_000): PolicyCache {
   };
 }
 
-export interface SimulationResult {
-  readonly decision: Decision;
-  readonly deniedBy: readonly StatementRef[];
-  readonly missingAllowIn: readonly PolicyType[];
-  readonly explanations: readonly StatementExplanation[];
-  readonly policyProblems: readonly PolicyProblem[];
-}
+/** What `simulate` reports: the evaluation result without the engine-internal fields. */
+export type SimulationResult = Pick<
+  EvaluationResult,
+  'decision' | 'deniedBy' | 'missingAllowIn' | 'explanations' | 'policyProblems'
+>;
 
 export type SimulationOutcome =
   | { readonly ok: true; readonly result: SimulationResult }

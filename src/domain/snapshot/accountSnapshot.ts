@@ -1,5 +1,5 @@
+import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
 import { defaultVersion } from './defaultVersion.js';
-import { decodePolicyDocument, describeType, isRecord } from './policyDocument.js';
 import type {
   AccountSnapshot,
   InlinePolicy,

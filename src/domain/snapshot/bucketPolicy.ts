@@ -1,4 +1,4 @@
-import { decodePolicyDocument, describeType, isRecord } from './policyDocument.js';
+import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
 import type { BucketPolicy, SnapshotProblem } from './types.js';
 
 export type BucketPolicyFileResult =

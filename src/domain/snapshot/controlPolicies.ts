@@ -1,4 +1,4 @@
-import { decodePolicyDocument, describeType, isRecord } from './policyDocument.js';
+import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
 import type { ControlPolicy, PolicyLevel } from './types.js';
 
 export { bucketPolicyFor, parseBucketPolicyArg, parseBucketPolicyFile } from './bucketPolicy.js';

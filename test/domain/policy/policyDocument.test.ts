@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodePolicyDocument } from '../../../src/domain/snapshot/policyDocument.js';
+import { decodePolicyDocument } from '../../../src/domain/policy/policyDocument.js';
 
 const policy = {
   Version: '2012-10-17',
