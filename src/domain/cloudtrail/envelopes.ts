@@ -240,29 +240,66 @@ function visitRecordsArray(
   depth: number,
   sink: Sink,
 ): void {
-  records.forEach((entry, index) => {
-    const entryPath = `${path}[${index}]`;
-    const position = `${prefix}${entryPath}`;
-    if (!isObject(entry)) {
-      sink.errors.push({
-        input: sink.input,
-        position,
-        code: envelopeProblemCodes.notAnObject,
-        message: `${sink.input} at ${position}: a trail file entry must be a JSON object, found ${describeValue(entry)}.`,
-      });
-      return;
+  for (let index = 0; index < records.length; index++) {
+    const entry = records[index];
+    if (!isObject(entry) || entry.eventSource === 'aws:sqs') {
+      visitRecordsEntry(entry, `${path}[${index}]`, prefix, depth, sink);
+      continue;
     }
-    if (entry.eventSource === 'aws:sqs' && typeof entry.body === 'string') {
-      const parsed = tryParse(entry.body);
-      if (parsed.ok) {
-        visit(parsed.value, `${entryPath}.body`, prefix, depth + 1, sink);
-      } else {
-        reportEmbeddedInvalidJson(sink, entry.body, `${position}.body`);
-      }
-      return;
+    // The common case, a trail file's record: its position is spelled out only if a message needs it.
+    sink.records.push(new TrailFileEntry(sink.input, entry, prefix, path, index));
+  }
+}
+
+/** A record of a `Records` array, whose position text is built only when asked for. */
+class TrailFileEntry implements RawRecord {
+  readonly input: string;
+  readonly record: Record<string, unknown>;
+  readonly #prefix: string;
+  readonly #path: string;
+  readonly #index: number;
+
+  constructor(input: string, record: Record<string, unknown>, prefix: string, path: string, index: number) {
+    this.input = input;
+    this.record = record;
+    this.#prefix = prefix;
+    this.#path = path;
+    this.#index = index;
+  }
+
+  get position(): string {
+    return `${this.#prefix}${this.#path}[${this.#index}]`;
+  }
+}
+
+/** A `Records` entry that is not a plain record: an SQS message (its body holds events) or not an object. */
+function visitRecordsEntry(
+  entry: unknown,
+  entryPath: string,
+  prefix: string,
+  depth: number,
+  sink: Sink,
+): void {
+  const position = `${prefix}${entryPath}`;
+  if (!isObject(entry)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.notAnObject,
+      message: `${sink.input} at ${position}: a trail file entry must be a JSON object, found ${describeValue(entry)}.`,
+    });
+    return;
+  }
+  if (entry.eventSource === 'aws:sqs' && typeof entry.body === 'string') {
+    const parsed = tryParse(entry.body);
+    if (parsed.ok) {
+      visit(parsed.value, `${entryPath}.body`, prefix, depth + 1, sink);
+    } else {
+      reportEmbeddedInvalidJson(sink, entry.body, `${position}.body`);
     }
-    sink.records.push({ input: sink.input, position, record: entry });
-  });
+    return;
+  }
+  sink.records.push({ input: sink.input, position, record: entry });
 }
 
 function visitLookupEvents(events: readonly unknown[], path: string, prefix: string, sink: Sink): void {

@@ -142,35 +142,69 @@ export function normalisePrincipal(
   hints?: { messagePrincipalArn?: string },
 ): Principal {
   // Every event of a job carries the same identity: normalise each distinct one once.
-  const key = identityKey(userIdentity, hints?.messagePrincipalArn);
-  if (key === undefined) return normaliseUncached(userIdentity, hints);
-  let principal = principalMemo.get(key);
-  if (principal === undefined) {
-    if (principalMemo.size >= PRINCIPAL_MEMO_SIZE) principalMemo.clear();
-    principal = normaliseUncached(userIdentity, hints);
-    principalMemo.set(key, principal);
+  const fields = identityFields(userIdentity, hints?.messagePrincipalArn);
+  if (fields === undefined) return normaliseUncached(userIdentity, hints);
+  // Looked up by one field, then compared field by field: no composite key string is built per record.
+  const bucketKey = fields[4] ?? fields[1] ?? fields[3] ?? '';
+  let entries = principalMemo.get(bucketKey);
+  if (entries !== undefined) {
+    for (const entry of entries) {
+      if (sameFields(entry.fields, fields)) return entry.principal;
+    }
   }
+  if (principalMemoSize >= PRINCIPAL_MEMO_SIZE) {
+    principalMemo.clear();
+    principalMemoSize = 0;
+    entries = undefined;
+  }
+  const principal = normaliseUncached(userIdentity, hints);
+  if (entries === undefined) {
+    entries = [];
+    principalMemo.set(bucketKey, entries);
+  }
+  entries.push({ fields, principal });
+  principalMemoSize++;
   return principal;
 }
 
 const PRINCIPAL_MEMO_SIZE = 10_000;
-const principalMemo = new Map<string, Principal>();
+/** Normalised principals by access key (else ARN, else principal ID), each with the fields it was made from. */
+const principalMemo = new Map<string, { fields: IdentityFields; principal: Principal }[]>();
+let principalMemoSize = 0;
 
-/** Every field the normalisers read, joined; `undefined` when the identity is not a plain object. */
-function identityKey(userIdentity: unknown, hint: string | undefined): string | undefined {
+type IdentityFields = readonly (string | undefined)[];
+
+function sameFields(a: IdentityFields, b: IdentityFields): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Every field the normalisers read, in a fixed order; `undefined` when the identity is not a plain object. */
+function identityFields(userIdentity: unknown, hint: string | undefined): IdentityFields | undefined {
   if (!isObject(userIdentity)) return undefined;
   const session = isObject(userIdentity.sessionContext) ? userIdentity.sessionContext : undefined;
   const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
   const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
-  const part = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
-  // A template string, not an array join: this runs once per record of a trail.
-  return `${part(userIdentity.type)}\u0000${part(userIdentity.arn)}\u0000${part(userIdentity.accountId)}\u0000${part(
-    userIdentity.principalId,
-  )}\u0000${part(userIdentity.accessKeyId)}\u0000${part(userIdentity.userName)}\u0000${part(userIdentity.invokedBy)}\u0000${part(
-    userIdentity.identityStoreArn,
-  )}\u0000${part(issuer?.type)}\u0000${part(issuer?.arn)}\u0000${part(issuer?.userName)}\u0000${part(issuer?.accountId)}\u0000${part(
-    issuer?.principalId,
-  )}\u0000${part(onBehalfOf?.userId)}\u0000${part(onBehalfOf?.identityStoreArn)}\u0000${part(hint)}`;
+  const part = (v: unknown): string | undefined =>
+    typeof v === 'string' || v === undefined ? v : JSON.stringify(v);
+  return [
+    part(userIdentity.type),
+    part(userIdentity.arn),
+    part(userIdentity.accountId),
+    part(userIdentity.principalId),
+    part(userIdentity.accessKeyId),
+    part(userIdentity.userName),
+    part(userIdentity.invokedBy),
+    part(userIdentity.identityStoreArn),
+    part(issuer?.type),
+    part(issuer?.arn),
+    part(issuer?.userName),
+    part(issuer?.accountId),
+    part(issuer?.principalId),
+    part(onBehalfOf?.userId),
+    part(onBehalfOf?.identityStoreArn),
+    hint,
+  ];
 }
 
 function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {

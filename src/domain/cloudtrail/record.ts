@@ -42,14 +42,13 @@ export type NormaliseRecordResult =
  */
 export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
   const { record } = raw;
-  const where = `${raw.input} at ${raw.position}`;
   for (const { field, kind } of requiredFields) {
     const value = record[field];
     if (value === undefined || value === null || value === '') {
       return {
         ok: false,
         code: recordProblemCodes.missingField,
-        message: `${where}: CloudTrail record has no ${field}${describeEvent(record)}.`,
+        message: `${raw.input} at ${raw.position}: CloudTrail record has no ${field}${describeEvent(record)}.`,
       };
     }
     const actual = isObject(value) ? 'object' : typeof value;
@@ -57,7 +56,7 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
       return {
         ok: false,
         code: recordProblemCodes.invalidField,
-        message: `${where}: CloudTrail record field ${field} must be a${kind === 'object' ? 'n' : ''} ${kind}, found ${
+        message: `${raw.input} at ${raw.position}: CloudTrail record field ${field} must be a${kind === 'object' ? 'n' : ''} ${kind}, found ${
           Array.isArray(value) ? 'an array' : actual
         }${describeEvent(record)}.`,
       };

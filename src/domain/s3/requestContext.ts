@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
  */
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import type { ContextValue } from '../policy/types.js';
 import { ACL_HEADERS } from './requestFeatures.js';
@@ -252,7 +253,7 @@ function addS3Context(
 
   // One pass over the parameters (usually a handful) instead of one case-insensitive lookup per key.
   for (const name in params) {
-    const spec = PARAMETER_KEYS.get(name.toLowerCase());
+    const spec = parameterKeyOf(name);
     if (spec === undefined) continue;
     if (lowerAction !== undefined && !definedFor(spec.key, lowerAction)) continue;
     const value = readParam(params, name);
@@ -323,14 +324,46 @@ const PARAMETER_KEYS: ReadonlyMap<string, ParameterKey> = new Map(
   ].map((spec): [string, ParameterKey] => [spec.name.toLowerCase(), spec]),
 );
 
+/** {@link PARAMETER_KEYS} by a parameter's exact name: the same few names recur in every record. */
+const parameterKeyByName = new Map<string, ParameterKey | undefined>();
+
+function parameterKeyOf(name: string): ParameterKey | undefined {
+  if (parameterKeyByName.has(name)) return parameterKeyByName.get(name);
+  const spec = PARAMETER_KEYS.get(name.toLowerCase());
+  // Names come from the record: a bounded memo, so that odd inputs cannot grow it without limit.
+  if (parameterKeyByName.size < 4096) parameterKeyByName.set(name, spec);
+  return spec;
+}
+
 function timeContext(eventTime: string): Record<string, ContextValue> {
-  const millis = Date.parse(eventTime);
+  const millis = eventTimeMillis(eventTime);
   if (Number.isNaN(millis)) return {};
   return { 'aws:CurrentTime': eventTime, 'aws:EpochTime': Math.floor(millis / 1000) };
 }
 
-function isIpAddress(text: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4 !== null) return v4.slice(1).every((octet) => Number(octet) <= 255);
-  return text.includes(':') && /^[0-9a-f:.]+$/i.test(text);
+/** Whether `text` is an IPv4 or IPv6 address (else `aws:SourceIp` is left out: a service name, for example). @internal exported for tests. */
+export function isIpAddress(text: string): boolean {
+  return isIpv4Address(text) || (text.includes(':') && /^[0-9a-f:.]+$/i.test(text));
+}
+
+/** Four dot-separated decimal octets of 1 to 3 digits, each at most 255 (read once per event, without a regular expression). */
+function isIpv4Address(text: string): boolean {
+  let octets = 0;
+  let value = 0;
+  let length = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (length === 0 || value > 255) return false;
+      octets++;
+      value = 0;
+      length = 0;
+    } else if (c >= 0x30 && c <= 0x39 && length < 3) {
+      value = value * 10 + (c - 0x30);
+      length++;
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
 }

