@@ -11,6 +11,7 @@ import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { requestContextForAction } from '../s3/requestContext.js';
+import { isS3Action } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
@@ -130,8 +131,7 @@ function fromMessage(
 
 export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
   const message = parseDenialMessage(record.errorMessage);
-  if (message.form === 'enhanced' && message.action.toLowerCase().startsWith('s3:'))
-    return fromMessage(record, message);
+  if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
 
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) {

@@ -8,6 +8,7 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { bucketOwnerOf } from '../s3/requestContext.js';
+import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
@@ -194,7 +195,13 @@ export class FindingBuilder {
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
     }
 
-    const message = events.map((e) => e.message).find((m) => m.form === 'enhanced') ?? first.message;
+    let message = first.message;
+    for (const e of events) {
+      if (e.message.form === 'enhanced') {
+        message = e.message;
+        break;
+      }
+    }
     const evidence: Finding['evidence'] = canEvaluate
       ? 'policies'
       : message.form === 'enhanced'
@@ -210,7 +217,8 @@ export class FindingBuilder {
         deniedBy = dedupeRefs(refs);
         cause = EXPLICIT_CAUSE[refs[0]!.policyType];
       } else if (denied.length > 0) {
-        const missing = new Set(denied.flatMap((e) => e.result?.missingAllowIn ?? []));
+        const missing = new Set<PolicyType>();
+        for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
         cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
         if (missing.has('identity') && missing.has('permissions-boundary')) {
           caveats.push(
@@ -263,10 +271,19 @@ export class FindingBuilder {
       decision: e.decision,
       source: e.event.source,
     }));
-    const times = events.map((e) => e.record.eventTime).sort();
+    // First and last by text order, as a sort of the times would give; the event IDs, once each.
+    let firstSeen = record.eventTime;
+    let lastSeen = record.eventTime;
+    const eventIds = new Set<string>();
+    for (const e of events) {
+      const time = e.record.eventTime;
+      if (time < firstSeen) firstSeen = time;
+      if (time > lastSeen) lastSeen = time;
+      eventIds.add(e.record.eventId);
+    }
     const who = principalKey(principal);
     const finding: Omit<Finding, 'summary'> = {
-      eventIds: [...new Set(events.map((e) => e.record.eventId))],
+      eventIds: [...eventIds],
       principal: { arn: who.arn, type: principal.type, account: who.account },
       client: {
         tool: client.tool,
@@ -274,8 +291,8 @@ export class FindingBuilder {
         ...(client.raw !== undefined ? { userAgent: client.raw } : {}),
       },
       ...(bucket !== undefined ? { bucket } : {}),
-      firstSeen: times[0] ?? record.eventTime,
-      lastSeen: times[times.length - 1] ?? record.eventTime,
+      firstSeen,
+      lastSeen,
       requests,
       cause,
       evidence,
@@ -294,7 +311,7 @@ export class FindingBuilder {
     caveats: string[],
   ): FindingCause {
     const record = events[0]!.record;
-    if (message.form === 'enhanced' && !message.action.toLowerCase().startsWith('s3:')) {
+    if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
         caveats.push(
           `AWS names ${message.action}: the KMS key policy (and the caller's kms permissions) must allow it; key policies are not visible here.`,
@@ -360,7 +377,7 @@ export class FindingBuilder {
       return request;
     });
     if (evidence === 'message' && cause === 'identity-missing-allow') {
-      const statements = minimalStatements(requests.filter((r) => r.action.toLowerCase().startsWith('s3:')));
+      const statements = minimalStatements(requests.filter((r) => isS3Action(r.action)));
       if (statements.length === 0) return { fix: null, caveats: [] };
       const identityCenter = principal.type === 'IdentityCenter';
       return {
@@ -421,7 +438,8 @@ export class FindingBuilder {
     denied: readonly EvaluatedCheck[],
     succeeded: ReadonlySet<string>,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
-    if (bucket === undefined) return { jobProfile: null, alternatives: [] };
+    if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
+      return { jobProfile: null, alternatives: [] };
     const keys = evaluated
       .filter((e) => e.check.bucket === bucket && e.check.key !== undefined)
       .map((e) => e.check.key ?? '');

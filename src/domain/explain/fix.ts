@@ -15,6 +15,7 @@ import type { PolicyCache } from '../policy/simulation.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
+import { isS3Action } from '../s3/s3Location.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot, LocatedPolicy } from '../snapshot/types.js';
 import { lineDiff } from './lineDiff.js';
@@ -369,7 +370,7 @@ function probeNewlyAllowed(
  * example when an explicit Deny would still block the request).
  */
 export function proposeFix(input: FixInput): FixOutcome {
-  const grantable = input.requests.filter((r) => r.action.toLowerCase().startsWith('s3:'));
+  const grantable = input.requests.filter((r) => isS3Action(r.action));
   if (grantable.length === 0) return { fix: null, caveats: ['No S3 request to grant was identified.'] };
   const statements = minimalStatements(grantable);
   const placed = cachedPlacement(input, statements);

@@ -2,37 +2,85 @@
  * Grouping: events of one principal on one bucket, close in time, form one finding (a failed job that
  * produced 500 denied calls reads as one answer).
  */
-import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
+import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
+
+/** The principal part of a group key, per (memoised) principal object. */
+const principalParts = new WeakMap<Principal, string>();
+
+function principalPart(p: Principal): string {
+  let part = principalParts.get(p);
+  if (part === undefined) {
+    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? p.account ?? 'unknown'}`;
+    principalParts.set(p, part);
+  }
+  return part;
+}
 
 /** The principal-and-bucket identity of an event, shared with the evidence of successful calls. */
 export function groupKey(record: CloudTrailRecord, bucket: string | undefined): string {
-  const p = record.principal;
-  return `${p.type}|${p.arn ?? p.policyPrincipalArn ?? p.account ?? 'unknown'}|${bucket ?? ''}`;
+  return `${principalPart(record.principal)}|${bucket ?? ''}`;
+}
+
+/** CloudTrail's own spelling (`2026-11-21T00:00:15Z`), in which text order is time order. */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/**
+ * The events in time order (stable), with their times: sorted by number when every time is in
+ * CloudTrail's spelling, else by text.
+ */
+function inTimeOrder(events: readonly DeniedEvent[]): {
+  events: readonly DeniedEvent[];
+  times: Float64Array;
+} {
+  const times = new Float64Array(events.length);
+  let inOrder = true;
+  for (let k = 0; k < events.length; k++) {
+    times[k] = eventTimeMillis(events[k]!.record.eventTime);
+    if (k > 0 && inOrder) inOrder = events[k - 1]!.record.eventTime <= events[k]!.record.eventTime;
+  }
+  // Trail files are usually in time order already; sort only when they are not.
+  if (inOrder) return { events, times };
+  if (events.every((e) => CANONICAL_TIME.test(e.record.eventTime))) {
+    const order = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]!);
+    return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
+  }
+  const sorted = [...events].sort((a, b) =>
+    a.record.eventTime < b.record.eventTime ? -1 : a.record.eventTime > b.record.eventTime ? 1 : 0,
+  );
+  return { events: sorted, times: Float64Array.from(sorted, (e) => eventTimeMillis(e.record.eventTime)) };
+}
+
+interface OpenGroup {
+  readonly events: DeniedEvent[];
+  last: number;
 }
 
 /** Splits events into groups of one principal on one bucket, starting a new group after a quiet gap. */
 export function groupEvents(events: readonly DeniedEvent[], windowMinutes: number): DeniedEvent[][] {
-  // Trail files are usually in time order already; sort only when they are not.
-  const inOrder = events.every((e, k) => k === 0 || events[k - 1]!.record.eventTime <= e.record.eventTime);
-  const sorted = inOrder
-    ? events
-    : [...events].sort((a, b) =>
-        a.record.eventTime < b.record.eventTime ? -1 : a.record.eventTime > b.record.eventTime ? 1 : 0,
-      );
-  const open = new Map<string, { events: DeniedEvent[]; last: number }>();
+  const { events: sorted, times } = inTimeOrder(events);
+  // Open groups by principal, then by bucket: no composite key string is built per event.
+  const open = new Map<string, Map<string, OpenGroup>>();
   const groups: DeniedEvent[][] = [];
   const windowMs = windowMinutes * 60_000;
-  for (const event of sorted) {
-    const key = groupKey(event.record, event.bucket);
-    const time = Date.parse(event.record.eventTime);
-    const current = open.get(key);
+  for (let k = 0; k < sorted.length; k++) {
+    const event = sorted[k]!;
+    const part = principalPart(event.record.principal);
+    let byBucket = open.get(part);
+    if (byBucket === undefined) {
+      byBucket = new Map();
+      open.set(part, byBucket);
+    }
+    const bucket = event.bucket ?? '';
+    const time = times[k]!;
+    const current = byBucket.get(bucket);
     if (current !== undefined && (Number.isNaN(time) || time - current.last <= windowMs)) {
       current.events.push(event);
       if (!Number.isNaN(time)) current.last = time;
     } else {
-      const group = { events: [event], last: Number.isNaN(time) ? 0 : time };
-      open.set(key, group);
+      const group: OpenGroup = { events: [event], last: Number.isNaN(time) ? 0 : time };
+      byBucket.set(bucket, group);
       groups.push(group.events);
     }
   }

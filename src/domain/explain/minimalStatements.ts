@@ -19,14 +19,17 @@ export interface GrantRequest {
 /** Longest common prefix of the keys, cut back to (and including) its last `/`; `''` for none. */
 export function commonDirectory(keys: readonly string[]): string {
   if (keys.length === 0) return '';
-  let prefix = keys[0]!;
+  const first = keys[0]!;
+  // The common prefix is first.slice(0, length): only its length shrinks while the keys are compared.
+  let length = first.length;
   for (const key of keys) {
     let i = 0;
-    while (i < prefix.length && i < key.length && prefix[i] === key[i]) i++;
-    prefix = prefix.slice(0, i);
+    const end = Math.min(length, key.length);
+    while (i < end && first.charCodeAt(i) === key.charCodeAt(i)) i++;
+    length = i;
   }
-  const slash = prefix.lastIndexOf('/');
-  return slash < 0 ? '' : prefix.slice(0, slash + 1);
+  const slash = first.lastIndexOf('/', length - 1);
+  return slash < 0 || length === 0 ? '' : first.slice(0, slash + 1);
 }
 
 /** Object ARN pattern for everything under `directory` of `bucket` (wildcard characters in keys made literal). */

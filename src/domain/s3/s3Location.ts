@@ -180,3 +180,13 @@ function safeDecode(text: string): string | undefined {
     return undefined;
   }
 }
+
+/** Whether an action name is in the `s3` service prefix (`s3:GetObject`, `S3:getobject`), without copying it. */
+export function isS3Action(action: string): boolean {
+  return (
+    action.length >= 3 &&
+    (action.charCodeAt(0) | 0x20) === 0x73 /* s */ &&
+    action.charCodeAt(1) === 0x33 /* 3 */ &&
+    action.charCodeAt(2) === 0x3a /* : */
+  );
+}

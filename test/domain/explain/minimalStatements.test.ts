@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   commonDirectory,
   minimalStatements,
@@ -19,6 +20,26 @@ describe('commonDirectory', () => {
   });
   test('a shared partial name is not a directory', () => {
     assert.equal(commonDirectory(['logs-2026/a', 'logs-2025/b']), '');
+  });
+  test('a key that is a directory itself, a leading slash and an empty key', () => {
+    assert.equal(commonDirectory(['daily/', 'daily/a']), 'daily/');
+    assert.equal(commonDirectory(['/a', '/b']), '/');
+    assert.equal(commonDirectory(['', 'daily/a']), '');
+  });
+  test('is the longest common prefix of the keys, cut back to its last slash', () => {
+    // The definition, spelled out: compare every key's prefixes.
+    const reference = (keys: string[]): string => {
+      let prefix = keys[0] ?? '';
+      for (const key of keys) while (!key.startsWith(prefix)) prefix = prefix.slice(0, -1);
+      return prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    };
+    const key = fc.array(fc.constantFrom('a', 'b', '/', 'é', '*'), { maxLength: 8 }).map((c) => c.join(''));
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 5 }), (keys) => {
+        assert.equal(commonDirectory(keys), reference(keys));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

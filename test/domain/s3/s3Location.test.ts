@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bucketFromHost, parseCopySource, parseS3Arn } from '../../../src/domain/s3/s3Location.js';
+import {
+  bucketFromHost,
+  isS3Action,
+  parseCopySource,
+  parseS3Arn,
+} from '../../../src/domain/s3/s3Location.js';
 
 // Endpoint forms: https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 describe('bucketFromHost', () => {
@@ -67,5 +72,22 @@ describe('parseS3Arn', () => {
     });
     assert.deepEqual(parseS3Arn('arn:aws:s3:::b'), { partition: 'aws', bucket: 'b' });
     assert.equal(parseS3Arn('arn:aws:s3:us-east-1:111122223333:accesspoint/ap'), undefined);
+  });
+});
+
+describe('isS3Action', () => {
+  test('is the s3 service prefix in any case, as lower-casing and comparing would say', () => {
+    for (const action of [
+      's3:GetObject',
+      'S3:getobject',
+      's3:',
+      's3',
+      's3x:Get',
+      'kms:Decrypt',
+      's3-object-lambda:Get',
+      '',
+    ]) {
+      assert.equal(isS3Action(action), action.toLowerCase().startsWith('s3:'), action);
+    }
   });
 });
