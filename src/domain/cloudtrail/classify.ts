@@ -83,6 +83,27 @@ export type RecordClassification =
   | { readonly kind: 'skip'; readonly reason: 'not-s3' | 'not-denied'; readonly message: string };
 
 /**
+ * The two skips a trail is mostly made of, per event name (and source): one (frozen) outcome and message
+ * shared by all their events. Names come from the input, so the tables are bounded.
+ */
+const notS3 = new Map<string, RecordClassification>();
+const succeeded = new Map<string, RecordClassification>();
+
+function remembered(
+  table: Map<string, RecordClassification>,
+  key: string,
+  make: () => RecordClassification,
+): RecordClassification {
+  let outcome = table.get(key);
+  if (outcome === undefined) {
+    outcome = Object.freeze(make());
+    if (table.size >= 1024) table.clear();
+    table.set(key, outcome);
+  }
+  return outcome;
+}
+
+/**
  * Decides whether a record is an S3 request denied by authorization: `eventSource` is
  * `s3.amazonaws.com` and `errorCode` is `AccessDenied` (or `AccessDeniedException`, or a bodiless
  * `Forbidden`). Other 403 codes (`AllAccessDisabled`, `AccountProblem`, signature and key errors) are
@@ -95,15 +116,19 @@ export function classifyRecord(
   record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'>,
 ): RecordClassification {
   if (!Object.hasOwn(s3EventSources, record.eventSource)) {
-    return {
+    return remembered(notS3, `${record.eventSource}\u0000${record.eventName}`, () => ({
       kind: 'skip',
       reason: 'not-s3',
       message: `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
-    };
+    }));
   }
   const code = record.errorCode;
   if (code === undefined) {
-    return { kind: 'skip', reason: 'not-denied', message: `${record.eventName} succeeded (no errorCode).` };
+    return remembered(succeeded, record.eventName, () => ({
+      kind: 'skip',
+      reason: 'not-denied',
+      message: `${record.eventName} succeeded (no errorCode).`,
+    }));
   }
   if (Object.hasOwn(forbiddenErrorCodes, code)) {
     const entry = forbiddenErrorCodes[code as keyof typeof forbiddenErrorCodes];

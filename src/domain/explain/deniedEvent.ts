@@ -10,7 +10,7 @@
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
-import { requestContextForAction } from '../s3/requestContext.js';
+import { type BucketOwner, bucketOwnerOf, requestContextForAction } from '../s3/requestContext.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
@@ -24,6 +24,8 @@ export interface DeniedEvent {
   /** KMS side requirements visible in the request (evaluated only as caveats: key policies are not visible). */
   readonly kmsChecks: readonly S3AuthorizationCheck[];
   readonly bucket?: string;
+  /** The bucket owner's account as the record shows it (read before the record's `resources` are dropped). */
+  readonly owner?: BucketOwner;
   readonly notes: readonly string[];
   /** Why no request could be derived, when none could. */
   readonly unmapped?: { readonly code: string; readonly message: string };
@@ -126,6 +128,8 @@ function fromMessage(
     notes,
   };
   if (bucket !== undefined) event.bucket = bucket;
+  const owner = bucketOwnerOf(record);
+  if (owner !== undefined) event.owner = owner;
   return event;
 }
 
@@ -159,5 +163,7 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
     notes: mapping.notes,
   };
   if (bucket !== undefined) event.bucket = bucket;
+  const owner = bucketOwnerOf(record);
+  if (owner !== undefined) event.owner = owner;
   return event;
 }

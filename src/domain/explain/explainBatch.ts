@@ -19,6 +19,7 @@ import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
 const NOTHING: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_RESOURCES: CloudTrailRecord['resources'] = Object.freeze([]);
 
 /** Findings need the normalised fields only; dropping the original record keeps a large trail's memory small. */
 function withoutRawRecord(event: DeniedEvent): DeniedEvent {
@@ -27,6 +28,8 @@ function withoutRawRecord(event: DeniedEvent): DeniedEvent {
   record.raw = NOTHING;
   record.requestParameters = NOTHING;
   record.additionalEventData = NOTHING;
+  // What the findings need of `resources` (the bucket owner) is in `event.owner`.
+  record.resources = NO_RESOURCES;
   return event;
 }
 /**

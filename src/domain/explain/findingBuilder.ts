@@ -7,7 +7,6 @@ import type {
   PolicyType,
   StatementRef,
 } from '../policy/types.js';
-import { bucketOwnerOf } from '../s3/requestContext.js';
 import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
@@ -132,7 +131,7 @@ export class FindingBuilder {
     const principal = record.principal;
     const bucket = first.bucket;
     const resolved = this.#resolver.resolve(principal, bucket);
-    const owner = bucketOwnerOf(record);
+    const owner = first.owner;
     const resourceAccount =
       owner?.from === 'resources'
         ? owner.account
@@ -372,6 +371,7 @@ export class FindingBuilder {
         context: e.check.context,
         evaluated: e.request,
       };
+      if (e.result !== undefined) request.result = e.result;
       if (e.check.bucket !== undefined) request.bucket = e.check.bucket;
       if (e.check.key !== undefined) request.key = e.check.key;
       return request;

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 import type { Principal } from '../cloudtrail/types.js';
-import { evaluate, type PolicySet } from '../policy/evaluate.js';
+import { evaluate, evaluateWithAddedIdentityPolicy, type PolicySet } from '../policy/evaluate.js';
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyCache } from '../policy/simulation.js';
@@ -30,6 +30,8 @@ export interface DeniedRequestForFix extends GrantRequest {
    * resolved engine principal, the input's resource account, `context` plus the resolved extra keys).
    */
   readonly evaluated?: AuthorizationRequest;
+  /** The result of evaluating `evaluated` against the resolved policy set, when the finding has it. */
+  readonly result?: EvaluationResult;
 }
 
 export interface FixInput {
@@ -115,6 +117,8 @@ function appendStatements(
 interface Placement {
   readonly fix: Omit<Fix, 'verified' | 'verification'>;
   readonly patched: PolicySet;
+  /** The identity policy `patched` appends to the resolved set's identity policies, when that is the change. */
+  readonly addedIdentity?: CompiledPolicy;
 }
 
 function roleOrUserArn(input: FixInput): string {
@@ -169,6 +173,7 @@ function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]):
           diff: lineDiff(before, after),
         },
         patched: { ...set, identity },
+        addedIdentity: added,
       };
     }
   }
@@ -186,6 +191,7 @@ function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]):
       newDocument: statementsToDocument(statements),
     },
     patched: { ...set, identity: [...set.identity, inline] },
+    addedIdentity: inline,
   };
 }
 
@@ -408,8 +414,14 @@ export function proposeFix(input: FixInput): FixOutcome {
   };
   // Every denied request is evaluated with the patched policies.
   const still: { r: DeniedRequestForFix; result: EvaluationResult }[] = [];
+  // An added identity policy is evaluated on top of the finding's result for the request (the engine
+  // takes the other policies' verdicts from it); anything else is evaluated in full.
+  const added = patchedSet === placed.patched ? placed.addedIdentity : undefined;
   for (const r of grantable) {
-    const result = evaluate(patchedSet, toRequest(r));
+    const result =
+      added !== undefined && r.result !== undefined
+        ? evaluateWithAddedIdentityPolicy(r.result, patchedSet, added)
+        : evaluate(patchedSet, toRequest(r));
     if (result.decision !== 'Allowed') still.push({ r, result });
   }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');

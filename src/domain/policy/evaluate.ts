@@ -309,9 +309,28 @@ interface Outcome {
   readonly missingAllowIn: readonly PolicyType[];
   readonly crossAccount: boolean;
   readonly out: Collector;
+  readonly facts: Facts;
 }
 
-function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): Outcome {
+/** What the evaluation found per policy type, before a decision is drawn from it. */
+interface Facts {
+  readonly req: PreparedRequest;
+  readonly resourceKey: string;
+  readonly iam: boolean;
+  readonly crossAccount: boolean;
+  readonly rcpOk: boolean;
+  readonly scpOk: boolean;
+  readonly identityAllowed: boolean;
+  readonly boundaryOk: boolean;
+  readonly sessionOk: boolean;
+  readonly resourceAllowed: boolean;
+  readonly out: Collector;
+  /** How many allows and denies were recorded up to the end of the identity policies. */
+  readonly identityAllows: number;
+  readonly identityDenies: number;
+}
+
+function collect(set: PolicySet, request: AuthorizationRequest, explain: boolean): Facts {
   const principal = parseRequestPrincipal(request.principal);
   const callerAccount = principalAccount(principal);
   const resourceAccount = request.resourceAccount ?? callerAccount;
@@ -348,6 +367,8 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
     for (let p = 0; p < identity.length; p++)
       if (evaluatePolicy(identity[p]!, req, out)) identityAllowed = true;
   }
+  const identityAllows = out.allows?.length ?? 0;
+  const identityDenies = out.denies?.length ?? 0;
   const boundaryOk =
     !iam || plan.permissionsBoundary === undefined || evaluatePolicy(plan.permissionsBoundary, req, out);
   // A federated user session (GetFederationToken) without session policies has no permissions.
@@ -357,23 +378,41 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
       ? principal.kind !== 'federated-user'
       : evaluatePolicy(plan.session, req, out));
   const resourceAllowed = plan.resource !== undefined && evaluatePolicy(plan.resource, req, out);
+  return {
+    req,
+    resourceKey: key,
+    iam,
+    crossAccount,
+    rcpOk,
+    scpOk,
+    identityAllowed,
+    boundaryOk,
+    sessionOk,
+    resourceAllowed,
+    out,
+    identityAllows,
+    identityDenies,
+  };
+}
 
+function decide(facts: Facts): Outcome {
+  const { out, crossAccount, iam } = facts;
   if (out.denies !== undefined)
-    return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out };
+    return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out, facts };
 
   let needIdentityPath = false;
   let needResource = false;
   let needBoundaryAndSession = false;
   if (!iam) {
     needResource = true;
-  } else if (principal.kind === 'root') {
+  } else if (facts.req.principal.kind === 'root') {
     // The root user has full access in its own account; other accounts must grant it.
     needResource = crossAccount;
   } else if (crossAccount) {
     needResource = true;
     needIdentityPath = true;
   } else {
-    const grant = resourceAllowed ? out.grant : undefined;
+    const grant = facts.resourceAllowed ? out.grant : undefined;
     // Same account: a grant naming the user or the session is not limited by implicit denies elsewhere;
     // a grant naming the role ARN is still limited by the boundary and the session policy.
     if (grant === 'role') needBoundaryAndSession = true;
@@ -381,16 +420,69 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
       needIdentityPath = true;
   }
   let missing: PolicyType[] | undefined;
-  if (!rcpOk) missing = append(missing, 'rcp');
-  if (!scpOk) missing = append(missing, 'scp');
-  if (needResource && !resourceAllowed) missing = append(missing, 'resource');
-  if (needIdentityPath && !identityAllowed) missing = append(missing, 'identity');
-  if ((needIdentityPath || needBoundaryAndSession) && !boundaryOk)
+  if (!facts.rcpOk) missing = append(missing, 'rcp');
+  if (!facts.scpOk) missing = append(missing, 'scp');
+  if (needResource && !facts.resourceAllowed) missing = append(missing, 'resource');
+  if (needIdentityPath && !facts.identityAllowed) missing = append(missing, 'identity');
+  if ((needIdentityPath || needBoundaryAndSession) && !facts.boundaryOk)
     missing = append(missing, 'permissions-boundary');
-  if ((needIdentityPath || needBoundaryAndSession) && !sessionOk) missing = append(missing, 'session');
+  if ((needIdentityPath || needBoundaryAndSession) && !facts.sessionOk) missing = append(missing, 'session');
   return missing === undefined
-    ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out }
-    : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out };
+    ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out, facts }
+    : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out, facts };
+}
+
+function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): Outcome {
+  return decide(collect(set, request, explain));
+}
+
+/** `list` with `added` inserted at `at` (a new array; `undefined` when both are empty). */
+function spliced<T>(
+  list: readonly T[] | undefined,
+  at: number,
+  added: readonly T[] | undefined,
+): T[] | undefined {
+  if (added === undefined || added.length === 0) return list === undefined ? undefined : [...list];
+  if (list === undefined) return [...added];
+  return [...list.slice(0, at), ...added, ...list.slice(at)];
+}
+
+/**
+ * The facts for the set with one more identity policy at the end of its identity policies: only that
+ * policy is evaluated, and its allows and denies take the place a full evaluation would give them
+ * (after the other identity policies, before the boundary's).
+ */
+function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
+  if (!facts.iam) return facts;
+  const { req } = facts;
+  const extra: Collector = {
+    explain: false,
+    grant: undefined,
+    traces: undefined,
+    denies: undefined,
+    allows: undefined,
+  };
+  const allowed = evaluatePolicy(added.candidateStatements(req.actionLower, facts.resourceKey), req, extra);
+  const base = facts.out;
+  const grant =
+    extra.grant !== undefined &&
+    (base.grant === undefined || GRANT_STRENGTH[extra.grant] > GRANT_STRENGTH[base.grant])
+      ? extra.grant
+      : base.grant;
+  const out: Collector = {
+    explain: false,
+    grant,
+    traces: undefined,
+    denies: spliced(base.denies, facts.identityDenies, extra.denies),
+    allows: spliced(base.allows, facts.identityAllows, extra.allows),
+  };
+  return {
+    ...facts,
+    identityAllowed: facts.identityAllowed || allowed,
+    out,
+    identityAllows: facts.identityAllows + (extra.allows?.length ?? 0),
+    identityDenies: facts.identityDenies + (extra.denies?.length ?? 0),
+  };
 }
 
 /**
@@ -408,6 +500,49 @@ export function evaluate(
   return new LazyEvaluationResult(set, request, run(set, request, false), problems ?? cachedProblems(set));
 }
 
+/**
+ * The result of evaluating `base`'s request against `extended`: `base`'s policy set with `added` appended
+ * to its identity policies. Only `added` is evaluated; what the other policies contributed is taken from
+ * `base`, because an identity policy changes nothing but the identity verdict and its own statements.
+ * Equal to `evaluate(extended, request)` (a property test checks it), which is what it falls back to
+ * when `extended` is not built that way. Explanations are derived from `extended` on demand.
+ *
+ * Used to verify a proposed identity-policy change against every denied request.
+ */
+export function evaluateWithAddedIdentityPolicy(
+  base: EvaluationResult,
+  extended: PolicySet,
+  added: CompiledPolicy,
+): EvaluationResult {
+  if (!(base instanceof LazyEvaluationResult) || !base.extendsTo(extended, added)) {
+    const request = base instanceof LazyEvaluationResult ? base.request : undefined;
+    if (request === undefined) throw new TypeError('the base result was not produced by evaluate()');
+    return evaluate(extended, request);
+  }
+  const facts = withIdentityPolicy(base.facts, added);
+  return new LazyEvaluationResult(extended, base.request, decide(facts), cachedProblems(extended));
+}
+
+function samePolicies(
+  a: readonly CompiledPolicy[],
+  b: readonly CompiledPolicy[],
+  length = a.length,
+): boolean {
+  if (a.length < length || b.length < length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameLevels(
+  a: readonly (readonly CompiledPolicy[])[],
+  b: readonly (readonly CompiledPolicy[])[],
+): boolean {
+  return (
+    a.length === b.length &&
+    a.every((level, l) => level.length === b[l]!.length && samePolicies(level, b[l]!))
+  );
+}
+
 class LazyEvaluationResult implements EvaluationResult {
   readonly decision: Decision;
   readonly deniedBy: readonly StatementRef[];
@@ -418,6 +553,7 @@ class LazyEvaluationResult implements EvaluationResult {
   #explanations: readonly StatementExplanation[] | undefined;
   readonly #set: PolicySet;
   readonly #request: AuthorizationRequest;
+  readonly #facts: Facts;
 
   constructor(
     set: PolicySet,
@@ -433,6 +569,31 @@ class LazyEvaluationResult implements EvaluationResult {
     this.policyProblems = problems;
     this.#set = set;
     this.#request = request;
+    this.#facts = outcome.facts;
+  }
+
+  get request(): AuthorizationRequest {
+    return this.#request;
+  }
+
+  get facts(): Facts {
+    return this.#facts;
+  }
+
+  /** Whether `extended` is this result's set with `added` appended to the identity policies. */
+  extendsTo(extended: PolicySet, added: CompiledPolicy): boolean {
+    const set = this.#set;
+    return (
+      added.policyType === 'identity' &&
+      extended.identity.length === set.identity.length + 1 &&
+      extended.identity[set.identity.length] === added &&
+      samePolicies(set.identity, extended.identity, set.identity.length) &&
+      extended.permissionsBoundary === set.permissionsBoundary &&
+      extended.resource === set.resource &&
+      extended.session === set.session &&
+      sameLevels(extended.scpLevels, set.scpLevels) &&
+      sameLevels(extended.rcpLevels, set.rcpLevels)
+    );
   }
 
   get explanations(): readonly StatementExplanation[] {

@@ -6,8 +6,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createPolicyCache, runSimulation } from '../../../src/domain/policy/simulation.js';
-import type { Decision } from '../../../src/domain/policy/types.js';
+import {
+  evaluate,
+  evaluateWithAddedIdentityPolicy,
+  type PolicySet,
+} from '../../../src/domain/policy/evaluate.js';
+import {
+  compilePolicySet,
+  createPolicyCache,
+  parseAuthorizationRequest,
+  runSimulation,
+} from '../../../src/domain/policy/simulation.js';
+import type { Decision, EvaluationResult } from '../../../src/domain/policy/types.js';
 
 const runs = { seed: 20261127, numRuns: 200 } as const;
 
@@ -430,6 +440,49 @@ describe('policy evaluation laws', () => {
         assert.deepEqual(fresh, first);
       }),
       runs,
+    );
+  });
+
+  test('adding an identity policy: evaluating it alone on top of the first result equals a full evaluation', () => {
+    const view = (r: EvaluationResult) => ({
+      decision: r.decision,
+      deniedBy: r.deniedBy,
+      missingAllowIn: r.missingAllowIn,
+      allowedBy: r.allowedBy,
+      crossAccount: r.crossAccount,
+      policyProblems: r.policyProblems,
+      explanations: r.explanations,
+    });
+    const changed = new Set<string>();
+    fc.assert(
+      fc.property(scenarioArbitrary, policyArbitrary(false), fc.boolean(), (s, addedPolicy, foreign) => {
+        const cache = createPolicyCache();
+        const input = toInput(s);
+        const compiled = compilePolicySet(input, cache);
+        const parsed = parseAuthorizationRequest(input.request);
+        if (!compiled.ok || !parsed.ok) throw new Error('generated scenario rejected');
+        const { set } = compiled;
+        const added = cache.compile(encode(addedPolicy), {
+          policyType: 'identity',
+          policyIndex: set.identity.length,
+        });
+        // A set not built by appending to the base one (the policy put first) takes the full evaluation.
+        const extended: PolicySet = foreign
+          ? { ...set, identity: [added, ...set.identity] }
+          : { ...set, identity: [...set.identity, added] };
+        const base = evaluate(set, parsed.request);
+        const derived = evaluateWithAddedIdentityPolicy(base, extended, added);
+        const full = evaluate(extended, parsed.request);
+        assert.deepEqual(view(derived), view(full));
+        if (base.decision !== full.decision) changed.add(`${base.decision}->${full.decision}`);
+      }),
+      runs,
+    );
+    // Not vacuous: the added policy did change decisions, both ways it can.
+    assert.ok(changed.has('ImplicitlyDenied->Allowed'), [...changed].join(', '));
+    assert.ok(
+      changed.has('Allowed->ExplicitlyDenied') || changed.has('ImplicitlyDenied->ExplicitlyDenied'),
+      [...changed].join(', '),
     );
   });
 });
