@@ -86,6 +86,7 @@ export type RecordClassification =
  * The two skips a trail is mostly made of, per event name (and source): one (frozen) outcome and message
  * shared by all their events. Names come from the input, so the tables are bounded.
  */
+const DENIED_S3: RecordClassification = Object.freeze({ kind: 'denied-s3' });
 const notS3 = new Map<string, RecordClassification>();
 const succeeded = new Map<string, RecordClassification>();
 
@@ -132,7 +133,7 @@ export function classifyRecord(
   }
   if (Object.hasOwn(forbiddenErrorCodes, code)) {
     const entry = forbiddenErrorCodes[code as keyof typeof forbiddenErrorCodes];
-    if (entry.policyDenial) return { kind: 'denied-s3' };
+    if (entry.policyDenial) return DENIED_S3;
     return {
       kind: 'skip',
       reason: 'not-denied',

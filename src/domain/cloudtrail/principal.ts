@@ -142,7 +142,7 @@ export function normalisePrincipal(
   hints?: { messagePrincipalArn?: string },
 ): Principal {
   // Every event of a job carries the same identity: normalise each distinct one once.
-  const fields = identityFields(userIdentity, hints?.messagePrincipalArn);
+  const fields = identityFields(userIdentity, hints?.messagePrincipalArn, scratchFields);
   if (fields === undefined) return normaliseUncached(userIdentity, hints);
   // Looked up by one field, then compared field by field: no composite key string is built per record.
   const bucketKey = fields[4] ?? fields[1] ?? fields[3] ?? '';
@@ -162,7 +162,7 @@ export function normalisePrincipal(
     entries = [];
     principalMemo.set(bucketKey, entries);
   }
-  entries.push({ fields, principal });
+  entries.push({ fields: [...fields], principal });
   principalMemoSize++;
   return principal;
 }
@@ -174,37 +174,45 @@ let principalMemoSize = 0;
 
 type IdentityFields = readonly (string | undefined)[];
 
+/** Filled in place for each lookup (a hit allocates nothing); copied when a new entry is stored. */
+const scratchFields: (string | undefined)[] = [];
+
 function sameFields(a: IdentityFields, b: IdentityFields): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** Every field the normalisers read, in a fixed order; `undefined` when the identity is not a plain object. */
-function identityFields(userIdentity: unknown, hint: string | undefined): IdentityFields | undefined {
+function identityFields(
+  userIdentity: unknown,
+  hint: string | undefined,
+  into: (string | undefined)[],
+): IdentityFields | undefined {
   if (!isObject(userIdentity)) return undefined;
   const session = isObject(userIdentity.sessionContext) ? userIdentity.sessionContext : undefined;
   const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
   const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
-  const part = (v: unknown): string | undefined =>
-    typeof v === 'string' || v === undefined ? v : JSON.stringify(v);
-  return [
-    part(userIdentity.type),
-    part(userIdentity.arn),
-    part(userIdentity.accountId),
-    part(userIdentity.principalId),
-    part(userIdentity.accessKeyId),
-    part(userIdentity.userName),
-    part(userIdentity.invokedBy),
-    part(userIdentity.identityStoreArn),
-    part(issuer?.type),
-    part(issuer?.arn),
-    part(issuer?.userName),
-    part(issuer?.accountId),
-    part(issuer?.principalId),
-    part(onBehalfOf?.userId),
-    part(onBehalfOf?.identityStoreArn),
-    hint,
-  ];
+  into[0] = part(userIdentity.type);
+  into[1] = part(userIdentity.arn);
+  into[2] = part(userIdentity.accountId);
+  into[3] = part(userIdentity.principalId);
+  into[4] = part(userIdentity.accessKeyId);
+  into[5] = part(userIdentity.userName);
+  into[6] = part(userIdentity.invokedBy);
+  into[7] = part(userIdentity.identityStoreArn);
+  into[8] = part(issuer?.type);
+  into[9] = part(issuer?.arn);
+  into[10] = part(issuer?.userName);
+  into[11] = part(issuer?.accountId);
+  into[12] = part(issuer?.principalId);
+  into[13] = part(onBehalfOf?.userId);
+  into[14] = part(onBehalfOf?.identityStoreArn);
+  into[15] = hint;
+  return into;
+}
+
+function part(v: unknown): string | undefined {
+  return typeof v === 'string' || v === undefined ? v : JSON.stringify(v);
 }
 
 function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {

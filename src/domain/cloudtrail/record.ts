@@ -130,7 +130,9 @@ function parseReadOnly(value: unknown): boolean | undefined {
  */
 function parseResources(value: unknown): CloudTrailResource[] {
   if (!Array.isArray(value)) return [];
-  const resources: CloudTrailResource[] = [];
+  // Sized up front: an empty array grows to room for 17 entries on its first push, and records have two or three.
+  const resources: CloudTrailResource[] = new Array(value.length);
+  let count = 0;
   for (const entry of value) {
     if (!isObject(entry)) continue;
     const type = str(entry.type);
@@ -143,8 +145,9 @@ function parseResources(value: unknown): CloudTrailResource[] {
     if (arn !== undefined) resource.arn = arn;
     if (arnPrefix !== undefined) resource.arnPrefix = arnPrefix;
     if (accountId !== undefined) resource.accountId = accountId;
-    resources.push(resource);
+    resources[count++] = resource;
   }
+  resources.length = count;
   return resources;
 }
 

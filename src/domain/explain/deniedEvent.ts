@@ -41,9 +41,22 @@ export function parseS3ResourceArn(resource: string): { bucket: string; key?: st
 /** Whether the request names SSE-KMS (then S3 also needs KMS permissions for the caller). */
 function mentionsKms(record: CloudTrailRecord): boolean {
   for (const name in record.requestParameters) {
-    if (name.toLowerCase().startsWith('x-amz-server-side-encryption')) return true;
+    if (isEncryptionParameter(name)) return true;
   }
   return false;
+}
+
+/** Per parameter name (the same few recur in every record; bounded, since names come from the input). */
+const encryptionParameter = new Map<string, boolean>();
+
+function isEncryptionParameter(name: string): boolean {
+  let is = encryptionParameter.get(name);
+  if (is === undefined) {
+    is = name.toLowerCase().startsWith('x-amz-server-side-encryption');
+    if (encryptionParameter.size >= 4096) encryptionParameter.clear();
+    encryptionParameter.set(name, is);
+  }
+  return is;
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);

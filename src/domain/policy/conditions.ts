@@ -433,6 +433,24 @@ export function evaluateCondition(
   condition: CompiledCondition,
   context: RequestContextView,
 ): ConditionFailure | undefined {
+  const reason = conditionFailureReason(condition, context);
+  if (reason === undefined) return undefined;
+  const entry = context.get(condition.keyLower);
+  return conditionFailure(
+    condition,
+    entry !== undefined && entry.values.length > 0 ? entry.values : NO_VALUES,
+    reason,
+  );
+}
+
+/**
+ * Why the condition does not hold (`undefined` when it holds), without building the failure report:
+ * what a decision without explanations needs.
+ */
+export function conditionFailureReason(
+  condition: CompiledCondition,
+  context: RequestContextView,
+): ConditionFailure['reason'] | undefined {
   const entry = context.get(condition.keyLower);
   const present = entry !== undefined && entry.values.length > 0;
   const requestValues = present ? entry.values : NO_VALUES;
@@ -440,13 +458,12 @@ export function evaluateCondition(
   if (condition.spec.family === 'Null') {
     const holds = condition.values.some((v) => (v.raw.toLowerCase() === 'true' ? !present : present));
     if (holds) return undefined;
-    return conditionFailure(condition, requestValues, present ? 'key-present' : 'key-missing');
+    return present ? 'key-present' : 'key-missing';
   }
   if (!present) {
     if (condition.ifExists || condition.qualifier === 'ForAllValues') return undefined;
-    if (condition.qualifier === 'ForAnyValue')
-      return conditionFailure(condition, requestValues, 'key-missing');
-    return condition.spec.negated ? undefined : conditionFailure(condition, requestValues, 'key-missing');
+    if (condition.qualifier === 'ForAnyValue') return 'key-missing';
+    return condition.spec.negated ? undefined : 'key-missing';
   }
 
   // A value whose variable cannot be resolved matches nothing: positive operators fail on it, negated
@@ -480,9 +497,5 @@ export function evaluateCondition(
     holds = negated ? !anyMatched : anyMatched;
   }
   if (holds) return undefined;
-  return conditionFailure(
-    condition,
-    requestValues,
-    (seen & UNRESOLVED) !== 0 ? 'unresolved-variable' : 'value-mismatch',
-  );
+  return (seen & UNRESOLVED) !== 0 ? 'unresolved-variable' : 'value-mismatch';
 }

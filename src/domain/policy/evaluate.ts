@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
-import { evaluateCondition } from './conditions.js';
+import { conditionFailureReason, evaluateCondition } from './conditions.js';
 import {
   decisionPlan,
   type EvaluationPlan,
@@ -221,12 +221,16 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     if (mismatch === undefined && statement.conditions.length > 0) {
       const conditions = statement.conditions;
       for (let i = 0; i < conditions.length; i++) {
-        const failure = evaluateCondition(conditions[i]!, req.context);
-        if (failure !== undefined) {
-          if (!out.explain) {
+        if (!out.explain) {
+          // A decision needs only whether each condition holds: no failure report is built.
+          if (conditionFailureReason(conditions[i]!, req.context) !== undefined) {
             mismatch = 'condition';
             break;
           }
+          continue;
+        }
+        const failure = evaluateCondition(conditions[i]!, req.context);
+        if (failure !== undefined) {
           conditionFailures ??= [];
           conditionFailures.push(failure);
         }
@@ -476,9 +480,18 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
     denies: spliced(base.denies, facts.identityDenies, extra.denies),
     allows: spliced(base.allows, facts.identityAllows, extra.allows),
   };
+  // Spelled out rather than spread: this runs once per request a proposed change is verified against.
   return {
-    ...facts,
+    req,
+    resourceKey: facts.resourceKey,
+    iam: facts.iam,
+    crossAccount: facts.crossAccount,
+    rcpOk: facts.rcpOk,
+    scpOk: facts.scpOk,
     identityAllowed: facts.identityAllowed || allowed,
+    boundaryOk: facts.boundaryOk,
+    sessionOk: facts.sessionOk,
+    resourceAllowed: facts.resourceAllowed,
     out,
     identityAllows: facts.identityAllows + (extra.allows?.length ?? 0),
     identityDenies: facts.identityDenies + (extra.denies?.length ?? 0),
@@ -523,6 +536,14 @@ export function evaluateWithAddedIdentityPolicy(
   return new LazyEvaluationResult(extended, base.request, decide(facts), cachedProblems(extended));
 }
 
+/** The last answer of `extendsTo` (sets are compared by identity, and never mutated). */
+let lastExtension: {
+  readonly base: PolicySet | undefined;
+  readonly extended: PolicySet | undefined;
+  readonly added: CompiledPolicy | undefined;
+  readonly answer: boolean;
+} = { base: undefined, extended: undefined, added: undefined, answer: false };
+
 function samePolicies(
   a: readonly CompiledPolicy[],
   b: readonly CompiledPolicy[],
@@ -537,10 +558,13 @@ function sameLevels(
   a: readonly (readonly CompiledPolicy[])[],
   b: readonly (readonly CompiledPolicy[])[],
 ): boolean {
-  return (
-    a.length === b.length &&
-    a.every((level, l) => level.length === b[l]!.length && samePolicies(level, b[l]!))
-  );
+  if (a.length !== b.length) return false;
+  for (let l = 0; l < a.length; l++) {
+    const x = a[l]!;
+    const y = b[l]!;
+    if (x !== y && (x.length !== y.length || !samePolicies(x, y))) return false;
+  }
+  return true;
 }
 
 class LazyEvaluationResult implements EvaluationResult {
@@ -583,7 +607,10 @@ class LazyEvaluationResult implements EvaluationResult {
   /** Whether `extended` is this result's set with `added` appended to the identity policies. */
   extendsTo(extended: PolicySet, added: CompiledPolicy): boolean {
     const set = this.#set;
-    return (
+    // A proposed change is verified against many results of one set: the last answer is kept.
+    const last = lastExtension;
+    if (last.base === set && last.extended === extended && last.added === added) return last.answer;
+    const answer =
       added.policyType === 'identity' &&
       extended.identity.length === set.identity.length + 1 &&
       extended.identity[set.identity.length] === added &&
@@ -592,8 +619,9 @@ class LazyEvaluationResult implements EvaluationResult {
       extended.resource === set.resource &&
       extended.session === set.session &&
       sameLevels(extended.scpLevels, set.scpLevels) &&
-      sameLevels(extended.rcpLevels, set.rcpLevels)
-    );
+      sameLevels(extended.rcpLevels, set.rcpLevels);
+    lastExtension = { base: set, extended, added, answer };
+    return answer;
   }
 
   get explanations(): readonly StatementExplanation[] {

@@ -248,8 +248,8 @@ function addS3Context(
       signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
   }
   const tlsVersion = isRecord(record.raw.tlsDetails) ? record.raw.tlsDetails.tlsVersion : undefined;
-  const tlsNumber = typeof tlsVersion === 'string' ? /^TLSv(\d+\.\d+)$/.exec(tlsVersion)?.[1] : undefined;
-  if (tlsNumber !== undefined) context['s3:TlsVersion'] = Number(tlsNumber);
+  const tlsNumber = typeof tlsVersion === 'string' ? tlsVersionNumber(tlsVersion) : undefined;
+  if (tlsNumber !== undefined) context['s3:TlsVersion'] = tlsNumber;
 
   // One pass over the parameters (usually a handful) instead of one case-insensitive lookup per key.
   for (const name in params) {
@@ -323,6 +323,17 @@ const PARAMETER_KEYS: ReadonlyMap<string, ParameterKey> = new Map(
     { name: 'x-amz-object-lock-legal-hold', key: 's3:object-lock-legal-hold' },
   ].map((spec): [string, ParameterKey] => [spec.name.toLowerCase(), spec]),
 );
+
+/** `TLSv1.3` -> 1.3, per spelling (a handful recur; bounded, since they come from the input). */
+const tlsVersionNumbers = new Map<string, number | undefined>();
+
+function tlsVersionNumber(tlsVersion: string): number | undefined {
+  if (tlsVersionNumbers.has(tlsVersion)) return tlsVersionNumbers.get(tlsVersion);
+  const digits = /^TLSv(\d+\.\d+)$/.exec(tlsVersion)?.[1];
+  const number = digits === undefined ? undefined : Number(digits);
+  if (tlsVersionNumbers.size < 256) tlsVersionNumbers.set(tlsVersion, number);
+  return number;
+}
 
 /** {@link PARAMETER_KEYS} by a parameter's exact name: the same few names recur in every record. */
 const parameterKeyByName = new Map<string, ParameterKey | undefined>();
