@@ -149,6 +149,35 @@ describe('readTrailInputs', () => {
     assert.equal(errors[0]?.code, 'input.notUtf8');
   });
 
+  test('a UTF-8 byte order mark is dropped, a real U+FFFD character is kept', async () => {
+    const bom = join(root, 'bom.json');
+    await writeFile(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}', 'utf8')]));
+    const replacement = join(root, 'replacement-char.json');
+    await writeFile(replacement, Buffer.from('{"key":"caf\uFFFD"}', 'utf8'));
+    const gzippedBom = join(root, 'bom.json.gz');
+    await writeFile(
+      gzippedBom,
+      gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}', 'utf8')])),
+    );
+    const { texts, errors } = await readTrailInputs([bom, replacement, gzippedBom]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      texts.map((t) => t.text),
+      ['{"a":1}', '{"key":"caf\uFFFD"}', '{}'],
+    );
+  });
+
+  test('invalid bytes next to a real U+FFFD are still reported', async () => {
+    const path = join(root, 'mixed-mojibake.json');
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from('{"a":"\uFFFD', 'utf8'), Buffer.from([0xe9, 0x22, 0x7d])]),
+    );
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(texts, []);
+    assert.equal(errors[0]?.code, 'input.notUtf8');
+  });
+
   test('an entry that cannot be read as a file is reported as unreadable and the walk goes on', async () => {
     const dir = join(root, 'odd-entries');
     await mkdir(join(dir, 'real-dir'), { recursive: true });

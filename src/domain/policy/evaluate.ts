@@ -440,15 +440,19 @@ function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): O
   return decide(collect(set, request, explain));
 }
 
-/** `list` with `added` inserted at `at` (a new array; `undefined` when both are empty). */
-function spliced<T>(
-  list: readonly T[] | undefined,
-  at: number,
-  added: readonly T[] | undefined,
-): T[] | undefined {
-  if (added === undefined || added.length === 0) return list === undefined ? undefined : [...list];
-  if (list === undefined) return [...added];
-  return [...list.slice(0, at), ...added, ...list.slice(at)];
+/**
+ * `list` with `added` inserted at `at`. Lists are never changed once an evaluation is done, so either
+ * one is returned as it is when the other is empty.
+ */
+function spliced<T>(list: T[] | undefined, at: number, added: T[] | undefined): T[] | undefined {
+  if (added === undefined || added.length === 0) return list;
+  if (list === undefined || list.length === 0) return added;
+  const out = new Array<T>(list.length + added.length);
+  let k = 0;
+  for (let i = 0; i < at; i++) out[k++] = list[i]!;
+  for (let i = 0; i < added.length; i++) out[k++] = added[i]!;
+  for (let i = at; i < list.length; i++) out[k++] = list[i]!;
+  return out;
 }
 
 /**
