@@ -107,6 +107,20 @@ const CANONICAL_MESSAGE = new RegExp(
 );
 
 /**
+ * One string per action name: a trail repeats a few actions, and every later lookup of an interned
+ * name (lower-casing, evaluation plans) finds its hash already computed. Bounded: names come from input.
+ */
+const actionNames = new Map<string, string>();
+
+function interned(action: string): string {
+  const known = actionNames.get(action);
+  if (known !== undefined) return known;
+  if (actionNames.size >= 4096) actionNames.clear();
+  actionNames.set(action, action);
+  return action;
+}
+
+/**
  * The canonical form in one match; `undefined` for any other spelling, which the general parser reads.
  * It gives the same result as the general parser whenever it matches (a property test checks it).
  *
@@ -119,7 +133,7 @@ export function parseCanonical(text: string): Enhanced | undefined {
   const type = TYPE_BY_PHRASE.get(implicitType ?? match[5] ?? '');
   if (type === undefined) return undefined;
   const principalArn = match[1]!;
-  const action = match[2]!;
+  const action = interned(match[2]!);
   const resource = match[3];
   const denial = implicitType !== undefined ? 'implicit' : 'explicit';
   return resource !== undefined

@@ -8,6 +8,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
+import { lowerCaseAction } from './actionName.js';
 import { conditionFailureReason, evaluateCondition } from './conditions.js';
 import {
   decisionPlan,
@@ -57,21 +58,6 @@ interface PreparedRequest {
   readonly principal: RequestPrincipal;
   readonly context: RequestContextView;
   readonly hasBoundary: boolean;
-}
-
-const MAX_LOWERED_ACTIONS = 4096;
-const loweredActions = new Map<string, string>();
-
-/** Lower-cases an action name once: the same few actions recur across requests, and the memoised string
- *  keeps its hash, which makes the per-policy candidate lookups cheap. */
-function lowerAction(action: string): string {
-  let lower = loweredActions.get(action);
-  if (lower === undefined) {
-    if (loweredActions.size >= MAX_LOWERED_ACTIONS) loweredActions.clear();
-    lower = action.toLowerCase();
-    loweredActions.set(action, lower);
-  }
-  return lower;
 }
 
 const dynamicResourceMatchers = new WeakMap<ResourcePattern, Map<string, Matcher>>();
@@ -341,7 +327,7 @@ function collect(set: PolicySet, request: AuthorizationRequest, explain: boolean
   const crossAccount =
     callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
   const iam = isIamPrincipal(principal);
-  const actionLower = lowerAction(request.action);
+  const actionLower = lowerCaseAction(request.action);
   const key = resourceKey(request.resource);
   const req: PreparedRequest = {
     actionLower,

@@ -9,6 +9,7 @@
  */
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { lowerCaseAction } from '../policy/actionName.js';
 import type { ContextValue } from '../policy/types.js';
 import { ACL_HEADERS } from './requestFeatures.js';
 import { isRecord, readNonEmptyParam, readObject, readParam } from './requestParameters.js';
@@ -162,7 +163,7 @@ export function requestContextForAction(
   action: string,
 ): Record<string, ContextValue> {
   const context = globalContext(record);
-  addS3Context(record, context, action.toLowerCase());
+  addS3Context(record, context, lowerCaseAction(action));
   return context;
 }
 
