@@ -1,6 +1,6 @@
 /**
  * Finds and compiles the policies AWS evaluates for a caller on a bucket, from the explain context.
- * Compiled sets are cached per (principal, bucket): a failed job produces many events with the same pair.
+ * Compiled sets are cached per principal and bucket policy: a failed job produces many events with the same pair.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
@@ -50,7 +50,7 @@ function enginePrincipalFor(principal: Principal): string {
 export class PolicyResolver {
   readonly #context: ExplainContext;
   readonly #cache: PolicyCache = createPolicyCache();
-  readonly #sets = new Map<string, ResolvedPolicies>();
+  readonly #sets = new WeakMap<Principal, Map<string, ResolvedPolicies>>();
 
   constructor(context: ExplainContext) {
     this.#context = context;
@@ -61,12 +61,20 @@ export class PolicyResolver {
   }
 
   resolve(principal: Principal, bucket: string | undefined): ResolvedPolicies {
-    const key = `${principal.type}|${principal.arn ?? ''}|${principal.policyPrincipalArn ?? ''}|${bucket ?? ''}`;
-    let resolved = this.#sets.get(key);
+    // Per principal object (normalised principals are shared by all events of a caller), then per bucket
+    // policy: buckets without one give the same set, so one entry serves them all, and so do the
+    // evaluation plans and fix caches kept per set.
+    const withPolicy = bucket !== undefined && this.#context.bucketPolicies.has(bucket);
+    let byBucket = this.#sets.get(principal);
+    if (byBucket === undefined) {
+      byBucket = new Map();
+      this.#sets.set(principal, byBucket);
+    }
+    const bucketKey = withPolicy ? bucket : '';
+    let resolved = byBucket.get(bucketKey);
     if (resolved === undefined) {
-      resolved = this.#resolveUncached(principal, bucket);
-      if (this.#sets.size > 50_000) this.#sets.clear();
-      this.#sets.set(key, resolved);
+      resolved = this.#resolveUncached(principal, withPolicy ? bucket : undefined);
+      byBucket.set(bucketKey, resolved);
     }
     return resolved;
   }

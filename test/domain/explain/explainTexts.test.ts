@@ -247,3 +247,34 @@ test('a cross-account caller recorded only by its account is checked against acc
   assert.equal(finding?.fix, null);
   assert.ok(finding?.caveats.some((c) => c.includes('only the caller') && c.includes('444455556666')));
 });
+
+test('two cross-account callers known only by their accounts are evaluated as their own accounts', () => {
+  // Neither record names a user or role: each is evaluated as its account, so the bucket policy's grant
+  // to one account must not carry over to the other.
+  const caller = (account: string) =>
+    record({
+      userIdentity: { type: 'AWSAccount', principalId: `AROA${account}:etl`, accountId: account },
+      errorMessage: 'Access Denied',
+      eventName: 'GetObject',
+      requestParameters: { bucketName: 'data', key: 'exports/a.csv' },
+    });
+  const bucketPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::data/exports/*',
+      },
+    ],
+  };
+  const report = explainTexts(
+    text(caller('444455556666'), caller('777788889999')),
+    context({ bucketPolicies: new Map([['data', bucketPolicy]]) }),
+  );
+  const byAccount = new Map(report.findings.map((f) => [f.principal.account, f]));
+  assert.equal(byAccount.get('444455556666')?.requests[0]?.decision, 'Allowed');
+  assert.equal(byAccount.get('777788889999')?.requests[0]?.decision, 'ImplicitlyDenied');
+  assert.equal(byAccount.get('777788889999')?.cause, 'resource-policy-missing-allow');
+});
