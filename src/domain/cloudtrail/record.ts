@@ -42,6 +42,30 @@ export type NormaliseRecordResult =
  */
 export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
   const { record } = raw;
+  const problem = hasRequiredFields(record) ? undefined : requiredFieldProblem(raw);
+  if (problem !== undefined) return problem;
+  return { ok: true, record: normalisedRecord(record) };
+}
+
+/** The usual case in one expression: every required field present, with the type CloudTrail gives it. */
+function hasRequiredFields(record: Record<string, unknown>): boolean {
+  const { eventID, eventTime, eventSource, eventName, userIdentity } = record;
+  return (
+    typeof eventID === 'string' &&
+    eventID !== '' &&
+    typeof eventTime === 'string' &&
+    eventTime !== '' &&
+    typeof eventSource === 'string' &&
+    eventSource !== '' &&
+    typeof eventName === 'string' &&
+    eventName !== '' &&
+    isObject(userIdentity)
+  );
+}
+
+/** What is wrong with the first required field that is missing or of the wrong type. */
+function requiredFieldProblem(raw: RawRecord): NormaliseRecordResult | undefined {
+  const { record } = raw;
   for (const { field, kind } of requiredFields) {
     const value = record[field];
     if (value === undefined || value === null || value === '') {
@@ -63,6 +87,10 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
     }
   }
 
+  return undefined;
+}
+
+function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
   const errorMessage = str(record.errorMessage);
   const denial = parseDenialMessage(errorMessage);
   const messagePrincipalArn = denial.form === 'enhanced' ? denial.principalArn : undefined;
@@ -99,7 +127,7 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
   if (vpcEndpointId !== undefined) normalised.vpcEndpointId = vpcEndpointId;
   if (recipientAccountId !== undefined) normalised.recipientAccountId = recipientAccountId;
   if (readOnly !== undefined) normalised.readOnly = readOnly;
-  return { ok: true, record: normalised };
+  return normalised;
 }
 
 /**
