@@ -13,6 +13,7 @@ import { normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
+import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, groupKey } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
@@ -42,7 +43,7 @@ export function explainTexts(
   const errors: ExplainError[] = [];
   const skipped: Skipped[] = [];
   const deniedEvents: DeniedEvent[] = [];
-  const seen = new Set<string>();
+  const seen = new EventIdSet();
   const succeeded = new Map<string, Set<string>>();
   for (const { input, text } of texts) {
     const extracted = extractRecords(text, input);
@@ -67,14 +68,13 @@ export function explainTexts(
       ) {
         const quick = classifyRecord({ eventSource, eventName });
         if (quick.kind === 'skip' && quick.reason === 'not-s3') {
-          if (seen.has(eventID)) {
+          if (!seen.add(eventID)) {
             skipped.push({
               eventId: eventID,
               reason: 'duplicate',
               message: `Event ${eventID} appears more than once; analysed once.`,
             });
           } else {
-            seen.add(eventID);
             skipped.push({ eventId: eventID, reason: 'not-s3', message: quick.message });
           }
           continue;
@@ -90,7 +90,7 @@ export function explainTexts(
         continue;
       }
       const record = normalised.record;
-      if (seen.has(record.eventId)) {
+      if (!seen.add(record.eventId)) {
         skipped.push({
           eventId: record.eventId,
           reason: 'duplicate',
@@ -98,7 +98,6 @@ export function explainTexts(
         });
         continue;
       }
-      seen.add(record.eventId);
       const classification = classifyRecord(record);
       if (classification.kind === 'skip') {
         if (classification.reason === 'not-denied' && record.errorCode === undefined) {
