@@ -222,6 +222,19 @@ describe('explainTexts', () => {
   });
 });
 
+/** A bucket policy letting one principal read `data/exports/`. */
+const exportsReadableBy = (principal: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::data/exports/*',
+    },
+  ],
+});
+
 test('a cross-account caller recorded only by its account is checked against account-wide grants, with no fix naming the whole account', () => {
   const partner = record({
     userIdentity: { type: 'AWSAccount', principalId: 'AROAPARTNER:etl', accountId: '444455556666' },
@@ -229,17 +242,7 @@ test('a cross-account caller recorded only by its account is checked against acc
     eventName: 'GetObject',
     requestParameters: { bucketName: 'data', key: 'internal/a.csv' },
   });
-  const bucketPolicy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::444455556666:role/etl' },
-        Action: 's3:GetObject',
-        Resource: 'arn:aws:s3:::data/exports/*',
-      },
-    ],
-  };
+  const bucketPolicy = exportsReadableBy('arn:aws:iam::444455556666:role/etl');
   const finding = explainTexts(text(partner), context({ bucketPolicies: new Map([['data', bucketPolicy]]) }))
     .findings[0];
   assert.equal(finding?.cause, 'resource-policy-missing-allow');
@@ -258,17 +261,7 @@ test('two cross-account callers known only by their accounts are evaluated as th
       eventName: 'GetObject',
       requestParameters: { bucketName: 'data', key: 'exports/a.csv' },
     });
-  const bucketPolicy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
-        Action: 's3:GetObject',
-        Resource: 'arn:aws:s3:::data/exports/*',
-      },
-    ],
-  };
+  const bucketPolicy = exportsReadableBy('arn:aws:iam::444455556666:root');
   const report = explainTexts(
     text(caller('444455556666'), caller('777788889999')),
     context({ bucketPolicies: new Map([['data', bucketPolicy]]) }),
