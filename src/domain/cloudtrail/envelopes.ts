@@ -117,6 +117,71 @@ export function extractRecords(
 
 type ParseResult = { ok: true; value: unknown } | { ok: false };
 
+/**
+ * A trail log file as CloudTrail writes it (minified, `{"Records":[{"eventVersion":...},...]}`), read
+ * one record at a time: the text is cut at each `},{"eventVersion":` and each piece parsed alone, so a
+ * record's parsed objects can be collected as soon as it is analysed instead of the whole file staying
+ * in memory (and being copied by the collector) until the end.
+ *
+ * The cut is exact for valid JSON: in a JSON text a `"` inside a string is escaped, so `{"` can only
+ * open a key, and a cut inside a nested object leaves a piece whose braces do not balance, which the
+ * parser rejects. Every piece is parsed, so such a text throws {@link TrailFileSplitError} rather than
+ * being misread; so does an SQS message in `Records` (its body holds events). Callers then read the
+ * text with {@link extractRecords}, which gives the same records for every text this accepts.
+ *
+ * `undefined` when the text is not in that form (pretty-printed, other envelopes, an empty trail).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+export function trailFileRecords(text: string, inputName: string): Iterable<RawRecord> | undefined {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!body.startsWith(TRAIL_FILE_HEAD)) return undefined;
+  let end = body.length;
+  while (end > 0 && isJsonWhitespace(body.charCodeAt(end - 1))) end--;
+  if (
+    !body.startsWith(TRAIL_FILE_TAIL, end - TRAIL_FILE_TAIL.length) ||
+    end - TRAIL_FILE_TAIL.length <= TRAIL_FILE_HEAD.length
+  )
+    return undefined;
+  return splitRecords(
+    body,
+    TRAIL_FILE_HEAD.length - RECORD_HEAD.length,
+    end - TRAIL_FILE_TAIL.length,
+    inputName,
+  );
+}
+
+/** Thrown by {@link trailFileRecords}'s records when a piece is not a record on its own. */
+export class TrailFileSplitError extends Error {}
+
+const RECORD_HEAD = '{"eventVersion":';
+const TRAIL_FILE_HEAD = `{"Records":[${RECORD_HEAD}`;
+const TRAIL_FILE_TAIL = ']}';
+const RECORD_SEPARATOR = `},${RECORD_HEAD}`;
+
+function* splitRecords(body: string, first: number, last: number, input: string): Generator<RawRecord> {
+  let start = first;
+  for (let index = 0; ; index++) {
+    const cut = body.indexOf(RECORD_SEPARATOR, start);
+    const end = cut < 0 || cut >= last ? last : cut + 1;
+    let record: unknown;
+    try {
+      record = JSON.parse(body.slice(start, end));
+    } catch {
+      throw new TrailFileSplitError(`${input}: record ${index} is not valid JSON on its own`);
+    }
+    if (!isObject(record) || record.eventSource === 'aws:sqs')
+      throw new TrailFileSplitError(`${input}: record ${index} is not a plain CloudTrail record`);
+    yield new TrailFileEntry(input, record, '', '$.Records', index);
+    if (end === last) return;
+    start = end + 1;
+  }
+}
+
+function isJsonWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
 function tryParse(text: string): ParseResult {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 import { classifyRecord } from '../cloudtrail/classify.js';
-import { extractRecords } from '../cloudtrail/envelopes.js';
+import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudtrail/envelopes.js';
 import { normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import type { ExplainContext } from './context.js';
@@ -40,24 +40,48 @@ export function explainTexts(
   texts: readonly { input: string; text: string }[],
   context: ExplainContext,
 ): ExplainReport {
+  try {
+    return explainWith(texts, context, true);
+  } catch (error) {
+    // A trail file that looked minified but cannot be cut into records is read again whole; the report
+    // is a function of the texts alone, so starting over gives what reading it whole from the start would.
+    if (error instanceof TrailFileSplitError) return explainWith(texts, context, false);
+    throw error;
+  }
+}
+
+/** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
+function* draining<T>(records: T[]): Generator<T> {
+  records.reverse();
+  for (let record = records.pop(); record !== undefined; record = records.pop()) yield record;
+}
+
+function explainWith(
+  texts: readonly { input: string; text: string }[],
+  context: ExplainContext,
+  cutTrailFiles: boolean,
+): ExplainReport {
   const errors: ExplainError[] = [];
   const skipped: Skipped[] = [];
   const deniedEvents: DeniedEvent[] = [];
   const seen = new EventIdSet();
   const succeeded = new Map<string, Set<string>>();
   for (const { input, text } of texts) {
-    const extracted = extractRecords(text, input);
-    for (const problem of extracted.errors) {
-      errors.push({
-        input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
-        code: problem.code,
-        message: problem.message,
-      });
+    // A trail file as CloudTrail writes it is read a record at a time (its parsed records never all
+    // stay in memory); anything else is parsed whole.
+    let records = cutTrailFiles ? trailFileRecords(text, input) : undefined;
+    if (records === undefined) {
+      const extracted = extractRecords(text, input);
+      for (const problem of extracted.errors) {
+        errors.push({
+          input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
+          code: problem.code,
+          message: problem.message,
+        });
+      }
+      records = draining(extracted.records);
     }
-    // Records are taken off the list as they are analysed, so that each parsed record can be collected
-    // as soon as its analysis is done rather than at the end of a (possibly 100 MB) trail file.
-    const pending = extracted.records.reverse();
-    for (let raw = pending.pop(); raw !== undefined; raw = pending.pop()) {
+    for (const raw of records) {
       // Events from other services are skipped before the full normalisation (often a tenth of a trail).
       const { eventSource, eventName, eventID } = raw.record;
       if (

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { extractRecords } from '../../../src/domain/cloudtrail/envelopes.js';
+import {
+  extractRecords,
+  TrailFileSplitError,
+  trailFileRecords,
+} from '../../../src/domain/cloudtrail/envelopes.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/cloudtrail/${name}`, import.meta.url), 'utf8');
@@ -250,5 +254,88 @@ describe('extractRecords properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('trailFileRecords (a minified trail file, one record at a time)', () => {
+  const rec = (i: number, extra: Record<string, unknown> = {}) => ({
+    eventVersion: '1.10',
+    eventID: `id-${i}`,
+    eventSource: 's3.amazonaws.com',
+    eventName: 'GetObject',
+    ...extra,
+  });
+  const positions = (records: Iterable<{ position: string; record: unknown }>) =>
+    [...records].map((r) => [r.position, r.record]);
+
+  test('gives the records, with their positions, that parsing the whole file gives', () => {
+    // String values may hold the separator text itself: inside a JSON string its quotes are escaped.
+    const records = [rec(0), rec(1, { requestParameters: { key: '},{"eventVersion":"x"}' } }), rec(2)];
+    const text = JSON.stringify({ Records: records });
+    const cut = trailFileRecords(text, 'f.json');
+    assert.ok(cut !== undefined);
+    assert.deepEqual(positions(cut), positions(extractRecords(text, 'f.json').records));
+  });
+
+  test('is undefined for texts in another form, which are then parsed whole', () => {
+    const records = [rec(0), rec(1)];
+    for (const text of [
+      JSON.stringify({ Records: records }, null, 2),
+      JSON.stringify({ Records: [] }),
+      JSON.stringify({ Records: records, extra: 1 }),
+      JSON.stringify(records[0]),
+      JSON.stringify({ detail: records[0], 'detail-type': 'AWS API Call via CloudTrail' }),
+    ]) {
+      assert.equal(trailFileRecords(text, 'f.json'), undefined, text.slice(0, 40));
+    }
+    assert.ok(trailFileRecords(`\uFEFF${JSON.stringify({ Records: records })}\n`, 'f.json') !== undefined);
+  });
+
+  test('a nested object that starts with eventVersion makes the cut fail loudly, never misread', () => {
+    const text = JSON.stringify({ Records: [rec(0, { nested: [{ a: 1 }, { eventVersion: 'n' }] }), rec(1)] });
+    const cut = trailFileRecords(text, 'f.json');
+    assert.ok(cut !== undefined);
+    assert.throws(() => [...cut], TrailFileSplitError);
+  });
+
+  test('an SQS message in Records is left to the whole-file reader', () => {
+    const text = JSON.stringify({ Records: [{ eventVersion: '1', eventSource: 'aws:sqs', body: '{}' }] });
+    const cut = trailFileRecords(text, 'f.json');
+    assert.ok(cut !== undefined);
+    assert.throws(() => [...cut], TrailFileSplitError);
+  });
+
+  test('for generated trails, cut records equal whole-file records, or the cut fails', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom('},{"eventVersion":', '"},{', '\\', '{"eventVersion":1}'),
+      fc.integer(),
+    );
+    const extra = fc.dictionary(
+      fc.constantFrom('a', 'b', 'eventVersion', 'key'),
+      fc.oneof(value, fc.array(fc.dictionary(fc.constantFrom('eventVersion', 'x'), value), { maxLength: 2 })),
+      { maxKeys: 3 },
+    );
+    let cutOk = 0;
+    fc.assert(
+      fc.property(fc.array(extra, { minLength: 1, maxLength: 4 }), (extras) => {
+        const text = JSON.stringify({
+          Records: extras.map((e, i) => ({ ...rec(i), ...e, eventVersion: '1.10' })),
+        });
+        const cut = trailFileRecords(text, 'f.json');
+        assert.ok(cut !== undefined);
+        let got: unknown[];
+        try {
+          got = positions(cut);
+        } catch (error) {
+          assert.ok(error instanceof TrailFileSplitError);
+          return;
+        }
+        cutOk++;
+        assert.deepEqual(got, positions(extractRecords(text, 'f.json').records));
+      }),
+      { numRuns: 500 },
+    );
+    assert.ok(cutOk > 100, `only ${cutOk} generated trails were cut`);
   });
 });

@@ -271,3 +271,27 @@ test('two cross-account callers known only by their accounts are evaluated as th
   assert.equal(byAccount.get('777788889999')?.requests[0]?.decision, 'ImplicitlyDenied');
   assert.equal(byAccount.get('777788889999')?.cause, 'resource-policy-missing-allow');
 });
+
+test('a minified trail read a record at a time gives the report the whole-file reading gives, also when the cut fails', () => {
+  const snapshot = snapshotWithUser('backup', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+  });
+  const plain = [record(), record({ eventName: 'GetObject' }), record()];
+  // A nested object whose first key is eventVersion makes the record-at-a-time cut fail.
+  const awkward = [record({ additionalEventData: { notes: [{ a: 1 }, { eventVersion: 'n' }] } }), record()];
+  const minified = (records: unknown[], input: string) => ({
+    input,
+    text: JSON.stringify({ Records: records }),
+  });
+  const pretty = (records: unknown[], input: string) => ({
+    input,
+    text: JSON.stringify({ Records: records }, null, 2),
+  });
+  for (const second of [plain.slice(1), awkward]) {
+    const cut = explainTexts([minified(plain, 'a.json'), minified(second, 'b.json')], context({ snapshot }));
+    const whole = explainTexts([pretty(plain, 'a.json'), pretty(second, 'b.json')], context({ snapshot }));
+    assert.deepEqual(cut, whole);
+    assert.ok(cut.findings.length > 0);
+  }
+});
