@@ -173,7 +173,8 @@ export async function runExplainBench(options: ExplainBenchOptions = {}): Promis
     ...describeInputs(files),
     ...summary.lines,
     `- rates: baseline ${fmt(baseline.perSecond)} events/s, explain ${fmt(explain.perSecond)} events/s, ratio ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'target met' : 'BELOW TARGET'}`,
-    `- ${runs} timed runs per side, alternating, after one warm-up each; median run reported; a full GC before every timed run; JavaScript on one thread (Node.js ${process.version}); ${machineLoad()}`,
+    `- ratio of each explain run to the baseline run before it: ${explainSeconds.map((e, i) => ((baselineSeconds[i] ?? Number.NaN) / e).toFixed(2)).join(', ')}`,
+    `- ${runs} timed runs per side, alternating, after one warm-up each; median run reported; a full GC and a ${SETTLE_MS} ms pause before every timed run; JavaScript on one thread (Node.js ${process.version}); ${machineLoad()}`,
   ];
   return { results: [baseline, explain], ratio, notes };
 }
