@@ -10,6 +10,7 @@
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
+import { boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForAction } from '../s3/requestContext.js';
 import { isS3Action } from '../s3/s3Location.js';
@@ -61,17 +62,10 @@ function mentionsKms(record: CloudTrailRecord): boolean {
 }
 
 /** Per parameter name (the same few recur in every record; bounded, since names come from the input). */
-const encryptionParameter = new Map<string, boolean>();
-
-function isEncryptionParameter(name: string): boolean {
-  let is = encryptionParameter.get(name);
-  if (is === undefined) {
-    is = name.toLowerCase().startsWith('x-amz-server-side-encryption');
-    if (encryptionParameter.size >= 4096) encryptionParameter.clear();
-    encryptionParameter.set(name, is);
-  }
-  return is;
-}
+const isEncryptionParameter = boundedMemo(
+  (name: string): boolean => name.toLowerCase().startsWith('x-amz-server-side-encryption'),
+  4096,
+);
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
 const NO_CHECKS: readonly S3AuthorizationCheck[] = Object.freeze([]);

@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html#Condition-keys
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
+import { boundedMemo } from './boundedMemo.js';
 import { principalAccount, principalArnKeyValue, type RequestPrincipal } from './requestPrincipal.js';
 import type { ContextValue } from './types.js';
 
@@ -31,19 +32,8 @@ function toEntry(value: ContextValue): ContextEntry {
     : { values: [toText(value as string | number | boolean)], multiValued: false };
 }
 
-const MAX_KEY_NAMES = 4096;
-const lowerKeyNames = new Map<string, string>();
-
 /** Lower-cases a context key name once: the same few names recur in every request. */
-function lowerKeyName(key: string): string {
-  let lower = lowerKeyNames.get(key);
-  if (lower === undefined) {
-    if (lowerKeyNames.size >= MAX_KEY_NAMES) lowerKeyNames.clear();
-    lower = key.toLowerCase();
-    lowerKeyNames.set(key, lower);
-  }
-  return lower;
-}
+const lowerKeyName = boundedMemo((key: string): string => key.toLowerCase(), 4096);
 
 function singleEntry(value: string | undefined): ContextEntry | undefined {
   return value === undefined ? undefined : { values: [value], multiValued: false };

@@ -10,6 +10,7 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
+import { boundedMemo } from '../policy/boundedMemo.js';
 import type { ContextValue } from '../policy/types.js';
 import { ACL_HEADERS } from './requestFeatures.js';
 import { isRecord, readNonEmptyParam, readObject, readParam } from './requestParameters.js';
@@ -326,26 +327,16 @@ const PARAMETER_KEYS: ReadonlyMap<string, ParameterKey> = new Map(
 );
 
 /** `TLSv1.3` -> 1.3, per spelling (a handful recur; bounded, since they come from the input). */
-const tlsVersionNumbers = new Map<string, number | undefined>();
-
-function tlsVersionNumber(tlsVersion: string): number | undefined {
-  if (tlsVersionNumbers.has(tlsVersion)) return tlsVersionNumbers.get(tlsVersion);
+const tlsVersionNumber = boundedMemo((tlsVersion: string): number | undefined => {
   const digits = /^TLSv(\d+\.\d+)$/.exec(tlsVersion)?.[1];
-  const number = digits === undefined ? undefined : Number(digits);
-  if (tlsVersionNumbers.size < 256) tlsVersionNumbers.set(tlsVersion, number);
-  return number;
-}
+  return digits === undefined ? undefined : Number(digits);
+}, 256);
 
 /** {@link PARAMETER_KEYS} by a parameter's exact name: the same few names recur in every record. */
-const parameterKeyByName = new Map<string, ParameterKey | undefined>();
-
-function parameterKeyOf(name: string): ParameterKey | undefined {
-  if (parameterKeyByName.has(name)) return parameterKeyByName.get(name);
-  const spec = PARAMETER_KEYS.get(name.toLowerCase());
-  // Names come from the record: a bounded memo, so that odd inputs cannot grow it without limit.
-  if (parameterKeyByName.size < 4096) parameterKeyByName.set(name, spec);
-  return spec;
-}
+const parameterKeyOf = boundedMemo(
+  (name: string): ParameterKey | undefined => PARAMETER_KEYS.get(name.toLowerCase()),
+  4096,
+);
 
 function timeContext(eventTime: string): Record<string, ContextValue> {
   const millis = eventTimeMillis(eventTime);
