@@ -107,10 +107,20 @@ const CANONICAL_MESSAGE = new RegExp(
 );
 
 /**
- * One string per action name: a trail repeats a few actions, and every later lookup of an interned
- * name (lower-casing, evaluation plans) finds its hash already computed. Bounded: names come from input.
+ * One string per action name and caller ARN: a trail repeats a few, every later lookup of an interned
+ * name (lower-casing, evaluation plans) finds its hash already computed, and a kept message part does
+ * not keep its whole message alive. Bounded: names come from input.
  */
 const actionNames = new Map<string, string>();
+
+/**
+ * `text` with the same characters, not sharing the message's memory: a resource (an object key) is kept
+ * with the finding, and a part of the message would keep the whole message text alive in V8. Joining a
+ * character makes a new string, which cutting it off again flattens into a copy.
+ */
+function detached(text: string): string {
+  return `${text} `.slice(0, -1);
+}
 
 function interned(action: string): string {
   const known = actionNames.get(action);
@@ -132,9 +142,9 @@ export function parseCanonical(text: string): Enhanced | undefined {
   const implicitType = match[4];
   const type = TYPE_BY_PHRASE.get(implicitType ?? match[5] ?? '');
   if (type === undefined) return undefined;
-  const principalArn = match[1]!;
+  const principalArn = interned(match[1]!);
   const action = interned(match[2]!);
-  const resource = match[3];
+  const resource = match[3] === undefined ? undefined : detached(match[3]);
   const denial = implicitType !== undefined ? 'implicit' : 'explicit';
   return resource !== undefined
     ? { form: 'enhanced', principalArn, action, resource, denial, policyType: type }
@@ -155,7 +165,7 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };
   const head = HEAD.exec(message);
   if (head === null) return { form: 'unrecognised', text };
-  const principalArn = head[1] ?? '';
+  const principalArn = interned(head[1] ?? '');
   const action = head[2] ?? '';
   const afterHead = message.slice(head.index + head[0].length);
 
@@ -168,7 +178,8 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   if (implicitAt < 0 && explicitAt < 0) return { form: 'unrecognised', text };
 
   const reasonAt = Math.max(implicitAt, explicitAt);
-  const resource = parseResource(afterHead.slice(0, reasonAt));
+  const named = parseResource(afterHead.slice(0, reasonAt));
+  const resource = named === undefined ? undefined : detached(named);
 
   let denial: 'implicit' | 'explicit';
   let policyType: MessagePolicyType;

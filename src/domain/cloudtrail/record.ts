@@ -3,6 +3,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
+import { boundedMemo } from '../policy/boundedMemo.js';
 import { parseDenialMessage } from './denialMessage.js';
 import type { RawRecord } from './envelopes.js';
 import { normalisePrincipal } from './principal.js';
@@ -136,11 +137,18 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
  */
 function stripUserAgentBrackets(userAgent: string | undefined): string | undefined {
-  if (userAgent === undefined) return undefined;
+  return userAgent === undefined ? undefined : strippedUserAgent(userAgent);
+}
+
+/**
+ * One string per user agent: a trail's jobs repeat a few, and a finding keeps its events' records, so a
+ * slice of each record's own user agent would keep that whole text alive. Bounded: they come from input.
+ */
+const strippedUserAgent = boundedMemo((userAgent: string): string | undefined => {
   const stripped =
     userAgent.startsWith('[') && userAgent.endsWith(']') ? userAgent.slice(1, -1).trim() : userAgent;
   return stripped === '' ? undefined : stripped;
-}
+}, 1024);
 
 /** Trail files carry a boolean; Athena and some exporters turn it into `"true"`/`"false"`. */
 function parseReadOnly(value: unknown): boolean | undefined {

@@ -31,6 +31,8 @@ function withoutRawRecord(event: DeniedEvent): DeniedEvent {
   record.additionalEventData = NOTHING;
   // What the findings need of `resources` (the bucket owner) is in `event.owner`.
   record.resources = NO_RESOURCES;
+  // The message is read (`event.message`); its text is the largest string of a record.
+  (record as { errorMessage?: string | undefined }).errorMessage = undefined;
   return event;
 }
 /**

@@ -281,7 +281,7 @@ export class FindingBuilder {
       eventIds.add(e.record.eventId);
     }
     const who = principalKey(principal);
-    const finding: Omit<Finding, 'summary'> = {
+    const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       eventIds: [...eventIds],
       principal: { arn: who.arn, type: principal.type, account: who.account },
       client: {
@@ -300,8 +300,11 @@ export class FindingBuilder {
       alternatives,
       jobProfile,
       caveats: [...new Set(caveats)],
+      // Filled in below, from the rest (a spread of the finding would copy it member by member).
+      summary: '',
     };
-    return { ...finding, summary: summarise(finding) };
+    finding.summary = summarise(finding);
+    return finding;
   }
 
   #allowedCause(

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import type { ClientTool } from '../explain/report.js';
+import { boundedMemo } from '../policy/boundedMemo.js';
 
 /** What the user agent says about the caller. */
 export interface Client {
@@ -191,9 +192,17 @@ function findSdk(userAgent: string, exclude?: string): string | undefined {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
  */
 export function detectClient(userAgent: string | undefined): Client {
-  if (userAgent === undefined) return { tool: 'other' };
+  return userAgent === undefined ? NO_CLIENT : clientOf(userAgent);
+}
+
+const NO_CLIENT: Client = Object.freeze({ tool: 'other' });
+
+/** One (frozen) answer per user agent: a trail's jobs repeat a few user agents. Bounded: they come from input. */
+const clientOf = boundedMemo((userAgent: string): Client => Object.freeze(clientOfUncached(userAgent)), 1024);
+
+function clientOfUncached(userAgent: string): Client {
   const raw = stripBrackets(userAgent);
-  if (raw === '') return { tool: 'other' };
+  if (raw === '') return NO_CLIENT;
 
   for (const { tool, pattern, label } of TOOL_PATTERNS) {
     const match = pattern.exec(raw);
