@@ -3,7 +3,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-import { boundedMemo } from '../policy/boundedMemo.js';
+import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { parseDenialMessage } from './denialMessage.js';
 import type { RawRecord } from './envelopes.js';
 import { normalisePrincipal } from './principal.js';
@@ -101,19 +101,19 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
   );
   const userAgent = stripUserAgentBrackets(str(record.userAgent));
   const readOnly = parseReadOnly(record.readOnly);
-  const awsRegion = str(record.awsRegion);
-  const errorCode = str(record.errorCode);
-  const sourceIPAddress = str(record.sourceIPAddress);
+  const awsRegion = sharedStr(record.awsRegion);
+  const errorCode = sharedStr(record.errorCode);
+  const sourceIPAddress = sharedStr(record.sourceIPAddress);
   const vpcEndpointId = str(record.vpcEndpointId);
-  const recipientAccountId = str(record.recipientAccountId);
+  const recipientAccountId = sharedStr(record.recipientAccountId);
 
   // Optional members are assigned only when present (exactOptionalPropertyTypes), without spreads:
   // this runs once per record of a trail.
   const normalised: { -readonly [K in keyof CloudTrailRecord]: CloudTrailRecord[K] } = {
     eventId: String(record.eventID),
     eventTime: String(record.eventTime),
-    eventSource: String(record.eventSource),
-    eventName: String(record.eventName),
+    eventSource: shared(String(record.eventSource)),
+    eventName: shared(String(record.eventName)),
     principal,
     requestParameters: isObject(record.requestParameters) ? record.requestParameters : {},
     additionalEventData: isObject(record.additionalEventData) ? record.additionalEventData : {},
@@ -174,7 +174,7 @@ function parseResources(value: unknown): CloudTrailResource[] {
     const type = str(entry.type);
     const arn = str(entry.ARN);
     const arnPrefix = str(entry.ARNPrefix);
-    const accountId = str(entry.accountId);
+    const accountId = sharedStr(entry.accountId);
     if (arn === undefined && arnPrefix === undefined && type === undefined) continue;
     const resource: { -readonly [K in keyof CloudTrailResource]: CloudTrailResource[K] } = {};
     if (type !== undefined) resource.type = type;
@@ -185,6 +185,17 @@ function parseResources(value: unknown): CloudTrailResource[] {
   }
   resources.length = count;
   return resources;
+}
+
+/**
+ * Fields whose few values recur through a trail (event source and name, error code, region, account IDs,
+ * caller addresses) are kept as one string per value: the records of denied events stay in memory until
+ * the findings are built.
+ */
+const shared = boundedInterner(4096);
+
+function sharedStr(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? shared(value) : undefined;
 }
 
 function describeEvent(record: Record<string, unknown>): string {

@@ -18,6 +18,22 @@ export function boundedMemo<T>(parse: (text: string) => T, maxEntries: number): 
   };
 }
 
+/**
+ * One string per value: `intern(text)` is the first string seen with `text`'s characters. Values that
+ * recur across the records of a trail (event names, account IDs, addresses) then share one string, so
+ * what a long run keeps of each record is smaller. Bounded: once full, the table starts over.
+ */
+export function boundedInterner(maxEntries: number): (text: string) => string {
+  const table = new Map<string, string>();
+  return (text) => {
+    const known = table.get(text);
+    if (known !== undefined) return known;
+    if (table.size >= maxEntries) table.clear();
+    table.set(text, text);
+    return text;
+  };
+}
+
 /** A bounded cache keyed by two strings, stored in two levels so that no composite key is ever built. */
 export interface PairCache<T> {
   get(first: string, second: string): T | undefined;

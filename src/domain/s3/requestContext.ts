@@ -134,11 +134,20 @@ export function bucketOwnerOf(record: CloudTrailRecord): BucketOwner | undefined
     if (anyResource === undefined && r.type?.startsWith('AWS::S3::') === true) anyResource = r.accountId;
   }
   const fromResources = bucketResource ?? anyResource;
-  if (fromResources !== undefined) return { account: fromResources, from: 'resources' };
-  if (record.recipientAccountId !== undefined)
-    return { account: record.recipientAccountId, from: 'recipientAccountId' };
+  if (fromResources !== undefined) return ownerFromResources(fromResources);
+  if (record.recipientAccountId !== undefined) return ownerFromRecipient(record.recipientAccountId);
   return undefined;
 }
+
+// One (frozen) answer per account: a finding keeps the owner of each of its events.
+const ownerFromResources = boundedMemo(
+  (account: string): BucketOwner => Object.freeze({ account, from: 'resources' }),
+  1024,
+);
+const ownerFromRecipient = boundedMemo(
+  (account: string): BucketOwner => Object.freeze({ account, from: 'recipientAccountId' }),
+  1024,
+);
 
 /**
  * The full condition context visible in the record, before narrowing to one action with

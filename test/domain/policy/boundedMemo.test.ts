@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boundedMemo, createPairCache } from '../../../src/domain/policy/boundedMemo.js';
+import { boundedInterner, boundedMemo, createPairCache } from '../../../src/domain/policy/boundedMemo.js';
 
 describe('boundedMemo', () => {
   test('calls the parser once per distinct text, remembering texts it cannot parse too', () => {
@@ -61,5 +61,22 @@ describe('createPairCache', () => {
     cache.set('x', '2', 'other');
     assert.equal(cache.get('x', '1'), 'second');
     assert.equal(cache.get('x', '2'), 'other');
+  });
+});
+
+describe('boundedInterner', () => {
+  // Which string object comes back cannot be observed from JavaScript; what can is that the value never changes.
+  test('always returns a string equal to the one given, for repeated and new texts', () => {
+    const intern = boundedInterner(8);
+    const texts = ['s3.amazonaws.com', 'GetObject', 's3.amazonaws.com', 'PutObject', 'GetObject'];
+    assert.deepEqual(
+      texts.map((t) => intern(JSON.parse(JSON.stringify(t)) as string)),
+      texts,
+    );
+  });
+
+  test('starts over once full and still returns equal strings', () => {
+    const intern = boundedInterner(2);
+    for (const text of ['a', 'b', 'c', 'd', 'a', 'b']) assert.equal(intern(`${text}`), text);
   });
 });
