@@ -48,8 +48,11 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
   return { ok: true, record: normalisedRecord(record) };
 }
 
-/** The usual case in one expression: every required field present, with the type CloudTrail gives it. */
-function hasRequiredFields(record: Record<string, unknown>): boolean {
+/**
+ * The usual case in one expression: every required field present, with the type CloudTrail gives it
+ * (when false, {@link normaliseRecord} says which is missing or wrong).
+ */
+export function hasRequiredFields(record: Record<string, unknown>): boolean {
   const { eventID, eventTime, eventSource, eventName, userIdentity } = record;
   return (
     typeof eventID === 'string' &&
@@ -101,19 +104,19 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
   );
   const userAgent = stripUserAgentBrackets(str(record.userAgent));
   const readOnly = parseReadOnly(record.readOnly);
-  const awsRegion = sharedStr(record.awsRegion);
-  const errorCode = sharedStr(record.errorCode);
-  const sourceIPAddress = sharedStr(record.sourceIPAddress);
+  const awsRegion = sharedStr(record.awsRegion, shared.awsRegion);
+  const errorCode = sharedStr(record.errorCode, shared.errorCode);
+  const sourceIPAddress = sharedStr(record.sourceIPAddress, shared.sourceIPAddress);
   const vpcEndpointId = str(record.vpcEndpointId);
-  const recipientAccountId = sharedStr(record.recipientAccountId);
+  const recipientAccountId = sharedStr(record.recipientAccountId, shared.accountId);
 
   // Optional members are assigned only when present (exactOptionalPropertyTypes), without spreads:
   // this runs once per record of a trail.
   const normalised: { -readonly [K in keyof CloudTrailRecord]: CloudTrailRecord[K] } = {
     eventId: String(record.eventID),
     eventTime: String(record.eventTime),
-    eventSource: shared(String(record.eventSource)),
-    eventName: shared(String(record.eventName)),
+    eventSource: shared.eventSource(String(record.eventSource)),
+    eventName: shared.eventName(String(record.eventName)),
     principal,
     requestParameters: isObject(record.requestParameters) ? record.requestParameters : {},
     additionalEventData: isObject(record.additionalEventData) ? record.additionalEventData : {},
@@ -174,7 +177,7 @@ function parseResources(value: unknown): CloudTrailResource[] {
     const type = str(entry.type);
     const arn = str(entry.ARN);
     const arnPrefix = str(entry.ARNPrefix);
-    const accountId = sharedStr(entry.accountId);
+    const accountId = sharedStr(entry.accountId, shared.accountId);
     if (arn === undefined && arnPrefix === undefined && type === undefined) continue;
     const resource: { -readonly [K in keyof CloudTrailResource]: CloudTrailResource[K] } = {};
     if (type !== undefined) resource.type = type;
@@ -192,10 +195,17 @@ function parseResources(value: unknown): CloudTrailResource[] {
  * caller addresses) are kept as one string per value: the records of denied events stay in memory until
  * the findings are built.
  */
-const shared = boundedInterner(4096);
+const shared = {
+  eventSource: boundedInterner(1024),
+  eventName: boundedInterner(1024),
+  errorCode: boundedInterner(1024),
+  awsRegion: boundedInterner(1024),
+  accountId: boundedInterner(4096),
+  sourceIPAddress: boundedInterner(4096),
+};
 
-function sharedStr(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? shared(value) : undefined;
+function sharedStr(value: unknown, intern: (text: string) => string): string | undefined {
+  return typeof value === 'string' && value !== '' ? intern(value) : undefined;
 }
 
 function describeEvent(record: Record<string, unknown>): string {

@@ -9,13 +9,14 @@
  */
 import { classifyRecord } from '../cloudtrail/classify.js';
 import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudtrail/envelopes.js';
-import { normaliseRecord } from '../cloudtrail/record.js';
+import { normalisePrincipal } from '../cloudtrail/principal.js';
+import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, groupKey } from './grouping.js';
+import { groupEvents, groupKey, principalBucketKey } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -50,6 +51,19 @@ export function explainTexts(
     if (error instanceof TrailFileSplitError) return explainWith(texts, context, false);
     throw error;
   }
+}
+
+function addSucceeded(succeeded: Map<string, Set<string>>, key: string, eventName: string): void {
+  let names = succeeded.get(key);
+  if (names === undefined) {
+    names = new Set();
+    succeeded.set(key, names);
+  }
+  names.add(eventName);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
@@ -105,6 +119,37 @@ function explainWith(
           }
           continue;
         }
+        // A successful S3 call (most of a trail besides the denials) only adds its event name to what its
+        // caller is seen doing on the bucket: that needs the caller, not the whole normalised record.
+        // Without an error code or message, the full path below would come to the same.
+        const { record: fields } = raw;
+        if (
+          quick.kind === 'skip' &&
+          fields.errorCode === undefined &&
+          fields.errorMessage === undefined &&
+          hasRequiredFields(fields)
+        ) {
+          if (!seen.add(eventID)) {
+            skipped.push({
+              eventId: eventID,
+              reason: 'duplicate',
+              message: `Event ${eventID} appears more than once; analysed once.`,
+            });
+            continue;
+          }
+          const parameters = fields.requestParameters;
+          const bucketName = isObject(parameters) ? parameters.bucketName : undefined;
+          addSucceeded(
+            succeeded,
+            principalBucketKey(
+              normalisePrincipal(fields.userIdentity),
+              typeof bucketName === 'string' ? bucketName : undefined,
+            ),
+            eventName,
+          );
+          skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
+          continue;
+        }
       }
       const normalised = normaliseRecord(raw);
       if (!normalised.ok) {
@@ -128,13 +173,11 @@ function explainWith(
       if (classification.kind === 'skip') {
         if (classification.reason === 'not-denied' && record.errorCode === undefined) {
           const bucketName = record.requestParameters.bucketName;
-          const key = groupKey(record, typeof bucketName === 'string' ? bucketName : undefined);
-          let names = succeeded.get(key);
-          if (names === undefined) {
-            names = new Set();
-            succeeded.set(key, names);
-          }
-          names.add(record.eventName);
+          addSucceeded(
+            succeeded,
+            groupKey(record, typeof bucketName === 'string' ? bucketName : undefined),
+            record.eventName,
+          );
         }
         skipped.push({
           eventId: record.eventId,

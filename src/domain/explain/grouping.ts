@@ -20,7 +20,12 @@ function principalPart(p: Principal): string {
 
 /** The principal-and-bucket identity of an event, shared with the evidence of successful calls. */
 export function groupKey(record: CloudTrailRecord, bucket: string | undefined): string {
-  return `${principalPart(record.principal)}|${bucket ?? ''}`;
+  return principalBucketKey(record.principal, bucket);
+}
+
+/** {@link groupKey} from the principal itself. */
+export function principalBucketKey(principal: Principal, bucket: string | undefined): string {
+  return `${principalPart(principal)}|${bucket ?? ''}`;
 }
 
 /** CloudTrail's own spelling (`2026-11-21T00:00:15Z`), in which text order is time order. */

@@ -7,13 +7,19 @@
 /** Memoises a pure string parser; `undefined` results (unparseable text) are remembered too. */
 export function boundedMemo<T>(parse: (text: string) => T, maxEntries: number): (text: string) => T {
   const table = new Map<string, T>();
+  // The same text often comes twice in a row (fields of consecutive records): no hashing then.
+  let lastText: string | undefined;
+  let lastValue: T | undefined;
   return (text) => {
+    if (text === lastText) return lastValue as T;
     let value = table.get(text);
     if (value === undefined && !table.has(text)) {
       value = parse(text);
       if (table.size >= maxEntries) table.clear();
       table.set(text, value);
     }
+    lastText = text;
+    lastValue = value;
     return value as T;
   };
 }
@@ -25,12 +31,18 @@ export function boundedMemo<T>(parse: (text: string) => T, maxEntries: number): 
  */
 export function boundedInterner(maxEntries: number): (text: string) => string {
   const table = new Map<string, string>();
+  // Most fields repeat the previous record's value: comparing with it is cheaper than hashing the text.
+  let last: string | undefined;
   return (text) => {
-    const known = table.get(text);
-    if (known !== undefined) return known;
-    if (table.size >= maxEntries) table.clear();
-    table.set(text, text);
-    return text;
+    if (text === last) return last;
+    let known = table.get(text);
+    if (known === undefined) {
+      if (table.size >= maxEntries) table.clear();
+      table.set(text, text);
+      known = text;
+    }
+    last = known;
+    return known;
   };
 }
 

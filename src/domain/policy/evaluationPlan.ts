@@ -58,22 +58,39 @@ export function explanationPlan(set: PolicySet, actionLower: string): Evaluation
 
 const MAX_PLANS_PER_SET = 16_384;
 
-const plansBySet = new WeakMap<PolicySet, PairCache<EvaluationPlan>>();
+interface SetPlans {
+  readonly plans: PairCache<EvaluationPlan>;
+  // The plan asked for last: requests of one finding mostly repeat the action and resource key.
+  lastAction: string;
+  lastKey: string;
+  lastPlan: EvaluationPlan | undefined;
+}
+
+const plansBySet = new WeakMap<PolicySet, SetPlans>();
 
 /**
  * The plan used to decide: only the statements that can match a resource with this key (see
  * `resourceKey`), cached per set, action and key.
  */
 export function decisionPlan(set: PolicySet, actionLower: string, resourceKeyValue: string): EvaluationPlan {
-  let plans = plansBySet.get(set);
-  if (plans === undefined) {
-    plans = createPairCache(MAX_PLANS_PER_SET);
-    plansBySet.set(set, plans);
+  let cached = plansBySet.get(set);
+  if (cached === undefined) {
+    cached = { plans: createPairCache(MAX_PLANS_PER_SET), lastAction: '', lastKey: '', lastPlan: undefined };
+    plansBySet.set(set, cached);
   }
-  let plan = plans.get(actionLower, resourceKeyValue);
+  if (
+    cached.lastPlan !== undefined &&
+    cached.lastAction === actionLower &&
+    cached.lastKey === resourceKeyValue
+  )
+    return cached.lastPlan;
+  let plan = cached.plans.get(actionLower, resourceKeyValue);
   if (plan === undefined) {
     plan = buildPlan(set, (policy) => policy.candidateStatements(actionLower, resourceKeyValue));
-    plans.set(actionLower, resourceKeyValue, plan);
+    cached.plans.set(actionLower, resourceKeyValue, plan);
   }
+  cached.lastAction = actionLower;
+  cached.lastKey = resourceKeyValue;
+  cached.lastPlan = plan;
   return plan;
 }

@@ -84,6 +84,38 @@ describe('explainTexts', () => {
     assert.deepEqual(report.skipped.map((s) => s.reason).sort(), ['duplicate', 'not-denied', 'not-s3']);
   });
 
+  test('successful S3 calls: skipped once each, checked like every record, and kept as evidence of the job', () => {
+    const rclone = '[rclone/v1.66.0]';
+    const ok = (overrides: Record<string, unknown>) =>
+      record({ errorCode: undefined, errorMessage: undefined, userAgent: rclone, ...overrides });
+    const deletion = ok({ eventName: 'DeleteObject' });
+    const records = [
+      record({ userAgent: rclone }),
+      deletion,
+      deletion,
+      ok({ eventName: 'HeadObject', eventTime: '' }),
+      ok({ eventName: 'HeadObject', errorCode: '' }),
+    ];
+    for (const input of [
+      text(...records),
+      [{ input: 'pretty.json', text: JSON.stringify({ Records: records }, null, 2) }],
+    ]) {
+      const report = explainTexts(input, context({ snapshot: snapshotWith(readOnlyPolicy) }));
+      assert.deepEqual(
+        report.skipped.map((s) => s.reason),
+        ['not-denied', 'duplicate', 'not-denied'],
+      );
+      assert.match(report.skipped[0]?.message ?? '', /DeleteObject succeeded/);
+      assert.deepEqual(
+        report.errors.map((e) => e.code),
+        ['cloudtrail.missingField'],
+      );
+      // The successful deletion on the same bucket makes the denied upload part of a sync or move.
+      assert.notEqual(report.findings[0]?.jobProfile?.operation, 'copy');
+      assert.ok(['sync', 'move'].includes(report.findings[0]?.jobProfile?.operation ?? ''));
+    }
+  });
+
   test('an unreadable input is an error naming it, and the other inputs are still analysed', () => {
     const report = explainTexts(
       [{ input: 'broken.json', text: '{"Records": [' }, ...text(record())],
