@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
+import { boundedInterner } from '../policy/boundedMemo.js';
 import type { MessagePolicyType, ParsedDenialMessage } from './types.js';
 
 const IAM_ACCESS_DENIED_DOC =
@@ -111,7 +112,8 @@ const CANONICAL_MESSAGE = new RegExp(
  * name (lower-casing, evaluation plans) finds its hash already computed, and a kept message part does
  * not keep its whole message alive. Bounded: names come from input.
  */
-const actionNames = new Map<string, string>();
+const internedAction = boundedInterner(4096);
+const internedCaller = boundedInterner(4096);
 
 /**
  * `text` with the same characters, not sharing the message's memory: a resource (an object key) is kept
@@ -120,14 +122,6 @@ const actionNames = new Map<string, string>();
  */
 function detached(text: string): string {
   return `${text} `.slice(0, -1);
-}
-
-function interned(action: string): string {
-  const known = actionNames.get(action);
-  if (known !== undefined) return known;
-  if (actionNames.size >= 4096) actionNames.clear();
-  actionNames.set(action, action);
-  return action;
 }
 
 /**
@@ -142,8 +136,8 @@ export function parseCanonical(text: string): Enhanced | undefined {
   const implicitType = match[4];
   const type = TYPE_BY_PHRASE.get(implicitType ?? match[5] ?? '');
   if (type === undefined) return undefined;
-  const principalArn = interned(match[1]!);
-  const action = interned(match[2]!);
+  const principalArn = internedCaller(match[1]!);
+  const action = internedAction(match[2]!);
   const resource = match[3] === undefined ? undefined : detached(match[3]);
   const denial = implicitType !== undefined ? 'implicit' : 'explicit';
   return resource !== undefined
@@ -165,7 +159,7 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };
   const head = HEAD.exec(message);
   if (head === null) return { form: 'unrecognised', text };
-  const principalArn = interned(head[1] ?? '');
+  const principalArn = internedCaller(head[1] ?? '');
   const action = head[2] ?? '';
   const afterHead = message.slice(head.index + head[0].length);
 

@@ -12,6 +12,7 @@ import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudt
 import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { isRecord } from '../s3/requestParameters.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
@@ -60,10 +61,6 @@ function addSucceeded(succeeded: Map<string, Set<string>>, key: string, eventNam
     succeeded.set(key, names);
   }
   names.add(eventName);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
@@ -138,7 +135,7 @@ function explainWith(
             continue;
           }
           const parameters = fields.requestParameters;
-          const bucketName = isObject(parameters) ? parameters.bucketName : undefined;
+          const bucketName = isRecord(parameters) ? parameters.bucketName : undefined;
           addSucceeded(
             succeeded,
             principalBucketKey(
