@@ -488,6 +488,41 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
   };
 }
 
+const contextUseByPlan = new WeakMap<EvaluationPlan, boolean>();
+
+/**
+ * Whether the decision for `action` on `resource` against `set` can depend on the request's condition
+ * context: false when no statement that can apply to it has a Condition or a policy variable in its
+ * Resource, which are the only parts of an evaluation that read the context. Requests that then differ
+ * only in their context get the same decision, denying and allowing statements and missing allows (the
+ * principal and the resource account still count). Explanations may still differ: statements that
+ * cannot apply are explained too.
+ */
+export function decisionUsesRequestContext(set: PolicySet, action: string, resource: string): boolean {
+  const plan = decisionPlan(set, lowerCaseAction(action), resourceKey(resource));
+  let uses = contextUseByPlan.get(plan);
+  if (uses === undefined) {
+    uses =
+      plan.identity.some(statementsUseContext) ||
+      statementsUseContext(plan.permissionsBoundary) ||
+      statementsUseContext(plan.session) ||
+      statementsUseContext(plan.resource) ||
+      plan.scpLevels.some((level) => level.some(statementsUseContext)) ||
+      plan.rcpLevels.some((level) => level.some(statementsUseContext));
+    contextUseByPlan.set(plan, uses);
+  }
+  return uses;
+}
+
+function statementsUseContext(statements: PolicyStatements | undefined): boolean {
+  if (statements === undefined) return false;
+  for (const { statement } of statements) {
+    if (statement.conditions.length > 0) return true;
+    for (const pattern of statement.resources) if (pattern.template !== undefined) return true;
+  }
+  return false;
+}
+
 /**
  * Evaluates one request against a compiled policy set.
  *

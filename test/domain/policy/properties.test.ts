@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  decisionUsesRequestContext,
   evaluate,
   evaluateWithAddedIdentityPolicy,
   type PolicySet,
@@ -102,6 +103,8 @@ const resourcePattern = fc.constantFrom(
     `arn:aws:s3:::${b}/*`,
     `arn:aws:s3:::${b}/daily/*`,
     `arn:aws:s3:::${b}/home/\${aws:username}/*`,
+    // A variable read from the request's context (tags are passed in it here).
+    `arn:aws:s3:::${b}/home/\${aws:PrincipalTag/team}/*`,
     `arn:aws:s3:::${b}/*/?.tar`,
   ]),
 );
@@ -484,5 +487,38 @@ describe('policy evaluation laws', () => {
       changed.has('Allowed->ExplicitlyDenied') || changed.has('ImplicitlyDenied->ExplicitlyDenied'),
       [...changed].join(', '),
     );
+  });
+  test('when the decision cannot depend on the context, requests that differ only in it get the same result', () => {
+    const view = (r: EvaluationResult) => ({
+      decision: r.decision,
+      deniedBy: r.deniedBy,
+      missingAllowIn: r.missingAllowIn,
+      allowedBy: r.allowedBy,
+      crossAccount: r.crossAccount,
+    });
+    let free = 0;
+    let differed = 0;
+    fc.assert(
+      fc.property(scenarioArbitrary, requestArbitrary, (s, other) => {
+        const cache = createPolicyCache();
+        const compiled = compilePolicySet(toInput(s), cache);
+        const first = parseAuthorizationRequest(s.request);
+        // Same caller, action, resource and resource account; the other request's context.
+        const second = parseAuthorizationRequest({ ...s.request, context: other.context });
+        if (!compiled.ok || !first.ok || !second.ok) throw new Error('generated scenario rejected');
+        const a = evaluate(compiled.set, first.request);
+        const b = evaluate(compiled.set, second.request);
+        if (!decisionUsesRequestContext(compiled.set, s.request.action, s.request.resource)) {
+          free++;
+          assert.deepEqual(view(b), view(a));
+        } else if (a.decision !== b.decision) {
+          differed++;
+        }
+      }),
+      { ...runs, numRuns: 400 },
+    );
+    // Not vacuous: both kinds occur, and where the context can matter it did change decisions.
+    assert.ok(free > 40, `${free} context-free requests`);
+    assert.ok(differed > 0, 'no context-dependent request changed its decision');
   });
 });
