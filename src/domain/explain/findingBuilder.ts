@@ -1,5 +1,5 @@
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
-import { decisionUsesRequestContext, evaluate, type PolicySet } from '../policy/evaluate.js';
+import { createReusableResults, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
 import type {
   AuthorizationRequest,
   Decision,
@@ -29,9 +29,6 @@ import type {
   JobProfile,
 } from './report.js';
 import { summarise } from './summary.js';
-
-/** Results per action and resource within one finding (see `#evaluate`). */
-type ReusableResults = Map<string, Map<string, EvaluationResult>>;
 
 interface EvaluatedCheck {
   readonly event: DeniedEvent;
@@ -174,7 +171,9 @@ export class FindingBuilder {
     }
 
     const evaluated: EvaluatedCheck[] = [];
-    const reusable: ReusableResults = new Map();
+    // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
+    // their context share one evaluation (findings read decisions, never explanations).
+    const reusable = createReusableResults();
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
@@ -189,7 +188,7 @@ export class FindingBuilder {
         request.context = check.context;
         if (principalContext !== undefined) request.principalContext = principalContext;
         if (canEvaluate) {
-          const result = this.#evaluate(set, request, reusable);
+          const result = evaluateReusing(set, request, reusable);
           evaluated.push({ event, check, request, result, decision: result.decision });
         } else {
           evaluated.push({ event, check, request, decision: 'Unknown' });
@@ -309,27 +308,6 @@ export class FindingBuilder {
     };
     finding.summary = summarise(finding);
     return finding;
-  }
-
-  /**
-   * A job repeats requests (the same ListBucket, the same HEAD): within one finding (one caller, one
-   * resource account), a request whose decision cannot depend on its condition context takes the result
-   * of an equal earlier one. Findings read decisions, denying statements and missing allows, which are
-   * then the same; never explanations.
-   */
-  #evaluate(set: PolicySet, request: AuthorizationRequest, reusable: ReusableResults): EvaluationResult {
-    if (decisionUsesRequestContext(set, request.action, request.resource)) return evaluate(set, request);
-    let byResource = reusable.get(request.action);
-    if (byResource === undefined) {
-      byResource = new Map();
-      reusable.set(request.action, byResource);
-    }
-    let result = byResource.get(request.resource);
-    if (result === undefined) {
-      result = evaluate(set, request);
-      byResource.set(request.resource, result);
-    }
-    return result;
   }
 
   #allowedCause(

@@ -439,11 +439,20 @@ export function proposeFix(input: FixInput): FixOutcome {
   // An added identity policy is evaluated on top of the finding's result for the request (the engine
   // takes the other policies' verdicts from it); anything else is evaluated in full.
   const added = patchedSet === placed.patched ? placed.addedIdentity : undefined;
+  // Requests that share a result (the finding reused it: their decisions cannot depend on their context)
+  // share the result derived from it too.
+  const derived = new Map<EvaluationResult, EvaluationResult>();
   for (const r of grantable) {
-    const result =
-      added !== undefined && r.result !== undefined
-        ? evaluateWithAddedIdentityPolicy(r.result, patchedSet, added)
-        : evaluate(patchedSet, toRequest(r));
+    let result: EvaluationResult | undefined;
+    if (added !== undefined && r.result !== undefined) {
+      result = derived.get(r.result);
+      if (result === undefined) {
+        result = evaluateWithAddedIdentityPolicy(r.result, patchedSet, added);
+        derived.set(r.result, result);
+      }
+    } else {
+      result = evaluate(patchedSet, toRequest(r));
+    }
     if (result.decision !== 'Allowed') still.push({ r, result });
   }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');

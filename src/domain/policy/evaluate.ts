@@ -320,7 +320,12 @@ interface Facts {
   readonly identityDenies: number;
 }
 
-function collect(set: PolicySet, request: AuthorizationRequest, explain: boolean): Facts {
+function collect(
+  set: PolicySet,
+  request: AuthorizationRequest,
+  explain: boolean,
+  decisionPlanFound?: EvaluationPlan,
+): Facts {
   const principal = parseRequestPrincipal(request.principal);
   const callerAccount = principalAccount(principal);
   const resourceAccount = request.resourceAccount ?? callerAccount;
@@ -346,7 +351,7 @@ function collect(set: PolicySet, request: AuthorizationRequest, explain: boolean
   // Without explanations, statements that cannot match the resource are skipped up front.
   const plan: EvaluationPlan = explain
     ? explanationPlan(set, actionLower)
-    : decisionPlan(set, actionLower, key);
+    : (decisionPlanFound ?? decisionPlan(set, actionLower, key));
 
   // SCPs govern IAM principals; neither SCPs nor RCPs restrict AWS service principals.
   const rcpOk = principal.kind === 'service' ? true : levelsAllow(plan.rcpLevels, req, out);
@@ -488,39 +493,90 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
   };
 }
 
-const contextUseByPlan = new WeakMap<EvaluationPlan, boolean>();
-
 /**
  * Whether the decision for `action` on `resource` against `set` can depend on the request's condition
  * context: false when no statement that can apply to it has a Condition or a policy variable in its
- * Resource, which are the only parts of an evaluation that read the context. Requests that then differ
- * only in their context get the same decision, denying and allowing statements and missing allows (the
- * principal and the resource account still count). Explanations may still differ: statements that
- * cannot apply are explained too.
+ * Resource. Requests that then differ only in their context get the same decision, denying and allowing
+ * statements and missing allows (the principal and the resource account still count).
  */
 export function decisionUsesRequestContext(set: PolicySet, action: string, resource: string): boolean {
-  const plan = decisionPlan(set, lowerCaseAction(action), resourceKey(resource));
-  let uses = contextUseByPlan.get(plan);
-  if (uses === undefined) {
-    uses =
-      plan.identity.some(statementsUseContext) ||
-      statementsUseContext(plan.permissionsBoundary) ||
-      statementsUseContext(plan.session) ||
-      statementsUseContext(plan.resource) ||
-      plan.scpLevels.some((level) => level.some(statementsUseContext)) ||
-      plan.rcpLevels.some((level) => level.some(statementsUseContext));
-    contextUseByPlan.set(plan, uses);
-  }
-  return uses;
+  return decisionPlan(set, lowerCaseAction(action), resourceKey(resource)).usesContext;
 }
 
-function statementsUseContext(statements: PolicyStatements | undefined): boolean {
-  if (statements === undefined) return false;
-  for (const { statement } of statements) {
-    if (statement.conditions.length > 0) return true;
-    for (const pattern of statement.resources) if (pattern.template !== undefined) return true;
+/**
+ * Results kept for requests whose decision cannot depend on their context, by action and resource, for
+ * one caller, resource account and caller context (see {@link evaluateReusing}).
+ */
+export interface ReusableResults {
+  principal: string | undefined;
+  resourceAccount: string | undefined;
+  principalContext: AuthorizationRequest['principalContext'];
+  readonly byAction: Map<string, Map<string, EvaluationResult>>;
+}
+
+export function createReusableResults(): ReusableResults {
+  return {
+    principal: undefined,
+    resourceAccount: undefined,
+    principalContext: undefined,
+    byAction: new Map(),
+  };
+}
+
+/**
+ * {@link evaluate}, except that a request whose decision cannot depend on its condition context (no
+ * statement that can apply to it has a Condition or a policy variable in its Resource, the only parts of
+ * an evaluation that read the context) takes the result of an earlier request with the same action and
+ * resource kept in `reusable`. Such requests get the same decision, denying and allowing statements and
+ * missing allows whatever their context; only explanations (of statements that cannot apply) may
+ * differ, so callers that read explanations must use {@link evaluate}. `reusable` serves one caller,
+ * resource account and caller context, as a failed job's requests share them; a request with others
+ * is evaluated in full.
+ */
+export function evaluateReusing(
+  set: PolicySet,
+  request: AuthorizationRequest,
+  reusable: ReusableResults,
+): EvaluationResult {
+  const actionLower = lowerCaseAction(request.action);
+  const plan = decisionPlan(set, actionLower, resourceKey(request.resource));
+  if (plan.usesContext) return evaluateWithPlan(set, request, plan);
+  if (reusable.byAction.size === 0) {
+    reusable.principal = request.principal;
+    reusable.resourceAccount = request.resourceAccount;
+    reusable.principalContext = request.principalContext;
+  } else if (
+    reusable.principal !== request.principal ||
+    reusable.resourceAccount !== request.resourceAccount ||
+    reusable.principalContext !== request.principalContext
+  ) {
+    return evaluateWithPlan(set, request, plan);
   }
-  return false;
+  let byResource = reusable.byAction.get(actionLower);
+  if (byResource === undefined) {
+    byResource = new Map();
+    reusable.byAction.set(actionLower, byResource);
+  }
+  let result = byResource.get(request.resource);
+  if (result === undefined) {
+    result = evaluateWithPlan(set, request, plan);
+    byResource.set(request.resource, result);
+  }
+  return result;
+}
+
+/** {@link evaluate} with the request's decision plan already found. */
+function evaluateWithPlan(
+  set: PolicySet,
+  request: AuthorizationRequest,
+  plan: EvaluationPlan,
+): EvaluationResult {
+  return new LazyEvaluationResult(
+    set,
+    request,
+    decide(collect(set, request, false, plan)),
+    cachedProblems(set),
+  );
 }
 
 /**

@@ -30,22 +30,43 @@ export interface EvaluationPlan {
   readonly permissionsBoundary: PolicyStatements | undefined;
   readonly session: PolicyStatements | undefined;
   readonly resource: PolicyStatements | undefined;
+  /**
+   * Whether a statement of the plan has a Condition or a policy variable in its Resource, the only parts
+   * of an evaluation that read the request's context (computed for decision plans only).
+   */
+  readonly usesContext: boolean;
 }
 
 type StatementsOf = (policy: CompiledPolicy) => PolicyStatements;
 
-function buildPlan(set: PolicySet, statementsOf: StatementsOf): EvaluationPlan {
+function buildPlan(set: PolicySet, statementsOf: StatementsOf, withContextUse: boolean): EvaluationPlan {
   const levels = (policyLevels: readonly (readonly CompiledPolicy[])[]): PolicyStatements[][] =>
     policyLevels.map((level) => level.map(statementsOf));
-  return {
-    rcpLevels: levels(set.rcpLevels),
-    scpLevels: levels(set.scpLevels),
-    identity: set.identity.map(statementsOf).filter((statements) => statements.length > 0),
-    permissionsBoundary:
-      set.permissionsBoundary === undefined ? undefined : statementsOf(set.permissionsBoundary),
-    session: set.session === undefined ? undefined : statementsOf(set.session),
-    resource: set.resource === undefined ? undefined : statementsOf(set.resource),
-  };
+  const rcpLevels = levels(set.rcpLevels);
+  const scpLevels = levels(set.scpLevels);
+  const identity = set.identity.map(statementsOf).filter((statements) => statements.length > 0);
+  const permissionsBoundary =
+    set.permissionsBoundary === undefined ? undefined : statementsOf(set.permissionsBoundary);
+  const session = set.session === undefined ? undefined : statementsOf(set.session);
+  const resource = set.resource === undefined ? undefined : statementsOf(set.resource);
+  const usesContext =
+    withContextUse &&
+    (identity.some(statementsUseContext) ||
+      statementsUseContext(permissionsBoundary) ||
+      statementsUseContext(session) ||
+      statementsUseContext(resource) ||
+      scpLevels.some((level) => level.some(statementsUseContext)) ||
+      rcpLevels.some((level) => level.some(statementsUseContext)));
+  return { rcpLevels, scpLevels, identity, permissionsBoundary, session, resource, usesContext };
+}
+
+function statementsUseContext(statements: PolicyStatements | undefined): boolean {
+  if (statements === undefined) return false;
+  for (const { statement } of statements) {
+    if (statement.conditions.length > 0) return true;
+    for (const pattern of statement.resources) if (pattern.template !== undefined) return true;
+  }
+  return false;
 }
 
 /**
@@ -53,7 +74,7 @@ function buildPlan(set: PolicySet, statementsOf: StatementsOf): EvaluationPlan {
  * that resource mismatches are reported too. Built on demand (explanations are rare).
  */
 export function explanationPlan(set: PolicySet, actionLower: string): EvaluationPlan {
-  return buildPlan(set, (policy) => policy.relevantStatements(actionLower));
+  return buildPlan(set, (policy) => policy.relevantStatements(actionLower), false);
 }
 
 const MAX_PLANS_PER_SET = 16_384;
@@ -86,7 +107,7 @@ export function decisionPlan(set: PolicySet, actionLower: string, resourceKeyVal
     return cached.lastPlan;
   let plan = cached.plans.get(actionLower, resourceKeyValue);
   if (plan === undefined) {
-    plan = buildPlan(set, (policy) => policy.candidateStatements(actionLower, resourceKeyValue));
+    plan = buildPlan(set, (policy) => policy.candidateStatements(actionLower, resourceKeyValue), true);
     cached.plans.set(actionLower, resourceKeyValue, plan);
   }
   cached.lastAction = actionLower;

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  createReusableResults,
   decisionUsesRequestContext,
   evaluate,
+  evaluateReusing,
   evaluateWithAddedIdentityPolicy,
   type PolicySet,
 } from '../../../src/domain/policy/evaluate.js';
@@ -488,7 +490,7 @@ describe('policy evaluation laws', () => {
       [...changed].join(', '),
     );
   });
-  test('when the decision cannot depend on the context, requests that differ only in it get the same result', () => {
+  test('when the decision cannot depend on the context, requests that differ only in it get the same result, and reusing it is exact', () => {
     const view = (r: EvaluationResult) => ({
       decision: r.decision,
       deniedBy: r.deniedBy,
@@ -508,6 +510,10 @@ describe('policy evaluation laws', () => {
         if (!compiled.ok || !first.ok || !second.ok) throw new Error('generated scenario rejected');
         const a = evaluate(compiled.set, first.request);
         const b = evaluate(compiled.set, second.request);
+        // Evaluating both through one set of reusable results gives each its own full result's view.
+        const reusable = createReusableResults();
+        assert.deepEqual(view(evaluateReusing(compiled.set, first.request, reusable)), view(a));
+        assert.deepEqual(view(evaluateReusing(compiled.set, second.request, reusable)), view(b));
         if (!decisionUsesRequestContext(compiled.set, s.request.action, s.request.resource)) {
           free++;
           assert.deepEqual(view(b), view(a));
