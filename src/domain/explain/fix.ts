@@ -8,7 +8,12 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 import type { Principal } from '../cloudtrail/types.js';
-import { evaluate, evaluateWithAddedIdentityPolicy, type PolicySet } from '../policy/evaluate.js';
+import {
+  evaluate,
+  evaluateWithAddedIdentityPolicy,
+  type PolicySet,
+  policyAllows,
+} from '../policy/evaluate.js';
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyCache } from '../policy/simulation.js';
@@ -323,25 +328,13 @@ interface ProbeOutcome {
 /** Probe outcomes per resolved policy set: a job's findings in successive windows propose the same fix. */
 const probeCache = new WeakMap<ResolvedPolicies, Map<string, ProbeOutcome>>();
 
-/** The added identity policy alone, per compiled policy: to ask the engine which requests it allows. */
-const aloneSets = new WeakMap<CompiledPolicy, PolicySet>();
-
-function addedAlone(added: CompiledPolicy): PolicySet {
-  let set = aloneSets.get(added);
-  if (set === undefined) {
-    set = { identity: [added], scpLevels: [], rcpLevels: [] };
-    aloneSets.set(added, set);
-  }
-  return set;
-}
-
 /**
  * Evaluates, before and after the change, every S3 action the added statements name on resources inside
  * and outside their grant (the bucket, a key outside the prefix, another bucket, `*`). An added Allow
  * can only change the decision of a request its Action element matches, so actions the statements do
  * not name need no probe. When the change is one more identity policy (`added`), a request that policy
  * does not allow keeps its decision (it holds no Deny and contributes nothing else), so the engine is
- * first asked whether it allows the probe on its own, and the two sets are compared only when it does.
+ * first asked whether that policy allows the probe, and the two sets are compared only when it does.
  */
 function probeNewlyAllowed(
   input: FixInput,
@@ -369,7 +362,7 @@ function probeNewlyAllowed(
         ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
         principalContext: input.resolved.context,
       };
-      if (added !== undefined && evaluate(addedAlone(added), request).allowedBy.length === 0) continue;
+      if (added !== undefined && !policyAllows(added, request)) continue;
       if (
         evaluate(patchedSet, request).decision === 'Allowed' &&
         evaluate(input.resolved.set, request).decision !== 'Allowed'

@@ -494,6 +494,32 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
 }
 
 /**
+ * Whether an Allow statement of `policy` applies to the request (its action, resource, principal and
+ * conditions match), as that policy would count in a full evaluation. Used to rule out requests a policy
+ * added to a set cannot change: an added policy without a matching statement contributes nothing.
+ */
+export function policyAllows(policy: CompiledPolicy, request: AuthorizationRequest): boolean {
+  const principal = parseRequestPrincipal(request.principal);
+  const resourceAccount = request.resourceAccount ?? principalAccount(principal);
+  const actionLower = lowerCaseAction(request.action);
+  const req: PreparedRequest = {
+    actionLower,
+    resource: request.resource,
+    principal,
+    context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
+    hasBoundary: false,
+  };
+  const out: Collector = {
+    explain: false,
+    grant: undefined,
+    traces: undefined,
+    denies: undefined,
+    allows: undefined,
+  };
+  return evaluatePolicy(policy.candidateStatements(actionLower, resourceKey(request.resource)), req, out);
+}
+
+/**
  * Whether the decision for `action` on `resource` against `set` can depend on the request's condition
  * context: false when no statement that can apply to it has a Condition or a policy variable in its
  * Resource. Requests that then differ only in their context get the same decision, denying and allowing

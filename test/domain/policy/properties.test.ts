@@ -13,6 +13,7 @@ import {
   evaluateReusing,
   evaluateWithAddedIdentityPolicy,
   type PolicySet,
+  policyAllows,
 } from '../../../src/domain/policy/evaluate.js';
 import {
   compilePolicySet,
@@ -526,5 +527,23 @@ describe('policy evaluation laws', () => {
     // Not vacuous: both kinds occur, and where the context can matter it did change decisions.
     assert.ok(free > 40, `${free} context-free requests`);
     assert.ok(differed > 0, 'no context-dependent request changed its decision');
+  });
+  test('policyAllows says whether an Allow statement of the policy applies, as a full evaluation counts it', () => {
+    let allows = 0;
+    fc.assert(
+      fc.property(policyArbitrary(false), requestArbitrary, (policy, request) => {
+        const cache = createPolicyCache();
+        const compiled = cache.compile(encode(policy), { policyType: 'identity', policyIndex: 0 });
+        const parsed = parseAuthorizationRequest(request);
+        if (!parsed.ok) throw new Error('generated request rejected');
+        const alone: PolicySet = { identity: [compiled], scpLevels: [], rcpLevels: [] };
+        const expected = evaluate(alone, parsed.request).allowedBy.length > 0;
+        assert.equal(policyAllows(compiled, parsed.request), expected);
+        if (expected) allows++;
+      }),
+      { ...runs, numRuns: 400 },
+    );
+    // Not vacuous: both answers occur.
+    assert.ok(allows > 20 && allows < 380, `${allows} of 400 allowed`);
   });
 });
