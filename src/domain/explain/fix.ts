@@ -433,15 +433,19 @@ export function proposeFix(input: FixInput): FixOutcome {
   // takes the other policies' verdicts from it); anything else is evaluated in full.
   const added = patchedSet === placed.patched ? placed.addedIdentity : undefined;
   // Requests that share a result (the finding reused it: their decisions cannot depend on their context)
-  // share the result derived from it too.
-  const derived = new Map<EvaluationResult, EvaluationResult>();
+  // share the result derived from it too. Only the last pair is kept: on the bench trail, half of the
+  // repeats come right after the request they repeat.
+  let lastBase: EvaluationResult | undefined;
+  let lastDerived: EvaluationResult | undefined;
   for (const r of grantable) {
-    let result: EvaluationResult | undefined;
+    let result: EvaluationResult;
     if (added !== undefined && r.result !== undefined) {
-      result = derived.get(r.result);
-      if (result === undefined) {
+      if (r.result === lastBase && lastDerived !== undefined) {
+        result = lastDerived;
+      } else {
         result = evaluateWithAddedIdentityPolicy(r.result, patchedSet, added);
-        derived.set(r.result, result);
+        lastBase = r.result;
+        lastDerived = result;
       }
     } else {
       result = evaluate(patchedSet, toRequest(r));
