@@ -446,15 +446,22 @@ export class FindingBuilder {
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
-    const keys = evaluated
-      .filter((e) => e.check.bucket === bucket && e.check.key !== undefined)
-      .map((e) => e.check.key ?? '');
+    // One pass over the requests (a finding can hold thousands): keys on the bucket and event names.
+    const keys: string[] = [];
+    const names = new Set<string>();
+    for (const e of evaluated) {
+      const { check } = e;
+      if (check.bucket === bucket && check.key !== undefined) keys.push(check.key);
+      names.add(e.event.record.eventName);
+    }
+    for (const name of succeeded) names.add(name);
+    const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
       const profile = awsCliProfile({
         command: client.command,
         bucket,
         prefix: commonDirectory(keys),
-        eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
+        eventNames,
       });
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
       return {
@@ -469,12 +476,14 @@ export class FindingBuilder {
       };
     }
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
+    const deniedActions = new Set<string>();
+    for (const e of denied) deniedActions.add(e.check.action);
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
       prefix: commonDirectory(keys),
-      deniedActions: [...new Set(denied.map((e) => e.check.action))],
-      eventNames: [...new Set([...evaluated.map((e) => e.event.record.eventName), ...succeeded])],
+      deniedActions: [...deniedActions],
+      eventNames,
     });
     return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };
   }
