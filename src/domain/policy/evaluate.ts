@@ -320,6 +320,25 @@ interface Facts {
   readonly identityDenies: number;
 }
 
+function prepared(
+  request: AuthorizationRequest,
+  principal: RequestPrincipal,
+  resourceAccount: string | undefined,
+  hasBoundary: boolean,
+): PreparedRequest {
+  return {
+    actionLower: lowerCaseAction(request.action),
+    resource: request.resource,
+    principal,
+    context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
+    hasBoundary,
+  };
+}
+
+function emptyCollector(explain: boolean): Collector {
+  return { explain, grant: undefined, traces: undefined, denies: undefined, allows: undefined };
+}
+
 function collect(
   set: PolicySet,
   request: AuthorizationRequest,
@@ -332,22 +351,10 @@ function collect(
   const crossAccount =
     callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
   const iam = isIamPrincipal(principal);
-  const actionLower = lowerCaseAction(request.action);
+  const req = prepared(request, principal, resourceAccount, set.permissionsBoundary !== undefined);
+  const { actionLower } = req;
   const key = resourceKey(request.resource);
-  const req: PreparedRequest = {
-    actionLower,
-    resource: request.resource,
-    principal,
-    context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
-    hasBoundary: set.permissionsBoundary !== undefined,
-  };
-  const out: Collector = {
-    explain,
-    grant: undefined,
-    traces: undefined,
-    denies: undefined,
-    allows: undefined,
-  };
+  const out = emptyCollector(explain);
   // Without explanations, statements that cannot match the resource are skipped up front.
   const plan: EvaluationPlan = explain
     ? explanationPlan(set, actionLower)
@@ -454,13 +461,7 @@ function spliced<T>(list: T[] | undefined, at: number, added: T[] | undefined): 
 function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
   if (!facts.iam) return facts;
   const { req } = facts;
-  const extra: Collector = {
-    explain: false,
-    grant: undefined,
-    traces: undefined,
-    denies: undefined,
-    allows: undefined,
-  };
+  const extra = emptyCollector(false);
   const allowed = evaluatePolicy(added.candidateStatements(req.actionLower, facts.resourceKey), req, extra);
   const base = facts.out;
   const grant =
@@ -501,22 +502,12 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
 export function policyAllows(policy: CompiledPolicy, request: AuthorizationRequest): boolean {
   const principal = parseRequestPrincipal(request.principal);
   const resourceAccount = request.resourceAccount ?? principalAccount(principal);
-  const actionLower = lowerCaseAction(request.action);
-  const req: PreparedRequest = {
-    actionLower,
-    resource: request.resource,
-    principal,
-    context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
-    hasBoundary: false,
-  };
-  const out: Collector = {
-    explain: false,
-    grant: undefined,
-    traces: undefined,
-    denies: undefined,
-    allows: undefined,
-  };
-  return evaluatePolicy(policy.candidateStatements(actionLower, resourceKey(request.resource)), req, out);
+  const req = prepared(request, principal, resourceAccount, false);
+  return evaluatePolicy(
+    policy.candidateStatements(req.actionLower, resourceKey(request.resource)),
+    req,
+    emptyCollector(false),
+  );
 }
 
 /**

@@ -380,6 +380,17 @@ function shuffledScenario(s: Scenario, seed: number): Scenario {
 
 const targetArbitrary = fc.constantFrom<Target>('identity', 'boundary', 'resource', 'session', 'scp');
 
+/** What a decision consists of, without explanations. */
+function decisionView(r: EvaluationResult) {
+  return {
+    decision: r.decision,
+    deniedBy: r.deniedBy,
+    missingAllowIn: r.missingAllowIn,
+    allowedBy: r.allowedBy,
+    crossAccount: r.crossAccount,
+  };
+}
+
 describe('policy evaluation laws', () => {
   test('generated scenarios cover all three decisions', () => {
     const seen = new Set<Decision>();
@@ -451,11 +462,7 @@ describe('policy evaluation laws', () => {
 
   test('adding an identity policy: evaluating it alone on top of the first result equals a full evaluation', () => {
     const view = (r: EvaluationResult) => ({
-      decision: r.decision,
-      deniedBy: r.deniedBy,
-      missingAllowIn: r.missingAllowIn,
-      allowedBy: r.allowedBy,
-      crossAccount: r.crossAccount,
+      ...decisionView(r),
       policyProblems: r.policyProblems,
       explanations: r.explanations,
     });
@@ -492,13 +499,7 @@ describe('policy evaluation laws', () => {
     );
   });
   test('when the decision cannot depend on the context, requests that differ only in it get the same result, and reusing it is exact', () => {
-    const view = (r: EvaluationResult) => ({
-      decision: r.decision,
-      deniedBy: r.deniedBy,
-      missingAllowIn: r.missingAllowIn,
-      allowedBy: r.allowedBy,
-      crossAccount: r.crossAccount,
-    });
+    const view = decisionView;
     let free = 0;
     let differed = 0;
     fc.assert(
