@@ -139,31 +139,17 @@ type Json = Record<string, unknown>;
 
 const document = (...statements: Json[]): Json => ({ Version: '2012-10-17', Statement: statements });
 
-const allow = (
-  sid: string,
-  action: string | string[],
-  resource: string | string[],
-  condition?: Json,
-): Json => ({
-  Sid: sid,
-  Effect: 'Allow',
-  Action: action,
-  Resource: resource,
-  ...(condition !== undefined ? { Condition: condition } : {}),
-});
-
-const deny = (
-  sid: string,
-  action: string | string[],
-  resource: string | string[],
-  condition?: Json,
-): Json => ({
-  Sid: sid,
-  Effect: 'Deny',
-  Action: action,
-  Resource: resource,
-  ...(condition !== undefined ? { Condition: condition } : {}),
-});
+const statement =
+  (effect: 'Allow' | 'Deny') =>
+  (sid: string, action: string | string[], resource: string | string[], condition?: Json): Json => ({
+    Sid: sid,
+    Effect: effect,
+    Action: action,
+    Resource: resource,
+    ...(condition !== undefined ? { Condition: condition } : {}),
+  });
+const allow = statement('Allow');
+const deny = statement('Deny');
 
 interface ManagedPolicySpec {
   readonly name: string;
@@ -492,6 +478,34 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
     `2025-${String((day % 12) + 1).padStart(2, '0')}-${String((day % 27) + 1).padStart(2, '0')}T08:${String(day % 60).padStart(2, '0')}:00+00:00`;
   const ip = (block: string) => `${block}.${rng.int(250) + 2}`;
 
+  // Users sign with long-term keys from the office ranges; roles with session keys, not from 192.0.2.
+  const listed = (
+    kind: 'user' | 'role',
+    archetype: Archetype,
+    name: string,
+    path: string,
+    bucket: string,
+    prefix: string,
+    agents: readonly string[],
+  ): string => {
+    const user = kind === 'user';
+    const id = `${user ? 'AIDA' : 'AROA'}${rng.chars(BASE32, 17)}`;
+    list.push({
+      archetype,
+      kind,
+      name,
+      path,
+      account: ACCOUNT,
+      id,
+      accessKey: `${user ? 'AKIA' : 'ASIA'}${rng.chars(BASE32, 16)}`,
+      sourceIp: ip(rng.pick(user ? ['203.0.113', '198.51.100', '192.0.2'] : ['203.0.113', '198.51.100'])),
+      userAgents: agents,
+      bucket,
+      prefix,
+    });
+    return id;
+  };
+
   const user = (
     archetype: Archetype,
     name: string,
@@ -501,20 +515,7 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
     agents: readonly string[],
     entry: Json,
   ) => {
-    const id = `AIDA${rng.chars(BASE32, 17)}`;
-    list.push({
-      archetype,
-      kind: 'user',
-      name,
-      path,
-      account: ACCOUNT,
-      id,
-      accessKey: `AKIA${rng.chars(BASE32, 16)}`,
-      sourceIp: ip(rng.pick(['203.0.113', '198.51.100', '192.0.2'])),
-      userAgents: agents,
-      bucket,
-      prefix,
-    });
+    const id = listed('user', archetype, name, path, bucket, prefix, agents);
     identities.users.push({
       Path: path,
       UserName: name,
@@ -537,20 +538,7 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
     agents: readonly string[],
     entry: Json,
   ) => {
-    const id = `AROA${rng.chars(BASE32, 17)}`;
-    list.push({
-      archetype,
-      kind: 'role',
-      name,
-      path,
-      account: ACCOUNT,
-      id,
-      accessKey: `ASIA${rng.chars(BASE32, 16)}`,
-      sourceIp: ip(rng.pick(['203.0.113', '198.51.100'])),
-      userAgents: agents,
-      bucket,
-      prefix,
-    });
+    const id = listed('role', archetype, name, path, bucket, prefix, agents);
     identities.roles.push({
       Path: path,
       RoleName: name,
@@ -608,14 +596,21 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
     );
   }
   // 50 analysts: group policies with an explicit Deny on PII, some exporters, some personal sandboxes.
+  // IAM groups as get-account-authorization-details lists them (IDs drawn in the order listed).
+  const group = (name: string, day: number, inline: readonly Json[], attached: readonly Json[]): Json => ({
+    Path: '/',
+    GroupName: name,
+    GroupId: `AGPA${rng.chars(BASE32, 17)}`,
+    Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
+    CreateDate: created(day),
+    GroupPolicyList: inline,
+    AttachedManagedPolicies: attached,
+  });
   identities.groups.push(
-    {
-      Path: '/',
-      GroupName: 'Analysts',
-      GroupId: `AGPA${rng.chars(BASE32, 17)}`,
-      Arn: `arn:aws:iam::${ACCOUNT}:group/Analysts`,
-      CreateDate: created(3),
-      GroupPolicyList: [
+    group(
+      'Analysts',
+      3,
+      [
         {
           PolicyName: 'DenyPii',
           PolicyDocument: document(
@@ -623,24 +618,13 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
           ),
         },
       ],
-      AttachedManagedPolicies: [attachment(DATALAKE_READ)],
-    },
-    {
-      Path: '/',
-      GroupName: 'Exporters',
-      GroupId: `AGPA${rng.chars(BASE32, 17)}`,
-      Arn: `arn:aws:iam::${ACCOUNT}:group/Exporters`,
-      CreateDate: created(4),
-      GroupPolicyList: [],
-      AttachedManagedPolicies: [attachment(BI_EXPORT_WRITE)],
-    },
-    {
-      Path: '/',
-      GroupName: 'DBA',
-      GroupId: `AGPA${rng.chars(BASE32, 17)}`,
-      Arn: `arn:aws:iam::${ACCOUNT}:group/DBA`,
-      CreateDate: created(5),
-      GroupPolicyList: [
+      [attachment(DATALAKE_READ)],
+    ),
+    group('Exporters', 4, [], [attachment(BI_EXPORT_WRITE)]),
+    group(
+      'DBA',
+      5,
+      [
         {
           PolicyName: 'DatabaseBackups',
           PolicyDocument: document(
@@ -652,8 +636,8 @@ function principals(rng: Random): { list: Principal[]; identities: IdentityEntri
           ),
         },
       ],
-      AttachedManagedPolicies: [],
-    },
+      [],
+    ),
   );
   for (let i = 0; i < 50; i++) {
     const name = `analyst-${PEOPLE[i % PEOPLE.length]}-${String(Math.floor(i / PEOPLE.length) + 1).padStart(2, '0')}`;
@@ -877,6 +861,21 @@ function deniedCall(p: Principal, rng: Random): S3Call {
     blame,
     legacy,
   });
+  // A denied call on one object, named by the message with the action it needs there.
+  const onObject = (
+    eventName: string,
+    bucket: string,
+    key: string,
+    action: string,
+    blame: Blame,
+    params?: Json,
+  ): S3Call => ({
+    eventName,
+    bucket,
+    key,
+    ...(params !== undefined ? { params } : {}),
+    denial: d(action, objectArn(bucket, key), blame),
+  });
   const bucketIndex = BACKUP_BUCKETS.indexOf(p.bucket);
   switch (p.archetype) {
     case 'backup': {
@@ -894,22 +893,19 @@ function deniedCall(p: Principal, rng: Random): S3Call {
         ],
         [
           2,
-          () => ({
-            eventName: 'DeleteObject',
-            bucket: p.bucket,
-            key,
-            denial: d('s3:DeleteObject', objectArn(p.bucket, key), 'no identity-based policy allows'),
-          }),
+          () => onObject('DeleteObject', p.bucket, key, 's3:DeleteObject', 'no identity-based policy allows'),
         ],
         [
           1,
-          () => ({
-            eventName: 'AbortMultipartUpload',
-            bucket: p.bucket,
-            key,
-            params: { uploadId: uploadId(rng) },
-            denial: d('s3:AbortMultipartUpload', objectArn(p.bucket, key), 'no identity-based policy allows'),
-          }),
+          () =>
+            onObject(
+              'AbortMultipartUpload',
+              p.bucket,
+              key,
+              's3:AbortMultipartUpload',
+              'no identity-based policy allows',
+              { uploadId: uploadId(rng) },
+            ),
         ],
       ];
       if (listBucketMissing) {
@@ -939,13 +935,10 @@ function deniedCall(p: Principal, rng: Random): S3Call {
         // rclone before 1.60 sent x-amz-acl: private on every upload (RCLONE.md).
         choices.push([
           4,
-          () => ({
-            eventName: 'PutObject',
-            bucket: p.bucket,
-            key,
-            params: { 'x-amz-acl': 'private' },
-            denial: d('s3:PutObjectAcl', objectArn(p.bucket, key), 'no identity-based policy allows'),
-          }),
+          () =>
+            onObject('PutObject', p.bucket, key, 's3:PutObjectAcl', 'no identity-based policy allows', {
+              'x-amz-acl': 'private',
+            }),
         ]);
       }
       return rng.weighted(choices)();
@@ -1163,32 +1156,31 @@ function deniedCall(p: Principal, rng: Random): S3Call {
       return rng.weighted<() => S3Call>([
         [
           4,
-          () => ({
-            eventName: 'DeleteObject',
-            bucket: p.bucket,
-            key,
-            denial: d('s3:DeleteObject', objectArn(p.bucket, key), 'no permissions boundary allows'),
-          }),
+          () => onObject('DeleteObject', p.bucket, key, 's3:DeleteObject', 'no permissions boundary allows'),
         ],
         [
           2,
-          () => ({
-            eventName: 'PutObjectTagging',
-            bucket: p.bucket,
-            key,
-            params: { tagging: '', Tagging: { TagSet: { Tag: { Key: 'state', Value: 'processed' } } } },
-            denial: d('s3:PutObjectTagging', objectArn(p.bucket, key), 'no permissions boundary allows'),
-          }),
+          () =>
+            onObject(
+              'PutObjectTagging',
+              p.bucket,
+              key,
+              's3:PutObjectTagging',
+              'no permissions boundary allows',
+              { tagging: '', Tagging: { TagSet: { Tag: { Key: 'state', Value: 'processed' } } } },
+            ),
         ],
         [
           1,
-          () => ({
-            eventName: 'AbortMultipartUpload',
-            bucket: p.bucket,
-            key,
-            params: { uploadId: uploadId(rng) },
-            denial: d('s3:AbortMultipartUpload', objectArn(p.bucket, key), 'no permissions boundary allows'),
-          }),
+          () =>
+            onObject(
+              'AbortMultipartUpload',
+              p.bucket,
+              key,
+              's3:AbortMultipartUpload',
+              'no permissions boundary allows',
+              { uploadId: uploadId(rng) },
+            ),
         ],
       ])();
     }
