@@ -77,6 +77,14 @@ const forbiddenErrorCodes = {
   },
 } as const satisfies Record<string, { policyDenial: boolean; why: string; source: string }>;
 
+/**
+ * The tables above as lookups. A record's `eventSource` is a fresh string per parsed record: a property
+ * lookup (`Object.hasOwn`) first finds it in V8's table of internalized strings, a `Set` only hashes it.
+ */
+const S3_EVENT_SOURCES: ReadonlySet<string> = new Set(Object.keys(s3EventSources));
+const FORBIDDEN_ERROR_CODES: ReadonlyMap<string, { readonly policyDenial: boolean; readonly why: string }> =
+  new Map(Object.entries(forbiddenErrorCodes));
+
 /** Outcome of {@link classifyRecord}. */
 export type RecordClassification =
   | { readonly kind: 'denied-s3' }
@@ -116,7 +124,7 @@ function remembered(
 export function classifyRecord(
   record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'>,
 ): RecordClassification {
-  if (!Object.hasOwn(s3EventSources, record.eventSource)) {
+  if (!S3_EVENT_SOURCES.has(record.eventSource)) {
     return remembered(notS3, `${record.eventSource}\u0000${record.eventName}`, () => ({
       kind: 'skip',
       reason: 'not-s3',
@@ -131,8 +139,8 @@ export function classifyRecord(
       message: `${record.eventName} succeeded (no errorCode).`,
     }));
   }
-  if (Object.hasOwn(forbiddenErrorCodes, code)) {
-    const entry = forbiddenErrorCodes[code as keyof typeof forbiddenErrorCodes];
+  const entry = FORBIDDEN_ERROR_CODES.get(code);
+  if (entry !== undefined) {
     if (entry.policyDenial) return DENIED_S3;
     return {
       kind: 'skip',

@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 import { locateJsonSyntaxError } from '../json/jsonSyntaxError.js';
+import { isJsonObject } from '../json/jsonValue.js';
 
 /** One CloudTrail record found in an input, with where it was found. */
 export interface RawRecord {
@@ -170,7 +171,7 @@ function* splitRecords(body: string, first: number, last: number, input: string)
     } catch {
       throw new TrailFileSplitError(`${input}: record ${index} is not valid JSON on its own`);
     }
-    if (!isObject(record) || record.eventSource === 'aws:sqs')
+    if (!isJsonObject(record) || record.eventSource === 'aws:sqs')
       throw new TrailFileSplitError(`${input}: record ${index} is not a plain CloudTrail record`);
     yield new TrailFileEntry(input, record, '', '$.Records', index);
     if (end === last) return;
@@ -224,14 +225,10 @@ function reportInvalidJson(
   });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) return 'an empty object';
     const shown = keys.slice(0, 8).map((key) => JSON.stringify(key));
@@ -257,7 +254,7 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     });
     return;
   }
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     sink.errors.push({
       input: sink.input,
       position,
@@ -307,7 +304,7 @@ function visitRecordsArray(
 ): void {
   for (let index = 0; index < records.length; index++) {
     const entry = records[index];
-    if (!isObject(entry) || entry.eventSource === 'aws:sqs') {
+    if (!isJsonObject(entry) || entry.eventSource === 'aws:sqs') {
       visitRecordsEntry(entry, `${path}[${index}]`, prefix, depth, sink);
       continue;
     }
@@ -346,7 +343,7 @@ function visitRecordsEntry(
   sink: Sink,
 ): void {
   const position = `${prefix}${entryPath}`;
-  if (!isObject(entry)) {
+  if (!isJsonObject(entry)) {
     sink.errors.push({
       input: sink.input,
       position,
@@ -370,7 +367,7 @@ function visitRecordsEntry(
 function visitLookupEvents(events: readonly unknown[], path: string, prefix: string, sink: Sink): void {
   events.forEach((event, index) => {
     const position = `${prefix}${path}[${index}]`;
-    if (!isObject(event)) {
+    if (!isJsonObject(event)) {
       sink.errors.push({
         input: sink.input,
         position,
@@ -381,7 +378,7 @@ function visitLookupEvents(events: readonly unknown[], path: string, prefix: str
     }
     const embedded = event.CloudTrailEvent;
     const embeddedPosition = `${position}.CloudTrailEvent`;
-    if (isObject(embedded)) {
+    if (isJsonObject(embedded)) {
       sink.records.push({ input: sink.input, position: embeddedPosition, record: embedded });
       return;
     }
@@ -401,7 +398,7 @@ function visitLookupEvents(events: readonly unknown[], path: string, prefix: str
       reportEmbeddedInvalidJson(sink, embedded, embeddedPosition);
       return;
     }
-    if (!isObject(parsed.value)) {
+    if (!isJsonObject(parsed.value)) {
       sink.errors.push({
         input: sink.input,
         position: embeddedPosition,
@@ -430,7 +427,7 @@ function visitEventBridge(event: Record<string, unknown>, path: string, prefix: 
     return;
   }
   const detail = event.detail;
-  if (!isObject(detail)) {
+  if (!isJsonObject(detail)) {
     sink.errors.push({
       input: sink.input,
       position: `${position}.detail`,

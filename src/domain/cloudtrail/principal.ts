@@ -4,6 +4,8 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
  */
+
+import { isJsonObject } from '../json/jsonValue.js';
 import type { Principal, PrincipalType } from './types.js';
 
 /**
@@ -116,7 +118,7 @@ const byIdentityType = {
    * the user is named only by `onBehalfOf.userId` in the identity store.
    */
   IdentityCenterUser: (identity) => {
-    const onBehalfOf = isObject(identity.onBehalfOf) ? identity.onBehalfOf : undefined;
+    const onBehalfOf = isJsonObject(identity.onBehalfOf) ? identity.onBehalfOf : undefined;
     return build('IdentityCenter', {
       account: str(identity.accountId),
       name: str(onBehalfOf?.userId),
@@ -188,10 +190,11 @@ function identityFields(
   hint: string | undefined,
   into: (string | undefined)[],
 ): IdentityFields | undefined {
-  if (!isObject(userIdentity)) return undefined;
-  const session = isObject(userIdentity.sessionContext) ? userIdentity.sessionContext : undefined;
-  const issuer = session !== undefined && isObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
-  const onBehalfOf = isObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
+  if (!isJsonObject(userIdentity)) return undefined;
+  const session = isJsonObject(userIdentity.sessionContext) ? userIdentity.sessionContext : undefined;
+  const issuer =
+    session !== undefined && isJsonObject(session.sessionIssuer) ? session.sessionIssuer : undefined;
+  const onBehalfOf = isJsonObject(userIdentity.onBehalfOf) ? userIdentity.onBehalfOf : undefined;
   into[0] = part(userIdentity.type);
   into[1] = part(userIdentity.arn);
   into[2] = part(userIdentity.accountId);
@@ -217,7 +220,7 @@ function part(v: unknown): string | undefined {
 
 function normaliseUncached(userIdentity: unknown, hints?: { messagePrincipalArn?: string }): Principal {
   const safeHints: Hints = hints ?? {};
-  if (!isObject(userIdentity)) return unknownFromHint(safeHints);
+  if (!isJsonObject(userIdentity)) return unknownFromHint(safeHints);
   const type = str(userIdentity.type);
   if (type !== undefined && Object.hasOwn(byIdentityType, type)) {
     const normalise: Normaliser = byIdentityType[type as keyof typeof byIdentityType];
@@ -300,8 +303,8 @@ function anonymous(): Principal {
 
 function sessionIssuerOf(identity: Record<string, unknown>): Record<string, unknown> | undefined {
   const context = identity.sessionContext;
-  if (!isObject(context)) return undefined;
-  return isObject(context.sessionIssuer) ? context.sessionIssuer : undefined;
+  if (!isJsonObject(context)) return undefined;
+  return isJsonObject(context.sessionIssuer) ? context.sessionIssuer : undefined;
 }
 
 /** Account ID from an IAM or STS ARN (`arn:partition:service::account:...`). */
@@ -326,8 +329,4 @@ function build(type: PrincipalType, fields: Fields): Principal {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

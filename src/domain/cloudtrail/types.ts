@@ -44,18 +44,18 @@ export interface CloudTrailRecord {
   readonly eventTime: string;
   readonly eventSource: string;
   readonly eventName: string;
-  readonly awsRegion?: string;
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
+  readonly awsRegion?: string | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorMessage?: string | undefined;
   readonly principal: Principal;
-  readonly userAgent?: string;
-  readonly sourceIPAddress?: string;
-  readonly vpcEndpointId?: string;
-  readonly recipientAccountId?: string;
+  readonly userAgent?: string | undefined;
+  readonly sourceIPAddress?: string | undefined;
+  readonly vpcEndpointId?: string | undefined;
+  readonly recipientAccountId?: string | undefined;
   readonly requestParameters: Readonly<Record<string, unknown>>;
   readonly additionalEventData: Readonly<Record<string, unknown>>;
   readonly resources: readonly CloudTrailResource[];
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
   /** The original record, for renderers that quote it. */
   readonly raw: Readonly<Record<string, unknown>>;
 }

@@ -12,7 +12,7 @@ import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudt
 import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
-import { isRecord } from '../s3/requestParameters.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
@@ -135,7 +135,7 @@ function explainWith(
             continue;
           }
           const parameters = fields.requestParameters;
-          const bucketName = isRecord(parameters) ? parameters.bucketName : undefined;
+          const bucketName = isJsonObject(parameters) ? parameters.bucketName : undefined;
           addSucceeded(
             succeeded,
             principalBucketKey(

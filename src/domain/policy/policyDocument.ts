@@ -3,6 +3,7 @@
  * string (Organizations `Content`, S3 `GetBucketPolicy`), or a URL-encoded JSON string (IAM API and
  * the JavaScript SDK v3, which does not decode).
  */
+import { isJsonObject } from '../json/jsonValue.js';
 
 export type DecodedDocument =
   | { readonly ok: true; readonly document: Readonly<Record<string, unknown>> }
@@ -17,7 +18,7 @@ export type DecodedDocument =
  *   ("Policies returned by this operation are URL-encoded compliant with RFC 3986")
  */
 export function decodePolicyDocument(value: unknown): DecodedDocument {
-  if (isRecord(value)) return { ok: true, document: value };
+  if (isJsonObject(value)) return { ok: true, document: value };
   if (typeof value !== 'string') {
     return { ok: false, reason: `expected a JSON object or string, got ${describeType(value)}` };
   }
@@ -34,11 +35,6 @@ export function decodePolicyDocument(value: unknown): DecodedDocument {
   return { ok: false, reason: 'the string is neither JSON nor URL-encoded JSON of an object' };
 }
 
-/** A plain JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A short description of a JSON value's type for error messages. */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
@@ -50,7 +46,7 @@ export function describeType(value: unknown): string {
 function parseObject(text: string): Readonly<Record<string, unknown>> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return isRecord(parsed) ? parsed : undefined;
+    return isJsonObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

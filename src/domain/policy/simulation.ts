@@ -3,6 +3,8 @@
  * one decision with explanations out. Compiled policies are cached so that thousands of requests
  * against the same policies compile each document once.
  */
+
+import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
 import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from './types.js';
@@ -67,10 +69,6 @@ function invalid(code: string, message: string): Invalid {
   return { ok: false, error: { code, message } };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isContextValue(value: unknown): value is ContextValue {
   const scalar = (v: unknown): boolean =>
     typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -81,7 +79,7 @@ function isContextValue(value: unknown): value is ContextValue {
 export function parseAuthorizationRequest(
   value: unknown,
 ): { ok: true; request: AuthorizationRequest } | Invalid {
-  if (!isRecord(value))
+  if (!isJsonObject(value))
     return invalid('request.missing', '"request" must be an object with principal, action and resource');
   const { principal, action, resource, resourceAccount, context } = value;
   for (const [field, v] of [
@@ -113,7 +111,7 @@ export function parseAuthorizationRequest(
   }
   let ctx: Record<string, ContextValue> | undefined;
   if (context !== undefined) {
-    if (!isRecord(context))
+    if (!isJsonObject(context))
       return invalid('request.invalidContext', '"request.context" must be an object of condition keys');
     for (const [key, v] of Object.entries(context)) {
       if (!isContextValue(v)) {
@@ -187,7 +185,7 @@ export function compilePolicySet(
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 export function runSimulation(input: unknown, cache: PolicyCache = createPolicyCache()): SimulationOutcome {
-  if (!isRecord(input))
+  if (!isJsonObject(input))
     return invalid('simulation.notAnObject', 'a simulation input must be a JSON object with a "request"');
   const parsed = parseAuthorizationRequest(input.request);
   if (!parsed.ok) return parsed;

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html
  */
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import type { ContextValue } from '../policy/types.js';
 import {
   bucketOwnerOf,
@@ -14,7 +15,7 @@ import {
   requestContextFor,
 } from './requestContext.js';
 import { type RequestFeatureName, replicationRoleOf, requestFeatures } from './requestFeatures.js';
-import { isRecord, readNonEmptyParam } from './requestParameters.js';
+import { readNonEmptyParam } from './requestParameters.js';
 import { bucketOf, keyOf, parseCopySource, partitionOf } from './s3Location.js';
 import type { ActionRule, S3Operation } from './s3Operations.js';
 import { s3OperationFor } from './s3Operations.js';
@@ -238,11 +239,11 @@ interface DeleteEntry {
 
 function loggedDeleteEntries(params: Readonly<Record<string, unknown>>): readonly DeleteEntry[] {
   const body = params.Delete;
-  if (!isRecord(body)) return [];
+  if (!isJsonObject(body)) return [];
   const objects: readonly unknown[] = Array.isArray(body.Object) ? body.Object : [body.Object];
   const entries: DeleteEntry[] = [];
   for (const entry of objects) {
-    if (!isRecord(entry) || typeof entry.Key !== 'string' || entry.Key === '') continue;
+    if (!isJsonObject(entry) || typeof entry.Key !== 'string' || entry.Key === '') continue;
     const versionId =
       typeof entry.VersionId === 'string' && entry.VersionId !== '' ? entry.VersionId : undefined;
     entries.push({ key: entry.Key, ...(versionId !== undefined ? { versionId } : {}) });

@@ -9,11 +9,12 @@
  */
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
 import type { ContextValue } from '../policy/types.js';
 import { ACL_HEADERS } from './requestFeatures.js';
-import { isRecord, readNonEmptyParam, readObject, readParam } from './requestParameters.js';
+import { readNonEmptyParam, readObject, readParam } from './requestParameters.js';
 
 export type ConditionContext = Readonly<Record<string, ContextValue>>;
 
@@ -225,7 +226,7 @@ export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
 
 function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = timeContext(record.eventTime);
-  if (isRecord(record.raw.tlsDetails)) context['aws:SecureTransport'] = true;
+  if (isJsonObject(record.raw.tlsDetails)) context['aws:SecureTransport'] = true;
   // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint.
   if (record.vpcEndpointId !== undefined && record.vpcEndpointId !== '') {
     context['aws:SourceVpce'] = record.vpcEndpointId;
@@ -258,7 +259,7 @@ function addS3Context(
     context['s3:signatureversion'] =
       signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
   }
-  const tlsVersion = isRecord(record.raw.tlsDetails) ? record.raw.tlsDetails.tlsVersion : undefined;
+  const tlsVersion = isJsonObject(record.raw.tlsDetails) ? record.raw.tlsDetails.tlsVersion : undefined;
   const tlsNumber = typeof tlsVersion === 'string' ? tlsVersionNumber(tlsVersion) : undefined;
   if (tlsNumber !== undefined) context['s3:TlsVersion'] = tlsNumber;
 

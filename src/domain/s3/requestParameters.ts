@@ -6,6 +6,7 @@
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
  */
+import { isJsonObject } from '../json/jsonValue.js';
 
 /**
  * The string value of one request parameter, or `undefined` when it is absent or not a scalar.
@@ -41,13 +42,9 @@ export function readNonEmptyParam(
 
 /** A nested object member, e.g. `CreateBucketConfiguration` or `ReplicationConfiguration`. */
 export function readObject(value: unknown, name: string): Readonly<Record<string, unknown>> | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const member = value[name];
-  return isRecord(member) ? member : undefined;
-}
-
-export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isJsonObject(member) ? member : undefined;
 }
 
 function scalar(value: unknown): string | undefined {

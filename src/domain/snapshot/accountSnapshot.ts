@@ -1,4 +1,5 @@
-import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
+import { isJsonObject } from '../json/jsonValue.js';
+import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
 import { defaultVersion } from './defaultVersion.js';
 import type {
   AccountSnapshot,
@@ -62,7 +63,7 @@ export function parseAccountSnapshot(json: unknown, source: string): AccountSnap
     if (failure !== undefined) return failure;
   }
   const lastPage: unknown = pages[pages.length - 1];
-  if (isRecord(lastPage) && lastPage.IsTruncated === true) {
+  if (isJsonObject(lastPage) && lastPage.IsTruncated === true) {
     warnings.push({
       code: 'snapshot.truncated',
       message:
@@ -90,7 +91,7 @@ class SnapshotCollector {
   ) {}
 
   addPage(page: unknown, where: string): Failure | undefined {
-    if (!isRecord(page)) {
+    if (!isJsonObject(page)) {
       return {
         ok: false,
         code: 'snapshot.invalidShape',
@@ -163,7 +164,7 @@ class SnapshotCollector {
 
   private parseUser(raw: unknown, where: string): SnapshotUser | undefined {
     const base = this.parseEntity(raw, where, 'UserName', 'UserId', 'UserPolicyList');
-    if (base === undefined || !isRecord(raw)) return undefined;
+    if (base === undefined || !isJsonObject(raw)) return undefined;
     const boundary = boundaryArn(raw.PermissionsBoundary);
     return {
       ...base,
@@ -179,7 +180,7 @@ class SnapshotCollector {
 
   private parseRole(raw: unknown, where: string): SnapshotRole | undefined {
     const base = this.parseEntity(raw, where, 'RoleName', 'RoleId', 'RolePolicyList');
-    if (base === undefined || !isRecord(raw)) return undefined;
+    if (base === undefined || !isJsonObject(raw)) return undefined;
     const boundary = boundaryArn(raw.PermissionsBoundary);
     const trust =
       raw.AssumeRolePolicyDocument === undefined
@@ -202,7 +203,7 @@ class SnapshotCollector {
     idKey: string,
     inlineKey: string,
   ): SnapshotGroup | undefined {
-    if (!isRecord(raw)) {
+    if (!isJsonObject(raw)) {
       this.invalidEntry(`${where}: expected an object, got ${describeType(raw)}; entry skipped`);
       return undefined;
     }
@@ -227,7 +228,7 @@ class SnapshotCollector {
     if (!Array.isArray(raw)) return [];
     const policies: InlinePolicy[] = [];
     raw.forEach((entry: unknown, i) => {
-      if (!isRecord(entry) || typeof entry.PolicyName !== 'string') {
+      if (!isJsonObject(entry) || typeof entry.PolicyName !== 'string') {
         this.invalidEntry(`${where}[${i}]: an inline policy needs a PolicyName; policy skipped`);
         return;
       }
@@ -238,7 +239,7 @@ class SnapshotCollector {
   }
 
   private parseManagedPolicy(raw: unknown, where: string): SnapshotManagedPolicy | undefined {
-    if (!isRecord(raw) || typeof raw.Arn !== 'string' || typeof raw.PolicyName !== 'string') {
+    if (!isJsonObject(raw) || typeof raw.Arn !== 'string' || typeof raw.PolicyName !== 'string') {
       this.invalidEntry(`${where}: a managed policy needs PolicyName and Arn strings; entry skipped`);
       return undefined;
     }
@@ -246,7 +247,7 @@ class SnapshotCollector {
     const versions: SnapshotPolicyVersion[] = [];
     const rawVersions: readonly unknown[] = Array.isArray(raw.PolicyVersionList) ? raw.PolicyVersionList : [];
     rawVersions.forEach((entry, i) => {
-      if (!isRecord(entry) || typeof entry.VersionId !== 'string') {
+      if (!isJsonObject(entry) || typeof entry.VersionId !== 'string') {
         this.invalidEntry(`${where} (${name}): PolicyVersionList[${i}] needs a VersionId; version skipped`);
         return;
       }
@@ -321,7 +322,7 @@ function stringList(raw: unknown): string[] {
 function attachments(raw: unknown): PolicyAttachment[] {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((entry: unknown) => {
-    if (!isRecord(entry) || typeof entry.PolicyArn !== 'string') return [];
+    if (!isJsonObject(entry) || typeof entry.PolicyArn !== 'string') return [];
     const name = typeof entry.PolicyName === 'string' ? entry.PolicyName : policyNameFromArn(entry.PolicyArn);
     return [{ name, arn: entry.PolicyArn }];
   });
@@ -329,7 +330,7 @@ function attachments(raw: unknown): PolicyAttachment[] {
 
 /** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPermissionsBoundary.html */
 function boundaryArn(raw: unknown): string | undefined {
-  return isRecord(raw) && typeof raw.PermissionsBoundaryArn === 'string'
+  return isJsonObject(raw) && typeof raw.PermissionsBoundaryArn === 'string'
     ? raw.PermissionsBoundaryArn
     : undefined;
 }
@@ -339,7 +340,7 @@ function tagRecord(raw: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
   if (!Array.isArray(raw)) return tags;
   for (const entry of raw) {
-    if (isRecord(entry) && typeof entry.Key === 'string' && typeof entry.Value === 'string') {
+    if (isJsonObject(entry) && typeof entry.Key === 'string' && typeof entry.Value === 'string') {
       tags[entry.Key] = entry.Value;
     }
   }
@@ -347,7 +348,7 @@ function tagRecord(raw: unknown): Record<string, string> {
 }
 
 function roleLastUsed(raw: unknown): { date?: string; region?: string } | undefined {
-  if (!isRecord(raw)) return undefined;
+  if (!isJsonObject(raw)) return undefined;
   const date = typeof raw.LastUsedDate === 'string' ? raw.LastUsedDate : undefined;
   const region = typeof raw.Region === 'string' ? raw.Region : undefined;
   if (date === undefined && region === undefined) return undefined;

@@ -1,4 +1,5 @@
-import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
+import { isJsonObject } from '../json/jsonValue.js';
+import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
 import type { BucketPolicy, SnapshotProblem } from './types.js';
 
 export type BucketPolicyFileResult =
@@ -17,16 +18,16 @@ export type BucketPolicyFileResult =
  * @see https://docs.aws.amazon.com/cli/latest/reference/s3api/get-bucket-policy.html
  */
 export function parseBucketPolicyFile(json: unknown, source: string): BucketPolicyFileResult {
-  if (isRecord(json) && 'Statement' in json) return { ok: true, document: json };
+  if (isJsonObject(json) && 'Statement' in json) return { ok: true, document: json };
   const content =
-    isRecord(json) && 'Policy' in json ? json.Policy : typeof json === 'string' ? json : undefined;
+    isJsonObject(json) && 'Policy' in json ? json.Policy : typeof json === 'string' ? json : undefined;
   if (content === undefined) {
     return {
       ok: false,
       code: 'bucketPolicy.invalidShape',
       message:
         `${source}: expected a bucket policy document (with Statement) or get-bucket-policy output ` +
-        `(with Policy), got ${isRecord(json) ? 'an object with neither' : describeType(json)}`,
+        `(with Policy), got ${isJsonObject(json) ? 'an object with neither' : describeType(json)}`,
     };
   }
   const decoded = decodePolicyDocument(content);

@@ -1,4 +1,5 @@
-import { decodePolicyDocument, describeType, isRecord } from '../policy/policyDocument.js';
+import { isJsonObject } from '../json/jsonValue.js';
+import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
 import type { ControlPolicy, PolicyLevel } from './types.js';
 
 export { bucketPolicyFor, parseBucketPolicyArg, parseBucketPolicyFile } from './bucketPolicy.js';
@@ -110,7 +111,7 @@ type ControlPolicyResult =
 function parseControlPolicy(raw: unknown, where: string, kind: ControlPolicyKind): ControlPolicyResult {
   const { label, doc } = CONTROL_POLICY_KINDS[kind];
   if (typeof raw === 'string') return fromDocument(raw, where, where, undefined, kind);
-  if (!isRecord(raw)) {
+  if (!isJsonObject(raw)) {
     return {
       ok: false,
       code: 'controlPolicy.invalidShape',
@@ -119,9 +120,9 @@ function parseControlPolicy(raw: unknown, where: string, kind: ControlPolicyKind
   }
   if ('Statement' in raw) return { ok: true, policy: { name: where, document: raw } };
   // `describe-policy` output, or its `.Policy` member saved on its own.
-  const described = isRecord(raw.Policy) ? raw.Policy : 'Content' in raw ? raw : undefined;
+  const described = isJsonObject(raw.Policy) ? raw.Policy : 'Content' in raw ? raw : undefined;
   if (described !== undefined) {
-    const summary = isRecord(described.PolicySummary) ? described.PolicySummary : {};
+    const summary = isJsonObject(described.PolicySummary) ? described.PolicySummary : {};
     const type = summary.Type;
     if (type !== undefined && type !== CONTROL_POLICY_KINDS[kind].type) {
       const other = Object.values(CONTROL_POLICY_KINDS).find((k) => k.type === type);

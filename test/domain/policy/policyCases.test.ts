@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { isJsonObject } from '../../../src/domain/json/jsonValue.js';
 import { createPolicyCache, runSimulation } from '../../../src/domain/policy/simulation.js';
 import type { Decision, PolicyType } from '../../../src/domain/policy/types.js';
 
@@ -43,16 +44,12 @@ interface PolicyCase {
   readonly expect: CaseExpectation;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isPartialList(value: unknown): value is readonly FieldSubset[] {
-  return Array.isArray(value) && value.every(isRecord);
+  return Array.isArray(value) && value.every(isJsonObject);
 }
 
 function parseExpectation(value: unknown, where: string): CaseExpectation {
-  if (!isRecord(value)) throw new Error(`${where}: "expect" must be an object`);
+  if (!isJsonObject(value)) throw new Error(`${where}: "expect" must be an object`);
   for (const key of Object.keys(value)) {
     if (!(expectKeys as readonly string[]).includes(key))
       throw new Error(`${where}: unknown expect key "${key}"`);
@@ -93,11 +90,11 @@ function parseExpectation(value: unknown, where: string): CaseExpectation {
 
 function parseCase(value: unknown, file: string, index: number): PolicyCase {
   const where = `${file}[${index}]`;
-  if (!isRecord(value)) throw new Error(`${where}: a case must be an object`);
+  if (!isJsonObject(value)) throw new Error(`${where}: a case must be an object`);
   const { name, doc, input, expect } = value;
   if (typeof name !== 'string' || name.trim() === '') throw new Error(`${where}: "name" must be a sentence`);
   if (typeof doc !== 'string') throw new Error(`${where} (${name}): "doc" must be a URL`);
-  if (!isRecord(input)) throw new Error(`${where} (${name}): "input" must be an object`);
+  if (!isJsonObject(input)) throw new Error(`${where} (${name}): "input" must be an object`);
   return { file, name, doc, input, expect: parseExpectation(expect, `${where} (${name})`) };
 }
 
@@ -108,7 +105,7 @@ function loadCases(): PolicyCase[] {
   const loaded: PolicyCase[] = [];
   for (const file of files) {
     const content: unknown = JSON.parse(readFileSync(`${casesDirectory}${file}`, 'utf8'));
-    if (!isRecord(content) || typeof content.topic !== 'string' || !Array.isArray(content.cases)) {
+    if (!isJsonObject(content) || typeof content.topic !== 'string' || !Array.isArray(content.cases)) {
       throw new Error(`${file}: expected {"topic": string, "cases": [...]}`);
     }
     content.cases.forEach((value: unknown, index: number) => {
@@ -126,9 +123,10 @@ function matchesPartial(expected: unknown, actual: unknown): boolean {
       expected.every((item) => actual.some((candidate) => matchesPartial(item, candidate)))
     );
   }
-  if (isRecord(expected)) {
+  if (isJsonObject(expected)) {
     return (
-      isRecord(actual) && Object.entries(expected).every(([key, value]) => matchesPartial(value, actual[key]))
+      isJsonObject(actual) &&
+      Object.entries(expected).every(([key, value]) => matchesPartial(value, actual[key]))
     );
   }
   return Object.is(expected, actual);
