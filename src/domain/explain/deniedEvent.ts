@@ -12,7 +12,7 @@ import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
-import { type BucketOwner, bucketOwnerOf, requestContextForAction } from '../s3/requestContext.js';
+import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
@@ -25,12 +25,12 @@ export interface DeniedEvent {
   readonly source: 'message' | 'operation';
   /** KMS side requirements visible in the request (evaluated only as caveats: key policies are not visible). */
   readonly kmsChecks: readonly S3AuthorizationCheck[];
-  readonly bucket?: string;
+  readonly bucket?: string | undefined;
   /** The bucket owner's account as the record shows it (read before the record's `resources` are dropped). */
-  readonly owner?: BucketOwner;
+  readonly owner?: BucketOwner | undefined;
   readonly notes: readonly string[];
   /** Why no request could be derived, when none could. */
-  readonly unmapped?: { readonly code: string; readonly message: string };
+  readonly unmapped?: { readonly code: string; readonly message: string } | undefined;
 }
 
 /** `arn:aws:s3:::bucket/key` -> { bucket, key }. */
@@ -104,27 +104,25 @@ function fromMessage(
 ): DeniedEvent {
   const resource = message.resource ?? '*';
   const parsed = parseS3ResourceArn(resource);
-  const context = requestContextForAction(record, message.action);
   const recordBucket = record.requestParameters.bucketName;
-  if (
+  const owner = bucketOwnerOf(record);
+  // A copy source in another bucket: the record only says who owns the destination bucket.
+  const otherBucket =
     parsed !== undefined &&
     typeof recordBucket === 'string' &&
     recordBucket !== '' &&
-    parsed.bucket !== recordBucket
-  ) {
-    // A copy source in another bucket: the record only says who owns the destination bucket.
-    delete context['aws:ResourceAccount'];
-    delete context['s3:ResourceAccount'];
-  }
-  const check: { -readonly [K in keyof S3AuthorizationCheck]: S3AuthorizationCheck[K] } = {
+    parsed.bucket !== recordBucket;
+  // Objects of this function are built in one literal each, every member in place (absent ones
+  // `undefined`): members added afterwards would grow a property store per denied event.
+  const check: S3AuthorizationCheck = {
     action: message.action,
     resource,
-    context,
+    context: requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
+    bucket: parsed?.bucket,
+    key: parsed?.key,
     reason: 'named by the AccessDenied error message',
     kind: 's3',
   };
-  if (parsed !== undefined) check.bucket = parsed.bucket;
-  if (parsed?.key !== undefined) check.key = parsed.key;
 
   let notes: readonly string[] = NO_NOTES;
   const usual = usualActionsOf(record.eventName);
@@ -138,20 +136,18 @@ function fromMessage(
     const mapping = authorizationChecksFor(record);
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   }
-  const bucket =
-    check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined);
-  const event: { -readonly [K in keyof DeniedEvent]: DeniedEvent[K] } = {
+  return {
     record,
     message,
     checks: [check],
     source: 'message',
     kmsChecks,
+    bucket:
+      check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined),
+    owner,
     notes,
+    unmapped: undefined,
   };
-  if (bucket !== undefined) event.bucket = bucket;
-  const owner = bucketOwnerOf(record);
-  if (owner !== undefined) event.owner = owner;
-  return event;
 }
 
 export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
@@ -166,6 +162,8 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
       checks: [],
       source: 'operation',
       kmsChecks: [],
+      bucket: undefined,
+      owner: undefined,
       notes: [],
       unmapped: { code: mapping.code, message: mapping.message },
     };
@@ -175,16 +173,15 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
   const bucket =
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
-  const event: { -readonly [K in keyof DeniedEvent]: DeniedEvent[K] } = {
+  return {
     record,
     message,
     checks,
     source: 'operation',
     kmsChecks,
+    bucket,
+    owner: bucketOwnerOf(record),
     notes: mapping.notes,
+    unmapped: undefined,
   };
-  if (bucket !== undefined) event.bucket = bucket;
-  const owner = bucketOwnerOf(record);
-  if (owner !== undefined) event.owner = owner;
-  return event;
 }

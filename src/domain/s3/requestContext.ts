@@ -158,8 +158,9 @@ const ownerFromRecipient = boundedMemo(
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
 export function requestContextFor(record: CloudTrailRecord): ConditionContext {
-  const context = globalContext(record);
-  addS3Context(record, context, undefined);
+  const tlsDetails = record.raw.tlsDetails;
+  const context = globalContext(record, bucketOwnerOf(record), tlsDetails);
+  addS3Context(record, context, undefined, tlsDetails);
   return context;
 }
 
@@ -173,8 +174,22 @@ export function requestContextForAction(
   record: CloudTrailRecord,
   action: string,
 ): Record<string, ContextValue> {
-  const context = globalContext(record);
-  addS3Context(record, context, lowerCaseAction(action));
+  return requestContextForActionOwnedBy(record, action, bucketOwnerOf(record));
+}
+
+/**
+ * {@link requestContextForAction} with the bucket owner already read from the record, or `undefined` to
+ * leave the resource account out (a copy source in another bucket, whose owner the record does not name).
+ */
+export function requestContextForActionOwnedBy(
+  record: CloudTrailRecord,
+  action: string,
+  owner: BucketOwner | undefined,
+): Record<string, ContextValue> {
+  // Read once: both the global keys and the S3 keys look at it, and the record's shapes vary.
+  const tlsDetails = record.raw.tlsDetails;
+  const context = globalContext(record, owner, tlsDetails);
+  addS3Context(record, context, lowerCaseAction(action), tlsDetails);
   return context;
 }
 
@@ -224,9 +239,13 @@ export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
   return context;
 }
 
-function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
+function globalContext(
+  record: CloudTrailRecord,
+  owner: BucketOwner | undefined,
+  tlsDetails: unknown,
+): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = timeContext(record.eventTime);
-  if (isJsonObject(record.raw.tlsDetails)) context['aws:SecureTransport'] = true;
+  if (isJsonObject(tlsDetails)) context['aws:SecureTransport'] = true;
   // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint.
   if (record.vpcEndpointId !== undefined && record.vpcEndpointId !== '') {
     context['aws:SourceVpce'] = record.vpcEndpointId;
@@ -234,7 +253,6 @@ function globalContext(record: CloudTrailRecord): Record<string, ContextValue> {
     context['aws:SourceIp'] = record.sourceIPAddress;
   }
   if (record.awsRegion !== undefined) context['aws:RequestedRegion'] = record.awsRegion;
-  const owner = bucketOwnerOf(record);
   if (owner !== undefined) context['aws:ResourceAccount'] = owner.account;
   return context;
 }
@@ -244,6 +262,7 @@ function addS3Context(
   record: CloudTrailRecord,
   context: Record<string, ContextValue>,
   lowerAction: string | undefined,
+  tlsDetails: unknown,
 ): void {
   const params = record.requestParameters;
 
@@ -259,7 +278,7 @@ function addS3Context(
     context['s3:signatureversion'] =
       signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
   }
-  const tlsVersion = isJsonObject(record.raw.tlsDetails) ? record.raw.tlsDetails.tlsVersion : undefined;
+  const tlsVersion = isJsonObject(tlsDetails) ? tlsDetails.tlsVersion : undefined;
   const tlsNumber = typeof tlsVersion === 'string' ? tlsVersionNumber(tlsVersion) : undefined;
   if (tlsNumber !== undefined) context['s3:TlsVersion'] = tlsNumber;
 

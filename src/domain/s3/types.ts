@@ -13,8 +13,8 @@ export interface S3AuthorizationCheck {
   /** Condition context S3 would add, derived from requestParameters (`s3:prefix`, `s3:x-amz-acl`...). */
   readonly context: Readonly<Record<string, ContextValue>>;
   /** Bucket and key this check concerns, when it is about S3 (used for grouping and fixes). */
-  readonly bucket?: string;
-  readonly key?: string;
+  readonly bucket?: string | undefined;
+  readonly key?: string | undefined;
   /** `source` for the read side of CopyObject/UploadPartCopy; `destination` for the write side. */
   readonly role?: 'source' | 'destination';
   /** Why this check exists (e.g. "x-amz-acl header present"), with its source. */
