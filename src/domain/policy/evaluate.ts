@@ -265,13 +265,20 @@ export function policySetProblems(set: PolicySet): PolicyProblem[] {
 }
 
 const problemsBySet = new WeakMap<PolicySet, readonly PolicyProblem[]>();
+// The requests of a finding are evaluated against one set, one after the other: a `WeakMap` lookup per
+// evaluation is spared by remembering the last set (sets are never mutated once built).
+let lastProblemsSet: PolicySet | undefined;
+let lastProblems: readonly PolicyProblem[] = [];
 
 function cachedProblems(set: PolicySet): readonly PolicyProblem[] {
+  if (set === lastProblemsSet) return lastProblems;
   let problems = problemsBySet.get(set);
   if (problems === undefined) {
     problems = policySetProblems(set);
     problemsBySet.set(set, problems);
   }
+  lastProblemsSet = set;
+  lastProblems = problems;
   return problems;
 }
 
