@@ -17,7 +17,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, groupKey, principalBucketKey } from './grouping.js';
+import { groupEvents, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -54,15 +54,6 @@ export function explainTexts(
   }
 }
 
-function addSucceeded(succeeded: Map<string, Set<string>>, key: string, eventName: string): void {
-  let names = succeeded.get(key);
-  if (names === undefined) {
-    names = new Set();
-    succeeded.set(key, names);
-  }
-  names.add(eventName);
-}
-
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
 function* draining<T>(records: T[]): Generator<T> {
   records.reverse();
@@ -78,7 +69,7 @@ function explainWith(
   const skipped: Skipped[] = [];
   const deniedEvents: DeniedEvent[] = [];
   const seen = new EventIdSet();
-  const succeeded = new Map<string, Set<string>>();
+  const succeeded = new SucceededCalls();
   for (const { input, text } of texts) {
     // A trail file as CloudTrail writes it is read a record at a time (its parsed records never all
     // stay in memory); anything else is parsed whole.
@@ -136,12 +127,9 @@ function explainWith(
           }
           const parameters = fields.requestParameters;
           const bucketName = isJsonObject(parameters) ? parameters.bucketName : undefined;
-          addSucceeded(
-            succeeded,
-            principalBucketKey(
-              normalisePrincipal(fields.userIdentity),
-              typeof bucketName === 'string' ? bucketName : undefined,
-            ),
+          succeeded.add(
+            normalisePrincipal(fields.userIdentity),
+            typeof bucketName === 'string' ? bucketName : undefined,
             eventName,
           );
           skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
@@ -170,9 +158,9 @@ function explainWith(
       if (classification.kind === 'skip') {
         if (classification.reason === 'not-denied' && record.errorCode === undefined) {
           const bucketName = record.requestParameters.bucketName;
-          addSucceeded(
-            succeeded,
-            groupKey(record, typeof bucketName === 'string' ? bucketName : undefined),
+          succeeded.add(
+            record.principal,
+            typeof bucketName === 'string' ? bucketName : undefined,
             record.eventName,
           );
         }

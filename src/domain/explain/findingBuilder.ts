@@ -15,7 +15,7 @@ import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import type { DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
-import { groupKey } from './grouping.js';
+import type { SucceededCalls } from './grouping.js';
 import { commonDirectory, minimalStatements } from './minimalStatements.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
@@ -37,6 +37,8 @@ interface EvaluatedCheck {
   readonly result?: EvaluationResult;
   readonly decision: Decision | 'Unknown';
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** aws-cli high-level commands and the job kind they are. */
 const AWS_CLI_OPERATION: Readonly<Record<string, JobProfile['operation']>> = {
@@ -113,18 +115,15 @@ export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
   /** Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does. */
-  readonly #succeeded: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly #succeeded: SucceededCalls;
 
-  constructor(
-    context: ExplainContext,
-    resolver: PolicyResolver,
-    succeeded: ReadonlyMap<string, ReadonlySet<string>>,
-  ) {
+  constructor(context: ExplainContext, resolver: PolicyResolver, succeeded: SucceededCalls) {
     this.#context = context;
     this.#resolver = resolver;
     this.#succeeded = succeeded;
   }
 
+  /** One finding for a group of events with distinct event IDs (the batch reports re-delivered ones once, as skipped). */
   build(events: readonly DeniedEvent[]): Finding {
     const first = events[0]!;
     const record = first.record;
@@ -262,7 +261,7 @@ export class FindingBuilder {
     const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);
     const client = detectClient(record.userAgent);
-    const succeeded = this.#succeeded.get(groupKey(record, bucket)) ?? new Set<string>();
+    const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
     const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded);
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -273,19 +272,20 @@ export class FindingBuilder {
       decision: e.decision,
       source: e.event.source,
     }));
-    // First and last by text order, as a sort of the times would give; the event IDs, once each.
+    // First and last by text order, as a sort of the times would give.
     let firstSeen = record.eventTime;
     let lastSeen = record.eventTime;
-    const eventIds = new Set<string>();
-    for (const e of events) {
-      const time = e.record.eventTime;
+    const eventIds = new Array<string>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!.record;
+      const time = e.eventTime;
       if (time < firstSeen) firstSeen = time;
       if (time > lastSeen) lastSeen = time;
-      eventIds.add(e.record.eventId);
+      eventIds[i] = e.eventId;
     }
     const who = principalKey(principal);
     const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
-      eventIds: [...eventIds],
+      eventIds,
       principal: { arn: who.arn, type: principal.type, account: who.account },
       client: {
         tool: client.tool,

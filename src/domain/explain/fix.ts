@@ -284,12 +284,19 @@ function fixResourceMatcher(pattern: string): Matcher {
   return matcher;
 }
 
-function grantedByFix(statements: readonly PolicyStatement[], action: string, resource: string): boolean {
-  const a = action.toLowerCase();
-  return statements.some(
-    (s) =>
-      s.Action.some((x) => x.toLowerCase() === a) && s.Resource.some((r) => fixResourceMatcher(r)(resource)),
-  );
+/**
+ * Whether the fix's own statements grant `action` on `resource`, with each statement's lower-cased
+ * actions and resource matchers prepared once for all the probes of a fix.
+ */
+function grantedByFix(statements: readonly PolicyStatement[]): (action: string, resource: string) => boolean {
+  const prepared = statements.map((s) => ({
+    actions: new Set(s.Action.map((x) => x.toLowerCase())),
+    resources: s.Resource.map(fixResourceMatcher),
+  }));
+  return (action, resource) => {
+    const a = action.toLowerCase();
+    return prepared.some((s) => s.actions.has(a) && s.resources.some((matches) => matches(resource)));
+  };
 }
 
 /** Placements per resolved policy set: the same job denied again in a later window gets the same change. */
@@ -349,12 +356,13 @@ function probeNewlyAllowed(
   if (cached !== undefined) return cached;
   const actions = [...new Set(statements.flatMap((s) => s.Action))];
   const probes = probeResources(statements);
+  const granted = grantedByFix(statements);
   let checked = 0;
   let newlyAllowed: string | undefined;
   outer: for (const action of actions) {
     for (const resource of probes) {
       checked++;
-      if (grantedByFix(statements, action, resource)) continue;
+      if (granted(action, resource)) continue;
       const request: AuthorizationRequest = {
         principal: input.resolved.enginePrincipal,
         action,

@@ -3,7 +3,7 @@
  * produced 500 denied calls reads as one answer).
  */
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
-import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
+import type { Principal } from '../cloudtrail/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
 
 /** The principal part of a group key, per (memoised) principal object. */
@@ -18,14 +18,33 @@ function principalPart(p: Principal): string {
   return part;
 }
 
-/** The principal-and-bucket identity of an event, shared with the evidence of successful calls. */
-export function groupKey(record: CloudTrailRecord, bucket: string | undefined): string {
-  return principalBucketKey(record.principal, bucket);
-}
+/**
+ * Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does.
+ * Kept by principal, then by bucket, so that no composite key string is built per call.
+ */
+export class SucceededCalls {
+  readonly #byPrincipal = new Map<string, Map<string, Set<string>>>();
 
-/** {@link groupKey} from the principal itself. */
-export function principalBucketKey(principal: Principal, bucket: string | undefined): string {
-  return `${principalPart(principal)}|${bucket ?? ''}`;
+  add(principal: Principal, bucket: string | undefined, eventName: string): void {
+    const part = principalPart(principal);
+    let byBucket = this.#byPrincipal.get(part);
+    if (byBucket === undefined) {
+      byBucket = new Map();
+      this.#byPrincipal.set(part, byBucket);
+    }
+    const key = bucket ?? '';
+    let names = byBucket.get(key);
+    if (names === undefined) {
+      names = new Set();
+      byBucket.set(key, names);
+    }
+    names.add(eventName);
+  }
+
+  /** The event names seen for the principal on the bucket (the same principal as the events' group). */
+  get(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
+    return this.#byPrincipal.get(principalPart(principal))?.get(bucket ?? '');
+  }
 }
 
 /** CloudTrail's own spelling (`2026-11-21T00:00:15Z`), in which text order is time order. */

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Principal } from '../../../src/domain/cloudtrail/types.js';
+import { SucceededCalls } from '../../../src/domain/explain/grouping.js';
+
+const user = (name: string): Principal => ({
+  type: 'IAMUser',
+  arn: `arn:aws:iam::111122223333:user/${name}`,
+  account: '111122223333',
+  name,
+});
+
+describe('SucceededCalls', () => {
+  test('keeps event names per principal and bucket, for equal principals built separately', () => {
+    const calls = new SucceededCalls();
+    calls.add(user('backup'), 'bucket-a', 'PutObject');
+    calls.add(user('backup'), 'bucket-a', 'DeleteObject');
+    calls.add(user('backup'), 'bucket-a', 'PutObject');
+    calls.add(user('backup'), 'bucket-b', 'GetObject');
+    calls.add(user('other'), 'bucket-a', 'ListObjects');
+    assert.deepEqual([...(calls.get(user('backup'), 'bucket-a') ?? [])], ['PutObject', 'DeleteObject']);
+    assert.deepEqual([...(calls.get(user('backup'), 'bucket-b') ?? [])], ['GetObject']);
+    assert.deepEqual([...(calls.get(user('other'), 'bucket-a') ?? [])], ['ListObjects']);
+    assert.equal(calls.get(user('other'), 'bucket-b'), undefined);
+  });
+
+  test('calls that name no bucket are kept apart from every bucket', () => {
+    const calls = new SucceededCalls();
+    calls.add(user('backup'), undefined, 'ListBuckets');
+    assert.deepEqual([...(calls.get(user('backup'), undefined) ?? [])], ['ListBuckets']);
+    assert.equal(calls.get(user('backup'), 'bucket-a'), undefined);
+  });
+});
