@@ -9,6 +9,7 @@
  */
 import type { Principal } from '../cloudtrail/types.js';
 import {
+  decisionWithAddedIdentityPolicy,
   evaluate,
   evaluateWithAddedIdentityPolicy,
   type PolicySet,
@@ -17,7 +18,7 @@ import {
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyCache } from '../policy/simulation.js';
-import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
+import type { AuthorizationRequest, ContextValue, Decision, EvaluationResult } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
@@ -441,20 +442,20 @@ export function proposeFix(input: FixInput): FixOutcome {
   // takes the other policies' verdicts from it); anything else is evaluated in full.
   const added = patchedSet === placed.patched ? placed.addedIdentity : undefined;
   // Requests that share a result (the finding reused it: their decisions cannot depend on their context)
-  // share the result derived from it too. Only the last pair is kept: on the bench trail, half of the
-  // repeats come right after the request they repeat.
+  // share the decision derived from it too. Only the last pair is kept: on the bench trail, half of the
+  // repeats come right after the request they repeat. Only the decision is derived first: a request the
+  // change allows (most of them) needs no result, and one it does not gets the full one.
   let lastBase: EvaluationResult | undefined;
-  let lastDerived: EvaluationResult | undefined;
+  let lastDecision: Decision | undefined;
   for (const r of grantable) {
     let result: EvaluationResult;
     if (added !== undefined && r.result !== undefined) {
-      if (r.result === lastBase && lastDerived !== undefined) {
-        result = lastDerived;
-      } else {
-        result = evaluateWithAddedIdentityPolicy(r.result, patchedSet, added);
+      if (r.result !== lastBase || lastDecision === undefined) {
+        lastDecision = decisionWithAddedIdentityPolicy(r.result, patchedSet, added);
         lastBase = r.result;
-        lastDerived = result;
       }
+      if (lastDecision === 'Allowed') continue;
+      result = evaluateWithAddedIdentityPolicy(r.result, patchedSet, added);
     } else {
       result = evaluate(patchedSet, toRequest(r));
     }

@@ -405,10 +405,25 @@ function collect(
 }
 
 function decide(facts: Facts): Outcome {
-  const { out, crossAccount, iam } = facts;
+  const { out, crossAccount } = facts;
   if (out.denies !== undefined)
     return { decision: 'ExplicitlyDenied', missingAllowIn: NONE, crossAccount, out, facts };
+  const missing = missingAllows(facts, facts.identityAllowed, out.grant);
+  return missing === undefined
+    ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out, facts }
+    : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out, facts };
+}
 
+/**
+ * The policy types that fail to allow the request (`undefined` when none does), given whether the
+ * identity policies allow it and the strongest grant among the applicable resource-policy Allows.
+ */
+function missingAllows(
+  facts: Facts,
+  identityAllowed: boolean,
+  strongestGrant: ResourceGrantKind | undefined,
+): PolicyType[] | undefined {
+  const { crossAccount, iam } = facts;
   let needIdentityPath = false;
   let needResource = false;
   let needBoundaryAndSession = false;
@@ -421,7 +436,7 @@ function decide(facts: Facts): Outcome {
     needResource = true;
     needIdentityPath = true;
   } else {
-    const grant = facts.resourceAllowed ? out.grant : undefined;
+    const grant = facts.resourceAllowed ? strongestGrant : undefined;
     // Same account: a grant naming the user or the session is not limited by implicit denies elsewhere;
     // a grant naming the role ARN is still limited by the boundary and the session policy.
     if (grant === 'role') needBoundaryAndSession = true;
@@ -432,13 +447,11 @@ function decide(facts: Facts): Outcome {
   if (!facts.rcpOk) missing = append(missing, 'rcp');
   if (!facts.scpOk) missing = append(missing, 'scp');
   if (needResource && !facts.resourceAllowed) missing = append(missing, 'resource');
-  if (needIdentityPath && !facts.identityAllowed) missing = append(missing, 'identity');
+  if (needIdentityPath && !identityAllowed) missing = append(missing, 'identity');
   if ((needIdentityPath || needBoundaryAndSession) && !facts.boundaryOk)
     missing = append(missing, 'permissions-boundary');
   if ((needIdentityPath || needBoundaryAndSession) && !facts.sessionOk) missing = append(missing, 'session');
-  return missing === undefined
-    ? { decision: 'Allowed', missingAllowIn: NONE, crossAccount, out, facts }
-    : { decision: 'ImplicitlyDenied', missingAllowIn: missing, crossAccount, out, facts };
+  return missing;
 }
 
 function run(set: PolicySet, request: AuthorizationRequest, explain: boolean): Outcome {
@@ -460,6 +473,13 @@ function spliced<T>(list: T[] | undefined, at: number, added: T[] | undefined): 
   return out;
 }
 
+function strongerGrant(
+  a: ResourceGrantKind | undefined,
+  b: ResourceGrantKind | undefined,
+): ResourceGrantKind | undefined {
+  return b !== undefined && (a === undefined || GRANT_STRENGTH[b] > GRANT_STRENGTH[a]) ? b : a;
+}
+
 /**
  * The facts for the set with one more identity policy at the end of its identity policies: only that
  * policy is evaluated, and its allows and denies take the place a full evaluation would give them
@@ -471,11 +491,7 @@ function withIdentityPolicy(facts: Facts, added: CompiledPolicy): Facts {
   const extra = emptyCollector(false);
   const allowed = evaluatePolicy(added.candidateStatements(req.actionLower, facts.resourceKey), req, extra);
   const base = facts.out;
-  const grant =
-    extra.grant !== undefined &&
-    (base.grant === undefined || GRANT_STRENGTH[extra.grant] > GRANT_STRENGTH[base.grant])
-      ? extra.grant
-      : base.grant;
+  const grant = strongerGrant(base.grant, extra.grant);
   const out: Collector = {
     explain: false,
     grant,
@@ -639,6 +655,35 @@ export function evaluateWithAddedIdentityPolicy(
   }
   const facts = withIdentityPolicy(base.facts, added);
   return new LazyEvaluationResult(extended, base.request, decide(facts), cachedProblems(extended));
+}
+
+/**
+ * The decision of {@link evaluateWithAddedIdentityPolicy}, without building its result: all a
+ * verification needs for the requests a proposed change allows (most of them). Equal to
+ * `evaluate(extended, request).decision` (a property test checks it).
+ */
+export function decisionWithAddedIdentityPolicy(
+  base: EvaluationResult,
+  extended: PolicySet,
+  added: CompiledPolicy,
+): Decision {
+  if (!(base instanceof LazyEvaluationResult) || !base.extendsTo(extended, added))
+    return evaluateWithAddedIdentityPolicy(base, extended, added).decision;
+  const facts = base.facts;
+  // Not an IAM principal: identity policies are not evaluated, so the base decision stands.
+  if (!facts.iam) return base.decision;
+  if (facts.out.denies !== undefined) return 'ExplicitlyDenied';
+  const { req } = facts;
+  const extra = emptyCollector(false);
+  const allowed = evaluatePolicy(added.candidateStatements(req.actionLower, facts.resourceKey), req, extra);
+  if (extra.denies !== undefined) return 'ExplicitlyDenied';
+  return missingAllows(
+    facts,
+    facts.identityAllowed || allowed,
+    strongerGrant(facts.out.grant, extra.grant),
+  ) === undefined
+    ? 'Allowed'
+    : 'ImplicitlyDenied';
 }
 
 /** The last answer of `extendsTo` (sets are compared by identity, and never mutated). */

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import {
   createReusableResults,
   decisionUsesRequestContext,
+  decisionWithAddedIdentityPolicy,
   evaluate,
   evaluateReusing,
   evaluateWithAddedIdentityPolicy,
@@ -460,7 +461,7 @@ describe('policy evaluation laws', () => {
     );
   });
 
-  test('adding an identity policy: evaluating it alone on top of the first result equals a full evaluation', () => {
+  test('adding an identity policy: evaluating it alone on top of the first result (in full, or its decision only) equals a full evaluation', () => {
     const view = (r: EvaluationResult) => ({
       ...decisionView(r),
       policyProblems: r.policyProblems,
@@ -487,6 +488,7 @@ describe('policy evaluation laws', () => {
         const derived = evaluateWithAddedIdentityPolicy(base, extended, added);
         const full = evaluate(extended, parsed.request);
         assert.deepEqual(view(derived), view(full));
+        assert.equal(decisionWithAddedIdentityPolicy(base, extended, added), full.decision);
         if (base.decision !== full.decision) changed.add(`${base.decision}->${full.decision}`);
       }),
       runs,
