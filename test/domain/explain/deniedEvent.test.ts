@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseS3ResourceArn } from '../../../src/domain/explain/deniedEvent.js';
+import { analyseDeniedEvent, parseS3ResourceArn } from '../../../src/domain/explain/deniedEvent.js';
+import { BUCKET, CALLER_ACCOUNT, s3Record } from '../s3/s3EventRecords.js';
 
 describe('parseS3ResourceArn', () => {
   test('splits an object ARN into bucket and key, and reads a bucket ARN', () => {
@@ -60,5 +61,45 @@ describe('parseS3ResourceArn', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('analyseDeniedEvent: the request an enhanced message names', () => {
+  const copyInto = (messageResource: string) =>
+    s3Record({
+      eventName: 'CopyObject',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'daily/copy.tar',
+        'x-amz-copy-source': 'source-bucket/daily/a.tar',
+      },
+      overrides: {
+        errorMessage: `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "${messageResource}" because no identity-based policy allows the s3:GetObject action`,
+      },
+    });
+
+  test('a copy source in another bucket gets no resource account; the destination bucket keeps it', () => {
+    const source = analyseDeniedEvent(copyInto('arn:aws:s3:::source-bucket/daily/a.tar'));
+    const check = source.checks[0];
+    assert.equal(source.checks.length, 1);
+    assert.equal(check?.bucket, 'source-bucket');
+    assert.equal(check?.key, 'daily/a.tar');
+    assert.equal(check?.context['aws:ResourceAccount'], undefined);
+    assert.equal(check?.context['s3:ResourceAccount'], undefined);
+    assert.equal('aws:ResourceAccount' in (check?.context ?? {}), false);
+    // The record's owner is still the destination bucket's, as the record shows it.
+    assert.equal(source.owner?.account, CALLER_ACCOUNT);
+
+    const destination = analyseDeniedEvent(copyInto(`arn:aws:s3:::${BUCKET}/daily/a.tar`));
+    assert.equal(destination.checks[0]?.context['aws:ResourceAccount'], CALLER_ACCOUNT);
+    assert.equal(destination.checks[0]?.context['s3:ResourceAccount'], CALLER_ACCOUNT);
+  });
+
+  test('a bucket-level resource has no key, and the event takes the bucket the message names', () => {
+    const event = analyseDeniedEvent(copyInto(`arn:aws:s3:::${BUCKET}`));
+    assert.equal(event.checks[0]?.bucket, BUCKET);
+    assert.equal(event.checks[0]?.key, undefined);
+    assert.equal(event.bucket, BUCKET);
+    assert.equal(event.source, 'message');
   });
 });
