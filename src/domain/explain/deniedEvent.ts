@@ -17,8 +17,14 @@ import { isS3Action } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
+/** What findings read of an event's record (a batch keeps only this much of each denied event). */
+export type DeniedRecord = Pick<
+  CloudTrailRecord,
+  'eventId' | 'eventTime' | 'eventName' | 'principal' | 'userAgent' | 'vpcEndpointId'
+>;
+
 export interface DeniedEvent {
-  readonly record: CloudTrailRecord;
+  readonly record: DeniedRecord;
   readonly message: ParsedDenialMessage;
   /** Requests to evaluate: the one the message names, or every S3 check of the operation. */
   readonly checks: readonly S3AuthorizationCheck[];

@@ -11,30 +11,25 @@ import { classifyRecord } from '../cloudtrail/classify.js';
 import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudtrail/envelopes.js';
 import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
-import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import type { ExplainContext } from './context.js';
-import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
+import { analyseDeniedEvent, type DeniedEvent, type DeniedRecord } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
-const NOTHING: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_RESOURCES: CloudTrailRecord['resources'] = Object.freeze([]);
-
-/** Findings need the normalised fields only; dropping the original record keeps a large trail's memory small. */
-function withoutRawRecord(event: DeniedEvent): DeniedEvent {
-  const record = event.record as { -readonly [K in keyof CloudTrailRecord]: CloudTrailRecord[K] };
-  // The record was created by this batch's normaliser and is not shared: trim it in place.
-  record.raw = NOTHING;
-  record.requestParameters = NOTHING;
-  record.additionalEventData = NOTHING;
-  // What the findings need of `resources` (the bucket owner) is in `event.owner`.
-  record.resources = NO_RESOURCES;
-  // The message is read (`event.message`); its text is the largest string of a record.
-  (record as { errorMessage?: string | undefined }).errorMessage = undefined;
+/**
+ * What a batch keeps of a denied event until the findings are built: its record shrinks to the fields
+ * findings read ({@link DeniedRecord}), in one literal. The full record (its parameters, message text
+ * and the parsed original) is left to the collector while it is still young, instead of being copied
+ * into the old generation with every other denied event of a large trail.
+ */
+function keptForFindings(event: DeniedEvent): DeniedEvent {
+  const { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId } = event.record;
+  const record: DeniedRecord = { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId };
+  (event as { record: DeniedRecord }).record = record;
   return event;
 }
 /**
@@ -181,7 +176,7 @@ function explainWith(
         });
         continue;
       }
-      deniedEvents.push(withoutRawRecord(event));
+      deniedEvents.push(keptForFindings(event));
     }
   }
   const resolver = new PolicyResolver(context);
