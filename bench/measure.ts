@@ -2,7 +2,7 @@
  * A tiny measurement helper: warm up, then time several runs with a monotonic clock and report the
  * median run, so that one run disturbed by another process on a shared machine does not set the figure.
  */
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 
 export interface BenchResult {
   readonly name: string;
@@ -72,10 +72,15 @@ export function measure(
   );
 }
 
-/** The machine's load average: other processes on a shared machine skew the figures. */
+/**
+ * The machine's load average (other processes on a shared machine skew the figures) and the CPUs this
+ * process may run on: 1 under `taskset -c N`, where V8's collector and compiler threads share the one
+ * core with JavaScript.
+ */
 export function machineLoad(): string {
   const [one = 0, five = 0] = loadavg();
-  return `load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min)`;
+  const cpus = availableParallelism();
+  return `load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min); ${cpus} CPU${cpus === 1 ? '' : 's'} available to the process`;
 }
 
 const rate = (perSecond: number): string => Math.round(perSecond).toLocaleString('en-US');
