@@ -17,11 +17,21 @@ import { isS3Action } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
-/** What findings read of an event's record (a batch keeps only this much of each denied event). */
+/**
+ * What findings read of an event's record. An event keeps only this much: a batch holds its denied
+ * events until the findings are built, and the full record (parameters, message text, the parsed
+ * original) is then left to the collector while it is still young.
+ */
 export type DeniedRecord = Pick<
   CloudTrailRecord,
   'eventId' | 'eventTime' | 'eventName' | 'principal' | 'userAgent' | 'vpcEndpointId'
 >;
+
+/** {@link DeniedRecord} of a record, in one literal. */
+function deniedRecord(record: CloudTrailRecord): DeniedRecord {
+  const { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId } = record;
+  return { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId };
+}
 
 export interface DeniedEvent {
   readonly record: DeniedRecord;
@@ -143,7 +153,7 @@ function fromMessage(
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   }
   return {
-    record,
+    record: deniedRecord(record),
     message,
     checks: [check],
     source: 'message',
@@ -163,7 +173,7 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) {
     return {
-      record,
+      record: deniedRecord(record),
       message,
       checks: [],
       source: 'operation',
@@ -180,7 +190,7 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
   return {
-    record,
+    record: deniedRecord(record),
     message,
     checks,
     source: 'operation',

@@ -13,25 +13,13 @@ import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import type { ExplainContext } from './context.js';
-import { analyseDeniedEvent, type DeniedEvent, type DeniedRecord } from './deniedEvent.js';
+import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
-/**
- * What a batch keeps of a denied event until the findings are built: its record shrinks to the fields
- * findings read ({@link DeniedRecord}), in one literal. The full record (its parameters, message text
- * and the parsed original) is left to the collector while it is still young, instead of being copied
- * into the old generation with every other denied event of a large trail.
- */
-function keptForFindings(event: DeniedEvent): DeniedEvent {
-  const { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId } = event.record;
-  const record: DeniedRecord = { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId };
-  (event as { record: DeniedRecord }).record = record;
-  return event;
-}
 /**
  * Explains every denied S3 event in the given texts.
  */
@@ -176,7 +164,7 @@ function explainWith(
         });
         continue;
       }
-      deniedEvents.push(keptForFindings(event));
+      deniedEvents.push(event);
     }
   }
   const resolver = new PolicyResolver(context);
