@@ -8,6 +8,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 import type { Principal } from '../cloudtrail/types.js';
+import { lowerCaseAction } from '../policy/actionName.js';
 import {
   decisionWithAddedIdentityPolicy,
   evaluate,
@@ -291,11 +292,11 @@ function fixResourceMatcher(pattern: string): Matcher {
  */
 function grantedByFix(statements: readonly PolicyStatement[]): (action: string, resource: string) => boolean {
   const prepared = statements.map((s) => ({
-    actions: new Set(s.Action.map((x) => x.toLowerCase())),
+    actions: new Set(s.Action.map((x) => lowerCaseAction(x))),
     resources: s.Resource.map(fixResourceMatcher),
   }));
   return (action, resource) => {
-    const a = action.toLowerCase();
+    const a = lowerCaseAction(action);
     return prepared.some((s) => s.actions.has(a) && s.resources.some((matches) => matches(resource)));
   };
 }
