@@ -18,32 +18,41 @@ function principalPart(p: Principal): string {
   return part;
 }
 
-/**
- * Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does.
- * Kept by principal, then by bucket, so that no composite key string is built per call.
- */
-export class SucceededCalls {
-  readonly #byPrincipal = new Map<string, Map<string, Set<string>>>();
+/** Values per principal, then per bucket (`undefined`: none named): no composite key string is built per lookup. */
+class ByPrincipalAndBucket<T> {
+  readonly #byPrincipal = new Map<string, Map<string, T>>();
 
-  add(principal: Principal, bucket: string | undefined, eventName: string): void {
+  get(principal: Principal, bucket: string | undefined): T | undefined {
+    return this.#byPrincipal.get(principalPart(principal))?.get(bucket ?? '');
+  }
+
+  set(principal: Principal, bucket: string | undefined, value: T): void {
     const part = principalPart(principal);
     let byBucket = this.#byPrincipal.get(part);
     if (byBucket === undefined) {
       byBucket = new Map();
       this.#byPrincipal.set(part, byBucket);
     }
-    const key = bucket ?? '';
-    let names = byBucket.get(key);
+    byBucket.set(bucket ?? '', value);
+  }
+}
+
+/** Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does. */
+export class SucceededCalls {
+  readonly #names = new ByPrincipalAndBucket<Set<string>>();
+
+  add(principal: Principal, bucket: string | undefined, eventName: string): void {
+    let names = this.#names.get(principal, bucket);
     if (names === undefined) {
       names = new Set();
-      byBucket.set(key, names);
+      this.#names.set(principal, bucket, names);
     }
     names.add(eventName);
   }
 
   /** The event names seen for the principal on the bucket (the same principal as the events' group). */
   get(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
-    return this.#byPrincipal.get(principalPart(principal))?.get(bucket ?? '');
+    return this.#names.get(principal, bucket);
   }
 }
 
@@ -84,27 +93,20 @@ interface OpenGroup {
 /** Splits events into groups of one principal on one bucket, starting a new group after a quiet gap. */
 export function groupEvents(events: readonly DeniedEvent[], windowMinutes: number): DeniedEvent[][] {
   const { events: sorted, times } = inTimeOrder(events);
-  // Open groups by principal, then by bucket: no composite key string is built per event.
-  const open = new Map<string, Map<string, OpenGroup>>();
+  const open = new ByPrincipalAndBucket<OpenGroup>();
   const groups: DeniedEvent[][] = [];
   const windowMs = windowMinutes * 60_000;
   for (let k = 0; k < sorted.length; k++) {
     const event = sorted[k]!;
-    const part = principalPart(event.record.principal);
-    let byBucket = open.get(part);
-    if (byBucket === undefined) {
-      byBucket = new Map();
-      open.set(part, byBucket);
-    }
-    const bucket = event.bucket ?? '';
+    const { principal } = event.record;
     const time = times[k]!;
-    const current = byBucket.get(bucket);
+    const current = open.get(principal, event.bucket);
     if (current !== undefined && (Number.isNaN(time) || time - current.last <= windowMs)) {
       current.events.push(event);
       if (!Number.isNaN(time)) current.last = time;
     } else {
       const group: OpenGroup = { events: [event], last: Number.isNaN(time) ? 0 : time };
-      byBucket.set(bucket, group);
+      open.set(principal, event.bucket, group);
       groups.push(group.events);
     }
   }
