@@ -25,6 +25,18 @@ export class EventIdSet {
     known.push(id);
     return true;
   }
+
+  /** Removes `id` (a batch takes back the IDs of a text it reads again another way). */
+  delete(id: string): void {
+    const hash = hashOf(id);
+    const known = this.#byHash.get(hash);
+    if (known === id) {
+      this.#byHash.delete(hash);
+    } else if (Array.isArray(known)) {
+      const rest = known.filter((k) => k !== id);
+      this.#byHash.set(hash, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
 }
 
 /** FNV-1a over the UTF-16 code units, folded to a non-negative 30-bit integer. @internal exported for tests. */

@@ -8,9 +8,15 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 import { classifyRecord } from '../cloudtrail/classify.js';
-import { extractRecords, TrailFileSplitError, trailFileRecords } from '../cloudtrail/envelopes.js';
+import {
+  extractRecords,
+  type RawRecord,
+  TrailFileSplitError,
+  trailFileRecords,
+} from '../cloudtrail/envelopes.js';
 import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
+import type { Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
@@ -21,20 +27,16 @@ import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
 /**
- * Explains every denied S3 event in the given texts.
+ * Explains every denied S3 event in the given texts (see {@link Explainer}, which takes them one at a
+ * time).
  */
 export function explainTexts(
   texts: readonly { input: string; text: string }[],
   context: ExplainContext,
 ): ExplainReport {
-  try {
-    return explainWith(texts, context, true);
-  } catch (error) {
-    // A trail file that looked minified but cannot be cut into records is read again whole; the report
-    // is a function of the texts alone, so starting over gives what reading it whole from the start would.
-    if (error instanceof TrailFileSplitError) return explainWith(texts, context, false);
-    throw error;
-  }
+  const explainer = new Explainer(context);
+  for (const { input, text } of texts) explainer.add(input, text);
+  return explainer.report();
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
@@ -43,31 +45,99 @@ function* draining<T>(records: T[]): Generator<T> {
   for (let record = records.pop(); record !== undefined; record = records.pop()) yield record;
 }
 
-function explainWith(
-  texts: readonly { input: string; text: string }[],
-  context: ExplainContext,
-  cutTrailFiles: boolean,
-): ExplainReport {
-  const errors: ExplainError[] = [];
-  const skipped: Skipped[] = [];
-  const deniedEvents: DeniedEvent[] = [];
-  const seen = new EventIdSet();
-  const succeeded = new SucceededCalls();
-  for (const { input, text } of texts) {
-    // A trail file as CloudTrail writes it is read a record at a time (its parsed records never all
-    // stay in memory); anything else is parsed whole.
-    let records = cutTrailFiles ? trailFileRecords(text, input) : undefined;
-    if (records === undefined) {
-      const extracted = extractRecords(text, input);
-      for (const problem of extracted.errors) {
-        errors.push({
-          input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
-          code: problem.code,
-          message: problem.message,
-        });
+/** How far a batch had got when a text began: what {@link Explainer.add} undoes when a cut fails. */
+interface Mark {
+  readonly errors: number;
+  readonly skipped: number;
+  readonly denied: number;
+}
+
+/**
+ * Explains denied S3 events text by text: each text (a trail file of a directory, say) is analysed when
+ * it is added and can be let go, and only what the findings need is kept until {@link report}. Events
+ * of one job spread over several files still form one finding, and an event re-delivered in another
+ * file is still reported once.
+ */
+export class Explainer {
+  readonly #context: ExplainContext;
+  readonly #errors: ExplainError[] = [];
+  readonly #skipped: Skipped[] = [];
+  readonly #deniedEvents: DeniedEvent[] = [];
+  readonly #seen = new EventIdSet();
+  readonly #succeeded = new SucceededCalls();
+  /** What the text being read added to the seen IDs and the evidence, while it is read a record at a time. */
+  #journal: Journal | undefined;
+
+  constructor(context: ExplainContext) {
+    this.#context = context;
+  }
+
+  /**
+   * Analyses the records of one input text. A trail file as CloudTrail writes it is read a record at a
+   * time (its parsed records never all stay in memory); anything else is parsed whole. A trail file that
+   * looked minified but cannot be cut into records is read again whole, after what its first records
+   * added is taken back: the report is a function of the texts alone.
+   */
+  add(input: string, text: string): void {
+    const records = trailFileRecords(text, input);
+    if (records !== undefined) {
+      const mark: Mark = {
+        errors: this.#errors.length,
+        skipped: this.#skipped.length,
+        denied: this.#deniedEvents.length,
+      };
+      const journal = new Journal();
+      this.#journal = journal;
+      try {
+        this.#analyse(records);
+        return;
+      } catch (error) {
+        if (!(error instanceof TrailFileSplitError)) throw error;
+        this.#errors.length = mark.errors;
+        this.#skipped.length = mark.skipped;
+        this.#deniedEvents.length = mark.denied;
+        journal.undo(this.#seen, this.#succeeded);
+      } finally {
+        this.#journal = undefined;
       }
-      records = draining(extracted.records);
     }
+    const extracted = extractRecords(text, input);
+    for (const problem of extracted.errors) {
+      this.#errors.push({
+        input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
+        code: problem.code,
+        message: problem.message,
+      });
+    }
+    this.#analyse(draining(extracted.records));
+  }
+
+  /** The findings of every denied event added so far (grouped across texts), with what was skipped and why. */
+  report(): ExplainReport {
+    const resolver = new PolicyResolver(this.#context);
+    const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
+    const findings = groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) =>
+      builder.build(group),
+    );
+    return { findings, skipped: [...this.#skipped], errors: [...this.#errors] };
+  }
+
+  /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
+  #firstSeen(eventId: string): boolean {
+    if (!this.#seen.add(eventId)) return false;
+    this.#journal?.seen.push(eventId);
+    return true;
+  }
+
+  #succeededCall(principal: Principal, bucket: string | undefined, eventName: string): void {
+    if (this.#succeeded.add(principal, bucket, eventName))
+      this.#journal?.succeeded.push({ principal, bucket, eventName });
+  }
+
+  #analyse(records: Iterable<RawRecord>): void {
+    const errors = this.#errors;
+    const skipped = this.#skipped;
+    const deniedEvents = this.#deniedEvents;
     for (const raw of records) {
       // Events from other services are skipped before the full normalisation (often a tenth of a trail).
       const { eventSource, eventName, eventID } = raw.record;
@@ -79,7 +149,7 @@ function explainWith(
       ) {
         const quick = classifyRecord({ eventSource, eventName });
         if (quick.kind === 'skip' && quick.reason === 'not-s3') {
-          if (!seen.add(eventID)) {
+          if (!this.#firstSeen(eventID)) {
             skipped.push({
               eventId: eventID,
               reason: 'duplicate',
@@ -100,7 +170,7 @@ function explainWith(
           fields.errorMessage === undefined &&
           hasRequiredFields(fields)
         ) {
-          if (!seen.add(eventID)) {
+          if (!this.#firstSeen(eventID)) {
             skipped.push({
               eventId: eventID,
               reason: 'duplicate',
@@ -110,7 +180,7 @@ function explainWith(
           }
           const parameters = fields.requestParameters;
           const bucketName = isJsonObject(parameters) ? parameters.bucketName : undefined;
-          succeeded.add(
+          this.#succeededCall(
             normalisePrincipal(fields.userIdentity),
             typeof bucketName === 'string' ? bucketName : undefined,
             eventName,
@@ -129,7 +199,7 @@ function explainWith(
         continue;
       }
       const record = normalised.record;
-      if (!seen.add(record.eventId)) {
+      if (!this.#firstSeen(record.eventId)) {
         skipped.push({
           eventId: record.eventId,
           reason: 'duplicate',
@@ -141,7 +211,7 @@ function explainWith(
       if (classification.kind === 'skip') {
         if (classification.reason === 'not-denied' && record.errorCode === undefined) {
           const bucketName = record.requestParameters.bucketName;
-          succeeded.add(
+          this.#succeededCall(
             record.principal,
             typeof bucketName === 'string' ? bucketName : undefined,
             record.eventName,
@@ -167,8 +237,18 @@ function explainWith(
       deniedEvents.push(event);
     }
   }
-  const resolver = new PolicyResolver(context);
-  const builder = new FindingBuilder(context, resolver, succeeded);
-  const findings = groupEvents(deniedEvents, context.windowMinutes).map((group) => builder.build(group));
-  return { findings, skipped, errors };
+}
+
+/**
+ * What one text added to the seen event IDs and to the evidence of successful calls, so that it can be
+ * taken back. The lists hold only new entries: an ID or event name seen before the text stays.
+ */
+class Journal {
+  readonly seen: string[] = [];
+  readonly succeeded: { principal: Principal; bucket: string | undefined; eventName: string }[] = [];
+
+  undo(seen: EventIdSet, succeeded: SucceededCalls): void {
+    for (const id of this.seen) seen.delete(id);
+    for (const call of this.succeeded) succeeded.delete(call.principal, call.bucket, call.eventName);
+  }
 }

@@ -41,13 +41,21 @@ class ByPrincipalAndBucket<T> {
 export class SucceededCalls {
   readonly #names = new ByPrincipalAndBucket<Set<string>>();
 
-  add(principal: Principal, bucket: string | undefined, eventName: string): void {
+  /** Adds the event name; `true` when it is new for the principal on the bucket. */
+  add(principal: Principal, bucket: string | undefined, eventName: string): boolean {
     let names = this.#names.get(principal, bucket);
     if (names === undefined) {
       names = new Set();
       this.#names.set(principal, bucket, names);
     }
+    if (names.has(eventName)) return false;
     names.add(eventName);
+    return true;
+  }
+
+  /** Takes back an event name (a batch reading a text again another way); an emptied set reads as none. */
+  delete(principal: Principal, bucket: string | undefined, eventName: string): void {
+    this.#names.get(principal, bucket)?.delete(eventName);
   }
 
   /** The event names seen for the principal on the bucket (the same principal as the events' group). */

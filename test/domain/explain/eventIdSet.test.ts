@@ -21,6 +21,29 @@ describe('EventIdSet', () => {
     );
   });
 
+  test('adds and deletes as a Set would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.constantFrom('a', 'b', 'c', 'ä', '', 'id-1', 'id-2')), {
+          maxLength: 40,
+        }),
+        (steps) => {
+          const seen = new EventIdSet();
+          const reference = new Set<string>();
+          for (const [remove, id] of steps) {
+            if (remove) {
+              seen.delete(id);
+              reference.delete(id);
+            } else {
+              assert.equal(seen.add(id), !reference.has(id), id);
+              reference.add(id);
+            }
+          }
+        },
+      ),
+    );
+  });
+
   test('IDs whose hashes collide are still told apart', () => {
     // Find two IDs with the same hash (a birthday search over 30 bits needs some tens of thousands).
     const byHash = new Map<number, string>();
@@ -42,5 +65,9 @@ describe('EventIdSet', () => {
     assert.equal(seen.add(second), false);
     // Another ID is still new.
     assert.equal(seen.add(`${first}x`), true);
+    // Deleting one of the pair leaves the other.
+    seen.delete(first);
+    assert.equal(seen.add(second), false);
+    assert.equal(seen.add(first), true);
   });
 });

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
 const record = deniedRecord;
@@ -326,4 +326,104 @@ test('a minified trail read a record at a time gives the report the whole-file r
     assert.deepEqual(cut, whole);
     assert.ok(cut.findings.length > 0);
   }
+});
+
+test('a trail file whose cut fails after some records is read whole, and what those records added is taken back', () => {
+  const snapshot = snapshotWithUser('backup', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+  });
+  const first = [record(), record({ eventName: 'GetObject' })];
+  const succeeded = record({
+    eventName: 'ListObjects',
+    errorCode: undefined,
+    errorMessage: undefined,
+    requestParameters: { bucketName: 'data', 'list-type': '2', Host: 'data.s3.eu-west-1.amazonaws.com' },
+  });
+  // Cut first: an event of the first file again, a successful call (evidence), a new denial; then a
+  // record whose nested object opens with eventVersion, where the cut fails.
+  const second = [
+    first[0],
+    succeeded,
+    record({ requestParameters: { bucketName: 'data', key: 'in/b.csv' } }),
+    record({ additionalEventData: { notes: [{ a: 1 }, { eventVersion: 'n' }] } }),
+    record(),
+  ];
+  const minified = (records: unknown[], input: string) => ({
+    input,
+    text: JSON.stringify({ Records: records }),
+  });
+  const pretty = (records: unknown[], input: string) => ({
+    input,
+    text: JSON.stringify({ Records: records }, null, 2),
+  });
+  const cut = explainTexts([minified(first, 'a.json'), minified(second, 'b.json')], context({ snapshot }));
+  const whole = explainTexts([pretty(first, 'a.json'), pretty(second, 'b.json')], context({ snapshot }));
+  assert.deepEqual(cut, whole);
+  // Taken back and read again: the repeat is skipped once, the other records of b.json count once.
+  assert.deepEqual(
+    cut.skipped.map((s) => s.reason),
+    ['duplicate', 'not-denied'],
+  );
+  assert.equal(
+    cut.findings.reduce((n, f) => n + f.eventIds.length, 0),
+    first.length + second.length - 2,
+  );
+});
+
+test('a trail file broken in its second record is one error, and its first record counts for nothing', () => {
+  const snapshot = snapshotWith(readOnlyPolicy);
+  const denied = record();
+  const second = record();
+  const valid = JSON.stringify({ Records: [denied, second, record()] });
+  // Still shaped like a trail file (so it is first read a record at a time), but not JSON.
+  const broken = valid.replace(`"eventID":"${second.eventID}"`, `"eventID":"${second.eventID}",`);
+  assert.notEqual(broken, valid);
+  const report = explainTexts(
+    [
+      { input: 'broken.json', text: broken },
+      // The same event delivered again in a complete file is then new.
+      { input: 'whole.json', text: JSON.stringify({ Records: [denied] }) },
+    ],
+    context({ snapshot }),
+  );
+  assert.deepEqual(
+    report.errors.map((e) => [e.input.split(' ')[0], e.code]),
+    [['broken.json', 'cloudtrail.invalidJson']],
+  );
+  assert.deepEqual(report.skipped, []);
+  assert.deepEqual(
+    report.findings.map((f) => f.eventIds),
+    [[denied.eventID]],
+  );
+});
+
+describe('Explainer: inputs added one at a time', () => {
+  test('events of one job in two files form one finding, and an event re-delivered in the second is reported once', () => {
+    const explainer = new Explainer(context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    const early = record({ eventTime: '2026-11-27T10:00:00Z' });
+    const late = record({ eventTime: '2026-11-27T10:05:00Z' });
+    explainer.add('a.json', JSON.stringify({ Records: [early] }));
+    explainer.add('b.json', JSON.stringify({ Records: [early, late] }));
+    const report = explainer.report();
+    assert.equal(report.findings.length, 1);
+    assert.deepEqual(report.findings[0]?.eventIds, [early.eventID, late.eventID]);
+    assert.deepEqual(
+      report.skipped.map((s) => [s.eventId, s.reason]),
+      [[early.eventID, 'duplicate']],
+    );
+  });
+
+  test('an input that is not JSON is an error naming it, and the inputs added before and after still count', () => {
+    const explainer = new Explainer(context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    explainer.add('a.json', JSON.stringify({ Records: [record()] }));
+    explainer.add('broken.json', '{"Records": [');
+    explainer.add('c.json', JSON.stringify(record({ eventTime: '2026-11-27T10:01:00Z' })));
+    const report = explainer.report();
+    assert.deepEqual(
+      report.errors.map((e) => e.input),
+      ['broken.json (line 1, column 14)'],
+    );
+    assert.equal(report.findings[0]?.eventIds.length, 2);
+  });
 });

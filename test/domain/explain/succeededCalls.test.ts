@@ -30,4 +30,15 @@ describe('SucceededCalls', () => {
     assert.deepEqual([...(calls.get(user('backup'), undefined) ?? [])], ['ListBuckets']);
     assert.equal(calls.get(user('backup'), 'bucket-a'), undefined);
   });
+
+  test('add says whether the name is new, and delete takes a name back', () => {
+    const calls = new SucceededCalls();
+    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), true);
+    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), false);
+    assert.equal(calls.add(user('backup'), 'bucket-a', 'GetObject'), true);
+    calls.delete(user('backup'), 'bucket-a', 'PutObject');
+    calls.delete(user('backup'), 'bucket-b', 'PutObject');
+    assert.deepEqual([...(calls.get(user('backup'), 'bucket-a') ?? [])], ['GetObject']);
+    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), true);
+  });
 });
