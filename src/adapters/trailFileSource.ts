@@ -52,12 +52,85 @@ export interface TrailText {
 }
 
 /**
- * Reads every path: a file (any name), `-` for stdin, or a directory (recursively, sorted by name,
- * files ending in `.json`, `.jsonl`, `.json.gz` or `.gz`, without CloudTrail digest files). Gzip is detected by its magic bytes. A
- * missing path, unreadable file, corrupt gzip or non-UTF-8 text is reported with the file's name and
- * the other inputs are still read.
+ * One input to read, in the order the paths name them: a file, standard input, or a problem met while
+ * listing the paths (a missing path, a directory without trail files).
+ */
+export type ListedInput =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'problem'; readonly problem: InputProblem };
+
+/**
+ * Lists what the paths name, without reading any file: a file (any name), `-` for stdin, or a directory
+ * (recursively, sorted by name, files ending in `.json`, `.jsonl`, `.json.gz` or `.gz`, without
+ * CloudTrail digest files). Knowing every file first lets a caller read them one at a time (a directory
+ * of trail files may hold gigabytes) and say how far it has got.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+export async function listTrailInputs(paths: readonly string[]): Promise<ListedInput[]> {
+  const listed: ListedInput[] = [];
+  const problem = (p: InputProblem): void => {
+    listed.push({ kind: 'problem', problem: p });
+  };
+  for (const path of paths) {
+    if (path === '-') {
+      listed.push({ kind: 'stdin' });
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      problem(fileProblem(path, error));
+      continue;
+    }
+    if (info.isDirectory()) {
+      const files: string[] = [];
+      await collectTrailFiles(path, files, problem);
+      if (files.length === 0) {
+        problem({
+          input: path,
+          code: trailInputProblemCodes.noTrailFiles,
+          message: `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
+        });
+      }
+      for (const file of files) listed.push({ kind: 'file', path: file });
+      continue;
+    }
+    if (!info.isFile()) {
+      problem({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: not a regular file or directory.`,
+      });
+      continue;
+    }
+    listed.push({ kind: 'file', path });
+  }
+  return listed;
+}
+
+/** The text of one listed input, or what is wrong with it (named by its file). */
+export type ReadInput =
+  | { readonly ok: true; readonly text: TrailText }
+  | { readonly ok: false; readonly problem: InputProblem };
+
+/**
+ * Reads one listed input: a file or stdin, gzip or not (detected by its magic bytes). An unreadable
+ * file, corrupt gzip or non-UTF-8 text is a problem naming the input.
+ */
+export async function readListedInput(
+  input: Exclude<ListedInput, { kind: 'problem' }>,
+  options?: { stdin?: NodeJS.ReadableStream },
+): Promise<ReadInput> {
+  return input.kind === 'stdin' ? readStdin(options?.stdin ?? process.stdin) : readOne(input.path);
+}
+
+/**
+ * Lists and reads every path (see {@link listTrailInputs}), keeping every text: for a few inputs. A
+ * missing path, unreadable file, corrupt gzip or non-UTF-8 text is reported with the file's name and
+ * the other inputs are still read.
  */
 export async function readTrailInputs(
   paths: string[],
@@ -65,50 +138,28 @@ export async function readTrailInputs(
 ): Promise<{ texts: TrailText[]; errors: InputProblem[] }> {
   const texts: TrailText[] = [];
   const errors: InputProblem[] = [];
-  for (const path of paths) {
-    if (path === '-') {
-      await readStdin(options?.stdin ?? process.stdin, texts, errors);
+  for (const input of await listTrailInputs(paths)) {
+    if (input.kind === 'problem') {
+      errors.push(input.problem);
       continue;
     }
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      errors.push(fileProblem(path, error));
-      continue;
-    }
-    if (info.isDirectory()) {
-      const files: string[] = [];
-      await collectTrailFiles(path, files, errors);
-      if (files.length === 0) {
-        errors.push({
-          input: path,
-          code: trailInputProblemCodes.noTrailFiles,
-          message: `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
-        });
-      }
-      for (const file of files) await readOne(file, texts, errors);
-      continue;
-    }
-    if (!info.isFile()) {
-      errors.push({
-        input: path,
-        code: trailInputProblemCodes.unsupportedType,
-        message: `${path}: not a regular file or directory.`,
-      });
-      continue;
-    }
-    await readOne(path, texts, errors);
+    const read = await readListedInput(input, options);
+    if (read.ok) texts.push(read.text);
+    else errors.push(read.problem);
   }
   return { texts, errors };
 }
 
-async function collectTrailFiles(directory: string, files: string[], errors: InputProblem[]): Promise<void> {
+async function collectTrailFiles(
+  directory: string,
+  files: string[],
+  problem: (p: InputProblem) => void,
+): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
-    errors.push(fileProblem(directory, error));
+    problem(fileProblem(directory, error));
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -116,7 +167,7 @@ async function collectTrailFiles(directory: string, files: string[], errors: Inp
     const path = join(directory, entry.name);
     // Symlinked directories are not followed: a link back up the tree would loop forever.
     if (entry.isDirectory()) {
-      await collectTrailFiles(path, files, errors);
+      await collectTrailFiles(path, files, problem);
     } else if ((entry.isFile() || entry.isSymbolicLink()) && isTrailFileName(entry.name)) {
       files.push(path);
     }
@@ -137,7 +188,7 @@ function isTrailFileName(name: string): boolean {
   return TRAIL_FILE_SUFFIXES.some((suffix) => lower.endsWith(suffix));
 }
 
-async function readOne(path: string, texts: TrailText[], errors: InputProblem[]): Promise<void> {
+async function readOne(path: string): Promise<ReadInput> {
   try {
     // Plain text is read straight into a string: no 100 MB buffer is left for the collector while the
     // trail is parsed. Text that holds a replacement character is read again as bytes, to tell
@@ -145,15 +196,16 @@ async function readOne(path: string, texts: TrailText[], errors: InputProblem[])
     if (!(await startsLikeGzip(path))) {
       const text = await readFile(path, 'utf8');
       if (!text.includes('\uFFFD')) {
-        texts.push({ input: path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
-        return;
+        return {
+          ok: true,
+          text: { input: path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text },
+        };
       }
     }
     const decoded = await decode(path, await readFile(path));
-    if (decoded.ok) texts.push({ input: path, text: decoded.text });
-    else errors.push(decoded.problem);
+    return decoded.ok ? { ok: true, text: { input: path, text: decoded.text } } : decoded;
   } catch (error) {
-    errors.push(fileProblem(path, error));
+    return { ok: false, problem: fileProblem(path, error) };
   }
 }
 
@@ -168,27 +220,24 @@ async function startsLikeGzip(path: string): Promise<boolean> {
   }
 }
 
-async function readStdin(
-  stream: NodeJS.ReadableStream,
-  texts: TrailText[],
-  errors: InputProblem[],
-): Promise<void> {
+async function readStdin(stream: NodeJS.ReadableStream): Promise<ReadInput> {
   const chunks: Uint8Array[] = [];
   try {
     for await (const chunk of stream) {
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     }
   } catch (error) {
-    errors.push({
-      input: STDIN_NAME,
-      code: trailInputProblemCodes.unreadable,
-      message: `${STDIN_NAME}: cannot read: ${describeError(error)}.`,
-    });
-    return;
+    return {
+      ok: false,
+      problem: {
+        input: STDIN_NAME,
+        code: trailInputProblemCodes.unreadable,
+        message: `${STDIN_NAME}: cannot read: ${describeError(error)}.`,
+      },
+    };
   }
   const decoded = await decode(STDIN_NAME, Buffer.concat(chunks));
-  if (decoded.ok) texts.push({ input: STDIN_NAME, text: decoded.text });
-  else errors.push(decoded.problem);
+  return decoded.ok ? { ok: true, text: { input: STDIN_NAME, text: decoded.text } } : decoded;
 }
 
 type Decoded = { ok: true; text: string } | { ok: false; problem: InputProblem };

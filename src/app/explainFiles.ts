@@ -1,8 +1,11 @@
 /**
- * The explain use case on local files: read the event inputs, load the context, explain.
+ * The explain use case on local files: load the context, then read the event inputs one at a time and
+ * explain them. Each text is let go once analysed, so a directory of trail files far larger than memory
+ * is explained with memory for one file plus what the findings keep of each denied event.
  */
-import { readTrailInputs } from '../adapters/trailFileSource.js';
-import { explainTexts } from '../domain/explain/explainBatch.js';
+import { listTrailInputs, readListedInput } from '../adapters/trailFileSource.js';
+import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
+import { Explainer } from '../domain/explain/explainBatch.js';
 import type { ExplainReport } from '../domain/explain/report.js';
 import { type ExplainContextOptions, loadExplainContext } from './loadExplainContext.js';
 
@@ -15,20 +18,59 @@ export type ExplainFilesResult =
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
+/** How far the reading has got, after each input (read or not). */
+export interface ExplainProgress {
+  /** Inputs done so far, and in all (files, with directories listed, and standard input). */
+  readonly done: number;
+  readonly total: number;
+  /** The input just done. */
+  readonly input: string;
+}
+
+export interface ExplainFilesIo {
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly onProgress?: (progress: ExplainProgress) => void;
+}
+
 export async function explainFiles(
   inputs: readonly string[],
   options: ExplainContextOptions,
-  stdin?: NodeJS.ReadableStream,
+  io: ExplainFilesIo = {},
 ): Promise<ExplainFilesResult> {
   const loaded = await loadExplainContext(options);
   if (!loaded.ok) return loaded;
-  const read = await readTrailInputs([...inputs], stdin !== undefined ? { stdin } : {});
-  const report = explainTexts(read.texts, loaded.context);
-  const inputErrors = read.errors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
+  const listed = await listTrailInputs(inputs);
+  const readable = listed.filter((input) => input.kind !== 'problem').length;
+  const explainer = new Explainer(loaded.context);
+  // Problems with the inputs come first in the report, in the order of the inputs.
+  const inputErrors: InputProblem[] = [];
+  let done = 0;
+  let inputsRead = 0;
+  for (const input of listed) {
+    if (input.kind === 'problem') {
+      inputErrors.push(input.problem);
+      continue;
+    }
+    const read = await readListedInput(input, io.stdin !== undefined ? { stdin: io.stdin } : {});
+    if (read.ok) {
+      explainer.add(read.text.input, read.text.text);
+      inputsRead++;
+    } else {
+      inputErrors.push(read.problem);
+    }
+    done++;
+    io.onProgress?.({
+      done,
+      total: readable,
+      input: read.ok ? read.text.input : read.problem.input,
+    });
+  }
+  const report = explainer.report();
+  const errors = inputErrors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
   return {
     ok: true,
-    report: { ...report, errors: [...inputErrors, ...report.errors] },
+    report: { ...report, errors: [...errors, ...report.errors] },
     warnings: loaded.warnings,
-    inputsRead: read.texts.length,
+    inputsRead,
   };
 }

@@ -3,7 +3,9 @@
  *   [--scp FILE]... [--rcp FILE]... [--window MINUTES] [--format text|markdown|slack|sns|json]`
  */
 import { parseArgs } from 'node:util';
-import { explainFiles } from '../app/explainFiles.js';
+import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
+import { sanitizeTerminal } from '../domain/render/escape.js';
+import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdown } from '../domain/render/markdown.js';
 import { renderSlack } from '../domain/render/slack.js';
 import { renderSns } from '../domain/render/sns.js';
@@ -59,6 +61,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     io.stderr(`explain: give at least one event file, directory or '-'\n\n${EXPLAIN_USAGE}`);
     return 2;
   }
+  const progress = io.stderrIsTty === true ? new TerminalProgress(io.stderr) : undefined;
   const result = await explainFiles(
     positionals,
     {
@@ -68,8 +71,12 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       rcps: values.rcp ?? [],
       ...(windowMinutes !== undefined ? { windowMinutes } : {}),
     },
-    io.stdin,
+    {
+      ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+      ...(progress !== undefined ? { onProgress: (p: ExplainProgress) => progress.update(p) } : {}),
+    },
   );
+  progress?.clear();
   if (!result.ok) {
     io.stderr(`explain: ${result.message}\n`);
     return 2;
@@ -88,7 +95,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   );
   switch (format) {
     case 'json':
-      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      writeInBatches(io.stdout, reportJsonPieces(report));
+      io.stdout('\n');
       break;
     case 'markdown':
       io.stdout(renderMarkdown(report));
@@ -126,4 +134,53 @@ export function parseExplainArgs(args: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/**
+ * Writes the pieces joined into batches of about a million characters: one write per piece would be a
+ * system call per skipped event, and one write of the whole could exceed the longest string V8 holds.
+ */
+function writeInBatches(write: (text: string) => void, pieces: Iterable<string>): void {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 1 << 20) {
+      write(batch);
+      batch = '';
+    }
+  }
+  if (batch !== '') write(batch);
+}
+
+/**
+ * One line on a terminal's standard error that rewrites itself as inputs are read (a directory of trail
+ * files can take minutes), at most ten times a second, and is wiped before the summary. Shown only
+ * when there is more than one input; file names are cut to the line and made safe to print (they come from the file system).
+ */
+class TerminalProgress {
+  readonly #write: (text: string) => void;
+  #shown = false;
+  #last = 0;
+
+  constructor(write: (text: string) => void) {
+    this.#write = write;
+  }
+
+  update({ done, total, input }: ExplainProgress): void {
+    if (total < 2) return;
+    const now = Date.now();
+    if (done < total && now - this.#last < 100) return;
+    this.#last = now;
+    const name = sanitizeTerminal(input);
+    const head = `explain: read ${done}/${total} inputs: `;
+    const room = Math.max(10, 100 - head.length);
+    const shown = name.length > room ? `...${name.slice(name.length - room + 3)}` : name;
+    this.#write(`\r\u001b[K${head}${shown}`);
+    this.#shown = true;
+  }
+
+  clear(): void {
+    if (this.#shown) this.#write('\r\u001b[K');
+    this.#shown = false;
+  }
 }

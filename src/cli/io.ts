@@ -5,6 +5,8 @@ export interface CommandIo {
   readonly stdin?: NodeJS.ReadableStream;
   /** True when stdout is a terminal (enables colour). */
   readonly isTty: boolean;
+  /** True when stderr is a terminal (enables progress lines that rewrite themselves). */
+  readonly stderrIsTty?: boolean;
 }
 
 export function processIo(): CommandIo {
@@ -13,5 +15,6 @@ export function processIo(): CommandIo {
     stderr: (text) => process.stderr.write(text),
     stdin: process.stdin,
     isTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { readTrailInputs } from '../../src/adapters/trailFileSource.js';
+import { listTrailInputs, readListedInput, readTrailInputs } from '../../src/adapters/trailFileSource.js';
 import { extractRecords } from '../../src/domain/cloudtrail/envelopes.js';
 
 const fixturePath = (name: string): URL => new URL(`../fixtures/cloudtrail/${name}`, import.meta.url);
@@ -237,5 +237,46 @@ describe('readTrailInputs', () => {
     );
     assert.equal(errors[0]?.input, '<stdin>');
     assert.match(errors[0]?.message ?? '', /pipe closed/);
+  });
+});
+
+describe('listTrailInputs and readListedInput', () => {
+  let root = '';
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'trail-file-list-'));
+  });
+
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('lists files, standard input and problems in the order of the paths, reading no file', async () => {
+    const dir = join(root, 'logs');
+    await mkdir(join(dir, 'empty'), { recursive: true });
+    await writeFile(join(dir, 'b.json.gz'), 'not gzip after all');
+    await writeFile(join(dir, 'a.json'), '{}');
+    const missing = join(root, 'missing.json');
+    const listed = await listTrailInputs([missing, dir, '-', join(dir, 'empty')]);
+    assert.deepEqual(
+      listed.map((l) => (l.kind === 'file' ? l.path : l.kind === 'problem' ? l.problem.code : l.kind)),
+      ['input.notFound', join(dir, 'a.json'), join(dir, 'b.json.gz'), 'stdin', 'input.noTrailFiles'],
+    );
+  });
+
+  test('reads one listed input at a time, a problem naming the input when it cannot be read', async () => {
+    const good = join(root, 'good.json.gz');
+    const corrupt = join(root, 'corrupt.json.gz');
+    await writeFile(good, gzipSync(Buffer.from('{"Records":[]}')));
+    await writeFile(corrupt, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
+    assert.deepEqual(await readListedInput({ kind: 'file', path: good }), {
+      ok: true,
+      text: { input: good, text: '{"Records":[]}' },
+    });
+    const bad = await readListedInput({ kind: 'file', path: corrupt });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.ok ? undefined : bad.problem.code, 'input.badGzip');
+    const stdin = await readListedInput({ kind: 'stdin' }, { stdin: Readable.from(['{"a":1}']) });
+    assert.deepEqual(stdin, { ok: true, text: { input: '<stdin>', text: '{"a":1}' } });
   });
 });

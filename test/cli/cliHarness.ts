@@ -9,7 +9,12 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured output (and optional standard input). */
-export async function runCli(args: readonly string[], stdin?: string, isTty = false): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  stdin?: string,
+  isTty = false,
+  stderrIsTty = false,
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CommandIo = {
@@ -21,6 +26,7 @@ export async function runCli(args: readonly string[], stdin?: string, isTty = fa
     },
     stdin: Readable.from(stdin !== undefined ? [stdin] : []),
     isTty,
+    stderrIsTty,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

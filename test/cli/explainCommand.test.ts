@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -116,5 +116,25 @@ describe('permission-auditor explain', () => {
     assert.match(badSnapshot.stderr, /nope\.json/);
     const badArg = await runCli(['explain', join(SEED, 'event.json'), '--bucket-policy', 'no-equals-sign']);
     assert.equal(badArg.code, 2);
+  });
+
+  test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
+    const inputs = join(dir, 'progress');
+    mkdirSync(inputs);
+    const event = readFileSync(join(SEED, 'event.json'), 'utf8');
+    for (const name of ['a.json', 'b.json', 'c.json']) writeFileSync(join(inputs, name), event);
+    const tty = await runCli(['explain', inputs, ...seedArgs, '--format', 'json'], undefined, false, true);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.match(tty.stderr, /explain: read 1\/3 inputs: .*a\.json/);
+    assert.match(tty.stderr, /explain: read 3\/3 inputs: .*c\.json/);
+    assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
+    // Piped, standard error holds the summary alone; one input shows no progress either.
+    const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
+    const single = await runCli(['explain', join(inputs, 'a.json'), ...seedArgs], undefined, false, true);
+    for (const run of [piped, single]) {
+      assert.ok(!run.stderr.includes('\r'), run.stderr);
+      assert.ok(!run.stderr.includes('read 1/'), run.stderr);
+    }
+    assert.deepEqual(JSON.parse(tty.stdout), JSON.parse(piped.stdout));
   });
 });

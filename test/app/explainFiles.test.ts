@@ -1,0 +1,62 @@
+/**
+ * The explain use case on files: inputs are read one at a time, with progress, and give the report that
+ * reading them all first gives.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { readTrailInputs } from '../../src/adapters/trailFileSource.js';
+import { type ExplainProgress, explainFiles } from '../../src/app/explainFiles.js';
+import { loadExplainContext } from '../../src/app/loadExplainContext.js';
+import { explainTexts } from '../../src/domain/explain/explainBatch.js';
+import { deniedRecord } from '../domain/explain/explainFixtures.js';
+
+let root = '';
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'explain-files-'));
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('a directory is explained file by file, with progress, as reading every file first would', async () => {
+  const dir = join(root, 'trail');
+  await mkdir(dir);
+  const first = deniedRecord({ eventTime: '2026-11-27T10:00:00Z' });
+  const second = deniedRecord({ eventTime: '2026-11-27T10:10:00Z' });
+  await writeFile(join(dir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [first] })));
+  await writeFile(join(dir, 'b.json'), JSON.stringify({ Records: [first, second] }));
+  await writeFile(join(dir, 'c.json'), '{"Records": [');
+  const missing = join(root, 'missing.json');
+  const paths = [dir, missing];
+
+  const progress: ExplainProgress[] = [];
+  const result = await explainFiles(paths, {}, { onProgress: (p) => progress.push(p) });
+  assert.ok(result.ok);
+  assert.deepEqual(
+    progress.map((p) => [p.done, p.total, p.input]),
+    [
+      [1, 3, join(dir, 'a.json.gz')],
+      [2, 3, join(dir, 'b.json')],
+      [3, 3, join(dir, 'c.json')],
+    ],
+  );
+  assert.equal(result.inputsRead, 3);
+
+  const read = await readTrailInputs(paths);
+  const loaded = await loadExplainContext({});
+  assert.ok(loaded.ok);
+  const all = explainTexts(read.texts, loaded.context);
+  assert.deepEqual(result.report, { ...all, errors: [...read.errors, ...all.errors] });
+  // One job over two files is one finding; the missing path comes first among the errors.
+  assert.deepEqual(result.report.findings[0]?.eventIds, [first.eventID, second.eventID]);
+  assert.deepEqual(
+    result.report.errors.map((e) => e.code),
+    ['input.notFound', 'cloudtrail.invalidJson'],
+  );
+});
