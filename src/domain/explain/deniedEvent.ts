@@ -8,9 +8,9 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
-import type { CloudTrailRecord, ParsedDenialMessage } from '../cloudtrail/types.js';
+import type { CloudTrailRecord, ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
-import { boundedMemo } from '../policy/boundedMemo.js';
+import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
 import { isS3Action } from '../s3/s3Location.js';
@@ -18,35 +18,40 @@ import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
 /**
- * What findings read of an event's record. An event keeps only this much: a batch holds its denied
- * events until the findings are built, and the full record (parameters, message text, the parsed
- * original) is then left to the collector while it is still young.
+ * A denied event as findings read it. A batch holds every denied event until the findings are built, so
+ * an event keeps only this much, in one object: six fields of its record (the full record, with its
+ * parameters, message text and parsed original, is left to the collector while it is still young), and
+ * its first request apart from the others (one list per event would cost more than the request itself).
  */
-export type DeniedRecord = Pick<
-  CloudTrailRecord,
-  'eventId' | 'eventTime' | 'eventName' | 'principal' | 'userAgent' | 'vpcEndpointId'
->;
-
-/** {@link DeniedRecord} of a record, in one literal. */
-function deniedRecord(record: CloudTrailRecord): DeniedRecord {
-  const { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId } = record;
-  return { eventId, eventTime, eventName, principal, userAgent, vpcEndpointId };
-}
-
 export interface DeniedEvent {
-  readonly record: DeniedRecord;
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly principal: Principal;
+  readonly userAgent: string | undefined;
+  readonly vpcEndpointId: string | undefined;
   readonly message: ParsedDenialMessage;
-  /** Requests to evaluate: the one the message names, or every S3 check of the operation. */
-  readonly checks: readonly S3AuthorizationCheck[];
+  /** The first request to evaluate: the one the message names, or the operation's first S3 check. */
+  readonly check: S3AuthorizationCheck;
+  /** The operation's other S3 checks, in order (most operations need one). */
+  readonly moreChecks: readonly S3AuthorizationCheck[];
   readonly source: 'message' | 'operation';
   /** KMS side requirements visible in the request (evaluated only as caveats: key policies are not visible). */
   readonly kmsChecks: readonly S3AuthorizationCheck[];
-  readonly bucket?: string | undefined;
+  readonly bucket: string | undefined;
   /** The bucket owner's account as the record shows it (read before the record's `resources` are dropped). */
-  readonly owner?: BucketOwner | undefined;
+  readonly owner: BucketOwner | undefined;
   readonly notes: readonly string[];
-  /** Why no request could be derived, when none could. */
-  readonly unmapped?: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** A denied operation no authorization request could be derived for, and why. */
+export interface UnmappedOperation {
+  readonly unmapped: { readonly code: string; readonly message: string };
+}
+
+/** The event's requests in order: its first and the others. */
+export function checksOf(event: DeniedEvent): readonly S3AuthorizationCheck[] {
+  return event.moreChecks.length === 0 ? [event.check] : [event.check, ...event.moreChecks];
 }
 
 /** `arn:aws:s3:::bucket/key` -> { bucket, key }. */
@@ -110,6 +115,42 @@ function usualActionsOf(eventName: string): UsualActions | undefined {
 }
 
 /**
+ * One string per bucket name: a batch keeps a bucket name with each denied event, and the tables keyed
+ * by it find its hash already computed. Bounded: names come from the input.
+ */
+const internedBucket = boundedInterner(4096);
+
+/**
+ * The note for a message that names another action than the operation's usual ones. A job repeats the
+ * same denial (a GetObject of a missing key names s3:ListBucket on the bucket every time): the note of
+ * the event before is reused when it would say the same, rather than kept once per denied event.
+ */
+function otherActionNote(
+  eventName: string,
+  action: string,
+  resource: string,
+  usual: string,
+): readonly string[] {
+  const last = lastNote;
+  if (last?.eventName === eventName && last.action === action && last.resource === resource)
+    return last.notes;
+  const notes = Object.freeze([
+    `The error message names ${action} on ${resource}, not what ${eventName} normally needs (${usual}); the message is what AWS evaluated.`,
+  ]);
+  lastNote = { eventName, action, resource, notes };
+  return notes;
+}
+
+let lastNote:
+  | {
+      readonly eventName: string;
+      readonly action: string;
+      readonly resource: string;
+      readonly notes: readonly string[];
+    }
+  | undefined;
+
+/**
  * The request an enhanced message names, with the condition context S3 evaluates for that action.
  * The operation catalogue is consulted only for what the message cannot say: the operation's usual
  * actions (for the note) and, when the request names SSE-KMS, the KMS side requirements.
@@ -134,7 +175,7 @@ function fromMessage(
     action: message.action,
     resource,
     context: requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
-    bucket: parsed?.bucket,
+    bucket: parsed === undefined ? undefined : internedBucket(parsed.bucket),
     key: parsed?.key,
     reason: 'named by the AccessDenied error message',
     kind: 's3',
@@ -143,9 +184,7 @@ function fromMessage(
   let notes: readonly string[] = NO_NOTES;
   const usual = usualActionsOf(record.eventName);
   if (usual !== undefined && !usual.lower.has(lowerCaseAction(message.action))) {
-    notes = [
-      `The error message names ${message.action} on ${resource}, not what ${record.eventName} normally needs (${usual.listed}); the message is what AWS evaluated.`,
-    ];
+    notes = otherActionNote(record.eventName, message.action, resource, usual.listed);
   }
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
   if (mentionsKms(record)) {
@@ -153,51 +192,59 @@ function fromMessage(
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   }
   return {
-    record: deniedRecord(record),
+    eventId: record.eventId,
+    eventTime: record.eventTime,
+    eventName: record.eventName,
+    principal: record.principal,
+    userAgent: record.userAgent,
+    vpcEndpointId: record.vpcEndpointId,
     message,
-    checks: [check],
+    check,
+    moreChecks: NO_CHECKS,
     source: 'message',
     kmsChecks,
     bucket:
       check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined),
     owner,
     notes,
-    unmapped: undefined,
   };
 }
 
-export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent {
+/** Analyses a denied event: what was denied and the requests to evaluate, or why none can be derived. */
+export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const message = parseDenialMessage(record.errorMessage);
   if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
 
   const mapping = authorizationChecksFor(record);
-  if (!mapping.ok) {
+  if (!mapping.ok) return { unmapped: { code: mapping.code, message: mapping.message } };
+  const checks = mapping.checks.filter((c) => c.kind === 's3');
+  const [check, ...moreChecks] = checks;
+  if (check === undefined) {
     return {
-      record: deniedRecord(record),
-      message,
-      checks: [],
-      source: 'operation',
-      kmsChecks: [],
-      bucket: undefined,
-      owner: undefined,
-      notes: [],
-      unmapped: { code: mapping.code, message: mapping.message },
+      unmapped: {
+        code: 'no-s3-request',
+        message: `${record.eventName}: no authorization request could be derived.`,
+      },
     };
   }
-  const checks = mapping.checks.filter((c) => c.kind === 's3');
   const kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   const bucket =
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
   return {
-    record: deniedRecord(record),
+    eventId: record.eventId,
+    eventTime: record.eventTime,
+    eventName: record.eventName,
+    principal: record.principal,
+    userAgent: record.userAgent,
+    vpcEndpointId: record.vpcEndpointId,
     message,
-    checks,
+    check,
+    moreChecks: moreChecks.length === 0 ? NO_CHECKS : moreChecks,
     source: 'operation',
     kmsChecks,
     bucket,
     owner: bucketOwnerOf(record),
     notes: mapping.notes,
-    unmapped: undefined,
   };
 }

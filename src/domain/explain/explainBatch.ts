@@ -225,12 +225,11 @@ export class Explainer {
         continue;
       }
       const event = analyseDeniedEvent(record);
-      if (event.checks.length === 0) {
+      if ('unmapped' in event) {
         skipped.push({
           eventId: record.eventId,
           reason: 'unsupported-operation',
-          message:
-            event.unmapped?.message ?? `${record.eventName}: no authorization request could be derived.`,
+          message: event.unmapped.message,
         });
         continue;
       }

@@ -126,8 +126,7 @@ export class FindingBuilder {
   /** One finding for a group of events with distinct event IDs (the batch reports re-delivered ones once, as skipped). */
   build(events: readonly DeniedEvent[]): Finding {
     const first = events[0]!;
-    const record = first.record;
-    const principal = record.principal;
+    const principal = first.principal;
     const bucket = first.bucket;
     const resolved = this.#resolver.resolve(principal, bucket);
     const owner = first.owner;
@@ -176,7 +175,9 @@ export class FindingBuilder {
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
-      for (const check of event.checks) {
+      // The first request, then the others (an event keeps its first apart: most have only that one).
+      for (let c = -1; c < event.moreChecks.length; c++) {
+        const check = c < 0 ? event.check : event.moreChecks[c]!;
         // Assigned member by member (no conditional spreads): this runs for every denied event.
         const request: { -readonly [K in keyof AuthorizationRequest]: AuthorizationRequest[K] } = {
           principal: resolved.enginePrincipal,
@@ -260,24 +261,24 @@ export class FindingBuilder {
 
     const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);
-    const client = detectClient(record.userAgent);
+    const client = detectClient(first.userAgent);
     const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
     const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded);
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
-      eventId: e.event.record.eventId,
-      eventName: e.event.record.eventName,
+      eventId: e.event.eventId,
+      eventName: e.event.eventName,
       action: e.check.action,
       resource: e.check.resource,
       decision: e.decision,
       source: e.event.source,
     }));
     // First and last by text order, as a sort of the times would give.
-    let firstSeen = record.eventTime;
-    let lastSeen = record.eventTime;
+    let firstSeen = first.eventTime;
+    let lastSeen = first.eventTime;
     const eventIds = new Array<string>(events.length);
     for (let i = 0; i < events.length; i++) {
-      const e = events[i]!.record;
+      const e = events[i]!;
       const time = e.eventTime;
       if (time < firstSeen) firstSeen = time;
       if (time > lastSeen) lastSeen = time;
@@ -315,7 +316,7 @@ export class FindingBuilder {
     message: DeniedEvent['message'],
     caveats: string[],
   ): FindingCause {
-    const record = events[0]!.record;
+    const first = events[0]!;
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
         caveats.push(
@@ -345,13 +346,13 @@ export class FindingBuilder {
       );
     }
     caveats.push('The visible policies allow every request. What can still deny it:');
-    if (record.vpcEndpointId !== undefined)
-      caveats.push(`the VPC endpoint policy of ${record.vpcEndpointId} (the request came through it);`);
+    if (first.vpcEndpointId !== undefined)
+      caveats.push(`the VPC endpoint policy of ${first.vpcEndpointId} (the request came through it);`);
     if (this.#context.scpLevels.length === 0)
       caveats.push('service control policies (none were given: --scp);');
     if (this.#context.rcpLevels.length === 0)
       caveats.push('resource control policies (none were given: --rcp);');
-    if (record.principal.type === 'Role' || record.principal.type === 'IdentityCenter')
+    if (first.principal.type === 'Role' || first.principal.type === 'IdentityCenter')
       caveats.push('a session policy passed when the role was assumed;');
     caveats.push(
       'S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects.',
@@ -452,7 +453,7 @@ export class FindingBuilder {
     for (const e of evaluated) {
       const { check } = e;
       if (check.bucket === bucket && check.key !== undefined) keys.push(check.key);
-      names.add(e.event.record.eventName);
+      names.add(e.event.eventName);
     }
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];

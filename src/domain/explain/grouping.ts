@@ -78,19 +78,19 @@ function inTimeOrder(events: readonly DeniedEvent[]): {
   const times = new Float64Array(events.length);
   let inOrder = true;
   for (let k = 0; k < events.length; k++) {
-    times[k] = eventTimeMillis(events[k]!.record.eventTime);
-    if (k > 0 && inOrder) inOrder = events[k - 1]!.record.eventTime <= events[k]!.record.eventTime;
+    times[k] = eventTimeMillis(events[k]!.eventTime);
+    if (k > 0 && inOrder) inOrder = events[k - 1]!.eventTime <= events[k]!.eventTime;
   }
   // Trail files are usually in time order already; sort only when they are not.
   if (inOrder) return { events, times };
-  if (events.every((e) => CANONICAL_TIME.test(e.record.eventTime))) {
+  if (events.every((e) => CANONICAL_TIME.test(e.eventTime))) {
     const order = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]!);
     return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
   }
   const sorted = [...events].sort((a, b) =>
-    a.record.eventTime < b.record.eventTime ? -1 : a.record.eventTime > b.record.eventTime ? 1 : 0,
+    a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0,
   );
-  return { events: sorted, times: Float64Array.from(sorted, (e) => eventTimeMillis(e.record.eventTime)) };
+  return { events: sorted, times: Float64Array.from(sorted, (e) => eventTimeMillis(e.eventTime)) };
 }
 
 interface OpenGroup {
@@ -106,7 +106,7 @@ export function groupEvents(events: readonly DeniedEvent[], windowMinutes: numbe
   const windowMs = windowMinutes * 60_000;
   for (let k = 0; k < sorted.length; k++) {
     const event = sorted[k]!;
-    const { principal } = event.record;
+    const { principal } = event;
     const time = times[k]!;
     const current = open.get(principal, event.bucket);
     if (current !== undefined && (Number.isNaN(time) || time - current.last <= windowMs)) {

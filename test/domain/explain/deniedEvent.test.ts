@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { analyseDeniedEvent, parseS3ResourceArn } from '../../../src/domain/explain/deniedEvent.js';
+import type { CloudTrailRecord } from '../../../src/domain/cloudtrail/types.js';
+import {
+  analyseDeniedEvent,
+  checksOf,
+  type DeniedEvent,
+  parseS3ResourceArn,
+} from '../../../src/domain/explain/deniedEvent.js';
 import { BUCKET, CALLER_ACCOUNT, s3Record } from '../s3/s3EventRecords.js';
 
 describe('parseS3ResourceArn', () => {
@@ -64,6 +70,13 @@ describe('parseS3ResourceArn', () => {
   });
 });
 
+/** The analysed event, which must have requests to evaluate. */
+function analysed(record: CloudTrailRecord): DeniedEvent {
+  const event = analyseDeniedEvent(record);
+  assert.ok(!('unmapped' in event), 'unmapped' in event ? event.unmapped.message : '');
+  return event;
+}
+
 describe('analyseDeniedEvent: the request an enhanced message names', () => {
   const copyInto = (messageResource: string) =>
     s3Record({
@@ -79,9 +92,9 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     });
 
   test('a copy source in another bucket gets no resource account; the destination bucket keeps it', () => {
-    const source = analyseDeniedEvent(copyInto('arn:aws:s3:::source-bucket/daily/a.tar'));
-    const check = source.checks[0];
-    assert.equal(source.checks.length, 1);
+    const source = analysed(copyInto('arn:aws:s3:::source-bucket/daily/a.tar'));
+    const check = source.check;
+    assert.equal(checksOf(source).length, 1);
     assert.equal(check?.bucket, 'source-bucket');
     assert.equal(check?.key, 'daily/a.tar');
     assert.equal(check?.context['aws:ResourceAccount'], undefined);
@@ -90,16 +103,57 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     // The record's owner is still the destination bucket's, as the record shows it.
     assert.equal(source.owner?.account, CALLER_ACCOUNT);
 
-    const destination = analyseDeniedEvent(copyInto(`arn:aws:s3:::${BUCKET}/daily/a.tar`));
-    assert.equal(destination.checks[0]?.context['aws:ResourceAccount'], CALLER_ACCOUNT);
-    assert.equal(destination.checks[0]?.context['s3:ResourceAccount'], CALLER_ACCOUNT);
+    const destination = analysed(copyInto(`arn:aws:s3:::${BUCKET}/daily/a.tar`));
+    assert.equal(destination.check.context['aws:ResourceAccount'], CALLER_ACCOUNT);
+    assert.equal(destination.check.context['s3:ResourceAccount'], CALLER_ACCOUNT);
   });
 
   test('a bucket-level resource has no key, and the event takes the bucket the message names', () => {
-    const event = analyseDeniedEvent(copyInto(`arn:aws:s3:::${BUCKET}`));
-    assert.equal(event.checks[0]?.bucket, BUCKET);
-    assert.equal(event.checks[0]?.key, undefined);
+    const event = analysed(copyInto(`arn:aws:s3:::${BUCKET}`));
+    assert.equal(event.check.bucket, BUCKET);
+    assert.equal(event.check.key, undefined);
     assert.equal(event.bucket, BUCKET);
     assert.equal(event.source, 'message');
+  });
+});
+
+describe('analyseDeniedEvent: the operation mapping, when the message names no request', () => {
+  const legacy = { errorMessage: 'Access Denied' };
+
+  test("an operation that needs several requests keeps them in the catalogue's order, the first apart", () => {
+    const event = analysed(
+      s3Record({
+        eventName: 'CopyObject',
+        requestParameters: {
+          bucketName: BUCKET,
+          key: 'daily/copy.tar',
+          'x-amz-copy-source': 'source-bucket/daily/a.tar',
+        },
+        overrides: legacy,
+      }),
+    );
+    assert.equal(event.source, 'operation');
+    assert.deepEqual(
+      checksOf(event).map((c) => [c.action, c.resource]),
+      [
+        ['s3:PutObject', `arn:aws:s3:::${BUCKET}/daily/copy.tar`],
+        ['s3:GetObject', 'arn:aws:s3:::source-bucket/daily/a.tar'],
+      ],
+    );
+    assert.equal(event.check, checksOf(event)[0]);
+    // The event is on the destination bucket, not the copy source.
+    assert.equal(event.bucket, BUCKET);
+  });
+
+  test('an operation the catalogue does not know is unmapped, with the reason', () => {
+    const event = analyseDeniedEvent(
+      s3Record({
+        eventName: 'MadeUpOperation',
+        requestParameters: { bucketName: BUCKET },
+        overrides: legacy,
+      }),
+    );
+    assert.ok('unmapped' in event);
+    assert.match(event.unmapped.message, /MadeUpOperation/);
   });
 });
