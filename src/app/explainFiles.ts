@@ -18,14 +18,20 @@ export type ExplainFilesResult =
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-/** How far the reading has got, after each input (read or not). */
-export interface ExplainProgress {
-  /** Inputs done so far, and in all (files, with directories listed, and standard input). */
-  readonly done: number;
-  readonly total: number;
-  /** The input just done. */
-  readonly input: string;
-}
+/**
+ * How far explain has got: after each input (read or not), then once when every input is read and the
+ * findings are being built (for a large directory that takes a while too).
+ */
+export type ExplainProgress =
+  | {
+      readonly stage: 'reading';
+      /** Inputs done so far, and in all (files, with directories listed, and standard input). */
+      readonly done: number;
+      readonly total: number;
+      /** The input just done. */
+      readonly input: string;
+    }
+  | { readonly stage: 'findings'; readonly deniedEvents: number };
 
 export interface ExplainFilesIo {
   readonly stdin?: NodeJS.ReadableStream;
@@ -60,11 +66,13 @@ export async function explainFiles(
     }
     done++;
     io.onProgress?.({
+      stage: 'reading',
       done,
       total: readable,
       input: read.ok ? read.text.input : read.problem.input,
     });
   }
+  io.onProgress?.({ stage: 'findings', deniedEvents: explainer.deniedEvents });
   const report = explainer.report();
   const errors = inputErrors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
   return {

@@ -154,11 +154,13 @@ function writeInBatches(write: (text: string) => void, pieces: Iterable<string>)
 
 /**
  * One line on a terminal's standard error that rewrites itself as inputs are read (a directory of trail
- * files can take minutes), at most ten times a second, and is wiped before the summary. Shown only
- * when there is more than one input; file names are cut to the line and made safe to print (they come from the file system).
+ * files can take minutes), at most ten times a second, then says the findings are being built, and is
+ * wiped before the summary. Shown only when there is more than one input; file names are cut to the line
+ * and made safe to print (they come from the file system).
  */
 class TerminalProgress {
   readonly #write: (text: string) => void;
+  #inputs = 0;
   #shown = false;
   #last = 0;
 
@@ -166,7 +168,16 @@ class TerminalProgress {
     this.#write = write;
   }
 
-  update({ done, total, input }: ExplainProgress): void {
+  update(progress: ExplainProgress): void {
+    if (progress.stage === 'findings') {
+      if (this.#inputs > 1)
+        this.#show(
+          `explain: building findings for ${progress.deniedEvents.toLocaleString('en-US')} denied events`,
+        );
+      return;
+    }
+    const { done, total, input } = progress;
+    this.#inputs = total;
     if (total < 2) return;
     const now = Date.now();
     if (done < total && now - this.#last < 100) return;
@@ -174,13 +185,16 @@ class TerminalProgress {
     const name = sanitizeTerminal(input);
     const head = `explain: read ${done}/${total} inputs: `;
     const room = Math.max(10, 100 - head.length);
-    const shown = name.length > room ? `...${name.slice(name.length - room + 3)}` : name;
-    this.#write(`\r\u001b[K${head}${shown}`);
-    this.#shown = true;
+    this.#show(`${head}${name.length > room ? `...${name.slice(name.length - room + 3)}` : name}`);
   }
 
   clear(): void {
     if (this.#shown) this.#write('\r\u001b[K');
     this.#shown = false;
+  }
+
+  #show(line: string): void {
+    this.#write(`\r\u001b[K${line}`);
+    this.#shown = true;
   }
 }

@@ -127,6 +127,7 @@ describe('permission-auditor explain', () => {
     assert.equal(tty.code, 0, tty.stderr);
     assert.match(tty.stderr, /explain: read 1\/3 inputs: .*a\.json/);
     assert.match(tty.stderr, /explain: read 3\/3 inputs: .*c\.json/);
+    assert.match(tty.stderr, /explain: building findings for 6 denied events/);
     assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
     // Piped, standard error holds the summary alone; one input shows no progress either.
     const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);

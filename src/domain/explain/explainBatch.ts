@@ -112,6 +112,11 @@ export class Explainer {
     this.#analyse(draining(extracted.records));
   }
 
+  /** How many denied events the findings will cover so far. */
+  get deniedEvents(): number {
+    return this.#deniedEvents.length;
+  }
+
   /** The findings of every denied event added so far (grouped across texts), with what was skipped and why. */
   report(): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
