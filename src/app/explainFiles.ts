@@ -3,7 +3,7 @@
  * explain them. Each text is let go once analysed, so a directory of trail files far larger than memory
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
-import { listTrailInputs, readListedInput } from '../adapters/trailFileSource.js';
+import { listTrailInputs, readListedInput, STDIN_NAME } from '../adapters/trailFileSource.js';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
 import { Explainer } from '../domain/explain/explainBatch.js';
 import type { ExplainReport } from '../domain/explain/report.js';
@@ -19,16 +19,16 @@ export type ExplainFilesResult =
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /**
- * How far explain has got: after each input (read or not), then once when every input is read and the
- * findings are being built (for a large directory that takes a while too).
+ * How far explain has got: as each input is about to be read and analysed, then once when every input
+ * is read and the findings are being built (for a large directory that takes a while too).
  */
 export type ExplainProgress =
   | {
       readonly stage: 'reading';
-      /** Inputs done so far, and in all (files, with directories listed, and standard input). */
-      readonly done: number;
+      /** Which input this is (from 1), of how many (files, with directories listed, and standard input). */
+      readonly current: number;
       readonly total: number;
-      /** The input just done. */
+      /** The input about to be read. */
       readonly input: string;
     }
   | { readonly stage: 'findings'; readonly deniedEvents: number };
@@ -50,13 +50,19 @@ export async function explainFiles(
   const explainer = new Explainer(loaded.context);
   // Problems with the inputs come first in the report, in the order of the inputs.
   const inputErrors: InputProblem[] = [];
-  let done = 0;
+  let current = 0;
   let inputsRead = 0;
   for (const input of listed) {
     if (input.kind === 'problem') {
       inputErrors.push(input.problem);
       continue;
     }
+    io.onProgress?.({
+      stage: 'reading',
+      current: ++current,
+      total: readable,
+      input: input.kind === 'file' ? input.path : STDIN_NAME,
+    });
     const read = await readListedInput(input, io.stdin !== undefined ? { stdin: io.stdin } : {});
     if (read.ok) {
       explainer.add(read.text.input, read.text.text);
@@ -64,13 +70,6 @@ export async function explainFiles(
     } else {
       inputErrors.push(read.problem);
     }
-    done++;
-    io.onProgress?.({
-      stage: 'reading',
-      done,
-      total: readable,
-      input: read.ok ? read.text.input : read.problem.input,
-    });
   }
   io.onProgress?.({ stage: 'findings', deniedEvents: explainer.deniedEvents });
   const report = explainer.report();

@@ -153,7 +153,7 @@ function writeInBatches(write: (text: string) => void, pieces: Iterable<string>)
 }
 
 /**
- * One line on a terminal's standard error that rewrites itself as inputs are read (a directory of trail
+ * One line on a terminal's standard error that rewrites itself as each input is read (a directory of trail
  * files can take minutes), at most ten times a second, then says the findings are being built, and is
  * wiped before the summary. Shown only when there is more than one input; file names are cut to the line
  * and made safe to print (they come from the file system).
@@ -176,14 +176,14 @@ class TerminalProgress {
         );
       return;
     }
-    const { done, total, input } = progress;
+    const { current, total, input } = progress;
     this.#inputs = total;
     if (total < 2) return;
     const now = Date.now();
-    if (done < total && now - this.#last < 100) return;
+    if (current < total && now - this.#last < 100) return;
     this.#last = now;
     const name = sanitizeTerminal(input);
-    const head = `explain: read ${done}/${total} inputs: `;
+    const head = `explain: reading ${current}/${total}: `;
     const room = Math.max(10, 100 - head.length);
     this.#show(`${head}${name.length > room ? `...${name.slice(name.length - room + 3)}` : name}`);
   }

@@ -39,7 +39,7 @@ test('a directory is explained file by file, with progress, as reading every fil
   const result = await explainFiles(paths, {}, { onProgress: (p) => progress.push(p) });
   assert.ok(result.ok);
   assert.deepEqual(
-    progress.map((p) => (p.stage === 'reading' ? [p.done, p.total, p.input] : [p.deniedEvents])),
+    progress.map((p) => (p.stage === 'reading' ? [p.current, p.total, p.input] : [p.deniedEvents])),
     [[1, 3, join(dir, 'a.json.gz')], [2, 3, join(dir, 'b.json')], [3, 3, join(dir, 'c.json')], [2]],
   );
   assert.equal(result.inputsRead, 3);

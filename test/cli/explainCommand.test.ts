@@ -125,8 +125,8 @@ describe('permission-auditor explain', () => {
     for (const name of ['a.json', 'b.json', 'c.json']) writeFileSync(join(inputs, name), event);
     const tty = await runCli(['explain', inputs, ...seedArgs, '--format', 'json'], undefined, false, true);
     assert.equal(tty.code, 0, tty.stderr);
-    assert.match(tty.stderr, /explain: read 1\/3 inputs: .*a\.json/);
-    assert.match(tty.stderr, /explain: read 3\/3 inputs: .*c\.json/);
+    assert.match(tty.stderr, /explain: reading 1\/3: .*a\.json/);
+    assert.match(tty.stderr, /explain: reading 3\/3: .*c\.json/);
     assert.match(tty.stderr, /explain: building findings for 6 denied events/);
     assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
     // Piped, standard error holds the summary alone; one input shows no progress either.
@@ -134,7 +134,7 @@ describe('permission-auditor explain', () => {
     const single = await runCli(['explain', join(inputs, 'a.json'), ...seedArgs], undefined, false, true);
     for (const run of [piped, single]) {
       assert.ok(!run.stderr.includes('\r'), run.stderr);
-      assert.ok(!run.stderr.includes('read 1/'), run.stderr);
+      assert.ok(!run.stderr.includes('reading 1/'), run.stderr);
     }
     assert.deepEqual(JSON.parse(tty.stdout), JSON.parse(piped.stdout));
   });
