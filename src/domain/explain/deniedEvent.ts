@@ -191,6 +191,23 @@ function fromMessage(
     const mapping = authorizationChecksFor(record);
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   }
+  const bucket =
+    check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined);
+  return deniedEvent(record, message, check, NO_CHECKS, 'message', kmsChecks, bucket, owner, notes);
+}
+
+/** The event in one literal, every member in place: one shape for every denied event a batch keeps. */
+function deniedEvent(
+  record: CloudTrailRecord,
+  message: ParsedDenialMessage,
+  check: S3AuthorizationCheck,
+  moreChecks: readonly S3AuthorizationCheck[],
+  source: DeniedEvent['source'],
+  kmsChecks: readonly S3AuthorizationCheck[],
+  bucket: string | undefined,
+  owner: BucketOwner | undefined,
+  notes: readonly string[],
+): DeniedEvent {
   return {
     eventId: record.eventId,
     eventTime: record.eventTime,
@@ -200,11 +217,10 @@ function fromMessage(
     vpcEndpointId: record.vpcEndpointId,
     message,
     check,
-    moreChecks: NO_CHECKS,
-    source: 'message',
+    moreChecks,
+    source,
     kmsChecks,
-    bucket:
-      check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined),
+    bucket,
     owner,
     notes,
   };
@@ -231,20 +247,15 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | Unma
   const bucket =
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
-  return {
-    eventId: record.eventId,
-    eventTime: record.eventTime,
-    eventName: record.eventName,
-    principal: record.principal,
-    userAgent: record.userAgent,
-    vpcEndpointId: record.vpcEndpointId,
+  return deniedEvent(
+    record,
     message,
     check,
-    moreChecks: moreChecks.length === 0 ? NO_CHECKS : moreChecks,
-    source: 'operation',
+    moreChecks.length === 0 ? NO_CHECKS : moreChecks,
+    'operation',
     kmsChecks,
     bucket,
-    owner: bucketOwnerOf(record),
-    notes: mapping.notes,
-  };
+    bucketOwnerOf(record),
+    mapping.notes,
+  );
 }

@@ -77,19 +77,23 @@ function analysed(record: CloudTrailRecord): DeniedEvent {
   return event;
 }
 
+/** A denied CopyObject of source-bucket/daily/a.tar into the bucket, with the given error message. */
+const copyObject = (errorMessage: string) =>
+  s3Record({
+    eventName: 'CopyObject',
+    requestParameters: {
+      bucketName: BUCKET,
+      key: 'daily/copy.tar',
+      'x-amz-copy-source': 'source-bucket/daily/a.tar',
+    },
+    overrides: { errorMessage },
+  });
+
 describe('analyseDeniedEvent: the request an enhanced message names', () => {
   const copyInto = (messageResource: string) =>
-    s3Record({
-      eventName: 'CopyObject',
-      requestParameters: {
-        bucketName: BUCKET,
-        key: 'daily/copy.tar',
-        'x-amz-copy-source': 'source-bucket/daily/a.tar',
-      },
-      overrides: {
-        errorMessage: `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "${messageResource}" because no identity-based policy allows the s3:GetObject action`,
-      },
-    });
+    copyObject(
+      `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "${messageResource}" because no identity-based policy allows the s3:GetObject action`,
+    );
 
   test('a copy source in another bucket gets no resource account; the destination bucket keeps it', () => {
     const source = analysed(copyInto('arn:aws:s3:::source-bucket/daily/a.tar'));
@@ -118,20 +122,8 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
 });
 
 describe('analyseDeniedEvent: the operation mapping, when the message names no request', () => {
-  const legacy = { errorMessage: 'Access Denied' };
-
   test("an operation that needs several requests keeps them in the catalogue's order, the first apart", () => {
-    const event = analysed(
-      s3Record({
-        eventName: 'CopyObject',
-        requestParameters: {
-          bucketName: BUCKET,
-          key: 'daily/copy.tar',
-          'x-amz-copy-source': 'source-bucket/daily/a.tar',
-        },
-        overrides: legacy,
-      }),
-    );
+    const event = analysed(copyObject('Access Denied'));
     assert.equal(event.source, 'operation');
     assert.deepEqual(
       checksOf(event).map((c) => [c.action, c.resource]),
@@ -150,7 +142,7 @@ describe('analyseDeniedEvent: the operation mapping, when the message names no r
       s3Record({
         eventName: 'MadeUpOperation',
         requestParameters: { bucketName: BUCKET },
-        overrides: legacy,
+        overrides: { errorMessage: 'Access Denied' },
       }),
     );
     assert.ok('unmapped' in event);

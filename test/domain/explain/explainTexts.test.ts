@@ -304,6 +304,16 @@ test('two cross-account callers known only by their accounts are evaluated as th
   assert.equal(byAccount.get('777788889999')?.cause, 'resource-policy-missing-allow');
 });
 
+/** A trail file as CloudTrail writes it (read a record at a time), and pretty-printed (read whole). */
+const minified = (records: unknown[], input: string) => ({
+  input,
+  text: JSON.stringify({ Records: records }),
+});
+const pretty = (records: unknown[], input: string) => ({
+  input,
+  text: JSON.stringify({ Records: records }, null, 2),
+});
+
 test('a minified trail read a record at a time gives the report the whole-file reading gives, also when the cut fails', () => {
   const snapshot = snapshotWithUser('backup', {
     Version: '2012-10-17',
@@ -312,14 +322,6 @@ test('a minified trail read a record at a time gives the report the whole-file r
   const plain = [record(), record({ eventName: 'GetObject' }), record()];
   // A nested object whose first key is eventVersion makes the record-at-a-time cut fail.
   const awkward = [record({ additionalEventData: { notes: [{ a: 1 }, { eventVersion: 'n' }] } }), record()];
-  const minified = (records: unknown[], input: string) => ({
-    input,
-    text: JSON.stringify({ Records: records }),
-  });
-  const pretty = (records: unknown[], input: string) => ({
-    input,
-    text: JSON.stringify({ Records: records }, null, 2),
-  });
   for (const second of [plain.slice(1), awkward]) {
     const cut = explainTexts([minified(plain, 'a.json'), minified(second, 'b.json')], context({ snapshot }));
     const whole = explainTexts([pretty(plain, 'a.json'), pretty(second, 'b.json')], context({ snapshot }));
@@ -349,14 +351,6 @@ test('a trail file whose cut fails after some records is read whole, and what th
     record({ additionalEventData: { notes: [{ a: 1 }, { eventVersion: 'n' }] } }),
     record(),
   ];
-  const minified = (records: unknown[], input: string) => ({
-    input,
-    text: JSON.stringify({ Records: records }),
-  });
-  const pretty = (records: unknown[], input: string) => ({
-    input,
-    text: JSON.stringify({ Records: records }, null, 2),
-  });
   const cut = explainTexts([minified(first, 'a.json'), minified(second, 'b.json')], context({ snapshot }));
   const whole = explainTexts([pretty(first, 'a.json'), pretty(second, 'b.json')], context({ snapshot }));
   assert.deepEqual(cut, whole);
