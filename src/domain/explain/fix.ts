@@ -128,6 +128,47 @@ interface Placement {
   readonly addedIdentity?: CompiledPolicy;
 }
 
+/** A policy document with the fix's statements added: the same for every principal the document serves. */
+interface PolicyEdit {
+  /** What the evaluation adds: the added statements alone, or the whole new document. */
+  readonly compiled: CompiledPolicy;
+  readonly newDocument: Record<string, unknown>;
+  readonly diff?: string;
+}
+
+/**
+ * Edits per batch (its policy cache), per edited document, per place and statements. Users and roles that
+ * share a managed policy or a boundary, or are denied the same requests, get the same change: it is
+ * written, diffed and compiled once (on the bench trail, 455 distinct changes serve 2,916 fixes).
+ */
+const editsByCache = new WeakMap<PolicyCache, WeakMap<object, Map<string, PolicyEdit | undefined>>>();
+
+/** The fix's own inline document has no document to edit: its edits are kept under this key. */
+const NEW_INLINE_POLICY = {};
+
+function sharedEdit(
+  cache: PolicyCache,
+  document: unknown,
+  key: string,
+  edit: () => PolicyEdit | undefined,
+): PolicyEdit | undefined {
+  if (typeof document !== 'object' || document === null) return edit();
+  let byDocument = editsByCache.get(cache);
+  if (byDocument === undefined) {
+    byDocument = new WeakMap();
+    editsByCache.set(cache, byDocument);
+  }
+  let byKey = byDocument.get(document);
+  if (byKey === undefined) {
+    byKey = new Map();
+    byDocument.set(document, byKey);
+  }
+  if (byKey.has(key)) return byKey.get(key);
+  const made = edit();
+  byKey.set(key, made);
+  return made;
+}
+
 function roleOrUserArn(input: FixInput): string {
   return (
     input.resolved.identityArn ??
@@ -138,7 +179,11 @@ function roleOrUserArn(input: FixInput): string {
   );
 }
 
-function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+function placeIdentity(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+  statementsKey: string,
+): Placement | string {
   const { resolved, cache, bucket } = input;
   const set = resolved.set;
   const target =
@@ -151,43 +196,56 @@ function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]):
             set.identity[i] !== undefined &&
             grantsOnBucket(set.identity[i]!, bucket),
         );
+  // The added policy is evaluated after the set's identity policies: its place is part of the edit.
+  const key = `${set.identity.length}|${statementsKey}`;
   if (target >= 0) {
     const located = resolved.identityPolicies[target]!;
-    const edited = appendStatements(located.document, statements);
-    if (edited !== undefined && located.arn !== undefined) {
-      // Identity statements combine across policies exactly as within one policy, so the new version is
-      // evaluated as the compiled original plus its added statements (under the original's Version, which
-      // decides whether `${*}` in a resource is a policy variable).
-      const added = cache.compile(
-        {
-          name: located.name,
-          arn: located.arn,
-          document: { Version: edited.before.Version, Statement: statements },
-        },
-        { policyType: 'identity', policyIndex: set.identity.length },
-      );
-      const identity = [...set.identity, added];
-      const before = JSON.stringify(edited.before, null, 2);
-      const after = JSON.stringify(edited.after, null, 2);
+    const { arn } = located;
+    const edit =
+      arn === undefined
+        ? undefined
+        : sharedEdit(cache, located.document, key, () => {
+            const edited = appendStatements(located.document, statements);
+            if (edited === undefined) return undefined;
+            // Identity statements combine across policies exactly as within one policy, so the new
+            // version is evaluated as the compiled original plus its added statements (under the
+            // original's Version, which decides whether `${*}` in a resource is a policy variable).
+            const compiled = cache.compile(
+              {
+                name: located.name,
+                arn,
+                document: { Version: edited.before.Version, Statement: statements },
+              },
+              { policyType: 'identity', policyIndex: set.identity.length },
+            );
+            const before = JSON.stringify(edited.before, null, 2);
+            const after = JSON.stringify(edited.after, null, 2);
+            return { compiled, newDocument: edited.after, diff: lineDiff(before, after) };
+          });
+    if (edit !== undefined && arn !== undefined) {
       return {
         fix: {
-          attachTo: located.arn,
+          attachTo: arn,
           attachKind: 'managed-policy-version',
-          policyArn: located.arn,
+          policyArn: arn,
           policyName: located.name,
           statements,
-          newDocument: edited.after,
-          diff: lineDiff(before, after),
+          newDocument: edit.newDocument,
+          ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
         },
-        patched: { ...set, identity },
-        addedIdentity: added,
+        patched: { ...set, identity: [...set.identity, edit.compiled] },
+        addedIdentity: edit.compiled,
       };
     }
   }
-  const inline = cache.compile(
-    { name: FIX_SID, document: statementsToDocument(statements) },
-    { policyType: 'identity', policyIndex: set.identity.length },
-  );
+  const inline = sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
+    const newDocument = statementsToDocument(statements);
+    const compiled = cache.compile(
+      { name: FIX_SID, document: newDocument },
+      { policyType: 'identity', policyIndex: set.identity.length },
+    );
+    return { compiled, newDocument };
+  })!;
   const identityCenter = input.principal.type === 'IdentityCenter';
   return {
     fix: {
@@ -195,34 +253,47 @@ function placeIdentity(input: FixInput, statements: readonly PolicyStatement[]):
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',
       policyName: identityCenter ? (input.principal.permissionSet ?? FIX_SID) : FIX_SID,
       statements,
-      newDocument: statementsToDocument(statements),
+      newDocument: inline.newDocument,
     },
-    patched: { ...set, identity: [...set.identity, inline] },
-    addedIdentity: inline,
+    patched: { ...set, identity: [...set.identity, inline.compiled] },
+    addedIdentity: inline.compiled,
   };
 }
 
-function placeBoundary(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
+function placeBoundary(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+  statementsKey: string,
+): Placement | string {
   const boundary = input.resolved.boundary;
   if (boundary === undefined || boundary.arn === undefined)
     return 'the permissions boundary document is not in the snapshot';
-  const edited = appendStatements(boundary.document, statements);
-  if (edited === undefined) return 'the permissions boundary document could not be read';
-  const compiled = input.cache.compile(
-    { name: boundary.name, arn: boundary.arn, document: edited.after },
-    { policyType: 'permissions-boundary', policyIndex: 0 },
-  );
-  return {
-    fix: {
-      attachTo: boundary.arn,
-      attachKind: 'managed-policy-version',
-      policyArn: boundary.arn,
-      policyName: boundary.name,
-      statements,
+  const { arn } = boundary;
+  const edit = sharedEdit(input.cache, boundary.document, statementsKey, () => {
+    const edited = appendStatements(boundary.document, statements);
+    if (edited === undefined) return undefined;
+    const compiled = input.cache.compile(
+      { name: boundary.name, arn, document: edited.after },
+      { policyType: 'permissions-boundary', policyIndex: 0 },
+    );
+    return {
+      compiled,
       newDocument: edited.after,
       diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+    };
+  });
+  if (edit === undefined) return 'the permissions boundary document could not be read';
+  return {
+    fix: {
+      attachTo: arn,
+      attachKind: 'managed-policy-version',
+      policyArn: arn,
+      policyName: boundary.name,
+      statements,
+      newDocument: edit.newDocument,
+      ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
     },
-    patched: { ...input.resolved.set, permissionsBoundary: compiled },
+    patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
   };
 }
 
@@ -319,9 +390,9 @@ function cachedPlacement(
   if (placed === undefined) {
     placed =
       input.kind === 'identity'
-        ? placeIdentity(input, statements)
+        ? placeIdentity(input, statements, statementsKey)
         : input.kind === 'boundary'
-          ? placeBoundary(input, statements)
+          ? placeBoundary(input, statements, statementsKey)
           : placeBucketPolicy(input, statements);
     perSet.set(key, placed);
   }

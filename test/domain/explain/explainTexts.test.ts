@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
 const record = deniedRecord;
@@ -420,4 +421,74 @@ describe('Explainer: inputs added one at a time', () => {
     );
     assert.equal(report.findings[0]?.eventIds.length, 2);
   });
+});
+
+test('users who share a managed policy get the same new version of it, verified for each, and one new inline policy serves equal denials', () => {
+  const writer = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
+  const user = (name: string, attached: boolean) => ({
+    UserName: name,
+    UserId: `AIDA${name.toUpperCase()}`,
+    Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+    Path: '/',
+    GroupList: [],
+    AttachedManagedPolicies: attached ? [{ PolicyName: 'DataWriter', PolicyArn: writer }] : [],
+    UserPolicyList: [],
+  });
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [user('alice', true), user('bob', true), user('carol', false), user('dave', false)],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [
+        {
+          PolicyName: 'DataWriter',
+          Arn: writer,
+          DefaultVersionId: 'v1',
+          IsAttachable: true,
+          PolicyVersionList: [
+            {
+              VersionId: 'v1',
+              IsDefaultVersion: true,
+              Document: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }],
+              },
+            },
+          ],
+        },
+      ],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  const deniedGet = (name: string) =>
+    record({
+      eventName: 'GetObject',
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: `AIDA${name.toUpperCase()}`,
+        arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+        accountId: ACCOUNT,
+        userName: name,
+      },
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/${name} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:GetObject action`,
+    });
+  const report = explainTexts(
+    text(deniedGet('alice'), deniedGet('bob'), deniedGet('carol'), deniedGet('dave')),
+    context({ snapshot: parsed.snapshot }),
+  );
+  const fixOf = (name: string) => report.findings.find((f) => f.principal.arn.endsWith(`/${name}`))?.fix;
+  const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(fixOf);
+  for (const fix of [alice, bob, carol, dave]) assert.equal(fix?.verified, true);
+  assert.equal(alice?.attachKind, 'managed-policy-version');
+  assert.equal(alice?.policyArn, writer);
+  assert.deepEqual(bob?.newDocument, alice?.newDocument);
+  assert.equal(bob?.diff, alice?.diff);
+  assert.match(alice?.diff ?? '', /\+ .*s3:GetObject/);
+  // Without the managed policy: a new inline policy each, attached to each user.
+  assert.deepEqual(
+    [carol?.attachKind, carol?.attachTo, dave?.attachTo],
+    ['inline-policy', `arn:aws:iam::${ACCOUNT}:user/carol`, `arn:aws:iam::${ACCOUNT}:user/dave`],
+  );
+  assert.deepEqual(dave?.newDocument, carol?.newDocument);
 });
