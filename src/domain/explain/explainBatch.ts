@@ -45,13 +45,6 @@ function* draining<T>(records: T[]): Generator<T> {
   for (let record = records.pop(); record !== undefined; record = records.pop()) yield record;
 }
 
-/** How far a batch had got when a text began: what {@link Explainer.add} undoes when a cut fails. */
-interface Mark {
-  readonly errors: number;
-  readonly skipped: number;
-  readonly denied: number;
-}
-
 /**
  * Explains denied S3 events text by text: each text (a trail file of a directory, say) is analysed when
  * it is added and can be let go, and only what the findings need is kept until {@link report}. Events
@@ -81,22 +74,14 @@ export class Explainer {
   add(input: string, text: string): void {
     const records = trailFileRecords(text, input);
     if (records !== undefined) {
-      const mark: Mark = {
-        errors: this.#errors.length,
-        skipped: this.#skipped.length,
-        denied: this.#deniedEvents.length,
-      };
-      const journal = new Journal();
+      const journal = new Journal(this.#errors.length, this.#skipped.length, this.#deniedEvents.length);
       this.#journal = journal;
       try {
         this.#analyse(records);
         return;
       } catch (error) {
         if (!(error instanceof TrailFileSplitError)) throw error;
-        this.#errors.length = mark.errors;
-        this.#skipped.length = mark.skipped;
-        this.#deniedEvents.length = mark.denied;
-        journal.undo(this.#seen, this.#succeeded);
+        this.#takeBack(journal);
       } finally {
         this.#journal = undefined;
       }
@@ -125,6 +110,15 @@ export class Explainer {
       builder.build(group),
     );
     return { findings, skipped: [...this.#skipped], errors: [...this.#errors] };
+  }
+
+  /** Undoes what a text added since its journal began. */
+  #takeBack(journal: Journal): void {
+    this.#errors.length = journal.errors;
+    this.#skipped.length = journal.skipped;
+    this.#deniedEvents.length = journal.denied;
+    for (const id of journal.seen) this.#seen.delete(id);
+    for (const call of journal.succeeded) this.#succeeded.delete(call.principal, call.bucket, call.eventName);
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -244,15 +238,17 @@ export class Explainer {
 }
 
 /**
- * What one text added to the seen event IDs and to the evidence of successful calls, so that it can be
- * taken back. The lists hold only new entries: an ID or event name seen before the text stays.
+ * What one text, read a record at a time, added to a batch, so that it can be taken back: how long the
+ * batch's lists were when the text began, and the event IDs and successful-call event names that were
+ * new (an ID or name seen before the text stays).
  */
 class Journal {
   readonly seen: string[] = [];
   readonly succeeded: { principal: Principal; bucket: string | undefined; eventName: string }[] = [];
 
-  undo(seen: EventIdSet, succeeded: SucceededCalls): void {
-    for (const id of this.seen) seen.delete(id);
-    for (const call of this.succeeded) succeeded.delete(call.principal, call.bucket, call.eventName);
-  }
+  constructor(
+    readonly errors: number,
+    readonly skipped: number,
+    readonly denied: number,
+  ) {}
 }
