@@ -242,11 +242,30 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<ReadInput> {
 
 type Decoded = { ok: true; text: string } | { ok: false; problem: InputProblem };
 
+const MIN_CHUNK = 1 << 20;
+const MAX_CHUNK = 256 << 20;
+
+/**
+ * The output chunk for decompressing `gzip`: its whole expected size (the gzip trailer's ISIZE, the
+ * uncompressed length modulo 2^32 of its last member), between 1 MiB and 256 MiB. zlib's default 16 KiB
+ * chunk makes a 20 MB trail file take about 0.9 s instead of 0.35 s (a round trip to the main thread
+ * per chunk), and one chunk for the whole output lets the decompression run on the thread pool without
+ * the main thread, while the previous file is analysed. A wrong ISIZE only changes the chunk count.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1
+ */
+function outputChunkSize(gzip: Uint8Array): number {
+  const n = gzip.length;
+  const isize =
+    n < 4 ? 0 : (gzip[n - 4]! | (gzip[n - 3]! << 8) | (gzip[n - 2]! << 16) | (gzip[n - 1]! << 24)) >>> 0;
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, isize + 1));
+}
+
 async function decode(input: string, bytes: Uint8Array): Promise<Decoded> {
   let content = bytes;
   if (isGzip(bytes)) {
     try {
-      content = await gunzipAsync(bytes);
+      content = await gunzipAsync(bytes, { chunkSize: outputChunkSize(bytes) });
     } catch (error) {
       return {
         ok: false,

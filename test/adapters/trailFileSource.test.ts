@@ -40,6 +40,25 @@ describe('readTrailInputs', () => {
     assert.equal(extractRecords(texts[0]?.text ?? '', path).records.length, 4);
   });
 
+  test('a gzip file of several members is read whole; a wrong size in the trailer is reported, not read short', async () => {
+    // The trailer gives the last member's size only (25 bytes): the output still takes several chunks.
+    const first = `{"Records":[${'{"eventVersion":"1.09"},'.repeat(60_000)}`;
+    const second = '{"eventVersion":"1.09"}]}';
+    const path = join(root, 'members.json.gz');
+    await writeFile(path, Buffer.concat([gzipSync(Buffer.from(first)), gzipSync(Buffer.from(second))]));
+    const understated = gzipSync(Buffer.from(first + second));
+    understated.writeUInt32LE(10, understated.length - 4);
+    const lying = join(root, 'understated.json.gz');
+    await writeFile(lying, understated);
+    const { texts, errors } = await readTrailInputs([path, lying]);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['input.badGzip'],
+    );
+    assert.equal(texts.length, 1);
+    assert.equal(texts[0]?.text, first + second);
+  });
+
   test('gzip is detected by content, whatever the file is called', async () => {
     const path = join(root, 'downloaded-event.txt');
     await writeFile(path, gzipSync(Buffer.from('{"eventName":"GetObject"}', 'utf8')));
