@@ -60,6 +60,8 @@ export class Explainer {
   readonly #succeeded = new SucceededCalls();
   /** What the text being read added to the seen IDs and the evidence, while it is read a record at a time. */
   #journal: Journal | undefined;
+  /** Whether a text is being added (its steps are not finished). */
+  #adding = false;
 
   constructor(context: ExplainContext) {
     this.#context = context;
@@ -72,29 +74,43 @@ export class Explainer {
    * added is taken back: the report is a function of the texts alone.
    */
   add(input: string, text: string): void {
-    const records = trailFileRecords(text, input);
-    if (records !== undefined) {
-      const journal = new Journal(this.#errors.length, this.#skipped.length, this.#deniedEvents.length);
-      this.#journal = journal;
-      try {
-        this.#analyse(records);
-        return;
-      } catch (error) {
-        if (!(error instanceof TrailFileSplitError)) throw error;
-        this.#takeBack(journal);
-      } finally {
-        this.#journal = undefined;
+    for (const _ of this.steps(input, text, Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * {@link add}, a slice at a time: each step analyses at most `recordsPerStep` records, so that a caller
+   * can let other work run between steps (reading the next file while this one is analysed). The
+   * texts go one at a time: steps of a second text while one is unfinished throw.
+   */
+  *steps(input: string, text: string, recordsPerStep: number): Generator<void, void, void> {
+    if (this.#adding) throw new Error('Explainer: a text was added before the one before it was finished');
+    this.#adding = true;
+    try {
+      const records = trailFileRecords(text, input);
+      if (records !== undefined) {
+        const journal = new Journal(this.#errors.length, this.#skipped.length, this.#deniedEvents.length);
+        const pending = records[Symbol.iterator]();
+        try {
+          while (!this.#analyse(pending, recordsPerStep, journal)) yield;
+          return;
+        } catch (error) {
+          if (!(error instanceof TrailFileSplitError)) throw error;
+          this.#takeBack(journal);
+        }
       }
+      const extracted = extractRecords(text, input);
+      for (const problem of extracted.errors) {
+        this.#errors.push({
+          input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
+          code: problem.code,
+          message: problem.message,
+        });
+      }
+      const pending = draining(extracted.records);
+      while (!this.#analyse(pending, recordsPerStep, undefined)) yield;
+    } finally {
+      this.#adding = false;
     }
-    const extracted = extractRecords(text, input);
-    for (const problem of extracted.errors) {
-      this.#errors.push({
-        input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
-        code: problem.code,
-        message: problem.message,
-      });
-    }
-    this.#analyse(draining(extracted.records));
   }
 
   /** How many denied events the findings will cover so far. */
@@ -133,107 +149,123 @@ export class Explainer {
       this.#journal?.succeeded.push({ principal, bucket, eventName });
   }
 
-  #analyse(records: Iterable<RawRecord>): void {
+  /**
+   * Analyses up to `limit` records; `true` when there are no more. `journal` notes what a text read a
+   * record at a time adds, so that it can be taken back.
+   */
+  #analyse(records: Iterator<RawRecord>, limit: number, journal: Journal | undefined): boolean {
+    this.#journal = journal;
+    try {
+      for (let n = 0; n < limit; n++) {
+        const next = records.next();
+        if (next.done === true) return true;
+        this.#analyseRecord(next.value);
+      }
+      return false;
+    } finally {
+      this.#journal = undefined;
+    }
+  }
+
+  #analyseRecord(raw: RawRecord): void {
     const errors = this.#errors;
     const skipped = this.#skipped;
     const deniedEvents = this.#deniedEvents;
-    for (const raw of records) {
-      // Events from other services are skipped before the full normalisation (often a tenth of a trail).
-      const { eventSource, eventName, eventID } = raw.record;
+    // Events from other services are skipped before the full normalisation (often a tenth of a trail).
+    const { eventSource, eventName, eventID } = raw.record;
+    if (
+      typeof eventSource === 'string' &&
+      typeof eventName === 'string' &&
+      typeof eventID === 'string' &&
+      eventID !== ''
+    ) {
+      const quick = classifyRecord({ eventSource, eventName });
+      if (quick.kind === 'skip' && quick.reason === 'not-s3') {
+        if (!this.#firstSeen(eventID)) {
+          skipped.push({
+            eventId: eventID,
+            reason: 'duplicate',
+            message: `Event ${eventID} appears more than once; analysed once.`,
+          });
+        } else {
+          skipped.push({ eventId: eventID, reason: 'not-s3', message: quick.message });
+        }
+        return;
+      }
+      // A successful S3 call (most of a trail besides the denials) only adds its event name to what its
+      // caller is seen doing on the bucket: that needs the caller, not the whole normalised record.
+      // Without an error code or message, the full path below would come to the same.
+      const { record: fields } = raw;
       if (
-        typeof eventSource === 'string' &&
-        typeof eventName === 'string' &&
-        typeof eventID === 'string' &&
-        eventID !== ''
+        quick.kind === 'skip' &&
+        fields.errorCode === undefined &&
+        fields.errorMessage === undefined &&
+        hasRequiredFields(fields)
       ) {
-        const quick = classifyRecord({ eventSource, eventName });
-        if (quick.kind === 'skip' && quick.reason === 'not-s3') {
-          if (!this.#firstSeen(eventID)) {
-            skipped.push({
-              eventId: eventID,
-              reason: 'duplicate',
-              message: `Event ${eventID} appears more than once; analysed once.`,
-            });
-          } else {
-            skipped.push({ eventId: eventID, reason: 'not-s3', message: quick.message });
-          }
-          continue;
+        if (!this.#firstSeen(eventID)) {
+          skipped.push({
+            eventId: eventID,
+            reason: 'duplicate',
+            message: `Event ${eventID} appears more than once; analysed once.`,
+          });
+          return;
         }
-        // A successful S3 call (most of a trail besides the denials) only adds its event name to what its
-        // caller is seen doing on the bucket: that needs the caller, not the whole normalised record.
-        // Without an error code or message, the full path below would come to the same.
-        const { record: fields } = raw;
-        if (
-          quick.kind === 'skip' &&
-          fields.errorCode === undefined &&
-          fields.errorMessage === undefined &&
-          hasRequiredFields(fields)
-        ) {
-          if (!this.#firstSeen(eventID)) {
-            skipped.push({
-              eventId: eventID,
-              reason: 'duplicate',
-              message: `Event ${eventID} appears more than once; analysed once.`,
-            });
-            continue;
-          }
-          const parameters = fields.requestParameters;
-          const bucketName = isJsonObject(parameters) ? parameters.bucketName : undefined;
-          this.#succeededCall(
-            normalisePrincipal(fields.userIdentity),
-            typeof bucketName === 'string' ? bucketName : undefined,
-            eventName,
-          );
-          skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
-          continue;
-        }
+        const parameters = fields.requestParameters;
+        const bucketName = isJsonObject(parameters) ? parameters.bucketName : undefined;
+        this.#succeededCall(
+          normalisePrincipal(fields.userIdentity),
+          typeof bucketName === 'string' ? bucketName : undefined,
+          eventName,
+        );
+        skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
+        return;
       }
-      const normalised = normaliseRecord(raw);
-      if (!normalised.ok) {
-        errors.push({
-          input: `${raw.input} (${raw.position})`,
-          code: normalised.code,
-          message: normalised.message,
-        });
-        continue;
-      }
-      const record = normalised.record;
-      if (!this.#firstSeen(record.eventId)) {
-        skipped.push({
-          eventId: record.eventId,
-          reason: 'duplicate',
-          message: `Event ${record.eventId} appears more than once; analysed once.`,
-        });
-        continue;
-      }
-      const classification = classifyRecord(record);
-      if (classification.kind === 'skip') {
-        if (classification.reason === 'not-denied' && record.errorCode === undefined) {
-          const bucketName = record.requestParameters.bucketName;
-          this.#succeededCall(
-            record.principal,
-            typeof bucketName === 'string' ? bucketName : undefined,
-            record.eventName,
-          );
-        }
-        skipped.push({
-          eventId: record.eventId,
-          reason: classification.reason,
-          message: classification.message,
-        });
-        continue;
-      }
-      const event = analyseDeniedEvent(record);
-      if ('unmapped' in event) {
-        skipped.push({
-          eventId: record.eventId,
-          reason: 'unsupported-operation',
-          message: event.unmapped.message,
-        });
-        continue;
-      }
-      deniedEvents.push(event);
     }
+    const normalised = normaliseRecord(raw);
+    if (!normalised.ok) {
+      errors.push({
+        input: `${raw.input} (${raw.position})`,
+        code: normalised.code,
+        message: normalised.message,
+      });
+      return;
+    }
+    const record = normalised.record;
+    if (!this.#firstSeen(record.eventId)) {
+      skipped.push({
+        eventId: record.eventId,
+        reason: 'duplicate',
+        message: `Event ${record.eventId} appears more than once; analysed once.`,
+      });
+      return;
+    }
+    const classification = classifyRecord(record);
+    if (classification.kind === 'skip') {
+      if (classification.reason === 'not-denied' && record.errorCode === undefined) {
+        const bucketName = record.requestParameters.bucketName;
+        this.#succeededCall(
+          record.principal,
+          typeof bucketName === 'string' ? bucketName : undefined,
+          record.eventName,
+        );
+      }
+      skipped.push({
+        eventId: record.eventId,
+        reason: classification.reason,
+        message: classification.message,
+      });
+      return;
+    }
+    const event = analyseDeniedEvent(record);
+    if ('unmapped' in event) {
+      skipped.push({
+        eventId: record.eventId,
+        reason: 'unsupported-operation',
+        message: event.unmapped.message,
+      });
+      return;
+    }
+    deniedEvents.push(event);
   }
 }
 

@@ -394,6 +394,36 @@ test('a trail file broken in its second record is one error, and its first recor
 });
 
 describe('Explainer: inputs added one at a time', () => {
+  test('a text added a few records at a time gives the report of adding it at once, also when its cut fails midway', () => {
+    const snapshot = snapshotWith(readOnlyPolicy);
+    const first = [record(), record({ eventName: 'GetObject' }), record()];
+    const second = [
+      first[0],
+      record({ requestParameters: { bucketName: 'data', key: 'in/b.csv' } }),
+      record({ additionalEventData: { notes: [{ a: 1 }, { eventVersion: 'n' }] } }),
+      record(),
+    ];
+    const texts = [minified(first, 'a.json'), minified(second, 'b.json'), pretty([record()], 'c.json')];
+    const stepped = new Explainer(context({ snapshot }));
+    let steps = 0;
+    for (const { input, text } of texts) for (const _ of stepped.steps(input, text, 1)) steps++;
+    assert.ok(steps >= 6, `${steps} steps`);
+    assert.deepEqual(stepped.report(), explainTexts(texts, context({ snapshot })));
+  });
+
+  test('a second text cannot be added before the steps of the first are finished', () => {
+    const explainer = new Explainer(context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    const first = explainer.steps('a.json', JSON.stringify({ Records: [record(), record()] }), 1);
+    first.next();
+    assert.throws(
+      () => explainer.add('b.json', JSON.stringify({ Records: [record()] })),
+      /before the one before/,
+    );
+    for (const _ of first);
+    explainer.add('b.json', JSON.stringify({ Records: [record()] }));
+    assert.equal(explainer.deniedEvents, 3);
+  });
+
   test('events of one job in two files form one finding, and an event re-delivered in the second is reported once', () => {
     const explainer = new Explainer(context({ snapshot: snapshotWith(readOnlyPolicy) }));
     const early = record({ eventTime: '2026-11-27T10:00:00Z' });
