@@ -83,6 +83,8 @@ export class Explainer {
    * texts go one at a time: steps of a second text while one is unfinished throw.
    */
   *steps(input: string, text: string, recordsPerStep: number): Generator<void, void, void> {
+    if (!(recordsPerStep >= 1))
+      throw new RangeError(`Explainer: recordsPerStep must be at least 1, got ${recordsPerStep}`);
     if (this.#adding) throw new Error('Explainer: a text was added before the one before it was finished');
     this.#adding = true;
     try {

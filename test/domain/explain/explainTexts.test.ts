@@ -422,6 +422,8 @@ describe('Explainer: inputs added one at a time', () => {
     for (const _ of first);
     explainer.add('b.json', JSON.stringify({ Records: [record()] }));
     assert.equal(explainer.deniedEvents, 3);
+    // A step that could analyse nothing would never end.
+    assert.throws(() => explainer.steps('c.json', '{}', 0).next(), RangeError);
   });
 
   test('events of one job in two files form one finding, and an event re-delivered in the second is reported once', () => {
