@@ -80,7 +80,8 @@ export class Explainer {
   /**
    * {@link add}, a slice at a time: each step analyses at most `recordsPerStep` records, so that a caller
    * can let other work run between steps (reading the next file while this one is analysed). The
-   * texts go one at a time: steps of a second text while one is unfinished throw.
+   * texts go one at a time: steps of a second text while one is unfinished throw. Steps left unfinished
+   * leave the text partly added.
    */
   *steps(input: string, text: string, recordsPerStep: number): Generator<void, void, void> {
     if (!(recordsPerStep >= 1))
