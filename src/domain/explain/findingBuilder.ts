@@ -13,7 +13,7 @@ import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
-import type { DeniedEvent } from './deniedEvent.js';
+import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { SucceededCalls } from './grouping.js';
 import { commonDirectory, minimalStatements } from './minimalStatements.js';
@@ -175,9 +175,7 @@ export class FindingBuilder {
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
-      // The first request, then the others (an event keeps its first apart: most have only that one).
-      for (let c = -1; c < event.moreChecks.length; c++) {
-        const check = c < 0 ? event.check : event.moreChecks[c]!;
+      for (const check of checksOf(event)) {
         // Assigned member by member (no conditional spreads): this runs for every denied event.
         const request: { -readonly [K in keyof AuthorizationRequest]: AuthorizationRequest[K] } = {
           principal: resolved.enginePrincipal,
