@@ -31,6 +31,7 @@ export const envelopeProblemCodes = {
   unsupportedEventBridgeEvent: 'cloudtrail.unsupportedEventBridgeEvent',
   notAnObject: 'cloudtrail.notAnObject',
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
+  digestFile: 'cloudtrail.digestFile',
 } as const;
 
 /**
@@ -279,6 +280,18 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     sink.records.push({ input: sink.input, position, record: value });
     return;
   }
+  if (isDigestFile(value)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.digestFile,
+      message:
+        `${sink.input} at ${position}: a CloudTrail digest file (log file integrity validation), which lists ` +
+        'log files and their hashes but holds no events; give explain the log files instead (the CloudTrail/ ' +
+        'folder of the trail bucket, not CloudTrail-Digest/).',
+    });
+    return;
+  }
   sink.errors.push({
     input: sink.input,
     position,
@@ -287,6 +300,16 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
       `${sink.input} at ${position}: not a CloudTrail record, EventBridge event, trail file ({"Records": [...]}) ` +
       `or lookup-events output ({"Events": [...]}); found ${describeValue(value)}.`,
   });
+}
+
+/**
+ * A digest file of CloudTrail log file integrity validation: named by its own fields (when a user gives
+ * one by mistake), as a directory listing already leaves out files named as digests.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
+ */
+function isDigestFile(value: Record<string, unknown>): boolean {
+  return typeof value.digestStartTime === 'string' && Array.isArray(value.logFiles);
 }
 
 /**

@@ -142,6 +142,30 @@ describe('extractRecords on bad input', () => {
     assert.match(errors[0]?.message ?? '', /keys "Items", "Count"/);
   });
 
+  test('a CloudTrail digest file is named as one, not as an unknown envelope', () => {
+    const digest = {
+      awsAccountId: '111122223333',
+      digestStartTime: '2026-11-27T00:00:00Z',
+      digestEndTime: '2026-11-27T01:00:00Z',
+      digestS3Bucket: 'trail-bucket',
+      newestEventTime: '2026-11-27T00:59:00Z',
+      logFiles: [{ s3Bucket: 'trail-bucket', s3Object: 'AWSLogs/x.json.gz', hashValue: '00' }],
+    };
+    const { records, errors } = extractRecords(JSON.stringify(digest), 'digest.json');
+    assert.deepEqual(records, []);
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code]),
+      [['$', 'cloudtrail.digestFile']],
+    );
+    assert.match(
+      errors[0]?.message ?? '',
+      /^digest\.json at \$: a CloudTrail digest file .* holds no events/,
+    );
+    // The same keys without a list of log files are still an unknown envelope.
+    const { errors: other } = extractRecords(JSON.stringify({ ...digest, logFiles: 'none' }), 'x.json');
+    assert.equal(other[0]?.code, 'cloudtrail.unknownEnvelope');
+  });
+
   test('a scalar where a record is expected is an unknown envelope naming its type', () => {
     const { errors } = extractRecords('[42, "x"]', 'scalars.json');
     assert.deepEqual(
