@@ -95,7 +95,7 @@ const BACK_TO_BACK_UNTIMED = 2;
  * once the objects of the previous run are gone, so are the hidden classes ("maps") of those built by
  * class constructors, object spreads or `JSON.parse`, and code that checks them is deoptimised. Each
  * alternating run therefore compiles again what the warm-up compiled (seen with `node --trace-opt`:
- * some 60 to 100 functions per run), and pinned to one core the compiler thread takes that time from
+ * some 60 to 110 functions per run), and pinned to one core the compiler thread takes that time from
  * explain. Runs back to back keep their code, as in a directory of trail files, where such objects are
  * always alive; between them the collector works as it would in a long run, which makes single runs
  * vary more than after a forced collection.
