@@ -161,7 +161,7 @@ function summariseReport(report: ExplainReport): { findings: number; lines: stri
   return { findings: report.findings.length, lines };
 }
 
-/** Generates the inputs, loads the context once, then times baseline and explain alternately. */
+/** Generates the inputs, loads the context once, times baseline and explain alternately, then explain back to back. */
 export async function runExplainBench(options: ExplainBenchOptions = {}): Promise<ExplainBenchOutcome> {
   const runs = options.runs ?? 5;
   const collectGarbage = fullGarbageCollector();
