@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   loadAccountSnapshot,
@@ -11,27 +10,22 @@ import {
   loadScpFiles,
   readJsonFile,
 } from '../../src/adapters/snapshotFiles.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/snapshot/${name}`, import.meta.url));
 
-let dir = '';
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'snapshot-files-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = temporaryDirectory('snapshot-files-');
 
 async function tempFile(name: string, content: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeFile(path, content, 'utf8');
   return path;
 }
 
 describe('readJsonFile', () => {
   test('a missing file is file.missing and names the file', async () => {
-    const path = join(dir, 'nope.json');
+    const path = join(dir(), 'nope.json');
     assert.deepEqual(await readJsonFile(path), {
       ok: false,
       code: 'file.missing',
@@ -59,7 +53,7 @@ describe('readJsonFile', () => {
   });
 
   test('a directory is file.unreadable', async () => {
-    const result = await readJsonFile(dir);
+    const result = await readJsonFile(dir());
     assert.equal(result.ok ? '' : result.code, 'file.unreadable');
     assert.match(result.ok ? '' : result.message, /EISDIR/);
   });
@@ -152,9 +146,9 @@ describe('loadBucketPolicies', () => {
   test('a malformed argument and a missing file are reported as such', async () => {
     const malformed = await loadBucketPolicies(['acme-backups']);
     assert.equal(malformed.ok ? '' : malformed.code, 'bucketPolicy.argMalformed');
-    const missing = await loadBucketPolicies([`acme-backups=${join(dir, 'absent.json')}`]);
+    const missing = await loadBucketPolicies([`acme-backups=${join(dir(), 'absent.json')}`]);
     assert.equal(missing.ok ? '' : missing.code, 'file.missing');
-    assert.equal(missing.ok ? '' : missing.file, join(dir, 'absent.json'));
+    assert.equal(missing.ok ? '' : missing.file, join(dir(), 'absent.json'));
   });
 
   test('a file of the wrong shape is bucketPolicy.invalidShape naming the file', async () => {

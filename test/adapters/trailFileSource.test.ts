@@ -1,30 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { listTrailInputs, readListedInput, readTrailInputs } from '../../src/adapters/trailFileSource.js';
 import { extractRecords } from '../../src/domain/cloudtrail/envelopes.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const fixturePath = (name: string): URL => new URL(`../fixtures/cloudtrail/${name}`, import.meta.url);
 
 describe('readTrailInputs', () => {
-  let root = '';
+  const root = temporaryDirectory('trail-file-source-');
   let trailText = '';
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'trail-file-source-'));
     trailText = await readFile(fixturePath('trail-file-mixed.json'), 'utf8');
   });
 
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
-
   test('a plain JSON file is read as text under its path', async () => {
-    const path = join(root, 'plain.json');
+    const path = join(root(), 'plain.json');
     await writeFile(path, trailText);
     const { texts, errors } = await readTrailInputs([path]);
     assert.deepEqual(errors, []);
@@ -32,7 +27,7 @@ describe('readTrailInputs', () => {
   });
 
   test('a gzip trail file as CloudTrail delivers it is decompressed', async () => {
-    const path = join(root, '111122223333_CloudTrail_eu-west-1_20261120T0315Z_Mu0KsOhtH1ar15ZZ.json.gz');
+    const path = join(root(), '111122223333_CloudTrail_eu-west-1_20261120T0315Z_Mu0KsOhtH1ar15ZZ.json.gz');
     await writeFile(path, gzipSync(Buffer.from(trailText, 'utf8')));
     const { texts, errors } = await readTrailInputs([path]);
     assert.deepEqual(errors, []);
@@ -44,11 +39,11 @@ describe('readTrailInputs', () => {
     // The trailer gives the last member's size only (25 bytes): the output still takes several chunks.
     const first = `{"Records":[${'{"eventVersion":"1.09"},'.repeat(60_000)}`;
     const second = '{"eventVersion":"1.09"}]}';
-    const path = join(root, 'members.json.gz');
+    const path = join(root(), 'members.json.gz');
     await writeFile(path, Buffer.concat([gzipSync(Buffer.from(first)), gzipSync(Buffer.from(second))]));
     const understated = gzipSync(Buffer.from(first + second));
     understated.writeUInt32LE(10, understated.length - 4);
-    const lying = join(root, 'understated.json.gz');
+    const lying = join(root(), 'understated.json.gz');
     await writeFile(lying, understated);
     const { texts, errors } = await readTrailInputs([path, lying]);
     assert.deepEqual(
@@ -60,14 +55,14 @@ describe('readTrailInputs', () => {
   });
 
   test('gzip is detected by content, whatever the file is called', async () => {
-    const path = join(root, 'downloaded-event.txt');
+    const path = join(root(), 'downloaded-event.txt');
     await writeFile(path, gzipSync(Buffer.from('{"eventName":"GetObject"}', 'utf8')));
     const { texts } = await readTrailInputs([path]);
     assert.equal(texts[0]?.text, '{"eventName":"GetObject"}');
   });
 
   test('a .json.gz that is already decompressed is read as plain text', async () => {
-    const path = join(root, 'already-unzipped.json.gz');
+    const path = join(root(), 'already-unzipped.json.gz');
     await writeFile(path, trailText);
     const { texts, errors } = await readTrailInputs([path]);
     assert.deepEqual(errors, []);
@@ -75,7 +70,7 @@ describe('readTrailInputs', () => {
   });
 
   test('a directory is read recursively in name order, taking only trail file names', async () => {
-    const dir = join(root, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '11', '20');
+    const dir = join(root(), 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '11', '20');
     await mkdir(join(dir, 'nested'), { recursive: true });
     await writeFile(join(dir, 'b.json'), '{"n":"b"}');
     await writeFile(join(dir, 'a.json.gz'), gzipSync(Buffer.from('{"n":"a"}')));
@@ -83,7 +78,7 @@ describe('readTrailInputs', () => {
     await writeFile(join(dir, 'nested', 'd.gz'), gzipSync(Buffer.from('{"n":"d"}')));
     await writeFile(join(dir, 'README.md'), 'not a trail file');
     await writeFile(join(dir, 'digest.txt'), 'ignored');
-    const { texts, errors } = await readTrailInputs([join(root, 'AWSLogs')]);
+    const { texts, errors } = await readTrailInputs([join(root(), 'AWSLogs')]);
     assert.deepEqual(errors, []);
     assert.deepEqual(
       texts.map((t) => [t.input, t.text.trim()]),
@@ -97,7 +92,7 @@ describe('readTrailInputs', () => {
   });
 
   test('CloudTrail digest files under AWSLogs are left out of directory walks', async () => {
-    const logs = join(root, 'with-digests', 'AWSLogs', '111122223333');
+    const logs = join(root(), 'with-digests', 'AWSLogs', '111122223333');
     const digestDir = join(logs, 'CloudTrail-Digest', 'eu-west-1', '2026', '11', '20');
     const logDir = join(logs, 'CloudTrail', 'eu-west-1', '2026', '11', '20');
     await mkdir(digestDir, { recursive: true });
@@ -109,7 +104,7 @@ describe('readTrailInputs', () => {
     );
     const log = join(logDir, '111122223333_CloudTrail_eu-west-1_20261120T0315Z_Mu0KsOhtH1ar15ZZ.json.gz');
     await writeFile(log, gzipSync(Buffer.from(trailText)));
-    const { texts, errors } = await readTrailInputs([join(root, 'with-digests')]);
+    const { texts, errors } = await readTrailInputs([join(root(), 'with-digests')]);
     assert.deepEqual(errors, []);
     assert.deepEqual(
       texts.map((t) => t.input),
@@ -118,7 +113,7 @@ describe('readTrailInputs', () => {
   });
 
   test('a directory with no trail files is reported', async () => {
-    const dir = join(root, 'empty-dir');
+    const dir = join(root(), 'empty-dir');
     await mkdir(dir);
     await writeFile(join(dir, 'notes.txt'), 'x');
     const { texts, errors } = await readTrailInputs([dir]);
@@ -130,8 +125,8 @@ describe('readTrailInputs', () => {
   });
 
   test('a missing path is reported by name and the other inputs are still read', async () => {
-    const good = join(root, 'good.json');
-    const missing = join(root, 'does-not-exist.json');
+    const good = join(root(), 'good.json');
+    const missing = join(root(), 'does-not-exist.json');
     await writeFile(good, '{}');
     const { texts, errors } = await readTrailInputs([missing, good]);
     assert.deepEqual(
@@ -144,10 +139,10 @@ describe('readTrailInputs', () => {
   });
 
   test('a corrupt gzip is reported by name and the other inputs are still read', async () => {
-    const corrupt = join(root, 'corrupt.json.gz');
+    const corrupt = join(root(), 'corrupt.json.gz');
     const whole = gzipSync(Buffer.from(trailText));
     await writeFile(corrupt, whole.subarray(0, Math.floor(whole.length / 2)));
-    const good = join(root, 'after-corrupt.json');
+    const good = join(root(), 'after-corrupt.json');
     await writeFile(good, '{}');
     const { texts, errors } = await readTrailInputs([corrupt, good]);
     assert.deepEqual(
@@ -161,7 +156,7 @@ describe('readTrailInputs', () => {
   });
 
   test('bytes that are not UTF-8 are reported instead of parsed as mojibake', async () => {
-    const path = join(root, 'latin1.json');
+    const path = join(root(), 'latin1.json');
     await writeFile(path, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]));
     const { texts, errors } = await readTrailInputs([path]);
     assert.deepEqual(texts, []);
@@ -169,11 +164,11 @@ describe('readTrailInputs', () => {
   });
 
   test('a UTF-8 byte order mark is dropped, a real U+FFFD character is kept', async () => {
-    const bom = join(root, 'bom.json');
+    const bom = join(root(), 'bom.json');
     await writeFile(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}', 'utf8')]));
-    const replacement = join(root, 'replacement-char.json');
+    const replacement = join(root(), 'replacement-char.json');
     await writeFile(replacement, Buffer.from('{"key":"caf\uFFFD"}', 'utf8'));
-    const gzippedBom = join(root, 'bom.json.gz');
+    const gzippedBom = join(root(), 'bom.json.gz');
     await writeFile(
       gzippedBom,
       gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}', 'utf8')])),
@@ -187,7 +182,7 @@ describe('readTrailInputs', () => {
   });
 
   test('invalid bytes next to a real U+FFFD are still reported', async () => {
-    const path = join(root, 'mixed-mojibake.json');
+    const path = join(root(), 'mixed-mojibake.json');
     await writeFile(
       path,
       Buffer.concat([Buffer.from('{"a":"\uFFFD', 'utf8'), Buffer.from([0xe9, 0x22, 0x7d])]),
@@ -198,7 +193,7 @@ describe('readTrailInputs', () => {
   });
 
   test('an entry that cannot be read as a file is reported as unreadable and the walk goes on', async () => {
-    const dir = join(root, 'odd-entries');
+    const dir = join(root(), 'odd-entries');
     await mkdir(join(dir, 'real-dir'), { recursive: true });
     await symlink(join(dir, 'real-dir'), join(dir, 'a-dir-link.json'));
     await writeFile(join(dir, 'z.json'), '{}');
@@ -221,7 +216,7 @@ describe('readTrailInputs', () => {
   });
 
   test('a symlink loop inside a directory does not hang the walk', async () => {
-    const dir = join(root, 'loop');
+    const dir = join(root(), 'loop');
     await mkdir(dir);
     await writeFile(join(dir, 'x.json'), '{}');
     await symlink(dir, join(dir, 'self'));
@@ -242,7 +237,7 @@ describe('readTrailInputs', () => {
   });
 
   test('a failing stdin is reported and the files after it are still read', async () => {
-    const good = join(root, 'after-stdin.json');
+    const good = join(root(), 'after-stdin.json');
     await writeFile(good, '{}');
     const broken = new Readable({
       read() {
@@ -260,22 +255,14 @@ describe('readTrailInputs', () => {
 });
 
 describe('listTrailInputs and readListedInput', () => {
-  let root = '';
-
-  before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'trail-file-list-'));
-  });
-
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = temporaryDirectory('trail-file-list-');
 
   test('lists files, standard input and problems in the order of the paths, reading no file', async () => {
-    const dir = join(root, 'logs');
+    const dir = join(root(), 'logs');
     await mkdir(join(dir, 'empty'), { recursive: true });
     await writeFile(join(dir, 'b.json.gz'), 'not gzip after all');
     await writeFile(join(dir, 'a.json'), '{}');
-    const missing = join(root, 'missing.json');
+    const missing = join(root(), 'missing.json');
     const listed = await listTrailInputs([missing, dir, '-', join(dir, 'empty')]);
     assert.deepEqual(
       listed.map((l) => (l.kind === 'file' ? l.path : l.kind === 'problem' ? l.problem.code : l.kind)),
@@ -284,8 +271,8 @@ describe('listTrailInputs and readListedInput', () => {
   });
 
   test('reads one listed input at a time, a problem naming the input when it cannot be read', async () => {
-    const good = join(root, 'good.json.gz');
-    const corrupt = join(root, 'corrupt.json.gz');
+    const good = join(root(), 'good.json.gz');
+    const corrupt = join(root(), 'corrupt.json.gz');
     await writeFile(good, gzipSync(Buffer.from('{"Records":[]}')));
     await writeFile(corrupt, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
     assert.deepEqual(await readListedInput({ kind: 'file', path: good }), {

@@ -3,36 +3,28 @@
  * reading them all first gives.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readTrailInputs } from '../../src/adapters/trailFileSource.js';
 import { type ExplainProgress, explainFiles } from '../../src/app/explainFiles.js';
 import { loadExplainContext } from '../../src/app/loadExplainContext.js';
 import { explainTexts } from '../../src/domain/explain/explainBatch.js';
 import { deniedRecord } from '../domain/explain/explainFixtures.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 
-let root = '';
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'explain-files-'));
-});
-
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = temporaryDirectory('explain-files-');
 
 test('a directory is explained file by file, with progress, as reading every file first would', async () => {
-  const dir = join(root, 'trail');
+  const dir = join(root(), 'trail');
   await mkdir(dir);
   const first = deniedRecord({ eventTime: '2026-11-27T10:00:00Z' });
   const second = deniedRecord({ eventTime: '2026-11-27T10:10:00Z' });
   await writeFile(join(dir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [first] })));
   await writeFile(join(dir, 'b.json'), JSON.stringify({ Records: [first, second] }));
   await writeFile(join(dir, 'c.json'), '{"Records": [');
-  const missing = join(root, 'missing.json');
+  const missing = join(root(), 'missing.json');
   const paths = [dir, missing];
 
   const progress: ExplainProgress[] = [];
