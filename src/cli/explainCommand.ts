@@ -6,10 +6,10 @@ import { parseArgs } from 'node:util';
 import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
 import { sanitizeTerminal } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
-import { renderMarkdown } from '../domain/render/markdown.js';
+import { renderMarkdownPieces } from '../domain/render/markdown.js';
 import { renderSlack } from '../domain/render/slack.js';
 import { renderSns } from '../domain/render/sns.js';
-import { renderText } from '../domain/render/text.js';
+import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 
 export const EXPLAIN_USAGE = `Usage: permission-auditor explain FILE... [options]
@@ -99,7 +99,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       io.stdout('\n');
       break;
     case 'markdown':
-      io.stdout(renderMarkdown(report));
+      writeInBatches(io.stdout, renderMarkdownPieces(report));
       break;
     case 'slack':
       io.stdout(`${JSON.stringify(renderSlack(report), null, 2)}\n`);
@@ -114,7 +114,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       );
       break;
     default:
-      io.stdout(renderText(report, { color: io.isTty }));
+      writeInBatches(io.stdout, renderTextPieces(report, { color: io.isTty }));
   }
   return 0;
 }
@@ -138,7 +138,8 @@ export function parseExplainArgs(args: readonly string[]) {
 
 /**
  * Writes the pieces joined into batches of about a million characters: one write per piece would be a
- * system call per skipped event, and one write of the whole could exceed the longest string V8 holds.
+ * system call per finding or skipped event, and one write of the whole could exceed the longest string
+ * V8 holds.
  */
 function writeInBatches(write: (text: string) => void, pieces: Iterable<string>): void {
   let batch = '';

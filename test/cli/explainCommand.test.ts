@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { ExplainReport } from '../../src/domain/explain/report.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 import { runCli } from './cliHarness.js';
 
 const SEED = join(import.meta.dirname, '..', '..', 'events', '01-rclone-copy-listbucket');
@@ -14,7 +14,7 @@ const seedArgs = [
   '--bucket-policy',
   `backup-bucket=${join(SEED, 'bucket-policy.json')}`,
 ];
-const dir = mkdtempSync(join(tmpdir(), 'pa-explain-'));
+const dir = temporaryDirectory('pa-explain-');
 
 describe('permission-auditor explain', () => {
   test('JSON output follows the contract and the seed story names s3:ListBucket', async () => {
@@ -66,25 +66,67 @@ describe('permission-auditor explain', () => {
   test('a gzipped trail file, a JSON-lines file and a directory are read like plain files', async () => {
     const trail = readFileSync(join(SEED, 'event.json'), 'utf8');
     const records = (JSON.parse(trail) as { Records: unknown[] }).Records;
-    writeFileSync(join(dir, 'trail.json.gz'), gzipSync(trail));
-    writeFileSync(join(dir, 'events.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
-    for (const input of [join(dir, 'trail.json.gz'), join(dir, 'events.jsonl')]) {
+    writeFileSync(join(dir(), 'trail.json.gz'), gzipSync(trail));
+    writeFileSync(join(dir(), 'events.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
+    for (const input of [join(dir(), 'trail.json.gz'), join(dir(), 'events.jsonl')]) {
       const run = await runCli(['explain', input, ...seedArgs, '--format', 'json']);
       const report = JSON.parse(run.stdout) as ExplainReport;
       assert.equal(report.findings[0]?.cause, 'identity-missing-allow', input);
     }
     const fromDir = JSON.parse(
-      (await runCli(['explain', dir, ...seedArgs, '--format', 'json'])).stdout,
+      (await runCli(['explain', dir(), ...seedArgs, '--format', 'json'])).stdout,
     ) as ExplainReport;
     // The directory holds the same events twice: the copies are skipped as duplicates, not analysed twice.
     assert.equal(fromDir.findings.length, 1);
     assert.ok(fromDir.skipped.every((s) => s.reason === 'duplicate'));
   });
 
+  test('text and markdown count the skipped events of a trail by reason after the finding; JSON lists each', async () => {
+    const [denied] = (
+      JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as { Records: Record<string, unknown>[] }
+    ).Records;
+    const records = [denied];
+    for (let i = 0; i < 40; i++) {
+      records.push({ ...denied, eventID: `ok-${i}`, errorCode: undefined, errorMessage: undefined });
+    }
+    for (let i = 0; i < 5; i++) {
+      records.push({
+        ...denied,
+        eventID: `sts-${i}`,
+        eventSource: 'sts.amazonaws.com',
+        eventName: 'GetCallerIdentity',
+      });
+    }
+    const trail = join(dir(), 'mostly-skipped.json');
+    writeFileSync(trail, JSON.stringify({ Records: records }));
+
+    const text = await runCli(['explain', trail, ...seedArgs]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /^Finding 1 of 1: /);
+    assert.match(
+      text.stdout,
+      /\n\nSkipped 45 events, by reason:\n {2}not an AccessDenied event: 40 events\n {4}- ok-0: /,
+    );
+    assert.match(text.stdout, /\n {2}not an S3 event: 5 events\n {4}- sts-0: /);
+    assert.equal(
+      (text.stdout.slice(text.stdout.indexOf('Skipped')).match(/^ {4}- /gm) ?? []).length,
+      6,
+      'three examples of each reason',
+    );
+
+    const markdown = await runCli(['explain', trail, ...seedArgs, '--format', 'markdown']);
+    assert.match(markdown.stdout, /^## Skipped events \(45\)\n\n- not an AccessDenied event: 40 events$/m);
+
+    const json = JSON.parse(
+      (await runCli(['explain', trail, ...seedArgs, '--format', 'json'])).stdout,
+    ) as ExplainReport;
+    assert.equal(json.skipped.length, 45);
+  });
+
   test('an unreadable input is reported and the readable ones are still analysed (exit 0)', async () => {
     const run = await runCli([
       'explain',
-      join(dir, 'missing.json'),
+      join(dir(), 'missing.json'),
       join(SEED, 'event.json'),
       ...seedArgs,
       '--format',
@@ -97,7 +139,7 @@ describe('permission-auditor explain', () => {
   });
 
   test('no readable input at all exits 2', async () => {
-    const run = await runCli(['explain', join(dir, 'missing.json')]);
+    const run = await runCli(['explain', join(dir(), 'missing.json')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /no input could be read/);
   });
@@ -110,7 +152,7 @@ describe('permission-auditor explain', () => {
       'explain',
       join(SEED, 'event.json'),
       '--account-snapshot',
-      join(dir, 'nope.json'),
+      join(dir(), 'nope.json'),
     ]);
     assert.equal(badSnapshot.code, 2);
     assert.match(badSnapshot.stderr, /nope\.json/);
@@ -119,7 +161,7 @@ describe('permission-auditor explain', () => {
   });
 
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
-    const inputs = join(dir, 'progress');
+    const inputs = join(dir(), 'progress');
     mkdirSync(inputs);
     const event = readFileSync(join(SEED, 'event.json'), 'utf8');
     for (const name of ['a.json', 'b.json', 'c.json']) writeFileSync(join(inputs, name), event);

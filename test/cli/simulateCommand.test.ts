@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 import { runCli } from './cliHarness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'pa-simulate-'));
+const dir = temporaryDirectory('pa-simulate-');
 const request = {
   request: {
     principal: 'arn:aws:iam::111122223333:user/backup',
@@ -23,7 +23,7 @@ const request = {
   ],
 };
 function file(name: string, content: string): string {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   writeFileSync(path, content);
   return path;
 }
@@ -75,7 +75,7 @@ describe('permission-auditor simulate', () => {
   });
 
   test('a missing file and a missing --request are usage errors', async () => {
-    assert.equal((await runCli(['simulate', '--request', join(dir, 'nope.json')])).code, 2);
+    assert.equal((await runCli(['simulate', '--request', join(dir(), 'nope.json')])).code, 2);
     const run = await runCli(['simulate']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--request FILE is required/);

@@ -16,9 +16,11 @@ import {
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
+  groupSkipped,
   noFixReason,
   plural,
   policyDocument,
+  SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -27,9 +29,15 @@ import { omittedMarker } from './truncate.js';
 export interface MarkdownRenderOptions {
   /** Distinct denied requests listed per finding before the rest is summarised. Default 50. */
   readonly maxRequests?: number;
+  /**
+   * Skipped events listed one by one; beyond this many they are counted by reason, with the first
+   * {@link SKIPPED_EXAMPLES} of each reason shown. Default 20.
+   */
+  readonly maxSkipped?: number;
 }
 
 const DEFAULT_MAX_REQUESTS = 50;
+const DEFAULT_MAX_SKIPPED = 20;
 
 const code = markdownInlineCode;
 const text = escapeMarkdown;
@@ -119,34 +127,70 @@ function findingSection(finding: Finding, index: number, maxRequests: number): s
   return out;
 }
 
+function skippedSection(skipped: ExplainReport['skipped'], maxSkipped: number): string[] {
+  if (skipped.length === 0) return [];
+  const out = [`## Skipped events (${skipped.length})`, ''];
+  if (skipped.length <= maxSkipped) {
+    for (const event of skipped) {
+      out.push(`- ${code(event.eventId)}: ${SKIPPED_REASON_TEXT[event.reason]} (${text(event.message)})`);
+    }
+    out.push('');
+    return out;
+  }
+  for (const group of groupSkipped(skipped, SKIPPED_EXAMPLES)) {
+    out.push(`- ${SKIPPED_REASON_TEXT[group.reason]}: ${plural(group.count, 'event')}`);
+    for (const event of group.examples) out.push(`  - ${code(event.eventId)}: ${text(event.message)}`);
+    if (group.count > group.examples.length) {
+      out.push(`  - ${omittedMarker(group.count - group.examples.length, 'events')}`);
+    }
+  }
+  out.push('');
+  return out;
+}
+
+function errorsSection(errors: ExplainReport['errors']): string[] {
+  if (errors.length === 0) return [];
+  return [
+    `## Unreadable inputs (${errors.length})`,
+    '',
+    ...errors.map((error) => `- ${code(error.input)}: ${code(error.code)}: ${text(error.message)}`),
+    '',
+  ];
+}
+
 /**
- * Renders an explain report as GitHub-flavoured Markdown.
+ * Renders an explain report as GitHub-flavoured Markdown, in pieces whose concatenation is
+ * {@link renderMarkdown}'s text: one per section, so that a large report can be written out without
+ * first being held as one string.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
-export function renderMarkdown(report: ExplainReport, options: MarkdownRenderOptions = {}): string {
+export function* renderMarkdownPieces(
+  report: ExplainReport,
+  options: MarkdownRenderOptions = {},
+): Generator<string> {
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
-  const out: string[] = [];
-  out.push(`# permission-auditor: ${plural(report.findings.length, 'finding')}`, '');
-  if (report.findings.length === 0) out.push('No denied S3 request to explain.', '');
-  report.findings.forEach((finding, index) => {
-    out.push(...findingSection(finding, index, maxRequests));
-  });
-  if (report.skipped.length > 0) {
-    out.push(`## Skipped events (${report.skipped.length})`, '');
-    for (const skipped of report.skipped) {
-      out.push(
-        `- ${code(skipped.eventId)}: ${SKIPPED_REASON_TEXT[skipped.reason]} (${text(skipped.message)})`,
-      );
-    }
-    out.push('');
+  const sections = function* (): Generator<string[]> {
+    const heading = [`# permission-auditor: ${plural(report.findings.length, 'finding')}`, ''];
+    if (report.findings.length === 0) heading.push('No denied S3 request to explain.', '');
+    yield heading;
+    for (const [index, finding] of report.findings.entries())
+      yield findingSection(finding, index, maxRequests);
+    yield skippedSection(report.skipped, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
+    yield errorsSection(report.errors);
+  };
+  // Sections end with a blank line; the document ends with exactly one line break, so the last non-empty
+  // section is held back until it is known to be the last.
+  let previous: string | undefined;
+  for (const lines of sections()) {
+    if (lines.length === 0) continue;
+    if (previous !== undefined) yield previous;
+    previous = `${lines.join('\n')}\n`;
   }
-  if (report.errors.length > 0) {
-    out.push(`## Unreadable inputs (${report.errors.length})`, '');
-    for (const error of report.errors) {
-      out.push(`- ${code(error.input)}: ${code(error.code)}: ${text(error.message)}`);
-    }
-    out.push('');
-  }
-  return `${out.join('\n').trimEnd()}\n`;
+  if (previous !== undefined) yield `${previous.trimEnd()}\n`;
+}
+
+/** Renders an explain report as GitHub-flavoured Markdown, as one string (see {@link renderMarkdownPieces}). */
+export function renderMarkdown(report: ExplainReport, options: MarkdownRenderOptions = {}): string {
+  return [...renderMarkdownPieces(report, options)].join('');
 }

@@ -69,6 +69,38 @@ export const SKIPPED_REASON_TEXT = {
   'unsupported-operation': 'unsupported S3 operation',
 } as const satisfies Record<Skipped['reason'], string>;
 
+/** Skipped events shown per reason by renderers that count skipped events instead of listing them all. */
+export const SKIPPED_EXAMPLES = 3;
+
+/** Skipped events of one reason: how many there are and the first few, in input order. */
+export interface SkippedGroup {
+  readonly reason: Skipped['reason'];
+  readonly count: number;
+  readonly examples: readonly Skipped[];
+}
+
+/**
+ * Skipped events grouped by reason, the largest group first (ties in order of first appearance), each
+ * keeping its first `examples` events. A trail directory skips far more events than it explains (every
+ * successful call, every other service), so renderers meant for people list groups, not every event.
+ */
+export function groupSkipped(skipped: readonly Skipped[], examples: number): SkippedGroup[] {
+  const groups = new Map<Skipped['reason'], { count: number; examples: Skipped[] }>();
+  for (const event of skipped) {
+    let group = groups.get(event.reason);
+    if (group === undefined) {
+      group = { count: 0, examples: [] };
+      groups.set(event.reason, group);
+    }
+    group.count++;
+    if (group.examples.length < examples) group.examples.push(event);
+  }
+  // Array.prototype.sort is stable, so equal counts keep their order of first appearance.
+  return [...groups]
+    .map(([reason, group]) => ({ reason, count: group.count, examples: group.examples }))
+    .sort((a, b) => b.count - a.count);
+}
+
 /**
  * Version element every generated policy uses; the older `2008-10-17` lacks policy variables.
  *

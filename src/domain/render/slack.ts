@@ -19,6 +19,7 @@ import {
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
+  groupSkipped,
   noFixReason,
   plural,
   policyDocument,
@@ -286,12 +287,9 @@ function renderTail(report: ExplainReport, shown: number, builder: MessageBuilde
     );
   }
   if (report.skipped.length > 0) {
-    const counts = new Map<string, number>();
-    for (const skipped of report.skipped) {
-      const reason = SKIPPED_REASON_TEXT[skipped.reason];
-      counts.set(reason, (counts.get(reason) ?? 0) + 1);
-    }
-    const reasons = [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
+    const reasons = groupSkipped(report.skipped, 0)
+      .map((group) => `${group.count} ${SKIPPED_REASON_TEXT[group.reason]}`)
+      .join(', ');
     builder.context(`${plural(report.skipped.length, 'event')} not analysed: ${reasons}.`);
   }
   if (report.errors.length > 0) {

@@ -15,10 +15,12 @@ import {
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
+  groupSkipped,
   noFixReason,
   plural,
   policyDocument,
   principalLabel,
+  SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -29,9 +31,15 @@ export interface TextRenderOptions {
   readonly color: boolean;
   /** Distinct denied requests listed per finding before the rest is summarised. Default 20. */
   readonly maxRequests?: number;
+  /**
+   * Skipped events listed one by one; beyond this many they are counted by reason, with the first
+   * {@link SKIPPED_EXAMPLES} of each reason shown. Default 20.
+   */
+  readonly maxSkipped?: number;
 }
 
 const DEFAULT_MAX_REQUESTS = 20;
+const DEFAULT_MAX_SKIPPED = 20;
 
 /**
  * SGR codes used for emphasis.
@@ -174,12 +182,22 @@ export function renderFindingText(finding: Finding, options: TextRenderOptions, 
 }
 
 /** The skipped/errors tail of a report (empty string when there is nothing to say). */
-function renderTail(report: ExplainReport, paint: Painter): string {
+function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): string {
   const lines: string[] = [];
-  if (report.skipped.length > 0) {
-    lines.push(paint('bold', `Skipped ${plural(report.skipped.length, 'event')}:`));
-    for (const skipped of report.skipped) {
-      lines.push(`  - ${t(skipped.eventId)}: ${SKIPPED_REASON_TEXT[skipped.reason]} (${t(skipped.message)})`);
+  const { skipped } = report;
+  if (skipped.length > 0 && skipped.length <= maxSkipped) {
+    lines.push(paint('bold', `Skipped ${plural(skipped.length, 'event')}:`));
+    for (const event of skipped) {
+      lines.push(`  - ${t(event.eventId)}: ${SKIPPED_REASON_TEXT[event.reason]} (${t(event.message)})`);
+    }
+  } else if (skipped.length > 0) {
+    lines.push(paint('bold', `Skipped ${plural(skipped.length, 'event')}, by reason:`));
+    for (const group of groupSkipped(skipped, SKIPPED_EXAMPLES)) {
+      lines.push(`  ${SKIPPED_REASON_TEXT[group.reason]}: ${plural(group.count, 'event')}`);
+      for (const event of group.examples) lines.push(`    - ${t(event.eventId)}: ${t(event.message)}`);
+      if (group.count > group.examples.length) {
+        lines.push(`    ${omittedMarker(group.count - group.examples.length, 'events')}`);
+      }
     }
   }
   if (report.errors.length > 0) {
@@ -192,18 +210,24 @@ function renderTail(report: ExplainReport, paint: Painter): string {
 }
 
 /**
- * Renders an explain report for a terminal. ANSI colour appears only when `options.color` is true; the
- * text reads the same without it.
+ * Renders an explain report for a terminal, in pieces whose concatenation is {@link renderText}'s text:
+ * one per finding, so that a report of a large trail directory can be written out without first being
+ * held as one string. ANSI colour appears only when `options.color` is true; the text reads the same
+ * without it.
  */
-export function renderText(report: ExplainReport, options: TextRenderOptions): string {
+export function* renderTextPieces(report: ExplainReport, options: TextRenderOptions): Generator<string> {
   const paint = painter(options.color);
-  const blocks: string[] = [];
   const total = report.findings.length;
-  report.findings.forEach((finding, index) => {
-    blocks.push(renderFindingText(finding, options, `Finding ${index + 1} of ${total}`));
-  });
-  if (total === 0) blocks.push('No denied S3 request to explain.');
-  const tail = renderTail(report, paint);
-  if (tail !== '') blocks.push(tail);
-  return `${blocks.join('\n\n')}\n`;
+  for (const [index, finding] of report.findings.entries()) {
+    yield `${index === 0 ? '' : '\n\n'}${renderFindingText(finding, options, `Finding ${index + 1} of ${total}`)}`;
+  }
+  if (total === 0) yield 'No denied S3 request to explain.';
+  const tail = renderTail(report, paint, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
+  if (tail !== '') yield `\n\n${tail}`;
+  yield '\n';
+}
+
+/** Renders an explain report for a terminal as one string (see {@link renderTextPieces}). */
+export function renderText(report: ExplainReport, options: TextRenderOptions): string {
+  return [...renderTextPieces(report, options)].join('');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toSingleLine } from '../../../src/domain/render/escape.js';
-import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { renderMarkdown, renderMarkdownPieces } from '../../../src/domain/render/markdown.js';
 import { policyDocument } from '../../../src/domain/render/reportWording.js';
 import {
   explicitDenyFinding,
@@ -9,6 +9,7 @@ import {
   HOSTILE_OBJECT_ARN,
   HOSTILE_PARTS,
   hugeFinding,
+  manySkipped,
   RCLONE_FIX_STATEMENTS,
   RCLONE_JOB_STATEMENTS,
   rcloneFinding,
@@ -128,6 +129,38 @@ describe('renderMarkdown', () => {
       out,
       /^## Unreadable inputs \(1\)\n\n- `trail-2026-11-27.json`: `cloudtrail.invalidJson`: Unexpected token &lt;\\!channel&gt;$/m,
     );
+  });
+
+  test('counts skipped events by reason, with a few of each, once there are too many to list', () => {
+    const out = renderMarkdown({ findings: [], skipped: manySkipped(30, 12), errors: [] });
+    const section = out.slice(out.indexOf('## Skipped events'));
+    const lines = section.split('\n');
+    assert.deepEqual(lines.slice(0, 8), [
+      '## Skipped events (43)',
+      '',
+      '- not an AccessDenied event: 30 events',
+      '  - `ok-0`: PutObject 0 succeeded',
+      '  - `ok-1`: PutObject 1 succeeded',
+      '  - `ok-2`: PutObject 2 succeeded',
+      '  - \u2026 (27 more events omitted; see the JSON report)',
+      '- not an S3 event: 12 events',
+    ]);
+    // The hostile message is escaped: no raw mention, no raw escape character.
+    assert.match(lines[8] ?? '', /^ {2}- `other-0`: from &lt;\\!channel&gt;/);
+    assert.ok(!section.includes('<!channel>') && !section.includes('\u001b'));
+    assert.ok(section.endsWith('- duplicate event: 1 event\n  - `again-0`: already seen\n'));
+  });
+
+  test('is written in pieces, one per section, that join to the same document', () => {
+    const report = { ...fullReport, skipped: manySkipped(50, 5) };
+    const pieces = [...renderMarkdownPieces(report)];
+    const whole = renderMarkdown(report);
+    assert.equal(pieces.join(''), whole);
+    assert.equal(pieces.length, 6, 'heading, three findings, skipped events, unreadable inputs');
+    assert.ok(pieces[1]?.startsWith('## 1. '));
+    assert.ok(whole.endsWith('\n') && !whole.endsWith('\n\n'));
+    const empty = [...renderMarkdownPieces({ findings: [], skipped: [], errors: [] })];
+    assert.deepEqual(empty, ['# permission-auditor: 0 findings\n\nNo denied S3 request to explain.\n']);
   });
 
   test('summarises requests beyond the limit with a pointer to the JSON report', () => {

@@ -7,6 +7,7 @@ import type {
   Finding,
   FindingRequest,
   PolicyStatement,
+  Skipped,
 } from '../../../src/domain/explain/report.js';
 
 export const HOSTILE_PARTS = {
@@ -207,4 +208,24 @@ export function hugeFinding(count: number, resources: number): Finding {
     caveats: Array.from({ length: 40 }, (_, index) => `Caveat ${index} about ${HOSTILE_KEY}`),
     summary: `${rcloneFinding.summary} ${'and more '.repeat(200)}`,
   };
+}
+
+/**
+ * What a trail file's worth of skipped events looks like: `notDenied` successful calls and `notS3` calls
+ * to other services interleaved, then one duplicate; the first non-S3 message is hostile.
+ */
+export function manySkipped(notDenied: number, notS3: number): Skipped[] {
+  const skipped: Skipped[] = [];
+  for (let index = 0; index < Math.max(notDenied, notS3); index++) {
+    if (index < notS3) {
+      const message =
+        index === 0 ? `from ${HOSTILE_PARTS.mention}${HOSTILE_PARTS.ansi}` : `GetCallerIdentity ${index}`;
+      skipped.push({ eventId: `other-${index}`, reason: 'not-s3', message });
+    }
+    if (index < notDenied) {
+      skipped.push({ eventId: `ok-${index}`, reason: 'not-denied', message: `PutObject ${index} succeeded` });
+    }
+  }
+  skipped.push({ eventId: 'again-0', reason: 'duplicate', message: 'already seen' });
+  return skipped;
 }

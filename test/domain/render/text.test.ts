@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { policyDocument } from '../../../src/domain/render/reportWording.js';
-import { renderText } from '../../../src/domain/render/text.js';
+import { renderText, renderTextPieces } from '../../../src/domain/render/text.js';
 import {
   allowedFinding,
   explicitDenyFinding,
   fullReport,
   HOSTILE_PARTS,
   hugeFinding,
+  manySkipped,
   RCLONE_FIX_STATEMENTS,
   RCLONE_JOB_STATEMENTS,
   rcloneFinding,
@@ -107,6 +108,48 @@ describe('renderText', () => {
       out,
       /1 input could not be read:\n {2}- trail-2026-11-27\.json: cloudtrail\.invalidJson: Unexpected token/,
     );
+  });
+
+  test('counts skipped events by reason, with a few of each, once there are too many to list', () => {
+    const skipped = manySkipped(30, 12);
+    const out = renderText({ findings: [], skipped, errors: [] }, { color: false });
+    const tail = out.slice(out.indexOf('Skipped'));
+    assert.equal(
+      tail,
+      [
+        'Skipped 43 events, by reason:',
+        '  not an AccessDenied event: 30 events',
+        '    - ok-0: PutObject 0 succeeded',
+        '    - ok-1: PutObject 1 succeeded',
+        '    - ok-2: PutObject 2 succeeded',
+        '    \u2026 (27 more events omitted; see the JSON report)',
+        '  not an S3 event: 12 events',
+        `    - other-0: from ${HOSTILE_PARTS.mention}`,
+        '    - other-1: GetCallerIdentity 1',
+        '    - other-2: GetCallerIdentity 2',
+        '    \u2026 (9 more events omitted; see the JSON report)',
+        '  duplicate event: 1 event',
+        '    - again-0: already seen',
+        '',
+      ].join('\n'),
+    );
+    // At the limit, every event is still listed on its own.
+    const listed = renderText(
+      { findings: [], skipped: skipped.slice(0, 20), errors: [] },
+      { color: false, maxSkipped: 20 },
+    );
+    assert.equal((listed.match(/^ {2}- /gm) ?? []).length, 20);
+    assert.doesNotMatch(listed, /by reason/);
+  });
+
+  test('is written in pieces, one per finding, that join to the same text', () => {
+    const report = { ...fullReport, skipped: manySkipped(100, 100) };
+    const pieces = [...renderTextPieces(report, { color: true })];
+    assert.equal(pieces.join(''), renderText(report, { color: true }));
+    assert.ok(pieces[0]?.startsWith(`${ESC}[1mFinding 1 of 3`));
+    assert.ok(pieces[1]?.startsWith('\n\n') && pieces[1].includes('Finding 2 of 3'));
+    assert.ok(pieces[2]?.startsWith('\n\n') && pieces[2].includes('Finding 3 of 3'));
+    assert.equal(pieces.length, 5, 'three findings, the skipped and errors tail, the final line break');
   });
 
   test('counts repeated identical requests once and summarises requests beyond the limit', () => {
