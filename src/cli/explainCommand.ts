@@ -26,6 +26,9 @@ Options:
   --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
   --format FORMAT             text (default), markdown, slack, sns or json
   -h, --help                  show this help
+
+Events that are not S3 or not denied are skipped with a reason: json lists every one; text and markdown
+list them when there are at most 20, and otherwise count them by reason with a few examples of each.
 `;
 
 const FORMATS = ['text', 'markdown', 'slack', 'sns', 'json'] as const;

@@ -144,6 +144,23 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /no input could be read/);
   });
 
+  test('--help lists every option and the formats, and exits 0', async () => {
+    const run = await runCli(['explain', '--help']);
+    assert.equal(run.code, 0);
+    for (const option of [
+      '--account-snapshot',
+      '--bucket-policy',
+      '--scp',
+      '--rcp',
+      '--window',
+      '--format',
+    ]) {
+      assert.match(run.stdout, new RegExp(`^ {2}${option} `, 'm'), option);
+    }
+    assert.match(run.stdout, /text \(default\), markdown, slack, sns or json/);
+    assert.match(run.stdout, /json lists every one/);
+  });
+
   test('usage errors exit 2 with a message', async () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
