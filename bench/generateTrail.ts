@@ -1714,6 +1714,23 @@ export interface GenerateOptions {
   /** Number of records in the trail (default 100,000). */
   readonly events?: number;
   readonly seed?: number;
+  /**
+   * Share of the records (before duplicates) that are S3 AccessDenied events, above 0 and at most 0.9
+   * (default {@link DEFAULT_DENIED_SHARE}). The rest keeps the default's proportions: one third non-S3
+   * events, two thirds S3 calls that did not fail on authorization.
+   */
+  readonly deniedShare?: number;
+}
+
+/** The bench trail's share of denied records: far above a real trail's, so that explain does much work. */
+export const DEFAULT_DENIED_SHARE = 0.7;
+
+/** Checks a denied share given on the command line or in options; throws with the reason. */
+export function checkDeniedShare(share: number): number {
+  if (!Number.isFinite(share) || share <= 0 || share > 0.9) {
+    throw new Error(`the denied share must be a number above 0 and at most 0.9, got ${share}`);
+  }
+  return share;
 }
 
 /** Session weights per archetype: backup jobs and analysts dominate, as in a typical account. */
@@ -1731,11 +1748,15 @@ const SESSION_LENGTH: Readonly<Record<Archetype, readonly [number, number]>> = {
 
 /**
  * Builds the trail and the account it ran in, in memory. Deterministic: the same options give the same
- * values. The mix per record: 10% non-S3 events, 20% S3 calls that did not fail on authorization, 70%
- * S3 AccessDenied; 0.2% of records are re-delivered duplicates (same eventID).
+ * values. The default mix per record: 10% non-S3 events, 20% S3 calls that did not fail on
+ * authorization, 70% S3 AccessDenied (see {@link GenerateOptions.deniedShare}); 0.2% of records are
+ * re-delivered duplicates (same eventID).
  */
 export function buildInputs(options: GenerateOptions = {}): GeneratedInputs {
   const total = options.events ?? 100_000;
+  const deniedShare = checkDeniedShare(options.deniedShare ?? DEFAULT_DENIED_SHARE);
+  const notS3Below = (1 - deniedShare) / 3;
+  const allowedBelow = 1 - deniedShare;
   const rng = new Random(options.seed ?? 20261128);
   const { list, identities } = principals(rng);
   const specs = managedPolicies();
@@ -1770,10 +1791,10 @@ export function buildInputs(options: GenerateOptions = {}): GeneratedInputs {
         }
       }
       const r = rng.next();
-      if (r < 0.1) {
+      if (r < notS3Below) {
         records.push(otherRecord(session, time, rng));
         mix.notS3++;
-      } else if (r < 0.3) {
+      } else if (r < allowedBelow) {
         const call = allowedCall(principal, rng);
         if (call.errorCode !== undefined) mix.otherS3Errors++;
         else mix.succeeded++;
@@ -1863,8 +1884,10 @@ export function writeTrailFiles(
 ): GeneratedTrailFiles {
   const events = options.events ?? 100_000;
   const seed = options.seed ?? 20261128;
-  const directory = options.directory ?? join(tmpdir(), `permission-auditor-bench-${seed}-${events}`);
-  const inputs = buildInputs({ events, seed });
+  const deniedShare = options.deniedShare ?? DEFAULT_DENIED_SHARE;
+  const share = deniedShare === DEFAULT_DENIED_SHARE ? '' : `-denied${deniedShare}`;
+  const directory = options.directory ?? join(tmpdir(), `permission-auditor-bench-${seed}-${events}${share}`);
+  const inputs = buildInputs({ events, seed, deniedShare });
   mkdirSync(join(directory, 'bucket-policies'), { recursive: true });
   const trailFile = join(directory, `${ACCOUNT}_CloudTrail_${REGION}_20261128T0000Z_bench.json`);
   const trailText = JSON.stringify(inputs.trail);
