@@ -167,8 +167,10 @@ function summariseReport(report: ExplainReport): { findings: number; lines: stri
 export async function runExplainBench(options: ExplainBenchOptions = {}): Promise<ExplainBenchOutcome> {
   const runs = options.runs ?? 5;
   const collectGarbage = fullGarbageCollector();
-  const deniedShare = options.deniedShare ?? DEFAULT_DENIED_SHARE;
-  const files = writeTrailFiles({ events: options.events ?? 100_000, deniedShare });
+  const files = writeTrailFiles({
+    events: options.events ?? 100_000,
+    ...(options.deniedShare !== undefined ? { deniedShare: options.deniedShare } : {}),
+  });
   const loaded = await loadExplainContext({
     accountSnapshot: files.snapshotFile,
     bucketPolicies: files.bucketPolicyArgs,
@@ -214,10 +216,10 @@ export async function runExplainBench(options: ExplainBenchOptions = {}): Promis
   const ratio = explain.perSecond / baseline.perSecond;
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   const share =
-    deniedShare === DEFAULT_DENIED_SHARE
+    files.deniedShare === DEFAULT_DENIED_SHARE
       ? []
       : [
-          `- trail generated with --denied-share ${deniedShare} (the default bench trail has ${DEFAULT_DENIED_SHARE}): the verdict below is for this trail, not the default one`,
+          `- trail generated with --denied-share ${files.deniedShare} (the default bench trail has ${DEFAULT_DENIED_SHARE}): the verdict below is for this trail, not the default one`,
         ];
   const notes = [
     ...share,

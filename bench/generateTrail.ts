@@ -1872,6 +1872,8 @@ export interface GeneratedTrailFiles {
   readonly bucketPolicyArgs: readonly string[];
   readonly scpFile: string;
   readonly events: number;
+  /** Share of denied records the trail was generated with. */
+  readonly deniedShare: number;
   readonly mix: TrailMix;
 }
 
@@ -1909,6 +1911,7 @@ export function writeTrailFiles(
     bucketPolicyArgs,
     scpFile,
     events,
+    deniedShare,
     mix: inputs.mix,
   };
 }
