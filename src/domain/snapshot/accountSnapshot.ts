@@ -239,11 +239,14 @@ class SnapshotCollector {
   }
 
   private parseManagedPolicy(raw: unknown, where: string): SnapshotManagedPolicy | undefined {
-    if (!isJsonObject(raw) || typeof raw.Arn !== 'string' || typeof raw.PolicyName !== 'string') {
-      this.invalidEntry(`${where}: a managed policy needs PolicyName and Arn strings; entry skipped`);
+    if (!isJsonObject(raw) || typeof raw.Arn !== 'string') {
+      this.invalidEntry(`${where}: a managed policy needs an Arn string; entry skipped`);
       return undefined;
     }
-    const { Arn: arn, PolicyName: name } = raw;
+    const arn = raw.Arn;
+    // AWS always sends PolicyName; some emulators and hand-made snapshots leave it out, and the ARN ends
+    // with it (arn:aws:iam::ACCOUNT:policy/PATH/NAME).
+    const name = typeof raw.PolicyName === 'string' ? raw.PolicyName : policyNameFromArn(arn);
     const versions: SnapshotPolicyVersion[] = [];
     const rawVersions: readonly unknown[] = Array.isArray(raw.PolicyVersionList) ? raw.PolicyVersionList : [];
     rawVersions.forEach((entry, i) => {

@@ -197,6 +197,32 @@ describe('parseAccountSnapshot on incomplete or inconsistent snapshots', () => {
     assert.match(warnings[0]?.message ?? '', /RoleDetailList\[0\]: RoleName and Arn must be strings/);
   });
 
+  test('a managed policy without PolicyName (as moto returns it) takes its name from the ARN; one without Arn is skipped', () => {
+    const document = encodeURIComponent(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+    );
+    const { snapshot, warnings } = parsed({
+      Policies: [
+        {
+          Arn: 'arn:aws:iam::111122223333:policy/team/BackupWriter',
+          DefaultVersionId: 'v1',
+          PolicyVersionList: [{ Document: document, VersionId: 'v1', IsDefaultVersion: true }],
+        },
+        { PolicyName: 'NoArn', DefaultVersionId: 'v1', PolicyVersionList: [] },
+      ],
+    });
+    assert.deepEqual(
+      snapshot.managedPolicies.map((p) => [p.name, p.arn, p.versions.length]),
+      [['BackupWriter', 'arn:aws:iam::111122223333:policy/team/BackupWriter', 1]],
+    );
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      ['authz.json: Policies[1]: a managed policy needs an Arn string; entry skipped'],
+    );
+  });
   test('warns when ARNs name more than one account', () => {
     const { snapshot, warnings } = parsed({
       UserDetailList: [
