@@ -1,0 +1,249 @@
+/**
+ * A recording HTTP proxy in front of an S3 endpoint (moto), and the CloudTrail data events AWS would
+ * have logged for the calls it saw.
+ *
+ * moto does not log S3 data events to CloudTrail (nor serve LookupEvents), so this stands in for
+ * CloudTrail: a client (rclone, the AWS SDK) talks to the proxy, the proxy forwards every request
+ * unchanged (same path, headers and body, so SigV4 signatures still verify) and remembers the method,
+ * path, the headers that matter, the status and S3's error code. `cloudTrailRecords` then writes the
+ * calls as CloudTrail S3 data events, in the shape of AWS's documented example.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html (data events)
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+
+export interface RecordedCall {
+  readonly method: string;
+  /** Path and query as sent (percent-encoded). */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly status: number;
+  /** S3's `<Code>` and `<Message>` from an error body (HEAD answers have no body). */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly time: Date;
+}
+
+export interface S3CallRecorder {
+  /** `http://127.0.0.1:PORT`: give this to the client as its S3 endpoint. */
+  readonly endpoint: string;
+  readonly calls: RecordedCall[];
+  close(): Promise<void>;
+}
+
+function tag(xml: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return match?.[1];
+}
+
+/** Starts a proxy on a free loopback port that forwards to `target` (an `http://host:port` origin). */
+export async function startS3CallRecorder(target: string): Promise<S3CallRecorder> {
+  const upstream = new URL(target);
+  const calls: RecordedCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          const answerChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+          answer.on('end', () => {
+            const answerBody = Buffer.concat(answerChunks);
+            const status = answer.statusCode ?? 502;
+            const text = status >= 300 ? answerBody.toString('utf8') : '';
+            const errorCode = tag(text, 'Code');
+            const errorMessage = tag(text, 'Message');
+            calls.push({
+              method: req.method ?? 'GET',
+              url: req.url ?? '/',
+              headers: req.headers,
+              status,
+              ...(errorCode !== undefined ? { errorCode } : {}),
+              ...(errorMessage !== undefined ? { errorMessage } : {}),
+              time: new Date(),
+            });
+            res.writeHead(status, answer.headers);
+            res.end(answerBody);
+          });
+        },
+      );
+      forward.on('error', (error) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`proxy: ${error.message}`);
+      });
+      forward.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the proxy got no TCP port');
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    calls,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** Who made the calls, as CloudTrail's `userIdentity` of an IAM user names them. */
+export interface IamUserIdentity {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly userId: string;
+  readonly accessKeyId: string;
+}
+
+interface S3Operation {
+  readonly eventName: string;
+  readonly readOnly: boolean;
+}
+
+/**
+ * The S3 operation of a path-style request, by method, path and query, as S3 names them in CloudTrail
+ * (ListObjectsV2 is logged as `ListObjects` with `list-type: 2`). Only the operations the tests' clients
+ * make; anything else throws, so a new call shows up as a test failure instead of a wrong event.
+ */
+function operationOf(
+  method: string,
+  key: string | undefined,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+): S3Operation {
+  const has = (name: string) => query.has(name);
+  if (key === undefined) {
+    if (method === 'HEAD') return { eventName: 'HeadBucket', readOnly: true };
+    if (method === 'GET' && query.size === 0) return { eventName: 'ListObjects', readOnly: true };
+    if (method === 'GET' && (has('list-type') || has('prefix') || has('delimiter')))
+      return { eventName: 'ListObjects', readOnly: true };
+    if (method === 'PUT' && query.size === 0) return { eventName: 'CreateBucket', readOnly: false };
+    if (method === 'POST' && has('delete')) return { eventName: 'DeleteObjects', readOnly: false };
+  } else {
+    if (method === 'HEAD') return { eventName: 'HeadObject', readOnly: true };
+    if (method === 'GET' && query.size === 0) return { eventName: 'GetObject', readOnly: true };
+    if (method === 'PUT' && has('partNumber') && has('uploadId'))
+      return {
+        eventName: headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart',
+        readOnly: false,
+      };
+    if (method === 'PUT' && query.size === 0)
+      return {
+        eventName: headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject',
+        readOnly: false,
+      };
+    if (method === 'POST' && has('uploads')) return { eventName: 'CreateMultipartUpload', readOnly: false };
+    if (method === 'POST' && has('uploadId'))
+      return { eventName: 'CompleteMultipartUpload', readOnly: false };
+    if (method === 'DELETE' && has('uploadId')) return { eventName: 'AbortMultipartUpload', readOnly: false };
+    if (method === 'DELETE' && query.size === 0) return { eventName: 'DeleteObject', readOnly: false };
+  }
+  throw new Error(
+    `no CloudTrail event name for ${method} ${key === undefined ? 'bucket' : 'object'} request with query "${query.toString()}"`,
+  );
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The region of a SigV4 request, from its credential scope (`Credential=AKID/date/REGION/s3/aws4_request`). */
+function signedRegion(headers: IncomingHttpHeaders): string {
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(header(headers, 'authorization') ?? '');
+  return scope?.[1] ?? 'us-east-1';
+}
+
+/**
+ * The CloudTrail data event for one recorded path-style call by `identity`: event name, request
+ * parameters (bucket, key, query parameters and the ACL header), resources, user agent in square
+ * brackets as S3 logs it, and the error code and message when S3 refused it.
+ */
+export function cloudTrailRecord(call: RecordedCall, identity: IamUserIdentity): Record<string, unknown> {
+  const url = new URL(call.url, 'http://s3.local');
+  const [bucketPart, ...keyParts] = url.pathname.slice(1).split('/');
+  const bucket = decodeURIComponent(bucketPart ?? '');
+  if (bucket === '') throw new Error(`not a bucket request: ${call.method} ${call.url}`);
+  const key = keyParts.length > 0 ? decodeURIComponent(keyParts.join('/')) : undefined;
+  const operation = operationOf(call.method, key, url.searchParams, call.headers);
+  const requestParameters: Record<string, string> = {
+    bucketName: bucket,
+    Host: header(call.headers, 'host') ?? '',
+  };
+  if (key !== undefined) requestParameters.key = key;
+  for (const [name, value] of url.searchParams) requestParameters[name] = value;
+  const acl = header(call.headers, 'x-amz-acl');
+  if (acl !== undefined) requestParameters['x-amz-acl'] = acl;
+  const bucketResource = {
+    accountId: identity.accountId,
+    type: 'AWS::S3::Bucket',
+    ARN: `arn:aws:s3:::${bucket}`,
+  };
+  const prefix = url.searchParams.get('prefix');
+  const resources =
+    key !== undefined
+      ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }, bucketResource]
+      : operation.eventName === 'ListObjects' && prefix !== null
+        ? [{ type: 'AWS::S3::Object', ARNPrefix: `arn:aws:s3:::${bucket}/${prefix}` }, bucketResource]
+        : [bucketResource];
+  const failed = call.status >= 300;
+  // A HEAD error has no body: name it as S3 does for that status.
+  const bodiless =
+    call.status === 403
+      ? ['AccessDenied', 'Access Denied']
+      : key !== undefined
+        ? ['NoSuchKey', 'The specified key does not exist.']
+        : ['NoSuchBucket', 'The specified bucket does not exist'];
+  return {
+    eventVersion: '1.10',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: identity.userId,
+      arn: `arn:aws:iam::${identity.accountId}:user/${identity.userName}`,
+      accountId: identity.accountId,
+      accessKeyId: identity.accessKeyId,
+      userName: identity.userName,
+    },
+    eventTime: call.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: 's3.amazonaws.com',
+    eventName: operation.eventName,
+    awsRegion: signedRegion(call.headers),
+    sourceIPAddress: '127.0.0.1',
+    userAgent: `[${header(call.headers, 'user-agent') ?? ''}]`,
+    ...(failed
+      ? { errorCode: call.errorCode ?? bodiless[0], errorMessage: call.errorMessage ?? bodiless[1] }
+      : {}),
+    requestParameters,
+    responseElements: null,
+    requestID: randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase(),
+    eventID: randomUUID(),
+    readOnly: operation.readOnly,
+    resources,
+    eventType: 'AwsApiCall',
+    managementEvent: false,
+    recipientAccountId: identity.accountId,
+    eventCategory: 'Data',
+  };
+}
+
+/** A CloudTrail trail file (`{"Records": [...]}`) of the recorded calls signed with `identity`'s access key. */
+export function cloudTrailFile(calls: readonly RecordedCall[], identity: IamUserIdentity): string {
+  const mine = calls.filter((c) =>
+    (header(c.headers, 'authorization') ?? '').includes(`Credential=${identity.accessKeyId}/`),
+  );
+  return JSON.stringify({ Records: mine.map((c) => cloudTrailRecord(c, identity)) });
+}
