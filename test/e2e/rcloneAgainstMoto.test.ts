@@ -34,8 +34,8 @@ import {
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { ExplainReport, Finding } from '../../src/domain/explain/report.js';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ExplainReport, Finding, JobProfile } from '../../src/domain/explain/report.js';
 import { runCli } from '../cli/cliHarness.js';
 import { type MotoServer, startMotoServer } from '../support/motoServer.js';
 import {
@@ -63,6 +63,11 @@ const WRITE_ONLY_POLICY = {
     },
   ],
 };
+
+/** Every Resource of the profile's statements, sorted. */
+function resourcesOf(profile: JobProfile): string[] {
+  return [...new Set(profile.statements.flatMap((s) => s.Resource))].sort();
+}
 
 interface User extends IamUserIdentity {
   readonly secretAccessKey: string;
@@ -212,6 +217,17 @@ describe('rclone against moto: explain, apply, run again', () => {
     return report.findings[0]!;
   }
 
+  /** The job profile as an inline policy of `user`. */
+  async function grantProfile(user: User, profile: JobProfile): Promise<void> {
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: user.userName,
+        PolicyName: 'RcloneJobProfile',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: profile.statements }),
+      }),
+    );
+  }
+
   let seedUser: User & { policyArn: string };
 
   test('rclone copy with PutObject + GetObject fails on the listing; explain names s3:ListBucket in BackupWriter, and its new version lets the same job finish', async () => {
@@ -303,15 +319,11 @@ describe('rclone against moto: explain, apply, run again', () => {
     const profile = onlyFinding(await explainCalls(user, failed.from, 'nightly-denied')).jobProfile;
     assert.ok(profile !== null);
     assert.equal(profile.tool, 'rclone');
+    // Scoped to the job's directory (the denied HEAD of `nightly` names it), not the whole bucket.
+    assert.deepEqual(resourcesOf(profile), [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/nightly/*`]);
 
     // Replace every grant the user had with the profile alone.
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: user.userName,
-        PolicyName: 'RcloneJobProfile',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: profile.statements }),
-      }),
-    );
+    await grantProfile(user, profile);
     await iam.send(
       new CreatePolicyVersionCommand({
         PolicyArn: user.policyArn,
@@ -331,11 +343,62 @@ describe('rclone against moto: explain, apply, run again', () => {
     ]) {
       const done = await rclone(user, args);
       assert.equal(done.result.code, 0, `rclone ${args.join(' ')}: ${done.result.output}`);
+      if (args[0] === 'copy') {
+        // The root probe explain leaves out of the profile is still refused, and rclone finishes anyway.
+        const probe = recorder.calls
+          .slice(done.from)
+          .find((c) => c.method === 'HEAD' && c.url === `/${BUCKET}/nightly`);
+        assert.equal(probe?.status, 403);
+      }
     }
     assert.deepEqual(await objectKeys('nightly/'), [
       'nightly/a.txt',
       'nightly/single.txt',
       'nightly/sub/b.txt',
     ]);
+  });
+
+  test('rclone sync with a copy-only policy fails deleting a stale file; explain calls it a sync and its profile adds s3:DeleteObject, with which the sync finishes', async () => {
+    const user = await createUser('rclone-mirror', 'MirrorWriter', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `arn:aws:s3:::${BUCKET}/mirror/*`,
+        },
+      ],
+    });
+    for (const key of ['mirror/stale-1.txt', 'mirror/old/stale-2.txt']) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'left from an earlier run\n' }));
+    }
+    const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/mirror`]);
+    assert.notEqual(failed.result.code, 0, 'the deletes must be refused');
+
+    const finding = onlyFinding(await explainCalls(user, failed.from, 'sync-denied'));
+    assert.equal(finding.cause, 'identity-missing-allow');
+    // rclone first HEADs `mirror` (is the destination a file?): outside mirror/*, so denied, and ignored
+    // by rclone. explain lists it, but neither grants it nor lets it widen the fix to the whole bucket.
+    assert.deepEqual(finding.requests.map((r) => [r.eventName, r.action, r.resource]).sort(), [
+      ['DeleteObject', 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/mirror/old/stale-2.txt`],
+      ['DeleteObject', 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/mirror/stale-1.txt`],
+      ['HeadObject', 's3:GetObject', `arn:aws:s3:::${BUCKET}/mirror`],
+    ]);
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/mirror/*`]]],
+    );
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(finding.caveats.some((c) => c.includes(`HEAD of ${BUCKET}/mirror is rclone checking`)));
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'sync');
+    assert.ok(profile.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+    assert.deepEqual(resourcesOf(profile), [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/mirror/*`]);
+
+    await grantProfile(user, profile);
+    const again = await rclone(user, ['sync', 'data', `moto:${BUCKET}/mirror`]);
+    assert.equal(again.result.code, 0, again.result.output);
+    assert.deepEqual(await objectKeys('mirror/'), ['mirror/a.txt', 'mirror/sub/b.txt']);
   });
 });

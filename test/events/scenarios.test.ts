@@ -28,6 +28,8 @@ interface ExpectedFinding {
   deniedBy: Record<string, unknown>[];
   fix: null | { attachTo: string; attachKind: string; statements: PolicyStatement[] };
   jobProfileOperation: string | null;
+  /** Every Resource of the job profile's statements, when the scenario says where the job works. */
+  jobProfileResources?: string[];
   alternativesRemove: string[];
   caveatsMention?: string[];
 }
@@ -110,6 +112,13 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
   }
 
   assert.equal(actual.jobProfile?.operation ?? null, expected.jobProfileOperation, 'job profile operation');
+  if (expected.jobProfileResources !== undefined) {
+    assert.deepEqual(
+      [...new Set(actual.jobProfile?.statements.flatMap((st) => st.Resource) ?? [])].sort(),
+      [...expected.jobProfileResources].sort(),
+      'job profile resources',
+    );
+  }
   // The alternatives the scenario needs must be offered (others may be offered too).
   const removes = new Set(actual.alternatives.flatMap((a) => a.removes));
   for (const grant of expected.alternativesRemove) {

@@ -11,6 +11,13 @@ import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
+import {
+  isRootProbe,
+  type JobRequest,
+  rcloneJobPaths,
+  rcloneRootProbeKeys,
+  rootProbeCaveat,
+} from '../tools/rcloneRootProbe.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
@@ -111,6 +118,29 @@ function withAssumedCallerAllow(
   return crossAccount && !resolved.identityKnown ? { ...set, identity: [compileAllowAll()] } : set;
 }
 
+/** An rclone finding's requests as the root-probe test reads them, and the probe keys found. */
+interface RcloneJob {
+  readonly requests: readonly JobRequest[];
+  readonly probes: ReadonlySet<string>;
+}
+
+function jobRequest(e: EvaluatedCheck): JobRequest {
+  const prefix = e.check.context['s3:prefix'];
+  return {
+    eventName: e.event.eventName,
+    source: e.event.source,
+    action: e.check.action,
+    key: e.check.key,
+    listPrefix: typeof prefix === 'string' ? prefix : undefined,
+  };
+}
+
+function rcloneJob(evaluated: readonly EvaluatedCheck[], bucket: string): RcloneJob {
+  const requests: JobRequest[] = [];
+  for (const e of evaluated) if (e.check.bucket === bucket) requests.push(jobRequest(e));
+  return { requests, probes: rcloneRootProbeKeys(requests) };
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -207,7 +237,18 @@ export class FindingBuilder {
       : message.form === 'enhanced'
         ? 'message'
         : 'event';
-    const denied = evaluated.filter((e) => e.decision !== 'Allowed');
+    const client = detectClient(first.userAgent);
+    const job = client.tool === 'rclone' && bucket !== undefined ? rcloneJob(evaluated, bucket) : undefined;
+    // rclone's HEAD of the destination root is denied under any policy scoped to the directory, and
+    // rclone ignores the error: it is not a cause, not granted, and not where the job works.
+    const probeKeys: string[] = [];
+    const denied = evaluated.filter((e) => {
+      if (e.decision === 'Allowed') return false;
+      if (job === undefined || job.probes.size === 0 || !isRootProbe(jobRequest(e), job.probes)) return true;
+      if (e.check.key !== undefined && !probeKeys.includes(e.check.key)) probeKeys.push(e.check.key);
+      return false;
+    });
+    if (probeKeys.length > 0 && bucket !== undefined) caveats.push(rootProbeCaveat(bucket, probeKeys));
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     if (evidence === 'policies') {
@@ -259,9 +300,8 @@ export class FindingBuilder {
 
     const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);
-    const client = detectClient(first.userAgent);
     const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
-    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded);
+    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded, job);
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
       eventId: e.event.eventId,
@@ -442,6 +482,7 @@ export class FindingBuilder {
     evaluated: readonly EvaluatedCheck[],
     denied: readonly EvaluatedCheck[],
     succeeded: ReadonlySet<string>,
+    job: RcloneJob | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
@@ -480,7 +521,7 @@ export class FindingBuilder {
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
-      prefix: commonDirectory(keys),
+      prefix: commonDirectory(job !== undefined ? rcloneJobPaths(job.requests, job.probes) : keys),
       deniedActions: [...deniedActions],
       eventNames,
     });
