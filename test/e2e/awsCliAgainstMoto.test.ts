@@ -1,0 +1,151 @@
+/**
+ * aws-cli v2 (Debian's 2.9.19, installed by `npm run test:deps`) runs `aws s3 sync` against moto with IAM
+ * enforced; `explain` reads the CloudTrail events of its calls (written by the recording proxy, as moto
+ * does not log S3 data events) and moto's account snapshot; the test applies what explain proposed and
+ * runs the same command again.
+ *
+ * aws-cli v2 puts the command in its user agent (`command/s3.sync` in 2.9, `md/command#s3.sync` in later
+ * releases), which is how explain knows the job; aws-cli v1 sends no command (checked with 1.46.3), so
+ * v1 runs get a fix but no job profile.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  type ClientRun,
+  cleanEnvironment,
+  MotoAccount,
+  type MotoUser,
+  onlyFinding,
+  REGION,
+  writeSampleData,
+} from '../support/motoAccount.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
+
+const BUCKET = 'cli-bucket';
+/** Debian's package installs aws-cli v2 here; a pip-installed v1 may come first on the PATH. */
+const AWS = process.env.PA_TEST_AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
+
+const objectsPolicy = (actions: readonly string[], resource: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: [...actions], Resource: resource }],
+});
+
+describe('aws-cli against moto: explain, apply, run again', () => {
+  const dir = temporaryDirectory('pa-awscli-moto-');
+  let account: MotoAccount;
+
+  before(async () => {
+    account = await MotoAccount.start(dir(), [BUCKET]);
+    const version = await account.runClient(AWS, ['--version'], { cwd: dir(), env: cleanEnvironment() });
+    if (!version.output.startsWith('aws-cli/2.'))
+      throw new Error(
+        `these tests need aws-cli v2 (${AWS}; npm run test:deps installs it, PA_TEST_AWS_CLI names another): found ${version.output}`,
+      );
+    await writeSampleData(dir());
+  });
+
+  after(async () => {
+    await account?.stop();
+  });
+
+  /** Runs `aws ARGS` as `user` against moto through the recorder, with IAM enforced. */
+  function aws(user: MotoUser, args: readonly string[]): Promise<ClientRun> {
+    return account.runClient(AWS, ['--endpoint-url', account.recorder.endpoint, ...args], {
+      cwd: dir(),
+      env: {
+        ...cleanEnvironment(),
+        AWS_ACCESS_KEY_ID: user.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_CONFIG_FILE: join(dir(), 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir(), 'no-aws-credentials'),
+        AWS_MAX_ATTEMPTS: '1',
+      },
+    });
+  }
+
+  let writer: MotoUser;
+
+  test('aws s3 sync with PutObject + GetObject fails on the listing; the s3:ListBucket explain adds to the policy lets the same sync finish', async () => {
+    writer = await account.createUser(
+      'cli-backup',
+      'CliBackupWriter',
+      objectsPolicy(['s3:PutObject', 's3:GetObject'], `arn:aws:s3:::${BUCKET}/*`),
+    );
+    const failed = await aws(writer, ['s3', 'sync', 'data', `s3://${BUCKET}/cli/`]);
+    assert.notEqual(failed.code, 0, 'the sync must fail before the fix');
+    assert.match(failed.output, /AccessDenied/);
+
+    const finding = onlyFinding(await account.explainRun(writer, failed, 'sync-list-denied'));
+    assert.equal(finding.client.tool, 'aws-cli');
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      [...new Set(finding.requests.map((r) => [r.eventName, r.action, r.resource].join(' ')))],
+      [`ListObjects s3:ListBucket arn:aws:s3:::${BUCKET}`],
+    );
+    const fix = finding.fix;
+    assert.ok(fix?.verified);
+    assert.equal(fix.policyArn, writer.policyArn);
+    assert.deepEqual(
+      fix.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]]],
+    );
+    assert.equal(finding.jobProfile?.command, 's3.sync');
+
+    await account.setPolicyVersion(writer, fix.newDocument);
+    const again = await aws(writer, ['s3', 'sync', 'data', `s3://${BUCKET}/cli/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'cli/'), ['cli/a.txt', 'cli/sub/b.txt']);
+  });
+
+  test('aws s3 sync --delete then fails deleting a stale object; explain grants s3:DeleteObject on cli/* and the sync finishes', async () => {
+    assert.ok(writer !== undefined, 'runs after the first test');
+    await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cli/stale.txt', Body: 'old\n' }));
+    const failed = await aws(writer, ['s3', 'sync', '--delete', 'data', `s3://${BUCKET}/cli/`]);
+    assert.notEqual(failed.code, 0);
+
+    const finding = onlyFinding(await account.explainRun(writer, failed, 'sync-delete-denied'));
+    assert.deepEqual(
+      finding.requests.map((r) => [r.eventName, r.action, r.resource]),
+      [['DeleteObject', 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/cli/stale.txt`]],
+    );
+    const fix = finding.fix;
+    assert.ok(fix?.verified);
+    assert.deepEqual(
+      fix.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/cli/*`]]],
+    );
+    await account.setPolicyVersion(writer, fix.newDocument);
+    const again = await aws(writer, ['s3', 'sync', '--delete', 'data', `s3://${BUCKET}/cli/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'cli/'), ['cli/a.txt', 'cli/sub/b.txt']);
+  });
+
+  test('an upload sync denied its PutObject gets an upload profile; with the profile alone the sync finishes', async () => {
+    const uploader = await account.createUser(
+      'cli-uploader',
+      'CliLister',
+      objectsPolicy(['s3:ListBucket'], `arn:aws:s3:::${BUCKET}`),
+    );
+    const failed = await aws(uploader, ['s3', 'sync', 'data', `s3://${BUCKET}/uploads/`]);
+    assert.notEqual(failed.code, 0);
+
+    const profile = onlyFinding(await account.explainRun(uploader, failed, 'upload-denied')).jobProfile;
+    assert.ok(profile !== null);
+    assert.equal(profile.command, 's3.sync');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        [['s3:AbortMultipartUpload', 's3:PutObject'], [`arn:aws:s3:::${BUCKET}/uploads/*`]],
+      ],
+    );
+    await account.grantOnly(uploader, profile.statements);
+    const again = await aws(uploader, ['s3', 'sync', 'data', `s3://${BUCKET}/uploads/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'uploads/'), ['uploads/a.txt', 'uploads/sub/b.txt']);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * An AWS account in moto for end-to-end tests with real S3 clients: moto in server mode, a recording
+ * proxy for S3 (the CloudTrail stand-in), the AWS SDK v3 IAM and S3 clients to set the account up, IAM
+ * users with access keys, a client run with IAM enforced, the account snapshot, and `explain` on the
+ * CloudTrail events of a run.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateUserCommand,
+  GetAccountAuthorizationDetailsCommand,
+  type GetAccountAuthorizationDetailsCommandOutput,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { ExplainReport, Finding, PolicyStatement } from '../../src/domain/explain/report.js';
+import { runCli } from '../cli/cliHarness.js';
+import { type MotoServer, startMotoServer } from './motoServer.js';
+import {
+  cloudTrailFile,
+  type IamUserIdentity,
+  type S3CallRecorder,
+  startS3CallRecorder,
+} from './s3CallRecorder.js';
+
+const run = promisify(execFile);
+
+export const REGION = 'us-east-1';
+/** Credentials for setting up while moto does not enforce IAM (any key is accepted then). */
+const SETUP_CREDENTIALS = { accessKeyId: 'AKIASETUPSETUPSETUP0', secretAccessKey: 'setup' };
+
+export interface MotoUser extends IamUserIdentity {
+  readonly secretAccessKey: string;
+  /** The customer-managed policy the user was created with. */
+  readonly policyArn: string;
+}
+
+export interface ClientRun {
+  readonly code: number;
+  /** Standard output and error. */
+  readonly output: string;
+  /** Index of the run's first call in `recorder.calls`. */
+  readonly from: number;
+}
+
+/** The environment of this process without AWS_* and RCLONE_* variables (a CA bundle, a profile). */
+export function cleanEnvironment(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|RCLONE_)/.test(name)));
+}
+
+export class MotoAccount {
+  readonly iam: IAMClient;
+  readonly s3: S3Client;
+
+  private constructor(
+    readonly moto: MotoServer,
+    readonly recorder: S3CallRecorder,
+    /** Directory for the trail and snapshot files explain reads. */
+    private readonly directory: string,
+  ) {
+    const clientConfig = { endpoint: moto.endpoint, region: REGION, credentials: SETUP_CREDENTIALS };
+    this.iam = new IAMClient(clientConfig);
+    this.s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+  }
+
+  /** Starts moto and the recorder, and creates `buckets`. */
+  static async start(directory: string, buckets: readonly string[]): Promise<MotoAccount> {
+    const moto = await startMotoServer();
+    try {
+      const account = new MotoAccount(moto, await startS3CallRecorder(moto.endpoint), directory);
+      for (const bucket of buckets) await account.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      return account;
+    } catch (error) {
+      await moto.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.iam.destroy();
+    this.s3.destroy();
+    await this.recorder.close();
+    await this.moto.stop();
+  }
+
+  /** A user with one customer-managed policy, and an access key. */
+  async createUser(name: string, policyName: string, document: unknown): Promise<MotoUser> {
+    const user = (await this.iam.send(new CreateUserCommand({ UserName: name }))).User;
+    const policy = (
+      await this.iam.send(
+        new CreatePolicyCommand({ PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
+      )
+    ).Policy;
+    assert.ok(user?.UserId && user.Arn && policy?.Arn);
+    await this.iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policy.Arn }));
+    const key = (await this.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+    assert.ok(key?.AccessKeyId && key.SecretAccessKey);
+    return {
+      accountId: user.Arn.split(':')[4] ?? '',
+      userName: name,
+      userId: user.UserId,
+      accessKeyId: key.AccessKeyId,
+      secretAccessKey: key.SecretAccessKey,
+      policyArn: policy.Arn,
+    };
+  }
+
+  /** Makes `document` the default version of the user's managed policy (as applying a fix does). */
+  async setPolicyVersion(user: MotoUser, document: unknown): Promise<void> {
+    await this.iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: user.policyArn,
+        PolicyDocument: JSON.stringify(document),
+        SetAsDefault: true,
+      }),
+    );
+  }
+
+  /**
+   * Leaves `user` with `statements` only: an inline policy holds them, and the managed policy the user
+   * was created with keeps one unrelated grant.
+   */
+  async grantOnly(user: MotoUser, statements: readonly PolicyStatement[]): Promise<void> {
+    await this.iam.send(
+      new PutUserPolicyCommand({
+        UserName: user.userName,
+        PolicyName: 'JobProfile',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+    );
+    await this.setPolicyVersion(user, {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: 'arn:aws:s3:::unused-bucket' },
+      ],
+    });
+  }
+
+  /** Runs a client program with moto enforcing IAM; a non-zero exit is a result, not an error. */
+  async runClient(
+    command: string,
+    args: readonly string[],
+    options: { readonly cwd: string; readonly env: Record<string, string | undefined> },
+  ): Promise<ClientRun> {
+    const from = this.recorder.calls.length;
+    await this.moto.enforceIam(true);
+    try {
+      const done = await run(command, [...args], options);
+      return { code: 0, output: `${done.stdout}${done.stderr}`, from };
+    } catch (error) {
+      const failure = error as { code?: unknown; stderr?: string; stdout?: string };
+      if (failure.code === 'ENOENT')
+        throw new Error(`${command} cannot be run (not installed?): npm run test:deps installs it`);
+      if (typeof failure.code !== 'number') throw error;
+      return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`, from };
+    } finally {
+      await this.moto.enforceIam(false);
+    }
+  }
+
+  /** `aws iam get-account-authorization-details` from moto, all pages, as the API returns it. */
+  async accountSnapshot(): Promise<string> {
+    const pages: Omit<GetAccountAuthorizationDetailsCommandOutput, '$metadata'>[] = [];
+    let marker: string | undefined;
+    do {
+      const { $metadata: _, ...page } = await this.iam.send(
+        new GetAccountAuthorizationDetailsCommand(marker !== undefined ? { Marker: marker } : {}),
+      );
+      pages.push(page);
+      marker = page.IsTruncated === true ? page.Marker : undefined;
+    } while (marker !== undefined);
+    const path = join(this.directory, `authz-${Date.now()}.json`);
+    await writeFile(
+      path,
+      JSON.stringify({
+        UserDetailList: pages.flatMap((p) => p.UserDetailList ?? []),
+        GroupDetailList: pages.flatMap((p) => p.GroupDetailList ?? []),
+        RoleDetailList: pages.flatMap((p) => p.RoleDetailList ?? []),
+        Policies: pages.flatMap((p) => p.Policies ?? []),
+      }),
+    );
+    return path;
+  }
+
+  /** `permission-auditor explain --format json` on the CloudTrail events of `user`'s calls in `run`. */
+  async explainRun(user: MotoUser, run: ClientRun, name: string): Promise<ExplainReport> {
+    const trail = join(this.directory, `${name}.json`);
+    await writeFile(trail, cloudTrailFile(this.recorder.calls.slice(run.from), user));
+    const cli = await runCli([
+      'explain',
+      trail,
+      '--account-snapshot',
+      await this.accountSnapshot(),
+      '--format',
+      'json',
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const report = JSON.parse(cli.stdout) as ExplainReport;
+    assert.deepEqual(report.errors, []);
+    return report;
+  }
+
+  async objectKeys(bucket: string, prefix: string): Promise<string[]> {
+    const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+  }
+}
+
+/** `data/a.txt` and `data/sub/b.txt` under `directory`: what the tests' jobs copy. */
+export async function writeSampleData(directory: string): Promise<void> {
+  await mkdir(join(directory, 'data', 'sub'), { recursive: true });
+  await writeFile(join(directory, 'data', 'a.txt'), 'first file\n');
+  await writeFile(join(directory, 'data', 'sub', 'b.txt'), 'second file\n');
+}
+
+export function onlyFinding(report: ExplainReport): Finding {
+  assert.equal(report.findings.length, 1, JSON.stringify(report.findings.map((f) => f.summary)));
+  return report.findings[0]!;
+}
