@@ -25,6 +25,7 @@ import {
   type ClientRun,
   cleanEnvironment,
   MotoAccount,
+  type MotoRoleSession,
   type MotoUser,
   onlyFinding,
   REGION,
@@ -67,7 +68,7 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   /** Runs rclone as `user` against moto through the recorder, with IAM enforced. */
-  function rclone(user: MotoUser, args: readonly string[]): Promise<ClientRun> {
+  function rclone(user: MotoUser | MotoRoleSession, args: readonly string[]): Promise<ClientRun> {
     return account.runClient('rclone', [...args, '--retries', '1', '--low-level-retries', '1'], {
       cwd: dir(),
       env: {
@@ -79,6 +80,7 @@ describe('rclone against moto: explain, apply, run again', () => {
         RCLONE_CONFIG_MOTO_REGION: REGION,
         RCLONE_CONFIG_MOTO_ACCESS_KEY_ID: user.accessKeyId,
         RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY: user.secretAccessKey,
+        ...('sessionToken' in user ? { RCLONE_CONFIG_MOTO_SESSION_TOKEN: user.sessionToken } : {}),
       },
     });
   }
@@ -239,5 +241,41 @@ describe('rclone against moto: explain, apply, run again', () => {
     const again = await rclone(user, ['sync', 'data', `moto:${BUCKET}/mirror`]);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'mirror/'), ['mirror/a.txt', 'mirror/sub/b.txt']);
+  });
+
+  test('as a role session (role at a path): explain finds the role and its managed policy in the snapshot, and the fixed version lets the session finish', async () => {
+    const session = await account.createRoleSession(
+      'backup-runner',
+      '/jobs/nightly/',
+      'RunnerObjects',
+      {
+        ...WRITE_ONLY_POLICY,
+        Statement: [{ ...WRITE_ONLY_POLICY.Statement[0], Resource: `arn:aws:s3:::${BUCKET}/runner/*` }],
+      },
+      'nightly-42',
+    );
+    const failed = await rclone(session, ['copy', 'data', `moto:${BUCKET}/runner/`]);
+    assert.notEqual(failed.code, 0);
+
+    const finding = onlyFinding(await account.explainRun(session, failed, 'role-denied'));
+    assert.equal(finding.principal.type, 'Role');
+    assert.equal(
+      finding.principal.arn,
+      `arn:aws:sts::${session.accountId}:assumed-role/backup-runner/nightly-42`,
+    );
+    assert.equal(finding.cause, 'identity-missing-allow');
+    const fix = finding.fix;
+    assert.ok(fix?.verified);
+    assert.equal(fix.attachKind, 'managed-policy-version');
+    assert.equal(fix.policyArn, session.policyArn);
+    assert.deepEqual(
+      fix.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]]],
+    );
+
+    await account.setPolicyVersion(session, fix.newDocument);
+    const again = await rclone(session, ['copy', 'data', `moto:${BUCKET}/runner/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'runner/'), ['runner/a.txt', 'runner/sub/b.txt']);
   });
 });

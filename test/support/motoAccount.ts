@@ -10,10 +10,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   GetAccountAuthorizationDetailsCommand,
   type GetAccountAuthorizationDetailsCommandOutput,
@@ -21,10 +23,13 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ExplainReport, Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 import { runCli } from '../cli/cliHarness.js';
 import { type MotoServer, startMotoServer } from './motoServer.js';
 import {
+  type AssumedRoleIdentity,
+  type CallerIdentity,
   cloudTrailFile,
   type IamUserIdentity,
   type S3CallRecorder,
@@ -40,6 +45,13 @@ const SETUP_CREDENTIALS = { accessKeyId: 'AKIASETUPSETUPSETUP0', secretAccessKey
 export interface MotoUser extends IamUserIdentity {
   readonly secretAccessKey: string;
   /** The customer-managed policy the user was created with. */
+  readonly policyArn: string;
+}
+
+/** A role session (AssumeRole credentials) of a role created with one customer-managed policy. */
+export interface MotoRoleSession extends AssumedRoleIdentity {
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
   readonly policyArn: string;
 }
 
@@ -59,6 +71,7 @@ export function cleanEnvironment(): Record<string, string | undefined> {
 export class MotoAccount {
   readonly iam: IAMClient;
   readonly s3: S3Client;
+  readonly sts: STSClient;
 
   private constructor(
     readonly moto: MotoServer,
@@ -69,6 +82,7 @@ export class MotoAccount {
     const clientConfig = { endpoint: moto.endpoint, region: REGION, credentials: SETUP_CREDENTIALS };
     this.iam = new IAMClient(clientConfig);
     this.s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    this.sts = new STSClient(clientConfig);
   }
 
   /** Starts moto and the recorder, and creates `buckets`. */
@@ -87,6 +101,7 @@ export class MotoAccount {
   async stop(): Promise<void> {
     this.iam.destroy();
     this.s3.destroy();
+    this.sts.destroy();
     await this.recorder.close();
     await this.moto.stop();
   }
@@ -113,8 +128,56 @@ export class MotoAccount {
     };
   }
 
-  /** Makes `document` the default version of the user's managed policy (as applying a fix does). */
-  async setPolicyVersion(user: MotoUser, document: unknown): Promise<void> {
+  /**
+   * A role at `path` that the account may assume, with one customer-managed policy, and a session of it
+   * (temporary credentials from AssumeRole).
+   */
+  async createRoleSession(
+    name: string,
+    path: string,
+    policyName: string,
+    document: unknown,
+    sessionName: string,
+  ): Promise<MotoRoleSession> {
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+    };
+    const role = (
+      await this.iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          Path: path,
+          AssumeRolePolicyDocument: JSON.stringify(trust),
+        }),
+      )
+    ).Role;
+    const policy = (
+      await this.iam.send(
+        new CreatePolicyCommand({ PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
+      )
+    ).Policy;
+    assert.ok(role?.Arn && role.RoleId && policy?.Arn);
+    await this.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy.Arn }));
+    const credentials = (
+      await this.sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: sessionName }))
+    ).Credentials;
+    assert.ok(credentials?.AccessKeyId && credentials.SecretAccessKey && credentials.SessionToken);
+    return {
+      type: 'AssumedRole',
+      accountId: role.Arn.split(':')[4] ?? '',
+      roleArn: role.Arn,
+      roleId: role.RoleId,
+      sessionName,
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      policyArn: policy.Arn,
+    };
+  }
+
+  /** Makes `document` the default version of the caller's managed policy (as applying a fix does). */
+  async setPolicyVersion(user: { readonly policyArn: string }, document: unknown): Promise<void> {
     await this.iam.send(
       new CreatePolicyVersionCommand({
         PolicyArn: user.policyArn,
@@ -191,7 +254,7 @@ export class MotoAccount {
   }
 
   /** `permission-auditor explain --format json` on the CloudTrail events of `user`'s calls in `run`. */
-  async explainRun(user: MotoUser, run: ClientRun, name: string): Promise<ExplainReport> {
+  async explainRun(user: CallerIdentity, run: ClientRun, name: string): Promise<ExplainReport> {
     const trail = join(this.directory, `${name}.json`);
     await writeFile(trail, cloudTrailFile(this.recorder.calls.slice(run.from), user));
     const cli = await runCli([

@@ -101,12 +101,63 @@ export async function startS3CallRecorder(target: string): Promise<S3CallRecorde
   };
 }
 
-/** Who made the calls, as CloudTrail's `userIdentity` of an IAM user names them. */
+/** An IAM user that made the calls with its access key. */
 export interface IamUserIdentity {
+  readonly type?: 'IAMUser';
   readonly accountId: string;
   readonly userName: string;
   readonly userId: string;
   readonly accessKeyId: string;
+}
+
+/** A role session that made the calls with temporary credentials from AssumeRole. */
+export interface AssumedRoleIdentity {
+  readonly type: 'AssumedRole';
+  readonly accountId: string;
+  /** `arn:aws:iam::ACCOUNT:role/PATH/NAME` */
+  readonly roleArn: string;
+  readonly roleId: string;
+  readonly sessionName: string;
+  readonly accessKeyId: string;
+}
+
+export type CallerIdentity = IamUserIdentity | AssumedRoleIdentity;
+
+/**
+ * CloudTrail's `userIdentity` for the caller: for a role session, the session ARN (role name without
+ * its path) and the role itself, path kept, as `sessionContext.sessionIssuer`.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+function userIdentity(identity: CallerIdentity, time: string): Record<string, unknown> {
+  if (identity.type === 'AssumedRole') {
+    const roleName = identity.roleArn.slice(identity.roleArn.lastIndexOf('/') + 1);
+    return {
+      type: 'AssumedRole',
+      principalId: `${identity.roleId}:${identity.sessionName}`,
+      arn: `arn:aws:sts::${identity.accountId}:assumed-role/${roleName}/${identity.sessionName}`,
+      accountId: identity.accountId,
+      accessKeyId: identity.accessKeyId,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: identity.roleId,
+          arn: identity.roleArn,
+          accountId: identity.accountId,
+          userName: roleName,
+        },
+        attributes: { creationDate: time, mfaAuthenticated: 'false' },
+      },
+    };
+  }
+  return {
+    type: 'IAMUser',
+    principalId: identity.userId,
+    arn: `arn:aws:iam::${identity.accountId}:user/${identity.userName}`,
+    accountId: identity.accountId,
+    accessKeyId: identity.accessKeyId,
+    userName: identity.userName,
+  };
 }
 
 interface S3Operation {
@@ -173,7 +224,7 @@ function signedRegion(headers: IncomingHttpHeaders): string {
  * parameters (bucket, key, query parameters and the ACL header), resources, user agent in square
  * brackets as S3 logs it, and the error code and message when S3 refused it.
  */
-export function cloudTrailRecord(call: RecordedCall, identity: IamUserIdentity): Record<string, unknown> {
+export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): Record<string, unknown> {
   const url = new URL(call.url, 'http://s3.local');
   const [bucketPart, ...keyParts] = url.pathname.slice(1).split('/');
   const bucket = decodeURIComponent(bucketPart ?? '');
@@ -200,6 +251,7 @@ export function cloudTrailRecord(call: RecordedCall, identity: IamUserIdentity):
       : operation.eventName === 'ListObjects' && prefix !== null
         ? [{ type: 'AWS::S3::Object', ARNPrefix: `arn:aws:s3:::${bucket}/${prefix}` }, bucketResource]
         : [bucketResource];
+  const eventTime = call.time.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const failed = call.status >= 300;
   // A HEAD error has no body: name it as S3 does for that status.
   const bodiless =
@@ -210,15 +262,8 @@ export function cloudTrailRecord(call: RecordedCall, identity: IamUserIdentity):
         : ['NoSuchBucket', 'The specified bucket does not exist'];
   return {
     eventVersion: '1.10',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: identity.userId,
-      arn: `arn:aws:iam::${identity.accountId}:user/${identity.userName}`,
-      accountId: identity.accountId,
-      accessKeyId: identity.accessKeyId,
-      userName: identity.userName,
-    },
-    eventTime: call.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    userIdentity: userIdentity(identity, eventTime),
+    eventTime,
     eventSource: 's3.amazonaws.com',
     eventName: operation.eventName,
     awsRegion: signedRegion(call.headers),
@@ -241,7 +286,7 @@ export function cloudTrailRecord(call: RecordedCall, identity: IamUserIdentity):
 }
 
 /** A CloudTrail trail file (`{"Records": [...]}`) of the recorded calls signed with `identity`'s access key. */
-export function cloudTrailFile(calls: readonly RecordedCall[], identity: IamUserIdentity): string {
+export function cloudTrailFile(calls: readonly RecordedCall[], identity: CallerIdentity): string {
   const mine = calls.filter((c) =>
     (header(c.headers, 'authorization') ?? '').includes(`Credential=${identity.accessKeyId}/`),
   );
