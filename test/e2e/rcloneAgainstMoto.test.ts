@@ -188,6 +188,14 @@ describe('rclone against moto: explain, apply, run again', () => {
           .slice(done.from)
           .find((c) => c.method === 'HEAD' && c.url === `/${BUCKET}/nightly`);
         assert.equal(probe?.status, 403);
+        // Its whole trail (the listing of nightly/ succeeded) shows that check as the only denial: one
+        // finding with nothing to grant, not an s3:GetObject on the bucket.
+        const finding = onlyFinding(await account.explainRun(user, done, `nightly-ok-${done.from}`));
+        assert.equal(finding.fix, null);
+        assert.ok(
+          finding.caveats.some((c) => c.startsWith('Nothing to grant')),
+          finding.caveats.join(' | '),
+        );
       }
     }
     assert.deepEqual(await account.objectKeys(BUCKET, 'nightly/'), [

@@ -138,6 +138,8 @@ export class Explainer {
     this.#deniedEvents.length = journal.denied;
     for (const id of journal.seen) this.#seen.delete(id);
     for (const call of journal.succeeded) this.#succeeded.delete(call.principal, call.bucket, call.eventName);
+    for (const listing of journal.listPrefixes)
+      this.#succeeded.deleteListPrefix(listing.principal, listing.bucket, listing.prefix);
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -147,9 +149,20 @@ export class Explainer {
     return true;
   }
 
-  #succeededCall(principal: Principal, bucket: string | undefined, eventName: string): void {
+  #succeededCall(
+    principal: Principal,
+    bucket: string | undefined,
+    eventName: string,
+    parameters: unknown,
+  ): void {
     if (this.#succeeded.add(principal, bucket, eventName))
       this.#journal?.succeeded.push({ principal, bucket, eventName });
+    // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
+    if (eventName === 'ListObjects' || eventName === 'ListObjectsV2') {
+      const prefix = isJsonObject(parameters) ? parameters.prefix : undefined;
+      if (typeof prefix === 'string' && this.#succeeded.addListPrefix(principal, bucket, prefix))
+        this.#journal?.listPrefixes.push({ principal, bucket, prefix });
+    }
   }
 
   /**
@@ -219,6 +232,7 @@ export class Explainer {
           normalisePrincipal(fields.userIdentity),
           typeof bucketName === 'string' ? bucketName : undefined,
           eventName,
+          parameters,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -250,6 +264,7 @@ export class Explainer {
           record.principal,
           typeof bucketName === 'string' ? bucketName : undefined,
           record.eventName,
+          record.requestParameters,
         );
       }
       skipped.push({
@@ -274,12 +289,13 @@ export class Explainer {
 
 /**
  * What one text, read a record at a time, added to a batch, so that it can be taken back: how long the
- * batch's lists were when the text began, and the event IDs and successful-call event names that were
- * new (an ID or name seen before the text stays).
+ * batch's lists were when the text began, and the event IDs, successful-call event names and listing
+ * prefixes that were new (one seen before the text stays).
  */
 class Journal {
   readonly seen: string[] = [];
   readonly succeeded: { principal: Principal; bucket: string | undefined; eventName: string }[] = [];
+  readonly listPrefixes: { principal: Principal; bucket: string | undefined; prefix: string }[] = [];
 
   constructor(
     readonly errors: number,

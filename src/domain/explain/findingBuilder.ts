@@ -11,13 +11,7 @@ import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
-import {
-  isRootProbe,
-  type JobRequest,
-  rcloneJobPaths,
-  rcloneRootProbeKeys,
-  rootProbeCaveat,
-} from '../tools/rcloneRootProbe.js';
+import { jobPaths, mayBeRootProbe, rootProbeCaveat, rootProbes } from '../tools/rcloneRootProbe.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
@@ -118,27 +112,48 @@ function withAssumedCallerAllow(
   return crossAccount && !resolved.identityKnown ? { ...set, identity: [compileAllowAll()] } : set;
 }
 
-/** An rclone finding's requests as the root-probe test reads them, and the probe keys found. */
+/** Where an rclone finding's requests work on its bucket, and which denied HEADs are root checks. */
 interface RcloneJob {
-  readonly requests: readonly JobRequest[];
+  /** Object keys and listing prefixes of the finding's requests on the bucket. */
+  readonly paths: readonly string[];
   readonly probes: ReadonlySet<string>;
 }
 
-function jobRequest(e: EvaluatedCheck): JobRequest {
-  const prefix = e.check.context['s3:prefix'];
-  return {
-    eventName: e.event.eventName,
-    source: e.event.source,
-    action: e.check.action,
-    key: e.check.key,
-    listPrefix: typeof prefix === 'string' ? prefix : undefined,
-  };
+/**
+ * Listings that succeeded (anywhere in the input) count as evidence of the directories the principal
+ * works in, not as the job's paths.
+ */
+function rcloneJob(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+  listedWithSuccess: ReadonlySet<string> | undefined,
+): RcloneJob {
+  const paths: string[] = [];
+  let candidates: Set<string> | undefined;
+  for (const e of evaluated) {
+    const { check } = e;
+    if (check.bucket !== bucket) continue;
+    const { key } = check;
+    if (key !== undefined) paths.push(key);
+    const prefix = check.context['s3:prefix'];
+    if (typeof prefix === 'string') paths.push(prefix);
+    if (e.decision !== 'Allowed' && mayBeRootProbe(e.event.eventName, e.event.source, check.action, key)) {
+      candidates ??= new Set();
+      candidates.add(key);
+    }
+  }
+  const probes =
+    candidates === undefined ? NO_NAMES : rootProbes(candidates, paths, listedWithSuccess ?? NO_NAMES);
+  return { paths, probes };
 }
 
-function rcloneJob(evaluated: readonly EvaluatedCheck[], bucket: string): RcloneJob {
-  const requests: JobRequest[] = [];
-  for (const e of evaluated) if (e.check.bucket === bucket) requests.push(jobRequest(e));
-  return { requests, probes: rcloneRootProbeKeys(requests) };
+function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
+  const { key } = e.check;
+  return (
+    key !== undefined &&
+    probes.has(key) &&
+    mayBeRootProbe(e.event.eventName, e.event.source, e.check.action, key)
+  );
 }
 
 export class FindingBuilder {
@@ -238,17 +253,21 @@ export class FindingBuilder {
         ? 'message'
         : 'event';
     const client = detectClient(first.userAgent);
-    const job = client.tool === 'rclone' && bucket !== undefined ? rcloneJob(evaluated, bucket) : undefined;
+    const job =
+      client.tool === 'rclone' && bucket !== undefined
+        ? rcloneJob(evaluated, bucket, this.#succeeded.listPrefixes(principal, bucket))
+        : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory, and
-    // rclone ignores the error: it is not a cause, not granted, and not where the job works.
-    const probeKeys: string[] = [];
-    const denied = evaluated.filter((e) => {
-      if (e.decision === 'Allowed') return false;
-      if (job === undefined || job.probes.size === 0 || !isRootProbe(jobRequest(e), job.probes)) return true;
-      if (e.check.key !== undefined && !probeKeys.includes(e.check.key)) probeKeys.push(e.check.key);
-      return false;
-    });
-    if (probeKeys.length > 0 && bucket !== undefined) caveats.push(rootProbeCaveat(bucket, probeKeys));
+    // rclone ignores the error: it is not granted and not where the job works, and when other requests
+    // were denied it is not their cause either.
+    const probes = new Set<EvaluatedCheck>();
+    if (job !== undefined && job.probes.size > 0) {
+      for (const e of evaluated) if (e.decision !== 'Allowed' && isRootProbe(e, job.probes)) probes.add(e);
+    }
+    const onlyProbes = probes.size > 0 && probes.size === evaluated.length;
+    const denied = evaluated.filter((e) => e.decision !== 'Allowed' && (onlyProbes || !probes.has(e)));
+    if (probes.size > 0 && bucket !== undefined)
+      caveats.push(rootProbeCaveat(bucket, [...new Set([...probes].map((e) => e.check.key ?? ''))]));
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     if (evidence === 'policies') {
@@ -298,7 +317,14 @@ export class FindingBuilder {
     const advice = principalAdvice(principal, cause);
     if (advice !== undefined) caveats.unshift(advice);
 
-    const fixOutcome = this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
+    const fixOutcome = onlyProbes
+      ? {
+          fix: null,
+          caveats: [
+            'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.',
+          ],
+        }
+      : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
     const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded, job);
@@ -521,7 +547,7 @@ export class FindingBuilder {
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
-      prefix: commonDirectory(job !== undefined ? rcloneJobPaths(job.requests, job.probes) : keys),
+      prefix: commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys),
       deniedActions: [...deniedActions],
       eventNames,
     });

@@ -37,30 +37,63 @@ class ByPrincipalAndBucket<T> {
   }
 }
 
-/** Event names of the S3 calls that succeeded, per principal and bucket: evidence of what a job does. */
+/** What the successful calls of one principal on one bucket show. */
+interface SeenCalls {
+  readonly names: Set<string>;
+  /** `prefix` of the listings (ListObjects, ListObjectsV2): the directories the principal works in. */
+  readonly listPrefixes: Set<string>;
+}
+
+/**
+ * Event names and listing prefixes of the S3 calls that succeeded, per principal and bucket: evidence of
+ * what a job does.
+ */
 export class SucceededCalls {
-  readonly #names = new ByPrincipalAndBucket<Set<string>>();
+  readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
+
+  #entry(principal: Principal, bucket: string | undefined): SeenCalls {
+    let seen = this.#seen.get(principal, bucket);
+    if (seen === undefined) {
+      seen = { names: new Set(), listPrefixes: new Set() };
+      this.#seen.set(principal, bucket, seen);
+    }
+    return seen;
+  }
 
   /** Adds the event name; `true` when it is new for the principal on the bucket. */
   add(principal: Principal, bucket: string | undefined, eventName: string): boolean {
-    let names = this.#names.get(principal, bucket);
-    if (names === undefined) {
-      names = new Set();
-      this.#names.set(principal, bucket, names);
-    }
+    const { names } = this.#entry(principal, bucket);
     if (names.has(eventName)) return false;
     names.add(eventName);
     return true;
   }
 
+  /** Adds a listing prefix; `true` when it is new for the principal on the bucket. */
+  addListPrefix(principal: Principal, bucket: string | undefined, prefix: string): boolean {
+    const { listPrefixes } = this.#entry(principal, bucket);
+    if (listPrefixes.has(prefix)) return false;
+    listPrefixes.add(prefix);
+    return true;
+  }
+
   /** Takes back an event name (a batch reading a text again another way); an emptied set reads as none. */
   delete(principal: Principal, bucket: string | undefined, eventName: string): void {
-    this.#names.get(principal, bucket)?.delete(eventName);
+    this.#seen.get(principal, bucket)?.names.delete(eventName);
+  }
+
+  /** Takes back a listing prefix, as `delete` does an event name. */
+  deleteListPrefix(principal: Principal, bucket: string | undefined, prefix: string): void {
+    this.#seen.get(principal, bucket)?.listPrefixes.delete(prefix);
   }
 
   /** The event names seen for the principal on the bucket (the same principal as the events' group). */
   get(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
-    return this.#names.get(principal, bucket);
+    return this.#seen.get(principal, bucket)?.names;
+  }
+
+  /** The prefixes the principal listed on the bucket with success. */
+  listPrefixes(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
+    return this.#seen.get(principal, bucket)?.listPrefixes;
   }
 }
 

@@ -16,76 +16,52 @@
  * @see https://rclone.org/s3/#s3-no-head-object
  */
 
-/** What the probe test needs of one request of a finding. */
-export interface JobRequest {
-  readonly eventName: string;
-  /** Where the action came from: an enhanced error message names it, or the operation catalogue. */
-  readonly source: 'message' | 'operation';
-  readonly action: string;
-  readonly key?: string | undefined;
-  /** `s3:prefix` of a listing. */
-  readonly listPrefix?: string | undefined;
-}
-
-/** Every directory (`a/`, `a/b/`) that a key or listing prefix lies in. */
-function directoriesWorkedIn(requests: readonly JobRequest[]): Set<string> {
-  const directories = new Set<string>();
-  const add = (path: string): void => {
-    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1))
-      directories.add(path.slice(0, slash + 1));
-  };
-  for (const r of requests) {
-    if (r.key !== undefined) add(r.key);
-    if (r.listPrefix !== undefined) add(r.listPrefix);
-  }
-  return directories;
+/**
+ * Whether a denied request can be that check: a HEAD authorized as s3:GetObject (not one an error
+ * message attributes to another action) of a key that can name a directory.
+ */
+export function mayBeRootProbe(
+  eventName: string,
+  source: 'message' | 'operation',
+  action: string,
+  key: string | undefined,
+): key is string {
+  return (
+    eventName === 'HeadObject' &&
+    source === 'operation' &&
+    key !== undefined &&
+    key !== '' &&
+    !key.endsWith('/') &&
+    action.toLowerCase() === 's3:getobject'
+  );
 }
 
 /**
- * Keys that rclone HEADed only to check whether the root is a file: a HEAD (authorized as
- * s3:GetObject, not a message naming another action) of a key without a trailing slash, in a finding
- * where another request works inside `key/`. A lone HEAD proves nothing and is not counted.
+ * The candidate keys that are root checks: `key` such that one of the paths (object keys, listing
+ * prefixes) lies inside `key/`. A lone HEAD proves nothing and is not counted.
  */
-export function rcloneRootProbeKeys(requests: readonly JobRequest[]): ReadonlySet<string> {
+export function rootProbes(candidates: ReadonlySet<string>, ...pathLists: Iterable<string>[]): Set<string> {
   const probes = new Set<string>();
-  let directories: Set<string> | undefined;
-  for (const r of requests) {
-    if (!mayBeRootProbe(r)) continue;
-    directories ??= directoriesWorkedIn(requests);
-    if (directories.has(`${r.key}/`)) probes.add(r.key);
+  if (candidates.size === 0) return probes;
+  // A directory of a path is a candidate only if its length is a candidate's: most slashes need no slice.
+  const lengths = new Set<number>();
+  for (const key of candidates) lengths.add(key.length);
+  for (const paths of pathLists) {
+    for (const path of paths) {
+      for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+        if (!lengths.has(slash)) continue;
+        const directory = path.slice(0, slash);
+        if (candidates.has(directory)) probes.add(directory);
+      }
+      if (probes.size === candidates.size) return probes;
+    }
   }
   return probes;
 }
 
-/** A HEAD authorized as s3:GetObject of a key that can name a directory. */
-function mayBeRootProbe(r: JobRequest): r is JobRequest & { readonly key: string } {
-  return (
-    r.eventName === 'HeadObject' &&
-    r.source === 'operation' &&
-    r.action.toLowerCase() === 's3:getobject' &&
-    r.key !== undefined &&
-    r.key !== '' &&
-    !r.key.endsWith('/')
-  );
-}
-
-/** Whether `r` is one of the root probes `rcloneRootProbeKeys` found. */
-export function isRootProbe(r: JobRequest, probes: ReadonlySet<string>): boolean {
-  return mayBeRootProbe(r) && probes.has(r.key);
-}
-
-/**
- * The keys and prefixes that say where an rclone job works, for its common directory: object keys,
- * listing prefixes, and each root probe as the directory it names (`daily` -> `daily/`).
- */
-export function rcloneJobPaths(requests: readonly JobRequest[], probes: ReadonlySet<string>): string[] {
-  const paths: string[] = [];
-  for (const r of requests) {
-    if (r.key !== undefined)
-      paths.push(probes.has(r.key) && r.eventName === 'HeadObject' ? `${r.key}/` : r.key);
-    if (r.listPrefix !== undefined) paths.push(r.listPrefix);
-  }
-  return paths;
+/** The paths that say where the job works, each root check read as the directory it names (`daily/`). */
+export function jobPaths(paths: readonly string[], probes: ReadonlySet<string>): readonly string[] {
+  return probes.size === 0 ? paths : paths.map((path) => (probes.has(path) ? `${path}/` : path));
 }
 
 /** The caveat for root-probe denials left out of a fix. */

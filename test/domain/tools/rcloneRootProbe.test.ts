@@ -2,66 +2,59 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { commonDirectory } from '../../../src/domain/explain/minimalStatements.js';
-import {
-  type JobRequest,
-  rcloneJobPaths,
-  rcloneRootProbeKeys,
-} from '../../../src/domain/tools/rcloneRootProbe.js';
+import { jobPaths, mayBeRootProbe, rootProbes } from '../../../src/domain/tools/rcloneRootProbe.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../explain/explainFixtures.js';
 
-const head = (key: string, source: 'message' | 'operation' = 'operation'): JobRequest => ({
-  eventName: 'HeadObject',
-  source,
-  action: source === 'operation' ? 's3:GetObject' : 's3:ListBucket',
-  key,
-});
-const list = (prefix: string): JobRequest => ({
-  eventName: 'ListObjects',
-  source: 'operation',
-  action: 's3:ListBucket',
-  listPrefix: prefix,
-});
-const del = (key: string): JobRequest => ({
-  eventName: 'DeleteObject',
-  source: 'operation',
-  action: 's3:DeleteObject',
-  key,
-});
-
-describe('rcloneRootProbeKeys', () => {
-  test('a HEAD of `dir` is the root probe when another request works inside `dir/` (listing or key)', () => {
-    assert.deepEqual([...rcloneRootProbeKeys([head('mirror'), list('mirror/')])], ['mirror']);
-    assert.deepEqual([...rcloneRootProbeKeys([head('a/b'), del('a/b/old/x.txt')])], ['a/b']);
+describe('mayBeRootProbe', () => {
+  test('a HEAD authorized as s3:GetObject of a key without a trailing slash', () => {
+    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'mirror'), true);
+    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'a/b'), true);
   });
 
-  test('a lone HEAD, a HEAD the message attributes to another action, a key ending in / or a sibling directory are not', () => {
-    assert.deepEqual([...rcloneRootProbeKeys([head('mirror')])], []);
-    assert.deepEqual([...rcloneRootProbeKeys([head('mirror', 'message'), list('mirror/')])], []);
-    assert.deepEqual([...rcloneRootProbeKeys([head('mirror/'), list('mirror/')])], []);
-    assert.deepEqual([...rcloneRootProbeKeys([head('daily'), del('daily-old/x.txt'), list('dailyx/')])], []);
-  });
-
-  test("the HEADs after upload (keys inside the directory) are not probes, only the root's", () => {
-    const requests = [head('mirror'), list('mirror/'), head('mirror/a.txt'), head('mirror/sub/b.txt')];
-    assert.deepEqual([...rcloneRootProbeKeys(requests)], ['mirror']);
+  test('not a HEAD the message attributes to another action, a key ending in /, an empty key, another call', () => {
+    assert.equal(mayBeRootProbe('HeadObject', 'message', 's3:ListBucket', 'mirror'), false);
+    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'mirror/'), false);
+    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', ''), false);
+    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', undefined), false);
+    assert.equal(mayBeRootProbe('GetObject', 'operation', 's3:GetObject', 'mirror'), false);
   });
 });
 
-describe('rcloneJobPaths', () => {
-  test("a probe counts as the directory it names, so the job's directory is not widened to the bucket", () => {
-    const requests = [head('mirror'), del('mirror/stale-1.txt'), del('mirror/old/stale-2.txt')];
-    const probes = rcloneRootProbeKeys(requests);
-    assert.equal(commonDirectory(rcloneJobPaths(requests, probes)), 'mirror/');
+describe('rootProbes', () => {
+  test('a candidate is a root check when a key or listing prefix lies inside it', () => {
+    assert.deepEqual([...rootProbes(new Set(['mirror']), ['mirror/'])], ['mirror']);
+    assert.deepEqual([...rootProbes(new Set(['a/b']), ['a/b/old/x.txt'])], ['a/b']);
+    assert.deepEqual([...rootProbes(new Set(['logs']), [], new Set(['logs/2026/']))], ['logs']);
+  });
+
+  test('a lone candidate, or one next to a sibling directory, is not', () => {
+    assert.deepEqual([...rootProbes(new Set(['mirror']), ['mirror'])], []);
+    assert.deepEqual(
+      [...rootProbes(new Set(['daily']), ['daily-old/x.txt', 'dailyx/', 'other/daily/y'])],
+      [],
+    );
+  });
+
+  test('among many candidates (HEADs after upload), only the one the others lie in', () => {
+    const candidates = new Set(['mirror', 'mirror/a.txt', 'mirror/sub/b.txt']);
+    assert.deepEqual(
+      [...rootProbes(candidates, ['mirror', 'mirror/a.txt', 'mirror/sub/b.txt', 'mirror/'])],
+      ['mirror'],
+    );
+  });
+});
+
+describe('jobPaths', () => {
+  test("a root check counts as the directory it names, so the job's directory is not widened to the bucket", () => {
+    const paths = ['mirror', 'mirror/stale-1.txt', 'mirror/old/stale-2.txt'];
+    assert.equal(commonDirectory(jobPaths(paths, rootProbes(new Set(['mirror']), paths))), 'mirror/');
     // Without the probe test, `mirror` and `mirror/...` share no directory: the whole bucket.
-    assert.equal(commonDirectory(rcloneJobPaths(requests, new Set())), '');
+    assert.equal(commonDirectory(jobPaths(paths, new Set())), '');
   });
 
   test('listing prefixes count, a root listing included', () => {
-    assert.equal(
-      commonDirectory(rcloneJobPaths([list('logs/2026/'), del('logs/2026/11/a')], new Set())),
-      'logs/2026/',
-    );
-    assert.equal(commonDirectory(rcloneJobPaths([list(''), del('logs/a')], new Set())), '');
+    assert.equal(commonDirectory(jobPaths(['logs/2026/', 'logs/2026/11/a'], new Set())), 'logs/2026/');
+    assert.equal(commonDirectory(jobPaths(['', 'logs/a'], new Set())), '');
   });
 });
 
@@ -156,5 +149,66 @@ describe('explain leaves rclone root probes out of the fix', () => {
       finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
       [[['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::data/*']]],
     );
+  });
+
+  describe('a job that succeeded but for its root check', () => {
+    const listed = deniedRecord({
+      eventName: 'ListObjects',
+      userAgent: rclone,
+      errorCode: undefined,
+      errorMessage: undefined,
+      requestParameters: {
+        bucketName: 'data',
+        'list-type': '2',
+        prefix: 'mirror/',
+        delimiter: '/',
+        Host: 'x',
+      },
+    });
+    const explainFiles = (...files: { name: string; text: string }[]) =>
+      explainTexts(
+        files.map((f) => ({ input: f.name, text: f.text })),
+        context,
+      ).findings;
+
+    test('with its listing of mirror/ in the input, the lone denied HEAD of mirror gets no fix: nothing to grant', () => {
+      const findings = explainFiles({
+        name: 't.json',
+        text: JSON.stringify({ Records: [listed, denied('HeadObject', 'mirror', 'read')] }),
+      });
+      assert.equal(findings.length, 1);
+      assert.equal(findings[0]?.fix, null);
+      assert.ok(
+        findings[0]?.caveats.some((c) => c.startsWith('Nothing to grant: the only denial is that check')),
+      );
+      assert.ok(findings[0]?.caveats.some((c) => c.includes('HEAD of data/mirror is rclone checking')));
+    });
+
+    test('without evidence of the directory, the HEAD may be a real read and is granted', () => {
+      const findings = explainFiles({
+        name: 't.json',
+        text: JSON.stringify({ Records: [denied('HeadObject', 'mirror', 'read')] }),
+      });
+      assert.deepEqual(
+        findings[0]?.fix?.statements.map((s) => s.Action),
+        [['s3:GetObject']],
+      );
+    });
+
+    test('a listing in a file that turns out broken counts for nothing (taken back with the file)', () => {
+      const valid = JSON.stringify({ Records: [listed, deniedRecord(), deniedRecord()] });
+      const third = /"eventID":"[^"]+"/g;
+      const ids = [...valid.matchAll(third)].map((m) => m[0]);
+      const broken = valid.replace(ids[2] ?? '', `${ids[2]},`);
+      assert.notEqual(broken, valid);
+      const findings = explainFiles(
+        { name: 'broken.json', text: broken },
+        { name: 'head.json', text: JSON.stringify({ Records: [denied('HeadObject', 'mirror', 'read')] }) },
+      );
+      assert.deepEqual(
+        findings.map((f) => f.fix?.statements.map((s) => s.Action)),
+        [[['s3:GetObject']]],
+      );
+    });
   });
 });
