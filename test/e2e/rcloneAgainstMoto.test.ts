@@ -68,8 +68,23 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   /** Runs rclone as `user` against moto through the recorder, with IAM enforced. */
-  function rclone(user: MotoUser | MotoRoleSession, args: readonly string[]): Promise<ClientRun> {
-    return account.runClient('rclone', [...args, '--retries', '1', '--low-level-retries', '1'], {
+  /**
+   * Debian's build sends a bare `rclone/` user agent; by default the runs send the version it is, as a
+   * release build does, so that explain applies what v1.60.1 does.
+   */
+  function rclone(
+    user: MotoUser | MotoRoleSession,
+    args: readonly string[],
+    userAgent = 'rclone/v1.60.1',
+  ): Promise<ClientRun> {
+    const common = [
+      '--retries',
+      '1',
+      '--low-level-retries',
+      '1',
+      ...(userAgent !== '' ? ['--user-agent', userAgent] : []),
+    ];
+    return account.runClient('rclone', [...args, ...common], {
       cwd: dir(),
       env: {
         ...cleanEnvironment(),
@@ -285,5 +300,38 @@ describe('rclone against moto: explain, apply, run again', () => {
     const again = await rclone(session, ['copy', 'data', `moto:${BUCKET}/runner/`]);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'runner/'), ['runner/a.txt', 'runner/sub/b.txt']);
+  });
+
+  test("with Debian's bare `rclone/` user agent the version is unknown: the denied root check is granted on that key alone, and the sync finishes", async () => {
+    const user = await account.createUser('rclone-bare', 'BareWriter', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `arn:aws:s3:::${BUCKET}/bare/*`,
+        },
+      ],
+    });
+    await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bare/stale.txt', Body: 'old\n' }));
+    const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/bare`], '');
+    assert.notEqual(failed.code, 0);
+
+    const finding = onlyFinding(await account.explainRun(user, failed, 'bare-denied'));
+    assert.equal(finding.client.tool, 'rclone');
+    assert.equal(finding.client.version, undefined);
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/bare`]],
+        [['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/bare/*`]],
+      ],
+    );
+    assert.ok(finding.caveats.some((c) => c.includes('the rclone version is unknown')));
+    await account.setPolicyVersion(user, finding.fix?.newDocument);
+    const again = await rclone(user, ['sync', 'data', `moto:${BUCKET}/bare`], '');
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'bare/'), ['bare/a.txt', 'bare/sub/b.txt']);
   });
 });

@@ -87,6 +87,8 @@ export class MotoAccount {
 
   /** Starts moto and the recorder, and creates `buckets`. */
   static async start(directory: string, buckets: readonly string[]): Promise<MotoAccount> {
+    // An empty path (a temporary directory read before its hook ran) would put the files in the cwd.
+    if (directory === '') throw new Error('MotoAccount needs a directory for its trail and snapshot files');
     const moto = await startMotoServer();
     try {
       const account = new MotoAccount(moto, await startS3CallRecorder(moto.endpoint), directory);

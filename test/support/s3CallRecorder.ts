@@ -228,13 +228,16 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
   const url = new URL(call.url, 'http://s3.local');
   const [bucketPart, ...keyParts] = url.pathname.slice(1).split('/');
   const bucket = decodeURIComponent(bucketPart ?? '');
-  if (bucket === '') throw new Error(`not a bucket request: ${call.method} ${call.url}`);
   const key = keyParts.length > 0 ? decodeURIComponent(keyParts.join('/')) : undefined;
-  const operation = operationOf(call.method, key, url.searchParams, call.headers);
-  const requestParameters: Record<string, string> = {
-    bucketName: bucket,
-    Host: header(call.headers, 'host') ?? '',
-  };
+  // `GET /` is ListBuckets, a management event with no bucket and no resources.
+  const listBuckets = bucket === '' && call.method === 'GET';
+  if (bucket === '' && !listBuckets) throw new Error(`not a bucket request: ${call.method} ${call.url}`);
+  const operation = listBuckets
+    ? { eventName: 'ListBuckets', readOnly: true }
+    : operationOf(call.method, key, url.searchParams, call.headers);
+  const requestParameters: Record<string, string> = listBuckets
+    ? { Host: header(call.headers, 'host') ?? '' }
+    : { bucketName: bucket, Host: header(call.headers, 'host') ?? '' };
   if (key !== undefined) requestParameters.key = key;
   for (const [name, value] of url.searchParams) requestParameters[name] = value;
   const acl = header(call.headers, 'x-amz-acl');
@@ -245,8 +248,9 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
     ARN: `arn:aws:s3:::${bucket}`,
   };
   const prefix = url.searchParams.get('prefix');
-  const resources =
-    key !== undefined
+  const resources = listBuckets
+    ? undefined
+    : key !== undefined
       ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }, bucketResource]
       : operation.eventName === 'ListObjects' && prefix !== null
         ? [{ type: 'AWS::S3::Object', ARNPrefix: `arn:aws:s3:::${bucket}/${prefix}` }, bucketResource]
@@ -277,11 +281,11 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
     requestID: randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase(),
     eventID: randomUUID(),
     readOnly: operation.readOnly,
-    resources,
+    ...(resources !== undefined ? { resources } : {}),
     eventType: 'AwsApiCall',
-    managementEvent: false,
+    managementEvent: listBuckets,
     recipientAccountId: identity.accountId,
-    eventCategory: 'Data',
+    eventCategory: listBuckets ? 'Management' : 'Data',
   };
 }
 

@@ -11,7 +11,13 @@ import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
-import { jobPaths, mayBeRootProbe, rootProbeCaveat, rootProbes } from '../tools/rcloneRootProbe.js';
+import {
+  jobPaths,
+  mayBeRootProbe,
+  rootProbeCaveat,
+  rootProbeEffect,
+  rootProbes,
+} from '../tools/rcloneRootProbe.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
@@ -40,6 +46,7 @@ interface EvaluatedCheck {
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_CHECKS: ReadonlySet<EvaluatedCheck> = new Set();
 
 /** aws-cli high-level commands and the job kind they are. */
 const AWS_CLI_OPERATION: Readonly<Record<string, JobProfile['operation']>> = {
@@ -257,17 +264,21 @@ export class FindingBuilder {
       client.tool === 'rclone' && bucket !== undefined
         ? rcloneJob(evaluated, bucket, this.#succeeded.listPrefixes(principal, bucket))
         : undefined;
-    // rclone's HEAD of the destination root is denied under any policy scoped to the directory, and
-    // rclone ignores the error: it is not granted and not where the job works, and when other requests
-    // were denied it is not their cause either.
+    // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
+    // never where the job works. Before rclone v1.72 the error is ignored: the HEAD is then not granted,
+    // and when other requests were denied it is not their cause either. From v1.72 (or when the version
+    // is unknown) it can stop the job: it is granted, on that key alone.
     const probes = new Set<EvaluatedCheck>();
     if (job !== undefined && job.probes.size > 0) {
       for (const e of evaluated) if (e.decision !== 'Allowed' && isRootProbe(e, job.probes)) probes.add(e);
     }
-    const onlyProbes = probes.size > 0 && probes.size === evaluated.length;
-    const denied = evaluated.filter((e) => e.decision !== 'Allowed' && (onlyProbes || !probes.has(e)));
+    const probeKeys = [...new Set([...probes].map((e) => e.check.key ?? ''))];
+    const probeEffect = rootProbeEffect(client.version);
+    const ignoredProbes = probeEffect === 'ignored' ? probes : NO_CHECKS;
+    const onlyProbes = ignoredProbes.size > 0 && ignoredProbes.size === evaluated.length;
+    const denied = evaluated.filter((e) => e.decision !== 'Allowed' && (onlyProbes || !ignoredProbes.has(e)));
     if (probes.size > 0 && bucket !== undefined)
-      caveats.push(rootProbeCaveat(bucket, [...new Set([...probes].map((e) => e.check.key ?? ''))]));
+      caveats.push(rootProbeCaveat(bucket, probeKeys, probeEffect));
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     if (evidence === 'policies') {
@@ -324,10 +335,18 @@ export class FindingBuilder {
             'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.',
           ],
         }
-      : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount);
+      : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount, probes);
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
-    const { jobProfile, alternatives } = this.#toolAdvice(client, bucket, evaluated, denied, succeeded, job);
+    const { jobProfile, alternatives } = this.#toolAdvice(
+      client,
+      bucket,
+      evaluated,
+      denied,
+      succeeded,
+      job,
+      probeKeys,
+    );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
       eventId: e.event.eventId,
@@ -432,7 +451,9 @@ export class FindingBuilder {
     denied: readonly EvaluatedCheck[],
     bucket: string | undefined,
     resourceAccount: string | undefined,
+    exactKeys: ReadonlySet<EvaluatedCheck>,
   ): { fix: Fix | null; caveats: readonly string[] } {
+    // A root check that is granted is granted on its own key: it must not widen the keys' directory.
     const requests: DeniedRequestForFix[] = denied.map((e) => {
       // The request evaluated above is the one verification needs (same caller, resource account and
       // context): handing it over spares a copy of its context per denied request.
@@ -444,7 +465,7 @@ export class FindingBuilder {
       };
       if (e.result !== undefined) request.result = e.result;
       if (e.check.bucket !== undefined) request.bucket = e.check.bucket;
-      if (e.check.key !== undefined) request.key = e.check.key;
+      if (e.check.key !== undefined && !exactKeys.has(e)) request.key = e.check.key;
       return request;
     });
     if (evidence === 'message' && cause === 'identity-missing-allow') {
@@ -509,6 +530,7 @@ export class FindingBuilder {
     denied: readonly EvaluatedCheck[],
     succeeded: ReadonlySet<string>,
     job: RcloneJob | undefined,
+    rootCheckKeys: readonly string[],
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
@@ -548,6 +570,7 @@ export class FindingBuilder {
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
       prefix: commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys),
+      ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

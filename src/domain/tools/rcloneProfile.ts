@@ -8,7 +8,8 @@
  * @see https://rclone.org/s3/#s3-permissions
  */
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
-import { jobResourceArns } from './jobResourceArns.js';
+import { jobResourceArns, literalArnPart } from './jobResourceArns.js';
+import { rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
 /** Where each rclone fact used below is documented. */
@@ -200,6 +201,8 @@ export interface RcloneAdviceInput {
   readonly prefix: string;
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
+  /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
+  readonly rootCheckKeys?: readonly string[];
 }
 
 export interface RcloneAdvice {
@@ -252,6 +255,16 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     { Sid: 'RcloneListBucket', Effect: 'Allow', Action: sorted(bucketActions), Resource: [bucketArn] },
     { Sid: 'RcloneObjects', Effect: 'Allow', Action: sorted(objectActions), Resource: [objectArn] },
   ];
+  const rootEffect = rootProbeEffect(input.version);
+  const rootKeys = input.rootCheckKeys ?? [];
+  if (rootKeys.length > 0 && rootEffect !== 'ignored') {
+    statements.push({
+      Sid: 'RcloneRootCheck',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: rootKeys.map((key) => `arn:aws:s3:::${input.bucket}/${literalArnPart(key)}`),
+    });
+  }
   if (events.has('ListBuckets') || denied.has('s3:listallmybuckets')) {
     statements.push({
       Sid: 'RcloneListAllBuckets',
@@ -276,11 +289,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
     );
   }
-  if (prefix !== '') {
-    notes.push(
-      `At start rclone HEADs "${input.bucket}/${prefix}" (no trailing slash) to see whether the root is a file; outside "${prefix}/*" this HEAD is denied and rclone falls back to listing. The denial is expected and harmless.`,
-    );
-  }
+  if (prefix !== '') notes.push(rootCheckNote(input.bucket, prefix, rootEffect));
   if (writes) {
     notes.push(
       `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,

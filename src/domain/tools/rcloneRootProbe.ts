@@ -2,19 +2,52 @@
  * rclone's check of the destination root, and the directory an rclone job works in.
  *
  * When a remote path names a directory without a trailing slash (`remote:bucket/daily`), rclone first
- * HEADs the object `daily` to see whether the root is a single file, and treats any error, a 403
- * included, as "not a file": it carries on with the directory `daily/`. Under a policy scoped to
- * `bucket/daily/*` that HEAD is always denied and always harmless, so it must neither be granted nor
- * widen the job's prefix to the whole bucket (`daily` and `daily/x` have no common directory).
- *
- * Seen with rclone 1.60.1 against moto (`test/e2e/rcloneAgainstMoto.test.ts`) and in rclone's source:
- * backend/s3/s3.go, `NewFs`: "Check to see if the (bucket,directory) is actually an existing file" …
- * "File doesn't exist or is a directory so return old f", skipped when the root ends with `/` or with
- * `--s3-no-head-object`.
+ * HEADs the object `daily` to see whether the root is a single file. Under a policy scoped to
+ * `bucket/daily/*` that HEAD is always denied, and what rclone then does depends on its version
+ * (backend/s3/s3.go, `NewFs`; release tags checked in rclone's git history):
+ * - before v1.72 it treats any error, a 403 included, as "not a file" and carries on with `daily/`:
+ *   the denial is harmless (seen with Debian's v1.60.1 against moto, `test/e2e/rcloneAgainstMoto.test.ts`);
+ * - from v1.72.0 (commit 6440052f, #8975) an error other than "not found" stops the job;
+ * - from v1.75.0 (commit 2d6d0da3, #9582) rclone then lists `daily/` and carries on only if it holds
+ *   objects; an empty or new directory is taken for a file.
+ * The check is skipped when the path ends with `/` or with `--s3-no-head-object`. Either way the HEAD
+ * must not widen the job's prefix to the whole bucket (`daily` and `daily/x` have no common directory).
  *
  * @see https://github.com/rclone/rclone/blob/master/backend/s3/s3.go
+ * @see https://github.com/rclone/rclone/commit/6440052fbdb51688dfd929ce64ff3af8ed228b29
+ * @see https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7
  * @see https://rclone.org/s3/#s3-no-head-object
  */
+import { isAtLeast, parseToolVersion } from './toolVersion.js';
+
+/** What a 403 on the root check does to the job, by rclone version. */
+export type RootProbeEffect = 'ignored' | 'fatal' | 'fatal-unless-listed' | 'unknown';
+
+export function rootProbeEffect(version: string | undefined): RootProbeEffect {
+  const parsed = parseToolVersion(version);
+  if (parsed === undefined) return 'unknown';
+  if (!isAtLeast(parsed, 1, 72)) return 'ignored';
+  return isAtLeast(parsed, 1, 75) ? 'fatal-unless-listed' : 'fatal';
+}
+
+const FATAL_SOURCE = 'https://github.com/rclone/rclone/commit/6440052fbdb51688dfd929ce64ff3af8ed228b29';
+const LISTED_SOURCE = 'https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7';
+const SKIP_HINT =
+  'End the remote path with a slash (remote:bucket/dir/) or pass --s3-no-head-object to skip the check (https://rclone.org/s3/#s3-no-head-object)';
+
+/** What a 403 on the check of `root` does, in words, for the effect. */
+function effectText(root: string, effect: RootProbeEffect): string {
+  switch (effect) {
+    case 'ignored':
+      return 'rclone before v1.72 treats any error, a 403 included, as "a directory" and carries on, so the denial is harmless';
+    case 'fatal':
+      return `since v1.72 a 403 there stops the job (${FATAL_SOURCE})`;
+    case 'fatal-unless-listed':
+      return `since v1.75 rclone then lists ${root}/ and carries on only if it already holds objects; an empty or new directory is taken for a file (${LISTED_SOURCE})`;
+    case 'unknown':
+      return `the rclone version is unknown: before v1.72 the 403 is harmless, from v1.72 it stops the job (${FATAL_SOURCE}), from v1.75 only when ${root}/ holds no objects yet (${LISTED_SOURCE})`;
+  }
+}
 
 /**
  * Whether a denied request can be that check: a HEAD authorized as s3:GetObject (not one an error
@@ -64,13 +97,17 @@ export function jobPaths(paths: readonly string[], probes: ReadonlySet<string>):
   return probes.size === 0 ? paths : paths.map((path) => (probes.has(path) ? `${path}/` : path));
 }
 
-/** The caveat for root-probe denials left out of a fix. */
-export function rootProbeCaveat(bucket: string, keys: readonly string[]): string {
+/** The caveat for the root checks of a finding: left out of the fix when harmless, else granted on the key alone. */
+export function rootProbeCaveat(bucket: string, keys: readonly string[], effect: RootProbeEffect): string {
   const named = keys.map((k) => `${bucket}/${k}`).join(', ');
-  return (
-    `Not granted: the HEAD of ${named} is rclone checking whether the destination root is a single file; ` +
-    'rclone treats any error, this 403 included, as "a directory" and carries on, so the denial is harmless. ' +
-    'End the remote path with a slash (remote:bucket/dir/) to skip the check ' +
-    '(rclone backend/s3/s3.go, NewFs; https://rclone.org/s3/#s3-no-head-object).'
-  );
+  const what = `the HEAD of ${named} is rclone checking whether the destination root is a single file`;
+  const effectWords = effectText(keys.map((k) => `${bucket}/${k}`).join(', '), effect);
+  return effect === 'ignored'
+    ? `Not granted: ${what}; ${effectWords}. ${SKIP_HINT}.`
+    : `Granted on that key alone: ${what}; ${effectWords}. ${SKIP_HINT}, and s3:GetObject on the key is not needed.`;
+}
+
+/** The job profile's note on the root check of `bucket/prefix`. */
+export function rootCheckNote(bucket: string, prefix: string, effect: RootProbeEffect): string {
+  return `At start rclone HEADs "${bucket}/${prefix}" (no trailing slash) to see whether the root is a file; outside "${prefix}/*" that HEAD is denied: ${effectText(`${bucket}/${prefix}`, effect)}. ${SKIP_HINT}.`;
 }

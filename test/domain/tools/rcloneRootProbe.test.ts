@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { commonDirectory } from '../../../src/domain/explain/minimalStatements.js';
-import { jobPaths, mayBeRootProbe, rootProbes } from '../../../src/domain/tools/rcloneRootProbe.js';
+import {
+  jobPaths,
+  mayBeRootProbe,
+  rootProbeEffect,
+  rootProbes,
+} from '../../../src/domain/tools/rcloneRootProbe.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../explain/explainFixtures.js';
 
 describe('mayBeRootProbe', () => {
@@ -17,6 +22,35 @@ describe('mayBeRootProbe', () => {
     assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', ''), false);
     assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', undefined), false);
     assert.equal(mayBeRootProbe('GetObject', 'operation', 's3:GetObject', 'mirror'), false);
+  });
+});
+
+describe('rootProbeEffect', () => {
+  test('by rclone version: ignored before v1.72, fatal from v1.72, fatal unless the directory lists objects from v1.75', () => {
+    assert.deepEqual(
+      [
+        'v1.60.1-DEV',
+        'v1.71.2',
+        'v1.72.0',
+        'v1.72.0-beta.9000.abc',
+        'v1.74.4',
+        'v1.75.0',
+        'v1.76.1',
+        '',
+        undefined,
+      ].map(rootProbeEffect),
+      [
+        'ignored',
+        'ignored',
+        'fatal',
+        'fatal',
+        'fatal',
+        'fatal-unless-listed',
+        'fatal-unless-listed',
+        'unknown',
+        'unknown',
+      ],
+    );
   });
 });
 
@@ -58,12 +92,12 @@ describe('jobPaths', () => {
   });
 });
 
-describe('explain leaves rclone root probes out of the fix', () => {
+describe('explain and rclone root checks', () => {
   const rclone = '[rclone/v1.60.1-DEV]';
-  const denied = (eventName: string, key: string, action: string) =>
+  const denied = (eventName: string, key: string, action: string, userAgent = rclone) =>
     deniedRecord({
       eventName,
-      userAgent: rclone,
+      userAgent,
       errorMessage: 'Access Denied',
       requestParameters: { bucketName: 'data', key, Host: 'data.s3.eu-west-1.amazonaws.com' },
       resources: [
@@ -209,6 +243,50 @@ describe('explain leaves rclone root probes out of the fix', () => {
         findings.map((f) => f.fix?.statements.map((s) => s.Action)),
         [[['s3:GetObject']]],
       );
+    });
+  });
+
+  describe('from rclone v1.72, where the denied check can stop the job', () => {
+    const recent = '[rclone/v1.73.5]';
+
+    test('the fix grants s3:GetObject on the root key alone (not the bucket), beside the deletes on mirror/*', () => {
+      const records = [
+        denied('HeadObject', 'mirror', 'read', recent),
+        denied('DeleteObject', 'mirror/stale-1.txt', 'write', recent),
+        denied('DeleteObject', 'mirror/old/stale-2.txt', 'write', recent),
+      ];
+      const finding = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context)
+        .findings[0];
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:GetObject'], ['arn:aws:s3:::data/mirror']],
+          [['s3:DeleteObject'], ['arn:aws:s3:::data/mirror/*']],
+        ],
+      );
+      assert.equal(finding.fix.verified, true);
+      assert.ok(
+        finding.caveats.some((c) => c.startsWith('Granted on that key alone: the HEAD of data/mirror')),
+      );
+      assert.ok(finding.caveats.some((c) => c.includes('since v1.72 a 403 there stops the job')));
+      const profile = finding.jobProfile;
+      assert.deepEqual(
+        profile?.statements.filter((s) => s.Sid === 'RcloneRootCheck').map((s) => [s.Action, s.Resource]),
+        [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
+      );
+      assert.ok(profile.statements.some((s) => s.Resource.includes('arn:aws:s3:::data/mirror/*')));
+    });
+
+    test('an unknown version is treated the same way, and says what each version does', () => {
+      const records = [
+        denied('HeadObject', 'mirror', 'read', '[rclone/]'),
+        denied('DeleteObject', 'mirror/stale-1.txt', 'write', '[rclone/]'),
+      ];
+      const finding = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context)
+        .findings[0];
+      assert.ok(finding !== undefined);
+      assert.ok(finding.fix?.statements.some((s) => s.Resource.includes('arn:aws:s3:::data/mirror')));
+      assert.ok(finding.caveats.some((c) => c.includes('the rclone version is unknown')));
     });
   });
 });
