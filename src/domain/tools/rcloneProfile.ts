@@ -22,6 +22,7 @@ export const rcloneSources = {
   singleFileCreateBucket: 'https://github.com/rclone/rclone/issues/5271',
   copyCreateBucket: 'https://github.com/rclone/rclone/issues/5119',
   privateAclDefault: 'https://github.com/rclone/rclone/issues/5730',
+  uploadVersionId: 'https://github.com/rclone/rclone/commit/01877e5a0',
   listObjectsV2: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html',
   headObject: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html',
   putObjectAcl: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html',
@@ -218,8 +219,34 @@ export interface RcloneAdvice {
  * @see https://rclone.org/s3/#s3-permissions
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
+/**
+ * rclone v1.60.x records the version ID S3 returns for an upload to a versioned bucket, and its HEAD
+ * after the upload asks for that version, which S3 authorizes as s3:GetObjectVersion. v1.61.0 keeps
+ * version IDs only with --s3-versions/--s3-version-at (commit 01877e5a, read in rclone's git history).
+ */
+function headsUploadedVersions(input: RcloneAdviceInput): boolean {
+  const parsed = parseToolVersion(input.version);
+  return (
+    parsed !== undefined &&
+    parsed.major === 1 &&
+    parsed.minor === 60 &&
+    !input.eventNames.includes('ListObjectVersions') &&
+    input.deniedActions.some((action) => action.toLowerCase() === 's3:getobjectversion')
+  );
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
-  const guess = inferRcloneOperation(input);
+  const versionHeads = headsUploadedVersions(input);
+  const inferred = inferRcloneOperation(input);
+  // A HEAD of the version an upload created means the job uploads.
+  const guess: RcloneOperationGuess =
+    versionHeads && inferred.operation === 'unknown'
+      ? {
+          operation: 'copy',
+          reason:
+            'Denied HEADs of object versions: rclone v1.60 HEADs the version each upload created, so the job uploads (`copy`/`copyto`; a `sync` with nothing to delete looks the same).',
+        }
+      : inferred;
   const { operation } = guess;
   const writes = WRITING_OPERATIONS.has(operation);
   const acl = rcloneAclBehaviour(input.version);
@@ -244,7 +271,12 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
 
   const objectActions = [...OBJECT_ACTIONS[operation]];
   if (needsAcl) objectActions.push('s3:PutObjectAcl');
-  if (events.has('ListObjectVersions')) {
+  if (versionHeads) {
+    objectActions.push('s3:GetObjectVersion');
+    notes.push(
+      `s3:GetObjectVersion is included because rclone ${input.version} (v1.60.x) HEADs, after each upload to a versioned bucket, the version the upload created; v1.61.0 and later HEAD the object itself (${rcloneSources.uploadVersionId}).`,
+    );
+  } else if (events.has('ListObjectVersions')) {
     objectActions.push('s3:GetObjectVersion');
     notes.push(
       'With --s3-versions/--s3-version-at, HEAD/GET carry a versionId, which S3 authorizes as s3:GetObjectVersion (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).',
@@ -339,7 +371,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
 
   return {
     jobProfile: { tool: 'rclone', operation, statements, notes: unique(notes) },
-    alternatives: rcloneAlternatives({ operation, writes, acl, aclDenied, createBucketDenied }),
+    alternatives: rcloneAlternatives({ operation, writes, acl, aclDenied, createBucketDenied, versionHeads }),
   };
 }
 
@@ -377,6 +409,7 @@ interface AlternativeContext {
   readonly acl: RcloneAclBehaviour;
   readonly aclDenied: boolean;
   readonly createBucketDenied: boolean;
+  readonly versionHeads: boolean;
 }
 
 function rcloneAlternatives(context: AlternativeContext): Alternative[] {
@@ -394,7 +427,14 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
     alternatives.push({
       kind: 'client-config',
       text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then cannot verify that the stored object matches what it sent, and uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,
-      removes: ['s3:GetObject'],
+      removes: context.versionHeads ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+    });
+  }
+  if (context.versionHeads) {
+    alternatives.push({
+      kind: 'upgrade',
+      text: `Upgrade rclone to v1.61.0 or later: it no longer HEADs the version an upload created, so uploads to a versioned bucket need no s3:GetObjectVersion (${rcloneSources.uploadVersionId}).`,
+      removes: ['s3:GetObjectVersion'],
     });
   }
   if (

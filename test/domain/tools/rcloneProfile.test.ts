@@ -489,3 +489,48 @@ test('a denied listing alone does not say what the job is', () => {
   const guess = inferRcloneOperation({ deniedActions: ['s3:ListBucket'], eventNames: ['ListObjects'] });
   assert.equal(guess.operation, 'unknown');
 });
+
+describe('rclone v1.60 HEADs the version an upload created (versioned buckets)', () => {
+  const versionHead = {
+    bucket: 'backups',
+    prefix: 'daily',
+    eventNames: ['HeadObject'],
+    deniedActions: ['s3:GetObjectVersion'],
+  };
+
+  test('v1.60.x: the job uploads, the profile grants s3:GetObjectVersion, and upgrading removes it', () => {
+    const advice = rcloneAdvice({ ...versionHead, version: 'v1.60.1' });
+    assert.equal(advice.jobProfile.operation, 'copy');
+    assert.ok(
+      statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:GetObjectVersion'),
+    );
+    const upgrade = advice.alternatives.find(
+      (a) => a.kind === 'upgrade' && a.removes.includes('s3:GetObjectVersion'),
+    );
+    assert.match(upgrade?.text ?? '', /v1\.61\.0/);
+  });
+
+  test('v1.61 and later do not do it: the denial is left to the fix, and the profile says so', () => {
+    const advice = rcloneAdvice({ ...versionHead, version: 'v1.66.0' });
+    assert.equal(advice.jobProfile.operation, 'unknown');
+    assert.ok(
+      !statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:GetObjectVersion'),
+    );
+    assert.ok(
+      advice.jobProfile.notes.some((n) => n.startsWith('s3:GetObjectVersion was denied but is not part')),
+    );
+    assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+  });
+
+  test('with --s3-versions (a ListObjectVersions seen) the version reads are the listing kind, not the upload one', () => {
+    const advice = rcloneAdvice({
+      ...versionHead,
+      version: 'v1.60.1',
+      eventNames: ['HeadObject', 'ListObjectVersions'],
+    });
+    assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+    assert.ok(
+      statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:GetObjectVersion'),
+    );
+  });
+});
