@@ -108,16 +108,23 @@ export class MotoAccount {
     await this.moto.stop();
   }
 
+  /** A customer-managed policy; returns its ARN. */
+  async createPolicy(name: string, document: unknown): Promise<string> {
+    const policy = (
+      await this.iam.send(
+        new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify(document) }),
+      )
+    ).Policy;
+    assert.ok(policy?.Arn);
+    return policy.Arn;
+  }
+
   /** A user with one customer-managed policy, and an access key. */
   async createUser(name: string, policyName: string, document: unknown): Promise<MotoUser> {
     const user = (await this.iam.send(new CreateUserCommand({ UserName: name }))).User;
-    const policy = (
-      await this.iam.send(
-        new CreatePolicyCommand({ PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
-      )
-    ).Policy;
-    assert.ok(user?.UserId && user.Arn && policy?.Arn);
-    await this.iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policy.Arn }));
+    const policyArn = await this.createPolicy(policyName, document);
+    assert.ok(user?.UserId && user.Arn);
+    await this.iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policyArn }));
     const key = (await this.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey;
     assert.ok(key?.AccessKeyId && key.SecretAccessKey);
     return {
@@ -126,7 +133,7 @@ export class MotoAccount {
       userId: user.UserId,
       accessKeyId: key.AccessKeyId,
       secretAccessKey: key.SecretAccessKey,
-      policyArn: policy.Arn,
+      policyArn,
     };
   }
 
@@ -154,13 +161,9 @@ export class MotoAccount {
         }),
       )
     ).Role;
-    const policy = (
-      await this.iam.send(
-        new CreatePolicyCommand({ PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
-      )
-    ).Policy;
-    assert.ok(role?.Arn && role.RoleId && policy?.Arn);
-    await this.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy.Arn }));
+    const policyArn = await this.createPolicy(policyName, document);
+    assert.ok(role?.Arn && role.RoleId);
+    await this.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn }));
     const credentials = (
       await this.sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: sessionName }))
     ).Credentials;
@@ -174,7 +177,7 @@ export class MotoAccount {
       accessKeyId: credentials.AccessKeyId,
       secretAccessKey: credentials.SecretAccessKey,
       sessionToken: credentials.SessionToken,
-      policyArn: policy.Arn,
+      policyArn,
     };
   }
 

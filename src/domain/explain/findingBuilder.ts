@@ -534,12 +534,13 @@ export class FindingBuilder {
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
-    // One pass over the requests (a finding can hold thousands): keys on the bucket and event names.
+    // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has
+    // its paths already) and event names.
     const keys: string[] = [];
     const names = new Set<string>();
     for (const e of evaluated) {
       const { check } = e;
-      if (check.bucket === bucket && check.key !== undefined) keys.push(check.key);
+      if (job === undefined && check.bucket === bucket && check.key !== undefined) keys.push(check.key);
       names.add(e.event.eventName);
     }
     for (const name of succeeded) names.add(name);
