@@ -144,7 +144,7 @@ function rcloneJob(
     if (key !== undefined) paths.push(key);
     const prefix = check.context['s3:prefix'];
     if (typeof prefix === 'string') paths.push(prefix);
-    if (e.decision !== 'Allowed' && mayBeRootProbe(e.event.eventName, e.event.source, check.action, key)) {
+    if (e.decision !== 'Allowed' && mayBeRootProbe(e.event.eventName, check.action, key)) {
       candidates ??= new Set();
       candidates.add(key);
     }
@@ -156,11 +156,7 @@ function rcloneJob(
 
 function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
   const { key } = e.check;
-  return (
-    key !== undefined &&
-    probes.has(key) &&
-    mayBeRootProbe(e.event.eventName, e.event.source, e.check.action, key)
-  );
+  return key !== undefined && probes.has(key) && mayBeRootProbe(e.event.eventName, e.check.action, key);
 }
 
 export class FindingBuilder {

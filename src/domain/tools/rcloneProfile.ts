@@ -316,6 +316,12 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         : ` To tighten it for a plain copy/sync of "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
     }`,
   );
+  if (prefix.includes('/')) {
+    const parent = prefix.slice(0, prefix.lastIndexOf('/'));
+    notes.push(
+      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run writes a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
+    );
+  }
   if (writes || operation === 'unknown') {
     notes.push(
       `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,

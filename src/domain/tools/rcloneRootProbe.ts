@@ -50,18 +50,12 @@ function effectText(root: string, effect: RootProbeEffect): string {
 }
 
 /**
- * Whether a denied request can be that check: a HEAD authorized as s3:GetObject (not one an error
- * message attributes to another action) of a key that can name a directory.
+ * Whether a denied request can be that check: a HEAD denied s3:GetObject (by the operation's mapping or
+ * by AWS's message; not one the message attributes to s3:ListBucket) of a key that can name a directory.
  */
-export function mayBeRootProbe(
-  eventName: string,
-  source: 'message' | 'operation',
-  action: string,
-  key: string | undefined,
-): key is string {
+export function mayBeRootProbe(eventName: string, action: string, key: string | undefined): key is string {
   return (
     eventName === 'HeadObject' &&
-    source === 'operation' &&
     key !== undefined &&
     key !== '' &&
     !key.endsWith('/') &&

@@ -534,3 +534,21 @@ describe('rclone v1.60 HEADs the version an upload created (versioned buckets)',
     );
   });
 });
+
+test("a job in a nested directory is scoped to it, and the note says how to cover the runs' parent instead", () => {
+  const advice = rcloneAdvice({
+    bucket: 'backup-bucket',
+    prefix: 'daily/2026-11-30',
+    version: 'v1.66.0',
+    eventNames: ['PutObject'],
+    deniedActions: ['s3:PutObject'],
+  });
+  assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Resource, [
+    'arn:aws:s3:::backup-bucket/daily/2026-11-30/*',
+  ]);
+  assert.ok(
+    advice.jobProfile.notes.some((n) =>
+      n.includes('scope it to "arn:aws:s3:::backup-bucket/daily/*" instead'),
+    ),
+  );
+});

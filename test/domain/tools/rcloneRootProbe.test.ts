@@ -12,16 +12,16 @@ import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../expl
 
 describe('mayBeRootProbe', () => {
   test('a HEAD authorized as s3:GetObject of a key without a trailing slash', () => {
-    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'mirror'), true);
-    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'a/b'), true);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:GetObject', 'mirror'), true);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:GetObject', 'a/b'), true);
   });
 
   test('not a HEAD the message attributes to another action, a key ending in /, an empty key, another call', () => {
-    assert.equal(mayBeRootProbe('HeadObject', 'message', 's3:ListBucket', 'mirror'), false);
-    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', 'mirror/'), false);
-    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', ''), false);
-    assert.equal(mayBeRootProbe('HeadObject', 'operation', 's3:GetObject', undefined), false);
-    assert.equal(mayBeRootProbe('GetObject', 'operation', 's3:GetObject', 'mirror'), false);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:ListBucket', 'mirror'), false);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:GetObject', 'mirror/'), false);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:GetObject', ''), false);
+    assert.equal(mayBeRootProbe('HeadObject', 's3:GetObject', undefined), false);
+    assert.equal(mayBeRootProbe('GetObject', 's3:GetObject', 'mirror'), false);
   });
 });
 
