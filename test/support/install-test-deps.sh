@@ -11,6 +11,11 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "test dependencies: $* missing and no apt-get here; install them with your package manager" >&2
+    echo "  (macOS: brew install rclone awscli), then run npm run test:deps again" >&2
+    exit 1
+  fi
   export DEBIAN_FRONTEND=noninteractive
   if ! $sudo apt-get install -y --no-install-recommends "$@"; then
     $sudo apt-get update
@@ -25,9 +30,12 @@ else
   apt_install rclone
 fi
 
-# The aws-cli tests use /usr/bin/aws (Debian's v2), not a pip-installed v1 that may come first on the PATH.
-if [ -x /usr/bin/aws ] && /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2\.'; then
-  echo "== test dependencies: aws-cli v2 already installed ($(/usr/bin/aws --version 2>&1))"
+# The aws-cli tests use /usr/bin/aws when it exists (Debian's v2; a pip-installed v1 may come first on
+# the PATH), else `aws` on the PATH (Homebrew's v2).
+aws_cli=/usr/bin/aws
+if [ ! -x "$aws_cli" ]; then aws_cli="$(command -v aws || true)"; fi
+if [ -n "$aws_cli" ] && "$aws_cli" --version 2>&1 | grep -q '^aws-cli/2\.'; then
+  echo "== test dependencies: aws-cli v2 already installed ($("$aws_cli" --version 2>&1))"
 else
   echo "== test dependencies: aws-cli v2 (apt-get awscli)"
   apt_install awscli
