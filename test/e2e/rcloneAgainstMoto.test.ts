@@ -47,6 +47,21 @@ const WRITE_ONLY_POLICY = {
   ],
 };
 
+/** s3:ListBucket on the bucket, and s3:PutObject + s3:GetObject under `directory/`: a copy, not a sync. */
+function copyOnlyPolicy(directory: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: `arn:aws:s3:::${BUCKET}/${directory}/*`,
+      },
+    ],
+  };
+}
+
 /** Every Resource of the profile's statements, sorted. */
 function resourcesOf(profile: JobProfile): string[] {
   return [...new Set(profile.statements.flatMap((s) => s.Resource))].sort();
@@ -221,17 +236,7 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   test('rclone sync with a copy-only policy fails deleting a stale file; explain calls it a sync and its profile adds s3:DeleteObject, with which the sync finishes', async () => {
-    const user = await account.createUser('rclone-mirror', 'MirrorWriter', {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
-        {
-          Effect: 'Allow',
-          Action: ['s3:PutObject', 's3:GetObject'],
-          Resource: `arn:aws:s3:::${BUCKET}/mirror/*`,
-        },
-      ],
-    });
+    const user = await account.createUser('rclone-mirror', 'MirrorWriter', copyOnlyPolicy('mirror'));
     for (const key of ['mirror/stale-1.txt', 'mirror/old/stale-2.txt']) {
       await account.s3.send(
         new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'left from an earlier run\n' }),
@@ -303,17 +308,7 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   test("with Debian's bare `rclone/` user agent the version is unknown: the denied root check is granted on that key alone, and the sync finishes", async () => {
-    const user = await account.createUser('rclone-bare', 'BareWriter', {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
-        {
-          Effect: 'Allow',
-          Action: ['s3:PutObject', 's3:GetObject'],
-          Resource: `arn:aws:s3:::${BUCKET}/bare/*`,
-        },
-      ],
-    });
+    const user = await account.createUser('rclone-bare', 'BareWriter', copyOnlyPolicy('bare'));
     await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bare/stale.txt', Body: 'old\n' }));
     const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/bare`], '');
     assert.notEqual(failed.code, 0);
