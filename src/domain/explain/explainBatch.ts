@@ -22,7 +22,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, SucceededCalls } from './grouping.js';
+import { groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -140,6 +140,8 @@ export class Explainer {
     for (const call of journal.succeeded) this.#succeeded.delete(call.principal, call.bucket, call.eventName);
     for (const listing of journal.listPrefixes)
       this.#succeeded.deleteListPrefix(listing.principal, listing.bucket, listing.prefix);
+    for (const held of journal.objectDirectories)
+      this.#succeeded.deleteObjectDirectory(held.principal, held.bucket, held.directory);
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -162,7 +164,13 @@ export class Explainer {
       const prefix = isJsonObject(parameters) ? parameters.prefix : undefined;
       if (typeof prefix === 'string' && this.#succeeded.addListPrefix(principal, bucket, prefix))
         this.#journal?.listPrefixes.push({ principal, bucket, prefix });
+      return;
     }
+    // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
+    // past a denied root check when the directory does).
+    const directory = objectDirectory(eventName, isJsonObject(parameters) ? parameters.key : undefined);
+    if (directory !== undefined && this.#succeeded.addObjectDirectory(principal, bucket, directory))
+      this.#journal?.objectDirectories.push({ principal, bucket, directory });
   }
 
   /**
@@ -289,13 +297,14 @@ export class Explainer {
 
 /**
  * What one text, read a record at a time, added to a batch, so that it can be taken back: how long the
- * batch's lists were when the text began, and the event IDs, successful-call event names and listing
- * prefixes that were new (one seen before the text stays).
+ * batch's lists were when the text began, and the event IDs, successful-call event names, listing
+ * prefixes and object directories that were new (one seen before the text stays).
  */
 class Journal {
   readonly seen: string[] = [];
   readonly succeeded: { principal: Principal; bucket: string | undefined; eventName: string }[] = [];
   readonly listPrefixes: { principal: Principal; bucket: string | undefined; prefix: string }[] = [];
+  readonly objectDirectories: { principal: Principal; bucket: string | undefined; directory: string }[] = [];
 
   constructor(
     readonly errors: number,

@@ -13,6 +13,7 @@ import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
   jobPaths,
+  loneRootProbeCaveat,
   mayBeRootProbe,
   rootProbeCaveat,
   rootProbeEffect,
@@ -124,34 +125,51 @@ interface RcloneJob {
   /** Object keys and listing prefixes of the finding's requests on the bucket. */
   readonly paths: readonly string[];
   readonly probes: ReadonlySet<string>;
+  /**
+   * The finding is one denied HEAD of one key and nothing else, with no evidence of a directory there:
+   * rclone's first request, which is either its root check (rclone v1.72 to v1.74.3 stop on it before
+   * any other request) or the file the job names. It is read as a root check, but always granted, on
+   * that key alone.
+   */
+  readonly lone: boolean;
 }
 
 /**
- * Listings that succeeded (anywhere in the input) count as evidence of the directories the principal
- * works in, not as the job's paths.
+ * Listings that succeeded and objects read or written (anywhere in the input) count as evidence of the
+ * directories the principal works in, not as the job's paths.
  */
 function rcloneJob(
   evaluated: readonly EvaluatedCheck[],
   bucket: string,
   listedWithSuccess: ReadonlySet<string> | undefined,
+  objectDirectories: ReadonlySet<string> | undefined,
 ): RcloneJob {
   const paths: string[] = [];
   let candidates: Set<string> | undefined;
+  let deniedOthers = false;
   for (const e of evaluated) {
     const { check } = e;
-    if (check.bucket !== bucket) continue;
+    const denied = e.decision !== 'Allowed';
+    if (check.bucket !== bucket) {
+      deniedOthers ||= denied;
+      continue;
+    }
     const { key } = check;
     if (key !== undefined) paths.push(key);
     const prefix = check.context['s3:prefix'];
     if (typeof prefix === 'string') paths.push(prefix);
-    if (e.decision !== 'Allowed' && mayBeRootProbe(e.event.eventName, check.action, key)) {
+    if (denied && mayBeRootProbe(e.event.eventName, check.action, key)) {
       candidates ??= new Set();
       candidates.add(key);
+    } else {
+      deniedOthers ||= denied;
     }
   }
-  const probes =
-    candidates === undefined ? NO_NAMES : rootProbes(candidates, paths, listedWithSuccess ?? NO_NAMES);
-  return { paths, probes };
+  if (candidates === undefined) return { paths, probes: NO_NAMES, lone: false };
+  const probes = rootProbes(candidates, paths, listedWithSuccess ?? NO_NAMES, objectDirectories ?? NO_NAMES);
+  if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
+    return { paths, probes: candidates, lone: true };
+  return { paths, probes, lone: false };
 }
 
 function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
@@ -258,7 +276,12 @@ export class FindingBuilder {
     const client = detectClient(first.userAgent);
     const job =
       client.tool === 'rclone' && bucket !== undefined
-        ? rcloneJob(evaluated, bucket, this.#succeeded.listPrefixes(principal, bucket))
+        ? rcloneJob(
+            evaluated,
+            bucket,
+            this.#succeeded.listPrefixes(principal, bucket),
+            this.#succeeded.objectDirectories(principal, bucket),
+          )
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
     // never where the job works. Before rclone v1.72 the error is ignored: the HEAD is then not granted,
@@ -270,11 +293,29 @@ export class FindingBuilder {
     }
     const probeKeys = [...new Set([...probes].map((e) => e.check.key ?? ''))];
     const probeEffect = rootProbeEffect(client.version);
-    const ignoredProbes = probeEffect === 'ignored' ? probes : NO_CHECKS;
+    // From v1.74.4 rclone lists the directory after the 403 and carries on when it holds objects, which
+    // the input shows when the caller's successful calls read or wrote one inside it.
+    const lone = job?.lone === true;
+    const carriedOnKeys =
+      probeEffect === 'fatal-unless-listed' && bucket !== undefined && !lone
+        ? probeKeys.filter((key) => this.#succeeded.holdsObjects(principal, bucket, `${key}/`))
+        : [];
+    const ignoredProbes =
+      probeEffect === 'ignored' && !lone
+        ? probes
+        : carriedOnKeys.length > 0
+          ? new Set([...probes].filter((e) => carriedOnKeys.includes(e.check.key ?? '')))
+          : NO_CHECKS;
     const onlyProbes = ignoredProbes.size > 0 && ignoredProbes.size === evaluated.length;
     const denied = evaluated.filter((e) => e.decision !== 'Allowed' && (onlyProbes || !ignoredProbes.has(e)));
-    if (probes.size > 0 && bucket !== undefined)
-      caveats.push(rootProbeCaveat(bucket, probeKeys, probeEffect));
+    if (probes.size > 0 && bucket !== undefined) {
+      const grantedKeys = probeKeys.filter((key) => !carriedOnKeys.includes(key));
+      if (lone) caveats.push(loneRootProbeCaveat(bucket, probeKeys[0] ?? '', probeEffect));
+      else {
+        if (carriedOnKeys.length > 0) caveats.push(rootProbeCaveat(bucket, carriedOnKeys, probeEffect, true));
+        if (grantedKeys.length > 0) caveats.push(rootProbeCaveat(bucket, grantedKeys, probeEffect));
+      }
+    }
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     if (evidence === 'policies') {
@@ -328,7 +369,9 @@ export class FindingBuilder {
       ? {
           fix: null,
           caveats: [
-            'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.',
+            probeEffect === 'ignored'
+              ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
+              : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
           ],
         }
       : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount, probes);
@@ -568,6 +611,7 @@ export class FindingBuilder {
       bucket,
       prefix: commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
+      ...(job?.lone === true ? { loneRootCheck: true } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

@@ -42,11 +42,29 @@ interface SeenCalls {
   readonly names: Set<string>;
   /** `prefix` of the listings (ListObjects, ListObjectsV2): the directories the principal works in. */
   readonly listPrefixes: Set<string>;
+  /** The directories (`daily/2026/`) of keys an object was written to or read from: they hold objects. */
+  readonly objectDirectories: Set<string>;
+}
+
+/** Successful calls that show an object at their key (written, or read): not a delete, not a failed HEAD. */
+const SHOWS_OBJECT: ReadonlySet<string> = new Set([
+  'PutObject',
+  'CopyObject',
+  'CompleteMultipartUpload',
+  'GetObject',
+  'HeadObject',
+]);
+
+/** The directory of an object key that shows an object (`daily/a.txt` -> `daily/`), or `undefined`. */
+export function objectDirectory(eventName: string, key: unknown): string | undefined {
+  if (typeof key !== 'string' || !SHOWS_OBJECT.has(eventName)) return undefined;
+  const slash = key.lastIndexOf('/');
+  return slash > 0 ? key.slice(0, slash + 1) : undefined;
 }
 
 /**
- * Event names and listing prefixes of the S3 calls that succeeded, per principal and bucket: evidence of
- * what a job does.
+ * Event names, listing prefixes and object directories of the S3 calls that succeeded, per principal
+ * and bucket: evidence of what a job does.
  */
 export class SucceededCalls {
   readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
@@ -54,7 +72,7 @@ export class SucceededCalls {
   #entry(principal: Principal, bucket: string | undefined): SeenCalls {
     let seen = this.#seen.get(principal, bucket);
     if (seen === undefined) {
-      seen = { names: new Set(), listPrefixes: new Set() };
+      seen = { names: new Set(), listPrefixes: new Set(), objectDirectories: new Set() };
       this.#seen.set(principal, bucket, seen);
     }
     return seen;
@@ -76,6 +94,14 @@ export class SucceededCalls {
     return true;
   }
 
+  /** Adds the directory of a key that holds an object ({@link objectDirectory}); `true` when it is new. */
+  addObjectDirectory(principal: Principal, bucket: string | undefined, directory: string): boolean {
+    const { objectDirectories } = this.#entry(principal, bucket);
+    if (objectDirectories.has(directory)) return false;
+    objectDirectories.add(directory);
+    return true;
+  }
+
   /** Takes back an event name (a batch reading a text again another way); an emptied set reads as none. */
   delete(principal: Principal, bucket: string | undefined, eventName: string): void {
     this.#seen.get(principal, bucket)?.names.delete(eventName);
@@ -86,6 +112,11 @@ export class SucceededCalls {
     this.#seen.get(principal, bucket)?.listPrefixes.delete(prefix);
   }
 
+  /** Takes back an object directory, as `delete` does an event name. */
+  deleteObjectDirectory(principal: Principal, bucket: string | undefined, directory: string): void {
+    this.#seen.get(principal, bucket)?.objectDirectories.delete(directory);
+  }
+
   /** The event names seen for the principal on the bucket (the same principal as the events' group). */
   get(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
     return this.#seen.get(principal, bucket)?.names;
@@ -94,6 +125,19 @@ export class SucceededCalls {
   /** The prefixes the principal listed on the bucket with success. */
   listPrefixes(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
     return this.#seen.get(principal, bucket)?.listPrefixes;
+  }
+
+  /** The directories in which the principal's successful calls read or wrote objects on the bucket. */
+  objectDirectories(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
+    return this.#seen.get(principal, bucket)?.objectDirectories;
+  }
+
+  /** Whether the principal's successful calls show an object inside `directory` (`daily/`) on the bucket. */
+  holdsObjects(principal: Principal, bucket: string | undefined, directory: string): boolean {
+    const directories = this.#seen.get(principal, bucket)?.objectDirectories;
+    if (directories === undefined) return false;
+    for (const d of directories) if (d.startsWith(directory)) return true;
+    return false;
   }
 }
 

@@ -190,7 +190,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
   return {
     operation: 'unknown',
     reason:
-      'Only listings/reads were denied, and rclone stops at the first failed listing, so the evidence cannot tell whether the job would write.',
+      'Only listings/reads were denied, and rclone stops at the first failed listing (from v1.72, at a refused check of the destination root), so the evidence cannot tell whether the job would write.',
   };
 }
 
@@ -204,6 +204,11 @@ export interface RcloneAdviceInput {
   readonly eventNames: readonly string[];
   /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
   readonly rootCheckKeys?: readonly string[];
+  /**
+   * The root check is the job's only request (see `RcloneJob.lone`): it may name a file the job reads,
+   * so it is granted whatever the version.
+   */
+  readonly loneRootCheck?: boolean;
 }
 
 export interface RcloneAdvice {
@@ -289,7 +294,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   ];
   const rootEffect = rootProbeEffect(input.version);
   const rootKeys = input.rootCheckKeys ?? [];
-  if (rootKeys.length > 0 && rootEffect !== 'ignored') {
+  if (rootKeys.length > 0 && (rootEffect !== 'ignored' || input.loneRootCheck === true)) {
     statements.push({
       Sid: 'RcloneRootCheck',
       Effect: 'Allow',

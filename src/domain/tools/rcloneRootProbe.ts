@@ -8,14 +8,19 @@
  * - before v1.72 it treats any error, a 403 included, as "not a file" and carries on with `daily/`:
  *   the denial is harmless (seen with Debian's v1.60.1 against moto, `test/e2e/rcloneAgainstMoto.test.ts`);
  * - from v1.72.0 (commit 6440052f, #8975) an error other than "not found" stops the job;
- * - from v1.75.0 (commit 2d6d0da3, #9582) rclone then lists `daily/` and carries on only if it holds
- *   objects; an empty or new directory is taken for a file.
+ * - from v1.75.0 (commit 2d6d0da3, #9582), and in v1.74.4 (the same fix backported, commit 0f4a8fad),
+ *   rclone then lists `daily/` and carries on only if it holds objects; an empty or new directory is
+ *   taken for a file.
  * The check is skipped when the path ends with `/` or with `--s3-no-head-object`. Either way the HEAD
  * must not widen the job's prefix to the whole bucket (`daily` and `daily/x` have no common directory).
+ * Each of the three behaviours was seen with rclone's own release builds (v1.71.2, v1.74.3, v1.74.4,
+ * v1.75.2) against moto, `test/e2e/rcloneReleasesAgainstMoto.test.ts`.
  *
  * @see https://github.com/rclone/rclone/blob/master/backend/s3/s3.go
  * @see https://github.com/rclone/rclone/commit/6440052fbdb51688dfd929ce64ff3af8ed228b29
  * @see https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7
+ * @see https://github.com/rclone/rclone/commit/0f4a8fad6 (v1.74.4's changelog: "Fix mounting a prefix
+ *   failing with 403 when HEAD is not permitted")
  * @see https://rclone.org/s3/#s3-no-head-object
  */
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
@@ -27,7 +32,9 @@ export function rootProbeEffect(version: string | undefined): RootProbeEffect {
   const parsed = parseToolVersion(version);
   if (parsed === undefined) return 'unknown';
   if (!isAtLeast(parsed, 1, 72)) return 'ignored';
-  return isAtLeast(parsed, 1, 75) ? 'fatal-unless-listed' : 'fatal';
+  const listsFirst =
+    isAtLeast(parsed, 1, 75) || (parsed.major === 1 && parsed.minor === 74 && parsed.patch >= 4);
+  return listsFirst ? 'fatal-unless-listed' : 'fatal';
 }
 
 const FATAL_SOURCE = 'https://github.com/rclone/rclone/commit/6440052fbdb51688dfd929ce64ff3af8ed228b29';
@@ -41,11 +48,11 @@ function effectText(root: string, effect: RootProbeEffect): string {
     case 'ignored':
       return 'rclone before v1.72 treats any error, a 403 included, as "a directory" and carries on, so the denial is harmless';
     case 'fatal':
-      return `since v1.72 a 403 there stops the job (${FATAL_SOURCE})`;
+      return `from v1.72 to v1.74.3 a 403 there stops the job (${FATAL_SOURCE})`;
     case 'fatal-unless-listed':
-      return `since v1.75 rclone then lists ${root}/ and carries on only if it already holds objects; an empty or new directory is taken for a file (${LISTED_SOURCE})`;
+      return `since v1.75 (and in v1.74.4) rclone then lists ${root}/ and carries on only if it already holds objects; an empty or new directory is taken for a file (${LISTED_SOURCE})`;
     case 'unknown':
-      return `the rclone version is unknown: before v1.72 the 403 is harmless, from v1.72 it stops the job (${FATAL_SOURCE}), from v1.75 only when ${root}/ holds no objects yet (${LISTED_SOURCE})`;
+      return `the rclone version is unknown: before v1.72 the 403 is harmless, from v1.72 to v1.74.3 it stops the job (${FATAL_SOURCE}), from v1.74.4 only when ${root}/ holds no objects yet (${LISTED_SOURCE})`;
   }
 }
 
@@ -91,14 +98,35 @@ export function jobPaths(paths: readonly string[], probes: ReadonlySet<string>):
   return probes.size === 0 ? paths : paths.map((path) => (probes.has(path) ? `${path}/` : path));
 }
 
-/** The caveat for the root checks of a finding: left out of the fix when harmless, else granted on the key alone. */
-export function rootProbeCaveat(bucket: string, keys: readonly string[], effect: RootProbeEffect): string {
+/**
+ * The caveat for the root checks of a finding: left out of the fix when harmless (`carriedOn`: rclone
+ * listed the directory and found objects, which the input shows), else granted on the key alone.
+ */
+export function rootProbeCaveat(
+  bucket: string,
+  keys: readonly string[],
+  effect: RootProbeEffect,
+  carriedOn = false,
+): string {
   const named = keys.map((k) => `${bucket}/${k}`).join(', ');
   const what = `the HEAD of ${named} is rclone checking whether the destination root is a single file`;
-  const effectWords = effectText(keys.map((k) => `${bucket}/${k}`).join(', '), effect);
+  const effectWords = effectText(named, effect);
+  if (carriedOn) {
+    const directories = keys.map((k) => `${bucket}/${k}/`).join(', ');
+    return `Not granted: ${what}; ${effectWords}. This input shows objects in ${directories} (the caller read or wrote them), so the job carried on; a run into a new or empty directory would stop there. ${SKIP_HINT}.`;
+  }
   return effect === 'ignored'
     ? `Not granted: ${what}; ${effectWords}. ${SKIP_HINT}.`
     : `Granted on that key alone: ${what}; ${effectWords}. ${SKIP_HINT}, and s3:GetObject on the key is not needed.`;
+}
+
+/**
+ * The caveat for a finding that is one denied HEAD of `key` and nothing else: rclone's first request,
+ * either its root check or the file the job names. s3:GetObject on that key is what both need.
+ */
+export function loneRootProbeCaveat(bucket: string, key: string, effect: RootProbeEffect): string {
+  const named = `${bucket}/${key}`;
+  return `Granted on that key alone: the HEAD of ${named} is rclone's first request, and nothing else was refused. Either the job names that file, or, when ${named}/ is a directory (a policy scoped to "${key}/*" refuses this HEAD), rclone is checking whether the destination root is a single file; ${effectText(named, effect)}. Either way s3:GetObject on that one key is all this request needs, not the bucket. For a directory, end the remote path with a slash (remote:bucket/dir/) or pass --s3-no-head-object (https://rclone.org/s3/#s3-no-head-object), and the grant is not needed.`;
 }
 
 /** The job profile's note on the root check of `bucket/prefix`. */

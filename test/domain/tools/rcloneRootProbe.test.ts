@@ -26,13 +26,14 @@ describe('mayBeRootProbe', () => {
 });
 
 describe('rootProbeEffect', () => {
-  test('by rclone version: ignored before v1.72, fatal from v1.72, fatal unless the directory lists objects from v1.75', () => {
+  test('by rclone version: ignored before v1.72, fatal from v1.72, fatal unless the directory lists objects from v1.74.4 and v1.75', () => {
     assert.deepEqual(
       [
         'v1.60.1-DEV',
         'v1.71.2',
         'v1.72.0',
         'v1.72.0-beta.9000.abc',
+        'v1.74.3',
         'v1.74.4',
         'v1.75.0',
         'v1.76.1',
@@ -45,6 +46,7 @@ describe('rootProbeEffect', () => {
         'fatal',
         'fatal',
         'fatal',
+        'fatal-unless-listed',
         'fatal-unless-listed',
         'fatal-unless-listed',
         'unknown',
@@ -218,14 +220,14 @@ describe('explain and rclone root checks', () => {
       assert.ok(findings[0]?.caveats.some((c) => c.includes('HEAD of data/mirror is rclone checking')));
     });
 
-    test('without evidence of the directory, the HEAD may be a real read and is granted', () => {
+    test('without evidence of the directory, the HEAD may be a real read and is granted, on that key alone', () => {
       const findings = explainFiles({
         name: 't.json',
         text: JSON.stringify({ Records: [denied('HeadObject', 'mirror', 'read')] }),
       });
       assert.deepEqual(
-        findings[0]?.fix?.statements.map((s) => s.Action),
-        [['s3:GetObject']],
+        findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
       );
     });
 
@@ -268,13 +270,201 @@ describe('explain and rclone root checks', () => {
       assert.ok(
         finding.caveats.some((c) => c.startsWith('Granted on that key alone: the HEAD of data/mirror')),
       );
-      assert.ok(finding.caveats.some((c) => c.includes('since v1.72 a 403 there stops the job')));
+      assert.ok(finding.caveats.some((c) => c.includes('from v1.72 to v1.74.3 a 403 there stops the job')));
       const profile = finding.jobProfile;
       assert.deepEqual(
         profile?.statements.filter((s) => s.Sid === 'RcloneRootCheck').map((s) => [s.Action, s.Resource]),
         [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
       );
       assert.ok(profile.statements.some((s) => s.Resource.includes('arn:aws:s3:::data/mirror/*')));
+    });
+
+    describe('from v1.74.4 and v1.75, where rclone then lists the directory and carries on if it holds objects', () => {
+      const lister = '[rclone/v1.75.2]';
+      const succeeded = (eventName: string, key: string) =>
+        deniedRecord({
+          eventName,
+          userAgent: lister,
+          errorCode: undefined,
+          errorMessage: undefined,
+          requestParameters: { bucketName: 'data', key, 'x-id': eventName, Host: 'x' },
+        });
+      const fallbackListing = deniedRecord({
+        eventName: 'ListObjects',
+        userAgent: lister,
+        errorCode: undefined,
+        errorMessage: undefined,
+        requestParameters: { bucketName: 'data', 'list-type': '2', prefix: 'mirror/', Host: 'x' },
+      });
+      const explainRecords = (records: unknown[]) =>
+        explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context).findings;
+
+      test('the input shows objects in mirror/ (an upload into it succeeded): the denied check is not granted, and alone it leaves nothing to grant', () => {
+        const findings = explainRecords([
+          denied('HeadObject', 'mirror', 'read', lister),
+          fallbackListing,
+          succeeded('PutObject', 'mirror/sub/a.txt'),
+        ]);
+        assert.equal(findings.length, 1);
+        assert.equal(findings[0]?.fix, null);
+        assert.ok(
+          findings[0]?.caveats.some((c) =>
+            c.startsWith('Nothing to grant: the only denial is that check, and rclone carried on past it'),
+          ),
+          findings[0]?.caveats.join(' | '),
+        );
+        assert.ok(
+          findings[0]?.caveats.some(
+            (c) =>
+              c.startsWith('Not granted: the HEAD of data/mirror is rclone checking') &&
+              c.includes('This input shows objects in data/mirror/'),
+          ),
+        );
+        // The profile keeps the grant: a run into a new or empty directory needs it.
+        assert.deepEqual(
+          findings[0]?.jobProfile?.statements
+            .filter((s) => s.Sid === 'RcloneRootCheck')
+            .map((s) => s.Resource),
+          [['arn:aws:s3:::data/mirror']],
+        );
+      });
+
+      test('with the other denials of the job, the fix leaves the check out and keeps the rest', () => {
+        const findings = explainRecords([
+          denied('HeadObject', 'mirror', 'read', lister),
+          succeeded('HeadObject', 'mirror/a.txt'),
+          denied('DeleteObject', 'mirror/stale-1.txt', 'write', lister),
+        ]);
+        assert.deepEqual(
+          findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+          [[['s3:DeleteObject'], ['arn:aws:s3:::data/mirror/*']]],
+        );
+      });
+
+      test('only the listing, or objects elsewhere, or a delete (which shows no object): the directory may be empty, and the check is granted on its key', () => {
+        for (const others of [
+          [fallbackListing],
+          [fallbackListing, succeeded('PutObject', 'mirror-old/a.txt'), succeeded('PutObject', 'a.txt')],
+          [fallbackListing, succeeded('DeleteObject', 'mirror/old.txt')],
+        ]) {
+          const findings = explainRecords([denied('HeadObject', 'mirror', 'read', lister), ...others]);
+          assert.deepEqual(
+            findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+            [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
+          );
+          assert.ok(
+            findings[0]?.caveats.some((c) =>
+              c.includes('since v1.75 (and in v1.74.4) rclone then lists data/mirror/'),
+            ),
+          );
+        }
+      });
+
+      test('objects seen only in a file that turns out broken count for nothing (taken back with the file)', () => {
+        const valid = JSON.stringify({
+          Records: [succeeded('PutObject', 'mirror/a.txt'), deniedRecord(), deniedRecord()],
+        });
+        const ids = [...valid.matchAll(/"eventID":"[^"]+"/g)].map((m) => m[0]);
+        const broken = valid.replace(ids[2] ?? '', `${ids[2]},`);
+        assert.notEqual(broken, valid);
+        const findings = explainTexts(
+          [
+            { input: 'broken.json', text: broken },
+            {
+              input: 'head.json',
+              text: JSON.stringify({
+                Records: [denied('HeadObject', 'mirror', 'read', lister), fallbackListing],
+              }),
+            },
+          ],
+          context,
+        ).findings;
+        assert.deepEqual(
+          findings.map((f) => f.fix?.statements.map((s) => [s.Action, s.Resource])),
+          [[[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]]],
+        );
+      });
+
+      test('before v1.74.4 the check stops the job even when the directory holds objects: granted', () => {
+        const findings = explainRecords([
+          denied('HeadObject', 'mirror', 'read', '[rclone/v1.74.3]'),
+          { ...succeeded('PutObject', 'mirror/a.txt'), userAgent: '[rclone/v1.74.3]' },
+        ]);
+        assert.deepEqual(
+          findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+          [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
+        );
+      });
+    });
+
+    describe("a lone denied HEAD: rclone's first request, and nothing else refused (v1.72 to v1.74.3 stop there)", () => {
+      const stopped = '[rclone/v1.74.3]';
+      const only = (key: string, userAgent = stopped, ...more: unknown[]) =>
+        explainTexts(
+          [
+            {
+              input: 't.json',
+              text: JSON.stringify({ Records: [denied('HeadObject', key, 'read', userAgent), ...more] }),
+            },
+          ],
+          context,
+        ).findings;
+
+      test('the fix is s3:GetObject on that key, not the bucket; the profile works in mirror/ and grants the check', () => {
+        const [finding, ...rest] = only('mirror');
+        assert.equal(rest.length, 0);
+        assert.deepEqual(
+          finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+          [[['s3:GetObject'], ['arn:aws:s3:::data/mirror']]],
+        );
+        assert.equal(finding?.fix?.verified, true);
+        assert.ok(
+          finding?.caveats.some((c) =>
+            c.startsWith("Granted on that key alone: the HEAD of data/mirror is rclone's first request"),
+          ),
+          finding?.caveats.join(' | '),
+        );
+        assert.deepEqual(
+          finding?.jobProfile?.statements.map((s) => [s.Sid, s.Resource]),
+          [
+            ['RcloneListBucket', ['arn:aws:s3:::data']],
+            ['RcloneObjects', ['arn:aws:s3:::data/mirror/*']],
+            ['RcloneRootCheck', ['arn:aws:s3:::data/mirror']],
+          ],
+        );
+      });
+
+      test('before v1.72 too (it may be the file the job names): granted on the key, never left out as harmless', () => {
+        const [finding] = only('hosts/nas-01', '[rclone/v1.60.1]');
+        assert.deepEqual(
+          finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+          [[['s3:GetObject'], ['arn:aws:s3:::data/hosts/nas-01']]],
+        );
+        assert.ok(finding?.jobProfile?.statements.some((s) => s.Sid === 'RcloneRootCheck'));
+      });
+
+      test('a successful upload into mirror/ elsewhere in the input shows the directory: a root check, as with a listing', () => {
+        const put = deniedRecord({
+          eventName: 'PutObject',
+          userAgent: stopped,
+          errorCode: undefined,
+          errorMessage: undefined,
+          requestParameters: { bucketName: 'data', key: 'mirror/a.txt', Host: 'x' },
+        });
+        const [finding] = only('mirror', '[rclone/v1.71.2]', put);
+        assert.equal(finding?.fix, null);
+        assert.ok(finding?.caveats.some((c) => c.startsWith('Nothing to grant')));
+      });
+
+      test('with another request refused, or from another client, it is not lone', () => {
+        const [withDelete] = only('mirror', stopped, denied('DeleteObject', 'other/x.txt', 'write', stopped));
+        assert.ok(!withDelete?.caveats.some((c) => c.includes("rclone's first request")));
+        const [sdk] = only('mirror', '[aws-sdk-go/1.44]');
+        assert.deepEqual(
+          sdk?.fix?.statements.map((s) => s.Resource),
+          [['arn:aws:s3:::data/*']],
+        );
+      });
     });
 
     test('an unknown version is treated the same way, and says what each version does', () => {

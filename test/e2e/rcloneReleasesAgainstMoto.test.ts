@@ -1,0 +1,186 @@
+/**
+ * rclone's root check, with rclone's own release builds (test/support/rclone-releases.txt) against moto.
+ *
+ * With a remote path that names a directory without a trailing slash (`moto:bucket/dir`), rclone first
+ * HEADs the key `dir`, which a policy scoped to `dir/*` refuses. What rclone does next depends on its
+ * version (src/domain/tools/rcloneRootProbe.ts, from rclone's git history); each test runs one behaviour
+ * and checks that explain says what that version needs, then applies it and runs the job again:
+ * - v1.71.2 ignores the 403 and finishes: nothing to grant;
+ * - v1.74.3 stops on it, before any other request: s3:GetObject on that one key;
+ * - v1.75.2 (and v1.74.4) lists `dir/` and carries on only when it holds objects.
+ * The trails come from the recording proxy (test/support/s3CallRecorder.ts), as in rcloneAgainstMoto.
+ *
+ * Needs moto and the release builds: `npm run test:deps` installs both.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Finding } from '../../src/domain/explain/report.js';
+import {
+  type ClientRun,
+  MotoAccount,
+  type MotoUser,
+  onlyFinding,
+  writeSampleData,
+} from '../support/motoAccount.js';
+import { copyOnlyPolicy, pinnedRcloneReleases, rcloneRelease, runRclone } from '../support/rclone.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
+
+const BUCKET = 'backup-bucket';
+
+/** s3:GetObject, s3:PutObject and s3:DeleteObject granted by a fix or profile, as `action resource`. */
+function grants(statements: readonly { Action: readonly string[]; Resource: readonly string[] }[]) {
+  return statements.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
+}
+
+describe("rclone release builds against moto: what the denied root check needs, by rclone's version", () => {
+  const dir = temporaryDirectory('pa-rclone-releases-');
+  let account: MotoAccount;
+
+  before(async () => {
+    account = await MotoAccount.start(dir(), [BUCKET]);
+    await writeSampleData(dir());
+  });
+
+  after(async () => {
+    await account?.stop();
+  });
+
+  function rclone(version: string, user: MotoUser, args: readonly string[]): Promise<ClientRun> {
+    return runRclone(account, user, args, { binary: rcloneRelease(version), cwd: dir() });
+  }
+
+  /** The calls of a run, as `METHOD path status`, without the query. */
+  function callsOf(run: ClientRun): string[] {
+    return account.recorder.calls
+      .slice(run.from)
+      .map((c) => `${c.method} ${c.url.split('?')[0]} ${c.status}`);
+  }
+
+  test('the pinned builds are the versions they claim', async () => {
+    for (const version of pinnedRcloneReleases()) {
+      const run = await account.runClient(rcloneRelease(version), ['version'], {
+        cwd: dir(),
+        env: {},
+      });
+      assert.equal(run.code, 0, run.output);
+      assert.equal(run.output.split('\n')[0], `rclone v${version}`);
+    }
+  });
+
+  test('v1.71.2 ignores the denied check and finishes; explain lists it with nothing to grant', async () => {
+    const user = await account.createUser('r171', 'R171Writer', copyOnlyPolicy(BUCKET, 'r171'));
+    const done = await rclone('1.71.2', user, ['copy', 'data', `moto:${BUCKET}/r171`]);
+    assert.equal(done.code, 0, done.output);
+    assert.equal(callsOf(done)[0], `HEAD /${BUCKET}/r171 403`);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'r171/'), ['r171/a.txt', 'r171/sub/b.txt']);
+
+    const finding = onlyFinding(await account.explainRun(user, done, 'r171'));
+    assert.equal(finding.client.version, 'v1.71.2');
+    assert.equal(finding.fix, null);
+    assert.ok(finding.caveats.some((c) => c.includes('before v1.72 treats any error')));
+    assert.ok(finding.caveats.some((c) => c.startsWith('Nothing to grant')));
+  });
+
+  describe('v1.74.3 stops on the denied check, before any other request', () => {
+    let finding: Finding;
+
+    test('explain grants s3:GetObject on that key alone, and with it the same job finishes', async () => {
+      const user = await account.createUser('r1743', 'R1743Writer', copyOnlyPolicy(BUCKET, 'r1743'));
+      const failed = await rclone('1.74.3', user, ['copy', 'data', `moto:${BUCKET}/r1743`]);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [`HEAD /${BUCKET}/r1743 403`]);
+
+      finding = onlyFinding(await account.explainRun(user, failed, 'r1743'));
+      assert.equal(finding.cause, 'identity-missing-allow');
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:GetObject arn:aws:s3:::${BUCKET}/r1743`]);
+      assert.equal(finding.fix?.verified, true);
+      assert.ok(finding.caveats.some((c) => c.includes("rclone's first request")));
+
+      await account.setPolicyVersion(user, finding.fix?.newDocument);
+      const again = await rclone('1.74.3', user, ['copy', 'data', `moto:${BUCKET}/r1743`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'r1743/'), ['r1743/a.txt', 'r1743/sub/b.txt']);
+    });
+
+    test("the job profile (direction unknown: listing and reading in the directory, and the check) alone lets a new user's download of it finish", async () => {
+      const profile = finding?.jobProfile;
+      assert.ok(profile !== null && profile !== undefined, 'runs after the test above');
+      // A job that stops on its first request shows no direction: the profile covers reading, and says
+      // what a copy or sync adds.
+      assert.equal(profile.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/r1743`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/r1743/*`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+      assert.ok(profile.notes.some((n) => n.includes('also grant s3:PutObject and s3:AbortMultipartUpload')));
+      const user = await account.createUser('r1743-reader', 'R1743Reader', copyOnlyPolicy(BUCKET, 'none'));
+      await account.grantOnly(user, profile.statements);
+      const done = await rclone('1.74.3', user, ['copy', `moto:${BUCKET}/r1743`, 'restored-1743']);
+      assert.equal(done.code, 0, done.output);
+      assert.equal(callsOf(done)[0], `HEAD /${BUCKET}/r1743 404`);
+    });
+
+    test('the advice holds: with a trailing slash the same policy needs no grant', async () => {
+      const user = await account.createUser('r1743-slash', 'R1743Slash', copyOnlyPolicy(BUCKET, 'slash'));
+      const done = await rclone('1.74.3', user, ['copy', 'data', `moto:${BUCKET}/slash/`]);
+      assert.equal(done.code, 0, done.output);
+      assert.ok(!callsOf(done).some((c) => c.startsWith(`HEAD /${BUCKET}/slash `)));
+    });
+  });
+
+  describe('v1.75.2 lists the directory after the denied check, and carries on only if it holds objects', () => {
+    test('a new directory stops the job after the listing: explain grants the key alone, and the job then finishes', async () => {
+      const user = await account.createUser('r1752', 'R1752Writer', copyOnlyPolicy(BUCKET, 'r1752'));
+      const failed = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/r1752`]);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [`HEAD /${BUCKET}/r1752 403`, `GET /${BUCKET} 200`]);
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:GetObject arn:aws:s3:::${BUCKET}/r1752`]);
+      assert.ok(finding.caveats.some((c) => c.includes('since v1.75 (and in v1.74.4) rclone then lists')));
+      assert.ok(!finding.caveats.some((c) => c.includes("rclone's first request")));
+
+      await account.setPolicyVersion(user, finding.fix?.newDocument);
+      const again = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/r1752`]);
+      assert.equal(again.code, 0, again.output);
+    });
+
+    test('a directory that holds objects: the job finishes despite the denied check, and explain finds nothing to grant', async () => {
+      const user = await account.createUser('r1752-held', 'R1752Held', copyOnlyPolicy(BUCKET, 'held'));
+      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'held/old.txt', Body: 'old\n' }));
+      const done = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/held`]);
+      assert.equal(done.code, 0, done.output);
+      assert.equal(callsOf(done)[0], `HEAD /${BUCKET}/held 403`);
+
+      const finding = onlyFinding(await account.explainRun(user, done, 'r1752-held'));
+      assert.equal(finding.fix, null);
+      assert.ok(
+        finding.caveats.some((c) => c.includes(`This input shows objects in ${BUCKET}/held/`)),
+        finding.caveats.join(' | '),
+      );
+      assert.ok(finding.caveats.some((c) => c.includes('rclone carried on past it')));
+    });
+
+    test('a sync denied its deletes (sent with x-id=DeleteObject): the fix is s3:DeleteObject on the directory, and the profile alone lets the sync finish', async () => {
+      const user = await account.createUser('r1752-sync', 'R1752Sync', copyOnlyPolicy(BUCKET, 'sync'));
+      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sync/stale.txt', Body: 'old\n' }));
+      const failed = await rclone('1.75.2', user, ['sync', 'data', `moto:${BUCKET}/sync/`]);
+      assert.notEqual(failed.code, 0);
+      assert.ok(
+        account.recorder.calls.slice(failed.from).some((c) => c.method === 'DELETE' && c.status === 403),
+      );
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-sync'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/sync/*`,
+      ]);
+      assert.equal(finding.jobProfile?.operation, 'sync');
+      await account.grantOnly(user, finding.jobProfile?.statements ?? []);
+      const again = await rclone('1.75.2', user, ['sync', 'data', `moto:${BUCKET}/sync/`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'sync/'), ['sync/a.txt', 'sync/sub/b.txt']);
+    });
+  });
+});
