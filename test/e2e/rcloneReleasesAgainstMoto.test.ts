@@ -8,11 +8,15 @@
  * - v1.71.2 ignores the 403 and finishes: nothing to grant;
  * - v1.74.3 stops on it, before any other request: s3:GetObject on that one key;
  * - v1.75.2 (and v1.74.4) lists `dir/` and carries on only when it holds objects.
- * The trails come from the recording proxy (test/support/s3CallRecorder.ts), as in rcloneAgainstMoto.
+ * A multipart upload with v1.75.2 checks the multipart operations end to end (Debian's v1.60.1 HEADs
+ * `versionId=null` after one, which moto refuses). The trails come from the recording proxy
+ * (test/support/s3CallRecorder.ts), as in rcloneAgainstMoto.
  *
  * Needs moto and the release builds: `npm run test:deps` installs both.
  */
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Finding } from '../../src/domain/explain/report.js';
@@ -33,7 +37,7 @@ function grants(statements: readonly { Action: readonly string[]; Resource: read
   return statements.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
 }
 
-describe("rclone release builds against moto: what the denied root check needs, by rclone's version", () => {
+describe("rclone release builds against moto: the root check by rclone's version, and multipart uploads", () => {
   const dir = temporaryDirectory('pa-rclone-releases-');
   let account: MotoAccount;
 
@@ -128,6 +132,46 @@ describe("rclone release builds against moto: what the denied root check needs, 
       assert.equal(done.code, 0, done.output);
       assert.ok(!callsOf(done).some((c) => c.startsWith(`HEAD /${BUCKET}/slash `)));
     });
+  });
+
+  test('v1.75.2 multipart upload as a read-only user: CreateMultipartUpload is refused as s3:PutObject; with the profile alone the parts and the completion go through', async () => {
+    // 12 MB with a 5 MB cutoff and 5 MB chunks: CreateMultipartUpload, three UploadParts, CompleteMultipartUpload.
+    await mkdir(join(dir(), 'large'), { recursive: true });
+    await writeFile(join(dir(), 'large', 'disk.img'), Buffer.alloc(12 * 1024 * 1024, 7));
+    await writeFile(join(dir(), 'large', 'notes.txt'), 'small beside it\n');
+    const multipart = ['--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M'];
+    const user = await account.createUser('r1752-mp', 'R1752Reader', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/images/*` },
+      ],
+    });
+    const failed = await rclone('1.75.2', user, ['copy', 'large', `moto:${BUCKET}/images/`, ...multipart]);
+    assert.notEqual(failed.code, 0);
+    assert.ok(callsOf(failed).includes(`POST /${BUCKET}/images/disk.img 403`), callsOf(failed).join('\n'));
+
+    const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-mp'));
+    assert.deepEqual(
+      [...new Set(finding.requests.map((r) => `${r.eventName} ${r.action} ${r.resource}`))].sort(),
+      [
+        `CreateMultipartUpload s3:PutObject arn:aws:s3:::${BUCKET}/images/disk.img`,
+        `PutObject s3:PutObject arn:aws:s3:::${BUCKET}/images/notes.txt`,
+      ],
+    );
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:PutObject arn:aws:s3:::${BUCKET}/images/*`]);
+    assert.equal(finding.jobProfile?.operation, 'copy');
+
+    await account.grantOnly(user, finding.jobProfile?.statements ?? []);
+    const again = await rclone('1.75.2', user, ['copy', 'large', `moto:${BUCKET}/images/`, ...multipart]);
+    assert.equal(again.code, 0, again.output);
+    const parts = callsOf(again).filter((c) => c.startsWith(`PUT /${BUCKET}/images/disk.img `));
+    assert.deepEqual(parts, Array(3).fill(`PUT /${BUCKET}/images/disk.img 200`));
+    assert.deepEqual(await account.objectKeys(BUCKET, 'images/'), ['images/disk.img', 'images/notes.txt']);
+    // Its trail: every call is a known operation that succeeded, none unsupported.
+    const report = await account.explainRun(user, again, 'r1752-mp-ok');
+    assert.deepEqual(report.findings, []);
+    assert.deepEqual([...new Set(report.skipped.map((s) => s.reason))], ['not-denied']);
   });
 
   describe('v1.75.2 lists the directory after the denied check, and carries on only if it holds objects', () => {
