@@ -233,7 +233,7 @@ function signedRegion(headers: IncomingHttpHeaders): string {
 
 /**
  * The CloudTrail data event for one recorded path-style call by `identity`: event name, request
- * parameters (bucket, key, query parameters and the ACL header), resources, user agent in square
+ * parameters (bucket, key, query parameters, the ACL and copy-source headers), resources, user agent in square
  * brackets as S3 logs it, and the error code and message when S3 refused it.
  */
 export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): Record<string, unknown> {
@@ -252,8 +252,11 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
     : { bucketName: bucket, Host: header(call.headers, 'host') ?? '' };
   if (key !== undefined) requestParameters.key = key;
   for (const [name, value] of url.searchParams) requestParameters[name] = value;
-  const acl = header(call.headers, 'x-amz-acl');
-  if (acl !== undefined) requestParameters['x-amz-acl'] = acl;
+  // Headers S3 logs among the request parameters (a copy's source, a canned ACL).
+  for (const name of ['x-amz-acl', 'x-amz-copy-source']) {
+    const value = header(call.headers, name);
+    if (value !== undefined) requestParameters[name] = value;
+  }
   const bucketResource = {
     accountId: identity.accountId,
     type: 'AWS::S3::Bucket',
