@@ -134,6 +134,27 @@ describe("rclone release builds against moto: the root check by rclone's version
     });
   });
 
+  test("the upgrade alternative holds: Debian's v1.60.1 sends x-amz-acl: private on each upload (s3:PutObjectAcl on AWS), v1.71.2 and v1.75.2 send no ACL", async () => {
+    const user = await account.createUser('acl-check', 'AclCheck', copyOnlyPolicy(BUCKET, 'acl'));
+    const aclOfUploads: Record<string, string[]> = {};
+    for (const version of ['debian', '1.71.2', '1.75.2']) {
+      const done = await runRclone(account, user, ['copy', 'data', `moto:${BUCKET}/acl/${version}/`], {
+        cwd: dir(),
+        ...(version === 'debian' ? {} : { binary: rcloneRelease(version) }),
+      });
+      assert.equal(done.code, 0, done.output);
+      aclOfUploads[version] = account.recorder.calls
+        .slice(done.from)
+        .filter((c) => c.method === 'PUT')
+        .map((c) => String(c.headers['x-amz-acl'] ?? 'none'));
+    }
+    assert.deepEqual(aclOfUploads, {
+      debian: ['private', 'private'],
+      '1.71.2': ['none', 'none'],
+      '1.75.2': ['none', 'none'],
+    });
+  });
+
   test('v1.75.2 multipart upload as a read-only user: CreateMultipartUpload is refused as s3:PutObject; with the profile alone the parts and the completion go through', async () => {
     // 12 MB with a 5 MB cutoff and 5 MB chunks: CreateMultipartUpload, three UploadParts, CompleteMultipartUpload.
     await mkdir(join(dir(), 'large'), { recursive: true });
