@@ -155,6 +155,27 @@ describe("rclone release builds against moto: the root check by rclone's version
     });
   });
 
+  test('the no_check_bucket alternative holds in every release: copyto calls CreateBucket, and with --s3-no-check-bucket it finishes without it', async () => {
+    const user = await account.createUser('copyto-check', 'CopytoCheck', copyOnlyPolicy(BUCKET, 'one'));
+    for (const version of pinnedRcloneReleases()) {
+      const target = `moto:${BUCKET}/one/v${version}.txt`;
+      const failed = await rclone(version, user, ['copyto', 'data/a.txt', target]);
+      assert.notEqual(failed.code, 0);
+      assert.ok(callsOf(failed).includes(`PUT /${BUCKET} 403`), `${version}: ${callsOf(failed).join(', ')}`);
+      const finding = onlyFinding(await account.explainRun(user, failed, `copyto-${version}`));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:CreateBucket arn:aws:s3:::${BUCKET}`]);
+      const noCheck = finding.alternatives.find((a) => a.removes.includes('s3:CreateBucket'));
+      assert.match(noCheck?.text ?? '', /--s3-no-check-bucket/, version);
+
+      const done = await rclone(version, user, ['copyto', 'data/a.txt', target, '--s3-no-check-bucket']);
+      assert.equal(done.code, 0, `${version}: ${done.output}`);
+    }
+    assert.deepEqual(
+      await account.objectKeys(BUCKET, 'one/'),
+      pinnedRcloneReleases().map((v) => `one/v${v}.txt`),
+    );
+  });
+
   test('v1.75.2 multipart upload as a read-only user: CreateMultipartUpload is refused as s3:PutObject; with the profile alone the parts and the completion go through', async () => {
     // 12 MB with a 5 MB cutoff and 5 MB chunks: CreateMultipartUpload, three UploadParts, CompleteMultipartUpload.
     await mkdir(join(dir(), 'large'), { recursive: true });
