@@ -216,6 +216,75 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual([...new Set(report.skipped.map((s) => s.reason))], ['not-denied']);
   });
 
+  describe('v1.75.2 move: the deletes of the source are refused, and the profile is the source side of a move (no s3:PutObject there)', () => {
+    async function seed(directory: string): Promise<void> {
+      for (const key of [`${directory}/a.txt`, `${directory}/sub/b.txt`])
+        await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
+    }
+    const readOnly = (directory: string, extra: readonly string[] = []) => ({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/${directory}/*` },
+        ...extra.map((d) => ({
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `arn:aws:s3:::${BUCKET}/${d}/*`,
+        })),
+      ],
+    });
+
+    test('to a local directory: explain adds s3:DeleteObject on the source, and the profile alone lets the move finish', async () => {
+      await seed('inbox');
+      const user = await account.createUser('mover-local', 'MoverLocal', readOnly('inbox'));
+      const failed = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/inbox/`, 'moved-inbox']);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'move-local'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/inbox/*`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'move');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/inbox/*`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/inbox/*`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/inbox/`, 'moved-inbox']);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'inbox/'), []);
+    });
+
+    test('within the bucket (server-side copies): the profile adds the destination directory, and alone lets the move finish', async () => {
+      await seed('queue');
+      const user = await account.createUser('mover-ssc', 'MoverServerSide', readOnly('queue', ['done']));
+      const failed = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/queue/`, `moto:${BUCKET}/done/`]);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'move-ssc'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/queue/*`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'move');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:AbortMultipartUpload arn:aws:s3:::${BUCKET}/done/*`,
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/queue/*`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/done/*`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/queue/*`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+        `s3:PutObject arn:aws:s3:::${BUCKET}/done/*`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/queue/`, `moto:${BUCKET}/done/`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'queue/'), []);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'done/'), ['done/a.txt', 'done/sub/b.txt']);
+    });
+  });
+
   describe('v1.75.2 lists the directory after the denied check, and carries on only if it holds objects', () => {
     test('a new directory stops the job after the listing: explain grants the key alone, and the job then finishes', async () => {
       const user = await account.createUser('r1752', 'R1752Writer', copyOnlyPolicy(BUCKET, 'r1752'));

@@ -18,11 +18,12 @@ import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
+import { parseCopySource } from '../s3/s3Location.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
+import { type CallEvidence, groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -137,11 +138,8 @@ export class Explainer {
     this.#skipped.length = journal.skipped;
     this.#deniedEvents.length = journal.denied;
     for (const id of journal.seen) this.#seen.delete(id);
-    for (const call of journal.succeeded) this.#succeeded.delete(call.principal, call.bucket, call.eventName);
-    for (const listing of journal.listPrefixes)
-      this.#succeeded.deleteListPrefix(listing.principal, listing.bucket, listing.prefix);
-    for (const held of journal.objectDirectories)
-      this.#succeeded.deleteObjectDirectory(held.principal, held.bucket, held.directory);
+    for (const noted of journal.evidence)
+      this.#succeeded.delete(noted.kind, noted.principal, noted.bucket, noted.value);
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -151,26 +149,42 @@ export class Explainer {
     return true;
   }
 
+  /** Notes what a successful call shows, in the journal too when it is new. */
+  #note(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): void {
+    if (this.#succeeded.add(kind, principal, bucket, value))
+      this.#journal?.evidence.push({ kind, principal, bucket, value });
+  }
+
   #succeededCall(
     principal: Principal,
     bucket: string | undefined,
     eventName: string,
     parameters: unknown,
   ): void {
-    if (this.#succeeded.add(principal, bucket, eventName))
-      this.#journal?.succeeded.push({ principal, bucket, eventName });
+    this.#note('eventNames', principal, bucket, eventName);
+    if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2') {
-      const prefix = isJsonObject(parameters) ? parameters.prefix : undefined;
-      if (typeof prefix === 'string' && this.#succeeded.addListPrefix(principal, bucket, prefix))
-        this.#journal?.listPrefixes.push({ principal, bucket, prefix });
+      const { prefix } = parameters;
+      if (typeof prefix === 'string') this.#note('listPrefixes', principal, bucket, prefix);
       return;
     }
+    const { key } = parameters;
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
-    const directory = objectDirectory(eventName, isJsonObject(parameters) ? parameters.key : undefined);
-    if (directory !== undefined && this.#succeeded.addObjectDirectory(principal, bucket, directory))
-      this.#journal?.objectDirectories.push({ principal, bucket, directory });
+    const directory = objectDirectory(eventName, key);
+    if (directory !== undefined) this.#note('objectDirectories', principal, bucket, directory);
+    if (typeof key !== 'string') return;
+    // What the job read, and where its copies went: a delete of a key it read is a move's (rclone move).
+    if (eventName === 'GetObject') {
+      this.#note('readKeys', principal, bucket, key);
+    } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
+      const copySource = parameters['x-amz-copy-source'];
+      const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);
+      if (parsed.ok && parsed.source.form === 'bucket')
+        this.#note('readKeys', principal, parsed.source.bucket, parsed.source.key);
+      this.#note('copyDirectories', principal, bucket, key.slice(0, key.lastIndexOf('/') + 1));
+    }
   }
 
   /**
@@ -297,14 +311,17 @@ export class Explainer {
 
 /**
  * What one text, read a record at a time, added to a batch, so that it can be taken back: how long the
- * batch's lists were when the text began, and the event IDs, successful-call event names, listing
- * prefixes and object directories that were new (one seen before the text stays).
+ * batch's lists were when the text began, and the event IDs and the evidence of successful calls that
+ * were new (one seen before the text stays).
  */
 class Journal {
   readonly seen: string[] = [];
-  readonly succeeded: { principal: Principal; bucket: string | undefined; eventName: string }[] = [];
-  readonly listPrefixes: { principal: Principal; bucket: string | undefined; prefix: string }[] = [];
-  readonly objectDirectories: { principal: Principal; bucket: string | undefined; directory: string }[] = [];
+  readonly evidence: {
+    kind: CallEvidence;
+    principal: Principal;
+    bucket: string | undefined;
+    value: string;
+  }[] = [];
 
   constructor(
     readonly errors: number,

@@ -172,6 +172,30 @@ function rcloneJob(
   return { paths, probes, lone: false };
 }
 
+/**
+ * The source side of an rclone move: every denied delete on the bucket is of a key the caller read or
+ * copied from (`readKeys`, see `CallEvidence`). A sync deletes keys it never read. The destination
+ * directory is where the caller's copies within the bucket went, if any.
+ */
+function rcloneMoveSource(
+  denied: readonly EvaluatedCheck[],
+  bucket: string,
+  readKeys: ReadonlySet<string> | undefined,
+  copyDirectories: ReadonlySet<string> | undefined,
+): { destinationPrefix?: string } | undefined {
+  if (readKeys === undefined || readKeys.size === 0) return undefined;
+  let deletes = 0;
+  for (const { check } of denied) {
+    if (check.bucket !== bucket || check.action.toLowerCase() !== 's3:deleteobject') continue;
+    if (check.key === undefined || !readKeys.has(check.key)) return undefined;
+    deletes++;
+  }
+  if (deletes === 0) return undefined;
+  return copyDirectories !== undefined && copyDirectories.size > 0
+    ? { destinationPrefix: commonDirectory([...copyDirectories]) }
+    : {};
+}
+
 function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
   const { key } = e.check;
   return key !== undefined && probes.has(key) && mayBeRootProbe(e.event.eventName, e.check.action, key);
@@ -279,8 +303,8 @@ export class FindingBuilder {
         ? rcloneJob(
             evaluated,
             bucket,
-            this.#succeeded.listPrefixes(principal, bucket),
-            this.#succeeded.objectDirectories(principal, bucket),
+            this.#succeeded.values('listPrefixes', principal, bucket),
+            this.#succeeded.values('objectDirectories', principal, bucket),
           )
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
@@ -376,7 +400,16 @@ export class FindingBuilder {
         }
       : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount, probes);
     caveats.push(...fixOutcome.caveats);
-    const succeeded = this.#succeeded.get(principal, bucket) ?? NO_NAMES;
+    const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
+    const moveSource =
+      job !== undefined && bucket !== undefined
+        ? rcloneMoveSource(
+            denied,
+            bucket,
+            this.#succeeded.values('readKeys', principal, bucket),
+            this.#succeeded.values('copyDirectories', principal, bucket),
+          )
+        : undefined;
     const { jobProfile, alternatives } = this.#toolAdvice(
       client,
       bucket,
@@ -385,6 +418,7 @@ export class FindingBuilder {
       succeeded,
       job,
       probeKeys,
+      moveSource,
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -570,6 +604,7 @@ export class FindingBuilder {
     succeeded: ReadonlySet<string>,
     job: RcloneJob | undefined,
     rootCheckKeys: readonly string[],
+    moveSource: { destinationPrefix?: string } | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
@@ -612,6 +647,7 @@ export class FindingBuilder {
       prefix: commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
+      ...(moveSource !== undefined ? { moveSource } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

@@ -37,14 +37,23 @@ class ByPrincipalAndBucket<T> {
   }
 }
 
-/** What the successful calls of one principal on one bucket show. */
-interface SeenCalls {
-  readonly names: Set<string>;
-  /** `prefix` of the listings (ListObjects, ListObjectsV2): the directories the principal works in. */
-  readonly listPrefixes: Set<string>;
-  /** The directories (`daily/2026/`) of keys an object was written to or read from: they hold objects. */
-  readonly objectDirectories: Set<string>;
-}
+/**
+ * What the successful calls of one principal on one bucket show, by kind:
+ * - `eventNames`: the operations it made;
+ * - `listPrefixes`: `prefix` of its listings (ListObjects, ListObjectsV2), the directories it works in;
+ * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
+ * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
+ *   the source's bucket);
+ * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to.
+ */
+export type CallEvidence =
+  | 'eventNames'
+  | 'listPrefixes'
+  | 'objectDirectories'
+  | 'readKeys'
+  | 'copyDirectories';
+
+type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
 
 /** Successful calls that show an object at their key (written, or read): not a delete, not a failed HEAD. */
 const SHOWS_OBJECT: ReadonlySet<string> = new Set([
@@ -62,79 +71,46 @@ export function objectDirectory(eventName: string, key: unknown): string | undef
   return slash > 0 ? key.slice(0, slash + 1) : undefined;
 }
 
-/**
- * Event names, listing prefixes and object directories of the S3 calls that succeeded, per principal
- * and bucket: evidence of what a job does.
- */
+/** What the S3 calls that succeeded show ({@link CallEvidence}), per principal and bucket: evidence of what a job does. */
 export class SucceededCalls {
   readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
 
-  #entry(principal: Principal, bucket: string | undefined): SeenCalls {
+  /** Adds a value; `true` when it is new for the principal on the bucket. */
+  add(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): boolean {
     let seen = this.#seen.get(principal, bucket);
     if (seen === undefined) {
-      seen = { names: new Set(), listPrefixes: new Set(), objectDirectories: new Set() };
+      seen = {
+        eventNames: new Set(),
+        listPrefixes: new Set(),
+        objectDirectories: new Set(),
+        readKeys: new Set(),
+        copyDirectories: new Set(),
+      };
       this.#seen.set(principal, bucket, seen);
     }
-    return seen;
-  }
-
-  /** Adds the event name; `true` when it is new for the principal on the bucket. */
-  add(principal: Principal, bucket: string | undefined, eventName: string): boolean {
-    const { names } = this.#entry(principal, bucket);
-    if (names.has(eventName)) return false;
-    names.add(eventName);
+    const values = seen[kind];
+    if (values.has(value)) return false;
+    values.add(value);
     return true;
   }
 
-  /** Adds a listing prefix; `true` when it is new for the principal on the bucket. */
-  addListPrefix(principal: Principal, bucket: string | undefined, prefix: string): boolean {
-    const { listPrefixes } = this.#entry(principal, bucket);
-    if (listPrefixes.has(prefix)) return false;
-    listPrefixes.add(prefix);
-    return true;
+  /** Takes back a value (a batch reading a text again another way); an emptied set reads as none. */
+  delete(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): void {
+    this.#seen.get(principal, bucket)?.[kind].delete(value);
   }
 
-  /** Adds the directory of a key that holds an object ({@link objectDirectory}); `true` when it is new. */
-  addObjectDirectory(principal: Principal, bucket: string | undefined, directory: string): boolean {
-    const { objectDirectories } = this.#entry(principal, bucket);
-    if (objectDirectories.has(directory)) return false;
-    objectDirectories.add(directory);
-    return true;
-  }
-
-  /** Takes back an event name (a batch reading a text again another way); an emptied set reads as none. */
-  delete(principal: Principal, bucket: string | undefined, eventName: string): void {
-    this.#seen.get(principal, bucket)?.names.delete(eventName);
-  }
-
-  /** Takes back a listing prefix, as `delete` does an event name. */
-  deleteListPrefix(principal: Principal, bucket: string | undefined, prefix: string): void {
-    this.#seen.get(principal, bucket)?.listPrefixes.delete(prefix);
-  }
-
-  /** Takes back an object directory, as `delete` does an event name. */
-  deleteObjectDirectory(principal: Principal, bucket: string | undefined, directory: string): void {
-    this.#seen.get(principal, bucket)?.objectDirectories.delete(directory);
-  }
-
-  /** The event names seen for the principal on the bucket (the same principal as the events' group). */
-  get(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
-    return this.#seen.get(principal, bucket)?.names;
-  }
-
-  /** The prefixes the principal listed on the bucket with success. */
-  listPrefixes(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
-    return this.#seen.get(principal, bucket)?.listPrefixes;
-  }
-
-  /** The directories in which the principal's successful calls read or wrote objects on the bucket. */
-  objectDirectories(principal: Principal, bucket: string | undefined): ReadonlySet<string> | undefined {
-    return this.#seen.get(principal, bucket)?.objectDirectories;
+  /** The values of one kind seen for the principal on the bucket (the same principal as the events' group). */
+  values(
+    kind: CallEvidence,
+    principal: Principal,
+    bucket: string | undefined,
+  ): ReadonlySet<string> | undefined {
+    return this.#seen.get(principal, bucket)?.[kind];
   }
 
   /** Whether the principal's successful calls show an object inside `directory` (`daily/`) on the bucket. */
   holdsObjects(principal: Principal, bucket: string | undefined, directory: string): boolean {
-    const directories = this.#seen.get(principal, bucket)?.objectDirectories;
+    const directories = this.values('objectDirectories', principal, bucket);
     if (directories === undefined) return false;
     for (const d of directories) if (d.startsWith(directory)) return true;
     return false;

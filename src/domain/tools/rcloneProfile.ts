@@ -209,6 +209,24 @@ export interface RcloneAdviceInput {
    * so it is granted whatever the version.
    */
   readonly loneRootCheck?: boolean;
+  /**
+   * The job is the source of an `rclone move`: every denied delete is of a key the caller had read
+   * (GetObject) or copied from. `destinationPrefix` is where its copies went in the same bucket, if
+   * they did (a server-side move within the bucket); otherwise they went to a local directory or
+   * another bucket.
+   */
+  readonly moveSource?: { readonly destinationPrefix?: string };
+}
+
+/** The guess for the source of a move (see `RcloneAdviceInput.moveSource`). */
+function moveSourceGuess(source: { readonly destinationPrefix?: string }): RcloneOperationGuess {
+  return {
+    operation: 'move',
+    reason:
+      source.destinationPrefix !== undefined
+        ? `Denied deletes of keys the same caller had just copied to "${source.destinationPrefix}" in this bucket: a server-side \`rclone move\`, which copies each file and then deletes it (${rcloneSources.permissions}).`
+        : `Denied deletes of keys the same caller had just read or copied to another bucket: \`rclone move\` from this directory (to a local directory or another bucket), which deletes each file once it is copied. The source side needs no s3:PutObject (${rcloneSources.permissions}).`,
+  };
 }
 
 export interface RcloneAdvice {
@@ -242,7 +260,8 @@ function headsUploadedVersions(input: RcloneAdviceInput): boolean {
 
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const versionHeads = headsUploadedVersions(input);
-  const inferred = inferRcloneOperation(input);
+  const { moveSource } = input;
+  const inferred = moveSource !== undefined ? moveSourceGuess(moveSource) : inferRcloneOperation(input);
   // A HEAD of the version an upload created means the job uploads.
   const guess: RcloneOperationGuess =
     versionHeads && inferred.operation === 'unknown'
@@ -253,7 +272,9 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         }
       : inferred;
   const { operation } = guess;
-  const writes = WRITING_OPERATIONS.has(operation);
+  // The source of a move only reads and deletes; it writes only to a destination in the same bucket.
+  const writes =
+    moveSource !== undefined ? moveSource.destinationPrefix !== undefined : WRITING_OPERATIONS.has(operation);
   const acl = rcloneAclBehaviour(input.version);
   const denied = new Set(input.deniedActions.map((action) => action.toLowerCase()));
   const events = new Set(input.eventNames);
@@ -290,8 +311,38 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
 
   const statements: PolicyStatement[] = [
     { Sid: 'RcloneListBucket', Effect: 'Allow', Action: sorted(bucketActions), Resource: [bucketArn] },
-    { Sid: 'RcloneObjects', Effect: 'Allow', Action: sorted(objectActions), Resource: [objectArn] },
   ];
+  if (moveSource === undefined) {
+    statements.push({
+      Sid: 'RcloneObjects',
+      Effect: 'Allow',
+      Action: sorted(objectActions),
+      Resource: [objectArn],
+    });
+  } else {
+    const sourceActions = ['s3:GetObject', 's3:DeleteObject'];
+    if (objectActions.includes('s3:GetObjectVersion')) sourceActions.push('s3:GetObjectVersion');
+    statements.push({
+      Sid: 'RcloneMoveSource',
+      Effect: 'Allow',
+      Action: sorted(sourceActions),
+      Resource: [objectArn],
+    });
+    if (moveSource.destinationPrefix !== undefined) {
+      const destinationActions = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
+      if (needsAcl) destinationActions.push('s3:PutObjectAcl');
+      statements.push({
+        Sid: 'RcloneMoveDestination',
+        Effect: 'Allow',
+        Action: sorted(destinationActions),
+        Resource: [jobResourceArns(input.bucket, moveSource.destinationPrefix).objectArn],
+      });
+    } else {
+      notes.push(
+        'The destination needs its own grants: on another bucket, s3:ListBucket on it, and s3:PutObject, s3:GetObject (rclone HEADs each copy) and s3:AbortMultipartUpload under the destination directory; a local directory needs none.',
+      );
+    }
+  }
   const rootEffect = rootProbeEffect(input.version);
   const rootKeys = input.rootCheckKeys ?? [];
   if (rootKeys.length > 0 && (rootEffect !== 'ignored' || input.loneRootCheck === true)) {
@@ -347,7 +398,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   }
   notes.push(...aclNotes(acl, writes, aclDenied, input.version));
-  if (operation === 'move') {
+  if (operation === 'move' && moveSource === undefined) {
     notes.push(
       'For a move between buckets the source bucket only needs s3:ListBucket, s3:GetObject and s3:DeleteObject; the destination needs no s3:DeleteObject.',
     );
@@ -382,7 +433,15 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
 
   return {
     jobProfile: { tool: 'rclone', operation, statements, notes: unique(notes) },
-    alternatives: rcloneAlternatives({ operation, writes, acl, aclDenied, createBucketDenied, versionHeads }),
+    alternatives: rcloneAlternatives({
+      operation,
+      writes,
+      acl,
+      aclDenied,
+      createBucketDenied,
+      versionHeads,
+      readsSource: moveSource !== undefined,
+    }),
   };
 }
 
@@ -421,6 +480,8 @@ interface AlternativeContext {
   readonly aclDenied: boolean;
   readonly createBucketDenied: boolean;
   readonly versionHeads: boolean;
+  /** The job reads what it moves (a move's source): s3:GetObject cannot be dropped. */
+  readonly readsSource: boolean;
 }
 
 function rcloneAlternatives(context: AlternativeContext): Alternative[] {
@@ -434,7 +495,10 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
       removes: ['s3:CreateBucket'],
     });
   }
-  if (context.operation === 'copy' || context.operation === 'sync' || context.operation === 'move') {
+  if (
+    !context.readsSource &&
+    (context.operation === 'copy' || context.operation === 'sync' || context.operation === 'move')
+  ) {
     alternatives.push({
       kind: 'client-config',
       text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then cannot verify that the stored object matches what it sent, and uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,

