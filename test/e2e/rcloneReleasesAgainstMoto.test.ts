@@ -134,6 +134,43 @@ describe("rclone release builds against moto: the root check by rclone's version
     });
   });
 
+  test('the --s3-no-head alternative holds in every version: a write-only user (no s3:GetObject) fails on the HEAD after upload, and with --s3-no-head --size-only uploads and re-runs finish', async () => {
+    for (const version of ['debian', ...pinnedRcloneReleases()]) {
+      const directory = `wo-${version.replaceAll('.', '')}`;
+      const user = await account.createUser(directory, `WriteOnly${directory}`, {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+          { Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${directory}/*` },
+        ],
+      });
+      const run = (target: string, extra: readonly string[] = []) =>
+        runRclone(account, user, ['copy', 'data', `moto:${BUCKET}/${target}/`, ...extra], {
+          cwd: dir(),
+          ...(version === 'debian' ? {} : { binary: rcloneRelease(version) }),
+        });
+      const failed = await run(directory);
+      assert.notEqual(failed.code, 0, version);
+      assert.ok(callsOf(failed).includes(`HEAD /${BUCKET}/${directory}/a.txt 403`), version);
+      const finding = onlyFinding(await account.explainRun(user, failed, `write-only-${version}`));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/${directory}/*`,
+      ]);
+      const noHead = finding.alternatives.find((a) => a.removes.includes('s3:GetObject'));
+      assert.match(noHead?.text ?? '', /--s3-no-head together with --size-only/, version);
+
+      for (const round of ['upload', 're-run']) {
+        const done = await run(`${directory}/no-head`, ['--s3-no-head', '--size-only']);
+        assert.equal(done.code, 0, `${version} ${round}: ${done.output}`);
+        assert.ok(!callsOf(done).some((c) => c.startsWith('HEAD ')), `${version} ${round}`);
+      }
+      assert.deepEqual(await account.objectKeys(BUCKET, `${directory}/no-head/`), [
+        `${directory}/no-head/a.txt`,
+        `${directory}/no-head/sub/b.txt`,
+      ]);
+    }
+  });
+
   test("the upgrade alternative holds: Debian's v1.60.1 sends x-amz-acl: private on each upload (s3:PutObjectAcl on AWS), v1.71.2 and v1.75.2 send no ACL", async () => {
     const user = await account.createUser('acl-check', 'AclCheck', copyOnlyPolicy(BUCKET, 'acl'));
     const aclOfUploads: Record<string, string[]> = {};
