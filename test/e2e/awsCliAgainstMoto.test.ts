@@ -148,4 +148,71 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'uploads/'), ['uploads/a.txt', 'uploads/sub/b.txt']);
   });
+
+  describe('aws s3 mv --recursive out of a read-only directory: the deletes are refused, and the profile is the source of a move', () => {
+    async function seed(directory: string): Promise<void> {
+      for (const key of [`${directory}/a.txt`, `${directory}/sub/b.txt`])
+        await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
+    }
+    const readOnly = (directory: string, writable?: string) => ({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/${directory}/*` },
+        ...(writable !== undefined
+          ? [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${writable}/*` }]
+          : []),
+      ],
+    });
+
+    test('to a local directory: s3:GetObject and s3:DeleteObject on the source, no s3:PutObject; alone, it lets the move finish', async () => {
+      await seed('outbox');
+      const user = await account.createUser('cli-mover', 'CliMover', readOnly('outbox'));
+      const failed = await aws(user, ['s3', 'mv', '--recursive', `s3://${BUCKET}/outbox/`, 'moved-outbox']);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'mv-local'));
+      assert.deepEqual(
+        finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/outbox/*`]]],
+      );
+      const profile = finding.jobProfile;
+      assert.equal(profile?.command, 's3.mv');
+      assert.deepEqual(
+        profile.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+          [['s3:DeleteObject', 's3:GetObject'], [`arn:aws:s3:::${BUCKET}/outbox/*`]],
+        ],
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, ['s3', 'mv', '--recursive', `s3://${BUCKET}/outbox/`, 'moved-outbox']);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'outbox/'), []);
+    });
+
+    test('within the bucket: the profile adds s3:PutObject on the directory the copies went to, and alone lets the move finish', async () => {
+      await seed('pending');
+      const user = await account.createUser('cli-archiver', 'CliArchiver', readOnly('pending', 'archived'));
+      const move = ['s3', 'mv', '--recursive', `s3://${BUCKET}/pending/`, `s3://${BUCKET}/archived/`];
+      const failed = await aws(user, move);
+      assert.notEqual(failed.code, 0);
+      const profile = onlyFinding(await account.explainRun(user, failed, 'mv-within')).jobProfile;
+      assert.deepEqual(
+        profile?.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+          [['s3:DeleteObject', 's3:GetObject'], [`arn:aws:s3:::${BUCKET}/pending/*`]],
+          [['s3:AbortMultipartUpload', 's3:PutObject'], [`arn:aws:s3:::${BUCKET}/archived/*`]],
+        ],
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, move);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'pending/'), []);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'archived/'), [
+        'archived/a.txt',
+        'archived/sub/b.txt',
+      ]);
+    });
+  });
 });

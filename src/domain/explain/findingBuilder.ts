@@ -173,11 +173,11 @@ function rcloneJob(
 }
 
 /**
- * The source side of an rclone move: every denied delete on the bucket is of a key the caller read or
- * copied from (`readKeys`, see `CallEvidence`). A sync deletes keys it never read. The destination
- * directory is where the caller's copies within the bucket went, if any.
+ * The source side of a move (rclone move, aws s3 mv): every denied delete on the bucket is of a key the
+ * caller read or copied from (`readKeys`, see `CallEvidence`). A sync deletes keys it never read. The
+ * destination directory is where the caller's copies within the bucket went, if any.
  */
-function rcloneMoveSource(
+function moveSourceOf(
   denied: readonly EvaluatedCheck[],
   bucket: string,
   readKeys: ReadonlySet<string> | undefined,
@@ -402,8 +402,8 @@ export class FindingBuilder {
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
     const moveSource =
-      job !== undefined && bucket !== undefined
-        ? rcloneMoveSource(
+      (client.tool === 'rclone' || client.tool === 'aws-cli') && bucket !== undefined
+        ? moveSourceOf(
             denied,
             bucket,
             this.#succeeded.values('readKeys', principal, bucket),
@@ -625,6 +625,7 @@ export class FindingBuilder {
         bucket,
         prefix: commonDirectory(keys),
         eventNames,
+        ...(moveSource !== undefined ? { moveSource } : {}),
       });
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
       return {

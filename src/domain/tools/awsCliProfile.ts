@@ -99,14 +99,20 @@ export interface AwsCliProfileInput {
   readonly bucket: string;
   /** Object key prefix, `''` for the whole bucket. */
   readonly prefix: string;
-  /** Denied event names for this principal and bucket; used to tell upload from download. */
+  /** Event names of the principal on the bucket (denied and successful); they tell upload from download. */
   readonly eventNames: readonly string[];
+  /**
+   * The bucket is the source of a move: the denied deletes are of keys the caller read or copied from.
+   * `destinationPrefix` is where its copies went in the same bucket, if they did.
+   */
+  readonly moveSource?: { readonly destinationPrefix?: string };
 }
 
 export interface AwsCliProfile {
   readonly tool: 'aws-cli';
   readonly command: string;
-  readonly direction: AwsCliDirection | 'unknown';
+  /** `move-source`: the bucket `aws s3 mv` moves objects out of (it deletes them there). */
+  readonly direction: AwsCliDirection | 'unknown' | 'move-source';
   readonly statements: readonly PolicyStatement[];
   readonly notes: readonly string[];
 }
@@ -129,27 +135,37 @@ export function inferAwsCliDirection(eventNames: readonly string[]): AwsCliDirec
 
 /**
  * The permission set an `aws s3 <command>` run needs on `bucket/prefix`, or `undefined` for commands
- * without a profile (`s3api.*` calls map one-to-one to the operation catalogue instead). With an unknown
- * direction the profile covers only what every direction needs, and says what to add.
+ * without a profile (`s3api.*` calls map one-to-one to the operation catalogue instead) and when nothing
+ * can be said. With an unknown direction the profile covers only what every direction needs, and says
+ * what to add. `aws s3 mv` deletes only what it moved: a delete makes the bucket its source.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
 export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefined {
   const permissions = AWS_CLI_S3_COMMANDS[input.command];
   if (permissions === undefined) return undefined;
-  const direction = inferAwsCliDirection(input.eventNames);
+  const movesFrom =
+    input.command === 's3.mv' &&
+    (input.moveSource !== undefined || input.eventNames.includes('DeleteObject'));
+  const direction = movesFrom ? 'move-source' : inferAwsCliDirection(input.eventNames);
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
 
   const objectActions =
-    direction === 'unknown'
-      ? intersection(Object.values(permissions.objects))
-      : [...permissions.objects[direction]];
+    direction === 'move-source'
+      ? ['s3:GetObject', 's3:DeleteObject']
+      : direction === 'unknown'
+        ? intersection(Object.values(permissions.objects))
+        : [...permissions.objects[direction]];
+  // `cp`, `mv` and `rm` list only with --recursive, which a listing in the evidence shows.
+  const listed = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
+  const bucketActions =
+    permissions.bucket.length > 0 ? [...permissions.bucket] : listed ? ['s3:ListBucket'] : [];
   const statements: PolicyStatement[] = [];
-  if (permissions.bucket.length > 0) {
+  if (bucketActions.length > 0) {
     statements.push({
       Sid: 'AwsCliListBucket',
       Effect: 'Allow',
-      Action: [...permissions.bucket],
+      Action: bucketActions,
       Resource: [bucketArn],
     });
   }
@@ -162,10 +178,27 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
     });
   }
 
+  const destination = movesFrom ? input.moveSource?.destinationPrefix : undefined;
+  if (destination !== undefined) {
+    statements.push({
+      Sid: 'AwsCliMoveDestination',
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+      Resource: [jobResourceArns(input.bucket, destination).objectArn],
+    });
+  }
+  if (statements.length === 0) return undefined;
+
   const notes = [
-    direction === 'unknown'
-      ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
-      : `Direction inferred from the denied calls: ${direction}.`,
+    direction === 'move-source'
+      ? `This bucket is the source of \`aws s3 mv\`, which deletes each object once it is copied: s3:GetObject and s3:DeleteObject here, no s3:PutObject.${
+          destination !== undefined
+            ? ` The copies went to "${destination}" in the same bucket, which needs s3:PutObject (and s3:AbortMultipartUpload for multipart copies).`
+            : ' A destination in another bucket needs s3:PutObject (and s3:AbortMultipartUpload) there; a local one needs nothing.'
+        }`
+      : direction === 'unknown'
+        ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
+        : `Direction inferred from the calls: ${direction}.`,
     ...(direction === 's3-to-s3' ? [COPY_NOTE] : []),
     ...permissions.notes,
     `Source: ${permissions.source}`,

@@ -76,6 +76,61 @@ describe('awsCliProfile', () => {
     assert.deepEqual(profile.statements[0]?.Action, ['s3:DeleteObject', 's3:GetObject']);
   });
 
+  describe('mv: a delete makes the bucket the source, which needs no s3:PutObject', () => {
+    test('to another bucket (its copies are not in this bucket): reads and deletes here, and the listing of --recursive', () => {
+      const profile = awsCliProfile({
+        command: 's3.mv',
+        bucket: 'bkt',
+        prefix: 'in/',
+        eventNames: ['ListObjects', 'DeleteObject'],
+      });
+      assert.equal(profile?.direction, 'move-source');
+      assert.deepEqual(
+        profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+        [
+          ['AwsCliListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+          ['AwsCliObjects', ['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+        ],
+      );
+      assert.match(profile.notes[0] ?? '', /A destination in another bucket needs s3:PutObject/);
+    });
+
+    test("within the bucket: the copies' directory gets s3:PutObject", () => {
+      const profile = awsCliProfile({
+        command: 's3.mv',
+        bucket: 'bkt',
+        prefix: 'in/',
+        eventNames: ['CopyObject', 'DeleteObject'],
+        moveSource: { destinationPrefix: 'done/' },
+      });
+      assert.deepEqual(
+        profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+        [
+          ['AwsCliObjects', ['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+          ['AwsCliMoveDestination', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::bkt/done/*']],
+        ],
+      );
+    });
+  });
+
+  test('cp --recursive (a listing in the evidence) adds s3:ListBucket; with nothing to grant there is no profile', () => {
+    const recursive = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['ListObjects', 'GetObject'],
+    });
+    assert.deepEqual(
+      recursive?.statements.map((s) => s.Sid),
+      ['AwsCliListBucket', 'AwsCliObjects'],
+    );
+    // No direction and no listing: every direction's sets share nothing, so nothing is proposed.
+    assert.equal(
+      awsCliProfile({ command: 's3.cp', bucket: 'bkt', prefix: '', eventNames: ['HeadBucket'] }),
+      undefined,
+    );
+  });
+
   test('commands without a profile return undefined instead of a guess', () => {
     assert.equal(
       awsCliProfile({ command: 's3api.put-object', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] }),
