@@ -156,8 +156,14 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
         : [...permissions.objects[direction]];
-  // `cp`, `mv` and `rm` list only with --recursive, which a listing in the evidence shows.
-  const listed = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
+  // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
+  // delete in it): a listing of the caller's in the evidence shows that.
+  const listed =
+    (direction === 'download' ||
+      direction === 's3-to-s3' ||
+      direction === 'move-source' ||
+      input.command === 's3.rm') &&
+    (input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2'));
   const bucketActions =
     permissions.bucket.length > 0 ? [...permissions.bucket] : listed ? ['s3:ListBucket'] : [];
   const statements: PolicyStatement[] = [];
@@ -200,6 +206,11 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
         ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
         : `Direction inferred from the calls: ${direction}.`,
     ...(direction === 's3-to-s3' ? [COPY_NOTE] : []),
+    ...(listed && permissions.bucket.length === 0
+      ? [
+          "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
+        ]
+      : []),
     ...permissions.notes,
     `Source: ${permissions.source}`,
   ];

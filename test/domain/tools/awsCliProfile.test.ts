@@ -113,7 +113,7 @@ describe('awsCliProfile', () => {
     });
   });
 
-  test('cp --recursive (a listing in the evidence) adds s3:ListBucket; with nothing to grant there is no profile', () => {
+  test('cp --recursive from S3 (a listing in the evidence) adds s3:ListBucket, an upload does not; with nothing to grant there is no profile', () => {
     const recursive = awsCliProfile({
       command: 's3.cp',
       bucket: 'bkt',
@@ -123,6 +123,17 @@ describe('awsCliProfile', () => {
     assert.deepEqual(
       recursive?.statements.map((s) => s.Sid),
       ['AwsCliListBucket', 'AwsCliObjects'],
+    );
+    // An upload never lists the bucket, whatever listings the caller made elsewhere.
+    const upload = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['ListObjects', 'PutObject'],
+    });
+    assert.deepEqual(
+      upload?.statements.map((s) => s.Sid),
+      ['AwsCliObjects'],
     );
     // No direction and no listing: every direction's sets share nothing, so nothing is proposed.
     assert.equal(
@@ -143,8 +154,9 @@ describe('awsCliProfile', () => {
     for (const command of awsCliProfiledCommands) {
       for (const eventNames of [['PutObject'], ['GetObject'], ['CopyObject'], ['ListObjects']]) {
         const profile = awsCliProfile({ command, bucket: 'bkt', prefix: 'p', eventNames });
-        assert.ok(profile, command);
-        for (const s of profile.statements) for (const action of s.Action) actions.add(action);
+        // A listing alone gives cp and mv no direction, and then nothing to propose.
+        if (eventNames[0] !== 'ListObjects') assert.ok(profile, command);
+        for (const s of profile?.statements ?? []) for (const action of s.Action) actions.add(action);
       }
     }
     assert.ok(actions.size >= 5);
