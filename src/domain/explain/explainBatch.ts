@@ -23,7 +23,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { type CallEvidence, groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
+import { groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -138,8 +138,7 @@ export class Explainer {
     this.#skipped.length = journal.skipped;
     this.#deniedEvents.length = journal.denied;
     for (const id of journal.seen) this.#seen.delete(id);
-    for (const noted of journal.evidence)
-      this.#succeeded.delete(noted.kind, noted.principal, noted.bucket, noted.value);
+    for (const noted of journal.evidence) noted.values.delete(noted.value);
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -149,10 +148,11 @@ export class Explainer {
     return true;
   }
 
-  /** Notes what a successful call shows, in the journal too when it is new. */
-  #note(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): void {
-    if (this.#succeeded.add(kind, principal, bucket, value))
-      this.#journal?.evidence.push({ kind, principal, bucket, value });
+  /** Adds `value` to one of a principal's evidence sets, noting it in the journal too when it is new. */
+  #note(values: Set<string>, value: string): void {
+    if (values.has(value)) return;
+    values.add(value);
+    this.#journal?.evidence.push({ values, value });
   }
 
   #succeededCall(
@@ -161,29 +161,30 @@ export class Explainer {
     eventName: string,
     parameters: unknown,
   ): void {
-    this.#note('eventNames', principal, bucket, eventName);
+    const seen = this.#succeeded.of(principal, bucket);
+    this.#note(seen.eventNames, eventName);
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2') {
       const { prefix } = parameters;
-      if (typeof prefix === 'string') this.#note('listPrefixes', principal, bucket, prefix);
+      if (typeof prefix === 'string') this.#note(seen.listPrefixes, prefix);
       return;
     }
     const { key } = parameters;
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
     const directory = objectDirectory(eventName, key);
-    if (directory !== undefined) this.#note('objectDirectories', principal, bucket, directory);
+    if (directory !== undefined) this.#note(seen.objectDirectories, directory);
     if (typeof key !== 'string') return;
     // What the job read, and where its copies went: a delete of a key it read is a move's (rclone move).
     if (eventName === 'GetObject') {
-      this.#note('readKeys', principal, bucket, key);
+      this.#note(seen.readKeys, key);
     } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
       const copySource = parameters['x-amz-copy-source'];
       const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);
       if (parsed.ok && parsed.source.form === 'bucket')
-        this.#note('readKeys', principal, parsed.source.bucket, parsed.source.key);
-      this.#note('copyDirectories', principal, bucket, key.slice(0, key.lastIndexOf('/') + 1));
+        this.#note(this.#succeeded.of(principal, parsed.source.bucket).readKeys, parsed.source.key);
+      this.#note(seen.copyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
     }
   }
 
@@ -316,12 +317,8 @@ export class Explainer {
  */
 class Journal {
   readonly seen: string[] = [];
-  readonly evidence: {
-    kind: CallEvidence;
-    principal: Principal;
-    bucket: string | undefined;
-    value: string;
-  }[] = [];
+  /** Values added to the batch's evidence sets (SucceededCalls), each with its set. */
+  readonly evidence: { values: Set<string>; value: string }[] = [];
 
   constructor(
     readonly errors: number,

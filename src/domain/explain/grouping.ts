@@ -53,7 +53,8 @@ export type CallEvidence =
   | 'readKeys'
   | 'copyDirectories';
 
-type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
+/** The evidence of one principal on one bucket, one set per kind. */
+export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
 
 /** Successful calls that show an object at their key (written, or read): not a delete, not a failed HEAD. */
 const SHOWS_OBJECT: ReadonlySet<string> = new Set([
@@ -75,8 +76,12 @@ export function objectDirectory(eventName: string, key: unknown): string | undef
 export class SucceededCalls {
   readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
 
-  /** Adds a value; `true` when it is new for the principal on the bucket. */
-  add(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): boolean {
+  /**
+   * The evidence sets of the principal on the bucket, created empty when there are none yet: a caller
+   * noting several things of one call looks them up once. A value deleted from a set (a batch taking
+   * back a text) reads as never seen.
+   */
+  of(principal: Principal, bucket: string | undefined): SeenCalls {
     let seen = this.#seen.get(principal, bucket);
     if (seen === undefined) {
       seen = {
@@ -88,15 +93,15 @@ export class SucceededCalls {
       };
       this.#seen.set(principal, bucket, seen);
     }
-    const values = seen[kind];
+    return seen;
+  }
+
+  /** Adds a value; `true` when it is new for the principal on the bucket. */
+  add(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): boolean {
+    const values = this.of(principal, bucket)[kind];
     if (values.has(value)) return false;
     values.add(value);
     return true;
-  }
-
-  /** Takes back a value (a batch reading a text again another way); an emptied set reads as none. */
-  delete(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): void {
-    this.#seen.get(principal, bucket)?.[kind].delete(value);
   }
 
   /** The values of one kind seen for the principal on the bucket (the same principal as the events' group). */

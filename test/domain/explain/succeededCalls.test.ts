@@ -34,13 +34,13 @@ describe('SucceededCalls', () => {
     assert.equal(calls.values('eventNames', user('backup'), 'bucket-a'), undefined);
   });
 
-  test('add says whether the name is new, and delete takes a name back', () => {
+  test('add says whether the name is new, and a name deleted from its set (a text taken back) reads as never seen', () => {
     const calls = new SucceededCalls();
     assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
     assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), false);
     assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'GetObject'), true);
-    calls.delete('eventNames', user('backup'), 'bucket-a', 'PutObject');
-    calls.delete('eventNames', user('backup'), 'bucket-b', 'PutObject');
+    calls.of(user('backup'), 'bucket-a').eventNames.delete('PutObject');
+    assert.equal(calls.values('eventNames', user('backup'), 'bucket-b'), undefined);
     assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], ['GetObject']);
     assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
   });
