@@ -15,10 +15,10 @@
  * Needs moto and the release builds: `npm run test:deps` installs both.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Finding } from '../../src/domain/explain/report.js';
 import {
   type ClientRun,
@@ -211,6 +211,75 @@ describe("rclone release builds against moto: the root check by rclone's version
       await account.objectKeys(BUCKET, 'one/'),
       pinnedRcloneReleases().map((v) => `one/v${v}.txt`),
     );
+  });
+
+  test('v1.75.2 restores an older version (--s3-version-at): ListObjectVersions is refused as s3:ListBucketVersions; with the profile alone (which adds s3:GetObjectVersion) the old version comes back', async () => {
+    const versioned = 'config-history';
+    await account.s3.send(new CreateBucketCommand({ Bucket: versioned }));
+    await account.s3.send(
+      new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    await account.s3.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'app/config.yaml', Body: 'good\n' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await account.s3.send(
+      new PutObjectCommand({ Bucket: versioned, Key: 'app/config.yaml', Body: 'broken\n' }),
+    );
+    const user = await account.createUser('config-restorer', 'ConfigReader', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${versioned}` },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${versioned}/app/*` },
+      ],
+    });
+    const restore = ['copy', '--s3-version-at', before, `moto:${versioned}/app/`, 'restored-config'];
+    const failed = await rclone('1.75.2', user, restore);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'version-at'));
+    assert.deepEqual(
+      finding.requests.map((r) => `${r.eventName} ${r.action} ${r.resource}`),
+      [`ListObjectVersions s3:ListBucketVersions arn:aws:s3:::${versioned}`],
+    );
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:ListBucketVersions arn:aws:s3:::${versioned}`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.ok(profile !== null);
+    assert.deepEqual(grants(profile.statements), [
+      `s3:GetObject arn:aws:s3:::${versioned}/app/*`,
+      `s3:GetObjectVersion arn:aws:s3:::${versioned}/app/*`,
+      `s3:ListBucket arn:aws:s3:::${versioned}`,
+      `s3:ListBucketVersions arn:aws:s3:::${versioned}`,
+    ]);
+
+    // Without s3:GetObjectVersion the listing passes and the read of the old version is refused: the
+    // profile is the set the restore needs, and explain names that one action for the second failure.
+    await account.grantOnly(
+      user,
+      profile.statements.map((st) => ({
+        ...st,
+        Action: st.Action.filter((a) => a !== 's3:GetObjectVersion'),
+      })),
+    );
+    const partial = await rclone('1.75.2', user, restore);
+    assert.notEqual(partial.code, 0);
+    const second = onlyFinding(await account.explainRun(user, partial, 'version-at-partial'));
+    assert.deepEqual(grants(second.fix?.statements ?? []), [
+      `s3:GetObjectVersion arn:aws:s3:::${versioned}/app/*`,
+    ]);
+
+    await account.grantOnly(user, profile.statements);
+    const again = await rclone('1.75.2', user, restore);
+    assert.equal(again.code, 0, again.output);
+    assert.ok(
+      account.recorder.calls
+        .slice(again.from)
+        .some((c) => c.method === 'GET' && c.url.includes('versionId=')),
+    );
+    assert.equal(await readFile(join(dir(), 'restored-config', 'config.yaml'), 'utf8'), 'good\n');
   });
 
   test('v1.75.2 multipart upload as a read-only user: CreateMultipartUpload is refused as s3:PutObject; with the profile alone the parts and the completion go through', async () => {

@@ -192,13 +192,18 @@ function operationByQuery(
   if (key === undefined) {
     if (method === 'HEAD') return { eventName: 'HeadBucket', readOnly: true };
     if (method === 'GET' && query.size === 0) return { eventName: 'ListObjects', readOnly: true };
+    if (method === 'GET' && has('versions')) return { eventName: 'ListObjectVersions', readOnly: true };
+    if (method === 'GET' && has('versioning')) return { eventName: 'GetBucketVersioning', readOnly: true };
+    if (method === 'PUT' && has('versioning')) return { eventName: 'PutBucketVersioning', readOnly: false };
     if (method === 'GET' && (has('list-type') || has('prefix') || has('delimiter')))
       return { eventName: 'ListObjects', readOnly: true };
     if (method === 'PUT' && query.size === 0) return { eventName: 'CreateBucket', readOnly: false };
     if (method === 'POST' && has('delete')) return { eventName: 'DeleteObjects', readOnly: false };
   } else {
     if (method === 'HEAD') return { eventName: 'HeadObject', readOnly: true };
-    if (method === 'GET' && query.size === 0) return { eventName: 'GetObject', readOnly: true };
+    // A versionId (a read or delete of one version) is logged among the request parameters.
+    const plain = query.size === 0 || (query.size === 1 && has('versionId'));
+    if (method === 'GET' && plain) return { eventName: 'GetObject', readOnly: true };
     if (method === 'PUT' && has('partNumber') && has('uploadId'))
       return {
         eventName: headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart',
@@ -213,7 +218,7 @@ function operationByQuery(
     if (method === 'POST' && has('uploadId'))
       return { eventName: 'CompleteMultipartUpload', readOnly: false };
     if (method === 'DELETE' && has('uploadId')) return { eventName: 'AbortMultipartUpload', readOnly: false };
-    if (method === 'DELETE' && query.size === 0) return { eventName: 'DeleteObject', readOnly: false };
+    if (method === 'DELETE' && plain) return { eventName: 'DeleteObject', readOnly: false };
   }
   throw new Error(
     `no CloudTrail event name for ${method} ${key === undefined ? 'bucket' : 'object'} request with query "${query.toString()}"`,
