@@ -90,12 +90,14 @@ export class MotoAccount {
     // An empty path (a temporary directory read before its hook ran) would put the files in the cwd.
     if (directory === '') throw new Error('MotoAccount needs a directory for its trail and snapshot files');
     const moto = await startMotoServer();
+    let account: MotoAccount | undefined;
     try {
-      const account = new MotoAccount(moto, await startS3CallRecorder(moto.endpoint), directory);
+      account = new MotoAccount(moto, await startS3CallRecorder(moto.endpoint), directory);
       for (const bucket of buckets) await account.s3.send(new CreateBucketCommand({ Bucket: bucket }));
       return account;
     } catch (error) {
-      await moto.stop();
+      // Nothing may keep the test process alive: the recorder's server and the clients' sockets too.
+      await (account !== undefined ? account.stop() : moto.stop());
       throw error;
     }
   }
