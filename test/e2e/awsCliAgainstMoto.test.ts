@@ -149,6 +149,40 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     assert.deepEqual(await account.objectKeys(BUCKET, 'uploads/'), ['uploads/a.txt', 'uploads/sub/b.txt']);
   });
 
+  test('aws s3 rm --recursive deletes key by key (DeleteObject, logged per key): explain grants s3:DeleteObject on the prefix, and the rm profile alone lets it finish', async () => {
+    for (const key of ['expired/a.txt', 'expired/sub/b.txt'])
+      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'old\n' }));
+    const user = await account.createUser(
+      'cli-cleaner',
+      'CliCleaner',
+      objectsPolicy(['s3:ListBucket'], `arn:aws:s3:::${BUCKET}`),
+    );
+    const failed = await aws(user, ['s3', 'rm', '--recursive', `s3://${BUCKET}/expired/`]);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'rm-denied'));
+    assert.deepEqual(finding.requests.map((r) => `${r.eventName} ${r.resource}`).sort(), [
+      `DeleteObject arn:aws:s3:::${BUCKET}/expired/a.txt`,
+      `DeleteObject arn:aws:s3:::${BUCKET}/expired/sub/b.txt`,
+    ]);
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/expired/*`]]],
+    );
+    const profile = finding.jobProfile;
+    assert.equal(profile?.command, 's3.rm');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        [['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/expired/*`]],
+      ],
+    );
+    await account.grantOnly(user, profile.statements);
+    const again = await aws(user, ['s3', 'rm', '--recursive', `s3://${BUCKET}/expired/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'expired/'), []);
+  });
+
   describe('aws s3 mv --recursive out of a read-only directory: the deletes are refused, and the profile is the source of a move', () => {
     async function seed(directory: string): Promise<void> {
       for (const key of [`${directory}/a.txt`, `${directory}/sub/b.txt`])
