@@ -109,4 +109,20 @@ describe('boto3 against moto: explain, apply, run again', () => {
       (await readFile(join(dir(), 'copy.parquet'))).equals(await readFile(join(dir(), 'extract.parquet'))),
     );
   });
+
+  test('delete_objects is refused key by key inside a 200 answer: CloudTrail has no denial to explain, and explain says so in the skipped entry', async () => {
+    const key = 'staging/2026-11-28/extract.parquet';
+    const failed = await boto3(['delete-batch', BUCKET, key]);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.output, /DeleteObjects refused .*AccessDenied/);
+    assert.deepEqual(
+      account.recorder.calls.slice(failed.from).map((c) => `${c.method} ${c.status}`),
+      ['POST 200'],
+    );
+    const report = await account.explainRun(user, failed, 'boto3-delete-batch');
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.skipped.length, 1);
+    assert.match(report.skipped[0]?.message ?? '', /a denied batch delete is not visible here/);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'staging/'), [key]);
+  });
 });

@@ -136,7 +136,10 @@ export function classifyRecord(
     return remembered(succeeded, record.eventName, () => ({
       kind: 'skip',
       reason: 'not-denied',
-      message: `${record.eventName} succeeded (no errorCode).`,
+      message:
+        record.eventName === 'DeleteObjects'
+          ? 'DeleteObjects succeeded (no errorCode). S3 answers a multi-object delete with 200 and reports keys it refused (AccessDenied) inside the response, which CloudTrail does not log: a denied batch delete is not visible here (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).'
+          : `${record.eventName} succeeded (no errorCode).`,
     }));
   }
   const entry = FORBIDDEN_ERROR_CODES.get(code);

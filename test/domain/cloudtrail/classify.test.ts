@@ -35,6 +35,19 @@ describe('classifyRecord', () => {
     assert.match(result.message, /PutObject succeeded/);
   });
 
+  test('a DeleteObjects without an errorCode is skipped, saying that the keys it refused are not in CloudTrail', () => {
+    const result = classifyRecord(record({ eventName: 'DeleteObjects' }));
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-denied');
+    assert.match(
+      result.message,
+      /reports keys it refused \(AccessDenied\) inside the response, which CloudTrail does not log/,
+    );
+    const plain = classifyRecord(record({ eventName: 'DeleteObject' }));
+    assert.ok(plain.kind === 'skip');
+    assert.doesNotMatch(plain.message, /CloudTrail does not log/);
+  });
+
   test('an IAM AccessDenied is skipped as not S3', () => {
     const result = classifyRecord(
       record({
