@@ -199,7 +199,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
     direction === 'move-source'
       ? `This bucket is the source of \`aws s3 mv\`, which deletes each object once it is copied: s3:GetObject and s3:DeleteObject here, no s3:PutObject.${
           destination !== undefined
-            ? ` The copies went to "${destination}" in the same bucket, which needs s3:PutObject (and s3:AbortMultipartUpload for multipart copies).`
+            ? ` The copies went to ${destination === '' ? 'the root of the same bucket' : `"${destination}" in the same bucket`}, which needs s3:PutObject (and s3:AbortMultipartUpload for multipart copies).`
             : ' A destination in another bucket needs s3:PutObject (and s3:AbortMultipartUpload) there; a local one needs nothing.'
         }`
       : direction === 'unknown'
