@@ -32,6 +32,11 @@ import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const BUCKET = 'backup-bucket';
 
+/** The actions of the statement with `sid`. */
+function statementActions(statements: readonly { Sid?: string; Action: readonly string[] }[], sid: string) {
+  return statements.find((s) => s.Sid === sid)?.Action ?? [];
+}
+
 /** s3:GetObject, s3:PutObject and s3:DeleteObject granted by a fix or profile, as `action resource`. */
 function grants(statements: readonly { Action: readonly string[]; Resource: readonly string[] }[]) {
   return statements.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
@@ -419,6 +424,53 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(await account.objectKeys(BUCKET, 'queue/'), []);
       assert.deepEqual(await account.objectKeys(BUCKET, 'done/'), ['done/a.txt', 'done/sub/b.txt']);
     });
+  });
+
+  test('v1.75.2 sync --backup-dir: the job uploads into the directory it deletes from, so it is a sync, not a move; the profile adds the backup directory, and alone lets the sync finish', async () => {
+    for (const key of ['site/stale.txt', 'site/a.txt'])
+      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'last week\n' }));
+    const user = await account.createUser('site-sync', 'SiteSync', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/site/*`, `arn:aws:s3:::${BUCKET}/site-backup/*`],
+        },
+      ],
+    });
+    const sync = [
+      'sync',
+      'data',
+      `moto:${BUCKET}/site/`,
+      '--backup-dir',
+      `moto:${BUCKET}/site-backup/`,
+      '--s3-no-check-bucket',
+    ];
+    const failed = await rclone('1.75.2', user, sync);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'backup-dir'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:DeleteObject arn:aws:s3:::${BUCKET}/site/*`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'sync');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', [`arn:aws:s3:::${BUCKET}`]],
+        ['RcloneObjects', [`arn:aws:s3:::${BUCKET}/site/*`]],
+        ['RcloneCopyDestination', [`arn:aws:s3:::${BUCKET}/site-backup/*`]],
+      ],
+    );
+    assert.ok(statementActions(profile.statements, 'RcloneObjects').includes('s3:PutObject'));
+
+    await account.grantOnly(user, profile.statements);
+    const again = await rclone('1.75.2', user, sync);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'site/'), ['site/a.txt', 'site/sub/b.txt']);
+    assert.ok((await account.objectKeys(BUCKET, 'site-backup/')).includes('site-backup/stale.txt'));
   });
 
   describe('v1.75.2 lists the directory after the denied check, and carries on only if it holds objects', () => {

@@ -179,6 +179,8 @@ export class Explainer {
     // What the job read, and where its copies went: a delete of a key it read is a move's (rclone move).
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
+    } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {
+      this.#note(seen.uploadDirectories, key.slice(0, key.lastIndexOf('/') + 1));
     } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
       const copySource = parameters['x-amz-copy-source'];
       const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);

@@ -23,7 +23,7 @@ import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
-import type { SucceededCalls } from './grouping.js';
+import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { commonDirectory, minimalStatements } from './minimalStatements.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
@@ -172,28 +172,39 @@ function rcloneJob(
   return { paths, probes, lone: false };
 }
 
-/**
- * The source side of a move (rclone move, aws s3 mv): every denied delete on the bucket is of a key the
- * caller read or copied from (`readKeys`, see `CallEvidence`). A sync deletes keys it never read. The
- * destination directory is where the caller's copies within the bucket went, if any.
- */
-function moveSourceOf(
+/** What a finding's caller copied and deleted on its bucket, for the job profiles. */
+interface CopyEvidence {
+  /**
+   * The bucket is the source of a move (rclone move, aws s3 mv): every denied delete on it is of a key
+   * the caller read or copied from (`readKeys`, see `CallEvidence`), and the caller uploaded nothing
+   * into their directory. A sync deletes keys it never read; a sync with --backup-dir uploads there.
+   * `destinationPrefix` is where the caller's copies within the bucket went, if any.
+   */
+  readonly moveSource?: { readonly destinationPrefix?: string };
+  /** Where the caller's copies within the bucket went, when the bucket is not a move's source. */
+  readonly copyDestination?: string;
+}
+
+function copyEvidence(
   denied: readonly EvaluatedCheck[],
   bucket: string,
-  readKeys: ReadonlySet<string> | undefined,
-  copyDirectories: ReadonlySet<string> | undefined,
-): { destinationPrefix?: string } | undefined {
-  if (readKeys === undefined || readKeys.size === 0) return undefined;
-  let deletes = 0;
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): CopyEvidence {
+  const copies = evidence('copyDirectories');
+  const copyDestination = copies !== undefined && copies.size > 0 ? commonDirectory([...copies]) : undefined;
+  const other: CopyEvidence = copyDestination !== undefined ? { copyDestination } : {};
+  const readKeys = evidence('readKeys');
+  const deleted: string[] = [];
   for (const { check } of denied) {
     if (check.bucket !== bucket || check.action.toLowerCase() !== 's3:deleteobject') continue;
-    if (check.key === undefined || !readKeys.has(check.key)) return undefined;
-    deletes++;
+    if (check.key === undefined || readKeys?.has(check.key) !== true) return other;
+    deleted.push(check.key);
   }
-  if (deletes === 0) return undefined;
-  return copyDirectories !== undefined && copyDirectories.size > 0
-    ? { destinationPrefix: commonDirectory([...copyDirectories]) }
-    : {};
+  if (deleted.length === 0) return other;
+  const sourceDirectory = commonDirectory(deleted);
+  for (const uploaded of evidence('uploadDirectories') ?? NO_NAMES)
+    if (uploaded.startsWith(sourceDirectory)) return other;
+  return { moveSource: copyDestination !== undefined ? { destinationPrefix: copyDestination } : {} };
 }
 
 function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
@@ -401,14 +412,9 @@ export class FindingBuilder {
       : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount, probes);
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
-    const moveSource =
+    const copies =
       (client.tool === 'rclone' || client.tool === 'aws-cli') && bucket !== undefined
-        ? moveSourceOf(
-            denied,
-            bucket,
-            this.#succeeded.values('readKeys', principal, bucket),
-            this.#succeeded.values('copyDirectories', principal, bucket),
-          )
+        ? copyEvidence(denied, bucket, (kind) => this.#succeeded.values(kind, principal, bucket))
         : undefined;
     const { jobProfile, alternatives } = this.#toolAdvice(
       client,
@@ -418,7 +424,7 @@ export class FindingBuilder {
       succeeded,
       job,
       probeKeys,
-      moveSource,
+      copies,
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -604,8 +610,9 @@ export class FindingBuilder {
     succeeded: ReadonlySet<string>,
     job: RcloneJob | undefined,
     rootCheckKeys: readonly string[],
-    moveSource: { destinationPrefix?: string } | undefined,
+    copies: CopyEvidence | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
+    const moveSource = copies?.moveSource;
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
     // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has
@@ -649,6 +656,7 @@ export class FindingBuilder {
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
+      ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

@@ -44,14 +44,16 @@ class ByPrincipalAndBucket<T> {
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
- * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to.
+ * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
+ * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload).
  */
 export type CallEvidence =
   | 'eventNames'
   | 'listPrefixes'
   | 'objectDirectories'
   | 'readKeys'
-  | 'copyDirectories';
+  | 'copyDirectories'
+  | 'uploadDirectories';
 
 /** The evidence of one principal on one bucket, one set per kind. */
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
@@ -90,6 +92,7 @@ export class SucceededCalls {
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),
+        uploadDirectories: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

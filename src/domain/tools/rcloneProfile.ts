@@ -159,6 +159,16 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     };
   }
   if (kinds.has('delete')) {
+    // Uploads (PutObject, UploadPart) beside the copies and deletes: a sync whose --backup-dir takes the
+    // replaced and deleted files (copied there server-side, then deleted).
+    const uploads = evidence.eventNames.includes('PutObject') || evidence.eventNames.includes('UploadPart');
+    if (kinds.has('copy') && uploads) {
+      return {
+        operation: 'sync',
+        reason:
+          'Uploads, server-side copies and deletes: `rclone sync --backup-dir` (or `copy`/`move` with it), which copies each replaced or deleted file to the backup directory and then deletes it.',
+      };
+    }
     return kinds.has('copy')
       ? {
           operation: 'move',
@@ -216,6 +226,11 @@ export interface RcloneAdviceInput {
    * another bucket.
    */
   readonly moveSource?: { readonly destinationPrefix?: string };
+  /**
+   * Where the job's server-side copies went in this bucket when it is not a move's source (a sync with
+   * --backup-dir): outside the job's prefix it gets the copy set too.
+   */
+  readonly copyDestination?: string;
 }
 
 /** The guess for the source of a move (see `RcloneAdviceInput.moveSource`). */
@@ -312,14 +327,18 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const statements: PolicyStatement[] = [
     { Sid: 'RcloneListBucket', Effect: 'Allow', Action: sorted(bucketActions), Resource: [bucketArn] },
   ];
-  if (moveSource === undefined) {
-    statements.push({
-      Sid: 'RcloneObjects',
+  /** The copy set on a directory the job copies into: a move's destination, or a --backup-dir. */
+  const copyDestinationStatement = (sid: string, destination: string): PolicyStatement => {
+    const actions = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
+    if (needsAcl) actions.push('s3:PutObjectAcl');
+    return {
+      Sid: sid,
       Effect: 'Allow',
-      Action: sorted(objectActions),
-      Resource: [objectArn],
-    });
-  } else {
+      Action: sorted(actions),
+      Resource: [jobResourceArns(input.bucket, destination).objectArn],
+    };
+  };
+  if (moveSource !== undefined) {
     const sourceActions = ['s3:GetObject', 's3:DeleteObject'];
     if (objectActions.includes('s3:GetObjectVersion')) sourceActions.push('s3:GetObjectVersion');
     statements.push({
@@ -329,17 +348,29 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Resource: [objectArn],
     });
     if (moveSource.destinationPrefix !== undefined) {
-      const destinationActions = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
-      if (needsAcl) destinationActions.push('s3:PutObjectAcl');
-      statements.push({
-        Sid: 'RcloneMoveDestination',
-        Effect: 'Allow',
-        Action: sorted(destinationActions),
-        Resource: [jobResourceArns(input.bucket, moveSource.destinationPrefix).objectArn],
-      });
+      statements.push(copyDestinationStatement('RcloneMoveDestination', moveSource.destinationPrefix));
     } else {
       notes.push(
         'The destination needs its own grants: on another bucket, s3:ListBucket on it, and s3:PutObject, s3:GetObject (rclone HEADs each copy) and s3:AbortMultipartUpload under the destination directory; a local directory needs none.',
+      );
+    }
+  } else {
+    statements.push({
+      Sid: 'RcloneObjects',
+      Effect: 'Allow',
+      Action: sorted(objectActions),
+      Resource: [objectArn],
+    });
+    // Server-side copies outside the job's directory (a --backup-dir) need the copy set there too.
+    const destination = input.copyDestination;
+    if (
+      destination !== undefined &&
+      prefix !== '' &&
+      !`${destination.replace(/\/+$/, '')}/`.startsWith(`${prefix}/`)
+    ) {
+      statements.push(copyDestinationStatement('RcloneCopyDestination', destination));
+      notes.push(
+        `RcloneCopyDestination: the job also copied objects server-side to ${destination === '' ? 'the root of the bucket' : `"${destination}"`} (e.g. its --backup-dir), which needs s3:PutObject there and s3:GetObject for the HEAD after each copy.`,
       );
     }
   }

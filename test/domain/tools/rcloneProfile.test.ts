@@ -348,6 +348,39 @@ describe('rcloneAdvice for the source of a move (deletes of keys the job read or
   });
 });
 
+describe('rcloneAdvice for a sync with --backup-dir (uploads, server-side copies and deletes)', () => {
+  test('is a sync, and the backup directory outside the job gets the copy set', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      prefix: 'site',
+      version: 'v1.75.2',
+      eventNames: ['ListObjects', 'PutObject', 'CopyObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      copyDestination: 'site-backup/',
+    });
+    assert.equal(advice.jobProfile.operation, 'sync');
+    assert.deepEqual(
+      advice.jobProfile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::bkt']],
+        ['RcloneObjects', ['arn:aws:s3:::bkt/site/*']],
+        ['RcloneCopyDestination', ['arn:aws:s3:::bkt/site-backup/*']],
+      ],
+    );
+  });
+
+  test('copies inside the job directory need nothing more', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      prefix: 'site',
+      eventNames: ['PutObject', 'CopyObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      copyDestination: 'site/old/',
+    });
+    assert.ok(!advice.jobProfile.statements.some((s) => s.Sid === 'RcloneCopyDestination'));
+  });
+});
+
 describe('explain tells the source of an rclone move from a sync', () => {
   const rclone = '[rclone/v1.75.2]';
   const policy = {
@@ -406,6 +439,23 @@ describe('explain tells the source of an rclone move from a sync', () => {
         ['RcloneListBucket', ['arn:aws:s3:::data']],
         ['RcloneMoveSource', ['arn:aws:s3:::data/in/*']],
         ['RcloneMoveDestination', ['arn:aws:s3:::data/done/*']],
+      ],
+    );
+  });
+
+  test('deletes of keys it copied, when it also uploaded into their directory: a sync with --backup-dir, not a move', () => {
+    const profile = profileOf([
+      call('PutObject', 'in/new.txt', false),
+      call('CopyObject', 'backup/a.txt', false, { 'x-amz-copy-source': 'data/in/a.txt' }),
+      call('DeleteObject', 'in/a.txt', true),
+    ]);
+    assert.equal(profile?.operation, 'sync');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::data']],
+        ['RcloneObjects', ['arn:aws:s3:::data/in/*']],
+        ['RcloneCopyDestination', ['arn:aws:s3:::data/backup/*']],
       ],
     );
   });
@@ -550,9 +600,14 @@ describe('rcloneAdvice invariants', () => {
       eventNames: fc.array(eventName, { maxLength: 5 }),
       deniedActions: fc.array(deniedAction, { maxLength: 4 }),
       move: fc.constantFrom(undefined, {}, { destinationPrefix: 'done/' }, { destinationPrefix: '' }),
+      copies: fc.constantFrom(undefined, 'backup/', ''),
     })
     .map(
-      ({ move, ...rest }): RcloneAdviceInput => (move === undefined ? rest : { ...rest, moveSource: move }),
+      ({ move, copies, ...rest }): RcloneAdviceInput => ({
+        ...rest,
+        ...(move !== undefined ? { moveSource: move } : {}),
+        ...(copies !== undefined ? { copyDestination: copies } : {}),
+      }),
     );
 
   test('no profile grants s3:CreateBucket or a wildcard action, and every resource is a full ARN or "*"', () => {
