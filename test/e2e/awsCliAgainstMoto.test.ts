@@ -10,16 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  awsSdkEnvironment,
   type ClientRun,
   cleanEnvironment,
   MotoAccount,
   type MotoUser,
   onlyFinding,
-  REGION,
   writeSampleData,
 } from '../support/motoAccount.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
@@ -55,15 +54,7 @@ describe('aws-cli against moto: explain, apply, run again', () => {
   function aws(user: MotoUser, args: readonly string[]): Promise<ClientRun> {
     return account.runClient(AWS, ['--endpoint-url', account.recorder.endpoint, ...args], {
       cwd: dir(),
-      env: {
-        ...cleanEnvironment(),
-        AWS_ACCESS_KEY_ID: user.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(dir(), 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir(), 'no-aws-credentials'),
-        AWS_MAX_ATTEMPTS: '1',
-      },
+      env: awsSdkEnvironment(user, dir()),
     });
   }
 

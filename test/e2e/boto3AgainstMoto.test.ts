@@ -9,12 +9,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  awsSdkEnvironment,
   type ClientRun,
-  cleanEnvironment,
   MotoAccount,
   type MotoUser,
   onlyFinding,
-  REGION,
 } from '../support/motoAccount.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 
@@ -46,16 +45,7 @@ describe('boto3 against moto: explain, apply, run again', () => {
   function boto3(args: readonly string[]): Promise<ClientRun> {
     return account.runClient('python3', [JOB, ...args], {
       cwd: dir(),
-      env: {
-        ...cleanEnvironment(),
-        AWS_ACCESS_KEY_ID: user.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(dir(), 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir(), 'no-aws-credentials'),
-        AWS_MAX_ATTEMPTS: '1',
-        S3_ENDPOINT: account.recorder.endpoint,
-      },
+      env: { ...awsSdkEnvironment(user, dir()), S3_ENDPOINT: account.recorder.endpoint },
     });
   }
 

@@ -68,6 +68,22 @@ export function cleanEnvironment(): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|RCLONE_)/.test(name)));
 }
 
+/**
+ * The environment of an AWS SDK client (aws-cli, boto3) run as `user`: its keys, the test region, one
+ * try per call, and no config or credentials file of the machine (`directory` holds none).
+ */
+export function awsSdkEnvironment(user: MotoUser, directory: string): Record<string, string | undefined> {
+  return {
+    ...cleanEnvironment(),
+    AWS_ACCESS_KEY_ID: user.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_CONFIG_FILE: join(directory, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-aws-credentials'),
+    AWS_MAX_ATTEMPTS: '1',
+  };
+}
+
 export class MotoAccount {
   readonly iam: IAMClient;
   readonly s3: S3Client;
