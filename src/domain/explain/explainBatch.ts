@@ -23,7 +23,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, objectDirectory, SucceededCalls } from './grouping.js';
+import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
@@ -171,22 +171,24 @@ export class Explainer {
       return;
     }
     const { key } = parameters;
+    if (typeof key !== 'string') return;
+    // The key's directory (`daily/` for `daily/a.txt`, `` at the bucket root).
+    const directory = key.slice(0, key.lastIndexOf('/') + 1);
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
-    const directory = objectDirectory(eventName, key);
-    if (directory !== undefined) this.#note(seen.objectDirectories, directory);
-    if (typeof key !== 'string') return;
-    // What the job read, and where its copies went: a delete of a key it read is a move's (rclone move).
+    if (directory !== '' && SHOWS_OBJECT.has(eventName)) this.#note(seen.objectDirectories, directory);
+    // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
+    // it uploaded into the same directory (rclone sync --backup-dir).
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {
-      this.#note(seen.uploadDirectories, key.slice(0, key.lastIndexOf('/') + 1));
+      this.#note(seen.uploadDirectories, directory);
     } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
       const copySource = parameters['x-amz-copy-source'];
       const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);
       if (parsed.ok && parsed.source.form === 'bucket')
         this.#note(this.#succeeded.of(principal, parsed.source.bucket).readKeys, parsed.source.key);
-      this.#note(seen.copyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
+      this.#note(seen.copyDirectories, directory);
     }
   }
 

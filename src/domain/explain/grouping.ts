@@ -59,20 +59,13 @@ export type CallEvidence =
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
 
 /** Successful calls that show an object at their key (written, or read): not a delete, not a failed HEAD. */
-const SHOWS_OBJECT: ReadonlySet<string> = new Set([
+export const SHOWS_OBJECT: ReadonlySet<string> = new Set([
   'PutObject',
   'CopyObject',
   'CompleteMultipartUpload',
   'GetObject',
   'HeadObject',
 ]);
-
-/** The directory of an object key that shows an object (`daily/a.txt` -> `daily/`), or `undefined`. */
-export function objectDirectory(eventName: string, key: unknown): string | undefined {
-  if (typeof key !== 'string' || !SHOWS_OBJECT.has(eventName)) return undefined;
-  const slash = key.lastIndexOf('/');
-  return slash > 0 ? key.slice(0, slash + 1) : undefined;
-}
 
 /** What the S3 calls that succeeded show ({@link CallEvidence}), per principal and bucket: evidence of what a job does. */
 export class SucceededCalls {
@@ -97,14 +90,6 @@ export class SucceededCalls {
       this.#seen.set(principal, bucket, seen);
     }
     return seen;
-  }
-
-  /** Adds a value; `true` when it is new for the principal on the bucket. */
-  add(kind: CallEvidence, principal: Principal, bucket: string | undefined, value: string): boolean {
-    const values = this.of(principal, bucket)[kind];
-    if (values.has(value)) return false;
-    values.add(value);
-    return true;
   }
 
   /** The values of one kind seen for the principal on the bucket (the same principal as the events' group). */

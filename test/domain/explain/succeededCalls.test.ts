@@ -11,13 +11,13 @@ const user = (name: string): Principal => ({
 });
 
 describe('SucceededCalls', () => {
-  test('keeps event names per principal and bucket, for equal principals built separately', () => {
+  test('keeps evidence per principal and bucket, for equal principals built separately', () => {
     const calls = new SucceededCalls();
-    calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject');
-    calls.add('eventNames', user('backup'), 'bucket-a', 'DeleteObject');
-    calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject');
-    calls.add('eventNames', user('backup'), 'bucket-b', 'GetObject');
-    calls.add('eventNames', user('other'), 'bucket-a', 'ListObjects');
+    calls.of(user('backup'), 'bucket-a').eventNames.add('PutObject');
+    calls.of(user('backup'), 'bucket-a').eventNames.add('DeleteObject');
+    calls.of(user('backup'), 'bucket-a').eventNames.add('PutObject');
+    calls.of(user('backup'), 'bucket-b').eventNames.add('GetObject');
+    calls.of(user('other'), 'bucket-a').eventNames.add('ListObjects');
     assert.deepEqual(
       [...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])],
       ['PutObject', 'DeleteObject'],
@@ -29,26 +29,24 @@ describe('SucceededCalls', () => {
 
   test('calls that name no bucket are kept apart from every bucket', () => {
     const calls = new SucceededCalls();
-    calls.add('eventNames', user('backup'), undefined, 'ListBuckets');
+    calls.of(user('backup'), undefined).eventNames.add('ListBuckets');
     assert.deepEqual([...(calls.values('eventNames', user('backup'), undefined) ?? [])], ['ListBuckets']);
     assert.equal(calls.values('eventNames', user('backup'), 'bucket-a'), undefined);
   });
 
-  test('add says whether the name is new, and a name deleted from its set (a text taken back) reads as never seen', () => {
+  test('of returns the same sets on every call, and a value deleted from one (a text taken back) reads as never seen', () => {
     const calls = new SucceededCalls();
-    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
-    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), false);
-    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'GetObject'), true);
-    calls.of(user('backup'), 'bucket-a').eventNames.delete('PutObject');
-    assert.equal(calls.values('eventNames', user('backup'), 'bucket-b'), undefined);
-    assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], ['GetObject']);
-    assert.equal(calls.add('eventNames', user('backup'), 'bucket-a', 'PutObject'), true);
+    const seen = calls.of(user('backup'), 'bucket-a');
+    assert.equal(calls.of(user('backup'), 'bucket-a'), seen);
+    seen.eventNames.add('PutObject');
+    seen.eventNames.delete('PutObject');
+    assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], []);
   });
 
   test('each kind of evidence is kept apart, and objects in a directory show in holdsObjects', () => {
     const calls = new SucceededCalls();
-    calls.add('readKeys', user('backup'), 'bucket-a', 'in/a.txt');
-    calls.add('objectDirectories', user('backup'), 'bucket-a', 'in/sub/');
+    calls.of(user('backup'), 'bucket-a').readKeys.add('in/a.txt');
+    calls.of(user('backup'), 'bucket-a').objectDirectories.add('in/sub/');
     assert.deepEqual([...(calls.values('readKeys', user('backup'), 'bucket-a') ?? [])], ['in/a.txt']);
     assert.deepEqual([...(calls.values('eventNames', user('backup'), 'bucket-a') ?? [])], []);
     assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'in/'), true);
