@@ -10,6 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -138,6 +140,41 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     const again = await aws(uploader, ['s3', 'sync', 'data', `s3://${BUCKET}/uploads/`]);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'uploads/'), ['uploads/a.txt', 'uploads/sub/b.txt']);
+  });
+
+  test('aws s3 sync from S3 (a restore) with only s3:ListBucket is refused each GetObject; its download profile alone lets the restore finish', async () => {
+    for (const key of ['restore/a.txt', 'restore/sub/b.txt'])
+      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
+    const user = await account.createUser(
+      'cli-restorer',
+      'CliRestorer',
+      objectsPolicy(['s3:ListBucket'], `arn:aws:s3:::${BUCKET}`),
+    );
+    const restore = ['s3', 'sync', `s3://${BUCKET}/restore/`, 'restored'];
+    const failed = await aws(user, restore);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'restore-denied'));
+    assert.deepEqual(finding.requests.map((r) => `${r.eventName} ${r.action} ${r.resource}`).sort(), [
+      `GetObject s3:GetObject arn:aws:s3:::${BUCKET}/restore/a.txt`,
+      `GetObject s3:GetObject arn:aws:s3:::${BUCKET}/restore/sub/b.txt`,
+    ]);
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/restore/*`]]],
+    );
+    const profile = finding.jobProfile;
+    assert.equal(profile?.command, 's3.sync');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        [['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/restore/*`]],
+      ],
+    );
+    await account.grantOnly(user, profile.statements);
+    const again = await aws(user, restore);
+    assert.equal(again.code, 0, again.output);
+    assert.equal(await readFile(join(dir(), 'restored', 'sub', 'b.txt'), 'utf8'), 'restore/sub/b.txt\n');
   });
 
   test('aws s3 rm --recursive deletes key by key (DeleteObject, logged per key): explain grants s3:DeleteObject on the prefix, and the rm profile alone lets it finish', async () => {
