@@ -13,7 +13,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   awsSdkEnvironment,
   type ClientRun,
@@ -21,6 +20,7 @@ import {
   MotoAccount,
   type MotoUser,
   onlyFinding,
+  readOnlyPolicy,
   writeSampleData,
 } from '../support/motoAccount.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
@@ -96,7 +96,7 @@ describe('aws-cli against moto: explain, apply, run again', () => {
 
   test('aws s3 sync --delete then fails deleting a stale object; explain grants s3:DeleteObject on cli/* and the sync finishes', async () => {
     assert.ok(writer !== undefined, 'runs after the first test');
-    await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cli/stale.txt', Body: 'old\n' }));
+    await account.putObjects(BUCKET, ['cli/stale.txt'], 'old\n');
     const failed = await aws(writer, ['s3', 'sync', '--delete', 'data', `s3://${BUCKET}/cli/`]);
     assert.notEqual(failed.code, 0);
 
@@ -143,8 +143,7 @@ describe('aws-cli against moto: explain, apply, run again', () => {
   });
 
   test('aws s3 sync from S3 (a restore) with only s3:ListBucket is refused each GetObject; its download profile alone lets the restore finish', async () => {
-    for (const key of ['restore/a.txt', 'restore/sub/b.txt'])
-      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
+    await account.putObjects(BUCKET, ['restore/a.txt', 'restore/sub/b.txt']);
     const user = await account.createUser(
       'cli-restorer',
       'CliRestorer',
@@ -178,8 +177,7 @@ describe('aws-cli against moto: explain, apply, run again', () => {
   });
 
   test('aws s3 rm --recursive deletes key by key (DeleteObject, logged per key): explain grants s3:DeleteObject on the prefix, and the rm profile alone lets it finish', async () => {
-    for (const key of ['expired/a.txt', 'expired/sub/b.txt'])
-      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'old\n' }));
+    await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt'], 'old\n');
     const user = await account.createUser(
       'cli-cleaner',
       'CliCleaner',
@@ -212,24 +210,12 @@ describe('aws-cli against moto: explain, apply, run again', () => {
   });
 
   describe('aws s3 mv --recursive out of a read-only directory: the deletes are refused, and the profile is the source of a move', () => {
-    async function seed(directory: string): Promise<void> {
-      for (const key of [`${directory}/a.txt`, `${directory}/sub/b.txt`])
-        await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
-    }
-    const readOnly = (directory: string, writable?: string) => ({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/${directory}/*` },
-        ...(writable !== undefined
-          ? [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${writable}/*` }]
-          : []),
-      ],
-    });
+    const seed = (directory: string) =>
+      account.putObjects(BUCKET, [`${directory}/a.txt`, `${directory}/sub/b.txt`]);
 
     test('to a local directory: s3:GetObject and s3:DeleteObject on the source, no s3:PutObject; alone, it lets the move finish', async () => {
       await seed('outbox');
-      const user = await account.createUser('cli-mover', 'CliMover', readOnly('outbox'));
+      const user = await account.createUser('cli-mover', 'CliMover', readOnlyPolicy(BUCKET, 'outbox'));
       const failed = await aws(user, ['s3', 'mv', '--recursive', `s3://${BUCKET}/outbox/`, 'moved-outbox']);
       assert.notEqual(failed.code, 0);
       const finding = onlyFinding(await account.explainRun(user, failed, 'mv-local'));
@@ -254,7 +240,11 @@ describe('aws-cli against moto: explain, apply, run again', () => {
 
     test('within the bucket: the profile adds s3:PutObject on the directory the copies went to, and alone lets the move finish', async () => {
       await seed('pending');
-      const user = await account.createUser('cli-archiver', 'CliArchiver', readOnly('pending', 'archived'));
+      const user = await account.createUser(
+        'cli-archiver',
+        'CliArchiver',
+        readOnlyPolicy(BUCKET, 'pending', ['archived']),
+      );
       const move = ['s3', 'mv', '--recursive', `s3://${BUCKET}/pending/`, `s3://${BUCKET}/archived/`];
       const failed = await aws(user, move);
       assert.notEqual(failed.code, 0);

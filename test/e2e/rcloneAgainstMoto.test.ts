@@ -18,7 +18,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetPolicyCommand, GetPolicyVersionCommand } from '@aws-sdk/client-iam';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { JobProfile } from '../../src/domain/explain/report.js';
 import {
   type ClientRun,
@@ -200,11 +199,11 @@ describe('rclone against moto: explain, apply, run again', () => {
 
   test('rclone sync with a copy-only policy fails deleting a stale file; explain calls it a sync and its profile adds s3:DeleteObject, with which the sync finishes', async () => {
     const user = await account.createUser('rclone-mirror', 'MirrorWriter', copyOnlyPolicy(BUCKET, 'mirror'));
-    for (const key of ['mirror/stale-1.txt', 'mirror/old/stale-2.txt']) {
-      await account.s3.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'left from an earlier run\n' }),
-      );
-    }
+    await account.putObjects(
+      BUCKET,
+      ['mirror/stale-1.txt', 'mirror/old/stale-2.txt'],
+      'left from an earlier run\n',
+    );
     const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/mirror`]);
     assert.notEqual(failed.code, 0, 'the deletes must be refused');
 
@@ -272,7 +271,7 @@ describe('rclone against moto: explain, apply, run again', () => {
 
   test("with Debian's bare `rclone/` user agent the version is unknown: the denied root check is granted on that key alone, and the sync finishes", async () => {
     const user = await account.createUser('rclone-bare', 'BareWriter', copyOnlyPolicy(BUCKET, 'bare'));
-    await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bare/stale.txt', Body: 'old\n' }));
+    await account.putObjects(BUCKET, ['bare/stale.txt'], 'old\n');
     const failed = await rclone(user, ['sync', 'data', `moto:${BUCKET}/bare`], '');
     assert.notEqual(failed.code, 0);
 

@@ -18,13 +18,14 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import type { Finding } from '../../src/domain/explain/report.js';
 import {
   type ClientRun,
   MotoAccount,
   type MotoUser,
   onlyFinding,
+  readOnlyPolicy,
   writeSampleData,
 } from '../support/motoAccount.js';
 import { copyOnlyPolicy, pinnedRcloneReleases, rcloneRelease, runRclone } from '../support/rclone.js';
@@ -254,15 +255,11 @@ describe("rclone release builds against moto: the root check by rclone's version
     await account.s3.send(
       new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
     );
-    await account.s3.send(
-      new PutObjectCommand({ Bucket: versioned, Key: 'app/config.yaml', Body: 'good\n' }),
-    );
+    await account.putObjects(versioned, ['app/config.yaml'], 'good\n');
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const before = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await account.s3.send(
-      new PutObjectCommand({ Bucket: versioned, Key: 'app/config.yaml', Body: 'broken\n' }),
-    );
+    await account.putObjects(versioned, ['app/config.yaml'], 'broken\n');
     const user = await account.createUser('config-restorer', 'ConfigReader', {
       Version: '2012-10-17',
       Statement: [
@@ -358,26 +355,12 @@ describe("rclone release builds against moto: the root check by rclone's version
   });
 
   describe('v1.75.2 move: the deletes of the source are refused, and the profile is the source side of a move (no s3:PutObject there)', () => {
-    async function seed(directory: string): Promise<void> {
-      for (const key of [`${directory}/a.txt`, `${directory}/sub/b.txt`])
-        await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${key}\n` }));
-    }
-    const readOnly = (directory: string, extra: readonly string[] = []) => ({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/${directory}/*` },
-        ...extra.map((d) => ({
-          Effect: 'Allow',
-          Action: ['s3:PutObject', 's3:GetObject'],
-          Resource: `arn:aws:s3:::${BUCKET}/${d}/*`,
-        })),
-      ],
-    });
+    const seed = (directory: string) =>
+      account.putObjects(BUCKET, [`${directory}/a.txt`, `${directory}/sub/b.txt`]);
 
     test('to a local directory: explain adds s3:DeleteObject on the source, and the profile alone lets the move finish', async () => {
       await seed('inbox');
-      const user = await account.createUser('mover-local', 'MoverLocal', readOnly('inbox'));
+      const user = await account.createUser('mover-local', 'MoverLocal', readOnlyPolicy(BUCKET, 'inbox'));
       const failed = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/inbox/`, 'moved-inbox']);
       assert.notEqual(failed.code, 0);
       const finding = onlyFinding(await account.explainRun(user, failed, 'move-local'));
@@ -400,7 +383,19 @@ describe("rclone release builds against moto: the root check by rclone's version
 
     test('within the bucket (server-side copies): the profile adds the destination directory, and alone lets the move finish', async () => {
       await seed('queue');
-      const user = await account.createUser('mover-ssc', 'MoverServerSide', readOnly('queue', ['done']));
+      const user = await account.createUser(
+        'mover-ssc',
+        'MoverServerSide',
+        readOnlyPolicy(
+          BUCKET,
+          'queue',
+          ['done'],
+          [
+            's3:PutObject',
+            's3:GetObject', // rclone HEADs each copy
+          ],
+        ),
+      );
       const failed = await rclone('1.75.2', user, ['move', `moto:${BUCKET}/queue/`, `moto:${BUCKET}/done/`]);
       assert.notEqual(failed.code, 0);
       const finding = onlyFinding(await account.explainRun(user, failed, 'move-ssc'));
@@ -427,8 +422,7 @@ describe("rclone release builds against moto: the root check by rclone's version
   });
 
   test('v1.75.2 sync --backup-dir: the job uploads into the directory it deletes from, so it is a sync, not a move; the profile adds the backup directory, and alone lets the sync finish', async () => {
-    for (const key of ['site/stale.txt', 'site/a.txt'])
-      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'last week\n' }));
+    await account.putObjects(BUCKET, ['site/stale.txt', 'site/a.txt'], 'last week\n');
     const user = await account.createUser('site-sync', 'SiteSync', {
       Version: '2012-10-17',
       Statement: [
@@ -492,7 +486,7 @@ describe("rclone release builds against moto: the root check by rclone's version
 
     test('a directory that holds objects: the job finishes despite the denied check, and explain finds nothing to grant', async () => {
       const user = await account.createUser('r1752-held', 'R1752Held', copyOnlyPolicy(BUCKET, 'held'));
-      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'held/old.txt', Body: 'old\n' }));
+      await account.putObjects(BUCKET, ['held/old.txt'], 'old\n');
       const done = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/held`]);
       assert.equal(done.code, 0, done.output);
       assert.equal(callsOf(done)[0], `HEAD /${BUCKET}/held 403`);
@@ -508,7 +502,7 @@ describe("rclone release builds against moto: the root check by rclone's version
 
     test('a sync denied its deletes (sent with x-id=DeleteObject): the fix is s3:DeleteObject on the directory, and the profile alone lets the sync finish', async () => {
       const user = await account.createUser('r1752-sync', 'R1752Sync', copyOnlyPolicy(BUCKET, 'sync'));
-      await account.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sync/stale.txt', Body: 'old\n' }));
+      await account.putObjects(BUCKET, ['sync/stale.txt'], 'old\n');
       const failed = await rclone('1.75.2', user, ['sync', 'data', `moto:${BUCKET}/sync/`]);
       assert.notEqual(failed.code, 0);
       assert.ok(

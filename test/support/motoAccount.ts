@@ -22,7 +22,7 @@ import {
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ExplainReport, Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 import { runCli } from '../cli/cliHarness.js';
@@ -81,6 +81,30 @@ export function awsSdkEnvironment(user: MotoUser, directory: string): Record<str
     AWS_CONFIG_FILE: join(directory, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-aws-credentials'),
     AWS_MAX_ATTEMPTS: '1',
+  };
+}
+
+/**
+ * s3:ListBucket on `bucket` and s3:GetObject under `directory/`; `writeActions` (s3:PutObject by default)
+ * under each of `writable`: a reader that may write elsewhere (a move's destination, a backup).
+ */
+export function readOnlyPolicy(
+  bucket: string,
+  directory: string,
+  writable: readonly string[] = [],
+  writeActions: readonly string[] = ['s3:PutObject'],
+) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/${directory}/*` },
+      ...writable.map((d) => ({
+        Effect: 'Allow',
+        Action: [...writeActions],
+        Resource: `arn:aws:s3:::${bucket}/${d}/*`,
+      })),
+    ],
   };
 }
 
@@ -292,6 +316,12 @@ export class MotoAccount {
     const report = JSON.parse(cli.stdout) as ExplainReport;
     assert.deepEqual(report.errors, []);
     return report;
+  }
+
+  /** Writes `keys` to `bucket` as the account's administrator (each body: `body`, or the key and a newline). */
+  async putObjects(bucket: string, keys: readonly string[], body?: string): Promise<void> {
+    for (const key of keys)
+      await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body ?? `${key}\n` }));
   }
 
   async objectKeys(bucket: string, prefix: string): Promise<string[]> {
