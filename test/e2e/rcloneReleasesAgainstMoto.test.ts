@@ -467,6 +467,82 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.ok((await account.objectKeys(BUCKET, 'site-backup/')).includes('site-backup/stale.txt'));
   });
 
+  describe('v1.75.2 delete and purge: jobs that only list and delete get a profile with no upload', () => {
+    test('delete (a trailing slash, no root check): the listing has no delimiter; the profile alone (listing and s3:DeleteObject, not even s3:GetObject) lets it finish', async () => {
+      await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt']);
+      const user = await account.createUser('pruner', 'Pruner', readOnlyPolicy(BUCKET, 'expired'));
+      const failed = await rclone('1.75.2', user, ['delete', `moto:${BUCKET}/expired/`]);
+      assert.notEqual(failed.code, 0);
+      assert.ok(
+        account.recorder.calls
+          .slice(failed.from)
+          .some((c) => c.method === 'GET' && !c.url.includes('delimiter')),
+        'rclone delete lists the whole tree in one listing',
+      );
+      const finding = onlyFinding(await account.explainRun(user, failed, 'delete'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/expired/*`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/expired/*`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+      assert.deepEqual(finding.alternatives, []);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['delete', `moto:${BUCKET}/expired/`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'expired/'), []);
+    });
+
+    test('purge (no trailing slash): the refused root check is carried past, so the fix grants no s3:GetObject; the profile alone lets it finish', async () => {
+      await account.putObjects(BUCKET, ['trash/a.txt', 'trash/sub/b.txt']);
+      const user = await account.createUser('purger', 'Purger', readOnlyPolicy(BUCKET, 'trash'));
+      const failed = await rclone('1.75.2', user, ['purge', `moto:${BUCKET}/trash`]);
+      assert.notEqual(failed.code, 0);
+      assert.equal(callsOf(failed)[0], `HEAD /${BUCKET}/trash 403`);
+      assert.match(failed.output, /assuming unversioned/);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'purge'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/trash/*`,
+        `s3:GetBucketVersioning arn:aws:s3:::${BUCKET}`,
+      ]);
+      assert.ok(
+        finding.caveats.some((c) => c.includes(`This input shows objects in ${BUCKET}/trash/`)),
+        finding.caveats.join(' | '),
+      );
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/trash/*`,
+        `s3:GetBucketVersioning arn:aws:s3:::${BUCKET}`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/trash`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['purge', `moto:${BUCKET}/trash`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'trash/'), []);
+    });
+
+    test('rmdirs past a refused root check finishes; its listing of a subdirectory shows the directory holds objects, and explain finds nothing to grant', async () => {
+      await account.putObjects(BUCKET, ['tree/a.txt', 'tree/sub/b.txt']);
+      const user = await account.createUser('tidier', 'Tidier', readOnlyPolicy(BUCKET, 'tree'));
+      const done = await rclone('1.75.2', user, ['rmdirs', `moto:${BUCKET}/tree`]);
+      assert.equal(done.code, 0, done.output);
+      assert.equal(callsOf(done)[0], `HEAD /${BUCKET}/tree 403`);
+      const finding = onlyFinding(await account.explainRun(user, done, 'rmdirs'));
+      assert.equal(finding.fix, null);
+      assert.ok(
+        finding.caveats.some((c) => c.startsWith('Nothing to grant')),
+        finding.caveats.join(' | '),
+      );
+    });
+  });
+
   describe('v1.75.2 lists the directory after the denied check, and carries on only if it holds objects', () => {
     test('a new directory stops the job after the listing: explain grants the key alone, and the job then finishes', async () => {
       const user = await account.createUser('r1752', 'R1752Writer', copyOnlyPolicy(BUCKET, 'r1752'));

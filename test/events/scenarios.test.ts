@@ -30,6 +30,8 @@ interface ExpectedFinding {
   jobProfileOperation: string | null;
   /** Every Resource of the job profile's statements, when the scenario says where the job works. */
   jobProfileResources?: string[];
+  /** Every Action of the job profile's statements, when the scenario is about what the job needs. */
+  jobProfileActions?: string[];
   alternativesRemove: string[];
   caveatsMention?: string[];
 }
@@ -117,6 +119,13 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
       [...new Set(actual.jobProfile?.statements.flatMap((st) => st.Resource) ?? [])].sort(),
       [...expected.jobProfileResources].sort(),
       'job profile resources',
+    );
+  }
+  if (expected.jobProfileActions !== undefined) {
+    assert.deepEqual(
+      [...new Set(actual.jobProfile?.statements.flatMap((st) => st.Action) ?? [])].sort(),
+      [...expected.jobProfileActions].sort(),
+      'job profile actions',
     );
   }
   // The alternatives the scenario needs must be offered (others may be offered too).

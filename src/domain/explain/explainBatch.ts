@@ -166,8 +166,11 @@ export class Explainer {
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2') {
-      const { prefix } = parameters;
-      if (typeof prefix === 'string') this.#note(seen.listPrefixes, prefix);
+      const { prefix, delimiter } = parameters;
+      if (typeof prefix !== 'string') return;
+      this.#note(seen.listPrefixes, prefix);
+      // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
+      if (delimiter === undefined || delimiter === '') this.#note(seen.recursiveListPrefixes, prefix);
       return;
     }
     const { key } = parameters;

@@ -207,6 +207,49 @@ function copyEvidence(
   return { moveSource: copyDestination !== undefined ? { destinationPrefix: copyDestination } : {} };
 }
 
+/**
+ * Whether one of the caller's listings without a delimiter (`recursiveListPrefixes`) walked the job's
+ * directory `prefix`: a listing of it, of a directory above it, or of one inside it. After a refused
+ * root check of `dir`, rclone from v1.74.4 lists `dir/` that way whatever the command, to see whether it
+ * holds objects: a listing of `dir/` then says nothing.
+ */
+function listsRecursively(
+  recursiveListPrefixes: ReadonlySet<string> | undefined,
+  prefix: string,
+  rootCheckKeys: readonly string[],
+): boolean {
+  if (recursiveListPrefixes === undefined) return false;
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  const directory = trimmed === '' ? '' : `${trimmed}/`;
+  for (const listed of recursiveListPrefixes) {
+    if (rootCheckKeys.some((key) => listed === `${key}/`)) continue;
+    if (directory.startsWith(listed) || listed.startsWith(directory)) return true;
+  }
+  return false;
+}
+
+/** Denied requests that only name an object the client listed: a content read or a delete. */
+const LISTED_OBJECT_EVENTS: ReadonlySet<string> = new Set(['GetObject', 'DeleteObject']);
+
+/** Whether the job was refused reading or deleting an object inside `directory` (`daily/`) of the bucket. */
+function deniedListedObjectIn(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+  directory: string,
+): boolean {
+  for (const e of evaluated) {
+    const { check } = e;
+    if (
+      e.decision !== 'Allowed' &&
+      check.bucket === bucket &&
+      check.key?.startsWith(directory) === true &&
+      LISTED_OBJECT_EVENTS.has(e.event.eventName)
+    )
+      return true;
+  }
+  return false;
+}
+
 function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
   const { key } = e.check;
   return key !== undefined && probes.has(key) && mayBeRootProbe(e.event.eventName, e.check.action, key);
@@ -329,11 +372,17 @@ export class FindingBuilder {
     const probeKeys = [...new Set([...probes].map((e) => e.check.key ?? ''))];
     const probeEffect = rootProbeEffect(client.version);
     // From v1.74.4 rclone lists the directory after the 403 and carries on when it holds objects, which
-    // the input shows when the caller's successful calls read or wrote one inside it.
+    // the input shows when the caller's successful calls read or wrote one inside it or listed one of its
+    // subdirectories, or when this job was refused reading or deleting one there (rclone only reads and
+    // deletes objects it listed).
     const lone = job?.lone === true;
     const carriedOnKeys =
       probeEffect === 'fatal-unless-listed' && bucket !== undefined && !lone
-        ? probeKeys.filter((key) => this.#succeeded.holdsObjects(principal, bucket, `${key}/`))
+        ? probeKeys.filter(
+            (key) =>
+              this.#succeeded.holdsObjects(principal, bucket, `${key}/`) ||
+              deniedListedObjectIn(evaluated, bucket, `${key}/`),
+          )
         : [];
     const ignoredProbes =
       probeEffect === 'ignored' && !lone
@@ -425,6 +474,7 @@ export class FindingBuilder {
       job,
       probeKeys,
       copies,
+      bucket !== undefined ? this.#succeeded.values('recursiveListPrefixes', principal, bucket) : undefined,
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -611,6 +661,7 @@ export class FindingBuilder {
     job: RcloneJob | undefined,
     rootCheckKeys: readonly string[],
     copies: CopyEvidence | undefined,
+    recursiveListPrefixes: ReadonlySet<string> | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
@@ -649,10 +700,12 @@ export class FindingBuilder {
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
     const deniedActions = new Set<string>();
     for (const e of denied) deniedActions.add(e.check.action);
+    const prefix = commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys);
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
-      prefix: commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys),
+      prefix,
+      ...(listsRecursively(recursiveListPrefixes, prefix, rootCheckKeys) ? { listedRecursively: true } : {}),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),

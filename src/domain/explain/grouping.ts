@@ -41,6 +41,9 @@ class ByPrincipalAndBucket<T> {
  * What the successful calls of one principal on one bucket show, by kind:
  * - `eventNames`: the operations it made;
  * - `listPrefixes`: `prefix` of its listings (ListObjects, ListObjectsV2), the directories it works in;
+ * - `recursiveListPrefixes`: those of its listings without a delimiter, which walk the whole tree under
+ *   the prefix in one go (rclone's `delete` and `purge` list so; `copy` and `sync` list a directory at a
+ *   time, with `delimiter=/`, unless --fast-list);
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
@@ -50,6 +53,7 @@ class ByPrincipalAndBucket<T> {
 export type CallEvidence =
   | 'eventNames'
   | 'listPrefixes'
+  | 'recursiveListPrefixes'
   | 'objectDirectories'
   | 'readKeys'
   | 'copyDirectories'
@@ -82,6 +86,7 @@ export class SucceededCalls {
       seen = {
         eventNames: new Set(),
         listPrefixes: new Set(),
+        recursiveListPrefixes: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),
@@ -101,11 +106,17 @@ export class SucceededCalls {
     return this.#seen.get(principal, bucket)?.[kind];
   }
 
-  /** Whether the principal's successful calls show an object inside `directory` (`daily/`) on the bucket. */
+  /**
+   * Whether the principal's successful calls show an object inside `directory` (`daily/`) on the bucket:
+   * one read or written there, or a listing of a subdirectory (`daily/2026/`), which rclone only lists
+   * when the listing of its parent returned it.
+   */
   holdsObjects(principal: Principal, bucket: string | undefined, directory: string): boolean {
-    const directories = this.values('objectDirectories', principal, bucket);
-    if (directories === undefined) return false;
-    for (const d of directories) if (d.startsWith(directory)) return true;
+    const seen = this.#seen.get(principal, bucket);
+    if (seen === undefined) return false;
+    for (const d of seen.objectDirectories) if (d.startsWith(directory)) return true;
+    for (const p of seen.listPrefixes)
+      if (p.length > directory.length && p.startsWith(directory)) return true;
     return false;
   }
 }

@@ -27,6 +27,8 @@ export const rcloneSources = {
   headObject: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html',
   putObjectAcl: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html',
   abortMultipartUpload: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html',
+  useServerModtime: 'https://rclone.org/docs/#use-server-modtime',
+  deleteObject: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html',
   listBuckets: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html',
 } as const;
 
@@ -86,7 +88,11 @@ const BUCKET_EXTRAS: Readonly<Record<string, { readonly action: string; readonly
   },
   GetBucketVersioning: {
     action: 's3:GetBucketVersioning',
-    why: '`rclone purge` reads the versioning status first; a denial is only logged ("assuming unversioned") (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html)',
+    why: '`rclone purge` reads the versioning status first; a denial is only logged ("assuming unversioned"), and on a versioned bucket the purge then leaves the old versions behind (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html)',
+  },
+  DeleteBucket: {
+    action: 's3:DeleteBucket',
+    why: '`rclone purge remote:bucket` and `rclone rmdir remote:bucket` (a whole bucket) delete the bucket once it is empty (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)',
   },
 } as const;
 
@@ -126,14 +132,24 @@ export function rcloneAclBehaviour(version: string | undefined): RcloneAclBehavi
 export interface RcloneEvidence {
   /** IAM actions the denials name (`s3:ListBucket`), from the error messages or the operation catalogue. */
   readonly deniedActions: readonly string[];
-  /** Every denied CloudTrail event name seen for this principal and bucket. */
+  /** Every CloudTrail event name seen for this principal and bucket: denied, and (when the input has them) succeeded. */
   readonly eventNames: readonly string[];
+  /**
+   * The caller's successful listings include one without a delimiter over the job's directory: the
+   * whole tree at once, as `rclone delete` and `purge` list (copy and sync list a directory at a time).
+   */
+  readonly listedRecursively?: boolean;
 }
 
 export interface RcloneOperationGuess {
   readonly operation: RcloneOperation;
   /** One sentence for the notes: which evidence led there. */
   readonly reason: string;
+  /**
+   * The job only lists and deletes (`rclone delete`, `purge`). The contract's operations have no such
+   * value, so it is reported as `unknown`, with a profile that grants no upload.
+   */
+  readonly deletesOnly?: boolean;
 }
 
 /**
@@ -159,6 +175,20 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     };
   }
   if (kinds.has('delete')) {
+    // Nothing written, read or copied, and the tree listed in one go (or the versioning status read,
+    // which only purge does): rclone delete or purge. A sync lists a directory at a time.
+    if (
+      !writes &&
+      (evidence.listedRecursively === true || evidence.eventNames.includes('GetBucketVersioning'))
+    ) {
+      return {
+        operation: 'unknown',
+        deletesOnly: true,
+        reason: evidence.eventNames.includes('GetBucketVersioning')
+          ? 'Denied deletes, nothing uploaded or read, and a read of the bucket\'s versioning status, which `rclone purge` makes first: a purge only lists and deletes. (The contract\'s operations have no "delete", so the operation reads "unknown".)'
+          : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The contract\'s operations have no "delete", so the operation reads "unknown".) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
+      };
+    }
     // Uploads (PutObject, UploadPart) beside the copies and deletes: a sync whose --backup-dir takes the
     // replaced and deleted files (copied there server-side, then deleted).
     const uploads = evidence.eventNames.includes('PutObject') || evidence.eventNames.includes('UploadPart');
@@ -178,7 +208,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       : {
           operation: 'sync',
           reason:
-            'Denied DeleteObject: `rclone sync` deleting extra destination files (or `move`/`delete`; they need the same actions here).',
+            'Denied DeleteObject: `rclone sync` deleting extra destination files (a `move` needs the same here). If this job is `rclone delete` or `purge`, it needs no s3:PutObject or s3:AbortMultipartUpload: the input does not show how it listed (a listing without a delimiter marks those commands).',
         };
   }
   if (writes) {
@@ -212,6 +242,8 @@ export interface RcloneAdviceInput {
   readonly prefix: string;
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
+  /** See {@link RcloneEvidence.listedRecursively}. */
+  readonly listedRecursively?: boolean;
   /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
   readonly rootCheckKeys?: readonly string[];
   /**
@@ -279,7 +311,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const inferred = moveSource !== undefined ? moveSourceGuess(moveSource) : inferRcloneOperation(input);
   // A HEAD of the version an upload created means the job uploads.
   const guess: RcloneOperationGuess =
-    versionHeads && inferred.operation === 'unknown'
+    versionHeads && inferred.operation === 'unknown' && inferred.deletesOnly !== true
       ? {
           operation: 'copy',
           reason:
@@ -287,6 +319,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         }
       : inferred;
   const { operation } = guess;
+  const deletesOnly = guess.deletesOnly === true;
   // The source of a move only reads and deletes; it writes only to a destination in the same bucket.
   const writes =
     moveSource !== undefined ? moveSource.destinationPrefix !== undefined : WRITING_OPERATIONS.has(operation);
@@ -310,9 +343,19 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     }
   }
 
-  const objectActions = [...OBJECT_ACTIONS[operation]];
+  const objectActions = deletesOnly ? ['s3:DeleteObject'] : [...OBJECT_ACTIONS[operation]];
   if (needsAcl) objectActions.push('s3:PutObjectAcl');
-  if (versionHeads) {
+  if (deletesOnly) {
+    if (events.has('ListObjectVersions') || denied.has('s3:deleteobjectversion')) {
+      objectActions.push('s3:DeleteObjectVersion');
+      notes.push(
+        `s3:DeleteObjectVersion is included because the job works on versions: \`rclone purge\` of a versioned bucket lists every version and deletes each by its version ID, which S3 authorizes as s3:DeleteObjectVersion (${rcloneSources.deleteObject}).`,
+      );
+    }
+    notes.push(
+      `Age filters (--min-age, --max-age) read each object's modification time with a HEAD, which needs s3:GetObject on the same ARN; with --use-server-modtime rclone takes the listing's LastModified instead and needs no HEAD. A refused HEAD is only logged ("Failed to read metadata"): rclone then takes the object for new, and an age filter keeps it (${rcloneSources.useServerModtime}).`,
+    );
+  } else if (versionHeads) {
     objectActions.push('s3:GetObjectVersion');
     notes.push(
       `s3:GetObjectVersion is included because rclone ${input.version} (v1.60.x) HEADs, after each upload to a versioned bucket, the version the upload created; v1.61.0 and later HEAD the object itself (${rcloneSources.uploadVersionId}).`,
@@ -406,10 +449,10 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (prefix.includes('/')) {
     const parent = prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
-      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run writes a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
+      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
     );
   }
-  if (writes || operation === 'unknown') {
+  if (writes || (operation === 'unknown' && !deletesOnly)) {
     notes.push(
       `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
     );
@@ -439,7 +482,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       'With --vfs-cache-mode writes/full, uploads happen after the file is closed (--vfs-write-back, default 5s), so AccessDenied appears only in rclone logs, not in the application.',
     );
   }
-  if (operation === 'unknown') {
+  if (operation === 'unknown' && !deletesOnly) {
     const aclHint =
       acl === 'no-acl'
         ? ''

@@ -53,4 +53,13 @@ describe('SucceededCalls', () => {
     assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'out/'), false);
     assert.equal(calls.holdsObjects(user('other'), 'bucket-a', 'in/'), false);
   });
+
+  test('a listing of a subdirectory shows objects in its parent; a listing of the directory itself does not', () => {
+    const calls = new SucceededCalls();
+    calls.of(user('backup'), 'bucket-a').listPrefixes.add('tree/');
+    assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'tree/'), false);
+    calls.of(user('backup'), 'bucket-a').listPrefixes.add('tree/sub/');
+    assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'tree/'), true);
+    assert.equal(calls.holdsObjects(user('backup'), 'bucket-a', 'tree/sub/'), false);
+  });
 });

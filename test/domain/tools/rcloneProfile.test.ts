@@ -471,6 +471,227 @@ describe('explain tells the source of an rclone move from a sync', () => {
   });
 });
 
+describe('rclone delete and purge: jobs that only list and delete', () => {
+  test('denied deletes, nothing written or read, and a listing without a delimiter: delete or purge, reported as unknown', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['ListObjects', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      listedRecursively: true,
+    });
+    assert.equal(guess.operation, 'unknown');
+    assert.equal(guess.deletesOnly, true);
+    assert.match(guess.reason, /rclone delete.*rclone purge/);
+  });
+
+  test('a read of the versioning status marks a purge, even without the listing', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['GetBucketVersioning', 'DeleteObject'],
+      deniedActions: ['s3:GetBucketVersioning', 's3:DeleteObject'],
+    });
+    assert.equal(guess.deletesOnly, true);
+    assert.match(guess.reason, /versioning status/);
+  });
+
+  test('denied deletes without either mark stay a sync, whose note says what a delete would not need', () => {
+    const guess = inferRcloneOperation({ eventNames: ['DeleteObject'], deniedActions: ['s3:DeleteObject'] });
+    assert.equal(guess.operation, 'sync');
+    assert.equal(guess.deletesOnly, undefined);
+    assert.match(guess.reason, /needs no s3:PutObject/);
+  });
+
+  test('uploads beside the deletes make it a sync, however it listed', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['ListObjects', 'PutObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      listedRecursively: true,
+    });
+    assert.equal(guess.operation, 'sync');
+    assert.equal(guess.deletesOnly, undefined);
+  });
+
+  test('the profile grants the listing and s3:DeleteObject, no upload, and offers no upload setting', () => {
+    const { jobProfile, alternatives } = rcloneAdvice({
+      ...base,
+      prefix: 'old/',
+      version: 'v1.75.2',
+      eventNames: ['ListObjects', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      listedRecursively: true,
+    });
+    assert.equal(jobProfile.operation, 'unknown');
+    assert.deepEqual(
+      jobProfile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        ['RcloneObjects', ['s3:DeleteObject'], ['arn:aws:s3:::bkt/old/*']],
+      ],
+    );
+    assert.deepEqual(alternatives, []);
+    assert.ok(jobProfile.notes.some((n) => n.includes('--use-server-modtime')));
+    assert.ok(!jobProfile.notes.some((n) => n.includes('only covers listing and reading')));
+    assert.ok(!jobProfile.notes.some((n) => n.includes('only uploads')));
+  });
+
+  test('a purge adds s3:GetBucketVersioning; on versions, s3:DeleteObjectVersion; of a whole bucket, s3:DeleteBucket', () => {
+    const { jobProfile } = rcloneAdvice({
+      ...base,
+      prefix: '',
+      version: 'v1.75.2',
+      eventNames: ['GetBucketVersioning', 'ListObjectVersions', 'DeleteObject', 'DeleteBucket'],
+      deniedActions: ['s3:DeleteObjectVersion', 's3:DeleteBucket'],
+    });
+    assert.deepEqual(
+      jobProfile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        [
+          'RcloneListBucket',
+          ['s3:DeleteBucket', 's3:GetBucketVersioning', 's3:ListBucket', 's3:ListBucketVersions'],
+          ['arn:aws:s3:::bkt'],
+        ],
+        ['RcloneObjects', ['s3:DeleteObject', 's3:DeleteObjectVersion'], ['arn:aws:s3:::bkt/*']],
+      ],
+    );
+    assert.ok(!jobProfile.notes.some((n) => n.includes('was denied but is not part of')));
+  });
+});
+
+describe('explain tells rclone delete and purge from a sync, and sees when the root check was carried past', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/old/*' },
+    ],
+  };
+  const context = explainContext({ snapshot: snapshotWithUser('backup', policy) });
+  const denial = (action: string, resource: string) =>
+    `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "${resource}" because no identity-based policy allows the ${action} action`;
+  const objectCall = (eventName: string, key: string, deniedAction?: string) =>
+    deniedRecord({
+      eventName,
+      userAgent: rclone,
+      ...(deniedAction !== undefined
+        ? { errorMessage: denial(deniedAction, `arn:aws:s3:::data/${key}`) }
+        : { errorCode: undefined, errorMessage: undefined }),
+      requestParameters: { bucketName: 'data', key, Host: 'x' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+  const listing = (prefix: string, delimiter?: string) =>
+    deniedRecord({
+      eventName: 'ListObjects',
+      userAgent: rclone,
+      errorCode: undefined,
+      errorMessage: undefined,
+      requestParameters: {
+        bucketName: 'data',
+        'list-type': '2',
+        prefix,
+        'max-keys': '1000',
+        ...(delimiter !== undefined ? { delimiter } : {}),
+        Host: 'x',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+  const versioningDenied = () =>
+    deniedRecord({
+      eventName: 'GetBucketVersioning',
+      userAgent: rclone,
+      errorMessage: denial('s3:GetBucketVersioning', 'arn:aws:s3:::data'),
+      requestParameters: { bucketName: 'data', versioning: '', Host: 'x' },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+  const findingOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    const finding = report.findings[0];
+    assert.ok(finding);
+    return finding;
+  };
+  const grants = (statements: readonly PolicyStatement[] | undefined) =>
+    (statements ?? []).flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
+
+  test('rclone delete (listing without a delimiter, denied deletes): the profile only lists and deletes', () => {
+    const finding = findingOf([
+      listing('old/'),
+      objectCall('DeleteObject', 'old/a.txt', 's3:DeleteObject'),
+      objectCall('DeleteObject', 'old/sub/b.txt', 's3:DeleteObject'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:DeleteObject arn:aws:s3:::data/old/*']);
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/old/*',
+      's3:ListBucket arn:aws:s3:::data',
+    ]);
+  });
+
+  test('the same deletes after listings with a delimiter (a sync) keep the sync profile', () => {
+    const finding = findingOf([
+      listing('old/', '/'),
+      listing('old/sub/', '/'),
+      objectCall('DeleteObject', 'old/a.txt', 's3:DeleteObject'),
+    ]);
+    assert.equal(finding.jobProfile?.operation, 'sync');
+    assert.ok(grants(finding.jobProfile?.statements).includes('s3:PutObject arn:aws:s3:::data/old/*'));
+  });
+
+  test("rclone's own listing after a refused root check does not count: a sync from v1.75 lists the directory so too", () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'old', 's3:GetObject'),
+      listing('old/'),
+      listing('old/', '/'),
+      objectCall('DeleteObject', 'old/a.txt', 's3:DeleteObject'),
+    ]);
+    assert.equal(finding.jobProfile?.operation, 'sync');
+  });
+
+  test('rclone purge of a directory: the refused root check is carried past (its deletes are of listed objects), and the fix grants no s3:GetObject', () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'trash', 's3:GetObject'),
+      listing('trash/'),
+      versioningDenied(),
+      objectCall('DeleteObject', 'trash/a.txt', 's3:DeleteObject'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/trash/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+    ]);
+    assert.ok(
+      finding.caveats.some((c) => c.includes('This input shows objects in data/trash/')),
+      finding.caveats.join(' | '),
+    );
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/trash/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:GetObject arn:aws:s3:::data/trash',
+      's3:ListBucket arn:aws:s3:::data',
+    ]);
+  });
+
+  test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'tree', 's3:GetObject'),
+      listing('tree/'),
+      listing('tree/', '/'),
+      listing('tree/sub/', '/'),
+    ]);
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.some((c) => c.startsWith('Nothing to grant')),
+      finding.caveats.join(' | '),
+    );
+  });
+
+  test('without such evidence the check of a new directory is still granted on its key', () => {
+    const finding = findingOf([objectCall('HeadObject', 'fresh', 's3:GetObject'), listing('fresh/')]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:GetObject arn:aws:s3:::data/fresh']);
+  });
+});
+
 describe('rcloneAdvice alternatives', () => {
   test('a denied CreateBucket is answered with no_check_bucket, which removes s3:CreateBucket', () => {
     const { alternatives } = rcloneAdvice({
