@@ -18,7 +18,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  PutBucketVersioningCommand,
+} from '@aws-sdk/client-s3';
 import type { Finding } from '../../src/domain/explain/report.js';
 import {
   type ClientRun,
@@ -526,6 +532,82 @@ describe("rclone release builds against moto: the root check by rclone's version
       const again = await rclone('1.75.2', user, ['purge', `moto:${BUCKET}/trash`]);
       assert.equal(again.code, 0, again.output);
       assert.deepEqual(await account.objectKeys(BUCKET, 'trash/'), []);
+    });
+
+    test('purge of a whole bucket: the deletes and DeleteBucket are refused; the profile (with s3:DeleteBucket, no upload) alone lets it remove the bucket', async () => {
+      const scratch = 'scratch-bucket';
+      await account.s3.send(new CreateBucketCommand({ Bucket: scratch }));
+      await account.putObjects(scratch, ['a.txt', 'sub/b.txt']);
+      const user = await account.createUser(
+        'scratch-purger',
+        'ScratchPurger',
+        readOnlyPolicy(scratch, 'sub'),
+      );
+      const failed = await rclone('1.75.2', user, ['purge', `moto:${scratch}`]);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'purge-bucket'));
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteBucket arn:aws:s3:::${scratch}`,
+        `s3:DeleteObject arn:aws:s3:::${scratch}/*`,
+        `s3:GetBucketVersioning arn:aws:s3:::${scratch}`,
+        `s3:ListBucket arn:aws:s3:::${scratch}`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['purge', `moto:${scratch}`]);
+      assert.equal(again.code, 0, again.output);
+      const buckets = await account.s3.send(new ListBucketsCommand({}));
+      assert.ok(!(buckets.Buckets ?? []).some((b) => b.Name === scratch), 'the bucket is gone');
+    });
+
+    test('cleanup: the listing of pending uploads is refused, then (with rclone still exiting 0) each abort; the cleanup profile, with no object listing or upload, alone lets it abort the upload', async () => {
+      const pending = async () =>
+        (
+          (await account.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'staging/' })))
+            .Uploads ?? []
+        ).map((u) => u.Key);
+      await account.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'staging/big.bin' }));
+      const lister = await account.createUser('cleaner', 'Cleaner', readOnlyPolicy(BUCKET, 'staging'));
+      const refused = await rclone('1.75.2', lister, ['cleanup', `moto:${BUCKET}/staging/`]);
+      assert.notEqual(refused.code, 0);
+      const listing = onlyFinding(await account.explainRun(lister, refused, 'cleanup-list'));
+      assert.deepEqual(grants(listing.fix?.statements ?? []), [
+        `s3:ListBucketMultipartUploads arn:aws:s3:::${BUCKET}`,
+      ]);
+      assert.deepEqual(grants(listing.jobProfile?.statements ?? []), [
+        `s3:AbortMultipartUpload arn:aws:s3:::${BUCKET}/*`,
+        `s3:ListBucketMultipartUploads arn:aws:s3:::${BUCKET}`,
+      ]);
+
+      // Allowed to list the uploads but not to abort them: rclone logs each failure and exits 0.
+      const aborter = await account.createUser('cleaner-2', 'Cleaner2', {
+        Version: '2012-10-17',
+        Statement: [
+          ...readOnlyPolicy(BUCKET, 'staging').Statement,
+          { Effect: 'Allow', Action: 's3:ListBucketMultipartUploads', Resource: `arn:aws:s3:::${BUCKET}` },
+        ],
+      });
+      const quiet = await rclone('1.75.2', aborter, ['cleanup', `moto:${BUCKET}/staging/`]);
+      assert.equal(quiet.code, 0, quiet.output);
+      assert.deepEqual(await pending(), ['staging/big.bin']);
+      const aborts = onlyFinding(await account.explainRun(aborter, quiet, 'cleanup-abort'));
+      assert.deepEqual(grants(aborts.fix?.statements ?? []), [
+        `s3:AbortMultipartUpload arn:aws:s3:::${BUCKET}/staging/*`,
+      ]);
+      const profile = aborts.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:AbortMultipartUpload arn:aws:s3:::${BUCKET}/staging/*`,
+        `s3:ListBucketMultipartUploads arn:aws:s3:::${BUCKET}`,
+      ]);
+      assert.deepEqual(aborts.alternatives, []);
+
+      await account.grantOnly(aborter, profile.statements);
+      const again = await rclone('1.75.2', aborter, ['cleanup', `moto:${BUCKET}/staging/`]);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await pending(), []);
     });
 
     test('rmdirs past a refused root check finishes; its listing of a subdirectory shows the directory holds objects, and explain finds nothing to grant', async () => {

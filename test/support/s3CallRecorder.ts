@@ -195,9 +195,12 @@ function operationByQuery(
     if (method === 'GET' && has('versions')) return { eventName: 'ListObjectVersions', readOnly: true };
     if (method === 'GET' && has('versioning')) return { eventName: 'GetBucketVersioning', readOnly: true };
     if (method === 'PUT' && has('versioning')) return { eventName: 'PutBucketVersioning', readOnly: false };
+    // Checked before listings: rclone cleanup sends `uploads` with a `prefix`.
+    if (method === 'GET' && has('uploads')) return { eventName: 'ListMultipartUploads', readOnly: true };
     if (method === 'GET' && (has('list-type') || has('prefix') || has('delimiter')))
       return { eventName: 'ListObjects', readOnly: true };
     if (method === 'PUT' && query.size === 0) return { eventName: 'CreateBucket', readOnly: false };
+    if (method === 'DELETE' && query.size === 0) return { eventName: 'DeleteBucket', readOnly: false };
     if (method === 'POST' && has('delete')) return { eventName: 'DeleteObjects', readOnly: false };
   } else {
     if (method === 'HEAD') return { eventName: 'HeadObject', readOnly: true };

@@ -28,6 +28,7 @@ export const rcloneSources = {
   putObjectAcl: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html',
   abortMultipartUpload: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html',
   useServerModtime: 'https://rclone.org/docs/#use-server-modtime',
+  cleanup: 'https://rclone.org/commands/rclone_cleanup/',
   deleteObject: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html',
   listBuckets: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html',
 } as const;
@@ -60,6 +61,7 @@ const EVENT_EVIDENCE: Readonly<Record<string, EvidenceKind>> = {
   UploadPartCopy: 'copy',
   DeleteObject: 'delete',
   DeleteObjects: 'delete',
+  DeleteBucket: 'delete',
   ListMultipartUploads: 'bucket-admin',
   GetBucketVersioning: 'bucket-admin',
 } as const;
@@ -146,10 +148,34 @@ export interface RcloneOperationGuess {
   /** One sentence for the notes: which evidence led there. */
   readonly reason: string;
   /**
-   * The job only lists and deletes (`rclone delete`, `purge`). The contract's operations have no such
-   * value, so it is reported as `unknown`, with a profile that grants no upload.
+   * A job the contract's operations do not name, reported as `unknown` with a profile of its own:
+   * `delete` only lists and deletes (`rclone delete`, `purge`); `cleanup` only lists pending multipart
+   * uploads and aborts them (`rclone cleanup`, `rclone backend cleanup`). Neither is granted an upload.
    */
-  readonly deletesOnly?: boolean;
+  readonly only?: 'delete' | 'cleanup';
+}
+
+/** Event names of uploads and of the bucket creation before them (AbortMultipartUpload is not one). */
+const UPLOAD_EVENTS: ReadonlySet<string> = new Set([
+  'PutObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'CompleteMultipartUpload',
+  'CreateBucket',
+]);
+const UPLOAD_ACTIONS: ReadonlySet<string> = new Set(['s3:putobject', 's3:putobjectacl', 's3:createbucket']);
+
+/**
+ * `rclone cleanup` lists the bucket's pending multipart uploads and aborts the old ones, and makes no
+ * other call: the listing, with nothing uploaded, copied, read or deleted.
+ *
+ * @see https://rclone.org/commands/rclone_cleanup/
+ */
+function isCleanup(evidence: RcloneEvidence, kinds: ReadonlySet<EvidenceKind>): boolean {
+  if (!evidence.eventNames.includes('ListMultipartUploads')) return false;
+  if (kinds.has('read') || kinds.has('copy') || kinds.has('delete')) return false;
+  if (evidence.eventNames.some((name) => UPLOAD_EVENTS.has(name))) return false;
+  return !evidence.deniedActions.some((action) => UPLOAD_ACTIONS.has(action.toLowerCase()));
 }
 
 /**
@@ -167,6 +193,14 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     if (kind !== undefined) kinds.add(kind);
   }
   const writes = kinds.has('write') || kinds.has('copy');
+  if (isCleanup(evidence, kinds)) {
+    return {
+      operation: 'unknown',
+      only: 'cleanup',
+      reason:
+        'A listing of pending multipart uploads, and nothing uploaded, copied, read or deleted: `rclone cleanup` (or `rclone backend cleanup`), which aborts the uploads it lists. (The contract\'s operations have no "cleanup", so the operation reads "unknown".)',
+    };
+  }
   if (kinds.has('read') && (writes || kinds.has('delete'))) {
     return {
       operation: 'mount',
@@ -175,17 +209,17 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     };
   }
   if (kinds.has('delete')) {
-    // Nothing written, read or copied, and the tree listed in one go (or the versioning status read,
-    // which only purge does): rclone delete or purge. A sync lists a directory at a time.
-    if (
-      !writes &&
-      (evidence.listedRecursively === true || evidence.eventNames.includes('GetBucketVersioning'))
-    ) {
+    // Nothing written, read or copied, and the tree listed in one go, the versioning status read (only
+    // purge does) or the bucket deleted: rclone delete, purge or rmdir. A sync lists a directory at a
+    // time and never deletes its bucket.
+    const purges =
+      evidence.eventNames.includes('GetBucketVersioning') || evidence.eventNames.includes('DeleteBucket');
+    if (!writes && (evidence.listedRecursively === true || purges)) {
       return {
         operation: 'unknown',
-        deletesOnly: true,
-        reason: evidence.eventNames.includes('GetBucketVersioning')
-          ? 'Denied deletes, nothing uploaded or read, and a read of the bucket\'s versioning status, which `rclone purge` makes first: a purge only lists and deletes. (The contract\'s operations have no "delete", so the operation reads "unknown".)'
+        only: 'delete',
+        reason: purges
+          ? 'Deletes, nothing uploaded or read, and a read of the bucket\'s versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge (or `rmdir` of a bucket) only lists and deletes. (The contract\'s operations have no "delete", so the operation reads "unknown".)'
           : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The contract\'s operations have no "delete", so the operation reads "unknown".) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
       };
     }
@@ -311,7 +345,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const inferred = moveSource !== undefined ? moveSourceGuess(moveSource) : inferRcloneOperation(input);
   // A HEAD of the version an upload created means the job uploads.
   const guess: RcloneOperationGuess =
-    versionHeads && inferred.operation === 'unknown' && inferred.deletesOnly !== true
+    versionHeads && inferred.operation === 'unknown' && inferred.only === undefined
       ? {
           operation: 'copy',
           reason:
@@ -319,7 +353,8 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         }
       : inferred;
   const { operation } = guess;
-  const deletesOnly = guess.deletesOnly === true;
+  const deletesOnly = guess.only === 'delete';
+  const cleanupOnly = guess.only === 'cleanup';
   // The source of a move only reads and deletes; it writes only to a destination in the same bucket.
   const writes =
     moveSource !== undefined ? moveSource.destinationPrefix !== undefined : WRITING_OPERATIONS.has(operation);
@@ -335,7 +370,9 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
 
   const notes: string[] = [guess.reason];
 
-  const bucketActions = ['s3:ListBucket'];
+  // A cleanup lists uploads, not objects (unless this job listed objects too).
+  const bucketActions =
+    cleanupOnly && !events.has('ListObjects') && !events.has('ListObjectsV2') ? [] : ['s3:ListBucket'];
   for (const [eventName, extra] of Object.entries(BUCKET_EXTRAS)) {
     if (events.has(eventName)) {
       bucketActions.push(extra.action);
@@ -343,7 +380,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     }
   }
 
-  const objectActions = deletesOnly ? ['s3:DeleteObject'] : [...OBJECT_ACTIONS[operation]];
+  const objectActions = deletesOnly
+    ? ['s3:DeleteObject']
+    : cleanupOnly
+      ? ['s3:AbortMultipartUpload']
+      : [...OBJECT_ACTIONS[operation]];
   if (needsAcl) objectActions.push('s3:PutObjectAcl');
   if (deletesOnly) {
     if (events.has('ListObjectVersions') || denied.has('s3:deleteobjectversion')) {
@@ -355,6 +396,14 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     notes.push(
       `Age filters (--min-age, --max-age) read each object's modification time with a HEAD, which needs s3:GetObject on the same ARN; with --use-server-modtime rclone takes the listing's LastModified instead and needs no HEAD. A refused HEAD is only logged ("Failed to read metadata"): rclone then takes the object for new, and an age filter keeps it (${rcloneSources.useServerModtime}).`,
     );
+  } else if (cleanupOnly) {
+    notes.push(
+      `\`rclone cleanup\` aborts the pending uploads older than 24 hours (\`rclone backend cleanup remote: -o max-age=…\` takes another age), which needs s3:AbortMultipartUpload on their keys; it needs neither s3:ListBucket nor any object read or write (${rcloneSources.cleanup}, ${rcloneSources.abortMultipartUpload}).`,
+    );
+    if (prefix === '')
+      notes.push(
+        'The object statement covers the whole bucket: a listing of pending uploads shows no directory here. If the job cleans one directory (remote:bucket/dir), scope it to that directory.',
+      );
   } else if (versionHeads) {
     objectActions.push('s3:GetObjectVersion');
     notes.push(
@@ -439,20 +488,21 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   }
 
-  notes.push(
-    `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
-      prefix === ''
-        ? ''
-        : ` To tighten it for a plain copy/sync of "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
-    }`,
-  );
+  if (bucketActions.includes('s3:ListBucket'))
+    notes.push(
+      `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
+        prefix === ''
+          ? ''
+          : ` To tighten it for a plain copy/sync of "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
+      }`,
+    );
   if (prefix.includes('/')) {
     const parent = prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
       `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
     );
   }
-  if (writes || (operation === 'unknown' && !deletesOnly)) {
+  if (writes || (operation === 'unknown' && guess.only === undefined)) {
     notes.push(
       `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
     );
@@ -482,7 +532,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       'With --vfs-cache-mode writes/full, uploads happen after the file is closed (--vfs-write-back, default 5s), so AccessDenied appears only in rclone logs, not in the application.',
     );
   }
-  if (operation === 'unknown' && !deletesOnly) {
+  if (operation === 'unknown' && guess.only === undefined) {
     const aclHint =
       acl === 'no-acl'
         ? ''

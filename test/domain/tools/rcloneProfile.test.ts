@@ -479,7 +479,7 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
       listedRecursively: true,
     });
     assert.equal(guess.operation, 'unknown');
-    assert.equal(guess.deletesOnly, true);
+    assert.equal(guess.only, 'delete');
     assert.match(guess.reason, /rclone delete.*rclone purge/);
   });
 
@@ -488,14 +488,22 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
       eventNames: ['GetBucketVersioning', 'DeleteObject'],
       deniedActions: ['s3:GetBucketVersioning', 's3:DeleteObject'],
     });
-    assert.equal(guess.deletesOnly, true);
+    assert.equal(guess.only, 'delete');
     assert.match(guess.reason, /versioning status/);
+  });
+
+  test('a delete of the bucket marks a purge (or rmdir) too', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['ListObjects', 'DeleteBucket'],
+      deniedActions: ['s3:DeleteBucket'],
+    });
+    assert.equal(guess.only, 'delete');
   });
 
   test('denied deletes without either mark stay a sync, whose note says what a delete would not need', () => {
     const guess = inferRcloneOperation({ eventNames: ['DeleteObject'], deniedActions: ['s3:DeleteObject'] });
     assert.equal(guess.operation, 'sync');
-    assert.equal(guess.deletesOnly, undefined);
+    assert.equal(guess.only, undefined);
     assert.match(guess.reason, /needs no s3:PutObject/);
   });
 
@@ -506,7 +514,7 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
       listedRecursively: true,
     });
     assert.equal(guess.operation, 'sync');
-    assert.equal(guess.deletesOnly, undefined);
+    assert.equal(guess.only, undefined);
   });
 
   test('the profile grants the listing and s3:DeleteObject, no upload, and offers no upload setting', () => {
@@ -552,6 +560,54 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
       ],
     );
     assert.ok(!jobProfile.notes.some((n) => n.includes('was denied but is not part of')));
+  });
+});
+
+describe('rclone cleanup: a job that only lists pending uploads and aborts them', () => {
+  test('the listing of uploads with nothing uploaded, read or deleted: cleanup, reported as unknown', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['ListMultipartUploads', 'AbortMultipartUpload'],
+      deniedActions: ['s3:AbortMultipartUpload'],
+    });
+    assert.equal(guess.operation, 'unknown');
+    assert.equal(guess.only, 'cleanup');
+  });
+
+  test('an upload beside it is no cleanup: a copy', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['ListMultipartUploads', 'UploadPart', 'AbortMultipartUpload'],
+      deniedActions: ['s3:AbortMultipartUpload'],
+    });
+    assert.equal(guess.operation, 'copy');
+    assert.equal(guess.only, undefined);
+  });
+
+  test('the profile lists uploads and aborts them, with no s3:ListBucket, read or upload, and says when it cannot scope the aborts', () => {
+    const scoped = rcloneAdvice({
+      ...base,
+      prefix: 'staging/',
+      version: 'v1.75.2',
+      eventNames: ['ListMultipartUploads', 'AbortMultipartUpload'],
+      deniedActions: ['s3:AbortMultipartUpload'],
+    });
+    assert.deepEqual(
+      scoped.jobProfile.statements.map((st) => [st.Action, st.Resource]),
+      [
+        [['s3:ListBucketMultipartUploads'], ['arn:aws:s3:::bkt']],
+        [['s3:AbortMultipartUpload'], ['arn:aws:s3:::bkt/staging/*']],
+      ],
+    );
+    assert.deepEqual(scoped.alternatives, []);
+    assert.ok(!scoped.jobProfile.notes.some((n) => n.includes('s3:ListBucket has no s3:prefix')));
+    assert.ok(!scoped.jobProfile.notes.some((n) => n.includes('covers the whole bucket')));
+    const whole = rcloneAdvice({
+      ...base,
+      prefix: '',
+      version: 'v1.75.2',
+      eventNames: ['ListMultipartUploads'],
+      deniedActions: ['s3:ListBucketMultipartUploads'],
+    });
+    assert.ok(whole.jobProfile.notes.some((n) => n.includes('covers the whole bucket')));
   });
 });
 
