@@ -10,9 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { PolicyStatement } from '../../src/domain/explain/report.js';
 import {
   awsSdkEnvironment,
   type ClientRun,
@@ -115,6 +116,57 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     const again = await aws(writer, ['s3', 'sync', '--delete', 'data', `s3://${BUCKET}/cli/`]);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'cli/'), ['cli/a.txt', 'cli/sub/b.txt']);
+  });
+
+  test('aws s3 sync --delete: the profile of the refused deletes (with or without uploads in the same run) holds s3:DeleteObject beside the upload set, and alone lets the sync finish', async () => {
+    const mirror = await account.createUser('cli-mirror', 'CliMirror', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `arn:aws:s3:::${BUCKET}/mirror/*`,
+        },
+      ],
+    });
+    const sync = ['s3', 'sync', '--delete', 'data', `s3://${BUCKET}/mirror/`];
+    await account.putObjects(BUCKET, ['mirror/stale.txt'], 'old\n');
+    const expected = [
+      [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+      [['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'], [`arn:aws:s3:::${BUCKET}/mirror/*`]],
+    ];
+    // The first run uploads both files and is refused the delete; the second has only the delete to do.
+    let profile: readonly PolicyStatement[] = [];
+    for (const name of ['mirror-uploads-and-delete', 'mirror-delete-only']) {
+      const failed = await aws(mirror, sync);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(mirror, failed, name));
+      assert.deepEqual(
+        finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/mirror/*`]]],
+      );
+      assert.deepEqual(
+        finding.jobProfile?.statements.map((s) => [s.Action, s.Resource]),
+        expected,
+        name,
+      );
+      profile = finding.jobProfile?.statements ?? [];
+    }
+    await account.grantOnly(mirror, profile);
+    await account.putObjects(BUCKET, ['mirror/stale-too.txt'], 'old\n');
+    await writeFile(join(dir(), 'data', 'new.txt'), 'new\n');
+    try {
+      const again = await aws(mirror, sync);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'mirror/'), [
+        'mirror/a.txt',
+        'mirror/new.txt',
+        'mirror/sub/b.txt',
+      ]);
+    } finally {
+      await rm(join(dir(), 'data', 'new.txt'));
+    }
   });
 
   test('an upload sync denied its PutObject gets an upload profile; with the profile alone the sync finishes', async () => {

@@ -147,7 +147,11 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
   const movesFrom =
     input.command === 's3.mv' &&
     (input.moveSource !== undefined || input.eventNames.includes('DeleteObject'));
-  const direction = movesFrom ? 'move-source' : inferAwsCliDirection(input.eventNames);
+  // `sync --delete` deletes only in its destination: with nothing else seen, the bucket is where it
+  // uploads (or copies) to, and the deletes need s3:DeleteObject there.
+  const syncDeletes = input.command === 's3.sync' && input.eventNames.includes('DeleteObject');
+  const inferred = inferAwsCliDirection(input.eventNames);
+  const direction = movesFrom ? 'move-source' : syncDeletes && inferred === 'unknown' ? 'upload' : inferred;
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
 
   const objectActions =
@@ -156,6 +160,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
         : [...permissions.objects[direction]];
+  if (syncDeletes) objectActions.push('s3:DeleteObject');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
   // delete in it): a listing of the caller's in the evidence shows that.
   const listed =
@@ -204,7 +209,9 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
         }`
       : direction === 'unknown'
         ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
-        : `Direction inferred from the calls: ${direction}.`,
+        : syncDeletes && inferred === 'unknown'
+          ? 'Deletes (`sync --delete`) happen only in the destination, so this bucket is where the sync writes: s3:DeleteObject for the deletes, and s3:PutObject (with s3:AbortMultipartUpload) for the files a later run uploads or copies here.'
+          : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`,
     ...(direction === 's3-to-s3' ? [COPY_NOTE] : []),
     ...(listed && permissions.bucket.length === 0
       ? [

@@ -42,6 +42,38 @@ describe('awsCliProfile', () => {
     assert.match(profile.notes.join('\n'), /--delete.*s3:DeleteObject/);
   });
 
+  test('a sync whose deletes were seen (--delete) is the destination: s3:DeleteObject beside the upload set', () => {
+    const deletesOnly = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'backups/',
+      eventNames: ['ListObjects', 'DeleteObject'],
+    });
+    assert.ok(deletesOnly);
+    assert.equal(deletesOnly.direction, 'upload');
+    assert.deepEqual(deletesOnly.statements[1]?.Action, [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:PutObject',
+    ]);
+    assert.match(deletesOnly.notes[0] ?? '', /only in the destination/);
+    const copies = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'backups/',
+      eventNames: ['CopyObject', 'DeleteObject'],
+    });
+    assert.equal(copies?.direction, 's3-to-s3');
+    assert.ok(copies?.statements[1]?.Action.includes('s3:DeleteObject'));
+    const plainCopy = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: '',
+      eventNames: ['DeleteObject'],
+    });
+    assert.equal(plainCopy, undefined, 'cp never deletes: a delete alone says nothing of a cp');
+  });
+
   test('a single-file upload with cp needs no listing at all', () => {
     const profile = awsCliProfile({ command: 's3.cp', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] });
     assert.ok(profile);
