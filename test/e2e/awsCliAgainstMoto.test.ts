@@ -169,6 +169,33 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     }
   });
 
+  test('aws s3 cp --recursive within the bucket: the profile writes the destination and only reads the source, and alone lets the copy finish', async () => {
+    await account.putObjects(BUCKET, ['originals/a.txt', 'originals/sub/b.txt']);
+    const copier = await account.createUser('cli-copier', 'CliCopier', readOnlyPolicy(BUCKET, 'originals'));
+    const copy = ['s3', 'cp', '--recursive', `s3://${BUCKET}/originals/`, `s3://${BUCKET}/copies/`];
+    const failed = await aws(copier, copy);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(copier, failed, 'cp-within'));
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/copies/*`]]],
+    );
+    const profile = finding.jobProfile;
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliListBucket', ['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], [`arn:aws:s3:::${BUCKET}/copies/*`]],
+        ['AwsCliCopySource', ['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/originals/*`]],
+      ],
+    );
+
+    await account.grantOnly(copier, profile.statements);
+    const again = await aws(copier, copy);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'copies/'), ['copies/a.txt', 'copies/sub/b.txt']);
+  });
+
   test('an upload sync denied its PutObject gets an upload profile; with the profile alone the sync finishes', async () => {
     const uploader = await account.createUser(
       'cli-uploader',

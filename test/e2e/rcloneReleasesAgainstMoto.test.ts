@@ -427,6 +427,34 @@ describe("rclone release builds against moto: the root check by rclone's version
     });
   });
 
+  test('v1.75.2 copy within the bucket (server-side copies): the profile writes the destination and only reads the source, and alone lets the copy finish', async () => {
+    await account.putObjects(BUCKET, ['published/a.txt', 'published/sub/b.txt']);
+    const user = await account.createUser('ssc-copier', 'SscCopier', readOnlyPolicy(BUCKET, 'published'));
+    const copy = ['copy', `moto:${BUCKET}/published/`, `moto:${BUCKET}/mirror-2/`];
+    const failed = await rclone('1.75.2', user, copy);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'copy-within'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:PutObject arn:aws:s3:::${BUCKET}/mirror-2/*`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'copy');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', [`arn:aws:s3:::${BUCKET}`]],
+        ['RcloneObjects', [`arn:aws:s3:::${BUCKET}/mirror-2/*`]],
+        ['RcloneCopySource', [`arn:aws:s3:::${BUCKET}/published/*`]],
+      ],
+    );
+    assert.deepEqual(statementActions(profile.statements, 'RcloneCopySource'), ['s3:GetObject']);
+
+    await account.grantOnly(user, profile.statements);
+    const again = await rclone('1.75.2', user, copy);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'mirror-2/'), ['mirror-2/a.txt', 'mirror-2/sub/b.txt']);
+  });
+
   test('v1.75.2 sync --backup-dir: the job uploads into the directory it deletes from, so it is a sync, not a move; the profile adds the backup directory, and alone lets the sync finish', async () => {
     await account.putObjects(BUCKET, ['site/stale.txt', 'site/a.txt'], 'last week\n');
     const user = await account.createUser('site-sync', 'SiteSync', {

@@ -150,7 +150,8 @@ function rcloneJob(
   for (const e of evaluated) {
     const { check } = e;
     const denied = e.decision !== 'Allowed';
-    if (check.bucket !== bucket) {
+    // The source of a copy is read, not where the job works (it has its own statement in the profile).
+    if (check.bucket !== bucket || check.role === 'source') {
       deniedOthers ||= denied;
       continue;
     }
@@ -669,12 +670,18 @@ export class FindingBuilder {
     // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has
     // its paths already) and event names.
     const keys: string[] = [];
+    // Keys of this bucket that server-side copies read: their directory is read, not written.
+    const sourceKeys: string[] = [];
     const names = new Set<string>();
     for (const e of evaluated) {
       const { check } = e;
-      if (job === undefined && check.bucket === bucket && check.key !== undefined) keys.push(check.key);
+      if (check.bucket === bucket && check.key !== undefined) {
+        if (check.role === 'source') sourceKeys.push(check.key);
+        else if (job === undefined) keys.push(check.key);
+      }
       names.add(e.event.eventName);
     }
+    const copySource = sourceKeys.length > 0 ? commonDirectory(sourceKeys) : undefined;
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
@@ -683,6 +690,7 @@ export class FindingBuilder {
         bucket,
         prefix: commonDirectory(keys),
         eventNames,
+        ...(copySource !== undefined ? { copySource } : {}),
         ...(moveSource !== undefined ? { moveSource } : {}),
       });
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
@@ -710,6 +718,7 @@ export class FindingBuilder {
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
+      ...(copySource !== undefined ? { copySource } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

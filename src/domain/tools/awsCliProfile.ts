@@ -106,6 +106,11 @@ export interface AwsCliProfileInput {
    * `destinationPrefix` is where its copies went in the same bucket, if they did.
    */
   readonly moveSource?: { readonly destinationPrefix?: string };
+  /**
+   * The directory of this bucket that the run's server-side copies read from (`aws s3 cp --recursive
+   * s3://bkt/in/ s3://bkt/out/`): outside `prefix` it gets s3:GetObject alone, and `prefix` the writes.
+   */
+  readonly copySource?: string;
 }
 
 export interface AwsCliProfile {
@@ -154,12 +159,21 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
   const direction = movesFrom ? 'move-source' : syncDeletes && inferred === 'unknown' ? 'upload' : inferred;
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
 
+  // Copies within the bucket from another directory: the source is read there, the prefix written.
+  const source = input.copySource;
+  const splitCopy =
+    direction === 's3-to-s3' &&
+    source !== undefined &&
+    input.prefix !== '' &&
+    !`${source.replace(/\/+$/, '')}/`.startsWith(`${input.prefix.replace(/^\/+|\/+$/g, '')}/`);
   const objectActions =
     direction === 'move-source'
       ? ['s3:GetObject', 's3:DeleteObject']
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
-        : [...permissions.objects[direction]];
+        : splitCopy
+          ? permissions.objects[direction].filter((action) => action !== 's3:GetObject')
+          : [...permissions.objects[direction]];
   if (syncDeletes) objectActions.push('s3:DeleteObject');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
   // delete in it): a listing of the caller's in the evidence shows that.
@@ -189,6 +203,14 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
     });
   }
 
+  if (splitCopy && source !== undefined) {
+    statements.push({
+      Sid: 'AwsCliCopySource',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [jobResourceArns(input.bucket, source).objectArn],
+    });
+  }
   const destination = movesFrom ? input.moveSource?.destinationPrefix : undefined;
   if (destination !== undefined) {
     statements.push({
@@ -212,7 +234,13 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
         : syncDeletes && inferred === 'unknown'
           ? 'Deletes (`sync --delete`) happen only in the destination, so this bucket is where the sync writes: s3:DeleteObject for the deletes, and s3:PutObject (with s3:AbortMultipartUpload) for the files a later run uploads or copies here.'
           : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`,
-    ...(direction === 's3-to-s3' ? [COPY_NOTE] : []),
+    ...(splitCopy
+      ? [
+          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: s3:GetObject alone) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+        ]
+      : direction === 's3-to-s3'
+        ? [COPY_NOTE]
+        : []),
     ...(listed && permissions.bucket.length === 0
       ? [
           "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",

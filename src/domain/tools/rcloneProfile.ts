@@ -297,6 +297,11 @@ export interface RcloneAdviceInput {
    * --backup-dir): outside the job's prefix it gets the copy set too.
    */
   readonly copyDestination?: string;
+  /**
+   * The directory of this bucket that the job's server-side copies read from (`rclone copy
+   * remote:bkt/in remote:bkt/out`): outside the job's prefix it gets s3:GetObject of its own.
+   */
+  readonly copySource?: string;
 }
 
 /** The guess for the source of a move (see `RcloneAdviceInput.moveSource`). */
@@ -465,6 +470,21 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         `RcloneCopyDestination: the job also copied objects server-side to ${destination === '' ? 'the root of the bucket' : `"${destination}"`} (e.g. its --backup-dir), which needs s3:PutObject there and s3:GetObject for the HEAD after each copy.`,
       );
     }
+  }
+  // Server-side copies within the bucket read their sources: s3:GetObject there, and no write.
+  const source = input.copySource;
+  if (source !== undefined && moveSource === undefined && !isInside(source, prefix)) {
+    const readActions = ['s3:GetObject'];
+    if (objectActions.includes('s3:GetObjectVersion')) readActions.push('s3:GetObjectVersion');
+    statements.push({
+      Sid: 'RcloneCopySource',
+      Effect: 'Allow',
+      Action: readActions,
+      Resource: [jobResourceArns(input.bucket, source).objectArn],
+    });
+    notes.push(
+      `RcloneCopySource: the job copies server-side from ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket, and CopyObject needs s3:GetObject on its source; nothing is written there (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+    );
   }
   const rootEffect = rootProbeEffect(input.version);
   const rootKeys = input.rootCheckKeys ?? [];
@@ -653,6 +673,11 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
     });
   }
   return alternatives;
+}
+
+/** Whether `directory` (`in/`) lies inside the job's `prefix` (`in`, no slashes at the ends; `''`: the whole bucket). */
+function isInside(directory: string, prefix: string): boolean {
+  return prefix === '' || `${directory.replace(/\/+$/, '')}/`.startsWith(`${prefix}/`);
 }
 
 function sorted(actions: readonly string[]): string[] {

@@ -74,6 +74,36 @@ describe('awsCliProfile', () => {
     assert.equal(plainCopy, undefined, 'cp never deletes: a delete alone says nothing of a cp');
   });
 
+  test('copies within the bucket: the destination is written, the source only read', () => {
+    const split = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'out/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      copySource: 'in/',
+    });
+    assert.deepEqual(
+      split?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::bkt/out/*']],
+        ['AwsCliCopySource', ['s3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+      ],
+    );
+    const inside = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'out/',
+      eventNames: ['CopyObject'],
+      copySource: 'out/old/',
+    });
+    assert.deepEqual(
+      inside?.statements.map((s) => s.Sid),
+      ['AwsCliObjects'],
+    );
+    assert.ok(inside?.statements[0]?.Action.includes('s3:GetObject'));
+  });
+
   test('a single-file upload with cp needs no listing at all', () => {
     const profile = awsCliProfile({ command: 's3.cp', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] });
     assert.ok(profile);

@@ -563,6 +563,37 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
   });
 });
 
+describe('rcloneAdvice for server-side copies within the bucket', () => {
+  const copy = {
+    ...base,
+    prefix: 'out/',
+    version: 'v1.75.2',
+    eventNames: ['CopyObject'],
+    deniedActions: ['s3:PutObject'],
+  } as const;
+
+  test('a source outside the job directory gets s3:GetObject alone, in its own statement', () => {
+    const { jobProfile } = rcloneAdvice({ ...copy, copySource: 'in/' });
+    assert.deepEqual(
+      jobProfile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        [
+          'RcloneObjects',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::bkt/out/*'],
+        ],
+        ['RcloneCopySource', ['s3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+      ],
+    );
+  });
+
+  test('a source inside the job directory needs nothing more', () => {
+    const { jobProfile } = rcloneAdvice({ ...copy, copySource: 'out/old/' });
+    assert.ok(!jobProfile.statements.some((s) => s.Sid === 'RcloneCopySource'));
+  });
+});
+
 describe('rclone cleanup: a job that only lists pending uploads and aborts them', () => {
   test('the listing of uploads with nothing uploaded, read or deleted: cleanup, reported as unknown', () => {
     const guess = inferRcloneOperation({
