@@ -686,6 +686,39 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.ok(finding.caveats.some((c) => c.includes('rclone carried on past it')));
     });
 
+    test('a directory that holds objects, with the uploads refused: rclone walks it (a listing with a delimiter) past the check, so the fix is s3:PutObject alone, and it lets the job finish', async () => {
+      const user = await account.createUser('r1752-ro', 'R1752ReadOnly', readOnlyPolicy(BUCKET, 'kept'));
+      await account.putObjects(BUCKET, ['kept/old.txt'], 'old\n');
+      const failed = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/kept`]);
+      assert.notEqual(failed.code, 0);
+      assert.equal(callsOf(failed)[0], `HEAD /${BUCKET}/kept 403`);
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-ro'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:PutObject arn:aws:s3:::${BUCKET}/kept/*`]);
+      assert.ok(
+        finding.caveats.some((c) => c.includes('so the job carried on')),
+        finding.caveats.join(' | '),
+      );
+
+      await account.setPolicyVersion(user, finding.fix?.newDocument);
+      const again = await rclone('1.75.2', user, ['copy', 'data', `moto:${BUCKET}/kept`]);
+      assert.equal(again.code, 0, again.output);
+    });
+
+    test('a listing job (lsf) past the check finishes, and explain finds nothing to grant', async () => {
+      const user = await account.createUser('r1752-lsf', 'R1752Lister', readOnlyPolicy(BUCKET, 'listed'));
+      await account.putObjects(BUCKET, ['listed/a.txt']);
+      const done = await rclone('1.75.2', user, ['lsf', `moto:${BUCKET}/listed`]);
+      assert.equal(done.code, 0, done.output);
+      assert.match(done.output, /^a\.txt$/m);
+      const finding = onlyFinding(await account.explainRun(user, done, 'r1752-lsf'));
+      assert.equal(finding.fix, null);
+      assert.ok(
+        finding.caveats.some((c) => c.startsWith('Nothing to grant')),
+        finding.caveats.join(' | '),
+      );
+    });
+
     test('a sync denied its deletes (sent with x-id=DeleteObject): the fix is s3:DeleteObject on the directory, and the profile alone lets the sync finish', async () => {
       const user = await account.createUser('r1752-sync', 'R1752Sync', copyOnlyPolicy(BUCKET, 'sync'));
       await account.putObjects(BUCKET, ['sync/stale.txt'], 'old\n');

@@ -171,6 +171,7 @@ export class Explainer {
       this.#note(seen.listPrefixes, prefix);
       // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
       if (delimiter === undefined || delimiter === '') this.#note(seen.recursiveListPrefixes, prefix);
+      else this.#note(seen.delimitedListPrefixes, prefix);
       return;
     }
     const { key } = parameters;

@@ -373,15 +373,20 @@ export class FindingBuilder {
     const probeKeys = [...new Set([...probes].map((e) => e.check.key ?? ''))];
     const probeEffect = rootProbeEffect(client.version);
     // From v1.74.4 rclone lists the directory after the 403 and carries on when it holds objects, which
-    // the input shows when the caller's successful calls read or wrote one inside it or listed one of its
-    // subdirectories, or when this job was refused reading or deleting one there (rclone only reads and
-    // deletes objects it listed).
+    // the input shows when the caller's successful calls read or wrote one inside it, listed one of its
+    // subdirectories or walked it with a delimiter, or when this job was refused reading or deleting one
+    // there (rclone only reads and deletes objects it listed).
     const lone = job?.lone === true;
+    const walkedDirectories =
+      bucket !== undefined ? this.#succeeded.values('delimitedListPrefixes', principal, bucket) : undefined;
     const carriedOnKeys =
       probeEffect === 'fatal-unless-listed' && bucket !== undefined && !lone
         ? probeKeys.filter(
             (key) =>
               this.#succeeded.holdsObjects(principal, bucket, `${key}/`) ||
+              // rclone walks `dir/` with a delimiter only as a directory it went on with; the listing
+              // it makes to test `dir/` after the 403 has none.
+              walkedDirectories?.has(`${key}/`) === true ||
               deniedListedObjectIn(evaluated, bucket, `${key}/`),
           )
         : [];

@@ -44,6 +44,7 @@ class ByPrincipalAndBucket<T> {
  * - `recursiveListPrefixes`: those of its listings without a delimiter, which walk the whole tree under
  *   the prefix in one go (rclone's `delete` and `purge` list so; `copy` and `sync` list a directory at a
  *   time, with `delimiter=/`, unless --fast-list);
+ * - `delimitedListPrefixes`: those of its listings with a delimiter, one directory level at a time;
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
@@ -54,6 +55,7 @@ export type CallEvidence =
   | 'eventNames'
   | 'listPrefixes'
   | 'recursiveListPrefixes'
+  | 'delimitedListPrefixes'
   | 'objectDirectories'
   | 'readKeys'
   | 'copyDirectories'
@@ -87,6 +89,7 @@ export class SucceededCalls {
         eventNames: new Set(),
         listPrefixes: new Set(),
         recursiveListPrefixes: new Set(),
+        delimitedListPrefixes: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),

@@ -773,6 +773,20 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
     );
   });
 
+  test('a walk of the directory with a delimiter after the check shows it carried on: a copy refused its uploads is granted s3:PutObject alone', () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'old', 's3:GetObject'),
+      listing('old/'),
+      listing('old/', '/'),
+      objectCall('PutObject', 'old/new.txt', 's3:PutObject'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:PutObject arn:aws:s3:::data/old/*']);
+    assert.ok(
+      finding.caveats.some((c) => c.includes('so the job carried on')),
+      finding.caveats.join(' | '),
+    );
+  });
+
   test('without such evidence the check of a new directory is still granted on its key', () => {
     const finding = findingOf([objectCall('HeadObject', 'fresh', 's3:GetObject'), listing('fresh/')]);
     assert.deepEqual(grants(finding.fix?.statements), ['s3:GetObject arn:aws:s3:::data/fresh']);
