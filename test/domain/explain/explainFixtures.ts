@@ -59,6 +59,31 @@ export function deniedRecord(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
+/**
+ * A successful ListObjectsV2 of `prefix` in bucket `data` by the fixtures' user (CloudTrail logs it as
+ * ListObjects with list-type 2), with `delimiter` when given: evidence, not a denial.
+ */
+export function succeededListing(
+  prefix: string,
+  options: { userAgent: string; delimiter?: string },
+): Record<string, unknown> {
+  return deniedRecord({
+    eventName: 'ListObjects',
+    userAgent: options.userAgent,
+    errorCode: undefined,
+    errorMessage: undefined,
+    requestParameters: {
+      bucketName: 'data',
+      'list-type': '2',
+      prefix,
+      'max-keys': '1000',
+      ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+      Host: 'x',
+    },
+    resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+  });
+}
+
 /** An account snapshot with one IAM user holding one inline policy. */
 export function snapshotWithUser(userName: string, policy: unknown): AccountSnapshot {
   const parsed = parseAccountSnapshot(

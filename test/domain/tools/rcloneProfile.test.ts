@@ -11,7 +11,13 @@ import {
   rcloneAclBehaviour,
   rcloneAdvice,
 } from '../../../src/domain/tools/rcloneProfile.js';
-import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../explain/explainFixtures.js';
+import {
+  ACCOUNT,
+  deniedRecord,
+  explainContext,
+  snapshotWithUser,
+  succeededListing,
+} from '../explain/explainFixtures.js';
 
 /** Evidence shapes taken from the recorded rclone 1.60.1 experiment (../shared/reference/RCLONE.md). */
 const base = { bucket: 'bkt', prefix: 'dst' } as const;
@@ -668,21 +674,7 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
       ],
     });
   const listing = (prefix: string, delimiter?: string) =>
-    deniedRecord({
-      eventName: 'ListObjects',
-      userAgent: rclone,
-      errorCode: undefined,
-      errorMessage: undefined,
-      requestParameters: {
-        bucketName: 'data',
-        'list-type': '2',
-        prefix,
-        'max-keys': '1000',
-        ...(delimiter !== undefined ? { delimiter } : {}),
-        Host: 'x',
-      },
-      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
-    });
+    succeededListing(prefix, { userAgent: rclone, ...(delimiter !== undefined ? { delimiter } : {}) });
   const versioningDenied = () =>
     deniedRecord({
       eventName: 'GetBucketVersioning',

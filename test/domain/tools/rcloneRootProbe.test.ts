@@ -8,7 +8,13 @@ import {
   rootProbeEffect,
   rootProbes,
 } from '../../../src/domain/tools/rcloneRootProbe.js';
-import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from '../explain/explainFixtures.js';
+import {
+  ACCOUNT,
+  deniedRecord,
+  explainContext,
+  snapshotWithUser,
+  succeededListing,
+} from '../explain/explainFixtures.js';
 
 describe('mayBeRootProbe', () => {
   test('a HEAD authorized as s3:GetObject of a key without a trailing slash', () => {
@@ -188,19 +194,7 @@ describe('explain and rclone root checks', () => {
   });
 
   describe('a job that succeeded but for its root check', () => {
-    const listed = deniedRecord({
-      eventName: 'ListObjects',
-      userAgent: rclone,
-      errorCode: undefined,
-      errorMessage: undefined,
-      requestParameters: {
-        bucketName: 'data',
-        'list-type': '2',
-        prefix: 'mirror/',
-        delimiter: '/',
-        Host: 'x',
-      },
-    });
+    const listed = succeededListing('mirror/', { userAgent: rclone, delimiter: '/' });
     const explainFiles = (...files: { name: string; text: string }[]) =>
       explainTexts(
         files.map((f) => ({ input: f.name, text: f.text })),
@@ -289,13 +283,7 @@ describe('explain and rclone root checks', () => {
           errorMessage: undefined,
           requestParameters: { bucketName: 'data', key, 'x-id': eventName, Host: 'x' },
         });
-      const fallbackListing = deniedRecord({
-        eventName: 'ListObjects',
-        userAgent: lister,
-        errorCode: undefined,
-        errorMessage: undefined,
-        requestParameters: { bucketName: 'data', 'list-type': '2', prefix: 'mirror/', Host: 'x' },
-      });
+      const fallbackListing = succeededListing('mirror/', { userAgent: lister });
       const explainRecords = (records: unknown[]) =>
         explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context).findings;
 
