@@ -23,6 +23,7 @@ import {
   CreateMultipartUploadCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
 } from '@aws-sdk/client-s3';
 import type { Finding } from '../../src/domain/explain/report.js';
@@ -636,6 +637,52 @@ describe("rclone release builds against moto: the root check by rclone's version
       const again = await rclone('1.75.2', aborter, ['cleanup', `moto:${BUCKET}/staging/`]);
       assert.equal(again.code, 0, again.output);
       assert.deepEqual(await pending(), []);
+    });
+
+    test('delete --s3-versions on a versioned bucket: the listing of versions marks a delete job, whose profile (with s3:DeleteObjectVersion, no upload) alone removes every version', async () => {
+      const history = 'history-bucket';
+      await account.s3.send(new CreateBucketCommand({ Bucket: history }));
+      await account.s3.send(
+        new PutBucketVersioningCommand({ Bucket: history, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      await account.putObjects(history, ['old/a.txt', 'old/a.txt', 'old/sub/b.txt']);
+      const versions = async () =>
+        (
+          (await account.s3.send(new ListObjectVersionsCommand({ Bucket: history, Prefix: 'old/' })))
+            .Versions ?? []
+        ).length;
+      assert.equal(await versions(), 3);
+      const user = await account.createUser('version-pruner', 'VersionPruner', {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+            Resource: `arn:aws:s3:::${history}`,
+          },
+          { Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${history}/old/*` },
+        ],
+      });
+      const prune = ['delete', '--s3-versions', `moto:${history}/old/`];
+      const failed = await rclone('1.75.2', user, prune);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'delete-versions'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObjectVersion arn:aws:s3:::${history}/old/*`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteObject arn:aws:s3:::${history}/old/*`,
+        `s3:DeleteObjectVersion arn:aws:s3:::${history}/old/*`,
+        `s3:ListBucket arn:aws:s3:::${history}`,
+        `s3:ListBucketVersions arn:aws:s3:::${history}`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, prune);
+      assert.equal(again.code, 0, again.output);
+      assert.equal(await versions(), 0);
     });
 
     test('rmdirs past a refused root check finishes; its listing of a subdirectory shows the directory holds objects, and explain finds nothing to grant', async () => {

@@ -165,7 +165,8 @@ export class Explainer {
     this.#note(seen.eventNames, eventName);
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
-    if (eventName === 'ListObjects' || eventName === 'ListObjectsV2') {
+    // A listing of versions (rclone --s3-versions) walks the same way.
+    if (eventName === 'ListObjects' || eventName === 'ListObjectsV2' || eventName === 'ListObjectVersions') {
       const { prefix, delimiter } = parameters;
       if (typeof prefix !== 'string') return;
       this.#note(seen.listPrefixes, prefix);

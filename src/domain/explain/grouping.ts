@@ -40,7 +40,8 @@ class ByPrincipalAndBucket<T> {
 /**
  * What the successful calls of one principal on one bucket show, by kind:
  * - `eventNames`: the operations it made;
- * - `listPrefixes`: `prefix` of its listings (ListObjects, ListObjectsV2), the directories it works in;
+ * - `listPrefixes`: `prefix` of its listings (ListObjects, ListObjectsV2, ListObjectVersions), the
+ *   directories it works in;
  * - `recursiveListPrefixes`: those of its listings without a delimiter, which walk the whole tree under
  *   the prefix in one go (rclone's `delete` and `purge` list so; `copy` and `sync` list a directory at a
  *   time, with `delimiter=/`, unless --fast-list);

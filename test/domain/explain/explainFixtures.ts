@@ -61,20 +61,21 @@ export function deniedRecord(overrides: Record<string, unknown> = {}): Record<st
 
 /**
  * A successful ListObjectsV2 of `prefix` in bucket `data` by the fixtures' user (CloudTrail logs it as
- * ListObjects with list-type 2), with `delimiter` when given: evidence, not a denial.
+ * ListObjects with list-type 2), or with `versions` a ListObjectVersions, with `delimiter` when given:
+ * evidence, not a denial.
  */
 export function succeededListing(
   prefix: string,
-  options: { userAgent: string; delimiter?: string },
+  options: { userAgent: string; delimiter?: string; versions?: boolean },
 ): Record<string, unknown> {
   return deniedRecord({
-    eventName: 'ListObjects',
+    eventName: options.versions === true ? 'ListObjectVersions' : 'ListObjects',
     userAgent: options.userAgent,
     errorCode: undefined,
     errorMessage: undefined,
     requestParameters: {
       bucketName: 'data',
-      'list-type': '2',
+      ...(options.versions === true ? { versions: '' } : { 'list-type': '2' }),
       prefix,
       'max-keys': '1000',
       ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),

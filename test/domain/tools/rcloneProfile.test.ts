@@ -707,6 +707,24 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
     ]);
   });
 
+  test('rclone delete --s3-versions (a listing of versions, denied deletes of versions): a delete job with s3:DeleteObjectVersion', () => {
+    const versionDelete = (key: string) => ({
+      ...objectCall('DeleteObject', key, 's3:DeleteObjectVersion'),
+      requestParameters: { bucketName: 'data', key, versionId: '3HL4kqtJlcpXroDTDmjVBH40Nrjfkd', Host: 'x' },
+    });
+    const finding = findingOf([
+      succeededListing('old/', { userAgent: rclone, versions: true }),
+      versionDelete('old/a.txt'),
+      versionDelete('old/sub/b.txt'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:DeleteObjectVersion arn:aws:s3:::data/old/*']);
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.ok(!grants(finding.jobProfile?.statements).some((g) => g.startsWith('s3:PutObject')));
+    assert.ok(
+      grants(finding.jobProfile?.statements).includes('s3:DeleteObjectVersion arn:aws:s3:::data/old/*'),
+    );
+  });
+
   test('the same deletes after listings with a delimiter (a sync) keep the sync profile', () => {
     const finding = findingOf([
       listing('old/', '/'),
