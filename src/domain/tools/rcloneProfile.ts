@@ -513,7 +513,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
         prefix === ''
           ? ''
-          : ` To tighten it for a plain copy/sync of "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
+          : ` To tighten it for a job that stays in "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
       }`,
     );
   if (prefix.includes('/')) {

@@ -113,7 +113,7 @@ export function rootProbeCaveat(
   const effectWords = effectText(named, effect);
   if (carriedOn) {
     const directories = keys.map((k) => `${bucket}/${k}/`).join(', ');
-    return `Not granted: ${what}; ${effectWords}. This input shows objects in ${directories} (the caller read, wrote or deleted objects there, or listed its subdirectories), so the job carried on; a run into a new or empty directory would stop there. ${SKIP_HINT}.`;
+    return `Not granted: ${what}; ${effectWords}. This input shows objects in ${directories} (the caller read, wrote or deleted objects there, or walked it or one of its subdirectories), so the job carried on; a run into a new or empty directory would stop there. ${SKIP_HINT}.`;
   }
   return effect === 'ignored'
     ? `Not granted: ${what}; ${effectWords}. ${SKIP_HINT}.`
