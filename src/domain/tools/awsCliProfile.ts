@@ -5,7 +5,7 @@
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/index.html
  */
 import type { PolicyStatement } from '../explain/report.js';
-import { jobResourceArns } from './jobResourceArns.js';
+import { isInsidePrefix, jobResourceArns } from './jobResourceArns.js';
 
 /** Which way the objects flow; the command marker alone does not say. */
 export type AwsCliDirection = 'upload' | 'download' | 's3-to-s3';
@@ -161,11 +161,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
 
   // Copies within the bucket from another directory: the source is read there, the prefix written.
   const source = input.copySource;
-  const splitCopy =
-    direction === 's3-to-s3' &&
-    source !== undefined &&
-    input.prefix !== '' &&
-    !`${source.replace(/\/+$/, '')}/`.startsWith(`${input.prefix.replace(/^\/+|\/+$/g, '')}/`);
+  const splitCopy = direction === 's3-to-s3' && source !== undefined && !isInsidePrefix(source, input.prefix);
   const objectActions =
     direction === 'move-source'
       ? ['s3:GetObject', 's3:DeleteObject']

@@ -30,3 +30,12 @@ export function jobResourceArns(
     objectArn: trimmed === '' ? `${bucketArn}/*` : `${bucketArn}/${literalArnPart(trimmed)}/*`,
   };
 }
+
+/**
+ * Whether the directory `inner` (`in/sub/`) lies inside the job's `prefix` (`in`; slashes at either end
+ * ignored; `''` is the whole bucket), so that the job's object statement already covers it.
+ */
+export function isInsidePrefix(inner: string, prefix: string): boolean {
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return trimmed === '' || `${inner.replace(/\/+$/, '')}/`.startsWith(`${trimmed}/`);
+}

@@ -8,7 +8,7 @@
  * @see https://rclone.org/s3/#s3-permissions
  */
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
-import { jobResourceArns, literalArnPart } from './jobResourceArns.js';
+import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
 import { rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
@@ -395,7 +395,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     if (events.has('ListObjectVersions') || denied.has('s3:deleteobjectversion')) {
       objectActions.push('s3:DeleteObjectVersion');
       notes.push(
-        `s3:DeleteObjectVersion is included because the job works on versions: \`rclone purge\` of a versioned bucket lists every version and deletes each by its version ID, which S3 authorizes as s3:DeleteObjectVersion (${rcloneSources.deleteObject}).`,
+        `s3:DeleteObjectVersion is included because the job works on versions: \`rclone purge\` of a versioned bucket and \`rclone delete --s3-versions\` list every version and delete each by its version ID, which S3 authorizes as s3:DeleteObjectVersion (${rcloneSources.deleteObject}).`,
       );
     }
     notes.push(
@@ -473,7 +473,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   // Server-side copies within the bucket read their sources: s3:GetObject there, and no write.
   const source = input.copySource;
-  if (source !== undefined && moveSource === undefined && !isInside(source, prefix)) {
+  if (source !== undefined && moveSource === undefined && !isInsidePrefix(source, prefix)) {
     const readActions = ['s3:GetObject'];
     if (objectActions.includes('s3:GetObjectVersion')) readActions.push('s3:GetObjectVersion');
     statements.push({
@@ -673,11 +673,6 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
     });
   }
   return alternatives;
-}
-
-/** Whether `directory` (`in/`) lies inside the job's `prefix` (`in`, no slashes at the ends; `''`: the whole bucket). */
-function isInside(directory: string, prefix: string): boolean {
-  return prefix === '' || `${directory.replace(/\/+$/, '')}/`.startsWith(`${prefix}/`);
 }
 
 function sorted(actions: readonly string[]): string[] {
