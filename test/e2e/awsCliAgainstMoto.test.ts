@@ -196,6 +196,41 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     assert.deepEqual(await account.objectKeys(BUCKET, 'copies/'), ['copies/a.txt', 'copies/sub/b.txt']);
   });
 
+  test('aws s3 sync --delete within the bucket, its deletes refused: the profile (destination writes and deletes, the source read alone) alone lets it finish', async () => {
+    await account.putObjects(BUCKET, ['release/a.txt', 'release/sub/b.txt', 'current/stale.txt']);
+    const syncer = await account.createUser(
+      'cli-syncer',
+      'CliSyncer',
+      readOnlyPolicy(BUCKET, 'release', ['current'], ['s3:PutObject']),
+    );
+    const sync = ['s3', 'sync', '--delete', `s3://${BUCKET}/release/`, `s3://${BUCKET}/current/`];
+    const failed = await aws(syncer, sync);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(syncer, failed, 'sync-within'));
+    assert.deepEqual(
+      finding.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliListBucket', ['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        [
+          'AwsCliObjects',
+          ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+          [`arn:aws:s3:::${BUCKET}/current/*`],
+        ],
+        ['AwsCliCopySource', ['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/release/*`]],
+      ],
+    );
+
+    await account.grantOnly(syncer, finding.jobProfile?.statements ?? []);
+    await account.putObjects(BUCKET, ['release/new.txt']);
+    const again = await aws(syncer, sync);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'current/'), [
+      'current/a.txt',
+      'current/new.txt',
+      'current/sub/b.txt',
+    ]);
+  });
+
   test('an upload sync denied its PutObject gets an upload profile; with the profile alone the sync finishes', async () => {
     const uploader = await account.createUser(
       'cli-uploader',

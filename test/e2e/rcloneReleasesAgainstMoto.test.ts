@@ -456,6 +456,42 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(await account.objectKeys(BUCKET, 'mirror-2/'), ['mirror-2/a.txt', 'mirror-2/sub/b.txt']);
   });
 
+  test("v1.75.2 sync within the bucket, its deletes refused: a sync (the deletes are in the copies' destination, not their source), whose profile with the source read alone lets it finish", async () => {
+    await account.putObjects(BUCKET, ['site-src/a.txt', 'site-src/sub/b.txt', 'site-live/stale.txt']);
+    const user = await account.createUser(
+      'ssc-syncer',
+      'SscSyncer',
+      readOnlyPolicy(BUCKET, 'site-src', ['site-live'], ['s3:PutObject', 's3:GetObject']),
+    );
+    const sync = ['sync', `moto:${BUCKET}/site-src/`, `moto:${BUCKET}/site-live/`];
+    const failed = await rclone('1.75.2', user, sync);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'sync-within'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:DeleteObject arn:aws:s3:::${BUCKET}/site-live/*`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'sync');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', [`arn:aws:s3:::${BUCKET}`]],
+        ['RcloneObjects', [`arn:aws:s3:::${BUCKET}/site-live/*`]],
+        ['RcloneCopySource', [`arn:aws:s3:::${BUCKET}/site-src/*`]],
+      ],
+    );
+
+    await account.grantOnly(user, profile.statements);
+    await account.putObjects(BUCKET, ['site-src/new.txt']);
+    const again = await rclone('1.75.2', user, sync);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'site-live/'), [
+      'site-live/a.txt',
+      'site-live/new.txt',
+      'site-live/sub/b.txt',
+    ]);
+  });
+
   test('v1.75.2 sync --backup-dir: the job uploads into the directory it deletes from, so it is a sync, not a move; the profile adds the backup directory, and alone lets the sync finish', async () => {
     await account.putObjects(BUCKET, ['site/stale.txt', 'site/a.txt'], 'last week\n');
     const user = await account.createUser('site-sync', 'SiteSync', {

@@ -191,8 +191,12 @@ export class Explainer {
     } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
       const copySource = parameters['x-amz-copy-source'];
       const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);
-      if (parsed.ok && parsed.source.form === 'bucket')
-        this.#note(this.#succeeded.of(principal, parsed.source.bucket).readKeys, parsed.source.key);
+      if (parsed.ok && parsed.source.form === 'bucket') {
+        const { key: sourceKey } = parsed.source;
+        const source = this.#succeeded.of(principal, parsed.source.bucket);
+        this.#note(source.readKeys, sourceKey);
+        this.#note(source.copySourceDirectories, sourceKey.slice(0, sourceKey.lastIndexOf('/') + 1));
+      }
       this.#note(seen.copyDirectories, directory);
     }
   }

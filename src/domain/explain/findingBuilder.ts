@@ -481,6 +481,7 @@ export class FindingBuilder {
       probeKeys,
       copies,
       bucket !== undefined ? this.#succeeded.values('recursiveListPrefixes', principal, bucket) : undefined,
+      bucket !== undefined ? this.#succeeded.values('copySourceDirectories', principal, bucket) : undefined,
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -668,6 +669,7 @@ export class FindingBuilder {
     rootCheckKeys: readonly string[],
     copies: CopyEvidence | undefined,
     recursiveListPrefixes: ReadonlySet<string> | undefined,
+    copySourceDirectories: ReadonlySet<string> | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
@@ -686,6 +688,8 @@ export class FindingBuilder {
       }
       names.add(e.event.eventName);
     }
+    // Copies that succeeded read their sources too (the input's evidence, kept per source bucket).
+    for (const directory of copySourceDirectories ?? NO_NAMES) sourceKeys.push(directory);
     const copySource = sourceKeys.length > 0 ? commonDirectory(sourceKeys) : undefined;
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];

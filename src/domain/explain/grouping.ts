@@ -50,6 +50,7 @@ class ByPrincipalAndBucket<T> {
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
+ * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload).
  */
 export type CallEvidence =
@@ -60,6 +61,7 @@ export type CallEvidence =
   | 'objectDirectories'
   | 'readKeys'
   | 'copyDirectories'
+  | 'copySourceDirectories'
   | 'uploadDirectories';
 
 /** The evidence of one principal on one bucket, one set per kind. */
@@ -94,6 +96,7 @@ export class SucceededCalls {
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),
+        copySourceDirectories: new Set(),
         uploadDirectories: new Set(),
       };
       this.#seen.set(principal, bucket, seen);

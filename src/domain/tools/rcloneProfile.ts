@@ -304,6 +304,24 @@ export interface RcloneAdviceInput {
   readonly copySource?: string;
 }
 
+/**
+ * Deletes and server-side copies look like a move, but a move deletes its sources: deletes inside the
+ * directory the copies write to are a sync's (`rclone sync remote:bkt/in remote:bkt/out`).
+ */
+function deletesInCopyDestination(input: RcloneAdviceInput): RcloneOperationGuess | undefined {
+  const destination = input.copyDestination;
+  // Copies to the bucket root say nothing: every directory is inside it.
+  if (destination === undefined || destination === '' || input.prefix.replace(/^\/+|\/+$/g, '') === '')
+    return undefined;
+  if (!isInsidePrefix(`${input.prefix.replace(/\/+$/, '')}/`, destination)) return undefined;
+  const kinds = new Set(input.eventNames.map((name) => EVENT_EVIDENCE[name]));
+  if (!kinds.has('delete') || !kinds.has('copy')) return undefined;
+  return {
+    operation: 'sync',
+    reason: `Deletes inside ${destination === '' ? 'the bucket root' : `"${destination}"`}, where the job's server-side copies write: a \`rclone sync\` between two directories of this bucket, which deletes extra files in its destination (a move deletes its sources instead).`,
+  };
+}
+
 /** The guess for the source of a move (see `RcloneAdviceInput.moveSource`). */
 function moveSourceGuess(source: { readonly destinationPrefix?: string }): RcloneOperationGuess {
   return {
@@ -347,7 +365,10 @@ function headsUploadedVersions(input: RcloneAdviceInput): boolean {
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
-  const inferred = moveSource !== undefined ? moveSourceGuess(moveSource) : inferRcloneOperation(input);
+  const inferred =
+    moveSource !== undefined
+      ? moveSourceGuess(moveSource)
+      : (deletesInCopyDestination(input) ?? inferRcloneOperation(input));
   // A HEAD of the version an upload created means the job uploads.
   const guess: RcloneOperationGuess =
     versionHeads && inferred.operation === 'unknown' && inferred.only === undefined

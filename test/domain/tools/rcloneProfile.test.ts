@@ -466,6 +466,24 @@ describe('explain tells the source of an rclone move from a sync', () => {
     );
   });
 
+  test("deletes inside the directory its copies wrote to are a sync between two directories, and the copies' source gets its read", () => {
+    const profile = profileOf([
+      call('CopyObject', 'live/a.txt', false, { 'x-amz-copy-source': 'data/in/a.txt' }),
+      call('CopyObject', 'live/sub/b.txt', false, { 'x-amz-copy-source': 'data/in/sub/b.txt' }),
+      call('DeleteObject', 'live/stale.txt', true),
+    ]);
+    assert.equal(profile?.operation, 'sync');
+    assert.match(profile.notes[0] ?? '', /where the job's server-side copies write/);
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::data']],
+        ['RcloneObjects', ['arn:aws:s3:::data/live/*']],
+        ['RcloneCopySource', ['arn:aws:s3:::data/in/*']],
+      ],
+    );
+  });
+
   test('a delete of a key it never read is no move: the guess from the calls stands (reads and deletes: a mount), with s3:PutObject', () => {
     const profile = profileOf([
       call('GetObject', 'in/a.txt', false),
