@@ -380,5 +380,28 @@ describe('aws-cli against moto: explain, apply, run again', () => {
         'archived/sub/b.txt',
       ]);
     });
+
+    test('within the bucket, its copies refused before any delete: the source still gets s3:DeleteObject (mv deletes what it moved), the destination only writes, and the profile alone lets the move finish', async () => {
+      await seed('inbound');
+      const user = await account.createUser('cli-filer', 'CliFiler', readOnlyPolicy(BUCKET, 'inbound'));
+      const move = ['s3', 'mv', '--recursive', `s3://${BUCKET}/inbound/`, `s3://${BUCKET}/filed/`];
+      const failed = await aws(user, move);
+      assert.notEqual(failed.code, 0);
+      assert.ok(!account.recorder.calls.slice(failed.from).some((c) => c.method === 'DELETE'));
+      const profile = onlyFinding(await account.explainRun(user, failed, 'mv-within-copies')).jobProfile;
+      assert.deepEqual(
+        profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+        [
+          ['AwsCliListBucket', ['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+          ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], [`arn:aws:s3:::${BUCKET}/filed/*`]],
+          ['AwsCliCopySource', ['s3:DeleteObject', 's3:GetObject'], [`arn:aws:s3:::${BUCKET}/inbound/*`]],
+        ],
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, move);
+      assert.equal(again.code, 0, again.output);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'inbound/'), []);
+      assert.deepEqual(await account.objectKeys(BUCKET, 'filed/'), ['filed/a.txt', 'filed/sub/b.txt']);
+    });
   });
 });

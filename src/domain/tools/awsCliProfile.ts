@@ -159,16 +159,18 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
   const direction = movesFrom ? 'move-source' : syncDeletes && inferred === 'unknown' ? 'upload' : inferred;
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
 
-  // Copies within the bucket from another directory: the source is read there, the prefix written.
+  // Copies within the bucket from another directory: the source is read there (and, by mv, deleted),
+  // the prefix written.
   const source = input.copySource;
   const splitCopy = direction === 's3-to-s3' && source !== undefined && !isInsidePrefix(source, input.prefix);
+  const sourceActions = input.command === 's3.mv' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:GetObject'];
   const objectActions =
     direction === 'move-source'
       ? ['s3:GetObject', 's3:DeleteObject']
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
         : splitCopy
-          ? permissions.objects[direction].filter((action) => action !== 's3:GetObject')
+          ? permissions.objects[direction].filter((action) => !sourceActions.includes(action))
           : [...permissions.objects[direction]];
   if (syncDeletes) objectActions.push('s3:DeleteObject');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
@@ -203,7 +205,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
     statements.push({
       Sid: 'AwsCliCopySource',
       Effect: 'Allow',
-      Action: ['s3:GetObject'],
+      Action: sourceActions,
       Resource: [jobResourceArns(input.bucket, source).objectArn],
     });
   }
@@ -232,7 +234,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
           : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`,
     ...(splitCopy
       ? [
-          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: s3:GetObject alone) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
         ]
       : direction === 's3-to-s3'
         ? [COPY_NOTE]

@@ -102,6 +102,21 @@ describe('awsCliProfile', () => {
       ['AwsCliObjects'],
     );
     assert.ok(inside?.statements[0]?.Action.includes('s3:GetObject'));
+    const move = awsCliProfile({
+      command: 's3.mv',
+      bucket: 'bkt',
+      prefix: 'out/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      copySource: 'in/',
+    });
+    assert.deepEqual(
+      move?.statements.slice(1).map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::bkt/out/*']],
+        ['AwsCliCopySource', ['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+      ],
+      'mv deletes its source: the delete goes there, not to the destination',
+    );
   });
 
   test('a single-file upload with cp needs no listing at all', () => {
