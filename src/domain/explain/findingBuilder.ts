@@ -10,6 +10,7 @@ import type {
 import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { awsCliProfile } from '../tools/awsCliProfile.js';
+import { isInsidePrefix } from '../tools/jobResourceArns.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
   jobPaths,
@@ -220,11 +221,9 @@ function listsRecursively(
   rootCheckKeys: readonly string[],
 ): boolean {
   if (recursiveListPrefixes === undefined) return false;
-  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-  const directory = trimmed === '' ? '' : `${trimmed}/`;
   for (const listed of recursiveListPrefixes) {
     if (rootCheckKeys.some((key) => listed === `${key}/`)) continue;
-    if (directory.startsWith(listed) || listed.startsWith(directory)) return true;
+    if (isInsidePrefix(prefix, listed) || isInsidePrefix(listed, prefix)) return true;
   }
   return false;
 }

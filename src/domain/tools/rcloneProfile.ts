@@ -310,10 +310,10 @@ export interface RcloneAdviceInput {
  */
 function deletesInCopyDestination(input: RcloneAdviceInput): RcloneOperationGuess | undefined {
   const destination = input.copyDestination;
-  // Copies to the bucket root say nothing: every directory is inside it.
-  if (destination === undefined || destination === '' || input.prefix.replace(/^\/+|\/+$/g, '') === '')
-    return undefined;
-  if (!isInsidePrefix(`${input.prefix.replace(/\/+$/, '')}/`, destination)) return undefined;
+  // Copies to the bucket root say nothing (every directory is inside it), nor does a job on the whole
+  // bucket (the root lies inside its prefix).
+  if (destination === undefined || destination === '' || isInsidePrefix('', input.prefix)) return undefined;
+  if (!isInsidePrefix(input.prefix, destination)) return undefined;
   const kinds = new Set(input.eventNames.map((name) => EVENT_EVIDENCE[name]));
   if (!kinds.has('delete') || !kinds.has('copy')) return undefined;
   return {
