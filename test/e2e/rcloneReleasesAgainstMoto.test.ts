@@ -226,6 +226,40 @@ describe("rclone release builds against moto: the root check by rclone's version
     );
   });
 
+  test('copyto refused its CreateBucket, which names no object: the profile takes the directory of the file rclone looked up first (a HEAD answered 404), and alone, with --s3-no-check-bucket, lets copyto write there and nowhere else', async () => {
+    const user = await account.createUser('copyto-scope', 'CopytoScope', copyOnlyPolicy(BUCKET, 'two'));
+    const target = `moto:${BUCKET}/two/day1/a.txt`;
+    const failed = await rclone('1.75.2', user, ['copyto', 'data/a.txt', target]);
+    assert.notEqual(failed.code, 0);
+    assert.deepEqual(callsOf(failed), [`HEAD /${BUCKET}/two/day1/a.txt 404`, `PUT /${BUCKET} 403`]);
+
+    const finding = onlyFinding(await account.explainRun(user, failed, 'copyto-scope'));
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'copy');
+    assert.deepEqual(grants(profile.statements), [
+      `s3:AbortMultipartUpload arn:aws:s3:::${BUCKET}/two/day1/*`,
+      `s3:GetObject arn:aws:s3:::${BUCKET}/two/day1/*`,
+      `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      `s3:PutObject arn:aws:s3:::${BUCKET}/two/day1/*`,
+    ]);
+    assert.ok(
+      profile.notes?.some((n) => n.includes('the object statement is scoped to "two/day1/"')),
+      profile.notes?.join(' | '),
+    );
+
+    await account.grantOnly(user, profile.statements);
+    const done = await rclone('1.75.2', user, ['copyto', 'data/a.txt', target, '--s3-no-check-bucket']);
+    assert.equal(done.code, 0, done.output);
+    const elsewhere = await rclone('1.75.2', user, [
+      'copyto',
+      'data/a.txt',
+      `moto:${BUCKET}/elsewhere/a.txt`,
+      '--s3-no-check-bucket',
+    ]);
+    assert.notEqual(elsewhere.code, 0, 'the profile grants the directory, not the bucket');
+    assert.deepEqual(await account.objectKeys(BUCKET, 'two/'), ['two/day1/a.txt']);
+  });
+
   test("the upgrade alternative for versioned buckets holds: Debian's v1.60.1 HEADs the version each upload created (s3:GetObjectVersion on AWS), v1.71.2 HEADs the object itself", async () => {
     const versioned = 'versioned-backups';
     await account.s3.send(new CreateBucketCommand({ Bucket: versioned }));
@@ -800,6 +834,75 @@ describe("rclone release builds against moto: the root check by rclone's version
         finding.caveats.some((c) => c.startsWith('Nothing to grant')),
         finding.caveats.join(' | '),
       );
+    });
+
+    test('cat of a file outside the read scope: after the refused HEAD and an empty listing of the key as a directory, rclone reads the file; explain grants one read on its directory, and the read profile alone lets cat print it', async () => {
+      await account.putObjects(BUCKET, ['notes/today.txt'], 'today\n');
+      const user = await account.createUser('r1752-cat', 'R1752Cat', readOnlyPolicy(BUCKET, 'other'));
+      const failed = await rclone('1.75.2', user, ['cat', `moto:${BUCKET}/notes/today.txt`]);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [
+        `HEAD /${BUCKET}/notes/today.txt 403`,
+        `GET /${BUCKET} 200`,
+        `GET /${BUCKET} 200`,
+        `GET /${BUCKET}/notes/today.txt 403`,
+      ]);
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-cat'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/notes/*`,
+      ]);
+      assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/notes/*`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['cat', `moto:${BUCKET}/notes/today.txt`]);
+      assert.equal(again.code, 0, again.output);
+      assert.match(again.output, /^today$/m);
+    });
+
+    test('lsf of a directory without s3:ListBucket: rclone takes the root for a file and lists the bucket root for it; the profile stays in the directory, and alone lets lsf list it', async () => {
+      await account.putObjects(BUCKET, ['inventory/a.txt', 'inventory/sub/b.txt']);
+      const user = await account.createUser('r1752-nolist', 'R1752NoList', {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/inventory/*` },
+        ],
+      });
+      const failed = await rclone('1.75.2', user, ['lsf', `moto:${BUCKET}/inventory`]);
+      assert.notEqual(failed.code, 0);
+      assert.ok(
+        account.recorder.calls
+          .slice(failed.from)
+          .some((c) => c.url.includes('delimiter=%2F') && /prefix=(&|$)/.test(c.url) && c.status === 403),
+        'rclone lists the bucket root to find the root as a file',
+      );
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-nolist'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/inventory`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.ok(profile !== null);
+      assert.ok(
+        grants(profile.statements).every((g) => !g.endsWith(`arn:aws:s3:::${BUCKET}/*`)),
+        grants(profile.statements).join(' | '),
+      );
+      assert.deepEqual(profile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource, [
+        `arn:aws:s3:::${BUCKET}/inventory/*`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['lsf', `moto:${BUCKET}/inventory`]);
+      assert.equal(again.code, 0, again.output);
+      assert.match(again.output, /^a\.txt$/m);
+      assert.match(again.output, /^sub\/$/m);
     });
 
     test('a sync denied its deletes (sent with x-id=DeleteObject): the fix is s3:DeleteObject on the directory, and the profile alone lets the sync finish', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../cloudtrail/envelopes.js';
 import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
-import type { Principal } from '../cloudtrail/types.js';
+import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import type { ExplainContext } from './context.js';
@@ -26,6 +26,16 @@ import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
+
+/**
+ * Error codes of a lookup of a key that holds no object: S3's `NoSuchKey` (a GET's error body; the
+ * test recorder gives a HEAD's 404 the same code), and `NotFound`, the name SDKs give a HEAD's 404,
+ * which has no body.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+const MISSING_KEY_CODES: ReadonlySet<string | undefined> = new Set(['NoSuchKey', 'NotFound']);
 
 /**
  * Explains every denied S3 event in the given texts (see {@link Explainer}, which takes them one at a
@@ -201,6 +211,14 @@ export class Explainer {
     }
   }
 
+  /** A lookup (HEAD, GET) S3 answered 404 for the key: the caller works in that key's directory. */
+  #missingKey(bucket: string | undefined, record: CloudTrailRecord): void {
+    const { key } = record.requestParameters;
+    if (typeof key !== 'string') return;
+    const seen = this.#succeeded.of(record.principal, bucket);
+    this.#note(seen.missingKeyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
+  }
+
   /**
    * Analyses up to `limit` records; `true` when there are no more. `journal` notes what a text read a
    * record at a time adds, so that it can be taken back.
@@ -294,14 +312,18 @@ export class Explainer {
     }
     const classification = classifyRecord(record);
     if (classification.kind === 'skip') {
-      if (classification.reason === 'not-denied' && record.errorCode === undefined) {
+      if (classification.reason === 'not-denied') {
         const bucketName = record.requestParameters.bucketName;
-        this.#succeededCall(
-          record.principal,
-          typeof bucketName === 'string' ? bucketName : undefined,
-          record.eventName,
-          record.requestParameters,
-        );
+        if (record.errorCode === undefined) {
+          this.#succeededCall(
+            record.principal,
+            typeof bucketName === 'string' ? bucketName : undefined,
+            record.eventName,
+            record.requestParameters,
+          );
+        } else if (MISSING_KEY_CODES.has(record.errorCode)) {
+          this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);
+        }
       }
       skipped.push({
         eventId: record.eventId,

@@ -142,12 +142,20 @@ interface RcloneJob {
 function rcloneJob(
   evaluated: readonly EvaluatedCheck[],
   bucket: string,
-  listedWithSuccess: ReadonlySet<string> | undefined,
-  objectDirectories: ReadonlySet<string> | undefined,
+  evidence: {
+    readonly listedWithSuccess: ReadonlySet<string> | undefined;
+    readonly objectDirectories: ReadonlySet<string> | undefined;
+    readonly readKeys: ReadonlySet<string> | undefined;
+  },
 ): RcloneJob {
   const paths: string[] = [];
   let candidates: Set<string> | undefined;
   let deniedOthers = false;
+  // Keys the job fetched (GET, not HEAD): a root it treated as a file.
+  const fetched = new Set<string>();
+  // Prefixes of listings with a delimiter: one of the directory above a root check is rclone looking
+  // for the root as a file there, not where the job works.
+  const walked: string[] = [];
   for (const e of evaluated) {
     const { check } = e;
     const denied = e.decision !== 'Allowed';
@@ -157,9 +165,16 @@ function rcloneJob(
       continue;
     }
     const { key } = check;
-    if (key !== undefined) paths.push(key);
+    if (key !== undefined) {
+      paths.push(key);
+      if (e.event.eventName === 'GetObject') fetched.add(key);
+    }
     const prefix = check.context['s3:prefix'];
-    if (typeof prefix === 'string') paths.push(prefix);
+    if (typeof prefix === 'string') {
+      const delimiter = check.context['s3:delimiter'];
+      if (typeof delimiter === 'string' && delimiter !== '') walked.push(prefix);
+      else paths.push(prefix);
+    }
     if (denied && mayBeRootProbe(e.event.eventName, check.action, key)) {
       candidates ??= new Set();
       candidates.add(key);
@@ -167,11 +182,37 @@ function rcloneJob(
       deniedOthers ||= denied;
     }
   }
-  if (candidates === undefined) return { paths, probes: NO_NAMES, lone: false };
-  const probes = rootProbes(candidates, paths, listedWithSuccess ?? NO_NAMES, objectDirectories ?? NO_NAMES);
+  // A HEAD of a key the job then fetched is of the file it names (`rclone cat`, `copyto` from S3): after a
+  // refused check of `cat/c.txt`, rclone v1.75 lists `cat/c.txt/`, finds nothing and reads the file.
+  if (candidates !== undefined) {
+    for (const key of candidates)
+      if (fetched.has(key) || evidence.readKeys?.has(key) === true) candidates.delete(key);
+    if (candidates.size === 0) candidates = undefined;
+  }
+  if (candidates === undefined) {
+    for (const prefix of walked) paths.push(prefix);
+    return { paths, probes: NO_NAMES, lone: false };
+  }
+  const probes = rootProbes(
+    candidates,
+    paths,
+    walked,
+    evidence.listedWithSuccess ?? NO_NAMES,
+    evidence.objectDirectories ?? NO_NAMES,
+  );
+  // After the refused check of `dir` (and a refused or empty listing of `dir/`), rclone takes `dir` for a
+  // file and lists the directory above it with a delimiter to find it (`rclone lsf`, `md5sum`): that
+  // listing must not widen the job's directory to its parent, or to the whole bucket.
+  for (const prefix of walked) if (!isParentListingOf(prefix, probes)) paths.push(prefix);
   if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
     return { paths, probes: candidates, lone: true };
   return { paths, probes, lone: false };
+}
+
+/** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
+function isParentListingOf(prefix: string, probes: ReadonlySet<string>): boolean {
+  for (const key of probes) if (key.slice(0, key.lastIndexOf('/') + 1) === prefix) return true;
+  return false;
 }
 
 /** What a finding's caller copied and deleted on its bucket, for the job profiles. */
@@ -354,12 +395,11 @@ export class FindingBuilder {
     const client = detectClient(first.userAgent);
     const job =
       client.tool === 'rclone' && bucket !== undefined
-        ? rcloneJob(
-            evaluated,
-            bucket,
-            this.#succeeded.values('listPrefixes', principal, bucket),
-            this.#succeeded.values('objectDirectories', principal, bucket),
-          )
+        ? rcloneJob(evaluated, bucket, {
+            listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
+            objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
+            readKeys: this.#succeeded.values('readKeys', principal, bucket),
+          })
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
     // never where the job works. Before rclone v1.72 the error is ignored: the HEAD is then not granted,
@@ -481,6 +521,7 @@ export class FindingBuilder {
       copies,
       bucket !== undefined ? this.#succeeded.values('recursiveListPrefixes', principal, bucket) : undefined,
       bucket !== undefined ? this.#succeeded.values('copySourceDirectories', principal, bucket) : undefined,
+      (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -669,6 +710,7 @@ export class FindingBuilder {
     copies: CopyEvidence | undefined,
     recursiveListPrefixes: ReadonlySet<string> | undefined,
     copySourceDirectories: ReadonlySet<string> | undefined,
+    evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
@@ -716,11 +758,19 @@ export class FindingBuilder {
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
     const deniedActions = new Set<string>();
     for (const e of denied) deniedActions.add(e.check.action);
-    const prefix = commonDirectory(job !== undefined ? jobPaths(job.paths, job.probes) : keys);
+    const paths = job !== undefined ? jobPaths(job.paths, job.probes) : keys;
+    // Refused requests that name no object (CreateBucket before a `copyto`) say nothing of where the job
+    // works: the keys the caller looked up and found missing, or uploaded, do.
+    const written =
+      paths.length === 0
+        ? [...(evidence('missingKeyDirectories') ?? NO_NAMES), ...(evidence('uploadDirectories') ?? NO_NAMES)]
+        : [];
+    const prefix = commonDirectory(paths.length > 0 ? paths : written);
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
       prefix,
+      ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),
       ...(listsRecursively(recursiveListPrefixes, prefix, rootCheckKeys) ? { listedRecursively: true } : {}),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),

@@ -51,7 +51,9 @@ class ByPrincipalAndBucket<T> {
  *   the source's bucket);
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
- * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload).
+ * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload);
+ * - `missingKeyDirectories`: the directories of keys it looked up and S3 found no object at (a HEAD or
+ *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it).
  */
 export type CallEvidence =
   | 'eventNames'
@@ -62,7 +64,8 @@ export type CallEvidence =
   | 'readKeys'
   | 'copyDirectories'
   | 'copySourceDirectories'
-  | 'uploadDirectories';
+  | 'uploadDirectories'
+  | 'missingKeyDirectories';
 
 /** The evidence of one principal on one bucket, one set per kind. */
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
@@ -98,6 +101,7 @@ export class SucceededCalls {
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
         uploadDirectories: new Set(),
+        missingKeyDirectories: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

@@ -150,9 +150,10 @@ export interface RcloneOperationGuess {
   /**
    * A job the contract's operations do not name, reported as `unknown` with a profile of its own:
    * `delete` only lists and deletes (`rclone delete`, `purge`); `cleanup` only lists pending multipart
-   * uploads and aborts them (`rclone cleanup`, `rclone backend cleanup`). Neither is granted an upload.
+   * uploads and aborts them (`rclone cleanup`, `rclone backend cleanup`); `read` only lists and reads
+   * content (the source of a transfer, `rclone cat`). None is granted an upload.
    */
-  readonly only?: 'delete' | 'cleanup';
+  readonly only?: 'delete' | 'cleanup' | 'read';
 }
 
 /** Event names of uploads and of the bucket creation before them (AbortMultipartUpload is not one). */
@@ -252,6 +253,14 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
+  if (kinds.has('read')) {
+    return {
+      operation: 'unknown',
+      only: 'read',
+      reason:
+        'Content reads (GetObject; `rclone copy` and `sync` only HEAD the objects they write), and nothing uploaded, copied or deleted: the bucket is where the job reads from (`rclone copy`/`sync`/`copyto` from it, `cat`, `check --download`), which needs the listing and s3:GetObject; a `move` from it also needs s3:DeleteObject. (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+    };
+  }
   if (kinds.has('probe') && kinds.has('list')) {
     // `rclone copy/sync SRC remote:bkt/dir` starts with a HEAD of `bkt/dir` (is the root a file?) and
     // then lists `dir/` with delimiter `/` (RCLONE.md, observed call sequences): the start of a transfer.
@@ -274,6 +283,13 @@ export interface RcloneAdviceInput {
   readonly bucket: string;
   /** Object key prefix the job works under, `''` for the whole bucket. Slashes at either end are ignored. */
   readonly prefix: string;
+  /**
+   * Where `prefix` comes from when the refused requests name no object (only bucket-level ones, such as
+   * CreateBucket): `other-calls`, the directories of the caller's other requests in the input (keys it
+   * looked up and found missing, or uploaded); `nothing`, no request of the job names one. Absent: from
+   * the refused requests themselves.
+   */
+  readonly prefixFrom?: 'other-calls' | 'nothing';
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
   /** See {@link RcloneEvidence.listedRecursively}. */
@@ -548,7 +564,17 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
     );
   }
-  if (prefix !== '') notes.push(rootCheckNote(input.bucket, prefix, rootEffect));
+  if (input.prefixFrom === 'other-calls' && prefix !== '') {
+    notes.push(
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket), so the object statement is scoped to "${prefix}/", where the same caller looked up or uploaded objects in this input: check that the job writes there.`,
+    );
+  } else if (input.prefixFrom !== undefined && !cleanupOnly) {
+    notes.push(
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>').objectArn}).`,
+    );
+  }
+  if (prefix !== '' && input.prefixFrom === undefined)
+    notes.push(rootCheckNote(input.bucket, prefix, rootEffect));
   if (writes) {
     notes.push(
       `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,

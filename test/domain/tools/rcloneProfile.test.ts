@@ -86,6 +86,37 @@ describe('inferRcloneOperation', () => {
     assert.equal(guess.operation, 'move');
   });
 
+  test('content reads with nothing written, copied or deleted: the bucket is read from, with a read profile and no upload', () => {
+    for (const eventNames of [['GetObject'], ['HeadObject', 'ListObjects', 'GetObject']]) {
+      const guess = inferRcloneOperation({ eventNames, deniedActions: ['s3:GetObject'] });
+      assert.equal(guess.operation, 'unknown');
+      assert.equal(guess.only, 'read');
+      assert.match(guess.reason, /^Content reads/);
+    }
+    const advice = rcloneAdvice({
+      version: 'v1.75.2',
+      bucket: 'data',
+      prefix: 'cat',
+      deniedActions: ['s3:GetObject'],
+      eventNames: ['HeadObject', 'ListObjects', 'GetObject'],
+    });
+    assert.deepEqual(
+      advice.jobProfile.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], ['arn:aws:s3:::data']],
+        [['s3:GetObject'], ['arn:aws:s3:::data/cat/*']],
+      ],
+    );
+    assert.deepEqual(advice.alternatives, []);
+    // Neither the note of a job whose direction is unknown nor the one on HEADs after uploads.
+    const notes = advice.jobProfile.notes ?? [];
+    assert.ok(
+      !notes.some((n) => n.startsWith('This profile only covers listing and reading')),
+      notes.join(' | '),
+    );
+    assert.ok(!notes.some((n) => n.startsWith('s3:GetObject is needed even when the job only uploads')));
+  });
+
   test('content reads together with writes mean mount', () => {
     assert.equal(
       inferRcloneOperation({ eventNames: ['GetObject', 'PutObject'], deniedActions: [] }).operation,
@@ -1085,4 +1116,117 @@ test("a job in a nested directory is scoped to it, and the note says how to cove
       n.includes('scope it to "arn:aws:s3:::backup-bucket/daily/*" instead'),
     ),
   );
+});
+
+describe('explain scopes the profile of a job refused only bucket-level requests (CreateBucket before a copyto)', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const context = explainContext({
+    snapshot: snapshotWithUser('backup', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/*' },
+      ],
+    }),
+  });
+  const createBucket = () =>
+    deniedRecord({
+      eventName: 'CreateBucket',
+      userAgent: rclone,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:CreateBucket action`,
+      requestParameters: { bucketName: 'data', Host: 'x' },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+  /** A HEAD S3 answered 404 (CloudTrail: errorCode NoSuchKey), or a successful upload. */
+  const objectCall = (eventName: string, key: string, errorCode?: string) =>
+    deniedRecord({
+      eventName,
+      userAgent: rclone,
+      errorCode,
+      errorMessage: errorCode === undefined ? undefined : 'The specified key does not exist.',
+      requestParameters: { bucketName: 'data', key, Host: 'x' },
+    });
+  const profileOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    return {
+      objects: profile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource,
+      notes: profile.notes ?? [],
+    };
+  };
+
+  test('the key rclone looked up first (HEAD, 404) names the directory: the object statement is scoped there, and a note says where it came from', () => {
+    for (const code of ['NoSuchKey', 'NotFound']) {
+      const { objects, notes } = profileOf([objectCall('HeadObject', 'daily/db.dump', code), createBucket()]);
+      assert.deepEqual(objects, ['arn:aws:s3:::data/daily/*'], code);
+      assert.ok(
+        notes.some((n) =>
+          n.includes(
+            'the object statement is scoped to "daily/", where the same caller looked up or uploaded',
+          ),
+        ),
+        notes.join(' | '),
+      );
+    }
+    // Another failure says nothing of where the job works.
+    assert.deepEqual(
+      profileOf([objectCall('HeadObject', 'daily/db.dump', 'InternalError'), createBucket()]).objects,
+      ['arn:aws:s3:::data/*'],
+    );
+  });
+
+  test('uploads of the same caller in the input count too; several directories give their common one, or the bucket with a note', () => {
+    assert.deepEqual(
+      profileOf([
+        objectCall('PutObject', 'daily/2026/a.dump'),
+        objectCall('HeadObject', 'daily/2027/b.dump', 'NoSuchKey'),
+        createBucket(),
+      ]).objects,
+      ['arn:aws:s3:::data/daily/*'],
+    );
+    const apart = profileOf([
+      objectCall('PutObject', 'daily/a.dump'),
+      objectCall('PutObject', 'weekly/b.dump'),
+      createBucket(),
+    ]);
+    assert.deepEqual(apart.objects, ['arn:aws:s3:::data/*']);
+    assert.ok(
+      apart.notes.some((n) =>
+        n.includes(
+          'the same caller used several directories, so the object statement covers the whole bucket',
+        ),
+      ),
+    );
+  });
+
+  test('with nothing else of the job in the input (the Lambda sees only denials), the whole bucket, and a note to scope it', () => {
+    const { objects, notes } = profileOf([createBucket()]);
+    assert.deepEqual(objects, ['arn:aws:s3:::data/*']);
+    assert.ok(
+      notes.some((n) =>
+        n.includes(
+          'the input shows no other request of the job, so the object statement covers the whole bucket',
+        ),
+      ),
+      notes.join(' | '),
+    );
+    // No root check note: the job named no directory.
+    assert.ok(!notes.some((n) => n.startsWith('At start rclone HEADs')));
+  });
+
+  test('the denials that name objects still set the directory, whatever else the caller did', () => {
+    const { objects, notes } = profileOf([
+      objectCall('HeadObject', 'elsewhere/x', 'NoSuchKey'),
+      createBucket(),
+      deniedRecord({
+        eventName: 'DeleteObject',
+        userAgent: rclone,
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/mirror/old.txt" because no identity-based policy allows the s3:DeleteObject action`,
+        requestParameters: { bucketName: 'data', key: 'mirror/old.txt', Host: 'x' },
+      }),
+    ]);
+    assert.deepEqual(objects, ['arn:aws:s3:::data/mirror/*']);
+    assert.ok(!notes.some((n) => n.includes('name no object')));
+  });
 });

@@ -373,6 +373,111 @@ describe('explain and rclone root checks', () => {
         );
       });
 
+      describe('a root that rclone takes for a file', () => {
+        const objectStatements = (
+          finding:
+            | {
+                jobProfile: {
+                  statements: readonly {
+                    Sid?: string;
+                    Action: readonly string[];
+                    Resource: readonly string[];
+                  }[];
+                } | null;
+              }
+            | undefined,
+        ) => finding?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
+
+        test('rclone cat: after the refused HEAD and an empty listing of cat/c.txt/, it reads the file; one read of it, granted on its directory, with a read profile', () => {
+          for (const read of [
+            denied('GetObject', 'cat/c.txt', 'read', lister),
+            // The read succeeded elsewhere in the input (another run, with the grant).
+            succeeded('GetObject', 'cat/c.txt'),
+          ]) {
+            const findings = explainRecords([
+              denied('HeadObject', 'cat/c.txt', 'read', lister),
+              succeededListing('cat/c.txt/', { userAgent: lister }),
+              succeededListing('cat/', { userAgent: lister, delimiter: '/' }),
+              read,
+            ]);
+            assert.equal(findings.length, 1);
+            assert.deepEqual(
+              findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+              [[['s3:GetObject'], ['arn:aws:s3:::data/cat/*']]],
+            );
+            assert.ok(
+              !findings[0]?.caveats.some((c) =>
+                c.includes('is rclone checking whether the destination root'),
+              ),
+            );
+            assert.equal(findings[0]?.jobProfile?.operation, 'unknown');
+            assert.deepEqual(objectStatements(findings[0]), [
+              ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::data']],
+              ['RcloneObjects', ['s3:GetObject'], ['arn:aws:s3:::data/cat/*']],
+            ]);
+          }
+        });
+
+        test('a refused listing of the directory: rclone lists the one above it (with a delimiter) to find the file; the profile stays in the directory, not its parent or the bucket', () => {
+          const getOnly = explainContext({
+            snapshot: snapshotWithUser('backup', {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 's3:GetObject',
+                  Resource: ['arn:aws:s3:::data/mirror/*', 'arn:aws:s3:::data/team/mirror/*'],
+                },
+              ],
+            }),
+          });
+          const deniedListing = (prefix: string, delimiter?: string) =>
+            deniedRecord({
+              eventName: 'ListObjects',
+              userAgent: lister,
+              errorMessage: 'Access Denied',
+              requestParameters: {
+                bucketName: 'data',
+                'list-type': '2',
+                prefix,
+                ...(delimiter !== undefined ? { delimiter } : {}),
+                Host: 'x',
+              },
+              resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+            });
+          for (const [root, parent] of [
+            ['mirror', ''],
+            ['team/mirror', 'team/'],
+          ] as const) {
+            const findings = explainTexts(
+              [
+                {
+                  input: 't.json',
+                  text: JSON.stringify({
+                    Records: [
+                      denied('HeadObject', root, 'read', lister),
+                      deniedListing(`${root}/`),
+                      deniedListing(parent, '/'),
+                    ],
+                  }),
+                },
+              ],
+              getOnly,
+            ).findings;
+            assert.equal(findings.length, 1);
+            assert.deepEqual(
+              findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+              [
+                [['s3:ListBucket'], ['arn:aws:s3:::data']],
+                [['s3:GetObject'], [`arn:aws:s3:::data/${root}`]],
+              ],
+            );
+            const objects = findings[0]?.jobProfile?.statements.find((s) => s.Sid === 'RcloneObjects');
+            assert.deepEqual(objects?.Resource, [`arn:aws:s3:::data/${root}/*`], root);
+          }
+        });
+      });
+
       test('before v1.74.4 the check stops the job even when the directory holds objects: granted', () => {
         const findings = explainRecords([
           denied('HeadObject', 'mirror', 'read', '[rclone/v1.74.3]'),
