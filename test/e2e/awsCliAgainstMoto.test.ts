@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CreateBucketCommand, ListBucketsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import type { PolicyStatement } from '../../src/domain/explain/report.js';
 import {
   awsSdkEnvironment,
@@ -321,6 +322,97 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     const again = await aws(user, ['s3', 'rm', '--recursive', `s3://${BUCKET}/expired/`]);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'expired/'), []);
+  });
+
+  test('aws s3 rm --recursive refused its listing: the profile takes the listed prefix (no key was reached), and alone lets it finish', async () => {
+    await account.putObjects(BUCKET, ['stale/a.txt', 'stale/sub/b.txt'], 'old\n');
+    const user = await account.createUser(
+      'cli-blind-cleaner',
+      'CliBlindCleaner',
+      objectsPolicy(['s3:DeleteObject'], `arn:aws:s3:::${BUCKET}/stale/*`),
+    );
+    const failed = await aws(user, ['s3', 'rm', '--recursive', `s3://${BUCKET}/stale/`]);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'rm-blind'));
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]]],
+    );
+    const profile = finding.jobProfile;
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        [['s3:DeleteObject'], [`arn:aws:s3:::${BUCKET}/stale/*`]],
+      ],
+    );
+    assert.ok(!profile.notes?.some((n) => n.includes('direction')), profile.notes?.join(' | '));
+    await account.grantOnly(user, profile.statements);
+    const again = await aws(user, ['s3', 'rm', '--recursive', `s3://${BUCKET}/stale/`]);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'stale/'), []);
+  });
+
+  describe('aws s3 rb --force: it empties the bucket (its own rm, command s3.rb.rm), then deletes it', () => {
+    test('refused deletes: explain grants s3:DeleteObject, and the rb profile (listing, deletes on the whole bucket, s3:DeleteBucket) alone lets it remove the bucket', async () => {
+      const doomed = 'cli-doomed';
+      await account.s3.send(new CreateBucketCommand({ Bucket: doomed }));
+      await account.putObjects(doomed, ['a.txt', 'logs/b.txt']);
+      const user = await account.createUser(
+        'cli-demolisher',
+        'CliDemolisher',
+        objectsPolicy(['s3:ListBucket'], `arn:aws:s3:::${doomed}`),
+      );
+      const failed = await aws(user, ['s3', 'rb', `s3://${doomed}`, '--force']);
+      assert.notEqual(failed.code, 0);
+      assert.match(failed.output, /bucket will not be deleted/);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'rb-force'));
+      assert.deepEqual(
+        finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:DeleteObject'], [`arn:aws:s3:::${doomed}/*`]]],
+      );
+      const profile = finding.jobProfile;
+      assert.equal(profile?.command, 's3.rb');
+      assert.deepEqual(
+        profile.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:DeleteBucket', 's3:ListBucket'], [`arn:aws:s3:::${doomed}`]],
+          [['s3:DeleteObject'], [`arn:aws:s3:::${doomed}/*`]],
+        ],
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, ['s3', 'rb', `s3://${doomed}`, '--force']);
+      assert.equal(again.code, 0, again.output);
+      const buckets = (await account.s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+      assert.ok(!buckets.some((b) => b.Name === doomed));
+    });
+
+    test('the versioning note holds: on a versioned bucket the older versions stay, and DeleteBucket fails with BucketNotEmpty even with the profile', async () => {
+      const versioned = 'cli-versioned-doomed';
+      await account.s3.send(new CreateBucketCommand({ Bucket: versioned }));
+      await account.s3.send(
+        new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      await account.putObjects(versioned, ['v.txt'], 'first\n');
+      await account.putObjects(versioned, ['v.txt'], 'second\n');
+      const user = await account.createUser(
+        'cli-versioned-demolisher',
+        'CliVersionedDemolisher',
+        objectsPolicy(['s3:ListBucket'], `arn:aws:s3:::${versioned}`),
+      );
+      const failed = await aws(user, ['s3', 'rb', `s3://${versioned}`, '--force']);
+      assert.notEqual(failed.code, 0);
+      const profile = onlyFinding(await account.explainRun(user, failed, 'rb-versioned')).jobProfile;
+      assert.ok(profile !== null);
+      assert.ok(
+        profile.notes?.some((n) => n.includes('BucketNotEmpty')),
+        profile.notes?.join(' | '),
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, ['s3', 'rb', `s3://${versioned}`, '--force']);
+      assert.notEqual(again.code, 0);
+      assert.match(again.output, /BucketNotEmpty/);
+    });
   });
 
   describe('aws s3 mv --recursive out of a read-only directory: the deletes are refused, and the profile is the source of a move', () => {

@@ -720,12 +720,17 @@ export class FindingBuilder {
     const keys: string[] = [];
     // Keys of this bucket that server-side copies read: their directory is read, not written.
     const sourceKeys: string[] = [];
+    // Prefixes of its listings: where a job refused its first listing (`aws s3 rm --recursive`) works.
+    const listPrefixes: string[] = [];
     const names = new Set<string>();
     for (const e of evaluated) {
       const { check } = e;
       if (check.bucket === bucket && check.key !== undefined) {
         if (check.role === 'source') sourceKeys.push(check.key);
         else if (job === undefined) keys.push(check.key);
+      } else if (check.bucket === bucket && job === undefined) {
+        const prefix = check.context['s3:prefix'];
+        if (typeof prefix === 'string') listPrefixes.push(prefix);
       }
       names.add(e.event.eventName);
     }
@@ -738,7 +743,7 @@ export class FindingBuilder {
       const profile = awsCliProfile({
         command: client.command,
         bucket,
-        prefix: commonDirectory(keys),
+        prefix: commonDirectory(keys.length > 0 ? keys : listPrefixes),
         eventNames,
         ...(copySource !== undefined ? { copySource } : {}),
         ...(moveSource !== undefined ? { moveSource } : {}),

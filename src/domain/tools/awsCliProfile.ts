@@ -83,6 +83,25 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
     ],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/rm.html',
   },
+  's3.rb': {
+    // Without --force only DeleteBucket; with it, `rm --recursive` of the whole bucket first (see
+    // awsCliProfile: the listing and the deletes are added when the input shows them).
+    bucket: ['s3:DeleteBucket'],
+    objects: { upload: [], download: [], 's3-to-s3': [] },
+    notes: [
+      '`aws s3 rb` deletes the bucket (s3:DeleteBucket). With --force it first empties the bucket as `aws s3 rm --recursive` does (s3:ListBucket, then one DeleteObject per key, s3:DeleteObject on the whole bucket), and leaves the bucket in place when a delete fails ("Unable to delete all objects in the bucket, bucket will not be deleted").',
+      'It deletes current objects only: a versioned bucket keeps its older versions and delete markers, and S3 then refuses DeleteBucket (BucketNotEmpty) until they are deleted by version (s3:DeleteObjectVersion) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).',
+    ],
+    source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/rb.html',
+  },
+  's3.mb': {
+    bucket: ['s3:CreateBucket'],
+    objects: { upload: [], download: [], 's3-to-s3': [] },
+    notes: [
+      '`aws s3 mb` calls CreateBucket alone (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).',
+    ],
+    source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/mb.html',
+  },
   's3.ls': {
     bucket: ['s3:ListBucket'],
     objects: { upload: [], download: [], 's3-to-s3': [] },
@@ -92,6 +111,9 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/ls.html',
   },
 } as const;
+
+/** The command marker of the `rm` that `aws s3 rb --force` runs before deleting the bucket (seen with aws-cli 2.9). */
+const RB_FORCE_RM = 's3.rb.rm';
 
 export interface AwsCliProfileInput {
   /** Command from the user agent marker, e.g. `s3.sync`. */
@@ -146,7 +168,10 @@ export function inferAwsCliDirection(eventNames: readonly string[]): AwsCliDirec
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
-export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefined {
+export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefined {
+  // `rb --force` empties the bucket with its own `rm` first, whose calls carry `command/s3.rb.rm`.
+  const emptiesFirst = given.command === RB_FORCE_RM;
+  const input = emptiesFirst ? { ...given, command: 's3.rb' } : given;
   const permissions = AWS_CLI_S3_COMMANDS[input.command];
   if (permissions === undefined) return undefined;
   const movesFrom =
@@ -157,7 +182,21 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
   const syncDeletes = input.command === 's3.sync' && input.eventNames.includes('DeleteObject');
   const inferred = inferAwsCliDirection(input.eventNames);
   const direction = movesFrom ? 'move-source' : syncDeletes && inferred === 'unknown' ? 'upload' : inferred;
-  const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
+  // `rb --force` empties the whole bucket, whichever keys were refused.
+  const forcedRb =
+    input.command === 's3.rb' &&
+    (emptiesFirst ||
+      input.eventNames.includes('ListObjects') ||
+      input.eventNames.includes('ListObjectsV2') ||
+      input.eventNames.includes('DeleteObject'));
+  const { bucketArn, objectArn } = jobResourceArns(
+    input.bucket,
+    input.command === 's3.rb' ? '' : input.prefix,
+  );
+  // Commands whose object actions do not depend on the direction (rm, rb, mb, ls) say nothing of it.
+  const directionless = Object.values(permissions.objects).every(
+    (actions) => actions.join() === permissions.objects.upload.join(),
+  );
 
   // Copies within the bucket from another directory: the source is read there (and, by mv, deleted),
   // the prefix written.
@@ -172,7 +211,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
         : splitCopy
           ? permissions.objects[direction].filter((action) => !sourceActions.includes(action))
           : [...permissions.objects[direction]];
-  if (syncDeletes) objectActions.push('s3:DeleteObject');
+  if (syncDeletes || forcedRb) objectActions.push('s3:DeleteObject');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
   // delete in it): a listing of the caller's in the evidence shows that.
   const listed =
@@ -183,12 +222,13 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
     (input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2'));
   const bucketActions =
     permissions.bucket.length > 0 ? [...permissions.bucket] : listed ? ['s3:ListBucket'] : [];
+  if (forcedRb) bucketActions.push('s3:ListBucket');
   const statements: PolicyStatement[] = [];
   if (bucketActions.length > 0) {
     statements.push({
-      Sid: 'AwsCliListBucket',
+      Sid: bucketActions.every((action) => action === 's3:ListBucket') ? 'AwsCliListBucket' : 'AwsCliBucket',
       Effect: 'Allow',
-      Action: bucketActions,
+      Action: bucketActions.sort((a, b) => a.localeCompare(b)),
       Resource: [bucketArn],
     });
   }
@@ -220,7 +260,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
   }
   if (statements.length === 0) return undefined;
 
-  const notes = [
+  const directionNote =
     direction === 'move-source'
       ? `This bucket is the source of \`aws s3 mv\`, which deletes each object once it is copied: s3:GetObject and s3:DeleteObject here, no s3:PutObject.${
           destination !== undefined
@@ -231,7 +271,9 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
         ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
         : syncDeletes && inferred === 'unknown'
           ? 'Deletes (`sync --delete`) happen only in the destination, so this bucket is where the sync writes: s3:DeleteObject for the deletes, and s3:PutObject (with s3:AbortMultipartUpload) for the files a later run uploads or copies here.'
-          : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`,
+          : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`;
+  const notes = [
+    ...(directionless && direction !== 'move-source' ? [] : [directionNote]),
     ...(splitCopy
       ? [
           `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
@@ -251,7 +293,7 @@ export function awsCliProfile(input: AwsCliProfileInput): AwsCliProfile | undefi
 }
 
 /** Commands that have a profile, for documentation and tests. */
-export const awsCliProfiledCommands: readonly string[] = Object.keys(AWS_CLI_S3_COMMANDS);
+export const awsCliProfiledCommands: readonly string[] = [...Object.keys(AWS_CLI_S3_COMMANDS), RB_FORCE_RM];
 
 function intersection(lists: readonly (readonly string[])[]): string[] {
   const [first, ...rest] = lists;

@@ -219,6 +219,65 @@ describe('awsCliProfile', () => {
     );
   });
 
+  test('aws s3 rb: s3:DeleteBucket alone; with --force (its listing or deletes seen, or its own rm, command s3.rb.rm) also the listing and s3:DeleteObject on the whole bucket', () => {
+    const plain = awsCliProfile({
+      command: 's3.rb',
+      bucket: 'bkt',
+      prefix: '',
+      eventNames: ['DeleteBucket'],
+    });
+    assert.deepEqual(plain?.statements, [
+      { Sid: 'AwsCliBucket', Effect: 'Allow', Action: ['s3:DeleteBucket'], Resource: ['arn:aws:s3:::bkt'] },
+    ]);
+    for (const [command, eventNames] of [
+      ['s3.rb', ['ListObjects', 'DeleteBucket']],
+      ['s3.rb', ['DeleteObject']],
+      ['s3.rb.rm', ['DeleteObject']],
+    ] as const) {
+      const forced = awsCliProfile({ command, bucket: 'bkt', prefix: 'logs/', eventNames: [...eventNames] });
+      assert.equal(forced?.command, 's3.rb');
+      assert.deepEqual(
+        forced?.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:DeleteBucket', 's3:ListBucket'], ['arn:aws:s3:::bkt']],
+          // The whole bucket, whichever keys were refused: rb --force empties it all.
+          [['s3:DeleteObject'], ['arn:aws:s3:::bkt/*']],
+        ],
+        `${command} ${eventNames.join()}`,
+      );
+      assert.ok(forced?.notes.some((n) => n.includes('BucketNotEmpty')));
+    }
+  });
+
+  test('aws s3 mb: s3:CreateBucket on the bucket', () => {
+    const profile = awsCliProfile({
+      command: 's3.mb',
+      bucket: 'new',
+      prefix: '',
+      eventNames: ['CreateBucket'],
+    });
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [['AwsCliBucket', ['s3:CreateBucket'], ['arn:aws:s3:::new']]],
+    );
+  });
+
+  test('commands whose actions do not depend on the direction (rm, ls) say nothing of it', () => {
+    for (const command of ['s3.rm', 's3.ls']) {
+      const profile = awsCliProfile({ command, bucket: 'bkt', prefix: 'p/', eventNames: ['ListObjects'] });
+      assert.ok(profile, command);
+      assert.ok(!profile.notes.some((n) => /direction/i.test(n)), profile.notes.join(' | '));
+    }
+    // A transfer whose direction is unknown still says so.
+    const sync = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['ListObjects'],
+    });
+    assert.match(sync?.notes[0] ?? '', /direction is unknown/);
+  });
+
   test('commands without a profile return undefined instead of a guess', () => {
     assert.equal(
       awsCliProfile({ command: 's3api.put-object', bucket: 'bkt', prefix: '', eventNames: ['PutObject'] }),
