@@ -353,6 +353,38 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     assert.deepEqual(await account.objectKeys(BUCKET, 'stale/'), []);
   });
 
+  test('aws s3 cp --recursive to another bucket, refused its copies: the profile writes the destination and lists and reads the source bucket, and alone lets the copy finish', async () => {
+    const archive = 'cli-archive';
+    await account.s3.send(new CreateBucketCommand({ Bucket: archive }));
+    await account.putObjects(BUCKET, ['reports/a.txt', 'reports/sub/b.txt']);
+    const user = await account.createUser(
+      'cli-bucket-copier',
+      'CliBucketCopier',
+      readOnlyPolicy(BUCKET, 'reports'),
+    );
+    const copy = ['s3', 'cp', '--recursive', `s3://${BUCKET}/reports/`, `s3://${archive}/2026/`];
+    const failed = await aws(user, copy);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'cp-other-bucket'));
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:PutObject'], [`arn:aws:s3:::${archive}/2026/*`]]],
+    );
+    const profile = finding.jobProfile;
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], [`arn:aws:s3:::${archive}/2026/*`]],
+        ['AwsCliSourceListBucket', ['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+        ['AwsCliSourceObjects', ['s3:GetObject'], [`arn:aws:s3:::${BUCKET}/reports/*`]],
+      ],
+    );
+    await account.grantOnly(user, profile.statements);
+    const again = await aws(user, copy);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(archive, '2026/'), ['2026/a.txt', '2026/sub/b.txt']);
+  });
+
   describe('aws s3 rb --force: it empties the bucket (its own rm, command s3.rb.rm), then deletes it', () => {
     test('refused deletes: explain grants s3:DeleteObject, and the rb profile (listing, deletes on the whole bucket, s3:DeleteBucket) alone lets it remove the bucket', async () => {
       const doomed = 'cli-doomed';

@@ -490,6 +490,43 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(await account.objectKeys(BUCKET, 'mirror-2/'), ['mirror-2/a.txt', 'mirror-2/sub/b.txt']);
   });
 
+  test('v1.75.2 copy to another bucket (server-side), refused its copies: the profile writes the destination and lists and reads the source bucket, and alone lets the copy finish', async () => {
+    const other = 'copy-target';
+    await account.s3.send(new CreateBucketCommand({ Bucket: other }));
+    await account.putObjects(BUCKET, ['outgoing/a.txt', 'outgoing/sub/b.txt']);
+    const user = await account.createUser('r1752-xcopy', 'R1752CrossCopy', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${other}`],
+        },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/outgoing/*` },
+      ],
+    });
+    const copy = ['copy', `moto:${BUCKET}/outgoing/`, `moto:${other}/incoming/`];
+    const failed = await rclone('1.75.2', user, copy);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'xcopy'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:PutObject arn:aws:s3:::${other}/incoming/*`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.deepEqual(grants(profile?.statements ?? []), [
+      `s3:AbortMultipartUpload arn:aws:s3:::${other}/incoming/*`,
+      `s3:GetObject arn:aws:s3:::${BUCKET}/outgoing/*`,
+      `s3:GetObject arn:aws:s3:::${other}/incoming/*`,
+      `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      `s3:ListBucket arn:aws:s3:::${other}`,
+      `s3:PutObject arn:aws:s3:::${other}/incoming/*`,
+    ]);
+    await account.grantOnly(user, profile?.statements ?? []);
+    const again = await rclone('1.75.2', user, copy);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(other, 'incoming/'), ['incoming/a.txt', 'incoming/sub/b.txt']);
+  });
+
   test("v1.75.2 sync within the bucket, its deletes refused: a sync (the deletes are in the copies' destination, not their source), whose profile with the source read alone lets it finish", async () => {
     await account.putObjects(BUCKET, ['site-src/a.txt', 'site-src/sub/b.txt', 'site-live/stale.txt']);
     const user = await account.createUser(

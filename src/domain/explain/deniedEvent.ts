@@ -13,7 +13,7 @@ import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
-import { isS3Action } from '../s3/s3Location.js';
+import { isS3Action, parseCopySource } from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
@@ -42,6 +42,11 @@ export interface DeniedEvent {
   /** The bucket owner's account as the record shows it (read before the record's `resources` are dropped). */
   readonly owner: BucketOwner | undefined;
   readonly notes: readonly string[];
+  /**
+   * The object a copy (CopyObject, UploadPartCopy) reads, when the error message names one request and
+   * the copy's source is not among the checks: job profiles read it there. Not evaluated.
+   */
+  readonly copySource: { readonly bucket: string; readonly key: string } | undefined;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -193,7 +198,35 @@ function fromMessage(
   }
   const bucket =
     check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined);
-  return deniedEvent(record, message, check, NO_CHECKS, 'message', kmsChecks, bucket, owner, notes);
+  return deniedEvent(
+    record,
+    message,
+    check,
+    NO_CHECKS,
+    'message',
+    kmsChecks,
+    bucket,
+    owner,
+    notes,
+    copySourceOf(record, parsed),
+  );
+}
+
+/**
+ * The object a copy reads (`x-amz-copy-source` in a bucket; an access point source is left out), unless
+ * it is what the message names (the read of the source was refused: the event's check is that read).
+ */
+function copySourceOf(
+  record: CloudTrailRecord,
+  named: { bucket: string; key?: string } | undefined,
+): DeniedEvent['copySource'] {
+  if (record.eventName !== 'CopyObject' && record.eventName !== 'UploadPartCopy') return undefined;
+  const value = record.requestParameters['x-amz-copy-source'];
+  const parsed = parseCopySource(typeof value === 'string' ? value : undefined);
+  if (!parsed.ok || parsed.source.form !== 'bucket') return undefined;
+  const { bucket, key } = parsed.source;
+  if (named?.bucket === bucket && named.key === key) return undefined;
+  return { bucket: internedBucket(bucket), key };
 }
 
 /** The event in one literal, every member in place: one shape for every denied event a batch keeps. */
@@ -207,6 +240,7 @@ function deniedEvent(
   bucket: string | undefined,
   owner: BucketOwner | undefined,
   notes: readonly string[],
+  copySource: DeniedEvent['copySource'] = undefined,
 ): DeniedEvent {
   return {
     eventId: record.eventId,
@@ -223,6 +257,7 @@ function deniedEvent(
     bucket,
     owner,
     notes,
+    copySource,
   };
 }
 

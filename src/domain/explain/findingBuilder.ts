@@ -522,6 +522,7 @@ export class FindingBuilder {
       bucket !== undefined ? this.#succeeded.values('recursiveListPrefixes', principal, bucket) : undefined,
       bucket !== undefined ? this.#succeeded.values('copySourceDirectories', principal, bucket) : undefined,
       (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
+      (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
@@ -711,6 +712,7 @@ export class FindingBuilder {
     recursiveListPrefixes: ReadonlySet<string> | undefined,
     copySourceDirectories: ReadonlySet<string> | undefined,
     evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+    listedOn: (otherBucket: string) => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
@@ -722,10 +724,16 @@ export class FindingBuilder {
     const sourceKeys: string[] = [];
     // Prefixes of its listings: where a job refused its first listing (`aws s3 rm --recursive`) works.
     const listPrefixes: string[] = [];
+    // Keys that copies into this bucket read in other buckets, per bucket.
+    const otherSourceKeys = new Map<string, string[]>();
     const names = new Set<string>();
     for (const e of evaluated) {
       const { check } = e;
-      if (check.bucket === bucket && check.key !== undefined) {
+      if (check.bucket !== bucket && check.role === 'source' && check.bucket !== undefined) {
+        const list = otherSourceKeys.get(check.bucket);
+        if (list === undefined) otherSourceKeys.set(check.bucket, [check.key ?? '']);
+        else list.push(check.key ?? '');
+      } else if (check.bucket === bucket && check.key !== undefined) {
         if (check.role === 'source') sourceKeys.push(check.key);
         else if (job === undefined) keys.push(check.key);
       } else if (check.bucket === bucket && job === undefined) {
@@ -733,6 +741,20 @@ export class FindingBuilder {
         if (typeof prefix === 'string') listPrefixes.push(prefix);
       }
       names.add(e.event.eventName);
+    }
+    // Copies refused with a message that names one request: the event keeps the source apart.
+    let lastEvent: DeniedEvent | undefined;
+    for (const { event } of evaluated) {
+      if (event === lastEvent) continue;
+      lastEvent = event;
+      const from = event.copySource;
+      if (from === undefined) continue;
+      if (from.bucket === bucket) sourceKeys.push(from.key);
+      else {
+        const list = otherSourceKeys.get(from.bucket);
+        if (list === undefined) otherSourceKeys.set(from.bucket, [from.key]);
+        else list.push(from.key);
+      }
     }
     // Copies that succeeded read their sources too (the input's evidence, kept per source bucket).
     for (const directory of copySourceDirectories ?? NO_NAMES) sourceKeys.push(directory);
@@ -747,6 +769,15 @@ export class FindingBuilder {
         eventNames,
         ...(copySource !== undefined ? { copySource } : {}),
         ...(moveSource !== undefined ? { moveSource } : {}),
+        ...(otherSourceKeys.size > 0
+          ? {
+              otherBucketSources: [...otherSourceKeys].map(([source, sourceKeyList]) => ({
+                bucket: source,
+                prefix: commonDirectory(sourceKeyList),
+                listed: listedOn(source),
+              })),
+            }
+          : {}),
       });
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
       return {
@@ -782,6 +813,14 @@ export class FindingBuilder {
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       ...(copySource !== undefined ? { copySource } : {}),
+      ...(otherSourceKeys.size > 0
+        ? {
+            otherBucketSources: [...otherSourceKeys].map(([source, sourceKeyList]) => ({
+              bucket: source,
+              prefix: commonDirectory(sourceKeyList),
+            })),
+          }
+        : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

@@ -133,6 +133,20 @@ export interface AwsCliProfileInput {
    * s3://bkt/in/ s3://bkt/out/`): outside `prefix` it gets s3:GetObject alone, and `prefix` the writes.
    */
   readonly copySource?: string;
+  /**
+   * Where the run's server-side copies into this bucket read from in other buckets (`aws s3 cp
+   * --recursive s3://src/in/ s3://dst/out/`), each with whether the caller listed that bucket in the
+   * input: the profile reads them there, and this bucket only takes the writes.
+   */
+  readonly otherBucketSources?: readonly OtherBucketSource[];
+}
+
+/** A directory of another bucket that copies into the finding's bucket read from. */
+export interface OtherBucketSource {
+  readonly bucket: string;
+  readonly prefix: string;
+  /** The caller listed that bucket in the input (`--recursive`, `sync`): it needs s3:ListBucket there. */
+  readonly listed: boolean;
 }
 
 export interface AwsCliProfile {
@@ -203,12 +217,15 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const source = input.copySource;
   const splitCopy = direction === 's3-to-s3' && source !== undefined && !isInsidePrefix(source, input.prefix);
   const sourceActions = input.command === 's3.mv' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:GetObject'];
+  // Copies from other buckets only: the reads (and mv's deletes) happen there, not here.
+  const otherSources =
+    direction === 's3-to-s3' && source === undefined ? (input.otherBucketSources ?? []) : [];
   const objectActions =
     direction === 'move-source'
       ? ['s3:GetObject', 's3:DeleteObject']
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
-        : splitCopy
+        : splitCopy || otherSources.length > 0
           ? permissions.objects[direction].filter((action) => !sourceActions.includes(action))
           : [...permissions.objects[direction]];
   if (syncDeletes || forcedRb) objectActions.push('s3:DeleteObject');
@@ -249,6 +266,25 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Resource: [jobResourceArns(input.bucket, source).objectArn],
     });
   }
+  const listedSources = otherSources.filter((other) => other.listed);
+  if (listedSources.length > 0) {
+    statements.push({
+      Sid: 'AwsCliSourceListBucket',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [...new Set(listedSources.map((other) => jobResourceArns(other.bucket, '').bucketArn))],
+    });
+  }
+  if (otherSources.length > 0) {
+    statements.push({
+      Sid: 'AwsCliSourceObjects',
+      Effect: 'Allow',
+      Action: sourceActions,
+      Resource: [
+        ...new Set(otherSources.map((other) => jobResourceArns(other.bucket, other.prefix).objectArn)),
+      ],
+    });
+  }
   const destination = movesFrom ? input.moveSource?.destinationPrefix : undefined;
   if (destination !== undefined) {
     statements.push({
@@ -278,9 +314,13 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       ? [
           `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
         ]
-      : direction === 's3-to-s3'
-        ? [COPY_NOTE]
-        : []),
+      : otherSources.length > 0
+        ? [
+            `The copies read ${otherSources.map((other) => `${other.bucket}/${other.prefix}`).join(', ')} in another bucket: ${sourceActions.join(' and ')} there (AwsCliSourceObjects${listedSources.length > 0 ? ', and AwsCliSourceListBucket for the listing the run made' : ''}), and this bucket only takes the writes (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+          ]
+        : direction === 's3-to-s3'
+          ? [COPY_NOTE]
+          : []),
     ...(listed && permissions.bucket.length === 0
       ? [
           "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",

@@ -318,6 +318,11 @@ export interface RcloneAdviceInput {
    * remote:bkt/in remote:bkt/out`): outside the job's prefix it gets s3:GetObject of its own.
    */
   readonly copySource?: string;
+  /**
+   * Directories of other buckets that the job's server-side copies into this bucket read from (`rclone
+   * copy remote:src/in remote:dst/out`): rclone lists them and reads their objects there.
+   */
+  readonly otherBucketSources?: readonly { readonly bucket: string; readonly prefix: string }[];
 }
 
 /**
@@ -521,6 +526,28 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     });
     notes.push(
       `RcloneCopySource: the job copies server-side from ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket, and CopyObject needs s3:GetObject on its source; nothing is written there (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+    );
+  }
+  // Server-side copies from other buckets: rclone lists and reads the source there (a move also deletes).
+  const otherSources = moveSource === undefined ? (input.otherBucketSources ?? []) : [];
+  if (otherSources.length > 0) {
+    const arns = otherSources.map((other) => jobResourceArns(other.bucket, other.prefix));
+    statements.push(
+      {
+        Sid: 'RcloneSourceListBucket',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [...new Set(arns.map((arn) => arn.bucketArn))],
+      },
+      {
+        Sid: 'RcloneSourceObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [...new Set(arns.map((arn) => arn.objectArn))],
+      },
+    );
+    notes.push(
+      `RcloneSourceListBucket, RcloneSourceObjects: the job copies server-side from ${otherSources.map((other) => `"${other.bucket}/${other.prefix}"`).join(', ')} in another bucket, which rclone lists and whose objects CopyObject reads (s3:GetObject); a \`move\` also deletes them there (s3:DeleteObject). A source path without a trailing slash is HEADed first, as the destination is (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
     );
   }
   const rootEffect = rootProbeEffect(input.version);

@@ -303,3 +303,53 @@ describe('awsCliProfile', () => {
     }
   });
 });
+
+describe('awsCliProfile for copies from another bucket', () => {
+  test('cp --recursive: the destination takes the writes only, the source bucket the listing and the reads', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'dst',
+      prefix: 'out/',
+      eventNames: ['CopyObject'],
+      otherBucketSources: [{ bucket: 'src', prefix: 'in/', listed: true }],
+    });
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::dst/out/*']],
+        ['AwsCliSourceListBucket', ['s3:ListBucket'], ['arn:aws:s3:::src']],
+        ['AwsCliSourceObjects', ['s3:GetObject'], ['arn:aws:s3:::src/in/*']],
+      ],
+    );
+    assert.ok(profile?.notes.some((n) => n.startsWith('The copies read src/in/ in another bucket')));
+  });
+
+  test('a single copy (no listing seen) reads the source without s3:ListBucket; mv also deletes there', () => {
+    const cp = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'dst',
+      prefix: 'out/',
+      eventNames: ['CopyObject'],
+      otherBucketSources: [{ bucket: 'src', prefix: 'in/', listed: false }],
+    });
+    assert.deepEqual(
+      cp?.statements.map((s) => s.Sid),
+      ['AwsCliObjects', 'AwsCliSourceObjects'],
+    );
+    const mv = awsCliProfile({
+      command: 's3.mv',
+      bucket: 'dst',
+      prefix: 'out/',
+      eventNames: ['CopyObject'],
+      otherBucketSources: [{ bucket: 'src', prefix: 'in/', listed: true }],
+    });
+    assert.deepEqual(mv?.statements.find((s) => s.Sid === 'AwsCliSourceObjects')?.Action, [
+      's3:DeleteObject',
+      's3:GetObject',
+    ]);
+    assert.deepEqual(mv?.statements.find((s) => s.Sid === 'AwsCliObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+    ]);
+  });
+});

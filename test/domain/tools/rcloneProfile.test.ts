@@ -1230,3 +1230,104 @@ describe('explain scopes the profile of a job refused only bucket-level requests
     assert.ok(!notes.some((n) => n.includes('name no object')));
   });
 });
+
+describe('explain: server-side copies from another bucket, refused at the destination', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const cli = '[aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off command/s3.cp]';
+  const context = explainContext({
+    snapshot: snapshotWithUser('backup', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/in/*' },
+      ],
+    }),
+  });
+  const refusedCopy = (userAgent: string, key: string) =>
+    deniedRecord({
+      eventName: 'CopyObject',
+      userAgent,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/out/${key}" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: `out/${key}`,
+        'x-amz-copy-source': `src/in/${key}`,
+        Host: 'x',
+      },
+    });
+  const profileOf = (userAgent: string) => {
+    const report = explainTexts(
+      [
+        {
+          input: 't.json',
+          text: JSON.stringify({
+            Records: [refusedCopy(userAgent, 'a.txt'), refusedCopy(userAgent, 'sub/b.txt')],
+          }),
+        },
+      ],
+      context,
+    );
+    assert.equal(report.findings.length, 1);
+    assert.deepEqual(
+      report.findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:PutObject'], ['arn:aws:s3:::data/out/*']]],
+    );
+    return report.findings[0]?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
+  };
+
+  test('rclone: the profile adds the listing and the reads of the source bucket', () => {
+    assert.deepEqual(profileOf(rclone), [
+      ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::data']],
+      [
+        'RcloneObjects',
+        ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        ['arn:aws:s3:::data/out/*'],
+      ],
+      ['RcloneSourceListBucket', ['s3:ListBucket'], ['arn:aws:s3:::src']],
+      ['RcloneSourceObjects', ['s3:GetObject'], ['arn:aws:s3:::src/in/*']],
+    ]);
+  });
+
+  test('within one bucket, the enhanced message names the destination only: the source directory still gets s3:GetObject alone', () => {
+    const within = (key: string) =>
+      deniedRecord({
+        eventName: 'CopyObject',
+        userAgent: rclone,
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/out/${key}" because no identity-based policy allows the s3:PutObject action`,
+        requestParameters: {
+          bucketName: 'data',
+          key: `out/${key}`,
+          'x-amz-copy-source': `data/in/${key}`,
+          Host: 'x',
+        },
+      });
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [within('a.txt'), within('sub/b.txt')] }) }],
+      context,
+    );
+    assert.deepEqual(
+      report.findings[0]?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::data']],
+        [
+          'RcloneObjects',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::data/out/*'],
+        ],
+        ['RcloneCopySource', ['s3:GetObject'], ['arn:aws:s3:::data/in/*']],
+      ],
+    );
+    // The source is not a request of the finding: the message named one.
+    assert.deepEqual(
+      report.findings[0]?.requests.map((r) => r.action),
+      ['s3:PutObject', 's3:PutObject'],
+    );
+  });
+
+  test('aws-cli: the destination takes the writes, the source bucket the reads (no listing of it in the input)', () => {
+    assert.deepEqual(profileOf(cli), [
+      ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::data/out/*']],
+      ['AwsCliSourceObjects', ['s3:GetObject'], ['arn:aws:s3:::src/in/*']],
+    ]);
+  });
+});
