@@ -726,6 +726,10 @@ export class FindingBuilder {
     const listPrefixes: string[] = [];
     // Keys that copies into this bucket read in other buckets, per bucket.
     const otherSourceKeys = new Map<string, string[]>();
+    // A refused read of this bucket's objects that is not a copy's source (a download in the same group).
+    let readsObjects = false;
+    // Actions refused on this bucket, outside any copy's source.
+    const deniedHere = new Set<string>();
     const names = new Set<string>();
     for (const e of evaluated) {
       const { check } = e;
@@ -736,10 +740,18 @@ export class FindingBuilder {
       } else if (check.bucket === bucket && check.key !== undefined) {
         if (check.role === 'source') sourceKeys.push(check.key);
         else if (job === undefined) keys.push(check.key);
+        if (
+          check.role !== 'source' &&
+          e.decision !== 'Allowed' &&
+          check.action.toLowerCase() === 's3:getobject'
+        )
+          readsObjects = true;
       } else if (check.bucket === bucket && job === undefined) {
         const prefix = check.context['s3:prefix'];
         if (typeof prefix === 'string') listPrefixes.push(prefix);
       }
+      if (check.bucket === bucket && check.role !== 'source' && e.decision !== 'Allowed')
+        deniedHere.add(check.action);
       names.add(e.event.eventName);
     }
     // Copies refused with a message that names one request: the event keeps the source apart.
@@ -769,6 +781,8 @@ export class FindingBuilder {
         eventNames,
         ...(copySource !== undefined ? { copySource } : {}),
         ...(moveSource !== undefined ? { moveSource } : {}),
+        ...(readsObjects ? { readsObjects } : {}),
+        deniedActions: [...deniedHere],
         ...(otherSourceKeys.size > 0
           ? {
               otherBucketSources: [...otherSourceKeys].map(([source, sourceKeyList]) => ({

@@ -139,6 +139,13 @@ export interface AwsCliProfileInput {
    * input: the profile reads them there, and this bucket only takes the writes.
    */
   readonly otherBucketSources?: readonly OtherBucketSource[];
+  /**
+   * Reads of this bucket's objects were refused outside any copy's source (a download grouped with the
+   * copies): s3:GetObject stays in the profile's object statement even when the copies read elsewhere.
+   */
+  readonly readsObjects?: boolean;
+  /** IAM actions refused on this bucket (outside any copy's source): each is in the profile, or a note says why not. */
+  readonly deniedActions?: readonly string[];
 }
 
 /** A directory of another bucket that copies into the finding's bucket read from. */
@@ -226,9 +233,16 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
         : splitCopy || otherSources.length > 0
-          ? permissions.objects[direction].filter((action) => !sourceActions.includes(action))
+          ? permissions.objects[direction].filter(
+              (action) =>
+                !sourceActions.includes(action) || (action === 's3:GetObject' && input.readsObjects === true),
+            )
           : [...permissions.objects[direction]];
   if (syncDeletes || forcedRb) objectActions.push('s3:DeleteObject');
+  const denied = new Set((input.deniedActions ?? []).map((action) => action.toLowerCase()));
+  // An upload with --acl or --grants sends ACL headers, which S3 also authorizes as s3:PutObjectAcl.
+  const aclDenied = denied.has('s3:putobjectacl') && objectActions.includes('s3:PutObject');
+  if (aclDenied) objectActions.push('s3:PutObjectAcl');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
   // delete in it): a listing of the caller's in the evidence shows that.
   const listed =
@@ -326,7 +340,13 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
           "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
         ]
       : []),
+    ...(aclDenied
+      ? [
+          's3:PutObjectAcl is included because it was refused: the run sends ACL headers (--acl or --grants), which S3 authorizes as s3:PutObjectAcl besides s3:PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).',
+        ]
+      : []),
     ...permissions.notes,
+    ...notGranted(statements, input.deniedActions ?? [], input.command),
     `Source: ${permissions.source}`,
   ];
   return { tool: 'aws-cli', command: input.command, direction, statements, notes };
@@ -334,6 +354,21 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
 
 /** Commands that have a profile, for documentation and tests. */
 export const awsCliProfiledCommands: readonly string[] = [...Object.keys(AWS_CLI_S3_COMMANDS), RB_FORCE_RM];
+
+/** A note for each refused action the profile does not grant (another command in the same window, kms:*). */
+function notGranted(
+  statements: readonly PolicyStatement[],
+  denied: readonly string[],
+  command: string,
+): string[] {
+  const granted = new Set(statements.flatMap((s) => s.Action.map((action) => action.toLowerCase())));
+  return [...new Set(denied)]
+    .filter((action) => !granted.has(action.toLowerCase()))
+    .map(
+      (action) =>
+        `${action} was refused on this bucket but is not part of what \`aws ${command.replace('.', ' ')}\` needs (another command of the same caller in the same window, or a side requirement); see the finding's fix for it.`,
+    );
+}
 
 function intersection(lists: readonly (readonly string[])[]): string[] {
   const [first, ...rest] = lists;

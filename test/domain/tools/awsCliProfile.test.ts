@@ -353,3 +353,55 @@ describe('awsCliProfile for copies from another bucket', () => {
     ]);
   });
 });
+
+describe('awsCliProfile and the refused actions', () => {
+  test('a refused s3:PutObjectAcl (an upload with --acl) is granted beside s3:PutObject, with a note', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'up/',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObject', 's3:PutObjectAcl'],
+    });
+    assert.deepEqual(profile?.statements.find((s) => s.Sid === 'AwsCliObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+      's3:PutObjectAcl',
+    ]);
+    assert.ok(profile?.notes.some((n) => n.startsWith('s3:PutObjectAcl is included because it was refused')));
+  });
+
+  test('a refused action the command does not need gets a note instead of a silent gap', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'up/',
+      eventNames: ['PutObject', 'DeleteObject'],
+      deniedActions: ['s3:PutObject', 's3:DeleteObject'],
+    });
+    assert.ok(!profile?.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+    assert.ok(
+      profile?.notes.some((n) =>
+        n.startsWith('s3:DeleteObject was refused on this bucket but is not part of what `aws s3 cp` needs'),
+      ),
+      profile?.notes.join(' | '),
+    );
+  });
+
+  test('copies from elsewhere do not take s3:GetObject from a download refused in the same group', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'dst',
+      prefix: 'out/',
+      eventNames: ['CopyObject', 'GetObject'],
+      otherBucketSources: [{ bucket: 'src', prefix: 'in/', listed: false }],
+      readsObjects: true,
+      deniedActions: ['s3:PutObject', 's3:GetObject'],
+    });
+    assert.deepEqual(profile?.statements.find((s) => s.Sid === 'AwsCliObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+  });
+});
