@@ -47,6 +47,12 @@ export interface DeniedEvent {
    * the copy's source is not among the checks: job profiles read it there. Not evaluated.
    */
   readonly copySource: { readonly bucket: string; readonly key: string } | undefined;
+  /**
+   * The object a copy writes, when the error message names the read of its source instead (the event's
+   * check): where the job works, as the destination check says when the operation's checks are derived.
+   * Not evaluated.
+   */
+  readonly copyTarget: { readonly bucket: string; readonly key: string } | undefined;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -168,6 +174,12 @@ function fromMessage(
   const parsed = parseS3ResourceArn(resource);
   const recordBucket = record.requestParameters.bucketName;
   const owner = bucketOwnerOf(record);
+  // A copy whose read of its source was refused: the message names the source object. The event stays
+  // with the bucket the copy writes to, as when the operation's checks are derived (the source check
+  // has the `source` role there too).
+  const copySource = copySourceOf(record);
+  const namesSource =
+    copySource !== undefined && parsed?.bucket === copySource.bucket && parsed.key === copySource.key;
   // A copy source in another bucket: the record only says who owns the destination bucket.
   const otherBucket =
     parsed !== undefined &&
@@ -184,6 +196,7 @@ function fromMessage(
     key: parsed?.key,
     reason: 'named by the AccessDenied error message',
     kind: 's3',
+    role: namesSource ? 'source' : undefined,
   };
 
   let notes: readonly string[] = NO_NOTES;
@@ -196,8 +209,8 @@ function fromMessage(
     const mapping = authorizationChecksFor(record);
     if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
   }
-  const bucket =
-    check.bucket ?? (typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined);
+  const writtenBucket = typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined;
+  const bucket = namesSource ? (writtenBucket ?? check.bucket) : (check.bucket ?? writtenBucket);
   return deniedEvent(
     record,
     message,
@@ -208,25 +221,20 @@ function fromMessage(
     bucket,
     owner,
     notes,
-    copySourceOf(record, parsed),
+    namesSource ? undefined : copySource,
+    namesSource && writtenBucket !== undefined && typeof record.requestParameters.key === 'string'
+      ? { bucket: internedBucket(writtenBucket), key: record.requestParameters.key }
+      : undefined,
   );
 }
 
-/**
- * The object a copy reads (`x-amz-copy-source` in a bucket; an access point source is left out), unless
- * it is what the message names (the read of the source was refused: the event's check is that read).
- */
-function copySourceOf(
-  record: CloudTrailRecord,
-  named: { bucket: string; key?: string } | undefined,
-): DeniedEvent['copySource'] {
+/** The object a copy reads (`x-amz-copy-source` in a bucket; an access point source is left out). */
+function copySourceOf(record: CloudTrailRecord): DeniedEvent['copySource'] {
   if (record.eventName !== 'CopyObject' && record.eventName !== 'UploadPartCopy') return undefined;
   const value = record.requestParameters['x-amz-copy-source'];
   const parsed = parseCopySource(typeof value === 'string' ? value : undefined);
   if (!parsed.ok || parsed.source.form !== 'bucket') return undefined;
-  const { bucket, key } = parsed.source;
-  if (named?.bucket === bucket && named.key === key) return undefined;
-  return { bucket: internedBucket(bucket), key };
+  return { bucket: internedBucket(parsed.source.bucket), key: parsed.source.key };
 }
 
 /** The event in one literal, every member in place: one shape for every denied event a batch keeps. */
@@ -241,6 +249,7 @@ function deniedEvent(
   owner: BucketOwner | undefined,
   notes: readonly string[],
   copySource: DeniedEvent['copySource'] = undefined,
+  copyTarget: DeniedEvent['copyTarget'] = undefined,
 ): DeniedEvent {
   return {
     eventId: record.eventId,
@@ -258,6 +267,7 @@ function deniedEvent(
     owner,
     notes,
     copySource,
+    copyTarget,
   };
 }
 

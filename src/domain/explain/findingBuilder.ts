@@ -127,6 +127,12 @@ interface RcloneJob {
   readonly paths: readonly string[];
   readonly probes: ReadonlySet<string>;
   /**
+   * Keys HEADed as the root of a directory the job works in (`probes`, and HEADs the visible policies
+   * allow, whose denial is not theirs: the key of a missing object without s3:ListBucket). Each counts
+   * as its directory (`daily/`) for where the job works, never as a key.
+   */
+  readonly roots: ReadonlySet<string>;
+  /**
    * The finding is one denied HEAD of one key and nothing else, with no evidence of a directory there:
    * rclone's first request, which is either its root check (rclone v1.72 to v1.74.3 stop on it before
    * any other request) or the file the job names. It is read as a root check, but always granted, on
@@ -150,14 +156,23 @@ function rcloneJob(
 ): RcloneJob {
   const paths: string[] = [];
   let candidates: Set<string> | undefined;
+  // HEADs of keys the visible policies allow (the event's denial is another's): roots if a path lies inside.
+  let allowedHeads: Set<string> | undefined;
   let deniedOthers = false;
   // Keys the job fetched (GET, not HEAD): a root it treated as a file.
   const fetched = new Set<string>();
   // Prefixes of listings with a delimiter: one of the directory above a root check is rclone looking
   // for the root as a file there, not where the job works.
   const walked: string[] = [];
+  let lastEvent: DeniedEvent | undefined;
   for (const e of evaluated) {
     const { check } = e;
+    // A copy refused its source read writes here all the same (its destination is not a check).
+    if (e.event !== lastEvent) {
+      lastEvent = e.event;
+      const target = e.event.copyTarget;
+      if (target !== undefined && target.bucket === bucket) paths.push(target.key);
+    }
     const denied = e.decision !== 'Allowed';
     // The source of a copy is read, not where the job works (it has its own statement in the profile).
     if (check.bucket !== bucket || check.role === 'source') {
@@ -180,8 +195,22 @@ function rcloneJob(
       candidates.add(key);
     } else {
       deniedOthers ||= denied;
+      if (!denied && mayBeRootProbe(e.event.eventName, check.action, key)) {
+        allowedHeads ??= new Set();
+        allowedHeads.add(key);
+      }
     }
   }
+  const allowedRoots =
+    allowedHeads === undefined
+      ? NO_NAMES
+      : rootProbes(
+          allowedHeads,
+          paths,
+          walked,
+          evidence.listedWithSuccess ?? NO_NAMES,
+          evidence.objectDirectories ?? NO_NAMES,
+        );
   // A HEAD of a key the job then fetched is of the file it names (`rclone cat`, `copyto` from S3): after a
   // refused check of `cat/c.txt`, rclone v1.75 lists `cat/c.txt/`, finds nothing and reads the file.
   if (candidates !== undefined) {
@@ -190,8 +219,8 @@ function rcloneJob(
     if (candidates.size === 0) candidates = undefined;
   }
   if (candidates === undefined) {
-    for (const prefix of walked) paths.push(prefix);
-    return { paths, probes: NO_NAMES, lone: false };
+    for (const prefix of walked) if (!isParentListingOf(prefix, allowedRoots)) paths.push(prefix);
+    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false };
   }
   const probes = rootProbes(
     candidates,
@@ -203,10 +232,11 @@ function rcloneJob(
   // After the refused check of `dir` (and a refused or empty listing of `dir/`), rclone takes `dir` for a
   // file and lists the directory above it with a delimiter to find it (`rclone lsf`, `md5sum`): that
   // listing must not widen the job's directory to its parent, or to the whole bucket.
-  for (const prefix of walked) if (!isParentListingOf(prefix, probes)) paths.push(prefix);
+  const roots = allowedRoots.size === 0 ? probes : new Set([...probes, ...allowedRoots]);
+  for (const prefix of walked) if (!isParentListingOf(prefix, roots)) paths.push(prefix);
   if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
-    return { paths, probes: candidates, lone: true };
-  return { paths, probes, lone: false };
+    return { paths, probes: candidates, roots: candidates, lone: true };
+  return { paths, probes, roots, lone: false };
 }
 
 /** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
@@ -754,11 +784,13 @@ export class FindingBuilder {
         deniedHere.add(check.action);
       names.add(e.event.eventName);
     }
-    // Copies refused with a message that names one request: the event keeps the source apart.
+    // Copies refused with a message that names one request: the event keeps the other side apart.
     let lastEvent: DeniedEvent | undefined;
     for (const { event } of evaluated) {
       if (event === lastEvent) continue;
       lastEvent = event;
+      const target = event.copyTarget;
+      if (target !== undefined && target.bucket === bucket && job === undefined) keys.push(target.key);
       const from = event.copySource;
       if (from === undefined) continue;
       if (from.bucket === bucket) sourceKeys.push(from.key);
@@ -808,7 +840,7 @@ export class FindingBuilder {
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
     const deniedActions = new Set<string>();
     for (const e of denied) deniedActions.add(e.check.action);
-    const paths = job !== undefined ? jobPaths(job.paths, job.probes) : keys;
+    const paths = job !== undefined ? jobPaths(job.paths, job.roots) : keys;
     // Refused requests that name no object (CreateBucket before a `copyto`) say nothing of where the job
     // works: the keys the caller looked up and found missing, or uploaded, do.
     const written =

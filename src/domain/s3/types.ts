@@ -16,7 +16,7 @@ export interface S3AuthorizationCheck {
   readonly bucket?: string | undefined;
   readonly key?: string | undefined;
   /** `source` for the read side of CopyObject/UploadPartCopy; `destination` for the write side. */
-  readonly role?: 'source' | 'destination';
+  readonly role?: 'source' | 'destination' | undefined;
   /** Why this check exists (e.g. "x-amz-acl header present"), with its source. */
   readonly reason: string;
   /** `kms` checks depend on a key policy too and are evaluated separately. */

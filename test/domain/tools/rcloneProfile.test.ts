@@ -1324,6 +1324,51 @@ describe('explain: server-side copies from another bucket, refused at the destin
     );
   });
 
+  test('a copy refused its source read: the enhanced message names the source, and the event still groups with the bucket the copy writes to, as with the legacy message', () => {
+    const sourceRefused = (message: string) =>
+      deniedRecord({
+        eventName: 'CopyObject',
+        userAgent: rclone,
+        errorMessage: message,
+        requestParameters: {
+          bucketName: 'data',
+          key: 'out/c.txt',
+          'x-amz-copy-source': 'src/other/c.txt',
+          Host: 'x',
+        },
+      });
+    const writerContext = explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
+          { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/out/*' },
+        ],
+      }),
+    });
+    const enhanced = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::src/other/c.txt" because no identity-based policy allows the s3:GetObject action`;
+    const findings = [enhanced, 'Access Denied'].map((message) => {
+      const report = explainTexts(
+        [{ input: 't.json', text: JSON.stringify({ Records: [sourceRefused(message)] }) }],
+        writerContext,
+      );
+      assert.equal(report.findings.length, 1);
+      return report.findings[0];
+    });
+    for (const finding of findings) {
+      assert.match(finding?.summary ?? '', /on bucket data/);
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:GetObject'], ['arn:aws:s3:::src/other/*']]],
+      );
+      assert.deepEqual(
+        finding?.jobProfile?.statements.find((s) => s.Sid === 'RcloneSourceObjects')?.Resource,
+        ['arn:aws:s3:::src/other/*'],
+      );
+    }
+    assert.deepEqual(findings[0]?.jobProfile, findings[1]?.jobProfile);
+  });
+
   test('aws-cli: the destination takes the writes, the source bucket the reads (no listing of it in the input)', () => {
     assert.deepEqual(profileOf(cli), [
       ['AwsCliObjects', ['s3:AbortMultipartUpload', 's3:PutObject'], ['arn:aws:s3:::data/out/*']],

@@ -478,6 +478,36 @@ describe('explain and rclone root checks', () => {
         });
       });
 
+      test('a root check the visible policies allow (its denial is another, e.g. no s3:ListBucket for a missing key) still names the directory, not a key in the parent', () => {
+        const readsAll = explainContext({
+          snapshot: snapshotWithUser('backup', {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+          }),
+        });
+        const findings = explainTexts(
+          [
+            {
+              input: 't.json',
+              text: JSON.stringify({
+                Records: [
+                  denied('HeadObject', 'hosts/nas-1', 'read', lister),
+                  denied('DeleteObject', 'hosts/nas-1/2026/a.bin', 'write', lister),
+                  denied('DeleteObject', 'hosts/nas-1/2026/b.bin', 'write', lister),
+                ],
+              }),
+            },
+          ],
+          readsAll,
+        ).findings;
+        assert.equal(findings.length, 1);
+        assert.equal(findings[0]?.requests[0]?.decision, 'Allowed');
+        assert.deepEqual(
+          findings[0]?.jobProfile?.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource,
+          ['arn:aws:s3:::data/hosts/nas-1/*'],
+        );
+      });
+
       test('before v1.74.4 the check stops the job even when the directory holds objects: granted', () => {
         const findings = explainRecords([
           denied('HeadObject', 'mirror', 'read', '[rclone/v1.74.3]'),
