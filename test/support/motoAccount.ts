@@ -32,6 +32,7 @@ import {
   type CallerIdentity,
   cloudTrailFile,
   type IamUserIdentity,
+  type MessageForm,
   type S3CallRecorder,
   startS3CallRecorder,
 } from './s3CallRecorder.js';
@@ -300,21 +301,30 @@ export class MotoAccount {
     return path;
   }
 
-  /** `permission-auditor explain --format json` on the CloudTrail events of `user`'s calls in `run`. */
+  /**
+   * `permission-auditor explain --format json` on the CloudTrail events of `user`'s calls in `run`, with
+   * moto's legacy `Access Denied` messages (the report returned). The same events with the enhanced
+   * messages AWS writes (see `MessageForm`) are explained too, and must give the same findings: events,
+   * fixes, job profiles and alternatives.
+   */
   async explainRun(user: CallerIdentity, run: ClientRun, name: string): Promise<ExplainReport> {
-    const trail = join(this.directory, `${name}.json`);
-    await writeFile(trail, cloudTrailFile(this.recorder.calls.slice(run.from), user));
-    const cli = await runCli([
-      'explain',
-      trail,
-      '--account-snapshot',
-      await this.accountSnapshot(),
-      '--format',
-      'json',
-    ]);
-    assert.equal(cli.code, 0, cli.stderr);
-    const report = JSON.parse(cli.stdout) as ExplainReport;
-    assert.deepEqual(report.errors, []);
+    const snapshot = await this.accountSnapshot();
+    const explain = async (messages: MessageForm): Promise<ExplainReport> => {
+      const trail = join(this.directory, `${name}-${messages}.json`);
+      await writeFile(trail, cloudTrailFile(this.recorder.calls.slice(run.from), user, messages));
+      const cli = await runCli(['explain', trail, '--account-snapshot', snapshot, '--format', 'json']);
+      assert.equal(cli.code, 0, cli.stderr);
+      const report = JSON.parse(cli.stdout) as ExplainReport;
+      assert.deepEqual(report.errors, []);
+      return report;
+    };
+    const report = await explain('legacy');
+    const enhanced = await explain('enhanced');
+    assert.deepEqual(
+      enhanced.findings.map(essentials),
+      report.findings.map(essentials),
+      `${name}: the enhanced messages give other findings than the legacy ones`,
+    );
     return report;
   }
 
@@ -335,6 +345,17 @@ export async function writeSampleData(directory: string): Promise<void> {
   await mkdir(join(directory, 'data', 'sub'), { recursive: true });
   await writeFile(join(directory, 'data', 'a.txt'), 'first file\n');
   await writeFile(join(directory, 'data', 'sub', 'b.txt'), 'second file\n');
+}
+
+/** What a finding must keep whichever form the messages take (requests and wording may differ). */
+function essentials(finding: Finding) {
+  return {
+    eventIds: finding.eventIds,
+    fix: finding.fix?.statements ?? null,
+    jobProfile:
+      finding.jobProfile === null ? null : [finding.jobProfile.operation, finding.jobProfile.statements],
+    alternatives: finding.alternatives.map((a) => a.removes),
+  };
 }
 
 export function onlyFinding(report: ExplainReport): Finding {

@@ -25,6 +25,8 @@ export interface RecordedCall {
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly time: Date;
+  /** The CloudTrail event ID of the call: the same in every trail written from it. */
+  readonly eventId: string;
 }
 
 export interface S3CallRecorder {
@@ -73,6 +75,7 @@ export async function startS3CallRecorder(target: string): Promise<S3CallRecorde
               ...(errorCode !== undefined ? { errorCode } : {}),
               ...(errorMessage !== undefined ? { errorMessage } : {}),
               time: new Date(),
+              eventId: randomUUID(),
             });
             res.writeHead(status, answer.headers);
             res.end(answerBody);
@@ -240,11 +243,84 @@ function signedRegion(headers: IncomingHttpHeaders): string {
 }
 
 /**
+ * How a refusal's `errorMessage` reads: `legacy` is what moto answers (`Access Denied`); `enhanced` is
+ * the message AWS writes for requests within an account, which names the caller, the action and the
+ * resource (`User: ARN is not authorized to perform: ACTION on resource: "ARN" because no
+ * identity-based policy allows the ACTION action`).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ */
+export type MessageForm = 'legacy' | 'enhanced';
+
+/**
+ * The IAM action and resource of a refused request, as an enhanced message names them, for operations
+ * that need one action (S3's documented mapping). A copy names its destination: moto never checks the
+ * source, so a copy it refuses was refused its write. `undefined` keeps the legacy message.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ */
+function refusedRequest(
+  eventName: string,
+  bucket: string,
+  key: string | undefined,
+  query: URLSearchParams,
+): { action: string; resource: string } | undefined {
+  const object = `arn:aws:s3:::${bucket}/${key ?? ''}`;
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const version = query.has('versionId');
+  switch (eventName) {
+    case 'HeadObject':
+    case 'GetObject':
+      return { action: version ? 's3:GetObjectVersion' : 's3:GetObject', resource: object };
+    case 'PutObject':
+    case 'CopyObject':
+    case 'CreateMultipartUpload':
+    case 'UploadPart':
+    case 'UploadPartCopy':
+    case 'CompleteMultipartUpload':
+      return { action: 's3:PutObject', resource: object };
+    case 'DeleteObject':
+      return { action: version ? 's3:DeleteObjectVersion' : 's3:DeleteObject', resource: object };
+    case 'AbortMultipartUpload':
+      return { action: 's3:AbortMultipartUpload', resource: object };
+    case 'ListObjects':
+    case 'HeadBucket':
+      return { action: 's3:ListBucket', resource: bucketArn };
+    case 'ListObjectVersions':
+      return { action: 's3:ListBucketVersions', resource: bucketArn };
+    case 'ListMultipartUploads':
+      return { action: 's3:ListBucketMultipartUploads', resource: bucketArn };
+    case 'GetBucketVersioning':
+      return { action: 's3:GetBucketVersioning', resource: bucketArn };
+    case 'PutBucketVersioning':
+      return { action: 's3:PutBucketVersioning', resource: bucketArn };
+    case 'CreateBucket':
+      return { action: 's3:CreateBucket', resource: bucketArn };
+    case 'DeleteBucket':
+      return { action: 's3:DeleteBucket', resource: bucketArn };
+    default:
+      return undefined;
+  }
+}
+
+function callerArn(identity: CallerIdentity): string {
+  if (identity.type === 'AssumedRole') {
+    const roleName = identity.roleArn.slice(identity.roleArn.lastIndexOf('/') + 1);
+    return `arn:aws:sts::${identity.accountId}:assumed-role/${roleName}/${identity.sessionName}`;
+  }
+  return `arn:aws:iam::${identity.accountId}:user/${identity.userName}`;
+}
+
+/**
  * The CloudTrail data event for one recorded path-style call by `identity`: event name, request
  * parameters (bucket, key, query parameters, the ACL and copy-source headers), resources, user agent in square
- * brackets as S3 logs it, and the error code and message when S3 refused it.
+ * brackets as S3 logs it, and the error code and message when S3 refused it (in `messages` form).
  */
-export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): Record<string, unknown> {
+export function cloudTrailRecord(
+  call: RecordedCall,
+  identity: CallerIdentity,
+  messages: MessageForm = 'legacy',
+): Record<string, unknown> {
   const url = new URL(call.url, 'http://s3.local');
   const [bucketPart, ...keyParts] = url.pathname.slice(1).split('/');
   const bucket = decodeURIComponent(bucketPart ?? '');
@@ -280,6 +356,10 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
         : [bucketResource];
   const eventTime = call.time.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const failed = call.status >= 300;
+  const refused =
+    messages === 'enhanced' && call.status === 403 && !listBuckets
+      ? refusedRequest(operation.eventName, bucket, key, url.searchParams)
+      : undefined;
   // A HEAD error has no body: name it as S3 does for that status.
   const bodiless =
     call.status === 403
@@ -297,12 +377,18 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
     sourceIPAddress: '127.0.0.1',
     userAgent: `[${header(call.headers, 'user-agent') ?? ''}]`,
     ...(failed
-      ? { errorCode: call.errorCode ?? bodiless[0], errorMessage: call.errorMessage ?? bodiless[1] }
+      ? {
+          errorCode: call.errorCode ?? bodiless[0],
+          errorMessage:
+            refused !== undefined
+              ? `User: ${callerArn(identity)} is not authorized to perform: ${refused.action} on resource: "${refused.resource}" because no identity-based policy allows the ${refused.action} action`
+              : (call.errorMessage ?? bodiless[1]),
+        }
       : {}),
     requestParameters,
     responseElements: null,
-    requestID: randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase(),
-    eventID: randomUUID(),
+    requestID: call.eventId.replaceAll('-', '').slice(0, 16).toUpperCase(),
+    eventID: call.eventId,
     readOnly: operation.readOnly,
     ...(resources !== undefined ? { resources } : {}),
     eventType: 'AwsApiCall',
@@ -313,9 +399,13 @@ export function cloudTrailRecord(call: RecordedCall, identity: CallerIdentity): 
 }
 
 /** A CloudTrail trail file (`{"Records": [...]}`) of the recorded calls signed with `identity`'s access key. */
-export function cloudTrailFile(calls: readonly RecordedCall[], identity: CallerIdentity): string {
+export function cloudTrailFile(
+  calls: readonly RecordedCall[],
+  identity: CallerIdentity,
+  messages: MessageForm = 'legacy',
+): string {
   const mine = calls.filter((c) =>
     (header(c.headers, 'authorization') ?? '').includes(`Credential=${identity.accessKeyId}/`),
   );
-  return JSON.stringify({ Records: mine.map((c) => cloudTrailRecord(c, identity)) });
+  return JSON.stringify({ Records: mine.map((c) => cloudTrailRecord(c, identity, messages)) });
 }
