@@ -245,6 +245,13 @@ function isParentListingOf(prefix: string, probes: ReadonlySet<string>): boolean
   return false;
 }
 
+/** Appends `key` to the list of `bucket` in `keys`. */
+function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
+  const list = keys.get(bucket);
+  if (list === undefined) keys.set(bucket, [key]);
+  else list.push(key);
+}
+
 /** What a finding's caller copied and deleted on its bucket, for the job profiles. */
 interface CopyEvidence {
   /**
@@ -549,8 +556,6 @@ export class FindingBuilder {
       job,
       probeKeys,
       copies,
-      bucket !== undefined ? this.#succeeded.values('recursiveListPrefixes', principal, bucket) : undefined,
-      bucket !== undefined ? this.#succeeded.values('copySourceDirectories', principal, bucket) : undefined,
       (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
@@ -739,8 +744,7 @@ export class FindingBuilder {
     job: RcloneJob | undefined,
     rootCheckKeys: readonly string[],
     copies: CopyEvidence | undefined,
-    recursiveListPrefixes: ReadonlySet<string> | undefined,
-    copySourceDirectories: ReadonlySet<string> | undefined,
+    /** The input's evidence of the principal's successful calls on the bucket. */
     evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
     listedOn: (otherBucket: string) => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
@@ -764,9 +768,7 @@ export class FindingBuilder {
     for (const e of evaluated) {
       const { check } = e;
       if (check.bucket !== bucket && check.role === 'source' && check.bucket !== undefined) {
-        const list = otherSourceKeys.get(check.bucket);
-        if (list === undefined) otherSourceKeys.set(check.bucket, [check.key ?? '']);
-        else list.push(check.key ?? '');
+        addKey(otherSourceKeys, check.bucket, check.key ?? '');
       } else if (check.bucket === bucket && check.key !== undefined) {
         if (check.role === 'source') sourceKeys.push(check.key);
         else if (job === undefined) keys.push(check.key);
@@ -794,14 +796,15 @@ export class FindingBuilder {
       const from = event.copySource;
       if (from === undefined) continue;
       if (from.bucket === bucket) sourceKeys.push(from.key);
-      else {
-        const list = otherSourceKeys.get(from.bucket);
-        if (list === undefined) otherSourceKeys.set(from.bucket, [from.key]);
-        else list.push(from.key);
-      }
+      else addKey(otherSourceKeys, from.bucket, from.key);
     }
+    // Where copies into this bucket read in other buckets: a directory of each.
+    const otherSources = [...otherSourceKeys].map(([source, sourceKeyList]) => ({
+      bucket: source,
+      prefix: commonDirectory(sourceKeyList),
+    }));
     // Copies that succeeded read their sources too (the input's evidence, kept per source bucket).
-    for (const directory of copySourceDirectories ?? NO_NAMES) sourceKeys.push(directory);
+    for (const directory of evidence('copySourceDirectories') ?? NO_NAMES) sourceKeys.push(directory);
     const copySource = sourceKeys.length > 0 ? commonDirectory(sourceKeys) : undefined;
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
@@ -815,13 +818,9 @@ export class FindingBuilder {
         ...(moveSource !== undefined ? { moveSource } : {}),
         ...(readsObjects ? { readsObjects } : {}),
         deniedActions: [...deniedHere],
-        ...(otherSourceKeys.size > 0
+        ...(otherSources.length > 0
           ? {
-              otherBucketSources: [...otherSourceKeys].map(([source, sourceKeyList]) => ({
-                bucket: source,
-                prefix: commonDirectory(sourceKeyList),
-                listed: listedOn(source),
-              })),
+              otherBucketSources: otherSources.map((other) => ({ ...other, listed: listedOn(other.bucket) })),
             }
           : {}),
       });
@@ -853,20 +852,15 @@ export class FindingBuilder {
       bucket,
       prefix,
       ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),
-      ...(listsRecursively(recursiveListPrefixes, prefix, rootCheckKeys) ? { listedRecursively: true } : {}),
+      ...(listsRecursively(evidence('recursiveListPrefixes'), prefix, rootCheckKeys)
+        ? { listedRecursively: true }
+        : {}),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       ...(copySource !== undefined ? { copySource } : {}),
-      ...(otherSourceKeys.size > 0
-        ? {
-            otherBucketSources: [...otherSourceKeys].map(([source, sourceKeyList]) => ({
-              bucket: source,
-              prefix: commonDirectory(sourceKeyList),
-            })),
-          }
-        : {}),
+      ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
       eventNames,
     });

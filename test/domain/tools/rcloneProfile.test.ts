@@ -1243,7 +1243,8 @@ describe('explain: server-side copies from another bucket, refused at the destin
       ],
     }),
   });
-  const refusedCopy = (userAgent: string, key: string) =>
+  /** A copy of `in/KEY` in `sourceBucket` to `data/out/KEY`, refused its write (the message names it). */
+  const refusedCopy = (userAgent: string, key: string, sourceBucket = 'src') =>
     deniedRecord({
       eventName: 'CopyObject',
       userAgent,
@@ -1251,7 +1252,7 @@ describe('explain: server-side copies from another bucket, refused at the destin
       requestParameters: {
         bucketName: 'data',
         key: `out/${key}`,
-        'x-amz-copy-source': `src/in/${key}`,
+        'x-amz-copy-source': `${sourceBucket}/in/${key}`,
         Host: 'x',
       },
     });
@@ -1289,18 +1290,7 @@ describe('explain: server-side copies from another bucket, refused at the destin
   });
 
   test('within one bucket, the enhanced message names the destination only: the source directory still gets s3:GetObject alone', () => {
-    const within = (key: string) =>
-      deniedRecord({
-        eventName: 'CopyObject',
-        userAgent: rclone,
-        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/out/${key}" because no identity-based policy allows the s3:PutObject action`,
-        requestParameters: {
-          bucketName: 'data',
-          key: `out/${key}`,
-          'x-amz-copy-source': `data/in/${key}`,
-          Host: 'x',
-        },
-      });
+    const within = (key: string) => refusedCopy(rclone, key, 'data');
     const report = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: [within('a.txt'), within('sub/b.txt')] }) }],
       context,
