@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -488,6 +489,49 @@ describe("rclone release builds against moto: the root check by rclone's version
     const again = await rclone('1.75.2', user, copy);
     assert.equal(again.code, 0, again.output);
     assert.deepEqual(await account.objectKeys(BUCKET, 'mirror-2/'), ['mirror-2/a.txt', 'mirror-2/sub/b.txt']);
+  });
+
+  test('v1.75.2 copy refused by an explicit Deny: no fix, the Deny named, and the profile says it works only once the Deny goes; added as it is, it does not let the copy finish', async () => {
+    const user = await account.createUser('r1752-locked', 'R1752Locked', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${BUCKET}/*` },
+        {
+          Sid: 'NoWritesInLocked',
+          Effect: 'Deny',
+          Action: 's3:PutObject',
+          Resource: `arn:aws:s3:::${BUCKET}/locked/*`,
+        },
+      ],
+    });
+    const copy = ['copy', 'data', `moto:${BUCKET}/locked/`];
+    const failed = await rclone('1.75.2', user, copy);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'locked'));
+    assert.equal(finding.cause, 'identity-explicit-deny');
+    assert.equal(finding.fix, null);
+    assert.deepEqual(
+      finding.deniedBy.map((d) => [d.policyName, d.sid]),
+      [['R1752Locked', 'NoWritesInLocked']],
+    );
+    const profile = finding.jobProfile;
+    assert.ok(profile !== null);
+    assert.equal(
+      profile.notes?.[0],
+      "An explicit Deny refused s3:PutObject, in R1752Locked (Sid NoWritesInLocked): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).",
+    );
+
+    await account.iam.send(
+      new PutUserPolicyCommand({
+        UserName: user.userName,
+        PolicyName: 'JobProfile',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: profile.statements }),
+      }),
+    );
+    const again = await rclone('1.75.2', user, copy);
+    assert.notEqual(again.code, 0, 'the Deny still wins over the added profile');
+    assert.deepEqual(await account.objectKeys(BUCKET, 'locked/'), []);
   });
 
   test('v1.75.2 copy to another bucket (server-side), refused its copies: the profile writes the destination and lists and reads the source bucket, and alone lets the copy finish', async () => {

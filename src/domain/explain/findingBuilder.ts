@@ -245,6 +245,21 @@ function isParentListingOf(prefix: string, probes: ReadonlySet<string>): boolean
   return false;
 }
 
+/**
+ * The job profile's first note when an explicit Deny refused the job: no Allow, the profile's included,
+ * overrides it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ */
+function explicitDenyNote(denied: readonly EvaluatedCheck[], deniedBy: readonly DeniedByRef[]): string {
+  // Without the policies (the message names the Deny), every refused request is the Deny's.
+  const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
+  const actions = [...new Set((explicit.length > 0 ? explicit : denied).map((e) => e.check.action))];
+  const policies = deniedBy.map(
+    (ref) =>
+      `${ref.policyName ?? ref.policyArn ?? ref.policyType}${ref.sid !== undefined ? ` (Sid ${ref.sid})` : ref.statementIndex !== undefined ? ` (statement ${ref.statementIndex + 1})` : ''}`,
+  );
+  return `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).`;
+}
+
 /** Appends `key` to the list of `bucket` in `keys`. */
 function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
   const list = keys.get(bucket);
@@ -547,7 +562,7 @@ export class FindingBuilder {
       (client.tool === 'rclone' || client.tool === 'aws-cli') && bucket !== undefined
         ? copyEvidence(denied, bucket, (kind) => this.#succeeded.values(kind, principal, bucket))
         : undefined;
-    const { jobProfile, alternatives } = this.#toolAdvice(
+    const toolAdvice = this.#toolAdvice(
       client,
       bucket,
       evaluated,
@@ -559,6 +574,14 @@ export class FindingBuilder {
       (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
+    const { alternatives } = toolAdvice;
+    const jobProfile =
+      toolAdvice.jobProfile !== null && deniedBy.length > 0
+        ? {
+            ...toolAdvice.jobProfile,
+            notes: [explicitDenyNote(denied, deniedBy), ...toolAdvice.jobProfile.notes],
+          }
+        : toolAdvice.jobProfile;
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
       eventId: e.event.eventId,

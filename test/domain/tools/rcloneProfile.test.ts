@@ -1366,3 +1366,63 @@ describe('explain: server-side copies from another bucket, refused at the destin
     ]);
   });
 });
+
+describe('explain: a job refused by an explicit Deny', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const deletes = (message: string) =>
+    ['a.txt', 'b.txt'].map((name) =>
+      deniedRecord({
+        eventName: 'DeleteObject',
+        userAgent: rclone,
+        errorMessage: message.replace('KEY', name),
+        requestParameters: { bucketName: 'data', key: `mirror/${name}`, Host: 'x' },
+      }),
+    );
+  const explicit = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/mirror/KEY" with an explicit deny in an identity-based policy: arn:aws:iam::${ACCOUNT}:policy/NoDeletes`;
+  const profileNotes = (context: ReturnType<typeof explainContext>, message: string) => {
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: deletes(message) }) }],
+      context,
+    );
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.findings[0]?.fix, null);
+    return report.findings[0]?.jobProfile?.notes ?? [];
+  };
+
+  test('with the policies: the profile names the Deny first, with its Sid', () => {
+    const context = explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+          { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
+        ],
+      }),
+    });
+    assert.equal(
+      profileNotes(context, 'Access Denied')[0],
+      "An explicit Deny refused s3:DeleteObject, in inline (Sid NoDeletes): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).",
+    );
+  });
+
+  test('from the message alone (no snapshot): the policy the message names', () => {
+    assert.match(
+      profileNotes(explainContext(), explicit)[0] ?? '',
+      /^An explicit Deny refused s3:DeleteObject, in arn:aws:iam::111122223333:policy\/NoDeletes: no Allow overrides it/,
+    );
+  });
+
+  test('a missing Allow adds no such note', () => {
+    const context = explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }],
+      }),
+    });
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: deletes('Access Denied') }) }],
+      context,
+    );
+    assert.ok(!report.findings[0]?.jobProfile?.notes?.some((n) => n.startsWith('An explicit Deny')));
+  });
+});
