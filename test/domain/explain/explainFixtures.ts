@@ -120,3 +120,10 @@ export function explainContext(overrides: Partial<ExplainContext> = {}): Explain
     ...overrides,
   };
 }
+
+/** An explain context whose account holds the fixtures' user `backup` with one inline policy of `statements`. */
+export function backupUserContext(statements: readonly unknown[]): ExplainContext {
+  return explainContext({
+    snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: statements }),
+  });
+}

@@ -13,6 +13,7 @@ import {
 } from '../../../src/domain/tools/rcloneProfile.js';
 import {
   ACCOUNT,
+  backupUserContext,
   deniedRecord,
   explainContext,
   snapshotWithUser,
@@ -1120,14 +1121,9 @@ test("a job in a nested directory is scoped to it, and the note says how to cove
 
 describe('explain scopes the profile of a job refused only bucket-level requests (CreateBucket before a copyto)', () => {
   const rclone = '[rclone/v1.75.2]';
-  const context = explainContext({
-    snapshot: snapshotWithUser('backup', {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/*' },
-      ],
-    }),
-  });
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/*' },
+  ]);
   const createBucket = () =>
     deniedRecord({
       eventName: 'CreateBucket',
@@ -1234,15 +1230,10 @@ describe('explain scopes the profile of a job refused only bucket-level requests
 describe('explain: server-side copies from another bucket, refused at the destination', () => {
   const rclone = '[rclone/v1.75.2]';
   const cli = '[aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off command/s3.cp]';
-  const context = explainContext({
-    snapshot: snapshotWithUser('backup', {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/in/*' },
-      ],
-    }),
-  });
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/in/*' },
+  ]);
   /** A copy of `in/KEY` in `sourceBucket` to `data/out/KEY`, refused its write (the message names it). */
   const refusedCopy = (userAgent: string, key: string, sourceBucket = 'src') =>
     deniedRecord({
@@ -1327,15 +1318,10 @@ describe('explain: server-side copies from another bucket, refused at the destin
           Host: 'x',
         },
       });
-    const writerContext = explainContext({
-      snapshot: snapshotWithUser('backup', {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
-          { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/out/*' },
-        ],
-      }),
-    });
+    const writerContext = backupUserContext([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: ['arn:aws:s3:::src', 'arn:aws:s3:::data'] },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/out/*' },
+    ]);
     const enhanced = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::src/other/c.txt" because no identity-based policy allows the s3:GetObject action`;
     const findings = [enhanced, 'Access Denied'].map((message) => {
       const report = explainTexts(
@@ -1390,15 +1376,10 @@ describe('explain: a job refused by an explicit Deny', () => {
   };
 
   test('with the policies: the profile names the Deny first, with its Sid', () => {
-    const context = explainContext({
-      snapshot: snapshotWithUser('backup', {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-          { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
-        ],
-      }),
-    });
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+      { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
     assert.equal(
       profileNotes(context, 'Access Denied')[0],
       "An explicit Deny refused s3:DeleteObject, in inline (Sid NoDeletes): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).",
@@ -1413,12 +1394,9 @@ describe('explain: a job refused by an explicit Deny', () => {
   });
 
   test('a missing Allow adds no such note', () => {
-    const context = explainContext({
-      snapshot: snapshotWithUser('backup', {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }],
-      }),
-    });
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    ]);
     const report = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: deletes('Access Denied') }) }],
       context,

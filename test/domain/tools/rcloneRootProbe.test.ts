@@ -10,6 +10,7 @@ import {
 } from '../../../src/domain/tools/rcloneRootProbe.js';
 import {
   ACCOUNT,
+  backupUserContext,
   deniedRecord,
   explainContext,
   snapshotWithUser,
@@ -419,18 +420,13 @@ describe('explain and rclone root checks', () => {
         });
 
         test('a refused listing of the directory: rclone lists the one above it (with a delimiter) to find the file; the profile stays in the directory, not its parent or the bucket', () => {
-          const getOnly = explainContext({
-            snapshot: snapshotWithUser('backup', {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Action: 's3:GetObject',
-                  Resource: ['arn:aws:s3:::data/mirror/*', 'arn:aws:s3:::data/team/mirror/*'],
-                },
-              ],
-            }),
-          });
+          const getOnly = backupUserContext([
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: ['arn:aws:s3:::data/mirror/*', 'arn:aws:s3:::data/team/mirror/*'],
+            },
+          ]);
           const deniedListing = (prefix: string, delimiter?: string) =>
             deniedRecord({
               eventName: 'ListObjects',
@@ -479,12 +475,9 @@ describe('explain and rclone root checks', () => {
       });
 
       test('a root check the visible policies allow (its denial is another, e.g. no s3:ListBucket for a missing key) still names the directory, not a key in the parent', () => {
-        const readsAll = explainContext({
-          snapshot: snapshotWithUser('backup', {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
-          }),
-        });
+        const readsAll = backupUserContext([
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+        ]);
         const findings = explainTexts(
           [
             {
