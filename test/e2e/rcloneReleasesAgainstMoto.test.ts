@@ -653,6 +653,68 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.ok((await account.objectKeys(BUCKET, 'site-backup/')).includes('site-backup/stale.txt'));
   });
 
+  test('v1.75.2 sync --backup-dir into a new directory, both paths without a trailing slash: both root checks are refused; the profile lists the two directories, not the whole bucket, and with s3:DeleteObject added (as its note says for a sync) alone lets the sync finish, while the bucket root stays closed', async () => {
+    await account.putObjects(BUCKET, ['nightly/stale.txt'], 'last week\n');
+    const user = await account.createUser('nightly-sync', 'NightlySync', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/nightly/*`, `arn:aws:s3:::${BUCKET}/attic/*`],
+        },
+      ],
+    });
+    const sync = [
+      'sync',
+      'data',
+      `moto:${BUCKET}/nightly`,
+      '--backup-dir',
+      `moto:${BUCKET}/attic`,
+      '--s3-no-check-bucket',
+    ];
+    const failed = await rclone('1.75.2', user, sync);
+    assert.notEqual(failed.code, 0);
+    // The destination holds objects, so rclone carries on past its check; the new backup directory
+    // does not, so rclone takes it for a file and stops.
+    assert.match(failed.output, /backup-dir.*is a file not a directory/);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'backup-dir-roots'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [
+      `s3:GetObject arn:aws:s3:::${BUCKET}/attic`,
+      `s3:GetObject arn:aws:s3:::${BUCKET}/nightly`,
+    ]);
+    const profile = finding.jobProfile;
+    assert.ok(profile !== null && profile !== undefined);
+    const objects = profile.statements.find((s) => s.Sid === 'RcloneObjects');
+    assert.deepEqual(objects?.Resource, [
+      `arn:aws:s3:::${BUCKET}/nightly/*`,
+      `arn:aws:s3:::${BUCKET}/attic/*`,
+    ]);
+    assert.ok(
+      profile.notes?.some((n) => n.includes('"nightly/", "attic/"') && n.includes('the whole bucket')),
+    );
+    assert.ok(!JSON.stringify(profile.statements).includes(`${BUCKET}/*`));
+
+    await account.grantOnly(
+      user,
+      profile.statements.map((s) =>
+        s.Sid === 'RcloneObjects' ? { ...s, Action: [...s.Action, 's3:DeleteObject'] } : s,
+      ),
+    );
+    const again = await rclone('1.75.2', user, sync);
+    assert.equal(again.code, 0, again.output);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'nightly/'), ['nightly/a.txt', 'nightly/sub/b.txt']);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'attic/'), ['attic/stale.txt']);
+    const elsewhere = await rclone('1.75.2', user, [
+      'copyto',
+      'data/a.txt',
+      `moto:${BUCKET}/a.txt`,
+      '--s3-no-check-bucket',
+    ]);
+    assert.notEqual(elsewhere.code, 0, 'the profile must not open the bucket root');
+  });
+
   describe('v1.75.2 delete and purge: jobs that only list and delete get a profile with no upload', () => {
     test('delete (a trailing slash, no root check): the listing has no delimiter; the profile alone (listing and s3:DeleteObject, not even s3:GetObject) lets it finish', async () => {
       await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt']);

@@ -16,6 +16,7 @@ import {
   jobPaths,
   loneRootProbeCaveat,
   mayBeRootProbe,
+  rootDirectories,
   rootProbeCaveat,
   rootProbeEffect,
   rootProbes,
@@ -870,10 +871,13 @@ export class FindingBuilder {
         ? [...(evidence('missingKeyDirectories') ?? NO_NAMES), ...(evidence('uploadDirectories') ?? NO_NAMES)]
         : [];
     const prefix = commonDirectory(paths.length > 0 ? paths : written);
+    // Two remote paths in this bucket (a move or copy between its directories, a --backup-dir): each.
+    const directories = job !== undefined ? rootDirectories(paths, job.roots) : undefined;
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
       prefix,
+      ...(directories !== undefined ? { directories } : {}),
       ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),
       ...(listsRecursively(evidence('recursiveListPrefixes'), prefix, rootCheckKeys)
         ? { listedRecursively: true }

@@ -284,6 +284,13 @@ export interface RcloneAdviceInput {
   /** Object key prefix the job works under, `''` for the whole bucket. Slashes at either end are ignored. */
   readonly prefix: string;
   /**
+   * The job's directories when it works in two or more apart from each other (each a root it checked:
+   * `rclone move remote:bkt/in remote:bkt/out`, or a sync with `--backup-dir` in the same bucket; see
+   * `rootDirectories`): the object statement lists each, where `prefix` (their common directory) would
+   * often be the whole bucket.
+   */
+  readonly directories?: readonly string[];
+  /**
    * Where `prefix` comes from when the refused requests name no object (only bucket-level ones, such as
    * CreateBucket): `other-calls`, the directories of the caller's other requests in the input (keys it
    * looked up and found missing, or uploaded); `nothing`, no request of the job names one. Absent: from
@@ -413,7 +420,15 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const needsAcl = writes && (acl === 'sends-private-acl' || aclDenied);
 
   const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
-  const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.prefix);
+  const { bucketArn } = jobResourceArns(input.bucket, input.prefix);
+  // The directories the object statement covers: the job's one prefix, or its separate roots.
+  const directories =
+    input.directories !== undefined && input.directories.length > 1
+      ? input.directories.map((directory) => directory.replace(/^\/+/, '').replace(/\/+$/, ''))
+      : [prefix];
+  const objectArns = directories.map((directory) => jobResourceArns(input.bucket, directory).objectArn);
+  const insideJob = (directory: string): boolean =>
+    directories.some((jobDirectory) => isInsidePrefix(directory, jobDirectory));
 
   const notes: string[] = [guess.reason];
 
@@ -484,7 +499,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Sid: 'RcloneMoveSource',
       Effect: 'Allow',
       Action: sorted(sourceActions),
-      Resource: [objectArn],
+      Resource: objectArns,
     });
     if (moveSource.destinationPrefix !== undefined) {
       statements.push(copyDestinationStatement('RcloneMoveDestination', moveSource.destinationPrefix));
@@ -498,15 +513,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Sid: 'RcloneObjects',
       Effect: 'Allow',
       Action: sorted(objectActions),
-      Resource: [objectArn],
+      Resource: objectArns,
     });
     // Server-side copies outside the job's directory (a --backup-dir) need the copy set there too.
     const destination = input.copyDestination;
-    if (
-      destination !== undefined &&
-      prefix !== '' &&
-      !`${destination.replace(/\/+$/, '')}/`.startsWith(`${prefix}/`)
-    ) {
+    if (destination !== undefined && !insideJob(destination)) {
       statements.push(copyDestinationStatement('RcloneCopyDestination', destination));
       notes.push(
         `RcloneCopyDestination: the job also copied objects server-side to ${destination === '' ? 'the root of the bucket' : `"${destination}"`} (e.g. its --backup-dir), which needs s3:PutObject there and s3:GetObject for the HEAD after each copy.`,
@@ -515,7 +526,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   // Server-side copies within the bucket read their sources: s3:GetObject there, and no write.
   const source = input.copySource;
-  if (source !== undefined && moveSource === undefined && !isInsidePrefix(source, prefix)) {
+  if (source !== undefined && moveSource === undefined && !insideJob(source)) {
     const readActions = ['s3:GetObject'];
     if (objectActions.includes('s3:GetObjectVersion')) readActions.push('s3:GetObjectVersion');
     statements.push({
@@ -575,12 +586,16 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (bucketActions.includes('s3:ListBucket'))
     notes.push(
       `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
-        prefix === ''
+        directories.includes('')
           ? ''
-          : ` To tighten it for a job that stays in "${prefix}", add Condition StringLike s3:prefix ["${prefix}/", "${prefix}/*"] and test the job.`
+          : ` To tighten it for a job that stays in ${directories.map((d) => `"${d}"`).join(' and ')}, add Condition StringLike s3:prefix [${directories.map((d) => `"${d}/", "${d}/*"`).join(', ')}] and test the job.`
       }`,
     );
-  if (prefix.includes('/')) {
+  if (directories.length > 1) {
+    notes.push(
+      `The object statement lists the ${directories.length} directories whose roots rclone checked (${directories.map((d) => `"${d}/"`).join(', ')}), one for each remote path of the command (a source and a destination, or a --backup-dir), rather than the directory that holds them all (${prefix === '' ? 'the whole bucket' : `"${prefix}/"`}). The input does not say which is which, so each gets the whole set.`,
+    );
+  } else if (prefix.includes('/')) {
     const parent = prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
       `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
@@ -600,8 +615,9 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>').objectArn}).`,
     );
   }
-  if (prefix !== '' && input.prefixFrom === undefined)
-    notes.push(rootCheckNote(input.bucket, prefix, rootEffect));
+  if (input.prefixFrom === undefined)
+    for (const directory of directories)
+      if (directory !== '') notes.push(rootCheckNote(input.bucket, directory, rootEffect));
   if (writes) {
     notes.push(
       `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,

@@ -23,6 +23,7 @@
  *   failing with 403 when HEAD is not permitted")
  * @see https://rclone.org/s3/#s3-no-head-object
  */
+import { isInsidePrefix } from './jobResourceArns.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
 /** What a 403 on the root check does to the job, by rclone version. */
@@ -96,6 +97,30 @@ export function rootProbes(candidates: ReadonlySet<string>, ...pathLists: Iterab
 /** The paths that say where the job works, each root check read as the directory it names (`daily/`). */
 export function jobPaths(paths: readonly string[], probes: ReadonlySet<string>): readonly string[] {
   return probes.size === 0 ? paths : paths.map((path) => (probes.has(path) ? `${path}/` : path));
+}
+
+/**
+ * The directories of a job that checks two roots or more in one bucket and works only inside them
+ * (`rclone move remote:bkt/in remote:bkt/out`, `rclone sync ./data remote:bkt/current --backup-dir
+ * remote:bkt/old`): each root's directory (`in/`, `out/`), in the order rclone checked them, with the
+ * ones inside another left out. `undefined` when fewer than two remain, or when a path lies outside all
+ * of them: the job's one directory is then the paths' common directory. Their common directory here
+ * would often be the whole bucket.
+ */
+export function rootDirectories(
+  paths: readonly string[],
+  roots: ReadonlySet<string>,
+): readonly string[] | undefined {
+  if (roots.size < 2) return undefined;
+  const all = [...roots].map((root) => `${root}/`);
+  const directories = all.filter(
+    (directory, i) =>
+      !all.some((other, j) => j !== i && other !== directory && isInsidePrefix(directory, other)),
+  );
+  const distinct = [...new Set(directories)];
+  if (distinct.length < 2) return undefined;
+  for (const path of paths) if (!distinct.some((d) => isInsidePrefix(path, d))) return undefined;
+  return distinct;
 }
 
 /**

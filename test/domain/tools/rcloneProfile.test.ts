@@ -650,6 +650,56 @@ describe('rcloneAdvice for server-side copies within the bucket', () => {
   });
 });
 
+describe('rcloneAdvice for a job on two directories of the bucket (two roots checked)', () => {
+  const twoRoots = {
+    ...base,
+    prefix: '',
+    directories: ['nightly/', 'attic/'],
+    version: 'v1.75.2',
+    eventNames: ['HeadObject', 'ListObjects'],
+    deniedActions: ['s3:GetObject'],
+  } as const;
+
+  test('the object statement lists each directory, not the bucket, and the notes say why', () => {
+    const { jobProfile } = rcloneAdvice(twoRoots);
+    assert.deepEqual(jobProfile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource, [
+      'arn:aws:s3:::bkt/nightly/*',
+      'arn:aws:s3:::bkt/attic/*',
+    ]);
+    assert.ok(
+      jobProfile.notes?.some((n) =>
+        n.includes('rather than the directory that holds them all (the whole bucket)'),
+      ),
+    );
+    // One root-check note per directory, and an s3:prefix condition naming both.
+    assert.equal(jobProfile.notes?.filter((n) => n.startsWith('At start rclone HEADs')).length, 2);
+    assert.ok(
+      jobProfile.notes?.some((n) => n.includes('s3:prefix ["nightly/", "nightly/*", "attic/", "attic/*"]')),
+    );
+  });
+
+  test('a copy source or destination inside one of the directories needs no statement of its own', () => {
+    const { jobProfile } = rcloneAdvice({
+      ...twoRoots,
+      copySource: 'nightly/sub/',
+      copyDestination: 'attic/',
+    });
+    assert.deepEqual(
+      jobProfile.statements.map((s) => s.Sid),
+      ['RcloneListBucket', 'RcloneObjects'],
+    );
+    const outside = rcloneAdvice({ ...twoRoots, copySource: 'elsewhere/' }).jobProfile;
+    assert.ok(outside.statements.some((s) => s.Sid === 'RcloneCopySource'));
+  });
+
+  test('one directory is the job prefix as before', () => {
+    const { jobProfile } = rcloneAdvice({ ...twoRoots, prefix: 'nightly/', directories: ['nightly/'] });
+    assert.deepEqual(jobProfile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource, [
+      'arn:aws:s3:::bkt/nightly/*',
+    ]);
+  });
+});
+
 describe('rclone cleanup: a job that only lists pending uploads and aborts them', () => {
   test('the listing of uploads with nothing uploaded, read or deleted: cleanup, reported as unknown', () => {
     const guess = inferRcloneOperation({

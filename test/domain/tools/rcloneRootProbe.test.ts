@@ -5,6 +5,7 @@ import { commonDirectory } from '../../../src/domain/explain/minimalStatements.j
 import {
   jobPaths,
   mayBeRootProbe,
+  rootDirectories,
   rootProbeEffect,
   rootProbes,
 } from '../../../src/domain/tools/rcloneRootProbe.js';
@@ -101,6 +102,36 @@ describe('jobPaths', () => {
   });
 });
 
+describe('rootDirectories', () => {
+  test('two roots apart: each directory, in the order rclone checked them', () => {
+    const roots = new Set(['src', 'dst']);
+    const paths = jobPaths(['src', 'src/', 'dst', 'dst/', 'dst/a.txt'], roots);
+    assert.deepEqual(rootDirectories(paths, roots), ['src/', 'dst/']);
+    // Their common directory is the whole bucket.
+    assert.equal(commonDirectory(paths), '');
+  });
+
+  test('a root inside another counts once, as the outer one: a single directory, so none', () => {
+    const roots = new Set(['logs', 'logs/2026']);
+    assert.equal(rootDirectories(jobPaths(['logs', 'logs/2026', 'logs/2026/a'], roots), roots), undefined);
+  });
+
+  test('a path outside every root (or a listing of the bucket root) leaves the common directory', () => {
+    const roots = new Set(['src', 'dst']);
+    assert.equal(rootDirectories(['src/', 'dst/', 'other/x.txt'], roots), undefined);
+    assert.equal(rootDirectories(['src/', 'dst/', ''], roots), undefined);
+  });
+
+  test('names that share a beginning are still apart (site/ and site-backup/)', () => {
+    const roots = new Set(['site', 'site-backup']);
+    assert.deepEqual(rootDirectories(['site/', 'site-backup/'], roots), ['site/', 'site-backup/']);
+  });
+
+  test('one root: none', () => {
+    assert.equal(rootDirectories(['src/', 'src/a'], new Set(['src'])), undefined);
+  });
+});
+
 describe('explain and rclone root checks', () => {
   const rclone = '[rclone/v1.60.1-DEV]';
   const denied = (eventName: string, key: string, action: string, userAgent = rclone) =>
@@ -154,6 +185,35 @@ describe('explain and rclone root checks', () => {
     assert.deepEqual([...new Set(finding.jobProfile?.statements.flatMap((s) => s.Resource))].sort(), [
       'arn:aws:s3:::data',
       'arn:aws:s3:::data/mirror/*',
+    ]);
+  });
+
+  test('two remote paths in the bucket (move remote:data/mirror remote:data/archive), both roots refused: the profile covers the two directories, not the whole bucket', () => {
+    const v175 = '[rclone/v1.75.2]';
+    const records = [
+      denied('HeadObject', 'mirror', 'read', v175),
+      // v1.75 lists each refused root (no delimiter) to see whether it holds objects.
+      succeededListing('mirror/', { userAgent: v175 }),
+      denied('HeadObject', 'archive', 'read', v175),
+      succeededListing('archive/', { userAgent: v175 }),
+    ];
+    const [finding] = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: records }) }],
+      context,
+    ).findings;
+    assert.ok(finding?.jobProfile !== undefined && finding.jobProfile !== null);
+    assert.deepEqual(
+      finding.jobProfile.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::data']],
+        ['RcloneObjects', ['arn:aws:s3:::data/mirror/*', 'arn:aws:s3:::data/archive/*']],
+        ['RcloneRootCheck', ['arn:aws:s3:::data/mirror', 'arn:aws:s3:::data/archive']],
+      ],
+    );
+    // The fix stays the two keys.
+    assert.deepEqual(finding.fix?.statements.flatMap((s) => s.Resource).sort(), [
+      'arn:aws:s3:::data/archive',
+      'arn:aws:s3:::data/mirror',
     ]);
   });
 
