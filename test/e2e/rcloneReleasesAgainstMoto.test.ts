@@ -715,6 +715,41 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.notEqual(elsewhere.code, 0, 'the profile must not open the bucket root');
   });
 
+  test('v1.75.2 one user copying to two buckets without s3:ListBucket: a finding and a profile per bucket, whose statement IDs stay distinct, so that IAM takes both profiles in one policy and both copies then finish', async () => {
+    const second = 'second-bucket';
+    await account.s3.send(new CreateBucketCommand({ Bucket: second }));
+    const user = await account.createUser('two-buckets', 'TwoBuckets', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/pics/*`, `arn:aws:s3:::${second}/pics/*`],
+        },
+      ],
+    });
+    const toFirst = ['copy', 'data', `moto:${BUCKET}/pics/`, '--s3-no-check-bucket'];
+    const toSecond = ['copy', 'data', `moto:${second}/pics/`, '--s3-no-check-bucket'];
+    const first = await rclone('1.75.2', user, toFirst);
+    assert.notEqual(first.code, 0);
+    assert.notEqual((await rclone('1.75.2', user, toSecond)).code, 0);
+    const report = await account.explainRun(user, first, 'two-buckets');
+    assert.deepEqual(report.findings.map((f) => f.bucket).sort(), [BUCKET, second]);
+    const statements = report.findings.flatMap((f) => f.jobProfile?.statements ?? []);
+    const sids = statements.map((s) => s.Sid);
+    assert.equal(new Set(sids).size, sids.length, sids.join(', '));
+    assert.ok(sids.includes('RcloneListBucketSecondBucket') || sids.includes('RcloneListBucketBackupBucket'));
+
+    // IAM (and moto) refuses a policy whose statements share a Sid.
+    const [repeated] = statements;
+    assert.ok(repeated !== undefined);
+    await assert.rejects(account.grantOnly(user, [...statements, repeated]), /must be unique/);
+    await account.grantOnly(user, statements);
+    assert.equal((await rclone('1.75.2', user, toFirst)).code, 0);
+    assert.equal((await rclone('1.75.2', user, toSecond)).code, 0);
+    assert.deepEqual(await account.objectKeys(second, 'pics/'), ['pics/a.txt', 'pics/sub/b.txt']);
+  });
+
   describe('v1.75.2 delete and purge: jobs that only list and delete get a profile with no upload', () => {
     test('delete (a trailing slash, no root check): the listing has no delimiter; the profile alone (listing and s3:DeleteObject, not even s3:GetObject) lets it finish', async () => {
       await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt']);

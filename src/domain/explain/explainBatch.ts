@@ -25,6 +25,7 @@ import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { PolicyResolver } from './policyResolver.js';
+import { withDistinctProfileSids } from './profileSids.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
 /**
@@ -136,8 +137,8 @@ export class Explainer {
   report(): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
-    const findings = groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) =>
-      builder.build(group),
+    const findings = withDistinctProfileSids(
+      groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
     );
     return { findings, skipped: [...this.#skipped], errors: [...this.#errors] };
   }

@@ -1,0 +1,65 @@
+/**
+ * Statement IDs that stay unique when a principal's job profiles are pasted into one policy.
+ *
+ * Each job profile names its statements (`RcloneListBucket`, `RcloneObjects`, `AwsCliObjects`...), and
+ * one job on two buckets, or the same job in two time windows, gets a finding (and a profile) for each.
+ * IAM refuses a policy whose statements share a Sid ("Statement IDs (SID) in a single policy must be
+ * unique"), so a user who adds both profiles to the principal's policy would be refused. A Sid that an
+ * earlier finding of the same principal already used is suffixed with the finding's bucket, written
+ * with the letters and digits a Sid allows, and a number if that is taken too; the profile's notes
+ * that name the statement follow.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+ */
+import type { Finding, JobProfile, PolicyStatement } from './report.js';
+
+/** The findings, with each principal's job-profile Sids made unique across its findings (order kept). */
+export function withDistinctProfileSids(findings: readonly Finding[]): Finding[] {
+  const usedByPrincipal = new Map<string, Set<string>>();
+  return findings.map((finding) => {
+    const profile = finding.jobProfile;
+    if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
+    const principalKey = `${finding.principal.type} ${finding.principal.arn}`;
+    let used = usedByPrincipal.get(principalKey);
+    if (used === undefined) {
+      used = new Set();
+      usedByPrincipal.set(principalKey, used);
+    }
+    const renamed = new Map<string, string>();
+    // The profile's own Sids are distinct; only those an earlier profile took are renamed.
+    const own = new Set(profile.statements.flatMap((s) => (s.Sid === undefined ? [] : [s.Sid])));
+    for (const sid of own) {
+      if (!used.has(sid)) continue;
+      const base = `${sid}${sidWord(finding.bucket ?? '')}`;
+      let candidate = base;
+      for (let n = 2; used.has(candidate) || own.has(candidate); n++) candidate = `${base}${n}`;
+      renamed.set(sid, candidate);
+    }
+    for (const sid of own) used.add(renamed.get(sid) ?? sid);
+    if (renamed.size === 0) return finding;
+    return { ...finding, jobProfile: renameSids(profile, renamed) };
+  });
+}
+
+function renameSids(profile: JobProfile, renamed: ReadonlyMap<string, string>): JobProfile {
+  const statements: PolicyStatement[] = profile.statements.map((s) => {
+    const sid = s.Sid === undefined ? undefined : renamed.get(s.Sid);
+    return sid === undefined ? s : { ...s, Sid: sid };
+  });
+  // Notes name statements by Sid (`RcloneCopySource: the job copies ...`): whole words only.
+  const pattern = new RegExp(`\\b(${[...renamed.keys()].join('|')})\\b`, 'g');
+  const notes = profile.notes.map((note) => note.replace(pattern, (sid) => renamed.get(sid) ?? sid));
+  return { ...profile, statements, notes };
+}
+
+/**
+ * `backup-bucket.eu` -> `BackupBucketEu`: a Sid holds only ASCII letters and digits. Bucket names are
+ * lower-case letters, digits, `-` and `.`; anything else is dropped all the same.
+ */
+export function sidWord(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { sidWord, withDistinctProfileSids } from '../../../src/domain/explain/profileSids.js';
+import type { Finding, PolicyStatement } from '../../../src/domain/explain/report.js';
+
+function finding(arn: string, bucket: string, statements: PolicyStatement[], notes: string[] = []): Finding {
+  return {
+    eventIds: [`${arn}-${bucket}`],
+    principal: { arn, type: 'IAMUser', account: '111122223333' },
+    client: { tool: 'rclone', version: 'v1.75.2' },
+    bucket,
+    firstSeen: '2026-11-28T00:00:00Z',
+    lastSeen: '2026-11-28T00:00:00Z',
+    requests: [],
+    cause: 'identity-missing-allow',
+    evidence: 'policies',
+    deniedBy: [],
+    fix: null,
+    alternatives: [],
+    jobProfile: { tool: 'rclone', operation: 'copy', statements, notes },
+    caveats: [],
+    summary: '',
+  };
+}
+
+const list = (bucket: string): PolicyStatement => ({
+  Sid: 'RcloneListBucket',
+  Effect: 'Allow',
+  Action: ['s3:ListBucket'],
+  Resource: [`arn:aws:s3:::${bucket}`],
+});
+const objects = (bucket: string): PolicyStatement => ({
+  Sid: 'RcloneObjects',
+  Effect: 'Allow',
+  Action: ['s3:GetObject', 's3:PutObject'],
+  Resource: [`arn:aws:s3:::${bucket}/*`],
+});
+const sids = (f: Finding | undefined) => f?.jobProfile?.statements.map((s) => s.Sid);
+const USER = 'arn:aws:iam::111122223333:user/backup';
+
+describe('withDistinctProfileSids', () => {
+  test("a principal's second profile takes its bucket into the Sids the first one used, and its notes follow", () => {
+    const out = withDistinctProfileSids([
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding(
+        USER,
+        'backup-bucket.eu',
+        [list('backup-bucket.eu'), objects('backup-bucket.eu')],
+        ['RcloneObjects: covers the job; RcloneObjectsX is another statement.'],
+      ),
+    ]);
+    assert.deepEqual(sids(out[0]), ['RcloneListBucket', 'RcloneObjects']);
+    assert.deepEqual(sids(out[1]), ['RcloneListBucketBackupBucketEu', 'RcloneObjectsBackupBucketEu']);
+    assert.deepEqual(out[1]?.jobProfile?.notes, [
+      'RcloneObjectsBackupBucketEu: covers the job; RcloneObjectsX is another statement.',
+    ]);
+    // Everything else is kept.
+    assert.deepEqual(out[1]?.jobProfile?.statements[1]?.Resource, ['arn:aws:s3:::backup-bucket.eu/*']);
+    assert.equal(out[1]?.eventIds[0], `${USER}-backup-bucket.eu`);
+  });
+
+  test('every Sid stays unique across any number of findings, the same bucket again included', () => {
+    const input = [
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+    ];
+    const all = withDistinctProfileSids(input).flatMap((f) => sids(f) ?? []);
+    assert.equal(new Set(all).size, all.length, all.join(', '));
+    assert.ok(all.includes('RcloneObjectsPhotos2'));
+  });
+
+  test('other principals and profiles without a clash are left as they are (the same objects)', () => {
+    const input = [
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding('arn:aws:iam::111122223333:user/other', 'photos', [list('photos'), objects('photos')]),
+      finding(USER, 'logs', [{ ...objects('logs'), Sid: 'AwsCliObjects' }]),
+    ];
+    const out = withDistinctProfileSids(input);
+    out.forEach((f, i) => {
+      assert.equal(f, input[i]);
+    });
+  });
+
+  test('sidWord keeps only the letters and digits a Sid allows', () => {
+    assert.equal(sidWord('acme-backup-nas-06'), 'AcmeBackupNas06');
+    assert.equal(sidWord('logs.example.com'), 'LogsExampleCom');
+    assert.equal(sidWord(''), '');
+  });
+});
