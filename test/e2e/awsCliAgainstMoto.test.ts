@@ -386,7 +386,7 @@ describe('aws-cli against moto: explain, apply, run again', () => {
   });
 
   describe('aws s3 rb --force: it empties the bucket (its own rm, command s3.rb.rm), then deletes it', () => {
-    test('refused deletes: explain grants s3:DeleteObject, and the rb profile (listing, deletes on the whole bucket, s3:DeleteBucket) alone lets it remove the bucket', async () => {
+    test('refused deletes: explain grants s3:DeleteObject on the refused objects (a.txt, at the bucket root, on its own; logs/*), and the rb profile (listing, deletes on the whole bucket, s3:DeleteBucket) alone lets it remove the bucket', async () => {
       const doomed = 'cli-doomed';
       await account.s3.send(new CreateBucketCommand({ Bucket: doomed }));
       await account.putObjects(doomed, ['a.txt', 'logs/b.txt']);
@@ -401,8 +401,12 @@ describe('aws-cli against moto: explain, apply, run again', () => {
       const finding = onlyFinding(await account.explainRun(user, failed, 'rb-force'));
       assert.deepEqual(
         finding.fix?.statements.map((s) => [s.Action, s.Resource]),
-        [[['s3:DeleteObject'], [`arn:aws:s3:::${doomed}/*`]]],
+        [
+          [['s3:DeleteObject'], [`arn:aws:s3:::${doomed}/a.txt`]],
+          [['s3:DeleteObject'], [`arn:aws:s3:::${doomed}/logs/*`]],
+        ],
       );
+      assert.ok(finding.caveats.some((c) => c.startsWith(`${doomed}/a.txt is at the bucket root`)));
       const profile = finding.jobProfile;
       assert.equal(profile?.command, 's3.rb');
       assert.deepEqual(

@@ -78,6 +78,30 @@ describe('boto3 against moto: explain, apply, run again', () => {
     assert.deepEqual(await account.objectKeys(BUCKET, 'staging/'), [key]);
   });
 
+  test('an upload to the bucket root: explain grants s3:PutObject on that object alone, not the whole bucket, and says so; the upload then completes, and another key at the root stays refused', async () => {
+    await writeFile(join(dir(), 'manifest.json'), '{"rows": 3}\n');
+    const failed = await boto3(['upload', 'manifest.json', BUCKET, 'manifest.json']);
+    assert.notEqual(failed.code, 0);
+    const finding = onlyFinding(await account.explainRun(user, failed, 'boto3-root-upload'));
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/manifest.json`]]],
+    );
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(
+      finding.caveats.some(
+        (c) => c.startsWith(`${BUCKET}/manifest.json is at the bucket root`) && c.includes(`${BUCKET}/*`),
+      ),
+      finding.caveats.join(' | '),
+    );
+
+    await account.setPolicyVersion(user, finding.fix?.newDocument);
+    const again = await boto3(['upload', 'manifest.json', BUCKET, 'manifest.json']);
+    assert.equal(again.code, 0, again.output);
+    const other = await boto3(['upload', 'manifest.json', BUCKET, 'manifest-2.json']);
+    assert.notEqual(other.code, 0, 'the fix must not open the bucket root');
+  });
+
   test('download_file is refused at its HeadObject; the s3:GetObject explain adds lets the same download finish with the same bytes', async () => {
     const key = 'staging/2026-11-28/extract.parquet';
     const failed = await boto3(['download', BUCKET, key, 'copy.parquet']);

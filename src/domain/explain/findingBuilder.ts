@@ -26,7 +26,7 @@ import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
-import { commonDirectory, minimalStatements } from './minimalStatements.js';
+import { commonDirectory, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
 import type {
@@ -705,8 +705,10 @@ export class FindingBuilder {
       return request;
     });
     if (evidence === 'message' && cause === 'identity-missing-allow') {
-      const statements = minimalStatements(requests.filter((r) => isS3Action(r.action)));
+      const grantable = requests.filter((r) => isS3Action(r.action));
+      const statements = minimalStatements(grantable);
       if (statements.length === 0) return { fix: null, caveats: [] };
+      const rootKeys = rootLevelKeysCaveat(grantable, statements);
       const identityCenter = principal.type === 'IdentityCenter';
       return {
         fix: {
@@ -718,7 +720,7 @@ export class FindingBuilder {
             "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
           ],
         },
-        caveats: [],
+        caveats: rootKeys === undefined ? [] : [rootKeys],
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };

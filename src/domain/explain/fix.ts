@@ -26,7 +26,7 @@ import { isS3Action } from '../s3/s3Location.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot, LocatedPolicy } from '../snapshot/types.js';
 import { lineDiff } from './lineDiff.js';
-import { type GrantRequest, minimalStatements } from './minimalStatements.js';
+import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
 import type { Fix, PolicyStatement } from './report.js';
 
@@ -585,6 +585,8 @@ export function proposeFix(input: FixInput): FixOutcome {
       );
     }
   }
+  const rootKeys = rootLevelKeysCaveat(grantable, statements);
+  if (rootKeys !== undefined) caveats.push(rootKeys);
   return { fix: verifiedFix(placed.fix, verified, verification), caveats };
 }
 

@@ -59,8 +59,10 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     }
   }
   for (const [bucket, list] of objectRequests) {
-    const pattern = objectPattern(bucket, commonDirectory(list.map((r) => r.key ?? '')));
-    for (const r of list) add(pattern, r.action);
+    const patterns = objectPatterns(bucket, list);
+    list.forEach((r, i) => {
+      add(patterns[i] ?? objectPattern(bucket, ''), r.action);
+    });
   }
   return [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -69,4 +71,71 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
       Action: [...actions].sort(),
       Resource: [resource],
     }));
+}
+
+/**
+ * Most resources a fix spreads object requests over when their keys share no directory, before it
+ * takes the whole bucket instead: a policy stays readable and well within IAM's size limits.
+ */
+export const MAX_SEPARATE_OBJECT_RESOURCES = 8;
+
+/**
+ * The object resource for each request of one bucket: the keys' common directory (`daily/*`). When they
+ * share none, the bucket itself would be the common directory; instead each top-level directory gets the
+ * common directory of its keys (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN,
+ * unless that makes more than {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
+ */
+function objectPatterns(bucket: string, list: readonly GrantRequest[]): string[] {
+  const keys = list.map((r) => r.key ?? '');
+  const common = commonDirectory(keys);
+  if (common !== '') return keys.map(() => objectPattern(bucket, common));
+  const byTop = new Map<string, string[]>();
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    // A root-level key is its own group (its exact ARN); `''` is not a key S3 accepts, but is kept apart.
+    const top = slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1);
+    const group = byTop.get(top);
+    if (group === undefined) byTop.set(top, [key]);
+    else group.push(key);
+  }
+  if (byTop.size > MAX_SEPARATE_OBJECT_RESOURCES || keys.includes(''))
+    return keys.map(() => objectPattern(bucket, ''));
+  const patternOf = new Map<string, string>();
+  for (const [top, group] of byTop) {
+    patternOf.set(
+      top,
+      top.startsWith('\u0000')
+        ? `arn:aws:s3:::${bucket}/${literalArnPart(top.slice(1))}`
+        : objectPattern(bucket, commonDirectory(group)),
+    );
+  }
+  return keys.map((key) => {
+    const slash = key.indexOf('/');
+    return patternOf.get(slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1)) ?? objectPattern(bucket, '');
+  });
+}
+
+/**
+ * The caveat for keys at the bucket root that a fix grants one by one (see {@link minimalStatements}):
+ * a job that reads or writes other keys there needs the whole bucket, which the fix does not grant.
+ */
+export function rootLevelKeysCaveat(
+  requests: readonly GrantRequest[],
+  statements: readonly PolicyStatement[],
+): string | undefined {
+  const granted = new Set(statements.flatMap((s) => s.Resource));
+  const rootKeys = new Map<string, Set<string>>();
+  for (const r of requests) {
+    if (r.bucket === undefined || r.key === undefined || r.key.includes('/')) continue;
+    if (!granted.has(`arn:aws:s3:::${r.bucket}/${literalArnPart(r.key)}`)) continue;
+    const keys = rootKeys.get(r.bucket) ?? new Set<string>();
+    keys.add(r.key);
+    rootKeys.set(r.bucket, keys);
+  }
+  if (rootKeys.size === 0) return undefined;
+  const named = [...rootKeys].flatMap(([bucket, keys]) => [...keys].map((key) => `${bucket}/${key}`));
+  const shown =
+    named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
+  const buckets = [...rootKeys.keys()].map((bucket) => `arn:aws:s3:::${bucket}/*`).join(', ');
+  return `${shown} ${named.length === 1 ? 'is' : 'are'} at the bucket root, which is no directory to scope to: the fix grants ${named.length === 1 ? 'that object' : 'those objects'} alone. If the job reads or writes other objects at the root (a name with a date, say), it needs ${buckets}, the whole bucket: the job profile, when there is one, says so.`;
 }

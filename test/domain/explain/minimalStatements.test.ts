@@ -3,8 +3,10 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   commonDirectory,
+  MAX_SEPARATE_OBJECT_RESOURCES,
   minimalStatements,
   objectPattern,
+  rootLevelKeysCaveat,
 } from '../../../src/domain/explain/minimalStatements.js';
 
 describe('commonDirectory', () => {
@@ -85,6 +87,76 @@ describe('minimalStatements', () => {
       statements.map((s) => s.Resource[0]),
       ['arn:aws:s3:::dst/out/*', 'arn:aws:s3:::src/in/*'],
     );
+  });
+
+  describe('keys that share no directory', () => {
+    const get = (key: string) => ({
+      action: 's3:GetObject',
+      resource: `arn:aws:s3:::b/${key}`,
+      bucket: 'b',
+      key,
+    });
+    const resources = (keys: string[]) => minimalStatements(keys.map(get)).flatMap((s) => s.Resource);
+
+    test('each top-level directory gets the common directory of its keys, not the whole bucket', () => {
+      assert.deepEqual(resources(['logs/2026/11/a', 'logs/2026/12/b', 'data/x']), [
+        'arn:aws:s3:::b/data/*',
+        'arn:aws:s3:::b/logs/2026/*',
+      ]);
+    });
+
+    test('a key at the bucket root gets its own ARN (wildcards written literally), and a caveat says so', () => {
+      const requests = ['index.html', 'report*.csv', 'site/app.js'].map(get);
+      const statements = minimalStatements(requests);
+      assert.deepEqual(
+        statements.flatMap((s) => s.Resource),
+        ['arn:aws:s3:::b/index.html', 'arn:aws:s3:::b/report${*}.csv', 'arn:aws:s3:::b/site/*'],
+      );
+      const caveat = rootLevelKeysCaveat(requests, statements);
+      assert.ok(caveat?.startsWith('b/index.html, b/report*.csv are at the bucket root'), caveat);
+      assert.ok(caveat?.includes('arn:aws:s3:::b/*'));
+      // Keys in a directory need no caveat.
+      assert.equal(
+        rootLevelKeysCaveat([get('site/app.js')], minimalStatements([get('site/app.js')])),
+        undefined,
+      );
+    });
+
+    test(`more than ${MAX_SEPARATE_OBJECT_RESOURCES} separate resources, or an empty key, take the whole bucket`, () => {
+      const many = Array.from({ length: MAX_SEPARATE_OBJECT_RESOURCES + 1 }, (_, i) => `dir${i}/x`);
+      assert.deepEqual(resources(many), ['arn:aws:s3:::b/*']);
+      assert.deepEqual(
+        resources(many.slice(0, MAX_SEPARATE_OBJECT_RESOURCES)).length,
+        MAX_SEPARATE_OBJECT_RESOURCES,
+      );
+      assert.deepEqual(resources(['', 'a/x']), ['arn:aws:s3:::b/*']);
+    });
+
+    test('every key is covered by a resource, and no resource is the whole bucket while there are few', () => {
+      const key = fc.oneof(
+        fc.constantFrom('a', 'b.txt', 'logs/', 'logs/x', 'logs/y/z', 'data/q', 'c*?'),
+        fc.string({ minLength: 1, maxLength: 8 }),
+      );
+      fc.assert(
+        fc.property(fc.array(key, { minLength: 1, maxLength: 12 }), (keys) => {
+          const got = resources(keys);
+          for (const k of keys) {
+            const literal = k.replace(/[*?$]/g, (c) => `\${${c}}`);
+            assert.ok(
+              got.some((r) =>
+                r.endsWith('*')
+                  ? `arn:aws:s3:::b/${literal}`.startsWith(r.slice(0, -1))
+                  : r === `arn:aws:s3:::b/${literal}`,
+              ),
+              `${k} not covered by ${got.join(', ')}`,
+            );
+          }
+          const tops = new Set(keys.map((k) => (k.includes('/') ? k.slice(0, k.indexOf('/') + 1) : k)));
+          if (tops.size <= MAX_SEPARATE_OBJECT_RESOURCES && commonDirectory(keys) === '')
+            assert.ok(!got.includes('arn:aws:s3:::b/*') || keys.includes(''), got.join(', '));
+        }),
+      );
+    });
   });
 
   test('wildcard characters in key names are written as literal policy variables', () => {

@@ -241,7 +241,7 @@ describe('explain and rclone root checks', () => {
     assert.ok(finding.caveats.some((c) => c.includes('service control policies')));
   });
 
-  test("the same HEAD from another client may be a real read: it is granted, on the keys' common directory (here the whole bucket)", () => {
+  test('the same HEAD from another client may be a real read: it is granted, the key at the bucket root on its own and the other keys on their directory (not the whole bucket)', () => {
     const records = [
       { ...denied('HeadObject', 'mirror', 'read'), userAgent: '[aws-sdk-go/1.44]' },
       { ...denied('DeleteObject', 'mirror/stale-1.txt', 'write'), userAgent: '[aws-sdk-go/1.44]' },
@@ -250,8 +250,13 @@ describe('explain and rclone root checks', () => {
       .findings[0];
     assert.deepEqual(
       finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
-      [[['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::data/*']]],
+      [
+        [['s3:GetObject'], ['arn:aws:s3:::data/mirror']],
+        [['s3:DeleteObject'], ['arn:aws:s3:::data/mirror/*']],
+      ],
     );
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(finding?.caveats.some((c) => c.startsWith('data/mirror is at the bucket root')));
   });
 
   describe('a job that succeeded but for its root check', () => {
@@ -635,10 +640,11 @@ describe('explain and rclone root checks', () => {
       test('with another request refused, or from another client, it is not lone', () => {
         const [withDelete] = only('mirror', stopped, denied('DeleteObject', 'other/x.txt', 'write', stopped));
         assert.ok(!withDelete?.caveats.some((c) => c.includes("rclone's first request")));
+        // A key at the bucket root: that object alone, not the bucket.
         const [sdk] = only('mirror', '[aws-sdk-go/1.44]');
         assert.deepEqual(
           sdk?.fix?.statements.map((s) => s.Resource),
-          [['arn:aws:s3:::data/*']],
+          [['arn:aws:s3:::data/mirror']],
         );
       });
     });
