@@ -24,7 +24,14 @@ import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
-import type { AccountSnapshot, LocatedPolicy } from '../snapshot/types.js';
+import type {
+  AccountSnapshot,
+  LocatedPolicy,
+  PolicyHolder,
+  SnapshotGroup,
+  SnapshotRole,
+  SnapshotUser,
+} from '../snapshot/types.js';
 import { lineDiff } from './lineDiff.js';
 import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
@@ -123,6 +130,8 @@ function appendStatements(
 
 interface Placement {
   readonly fix: Omit<Fix, 'verified' | 'verification'>;
+  /** Why the change is not where it would be expected (a shared managed policy left alone). */
+  readonly note?: string;
   readonly patched: PolicySet;
   /** The identity policy `patched` appends to the resolved set's identity policies, when that is the change. */
   readonly addedIdentity?: CompiledPolicy;
@@ -186,16 +195,28 @@ function placeIdentity(
 ): Placement | string {
   const { resolved, cache, bucket } = input;
   const set = resolved.set;
+  // The customer-managed policy that already grants S3 on the bucket, unless it also serves others: a
+  // new version would grant them the same.
+  let shared: { policy: LocatedPolicy; others: readonly string[] } | undefined;
   const target =
     bucket === undefined
       ? -1
-      : resolved.identityPolicies.findIndex(
-          (p: LocatedPolicy, i: number) =>
-            p.kind === 'managed' &&
-            p.managedBy === 'customer' &&
-            set.identity[i] !== undefined &&
-            grantsOnBucket(set.identity[i]!, bucket),
-        );
+      : resolved.identityPolicies.findIndex((p: LocatedPolicy, i: number) => {
+          if (
+            p.kind !== 'managed' ||
+            p.managedBy !== 'customer' ||
+            set.identity[i] === undefined ||
+            !grantsOnBucket(set.identity[i]!, bucket)
+          )
+            return false;
+          const others =
+            input.snapshot === undefined || p.arn === undefined
+              ? []
+              : otherHolders(input.snapshot, p.arn, p.attachedTo);
+          if (others.length === 0) return true;
+          shared ??= { policy: p, others };
+          return false;
+        });
   // The added policy is evaluated after the set's identity policies: its place is part of the edit.
   const key = `${set.identity.length}|${statementsKey}`;
   if (target >= 0) {
@@ -248,6 +269,7 @@ function placeIdentity(
   })!;
   const identityCenter = input.principal.type === 'IdentityCenter';
   return {
+    ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',
@@ -479,7 +501,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
 
   const verification: string[] = [];
-  const caveats: string[] = [];
+  const caveats: string[] = placed.note === undefined ? [] : [placed.note];
   const principal = input.resolved.enginePrincipal;
   const extra = input.resolved.context;
   // Cross-account: the caller's own account must allow too; its policies are not visible here.
@@ -608,4 +630,56 @@ function verifiedFix(placed: Placement['fix'], verified: boolean, verification: 
   fix.verified = verified;
   fix.verification = verification;
   return fix;
+}
+
+/** Users, groups and roles per customer-managed policy ARN (boundaries included), per snapshot. */
+const holdersBySnapshot = new WeakMap<AccountSnapshot, Map<string, PolicyHolder[]>>();
+
+function holdersOf(snapshot: AccountSnapshot, arn: string): readonly PolicyHolder[] {
+  let byArn = holdersBySnapshot.get(snapshot);
+  if (byArn === undefined) {
+    byArn = new Map();
+    const add = (policyArn: string, holder: PolicyHolder): void => {
+      const list = byArn!.get(policyArn);
+      if (list === undefined) byArn!.set(policyArn, [holder]);
+      else if (!list.some((h) => h.arn === holder.arn)) list.push(holder);
+    };
+    const entities: [PolicyHolder['kind'], readonly (SnapshotUser | SnapshotGroup | SnapshotRole)[]][] = [
+      ['user', snapshot.users],
+      ['group', snapshot.groups],
+      ['role', snapshot.roles],
+    ];
+    for (const [kind, list] of entities) {
+      for (const entity of list) {
+        const holder = { kind, name: entity.name, arn: entity.arn };
+        for (const attachment of entity.attachedManagedPolicies) add(attachment.arn, holder);
+        const boundary = 'permissionsBoundaryArn' in entity ? entity.permissionsBoundaryArn : undefined;
+        if (boundary !== undefined) add(boundary, holder);
+      }
+    }
+    holdersBySnapshot.set(snapshot, byArn);
+  }
+  return byArn.get(arn) ?? [];
+}
+
+/**
+ * Who else a new version of the managed policy `arn` would change, in words: the other users, groups
+ * and roles it is attached to (or is the permissions boundary of), and the other members of the group
+ * through which `holder` has it.
+ */
+function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): string[] {
+  const others = holdersOf(snapshot, arn)
+    .filter((h) => h.arn !== holder.arn)
+    .map((h) => `${h.kind} ${h.name}`);
+  if (holder.kind === 'group') {
+    const members = snapshot.users.filter((u) => u.groups.includes(holder.name)).length;
+    if (members > 1) others.unshift(`the ${members - 1} other member(s) of group ${holder.name}`);
+  }
+  return others;
+}
+
+function sharedPolicyNote(policy: LocatedPolicy, others: readonly string[]): string {
+  const shown =
+    others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+  return `${policy.name} already grants S3 on this bucket, but a new version of it would also change what it grants ${shown}: the fix is an inline policy on this principal alone instead. To grant all of them, add the same statements to ${policy.name}.`;
 }

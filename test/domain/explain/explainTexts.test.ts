@@ -455,7 +455,7 @@ describe('Explainer: inputs added one at a time', () => {
   });
 });
 
-test('users who share a managed policy get the same new version of it, verified for each, and one new inline policy serves equal denials', () => {
+test('a managed policy that serves other users is not edited for one of them: each gets an inline policy (one document serves equal denials), and a caveat names the others; a policy of its own is edited', () => {
   const writer = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
   const user = (name: string, attached: boolean) => ({
     UserName: name,
@@ -512,15 +512,121 @@ test('users who share a managed policy get the same new version of it, verified 
   const fixOf = (name: string) => report.findings.find((f) => f.principal.arn.endsWith(`/${name}`))?.fix;
   const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(fixOf);
   for (const fix of [alice, bob, carol, dave]) assert.equal(fix?.verified, true);
-  assert.equal(alice?.attachKind, 'managed-policy-version');
-  assert.equal(alice?.policyArn, writer);
+  // DataWriter serves alice and bob: a new version for alice would grant bob the same.
+  assert.deepEqual(
+    [alice?.attachKind, alice?.attachTo, bob?.attachTo],
+    ['inline-policy', `arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:user/bob`],
+  );
   assert.deepEqual(bob?.newDocument, alice?.newDocument);
-  assert.equal(bob?.diff, alice?.diff);
-  assert.match(alice?.diff ?? '', /\+ .*s3:GetObject/);
+  const caveatsOf = (name: string) =>
+    report.findings.find((f) => f.principal.arn.endsWith(`/${name}`))?.caveats ?? [];
+  assert.ok(
+    caveatsOf('alice').some((c) =>
+      c.startsWith(
+        'DataWriter already grants S3 on this bucket, but a new version of it would also change what it grants user bob',
+      ),
+    ),
+    caveatsOf('alice').join(' | '),
+  );
+  assert.ok(caveatsOf('bob').some((c) => c.includes('what it grants user alice')));
   // Without the managed policy: a new inline policy each, attached to each user.
   assert.deepEqual(
     [carol?.attachKind, carol?.attachTo, dave?.attachTo],
     ['inline-policy', `arn:aws:iam::${ACCOUNT}:user/carol`, `arn:aws:iam::${ACCOUNT}:user/dave`],
   );
   assert.deepEqual(dave?.newDocument, carol?.newDocument);
+  assert.ok(!caveatsOf('carol').some((c) => c.includes('DataWriter')));
+
+  // Attached to alice alone, DataWriter gets the new version.
+  const alone = parseAccountSnapshot(
+    {
+      UserDetailList: [user('alice', true), user('bob', false)],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [],
+    },
+    'test',
+  );
+  assert.ok(alone.ok);
+  const own = explainTexts(
+    text(deniedGet('alice')),
+    context({ snapshot: { ...alone.snapshot, managedPolicies: parsed.snapshot.managedPolicies } }),
+  ).findings[0];
+  assert.equal(own?.fix?.attachKind, 'managed-policy-version');
+  assert.equal(own?.fix?.policyArn, writer);
+  assert.match(own?.fix?.diff ?? '', /\+ .*s3:GetObject/);
+  assert.equal(own?.fix?.verified, true);
+});
+
+test('a managed policy a user has through a group with other members is not edited for that user; through a group of one, it is', () => {
+  const reader = `arn:aws:iam::${ACCOUNT}:policy/LakeRead`;
+  const snapshotWith = (members: string[]) => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: members.map((name) => ({
+          UserName: name,
+          UserId: `AIDA${name.toUpperCase()}`,
+          Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+          Path: '/',
+          GroupList: ['analysts'],
+          AttachedManagedPolicies: [],
+          UserPolicyList: [],
+        })),
+        GroupDetailList: [
+          {
+            GroupName: 'analysts',
+            GroupId: 'AGPAANALYSTS',
+            Arn: `arn:aws:iam::${ACCOUNT}:group/analysts`,
+            Path: '/',
+            AttachedManagedPolicies: [{ PolicyName: 'LakeRead', PolicyArn: reader }],
+            GroupPolicyList: [],
+          },
+        ],
+        RoleDetailList: [],
+        Policies: [
+          {
+            PolicyName: 'LakeRead',
+            Arn: reader,
+            DefaultVersionId: 'v1',
+            IsAttachable: true,
+            PolicyVersionList: [
+              {
+                VersionId: 'v1',
+                IsDefaultVersion: true,
+                Document: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    return parsed.snapshot;
+  };
+  const deniedPut = record({
+    eventName: 'PutObject',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDALI',
+      arn: `arn:aws:iam::${ACCOUNT}:user/li`,
+      accountId: ACCOUNT,
+      userName: 'li',
+    },
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/li is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/teams/li/a.csv" because no identity-based policy allows the s3:PutObject action`,
+  });
+  const shared = explainTexts(text(deniedPut), context({ snapshot: snapshotWith(['li', 'sofia', 'omar']) }))
+    .findings[0];
+  assert.equal(shared?.fix?.attachKind, 'inline-policy');
+  assert.equal(shared?.fix?.verified, true);
+  assert.ok(
+    shared?.caveats.some((c) => c.includes('what it grants the 2 other member(s) of group analysts')),
+    shared?.caveats.join(' | '),
+  );
+  const single = explainTexts(text(deniedPut), context({ snapshot: snapshotWith(['li']) })).findings[0];
+  assert.equal(single?.fix?.attachKind, 'managed-policy-version');
+  assert.equal(single?.fix?.policyArn, reader);
 });
