@@ -750,6 +750,53 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(await account.objectKeys(second, 'pics/'), ['pics/a.txt', 'pics/sub/b.txt']);
   });
 
+  test("v1.75.2 two findings whose fixes change one managed policy: applied one after the other, the second new version drops the first's statement; the report's combined change lets both copies finish", async () => {
+    const third = 'third-bucket';
+    await account.s3.send(new CreateBucketCommand({ Bucket: third }));
+    const user = await account.createUser('two-fixes', 'TwoFixes', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/docs/*`, `arn:aws:s3:::${third}/docs/*`],
+        },
+      ],
+    });
+    const toFirst = ['copy', 'data', `moto:${BUCKET}/docs/`, '--s3-no-check-bucket'];
+    const toThird = ['copy', 'data', `moto:${third}/docs/`, '--s3-no-check-bucket'];
+    const first = await rclone('1.75.2', user, toFirst);
+    assert.notEqual(first.code, 0);
+    assert.notEqual((await rclone('1.75.2', user, toThird)).code, 0);
+    const report = await account.explainRun(user, first, 'two-fixes');
+    assert.equal(report.findings.length, 2);
+    for (const finding of report.findings) {
+      assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+      assert.equal(finding.fix?.policyArn, user.policyArn);
+      assert.ok(finding.caveats.some((c) => c.includes('also changes the managed policy TwoFixes')));
+    }
+    const [change] = report.policyChanges ?? [];
+    assert.ok(change !== undefined);
+    assert.deepEqual(change.findings, [1, 2]);
+    assert.equal(change.verified, true);
+    assert.deepEqual(
+      change.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${third}`].sort()]],
+    );
+
+    // Each finding's new version is the snapshot's policy plus its own statement: the second undoes the first.
+    for (const finding of report.findings) await account.setPolicyVersion(user, finding.fix?.newDocument);
+    const firstFixed = report.findings[0]?.bucket === BUCKET ? toFirst : toThird;
+    const lastFixed = firstFixed === toFirst ? toThird : toFirst;
+    assert.notEqual((await rclone('1.75.2', user, firstFixed)).code, 0);
+    assert.equal((await rclone('1.75.2', user, lastFixed)).code, 0);
+
+    await account.setPolicyVersion(user, change.newDocument);
+    assert.equal((await rclone('1.75.2', user, firstFixed)).code, 0);
+    assert.equal((await rclone('1.75.2', user, lastFixed)).code, 0);
+    assert.deepEqual(await account.objectKeys(third, 'docs/'), ['docs/a.txt', 'docs/sub/b.txt']);
+  });
+
   describe('v1.75.2 delete and purge: jobs that only list and delete get a profile with no upload', () => {
     test('delete (a trailing slash, no root check): the listing has no delimiter; the profile alone (listing and s3:DeleteObject, not even s3:GetObject) lets it finish', async () => {
       await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt']);

@@ -24,6 +24,7 @@ import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
+import { combinePolicyChanges } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { withDistinctProfileSids } from './profileSids.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
@@ -137,10 +138,17 @@ export class Explainer {
   report(): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
-    const findings = withDistinctProfileSids(
-      groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
+    const { findings, policyChanges } = combinePolicyChanges(
+      withDistinctProfileSids(
+        groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
+      ),
     );
-    return { findings, skipped: [...this.#skipped], errors: [...this.#errors] };
+    return {
+      findings,
+      ...(policyChanges.length > 0 ? { policyChanges } : {}),
+      skipped: [...this.#skipped],
+      errors: [...this.#errors],
+    };
   }
 
   /** Undoes what a text added since its journal began. */

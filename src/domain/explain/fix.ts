@@ -91,7 +91,11 @@ function grantsOnBucket(policy: CompiledPolicy, bucket: string): boolean {
   );
 }
 
-function withSids(existing: readonly unknown[], statements: readonly PolicyStatement[]): PolicyStatement[] {
+/** `statements`, each with a `PermissionAuditorFix<n>` Sid that no statement of `existing` has. */
+export function withSids(
+  existing: readonly unknown[],
+  statements: readonly PolicyStatement[],
+): PolicyStatement[] {
   const taken = new Set(
     existing
       .map((s) => (typeof s === 'object' && s !== null ? (s as { Sid?: unknown }).Sid : undefined))

@@ -19,7 +19,7 @@ export function withDistinctProfileSids(findings: readonly Finding[]): Finding[]
   return findings.map((finding) => {
     const profile = finding.jobProfile;
     if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
-    const principalKey = `${finding.principal.type} ${finding.principal.arn}`;
+    const principalKey = identityOf(finding.principal.arn);
     let used = usedByPrincipal.get(principalKey);
     if (used === undefined) {
       used = new Set();
@@ -62,4 +62,13 @@ export function sidWord(name: string): string {
     .filter((part) => part !== '')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+/**
+ * The identity whose policies a finding's principal uses: a role session's ARN
+ * (`arn:aws:sts::111122223333:assumed-role/deploy/gha-123`) names its role, and each run of a job may
+ * take a new session name; other ARNs are themselves.
+ */
+export function identityOf(principalArn: string): string {
+  return principalArn.replace(/^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.*$/, '$1');
 }

@@ -118,8 +118,30 @@ export interface ExplainError {
   readonly message: string;
 }
 
+/**
+ * The fixes of several findings that change one policy, as one change: each finding's new document
+ * starts from the policy as the snapshot has it (and an inline policy name holds one document), so
+ * applying them one after another would keep only the last.
+ */
+export interface PolicyChange {
+  readonly attachTo: string;
+  readonly attachKind: Fix['attachKind'];
+  readonly policyArn?: string;
+  readonly policyName?: string;
+  /** The findings it combines, numbered from 1 in the report's order. */
+  readonly findings: readonly number[];
+  /** Every finding's statements, once each, those with the same actions merged into one. */
+  readonly statements: readonly PolicyStatement[];
+  readonly newDocument: unknown;
+  readonly diff?: string;
+  readonly verified: boolean;
+  readonly verification: readonly string[];
+}
+
 export interface ExplainReport {
   readonly findings: readonly Finding[];
+  /** Fixes of several findings on one policy, combined (see {@link PolicyChange}); absent when none. */
+  readonly policyChanges?: readonly PolicyChange[];
   readonly skipped: readonly Skipped[];
   readonly errors: readonly ExplainError[];
 }

@@ -5,7 +5,7 @@
  *
  * @see https://github.github.com/gfm/
  */
-import type { ExplainReport, Finding, Fix, JobProfile } from '../explain/report.js';
+import type { ExplainReport, Finding, Fix, JobProfile, PolicyChange } from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { escapeMarkdown, markdownCodeBlock, markdownInlineCode, safeJson } from './escape.js';
 import {
@@ -57,6 +57,31 @@ function fixSection(fix: Fix): string[] {
   }
   if (fix.verification.length > 0) {
     out.push('Verification:', '', ...fix.verification.map((note) => `- ${text(note)}`), '');
+  }
+  return out;
+}
+
+function policyChangesSection(changes: readonly PolicyChange[] | undefined): string[] {
+  if (changes === undefined || changes.length === 0) return [];
+  const out = [
+    `## Combined policy changes (${changes.length})`,
+    '',
+    "Several findings' fixes change the same policy: apply these instead of the findings' own fixes, which each start from the policy as it is now.",
+    '',
+  ];
+  for (const change of changes) {
+    const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+    out.push(
+      `### Findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
+      '',
+      `${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
+      '',
+      markdownCodeBlock(safeJson(change.newDocument), 'json'),
+      '',
+    );
+    if (change.diff !== undefined && change.diff !== '')
+      out.push('Diff of the new policy version:', '', markdownCodeBlock(change.diff, 'diff'), '');
+    out.push('Verification:', '', ...change.verification.map((note) => `- ${text(note)}`), '');
   }
   return out;
 }
@@ -176,6 +201,7 @@ export function* renderMarkdownPieces(
     yield heading;
     for (const [index, finding] of report.findings.entries())
       yield findingSection(finding, index, maxRequests);
+    yield policyChangesSection(report.policyChanges);
     yield skippedSection(report.skipped, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
     yield errorsSection(report.errors);
   };

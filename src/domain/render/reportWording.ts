@@ -149,7 +149,7 @@ export function describeDeniedBy(ref: DeniedByRef): string {
 }
 
 /** The target of a fix: the policy ARN for a managed policy, the principal or bucket otherwise. */
-export function fixTarget(fix: Fix): string {
+export function fixTarget(fix: Pick<Fix, 'attachKind' | 'policyArn' | 'attachTo'>): string {
   if (fix.attachKind === 'managed-policy-version' && fix.policyArn !== undefined) return fix.policyArn;
   return fix.attachTo;
 }

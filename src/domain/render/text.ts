@@ -4,7 +4,7 @@
  * cursor, recolour the output or fake a line; colour codes are added only by this module and only when
  * asked for.
  */
-import type { ExplainReport, Finding, Fix, JobProfile } from '../explain/report.js';
+import type { ExplainReport, Finding, Fix, JobProfile, PolicyChange } from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
@@ -99,6 +99,31 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push(...bulletList(fix.verification.map(t), '      '));
   }
   return lines;
+}
+
+/** The combined changes of fixes that share a policy, each with its whole new document. */
+function policyChangesText(changes: readonly PolicyChange[], paint: Painter): string {
+  const lines = [
+    paint(
+      'bold',
+      `Combined policy changes (${changes.length}): apply these instead of the findings' own fixes`,
+    ),
+  ];
+  for (const change of changes) {
+    const status = change.verified ? paint('green', 'verified') : paint('yellow', 'NOT verified');
+    const named = change.policyName !== undefined ? ` as policy "${t(change.policyName)}"` : '';
+    lines.push(
+      `  Findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
+    );
+    lines.push(indent(safeJson(change.newDocument), '    '));
+    if (change.diff !== undefined && change.diff !== '') {
+      lines.push('    Diff of the new policy version:');
+      lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
+    }
+    lines.push('    Verification:');
+    lines.push(...bulletList(change.verification.map(t), '      '));
+  }
+  return lines.join('\n');
 }
 
 function jobProfileLines(profile: JobProfile): string[] {
@@ -222,6 +247,8 @@ export function* renderTextPieces(report: ExplainReport, options: TextRenderOpti
     yield `${index === 0 ? '' : '\n\n'}${renderFindingText(finding, options, `Finding ${index + 1} of ${total}`)}`;
   }
   if (total === 0) yield 'No denied S3 request to explain.';
+  if (report.policyChanges !== undefined && report.policyChanges.length > 0)
+    yield `\n\n${policyChangesText(report.policyChanges, paint)}`;
   const tail = renderTail(report, paint, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
   if (tail !== '') yield `\n\n${tail}`;
   yield '\n';

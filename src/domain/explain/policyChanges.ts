@@ -1,0 +1,177 @@
+/**
+ * Fixes of several findings that change the same policy, combined into one change.
+ *
+ * A fix's new document is the policy as the account snapshot holds it plus the finding's statements: a
+ * new managed policy version, a bucket policy, or the inline policy `PermissionAuditorFix` (an inline
+ * policy name holds one document, so putting a second replaces the first). A job refused on two buckets,
+ * or in two time windows, gets two findings whose fixes change one policy; applied one after the other,
+ * only the last would stay. The report therefore gives each such finding a caveat, and the change with
+ * every finding's statements once.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+ */
+import { withSids } from './fix.js';
+import { lineDiff } from './lineDiff.js';
+import { identityOf } from './profileSids.js';
+import type { Finding, Fix, PolicyChange, PolicyStatement } from './report.js';
+
+/** The findings (each caveat added where its fix shares a policy with others) and the combined changes. */
+export function combinePolicyChanges(findings: readonly Finding[]): {
+  findings: Finding[];
+  policyChanges: PolicyChange[];
+} {
+  const byTarget = new Map<string, number[]>();
+  findings.forEach((finding, index) => {
+    const { fix } = finding;
+    if (fix === null || fix.newDocument === undefined) return;
+    const key = targetKey(fix);
+    const list = byTarget.get(key);
+    if (list === undefined) byTarget.set(key, [index]);
+    else list.push(index);
+  });
+  const caveatOf = new Map<number, string>();
+  const policyChanges: PolicyChange[] = [];
+  for (const indexes of byTarget.values()) {
+    if (indexes.length < 2) continue;
+    const members = indexes.map((i) => findings[i]!);
+    const change = combine(members, indexes);
+    policyChanges.push(change);
+    for (const i of indexes) caveatOf.set(i, sharedTargetCaveat(change, i + 1));
+  }
+  if (policyChanges.length === 0) return { findings: [...findings], policyChanges };
+  return {
+    findings: findings.map((finding, i) => {
+      const caveat = caveatOf.get(i);
+      return caveat === undefined ? finding : { ...finding, caveats: [...finding.caveats, caveat] };
+    }),
+    policyChanges,
+  };
+}
+
+function targetKey(fix: Fix): string {
+  return `${fix.attachKind}\u0000${fix.policyArn ?? fix.attachTo}\u0000${fix.policyName ?? ''}`;
+}
+
+/** What the change is, in words: `managed policy BackupWriter (arn)`, `the inline policy X of user/y`. */
+function targetName(change: PolicyChange): string {
+  switch (change.attachKind) {
+    case 'managed-policy-version':
+      return `the managed policy ${change.policyName ?? change.policyArn ?? change.attachTo}`;
+    case 'bucket-policy':
+      return `the bucket policy of ${change.attachTo.replace(/^arn:aws:s3:::/, '')}`;
+    case 'permission-set':
+      return `the permission set ${change.policyName ?? ''} of ${change.attachTo}`.replace('  ', ' ');
+    case 'inline-policy':
+      return `the inline policy ${change.policyName ?? ''} of ${change.attachTo}`.replace('  ', ' ');
+  }
+}
+
+function sharedTargetCaveat(change: PolicyChange, self: number): string {
+  const others = change.findings.filter((n) => n !== self);
+  const named =
+    others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.join(', ');
+  const replace =
+    change.attachKind === 'managed-policy-version'
+      ? "each finding's new version starts from the policy as the snapshot has it"
+      : "each finding's document replaces the one before";
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply the combined change instead (policyChanges in the JSON report, "Combined policy changes" in text and Markdown).`;
+}
+
+/**
+ * The statements of every member once (compared without their Sids), then those with the same effect,
+ * actions, principal and condition merged into one statement with all their resources.
+ */
+function mergedStatements(members: readonly Finding[]): PolicyStatement[] {
+  const merged = new Map<string, { statement: PolicyStatement; resources: Set<string> }>();
+  for (const finding of members) {
+    for (const { Sid: _sid, ...statement } of finding.fix?.statements ?? []) {
+      const { Resource, ...rest } = statement;
+      const key = JSON.stringify({ ...rest, Action: [...rest.Action].sort() });
+      let entry = merged.get(key);
+      if (entry === undefined) {
+        entry = { statement, resources: new Set() };
+        merged.set(key, entry);
+      }
+      for (const resource of Resource) entry.resources.add(resource);
+    }
+  }
+  return [...merged.values()].map(({ statement, resources }) => ({
+    ...statement,
+    Resource: [...resources].sort(),
+  }));
+}
+
+/**
+ * IAM's size limits, in characters without whitespace: a managed policy version 6,144; a user's inline
+ * policies 2,048 together, a role's 10,240; a bucket policy 20 KB.
+ */
+function sizeLimit(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): number | undefined {
+  switch (change.attachKind) {
+    case 'managed-policy-version':
+      return 6144;
+    case 'bucket-policy':
+      return 20 * 1024;
+    case 'inline-policy':
+      return change.attachTo.includes(':user/')
+        ? 2048
+        : change.attachTo.includes(':role/')
+          ? 10240
+          : undefined;
+    case 'permission-set':
+      return undefined;
+  }
+}
+
+function combine(members: readonly Finding[], indexes: readonly number[]): PolicyChange {
+  const first = members[0]!.fix!;
+  const statements = mergedStatements(members);
+  const document = first.newDocument as { Statement?: unknown; [key: string]: unknown };
+  const all = Array.isArray(document.Statement) ? document.Statement : [];
+  // The first fix's document is the policy as the snapshot has it plus that fix's statements, last.
+  const base = all.slice(0, Math.max(0, all.length - first.statements.length));
+  const numbered = first.attachKind === 'inline-policy' || first.attachKind === 'permission-set';
+  const added = numbered ? statements : withSids(base, statements);
+  const newDocument = { ...document, Statement: [...base, ...added] };
+  const before = { ...document, Statement: base };
+  const verification = [
+    `Combines the fixes of ${members.length} findings: every statement once, those with the same actions merged into one.`,
+  ];
+  let verified = members.every((f) => f.fix?.verified === true);
+  if (!verified)
+    verification.push('Not verified: the fix of at least one of these findings is not verified.');
+  const principals = new Set(members.map((f) => identityOf(f.principal.arn)));
+  if (verified && first.attachKind === 'managed-policy-version' && principals.size > 1) {
+    verified = false;
+    verification.push(
+      `Not verified as a whole: the policy serves ${principals.size} principals of these findings (a shared permissions boundary), and each statement was verified for its own finding's principal only.`,
+    );
+  } else if (verified) {
+    verification.push(
+      "Each finding's statements were verified with that finding; Allow statements added together allow exactly what each allows alone, so the combination grants nothing more.",
+    );
+  }
+  const limit = sizeLimit(first);
+  const size = JSON.stringify(newDocument).length;
+  if (limit !== undefined && size > limit) {
+    verification.push(
+      `The combined document is ${size.toLocaleString('en-US')} characters, above IAM's limit of ${limit.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
+    );
+  }
+  const change: PolicyChange = {
+    attachTo: first.attachTo,
+    attachKind: first.attachKind,
+    ...(first.policyArn !== undefined ? { policyArn: first.policyArn } : {}),
+    ...(first.policyName !== undefined ? { policyName: first.policyName } : {}),
+    findings: indexes.map((i) => i + 1),
+    statements: added,
+    newDocument,
+    ...(first.diff !== undefined
+      ? { diff: lineDiff(JSON.stringify(before, null, 2), JSON.stringify(newDocument, null, 2)) }
+      : {}),
+    verified,
+    verification,
+  };
+  return change;
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { combinePolicyChanges } from '../../../src/domain/explain/policyChanges.js';
+import type { Finding, Fix, PolicyStatement } from '../../../src/domain/explain/report.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { renderText } from '../../../src/domain/render/text.js';
+
+const USER = 'arn:aws:iam::111122223333:user/backup';
+const WRITER = 'arn:aws:iam::111122223333:policy/BackupWriter';
+
+function finding(principal: string, fix: Fix | null, caveats: string[] = []): Finding {
+  return {
+    eventIds: ['e'],
+    principal: { arn: principal, type: 'IAMUser', account: '111122223333' },
+    client: { tool: 'rclone' },
+    firstSeen: '2026-11-28T00:00:00Z',
+    lastSeen: '2026-11-28T00:00:00Z',
+    requests: [],
+    cause: 'identity-missing-allow',
+    evidence: 'policies',
+    deniedBy: [],
+    fix,
+    alternatives: [],
+    jobProfile: null,
+    caveats,
+    summary: '',
+  };
+}
+
+const allow = (action: string, ...resources: string[]): PolicyStatement => ({
+  Effect: 'Allow',
+  Action: [action],
+  Resource: resources,
+});
+const base = { Sid: 'BackupObjects', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::a/*' };
+
+/** A new version of BackupWriter: its statement as the snapshot has it, then the fix's, numbered. */
+function managedFix(statements: PolicyStatement[], verified = true): Fix {
+  return {
+    attachTo: WRITER,
+    attachKind: 'managed-policy-version',
+    policyArn: WRITER,
+    policyName: 'BackupWriter',
+    statements,
+    newDocument: {
+      Version: '2012-10-17',
+      Statement: [base, ...statements.map((s, i) => ({ Sid: `PermissionAuditorFix${i + 1}`, ...s }))],
+    },
+    diff: '+ ...',
+    verified,
+    verification: [],
+  };
+}
+
+function inlineFix(statements: PolicyStatement[]): Fix {
+  return {
+    attachTo: USER,
+    attachKind: 'inline-policy',
+    policyName: 'PermissionAuditorFix',
+    statements,
+    newDocument: { Version: '2012-10-17', Statement: statements },
+    verified: true,
+    verification: [],
+  };
+}
+
+describe('combinePolicyChanges', () => {
+  test("fixes of several findings on one managed policy: one new version with the snapshot's statements and every finding's statement once, merged by action, and a caveat on each finding", () => {
+    const { findings, policyChanges } = combinePolicyChanges([
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+      finding(USER, null),
+      finding(
+        USER,
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b'), allow('s3:GetObject', 'arn:aws:s3:::b/x/*')]),
+      ),
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+    ]);
+    assert.equal(policyChanges.length, 1);
+    const [change] = policyChanges;
+    assert.deepEqual(change?.findings, [1, 3, 4]);
+    assert.equal(change?.verified, true);
+    assert.deepEqual(change?.newDocument, {
+      Version: '2012-10-17',
+      Statement: [
+        base,
+        {
+          Sid: 'PermissionAuditorFix1',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: ['arn:aws:s3:::a', 'arn:aws:s3:::b'],
+        },
+        {
+          Sid: 'PermissionAuditorFix2',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: ['arn:aws:s3:::b/x/*'],
+        },
+      ],
+    });
+    assert.match(change?.diff ?? '', /\+ +"arn:aws:s3:::b"/);
+    assert.ok(
+      findings[0]?.caveats.at(-1)?.startsWith('Findings 3, 4 also change the managed policy BackupWriter'),
+    );
+    assert.ok(findings[2]?.caveats.at(-1)?.startsWith('Findings 1, 4 also change'));
+    assert.deepEqual(findings[1]?.caveats, []);
+  });
+
+  test('inline fixes of one user combine into one inline document; another principal, or a lone fix, is left alone', () => {
+    const input = [
+      finding(USER, inlineFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+      finding('arn:aws:iam::111122223333:user/other', {
+        ...inlineFix([allow('s3:ListBucket', 'arn:aws:s3:::a')]),
+        attachTo: 'arn:aws:iam::111122223333:user/other',
+      }),
+      finding(USER, inlineFix([allow('s3:DeleteObject', 'arn:aws:s3:::a/old/*')])),
+    ];
+    const { findings, policyChanges } = combinePolicyChanges(input);
+    assert.equal(policyChanges.length, 1);
+    assert.deepEqual(policyChanges[0]?.findings, [1, 3]);
+    assert.deepEqual(policyChanges[0]?.newDocument, {
+      Version: '2012-10-17',
+      Statement: [allow('s3:ListBucket', 'arn:aws:s3:::a'), allow('s3:DeleteObject', 'arn:aws:s3:::a/old/*')],
+    });
+    assert.ok(
+      findings[0]?.caveats
+        .at(-1)
+        ?.startsWith('Finding 3 also changes the inline policy PermissionAuditorFix of'),
+    );
+    assert.equal(findings[1], input[1]);
+  });
+
+  test('not verified when a member is not, or when a managed policy serves several principals (a shared boundary); too large for IAM is said', () => {
+    const unverified = combinePolicyChanges([
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')], false)),
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')])),
+    ]).policyChanges[0];
+    assert.equal(unverified?.verified, false);
+    const shared = combinePolicyChanges([
+      finding(
+        'arn:aws:sts::111122223333:assumed-role/etl/run-1',
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')]),
+      ),
+      finding(
+        'arn:aws:sts::111122223333:assumed-role/etl/run-2',
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')]),
+      ),
+      finding(
+        'arn:aws:sts::111122223333:assumed-role/loader/run-1',
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::c')]),
+      ),
+    ]).policyChanges[0];
+    assert.equal(shared?.verified, false);
+    assert.ok(
+      shared?.verification.some((v) => v.includes('serves 2 principals')),
+      shared?.verification.join(' | '),
+    );
+    // Sessions of one role are one principal.
+    const sessions = combinePolicyChanges([
+      finding(
+        'arn:aws:sts::111122223333:assumed-role/etl/run-1',
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')]),
+      ),
+      finding(
+        'arn:aws:sts::111122223333:assumed-role/etl/run-2',
+        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')]),
+      ),
+    ]).policyChanges[0];
+    assert.equal(sessions?.verified, true);
+    const many = Array.from({ length: 2 }, (_, n) =>
+      finding(
+        USER,
+        inlineFix(
+          Array.from({ length: 40 }, (_, i) =>
+            allow(`s3:GetObject`, `arn:aws:s3:::bucket-${n}/directory-${i}/*`),
+          ),
+        ),
+      ),
+    );
+    const large = combinePolicyChanges(many).policyChanges[0];
+    assert.ok(
+      large?.verification.some((v) => v.includes("above IAM's limit of 2,048")),
+      large?.verification.join(' | '),
+    );
+  });
+
+  test('the text and Markdown reports show the combined change after the findings', () => {
+    const { findings, policyChanges } = combinePolicyChanges([
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')])),
+    ]);
+    const report = { findings, policyChanges, skipped: [], errors: [] };
+    const text = renderText(report, { color: false });
+    assert.match(text, /Combined policy changes \(1\)/);
+    assert.match(
+      text,
+      /Findings 1, 2 \(verified\): Create a new default version of the managed policy arn:aws:iam::111122223333:policy\/BackupWriter/,
+    );
+    assert.ok(text.indexOf('Combined policy changes (1)') > text.indexOf('Finding 2 of 2'));
+    const markdown = renderMarkdown(report);
+    assert.match(markdown, /## Combined policy changes \(1\)/);
+    assert.match(markdown, /### Findings 1, 2 \(verified\)/);
+  });
+});
