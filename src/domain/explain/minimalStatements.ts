@@ -59,7 +59,15 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     }
   }
   for (const [bucket, list] of objectRequests) {
-    const patterns = objectPatterns(bucket, list);
+    const keys = list.map((r) => r.key ?? '');
+    const common = commonDirectory(keys);
+    if (common !== '') {
+      // One directory holds them all (most findings, some with thousands of requests): one pattern.
+      const pattern = objectPattern(bucket, common);
+      for (const r of list) add(pattern, r.action);
+      continue;
+    }
+    const patterns = separateObjectPatterns(bucket, keys);
     list.forEach((r, i) => {
       add(patterns[i] ?? objectPattern(bucket, ''), r.action);
     });
@@ -80,15 +88,12 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
 export const MAX_SEPARATE_OBJECT_RESOURCES = 8;
 
 /**
- * The object resource for each request of one bucket: the keys' common directory (`daily/*`). When they
- * share none, the bucket itself would be the common directory; instead each top-level directory gets the
- * common directory of its keys (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN,
- * unless that makes more than {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
+ * The object resource for each of the keys of one bucket that share no directory (the bucket itself
+ * would be their common directory): each top-level directory gets the common directory of its keys
+ * (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN, unless that makes more than
+ * {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
  */
-function objectPatterns(bucket: string, list: readonly GrantRequest[]): string[] {
-  const keys = list.map((r) => r.key ?? '');
-  const common = commonDirectory(keys);
-  if (common !== '') return keys.map(() => objectPattern(bucket, common));
+function separateObjectPatterns(bucket: string, keys: readonly string[]): string[] {
   const byTop = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');
@@ -123,6 +128,13 @@ export function rootLevelKeysCaveat(
   requests: readonly GrantRequest[],
   statements: readonly PolicyStatement[],
 ): string | undefined {
+  // Only an object ARN without a wildcard can be a root-level key's (most fixes have none).
+  if (
+    !statements.some((s) =>
+      s.Resource.some((r) => !r.endsWith('*') && r.startsWith('arn:aws:s3:::') && r.includes('/')),
+    )
+  )
+    return undefined;
   const granted = new Set(statements.flatMap((s) => s.Resource));
   const rootKeys = new Map<string, Set<string>>();
   for (const r of requests) {
