@@ -671,7 +671,25 @@ function holdersOf(snapshot: AccountSnapshot, arn: string): readonly PolicyHolde
  * and roles it is attached to (or is the permissions boundary of), and the other members of the group
  * through which `holder` has it.
  */
-function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): string[] {
+function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): readonly string[] {
+  // Asked for each placement of a fix (thousands on a large trail): the answer per policy and holder.
+  let memo = otherHoldersMemo.get(snapshot);
+  if (memo === undefined) {
+    memo = new Map();
+    otherHoldersMemo.set(snapshot, memo);
+  }
+  const key = `${arn} ${holder.arn}`;
+  let others = memo.get(key);
+  if (others === undefined) {
+    others = listOtherHolders(snapshot, arn, holder);
+    memo.set(key, others);
+  }
+  return others;
+}
+
+const otherHoldersMemo = new WeakMap<AccountSnapshot, Map<string, readonly string[]>>();
+
+function listOtherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): string[] {
   const others = holdersOf(snapshot, arn)
     .filter((h) => h.arn !== holder.arn)
     .map((h) => `${h.kind} ${h.name}`);

@@ -88,7 +88,11 @@ function mergedStatements(members: readonly Finding[]): PolicyStatement[] {
   for (const finding of members) {
     for (const { Sid: _sid, ...statement } of finding.fix?.statements ?? []) {
       const { Resource, ...rest } = statement;
-      const key = JSON.stringify({ ...rest, Action: [...rest.Action].sort() });
+      // Fix statements are Allow with actions and resources; a bucket policy's also name a principal.
+      const key =
+        rest.Principal === undefined && rest.Condition === undefined
+          ? `${rest.Effect} ${[...rest.Action].sort().join(' ')}`
+          : JSON.stringify({ ...rest, Action: [...rest.Action].sort() });
       let entry = merged.get(key);
       if (entry === undefined) {
         entry = { statement, resources: new Set() };

@@ -15,28 +15,34 @@ import type { Finding, JobProfile, PolicyStatement } from './report.js';
 
 /** The findings, with each principal's job-profile Sids made unique across its findings (order kept). */
 export function withDistinctProfileSids(findings: readonly Finding[]): Finding[] {
-  const usedByPrincipal = new Map<string, Set<string>>();
+  const byPrincipal = new Map<string, { used: Set<string>; next: Map<string, number> }>();
   return findings.map((finding) => {
     const profile = finding.jobProfile;
     if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
     const principalKey = identityOf(finding.principal.arn);
-    let used = usedByPrincipal.get(principalKey);
-    if (used === undefined) {
-      used = new Set();
-      usedByPrincipal.set(principalKey, used);
+    let taken = byPrincipal.get(principalKey);
+    if (taken === undefined) {
+      taken = { used: new Set(), next: new Map() };
+      byPrincipal.set(principalKey, taken);
     }
-    const renamed = new Map<string, string>();
+    const { used, next } = taken;
+    let renamed: Map<string, string> | undefined;
     // The profile's own Sids are distinct; only those an earlier profile took are renamed.
-    const own = new Set(profile.statements.flatMap((s) => (s.Sid === undefined ? [] : [s.Sid])));
+    const own = new Set<string>();
+    for (const s of profile.statements) if (s.Sid !== undefined) own.add(s.Sid);
     for (const sid of own) {
       if (!used.has(sid)) continue;
       const base = `${sid}${sidWord(finding.bucket ?? '')}`;
-      let candidate = base;
-      for (let n = 2; used.has(candidate) || own.has(candidate); n++) candidate = `${base}${n}`;
+      // A job in many windows takes the next number for its base at once, not after trying each.
+      let n = next.get(base) ?? 1;
+      let candidate = n === 1 ? base : `${base}${n}`;
+      while (used.has(candidate) || own.has(candidate)) candidate = `${base}${++n === 1 ? '' : n}`;
+      next.set(base, n + 1);
+      renamed ??= new Map();
       renamed.set(sid, candidate);
     }
-    for (const sid of own) used.add(renamed.get(sid) ?? sid);
-    if (renamed.size === 0) return finding;
+    for (const sid of own) used.add(renamed?.get(sid) ?? sid);
+    if (renamed === undefined) return finding;
     return { ...finding, jobProfile: renameSids(profile, renamed) };
   });
 }
@@ -46,9 +52,15 @@ function renameSids(profile: JobProfile, renamed: ReadonlyMap<string, string>): 
     const sid = s.Sid === undefined ? undefined : renamed.get(s.Sid);
     return sid === undefined ? s : { ...s, Sid: sid };
   });
-  // Notes name statements by Sid (`RcloneCopySource: the job copies ...`): whole words only.
-  const pattern = new RegExp(`\\b(${[...renamed.keys()].join('|')})\\b`, 'g');
-  const notes = profile.notes.map((note) => note.replace(pattern, (sid) => renamed.get(sid) ?? sid));
+  // Notes name statements by Sid (`RcloneCopySource: the job copies ...`): whole words only, and only
+  // notes that hold one are rewritten.
+  const sids = [...renamed.keys()];
+  let pattern: RegExp | undefined;
+  const notes = profile.notes.map((note) => {
+    if (!sids.some((sid) => note.includes(sid))) return note;
+    pattern ??= new RegExp(`\\b(${sids.join('|')})\\b`, 'g');
+    return note.replace(pattern, (sid) => renamed.get(sid) ?? sid);
+  });
   return { ...profile, statements, notes };
 }
 
