@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ExplainContext } from '../../../src/domain/explain/context.js';
+import type { Finding } from '../../../src/domain/explain/report.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import type { AccountSnapshot } from '../../../src/domain/snapshot/types.js';
 
@@ -126,4 +127,25 @@ export function backupUserContext(statements: readonly unknown[]): ExplainContex
   return explainContext({
     snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: statements }),
   });
+}
+
+/** A finding of an IAM user with nothing in it but what a report-level pass reads; `overrides` set the rest. */
+export function bareFinding(principalArn: string, overrides: Partial<Finding> = {}): Finding {
+  return {
+    eventIds: ['e'],
+    principal: { arn: principalArn, type: 'IAMUser', account: ACCOUNT },
+    client: { tool: 'rclone' },
+    firstSeen: '2026-11-28T00:00:00Z',
+    lastSeen: '2026-11-28T00:00:00Z',
+    requests: [],
+    cause: 'identity-missing-allow',
+    evidence: 'policies',
+    deniedBy: [],
+    fix: null,
+    alternatives: [],
+    jobProfile: null,
+    caveats: [],
+    summary: '',
+    ...overrides,
+  };
 }

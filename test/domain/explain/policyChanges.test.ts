@@ -4,27 +4,13 @@ import { combinePolicyChanges } from '../../../src/domain/explain/policyChanges.
 import type { Finding, Fix, PolicyStatement } from '../../../src/domain/explain/report.js';
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
 import { renderText } from '../../../src/domain/render/text.js';
+import { bareFinding } from './explainFixtures.js';
 
 const USER = 'arn:aws:iam::111122223333:user/backup';
 const WRITER = 'arn:aws:iam::111122223333:policy/BackupWriter';
 
 function finding(principal: string, fix: Fix | null, caveats: string[] = []): Finding {
-  return {
-    eventIds: ['e'],
-    principal: { arn: principal, type: 'IAMUser', account: '111122223333' },
-    client: { tool: 'rclone' },
-    firstSeen: '2026-11-28T00:00:00Z',
-    lastSeen: '2026-11-28T00:00:00Z',
-    requests: [],
-    cause: 'identity-missing-allow',
-    evidence: 'policies',
-    deniedBy: [],
-    fix,
-    alternatives: [],
-    jobProfile: null,
-    caveats,
-    summary: '',
-  };
+  return bareFinding(principal, { fix, caveats });
 }
 
 const allow = (action: string, ...resources: string[]): PolicyStatement => ({
@@ -135,19 +121,16 @@ describe('combinePolicyChanges', () => {
       finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')])),
     ]).policyChanges[0];
     assert.equal(unverified?.verified, false);
+    // A role session's listing of `bucket`, fixed in the managed policy.
+    const session = (role: string, run: string, bucket: string) =>
+      finding(
+        `arn:aws:sts::111122223333:assumed-role/${role}/${run}`,
+        managedFix([allow('s3:ListBucket', `arn:aws:s3:::${bucket}`)]),
+      );
     const shared = combinePolicyChanges([
-      finding(
-        'arn:aws:sts::111122223333:assumed-role/etl/run-1',
-        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')]),
-      ),
-      finding(
-        'arn:aws:sts::111122223333:assumed-role/etl/run-2',
-        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')]),
-      ),
-      finding(
-        'arn:aws:sts::111122223333:assumed-role/loader/run-1',
-        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::c')]),
-      ),
+      session('etl', 'run-1', 'a'),
+      session('etl', 'run-2', 'b'),
+      session('loader', 'run-1', 'c'),
     ]).policyChanges[0];
     assert.equal(shared?.verified, false);
     assert.ok(
@@ -155,16 +138,8 @@ describe('combinePolicyChanges', () => {
       shared?.verification.join(' | '),
     );
     // Sessions of one role are one principal.
-    const sessions = combinePolicyChanges([
-      finding(
-        'arn:aws:sts::111122223333:assumed-role/etl/run-1',
-        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')]),
-      ),
-      finding(
-        'arn:aws:sts::111122223333:assumed-role/etl/run-2',
-        managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')]),
-      ),
-    ]).policyChanges[0];
+    const sessions = combinePolicyChanges([session('etl', 'run-1', 'a'), session('etl', 'run-2', 'b')])
+      .policyChanges[0];
     assert.equal(sessions?.verified, true);
     const many = Array.from({ length: 2 }, (_, n) =>
       finding(

@@ -2,25 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sidWord, withDistinctProfileSids } from '../../../src/domain/explain/profileSids.js';
 import type { Finding, PolicyStatement } from '../../../src/domain/explain/report.js';
+import { bareFinding } from './explainFixtures.js';
 
 function finding(arn: string, bucket: string, statements: PolicyStatement[], notes: string[] = []): Finding {
-  return {
+  return bareFinding(arn, {
     eventIds: [`${arn}-${bucket}`],
-    principal: { arn, type: 'IAMUser', account: '111122223333' },
-    client: { tool: 'rclone', version: 'v1.75.2' },
     bucket,
-    firstSeen: '2026-11-28T00:00:00Z',
-    lastSeen: '2026-11-28T00:00:00Z',
-    requests: [],
-    cause: 'identity-missing-allow',
-    evidence: 'policies',
-    deniedBy: [],
-    fix: null,
-    alternatives: [],
     jobProfile: { tool: 'rclone', operation: 'copy', statements, notes },
-    caveats: [],
-    summary: '',
-  };
+  });
 }
 
 const list = (bucket: string): PolicyStatement => ({
