@@ -309,7 +309,9 @@ function placeBoundary(
     };
   });
   if (edit === undefined) return 'the permissions boundary document could not be read';
+  const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
   return {
+    ...(others.length > 0 ? { note: sharedBoundaryNote(boundary.name, others) } : {}),
     fix: {
       attachTo: arn,
       attachKind: 'managed-policy-version',
@@ -704,4 +706,10 @@ function sharedPolicyNote(policy: LocatedPolicy, others: readonly string[]): str
   const shown =
     others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
   return `${policy.name} already grants S3 on this bucket, but a new version of it would also change what it grants ${shown}: the fix is an inline policy on this principal alone instead. To grant all of them, add the same statements to ${policy.name}.`;
+}
+
+function sharedBoundaryNote(name: string, others: readonly string[]): string {
+  const shown =
+    others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+  return `${name} also serves ${shown} (as their permissions boundary, or attached): its new version raises their ceiling as well, though what each can do still depends on its own identity-based policies. Verification covered this principal only.`;
 }
