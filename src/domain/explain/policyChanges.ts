@@ -62,9 +62,9 @@ function targetName(change: PolicyChange): string {
     case 'bucket-policy':
       return `the bucket policy of ${change.attachTo.replace(/^arn:aws:s3:::/, '')}`;
     case 'permission-set':
-      return `the permission set ${change.policyName ?? ''} of ${change.attachTo}`.replace('  ', ' ');
+      return `the permission set ${change.policyName === undefined ? '' : `${change.policyName} `}of ${change.attachTo}`;
     case 'inline-policy':
-      return `the inline policy ${change.policyName ?? ''} of ${change.attachTo}`.replace('  ', ' ');
+      return `the inline policy ${change.policyName === undefined ? '' : `${change.policyName} `}of ${change.attachTo}`;
   }
 }
 
