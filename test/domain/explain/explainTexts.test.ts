@@ -455,6 +455,26 @@ describe('Explainer: inputs added one at a time', () => {
   });
 });
 
+/** A customer-managed policy as `get-account-authorization-details` lists it: one version allowing `action` on data/*. */
+function managedPolicyDetail(name: string, arn: string, action: string) {
+  return {
+    PolicyName: name,
+    Arn: arn,
+    DefaultVersionId: 'v1',
+    IsAttachable: true,
+    PolicyVersionList: [
+      {
+        VersionId: 'v1',
+        IsDefaultVersion: true,
+        Document: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::data/*' }],
+        },
+      },
+    ],
+  };
+}
+
 test('a managed policy that serves other users is not edited for one of them: each gets an inline policy (one document serves equal denials), and a caveat names the others; a policy of its own is edited', () => {
   const writer = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
   const user = (name: string, attached: boolean) => ({
@@ -471,24 +491,7 @@ test('a managed policy that serves other users is not edited for one of them: ea
       UserDetailList: [user('alice', true), user('bob', true), user('carol', false), user('dave', false)],
       GroupDetailList: [],
       RoleDetailList: [],
-      Policies: [
-        {
-          PolicyName: 'DataWriter',
-          Arn: writer,
-          DefaultVersionId: 'v1',
-          IsAttachable: true,
-          PolicyVersionList: [
-            {
-              VersionId: 'v1',
-              IsDefaultVersion: true,
-              Document: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }],
-              },
-            },
-          ],
-        },
-      ],
+      Policies: [managedPolicyDetail('DataWriter', writer, 's3:PutObject')],
     },
     'test',
   );
@@ -583,24 +586,7 @@ test('a managed policy a user has through a group with other members is not edit
           },
         ],
         RoleDetailList: [],
-        Policies: [
-          {
-            PolicyName: 'LakeRead',
-            Arn: reader,
-            DefaultVersionId: 'v1',
-            IsAttachable: true,
-            PolicyVersionList: [
-              {
-                VersionId: 'v1',
-                IsDefaultVersion: true,
-                Document: {
-                  Version: '2012-10-17',
-                  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
-                },
-              },
-            ],
-          },
-        ],
+        Policies: [managedPolicyDetail('LakeRead', reader, 's3:GetObject')],
       },
       'test',
     );
