@@ -797,6 +797,56 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(await account.objectKeys(third, 'docs/'), ['docs/a.txt', 'docs/sub/b.txt']);
   });
 
+  test('v1.75.2 a second fix for a user whose first fix went into a new inline policy: the snapshot then holds that policy, and the second fix adds to it instead of replacing it, so the first job keeps working', async () => {
+    // Objects are granted in the inline policy JobProfile; the managed policy grants nothing on this
+    // bucket, so fixes go into an inline policy of their own.
+    const user = await account.createUser('inline-fixes', 'InlineFixes', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::unused-bucket/*' }],
+    });
+    await account.grantOnly(user, [
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: [`arn:aws:s3:::${BUCKET}/inline/*`],
+      },
+    ]);
+    const putInline = (document: unknown) =>
+      account.iam.send(
+        new PutUserPolicyCommand({
+          UserName: user.userName,
+          PolicyName: 'PermissionAuditorFix',
+          PolicyDocument: JSON.stringify(document),
+        }),
+      );
+    const copy = ['copy', 'data', `moto:${BUCKET}/inline/`, '--s3-no-check-bucket'];
+    const refusedCopy = await rclone('1.75.2', user, copy);
+    assert.notEqual(refusedCopy.code, 0);
+    const first = onlyFinding(await account.explainRun(user, refusedCopy, 'inline-first'));
+    assert.equal(first.fix?.attachKind, 'inline-policy');
+    assert.equal(first.fix?.diff, undefined);
+    await putInline(first.fix?.newDocument);
+    assert.equal((await rclone('1.75.2', user, copy)).code, 0);
+
+    const prune = ['delete', `moto:${BUCKET}/inline/sub/`];
+    const refusedDelete = await rclone('1.75.2', user, prune);
+    assert.notEqual(refusedDelete.code, 0);
+    const second = onlyFinding(await account.explainRun(user, refusedDelete, 'inline-second'));
+    assert.equal(second.fix?.policyName, 'PermissionAuditorFix');
+    assert.deepEqual(grants(second.fix?.statements ?? []), [
+      `s3:DeleteObject arn:aws:s3:::${BUCKET}/inline/sub/*`,
+    ]);
+    // The new document keeps the first fix's statements, and says what it adds.
+    const kept = JSON.stringify(second.fix?.newDocument);
+    for (const statement of first.fix?.statements ?? [])
+      assert.ok(kept.includes(JSON.stringify(statement.Action)));
+    assert.match(second.fix?.diff ?? '', /\+ .*s3:DeleteObject/);
+    await putInline(second.fix?.newDocument);
+    assert.equal((await rclone('1.75.2', user, prune)).code, 0);
+    assert.deepEqual(await account.objectKeys(BUCKET, 'inline/sub/'), []);
+    assert.equal((await rclone('1.75.2', user, copy)).code, 0, 'the first fix must survive the second');
+  });
+
   describe('v1.75.2 delete and purge: jobs that only list and delete get a profile with no upload', () => {
     test('delete (a trailing slash, no root check): the listing has no delimiter; the profile alone (listing and s3:DeleteObject, not even s3:GetObject) lets it finish', async () => {
       await account.putObjects(BUCKET, ['expired/a.txt', 'expired/sub/b.txt']);

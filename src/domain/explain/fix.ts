@@ -263,6 +263,44 @@ function placeIdentity(
       };
     }
   }
+  const identityCenter = input.principal.type === 'IdentityCenter';
+  // An earlier fix's inline policy (the snapshot was taken after it was applied): a new document of the
+  // same name would replace it, so the new statements are added to it.
+  const earlier = identityCenter
+    ? undefined
+    : resolved.identityPolicies.findIndex(
+        (p: LocatedPolicy) => p.kind === 'inline' && p.name === FIX_SID && p.attachedTo.kind !== 'group',
+      );
+  const earlierPolicy = earlier === undefined || earlier < 0 ? undefined : resolved.identityPolicies[earlier];
+  if (earlierPolicy !== undefined) {
+    const edit = sharedEdit(cache, earlierPolicy.document, key, () => {
+      const edited = appendStatements(earlierPolicy.document, statements);
+      if (edited === undefined) return undefined;
+      // As for a managed policy: the policy as it is stays in the set, and its added statements join it.
+      const compiled = cache.compile(
+        { name: FIX_SID, document: { Version: edited.before.Version, Statement: statements } },
+        { policyType: 'identity', policyIndex: set.identity.length },
+      );
+      const before = JSON.stringify(edited.before, null, 2);
+      const after = JSON.stringify(edited.after, null, 2);
+      return { compiled, newDocument: edited.after, diff: lineDiff(before, after) };
+    });
+    if (edit !== undefined) {
+      return {
+        ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),
+        fix: {
+          attachTo: roleOrUserArn(input),
+          attachKind: 'inline-policy',
+          policyName: FIX_SID,
+          statements,
+          newDocument: edit.newDocument,
+          ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+        },
+        patched: { ...set, identity: [...set.identity, edit.compiled] },
+        addedIdentity: edit.compiled,
+      };
+    }
+  }
   const inline = sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
     const newDocument = statementsToDocument(statements);
     const compiled = cache.compile(
@@ -271,7 +309,6 @@ function placeIdentity(
     );
     return { compiled, newDocument };
   })!;
-  const identityCenter = input.principal.type === 'IdentityCenter';
   return {
     ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),
     fix: {
