@@ -616,3 +616,62 @@ test('a managed policy a user has through a group with other members is not edit
   assert.equal(single?.fix?.attachKind, 'managed-policy-version');
   assert.equal(single?.fix?.policyArn, reader);
 });
+
+test("an earlier fix's inline policy in the snapshot gets the new statements added (with a diff), not a document that would replace it", () => {
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        {
+          UserName: 'li',
+          UserId: 'AIDALI',
+          Arn: `arn:aws:iam::${ACCOUNT}:user/li`,
+          Path: '/',
+          GroupList: [],
+          AttachedManagedPolicies: [],
+          UserPolicyList: [
+            {
+              PolicyName: 'PermissionAuditorFix',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::data'] }],
+              },
+            },
+          ],
+        },
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  const deniedDelete = record({
+    eventName: 'DeleteObject',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDALI',
+      arn: `arn:aws:iam::${ACCOUNT}:user/li`,
+      accountId: ACCOUNT,
+      userName: 'li',
+    },
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/li is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/old/a.csv" because no identity-based policy allows the s3:DeleteObject action`,
+  });
+  const fix = explainTexts(text(deniedDelete), context({ snapshot: parsed.snapshot })).findings[0]?.fix;
+  assert.equal(fix?.attachKind, 'inline-policy');
+  assert.equal(fix?.policyName, 'PermissionAuditorFix');
+  assert.equal(fix?.verified, true);
+  assert.deepEqual(fix?.newDocument, {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::data'] },
+      {
+        Sid: 'PermissionAuditorFix1',
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject'],
+        Resource: ['arn:aws:s3:::data/old/*'],
+      },
+    ],
+  });
+  assert.match(fix?.diff ?? '', /\+ .*s3:DeleteObject/);
+});
