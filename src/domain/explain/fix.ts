@@ -192,6 +192,35 @@ function roleOrUserArn(input: FixInput): string {
   );
 }
 
+/**
+ * `statements` added to an identity policy the principal already has (a customer-managed policy, or an
+ * earlier fix's inline policy). Identity statements combine across policies exactly as within one
+ * policy, so the new document is evaluated as the compiled original plus its added statements (under the
+ * original's Version, which decides whether `${*}` in a resource is a policy variable).
+ */
+function appendedIdentityEdit(
+  input: FixInput,
+  located: LocatedPolicy,
+  statements: readonly PolicyStatement[],
+  key: string,
+): PolicyEdit | undefined {
+  return sharedEdit(input.cache, located.document, key, () => {
+    const edited = appendStatements(located.document, statements);
+    if (edited === undefined) return undefined;
+    const compiled = input.cache.compile(
+      {
+        name: located.name,
+        ...(located.arn !== undefined ? { arn: located.arn } : {}),
+        document: { Version: edited.before.Version, Statement: statements },
+      },
+      { policyType: 'identity', policyIndex: input.resolved.set.identity.length },
+    );
+    const before = JSON.stringify(edited.before, null, 2);
+    const after = JSON.stringify(edited.after, null, 2);
+    return { compiled, newDocument: edited.after, diff: lineDiff(before, after) };
+  });
+}
+
 function placeIdentity(
   input: FixInput,
   statements: readonly PolicyStatement[],
@@ -226,27 +255,7 @@ function placeIdentity(
   if (target >= 0) {
     const located = resolved.identityPolicies[target]!;
     const { arn } = located;
-    const edit =
-      arn === undefined
-        ? undefined
-        : sharedEdit(cache, located.document, key, () => {
-            const edited = appendStatements(located.document, statements);
-            if (edited === undefined) return undefined;
-            // Identity statements combine across policies exactly as within one policy, so the new
-            // version is evaluated as the compiled original plus its added statements (under the
-            // original's Version, which decides whether `${*}` in a resource is a policy variable).
-            const compiled = cache.compile(
-              {
-                name: located.name,
-                arn,
-                document: { Version: edited.before.Version, Statement: statements },
-              },
-              { policyType: 'identity', policyIndex: set.identity.length },
-            );
-            const before = JSON.stringify(edited.before, null, 2);
-            const after = JSON.stringify(edited.after, null, 2);
-            return { compiled, newDocument: edited.after, diff: lineDiff(before, after) };
-          });
+    const edit = arn === undefined ? undefined : appendedIdentityEdit(input, located, statements, key);
     if (edit !== undefined && arn !== undefined) {
       return {
         fix: {
@@ -273,18 +282,7 @@ function placeIdentity(
       );
   const earlierPolicy = earlier === undefined || earlier < 0 ? undefined : resolved.identityPolicies[earlier];
   if (earlierPolicy !== undefined) {
-    const edit = sharedEdit(cache, earlierPolicy.document, key, () => {
-      const edited = appendStatements(earlierPolicy.document, statements);
-      if (edited === undefined) return undefined;
-      // As for a managed policy: the policy as it is stays in the set, and its added statements join it.
-      const compiled = cache.compile(
-        { name: FIX_SID, document: { Version: edited.before.Version, Statement: statements } },
-        { policyType: 'identity', policyIndex: set.identity.length },
-      );
-      const before = JSON.stringify(edited.before, null, 2);
-      const after = JSON.stringify(edited.after, null, 2);
-      return { compiled, newDocument: edited.after, diff: lineDiff(before, after) };
-    });
+    const edit = appendedIdentityEdit(input, earlierPolicy, statements, key);
     if (edit !== undefined) {
       return {
         ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),

@@ -455,6 +455,21 @@ describe('Explainer: inputs added one at a time', () => {
   });
 });
 
+/** IAM user li refused `action` on `data/<key>` by `eventName`, with the enhanced message. */
+function deniedForLi(eventName: string, action: string, key: string) {
+  return record({
+    eventName,
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDALI',
+      arn: `arn:aws:iam::${ACCOUNT}:user/li`,
+      accountId: ACCOUNT,
+      userName: 'li',
+    },
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/li is not authorized to perform: ${action} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the ${action} action`,
+  });
+}
+
 /** A customer-managed policy as `get-account-authorization-details` lists it: one version allowing `action` on data/*. */
 function managedPolicyDetail(name: string, arn: string, action: string) {
   return {
@@ -593,17 +608,7 @@ test('a managed policy a user has through a group with other members is not edit
     assert.ok(parsed.ok);
     return parsed.snapshot;
   };
-  const deniedPut = record({
-    eventName: 'PutObject',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDALI',
-      arn: `arn:aws:iam::${ACCOUNT}:user/li`,
-      accountId: ACCOUNT,
-      userName: 'li',
-    },
-    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/li is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/teams/li/a.csv" because no identity-based policy allows the s3:PutObject action`,
-  });
+  const deniedPut = deniedForLi('PutObject', 's3:PutObject', 'teams/li/a.csv');
   const shared = explainTexts(text(deniedPut), context({ snapshot: snapshotWith(['li', 'sofia', 'omar']) }))
     .findings[0];
   assert.equal(shared?.fix?.attachKind, 'inline-policy');
@@ -646,17 +651,7 @@ test("an earlier fix's inline policy in the snapshot gets the new statements add
     'test',
   );
   assert.ok(parsed.ok);
-  const deniedDelete = record({
-    eventName: 'DeleteObject',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDALI',
-      arn: `arn:aws:iam::${ACCOUNT}:user/li`,
-      accountId: ACCOUNT,
-      userName: 'li',
-    },
-    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/li is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/old/a.csv" because no identity-based policy allows the s3:DeleteObject action`,
-  });
+  const deniedDelete = deniedForLi('DeleteObject', 's3:DeleteObject', 'old/a.csv');
   const fix = explainTexts(text(deniedDelete), context({ snapshot: parsed.snapshot })).findings[0]?.fix;
   assert.equal(fix?.attachKind, 'inline-policy');
   assert.equal(fix?.policyName, 'PermissionAuditorFix');
