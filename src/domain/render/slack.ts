@@ -8,7 +8,7 @@
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
-import type { ExplainReport, Finding, PolicyStatement } from '../explain/report.js';
+import type { ExplainReport, Finding, PolicyChange, PolicyStatement } from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
@@ -270,20 +270,67 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   }
 }
 
-function footer(finding: Finding, omittedSections: number): string {
+/** `Finding 2 of 12`: the number a combined policy change refers to its findings by. */
+function footer(finding: Finding, number: number, total: number, omittedSections: number): string {
   const omitted = omittedSections > 0 ? ` · ${omittedMarker(omittedSections, 'sections')}` : '';
-  return `Evidence: ${EVIDENCE_TEXT[finding.evidence]} · ${plural(finding.eventIds.length, 'event')}${omitted}`;
+  return `Finding ${number} of ${total} · Evidence: ${EVIDENCE_TEXT[finding.evidence]} · ${plural(finding.eventIds.length, 'event')}${omitted}`;
+}
+
+/** At most this many finding numbers are listed; a change can combine hundreds of findings. */
+const MAX_LISTED_NUMBERS = 8;
+
+/** `findings 1, 3`, or `findings 1, 3, … and 12 more` past {@link MAX_LISTED_NUMBERS}. */
+function findingNumbers(numbers: readonly number[]): string {
+  const word = numbers.length === 1 ? 'finding' : 'findings';
+  if (numbers.length <= MAX_LISTED_NUMBERS) return `${word} ${numbers.join(', ')}`;
+  const listed = numbers.slice(0, MAX_LISTED_NUMBERS - 1).join(', ');
+  return `${word} ${listed} and ${numbers.length - (MAX_LISTED_NUMBERS - 1)} more`;
+}
+
+/**
+ * One combined policy change: the fixes of several findings change one policy, and each fix's new
+ * document starts from the policy as it is now, so applied one after another only the last would stay.
+ * Its whole new document is shown (cut, with a marker pointing at the JSON report, when it does not fit).
+ */
+function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void {
+  builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
+  const status = change.verified ? '*verified*' : '*NOT verified*';
+  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
+  builder.section(codeSection(truncateText(title, 1000), safeJson(change.newDocument, '<>&`')));
+  if (change.diff !== undefined && change.diff !== '') {
+    builder.section(codeSection('*Diff of the new policy version*', change.diff));
+  }
+  builder.section(
+    listSection(
+      '*Verification*',
+      change.verification.map((note) => `• ${mrkdwn(note)}`),
+      'notes',
+    ),
+    1000,
+  );
 }
 
 /** Summary of what is not shown as a finding message: omitted findings, skipped events, errors. */
-function renderTail(report: ExplainReport, shown: number, builder: MessageBuilder): void {
+function renderTail(
+  report: ExplainReport,
+  shown: number,
+  omittedChanges: number,
+  builder: MessageBuilder,
+): void {
   const omittedFindings = report.findings.slice(shown);
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
-      (finding) => `• ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
+      (finding, i) =>
+        `• ${shown + i + 1}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),
+    );
+  }
+  if (omittedChanges > 0) {
+    builder.context(
+      `${plural(omittedChanges, 'combined policy change')} of findings not shown here: see the JSON report (policyChanges).`,
     );
   }
   if (report.skipped.length > 0) {
@@ -301,8 +348,9 @@ function renderTail(report: ExplainReport, shown: number, builder: MessageBuilde
 }
 
 /**
- * Renders an explain report as Slack Block Kit messages, one per finding (at most `maxFindings`), the
- * last one also carrying what was omitted, skipped or unreadable. A report without findings yields one
+ * Renders an explain report as Slack Block Kit messages, one per finding (at most `maxFindings`), then
+ * one per combined policy change of those findings (several findings' fixes on one policy), the last
+ * message also carrying what was omitted, skipped or unreadable. A report without findings yields one
  * summary message, or none when it is empty altogether.
  *
  * @see https://docs.slack.dev/reference/block-kit/blocks
@@ -311,25 +359,49 @@ function renderTail(report: ExplainReport, shown: number, builder: MessageBuilde
 export function renderSlack(report: ExplainReport, options: SlackRenderOptions = {}): SlackMessage[] {
   const maxFindings = Math.max(1, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
   const shown = report.findings.slice(0, maxFindings);
+  const changes = (report.policyChanges ?? []).filter((change) =>
+    change.findings.some((n) => n <= shown.length),
+  );
+  const omittedChanges = (report.policyChanges?.length ?? 0) - changes.length;
+  const hasTail =
+    report.findings.length > shown.length ||
+    omittedChanges > 0 ||
+    report.skipped.length > 0 ||
+    report.errors.length > 0;
+  const parts: { render: (builder: MessageBuilder) => string; footer: (omitted: number) => string }[] = [
+    ...shown.map((finding, index) => ({
+      render: (builder: MessageBuilder) => {
+        renderFinding(finding, builder);
+        return `AccessDenied: ${mrkdwn(finding.summary)}`;
+      },
+      footer: (omitted: number) => footer(finding, index + 1, report.findings.length, omitted),
+    })),
+    ...changes.map((change) => ({
+      render: (builder: MessageBuilder) => {
+        renderPolicyChange(change, builder);
+        return `permission-auditor: apply one combined change instead of the fixes of ${findingNumbers(change.findings)}`;
+      },
+      footer: (omitted: number) =>
+        `Combines the fixes of ${plural(change.findings.length, 'finding')}${omitted > 0 ? ` · ${omittedMarker(omitted, 'sections')}` : ''}`,
+    })),
+  ];
   const messages: SlackMessage[] = [];
-  shown.forEach((finding, index) => {
-    const isLast = index === shown.length - 1;
-    const hasTail =
-      report.findings.length > shown.length || report.skipped.length > 0 || report.errors.length > 0;
+  parts.forEach((part, index) => {
+    const isLast = index === parts.length - 1;
     const builder = createMessageBuilder(isLast && hasTail ? TAIL_RESERVE : 0);
-    renderFinding(finding, builder);
+    const fallback = part.render(builder);
     if (isLast) {
       builder.releaseReserve();
-      renderTail(report, shown.length, builder);
+      renderTail(report, shown.length, omittedChanges, builder);
     }
-    builder.context(footer(finding, builder.omittedSections));
+    builder.context(part.footer(builder.omittedSections));
     builder.divider();
-    messages.push(builder.build(`AccessDenied: ${mrkdwn(finding.summary)}`));
+    messages.push(builder.build(fallback));
   });
   if (shown.length === 0 && (report.skipped.length > 0 || report.errors.length > 0)) {
     const builder = createMessageBuilder();
     builder.header('permission-auditor: no denied S3 request to explain');
-    renderTail(report, 0, builder);
+    renderTail(report, 0, 0, builder);
     builder.divider();
     messages.push(
       builder.build(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ExplainReport } from '../../../src/domain/explain/report.js';
+import { combinePolicyChanges } from '../../../src/domain/explain/policyChanges.js';
+import type { ExplainReport, Finding, PolicyStatement } from '../../../src/domain/explain/report.js';
 import { policyDocument } from '../../../src/domain/render/reportWording.js';
 import { renderSlack } from '../../../src/domain/render/slack.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../../src/domain/render/slackBlock.js';
@@ -8,6 +9,7 @@ import {
   allowedFinding,
   explicitDenyFinding,
   fullReport,
+  HOSTILE_OBJECT_ARN,
   HOSTILE_PARTS,
   hugeFinding,
   RCLONE_FIX_STATEMENTS,
@@ -53,6 +55,40 @@ function assertWithinSlackLimits(messages: readonly SlackMessage[]): void {
     }
     assert.ok(total <= SLACK_LIMITS.blocksTextTotal.value, `${total} characters in blocks`);
   }
+}
+
+/** rclone's finding on `bucket` whose fix adds `statements` to a new version of the managed policy backup-s3. */
+function onBackupPolicy(bucket: string, statements: PolicyStatement[]): Finding {
+  const fix = rcloneFinding.fix!;
+  return {
+    ...rcloneFinding,
+    bucket,
+    fix: {
+      ...fix,
+      statements,
+      newDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::backups/*' },
+          ...statements,
+        ],
+      },
+    },
+  };
+}
+
+/** Three findings, the first and third fixing backup-s3 (a combined change), with skipped events. */
+function reportWithCombinedChange(): ExplainReport {
+  const { findings, policyChanges } = combinePolicyChanges([
+    onBackupPolicy('backups', [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [HOSTILE_OBJECT_ARN] },
+    ]),
+    explicitDenyFinding,
+    onBackupPolicy('archive', [
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::archive'] },
+    ]),
+  ]);
+  return { findings, policyChanges, skipped: fullReport.skipped, errors: [] };
 }
 
 describe('renderSlack', () => {
@@ -188,7 +224,7 @@ describe('renderSlack', () => {
     assert.ok(
       last.some((text) =>
         text.startsWith(
-          '*25 more findings not shown*\n• `alice`: An identity-based policy explicitly denies the request\n• `backup-job/i-0abc`: ',
+          '*25 more findings not shown*\n• 6. `alice`: An identity-based policy explicitly denies the request\n• 7. `backup-job/i-0abc`: ',
         ),
       ),
     );
@@ -213,5 +249,81 @@ describe('renderSlack', () => {
         text.includes('`cloudtrail.invalidJson`: Unexpected token &lt;!channel&gt;'),
       ),
     );
+  });
+  test('a combined policy change gets its own message after the findings, its whole new document in a code block', () => {
+    const report = reportWithCombinedChange();
+    const change = report.policyChanges?.[0];
+    assert.deepEqual(change?.findings, [1, 3]);
+    const messages = renderSlack(report);
+    assert.equal(messages.length, 4);
+    assertWithinSlackLimits(messages);
+    const footers = messages.slice(0, 3).map((m) => allTexts([m]).find((t) => t.startsWith('Finding ')));
+    assert.deepEqual(
+      footers.map((f) => f?.split(' · ')[0]),
+      ['Finding 1 of 3', 'Finding 2 of 3', 'Finding 3 of 3'],
+    );
+    const last = messages[3]!;
+    assert.deepEqual(last.blocks[0], {
+      type: 'header',
+      text: { type: 'plain_text', text: 'Combined policy change: findings 1, 3', emoji: false },
+    });
+    const texts = allTexts([last]);
+    const apply = texts.find((t) =>
+      t.startsWith('*Apply this instead of the fixes of findings 1, 3* (*verified*)'),
+    );
+    assert.ok(apply !== undefined, texts.join('\n---\n'));
+    // The document parses to the change's, hostile key included, with nothing outside code to format.
+    const body = /```\n([\s\S]*?)\n```/.exec(apply)?.[1] ?? '';
+    assert.deepEqual(JSON.parse(body), change?.newDocument);
+    assert.ok(!outsideCode(apply).includes('<!channel>'));
+    assert.ok(texts.some((t) => t.startsWith('*Verification*\n• Combines the fixes of 2 findings')));
+    // The tail (skipped events) moves to the last message, the change's.
+    assert.ok(texts.includes('2 events not analysed: 1 not an S3 event, 1 duplicate event.'));
+    assert.ok(!allTexts(messages.slice(0, 3)).some((t) => t.includes('events not analysed')));
+    // Each member finding's caveat points at that message.
+    assert.ok(
+      allTexts([messages[0]!]).some((t) => t.includes('a "Combined policy change" message in Slack')),
+    );
+  });
+
+  test('a combined change whose findings are all beyond maxFindings is counted in the tail, not shown', () => {
+    const report = reportWithCombinedChange();
+    const [first, second, third] = report.findings;
+    // The same findings, the denied one first: the change combines findings 2 and 3.
+    const { findings, policyChanges } = combinePolicyChanges(
+      [second!, first!, third!].map((f) => ({ ...f, caveats: [] })),
+    );
+    assert.deepEqual(policyChanges[0]?.findings, [2, 3]);
+    const messages = renderSlack({ findings, policyChanges, skipped: [], errors: [] }, { maxFindings: 1 });
+    assert.equal(messages.length, 1);
+    const texts = allTexts(messages);
+    assert.ok(!texts.some((t) => t.startsWith('*Apply this instead')));
+    assert.ok(
+      texts.includes(
+        '1 combined policy change of findings not shown here: see the JSON report (policyChanges).',
+      ),
+      texts.join('\n---\n'),
+    );
+    const shownOne = renderSlack(report, { maxFindings: 1 });
+    assert.equal(shownOne.length, 2, 'finding 1 is shown, so its change is too');
+    assert.equal(shownOne[1]?.blocks[0]?.type, 'header');
+  });
+  test('a change of many findings lists the first seven numbers and counts the rest', () => {
+    const { findings, policyChanges } = combinePolicyChanges(
+      Array.from({ length: 12 }, (_, i) =>
+        onBackupPolicy(`b${i}`, [
+          { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::b${i}`] },
+        ]),
+      ),
+    );
+    const messages = renderSlack({ findings, policyChanges, skipped: [], errors: [] });
+    assert.equal(messages.length, 11);
+    assertWithinSlackLimits(messages);
+    const last = messages[10]!;
+    assert.equal(
+      last.blocks[0]?.type === 'header' && last.blocks[0].text.text,
+      'Combined policy change: findings 1, 2, 3, 4, 5, 6, 7 and 5 more',
+    );
+    assert.match(last.text, /instead of the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more$/);
   });
 });
