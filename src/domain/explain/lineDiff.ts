@@ -51,3 +51,10 @@ function diffLines(a: readonly string[], b: readonly string[]): string[] {
   while (j < b.length) out.push(`+ ${b[j++]}`);
   return out;
 }
+
+/** The text a {@link lineDiff} was made from: its unchanged and removed lines, without their prefixes. */
+export function diffBefore(diff: string): string {
+  const lines: string[] = [];
+  for (const line of diff.split('\n')) if (!line.startsWith('+ ')) lines.push(line.slice(2));
+  return lines.join('\n');
+}

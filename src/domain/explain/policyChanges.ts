@@ -13,7 +13,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  */
 import { withSids } from './fix.js';
-import { lineDiff } from './lineDiff.js';
+import { diffBefore, lineDiff } from './lineDiff.js';
 import { identityOf } from './profileSids.js';
 import type { Finding, Fix, PolicyChange, PolicyStatement } from './report.js';
 
@@ -138,7 +138,6 @@ function combine(members: readonly Finding[], indexes: readonly number[]): Polic
   const numbered = first.attachKind === 'inline-policy' || first.attachKind === 'permission-set';
   const added = numbered ? statements : withSids(base, statements);
   const newDocument = { ...document, Statement: [...base, ...added] };
-  const before = { ...document, Statement: base };
   const verification = [
     `Combines the fixes of ${members.length} findings: every statement once, those with the same actions merged into one.`,
   ];
@@ -171,8 +170,10 @@ function combine(members: readonly Finding[], indexes: readonly number[]): Polic
     findings: indexes.map((i) => i + 1),
     statements: added,
     newDocument,
+    // Against the policy as it is now, which the first fix's diff holds (with its own form: a single
+    // statement as an object, no Version), not as the new document's shape would have it.
     ...(first.diff !== undefined
-      ? { diff: lineDiff(JSON.stringify(before, null, 2), JSON.stringify(newDocument, null, 2)) }
+      ? { diff: lineDiff(diffBefore(first.diff), JSON.stringify(newDocument, null, 2)) }
       : {}),
     verified,
     verification,

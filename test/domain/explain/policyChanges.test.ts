@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { diffBefore, lineDiff } from '../../../src/domain/explain/lineDiff.js';
 import { combinePolicyChanges } from '../../../src/domain/explain/policyChanges.js';
 import type { Finding, Fix, PolicyStatement } from '../../../src/domain/explain/report.js';
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
@@ -20,19 +21,27 @@ const allow = (action: string, ...resources: string[]): PolicyStatement => ({
 });
 const base = { Sid: 'BackupObjects', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::a/*' };
 
-/** A new version of BackupWriter: its statement as the snapshot has it, then the fix's, numbered. */
-function managedFix(statements: PolicyStatement[], verified = true): Fix {
+/**
+ * A new version of BackupWriter: its statement as the snapshot has it (`original`), then the fix's,
+ * numbered, with the diff from one to the other.
+ */
+function managedFix(
+  statements: PolicyStatement[],
+  verified = true,
+  original: Record<string, unknown> = { Version: '2012-10-17', Statement: [base] },
+): Fix {
+  const newDocument = {
+    Version: '2012-10-17',
+    Statement: [base, ...statements.map((s, i) => ({ Sid: `PermissionAuditorFix${i + 1}`, ...s }))],
+  };
   return {
     attachTo: WRITER,
     attachKind: 'managed-policy-version',
     policyArn: WRITER,
     policyName: 'BackupWriter',
     statements,
-    newDocument: {
-      Version: '2012-10-17',
-      Statement: [base, ...statements.map((s, i) => ({ Sid: `PermissionAuditorFix${i + 1}`, ...s }))],
-    },
-    diff: '+ ...',
+    newDocument,
+    diff: lineDiff(JSON.stringify(original, null, 2), JSON.stringify(newDocument, null, 2)),
     verified,
     verification: [],
   };
@@ -174,5 +183,22 @@ describe('combinePolicyChanges', () => {
     const markdown = renderMarkdown(report);
     assert.match(markdown, /## Combined policy changes \(1\)/);
     assert.match(markdown, /### Findings 1, 2 \(verified\)/);
+  });
+  test('the combined diff starts from the policy as it is now, in its own form (one statement as an object, no Version)', () => {
+    const original = { Statement: base };
+    const { policyChanges } = combinePolicyChanges([
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')], true, original)),
+      finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::b')], true, original)),
+    ]);
+    const [change] = policyChanges;
+    assert.ok(change?.diff !== undefined);
+    assert.equal(diffBefore(change.diff), JSON.stringify(original, null, 2));
+    const after = change.diff
+      .split('\n')
+      .filter((line) => !line.startsWith('- '))
+      .map((line) => line.slice(2))
+      .join('\n');
+    assert.equal(after, JSON.stringify(change.newDocument, null, 2));
+    assert.match(change.diff, /^- {3}"Statement": \{$/m);
   });
 });
