@@ -1130,6 +1130,7 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
       const profile = finding.jobProfile;
       assert.equal(profile?.operation, 'unknown');
+      // cat lists the file's directory before reading it, even with the HEAD allowed: s3:ListBucket too.
       assert.deepEqual(grants(profile.statements), [
         `s3:GetObject arn:aws:s3:::${BUCKET}/notes/*`,
         `s3:ListBucket arn:aws:s3:::${BUCKET}`,
@@ -1139,6 +1140,44 @@ describe("rclone release builds against moto: the root check by rclone's version
       const again = await rclone('1.75.2', user, ['cat', `moto:${BUCKET}/notes/today.txt`]);
       assert.equal(again.code, 0, again.output);
       assert.match(again.output, /^today$/m);
+    });
+
+    test("a download of one file outside the read scope (copy remote:file ./dir): rclone HEADs it, lists it as a directory, finds nothing and HEADs it again; explain reads it as a download, not an upload's root check, and the profile (s3:GetObject in the file's directory, no listing, no write) alone lets this file and the next day's download, and nothing be written", async () => {
+      await account.putObjects(BUCKET, ['exports/2026-11-28.csv', 'exports/2026-11-29.csv'], 'a,b\n');
+      const user = await account.createUser('r1752-dl', 'R1752Download', readOnlyPolicy(BUCKET, 'other'));
+      const failed = await rclone('1.75.2', user, [
+        'copy',
+        `moto:${BUCKET}/exports/2026-11-28.csv`,
+        'downloads',
+      ]);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [
+        `HEAD /${BUCKET}/exports/2026-11-28.csv 403`,
+        `GET /${BUCKET} 200`,
+        `HEAD /${BUCKET}/exports/2026-11-28.csv 403`,
+      ]);
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-dl'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/exports/*`,
+      ]);
+      assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [`s3:GetObject arn:aws:s3:::${BUCKET}/exports/*`]);
+
+      await account.grantOnly(user, profile.statements);
+      for (const day of ['2026-11-28', '2026-11-29']) {
+        const again = await rclone('1.75.2', user, [
+          'copy',
+          `moto:${BUCKET}/exports/${day}.csv`,
+          'downloads',
+        ]);
+        assert.equal(again.code, 0, again.output);
+        assert.equal(await readFile(join(dir(), 'downloads', `${day}.csv`), 'utf8'), 'a,b\n');
+      }
+      const upload = await rclone('1.75.2', user, ['copyto', 'data/a.txt', `moto:${BUCKET}/exports/a.txt`]);
+      assert.notEqual(upload.code, 0, 'the profile grants no write');
     });
 
     test('lsf of a directory without s3:ListBucket: rclone takes the root for a file and lists the bucket root for it; the profile stays in the directory, and alone lets lsf list it', async () => {

@@ -1,3 +1,4 @@
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { createReusableResults, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
 import type {
@@ -140,6 +141,82 @@ interface RcloneJob {
    * that key alone.
    */
   readonly lone: boolean;
+  /** Keys the job copies as files although their HEADs were refused (see {@link copiedFiles}). */
+  readonly files: ReadonlySet<string>;
+}
+
+/** Two refused HEADs of one key at most this far apart are one run of rclone, not two. */
+const ONE_RUN_MS = 10_000;
+
+/**
+ * The refused root-check candidates that are files the job copies from. After a refused HEAD of `K`,
+ * rclone v1.74.4 and later list `K/`; finding nothing there, they take `K` for a file, and a job that
+ * copies it (`rclone copy remote:bkt/dir/a.txt ./`, `copyto`) HEADs it again and stops on that 403. A
+ * job writing into a new directory `K/` stops after the listing instead ("is a file not a directory"),
+ * one HEAD per run. So: two refused HEADs of `K` seconds apart, a listing of `K/` that succeeded, and no
+ * object known inside `K/`. A key the job fetched is left out: `rclone cat` fetches the file after
+ * listing its directory, which it needs s3:ListBucket for, whatever the HEAD (the generic read
+ * profile); so is a key the caller read elsewhere in the input (its reads are allowed).
+ *
+ * @see https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7
+ */
+function copiedFiles(
+  candidates: ReadonlySet<string>,
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+  fetched: ReadonlySet<string>,
+  paths: readonly string[],
+  evidence: {
+    readonly listedWithSuccess: ReadonlySet<string> | undefined;
+    readonly objectDirectories: ReadonlySet<string> | undefined;
+    readonly readKeys: ReadonlySet<string> | undefined;
+  },
+): ReadonlySet<string> {
+  // The cheap tests first: most candidates are root checks whose directory was never listed empty.
+  let listed: Map<string, number[]> | undefined;
+  for (const key of candidates) {
+    const directory = `${key}/`;
+    if (evidence.listedWithSuccess?.has(directory) !== true) continue;
+    if (evidence.readKeys?.has(key) === true || fetched.has(key)) continue;
+    if (paths.some((path) => path.startsWith(directory)) || holdsObjects(directory, evidence)) continue;
+    listed ??= new Map();
+    listed.set(key, []);
+  }
+  if (listed === undefined) return NO_NAMES;
+  for (const e of evaluated) {
+    const times = e.check.bucket === bucket ? listed.get(e.check.key ?? '') : undefined;
+    if (times !== undefined && e.decision !== 'Allowed' && e.event.eventName === 'HeadObject')
+      times.push(eventTimeMillis(e.event.eventTime));
+  }
+  let files: Set<string> | undefined;
+  for (const [key, times] of listed) {
+    if (!twiceInOneRun(times)) continue;
+    files ??= new Set();
+    files.add(key);
+  }
+  return files ?? NO_NAMES;
+}
+
+/** Whether the caller read or wrote an object inside `directory`, or listed one of its subdirectories. */
+function holdsObjects(
+  directory: string,
+  evidence: {
+    readonly listedWithSuccess: ReadonlySet<string> | undefined;
+    readonly objectDirectories: ReadonlySet<string> | undefined;
+  },
+): boolean {
+  for (const known of evidence.objectDirectories ?? NO_NAMES) if (known.startsWith(directory)) return true;
+  for (const listed of evidence.listedWithSuccess ?? NO_NAMES)
+    if (listed.length > directory.length && listed.startsWith(directory)) return true;
+  return false;
+}
+
+/** Whether two of the times (milliseconds) are at most {@link ONE_RUN_MS} apart. */
+function twiceInOneRun(times: number[]): boolean {
+  if (times.length < 2) return false;
+  times.sort((a, b) => a - b);
+  for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! <= ONE_RUN_MS) return true;
+  return false;
 }
 
 /**
@@ -214,14 +291,16 @@ function rcloneJob(
         );
   // A HEAD of a key the job then fetched is of the file it names (`rclone cat`, `copyto` from S3): after a
   // refused check of `cat/c.txt`, rclone v1.75 lists `cat/c.txt/`, finds nothing and reads the file.
+  let files: ReadonlySet<string> = NO_NAMES;
   if (candidates !== undefined) {
+    files = copiedFiles(candidates, evaluated, bucket, fetched, paths, evidence);
     for (const key of candidates)
-      if (fetched.has(key) || evidence.readKeys?.has(key) === true) candidates.delete(key);
+      if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true) candidates.delete(key);
     if (candidates.size === 0) candidates = undefined;
   }
   if (candidates === undefined) {
     for (const prefix of walked) if (!isParentListingOf(prefix, allowedRoots)) paths.push(prefix);
-    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false };
+    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false, files };
   }
   const probes = rootProbes(
     candidates,
@@ -236,8 +315,8 @@ function rcloneJob(
   const roots = allowedRoots.size === 0 ? probes : new Set([...probes, ...allowedRoots]);
   for (const prefix of walked) if (!isParentListingOf(prefix, roots)) paths.push(prefix);
   if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
-    return { paths, probes: candidates, roots: candidates, lone: true };
-  return { paths, probes, roots, lone: false };
+    return { paths, probes: candidates, roots: candidates, lone: true, files };
+  return { paths, probes, roots, lone: false, files };
 }
 
 /** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
@@ -875,6 +954,13 @@ export class FindingBuilder {
     const prefix = commonDirectory(paths.length > 0 ? paths : written);
     // Two remote paths in this bucket (a move or copy between its directories, a --backup-dir): each.
     const directories = job !== undefined ? rootDirectories(paths, job.roots) : undefined;
+    // Every refusal a HEAD of a file the job copies (see copiedFiles): a read of those files, nothing else.
+    const files = job?.files ?? NO_NAMES;
+    const readsFiles =
+      files.size > 0 &&
+      denied.every(
+        (e) => e.event.eventName === 'HeadObject' && e.check.key !== undefined && files.has(e.check.key),
+      );
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
@@ -886,6 +972,7 @@ export class FindingBuilder {
         : {}),
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
+      ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       ...(copySource !== undefined ? { copySource } : {}),

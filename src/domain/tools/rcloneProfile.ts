@@ -9,7 +9,7 @@
  */
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
 import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
-import { rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
+import { LISTED_SOURCE, rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
 /** Where each rclone fact used below is documented. */
@@ -309,6 +309,11 @@ export interface RcloneAdviceInput {
    */
   readonly loneRootCheck?: boolean;
   /**
+   * Keys the job copies from S3 as files, every refusal a HEAD of one of them: rclone HEADed each, listed
+   * it as a directory, found nothing and HEADed it again as a file (see `copiedFiles` in findingBuilder.ts).
+   */
+  readonly readsFiles?: readonly string[];
+  /**
    * The job is the source of an `rclone move`: every denied delete is of a key the caller had read
    * (GetObject) or copied from. `destinationPrefix` is where its copies went in the same bucket, if
    * they did (a server-side move within the bucket); otherwise they went to a local directory or
@@ -390,7 +395,41 @@ function headsUploadedVersions(input: RcloneAdviceInput): boolean {
   );
 }
 
+/**
+ * The profile of a job that copies single files from S3 (see {@link RcloneAdviceInput.readsFiles}): s3:GetObject
+ * in their directory, where the next run's file will likely be too (at the bucket root, on the files
+ * alone). With the HEAD allowed, rclone takes the path for a file at once and lists nothing.
+ */
+function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): RcloneAdvice {
+  const { bucket } = input;
+  const named = keys.map((key) => `"${bucket}/${key}"`).join(', ');
+  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const resources =
+    prefix === ''
+      ? keys.map((key) => `arn:aws:s3:::${bucket}/${literalArnPart(key)}`)
+      : [jobResourceArns(bucket, prefix).objectArn];
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        { Sid: 'RcloneReadFiles', Effect: 'Allow', Action: ['s3:GetObject'], Resource: resources },
+      ],
+      notes: [
+        `rclone was refused the HEAD of ${named}, listed it as a directory and found nothing, then HEADed it again as a file: the job copies that file from S3 (\`rclone copy\` or \`copyto\` remote:file). rclone v1.74.4 and later list after a refused HEAD (${LISTED_SOURCE}), while a job writing into a new directory of that name stops after the listing. Copying a file from S3 needs s3:GetObject alone: with the HEAD allowed, rclone takes the path for a file at once and lists nothing (\`rclone cat\` lists the file's directory first, and needs s3:ListBucket as well). (The contract's operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)`,
+        prefix === ''
+          ? 'The statement names the files alone: at the bucket root, their directory would be the whole bucket.'
+          : `The statement covers "${prefix}/", the files' directory, so that a job reading another file there next time needs no new grant; name the files instead to keep to them. Reading the whole directory (\`rclone copy remote:${bucket}/${prefix} …\`) also needs s3:ListBucket.`,
+        'A copy of the file elsewhere in S3 needs grants at its destination as well (s3:PutObject, and s3:GetObject for the HEAD after it); a `moveto` also needs s3:DeleteObject on the file.',
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  if (input.readsFiles !== undefined && input.readsFiles.length > 0)
+    return readFilesAdvice(input, input.readsFiles);
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
   const inferred =

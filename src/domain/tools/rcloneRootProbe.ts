@@ -39,7 +39,9 @@ export function rootProbeEffect(version: string | undefined): RootProbeEffect {
 }
 
 const FATAL_SOURCE = 'https://github.com/rclone/rclone/commit/6440052fbdb51688dfd929ce64ff3af8ed228b29';
-const LISTED_SOURCE = 'https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7';
+/** rclone v1.75.0 (and v1.74.4): after a refused root check, list the directory before giving up. */
+export const LISTED_SOURCE =
+  'https://github.com/rclone/rclone/commit/2d6d0da37b76849aeb29caaf04e681f5ee2947e7';
 const SKIP_HINT =
   'End the remote path with a slash (remote:bucket/dir/) or pass --s3-no-head-object to skip the check (https://rclone.org/s3/#s3-no-head-object)';
 

@@ -1277,6 +1277,85 @@ describe('explain scopes the profile of a job refused only bucket-level requests
   });
 });
 
+describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the key as a directory, finds nothing, and reads it)', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/other/*' },
+  ]);
+  const refusedHead = (key: string, time: string) =>
+    deniedRecord({
+      eventName: 'HeadObject',
+      eventTime: time,
+      userAgent: rclone,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:GetObject action`,
+      requestParameters: { bucketName: 'data', key, Host: 'x' },
+    });
+  const findingOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    return report.findings[0]!;
+  };
+  const grants = (statements: readonly PolicyStatement[] | undefined) =>
+    (statements ?? []).map((s) => `${s.Action.join(',')} ${s.Resource.join(',')}`);
+
+  test('two refused HEADs in one run around an empty listing of `key/`: a copy of the file from S3, whose profile is s3:GetObject in its directory and nothing else', () => {
+    const finding = findingOf([
+      refusedHead('reports/2026-11-28.csv', '2026-11-28T06:00:00Z'),
+      succeededListing('reports/2026-11-28.csv/', { userAgent: rclone }),
+      refusedHead('reports/2026-11-28.csv', '2026-11-28T06:00:01Z'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:GetObject arn:aws:s3:::data/reports/*']);
+    assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.deepEqual(grants(finding.jobProfile?.statements), ['s3:GetObject arn:aws:s3:::data/reports/*']);
+    assert.equal(finding.jobProfile?.statements[0]?.Sid, 'RcloneReadFiles');
+    assert.match(
+      finding.jobProfile?.notes[0] ?? '',
+      /then HEADed it again as a file: the job copies that file from S3/,
+    );
+    assert.deepEqual(finding.alternatives, []);
+  });
+
+  test('at the bucket root, the profile names the file alone', () => {
+    const finding = findingOf([
+      refusedHead('db.dump', '2026-11-28T06:00:00Z'),
+      succeededListing('db.dump/', { userAgent: rclone }),
+      refusedHead('db.dump', '2026-11-28T06:00:00Z'),
+    ]);
+    assert.deepEqual(grants(finding.jobProfile?.statements), ['s3:GetObject arn:aws:s3:::data/db.dump']);
+  });
+
+  test('HEADs minutes apart are two runs of a job writing into a new directory (one HEAD each): still a copy, with the root check', () => {
+    const finding = findingOf([
+      refusedHead('nightly', '2026-11-28T06:00:00Z'),
+      succeededListing('nightly/', { userAgent: rclone }),
+      refusedHead('nightly', '2026-11-28T06:05:00Z'),
+      succeededListing('nightly/', { userAgent: rclone }),
+    ]);
+    assert.equal(finding.jobProfile?.operation, 'copy');
+    assert.ok(finding.jobProfile?.statements.some((s) => s.Action.includes('s3:PutObject')));
+  });
+
+  test('a directory that holds objects (a subdirectory listed) is a root check, not a file', () => {
+    const finding = findingOf([
+      refusedHead('nightly', '2026-11-28T06:00:00Z'),
+      succeededListing('nightly/', { userAgent: rclone }),
+      succeededListing('nightly/2026/', { userAgent: rclone, delimiter: '/' }),
+      refusedHead('nightly', '2026-11-28T06:00:01Z'),
+    ]);
+    assert.notEqual(finding.jobProfile?.statements[0]?.Sid, 'RcloneReadFiles');
+  });
+
+  test('without the listing of `key/` (rclone before v1.74.4, or the Lambda seeing denials only), nothing says it is a file', () => {
+    const finding = findingOf([
+      refusedHead('reports/a.csv', '2026-11-28T06:00:00Z'),
+      refusedHead('reports/a.csv', '2026-11-28T06:00:01Z'),
+    ]);
+    assert.notEqual(finding.jobProfile?.statements[0]?.Sid, 'RcloneReadFiles');
+  });
+});
+
 describe('explain: server-side copies from another bucket, refused at the destination', () => {
   const rclone = '[rclone/v1.75.2]';
   const cli = '[aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off command/s3.cp]';
