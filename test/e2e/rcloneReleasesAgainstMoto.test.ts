@@ -1211,12 +1211,53 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(profile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource, [
         `arn:aws:s3:::${BUCKET}/inventory/*`,
       ]);
+      // A job writing there would have stopped after the refused listing: this one reads, and is granted no write.
+      assert.equal(profile.operation, 'unknown');
+      assert.ok(!grants(profile.statements).some((g) => g.startsWith('s3:PutObject')));
 
       await account.grantOnly(user, profile.statements);
       const again = await rclone('1.75.2', user, ['lsf', `moto:${BUCKET}/inventory`]);
       assert.equal(again.code, 0, again.output);
       assert.match(again.output, /^a\.txt$/m);
       assert.match(again.output, /^sub\/$/m);
+    });
+
+    test('a sync from S3 to a local directory without s3:ListBucket: rclone takes the refused root for a file and HEADs it again, where an upload there stops after the listing; the profile reads (no write), and alone lets the sync finish', async () => {
+      await account.putObjects(BUCKET, ['ledger/2026/a.csv', 'ledger/2026/b.csv'], 'x\n');
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/ledger/*` }],
+      };
+      const user = await account.createUser('r1752-down', 'R1752Down', policy);
+      const failed = await rclone('1.75.2', user, ['sync', `moto:${BUCKET}/ledger`, 'ledger-copy']);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [
+        `HEAD /${BUCKET}/ledger 403`,
+        `GET /${BUCKET} 403`,
+        `HEAD /${BUCKET}/ledger 403`,
+      ]);
+      const uploader = await account.createUser('r1752-up', 'R1752Up', policy);
+      const upload = await rclone('1.75.2', uploader, ['copy', 'data', `moto:${BUCKET}/ledger`]);
+      assert.notEqual(upload.code, 0);
+      assert.deepEqual(callsOf(upload), [`HEAD /${BUCKET}/ledger 403`, `GET /${BUCKET} 403`]);
+      assert.equal(
+        onlyFinding(await account.explainRun(uploader, upload, 'r1752-up')).jobProfile?.operation,
+        'copy',
+      );
+
+      const finding = onlyFinding(await account.explainRun(user, failed, 'r1752-down'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/ledger`,
+        `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.ok(!grants(profile.statements).some((g) => g.startsWith('s3:PutObject')));
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, ['sync', `moto:${BUCKET}/ledger`, 'ledger-copy']);
+      assert.equal(again.code, 0, again.output);
+      assert.equal(await readFile(join(dir(), 'ledger-copy', '2026', 'b.csv'), 'utf8'), 'x\n');
     });
 
     test('a sync denied its deletes (sent with x-id=DeleteObject): the fix is s3:DeleteObject on the directory, and the profile alone lets the sync finish', async () => {

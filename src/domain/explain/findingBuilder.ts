@@ -143,6 +143,13 @@ interface RcloneJob {
   readonly lone: boolean;
   /** Keys the job copies as files although their HEADs were refused (see {@link copiedFiles}). */
   readonly files: ReadonlySet<string>;
+  /**
+   * After a refused root check and a refused listing of the root, rclone takes the root for a file: a job
+   * writing there stops ("is a file not a directory"); this one went on reading it, with a second HEAD
+   * of it in the same run (a copy from it) or a listing of the directory above it to find it (`ls`,
+   * `lsf`, `hashsum`): the root is where it reads from.
+   */
+  readonly readsRoot: boolean;
 }
 
 /** Two refused HEADs of one key at most this far apart are one run of rclone, not two. */
@@ -300,7 +307,7 @@ function rcloneJob(
   }
   if (candidates === undefined) {
     for (const prefix of walked) if (!isParentListingOf(prefix, allowedRoots)) paths.push(prefix);
-    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false, files };
+    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false, files, readsRoot: false };
   }
   const probes = rootProbes(
     candidates,
@@ -313,10 +320,35 @@ function rcloneJob(
   // file and lists the directory above it with a delimiter to find it (`rclone lsf`, `md5sum`): that
   // listing must not widen the job's directory to its parent, or to the whole bucket.
   const roots = allowedRoots.size === 0 ? probes : new Set([...probes, ...allowedRoots]);
-  for (const prefix of walked) if (!isParentListingOf(prefix, roots)) paths.push(prefix);
+  let listsParent = false;
+  for (const prefix of walked) {
+    if (!isParentListingOf(prefix, roots)) paths.push(prefix);
+    else if (isParentListingOf(prefix, probes)) listsParent = true;
+  }
   if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
-    return { paths, probes: candidates, roots: candidates, lone: true, files };
-  return { paths, probes, roots, lone: false, files };
+    return { paths, probes: candidates, roots: candidates, lone: true, files, readsRoot: false };
+  const readsRoot = probes.size > 0 && (listsParent || headedTwice(evaluated, bucket, probes));
+  return { paths, probes, roots, lone: false, files, readsRoot };
+}
+
+/** Whether one of `keys` was refused two HEADs in one run (see {@link ONE_RUN_MS}). */
+function headedTwice(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+  keys: ReadonlySet<string>,
+): boolean {
+  const times = new Map<string, number[]>();
+  for (const e of evaluated) {
+    const key = e.check.key;
+    if (key === undefined || e.check.bucket !== bucket || !keys.has(key)) continue;
+    if (e.decision === 'Allowed' || e.event.eventName !== 'HeadObject') continue;
+    const list = times.get(key);
+    const time = eventTimeMillis(e.event.eventTime);
+    if (list === undefined) times.set(key, [time]);
+    else list.push(time);
+  }
+  for (const list of times.values()) if (twiceInOneRun(list)) return true;
+  return false;
 }
 
 /** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
@@ -973,6 +1005,7 @@ export class FindingBuilder {
       ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
+      ...(job?.readsRoot === true ? { readsRoot: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       ...(copySource !== undefined ? { copySource } : {}),

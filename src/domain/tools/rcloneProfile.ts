@@ -141,6 +141,12 @@ export interface RcloneEvidence {
    * whole tree at once, as `rclone delete` and `purge` list (copy and sync list a directory at a time).
    */
   readonly listedRecursively?: boolean;
+  /**
+   * rclone was refused the check of the root and its listing, took the root for a file and went on
+   * reading it (a second HEAD of it in the same run, or a listing of the directory above it): a job that
+   * writes there stops at that point ("is a file not a directory"), so this one reads from it.
+   */
+  readonly readsRoot?: boolean;
 }
 
 export interface RcloneOperationGuess {
@@ -261,6 +267,14 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         'Content reads (GetObject; `rclone copy` and `sync` only HEAD the objects they write), and nothing uploaded, copied or deleted: the bucket is where the job reads from (`rclone copy`/`sync`/`copyto` from it, `cat`, `check --download`), which needs the listing and s3:GetObject; a `move` from it also needs s3:DeleteObject. (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
     };
   }
+  if (evidence.readsRoot === true) {
+    return {
+      operation: 'unknown',
+      only: 'read',
+      reason:
+        'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+    };
+  }
   if (kinds.has('probe') && kinds.has('list')) {
     // `rclone copy/sync SRC remote:bkt/dir` starts with a HEAD of `bkt/dir` (is the root a file?) and
     // then lists `dir/` with delimiter `/` (RCLONE.md, observed call sequences): the start of a transfer.
@@ -301,6 +315,8 @@ export interface RcloneAdviceInput {
   readonly eventNames: readonly string[];
   /** See {@link RcloneEvidence.listedRecursively}. */
   readonly listedRecursively?: boolean;
+  /** See {@link RcloneEvidence.readsRoot}. */
+  readonly readsRoot?: boolean;
   /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
   readonly rootCheckKeys?: readonly string[];
   /**

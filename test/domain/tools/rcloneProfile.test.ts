@@ -1356,6 +1356,91 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
   });
 });
 
+describe('explain: rclone v1.75 refused the root check and its listing, and went on reading the root (a job writing there stops)', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/nightly/*' },
+  ]);
+  const refusedHead = (time: string) =>
+    deniedRecord({
+      eventName: 'HeadObject',
+      eventTime: time,
+      userAgent: rclone,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/nightly" because no identity-based policy allows the s3:GetObject action`,
+      requestParameters: { bucketName: 'data', key: 'nightly', Host: 'x' },
+    });
+  const refusedListing = (prefix: string, time: string, delimiter?: string) =>
+    deniedRecord({
+      eventName: 'ListObjects',
+      eventTime: time,
+      userAgent: rclone,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+      requestParameters: {
+        bucketName: 'data',
+        'list-type': '2',
+        prefix,
+        'max-keys': '1000',
+        ...(delimiter !== undefined ? { delimiter } : {}),
+        Host: 'x',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+  const profileOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    return profile;
+  };
+  const writes = (profile: { statements: readonly PolicyStatement[] }) =>
+    profile.statements.some((s) => s.Action.includes('s3:PutObject'));
+
+  test('the check and the listing alone are how an upload starts (it stops there): a copy profile', () => {
+    const profile = profileOf([
+      refusedHead('2026-11-28T06:00:00Z'),
+      refusedListing('nightly/', '2026-11-28T06:00:00Z'),
+    ]);
+    assert.equal(profile.operation, 'copy');
+    assert.ok(writes(profile));
+  });
+
+  test('a second HEAD of the root in the same run (a copy from it): a read profile, with no write', () => {
+    const profile = profileOf([
+      refusedHead('2026-11-28T06:00:00Z'),
+      refusedListing('nightly/', '2026-11-28T06:00:00Z'),
+      refusedHead('2026-11-28T06:00:01Z'),
+    ]);
+    assert.equal(profile.operation, 'unknown');
+    assert.ok(!writes(profile), JSON.stringify(profile.statements));
+    assert.deepEqual(statement(profile.statements, 'RcloneObjects').Resource, [
+      'arn:aws:s3:::data/nightly/*',
+    ]);
+    assert.ok(profile.statements.some((s) => s.Action.includes('s3:ListBucket')));
+    assert.match(profile.notes[0] ?? '', /took the root for a file and went on reading/);
+  });
+
+  test('a listing of the directory above the root, to find it as a file (ls, lsf, hashsum): a read profile too', () => {
+    const profile = profileOf([
+      refusedHead('2026-11-28T06:00:00Z'),
+      refusedListing('nightly/', '2026-11-28T06:00:00Z'),
+      refusedListing('', '2026-11-28T06:00:00Z', '/'),
+    ]);
+    assert.equal(profile.operation, 'unknown');
+    assert.ok(!writes(profile));
+  });
+
+  test('two uploads minutes apart (one HEAD each) stay a copy', () => {
+    const profile = profileOf([
+      refusedHead('2026-11-28T06:00:00Z'),
+      refusedListing('nightly/', '2026-11-28T06:00:00Z'),
+      refusedHead('2026-11-28T06:10:00Z'),
+      refusedListing('nightly/', '2026-11-28T06:10:00Z'),
+    ]);
+    assert.equal(profile.operation, 'copy');
+    assert.ok(writes(profile));
+  });
+});
+
 describe('explain: server-side copies from another bucket, refused at the destination', () => {
   const rclone = '[rclone/v1.75.2]';
   const cli = '[aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off command/s3.cp]';
