@@ -877,6 +877,35 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(await account.objectKeys(BUCKET, 'expired/'), []);
     });
 
+    test('deletefile: the HEADs of the file succeed and its delete is refused, with no listing; the profile (the HEAD and the delete in its directory, no listing, no upload) alone lets deletefile remove it and the next file there', async () => {
+      await account.putObjects(BUCKET, ['stale/a.txt', 'stale/b.txt']);
+      const user = await account.createUser('unlinker', 'Unlinker', readOnlyPolicy(BUCKET, 'stale'));
+      const failed = await rclone('1.75.2', user, ['deletefile', `moto:${BUCKET}/stale/a.txt`]);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [
+        `HEAD /${BUCKET}/stale/a.txt 200`,
+        `HEAD /${BUCKET}/stale/a.txt 200`,
+        `DELETE /${BUCKET}/stale/a.txt 403`,
+      ]);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'deletefile'));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/stale/*`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'unknown');
+      assert.deepEqual(grants(profile.statements), [
+        `s3:DeleteObject arn:aws:s3:::${BUCKET}/stale/*`,
+        `s3:GetObject arn:aws:s3:::${BUCKET}/stale/*`,
+      ]);
+
+      await account.grantOnly(user, profile.statements);
+      for (const key of ['a.txt', 'b.txt']) {
+        const again = await rclone('1.75.2', user, ['deletefile', `moto:${BUCKET}/stale/${key}`]);
+        assert.equal(again.code, 0, again.output);
+      }
+      assert.deepEqual(await account.objectKeys(BUCKET, 'stale/'), []);
+    });
+
     test('purge (no trailing slash): the refused root check is carried past, so the fix grants no s3:GetObject; the profile alone lets it finish', async () => {
       await account.putObjects(BUCKET, ['trash/a.txt', 'trash/sub/b.txt']);
       const user = await account.createUser('purger', 'Purger', readOnlyPolicy(BUCKET, 'trash'));

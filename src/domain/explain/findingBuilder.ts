@@ -331,6 +331,13 @@ function rcloneJob(
   return { paths, probes, roots, lone: false, files, readsRoot };
 }
 
+/** See `RcloneAdviceInput.deletesFiles`: refused deletes only, after HEADs that succeeded, and no listing. */
+function deletesFiles(evaluated: readonly EvaluatedCheck[], succeeded: ReadonlySet<string>): boolean {
+  if (!succeeded.has('HeadObject')) return false;
+  for (const name of succeeded) if (name !== 'HeadObject' && name !== 'DeleteObject') return false;
+  return evaluated.every((e) => e.event.eventName === 'DeleteObject' && e.decision !== 'Allowed');
+}
+
 /** Whether one of `keys` was refused two HEADs in one run (see {@link ONE_RUN_MS}). */
 function headedTwice(
   evaluated: readonly EvaluatedCheck[],
@@ -1006,6 +1013,7 @@ export class FindingBuilder {
       ...(job?.lone === true ? { loneRootCheck: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(job?.readsRoot === true ? { readsRoot: true } : {}),
+      ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
       ...(copySource !== undefined ? { copySource } : {}),

@@ -317,6 +317,14 @@ export interface RcloneAdviceInput {
   readonly listedRecursively?: boolean;
   /** See {@link RcloneEvidence.readsRoot}. */
   readonly readsRoot?: boolean;
+  /**
+   * `rclone deletefile remote:bkt/dir/a.txt`: it HEADs the file its path names, then deletes it, and
+   * lists nothing. Every request of the finding is a refused delete, and the caller's other calls on the
+   * bucket in the input are HEADs that succeeded (a refused HEAD would have stopped it first). A sync or
+   * `rclone delete` lists first; without the HEADs (the Lambda sees only the denials, a trail that logs
+   * writes only) nothing tells them apart.
+   */
+  readonly deletesFiles?: boolean;
   /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
   readonly rootCheckKeys?: readonly string[];
   /**
@@ -443,9 +451,36 @@ function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): Rcl
   };
 }
 
+/** The profile of `rclone deletefile` (see {@link RcloneAdviceInput.deletesFiles}): the HEAD and the delete, no listing. */
+function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        {
+          Sid: 'RcloneDeleteFiles',
+          Effect: 'Allow',
+          Action: ['s3:DeleteObject', 's3:GetObject'],
+          Resource: [jobResourceArns(input.bucket, prefix).objectArn],
+        },
+      ],
+      notes: [
+        `Denied deletes after successful HEADs of the files, and no listing: \`rclone deletefile\`, which HEADs the file its path names and deletes it (\`rclone delete\`, \`sync\` and \`purge\` list first). It needs s3:GetObject for the HEAD and s3:DeleteObject, and neither s3:ListBucket nor any upload (${rcloneSources.deleteObject}). (The contract's operations have no "delete", so the operation reads "unknown".)`,
+        prefix === ''
+          ? 'The statement covers the whole bucket: the files are at its root. Name them instead to keep to them.'
+          : `The statement covers "${prefix}/", the files' directory, so that the next file deleted there needs no new grant; name the files instead to keep to them.`,
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.readsFiles !== undefined && input.readsFiles.length > 0)
     return readFilesAdvice(input, input.readsFiles);
+  if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
   const inferred =

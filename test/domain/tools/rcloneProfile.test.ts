@@ -619,6 +619,66 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
   });
 });
 
+describe('rclone deletefile: a HEAD of the file, then its delete, and no listing', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/old/*' },
+  ]);
+  const call = (eventName: string, key: string, refused: boolean) =>
+    deniedRecord({
+      eventName,
+      userAgent: rclone,
+      ...(refused
+        ? {
+            errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:${eventName} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:${eventName} action`,
+          }
+        : { errorCode: undefined, errorMessage: undefined }),
+      requestParameters: { bucketName: 'data', key, Host: 'x' },
+    });
+  const profileOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    return profile;
+  };
+
+  test("refused deletes after HEADs that succeeded, nothing else: the HEAD and the delete in the files' directory, no listing, no upload", () => {
+    const profile = profileOf([
+      call('HeadObject', 'old/2026/a.txt', false),
+      call('HeadObject', 'old/2026/a.txt', false),
+      call('DeleteObject', 'old/2026/a.txt', true),
+    ]);
+    assert.equal(profile.operation, 'unknown');
+    assert.deepEqual(profile.statements, [
+      {
+        Sid: 'RcloneDeleteFiles',
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:GetObject'],
+        Resource: ['arn:aws:s3:::data/old/2026/*'],
+      },
+    ]);
+    assert.match(profile.notes[0] ?? '', /`rclone deletefile`/);
+  });
+
+  test('a listing, an upload or a read beside them, or no HEAD at all (the Lambda sees only the denials), is another job', () => {
+    for (const other of [
+      succeededListing('old/2026/', { userAgent: rclone, delimiter: '/' }),
+      call('PutObject', 'old/2026/b.txt', false),
+      call('GetObject', 'old/2026/a.txt', false),
+      undefined,
+    ]) {
+      const records = [
+        ...(other === undefined ? [] : [call('HeadObject', 'old/2026/a.txt', false), other]),
+        call('DeleteObject', 'old/2026/a.txt', true),
+      ];
+      const profile = profileOf(records);
+      assert.ok(!profile.statements.some((s) => s.Sid === 'RcloneDeleteFiles'), JSON.stringify(other));
+    }
+  });
+});
+
 describe('rcloneAdvice for server-side copies within the bucket', () => {
   const copy = {
     ...base,
