@@ -491,6 +491,61 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(await account.objectKeys(BUCKET, 'mirror-2/'), ['mirror-2/a.txt', 'mirror-2/sub/b.txt']);
   });
 
+  test('v1.75.2 copyto and moveto between two keys of the bucket, refused the HEAD of the destination: the source HEADs that succeeded make it a server-side copy, whose profile (the copy set on the destination, a read of the source) alone lets copyto finish; moveto also needs s3:DeleteObject on the source, as the note says', async () => {
+    await account.putObjects(BUCKET, ['inbox/2026/a.csv', 'inbox/2026/b.csv']);
+    for (const [command, key] of [
+      ['copyto', 'a.csv'],
+      ['moveto', 'b.csv'],
+    ] as const) {
+      const user = await account.createUser(
+        `ssc-${command}`,
+        `Ssc${command}`,
+        readOnlyPolicy(BUCKET, 'inbox'),
+      );
+      const args = [command, `moto:${BUCKET}/inbox/2026/${key}`, `moto:${BUCKET}/done/${key}`];
+      const failed = await rclone('1.75.2', user, args);
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(callsOf(failed), [
+        `HEAD /${BUCKET}/inbox/2026/${key} 200`,
+        `HEAD /${BUCKET}/inbox/2026/${key} 200`,
+        `HEAD /${BUCKET}/done/${key} 403`,
+      ]);
+      const finding = onlyFinding(await account.explainRun(user, failed, `ssc-${command}`));
+      assert.deepEqual(grants(finding.fix?.statements ?? []), [
+        `s3:GetObject arn:aws:s3:::${BUCKET}/done/${key}`,
+      ]);
+      const profile = finding.jobProfile;
+      assert.equal(profile?.operation, 'copy');
+      assert.deepEqual(
+        profile.statements.map((s) => [s.Sid, s.Resource]),
+        [
+          ['RcloneListBucket', [`arn:aws:s3:::${BUCKET}`]],
+          ['RcloneObjects', [`arn:aws:s3:::${BUCKET}/done/*`]],
+          ['RcloneCopySource', [`arn:aws:s3:::${BUCKET}/inbox/2026/*`]],
+        ],
+      );
+      assert.match(profile.notes[0] ?? '', /a `moveto` also needs s3:DeleteObject on the source/);
+
+      await account.grantOnly(user, profile.statements);
+      const again = await rclone('1.75.2', user, [...args, '--s3-no-check-bucket']);
+      if (command === 'copyto') {
+        assert.equal(again.code, 0, again.output);
+      } else {
+        assert.notEqual(again.code, 0);
+        assert.match(again.output, /Couldn't delete/);
+        await account.grantOnly(user, [
+          ...profile.statements,
+          { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: [`arn:aws:s3:::${BUCKET}/inbox/2026/*`] },
+        ]);
+        await account.putObjects(BUCKET, [`inbox/2026/${key}`]);
+        const moved = await rclone('1.75.2', user, [...args, '--s3-no-check-bucket']);
+        assert.equal(moved.code, 0, moved.output);
+        assert.deepEqual(await account.objectKeys(BUCKET, `inbox/2026/${key}`), []);
+      }
+      assert.deepEqual(await account.objectKeys(BUCKET, `done/${key}`), [`done/${key}`]);
+    }
+  });
+
   test('v1.75.2 copy refused by an explicit Deny: no fix, the Deny named, and the profile says it works only once the Deny goes; added as it is, it does not let the copy finish', async () => {
     const user = await account.createUser('r1752-locked', 'R1752Locked', {
       Version: '2012-10-17',

@@ -331,6 +331,32 @@ function rcloneJob(
   return { paths, probes, roots, lone: false, files, readsRoot };
 }
 
+/**
+ * `rclone copyto` or `moveto` between two keys of one bucket is a server-side copy: rclone HEADs the
+ * source (twice), then the destination, then copies. When the destination's HEAD is refused, the
+ * finding is that lone HEAD, which reads like a root check; what tells it apart is the caller's other
+ * calls on the bucket in the input: HEADs that succeeded and nothing else (no listing, upload or read),
+ * of keys outside the destination's directory. Those are the sources. Without them (the Lambda sees only
+ * the denials) the lone HEAD stays a root check or a file the job names.
+ */
+function serverSideCopyTo(
+  job: RcloneJob,
+  succeeded: ReadonlySet<string>,
+  objectDirectories: ReadonlySet<string> | undefined,
+): { readonly destination: string; readonly sources: readonly string[] } | undefined {
+  if (!job.lone || objectDirectories === undefined || !onlyHeadsSucceeded(succeeded)) return undefined;
+  const [destination] = job.probes;
+  if (destination === undefined) return undefined;
+  const directory = destination.slice(0, destination.lastIndexOf('/') + 1);
+  const sources = [...objectDirectories].filter((d) => d !== directory && !d.startsWith(`${destination}/`));
+  return sources.length > 0 ? { destination, sources } : undefined;
+}
+
+/** Whether the caller's calls on the bucket that succeeded are HEADs and nothing else. */
+function onlyHeadsSucceeded(succeeded: ReadonlySet<string>): boolean {
+  return succeeded.size === 1 && succeeded.has('HeadObject');
+}
+
 /** See `RcloneAdviceInput.deletesFiles`: refused deletes only, after HEADs that succeeded, and no listing. */
 function deletesFiles(evaluated: readonly EvaluatedCheck[], succeeded: ReadonlySet<string>): boolean {
   if (!succeeded.has('HeadObject')) return false;
@@ -983,7 +1009,12 @@ export class FindingBuilder {
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };
     const deniedActions = new Set<string>();
     for (const e of denied) deniedActions.add(e.check.action);
-    const paths = job !== undefined ? jobPaths(job.paths, job.roots) : keys;
+    // A server-side copyto or moveto within the bucket, refused the HEAD of its destination file: the
+    // lone HEAD is of that file, not a root (see serverSideCopyTo).
+    const copyTo =
+      job !== undefined ? serverSideCopyTo(job, succeeded, evidence('objectDirectories')) : undefined;
+    const paths =
+      copyTo !== undefined ? [copyTo.destination] : job !== undefined ? jobPaths(job.paths, job.roots) : keys;
     // Refused requests that name no object (CreateBucket before a `copyto`) say nothing of where the job
     // works: the keys the caller looked up and found missing, or uploaded, do.
     const written =
@@ -991,6 +1022,18 @@ export class FindingBuilder {
         ? [...(evidence('missingKeyDirectories') ?? NO_NAMES), ...(evidence('uploadDirectories') ?? NO_NAMES)]
         : [];
     const prefix = commonDirectory(paths.length > 0 ? paths : written);
+    // A server-side copyto or moveto refused its CreateBucket (before the copy; rclone HEADed the
+    // source, and the destination, which was missing): its source is where the caller's HEADs went too.
+    const createBucketSources =
+      copyTo === undefined && paths.length === 0 && written.length > 0 && onlyHeadsSucceeded(succeeded)
+        ? [...(evidence('objectDirectories') ?? NO_NAMES)].filter((d) => !isInsidePrefix(d, prefix))
+        : [];
+    const copyFrom =
+      copyTo !== undefined
+        ? commonDirectory(copyTo.sources)
+        : createBucketSources.length > 0
+          ? commonDirectory(createBucketSources)
+          : copySource;
     // Two remote paths in this bucket (a move or copy between its directories, a --backup-dir): each.
     const directories = job !== undefined ? rootDirectories(paths, job.roots) : undefined;
     // Every refusal a HEAD of a file the job copies (see copiedFiles): a read of those files, nothing else.
@@ -1009,14 +1052,15 @@ export class FindingBuilder {
       ...(listsRecursively(evidence('recursiveListPrefixes'), prefix, rootCheckKeys)
         ? { listedRecursively: true }
         : {}),
-      ...(rootCheckKeys.length > 0 ? { rootCheckKeys } : {}),
-      ...(job?.lone === true ? { loneRootCheck: true } : {}),
+      ...(rootCheckKeys.length > 0 && copyTo === undefined ? { rootCheckKeys } : {}),
+      ...(job?.lone === true && copyTo === undefined ? { loneRootCheck: true } : {}),
+      ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(job?.readsRoot === true ? { readsRoot: true } : {}),
       ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
-      ...(copySource !== undefined ? { copySource } : {}),
+      ...(copyFrom !== undefined ? { copySource: copyFrom } : {}),
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
       eventNames,

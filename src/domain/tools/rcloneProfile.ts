@@ -318,6 +318,12 @@ export interface RcloneAdviceInput {
   /** See {@link RcloneEvidence.readsRoot}. */
   readonly readsRoot?: boolean;
   /**
+   * A server-side `rclone copyto` or `moveto` within the bucket, refused the HEAD of its destination or
+   * its CreateBucket (`prefix` is the destination's directory, `copySource` the source's): see
+   * `serverSideCopyTo` in findingBuilder.ts.
+   */
+  readonly serverSideCopyTo?: boolean;
+  /**
    * `rclone deletefile remote:bkt/dir/a.txt`: it HEADs the file its path names, then deletes it, and
    * lists nothing. Every request of the finding is a refused delete, and the caller's other calls on the
    * bucket in the input are HEADs that succeeded (a refused HEAD would have stopped it first). A sync or
@@ -483,10 +489,15 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
-  const inferred =
+  const inferred: RcloneOperationGuess =
     moveSource !== undefined
       ? moveSourceGuess(moveSource)
-      : (deletesInCopyDestination(input) ?? inferRcloneOperation(input));
+      : input.serverSideCopyTo === true
+        ? {
+            operation: 'copy',
+            reason: `Before this refusal the same caller only HEADed a file elsewhere in this bucket: a server-side \`rclone copyto\` (or \`moveto\`) between two keys of the bucket, which HEADs the source, then the destination, then copies (after a CreateBucket, unless no_check_bucket is set). The copy needs s3:GetObject on the source and s3:PutObject (and s3:GetObject for the HEADs) on the destination; a \`moveto\` also needs s3:DeleteObject on the source, which the input cannot show before the copy (${rcloneSources.permissions}).`,
+          }
+        : (deletesInCopyDestination(input) ?? inferRcloneOperation(input));
   // A HEAD of the version an upload created means the job uploads.
   const guess: RcloneOperationGuess =
     versionHeads && inferred.operation === 'unknown' && inferred.only === undefined

@@ -679,6 +679,77 @@ describe('rclone deletefile: a HEAD of the file, then its delete, and no listing
   });
 });
 
+describe('explain: a server-side rclone copyto or moveto between two keys of the bucket, refused at the destination', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const context = backupUserContext([
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/in/*' },
+  ]);
+  const call = (eventName: string, key: string, outcome: 'ok' | 'refused' | 'missing') =>
+    deniedRecord({
+      eventName,
+      userAgent: rclone,
+      ...(outcome === 'refused'
+        ? {
+            errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:GetObject action`,
+          }
+        : outcome === 'missing'
+          ? { errorCode: 'NoSuchKey', errorMessage: 'The specified key does not exist.' }
+          : { errorCode: undefined, errorMessage: undefined }),
+      requestParameters: { bucketName: 'data', key, Host: 'x' },
+    });
+  const createBucket = () =>
+    deniedRecord({
+      eventName: 'CreateBucket',
+      userAgent: rclone,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:CreateBucket action`,
+      requestParameters: { bucketName: 'data', Host: 'x' },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+  const profileOf = (records: unknown[]) => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+    assert.equal(report.findings.length, 1);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    return profile;
+  };
+  const sourceHeads = [call('HeadObject', 'in/2026/a.csv', 'ok'), call('HeadObject', 'in/2026/a.csv', 'ok')];
+
+  test('HEADs of the source that succeeded, then the refused HEAD of the destination: the copy set on the destination and a read of the source, with the moveto caveat', () => {
+    const profile = profileOf([...sourceHeads, call('HeadObject', 'out/a.csv', 'refused')]);
+    assert.equal(profile.operation, 'copy');
+    assert.deepEqual(statement(profile.statements, 'RcloneObjects').Resource, ['arn:aws:s3:::data/out/*']);
+    assert.deepEqual(statement(profile.statements, 'RcloneCopySource'), {
+      Sid: 'RcloneCopySource',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: ['arn:aws:s3:::data/in/2026/*'],
+    });
+    assert.ok(!profile.statements.some((s) => s.Sid === 'RcloneRootCheck'));
+    assert.match(
+      profile.notes[0] ?? '',
+      /server-side `rclone copyto` \(or `moveto`\).*a `moveto` also needs s3:DeleteObject on the source/,
+    );
+  });
+
+  test('refused its CreateBucket after the HEADs (the destination missing): the source is read too', () => {
+    const profile = profileOf([...sourceHeads, call('HeadObject', 'out/a.csv', 'missing'), createBucket()]);
+    assert.equal(profile.operation, 'copy');
+    assert.deepEqual(statement(profile.statements, 'RcloneObjects').Resource, ['arn:aws:s3:::data/out/*']);
+    assert.deepEqual(statement(profile.statements, 'RcloneCopySource').Resource, [
+      'arn:aws:s3:::data/in/2026/*',
+    ]);
+  });
+
+  test('without the HEADs (the Lambda sees only the denials), or with other calls beside them, the lone HEAD stays a root check or the file the job names', () => {
+    for (const before of [[], [...sourceHeads, call('GetObject', 'in/2026/a.csv', 'ok')]]) {
+      const profile = profileOf([...before, call('HeadObject', 'out/a.csv', 'refused')]);
+      assert.notEqual(profile.operation, 'copy', JSON.stringify(profile.statements));
+      assert.ok(!profile.statements.some((s) => s.Sid === 'RcloneCopySource'));
+    }
+  });
+});
+
 describe('rcloneAdvice for server-side copies within the bucket', () => {
   const copy = {
     ...base,
