@@ -18,12 +18,17 @@ export function literalArnPart(text: string): string {
   return text.replace(/[*?$]/g, (char) => IAM_LITERALS[char] ?? char);
 }
 
+/** A directory prefix without slashes at either end (`/daily/` -> `daily`; `''` is the whole bucket). */
+export function trimSlashes(prefix: string): string {
+  return prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
 /** Bucket ARN and the object ARN pattern for everything under `prefix` (`''` = whole bucket). */
 export function jobResourceArns(
   bucket: string,
   prefix: string,
 ): { readonly bucketArn: string; readonly objectArn: string } {
-  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const trimmed = trimSlashes(prefix);
   const bucketArn = `arn:aws:s3:::${bucket}`;
   return {
     bucketArn,
@@ -36,6 +41,6 @@ export function jobResourceArns(
  * ignored; `''` is the whole bucket), so that the job's object statement already covers it.
  */
 export function isInsidePrefix(inner: string, prefix: string): boolean {
-  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const trimmed = trimSlashes(prefix);
   return trimmed === '' || `${inner.replace(/\/+$/, '')}/`.startsWith(`${trimmed}/`);
 }

@@ -8,7 +8,7 @@
  * @see https://rclone.org/s3/#s3-permissions
  */
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
-import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
+import { isInsidePrefix, jobResourceArns, literalArnPart, trimSlashes } from './jobResourceArns.js';
 import { LISTED_SOURCE, rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
@@ -433,7 +433,7 @@ function headsUploadedVersions(input: RcloneAdviceInput): boolean {
 function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): RcloneAdvice {
   const { bucket } = input;
   const named = keys.map((key) => `"${bucket}/${key}"`).join(', ');
-  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const prefix = trimSlashes(input.prefix);
   const resources =
     prefix === ''
       ? keys.map((key) => `arn:aws:s3:::${bucket}/${literalArnPart(key)}`)
@@ -459,7 +459,7 @@ function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): Rcl
 
 /** The profile of `rclone deletefile` (see {@link RcloneAdviceInput.deletesFiles}): the HEAD and the delete, no listing. */
 function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
-  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const prefix = trimSlashes(input.prefix);
   return {
     jobProfile: {
       tool: 'rclone',
@@ -520,12 +520,12 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const createBucketDenied = denied.has('s3:createbucket') || events.has('CreateBucket');
   const needsAcl = writes && (acl === 'sends-private-acl' || aclDenied);
 
-  const prefix = input.prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  const prefix = trimSlashes(input.prefix);
   const { bucketArn } = jobResourceArns(input.bucket, input.prefix);
   // The directories the object statement covers: the job's one prefix, or its separate roots.
   const directories =
     input.directories !== undefined && input.directories.length > 1
-      ? input.directories.map((directory) => directory.replace(/^\/+/, '').replace(/\/+$/, ''))
+      ? input.directories.map(trimSlashes)
       : [prefix];
   const objectArns = directories.map((directory) => jobResourceArns(input.bucket, directory).objectArn);
   const insideJob = (directory: string): boolean =>
