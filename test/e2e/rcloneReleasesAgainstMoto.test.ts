@@ -525,6 +525,7 @@ describe("rclone release builds against moto: the root check by rclone's version
         ],
       );
       assert.match(profile.notes[0] ?? '', /a `moveto` also needs s3:DeleteObject on the source/);
+      assert.ok(finding.caveats.some((c) => c.includes('the destination of a server-side copyto')));
 
       await account.grantOnly(user, profile.statements);
       const again = await rclone('1.75.2', user, [...args, '--s3-no-check-bucket']);

@@ -14,6 +14,7 @@ import { awsCliProfile } from '../tools/awsCliProfile.js';
 import { isInsidePrefix } from '../tools/jobResourceArns.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
+  copyToDestinationCaveat,
   jobPaths,
   loneRootProbeCaveat,
   mayBeRootProbe,
@@ -150,6 +151,14 @@ interface RcloneJob {
    * `lsf`, `hashsum`): the root is where it reads from.
    */
   readonly readsRoot: boolean;
+  /** The lone HEAD is of the destination of a server-side copyto or moveto (see {@link serverSideCopyTo}). */
+  readonly copyTo: CopyTo | undefined;
+}
+
+/** A server-side copyto or moveto within the bucket: the destination key, and the source directories. */
+interface CopyTo {
+  readonly destination: string;
+  readonly sources: readonly string[];
 }
 
 /** Two refused HEADs of one key at most this far apart are one run of rclone, not two. */
@@ -237,6 +246,7 @@ function rcloneJob(
     readonly listedWithSuccess: ReadonlySet<string> | undefined;
     readonly objectDirectories: ReadonlySet<string> | undefined;
     readonly readKeys: ReadonlySet<string> | undefined;
+    readonly succeededNames: ReadonlySet<string> | undefined;
   },
 ): RcloneJob {
   const paths: string[] = [];
@@ -307,7 +317,15 @@ function rcloneJob(
   }
   if (candidates === undefined) {
     for (const prefix of walked) if (!isParentListingOf(prefix, allowedRoots)) paths.push(prefix);
-    return { paths, probes: NO_NAMES, roots: allowedRoots, lone: false, files, readsRoot: false };
+    return {
+      paths,
+      probes: NO_NAMES,
+      roots: allowedRoots,
+      lone: false,
+      files,
+      readsRoot: false,
+      copyTo: undefined,
+    };
   }
   const probes = rootProbes(
     candidates,
@@ -326,9 +344,17 @@ function rcloneJob(
     else if (isParentListingOf(prefix, probes)) listsParent = true;
   }
   if (probes.size === 0 && candidates.size === 1 && !deniedOthers && paths.every((p) => candidates.has(p)))
-    return { paths, probes: candidates, roots: candidates, lone: true, files, readsRoot: false };
+    return {
+      paths,
+      probes: candidates,
+      roots: candidates,
+      lone: true,
+      files,
+      readsRoot: false,
+      copyTo: serverSideCopyTo(candidates, evidence.succeededNames ?? NO_NAMES, evidence.objectDirectories),
+    };
   const readsRoot = probes.size > 0 && (listsParent || headedTwice(evaluated, bucket, probes));
-  return { paths, probes, roots, lone: false, files, readsRoot };
+  return { paths, probes, roots, lone: false, files, readsRoot, copyTo: undefined };
 }
 
 /**
@@ -340,12 +366,12 @@ function rcloneJob(
  * the denials) the lone HEAD stays a root check or a file the job names.
  */
 function serverSideCopyTo(
-  job: RcloneJob,
+  loneHeads: ReadonlySet<string>,
   succeeded: ReadonlySet<string>,
   objectDirectories: ReadonlySet<string> | undefined,
-): { readonly destination: string; readonly sources: readonly string[] } | undefined {
-  if (!job.lone || objectDirectories === undefined || !onlyHeadsSucceeded(succeeded)) return undefined;
-  const [destination] = job.probes;
+): CopyTo | undefined {
+  if (objectDirectories === undefined || !onlyHeadsSucceeded(succeeded)) return undefined;
+  const [destination] = loneHeads;
   if (destination === undefined) return undefined;
   const directory = destination.slice(0, destination.lastIndexOf('/') + 1);
   const sources = [...objectDirectories].filter((d) => d !== directory && !d.startsWith(`${destination}/`));
@@ -596,6 +622,7 @@ export class FindingBuilder {
             listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
             objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
             readKeys: this.#succeeded.values('readKeys', principal, bucket),
+            succeededNames: this.#succeeded.values('eventNames', principal, bucket),
           })
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
@@ -636,7 +663,8 @@ export class FindingBuilder {
     const denied = evaluated.filter((e) => e.decision !== 'Allowed' && (onlyProbes || !ignoredProbes.has(e)));
     if (probes.size > 0 && bucket !== undefined) {
       const grantedKeys = probeKeys.filter((key) => !carriedOnKeys.includes(key));
-      if (lone) caveats.push(loneRootProbeCaveat(bucket, probeKeys[0] ?? '', probeEffect));
+      if (job?.copyTo !== undefined) caveats.push(copyToDestinationCaveat(bucket, job.copyTo.destination));
+      else if (lone) caveats.push(loneRootProbeCaveat(bucket, probeKeys[0] ?? '', probeEffect));
       else {
         if (carriedOnKeys.length > 0) caveats.push(rootProbeCaveat(bucket, carriedOnKeys, probeEffect, true));
         if (grantedKeys.length > 0) caveats.push(rootProbeCaveat(bucket, grantedKeys, probeEffect));
@@ -1011,8 +1039,7 @@ export class FindingBuilder {
     for (const e of denied) deniedActions.add(e.check.action);
     // A server-side copyto or moveto within the bucket, refused the HEAD of its destination file: the
     // lone HEAD is of that file, not a root (see serverSideCopyTo).
-    const copyTo =
-      job !== undefined ? serverSideCopyTo(job, succeeded, evidence('objectDirectories')) : undefined;
+    const copyTo = job?.copyTo;
     const paths =
       copyTo !== undefined ? [copyTo.destination] : job !== undefined ? jobPaths(job.paths, job.roots) : keys;
     // Refused requests that name no object (CreateBucket before a `copyto`) say nothing of where the job

@@ -156,6 +156,14 @@ export function loneRootProbeCaveat(bucket: string, key: string, effect: RootPro
   return `Granted on that key alone: the HEAD of ${named} is rclone's first request, and nothing else was refused. Either the job names that file, or, when ${named}/ is a directory (a policy scoped to "${key}/*" refuses this HEAD), rclone is checking whether the destination root is a single file; ${effectText(named, effect)}. Either way s3:GetObject on that one key is all this request needs, not the bucket. For a directory, end the remote path with a slash (remote:bucket/dir/) or pass --s3-no-head-object (https://rclone.org/s3/#s3-no-head-object), and the grant is not needed.`;
 }
 
+/**
+ * The caveat for a lone refused HEAD that is the destination of a server-side `copyto` or `moveto`
+ * within the bucket (the caller's HEADs of its source succeeded just before).
+ */
+export function copyToDestinationCaveat(bucket: string, key: string): string {
+  return `Granted on that key alone: the HEAD of ${bucket}/${key} is rclone checking the destination of a server-side copyto (or moveto) within the bucket, after HEADs of its source that succeeded. s3:GetObject on that key is all this request needs; the copy itself needs more (see the job profile).`;
+}
+
 /** The job profile's note on the root check of `bucket/prefix`. */
 export function rootCheckNote(bucket: string, prefix: string, effect: RootProbeEffect): string {
   return `At start rclone HEADs "${bucket}/${prefix}" (no trailing slash) to see whether the root is a file; outside "${prefix}/*" that HEAD is denied: ${effectText(`${bucket}/${prefix}`, effect)}. ${SKIP_HINT}.`;

@@ -731,7 +731,14 @@ describe('explain: a server-side rclone copyto or moveto between two keys of the
   const sourceHeads = [call('HeadObject', 'in/2026/a.csv', 'ok'), call('HeadObject', 'in/2026/a.csv', 'ok')];
 
   test('HEADs of the source that succeeded, then the refused HEAD of the destination: the copy set on the destination and a read of the source, with the moveto caveat', () => {
-    const profile = profileOf([...sourceHeads, call('HeadObject', 'out/a.csv', 'refused')]);
+    const finding = onlyFinding(context, [...sourceHeads, call('HeadObject', 'out/a.csv', 'refused')]);
+    assert.ok(
+      finding.caveats.some((c) => c.includes('is rclone checking the destination of a server-side copyto')),
+      finding.caveats.join(' | '),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes("rclone's first request")));
+    const profile = finding.jobProfile;
+    assert.ok(profile);
     assert.equal(profile.operation, 'copy');
     assert.deepEqual(statement(profile.statements, 'RcloneObjects').Resource, ['arn:aws:s3:::data/out/*']);
     assert.deepEqual(statement(profile.statements, 'RcloneCopySource'), {
