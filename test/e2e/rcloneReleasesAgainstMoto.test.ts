@@ -1212,7 +1212,7 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(grants(finding.fix?.statements ?? []), [
         `s3:GetObject arn:aws:s3:::${BUCKET}/notes/*`,
       ]);
-      assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+      assert.ok(!finding.caveats.some((c) => c.includes('rclone checking whether the')));
       const profile = finding.jobProfile;
       assert.equal(profile?.operation, 'unknown');
       // cat lists the file's directory before reading it, even with the HEAD allowed: s3:ListBucket too.
@@ -1246,7 +1246,7 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(grants(finding.fix?.statements ?? []), [
         `s3:GetObject arn:aws:s3:::${BUCKET}/exports/*`,
       ]);
-      assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+      assert.ok(!finding.caveats.some((c) => c.includes('rclone checking whether the')));
       const profile = finding.jobProfile;
       assert.equal(profile?.operation, 'unknown');
       assert.deepEqual(grants(profile.statements), [`s3:GetObject arn:aws:s3:::${BUCKET}/exports/*`]);

@@ -667,7 +667,10 @@ export class FindingBuilder {
       else if (lone) caveats.push(loneRootProbeCaveat(bucket, probeKeys[0] ?? '', probeEffect));
       else {
         if (carriedOnKeys.length > 0) caveats.push(rootProbeCaveat(bucket, carriedOnKeys, probeEffect, true));
-        if (grantedKeys.length > 0) caveats.push(rootProbeCaveat(bucket, grantedKeys, probeEffect));
+        if (grantedKeys.length > 0) {
+          const side = job?.readsRoot === true ? 'source' : 'destination';
+          caveats.push(rootProbeCaveat(bucket, grantedKeys, probeEffect, false, side));
+        }
       }
     }
     let cause: FindingCause;

@@ -134,9 +134,11 @@ export function rootProbeCaveat(
   keys: readonly string[],
   effect: RootProbeEffect,
   carriedOn = false,
+  /** Which side of the job the root is: a job that reads from it checks its source root the same way. */
+  side: 'destination' | 'source' = 'destination',
 ): string {
   const named = keys.map((k) => `${bucket}/${k}`).join(', ');
-  const what = `the HEAD of ${named} is rclone checking whether the destination root is a single file`;
+  const what = `the HEAD of ${named} is rclone checking whether the ${side} root is a single file`;
   const effectWords = effectText(named, effect);
   if (carriedOn) {
     const directories = keys.map((k) => `${bucket}/${k}/`).join(', ');

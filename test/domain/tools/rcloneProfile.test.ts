@@ -1438,7 +1438,7 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
       refusedHead('reports/2026-11-28.csv', '2026-11-28T06:00:01Z'),
     ]);
     assert.deepEqual(grants(finding.fix?.statements), ['s3:GetObject arn:aws:s3:::data/reports/*']);
-    assert.ok(!finding.caveats.some((c) => c.includes('checking whether the destination root')));
+    assert.ok(!finding.caveats.some((c) => c.includes('rclone checking whether the')));
     assert.equal(finding.jobProfile?.operation, 'unknown');
     assert.deepEqual(grants(finding.jobProfile?.statements), ['s3:GetObject arn:aws:s3:::data/reports/*']);
     assert.equal(finding.jobProfile?.statements[0]?.Sid, 'RcloneReadFiles');
