@@ -64,7 +64,7 @@ function refusedCreateBucket(userAgent: string): Record<string, unknown> {
 
 /**
  * rclone's call of `eventName` on `data/KEY` by the fixtures' user: refused (AWS's enhanced message,
- * naming `action`), answered NoSuchKey (`missing`), or successful.
+ * naming `action`), answered NoSuchKey (`missing`), or successful; at `eventTime` when given.
  */
 function objectCall(
   userAgent: string,
@@ -72,10 +72,12 @@ function objectCall(
   key: string,
   outcome: 'ok' | 'refused' | 'missing',
   action = `s3:${eventName}`,
+  eventTime?: string,
 ): Record<string, unknown> {
   return deniedRecord({
     eventName,
     userAgent,
+    ...(eventTime !== undefined ? { eventTime } : {}),
     ...(outcome === 'refused'
       ? {
           errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the ${action} action`,
@@ -1421,22 +1423,20 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
     { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/other/*' },
   ]);
   const refusedHead = (key: string, time: string) =>
-    deniedRecord({
-      eventName: 'HeadObject',
-      eventTime: time,
-      userAgent: rclone,
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:GetObject action`,
-      requestParameters: { bucketName: 'data', key, Host: 'x' },
-    });
+    objectCall(rclone, 'HeadObject', key, 'refused', 's3:GetObject', time);
+  /** What rclone v1.75 leaves when it copies `key` from S3: a refused HEAD, the empty listing of `key/`, the HEAD again. */
+  const copyOfFile = (key: string, first: string, second: string) => [
+    refusedHead(key, first),
+    succeededListing(`${key}/`, { userAgent: rclone }),
+    refusedHead(key, second),
+  ];
   const findingOf = (records: unknown[]) => onlyFinding(context, records);
   const grants = grantLines;
 
   test('two refused HEADs in one run around an empty listing of `key/`: a copy of the file from S3, whose profile is s3:GetObject in its directory and nothing else', () => {
-    const finding = findingOf([
-      refusedHead('reports/2026-11-28.csv', '2026-11-28T06:00:00Z'),
-      succeededListing('reports/2026-11-28.csv/', { userAgent: rclone }),
-      refusedHead('reports/2026-11-28.csv', '2026-11-28T06:00:01Z'),
-    ]);
+    const finding = findingOf(
+      copyOfFile('reports/2026-11-28.csv', '2026-11-28T06:00:00Z', '2026-11-28T06:00:01Z'),
+    );
     assert.deepEqual(grants(finding.fix?.statements), ['s3:GetObject arn:aws:s3:::data/reports/*']);
     assert.ok(!finding.caveats.some((c) => c.includes('rclone checking whether the')));
     assert.equal(finding.jobProfile?.operation, 'unknown');
@@ -1450,11 +1450,7 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
   });
 
   test('at the bucket root, the profile names the file alone', () => {
-    const finding = findingOf([
-      refusedHead('db.dump', '2026-11-28T06:00:00Z'),
-      succeededListing('db.dump/', { userAgent: rclone }),
-      refusedHead('db.dump', '2026-11-28T06:00:00Z'),
-    ]);
+    const finding = findingOf(copyOfFile('db.dump', '2026-11-28T06:00:00Z', '2026-11-28T06:00:00Z'));
     assert.deepEqual(grants(finding.jobProfile?.statements), ['s3:GetObject arn:aws:s3:::data/db.dump']);
   });
 
@@ -1494,13 +1490,7 @@ describe('explain: rclone v1.75 refused the root check and its listing, and went
     { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/nightly/*' },
   ]);
   const refusedHead = (time: string) =>
-    deniedRecord({
-      eventName: 'HeadObject',
-      eventTime: time,
-      userAgent: rclone,
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/nightly" because no identity-based policy allows the s3:GetObject action`,
-      requestParameters: { bucketName: 'data', key: 'nightly', Host: 'x' },
-    });
+    objectCall(rclone, 'HeadObject', 'nightly', 'refused', 's3:GetObject', time);
   const refusedListing = (prefix: string, time: string, delimiter?: string) =>
     deniedRecord({
       eventName: 'ListObjects',
