@@ -227,6 +227,38 @@ describe("rclone release builds against moto: the root check by rclone's version
     );
   });
 
+  test('mkdir of a new bucket, refused its CreateBucket: nothing shows the bucket exists, so no_check_bucket is advised only if it does; with it, mkdir exits 0 without creating the bucket and the next upload fails', async () => {
+    const fresh = 'fresh-archive';
+    const user = await account.createUser('mkdir-new', 'MkdirNew', copyOnlyPolicy(fresh, 'in'));
+    const failed = await rclone('1.75.2', user, ['mkdir', `moto:${fresh}`]);
+    assert.notEqual(failed.code, 0);
+    assert.deepEqual(callsOf(failed), [`PUT /${fresh} 403`]);
+
+    const finding = onlyFinding(await account.explainRun(user, failed, 'mkdir-new'));
+    assert.deepEqual(grants(finding.fix?.statements ?? []), [`s3:CreateBucket arn:aws:s3:::${fresh}`]);
+    const noCheck = finding.alternatives.find((a) => a.removes.includes('s3:CreateBucket'));
+    assert.match(noCheck?.text ?? '', /^If the bucket already exists, set no_check_bucket.*`rclone mkdir`/);
+    assert.ok(
+      finding.jobProfile?.notes?.some((n) => n.includes(`does not show whether bucket ${fresh} exists`)),
+      finding.jobProfile?.notes?.join(' | '),
+    );
+
+    // What the condition guards against: with no_check_bucket, mkdir succeeds and creates nothing.
+    const skipped = await rclone('1.75.2', user, ['mkdir', `moto:${fresh}`, '--s3-no-check-bucket']);
+    assert.equal(skipped.code, 0, skipped.output);
+    assert.equal(callsOf(skipped).length, 0, callsOf(skipped).join(', '));
+    const buckets = await account.s3.send(new ListBucketsCommand({}));
+    assert.ok(!(buckets.Buckets ?? []).some((b) => b.Name === fresh), 'no bucket was created');
+    const upload = await rclone('1.75.2', user, [
+      'copyto',
+      'data/a.txt',
+      `moto:${fresh}/in/a.txt`,
+      '--s3-no-check-bucket',
+    ]);
+    assert.notEqual(upload.code, 0);
+    assert.match(upload.output, /NoSuchBucket/);
+  });
+
   test('copyto refused its CreateBucket, which names no object: the profile takes the directory of the file rclone looked up first (a HEAD answered 404), and alone, with --s3-no-check-bucket, lets copyto write there and nowhere else', async () => {
     const user = await account.createUser('copyto-scope', 'CopytoScope', copyOnlyPolicy(BUCKET, 'two'));
     const target = `moto:${BUCKET}/two/day1/a.txt`;
@@ -235,6 +267,11 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.deepEqual(callsOf(failed), [`HEAD /${BUCKET}/two/day1/a.txt 404`, `PUT /${BUCKET} 403`]);
 
     const finding = onlyFinding(await account.explainRun(user, failed, 'copyto-scope'));
+    // The HEAD that found no such key shows the bucket exists: no_check_bucket is the fix as it stands.
+    assert.match(
+      finding.alternatives.find((a) => a.removes.includes('s3:CreateBucket'))?.text ?? '',
+      /^Set no_check_bucket = true .*The bucket exists \(S3 answered calls on it/,
+    );
     const profile = finding.jobProfile;
     assert.equal(profile?.operation, 'copy');
     assert.deepEqual(grants(profile.statements), [

