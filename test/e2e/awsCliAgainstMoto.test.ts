@@ -170,6 +170,37 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     }
   });
 
+  test('aws s3 ls, then aws s3 cp, both refused in one window: one finding, whose profile covers both commands (the listing and the upload set) and alone lets both run', async () => {
+    const user = await account.createUser(
+      'cli-tries',
+      'CliTries',
+      objectsPolicy(['s3:GetObject'], `arn:aws:s3:::${BUCKET}/elsewhere/*`),
+    );
+    const commands = [
+      ['s3', 'ls', `s3://${BUCKET}/tries/`],
+      ['s3', 'cp', 'data/a.txt', `s3://${BUCKET}/tries/a.txt`],
+    ];
+    const listed = await aws(user, commands[0] ?? []);
+    assert.notEqual(listed.code, 0);
+    const copied = await aws(user, commands[1] ?? []);
+    assert.notEqual(copied.code, 0);
+
+    const finding = onlyFinding(await account.explainRun(user, listed, 'ls-then-cp'));
+    const profile = finding.jobProfile;
+    assert.ok(profile);
+    assert.deepEqual(profile.commands, ['s3.ls', 's3.cp']);
+    assert.equal(profile.operation, 'copy');
+    assert.ok(!profile.notes.some((n) => n.includes('is not part of what')), profile.notes.join(' | '));
+
+    await account.grantOnly(user, profile.statements);
+    // The copy first: `aws s3 ls` exits 1 when nothing matches the prefix.
+    for (const args of [...commands].reverse()) {
+      const again = await aws(user, args);
+      assert.equal(again.code, 0, `${args.join(' ')}: ${again.output}`);
+    }
+    assert.match((await aws(user, commands[0] ?? [])).output, /a\.txt/);
+  });
+
   test('aws s3 cp --recursive within the bucket: the profile writes the destination and only reads the source, and alone lets the copy finish', async () => {
     await account.putObjects(BUCKET, ['originals/a.txt', 'originals/sub/b.txt']);
     const copier = await account.createUser('cli-copier', 'CliCopier', readOnlyPolicy(BUCKET, 'originals'));

@@ -10,7 +10,7 @@ import type {
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
-import { awsCliProfile } from '../tools/awsCliProfile.js';
+import { awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { isInsidePrefix } from '../tools/jobResourceArns.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
@@ -520,6 +520,22 @@ function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
 }
 
 /**
+ * The aws-cli commands of a finding's requests, in the order the caller ran them, starting with the
+ * group's first (`first`). Each distinct user agent is read once: a job repeats its own.
+ */
+function awsCliCommands(first: string, evaluated: readonly EvaluatedCheck[]): string[] {
+  const commands = new Set([first]);
+  const agents = new Set<string | undefined>();
+  for (const { event } of evaluated) {
+    if (agents.has(event.userAgent)) continue;
+    agents.add(event.userAgent);
+    const client = detectClient(event.userAgent);
+    if (client.tool === 'aws-cli' && client.command !== undefined) commands.add(client.command);
+  }
+  return [...commands];
+}
+
+/**
  * What in the input shows that the bucket exists, for advice that depends on it (no_check_bucket makes
  * `rclone mkdir` of a new bucket do nothing): a bucket policy given for it, or a call on it that
  * succeeded or found no such key (a call on a bucket that does not exist fails with NoSuchBucket).
@@ -1026,27 +1042,36 @@ export class FindingBuilder {
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
-      const profile = awsCliProfile({
-        command: client.command,
-        bucket,
-        prefix: commonDirectory(keys.length > 0 ? keys : listPrefixes),
-        eventNames,
-        ...(copySource !== undefined ? { copySource } : {}),
-        ...(moveSource !== undefined ? { moveSource } : {}),
-        ...(readsObjects ? { readsObjects } : {}),
-        deniedActions: [...deniedHere],
-        ...(otherSources.length > 0
-          ? {
-              otherBucketSources: otherSources.map((other) => ({ ...other, listed: listedOn(other.bucket) })),
-            }
-          : {}),
-      });
+      const profile = awsCliJobProfile(
+        {
+          bucket,
+          prefix: commonDirectory(keys.length > 0 ? keys : listPrefixes),
+          eventNames,
+          ...(copySource !== undefined ? { copySource } : {}),
+          ...(moveSource !== undefined ? { moveSource } : {}),
+          ...(readsObjects ? { readsObjects } : {}),
+          deniedActions: [...deniedHere],
+          ...(otherSources.length > 0
+            ? {
+                otherBucketSources: otherSources.map((other) => ({
+                  ...other,
+                  listed: listedOn(other.bucket),
+                })),
+              }
+            : {}),
+        },
+        awsCliCommands(client.command, evaluated),
+      );
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
+      const [command = client.command] = profile.commands;
       return {
         jobProfile: {
           tool: 'aws-cli',
-          operation: AWS_CLI_OPERATION[profile.command] ?? 'unknown',
-          command: profile.command,
+          // The first command that names one (`ls` then `cp`: a copy).
+          operation:
+            profile.commands.map((c) => AWS_CLI_OPERATION[c]).find((o) => o !== undefined) ?? 'unknown',
+          command,
+          ...(profile.commands.length > 1 ? { commands: profile.commands } : {}),
           statements: profile.statements,
           notes: profile.notes,
         },

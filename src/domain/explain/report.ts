@@ -77,8 +77,10 @@ export interface Alternative {
 export interface JobProfile {
   readonly tool: 'rclone' | 'aws-cli';
   readonly operation: 'copy' | 'sync' | 'move' | 'mount' | 'unknown';
-  /** aws-cli only: the command from the user agent (`s3.sync`). */
+  /** aws-cli only: the command from the user agent (`s3.sync`); the first, when the caller ran several. */
   readonly command?: string;
+  /** aws-cli only, when the finding holds calls of several commands (`s3.ls`, then `s3.cp`): each, in order; the profile covers them all. */
+  readonly commands?: readonly string[];
   readonly statements: readonly PolicyStatement[];
   readonly notes: readonly string[];
 }

@@ -346,7 +346,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         ]
       : []),
     ...permissions.notes,
-    ...notGranted(statements, input.deniedActions ?? [], input.command),
+    ...notGranted(statements, input.deniedActions ?? [], [input.command]),
     `Source: ${permissions.source}`,
   ];
   return { tool: 'aws-cli', command: input.command, direction, statements, notes };
@@ -355,19 +355,89 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
 /** Commands that have a profile, for documentation and tests. */
 export const awsCliProfiledCommands: readonly string[] = [...Object.keys(AWS_CLI_S3_COMMANDS), RB_FORCE_RM];
 
+/** `aws s3 cp` for `s3.cp`. */
+function commandLine(command: string): string {
+  return `\`aws ${command.replace('.', ' ')}\``;
+}
+
 /** A note for each refused action the profile does not grant (another command in the same window, kms:*). */
 function notGranted(
   statements: readonly PolicyStatement[],
   denied: readonly string[],
-  command: string,
+  commands: readonly string[],
 ): string[] {
   const granted = new Set(statements.flatMap((s) => s.Action.map((action) => action.toLowerCase())));
+  const what = commands.map(commandLine).join(' or ');
   return [...new Set(denied)]
     .filter((action) => !granted.has(action.toLowerCase()))
     .map(
       (action) =>
-        `${action} was refused on this bucket but is not part of what \`aws ${command.replace('.', ' ')}\` needs (another command of the same caller in the same window, or a side requirement); see the finding's fix for it.`,
+        `${action} was refused on this bucket but is not part of what ${what} needs (another command of the same caller in the same window, or a side requirement); see the finding's fix for it.`,
     );
+}
+
+/** What {@link awsCliJobProfile} gives: one command's profile, or several merged. */
+export interface AwsCliJobProfile {
+  /** The commands the profile covers, in the order the caller ran them (those without a profile left out). */
+  readonly commands: readonly string[];
+  readonly statements: readonly PolicyStatement[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * The profile of every `aws s3` command the caller ran on the bucket within one finding (`aws s3 ls`, then
+ * `aws s3 cp`, while someone tries things by hand, or a script that carries on past a failure): each
+ * command's profile, merged. Statements on the same resources become one, with the actions of both (each
+ * action was needed by one of the commands there); statements on different resources stay apart, so that
+ * no command's actions reach another command's resources.
+ */
+export function awsCliJobProfile(
+  input: Omit<AwsCliProfileInput, 'command'>,
+  commands: readonly string[],
+): AwsCliJobProfile | undefined {
+  const { deniedActions = [], ...shared } = input;
+  // Each command's own profile, without the notes on refused actions: those are for the merged one.
+  const profiles: AwsCliProfile[] = [];
+  for (const command of new Set(commands)) {
+    const profile = awsCliProfile({ ...shared, command });
+    if (profile !== undefined) profiles.push(profile);
+  }
+  const [only] = profiles;
+  if (only === undefined) return undefined;
+  if (profiles.length === 1) {
+    const profile = awsCliProfile({ ...input, command: only.command });
+    return profile && { commands: [only.command], statements: profile.statements, notes: profile.notes };
+  }
+  const covered = profiles.map((profile) => profile.command);
+  const statements = mergeStatements(profiles);
+  const notes = [
+    `This caller ran ${profiles.length} aws s3 commands on the bucket within this finding (${covered.map(commandLine).join(', ')}): the profile covers them all, and the notes of each follow.`,
+    ...profiles.flatMap((profile) => profile.notes),
+    ...notGranted(statements, deniedActions, covered),
+  ];
+  return { commands: covered, statements, notes: [...new Set(notes)] };
+}
+
+/** The statements of several profiles: one per resource list, with distinct Sids. */
+function mergeStatements(profiles: readonly AwsCliProfile[]): PolicyStatement[] {
+  const merged = new Map<string, { first: PolicyStatement; actions: Set<string> }>();
+  for (const statement of profiles.flatMap((profile) => profile.statements)) {
+    const key = JSON.stringify([statement.Effect, statement.Resource, statement.Condition ?? null]);
+    const existing = merged.get(key);
+    if (existing === undefined) merged.set(key, { first: statement, actions: new Set(statement.Action) });
+    else for (const action of statement.Action) existing.actions.add(action);
+  }
+  const used = new Map<string, number>();
+  return [...merged.values()].map(({ first, actions }) => {
+    const sorted = [...actions].sort((a, b) => a.localeCompare(b));
+    const sid = first.Sid ?? 'AwsCli';
+    // A listing statement that took another command's bucket actions (`aws s3 mb`) is no longer a listing.
+    const named =
+      sid === 'AwsCliListBucket' && sorted.some((a) => a !== 's3:ListBucket') ? 'AwsCliBucket' : sid;
+    const seen = (used.get(named) ?? 0) + 1;
+    used.set(named, seen);
+    return { ...first, Sid: seen === 1 ? named : `${named}${seen}`, Action: sorted };
+  });
 }
 
 function intersection(lists: readonly (readonly string[])[]): string[] {

