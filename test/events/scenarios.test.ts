@@ -33,7 +33,11 @@ interface ExpectedFinding {
   /** Every Action of the job profile's statements, when the scenario is about what the job needs. */
   jobProfileActions?: string[];
   alternativesRemove: string[];
+  /** Substrings that some alternative's text must hold (when the scenario is about how one is worded). */
+  alternativesMention?: string[];
   caveatsMention?: string[];
+  /** Substrings that some note of the job profile must hold. */
+  jobProfileNotesMention?: string[];
 }
 interface Scenario {
   title: string;
@@ -134,6 +138,18 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
     assert.ok(
       removes.has(grant),
       `an alternative should remove ${grant}; offered: ${[...removes].join(', ')}`,
+    );
+  }
+  for (const needle of expected.alternativesMention ?? []) {
+    assert.ok(
+      actual.alternatives.some((a) => a.text.toLowerCase().includes(needle.toLowerCase())),
+      `an alternative should mention "${needle}": ${actual.alternatives.map((a) => a.text).join(' | ')}`,
+    );
+  }
+  for (const needle of expected.jobProfileNotesMention ?? []) {
+    assert.ok(
+      (actual.jobProfile?.notes ?? []).some((n) => n.toLowerCase().includes(needle.toLowerCase())),
+      `a job profile note should mention "${needle}": ${(actual.jobProfile?.notes ?? []).join(' | ')}`,
     );
   }
   for (const needle of expected.caveatsMention ?? []) {

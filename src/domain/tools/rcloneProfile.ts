@@ -185,6 +185,22 @@ function isCleanup(evidence: RcloneEvidence, kinds: ReadonlySet<EvidenceKind>): 
   return !evidence.deniedActions.some((action) => UPLOAD_ACTIONS.has(action.toLowerCase()));
 }
 
+/** The only write in the evidence is a CreateBucket: nothing was uploaded or copied, nor refused an upload. */
+function onlyCreatesBucket(evidence: RcloneEvidence, kinds: ReadonlySet<EvidenceKind>): boolean {
+  if (kinds.has('copy')) return false;
+  const created =
+    evidence.eventNames.includes('CreateBucket') ||
+    evidence.deniedActions.some((action) => action.toLowerCase() === 's3:createbucket');
+  return (
+    created &&
+    !evidence.eventNames.some((name) => name !== 'CreateBucket' && UPLOAD_EVENTS.has(name)) &&
+    !evidence.deniedActions.some((action) => {
+      const key = action.toLowerCase();
+      return key !== 's3:createbucket' && UPLOAD_ACTIONS.has(key);
+    })
+  );
+}
+
 /**
  * Guesses the rclone command from what was denied. Only calls rclone makes *after* the first denial
  * are missing, so a job that died on its first listing is `unknown`: nothing says it would write.
@@ -255,8 +271,9 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
   if (writes) {
     return {
       operation: 'copy',
-      reason:
-        'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
+      reason: onlyCreatesBucket(evidence, kinds)
+        ? "A refused CreateBucket and no upload: rclone calls CreateBucket before uploading into a bucket it has not listed in this run (`copyto`, a single-file `copy`, `--no-traverse`), and `rclone mkdir` of a bucket makes that call alone. The profile covers the uploads that follow (`rclone copy`/`copyto`); a job that only creates the bucket needs s3:CreateBucket alone, the finding's fix."
+        : 'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
   if (kinds.has('read')) {
@@ -730,7 +747,9 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,
     );
     notes.push(
-      `s3:CreateBucket is deliberately not granted: rclone calls CreateBucket, without checking first, before uploading into a bucket it has not listed in this run (copyto, single-file copy, --no-traverse, mkdir), and an AccessDenied there fails the upload. Set no_check_bucket instead (${rcloneSources.createsExistingBucket}, ${rcloneSources.singleFileCreateBucket}).`,
+      `s3:CreateBucket is deliberately not granted: rclone calls CreateBucket, without checking first, before uploading into a bucket it has not listed in this run (copyto, single-file copy, --no-traverse, mkdir), and an AccessDenied there fails the upload. Set no_check_bucket instead${
+        createBucketDenied && input.bucketExists === undefined ? ', once the bucket exists (see below)' : ''
+      } (${rcloneSources.createsExistingBucket}, ${rcloneSources.singleFileCreateBucket}).`,
     );
   }
   if (createBucketDenied && input.bucketExists === undefined) {

@@ -124,6 +124,23 @@ describe('inferRcloneOperation', () => {
     assert.match(guess.reason, /listing/);
   });
 
+  test('a refused CreateBucket and no upload is a copy whose reason names mkdir; with an upload beside it, the usual reason', () => {
+    const alone = inferRcloneOperation({ eventNames: ['CreateBucket'], deniedActions: ['s3:CreateBucket'] });
+    assert.equal(alone.operation, 'copy');
+    assert.match(
+      alone.reason,
+      /^A refused CreateBucket and no upload: .*`rclone mkdir` of a bucket makes that call alone/,
+    );
+    for (const evidence of [
+      { eventNames: ['CreateBucket', 'PutObject'], deniedActions: ['s3:CreateBucket'] },
+      { eventNames: ['CreateBucket'], deniedActions: ['s3:CreateBucket', 's3:PutObject'] },
+    ]) {
+      const guess = inferRcloneOperation(evidence);
+      assert.equal(guess.operation, 'copy');
+      assert.match(guess.reason, /^Denied uploads but no deletes/, JSON.stringify(evidence));
+    }
+  });
+
   test('a denied HEAD alone says nothing about the operation', () => {
     assert.equal(
       inferRcloneOperation({ eventNames: ['HeadObject'], deniedActions: ['s3:GetObject'] }).operation,
