@@ -201,6 +201,44 @@ describe('aws-cli against moto: explain, apply, run again', () => {
     assert.match((await aws(user, commands[0] ?? [])).output, /a\.txt/);
   });
 
+  test('aws s3 cp --recursive and mv --recursive from S3 with s3:GetObject alone are refused their listing; the listing makes the bucket their source, and the profile (the listing and the reads; for mv the deletes too) alone lets each finish', async () => {
+    await account.putObjects(BUCKET, ['exports/2026/a.csv', 'exports/2026/b.csv', 'moving/c.csv']);
+    for (const [command, from, operation, actions] of [
+      ['cp', 'exports', 'copy', ['s3:GetObject']],
+      ['mv', 'moving', 'move', ['s3:DeleteObject', 's3:GetObject']],
+    ] as const) {
+      const user = await account.createUser(
+        `cli-${command}-download`,
+        `Cli${command}Download`,
+        objectsPolicy(['s3:GetObject'], `arn:aws:s3:::${BUCKET}/${from}/*`),
+      );
+      const args = ['s3', command, `s3://${BUCKET}/${from}/`, `restore-${command}`, '--recursive'];
+      const failed = await aws(user, args);
+      assert.notEqual(failed.code, 0);
+
+      const finding = onlyFinding(await account.explainRun(user, failed, `${command}-download`));
+      assert.deepEqual(
+        finding.fix?.statements.flatMap((s) => s.Action),
+        ['s3:ListBucket'],
+      );
+      const profile = finding.jobProfile;
+      assert.ok(profile, `${command}: a profile expected`);
+      assert.equal(profile.operation, operation);
+      assert.deepEqual(
+        profile.statements.map((s) => [s.Action, s.Resource]),
+        [
+          [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+          [actions, [`arn:aws:s3:::${BUCKET}/${from}/*`]],
+        ],
+      );
+      await account.grantOnly(user, profile.statements);
+      const again = await aws(user, args);
+      assert.equal(again.code, 0, `${command}: ${again.output}`);
+    }
+    assert.ok(existsSync(join(dir(), 'restore-cp', '2026', 'b.csv')));
+    assert.deepEqual(await account.objectKeys(BUCKET, 'moving/'), [], 'mv deleted what it moved');
+  });
+
   test('aws s3 cp --recursive within the bucket: the profile writes the destination and only reads the source, and alone lets the copy finish', async () => {
     await account.putObjects(BUCKET, ['originals/a.txt', 'originals/sub/b.txt']);
     const copier = await account.createUser('cli-copier', 'CliCopier', readOnlyPolicy(BUCKET, 'originals'));

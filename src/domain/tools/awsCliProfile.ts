@@ -195,14 +195,25 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const input = emptiesFirst ? { ...given, command: 's3.rb' } : given;
   const permissions = AWS_CLI_S3_COMMANDS[input.command];
   if (permissions === undefined) return undefined;
+  const inferred = inferAwsCliDirection(input.eventNames);
+  const listedBucket = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
+  // `cp` and `mv` list only the side they read from (`--recursive` from S3; an upload lists nothing): a
+  // listing with no object call seen (it was refused, and the run stopped) makes the bucket the source.
+  const sourceByListing =
+    (input.command === 's3.cp' || input.command === 's3.mv') && inferred === 'unknown' && listedBucket;
   const movesFrom =
     input.command === 's3.mv' &&
-    (input.moveSource !== undefined || input.eventNames.includes('DeleteObject'));
+    (input.moveSource !== undefined || input.eventNames.includes('DeleteObject') || sourceByListing);
   // `sync --delete` deletes only in its destination: with nothing else seen, the bucket is where it
   // uploads (or copies) to, and the deletes need s3:DeleteObject there.
   const syncDeletes = input.command === 's3.sync' && input.eventNames.includes('DeleteObject');
-  const inferred = inferAwsCliDirection(input.eventNames);
-  const direction = movesFrom ? 'move-source' : syncDeletes && inferred === 'unknown' ? 'upload' : inferred;
+  const direction = movesFrom
+    ? 'move-source'
+    : sourceByListing
+      ? 'download'
+      : syncDeletes && inferred === 'unknown'
+        ? 'upload'
+        : inferred;
   // `rb --force` empties the whole bucket, whichever keys were refused.
   const forcedRb =
     input.command === 's3.rb' &&
@@ -321,7 +332,9 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
         : syncDeletes && inferred === 'unknown'
           ? 'Deletes (`sync --delete`) happen only in the destination, so this bucket is where the sync writes: s3:DeleteObject for the deletes, and s3:PutObject (with s3:AbortMultipartUpload) for the files a later run uploads or copies here.'
-          : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`;
+          : sourceByListing
+            ? 'The run listed this bucket, which `aws s3 cp --recursive` does only on the side it reads from: this bucket is the source (of a download, or of copies to another bucket), which needs the listing and s3:GetObject. Copies into another bucket need s3:PutObject (and s3:AbortMultipartUpload) there.'
+            : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`;
   const notes = [
     ...(directionless && direction !== 'move-source' ? [] : [directionNote]),
     ...(splitCopy

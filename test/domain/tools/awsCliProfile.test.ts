@@ -222,6 +222,45 @@ describe('awsCliProfile', () => {
     );
   });
 
+  test('cp or mv refused the listing, and nothing else seen: the bucket is the source (they list only the side they read), so the listing and the reads, and for mv the deletes', () => {
+    const copy = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['ListObjects'],
+    });
+    assert.ok(copy);
+    assert.equal(copy.direction, 'download');
+    assert.deepEqual(
+      copy.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['AwsCliListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        ['AwsCliObjects', ['s3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+      ],
+    );
+    assert.match(copy.notes[0] ?? '', /does only on the side it reads from: this bucket is the source/);
+    const move = awsCliProfile({
+      command: 's3.mv',
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['ListObjectsV2'],
+    });
+    assert.equal(move?.direction, 'move-source');
+    assert.deepEqual(
+      move?.statements.map((s) => [s.Sid, s.Action]),
+      [
+        ['AwsCliListBucket', ['s3:ListBucket']],
+        ['AwsCliObjects', ['s3:DeleteObject', 's3:GetObject']],
+      ],
+    );
+    // sync lists both sides: its refused listing still says nothing of the direction.
+    assert.equal(
+      awsCliProfile({ command: 's3.sync', bucket: 'bkt', prefix: 'in/', eventNames: ['ListObjects'] })
+        ?.direction,
+      'unknown',
+    );
+  });
+
   test('aws s3 rb: s3:DeleteBucket alone; with --force (its listing or deletes seen, or its own rm, command s3.rb.rm) also the listing and s3:DeleteObject on the whole bucket', () => {
     const plain = awsCliProfile({
       command: 's3.rb',
