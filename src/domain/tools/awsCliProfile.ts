@@ -321,6 +321,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   }
   if (statements.length === 0) return undefined;
 
+  const writes = statements.some((statement) => statement.Action.includes('s3:PutObject'));
   const directionNote =
     direction === 'move-source'
       ? `This bucket is the source of \`aws s3 mv\`, which deletes each object once it is copied: s3:GetObject and s3:DeleteObject here, no s3:PutObject.${
@@ -358,7 +359,8 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
           's3:PutObjectAcl is included because it was refused: the run sends ACL headers (--acl or --grants), which S3 authorizes as s3:PutObjectAcl besides s3:PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).',
         ]
       : []),
-    ...permissions.notes,
+    // The multipart and ACL notes are about uploads: left out where the profile writes nothing.
+    ...permissions.notes.filter((note) => (note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
     `Source: ${permissions.source}`,
   ];

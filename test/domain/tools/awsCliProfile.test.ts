@@ -239,6 +239,18 @@ describe('awsCliProfile', () => {
       ],
     );
     assert.match(copy.notes[0] ?? '', /does only on the side it reads from: this bucket is the source/);
+    // The upload notes (multipart, ACL headers) are left out of a profile that writes nothing here.
+    assert.ok(
+      !copy.notes.some((n) => n.includes('multipart_threshold') || n.includes('--acl')),
+      copy.notes.join(' | '),
+    );
+    const upload = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['PutObject'],
+    });
+    assert.ok(upload?.notes.some((n) => n.includes('multipart_threshold')));
     const move = awsCliProfile({
       command: 's3.mv',
       bucket: 'bkt',
