@@ -265,12 +265,6 @@ describe('awsCliProfile', () => {
         ['AwsCliObjects', ['s3:DeleteObject', 's3:GetObject']],
       ],
     );
-    // sync lists both sides: its refused listing still says nothing of the direction.
-    assert.equal(
-      awsCliProfile({ command: 's3.sync', bucket: 'bkt', prefix: 'in/', eventNames: ['ListObjects'] })
-        ?.direction,
-      'unknown',
-    );
   });
 
   test('aws s3 rb: s3:DeleteBucket alone; with --force (its listing or deletes seen, or its own rm, command s3.rb.rm) also the listing and s3:DeleteObject on the whole bucket', () => {
