@@ -411,18 +411,22 @@ export function awsCliJobProfile(
   commands: readonly string[],
 ): AwsCliJobProfile | undefined {
   const { deniedActions = [], ...shared } = input;
+  const alone = (command: string): AwsCliJobProfile | undefined => {
+    const profile = awsCliProfile({ ...input, command });
+    return profile && { commands: [profile.command], statements: profile.statements, notes: profile.notes };
+  };
+  const distinct = [...new Set(commands)].filter((command) => awsCliProfiledCommands.includes(command));
+  if (distinct.length <= 1) return distinct[0] === undefined ? undefined : alone(distinct[0]);
   // Each command's own profile, without the notes on refused actions: those are for the merged one.
+  const ran: string[] = [];
   const profiles: AwsCliProfile[] = [];
-  for (const command of new Set(commands)) {
+  for (const command of distinct) {
     const profile = awsCliProfile({ ...shared, command });
-    if (profile !== undefined) profiles.push(profile);
+    if (profile === undefined) continue;
+    ran.push(command);
+    profiles.push(profile);
   }
-  const [only] = profiles;
-  if (only === undefined) return undefined;
-  if (profiles.length === 1) {
-    const profile = awsCliProfile({ ...input, command: only.command });
-    return profile && { commands: [only.command], statements: profile.statements, notes: profile.notes };
-  }
+  if (profiles.length <= 1) return ran[0] === undefined ? undefined : alone(ran[0]);
   const covered = profiles.map((profile) => profile.command);
   const statements = mergeStatements(profiles);
   const notes = [
