@@ -1,5 +1,6 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
+import { partitionOfArn } from '../policy/arnPartition.js';
 import { createReusableResults, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
 import type {
   AuthorizationRequest,
@@ -635,6 +636,13 @@ export class FindingBuilder {
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
     }
 
+    // The partition of the requests' ARNs (`aws-cn` for a bucket in China): fixes and profiles name it.
+    let partition: string | undefined;
+    for (const e of evaluated) {
+      partition = partitionOfArn(e.check.resource);
+      if (partition !== undefined) break;
+    }
+
     let message = first.message;
     for (const e of events) {
       if (e.message.form === 'enhanced') {
@@ -763,7 +771,7 @@ export class FindingBuilder {
               : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
           ],
         }
-      : this.#fix(cause, evidence, principal, resolved, denied, bucket, resourceAccount, probes);
+      : this.#fix(cause, evidence, principal, resolved, denied, bucket, partition, resourceAccount, probes);
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
     const copies =
@@ -773,6 +781,7 @@ export class FindingBuilder {
     const toolAdvice = this.#toolAdvice(
       client,
       bucket,
+      partition,
       evaluated,
       denied,
       succeeded,
@@ -893,6 +902,7 @@ export class FindingBuilder {
     resolved: ResolvedPolicies,
     denied: readonly EvaluatedCheck[],
     bucket: string | undefined,
+    partition: string | undefined,
     resourceAccount: string | undefined,
     exactKeys: ReadonlySet<EvaluatedCheck>,
   ): { fix: Fix | null; caveats: readonly string[] } {
@@ -958,6 +968,7 @@ export class FindingBuilder {
       resolved,
       requests,
       ...(bucket !== undefined ? { bucket } : {}),
+      ...(partition !== undefined ? { partition } : {}),
       ...(resourceAccount !== undefined ? { resourceAccount } : {}),
       s3Actions: this.#context.s3Actions,
       cache: this.#resolver.compiledPolicyCache,
@@ -971,6 +982,7 @@ export class FindingBuilder {
   #toolAdvice(
     client: ReturnType<typeof detectClient>,
     bucket: string | undefined,
+    partition: string | undefined,
     evaluated: readonly EvaluatedCheck[],
     denied: readonly EvaluatedCheck[],
     succeeded: ReadonlySet<string>,
@@ -1045,6 +1057,7 @@ export class FindingBuilder {
       const profile = awsCliJobProfile(
         {
           bucket,
+          ...(partition !== undefined ? { partition } : {}),
           prefix: commonDirectory(keys.length > 0 ? keys : listPrefixes),
           eventNames,
           ...(copySource !== undefined ? { copySource } : {}),
@@ -1117,6 +1130,7 @@ export class FindingBuilder {
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
+      ...(partition !== undefined ? { partition } : {}),
       prefix,
       ...(directories !== undefined ? { directories } : {}),
       ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),

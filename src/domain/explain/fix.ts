@@ -32,6 +32,7 @@ import type {
   SnapshotRole,
   SnapshotUser,
 } from '../snapshot/types.js';
+import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { lineDiff } from './lineDiff.js';
 import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
@@ -54,6 +55,8 @@ export interface FixInput {
   readonly resolved: ResolvedPolicies;
   readonly requests: readonly DeniedRequestForFix[];
   readonly bucket?: string;
+  /** The bucket's partition (`aws-cn`, `aws-us-gov`…), from the denied requests' ARNs; `aws` when absent. */
+  readonly partition?: string;
   readonly resourceAccount?: string;
   readonly s3Actions: readonly string[];
   readonly cache: PolicyCache;
@@ -74,8 +77,8 @@ function statementsToDocument(statements: readonly PolicyStatement[]): Record<st
 }
 
 /** True when an Allow statement of the policy grants some S3 action on the bucket or its objects (not via `*`). */
-function grantsOnBucket(policy: CompiledPolicy, bucket: string): boolean {
-  const probes = [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/permission-auditor-probe`];
+function grantsOnBucket(policy: CompiledPolicy, bucketArn: string): boolean {
+  const probes = [bucketArn, `${bucketArn}/permission-auditor-probe`];
   return policy.statements.some(
     (s) =>
       s.effect === 'Allow' &&
@@ -239,7 +242,7 @@ function placeIdentity(
             p.kind !== 'managed' ||
             p.managedBy !== 'customer' ||
             set.identity[i] === undefined ||
-            !grantsOnBucket(set.identity[i]!, bucket)
+            !grantsOnBucket(set.identity[i]!, bucketArnOf(bucket, input.partition))
           )
             return false;
           const others =
@@ -373,7 +376,7 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   );
   return {
     fix: {
-      attachTo: `arn:aws:s3:::${input.bucket}`,
+      attachTo: bucketArnOf(input.bucket, input.partition),
       attachKind: 'bucket-policy',
       statements: withPrincipal,
       newDocument: edited.after,
@@ -386,19 +389,16 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   };
 }
 
-function probeResources(statements: readonly PolicyStatement[]): string[] {
-  const probes = new Set<string>([
-    '*',
-    'arn:aws:s3:::permission-auditor-other-bucket',
-    'arn:aws:s3:::permission-auditor-other-bucket/probe',
-  ]);
+function probeResources(statements: readonly PolicyStatement[], partition: string | undefined): string[] {
+  const other = bucketArnOf('permission-auditor-other-bucket', partition);
+  const probes = new Set<string>(['*', other, `${other}/probe`]);
   for (const s of statements) {
     for (const r of s.Resource) {
-      const m = /^arn:aws:s3:::([^/]+)(\/.*)?$/.exec(r);
+      const m = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/.exec(r);
       if (m === null) continue;
-      const bucket = m[1]!;
-      probes.add(`arn:aws:s3:::${bucket}`);
-      probes.add(`arn:aws:s3:::${bucket}/permission-auditor-outside/probe`);
+      const bucketArn = m[1]!;
+      probes.add(bucketArn);
+      probes.add(`${bucketArn}/permission-auditor-outside/probe`);
       if (m[2] !== undefined)
         probes.add(`${r.replace(/\*$/, '')}permission-auditor-probe`.replace(/\$\{\*\}/g, '*'));
     }
@@ -491,7 +491,7 @@ function probeNewlyAllowed(
   const cached = perSet?.get(key);
   if (cached !== undefined) return cached;
   const actions = [...new Set(statements.flatMap((s) => s.Action))];
-  const probes = probeResources(statements);
+  const probes = probeResources(statements, input.partition);
   const granted = grantedByFix(statements);
   let checked = 0;
   let newlyAllowed: string | undefined;

@@ -6,7 +6,8 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-resources-for-iam-policies
  */
-import { literalArnPart } from '../tools/jobResourceArns.js';
+import { partitionOfArn } from '../policy/arnPartition.js';
+import { bucketArnOf, literalArnPart } from '../tools/jobResourceArns.js';
 import type { PolicyStatement } from './report.js';
 
 export interface GrantRequest {
@@ -32,9 +33,17 @@ export function commonDirectory(keys: readonly string[]): string {
   return slash < 0 || length === 0 ? '' : first.slice(0, slash + 1);
 }
 
-/** Object ARN pattern for everything under `directory` of `bucket` (wildcard characters in keys made literal). */
-export function objectPattern(bucket: string, directory: string): string {
-  return `arn:aws:s3:::${bucket}/${literalArnPart(directory)}*`;
+/**
+ * Object ARN pattern for everything under `directory` of `bucket` (wildcard characters in keys made
+ * literal), in the bucket's partition (`aws` when `undefined`).
+ */
+export function objectPattern(bucket: string, directory: string, partition?: string): string {
+  return `${bucketArnOf(bucket, partition)}/${literalArnPart(directory)}*`;
+}
+
+/** The object ARN of one key, its wildcard characters made literal. */
+function objectArn(bucket: string, key: string, partition: string | undefined): string {
+  return `${bucketArnOf(bucket, partition)}/${literalArnPart(key)}`;
 }
 
 /** Statements granting exactly the requests' actions on the narrowest resources, one statement per resource. */
@@ -48,28 +57,37 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     }
     actions.add(action);
   };
-  const objectRequests = new Map<string, GrantRequest[]>();
+  // Per bucket, and per partition: a trail of one account can name buckets of one partition only,
+  // but the requests come from the input.
+  const objectRequests = new Map<string, { bucket: string; partition?: string; list: GrantRequest[] }>();
   for (const r of requests) {
     if (r.bucket !== undefined && r.key !== undefined) {
-      const list = objectRequests.get(r.bucket) ?? [];
-      list.push(r);
-      objectRequests.set(r.bucket, list);
+      const partition = partitionOfArn(r.resource);
+      const group = `${partition ?? ''}:${r.bucket}`;
+      const found = objectRequests.get(group);
+      if (found !== undefined) found.list.push(r);
+      else
+        objectRequests.set(group, {
+          bucket: r.bucket,
+          ...(partition !== undefined ? { partition } : {}),
+          list: [r],
+        });
     } else {
       add(r.resource, r.action);
     }
   }
-  for (const [bucket, list] of objectRequests) {
+  for (const { bucket, partition, list } of objectRequests.values()) {
     const keys = list.map((r) => r.key ?? '');
     const common = commonDirectory(keys);
     if (common !== '') {
       // One directory holds them all (most findings, some with thousands of requests): one pattern.
-      const pattern = objectPattern(bucket, common);
+      const pattern = objectPattern(bucket, common, partition);
       for (const r of list) add(pattern, r.action);
       continue;
     }
-    const patterns = separateObjectPatterns(bucket, keys);
+    const patterns = separateObjectPatterns(bucket, keys, partition);
     list.forEach((r, i) => {
-      add(patterns[i] ?? objectPattern(bucket, ''), r.action);
+      add(patterns[i] ?? objectPattern(bucket, '', partition), r.action);
     });
   }
   return [...byResource.entries()]
@@ -93,7 +111,11 @@ export const MAX_SEPARATE_OBJECT_RESOURCES = 8;
  * (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN, unless that makes more than
  * {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
  */
-function separateObjectPatterns(bucket: string, keys: readonly string[]): string[] {
+function separateObjectPatterns(
+  bucket: string,
+  keys: readonly string[],
+  partition: string | undefined,
+): string[] {
   const byTop = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');
@@ -104,19 +126,22 @@ function separateObjectPatterns(bucket: string, keys: readonly string[]): string
     else group.push(key);
   }
   if (byTop.size > MAX_SEPARATE_OBJECT_RESOURCES || keys.includes(''))
-    return keys.map(() => objectPattern(bucket, ''));
+    return keys.map(() => objectPattern(bucket, '', partition));
   const patternOf = new Map<string, string>();
   for (const [top, group] of byTop) {
     patternOf.set(
       top,
       top.startsWith('\u0000')
-        ? `arn:aws:s3:::${bucket}/${literalArnPart(top.slice(1))}`
-        : objectPattern(bucket, commonDirectory(group)),
+        ? objectArn(bucket, top.slice(1), partition)
+        : objectPattern(bucket, commonDirectory(group), partition),
     );
   }
   return keys.map((key) => {
     const slash = key.indexOf('/');
-    return patternOf.get(slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1)) ?? objectPattern(bucket, '');
+    return (
+      patternOf.get(slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1)) ??
+      objectPattern(bucket, '', partition)
+    );
   });
 }
 
@@ -131,7 +156,7 @@ export function rootLevelKeysCaveat(
   // Only an object ARN without a wildcard can be a root-level key's (most fixes have none).
   if (
     !statements.some((s) =>
-      s.Resource.some((r) => !r.endsWith('*') && r.startsWith('arn:aws:s3:::') && r.includes('/')),
+      s.Resource.some((r) => !r.endsWith('*') && r.includes(':s3:::') && r.includes('/')),
     )
   )
     return undefined;
@@ -139,15 +164,18 @@ export function rootLevelKeysCaveat(
   const rootKeys = new Map<string, Set<string>>();
   for (const r of requests) {
     if (r.bucket === undefined || r.key === undefined || r.key.includes('/')) continue;
-    if (!granted.has(`arn:aws:s3:::${r.bucket}/${literalArnPart(r.key)}`)) continue;
-    const keys = rootKeys.get(r.bucket) ?? new Set<string>();
+    const bucketArn = bucketArnOf(r.bucket, partitionOfArn(r.resource));
+    if (!granted.has(objectArn(r.bucket, r.key, partitionOfArn(r.resource)))) continue;
+    const keys = rootKeys.get(bucketArn) ?? new Set<string>();
     keys.add(r.key);
-    rootKeys.set(r.bucket, keys);
+    rootKeys.set(bucketArn, keys);
   }
   if (rootKeys.size === 0) return undefined;
-  const named = [...rootKeys].flatMap(([bucket, keys]) => [...keys].map((key) => `${bucket}/${key}`));
+  const named = [...rootKeys].flatMap(([bucketArn, keys]) =>
+    [...keys].map((key) => `${bucketArn.slice(bucketArn.indexOf(':::') + 3)}/${key}`),
+  );
   const shown =
     named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
-  const buckets = [...rootKeys.keys()].map((bucket) => `arn:aws:s3:::${bucket}/*`).join(', ');
+  const buckets = [...rootKeys.keys()].map((bucketArn) => `${bucketArn}/*`).join(', ');
   return `${shown} ${named.length === 1 ? 'is' : 'are'} at the bucket root, which is no directory to scope to: the fix grants ${named.length === 1 ? 'that object' : 'those objects'} alone. If the job reads or writes other objects at the root (a name with a date, say), it needs ${buckets}, the whole bucket: the job profile, when there is one, says so.`;
 }

@@ -60,7 +60,7 @@ function targetName(change: PolicyChange): string {
     case 'managed-policy-version':
       return `the managed policy ${change.policyName ?? change.policyArn ?? change.attachTo}`;
     case 'bucket-policy':
-      return `the bucket policy of ${change.attachTo.replace(/^arn:aws:s3:::/, '')}`;
+      return `the bucket policy of ${change.attachTo.replace(/^arn:aws[a-z-]*:s3:::/, '')}`;
     case 'permission-set':
       return `the permission set ${change.policyName === undefined ? '' : `${change.policyName} `}of ${change.attachTo}`;
     case 'inline-policy':

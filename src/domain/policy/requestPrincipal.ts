@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  */
+import { DEFAULT_PARTITION, partitionOfArn } from './arnPartition.js';
 
 export type RequestPrincipal =
   | { readonly kind: 'user'; readonly arn: string; readonly account: string; readonly name: string }
@@ -103,7 +104,7 @@ export function isIamPrincipal(p: RequestPrincipal): boolean {
 export function principalArnKeyValue(p: RequestPrincipal): string | undefined {
   switch (p.kind) {
     case 'role-session':
-      return `arn:aws:iam::${p.account}:role/${p.roleName}`;
+      return `arn:${partitionOfArn(p.arn) ?? DEFAULT_PARTITION}:iam::${p.account}:role/${p.roleName}`;
     case 'service':
     case 'anonymous':
       return undefined;

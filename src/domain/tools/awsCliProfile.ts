@@ -119,6 +119,8 @@ export interface AwsCliProfileInput {
   /** Command from the user agent marker, e.g. `s3.sync`. */
   readonly command: string;
   readonly bucket: string;
+  /** The bucket's partition (`aws-cn`, `aws-us-gov`…), for the profile's ARNs; `aws` when absent. */
+  readonly partition?: string;
   /** Object key prefix, `''` for the whole bucket. */
   readonly prefix: string;
   /** Event names of the principal on the bucket (denied and successful); they tell upload from download. */
@@ -224,6 +226,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const { bucketArn, objectArn } = jobResourceArns(
     input.bucket,
     input.command === 's3.rb' ? '' : input.prefix,
+    input.partition,
   );
   // Commands whose object actions do not depend on the direction (rm, rb, mb, ls) say nothing of it.
   const directionless = Object.values(permissions.objects).every(
@@ -288,7 +291,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Sid: 'AwsCliCopySource',
       Effect: 'Allow',
       Action: sourceActions,
-      Resource: [jobResourceArns(input.bucket, source).objectArn],
+      Resource: [jobResourceArns(input.bucket, source, input.partition).objectArn],
     });
   }
   const listedSources = otherSources.filter((other) => other.listed);
@@ -297,7 +300,11 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Sid: 'AwsCliSourceListBucket',
       Effect: 'Allow',
       Action: ['s3:ListBucket'],
-      Resource: [...new Set(listedSources.map((other) => jobResourceArns(other.bucket, '').bucketArn))],
+      Resource: [
+        ...new Set(
+          listedSources.map((other) => jobResourceArns(other.bucket, '', input.partition).bucketArn),
+        ),
+      ],
     });
   }
   if (otherSources.length > 0) {
@@ -306,7 +313,9 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Effect: 'Allow',
       Action: sourceActions,
       Resource: [
-        ...new Set(otherSources.map((other) => jobResourceArns(other.bucket, other.prefix).objectArn)),
+        ...new Set(
+          otherSources.map((other) => jobResourceArns(other.bucket, other.prefix, input.partition).objectArn),
+        ),
       ],
     });
   }
@@ -316,7 +325,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Sid: 'AwsCliMoveDestination',
       Effect: 'Allow',
       Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
-      Resource: [jobResourceArns(input.bucket, destination).objectArn],
+      Resource: [jobResourceArns(input.bucket, destination, input.partition).objectArn],
     });
   }
   if (statements.length === 0) return undefined;

@@ -3,6 +3,7 @@
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
  */
+import { DEFAULT_PARTITION } from '../policy/arnPartition.js';
 
 /** Policy variables that stand for the literal character (template literals keep `${` verbatim). */
 const IAM_LITERALS: Readonly<Record<string, string>> = { '*': `\${*}`, '?': `\${?}`, $: `\${$}` } as const;
@@ -23,13 +24,22 @@ export function trimSlashes(prefix: string): string {
   return prefix.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
-/** Bucket ARN and the object ARN pattern for everything under `prefix` (`''` = whole bucket). */
+/** `arn:<partition>:s3:::bucket`, in the `aws` partition when the input names none. */
+export function bucketArnOf(bucket: string, partition: string | undefined): string {
+  return `arn:${partition ?? DEFAULT_PARTITION}:s3:::${bucket}`;
+}
+
+/**
+ * Bucket ARN and the object ARN pattern for everything under `prefix` (`''` = whole bucket), in the
+ * bucket's partition (`aws` when unknown).
+ */
 export function jobResourceArns(
   bucket: string,
   prefix: string,
+  partition: string | undefined,
 ): { readonly bucketArn: string; readonly objectArn: string } {
   const trimmed = trimSlashes(prefix);
-  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const bucketArn = bucketArnOf(bucket, partition);
   return {
     bucketArn,
     objectArn: trimmed === '' ? `${bucketArn}/*` : `${bucketArn}/${literalArnPart(trimmed)}/*`,

@@ -8,7 +8,13 @@
  * @see https://rclone.org/s3/#s3-permissions
  */
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
-import { isInsidePrefix, jobResourceArns, literalArnPart, trimSlashes } from './jobResourceArns.js';
+import {
+  bucketArnOf,
+  isInsidePrefix,
+  jobResourceArns,
+  literalArnPart,
+  trimSlashes,
+} from './jobResourceArns.js';
 import { LISTED_SOURCE, rootCheckNote, rootProbeEffect } from './rcloneRootProbe.js';
 import { isAtLeast, parseToolVersion } from './toolVersion.js';
 
@@ -312,6 +318,8 @@ export interface RcloneAdviceInput {
   /** rclone version from the user agent (`v1.66.0`); absent or empty when unknown. */
   readonly version?: string;
   readonly bucket: string;
+  /** The bucket's partition (`aws-cn`, `aws-us-gov`…), for the profile's ARNs; `aws` when absent. */
+  readonly partition?: string;
   /** Object key prefix the job works under, `''` for the whole bucket. Slashes at either end are ignored. */
   readonly prefix: string;
   /**
@@ -459,8 +467,8 @@ function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): Rcl
   const prefix = trimSlashes(input.prefix);
   const resources =
     prefix === ''
-      ? keys.map((key) => `arn:aws:s3:::${bucket}/${literalArnPart(key)}`)
-      : [jobResourceArns(bucket, prefix).objectArn];
+      ? keys.map((key) => `${bucketArnOf(bucket, input.partition)}/${literalArnPart(key)}`)
+      : [jobResourceArns(bucket, prefix, input.partition).objectArn];
   return {
     jobProfile: {
       tool: 'rclone',
@@ -492,7 +500,7 @@ function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
           Sid: 'RcloneDeleteFiles',
           Effect: 'Allow',
           Action: ['s3:DeleteObject', 's3:GetObject'],
-          Resource: [jobResourceArns(input.bucket, prefix).objectArn],
+          Resource: [jobResourceArns(input.bucket, prefix, input.partition).objectArn],
         },
       ],
       notes: [
@@ -544,13 +552,15 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   const needsAcl = writes && (acl === 'sends-private-acl' || aclDenied);
 
   const prefix = trimSlashes(input.prefix);
-  const { bucketArn } = jobResourceArns(input.bucket, input.prefix);
+  const { bucketArn } = jobResourceArns(input.bucket, input.prefix, input.partition);
   // The directories the object statement covers: the job's one prefix, or its separate roots.
   const directories =
     input.directories !== undefined && input.directories.length > 1
       ? input.directories.map(trimSlashes)
       : [prefix];
-  const objectArns = directories.map((directory) => jobResourceArns(input.bucket, directory).objectArn);
+  const objectArns = directories.map(
+    (directory) => jobResourceArns(input.bucket, directory, input.partition).objectArn,
+  );
   const insideJob = (directory: string): boolean =>
     directories.some((jobDirectory) => isInsidePrefix(directory, jobDirectory));
 
@@ -613,7 +623,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Sid: sid,
       Effect: 'Allow',
       Action: sorted(actions),
-      Resource: [jobResourceArns(input.bucket, destination).objectArn],
+      Resource: [jobResourceArns(input.bucket, destination, input.partition).objectArn],
     };
   };
   if (moveSource !== undefined) {
@@ -657,7 +667,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Sid: 'RcloneCopySource',
       Effect: 'Allow',
       Action: readActions,
-      Resource: [jobResourceArns(input.bucket, source).objectArn],
+      Resource: [jobResourceArns(input.bucket, source, input.partition).objectArn],
     });
     notes.push(
       `RcloneCopySource: the job copies server-side from ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket, and CopyObject needs s3:GetObject on its source; nothing is written there (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
@@ -666,7 +676,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   // Server-side copies from other buckets: rclone lists and reads the source there (a move also deletes).
   const otherSources = moveSource === undefined ? (input.otherBucketSources ?? []) : [];
   if (otherSources.length > 0) {
-    const arns = otherSources.map((other) => jobResourceArns(other.bucket, other.prefix));
+    const arns = otherSources.map((other) => jobResourceArns(other.bucket, other.prefix, input.partition));
     statements.push(
       {
         Sid: 'RcloneSourceListBucket',
@@ -692,7 +702,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Sid: 'RcloneRootCheck',
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: rootKeys.map((key) => `arn:aws:s3:::${input.bucket}/${literalArnPart(key)}`),
+      Resource: rootKeys.map((key) => `${bucketArnOf(input.bucket, input.partition)}/${literalArnPart(key)}`),
     });
   }
   if (events.has('ListBuckets') || denied.has('s3:listallmybuckets')) {
@@ -722,7 +732,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   } else if (prefix.includes('/')) {
     const parent = prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
-      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent).objectArn}" instead.`,
+      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent, input.partition).objectArn}" instead.`,
     );
   }
   if (writes || (operation === 'unknown' && guess.only === undefined)) {
@@ -736,7 +746,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   } else if (input.prefixFrom !== undefined && !cleanupOnly) {
     notes.push(
-      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>').objectArn}).`,
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>', input.partition).objectArn}).`,
     );
   }
   if (input.prefixFrom === undefined)

@@ -67,6 +67,42 @@ describe('minimalStatements', () => {
     ]);
   });
 
+  test('object resources stay in the partition of the requests (China, GovCloud), bucket by bucket', () => {
+    const statements = minimalStatements([
+      { action: 's3:ListBucket', resource: 'arn:aws-cn:s3:::backup', bucket: 'backup' },
+      {
+        action: 's3:PutObject',
+        resource: 'arn:aws-cn:s3:::backup/daily/a',
+        bucket: 'backup',
+        key: 'daily/a',
+      },
+      {
+        action: 's3:GetObject',
+        resource: 'arn:aws-us-gov:s3:::backup/daily/b',
+        bucket: 'backup',
+        key: 'daily/b',
+      },
+      {
+        action: 's3:GetObject',
+        resource: 'arn:aws-us-gov:s3:::logs/app.log',
+        bucket: 'logs',
+        key: 'app.log',
+      },
+      { action: 's3:GetObject', resource: 'arn:aws-us-gov:s3:::logs/x/1', bucket: 'logs', key: 'x/1' },
+    ]);
+    assert.deepEqual(
+      statements.map((s) => [s.Action.join(), s.Resource.join()]),
+      [
+        ['s3:ListBucket', 'arn:aws-cn:s3:::backup'],
+        ['s3:PutObject', 'arn:aws-cn:s3:::backup/daily/*'],
+        ['s3:GetObject', 'arn:aws-us-gov:s3:::backup/daily/*'],
+        ['s3:GetObject', 'arn:aws-us-gov:s3:::logs/app.log'],
+        ['s3:GetObject', 'arn:aws-us-gov:s3:::logs/x/*'],
+      ],
+    );
+    assert.equal(objectPattern('b', 'd/', 'aws-cn'), 'arn:aws-cn:s3:::b/d/*');
+  });
+
   test('actions that take no resource get "*"', () => {
     assert.deepEqual(minimalStatements([{ action: 's3:ListAllMyBuckets', resource: '*' }]), [
       { Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: ['*'] },
@@ -115,6 +151,11 @@ describe('minimalStatements', () => {
       const caveat = rootLevelKeysCaveat(requests, statements);
       assert.ok(caveat?.startsWith('b/index.html, b/report*.csv are at the bucket root'), caveat);
       assert.ok(caveat?.includes('arn:aws:s3:::b/*'));
+      // In China, the whole bucket it names is the China bucket.
+      const china = requests.map((r) => ({ ...r, resource: r.resource.replace('arn:aws:', 'arn:aws-cn:') }));
+      const chinaCaveat = rootLevelKeysCaveat(china, minimalStatements(china));
+      assert.ok(chinaCaveat?.startsWith('b/index.html, b/report*.csv are at the bucket root'), chinaCaveat);
+      assert.ok(chinaCaveat?.includes('it needs arn:aws-cn:s3:::b/*, the whole bucket'), chinaCaveat);
       // Keys in a directory need no caveat.
       assert.equal(
         rootLevelKeysCaveat([get('site/app.js')], minimalStatements([get('site/app.js')])),

@@ -48,6 +48,18 @@ describe('buildRequestContext', () => {
     assert.equal(buildRequestContext({}, user, undefined).singleValue('aws:username'), 'backup');
   });
 
+  test("derives a role session's aws:PrincipalArn in the session's partition", () => {
+    for (const partition of ['aws-cn', 'aws-us-gov']) {
+      const inPartition = parseRequestPrincipal(
+        `arn:${partition}:sts::111122223333:assumed-role/backup-role/nightly`,
+      );
+      assert.equal(
+        buildRequestContext(undefined, inPartition, undefined).singleValue('aws:principalarn'),
+        `arn:${partition}:iam::111122223333:role/backup-role`,
+      );
+    }
+  });
+
   test('prefers a value given in the context over the derived one', () => {
     const view = buildRequestContext(
       { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/path/backup-role' },

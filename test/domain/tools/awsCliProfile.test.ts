@@ -45,6 +45,20 @@ describe('awsCliProfile', () => {
     assert.match(profile.notes.join('\n'), /--delete.*s3:DeleteObject/);
   });
 
+  test('the profile names the bucket in its partition (GovCloud)', () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      partition: 'aws-us-gov',
+      prefix: 'backups/',
+      eventNames: ['PutObject'],
+    });
+    assert.deepEqual(
+      profile?.statements.map((s) => s.Resource),
+      [['arn:aws-us-gov:s3:::bkt'], ['arn:aws-us-gov:s3:::bkt/backups/*']],
+    );
+  });
+
   test('a sync whose deletes were seen (--delete) is the destination: s3:DeleteObject beside the upload set', () => {
     const deletesOnly = awsCliProfile({
       command: 's3.sync',

@@ -1,0 +1,77 @@
+/**
+ * Every scenario in events/, moved to the China and GovCloud partitions: every `arn:aws:` of its event,
+ * snapshot and policies rewritten to `arn:aws-cn:` (or `arn:aws-us-gov:`). The report must be the
+ * scenario's own report in that partition: the same findings, causes, fixes (verified as before), job
+ * profiles and caveats, with each ARN in the scenario's partition. A fix or profile that named
+ * `arn:aws:s3:::` there would grant nothing.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { explainFiles } from '../../src/app/explainFiles.js';
+import { parseExplainArgs } from '../../src/cli/explainCommand.js';
+import type { ExplainReport } from '../../src/domain/explain/report.js';
+
+const EVENTS = join(import.meta.dirname, '..', '..', 'events');
+const scenarioDirs = readdirSync(EVENTS)
+  .filter((name) => /^\d\d-/.test(name) && statSync(join(EVENTS, name)).isDirectory())
+  .sort();
+
+const work = mkdtempSync(join(tmpdir(), 'permission-auditor-partitions-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A copy of the scenario's files with every `arn:aws:` rewritten to `arn:<partition>:`. */
+function moveScenario(name: string, partition: string): string {
+  const from = join(EVENTS, name);
+  const to = join(work, partition, name);
+  for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const source = join(entry.parentPath, entry.name);
+    const target = join(to, relative(from, source));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, readFileSync(source, 'utf8').replaceAll('arn:aws:', `arn:${partition}:`));
+  }
+  return to;
+}
+
+async function explainScenario(dir: string): Promise<ExplainReport> {
+  const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as { args: string[] };
+  const { values, positionals } = parseExplainArgs(scenario.args);
+  const abs = (p: string) => join(dir, p);
+  const result = await explainFiles(positionals.map(abs), {
+    ...(values['account-snapshot'] !== undefined ? { accountSnapshot: abs(values['account-snapshot']) } : {}),
+    bucketPolicies: (values['bucket-policy'] ?? []).map((arg) => {
+      const eq = arg.indexOf('=');
+      return `${arg.slice(0, eq)}=${abs(arg.slice(eq + 1))}`;
+    }),
+    scps: (values.scp ?? []).map(abs),
+    rcps: (values.rcp ?? []).map(abs),
+  });
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result.report;
+}
+
+/** The report as JSON, with file paths made relative to the scenario (they name the temporary copy). */
+function reportJson(report: ExplainReport, dir: string): string {
+  return JSON.stringify(report).replaceAll(dir, '<scenario>');
+}
+
+describe('scenarios in the China and GovCloud partitions', () => {
+  for (const partition of ['aws-cn', 'aws-us-gov']) {
+    for (const name of scenarioDirs) {
+      test(`${name} in ${partition}`, async () => {
+        const original = await explainScenario(join(EVENTS, name));
+        const movedDir = moveScenario(name, partition);
+        const moved = await explainScenario(movedDir);
+        const expected = reportJson(original, join(EVENTS, name)).replaceAll('arn:aws:', `arn:${partition}:`);
+        assert.equal(reportJson(moved, movedDir), expected);
+        // Nothing rewritten would leave nothing to compare: the report names ARNs of the partition.
+        assert.ok(expected.includes(`arn:${partition}:`), `${name} names no ARN`);
+      });
+    }
+  }
+});
