@@ -13,7 +13,13 @@ import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
-import { isS3Action, parseCopySource } from '../s3/s3Location.js';
+import {
+  accessPointNote,
+  bucketOf,
+  isS3Action,
+  parseAccessPointResource,
+  parseCopySource,
+} from '../s3/s3Location.js';
 import { s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
@@ -171,7 +177,18 @@ function fromMessage(
   message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
 ): DeniedEvent {
   const resource = message.resource ?? '*';
-  const parsed = parseS3ResourceArn(resource);
+  // A request through an access point is denied on the access point's ARN: the object's key is in it,
+  // the bucket behind it in the record.
+  const throughAccessPoint = resource.includes(':accesspoint/')
+    ? parseAccessPointResource(resource)
+    : undefined;
+  const behind = throughAccessPoint !== undefined ? bucketOf(record) : undefined;
+  const parsed =
+    throughAccessPoint !== undefined
+      ? behind !== undefined
+        ? { bucket: behind, key: throughAccessPoint.key }
+        : undefined
+      : parseS3ResourceArn(resource);
   const recordBucket = record.requestParameters.bucketName;
   const owner = bucketOwnerOf(record);
   // A copy whose read of its source was refused: the message names the source object. The event stays
@@ -182,6 +199,7 @@ function fromMessage(
     copySource !== undefined && parsed?.bucket === copySource.bucket && parsed.key === copySource.key;
   // A copy source in another bucket: the record only says who owns the destination bucket.
   const otherBucket =
+    throughAccessPoint === undefined &&
     parsed !== undefined &&
     typeof recordBucket === 'string' &&
     recordBucket !== '' &&
@@ -194,6 +212,7 @@ function fromMessage(
     context: requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
     bucket: parsed === undefined ? undefined : internedBucket(parsed.bucket),
     key: parsed?.key,
+    accessPoint: throughAccessPoint?.accessPoint.arn,
     reason: 'named by the AccessDenied error message',
     kind: 's3',
     role: namesSource ? 'source' : undefined,
@@ -204,6 +223,7 @@ function fromMessage(
   if (usual !== undefined && !usual.lower.has(lowerCaseAction(message.action))) {
     notes = otherActionNote(record.eventName, message.action, resource, usual.listed);
   }
+  if (throughAccessPoint !== undefined) notes = [...notes, accessPointNote(throughAccessPoint.accessPoint)];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
   if (mentionsKms(record)) {
     const mapping = authorizationChecksFor(record);

@@ -11,8 +11,9 @@ import type {
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliJobProfile } from '../tools/awsCliProfile.js';
-import { isInsidePrefix } from '../tools/jobResourceArns.js';
+import { bucketArnOf, isInsidePrefix } from '../tools/jobResourceArns.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
   copyToDestinationCaveat,
@@ -411,6 +412,23 @@ function headedTwice(
   return false;
 }
 
+/**
+ * The access point every request of the finding on `bucket` went through, if they all went through the
+ * same one (a job mixing direct and access point requests keeps the bucket's profile).
+ */
+function soleAccessPoint(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+): { readonly arn: string; readonly name: string } | undefined {
+  let arn: string | undefined;
+  for (const { check } of evaluated) {
+    if (check.bucket !== bucket || check.role === 'source') continue;
+    if (check.accessPoint === undefined || (arn !== undefined && arn !== check.accessPoint)) return undefined;
+    arn = check.accessPoint;
+  }
+  return arn === undefined ? undefined : { arn, name: arn.slice(arn.indexOf(':accesspoint/') + 13) };
+}
+
 /** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
 function isParentListingOf(prefix: string, probes: ReadonlySet<string>): boolean {
   for (const key of probes) if (key.slice(0, key.lastIndexOf('/') + 1) === prefix) return true;
@@ -792,13 +810,20 @@ export class FindingBuilder {
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
     const { alternatives } = toolAdvice;
-    const jobProfile =
-      toolAdvice.jobProfile !== null && deniedBy.length > 0
-        ? {
-            ...toolAdvice.jobProfile,
-            notes: [explicitDenyNote(denied, deniedBy), ...toolAdvice.jobProfile.notes],
-          }
+    // A job that worked through one access point: its profile grants the access point's ARNs.
+    const accessPoint =
+      toolAdvice.jobProfile !== null && bucket !== undefined ? soleAccessPoint(evaluated, bucket) : undefined;
+    const profile =
+      toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
+        ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
+    const jobProfile =
+      profile !== null && deniedBy.length > 0
+        ? {
+            ...profile,
+            notes: [explicitDenyNote(denied, deniedBy), ...profile.notes],
+          }
+        : profile;
 
     const requests: FindingRequest[] = evaluated.map((e) => ({
       eventId: e.event.eventId,
@@ -919,6 +944,7 @@ export class FindingBuilder {
       if (e.result !== undefined) request.result = e.result;
       if (e.check.bucket !== undefined) request.bucket = e.check.bucket;
       if (e.check.key !== undefined && !exactKeys.has(e)) request.key = e.check.key;
+      if (e.check.accessPoint !== undefined) request.accessPoint = e.check.accessPoint;
       return request;
     });
     if (evidence === 'message' && cause === 'identity-missing-allow') {
@@ -962,6 +988,17 @@ export class FindingBuilder {
             ? 'bucket-policy'
             : undefined;
     if (kind === undefined) return { fix: null, caveats: [] };
+    const through = kind === 'bucket-policy' ? requests.find((r) => r.accessPoint !== undefined) : undefined;
+    if (through?.accessPoint !== undefined) {
+      // The bucket policy names the bucket, never the access point's ARNs: the grant belongs in the
+      // access point's policy, with a bucket policy that delegates to it.
+      return {
+        fix: null,
+        caveats: [
+          `The requests went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed.`,
+        ],
+      };
+    }
     return proposeFix({
       kind,
       principal,

@@ -395,11 +395,19 @@ function probeResources(statements: readonly PolicyStatement[], partition: strin
   for (const s of statements) {
     for (const r of s.Resource) {
       const m = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/.exec(r);
-      if (m === null) continue;
-      const bucketArn = m[1]!;
-      probes.add(bucketArn);
-      probes.add(`${bucketArn}/permission-auditor-outside/probe`);
-      if (m[2] !== undefined)
+      // An access point's ARN, and its objects under `/object/`; another access point of the account.
+      const ap =
+        m === null ? /^((arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/.exec(r) : null;
+      if (m === null && ap === null) continue;
+      const base = m !== null ? m[1]! : ap![1]!;
+      const objects = m !== null ? base : `${base}/object`;
+      probes.add(base);
+      probes.add(`${objects}/permission-auditor-outside/probe`);
+      if (ap !== null) {
+        probes.add(`${ap[2]!}permission-auditor-other-access-point`);
+        probes.add(`${ap[2]!}permission-auditor-other-access-point/object/probe`);
+      }
+      if ((m !== null ? m[2] : ap![3]) !== undefined)
         probes.add(`${r.replace(/\*$/, '')}permission-auditor-probe`.replace(/\$\{\*\}/g, '*'));
     }
   }

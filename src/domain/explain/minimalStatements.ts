@@ -15,6 +15,8 @@ export interface GrantRequest {
   readonly resource: string;
   readonly bucket?: string;
   readonly key?: string;
+  /** The access point the request went through: its object resources are `<access point>/object/<key>`. */
+  readonly accessPoint?: string;
 }
 
 /** Longest common prefix of the keys, cut back to (and including) its last `/`; `''` for none. */
@@ -38,12 +40,19 @@ export function commonDirectory(keys: readonly string[]): string {
  * literal), in the bucket's partition (`aws` when `undefined`).
  */
 export function objectPattern(bucket: string, directory: string, partition?: string): string {
-  return `${bucketArnOf(bucket, partition)}/${literalArnPart(directory)}*`;
+  return patternUnder(bucketArnOf(bucket, partition), directory);
 }
 
-/** The object ARN of one key, its wildcard characters made literal. */
-function objectArn(bucket: string, key: string, partition: string | undefined): string {
-  return `${bucketArnOf(bucket, partition)}/${literalArnPart(key)}`;
+/** Everything under `directory` of the objects named `<base>/<key>` (a bucket ARN, or `<access point>/object`). */
+function patternUnder(base: string, directory: string): string {
+  return `${base}/${literalArnPart(directory)}*`;
+}
+
+/** Where the request's object ARNs start: its bucket's ARN, or its access point's `…/object`. */
+function objectBase(r: GrantRequest & { readonly bucket: string }): string {
+  return r.accessPoint !== undefined
+    ? `${r.accessPoint}/object`
+    : bucketArnOf(r.bucket, partitionOfArn(r.resource));
 }
 
 /** Statements granting exactly the requests' actions on the narrowest resources, one statement per resource. */
@@ -57,37 +66,30 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     }
     actions.add(action);
   };
-  // Per bucket, and per partition: a trail of one account can name buckets of one partition only,
-  // but the requests come from the input.
-  const objectRequests = new Map<string, { bucket: string; partition?: string; list: GrantRequest[] }>();
+  // Per bucket ARN (in its partition: the requests come from the input), or per access point.
+  const objectRequests = new Map<string, GrantRequest[]>();
   for (const r of requests) {
     if (r.bucket !== undefined && r.key !== undefined) {
-      const partition = partitionOfArn(r.resource);
-      const group = `${partition ?? ''}:${r.bucket}`;
-      const found = objectRequests.get(group);
-      if (found !== undefined) found.list.push(r);
-      else
-        objectRequests.set(group, {
-          bucket: r.bucket,
-          ...(partition !== undefined ? { partition } : {}),
-          list: [r],
-        });
+      const base = objectBase({ ...r, bucket: r.bucket });
+      const found = objectRequests.get(base);
+      if (found !== undefined) found.push(r);
+      else objectRequests.set(base, [r]);
     } else {
       add(r.resource, r.action);
     }
   }
-  for (const { bucket, partition, list } of objectRequests.values()) {
+  for (const [base, list] of objectRequests) {
     const keys = list.map((r) => r.key ?? '');
     const common = commonDirectory(keys);
     if (common !== '') {
       // One directory holds them all (most findings, some with thousands of requests): one pattern.
-      const pattern = objectPattern(bucket, common, partition);
+      const pattern = patternUnder(base, common);
       for (const r of list) add(pattern, r.action);
       continue;
     }
-    const patterns = separateObjectPatterns(bucket, keys, partition);
+    const patterns = separateObjectPatterns(base, keys);
     list.forEach((r, i) => {
-      add(patterns[i] ?? objectPattern(bucket, '', partition), r.action);
+      add(patterns[i] ?? patternUnder(base, ''), r.action);
     });
   }
   return [...byResource.entries()]
@@ -111,11 +113,7 @@ export const MAX_SEPARATE_OBJECT_RESOURCES = 8;
  * (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN, unless that makes more than
  * {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
  */
-function separateObjectPatterns(
-  bucket: string,
-  keys: readonly string[],
-  partition: string | undefined,
-): string[] {
+function separateObjectPatterns(base: string, keys: readonly string[]): string[] {
   const byTop = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');
@@ -126,22 +124,19 @@ function separateObjectPatterns(
     else group.push(key);
   }
   if (byTop.size > MAX_SEPARATE_OBJECT_RESOURCES || keys.includes(''))
-    return keys.map(() => objectPattern(bucket, '', partition));
+    return keys.map(() => patternUnder(base, ''));
   const patternOf = new Map<string, string>();
   for (const [top, group] of byTop) {
     patternOf.set(
       top,
       top.startsWith('\u0000')
-        ? objectArn(bucket, top.slice(1), partition)
-        : objectPattern(bucket, commonDirectory(group), partition),
+        ? `${base}/${literalArnPart(top.slice(1))}`
+        : patternUnder(base, commonDirectory(group)),
     );
   }
   return keys.map((key) => {
     const slash = key.indexOf('/');
-    return (
-      patternOf.get(slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1)) ??
-      objectPattern(bucket, '', partition)
-    );
+    return patternOf.get(slash < 0 ? `\u0000${key}` : key.slice(0, slash + 1)) ?? patternUnder(base, '');
   });
 }
 
@@ -156,26 +151,29 @@ export function rootLevelKeysCaveat(
   // Only an object ARN without a wildcard can be a root-level key's (most fixes have none).
   if (
     !statements.some((s) =>
-      s.Resource.some((r) => !r.endsWith('*') && r.includes(':s3:::') && r.includes('/')),
+      s.Resource.some(
+        (r) => !r.endsWith('*') && (r.includes(':s3:::') || r.includes(':accesspoint/')) && r.includes('/'),
+      ),
     )
   )
     return undefined;
   const granted = new Set(statements.flatMap((s) => s.Resource));
-  const rootKeys = new Map<string, Set<string>>();
+  // Per object base (bucket ARN or access point): the bucket's name, and its keys at the root.
+  const rootKeys = new Map<string, { bucket: string; keys: Set<string> }>();
   for (const r of requests) {
     if (r.bucket === undefined || r.key === undefined || r.key.includes('/')) continue;
-    const bucketArn = bucketArnOf(r.bucket, partitionOfArn(r.resource));
-    if (!granted.has(objectArn(r.bucket, r.key, partitionOfArn(r.resource)))) continue;
-    const keys = rootKeys.get(bucketArn) ?? new Set<string>();
-    keys.add(r.key);
-    rootKeys.set(bucketArn, keys);
+    const base = objectBase({ ...r, bucket: r.bucket });
+    if (!granted.has(`${base}/${literalArnPart(r.key)}`)) continue;
+    const found = rootKeys.get(base);
+    if (found !== undefined) found.keys.add(r.key);
+    else rootKeys.set(base, { bucket: r.bucket, keys: new Set([r.key]) });
   }
   if (rootKeys.size === 0) return undefined;
-  const named = [...rootKeys].flatMap(([bucketArn, keys]) =>
-    [...keys].map((key) => `${bucketArn.slice(bucketArn.indexOf(':::') + 3)}/${key}`),
+  const named = [...rootKeys.values()].flatMap(({ bucket, keys }) =>
+    [...keys].map((key) => `${bucket}/${key}`),
   );
   const shown =
     named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
-  const buckets = [...rootKeys.keys()].map((bucketArn) => `${bucketArn}/*`).join(', ');
+  const buckets = [...rootKeys.keys()].map((base) => `${base}/*`).join(', ');
   return `${shown} ${named.length === 1 ? 'is' : 'are'} at the bucket root, which is no directory to scope to: the fix grants ${named.length === 1 ? 'that object' : 'those objects'} alone. If the job reads or writes other objects at the root (a name with a date, say), it needs ${buckets}, the whole bucket: the job profile, when there is one, says so.`;
 }

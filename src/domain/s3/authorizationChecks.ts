@@ -16,7 +16,15 @@ import {
 } from './requestContext.js';
 import { type RequestFeatureName, replicationRoleOf, requestFeatures } from './requestFeatures.js';
 import { readNonEmptyParam } from './requestParameters.js';
-import { bucketOf, keyOf, parseCopySource, partitionOf } from './s3Location.js';
+import {
+  type AccessPoint,
+  accessPointNote,
+  accessPointOf,
+  bucketOf,
+  keyOf,
+  parseCopySource,
+  partitionOf,
+} from './s3Location.js';
 import type { ActionRule, S3Operation } from './s3Operations.js';
 import { s3OperationFor } from './s3Operations.js';
 import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
@@ -28,6 +36,8 @@ interface Target {
   readonly partition: string;
   readonly bucket?: string;
   readonly key?: string;
+  /** The access point the request went through: bucket and object resources are its ARNs. */
+  readonly accessPoint?: AccessPoint;
 }
 
 /**
@@ -73,12 +83,15 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
     };
   }
 
+  const accessPoint = operation.scope === 'account' ? undefined : accessPointOf(record);
   const target: Target = {
     partition,
     ...(bucket !== undefined ? { bucket } : {}),
     ...(key !== undefined ? { key } : {}),
+    ...(accessPoint !== undefined ? { accessPoint } : {}),
   };
   const notes: string[] = [...(operation.notes ?? [])];
+  if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint));
   const fullContext = requestContextFor(record);
   const checks: S3AuthorizationCheck[] = [];
 
@@ -98,6 +111,7 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
       };
       if (resolved.bucket !== undefined) check.bucket = resolved.bucket;
       if (resolved.key !== undefined) check.key = resolved.key;
+      if (resolved.accessPoint !== undefined) check.accessPoint = resolved.accessPoint;
       if (resolved.role !== undefined) check.role = resolved.role;
       checks.push(check);
     }
@@ -150,6 +164,8 @@ interface ResolvedResource {
   readonly role?: 'source' | 'destination';
   /** Replaces the rule's action for this resource (a DeleteObjects key sent with a VersionId). */
   readonly action?: string;
+  /** The access point whose ARN `resource` is. */
+  readonly accessPoint?: string;
   readonly versionId?: string;
 }
 
@@ -161,18 +177,26 @@ function resolveResources(
 ): readonly ResolvedResource[] {
   const s3Arn = (path: string): string => `arn:${target.partition}:s3:::${path}`;
   const isCopy = operationCopies(rule, record);
+  const through = target.accessPoint?.arn;
   switch (rule.on) {
     case 'none':
       return [{ resource: '*' }];
     case 'bucket':
-      return target.bucket === undefined ? [] : [{ resource: s3Arn(target.bucket), bucket: target.bucket }];
+      if (target.bucket === undefined) return [];
+      return through !== undefined
+        ? [{ resource: through, bucket: target.bucket, accessPoint: through }]
+        : [{ resource: s3Arn(target.bucket), bucket: target.bucket }];
     case 'object':
       if (target.bucket === undefined || target.key === undefined) return [];
       return [
         {
-          resource: s3Arn(`${target.bucket}/${target.key}`),
+          resource:
+            through !== undefined
+              ? `${through}/object/${target.key}`
+              : s3Arn(`${target.bucket}/${target.key}`),
           bucket: target.bucket,
           key: target.key,
+          ...(through !== undefined ? { accessPoint: through } : {}),
           ...(isCopy ? { role: 'destination' as const } : {}),
         },
       ];
@@ -219,13 +243,17 @@ function deletedObjects(
 ): readonly ResolvedResource[] {
   const bucket = target.bucket;
   if (bucket === undefined) return [];
+  const through = target.accessPoint?.arn;
+  const objects = through !== undefined ? `${through}/object` : `arn:${target.partition}:s3:::${bucket}`;
+  const via = through !== undefined ? { accessPoint: through } : {};
   const logged = loggedDeleteEntries(record.requestParameters);
-  if (logged.length === 0) return [{ resource: `arn:${target.partition}:s3:::${bucket}/*`, bucket }];
+  if (logged.length === 0) return [{ resource: `${objects}/*`, bucket, ...via }];
   const versionsReplaceDelete = rule.action === 's3:DeleteObject';
   return logged.map((entry) => ({
-    resource: `arn:${target.partition}:s3:::${bucket}/${entry.key}`,
+    resource: `${objects}/${entry.key}`,
     bucket,
     key: entry.key,
+    ...via,
     ...(entry.versionId !== undefined && versionsReplaceDelete
       ? { action: 's3:DeleteObjectVersion', versionId: entry.versionId }
       : {}),

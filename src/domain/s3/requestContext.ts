@@ -15,6 +15,7 @@ import { boundedMemo } from '../policy/boundedMemo.js';
 import type { ContextValue } from '../policy/types.js';
 import { ACL_HEADERS } from './requestFeatures.js';
 import { readNonEmptyParam, readObject, readParam } from './requestParameters.js';
+import { accessPointOf } from './s3Location.js';
 
 export type ConditionContext = Readonly<Record<string, ContextValue>>;
 
@@ -87,6 +88,17 @@ export const ALL_S3_ACTION_KEYS = [
   's3:TlsVersion',
   's3:ResourceAccount',
 ] as const;
+
+/**
+ * Keys S3 sets for a request made through an access point, whatever the action. The Service
+ * Authorization Reference no longer lists them per action, but the access point documentation defines
+ * them for such requests (the recommended bucket policy delegates on `s3:DataAccessPointAccount`), and
+ * policies that require access points test them (`"Null": {"s3:DataAccessPointArn": "true"}`).
+ * `s3:AccessPointNetworkOrigin` is left out: the record does not show the access point's setting.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-condition-keys
+ */
+export const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
 
 /**
  * CloudTrail `additionalEventData.AuthenticationMethod` -> `s3:authType`.
@@ -193,7 +205,7 @@ export function requestContextForActionOwnedBy(
   return context;
 }
 
-const ALL_ACTION_KEYS: ReadonlySet<string> = new Set(ALL_S3_ACTION_KEYS);
+const ALL_ACTION_KEYS: ReadonlySet<string> = new Set([...ALL_S3_ACTION_KEYS, ...ACCESS_POINT_KEYS]);
 
 /** Action-specific key -> the lower-cased actions that define it, built once from the table. */
 const ACTIONS_BY_KEY: ReadonlyMap<string, ReadonlySet<string>> = new Map(
@@ -277,6 +289,11 @@ function addS3Context(
   if (signature !== undefined && Object.hasOwn(signatureVersionByCloudTrail, signature)) {
     context['s3:signatureversion'] =
       signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
+  }
+  const accessPoint = accessPointOf(record);
+  if (accessPoint !== undefined) {
+    context['s3:DataAccessPointArn'] = accessPoint.arn;
+    context['s3:DataAccessPointAccount'] = accessPoint.account;
   }
   const tlsVersion = isJsonObject(tlsDetails) ? tlsDetails.tlsVersion : undefined;
   const tlsNumber = typeof tlsVersion === 'string' ? tlsVersionNumber(tlsVersion) : undefined;

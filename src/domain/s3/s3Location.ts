@@ -50,15 +50,17 @@ export function bucketFromHost(host: string): string | undefined {
 
 /**
  * The bucket of the request: `requestParameters.bucketName`, else the bucket ARN in `resources[]`,
- * else the virtual-hosted-style `Host` header.
+ * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`) in `bucketName`
+ * gives way to the bucket `resources[]` names.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html
  */
 export function bucketOf(record: CloudTrailRecord): string | undefined {
   const named = readNonEmptyParam(record.requestParameters, 'bucketName');
-  if (named !== undefined) return named;
+  if (named !== undefined && !named.endsWith('-s3alias')) return named;
   const fromResources = s3ResourceArns(record).find((parts) => parts.bucket !== '')?.bucket;
-  if (fromResources !== undefined) return fromResources;
+  if (fromResources !== undefined || named !== undefined) return fromResources ?? named;
   const host = readNonEmptyParam(record.requestParameters, 'Host');
   return host === undefined ? undefined : bucketFromHost(host);
 }
@@ -189,4 +191,78 @@ export function isS3Action(action: string): boolean {
     action.charCodeAt(1) === 0x33 /* 3 */ &&
     action.charCodeAt(2) === 0x3a /* : */
   );
+}
+
+/**
+ * An S3 access point of a general purpose bucket: `arn:aws:s3:region:account:accesspoint/name`. A
+ * request through it is authorized on its ARN (`…/object/key` for objects) in identity policies and in
+ * the access point's own policy; the bucket policy must also allow it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-resources-for-iam-policies
+ */
+export interface AccessPoint {
+  readonly arn: string;
+  readonly account: string;
+  readonly name: string;
+}
+
+const ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3:[a-z0-9-]+:(\d{12}):accesspoint\/([a-z0-9-]+)$/;
+/** `name-account.s3-accesspoint[-fips][.dualstack].region.amazonaws.com[.cn]` */
+const ACCESS_POINT_HOST =
+  /^([a-z0-9-]+)-(\d{12})\.s3-accesspoint(?:-fips)?(?:\.dualstack)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * The access point a request went through: the `AWS::S3::AccessPoint` entry of `resources[]`, else the
+ * access point `Host` header (`name-account.s3-accesspoint.region.amazonaws.com`). Multi-Region and
+ * Object Lambda access points are not recognised.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-monitoring-logging.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-naming.html
+ */
+export function accessPointOf(record: CloudTrailRecord): AccessPoint | undefined {
+  for (const resource of record.resources) {
+    if (resource.type !== 'AWS::S3::AccessPoint' || resource.arn === undefined) continue;
+    const match = ACCESS_POINT_ARN.exec(resource.arn);
+    if (match !== null) return { arn: resource.arn, account: match[1]!, name: match[2]! };
+  }
+  const host = readNonEmptyParam(record.requestParameters, 'Host');
+  if (host === undefined || !host.includes('.s3-accesspoint')) return undefined;
+  const match = ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
+  if (match === null) return undefined;
+  const [, name, account, region] = match as unknown as [string, string, string, string];
+  return { arn: `arn:${partitionOf(record)}:s3:${region}:${account}:accesspoint/${name}`, account, name };
+}
+
+/**
+ * An access point ARN as a denial message names it: the access point (`…:accesspoint/name`) and, for an
+ * object, its key (`…:accesspoint/name/object/key`).
+ */
+export function parseAccessPointResource(
+  resource: string,
+): { readonly accessPoint: AccessPoint; readonly key?: string } | undefined {
+  const marker = resource.indexOf(':accesspoint/');
+  if (marker < 0) return undefined;
+  const slash = resource.indexOf('/', marker + 13);
+  const arn = slash < 0 ? resource : resource.slice(0, slash);
+  const match = ACCESS_POINT_ARN.exec(arn);
+  if (match === null) return undefined;
+  const accessPoint = { arn, account: match[1]!, name: match[2]! };
+  if (slash < 0) return { accessPoint };
+  if (!resource.startsWith('/object/', slash) || resource.length === slash + 8) return undefined;
+  return { accessPoint, key: resource.slice(slash + 8) };
+}
+
+/** One note per access point (every event through it shares the string). */
+const accessPointNotes = new Map<string, string>();
+
+/** The caveat of a request made through an access point: what was evaluated, and what else decides. */
+export function accessPointNote(accessPoint: AccessPoint): string {
+  let note = accessPointNotes.get(accessPoint.arn);
+  if (note === undefined) {
+    note = `The request went through access point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix. The access point's own policy, which is not in the input, and the bucket policy must also allow the request: a bucket policy that delegates access control to the account's access points (s3:DataAccessPointAccount) or grants the same access. The bucket policy's statements name the bucket, so they were not matched against these requests. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html`;
+    if (accessPointNotes.size >= 1024) accessPointNotes.clear();
+    accessPointNotes.set(accessPoint.arn, note);
+  }
+  return note;
 }

@@ -15,6 +15,12 @@ export interface S3AuthorizationCheck {
   /** Bucket and key this check concerns, when it is about S3 (used for grouping and fixes). */
   readonly bucket?: string | undefined;
   readonly key?: string | undefined;
+  /**
+   * The access point the request went through (`arn:aws:s3:region:account:accesspoint/name`): the
+   * resource is then that access point (`…/object/key` for an object); `bucket` and `key` stay those of
+   * the bucket behind it.
+   */
+  readonly accessPoint?: string | undefined;
   /** `source` for the read side of CopyObject/UploadPartCopy; `destination` for the write side. */
   readonly role?: 'source' | 'destination' | undefined;
   /** Why this check exists (e.g. "x-amz-acl header present"), with its source. */

@@ -1,0 +1,184 @@
+/**
+ * explain on requests made through an S3 access point: the checks, fix and profile on the access
+ * point's ARNs, with the context keys policies that require access points test.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { profileThroughAccessPoint } from '../../../src/domain/tools/accessPointProfile.js';
+import { ACCOUNT, backupUserContext, deniedRecord } from './explainFixtures.js';
+
+const AP = `arn:aws:s3:eu-west-1:${ACCOUNT}:accesspoint/etl-ingest`;
+const HOST = `etl-ingest-${ACCOUNT}.s3-accesspoint.eu-west-1.amazonaws.com`;
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+
+/** The fixtures' denied PutObject of `data/<key>`, made through the access point. */
+function throughAccessPoint(key: string, errorMessage: string): Record<string, unknown> {
+  return deniedRecord({
+    errorMessage,
+    requestParameters: { bucketName: 'data', key, Host: HOST },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+      { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      { accountId: ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: AP },
+    ],
+  });
+}
+
+/** A policy written for the bucket: through the access point it grants nothing. */
+const bucketPolicyForBucket = [
+  {
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 's3:ListBucket'],
+    Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+  },
+];
+
+describe('explain through an access point', () => {
+  test('a legacy "Access Denied" is evaluated on the access point ARNs, not reported as allowed', () => {
+    const report = explainTexts(
+      text(
+        throughAccessPoint('in/2026/a.csv', 'Access Denied'),
+        throughAccessPoint('in/2026/b.csv', 'Access Denied'),
+      ),
+      backupUserContext(bucketPolicyForBucket),
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding?.requests.map((r) => r.resource),
+      [`${AP}/object/in/2026/a.csv`, `${AP}/object/in/2026/b.csv`],
+    );
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${AP}/object/in/2026/*`]],
+    );
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(finding?.caveats.some((c) => c.startsWith('The request went through access point etl-ingest')));
+  });
+
+  test('an enhanced message naming the access point object keeps the bucket and key behind it', () => {
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/x.csv" because no identity-based policy allows the s3:PutObject action`;
+    const [finding] = explainTexts(
+      text(throughAccessPoint('in/x.csv', message)),
+      backupUserContext(bucketPolicyForBucket),
+    ).findings;
+    assert.equal(finding?.bucket, 'data');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${AP}/object/in/*`]],
+    );
+    assert.equal(finding?.fix?.verified, true);
+    // The aws-cli upload profile, on the access point's objects.
+    assert.deepEqual(
+      finding?.jobProfile?.statements.flatMap((s) => s.Resource),
+      [`${AP}/object/in/*`],
+    );
+  });
+
+  test('a policy that requires access points (Null s3:DataAccessPointArn) denies the direct request only', () => {
+    const requireAccessPoints = [
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: [`${AP}/object/*`, 'arn:aws:s3:::data/*'] },
+      {
+        Effect: 'Deny',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { Null: { 's3:DataAccessPointArn': 'true' } },
+      },
+    ];
+    const through = explainTexts(
+      text(throughAccessPoint('in/a.csv', 'Access Denied')),
+      backupUserContext(requireAccessPoints),
+    ).findings[0];
+    assert.equal(through?.cause, 'allowed-by-visible-policies');
+    const direct = explainTexts(text(deniedRecord()), backupUserContext(requireAccessPoints)).findings[0];
+    assert.equal(direct?.cause, 'identity-explicit-deny');
+  });
+});
+
+describe('explain through an access point in another account', () => {
+  test('a missing grant on the resource side gets no bucket-policy fix, and a caveat says where it belongs', () => {
+    const owner = '444455556666';
+    const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
+    const record = deniedRecord({
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        Host: `shared-in-${owner}.s3-accesspoint.eu-west-1.amazonaws.com`,
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+        { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+        { accountId: owner, type: 'AWS::S3::AccessPoint', ARN: otherAp },
+      ],
+      recipientAccountId: owner,
+    });
+    const context = {
+      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${otherAp}/object/*` }]),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+    };
+    const [finding] = explainTexts(text(record), context).findings;
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          `The requests went through access point ${otherAp}: the grant belongs in that access point's policy`,
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
+
+describe('profileThroughAccessPoint', () => {
+  const bucketArn = 'arn:aws:s3:::data';
+  const profile = {
+    tool: 'rclone' as const,
+    operation: 'copy' as const,
+    statements: [
+      {
+        Sid: 'Bucket',
+        Effect: 'Allow' as const,
+        Action: ['s3:CreateBucket', 's3:ListBucket'],
+        Resource: [bucketArn],
+      },
+      { Sid: 'Create', Effect: 'Allow' as const, Action: ['s3:CreateBucket'], Resource: [bucketArn] },
+      { Sid: 'Objects', Effect: 'Allow' as const, Action: ['s3:PutObject'], Resource: [`${bucketArn}/in/*`] },
+      {
+        Sid: 'Other',
+        Effect: 'Allow' as const,
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::data2/x/*'],
+      },
+      { Sid: 'All', Effect: 'Allow' as const, Action: ['s3:ListAllMyBuckets'], Resource: ['*'] },
+    ],
+    notes: [
+      `If each run uses a new directory, scope it to "${bucketArn}/<dir>/*"; data2 is ${'arn:aws:s3:::data2'}.`,
+    ],
+  };
+
+  test("grants the access point's ARNs, leaves out the bucket actions it does not take, and keeps the rest", () => {
+    const moved = profileThroughAccessPoint(profile, bucketArn, { arn: AP, name: 'etl-ingest' });
+    assert.deepEqual(
+      moved.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['Bucket', ['s3:ListBucket'], [AP]],
+        ['Objects', ['s3:PutObject'], [`${AP}/object/in/*`]],
+        ['Other', ['s3:GetObject'], ['arn:aws:s3:::data2/x/*']],
+        ['All', ['s3:ListAllMyBuckets'], ['*']],
+      ],
+    );
+    assert.match(
+      moved.notes[0] ?? '',
+      /^The job went through access point etl-ingest: .*leaves out s3:CreateBucket/,
+    );
+    assert.equal(
+      moved.notes[1],
+      `If each run uses a new directory, scope it to "${AP}/object/<dir>/*"; data2 is arn:aws:s3:::data2.`,
+    );
+  });
+});
