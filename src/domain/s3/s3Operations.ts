@@ -91,6 +91,19 @@ function bucketOperation(
   };
 }
 
+const METADATA_PERMISSIONS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-permissions.html';
+const METADATA_S3TABLES =
+  'Creating the metadata tables (or the inventory table) also needs S3 Tables permissions in the account (s3tables:CreateTableBucket, s3tables:CreateNamespace, s3tables:CreateTable, s3tables:GetTable, s3tables:PutTablePolicy…, and KMS permissions for SSE-KMS tables), which this record does not show: see https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-permissions.html';
+const ABAC_TAGS =
+  'With ABAC enabled, the bucket tags are managed with TagResource and UntagResource (s3:TagResource, s3:UntagResource) instead of PutBucketTagging and DeleteBucketTagging.';
+
+/** An S3 Metadata configuration operation: one action on the bucket, as the metadata permissions page lists. */
+function metadataOperation(action: string, apiOperation: string, notes: readonly string[] = []): S3Operation {
+  const operation = bucketOperation(action, apiOperation, notes);
+  return { ...operation, source: [api(apiOperation), METADATA_PERMISSIONS, SAR] };
+}
+
 /** Delete*Configuration operations have no delete action of their own: S3 checks the Put action. */
 function bucketDeleteOperation(action: string, apiOperation: string): S3Operation {
   return {
@@ -416,6 +429,11 @@ export const s3Operations = {
   ),
   GetObjectLegalHold: objectOperation('s3:GetObjectLegalHold', 'GetObjectLegalHold'),
   PutObjectLegalHold: objectOperation('s3:PutObjectLegalHold', 'PutObjectLegalHold'),
+  UpdateObjectEncryption: objectOperation('s3:UpdateObjectEncryption', 'UpdateObjectEncryption', undefined, {
+    notes: [
+      'Changing the object to SSE-KMS, or to another KMS key, also needs KMS permissions on the keys involved; the key is in the request body, which this record does not show (https://docs.aws.amazon.com/AmazonS3/latest/userguide/update-sse-encryption.html).',
+    ],
+  }),
   GetObjectRetention: objectOperation('s3:GetObjectRetention', 'GetObjectRetention'),
   PutObjectRetention: objectOperation('s3:PutObjectRetention', 'PutObjectRetention', undefined, {
     also: [
@@ -639,6 +657,46 @@ export const s3Operations = {
   ListBucketIntelligentTieringConfigurations: bucketOperation(
     's3:GetIntelligentTieringConfiguration',
     'ListBucketIntelligentTieringConfigurations',
+  ),
+  // Attribute-based access control for general purpose buckets.
+  GetBucketAbac: bucketOperation('s3:GetBucketAbac', 'GetBucketAbac'),
+  PutBucketAbac: bucketOperation('s3:PutBucketAbac', 'PutBucketAbac', [ABAC_TAGS]),
+  // S3 Metadata: the V1 operations (…MetadataTableConfiguration) and the V2 ones (…MetadataConfiguration)
+  // are authorized by the same actions.
+  CreateBucketMetadataTableConfiguration: metadataOperation(
+    's3:CreateBucketMetadataTableConfiguration',
+    'CreateBucketMetadataTableConfiguration',
+    [METADATA_S3TABLES],
+  ),
+  CreateBucketMetadataConfiguration: metadataOperation(
+    's3:CreateBucketMetadataTableConfiguration',
+    'CreateBucketMetadataConfiguration',
+    [METADATA_S3TABLES],
+  ),
+  GetBucketMetadataTableConfiguration: metadataOperation(
+    's3:GetBucketMetadataTableConfiguration',
+    'GetBucketMetadataTableConfiguration',
+  ),
+  GetBucketMetadataConfiguration: metadataOperation(
+    's3:GetBucketMetadataTableConfiguration',
+    'GetBucketMetadataConfiguration',
+  ),
+  DeleteBucketMetadataTableConfiguration: metadataOperation(
+    's3:DeleteBucketMetadataTableConfiguration',
+    'DeleteBucketMetadataTableConfiguration',
+  ),
+  DeleteBucketMetadataConfiguration: metadataOperation(
+    's3:DeleteBucketMetadataTableConfiguration',
+    'DeleteBucketMetadataConfiguration',
+  ),
+  UpdateBucketMetadataInventoryTableConfiguration: metadataOperation(
+    's3:UpdateBucketMetadataInventoryTableConfiguration',
+    'UpdateBucketMetadataInventoryTableConfiguration',
+    [METADATA_S3TABLES],
+  ),
+  UpdateBucketMetadataJournalTableConfiguration: metadataOperation(
+    's3:UpdateBucketMetadataJournalTableConfiguration',
+    'UpdateBucketMetadataJournalTableConfiguration',
   ),
   GetBucketLifecycle: bucketOperation('s3:GetLifecycleConfiguration', 'GetBucketLifecycleConfiguration'),
   PutBucketLifecycle: bucketOperation('s3:PutLifecycleConfiguration', 'PutBucketLifecycleConfiguration'),

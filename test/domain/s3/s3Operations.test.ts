@@ -104,6 +104,39 @@ describe('s3Operations catalogue', () => {
     assert.deepEqual(missing, []);
   });
 
+  test('newer operations (bucket ABAC, S3 Metadata V1 and V2, UpdateObjectEncryption) map to their documented actions', () => {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-permissions.html: the V1 and
+    // V2 metadata operations share the …MetadataTableConfiguration actions.
+    const expected: Record<string, [string, ResourceForm]> = {
+      GetBucketAbac: ['s3:GetBucketAbac', 'bucket'],
+      PutBucketAbac: ['s3:PutBucketAbac', 'bucket'],
+      CreateBucketMetadataTableConfiguration: ['s3:CreateBucketMetadataTableConfiguration', 'bucket'],
+      CreateBucketMetadataConfiguration: ['s3:CreateBucketMetadataTableConfiguration', 'bucket'],
+      GetBucketMetadataConfiguration: ['s3:GetBucketMetadataTableConfiguration', 'bucket'],
+      DeleteBucketMetadataConfiguration: ['s3:DeleteBucketMetadataTableConfiguration', 'bucket'],
+      UpdateBucketMetadataInventoryTableConfiguration: [
+        's3:UpdateBucketMetadataInventoryTableConfiguration',
+        'bucket',
+      ],
+      UpdateBucketMetadataJournalTableConfiguration: [
+        's3:UpdateBucketMetadataJournalTableConfiguration',
+        'bucket',
+      ],
+      UpdateObjectEncryption: ['s3:UpdateObjectEncryption', 'object'],
+    };
+    for (const [eventName, [action, on]] of Object.entries(expected)) {
+      assert.deepEqual(
+        s3OperationFor(eventName)?.operation.actions.map((rule) => [rule.action, rule.on]),
+        [[action, on]],
+        eventName,
+      );
+    }
+    assert.match(
+      s3OperationFor('CreateBucketMetadataConfiguration')?.operation.notes?.join(' ') ?? '',
+      /s3tables:CreateTableBucket/,
+    );
+  });
+
   test('every action in the catalogue exists in the Service Authorization Reference data', async () => {
     const unknown: string[] = [];
     for (const [eventName, operation] of entries) {
