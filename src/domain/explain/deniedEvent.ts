@@ -178,10 +178,12 @@ function fromMessage(
 ): DeniedEvent {
   const resource = message.resource ?? '*';
   // A request through an access point is denied on the access point's ARN: the object's key is in it,
-  // the bucket behind it in the record.
-  const throughAccessPoint = resource.includes(':accesspoint/')
-    ? parseAccessPointResource(resource)
-    : undefined;
+  // the bucket behind it in the record. (A request that manages an access point names one too, but is
+  // not a bucket or object operation.)
+  const throughAccessPoint =
+    resource.includes(':accesspoint/') && isBucketOrObjectOperation(record.eventName)
+      ? parseAccessPointResource(resource)
+      : undefined;
   const behind = throughAccessPoint !== undefined ? bucketOf(record) : undefined;
   const parsed =
     throughAccessPoint !== undefined
@@ -246,6 +248,12 @@ function fromMessage(
       ? { bucket: internedBucket(writtenBucket), key: record.requestParameters.key }
       : undefined,
   );
+}
+
+/** Whether the S3 catalogue holds the event as an operation on a bucket or an object. */
+function isBucketOrObjectOperation(eventName: string): boolean {
+  const scope = s3OperationFor(eventName)?.operation.scope;
+  return scope === 'bucket' || scope === 'object';
 }
 
 /** The object a copy reads (`x-amz-copy-source` in a bucket; an access point source is left out). */

@@ -6,6 +6,7 @@
  */
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import { readNonEmptyParam } from './requestParameters.js';
+import { s3OperationFor } from './s3Operations.js';
 
 /** Bucket and key named by an S3 ARN (`arn:aws:s3:::bucket/key`). */
 export interface S3ArnParts {
@@ -213,14 +214,18 @@ const ACCESS_POINT_HOST =
   /^([a-z0-9-]+)-(\d{12})\.s3-accesspoint(?:-fips)?(?:\.dualstack)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
- * The access point a request went through: the `AWS::S3::AccessPoint` entry of `resources[]`, else the
- * access point `Host` header (`name-account.s3-accesspoint.region.amazonaws.com`). Multi-Region and
+ * The access point a bucket or object request went through: the `AWS::S3::AccessPoint` entry of
+ * `resources[]`, else the access point `Host` header (`name-account.s3-accesspoint.region.amazonaws.com`).
+ * Only for the bucket and object operations of the S3 catalogue: a request that manages an access point
+ * (CreateAccessPoint, PutAccessPointPolicy…) names one without going through it. Multi-Region and
  * Object Lambda access points are not recognised.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-monitoring-logging.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-naming.html
  */
 export function accessPointOf(record: CloudTrailRecord): AccessPoint | undefined {
+  const scope = s3OperationFor(record.eventName)?.operation.scope;
+  if (scope === undefined || scope === 'account') return undefined;
   for (const resource of record.resources) {
     if (resource.type !== 'AWS::S3::AccessPoint' || resource.arn === undefined) continue;
     const match = ACCESS_POINT_ARN.exec(resource.arn);

@@ -182,3 +182,29 @@ describe('profileThroughAccessPoint', () => {
     );
   });
 });
+
+describe('a request that manages an access point', () => {
+  test('names the access point without going through it: no caveat of one, no keys of one', () => {
+    const record = deniedRecord({
+      eventName: 'PutAccessPointPolicy',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutAccessPointPolicy on resource: "${AP}" because no identity-based policy allows the s3:PutAccessPointPolicy action`,
+      requestParameters: { name: 'etl-ingest', Host: `${ACCOUNT}.s3-control.eu-west-1.amazonaws.com` },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: AP }],
+      managementEvent: true,
+      eventCategory: 'Management',
+    });
+    const [finding] = explainTexts(text(record), backupUserContext([])).findings;
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.resource]),
+      [['s3:PutAccessPointPolicy', AP]],
+    );
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('went through access point')),
+      finding?.caveats.join(' | '),
+    );
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[AP]],
+    );
+  });
+});
