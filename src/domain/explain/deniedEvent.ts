@@ -226,6 +226,8 @@ function fromMessage(
     notes = otherActionNote(record.eventName, message.action, resource, usual.listed);
   }
   if (throughAccessPoint !== undefined) notes = [...notes, accessPointNote(throughAccessPoint.accessPoint)];
+  const ownerNote = expectedOwnerNote(record, owner);
+  if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
   if (mentionsKms(record)) {
     const mapping = authorizationChecksFor(record);
@@ -248,6 +250,20 @@ function fromMessage(
       ? { bucket: internedBucket(writtenBucket), key: record.requestParameters.key }
       : undefined,
   );
+}
+
+/**
+ * The note for a request whose `x-amz-expected-bucket-owner` names another account than the bucket's
+ * owner in `resources[]`: S3 refuses it with 403 Access Denied whatever the policies allow. The owner
+ * taken from `recipientAccountId` is not trusted for this (across accounts it can be the caller's).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
+ */
+function expectedOwnerNote(record: CloudTrailRecord, owner: BucketOwner | undefined): string | undefined {
+  const expected = record.requestParameters['x-amz-expected-bucket-owner'];
+  if (typeof expected !== 'string' || owner?.from !== 'resources' || expected === owner.account)
+    return undefined;
+  return `The request expected the bucket to be owned by account ${expected} (x-amz-expected-bucket-owner), but CloudTrail names account ${owner.account} as its owner: S3 refuses such a request with 403 Access Denied whatever the policies allow. Correct the expected owner (aws-cli --expected-bucket-owner, Terraform expected_bucket_owner, the SDKs' ExpectedBucketOwner) or the bucket name. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html`;
 }
 
 /** Whether the S3 catalogue holds the event as an operation on a bucket or an object. */
@@ -320,6 +336,8 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | Unma
   const bucket =
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
+  const owner = bucketOwnerOf(record);
+  const ownerNote = expectedOwnerNote(record, owner);
   return deniedEvent(
     record,
     message,
@@ -328,7 +346,7 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | Unma
     'operation',
     kmsChecks,
     bucket,
-    bucketOwnerOf(record),
-    mapping.notes,
+    owner,
+    ownerNote === undefined ? mapping.notes : [ownerNote, ...mapping.notes],
   );
 }

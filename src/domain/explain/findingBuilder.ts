@@ -914,6 +914,16 @@ export class FindingBuilder {
       caveats.push('resource control policies (none were given: --rcp);');
     if (first.principal.type === 'Role' || first.principal.type === 'IdentityCenter')
       caveats.push('a session policy passed when the role was assumed;');
+    const owner = first.owner;
+    if (
+      owner?.from === 'resources' &&
+      first.principal.account !== undefined &&
+      owner.account !== first.principal.account &&
+      first.principal.type !== 'Anonymous'
+    )
+      caveats.push(
+        `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html);`,
+      );
     caveats.push(
       'S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects.',
     );
