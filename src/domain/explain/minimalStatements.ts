@@ -55,6 +55,16 @@ function objectBase(r: GrantRequest & { readonly bucket: string }): string {
     : bucketArnOf(r.bucket, partitionOfArn(r.resource));
 }
 
+/**
+ * The request's object base (see {@link objectBase}), taken from `last` when the request's resource
+ * starts with it: a finding's requests (thousands, some) nearly all share one.
+ */
+function objectBaseLike(r: GrantRequest & { readonly bucket: string }, last: string | undefined): string {
+  return last !== undefined && r.resource.startsWith(last) && r.resource.charCodeAt(last.length) === 0x2f
+    ? last
+    : objectBase(r);
+}
+
 /** Statements granting exactly the requests' actions on the narrowest resources, one statement per resource. */
 export function minimalStatements(requests: readonly GrantRequest[]): PolicyStatement[] {
   const byResource = new Map<string, Set<string>>();
@@ -68,9 +78,11 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
   };
   // Per bucket ARN (in its partition: the requests come from the input), or per access point.
   const objectRequests = new Map<string, GrantRequest[]>();
+  let lastBase: string | undefined;
   for (const r of requests) {
     if (r.bucket !== undefined && r.key !== undefined) {
-      const base = objectBase({ ...r, bucket: r.bucket });
+      const base = objectBaseLike(r as GrantRequest & { readonly bucket: string }, lastBase);
+      lastBase = base;
       const found = objectRequests.get(base);
       if (found !== undefined) found.push(r);
       else objectRequests.set(base, [r]);
@@ -162,7 +174,7 @@ export function rootLevelKeysCaveat(
   const rootKeys = new Map<string, { bucket: string; keys: Set<string> }>();
   for (const r of requests) {
     if (r.bucket === undefined || r.key === undefined || r.key.includes('/')) continue;
-    const base = objectBase({ ...r, bucket: r.bucket });
+    const base = objectBase(r as GrantRequest & { readonly bucket: string });
     if (!granted.has(`${base}/${literalArnPart(r.key)}`)) continue;
     const found = rootKeys.get(base);
     if (found !== undefined) found.keys.add(r.key);

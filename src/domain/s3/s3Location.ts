@@ -224,19 +224,26 @@ const ACCESS_POINT_HOST =
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-naming.html
  */
 export function accessPointOf(record: CloudTrailRecord): AccessPoint | undefined {
-  const scope = s3OperationFor(record.eventName)?.operation.scope;
-  if (scope === undefined || scope === 'account') return undefined;
+  // Runs for every denied event: the record's own fields first, the catalogue only when they name one.
+  let found: AccessPoint | undefined;
   for (const resource of record.resources) {
     if (resource.type !== 'AWS::S3::AccessPoint' || resource.arn === undefined) continue;
     const match = ACCESS_POINT_ARN.exec(resource.arn);
-    if (match !== null) return { arn: resource.arn, account: match[1]!, name: match[2]! };
+    if (match !== null) {
+      found = { arn: resource.arn, account: match[1]!, name: match[2]! };
+      break;
+    }
   }
-  const host = readNonEmptyParam(record.requestParameters, 'Host');
-  if (host === undefined || !host.includes('.s3-accesspoint')) return undefined;
-  const match = ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
-  if (match === null) return undefined;
-  const [, name, account, region] = match as unknown as [string, string, string, string];
-  return { arn: `arn:${partitionOf(record)}:s3:${region}:${account}:accesspoint/${name}`, account, name };
+  if (found === undefined) {
+    const host = readNonEmptyParam(record.requestParameters, 'Host');
+    if (host === undefined || !host.includes('.s3-accesspoint')) return undefined;
+    const match = ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
+    if (match === null) return undefined;
+    const [, name, account, region] = match as unknown as [string, string, string, string];
+    found = { arn: `arn:${partitionOf(record)}:s3:${region}:${account}:accesspoint/${name}`, account, name };
+  }
+  const scope = s3OperationFor(record.eventName)?.operation.scope;
+  return scope === 'bucket' || scope === 'object' ? found : undefined;
 }
 
 /**
