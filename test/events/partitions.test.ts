@@ -12,9 +12,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { explainFiles } from '../../src/app/explainFiles.js';
-import { parseExplainArgs } from '../../src/cli/explainCommand.js';
 import type { ExplainReport } from '../../src/domain/explain/report.js';
+import { explainScenario } from './explainScenario.js';
 
 const EVENTS = join(import.meta.dirname, '..', '..', 'events');
 const scenarioDirs = readdirSync(EVENTS)
@@ -38,21 +37,12 @@ function moveScenario(name: string, partition: string): string {
   return to;
 }
 
-async function explainScenario(dir: string): Promise<ExplainReport> {
-  const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as { args: string[] };
-  const { values, positionals } = parseExplainArgs(scenario.args);
-  const abs = (p: string) => join(dir, p);
-  const result = await explainFiles(positionals.map(abs), {
-    ...(values['account-snapshot'] !== undefined ? { accountSnapshot: abs(values['account-snapshot']) } : {}),
-    bucketPolicies: (values['bucket-policy'] ?? []).map((arg) => {
-      const eq = arg.indexOf('=');
-      return `${arg.slice(0, eq)}=${abs(arg.slice(eq + 1))}`;
-    }),
-    scps: (values.scp ?? []).map(abs),
-    rcps: (values.rcp ?? []).map(abs),
-  });
-  assert.ok(result.ok, result.ok ? '' : result.message);
-  return result.report;
+/** The scenario's report, explained from `dir` (the scenario's directory or its copy). */
+function explainIn(dir: string, name: string): Promise<ExplainReport> {
+  const scenario = JSON.parse(readFileSync(join(EVENTS, name, 'scenario.json'), 'utf8')) as {
+    args: string[];
+  };
+  return explainScenario(dir, scenario.args);
 }
 
 /** The report as JSON, with file paths made relative to the scenario (they name the temporary copy). */
@@ -64,9 +54,9 @@ describe('scenarios in the China and GovCloud partitions', () => {
   for (const partition of ['aws-cn', 'aws-us-gov']) {
     for (const name of scenarioDirs) {
       test(`${name} in ${partition}`, async () => {
-        const original = await explainScenario(join(EVENTS, name));
+        const original = await explainIn(join(EVENTS, name), name);
         const movedDir = moveScenario(name, partition);
-        const moved = await explainScenario(movedDir);
+        const moved = await explainIn(movedDir, name);
         const expected = reportJson(original, join(EVENTS, name)).replaceAll('arn:aws:', `arn:${partition}:`);
         assert.equal(reportJson(moved, movedDir), expected);
         // Nothing rewritten would leave nothing to compare: the report names ARNs of the partition.

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { explainFiles } from '../../src/app/explainFiles.js';
-import { parseExplainArgs } from '../../src/cli/explainCommand.js';
 import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
+import { explainScenario } from './explainScenario.js';
 
 const EVENTS = join(import.meta.dirname, '..', '..', 'events');
 
@@ -56,22 +55,6 @@ function statementKey(s: PolicyStatement): string {
 
 function requestKey(r: { eventName: string; action: string; resource: string; decision: string }): string {
   return `${r.eventName}|${r.action}|${r.resource}|${r.decision}`;
-}
-
-async function run(dir: string, scenario: Scenario) {
-  const { values, positionals } = parseExplainArgs(scenario.args);
-  const abs = (p: string) => join(dir, p);
-  const result = await explainFiles(positionals.map(abs), {
-    ...(values['account-snapshot'] !== undefined ? { accountSnapshot: abs(values['account-snapshot']) } : {}),
-    bucketPolicies: (values['bucket-policy'] ?? []).map((arg) => {
-      const eq = arg.indexOf('=');
-      return `${arg.slice(0, eq)}=${abs(arg.slice(eq + 1))}`;
-    }),
-    scps: (values.scp ?? []).map(abs),
-    rcps: (values.rcp ?? []).map(abs),
-  });
-  assert.ok(result.ok, result.ok ? '' : result.message);
-  return result.report;
 }
 
 function checkFinding(actual: Finding, expected: ExpectedFinding): void {
@@ -168,7 +151,7 @@ describe('sample scenarios in events/', () => {
     const dir = join(EVENTS, name);
     const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as Scenario;
     test(`${name}: ${scenario.title}`, async () => {
-      const report = await run(dir, scenario);
+      const report = await explainScenario(dir, scenario.args);
       assert.equal(
         report.errors.length,
         scenario.expect.errorsCount,
