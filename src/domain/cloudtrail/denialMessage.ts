@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 import { boundedInterner } from '../policy/boundedMemo.js';
-import type { MessagePolicyType, ParsedDenialMessage } from './types.js';
+import type { MessagePolicyType, ParsedDenialMessage, S3SettingName } from './types.js';
 
 const IAM_ACCESS_DENIED_DOC =
   'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html';
@@ -64,8 +64,9 @@ const POLICY_ARN_SUFFIX = /^(?::|,\s*with policy ARN:)\s*(arn:\S+?)\.?(?=\s|$)/i
  * carries no more information than the legacy one and is reported as `legacy`.
  *
  * `denial` reports what the message says; the IAM guide warns that SCP messages may read "explicit deny"
- * even when the SCP merely lacks an Allow. Other S3 reasons (Block Public Access settings, blocked
- * SSE-C) are `unrecognised`, with the text kept.
+ * even when the SCP merely lacks an Allow. A message whose reason is an S3 setting (the Block Public
+ * Access settings BlockPublicPolicy and BlockPublicAcls, a bucket's block on SSE-C uploads) is a
+ * `setting`; any other text is `unrecognised`, with the text kept.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
@@ -169,6 +170,9 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   const implicitAt = implicit?.index ?? -1;
   const explicit = lastMatch(EXPLICIT_MARKER, afterHead);
   const explicitAt = explicit?.index ?? -1;
+  // An S3 setting named after the last policy marker is the reason (object keys may hold the markers).
+  const setting = settingMessage(principalArn, action, afterHead, Math.max(implicitAt, explicitAt));
+  if (setting !== undefined) return setting;
   if (implicitAt < 0 && explicitAt < 0) return { form: 'unrecognised', text };
 
   const reasonAt = Math.max(implicitAt, explicitAt);
@@ -222,6 +226,61 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
 }
 
 type Enhanced = Extract<ParsedDenialMessage, { form: 'enhanced' }>;
+
+/**
+ * The reasons S3 gives when one of its settings, not a policy, refused the request, as its messages
+ * spell them (`User: … is not authorized to perform: s3:PutBucketPolicy on resource: "…" because public
+ * policies are blocked by the BlockPublicPolicy block public access setting.`).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
+ */
+const SETTING_REASONS: readonly { readonly pattern: RegExp; readonly setting: S3SettingName }[] = [
+  // "because public policies are blocked by the BlockPublicPolicy block public access setting" (as S3
+  // sends it), "… are prevented by the BlockPublic… setting in S3 Block Public Access" (as the S3 guide
+  // quotes it); ACLs read "public ACLs" or "public access control lists (ACLs)".
+  {
+    pattern: /\sbecause\s+public\s+policies\s+are\s+(?:blocked|prevented)\s+by\s+the\s+BlockPublicPolicy\b/gi,
+    setting: 'BlockPublicPolicy',
+  },
+  {
+    pattern:
+      /\sbecause\s+public\s+(?:ACLs|access\s+control\s+lists\s+\(ACLs\))\s+are\s+(?:blocked|prevented)\s+by\s+the\s+BlockPublicAcls\b/gi,
+    setting: 'BlockPublicAcls',
+  },
+  {
+    pattern:
+      /\sbecause\s+this\s+bucket\s+has\s+blocked\s+upload\s+requests\s+that\s+specify\s+Server\s+Side\s+Encryption\s+with\s+Customer\s+provided\s+keys\b/gi,
+    setting: 'BlockedEncryptionTypes',
+  },
+];
+
+/** The message when its reason is an S3 setting (the last such reason: keys may hold the words). */
+function settingMessage(
+  principalArn: string,
+  action: string,
+  afterHead: string,
+  after: number,
+): ParsedDenialMessage | undefined {
+  let found: { at: number; setting: S3SettingName } | undefined;
+  for (const { pattern, setting } of SETTING_REASONS) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(afterHead); match !== null; match = pattern.exec(afterHead)) {
+      if (found === undefined || match.index > found.at) found = { at: match.index, setting };
+    }
+  }
+  if (found === undefined || found.at < after) return undefined;
+  const named = parseResource(afterHead.slice(0, found.at));
+  return named === undefined
+    ? { form: 'setting', principalArn, action: internedAction(action), setting: found.setting }
+    : {
+        form: 'setting',
+        principalArn,
+        action: internedAction(action),
+        resource: detached(named),
+        setting: found.setting,
+      };
+}
 
 function lastMatch(pattern: RegExp, text: string): { index: number; length: number } | undefined {
   // Messages are usually in the canonical spelling: find its last occurrence cheaply, then let the

@@ -99,7 +99,8 @@ function requiredFieldProblem(raw: RawRecord): NormaliseRecordResult | undefined
 function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
   const errorMessage = str(record.errorMessage);
   const denial = parseDenialMessage(errorMessage);
-  const messagePrincipalArn = denial.form === 'enhanced' ? denial.principalArn : undefined;
+  const messagePrincipalArn =
+    denial.form === 'enhanced' || denial.form === 'setting' ? denial.principalArn : undefined;
   const principal = normalisePrincipal(
     record.userIdentity,
     messagePrincipalArn !== undefined ? { messagePrincipalArn } : undefined,

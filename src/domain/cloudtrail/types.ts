@@ -94,4 +94,18 @@ export type ParsedDenialMessage =
       readonly policyArn?: string;
       readonly authorizationId?: string;
     }
+  | {
+      /** S3 names one of its settings, not a policy (Block Public Access, blocked SSE-C uploads). */
+      readonly form: 'setting';
+      readonly principalArn: string;
+      readonly action: string;
+      readonly resource?: string;
+      readonly setting: S3SettingName;
+    }
   | { readonly form: 'unrecognised'; readonly text: string };
+
+/**
+ * The S3 settings an AccessDenied message can name instead of a policy: the Block Public Access
+ * settings that refuse public bucket policies and public ACLs, and a bucket's block on SSE-C uploads.
+ */
+export type S3SettingName = 'BlockPublicPolicy' | 'BlockPublicAcls' | 'BlockedEncryptionTypes';

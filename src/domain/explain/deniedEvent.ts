@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
-import type { CloudTrailRecord, ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
+import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
@@ -266,6 +266,45 @@ function expectedOwnerNote(record: CloudTrailRecord, owner: BucketOwner | undefi
   return `The request expected the bucket to be owned by account ${expected} (x-amz-expected-bucket-owner), but CloudTrail names account ${owner.account} as its owner: S3 refuses such a request with 403 Access Denied whatever the policies allow. Correct the expected owner (aws-cli --expected-bucket-owner, Terraform expected_bucket_owner, the SDKs' ExpectedBucketOwner) or the bucket name. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html`;
 }
 
+const BLOCK_PUBLIC_ACCESS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html';
+const BLOCKING_SSE_C =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html';
+
+/**
+ * What to do when the message names an S3 setting: no IAM permission lifts it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
+ */
+export const SETTING_NOTES: Readonly<Record<S3SettingName, string>> = {
+  BlockPublicPolicy: `AWS's message names S3 Block Public Access, not a policy: the BlockPublicPolicy setting (of the bucket, or of the account) refuses a bucket policy that grants public access, and no IAM permission lifts it. Make the policy non-public (name the principals, or grant a CloudFront origin access control, instead of "Principal": "*" without a narrowing condition), or, if the bucket is meant to be public, turn BlockPublicPolicy off for this bucket (PutPublicAccessBlock, s3:PutBucketPublicAccessBlock) and check the account's setting too (s3:PutAccountPublicAccessBlock). See ${BLOCK_PUBLIC_ACCESS}`,
+  BlockPublicAcls: `AWS's message names S3 Block Public Access, not a policy: the BlockPublicAcls setting (of the bucket, or of the account) refuses a request that sets a public ACL (public-read, public-read-write, authenticated-read, or a grant to AllUsers or AuthenticatedUsers), and no IAM permission lifts it. Drop the public ACL (aws-cli --acl, rclone acl and bucket_acl), or, if the objects are meant to be public, turn BlockPublicAcls off for this bucket (s3:PutBucketPublicAccessBlock) and check the account's setting too. See ${BLOCK_PUBLIC_ACCESS}`,
+  BlockedEncryptionTypes: `AWS's message names the bucket's block on SSE-C uploads, not a policy: the bucket's default encryption blocks objects encrypted with customer-provided keys (BlockedEncryptionTypes: SSE-C, the default for buckets created since April 2026), and no IAM permission lifts it. Upload with SSE-S3 or SSE-KMS instead (rclone: drop sse_customer_key; aws-cli: drop --sse-c), or allow SSE-C on the bucket (PutBucketEncryption with BlockedEncryptionTypes NONE, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`,
+};
+
+/** For an upload with a customer-provided key whose message names no policy. */
+const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;
+
+/** The operations that write an object, which a block on SSE-C refuses (reads of SSE-C objects still work). */
+const SSE_C_WRITES: ReadonlySet<string> = new Set([
+  'PutObject',
+  'PostObject',
+  'CopyObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+  'CompleteMultipartUpload',
+]);
+
+/** Whether the record is an upload that names a customer-provided key (its algorithm header; CloudTrail never logs the key). */
+function usesSseC(record: CloudTrailRecord): boolean {
+  return (
+    SSE_C_WRITES.has(record.eventName) &&
+    typeof record.requestParameters['x-amz-server-side-encryption-customer-algorithm'] === 'string'
+  );
+}
+
 /** Whether the S3 catalogue holds the event as an operation on a bucket or an object. */
 function isBucketOrObjectOperation(eventName: string): boolean {
   const scope = s3OperationFor(eventName)?.operation.scope;
@@ -337,7 +376,11 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | Unma
     checks.find((c) => c.role !== 'source' && c.bucket !== undefined)?.bucket ??
     checks.find((c) => c.bucket !== undefined)?.bucket;
   const owner = bucketOwnerOf(record);
+  // What refused the request besides the policies, first: the finding's caveats open with it.
   const ownerNote = expectedOwnerNote(record, owner);
+  const refusal =
+    message.form === 'setting' ? SETTING_NOTES[message.setting] : usesSseC(record) ? SSE_C_HINT : undefined;
+  const first = [ownerNote, refusal].filter((note): note is string => note !== undefined);
   return deniedEvent(
     record,
     message,
@@ -347,6 +390,6 @@ export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | Unma
     kmsChecks,
     bucket,
     owner,
-    ownerNote === undefined ? mapping.notes : [ownerNote, ...mapping.notes],
+    first.length === 0 ? mapping.notes : [...first, ...mapping.notes],
   );
 }

@@ -661,16 +661,18 @@ export class FindingBuilder {
       if (partition !== undefined) break;
     }
 
+    // The message that says the most: one that names a policy, else one that names an S3 setting.
     let message = first.message;
     for (const e of events) {
       if (e.message.form === 'enhanced') {
         message = e.message;
         break;
       }
+      if (e.message.form === 'setting' && message.form !== 'setting') message = e.message;
     }
     const evidence: Finding['evidence'] = canEvaluate
       ? 'policies'
-      : message.form === 'enhanced'
+      : message.form === 'enhanced' || message.form === 'setting'
         ? 'message'
         : 'event';
     const client = detectClient(first.userAgent);
@@ -748,9 +750,14 @@ export class FindingBuilder {
             'The permissions boundary does not allow these actions either: add them to the boundary as well.',
           );
         }
+      } else if (message.form === 'setting') {
+        // AWS named the setting that refused it (the first caveat says which, and what to change).
+        cause = 's3-setting';
       } else {
         cause = this.#allowedCause(events, message, caveats);
       }
+    } else if (evidence === 'message' && message.form === 'setting') {
+      cause = 's3-setting';
     } else if (evidence === 'message' && message.form === 'enhanced') {
       const pair = MESSAGE_CAUSE[message.policyType];
       cause = message.denial === 'explicit' ? pair[1] : pair[0];
@@ -760,6 +767,11 @@ export class FindingBuilder {
       cause = 'not-evaluable';
       caveats.push(
         'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
+      );
+    }
+    if (message.form === 'setting' && cause !== 's3-setting') {
+      caveats.push(
+        `The visible policies do not allow the request either (${cause}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );
     }
     if (message.form === 'enhanced' && evidence === 'policies' && denied.length > 0) {

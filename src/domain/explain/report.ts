@@ -20,6 +20,8 @@ export type FindingCause =
   | 'vpc-endpoint-policy'
   | 'kms-key'
   | 'allowed-by-visible-policies'
+  /** An S3 setting the message names (Block Public Access, a bucket's block on SSE-C), not a policy. */
+  | 's3-setting'
   | 'not-evaluable';
 
 export type ClientTool = 'rclone' | 'aws-cli' | 'boto3' | 's3cmd' | 'terraform' | 'other';

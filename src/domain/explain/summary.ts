@@ -18,6 +18,8 @@ const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'vpc-endpoint-policy': 'the VPC endpoint policy does not allow it',
   'kms-key': 'the KMS key used for encryption is not usable by the caller',
   'allowed-by-visible-policies': 'yet the visible policies allow it (something not visible denies it)',
+  's3-setting':
+    'an S3 setting refused it, not a policy (Block Public Access or a block on SSE-C; see the first caveat)',
   'not-evaluable': 'and the cause cannot be determined from the event alone',
 };
 

@@ -116,6 +116,13 @@ export const CAUSE_TEXT = {
       'could not see; the caveats list what can still deny it.',
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html',
   },
+  's3-setting': {
+    title: 'An S3 setting refused the request, not a policy',
+    explanation:
+      "AWS's message names an S3 setting (Block Public Access, or the bucket's block on SSE-C uploads) as " +
+      'the reason: no IAM permission lifts it. The first caveat says which setting, and what to change.',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html',
+  },
   'not-evaluable': {
     title: 'The request could not be evaluated',
     explanation:

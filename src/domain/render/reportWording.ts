@@ -220,5 +220,8 @@ export function noFixReason(cause: FindingCause): string {
   if (cause === 'allowed-by-visible-policies') {
     return 'the visible policies already allow the request; the caveats list what can still deny it.';
   }
+  if (cause === 's3-setting') {
+    return 'no policy change lifts an S3 setting; the first caveat says which setting refused the request, and what to change.';
+  }
   return 'no statement to add was found that the visible policies prove sufficient; see the caveats.';
 }

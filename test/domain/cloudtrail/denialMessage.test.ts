@@ -55,6 +55,31 @@ describe('parseDenialMessage without a message', () => {
     }
   });
 
+  test('every S3 setting the contract names is produced by at least one quoted case', () => {
+    const produced = new Set(
+      cases.map((c) => {
+        const parsed = parseDenialMessage(c.text);
+        return parsed.form === 'setting' ? parsed.setting : undefined;
+      }),
+    );
+    for (const setting of ['BlockPublicPolicy', 'BlockPublicAcls', 'BlockedEncryptionTypes'] as const)
+      assert.ok(produced.has(setting), `no quoted case yields ${setting}`);
+  });
+
+  test('a key that holds the words of a setting does not make a policy message a setting one', () => {
+    const parsed = parseDenialMessage(
+      'User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::b/x because public policies are blocked by the BlockPublicPolicy y" because no identity-based policy allows the s3:GetObject action',
+    );
+    assert.equal(parsed.form, 'enhanced');
+    const setting = parseDenialMessage(
+      'User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:PutObjectAcl on resource: "arn:aws:s3:::b/x because no identity-based policy allows the y action" because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.',
+    );
+    assert.equal(
+      setting.form === 'setting' ? setting.resource : setting.form,
+      'arn:aws:s3:::b/x because no identity-based policy allows the y action',
+    );
+  });
+
   test('an implicit denial followed by an authorization id keeps the id', () => {
     const parsed = parseDenialMessage(
       'User: arn:aws:iam::123456789012:user/janedoe is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::b/k" because no identity-based policy allows the s3:GetObject action. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/abc123 for complete details, or call the GetRequestAuthorizationDetails API with the following authorization id: abc123',
@@ -68,10 +93,10 @@ describe('parseDenialMessage without a message', () => {
 });
 
 describe('parseDenialMessage properties', () => {
-  test('any text parses to one of the three forms without throwing', () => {
+  test('any text parses to one of the four forms without throwing', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        assert.ok(['legacy', 'enhanced', 'unrecognised'].includes(parseDenialMessage(text).form));
+        assert.ok(['legacy', 'enhanced', 'setting', 'unrecognised'].includes(parseDenialMessage(text).form));
       }),
     );
   });

@@ -1,0 +1,100 @@
+/**
+ * Denials whose message names an S3 setting, not a policy (Block Public Access, a bucket's block on
+ * SSE-C uploads), and SSE-C uploads refused with the generic message.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { summarise } from '../../../src/domain/explain/summary.js';
+import { ACCOUNT, backupUserContext, deniedRecord, explainContext } from './explainFixtures.js';
+
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+const SSE_C_MESSAGE = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type`;
+const sseCParams = {
+  bucketName: 'data',
+  key: 'in/a.csv',
+  Host: 'data.s3.eu-west-1.amazonaws.com',
+  'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+};
+const allowsUploads = [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }];
+
+describe('a message that names an S3 setting', () => {
+  test('with policies that allow the request: the cause is the setting, no fix, and the first caveat says what to change', () => {
+    const record = deniedRecord({ errorMessage: SSE_C_MESSAGE, requestParameters: sseCParams });
+    const [finding] = explainTexts(text(record), backupUserContext(allowsUploads)).findings;
+    assert.equal(finding?.cause, 's3-setting');
+    assert.equal(finding?.evidence, 'policies');
+    assert.equal(finding?.fix, null);
+    assert.match(
+      finding?.caveats[0] ?? '',
+      /^AWS's message names the bucket's block on SSE-C uploads, not a policy/,
+    );
+    // The generic list of what else can deny a request the policies allow is not what the user needs.
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('The visible policies allow every request')));
+    assert.match(finding?.summary ?? '', /: an S3 setting refused it, not a policy/);
+  });
+
+  test("without the caller's policies: the message alone is the evidence", () => {
+    const record = deniedRecord({ errorMessage: SSE_C_MESSAGE, requestParameters: sseCParams });
+    const [finding] = explainTexts(text(record), explainContext()).findings;
+    assert.equal(finding?.cause, 's3-setting');
+    assert.equal(finding?.evidence, 'message');
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('generic "Access Denied" message')),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test('with policies that deny the request too: their cause and fix stand, and a caveat says both must change', () => {
+    const record = deniedRecord({ errorMessage: SSE_C_MESSAGE, requestParameters: sseCParams });
+    const [finding] = explainTexts(text(record), backupUserContext([])).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.notEqual(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith('The visible policies do not allow the request either (identity-missing-allow)'),
+      ),
+    );
+  });
+});
+
+describe('an SSE-C upload refused with the generic message', () => {
+  test('the caveat names the block on SSE-C uploads first', () => {
+    const record = deniedRecord({ errorMessage: 'Access Denied', requestParameters: sseCParams });
+    const [finding] = explainTexts(text(record), backupUserContext(allowsUploads)).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.match(
+      finding?.caveats[0] ?? '',
+      /^The request uses SSE-C \(a customer-provided key\): if the bucket blocks SSE-C uploads/,
+    );
+  });
+
+  test('a read of an SSE-C object, or an upload without a customer key, gets no such caveat', () => {
+    const read = deniedRecord({
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: sseCParams,
+    });
+    const plain = deniedRecord({ errorMessage: 'Access Denied' });
+    for (const record of [read, plain]) {
+      const [finding] = explainTexts(text(record), backupUserContext(allowsUploads)).findings;
+      assert.ok(!finding?.caveats.some((c) => c.includes('SSE-C')), finding?.caveats.join(' | '));
+    }
+  });
+});
+
+describe('the summary of an S3 setting refusal', () => {
+  test('says a setting refused it, and proposes nothing', () => {
+    const record = deniedRecord({ errorMessage: SSE_C_MESSAGE, requestParameters: sseCParams });
+    const [finding] = explainTexts(text(record), backupUserContext(allowsUploads)).findings;
+    assert.ok(finding);
+    const { summary: _, ...rest } = finding;
+    assert.equal(
+      summarise(rest),
+      'user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: an S3 setting refused it, not a policy (Block Public Access or a block on SSE-C; see the first caveat).',
+    );
+  });
+});
