@@ -158,6 +158,7 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   const message =
     text.includes('\n') || text.includes('\r') ? text.replace(/\s*[\r\n]+\s*/g, ' ').trim() : text.trim();
   if (message === '' || LEGACY_MESSAGE.test(message)) return { form: 'legacy' };
+  if (OBJECT_LOCK_MESSAGE.test(message)) return OBJECT_LOCK;
   const head = HEAD.exec(message);
   if (head === null) return { form: 'unrecognised', text };
   const principalArn = internedCaller(head[1] ?? '');
@@ -254,6 +255,15 @@ const SETTING_REASONS: readonly { readonly pattern: RegExp; readonly setting: S3
     setting: 'BlockedEncryptionTypes',
   },
 ];
+
+/**
+ * S3's answer to a delete (or a shortened retention) of an object version that Object Lock protects; it
+ * names no caller.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html#troubleshoot-403-object-lock
+ */
+const OBJECT_LOCK_MESSAGE = /^access denied because object protected by object lock\.?$/i;
+const OBJECT_LOCK: ParsedDenialMessage = { form: 'setting', setting: 'ObjectLock' };
 
 /** The message when its reason is an S3 setting (the last such reason: keys may hold the words). */
 function settingMessage(

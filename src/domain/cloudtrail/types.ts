@@ -97,8 +97,9 @@ export type ParsedDenialMessage =
   | {
       /** S3 names one of its settings, not a policy (Block Public Access, blocked SSE-C uploads). */
       readonly form: 'setting';
-      readonly principalArn: string;
-      readonly action: string;
+      /** Absent when the message names no caller and action (`Access Denied because object protected by object lock`). */
+      readonly principalArn?: string;
+      readonly action?: string;
       readonly resource?: string;
       readonly setting: S3SettingName;
     }
@@ -106,6 +107,7 @@ export type ParsedDenialMessage =
 
 /**
  * The S3 settings an AccessDenied message can name instead of a policy: the Block Public Access
- * settings that refuse public bucket policies and public ACLs, and a bucket's block on SSE-C uploads.
+ * settings that refuse public bucket policies and public ACLs, a bucket's block on SSE-C uploads, and
+ * the Object Lock retention or legal hold that protects an object version.
  */
-export type S3SettingName = 'BlockPublicPolicy' | 'BlockPublicAcls' | 'BlockedEncryptionTypes';
+export type S3SettingName = 'BlockPublicPolicy' | 'BlockPublicAcls' | 'BlockedEncryptionTypes' | 'ObjectLock';

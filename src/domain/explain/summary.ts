@@ -19,7 +19,7 @@ const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'kms-key': 'the KMS key used for encryption is not usable by the caller',
   'allowed-by-visible-policies': 'yet the visible policies allow it (something not visible denies it)',
   's3-setting':
-    'an S3 setting refused it, not a policy (Block Public Access or a block on SSE-C; see the first caveat)',
+    'an S3 setting refused it, not a policy (Block Public Access, a block on SSE-C or Object Lock; see the first caveat)',
   'not-evaluable': 'and the cause cannot be determined from the event alone',
 };
 

@@ -119,8 +119,8 @@ export const CAUSE_TEXT = {
   's3-setting': {
     title: 'An S3 setting refused the request, not a policy',
     explanation:
-      "AWS's message names an S3 setting (Block Public Access, or the bucket's block on SSE-C uploads) as " +
-      'the reason: no IAM permission lifts it. The first caveat says which setting, and what to change.',
+      "AWS's message names an S3 setting (Block Public Access, the bucket's block on SSE-C uploads, or " +
+      'Object Lock) as the reason: no IAM permission lifts it. The first caveat says which setting, and what to change.',
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html',
   },
   'not-evaluable': {

@@ -62,7 +62,12 @@ describe('parseDenialMessage without a message', () => {
         return parsed.form === 'setting' ? parsed.setting : undefined;
       }),
     );
-    for (const setting of ['BlockPublicPolicy', 'BlockPublicAcls', 'BlockedEncryptionTypes'] as const)
+    for (const setting of [
+      'BlockPublicPolicy',
+      'BlockPublicAcls',
+      'BlockedEncryptionTypes',
+      'ObjectLock',
+    ] as const)
       assert.ok(produced.has(setting), `no quoted case yields ${setting}`);
   });
 

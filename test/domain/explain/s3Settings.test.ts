@@ -61,6 +61,39 @@ describe('a message that names an S3 setting', () => {
   });
 });
 
+describe('a version that Object Lock protects', () => {
+  test("S3's message names no caller: the cause is Object Lock, with what a pruning job can do", () => {
+    const record = deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage: 'Access Denied because object protected by object lock',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const allowsDeletes = [
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        Resource: 'arn:aws:s3:::data/*',
+      },
+    ];
+    const [finding] = explainTexts(text(record), backupUserContext(allowsDeletes)).findings;
+    assert.equal(finding?.cause, 's3-setting');
+    assert.equal(finding?.fix, null);
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.decision]),
+      [['s3:DeleteObjectVersion', 'Allowed']],
+    );
+    assert.match(
+      finding?.caveats[0] ?? '',
+      /^AWS's message names S3 Object Lock, not a policy: .*s3:BypassGovernanceRetention/,
+    );
+  });
+});
+
 describe('an SSE-C upload refused with the generic message', () => {
   test('the caveat names the block on SSE-C uploads first', () => {
     const record = deniedRecord({ errorMessage: 'Access Denied', requestParameters: sseCParams });
@@ -94,7 +127,7 @@ describe('the summary of an S3 setting refusal', () => {
     const { summary: _, ...rest } = finding;
     assert.equal(
       summarise(rest),
-      'user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: an S3 setting refused it, not a policy (Block Public Access or a block on SSE-C; see the first caveat).',
+      'user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: an S3 setting refused it, not a policy (Block Public Access, a block on SSE-C or Object Lock; see the first caveat).',
     );
   });
 });
