@@ -511,6 +511,18 @@ function listsRecursively(
   return false;
 }
 
+/**
+ * Actions Object Lock can refuse whatever the policies allow: deleting a protected version, and
+ * changing its retention.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+const LOCKABLE_ACTIONS: ReadonlySet<string> = new Set([
+  's3:deleteobjectversion',
+  's3:putobjectretention',
+  's3:putobjectlegalhold',
+]);
+
 /** Denied requests that only name an object the client listed: a content read or a delete. */
 const LISTED_OBJECT_EVENTS: ReadonlySet<string> = new Set(['GetObject', 'DeleteObject']);
 
@@ -935,6 +947,10 @@ export class FindingBuilder {
     )
       caveats.push(
         `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html);`,
+      );
+    if (events.some((e) => checksOf(e).some((c) => LOCKABLE_ACTIONS.has(c.action.toLowerCase()))))
+      caveats.push(
+        'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock");',
       );
     caveats.push(
       'S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects.',

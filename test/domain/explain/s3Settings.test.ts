@@ -94,6 +94,32 @@ describe('a version that Object Lock protects', () => {
   });
 });
 
+describe('a version delete refused with the generic message', () => {
+  test('the visible policies allow it: Object Lock is among what can still deny it', () => {
+    const record = deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: 'v1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const allowsDeletes = [
+      { Effect: 'Allow', Action: 's3:DeleteObjectVersion', Resource: 'arn:aws:s3:::data/*' },
+    ];
+    const [finding] = explainTexts(text(record), backupUserContext(allowsDeletes)).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(finding?.caveats.some((c) => c.startsWith('S3 Object Lock: a retention period or legal hold')));
+    // A delete without a version is not refused by Object Lock (it adds a delete marker).
+    const plain = deniedRecord({ eventName: 'DeleteObject', errorMessage: 'Access Denied' });
+    const allowsDelete = [{ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' }];
+    const other = explainTexts(text(plain), backupUserContext(allowsDelete)).findings[0];
+    assert.ok(!other?.caveats.some((c) => c.startsWith('S3 Object Lock')), other?.caveats.join(' | '));
+  });
+});
+
 describe('an SSE-C upload refused with the generic message', () => {
   test('the caveat names the block on SSE-C uploads first', () => {
     const record = deniedRecord({ errorMessage: 'Access Denied', requestParameters: sseCParams });
