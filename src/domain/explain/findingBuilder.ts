@@ -25,6 +25,7 @@ import {
   rootProbeEffect,
   rootProbes,
 } from '../tools/rcloneRootProbe.js';
+import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
@@ -1069,6 +1070,26 @@ export class FindingBuilder {
     listedOn: (otherBucket: string) => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
+    if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
+      // Terraform's S3 backend: the state key, its lock file and the workspace listing.
+      const keys = new Set<string>();
+      for (const { check } of evaluated)
+        if (check.bucket === bucket && check.key !== undefined) keys.add(check.key);
+      const profile = terraformBackendProfile({
+        bucket,
+        ...(partition !== undefined ? { partition } : {}),
+        keys: [...keys],
+      });
+      return {
+        jobProfile: {
+          tool: 'terraform',
+          operation: 'unknown',
+          statements: profile.statements,
+          notes: profile.notes,
+        },
+        alternatives: [],
+      };
+    }
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
     // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has

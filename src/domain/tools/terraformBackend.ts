@@ -1,0 +1,103 @@
+/**
+ * The job profile of Terraform's S3 backend: what `terraform init`, `plan` and `apply` need on the state
+ * bucket. The backend is Terraform itself (its user agent has no `terraform-provider-…`, which the AWS
+ * provider's calls carry), and it touches only the state key, its lock file and the workspace listing.
+ *
+ * Seen with Terraform 1.11.4 against moto (test/e2e/terraformAgainstMoto.test.ts): `init` lists the
+ * workspaces (ListObjectsV2, prefix `env:/`) and HEADs the state; `apply` with `use_lockfile` also writes
+ * `<key>.tflock` (PutObject), HEADs and writes the state, reads the lock file back (GetObject) and
+ * deletes it (DeleteObject).
+ *
+ * @see https://developer.hashicorp.com/terraform/language/backend/s3
+ */
+import type { PolicyStatement } from '../explain/report.js';
+import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
+
+const SOURCE = 'https://developer.hashicorp.com/terraform/language/backend/s3';
+const LOCK_SUFFIX = '.tflock';
+/** `<workspace_key_prefix>/<workspace>/<key>`, with the default prefix `env:`. */
+const WORKSPACE_KEY = /^env:\/[^/]+\/(.+)$/;
+
+/** Whether the user agent is Terraform's own (the S3 backend), not the AWS provider's. */
+export function isTerraformBackendAgent(userAgent: string | undefined): boolean {
+  return (
+    userAgent !== undefined &&
+    /(?:^|\s)Terraform\/\S+/i.test(userAgent) &&
+    !/terraform-provider-/i.test(userAgent)
+  );
+}
+
+export interface TerraformBackendInput {
+  readonly bucket: string;
+  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
+  readonly partition?: string;
+  /** Keys of the finding's requests on the bucket: the state key, its lock file, a workspace's state. */
+  readonly keys: readonly string[];
+}
+
+export interface TerraformBackendProfile {
+  readonly statements: readonly PolicyStatement[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * s3:ListBucket on the bucket, s3:GetObject and s3:PutObject on the state key, and s3:GetObject,
+ * s3:PutObject and s3:DeleteObject on its lock file when the job used one, as the backend documents
+ * them; a workspace's key (`env:/<workspace>/<key>`) adds the same under `env:/*`.
+ */
+export function terraformBackendProfile(input: TerraformBackendInput): TerraformBackendProfile {
+  const stateKeys = new Set<string>();
+  let locks = false;
+  let workspaces = false;
+  for (const key of input.keys) {
+    const lock = key.endsWith(LOCK_SUFFIX);
+    if (lock) locks = true;
+    const state = lock ? key.slice(0, -LOCK_SUFFIX.length) : key;
+    const workspace = WORKSPACE_KEY.exec(state);
+    if (workspace !== null) workspaces = true;
+    if (state !== '') stateKeys.add(workspace?.[1] ?? state);
+  }
+  const bucketArn = bucketArnOf(input.bucket, input.partition);
+  const arns = (suffix: string): string[] =>
+    [...stateKeys].sort().flatMap((key) => {
+      const own = `${bucketArn}/${literalArnPart(key)}${suffix}`;
+      return workspaces ? [own, `${bucketArn}/env:/*/${literalArnPart(key)}${suffix}`] : [own];
+    });
+  const statements: PolicyStatement[] = [
+    { Sid: 'TerraformStateList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
+  ];
+  const notes: string[] = [
+    `Terraform's S3 backend lists the bucket (its workspaces, prefix env:/), reads and writes the state object, and, with use_lockfile = true, writes, reads and deletes <key>.tflock. Source: ${SOURCE}`,
+  ];
+  if (stateKeys.size === 0) {
+    notes.push(
+      `The refused requests name no state key (only the workspace listing): add s3:GetObject and s3:PutObject on ${bucketArn}/<key> (the backend's key), and s3:GetObject, s3:PutObject and s3:DeleteObject on ${bucketArn}/<key>.tflock when use_lockfile is set.`,
+    );
+    return { statements, notes };
+  }
+  statements.push({
+    Sid: 'TerraformState',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject'],
+    Resource: arns(''),
+  });
+  if (locks) {
+    statements.push({
+      Sid: 'TerraformStateLock',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      Resource: arns(LOCK_SUFFIX),
+    });
+  } else {
+    notes.push(
+      'With use_lockfile = true (Terraform 1.10 and later), the lock file <key>.tflock also needs s3:GetObject, s3:PutObject and s3:DeleteObject; the input shows no request on one.',
+    );
+  }
+  notes.push(
+    workspaces
+      ? 'Workspaces other than default keep their state under env:/<workspace>/<key> (workspace_key_prefix): the profile covers every workspace of the same key.'
+      : 'Workspaces other than default keep their state under env:/<workspace>/<key>: if the configuration uses them, grant the same on env:/*/<key> (and its .tflock).',
+    'A backend that locks with DynamoDB (dynamodb_table, deprecated) needs dynamodb:DescribeTable, dynamodb:GetItem, dynamodb:PutItem and dynamodb:DeleteItem on the table instead of the lock file; a state encrypted with kms_key_id needs kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on the key. Neither shows in S3 events.',
+  );
+  return { statements, notes };
+}

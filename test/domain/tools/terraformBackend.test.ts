@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  isTerraformBackendAgent,
+  terraformBackendProfile,
+} from '../../../src/domain/tools/terraformBackend.js';
+
+const BACKEND_UA =
+  'APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io) aws-sdk-go-v2/1.36.0 ua/2.1 os/linux lang/go#1.23.3 md/GOOS#linux md/GOARCH#amd64 api/s3#1.75.2 m/C';
+
+describe('isTerraformBackendAgent', () => {
+  test("Terraform's own calls are the backend's; the AWS provider's are not", () => {
+    assert.equal(isTerraformBackendAgent(BACKEND_UA), true);
+    assert.equal(
+      isTerraformBackendAgent(
+        'APN/1.0 HashiCorp/1.0 Terraform/1.13.4 (+https://www.terraform.io) terraform-provider-aws/6.21.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.39.6',
+      ),
+      false,
+    );
+    assert.equal(isTerraformBackendAgent('aws-cli/2.22.4 md/command#s3.cp'), false);
+    assert.equal(isTerraformBackendAgent(undefined), false);
+  });
+});
+
+describe('terraformBackendProfile', () => {
+  test('the state key and its lock file: the listing, the state, and the lock file with its delete', () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['envs/prod/network.tfstate.tflock', 'envs/prod/network.tfstate'],
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['TerraformStateList', ['s3:ListBucket'], ['arn:aws:s3:::tf-state']],
+        [
+          'TerraformState',
+          ['s3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::tf-state/envs/prod/network.tfstate'],
+        ],
+        [
+          'TerraformStateLock',
+          ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::tf-state/envs/prod/network.tfstate.tflock'],
+        ],
+      ],
+    );
+    assert.ok(
+      profile.notes.some((n) => n.includes('if the configuration uses them, grant the same on env:/*/<key>')),
+    );
+  });
+
+  test("a workspace's state adds the same under env:/*, in the bucket's partition", () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      partition: 'aws-us-gov',
+      keys: ['env:/staging/app.tfstate'],
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => s.Resource),
+      [
+        ['arn:aws-us-gov:s3:::tf-state'],
+        ['arn:aws-us-gov:s3:::tf-state/app.tfstate', 'arn:aws-us-gov:s3:::tf-state/env:/*/app.tfstate'],
+      ],
+    );
+    // No lock file was seen: a note says what use_lockfile adds.
+    assert.ok(profile.notes.some((n) => n.startsWith('With use_lockfile = true')));
+  });
+
+  test('only the workspace listing was refused: the listing, and a note on what the state key needs', () => {
+    const profile = terraformBackendProfile({ bucket: 'tf-state', keys: [] });
+    assert.deepEqual(
+      profile.statements.map((s) => s.Sid),
+      ['TerraformStateList'],
+    );
+    assert.ok(profile.notes.some((n) => n.startsWith('The refused requests name no state key')));
+  });
+
+  test('wildcard characters in a key are written literally', () => {
+    const profile = terraformBackendProfile({ bucket: 'b', keys: ['stacks/*/state'] });
+    assert.deepEqual(profile.statements[1]?.Resource, ['arn:aws:s3:::b/stacks/${*}/state']);
+  });
+});
