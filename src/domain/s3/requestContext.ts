@@ -98,7 +98,7 @@ export const ALL_S3_ACTION_KEYS = [
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-condition-keys
  */
-export const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
+const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
 
 /**
  * CloudTrail `additionalEventData.AuthenticationMethod` -> `s3:authType`.
