@@ -79,9 +79,13 @@ resource "terraform_data" "release" {
     };
   }
 
-  /** Runs `terraform ARGS` in the stack as `user`, through the recorder, with IAM enforced. */
+  /**
+   * Runs `terraform ARGS` in the stack as `user`, through the recorder, with IAM enforced (`init` and
+   * `apply` without prompts or colour; `workspace` takes its name last).
+   */
   function terraform(user: MotoUser, args: readonly string[]): Promise<ClientRun> {
-    return account.runClient(TERRAFORM, [`-chdir=${stack}`, ...args, '-input=false', '-no-color'], {
+    const flags = args[0] === 'workspace' ? [] : ['-input=false', '-no-color'];
+    return account.runClient(TERRAFORM, [`-chdir=${stack}`, ...args, ...flags], {
       cwd: dir(),
       env: { ...awsSdkEnvironment(user, dir()), ...terraformEnv() },
     });
@@ -137,5 +141,39 @@ resource "terraform_data" "release" {
     }
     // The state is written, and the lock file is gone (its delete is granted too).
     assert.deepEqual(await account.objectKeys(BUCKET, 'envs/'), [KEY]);
+  });
+
+  test("a workspace's run is refused under env:/<workspace>/: its profile covers every workspace of the key, and alone lets the workspace be created and applied", async () => {
+    const user = await account.createUser('tf-ws', 'TerraformDefaultWorkspace', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}` },
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/${KEY}`, `arn:aws:s3:::${BUCKET}/${KEY}.tflock`],
+        },
+      ],
+    });
+    assert.equal((await terraform(user, ['init'])).code, 0);
+    const failed = await terraform(user, ['workspace', 'new', 'staging']);
+    assert.notEqual(failed.code, 0, 'the workspace must be refused before the profile');
+
+    const finding = onlyFinding(await account.explainRun(user, failed, 'terraform-workspace-denied'));
+    assert.ok(
+      finding.requests.every((r) => r.resource.startsWith(`arn:aws:s3:::${BUCKET}/env:/staging/`)),
+      finding.requests.map((r) => r.resource).join(', '),
+    );
+    const profile = finding.jobProfile;
+    assert.equal(profile?.tool, 'terraform');
+    const resources = profile.statements.flatMap((s) => s.Resource);
+    assert.ok(resources.includes(`arn:aws:s3:::${BUCKET}/env:/*/${KEY}`), resources.join(', '));
+
+    await account.grantOnly(user, profile.statements);
+    const created = await terraform(user, ['workspace', 'select', '-or-create', 'staging']);
+    assert.equal(created.code, 0, created.output);
+    const applied = await terraform(user, ['apply', '-auto-approve']);
+    assert.equal(applied.code, 0, applied.output);
+    assert.ok((await account.objectKeys(BUCKET, 'env:/')).includes(`env:/staging/${KEY}`));
   });
 });

@@ -7,7 +7,9 @@ delimiter containing `/` fails with SignatureDoesNotMatch (https://github.com/ge
 open; reproduced with moto 5.2.1 and boto3). SigV4's canonical query string percent-encodes every
 name and value except the unreserved characters
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html), so the query is
-re-encoded that way before moto signs it. Nothing else in moto is changed.
+re-encoded that way before moto signs it. The path is re-encoded the same way: a key with a `:` (Terraform's
+workspace states, `env:/<workspace>/<key>`) arrives decoded too, while the AWS SDKs sign it as `%3A`
+(S3 encodes each path segment once). Nothing else in moto is changed.
 """
 
 import sys
@@ -28,15 +30,22 @@ def _canonical_query(query: str) -> str:
     return "&".join(pairs)
 
 
-def _create_aws_request_with_encoded_query(self):  # type: ignore[no-untyped-def]
+def _canonical_path(url: str) -> str:
+    # moto passes the path alone (`/bucket/key`); a full URL keeps its scheme and host.
+    scheme, sep, rest = url.partition("://")
+    prefix, path = (scheme + sep + rest.partition("/")[0], "/" + rest.partition("/")[2]) if sep else ("", url)
+    return prefix + quote(unquote(path), safe="/" + UNRESERVED)
+
+
+def _create_aws_request_re_encoded(self):  # type: ignore[no-untyped-def]
     request = _create_aws_request(self)
     base, question, query = request.url.partition("?")
-    if question and query:
-        request.url = base + "?" + _canonical_query(query)
+    base = _canonical_path(base)
+    request.url = base + "?" + _canonical_query(query) if question and query else base
     return request
 
 
-access_control.IAMRequestBase._create_aws_request = _create_aws_request_with_encoded_query
+access_control.IAMRequestBase._create_aws_request = _create_aws_request_re_encoded
 
 if __name__ == "__main__":
     main(sys.argv[1:])
