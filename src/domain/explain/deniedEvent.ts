@@ -59,6 +59,12 @@ export interface DeniedEvent {
    * Not evaluated.
    */
   readonly copyTarget: { readonly bucket: string; readonly key: string } | undefined;
+  /**
+   * The object key the request named (`requestParameters.key`), also when the message names a
+   * bucket-level request instead (a HEAD of a missing key without s3:ListBucket): where the job works.
+   * Not evaluated.
+   */
+  readonly objectKey: string | undefined;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -352,6 +358,7 @@ function deniedEvent(
     notes,
     copySource,
     copyTarget,
+    objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,
   };
 }
 

@@ -1072,9 +1072,13 @@ export class FindingBuilder {
     const moveSource = copies?.moveSource;
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
       // Terraform's S3 backend: the state key, its lock file and the workspace listing.
+      // The keys the requests named: a HEAD of the missing state is refused on the bucket (no s3:ListBucket).
       const keys = new Set<string>();
-      for (const { check } of evaluated)
-        if (check.bucket === bucket && check.key !== undefined) keys.add(check.key);
+      for (const { check, event } of evaluated) {
+        if (check.bucket !== bucket) continue;
+        if (check.key !== undefined) keys.add(check.key);
+        else if (event.objectKey !== undefined && event.objectKey !== '') keys.add(event.objectKey);
+      }
       const profile = terraformBackendProfile({
         bucket,
         ...(partition !== undefined ? { partition } : {}),
