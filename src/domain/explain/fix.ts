@@ -389,25 +389,28 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   };
 }
 
+/** A bucket ARN (`arn:aws:s3:::b`, objects under `/`) or an access point ARN (objects under `/object/`). */
+const BUCKET_RESOURCE = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/;
+const ACCESS_POINT_RESOURCE = /^((arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/;
+
 function probeResources(statements: readonly PolicyStatement[], partition: string | undefined): string[] {
   const other = bucketArnOf('permission-auditor-other-bucket', partition);
   const probes = new Set<string>(['*', other, `${other}/probe`]);
   for (const s of statements) {
     for (const r of s.Resource) {
-      const m = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/.exec(r);
-      // An access point's ARN, and its objects under `/object/`; another access point of the account.
-      const ap =
-        m === null ? /^((arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/.exec(r) : null;
-      if (m === null && ap === null) continue;
-      const base = m !== null ? m[1]! : ap![1]!;
-      const objects = m !== null ? base : `${base}/object`;
+      const bucket = BUCKET_RESOURCE.exec(r);
+      const accessPoint = bucket === null ? ACCESS_POINT_RESOURCE.exec(r) : null;
+      const base = bucket?.[1] ?? accessPoint?.[1];
+      if (base === undefined) continue;
       probes.add(base);
-      probes.add(`${objects}/permission-auditor-outside/probe`);
-      if (ap !== null) {
-        probes.add(`${ap[2]!}permission-auditor-other-access-point`);
-        probes.add(`${ap[2]!}permission-auditor-other-access-point/object/probe`);
+      probes.add(`${bucket !== null ? base : `${base}/object`}/permission-auditor-outside/probe`);
+      if (accessPoint !== null) {
+        // Another access point of the account, and its objects.
+        const other = `${accessPoint[2]!}permission-auditor-other-access-point`;
+        probes.add(other);
+        probes.add(`${other}/object/probe`);
       }
-      if ((m !== null ? m[2] : ap![3]) !== undefined)
+      if ((bucket?.[2] ?? accessPoint?.[3]) !== undefined)
         probes.add(`${r.replace(/\*$/, '')}permission-auditor-probe`.replace(/\$\{\*\}/g, '*'));
     }
   }
