@@ -27,6 +27,8 @@ interface ExpectedFinding {
   deniedBy: Record<string, unknown>[];
   fix: null | { attachTo: string; attachKind: string; statements: PolicyStatement[] };
   jobProfileOperation: string | null;
+  /** The job profile's tool, when the scenario is about which tool the keys show. */
+  jobProfileTool?: string;
   /** Every Resource of the job profile's statements, when the scenario says where the job works. */
   jobProfileResources?: string[];
   /** Every Action of the job profile's statements, when the scenario is about what the job needs. */
@@ -101,6 +103,8 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
   }
 
   assert.equal(actual.jobProfile?.operation ?? null, expected.jobProfileOperation, 'job profile operation');
+  if (expected.jobProfileTool !== undefined)
+    assert.equal(actual.jobProfile?.tool, expected.jobProfileTool, 'job profile tool');
   if (expected.jobProfileResources !== undefined) {
     assert.deepEqual(
       [...new Set(actual.jobProfile?.statements.flatMap((st) => st.Resource) ?? [])].sort(),

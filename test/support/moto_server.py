@@ -1,4 +1,4 @@
-"""moto's server (`moto.server.main`) with one fix for its IAM enforcement, for the tests.
+"""moto's server (`moto.server.main`) with two fixes for its IAM enforcement, for the tests.
 
 With IAM enforcement on, moto recomputes each request's SigV4 signature from the URL its web framework
 rebuilt, in which query values have been decoded (`prefix=daily%2F` arrives as `prefix=daily/`).
@@ -9,13 +9,19 @@ name and value except the unreserved characters
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html), so the query is
 re-encoded that way before moto signs it. The path is re-encoded the same way: a key with a `:` (Terraform's
 workspace states, `env:/<workspace>/<key>`) arrives decoded too, while the AWS SDKs sign it as `%3A`
-(S3 encodes each path segment once). Nothing else in moto is changed.
+(S3 encodes each path segment once).
+
+moto also authorizes a HEAD of a bucket as `s3:HeadBucket`, an action IAM does not have: AWS checks
+`s3:ListBucket` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html), so a policy
+could not allow the HEAD at all (restic's `init` HEADs its bucket). It is mapped to `s3:ListBucket`.
+Nothing else in moto is changed.
 """
 
 import sys
 from urllib.parse import quote, unquote
 
 from moto.iam import access_control
+from moto.s3 import responses as s3_responses
 from moto.server import main
 
 UNRESERVED = "-_.~"
@@ -46,6 +52,7 @@ def _create_aws_request_re_encoded(self):  # type: ignore[no-untyped-def]
 
 
 access_control.IAMRequestBase._create_aws_request = _create_aws_request_re_encoded
+s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
 
 if __name__ == "__main__":
     main(sys.argv[1:])

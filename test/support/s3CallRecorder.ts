@@ -197,6 +197,7 @@ function operationByQuery(
     if (method === 'GET' && query.size === 0) return { eventName: 'ListObjects', readOnly: true };
     if (method === 'GET' && has('versions')) return { eventName: 'ListObjectVersions', readOnly: true };
     if (method === 'GET' && has('versioning')) return { eventName: 'GetBucketVersioning', readOnly: true };
+    if (method === 'GET' && has('location')) return { eventName: 'GetBucketLocation', readOnly: true };
     if (method === 'PUT' && has('versioning')) return { eventName: 'PutBucketVersioning', readOnly: false };
     // Checked before listings: rclone cleanup sends `uploads` with a `prefix`.
     if (method === 'GET' && has('uploads')) return { eventName: 'ListMultipartUploads', readOnly: true };
@@ -324,7 +325,9 @@ export function cloudTrailRecord(
   const url = new URL(call.url, 'http://s3.local');
   const [bucketPart, ...keyParts] = url.pathname.slice(1).split('/');
   const bucket = decodeURIComponent(bucketPart ?? '');
-  const key = keyParts.length > 0 ? decodeURIComponent(keyParts.join('/')) : undefined;
+  // `/bucket/` (minio-go's form, as in restic) is the bucket too: S3 keys are never empty.
+  const joined = keyParts.join('/');
+  const key = joined !== '' ? decodeURIComponent(joined) : undefined;
   // `GET /` is ListBuckets, a management event with no bucket and no resources.
   const listBuckets = bucket === '' && call.method === 'GET';
   if (bucket === '' && !listBuckets) throw new Error(`not a bucket request: ${call.method} ${call.url}`);

@@ -25,6 +25,7 @@ import {
   rootProbeEffect,
   rootProbes,
 } from '../tools/rcloneRootProbe.js';
+import { isResticAgent, resticProfile } from '../tools/resticProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
@@ -583,6 +584,53 @@ function bucketExistence(
   return {};
 }
 
+/**
+ * restic's profile (see resticProfile), from the keys and listings of the job's requests on the bucket
+ * and of its successful calls there; none when they show no restic repository (minio-go is used by
+ * other programs too).
+ */
+function resticAdvice(
+  bucket: string,
+  partition: string | undefined,
+  evaluated: readonly EvaluatedCheck[],
+  succeeded: ReadonlySet<string>,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
+  const keys: string[] = [...(evidence('readKeys') ?? NO_NAMES)];
+  const listPrefixes: string[] = [...(evidence('listPrefixes') ?? NO_NAMES)];
+  const deletedKeys: string[] = [];
+  const eventNames = new Set(succeeded);
+  for (const { check, event } of evaluated) {
+    if (check.bucket !== bucket) continue;
+    eventNames.add(event.eventName);
+    const key = check.key ?? event.objectKey;
+    if (key !== undefined && key !== '') {
+      keys.push(key);
+      if (event.eventName === 'DeleteObject') deletedKeys.push(key);
+    }
+    const prefix = check.context['s3:prefix'];
+    if (typeof prefix === 'string') listPrefixes.push(prefix);
+  }
+  const profile = resticProfile({
+    bucket,
+    ...(partition !== undefined ? { partition } : {}),
+    keys,
+    listPrefixes,
+    deletedKeys,
+    eventNames,
+  });
+  if (profile === undefined) return { jobProfile: null, alternatives: [] };
+  return {
+    jobProfile: {
+      tool: 'restic',
+      operation: 'unknown',
+      statements: profile.statements,
+      notes: profile.notes,
+    },
+    alternatives: profile.alternatives,
+  };
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -1094,6 +1142,8 @@ export class FindingBuilder {
         alternatives: [],
       };
     }
+    if (client.tool === 'other' && bucket !== undefined && isResticAgent(client.raw))
+      return resticAdvice(bucket, partition, evaluated, succeeded, evidence);
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
     // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has

@@ -17,6 +17,7 @@ import {
   fixTarget,
   groupRequests,
   groupSkipped,
+  jobProfileLabel,
   noFixReason,
   plural,
   policyDocument,
@@ -88,7 +89,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
 
 function jobProfileSection(profile: JobProfile): string[] {
   return [
-    `### Job profile (${profile.tool} ${profile.operation})`,
+    `### Job profile (${jobProfileLabel(profile)})`,
     '',
     'Everything the job needs, kept separate from the minimal fix:',
     '',

@@ -9,6 +9,7 @@ import type {
   FindingCause,
   FindingRequest,
   Fix,
+  JobProfile,
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
@@ -106,6 +107,11 @@ export function groupSkipped(skipped: readonly Skipped[], examples: number): Ski
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
  */
+/** A job profile's title: the tool and its operation (`rclone copy`), the tool alone when the operation is unknown. */
+export function jobProfileLabel(profile: JobProfile): string {
+  return profile.operation === 'unknown' ? profile.tool : `${profile.tool} ${profile.operation}`;
+}
+
 export const POLICY_VERSION = '2012-10-17';
 
 /** Statements wrapped in a policy document, ready to paste into IAM or a bucket policy. */

@@ -20,6 +20,7 @@ import {
   fixTarget,
   groupRequests,
   groupSkipped,
+  jobProfileLabel,
   noFixReason,
   plural,
   policyDocument,
@@ -262,7 +263,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   const profile = finding.jobProfile;
   if (profile !== null) {
     const notes = profile.notes.map((note) => `• ${mrkdwn(note)}`).join('\n');
-    const title = `*Job profile (${profile.tool} ${profile.operation})*: everything the job needs${notes !== '' ? `\n${notes}` : ''}`;
+    const title = `*Job profile (${jobProfileLabel(profile)})*: everything the job needs${notes !== '' ? `\n${notes}` : ''}`;
     builder.section(codeSection(truncateText(title, 1000), policyJson(profile.statements)));
   }
   if (fix?.diff !== undefined && fix.diff !== '') {

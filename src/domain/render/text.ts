@@ -16,6 +16,7 @@ import {
   fixTarget,
   groupRequests,
   groupSkipped,
+  jobProfileLabel,
   noFixReason,
   plural,
   policyDocument,
@@ -128,7 +129,7 @@ function policyChangesText(changes: readonly PolicyChange[], paint: Painter): st
 
 function jobProfileLines(profile: JobProfile): string[] {
   const lines = [
-    `  Job profile (${profile.tool} ${profile.operation}): everything the job needs, beyond the minimal fix`,
+    `  Job profile (${jobProfileLabel(profile)}): everything the job needs, beyond the minimal fix`,
   ];
   lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
   lines.push(...bulletList(profile.notes.map(t)));

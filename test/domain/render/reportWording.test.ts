@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Skipped } from '../../../src/domain/explain/report.js';
-import { groupSkipped } from '../../../src/domain/render/reportWording.js';
+import type { JobProfile, Skipped } from '../../../src/domain/explain/report.js';
+import { groupSkipped, jobProfileLabel } from '../../../src/domain/render/reportWording.js';
 
 function skipped(eventId: string, reason: Skipped['reason']): Skipped {
   return { eventId, reason, message: `${eventId} skipped` };
@@ -32,5 +32,21 @@ describe('groupSkipped', () => {
       [0, 0, 0, 0],
     );
     assert.deepEqual(groupSkipped([], 3), []);
+  });
+});
+
+describe('jobProfileLabel', () => {
+  const profile = (tool: JobProfile['tool'], operation: JobProfile['operation']): JobProfile => ({
+    tool,
+    operation,
+    statements: [],
+    notes: [],
+  });
+
+  test('the tool and its operation; the tool alone when the operation is unknown', () => {
+    assert.equal(jobProfileLabel(profile('rclone', 'copy')), 'rclone copy');
+    assert.equal(jobProfileLabel(profile('aws-cli', 'sync')), 'aws-cli sync');
+    assert.equal(jobProfileLabel(profile('restic', 'unknown')), 'restic');
+    assert.equal(jobProfileLabel(profile('terraform', 'unknown')), 'terraform');
   });
 });
