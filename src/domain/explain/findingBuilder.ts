@@ -26,6 +26,7 @@ import {
   rootProbes,
 } from '../tools/rcloneRootProbe.js';
 import { isResticAgent, resticProfile } from '../tools/resticProfile.js';
+import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
@@ -631,6 +632,47 @@ function resticAdvice(
   };
 }
 
+/** A listing's prefix as a directory (`team` is listed as the directory `team/`); `''` is the bucket's root. */
+function listedDirectory(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/**
+ * s3fs's profile (see s3fsProfile): the mount's directory is the common directory of the keys and
+ * listings of its requests on the bucket and of its successful calls there.
+ */
+function s3fsAdvice(
+  bucket: string,
+  partition: string | undefined,
+  evaluated: readonly EvaluatedCheck[],
+  succeeded: ReadonlySet<string>,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
+  const paths: string[] = [];
+  const eventNames = new Set(succeeded);
+  for (const { check, event } of evaluated) {
+    if (check.bucket !== bucket) continue;
+    eventNames.add(event.eventName);
+    const key = check.key ?? event.objectKey;
+    if (key !== undefined && key !== '') paths.push(key);
+    const prefix = check.context['s3:prefix'];
+    if (typeof prefix === 'string') paths.push(listedDirectory(prefix));
+  }
+  for (const prefix of evidence('listPrefixes') ?? NO_NAMES) paths.push(listedDirectory(prefix));
+  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
+    for (const directory of evidence(kind) ?? NO_NAMES) paths.push(directory);
+  const profile = s3fsProfile({
+    bucket,
+    ...(partition !== undefined ? { partition } : {}),
+    directory: paths.length > 0 ? commonDirectory(paths) : undefined,
+    eventNames,
+  });
+  return {
+    jobProfile: { tool: 's3fs', operation: 'mount', statements: profile.statements, notes: profile.notes },
+    alternatives: profile.alternatives,
+  };
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -1142,6 +1184,8 @@ export class FindingBuilder {
         alternatives: [],
       };
     }
+    if (client.tool === 'other' && bucket !== undefined && isS3fsAgent(client.raw))
+      return s3fsAdvice(bucket, partition, evaluated, succeeded, evidence);
     if (client.tool === 'other' && bucket !== undefined && isResticAgent(client.raw))
       return resticAdvice(bucket, partition, evaluated, succeeded, evidence);
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
