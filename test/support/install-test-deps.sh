@@ -33,34 +33,26 @@ apt_install() {
   fi
 }
 
-if command -v rclone >/dev/null 2>&1; then
-  echo "== test dependencies: rclone already installed ($(first_line rclone version))"
-else
-  echo "== test dependencies: rclone (apt-get)"
-  apt_install rclone
-fi
+# A client from Debian's package `name` (its version printed with `version_arg`), or the build that the
+# environment variable named `override` points to, when it is set.
+apt_client() {
+  local name="$1" version_arg="$2" override="${3:-}"
+  if [ -n "$override" ] && [ -n "${!override:-}" ]; then
+    echo "== test dependencies: ${name} from ${override} ($(first_line "${!override}" "$version_arg"))"
+  elif command -v "$name" >/dev/null 2>&1; then
+    echo "== test dependencies: ${name} already installed ($(first_line "$name" "$version_arg"))"
+  else
+    echo "== test dependencies: ${name} (apt-get)"
+    apt_install "$name"
+  fi
+}
 
-# restic (test/e2e/resticAgainstMoto.test.ts): Debian's package (0.14.0 in Debian 12), unless
-# PA_TEST_RESTIC names another build.
-if [ -n "${PA_TEST_RESTIC:-}" ]; then
-  echo "== test dependencies: restic from PA_TEST_RESTIC ($(first_line "$PA_TEST_RESTIC" version))"
-elif command -v restic >/dev/null 2>&1; then
-  echo "== test dependencies: restic already installed ($(first_line restic version))"
-else
-  echo "== test dependencies: restic (apt-get)"
-  apt_install restic
-fi
-
-# s3fs-fuse (test/e2e/s3fsAgainstMoto.test.ts): Debian's package (1.90 in Debian 12), unless PA_TEST_S3FS
-# names another build. Its tests mount through FUSE: they need /dev/fuse, and root to mount and unmount.
-if [ -n "${PA_TEST_S3FS:-}" ]; then
-  echo "== test dependencies: s3fs from PA_TEST_S3FS ($(first_line "$PA_TEST_S3FS" --version))"
-elif command -v s3fs >/dev/null 2>&1; then
-  echo "== test dependencies: s3fs already installed ($(first_line s3fs --version))"
-else
-  echo "== test dependencies: s3fs (apt-get)"
-  apt_install s3fs
-fi
+apt_client rclone version
+# restic (test/e2e/resticAgainstMoto.test.ts): 0.14.0 in Debian 12.
+apt_client restic version PA_TEST_RESTIC
+# s3fs-fuse (test/e2e/s3fsAgainstMoto.test.ts): 1.90 in Debian 12. Its tests mount through FUSE: they
+# need /dev/fuse, and root to mount and unmount.
+apt_client s3fs --version PA_TEST_S3FS
 if [ ! -c /dev/fuse ] || [ "$(id -u)" -ne 0 ]; then
   echo "test dependencies: the s3fs tests mount a bucket through FUSE: they need /dev/fuse and to run as root" >&2
   echo "  (in a container: --device /dev/fuse --cap-add SYS_ADMIN)" >&2
