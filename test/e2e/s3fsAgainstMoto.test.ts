@@ -11,16 +11,14 @@
  * moto with IAM enforced answers with a 500.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
-import { type ClientRun, MotoAccount, type MotoUser, onlyFinding } from '../support/motoAccount.js';
+import { type MountedRun, withMount } from '../support/fuseMount.js';
+import { MotoAccount, type MotoUser, onlyFinding } from '../support/motoAccount.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 
-const run = promisify(execFile);
 const BUCKET = 'shared-data';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const S3FS = process.env.PA_TEST_S3FS ?? 's3fs';
@@ -38,68 +36,23 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     await account?.stop();
   });
 
-  async function mounted(point: string): Promise<boolean> {
-    return (await readFile('/proc/self/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === point);
-  }
-
-  /**
-   * Mounts `BUCKET:/team` as `user` with IAM enforced, runs `steps` (each a shell command in the mount),
-   * and unmounts. Returns whether it was mounted, the outcome of each step, and the run (its calls) for
-   * explain. Without steps, it waits up to 5 s for the mount to go away: s3fs mounts first and leaves
-   * when its check of the bucket is refused.
-   */
-  async function withMount(
-    user: MotoUser,
-    name: string,
-    steps: readonly string[],
-  ): Promise<{ mounted: boolean; codes: number[]; run: ClientRun }> {
-    const point = join(dir(), name);
-    await mkdir(point, { recursive: true });
+  /** Mounts `BUCKET:/team` at `name` as `user` and runs `steps` in it (see withMount). */
+  async function s3fsMount(user: MotoUser, name: string, steps: readonly string[]): Promise<MountedRun> {
     const passwd = join(dir(), `${name}.passwd`);
     await writeFile(passwd, `${user.accessKeyId}:${user.secretAccessKey}\n`, { mode: 0o600 });
-    const from = account.recorder.calls.length;
-    const codes: number[] = [];
-    let output = '';
-    await account.moto.enforceIam(true);
-    try {
-      await run(S3FS, [
-        `${BUCKET}:/team`,
-        point,
-        '-o',
-        `url=${account.recorder.endpoint}`,
-        '-o',
-        'use_path_request_style',
-        '-o',
-        'sigv4',
-        '-o',
-        `passwd_file=${passwd}`,
-      ]);
-      // s3fs returns once it has forked; the mount is there when the bucket's check passed.
-      for (let i = 0; i < 20 && !(await mounted(point)); i++) await new Promise((r) => setTimeout(r, 100));
-      if (steps.length === 0)
-        for (let i = 0; i < 50 && (await mounted(point)); i++) await new Promise((r) => setTimeout(r, 100));
-      const isMounted = await mounted(point);
-      if (isMounted) {
-        for (const step of steps) {
-          try {
-            // The shell changes into the mount itself: a child spawned with the mount as its cwd would
-            // block this process (libuv waits for the child's exec, and the child's chdir waits for s3fs,
-            // whose request waits for the recorder in this process).
-            const done = await run('sh', ['-c', `cd "$0" && ${step}`, point]);
-            output += done.stdout + done.stderr;
-            codes.push(0);
-          } catch (error) {
-            const failure = error as { code?: number; stderr?: string };
-            output += failure.stderr ?? '';
-            codes.push(typeof failure.code === 'number' ? failure.code : -1);
-          }
-        }
-      }
-      return { mounted: isMounted, codes, run: { code: codes.some((c) => c !== 0) ? 1 : 0, output, from } };
-    } finally {
-      if (await mounted(point)) await run('umount', [point]);
-      await account.moto.enforceIam(false);
-    }
+    const point = join(dir(), name);
+    const options = [
+      `url=${account.recorder.endpoint}`,
+      'use_path_request_style',
+      'sigv4',
+      `passwd_file=${passwd}`,
+    ];
+    return withMount(
+      account,
+      point,
+      { command: S3FS, args: [`${BUCKET}:/team`, point, ...options.flatMap((o) => ['-o', o])] },
+      steps,
+    );
   }
 
   function profileOf(finding: Finding): [string | undefined, readonly string[], readonly string[]][] {
@@ -125,7 +78,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET_ARN}/team/*` },
       ],
     });
-    const refused = await withMount(user, 'rw', FILE_STEPS);
+    const refused = await s3fsMount(user, 'rw', FILE_STEPS);
     assert.ok(refused.mounted);
     // ls, cat, the write and touch (a copy onto itself) pass; mv (copy, then delete) and rm do not.
     assert.deepEqual(
@@ -153,7 +106,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
 
     await account.grantOnly(user, finding.jobProfile?.statements ?? []);
     const before = account.recorder.calls.length;
-    const again = await withMount(user, 'rw-again', [
+    const again = await s3fsMount(user, 'rw-again', [
       'echo again > b.txt',
       'chmod 600 b.txt',
       'mv b.txt moved.txt',
@@ -181,7 +134,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET_ARN}/team/*` },
       ],
     });
-    const refused = await withMount(user, 'objects', []);
+    const refused = await s3fsMount(user, 'objects', []);
     assert.equal(refused.mounted, false, 'mounted without s3:ListBucket');
 
     const finding = onlyFinding(
@@ -206,7 +159,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     );
 
     await account.grantOnly(user, finding.jobProfile?.statements ?? []);
-    const again = await withMount(user, 'objects-again', ['ls']);
+    const again = await s3fsMount(user, 'objects-again', ['ls']);
     assert.ok(again.mounted);
     assert.deepEqual(again.codes, [0]);
     assert.match(again.run.output, /c\.txt/);

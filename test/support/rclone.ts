@@ -73,18 +73,30 @@ export function runRclone(
   ];
   return account.runClient(options.binary ?? 'rclone', [...args, ...common], {
     cwd: options.cwd,
-    env: {
-      ...cleanEnvironment(),
-      RCLONE_CONFIG: join(options.cwd, 'no-rclone.conf'),
-      RCLONE_CONFIG_MOTO_TYPE: 's3',
-      RCLONE_CONFIG_MOTO_PROVIDER: 'Other',
-      RCLONE_CONFIG_MOTO_ENDPOINT: account.recorder.endpoint,
-      RCLONE_CONFIG_MOTO_REGION: REGION,
-      RCLONE_CONFIG_MOTO_ACCESS_KEY_ID: caller.accessKeyId,
-      RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY: caller.secretAccessKey,
-      ...('sessionToken' in caller ? { RCLONE_CONFIG_MOTO_SESSION_TOKEN: caller.sessionToken } : {}),
-    },
+    env: rcloneEnvironment(account, caller, options.cwd),
   });
+}
+
+/**
+ * rclone's environment for remote `moto:` (the account's recording endpoint, `caller`'s keys), with no
+ * config file (`directory` holds none).
+ */
+export function rcloneEnvironment(
+  account: MotoAccount,
+  caller: MotoUser | MotoRoleSession,
+  directory: string,
+): Record<string, string | undefined> {
+  return {
+    ...cleanEnvironment(),
+    RCLONE_CONFIG: join(directory, 'no-rclone.conf'),
+    RCLONE_CONFIG_MOTO_TYPE: 's3',
+    RCLONE_CONFIG_MOTO_PROVIDER: 'Other',
+    RCLONE_CONFIG_MOTO_ENDPOINT: account.recorder.endpoint,
+    RCLONE_CONFIG_MOTO_REGION: REGION,
+    RCLONE_CONFIG_MOTO_ACCESS_KEY_ID: caller.accessKeyId,
+    RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY: caller.secretAccessKey,
+    ...('sessionToken' in caller ? { RCLONE_CONFIG_MOTO_SESSION_TOKEN: caller.sessionToken } : {}),
+  };
 }
 
 /** s3:ListBucket on `bucket`, and s3:PutObject + s3:GetObject under `directory/`: a copy, not a sync. */

@@ -234,7 +234,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     return {
       operation: 'mount',
       reason:
-        'Denied GetObject (content reads; rclone copy/sync only HEAD destination objects) together with writes or deletes on the same bucket: looks like `rclone mount` (or bisync/serve).',
+        'GetObject calls, refused or not (content reads; rclone copy and sync only HEAD destination objects), together with writes or deletes on the same bucket: looks like `rclone mount` (or bisync/serve).',
     };
   }
   if (kinds.has('delete')) {
