@@ -14,6 +14,7 @@ import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { bucketArnOf, isInsidePrefix } from '../tools/jobResourceArns.js';
+import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
   copyToDestinationCaveat,
@@ -638,16 +639,16 @@ function listedDirectory(prefix: string): string {
 }
 
 /**
- * s3fs's profile (see s3fsProfile): the mount's directory is the common directory of the keys and
- * listings of its requests on the bucket and of its successful calls there.
+ * A FUSE mount's evidence (s3fs, Mountpoint): its directory, the common directory of the keys and
+ * listings of its requests on the bucket and of its successful calls there (`undefined` when they name
+ * none), and the event names of those calls.
  */
-function s3fsAdvice(
+function mountEvidence(
   bucket: string,
-  partition: string | undefined,
   evaluated: readonly EvaluatedCheck[],
   succeeded: ReadonlySet<string>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
-): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
+): { directory: string | undefined; eventNames: Set<string> } {
   const paths: string[] = [];
   const eventNames = new Set(succeeded);
   for (const { check, event } of evaluated) {
@@ -661,14 +662,20 @@ function s3fsAdvice(
   for (const prefix of evidence('listPrefixes') ?? NO_NAMES) paths.push(listedDirectory(prefix));
   for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
     for (const directory of evidence(kind) ?? NO_NAMES) paths.push(directory);
-  const profile = s3fsProfile({
-    bucket,
-    ...(partition !== undefined ? { partition } : {}),
-    directory: paths.length > 0 ? commonDirectory(paths) : undefined,
-    eventNames,
-  });
+  return { directory: paths.length > 0 ? commonDirectory(paths) : undefined, eventNames };
+}
+
+/** The profile of a FUSE mount by s3fs or Mountpoint (see s3fsProfile and mountpointProfile). */
+function mountAdvice(
+  tool: 's3fs' | 'mountpoint-s3',
+  bucket: string,
+  partition: string | undefined,
+  mount: { directory: string | undefined; eventNames: Set<string> },
+): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
+  const input = { bucket, ...(partition !== undefined ? { partition } : {}), ...mount };
+  const profile = tool === 's3fs' ? s3fsProfile(input) : mountpointProfile(input);
   return {
-    jobProfile: { tool: 's3fs', operation: 'mount', statements: profile.statements, notes: profile.notes },
+    jobProfile: { tool, operation: 'mount', statements: profile.statements, notes: profile.notes },
     alternatives: profile.alternatives,
   };
 }
@@ -1184,8 +1191,15 @@ export class FindingBuilder {
         alternatives: [],
       };
     }
-    if (client.tool === 'other' && bucket !== undefined && isS3fsAgent(client.raw))
-      return s3fsAdvice(bucket, partition, evaluated, succeeded, evidence);
+    if (client.tool === 'other' && bucket !== undefined) {
+      const mounter = isS3fsAgent(client.raw)
+        ? 's3fs'
+        : isMountpointAgent(client.raw)
+          ? 'mountpoint-s3'
+          : undefined;
+      if (mounter !== undefined)
+        return mountAdvice(mounter, bucket, partition, mountEvidence(bucket, evaluated, succeeded, evidence));
+    }
     if (client.tool === 'other' && bucket !== undefined && isResticAgent(client.raw))
       return resticAdvice(bucket, partition, evaluated, succeeded, evidence);
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
