@@ -13,6 +13,7 @@
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { jobResourceArns } from './jobResourceArns.js';
+import type { MountInput, MountProfile } from './mountProfile.js';
 
 const SOURCE = 'https://github.com/awslabs/mountpoint-s3/blob/main/doc/CONFIGURATION.md#iam-permissions';
 const FLAGS_SOURCE =
@@ -32,28 +33,12 @@ export function isMountpointAgent(userAgent: string | undefined): boolean {
   return userAgent !== undefined && /(?:^|\s)mountpoint-s3\/\d/i.test(userAgent);
 }
 
-export interface MountpointInput {
-  readonly bucket: string;
-  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
-  readonly partition?: string;
-  /** The mount's directory (`team/`, its `--prefix`); `''` for the whole bucket; `undefined` when unknown. */
-  readonly directory: string | undefined;
-  /** Event names of the mount's calls on the bucket, refused or not. */
-  readonly eventNames: ReadonlySet<string>;
-}
-
-export interface MountpointProfile {
-  readonly statements: readonly PolicyStatement[];
-  readonly notes: readonly string[];
-  readonly alternatives: readonly Alternative[];
-}
-
 /**
  * s3:ListBucket on the bucket; s3:GetObject, s3:PutObject and s3:AbortMultipartUpload on the mount's
  * directory, and s3:DeleteObject when the mount deleted (it does only with `--allow-delete`). A mount
  * that uploaded nothing gets `--read-only` as the alternative that drops the writes.
  */
-export function mountpointProfile(input: MountpointInput): MountpointProfile {
+export function mountpointProfile(input: MountInput): MountProfile {
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.directory ?? '', input.partition);
   const deletes = input.eventNames.has('DeleteObject');
   const uploads = [...input.eventNames].some((name) => UPLOADS.has(name));

@@ -15,6 +15,7 @@
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { jobResourceArns } from './jobResourceArns.js';
+import type { MountInput, MountProfile } from './mountProfile.js';
 
 const SOURCE = 'https://github.com/s3fs-fuse/s3fs-fuse/blob/master/doc/man/s3fs.1.in';
 
@@ -36,31 +37,12 @@ export function isS3fsAgent(userAgent: string | undefined): boolean {
   return userAgent !== undefined && /(?:^|\s)s3fs\/\d/i.test(userAgent);
 }
 
-export interface S3fsInput {
-  readonly bucket: string;
-  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
-  readonly partition?: string;
-  /**
-   * The mount's directory (`team/`), from the keys and listings of its requests; `''` for the whole
-   * bucket; `undefined` when they name none (only the bucket's listing when mounting).
-   */
-  readonly directory: string | undefined;
-  /** Event names of the mount's calls on the bucket, refused or not. */
-  readonly eventNames: ReadonlySet<string>;
-}
-
-export interface S3fsProfile {
-  readonly statements: readonly PolicyStatement[];
-  readonly notes: readonly string[];
-  readonly alternatives: readonly Alternative[];
-}
-
 /**
  * What a read-write mount needs: s3:ListBucket on the bucket, and s3:GetObject, s3:PutObject,
  * s3:DeleteObject and s3:AbortMultipartUpload on the mount's directory. When the mount made no write,
  * mounting read-only (`-o ro`) is the alternative that drops the writes.
  */
-export function s3fsProfile(input: S3fsInput): S3fsProfile {
+export function s3fsProfile(input: MountInput): MountProfile {
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.directory ?? '', input.partition);
   const statements: PolicyStatement[] = [
     { Sid: 'S3fsListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
