@@ -8,32 +8,24 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { withMount } from '../support/fuseMount.js';
-import { MotoAccount, type MotoUser, onlyFinding } from '../support/motoAccount.js';
+import { type MotoUser, motoSuite, onlyFinding } from '../support/motoAccount.js';
 import { copyOnlyPolicy, rcloneEnvironment } from '../support/rclone.js';
-import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const BUCKET = 'shared-data';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 
 describe('rclone mount against moto: explain, apply the profile, mount again', () => {
-  const dir = temporaryDirectory('pa-rclone-mount-');
-  let account: MotoAccount;
-
-  before(async () => {
-    account = await MotoAccount.start(dir(), [BUCKET]);
-    await account.putObjects(BUCKET, ['team/a.txt', 'team/sub/b.txt']);
-  });
-
-  after(async () => {
-    await account?.stop();
-  });
+  const suite = motoSuite('pa-rclone-mount-', [BUCKET], (account) =>
+    account.putObjects(BUCKET, ['team/a.txt', 'team/sub/b.txt']),
+  );
+  const { dir } = suite;
 
   function rcloneMount(user: MotoUser, name: string, steps: readonly string[]) {
     const point = join(dir(), name);
     return withMount(
-      account,
+      suite.account,
       point,
       {
         command: 'rclone',
@@ -47,14 +39,14 @@ describe('rclone mount against moto: explain, apply the profile, mount again', (
           '--low-level-retries',
           '1',
         ],
-        env: rcloneEnvironment(account, user, dir()),
+        env: rcloneEnvironment(suite.account, user, dir()),
       },
       steps,
     );
   }
 
   test('a copy-only policy: mv and rm fail; explain calls it a mount, and its profile alone lets every file operation through', async () => {
-    const user = await account.createUser(
+    const user = await suite.account.createUser(
       'rclone-mount',
       'RcloneMountCopyOnly',
       copyOnlyPolicy(BUCKET, 'team'),
@@ -74,7 +66,7 @@ describe('rclone mount against moto: explain, apply the profile, mount again', (
       refused.run.output,
     );
 
-    const finding = onlyFinding(await account.explainRun(user, refused.run, 'rclone-mount-denied'));
+    const finding = onlyFinding(await suite.account.explainRun(user, refused.run, 'rclone-mount-denied'));
     assert.equal(finding.client.tool, 'rclone');
     assert.ok(
       finding.requests.some(
@@ -95,8 +87,8 @@ describe('rclone mount against moto: explain, apply the profile, mount again', (
       's3:PutObject',
     ]);
 
-    await account.grantOnly(user, profile.statements);
-    const before = account.recorder.calls.length;
+    await suite.account.grantOnly(user, profile.statements);
+    const before = suite.account.recorder.calls.length;
     const again = await rcloneMount(user, 'profile', [
       'mv dir2/moved.txt renamed.txt',
       'rm a.txt new.txt',
@@ -109,10 +101,10 @@ describe('rclone mount against moto: explain, apply the profile, mount again', (
     assert.ok(again.mounted);
     assert.deepEqual(again.codes, [0, 0, 0, 0, 0, 0, 0], again.run.output);
     assert.deepEqual(
-      account.recorder.calls.slice(before).filter((c) => c.status === 403),
+      suite.account.recorder.calls.slice(before).filter((c) => c.status === 403),
       [],
       'a call of the mount was refused under the profile',
     );
-    assert.deepEqual(await account.objectKeys(BUCKET, 'team/'), ['team/sub/b.txt']);
+    assert.deepEqual(await suite.account.objectKeys(BUCKET, 'team/'), ['team/sub/b.txt']);
   });
 });

@@ -11,17 +11,16 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 import {
   type ClientRun,
   cleanEnvironment,
-  MotoAccount,
   type MotoUser,
+  motoSuite,
   onlyFinding,
   writeSampleData,
 } from '../support/motoAccount.js';
-import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const BUCKET = 'backups';
 const REPOSITORY = 'hosts/web1';
@@ -29,17 +28,8 @@ const RESTIC = process.env.PA_TEST_RESTIC ?? 'restic';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 
 describe('restic against moto: explain, apply the profile, run again', () => {
-  const dir = temporaryDirectory('pa-restic-moto-');
-  let account: MotoAccount;
-
-  before(async () => {
-    account = await MotoAccount.start(dir(), [BUCKET]);
-    await writeSampleData(dir());
-  });
-
-  after(async () => {
-    await account?.stop();
-  });
+  const suite = motoSuite('pa-restic-moto-', [BUCKET], (_, directory) => writeSampleData(directory));
+  const { dir } = suite;
 
   /** `restic ARGS` as `user` on the repository, through the recorder, with IAM enforced. */
   function restic(
@@ -47,13 +37,13 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     args: readonly string[],
     extra: Record<string, string> = {},
   ): Promise<ClientRun> {
-    return account.runClient(RESTIC, ['--no-cache', ...args], {
+    return suite.account.runClient(RESTIC, ['--no-cache', ...args], {
       cwd: dir(),
       env: {
         ...cleanEnvironment(),
         AWS_ACCESS_KEY_ID: user.accessKeyId,
         AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
-        RESTIC_REPOSITORY: `s3:${account.recorder.endpoint}/${BUCKET}/${REPOSITORY}`,
+        RESTIC_REPOSITORY: `s3:${suite.account.recorder.endpoint}/${BUCKET}/${REPOSITORY}`,
         RESTIC_PASSWORD: 'correct horse battery staple',
         ...extra,
       },
@@ -61,8 +51,8 @@ describe('restic against moto: explain, apply the profile, run again', () => {
   }
 
   /** The calls of `run` that S3 refused, as `METHOD path` (IDs elided). */
-  function refused(run: ClientRun, to: number = account.recorder.calls.length): string[] {
-    return account.recorder.calls
+  function refused(run: ClientRun, to: number = suite.account.recorder.calls.length): string[] {
+    return suite.account.recorder.calls
       .slice(run.from, to)
       .filter((c) => c.status === 403)
       .map((c) => `${c.method} ${c.url.replace(/[0-9a-f]{64}/g, '<id>')}`);
@@ -75,14 +65,14 @@ describe('restic against moto: explain, apply the profile, run again', () => {
   }
 
   test('a user with s3:GetObject and s3:PutObject is refused init; the restic profile alone lets init, backup, check and restore run, and forget --prune gets its deletes from its own refusal', async () => {
-    const user = await account.createUser('restic-web1', 'ResticObjectsOnly', {
+    const user = await suite.account.createUser('restic-web1', 'ResticObjectsOnly', {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET_ARN}/*` }],
     });
     const init = await restic(user, ['init']);
     assert.notEqual(init.code, 0, 'init must be refused before the profile');
 
-    const finding = onlyFinding(await account.explainRun(user, init, 'restic-init-denied'));
+    const finding = onlyFinding(await suite.account.explainRun(user, init, 'restic-init-denied'));
     assert.equal(finding.client.tool, 'other');
     assert.match(finding.client.userAgent ?? '', /minio-go\//);
     assert.equal(finding.cause, 'identity-missing-allow');
@@ -100,8 +90,8 @@ describe('restic against moto: explain, apply the profile, run again', () => {
       [['s3:GetBucketLocation']],
     );
 
-    await account.grantOnly(user, finding.jobProfile?.statements ?? []);
-    const first = account.recorder.calls.length;
+    await suite.account.grantOnly(user, finding.jobProfile?.statements ?? []);
+    const first = suite.account.recorder.calls.length;
     for (const args of [
       ['init'],
       ['backup', join(dir(), 'data')],
@@ -117,12 +107,12 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     const restored = await readFile(join(dir(), 'restored', dir(), 'data', 'sub', 'b.txt'), 'utf8');
     assert.equal(restored, 'second file\n');
     // Every lock was deleted again: only s3:DeleteObject on locks/ was needed for these commands.
-    assert.deepEqual(await account.objectKeys(BUCKET, `${REPOSITORY}/locks/`), []);
-    assert.ok(account.recorder.calls.length > first);
+    assert.deepEqual(await suite.account.objectKeys(BUCKET, `${REPOSITORY}/locks/`), []);
+    assert.ok(suite.account.recorder.calls.length > first);
 
     const forget = await restic(user, ['forget', '--keep-last', '1', '--prune']);
     assert.notEqual(forget.code, 0, 'forget must be refused deleting a snapshot under the backup profile');
-    const pruning = onlyFinding(await account.explainRun(user, forget, 'restic-forget-denied'));
+    const pruning = onlyFinding(await suite.account.explainRun(user, forget, 'restic-forget-denied'));
     assert.ok(
       pruning.requests.some(
         (r) =>
@@ -138,16 +128,16 @@ describe('restic against moto: explain, apply the profile, run again', () => {
         [`${BUCKET_ARN}/${REPOSITORY}/*`],
       ],
     ]);
-    await account.grantOnly(user, pruning.jobProfile?.statements ?? []);
+    await suite.account.grantOnly(user, pruning.jobProfile?.statements ?? []);
     const pruned = await restic(user, ['forget', '--keep-last', '1', '--prune']);
     assert.equal(pruned.code, 0, pruned.output);
     assert.deepEqual(refused(pruned), []);
-    assert.equal((await account.objectKeys(BUCKET, `${REPOSITORY}/snapshots/`)).length, 1);
+    assert.equal((await suite.account.objectKeys(BUCKET, `${REPOSITORY}/snapshots/`)).length, 1);
   });
 
   test("with the region given (the alternative), restic never asks for the bucket's location: the profile without s3:GetBucketLocation runs init and backup without a refusal", async () => {
     const other = 'hosts/web2';
-    const user = await account.createUser('restic-web2', 'ResticRegion', {
+    const user = await suite.account.createUser('restic-web2', 'ResticRegion', {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: BUCKET_ARN },
@@ -157,14 +147,14 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     });
     const region = {
       AWS_DEFAULT_REGION: 'us-east-1',
-      RESTIC_REPOSITORY: `s3:${account.recorder.endpoint}/${BUCKET}/${other}`,
+      RESTIC_REPOSITORY: `s3:${suite.account.recorder.endpoint}/${BUCKET}/${other}`,
     };
     for (const args of [['init'], ['backup', join(dir(), 'data')]]) {
       const run = await restic(user, args, region);
       assert.equal(run.code, 0, `restic ${args[0]}: ${run.output}`);
       assert.deepEqual(refused(run), []);
       assert.ok(
-        account.recorder.calls.slice(run.from).every((c) => !c.url.includes('location')),
+        suite.account.recorder.calls.slice(run.from).every((c) => !c.url.includes('location')),
         'no GetBucketLocation call with the region given',
       );
     }

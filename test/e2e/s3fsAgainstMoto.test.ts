@@ -13,28 +13,20 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 import { type MountedRun, withMount } from '../support/fuseMount.js';
-import { MotoAccount, type MotoUser, onlyFinding } from '../support/motoAccount.js';
-import { temporaryDirectory } from '../temporaryDirectory.js';
+import { type MotoUser, motoSuite, onlyFinding } from '../support/motoAccount.js';
 
 const BUCKET = 'shared-data';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const S3FS = process.env.PA_TEST_S3FS ?? 's3fs';
 
 describe('s3fs against moto: explain, apply the profile, mount again', () => {
-  const dir = temporaryDirectory('pa-s3fs-moto-');
-  let account: MotoAccount;
-
-  before(async () => {
-    account = await MotoAccount.start(dir(), [BUCKET]);
-    await account.putObjects(BUCKET, ['team/a.txt', 'team/sub/b.txt']);
-  });
-
-  after(async () => {
-    await account?.stop();
-  });
+  const suite = motoSuite('pa-s3fs-moto-', [BUCKET], (account) =>
+    account.putObjects(BUCKET, ['team/a.txt', 'team/sub/b.txt']),
+  );
+  const { dir } = suite;
 
   /** Mounts `BUCKET:/team` at `name` as `user` and runs `steps` in it (see withMount). */
   async function s3fsMount(user: MotoUser, name: string, steps: readonly string[]): Promise<MountedRun> {
@@ -42,13 +34,13 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     await writeFile(passwd, `${user.accessKeyId}:${user.secretAccessKey}\n`, { mode: 0o600 });
     const point = join(dir(), name);
     const options = [
-      `url=${account.recorder.endpoint}`,
+      `url=${suite.account.recorder.endpoint}`,
       'use_path_request_style',
       'sigv4',
       `passwd_file=${passwd}`,
     ];
     return withMount(
-      account,
+      suite.account,
       point,
       { command: S3FS, args: [`${BUCKET}:/team`, point, ...options.flatMap((o) => ['-o', o])] },
       steps,
@@ -71,7 +63,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
   ];
 
   test('s3:ListBucket, and s3:GetObject and s3:PutObject on the directory: mv and rm are refused; the s3fs profile alone lets every file operation through', async () => {
-    const user = await account.createUser('s3fs-team', 'S3fsTeamReadWrite', {
+    const user = await suite.account.createUser('s3fs-team', 'S3fsTeamReadWrite', {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: BUCKET_ARN },
@@ -86,7 +78,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
       [true, true, true, true, false, false],
     );
 
-    const finding = onlyFinding(await account.explainRun(user, refused.run, 's3fs-delete-denied'));
+    const finding = onlyFinding(await suite.account.explainRun(user, refused.run, 's3fs-delete-denied'));
     assert.equal(finding.client.tool, 'other');
     assert.match(finding.client.userAgent ?? '', /^s3fs\//);
     assert.deepEqual(
@@ -104,8 +96,8 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     // The mount wrote: no read-only alternative.
     assert.deepEqual(finding.alternatives, []);
 
-    await account.grantOnly(user, finding.jobProfile?.statements ?? []);
-    const before = account.recorder.calls.length;
+    await suite.account.grantOnly(user, finding.jobProfile?.statements ?? []);
+    const before = suite.account.recorder.calls.length;
     const again = await s3fsMount(user, 'rw-again', [
       'echo again > b.txt',
       'chmod 600 b.txt',
@@ -119,16 +111,16 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     assert.ok(again.mounted);
     assert.deepEqual(again.codes, [0, 0, 0, 0, 0, 0, 0, 0], again.run.output);
     assert.deepEqual(
-      account.recorder.calls.slice(before).filter((c) => c.status === 403),
+      suite.account.recorder.calls.slice(before).filter((c) => c.status === 403),
       [],
       'a call of the mount was refused under the profile',
     );
-    assert.deepEqual(await account.objectKeys(BUCKET, 'team/'), ['team/a.txt']);
+    assert.deepEqual(await suite.account.objectKeys(BUCKET, 'team/'), ['team/a.txt']);
   });
 
   test('no s3:ListBucket: nothing is mounted; the profile covers the bucket, says how to scope it, and alone lets it mount', async () => {
-    await account.putObjects(BUCKET, ['team/c.txt']);
-    const user = await account.createUser('s3fs-objects', 'S3fsObjectsOnly', {
+    await suite.account.putObjects(BUCKET, ['team/c.txt']);
+    const user = await suite.account.createUser('s3fs-objects', 'S3fsObjectsOnly', {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET_ARN}/team/*` },
@@ -138,7 +130,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
     assert.equal(refused.mounted, false, 'mounted without s3:ListBucket');
 
     const finding = onlyFinding(
-      await account.explainRun(user, { ...refused.run, code: 1 }, 's3fs-mount-denied'),
+      await suite.account.explainRun(user, { ...refused.run, code: 1 }, 's3fs-mount-denied'),
     );
     assert.deepEqual(
       [...new Set(finding.requests.map((r) => `${r.eventName} ${r.action} ${r.resource}`))],
@@ -158,7 +150,7 @@ describe('s3fs against moto: explain, apply the profile, mount again', () => {
       [['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']],
     );
 
-    await account.grantOnly(user, finding.jobProfile?.statements ?? []);
+    await suite.account.grantOnly(user, finding.jobProfile?.statements ?? []);
     const again = await s3fsMount(user, 'objects-again', ['ls']);
     assert.ok(again.mounted);
     assert.deepEqual(again.codes, [0]);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import {
   AttachRolePolicyCommand,
@@ -26,6 +27,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ExplainReport, Finding, PolicyStatement } from '../../src/domain/explain/report.js';
 import { runCli } from '../cli/cliHarness.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 import { type MotoServer, startMotoServer } from './motoServer.js';
 import {
   type AssumedRoleIdentity,
@@ -338,6 +340,34 @@ export class MotoAccount {
     const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
   }
+}
+
+/**
+ * The MotoAccount of one `describe` block: started with `buckets` in a fresh temporary directory
+ * (`prefix`) before its tests, then `setup` runs; stopped after them. Read both through the returned
+ * object: they exist only once the tests run.
+ */
+export function motoSuite(
+  prefix: string,
+  buckets: readonly string[],
+  setup?: (account: MotoAccount, directory: string) => Promise<void>,
+): { readonly account: MotoAccount; readonly dir: () => string } {
+  const dir = temporaryDirectory(prefix);
+  let account: MotoAccount | undefined;
+  before(async () => {
+    account = await MotoAccount.start(dir(), buckets);
+    await setup?.(account, dir());
+  });
+  after(async () => {
+    await account?.stop();
+  });
+  return {
+    get account(): MotoAccount {
+      if (account === undefined) throw new Error(`the moto account of ${prefix} exists once its tests run`);
+      return account;
+    },
+    dir,
+  };
 }
 
 /** `data/a.txt` and `data/sub/b.txt` under `directory`: what the tests' jobs copy. */

@@ -63,8 +63,8 @@ export interface ResticProfile {
 }
 
 /**
- * The repositories the keys and listings show (a `config` alone does not make one: any application can
- * have such a key), and whether they use the older layout.
+ * The repositories the keys and listings show (a `config` alone does not make one: other applications
+ * have such keys), and whether they use the older layout.
  */
 function repositoriesOf(input: ResticInput): { prefixes: Set<string>; olderLayout: boolean } {
   const prefixes = new Set<string>();
