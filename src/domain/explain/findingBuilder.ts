@@ -587,17 +587,16 @@ function bucketExistence(
 }
 
 /**
- * restic's profile (see resticProfile), from the keys and listings of the job's requests on the bucket
- * and of its successful calls there; none when they show no restic repository (minio-go is used by
- * other programs too).
+ * What the finding's requests on the bucket show, with the caller's successful calls there: the keys
+ * (a request's object, or the key a HEAD refused on the bucket was for, and the keys it read), the
+ * listings' prefixes, the keys deleted or refused deleting, and the event names.
  */
-function resticAdvice(
+function callsOn(
   bucket: string,
-  partition: string | undefined,
   evaluated: readonly EvaluatedCheck[],
   succeeded: ReadonlySet<string>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
-): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
+): { keys: string[]; listPrefixes: string[]; deletedKeys: string[]; eventNames: Set<string> } {
   const keys: string[] = [...(evidence('readKeys') ?? NO_NAMES)];
   const listPrefixes: string[] = [...(evidence('listPrefixes') ?? NO_NAMES)];
   const deletedKeys: string[] = [];
@@ -613,14 +612,19 @@ function resticAdvice(
     const prefix = check.context['s3:prefix'];
     if (typeof prefix === 'string') listPrefixes.push(prefix);
   }
-  const profile = resticProfile({
-    bucket,
-    ...(partition !== undefined ? { partition } : {}),
-    keys,
-    listPrefixes,
-    deletedKeys,
-    eventNames,
-  });
+  return { keys, listPrefixes, deletedKeys, eventNames };
+}
+
+/**
+ * restic's profile (see resticProfile); none when the calls show no restic repository (minio-go is
+ * used by other programs too).
+ */
+function resticAdvice(
+  bucket: string,
+  partition: string | undefined,
+  calls: ReturnType<typeof callsOn>,
+): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
+  const profile = resticProfile({ bucket, ...(partition !== undefined ? { partition } : {}), ...calls });
   if (profile === undefined) return { jobProfile: null, alternatives: [] };
   return {
     jobProfile: {
@@ -639,30 +643,17 @@ function listedDirectory(prefix: string): string {
 }
 
 /**
- * A FUSE mount's evidence (s3fs, Mountpoint): its directory, the common directory of the keys and
- * listings of its requests on the bucket and of its successful calls there (`undefined` when they name
- * none), and the event names of those calls.
+ * A FUSE mount's directory (s3fs, Mountpoint): the common directory of its keys, its listings and the
+ * directories its successful calls worked in; `undefined` when they name none.
  */
-function mountEvidence(
-  bucket: string,
-  evaluated: readonly EvaluatedCheck[],
-  succeeded: ReadonlySet<string>,
+function mountDirectory(
+  calls: ReturnType<typeof callsOn>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
-): { directory: string | undefined; eventNames: Set<string> } {
-  const paths: string[] = [];
-  const eventNames = new Set(succeeded);
-  for (const { check, event } of evaluated) {
-    if (check.bucket !== bucket) continue;
-    eventNames.add(event.eventName);
-    const key = check.key ?? event.objectKey;
-    if (key !== undefined && key !== '') paths.push(key);
-    const prefix = check.context['s3:prefix'];
-    if (typeof prefix === 'string') paths.push(listedDirectory(prefix));
-  }
-  for (const prefix of evidence('listPrefixes') ?? NO_NAMES) paths.push(listedDirectory(prefix));
+): string | undefined {
+  const paths = [...calls.keys, ...calls.listPrefixes.map(listedDirectory)];
   for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
     for (const directory of evidence(kind) ?? NO_NAMES) paths.push(directory);
-  return { directory: paths.length > 0 ? commonDirectory(paths) : undefined, eventNames };
+  return paths.length > 0 ? commonDirectory(paths) : undefined;
 }
 
 /** The profile of a FUSE mount by s3fs or Mountpoint (see s3fsProfile and mountpointProfile). */
@@ -1197,11 +1188,13 @@ export class FindingBuilder {
         : isMountpointAgent(client.raw)
           ? 'mountpoint-s3'
           : undefined;
-      if (mounter !== undefined)
-        return mountAdvice(mounter, bucket, partition, mountEvidence(bucket, evaluated, succeeded, evidence));
+      if (mounter !== undefined || isResticAgent(client.raw)) {
+        const calls = callsOn(bucket, evaluated, succeeded, evidence);
+        if (mounter === undefined) return resticAdvice(bucket, partition, calls);
+        const mount = { directory: mountDirectory(calls, evidence), eventNames: calls.eventNames };
+        return mountAdvice(mounter, bucket, partition, mount);
+      }
     }
-    if (client.tool === 'other' && bucket !== undefined && isResticAgent(client.raw))
-      return resticAdvice(bucket, partition, evaluated, succeeded, evidence);
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
     // One pass over the requests (a finding can hold thousands): keys on the bucket (an rclone job has
