@@ -50,14 +50,6 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     });
   }
 
-  /** The calls of `run` that S3 refused, as `METHOD path` (IDs elided). */
-  function refused(run: ClientRun, to: number = suite.account.recorder.calls.length): string[] {
-    return suite.account.recorder.calls
-      .slice(run.from, to)
-      .filter((c) => c.status === 403)
-      .map((c) => `${c.method} ${c.url.replace(/[0-9a-f]{64}/g, '<id>')}`);
-  }
-
   function statementsOf(finding: Finding): [string | undefined, readonly string[], readonly string[]][] {
     const profile = finding.jobProfile;
     assert.equal(profile?.tool, 'restic', JSON.stringify(finding.jobProfile));
@@ -102,7 +94,7 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     ]) {
       const run = await restic(user, args);
       assert.equal(run.code, 0, `restic ${args.join(' ')}: ${run.output}`);
-      assert.deepEqual(refused(run), [], `restic ${args[0]} was refused calls`);
+      assert.deepEqual(suite.account.refusedCalls(run), [], `restic ${args[0]} was refused calls`);
     }
     const restored = await readFile(join(dir(), 'restored', dir(), 'data', 'sub', 'b.txt'), 'utf8');
     assert.equal(restored, 'second file\n');
@@ -131,7 +123,7 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     await suite.account.grantOnly(user, pruning.jobProfile?.statements ?? []);
     const pruned = await restic(user, ['forget', '--keep-last', '1', '--prune']);
     assert.equal(pruned.code, 0, pruned.output);
-    assert.deepEqual(refused(pruned), []);
+    assert.deepEqual(suite.account.refusedCalls(pruned), []);
     assert.equal((await suite.account.objectKeys(BUCKET, `${REPOSITORY}/snapshots/`)).length, 1);
   });
 
@@ -152,7 +144,7 @@ describe('restic against moto: explain, apply the profile, run again', () => {
     for (const args of [['init'], ['backup', join(dir(), 'data')]]) {
       const run = await restic(user, args, region);
       assert.equal(run.code, 0, `restic ${args[0]}: ${run.output}`);
-      assert.deepEqual(refused(run), []);
+      assert.deepEqual(suite.account.refusedCalls(run), []);
       assert.ok(
         suite.account.recorder.calls.slice(run.from).every((c) => !c.url.includes('location')),
         'no GetBucketLocation call with the region given',

@@ -336,6 +336,14 @@ export class MotoAccount {
       await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body ?? `${key}\n` }));
   }
 
+  /** The calls of `run` (and any after it) that moto refused, as `METHOD path`, 64-digit IDs elided. */
+  refusedCalls(run: ClientRun): string[] {
+    return this.recorder.calls
+      .slice(run.from)
+      .filter((c) => c.status === 403)
+      .map((c) => `${c.method} ${c.url.replace(/[0-9a-f]{64}/g, '<id>')}`);
+  }
+
   async objectKeys(bucket: string, prefix: string): Promise<string[]> {
     const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
