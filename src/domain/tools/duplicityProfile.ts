@@ -23,6 +23,7 @@
  * @see https://gitlab.com/duplicity/duplicity/-/blob/rel.0.8.22/bin/duplicity.1 (A NOTE ON AMAZON S3: "The boto3 backend does not support bucket creation"; A NOTE ON FILENAME PREFIXES)
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
+import type { JobCalls } from './jobCalls.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const SOURCE =
@@ -47,19 +48,8 @@ const MULTIPART: readonly string[] = [
   'AbortMultipartUpload',
 ];
 
-export interface DuplicityInput {
-  readonly bucket: string;
-  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
-  readonly partition?: string;
-  /** Keys the job's requests named on the bucket (refused or not). */
-  readonly keys: readonly string[];
-  /** Prefixes of the job's listings of the bucket. */
-  readonly listPrefixes: readonly string[];
-  /** Keys the job deleted, or was refused deleting. */
-  readonly deletedKeys: readonly string[];
-  /** Event names of the job's calls on the bucket, refused or not. */
-  readonly eventNames: ReadonlySet<string>;
-}
+/** The finding's calls on the bucket (see JobCalls). */
+export type DuplicityInput = JobCalls;
 
 export interface DuplicityProfile {
   /** The backups' prefixes (`''` for one at the bucket's root, else ending in `/`), sorted. */

@@ -17,6 +17,7 @@
  * @see https://restic.readthedocs.io/en/stable/060_forget.html#security-considerations-in-append-only-mode
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
+import type { JobCalls } from './jobCalls.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const LAYOUT_SOURCE = 'https://restic.readthedocs.io/en/stable/100_references.html#repository-layout';
@@ -40,19 +41,8 @@ export function isResticAgent(userAgent: string | undefined): boolean {
   return userAgent !== undefined && /(?:^|[\s(])(?:minio-go|restic)\//i.test(userAgent);
 }
 
-export interface ResticInput {
-  readonly bucket: string;
-  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
-  readonly partition?: string;
-  /** Keys the job's requests named on the bucket (refused or not). */
-  readonly keys: readonly string[];
-  /** Prefixes of the job's listings of the bucket. */
-  readonly listPrefixes: readonly string[];
-  /** Keys the job deleted, or was refused deleting. */
-  readonly deletedKeys: readonly string[];
-  /** Event names of the job's calls on the bucket, refused or not. */
-  readonly eventNames: ReadonlySet<string>;
-}
+/** The finding's calls on the bucket (see JobCalls). */
+export type ResticInput = JobCalls;
 
 export interface ResticProfile {
   /** The repositories' prefixes (`''` for one at the bucket's root), sorted. */

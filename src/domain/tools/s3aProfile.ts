@@ -18,24 +18,12 @@
 
 import { commonDirectory } from '../explain/minimalStatements.js';
 import type { PolicyStatement } from '../explain/report.js';
+import { type JobCalls, writesObjects } from './jobCalls.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const POLICIES =
   'https://hadoop.apache.org/docs/stable/hadoop-aws/tools/hadoop-aws/assumed_roles.html#Restricting_S3A_operations_through_AWS_Policies';
 const MARKERS = 'https://hadoop.apache.org/docs/stable/hadoop-aws/tools/hadoop-aws/directory_markers.html';
-
-/** Operations that change objects: a job that made one writes. */
-const WRITES: ReadonlySet<string> = new Set([
-  'PutObject',
-  'CopyObject',
-  'DeleteObject',
-  'DeleteObjects',
-  'CreateMultipartUpload',
-  'UploadPart',
-  'UploadPartCopy',
-  'CompleteMultipartUpload',
-  'AbortMultipartUpload',
-]);
 
 /** A path in a committer's pending directory: `_temporary/`, `__magic…/`, `.spark-staging-…/`. */
 const PENDING = /(?:^|\/)(?:_temporary|__magic[^/]*|\.spark-staging-[^/]*)\//;
@@ -45,18 +33,10 @@ export function isS3aAgent(userAgent: string | undefined): boolean {
   return userAgent !== undefined && /(?:^|[\s,[])Hadoop \d+\.\d+/.test(userAgent);
 }
 
-export interface S3aInput {
-  readonly bucket: string;
-  /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
-  readonly partition?: string;
-  /** Keys the job's requests named on the bucket (refused or not). */
-  readonly keys: readonly string[];
-  /** Prefixes of the job's listings of the bucket. */
-  readonly listPrefixes: readonly string[];
+/** The finding's calls on the bucket (see JobCalls), with the directories its successful calls worked in. */
+export interface S3aInput extends Omit<JobCalls, 'deletedKeys'> {
   /** Directories (ending in `/`) the job's successful calls worked in. */
   readonly directories: readonly string[];
-  /** Event names of the job's calls on the bucket, refused or not. */
-  readonly eventNames: ReadonlySet<string>;
 }
 
 export interface S3aProfile {
@@ -129,7 +109,7 @@ export function s3aProfile(input: S3aInput): S3aProfile {
   const committing = [...input.keys, ...input.listPrefixes, ...input.directories].some((path) =>
     PENDING.test(path),
   );
-  const writes = committing || [...input.eventNames].some((name) => WRITES.has(name));
+  const writes = committing || writesObjects(input.eventNames);
   const bucketArn = bucketArnOf(input.bucket, input.partition);
   const arn = (key: string) => `${bucketArn}/${literalArnPart(key)}`;
 

@@ -14,23 +14,11 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
+import { writesObjects } from './jobCalls.js';
 import { jobResourceArns } from './jobResourceArns.js';
 import type { MountInput, MountProfile } from './mountProfile.js';
 
 const SOURCE = 'https://github.com/s3fs-fuse/s3fs-fuse/blob/master/doc/man/s3fs.1.in';
-
-/** Operations that change objects: a mount that made one writes. */
-const WRITES: ReadonlySet<string> = new Set([
-  'PutObject',
-  'CopyObject',
-  'DeleteObject',
-  'DeleteObjects',
-  'CreateMultipartUpload',
-  'UploadPart',
-  'UploadPartCopy',
-  'CompleteMultipartUpload',
-  'AbortMultipartUpload',
-]);
 
 /** Whether the user agent is s3fs's (`s3fs/<version> (commit hash …)`). */
 export function isS3fsAgent(userAgent: string | undefined): boolean {
@@ -62,7 +50,7 @@ export function s3fsProfile(input: MountInput): MountProfile {
     );
   }
   const alternatives: Alternative[] = [];
-  if (![...input.eventNames].some((name) => WRITES.has(name))) {
+  if (!writesObjects(input.eventNames)) {
     alternatives.push({
       kind: 'client-config',
       text: `If the mount only reads, mount it read-only (-o ro): s3fs then needs s3:ListBucket and s3:GetObject alone (${SOURCE}).`,
