@@ -23,7 +23,7 @@
  * @see https://gitlab.com/duplicity/duplicity/-/blob/rel.0.8.22/bin/duplicity.1 (A NOTE ON AMAZON S3: "The boto3 backend does not support bucket creation"; A NOTE ON FILENAME PREFIXES)
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
-import type { JobCalls } from './jobCalls.js';
+import type { JobCalls, ToolProfile } from './jobCalls.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const SOURCE =
@@ -51,12 +51,9 @@ const MULTIPART: readonly string[] = [
 /** The finding's calls on the bucket (see JobCalls). */
 export type DuplicityInput = JobCalls;
 
-export interface DuplicityProfile {
+export interface DuplicityProfile extends ToolProfile {
   /** The backups' prefixes (`''` for one at the bucket's root, else ending in `/`), sorted. */
   readonly archives: readonly string[];
-  readonly statements: readonly PolicyStatement[];
-  readonly notes: readonly string[];
-  readonly alternatives: readonly Alternative[];
 }
 
 /** Whether `key` names a file of a duplicity backup. */

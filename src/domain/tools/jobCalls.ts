@@ -1,8 +1,9 @@
 /**
  * What the profiles that read a job from its calls on one bucket take (restic, duplicity, Hadoop S3A):
  * the keys, listings, deletes and event names of the finding's requests there, with the caller's
- * successful calls.
+ * successful calls; and what the tool profiles give.
  */
+import type { Alternative, PolicyStatement } from '../explain/report.js';
 
 export interface JobCalls {
   readonly bucket: string;
@@ -16,6 +17,13 @@ export interface JobCalls {
   readonly deletedKeys: readonly string[];
   /** Event names of the job's calls on the bucket, refused or not. */
   readonly eventNames: ReadonlySet<string>;
+}
+
+/** A tool's profile: its statements, with notes and the alternatives that remove a grant. */
+export interface ToolProfile {
+  readonly statements: readonly PolicyStatement[];
+  readonly notes: readonly string[];
+  readonly alternatives: readonly Alternative[];
 }
 
 /** Operations that change objects: a job that made one (refused or not) writes. */

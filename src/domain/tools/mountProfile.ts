@@ -2,7 +2,7 @@
  * What the profiles of FUSE mounts of a bucket (s3fs, Mountpoint) take and give: the mount's directory
  * and calls in, statements with notes and alternatives out.
  */
-import type { Alternative, PolicyStatement } from '../explain/report.js';
+import type { ToolProfile } from './jobCalls.js';
 
 export interface MountInput {
   readonly bucket: string;
@@ -17,8 +17,4 @@ export interface MountInput {
   readonly eventNames: ReadonlySet<string>;
 }
 
-export interface MountProfile {
-  readonly statements: readonly PolicyStatement[];
-  readonly notes: readonly string[];
-  readonly alternatives: readonly Alternative[];
-}
+export type MountProfile = ToolProfile;

@@ -17,7 +17,7 @@
  * @see https://restic.readthedocs.io/en/stable/060_forget.html#security-considerations-in-append-only-mode
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
-import type { JobCalls } from './jobCalls.js';
+import type { JobCalls, ToolProfile } from './jobCalls.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const LAYOUT_SOURCE = 'https://restic.readthedocs.io/en/stable/100_references.html#repository-layout';
@@ -44,12 +44,9 @@ export function isResticAgent(userAgent: string | undefined): boolean {
 /** The finding's calls on the bucket (see JobCalls). */
 export type ResticInput = JobCalls;
 
-export interface ResticProfile {
+export interface ResticProfile extends ToolProfile {
   /** The repositories' prefixes (`''` for one at the bucket's root), sorted. */
   readonly repositories: readonly string[];
-  readonly statements: readonly PolicyStatement[];
-  readonly notes: readonly string[];
-  readonly alternatives: readonly Alternative[];
 }
 
 /**

@@ -5,23 +5,13 @@ import {
   duplicityProfile,
   isDuplicityFile,
 } from '../../../src/domain/tools/duplicityProfile.js';
+import { jobCalls } from './jobCallsFixture.js';
 
 const FULL = 'duplicity-full.20261128T200818Z';
 const INC = 'duplicity-inc.20261128T200818Z.to.20261129T020000Z';
 
-function input(partial: Partial<DuplicityInput>): DuplicityInput {
-  return {
-    bucket: 'backups',
-    keys: [],
-    listPrefixes: [],
-    deletedKeys: [],
-    eventNames: new Set(),
-    ...partial,
-  };
-}
-
 function statements(partial: Partial<DuplicityInput>) {
-  return duplicityProfile(input(partial))?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
+  return duplicityProfile(jobCalls(partial))?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
 }
 
 describe('isDuplicityFile', () => {
@@ -66,32 +56,35 @@ describe('duplicityProfile', () => {
       ['DuplicityBucket', ['s3:ListBucket'], ['arn:aws:s3:::backups']],
       ['DuplicityBackup', ['s3:GetObject', 's3:PutObject'], ['arn:aws:s3:::backups/hosts/web1/*']],
     ]);
-    const notes = duplicityProfile(input({ keys: [`hosts/web1/${FULL}.manifest`] }))?.notes ?? [];
+    const notes = duplicityProfile(jobCalls({ keys: [`hosts/web1/${FULL}.manifest`] }))?.notes ?? [];
     assert.match(notes.join('\n'), /s3:DeleteObject is left out/);
     assert.match(notes.join('\n'), /exit with status 0 when S3 refuses the deletes/);
   });
 
   test("a backup at the bucket's root", () => {
-    assert.deepEqual(duplicityProfile(input({ keys: [`${FULL}.manifest`] }))?.statements[1]?.Resource, [
+    assert.deepEqual(duplicityProfile(jobCalls({ keys: [`${FULL}.manifest`] }))?.statements[1]?.Resource, [
       'arn:aws:s3:::backups/*',
     ]);
   });
 
   test('no duplicity file, no profile (a listing alone does not say duplicity)', () => {
-    assert.equal(duplicityProfile(input({ keys: ['data/a.txt'], listPrefixes: ['hosts/web1/'] })), undefined);
-    assert.equal(duplicityProfile(input({ eventNames: new Set(['HeadBucket']) })), undefined);
+    assert.equal(
+      duplicityProfile(jobCalls({ keys: ['data/a.txt'], listPrefixes: ['hosts/web1/'] })),
+      undefined,
+    );
+    assert.equal(duplicityProfile(jobCalls({ eventNames: new Set(['HeadBucket']) })), undefined);
   });
 
   test('deletes (remove-older-than, cleanup) add s3:DeleteObject on the prefix, with the note that refused ones exit 0', () => {
     const key = `nas01/${FULL}.vol1.difftar.gpg`;
-    const profile = duplicityProfile(input({ keys: [key], deletedKeys: [key] }));
+    const profile = duplicityProfile(jobCalls({ keys: [key], deletedKeys: [key] }));
     assert.deepEqual(profile?.statements[1]?.Action, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
     assert.match(profile?.notes.join('\n') ?? '', /The job deleted .* exit with status 0/s);
   });
 
   test('uploads in parts add s3:AbortMultipartUpload', () => {
     const profile = duplicityProfile(
-      input({
+      jobCalls({
         keys: [`${FULL}.vol1.difftar.gz`],
         eventNames: new Set(['CreateMultipartUpload', 'UploadPart']),
       }),
@@ -106,7 +99,7 @@ describe('duplicityProfile', () => {
 
   test("the old boto backend's CreateBucket joins the bucket's statement, with creating the bucket (or boto3+s3://) as the alternative", () => {
     const profile = duplicityProfile(
-      input({ keys: [`${FULL}.vol1.difftar.gz`], eventNames: new Set(['HeadBucket', 'CreateBucket']) }),
+      jobCalls({ keys: [`${FULL}.vol1.difftar.gz`], eventNames: new Set(['HeadBucket', 'CreateBucket']) }),
     );
     assert.deepEqual(profile?.statements[0]?.Action, ['s3:CreateBucket', 's3:ListBucket']);
     assert.deepEqual(
@@ -118,7 +111,7 @@ describe('duplicityProfile', () => {
 
   test('a --file-prefix-archive with a slash puts the volumes in a subdirectory: the listing names the backup', () => {
     const profile = duplicityProfile(
-      input({
+      jobCalls({
         keys: [`nas01/archive/${FULL}.vol1.difftar.gz`, `nas01/${FULL}.manifest`],
         listPrefixes: ['nas01/'],
       }),
@@ -127,15 +120,16 @@ describe('duplicityProfile', () => {
     assert.deepEqual(profile?.statements[1]?.Resource, ['arn:aws:s3:::backups/nas01/*']);
     // Without the listing, the files' directories: the subdirectory lies inside the other.
     assert.deepEqual(
-      duplicityProfile(input({ keys: [`nas01/archive/${FULL}.vol1.difftar.gz`, `nas01/${FULL}.manifest`] }))
-        ?.archives,
+      duplicityProfile(
+        jobCalls({ keys: [`nas01/archive/${FULL}.vol1.difftar.gz`, `nas01/${FULL}.manifest`] }),
+      )?.archives,
       ['nas01/'],
     );
   });
 
   test('two backups of one job: one statement with both prefixes; wildcard characters in a prefix are literal', () => {
     const profile = duplicityProfile(
-      input({ keys: [`hosts/web1/${FULL}.manifest`, `hosts/*db/${INC}.manifest.gpg`] }),
+      jobCalls({ keys: [`hosts/web1/${FULL}.manifest`, `hosts/*db/${INC}.manifest.gpg`] }),
     );
     assert.deepEqual(profile?.archives, ['hosts/*db/', 'hosts/web1/']);
     assert.deepEqual(profile?.statements[1]?.Resource, [
@@ -146,7 +140,8 @@ describe('duplicityProfile', () => {
 
   test("the bucket's partition", () => {
     assert.deepEqual(
-      duplicityProfile(input({ partition: 'aws-cn', keys: [`${FULL}.manifest`] }))?.statements[0]?.Resource,
+      duplicityProfile(jobCalls({ partition: 'aws-cn', keys: [`${FULL}.manifest`] }))?.statements[0]
+        ?.Resource,
       ['arn:aws-cn:s3:::backups'],
     );
   });

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isResticAgent, type ResticInput, resticProfile } from '../../../src/domain/tools/resticProfile.js';
+import { jobCalls } from './jobCallsFixture.js';
 
 /** A 64-digit ID as restic names its files (`n` picks one). */
 const id = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
 
-function input(partial: Partial<ResticInput>): ResticInput {
-  return {
-    bucket: 'backups',
-    keys: [],
-    listPrefixes: [],
-    deletedKeys: [],
-    eventNames: new Set(),
-    ...partial,
-  };
-}
-
 function statements(partial: Partial<ResticInput>) {
-  return resticProfile(input(partial))?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
+  return resticProfile(jobCalls(partial))?.statements.map((s) => [s.Sid, s.Action, s.Resource]);
 }
 
 describe('isResticAgent', () => {
@@ -47,7 +37,7 @@ describe('resticProfile', () => {
       `a/b/c/locks/${id(4)}`,
       `a/b/c/keys/${id(5)}`,
     ]) {
-      assert.deepEqual(resticProfile(input({ keys: [key] }))?.repositories, ['a/b/c'], key);
+      assert.deepEqual(resticProfile(jobCalls({ keys: [key] }))?.repositories, ['a/b/c'], key);
     }
   });
 
@@ -60,15 +50,15 @@ describe('resticProfile', () => {
   });
 
   test('keys that are not a repository give no profile: a config alone, names that are not 64-digit IDs', () => {
-    assert.equal(resticProfile(input({ keys: ['app/config'] })), undefined);
-    assert.equal(resticProfile(input({ keys: ['app/data/report.csv', 'app/locks/today'] })), undefined);
-    assert.equal(resticProfile(input({ listPrefixes: ['app/', 'daily/'] })), undefined);
-    assert.equal(resticProfile(input({ keys: [`app/data/${id(0xab).toUpperCase()}`] })), undefined);
+    assert.equal(resticProfile(jobCalls({ keys: ['app/config'] })), undefined);
+    assert.equal(resticProfile(jobCalls({ keys: ['app/data/report.csv', 'app/locks/today'] })), undefined);
+    assert.equal(resticProfile(jobCalls({ listPrefixes: ['app/', 'daily/'] })), undefined);
+    assert.equal(resticProfile(jobCalls({ keys: [`app/data/${id(0xab).toUpperCase()}`] })), undefined);
   });
 
   test('a delete of a snapshot, index or data file (forget, prune): s3:DeleteObject on the whole repository', () => {
     const snapshot = `hosts/web1/snapshots/${id(9)}`;
-    const profile = resticProfile(input({ keys: [snapshot], deletedKeys: [snapshot] }));
+    const profile = resticProfile(jobCalls({ keys: [snapshot], deletedKeys: [snapshot] }));
     assert.deepEqual(
       profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
       [
@@ -93,13 +83,13 @@ describe('resticProfile', () => {
   });
 
   test('the older S3 layout (key/, lock/, snapshot/, data/<id>): the locks are under lock/', () => {
-    const profile = resticProfile(input({ keys: [`old/lock/${id(2)}`, `old/data/${id(4)}`] }));
+    const profile = resticProfile(jobCalls({ keys: [`old/lock/${id(2)}`, `old/data/${id(4)}`] }));
     assert.deepEqual(profile?.repositories, ['old']);
     assert.deepEqual(profile?.statements[2]?.Resource, ['arn:aws:s3:::backups/old/lock/*']);
   });
 
   test('two repositories in one bucket: both, in order', () => {
-    const profile = resticProfile(input({ listPrefixes: ['hosts/web2/keys/', 'hosts/web1/locks/'] }));
+    const profile = resticProfile(jobCalls({ listPrefixes: ['hosts/web2/keys/', 'hosts/web1/locks/'] }));
     assert.deepEqual(profile?.statements[1]?.Resource, [
       'arn:aws:s3:::backups/hosts/web1/*',
       'arn:aws:s3:::backups/hosts/web2/*',
@@ -108,7 +98,7 @@ describe('resticProfile', () => {
 
   test("GetBucketLocation joins the bucket's actions, with the region as the alternative that removes it", () => {
     const profile = resticProfile(
-      input({ listPrefixes: ['r/keys/'], eventNames: new Set(['GetBucketLocation', 'ListObjects']) }),
+      jobCalls({ listPrefixes: ['r/keys/'], eventNames: new Set(['GetBucketLocation', 'ListObjects']) }),
     );
     assert.deepEqual(profile?.statements[0]?.Action, ['s3:GetBucketLocation', 's3:ListBucket']);
     assert.deepEqual(
@@ -120,7 +110,7 @@ describe('resticProfile', () => {
 
   test('a refused CreateBucket (init of a missing bucket) joins too, with creating the bucket first as the alternative', () => {
     const profile = resticProfile(
-      input({ listPrefixes: ['r/keys/'], eventNames: new Set(['CreateBucket']) }),
+      jobCalls({ listPrefixes: ['r/keys/'], eventNames: new Set(['CreateBucket']) }),
     );
     assert.deepEqual(profile?.statements[0]?.Action, ['s3:CreateBucket', 's3:ListBucket']);
     assert.deepEqual(
@@ -130,10 +120,12 @@ describe('resticProfile', () => {
   });
 
   test('a HEAD of the bucket (init) gets the note on restic 0.14.0, which stops when it is refused', () => {
-    const profile = resticProfile(input({ listPrefixes: ['r/keys/'], eventNames: new Set(['HeadBucket']) }));
+    const profile = resticProfile(
+      jobCalls({ listPrefixes: ['r/keys/'], eventNames: new Set(['HeadBucket']) }),
+    );
     assert.ok(profile?.notes.some((n) => n.includes('restic 0.14.0')));
     assert.ok(
-      !resticProfile(input({ listPrefixes: ['r/keys/'] }))?.notes.some((n) => n.includes('restic 0.14.0')),
+      !resticProfile(jobCalls({ listPrefixes: ['r/keys/'] }))?.notes.some((n) => n.includes('restic 0.14.0')),
     );
   });
 
