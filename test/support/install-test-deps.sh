@@ -117,6 +117,19 @@ else
   touch "${hadoop_dir}/.complete"
 fi
 
+# PySpark (test/e2e/sparkS3aAgainstMoto.test.ts): pinned with hashes in pyspark-requirements.txt, in
+# its own directory (about 320 MB); it runs with the S3A jars above.
+spark_dir="${tools_dir}/pyspark-3.5.3"
+if [ -f "${spark_dir}/.complete" ]; then
+  echo "== test dependencies: PySpark 3.5.3 already installed (${spark_dir})"
+else
+  echo "== test dependencies: PySpark 3.5.3 (python3 -m pip)"
+  rm -rf "${spark_dir}"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --require-hashes --target "${spark_dir}" -r "${here}/pyspark-requirements.txt"
+  touch "${spark_dir}/.complete"
+fi
+
 # Terraform (test/e2e/terraformAgainstMoto.test.ts): HashiCorp's builds are on neither npm, PyPI nor
 # Debian, so this only checks that one (1.10 or later, for use_lockfile) is there.
 terraform_bin="${PA_TEST_TERRAFORM:-terraform}"
