@@ -679,6 +679,17 @@ function duplicityAdvice(
   };
 }
 
+/**
+ * The directories the caller's successful calls on the bucket worked in: those that hold objects it
+ * wrote or read, where it uploaded, and where S3 found no key it looked up.
+ */
+function workedDirectories(evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined): string[] {
+  const directories: string[] = [];
+  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
+    for (const directory of evidence(kind) ?? NO_NAMES) directories.push(directory);
+  return directories;
+}
+
 /** The profile of a job through Hadoop's S3A connector (see s3aProfile). */
 function s3aAdvice(
   bucket: string,
@@ -686,15 +697,12 @@ function s3aAdvice(
   calls: ReturnType<typeof callsOn>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
 ): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
-  const directories: string[] = [];
-  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
-    for (const directory of evidence(kind) ?? NO_NAMES) directories.push(directory);
   const profile = s3aProfile({
     bucket,
     ...(partition !== undefined ? { partition } : {}),
     keys: calls.keys,
     listPrefixes: calls.listPrefixes,
-    directories,
+    directories: workedDirectories(evidence),
     eventNames: calls.eventNames,
   });
   return {
@@ -721,9 +729,7 @@ function mountDirectory(
   calls: ReturnType<typeof callsOn>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
 ): string | undefined {
-  const paths = [...calls.keys, ...calls.listPrefixes.map(listedDirectory)];
-  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
-    for (const directory of evidence(kind) ?? NO_NAMES) paths.push(directory);
+  const paths = [...calls.keys, ...calls.listPrefixes.map(listedDirectory), ...workedDirectories(evidence)];
   return paths.length > 0 ? commonDirectory(paths) : undefined;
 }
 
