@@ -700,10 +700,8 @@ function s3aAdvice(
   const profile = s3aProfile({
     bucket,
     ...(partition !== undefined ? { partition } : {}),
-    keys: calls.keys,
-    listPrefixes: calls.listPrefixes,
+    ...calls,
     directories: workedDirectories(evidence),
-    eventNames: calls.eventNames,
   });
   return {
     jobProfile: {
