@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { PolicyStatement } from '../../src/domain/explain/report.js';
+import { hadoopS3aJars } from '../support/hadoopS3a.js';
 import {
   awsSdkEnvironment,
   type ClientRun,
@@ -24,19 +25,21 @@ import { toolsDirectory } from '../support/rclone.js';
 
 const BUCKET = 'lake';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
-const S3A_JARS = process.env.PA_TEST_HADOOP_S3A ?? join(toolsDirectory(), 'hadoop-s3a-3.3.6');
 const PYSPARK = process.env.PA_TEST_PYSPARK ?? join(toolsDirectory(), 'pyspark-3.5.3');
 const JOB = new URL('../support/spark_s3a_job.py', import.meta.url).pathname;
 /** The Hadoop 3.3.6 client, S3A and what it needs, before Spark's Hadoop 3.3.4 client. */
-const CLASSPATH = [
-  'hadoop-client-api-3.3.6.jar',
-  'hadoop-client-runtime-3.3.6.jar',
-  'hadoop-aws-3.3.6.jar',
-  'aws-java-sdk-bundle-1.12.367.jar',
-  'commons-lang3-3.12.0.jar',
-]
-  .map((jar) => join(S3A_JARS, jar))
-  .join(':');
+function classpath(): string {
+  const jars = hadoopS3aJars('3.3.6');
+  return [
+    'hadoop-client-api-3.3.6.jar',
+    'hadoop-client-runtime-3.3.6.jar',
+    'hadoop-aws-3.3.6.jar',
+    'aws-java-sdk-bundle-1.12.367.jar',
+    'commons-lang3-3.12.0.jar',
+  ]
+    .map((jar) => join(jars, jar))
+    .join(':');
+}
 
 describe('a Spark job writing a partitioned table through S3A against moto', () => {
   const suite = motoSuite('pa-spark-moto-', [BUCKET]);
@@ -44,10 +47,14 @@ describe('a Spark job writing a partitioned table through S3A against moto', () 
   /** Appends `day`'s orders to the table as `user`, with IAM enforced. */
   function sparkJob(user: MotoUser, day: string): Promise<ClientRun> {
     const table = `s3a://${BUCKET}/warehouse/orders`;
-    return suite.account.runClient('python3', [JOB, suite.account.recorder.endpoint, CLASSPATH, table, day], {
-      cwd: suite.dir(),
-      env: { ...awsSdkEnvironment(user, suite.dir()), PYTHONPATH: PYSPARK },
-    });
+    return suite.account.runClient(
+      'python3',
+      [JOB, suite.account.recorder.endpoint, classpath(), table, day],
+      {
+        cwd: suite.dir(),
+        env: { ...awsSdkEnvironment(user, suite.dir()), PYTHONPATH: PYSPARK },
+      },
+    );
   }
 
   test("the table's objects alone: refused S3A's check of the table's key; the profile, alone, lets two days' jobs run", async () => {

