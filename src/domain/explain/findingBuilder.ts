@@ -557,6 +557,14 @@ function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
 }
 
 /**
+ * Why an aws-cli v1 job gets no job profile: v1 names no command in its user agent (see userAgent.ts),
+ * and the calls alone do not tell an `aws s3 sync` refused its listing from an `aws s3 rm --recursive`.
+ */
+function awsCliV1Caveat(version: string): string {
+  return `aws-cli ${version} is version 1, which does not say in its user agent which command ran (version 2 adds md/command#s3.sync, say), so no job profile is proposed: the fix covers the refused calls only, and the job may be refused other calls once they are allowed. Run it with aws-cli v2 to get the whole set an \`aws s3\` command needs (https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration.html).`;
+}
+
+/**
  * The aws-cli commands of a finding's requests, in the order the caller ran them, starting with the
  * group's first (`first`). Each distinct user agent is read once: a job repeats its own.
  */
@@ -998,6 +1006,12 @@ export class FindingBuilder {
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
     const { alternatives } = toolAdvice;
+    if (
+      client.tool === 'aws-cli' &&
+      client.command === undefined &&
+      client.version?.startsWith('1.') === true
+    )
+      caveats.push(awsCliV1Caveat(client.version));
     // A job that worked through one access point: its profile grants the access point's ARNs.
     const accessPoint =
       toolAdvice.jobProfile !== null && bucket !== undefined ? soleAccessPoint(evaluated, bucket) : undefined;

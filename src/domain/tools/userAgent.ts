@@ -165,7 +165,7 @@ const SDK_PATTERNS: readonly SdkPattern[] = [
 /**
  * aws-cli command markers: v2 appends `md/command#s3.cp`; older v2 releases (2.9 to 2.12 at least)
  * appended `command/s3.cp`. aws-cli v1 sends no command at all (checked with 1.46.3: `aws-cli/1.46.3
- * md/Botocore#… ua/2.1 … botocore/1.43.62`), so its runs get no job profile.
+ * md/Botocore#… ua/2.1 … botocore/1.43.62`), so its runs get no job profile (a caveat says why).
  */
 const COMMAND_PATTERN = /(?:^|\s)(?:md\/command#|command\/)([\w.-]+)/;
 
