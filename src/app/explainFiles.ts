@@ -14,6 +14,10 @@ export type ExplainFilesResult =
       readonly ok: true;
       readonly report: ExplainReport;
       readonly warnings: readonly string[];
+      /**
+       * Inputs read as CloudTrail input (files, with directories listed, and standard input): not those
+       * that could not be opened or decoded, nor those whose content held no record, only problems.
+       */
       readonly inputsRead: number;
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
@@ -79,8 +83,11 @@ export async function explainFiles(
     const read = await reading!;
     reading = next < readable.length ? readListedInput(readable[next++]!, readOptions) : undefined;
     if (read.ok) {
+      const rejectedBefore = explainer.rejectedTexts;
       for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
-      inputsRead++;
+      // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not
+      // read either: its problems are in the report's errors.
+      if (explainer.rejectedTexts === rejectedBefore) inputsRead++;
     } else {
       inputErrors.push(read.problem);
     }

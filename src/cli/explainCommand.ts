@@ -87,7 +87,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   for (const warning of result.warnings) io.stderr(`explain: warning: ${warning}\n`);
   const { report } = result;
   if (result.inputsRead === 0) {
-    for (const e of report.errors) io.stderr(`explain: ${e.input}: ${e.message}\n`);
+    for (const e of report.errors) io.stderr(`explain: ${withInputName(e)}\n`);
     io.stderr('explain: no input could be read\n');
     return 2;
   }
@@ -201,4 +201,13 @@ class TerminalProgress {
     this.#write(`\r\u001b[K${line}`);
     this.#shown = true;
   }
+}
+
+/**
+ * An input's problem as one line that names the input once: the messages of the readers already start
+ * with the file's name (`a.json: invalid JSON at line 2, column 1: …`); others get it in front.
+ */
+function withInputName(error: { readonly input: string; readonly message: string }): string {
+  const file = error.input.replace(/ \([^)]*\)$/, '');
+  return error.message.startsWith(file) ? error.message : `${error.input}: ${error.message}`;
 }

@@ -34,7 +34,8 @@ test('a directory is explained file by file, with progress, as reading every fil
     progress.map((p) => (p.stage === 'reading' ? [p.current, p.total, p.input] : [p.deniedEvents])),
     [[1, 3, join(dir, 'a.json.gz')], [2, 3, join(dir, 'b.json')], [3, 3, join(dir, 'c.json')], [2]],
   );
-  assert.equal(result.inputsRead, 3);
+  // c.json is not JSON: opened, but not read as CloudTrail input.
+  assert.equal(result.inputsRead, 2);
 
   const read = await readTrailInputs(paths);
   const loaded = await loadExplainContext({});

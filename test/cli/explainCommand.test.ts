@@ -144,6 +144,34 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /no input could be read/);
   });
 
+  test('inputs that are all not JSON, or not a CloudTrail envelope, were not read either: exit 2, each problem naming its file once', async () => {
+    const broken = join(dir(), 'broken.json');
+    const other = join(dir(), 'other.json');
+    writeFileSync(broken, '{"Records": [');
+    writeFileSync(other, '{"foo": 1}');
+    const run = await runCli(['explain', broken, other, '--format', 'json']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 3, run.stderr);
+    assert.match(lines[0]!, /^explain: [^ ]*broken\.json: invalid JSON at /);
+    assert.match(lines[1]!, /^explain: [^ ]*other\.json at \$: not a CloudTrail record/);
+    assert.equal(lines[2], 'explain: no input could be read');
+    for (const [line, name] of [
+      [lines[0]!, 'broken.json'],
+      [lines[1]!, 'other.json'],
+    ] as const)
+      assert.equal(line.split(name).length, 2, `${name} once: ${line}`);
+  });
+
+  test('an empty trail file was read: exit 0, nothing to explain', async () => {
+    const empty = join(dir(), 'empty.json');
+    writeFileSync(empty, '{"Records": []}');
+    const run = await runCli(['explain', empty, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { findings: [], skipped: [], errors: [] });
+  });
+
   test('--help lists every option and the formats, and exits 0', async () => {
     const run = await runCli(['explain', '--help']);
     assert.equal(run.code, 0);

@@ -75,6 +75,8 @@ export class Explainer {
   #journal: Journal | undefined;
   /** Whether a text is being added (its steps are not finished). */
   #adding = false;
+  /** Texts added so far that held no record at all, only problems (not JSON, not a CloudTrail envelope). */
+  #rejectedTexts = 0;
 
   constructor(context: ExplainContext) {
     this.#context = context;
@@ -115,6 +117,7 @@ export class Explainer {
         }
       }
       const extracted = extractRecords(text, input);
+      if (extracted.records.length === 0 && extracted.errors.length > 0) this.#rejectedTexts++;
       for (const problem of extracted.errors) {
         this.#errors.push({
           input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
@@ -127,6 +130,15 @@ export class Explainer {
     } finally {
       this.#adding = false;
     }
+  }
+
+  /**
+   * How many of the texts added so far could not be read as CloudTrail input at all: each gave problems
+   * (invalid JSON, an unknown envelope) and no record. A text with no records and no problem (an empty
+   * trail file) is not one of them.
+   */
+  get rejectedTexts(): number {
+    return this.#rejectedTexts;
   }
 
   /** How many denied events the findings will cover so far. */
