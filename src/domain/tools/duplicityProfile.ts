@@ -9,13 +9,14 @@
  * options' prefixes.
  *
  * Seen with duplicity 0.8.22 (Debian 12's package) and 3.2.1, with boto3, against moto
- * (test/e2e/duplicityAgainstMoto.test.ts), with the same findings: every command HEADs the bucket (refused, it stops) and lists
- * the prefix; a backup uploads its volumes, HEADs each volume to check its size (a refused HEAD skips the
- * check: the backup carries on, but CloudTrail logs AccessDenied), then uploads the signatures and the
- * manifest; an incremental backup whose local cache (`--archive-dir`) lacks them first downloads the
- * manifests and signatures (a HEAD, then a GET: refused, it stops); verify and restore download volumes;
- * remove-older-than, remove-all-but-n-full and cleanup delete, and exit with status 0 when S3 refuses
- * the deletes (duplicity only warns), leaving the backups in place.
+ * (test/e2e/duplicityAgainstMoto.test.ts), with the same findings: every command HEADs the bucket
+ * (refused, it stops) and lists the prefix; a backup uploads its volumes, HEADs each volume to check
+ * its size (a refused HEAD skips the check: the backup carries on, but CloudTrail logs AccessDenied),
+ * then uploads the signatures and the manifest; an incremental backup whose local cache
+ * (`--archive-dir`) lacks them first downloads the manifests and signatures (a HEAD, then a GET:
+ * refused, it stops); verify and restore download volumes; remove-older-than, remove-all-but-n-full
+ * and cleanup delete, and exit with status 0 when S3 refuses the deletes (duplicity only warns),
+ * leaving the backups in place.
  *
  * @see https://gitlab.com/duplicity/duplicity/-/blob/rel.0.8.22/duplicity/backends/s3_boto3_backend.py
  * @see https://gitlab.com/duplicity/duplicity/-/blob/rel.0.8.22/duplicity/backends/_boto_single.py (the old backend creates the bucket when `lookup`, a HEAD whose every error counts as "no such bucket", fails)

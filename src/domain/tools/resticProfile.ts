@@ -7,10 +7,11 @@
  * `data/<id>`).
  *
  * Seen with restic 0.14.0 and 0.18.1 against moto (test/e2e/resticAgainstMoto.test.ts): every command
- * asks for the bucket's location (GetBucketLocation) unless the region is set, lists `keys/` (0.14 also
- * `key/`, looking for the older layout), reads `config` and a key, writes a lock under `locks/` and deletes it when done;
- * `init` HEADs the bucket and the config; `backup` writes `data/`, `index/` and `snapshots/`; `check` and
- * `restore` read them; `forget` and `prune` delete snapshots, index and data files.
+ * asks for the bucket's location (GetBucketLocation) unless the region is set, lists `keys/` (0.14
+ * also `key/`, looking for the older layout), reads `config` and a key, writes a lock under `locks/`
+ * and deletes it when done; `init` HEADs the bucket and the config; `backup` writes `data/`, `index/`
+ * and `snapshots/`; `check` and `restore` read them; `forget` and `prune` delete snapshots, index and
+ * data files.
  *
  * @see https://restic.readthedocs.io/en/stable/100_references.html#repository-layout
  * @see https://restic.readthedocs.io/en/stable/080_examples.html (restic's own policy: s3:ListBucket and s3:GetBucketLocation on the bucket, s3:GetObject, s3:PutObject and s3:DeleteObject on its objects)
