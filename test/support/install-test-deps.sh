@@ -150,33 +150,33 @@ for hadoop_version in 3.3.6 3.4.1; do
   touch "${hadoop_dir}/.complete"
 done
 
-# PySpark (test/e2e/sparkS3aAgainstMoto.test.ts): pinned with hashes in pyspark-requirements.txt, in
-# its own directory (about 320 MB); it runs with the S3A jars above.
-spark_dir="${tools_dir}/pyspark-3.5.3"
-if [ -f "${spark_dir}/.complete" ]; then
-  echo "== test dependencies: PySpark 3.5.3 already installed (${spark_dir})"
-else
-  echo "== test dependencies: PySpark 3.5.3 (python3 -m pip)"
-  rm -rf "${spark_dir}"
+# Wheels pinned with hashes in `requirements` (a file beside this script), installed without their
+# declared dependencies into `dir`, a directory of their own that nothing else on the machine sees; skipped
+# when an earlier install there completed. Any arguments after the third are a command whose first line
+# is printed once installed (a version).
+pip_into_dir() {
+  local label="$1" dir="$2" requirements="$3"
+  shift 3
+  if [ -f "${dir}/.complete" ]; then
+    echo "== test dependencies: ${label} already installed (${dir})"
+    return
+  fi
+  echo "== test dependencies: ${label} (python3 -m pip)"
+  rm -rf "${dir}"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
-    --require-hashes --target "${spark_dir}" -r "${here}/pyspark-requirements.txt"
-  touch "${spark_dir}/.complete"
-fi
+    --require-hashes --target "${dir}" -r "${here}/${requirements}"
+  if [ "$#" -gt 0 ]; then first_line "$@"; fi
+  touch "${dir}/.complete"
+}
+
+# PySpark (test/e2e/sparkS3aAgainstMoto.test.ts): about 320 MB; it runs with the S3A jars above.
+pip_into_dir "PySpark 3.5.3" "${tools_dir}/pyspark-3.5.3" pyspark-requirements.txt
 
 # duplicity's current release (test/e2e/duplicityAgainstMoto.test.ts, beside Debian's 0.8.22): its
-# wheel (librsync bundled) and the boto3 its S3 backend uses, pinned with hashes in
-# duplicity-requirements.txt, in its own directory (about 45 MB).
+# wheel (librsync bundled) and the boto3 its S3 backend uses, about 45 MB.
 duplicity_dir="${tools_dir}/duplicity-3.2.1"
-if [ -f "${duplicity_dir}/.complete" ]; then
-  echo "== test dependencies: duplicity 3.2.1 already installed (${duplicity_dir})"
-else
-  echo "== test dependencies: duplicity 3.2.1 (python3 -m pip)"
-  rm -rf "${duplicity_dir}"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
-    --only-binary=:all: --require-hashes --target "${duplicity_dir}" -r "${here}/duplicity-requirements.txt"
-  PYTHONPATH="${duplicity_dir}" first_line python3 "${duplicity_dir}/bin/duplicity" --version
-  touch "${duplicity_dir}/.complete"
-fi
+pip_into_dir "duplicity 3.2.1" "${duplicity_dir}" duplicity-requirements.txt \
+  env PYTHONPATH="${duplicity_dir}" python3 "${duplicity_dir}/bin/duplicity" --version
 
 # Terraform (test/e2e/terraformAgainstMoto.test.ts): HashiCorp's builds are on neither npm, PyPI nor
 # Debian, so this only checks that one (1.10 or later, for use_lockfile) is there.
