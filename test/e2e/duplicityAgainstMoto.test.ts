@@ -2,7 +2,7 @@
  * duplicity against moto with IAM enforced, through the recording proxy, with the boto3 backend
  * (`boto3+s3://` in 0.8, `s3://` from 2.0), in two versions: the machine's `duplicity` (Debian's 0.8.22 with python3-boto3 by
  * `npm run test:deps`; PA_TEST_DUPLICITY names another) and the 3.2.1 release from PyPI that `test:deps`
- * installs in its own directory. duplicity's user agent is boto3's: explain recognises the backup from
+ * installs in its own directory (PA_TEST_DUPLICITY_3_2_1 names another). duplicity's user agent is boto3's: explain recognises the backup from
  * its file names. Both versions give the same findings and profiles.
  *
  * A backup user granted s3:ListBucket and s3:PutObject (a backup only writes, people think) runs a full
@@ -12,7 +12,6 @@
  * status 0 although S3 refused every delete; the profile explain gives for that run lets it delete.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -25,7 +24,7 @@ import {
   onlyFinding,
   writeSampleData,
 } from '../support/motoAccount.js';
-import { toolsDirectory } from '../support/rclone.js';
+import { installedTool } from '../support/testTools.js';
 
 const BUCKET = 'backups';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
@@ -49,11 +48,13 @@ const BUILDS: readonly DuplicityBuild[] = [
     // From 2.0, `s3://` is boto3's backend (`boto3+s3://` still names it too).
     url: (path) => `s3://${BUCKET}/${path}`,
     command: () => {
-      const directory = join(toolsDirectory(), 'duplicity-3.2.1');
-      const script = join(directory, 'bin', 'duplicity');
-      if (!existsSync(script))
-        throw new Error(`duplicity 3.2.1 not found at ${script}: npm run test:deps installs it`);
-      return { argv: ['python3', script], env: { PYTHONPATH: directory } };
+      const directory = installedTool(
+        'duplicity 3.2.1',
+        'PA_TEST_DUPLICITY_3_2_1',
+        'duplicity-3.2.1',
+        'bin/duplicity',
+      );
+      return { argv: ['python3', join(directory, 'bin', 'duplicity')], env: { PYTHONPATH: directory } };
     },
   },
 ];

@@ -23,14 +23,17 @@ import {
   onlyFinding,
   writeSampleData,
 } from '../support/motoAccount.js';
-import { resticRelease } from '../support/restic.js';
+import { installedTool } from '../support/testTools.js';
 
 const BUCKET = 'backups';
 const REPOSITORY = 'hosts/web1';
 /** The restic builds the tests run: Debian's, and a current release. */
 const RESTICS = [
   { name: "Debian's restic", binary: () => process.env.PA_TEST_RESTIC ?? 'restic' },
-  { name: 'restic 0.18.1', binary: () => resticRelease('0.18.1') },
+  {
+    name: 'restic 0.18.1',
+    binary: () => installedTool('restic 0.18.1', 'PA_TEST_RESTIC_0_18_1', 'restic-v0.18.1/bin/restic'),
+  },
 ] as const;
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 

@@ -21,11 +21,10 @@ import {
   motoSuite,
   onlyFinding,
 } from '../support/motoAccount.js';
-import { toolsDirectory } from '../support/rclone.js';
+import { installedTool } from '../support/testTools.js';
 
 const BUCKET = 'lake';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
-const PYSPARK = process.env.PA_TEST_PYSPARK ?? join(toolsDirectory(), 'pyspark-3.5.3');
 const JOB = new URL('../support/spark_s3a_job.py', import.meta.url).pathname;
 /** The Hadoop 3.3.6 client, S3A and what it needs, before Spark's Hadoop 3.3.4 client. */
 function classpath(): string {
@@ -52,7 +51,10 @@ describe('a Spark job writing a partitioned table through S3A against moto', () 
       [JOB, suite.account.recorder.endpoint, classpath(), table, day],
       {
         cwd: suite.dir(),
-        env: { ...awsSdkEnvironment(user, suite.dir()), PYTHONPATH: PYSPARK },
+        env: {
+          ...awsSdkEnvironment(user, suite.dir()),
+          PYTHONPATH: installedTool('PySpark 3.5.3', 'PA_TEST_PYSPARK', 'pyspark-3.5.3', 'pyspark'),
+        },
       },
     );
   }

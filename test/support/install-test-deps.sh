@@ -19,7 +19,7 @@ first_line() {
   printf '%s\n' "${out%%$'\n'*}"
 }
 
-# The release builds and jars below go here, one directory each (test/support/rclone.ts finds them).
+# The release builds and jars below go here, one directory each (test/support/testTools.ts finds them).
 tools_dir="${PA_TEST_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/permission-auditor/test-tools}"
 
 sudo=""

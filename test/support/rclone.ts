@@ -4,7 +4,6 @@
  * moto through the recording proxy.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ClientRun,
@@ -14,18 +13,7 @@ import {
   type MotoUser,
   REGION,
 } from './motoAccount.js';
-
-/** Where `install-test-deps.sh` puts the release builds (the same default). */
-export function toolsDirectory(): string {
-  const configured = process.env.PA_TEST_TOOLS_DIR;
-  if (configured !== undefined && configured !== '') return configured;
-  const cache = process.env.XDG_CACHE_HOME;
-  return join(
-    cache !== undefined && cache !== '' ? cache : join(homedir(), '.cache'),
-    'permission-auditor',
-    'test-tools',
-  );
-}
+import { toolsDirectory } from './testTools.js';
 
 /** The versions listed in rclone-releases.txt (`1.75.2`). */
 export function pinnedRcloneReleases(): string[] {
