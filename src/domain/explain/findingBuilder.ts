@@ -31,6 +31,7 @@ import { isResticAgent, resticProfile } from '../tools/resticProfile.js';
 import { isS3aAgent, s3aProfile } from '../tools/s3aProfile.js';
 import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
+import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
@@ -1270,6 +1271,27 @@ export class FindingBuilder {
         },
         alternatives: [],
       };
+    }
+    if (client.tool === 'terraform' && bucket !== undefined && isTerraformAwsProviderAgent(client.raw)) {
+      // The AWS provider's aws_s3_bucket reads the whole configuration, stopping at the first refusal.
+      const deniedActions = new Set<string>();
+      for (const { check } of denied) if (check.bucket === bucket) deniedActions.add(check.action);
+      const profile = terraformBucketReadProfile({
+        bucket,
+        ...(partition !== undefined ? { partition } : {}),
+        deniedActions,
+      });
+      return profile === undefined
+        ? { jobProfile: null, alternatives: [] }
+        : {
+            jobProfile: {
+              tool: 'terraform',
+              operation: 'unknown',
+              statements: profile.statements,
+              notes: profile.notes,
+            },
+            alternatives: profile.alternatives,
+          };
     }
     if (client.tool === 'other' && bucket !== undefined && isS3aAgent(client.raw)) {
       const calls = callsOn(bucket, evaluated, succeeded, evidence);
