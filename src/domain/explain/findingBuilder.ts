@@ -1273,13 +1273,20 @@ export class FindingBuilder {
       };
     }
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformAwsProviderAgent(client.raw)) {
-      // The AWS provider's aws_s3_bucket reads the whole configuration, stopping at the first refusal.
+      // The AWS provider's aws_s3_bucket reads the whole configuration, stopping at the first refusal;
+      // its aws_s3_object reads each object, then the object's tags.
       const deniedActions = new Set<string>();
-      for (const { check } of denied) if (check.bucket === bucket) deniedActions.add(check.action);
+      const taggingKeys = new Set<string>();
+      for (const { check } of denied) {
+        if (check.bucket !== bucket) continue;
+        if (check.key === undefined) deniedActions.add(check.action);
+        else if (check.action === 's3:GetObjectTagging') taggingKeys.add(check.key);
+      }
       const profile = terraformBucketReadProfile({
         bucket,
         ...(partition !== undefined ? { partition } : {}),
         deniedActions,
+        taggingKeys,
       });
       return profile === undefined
         ? { jobProfile: null, alternatives: [] }

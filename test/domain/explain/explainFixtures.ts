@@ -61,6 +61,30 @@ export function deniedRecord(overrides: Record<string, unknown> = {}): Record<st
 }
 
 /**
+ * A refused object-level call of the fixtures' user: `eventName`, authorized as `action` on `bucket/key`,
+ * with the enhanced message; `overrides` set the rest (the user agent, say).
+ */
+export function deniedObjectRecord(
+  eventName: string,
+  action: string,
+  bucket: string,
+  key: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const objectArn = `arn:aws:s3:::${bucket}/${key}`;
+  return deniedRecord({
+    eventName,
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "${objectArn}" because no identity-based policy allows the ${action} action`,
+    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.eu-west-1.amazonaws.com` },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: objectArn },
+      { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+    ],
+    ...overrides,
+  });
+}
+
+/**
  * A successful ListObjectsV2 of `prefix` in bucket `data` by the fixtures' user (CloudTrail logs it as
  * ListObjects with list-type 2), or with `versions` a ListObjectVersions, with `delimiter` when given:
  * evidence, not a denial.

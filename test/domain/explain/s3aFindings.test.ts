@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedRecord, succeededListing } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedObjectRecord,
+  deniedRecord,
+  succeededListing,
+} from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 const UA =
@@ -13,19 +19,8 @@ const UA =
 
 describe("S3A's job profile in findings", () => {
   test('a put refused the HEAD of its directory: the reader profile of the directory, with its parents', () => {
-    const head = deniedRecord({
-      eventName: 'HeadObject',
+    const head = deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'warehouse/sales', {
       userAgent: UA,
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/warehouse/sales" because no identity-based policy allows the s3:GetObject action`,
-      requestParameters: {
-        bucketName: 'data',
-        key: 'warehouse/sales',
-        Host: 'data.s3.eu-west-1.amazonaws.com',
-      },
-      resources: [
-        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/warehouse/sales' },
-        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
-      ],
     });
     const probe = succeededListing('warehouse/sales/a.txt/', { userAgent: UA, delimiter: '/' });
     const context = backupUserContext([

