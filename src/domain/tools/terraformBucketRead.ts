@@ -118,7 +118,7 @@ const OBJECT_SOURCE =
 
 function bucketNotes(refused: readonly string[]): string[] {
   return [
-    `The Terraform AWS provider's aws_s3_bucket resource reads the bucket's whole configuration on every plan, refresh and apply (the bucket itself, then its policy, ACL, CORS, website, versioning, transfer acceleration, request payment, logging, lifecycle, replication, encryption and Object Lock configurations, its region and its tags) and stops at the first refused read (here ${refused.join(', ')}): granted one failed run at a time, they take up to fourteen runs. The profile grants every read at once. Source: ${SOURCE}, provider v5 and v6.`,
+    `The Terraform AWS provider's aws_s3_bucket resource reads the bucket's whole configuration on every plan, refresh and apply (the bucket itself, then its policy, ACL, CORS, website, versioning, transfer acceleration, request payment, logging, lifecycle, replication, encryption and Object Lock configurations, its region and its tags) and stops at the first refused read (here ${refused.join(', ')}): granted one failed run at a time, they take up to fourteen runs. The profile grants every read at once. Source: ${SOURCE}, provider v5 and v6. A configuration that does not declare the bucket itself (no aws_s3_bucket, only resources such as aws_s3_bucket_policy, each of which reads its own setting) needs the minimal fix alone.`,
     'Creating or changing the bucket needs more: s3:CreateBucket, s3:PutBucketTagging for its tags, and the Put (and Delete) actions of each setting the configuration manages (aws_s3_bucket_versioning needs s3:PutBucketVersioning, aws_s3_bucket_policy s3:PutBucketPolicy, and so on); destroying it needs s3:DeleteBucket, and with force_destroy the object deletes too.',
   ];
 }
