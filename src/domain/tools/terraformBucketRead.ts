@@ -31,6 +31,8 @@ import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const SOURCE =
   'https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket.go (resourceBucketRead)';
+const OBJECT_SOURCE =
+  'https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/object.go (resourceObjectRead)';
 
 /** Whether the user agent is the Terraform AWS provider's (not Terraform's own S3 backend). */
 export function isTerraformAwsProviderAgent(userAgent: string | undefined): boolean {
@@ -112,9 +114,6 @@ export function terraformBucketReadProfile(input: TerraformBucketReadInput): Too
   }
   return { statements, notes, alternatives: [] };
 }
-
-const OBJECT_SOURCE =
-  'https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/object.go (resourceObjectRead)';
 
 function bucketNotes(refused: readonly string[]): string[] {
   return [
