@@ -150,7 +150,7 @@ for hadoop_version in 3.3.6 3.4.1; do
   touch "${hadoop_dir}/.complete"
 done
 
-# Wheels pinned with hashes in `requirements` (a file beside this script), installed without their
+# Packages pinned with hashes in `requirements` (a file beside this script), installed without their
 # declared dependencies into `dir`, a directory of their own that nothing else on the machine sees; skipped
 # when an earlier install there completed. Any arguments after the third are a command whose first line
 # is printed once installed (a version).
