@@ -25,7 +25,13 @@ interface ExpectedFinding {
   evidence: string;
   requests: ExpectedRequest[];
   deniedBy: Record<string, unknown>[];
-  fix: null | { attachTo: string; attachKind: string; statements: PolicyStatement[] };
+  fix: null | {
+    attachTo: string;
+    attachKind: string;
+    statements: PolicyStatement[];
+    /** A cross-account fix's statements for the caller's own policies; `null`: none needed. */
+    identityStatements?: PolicyStatement[] | null;
+  };
   jobProfileOperation: string | null;
   /** The job profile's tool, when the scenario is about which tool the keys show. */
   jobProfileTool?: string;
@@ -94,6 +100,13 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
       new Set(expected.fix.statements.map(statementKey)),
       'fix statements',
     );
+    if (expected.fix.identityStatements !== undefined) {
+      assert.deepEqual(
+        new Set((actual.fix.identityStatements ?? []).map(statementKey)),
+        new Set((expected.fix.identityStatements ?? []).map(statementKey)),
+        'fix identityStatements',
+      );
+    }
     // A fix computed from the caller's policies is verified by the engine; one derived from the message alone is not.
     assert.equal(
       actual.fix.verified,

@@ -71,6 +71,8 @@ export interface FixOutcome {
 
 const POLICY_VERSION = '2012-10-17';
 const FIX_SID = 'PermissionAuditorFix';
+/** The name under which a bucket-policy fix's identity-side statements are verified. */
+const CALLER_SIDE_POLICY = 'caller-side statements of the fix';
 
 function statementsToDocument(statements: readonly PolicyStatement[]): Record<string, unknown> {
   return { Version: POLICY_VERSION, Statement: statements.map((s) => ({ ...s })) };
@@ -558,7 +560,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   const extra = input.resolved.context;
   // Cross-account: the caller's own account must allow too; its policies are not visible here.
   const crossAccountResourceOnly = input.kind === 'bucket-policy' && !input.resolved.identityKnown;
-  const patchedSet: PolicySet = crossAccountResourceOnly
+  let patchedSet: PolicySet = crossAccountResourceOnly
     ? {
         ...placed.patched,
         identity: [
@@ -607,6 +609,33 @@ export function proposeFix(input: FixInput): FixOutcome {
     }
     if (result.decision !== 'Allowed') still.push({ r, result });
   }
+  // A bucket-policy fix for a caller whose own policies are visible: the requests they do not allow
+  // either need an identity-side statement too (and only those), verified together with the bucket's.
+  let callerStatements: readonly PolicyStatement[] | undefined;
+  let callerRefused = 0;
+  if (input.kind === 'bucket-policy' && !crossAccountResourceOnly) {
+    const lacking = still.filter(
+      (x) => x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes('identity'),
+    );
+    if (lacking.length > 0) {
+      callerRefused = lacking.length;
+      callerStatements = minimalStatements(lacking.map((x) => x.r));
+      patchedSet = {
+        ...patchedSet,
+        identity: [
+          ...patchedSet.identity,
+          input.cache.compile(
+            { name: CALLER_SIDE_POLICY, document: statementsToDocument(callerStatements) },
+            { policyType: 'identity', policyIndex: patchedSet.identity.length },
+          ),
+        ],
+      };
+      // An added Allow cannot deny what was allowed: only the requests still refused are evaluated again.
+      const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
+      still.length = 0;
+      for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
+    }
+  }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
   if (deny !== undefined) {
     const by = deny.result.deniedBy
@@ -630,13 +659,29 @@ export function proposeFix(input: FixInput): FixOutcome {
   } else {
     verification.push(`With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`);
   }
-  if (crossAccountResourceOnly)
+  if (crossAccountResourceOnly) {
     verification.push(
       "Checked on the bucket side only: the caller's own account must also allow these actions (identityStatements).",
     );
+  } else if (callerStatements !== undefined) {
+    verification.push(
+      `Checked with both changes: the bucket policy's, and identityStatements in an identity-based policy of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused} of the ${grantable.length} denied request(s).`,
+    );
+  } else if (
+    input.kind === 'bucket-policy' &&
+    input.principal.account !== undefined &&
+    input.resourceAccount !== undefined &&
+    input.principal.account !== input.resourceAccount
+  ) {
+    verification.push(
+      `The caller's own policies already allow these requests: nothing to add on its side (${roleOrUserArn(input)}).`,
+    );
+  }
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
-  const probe = probeNewlyAllowed(input, statements, statementsKey, patchedSet, added);
+  const probeKey =
+    callerStatements === undefined ? statementsKey : `${statementsKey}|${JSON.stringify(callerStatements)}`;
+  const probe = probeNewlyAllowed(input, statements, probeKey, patchedSet, added);
   if (probe.newlyAllowed !== undefined) {
     caveats.push(`Verification failed: the change would also newly allow ${probe.newlyAllowed}.`);
   } else {
@@ -661,14 +706,22 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
   const rootKeys = rootLevelKeysCaveat(grantable, statements);
   if (rootKeys !== undefined) caveats.push(rootKeys);
-  return { fix: verifiedFix(placed.fix, verified, verification), caveats };
+  // Identity-side statements: all of them when the caller's policies are not visible, the needed ones
+  // when they are (none when its policies already allow every request).
+  const identityStatements = crossAccountResourceOnly ? placed.fix.identityStatements : callerStatements;
+  return { fix: verifiedFix(placed.fix, verified, verification, identityStatements), caveats };
 }
 
 /**
  * The placed change with its verification, member by member in the order of {@link Fix} (which every
  * placement follows): V8 copies these variously shaped objects far more slowly with a spread.
  */
-function verifiedFix(placed: Placement['fix'], verified: boolean, verification: readonly string[]): Fix {
+function verifiedFix(
+  placed: Placement['fix'],
+  verified: boolean,
+  verification: readonly string[],
+  identityStatements: readonly PolicyStatement[] | undefined,
+): Fix {
   const fix: { -readonly [K in keyof Fix]: Fix[K] } = {
     attachTo: placed.attachTo,
     attachKind: placed.attachKind,
@@ -678,7 +731,7 @@ function verifiedFix(placed: Placement['fix'], verified: boolean, verification: 
   fix.statements = placed.statements;
   if (placed.newDocument !== undefined) fix.newDocument = placed.newDocument;
   if (placed.diff !== undefined) fix.diff = placed.diff;
-  if (placed.identityStatements !== undefined) fix.identityStatements = placed.identityStatements;
+  if (identityStatements !== undefined) fix.identityStatements = identityStatements;
   fix.verified = verified;
   fix.verification = verification;
   return fix;

@@ -48,8 +48,12 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
           : fix.attachKind === 'permission-set'
             ? `the permission set ${fix.policyName ?? ''}`.trim()
             : `a new inline policy on ${shortArn(fix.attachTo)}`;
-    const actions = fix.statements.flatMap((s) => s.Action);
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    const actions = [...new Set(fix.statements.flatMap((s) => s.Action))];
+    // A cross-account grant needs the caller's side too, when its own policies do not allow the requests.
+    const callerActions = [...new Set((fix.identityStatements ?? []).flatMap((s) => s.Action))];
+    const callerSide =
+      callerActions.length > 0 ? ` and ${callerActions.join(', ')} to the caller's own policies` : '';
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {

@@ -70,3 +70,16 @@ test('without a fix, the blocking statement is named', () => {
   });
   assert.match(summary, /Blocked by backup-bucket bucket policy statement DenyDelete\.$/);
 });
+
+test('a fix that names an action in several statements names it once', () => {
+  const read = (prefix: string) => ({
+    Effect: 'Allow' as const,
+    Action: ['s3:GetObject'],
+    Resource: [`arn:aws:s3:::backup-bucket/${prefix}/*`],
+  });
+  const summary = summarise({
+    ...base,
+    fix: { ...base.fix!, statements: [read('daily'), read('weekly')] },
+  });
+  assert.match(summary, /Fix: add s3:GetObject to a new version of BackupWriter \(verified\)\.$/);
+});
