@@ -31,6 +31,8 @@ interface ExpectedFinding {
     statements: PolicyStatement[];
     /** A cross-account fix's statements for the caller's own policies; `null`: none needed. */
     identityStatements?: PolicyStatement[] | null;
+    /** The statements the fix adds to the permissions boundary too; `null`: none. */
+    boundaryStatements?: PolicyStatement[] | null;
   };
   jobProfileOperation: string | null;
   /** The job profile's tool, when the scenario is about which tool the keys show. */
@@ -105,6 +107,13 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
         new Set((actual.fix.identityStatements ?? []).map(statementKey)),
         new Set((expected.fix.identityStatements ?? []).map(statementKey)),
         'fix identityStatements',
+      );
+    }
+    if (expected.fix.boundaryStatements !== undefined) {
+      assert.deepEqual(
+        new Set((actual.fix.boundary?.statements ?? []).map(statementKey)),
+        new Set((expected.fix.boundaryStatements ?? []).map(statementKey)),
+        'fix boundary statements',
       );
     }
     // A fix computed from the caller's policies is verified by the engine; one derived from the message alone is not.

@@ -920,6 +920,7 @@ export class FindingBuilder {
     }
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
+    let boundaryAlsoRefuses = false;
     if (evidence === 'policies') {
       const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
       if (explicit.length > 0) {
@@ -930,11 +931,7 @@ export class FindingBuilder {
         const missing = new Set<PolicyType>();
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
         cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
-        if (missing.has('identity') && missing.has('permissions-boundary')) {
-          caveats.push(
-            'The permissions boundary does not allow these actions either: add them to the boundary as well.',
-          );
-        }
+        boundaryAlsoRefuses = missing.has('identity') && missing.has('permissions-boundary');
       } else if (message.form === 'setting') {
         // AWS named the setting that refused it (the first caveat says which, and what to change).
         cause = 's3-setting';
@@ -987,6 +984,12 @@ export class FindingBuilder {
           ],
         }
       : this.#fix(cause, evidence, principal, resolved, denied, bucket, partition, resourceAccount, probes);
+    // A fix that raises the boundary too says so itself.
+    if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined) {
+      caveats.push(
+        'The permissions boundary does not allow these actions either: add them to the boundary as well.',
+      );
+    }
     caveats.push(...fixOutcome.caveats);
     const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
     const copies =

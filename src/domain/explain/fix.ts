@@ -36,7 +36,7 @@ import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { lineDiff } from './lineDiff.js';
 import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
-import type { Fix, PolicyStatement } from './report.js';
+import type { BoundaryChange, Fix, PolicyStatement } from './report.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
   readonly context: Readonly<Record<string, ContextValue>>;
@@ -636,6 +636,40 @@ export function proposeFix(input: FixInput): FixOutcome {
       for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
     }
   }
+  // An identity fix for a principal whose permissions boundary does not allow the requests either: the
+  // boundary's missing statements too (and only those), as a new version of it, verified with the fix.
+  let boundaryChange: BoundaryChange | undefined;
+  let boundaryRefused = 0;
+  if (input.kind === 'identity') {
+    const lacking = still.filter(
+      (x) =>
+        x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes('permissions-boundary'),
+    );
+    const boundaryStatements = lacking.length > 0 ? minimalStatements(lacking.map((x) => x.r)) : [];
+    const raised =
+      boundaryStatements.length > 0
+        ? placeBoundary(input, boundaryStatements, JSON.stringify(boundaryStatements))
+        : undefined;
+    if (typeof raised === 'string') {
+      caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
+    } else if (raised !== undefined) {
+      boundaryRefused = lacking.length;
+      if (raised.note !== undefined) caveats.push(raised.note);
+      const { fix: edit } = raised;
+      boundaryChange = {
+        policyArn: edit.attachTo,
+        policyName: edit.policyName ?? edit.attachTo,
+        statements: boundaryStatements,
+        newDocument: edit.newDocument,
+        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      };
+      const raisedBoundary = raised.patched.permissionsBoundary;
+      if (raisedBoundary !== undefined) patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
+      const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
+      still.length = 0;
+      for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
+    }
+  }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
   if (deny !== undefined) {
     const by = deny.result.deniedBy
@@ -663,6 +697,10 @@ export function proposeFix(input: FixInput): FixOutcome {
     verification.push(
       "Checked on the bucket side only: the caller's own account must also allow these actions (identityStatements).",
     );
+  } else if (boundaryChange !== undefined) {
+    verification.push(
+      `Checked with both changes: the statements above, and a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused} of the ${grantable.length} denied request(s)).`,
+    );
   } else if (callerStatements !== undefined) {
     verification.push(
       `Checked with both changes: the bucket policy's, and identityStatements in an identity-based policy of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused} of the ${grantable.length} denied request(s).`,
@@ -679,9 +717,16 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
-  const probeKey =
-    callerStatements === undefined ? statementsKey : `${statementsKey}|${JSON.stringify(callerStatements)}`;
-  const probe = probeNewlyAllowed(input, statements, probeKey, patchedSet, added);
+  // A second change makes the probes compare the two sets in full (an added identity policy alone need not).
+  const second = callerStatements ?? boundaryChange?.statements;
+  const probeKey = second === undefined ? statementsKey : `${statementsKey}|${JSON.stringify(second)}`;
+  const probe = probeNewlyAllowed(
+    input,
+    statements,
+    probeKey,
+    patchedSet,
+    boundaryChange === undefined ? added : undefined,
+  );
   if (probe.newlyAllowed !== undefined) {
     caveats.push(`Verification failed: the change would also newly allow ${probe.newlyAllowed}.`);
   } else {
@@ -709,7 +754,10 @@ export function proposeFix(input: FixInput): FixOutcome {
   // Identity-side statements: all of them when the caller's policies are not visible, the needed ones
   // when they are (none when its policies already allow every request).
   const identityStatements = crossAccountResourceOnly ? placed.fix.identityStatements : callerStatements;
-  return { fix: verifiedFix(placed.fix, verified, verification, identityStatements), caveats };
+  return {
+    fix: verifiedFix(placed.fix, verified, verification, identityStatements, boundaryChange),
+    caveats,
+  };
 }
 
 /**
@@ -721,6 +769,7 @@ function verifiedFix(
   verified: boolean,
   verification: readonly string[],
   identityStatements: readonly PolicyStatement[] | undefined,
+  boundary: BoundaryChange | undefined,
 ): Fix {
   const fix: { -readonly [K in keyof Fix]: Fix[K] } = {
     attachTo: placed.attachTo,
@@ -732,6 +781,7 @@ function verifiedFix(
   if (placed.newDocument !== undefined) fix.newDocument = placed.newDocument;
   if (placed.diff !== undefined) fix.diff = placed.diff;
   if (identityStatements !== undefined) fix.identityStatements = identityStatements;
+  if (boundary !== undefined) fix.boundary = boundary;
   fix.verified = verified;
   fix.verification = verification;
   return fix;

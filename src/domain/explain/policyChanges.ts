@@ -17,41 +17,100 @@ import { diffBefore, lineDiff } from './lineDiff.js';
 import { identityOf } from './profileSids.js';
 import type { Finding, Fix, PolicyChange, PolicyStatement } from './report.js';
 
+/**
+ * One policy a finding's fix changes: the fix's own target, or the permissions boundary it raises too,
+ * with the whole new document of that policy.
+ */
+interface PolicyEdit {
+  /** The finding's index in the report. */
+  readonly finding: number;
+  readonly principalArn: string;
+  readonly attachTo: string;
+  readonly attachKind: Fix['attachKind'];
+  readonly policyArn?: string;
+  readonly policyName?: string;
+  readonly statements: readonly PolicyStatement[];
+  readonly newDocument: unknown;
+  readonly diff?: string;
+  readonly verified: boolean;
+}
+
+function editsOf(finding: Finding, index: number): PolicyEdit[] {
+  const { fix } = finding;
+  if (fix === null) return [];
+  const edits: PolicyEdit[] = [];
+  const principalArn = finding.principal.arn;
+  if (fix.newDocument !== undefined) {
+    edits.push({
+      finding: index,
+      principalArn,
+      attachTo: fix.attachTo,
+      attachKind: fix.attachKind,
+      ...(fix.policyArn !== undefined ? { policyArn: fix.policyArn } : {}),
+      ...(fix.policyName !== undefined ? { policyName: fix.policyName } : {}),
+      statements: fix.statements,
+      newDocument: fix.newDocument,
+      ...(fix.diff !== undefined ? { diff: fix.diff } : {}),
+      verified: fix.verified,
+    });
+  }
+  const { boundary } = fix;
+  if (boundary !== undefined) {
+    edits.push({
+      finding: index,
+      principalArn,
+      attachTo: boundary.policyArn,
+      attachKind: 'managed-policy-version',
+      policyArn: boundary.policyArn,
+      policyName: boundary.policyName,
+      statements: boundary.statements,
+      newDocument: boundary.newDocument,
+      ...(boundary.diff !== undefined ? { diff: boundary.diff } : {}),
+      verified: fix.verified,
+    });
+  }
+  return edits;
+}
+
 /** The findings (each caveat added where its fix shares a policy with others) and the combined changes. */
 export function combinePolicyChanges(findings: readonly Finding[]): {
   findings: Finding[];
   policyChanges: PolicyChange[];
 } {
-  const byTarget = new Map<string, number[]>();
+  const byTarget = new Map<string, PolicyEdit[]>();
   findings.forEach((finding, index) => {
-    const { fix } = finding;
-    if (fix === null || fix.newDocument === undefined) return;
-    const key = targetKey(fix);
-    const list = byTarget.get(key);
-    if (list === undefined) byTarget.set(key, [index]);
-    else list.push(index);
+    for (const edit of editsOf(finding, index)) {
+      const key = targetKey(edit);
+      const list = byTarget.get(key);
+      if (list === undefined) byTarget.set(key, [edit]);
+      else list.push(edit);
+    }
   });
-  const caveatOf = new Map<number, string>();
+  const caveatsOf = new Map<number, string[]>();
   const policyChanges: PolicyChange[] = [];
-  for (const indexes of byTarget.values()) {
-    if (indexes.length < 2) continue;
-    const members = indexes.map((i) => findings[i]!);
-    const change = combine(members, indexes);
+  for (const edits of byTarget.values()) {
+    if (new Set(edits.map((e) => e.finding)).size < 2) continue;
+    const change = combine(edits);
     policyChanges.push(change);
-    for (const i of indexes) caveatOf.set(i, sharedTargetCaveat(change, i + 1));
+    for (const i of new Set(edits.map((e) => e.finding))) {
+      const caveat = sharedTargetCaveat(change, i + 1);
+      const list = caveatsOf.get(i);
+      if (list === undefined) caveatsOf.set(i, [caveat]);
+      else list.push(caveat);
+    }
   }
   if (policyChanges.length === 0) return { findings: [...findings], policyChanges };
   return {
     findings: findings.map((finding, i) => {
-      const caveat = caveatOf.get(i);
-      return caveat === undefined ? finding : { ...finding, caveats: [...finding.caveats, caveat] };
+      const added = caveatsOf.get(i);
+      return added === undefined ? finding : { ...finding, caveats: [...finding.caveats, ...added] };
     }),
     policyChanges,
   };
 }
 
-function targetKey(fix: Fix): string {
-  return `${fix.attachKind}\u0000${fix.policyArn ?? fix.attachTo}\u0000${fix.policyName ?? ''}`;
+function targetKey(edit: Pick<PolicyEdit, 'attachKind' | 'attachTo' | 'policyArn' | 'policyName'>): string {
+  return `${edit.attachKind}\u0000${edit.policyArn ?? edit.attachTo}\u0000${edit.policyName ?? ''}`;
 }
 
 /** What the change is, in words: `managed policy BackupWriter (arn)`, `the inline policy X of user/y`. */
@@ -83,10 +142,10 @@ function sharedTargetCaveat(change: PolicyChange, self: number): string {
  * The statements of every member once (compared without their Sids), then those with the same effect,
  * actions, principal and condition merged into one statement with all their resources.
  */
-function mergedStatements(members: readonly Finding[]): PolicyStatement[] {
+function mergedStatements(members: readonly PolicyEdit[]): PolicyStatement[] {
   const merged = new Map<string, { statement: PolicyStatement; resources: Set<string> }>();
-  for (const finding of members) {
-    for (const { Sid: _sid, ...statement } of finding.fix?.statements ?? []) {
+  for (const edit of members) {
+    for (const { Sid: _sid, ...statement } of edit.statements) {
       const { Resource, ...rest } = statement;
       // Fix statements are Allow with actions and resources; a bucket policy's also name a principal.
       const key =
@@ -128,8 +187,9 @@ function sizeLimit(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): numbe
   }
 }
 
-function combine(members: readonly Finding[], indexes: readonly number[]): PolicyChange {
-  const first = members[0]!.fix!;
+function combine(members: readonly PolicyEdit[]): PolicyChange {
+  const first = members[0]!;
+  const findingNumbers = [...new Set(members.map((e) => e.finding + 1))];
   const statements = mergedStatements(members);
   const document = first.newDocument as { Statement?: unknown; [key: string]: unknown };
   const all = Array.isArray(document.Statement) ? document.Statement : [];
@@ -139,12 +199,12 @@ function combine(members: readonly Finding[], indexes: readonly number[]): Polic
   const added = numbered ? statements : withSids(base, statements);
   const newDocument = { ...document, Statement: [...base, ...added] };
   const verification = [
-    `Combines the fixes of ${members.length} findings: every statement once, those with the same actions merged into one.`,
+    `Combines the fixes of ${findingNumbers.length} findings: every statement once, those with the same actions merged into one.`,
   ];
-  let verified = members.every((f) => f.fix?.verified === true);
+  let verified = members.every((e) => e.verified);
   if (!verified)
     verification.push('Not verified: the fix of at least one of these findings is not verified.');
-  const principals = new Set(members.map((f) => identityOf(f.principal.arn)));
+  const principals = new Set(members.map((e) => identityOf(e.principalArn)));
   if (verified && first.attachKind === 'managed-policy-version' && principals.size > 1) {
     verified = false;
     verification.push(
@@ -167,7 +227,7 @@ function combine(members: readonly Finding[], indexes: readonly number[]): Polic
     attachKind: first.attachKind,
     ...(first.policyArn !== undefined ? { policyArn: first.policyArn } : {}),
     ...(first.policyName !== undefined ? { policyName: first.policyName } : {}),
-    findings: indexes.map((i) => i + 1),
+    findings: findingNumbers,
     statements: added,
     newDocument,
     // Against the policy as it is now, which the first fix's diff holds (with its own form: a single

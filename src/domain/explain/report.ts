@@ -63,11 +63,28 @@ export interface Fix {
   /** For an edited managed policy: the whole new document and a readable diff. */
   readonly newDocument?: unknown;
   readonly diff?: string;
-  /** Identity-side statements also needed (cross-account). */
+  /**
+   * Identity-side statements also needed (cross-account): all of them when the caller's policies are not
+   * visible, else only those its policies do not allow (absent when they allow every request).
+   */
   readonly identityStatements?: readonly PolicyStatement[];
+  /** A new version of the permissions boundary, when it does not allow what the fix grants either. */
+  readonly boundary?: BoundaryChange;
   readonly verified: boolean;
   /** What verification checked, in words. */
   readonly verification: readonly string[];
+}
+
+/**
+ * The permissions boundary's part of a fix: the statements the boundary lacks for the denied requests,
+ * as a new default version of the boundary policy (its whole document and a readable diff).
+ */
+export interface BoundaryChange {
+  readonly policyArn: string;
+  readonly policyName: string;
+  readonly statements: readonly PolicyStatement[];
+  readonly newDocument: unknown;
+  readonly diff?: string;
 }
 
 export interface Alternative {

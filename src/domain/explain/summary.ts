@@ -53,7 +53,13 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const callerActions = [...new Set((fix.identityStatements ?? []).flatMap((s) => s.Action))];
     const callerSide =
       callerActions.length > 0 ? ` and ${callerActions.join(', ')} to the caller's own policies` : '';
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    // So does an identity grant that the permissions boundary does not allow either.
+    const boundaryActions = [...new Set((fix.boundary?.statements ?? []).flatMap((s) => s.Action))];
+    const boundarySide =
+      fix.boundary !== undefined && boundaryActions.length > 0
+        ? ` and ${boundaryActions.join(', ')} to a new version of the permissions boundary ${fix.boundary.policyName}`
+        : '';
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {

@@ -56,6 +56,17 @@ function fixSection(fix: Fix): string[] {
   if (fix.diff !== undefined && fix.diff !== '') {
     out.push('Diff of the new policy version:', '', markdownCodeBlock(fix.diff, 'diff'), '');
   }
+  if (fix.boundary !== undefined) {
+    out.push(
+      `Also needed: a new default version of the permissions boundary ${code(fix.boundary.policyArn)} (${code(fix.boundary.policyName)}), which does not allow these requests either:`,
+      '',
+      markdownCodeBlock(safeJson(policyDocument(fix.boundary.statements)), 'json'),
+      '',
+    );
+    if (fix.boundary.diff !== undefined && fix.boundary.diff !== '') {
+      out.push('Diff of the new boundary version:', '', markdownCodeBlock(fix.boundary.diff, 'diff'), '');
+    }
+  }
   if (fix.verification.length > 0) {
     out.push('Verification:', '', ...fix.verification.map((note) => `- ${text(note)}`), '');
   }

@@ -222,6 +222,17 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
         ),
       );
     }
+    if (fix.boundary !== undefined) {
+      builder.section(
+        codeSection(
+          truncateText(
+            `*Also needed in the permissions boundary* ${code(fix.boundary.policyName)} (a new default version of ${code(fix.boundary.policyArn)})`,
+            800,
+          ),
+          policyJson(fix.boundary.statements),
+        ),
+      );
+    }
     if (fix.verification.length > 0) {
       builder.section(
         listSection(

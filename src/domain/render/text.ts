@@ -95,6 +95,16 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push('    Diff of the new policy version:');
     lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
   }
+  if (fix.boundary !== undefined) {
+    lines.push(
+      `    Also needed: a new default version of the permissions boundary ${t(fix.boundary.policyArn)} ("${t(fix.boundary.policyName)}"), which does not allow these requests either:`,
+    );
+    lines.push(indent(safeJson(policyDocument(fix.boundary.statements)), '    '));
+    if (fix.boundary.diff !== undefined && fix.boundary.diff !== '') {
+      lines.push('    Diff of the new boundary version:');
+      lines.push(indent(sanitizeTerminal(fix.boundary.diff, { multiline: true }), '      '));
+    }
+  }
   if (fix.verification.length > 0) {
     lines.push('    Verification:');
     lines.push(...bulletList(fix.verification.map(t), '      '));
