@@ -24,6 +24,13 @@ export type LoadedExplainContext =
   | { readonly ok: true; readonly context: ExplainContext; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
+/** A warning's text, with the file it is about named once (the snapshot's and bucket policies' name it already). */
+function namingItsFile(warning: { readonly source: string; readonly message: string }): string {
+  return warning.message.startsWith(`${warning.source}:`)
+    ? warning.message
+    : `${warning.source}: ${warning.message}`;
+}
+
 export async function loadExplainContext(options: ExplainContextOptions): Promise<LoadedExplainContext> {
   const warnings: string[] = [];
   let snapshot: AccountSnapshot | undefined;
@@ -31,14 +38,14 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     const loaded = await loadAccountSnapshot(options.accountSnapshot);
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     snapshot = loaded.snapshot;
-    warnings.push(...loaded.warnings.map((w) => `${w.source}: ${w.message}`));
+    warnings.push(...loaded.warnings.map(namingItsFile));
   }
   const bucketPolicies = new Map<string, unknown>();
   if (options.bucketPolicies !== undefined && options.bucketPolicies.length > 0) {
     const loaded = await loadBucketPolicies(options.bucketPolicies);
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     for (const p of loaded.policies) bucketPolicies.set(p.bucket, p.document);
-    warnings.push(...loaded.warnings.map((w) => `${w.source}: ${w.message}`));
+    warnings.push(...loaded.warnings.map(namingItsFile));
   }
   let scpLevels: readonly PolicyLevel[] = [];
   if (options.scps !== undefined && options.scps.length > 0) {

@@ -205,6 +205,43 @@ describe('permission-auditor explain', () => {
     assert.equal(badArg.code, 2);
   });
 
+  test('a snapshot or bucket policy with a problem gets a warning naming its file once, and the run goes on', async () => {
+    const snapshot = JSON.parse(readFileSync(join(SEED, 'authz.json'), 'utf8')) as {
+      Policies: { PolicyVersionList: { Document: unknown }[] }[];
+    };
+    snapshot.Policies[0]!.PolicyVersionList[0]!.Document = 'not json {';
+    const snapshotFile = join(dir(), 'broken-authz.json');
+    writeFileSync(snapshotFile, JSON.stringify(snapshot));
+    const otherBucketPolicy = join(dir(), 'other-bucket-policy.json');
+    writeFileSync(
+      otherBucketPolicy,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::elsewhere/*' }],
+      }),
+    );
+    const run = await runCli([
+      'explain',
+      join(SEED, 'event.json'),
+      '--account-snapshot',
+      snapshotFile,
+      '--bucket-policy',
+      `backup-bucket=${otherBucketPolicy}`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('explain: warning: '));
+    assert.equal(warnings.length, 2, run.stderr);
+    for (const [line, file] of [
+      [warnings[0]!, snapshotFile],
+      [warnings[1]!, otherBucketPolicy],
+    ] as const) {
+      assert.ok(line.startsWith(`explain: warning: ${file}: `), line);
+      assert.equal(line.split(file).length, 2, `the file is named more than once: ${line}`);
+    }
+    assert.match(warnings[0]!, /the policy document cannot be read/);
+    assert.match(warnings[1]!, /names only other buckets \(elsewhere\)/);
+  });
+
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
     const inputs = join(dir(), 'progress');
     mkdirSync(inputs);
