@@ -37,6 +37,7 @@ import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
+import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import { commonDirectory, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
@@ -121,6 +122,16 @@ function dedupeRefs(refs: readonly StatementRef[]): DeniedByRef[] {
     });
   }
   return out;
+}
+
+/** A KMS check of a denied event, as a use of its key through S3. */
+function keyUseOf(check: S3AuthorizationCheck): KeyUse {
+  const viaService = check.context['kms:ViaService'];
+  return {
+    action: check.action,
+    keyArn: check.resource,
+    ...(typeof viaService === 'string' ? { viaService } : {}),
+  };
 }
 
 /** Cross-account callers' own policies live in another account: assume that side allows, and say so. */
@@ -1088,6 +1099,21 @@ export class FindingBuilder {
         caveats.push(
           `AWS names ${message.action}: the KMS key policy (and the caller's kms permissions) must allow it; key policies are not visible here.`,
         );
+        const kms = events.flatMap((e) => e.kmsChecks);
+        const region = first.check.context['aws:RequestedRegion'];
+        const keyPolicy = keyPolicyCaveat(
+          first.principal,
+          kms.length > 0
+            ? kms.map(keyUseOf)
+            : [
+                {
+                  action: message.action,
+                  ...(message.resource?.includes(':kms:') === true ? { keyArn: message.resource } : {}),
+                  ...(typeof region === 'string' ? { viaService: `s3.${region}.amazonaws.com` } : {}),
+                },
+              ],
+        );
+        if (keyPolicy !== undefined) caveats.push(keyPolicy);
         return 'kms-key';
       }
     }
@@ -1096,6 +1122,8 @@ export class FindingBuilder {
       caveats.push(
         `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; the KMS key policy and the caller's kms permissions must allow it.`,
       );
+      const keyPolicy = keyPolicyCaveat(first.principal, kms.map(keyUseOf));
+      if (keyPolicy !== undefined) caveats.push(keyPolicy);
       return 'kms-key';
     }
     if (message.form === 'enhanced') {
