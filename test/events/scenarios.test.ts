@@ -33,6 +33,8 @@ interface ExpectedFinding {
     identityStatements?: PolicyStatement[] | null;
     /** The statements the fix adds to the permissions boundary too; `null`: none. */
     boundaryStatements?: PolicyStatement[] | null;
+    /** Where a cross-account fix's identityStatements go, when the caller's policies are visible. */
+    identityChange?: { attachTo: string; attachKind: string };
   };
   jobProfileOperation: string | null;
   /** The job profile's tool, when the scenario is about which tool the keys show. */
@@ -107,6 +109,18 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
         new Set((actual.fix.identityStatements ?? []).map(statementKey)),
         new Set((expected.fix.identityStatements ?? []).map(statementKey)),
         'fix identityStatements',
+      );
+    }
+    if (expected.fix.identityChange !== undefined) {
+      assert.equal(
+        actual.fix.identityChange?.attachTo,
+        expected.fix.identityChange.attachTo,
+        'identityChange.attachTo',
+      );
+      assert.equal(
+        actual.fix.identityChange?.attachKind,
+        expected.fix.identityChange.attachKind,
+        'identityChange.attachKind',
       );
     }
     if (expected.fix.boundaryStatements !== undefined) {

@@ -36,7 +36,7 @@ import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { lineDiff } from './lineDiff.js';
 import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
-import type { BoundaryChange, Fix, PolicyStatement } from './report.js';
+import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
   readonly context: Readonly<Record<string, ContextValue>>;
@@ -612,6 +612,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   // A bucket-policy fix for a caller whose own policies are visible: the requests they do not allow
   // either need an identity-side statement too (and only those), verified together with the bucket's.
   let callerStatements: readonly PolicyStatement[] | undefined;
+  let identityChange: AdditionalChange | undefined;
   let callerRefused = 0;
   if (input.kind === 'bucket-policy' && !crossAccountResourceOnly) {
     const lacking = still.filter(
@@ -620,16 +621,25 @@ export function proposeFix(input: FixInput): FixOutcome {
     if (lacking.length > 0) {
       callerRefused = lacking.length;
       callerStatements = minimalStatements(lacking.map((x) => x.r));
-      patchedSet = {
-        ...patchedSet,
-        identity: [
-          ...patchedSet.identity,
-          input.cache.compile(
-            { name: CALLER_SIDE_POLICY, document: statementsToDocument(callerStatements) },
-            { policyType: 'identity', policyIndex: patchedSet.identity.length },
-          ),
-        ],
-      };
+      // Placed as an identity fix of the caller would be: the customer-managed policy that grants it S3
+      // on the bucket, else an inline policy.
+      const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
+      if (typeof callerPlaced === 'string') {
+        patchedSet = {
+          ...patchedSet,
+          identity: [
+            ...patchedSet.identity,
+            input.cache.compile(
+              { name: CALLER_SIDE_POLICY, document: statementsToDocument(callerStatements) },
+              { policyType: 'identity', policyIndex: patchedSet.identity.length },
+            ),
+          ],
+        };
+      } else {
+        identityChange = additionalChange(callerPlaced.fix);
+        if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
+        patchedSet = { ...patchedSet, identity: callerPlaced.patched.identity };
+      }
       // An added Allow cannot deny what was allowed: only the requests still refused are evaluated again.
       const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
       still.length = 0;
@@ -638,7 +648,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
   // An identity fix for a principal whose permissions boundary does not allow the requests either: the
   // boundary's missing statements too (and only those), as a new version of it, verified with the fix.
-  let boundaryChange: BoundaryChange | undefined;
+  let boundaryChange: AdditionalChange | undefined;
   let boundaryRefused = 0;
   if (input.kind === 'identity') {
     const lacking = still.filter(
@@ -655,14 +665,7 @@ export function proposeFix(input: FixInput): FixOutcome {
     } else if (raised !== undefined) {
       boundaryRefused = lacking.length;
       if (raised.note !== undefined) caveats.push(raised.note);
-      const { fix: edit } = raised;
-      boundaryChange = {
-        policyArn: edit.attachTo,
-        policyName: edit.policyName ?? edit.attachTo,
-        statements: boundaryStatements,
-        newDocument: edit.newDocument,
-        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
-      };
+      boundaryChange = additionalChange(raised.fix);
       const raisedBoundary = raised.patched.permissionsBoundary;
       if (raisedBoundary !== undefined) patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
       const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
@@ -703,7 +706,7 @@ export function proposeFix(input: FixInput): FixOutcome {
     );
   } else if (callerStatements !== undefined) {
     verification.push(
-      `Checked with both changes: the bucket policy's, and identityStatements in an identity-based policy of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused} of the ${grantable.length} denied request(s).`,
+      `Checked with both changes: the bucket policy's, and identityStatements in ${identityChange === undefined ? 'an identity-based policy' : `the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo}`} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused} of the ${grantable.length} denied request(s).`,
     );
   } else if (
     input.kind === 'bucket-policy' &&
@@ -755,8 +758,25 @@ export function proposeFix(input: FixInput): FixOutcome {
   // when they are (none when its policies already allow every request).
   const identityStatements = crossAccountResourceOnly ? placed.fix.identityStatements : callerStatements;
   return {
-    fix: verifiedFix(placed.fix, verified, verification, identityStatements, boundaryChange),
+    fix: verifiedFix(placed.fix, verified, verification, {
+      identityStatements,
+      identityChange,
+      boundaryChange,
+    }),
     caveats,
+  };
+}
+
+/** A placed change as the second policy of a fix. */
+function additionalChange(placed: Placement['fix']): AdditionalChange {
+  return {
+    attachTo: placed.attachTo,
+    attachKind: placed.attachKind,
+    ...(placed.policyArn !== undefined ? { policyArn: placed.policyArn } : {}),
+    ...(placed.policyName !== undefined ? { policyName: placed.policyName } : {}),
+    statements: placed.statements,
+    newDocument: placed.newDocument,
+    ...(placed.diff !== undefined ? { diff: placed.diff } : {}),
   };
 }
 
@@ -768,8 +788,11 @@ function verifiedFix(
   placed: Placement['fix'],
   verified: boolean,
   verification: readonly string[],
-  identityStatements: readonly PolicyStatement[] | undefined,
-  boundary: BoundaryChange | undefined,
+  also: {
+    readonly identityStatements: readonly PolicyStatement[] | undefined;
+    readonly identityChange: AdditionalChange | undefined;
+    readonly boundaryChange: AdditionalChange | undefined;
+  },
 ): Fix {
   const fix: { -readonly [K in keyof Fix]: Fix[K] } = {
     attachTo: placed.attachTo,
@@ -780,8 +803,9 @@ function verifiedFix(
   fix.statements = placed.statements;
   if (placed.newDocument !== undefined) fix.newDocument = placed.newDocument;
   if (placed.diff !== undefined) fix.diff = placed.diff;
-  if (identityStatements !== undefined) fix.identityStatements = identityStatements;
-  if (boundary !== undefined) fix.boundary = boundary;
+  if (also.identityStatements !== undefined) fix.identityStatements = also.identityStatements;
+  if (also.identityChange !== undefined) fix.identityChange = also.identityChange;
+  if (also.boundaryChange !== undefined) fix.boundary = also.boundaryChange;
   fix.verified = verified;
   fix.verification = verification;
   return fix;

@@ -18,8 +18,8 @@ import { identityOf } from './profileSids.js';
 import type { Finding, Fix, PolicyChange, PolicyStatement } from './report.js';
 
 /**
- * One policy a finding's fix changes: the fix's own target, or the permissions boundary it raises too,
- * with the whole new document of that policy.
+ * One policy a finding's fix changes: the fix's own target, or another it changes too (the caller's own
+ * policy, the permissions boundary), with the whole new document of that policy.
  */
 interface PolicyEdit {
   /** The finding's index in the report. */
@@ -54,20 +54,10 @@ function editsOf(finding: Finding, index: number): PolicyEdit[] {
       verified: fix.verified,
     });
   }
-  const { boundary } = fix;
-  if (boundary !== undefined) {
-    edits.push({
-      finding: index,
-      principalArn,
-      attachTo: boundary.policyArn,
-      attachKind: 'managed-policy-version',
-      policyArn: boundary.policyArn,
-      policyName: boundary.policyName,
-      statements: boundary.statements,
-      newDocument: boundary.newDocument,
-      ...(boundary.diff !== undefined ? { diff: boundary.diff } : {}),
-      verified: fix.verified,
-    });
+  // The fix's other policies: the caller's own (cross-account), the permissions boundary.
+  for (const also of [fix.identityChange, fix.boundary]) {
+    if (also === undefined) continue;
+    edits.push({ ...also, finding: index, principalArn, verified: fix.verified });
   }
   return edits;
 }

@@ -68,20 +68,26 @@ export interface Fix {
    * visible, else only those its policies do not allow (absent when they allow every request).
    */
   readonly identityStatements?: readonly PolicyStatement[];
+  /** Where `identityStatements` go, when the caller's policies are visible: its policy and new document. */
+  readonly identityChange?: AdditionalChange;
   /** A new version of the permissions boundary, when it does not allow what the fix grants either. */
-  readonly boundary?: BoundaryChange;
+  readonly boundary?: AdditionalChange;
   readonly verified: boolean;
   /** What verification checked, in words. */
   readonly verification: readonly string[];
 }
 
 /**
- * The permissions boundary's part of a fix: the statements the boundary lacks for the denied requests,
- * as a new default version of the boundary policy (its whole document and a readable diff).
+ * A policy a fix changes besides its own target, with the statements it adds there, the whole new
+ * document and a readable diff: the permissions boundary when it refuses too, or the caller's own
+ * policy in a cross-account fix.
  */
-export interface BoundaryChange {
-  readonly policyArn: string;
-  readonly policyName: string;
+export interface AdditionalChange {
+  /** ARN of the managed policy (new version), or of the user or role (new inline policy). */
+  readonly attachTo: string;
+  readonly attachKind: Fix['attachKind'];
+  readonly policyArn?: string;
+  readonly policyName?: string;
   readonly statements: readonly PolicyStatement[];
   readonly newDocument: unknown;
   readonly diff?: string;

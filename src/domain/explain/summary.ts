@@ -1,7 +1,7 @@
 /**
  * The one-sentence summary of a finding.
  */
-import type { Finding, FindingCause } from './report.js';
+import type { Finding, FindingCause, Fix } from './report.js';
 
 const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'identity-missing-allow': 'no identity-based policy allows it',
@@ -28,6 +28,23 @@ function shortArn(arn: string): string {
   return idx >= 0 ? arn.slice(idx + 1) : arn;
 }
 
+/** Where a change goes, in words: `a new version of BackupWriter`, `a new inline policy on role/x`. */
+function targetPhrase(
+  change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName'>,
+  bucket: string | undefined,
+): string {
+  switch (change.attachKind) {
+    case 'managed-policy-version':
+      return `a new version of ${change.policyName ?? change.attachTo}`;
+    case 'bucket-policy':
+      return `the bucket policy of ${bucket ?? change.attachTo}`;
+    case 'permission-set':
+      return `the permission set ${change.policyName ?? ''}`.trim();
+    case 'inline-policy':
+      return `a new inline policy on ${shortArn(change.attachTo)}`;
+  }
+}
+
 export function summarise(finding: Omit<Finding, 'summary'>): string {
   const denied = finding.requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : finding.requests).map((r) => r.action))];
@@ -40,19 +57,14 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   let sentence = `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
   const fix = finding.fix;
   if (fix !== null) {
-    const target =
-      fix.attachKind === 'managed-policy-version'
-        ? `a new version of ${fix.policyName ?? fix.attachTo}`
-        : fix.attachKind === 'bucket-policy'
-          ? `the bucket policy of ${finding.bucket ?? fix.attachTo}`
-          : fix.attachKind === 'permission-set'
-            ? `the permission set ${fix.policyName ?? ''}`.trim()
-            : `a new inline policy on ${shortArn(fix.attachTo)}`;
+    const target = targetPhrase(fix, finding.bucket);
     const actions = [...new Set(fix.statements.flatMap((s) => s.Action))];
     // A cross-account grant needs the caller's side too, when its own policies do not allow the requests.
     const callerActions = [...new Set((fix.identityStatements ?? []).flatMap((s) => s.Action))];
     const callerSide =
-      callerActions.length > 0 ? ` and ${callerActions.join(', ')} to the caller's own policies` : '';
+      callerActions.length === 0
+        ? ''
+        : ` and ${callerActions.join(', ')} to ${fix.identityChange === undefined ? "the caller's own policies" : targetPhrase(fix.identityChange, finding.bucket)}`;
     // So does an identity grant that the permissions boundary does not allow either.
     const boundaryActions = [...new Set((fix.boundary?.statements ?? []).flatMap((s) => s.Action))];
     const boundarySide =

@@ -5,7 +5,14 @@
  *
  * @see https://github.github.com/gfm/
  */
-import type { ExplainReport, Finding, Fix, JobProfile, PolicyChange } from '../explain/report.js';
+import type {
+  AdditionalChange,
+  ExplainReport,
+  Finding,
+  Fix,
+  JobProfile,
+  PolicyChange,
+} from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { escapeMarkdown, markdownCodeBlock, markdownInlineCode, safeJson } from './escape.js';
 import {
@@ -43,30 +50,49 @@ const DEFAULT_MAX_SKIPPED = 20;
 const code = markdownInlineCode;
 const text = escapeMarkdown;
 
+/** A second policy the fix changes: where, its statements, and the diff of its new document. */
+function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
+  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  const out = [
+    `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
+    '',
+    markdownCodeBlock(safeJson(policyDocument(change.statements)), 'json'),
+    '',
+  ];
+  if (change.diff !== undefined && change.diff !== '') {
+    out.push('Diff of that policy:', '', markdownCodeBlock(change.diff, 'diff'), '');
+  }
+  return out;
+}
+
 function fixSection(fix: Fix): string[] {
   const out: string[] = [];
   out.push(`### Fix (${fix.verified ? 'verified' : 'NOT verified'})`, '');
   const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
   out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}:`, '');
   out.push(markdownCodeBlock(safeJson(policyDocument(fix.statements)), 'json'), '');
-  if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+  if (
+    fix.identityChange === undefined &&
+    fix.identityStatements !== undefined &&
+    fix.identityStatements.length > 0
+  ) {
     out.push('Also needed in an identity-based policy of the caller (cross-account):', '');
     out.push(markdownCodeBlock(safeJson(policyDocument(fix.identityStatements)), 'json'), '');
   }
   if (fix.diff !== undefined && fix.diff !== '') {
     out.push('Diff of the new policy version:', '', markdownCodeBlock(fix.diff, 'diff'), '');
   }
-  if (fix.boundary !== undefined) {
+  if (fix.identityChange !== undefined)
     out.push(
-      `Also needed: a new default version of the permissions boundary ${code(fix.boundary.policyArn)} (${code(fix.boundary.policyName)}), which does not allow these requests either:`,
-      '',
-      markdownCodeBlock(safeJson(policyDocument(fix.boundary.statements)), 'json'),
-      '',
+      ...additionalChangeSection("Also needed on the caller's side (cross-account)", fix.identityChange),
     );
-    if (fix.boundary.diff !== undefined && fix.boundary.diff !== '') {
-      out.push('Diff of the new boundary version:', '', markdownCodeBlock(fix.boundary.diff, 'diff'), '');
-    }
-  }
+  if (fix.boundary !== undefined)
+    out.push(
+      ...additionalChangeSection(
+        'Also needed, as the permissions boundary does not allow these requests either',
+        fix.boundary,
+      ),
+    );
   if (fix.verification.length > 0) {
     out.push('Verification:', '', ...fix.verification.map((note) => `- ${text(note)}`), '');
   }

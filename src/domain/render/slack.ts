@@ -8,7 +8,13 @@
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
-import type { ExplainReport, Finding, PolicyChange, PolicyStatement } from '../explain/report.js';
+import type {
+  AdditionalChange,
+  ExplainReport,
+  Finding,
+  PolicyChange,
+  PolicyStatement,
+} from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
@@ -202,6 +208,18 @@ function requestsSection(finding: Finding): SectionRenderer {
   return listSection(`*Denied requests (${finding.requests.length})*`, items, 'requests');
 }
 
+/** A second policy the fix changes: where, and its statements. */
+function additionalChangeSection(lead: string, change: AdditionalChange): SectionRenderer {
+  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  return codeSection(
+    truncateText(
+      `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}`,
+      800,
+    ),
+    policyJson(change.statements),
+  );
+}
+
 function renderFinding(finding: Finding, builder: MessageBuilder): void {
   builder.header(headerText(finding));
   builder.section((budget) => truncateText(mrkdwn(finding.summary), budget), 1000);
@@ -214,7 +232,9 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
     builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
-    if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+    if (fix.identityChange !== undefined) {
+      builder.section(additionalChangeSection("*Also needed on the caller's side*", fix.identityChange));
+    } else if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
       builder.section(
         codeSection(
           '*Also needed in an identity-based policy of the caller*',
@@ -223,15 +243,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
       );
     }
     if (fix.boundary !== undefined) {
-      builder.section(
-        codeSection(
-          truncateText(
-            `*Also needed in the permissions boundary* ${code(fix.boundary.policyName)} (a new default version of ${code(fix.boundary.policyArn)})`,
-            800,
-          ),
-          policyJson(fix.boundary.statements),
-        ),
-      );
+      builder.section(additionalChangeSection('*Also needed in the permissions boundary*', fix.boundary));
     }
     if (fix.verification.length > 0) {
       builder.section(

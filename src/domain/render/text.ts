@@ -4,7 +4,14 @@
  * cursor, recolour the output or fake a line; colour codes are added only by this module and only when
  * asked for.
  */
-import type { ExplainReport, Finding, Fix, JobProfile, PolicyChange } from '../explain/report.js';
+import type {
+  AdditionalChange,
+  ExplainReport,
+  Finding,
+  Fix,
+  JobProfile,
+  PolicyChange,
+} from '../explain/report.js';
 import { causeText } from './causeText.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
@@ -81,13 +88,29 @@ function bulletList(items: readonly string[], prefix = '    '): string[] {
   return items.map((item) => `${prefix}- ${item}`);
 }
 
+/** A second policy the fix changes: where, its statements, and the diff of its new document. */
+function additionalChangeLines(lead: string, change: AdditionalChange): string[] {
+  const named = change.policyName !== undefined ? ` as policy "${t(change.policyName)}"` : '';
+  const lines = [`    ${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`];
+  lines.push(indent(safeJson(policyDocument(change.statements)), '    '));
+  if (change.diff !== undefined && change.diff !== '') {
+    lines.push('    Diff of that policy:');
+    lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
+  }
+  return lines;
+}
+
 function fixLines(fix: Fix, paint: Painter): string[] {
   const lines: string[] = [];
   const status = fix.verified ? paint('green', 'Fix (verified)') : paint('yellow', 'Fix (NOT verified)');
   const named = fix.policyName !== undefined ? ` as policy "${t(fix.policyName)}"` : '';
   lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
   lines.push(indent(safeJson(policyDocument(fix.statements)), '    '));
-  if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+  if (
+    fix.identityChange === undefined &&
+    fix.identityStatements !== undefined &&
+    fix.identityStatements.length > 0
+  ) {
     lines.push('    Also needed in an identity-based policy of the caller (cross-account):');
     lines.push(indent(safeJson(policyDocument(fix.identityStatements)), '    '));
   }
@@ -95,16 +118,17 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push('    Diff of the new policy version:');
     lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
   }
-  if (fix.boundary !== undefined) {
+  if (fix.identityChange !== undefined)
     lines.push(
-      `    Also needed: a new default version of the permissions boundary ${t(fix.boundary.policyArn)} ("${t(fix.boundary.policyName)}"), which does not allow these requests either:`,
+      ...additionalChangeLines("Also needed on the caller's side (cross-account)", fix.identityChange),
     );
-    lines.push(indent(safeJson(policyDocument(fix.boundary.statements)), '    '));
-    if (fix.boundary.diff !== undefined && fix.boundary.diff !== '') {
-      lines.push('    Diff of the new boundary version:');
-      lines.push(indent(sanitizeTerminal(fix.boundary.diff, { multiline: true }), '      '));
-    }
-  }
+  if (fix.boundary !== undefined)
+    lines.push(
+      ...additionalChangeLines(
+        'Also needed, as the permissions boundary does not allow these requests either',
+        fix.boundary,
+      ),
+    );
   if (fix.verification.length > 0) {
     lines.push('    Verification:');
     lines.push(...bulletList(fix.verification.map(t), '      '));

@@ -179,14 +179,17 @@ describe('identity fixes under a permissions boundary', () => {
     const text = renderText(report, { color: false });
     assert.match(
       text,
-      /Also needed: a new default version of the permissions boundary arn:aws:iam::\d+:policy\/AppBoundary/,
+      /Also needed, as the permissions boundary does not allow these requests either: Create a new default version of the managed policy arn:aws:iam::\d+:policy\/AppBoundary as policy "AppBoundary"/,
     );
-    assert.match(text, /Diff of the new boundary version:/);
+    assert.match(text, /Diff of that policy:\n(?:.*\n)*\s+\+ .*"s3:DeleteObject"/);
     assert.match(
       renderMarkdown(report),
-      /Also needed: a new default version of the permissions boundary `arn:aws:iam::\d+:policy\/AppBoundary`/,
+      /Also needed, as the permissions boundary does not allow these requests either: Create a new default version of the managed policy `arn:aws:iam::\d+:policy\/AppBoundary` as policy `AppBoundary`/,
     );
     const slack = JSON.stringify(renderSlack(report));
-    assert.match(slack, /Also needed in the permissions boundary\* `AppBoundary`/);
+    assert.match(
+      slack,
+      /Also needed in the permissions boundary\*: Create a new default version of the managed policy `arn:aws:iam::\d+:policy\/AppBoundary` as policy `AppBoundary`/,
+    );
   });
 });

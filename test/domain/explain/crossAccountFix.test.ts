@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { Finding } from '../../../src/domain/explain/report.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
+import { renderText } from '../../../src/domain/render/text.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
 /** The account that owns bucket `partner`; the fixtures' user `backup` is in {@link ACCOUNT}. */
@@ -14,15 +17,15 @@ const OWNER = '999988887777';
 const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/backup`;
 
 /** A refused GetObject of `partner/KEY` by the fixtures' user, logged with S3's legacy message. */
-function refusedRead(key: string): Record<string, unknown> {
+function refusedRead(key: string, bucket = 'partner'): Record<string, unknown> {
   return deniedRecord({
     eventName: 'GetObject',
     userAgent: '[Boto3/1.35.36 md/Botocore#1.35.36 Botocore/1.35.36]',
     errorMessage: 'Access Denied',
-    requestParameters: { bucketName: 'partner', key, Host: 'partner.s3.eu-west-1.amazonaws.com' },
+    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.eu-west-1.amazonaws.com` },
     resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::partner/${key}` },
-      { accountId: OWNER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::partner' },
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
+      { accountId: OWNER, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
     ],
   });
 }
@@ -47,15 +50,19 @@ const readsExports = {
 };
 
 function explainReads(keys: readonly string[], userName = 'backup'): Finding {
+  return reportOfReads(keys, userName).findings[0]!;
+}
+
+function reportOfReads(keys: readonly string[], userName = 'backup') {
   const report = explainTexts(
-    [{ input: 'trail.json', text: JSON.stringify({ Records: keys.map(refusedRead) }) }],
+    [{ input: 'trail.json', text: JSON.stringify({ Records: keys.map((key) => refusedRead(key)) }) }],
     explainContext({
       snapshot: snapshotWithUser(userName, readsExports),
       bucketPolicies: new Map([['partner', bucketPolicy]]),
     }),
   );
   assert.equal(report.findings.length, 1);
-  return report.findings[0]!;
+  return report;
 }
 
 const withPrincipal = (resource: string) => ({
@@ -84,16 +91,78 @@ describe('cross-account bucket-policy fixes', () => {
       ),
       finding.fix?.verification.join('\n'),
     );
+    // The caller's side goes where an identity fix of the caller would: here a new inline policy.
+    assert.equal(finding.fix?.identityChange?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.identityChange?.attachTo, USER_ARN);
+    assert.deepEqual(finding.fix?.identityChange?.statements, finding.fix?.identityStatements);
+    assert.deepEqual(finding.fix?.identityChange?.newDocument, {
+      Version: '2012-10-17',
+      Statement: finding.fix?.identityStatements,
+    });
     assert.match(
       finding.summary,
-      /Fix: add s3:GetObject to the bucket policy of partner and s3:GetObject to the caller's own policies \(verified\)\.$/,
+      /Fix: add s3:GetObject to the bucket policy of partner and s3:GetObject to a new inline policy on user\/backup \(verified\)\.$/,
     );
+  });
+
+  test("every format says where the caller's side goes", () => {
+    const report = reportOfReads(['exports/2026/a.csv', 'photos/b.jpg']);
+    const where = `Add as an inline policy to ${USER_ARN}`;
+    assert.ok(
+      renderText(report, { color: false }).includes(
+        `Also needed on the caller's side (cross-account): ${where} as policy "PermissionAuditorFix"`,
+      ),
+    );
+    assert.ok(
+      renderMarkdown(report).includes(
+        `Also needed on the caller's side (cross-account): Add as an inline policy to \`${USER_ARN}\` as policy \`PermissionAuditorFix\``,
+      ),
+    );
+    assert.ok(
+      JSON.stringify(renderSlack(report)).includes(
+        `*Also needed on the caller's side*: Add as an inline policy to \`${USER_ARN}\``,
+      ),
+    );
+  });
+
+  test('two findings whose caller-side statements go into the same policy get one combined change', () => {
+    const report = explainTexts(
+      [
+        {
+          input: 'trail.json',
+          text: JSON.stringify({
+            Records: [refusedRead('photos/b.jpg'), refusedRead('photos/c.jpg', 'partner2')],
+          }),
+        },
+      ],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsExports),
+        bucketPolicies: new Map([
+          ['partner', bucketPolicy],
+          ['partner2', bucketPolicy],
+        ]),
+      }),
+    );
+    assert.equal(report.findings.length, 2);
+    for (const finding of report.findings) assert.equal(finding.fix?.identityChange?.attachTo, USER_ARN);
+    const change = report.policyChanges?.find((c) => c.attachKind === 'inline-policy');
+    assert.ok(change !== undefined, JSON.stringify(report.policyChanges));
+    assert.equal(change.attachTo, USER_ARN);
+    assert.deepEqual(change.findings, [1, 2]);
+    assert.deepEqual(change.statements, [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::partner/photos/*', 'arn:aws:s3:::partner2/photos/*'],
+      },
+    ]);
   });
 
   test('no caller-side statement when the caller already allows every refused request', () => {
     const finding = explainReads(['exports/2026/a.csv', 'exports/2026/b.csv']);
     assert.deepEqual(finding.fix?.statements, [withPrincipal('arn:aws:s3:::partner/exports/2026/*')]);
     assert.equal(finding.fix?.identityStatements, undefined);
+    assert.equal(finding.fix?.identityChange, undefined);
     assert.equal(finding.fix?.verified, true);
     assert.ok(finding.fix?.verification.some((v) => v.startsWith("The caller's own policies already allow")));
     assert.doesNotMatch(finding.summary, /caller's own policies/);
@@ -107,5 +176,6 @@ describe('cross-account bucket-policy fixes', () => {
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::partner/photos/*'] },
     ]);
     assert.ok(finding.fix?.verification.some((v) => v.startsWith('Checked on the bucket side only')));
+    assert.equal(finding.fix?.identityChange, undefined);
   });
 });
