@@ -1234,7 +1234,9 @@ export class FindingBuilder {
           ? 'boundary'
           : cause === 'resource-policy-missing-allow'
             ? 'bucket-policy'
-            : undefined;
+            : cause === 'scp-missing-allow'
+              ? 'scp'
+              : undefined;
     if (kind === undefined) return { fix: null, caveats: [] };
     const through = kind === 'bucket-policy' ? requests.find((r) => r.accessPoint !== undefined) : undefined;
     if (through?.accessPoint !== undefined) {
@@ -1261,6 +1263,7 @@ export class FindingBuilder {
       ...(bucket !== undefined && this.#context.bucketPolicies.has(bucket)
         ? { bucketPolicyDocument: this.#context.bucketPolicies.get(bucket) }
         : {}),
+      ...(kind === 'scp' ? { scpLevels: this.#context.scpLevels } : {}),
     });
   }
 

@@ -26,8 +26,10 @@ import { isS3Action } from '../s3/s3Location.js';
 import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
 import type {
   AccountSnapshot,
+  ControlPolicy,
   LocatedPolicy,
   PolicyHolder,
+  PolicyLevel,
   SnapshotGroup,
   SnapshotRole,
   SnapshotUser,
@@ -50,7 +52,7 @@ export interface DeniedRequestForFix extends GrantRequest {
 }
 
 export interface FixInput {
-  readonly kind: 'identity' | 'boundary' | 'bucket-policy';
+  readonly kind: 'identity' | 'boundary' | 'bucket-policy' | 'scp';
   readonly principal: Principal;
   readonly resolved: ResolvedPolicies;
   readonly requests: readonly DeniedRequestForFix[];
@@ -62,6 +64,8 @@ export interface FixInput {
   readonly cache: PolicyCache;
   readonly snapshot?: AccountSnapshot;
   readonly bucketPolicyDocument?: unknown;
+  /** The SCPs given, level by level (the documents the resolved set's `scpLevels` were compiled from). */
+  readonly scpLevels?: readonly PolicyLevel[];
 }
 
 export interface FixOutcome {
@@ -391,6 +395,82 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   };
 }
 
+/** Whether an SCP is AWS's FullAWSAccess, which cannot be edited (it allows everything anyway). */
+function isFullAwsAccess(policy: ControlPolicy): boolean {
+  return policy.name === 'FullAWSAccess' || policy.arn?.endsWith('/p-FullAWSAccess') === true;
+}
+
+/**
+ * An SCP allow list that does not allow the requests: the statements added to the first customer
+ * policy of the first level whose policies allow none of them (every level of the tree must allow).
+ * Organizations updates an SCP in place; it applies to every account below its target.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html
+ */
+function placeScp(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+  statementsKey: string,
+): Placement | string {
+  const levels = input.scpLevels ?? [];
+  const compiled = input.resolved.set.scpLevels;
+  const requests = input.requests
+    .filter((r) => isS3Action(r.action))
+    .map(
+      (r): AuthorizationRequest =>
+        r.evaluated ?? {
+          principal: input.resolved.enginePrincipal,
+          action: r.action,
+          resource: r.resource,
+          ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+          context: r.context,
+          principalContext: input.resolved.context,
+        },
+    );
+  const level = compiled.findIndex((policies) =>
+    requests.some((request) => !policies.some((p) => policyAllows(p, request))),
+  );
+  if (level < 0) return 'every level of the service control policies given already allows the requests';
+  const index = (levels[level] ?? []).findIndex((p) => !isFullAwsAccess(p));
+  const policy = levels[level]?.[index];
+  if (policy === undefined)
+    return `level ${level + 1} of the service control policies holds no policy of the organization's own to add to`;
+  const edit = sharedEdit(input.cache, policy.document, `scp|${statementsKey}`, () => {
+    const edited = appendStatements(policy.document, statements);
+    if (edited === undefined) return undefined;
+    return {
+      compiled: input.cache.compile(
+        {
+          name: policy.name,
+          ...(policy.arn !== undefined ? { arn: policy.arn } : {}),
+          document: edited.after,
+        },
+        { policyType: 'scp', policyIndex: index, level },
+      ),
+      newDocument: edited.after,
+      diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+    };
+  });
+  if (edit === undefined) return `the service control policy ${policy.name} could not be read`;
+  const scpLevels = compiled.map((policies, l) =>
+    l === level ? policies.map((p, i) => (i === index ? edit.compiled : p)) : policies,
+  );
+  return {
+    note: `Service control policy ${policy.name} applies to every account below the root, OU or account it is attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update it.`,
+    fix: {
+      attachTo: policy.arn ?? policy.name,
+      attachKind: 'service-control-policy',
+      ...(policy.arn !== undefined ? { policyArn: policy.arn } : {}),
+      policyName: policy.name,
+      statements,
+      newDocument: edit.newDocument,
+      ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+    },
+    patched: { ...input.resolved.set, scpLevels },
+  };
+}
+
 /** A bucket ARN (`arn:aws:s3:::b`, objects under `/`) or an access point ARN (objects under `/object/`). */
 const BUCKET_RESOURCE = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/;
 const ACCESS_POINT_RESOURCE = /^((arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/;
@@ -469,7 +549,9 @@ function cachedPlacement(
         ? placeIdentity(input, statements, statementsKey)
         : input.kind === 'boundary'
           ? placeBoundary(input, statements, statementsKey)
-          : placeBucketPolicy(input, statements);
+          : input.kind === 'scp'
+            ? placeScp(input, statements, statementsKey)
+            : placeBucketPolicy(input, statements);
     perSet.set(key, placed);
   }
   return placed;

@@ -11,6 +11,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
 import { withSids } from './fix.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
@@ -110,6 +111,8 @@ function targetName(change: PolicyChange): string {
       return `the managed policy ${change.policyName ?? change.policyArn ?? change.attachTo}`;
     case 'bucket-policy':
       return `the bucket policy of ${change.attachTo.replace(/^arn:aws[a-z-]*:s3:::/, '')}`;
+    case 'service-control-policy':
+      return `the service control policy ${change.policyName ?? change.attachTo}`;
     case 'permission-set':
       return `the permission set ${change.policyName === undefined ? '' : `${change.policyName} `}of ${change.attachTo}`;
     case 'inline-policy':
@@ -158,7 +161,7 @@ function mergedStatements(members: readonly PolicyEdit[]): PolicyStatement[] {
 
 /**
  * IAM's size limits, in characters without whitespace: a managed policy version 6,144; a user's inline
- * policies 2,048 together, a role's 10,240; a bucket policy 20 KB.
+ * policies 2,048 together, a role's 10,240; a bucket policy 20 KB; a service control policy 5,120.
  */
 function sizeLimit(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): number | undefined {
   switch (change.attachKind) {
@@ -172,6 +175,8 @@ function sizeLimit(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): numbe
         : change.attachTo.includes(':role/')
           ? 10240
           : undefined;
+    case 'service-control-policy':
+      return 5120;
     case 'permission-set':
       return undefined;
   }

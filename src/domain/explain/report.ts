@@ -56,7 +56,12 @@ export interface DeniedByRef {
 export interface Fix {
   /** ARN of the principal (new inline policy), the managed policy (new version) or the bucket. */
   readonly attachTo: string;
-  readonly attachKind: 'inline-policy' | 'managed-policy-version' | 'bucket-policy' | 'permission-set';
+  readonly attachKind:
+    | 'inline-policy'
+    | 'managed-policy-version'
+    | 'bucket-policy'
+    | 'permission-set'
+    | 'service-control-policy';
   readonly policyArn?: string;
   readonly policyName?: string;
   readonly statements: readonly PolicyStatement[];

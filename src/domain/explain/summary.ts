@@ -38,6 +38,8 @@ function targetPhrase(
       return `a new version of ${change.policyName ?? change.attachTo}`;
     case 'bucket-policy':
       return `the bucket policy of ${bucket ?? change.attachTo}`;
+    case 'service-control-policy':
+      return `the service control policy ${change.policyName ?? change.attachTo}`;
     case 'permission-set':
       return `the permission set ${change.policyName ?? ''}`.trim();
     case 'inline-policy':

@@ -20,6 +20,7 @@ import {
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
+  diffHeading,
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
@@ -80,7 +81,7 @@ function fixSection(fix: Fix): string[] {
     out.push(markdownCodeBlock(safeJson(policyDocument(fix.identityStatements)), 'json'), '');
   }
   if (fix.diff !== undefined && fix.diff !== '') {
-    out.push('Diff of the new policy version:', '', markdownCodeBlock(fix.diff, 'diff'), '');
+    out.push(`${diffHeading(fix.attachKind)}:`, '', markdownCodeBlock(fix.diff, 'diff'), '');
   }
   if (fix.identityChange !== undefined)
     out.push(
@@ -118,7 +119,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
       '',
     );
     if (change.diff !== undefined && change.diff !== '')
-      out.push('Diff of the new policy version:', '', markdownCodeBlock(change.diff, 'diff'), '');
+      out.push(`${diffHeading(change.attachKind)}:`, '', markdownCodeBlock(change.diff, 'diff'), '');
     out.push('Verification:', '', ...change.verification.map((note) => `- ${text(note)}`), '');
   }
   return out;

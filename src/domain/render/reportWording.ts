@@ -41,11 +41,26 @@ export const ATTACH_KIND_TEXT = {
     text: 'Add to the bucket policy of',
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html',
   },
+  'service-control-policy': {
+    text: "Update the organization's service control policy",
+    source:
+      'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_create.html',
+  },
   'permission-set': {
     text: 'Add to the inline policy of the IAM Identity Center permission set',
     source: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html',
   },
 } as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
+
+/**
+ * The heading of a change's diff: a managed policy gets a new version; a bucket policy, an inline
+ * policy or an SCP is replaced by its new document.
+ */
+export function diffHeading(attachKind: Fix['attachKind']): string {
+  return attachKind === 'managed-policy-version'
+    ? 'Diff of the new policy version'
+    : 'Diff of the new policy document';
+}
 
 /** How each decision reads, following AWS's evaluation vocabulary. */
 export const DECISION_TEXT = {

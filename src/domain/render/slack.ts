@@ -22,6 +22,7 @@ import {
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
+  diffHeading,
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
@@ -290,7 +291,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     builder.section(codeSection(truncateText(title, 1000), policyJson(profile.statements)));
   }
   if (fix?.diff !== undefined && fix.diff !== '') {
-    builder.section(codeSection('*Diff of the new policy version*', fix.diff));
+    builder.section(codeSection(`*${diffHeading(fix.attachKind)}*`, fix.diff));
   }
 }
 
@@ -323,7 +324,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
   builder.section(codeSection(truncateText(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
-    builder.section(codeSection('*Diff of the new policy version*', change.diff));
+    builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, change.diff));
   }
   builder.section(
     listSection(

@@ -19,6 +19,7 @@ import {
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
+  diffHeading,
   EVIDENCE_TEXT,
   fixTarget,
   groupRequests,
@@ -115,7 +116,7 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push(indent(safeJson(policyDocument(fix.identityStatements)), '    '));
   }
   if (fix.diff !== undefined && fix.diff !== '') {
-    lines.push('    Diff of the new policy version:');
+    lines.push(`    ${diffHeading(fix.attachKind)}:`);
     lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
   }
   if (fix.identityChange !== undefined)
@@ -152,7 +153,7 @@ function policyChangesText(changes: readonly PolicyChange[], paint: Painter): st
     );
     lines.push(indent(safeJson(change.newDocument), '    '));
     if (change.diff !== undefined && change.diff !== '') {
-      lines.push('    Diff of the new policy version:');
+      lines.push(`    ${diffHeading(change.attachKind)}:`);
       lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
     }
     lines.push('    Verification:');

@@ -1,0 +1,122 @@
+/**
+ * Fixes for a request an SCP allow list does not allow: the statements added to the organization's own
+ * SCP at the level that lacks them, verified with the whole tree.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import type { ExplainReport } from '../../../src/domain/explain/report.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { parseScpFile } from '../../../src/domain/snapshot/controlPolicies.js';
+import { ACCOUNT, deniedObjectRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+
+const ALLOW_LIST_ARN =
+  'arn:aws:organizations::999900001111:policy/o-abcd1234ef/service_control_policy/p-allow0s3';
+
+/** Organizations' describe-policy output for an SCP. */
+function described(name: string, arn: string, statements: readonly unknown[]): unknown {
+  return {
+    Policy: {
+      PolicySummary: {
+        Id: arn.slice(arn.lastIndexOf('/') + 1),
+        Arn: arn,
+        Name: name,
+        Type: 'SERVICE_CONTROL_POLICY',
+        AwsManaged: name === 'FullAWSAccess',
+      },
+      Content: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    },
+  };
+}
+
+const fullAwsAccess = described(
+  'FullAWSAccess',
+  'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess',
+  [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+);
+
+/** The root allows everything; the data platform's OU allows the S3 reads and writes it uses, no deletes. */
+function scpLevels(ouPolicies: readonly unknown[]) {
+  const parsed = parseScpFile([[fullAwsAccess], ouPolicies], 'scps.json');
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+  return parsed.levels;
+}
+
+const allowList = described('DataPlatformAllowList', ALLOW_LIST_ARN, [
+  {
+    Sid: 'S3ReadWrite',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
+    Resource: '*',
+  },
+]);
+
+function explainDelete(ouPolicies: readonly unknown[]): ExplainReport {
+  const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
+  });
+  return explainTexts(
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+    explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'] },
+        ],
+      }),
+      scpLevels: scpLevels(ouPolicies),
+    }),
+  );
+}
+
+describe('fixes for an SCP allow list', () => {
+  test("the missing action goes into the OU's own SCP, verified with every level", () => {
+    const report = explainDelete([allowList]);
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding.fix?.attachKind, 'service-control-policy');
+    assert.equal(finding.fix?.attachTo, ALLOW_LIST_ARN);
+    assert.equal(finding.fix?.policyName, 'DataPlatformAllowList');
+    assert.deepEqual(finding.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    const fix = finding.fix;
+    assert.ok(fix !== null);
+    assert.deepEqual((fix.newDocument as { Statement: unknown[] }).Statement.slice(1), [
+      {
+        Sid: 'PermissionAuditorFix1',
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject'],
+        Resource: ['arn:aws:s3:::data/in/*'],
+      },
+    ]);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith('Service control policy DataPlatformAllowList applies to every account'),
+      ),
+    );
+    assert.match(
+      finding.summary,
+      /Fix: add s3:DeleteObject to the service control policy DataPlatformAllowList \(verified\)\.$/,
+    );
+    assert.match(
+      renderText(report, { color: false }),
+      /Fix \(verified\): Update the organization's service control policy arn:aws:organizations::999900001111:policy\/o-abcd1234ef\/service_control_policy\/p-allow0s3 as policy "DataPlatformAllowList"/,
+    );
+  });
+
+  test("no SCP change when the SCPs given allow the requests; else the lacking level's first policy of the organization's own", () => {
+    // FullAWSAccess at the OU allows the delete: AWS's message then points at SCPs not given.
+    const allowed = explainDelete([fullAwsAccess, allowList]).findings[0];
+    assert.equal(allowed?.requests[0]?.decision, 'Allowed');
+    assert.equal(allowed?.fix, null);
+    const readOnly = described('ReadOnlyAllowList', `${ALLOW_LIST_ARN}2`, [
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' },
+    ]);
+    const finding = explainDelete([readOnly, allowList]).findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding?.fix?.policyName, 'ReadOnlyAllowList');
+    assert.equal(finding?.fix?.verified, true);
+  });
+});
