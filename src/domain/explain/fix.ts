@@ -849,8 +849,8 @@ export function proposeFix(input: FixInput): FixOutcome {
   };
 }
 
-/** A placed change as the second policy of a fix. */
-function additionalChange(placed: Placement['fix']): AdditionalChange {
+/** A placed change (or a fix's own) in the shape of a fix's second policy. */
+export function additionalChange(placed: Placement['fix']): AdditionalChange {
   return {
     attachTo: placed.attachTo,
     attachKind: placed.attachKind,

@@ -13,26 +13,19 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
-import { withSids } from './fix.js';
+import { additionalChange, withSids } from './fix.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
 import { identityOf } from './profileSids.js';
-import type { Finding, Fix, PolicyChange, PolicyStatement } from './report.js';
+import type { AdditionalChange, Finding, PolicyChange, PolicyStatement } from './report.js';
 
 /**
  * One policy a finding's fix changes: the fix's own target, or another it changes too (the caller's own
  * policy, the permissions boundary), with the whole new document of that policy.
  */
-interface PolicyEdit {
+interface PolicyEdit extends AdditionalChange {
   /** The finding's index in the report. */
   readonly finding: number;
   readonly principalArn: string;
-  readonly attachTo: string;
-  readonly attachKind: Fix['attachKind'];
-  readonly policyArn?: string;
-  readonly policyName?: string;
-  readonly statements: readonly PolicyStatement[];
-  readonly newDocument: unknown;
-  readonly diff?: string;
   readonly verified: boolean;
 }
 
@@ -42,18 +35,7 @@ function editsOf(finding: Finding, index: number): PolicyEdit[] {
   const edits: PolicyEdit[] = [];
   const principalArn = finding.principal.arn;
   if (fix.newDocument !== undefined) {
-    edits.push({
-      finding: index,
-      principalArn,
-      attachTo: fix.attachTo,
-      attachKind: fix.attachKind,
-      ...(fix.policyArn !== undefined ? { policyArn: fix.policyArn } : {}),
-      ...(fix.policyName !== undefined ? { policyName: fix.policyName } : {}),
-      statements: fix.statements,
-      newDocument: fix.newDocument,
-      ...(fix.diff !== undefined ? { diff: fix.diff } : {}),
-      verified: fix.verified,
-    });
+    edits.push({ ...additionalChange(fix), finding: index, principalArn, verified: fix.verified });
   }
   // The fix's other policies: the caller's own (cross-account), the permissions boundary.
   for (const also of [fix.identityChange, fix.boundary]) {

@@ -163,17 +163,11 @@ export interface ExplainError {
  * starts from the policy as the snapshot has it (and an inline policy name holds one document), so
  * applying them one after another would keep only the last.
  */
-export interface PolicyChange {
-  readonly attachTo: string;
-  readonly attachKind: Fix['attachKind'];
-  readonly policyArn?: string;
-  readonly policyName?: string;
+export interface PolicyChange extends AdditionalChange {
   /** The findings it combines, numbered from 1 in the report's order. */
   readonly findings: readonly number[];
   /** Every finding's statements, once each, those with the same actions merged into one. */
   readonly statements: readonly PolicyStatement[];
-  readonly newDocument: unknown;
-  readonly diff?: string;
   readonly verified: boolean;
   readonly verification: readonly string[];
 }

@@ -17,6 +17,7 @@ import { causeText } from './causeText.js';
 import { escapeMarkdown, markdownCodeBlock, markdownInlineCode, safeJson } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  additionalChanges,
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
@@ -83,17 +84,7 @@ function fixSection(fix: Fix): string[] {
   if (fix.diff !== undefined && fix.diff !== '') {
     out.push(`${diffHeading(fix.attachKind)}:`, '', markdownCodeBlock(fix.diff, 'diff'), '');
   }
-  if (fix.identityChange !== undefined)
-    out.push(
-      ...additionalChangeSection("Also needed on the caller's side (cross-account)", fix.identityChange),
-    );
-  if (fix.boundary !== undefined)
-    out.push(
-      ...additionalChangeSection(
-        'Also needed, as the permissions boundary does not allow these requests either',
-        fix.boundary,
-      ),
-    );
+  for (const { lead, change } of additionalChanges(fix)) out.push(...additionalChangeSection(lead, change));
   if (fix.verification.length > 0) {
     out.push('Verification:', '', ...fix.verification.map((note) => `- ${text(note)}`), '');
   }

@@ -4,6 +4,7 @@
  */
 
 import type {
+  AdditionalChange,
   DeniedByRef,
   Finding,
   FindingCause,
@@ -51,6 +52,21 @@ export const ATTACH_KIND_TEXT = {
     source: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html',
   },
 } as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
+
+/** The other policies a fix changes (the caller's own, the boundary), each with the words that introduce it. */
+export function additionalChanges(
+  fix: Fix,
+): readonly { readonly lead: string; readonly change: AdditionalChange }[] {
+  const out: { lead: string; change: AdditionalChange }[] = [];
+  if (fix.identityChange !== undefined)
+    out.push({ lead: "Also needed on the caller's side (cross-account)", change: fix.identityChange });
+  if (fix.boundary !== undefined)
+    out.push({
+      lead: 'Also needed, as the permissions boundary does not allow these requests either',
+      change: fix.boundary,
+    });
+  return out;
+}
 
 /**
  * The heading of a change's diff: a managed policy gets a new version; a bucket policy, an inline

@@ -19,6 +19,7 @@ import { causeText } from './causeText.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  additionalChanges,
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
@@ -233,9 +234,11 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
     builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
-    if (fix.identityChange !== undefined) {
-      builder.section(additionalChangeSection("*Also needed on the caller's side*", fix.identityChange));
-    } else if (fix.identityStatements !== undefined && fix.identityStatements.length > 0) {
+    if (
+      fix.identityChange === undefined &&
+      fix.identityStatements !== undefined &&
+      fix.identityStatements.length > 0
+    ) {
       builder.section(
         codeSection(
           '*Also needed in an identity-based policy of the caller*',
@@ -243,9 +246,8 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
         ),
       );
     }
-    if (fix.boundary !== undefined) {
-      builder.section(additionalChangeSection('*Also needed in the permissions boundary*', fix.boundary));
-    }
+    for (const { lead, change } of additionalChanges(fix))
+      builder.section(additionalChangeSection(`*${lead}*`, change));
     if (fix.verification.length > 0) {
       builder.section(
         listSection(

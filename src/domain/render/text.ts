@@ -16,6 +16,7 @@ import { causeText } from './causeText.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  additionalChanges,
   DECISION_TEXT,
   describeClient,
   describeDeniedBy,
@@ -119,17 +120,7 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push(`    ${diffHeading(fix.attachKind)}:`);
     lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
   }
-  if (fix.identityChange !== undefined)
-    lines.push(
-      ...additionalChangeLines("Also needed on the caller's side (cross-account)", fix.identityChange),
-    );
-  if (fix.boundary !== undefined)
-    lines.push(
-      ...additionalChangeLines(
-        'Also needed, as the permissions boundary does not allow these requests either',
-        fix.boundary,
-      ),
-    );
+  for (const { lead, change } of additionalChanges(fix)) lines.push(...additionalChangeLines(lead, change));
   if (fix.verification.length > 0) {
     lines.push('    Verification:');
     lines.push(...bulletList(fix.verification.map(t), '      '));

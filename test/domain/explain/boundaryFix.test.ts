@@ -189,7 +189,7 @@ describe('identity fixes under a permissions boundary', () => {
     const slack = JSON.stringify(renderSlack(report));
     assert.match(
       slack,
-      /Also needed in the permissions boundary\*: Create a new default version of the managed policy `arn:aws:iam::\d+:policy\/AppBoundary` as policy `AppBoundary`/,
+      /\*Also needed, as the permissions boundary does not allow these requests either\*: Create a new default version of the managed policy `arn:aws:iam::\d+:policy\/AppBoundary` as policy `AppBoundary`/,
     );
   });
 });

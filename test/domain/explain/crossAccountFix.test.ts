@@ -120,7 +120,7 @@ describe('cross-account bucket-policy fixes', () => {
     );
     assert.ok(
       JSON.stringify(renderSlack(report)).includes(
-        `*Also needed on the caller's side*: Add as an inline policy to \`${USER_ARN}\``,
+        `*Also needed on the caller's side (cross-account)*: Add as an inline policy to \`${USER_ARN}\``,
       ),
     );
   });
