@@ -19,7 +19,13 @@ import {
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyCache } from '../policy/simulation.js';
-import type { AuthorizationRequest, ContextValue, Decision, EvaluationResult } from '../policy/types.js';
+import type {
+  AuthorizationRequest,
+  ContextValue,
+  Decision,
+  EvaluationResult,
+  PolicyType,
+} from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
@@ -75,8 +81,6 @@ export interface FixOutcome {
 
 const POLICY_VERSION = '2012-10-17';
 const FIX_SID = 'PermissionAuditorFix';
-/** The name under which a bucket-policy fix's identity-side statements are verified. */
-const CALLER_SIDE_POLICY = 'caller-side statements of the fix';
 
 function statementsToDocument(statements: readonly PolicyStatement[]): Record<string, unknown> {
   return { Version: POLICY_VERSION, Statement: statements.map((s) => ({ ...s })) };
@@ -234,7 +238,7 @@ function placeIdentity(
   input: FixInput,
   statements: readonly PolicyStatement[],
   statementsKey: string,
-): Placement | string {
+): Placement {
   const { resolved, cache, bucket } = input;
   const set = resolved.set;
   // The customer-managed policy that already grants S3 on the bucket, unless it also serves others: a
@@ -691,68 +695,44 @@ export function proposeFix(input: FixInput): FixOutcome {
     }
     if (result.decision !== 'Allowed') still.push({ r, result });
   }
+  // The requests still refused for want of an Allow in one kind of policy, and evaluating the rest
+  // again once a second change is in the set (an added Allow cannot deny what was allowed).
+  const refusedFor = (type: PolicyType) =>
+    still.filter((x) => x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes(type));
+  const evaluateStillRefused = () => {
+    const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
+    still.length = 0;
+    for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
+  };
   // A bucket-policy fix for a caller whose own policies are visible: the requests they do not allow
-  // either need an identity-side statement too (and only those), verified together with the bucket's.
-  let callerStatements: readonly PolicyStatement[] | undefined;
+  // either need an identity-side statement too (and only those), placed as an identity fix of the
+  // caller would be, and verified together with the bucket's.
   let identityChange: AdditionalChange | undefined;
-  let callerRefused = 0;
-  if (input.kind === 'bucket-policy' && !crossAccountResourceOnly) {
-    const lacking = still.filter(
-      (x) => x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes('identity'),
-    );
-    if (lacking.length > 0) {
-      callerRefused = lacking.length;
-      callerStatements = minimalStatements(lacking.map((x) => x.r));
-      // Placed as an identity fix of the caller would be: the customer-managed policy that grants it S3
-      // on the bucket, else an inline policy.
-      const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
-      if (typeof callerPlaced === 'string') {
-        patchedSet = {
-          ...patchedSet,
-          identity: [
-            ...patchedSet.identity,
-            input.cache.compile(
-              { name: CALLER_SIDE_POLICY, document: statementsToDocument(callerStatements) },
-              { policyType: 'identity', policyIndex: patchedSet.identity.length },
-            ),
-          ],
-        };
-      } else {
-        identityChange = additionalChange(callerPlaced.fix);
-        if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
-        patchedSet = { ...patchedSet, identity: callerPlaced.patched.identity };
-      }
-      // An added Allow cannot deny what was allowed: only the requests still refused are evaluated again.
-      const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
-      still.length = 0;
-      for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
-    }
+  const callerRefused =
+    input.kind === 'bucket-policy' && !crossAccountResourceOnly ? refusedFor('identity') : [];
+  if (callerRefused.length > 0) {
+    const callerStatements = minimalStatements(callerRefused.map((x) => x.r));
+    const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
+    identityChange = additionalChange(callerPlaced.fix);
+    if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
+    patchedSet = { ...patchedSet, identity: callerPlaced.patched.identity };
+    evaluateStillRefused();
   }
   // An identity fix for a principal whose permissions boundary does not allow the requests either: the
   // boundary's missing statements too (and only those), as a new version of it, verified with the fix.
   let boundaryChange: AdditionalChange | undefined;
-  let boundaryRefused = 0;
-  if (input.kind === 'identity') {
-    const lacking = still.filter(
-      (x) =>
-        x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes('permissions-boundary'),
-    );
-    const boundaryStatements = lacking.length > 0 ? minimalStatements(lacking.map((x) => x.r)) : [];
-    const raised =
-      boundaryStatements.length > 0
-        ? placeBoundary(input, boundaryStatements, JSON.stringify(boundaryStatements))
-        : undefined;
+  const boundaryRefused = input.kind === 'identity' ? refusedFor('permissions-boundary') : [];
+  if (boundaryRefused.length > 0) {
+    const boundaryStatements = minimalStatements(boundaryRefused.map((x) => x.r));
+    const raised = placeBoundary(input, boundaryStatements, JSON.stringify(boundaryStatements));
+    const raisedBoundary = typeof raised === 'string' ? undefined : raised.patched.permissionsBoundary;
     if (typeof raised === 'string') {
       caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
-    } else if (raised !== undefined) {
-      boundaryRefused = lacking.length;
+    } else if (raisedBoundary !== undefined) {
       if (raised.note !== undefined) caveats.push(raised.note);
       boundaryChange = additionalChange(raised.fix);
-      const raisedBoundary = raised.patched.permissionsBoundary;
-      if (raisedBoundary !== undefined) patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
-      const again = still.map((x) => ({ r: x.r, result: evaluate(patchedSet, toRequest(x.r)) }));
-      still.length = 0;
-      for (const x of again) if (x.result.decision !== 'Allowed') still.push(x);
+      patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
+      evaluateStillRefused();
     }
   }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
@@ -784,11 +764,11 @@ export function proposeFix(input: FixInput): FixOutcome {
     );
   } else if (boundaryChange !== undefined) {
     verification.push(
-      `Checked with both changes: the statements above, and a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused} of the ${grantable.length} denied request(s)).`,
+      `Checked with both changes: the statements above, and a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s)).`,
     );
-  } else if (callerStatements !== undefined) {
+  } else if (identityChange !== undefined) {
     verification.push(
-      `Checked with both changes: the bucket policy's, and identityStatements in ${identityChange === undefined ? 'an identity-based policy' : `the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo}`} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused} of the ${grantable.length} denied request(s).`,
+      `Checked with both changes: the bucket policy's, and identityStatements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s).`,
     );
   } else if (
     input.kind === 'bucket-policy' &&
@@ -803,7 +783,7 @@ export function proposeFix(input: FixInput): FixOutcome {
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
   // A second change makes the probes compare the two sets in full (an added identity policy alone need not).
-  const second = callerStatements ?? boundaryChange?.statements;
+  const second = identityChange?.statements ?? boundaryChange?.statements;
   const probeKey = second === undefined ? statementsKey : `${statementsKey}|${JSON.stringify(second)}`;
   const probe = probeNewlyAllowed(
     input,
@@ -838,7 +818,9 @@ export function proposeFix(input: FixInput): FixOutcome {
   if (rootKeys !== undefined) caveats.push(rootKeys);
   // Identity-side statements: all of them when the caller's policies are not visible, the needed ones
   // when they are (none when its policies already allow every request).
-  const identityStatements = crossAccountResourceOnly ? placed.fix.identityStatements : callerStatements;
+  const identityStatements = crossAccountResourceOnly
+    ? placed.fix.identityStatements
+    : identityChange?.statements;
   return {
     fix: verifiedFix(placed.fix, verified, verification, {
       identityStatements,
