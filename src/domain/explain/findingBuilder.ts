@@ -38,7 +38,12 @@ import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
-import { commonDirectory, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
+import {
+  commonDirectory,
+  datedDirectoryCaveat,
+  minimalStatements,
+  rootLevelKeysCaveat,
+} from './minimalStatements.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
 import type {
@@ -1211,7 +1216,7 @@ export class FindingBuilder {
             "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
           ],
         },
-        caveats: rootKeys === undefined ? [] : [rootKeys],
+        caveats: [rootKeys, datedDirectoryCaveat(statements)].filter((c) => c !== undefined),
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };

@@ -42,7 +42,12 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { lineDiff } from './lineDiff.js';
-import { type GrantRequest, minimalStatements, rootLevelKeysCaveat } from './minimalStatements.js';
+import {
+  datedDirectoryCaveat,
+  type GrantRequest,
+  minimalStatements,
+  rootLevelKeysCaveat,
+} from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
 
@@ -816,6 +821,8 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
   const rootKeys = rootLevelKeysCaveat(grantable, statements);
   if (rootKeys !== undefined) caveats.push(rootKeys);
+  const dated = datedDirectoryCaveat(statements);
+  if (dated !== undefined) caveats.push(dated);
   // Identity-side statements: all of them when the caller's policies are not visible, the needed ones
   // when they are (none when its policies already allow every request).
   const identityStatements = crossAccountResourceOnly

@@ -189,3 +189,32 @@ export function rootLevelKeysCaveat(
   const buckets = [...rootKeys.keys()].map((base) => `${base}/*`).join(', ');
   return `${shown} ${named.length === 1 ? 'is' : 'are'} at the bucket root, which is no directory to scope to: the fix grants ${named.length === 1 ? 'that object' : 'those objects'} alone. If the job reads or writes other objects at the root (a name with a date, say), it needs ${buckets}, the whole bucket: the job profile, when there is one, says so.`;
 }
+
+/**
+ * A directory segment that names a date or a time partition: a year (`2026`), a month or day
+ * (`2026-11`, `2026-11-29`, `20261129`), or a Hive-style partition (`dt=2026-11-29`, `year=2026`).
+ */
+const DATED_SEGMENT =
+  /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:year|month|day|hour|date|dt|ds)=[^/]+)$/i;
+
+/**
+ * The caveat for a fix whose object resources sit in a dated directory (`exports/2026/11/29/*`): the
+ * grant covers what was refused, but a job that writes or reads a new dated directory on every run is
+ * refused again on the next one. It names the prefix above the first dated segment, wider than what
+ * was refused, for the user to choose; the fix itself stays minimal.
+ */
+export function datedDirectoryCaveat(statements: readonly PolicyStatement[]): string | undefined {
+  const wider = new Map<string, string>();
+  for (const resource of statements.flatMap((s) => s.Resource)) {
+    const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
+    if (bucket === null) continue;
+    const directories = bucket[2]!.split('/').slice(0, -1);
+    const dated = directories.findIndex((segment) => DATED_SEGMENT.test(segment));
+    if (dated < 0) continue;
+    const above = directories.slice(0, dated).join('/');
+    wider.set(resource, `${bucket[1]}/${above === '' ? '' : `${above}/`}*`);
+  }
+  if (wider.size === 0) return undefined;
+  const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
+  return `The fix grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than what was refused, use ${pairs.join('; ')}.`;
+}

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   commonDirectory,
+  datedDirectoryCaveat,
   MAX_SEPARATE_OBJECT_RESOURCES,
   minimalStatements,
   objectPattern,
@@ -202,5 +203,55 @@ describe('minimalStatements', () => {
 
   test('wildcard characters in key names are written as literal policy variables', () => {
     assert.equal(objectPattern('b', 'weird*dir?/'), 'arn:aws:s3:::b/weird${*}dir${?}/*');
+  });
+});
+
+describe('datedDirectoryCaveat', () => {
+  const allow = (...Resource: string[]) => [{ Effect: 'Allow' as const, Action: ['s3:GetObject'], Resource }];
+
+  test('names the prefix above the first dated segment, for every way of spelling a date', () => {
+    const cases: [string, string][] = [
+      ['arn:aws:s3:::b/exports/2026/11/29/*', 'arn:aws:s3:::b/exports/*'],
+      ['arn:aws:s3:::b/daily/2026-11-30/*', 'arn:aws:s3:::b/daily/*'],
+      ['arn:aws:s3:::b/finance/2026-11/*', 'arn:aws:s3:::b/finance/*'],
+      ['arn:aws:s3:::b/dumps/20261129/*', 'arn:aws:s3:::b/dumps/*'],
+      ['arn:aws:s3:::b/lake/sales/dt=2026-11-29/*', 'arn:aws:s3:::b/lake/sales/*'],
+      ['arn:aws:s3:::b/lake/Year=2026/month=11/*', 'arn:aws:s3:::b/lake/*'],
+      ['arn:aws:s3:::b/2026/11/*', 'arn:aws:s3:::b/*'],
+      ['arn:aws-cn:s3:::b/logs/2026/*', 'arn:aws-cn:s3:::b/logs/*'],
+    ];
+    for (const [resource, wider] of cases) {
+      const caveat = datedDirectoryCaveat(allow(resource));
+      assert.ok(caveat?.includes(`use ${wider} for ${resource}.`), `${resource}: ${caveat}`);
+    }
+  });
+
+  test('says nothing of directories that are not dated, of single objects, or of other resources', () => {
+    for (const resource of [
+      'arn:aws:s3:::b/daily/*',
+      'arn:aws:s3:::b/v2026/x/*',
+      'arn:aws:s3:::b/build/12345/*',
+      'arn:aws:s3:::b/2026-13/*',
+      'arn:aws:s3:::b/exports/2026/orders.csv',
+      'arn:aws:s3:::b',
+      'arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/2026/*',
+      '*',
+    ]) {
+      assert.equal(datedDirectoryCaveat(allow(resource)), undefined, resource);
+    }
+  });
+
+  test('one caveat for several dated resources, each with its wider prefix', () => {
+    const caveat = datedDirectoryCaveat([
+      ...allow('arn:aws:s3:::b/in/2026/11/*'),
+      ...allow('arn:aws:s3:::b/plain/*', 'arn:aws:s3:::c/out/dt=2026-11-29/*'),
+    ]);
+    assert.ok(caveat?.includes('(arn:aws:s3:::b/in/2026/11/*, arn:aws:s3:::c/out/dt=2026-11-29/*)'));
+    assert.ok(
+      caveat?.includes(
+        'use arn:aws:s3:::b/in/* for arn:aws:s3:::b/in/2026/11/*; arn:aws:s3:::c/out/* for arn:aws:s3:::c/out/dt=2026-11-29/*.',
+      ),
+    );
+    assert.ok(!caveat?.includes('plain'));
   });
 });
