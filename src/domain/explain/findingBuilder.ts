@@ -1039,11 +1039,17 @@ export class FindingBuilder {
       toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
+    const datedProfile =
+      profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile');
     const jobProfile =
-      profile !== null && deniedBy.length > 0
+      profile !== null && (deniedBy.length > 0 || datedProfile !== undefined)
         ? {
             ...profile,
-            notes: [explicitDenyNote(denied, deniedBy), ...profile.notes],
+            notes: [
+              ...(deniedBy.length > 0 ? [explicitDenyNote(denied, deniedBy)] : []),
+              ...profile.notes,
+              ...(datedProfile !== undefined ? [datedProfile] : []),
+            ],
           }
         : profile;
 

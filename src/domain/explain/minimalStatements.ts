@@ -201,9 +201,13 @@ const DATED_SEGMENT =
  * The caveat for a fix whose object resources sit in a dated directory (`exports/2026/11/29/*`): the
  * grant covers what was refused, but a job that writes or reads a new dated directory on every run is
  * refused again on the next one. It names the prefix above the first dated segment, wider than what
- * was refused, for the user to choose; the fix itself stays minimal.
+ * was refused, for the user to choose; the fix itself stays minimal. A job profile scoped to where the
+ * job was seen working gets the same note.
  */
-export function datedDirectoryCaveat(statements: readonly PolicyStatement[]): string | undefined {
+export function datedDirectoryCaveat(
+  statements: readonly PolicyStatement[],
+  granter: 'fix' | 'job profile' = 'fix',
+): string | undefined {
   const wider = new Map<string, string>();
   for (const resource of statements.flatMap((s) => s.Resource)) {
     const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
@@ -216,5 +220,5 @@ export function datedDirectoryCaveat(statements: readonly PolicyStatement[]): st
   }
   if (wider.size === 0) return undefined;
   const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
-  return `The fix grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than what was refused, use ${pairs.join('; ')}.`;
+  return `The ${granter} grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than ${granter === 'fix' ? 'what was refused' : 'where the job was seen working'}, use ${pairs.join('; ')}.`;
 }
