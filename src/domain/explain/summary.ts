@@ -1,7 +1,7 @@
 /**
  * The one-sentence summary of a finding.
  */
-import type { Finding, FindingCause, Fix } from './report.js';
+import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
 const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'identity-missing-allow': 'no identity-based policy allows it',
@@ -47,6 +47,17 @@ function targetPhrase(
   }
 }
 
+/** Each action of the statements once, in order. */
+function actionsOf(statements: readonly PolicyStatement[]): string[] {
+  return [...new Set(statements.flatMap((s) => s.Action))];
+}
+
+/** ` and ACTIONS to WHERE` for a fix's second change, or nothing without one. */
+function alsoTo(statements: readonly PolicyStatement[] | undefined, where: string): string {
+  const actions = actionsOf(statements ?? []);
+  return actions.length === 0 ? '' : ` and ${actions.join(', ')} to ${where}`;
+}
+
 export function summarise(finding: Omit<Finding, 'summary'>): string {
   const denied = finding.requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : finding.requests).map((r) => r.action))];
@@ -60,19 +71,19 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
-    const actions = [...new Set(fix.statements.flatMap((s) => s.Action))];
-    // A cross-account grant needs the caller's side too, when its own policies do not allow the requests.
-    const callerActions = [...new Set((fix.identityStatements ?? []).flatMap((s) => s.Action))];
-    const callerSide =
-      callerActions.length === 0
-        ? ''
-        : ` and ${callerActions.join(', ')} to ${fix.identityChange === undefined ? "the caller's own policies" : targetPhrase(fix.identityChange, finding.bucket)}`;
-    // So does an identity grant that the permissions boundary does not allow either.
-    const boundaryActions = [...new Set((fix.boundary?.statements ?? []).flatMap((s) => s.Action))];
-    const boundarySide =
-      fix.boundary !== undefined && boundaryActions.length > 0
-        ? ` and ${boundaryActions.join(', ')} to a new version of the permissions boundary ${fix.boundary.policyName}`
-        : '';
+    const actions = actionsOf(fix.statements);
+    // A cross-account grant needs the caller's side too, when its own policies do not allow the requests;
+    // so does an identity grant that the permissions boundary does not allow either.
+    const callerSide = alsoTo(
+      fix.identityStatements,
+      fix.identityChange === undefined
+        ? "the caller's own policies"
+        : targetPhrase(fix.identityChange, finding.bucket),
+    );
+    const boundarySide = alsoTo(
+      fix.boundary?.statements,
+      `a new version of the permissions boundary ${fix.boundary?.policyName ?? ''}`,
+    );
     sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));

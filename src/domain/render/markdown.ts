@@ -32,6 +32,7 @@ import {
   policyDocument,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
+  unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
 
@@ -73,13 +74,10 @@ function fixSection(fix: Fix): string[] {
   const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
   out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}:`, '');
   out.push(markdownCodeBlock(safeJson(policyDocument(fix.statements)), 'json'), '');
-  if (
-    fix.identityChange === undefined &&
-    fix.identityStatements !== undefined &&
-    fix.identityStatements.length > 0
-  ) {
+  const unplaced = unplacedIdentityStatements(fix);
+  if (unplaced !== undefined) {
     out.push('Also needed in an identity-based policy of the caller (cross-account):', '');
-    out.push(markdownCodeBlock(safeJson(policyDocument(fix.identityStatements)), 'json'), '');
+    out.push(markdownCodeBlock(safeJson(policyDocument(unplaced)), 'json'), '');
   }
   if (fix.diff !== undefined && fix.diff !== '') {
     out.push(`${diffHeading(fix.attachKind)}:`, '', markdownCodeBlock(fix.diff, 'diff'), '');

@@ -53,6 +53,16 @@ export const ATTACH_KIND_TEXT = {
   },
 } as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
 
+/**
+ * A cross-account fix's statements for the caller's own policies when no policy of its is known to take
+ * them (its policies are not visible): shown as statements alone. Placed ones are in {@link additionalChanges}.
+ */
+export function unplacedIdentityStatements(fix: Fix): readonly PolicyStatement[] | undefined {
+  return fix.identityChange === undefined && (fix.identityStatements?.length ?? 0) > 0
+    ? fix.identityStatements
+    : undefined;
+}
+
 /** The other policies a fix changes (the caller's own, the boundary), each with the words that introduce it. */
 export function additionalChanges(
   fix: Fix,

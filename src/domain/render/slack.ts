@@ -34,6 +34,7 @@ import {
   policyDocument,
   principalLabel,
   SKIPPED_REASON_TEXT,
+  unplacedIdentityStatements,
 } from './reportWording.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
 import { fitLines, omittedMarker, truncateText } from './truncate.js';
@@ -234,16 +235,10 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
     builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
-    if (
-      fix.identityChange === undefined &&
-      fix.identityStatements !== undefined &&
-      fix.identityStatements.length > 0
-    ) {
+    const unplaced = unplacedIdentityStatements(fix);
+    if (unplaced !== undefined) {
       builder.section(
-        codeSection(
-          '*Also needed in an identity-based policy of the caller*',
-          policyJson(fix.identityStatements),
-        ),
+        codeSection('*Also needed in an identity-based policy of the caller*', policyJson(unplaced)),
       );
     }
     for (const { lead, change } of additionalChanges(fix))

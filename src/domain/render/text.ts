@@ -32,6 +32,7 @@ import {
   principalLabel,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
+  unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
 
@@ -108,13 +109,10 @@ function fixLines(fix: Fix, paint: Painter): string[] {
   const named = fix.policyName !== undefined ? ` as policy "${t(fix.policyName)}"` : '';
   lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
   lines.push(indent(safeJson(policyDocument(fix.statements)), '    '));
-  if (
-    fix.identityChange === undefined &&
-    fix.identityStatements !== undefined &&
-    fix.identityStatements.length > 0
-  ) {
+  const unplaced = unplacedIdentityStatements(fix);
+  if (unplaced !== undefined) {
     lines.push('    Also needed in an identity-based policy of the caller (cross-account):');
-    lines.push(indent(safeJson(policyDocument(fix.identityStatements)), '    '));
+    lines.push(indent(safeJson(policyDocument(unplaced)), '    '));
   }
   if (fix.diff !== undefined && fix.diff !== '') {
     lines.push(`    ${diffHeading(fix.attachKind)}:`);
