@@ -157,6 +157,7 @@ function summariseReport(report: ExplainReport): { findings: number; lines: stri
     `- skipped by reason: ${countBy(report.skipped, (s) => s.reason) || 'none'}`,
     `- findings by cause: ${countBy(report.findings, (f) => f.cause) || 'none'}`,
     `- fixes: ${report.findings.filter((f) => f.fix !== null).length.toLocaleString('en-US')} proposed, ${report.findings.filter((f) => f.fix?.verified === true).length.toLocaleString('en-US')} verified`,
+    `- findings that repeat an earlier one's advice (repeatOf): ${report.findings.filter((f) => f.repeatOf !== undefined).length.toLocaleString('en-US')}`,
   ];
   if (report.errors.length > 0)
     lines.push(`- first error: ${report.errors[0]?.code}: ${report.errors[0]?.message}`);

@@ -7,6 +7,7 @@ import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
 import { sanitizeTerminal } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
+import { repeatCount } from '../domain/render/reportWording.js';
 import { renderSlack } from '../domain/render/slack.js';
 import { renderSns } from '../domain/render/sns.js';
 import { renderTextPieces } from '../domain/render/text.js';
@@ -93,8 +94,10 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   // A one-line account on standard error, so that piping the report elsewhere still shows what was read.
   const events = report.findings.reduce((n, f) => n + f.eventIds.length, 0) + report.skipped.length;
+  const repeats = repeatCount(report.findings);
+  const again = repeats > 0 ? ` (${repeats} seen again)` : '';
   io.stderr(
-    `explain: ${result.inputsRead} input(s), ${events} event(s): ${report.findings.length} finding(s), ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
+    `explain: ${result.inputsRead} input(s), ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
   );
   switch (format) {
     case 'json':

@@ -15,6 +15,7 @@ const seedArgs = [
   `backup-bucket=${join(SEED, 'bucket-policy.json')}`,
 ];
 const dir = temporaryDirectory('pa-explain-');
+const nightsDir = temporaryDirectory('pa-nights-');
 
 describe('permission-auditor explain', () => {
   test('JSON output follows the contract and the seed story names s3:ListBucket', async () => {
@@ -41,6 +42,39 @@ describe('permission-auditor explain', () => {
     }
     assert.equal(f.fix?.statements[0]?.Action[0], 's3:ListBucket');
     assert.match(run.stderr, /explain: 1 input\(s\), 6 event\(s\): 1 finding\(s\), 0 skipped, 0 error\(s\)/);
+  });
+
+  test('a job refused the same way on three nights: one full finding, two seen again, counted on standard error', async () => {
+    const seed = JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as {
+      Records: { eventTime: string; eventID: string }[];
+    };
+    const nights = ['26', '27', '28'].flatMap((day) =>
+      seed.Records.map((r) => ({
+        ...r,
+        eventTime: r.eventTime.replace(/^2026-11-\d\d/, `2026-11-${day}`),
+        eventID: `${r.eventID.slice(0, -2)}${day}`,
+      })),
+    );
+    // Not in dir(): another test reads that whole directory.
+    const file = join(nightsDir(), 'three-nights.json');
+    writeFileSync(file, JSON.stringify({ Records: nights }));
+    const run = await runCli(['explain', file, ...seedArgs]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /: 3 finding\(s\) \(2 seen again\), 0 skipped/);
+    assert.equal(run.stdout.split('Fix (verified)').length - 1, 1, 'the fix is shown in finding 1 only');
+    assert.equal(run.stdout.split('"Sid": "PermissionAuditorFix1"').length - 1, 1, 'one diff');
+    assert.match(
+      run.stdout,
+      /^Finding 3 of 3: No identity-based policy allows the request, again \(as in finding 1\)$/m,
+    );
+    assert.ok(!run.stdout.includes('Combined policy changes'), 'repeats need no combined change');
+    const json = JSON.parse(
+      (await runCli(['explain', file, ...seedArgs, '--format', 'json'])).stdout,
+    ) as ExplainReport;
+    assert.deepEqual(
+      json.findings.map((f) => f.repeatOf),
+      [undefined, 1, 1],
+    );
   });
 
   test('text output has no colour codes when stdout is not a terminal, and has them on a terminal', async () => {

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ExplainReport } from '../../src/domain/explain/report.js';
 import { explainScenario } from './explainScenario.js';
 
@@ -23,7 +24,7 @@ const scenarioDirs = readdirSync(EVENTS)
 const work = mkdtempSync(join(tmpdir(), 'permission-auditor-partitions-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** A copy of the scenario's files with every `arn:aws:` rewritten to `arn:<partition>:`. */
+/** A copy of the scenario's files with every `arn:aws:` rewritten to `arn:<partition>:` (inside gzipped files too). */
 function moveScenario(name: string, partition: string): string {
   const from = join(EVENTS, name);
   const to = join(work, partition, name);
@@ -32,7 +33,13 @@ function moveScenario(name: string, partition: string): string {
     const source = join(entry.parentPath, entry.name);
     const target = join(to, relative(from, source));
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, readFileSync(source, 'utf8').replaceAll('arn:aws:', `arn:${partition}:`));
+    // Gzipped trail files (scenario 46) are rewritten inside, and stay gzipped.
+    const gzipped = entry.name.endsWith('.gz');
+    const raw = readFileSync(source);
+    const text = (gzipped ? gunzipSync(raw) : raw)
+      .toString('utf8')
+      .replaceAll('arn:aws:', `arn:${partition}:`);
+    writeFileSync(target, gzipped ? gzipSync(text) : text);
   }
   return to;
 }

@@ -47,6 +47,8 @@ interface ExpectedFinding {
   /** Substrings that some alternative's text must hold (when the scenario is about how one is worded). */
   alternativesMention?: string[];
   caveatsMention?: string[];
+  /** The earlier finding (numbered from 1) this one repeats, when the scenario holds a job's later runs. */
+  repeatOf?: number;
   /** Substrings that some note of the job profile must hold. */
   jobProfileNotesMention?: string[];
 }
@@ -138,6 +140,7 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
     );
   }
 
+  assert.equal(actual.repeatOf, expected.repeatOf, 'repeatOf');
   assert.equal(actual.jobProfile?.operation ?? null, expected.jobProfileOperation, 'job profile operation');
   if (expected.jobProfileTool !== undefined)
     assert.equal(actual.jobProfile?.tool, expected.jobProfileTool, 'job profile tool');

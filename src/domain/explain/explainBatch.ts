@@ -27,6 +27,7 @@ import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { combinePolicyChanges } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { withDistinctProfileSids } from './profileSids.js';
+import { markRepeats } from './repeats.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
 
 /**
@@ -152,7 +153,9 @@ export class Explainer {
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
     const { findings, policyChanges } = combinePolicyChanges(
       withDistinctProfileSids(
-        groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
+        markRepeats(
+          groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
+        ),
       ),
     );
     return {

@@ -29,9 +29,10 @@ interface PolicyEdit extends AdditionalChange {
   readonly verified: boolean;
 }
 
+/** The policies a finding's fix changes; none for a repeat, whose fix is the earlier finding's. */
 function editsOf(finding: Finding, index: number): PolicyEdit[] {
   const { fix } = finding;
-  if (fix === null) return [];
+  if (fix === null || finding.repeatOf !== undefined) return [];
   const edits: PolicyEdit[] = [];
   const principalArn = finding.principal.arn;
   if (fix.newDocument !== undefined) {

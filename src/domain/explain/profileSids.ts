@@ -13,38 +13,63 @@
  */
 import type { Finding, JobProfile, PolicyStatement } from './report.js';
 
-/** The findings, with each principal's job-profile Sids made unique across its findings (order kept). */
+/** The Sids a principal's profiles took so far, the next number to try for each base, and the profiles given. */
+interface TakenSids {
+  readonly used: Set<string>;
+  readonly next: Map<string, number>;
+  /** Each profile given so far (as it came out), by its statements as they came in. */
+  readonly given: Map<string, JobProfile>;
+}
+
+/**
+ * The findings, with each principal's job-profile Sids made unique across its findings (order kept). A
+ * profile with the same statements as an earlier one of the principal (the same job in another time
+ * window) takes that one's Sids: it is the same statements, pasted once.
+ */
 export function withDistinctProfileSids(findings: readonly Finding[]): Finding[] {
-  const byPrincipal = new Map<string, { used: Set<string>; next: Map<string, number> }>();
-  return findings.map((finding) => {
-    const profile = finding.jobProfile;
-    if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
-    const principalKey = identityOf(finding.principal.arn);
-    let taken = byPrincipal.get(principalKey);
-    if (taken === undefined) {
-      taken = { used: new Set(), next: new Map() };
-      byPrincipal.set(principalKey, taken);
-    }
-    const { used, next } = taken;
-    let renamed: Map<string, string> | undefined;
-    // The profile's own Sids are distinct; only those an earlier profile took are renamed.
-    const own = new Set<string>();
-    for (const s of profile.statements) if (s.Sid !== undefined) own.add(s.Sid);
-    for (const sid of own) {
-      if (!used.has(sid)) continue;
-      const base = `${sid}${sidWord(finding.bucket ?? '')}`;
-      // A job in many windows takes the next number for its base at once, not after trying each.
-      let n = next.get(base) ?? 1;
-      let candidate = n === 1 ? base : `${base}${n}`;
-      while (used.has(candidate) || own.has(candidate)) candidate = `${base}${++n === 1 ? '' : n}`;
-      next.set(base, n + 1);
-      renamed ??= new Map();
-      renamed.set(sid, candidate);
-    }
-    for (const sid of own) used.add(renamed?.get(sid) ?? sid);
-    if (renamed === undefined) return finding;
-    return { ...finding, jobProfile: renameSids(profile, renamed) };
-  });
+  const byPrincipal = new Map<string, TakenSids>();
+  return findings.map((finding) => distinctSids(finding, byPrincipal));
+}
+
+function distinctSids(finding: Finding, byPrincipal: Map<string, TakenSids>): Finding {
+  const profile = finding.jobProfile;
+  if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
+  const principalKey = identityOf(finding.principal.arn);
+  let taken = byPrincipal.get(principalKey);
+  if (taken === undefined) {
+    taken = { used: new Set(), next: new Map(), given: new Map() };
+    byPrincipal.set(principalKey, taken);
+  }
+  const { used, next, given } = taken;
+  const content = JSON.stringify(profile.statements);
+  const same = given.get(content);
+  if (same !== undefined) {
+    const renamed = new Map<string, string>();
+    profile.statements.forEach((s, i) => {
+      const sid = same.statements[i]?.Sid;
+      if (s.Sid !== undefined && sid !== undefined && sid !== s.Sid) renamed.set(s.Sid, sid);
+    });
+    return renamed.size === 0 ? finding : { ...finding, jobProfile: renameSids(profile, renamed) };
+  }
+  let renamed: Map<string, string> | undefined;
+  // The profile's own Sids are distinct; only those an earlier profile took are renamed.
+  const own = new Set<string>();
+  for (const s of profile.statements) if (s.Sid !== undefined) own.add(s.Sid);
+  for (const sid of own) {
+    if (!used.has(sid)) continue;
+    const base = `${sid}${sidWord(finding.bucket ?? '')}`;
+    // A job in many windows takes the next number for its base at once, not after trying each.
+    let n = next.get(base) ?? 1;
+    let candidate = n === 1 ? base : `${base}${n}`;
+    while (used.has(candidate) || own.has(candidate)) candidate = `${base}${++n === 1 ? '' : n}`;
+    next.set(base, n + 1);
+    renamed ??= new Map();
+    renamed.set(sid, candidate);
+  }
+  for (const sid of own) used.add(renamed?.get(sid) ?? sid);
+  const out = renamed === undefined ? profile : renameSids(profile, renamed);
+  given.set(content, out);
+  return out === profile ? finding : { ...finding, jobProfile: out };
 }
 
 function renameSids(profile: JobProfile, renamed: ReadonlyMap<string, string>): JobProfile {

@@ -144,6 +144,13 @@ export interface Finding {
   /** What could still deny the request, or what could not be checked. */
   readonly caveats: readonly string[];
   readonly summary: string;
+  /**
+   * Present when an earlier finding gives the same advice (a job refused again on its next run): that
+   * finding's number, counted from 1 in the report's order. The cause, denied actions, deniedBy, fix,
+   * alternatives and job profile are the same as there; the events, and caveats that follow from them,
+   * are this finding's own. Applying the earlier finding's fix covers this one too.
+   */
+  readonly repeatOf?: number;
 }
 
 export interface Skipped {

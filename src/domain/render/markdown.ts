@@ -5,6 +5,8 @@
  *
  * @see https://github.github.com/gfm/
  */
+
+import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
   ExplainReport,
@@ -17,6 +19,7 @@ import { causeText } from './causeText.js';
 import { escapeMarkdown, markdownCodeBlock, markdownInlineCode, safeJson } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  actionCounts,
   additionalChanges,
   DECISION_TEXT,
   describeClient,
@@ -30,8 +33,12 @@ import {
   noFixReason,
   plural,
   policyDocument,
+  repeatCount,
+  repeatsByFirst,
+  repeatText,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
+  seenAgainText,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -127,7 +134,12 @@ function jobProfileSection(profile: JobProfile): string[] {
   ];
 }
 
-function findingSection(finding: Finding, index: number, maxRequests: number): string[] {
+function findingSection(
+  finding: Finding,
+  index: number,
+  maxRequests: number,
+  repeatedIn: readonly number[] = [],
+): string[] {
   const cause = causeText(finding.cause);
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', text(finding.summary), '');
@@ -138,7 +150,7 @@ function findingSection(finding: Finding, index: number, maxRequests: number): s
   out.push(`- **Client:** ${code(describeClient(client))}${userAgent}`);
   if (finding.bucket !== undefined) out.push(`- **Bucket:** ${code(finding.bucket)}`);
   out.push(
-    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
   );
   out.push(`- **Cause:** ${cause.explanation} ([AWS documentation](${cause.source}))`);
   out.push(`- **Evidence:** ${EVIDENCE_TEXT[finding.evidence]}`, '');
@@ -176,6 +188,45 @@ function findingSection(finding: Finding, index: number, maxRequests: number): s
   if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile));
   if (finding.caveats.length > 0) {
     out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${text(caveat)}`), '');
+  }
+  return out;
+}
+
+/**
+ * A finding that repeats an earlier one (`repeatOf`), in short: its summary and events, what it shares
+ * with that finding, and only the caveats that finding does not give.
+ */
+function repeatSection(
+  finding: Finding,
+  index: number,
+  first: Finding | undefined,
+  firstNumber: number,
+): string[] {
+  const cause = causeText(finding.cause);
+  const { principal, client } = finding;
+  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
+  const out = [
+    `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
+    '',
+    text(finding.summary),
+    '',
+    `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+    `- **Client:** ${code(describeClient(client))}${userAgent}`,
+    ...(finding.bucket !== undefined ? [`- **Bucket:** ${code(finding.bucket)}`] : []),
+    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    `- **Denied:** ${code(actionCounts(finding))}`,
+    '',
+    repeatText(firstNumber),
+    '',
+  ];
+  const caveats = caveatsBeyond(finding, first);
+  if (caveats.length > 0) {
+    out.push(
+      `### Caveats beyond finding ${firstNumber}'s`,
+      '',
+      ...caveats.map((caveat) => `- ${text(caveat)}`),
+      '',
+    );
   }
   return out;
 }
@@ -223,12 +274,19 @@ export function* renderMarkdownPieces(
   options: MarkdownRenderOptions = {},
 ): Generator<string> {
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const repeats = repeatsByFirst(report.findings);
   const sections = function* (): Generator<string[]> {
-    const heading = [`# permission-auditor: ${plural(report.findings.length, 'finding')}`, ''];
+    const repeated = repeatCount(report.findings);
+    const again = repeated > 0 ? ` (${repeated} of them seen again)` : '';
+    const heading = [`# permission-auditor: ${plural(report.findings.length, 'finding')}${again}`, ''];
     if (report.findings.length === 0) heading.push('No denied S3 request to explain.', '');
     yield heading;
-    for (const [index, finding] of report.findings.entries())
-      yield findingSection(finding, index, maxRequests);
+    for (const [index, finding] of report.findings.entries()) {
+      const first = finding.repeatOf;
+      yield first === undefined
+        ? findingSection(finding, index, maxRequests, repeats.get(index + 1))
+        : repeatSection(finding, index, report.findings[first - 1], first);
+    }
     yield policyChangesSection(report.policyChanges);
     yield skippedSection(report.skipped, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
     yield errorsSection(report.errors);

@@ -272,3 +272,44 @@ export function noFixReason(cause: FindingCause): string {
   }
   return 'no statement to add was found that the visible policies prove sufficient; see the caveats.';
 }
+
+/**
+ * What a finding that repeats an earlier one (`repeatOf`) shares with it, in words: each renderer shows
+ * such a finding in short, its events and this line.
+ */
+export function repeatText(first: number): string {
+  return `Same cause, fix, alternatives and job profile as finding ${first}: applying that finding's fix covers these requests too.`;
+}
+
+/** `s3:ListBucket x6, s3:GetObject`: a finding's denied actions with their counts, in first-seen order. */
+export function actionCounts(finding: Finding): string {
+  const counts = new Map<string, number>();
+  for (const request of finding.requests) counts.set(request.action, (counts.get(request.action) ?? 0) + 1);
+  return [...counts.entries()].map(([action, n]) => (n > 1 ? `${action} x${n}` : action)).join(', ');
+}
+
+/** How many findings of a report repeat an earlier one. */
+export function repeatCount(findings: readonly Finding[]): number {
+  return findings.reduce((n, finding) => n + (finding.repeatOf !== undefined ? 1 : 0), 0);
+}
+
+/** For each finding that later ones repeat (by its number, from 1): their numbers, in order. */
+export function repeatsByFirst(findings: readonly Finding[]): ReadonlyMap<number, readonly number[]> {
+  const byFirst = new Map<number, number[]>();
+  findings.forEach((finding, index) => {
+    if (finding.repeatOf === undefined) return;
+    const list = byFirst.get(finding.repeatOf);
+    if (list === undefined) byFirst.set(finding.repeatOf, [index + 1]);
+    else list.push(index + 1);
+  });
+  return byFirst;
+}
+
+/** `seen again in findings 2, 3 (the same advice)`, with at most 8 numbers listed. */
+export function seenAgainText(numbers: readonly number[]): string {
+  const listed =
+    numbers.length <= 8
+      ? numbers.join(', ')
+      : `${numbers.slice(0, 7).join(', ')} and ${numbers.length - 7} more`;
+  return `seen again in finding${numbers.length === 1 ? '' : 's'} ${listed} (the same advice)`;
+}

@@ -8,6 +8,8 @@
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
+
+import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
   ExplainReport,
@@ -19,6 +21,7 @@ import { causeText } from './causeText.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  actionCounts,
   additionalChanges,
   DECISION_TEXT,
   describeClient,
@@ -33,7 +36,10 @@ import {
   plural,
   policyDocument,
   principalLabel,
+  repeatsByFirst,
+  repeatText,
   SKIPPED_REASON_TEXT,
+  seenAgainText,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
@@ -292,10 +298,51 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   }
 }
 
+/**
+ * A finding that repeats an earlier one (`repeatOf`), in short: its summary and facts, what it shares with
+ * that finding, and only the caveats that finding does not give.
+ */
+function renderRepeat(
+  finding: Finding,
+  first: Finding | undefined,
+  firstNumber: number,
+  builder: MessageBuilder,
+): void {
+  builder.header(`${headerText(finding)}, again (as in finding ${firstNumber})`);
+  builder.section((budget) => truncateText(mrkdwn(finding.summary), budget), 1000);
+  builder.section(factsSection(finding), 1500);
+  builder.section(
+    (budget) =>
+      truncateText(
+        `*Denied:* ${code(actionCounts(finding))}\n*Seen again:* ${mrkdwn(repeatText(firstNumber))}`,
+        budget,
+      ),
+    1000,
+  );
+  const caveats = caveatsBeyond(finding, first);
+  if (caveats.length > 0) {
+    builder.section(
+      listSection(
+        `*Caveats beyond finding ${firstNumber}'s*`,
+        caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
+        'caveats',
+      ),
+      1500,
+    );
+  }
+}
+
 /** `Finding 2 of 12`: the number a combined policy change refers to its findings by. */
-function footer(finding: Finding, number: number, total: number, omittedSections: number): string {
+function footer(
+  finding: Finding,
+  number: number,
+  total: number,
+  omittedSections: number,
+  repeatedIn: readonly number[] = [],
+): string {
   const omitted = omittedSections > 0 ? ` · ${omittedMarker(omittedSections, 'sections')}` : '';
-  return `Finding ${number} of ${total} · Evidence: ${EVIDENCE_TEXT[finding.evidence]} · ${plural(finding.eventIds.length, 'event')}${omitted}`;
+  const again = repeatedIn.length > 0 ? ` · ${seenAgainText(repeatedIn)}` : '';
+  return `Finding ${number} of ${total} · Evidence: ${EVIDENCE_TEXT[finding.evidence]} · ${plural(finding.eventIds.length, 'event')}${again}${omitted}`;
 }
 
 /** At most this many finding numbers are listed; a change can combine hundreds of findings. */
@@ -344,7 +391,7 @@ function renderTail(
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
       (finding, i) =>
-        `• ${shown + i + 1}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
+        `• ${shown + i + 1}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}${finding.repeatOf !== undefined ? `, again (as in finding ${finding.repeatOf})` : ''}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),
@@ -381,6 +428,7 @@ function renderTail(
 export function renderSlack(report: ExplainReport, options: SlackRenderOptions = {}): SlackMessage[] {
   const maxFindings = Math.max(1, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
   const shown = report.findings.slice(0, maxFindings);
+  const repeats = repeatsByFirst(report.findings);
   const changes = (report.policyChanges ?? []).filter((change) =>
     change.findings.some((n) => n <= shown.length),
   );
@@ -393,10 +441,13 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
   const parts: { render: (builder: MessageBuilder) => string; footer: (omitted: number) => string }[] = [
     ...shown.map((finding, index) => ({
       render: (builder: MessageBuilder) => {
-        renderFinding(finding, builder);
-        return `AccessDenied: ${mrkdwn(finding.summary)}`;
+        const first = finding.repeatOf;
+        if (first === undefined) renderFinding(finding, builder);
+        else renderRepeat(finding, report.findings[first - 1], first, builder);
+        return `AccessDenied${first === undefined ? '' : ' again'}: ${mrkdwn(finding.summary)}`;
       },
-      footer: (omitted: number) => footer(finding, index + 1, report.findings.length, omitted),
+      footer: (omitted: number) =>
+        footer(finding, index + 1, report.findings.length, omitted, repeats.get(index + 1)),
     })),
     ...changes.map((change) => ({
       render: (builder: MessageBuilder) => {

@@ -70,6 +70,11 @@ function reportSubject(report: ExplainReport): string {
   if (report.findings.length === 0) {
     return `permission-auditor: no denial explained (${plural(report.errors.length, 'unreadable input')})`;
   }
+  // A job refused on every run: one finding and its repeats read as one subject.
+  const firsts = report.findings.filter((finding) => finding.repeatOf === undefined);
+  const [onlyFirst] = firsts;
+  if (firsts.length === 1 && onlyFirst !== undefined)
+    return `${findingSubject(onlyFirst)} (${report.findings.length} times)`;
   const causes = new Set(report.findings.map((finding) => causeText(finding.cause).title));
   const [firstCause] = causes;
   return `AccessDenied: ${plural(report.findings.length, 'finding')}${causes.size === 1 ? `: ${firstCause}` : ''}`;

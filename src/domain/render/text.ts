@@ -4,6 +4,8 @@
  * cursor, recolour the output or fake a line; colour codes are added only by this module and only when
  * asked for.
  */
+
+import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
   ExplainReport,
@@ -16,6 +18,7 @@ import { causeText } from './causeText.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
+  actionCounts,
   additionalChanges,
   DECISION_TEXT,
   describeClient,
@@ -30,8 +33,11 @@ import {
   plural,
   policyDocument,
   principalLabel,
+  repeatsByFirst,
+  repeatText,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
+  seenAgainText,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -165,7 +171,12 @@ function jobProfileLines(profile: JobProfile): string[] {
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
-export function renderFindingText(finding: Finding, options: TextRenderOptions, heading = 'Finding'): string {
+export function renderFindingText(
+  finding: Finding,
+  options: TextRenderOptions,
+  heading = 'Finding',
+  repeatedIn: readonly number[] = [],
+): string {
   const paint = painter(options.color);
   const cause = causeText(finding.cause);
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
@@ -182,7 +193,7 @@ export function renderFindingText(finding: Finding, options: TextRenderOptions, 
   lines.push(`  Client     ${t(describeClient(client))}${userAgent}`);
   if (finding.bucket !== undefined) lines.push(`  Bucket     ${t(finding.bucket)}`);
   lines.push(
-    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
   );
   lines.push(`  Cause      ${paint('red', cause.explanation)}`);
   lines.push(`             Evidence: ${EVIDENCE_TEXT[finding.evidence]}. See ${cause.source}`);
@@ -231,6 +242,40 @@ export function renderFindingText(finding: Finding, options: TextRenderOptions, 
   return lines.join('\n');
 }
 
+/**
+ * A finding that repeats an earlier one (`repeatOf`), in short: its summary, principal, client and
+ * events, what it shares with that finding, and only the caveats that finding does not give.
+ */
+function renderRepeatText(
+  finding: Finding,
+  first: Finding | undefined,
+  firstNumber: number,
+  options: TextRenderOptions,
+  heading: string,
+): string {
+  const paint = painter(options.color);
+  const cause = causeText(finding.cause);
+  const { principal, client } = finding;
+  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
+  const lines = [
+    paint('bold', `${heading}: ${cause.title}, again (as in finding ${firstNumber})`),
+    `  ${t(finding.summary)}`,
+    '',
+    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
+    `  Client     ${t(describeClient(client))}${userAgent}`,
+    ...(finding.bucket !== undefined ? [`  Bucket     ${t(finding.bucket)}`] : []),
+    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    `  Denied     ${t(actionCounts(finding))}`,
+    `  ${paint('green', repeatText(firstNumber))}`,
+  ];
+  const caveats = caveatsBeyond(finding, first);
+  if (caveats.length > 0) {
+    lines.push(`  ${paint('yellow', `Caveats beyond finding ${firstNumber}'s`)}:`);
+    lines.push(...bulletList(caveats.map(t)));
+  }
+  return lines.join('\n');
+}
+
 /** The skipped/errors tail of a report (empty string when there is nothing to say). */
 function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): string {
   const lines: string[] = [];
@@ -268,8 +313,15 @@ function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): 
 export function* renderTextPieces(report: ExplainReport, options: TextRenderOptions): Generator<string> {
   const paint = painter(options.color);
   const total = report.findings.length;
+  const repeats = repeatsByFirst(report.findings);
   for (const [index, finding] of report.findings.entries()) {
-    yield `${index === 0 ? '' : '\n\n'}${renderFindingText(finding, options, `Finding ${index + 1} of ${total}`)}`;
+    const heading = `Finding ${index + 1} of ${total}`;
+    const first = finding.repeatOf;
+    const block =
+      first === undefined
+        ? renderFindingText(finding, options, heading, repeats.get(index + 1))
+        : renderRepeatText(finding, report.findings[first - 1], first, options, heading);
+    yield `${index === 0 ? '' : '\n\n'}${block}`;
   }
   if (total === 0) yield 'No denied S3 request to explain.';
   if (report.policyChanges !== undefined && report.policyChanges.length > 0)

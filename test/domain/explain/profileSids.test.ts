@@ -48,15 +48,40 @@ describe('withDistinctProfileSids', () => {
     assert.equal(out[1]?.eventIds[0], `${USER}-backup-bucket.eu`);
   });
 
-  test('every Sid stays unique across any number of findings, the same bucket again included', () => {
+  test('every Sid stays unique across any number of different profiles, the same bucket again included', () => {
+    const under = (prefix: string): PolicyStatement => ({
+      ...objects('photos'),
+      Resource: [`arn:aws:s3:::photos/${prefix}/*`],
+    });
     const input = [
-      finding(USER, 'photos', [list('photos'), objects('photos')]),
-      finding(USER, 'photos', [list('photos'), objects('photos')]),
-      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding(USER, 'photos', [list('photos'), under('2024')]),
+      finding(USER, 'photos', [list('photos'), under('2025')]),
+      finding(USER, 'photos', [list('photos'), under('2026')]),
     ];
     const all = withDistinctProfileSids(input).flatMap((f) => sids(f) ?? []);
     assert.equal(new Set(all).size, all.length, all.join(', '));
     assert.ok(all.includes('RcloneObjectsPhotos2'));
+  });
+
+  test("a profile with the same statements as an earlier one of the principal takes that one's Sids, notes too", () => {
+    const out = withDistinctProfileSids([
+      finding(USER, 'photos', [list('photos'), objects('photos')]),
+      finding(USER, 'logs', [list('logs'), objects('logs')]),
+      // The photos job again, in a later time window: the same statements, pasted once.
+      finding(
+        USER,
+        'photos',
+        [list('photos'), objects('photos')],
+        ['RcloneObjects: the job reads and writes.'],
+      ),
+      finding(USER, 'logs', [list('logs'), objects('logs')], ['RcloneObjects: the job reads and writes.']),
+    ]);
+    assert.deepEqual(sids(out[0]), ['RcloneListBucket', 'RcloneObjects']);
+    assert.deepEqual(sids(out[1]), ['RcloneListBucketLogs', 'RcloneObjectsLogs']);
+    assert.deepEqual(sids(out[2]), ['RcloneListBucket', 'RcloneObjects']);
+    assert.deepEqual(out[2]?.jobProfile?.notes, ['RcloneObjects: the job reads and writes.']);
+    assert.deepEqual(sids(out[3]), ['RcloneListBucketLogs', 'RcloneObjectsLogs']);
+    assert.deepEqual(out[3]?.jobProfile?.notes, ['RcloneObjectsLogs: the job reads and writes.']);
   });
 
   test('other principals and profiles without a clash are left as they are (the same objects)', () => {

@@ -13,6 +13,7 @@ import {
   RCLONE_FIX_STATEMENTS,
   RCLONE_JOB_STATEMENTS,
   rcloneFinding,
+  repeatReport,
 } from './reportFixtures.js';
 
 interface CodeParts {
@@ -170,5 +171,23 @@ describe('renderMarkdown', () => {
     );
     assert.equal((out.match(/^- `PutObject` `s3:PutObject` on /gm) ?? []).length, 50);
     assert.match(out, /^- \u2026 \(450 more requests omitted; see the JSON report\)$/m);
+  });
+
+  test('a finding seen again is a short section: its events, what it shares with the first, and only its new caveats, escaped', () => {
+    const markdown = renderMarkdown(repeatReport);
+    assert.match(markdown, /^# permission-auditor: 2 findings \(1 of them seen again\)$/m);
+    const again = markdown.slice(markdown.indexOf('## 2. '));
+    assert.ok(
+      markdown
+        .slice(0, markdown.indexOf('## 2. '))
+        .includes('(2 events); seen again in finding 2 (the same advice)'),
+    );
+    assert.match(again, /^## 2\. No identity-based policy allows the request, again \(as in finding 1\)$/m);
+    assert.ok(again.includes('- **Denied:** `s3:PutObject x2, s3:CreateBucket`'));
+    assert.ok(again.includes('Same cause, fix, alternatives and job profile as finding 1'));
+    assert.ok(again.includes("### Caveats beyond finding 1's"));
+    assert.ok(again.includes('&lt;\\!channel&gt;'), 'the hostile caveat is escaped');
+    assert.ok(!again.includes('```json'), "no policy document: the fix is finding 1's");
+    assert.ok(!splitCode(again).prose.includes('\u001b'));
   });
 });

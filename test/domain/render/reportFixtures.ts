@@ -229,3 +229,34 @@ export function manySkipped(notDenied: number, notS3: number): Skipped[] {
   skipped.push({ eventId: 'again-0', reason: 'duplicate', message: 'already seen' });
   return skipped;
 }
+
+/**
+ * The rclone job refused the same way the next night (`repeatOf: 1`), in a new role session, with a
+ * hostile caveat the first night did not have.
+ */
+export const rcloneAgainFinding: Finding = {
+  ...rcloneFinding,
+  eventIds: ['e-put-2', 'e-put-3', 'e-create-2'],
+  principal: { ...rcloneFinding.principal, arn: 'arn:aws:sts::111122223333:assumed-role/backup-job/i-0def' },
+  firstSeen: '2026-11-28T10:00:00Z',
+  lastSeen: '2026-11-28T10:00:09Z',
+  requests: [
+    request({ eventId: 'e-put-2' }),
+    request({ eventId: 'e-put-3' }),
+    request({
+      eventId: 'e-create-2',
+      eventName: 'CreateBucket',
+      action: 's3:CreateBucket',
+      resource: 'arn:aws:s3:::backups',
+    }),
+  ],
+  caveats: [`The snapshot may be out of date ${HOSTILE_PARTS.mention} ${HOSTILE_PARTS.ansi}.`],
+  repeatOf: 1,
+};
+
+/** The rclone finding, then the same refusal the next night. */
+export const repeatReport: ExplainReport = {
+  findings: [rcloneFinding, rcloneAgainFinding],
+  skipped: [],
+  errors: [],
+};

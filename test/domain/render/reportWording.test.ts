@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { JobProfile, Skipped } from '../../../src/domain/explain/report.js';
-import { groupSkipped, jobProfileLabel } from '../../../src/domain/render/reportWording.js';
+import {
+  actionCounts,
+  groupSkipped,
+  jobProfileLabel,
+  repeatCount,
+  repeatsByFirst,
+  seenAgainText,
+} from '../../../src/domain/render/reportWording.js';
+import { repeatReport } from './reportFixtures.js';
 
 function skipped(eventId: string, reason: Skipped['reason']): Skipped {
   return { eventId, reason, message: `${eventId} skipped` };
@@ -48,5 +56,32 @@ describe('jobProfileLabel', () => {
     assert.equal(jobProfileLabel(profile('aws-cli', 'sync')), 'aws-cli sync');
     assert.equal(jobProfileLabel(profile('restic', 'unknown')), 'restic');
     assert.equal(jobProfileLabel(profile('terraform', 'unknown')), 'terraform');
+  });
+});
+
+describe('wording of repeats', () => {
+  test('repeatsByFirst lists, for each repeated finding, the numbers of its repeats in order', () => {
+    const [a, b] = repeatReport.findings;
+    const findings = [a!, b!, { ...b!, repeatOf: 1 }, a!, { ...b!, repeatOf: 4 }];
+    assert.deepEqual(
+      [...repeatsByFirst(findings)],
+      [
+        [1, [2, 3]],
+        [4, [5]],
+      ],
+    );
+    assert.equal(repeatCount(findings), 3);
+  });
+
+  test('seenAgainText lists at most 8 numbers', () => {
+    assert.equal(seenAgainText([2]), 'seen again in finding 2 (the same advice)');
+    assert.equal(
+      seenAgainText([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+      'seen again in findings 2, 3, 4, 5, 6, 7, 8 and 3 more (the same advice)',
+    );
+  });
+
+  test('actionCounts counts each denied action, in first-seen order', () => {
+    assert.equal(actionCounts(repeatReport.findings[1]!), 's3:PutObject x2, s3:CreateBucket');
   });
 });

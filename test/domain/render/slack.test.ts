@@ -14,6 +14,7 @@ import {
   hugeFinding,
   RCLONE_FIX_STATEMENTS,
   rcloneFinding,
+  repeatReport,
 } from './reportFixtures.js';
 
 function blockTexts(block: SlackBlock): string[] {
@@ -325,5 +326,29 @@ describe('renderSlack', () => {
       'Combined policy change: findings 1, 2, 3, 4, 5, 6, 7 and 5 more',
     );
     assert.match(last.text, /instead of the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more$/);
+  });
+
+  test('a finding seen again is a short message: its facts, what it shares with the first, only its new caveats, escaped', () => {
+    const messages = renderSlack(repeatReport);
+    assertWithinSlackLimits(messages);
+    assert.equal(messages.length, 2);
+    assert.ok(
+      messages[0]!.blocks
+        .flatMap(blockTexts)
+        .some(
+          (t) => t.startsWith('Finding 1 of 2') && t.includes('seen again in finding 2 (the same advice)'),
+        ),
+    );
+    const again = messages[1]!;
+    const texts = again.blocks.flatMap(blockTexts);
+    assert.match(
+      texts[0] ?? '',
+      /^AccessDenied: backup-job\/i-0def: No identity-based policy allows the request, again \(as in finding 1\)$/,
+    );
+    assert.ok(texts.some((t) => t.includes('*Denied:* `s3:PutObject x2, s3:CreateBucket`')));
+    assert.ok(texts.some((t) => t.startsWith("*Caveats beyond finding 1's*")));
+    assert.ok(!texts.some((t) => t.includes('```')), "no policy document: the fix is finding 1's");
+    assert.ok(texts.some((t) => t.startsWith('Finding 2 of 2')));
+    for (const text of allTexts([again])) assert.ok(!outsideCode(text).includes('<!channel>'), text);
   });
 });

@@ -3,7 +3,13 @@ import { describe, test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
 import { policyDocument } from '../../../src/domain/render/reportWording.js';
 import { renderSns, SNS_LIMITS, toSnsSubject } from '../../../src/domain/render/sns.js';
-import { fullReport, hugeFinding, RCLONE_FIX_STATEMENTS, rcloneFinding } from './reportFixtures.js';
+import {
+  fullReport,
+  hugeFinding,
+  RCLONE_FIX_STATEMENTS,
+  rcloneFinding,
+  repeatReport,
+} from './reportFixtures.js';
 
 /** Printable ASCII, starting with a letter, digit or punctuation, under 100 characters. */
 function assertValidSubject(subject: string): void {
@@ -72,5 +78,12 @@ describe('renderSns', () => {
     const bytes = new TextEncoder().encode(message).length;
     assert.ok(bytes <= SNS_LIMITS.messageMaxBytes.value, `${bytes} bytes`);
     assert.match(message, /\n\u2026 \(\d+ more lines omitted; see the JSON report\)\n$/);
+  });
+
+  test("a report of one finding and its repeats uses that finding's subject with how many times it was seen", () => {
+    assert.equal(
+      renderSns(repeatReport).subject,
+      'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (2 times)',
+    );
   });
 });

@@ -11,7 +11,9 @@ import {
   manySkipped,
   RCLONE_FIX_STATEMENTS,
   RCLONE_JOB_STATEMENTS,
+  rcloneAgainFinding,
   rcloneFinding,
+  repeatReport,
   request,
 } from './reportFixtures.js';
 
@@ -174,5 +176,39 @@ describe('renderText', () => {
       renderText({ findings: [], skipped: [], errors: [] }, { color: false }),
       'No denied S3 request to explain.\n',
     );
+  });
+
+  test('a finding seen again is shown in short: its events, what it shares with the first, and only its new caveats', () => {
+    const text = renderText(repeatReport, { color: false });
+    const [first = '', again = ''] = text.split('Finding 2 of 2');
+    assert.match(again, /^: No identity-based policy allows the request, again \(as in finding 1\)/);
+    assert.ok(again.includes('2026-11-28T10:00:00Z to 2026-11-28T10:00:09Z (3 events)'));
+    assert.ok(again.includes('arn:aws:sts::111122223333:assumed-role/backup-job/i-0def'));
+    assert.ok(again.includes('Denied     s3:PutObject x2, s3:CreateBucket'));
+    assert.ok(
+      again.includes(
+        "Same cause, fix, alternatives and job profile as finding 1: applying that finding's fix covers these requests too.",
+      ),
+    );
+    assert.ok(
+      again.includes("Caveats beyond finding 1's:\n    - The snapshot may be out of date <!channel>"),
+    );
+    // The fix, its diff, the alternatives and the job profile are the first finding's alone.
+    for (const shown of ['Fix (verified)', 'Alternatives:', 'Job profile', 'Diff of']) {
+      assert.ok(first.includes(shown), shown);
+      assert.ok(!again.includes(shown), shown);
+    }
+    assert.ok(!text.includes(ESC), 'the hostile caveat is sanitised');
+    assert.ok(first.includes('(2 events); seen again in finding 2 (the same advice)'));
+  });
+
+  test('a repeat keeps its own caveats only when its first finding does not give them', () => {
+    const same = { ...rcloneAgainFinding, caveats: ['Shared.'] };
+    const text = renderText(
+      { ...repeatReport, findings: [{ ...repeatReport.findings[0]!, caveats: ['Shared.'] }, same] },
+      { color: false },
+    );
+    assert.ok(!text.includes('Caveats beyond'));
+    assert.equal(text.split('Shared.').length, 2, 'the shared caveat is shown once, in finding 1');
   });
 });
