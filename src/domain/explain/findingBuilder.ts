@@ -1226,6 +1226,14 @@ export class FindingBuilder {
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };
+    if (cause === 'resource-policy-missing-allow' && principal.type === 'Anonymous') {
+      return {
+        fix: null,
+        caveats: [
+          'No fix proposed for an unsigned request: the only statement that allows it grants everyone (Principal "*") and makes what it names public. Sign the requests, or grant public access deliberately if it is meant to be public.',
+        ],
+      };
+    }
     if (
       cause === 'resource-policy-missing-allow' &&
       principal.arn === undefined &&

@@ -378,10 +378,22 @@ function placeBoundary(
   };
 }
 
+/**
+ * The bucket policy's Principal for the caller: an AWS service by its service principal (it has no
+ * identity-based policies, so the bucket policy alone decides), anyone else by its role or user ARN.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services
+ */
+function bucketPolicyPrincipal(input: FixInput): Readonly<Record<string, string>> {
+  if (input.principal.type === 'AWSService')
+    return { Service: input.principal.name ?? input.resolved.enginePrincipal };
+  return { AWS: roleOrUserArn(input) };
+}
+
 function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
   if (input.bucket === undefined) return 'the denied request names no bucket';
-  const principalArn = roleOrUserArn(input);
-  const withPrincipal = statements.map((s) => ({ ...s, Principal: { AWS: principalArn } }));
+  const principal = bucketPolicyPrincipal(input);
+  const withPrincipal = statements.map((s) => ({ ...s, Principal: principal }));
   const base = input.bucketPolicyDocument ?? { Version: POLICY_VERSION, Statement: [] };
   const edited = appendStatements(base, withPrincipal);
   if (edited === undefined) return 'the bucket policy could not be read';
@@ -398,7 +410,8 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
       ...(input.bucketPolicyDocument !== undefined
         ? { diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)) }
         : {}),
-      identityStatements: statements,
+      // A service has no identity-based policies: nothing to add on its side.
+      ...(input.principal.type === 'AWSService' ? {} : { identityStatements: statements }),
     },
     patched: { ...input.resolved.set, resource: compiled },
   };
@@ -650,7 +663,9 @@ export function proposeFix(input: FixInput): FixOutcome {
   const principal = input.resolved.enginePrincipal;
   const extra = input.resolved.context;
   // Cross-account: the caller's own account must allow too; its policies are not visible here.
-  const crossAccountResourceOnly = input.kind === 'bucket-policy' && !input.resolved.identityKnown;
+  const service = input.principal.type === 'AWSService';
+  const crossAccountResourceOnly =
+    input.kind === 'bucket-policy' && !input.resolved.identityKnown && !service;
   let patchedSet: PolicySet = crossAccountResourceOnly
     ? {
         ...placed.patched,
@@ -767,6 +782,11 @@ export function proposeFix(input: FixInput): FixOutcome {
     verification.push(
       "Checked on the bucket side only: the caller's own account must also allow these actions (identityStatements).",
     );
+  } else if (service && input.kind === 'bucket-policy') {
+    verification.push(
+      `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides.`,
+    );
+    caveats.push(serviceSourceCaveat(input));
   } else if (boundaryChange !== undefined) {
     verification.push(
       `Checked with both changes: the statements above, and a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s)).`,
@@ -836,6 +856,22 @@ export function proposeFix(input: FixInput): FixOutcome {
     }),
     caveats,
   };
+}
+
+/**
+ * A grant to a service principal lets that service act for any account that uses it (the confused
+ * deputy problem): AWS advises a condition naming the account or resource it acts for. CloudTrail does
+ * not record those keys, so the fix is verified without one, and the caveat gives it to add.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ */
+function serviceSourceCaveat(input: FixInput): string {
+  const account = input.resourceAccount ?? input.snapshot?.accountId;
+  const condition =
+    account !== undefined
+      ? `"Condition": {"StringEquals": {"aws:SourceAccount": "${account}"}}`
+      : `"Condition": {"StringEquals": {"aws:SourceAccount": "<your account ID>"}}`;
+  return `Grants to a service principal should name whom the service acts for (the confused deputy problem): add ${condition} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */

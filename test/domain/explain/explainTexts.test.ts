@@ -174,6 +174,10 @@ describe('explainTexts', () => {
     assert.ok(finding?.caveats.some((c) => c.includes('Block Public Access')));
     assert.equal(finding?.evidence, 'policies');
     assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
+    // No grant to everyone is proposed, and the caller is not mistaken for an account CloudTrail left unnamed.
+    assert.equal(finding?.fix, null);
+    assert.ok(finding?.caveats.some((c) => c.startsWith('No fix proposed for an unsigned request')));
+    assert.ok(!finding?.caveats.some((c) => c.includes("recorded only the caller's account")));
   });
 
   test('the root user is allowed by the visible policies, so the finding lists what else can deny', () => {
@@ -202,6 +206,50 @@ describe('explainTexts', () => {
     assert.equal(finding?.principal.type, 'AWSService');
     assert.equal(finding?.evidence, 'policies');
     assert.equal(finding?.requests[0]?.decision, 'ImplicitlyDenied');
+  });
+
+  test("an AWS service's fix is a bucket-policy statement for its service principal, verified, with nothing on a caller side", () => {
+    const service = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      errorMessage: 'Access Denied',
+    });
+    const bucketPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AclCheck',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:GetBucketAcl',
+          Resource: 'arn:aws:s3:::data',
+        },
+      ],
+    };
+    const finding = explainTexts(
+      text(service),
+      context({ bucketPolicies: new Map([['data', bucketPolicy]]) }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix?.attachKind, 'bucket-policy');
+    assert.deepEqual(finding?.fix?.statements, [
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: ['arn:aws:s3:::data/in/*'],
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+      },
+    ]);
+    assert.equal(finding?.fix?.identityStatements, undefined);
+    assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+    assert.ok(finding?.fix?.verification.some((v) => v.includes('the bucket policy alone decides')));
+    // The confused-deputy guard, with the bucket owner's account, to add by hand.
+    assert.ok(
+      finding?.caveats.some(
+        (c) => c.includes(`"aws:SourceAccount": "${ACCOUNT}"`) && c.includes('confused deputy'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.doesNotMatch(finding?.summary ?? '', /caller's own/);
   });
 
   test('a federated user is recognised and its issuing user is named', () => {
