@@ -9,7 +9,6 @@
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
 
-import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
   ExplainReport,
@@ -21,7 +20,6 @@ import { causeText } from './causeText.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
-  actionCounts,
   additionalChanges,
   DECISION_TEXT,
   describeClient,
@@ -36,8 +34,8 @@ import {
   plural,
   policyDocument,
   principalLabel,
+  repeatCount,
   repeatsByFirst,
-  repeatText,
   SKIPPED_REASON_TEXT,
   seenAgainText,
   unplacedIdentityStatements,
@@ -298,40 +296,6 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   }
 }
 
-/**
- * A finding that repeats an earlier one (`repeatOf`), in short: its summary and facts, what it shares with
- * that finding, and only the caveats that finding does not give.
- */
-function renderRepeat(
-  finding: Finding,
-  first: Finding | undefined,
-  firstNumber: number,
-  builder: MessageBuilder,
-): void {
-  builder.header(`${headerText(finding)}, again (as in finding ${firstNumber})`);
-  builder.section((budget) => truncateText(mrkdwn(finding.summary), budget), 1000);
-  builder.section(factsSection(finding), 1500);
-  builder.section(
-    (budget) =>
-      truncateText(
-        `*Denied:* ${code(actionCounts(finding))}\n*Seen again:* ${mrkdwn(repeatText(firstNumber))}`,
-        budget,
-      ),
-    1000,
-  );
-  const caveats = caveatsBeyond(finding, first);
-  if (caveats.length > 0) {
-    builder.section(
-      listSection(
-        `*Caveats beyond finding ${firstNumber}'s*`,
-        caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
-        'caveats',
-      ),
-      1500,
-    );
-  }
-}
-
 /** `Finding 2 of 12`: the number a combined policy change refers to its findings by. */
 function footer(
   finding: Finding,
@@ -380,21 +344,35 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   );
 }
 
-/** Summary of what is not shown as a finding message: omitted findings, skipped events, errors. */
+/** A finding with its number in the report (from 1). */
+interface Numbered {
+  readonly finding: Finding;
+  readonly number: number;
+}
+
+/**
+ * Summary of what is not shown as a finding message: omitted findings, repeats (folded into the first
+ * finding's footer), skipped events, errors.
+ */
 function renderTail(
   report: ExplainReport,
-  shown: number,
+  omittedFindings: readonly Numbered[],
   omittedChanges: number,
   builder: MessageBuilder,
 ): void {
-  const omittedFindings = report.findings.slice(shown);
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
-      (finding, i) =>
-        `• ${shown + i + 1}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}${finding.repeatOf !== undefined ? `, again (as in finding ${finding.repeatOf})` : ''}`,
+      ({ finding, number }) =>
+        `• ${number}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),
+    );
+  }
+  const repeated = repeatCount(report.findings);
+  if (repeated > 0) {
+    builder.context(
+      `${plural(repeated, 'finding')} repeat${repeated === 1 ? 's' : ''} an earlier one's advice (the same job refused again) and ${repeated === 1 ? 'is' : 'are'} not shown as messages: each first finding's footer names them; their events and own caveats are in the text and JSON reports.`,
     );
   }
   if (omittedChanges > 0) {
@@ -417,7 +395,8 @@ function renderTail(
 }
 
 /**
- * Renders an explain report as Slack Block Kit messages, one per finding (at most `maxFindings`), then
+ * Renders an explain report as Slack Block Kit messages, one per finding (at most `maxFindings`; a
+ * finding that repeats an earlier one's advice is named in that one's footer instead), then
  * one per combined policy change of those findings (several findings' fixes on one policy), the last
  * message also carrying what was omitted, skipped or unreadable. A report without findings yields one
  * summary message, or none when it is empty altogether.
@@ -427,27 +406,34 @@ function renderTail(
  */
 export function renderSlack(report: ExplainReport, options: SlackRenderOptions = {}): SlackMessage[] {
   const maxFindings = Math.max(1, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
-  const shown = report.findings.slice(0, maxFindings);
+  // A finding that repeats an earlier one's advice gets no message of its own (a channel would get one
+  // per night of a failing job): the first finding's footer names it.
+  const firsts: Numbered[] = [];
+  report.findings.forEach((finding, index) => {
+    if (finding.repeatOf === undefined) firsts.push({ finding, number: index + 1 });
+  });
+  const shown = firsts.slice(0, maxFindings);
+  const omittedFindings = firsts.slice(maxFindings);
+  const shownNumbers = new Set(shown.map((s) => s.number));
   const repeats = repeatsByFirst(report.findings);
   const changes = (report.policyChanges ?? []).filter((change) =>
-    change.findings.some((n) => n <= shown.length),
+    change.findings.some((n) => shownNumbers.has(n)),
   );
   const omittedChanges = (report.policyChanges?.length ?? 0) - changes.length;
   const hasTail =
-    report.findings.length > shown.length ||
+    omittedFindings.length > 0 ||
+    repeats.size > 0 ||
     omittedChanges > 0 ||
     report.skipped.length > 0 ||
     report.errors.length > 0;
   const parts: { render: (builder: MessageBuilder) => string; footer: (omitted: number) => string }[] = [
-    ...shown.map((finding, index) => ({
+    ...shown.map(({ finding, number }) => ({
       render: (builder: MessageBuilder) => {
-        const first = finding.repeatOf;
-        if (first === undefined) renderFinding(finding, builder);
-        else renderRepeat(finding, report.findings[first - 1], first, builder);
-        return `AccessDenied${first === undefined ? '' : ' again'}: ${mrkdwn(finding.summary)}`;
+        renderFinding(finding, builder);
+        return `AccessDenied: ${mrkdwn(finding.summary)}`;
       },
       footer: (omitted: number) =>
-        footer(finding, index + 1, report.findings.length, omitted, repeats.get(index + 1)),
+        footer(finding, number, report.findings.length, omitted, repeats.get(number)),
     })),
     ...changes.map((change) => ({
       render: (builder: MessageBuilder) => {
@@ -465,7 +451,7 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
     const fallback = part.render(builder);
     if (isLast) {
       builder.releaseReserve();
-      renderTail(report, shown.length, omittedChanges, builder);
+      renderTail(report, omittedFindings, omittedChanges, builder);
     }
     builder.context(part.footer(builder.omittedSections));
     builder.divider();
@@ -474,7 +460,7 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
   if (shown.length === 0 && (report.skipped.length > 0 || report.errors.length > 0)) {
     const builder = createMessageBuilder();
     builder.header('permission-auditor: no denied S3 request to explain');
-    renderTail(report, 0, 0, builder);
+    renderTail(report, [], 0, builder);
     builder.divider();
     messages.push(
       builder.build(

@@ -328,27 +328,34 @@ describe('renderSlack', () => {
     assert.match(last.text, /instead of the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more$/);
   });
 
-  test('a finding seen again is a short message: its facts, what it shares with the first, only its new caveats, escaped', () => {
+  test('a finding seen again gets no message: the first names it in its footer, and the tail counts it', () => {
     const messages = renderSlack(repeatReport);
     assertWithinSlackLimits(messages);
-    assert.equal(messages.length, 2);
+    assert.equal(messages.length, 1);
+    const texts = messages[0]!.blocks.flatMap(blockTexts);
     assert.ok(
-      messages[0]!.blocks
-        .flatMap(blockTexts)
-        .some(
-          (t) => t.startsWith('Finding 1 of 2') && t.includes('seen again in finding 2 (the same advice)'),
-        ),
+      texts.some(
+        (t) => t.startsWith('Finding 1 of 2') && t.includes('seen again in finding 2 (the same advice)'),
+      ),
+      texts.join('\n'),
     );
-    const again = messages[1]!;
-    const texts = again.blocks.flatMap(blockTexts);
-    assert.match(
-      texts[0] ?? '',
-      /^AccessDenied: backup-job\/i-0def: No identity-based policy allows the request, again \(as in finding 1\)$/,
+    assert.ok(texts.some((t) => t.startsWith("1 finding repeats an earlier one's advice")));
+    // The repeat's own caveat is left to the text and JSON reports.
+    assert.ok(!texts.some((t) => t.includes('The snapshot may be out of date')));
+  });
+
+  test('repeats do not take the places of maxFindings: the next distinct finding is shown, numbered as in the report', () => {
+    const report = { ...repeatReport, findings: [...repeatReport.findings, explicitDenyFinding] };
+    const messages = renderSlack(report, { maxFindings: 2 });
+    assertWithinSlackLimits(messages);
+    assert.equal(messages.length, 2);
+    const footers = messages
+      .flatMap((m) => m.blocks.flatMap(blockTexts))
+      .filter((t) => t.startsWith('Finding '));
+    assert.deepEqual(
+      footers.map((t) => t.split(' · ')[0]),
+      ['Finding 1 of 3', 'Finding 3 of 3'],
     );
-    assert.ok(texts.some((t) => t.includes('*Denied:* `s3:PutObject x2, s3:CreateBucket`')));
-    assert.ok(texts.some((t) => t.startsWith("*Caveats beyond finding 1's*")));
-    assert.ok(!texts.some((t) => t.includes('```')), "no policy document: the fix is finding 1's");
-    assert.ok(texts.some((t) => t.startsWith('Finding 2 of 2')));
-    for (const text of allTexts([again])) assert.ok(!outsideCode(text).includes('<!channel>'), text);
+    assert.ok(!allTexts(messages).some((t) => t.includes('more finding')));
   });
 });
