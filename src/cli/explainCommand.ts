@@ -4,12 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
+import type { ExplainReport } from '../domain/explain/report.js';
 import { sanitizeTerminal } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
-import { repeatCount } from '../domain/render/reportWording.js';
+import { repeatCount, repeatsByFirst } from '../domain/render/reportWording.js';
 import { renderSlack } from '../domain/render/slack.js';
-import { renderSns } from '../domain/render/sns.js';
+import { renderSns, type SnsMessage } from '../domain/render/sns.js';
 import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 
@@ -111,13 +112,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       io.stdout(`${JSON.stringify(renderSlack(report), null, 2)}\n`);
       break;
     case 'sns':
-      io.stdout(
-        `${JSON.stringify(
-          report.findings.map((f) => renderSns(f)),
-          null,
-          2,
-        )}\n`,
-      );
+      // One message per finding, as alerts; a repeat is named in its first finding's message instead.
+      io.stdout(`${JSON.stringify(snsAlerts(report), null, 2)}\n`);
       break;
     default:
       writeInBatches(io.stdout, renderTextPieces(report, { color: io.isTty }));
@@ -213,4 +209,12 @@ class TerminalProgress {
 function withInputName(error: { readonly input: string; readonly message: string }): string {
   const file = error.input.replace(/ \([^)]*\)$/, '');
   return error.message.startsWith(file) ? error.message : `${error.input}: ${error.message}`;
+}
+
+/** The SNS alerts of a report: one per finding that repeats no earlier one, naming its repeats. */
+function snsAlerts(report: ExplainReport): SnsMessage[] {
+  const repeats = repeatsByFirst(report.findings);
+  return report.findings.flatMap((finding, index) =>
+    finding.repeatOf === undefined ? [renderSns(finding, repeats.get(index + 1))] : [],
+  );
 }

@@ -75,6 +75,15 @@ describe('permission-auditor explain', () => {
       json.findings.map((f) => f.repeatOf),
       [undefined, 1, 1],
     );
+    // SNS alerts: one for the job, naming the nights it was seen again.
+    const sns = JSON.parse((await runCli(['explain', file, ...seedArgs, '--format', 'sns'])).stdout) as {
+      subject: string;
+      message: string;
+    }[];
+    assert.deepEqual(
+      sns.map((m) => m.subject),
+      ['AccessDenied: rclone-backup s3:ListBucket on backup-bucket (3 times)'],
+    );
   });
 
   test('text output has no colour codes when stdout is not a terminal, and has them on a terminal', async () => {

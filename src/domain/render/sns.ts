@@ -104,13 +104,14 @@ function isReport(input: Finding | ExplainReport): input is ExplainReport {
 }
 
 /**
- * Renders a finding (one alert) or a whole report for SNS email subscribers. The body is the uncoloured
+ * Renders a finding (one alert; `repeatedIn`: the numbers of the findings that repeat its advice, named
+ * in its Seen line) or a whole report for SNS email subscribers. The body is the uncoloured
  * terminal text, which already strips control characters from untrusted values and shows fix statements
  * as JSON.
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-export function renderSns(input: Finding | ExplainReport): SnsMessage {
+export function renderSns(input: Finding | ExplainReport, repeatedIn: readonly number[] = []): SnsMessage {
   if (isReport(input)) {
     return {
       subject: toSnsSubject(reportSubject(input)),
@@ -118,7 +119,9 @@ export function renderSns(input: Finding | ExplainReport): SnsMessage {
     };
   }
   return {
-    subject: toSnsSubject(findingSubject(input)),
-    message: fitMessage(`${renderFindingText(input, { color: false })}\n`),
+    subject: toSnsSubject(
+      `${findingSubject(input)}${repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : ''}`,
+    ),
+    message: fitMessage(`${renderFindingText(input, { color: false }, 'Finding', repeatedIn)}\n`),
   };
 }

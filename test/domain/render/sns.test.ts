@@ -86,4 +86,11 @@ describe('renderSns', () => {
       'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (2 times)',
     );
   });
+
+  test("a finding's alert names the findings that repeat it, in the subject and the Seen line", () => {
+    const alert = renderSns(rcloneFinding, [4, 7]);
+    assert.equal(alert.subject, 'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (3 times)');
+    assert.ok(alert.message.includes('(2 events); seen again in findings 4, 7 (the same advice)'));
+    assert.ok(!renderSns(rcloneFinding).message.includes('seen again'));
+  });
 });
