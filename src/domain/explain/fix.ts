@@ -740,8 +740,12 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
   // An identity fix for a principal whose permissions boundary does not allow the requests either: the
   // boundary's missing statements too (and only those), as a new version of it, verified with the fix.
+  // So too for a cross-account caller whose own policies are visible: its boundary caps them.
   let boundaryChange: AdditionalChange | undefined;
-  const boundaryRefused = input.kind === 'identity' ? refusedFor('permissions-boundary') : [];
+  const boundaryRefused =
+    input.kind === 'identity' || (input.kind === 'bucket-policy' && !crossAccountResourceOnly && !service)
+      ? refusedFor('permissions-boundary')
+      : [];
   if (boundaryRefused.length > 0) {
     const boundaryStatements = minimalStatements(boundaryRefused.map((x) => x.r));
     const raised = placeBoundary(input, boundaryStatements, JSON.stringify(boundaryStatements));
@@ -787,13 +791,21 @@ export function proposeFix(input: FixInput): FixOutcome {
       `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides.`,
     );
     caveats.push(serviceSourceCaveat(input));
-  } else if (boundaryChange !== undefined) {
+  } else if (boundaryChange !== undefined || identityChange !== undefined) {
+    const changes = [input.kind === 'bucket-policy' ? "the bucket policy's" : 'the statements above'];
+    if (identityChange !== undefined) {
+      changes.push(
+        `identityStatements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
+      );
+    }
+    if (boundaryChange !== undefined) {
+      changes.push(
+        `a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s))`,
+      );
+    }
+    const last = changes.pop();
     verification.push(
-      `Checked with both changes: the statements above, and a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s)).`,
-    );
-  } else if (identityChange !== undefined) {
-    verification.push(
-      `Checked with both changes: the bucket policy's, and identityStatements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s).`,
+      `Checked with ${changes.length === 2 ? 'all three' : 'both'} changes: ${changes.join(', ')}${changes.length === 2 ? ',' : ''} and ${last}.`,
     );
   } else if (
     input.kind === 'bucket-policy' &&
@@ -808,8 +820,10 @@ export function proposeFix(input: FixInput): FixOutcome {
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
   // A second change makes the probes compare the two sets in full (an added identity policy alone need not).
-  const second = identityChange?.statements ?? boundaryChange?.statements;
-  const probeKey = second === undefined ? statementsKey : `${statementsKey}|${JSON.stringify(second)}`;
+  const probeKey =
+    identityChange === undefined && boundaryChange === undefined
+      ? statementsKey
+      : `${statementsKey}|${JSON.stringify([identityChange?.statements ?? null, boundaryChange?.statements ?? null])}`;
   const probe = probeNewlyAllowed(
     input,
     statements,

@@ -10,6 +10,7 @@ import type { Finding } from '../../../src/domain/explain/report.js';
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
 import { renderSlack } from '../../../src/domain/render/slack.js';
 import { renderText } from '../../../src/domain/render/text.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
 /** The account that owns bucket `partner`; the fixtures' user `backup` is in {@link ACCOUNT}. */
@@ -177,5 +178,83 @@ describe('cross-account bucket-policy fixes', () => {
     ]);
     assert.ok(finding.fix?.verification.some((v) => v.startsWith('Checked on the bucket side only')));
     assert.equal(finding.fix?.identityChange, undefined);
+  });
+
+  test("a caller whose permissions boundary refuses too gets the boundary's new version, all verified together", () => {
+    const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/DataBoundary`;
+    // The boundary lets the user read the partner's exports only; its own policy reads exports too.
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'backup',
+            UserId: 'AIDAEXAMPLE',
+            Arn: USER_ARN,
+            Path: '/',
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            UserPolicyList: [{ PolicyName: 'inline', PolicyDocument: readsExports }],
+            PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundaryArn },
+          },
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [
+          {
+            PolicyName: 'DataBoundary',
+            Arn: boundaryArn,
+            Path: '/',
+            DefaultVersionId: 'v1',
+            PermissionsBoundaryUsageCount: 1,
+            AttachmentCount: 0,
+            PolicyVersionList: [
+              {
+                VersionId: 'v1',
+                IsDefaultVersion: true,
+                Document: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::partner' },
+                    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::partner/exports/*' },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const report = explainTexts(
+      [
+        {
+          input: 'trail.json',
+          text: JSON.stringify({ Records: [refusedRead('exports/2026/a.csv'), refusedRead('photos/b.jpg')] }),
+        },
+      ],
+      explainContext({ snapshot: parsed.snapshot, bucketPolicies: new Map([['partner', bucketPolicy]]) }),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.fix?.attachKind, 'bucket-policy');
+    const photos = { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::partner/photos/*'] };
+    assert.deepEqual(finding.fix?.identityStatements, [photos]);
+    assert.equal(finding.fix?.boundary?.policyArn, boundaryArn);
+    assert.deepEqual(
+      finding.fix?.boundary?.statements.map(({ Sid: _sid, ...rest }) => rest),
+      [photos],
+    );
+    assert.equal(
+      finding.fix?.verified,
+      true,
+      `${finding.fix?.verification.join(' | ')} ${finding.caveats.join(' | ')}`,
+    );
+    assert.ok(
+      finding.fix?.verification.some(
+        (v) => v.startsWith('Checked with all three changes') && v.includes('DataBoundary'),
+      ),
+      finding.fix?.verification.join('\n'),
+    );
+    assert.match(finding.summary, /a new version of the permissions boundary DataBoundary/);
   });
 });
