@@ -423,71 +423,82 @@ function isFullAwsAccess(policy: ControlPolicy): boolean {
 }
 
 /**
- * An SCP allow list that does not allow the requests: the statements added to the first customer
- * policy of the first level whose policies allow none of them (every level of the tree must allow).
- * Organizations updates an SCP in place; it applies to every account below its target.
+ * An SCP allow list that does not allow the requests: at each level of the tree whose policies do not
+ * allow some of them (every level must allow), the statements for those requests added to the level's
+ * first policy of the organization's own (never AWS's FullAWSAccess). The first such level is the fix;
+ * the levels below it are `otherScps`. Organizations updates an SCP in place; it applies to every
+ * account below its target.
  *
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html
  */
-function placeScp(
-  input: FixInput,
-  statements: readonly PolicyStatement[],
-  statementsKey: string,
-): Placement | string {
+function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
   const levels = input.scpLevels ?? [];
   const compiled = input.resolved.set.scpLevels;
-  const requests = input.requests
-    .filter((r) => isS3Action(r.action))
-    .map(
-      (r): AuthorizationRequest =>
-        r.evaluated ?? {
-          principal: input.resolved.enginePrincipal,
-          action: r.action,
-          resource: r.resource,
-          ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-          context: r.context,
-          principalContext: input.resolved.context,
-        },
-    );
-  const level = compiled.findIndex((policies) =>
-    requests.some((request) => !policies.some((p) => policyAllows(p, request))),
-  );
-  if (level < 0) return 'every level of the service control policies given already allows the requests';
-  const index = (levels[level] ?? []).findIndex((p) => !isFullAwsAccess(p));
-  const policy = levels[level]?.[index];
-  if (policy === undefined)
-    return `level ${level + 1} of the service control policies holds no policy of the organization's own to add to`;
-  const edit = sharedEdit(input.cache, policy.document, `scp|${statementsKey}`, () => {
-    const edited = appendStatements(policy.document, statements);
-    if (edited === undefined) return undefined;
-    return {
-      compiled: input.cache.compile(
-        {
-          name: policy.name,
-          ...(policy.arn !== undefined ? { arn: policy.arn } : {}),
-          document: edited.after,
-        },
-        { policyType: 'scp', policyIndex: index, level },
-      ),
-      newDocument: edited.after,
-      diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+  const grantable = input.requests.filter((r) => isS3Action(r.action));
+  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest =>
+    r.evaluated ?? {
+      principal: input.resolved.enginePrincipal,
+      action: r.action,
+      resource: r.resource,
+      ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+      context: r.context,
+      principalContext: input.resolved.context,
     };
-  });
-  if (edit === undefined) return `the service control policy ${policy.name} could not be read`;
-  const scpLevels = compiled.map((policies, l) =>
-    l === level ? policies.map((p, i) => (i === index ? edit.compiled : p)) : policies,
-  );
+  const changes: { level: number; index: number; policy: ControlPolicy; change: AdditionalChange }[] = [];
+  let scpLevels = compiled;
+  for (const [level, policies] of compiled.entries()) {
+    const lacking = grantable.filter((r) => !policies.some((p) => policyAllows(p, toRequest(r))));
+    if (lacking.length === 0) continue;
+    const index = (levels[level] ?? []).findIndex((p) => !isFullAwsAccess(p));
+    const policy = levels[level]?.[index];
+    if (policy === undefined)
+      return `level ${level + 1} of the service control policies holds no policy of the organization's own to add to`;
+    const added = lacking.length === grantable.length ? statements : minimalStatements(lacking);
+    const edit = sharedEdit(input.cache, policy.document, `scp|${level}|${JSON.stringify(added)}`, () => {
+      const edited = appendStatements(policy.document, added);
+      if (edited === undefined) return undefined;
+      return {
+        compiled: input.cache.compile(
+          {
+            name: policy.name,
+            ...(policy.arn !== undefined ? { arn: policy.arn } : {}),
+            document: edited.after,
+          },
+          { policyType: 'scp', policyIndex: index, level },
+        ),
+        newDocument: edited.after,
+        diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+      };
+    });
+    if (edit === undefined) return `the service control policy ${policy.name} could not be read`;
+    scpLevels = scpLevels.map((list, l) =>
+      l === level ? list.map((p, i) => (i === index ? edit.compiled : p)) : list,
+    );
+    changes.push({
+      level,
+      index,
+      policy,
+      change: {
+        attachTo: policy.arn ?? policy.name,
+        attachKind: 'service-control-policy',
+        ...(policy.arn !== undefined ? { policyArn: policy.arn } : {}),
+        policyName: policy.name,
+        statements: added,
+        newDocument: edit.newDocument,
+        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      },
+    });
+  }
+  const [first, ...below] = changes;
+  if (first === undefined)
+    return 'every level of the service control policies given already allows the requests';
+  const names = changes.map((c) => c.policy.name).join(' and ');
   return {
-    note: `Service control policy ${policy.name} applies to every account below the root, OU or account it is attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update it.`,
+    note: `Service control ${changes.length === 1 ? 'policy' : 'policies'} ${names} ${changes.length === 1 ? 'applies' : 'apply'} to every account below the root, OU or account ${changes.length === 1 ? 'it is' : 'they are'} attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update ${changes.length === 1 ? 'it' : 'them'}.`,
     fix: {
-      attachTo: policy.arn ?? policy.name,
-      attachKind: 'service-control-policy',
-      ...(policy.arn !== undefined ? { policyArn: policy.arn } : {}),
-      policyName: policy.name,
-      statements,
-      newDocument: edit.newDocument,
-      ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      ...first.change,
+      ...(below.length > 0 ? { otherScps: below.map((c) => c.change) } : {}),
     },
     patched: { ...input.resolved.set, scpLevels },
   };
@@ -558,6 +569,8 @@ function cachedPlacement(
   statements: readonly PolicyStatement[],
   statementsKey: string,
 ): Placement | string {
+  // Which SCP levels lack the requests depends on the requests, not only on their statements.
+  if (input.kind === 'scp') return placeScp(input, statements);
   const key = `${input.kind}|${input.bucket ?? ''}|${statementsKey}`;
   let perSet = placementCache.get(input.resolved);
   if (perSet === undefined) {
@@ -571,9 +584,7 @@ function cachedPlacement(
         ? placeIdentity(input, statements, statementsKey)
         : input.kind === 'boundary'
           ? placeBoundary(input, statements, statementsKey)
-          : input.kind === 'scp'
-            ? placeScp(input, statements, statementsKey)
-            : placeBucketPolicy(input, statements);
+          : placeBucketPolicy(input, statements);
     perSet.set(key, placed);
   }
   return placed;
@@ -791,6 +802,10 @@ export function proposeFix(input: FixInput): FixOutcome {
       `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides.`,
     );
     caveats.push(serviceSourceCaveat(input));
+  } else if (input.kind === 'scp' && placed.fix.otherScps !== undefined) {
+    verification.push(
+      `Checked with the changes at every level that lacks the requests: ${[placed.fix, ...placed.fix.otherScps].map((c) => c.policyName ?? c.attachTo).join(', then ')} (every level of the tree must allow).`,
+    );
   } else if (boundaryChange !== undefined || identityChange !== undefined) {
     const changes = [input.kind === 'bucket-policy' ? "the bucket policy's" : 'the statements above'];
     if (identityChange !== undefined) {
@@ -820,10 +835,15 @@ export function proposeFix(input: FixInput): FixOutcome {
 
   // Nothing beyond the fix's own actions and resources may become newly allowed.
   // A second change makes the probes compare the two sets in full (an added identity policy alone need not).
+  const otherScps = placed.fix.otherScps;
   const probeKey =
-    identityChange === undefined && boundaryChange === undefined
+    identityChange === undefined && boundaryChange === undefined && otherScps === undefined
       ? statementsKey
-      : `${statementsKey}|${JSON.stringify([identityChange?.statements ?? null, boundaryChange?.statements ?? null])}`;
+      : `${statementsKey}|${JSON.stringify([
+          identityChange?.statements ?? null,
+          boundaryChange?.statements ?? null,
+          otherScps?.map((c) => [c.attachTo, c.statements]) ?? null,
+        ])}`;
   const probe = probeNewlyAllowed(
     input,
     statements,
@@ -927,6 +947,7 @@ function verifiedFix(
   if (also.identityStatements !== undefined) fix.identityStatements = also.identityStatements;
   if (also.identityChange !== undefined) fix.identityChange = also.identityChange;
   if (also.boundaryChange !== undefined) fix.boundary = also.boundaryChange;
+  if (placed.otherScps !== undefined) fix.otherScps = placed.otherScps;
   fix.verified = verified;
   fix.verification = verification;
   return fix;

@@ -38,8 +38,8 @@ function editsOf(finding: Finding, index: number): PolicyEdit[] {
   if (fix.newDocument !== undefined) {
     edits.push({ ...additionalChange(fix), finding: index, principalArn, verified: fix.verified });
   }
-  // The fix's other policies: the caller's own (cross-account), the permissions boundary.
-  for (const also of [fix.identityChange, fix.boundary]) {
+  // The fix's other policies: the caller's own (cross-account), the permissions boundary, lower SCPs.
+  for (const also of [fix.identityChange, fix.boundary, ...(fix.otherScps ?? [])]) {
     if (also === undefined) continue;
     edits.push({ ...also, finding: index, principalArn, verified: fix.verified });
   }

@@ -38,6 +38,7 @@ function fixKey(fix: Fix | null): unknown {
     fix.identityStatements ?? null,
     changeKey(fix.identityChange),
     changeKey(fix.boundary),
+    fix.otherScps?.map(changeKey) ?? null,
     fix.verified,
   ];
 }

@@ -77,6 +77,11 @@ export interface Fix {
   readonly identityChange?: AdditionalChange;
   /** A new version of the permissions boundary, when it does not allow what the fix grants either. */
   readonly boundary?: AdditionalChange;
+  /**
+   * An SCP fix's changes at lower levels of the organization tree that lack the requests too (every level
+   * must allow): the organization's own SCP at each, with only what that level lacks.
+   */
+  readonly otherScps?: readonly AdditionalChange[];
   readonly verified: boolean;
   /** What verification checked, in words. */
   readonly verification: readonly string[];

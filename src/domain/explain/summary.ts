@@ -84,7 +84,10 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       fix.boundary?.statements,
       `a new version of the permissions boundary ${fix.boundary?.policyName ?? ''}`,
     );
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    const lowerScps = (fix.otherScps ?? [])
+      .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
+      .join('');
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {

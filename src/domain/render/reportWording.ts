@@ -63,7 +63,7 @@ export function unplacedIdentityStatements(fix: Fix): readonly PolicyStatement[]
     : undefined;
 }
 
-/** The other policies a fix changes (the caller's own, the boundary), each with the words that introduce it. */
+/** The other policies a fix changes (the caller's own, the boundary, SCPs of lower levels), each with the words that introduce it. */
 export function additionalChanges(
   fix: Fix,
 ): readonly { readonly lead: string; readonly change: AdditionalChange }[] {
@@ -74,6 +74,11 @@ export function additionalChanges(
     out.push({
       lead: 'Also needed, as the permissions boundary does not allow these requests either',
       change: fix.boundary,
+    });
+  for (const change of fix.otherScps ?? [])
+    out.push({
+      lead: 'Also needed at a lower level of the organization, which does not allow these requests either',
+      change,
     });
   return out;
 }

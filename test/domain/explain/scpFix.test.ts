@@ -119,4 +119,63 @@ describe('fixes for an SCP allow list', () => {
     assert.equal(finding?.fix?.policyName, 'ReadOnlyAllowList');
     assert.equal(finding?.fix?.verified, true);
   });
+
+  test('every level that lacks the requests gets its own change, with only what it lacks, verified together', () => {
+    const prodArn = `${ALLOW_LIST_ARN}prod`;
+    // The OU allows deletes of objects but not tagging; the production OU below it allows tagging but no deletes.
+    const ou = described('DataPlatformAllowList', ALLOW_LIST_ARN, [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: '*' },
+    ]);
+    const prod = described('ProdAllowList', prodArn, [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObjectTagging'], Resource: '*' },
+    ]);
+    const parsed = parseScpFile([[fullAwsAccess], [ou], [prod]], 'scps.json');
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const message = (action: string) =>
+      `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the ${action} action`;
+    const records = [
+      deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+        errorMessage: message('s3:DeleteObject'),
+      }),
+      deniedObjectRecord('PutObjectTagging', 's3:PutObjectTagging', 'data', 'in/a.csv', {
+        errorMessage: message('s3:PutObjectTagging'),
+      }),
+    ];
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: records }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+        }),
+        scpLevels: parsed.levels,
+      }),
+    );
+    const fix = report.findings[0]?.fix;
+    assert.equal(fix?.policyName, 'DataPlatformAllowList');
+    assert.deepEqual(fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObjectTagging'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    assert.deepEqual(
+      fix?.otherScps?.map((c) => [c.policyName, c.attachKind, c.statements]),
+      [
+        [
+          'ProdAllowList',
+          'service-control-policy',
+          [{ Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/in/*'] }],
+        ],
+      ],
+    );
+    assert.equal(fix?.verified, true, fix?.verification.join(' | '));
+    assert.ok(fix?.verification.some((v) => v.includes('DataPlatformAllowList, then ProdAllowList')));
+    assert.match(
+      report.findings[0]?.summary ?? '',
+      /Fix: add s3:PutObjectTagging to the service control policy DataPlatformAllowList and s3:DeleteObject to the service control policy ProdAllowList \(verified\)\.$/,
+    );
+    assert.ok(
+      renderText(report, { color: false }).includes(
+        'Also needed at a lower level of the organization, which does not allow these requests either',
+      ),
+    );
+  });
 });
