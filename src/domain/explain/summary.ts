@@ -91,7 +91,8 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {
-      const firstSentence = /^[^.]*\./.exec(avoid.text)?.[0] ?? avoid.text;
+      // A sentence ends at a full stop before a space or the end, not inside `v1.60` or `s3.region`.
+      const firstSentence = /^.*?\.(?=\s|$)/s.exec(avoid.text)?.[0] ?? avoid.text;
       sentence += ` Better, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
     }
   } else if (finding.deniedBy.length > 0) {

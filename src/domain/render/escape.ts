@@ -144,39 +144,58 @@ export function escapeSlackEntities(value: string): string {
 }
 
 /**
- * Slack mrkdwn has no backslash escape for its formatting characters (the formatting reference lists only
- * `&`, `<`, `>`), so `*`, `_`, `~` and the backtick are replaced by look-alike characters that Slack does
- * not interpret: the text still reads the same, but `*bold*` or a backtick cannot start formatting or end
- * a code span. The JSON report keeps the exact value.
+ * A backtick inside a code span or block would close it, and Slack has no escape for it: there it is
+ * replaced by a look-alike character (the JSON report keeps the exact value).
  *
  * @see https://api.slack.com/reference/surfaces/formatting#basic-formatting
  */
-const SLACK_FORMATTING_LOOKALIKES = {
-  '*': '\u2217', // ASTERISK OPERATOR
-  _: '\u02cd', // MODIFIER LETTER LOW MACRON
-  '~': '\u223c', // TILDE OPERATOR
-  '`': '\u02cb', // MODIFIER LETTER GRAVE ACCENT
-} as const satisfies Record<string, string>;
+const BACKTICK_LOOKALIKE = '\u02cb'; // MODIFIER LETTER GRAVE ACCENT
 
-function replaceSlackFormatting(value: string, characters: RegExp): string {
-  return value.replace(
-    characters,
-    (char) => SLACK_FORMATTING_LOOKALIKES[char as keyof typeof SLACK_FORMATTING_LOOKALIKES],
-  );
+function withoutBackticks(value: string): string {
+  return value.replace(/`/g, BACKTICK_LOOKALIKE);
+}
+
+/** Characters that can open or close Slack formatting in running text (underscores only at word edges). */
+const SLACK_FORMATTING = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/u;
+
+/**
+ * One run of running text without code spans: each word that holds a formatting character goes into an
+ * inline code span, where Slack leaves it as it is (an ARN's `*` stays a wildcard when pasted), with the
+ * punctuation around it left outside; other words get their entities escaped.
+ */
+function escapeSlackWords(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      if (!SLACK_FORMATTING.test(word)) return escapeSlackEntities(word);
+      const parts = /^([("'[]*)(.*?)([)"'\].,;:!?]*)$/su.exec(word);
+      const [lead = '', core = word, trail = ''] = parts === null ? [] : parts.slice(1);
+      return `${escapeSlackEntities(lead)}${slackInlineCode(core)}${escapeSlackEntities(trail)}`;
+    })
+    .join('');
 }
 
 /**
- * Escapes an untrusted value for Slack mrkdwn running text: entities escaped, formatting characters
- * neutralised (underscores only at word edges), put on one line.
+ * Escapes a value for Slack mrkdwn running text, on one line: entities escaped, and nothing can start
+ * formatting. Slack has no backslash escape for `*`, `_`, `~` or the backtick, so a word holding one is
+ * shown as inline code, where Slack formats nothing: `arn:aws:s3:::b/daily/*` keeps its asterisk (a
+ * look-alike character would paste into a policy as a literal that matches nothing), and `*bold*` in an
+ * object key shows as typed. A span the text marks with single backticks (`rclone copy`) becomes a code
+ * span of its own.
  *
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
 export function escapeSlackMrkdwn(value: string): string {
-  // An underscore inside a word (`no_check_bucket`) cannot open or close italics, and replacing it would
-  // break names people copy from the message; only word-edge underscores are neutralised.
-  return escapeSlackEntities(
-    replaceSlackFormatting(toSingleLine(value), /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu),
-  );
+  const line = toSingleLine(value);
+  let out = '';
+  let last = 0;
+  for (const span of line.matchAll(/`([^`]+)`/g)) {
+    out += escapeSlackWords(line.slice(last, span.index));
+    out += slackInlineCode(span[1] ?? '');
+    last = span.index + span[0].length;
+  }
+  return out + escapeSlackWords(line.slice(last));
 }
 
 /**
@@ -187,7 +206,7 @@ export function escapeSlackMrkdwn(value: string): string {
  * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
 export function slackInlineCode(value: string): string {
-  const content = escapeSlackEntities(replaceSlackFormatting(toSingleLine(value), /`/g));
+  const content = escapeSlackEntities(withoutBackticks(toSingleLine(value)));
   return content === '' ? '_(empty)_' : `\`${content}\``;
 }
 
@@ -208,7 +227,7 @@ export function slackCodeBlock(content: string): string {
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  */
 export function escapeSlackCodeBody(content: string): string {
-  return escapeSlackEntities(replaceSlackFormatting(sanitizeTerminal(content, { multiline: true }), /`/g));
+  return escapeSlackEntities(withoutBackticks(sanitizeTerminal(content, { multiline: true })));
 }
 
 /**

@@ -247,6 +247,10 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     }
     for (const { lead, change } of additionalChanges(fix))
       builder.section(additionalChangeSection(`*${lead}*`, change));
+    // The diff next to its fix: after the job profile it would read as the profile's.
+    if (fix.diff !== undefined && fix.diff !== '') {
+      builder.section(codeSection(`*${diffHeading(fix.attachKind)}*`, fix.diff));
+    }
     if (fix.verification.length > 0) {
       builder.section(
         listSection(
@@ -287,12 +291,23 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   }
   const profile = finding.jobProfile;
   if (profile !== null) {
-    const notes = profile.notes.map((note) => `• ${mrkdwn(note)}`).join('\n');
-    const title = `*Job profile (${jobProfileLabel(profile)})*: everything the job needs${notes !== '' ? `\n${notes}` : ''}`;
-    builder.section(codeSection(truncateText(title, 1000), policyJson(profile.statements)));
-  }
-  if (fix?.diff !== undefined && fix.diff !== '') {
-    builder.section(codeSection(`*${diffHeading(fix.attachKind)}*`, fix.diff));
+    builder.section(
+      codeSection(
+        `*Job profile (${jobProfileLabel(profile)})*: everything the job needs`,
+        policyJson(profile.statements),
+      ),
+    );
+    // Its notes in a list of their own, cut between notes rather than inside one.
+    if (profile.notes.length > 0) {
+      builder.section(
+        listSection(
+          '*About the job profile*',
+          profile.notes.map((note) => `• ${mrkdwn(note)}`),
+          'notes',
+        ),
+        2000,
+      );
+    }
   }
 }
 

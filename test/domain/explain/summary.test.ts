@@ -61,6 +61,23 @@ test('a client setting that avoids the grant is offered in the summary', () => {
   assert.match(summary, /Better, without s3:CreateBucket: Set no_check_bucket = true\.$/);
 });
 
+test("the alternative's first sentence is not cut at a version's or an option's dot", () => {
+  const summary = summarise({
+    ...base,
+    alternatives: [
+      {
+        kind: 'upgrade',
+        text: 'Upgrade rclone past v1.60 or pass -o s3.region=eu-west-1 first. Then drop the grant.',
+        removes: ['s3:CreateBucket'],
+      },
+    ],
+  });
+  assert.match(
+    summary,
+    /Better, without s3:CreateBucket: Upgrade rclone past v1\.60 or pass -o s3\.region=eu-west-1 first\.$/,
+  );
+});
+
 test('without a fix, the blocking statement is named', () => {
   const summary = summarise({
     ...base,

@@ -43,17 +43,27 @@ describe('Slack escaping', () => {
     assert.equal(escapeSlackEntities('&amp; &lt;'), '&amp;amp; &amp;lt;');
   });
 
-  test('running text cannot contain formatting characters, angle brackets or line breaks', () => {
+  test('running text holds formatting characters only inside code spans, and no angle brackets or line breaks', () => {
     const escaped = escapeSlackMrkdwn(`${HOSTILE_KEY}\n> quote`);
-    assert.doesNotMatch(escaped, /[<>*~`\n]|(?<!\w)_|_(?!\w)/);
+    const spans: readonly string[] = escaped.match(/`[^`]*`/g) ?? [];
+    const outside = escaped.replace(/`[^`]*`/g, '');
+    assert.doesNotMatch(outside, /[*~`]|(?<!\w)_|_(?!\w)/);
+    assert.doesNotMatch(escaped, /[<>\n]/);
     assert.ok(!escaped.includes(ESC));
     assert.match(escaped, /&lt;!channel&gt;/);
-    assert.match(escaped, /\u2217bold\u2217/);
+    assert.ok(spans.includes('`*bold*`'), spans.join(' '));
+  });
+
+  test("an ARN's wildcard stays an asterisk (in code), so it pastes into a policy as a wildcard; marked spans stay code", () => {
+    assert.equal(
+      escapeSlackMrkdwn('Scope `rclone copy` to arn:aws:s3:::b/daily/* (or "b/*"), then retry.'),
+      'Scope `rclone copy` to `arn:aws:s3:::b/daily/*` (or "`b/*`"), then retry.',
+    );
   });
 
   test('underscores inside words survive so names stay copyable, while word-edge underscores cannot italicise', () => {
     assert.equal(escapeSlackMrkdwn('no_check_bucket = true'), 'no_check_bucket = true');
-    assert.equal(escapeSlackMrkdwn('_italic_ text'), '\u02cditalic\u02cd text');
+    assert.equal(escapeSlackMrkdwn('_italic_ text'), '`_italic_` text');
   });
 
   test('an inline code span has exactly its two delimiting backticks whatever the value holds', () => {

@@ -358,4 +358,21 @@ describe('renderSlack', () => {
     );
     assert.ok(!allTexts(messages).some((t) => t.includes('more finding')));
   });
+
+  test("the fix's diff comes right after the fix, and the job profile's notes are a list of their own after its policy", () => {
+    const texts = renderSlack({ findings: [rcloneFinding], skipped: [], errors: [] })[0]!.blocks.flatMap(
+      blockTexts,
+    );
+    const at = (prefix: string) => texts.findIndex((t) => t.startsWith(prefix));
+    const fix = at('*Fix (verified)*');
+    const diff = at('*Diff of the new policy version*');
+    assert.ok(fix >= 0 && diff === fix + 1, texts.join('\n---\n'));
+    assert.ok(diff < at('*Alternatives*'));
+    const profile = at('*Job profile (rclone copy)*: everything the job needs\n```');
+    assert.ok(profile > diff);
+    assert.equal(
+      texts[profile + 1],
+      '*About the job profile*\n• Multipart uploads above 200 MiB also need s3:AbortMultipartUpload on failure.',
+    );
+  });
 });
