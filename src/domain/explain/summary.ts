@@ -23,6 +23,36 @@ const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'not-evaluable': 'and the cause cannot be determined from the event alone',
 };
 
+/** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`: the bucket's name. */
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)/;
+
+/**
+ * The bucket the refused requests are on, when it is not the one CloudTrail logged the event on: a
+ * CopyObject or UploadPartCopy is logged on its destination, but the read it was refused is on its
+ * source. `undefined` when they are the same, or the refused requests span several buckets.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+export function refusedElsewhere(finding: Pick<Finding, 'bucket' | 'requests'>): string | undefined {
+  const buckets = new Set<string>();
+  for (const request of finding.requests) {
+    if (request.decision === 'Allowed') continue;
+    const bucket = BUCKET_ARN.exec(request.resource)?.[1];
+    if (bucket === undefined) return undefined;
+    buckets.add(bucket);
+  }
+  const [only] = buckets;
+  return buckets.size === 1 && only !== finding.bucket ? only : undefined;
+}
+
+/** ` on bucket B`, naming the bucket the refused requests are on (and the event's, when they differ). */
+export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): string {
+  const elsewhere = refusedElsewhere(finding);
+  if (elsewhere !== undefined && finding.bucket !== undefined)
+    return ` on bucket ${elsewhere} (CloudTrail logged the event on ${finding.bucket})`;
+  return finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
+}
+
 function shortArn(arn: string): string {
   const idx = arn.lastIndexOf(':');
   return idx >= 0 ? arn.slice(idx + 1) : arn;
@@ -37,7 +67,7 @@ function targetPhrase(
     case 'managed-policy-version':
       return `a new version of ${change.policyName ?? change.attachTo}`;
     case 'bucket-policy':
-      return `the bucket policy of ${bucket ?? change.attachTo}`;
+      return `the bucket policy of ${BUCKET_ARN.exec(change.attachTo)?.[1] ?? bucket ?? change.attachTo}`;
     case 'service-control-policy':
       return `the service control policy ${change.policyName ?? change.attachTo}`;
     case 'permission-set':
@@ -66,7 +96,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     finding.client.tool !== 'other'
       ? ` (${finding.client.tool}${finding.client.version !== undefined ? ` ${finding.client.version}` : ''})`
       : '';
-  const where = finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
+  const where = wherePhrase(finding);
   let sentence = `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
   const fix = finding.fix;
   if (fix !== null) {

@@ -26,6 +26,7 @@ import {
   describeDeniedBy,
   diffHeading,
   EVIDENCE_TEXT,
+  elsewhereNote,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -148,7 +149,8 @@ function findingSection(
   out.push(`- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`);
   const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
   out.push(`- **Client:** ${code(describeClient(client))}${userAgent}`);
-  if (finding.bucket !== undefined) out.push(`- **Bucket:** ${code(finding.bucket)}`);
+  if (finding.bucket !== undefined)
+    out.push(`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`);
   out.push(
     `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
   );
@@ -212,7 +214,9 @@ function repeatSection(
     '',
     `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `- **Client:** ${code(describeClient(client))}${userAgent}`,
-    ...(finding.bucket !== undefined ? [`- **Bucket:** ${code(finding.bucket)}`] : []),
+    ...(finding.bucket !== undefined
+      ? [`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`]
+      : []),
     `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
     `- **Denied:** ${code(actionCounts(finding))}`,
     '',

@@ -14,6 +14,7 @@ import type {
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
+import { refusedElsewhere } from '../explain/summary.js';
 import type { PolicyType } from '../policy/types.js';
 
 /** How each policy type is named in prose. */
@@ -317,4 +318,15 @@ export function seenAgainText(numbers: readonly number[]): string {
       ? numbers.join(', ')
       : `${numbers.slice(0, 7).join(', ')} and ${numbers.length - 7} more`;
   return `seen again in finding${numbers.length === 1 ? '' : 's'} ${listed} (the same advice)`;
+}
+
+/**
+ * After the event's bucket, when the refused requests are on another (a copy's source): ` (where
+ * CloudTrail logged the event; the refused requests are on B)`. Empty otherwise.
+ */
+export function elsewhereNote(finding: Finding): string {
+  const elsewhere = refusedElsewhere(finding);
+  return elsewhere === undefined
+    ? ''
+    : ` (where CloudTrail logged the event; the refused requests are on ${elsewhere})`;
 }

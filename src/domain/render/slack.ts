@@ -26,6 +26,7 @@ import {
   describeDeniedBy,
   diffHeading,
   EVIDENCE_TEXT,
+  elsewhereNote,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -200,7 +201,9 @@ function factsSection(finding: Finding): SectionRenderer {
   const lines = [
     `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `*Client:* ${code(describeClient(client))}${userAgent}`,
-    ...(finding.bucket !== undefined ? [`*Bucket:* ${code(finding.bucket)}`] : []),
+    ...(finding.bucket !== undefined
+      ? [`*Bucket:* ${code(finding.bucket)}${mrkdwn(elsewhereNote(finding))}`]
+      : []),
     `*Seen:* ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
     `*Cause:* ${cause.explanation} <${cause.source}|AWS documentation>`,
   ];

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 import type { ExplainReport, Finding } from '../explain/report.js';
+import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { distinctActions, plural, principalLabel } from './reportWording.js';
 import { renderFindingText, renderText } from './text.js';
@@ -60,7 +61,8 @@ function findingSubject(finding: Finding): string {
   const actions = distinctActions(finding);
   const first = actions[0] ?? 'request';
   const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
-  const where = finding.bucket !== undefined ? ` on ${finding.bucket}` : '';
+  const bucket = refusedElsewhere(finding) ?? finding.bucket;
+  const where = bucket !== undefined ? ` on ${bucket}` : '';
   return `AccessDenied: ${principalLabel(finding.principal.arn)} ${first}${more}${where}`;
 }
 

@@ -25,6 +25,7 @@ import {
   describeDeniedBy,
   diffHeading,
   EVIDENCE_TEXT,
+  elsewhereNote,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -191,7 +192,8 @@ export function renderFindingText(
   );
   const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
   lines.push(`  Client     ${t(describeClient(client))}${userAgent}`);
-  if (finding.bucket !== undefined) lines.push(`  Bucket     ${t(finding.bucket)}`);
+  if (finding.bucket !== undefined)
+    lines.push(`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`);
   lines.push(
     `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
   );
@@ -263,7 +265,9 @@ function renderRepeatText(
     '',
     `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
     `  Client     ${t(describeClient(client))}${userAgent}`,
-    ...(finding.bucket !== undefined ? [`  Bucket     ${t(finding.bucket)}`] : []),
+    ...(finding.bucket !== undefined
+      ? [`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`]
+      : []),
     `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
     `  Denied     ${t(actionCounts(finding))}`,
     `  ${paint('green', repeatText(firstNumber))}`,

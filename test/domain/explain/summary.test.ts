@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
-import { summarise } from '../../../src/domain/explain/summary.js';
+import { refusedElsewhere, summarise } from '../../../src/domain/explain/summary.js';
 
 const base: Omit<Finding, 'summary'> = {
   eventIds: ['e1'],
@@ -99,4 +99,44 @@ test('a fix that names an action in several statements names it once', () => {
     fix: { ...base.fix!, statements: [read('daily'), read('weekly')] },
   });
   assert.match(summary, /Fix: add s3:GetObject to a new version of BackupWriter \(verified\)\.$/);
+});
+
+test("a copy refused its source names the source's bucket, and the bucket CloudTrail logged it on", () => {
+  const copy: Omit<Finding, 'summary'> = {
+    ...base,
+    bucket: 'media-published',
+    requests: [
+      {
+        eventId: 'e1',
+        eventName: 'CopyObject',
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::media-ingest/raw/clip.mp4',
+        decision: 'ImplicitlyDenied',
+        source: 'operation',
+      },
+      {
+        eventId: 'e1',
+        eventName: 'CopyObject',
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::media-published/videos/clip.mp4',
+        decision: 'Allowed',
+        source: 'operation',
+      },
+    ],
+    fix: {
+      attachTo: 'arn:aws:s3:::media-ingest',
+      attachKind: 'bucket-policy',
+      statements: [
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::media-ingest/raw/*'] },
+      ],
+      verified: true,
+      verification: [],
+    },
+  };
+  assert.equal(refusedElsewhere(copy), 'media-ingest');
+  assert.match(
+    summarise(copy),
+    /was denied s3:GetObject on bucket media-ingest \(CloudTrail logged the event on media-published\): .* Fix: add s3:GetObject to the bucket policy of media-ingest \(verified\)\.$/,
+  );
+  assert.equal(refusedElsewhere(base), undefined);
 });

@@ -211,4 +211,25 @@ describe('renderText', () => {
     assert.ok(!text.includes('Caveats beyond'));
     assert.equal(text.split('Shared.').length, 2, 'the shared caveat is shown once, in finding 1');
   });
+
+  test('the Bucket line says when the refused requests are on another bucket than the event (a copy source)', () => {
+    const copy = {
+      ...explicitDenyFinding,
+      requests: [
+        request({
+          eventName: 'CopyObject',
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::ingest/raw/a.mp4',
+        }),
+      ],
+    };
+    const text = renderText({ findings: [copy], skipped: [], errors: [] }, { color: false });
+    assert.ok(
+      text.includes(
+        '  Bucket     backups (where CloudTrail logged the event; the refused requests are on ingest)',
+      ),
+      text,
+    );
+    assert.ok(!renderText(fullReport, { color: false }).includes('where CloudTrail logged the event'));
+  });
 });
