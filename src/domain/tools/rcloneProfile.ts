@@ -810,7 +810,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       aclDenied,
       createBucketDenied,
       versionHeads,
-      readsSource: moveSource !== undefined,
+      // A server-side copy reads its source (s3:GetObject there), which --s3-no-head does not remove.
+      readsSource:
+        moveSource !== undefined ||
+        input.copySource !== undefined ||
+        (input.otherBucketSources?.length ?? 0) > 0,
       ...(input.bucketExists !== undefined ? { bucketExists: input.bucketExists } : {}),
     }),
   };
