@@ -795,7 +795,7 @@ export function proposeFix(input: FixInput): FixOutcome {
   }
   if (crossAccountResourceOnly) {
     verification.push(
-      "Checked on the bucket side only: the caller's own account must also allow these actions (identityStatements).",
+      "Checked on the bucket side only: the caller's own account must also allow these actions (the caller-side statements).",
     );
   } else if (service && input.kind === 'bucket-policy') {
     verification.push(
@@ -810,12 +810,12 @@ export function proposeFix(input: FixInput): FixOutcome {
     const changes = [input.kind === 'bucket-policy' ? "the bucket policy's" : 'the statements above'];
     if (identityChange !== undefined) {
       changes.push(
-        `identityStatements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
+        `the caller-side statements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
       );
     }
     if (boundaryChange !== undefined) {
       changes.push(
-        `a new version of the permissions boundary ${boundaryChange.policyName} with boundary.statements (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s))`,
+        `a new version of the permissions boundary ${boundaryChange.policyName} with the statements it lacks (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s))`,
       );
     }
     const last = changes.pop();

@@ -79,7 +79,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
     bucket: [],
     objects: { upload: ['s3:DeleteObject'], download: ['s3:DeleteObject'], 's3-to-s3': ['s3:DeleteObject'] },
     notes: [
-      '`--recursive` lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163; seen with aws-cli 2.9 against moto), so CloudTrail logs every denied key.',
+      '`--recursive` lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163), so CloudTrail logs every denied key.',
     ],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/rm.html',
   },
