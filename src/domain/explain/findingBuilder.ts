@@ -1,7 +1,7 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { partitionOfArn } from '../policy/arnPartition.js';
-import { createReusableResults, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
+import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
 import type {
   AuthorizationRequest,
   Decision,
@@ -10,6 +10,7 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
+import { MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliJobProfile } from '../tools/awsCliProfile.js';
@@ -853,6 +854,18 @@ export class FindingBuilder {
         }
       }
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
+    }
+    // "The denial may be about s3:ListBucket" does not apply to a caller its policies let list the bucket.
+    const missingKey = caveats.indexOf(MISSING_KEY_403);
+    if (missingKey >= 0 && canEvaluate && bucket !== undefined) {
+      const listing: AuthorizationRequest = {
+        principal: resolved.enginePrincipal,
+        action: 's3:ListBucket',
+        resource: bucketArnOf(bucket, partitionOfArn(evaluated[0]?.check.resource ?? '')),
+        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+        ...(principalContext !== undefined ? { principalContext } : {}),
+      };
+      if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
     }
 
     // The partition of the requests' ARNs (`aws-cn` for a bucket in China): fixes and profiles name it.

@@ -74,7 +74,13 @@ const TAGGING = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ta
 
 const DECRYPT_HIDDEN =
   'If the object is SSE-KMS encrypted, S3 also needs kms:Decrypt on its key; the key is not in the request, so that check cannot be derived from this record.';
-const MISSING_KEY_403 =
+/**
+ * The note of a read whose key may not exist: S3 answers 403 rather than 404 to a caller without
+ * s3:ListBucket. Findings drop it when the caller's visible policies allow the listing.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+ */
+export const MISSING_KEY_403 =
   'For a key that does not exist S3 answers 404 only if the caller has s3:ListBucket on the bucket, otherwise 403 AccessDenied: the denial may be about s3:ListBucket.';
 
 function bucketOperation(

@@ -252,6 +252,26 @@ describe('explainTexts', () => {
     assert.doesNotMatch(finding?.summary ?? '', /caller's own/);
   });
 
+  test("the missing-key caveat (403 instead of 404 without s3:ListBucket) only when the caller's policies do not allow the listing", () => {
+    const read = record({
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'data', key: 'in/a.csv', Host: 'x' },
+    });
+    const policy = (actions: string[]) => ({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: actions, Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/out/*'] },
+      ],
+    });
+    const caveatsWith = (actions: string[]) =>
+      explainTexts(text(read), context({ snapshot: snapshotWith(policy(actions)) })).findings[0]?.caveats ??
+      [];
+    const missingKey = (c: string) => c.startsWith('For a key that does not exist S3 answers 404');
+    assert.ok(caveatsWith(['s3:GetObject']).some(missingKey));
+    assert.ok(!caveatsWith(['s3:GetObject', 's3:ListBucket']).some(missingKey));
+  });
+
   test('a federated user is recognised and its issuing user is named', () => {
     const federated = record({
       userIdentity: {
