@@ -1012,7 +1012,18 @@ export class FindingBuilder {
               : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
           ],
         }
-      : this.#fix(cause, evidence, principal, resolved, denied, bucket, partition, resourceAccount, probes);
+      : this.#fix(
+          cause,
+          evidence,
+          principal,
+          resolved,
+          denied,
+          bucket,
+          partition,
+          resourceAccount,
+          probes,
+          ignoredProbes.size,
+        );
     // A fix that raises the boundary too says so itself.
     if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined) {
       caveats.push(
@@ -1202,6 +1213,7 @@ export class FindingBuilder {
     partition: string | undefined,
     resourceAccount: string | undefined,
     exactKeys: ReadonlySet<EvaluatedCheck>,
+    notGranted: number,
   ): { fix: Fix | null; caveats: readonly string[] } {
     // A root check that is granted is granted on its own key: it must not widen the keys' directory.
     const requests: DeniedRequestForFix[] = denied.map((e) => {
@@ -1296,6 +1308,7 @@ export class FindingBuilder {
         ? { bucketPolicyDocument: this.#context.bucketPolicies.get(bucket) }
         : {}),
       ...(kind === 'scp' ? { scpLevels: this.#context.scpLevels } : {}),
+      ...(notGranted > 0 ? { notGranted } : {}),
     });
   }
 

@@ -77,6 +77,8 @@ export interface FixInput {
   readonly bucketPolicyDocument?: unknown;
   /** The SCPs given, level by level (the documents the resolved set's `scpLevels` were compiled from). */
   readonly scpLevels?: readonly PolicyLevel[];
+  /** Denied requests of the finding left out of `requests` on purpose (rclone's ignored root check). */
+  readonly notGranted?: number;
 }
 
 export interface FixOutcome {
@@ -791,7 +793,12 @@ export function proposeFix(input: FixInput): FixOutcome {
       `With the fix applied, ${still.length} request(s) still lack an Allow in: ${missing}. Those policies must allow them too.`,
     );
   } else {
-    verification.push(`With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`);
+    const left = input.notGranted ?? 0;
+    verification.push(
+      left > 0
+        ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; the other ${left}, rclone's check of the job's root (which it gets past), ${left === 1 ? 'is' : 'are'} deliberately not granted (see the caveats).`
+        : `With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`,
+    );
   }
   if (crossAccountResourceOnly) {
     verification.push(

@@ -177,6 +177,13 @@ describe('explain and rclone root checks', () => {
       { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/mirror/*'] },
     ]);
     assert.equal(finding.fix?.verified, true);
+    // Three requests listed, two granted: the verification says why the third is not.
+    assert.ok(
+      finding.fix?.verification.includes(
+        "With the fix applied, the 2 denied request(s) it covers evaluate to Allowed; the other 1, rclone's check of the job's root (which it gets past), is deliberately not granted (see the caveats).",
+      ),
+      finding.fix?.verification.join(' | '),
+    );
     assert.ok(
       finding.caveats.some((c) => c.startsWith('Not granted: the HEAD of data/mirror is rclone checking')),
       finding.caveats.join(' | '),
