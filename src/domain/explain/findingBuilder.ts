@@ -10,7 +10,7 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
-import { MISSING_KEY_403 } from '../s3/s3Operations.js';
+import { DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliJobProfile } from '../tools/awsCliProfile.js';
@@ -855,6 +855,9 @@ export class FindingBuilder {
       }
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
     }
+    // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
+    const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
+    if (defaultKey >= 0 && events.some((e) => e.kmsChecks.length > 0)) caveats.splice(defaultKey, 1);
     // "The denial may be about s3:ListBucket" does not apply to a caller its policies let list the bucket.
     const missingKey = caveats.indexOf(MISSING_KEY_403);
     if (missingKey >= 0 && canEvaluate && bucket !== undefined) {

@@ -19,6 +19,10 @@ export interface KeyUse {
   readonly viaService?: string;
 }
 
+/** "To perform a multipart upload with encryption using an AWS KMS key, the requester must have permission to the kms:Decrypt and kms:GenerateDataKey actions". */
+const MULTIPART_KMS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions';
+
 /** `arn:aws:kms:eu-west-1:111122223333:key/…` -> its account. */
 function keyAccount(keyArn: string): string | undefined {
   return /^arn:aws[a-z-]*:kms:[a-z0-9-]+:(\d{12}):key\//.exec(keyArn)?.[1];
@@ -66,6 +70,11 @@ export function keyPolicyCaveat(principal: Principal, uses: readonly KeyUse[]): 
     sentences.push(
       `a statement for the key policy of ${which} (not verified: key policies are not an input here): ${JSON.stringify(statement)}`,
     );
+    if (actions.has('kms:GenerateDataKey') && !actions.has('kms:Decrypt')) {
+      sentences.push(
+        `an upload S3 takes in parts (a multipart upload, which aws-cli, boto3 and rclone use for large files) also needs kms:Decrypt on the key: add it to Action if the job uploads such files (${MULTIPART_KMS})`,
+      );
+    }
     const account = key === '' ? undefined : keyAccount(key);
     if (account !== undefined && principal.account !== undefined && account !== principal.account) {
       sentences.push(

@@ -75,6 +75,15 @@ const TAGGING = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ta
 const DECRYPT_HIDDEN =
   'If the object is SSE-KMS encrypted, S3 also needs kms:Decrypt on its key; the key is not in the request, so that check cannot be derived from this record.';
 /**
+ * The note of an upload that names no KMS key: the bucket's default encryption may still use one.
+ * Findings drop it when the request names its key (the SSE-KMS headers).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html
+ */
+export const DEFAULT_KEY_NOTE =
+  'If the bucket has default SSE-KMS encryption and the request does not name a key, S3 still needs kms:GenerateDataKey on the default key.';
+
+/**
  * The note of a read whose key may not exist: S3 answers 403 rather than 404 to a caller without
  * s3:ListBucket. Findings drop it when the caller's visible policies allow the listing.
  *
@@ -265,9 +274,7 @@ export const s3Operations = {
         why: 'S3 generates a data key to encrypt the new object with SSE-KMS',
       },
     ],
-    notes: [
-      'If the bucket has default SSE-KMS encryption and the request does not name a key, S3 still needs kms:GenerateDataKey on the default key.',
-    ],
+    notes: [DEFAULT_KEY_NOTE],
     source: [api('PutObject'), PERMISSIONS, SSE_KMS],
   },
   PostObject: {

@@ -71,6 +71,23 @@ describe('keyPolicyCaveat', () => {
     assert.deepEqual(statementsIn(unnamed)[0]?.Principal, { AWS: user.arn });
   });
 
+  test('an upload (kms:GenerateDataKey) is told that multipart uploads need kms:Decrypt too; a read is not', () => {
+    const user: Principal = {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::111122223333:user/uploader',
+      account: '111122223333',
+    };
+    const upload = keyPolicyCaveat(user, [{ action: 'kms:GenerateDataKey', keyArn: KEY }]) ?? '';
+    assert.match(upload, /multipart upload.* also needs kms:Decrypt on the key/);
+    assert.match(upload, /mpuoverview\.html#mpuAndPermissions/);
+    assert.deepEqual(
+      statementsIn(upload)[0]?.Action,
+      ['kms:GenerateDataKey'],
+      'the statement itself stays minimal',
+    );
+    assert.doesNotMatch(keyPolicyCaveat(user, [{ action: 'kms:Decrypt', keyArn: KEY }]) ?? '', /multipart/);
+  });
+
   test('no statement for callers a key policy cannot name this way, or without a KMS call', () => {
     const root: Principal = { type: 'Root', arn: 'arn:aws:iam::111122223333:root', account: '111122223333' };
     assert.equal(keyPolicyCaveat(root, [{ action: 'kms:Decrypt', keyArn: KEY }]), undefined);
@@ -101,5 +118,31 @@ describe('findings refused by a KMS key', () => {
       },
     ]);
     assert.ok(caveat?.includes(`key policy of ${KEY}`));
+  });
+
+  test('an upload that names its KMS key is not told about the default key of a request that names none', () => {
+    const named = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'x',
+      },
+    });
+    const unnamed = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv', {
+      errorMessage: 'Access Denied',
+    });
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    const caveatsOf = (record: Record<string, unknown>) =>
+      explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [record] }) }], context).findings[0]
+        ?.caveats ?? [];
+    const defaultKey = (c: string) => c.startsWith('If the bucket has default SSE-KMS encryption');
+    assert.ok(!caveatsOf(named).some(defaultKey), caveatsOf(named).join(' | '));
+    assert.ok(caveatsOf(named).some((c) => c.startsWith('The request uses SSE-KMS')));
+    assert.ok(caveatsOf(unnamed).some(defaultKey));
   });
 });
