@@ -41,6 +41,7 @@ import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
+  datedDirectories,
   datedDirectoryCaveat,
   minimalStatements,
   rootLevelKeysCaveat,
@@ -1066,8 +1067,15 @@ export class FindingBuilder {
       toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
+    // A profile whose notes already name the prefix above the date (rclone's, for a job that works in a
+    // new directory on each run) needs no second note saying so.
     const datedProfile =
-      profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile');
+      profile === null ||
+      [...datedDirectories(profile.statements).values()].every((wider) =>
+        profile.notes.some((note) => note.includes(wider)),
+      )
+        ? undefined
+        : datedDirectoryCaveat(profile.statements, 'job profile');
     const jobProfile =
       profile !== null && (deniedBy.length > 0 || datedProfile !== undefined)
         ? {

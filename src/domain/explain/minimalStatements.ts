@@ -197,6 +197,21 @@ export function rootLevelKeysCaveat(
 const DATED_SEGMENT =
   /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:year|month|day|hour|date|dt|ds)=[^/]+)$/i;
 
+/** Each object resource of the statements inside a dated directory, with the prefix above its date (`…/exports/*`). */
+export function datedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
+  const wider = new Map<string, string>();
+  for (const resource of statements.flatMap((s) => s.Resource)) {
+    const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
+    if (bucket === null) continue;
+    const directories = bucket[2]!.split('/').slice(0, -1);
+    const dated = directories.findIndex((segment) => DATED_SEGMENT.test(segment));
+    if (dated < 0) continue;
+    const above = directories.slice(0, dated).join('/');
+    wider.set(resource, `${bucket[1]}/${above === '' ? '' : `${above}/`}*`);
+  }
+  return wider;
+}
+
 /**
  * The caveat for a fix whose object resources sit in a dated directory (`exports/2026/11/29/*`): the
  * grant covers what was refused, but a job that writes or reads a new dated directory on every run is
@@ -208,16 +223,7 @@ export function datedDirectoryCaveat(
   statements: readonly PolicyStatement[],
   granter: 'fix' | 'job profile' = 'fix',
 ): string | undefined {
-  const wider = new Map<string, string>();
-  for (const resource of statements.flatMap((s) => s.Resource)) {
-    const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
-    if (bucket === null) continue;
-    const directories = bucket[2]!.split('/').slice(0, -1);
-    const dated = directories.findIndex((segment) => DATED_SEGMENT.test(segment));
-    if (dated < 0) continue;
-    const above = directories.slice(0, dated).join('/');
-    wider.set(resource, `${bucket[1]}/${above === '' ? '' : `${above}/`}*`);
-  }
+  const wider = datedDirectories(statements);
   if (wider.size === 0) return undefined;
   const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
   return `The ${granter} grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than ${granter === 'fix' ? 'what was refused' : 'where the job was seen working'}, use ${pairs.join('; ')}.`;

@@ -272,6 +272,33 @@ describe('explainTexts', () => {
     assert.ok(!caveatsWith(['s3:GetObject', 's3:ListBucket']).some(missingKey));
   });
 
+  test("a job profile in a dated directory gets the dated note once: rclone's own names the wider prefix already", () => {
+    const upload = (userAgent: string) =>
+      record({
+        userAgent,
+        requestParameters: { bucketName: 'data', key: 'exports/2026-11-29/a.csv', Host: 'x' },
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/exports/2026-11-29/a.csv" because no identity-based policy allows the s3:PutObject action`,
+        resources: [
+          { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/exports/2026-11-29/a.csv' },
+          { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+        ],
+      });
+    const notesOf = (userAgent: string) =>
+      explainTexts(text(upload(userAgent)), context({ snapshot: snapshotWith(readOnlyPolicy) })).findings[0]
+        ?.jobProfile?.notes ?? [];
+    const dated = (n: string) => n.startsWith('The job profile grants a dated directory');
+    const awsCli = notesOf('[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]');
+    assert.equal(awsCli.filter(dated).length, 1, awsCli.join(' | '));
+    assert.ok(awsCli.some((n) => n.includes('arn:aws:s3:::data/exports/*')));
+    const rclone = notesOf('rclone/v1.66.0');
+    assert.equal(rclone.filter(dated).length, 0, rclone.join(' | '));
+    assert.equal(
+      rclone.filter((n) => n.includes('arn:aws:s3:::data/exports/*')).length,
+      1,
+      rclone.join(' | '),
+    );
+  });
+
   test('a federated user is recognised and its issuing user is named', () => {
     const federated = record({
       userIdentity: {
