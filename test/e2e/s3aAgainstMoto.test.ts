@@ -110,8 +110,16 @@ for (const version of HADOOP_S3A_VERSIONS) {
       );
       assert.deepEqual(
         checks.fix?.statements.map((s) => [s.Action, s.Resource]),
-        // The minimal fix's rule: the denied keys' common directory (here the directory above the key).
-        [[['s3:GetObject'], [`${BUCKET_ARN}/warehouse/*`]]],
+        // S3A checking a parent of the paths it listed: granted on that key alone, not on the directory
+        // above it (which would open every table beside it).
+        [[['s3:GetObject'], [`${BUCKET_ARN}/warehouse/sales`]]],
+      );
+      // The fix alone gets a put past the check (to another file: -put refuses an existing one).
+      await suite.account.grantOnly(user, [...original, ...(checks.fix?.statements ?? [])]);
+      const fixed = await hadoopFs(user, ['-put', join(dir(), 'data', 'a.txt'), `${sales}/fixed.txt`]);
+      assert.ok(
+        !suite.account.refusedCalls(fixed).includes('HEAD /lake/warehouse/sales'),
+        JSON.stringify(suite.account.refusedCalls(fixed)),
       );
       // Nothing was written yet: the profile is a reader's, with the checks of every parent.
       assert.deepEqual(statementsOf(checks), [

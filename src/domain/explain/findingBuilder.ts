@@ -911,6 +911,23 @@ export class FindingBuilder {
     if (job !== undefined && job.probes.size > 0) {
       for (const e of evaluated) if (e.decision !== 'Allowed' && isRootProbe(e, job.probes)) probes.add(e);
     }
+    // Hadoop's S3A checks each parent of a path it creates with a HEAD of the key `dir` and a listing of
+    // `dir/`: a refused HEAD of a key that paths the job listed lie below is such a check, granted on that
+    // key alone, as a grant on its directory would open every table beside it.
+    const parentChecks = new Set<EvaluatedCheck>();
+    if (client.tool === 'other' && bucket !== undefined && isS3aAgent(client.raw)) {
+      const listed = [...(this.#succeeded.values('listPrefixes', principal, bucket) ?? NO_NAMES)];
+      for (const e of evaluated) {
+        const key = e.check.key;
+        if (e.decision === 'Allowed' || e.event.eventName !== 'HeadObject' || key === undefined) continue;
+        if (listed.some((prefix) => prefix.startsWith(`${key}/`))) parentChecks.add(e);
+      }
+      const keys = [...new Set([...parentChecks].map((e) => e.check.key ?? ''))];
+      if (keys.length > 0)
+        caveats.push(
+          `The HEAD of ${keys.map((key) => `${bucket}/${key}`).join(', ')} is S3A checking a parent directory of what it writes (a HEAD of the key, and a listing of key/): it is granted on that key alone, since S3 authorizes the HEAD as s3:GetObject on the key itself, and a grant on the directory above it would open everything there.`,
+        );
+    }
     const probeKeys = [...new Set([...probes].map((e) => e.check.key ?? ''))];
     const probeEffect = rootProbeEffect(client.version);
     // From v1.74.4 rclone lists the directory after the 403 and carries on when it holds objects, which
@@ -1025,7 +1042,7 @@ export class FindingBuilder {
           bucket,
           partition,
           resourceAccount,
-          probes,
+          parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
           ignoredProbes.size,
         );
     // A fix that raises the boundary too says so itself.

@@ -51,6 +51,33 @@ describe("S3A's job profile in findings", () => {
     );
   });
 
+  test("the refused HEAD of a parent's key is granted on that key alone, not on the directory above it", () => {
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: 'arn:aws:s3:::data/warehouse/sales/*',
+      },
+    ]);
+    const head = () =>
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'warehouse/sales', { userAgent: UA });
+    // Listed below the key: S3A checking a parent of its paths.
+    const probe = succeededListing('warehouse/sales/dt=2026-11-28/', { userAgent: UA, delimiter: '/' });
+    const [checked] = explainTexts(text(probe, head()), context).findings;
+    assert.deepEqual(checked?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::data/warehouse/sales'] },
+    ]);
+    assert.equal(checked?.fix?.verified, true);
+    assert.ok(
+      checked?.caveats.some((c) => c.startsWith('The HEAD of data/warehouse/sales is S3A checking a parent')),
+    );
+    // Without a listing below it, the key is a file like any other: the directory rule.
+    const [plain] = explainTexts(text(head()), context).findings;
+    assert.deepEqual(plain?.fix?.statements[0]?.Resource, ['arn:aws:s3:::data/warehouse/*']);
+    assert.ok(!plain?.caveats.some((c) => c.includes('S3A checking a parent')));
+  });
+
   test('the same refusal from another Java client gets no S3A profile', () => {
     const head = deniedRecord({
       eventName: 'GetObject',
