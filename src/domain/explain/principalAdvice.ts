@@ -24,7 +24,7 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
   AWSAccount: () =>
     "The caller belongs to another AWS account: both its own account's policies and this bucket's policy must allow the request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
   IdentityCenter: (p) =>
-    `This is an IAM Identity Center role: change the permission set ${p.permissionSet ?? ''} in IAM Identity Center (inline policy or managed policies of the permission set) and re-provision; edits to the AWSReservedSSO_ role itself are overwritten (https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html).`,
+    `This is an IAM Identity Center role: change the permission set ${p.permissionSet ?? ''} in IAM Identity Center (inline policy or managed policies of the permission set) and re-provision. IAM refuses edits to the AWSReservedSSO_ role itself ("Cannot perform the operation on the protected role ... this role is only modifiable by AWS"): IAM Identity Center updates it from the permission set (https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html, https://repost.aws/knowledge-center/identity-center-aws-reserved-sso).`,
   Anonymous: () =>
     'The request was anonymous (unsigned): only a bucket policy with Principal "*" can allow it, and S3 Block Public Access may still block it. If the client should be signing requests, check its credentials (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).',
   Unknown: () => 'CloudTrail did not identify the caller, so its policies could not be looked up.',

@@ -31,6 +31,7 @@ import {
   groupRequests,
   groupSkipped,
   jobProfileLabel,
+  namedAs,
   noFixReason,
   plural,
   policyDocument,
@@ -63,7 +64,7 @@ const text = escapeMarkdown;
 
 /** A second policy the fix changes: where, its statements, and the diff of its new document. */
 function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
-  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  const named = namedAs(change, code);
   const out = [
     `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
     '',
@@ -79,7 +80,7 @@ function additionalChangeSection(lead: string, change: AdditionalChange): string
 function fixSection(fix: Fix): string[] {
   const out: string[] = [];
   out.push(`### Fix (${fix.verified ? 'verified' : 'NOT verified'})`, '');
-  const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
+  const named = namedAs(fix, code);
   out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}:`, '');
   out.push(markdownCodeBlock(safeJson(policyDocument(fix.statements)), 'json'), '');
   const unplaced = unplacedIdentityStatements(fix);
@@ -106,7 +107,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     '',
   ];
   for (const change of changes) {
-    const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+    const named = namedAs(change, code);
     out.push(
       `### Findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
       '',

@@ -49,7 +49,7 @@ export const ATTACH_KIND_TEXT = {
       'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_create.html',
   },
   'permission-set': {
-    text: 'Add to the inline policy of the IAM Identity Center permission set',
+    text: 'Add to the inline policy of the IAM Identity Center permission set that provisions the role',
     source: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html',
   },
 } as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
@@ -199,6 +199,23 @@ export function describeDeniedBy(ref: DeniedByRef): string {
         ? `, statement #${ref.statementIndex + 1}`
         : '';
   return `${POLICY_TYPE_TEXT[ref.policyType]}${name}${arn}${statement}`;
+}
+
+/**
+ * What follows a change's target, naming the policy: ` as policy "X"`, or for an IAM Identity Center
+ * permission set (whose inline policy has no name of its own) ` (permission set "X")`. `quote` formats
+ * the name for the renderer (escaping it).
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
+ */
+export function namedAs(
+  change: Pick<Fix, 'attachKind' | 'policyName'>,
+  quote: (name: string) => string,
+): string {
+  if (change.policyName === undefined) return '';
+  return change.attachKind === 'permission-set'
+    ? ` (permission set ${quote(change.policyName)})`
+    : ` as policy ${quote(change.policyName)}`;
 }
 
 /** The target of a fix: the policy ARN for a managed policy, the principal or bucket otherwise. */

@@ -31,6 +31,7 @@ import {
   groupRequests,
   groupSkipped,
   jobProfileLabel,
+  namedAs,
   noFixReason,
   plural,
   policyDocument,
@@ -220,7 +221,7 @@ function requestsSection(finding: Finding): SectionRenderer {
 
 /** A second policy the fix changes: where, and its statements. */
 function additionalChangeSection(lead: string, change: AdditionalChange): SectionRenderer {
-  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  const named = namedAs(change, code);
   return codeSection(
     truncateText(
       `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}`,
@@ -239,7 +240,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   const fix = finding.fix;
   if (fix !== null) {
     const status = fix.verified ? '*Fix (verified)*' : '*Fix (NOT verified)*';
-    const named = fix.policyName !== undefined ? ` as policy ${code(fix.policyName)}` : '';
+    const named = namedAs(fix, code);
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
     builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
     const unplaced = unplacedIdentityStatements(fix);
@@ -346,7 +347,7 @@ function findingNumbers(numbers: readonly number[]): string {
 function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void {
   builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
   const status = change.verified ? '*verified*' : '*NOT verified*';
-  const named = change.policyName !== undefined ? ` as policy ${code(change.policyName)}` : '';
+  const named = namedAs(change, code);
   const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
   builder.section(codeSection(truncateText(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {

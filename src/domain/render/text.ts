@@ -30,6 +30,7 @@ import {
   groupRequests,
   groupSkipped,
   jobProfileLabel,
+  namedAs,
   noFixReason,
   plural,
   policyDocument,
@@ -100,7 +101,7 @@ function bulletList(items: readonly string[], prefix = '    '): string[] {
 
 /** A second policy the fix changes: where, its statements, and the diff of its new document. */
 function additionalChangeLines(lead: string, change: AdditionalChange): string[] {
-  const named = change.policyName !== undefined ? ` as policy "${t(change.policyName)}"` : '';
+  const named = namedAs(change, (name) => `"${t(name)}"`);
   const lines = [`    ${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`];
   lines.push(indent(safeJson(policyDocument(change.statements)), '    '));
   if (change.diff !== undefined && change.diff !== '') {
@@ -113,7 +114,7 @@ function additionalChangeLines(lead: string, change: AdditionalChange): string[]
 function fixLines(fix: Fix, paint: Painter): string[] {
   const lines: string[] = [];
   const status = fix.verified ? paint('green', 'Fix (verified)') : paint('yellow', 'Fix (NOT verified)');
-  const named = fix.policyName !== undefined ? ` as policy "${t(fix.policyName)}"` : '';
+  const named = namedAs(fix, (name) => `"${t(name)}"`);
   lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
   lines.push(indent(safeJson(policyDocument(fix.statements)), '    '));
   const unplaced = unplacedIdentityStatements(fix);
@@ -143,7 +144,7 @@ function policyChangesText(changes: readonly PolicyChange[], paint: Painter): st
   ];
   for (const change of changes) {
     const status = change.verified ? paint('green', 'verified') : paint('yellow', 'NOT verified');
-    const named = change.policyName !== undefined ? ` as policy "${t(change.policyName)}"` : '';
+    const named = namedAs(change, (name) => `"${t(name)}"`);
     lines.push(
       `  Findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
     );

@@ -232,4 +232,26 @@ describe('renderText', () => {
     );
     assert.ok(!renderText(fullReport, { color: false }).includes('where CloudTrail logged the event'));
   });
+
+  test('a permission-set fix names the permission set, and the role it provisions as the target', () => {
+    const role =
+      'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789';
+    const finding = {
+      ...rcloneFinding,
+      fix: {
+        ...rcloneFinding.fix!,
+        attachTo: role,
+        attachKind: 'permission-set' as const,
+        policyName: 'DataScientist',
+      },
+    };
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.ok(
+      text.includes(
+        `Fix (verified): Add to the inline policy of the IAM Identity Center permission set that provisions the role ${role} (permission set "DataScientist")`,
+      ),
+      text,
+    );
+    assert.ok(!text.includes('as policy "DataScientist"'));
+  });
 });
