@@ -13,7 +13,7 @@ import { isS3Action } from '../s3/s3Location.js';
 import { DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
-import { awsCliJobProfile } from '../tools/awsCliProfile.js';
+import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
 import { bucketArnOf, isInsidePrefix } from '../tools/jobResourceArns.js';
 import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
@@ -1523,7 +1523,7 @@ export class FindingBuilder {
           statements: profile.statements,
           notes: profile.notes,
         },
-        alternatives: [],
+        alternatives: awsCliAlternatives(deniedHere),
       };
     }
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };

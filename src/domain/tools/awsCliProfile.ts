@@ -4,7 +4,7 @@
  *
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/index.html
  */
-import type { PolicyStatement } from '../explain/report.js';
+import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { isInsidePrefix, jobResourceArns } from './jobResourceArns.js';
 
 /** Which way the objects flow; the command marker alone does not say. */
@@ -23,6 +23,8 @@ const MULTIPART_NOTE =
   'Files above multipart_threshold (default 8 MB) are uploaded in parts (CreateMultipartUpload/UploadPart/CompleteMultipartUpload, all s3:PutObject); s3:AbortMultipartUpload lets aws-cli clean up a failed one (https://docs.aws.amazon.com/cli/latest/topic/s3-config.html).';
 const COPY_NOTE =
   'Between buckets, CopyObject needs s3:GetObject on the source object and s3:PutObject on the destination object (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html); grant each on its own bucket.';
+const RECURSIVE_SOURCE_NOTE =
+  '`aws s3 cp --recursive` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).';
 const ACL_NOTE =
   'With --acl or --grants, uploads also need s3:PutObjectAcl (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).';
 
@@ -39,11 +41,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
       download: ['s3:GetObject'],
       's3-to-s3': ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
     },
-    notes: [
-      '`aws s3 cp --recursive` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).',
-      MULTIPART_NOTE,
-      ACL_NOTE,
-    ],
+    notes: [RECURSIVE_SOURCE_NOTE, MULTIPART_NOTE, ACL_NOTE],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html',
   },
   's3.sync': {
@@ -368,8 +366,15 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
           's3:PutObjectAcl is included because it was refused: the run sends ACL headers (--acl or --grants), which S3 authorizes as s3:PutObjectAcl besides s3:PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).',
         ]
       : []),
-    // The multipart and ACL notes are about uploads: left out where the profile writes nothing.
-    ...permissions.notes.filter((note) => (note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes),
+    // The multipart and ACL notes are about uploads: left out where the profile writes nothing, and the
+    // ACL note where the refused ACL already has its own. The note on listing a source is left out of
+    // an upload, whose source is local.
+    ...permissions.notes.filter(
+      (note) =>
+        ((note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes) &&
+        !(note === ACL_NOTE && aclDenied) &&
+        !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
+    ),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
     `Source: ${permissions.source}`,
   ];
@@ -472,4 +477,24 @@ function intersection(lists: readonly (readonly string[])[]): string[] {
   const [first, ...rest] = lists;
   if (first === undefined) return [];
   return first.filter((item) => rest.every((list) => list.includes(item)));
+}
+
+/**
+ * Settings of the command that remove a grant: an upload refused s3:PutObjectAcl sends ACL headers
+ * (`--acl`, `--grants`), which the bucket owner's own objects rarely need, and which a bucket with ACLs
+ * disabled (Object Ownership "Bucket owner enforced", the default for new buckets since April 2023)
+ * ignores or refuses.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+ */
+export function awsCliAlternatives(deniedActions: Iterable<string>): Alternative[] {
+  const denied = new Set([...deniedActions].map((action) => action.toLowerCase()));
+  if (!denied.has('s3:putobjectacl')) return [];
+  return [
+    {
+      kind: 'client-config',
+      text: 'Drop --acl (or --grants) from the command, unless the bucket is in another account whose policy demands bucket-owner-full-control: objects uploaded in the bucket owner\'s own account belong to it anyway, and with Object Ownership set to "Bucket owner enforced" (the default for new buckets since April 2023) ACLs have no effect. The uploads then need no s3:PutObjectAcl (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).',
+      removes: ['s3:PutObjectAcl'],
+    },
+  ];
 }

