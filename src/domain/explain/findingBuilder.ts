@@ -1086,13 +1086,13 @@ export class FindingBuilder {
         : toolAdvice.jobProfile;
     // A profile whose notes already name the prefix above the date (rclone's, for a job that works in a
     // new directory on each run) needs no second note saying so.
-    const datedProfile =
-      profile === null ||
+    const namedWider =
+      profile !== null &&
       [...datedDirectories(profile.statements).values()].every((wider) =>
         profile.notes.some((note) => note.includes(wider)),
-      )
-        ? undefined
-        : datedDirectoryCaveat(profile.statements, 'job profile');
+      );
+    const datedProfile =
+      profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile', namedWider);
     const jobProfile =
       profile !== null && (deniedBy.length > 0 || datedProfile !== undefined)
         ? {

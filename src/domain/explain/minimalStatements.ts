@@ -217,14 +217,52 @@ export function datedDirectories(statements: readonly PolicyStatement[]): Readon
  * grant covers what was refused, but a job that writes or reads a new dated directory on every run is
  * refused again on the next one. It names the prefix above the first dated segment, wider than what
  * was refused, for the user to choose; the fix itself stays minimal. A job profile scoped to where the
- * job was seen working gets the same note.
+ * job was seen working gets the same note (`directoriesNamedElsewhere`: its notes already name the
+ * prefix above the date). A bucket whose name holds a date (`acme-exports-2027`) gets the same advice
+ * for the series of buckets (`acme-exports-*`).
  */
 export function datedDirectoryCaveat(
   statements: readonly PolicyStatement[],
   granter: 'fix' | 'job profile' = 'fix',
+  directoriesNamedElsewhere = false,
 ): string | undefined {
-  const wider = datedDirectories(statements);
-  if (wider.size === 0) return undefined;
-  const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
-  return `The ${granter} grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than ${granter === 'fix' ? 'what was refused' : 'where the job was seen working'}, use ${pairs.join('; ')}.`;
+  const wider = directoriesNamedElsewhere ? new Map<string, string>() : datedDirectories(statements);
+  const buckets = datedBuckets(statements);
+  if (wider.size === 0 && buckets.size === 0) return undefined;
+  const than = granter === 'fix' ? 'what was refused' : 'where the job was seen working';
+  const sentences: string[] = [];
+  if (wider.size > 0) {
+    const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
+    sentences.push(
+      `The ${granter} grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than ${than}, use ${pairs.join('; ')}.`,
+    );
+  }
+  if (buckets.size > 0) {
+    const pairs = [...buckets].map(([name, series]) => `${series} for ${name}`);
+    sentences.push(
+      `The ${granter} names a bucket whose name holds a date (${[...buckets.keys()].join(', ')}): the next period's bucket will be refused again. To grant the series instead, wider than ${than}, use ${pairs.join('; ')} (with /* after it for the objects).`,
+    );
+  }
+  return sentences.join(' ');
+}
+
+/** A bucket name's dated part, the first of its `-`, `.` or `_` separated tokens that is a date. */
+const DATED_NAME_TOKEN = /^(?:(?:19|20)\d{2}(?:-?(?:0[1-9]|1[0-2])(?:-?(?:0[1-9]|[12]\d|3[01]))?)?)$/;
+
+/**
+ * Each bucket the statements name whose name holds a date (`acme-exports-2027`), with the ARN of its
+ * series in the same partition (`arn:aws:s3:::acme-exports-*`).
+ */
+function datedBuckets(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
+  const series = new Map<string, string>();
+  for (const resource of statements.flatMap((s) => s.Resource)) {
+    const match = /^(arn:aws[a-z-]*:s3:::)([^/*?]+)/.exec(resource);
+    const [, prefix = '', name] = match ?? [];
+    if (name === undefined || series.has(name)) continue;
+    const tokens = name.split(/([-._])/);
+    const dated = tokens.findIndex((token, i) => i % 2 === 0 && i > 0 && DATED_NAME_TOKEN.test(token));
+    if (dated < 0) continue;
+    series.set(name, `${prefix}${tokens.slice(0, dated).join('')}*`);
+  }
+  return series;
 }

@@ -254,4 +254,29 @@ describe('datedDirectoryCaveat', () => {
     );
     assert.ok(!caveat?.includes('plain'));
   });
+
+  test("a bucket whose name holds a date gets its series' ARN, in its partition; other names get nothing", () => {
+    const cases: [string, string][] = [
+      ['arn:aws:s3:::acme-exports-2027', 'arn:aws:s3:::acme-exports-* for acme-exports-2027'],
+      ['arn:aws:s3:::acme-exports-2027/*', 'arn:aws:s3:::acme-exports-* for acme-exports-2027'],
+      ['arn:aws:s3:::logs.2026-11.eu', 'arn:aws:s3:::logs.* for logs.2026-11.eu'],
+      ['arn:aws-cn:s3:::dumps_20261129', 'arn:aws-cn:s3:::dumps_* for dumps_20261129'],
+    ];
+    for (const [resource, series] of cases) {
+      const caveat = datedDirectoryCaveat(allow(resource));
+      assert.ok(caveat?.includes('names a bucket whose name holds a date'), `${resource}: ${caveat}`);
+      assert.ok(
+        caveat?.includes(`use ${series} (with /* after it for the objects)`),
+        `${resource}: ${caveat}`,
+      );
+    }
+    // A date first would make the series every bucket; a build number or version is not a date.
+    for (const resource of [
+      'arn:aws:s3:::2027-exports',
+      'arn:aws:s3:::preview-pr-4182',
+      'arn:aws:s3:::app-v2',
+    ]) {
+      assert.equal(datedDirectoryCaveat(allow(resource)), undefined, resource);
+    }
+  });
 });
