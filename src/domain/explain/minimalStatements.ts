@@ -197,6 +197,11 @@ export function rootLevelKeysCaveat(
 const DATED_SEGMENT =
   /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:year|month|day|hour|date|dt|ds)=[^/]+)$/i;
 
+/** Whether a directory name is a date (`2026`, `2026-11`, `2026-11-29`, `20261129`) or a Hive date partition (`dt=…`). */
+export function isDatedSegment(segment: string): boolean {
+  return DATED_SEGMENT.test(segment);
+}
+
 /** Each object resource of the statements inside a dated directory, with the prefix above its date (`…/exports/*`). */
 export function datedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
   const wider = new Map<string, string>();

@@ -7,6 +7,8 @@
  *
  * @see https://rclone.org/s3/#s3-permissions
  */
+
+import { isDatedSegment } from '../explain/minimalStatements.js';
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
 import {
   bucketArnOf,
@@ -730,9 +732,13 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `The object statement lists the ${directories.length} directories whose roots rclone checked (${directories.map((d) => `"${d}/"`).join(', ')}), one for each remote path of the command (a source and a destination, or a --backup-dir), rather than the directory that holds them all (${prefix === '' ? 'the whole bucket' : `"${prefix}/"`}). The input does not say which is which, so each gets the whole set.`,
     );
   } else if (prefix.includes('/')) {
-    const parent = prefix.slice(0, prefix.lastIndexOf('/'));
+    // Above the first dated directory when there is one (`2026/11` is one run's: `2026/12` is the next),
+    // as the dated-directory caveat says; else the directory above this one.
+    const segments = prefix.split('/');
+    const dated = segments.findIndex(isDatedSegment);
+    const parent = dated >= 0 ? segments.slice(0, dated).join('/') : prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
-      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under "${parent}/" (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent, input.partition).objectArn}" instead.`,
+      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under ${parent === '' ? 'the bucket' : `"${parent}/"`} (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent, input.partition).objectArn}" instead.`,
     );
   }
   if (writes || (operation === 'unknown' && guess.only === undefined)) {

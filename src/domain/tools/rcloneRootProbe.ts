@@ -168,5 +168,5 @@ export function copyToDestinationCaveat(bucket: string, key: string): string {
 
 /** The job profile's note on the root check of `bucket/prefix`. */
 export function rootCheckNote(bucket: string, prefix: string, effect: RootProbeEffect): string {
-  return `At start rclone HEADs "${bucket}/${prefix}" (no trailing slash) to see whether the root is a file; outside "${prefix}/*" that HEAD is denied: ${effectText(`${bucket}/${prefix}`, effect)}. ${SKIP_HINT}.`;
+  return `At start rclone HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "${bucket}/${prefix}" when that is the path (as the job's calls suggest). Outside "${prefix}/*" that HEAD is denied: ${effectText(`${bucket}/${prefix}`, effect)}. ${SKIP_HINT}.`;
 }

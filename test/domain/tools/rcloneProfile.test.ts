@@ -377,7 +377,30 @@ describe('rcloneAdvice statements', () => {
       eventNames: ['PutObject'],
       deniedActions: [],
     }).jobProfile.notes.join('\n');
-    assert.match(notes, /HEADs "bkt\/dst" \(no trailing slash\)/);
+    // The root is read from the job's calls, not seen: the note says so.
+    assert.match(
+      notes,
+      /HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "bkt\/dst" when that is the path \(as the job's calls suggest\)/,
+    );
+  });
+
+  test('the wider scope for a job in a new directory each run goes above the first dated directory', () => {
+    const noteFor = (prefix: string) =>
+      rcloneAdvice({ ...base, prefix, eventNames: ['PutObject'], deniedActions: [] }).jobProfile.notes.find(
+        (n) => n.startsWith('The object statement is scoped to the directory this run used'),
+      ) ?? '';
+    assert.match(
+      noteFor('media/2026/11'),
+      /under "media\/" \(a date, a host name\), scope it to "arn:aws:s3:::bkt\/media\/\*"/,
+    );
+    assert.match(
+      noteFor('2026/11'),
+      /under the bucket \(a date, a host name\), scope it to "arn:aws:s3:::bkt\/\*"/,
+    );
+    assert.match(
+      noteFor('hosts/nas-01'),
+      /under "hosts\/" \(a date, a host name\), scope it to "arn:aws:s3:::bkt\/hosts\/\*"/,
+    );
   });
 
   test('a denied ListBuckets adds s3:ListAllMyBuckets on "*" as its own statement', () => {
