@@ -136,6 +136,21 @@ function jobProfileSection(profile: JobProfile): string[] {
   ];
 }
 
+/** Who, with which client, on which bucket, and when (`repeatedIn`: the findings that repeat it). */
+function factItems(finding: Finding, repeatedIn: readonly number[] = []): string[] {
+  const { principal, client } = finding;
+  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
+  const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
+  return [
+    `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+    `- **Client:** ${code(describeClient(client))}${userAgent}`,
+    ...(finding.bucket !== undefined
+      ? [`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`]
+      : []),
+    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${again}`,
+  ];
+}
+
 function findingSection(
   finding: Finding,
   index: number,
@@ -146,15 +161,7 @@ function findingSection(
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', text(finding.summary), '');
 
-  const { principal, client } = finding;
-  out.push(`- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`);
-  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
-  out.push(`- **Client:** ${code(describeClient(client))}${userAgent}`);
-  if (finding.bucket !== undefined)
-    out.push(`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`);
-  out.push(
-    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
-  );
+  out.push(...factItems(finding, repeatedIn));
   out.push(`- **Cause:** ${cause.explanation} ([AWS documentation](${cause.source}))`);
   out.push(`- **Evidence:** ${EVIDENCE_TEXT[finding.evidence]}`, '');
 
@@ -206,19 +213,12 @@ function repeatSection(
   firstNumber: number,
 ): string[] {
   const cause = causeText(finding.cause);
-  const { principal, client } = finding;
-  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',
     text(finding.summary),
     '',
-    `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
-    `- **Client:** ${code(describeClient(client))}${userAgent}`,
-    ...(finding.bucket !== undefined
-      ? [`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`]
-      : []),
-    `- **Seen:** ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    ...factItems(finding),
     `- **Denied:** ${code(actionCounts(finding))}`,
     '',
     repeatText(firstNumber),

@@ -168,6 +168,21 @@ function jobProfileLines(profile: JobProfile): string[] {
   return lines;
 }
 
+/** Who, with which client, on which bucket, and when (`repeatedIn`: the findings that repeat it). */
+function factLines(finding: Finding, repeatedIn: readonly number[] = []): string[] {
+  const { principal, client } = finding;
+  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
+  const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
+  return [
+    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
+    `  Client     ${t(describeClient(client))}${userAgent}`,
+    ...(finding.bucket !== undefined
+      ? [`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`]
+      : []),
+    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${again}`,
+  ];
+}
+
 /**
  * One finding as a terminal block (no trailing newline).
  *
@@ -187,17 +202,7 @@ export function renderFindingText(
   lines.push(paint('bold', `${heading}: ${cause.title}`));
   lines.push(`  ${t(finding.summary)}`);
   lines.push('');
-  const { principal, client } = finding;
-  lines.push(
-    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
-  );
-  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
-  lines.push(`  Client     ${t(describeClient(client))}${userAgent}`);
-  if (finding.bucket !== undefined)
-    lines.push(`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`);
-  lines.push(
-    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})${repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : ''}`,
-  );
+  lines.push(...factLines(finding, repeatedIn));
   lines.push(`  Cause      ${paint('red', cause.explanation)}`);
   lines.push(`             Evidence: ${EVIDENCE_TEXT[finding.evidence]}. See ${cause.source}`);
 
@@ -258,18 +263,11 @@ function renderRepeatText(
 ): string {
   const paint = painter(options.color);
   const cause = causeText(finding.cause);
-  const { principal, client } = finding;
-  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
   const lines = [
     paint('bold', `${heading}: ${cause.title}, again (as in finding ${firstNumber})`),
     `  ${t(finding.summary)}`,
     '',
-    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
-    `  Client     ${t(describeClient(client))}${userAgent}`,
-    ...(finding.bucket !== undefined
-      ? [`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`]
-      : []),
-    `  Seen       ${t(finding.firstSeen)} to ${t(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
+    ...factLines(finding),
     `  Denied     ${t(actionCounts(finding))}`,
     `  ${paint('green', repeatText(firstNumber))}`,
   ];
