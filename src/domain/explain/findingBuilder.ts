@@ -859,24 +859,24 @@ export class FindingBuilder {
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
     if (defaultKey >= 0 && events.some((e) => e.kmsChecks.length > 0)) caveats.splice(defaultKey, 1);
-    // "The denial may be about s3:ListBucket" does not apply to a caller its policies let list the bucket.
-    const missingKey = caveats.indexOf(MISSING_KEY_403);
-    if (missingKey >= 0 && canEvaluate && bucket !== undefined) {
-      const listing: AuthorizationRequest = {
-        principal: resolved.enginePrincipal,
-        action: 's3:ListBucket',
-        resource: bucketArnOf(bucket, partitionOfArn(evaluated[0]?.check.resource ?? '')),
-        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-        ...(principalContext !== undefined ? { principalContext } : {}),
-      };
-      if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
-    }
 
     // The partition of the requests' ARNs (`aws-cn` for a bucket in China): fixes and profiles name it.
     let partition: string | undefined;
     for (const e of evaluated) {
       partition = partitionOfArn(e.check.resource);
       if (partition !== undefined) break;
+    }
+    // "The denial may be about s3:ListBucket" does not apply to a caller its policies let list the bucket.
+    const missingKey = caveats.indexOf(MISSING_KEY_403);
+    if (missingKey >= 0 && canEvaluate && bucket !== undefined) {
+      const listing: AuthorizationRequest = {
+        principal: resolved.enginePrincipal,
+        action: 's3:ListBucket',
+        resource: bucketArnOf(bucket, partition),
+        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+        ...(principalContext !== undefined ? { principalContext } : {}),
+      };
+      if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
     }
 
     // The message that says the most: one that names a policy, else one that names an S3 setting.

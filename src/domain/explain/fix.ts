@@ -447,7 +447,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
       context: r.context,
       principalContext: input.resolved.context,
     };
-  const changes: { level: number; index: number; policy: ControlPolicy; change: AdditionalChange }[] = [];
+  const changes: { policy: ControlPolicy; change: AdditionalChange }[] = [];
   let scpLevels = compiled;
   for (const [level, policies] of compiled.entries()) {
     const lacking = grantable.filter((r) => !policies.some((p) => policyAllows(p, toRequest(r))));
@@ -478,8 +478,6 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
       l === level ? list.map((p, i) => (i === index ? edit.compiled : p)) : list,
     );
     changes.push({
-      level,
-      index,
       policy,
       change: {
         attachTo: policy.arn ?? policy.name,
