@@ -4,7 +4,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { isUtf8 } from 'node:buffer';
+import { constants, isUtf8 } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,24 @@ export const trailInputProblemCodes = {
   notUtf8: 'input.notUtf8',
   noTrailFiles: 'input.noTrailFiles',
   unsupportedType: 'input.unsupportedType',
+  tooLarge: 'input.tooLarge',
 } as const;
+
+/**
+ * V8's longest string (2^29 - 24 UTF-16 units on 64-bit builds): a text input longer than that cannot be
+ * held as one string.
+ *
+ * @see https://nodejs.org/api/buffer.html#bufferconstantsmax_string_length
+ */
+const MAX_TEXT_LENGTH = constants.MAX_STRING_LENGTH;
+
+function tooLarge(input: string, bytes: number, limit: number): InputProblem {
+  return {
+    input,
+    code: trailInputProblemCodes.tooLarge,
+    message: `${input}: is too large to read as one text (${bytes.toLocaleString('en-US')} bytes; at most ${limit.toLocaleString('en-US')} characters): split it into several files, as CloudTrail does (one per 5 minutes or so), and pass them or their directory.`,
+  };
+}
 
 /**
  * File names taken from directories. CloudTrail delivers `<account>_CloudTrail_<region>_<time>_<id>.json.gz`;
@@ -116,15 +133,25 @@ export type ReadInput =
   | { readonly ok: true; readonly text: TrailText }
   | { readonly ok: false; readonly problem: InputProblem };
 
+export interface ReadOptions {
+  /** Standard input, for `-` (default `process.stdin`). */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** The longest text an input may hold once decompressed (default: V8's longest string). */
+  readonly maxTextLength?: number;
+}
+
 /**
  * Reads one listed input: a file or stdin, gzip or not (detected by its magic bytes). An unreadable
  * file, corrupt gzip or non-UTF-8 text is a problem naming the input.
  */
 export async function readListedInput(
   input: Exclude<ListedInput, { kind: 'problem' }>,
-  options?: { stdin?: NodeJS.ReadableStream },
+  options?: ReadOptions,
 ): Promise<ReadInput> {
-  return input.kind === 'stdin' ? readStdin(options?.stdin ?? process.stdin) : readOne(input.path);
+  const limit = options?.maxTextLength ?? MAX_TEXT_LENGTH;
+  return input.kind === 'stdin'
+    ? readStdin(options?.stdin ?? process.stdin, limit)
+    : readOne(input.path, limit);
 }
 
 /**
@@ -134,7 +161,7 @@ export async function readListedInput(
  */
 export async function readTrailInputs(
   paths: string[],
-  options?: { stdin?: NodeJS.ReadableStream },
+  options?: ReadOptions,
 ): Promise<{ texts: TrailText[]; errors: InputProblem[] }> {
   const texts: TrailText[] = [];
   const errors: InputProblem[] = [];
@@ -188,12 +215,14 @@ function isTrailFileName(name: string): boolean {
   return TRAIL_FILE_SUFFIXES.some((suffix) => lower.endsWith(suffix));
 }
 
-async function readOne(path: string): Promise<ReadInput> {
+async function readOne(path: string, limit: number): Promise<ReadInput> {
   try {
     // Plain text is read straight into a string: no 100 MB buffer is left for the collector while the
     // trail is parsed. Text that holds a replacement character is read again as bytes, to tell
     // mojibake (which decoding replaced) from a real U+FFFD.
     if (!(await startsLikeGzip(path))) {
+      const { size } = await stat(path);
+      if (size > limit) return { ok: false, problem: tooLarge(path, size, limit) };
       const text = await readFile(path, 'utf8');
       if (!text.includes('\uFFFD')) {
         return {
@@ -202,7 +231,7 @@ async function readOne(path: string): Promise<ReadInput> {
         };
       }
     }
-    const decoded = await decode(path, await readFile(path));
+    const decoded = await decode(path, await readFile(path), limit);
     return decoded.ok ? { ok: true, text: { input: path, text: decoded.text } } : decoded;
   } catch (error) {
     return { ok: false, problem: fileProblem(path, error) };
@@ -220,7 +249,7 @@ async function startsLikeGzip(path: string): Promise<boolean> {
   }
 }
 
-async function readStdin(stream: NodeJS.ReadableStream): Promise<ReadInput> {
+async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<ReadInput> {
   const chunks: Uint8Array[] = [];
   try {
     for await (const chunk of stream) {
@@ -236,7 +265,7 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<ReadInput> {
       },
     };
   }
-  const decoded = await decode(STDIN_NAME, Buffer.concat(chunks));
+  const decoded = await decode(STDIN_NAME, Buffer.concat(chunks), limit);
   return decoded.ok ? { ok: true, text: { input: STDIN_NAME, text: decoded.text } } : decoded;
 }
 
@@ -261,7 +290,7 @@ function outputChunkSize(gzip: Uint8Array): number {
   return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, isize + 1));
 }
 
-async function decode(input: string, bytes: Uint8Array): Promise<Decoded> {
+async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
   let content = bytes;
   if (isGzip(bytes)) {
     try {
@@ -289,6 +318,8 @@ async function decode(input: string, bytes: Uint8Array): Promise<Decoded> {
       },
     };
   }
+  // UTF-8 never decodes to more UTF-16 units than it has bytes: within the limit, the string fits.
+  if (content.byteLength > limit) return { ok: false, problem: tooLarge(input, content.byteLength, limit) };
   const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
   // A UTF-8 byte order mark is not part of the JSON.
   return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };

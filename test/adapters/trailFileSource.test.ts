@@ -236,6 +236,36 @@ describe('readTrailInputs', () => {
     assert.equal(zipped.texts[0]?.text, trailText);
   });
 
+  test('an input too large to hold as one text is a problem naming it (a file, a gzip, stdin); the others are still read', async () => {
+    const big = join(root(), 'big.json');
+    const bigZipped = join(root(), 'big.json.gz');
+    const good = join(root(), 'small.json');
+    await writeFile(big, trailText);
+    await writeFile(bigZipped, gzipSync(Buffer.from(trailText)));
+    await writeFile(good, '{"Records":[]}');
+    const limit = trailText.length - 1;
+    const { texts, errors } = await readTrailInputs(['-', big, bigZipped, good], {
+      stdin: Readable.from([gzipSync(Buffer.from(trailText))]),
+      maxTextLength: limit,
+    });
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code]),
+      [
+        ['<stdin>', 'input.tooLarge'],
+        [big, 'input.tooLarge'],
+        [bigZipped, 'input.tooLarge'],
+      ],
+    );
+    assert.match(
+      errors[0]?.message ?? '',
+      /^<stdin>: is too large to read as one text \([\d,]+ bytes; at most [\d,]+ characters\): split it/,
+    );
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [good],
+    );
+  });
+
   test('a failing stdin is reported and the files after it are still read', async () => {
     const good = join(root(), 'after-stdin.json');
     await writeFile(good, '{}');
