@@ -31,7 +31,14 @@ export async function loadAccountSnapshot(file: string): Promise<LoadedAccountSn
   return { ...parsed, file };
 }
 
-export type LoadedLevels = { readonly ok: true; readonly levels: readonly PolicyLevel[] } | FileFailure;
+export type LoadedLevels =
+  | {
+      readonly ok: true;
+      readonly levels: readonly PolicyLevel[];
+      /** The file each level was read from, level by level. */
+      readonly sources: readonly string[];
+    }
+  | FileFailure;
 
 /**
  * Loads `--scp` files; their levels are concatenated in argument order (root first by convention).
@@ -92,14 +99,16 @@ export async function loadBucketPolicies(args: readonly string[]): Promise<Loade
 
 async function loadLevels(files: readonly string[], parse: typeof parseScpFile): Promise<LoadedLevels> {
   const levels: PolicyLevel[] = [];
+  const sources: string[] = [];
   for (const file of files) {
     const read = await readJsonFile(file);
     if (!read.ok) return read;
     const parsed = parse(read.value, file);
     if (!parsed.ok) return { ...parsed, file };
     levels.push(...parsed.levels);
+    for (const _ of parsed.levels) sources.push(file);
   }
-  return { ok: true, levels };
+  return { ok: true, levels, sources };
 }
 
 function failure(code: string, file: string, message: string): FileFailure {

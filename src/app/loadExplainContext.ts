@@ -10,6 +10,11 @@ import {
   loadScpFiles,
 } from '../adapters/snapshotFiles.js';
 import { DEFAULT_WINDOW_MINUTES, type ExplainContext } from '../domain/explain/context.js';
+import {
+  bucketPolicyWarnings,
+  controlPolicyWarnings,
+  snapshotPolicyWarnings,
+} from '../domain/snapshot/policyProblems.js';
 import type { AccountSnapshot, PolicyLevel } from '../domain/snapshot/types.js';
 
 export interface ExplainContextOptions {
@@ -31,6 +36,19 @@ function namingItsFile(warning: { readonly source: string; readonly message: str
     : `${warning.source}: ${warning.message}`;
 }
 
+/** The problems of each level's policies, each named with the file the level came from. */
+function levelWarnings(
+  levels: readonly PolicyLevel[],
+  sources: readonly string[],
+  kind: 'scp' | 'rcp',
+): string[] {
+  return levels.flatMap((level, index) =>
+    controlPolicyWarnings([level], kind, index).map(
+      (problem) => `${sources[index] ?? `--${kind}`}: ${problem}`,
+    ),
+  );
+}
+
 export async function loadExplainContext(options: ExplainContextOptions): Promise<LoadedExplainContext> {
   const warnings: string[] = [];
   let snapshot: AccountSnapshot | undefined;
@@ -39,6 +57,8 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     snapshot = loaded.snapshot;
     warnings.push(...loaded.warnings.map(namingItsFile));
+    for (const problem of snapshotPolicyWarnings(loaded.snapshot))
+      warnings.push(`${options.accountSnapshot}: ${problem}`);
   }
   const bucketPolicies = new Map<string, unknown>();
   if (options.bucketPolicies !== undefined && options.bucketPolicies.length > 0) {
@@ -46,18 +66,23 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     for (const p of loaded.policies) bucketPolicies.set(p.bucket, p.document);
     warnings.push(...loaded.warnings.map(namingItsFile));
+    for (const p of loaded.policies)
+      for (const problem of bucketPolicyWarnings(p.bucket, p.document))
+        warnings.push(`${p.source}: ${problem}`);
   }
   let scpLevels: readonly PolicyLevel[] = [];
   if (options.scps !== undefined && options.scps.length > 0) {
     const loaded = await loadScpFiles(options.scps);
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     scpLevels = loaded.levels;
+    warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'scp'));
   }
   let rcpLevels: readonly PolicyLevel[] = [];
   if (options.rcps !== undefined && options.rcps.length > 0) {
     const loaded = await loadRcpFiles(options.rcps);
     if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
     rcpLevels = loaded.levels;
+    warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'rcp'));
   }
   return {
     ok: true,

@@ -101,10 +101,17 @@ describe('loadScpFiles and loadRcpFiles', () => {
       [1, 2, 1, 1],
     );
     assert.equal(result.levels[3]?.[0]?.name, 'FullAWSAccess');
+    // Each level's file, so that a warning about one of its policies can name it.
+    assert.deepEqual(result.sources, [
+      fixture('scp-levels.json'),
+      fixture('scp-levels.json'),
+      fixture('scp-levels.json'),
+      fixture('scp-describe-full-access.json'),
+    ]);
   });
 
   test('no files give no levels', async () => {
-    assert.deepEqual(await loadScpFiles([]), { ok: true, levels: [] });
+    assert.deepEqual(await loadScpFiles([]), { ok: true, levels: [], sources: [] });
   });
 
   test('the first bad file stops loading and is named', async () => {

@@ -285,6 +285,35 @@ describe('permission-auditor explain', () => {
     assert.match(warnings[1]!, /names only other buckets \(elsewhere\)/);
   });
 
+  test('a statement the engine leaves out (a lower-case Effect) is warned of, naming the file and the statement', async () => {
+    const policyFile = join(dir(), 'lower-case-deny.json');
+    writeFileSync(
+      policyFile,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'deny', Principal: '*', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::backup-bucket' },
+        ],
+      }),
+    );
+    const run = await runCli([
+      'explain',
+      join(SEED, 'event.json'),
+      '--account-snapshot',
+      join(SEED, 'authz.json'),
+      '--bucket-policy',
+      `backup-bucket=${policyFile}`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^explain: warning: ${policyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: bucket policy of backup-bucket, statement 1 \\(Effect\\): Effect must be "Allow" or "Deny", got "deny"; the statement is left out of every evaluation\\.$`,
+        'm',
+      ),
+    );
+  });
+
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
     const inputs = join(dir(), 'progress');
     mkdirSync(inputs);

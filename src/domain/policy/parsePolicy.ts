@@ -156,7 +156,11 @@ function compileStatement(
     });
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problem('statement.notAnObject', 'Statement', `statement ${index} is not an object`);
+    problem(
+      'statement.notAnObject',
+      'Statement',
+      `the statement is not an object: ${JSON.stringify(raw)?.slice(0, 60) ?? String(raw)}`,
+    );
     return { problems };
   }
   const s = raw as Record<string, unknown>;
