@@ -25,6 +25,7 @@ import type {
   Decision,
   EvaluationResult,
   PolicyType,
+  StatementExplanation,
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
@@ -79,6 +80,8 @@ export interface FixInput {
   readonly scpLevels?: readonly PolicyLevel[];
   /** Denied requests of the finding left out of `requests` on purpose (rclone's ignored root check). */
   readonly notGranted?: number;
+  /** Denied requests left out because an Allow grants them only under a condition they did not meet. */
+  readonly conditionGuarded?: number;
 }
 
 export interface FixOutcome {
@@ -661,9 +664,119 @@ function probeNewlyAllowed(
  * Proposes and verifies the fix. Returns `fix: null` with a caveat when no verified fix exists (for
  * example when an explicit Deny would still block the request).
  */
-export function proposeFix(input: FixInput): FixOutcome {
+export function proposeFix(given: FixInput): FixOutcome {
+  // Requests an Allow would grant but for its Condition are not granted anew: a second Allow without
+  // the condition would undo what the condition guards. The user meets the condition instead.
+  const guarded = conditionGuarded(given);
+  const input: FixInput =
+    guarded === undefined
+      ? given
+      : {
+          ...given,
+          requests: given.requests.filter((r) => !guarded.requests.has(r)),
+          conditionGuarded: guarded.requests.size,
+        };
   const grantable = input.requests.filter((r) => isS3Action(r.action));
-  if (grantable.length === 0) return { fix: null, caveats: ['No S3 request to grant was identified.'] };
+  if (grantable.length === 0) {
+    return {
+      fix: null,
+      caveats: guarded !== undefined ? guarded.caveats : ['No S3 request to grant was identified.'],
+    };
+  }
+  const outcome = proposeGrantFix(input, grantable);
+  return guarded === undefined ? outcome : { ...outcome, caveats: [...guarded.caveats, ...outcome.caveats] };
+}
+
+/** Whether some Allow statement of the set has a Condition (cached per set). */
+const conditionalAllows = new WeakMap<PolicySet, boolean>();
+
+function hasConditionalAllow(set: PolicySet): boolean {
+  let has = conditionalAllows.get(set);
+  if (has === undefined) {
+    const policies = [
+      ...set.identity,
+      ...(set.permissionsBoundary !== undefined ? [set.permissionsBoundary] : []),
+      ...(set.resource !== undefined ? [set.resource] : []),
+      ...set.scpLevels.flat(),
+      ...set.rcpLevels.flat(),
+      ...(set.session !== undefined ? [set.session] : []),
+    ];
+    has = policies.some((p) => p.statements.some((s) => s.effect === 'Allow' && s.conditions.length > 0));
+    conditionalAllows.set(set, has);
+  }
+  return has;
+}
+
+/**
+ * The finding's requests that an Allow of a policy type that must allow them would grant but for its
+ * Condition (a bucket policy that allows uploads only with `s3:x-amz-acl: bucket-owner-full-control`,
+ * only over TLS, only from a VPC endpoint), and a caveat per statement with what it requires and what
+ * the request had.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
+ */
+function conditionGuarded(
+  input: FixInput,
+): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
+  if (!hasConditionalAllow(input.resolved.set)) return undefined;
+  const requests = new Set<DeniedRequestForFix>();
+  const byStatement = new Map<string, { where: string; failures: string; actions: Set<string> }>();
+  const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
+  for (const r of input.requests) {
+    const result = r.result;
+    if (result === undefined || result.decision !== 'ImplicitlyDenied') continue;
+    let guard = seen.get(result);
+    if (!seen.has(result)) {
+      guard = result.explanations.find(
+        (e) =>
+          e.effect === 'Allow' &&
+          e.mismatch === 'condition' &&
+          result.missingAllowIn.includes(e.policyType) &&
+          (e.conditionFailures?.length ?? 0) > 0,
+      );
+      seen.set(result, guard);
+    }
+    if (guard === undefined) continue;
+    requests.add(r);
+    const where =
+      `${POLICY_TYPE_WORDS[guard.policyType]} ${guard.policyName ?? guard.policyArn ?? ''}`.trim();
+    const key = `${where}|${guard.statementIndex}`;
+    let entry = byStatement.get(key);
+    if (entry === undefined) {
+      const failures = (guard.conditionFailures ?? [])
+        .map(
+          (f) =>
+            `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)} (the request ${f.requestValues.length === 0 ? `had no ${f.key}` : `had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`})`,
+        )
+        .join(', ');
+      entry = {
+        where: `${where} (statement ${guard.sid !== undefined ? guard.sid : guard.statementIndex + 1})`,
+        failures,
+        actions: new Set(),
+      };
+      byStatement.set(key, entry);
+    }
+    entry.actions.add(r.action);
+  }
+  if (requests.size === 0) return undefined;
+  const caveats = [...byStatement.values()].map(
+    ({ where, failures, actions }) =>
+      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the request did not meet: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. Meet the condition (for s3:x-amz-acl, send the ACL header, such as aws-cli --acl bucket-owner-full-control or rclone's acl setting), or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
+  );
+  return { requests, caveats };
+}
+
+const POLICY_TYPE_WORDS: Readonly<Record<PolicyType, string>> = {
+  identity: 'the identity-based policy',
+  resource: 'the bucket policy',
+  'permissions-boundary': 'the permissions boundary',
+  scp: 'the service control policy',
+  rcp: 'the resource control policy',
+  session: 'the session policy',
+};
+
+/** The fix for `grantable` (S3 requests, none of them guarded by a condition). */
+function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFix[]): FixOutcome {
   const statements = minimalStatements(grantable);
   const statementsKey = JSON.stringify(statements);
   const placed = cachedPlacement(input, statements, statementsKey);
@@ -791,10 +904,15 @@ export function proposeFix(input: FixInput): FixOutcome {
       `With the fix applied, ${still.length} request(s) still lack an Allow in: ${missing}. Those policies must allow them too.`,
     );
   } else {
-    const left = input.notGranted ?? 0;
+    const left: string[] = [];
+    const probes = input.notGranted ?? 0;
+    const guarded = input.conditionGuarded ?? 0;
+    if (probes > 0) left.push(`${probes} rclone check(s) of the job's root (which it gets past)`);
+    if (guarded > 0)
+      left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
     verification.push(
-      left > 0
-        ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; the other ${left}, rclone's check of the job's root (which it gets past), ${left === 1 ? 'is' : 'are'} deliberately not granted (see the caveats).`
+      left.length > 0
+        ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`
         : `With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`,
     );
   }

@@ -299,6 +299,64 @@ describe('explainTexts', () => {
     );
   });
 
+  test('a request an Allow grants only under a Condition it did not meet gets no statement that would drop the condition', () => {
+    const aclOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OwnerMustOwn',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        },
+      ],
+    };
+    const put = record();
+    const finding = explainTexts(text(put), context({ snapshot: snapshotWith(aclOnly) })).findings[0];
+    assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith('s3:PutObject: the identity-based policy inline'),
+    );
+    assert.ok(caveat, finding?.caveats.join(' | '));
+    assert.match(
+      caveat,
+      /\(statement OwnerMustOwn\) allows this only under its Condition, which the request did not meet: StringEquals s3:x-amz-acl "bucket-owner-full-control" \(the request had no s3:x-amz-acl\)\. No statement is added/,
+    );
+    // With the header sent, the same policy allows the upload: the condition was the only obstacle.
+    const withAcl = record({
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        'x-amz-acl': 'bucket-owner-full-control',
+        Host: 'x',
+      },
+    });
+    assert.equal(
+      explainTexts(text(withAcl), context({ snapshot: snapshotWith(aclOnly) })).findings[0]?.requests[0]
+        ?.decision,
+      'Allowed',
+    );
+    // A delete no statement allows still gets its fix; the guarded upload is counted apart.
+    const del = record({
+      eventName: 'DeleteObject',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:DeleteObject action`,
+    });
+    const both = explainTexts(text(put, del), context({ snapshot: snapshotWith(aclOnly) })).findings[0];
+    assert.deepEqual(both?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    assert.equal(both?.fix?.verified, true);
+    assert.ok(
+      both?.fix?.verification.some((v) =>
+        v.endsWith(
+          'deliberately not granted (see the caveats): 1 that an Allow grants only under a condition the request did not meet.',
+        ),
+      ),
+      both?.fix?.verification.join(' | '),
+    );
+  });
+
   test('a federated user is recognised and its issuing user is named', () => {
     const federated = record({
       userIdentity: {
