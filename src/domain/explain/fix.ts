@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
+
 import type { Principal } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import {
@@ -42,6 +43,7 @@ import type {
   SnapshotUser,
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
+import { accessManagementCaveat } from './accessManagement.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -1000,6 +1002,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   if (rootKeys !== undefined) caveats.push(rootKeys);
   const dated = datedDirectoryCaveat(statements);
   if (dated !== undefined) caveats.push(dated);
+  const access = accessManagementCaveat(statements);
+  if (access !== undefined) caveats.push(access);
   // Identity-side statements: all of them when the caller's policies are not visible, the needed ones
   // when they are (none when its policies already allow every request).
   const identityStatements = crossAccountResourceOnly

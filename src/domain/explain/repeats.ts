@@ -6,7 +6,7 @@
  * the renderers can show it as "seen again" and the combined policy changes need not count it.
  *
  * The advice is what the user acts on: the principal's identity (a role, whatever its session is
- * called on each run), the bucket, the cause and its evidence, the statements that deny, the denied
+ * called on each run), the bucket, the cause and its evidence, the statements that deny, the refused
  * actions, the fix (its target and statements, and the other policies it changes), the alternatives
  * and the job profile. What only describes the events (their IDs, times, keys, user agents, and the
  * caveats that follow from which operations were seen) may differ.
@@ -57,8 +57,11 @@ function profileKey(profile: JobProfile | null): unknown {
 
 /** What a finding advises, as a string two findings with the same advice share. */
 export function adviceKey(finding: Finding): string {
+  // The refused actions: a request the visible policies allow (rclone's start-up HEAD, say) is not
+  // advice, and one run may make it while the next does not.
   const actions = new Set<string>();
-  for (const request of finding.requests) actions.add(`${request.action} ${request.decision}`);
+  for (const request of finding.requests)
+    if (request.decision !== 'Allowed') actions.add(`${request.action} ${request.decision}`);
   return JSON.stringify([
     identityOf(finding.principal.arn),
     finding.principal.type,

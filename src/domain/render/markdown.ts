@@ -221,7 +221,7 @@ function repeatSection(
     ...factItems(finding),
     `- **Denied:** ${code(actionCounts(finding))}`,
     '',
-    repeatText(firstNumber),
+    repeatText(firstNumber, first?.fix !== null),
     '',
   ];
   const caveats = caveatsBeyond(finding, first);

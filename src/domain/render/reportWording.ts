@@ -300,8 +300,10 @@ export function noFixReason(cause: FindingCause): string {
  * What a finding that repeats an earlier one (`repeatOf`) shares with it, in words: each renderer shows
  * such a finding in short, its events and this line.
  */
-export function repeatText(first: number): string {
-  return `Same cause, fix, alternatives and job profile as finding ${first}: applying that finding's fix covers these requests too.`;
+export function repeatText(first: number, firstHasFix = true): string {
+  return firstHasFix
+    ? `Same cause, fix, alternatives and job profile as finding ${first}: applying that finding's fix covers these requests too.`
+    : `Same cause and advice as finding ${first}, which has no fix to apply: see why there.`;
 }
 
 /** `s3:ListBucket x6, s3:GetObject`: a finding's denied actions with their counts, in first-seen order. */

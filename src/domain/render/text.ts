@@ -269,7 +269,7 @@ function renderRepeatText(
     '',
     ...factLines(finding),
     `  Denied     ${t(actionCounts(finding))}`,
-    `  ${paint('green', repeatText(firstNumber))}`,
+    `  ${paint('green', repeatText(firstNumber, first?.fix !== null))}`,
   ];
   const caveats = caveatsBeyond(finding, first);
   if (caveats.length > 0) {

@@ -73,6 +73,19 @@ describe('markRepeats', () => {
     assert.deepEqual(out[2]?.eventIds, ['e-28']);
   });
 
+  test('a run that also made a request the policies allow (a start-up HEAD) still repeats the first', () => {
+    const head = {
+      eventId: 'e-head',
+      eventName: 'HeadObject',
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::exports/daily',
+      decision: 'Allowed' as const,
+      source: 'operation' as const,
+    };
+    const out = markRepeats([night(1), night(2, { requests: [...night(2).requests, head] })]);
+    assert.deepEqual(marks(out), [undefined, 1]);
+  });
+
   test('a run that needs something else is not a repeat: another prefix, action, bucket, cause, Deny, alternative or profile', () => {
     const denyRef = { policyType: 'identity' as const, policyName: 'NoExports', sid: 'Deny' };
     const others: Finding[] = [

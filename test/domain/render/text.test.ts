@@ -254,4 +254,17 @@ describe('renderText', () => {
     );
     assert.ok(!text.includes('as policy "DataScientist"'));
   });
+
+  test('a repeat of a finding without a fix does not promise one', () => {
+    const again = { ...explicitDenyFinding, eventIds: ['e-del-2'], repeatOf: 1 };
+    const text = renderText(
+      { findings: [explicitDenyFinding, again], skipped: [], errors: [] },
+      { color: false },
+    );
+    assert.ok(
+      text.includes('Same cause and advice as finding 1, which has no fix to apply: see why there.'),
+      text,
+    );
+    assert.ok(!text.includes("applying that finding's fix"));
+  });
 });
