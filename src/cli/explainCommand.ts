@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
 import type { ExplainReport } from '../domain/explain/report.js';
-import { sanitizeTerminal } from '../domain/render/escape.js';
+import { sanitizeTerminal, toSingleLine } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
 import { repeatCount, repeatsByFirst } from '../domain/render/reportWording.js';
@@ -41,7 +41,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   try {
     parsed = parseExplainArgs(args);
   } catch (error) {
-    io.stderr(`explain: ${(error as Error).message}\n\n${EXPLAIN_USAGE}`);
+    io.stderr(`explain: ${toSingleLine((error as Error).message)}\n\n${EXPLAIN_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -51,14 +51,18 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) {
-    io.stderr(`explain: --format must be one of ${FORMATS.join(', ')}, got "${values.format}"\n`);
+    io.stderr(
+      `explain: --format must be one of ${FORMATS.join(', ')}, got "${toSingleLine(values.format ?? '')}"\n`,
+    );
     return 2;
   }
   let windowMinutes: number | undefined;
   if (values.window !== undefined) {
     windowMinutes = Number(values.window);
     if (!Number.isFinite(windowMinutes) || windowMinutes <= 0) {
-      io.stderr(`explain: --window must be a positive number of minutes, got "${values.window}"\n`);
+      io.stderr(
+        `explain: --window must be a positive number of minutes, got "${toSingleLine(values.window)}"\n`,
+      );
       return 2;
     }
   }
@@ -83,13 +87,14 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   );
   progress?.clear();
   if (!result.ok) {
-    io.stderr(`explain: ${result.message}\n`);
+    io.stderr(`explain: ${toSingleLine(result.message)}\n`);
     return 2;
   }
-  for (const warning of result.warnings) io.stderr(`explain: warning: ${warning}\n`);
+  // File names and policy names come from the user's files: no control character reaches the terminal.
+  for (const warning of result.warnings) io.stderr(`explain: warning: ${toSingleLine(warning)}\n`);
   const { report } = result;
   if (result.inputsRead === 0) {
-    for (const e of report.errors) io.stderr(`explain: ${withInputName(e)}\n`);
+    for (const e of report.errors) io.stderr(`explain: ${toSingleLine(withInputName(e))}\n`);
     io.stderr('explain: no input could be read\n');
     return 2;
   }
@@ -122,20 +127,43 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
 }
 
 /** Parses explain's command line (throws on unknown options, as `util.parseArgs` does). */
+const EXPLAIN_OPTIONS = {
+  'account-snapshot': { type: 'string' },
+  'bucket-policy': { type: 'string', multiple: true },
+  scp: { type: 'string', multiple: true },
+  rcp: { type: 'string', multiple: true },
+  window: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * The command line, parsed. Throws (a usage error) for an option that takes one value given twice
+ * (`parseArgs` would keep the last without a word, and a bad first snapshot would go unread), and for
+ * standard input (`-`) named more than once: it can be read only once.
+ */
 export function parseExplainArgs(args: readonly string[]) {
-  return parseArgs({
+  const parsed = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: {
-      'account-snapshot': { type: 'string' },
-      'bucket-policy': { type: 'string', multiple: true },
-      scp: { type: 'string', multiple: true },
-      rcp: { type: 'string', multiple: true },
-      window: { type: 'string' },
-      format: { type: 'string', short: 'f' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    tokens: true,
+    options: EXPLAIN_OPTIONS,
   });
+  const counts = new Map<string, number>();
+  let stdin = 0;
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') counts.set(token.name, (counts.get(token.name) ?? 0) + 1);
+    if (token.kind === 'positional' && token.value === '-') stdin++;
+    if (token.kind === 'option' && token.value === '-') stdin++;
+  }
+  for (const [name, count] of counts) {
+    const option = EXPLAIN_OPTIONS[name as keyof typeof EXPLAIN_OPTIONS];
+    if (count > 1 && option !== undefined && !('multiple' in option) && option.type === 'string')
+      throw new Error(`--${name} is given ${count} times; it takes one value`);
+  }
+  if (stdin > 1) throw new Error(`standard input ('-') is named ${stdin} times; it can be read only once`);
+  const { values, positionals } = parsed;
+  return { values, positionals };
 }
 
 /**

@@ -246,6 +246,27 @@ describe('permission-auditor explain', () => {
     assert.match(badSnapshot.stderr, /nope\.json/);
     const badArg = await runCli(['explain', join(SEED, 'event.json'), '--bucket-policy', 'no-equals-sign']);
     assert.equal(badArg.code, 2);
+    // One value given twice would keep the last without a word; stdin can be read once.
+    const twice = await runCli(['explain', join(SEED, 'event.json'), '--window', '0', '--window', '5']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /^explain: --window is given 2 times; it takes one value$/m);
+    const stdinTwice = await runCli(['explain', '-', '--account-snapshot', '-']);
+    assert.equal(stdinTwice.code, 2);
+    assert.match(
+      stdinTwice.stderr,
+      /^explain: standard input \('-'\) is named 2 times; it can be read only once$/m,
+    );
+    // Options that take several values still do.
+    const policies = await runCli([
+      'explain',
+      join(SEED, 'event.json'),
+      ...seedArgs,
+      '--scp',
+      join(SEED, '..', '45-scp-allow-list-restore', 'scp.json'),
+      '--scp',
+      join(SEED, '..', '45-scp-allow-list-restore', 'scp.json'),
+    ]);
+    assert.equal(policies.code, 0, policies.stderr);
   });
 
   test('a snapshot or bucket policy with a problem gets a warning naming its file once, and the run goes on', async () => {
@@ -312,6 +333,20 @@ describe('permission-auditor explain', () => {
         'm',
       ),
     );
+  });
+
+  test("a file name's control characters never reach standard error: no colour, no faked line", async () => {
+    const hostile = join(dir(), 'x\u001b[31mRED\nexplain: FAKE.json');
+    writeFileSync(hostile, 'not json');
+    const run = await runCli(['explain', hostile]);
+    assert.equal(run.code, 2);
+    assert.ok(!run.stderr.includes('\u001b'), JSON.stringify(run.stderr));
+    // Two lines: the error (the name's line break and ESC made visible) and the verdict.
+    const lines = run.stderr.split('\n').filter((line) => line !== '');
+    assert.equal(lines.length, 2, run.stderr);
+    const [error = '', verdict] = lines;
+    assert.ok(error.startsWith(`explain: ${dir()}/x\uFFFD[31mRED\uFFFDexplain: FAKE.json: `), error);
+    assert.equal(verdict, 'explain: no input could be read');
   });
 
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
