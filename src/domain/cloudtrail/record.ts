@@ -8,6 +8,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { parseDenialMessage } from './denialMessage.js';
 import type { RawRecord } from './envelopes.js';
+import { eventTimeMillis } from './eventTime.js';
 import { normalisePrincipal } from './principal.js';
 import type { CloudTrailRecord, CloudTrailResource } from './types.js';
 
@@ -61,6 +62,7 @@ export function hasRequiredFields(record: Record<string, unknown>): boolean {
     eventID !== '' &&
     typeof eventTime === 'string' &&
     eventTime !== '' &&
+    !Number.isNaN(eventTimeMillis(eventTime)) &&
     typeof eventSource === 'string' &&
     eventSource !== '' &&
     typeof eventName === 'string' &&
@@ -92,7 +94,15 @@ function requiredFieldProblem(raw: RawRecord): NormaliseRecordResult | undefined
       };
     }
   }
-
+  // Grouping orders and windows events by time: a time that is no date would join whatever group is open.
+  const time = record.eventTime;
+  if (typeof time === 'string' && Number.isNaN(eventTimeMillis(time))) {
+    return {
+      ok: false,
+      code: recordProblemCodes.invalidField,
+      message: `${raw.input} at ${raw.position}: CloudTrail record field eventTime is not a date: ${JSON.stringify(time.slice(0, 40))} (CloudTrail writes YYYY-MM-DDTHH:MM:SSZ)${describeEvent(record)}.`,
+    };
+  }
   return undefined;
 }
 

@@ -139,6 +139,19 @@ describe('normaliseRecord validation', () => {
     assert.match(result.message, /eventName must be a string, found number/);
   });
 
+  test('an eventTime that is not a date is rejected as invalid, naming the value; a valid one passes', () => {
+    for (const time of ['yesterday', '2026-13-45T99:00:00Z', 'not-a-date']) {
+      const result = normaliseRecord(rawOf({ ...minimal, eventTime: time }));
+      assert.ok(!result.ok, time);
+      assert.equal(result.code, 'cloudtrail.invalidField');
+      assert.match(
+        result.message,
+        new RegExp(`eventTime is not a date: "${time}" \\(CloudTrail writes YYYY-MM-DDTHH:MM:SSZ\\)`),
+      );
+    }
+    assert.ok(normaliseRecord(rawOf({ ...minimal, eventTime: '2026-11-28T02:00:00Z' })).ok);
+  });
+
   test('optional fields of the wrong type are dropped, not copied', () => {
     const result = normaliseRecord(
       rawOf({
