@@ -10,7 +10,7 @@ import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
 import { repeatCount, repeatsByFirst } from '../domain/render/reportWording.js';
 import { renderSlack } from '../domain/render/slack.js';
-import { renderSns, type SnsMessage } from '../domain/render/sns.js';
+import { renderSns, renderSnsPolicyChange, type SnsMessage } from '../domain/render/sns.js';
 import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 
@@ -239,10 +239,19 @@ function withInputName(error: { readonly input: string; readonly message: string
   return error.message.startsWith(file) ? error.message : `${error.input}: ${error.message}`;
 }
 
-/** The SNS alerts of a report: one per finding that repeats no earlier one, naming its repeats. */
+/**
+ * The SNS alerts of a report: one per finding that repeats no earlier one (numbered as in the report,
+ * naming its repeats), then one per combined policy change, which those alerts refer to.
+ */
 function snsAlerts(report: ExplainReport): SnsMessage[] {
   const repeats = repeatsByFirst(report.findings);
-  return report.findings.flatMap((finding, index) =>
-    finding.repeatOf === undefined ? [renderSns(finding, repeats.get(index + 1))] : [],
-  );
+  const total = report.findings.length;
+  return [
+    ...report.findings.flatMap((finding, index) =>
+      finding.repeatOf === undefined
+        ? [renderSns(finding, repeats.get(index + 1), `Finding ${index + 1} of ${total}`)]
+        : [],
+    ),
+    ...(report.policyChanges ?? []).map(renderSnsPolicyChange),
+  ];
 }

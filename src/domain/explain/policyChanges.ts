@@ -111,7 +111,7 @@ function sharedTargetCaveat(change: PolicyChange, self: number): string {
     change.attachKind === 'managed-policy-version'
       ? "each finding's new version starts from the policy as the snapshot has it"
       : "each finding's document replaces the one before";
-  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply the combined change instead: policyChanges in the JSON report, "Combined policy changes" in the text and Markdown reports, a "Combined policy change" message in Slack.`;
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply the combined change instead: policyChanges in the JSON report, "Combined policy changes" in the text and Markdown reports, a "Combined policy change" message in Slack, and an alert of its own in SNS.`;
 }
 
 /**

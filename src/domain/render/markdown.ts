@@ -33,6 +33,7 @@ import {
   jobProfileLabel,
   namedAs,
   noFixReason,
+  omittedRequests,
   plural,
   policyDocument,
   repeatCount,
@@ -173,7 +174,7 @@ function findingSection(
       `- ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${DECISION_TEXT[group.decision]}${times}`,
     );
   }
-  if (groups.length > maxRequests) out.push(`- ${omittedMarker(groups.length - maxRequests, 'requests')}`);
+  if (groups.length > maxRequests) out.push(`- ${omittedRequests(groups, maxRequests)}`);
   out.push('');
 
   if (finding.deniedBy.length > 0) {

@@ -16,6 +16,7 @@ import type {
 } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import type { PolicyType } from '../policy/types.js';
+import { omittedMarker } from './truncate.js';
 
 /** How each policy type is named in prose. */
 export const POLICY_TYPE_TEXT = {
@@ -348,4 +349,17 @@ export function elsewhereNote(finding: Finding): string {
   return elsewhere === undefined
     ? ''
     : ` (where CloudTrail logged the event; the refused requests are on ${elsewhere})`;
+}
+
+/**
+ * The marker for the request groups beyond the first `shown`: it counts the requests they hold (a
+ * group is one distinct request, repeated), and says how many distinct ones when that differs.
+ */
+export function omittedRequests(groups: readonly RequestGroup[], shown: number): string {
+  const hidden = groups.slice(shown);
+  const requests = hidden.reduce((n, group) => n + group.count, 0);
+  return omittedMarker(
+    requests,
+    requests === hidden.length ? 'requests' : `requests, ${hidden.length} distinct,`,
+  );
 }

@@ -4,11 +4,11 @@
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-import type { ExplainReport, Finding } from '../explain/report.js';
+import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { distinctActions, plural, principalLabel } from './reportWording.js';
-import { renderFindingText, renderText } from './text.js';
+import { renderFindingText, renderPolicyChangeText, renderText } from './text.js';
 import { omittedMarker } from './truncate.js';
 
 /** What to hand to SNS Publish. */
@@ -113,7 +113,11 @@ function isReport(input: Finding | ExplainReport): input is ExplainReport {
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-export function renderSns(input: Finding | ExplainReport, repeatedIn: readonly number[] = []): SnsMessage {
+export function renderSns(
+  input: Finding | ExplainReport,
+  repeatedIn: readonly number[] = [],
+  heading = 'Finding',
+): SnsMessage {
   if (isReport(input)) {
     return {
       subject: toSnsSubject(reportSubject(input)),
@@ -124,6 +128,17 @@ export function renderSns(input: Finding | ExplainReport, repeatedIn: readonly n
     subject: toSnsSubject(
       `${findingSubject(input)}${repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : ''}`,
     ),
-    message: fitMessage(`${renderFindingText(input, { color: false }, 'Finding', repeatedIn)}\n`),
+    message: fitMessage(`${renderFindingText(input, { color: false }, heading, repeatedIn)}\n`),
+  };
+}
+
+/**
+ * A combined policy change as an alert of its own: the findings' alerts tell their readers to apply it
+ * instead of their own fixes, so it must reach them too.
+ */
+export function renderSnsPolicyChange(change: PolicyChange): SnsMessage {
+  return {
+    subject: toSnsSubject(`Combined policy change: findings ${change.findings.join(', ')}`),
+    message: fitMessage(`${renderPolicyChangeText(change)}\n`),
   };
 }

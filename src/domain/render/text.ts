@@ -32,6 +32,7 @@ import {
   jobProfileLabel,
   namedAs,
   noFixReason,
+  omittedRequests,
   plural,
   policyDocument,
   principalLabel,
@@ -135,6 +136,11 @@ function fixLines(fix: Fix, paint: Painter): string[] {
 }
 
 /** The combined changes of fixes that share a policy, each with its whole new document. */
+/** One combined policy change as plain text, for an alert of its own (SNS). */
+export function renderPolicyChangeText(change: PolicyChange): string {
+  return policyChangesText([change], painter(false));
+}
+
 function policyChangesText(changes: readonly PolicyChange[], paint: Painter): string {
   const lines = [
     paint(
@@ -215,8 +221,7 @@ export function renderFindingText(
       `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${DECISION_TEXT[group.decision]}${times}`,
     );
   }
-  if (groups.length > maxRequests)
-    lines.push(`    ${omittedMarker(groups.length - maxRequests, 'requests')}`);
+  if (groups.length > maxRequests) lines.push(`    ${omittedRequests(groups, maxRequests)}`);
 
   if (finding.deniedBy.length > 0) {
     lines.push('  Denied by:');

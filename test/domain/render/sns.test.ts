@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
 import { policyDocument } from '../../../src/domain/render/reportWording.js';
-import { renderSns, SNS_LIMITS, toSnsSubject } from '../../../src/domain/render/sns.js';
+import {
+  renderSns,
+  renderSnsPolicyChange,
+  SNS_LIMITS,
+  toSnsSubject,
+} from '../../../src/domain/render/sns.js';
 import {
   fullReport,
   hugeFinding,
@@ -92,5 +97,27 @@ describe('renderSns', () => {
     assert.equal(alert.subject, 'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (3 times)');
     assert.ok(alert.message.includes('(2 events); seen again in findings 4, 7 (the same advice)'));
     assert.ok(!renderSns(rcloneFinding).message.includes('seen again'));
+  });
+
+  test('a combined policy change is an alert of its own, which the findings its alerts name can follow', () => {
+    const change = {
+      attachTo: 'arn:aws:iam::111122223333:policy/backup-s3',
+      attachKind: 'managed-policy-version' as const,
+      policyArn: 'arn:aws:iam::111122223333:policy/backup-s3',
+      policyName: 'backup-s3',
+      findings: [1, 3],
+      statements: RCLONE_FIX_STATEMENTS,
+      newDocument: { Version: '2012-10-17', Statement: RCLONE_FIX_STATEMENTS },
+      verified: true,
+      verification: ['Combines the fixes of 2 findings.'],
+    };
+    const alert = renderSnsPolicyChange(change);
+    assert.equal(alert.subject, 'Combined policy change: findings 1, 3');
+    assert.match(
+      alert.message,
+      /^Combined policy changes \(1\): apply these instead of the findings' own fixes\n {2}Findings 1, 3 \(verified\): Create a new default version of the managed policy/,
+    );
+    assert.ok(!alert.message.includes('\u001b'));
+    assert.match(renderSns(rcloneFinding, [], 'Finding 2 of 5').message, /^Finding 2 of 5: /);
   });
 });

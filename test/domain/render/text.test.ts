@@ -169,6 +169,19 @@ describe('renderText', () => {
     );
     assert.equal((many.match(/^ {4}- PutObject/gm) ?? []).length, 20);
     assert.match(many, /\u2026 \(480 more requests omitted; see the JSON report\)/);
+    // A request repeated (a retry) is counted as often as it was made, and the distinct ones are said.
+    const retried = {
+      ...repeated,
+      requests: [
+        request(),
+        request({ eventId: 'b', resource: 'arn:aws:s3:::backups/x' }),
+        request({ eventId: 'c', resource: 'arn:aws:s3:::backups/x' }),
+      ],
+    };
+    assert.match(
+      renderText({ findings: [retried], skipped: [], errors: [] }, { color: false, maxRequests: 1 }),
+      /\u2026 \(2 more requests, 1 distinct, omitted; see the JSON report\)/,
+    );
   });
 
   test('says so when there is nothing to explain', () => {
