@@ -1243,6 +1243,36 @@ export class FindingBuilder {
     exactKeys: ReadonlySet<EvaluatedCheck>,
     notGranted: number,
   ): { fix: Fix | null; caveats: readonly string[] } {
+    // An explicit Deny refused some requests, and no policy allowed others: those others still get the
+    // fix their missing Allow calls for (the Deny's stay denied; deniedBy names it).
+    if (cause.endsWith('-explicit-deny') && evidence === 'policies') {
+      const implicit = denied.filter((e) => e.decision === 'ImplicitlyDenied');
+      if (implicit.length === 0) return { fix: null, caveats: [] };
+      const missing = new Set<PolicyType>();
+      for (const e of implicit) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
+      const rest = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+      const outcome = this.#fix(
+        rest,
+        evidence,
+        principal,
+        resolved,
+        implicit,
+        bucket,
+        partition,
+        resourceAccount,
+        exactKeys,
+        notGranted,
+      );
+      if (outcome.fix === null) return outcome;
+      const explicit = denied.length - implicit.length;
+      return {
+        fix: outcome.fix,
+        caveats: [
+          `The fix covers the ${implicit.length} request(s) no policy allowed (${rest}); the ${explicit} request(s) an explicit Deny refused stay refused, whatever is added (see deniedBy).`,
+          ...outcome.caveats,
+        ],
+      };
+    }
     // A root check that is granted is granted on its own key: it must not widen the keys' directory.
     const requests: DeniedRequestForFix[] = denied.map((e) => {
       // The request evaluated above is the one verification needs (same caller, resource account and

@@ -97,7 +97,19 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       ? ` (${finding.client.tool}${finding.client.version !== undefined ? ` ${finding.client.version}` : ''})`
       : '';
   const where = wherePhrase(finding);
-  let sentence = `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
+  // An explicit Deny that refused only some of the requests: the cause names the actions it refused,
+  // and the others, refused for want of an Allow, are named apart.
+  const explicit = finding.cause.endsWith('-explicit-deny')
+    ? [...new Set(denied.filter((r) => r.decision === 'ExplicitlyDenied').map((r) => r.action))]
+    : [];
+  const others =
+    explicit.length > 0
+      ? [...new Set(denied.filter((r) => r.decision === 'ImplicitlyDenied').map((r) => r.action))]
+      : [];
+  let sentence =
+    explicit.length > 0 && others.length > 0
+      ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}; and ${others.join(', ')}, which no policy allows.`
+      : `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
@@ -125,7 +137,8 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       const firstSentence = /^.*?\.(?=\s|$)/s.exec(avoid.text)?.[0] ?? avoid.text;
       sentence += ` Better, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
     }
-  } else if (finding.deniedBy.length > 0) {
+  }
+  if (finding.deniedBy.length > 0) {
     const d = finding.deniedBy[0]!;
     sentence += ` Blocked by ${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` statement ${d.sid}` : ''}.`;
   }

@@ -357,6 +357,44 @@ describe('explainTexts', () => {
     );
   });
 
+  test('an explicit Deny that refused some requests: the others still get their fix, and the summary tells them apart', () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+        { Sid: 'NoPii', Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/pii/*' },
+      ],
+    };
+    const read = record({
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'data', key: 'pii/people.csv', Host: 'x' },
+    });
+    const upload = record({ errorMessage: 'Access Denied' });
+    const finding = explainTexts(text(read, upload), context({ snapshot: snapshotWith(policy) })).findings[0];
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['NoPii'],
+    );
+    assert.deepEqual(finding?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'The fix covers the 1 request(s) no policy allowed (identity-missing-allow); the 1 request(s) an explicit Deny refused stay refused',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.match(
+      finding?.summary ?? '',
+      /was denied s3:GetObject on bucket data: an identity-based policy explicitly denies it; and s3:PutObject, which no policy allows\. Fix: add s3:PutObject to .* \(verified\)\. Blocked by inline statement NoPii\.$/,
+    );
+  });
+
   test('a federated user is recognised and its issuing user is named', () => {
     const federated = record({
       userIdentity: {
