@@ -73,7 +73,8 @@ export interface TrailText {
  * listing the paths (a missing path, a directory without trail files).
  */
 export type ListedInput =
-  | { readonly kind: 'file'; readonly path: string }
+  /** `stream`: a pipe named on the command line (`<(aws cloudtrail lookup-events …)`), read once. */
+  | { readonly kind: 'file'; readonly path: string; readonly stream?: boolean }
   | { readonly kind: 'stdin' }
   | { readonly kind: 'problem'; readonly problem: InputProblem };
 
@@ -115,11 +116,17 @@ export async function listTrailInputs(paths: readonly string[]): Promise<ListedI
       for (const file of files) listed.push({ kind: 'file', path: file });
       continue;
     }
+    // A pipe named on the command line (a shell's process substitution, /dev/fd/63) is read like stdin.
+    // Devices are not: /dev/zero would never end.
+    if (info.isFIFO()) {
+      listed.push({ kind: 'file', path, stream: true });
+      continue;
+    }
     if (!info.isFile()) {
       problem({
         input: path,
         code: trailInputProblemCodes.unsupportedType,
-        message: `${path}: not a regular file or directory.`,
+        message: `${path}: not a regular file, a pipe or a directory.`,
       });
       continue;
     }
@@ -149,9 +156,8 @@ export async function readListedInput(
   options?: ReadOptions,
 ): Promise<ReadInput> {
   const limit = options?.maxTextLength ?? MAX_TEXT_LENGTH;
-  return input.kind === 'stdin'
-    ? readStdin(options?.stdin ?? process.stdin, limit)
-    : readOne(input.path, limit);
+  if (input.kind === 'stdin') return readStdin(options?.stdin ?? process.stdin, limit);
+  return input.stream === true ? readStream(input.path, limit) : readOne(input.path, limit);
 }
 
 /**
@@ -236,6 +242,19 @@ async function readOne(path: string, limit: number): Promise<ReadInput> {
   } catch (error) {
     return { ok: false, problem: fileProblem(path, error) };
   }
+}
+
+/** A pipe, read to its end once (peeking at its first bytes would consume them). */
+async function readStream(path: string, limit: number): Promise<ReadInput> {
+  try {
+    return asRead(path, await decode(path, await readFile(path), limit));
+  } catch (error) {
+    return { ok: false, problem: fileProblem(path, error) };
+  }
+}
+
+function asRead(input: string, decoded: Decoded): ReadInput {
+  return decoded.ok ? { ok: true, text: { input, text: decoded.text } } : decoded;
 }
 
 async function startsLikeGzip(path: string): Promise<boolean> {

@@ -18,7 +18,8 @@ export const EXPLAIN_USAGE = `Usage: permission-auditor explain FILE... [options
 
 Explains S3 AccessDenied CloudTrail events: why each was denied, and the minimal verified fix.
 FILE: a CloudTrail record, an EventBridge event, a trail file ({"Records": [...]}, also .json.gz),
-JSON lines, 'aws cloudtrail lookup-events' output, a directory of those, or '-' for standard input.
+JSON lines, 'aws cloudtrail lookup-events' output, a directory of those, '-' for standard input, or a
+pipe such as <(aws cloudtrail lookup-events ...).
 
 Options:
   --account-snapshot FILE     'aws iam get-account-authorization-details' output

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -264,6 +266,22 @@ describe('readTrailInputs', () => {
       texts.map((t) => t.input),
       [good],
     );
+  });
+
+  test('a pipe named on the command line (process substitution) is read once, gzip or not', async () => {
+    for (const [name, content] of [
+      ['plain.fifo', Buffer.from(trailText)],
+      ['zipped.fifo', gzipSync(Buffer.from(trailText))],
+    ] as const) {
+      const fifo = join(root(), name);
+      execFileSync('mkfifo', [fifo]);
+      // The writer waits for the reader to open the pipe; neither blocks the event loop.
+      const writer = createWriteStream(fifo);
+      writer.end(content);
+      const { texts, errors } = await readTrailInputs([fifo]);
+      assert.deepEqual(errors, [], name);
+      assert.deepEqual(texts, [{ input: fifo, text: trailText }], name);
+    }
   });
 
   test('a failing stdin is reported and the files after it are still read', async () => {
