@@ -10,7 +10,12 @@ import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
 import { repeatCount, repeatsByFirst } from '../domain/render/reportWording.js';
 import { renderSlack } from '../domain/render/slack.js';
-import { renderSns, renderSnsPolicyChange, type SnsMessage } from '../domain/render/sns.js';
+import {
+  renderSns,
+  renderSnsPolicyChange,
+  renderSnsProblems,
+  type SnsMessage,
+} from '../domain/render/sns.js';
 import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 
@@ -242,11 +247,13 @@ function withInputName(error: { readonly input: string; readonly message: string
 
 /**
  * The SNS alerts of a report: one per finding that repeats no earlier one (numbered as in the report,
- * naming its repeats), then one per combined policy change, which those alerts refer to.
+ * naming its repeats), then one per combined policy change, which those alerts refer to, and one
+ * for the inputs it could not read.
  */
 function snsAlerts(report: ExplainReport): SnsMessage[] {
   const repeats = repeatsByFirst(report.findings);
   const total = report.findings.length;
+  const problems = renderSnsProblems(report);
   return [
     ...report.findings.flatMap((finding, index) =>
       finding.repeatOf === undefined
@@ -254,5 +261,6 @@ function snsAlerts(report: ExplainReport): SnsMessage[] {
         : [],
     ),
     ...(report.policyChanges ?? []).map(renderSnsPolicyChange),
+    ...(problems !== undefined ? [problems] : []),
   ];
 }

@@ -8,7 +8,7 @@ import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js'
 import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { distinctActions, plural, principalLabel } from './reportWording.js';
-import { renderFindingText, renderPolicyChangeText, renderText } from './text.js';
+import { renderFindingText, renderPolicyChangeText, renderSkippedAndErrorsText, renderText } from './text.js';
 import { omittedMarker } from './truncate.js';
 
 /** What to hand to SNS Publish. */
@@ -140,5 +140,17 @@ export function renderSnsPolicyChange(change: PolicyChange): SnsMessage {
   return {
     subject: toSnsSubject(`Combined policy change: findings ${change.findings.join(', ')}`),
     message: fitMessage(`${renderPolicyChangeText(change)}\n`),
+  };
+}
+
+/**
+ * The inputs a report could not read, and what it skipped, as an alert of its own: the findings'
+ * alerts do not carry them, and an unreadable trail file must not go unnoticed.
+ */
+export function renderSnsProblems(report: ExplainReport): SnsMessage | undefined {
+  if (report.errors.length === 0) return undefined;
+  return {
+    subject: toSnsSubject(`permission-auditor: ${plural(report.errors.length, 'input problem')}`),
+    message: fitMessage(`${renderSkippedAndErrorsText(report)}\n`),
   };
 }

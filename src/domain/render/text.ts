@@ -284,6 +284,11 @@ function renderRepeatText(
   return lines.join('\n');
 }
 
+/** What a report skipped and could not read, as plain text (empty when there is nothing to say). */
+export function renderSkippedAndErrorsText(report: ExplainReport): string {
+  return renderTail(report, painter(false), DEFAULT_MAX_SKIPPED);
+}
+
 /** The skipped/errors tail of a report (empty string when there is nothing to say). */
 function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): string {
   const lines: string[] = [];
@@ -304,7 +309,17 @@ function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): 
     }
   }
   if (report.errors.length > 0) {
-    lines.push(paint('red', `${plural(report.errors.length, 'input')} could not be read:`));
+    // An error names an input, or a record of one (`file ($.Records[3])`): count the inputs.
+    const inputs = new Set(report.errors.map((e) => e.input.replace(/ \([^)]*\)$/, ''))).size;
+    const problems = report.errors.length;
+    lines.push(
+      paint(
+        'red',
+        problems === inputs
+          ? `${plural(inputs, 'input')} could not be read:`
+          : `${plural(problems, 'problem')} in ${plural(inputs, 'input')}, whose records or text could not be read:`,
+      ),
+    );
     for (const error of report.errors) {
       lines.push(`  - ${t(error.input)}: ${t(error.code)}: ${t(error.message)}`);
     }

@@ -5,6 +5,7 @@ import { policyDocument } from '../../../src/domain/render/reportWording.js';
 import {
   renderSns,
   renderSnsPolicyChange,
+  renderSnsProblems,
   SNS_LIMITS,
   toSnsSubject,
 } from '../../../src/domain/render/sns.js';
@@ -119,5 +120,15 @@ describe('renderSns', () => {
     );
     assert.ok(!alert.message.includes('\u001b'));
     assert.match(renderSns(rcloneFinding, [], 'Finding 2 of 5').message, /^Finding 2 of 5: /);
+  });
+
+  test('the inputs a report could not read get an alert of their own; none when all were read', () => {
+    const alert = renderSnsProblems(fullReport);
+    assert.equal(alert?.subject, 'permission-auditor: 1 input problem');
+    assert.match(
+      alert?.message ?? '',
+      /1 input could not be read:\n {2}- trail-2026-11-27\.json: cloudtrail\.invalidJson: /,
+    );
+    assert.equal(renderSnsProblems({ ...fullReport, errors: [] }), undefined);
   });
 });

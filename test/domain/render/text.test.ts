@@ -280,4 +280,14 @@ describe('renderText', () => {
     );
     assert.ok(!text.includes("applying that finding's fix"));
   });
+
+  test('problems with records of one input are counted as problems in that input, not as unreadable inputs', () => {
+    const errors = [1, 2, 3].map((n) => ({
+      input: `trail.json ($.Records[${n}])`,
+      code: 'cloudtrail.missingField',
+      message: `trail.json at $.Records[${n}]: CloudTrail record has no eventID.`,
+    }));
+    const text = renderText({ findings: [], skipped: [], errors }, { color: false });
+    assert.match(text, /^3 problems in 1 input, whose records or text could not be read:$/m);
+  });
 });
