@@ -15,6 +15,7 @@ import {
   evaluate,
   evaluateWithAddedIdentityPolicy,
   type PolicySet,
+  policiesOf,
   policyAllows,
 } from '../policy/evaluate.js';
 import type { CompiledPolicy } from '../policy/parsePolicy.js';
@@ -695,15 +696,9 @@ const conditionalAllows = new WeakMap<PolicySet, boolean>();
 function hasConditionalAllow(set: PolicySet): boolean {
   let has = conditionalAllows.get(set);
   if (has === undefined) {
-    const policies = [
-      ...set.identity,
-      ...(set.permissionsBoundary !== undefined ? [set.permissionsBoundary] : []),
-      ...(set.resource !== undefined ? [set.resource] : []),
-      ...set.scpLevels.flat(),
-      ...set.rcpLevels.flat(),
-      ...(set.session !== undefined ? [set.session] : []),
-    ];
-    has = policies.some((p) => p.statements.some((s) => s.effect === 'Allow' && s.conditions.length > 0));
+    has = policiesOf(set).some((p) =>
+      p.statements.some((s) => s.effect === 'Allow' && s.conditions.length > 0),
+    );
     conditionalAllows.set(set, has);
   }
   return has;

@@ -251,9 +251,9 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
   return allowed;
 }
 
-/** Every problem found while compiling the policies of a set. */
-export function policySetProblems(set: PolicySet): PolicyProblem[] {
-  const all: CompiledPolicy[] = [
+/** Every policy of a set, of every type and level. */
+export function policiesOf(set: PolicySet): CompiledPolicy[] {
+  return [
     ...set.identity,
     ...(set.permissionsBoundary !== undefined ? [set.permissionsBoundary] : []),
     ...(set.resource !== undefined ? [set.resource] : []),
@@ -261,7 +261,11 @@ export function policySetProblems(set: PolicySet): PolicyProblem[] {
     ...set.rcpLevels.flat(),
     ...(set.session !== undefined ? [set.session] : []),
   ];
-  return all.flatMap((p) => p.problems);
+}
+
+/** Every problem found while compiling the policies of a set. */
+export function policySetProblems(set: PolicySet): PolicyProblem[] {
+  return policiesOf(set).flatMap((p) => p.problems);
 }
 
 const problemsBySet = new WeakMap<PolicySet, readonly PolicyProblem[]>();
