@@ -198,12 +198,32 @@ async function collectTrailFiles(
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
-    // Symlinked directories are not followed: a link back up the tree would loop forever.
     if (entry.isDirectory()) {
       await collectTrailFiles(path, files, problem);
+    } else if (entry.isSymbolicLink() && (await isDirectory(path))) {
+      // Not followed: a link back up the tree would loop forever. Said, so that nothing goes unread unseen.
+      problem({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: a symbolic link to a directory, not followed (a link can loop back up the tree); name it as an input to read what it holds.`,
+      });
+    } else if (entry.isFIFO() && isTrailFileName(entry.name)) {
+      problem({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: a pipe inside a directory is not read (it might never end); name it as an input to read it.`,
+      });
     } else if ((entry.isFile() || entry.isSymbolicLink()) && isTrailFileName(entry.name)) {
       files.push(path);
     }
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -194,7 +194,7 @@ describe('readTrailInputs', () => {
     assert.equal(errors[0]?.code, 'input.notUtf8');
   });
 
-  test('an entry that cannot be read as a file is reported as unreadable and the walk goes on', async () => {
+  test('a link to a directory named like a trail file is reported, not read, and the walk goes on', async () => {
     const dir = join(root(), 'odd-entries');
     await mkdir(join(dir, 'real-dir'), { recursive: true });
     await symlink(join(dir, 'real-dir'), join(dir, 'a-dir-link.json'));
@@ -205,8 +205,8 @@ describe('readTrailInputs', () => {
       [join(dir, 'z.json')],
     );
     assert.equal(errors[0]?.input, join(dir, 'a-dir-link.json'));
-    assert.equal(errors[0]?.code, 'input.unreadable');
-    assert.match(errors[0]?.message ?? '', /EISDIR/);
+    assert.equal(errors[0]?.code, 'input.unsupportedType');
+    assert.match(errors[0]?.message ?? '', /a symbolic link to a directory, not followed/);
   });
 
   test('a path that is neither a file nor a directory is reported', async () => {
@@ -222,10 +222,27 @@ describe('readTrailInputs', () => {
     await mkdir(dir);
     await writeFile(join(dir, 'x.json'), '{}');
     await symlink(dir, join(dir, 'self'));
-    const { texts } = await readTrailInputs([dir]);
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    const { texts, errors } = await readTrailInputs([dir]);
     assert.deepEqual(
       texts.map((t) => t.input),
       [join(dir, 'x.json')],
+    );
+    // Neither the link nor the pipe is read, and each is said.
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code, e.message.slice(e.input.length)]),
+      [
+        [
+          join(dir, 'pipe.json'),
+          'input.unsupportedType',
+          ': a pipe inside a directory is not read (it might never end); name it as an input to read it.',
+        ],
+        [
+          join(dir, 'self'),
+          'input.unsupportedType',
+          ': a symbolic link to a directory, not followed (a link can loop back up the tree); name it as an input to read what it holds.',
+        ],
+      ],
     );
   });
 
