@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
+import { decodeText } from './textEncoding.js';
 
 export type FileErrorCode = 'file.missing' | 'file.unreadable' | 'file.empty' | 'file.notJson';
 
@@ -20,10 +21,10 @@ export type JsonFileResult = { readonly ok: true; readonly value: unknown } | Fi
 
 const STDIN_LABEL = 'standard input';
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function failure(code: FileErrorCode, file: string, message: string): FileFailure {
@@ -46,16 +47,19 @@ export async function readJsonFile(
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<JsonFileResult> {
   const name = file === '-' ? STDIN_LABEL : file;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = file === '-' ? await readStream(stdin) : await readFile(file, 'utf8');
+    bytes = file === '-' ? await readStream(stdin) : await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return failure('file.missing', file, `${name}: no such file`);
     return failure('file.unreadable', file, `${name}: cannot be read (${code ?? (error as Error).message})`);
   }
-  // PowerShell redirection writes a UTF-8 byte order mark that JSON.parse rejects.
-  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // PowerShell redirection writes a byte order mark (UTF-8, or UTF-16LE in Windows PowerShell 5.1) that
+  // JSON.parse rejects; the text is read in its encoding, without the mark.
+  const decoded = decodeText(bytes);
+  if (!decoded.ok) return failure('file.notJson', file, `${name}: not valid JSON: it ${decoded.reason}`);
+  const json = decoded.text;
   if (json.trim() === '') return failure('file.empty', file, `${name}: the file is empty`);
   try {
     return { ok: true, value: JSON.parse(json) };

@@ -4,13 +4,14 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { constants, isUtf8 } from 'node:buffer';
+import { constants } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
+import { decodeText, maxTextLength } from './textEncoding.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -245,12 +246,13 @@ async function readOne(path: string, limit: number): Promise<ReadInput> {
   try {
     // Plain text is read straight into a string: no 100 MB buffer is left for the collector while the
     // trail is parsed. Text that holds a replacement character is read again as bytes, to tell
-    // mojibake (which decoding replaced) from a real U+FFFD.
+    // mojibake (which decoding replaced) from a real U+FFFD; so is text whose first characters hold a
+    // NUL, which is UTF-16 or UTF-32 read as UTF-8.
     if (!(await startsLikeGzip(path))) {
       const { size } = await stat(path);
       if (size > limit) return { ok: false, problem: tooLarge(path, size, limit) };
       const text = await readFile(path, 'utf8');
-      if (!text.includes('\uFFFD')) {
+      if (!text.includes('\uFFFD') && !text.slice(0, 4).includes('\u0000')) {
         return {
           ok: true,
           text: { input: path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text },
@@ -329,39 +331,53 @@ function outputChunkSize(gzip: Uint8Array): number {
   return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, isize + 1));
 }
 
+/** gzip layers read at most: a `.json.gz` gzipped again (by hand, or by an upload that compresses) is read. */
+const MAX_GZIP_LAYERS = 3;
+
 async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
   let content = bytes;
-  if (isGzip(bytes)) {
+  let layers = 0;
+  while (isGzip(content)) {
+    if (layers === MAX_GZIP_LAYERS) {
+      return {
+        ok: false,
+        problem: {
+          input,
+          code: trailInputProblemCodes.badGzip,
+          message: `${input}: is still gzip after ${MAX_GZIP_LAYERS} decompressions; a trail file is compressed once.`,
+        },
+      };
+    }
     try {
-      content = await gunzipAsync(bytes, { chunkSize: outputChunkSize(bytes) });
+      content = await gunzipAsync(content, { chunkSize: outputChunkSize(content) });
+      layers++;
     } catch (error) {
       return {
         ok: false,
         problem: {
           input,
           code: trailInputProblemCodes.badGzip,
-          message: `${input}: starts like gzip but cannot be decompressed: ${describeError(error)}.`,
+          message: `${input}: starts like gzip but cannot be decompressed${layers > 0 ? ` (after ${layers} decompression${layers > 1 ? 's' : ''})` : ''}: ${describeError(error)}.`,
         },
       };
     }
   }
-  // Mojibake is reported instead of parsed. The check is a separate (vectorised) pass: decoding with
-  // TextDecoder's `fatal` option instead costs a second copy of a trail file that may be 100 MB.
-  if (!isUtf8(content)) {
+  // Within the limit, the string fits (UTF-8 never decodes to more UTF-16 units than it has bytes).
+  const length = maxTextLength(content);
+  if (length > limit) return { ok: false, problem: tooLarge(input, content.byteLength, limit) };
+  // Mojibake is reported instead of parsed.
+  const decoded = decodeText(content);
+  if (!decoded.ok) {
     return {
       ok: false,
       problem: {
         input,
         code: trailInputProblemCodes.notUtf8,
-        message: `${input}: is not UTF-8 text${isGzip(bytes) ? ' after gzip decompression' : ''}.`,
+        message: `${input}: ${decoded.reason}${layers > 0 ? ' (after gzip decompression)' : ''}.`,
       },
     };
   }
-  // UTF-8 never decodes to more UTF-16 units than it has bytes: within the limit, the string fits.
-  if (content.byteLength > limit) return { ok: false, problem: tooLarge(input, content.byteLength, limit) };
-  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
-  // A UTF-8 byte order mark is not part of the JSON.
-  return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  return { ok: true, text: decoded.text };
 }
 
 function fileProblem(path: string, error: unknown): InputProblem {

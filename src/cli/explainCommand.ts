@@ -64,7 +64,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   let windowMinutes: number | undefined;
   if (values.window !== undefined) {
-    windowMinutes = Number(values.window);
+    // Decimal digits only: Number() would also take "0x10" (16), "1e3" or " 5 ".
+    windowMinutes = /^\d+(?:\.\d+)?$/.test(values.window) ? Number(values.window) : Number.NaN;
     if (!Number.isFinite(windowMinutes) || windowMinutes <= 0) {
       io.stderr(
         `explain: --window must be a positive number of minutes, got "${toSingleLine(values.window)}"\n`,

@@ -62,6 +62,34 @@ describe('readJsonFile', () => {
     const result = await readJsonFile(await tempFile('bom.json', '\uFEFF{"Policies": []}'));
     assert.deepEqual(result, { ok: true, value: { Policies: [] } });
   });
+
+  test('UTF-16 (Windows PowerShell 5.1 redirection, with or without a mark) is read as what it is', async () => {
+    const text = '{"Policies": [{"PolicyName": "Caf\u00e9"}]}';
+    const withMark = join(dir(), 'utf16le-bom.json');
+    await writeFile(withMark, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const withoutMark = join(dir(), 'utf16le.json');
+    await writeFile(withoutMark, Buffer.from(text, 'utf16le'));
+    const bigEndian = join(dir(), 'utf16be.json');
+    await writeFile(bigEndian, Buffer.from(text, 'utf16le').swap16());
+    for (const path of [withMark, withoutMark, bigEndian]) {
+      assert.deepEqual(
+        await readJsonFile(path),
+        { ok: true, value: { Policies: [{ PolicyName: 'Caf\u00e9' }] } },
+        path,
+      );
+    }
+  });
+
+  test('bytes that are not UTF-8 are file.notJson saying so, not parsed with replacement characters', async () => {
+    const path = join(dir(), 'latin1.json');
+    await writeFile(path, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+    assert.deepEqual(await readJsonFile(path), {
+      ok: false,
+      code: 'file.notJson',
+      file: path,
+      message: `${path}: not valid JSON: it is not UTF-8 text`,
+    });
+  });
 });
 
 describe('loadAccountSnapshot', () => {

@@ -183,6 +183,64 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('UTF-16 with or without a byte order mark, and gzip inside gzip, are read', async () => {
+    const utf16 = Buffer.from(trailText, 'utf16le');
+    const paths = {
+      'le-bom.json': Buffer.concat([Buffer.from([0xff, 0xfe]), utf16]),
+      'le.json': utf16,
+      'be-bom.json': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(utf16).swap16()]),
+      'be.json': Buffer.from(utf16).swap16(),
+      'twice.json.gz': gzipSync(gzipSync(Buffer.from(trailText, 'utf8'))),
+      'le.json.gz': gzipSync(Buffer.concat([Buffer.from([0xff, 0xfe]), utf16])),
+    };
+    const written = await Promise.all(
+      Object.entries(paths).map(async ([name, bytes]) => {
+        const path = join(root(), name);
+        await writeFile(path, bytes);
+        return path;
+      }),
+    );
+    const { texts, errors } = await readTrailInputs(written);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      texts.map((t) => t.text === trailText),
+      written.map(() => true),
+    );
+  });
+
+  test('UTF-32, broken UTF-16 and gzip nested too deep each get a message that names the problem', async () => {
+    const utf32 = join(root(), 'utf32.json');
+    const chars = [...'{"Records":[]}'];
+    const bytes = Buffer.alloc(chars.length * 4);
+    chars.forEach((c, i) => {
+      bytes.writeUInt32LE(c.charCodeAt(0), i * 4);
+    });
+    await writeFile(utf32, Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), bytes]));
+    const brokenUtf16 = join(root(), 'lone-surrogate.json');
+    await writeFile(
+      brokenUtf16,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":"', 'utf16le'), Buffer.from([0x00, 0xd8])]),
+    );
+    const deep = join(root(), 'deep.json.gz');
+    await writeFile(deep, gzipSync(gzipSync(gzipSync(gzipSync(Buffer.from('{}'))))));
+    const { texts, errors } = await readTrailInputs([utf32, brokenUtf16, deep]);
+    assert.deepEqual(texts, []);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.message]),
+      [
+        [
+          'input.notUtf8',
+          `${utf32}: is UTF-32 text, which JSON inputs cannot be; convert it to UTF-8 (for example iconv -f UTF-32 -t UTF-8).`,
+        ],
+        [
+          'input.notUtf8',
+          `${brokenUtf16}: starts like UTF-16LE text but is not valid UTF-16LE; save it as UTF-8.`,
+        ],
+        ['input.badGzip', `${deep}: is still gzip after 3 decompressions; a trail file is compressed once.`],
+      ],
+    );
+  });
+
   test('invalid bytes next to a real U+FFFD are still reported', async () => {
     const path = join(root(), 'mixed-mojibake.json');
     await writeFile(

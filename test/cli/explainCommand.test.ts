@@ -236,6 +236,13 @@ describe('permission-auditor explain', () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '-5'])).code, 2);
+    // Only decimal minutes: "0x10" is not read as 16, nor "1e3" as 1000.
+    for (const window of ['0x10', '1e3', ' 5']) {
+      const run = await runCli(['explain', join(SEED, 'event.json'), '--window', window]);
+      assert.equal(run.code, 2, window);
+      assert.match(run.stderr, /--window must be a positive number of minutes/, window);
+    }
+    assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '7.5'])).code, 0);
     const badSnapshot = await runCli([
       'explain',
       join(SEED, 'event.json'),

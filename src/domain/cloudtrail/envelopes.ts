@@ -264,12 +264,12 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     });
     return;
   }
-  if (Array.isArray(value.Records)) {
-    visitRecordsArray(value.Records, `${path}.Records`, prefix, depth, sink);
-    return;
-  }
-  if (Array.isArray(value.Events)) {
-    visitLookupEvents(value.Events, `${path}.Events`, prefix, sink);
+  // A document holding both arrays (merged by hand or by a script) has both read: neither is dropped.
+  const records = Array.isArray(value.Records) ? value.Records : undefined;
+  const events = Array.isArray(value.Events) ? value.Events : undefined;
+  if (records !== undefined || events !== undefined) {
+    if (records !== undefined) visitRecordsArray(records, `${path}.Records`, prefix, depth, sink);
+    if (events !== undefined) visitLookupEvents(events, `${path}.Events`, prefix, sink);
     return;
   }
   if (typeof value['detail-type'] === 'string' && 'detail' in value) {

@@ -67,6 +67,21 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('a document with both Records and Events has both read, none dropped', () => {
+    const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as { Events: unknown[] };
+    const text = JSON.stringify({ Records: [bareRecord], Events: lookup.Events });
+    const { records, errors } = extractRecords(text, 'merged.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record.eventName]),
+      [
+        ['$.Records[0]', 'HeadObject'],
+        ['$.Events[0].CloudTrailEvent', 'CreateBucket'],
+        ['$.Events[1].CloudTrailEvent', 'ListBuckets'],
+      ],
+    );
+  });
+
   test('JSON lines mixing envelopes yield every record with its line number, skipping blank lines', () => {
     const { records, errors } = extractRecords(fixture('mixed-envelopes.jsonl'), 'mixed.jsonl');
     assert.deepEqual(errors, []);
