@@ -36,6 +36,7 @@ import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tool
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
+import { denyCaveats } from './denyAdvice.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
@@ -474,6 +475,47 @@ function explicitDenyNote(denied: readonly EvaluatedCheck[], deniedBy: readonly 
   );
   return `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).`;
 }
+
+/**
+ * A sync whose deletes an explicit Deny refused: the Deny protects the bucket's objects from deletion (a
+ * backup that must keep what the source removed), so the job that fits it stops deleting. Offered first.
+ *
+ * @see https://rclone.org/commands/rclone_copy/
+ * @see https://docs.aws.amazon.com/cli/latest/reference/s3/sync.html
+ */
+function withKeepDeletedAlternative(
+  alternatives: readonly Alternative[],
+  tool: string,
+  profile: JobProfile | null,
+  denied: readonly EvaluatedCheck[],
+): readonly Alternative[] {
+  if (profile?.operation !== 'sync') return alternatives;
+  const deletes = [
+    ...new Set(
+      denied
+        .filter((e) => e.decision === 'ExplicitlyDenied' && DELETE_ACTIONS.has(e.check.action))
+        .map((e) => e.check.action),
+    ),
+  ];
+  if (deletes.length === 0) return alternatives;
+  const keep =
+    tool === 'rclone'
+      ? 'Run `rclone copy` instead of `rclone sync`: copy never deletes from the destination'
+      : tool === 'aws-cli'
+        ? 'Drop `--delete` from `aws s3 sync`: without it, sync never deletes from the destination'
+        : undefined;
+  if (keep === undefined) return alternatives;
+  return [
+    {
+      kind: 'client-config',
+      text: `${keep}, so the Deny that refused ${deletes.join(', ')} no longer stops the job; files removed from the source stay in the bucket, which is what such a Deny protects (${tool === 'rclone' ? 'https://rclone.org/commands/rclone_copy/' : 'https://docs.aws.amazon.com/cli/latest/reference/s3/sync.html'}).`,
+      removes: deletes,
+    },
+    ...alternatives,
+  ];
+}
+
+const DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:DeleteObject', 's3:DeleteObjectVersion']);
 
 /** Appends `key` to the list of `bucket` in `keys`. */
 function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
@@ -977,6 +1019,7 @@ export class FindingBuilder {
         const refs = explicit.flatMap((e) => e.result?.deniedBy ?? []);
         deniedBy = dedupeRefs(refs);
         cause = EXPLICIT_CAUSE[refs[0]!.policyType];
+        caveats.push(...denyCaveats(set, explicit));
       } else if (denied.length > 0) {
         const missing = new Set<PolicyType>();
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
@@ -1070,7 +1113,12 @@ export class FindingBuilder {
       (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
     );
-    const { alternatives } = toolAdvice;
+    const alternatives = withKeepDeletedAlternative(
+      toolAdvice.alternatives,
+      client.tool,
+      toolAdvice.jobProfile,
+      denied,
+    );
     if (
       client.tool === 'aws-cli' &&
       client.command === undefined &&

@@ -286,7 +286,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
  */
 export function noFixReason(cause: FindingCause): string {
   if (cause.endsWith('-explicit-deny')) {
-    return 'an explicit Deny overrides any Allow, so adding a statement cannot help; the Deny statement must change.';
+    return 'an explicit Deny overrides any Allow, so adding a statement cannot help: the request must stop matching the Deny (meet its condition, run as a principal it exempts, or stop making the call), or the Deny must change.';
   }
   if (cause === 'allowed-by-visible-policies') {
     return 'the visible policies already allow the request; the caveats list what can still deny it.';

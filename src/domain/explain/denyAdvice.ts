@@ -1,0 +1,175 @@
+/**
+ * What an explicit Deny that refused a finding's requests tests, and so how its requests can stop
+ * matching it. A Deny is written on purpose (a guardrail: deletes only by an admin role, TLS only,
+ * encrypted uploads only), so "the Deny statement must change" is rarely the answer: the job meets the
+ * condition, runs as a principal the Deny exempts, or stops making the refused call; changing the Deny
+ * is for its owner to decide.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ */
+import type { CompiledCondition } from '../policy/conditions.js';
+import { policiesOf } from '../policy/evaluate.js';
+import type { PolicySet } from '../policy/evaluationPlan.js';
+import type { CompiledStatement } from '../policy/parsePolicy.js';
+import { buildRequestContext } from '../policy/requestContext.js';
+import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
+import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
+
+/** A refused request and its evaluation, as the finding holds them. */
+export interface DeniedCheck {
+  readonly request: AuthorizationRequest;
+  readonly result?: EvaluationResult;
+}
+
+/**
+ * Keys that name the caller (who it is, its account, organization, tags): a negated operator on one of
+ * them makes the Deny an exception list ("everyone but the admin role").
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principal-properties
+ */
+function namesCaller(keyLower: string): boolean {
+  return keyLower.startsWith('aws:principal') || keyLower === 'aws:userid' || keyLower === 'aws:username';
+}
+
+/** What to do to meet a request condition, for the keys S3 guardrails use most. */
+const MEET: readonly [RegExp, string][] = [
+  [/^aws:securetransport$/, 'send the request over HTTPS (an endpoint given as http:// does not)'],
+  [/^s3:tlsversion$/, 'use the TLS version the statement requires'],
+  [
+    /^s3:x-amz-server-side-encryption(-aws-kms-key-id)?$/,
+    'send the server-side encryption header (and key) the statement requires (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)',
+  ],
+  [/^aws:sourcevpce?$/, 'send the request through the VPC endpoint (or VPC) the statement names'],
+  [/^aws:sourceip$/, 'send the request from an address the statement names'],
+  [/^s3:x-amz-acl$/, 'send the ACL header the statement requires (or none, if it forbids one)'],
+];
+
+/** Whom a Deny without exceptions refuses, by the kind of policy that holds it. */
+const EVERYONE: Readonly<Record<StatementRef['policyType'], string>> = {
+  identity: 'every principal the policy is attached to',
+  'permissions-boundary': 'every principal whose boundary the policy is',
+  session: 'every session given that policy',
+  resource: 'every caller',
+  scp: 'every principal in the accounts it governs',
+  rcp: 'every caller of the resources it governs',
+};
+
+function meetHint(keyLower: string): string {
+  for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
+  return 'meet the condition';
+}
+
+function quoted(values: readonly string[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ');
+}
+
+function policyValues(condition: CompiledCondition): string {
+  return quoted(condition.values.map((v) => v.raw));
+}
+
+function operatorName(condition: CompiledCondition): string {
+  return `${condition.qualifier !== undefined ? `${condition.qualifier}:` : ''}${condition.operator}`;
+}
+
+function statementOf(set: PolicySet, ref: StatementRef): CompiledStatement | undefined {
+  const policy = policiesOf(set).find(
+    (p) => p.policyType === ref.policyType && p.policyIndex === ref.policyIndex && p.level === ref.level,
+  );
+  return policy?.statements.find((s) => s.index === ref.statementIndex);
+}
+
+function describeStatement(ref: StatementRef): string {
+  const name = ref.policyName ?? ref.policyArn ?? ref.policyType;
+  return `${ref.sid !== undefined ? `Statement "${ref.sid}"` : `Statement ${ref.statementIndex + 1}`} of ${name}`;
+}
+
+/**
+ * One caveat per Deny statement that refused some of `checks`: whom and what it applies to, what the
+ * request had for each key it tests, and the ways past it that leave it in place.
+ */
+export function denyCaveats(set: PolicySet, checks: readonly DeniedCheck[]): string[] {
+  const byStatement = new Map<
+    string,
+    { ref: StatementRef; request: AuthorizationRequest; actions: Set<string> }
+  >();
+  for (const check of checks) {
+    if (check.result?.decision !== 'ExplicitlyDenied') continue;
+    for (const ref of check.result.deniedBy) {
+      const key = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}`;
+      let entry = byStatement.get(key);
+      if (entry === undefined) {
+        entry = { ref, request: check.request, actions: new Set() };
+        byStatement.set(key, entry);
+      }
+      entry.actions.add(check.request.action);
+    }
+  }
+  const caveats: string[] = [];
+  for (const { ref, request, actions } of byStatement.values()) {
+    const statement = statementOf(set, ref);
+    if (statement === undefined) continue;
+    caveats.push(describeDeny(statement, ref, request, [...actions]));
+  }
+  return caveats;
+}
+
+function describeDeny(
+  statement: CompiledStatement,
+  ref: StatementRef,
+  request: AuthorizationRequest,
+  actions: readonly string[],
+): string {
+  const context = buildRequestContext(
+    request.context,
+    parseRequestPrincipal(request.principal),
+    request.resourceAccount,
+    request.principalContext,
+  );
+  const valuesOf = (condition: CompiledCondition): string => {
+    const values = context.get(condition.keyLower)?.values ?? [];
+    return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;
+  };
+  const callerValue = (condition: CompiledCondition): string => {
+    const values = context.get(condition.keyLower)?.values ?? [];
+    return values.length === 0 ? 'is not set' : `is ${quoted(values)}`;
+  };
+  const exceptions: string[] = [];
+  const tests: string[] = [];
+  const hints = new Set<string>();
+  if (statement.principal?.not === true) {
+    exceptions.push(
+      `the principals its NotPrincipal names (${statement.principal.entries.map((e) => e.raw).join(', ')})`,
+    );
+  }
+  for (const condition of statement.conditions) {
+    if (namesCaller(condition.keyLower) && condition.spec.negated) {
+      exceptions.push(
+        `those whose ${condition.key} matches ${policyValues(condition)} (${operatorName(condition)}; this caller's ${callerValue(condition)})`,
+      );
+    } else {
+      tests.push(
+        `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the request ${valuesOf(condition)})`,
+      );
+      if (!namesCaller(condition.keyLower)) hints.add(meetHint(condition.keyLower));
+    }
+  }
+  const refused = actions.join(', ');
+  const head = `${describeStatement(ref)} refused ${refused}`;
+  const ways: string[] = [];
+  if (tests.length > 0) {
+    ways.push([...hints].join('; '));
+  }
+  if (exceptions.length > 0) ways.push('run the job as a principal it exempts');
+  ways.push(`change the job so that it does not need ${refused}`);
+  const owner =
+    exceptions.length > 0
+      ? 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
+      : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
+  const everyone = EVERYONE[ref.policyType];
+  const scope =
+    tests.length === 0 && exceptions.length === 0
+      ? `: it has no condition and no exception, so it applies to ${everyone} (a guardrail).`
+      : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
+  return `${head}${scope} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
+}

@@ -1,0 +1,155 @@
+/**
+ * What an explicit Deny tests, said so that the job can stop matching it: its exception list, the
+ * request values that made its conditions hold, and whom it covers when it has neither.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { denyCaveats } from '../../../src/domain/explain/denyAdvice.js';
+import { evaluate } from '../../../src/domain/policy/evaluate.js';
+import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
+import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
+import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
+
+const USER = 'arn:aws:iam::111122223333:user/nas-sync';
+const ALLOW_ALL = { Effect: 'Allow', Action: 's3:*', Resource: '*' };
+
+function setWith(
+  bucketStatements: readonly Record<string, unknown>[],
+  identity: readonly Record<string, unknown>[] = [ALLOW_ALL],
+): PolicySet {
+  return {
+    identity: [
+      compilePolicy(
+        { name: 'NasSync', document: { Version: '2012-10-17', Statement: identity } },
+        { policyType: 'identity', policyIndex: 0 },
+      ),
+    ],
+    resource: compilePolicy(
+      { name: 'photos bucket policy', document: { Version: '2012-10-17', Statement: bucketStatements } },
+      { policyType: 'resource', policyIndex: 0 },
+    ),
+    scpLevels: [],
+    rcpLevels: [],
+  };
+}
+
+function caveatsFor(set: PolicySet, requests: readonly AuthorizationRequest[]): string[] {
+  return denyCaveats(
+    set,
+    requests.map((request) => ({ request, result: evaluate(set, request) })),
+  );
+}
+
+const deleteRequest: AuthorizationRequest = {
+  principal: USER,
+  action: 's3:DeleteObject',
+  resource: 'arn:aws:s3:::photos/2019/a.jpg',
+  resourceAccount: '111122223333',
+};
+
+describe('denyCaveats', () => {
+  test('an exception on the caller names the exempt principals and the caller’s own value', () => {
+    const set = setWith([
+      {
+        Sid: 'DenyDeleteExceptAdmins',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/storage-admin' } },
+      },
+    ]);
+    assert.deepEqual(
+      caveatsFor(set, [deleteRequest, { ...deleteRequest, resource: 'arn:aws:s3:::photos/b' }]),
+      [
+        'Statement "DenyDeleteExceptAdmins" of photos bucket policy refused s3:DeleteObject: it applies to every caller except those whose aws:PrincipalArn matches "arn:aws:iam::111122223333:role/storage-admin" (ArnNotEquals; this caller\'s is "arn:aws:iam::111122223333:user/nas-sync"). To get past it while it stays in place: run the job as a principal it exempts; or change the job so that it does not need s3:DeleteObject. If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).',
+      ],
+    );
+  });
+
+  test('a condition on the request says what the request had, and how to meet it', () => {
+    const set = setWith([
+      {
+        Sid: 'TlsOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    const [caveat, ...rest] = caveatsFor(set, [
+      { ...deleteRequest, action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } },
+    ]);
+    assert.deepEqual(rest, []);
+    assert.match(
+      caveat ?? '',
+      /^Statement "TlsOnly" of photos bucket policy refused s3:GetObject: it applies because aws:SecureTransport Bool "false" held \(the request had "false"\)\. To get past it while it stays in place: send the request over HTTPS/,
+    );
+    assert.match(caveat ?? '', /it looks deliberate\.$/);
+  });
+
+  test('a missing header is named as missing, with the encryption hint', () => {
+    const set = setWith([
+      {
+        Sid: 'DenyUnencrypted',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [{ ...deleteRequest, action: 's3:PutObject' }]);
+    assert.match(
+      caveat ?? '',
+      /s3:x-amz-server-side-encryption Null "true" held \(the request had no s3:x-amz-server-side-encryption\)/,
+    );
+    assert.match(caveat ?? '', /send the server-side encryption header/);
+  });
+
+  test('NotPrincipal is an exception list too', () => {
+    const set = setWith([
+      {
+        Sid: 'OnlyAdmin',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/admin' },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [deleteRequest]);
+    assert.match(
+      caveat ?? '',
+      /applies to every caller except the principals its NotPrincipal names \(arn:aws:iam::111122223333:user\/admin\)\. To get past it while it stays in place: run the job as a principal it exempts/,
+    );
+  });
+
+  test('a Deny with no condition is a guardrail for everyone the policy covers; one caveat per statement', () => {
+    const set = setWith(
+      [{ Sid: 'Allow', Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }],
+      [
+        ALLOW_ALL,
+        { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' },
+        { Sid: 'NoTags', Effect: 'Deny', Action: 's3:PutObjectTagging', Resource: '*' },
+      ],
+    );
+    const caveats = caveatsFor(set, [
+      deleteRequest,
+      { ...deleteRequest, action: 's3:PutObjectTagging' },
+      { ...deleteRequest, action: 's3:GetObject' },
+    ]);
+    assert.deepEqual(
+      caveats.map((c) => c.slice(0, c.indexOf(' To get past'))),
+      [
+        'Statement "NoDeletes" of NasSync refused s3:DeleteObject: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
+        'Statement "NoTags" of NasSync refused s3:PutObjectTagging: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
+      ],
+    );
+  });
+
+  test('requests no Deny refused give no caveat', () => {
+    const set = setWith([{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }], []);
+    assert.deepEqual(caveatsFor(set, [deleteRequest]), []);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * explain on a sync whose deletes a deliberate Deny refuses: the first alternative is the job that keeps
+ * what the source removed (`rclone copy`, `aws s3 sync` without `--delete`), and the caveats say what
+ * the Deny tests. Refused deletes without a Deny, or outside a sync, get no such alternative.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { ACCOUNT, backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+const AWS_CLI_SYNC = 'aws-cli/2.18.0 md/command#s3.sync ua/2.0 os/linux#6.1';
+const AWS_CLI_RM = 'aws-cli/2.18.0 md/command#s3.rm ua/2.0 os/linux#6.1';
+
+function refusedDelete(key: string, userAgent: string, explicit: boolean): Record<string, unknown> {
+  const resource = `arn:aws:s3:::data/${key}`;
+  return deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', key, {
+    userAgent,
+    errorMessage: explicit
+      ? `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "${resource}" with an explicit deny in an identity-based policy`
+      : `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "${resource}" because no identity-based policy allows the s3:DeleteObject action`,
+  });
+}
+
+const ALLOW = { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject', 's3:PutObject'], Resource: '*' };
+const KEEP = {
+  Sid: 'KeepBackups',
+  Effect: 'Deny',
+  Action: 's3:DeleteObject',
+  Resource: 'arn:aws:s3:::data/*',
+};
+
+describe('a sync refused its deletes by a Deny', () => {
+  test('aws s3 sync --delete: the first alternative drops --delete, and the caveat names the guardrail', () => {
+    const report = explainTexts(
+      text(
+        refusedDelete('in/old.csv', AWS_CLI_SYNC, true),
+        refusedDelete('in/older.csv', AWS_CLI_SYNC, true),
+      ),
+      backupUserContext([ALLOW, KEEP]),
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.equal(finding?.jobProfile?.operation, 'sync');
+    assert.deepEqual(finding?.alternatives[0]?.removes, ['s3:DeleteObject']);
+    assert.match(finding?.alternatives[0]?.text ?? '', /^Drop `--delete` from `aws s3 sync`/);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'Statement "KeepBackups" of inline refused s3:DeleteObject: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test('deletes no policy allows (no Deny) get a fix, not the alternative', () => {
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, false)),
+      backupUserContext([ALLOW]),
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.notEqual(finding?.fix, null);
+    assert.ok(!finding?.alternatives.some((a) => a.removes.includes('s3:DeleteObject')));
+    assert.ok(!finding?.caveats.some((c) => c.includes('KeepBackups')));
+  });
+
+  test('a delete that is not part of a sync (aws s3 rm) gets no sync alternative', () => {
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_RM, true)),
+      backupUserContext([ALLOW, KEEP]),
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.ok(!finding?.alternatives.some((a) => a.text.includes('--delete')));
+  });
+});
