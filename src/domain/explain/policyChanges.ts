@@ -67,7 +67,7 @@ export function combinePolicyChanges(findings: readonly Finding[]): {
     const change = combine(edits);
     policyChanges.push(change);
     for (const i of new Set(edits.map((e) => e.finding))) {
-      const caveat = sharedTargetCaveat(change, i + 1);
+      const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length);
       const list = caveatsOf.get(i);
       if (list === undefined) caveatsOf.set(i, [caveat]);
       else list.push(caveat);
@@ -103,7 +103,7 @@ function targetName(change: PolicyChange): string {
   }
 }
 
-function sharedTargetCaveat(change: PolicyChange, self: number): string {
+function sharedTargetCaveat(change: PolicyChange, self: number, number: number): string {
   const others = change.findings.filter((n) => n !== self);
   const named =
     others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.join(', ');
@@ -111,7 +111,7 @@ function sharedTargetCaveat(change: PolicyChange, self: number): string {
     change.attachKind === 'managed-policy-version'
       ? "each finding's new version starts from the policy as the snapshot has it"
       : "each finding's document replaces the one before";
-  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply the combined change instead: policyChanges in the JSON report, "Combined policy changes" in the text and Markdown reports, a "Combined policy change" message in Slack, and an alert of its own in SNS.`;
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply combined change ${number} instead: policyChanges[${number - 1}] in the JSON report, "Combined policy changes" in the text and Markdown reports, a "Combined policy change" message in Slack, and an alert of its own in SNS.`;
 }
 
 /**

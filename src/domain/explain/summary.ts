@@ -53,13 +53,13 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
   return finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
 }
 
-function shortArn(arn: string): string {
+export function shortArn(arn: string): string {
   const idx = arn.lastIndexOf(':');
   return idx >= 0 ? arn.slice(idx + 1) : arn;
 }
 
 /** Where a change goes, in words: `a new version of BackupWriter`, `a new inline policy on role/x`. */
-function targetPhrase(
+export function targetPhrase(
   change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName'>,
   bucket: string | undefined,
 ): string {

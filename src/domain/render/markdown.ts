@@ -33,7 +33,12 @@ import {
   jobProfileLabel,
   namedAs,
   noFixReason,
+  OVERVIEW_MIN_FINDINGS,
   omittedRequests,
+  overviewCombined,
+  overviewHeading,
+  overviewNumbers,
+  overviewRows,
   plural,
   policyDocument,
   repeatCount,
@@ -107,10 +112,10 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     "Several findings' fixes change the same policy: apply these instead of the findings' own fixes, which each start from the policy as it is now.",
     '',
   ];
-  for (const change of changes) {
+  for (const [index, change] of changes.entries()) {
     const named = namedAs(change, code);
     out.push(
-      `### Findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
+      `### Change ${index + 1}, for findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
       '',
       `${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
       '',
@@ -122,6 +127,24 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     out.push('Verification:', '', ...change.verification.map((note) => `- ${text(note)}`), '');
   }
   return out;
+}
+
+/** A table of the report's distinct answers, before the findings (see {@link overviewRows}). */
+function overviewSection(report: ExplainReport): string[] {
+  const rows = overviewRows(report);
+  return [
+    '## Overview',
+    '',
+    `${overviewHeading(report, rows).replace(/^Overview: /, '')}.`,
+    '',
+    '| Findings | Principal | Bucket | Cause | Advice |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${text(overviewNumbers(row))} | ${text(row.principal)} | ${row.bucket !== undefined ? text(row.bucket) : ''} | ${causeText(row.cause).title} | ${text(`${row.outcome}${overviewCombined(row)}`)} |`,
+    ),
+    '',
+  ];
 }
 
 function jobProfileSection(profile: JobProfile): string[] {
@@ -287,6 +310,7 @@ export function* renderMarkdownPieces(
     const heading = [`# permission-auditor: ${plural(report.findings.length, 'finding')}${again}`, ''];
     if (report.findings.length === 0) heading.push('No denied S3 request to explain.', '');
     yield heading;
+    if (report.findings.length >= OVERVIEW_MIN_FINDINGS) yield overviewSection(report);
     for (const [index, finding] of report.findings.entries()) {
       const first = finding.repeatOf;
       yield first === undefined

@@ -6,6 +6,7 @@
 import type {
   AdditionalChange,
   DeniedByRef,
+  ExplainReport,
   Finding,
   FindingCause,
   FindingRequest,
@@ -14,7 +15,7 @@ import type {
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
-import { refusedElsewhere } from '../explain/summary.js';
+import { refusedElsewhere, shortArn, targetPhrase } from '../explain/summary.js';
 import type { PolicyType } from '../policy/types.js';
 import { omittedMarker } from './truncate.js';
 
@@ -362,4 +363,84 @@ export function omittedRequests(groups: readonly RequestGroup[], shown: number):
     requests,
     requests === hidden.length ? 'requests' : `requests, ${hidden.length} distinct,`,
   );
+}
+
+/** Reports with at least this many findings open with an overview (shorter ones read at a glance). */
+export const OVERVIEW_MIN_FINDINGS = 3;
+
+/** One line of a report's overview: a finding and the later ones that repeat its advice. */
+export interface OverviewRow {
+  /** The finding's number (from 1), then those of its repeats. */
+  readonly findings: readonly number[];
+  readonly principal: string;
+  readonly bucket?: string;
+  readonly cause: FindingCause;
+  /** `verified fix: new version of BackupWriter`, `no fix: an explicit Deny`… */
+  readonly outcome: string;
+  /** The numbers (from 1) of the combined policy changes that hold this finding's fix. */
+  readonly combined: readonly number[];
+}
+
+function outcomeOf(finding: Finding): string {
+  const { fix } = finding;
+  if (fix !== null)
+    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}: ${targetPhrase(fix, finding.bucket)}`;
+  if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see what it tests)';
+  if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';
+  if (finding.cause === 's3-setting') return 'no fix: an S3 setting';
+  return 'no fix (see the caveats)';
+}
+
+/**
+ * The overview of a report: one row per finding that does not repeat an earlier one's advice, in the
+ * report's order, so that a report of a week of trail files says first who was refused what, and where
+ * each answer is.
+ */
+export function overviewRows(report: ExplainReport): OverviewRow[] {
+  const repeats = repeatsByFirst(report.findings);
+  const combinedOf = new Map<number, number[]>();
+  (report.policyChanges ?? []).forEach((change, index) => {
+    for (const n of change.findings) {
+      const list = combinedOf.get(n);
+      if (list === undefined) combinedOf.set(n, [index + 1]);
+      else list.push(index + 1);
+    }
+  });
+  const rows: OverviewRow[] = [];
+  report.findings.forEach((finding, index) => {
+    if (finding.repeatOf !== undefined) return;
+    const number = index + 1;
+    rows.push({
+      findings: [number, ...(repeats.get(number) ?? [])],
+      principal: shortArn(finding.principal.arn),
+      ...(finding.bucket !== undefined ? { bucket: finding.bucket } : {}),
+      cause: finding.cause,
+      outcome: outcomeOf(finding),
+      combined: combinedOf.get(number) ?? [],
+    });
+  });
+  return rows;
+}
+
+/** `1 (again in 7, 12)`: a row's finding numbers, with at most 8 repeats listed. */
+export function overviewNumbers(row: OverviewRow): string {
+  const [first, ...again] = row.findings;
+  if (again.length === 0) return String(first);
+  const listed =
+    again.length <= 8 ? again.join(', ') : `${again.slice(0, 7).join(', ')} and ${again.length - 7} more`;
+  return `${first} (again in ${listed})`;
+}
+
+/** `in combined change 3`: where a row's fix is to be applied from, when a combined change holds it. */
+export function overviewCombined(row: OverviewRow): string {
+  if (row.combined.length === 0) return '';
+  return `; apply it as combined change${row.combined.length === 1 ? '' : 's'} ${row.combined.join(', ')}`;
+}
+
+/** The overview's first line: how many findings, distinct answers, repeats and combined changes. */
+export function overviewHeading(report: ExplainReport, rows: readonly OverviewRow[]): string {
+  const total = report.findings.length;
+  const repeated = total - rows.length;
+  const changes = report.policyChanges?.length ?? 0;
+  return `Overview: ${plural(total, 'finding')}${repeated > 0 ? `, ${repeated} of them repeating an earlier one's advice` : ''}${changes > 0 ? `; ${plural(changes, 'combined policy change')} after the findings` : ''}`;
 }

@@ -134,12 +134,13 @@ export function renderSns(
 
 /**
  * A combined policy change as an alert of its own: the findings' alerts tell their readers to apply it
- * instead of their own fixes, so it must reach them too.
+ * instead of their own fixes, so it must reach them too. `index` is its place in the report's
+ * policyChanges (from 0), which the findings' caveats name it by.
  */
-export function renderSnsPolicyChange(change: PolicyChange): SnsMessage {
+export function renderSnsPolicyChange(change: PolicyChange, index = 0): SnsMessage {
   return {
-    subject: toSnsSubject(`Combined policy change: findings ${change.findings.join(', ')}`),
-    message: fitMessage(`${renderPolicyChangeText(change)}\n`),
+    subject: toSnsSubject(`Combined policy change ${index + 1}: findings ${change.findings.join(', ')}`),
+    message: fitMessage(`${renderPolicyChangeText(change, index + 1)}\n`),
   };
 }
 

@@ -32,7 +32,12 @@ import {
   jobProfileLabel,
   namedAs,
   noFixReason,
+  OVERVIEW_MIN_FINDINGS,
   omittedRequests,
+  overviewCombined,
+  overviewHeading,
+  overviewNumbers,
+  overviewRows,
   plural,
   policyDocument,
   principalLabel,
@@ -135,34 +140,42 @@ function fixLines(fix: Fix, paint: Painter): string[] {
   return lines;
 }
 
-/** The combined changes of fixes that share a policy, each with its whole new document. */
-/** One combined policy change as plain text, for an alert of its own (SNS). */
-export function renderPolicyChangeText(change: PolicyChange): string {
-  return policyChangesText([change], painter(false));
+/**
+ * One combined policy change as plain text, for an alert of its own (SNS), under its number in the
+ * report (from 1), which the findings' caveats name it by.
+ */
+export function renderPolicyChangeText(change: PolicyChange, number = 1): string {
+  return [
+    `Combined policy change ${number}: apply it instead of the own fixes of findings ${change.findings.join(', ')}`,
+    ...changeLines(change, number, painter(false)),
+  ].join('\n');
 }
 
+/** The combined changes of fixes that share a policy, each with its whole new document. */
 function policyChangesText(changes: readonly PolicyChange[], paint: Painter): string {
-  const lines = [
+  return [
     paint(
       'bold',
       `Combined policy changes (${changes.length}): apply these instead of the findings' own fixes`,
     ),
+    ...changes.flatMap((change, index) => changeLines(change, index + 1, paint)),
+  ].join('\n');
+}
+
+function changeLines(change: PolicyChange, number: number, paint: Painter): string[] {
+  const status = change.verified ? paint('green', 'verified') : paint('yellow', 'NOT verified');
+  const named = namedAs(change, (name) => `"${t(name)}"`);
+  const lines = [
+    `  Change ${number}, for findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
+    indent(safeJson(change.newDocument), '    '),
   ];
-  for (const change of changes) {
-    const status = change.verified ? paint('green', 'verified') : paint('yellow', 'NOT verified');
-    const named = namedAs(change, (name) => `"${t(name)}"`);
-    lines.push(
-      `  Findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
-    );
-    lines.push(indent(safeJson(change.newDocument), '    '));
-    if (change.diff !== undefined && change.diff !== '') {
-      lines.push(`    ${diffHeading(change.attachKind)}:`);
-      lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
-    }
-    lines.push('    Verification:');
-    lines.push(...bulletList(change.verification.map(t), '      '));
+  if (change.diff !== undefined && change.diff !== '') {
+    lines.push(`    ${diffHeading(change.attachKind)}:`);
+    lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
   }
-  return lines.join('\n');
+  lines.push('    Verification:');
+  lines.push(...bulletList(change.verification.map(t), '      '));
+  return lines;
 }
 
 function jobProfileLines(profile: JobProfile): string[] {
@@ -285,6 +298,18 @@ function renderRepeatText(
 }
 
 /** What a report skipped and could not read, as plain text (empty when there is nothing to say). */
+/** The overview that opens a report of several findings: one line per distinct answer. */
+function overviewText(report: ExplainReport, paint: Painter): string {
+  const rows = overviewRows(report);
+  const lines = [paint('bold', overviewHeading(report, rows))];
+  for (const row of rows) {
+    lines.push(
+      `  - ${overviewNumbers(row)}: ${t(row.principal)}${row.bucket !== undefined ? `, bucket ${t(row.bucket)}` : ''}: ${causeText(row.cause).title}; ${t(row.outcome)}${overviewCombined(row)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function renderSkippedAndErrorsText(report: ExplainReport): string {
   return renderTail(report, painter(false), DEFAULT_MAX_SKIPPED);
 }
@@ -337,6 +362,7 @@ export function* renderTextPieces(report: ExplainReport, options: TextRenderOpti
   const paint = painter(options.color);
   const total = report.findings.length;
   const repeats = repeatsByFirst(report.findings);
+  if (total >= OVERVIEW_MIN_FINDINGS) yield `${overviewText(report, paint)}\n\n`;
   for (const [index, finding] of report.findings.entries()) {
     const heading = `Finding ${index + 1} of ${total}`;
     const first = finding.repeatOf;

@@ -177,12 +177,12 @@ describe('combinePolicyChanges', () => {
     assert.match(text, /Combined policy changes \(1\)/);
     assert.match(
       text,
-      /Findings 1, 2 \(verified\): Create a new default version of the managed policy arn:aws:iam::111122223333:policy\/BackupWriter/,
+      /Change 1, for findings 1, 2 \(verified\): Create a new default version of the managed policy arn:aws:iam::111122223333:policy\/BackupWriter/,
     );
     assert.ok(text.indexOf('Combined policy changes (1)') > text.indexOf('Finding 2 of 2'));
     const markdown = renderMarkdown(report);
     assert.match(markdown, /## Combined policy changes \(1\)/);
-    assert.match(markdown, /### Findings 1, 2 \(verified\)/);
+    assert.match(markdown, /### Change 1, for findings 1, 2 \(verified\)/);
   });
   test('the combined diff starts from the policy as it is now, in its own form (one statement as an object, no Version)', () => {
     const original = { Statement: base };

@@ -157,8 +157,9 @@ describe('renderMarkdown', () => {
     const pieces = [...renderMarkdownPieces(report)];
     const whole = renderMarkdown(report);
     assert.equal(pieces.join(''), whole);
-    assert.equal(pieces.length, 6, 'heading, three findings, skipped events, unreadable inputs');
-    assert.ok(pieces[1]?.startsWith('## 1. '));
+    assert.equal(pieces.length, 7, 'heading, overview, three findings, skipped events, unreadable inputs');
+    assert.ok(pieces[1]?.startsWith('## Overview\n'));
+    assert.ok(pieces[2]?.startsWith('## 1. '));
     assert.ok(whole.endsWith('\n') && !whole.endsWith('\n\n'));
     const empty = [...renderMarkdownPieces({ findings: [], skipped: [], errors: [] })];
     assert.deepEqual(empty, ['# permission-auditor: 0 findings\n\nNo denied S3 request to explain.\n']);

@@ -112,11 +112,12 @@ describe('renderSns', () => {
       verified: true,
       verification: ['Combines the fixes of 2 findings.'],
     };
-    const alert = renderSnsPolicyChange(change);
-    assert.equal(alert.subject, 'Combined policy change: findings 1, 3');
+    // Its number is its place in policyChanges, by which the findings' caveats name it.
+    const alert = renderSnsPolicyChange(change, 1);
+    assert.equal(alert.subject, 'Combined policy change 2: findings 1, 3');
     assert.match(
       alert.message,
-      /^Combined policy changes \(1\): apply these instead of the findings' own fixes\n {2}Findings 1, 3 \(verified\): Create a new default version of the managed policy/,
+      /^Combined policy change 2: apply it instead of the own fixes of findings 1, 3\n {2}Change 2, for findings 1, 3 \(verified\): Create a new default version of the managed policy/,
     );
     assert.ok(!alert.message.includes('\u001b'));
     assert.match(renderSns(rcloneFinding, [], 'Finding 2 of 5').message, /^Finding 2 of 5: /);

@@ -148,10 +148,16 @@ describe('renderText', () => {
     const report = { ...fullReport, skipped: manySkipped(100, 100) };
     const pieces = [...renderTextPieces(report, { color: true })];
     assert.equal(pieces.join(''), renderText(report, { color: true }));
-    assert.ok(pieces[0]?.startsWith(`${ESC}[1mFinding 1 of 3`));
-    assert.ok(pieces[1]?.startsWith('\n\n') && pieces[1].includes('Finding 2 of 3'));
-    assert.ok(pieces[2]?.startsWith('\n\n') && pieces[2].includes('Finding 3 of 3'));
-    assert.equal(pieces.length, 5, 'three findings, the skipped and errors tail, the final line break');
+    // Three findings or more open with an overview.
+    assert.ok(pieces[0]?.startsWith(`${ESC}[1mOverview: 3 findings`));
+    assert.ok(pieces[1]?.startsWith(`${ESC}[1mFinding 1 of 3`));
+    assert.ok(pieces[2]?.startsWith('\n\n') && pieces[2].includes('Finding 2 of 3'));
+    assert.ok(pieces[3]?.startsWith('\n\n') && pieces[3].includes('Finding 3 of 3'));
+    assert.equal(
+      pieces.length,
+      6,
+      'the overview, three findings, the skipped and errors tail, the final line break',
+    );
   });
 
   test('counts repeated identical requests once and summarises requests beyond the limit', () => {

@@ -1,0 +1,115 @@
+/**
+ * The overview that opens a text or Markdown report of three findings or more: one row per distinct
+ * answer (a finding and the later ones repeating its advice), with where its fix goes and the combined
+ * change that holds it; untrusted names escaped as in the rest of each format.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ExplainReport, Fix } from '../../../src/domain/explain/report.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { overviewRows } from '../../../src/domain/render/reportWording.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { bareFinding } from '../explain/explainFixtures.js';
+
+const USER = 'arn:aws:iam::111122223333:user/nas-sync';
+const ROLE = 'arn:aws:iam::111122223333:role/ci/deploy';
+
+const inlineFix: Fix = {
+  attachTo: USER,
+  attachKind: 'inline-policy',
+  statements: [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::photos'] }],
+  verified: true,
+  verification: [],
+};
+
+const report: ExplainReport = {
+  findings: [
+    bareFinding(USER, { bucket: 'photos', fix: inlineFix }),
+    bareFinding(ROLE, {
+      bucket: 'builds',
+      cause: 'resource-policy-explicit-deny',
+      fix: null,
+    }),
+    bareFinding(USER, { bucket: 'photos', fix: inlineFix, repeatOf: 1 }),
+    bareFinding(USER, {
+      bucket: 'photos-*evil*|x',
+      fix: { ...inlineFix, attachKind: 'managed-policy-version', policyName: 'Backup', verified: false },
+    }),
+  ],
+  policyChanges: [
+    {
+      attachTo: USER,
+      attachKind: 'inline-policy',
+      findings: [1, 4],
+      statements: [],
+      newDocument: {},
+      verified: true,
+      verification: [],
+    },
+  ],
+  skipped: [],
+  errors: [],
+};
+
+describe('report overview', () => {
+  test('one row per distinct answer, with its repeats, fix target and combined change', () => {
+    assert.deepEqual(overviewRows(report), [
+      {
+        findings: [1, 3],
+        principal: 'user/nas-sync',
+        bucket: 'photos',
+        cause: 'identity-missing-allow',
+        outcome: 'verified fix: a new inline policy on user/nas-sync',
+        combined: [1],
+      },
+      {
+        findings: [2],
+        principal: 'role/ci/deploy',
+        bucket: 'builds',
+        cause: 'resource-policy-explicit-deny',
+        outcome: 'no fix: an explicit Deny (see what it tests)',
+        combined: [],
+      },
+      {
+        findings: [4],
+        principal: 'user/nas-sync',
+        bucket: 'photos-*evil*|x',
+        cause: 'identity-missing-allow',
+        outcome: 'fix, NOT verified: a new version of Backup',
+        combined: [1],
+      },
+    ]);
+  });
+
+  test('the text report opens with it', () => {
+    const text = renderText(report, { color: false });
+    assert.ok(
+      text.startsWith(
+        "Overview: 4 findings, 1 of them repeating an earlier one's advice; 1 combined policy change after the findings\n" +
+          '  - 1 (again in 3): user/nas-sync, bucket photos: No identity-based policy allows the request; verified fix: a new inline policy on user/nas-sync; apply it as combined change 1\n' +
+          '  - 2: role/ci/deploy, bucket builds: The bucket policy explicitly denies the request; no fix: an explicit Deny (see what it tests)\n',
+      ),
+      text.slice(0, 600),
+    );
+    assert.ok(text.indexOf('Finding 1 of 4') > text.indexOf('  - 2: role/ci/deploy'));
+  });
+
+  test('the Markdown report has it as a table whose untrusted cells are escaped', () => {
+    const markdown = renderMarkdown(report);
+    const table = markdown.slice(markdown.indexOf('## Overview'), markdown.indexOf('## 1. '));
+    assert.match(table, /^\| Findings \| Principal \| Bucket \| Cause \| Advice \|$/m);
+    assert.match(
+      table,
+      /^\| 1 \\\(again in 3\\\) \| user\\\/nas\\-sync \| photos \| No identity-based policy allows the request \| .*combined change 1 \|$/m,
+    );
+    // A `|` or `*` in a name can neither end the cell nor start emphasis.
+    assert.match(table, /\| photos\\-\\\*evil\\\*\\\|x \|/);
+    assert.equal(table.match(/^\|/gm)?.length, 5, 'header, separator, three rows');
+  });
+
+  test('reports of fewer than three findings have none', () => {
+    const two = { ...report, findings: report.findings.slice(0, 2), policyChanges: [] };
+    assert.ok(renderText(two, { color: false }).startsWith('Finding 1 of 2'));
+    assert.ok(!renderMarkdown(two).includes('## Overview'));
+  });
+});
