@@ -72,14 +72,16 @@ function operatorName(condition: CompiledCondition): string {
   return `${condition.qualifier !== undefined ? `${condition.qualifier}:` : ''}${condition.operator}`;
 }
 
-function statementOf(set: PolicySet, ref: StatementRef): CompiledStatement | undefined {
+/** The compiled statement a reference (a result's deniedBy, an explanation) points to. */
+export function statementOf(set: PolicySet, ref: StatementRef): CompiledStatement | undefined {
   const policy = policiesOf(set).find(
     (p) => p.policyType === ref.policyType && p.policyIndex === ref.policyIndex && p.level === ref.level,
   );
   return policy?.statements.find((s) => s.index === ref.statementIndex);
 }
 
-function describeStatement(ref: StatementRef): string {
+/** `Statement "Sid" of Policy`, or `Statement 2 of Policy` without a Sid. */
+export function describeStatement(ref: StatementRef): string {
   const name = ref.policyName ?? ref.policyArn ?? ref.policyType;
   return `${ref.sid !== undefined ? `Statement "${ref.sid}"` : `Statement ${ref.statementIndex + 1}`} of ${name}`;
 }

@@ -47,6 +47,7 @@ import {
   minimalStatements,
   rootLevelKeysCaveat,
 } from './minimalStatements.js';
+import { nearMissCaveats } from './nearMisses.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
 import type {
@@ -1043,6 +1044,12 @@ export class FindingBuilder {
       caveats.push(
         'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
       );
+    }
+    // Statements that name a refused action but not its resource say why in the user's own terms.
+    // rclone's root checks and S3A's parent checks are explained (and granted, or not) on their own.
+    if (evidence === 'policies' && denied.length > 0) {
+      const own = (e: EvaluatedCheck) => !probes.has(e) && !parentChecks.has(e);
+      caveats.push(...nearMissCaveats(set, denied.filter(own)));
     }
     if (message.form === 'setting' && cause !== 's3-setting') {
       caveats.push(

@@ -1,0 +1,161 @@
+/**
+ * Statements that name a refused action but not its resource: the wrong kind of ARN for the action, or
+ * a narrower prefix. Statements on other buckets, and bucket-policy statements for other principals,
+ * are not near misses.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { nearMissCaveats } from '../../../src/domain/explain/nearMisses.js';
+import { evaluate } from '../../../src/domain/policy/evaluate.js';
+import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
+import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
+import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
+
+const USER = 'arn:aws:iam::111122223333:user/backup';
+const PARTNER = 'arn:aws:iam::444455556666:role/partner-reader';
+
+function identitySet(statements: readonly Record<string, unknown>[]): PolicySet {
+  return {
+    identity: [
+      compilePolicy(
+        { name: 'BackupWriter', document: { Version: '2012-10-17', Statement: statements } },
+        { policyType: 'identity', policyIndex: 0 },
+      ),
+    ],
+    scpLevels: [],
+    rcpLevels: [],
+  };
+}
+
+function caveatsFor(set: PolicySet, requests: readonly AuthorizationRequest[]): string[] {
+  return nearMissCaveats(
+    set,
+    requests.map((request) => ({ request, result: evaluate(set, request) })),
+  );
+}
+
+const request = (action: string, resource: string, principal = USER): AuthorizationRequest => ({
+  principal,
+  action,
+  resource,
+  resourceAccount: '111122223333',
+});
+
+describe('nearMissCaveats', () => {
+  test('a bucket-level action granted on object ARNs', () => {
+    const set = identitySet([
+      { Sid: 'List', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::backup/*' },
+    ]);
+    assert.deepEqual(caveatsFor(set, [request('s3:ListBucket', 'arn:aws:s3:::backup')]), [
+      'Statement "List" of BackupWriter names s3:ListBucket but only on arn:aws:s3:::backup/*: object ARNs, which a bucket-level action never matches. s3:ListBucket needs the bucket ARN (arn:aws:s3:::backup) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html).',
+    ]);
+  });
+
+  test('an object-level action granted on the bucket ARN', () => {
+    const set = identitySet([
+      {
+        Sid: 'Put',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: 'arn:aws:s3:::backup',
+      },
+    ]);
+    const caveats = caveatsFor(set, [
+      request('s3:PutObject', 'arn:aws:s3:::backup/a.txt'),
+      request('s3:GetObject', 'arn:aws:s3:::backup/a.txt'),
+    ]);
+    assert.equal(caveats.length, 1);
+    assert.match(
+      caveats[0] ?? '',
+      /^Statement "Put" of BackupWriter names s3:PutObject, s3:GetObject but only on arn:aws:s3:::backup: the bucket ARN, which an object-level action never matches\./,
+    );
+  });
+
+  test('a narrower prefix names only refused keys outside it as examples', () => {
+    const set = identitySet([
+      { Sid: 'Daily', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::backup/daily/*' },
+    ]);
+    const caveats = caveatsFor(set, [
+      request('s3:PutObject', 'arn:aws:s3:::backup/weekly/a'),
+      request('s3:PutObject', 'arn:aws:s3:::backup/weekly/b'),
+      request('s3:PutObject', 'arn:aws:s3:::backup/weekly/c'),
+    ]);
+    assert.deepEqual(caveats, [
+      'Statement "Daily" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup/daily/*: the refused requests (such as arn:aws:s3:::backup/weekly/a, arn:aws:s3:::backup/weekly/b) are outside it. If that scope is deliberate, the job must stay inside it; if not, the policy must cover the refused resources too.',
+    ]);
+  });
+
+  test('statements on other buckets, other actions, or allowed requests are not near misses', () => {
+    const set = identitySet([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::other-bucket/*' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::backup/daily/*' },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::backup' },
+    ]);
+    assert.deepEqual(
+      caveatsFor(set, [
+        request('s3:PutObject', 'arn:aws:s3:::backup/daily/a'),
+        request('s3:ListBucket', 'arn:aws:s3:::backup'),
+      ]),
+      [],
+    );
+  });
+
+  test('a wildcard in the bucket part still names the bucket', () => {
+    const set = identitySet([
+      { Sid: 'Logs', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::backup-*/logs/*' },
+    ]);
+    const [caveat] = caveatsFor(set, [request('s3:GetObject', 'arn:aws:s3:::backup-eu/data/x')]);
+    assert.match(
+      caveat ?? '',
+      /^Statement "Logs" of BackupWriter allows s3:GetObject but only on arn:aws:s3:::backup-\*\/logs\/\*/,
+    );
+  });
+
+  test('in a bucket policy, only statements whose Principal names the caller count', () => {
+    const bucketPolicy = compilePolicy(
+      {
+        name: 'exports bucket policy',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PartnerRead',
+              Effect: 'Allow',
+              Principal: { AWS: PARTNER },
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::exports/shared/*',
+            },
+            {
+              Sid: 'OtherPartner',
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::777788889999:root' },
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::exports/other/*',
+            },
+          ],
+        },
+      },
+      { policyType: 'resource', policyIndex: 0 },
+    );
+    const set: PolicySet = {
+      identity: [
+        compilePolicy(
+          {
+            name: 'assumed caller-side allow',
+            document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+          },
+          { policyType: 'identity', policyIndex: 0 },
+        ),
+      ],
+      resource: bucketPolicy,
+      scpLevels: [],
+      rcpLevels: [],
+    };
+    const caveats = caveatsFor(set, [request('s3:GetObject', 'arn:aws:s3:::exports/private/x', PARTNER)]);
+    assert.equal(caveats.length, 1);
+    assert.match(
+      caveats[0] ?? '',
+      /^Statement "PartnerRead" of exports bucket policy allows s3:GetObject but only on arn:aws:s3:::exports\/shared\/\*/,
+    );
+  });
+});
