@@ -110,7 +110,7 @@ const byIdentityType = {
     }
     const hinted = hints.messagePrincipalArn;
     const hintUsable = hinted !== undefined && (account === undefined || accountOf(hinted) === account);
-    if (!hintUsable) return build('AWSAccount', { account });
+    if (!hintUsable) return build('AWSAccount', { account, principalId: str(identity.principalId) });
     return build('AWSAccount', { ...fieldsFromArn(hinted), account: account ?? accountOf(hinted) });
   },
   /**

@@ -36,6 +36,12 @@ export interface Principal {
   /** The principal ARN to evaluate policies for (role ARN for sessions, user ARN...). */
   readonly policyPrincipalArn?: string;
   readonly accessKeyId?: string;
+  /**
+   * For a cross-account caller CloudTrail names only by account (`AWSAccount` without an ARN): its
+   * `principalId`, such as `AROAEXAMPLEID:session` (a role's unique ID and the session name) or
+   * `AIDAEXAMPLEID` (an IAM user's unique ID).
+   */
+  readonly principalId?: string;
 }
 
 /** One CloudTrail record, as much as permission-auditor needs of it. */

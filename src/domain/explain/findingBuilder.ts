@@ -39,6 +39,7 @@ import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats } from './denyAdvice.js';
 import { type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
+import { uniqueIdOf } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
@@ -517,6 +518,35 @@ function withKeepDeletedAlternative(
 }
 
 const DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:DeleteObject', 's3:DeleteObjectVersion']);
+
+/**
+ * What to do for a cross-account caller CloudTrail names only by account and principal ID: find the role
+ * or user by its unique ID (AROA… a role, AIDA… an IAM user) in its account and grant that, or match the
+ * unique ID with `aws:userid`, never the whole account.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+ */
+function unnamedCallerCaveat(principal: Principal): string {
+  const account = principal.account ?? 'unknown';
+  const id = uniqueIdOf(principal.principalId);
+  const base = `CloudTrail recorded only the caller's account (${account})`;
+  const source =
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids';
+  const kind = id?.startsWith('AROA') ? 'role' : id?.startsWith('AIDA') ? 'user' : undefined;
+  if (id === undefined || kind === undefined) {
+    return `${base}${principal.principalId !== undefined ? ` and principal ID ${principal.principalId}` : ''}, not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`;
+  }
+  const lookup =
+    kind === 'role'
+      ? `aws iam list-roles --query "Roles[?RoleId=='${id}'].Arn"`
+      : `aws iam list-users --query "Users[?UserId=='${id}'].Arn"`;
+  const condition =
+    kind === 'role'
+      ? `{"StringLike": {"aws:userid": "${id}:*"}}`
+      : `{"StringEquals": {"aws:userid": "${id}"}}`;
+  return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (${lookup}, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal {"AWS": "arn:aws:iam::${account}:root"} with Condition ${condition}, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+}
 
 /** Appends `key` to the list of `bucket` in `keys`. */
 function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
@@ -1182,7 +1212,10 @@ export class FindingBuilder {
     const who = principalKey(principal);
     const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       eventIds,
-      principal: { arn: who.arn, type: principal.type, account: who.account },
+      principal:
+        who.arn === 'unknown' && principal.principalId !== undefined
+          ? { arn: who.arn, type: principal.type, account: who.account, principalId: principal.principalId }
+          : { arn: who.arn, type: principal.type, account: who.account },
       client: {
         tool: client.tool,
         ...(client.version !== undefined && client.version !== '' ? { version: client.version } : {}),
@@ -1377,12 +1410,7 @@ export class FindingBuilder {
       principal.arn === undefined &&
       principal.policyPrincipalArn === undefined
     ) {
-      return {
-        fix: null,
-        caveats: [
-          `CloudTrail recorded only the caller's account (${principal.account ?? 'unknown'}), not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`,
-        ],
-      };
+      return { fix: null, caveats: [unnamedCallerCaveat(principal)] };
     }
     const kind =
       cause === 'identity-missing-allow'

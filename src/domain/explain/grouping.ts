@@ -6,13 +6,22 @@ import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { Principal } from '../cloudtrail/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
 
+/** The unique ID part of a `principalId` (`AROAEXAMPLEID` of `AROAEXAMPLEID:session`). */
+export function uniqueIdOf(principalId: string | undefined): string | undefined {
+  if (principalId === undefined) return undefined;
+  const colon = principalId.indexOf(':');
+  return colon < 0 ? principalId : principalId.slice(0, colon);
+}
+
 /** The principal part of a group key, per (memoised) principal object. */
 const principalParts = new WeakMap<Principal, string>();
 
 function principalPart(p: Principal): string {
   let part = principalParts.get(p);
   if (part === undefined) {
-    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? p.account ?? 'unknown'}`;
+    // A caller named only by account and principal ID: one group per role or user (its unique ID),
+    // whatever each session is called.
+    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}`}`;
     principalParts.set(p, part);
   }
   return part;

@@ -131,9 +131,12 @@ export interface JobProfile {
 export interface Finding {
   readonly eventIds: readonly string[];
   readonly principal: {
+    /** `unknown` when CloudTrail names the caller only by account (see `principalId`). */
     readonly arn: string;
     readonly type: PrincipalType;
     readonly account: string;
+    /** For a caller CloudTrail names only by account: its principal ID (`AROAEXAMPLEID:session`). */
+    readonly principalId?: string;
   };
   readonly client: { readonly tool: ClientTool; readonly version?: string; readonly userAgent?: string };
   readonly bucket?: string;

@@ -53,6 +53,17 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
   return finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
 }
 
+/**
+ * The caller in words: `user/backup`, `assumed-role/ci/deploy/gha-1`; for a caller CloudTrail names only
+ * by account, its principal ID (`AROAEXAMPLEID:session of account 444455556666`).
+ */
+export function callerLabel(principal: Finding['principal']): string {
+  if (principal.arn !== 'unknown') return shortArn(principal.arn);
+  return principal.principalId !== undefined
+    ? `${principal.principalId} of account ${principal.account}`
+    : `A caller of account ${principal.account}`;
+}
+
 export function shortArn(arn: string): string {
   const idx = arn.lastIndexOf(':');
   return idx >= 0 ? arn.slice(idx + 1) : arn;
@@ -91,7 +102,7 @@ function alsoTo(statements: readonly PolicyStatement[] | undefined, where: strin
 export function summarise(finding: Omit<Finding, 'summary'>): string {
   const denied = finding.requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : finding.requests).map((r) => r.action))];
-  const who = shortArn(finding.principal.arn);
+  const who = callerLabel(finding.principal);
   const tool =
     finding.client.tool !== 'other'
       ? ` (${finding.client.tool}${finding.client.version !== undefined ? ` ${finding.client.version}` : ''})`

@@ -166,7 +166,9 @@ function factItems(finding: Finding, repeatedIn: readonly number[] = []): string
   const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
-    `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+    principal.arn === 'unknown' && principal.principalId !== undefined
+      ? `- **Principal:** principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
+      : `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `- **Client:** ${code(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`]

@@ -15,7 +15,7 @@ import type {
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
-import { refusedElsewhere, shortArn, targetPhrase } from '../explain/summary.js';
+import { callerLabel, refusedElsewhere, targetPhrase } from '../explain/summary.js';
 import type { PolicyType } from '../policy/types.js';
 import { omittedMarker } from './truncate.js';
 
@@ -183,6 +183,16 @@ export function principalLabel(arn: string): string {
   const resource = parts.slice(5).join(':');
   const slash = resource.indexOf('/');
   return slash >= 0 ? resource.slice(slash + 1) : resource;
+}
+
+/**
+ * {@link principalLabel} of a finding's caller; a caller CloudTrail names only by account is named by its
+ * principal ID's unique part and account (`AROAEXAMPLEID of 444455556666`).
+ */
+export function findingPrincipalLabel(principal: Finding['principal']): string {
+  if (principal.arn === 'unknown' && principal.principalId !== undefined)
+    return `${principal.principalId.split(':')[0]} of ${principal.account}`;
+  return principalLabel(principal.arn);
 }
 
 /** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */
@@ -412,7 +422,7 @@ export function overviewRows(report: ExplainReport): OverviewRow[] {
     const number = index + 1;
     rows.push({
       findings: [number, ...(repeats.get(number) ?? [])],
-      principal: shortArn(finding.principal.arn),
+      principal: callerLabel(finding.principal),
       ...(finding.bucket !== undefined ? { bucket: finding.bucket } : {}),
       cause: finding.cause,
       outcome: outcomeOf(finding),

@@ -27,6 +27,7 @@ import {
   diffHeading,
   EVIDENCE_TEXT,
   elsewhereNote,
+  findingPrincipalLabel,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -191,7 +192,7 @@ function policyJson(statements: readonly PolicyStatement[]): string {
 function headerText(finding: Finding): string {
   // Header text is plain_text; keep to characters an ARN name can hold so nothing needs escaping there.
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern [\w+=,.@-]+)
-  const label = principalLabel(finding.principal.arn).replace(/[^\w+=,.@/:-]/g, '?');
+  const label = findingPrincipalLabel(finding.principal).replace(/[^\w+=,.@/:-]/g, '?');
   return `AccessDenied: ${label}: ${causeText(finding.cause).title}`;
 }
 
@@ -200,7 +201,9 @@ function factsSection(finding: Finding): SectionRenderer {
   const cause = causeText(finding.cause);
   const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
   const lines = [
-    `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+    principal.arn === 'unknown' && principal.principalId !== undefined
+      ? `*Principal:* principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
+      : `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `*Client:* ${code(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`*Bucket:* ${code(finding.bucket)}${mrkdwn(elsewhereNote(finding))}`]
@@ -382,7 +385,7 @@ function renderTail(
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
       ({ finding, number }) =>
-        `• ${number}. ${code(principalLabel(finding.principal.arn))}: ${causeText(finding.cause).title}`,
+        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),

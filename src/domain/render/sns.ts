@@ -7,7 +7,7 @@
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
-import { distinctActions, plural, principalLabel } from './reportWording.js';
+import { distinctActions, findingPrincipalLabel, plural } from './reportWording.js';
 import { renderFindingText, renderPolicyChangeText, renderSkippedAndErrorsText, renderText } from './text.js';
 import { omittedMarker } from './truncate.js';
 
@@ -63,7 +63,7 @@ function findingSubject(finding: Finding): string {
   const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
   const bucket = refusedElsewhere(finding) ?? finding.bucket;
   const where = bucket !== undefined ? ` on ${bucket}` : '';
-  return `AccessDenied: ${principalLabel(finding.principal.arn)} ${first}${more}${where}`;
+  return `AccessDenied: ${findingPrincipalLabel(finding.principal)} ${first}${more}${where}`;
 }
 
 function reportSubject(report: ExplainReport): string {

@@ -193,7 +193,9 @@ function factLines(finding: Finding, repeatedIn: readonly number[] = []): string
   const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
-    `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
+    principal.arn === 'unknown' && principal.principalId !== undefined
+      ? `  Principal  principal ID ${t(principal.principalId)} (${principal.type}, account ${t(principal.account)}); the record names no ARN`
+      : `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
     `  Client     ${t(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`]

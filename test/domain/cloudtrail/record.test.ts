@@ -58,9 +58,13 @@ describe('normaliseRecord on realistic records', () => {
     assert.equal(record.requestParameters['list-type'], '2');
   });
 
-  test('a cross-account caller with the legacy message stays an AWSAccount known by its account', () => {
+  test('a cross-account caller with the legacy message stays an AWSAccount known by its account and principal ID', () => {
     const record = normalised(rawRecords('trail-file-mixed.json')[0]);
-    assert.deepEqual(record.principal, { type: 'AWSAccount', account: '444455556666' });
+    assert.deepEqual(record.principal, {
+      type: 'AWSAccount',
+      account: '444455556666',
+      principalId: 'AROAEXAMPLEPARTNER:ci-sync',
+    });
     assert.equal(record.errorMessage, 'Access Denied');
   });
 

@@ -1,0 +1,115 @@
+/**
+ * A cross-account caller that CloudTrail names only by account and principal ID (the legacy `Access
+ * Denied` message carries no ARN): the finding keeps the principal ID, groups one role's sessions
+ * together and different roles apart, and says how to find the role by its unique ID and how to grant
+ * it without naming the whole account.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { deniedObjectRecord, explainContext } from './explainFixtures.js';
+
+const PARTNER = '444455556666';
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+
+function partnerRead(principalId: string, key: string): Record<string, unknown> {
+  return deniedObjectRecord('GetObject', 's3:GetObject', 'exports', key, {
+    userIdentity: { type: 'AWSAccount', principalId, accountId: PARTNER },
+    errorMessage: 'Access Denied',
+    userAgent: 'Boto3/1.35.36 md/Botocore#1.35.36',
+  });
+}
+
+const context = explainContext({
+  bucketPolicies: new Map([
+    [
+      'exports',
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PartnerRead',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::exports/shared/*',
+          },
+        ],
+      },
+    ],
+  ]),
+});
+
+describe('a cross-account caller named only by account and principal ID', () => {
+  test('keeps its principal ID, and the caveat says how to find the role and grant only it', () => {
+    const report = explainTexts(text(partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv')), context);
+    const [finding] = report.findings;
+    assert.deepEqual(finding?.principal, {
+      arn: 'unknown',
+      type: 'AWSAccount',
+      account: PARTNER,
+      principalId: 'AROAEXAMPLEPARTNER:ci-sync',
+    });
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    assert.match(
+      finding?.summary ?? '',
+      /^AROAEXAMPLEPARTNER:ci-sync of account 444455556666 \(boto3 1\.35\.36\) was denied s3:GetObject/,
+    );
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith("CloudTrail recorded only the caller's account"),
+    );
+    assert.ok(
+      caveat?.includes(`aws iam list-roles --query "Roles[?RoleId=='AROAEXAMPLEPARTNER'].Arn"`),
+      caveat,
+    );
+    assert.ok(caveat?.includes('{"StringLike": {"aws:userid": "AROAEXAMPLEPARTNER:*"}}'), caveat);
+    // The bucket policy's grant to the partner's account on a narrower prefix is named too.
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'Statement "PartnerRead" of exports bucket policy allows s3:GetObject but only on arn:aws:s3:::exports/shared/*',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.match(
+      renderText(report, { color: false }),
+      /^ {2}Principal {2}principal ID AROAEXAMPLEPARTNER:ci-sync \(AWSAccount, account 444455556666\); the record names no ARN$/m,
+    );
+  });
+
+  test('an IAM user’s unique ID gets the user lookup and an exact aws:userid', () => {
+    const [finding] = explainTexts(
+      text(partnerRead('AIDAEXAMPLEPARTNER01', 'private/a.csv')),
+      context,
+    ).findings;
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith("CloudTrail recorded only the caller's account"),
+    );
+    assert.ok(
+      caveat?.includes(`aws iam list-users --query "Users[?UserId=='AIDAEXAMPLEPARTNER01'].Arn"`),
+      caveat,
+    );
+    assert.ok(caveat?.includes('{"StringEquals": {"aws:userid": "AIDAEXAMPLEPARTNER01"}}'), caveat);
+  });
+
+  test('one role’s sessions form one finding; another role of the account gets its own', () => {
+    const report = explainTexts(
+      text(
+        partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv'),
+        partnerRead('AROAEXAMPLEPARTNER:nightly', 'private/b.csv'),
+        partnerRead('AROAOTHERROLE:ci-sync', 'private/c.csv'),
+      ),
+      context,
+    );
+    assert.deepEqual(
+      report.findings.map((f) => [f.principal.principalId, f.eventIds.length]),
+      [
+        ['AROAEXAMPLEPARTNER:ci-sync', 2],
+        ['AROAOTHERROLE:ci-sync', 1],
+      ],
+    );
+  });
+});
