@@ -1,12 +1,30 @@
 /**
  * Reads one JSON document from a file or from standard input (`-`). Every failure is a value that
- * names the input and says what is wrong: missing, unreadable, empty, or not JSON (with line and column).
+ * names the input and says what is wrong: missing, unreadable, empty, a broken or oversized gzip, text in
+ * no encoding it reads (with where and how to convert it), or not JSON (with line and column).
  */
+import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
+import { gunzipLayers } from './gzipLayers.js';
 import { decodeText } from './textEncoding.js';
 
-export type FileErrorCode = 'file.missing' | 'file.unreadable' | 'file.empty' | 'file.notJson';
+export type FileErrorCode =
+  | 'file.missing'
+  | 'file.unreadable'
+  | 'file.empty'
+  | 'file.notJson'
+  | 'file.notText'
+  | 'file.badGzip'
+  | 'file.tooLarge';
+
+/**
+ * The most bytes a JSON input may have once decompressed: twice V8's longest string, as UTF-16 holds two
+ * bytes per character (a longer UTF-8 text could not be one string either).
+ *
+ * @see https://nodejs.org/api/buffer.html#bufferconstantsmax_string_length
+ */
+const MAX_JSON_BYTES = 2 * constants.MAX_STRING_LENGTH;
 
 /** An input that could not be used, with the file named for the user. */
 export interface FileFailure {
@@ -55,10 +73,25 @@ export async function readJsonFile(
     if (code === 'ENOENT') return failure('file.missing', file, `${name}: no such file`);
     return failure('file.unreadable', file, `${name}: cannot be read (${code ?? (error as Error).message})`);
   }
+  // A gzipped file is read through its layers, as event inputs are.
+  const unzipped = await gunzipLayers(bytes, MAX_JSON_BYTES);
+  if (!unzipped.ok) {
+    return unzipped.problem === 'too-large'
+      ? failure('file.tooLarge', file, `${name}: is too large to read as one text after gzip decompression`)
+      : failure('file.badGzip', file, `${name}: ${unzipped.message}`);
+  }
+  if (unzipped.bytes.byteLength > MAX_JSON_BYTES)
+    return failure('file.tooLarge', file, `${name}: is too large to read as one text`);
   // PowerShell redirection writes a byte order mark (UTF-8, or UTF-16LE in Windows PowerShell 5.1) that
   // JSON.parse rejects; the text is read in its encoding, without the mark.
-  const decoded = decodeText(bytes);
-  if (!decoded.ok) return failure('file.notJson', file, `${name}: not valid JSON: it ${decoded.reason}`);
+  const decoded = decodeText(unzipped.bytes);
+  if (!decoded.ok) {
+    return failure(
+      'file.notText',
+      file,
+      `${name}: ${decoded.reason}${unzipped.layers > 0 ? ' (after gzip decompression)' : ''}; ${decoded.advice}`,
+    );
+  }
   const json = decoded.text;
   if (json.trim() === '') return failure('file.empty', file, `${name}: the file is empty`);
   try {

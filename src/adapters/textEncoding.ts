@@ -3,18 +3,25 @@
  * CloudTrail and the AWS CLI write UTF-8, but a redirection in Windows PowerShell 5.1
  * (`aws iam get-account-authorization-details > authz.json`) writes UTF-16LE with a byte order mark, and
  * other tools write it without one. Such a file is read as what it is rather than reported as broken
- * JSON at "line 1, column 2"; an encoding this cannot read gets a message that names it.
+ * JSON at "line 1, column 2"; an encoding this cannot read gets a message that names it, where the
+ * problem is, and how to convert it.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8259#section-8.1
  * @see https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_character_encoding
  */
 import { isUtf8 } from 'node:buffer';
 
-export type TextEncodingName = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE';
+export type TextEncodingName = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' | 'UTF-32LE' | 'UTF-32BE';
 
 export type DecodedText =
   | { readonly ok: true; readonly text: string; readonly encoding: TextEncodingName }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      /** What is wrong, to follow the input's name: `is not UTF-8 text: …`. */
+      readonly reason: string;
+      /** What to do about it: `convert it (iconv -f WINDOWS-1252 -t UTF-8)`. */
+      readonly advice: string;
+    };
 
 /**
  * The encoding the first bytes show: a byte order mark, or (without one) the zero bytes that ASCII
@@ -22,63 +29,122 @@ export type DecodedText =
  *
  * @see https://www.rfc-editor.org/rfc/rfc4627#section-3
  */
-function detect(bytes: Uint8Array): { encoding: TextEncodingName | 'UTF-32'; bom: number } {
+export function detectEncoding(bytes: Uint8Array): { encoding: TextEncodingName; bom: number } {
   const [b0, b1, b2, b3] = [bytes[0], bytes[1], bytes[2], bytes[3]];
   if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return { encoding: 'UTF-8', bom: 3 };
-  if (b0 === 0x00 && b1 === 0x00 && b2 === 0xfe && b3 === 0xff) return { encoding: 'UTF-32', bom: 4 };
-  if (b0 === 0xff && b1 === 0xfe && b2 === 0x00 && b3 === 0x00) return { encoding: 'UTF-32', bom: 4 };
+  if (b0 === 0x00 && b1 === 0x00 && b2 === 0xfe && b3 === 0xff) return { encoding: 'UTF-32BE', bom: 4 };
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0x00 && b3 === 0x00) return { encoding: 'UTF-32LE', bom: 4 };
   if (b0 === 0xff && b1 === 0xfe) return { encoding: 'UTF-16LE', bom: 2 };
   if (b0 === 0xfe && b1 === 0xff) return { encoding: 'UTF-16BE', bom: 2 };
   if (bytes.length >= 4) {
-    if (b0 === 0 && b1 === 0 && b2 === 0 && b3 !== 0) return { encoding: 'UTF-32', bom: 0 };
-    if (b0 !== 0 && b1 === 0 && b2 === 0 && b3 === 0) return { encoding: 'UTF-32', bom: 0 };
-    if (b0 === 0 && b1 !== 0 && b2 === 0 && b3 !== 0) return { encoding: 'UTF-16BE', bom: 0 };
-    if (b0 !== 0 && b1 === 0 && b2 !== 0 && b3 === 0) return { encoding: 'UTF-16LE', bom: 0 };
+    if (b0 === 0 && b1 === 0 && b2 === 0 && b3 !== 0) return { encoding: 'UTF-32BE', bom: 0 };
+    if (b0 !== 0 && b1 === 0 && b2 === 0 && b3 === 0) return { encoding: 'UTF-32LE', bom: 0 };
+  }
+  if (bytes.length >= 2) {
+    if (b0 === 0 && b1 !== 0) return { encoding: 'UTF-16BE', bom: 0 };
+    if (b0 !== 0 && b1 === 0) return { encoding: 'UTF-16LE', bom: 0 };
   }
   return { encoding: 'UTF-8', bom: 0 };
 }
 
 /** How many characters the text of `bytes` has at most: to refuse an input too long for one string first. */
 export function maxTextLength(bytes: Uint8Array): number {
-  const { encoding } = detect(bytes);
+  const { encoding } = detectEncoding(bytes);
   return encoding === 'UTF-16LE' || encoding === 'UTF-16BE'
     ? Math.ceil(bytes.byteLength / 2)
     : bytes.byteLength;
 }
 
 /**
+ * Where the first byte that is not UTF-8 is (an offset into `bytes`), checking lead bytes, continuation
+ * bytes, overlong forms, surrogates and the U+10FFFF limit as RFC 3629 does. Only run on text that
+ * `isUtf8` rejected, to say where.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc3629#section-4
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    // A lead byte that no sequence starts with, or a sequence cut off by the end of the text.
+    if (need === 0 || i + need >= bytes.length) return i;
+    const second = bytes[i + 1]!;
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (second < low || second > high) return i;
+    for (let k = 2; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** `line 3 (byte offset 120)`: where an offset into the bytes of a text is. */
+function whereInBytes(bytes: Uint8Array, offset: number): string {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return `line ${line} (byte offset ${offset.toLocaleString('en-US')})`;
+}
+
+function hex(byte: number): string {
+  return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/**
  * The text of `bytes` without its byte order mark, or why there is none. UTF-8 is checked in one
  * (vectorised) pass before decoding: decoding with TextDecoder's `fatal` option instead costs a second
- * copy of a trail file that may be 100 MB.
+ * copy of a trail file that may be 100 MB. UTF-16 is decoded by Buffer (TextDecoder in Node.js 20 fails
+ * on valid UTF-16 above 2^27 code units) and then checked for unpaired surrogates.
  */
 export function decodeText(bytes: Uint8Array): DecodedText {
-  const { encoding, bom } = detect(bytes);
-  if (encoding === 'UTF-32') {
+  const { encoding, bom } = detectEncoding(bytes);
+  if (encoding === 'UTF-32LE' || encoding === 'UTF-32BE') {
     return {
       ok: false,
-      reason:
-        'is UTF-32 text, which JSON inputs cannot be; convert it to UTF-8 (for example iconv -f UTF-32 -t UTF-8)',
+      reason: `is ${encoding} text${bom === 0 ? ' without a byte order mark' : ''}, which a JSON input cannot be`,
+      advice: `convert it to UTF-8 (iconv -f ${encoding} -t UTF-8)`,
     };
   }
-  const body = bytes.subarray(bom);
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom);
   if (encoding === 'UTF-8') {
-    if (!isUtf8(body)) return { ok: false, reason: 'is not UTF-8 text' };
-    return {
-      ok: true,
-      encoding,
-      text: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-    };
+    if (!isUtf8(body)) {
+      const at = firstInvalidUtf8(body);
+      const where =
+        at < 0 ? '' : `: byte ${hex(body[at]!)} at ${whereInBytes(body, at + bom)} is not valid UTF-8`;
+      return {
+        ok: false,
+        reason: `is not UTF-8 text${where}`,
+        advice: 'if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)',
+      };
+    }
+    return { ok: true, encoding, text: withoutMark(body.toString('utf8')) };
   }
-  try {
-    const text = new TextDecoder(encoding === 'UTF-16LE' ? 'utf-16le' : 'utf-16be', {
-      fatal: true,
-      ignoreBOM: true,
-    }).decode(body);
-    return { ok: true, encoding, text };
-  } catch {
+  const cut = bom === 0 ? ' without a byte order mark' : '';
+  if (body.byteLength % 2 !== 0) {
     return {
       ok: false,
-      reason: `starts like ${encoding} text${bom === 0 ? ' without a byte order mark' : ''} but is not valid ${encoding}; save it as UTF-8`,
+      reason: `is ${encoding} text${cut} with an odd number of bytes (${bytes.byteLength.toLocaleString('en-US')}), so it was cut short`,
+      advice: 'produce it again, or save it as UTF-8',
     };
   }
+  const text =
+    encoding === 'UTF-16LE' ? body.toString('utf16le') : Buffer.from(body).swap16().toString('utf16le');
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    const at = text.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    return {
+      ok: false,
+      reason: `is ${encoding} text${cut} with an unpaired surrogate (character ${at.toLocaleString('en-US')}), which is not valid ${encoding}`,
+      advice: 'save it as UTF-8',
+    };
+  }
+  return { ok: true, encoding, text: withoutMark(text) };
+}
+
+/** A text without a further byte order mark (a BOM written twice, by two tools in a row). */
+function withoutMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -8,12 +8,9 @@ import { constants } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
-import { decodeText, maxTextLength } from './textEncoding.js';
-
-const gunzipAsync = promisify(gunzip);
+import { gunzipLayers, isGzip } from './gzipLayers.js';
+import { decodeText, detectEncoding, maxTextLength } from './textEncoding.js';
 
 /** Name under which stdin appears in texts and problems. */
 export const STDIN_NAME = '<stdin>';
@@ -37,11 +34,20 @@ export const trailInputProblemCodes = {
  */
 const MAX_TEXT_LENGTH = constants.MAX_STRING_LENGTH;
 
-function tooLarge(input: string, bytes: number, limit: number): InputProblem {
+/**
+ * `gzip`: the size is that of the decompressed text (`exact`), or what decompression reached before it
+ * stopped (`beyond`, the cap).
+ */
+function tooLarge(input: string, bytes: number, limit: number, gzip?: 'exact' | 'beyond'): InputProblem {
+  const n = bytes.toLocaleString('en-US');
+  const size =
+    gzip === undefined
+      ? `${n} bytes`
+      : `${gzip === 'beyond' ? 'more than ' : ''}${n} bytes after gzip decompression`;
   return {
     input,
     code: trailInputProblemCodes.tooLarge,
-    message: `${input}: is too large to read as one text (${bytes.toLocaleString('en-US')} bytes; at most ${limit.toLocaleString('en-US')} characters): split it into several files, as CloudTrail does (one per 5 minutes or so), and pass them or their directory.`,
+    message: `${input}: is too large to read as one text (${size}; at most ${limit.toLocaleString('en-US')} characters): split it into several files, as CloudTrail does (one per 5 minutes or so), and pass them or their directory.`,
   };
 }
 
@@ -52,16 +58,6 @@ function tooLarge(input: string, bytes: number, limit: number): InputProblem {
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 const TRAIL_FILE_SUFFIXES = ['.json', '.jsonl', '.json.gz', '.gz'] as const;
-
-/**
- * gzip members start with ID1 = 0x1f, ID2 = 0x8b; detection by content rather than name copes with
- * `.json.gz` files that a browser or tool already decompressed.
- *
- * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1
- */
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
 
 /** One text read from an input, named for messages. */
 export interface TrailText {
@@ -246,13 +242,14 @@ async function readOne(path: string, limit: number): Promise<ReadInput> {
   try {
     // Plain text is read straight into a string: no 100 MB buffer is left for the collector while the
     // trail is parsed. Text that holds a replacement character is read again as bytes, to tell
-    // mojibake (which decoding replaced) from a real U+FFFD; so is text whose first characters hold a
-    // NUL, which is UTF-16 or UTF-32 read as UTF-8.
-    if (!(await startsLikeGzip(path))) {
+    // mojibake (which decoding replaced) from a real U+FFFD. UTF-16 and UTF-32 (told by their first
+    // bytes) and gzip are read as bytes.
+    const head = await readHead(path);
+    if (!isGzip(head) && detectEncoding(head).encoding === 'UTF-8') {
       const { size } = await stat(path);
       if (size > limit) return { ok: false, problem: tooLarge(path, size, limit) };
       const text = await readFile(path, 'utf8');
-      if (!text.includes('\uFFFD') && !text.slice(0, 4).includes('\u0000')) {
+      if (!text.includes('\uFFFD')) {
         return {
           ok: true,
           text: { input: path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text },
@@ -279,12 +276,13 @@ function asRead(input: string, decoded: Decoded): ReadInput {
   return decoded.ok ? { ok: true, text: { input, text: decoded.text } } : decoded;
 }
 
-async function startsLikeGzip(path: string): Promise<boolean> {
+/** The first bytes of a file (fewer when it is shorter): enough to tell gzip and the text encoding. */
+async function readHead(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r');
   try {
-    const head = new Uint8Array(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return isGzip(head.subarray(0, bytesRead));
+    const head = new Uint8Array(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -312,59 +310,31 @@ async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<
 
 type Decoded = { ok: true; text: string } | { ok: false; problem: InputProblem };
 
-const MIN_CHUNK = 1 << 20;
-const MAX_CHUNK = 256 << 20;
-
-/**
- * The output chunk for decompressing `gzip`: its whole expected size (the gzip trailer's ISIZE, the
- * uncompressed length modulo 2^32 of its last member), between 1 MiB and 256 MiB. zlib's default 16 KiB
- * chunk makes a 20 MB trail file take about 0.9 s instead of 0.35 s (a round trip to the main thread
- * per chunk), and one chunk for the whole output lets the decompression run on the thread pool without
- * the main thread, while the previous file is analysed. A wrong ISIZE only changes the chunk count.
- *
- * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1
- */
-function outputChunkSize(gzip: Uint8Array): number {
-  const n = gzip.length;
-  const isize =
-    n < 4 ? 0 : (gzip[n - 4]! | (gzip[n - 3]! << 8) | (gzip[n - 2]! << 16) | (gzip[n - 1]! << 24)) >>> 0;
-  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, isize + 1));
-}
-
-/** gzip layers read at most: a `.json.gz` gzipped again (by hand, or by an upload that compresses) is read. */
-const MAX_GZIP_LAYERS = 3;
-
 async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
-  let content = bytes;
-  let layers = 0;
-  while (isGzip(content)) {
-    if (layers === MAX_GZIP_LAYERS) {
-      return {
-        ok: false,
-        problem: {
-          input,
-          code: trailInputProblemCodes.badGzip,
-          message: `${input}: is still gzip after ${MAX_GZIP_LAYERS} decompressions; a trail file is compressed once.`,
-        },
-      };
-    }
-    try {
-      content = await gunzipAsync(content, { chunkSize: outputChunkSize(content) });
-      layers++;
-    } catch (error) {
-      return {
-        ok: false,
-        problem: {
-          input,
-          code: trailInputProblemCodes.badGzip,
-          message: `${input}: starts like gzip but cannot be decompressed${layers > 0 ? ` (after ${layers} decompression${layers > 1 ? 's' : ''})` : ''}: ${describeError(error)}.`,
-        },
-      };
-    }
+  // UTF-16 holds two bytes per character: decompressed output up to twice the limit may still fit.
+  const unzipped = await gunzipLayers(bytes, 2 * limit + 4);
+  if (!unzipped.ok) {
+    return {
+      ok: false,
+      problem:
+        unzipped.problem === 'too-large'
+          ? tooLarge(input, unzipped.bytes, limit, 'beyond')
+          : {
+              input,
+              code: trailInputProblemCodes.badGzip,
+              message: `${input}: ${unzipped.message}.`,
+            },
+    };
   }
+  const content = unzipped.bytes;
+  const layers = unzipped.layers;
   // Within the limit, the string fits (UTF-8 never decodes to more UTF-16 units than it has bytes).
-  const length = maxTextLength(content);
-  if (length > limit) return { ok: false, problem: tooLarge(input, content.byteLength, limit) };
+  if (maxTextLength(content) > limit) {
+    return {
+      ok: false,
+      problem: tooLarge(input, content.byteLength, limit, layers > 0 ? 'exact' : undefined),
+    };
+  }
   // Mojibake is reported instead of parsed.
   const decoded = decodeText(content);
   if (!decoded.ok) {
@@ -373,7 +343,7 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
       problem: {
         input,
         code: trailInputProblemCodes.notUtf8,
-        message: `${input}: ${decoded.reason}${layers > 0 ? ' (after gzip decompression)' : ''}.`,
+        message: `${input}: ${decoded.reason}${layers > 0 ? ' (after gzip decompression)' : ''}; ${decoded.advice}.`,
       },
     };
   }

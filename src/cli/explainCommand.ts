@@ -64,12 +64,18 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   let windowMinutes: number | undefined;
   if (values.window !== undefined) {
-    // Decimal digits only: Number() would also take "0x10" (16), "1e3" or " 5 ".
-    windowMinutes = /^\d+(?:\.\d+)?$/.test(values.window) ? Number(values.window) : Number.NaN;
-    if (!Number.isFinite(windowMinutes) || windowMinutes <= 0) {
-      io.stderr(
-        `explain: --window must be a positive number of minutes, got "${toSingleLine(values.window)}"\n`,
-      );
+    // Decimal minutes only: Number() would also take "0x10" (16), "1e3" or " 5 ".
+    const decimal = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(values.window);
+    windowMinutes = decimal ? Number(values.window) : Number.NaN;
+    const problem = !decimal
+      ? 'must be a number of minutes in decimal digits, such as 60 or 0.5 (no sign, exponent, hex or spaces)'
+      : windowMinutes === 0
+        ? 'must be more than 0 minutes'
+        : !Number.isFinite(windowMinutes)
+          ? 'is too large'
+          : undefined;
+    if (problem !== undefined) {
+      io.stderr(`explain: --window ${problem}, got "${toSingleLine(values.window)}"\n`);
       return 2;
     }
   }

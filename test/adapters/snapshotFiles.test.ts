@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import {
   loadAccountSnapshot,
   loadBucketPolicies,
@@ -80,15 +81,29 @@ describe('readJsonFile', () => {
     }
   });
 
-  test('bytes that are not UTF-8 are file.notJson saying so, not parsed with replacement characters', async () => {
+  test('bytes that are not UTF-8 are file.notText saying where and how to convert, not parsed with replacement characters', async () => {
     const path = join(dir(), 'latin1.json');
-    await writeFile(path, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+    await writeFile(path, Buffer.from('{"a":1,\n"b":"caf\u00e9"}', 'latin1'));
     assert.deepEqual(await readJsonFile(path), {
       ok: false,
-      code: 'file.notJson',
+      code: 'file.notText',
       file: path,
-      message: `${path}: not valid JSON: it is not UTF-8 text`,
+      message: `${path}: is not UTF-8 text: byte 0xE9 at line 2 (byte offset 16) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
     });
+  });
+
+  test('a gzipped file is read through its layers; a broken one says so', async () => {
+    const zipped = join(dir(), 'authz.json.gz');
+    await writeFile(zipped, gzipSync(gzipSync(Buffer.from('{"Policies": []}'))));
+    assert.deepEqual(await readJsonFile(zipped), { ok: true, value: { Policies: [] } });
+    const broken = join(dir(), 'broken.json.gz');
+    await writeFile(broken, gzipSync(Buffer.from('{"Policies": []}')).subarray(0, 12));
+    const result = await readJsonFile(broken);
+    assert.equal(result.ok ? undefined : result.code, 'file.badGzip');
+    assert.match(
+      result.ok ? '' : result.message,
+      /broken\.json\.gz: starts like gzip but cannot be decompressed: /,
+    );
   });
 });
 

@@ -230,14 +230,56 @@ describe('readTrailInputs', () => {
       [
         [
           'input.notUtf8',
-          `${utf32}: is UTF-32 text, which JSON inputs cannot be; convert it to UTF-8 (for example iconv -f UTF-32 -t UTF-8).`,
+          `${utf32}: is UTF-32LE text, which a JSON input cannot be; convert it to UTF-8 (iconv -f UTF-32LE -t UTF-8).`,
         ],
         [
           'input.notUtf8',
-          `${brokenUtf16}: starts like UTF-16LE text but is not valid UTF-16LE; save it as UTF-8.`,
+          `${brokenUtf16}: is UTF-16LE text with an unpaired surrogate (character 6), which is not valid UTF-16LE; save it as UTF-8.`,
         ],
         ['input.badGzip', `${deep}: is still gzip after 3 decompressions; a trail file is compressed once.`],
       ],
+    );
+  });
+
+  test('gzip nested around a lot of text stops at the cap, as too large, without holding it all', async () => {
+    const bomb = join(root(), 'bomb.json.gz');
+    await writeFile(bomb, gzipSync(gzipSync(gzipSync(Buffer.alloc(20 << 20, 0x20)))));
+    const { texts, errors } = await readTrailInputs([bomb], { maxTextLength: 1000 });
+    assert.deepEqual(texts, []);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.message]),
+      [
+        [
+          'input.tooLarge',
+          `${bomb}: is too large to read as one text (more than 2,004 bytes after gzip decompression; at most 1,000 characters): split it into several files, as CloudTrail does (one per 5 minutes or so), and pass them or their directory.`,
+        ],
+      ],
+    );
+  });
+
+  test('text that is not UTF-8 says where, and how to convert it; UTF-32 names its byte order', async () => {
+    const latin1 = join(root(), 'latin1-lines.json');
+    await writeFile(latin1, Buffer.from('{"Records":[\n{"key":"caf\u00e9"}]}', 'latin1'));
+    const utf32be = join(root(), 'utf32be.json');
+    const chars = [...'{"Records":[]}'];
+    const bytes = Buffer.alloc(chars.length * 4);
+    chars.forEach((c, i) => {
+      bytes.writeUInt32BE(c.charCodeAt(0), i * 4);
+    });
+    await writeFile(utf32be, bytes);
+    const tiny = join(root(), 'tiny-utf16.json');
+    await writeFile(tiny, Buffer.from('{}', 'utf16le'));
+    const { texts, errors } = await readTrailInputs([latin1, utf32be, tiny]);
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [
+        `${latin1}: is not UTF-8 text: byte 0xE9 at line 2 (byte offset 24) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+        `${utf32be}: is UTF-32BE text without a byte order mark, which a JSON input cannot be; convert it to UTF-8 (iconv -f UTF-32BE -t UTF-8).`,
+      ],
+    );
+    assert.deepEqual(
+      texts.map((t) => t.text),
+      ['{}'],
     );
   });
 
@@ -335,7 +377,7 @@ describe('readTrailInputs', () => {
     );
     assert.match(
       errors[0]?.message ?? '',
-      /^<stdin>: is too large to read as one text \([\d,]+ bytes; at most [\d,]+ characters\): split it/,
+      /^<stdin>: is too large to read as one text \([\d,]+ bytes after gzip decompression; at most [\d,]+ characters\): split it/,
     );
     assert.deepEqual(
       texts.map((t) => t.input),

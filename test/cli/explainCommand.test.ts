@@ -236,13 +236,23 @@ describe('permission-auditor explain', () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '-5'])).code, 2);
-    // Only decimal minutes: "0x10" is not read as 16, nor "1e3" as 1000.
-    for (const window of ['0x10', '1e3', ' 5']) {
+    // Only decimal minutes: "0x10" is not read as 16, nor "1e3" as 1000; each refusal says why.
+    const refused: [string, string][] = [
+      ['0x10', 'must be a number of minutes in decimal digits, such as 60 or 0.5'],
+      ['1e3', 'must be a number of minutes in decimal digits'],
+      [' 5', 'must be a number of minutes in decimal digits'],
+      ['0.0', 'must be more than 0 minutes'],
+      ['9'.repeat(400), 'is too large'],
+    ];
+    for (const [window, why] of refused) {
       const run = await runCli(['explain', join(SEED, 'event.json'), '--window', window]);
       assert.equal(run.code, 2, window);
-      assert.match(run.stderr, /--window must be a positive number of minutes/, window);
+      assert.ok(run.stderr.startsWith(`explain: --window ${why}`), run.stderr);
+      assert.ok(run.stderr.includes(`got "${window.slice(0, 40)}`), run.stderr);
     }
-    assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '7.5'])).code, 0);
+    for (const window of ['7.5', '.5', '5.']) {
+      assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', window])).code, 0, window);
+    }
     const badSnapshot = await runCli([
       'explain',
       join(SEED, 'event.json'),

@@ -264,13 +264,36 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     });
     return;
   }
-  // A document holding both arrays (merged by hand or by a script) has both read: neither is dropped.
-  const records = Array.isArray(value.Records) ? value.Records : undefined;
-  const events = Array.isArray(value.Events) ? value.Events : undefined;
-  if (records !== undefined || events !== undefined) {
-    if (records !== undefined) visitRecordsArray(records, `${path}.Records`, prefix, depth, sink);
-    if (events !== undefined) visitLookupEvents(events, `${path}.Events`, prefix, sink);
-    return;
+  // A document holding both arrays (merged by hand or by a script) has both read: neither is dropped;
+  // either key holding something else than an array is an error, not skipped.
+  if ('Records' in value || 'Events' in value) {
+    const records = value.Records;
+    const events = value.Events;
+    if (Array.isArray(records) || Array.isArray(events)) {
+      for (const [key, list] of [
+        ['Records', records],
+        ['Events', events],
+      ] as const) {
+        if (list === undefined) continue;
+        if (!Array.isArray(list)) {
+          notAnArray(key, list, path, prefix, sink);
+          continue;
+        }
+        if (key === 'Records') visitRecordsArray(list, `${path}.Records`, prefix, depth, sink);
+        else visitLookupEvents(list, `${path}.Events`, prefix, sink);
+      }
+      return;
+    }
+    if (!recordMarkers.some((marker) => marker in value)) {
+      notAnArray(
+        'Records' in value ? 'Records' : 'Events',
+        'Records' in value ? records : events,
+        path,
+        prefix,
+        sink,
+      );
+      return;
+    }
   }
   if (typeof value['detail-type'] === 'string' && 'detail' in value) {
     visitEventBridge(value, path, prefix, sink);
@@ -299,6 +322,23 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     message:
       `${sink.input} at ${position}: not a CloudTrail record, EventBridge event, trail file ({"Records": [...]}) ` +
       `or lookup-events output ({"Events": [...]}); found ${describeValue(value)}.`,
+  });
+}
+
+/** `Records` or `Events` holding something other than the array of records or events it must hold. */
+function notAnArray(
+  key: 'Records' | 'Events',
+  found: unknown,
+  path: string,
+  prefix: string,
+  sink: Sink,
+): void {
+  const position = `${prefix}${path}.${key}`;
+  sink.errors.push({
+    input: sink.input,
+    position,
+    code: envelopeProblemCodes.unknownEnvelope,
+    message: `${sink.input} at ${position}: ${key} must be an array of ${key === 'Records' ? 'CloudTrail records (a trail file)' : 'lookup-events entries'}, found ${describeValue(found)}.`,
   });
 }
 

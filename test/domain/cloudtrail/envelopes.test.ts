@@ -82,6 +82,30 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('Records or Events that is not an array is an error naming it, and the other array is still read', () => {
+    const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as { Events: unknown[] };
+    const mixed = extractRecords(JSON.stringify({ Records: 'oops', Events: lookup.Events }), 'mixed.json');
+    assert.deepEqual(
+      mixed.records.map((r) => r.position),
+      ['$.Events[0].CloudTrailEvent', '$.Events[1].CloudTrailEvent'],
+    );
+    assert.deepEqual(
+      mixed.errors.map((e) => [e.position, e.message]),
+      [
+        [
+          '$.Records',
+          'mixed.json at $.Records: Records must be an array of CloudTrail records (a trail file), found a string.',
+        ],
+      ],
+    );
+    const alone = extractRecords(JSON.stringify({ Records: bareRecord }), 'alone.json');
+    assert.deepEqual(alone.records, []);
+    assert.match(
+      alone.errors[0]?.message ?? '',
+      /^alone\.json at \$\.Records: Records must be an array of CloudTrail records \(a trail file\), found an object with keys "eventVersion"/,
+    );
+  });
+
   test('JSON lines mixing envelopes yield every record with its line number, skipping blank lines', () => {
     const { records, errors } = extractRecords(fixture('mixed-envelopes.jsonl'), 'mixed.jsonl');
     assert.deepEqual(errors, []);
