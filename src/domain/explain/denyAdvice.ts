@@ -42,7 +42,12 @@ const MEET: readonly [RegExp, string][] = [
   ],
   [/^aws:sourcevpce?$/, 'send the request through the VPC endpoint (or VPC) the statement names'],
   [/^aws:sourceip$/, 'send the request from an address the statement names'],
-  [/^s3:x-amz-acl$/, 'send the ACL header the statement requires (or none, if it forbids one)'],
+  [
+    /^s3:x-amz-acl$/,
+    "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting",
+  ],
+  [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
+  [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
 ];
 
 /** Whom a Deny without exceptions refuses, by the kind of policy that holds it. */
@@ -51,11 +56,12 @@ const EVERYONE: Readonly<Record<StatementRef['policyType'], string>> = {
   'permissions-boundary': 'every principal whose boundary the policy is',
   session: 'every session given that policy',
   resource: 'every caller',
-  scp: 'every principal in the accounts it governs',
+  scp: 'every principal in the accounts it governs (but the management account and service-linked roles)',
   rcp: 'every caller of the resources it governs',
 };
 
-function meetHint(keyLower: string): string {
+/** What to do to meet a condition on `keyLower` (a lower-case key), in words. */
+export function meetHint(keyLower: string): string {
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return 'meet the condition';
 }
@@ -122,9 +128,10 @@ function describeDeny(
   request: AuthorizationRequest,
   actions: readonly string[],
 ): string {
+  const caller = parseRequestPrincipal(request.principal);
   const context = buildRequestContext(
     request.context,
-    parseRequestPrincipal(request.principal),
+    caller,
     request.resourceAccount,
     request.principalContext,
   );
@@ -132,17 +139,33 @@ function describeDeny(
     const values = context.get(condition.keyLower)?.values ?? [];
     return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;
   };
+  // A caller key the input does not give (aws:PrincipalOrgID: the snapshot holds no organization) is
+  // unknown, not absent: the Deny applies here for want of it.
   const callerValue = (condition: CompiledCondition): string => {
     const values = context.get(condition.keyLower)?.values ?? [];
-    return values.length === 0 ? 'is not set' : `is ${quoted(values)}`;
+    return values.length === 0
+      ? 'is not in the input, so the exception does not match here; if the real request carries it, another policy may be what refused it'
+      : `is ${quoted(values)}`;
   };
   const exceptions: string[] = [];
   const tests: string[] = [];
   const hints = new Set<string>();
-  if (statement.principal?.not === true) {
+  let sessionNote = '';
+  const principal = statement.principal;
+  if (principal?.not === true) {
     exceptions.push(
-      `the principals its NotPrincipal names (${statement.principal.entries.map((e) => e.raw).join(', ')})`,
+      `the principals its NotPrincipal names (${principal.entries.map((e) => e.raw).join(', ')})`,
     );
+    // NotPrincipal names exact identities: a role's sessions are not the role.
+    const role =
+      caller.kind === 'role-session'
+        ? principal.entries.find(
+            (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
+          )
+        : undefined;
+    if (role !== undefined && caller.kind === 'role-session') {
+      sessionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+    }
   }
   for (const condition of statement.conditions) {
     if (namesCaller(condition.keyLower) && condition.spec.negated) {
@@ -151,27 +174,37 @@ function describeDeny(
       );
     } else {
       tests.push(
-        `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the request ${valuesOf(condition)})`,
+        `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
       );
-      if (!namesCaller(condition.keyLower)) hints.add(meetHint(condition.keyLower));
+      hints.add(
+        namesCaller(condition.keyLower) ? 'run the job as another principal' : meetHint(condition.keyLower),
+      );
     }
   }
   const refused = actions.join(', ');
-  const head = `${describeStatement(ref)} refused ${refused}`;
+  const resources = statement.resources.map((r) => r.raw);
+  const where = `${statement.notResource ? 'anything but ' : ''}${resources.slice(0, 3).join(', ')}${resources.length > 3 ? ` and ${resources.length - 3} more` : ''}`;
+  const covers =
+    where === '*'
+      ? ''
+      : ` (its ${statement.notResource ? 'NotResource' : 'Resource'}: ${resources.slice(0, 3).join(', ')}${resources.length > 3 ? ', …' : ''})`;
+  const head = `${describeStatement(ref)} refused ${refused}${covers}`;
   const ways: string[] = [];
-  if (tests.length > 0) {
-    ways.push([...hints].join('; '));
-  }
-  if (exceptions.length > 0) ways.push('run the job as a principal it exempts');
-  ways.push(`change the job so that it does not need ${refused}`);
+  if (tests.length > 0) ways.push([...hints].join('; '));
+  if (exceptions.length > 0 && sessionNote === '') ways.push('run the job as a principal it exempts');
+  ways.push(`change the job so that it does not call ${refused}${where === '*' ? '' : ` on ${where}`}`);
   const owner =
     exceptions.length > 0
       ? 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
       : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
-  const everyone = EVERYONE[ref.policyType];
+  const named =
+    principal !== undefined && !principal.not && !principal.entries.some((e) => e.kind === 'any')
+      ? `the principals its Principal names (${principal.entries.map((e) => e.raw).join(', ')})`
+      : undefined;
+  const everyone = named ?? EVERYONE[ref.policyType];
   const scope =
     tests.length === 0 && exceptions.length === 0
-      ? `: it has no condition and no exception, so it applies to ${everyone} (a guardrail).`
+      ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ' (a guardrail)' : ''}.`
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
-  return `${head}${scope} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
+  return `${head}${scope}${sessionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }

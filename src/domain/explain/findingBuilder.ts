@@ -500,9 +500,10 @@ function withKeepDeletedAlternative(
     ),
   ];
   if (deletes.length === 0) return alternatives;
+  // rclone's command is read from its calls (a guess); aws-cli's from its user agent.
   const keep =
     tool === 'rclone'
-      ? 'Run `rclone copy` instead of `rclone sync`: copy never deletes from the destination'
+      ? 'If the job is `rclone sync` (as its calls suggest), run `rclone copy` instead: copy never deletes from the destination'
       : tool === 'aws-cli'
         ? 'Drop `--delete` from `aws s3 sync`: without it, sync never deletes from the destination'
         : undefined;

@@ -45,6 +45,7 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
+import { meetHint } from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -717,7 +718,10 @@ function conditionGuarded(
 ): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
   const requests = new Set<DeniedRequestForFix>();
-  const byStatement = new Map<string, { where: string; failures: string; actions: Set<string> }>();
+  const byStatement = new Map<
+    string,
+    { where: string; failures: string; actions: Set<string>; keys: Set<string> }
+  >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
   for (const r of input.requests) {
     const result = r.result;
@@ -750,6 +754,7 @@ function conditionGuarded(
         where: `${where} (statement ${guard.sid !== undefined ? guard.sid : guard.statementIndex + 1})`,
         failures,
         actions: new Set(),
+        keys: new Set((guard.conditionFailures ?? []).map((f) => f.key.toLowerCase())),
       };
       byStatement.set(key, entry);
     }
@@ -757,8 +762,8 @@ function conditionGuarded(
   }
   if (requests.size === 0) return undefined;
   const caveats = [...byStatement.values()].map(
-    ({ where, failures, actions }) =>
-      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the request did not meet: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. Meet the condition (for s3:x-amz-acl, send the ACL header, such as aws-cli --acl bucket-owner-full-control or rclone's acl setting), or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
+    ({ where, failures, actions, keys }) =>
+      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the request did not meet: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. To meet the condition, ${[...new Set([...keys].map((key) => meetHint(key)))].join('; ')}; or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
   );
   return { requests, caveats };
 }

@@ -11,6 +11,8 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
  */
+
+import { uniqueIdOf } from './grouping.js';
 import type { Finding, JobProfile, PolicyStatement } from './report.js';
 
 /** The Sids a principal's profiles took so far, the next number to try for each base, and the profiles given. */
@@ -34,7 +36,7 @@ export function withDistinctProfileSids(findings: readonly Finding[]): Finding[]
 function distinctSids(finding: Finding, byPrincipal: Map<string, TakenSids>): Finding {
   const profile = finding.jobProfile;
   if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
-  const principalKey = identityOf(finding.principal.arn);
+  const principalKey = findingIdentity(finding.principal);
   let taken = byPrincipal.get(principalKey);
   if (taken === undefined) {
     taken = { used: new Set(), next: new Map(), given: new Map() };
@@ -108,4 +110,14 @@ export function sidWord(name: string): string {
  */
 export function identityOf(principalArn: string): string {
   return principalArn.replace(/^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.*$/, '$1');
+}
+
+/**
+ * {@link identityOf} a finding's caller; a caller CloudTrail names only by account is its role or user
+ * (the unique ID of its principal ID), not every such caller of every account (`unknown`).
+ */
+export function findingIdentity(principal: Finding['principal']): string {
+  if (principal.arn === 'unknown' && principal.principalId !== undefined)
+    return `unknown|${principal.account}|${uniqueIdOf(principal.principalId) ?? ''}`;
+  return identityOf(principal.arn);
 }

@@ -13,7 +13,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { identityOf } from './profileSids.js';
+import { findingIdentity } from './profileSids.js';
 import type { AdditionalChange, Finding, Fix, JobProfile } from './report.js';
 
 /** The parts of a second policy a fix changes that say what to apply (its document follows from them). */
@@ -63,7 +63,7 @@ export function adviceKey(finding: Finding): string {
   for (const request of finding.requests)
     if (request.decision !== 'Allowed') actions.add(`${request.action} ${request.decision}`);
   return JSON.stringify([
-    identityOf(finding.principal.arn),
+    findingIdentity(finding.principal),
     finding.principal.type,
     finding.bucket ?? null,
     finding.cause,

@@ -314,7 +314,7 @@ export function noFixReason(cause: FindingCause): string {
  */
 export function repeatText(first: number, firstHasFix = true): string {
   return firstHasFix
-    ? `Same cause, fix, alternatives and job profile as finding ${first}: applying that finding's fix covers these requests too.`
+    ? `Same cause, fix, alternatives and job profile as finding ${first}: applying that finding's fix (or the combined change that holds it) covers these requests too.`
     : `Same cause and advice as finding ${first}, which has no fix to apply: see why there.`;
 }
 
@@ -387,14 +387,17 @@ export interface OverviewRow {
   readonly cause: FindingCause;
   /** `verified fix: new version of BackupWriter`, `no fix: an explicit Deny`… */
   readonly outcome: string;
-  /** The numbers (from 1) of the combined policy changes that hold this finding's fix. */
-  readonly combined: readonly number[];
+  /** The combined policy changes that hold this finding's fix: their numbers (from 1), and whether each is verified. */
+  readonly combined: readonly { readonly number: number; readonly verified: boolean }[];
 }
 
 function outcomeOf(finding: Finding): string {
   const { fix } = finding;
-  if (fix !== null)
-    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}: ${targetPhrase(fix, finding.bucket)}`;
+  if (fix !== null) {
+    // An explicit Deny's requests stay refused: the fix is for the others.
+    const part = finding.cause.endsWith('-explicit-deny') ? ' for the requests the Deny does not refuse' : '';
+    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}${part}: ${targetPhrase(fix, finding.bucket)}`;
+  }
   if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see what it tests)';
   if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';
   if (finding.cause === 's3-setting') return 'no fix: an S3 setting';
@@ -408,12 +411,13 @@ function outcomeOf(finding: Finding): string {
  */
 export function overviewRows(report: ExplainReport): OverviewRow[] {
   const repeats = repeatsByFirst(report.findings);
-  const combinedOf = new Map<number, number[]>();
+  const combinedOf = new Map<number, { number: number; verified: boolean }[]>();
   (report.policyChanges ?? []).forEach((change, index) => {
+    const entry = { number: index + 1, verified: change.verified };
     for (const n of change.findings) {
       const list = combinedOf.get(n);
-      if (list === undefined) combinedOf.set(n, [index + 1]);
-      else list.push(index + 1);
+      if (list === undefined) combinedOf.set(n, [entry]);
+      else list.push(entry);
     }
   });
   const rows: OverviewRow[] = [];
@@ -444,7 +448,8 @@ export function overviewNumbers(row: OverviewRow): string {
 /** `in combined change 3`: where a row's fix is to be applied from, when a combined change holds it. */
 export function overviewCombined(row: OverviewRow): string {
   if (row.combined.length === 0) return '';
-  return `; apply it as combined change${row.combined.length === 1 ? '' : 's'} ${row.combined.join(', ')}`;
+  const numbers = row.combined.map((c) => `${c.number}${c.verified ? '' : ' (NOT verified as a whole)'}`);
+  return `; apply it as combined change${row.combined.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
 }
 
 /** The overview's first line: how many findings, distinct answers, repeats and combined changes. */

@@ -62,7 +62,7 @@ describe('denyCaveats', () => {
     assert.deepEqual(
       caveatsFor(set, [deleteRequest, { ...deleteRequest, resource: 'arn:aws:s3:::photos/b' }]),
       [
-        'Statement "DenyDeleteExceptAdmins" of photos bucket policy refused s3:DeleteObject: it applies to every caller except those whose aws:PrincipalArn matches "arn:aws:iam::111122223333:role/storage-admin" (ArnNotEquals; this caller\'s is "arn:aws:iam::111122223333:user/nas-sync"). To get past it while it stays in place: run the job as a principal it exempts; or change the job so that it does not need s3:DeleteObject. If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).',
+        'Statement "DenyDeleteExceptAdmins" of photos bucket policy refused s3:DeleteObject (its Resource: arn:aws:s3:::photos/*): it applies to every caller except those whose aws:PrincipalArn matches "arn:aws:iam::111122223333:role/storage-admin" (ArnNotEquals; this caller\'s is "arn:aws:iam::111122223333:user/nas-sync"). To get past it while it stays in place: run the job as a principal it exempts; or change the job so that it does not call s3:DeleteObject on arn:aws:s3:::photos/*. If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).',
       ],
     );
   });
@@ -84,7 +84,7 @@ describe('denyCaveats', () => {
     assert.deepEqual(rest, []);
     assert.match(
       caveat ?? '',
-      /^Statement "TlsOnly" of photos bucket policy refused s3:GetObject: it applies because aws:SecureTransport Bool "false" held \(the request had "false"\)\. To get past it while it stays in place: send the request over HTTPS/,
+      /^Statement "TlsOnly" of photos bucket policy refused s3:GetObject \(its Resource: arn:aws:s3:::photos, arn:aws:s3:::photos\/\*\): it applies because aws:SecureTransport Bool "false" held \(the request had "false"\)\. To get past it while it stays in place: send the request over HTTPS/,
     );
     assert.match(caveat ?? '', /it looks deliberate\.$/);
   });
@@ -145,6 +145,82 @@ describe('denyCaveats', () => {
         'Statement "NoDeletes" of NasSync refused s3:DeleteObject: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
         'Statement "NoTags" of NasSync refused s3:PutObjectTagging: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
       ],
+    );
+  });
+
+  test('NotPrincipal naming a role does not exempt its sessions, and the caveat says so', () => {
+    const role = 'arn:aws:iam::111122223333:role/ci/deploy';
+    const set = setWith([
+      {
+        Sid: 'OnlyDeploy',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: role },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [
+      {
+        ...deleteRequest,
+        action: 's3:PutObject',
+        principal: 'arn:aws:sts::111122223333:assumed-role/deploy/gha-1',
+      },
+    ]);
+    assert.match(
+      caveat ?? '',
+      /NotPrincipal names the role arn:aws:iam::111122223333:role\/ci\/deploy, but the request came from a session of it \(arn:aws:sts::111122223333:assumed-role\/deploy\/gha-1\): NotPrincipal matches the session's ARN, not the role's/,
+    );
+    assert.match(
+      caveat ?? '',
+      /Condition ArnNotEquals aws:PrincipalArn "arn:aws:iam::111122223333:role\/ci\/deploy" instead of NotPrincipal/,
+    );
+    assert.ok(!(caveat ?? '').includes('run the job as a principal it exempts'), caveat);
+  });
+
+  test('a Deny that names its principals, or targets the caller by a condition, is not said to cover everyone', () => {
+    const set = setWith([
+      {
+        Sid: 'NotThisUser',
+        Effect: 'Deny',
+        Principal: { AWS: USER },
+        Action: 's3:DeleteObject',
+        Resource: '*',
+      },
+      {
+        Sid: 'NotByArn',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:DeleteObject',
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:PrincipalArn': USER } },
+      },
+    ]);
+    const [named, byCondition] = caveatsFor(set, [deleteRequest]);
+    assert.match(
+      named ?? '',
+      /^Statement "NotThisUser" of photos bucket policy refused s3:DeleteObject: it has no condition and no exception, so it applies to the principals its Principal names \(arn:aws:iam::111122223333:user\/nas-sync\)\. /,
+    );
+    assert.match(
+      byCondition ?? '',
+      /because aws:PrincipalArn ArnEquals "arn:aws:iam::111122223333:user\/nas-sync" held \(the caller had "arn:aws:iam::111122223333:user\/nas-sync"\)\. To get past it while it stays in place: run the job as another principal; or change the job/,
+    );
+  });
+
+  test('a caller key the input does not give is said to be unknown, not absent', () => {
+    const set = setWith([
+      {
+        Sid: 'OrgOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [deleteRequest]);
+    assert.match(
+      caveat ?? '',
+      /this caller's is not in the input, so the exception does not match here; if the real request carries it, another policy may be what refused it/,
     );
   });
 

@@ -95,7 +95,7 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.ok(caveat?.includes('{"StringEquals": {"aws:userid": "AIDAEXAMPLEPARTNER01"}}'), caveat);
   });
 
-  test('one role’s sessions form one finding; another role of the account gets its own', () => {
+  test('one role’s sessions form one finding; another role of the account gets its own, not a repeat', () => {
     const report = explainTexts(
       text(
         partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv'),
@@ -111,5 +111,7 @@ describe('a cross-account caller named only by account and principal ID', () => 
         ['AROAOTHERROLE:ci-sync', 1],
       ],
     );
+    // The same refusal by another role is not a repeat of the first role's: each needs its own grant.
+    assert.equal(report.findings[1]?.repeatOf, undefined);
   });
 });

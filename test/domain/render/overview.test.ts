@@ -60,7 +60,7 @@ describe('report overview', () => {
         bucket: 'photos',
         cause: 'identity-missing-allow',
         outcome: 'verified fix: a new inline policy on user/nas-sync',
-        combined: [1],
+        combined: [{ number: 1, verified: true }],
       },
       {
         findings: [2],
@@ -76,7 +76,7 @@ describe('report overview', () => {
         bucket: 'photos-*evil*|x',
         cause: 'identity-missing-allow',
         outcome: 'fix, NOT verified: a new version of Backup',
-        combined: [1],
+        combined: [{ number: 1, verified: true }],
       },
     ]);
   });
@@ -105,6 +105,26 @@ describe('report overview', () => {
     // A `|` or `*` in a name can neither end the cell nor start emphasis.
     assert.match(table, /\| photos\\-\\\*evil\\\*\\\|x \|/);
     assert.equal(table.match(/^\|/gm)?.length, 5, 'header, separator, three rows');
+  });
+
+  test('a combined change not verified as a whole, and a fix beside an explicit Deny, say so', () => {
+    const partial: ExplainReport = {
+      ...report,
+      findings: [
+        ...report.findings.slice(0, 3),
+        bareFinding(USER, { bucket: 'photos', cause: 'identity-explicit-deny', fix: inlineFix }),
+      ],
+      policyChanges: [{ ...report.policyChanges![0]!, verified: false }],
+    };
+    const rows = overviewRows(partial);
+    assert.equal(
+      rows[2]?.outcome,
+      'verified fix for the requests the Deny does not refuse: a new inline policy on user/nas-sync',
+    );
+    assert.match(
+      renderText(partial, { color: false }),
+      /^ {2}- 4: .*; apply it as combined change 1 \(NOT verified as a whole\)$/m,
+    );
   });
 
   test('reports of fewer than three findings have none', () => {

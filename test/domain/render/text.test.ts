@@ -206,7 +206,7 @@ describe('renderText', () => {
     assert.ok(again.includes('Denied     s3:PutObject x2, s3:CreateBucket'));
     assert.ok(
       again.includes(
-        "Same cause, fix, alternatives and job profile as finding 1: applying that finding's fix covers these requests too.",
+        "Same cause, fix, alternatives and job profile as finding 1: applying that finding's fix (or the combined change that holds it) covers these requests too.",
       ),
     );
     assert.ok(
