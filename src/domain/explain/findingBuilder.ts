@@ -37,7 +37,7 @@ import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats } from './denyAdvice.js';
-import { type DeniedRequestForFix, proposeFix } from './fix.js';
+import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { uniqueIdOf } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
@@ -1411,7 +1411,10 @@ export class FindingBuilder {
       principal.arn === undefined &&
       principal.policyPrincipalArn === undefined
     ) {
-      return { fix: null, caveats: [unnamedCallerCaveat(principal)] };
+      return {
+        fix: null,
+        caveats: [unnamedCallerCaveat(principal), ...conditionGuardCaveats(resolved, requests)],
+      };
     }
     const kind =
       cause === 'identity-missing-allow'

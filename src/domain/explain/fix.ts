@@ -691,6 +691,17 @@ export function proposeFix(given: FixInput): FixOutcome {
   return guarded === undefined ? outcome : { ...outcome, caveats: [...guarded.caveats, ...outcome.caveats] };
 }
 
+/**
+ * The caveats of {@link conditionGuarded} alone, for a finding that gets no fix for another reason (a
+ * cross-account caller CloudTrail does not name): the condition it failed still says why.
+ */
+export function conditionGuardCaveats(
+  resolved: ResolvedPolicies,
+  requests: readonly DeniedRequestForFix[],
+): readonly string[] {
+  return conditionGuarded({ resolved, requests })?.caveats ?? [];
+}
+
 /** Whether some Allow statement of the set has a Condition (cached per set). */
 const conditionalAllows = new WeakMap<PolicySet, boolean>();
 
@@ -714,7 +725,7 @@ function hasConditionalAllow(set: PolicySet): boolean {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
  */
 function conditionGuarded(
-  input: FixInput,
+  input: Pick<FixInput, 'resolved' | 'requests'>,
 ): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
   const requests = new Set<DeniedRequestForFix>();
@@ -739,8 +750,12 @@ function conditionGuarded(
     }
     if (guard === undefined) continue;
     requests.add(r);
+    // A bucket policy is named `<bucket> bucket policy`: not "the bucket policy b bucket policy".
+    const name = guard.policyName ?? guard.policyArn ?? '';
     const where =
-      `${POLICY_TYPE_WORDS[guard.policyType]} ${guard.policyName ?? guard.policyArn ?? ''}`.trim();
+      guard.policyType === 'resource' && name.endsWith(' bucket policy')
+        ? `the ${name}`
+        : `${POLICY_TYPE_WORDS[guard.policyType]} ${name}`.trim();
     const key = `${where}|${guard.statementIndex}`;
     let entry = byStatement.get(key);
     if (entry === undefined) {

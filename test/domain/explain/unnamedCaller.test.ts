@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { renderText } from '../../../src/domain/render/text.js';
-import { deniedObjectRecord, explainContext } from './explainFixtures.js';
+import { deniedObjectRecord, deniedRecord, explainContext } from './explainFixtures.js';
 
 const PARTNER = '444455556666';
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
@@ -28,6 +28,14 @@ const context = explainContext({
       {
         Version: '2012-10-17',
         Statement: [
+          {
+            Sid: 'PartnerList',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::exports',
+            Condition: { StringLike: { 's3:prefix': 'shared/*' } },
+          },
           {
             Sid: 'PartnerRead',
             Effect: 'Allow',
@@ -77,6 +85,31 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.match(
       renderText(report, { color: false }),
       /^ {2}Principal {2}principal ID AROAEXAMPLEPARTNER:ci-sync \(AWSAccount, account 444455556666\); the record names no ARN$/m,
+    );
+  });
+
+  test('a condition the partner did not meet is named, though no fix is proposed', () => {
+    const listing = deniedRecord({
+      eventName: 'ListObjects',
+      userIdentity: { type: 'AWSAccount', principalId: 'AROAEXAMPLEPARTNER:ci-sync', accountId: PARTNER },
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'exports', 'list-type': '2', prefix: 'internal/', Host: 'x' },
+      resources: [{ accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::exports' }],
+    });
+    const [finding] = explainTexts(text(listing), context).findings;
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          's3:ListBucket: the exports bucket policy (statement PartnerList) allows this only under its Condition, which the request did not meet: StringLike s3:prefix "shared/*" (the request had "internal/").',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes('list only within the prefixes the statement allows (s3:prefix)'),
+      ),
     );
   });
 
