@@ -208,3 +208,24 @@ function describeDeny(
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
   return `${head}${scope}${sessionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }
+
+/**
+ * The Deny statements of `set` that refuse requests not sent over TLS (a condition on
+ * aws:SecureTransport), named: what may have refused a request whose record carries no tlsDetails,
+ * which the evaluation here takes as sent over TLS.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+ */
+export function insecureTransportDenies(set: PolicySet): string[] {
+  const named: string[] = [];
+  for (const policy of policiesOf(set)) {
+    for (const statement of policy.statements) {
+      if (
+        statement.effect === 'Deny' &&
+        statement.conditions.some((c) => c.keyLower === 'aws:securetransport')
+      )
+        named.push(describeStatement(statement.ref));
+    }
+  }
+  return named;
+}

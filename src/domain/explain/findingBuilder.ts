@@ -36,7 +36,7 @@ import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tool
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
-import { denyCaveats } from './denyAdvice.js';
+import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
 import type { CallEvidence, SucceededCalls } from './grouping.js';
 import { uniqueIdOf } from './grouping.js';
@@ -1061,7 +1061,7 @@ export class FindingBuilder {
         // AWS named the setting that refused it (the first caveat says which, and what to change).
         cause = 's3-setting';
       } else {
-        cause = this.#allowedCause(events, message, caveats);
+        cause = this.#allowedCause(events, message, caveats, set);
       }
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
@@ -1244,6 +1244,7 @@ export class FindingBuilder {
     events: readonly DeniedEvent[],
     message: DeniedEvent['message'],
     caveats: string[],
+    set: PolicySet,
   ): FindingCause {
     const first = events[0]!;
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
@@ -1289,6 +1290,14 @@ export class FindingBuilder {
       }
       caveats.push(
         `The visible policies allow the request, but AWS's message names the ${message.policyType} policy: the snapshot may be out of date.`,
+      );
+    }
+    // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny
+    // would refuse it if it was.
+    const tlsOnly = insecureTransportDenies(set);
+    if (tlsOnly.length > 0 && events.some((e) => e.check.context['aws:SecureTransport'] === undefined)) {
+      caveats.push(
+        `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,
       );
     }
     caveats.push('The visible policies allow every request. What can still deny it:');

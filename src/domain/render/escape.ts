@@ -256,6 +256,51 @@ export function escapeMarkdown(value: string): string {
   });
 }
 
+/**
+ * The documentation the reports cite: a word that is one of these URLs, and nothing else, is written as
+ * an autolink in Markdown prose. Any other URL (an object key can hold one) stays escaped text.
+ */
+const CITED_URL =
+  /^https:\/\/(?:docs\.aws\.amazon\.com|rclone\.org|github\.com\/rclone\/rclone|www\.rfc-editor\.org|learn\.microsoft\.com|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io)\/[A-Za-z0-9/._~#%?=&+-]*$/;
+
+/** Running text without code spans, a word at a time: a cited URL as an autolink, the rest escaped. */
+function escapeMarkdownWords(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      if (!word.includes('https://')) return escapeMarkdown(word);
+      const parts = /^([("'[]*)(.*?)([)"'\].,;:!?]*)$/su.exec(word);
+      const [lead = '', core = word, trail = ''] = parts === null ? [] : parts.slice(1);
+      return CITED_URL.test(core)
+        ? `${escapeMarkdown(lead)}<${core}>${escapeMarkdown(trail)}`
+        : escapeMarkdown(word);
+    })
+    .join('');
+}
+
+/**
+ * Escapes report prose (a caveat, an alternative, a note) for Markdown: as {@link escapeMarkdown}, but a
+ * span the text marks with single backticks (`rclone copy`) becomes a code span, and the documentation
+ * it cites stays a link. An untrusted value inside the prose cannot start formatting or a link of its
+ * own: a backtick pair in an object key only makes a code span, which shows its content as it is.
+ *
+ * @see https://spec.commonmark.org/0.31.2/#code-spans
+ * @see https://github.github.com/gfm/#autolinks
+ */
+export function escapeMarkdownProse(value: string): string {
+  const line = toSingleLine(value);
+  let out = '';
+  let last = 0;
+  // A span as the reports write one: after a space or `(`, no space inside at either end, before a space or
+  // punctuation. Backticks in an object key that do not form one stay escaped.
+  for (const span of line.matchAll(/(?<![^\s(])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?])/g)) {
+    out += escapeMarkdownWords(line.slice(last, span.index));
+    out += markdownInlineCode(span[1] ?? '');
+    last = span.index + span[0].length;
+  }
+  return out + escapeMarkdownWords(line.slice(last));
+}
+
 function longestBacktickRun(value: string): number {
   let longest = 0;
   for (const run of value.match(/`+/g) ?? []) longest = Math.max(longest, run.length);

@@ -16,7 +16,13 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
-import { escapeMarkdown, markdownCodeBlock, markdownInlineCode, safeJson } from './escape.js';
+import {
+  escapeMarkdown,
+  escapeMarkdownProse,
+  markdownCodeBlock,
+  markdownInlineCode,
+  safeJson,
+} from './escape.js';
 import {
   ATTACH_KIND_TEXT,
   actionCounts,
@@ -67,6 +73,7 @@ const DEFAULT_MAX_SKIPPED = 20;
 
 const code = markdownInlineCode;
 const text = escapeMarkdown;
+const prose = escapeMarkdownProse;
 
 /** A second policy the fix changes: where, its statements, and the diff of its new document. */
 function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
@@ -99,7 +106,7 @@ function fixSection(fix: Fix): string[] {
   }
   for (const { lead, change } of additionalChanges(fix)) out.push(...additionalChangeSection(lead, change));
   if (fix.verification.length > 0) {
-    out.push('Verification:', '', ...fix.verification.map((note) => `- ${text(note)}`), '');
+    out.push('Verification:', '', ...fix.verification.map((note) => `- ${prose(note)}`), '');
   }
   return out;
 }
@@ -124,7 +131,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     );
     if (change.diff !== undefined && change.diff !== '')
       out.push(`${diffHeading(change.attachKind)}:`, '', markdownCodeBlock(change.diff, 'diff'), '');
-    out.push('Verification:', '', ...change.verification.map((note) => `- ${text(note)}`), '');
+    out.push('Verification:', '', ...change.verification.map((note) => `- ${prose(note)}`), '');
   }
   return out;
 }
@@ -155,7 +162,7 @@ function jobProfileSection(profile: JobProfile): string[] {
     '',
     markdownCodeBlock(safeJson(policyDocument(profile.statements)), 'json'),
     '',
-    ...profile.notes.map((note) => `- ${text(note)}`),
+    ...profile.notes.map((note) => `- ${prose(note)}`),
     ...(profile.notes.length > 0 ? [''] : []),
   ];
 }
@@ -185,7 +192,7 @@ function findingSection(
 ): string[] {
   const cause = causeText(finding.cause);
   const out: string[] = [];
-  out.push(`## ${index + 1}. ${cause.title}`, '', text(finding.summary), '');
+  out.push(`## ${index + 1}. ${cause.title}`, '', prose(finding.summary), '');
 
   out.push(...factItems(finding, repeatedIn));
   out.push(`- **Cause:** ${cause.explanation} ([AWS documentation](${cause.source}))`);
@@ -217,13 +224,13 @@ function findingSection(
         alternative.removes.length > 0
           ? ` (removes ${alternative.removes.map((action) => code(action)).join(', ')})`
           : '';
-      out.push(`- ${text(alternative.text)}${removes}`);
+      out.push(`- ${prose(alternative.text)}${removes}`);
     }
     out.push('');
   }
   if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile));
   if (finding.caveats.length > 0) {
-    out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${text(caveat)}`), '');
+    out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${prose(caveat)}`), '');
   }
   return out;
 }
@@ -242,7 +249,7 @@ function repeatSection(
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',
-    text(finding.summary),
+    prose(finding.summary),
     '',
     ...factItems(finding),
     `- **Denied:** ${code(actionCounts(finding))}`,
@@ -255,7 +262,7 @@ function repeatSection(
     out.push(
       `### Caveats beyond finding ${firstNumber}'s`,
       '',
-      ...caveats.map((caveat) => `- ${text(caveat)}`),
+      ...caveats.map((caveat) => `- ${prose(caveat)}`),
       '',
     );
   }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { ACCOUNT, backupUserContext, deniedObjectRecord, explainContext } from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 const AWS_CLI_SYNC = 'aws-cli/2.18.0 md/command#s3.sync ua/2.0 os/linux#6.1';
@@ -74,5 +74,60 @@ describe('a sync refused its deletes by a Deny', () => {
     const [finding] = report.findings;
     assert.equal(finding?.cause, 'identity-explicit-deny');
     assert.ok(!finding?.alternatives.some((a) => a.text.includes('--delete')));
+  });
+});
+
+describe('a TLS-only bucket policy and a record without tlsDetails', () => {
+  const tlsOnly = explainContext({
+    ...backupUserContext([ALLOW]),
+    bucketPolicies: new Map([
+      [
+        'data',
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      ],
+    ]),
+  });
+  const put = (extra: Record<string, unknown>) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: 'Access Denied',
+      ...extra,
+    });
+
+  test('names the statement as what refused a request that may have gone over plain HTTP', () => {
+    const [finding] = explainTexts(text(put({})), tlsOnly).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'Statement "DenyInsecureTransport" of data bucket policy refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test('says nothing of it when the record shows TLS', () => {
+    const tls = {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: 'x',
+    };
+    const [finding] = explainTexts(text(put({ tlsDetails: tls })), tlsOnly).findings;
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('DenyInsecureTransport')),
+      finding?.caveats.join(' | '),
+    );
   });
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   escapeHtml,
   escapeMarkdown,
+  escapeMarkdownProse,
   escapeSlackEntities,
   escapeSlackMrkdwn,
   markdownCodeBlock,
@@ -119,6 +120,36 @@ describe('Markdown escaping', () => {
         const { fence, content } = readCodeSpan(span);
         assert.ok(fence.length > longestRun(content));
         assert.equal(content, toSingleLine(value) === '' ? ' ' : toSingleLine(value));
+      }),
+    );
+  });
+
+  test('prose keeps the spans it marks as code and the documentation it cites as links, and escapes the rest', () => {
+    assert.equal(
+      escapeMarkdownProse('Run `rclone copy` instead (https://rclone.org/commands/rclone_copy/).'),
+      'Run `rclone copy` instead \\(<https://rclone.org/commands/rclone_copy/>\\)\\.',
+    );
+    // Other URLs, an object key's backticks that do not form a span, and its markup stay escaped text.
+    assert.equal(
+      escapeMarkdownProse('see https://evil.example/x and https://docs.aws.amazon.com.evil.example/'),
+      'see https\\:\\/\\/evil\\.example\\/x and https\\:\\/\\/docs\\.aws\\.amazon\\.com\\.evil\\.example\\/',
+    );
+    assert.equal(escapeMarkdownProse(`key ${HOSTILE_PARTS.backticks} *x*`), 'key \\`\\` \\` \\`\\` \\*x\\*');
+    // A Markdown link written in a value stays text, even to cited documentation.
+    assert.equal(
+      escapeMarkdownProse('[x](https://docs.aws.amazon.com/a)'),
+      '\\[x\\]\\(https\\:\\/\\/docs\\.aws\\.amazon\\.com\\/a\\)',
+    );
+  });
+
+  test('prose never lets a value open a link, an HTML tag or a new block', () => {
+    fc.assert(
+      fc.property(fc.string(), (value) => {
+        const out = escapeMarkdownProse(value);
+        assert.doesNotMatch(out, /\n/);
+        // Angle brackets appear only around a cited documentation URL.
+        for (const match of out.matchAll(/<[^>]*>?/g)) assert.match(match[0], /^<https:\/\/[^\s<>]+>$/);
+        assert.doesNotMatch(out.replace(/`[^`]*`/g, ''), /(?<!\\)[[\]]/);
       }),
     );
   });
