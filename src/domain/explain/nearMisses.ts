@@ -13,6 +13,7 @@
  */
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import { matchPrincipalEntry } from '../policy/principalMatch.js';
+import { buildRequestContext } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { StatementExplanation } from '../policy/types.js';
 import { parseS3Arn } from '../s3/s3Location.js';
@@ -30,6 +31,27 @@ interface Miss {
   readonly matchers: readonly RegExp[];
   readonly actions: Set<string>;
   readonly refused: Set<string>;
+}
+
+/**
+ * A resource pattern with its policy variables (`${aws:username}`) replaced by this caller's values, as
+ * IAM resolves them, so the caveat names the caller's own prefix; a variable without one value stays.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+function withVariables(pattern: string, check: DeniedCheck): string {
+  if (!pattern.includes('${')) return pattern;
+  const { request } = check;
+  const context = buildRequestContext(
+    request.context,
+    parseRequestPrincipal(request.principal),
+    request.resourceAccount,
+    request.principalContext,
+  );
+  return pattern.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+    const values = context.get(key.toLowerCase())?.values ?? [];
+    return values.length === 1 ? String(values[0]) : whole;
+  });
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -89,7 +111,10 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
         if (!statement.principal.entries.some((entry) => matchPrincipalEntry(entry, caller) !== undefined))
           continue;
       }
-      const patterns = onBucket(e.resourcePatterns ?? [], target.bucket);
+      const patterns = onBucket(
+        (e.resourcePatterns ?? []).map((pattern) => withVariables(pattern, check)),
+        target.bucket,
+      );
       if (patterns.length === 0) continue;
       const kind: Kind = !isObject
         ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)

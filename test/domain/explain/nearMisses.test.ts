@@ -85,6 +85,22 @@ describe('nearMissCaveats', () => {
     ]);
   });
 
+  test('policy variables are shown as this caller’s values', () => {
+    const set = identitySet([
+      {
+        Sid: 'Home',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::backup/home/${aws:username}/*',
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [request('s3:PutObject', 'arn:aws:s3:::backup/shared/a')]);
+    assert.match(
+      caveat ?? '',
+      /^Statement "Home" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup\/home\/backup\/\*: /,
+    );
+  });
+
   test('statements on other buckets, other actions, or allowed requests are not near misses', () => {
     const set = identitySet([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::other-bucket/*' },
