@@ -11,13 +11,15 @@
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
+import { policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
+import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { matchPrincipalEntry } from '../policy/principalMatch.js';
 import { buildRequestContext } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
-import type { StatementExplanation } from '../policy/types.js';
+import type { StatementRef } from '../policy/types.js';
 import { parseS3Arn } from '../s3/s3Location.js';
-import { type DeniedCheck, describeStatement, statementOf } from './denyAdvice.js';
+import { type DeniedCheck, describeStatement } from './denyAdvice.js';
 
 /** Resource patterns of a statement at most this many are quoted; the rest are counted. */
 const MAX_PATTERNS = 3;
@@ -25,7 +27,7 @@ const MAX_PATTERNS = 3;
 type Kind = 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
 
 interface Miss {
-  readonly explanation: StatementExplanation;
+  readonly explanation: StatementRef;
   readonly kind: Kind;
   readonly patterns: readonly string[];
   readonly matchers: readonly RegExp[];
@@ -54,12 +56,58 @@ function withVariables(pattern: string, check: DeniedCheck): string {
   });
 }
 
+const compiledGlobs = new Map<string, RegExp>();
+
+/** An ARN pattern (`*` and `?` wildcards) as a regular expression, compiled once per pattern. */
 function globToRegExp(glob: string): RegExp {
+  let compiled = compiledGlobs.get(glob);
+  if (compiled === undefined) {
+    if (compiledGlobs.size > 10_000) compiledGlobs.clear();
+    compiled = compileGlob(glob);
+    compiledGlobs.set(glob, compiled);
+  }
+  return compiled;
+}
+
+function compileGlob(glob: string): RegExp {
   const source = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${source}$`);
+}
+
+interface Candidate {
+  readonly statement: CompiledStatement;
+  /** Its Resource patterns, as written (policy variables unresolved). */
+  readonly allPatterns: readonly string[];
+}
+
+/** Allow statements naming an action with a Resource pattern on a bucket, per policy, action and bucket. */
+const candidateCache = new WeakMap<CompiledPolicy, Map<string, readonly Candidate[]>>();
+
+/**
+ * The Allow statements of `policy` whose Action names `actionLower` and one of whose Resource patterns
+ * names `bucket`: the statements that can miss a request on the bucket by its resource alone. Read from
+ * the policy's per-action index, without evaluating anything.
+ */
+function candidatesOn(policy: CompiledPolicy, actionLower: string, bucket: string): readonly Candidate[] {
+  let perPolicy = candidateCache.get(policy);
+  if (perPolicy === undefined) {
+    perPolicy = new Map();
+    candidateCache.set(policy, perPolicy);
+  }
+  const key = `${actionLower}|${bucket}`;
+  let found = perPolicy.get(key);
+  if (found === undefined) {
+    found = policy
+      .relevantStatements(actionLower)
+      .filter(({ statement }) => statement.effect === 'Allow' && !statement.notResource)
+      .map(({ statement }) => ({ statement, allPatterns: statement.resources.map((r) => r.raw) }))
+      .filter((candidate) => onBucket(candidate.allPatterns, bucket).length > 0);
+    perPolicy.set(key, found);
+  }
+  return found;
 }
 
 /** The patterns of `patterns` that name `bucket` (wildcards allowed in their bucket part). */
@@ -100,44 +148,46 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
       continue;
     }
     looked.add(lookKey);
-    for (const e of result.explanations) {
-      if (e.effect !== 'Allow' || e.mismatch !== 'resource' || !result.missingAllowIn.includes(e.policyType))
-        continue;
-      const statement = statementOf(set, e);
-      if (statement === undefined || statement.notResource) continue;
-      if (statement.principal !== undefined) {
-        if (statement.principal.not) continue;
-        const caller = parseRequestPrincipal(check.request.principal);
-        if (!statement.principal.entries.some((entry) => matchPrincipalEntry(entry, caller) !== undefined))
-          continue;
+    const actionLower = check.request.action.toLowerCase();
+    for (const policy of policiesOf(set)) {
+      if (!result.missingAllowIn.includes(policy.policyType)) continue;
+      for (const candidate of candidatesOn(policy, actionLower, target.bucket)) {
+        const { statement } = candidate;
+        // A statement whose Resource matches was refused for another element (its Principal or Condition).
+        const resolved = candidate.allPatterns.map((pattern) => withVariables(pattern, check));
+        if (resolved.some((pattern) => globToRegExp(pattern).test(check.request.resource))) continue;
+        if (statement.principal !== undefined) {
+          if (statement.principal.not) continue;
+          const caller = parseRequestPrincipal(check.request.principal);
+          if (!statement.principal.entries.some((entry) => matchPrincipalEntry(entry, caller) !== undefined))
+            continue;
+        }
+        const patterns = onBucket(resolved, target.bucket);
+        if (patterns.length === 0) continue;
+        const e = statement.ref;
+        const kind: Kind = !isObject
+          ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
+            ? 'object-pattern-for-bucket'
+            : 'narrower'
+          : patterns.every((p) => parseS3Arn(p)?.key === undefined)
+            ? 'bucket-pattern-for-object'
+            : 'narrower';
+        const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}`;
+        let miss = misses.get(key);
+        if (miss === undefined) {
+          miss = {
+            explanation: e,
+            kind,
+            patterns,
+            matchers: patterns.map(globToRegExp),
+            actions: new Set(),
+            refused: new Set(),
+          };
+          misses.set(key, miss);
+        }
+        miss.actions.add(check.request.action);
+        if (miss.refused.size < 2) miss.refused.add(check.request.resource);
       }
-      const patterns = onBucket(
-        (e.resourcePatterns ?? []).map((pattern) => withVariables(pattern, check)),
-        target.bucket,
-      );
-      if (patterns.length === 0) continue;
-      const kind: Kind = !isObject
-        ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
-          ? 'object-pattern-for-bucket'
-          : 'narrower'
-        : patterns.every((p) => parseS3Arn(p)?.key === undefined)
-          ? 'bucket-pattern-for-object'
-          : 'narrower';
-      const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}`;
-      let miss = misses.get(key);
-      if (miss === undefined) {
-        miss = {
-          explanation: e,
-          kind,
-          patterns,
-          matchers: patterns.map(globToRegExp),
-          actions: new Set(),
-          refused: new Set(),
-        };
-        misses.set(key, miss);
-      }
-      miss.actions.add(check.request.action);
-      if (miss.refused.size < 2) miss.refused.add(check.request.resource);
     }
   }
   return [...misses.values()].map(describe);
