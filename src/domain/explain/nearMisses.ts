@@ -125,16 +125,18 @@ function onBucket(patterns: readonly string[], bucket: string): string[] {
  */
 export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]): string[] {
   const misses = new Map<string, Miss>();
-  const looked = new Set<string>();
+  const looked = new Map<string, number>();
+  let policies: readonly CompiledPolicy[] | undefined;
   for (const check of checks) {
     const result = check.result;
     if (result?.decision !== 'ImplicitlyDenied') continue;
-    const target = parseS3Arn(check.request.resource);
-    if (target === undefined) continue;
-    const isObject = target.key !== undefined;
-    // One lookup per action and resource kind: the statements that miss are the same for its other keys.
-    const lookKey = `${check.request.action}|${isObject}`;
-    if (looked.has(lookKey)) {
+    const { action, resource } = check.request;
+    // One lookup per action and resource kind (bucket or object: a `/` after the bucket): the statements
+    // that miss are the same for its other keys. A job repeats the same few actions thousands of times.
+    const kindBit = resource.indexOf('/') >= 0 ? 2 : 1;
+    const seen = looked.get(action) ?? 0;
+    if ((seen & kindBit) !== 0) {
+      if (misses.size === 0) continue;
       // Another refused request of the action, named as an example where the statement misses it too.
       for (const miss of misses.values()) {
         if (
@@ -147,15 +149,20 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
       }
       continue;
     }
-    looked.add(lookKey);
-    const actionLower = check.request.action.toLowerCase();
-    for (const policy of policiesOf(set)) {
+    // Access point ARNs name no bucket here: they are not looked at, nor counted as looked at.
+    const target = parseS3Arn(resource);
+    if (target === undefined) continue;
+    looked.set(action, seen | kindBit);
+    const isObject = target.key !== undefined;
+    const actionLower = action.toLowerCase();
+    policies ??= policiesOf(set);
+    for (const policy of policies) {
       if (!result.missingAllowIn.includes(policy.policyType)) continue;
       for (const candidate of candidatesOn(policy, actionLower, target.bucket)) {
         const { statement } = candidate;
         // A statement whose Resource matches was refused for another element (its Principal or Condition).
         const resolved = candidate.allPatterns.map((pattern) => withVariables(pattern, check));
-        if (resolved.some((pattern) => globToRegExp(pattern).test(check.request.resource))) continue;
+        if (resolved.some((pattern) => globToRegExp(pattern).test(resource))) continue;
         if (statement.principal !== undefined) {
           if (statement.principal.not) continue;
           const caller = parseRequestPrincipal(check.request.principal);
@@ -185,8 +192,8 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
           };
           misses.set(key, miss);
         }
-        miss.actions.add(check.request.action);
-        if (miss.refused.size < 2) miss.refused.add(check.request.resource);
+        miss.actions.add(action);
+        if (miss.refused.size < 2) miss.refused.add(resource);
       }
     }
   }
