@@ -612,7 +612,7 @@ describe("rclone release builds against moto: the root check by rclone's version
     assert.ok(profile !== null);
     assert.equal(
       profile.notes?.[0],
-      "An explicit Deny refused s3:PutObject, in R1752Locked (Sid NoWritesInLocked): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).",
+      'An explicit Deny refused s3:PutObject, in R1752Locked (Sid NoWritesInLocked): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).',
     );
 
     await account.iam.send(

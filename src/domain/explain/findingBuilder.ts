@@ -60,7 +60,7 @@ import type {
   Fix,
   JobProfile,
 } from './report.js';
-import { summarise } from './summary.js';
+import { CAUSE_PHRASE, summarise } from './summary.js';
 
 interface EvaluatedCheck {
   readonly event: DeniedEvent;
@@ -475,7 +475,7 @@ function explicitDenyNote(denied: readonly EvaluatedCheck[], deniedBy: readonly 
     (ref) =>
       `${ref.policyName ?? ref.policyArn ?? ref.policyType}${ref.sid !== undefined ? ` (Sid ${ref.sid})` : ref.statementIndex !== undefined ? ` (statement ${ref.statementIndex + 1})` : ''}`,
   );
-  return `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).`;
+  return `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).`;
 }
 
 /**
@@ -654,7 +654,7 @@ function isRootProbe(e: EvaluatedCheck, probes: ReadonlySet<string>): boolean {
  * and the calls alone do not tell an `aws s3 sync` refused its listing from an `aws s3 rm --recursive`.
  */
 function awsCliV1Caveat(version: string): string {
-  return `aws-cli ${version} is version 1, which does not say in its user agent which command ran (version 2 adds md/command#s3.sync, say), so no job profile is proposed: the fix covers the refused calls only, and the job may be refused other calls once they are allowed. Run it with aws-cli v2 to get the whole set an \`aws s3\` command needs (https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration.html).`;
+  return `aws-cli ${version} is version 1, which does not say in its user agent which command ran (version 2 adds md/command#s3.sync, say), so no job profile is proposed: a fix covers the refused calls only, and the job may be refused other calls once they are allowed. Run it with aws-cli v2 to get the whole set an \`aws s3\` command needs (https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration.html).`;
 }
 
 /**
@@ -1084,7 +1084,7 @@ export class FindingBuilder {
     }
     if (message.form === 'setting' && cause !== 's3-setting') {
       caveats.push(
-        `The visible policies do not allow the request either (${cause}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
+        `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );
     }
     if (message.form === 'enhanced' && evidence === 'policies' && denied.length > 0) {
@@ -1366,7 +1366,7 @@ export class FindingBuilder {
       return {
         fix: outcome.fix,
         caveats: [
-          `The fix covers the ${implicit.length} request(s) no policy allowed (${rest}); the ${explicit} request(s) an explicit Deny refused stay refused, whatever is added (see deniedBy).`,
+          `The fix covers the ${implicit.length} request(s) no policy allowed (${CAUSE_PHRASE[rest]}); the ${explicit} request(s) an explicit Deny refused stay refused, whatever is added (see "Denied by").`,
           ...outcome.caveats,
         ],
       };

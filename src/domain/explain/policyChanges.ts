@@ -111,7 +111,7 @@ function sharedTargetCaveat(change: PolicyChange, self: number, number: number):
     change.attachKind === 'managed-policy-version'
       ? "each finding's new version starts from the policy as the snapshot has it"
       : "each finding's document replaces the one before";
-  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply combined change ${number} instead: policyChanges[${number - 1}] in the JSON report, "Combined policy changes" in the text and Markdown reports, a "Combined policy change" message in Slack, and an alert of its own in SNS.`;
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply combined change ${number} instead (listed after the findings; in the JSON report, policyChanges[${number - 1}]).`;
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
-const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
+export const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'identity-missing-allow': 'no identity-based policy allows it',
   'identity-explicit-deny': 'an identity-based policy explicitly denies it',
   'resource-policy-missing-allow': 'the bucket policy does not allow it',

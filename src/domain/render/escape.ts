@@ -261,7 +261,7 @@ export function escapeMarkdown(value: string): string {
  * an autolink in Markdown prose. Any other URL (an object key can hold one) stays escaped text.
  */
 const CITED_URL =
-  /^https:\/\/(?:docs\.aws\.amazon\.com|rclone\.org|github\.com\/rclone\/rclone|www\.rfc-editor\.org|learn\.microsoft\.com|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io)\/[A-Za-z0-9/._~#%?=&+-]*$/;
+  /^https:\/\/(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com|gitlab\.com\/duplicity|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools))\/[A-Za-z0-9/._~#%?=&+-]*$/;
 
 /** Running text without code spans, a word at a time: a cited URL as an autolink, the rest escaped. */
 function escapeMarkdownWords(text: string): string {

@@ -148,7 +148,7 @@ function overviewSection(report: ExplainReport): string[] {
     '|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${text(overviewNumbers(row))} | ${text(row.principal)} | ${row.bucket !== undefined ? text(row.bucket) : ''} | ${causeText(row.cause).title} | ${text(`${row.outcome}${overviewCombined(row)}`)} |`,
+        `| ${text(overviewNumbers(row))} | ${text(row.principal)} | ${row.bucket !== undefined ? text(row.bucket) : '(none)'} | ${causeText(row.cause).title} | ${text(`${row.outcome}${overviewCombined(row)}`)} |`,
     ),
     '',
   ];

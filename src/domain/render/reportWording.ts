@@ -398,7 +398,7 @@ function outcomeOf(finding: Finding): string {
     const part = finding.cause.endsWith('-explicit-deny') ? ' for the requests the Deny does not refuse' : '';
     return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}${part}: ${targetPhrase(fix, finding.bucket)}`;
   }
-  if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see what it tests)';
+  if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see its caveat)';
   if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';
   if (finding.cause === 's3-setting') return 'no fix: an S3 setting';
   return 'no fix (see the caveats)';
@@ -448,8 +448,9 @@ export function overviewNumbers(row: OverviewRow): string {
 /** `in combined change 3`: where a row's fix is to be applied from, when a combined change holds it. */
 export function overviewCombined(row: OverviewRow): string {
   if (row.combined.length === 0) return '';
-  const numbers = row.combined.map((c) => `${c.number}${c.verified ? '' : ' (NOT verified as a whole)'}`);
-  return `; apply it as combined change${row.combined.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
+  const numbers = row.combined.map((c) => String(c.number));
+  const unverified = row.combined.filter((c) => !c.verified).map((c) => c.number);
+  return `; apply it within combined change${row.combined.length === 1 ? '' : 's'} ${numbers.join(', ')}${unverified.length > 0 ? ` (${unverified.length === 1 && row.combined.length === 1 ? 'which is' : `${unverified.join(', ')}`} not verified as a whole)` : ''}`;
 }
 
 /** The overview's first line: how many findings, distinct answers, repeats and combined changes. */

@@ -397,12 +397,11 @@ function notGranted(
 ): string[] {
   const granted = new Set(statements.flatMap((s) => s.Action.map((action) => action.toLowerCase())));
   const what = commands.map(commandLine).join(' or ');
-  return [...new Set(denied)]
-    .filter((action) => !granted.has(action.toLowerCase()))
-    .map(
-      (action) =>
-        `${action} was refused on this bucket but is not part of what ${what} needs (another command of the same caller in the same window, or a side requirement); see the finding's fix for it.`,
-    );
+  const others = [...new Set(denied)].filter((action) => !granted.has(action.toLowerCase()));
+  if (others.length === 0) return [];
+  return [
+    `${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} refused on this bucket but ${others.length === 1 ? 'is' : 'are'} not part of what ${what} needs (another command of the same caller in the same window, or a side requirement); the finding itself treats ${others.length === 1 ? 'it' : 'them'} (its fix, or its caveats).`,
+  ];
 }
 
 /** What {@link awsCliJobProfile} gives: one command's profile, or several merged. */
@@ -493,7 +492,7 @@ export function awsCliAlternatives(deniedActions: Iterable<string>): Alternative
   return [
     {
       kind: 'client-config',
-      text: 'Drop --acl (or --grants) from the command, unless the bucket is in another account whose policy demands bucket-owner-full-control: objects uploaded in the bucket owner\'s own account belong to it anyway, and with Object Ownership set to "Bucket owner enforced" (the default for new buckets since April 2023) ACLs have no effect. The uploads then need no s3:PutObjectAcl (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).',
+      text: 'Drop --acl (or --grants) from the command, unless the bucket is in another account whose policy demands bucket-owner-full-control: objects uploaded in the bucket owner\'s own account belong to it anyway, and with Object Ownership set to "Bucket owner enforced" (the default for new buckets since April 2023) ACLs are disabled: an upload that sets any ACL but bucket-owner-full-control fails with AccessControlListNotSupported. The uploads then need no s3:PutObjectAcl (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).',
       removes: ['s3:PutObjectAcl'],
     },
   ];

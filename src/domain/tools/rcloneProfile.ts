@@ -802,7 +802,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     const key = action.toLowerCase();
     if (!granted.has(key) && !handledElsewhere.has(key)) {
       notes.push(
-        `${action} was denied but is not part of rclone's job profile (for example kms:* for SSE-KMS buckets); see the finding's fix for it.`,
+        `${action} was denied but is not part of rclone's job profile (for example kms:* for SSE-KMS buckets); the finding itself treats it (its fix, or its caveats).`,
       );
     }
   }

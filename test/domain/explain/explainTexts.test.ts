@@ -384,7 +384,7 @@ describe('explainTexts', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          'The fix covers the 1 request(s) no policy allowed (identity-missing-allow); the 1 request(s) an explicit Deny refused stay refused',
+          'The fix covers the 1 request(s) no policy allowed (no identity-based policy allows it); the 1 request(s) an explicit Deny refused stay refused',
         ),
       ),
       finding?.caveats.join(' | '),

@@ -67,7 +67,7 @@ describe('report overview', () => {
         principal: 'role/ci/deploy',
         bucket: 'builds',
         cause: 'resource-policy-explicit-deny',
-        outcome: 'no fix: an explicit Deny (see what it tests)',
+        outcome: 'no fix: an explicit Deny (see its caveat)',
         combined: [],
       },
       {
@@ -86,8 +86,8 @@ describe('report overview', () => {
     assert.ok(
       text.startsWith(
         "Overview: 4 findings, 1 of them repeating an earlier one's advice; 1 combined policy change after the findings\n" +
-          '  - 1 (again in 3): user/nas-sync, bucket photos: No identity-based policy allows the request; verified fix: a new inline policy on user/nas-sync; apply it as combined change 1\n' +
-          '  - 2: role/ci/deploy, bucket builds: The bucket policy explicitly denies the request; no fix: an explicit Deny (see what it tests)\n',
+          '  - 1 (again in 3): user/nas-sync, bucket photos: No identity-based policy allows the request; verified fix: a new inline policy on user/nas-sync; apply it within combined change 1\n' +
+          '  - 2: role/ci/deploy, bucket builds: The bucket policy explicitly denies the request; no fix: an explicit Deny (see its caveat)\n',
       ),
       text.slice(0, 600),
     );
@@ -123,7 +123,7 @@ describe('report overview', () => {
     );
     assert.match(
       renderText(partial, { color: false }),
-      /^ {2}- 4: .*; apply it as combined change 1 \(NOT verified as a whole\)$/m,
+      /^ {2}- 4: .*; apply it within combined change 1 \(which is not verified as a whole\)$/m,
     );
   });
 

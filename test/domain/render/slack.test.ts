@@ -283,7 +283,9 @@ describe('renderSlack', () => {
     assert.ok(!allTexts(messages.slice(0, 3)).some((t) => t.includes('events not analysed')));
     // Each member finding's caveat points at that message.
     assert.ok(
-      allTexts([messages[0]!]).some((t) => t.includes('a "Combined policy change" message in Slack')),
+      allTexts([messages[0]!]).some((t) =>
+        t.includes('Apply combined change 1 instead (listed after the findings;'),
+      ),
     );
   });
 

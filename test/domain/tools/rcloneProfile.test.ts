@@ -1880,7 +1880,7 @@ describe('explain: a job refused by an explicit Deny', () => {
     ]);
     assert.equal(
       profileNotes(context, 'Access Denied')[0],
-      "An explicit Deny refused s3:DeleteObject, in inline (Sid NoDeletes): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed (see the finding's deniedBy).",
+      'An explicit Deny refused s3:DeleteObject, in inline (Sid NoDeletes): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).',
     );
   });
 
