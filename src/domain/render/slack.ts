@@ -36,7 +36,6 @@ import {
   noFixReason,
   plural,
   policyDocument,
-  principalLabel,
   repeatCount,
   repeatsByFirst,
   SKIPPED_REASON_TEXT,
