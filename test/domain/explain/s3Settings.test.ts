@@ -55,7 +55,9 @@ describe('a message that names an S3 setting', () => {
     assert.notEqual(finding?.fix, null);
     assert.ok(
       finding?.caveats.some((c) =>
-        c.startsWith('The visible policies do not allow the request either (no identity-based policy allows it)'),
+        c.startsWith(
+          'The visible policies do not allow the request either (no identity-based policy allows it)',
+        ),
       ),
     );
   });
