@@ -192,10 +192,14 @@ export function rootLevelKeysCaveat(
 
 /**
  * A directory segment that names a date or a time partition: a year (`2026`), a month or day
- * (`2026-11`, `2026-11-29`, `20261129`), or a Hive-style partition (`dt=2026-11-29`, `year=2026`).
+ * (`2026-11`, `2026-11-29`, `20261129`), an ISO week or a quarter (`2026-W48`, `2026-Q4`), or a
+ * Hive-style partition (`dt=2026-11-29`, `year=2026`).
  */
 const DATED_SEGMENT =
-  /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:year|month|day|hour|date|dt|ds)=[^/]+)$/i;
+  /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:19|20)\d{2}-?(?:W(?:0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|(?:year|month|day|hour|date|dt|ds|week)=[^/]+)$/i;
+
+/** A directory segment that names a release (`v2.4.1`, `1.18.0`, `v3.0.0-rc.1`). */
+const VERSION_SEGMENT = /^v?\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?$/;
 
 /** Whether a directory name is a date (`2026`, `2026-11`, `2026-11-29`, `20261129`) or a Hive date partition (`dt=…`). */
 export function isDatedSegment(segment: string): boolean {
@@ -204,12 +208,24 @@ export function isDatedSegment(segment: string): boolean {
 
 /** Each object resource of the statements inside a dated directory, with the prefix above its date (`…/exports/*`). */
 export function datedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
+  return directoriesAbove(statements, DATED_SEGMENT);
+}
+
+/** Each object resource of the statements inside a release's directory, with the prefix above it (`…/releases/*`). */
+export function versionedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
+  return directoriesAbove(statements, VERSION_SEGMENT);
+}
+
+function directoriesAbove(
+  statements: readonly PolicyStatement[],
+  marker: RegExp,
+): ReadonlyMap<string, string> {
   const wider = new Map<string, string>();
   for (const resource of statements.flatMap((s) => s.Resource)) {
     const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
     if (bucket === null) continue;
     const directories = bucket[2]!.split('/').slice(0, -1);
-    const dated = directories.findIndex((segment) => DATED_SEGMENT.test(segment));
+    const dated = directories.findIndex((segment) => marker.test(segment));
     if (dated < 0) continue;
     const above = directories.slice(0, dated).join('/');
     wider.set(resource, `${bucket[1]}/${above === '' ? '' : `${above}/`}*`);
@@ -233,13 +249,25 @@ export function datedDirectoryCaveat(
 ): string | undefined {
   const wider = directoriesNamedElsewhere ? new Map<string, string>() : datedDirectories(statements);
   const buckets = datedBuckets(statements);
-  if (wider.size === 0 && buckets.size === 0) return undefined;
+  // A release directory already inside a dated one is covered by the wider prefix above the date.
+  const releases = new Map(
+    [...(directoriesNamedElsewhere ? new Map<string, string>() : versionedDirectories(statements))].filter(
+      ([resource]) => !wider.has(resource),
+    ),
+  );
+  if (wider.size === 0 && buckets.size === 0 && releases.size === 0) return undefined;
   const than = granter === 'fix' ? 'what was refused' : 'where the job was seen working';
   const sentences: string[] = [];
   if (wider.size > 0) {
     const pairs = [...wider].map(([resource, widened]) => `${widened} for ${resource}`);
     sentences.push(
       `The ${granter} grants a dated directory (${[...wider.keys()].join(', ')}): a job that writes or reads a new one on every run (daily exports, logs, partitions) will be refused again on the next. To grant the job's whole tree instead, wider than ${than}, use ${pairs.join('; ')}.`,
+    );
+  }
+  if (releases.size > 0) {
+    const pairs = [...releases].map(([resource, widened]) => `${widened} for ${resource}`);
+    sentences.push(
+      `The ${granter} grants a release's directory (${[...releases.keys()].join(', ')}): a job that publishes a new version on every run will be refused again on the next. To grant the releases' tree instead, wider than ${than}, use ${pairs.join('; ')}.`,
     );
   }
   if (buckets.size > 0) {

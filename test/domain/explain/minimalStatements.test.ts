@@ -219,6 +219,8 @@ describe('datedDirectoryCaveat', () => {
       ['arn:aws:s3:::b/lake/Year=2026/month=11/*', 'arn:aws:s3:::b/lake/*'],
       ['arn:aws:s3:::b/2026/11/*', 'arn:aws:s3:::b/*'],
       ['arn:aws-cn:s3:::b/logs/2026/*', 'arn:aws-cn:s3:::b/logs/*'],
+      ['arn:aws:s3:::b/weekly/2026-W48/*', 'arn:aws:s3:::b/weekly/*'],
+      ['arn:aws:s3:::b/quarterly/2026Q4/*', 'arn:aws:s3:::b/quarterly/*'],
     ];
     for (const [resource, wider] of cases) {
       const caveat = datedDirectoryCaveat(allow(resource));
@@ -232,6 +234,7 @@ describe('datedDirectoryCaveat', () => {
       'arn:aws:s3:::b/v2026/x/*',
       'arn:aws:s3:::b/build/12345/*',
       'arn:aws:s3:::b/2026-13/*',
+      'arn:aws:s3:::b/2026-W54/*',
       'arn:aws:s3:::b/exports/2026/orders.csv',
       'arn:aws:s3:::b',
       'arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/2026/*',
@@ -239,6 +242,21 @@ describe('datedDirectoryCaveat', () => {
     ]) {
       assert.equal(datedDirectoryCaveat(allow(resource)), undefined, resource);
     }
+  });
+
+  test('a release directory gets the prefix above it; one inside a dated directory only the dated advice', () => {
+    for (const [resource, wider] of [
+      ['arn:aws:s3:::b/releases/v2.4.1/*', 'arn:aws:s3:::b/releases/*'],
+      ['arn:aws:s3:::b/app/1.18.0-rc.1/assets/*', 'arn:aws:s3:::b/app/*'],
+    ]) {
+      const caveat = datedDirectoryCaveat(allow(resource ?? ''));
+      assert.ok(caveat?.startsWith(`The fix grants a release's directory (${resource})`), caveat);
+      assert.ok(caveat?.includes(`use ${wider} for ${resource}.`), caveat);
+    }
+    const both = datedDirectoryCaveat(allow('arn:aws:s3:::b/nightly/2026-11-29/v1.2.3/*'));
+    assert.ok(both?.startsWith('The fix grants a dated directory'), both);
+    assert.ok(!both?.includes("release's directory"), both);
+    assert.equal(datedDirectoryCaveat(allow('arn:aws:s3:::b/v2/*')), undefined);
   });
 
   test('one caveat for several dated resources, each with its wider prefix', () => {
