@@ -15,6 +15,7 @@ import type { CompiledStatement } from '../policy/parsePolicy.js';
 import { buildRequestContext } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
+import { globToRegExp } from './arnGlob.js';
 
 /** A refused request and its evaluation, as the finding holds them. */
 export interface DeniedCheck {
@@ -99,7 +100,7 @@ export function describeStatement(ref: StatementRef): string {
 export function denyCaveats(set: PolicySet, checks: readonly DeniedCheck[]): string[] {
   const byStatement = new Map<
     string,
-    { ref: StatementRef; request: AuthorizationRequest; actions: Set<string> }
+    { ref: StatementRef; request: AuthorizationRequest; actions: Set<string>; resources: Set<string> }
   >();
   for (const check of checks) {
     if (check.result?.decision !== 'ExplicitlyDenied') continue;
@@ -107,17 +108,18 @@ export function denyCaveats(set: PolicySet, checks: readonly DeniedCheck[]): str
       const key = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}`;
       let entry = byStatement.get(key);
       if (entry === undefined) {
-        entry = { ref, request: check.request, actions: new Set() };
+        entry = { ref, request: check.request, actions: new Set(), resources: new Set() };
         byStatement.set(key, entry);
       }
       entry.actions.add(check.request.action);
+      entry.resources.add(check.request.resource);
     }
   }
   const caveats: string[] = [];
-  for (const { ref, request, actions } of byStatement.values()) {
+  for (const { ref, request, actions, resources } of byStatement.values()) {
     const statement = statementOf(set, ref);
     if (statement === undefined) continue;
-    caveats.push(describeDeny(statement, ref, request, [...actions]));
+    caveats.push(describeDeny(statement, ref, request, [...actions], [...resources]));
   }
   return caveats;
 }
@@ -127,6 +129,7 @@ function describeDeny(
   ref: StatementRef,
   request: AuthorizationRequest,
   actions: readonly string[],
+  refusedResources: readonly string[],
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = buildRequestContext(
@@ -182,7 +185,11 @@ function describeDeny(
     }
   }
   const refused = actions.join(', ');
-  const resources = statement.resources.map((r) => r.raw);
+  // The patterns the refused requests matched come first: with more than three, the rest are counted.
+  const raw = statement.resources.map((r) => r.raw);
+  const matched = (pattern: string) =>
+    refusedResources.some((resource) => globToRegExp(pattern).test(resource));
+  const resources = statement.notResource ? raw : [...raw.filter(matched), ...raw.filter((p) => !matched(p))];
   const where = `${statement.notResource ? 'anything but ' : ''}${resources.slice(0, 3).join(', ')}${resources.length > 3 ? ` and ${resources.length - 3} more` : ''}`;
   const covers =
     where === '*'

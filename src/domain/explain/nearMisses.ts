@@ -19,6 +19,7 @@ import { buildRequestContext } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { StatementRef } from '../policy/types.js';
 import { parseS3Arn } from '../s3/s3Location.js';
+import { globToRegExp } from './arnGlob.js';
 import { type DeniedCheck, describeStatement } from './denyAdvice.js';
 
 /** Resource patterns of a statement at most this many are quoted; the rest are counted. */
@@ -54,27 +55,6 @@ function withVariables(pattern: string, check: DeniedCheck): string {
     const values = context.get(key.toLowerCase())?.values ?? [];
     return values.length === 1 ? String(values[0]) : whole;
   });
-}
-
-const compiledGlobs = new Map<string, RegExp>();
-
-/** An ARN pattern (`*` and `?` wildcards) as a regular expression, compiled once per pattern. */
-function globToRegExp(glob: string): RegExp {
-  let compiled = compiledGlobs.get(glob);
-  if (compiled === undefined) {
-    if (compiledGlobs.size > 10_000) compiledGlobs.clear();
-    compiled = compileGlob(glob);
-    compiledGlobs.set(glob, compiled);
-  }
-  return compiled;
-}
-
-function compileGlob(glob: string): RegExp {
-  const source = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`);
 }
 
 interface Candidate {
