@@ -67,7 +67,7 @@ describe('denyCaveats', () => {
     );
   });
 
-  test('a condition on the request says what the request had, and how to meet it', () => {
+  test('a condition on the request says what the request had, and how to meet it; the matched Resource comes first', () => {
     const set = setWith([
       {
         Sid: 'TlsOnly',
@@ -84,7 +84,7 @@ describe('denyCaveats', () => {
     assert.deepEqual(rest, []);
     assert.match(
       caveat ?? '',
-      /^Statement "TlsOnly" of photos bucket policy refused s3:GetObject \(its Resource: arn:aws:s3:::photos, arn:aws:s3:::photos\/\*\): it applies because aws:SecureTransport Bool "false" held \(the request had "false"\)\. To get past it while it stays in place: send the request over HTTPS/,
+      /^Statement "TlsOnly" of photos bucket policy refused s3:GetObject \(its Resource: arn:aws:s3:::photos\/\*, arn:aws:s3:::photos\): it applies because aws:SecureTransport Bool "false" held \(the request had "false"\)\. To get past it while it stays in place: send the request over HTTPS/,
     );
     assert.match(caveat ?? '', /it looks deliberate\.$/);
   });
