@@ -253,13 +253,9 @@ export interface RequestGroup {
 export function groupRequests(requests: readonly FindingRequest[]): readonly RequestGroup[] {
   const groups = new Map<string, { group: Omit<RequestGroup, 'count'>; count: number }>();
   for (const request of requests) {
-    const key = JSON.stringify([
-      request.eventName,
-      request.action,
-      request.resource,
-      request.decision,
-      request.source,
-    ]);
+    // By what the formats show: whether AWS's message or the operation named the request (`source`)
+    // is in the JSON report only, so two rows that differ by it alone would read as the same row twice.
+    const key = JSON.stringify([request.eventName, request.action, request.resource, request.decision]);
     const existing = groups.get(key);
     if (existing !== undefined) {
       existing.count++;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { JobProfile, Skipped } from '../../../src/domain/explain/report.js';
+import type { FindingRequest, JobProfile, Skipped } from '../../../src/domain/explain/report.js';
 import {
   actionCounts,
+  groupRequests,
   groupSkipped,
   jobProfileLabel,
   repeatCount,
@@ -83,5 +84,36 @@ describe('wording of repeats', () => {
 
   test('actionCounts counts each denied action, in first-seen order', () => {
     assert.equal(actionCounts(repeatReport.findings[1]!), 's3:PutObject x2, s3:CreateBucket');
+  });
+});
+
+describe('groupRequests', () => {
+  const request = (
+    eventId: string,
+    source: FindingRequest['source'],
+    resource = 'arn:aws:s3:::b',
+  ): FindingRequest => ({
+    eventId,
+    eventName: 'CreateBucket',
+    action: 's3:CreateBucket',
+    resource,
+    decision: 'ImplicitlyDenied',
+    source,
+  });
+
+  test('requests that differ only by event, or by what named them (shown in JSON only), are one row', () => {
+    const groups = groupRequests([
+      request('a', 'message'),
+      request('b', 'operation'),
+      request('c', 'message'),
+      request('d', 'message', 'arn:aws:s3:::other'),
+    ]);
+    assert.deepEqual(
+      groups.map((g) => [g.resource, g.count]),
+      [
+        ['arn:aws:s3:::b', 3],
+        ['arn:aws:s3:::other', 1],
+      ],
+    );
   });
 });
