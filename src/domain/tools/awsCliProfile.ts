@@ -376,9 +376,25 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
     ),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
+    ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,
   ];
   return { tool: 'aws-cli', command: input.command, direction, statements, notes };
+}
+
+/**
+ * How to keep the profile's s3:ListBucket to the job's directory: an `aws s3` command lists the path it
+ * was given (`prefix=dir/`, without a delimiter for a recursive run, page after page with the same
+ * prefix), so an `s3:prefix` condition on that directory holds for every listing it makes.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ */
+function listPrefixNote(bucketActions: readonly string[], input: AwsCliProfileInput): string[] {
+  const directory = input.prefix.replace(/^\/+|\/+$/g, '');
+  if (!bucketActions.includes('s3:ListBucket') || directory === '' || input.command === 's3.rb') return [];
+  return [
+    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix ["${directory}/", "${directory}/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
+  ];
 }
 
 /** Commands that have a profile, for documentation and tests. */

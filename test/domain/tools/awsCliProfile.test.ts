@@ -25,6 +25,28 @@ describe('inferAwsCliDirection', () => {
 });
 
 describe('awsCliProfile', () => {
+  test('a listing of a directory gets the s3:prefix condition that keeps it there; the whole bucket none', () => {
+    const inDirectory = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'ledger/',
+      eventNames: ['ListObjects'],
+    });
+    assert.ok(
+      inDirectory?.notes.includes(
+        's3:ListBucket has no s3:prefix condition: `aws s3 sync` lists the path it was given (`prefix=ledger/`). To keep the listing to "ledger", add Condition StringLike s3:prefix ["ledger/", "ledger/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).',
+      ),
+      inDirectory?.notes.join(' | '),
+    );
+    const wholeBucket = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: '',
+      eventNames: ['ListObjects'],
+    });
+    assert.ok(!wholeBucket?.notes.some((note) => note.includes('s3:prefix condition')));
+  });
+
   test('an upload sync lists the bucket and writes under the prefix', () => {
     const profile = awsCliProfile({
       command: 's3.sync',
