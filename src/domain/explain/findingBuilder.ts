@@ -48,7 +48,7 @@ import {
   minimalStatements,
   rootLevelKeysCaveat,
 } from './minimalStatements.js';
-import { nearMissCaveats } from './nearMisses.js';
+import { type NearMiss, nearMisses } from './nearMisses.js';
 import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
 import type {
@@ -547,6 +547,24 @@ function unnamedCallerCaveat(principal: Principal): string {
       ? `{"StringLike": {"aws:userid": "${id}:*"}}`
       : `{"StringEquals": {"aws:userid": "${id}"}}`;
   return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (${lookup}, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal {"AWS": "arn:aws:iam::${account}:root"} with Condition ${condition}, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+}
+
+/**
+ * A fix that grants refused actions beyond the narrower scope an existing statement gives them: which
+ * statements (`widens`), and a verification line that says to check their scope was not deliberate.
+ */
+function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
+  if (fix === null) return null;
+  const scopes = [...new Set(misses.filter((m) => m.kind === 'narrower').map((m) => m.scope))];
+  if (scopes.length === 0) return fix;
+  return {
+    ...fix,
+    widens: scopes,
+    verification: [
+      ...fix.verification,
+      `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
+    ],
+  };
 }
 
 /** Appends `key` to the list of `bucket` in `keys`. */
@@ -1078,10 +1096,14 @@ export class FindingBuilder {
     }
     // Statements that name a refused action but not its resource say why in the user's own terms.
     // rclone's root checks and S3A's parent checks are explained (and granted, or not) on their own.
-    if (evidence === 'policies' && denied.length > 0) {
-      const own = (e: EvaluatedCheck) => !probes.has(e) && !parentChecks.has(e);
-      caveats.push(...nearMissCaveats(set, denied.filter(own)));
-    }
+    const misses =
+      evidence === 'policies' && denied.length > 0
+        ? nearMisses(
+            set,
+            denied.filter((e) => !probes.has(e) && !parentChecks.has(e)),
+          )
+        : [];
+    for (const miss of misses) caveats.push(miss.caveat);
     if (message.form === 'setting' && cause !== 's3-setting') {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
@@ -1229,7 +1251,7 @@ export class FindingBuilder {
       cause,
       evidence,
       deniedBy,
-      fix: fixOutcome.fix,
+      fix: withWidens(fixOutcome.fix, misses),
       alternatives,
       jobProfile,
       caveats: [...new Set(caveats)],

@@ -104,6 +104,20 @@ function onBucket(patterns: readonly string[], bucket: string): string[] {
  * statement).
  */
 export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]): string[] {
+  return nearMisses(set, checks).map((miss) => miss.caveat);
+}
+
+/** A statement that names refused actions on a narrower scope of the bucket than the refused requests. */
+export interface NearMiss {
+  readonly caveat: string;
+  readonly kind: 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
+  readonly policyType: StatementRef['policyType'];
+  /** `Statement "Publish" of publish-catalog-2 (arn:aws:s3:::b/catalog-2/*)`. */
+  readonly scope: string;
+}
+
+/** {@link nearMissCaveats}, with what each says in parts (for the fix and the overview). */
+export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): NearMiss[] {
   const misses = new Map<string, Miss>();
   const looked = new Map<string, number>();
   let policies: readonly CompiledPolicy[] | undefined;
@@ -177,7 +191,12 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
       }
     }
   }
-  return [...misses.values()].map(describe);
+  return [...misses.values()].map((miss) => ({
+    caveat: describe(miss),
+    kind: miss.kind,
+    policyType: miss.explanation.policyType,
+    scope: `${describeStatement(miss.explanation)} (${quotedPatterns(miss.patterns)})`,
+  }));
 }
 
 function quotedPatterns(patterns: readonly string[]): string {

@@ -85,6 +85,12 @@ export interface Fix {
   readonly verified: boolean;
   /** What verification checked, in words. */
   readonly verification: readonly string[];
+  /**
+   * Statements of the kind of policy the fix changes that already grant the refused actions on a
+   * narrower scope of the bucket (`Statement "Publish" of publish-catalog-2 (arn:aws:s3:::b/catalog-2/*)`):
+   * the fix goes beyond them, which is right only if their scope was not deliberate. Absent when none.
+   */
+  readonly widens?: readonly string[];
 }
 
 /**

@@ -392,7 +392,8 @@ function outcomeOf(finding: Finding): string {
   if (fix !== null) {
     // An explicit Deny's requests stay refused: the fix is for the others.
     const part = finding.cause.endsWith('-explicit-deny') ? ' for the requests the Deny does not refuse' : '';
-    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}${part}: ${targetPhrase(fix, finding.bucket)}`;
+    const beyond = fix.widens !== undefined ? ', beyond the narrower scope an existing statement gives' : '';
+    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
   }
   if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see its caveat)';
   if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';

@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { nearMissCaveats } from '../../../src/domain/explain/nearMisses.js';
 import { evaluate } from '../../../src/domain/policy/evaluate.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
 import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
+import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
 
 const USER = 'arn:aws:iam::111122223333:user/backup';
 const PARTNER = 'arn:aws:iam::444455556666:role/partner-reader';
@@ -173,5 +175,36 @@ describe('nearMissCaveats', () => {
       caveats[0] ?? '',
       /^Statement "PartnerRead" of exports bucket policy allows s3:GetObject but only on arn:aws:s3:::exports\/shared\/\*/,
     );
+  });
+});
+
+describe('a fix beyond a narrower existing grant', () => {
+  test('names the statements it goes beyond (widens) and says to check their scope', () => {
+    const context = backupUserContext([
+      { Sid: 'Daily', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/daily/*' },
+    ]);
+    const text = JSON.stringify({
+      Records: [deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'weekly/w48.csv')],
+    });
+    const [finding] = explainTexts([{ input: 't.json', text }], context).findings;
+    assert.deepEqual(finding?.fix?.widens, ['Statement "Daily" of inline (arn:aws:s3:::data/daily/*)']);
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'It grants beyond the narrower scope of Statement "Daily" of inline (arn:aws:s3:::data/daily/*): apply it only if that scope was not deliberate (see the caveats).',
+      ),
+    );
+  });
+
+  test('a fix where no statement names the action on a narrower scope has none', () => {
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    const text = JSON.stringify({
+      Records: [deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'weekly/w48.csv')],
+    });
+    const [finding] = explainTexts([{ input: 't.json', text }], context).findings;
+    assert.notEqual(finding?.fix, null);
+    assert.equal(finding?.fix?.widens, undefined);
   });
 });
