@@ -12,10 +12,20 @@ import type { CompiledCondition } from '../policy/conditions.js';
 import { policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledStatement } from '../policy/parsePolicy.js';
-import { buildRequestContext } from '../policy/requestContext.js';
+import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
 import { globToRegExp } from './arnGlob.js';
+
+/** The condition keys and values the engine saw for `request`: its own, the caller's and the global ones. */
+export function requestContextOf(request: AuthorizationRequest): RequestContextView {
+  return buildRequestContext(
+    request.context,
+    parseRequestPrincipal(request.principal),
+    request.resourceAccount,
+    request.principalContext,
+  );
+}
 
 /** A refused request and its evaluation, as the finding holds them. */
 export interface DeniedCheck {
@@ -132,12 +142,7 @@ function describeDeny(
   refusedResources: readonly string[],
 ): string {
   const caller = parseRequestPrincipal(request.principal);
-  const context = buildRequestContext(
-    request.context,
-    caller,
-    request.resourceAccount,
-    request.principalContext,
-  );
+  const context = requestContextOf(request);
   const valuesOf = (condition: CompiledCondition): string => {
     const values = context.get(condition.keyLower)?.values ?? [];
     return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;

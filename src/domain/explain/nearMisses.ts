@@ -15,12 +15,11 @@ import { policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { matchPrincipalEntry } from '../policy/principalMatch.js';
-import { buildRequestContext } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { StatementRef } from '../policy/types.js';
 import { parseS3Arn } from '../s3/s3Location.js';
 import { globToRegExp } from './arnGlob.js';
-import { type DeniedCheck, describeStatement } from './denyAdvice.js';
+import { type DeniedCheck, describeStatement, requestContextOf } from './denyAdvice.js';
 
 /** Resource patterns of a statement at most this many are quoted; the rest are counted. */
 const MAX_PATTERNS = 3;
@@ -44,13 +43,7 @@ interface Miss {
  */
 function withVariables(pattern: string, check: DeniedCheck): string {
   if (!pattern.includes('${')) return pattern;
-  const { request } = check;
-  const context = buildRequestContext(
-    request.context,
-    parseRequestPrincipal(request.principal),
-    request.resourceAccount,
-    request.principalContext,
-  );
+  const context = requestContextOf(check.request);
   return pattern.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
     const values = context.get(key.toLowerCase())?.values ?? [];
     return values.length === 1 ? String(values[0]) : whole;

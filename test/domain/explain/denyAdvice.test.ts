@@ -5,39 +5,24 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { denyCaveats } from '../../../src/domain/explain/denyAdvice.js';
-import { evaluate } from '../../../src/domain/policy/evaluate.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
-import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
+import { evaluatedChecks, policySet } from './policySetFixtures.js';
+
+type Statements = readonly Record<string, unknown>[];
 
 const USER = 'arn:aws:iam::111122223333:user/nas-sync';
 const ALLOW_ALL = { Effect: 'Allow', Action: 's3:*', Resource: '*' };
 
-function setWith(
-  bucketStatements: readonly Record<string, unknown>[],
-  identity: readonly Record<string, unknown>[] = [ALLOW_ALL],
-): PolicySet {
-  return {
-    identity: [
-      compilePolicy(
-        { name: 'NasSync', document: { Version: '2012-10-17', Statement: identity } },
-        { policyType: 'identity', policyIndex: 0 },
-      ),
-    ],
-    resource: compilePolicy(
-      { name: 'photos bucket policy', document: { Version: '2012-10-17', Statement: bucketStatements } },
-      { policyType: 'resource', policyIndex: 0 },
-    ),
-    scpLevels: [],
-    rcpLevels: [],
-  };
+function setWith(bucketStatements: Statements, identity: Statements = [ALLOW_ALL]): PolicySet {
+  return policySet({
+    identity: { name: 'NasSync', statements: identity },
+    bucket: { name: 'photos bucket policy', statements: bucketStatements },
+  });
 }
 
 function caveatsFor(set: PolicySet, requests: readonly AuthorizationRequest[]): string[] {
-  return denyCaveats(
-    set,
-    requests.map((request) => ({ request, result: evaluate(set, request) })),
-  );
+  return denyCaveats(set, evaluatedChecks(set, requests));
 }
 
 const deleteRequest: AuthorizationRequest = {

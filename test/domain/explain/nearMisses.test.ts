@@ -7,33 +7,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { nearMissCaveats } from '../../../src/domain/explain/nearMisses.js';
-import { evaluate } from '../../../src/domain/policy/evaluate.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
 import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
 import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { evaluatedChecks, policySet } from './policySetFixtures.js';
 
 const USER = 'arn:aws:iam::111122223333:user/backup';
 const PARTNER = 'arn:aws:iam::444455556666:role/partner-reader';
 
 function identitySet(statements: readonly Record<string, unknown>[]): PolicySet {
-  return {
-    identity: [
-      compilePolicy(
-        { name: 'BackupWriter', document: { Version: '2012-10-17', Statement: statements } },
-        { policyType: 'identity', policyIndex: 0 },
-      ),
-    ],
-    scpLevels: [],
-    rcpLevels: [],
-  };
+  return policySet({ identity: { name: 'BackupWriter', statements } });
 }
 
 function caveatsFor(set: PolicySet, requests: readonly AuthorizationRequest[]): string[] {
-  return nearMissCaveats(
-    set,
-    requests.map((request) => ({ request, result: evaluate(set, request) })),
-  );
+  return nearMissCaveats(set, evaluatedChecks(set, requests));
 }
 
 const request = (action: string, resource: string, principal = USER): AuthorizationRequest => ({
