@@ -38,8 +38,7 @@ import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
-import type { CallEvidence, SucceededCalls } from './grouping.js';
-import { uniqueIdOf } from './grouping.js';
+import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
@@ -546,7 +545,7 @@ function unnamedCallerCaveat(principal: Principal): string {
     kind === 'role'
       ? `{"StringLike": {"aws:userid": "${id}:*"}}`
       : `{"StringEquals": {"aws:userid": "${id}"}}`;
-  return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (${lookup}, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal {"AWS": "arn:aws:iam::${account}:root"} with Condition ${condition}, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+  return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (\`${lookup}\`, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal \`{"AWS": "arn:aws:iam::${account}:root"}\` with Condition \`${condition}\`, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
 }
 
 /**
