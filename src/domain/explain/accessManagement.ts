@@ -21,10 +21,13 @@ export const BUCKET_ACCESS_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** The caveat for statements that grant a bucket-access action; `undefined` when they grant none. */
-export function accessManagementCaveat(statements: readonly PolicyStatement[]): string | undefined {
+export function accessManagementCaveat(
+  statements: readonly PolicyStatement[],
+  subject = 'The fix',
+): string | undefined {
   const granted = [
     ...new Set(statements.flatMap((s) => s.Action).filter((action) => BUCKET_ACCESS_ACTIONS.has(action))),
   ];
   if (granted.length === 0) return undefined;
-  return `The fix grants ${granted.join(', ')}, which change${granted.length === 1 ? 's' : ''} who may access the bucket: whoever holds ${granted.length === 1 ? 'it' : 'them'} can let any principal do anything there, itself included. Verification shows nothing else becomes allowed now, not what a policy written with ${granted.length === 1 ? 'it' : 'them'} could allow later. Make sure this principal is meant to manage the bucket's access (an infrastructure pipeline, say) and that the refusal was not intended (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html).`;
+  return `${subject} grants ${granted.join(', ')}, which change${granted.length === 1 ? 's' : ''} who may access the bucket: whoever holds ${granted.length === 1 ? 'it' : 'them'} can let any principal do anything there, itself included. Verification shows nothing else becomes allowed now, not what a policy written with ${granted.length === 1 ? 'it' : 'them'} could allow later. Make sure this principal is meant to manage the bucket's access (an infrastructure pipeline, say) and that the refusal was not intended (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html).`;
 }

@@ -13,6 +13,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
+import { accessManagementCaveat } from './accessManagement.js';
 import { additionalChange, withSids } from './fix.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
 import { identityOf } from './profileSids.js';
@@ -193,6 +194,9 @@ function combine(members: readonly PolicyEdit[]): PolicyChange {
       "Each finding's statements were verified with that finding; Allow statements added together allow exactly what each allows alone, so the combination grants nothing more.",
     );
   }
+  // The findings' own caveat on granting control of a bucket's access holds for their combination too.
+  const access = accessManagementCaveat(statements, 'The combined change');
+  if (access !== undefined) verification.push(access);
   const limit = sizeLimit(first);
   const size = JSON.stringify(newDocument).length;
   if (limit !== undefined && size > limit) {

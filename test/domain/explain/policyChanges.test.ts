@@ -167,6 +167,26 @@ describe('combinePolicyChanges', () => {
     );
   });
 
+  test("a combined change that grants control of a bucket's access says so, as its findings do", () => {
+    const { policyChanges } = combinePolicyChanges([
+      finding(USER, inlineFix([allow('s3:PutBucketPolicy', 'arn:aws:s3:::a')])),
+      finding(USER, inlineFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+    ]);
+    assert.ok(
+      policyChanges[0]?.verification.some((note) =>
+        note.startsWith(
+          'The combined change grants s3:PutBucketPolicy, which changes who may access the bucket',
+        ),
+      ),
+      policyChanges[0]?.verification.join(' | '),
+    );
+    const plain = combinePolicyChanges([
+      finding(USER, inlineFix([allow('s3:GetObject', 'arn:aws:s3:::a/*')])),
+      finding(USER, inlineFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
+    ]).policyChanges[0];
+    assert.ok(!plain?.verification.some((note) => note.includes('who may access the bucket')));
+  });
+
   test('the text and Markdown reports show the combined change after the findings', () => {
     const { findings, policyChanges } = combinePolicyChanges([
       finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
