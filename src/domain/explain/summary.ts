@@ -45,12 +45,29 @@ export function refusedElsewhere(finding: Pick<Finding, 'bucket' | 'requests'>):
   return buckets.size === 1 && only !== finding.bucket ? only : undefined;
 }
 
-/** ` on bucket B`, naming the bucket the refused requests are on (and the event's, when they differ). */
+/**
+ * ` on bucket B`, naming the bucket the refused requests are on (and the event's, when they differ); when
+ * they are on the event's bucket and others too (copies refused the read of their source), each bucket.
+ */
 export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): string {
   const elsewhere = refusedElsewhere(finding);
   if (elsewhere !== undefined && finding.bucket !== undefined)
     return ` on bucket ${elsewhere} (CloudTrail logged the event on ${finding.bucket})`;
-  return finding.bucket !== undefined ? ` on bucket ${finding.bucket}` : '';
+  if (finding.bucket === undefined) return '';
+  const others = new Set<string>();
+  let copiesOnly = true;
+  for (const request of finding.requests) {
+    if (request.decision === 'Allowed') continue;
+    const bucket = BUCKET_ARN.exec(request.resource)?.[1];
+    if (bucket === undefined || bucket === finding.bucket) continue;
+    others.add(bucket);
+    if (request.eventName !== 'CopyObject' && request.eventName !== 'UploadPartCopy') copiesOnly = false;
+  }
+  if (others.size === 0) return ` on bucket ${finding.bucket}`;
+  const list = [...others].join(', ');
+  return copiesOnly
+    ? ` on bucket ${finding.bucket} (and on ${list}, which its copies read)`
+    : ` on buckets ${finding.bucket}, ${list}`;
 }
 
 /**

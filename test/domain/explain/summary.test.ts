@@ -140,3 +140,33 @@ test("a copy refused its source names the source's bucket, and the bucket CloudT
   );
   assert.equal(refusedElsewhere(base), undefined);
 });
+
+test('refusals on the event’s bucket and on what its copies read name both buckets; other mixes list them', () => {
+  const request = (eventName: string, action: string, resource: string) => ({
+    eventId: 'e1',
+    eventName,
+    action,
+    resource,
+    decision: 'ImplicitlyDenied' as const,
+    source: 'operation' as const,
+  });
+  const copies: Omit<Finding, 'summary'> = {
+    ...base,
+    requests: [
+      request('PutObject', 's3:PutObject', 'arn:aws:s3:::backup-bucket/a'),
+      request('CopyObject', 's3:GetObject', 'arn:aws:s3:::assets/b'),
+    ],
+  };
+  assert.match(
+    summarise(copies),
+    /was denied s3:PutObject, s3:GetObject on bucket backup-bucket \(and on assets, which its copies read\): /,
+  );
+  const mixed: Omit<Finding, 'summary'> = {
+    ...base,
+    requests: [
+      request('PutObject', 's3:PutObject', 'arn:aws:s3:::backup-bucket/a'),
+      request('GetObject', 's3:GetObject', 'arn:aws:s3:::assets/b'),
+    ],
+  };
+  assert.match(summarise(mixed), /was denied s3:PutObject, s3:GetObject on buckets backup-bucket, assets: /);
+});
