@@ -15,6 +15,7 @@ import type { CompiledStatement } from '../policy/parsePolicy.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
+import type { PolicyHolder } from '../snapshot/types.js';
 import { globToRegExp } from './arnGlob.js';
 
 /** The condition keys and values the engine saw for `request`: its own, the caller's and the global ones. */
@@ -107,7 +108,11 @@ export function describeStatement(ref: StatementRef): string {
  * One caveat per Deny statement that refused some of `checks`: whom and what it applies to, what the
  * request had for each key it tests, and the ways past it that leave it in place.
  */
-export function denyCaveats(set: PolicySet, checks: readonly DeniedCheck[]): string[] {
+export function denyCaveats(
+  set: PolicySet,
+  checks: readonly DeniedCheck[],
+  holderOf: (ref: StatementRef) => PolicyHolder | undefined = () => undefined,
+): string[] {
   const byStatement = new Map<
     string,
     { ref: StatementRef; request: AuthorizationRequest; actions: Set<string>; resources: Set<string> }
@@ -129,7 +134,7 @@ export function denyCaveats(set: PolicySet, checks: readonly DeniedCheck[]): str
   for (const { ref, request, actions, resources } of byStatement.values()) {
     const statement = statementOf(set, ref);
     if (statement === undefined) continue;
-    caveats.push(describeDeny(statement, ref, request, [...actions], [...resources]));
+    caveats.push(describeDeny(statement, ref, request, [...actions], [...resources], holderOf(ref)));
   }
   return caveats;
 }
@@ -140,6 +145,7 @@ function describeDeny(
   request: AuthorizationRequest,
   actions: readonly string[],
   refusedResources: readonly string[],
+  holder: PolicyHolder | undefined,
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
@@ -213,10 +219,17 @@ function describeDeny(
     principal !== undefined && !principal.not && !principal.entries.some((e) => e.kind === 'any')
       ? `the principals its Principal names (${principal.entries.map((e) => e.raw).join(', ')})`
       : undefined;
-  const everyone = named ?? EVERYONE[ref.policyType];
+  // An identity policy reaches this caller through a holder: the user or role itself, or a group of it.
+  const through =
+    holder === undefined
+      ? ''
+      : holder.kind === 'group'
+        ? `, here through group ${holder.name} (all its members)`
+        : `, here ${holder.kind} ${holder.name} itself`;
+  const everyone = named ?? `${EVERYONE[ref.policyType]}${through}`;
   const scope =
     tests.length === 0 && exceptions.length === 0
-      ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ' (a guardrail)' : ''}.`
+      ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ': a guardrail' : ''}.`
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
   return `${head}${scope}${sessionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }

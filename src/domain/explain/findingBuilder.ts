@@ -1068,7 +1068,13 @@ export class FindingBuilder {
         const refs = explicit.flatMap((e) => e.result?.deniedBy ?? []);
         deniedBy = dedupeRefs(refs);
         cause = EXPLICIT_CAUSE[refs[0]!.policyType];
-        caveats.push(...denyCaveats(set, explicit));
+        caveats.push(
+          ...denyCaveats(set, explicit, (ref) =>
+            ref.policyType === 'identity' && resolved.identityKnown
+              ? resolved.identityPolicies[ref.policyIndex]?.attachedTo
+              : undefined,
+          ),
+        );
       } else if (denied.length > 0) {
         const missing = new Set<PolicyType>();
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);

@@ -127,8 +127,8 @@ describe('denyCaveats', () => {
     assert.deepEqual(
       caveats.map((c) => c.slice(0, c.indexOf(' To get past'))),
       [
-        'Statement "NoDeletes" of NasSync refused s3:DeleteObject: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
-        'Statement "NoTags" of NasSync refused s3:PutObjectTagging: it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
+        'Statement "NoDeletes" of NasSync refused s3:DeleteObject: it has no condition and no exception, so it applies to every principal the policy is attached to: a guardrail.',
+        'Statement "NoTags" of NasSync refused s3:PutObjectTagging: it has no condition and no exception, so it applies to every principal the policy is attached to: a guardrail.',
       ],
     );
   });

@@ -47,7 +47,7 @@ describe('a sync refused its deletes by a Deny', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          'Statement "KeepBackups" of inline refused s3:DeleteObject (its Resource: arn:aws:s3:::data/*): it has no condition and no exception, so it applies to every principal the policy is attached to (a guardrail).',
+          'Statement "KeepBackups" of inline refused s3:DeleteObject (its Resource: arn:aws:s3:::data/*): it has no condition and no exception, so it applies to every principal the policy is attached to, here user backup itself: a guardrail.',
         ),
       ),
       finding?.caveats.join(' | '),
