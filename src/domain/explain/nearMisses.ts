@@ -24,7 +24,7 @@ import { type DeniedCheck, describeStatement, requestContextOf } from './denyAdv
 /** Resource patterns of a statement at most this many are quoted; the rest are counted. */
 const MAX_PATTERNS = 3;
 
-type Kind = 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
+export type Kind = 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
 
 interface Miss {
   readonly explanation: StatementRef;
@@ -103,7 +103,7 @@ export function nearMissCaveats(set: PolicySet, checks: readonly DeniedCheck[]):
 /** A statement that names refused actions on a narrower scope of the bucket than the refused requests. */
 export interface NearMiss {
   readonly caveat: string;
-  readonly kind: 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
+  readonly kind: Kind;
   readonly policyType: StatementRef['policyType'];
   /** `Statement "Publish" of publish-catalog-2 (arn:aws:s3:::b/catalog-2/*)`. */
   readonly scope: string;

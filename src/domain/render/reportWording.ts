@@ -3,6 +3,7 @@
  * them for its format, because several of them embed untrusted values (policy names, Sids, ARNs).
  */
 
+import { uniqueIdOf } from '../explain/grouping.js';
 import type {
   AdditionalChange,
   DeniedByRef,
@@ -191,7 +192,7 @@ export function principalLabel(arn: string): string {
  */
 export function findingPrincipalLabel(principal: Finding['principal']): string {
   if (principal.arn === 'unknown' && principal.principalId !== undefined)
-    return `${principal.principalId.split(':')[0]} of ${principal.account}`;
+    return `${uniqueIdOf(principal.principalId)} of ${principal.account}`;
   return principalLabel(principal.arn);
 }
 
