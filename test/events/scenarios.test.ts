@@ -16,6 +16,8 @@ interface ExpectedRequest {
   action: string;
   resource: string;
   decision: string;
+  /** The kinds of policy with no Allow for the request, when the scenario is about which one refuses. */
+  missingAllowIn?: string[];
 }
 interface ExpectedFinding {
   principalArn: string;
@@ -83,6 +85,16 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
     assert.ok(actualRequests.has(key), `missing request ${key}; got ${[...actualRequests].join(' ; ')}`);
   for (const key of actualRequests) {
     assert.ok(expectedRequests.has(key) || key.endsWith('|Allowed'), `unexpected denied request ${key}`);
+  }
+  for (const want of expected.requests) {
+    if (want.missingAllowIn === undefined) continue;
+    for (const got of actual.requests.filter((r) => requestKey(r) === requestKey(want))) {
+      assert.deepEqual(
+        [...(got.missingAllowIn ?? [])].sort(),
+        [...want.missingAllowIn].sort(),
+        `kinds of policy with no Allow for ${requestKey(want)}`,
+      );
+    }
   }
 
   for (const want of expected.deniedBy) {

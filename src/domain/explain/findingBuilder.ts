@@ -1218,14 +1218,18 @@ export class FindingBuilder {
           }
         : profile;
 
-    const requests: FindingRequest[] = evaluated.map((e) => ({
-      eventId: e.event.eventId,
-      eventName: e.event.eventName,
-      action: e.check.action,
-      resource: e.check.resource,
-      decision: e.decision,
-      source: e.event.source,
-    }));
+    const requests: FindingRequest[] = evaluated.map((e) => {
+      const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;
+      return {
+        eventId: e.event.eventId,
+        eventName: e.event.eventName,
+        action: e.check.action,
+        resource: e.check.resource,
+        decision: e.decision,
+        source: e.event.source,
+        ...(missing !== undefined && missing.length > 0 ? { missingAllowIn: missing } : {}),
+      };
+    });
     // First and last by text order, as a sort of the times would give.
     let firstSeen = first.eventTime;
     let lastSeen = first.eventTime;

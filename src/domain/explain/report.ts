@@ -43,6 +43,12 @@ export interface FindingRequest {
   readonly decision: Decision | 'Unknown';
   /** Where the action/resource came from: the error message or the operation catalogue. */
   readonly source: 'message' | 'operation';
+  /**
+   * For a request evaluated as implicitly denied: the kinds of policy none of whose policies allow it
+   * (every kind that applies must allow), such as `["permissions-boundary"]` when the identity policies
+   * allow and the boundary does not.
+   */
+  readonly missingAllowIn?: readonly PolicyType[];
 }
 
 export interface DeniedByRef {

@@ -27,7 +27,7 @@ import {
   ATTACH_KIND_TEXT,
   actionCounts,
   additionalChanges,
-  DECISION_TEXT,
+  decisionText,
   describeClient,
   describeDeniedBy,
   diffHeading,
@@ -203,7 +203,7 @@ function findingSection(
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` (x${group.count})` : '';
     out.push(
-      `- ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${DECISION_TEXT[group.decision]}${times}`,
+      `- ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group)}${times}`,
     );
   }
   if (groups.length > maxRequests) out.push(`- ${omittedRequests(groups, maxRequests)}`);

@@ -244,7 +244,30 @@ export interface RequestGroup {
   readonly resource: string;
   readonly decision: FindingRequest['decision'];
   readonly source: FindingRequest['source'];
+  readonly missingAllowIn?: FindingRequest['missingAllowIn'];
   readonly count: number;
+}
+
+/** The kinds of policy an implicitly denied request found no Allow in, as a row names them. */
+const MISSING_ALLOW_TEXT = {
+  identity: 'the identity-based policies',
+  resource: 'the bucket policy',
+  'permissions-boundary': 'the permissions boundary',
+  scp: 'the service control policies',
+  rcp: 'the resource control policies',
+  session: 'the session policy',
+} as const satisfies Record<PolicyType, string>;
+
+/**
+ * A row's decision in words: an implicit denial says which kind of policy had no Allow ("no allow in
+ * the permissions boundary" when the identity policies do allow), when the request was evaluated.
+ */
+export function decisionText(group: Pick<RequestGroup, 'decision' | 'missingAllowIn'>): string {
+  const missing = group.missingAllowIn;
+  if (group.decision !== 'ImplicitlyDenied' || missing === undefined || missing.length === 0) {
+    return DECISION_TEXT[group.decision];
+  }
+  return `implicitly denied (no allow in ${missing.map((type) => MISSING_ALLOW_TEXT[type]).join(' or ')})`;
 }
 
 /**
@@ -256,7 +279,13 @@ export function groupRequests(requests: readonly FindingRequest[]): readonly Req
   for (const request of requests) {
     // By what the formats show: whether AWS's message or the operation named the request (`source`)
     // is in the JSON report only, so two rows that differ by it alone would read as the same row twice.
-    const key = JSON.stringify([request.eventName, request.action, request.resource, request.decision]);
+    const key = JSON.stringify([
+      request.eventName,
+      request.action,
+      request.resource,
+      request.decision,
+      request.missingAllowIn ?? null,
+    ]);
     const existing = groups.get(key);
     if (existing !== undefined) {
       existing.count++;
@@ -268,6 +297,7 @@ export function groupRequests(requests: readonly FindingRequest[]): readonly Req
           resource: request.resource,
           decision: request.decision,
           source: request.source,
+          ...(request.missingAllowIn !== undefined ? { missingAllowIn: request.missingAllowIn } : {}),
         },
         count: 1,
       });

@@ -21,7 +21,7 @@ import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } fro
 import {
   ATTACH_KIND_TEXT,
   additionalChanges,
-  DECISION_TEXT,
+  decisionText,
   describeClient,
   describeDeniedBy,
   diffHeading,
@@ -216,7 +216,7 @@ function factsSection(finding: Finding): SectionRenderer {
 function requestsSection(finding: Finding): SectionRenderer {
   const items = groupRequests(finding.requests).map((group) => {
     const times = group.count > 1 ? ` x${group.count}` : '';
-    return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${DECISION_TEXT[group.decision]}${times}`;
+    return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group)}${times}`;
   });
   return listSection(`*Denied requests (${finding.requests.length})*`, items, 'requests');
 }

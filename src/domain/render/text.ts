@@ -20,7 +20,7 @@ import {
   ATTACH_KIND_TEXT,
   actionCounts,
   additionalChanges,
-  DECISION_TEXT,
+  decisionText,
   describeClient,
   describeDeniedBy,
   diffHeading,
@@ -233,7 +233,7 @@ export function renderFindingText(
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` x${group.count}` : '';
     lines.push(
-      `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${DECISION_TEXT[group.decision]}${times}`,
+      `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${decisionText(group)}${times}`,
     );
   }
   if (groups.length > maxRequests) lines.push(`    ${omittedRequests(groups, maxRequests)}`);

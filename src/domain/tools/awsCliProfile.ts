@@ -25,6 +25,11 @@ const COPY_NOTE =
   'Between buckets, CopyObject needs s3:GetObject on the source object and s3:PutObject on the destination object (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html); grant each on its own bucket.';
 const RECURSIVE_SOURCE_NOTE =
   '`aws s3 cp --recursive` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).';
+const RM_RECURSIVE_NOTE =
+  '`aws s3 rm --recursive` (the listing in the input shows it) lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163), so CloudTrail logs every denied key.';
+/** The same for a run that did not list: one key, or a recursive run whose listing is not in the input. */
+const RM_SINGLE_NOTE =
+  '`aws s3 rm` without `--recursive` deletes the one object it is given (DeleteObject). With `--recursive` it lists the bucket first (s3:ListBucket, not granted here: no listing is in the input) and then deletes each object with its own DeleteObject (https://github.com/aws/aws-cli/issues/3163).';
 const ACL_NOTE =
   'With --acl or --grants, uploads also need s3:PutObjectAcl (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).';
 
@@ -76,9 +81,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
   's3.rm': {
     bucket: [],
     objects: { upload: ['s3:DeleteObject'], download: ['s3:DeleteObject'], 's3-to-s3': ['s3:DeleteObject'] },
-    notes: [
-      '`--recursive` lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163), so CloudTrail logs every denied key.',
-    ],
+    notes: [RM_RECURSIVE_NOTE],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/rm.html',
   },
   's3.rb': {
@@ -369,12 +372,14 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     // The multipart and ACL notes are about uploads: left out where the profile writes nothing, and the
     // ACL note where the refused ACL already has its own. The note on listing a source is left out of
     // an upload, whose source is local.
-    ...permissions.notes.filter(
-      (note) =>
-        ((note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes) &&
-        !(note === ACL_NOTE && aclDenied) &&
-        !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
-    ),
+    ...permissions.notes
+      .filter(
+        (note) =>
+          ((note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes) &&
+          !(note === ACL_NOTE && aclDenied) &&
+          !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
+      )
+      .map((note) => (note === RM_RECURSIVE_NOTE && !listed ? RM_SINGLE_NOTE : note)),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
     ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { FindingRequest, JobProfile, Skipped } from '../../../src/domain/explain/report.js';
 import {
   actionCounts,
+  decisionText,
   groupRequests,
   groupSkipped,
   jobProfileLabel,
@@ -114,6 +115,48 @@ describe('groupRequests', () => {
         ['arn:aws:s3:::b', 3],
         ['arn:aws:s3:::other', 1],
       ],
+    );
+  });
+
+  test('requests that lack an Allow in different kinds of policy are different rows, each saying which', () => {
+    const missing = (eventId: string, types: FindingRequest['missingAllowIn']): FindingRequest => ({
+      ...request(eventId, 'message'),
+      ...(types !== undefined ? { missingAllowIn: types } : {}),
+    });
+    const groups = groupRequests([
+      missing('a', ['resource']),
+      missing('b', ['resource', 'identity']),
+      missing('c', ['resource']),
+      missing('d', undefined),
+    ]);
+    assert.deepEqual(
+      groups.map((g) => [decisionText(g), g.count]),
+      [
+        ['implicitly denied (no allow in the bucket policy)', 2],
+        ['implicitly denied (no allow in the bucket policy or the identity-based policies)', 1],
+        ['implicitly denied (no allow)', 1],
+      ],
+    );
+  });
+});
+
+describe('decisionText', () => {
+  test('names the kind of policy only for an implicit denial', () => {
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['permissions-boundary'] }),
+      'implicitly denied (no allow in the permissions boundary)',
+    );
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['scp', 'rcp'] }),
+      'implicitly denied (no allow in the service control policies or the resource control policies)',
+    );
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: [] }),
+      'implicitly denied (no allow)',
+    );
+    assert.equal(
+      decisionText({ decision: 'ExplicitlyDenied', missingAllowIn: ['identity'] }),
+      'explicitly denied',
     );
   });
 });

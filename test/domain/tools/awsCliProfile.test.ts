@@ -347,6 +347,37 @@ describe('awsCliProfile', () => {
     );
   });
 
+  test('aws s3 rm: the note on --recursive follows whether the input shows a listing', () => {
+    const single = awsCliProfile({
+      command: 's3.rm',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['DeleteObject'],
+    });
+    assert.deepEqual(
+      single?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], ['arn:aws:s3:::bkt/p/*']]],
+    );
+    assert.ok(
+      single?.notes.some((n) => n.startsWith('`aws s3 rm` without `--recursive` deletes the one object')),
+      single?.notes.join(' | '),
+    );
+    assert.ok(!single?.notes.some((n) => n.includes('the listing in the input shows it')));
+    const recursive = awsCliProfile({
+      command: 's3.rm',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['ListObjects', 'DeleteObject'],
+    });
+    assert.ok(recursive?.statements.some((s) => s.Action.includes('s3:ListBucket')));
+    assert.ok(
+      recursive?.notes.some((n) =>
+        n.startsWith('`aws s3 rm --recursive` (the listing in the input shows it)'),
+      ),
+      recursive?.notes.join(' | '),
+    );
+  });
+
   test('commands whose actions do not depend on the direction (rm, ls) say nothing of it', () => {
     for (const command of ['s3.rm', 's3.ls']) {
       const profile = awsCliProfile({ command, bucket: 'bkt', prefix: 'p/', eventNames: ['ListObjects'] });
