@@ -131,6 +131,20 @@ export function decodeText(bytes: Uint8Array): DecodedText {
       advice: 'produce it again, or save it as UTF-8',
     };
   }
+  // A JSON text starts with an ASCII character, whose high byte is zero: a mark that says one byte order
+  // in front of a body in the other (two files or two tools joined) would decode it as CJK characters.
+  if (bom > 0 && body.byteLength >= 2) {
+    const other = encoding === 'UTF-16LE' ? 'UTF-16BE' : 'UTF-16LE';
+    const highFirst =
+      encoding === 'UTF-16LE' ? body[0] === 0 && body[1] !== 0 : body[0] !== 0 && body[1] === 0;
+    if (highFirst) {
+      return {
+        ok: false,
+        reason: `starts with a ${encoding} byte order mark, but its text is ${other} (its first character is bytes ${hex(body[0]!)} ${hex(body[1]!)})`,
+        advice: `remove the first two bytes and convert the rest (tail -c +3 FILE | iconv -f ${other} -t UTF-8)`,
+      };
+    }
+  }
   const text =
     encoding === 'UTF-16LE' ? body.toString('utf16le') : Buffer.from(body).swap16().toString('utf16le');
   if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {

@@ -241,6 +241,29 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('a byte order mark that contradicts the body (one byte order in front of the other) is named', async () => {
+    const le = Buffer.from('{"Records":[]}', 'utf16le');
+    const beMarkLeBody = join(root(), 'be-mark-le-body.json');
+    await writeFile(beMarkLeBody, Buffer.concat([Buffer.from([0xfe, 0xff]), le]));
+    const leMarkBeBody = join(root(), 'le-mark-be-body.json');
+    await writeFile(leMarkBeBody, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(le).swap16()]));
+    const { texts, errors } = await readTrailInputs([beMarkLeBody, leMarkBeBody]);
+    assert.deepEqual(texts, []);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.message]),
+      [
+        [
+          'input.notUtf8',
+          `${beMarkLeBody}: starts with a UTF-16BE byte order mark, but its text is UTF-16LE (its first character is bytes 0x7B 0x00); remove the first two bytes and convert the rest (tail -c +3 FILE | iconv -f UTF-16LE -t UTF-8).`,
+        ],
+        [
+          'input.notUtf8',
+          `${leMarkBeBody}: starts with a UTF-16LE byte order mark, but its text is UTF-16BE (its first character is bytes 0x00 0x7B); remove the first two bytes and convert the rest (tail -c +3 FILE | iconv -f UTF-16BE -t UTF-8).`,
+        ],
+      ],
+    );
+  });
+
   test('gzip nested around a lot of text stops at the cap, as too large, without holding it all', async () => {
     const bomb = join(root(), 'bomb.json.gz');
     await writeFile(bomb, gzipSync(gzipSync(gzipSync(Buffer.alloc(20 << 20, 0x20)))));

@@ -361,7 +361,9 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
           : []),
     ...(listed && permissions.bucket.length === 0
       ? [
-          "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
+          otherSources.length > 0
+            ? `s3:ListBucket is included because this caller's listings of the bucket appear in the input. ${commandLine(input.command)} lists only the bucket it reads from, and here the copies read ${otherSources.map((other) => other.bucket).join(', ')}: the listing of this one came from another command of the same caller (\`aws s3 ls\`, \`aws s3 sync\`).`
+            : "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
         ]
       : []),
     ...(aclDenied
@@ -379,7 +381,13 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
           !(note === ACL_NOTE && aclDenied) &&
           !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
       )
-      .map((note) => (note === RM_RECURSIVE_NOTE && !listed ? RM_SINGLE_NOTE : note)),
+      .map((note) =>
+        note === RM_RECURSIVE_NOTE && !listed
+          ? RM_SINGLE_NOTE
+          : note === RECURSIVE_SOURCE_NOTE && otherSources.length > 0
+            ? sourceListingNote(otherSources, input.command)
+            : note,
+      ),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
     ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,
@@ -400,6 +408,26 @@ function listPrefixNote(bucketActions: readonly string[], input: AwsCliProfileIn
   return [
     `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix ["${directory}/", "${directory}/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
   ];
+}
+
+/**
+ * The note on listing the source, for copies that read other buckets: which of them the profile lets the
+ * job list (those the input shows it listing), and that the others need it too for a `--recursive` run.
+ */
+function sourceListingNote(sources: readonly OtherBucketSource[], command: string): string {
+  const listed = [...new Set(sources.filter((other) => other.listed).map((other) => other.bucket))];
+  const unlisted = [...new Set(sources.filter((other) => !other.listed).map((other) => other.bucket))].filter(
+    (bucket) => !listed.includes(bucket),
+  );
+  const parts: string[] = [];
+  if (listed.length > 0)
+    parts.push(`AwsCliSourceListBucket grants it on ${listed.join(', ')}, which the run listed`);
+  if (unlisted.length > 0) {
+    parts.push(
+      `no listing of ${unlisted.join(', ')} is in the input, so it is not granted there, but a \`--recursive\` run from ${unlisted.length === 1 ? 'that bucket' : 'those buckets'} needs it too`,
+    );
+  }
+  return `${commandLine(command)} with \`--recursive\` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket: ${parts.join('; ')} (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).`;
 }
 
 /** Commands that have a profile, for documentation and tests. */

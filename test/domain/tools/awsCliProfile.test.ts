@@ -438,6 +438,25 @@ describe('awsCliProfile for copies from another bucket', () => {
       ],
     );
     assert.ok(profile?.notes.some((n) => n.startsWith('The copies read src/in/ in another bucket')));
+    assert.ok(
+      profile?.notes.some((n) => n.includes('AwsCliSourceListBucket grants it on src, which the run listed')),
+    );
+  });
+
+  test('a listing of the destination is not put down to --recursive, which lists the source only', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'dst',
+      prefix: 'out/',
+      eventNames: ['CopyObject', 'ListObjects'],
+      otherBucketSources: [{ bucket: 'src', prefix: 'in/', listed: false }],
+    });
+    assert.deepEqual(profile?.statements.find((s) => s.Sid === 'AwsCliListBucket')?.Resource, [
+      'arn:aws:s3:::dst',
+    ]);
+    const note = profile?.notes.find((n) => n.startsWith('s3:ListBucket is included'));
+    assert.match(note ?? '', /here the copies read src: the listing of this one came from another command/);
+    assert.doesNotMatch(note ?? '', /as `--recursive` makes them/);
   });
 
   test('a single copy (no listing seen) reads the source without s3:ListBucket; mv also deletes there', () => {
@@ -451,6 +470,13 @@ describe('awsCliProfile for copies from another bucket', () => {
     assert.deepEqual(
       cp?.statements.map((s) => s.Sid),
       ['AwsCliObjects', 'AwsCliSourceObjects'],
+    );
+    // The note on listing the source names the bucket the profile does not let the job list.
+    assert.ok(
+      cp?.notes.some((n) =>
+        n.includes('no listing of src is in the input, so it is not granted there, but a `--recursive` run'),
+      ),
+      cp?.notes.join(' | '),
     );
     const mv = awsCliProfile({
       command: 's3.mv',
