@@ -584,7 +584,7 @@ describe("rclone release builds against moto: the root check by rclone's version
     }
   });
 
-  test('v1.75.2 copy refused by an explicit Deny: no fix, the Deny named, and the profile says it works only once the Deny goes; added as it is, it does not let the copy finish', async () => {
+  test('v1.75.2 copy refused by an explicit Deny: no fix, the Deny named, and the profile leaves the refused action out and says why; added as it is, it does not let the copy finish', async () => {
     const user = await account.createUser('r1752-locked', 'R1752Locked', {
       Version: '2012-10-17',
       Statement: [
@@ -610,9 +610,10 @@ describe("rclone release builds against moto: the root check by rclone's version
     );
     const profile = finding.jobProfile;
     assert.ok(profile !== null);
+    assert.ok(!profile.statements.some((s) => s.Action.includes('s3:PutObject')));
     assert.equal(
       profile.notes?.[0],
-      'An explicit Deny refused s3:PutObject, in R1752Locked (Sid NoWritesInLocked): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).',
+      's3:PutObject is left out of this profile: Statement "NoWritesInLocked" of R1752Locked refuses it with no condition and no exception, and no Allow overrides an explicit Deny. The profile holds what the job can do while that Deny stays; the job must stop making those calls (see the alternatives and the caveats).',
     );
 
     await account.iam.send(

@@ -40,7 +40,7 @@ export interface DeniedCheck {
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principal-properties
  */
-function namesCaller(keyLower: string): boolean {
+export function namesCaller(keyLower: string): boolean {
   return keyLower.startsWith('aws:principal') || keyLower === 'aws:userid' || keyLower === 'aws:username';
 }
 

@@ -39,6 +39,13 @@ import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
+import {
+  guardrailNote,
+  noProfileCaveat,
+  type UnconditionalDeny,
+  unconditionalDenies,
+  withoutGuardrailDenied,
+} from './guardrailProfile.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
@@ -466,15 +473,24 @@ function isParentListingOf(prefix: string, probes: ReadonlySet<string>): boolean
  * The job profile's first note when an explicit Deny refused the job: no Allow, the profile's included,
  * overrides it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  */
-function explicitDenyNote(denied: readonly EvaluatedCheck[], deniedBy: readonly DeniedByRef[]): string {
+function explicitDenyNote(
+  denied: readonly EvaluatedCheck[],
+  deniedBy: readonly DeniedByRef[],
+  leftOut: ReadonlyMap<string, unknown>,
+): string[] {
   // Without the policies (the message names the Deny), every refused request is the Deny's.
   const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
-  const actions = [...new Set((explicit.length > 0 ? explicit : denied).map((e) => e.check.action))];
+  const all = [...new Set((explicit.length > 0 ? explicit : denied).map((e) => e.check.action))];
+  // Actions the profile left out have their own note.
+  const actions = all.filter((action) => !leftOut.has(action));
+  if (all.length > 0 && actions.length === 0) return [];
   const policies = deniedBy.map(
     (ref) =>
       `${ref.policyName ?? ref.policyArn ?? ref.policyType}${ref.sid !== undefined ? ` (Sid ${ref.sid})` : ref.statementIndex !== undefined ? ` (statement ${ref.statementIndex + 1})` : ''}`,
   );
-  return `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).`;
+  return [
+    `An explicit Deny refused ${actions.length > 0 ? actions.join(', ') : 'the job'}, in ${policies.join(', ')}: no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).`,
+  ];
 }
 
 /**
@@ -1061,12 +1077,14 @@ export class FindingBuilder {
     }
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
+    let guardrails: readonly UnconditionalDeny[] = [];
     let boundaryAlsoRefuses = false;
     if (evidence === 'policies') {
       const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
       if (explicit.length > 0) {
         const refs = explicit.flatMap((e) => e.result?.deniedBy ?? []);
         deniedBy = dedupeRefs(refs);
+        guardrails = unconditionalDenies(set, explicit);
         cause = EXPLICIT_CAUSE[refs[0]!.policyType];
         caveats.push(
           ...denyCaveats(set, explicit, (ref) =>
@@ -1193,10 +1211,20 @@ export class FindingBuilder {
     // A job that worked through one access point: its profile grants the access point's ARNs.
     const accessPoint =
       toolAdvice.jobProfile !== null && bucket !== undefined ? soleAccessPoint(evaluated, bucket) : undefined;
-    const profile =
+    const fullProfile =
       toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
+    // What a Deny with no condition and no exception refuses is not the profile's to grant.
+    const trim =
+      fullProfile !== null && guardrails.length > 0
+        ? withoutGuardrailDenied(fullProfile, guardrails)
+        : undefined;
+    const leftOut = trim?.leftOut ?? new Map<string, readonly UnconditionalDeny[]>();
+    const profile = trim === undefined ? fullProfile : trim.profile;
+    if (fullProfile !== null && profile === null) {
+      caveats.push(noProfileCaveat(leftOut));
+    }
     // A profile whose notes already name the prefix above the date (rclone's, for a job that works in a
     // new directory on each run) needs no second note saying so.
     const namedWider =
@@ -1211,7 +1239,8 @@ export class FindingBuilder {
         ? {
             ...profile,
             notes: [
-              ...(deniedBy.length > 0 ? [explicitDenyNote(denied, deniedBy)] : []),
+              ...(leftOut.size > 0 ? [guardrailNote(leftOut)] : []),
+              ...(deniedBy.length > 0 ? explicitDenyNote(denied, deniedBy, leftOut) : []),
               ...profile.notes,
               ...(datedProfile !== undefined ? [datedProfile] : []),
             ],

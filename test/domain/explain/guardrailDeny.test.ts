@@ -54,6 +54,77 @@ describe('a sync refused its deletes by a Deny', () => {
     );
   });
 
+  test('the job profile leaves out what a Deny with no condition and no exception refuses, and says so', () => {
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, true)),
+      backupUserContext([ALLOW, KEEP]),
+    );
+    const profile = report.findings[0]?.jobProfile;
+    const actions = profile?.statements.flatMap((s) => s.Action) ?? [];
+    assert.ok(actions.includes('s3:PutObject'), actions.join());
+    assert.ok(!actions.includes('s3:DeleteObject'), actions.join());
+    assert.equal(
+      profile?.notes[0],
+      's3:DeleteObject is left out of this profile: Statement "KeepBackups" of inline refuses it with no condition and no exception, and no Allow overrides an explicit Deny. The profile holds what the job can do while that Deny stays; the job must stop making those calls (see the alternatives and the caveats).',
+    );
+    assert.ok(!profile?.notes.some((n) => n.startsWith('An explicit Deny refused')));
+  });
+
+  test('a Deny that exempts other principals only takes the action out too, and says how to get past it', () => {
+    const exempting = {
+      ...KEEP,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/admin` } },
+    };
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, true)),
+      backupUserContext([ALLOW, exempting]),
+    );
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(!profile?.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+    assert.equal(
+      profile?.notes[0],
+      's3:DeleteObject is left out of this profile: Statement "KeepBackups" of inline refuses it to this caller whatever its requests carry (its exceptions are for other principals), and no Allow overrides an explicit Deny. The profile holds what the job can do while that Deny stays; the job must stop making those calls, or run as a principal the Deny exempts (see the alternatives and the caveats).',
+    );
+  });
+
+  test("a Deny with a condition on the request, or on part of the profile's resources only, leaves the action in the profile", () => {
+    const onRequest = { ...KEEP, Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
+    const partial = { ...KEEP, Resource: 'arn:aws:s3:::data/in/keep/*' };
+    for (const [deny, key] of [
+      [onRequest, 'in/old.csv'],
+      [partial, 'in/keep/old.csv'],
+    ] as const) {
+      const report = explainTexts(
+        text(refusedDelete(key, AWS_CLI_SYNC, true), refusedDelete('in/other.csv', AWS_CLI_SYNC, true)),
+        backupUserContext([ALLOW, deny]),
+      );
+      const finding = report.findings[0];
+      assert.equal(finding?.cause, 'identity-explicit-deny', JSON.stringify(deny));
+      const profile = finding?.jobProfile;
+      assert.ok(
+        profile?.statements.some((s) => s.Action.includes('s3:DeleteObject')),
+        `${JSON.stringify(deny)}: ${JSON.stringify(profile?.statements)}`,
+      );
+      assert.ok(profile?.notes.some((n) => n.startsWith('An explicit Deny refused s3:DeleteObject')));
+      assert.ok(!profile?.notes.some((n) => n.includes('left out of this profile')));
+    }
+  });
+
+  test('a job that needs only what the Deny refuses gets no profile, and a caveat says why', () => {
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_RM, true)),
+      backupUserContext([ALLOW, KEEP]),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.jobProfile, null);
+    assert.ok(
+      finding?.caveats.includes(
+        'No job profile: all the job was seen to need is s3:DeleteObject, which Statement "KeepBackups" of inline refuses with no condition and no exception; no Allow overrides an explicit Deny, so there is nothing to grant.',
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   test('deletes no policy allows (no Deny) get a fix, not the alternative', () => {
     const report = explainTexts(
       text(refusedDelete('in/old.csv', AWS_CLI_SYNC, false)),

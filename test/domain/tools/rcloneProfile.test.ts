@@ -1874,14 +1874,35 @@ describe('explain: a job refused by an explicit Deny', () => {
   };
 
   test('with the policies: the profile names the Deny first, with its Sid', () => {
+    // A Deny with a condition the job can meet (deletes from the office network only): the profile
+    // keeps s3:DeleteObject.
     const context = backupUserContext([
       { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-      { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
+      {
+        Sid: 'NoDeletes',
+        Effect: 'Deny',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
     ]);
     assert.equal(
       profileNotes(context, 'Access Denied')[0],
       'An explicit Deny refused s3:DeleteObject, in inline (Sid NoDeletes): no Allow overrides it, so this profile works only once that Deny is lifted or narrowed, or the job stops making those calls (see "Denied by" and the caveats).',
     );
+  });
+
+  test('with the policies: a Deny with no condition takes its action out of the profile, named first', () => {
+    const context = backupUserContext([
+      { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+      { Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    const notes = profileNotes(context, 'Access Denied');
+    assert.match(
+      notes[0] ?? '',
+      /^s3:DeleteObject is left out of this profile: Statement "NoDeletes" of inline refuses it with no condition and no exception/,
+    );
+    assert.ok(!notes.some((n) => n.startsWith('An explicit Deny refused')));
   });
 
   test('from the message alone (no snapshot): the policy the message names', () => {

@@ -1,0 +1,138 @@
+/**
+ * A job profile is the set to grant so that the whole job works. An action that a Deny refuses to this
+ * caller whatever its requests carry cannot be granted: an explicit Deny wins over any Allow. Such a
+ * Deny has no Condition, or conditions on who the caller is only (an exception for an admin role, a
+ * principal tag), which the caller's own requests can never meet. Its action is left out of the
+ * profile, which then holds what the job can do while the Deny stays, and a note names the Deny. A Deny
+ * with a condition on the request (TLS, an encryption header, a VPC endpoint) stays in the profile's
+ * reckoning, since the job may meet it, as does one whose Resource covers only part of a statement's
+ * resources.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ */
+import type { PolicySet } from '../policy/evaluationPlan.js';
+import type { CompiledStatement } from '../policy/parsePolicy.js';
+import type { StatementRef } from '../policy/types.js';
+import { globToRegExp } from './arnGlob.js';
+import { type DeniedCheck, describeStatement, namesCaller, statementOf } from './denyAdvice.js';
+import type { JobProfile, PolicyStatement } from './report.js';
+
+/** A Deny statement that refused some of a finding's requests whatever they carried. */
+export interface UnconditionalDeny {
+  readonly ref: StatementRef;
+  readonly statement: CompiledStatement;
+  /** It exempts or names principals (a condition on the caller, NotPrincipal, a Principal that names some). */
+  readonly exempting: boolean;
+}
+
+/**
+ * The Deny statements that refused some of `checks` with no condition on the request: none at all, or
+ * only on who the caller is (which held, since they refused it).
+ */
+export function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnconditionalDeny[] {
+  const found = new Map<string, UnconditionalDeny>();
+  for (const check of checks) {
+    if (check.result?.decision !== 'ExplicitlyDenied') continue;
+    for (const ref of check.result.deniedBy) {
+      const key = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}`;
+      if (found.has(key)) continue;
+      const statement = statementOf(set, ref);
+      if (statement === undefined || !statement.conditions.every((c) => namesCaller(c.keyLower))) continue;
+      const principal = statement.principal;
+      const exempting =
+        statement.conditions.length > 0 ||
+        (principal !== undefined && (principal.not || !principal.entries.some((e) => e.kind === 'any')));
+      found.set(key, { ref, statement, exempting });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * Whether every ARN that `resource` (a profile's Resource, ending in at most one `*`) matches also
+ * matches the Deny's `pattern`. Conservative: a pattern with a policy variable, or a resource with a
+ * wildcard elsewhere than at its end, is not taken as covered.
+ */
+export function patternCovers(pattern: string, resource: string): boolean {
+  if (pattern.includes('${')) return false;
+  if (pattern === '*') return true;
+  const wildcards = (text: string) => (text.match(/[*?]/g) ?? []).length;
+  if (wildcards(resource) === 0) return globToRegExp(pattern).test(resource);
+  if (!resource.endsWith('*') || wildcards(resource) > 1) return false;
+  // `b/daily/*` is inside `b/*` and `b/da*`: the pattern's literal part is a prefix of the resource's.
+  const literal = pattern.slice(0, -1);
+  return pattern.endsWith('*') && wildcards(literal) === 0 && resource.slice(0, -1).startsWith(literal);
+}
+
+function denyCovers(deny: UnconditionalDeny, action: string, resources: readonly string[]): boolean {
+  const { statement } = deny;
+  if (statement.notAction || statement.notResource) return false;
+  const actionLower = action.toLowerCase();
+  if (!statement.actions.some((a) => a.matcher(actionLower))) return false;
+  return resources.every((resource) => statement.resources.some((p) => patternCovers(p.raw, resource)));
+}
+
+export interface GuardrailTrim {
+  /** The profile without the refused actions; `null` when nothing the job needs is left to grant. */
+  readonly profile: JobProfile | null;
+  /** The actions left out, each with the Deny statements that refuse it. */
+  readonly leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>;
+}
+
+/** Takes out of `profile` every action such a Deny refuses on all of a statement's resources. */
+export function withoutGuardrailDenied(
+  profile: JobProfile,
+  denies: readonly UnconditionalDeny[],
+): GuardrailTrim {
+  const leftOut = new Map<string, UnconditionalDeny[]>();
+  const statements: PolicyStatement[] = [];
+  for (const statement of profile.statements) {
+    if (statement.Effect !== 'Allow') {
+      statements.push(statement);
+      continue;
+    }
+    const kept = statement.Action.filter((action) => {
+      const by = denies.filter((deny) => denyCovers(deny, action, statement.Resource));
+      if (by.length === 0) return true;
+      const refusing = leftOut.get(action) ?? [];
+      for (const deny of by) if (!refusing.includes(deny)) refusing.push(deny);
+      leftOut.set(action, refusing);
+      return false;
+    });
+    if (kept.length === statement.Action.length) statements.push(statement);
+    else if (kept.length > 0) statements.push({ ...statement, Action: kept });
+  }
+  if (leftOut.size === 0) return { profile, leftOut };
+  return {
+    profile: statements.length === 0 ? null : { ...profile, statements },
+    leftOut,
+  };
+}
+
+/** `Statement "KeepBackups" of inline refuses it with no condition and no exception`. */
+function refusal(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>, withObject = true): string {
+  const denies = [...new Set([...leftOut.values()].flat())];
+  const one = leftOut.size === 1;
+  const how = denies.some((deny) => deny.exempting)
+    ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (${denies.every((deny) => deny.exempting) ? 'its exceptions are for other principals' : 'its only exceptions are for other principals'})`
+    : 'with no condition and no exception';
+  return `${denies.map((deny) => describeStatement(deny.ref)).join(', ')} ${denies.length === 1 ? 'refuses' : 'refuse'}${withObject ? (one ? ' it' : ' them') : ''} ${how}`;
+}
+
+function exemptNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
+  return [...leftOut.values()].flat().some((deny) => deny.exempting)
+    ? ', or run as a principal the Deny exempts'
+    : '';
+}
+
+/** The profile note for the actions {@link withoutGuardrailDenied} left out. */
+export function guardrailNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
+  const actions = [...leftOut.keys()];
+  return `${actions.join(', ')} ${actions.length === 1 ? 'is' : 'are'} left out of this profile: ${refusal(leftOut)}, and no Allow overrides an explicit Deny. The profile holds what the job can do while that Deny stays; the job must stop making those calls${exemptNote(leftOut)} (see the alternatives and the caveats).`;
+}
+
+/** The caveat of a finding whose job profile {@link withoutGuardrailDenied} emptied. */
+export function noProfileCaveat(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
+  const actions = [...leftOut.keys()];
+  return `No job profile: all the job was seen to need is ${actions.join(', ')}, which ${refusal(leftOut, false)}; no Allow overrides an explicit Deny, so there is nothing to grant.`;
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { patternCovers } from '../../../src/domain/explain/guardrailProfile.js';
+
+describe('patternCovers', () => {
+  test('a prefix pattern covers the ARNs and prefixes inside it, and nothing wider', () => {
+    const cases: [string, string, boolean][] = [
+      ['*', 'arn:aws:s3:::b/anything/*', true],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/daily/*', true],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/daily/x.csv', true],
+      ['arn:aws:s3:::b/da*', 'arn:aws:s3:::b/daily/*', true],
+      ['arn:aws:s3:::b/daily/*', 'arn:aws:s3:::b/*', false],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b', false],
+      ['arn:aws:s3:::b', 'arn:aws:s3:::b', true],
+      ['arn:aws:s3:::b*', 'arn:aws:s3:::b', true],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::bb/x/*', false],
+      // Conservative: a wildcard inside the pattern, or a variable, is not taken as covering a prefix.
+      ['arn:aws:s3:::*/daily/*', 'arn:aws:s3:::b/daily/*', false],
+      ['arn:aws:s3:::b/${aws:username}/*', 'arn:aws:s3:::b/kim/*', false],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/*/x', false],
+      // A single ARN is matched as the engine would.
+      ['arn:aws:s3:::*/daily/*', 'arn:aws:s3:::b/daily/x.csv', true],
+    ];
+    for (const [pattern, resource, covered] of cases) {
+      assert.equal(patternCovers(pattern, resource), covered, `${pattern} covers ${resource}`);
+    }
+  });
+});
