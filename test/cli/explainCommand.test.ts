@@ -62,7 +62,8 @@ describe('permission-auditor explain', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /: 3 finding\(s\) \(2 seen again\), 0 skipped/);
     assert.equal(run.stdout.split('Fix (verified)').length - 1, 1, 'the fix is shown in finding 1 only');
-    assert.equal(run.stdout.split('"Sid": "PermissionAuditorFix1"').length - 1, 1, 'one diff');
+    assert.equal(run.stdout.split('Where they go (diff of').length - 1, 1, 'one diff');
+    assert.equal(run.stdout.split('The whole new policy version').length - 1, 1, 'one new document');
     assert.match(
       run.stdout,
       /^Finding 3 of 3: No identity-based policy allows the request, again \(as in finding 1\)$/m,

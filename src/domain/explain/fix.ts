@@ -410,14 +410,24 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
     { name: `${input.bucket} bucket policy`, document: edited.after },
     { policyType: 'resource', policyIndex: 0 },
   );
+  // Without the bucket's policy, the fix is checked as if it had none, and there is no whole new
+  // document to give: put-bucket-policy replaces the policy, so the statements go into the one there.
+  const known = input.bucketPolicyDocument !== undefined;
   return {
+    ...(known
+      ? {}
+      : {
+          note: `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${input.bucket}=FILE (from \`aws s3api get-bucket-policy --bucket ${input.bucket} --query Policy --output text\`).`,
+        }),
     fix: {
       attachTo: bucketArnOf(input.bucket, input.partition),
       attachKind: 'bucket-policy',
       statements: withPrincipal,
-      newDocument: edited.after,
-      ...(input.bucketPolicyDocument !== undefined
-        ? { diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)) }
+      ...(known
+        ? {
+            newDocument: edited.after,
+            diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+          }
         : {}),
       // A service has no identity-based policies: nothing to add on its side.
       ...(input.principal.type === 'AWSService' ? {} : { identityStatements: statements }),
@@ -931,6 +941,15 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
       left.length > 0
         ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`
         : `With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`,
+    );
+  }
+  if (
+    input.kind === 'bucket-policy' &&
+    input.bucketPolicyDocument === undefined &&
+    input.bucket !== undefined
+  ) {
+    verification.push(
+      `Checked as if ${input.bucket} had no bucket policy: its policy is not in the input (see the caveats).`,
     );
   }
   if (crossAccountResourceOnly) {

@@ -16,6 +16,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
+import { type ChangeBlock, changeBlocks } from './changeBlocks.js';
 import {
   escapeMarkdown,
   escapeMarkdownProse,
@@ -30,7 +31,6 @@ import {
   decisionText,
   describeClient,
   describeDeniedBy,
-  diffHeading,
   EVIDENCE_TEXT,
   elsewhereNote,
   fixTarget,
@@ -75,34 +75,39 @@ const code = markdownInlineCode;
 const text = escapeMarkdown;
 const prose = escapeMarkdownProse;
 
-/** A second policy the fix changes: where, its statements, and the diff of its new document. */
-function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
-  const named = namedAs(change, code);
-  const out = [
-    `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
-    '',
-    markdownCodeBlock(safeJson(policyDocument(change.statements)), 'json'),
-    '',
-  ];
-  if (change.diff !== undefined && change.diff !== '') {
-    out.push('Diff of that policy:', '', markdownCodeBlock(change.diff, 'diff'), '');
+/** The blocks of a change (see {@link changeBlocks}): each heading, then its code block. */
+function changeBlockSection(blocks: readonly ChangeBlock[]): string[] {
+  const out: string[] = [];
+  for (const block of blocks) {
+    out.push(`${text(block.heading)}:`, '');
+    if (block.kind === 'json') out.push(markdownCodeBlock(safeJson(block.value), 'json'));
+    else if (block.kind === 'diff') out.push(markdownCodeBlock(block.text, 'diff'));
+    else out.push(markdownCodeBlock(block.text, 'sh'));
+    out.push('');
   }
   return out;
+}
+
+/** A second policy the fix changes: where, and its blocks. */
+function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
+  const named = namedAs(change, code);
+  return [
+    `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}.`,
+    '',
+    ...changeBlockSection(changeBlocks(change)),
+  ];
 }
 
 function fixSection(fix: Fix): string[] {
   const out: string[] = [];
   out.push(`### Fix (${fix.verified ? 'verified' : 'NOT verified'})`, '');
   const named = namedAs(fix, code);
-  out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}:`, '');
-  out.push(markdownCodeBlock(safeJson(policyDocument(fix.statements)), 'json'), '');
+  out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}.`, '');
+  out.push(...changeBlockSection(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
     out.push('Also needed in an identity-based policy of the caller (cross-account):', '');
     out.push(markdownCodeBlock(safeJson(policyDocument(unplaced)), 'json'), '');
-  }
-  if (fix.diff !== undefined && fix.diff !== '') {
-    out.push(`${diffHeading(fix.attachKind)}:`, '', markdownCodeBlock(fix.diff, 'diff'), '');
   }
   for (const { lead, change } of additionalChanges(fix)) out.push(...additionalChangeSection(lead, change));
   if (fix.verification.length > 0) {
@@ -124,13 +129,10 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     out.push(
       `### Change ${index + 1}, for findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
       '',
-      `${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}:`,
+      `${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}.`,
       '',
-      markdownCodeBlock(safeJson(change.newDocument), 'json'),
-      '',
+      ...changeBlockSection(changeBlocks(change)),
     );
-    if (change.diff !== undefined && change.diff !== '')
-      out.push(`${diffHeading(change.attachKind)}:`, '', markdownCodeBlock(change.diff, 'diff'), '');
     out.push('Verification:', '', ...change.verification.map((note) => `- ${prose(note)}`), '');
   }
   return out;

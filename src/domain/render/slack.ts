@@ -17,6 +17,7 @@ import type {
   PolicyStatement,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
+import { changeBlocks, contextDiff } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
@@ -226,10 +227,10 @@ function additionalChangeSection(lead: string, change: AdditionalChange): Sectio
   const named = namedAs(change, code);
   return codeSection(
     truncateText(
-      `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}`,
+      `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Statements to add:`,
       800,
     ),
-    policyJson(change.statements),
+    safeJson(change.statements, '<>&`'),
   );
 }
 
@@ -244,7 +245,14 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const status = fix.verified ? '*Fix (verified)*' : '*Fix (NOT verified)*';
     const named = namedAs(fix, code);
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
-    builder.section(codeSection(truncateText(title, 800), policyJson(fix.statements)));
+    // The statements to add and where they go; the whole new document is in the other reports.
+    const [first, ...rest] = changeBlocks(fix, { whole: false });
+    builder.section(
+      codeSection(
+        truncateText(`${title}. ${first?.heading ?? ''}:`, 800),
+        first?.kind === 'json' ? safeJson(first.value, '<>&`') : '',
+      ),
+    );
     const unplaced = unplacedIdentityStatements(fix);
     if (unplaced !== undefined) {
       builder.section(
@@ -254,8 +262,14 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     for (const { lead, change } of additionalChanges(fix))
       builder.section(additionalChangeSection(`*${lead}*`, change));
     // The diff next to its fix: after the job profile it would read as the profile's.
-    if (fix.diff !== undefined && fix.diff !== '') {
-      builder.section(codeSection(`*${diffHeading(fix.attachKind)}*`, fix.diff));
+    for (const block of rest) {
+      if (block.kind !== 'diff') continue;
+      builder.section(
+        codeSection(
+          `*${mrkdwn(block.heading)}* (the whole new document, and the command that applies it, are in the text, Markdown and JSON reports)`,
+          block.text,
+        ),
+      );
     }
     if (fix.verification.length > 0) {
       builder.section(
@@ -353,7 +367,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
   builder.section(codeSection(truncateText(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
-    builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, change.diff));
+    builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, contextDiff(change.diff)));
   }
   builder.section(
     listSection(

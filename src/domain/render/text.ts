@@ -15,6 +15,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
+import { type ChangeBlock, changeBlocks } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
@@ -23,7 +24,6 @@ import {
   decisionText,
   describeClient,
   describeDeniedBy,
-  diffHeading,
   EVIDENCE_TEXT,
   elsewhereNote,
   fixTarget,
@@ -105,16 +105,26 @@ function bulletList(items: readonly string[], prefix = '    '): string[] {
   return items.map((item) => `${prefix}- ${item}`);
 }
 
-/** A second policy the fix changes: where, its statements, and the diff of its new document. */
-function additionalChangeLines(lead: string, change: AdditionalChange): string[] {
-  const named = namedAs(change, (name) => `"${t(name)}"`);
-  const lines = [`    ${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`];
-  lines.push(indent(safeJson(policyDocument(change.statements)), '    '));
-  if (change.diff !== undefined && change.diff !== '') {
-    lines.push('    Diff of that policy:');
-    lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
+/** The blocks of a change (see {@link changeBlocks}): each heading, then its JSON, diff or command. */
+function changeBlockLines(blocks: readonly ChangeBlock[]): string[] {
+  const lines: string[] = [];
+  for (const block of blocks) {
+    lines.push(`    ${block.heading}:`);
+    if (block.kind === 'json') lines.push(indent(safeJson(block.value), '    '));
+    else if (block.kind === 'diff')
+      lines.push(indent(sanitizeTerminal(block.text, { multiline: true }), '      '));
+    else lines.push(`      ${t(block.text)}`);
   }
   return lines;
+}
+
+/** A second policy the fix changes: where, and its blocks. */
+function additionalChangeLines(lead: string, change: AdditionalChange): string[] {
+  const named = namedAs(change, (name) => `"${t(name)}"`);
+  return [
+    `    ${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
+    ...changeBlockLines(changeBlocks(change)),
+  ];
 }
 
 function fixLines(fix: Fix, paint: Painter): string[] {
@@ -122,15 +132,11 @@ function fixLines(fix: Fix, paint: Painter): string[] {
   const status = fix.verified ? paint('green', 'Fix (verified)') : paint('yellow', 'Fix (NOT verified)');
   const named = namedAs(fix, (name) => `"${t(name)}"`);
   lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
-  lines.push(indent(safeJson(policyDocument(fix.statements)), '    '));
+  lines.push(...changeBlockLines(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
     lines.push('    Also needed in an identity-based policy of the caller (cross-account):');
     lines.push(indent(safeJson(policyDocument(unplaced)), '    '));
-  }
-  if (fix.diff !== undefined && fix.diff !== '') {
-    lines.push(`    ${diffHeading(fix.attachKind)}:`);
-    lines.push(indent(sanitizeTerminal(fix.diff, { multiline: true }), '      '));
   }
   for (const { lead, change } of additionalChanges(fix)) lines.push(...additionalChangeLines(lead, change));
   if (fix.verification.length > 0) {
@@ -167,12 +173,8 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
   const named = namedAs(change, (name) => `"${t(name)}"`);
   const lines = [
     `  Change ${number}, for findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
-    indent(safeJson(change.newDocument), '    '),
+    ...changeBlockLines(changeBlocks(change)),
   ];
-  if (change.diff !== undefined && change.diff !== '') {
-    lines.push(`    ${diffHeading(change.attachKind)}:`);
-    lines.push(indent(sanitizeTerminal(change.diff, { multiline: true }), '      '));
-  }
   lines.push('    Verification:');
   lines.push(...bulletList(change.verification.map(t), '      '));
   return lines;

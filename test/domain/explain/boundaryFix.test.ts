@@ -181,7 +181,10 @@ describe('identity fixes under a permissions boundary', () => {
       text,
       /Also needed, as the permissions boundary does not allow these requests either: Create a new default version of the managed policy arn:aws:iam::\d+:policy\/AppBoundary as policy "AppBoundary"/,
     );
-    assert.match(text, /Diff of that policy:\n(?:.*\n)*\s+\+ .*"s3:DeleteObject"/);
+    assert.match(
+      text,
+      /Where they go \(diff of the policy version, unchanged lines cut\):\n(?:.*\n)*\s+\+ .*"s3:DeleteObject"/,
+    );
     assert.match(
       renderMarkdown(report),
       /Also needed, as the permissions boundary does not allow these requests either: Create a new default version of the managed policy `arn:aws:iam::\d+:policy\/AppBoundary` as policy `AppBoundary`/,

@@ -258,3 +258,33 @@ describe('cross-account bucket-policy fixes', () => {
     assert.match(finding.summary, /a new version of the permissions boundary DataBoundary/);
   });
 });
+
+describe('a bucket-policy fix for a bucket whose policy is not in the input', () => {
+  test('gives the statements to add, no whole document, and says what it was checked against', () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
+      explainContext({ snapshot: snapshotWithUser('backup', readsExports) }),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.fix?.attachKind, 'bucket-policy');
+    assert.equal(finding?.fix?.newDocument, undefined);
+    assert.equal(finding?.fix?.diff, undefined);
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'Checked as if partner had no bucket policy: its policy is not in the input (see the caveats).',
+      ),
+      finding?.fix?.verification.join(' | '),
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'The bucket policy of partner is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const text = renderText(report, { color: false });
+    assert.match(text, /Statements to add \(the current bucket policy is not in the input: add them to it/);
+    assert.doesNotMatch(text, /put-bucket-policy --bucket/);
+  });
+});

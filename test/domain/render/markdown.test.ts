@@ -94,13 +94,23 @@ describe('renderMarkdown', () => {
     assert.ok(spans.includes(`\`\`\`${toSingleLine(HOSTILE_OBJECT_ARN)}\`\`\``));
   });
 
-  test('the fix and the job profile are JSON code fences that parse to the policy documents', () => {
+  test('the fix (statements to add, then the whole new document) and the job profile are JSON code fences that parse', () => {
     const { blocks } = splitCode(renderMarkdown({ findings: [rcloneFinding], skipped: [], errors: [] }));
     const json = blocks.filter((block) => block.info === 'json').map((block) => JSON.parse(block.body));
-    assert.deepEqual(json, [policyDocument(RCLONE_FIX_STATEMENTS), policyDocument(RCLONE_JOB_STATEMENTS)]);
+    assert.deepEqual(json, [
+      RCLONE_FIX_STATEMENTS,
+      rcloneFinding.fix?.newDocument,
+      policyDocument(RCLONE_JOB_STATEMENTS),
+    ]);
     const diff = blocks.find((block) => block.info === 'diff');
     assert.ok(diff?.body.includes('+  "Action": ["s3:GetObject", "s3:PutObject"],'));
     assert.ok(!(diff?.body ?? '').includes('\u001b'));
+    assert.deepEqual(
+      blocks.filter((block) => block.info === 'sh').map((block) => block.body),
+      [
+        'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/backup-s3 --policy-document file://policy.json --set-as-default',
+      ],
+    );
   });
 
   test('says where to apply the fix, whether it was verified and what the alternatives remove', () => {
@@ -108,7 +118,7 @@ describe('renderMarkdown', () => {
     assert.match(out, /^### Fix \(verified\)$/m);
     assert.match(
       out,
-      /^Create a new default version of the managed policy `arn:aws:iam::111122223333:policy\/backup-s3` as policy `backup-s3`:$/m,
+      /^Create a new default version of the managed policy `arn:aws:iam::111122223333:policy\/backup-s3` as policy `backup-s3`\.$/m,
     );
     assert.match(out, /^- Set no\\_check\\_bucket \\= true .* \(removes `s3:CreateBucket`\)$/m);
     assert.match(out, /^### Job profile \(rclone copy\)$/m);

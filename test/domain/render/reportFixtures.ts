@@ -81,6 +81,7 @@ export const rcloneFinding: Finding = {
     policyArn: 'arn:aws:iam::111122223333:policy/backup-s3',
     policyName: 'backup-s3',
     statements: RCLONE_FIX_STATEMENTS,
+    newDocument: { Version: '2012-10-17', Statement: RCLONE_FIX_STATEMENTS },
     diff: ` {\n   "Effect": "Allow",\n-  "Action": ["s3:GetObject"],\n+  "Action": ["s3:GetObject", "s3:PutObject"],\n   "Resource": ["${HOSTILE_OBJECT_ARN}"]\n }`,
     verified: true,
     verification: [

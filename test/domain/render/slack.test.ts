@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { combinePolicyChanges } from '../../../src/domain/explain/policyChanges.js';
 import type { ExplainReport, Finding, PolicyStatement } from '../../../src/domain/explain/report.js';
-import { policyDocument } from '../../../src/domain/render/reportWording.js';
 import { renderSlack } from '../../../src/domain/render/slack.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../../src/domain/render/slackBlock.js';
 import {
@@ -160,8 +159,10 @@ describe('renderSlack', () => {
       fix,
       /^\*Fix \(verified\)\*: Create a new default version of the managed policy `arn:aws:iam::111122223333:policy\/backup-s3`/,
     );
+    // The statements to add, bare: wrapped in a document, they would read as the whole new policy.
+    assert.match(fix, /Statements to add \(a part of the policy, not a whole document\):/);
     const body = /```\n([\s\S]*?)\n```/.exec(fix)?.[1] ?? '';
-    assert.deepEqual(JSON.parse(body), policyDocument(RCLONE_FIX_STATEMENTS));
+    assert.deepEqual(JSON.parse(body), RCLONE_FIX_STATEMENTS);
   });
 
   test('shows the no-fix reason, the Deny statement and the caveats for the other findings', () => {
@@ -367,7 +368,9 @@ describe('renderSlack', () => {
     );
     const at = (prefix: string) => texts.findIndex((t) => t.startsWith(prefix));
     const fix = at('*Fix (verified)*');
-    const diff = at('*Diff of the new policy version*');
+    const diff = at(
+      '*Where they go (diff of the policy version, unchanged lines cut)* (the whole new document',
+    );
     assert.ok(fix >= 0 && diff === fix + 1, texts.join('\n---\n'));
     assert.ok(diff < at('*Alternatives*'));
     const profile = at('*Job profile (rclone copy)*: everything the job needs\n```');

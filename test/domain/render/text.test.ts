@@ -25,7 +25,8 @@ function jsonAfter(text: string, marker: string): unknown {
   const lines = text.split('\n');
   const start = lines.findIndex((line) => line.includes(marker)) + 1;
   const indent = /^\s*/.exec(lines[start] ?? '')?.[0] ?? '';
-  const end = lines.findIndex((line, index) => index > start && line === `${indent}}`);
+  const close = lines[start]?.trim() === '[' ? ']' : '}';
+  const end = lines.findIndex((line, index) => index > start && line === `${indent}${close}`);
   return JSON.parse(lines.slice(start, end + 1).join('\n'));
 }
 
@@ -71,9 +72,23 @@ describe('renderText', () => {
       out,
       /Fix \(verified\): Create a new default version of the managed policy arn:aws:iam::111122223333:policy\/backup-s3 as policy "backup-s3"/,
     );
-    assert.deepEqual(jsonAfter(out, 'Fix (verified)'), policyDocument(RCLONE_FIX_STATEMENTS));
-    assert.match(out, /Diff of the new policy version:\n {6} \{\n/);
+    assert.deepEqual(
+      jsonAfter(out, 'Statements to add (a part of the policy, not a whole document):'),
+      RCLONE_FIX_STATEMENTS,
+    );
+    assert.match(out, /Where they go \(diff of the policy version, unchanged lines cut\):\n {6} \{\n/);
     assert.match(out, /^ {6}\+ {2}"Action": \["s3:GetObject", "s3:PutObject"\],$/m);
+    assert.deepEqual(
+      jsonAfter(
+        out,
+        'The whole new policy version, the current one with the statements added (save it as policy.json):',
+      ),
+      rcloneFinding.fix?.newDocument,
+    );
+    assert.match(
+      out,
+      /Apply it with:\n {6}aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy\/backup-s3 --policy-document file:\/\/policy.json --set-as-default\n/,
+    );
     assert.match(out, /Verification:\n {6}- With the statement added/);
   });
 
@@ -213,7 +228,7 @@ describe('renderText', () => {
       again.includes("Caveats beyond finding 1's:\n    - The snapshot may be out of date <!channel>"),
     );
     // The fix, its diff, the alternatives and the job profile are the first finding's alone.
-    for (const shown of ['Fix (verified)', 'Alternatives:', 'Job profile', 'Diff of']) {
+    for (const shown of ['Fix (verified)', 'Alternatives:', 'Job profile', 'Where they go']) {
       assert.ok(first.includes(shown), shown);
       assert.ok(!again.includes(shown), shown);
     }

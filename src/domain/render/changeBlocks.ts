@@ -1,0 +1,167 @@
+/**
+ * What a policy change shows, in the order a reader applies it: the statements it adds (a part of the
+ * policy, not a document of their own), the diff of the policy around them, and the whole new document
+ * with the command that applies it. A block of statements wrapped in `{"Version", "Statement"}` reads as
+ * the whole policy: pasted as a new managed policy version or a bucket policy, it would drop every
+ * statement already there.
+ */
+import type { Fix } from '../explain/report.js';
+import { policyDocument } from './reportWording.js';
+
+export type ChangeBlock =
+  | { readonly kind: 'json'; readonly heading: string; readonly value: unknown }
+  | { readonly kind: 'diff'; readonly heading: string; readonly text: string }
+  | { readonly kind: 'command'; readonly heading: string; readonly text: string };
+
+type Change = Pick<
+  Fix,
+  'attachKind' | 'attachTo' | 'policyArn' | 'policyName' | 'statements' | 'newDocument' | 'diff'
+>;
+
+/** Unchanged lines kept on each side of a change in a diff. */
+export const DIFF_CONTEXT = 3;
+
+/** The file name the commands read the whole document from. */
+const FILE = 'policy.json';
+
+/** What the whole document is, for its heading. */
+const DOCUMENT_NOUN: Readonly<Record<Fix['attachKind'], string>> = {
+  'inline-policy': 'inline policy',
+  'managed-policy-version': 'policy version',
+  'bucket-policy': 'bucket policy',
+  'permission-set': 'inline policy of the permission set',
+  'service-control-policy': 'service control policy',
+};
+
+/** A shell word: as it is when it holds only characters a shell leaves alone, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_./:=,@+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The last part of an ARN's resource (`user/path/name` -> `name`). */
+function lastSegment(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/**
+ * The AWS CLI command that applies the whole document saved as `policy.json`, or `undefined` when the
+ * input does not hold what the command needs (a permission set's instance and ARN).
+ *
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy-version.html
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-policy.html
+ * @see https://docs.aws.amazon.com/cli/latest/reference/s3api/put-bucket-policy.html
+ * @see https://docs.aws.amazon.com/cli/latest/reference/organizations/update-policy.html
+ */
+export function applyCommand(change: Change): string | undefined {
+  switch (change.attachKind) {
+    case 'managed-policy-version': {
+      const arn = change.policyArn ?? change.attachTo;
+      return `aws iam create-policy-version --policy-arn ${shellWord(arn)} --policy-document file://${FILE} --set-as-default`;
+    }
+    case 'inline-policy': {
+      const kind = /:(user|role|group)\//.exec(change.attachTo)?.[1];
+      if (kind === undefined || change.policyName === undefined) return undefined;
+      return `aws iam put-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-name ${shellWord(change.policyName)} --policy-document file://${FILE}`;
+    }
+    case 'bucket-policy': {
+      const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(change.attachTo)?.[1];
+      return bucket === undefined
+        ? undefined
+        : `aws s3api put-bucket-policy --bucket ${shellWord(bucket)} --policy file://${FILE}`;
+    }
+    case 'service-control-policy': {
+      const id = change.policyArn === undefined ? undefined : lastSegment(change.policyArn);
+      return id === undefined || !/^p-[0-9a-z]+$/.test(id)
+        ? undefined
+        : `aws organizations update-policy --policy-id ${id} --content file://${FILE}`;
+    }
+    case 'permission-set':
+      return undefined;
+  }
+}
+
+/**
+ * A diff cut to the lines around its changes: runs of more than `2 × context` unchanged lines between
+ * changes, and those before the first and after the last beyond `context`, become one line saying how
+ * many were left out. A diff without changes is returned as it is.
+ */
+export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
+  const lines = diff.split('\n');
+  const changed = lines.map((line) => line.startsWith('+ ') || line.startsWith('- '));
+  if (!changed.includes(true)) return diff;
+  const keep = lines.map(() => false);
+  changed.forEach((isChange, i) => {
+    if (!isChange) return;
+    for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = true;
+  });
+  const out: string[] = [];
+  let skipped = 0;
+  const flush = () => {
+    if (skipped > 0) out.push(`  … (${skipped} unchanged line${skipped === 1 ? '' : 's'})`);
+    skipped = 0;
+  };
+  lines.forEach((line, i) => {
+    if (keep[i]) {
+      flush();
+      out.push(line);
+    } else {
+      skipped++;
+    }
+  });
+  flush();
+  return out.join('\n');
+}
+
+/** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */
+export function changeBlocks(change: Change, options: { readonly whole?: boolean } = {}): ChangeBlock[] {
+  const whole = options.whole ?? true;
+  const noun = DOCUMENT_NOUN[change.attachKind];
+  const command = applyCommand(change);
+  const blocks: ChangeBlock[] = [];
+  // What the policy holds now is unknown: a permission set's policies are not in the account snapshot,
+  // and a bucket policy not given with --bucket-policy is not either. Applying a whole document would
+  // replace what is there.
+  const currentUnknown =
+    change.attachKind === 'permission-set' ||
+    (change.newDocument === undefined && change.attachKind !== 'inline-policy');
+  if (currentUnknown) {
+    blocks.push({
+      kind: 'json',
+      heading:
+        change.attachKind === 'permission-set'
+          ? "Statements to add (the permission set's current inline policy is not in the input: add them to it, or make them its inline policy if it has none)"
+          : `Statements to add (the current ${noun} is not in the input: add them to it, since applying a whole document replaces it)`,
+      value: change.statements,
+    });
+    return blocks;
+  }
+  if (change.diff === undefined || change.diff === '') {
+    // A new policy (nothing to edit): its statements are the whole document.
+    blocks.push({
+      kind: 'json',
+      heading: `The whole new ${noun}${command !== undefined ? ` (save it as ${FILE})` : ''}`,
+      value: change.newDocument ?? policyDocument(change.statements),
+    });
+  } else {
+    blocks.push({
+      kind: 'json',
+      heading: 'Statements to add (a part of the policy, not a whole document)',
+      value: change.statements,
+    });
+    blocks.push({
+      kind: 'diff',
+      heading: `Where they go (diff of the ${noun}, unchanged lines cut)`,
+      text: contextDiff(change.diff),
+    });
+    if (whole && change.newDocument !== undefined) {
+      blocks.push({
+        kind: 'json',
+        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined ? ` (save it as ${FILE})` : ''}`,
+        value: change.newDocument,
+      });
+    }
+  }
+  if (whole && command !== undefined)
+    blocks.push({ kind: 'command', heading: 'Apply it with', text: command });
+  return blocks;
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Fix, PolicyStatement } from '../../../src/domain/explain/report.js';
+import { applyCommand, changeBlocks, contextDiff } from '../../../src/domain/render/changeBlocks.js';
+
+const STATEMENTS: readonly PolicyStatement[] = [
+  { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::b'] },
+];
+
+function change(over: Partial<Fix>): Fix {
+  return {
+    attachTo: 'arn:aws:iam::111122223333:role/app/backup',
+    attachKind: 'inline-policy',
+    policyName: 'PermissionAuditorFix',
+    statements: STATEMENTS,
+    verified: true,
+    verification: [],
+    ...over,
+  };
+}
+
+describe('contextDiff', () => {
+  test('keeps three unchanged lines around each change and counts the others', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `  line ${i}`);
+    lines.splice(10, 0, '+ added');
+    assert.equal(
+      contextDiff(lines.join('\n')),
+      [
+        '  … (7 unchanged lines)',
+        '  line 7',
+        '  line 8',
+        '  line 9',
+        '+ added',
+        '  line 10',
+        '  line 11',
+        '  line 12',
+        '  … (7 unchanged lines)',
+      ].join('\n'),
+    );
+  });
+
+  test('joins changes whose context overlaps, and leaves a diff without changes as it is', () => {
+    const diff = ['  a', '- b', '  c', '  d', '+ e', '  f'].join('\n');
+    assert.equal(contextDiff(diff), diff);
+    assert.equal(contextDiff('  a\n  b'), '  a\n  b');
+    assert.equal(
+      contextDiff(['  a', '  b', '+ c'].join('\n'), 1),
+      ['  … (1 unchanged line)', '  b', '+ c'].join('\n'),
+    );
+  });
+});
+
+describe('applyCommand', () => {
+  test('gives the AWS CLI command that applies the whole document, per kind of policy', () => {
+    assert.equal(
+      applyCommand(change({})),
+      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://policy.json',
+    );
+    assert.equal(
+      applyCommand(change({ attachTo: 'arn:aws:iam::111122223333:user/rclone-backup' })),
+      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://policy.json',
+    );
+    assert.equal(
+      applyCommand(
+        change({
+          attachKind: 'managed-policy-version',
+          policyArn: 'arn:aws:iam::111122223333:policy/BackupWriter',
+        }),
+      ),
+      'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/BackupWriter --policy-document file://policy.json --set-as-default',
+    );
+    assert.equal(
+      applyCommand(change({ attachKind: 'bucket-policy', attachTo: 'arn:aws:s3:::partner-exports' })),
+      'aws s3api put-bucket-policy --bucket partner-exports --policy file://policy.json',
+    );
+    assert.equal(
+      applyCommand(
+        change({
+          attachKind: 'service-control-policy',
+          policyArn:
+            'arn:aws:organizations::999900001111:policy/o-k3x8m2p9qz/service_control_policy/p-d4t4s3ap',
+        }),
+      ),
+      'aws organizations update-policy --policy-id p-d4t4s3ap --content file://policy.json',
+    );
+    assert.equal(applyCommand(change({ attachKind: 'permission-set' })), undefined);
+  });
+
+  test("quotes a name a shell would split or expand (IAM's own names never need it)", () => {
+    assert.equal(
+      applyCommand(change({ policyName: "it's $HOME" })),
+      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://policy.json`,
+    );
+  });
+});
+
+describe('changeBlocks', () => {
+  const newDocument = { Version: '2012-10-17', Statement: [{ Sid: 'Old' }, ...STATEMENTS] };
+
+  test('an edited policy: the statements alone, the diff, then the whole new document and the command', () => {
+    const blocks = changeBlocks(
+      change({
+        attachKind: 'managed-policy-version',
+        policyArn: 'arn:aws:iam::111122223333:policy/BackupWriter',
+        newDocument,
+        diff: '  {\n+   "Sid": "x"\n  }',
+      }),
+    );
+    assert.deepEqual(
+      blocks.map((b) => [b.kind, b.heading]),
+      [
+        ['json', 'Statements to add (a part of the policy, not a whole document)'],
+        ['diff', 'Where they go (diff of the policy version, unchanged lines cut)'],
+        [
+          'json',
+          'The whole new policy version, the current one with the statements added (save it as policy.json)',
+        ],
+        ['command', 'Apply it with'],
+      ],
+    );
+    assert.deepEqual(blocks[0]?.kind === 'json' ? blocks[0].value : undefined, STATEMENTS);
+    assert.deepEqual(blocks[2]?.kind === 'json' ? blocks[2].value : undefined, newDocument);
+    // Slack leaves the whole document and the command to the other reports.
+    assert.deepEqual(
+      changeBlocks(change({ attachKind: 'managed-policy-version', newDocument, diff: '+ x' }), {
+        whole: false,
+      }).map((b) => b.kind),
+      ['json', 'diff'],
+    );
+  });
+
+  test('a new inline policy is one whole document', () => {
+    const blocks = changeBlocks(change({ newDocument: { Version: '2012-10-17', Statement: STATEMENTS } }));
+    assert.deepEqual(
+      blocks.map((b) => [b.kind, b.heading]),
+      [
+        ['json', 'The whole new inline policy (save it as policy.json)'],
+        ['command', 'Apply it with'],
+      ],
+    );
+  });
+
+  test('a policy whose current text is not in the input gets the statements to add, and no command that would replace it', () => {
+    for (const attachKind of ['bucket-policy', 'permission-set'] as const) {
+      const blocks = changeBlocks(change({ attachKind, attachTo: 'arn:aws:s3:::partner-exports' }));
+      assert.equal(blocks.length, 1, attachKind);
+      assert.match(
+        blocks[0]?.heading ?? '',
+        /^Statements to add \(the .* is not in the input: add them to it/,
+      );
+      assert.deepEqual(blocks[0]?.kind === 'json' ? blocks[0].value : undefined, STATEMENTS);
+    }
+  });
+});
