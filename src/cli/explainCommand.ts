@@ -47,7 +47,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   try {
     parsed = parseExplainArgs(args);
   } catch (error) {
-    io.stderr(`explain: ${toSingleLine((error as Error).message)}\n\n${EXPLAIN_USAGE}`);
+    io.stderr(`explain: ${argumentProblem(error as Error, args)}\n\n${EXPLAIN_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -155,6 +155,25 @@ const EXPLAIN_OPTIONS = {
  * (`parseArgs` would keep the last without a word, and a bad first snapshot would go unread), and for
  * standard input (`-`) named more than once: it can be read only once.
  */
+/**
+ * The parser's error in one line of our own words. Node's parser refuses a value that starts with a
+ * dash after a space (`--window -1`: "argument is ambiguous", over three lines); the option and the value
+ * are named instead, with the `--option=value` form that passes such a value.
+ */
+function argumentProblem(error: Error & { code?: string }, args: readonly string[]): string {
+  const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(error.message);
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous !== null) {
+    const option = ambiguous[1]!;
+    const value = args[args.indexOf(option) + 1] ?? '';
+    return `${option} was given "${toSingleLine(value)}", which starts with a dash: if that is its value, write ${option}=${toSingleLine(value)}; if ${option} has no value, give it one`;
+  }
+  return error.message
+    .split(/\r?\n/)
+    .map((line) => toSingleLine(line.trim()))
+    .filter((line) => line !== '')
+    .join(' ');
+}
+
 export function parseExplainArgs(args: readonly string[]) {
   const parsed = parseArgs({
     args: [...args],

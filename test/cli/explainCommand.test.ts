@@ -236,7 +236,16 @@ describe('permission-auditor explain', () => {
   test('usage errors exit 2 with a message', async () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
-    assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--window', '-5'])).code, 2);
+    // A value after a space that starts with a dash: named in one line, with the form that passes it.
+    const dashed = await runCli(['explain', join(SEED, 'event.json'), '--window', '-5']);
+    assert.equal(dashed.code, 2);
+    assert.ok(
+      dashed.stderr.startsWith(
+        'explain: --window was given "-5", which starts with a dash: if that is its value, write --window=-5; if --window has no value, give it one\n',
+      ),
+      dashed.stderr,
+    );
+    assert.ok(!dashed.stderr.includes('\uFFFD'));
     // Only decimal minutes: "0x10" is not read as 16, nor "1e3" as 1000; each refusal says why.
     const refused: [string, string][] = [
       ['0x10', 'must be a number of minutes in decimal digits, such as 60 or 0.5'],

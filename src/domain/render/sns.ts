@@ -45,7 +45,7 @@ export const SNS_LIMITS = {
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-export function toSnsSubject(value: string): string {
+export function toSnsSubject(value: string, suffix = ''): string {
   const ascii = value
     .replace(/\s+/g, ' ')
     .replace(/[^\x20-\x7e]/g, '?')
@@ -53,8 +53,19 @@ export function toSnsSubject(value: string): string {
     // ASCII symbols such as `$+<=>^|~` are not punctuation in Unicode's sense; do not start with them.
     .replace(/^[^A-Za-z0-9!"#%&'()*,\-./:;?@[\\\]_{}]+/, '');
   const subject = ascii === '' ? 'permission-auditor' : ascii;
-  const max = SNS_LIMITS.subjectMaxLength.value;
-  return subject.length <= max ? subject : `${subject.slice(0, max - 3).trimEnd()}...`;
+  // The suffix (how many times) is kept whole: the cut falls in the value before it.
+  const tail = suffix.replace(/[^\x20-\x7e]/g, '?');
+  const max = SNS_LIMITS.subjectMaxLength.value - tail.length;
+  return `${subject.length <= max ? subject : `${subject.slice(0, max - 3).trimEnd()}...`}${tail}`;
+}
+
+/**
+ * The caller as a subject names it: a role session by its role (the session name, often a random ID,
+ * would take a third of the 100 characters), anything else by its readable label.
+ */
+function subjectPrincipal(principal: Finding['principal']): string {
+  const session = /:assumed-role\/([^/]+)\//.exec(principal.arn);
+  return session !== null ? `role ${session[1]}` : findingPrincipalLabel(principal);
 }
 
 function findingSubject(finding: Finding): string {
@@ -63,10 +74,11 @@ function findingSubject(finding: Finding): string {
   const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
   const bucket = refusedElsewhere(finding) ?? finding.bucket;
   const where = bucket !== undefined ? ` on ${bucket}` : '';
-  return `AccessDenied: ${findingPrincipalLabel(finding.principal)} ${first}${more}${where}`;
+  return `AccessDenied: ${subjectPrincipal(finding.principal)} ${first}${more}${where}`;
 }
 
-function reportSubject(report: ExplainReport): string {
+/** The subject of a report, and the suffix kept whole after it (how many times one job was refused). */
+function reportSubject(report: ExplainReport): string | [string, string] {
   const [only] = report.findings;
   if (report.findings.length === 1 && only !== undefined) return findingSubject(only);
   if (report.findings.length === 0) {
@@ -76,7 +88,7 @@ function reportSubject(report: ExplainReport): string {
   const firsts = report.findings.filter((finding) => finding.repeatOf === undefined);
   const [onlyFirst] = firsts;
   if (firsts.length === 1 && onlyFirst !== undefined)
-    return `${findingSubject(onlyFirst)} (${report.findings.length} times)`;
+    return [findingSubject(onlyFirst), ` (${report.findings.length} times)`];
   const causes = new Set(report.findings.map((finding) => causeText(finding.cause).title));
   const [firstCause] = causes;
   return `AccessDenied: ${plural(report.findings.length, 'finding')}${causes.size === 1 ? `: ${firstCause}` : ''}`;
@@ -101,6 +113,10 @@ function fitMessage(message: string): string {
   return `${kept.join('\n')}\n${omittedMarker(lines.length - kept.length, 'lines')}\n`;
 }
 
+function subjectOf(subject: string | [string, string]): string {
+  return typeof subject === 'string' ? toSnsSubject(subject) : toSnsSubject(subject[0], subject[1]);
+}
+
 function isReport(input: Finding | ExplainReport): input is ExplainReport {
   return 'findings' in input;
 }
@@ -120,13 +136,14 @@ export function renderSns(
 ): SnsMessage {
   if (isReport(input)) {
     return {
-      subject: toSnsSubject(reportSubject(input)),
+      subject: subjectOf(reportSubject(input)),
       message: fitMessage(renderText(input, { color: false })),
     };
   }
   return {
     subject: toSnsSubject(
-      `${findingSubject(input)}${repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : ''}`,
+      findingSubject(input),
+      repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : '',
     ),
     message: fitMessage(`${renderFindingText(input, { color: false }, heading, repeatedIn)}\n`),
   };

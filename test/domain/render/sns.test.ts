@@ -29,7 +29,7 @@ function assertValidSubject(subject: string): void {
 describe('renderSns', () => {
   test('a finding subject names the principal, the action and the bucket', () => {
     const { subject } = renderSns(rcloneFinding);
-    assert.equal(subject, 'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups');
+    assert.equal(subject, 'AccessDenied: role backup-job s3:PutObject +1 on backups');
     assertValidSubject(subject);
   });
 
@@ -38,7 +38,7 @@ describe('renderSns', () => {
     const finding: Finding = { ...rcloneFinding, principal: { ...rcloneFinding.principal, arn: longArn } };
     const { subject } = renderSns(finding);
     assertValidSubject(subject);
-    assert.ok(subject.startsWith('AccessDenied: rrrr'));
+    assert.ok(subject.startsWith('AccessDenied: role rrrr'));
     assert.ok(subject.endsWith('...'));
     assert.doesNotMatch(subject, /[\n\r]/);
   });
@@ -85,15 +85,23 @@ describe('renderSns', () => {
   test("a report of one finding and its repeats uses that finding's subject with how many times it was seen", () => {
     assert.equal(
       renderSns(repeatReport).subject,
-      'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (2 times)',
+      'AccessDenied: role backup-job s3:PutObject +1 on backups (2 times)',
     );
   });
 
   test("a finding's alert names the findings that repeat it, in the subject and the Seen line", () => {
     const alert = renderSns(rcloneFinding, [4, 7]);
-    assert.equal(alert.subject, 'AccessDenied: backup-job/i-0abc s3:PutObject +1 on backups (3 times)');
+    assert.equal(alert.subject, 'AccessDenied: role backup-job s3:PutObject +1 on backups (3 times)');
     assert.ok(alert.message.includes('(2 events); seen again in findings 4, 7 (the same advice)'));
     assert.ok(!renderSns(rcloneFinding).message.includes('seen again'));
+  });
+
+  test('a subject too long is cut before how many times, which stays whole', () => {
+    const arn = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(64)}/i-0abc`;
+    const alert = renderSns({ ...rcloneFinding, principal: { ...rcloneFinding.principal, arn } }, [4, 7]);
+    assertValidSubject(alert.subject);
+    assert.equal(alert.subject.length, SNS_LIMITS.subjectMaxLength.value);
+    assert.ok(alert.subject.endsWith('... (3 times)'), alert.subject);
   });
 
   test('a combined policy change is an alert of its own, which the findings its alerts name can follow', () => {
