@@ -134,7 +134,11 @@ for (const build of BUILDS) {
       assert.equal(checks.cause, 'identity-missing-allow');
       const backupProfile: ReturnType<typeof statementsOf> = [
         ['DuplicityBucket', ['s3:ListBucket'], [BUCKET_ARN]],
-        ['DuplicityBackup', ['s3:GetObject', 's3:PutObject'], [`${BUCKET_ARN}/${prefix}/*`]],
+        [
+          'DuplicityBackup',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          [`${BUCKET_ARN}/${prefix}/*`],
+        ],
       ];
       assert.deepEqual(statementsOf(checks), backupProfile);
 
@@ -177,7 +181,7 @@ for (const build of BUILDS) {
         ['DuplicityBucket', ['s3:ListBucket'], [BUCKET_ARN]],
         [
           'DuplicityBackup',
-          ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
           [`${BUCKET_ARN}/${prefix}/*`],
         ],
       ]);

@@ -30,6 +30,8 @@ const RM_RECURSIVE_NOTE =
 /** The same for a run that did not list: one key, or a recursive run whose listing is not in the input. */
 const RM_SINGLE_NOTE =
   '`aws s3 rm` without `--recursive` deletes the one object it is given (DeleteObject). With `--recursive` it lists the bucket first (s3:ListBucket, not granted here: no listing is in the input) and then deletes each object with its own DeleteObject (https://github.com/aws/aws-cli/issues/3163).';
+const LS_BUCKETS_NOTE =
+  '`aws s3 ls` without a bucket calls ListBuckets, which needs s3:ListAllMyBuckets on "*" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).';
 const ACL_NOTE =
   'With --acl or --grants, uploads also need s3:PutObjectAcl (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).';
 
@@ -106,9 +108,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
   's3.ls': {
     bucket: ['s3:ListBucket'],
     objects: { upload: [], download: [], 's3-to-s3': [] },
-    notes: [
-      '`aws s3 ls` without a bucket calls ListBuckets, which needs s3:ListAllMyBuckets on "*" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).',
-    ],
+    notes: [LS_BUCKETS_NOTE],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/ls.html',
   },
 } as const;
@@ -379,7 +379,9 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         (note) =>
           ((note !== MULTIPART_NOTE && note !== ACL_NOTE) || writes) &&
           !(note === ACL_NOTE && aclDenied) &&
-          !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload'),
+          !(note === RECURSIVE_SOURCE_NOTE && direction === 'upload') &&
+          // Listing the buckets is another use of `ls` than the one the input shows.
+          !(note === LS_BUCKETS_NOTE && !input.eventNames.includes('ListBuckets')),
       )
       .map((note) =>
         note === RM_RECURSIVE_NOTE && !listed

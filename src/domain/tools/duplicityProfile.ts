@@ -101,7 +101,9 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
 
   const objectActions = ['s3:GetObject', 's3:PutObject'];
   if (prunes) objectActions.push('s3:DeleteObject');
-  if (multipart) objectActions.push('s3:AbortMultipartUpload');
+  // Volumes (200 MiB by default) go up in parts above --s3-multipart-chunk-size (25 MiB by default),
+  // and boto3's transfer manager aborts a failed multipart upload: every backup needs it, seen or not.
+  objectActions.push('s3:AbortMultipartUpload');
   const statements: PolicyStatement[] = [
     {
       Sid: 'DuplicityBucket',
@@ -130,11 +132,9 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
       's3:DeleteObject is left out: backing up, verifying and restoring never delete. remove-older-than, remove-all-but-n-full and cleanup need it, and exit with status 0 when S3 refuses the deletes (duplicity only warns), so the old backups stay: grant it to the machine that runs them.',
     );
   }
-  if (multipart) {
-    notes.push(
-      'Volumes larger than --s3-multipart-chunk-size (25 MiB by default; a volume is 200 MiB by default) are uploaded in parts: s3:AbortMultipartUpload lets a failed upload be abandoned, so that its parts are not kept (and billed).',
-    );
-  }
+  notes.push(
+    `Volumes larger than --s3-multipart-chunk-size (25 MiB by default; a volume is 200 MiB by default, --volsize) are uploaded in parts${multipart ? ', as this job did' : ''}: boto3's transfer manager aborts a failed one (s3:AbortMultipartUpload), so that its parts are not kept (and billed). With --volsize at or below the chunk size, every upload is a single PUT and the action can be left out.`,
+  );
   const alternatives: Alternative[] = [];
   if (createsBucket) {
     notes.push(

@@ -273,7 +273,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       : {
           operation: 'sync',
           reason:
-            'Denied DeleteObject: `rclone sync` deleting extra destination files (a `move` needs the same here). If this job is `rclone delete` or `purge`, it needs no s3:PutObject or s3:AbortMultipartUpload: the input does not show how it listed (a listing without a delimiter marks those commands).',
+            'Denied DeleteObject: `rclone sync` deleting extra destination files. (A `move` to S3 deletes only its local files; one that deletes here moves out of this bucket, which needs the listing, s3:GetObject and s3:DeleteObject but no s3:PutObject.) If this job is `rclone delete` or `purge`, it needs no s3:PutObject or s3:AbortMultipartUpload: the input does not show how it listed (a listing without a delimiter marks those commands).',
         };
   }
   if (writes) {
@@ -281,7 +281,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       operation: 'copy',
       reason: onlyCreatesBucket(evidence, kinds)
         ? "A refused CreateBucket and no upload: rclone calls CreateBucket before uploading into a bucket it has not listed in this run (`copyto`, a single-file `copy`, `--no-traverse`), and `rclone mkdir` of a bucket makes that call alone. The profile covers the uploads that follow (`rclone copy`/`copyto`); a job that only creates the bucket needs s3:CreateBucket alone, the finding's fix."
-        : 'Denied uploads but no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
+        : 'Uploads (refused, or made and then refused their HEAD) and no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
   if (kinds.has('read')) {
@@ -314,6 +314,21 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     reason:
       'Only listings/reads were denied, and rclone stops at the first failed listing (from v1.72, at a refused check of the destination root), so the evidence cannot tell whether the job would write.',
   };
+}
+
+/**
+ * When rclone uploads in parts, for the calls the job made: uploads above --s3-upload-cutoff, server-side
+ * copies (UploadPartCopy) above --s3-copy-cutoff.
+ *
+ * @see https://rclone.org/s3/#s3-upload-cutoff
+ * @see https://rclone.org/s3/#s3-copy-cutoff
+ */
+function multipartWhen(events: ReadonlySet<string>): string {
+  const uploads = 'files above --s3-upload-cutoff, default 200 MiB, or of unknown size';
+  const copies = 'server-side copies above --s3-copy-cutoff, default 4.656 GiB';
+  const copied = events.has('CopyObject') || events.has('UploadPartCopy');
+  const uploaded = ['PutObject', 'CreateMultipartUpload', 'UploadPart'].some((name) => events.has(name));
+  return copied && !uploaded ? copies : copied ? `${uploads}; ${copies}` : uploads;
 }
 
 export interface RcloneAdviceInput {
@@ -760,7 +775,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       if (directory !== '') notes.push(rootCheckNote(input.bucket, directory, rootEffect));
   if (writes) {
     notes.push(
-      `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (files above --s3-upload-cutoff, default 200 MiB, or of unknown size) (${rcloneSources.abortMultipartUpload}).`,
+      `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (${multipartWhen(events)}) (${rcloneSources.abortMultipartUpload}).`,
     );
     notes.push(
       `s3:CreateBucket is deliberately not granted: rclone calls CreateBucket, without checking first, before uploading into a bucket it has not listed in this run (copyto, single-file copy, --no-traverse, mkdir), and an AccessDenied there fails the upload. Set no_check_bucket instead${

@@ -42,7 +42,7 @@ describe("duplicity's job profile in findings", () => {
         ['DuplicityBucket', ['s3:ListBucket'], ['arn:aws:s3:::data']],
         [
           'DuplicityBackup',
-          ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
           ['arn:aws:s3:::data/nas01/*'],
         ],
       ],

@@ -347,6 +347,27 @@ describe('awsCliProfile', () => {
     );
   });
 
+  test('aws s3 ls: the note on listing the buckets only when the input shows ListBuckets', () => {
+    const note = /without a bucket calls ListBuckets/;
+    const bucket = awsCliProfile({
+      command: 's3.ls',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['ListObjects'],
+    });
+    assert.ok(!bucket?.notes.some((n) => note.test(n)), bucket?.notes.join(' | '));
+    const buckets = awsCliProfile({
+      command: 's3.ls',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['ListBuckets', 'ListObjects'],
+    });
+    assert.ok(
+      buckets?.notes.some((n) => note.test(n)),
+      buckets?.notes.join(' | '),
+    );
+  });
+
   test('aws s3 rm: the note on --recursive follows whether the input shows a listing', () => {
     const single = awsCliProfile({
       command: 's3.rm',

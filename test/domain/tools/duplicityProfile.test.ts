@@ -54,7 +54,11 @@ describe('duplicityProfile', () => {
   test('a backup under a prefix: the bucket, and reads and writes under the prefix (no deletes)', () => {
     assert.deepEqual(statements({ keys: [`hosts/web1/${FULL}.vol1.difftar.gz`] }), [
       ['DuplicityBucket', ['s3:ListBucket'], ['arn:aws:s3:::backups']],
-      ['DuplicityBackup', ['s3:GetObject', 's3:PutObject'], ['arn:aws:s3:::backups/hosts/web1/*']],
+      [
+        'DuplicityBackup',
+        ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        ['arn:aws:s3:::backups/hosts/web1/*'],
+      ],
     ]);
     const notes = duplicityProfile(jobCalls({ keys: [`hosts/web1/${FULL}.manifest`] }))?.notes ?? [];
     assert.match(notes.join('\n'), /s3:DeleteObject is left out/);
@@ -78,11 +82,16 @@ describe('duplicityProfile', () => {
   test('deletes (remove-older-than, cleanup) add s3:DeleteObject on the prefix, with the note that refused ones exit 0', () => {
     const key = `nas01/${FULL}.vol1.difftar.gpg`;
     const profile = duplicityProfile(jobCalls({ keys: [key], deletedKeys: [key] }));
-    assert.deepEqual(profile?.statements[1]?.Action, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+    assert.deepEqual(profile?.statements[1]?.Action, [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
     assert.match(profile?.notes.join('\n') ?? '', /The job deleted .* exit with status 0/s);
   });
 
-  test('uploads in parts add s3:AbortMultipartUpload', () => {
+  test('s3:AbortMultipartUpload is granted whether or not parts were seen, and the note says when they were', () => {
     const profile = duplicityProfile(
       jobCalls({
         keys: [`${FULL}.vol1.difftar.gz`],
@@ -94,7 +103,15 @@ describe('duplicityProfile', () => {
       's3:GetObject',
       's3:PutObject',
     ]);
-    assert.match(profile?.notes.join('\n') ?? '', /--s3-multipart-chunk-size/);
+    assert.match(
+      profile?.notes.join('\n') ?? '',
+      /--s3-multipart-chunk-size .* are uploaded in parts, as this job did:/,
+    );
+    const single = duplicityProfile(
+      jobCalls({ keys: [`${FULL}.vol1.difftar.gz`], eventNames: new Set(['PutObject']) }),
+    );
+    assert.ok(single?.statements[1]?.Action.includes('s3:AbortMultipartUpload'));
+    assert.doesNotMatch(single?.notes.join('\n') ?? '', /as this job did/);
   });
 
   test("the old boto backend's CreateBucket joins the bucket's statement, with creating the bucket (or boto3+s3://) as the alternative", () => {

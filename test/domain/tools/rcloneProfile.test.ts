@@ -137,7 +137,11 @@ describe('inferRcloneOperation', () => {
     ]) {
       const guess = inferRcloneOperation(evidence);
       assert.equal(guess.operation, 'copy');
-      assert.match(guess.reason, /^Denied uploads but no deletes/, JSON.stringify(evidence));
+      assert.match(
+        guess.reason,
+        /^Uploads \(refused, or made and then refused their HEAD\) and no deletes/,
+        JSON.stringify(evidence),
+      );
     }
   });
 
