@@ -334,8 +334,19 @@ function placeIdentity(
     );
     return { compiled, newDocument };
   })!;
+  // A permission set's policy reaches every user and group assigned to it, in every account it is
+  // provisioned to, as one role per account: a grant shaped by one user's requests reaches them all.
+  const permissionSetNote = identityCenter
+    ? `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused. If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`
+    : undefined;
+  const note = [
+    shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
+    permissionSetNote,
+  ]
+    .filter((n) => n !== undefined)
+    .join(' ');
   return {
-    ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),
+    ...(note !== '' ? { note } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',

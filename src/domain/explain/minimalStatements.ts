@@ -222,7 +222,11 @@ function directoriesAbove(
 ): ReadonlyMap<string, string> {
   const wider = new Map<string, string>();
   for (const resource of statements.flatMap((s) => s.Resource)) {
-    const bucket = /^(arn:aws[a-z-]*:s3:::[^/]+)\/(.*)\*$/.exec(resource);
+    // A bucket's objects, or an access point's (`…:accesspoint/name/object/key`).
+    const bucket =
+      /^(arn:aws[a-z-]*:s3:::[^/]+|arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[^/]+\/object)\/(.*)\*$/.exec(
+        resource,
+      );
     if (bucket === null) continue;
     const directories = bucket[2]!.split('/').slice(0, -1);
     const dated = directories.findIndex((segment) => marker.test(segment));

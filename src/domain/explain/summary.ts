@@ -17,10 +17,10 @@ export const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'session-policy': 'the session policy does not allow it',
   'vpc-endpoint-policy': 'the VPC endpoint policy does not allow it',
   'kms-key': 'the KMS key used for encryption is not usable by the caller',
-  'allowed-by-visible-policies': 'yet the visible policies allow it (something not visible denies it)',
+  'allowed-by-visible-policies': 'the visible policies allow it, so something not visible denied it',
   's3-setting':
     'an S3 setting refused it, not a policy (Block Public Access, a block on SSE-C or Object Lock; see the first caveat)',
-  'not-evaluable': 'and the cause cannot be determined from the event alone',
+  'not-evaluable': 'the cause cannot be determined from the input',
 };
 
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`: the bucket's name. */

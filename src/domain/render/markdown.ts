@@ -217,7 +217,8 @@ function findingSection(
   if (finding.fix !== null) {
     out.push(...fixSection(finding.fix));
   } else {
-    out.push('### No fix proposed', '', noFixReason(finding.cause), '');
+    const reason = noFixReason(finding.cause);
+    out.push('### No fix proposed', '', `${reason.charAt(0).toUpperCase()}${reason.slice(1)}`, '');
   }
   if (finding.alternatives.length > 0) {
     out.push('### Alternatives', '');

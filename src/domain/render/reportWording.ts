@@ -332,6 +332,9 @@ export function noFixReason(cause: FindingCause): string {
   if (cause === 's3-setting') {
     return 'no policy change lifts an S3 setting; the first caveat says which setting refused the request, and what to change.';
   }
+  if (cause === 'not-evaluable') {
+    return "the input lacks what a fix needs to be checked (the caller's policies, or an operation the catalogue knows); the caveats say what is missing.";
+  }
   return 'no statement to add was found that the visible policies prove sufficient; see the caveats.';
 }
 

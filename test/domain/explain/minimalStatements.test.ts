@@ -221,6 +221,11 @@ describe('datedDirectoryCaveat', () => {
       ['arn:aws-cn:s3:::b/logs/2026/*', 'arn:aws-cn:s3:::b/logs/*'],
       ['arn:aws:s3:::b/weekly/2026-W48/*', 'arn:aws:s3:::b/weekly/*'],
       ['arn:aws:s3:::b/quarterly/2026Q4/*', 'arn:aws:s3:::b/quarterly/*'],
+      // Through an access point, the key follows `object/`.
+      [
+        'arn:aws:s3:eu-west-1:111122223333:accesspoint/etl/object/incoming/2026-11-28/*',
+        'arn:aws:s3:eu-west-1:111122223333:accesspoint/etl/object/incoming/*',
+      ],
     ];
     for (const [resource, wider] of cases) {
       const caveat = datedDirectoryCaveat(allow(resource));
@@ -237,7 +242,6 @@ describe('datedDirectoryCaveat', () => {
       'arn:aws:s3:::b/2026-W54/*',
       'arn:aws:s3:::b/exports/2026/orders.csv',
       'arn:aws:s3:::b',
-      'arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/2026/*',
       '*',
     ]) {
       assert.equal(datedDirectoryCaveat(allow(resource)), undefined, resource);

@@ -126,7 +126,7 @@ describe('renderMarkdown', () => {
 
   test('an explicit deny has no fix section, names the Deny statement and says why', () => {
     const out = renderMarkdown({ findings: [explicitDenyFinding], skipped: [], errors: [] });
-    assert.match(out, /^### No fix proposed\n\nan explicit Deny overrides any Allow/m);
+    assert.match(out, /^### No fix proposed\n\nAn explicit Deny overrides any Allow/m);
     assert.match(out, /^- identity\\-based policy \\"no\\-deletes\\" .*statement \\"DenyDelete\\"$/m);
     assert.doesNotMatch(out, /```json/);
   });
