@@ -1708,6 +1708,7 @@ export class FindingBuilder {
           ...(profile.commands.length > 1 ? { commands: profile.commands } : {}),
           statements: profile.statements,
           notes: profile.notes,
+          ...(profile.partial !== undefined ? { partial: profile.partial } : {}),
         },
         alternatives: awsCliAlternatives(deniedHere),
       };

@@ -137,6 +137,11 @@ export interface JobProfile {
   /** aws-cli only, when the finding holds calls of several commands (`s3.ls`, then `s3.cp`): each, in order; the profile covers them all. */
   readonly commands?: readonly string[];
   readonly statements: readonly PolicyStatement[];
+  /**
+   * Present when the profile covers only part of what the job needs, because the input does not show
+   * the rest (only listings were refused, so the direction is unknown): why, in words.
+   */
+  readonly partial?: string;
   readonly notes: readonly string[];
 }
 

@@ -28,6 +28,7 @@ import {
   ATTACH_KIND_TEXT,
   actionCounts,
   additionalChanges,
+  capitalised,
   decisionText,
   describeClient,
   describeDeniedBy,
@@ -47,6 +48,7 @@ import {
   overviewRows,
   plural,
   policyDocument,
+  profileScope,
   repeatCount,
   repeatsByFirst,
   repeatText,
@@ -160,7 +162,7 @@ function jobProfileSection(profile: JobProfile): string[] {
   return [
     `### Job profile (${jobProfileLabel(profile)})`,
     '',
-    'Everything the job needs, kept separate from the minimal fix:',
+    `${prose(capitalised(profileScope(profile)))}:`,
     '',
     markdownCodeBlock(safeJson(policyDocument(profile.statements)), 'json'),
     '',
@@ -218,7 +220,7 @@ function findingSection(
     out.push(...fixSection(finding.fix));
   } else {
     const reason = noFixReason(finding.cause);
-    out.push('### No fix proposed', '', `${reason.charAt(0).toUpperCase()}${reason.slice(1)}`, '');
+    out.push('### No fix proposed', '', capitalised(reason), '');
   }
   if (finding.alternatives.length > 0) {
     out.push('### Alternatives', '');

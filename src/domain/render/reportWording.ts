@@ -491,3 +491,15 @@ export function overviewHeading(report: ExplainReport, rows: readonly OverviewRo
   const changes = report.policyChanges?.length ?? 0;
   return `Overview: ${plural(total, 'finding')}${repeated > 0 ? `, ${repeated} of them repeating an earlier one's advice` : ''}${changes > 0 ? `; ${plural(changes, 'combined policy change')} after the findings` : ''}`;
 }
+
+/** What a job profile covers, after its heading: everything the job needs, or only part of it and why. */
+export function profileScope(profile: Pick<JobProfile, 'partial'>): string {
+  return profile.partial === undefined
+    ? 'everything the job needs, beyond the minimal fix'
+    : `a partial profile, not everything the job needs: ${profile.partial}`;
+}
+
+/** `text` with its first letter in upper case. */
+export function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}

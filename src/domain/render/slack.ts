@@ -37,6 +37,7 @@ import {
   noFixReason,
   plural,
   policyDocument,
+  profileScope,
   repeatCount,
   repeatsByFirst,
   SKIPPED_REASON_TEXT,
@@ -313,7 +314,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   if (profile !== null) {
     builder.section(
       codeSection(
-        `*Job profile (${jobProfileLabel(profile)})*: everything the job needs`,
+        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile))}`,
         policyJson(profile.statements),
       ),
     );

@@ -41,6 +41,7 @@ import {
   plural,
   policyDocument,
   principalLabel,
+  profileScope,
   repeatsByFirst,
   repeatText,
   SKIPPED_EXAMPLES,
@@ -181,9 +182,7 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
 }
 
 function jobProfileLines(profile: JobProfile): string[] {
-  const lines = [
-    `  Job profile (${jobProfileLabel(profile)}): everything the job needs, beyond the minimal fix`,
-  ];
+  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile)}`];
   lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
   lines.push(...bulletList(profile.notes.map(t)));
   return lines;

@@ -32,6 +32,9 @@ const RM_SINGLE_NOTE =
   '`aws s3 rm` without `--recursive` deletes the one object it is given (DeleteObject). With `--recursive` it lists the bucket first (s3:ListBucket, not granted here: no listing is in the input) and then deletes each object with its own DeleteObject (https://github.com/aws/aws-cli/issues/3163).';
 const LS_BUCKETS_NOTE =
   '`aws s3 ls` without a bucket calls ListBuckets, which needs s3:ListAllMyBuckets on "*" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).';
+/** Why a profile of only listings is partial. */
+const UNKNOWN_DIRECTION =
+  'only listings were refused, so the direction is unknown: uploads and downloads need more (see its first note)';
 const ACL_NOTE =
   'With --acl or --grants, uploads also need s3:PutObjectAcl (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).';
 
@@ -461,6 +464,8 @@ export interface AwsCliJobProfile {
   readonly commands: readonly string[];
   readonly statements: readonly PolicyStatement[];
   readonly notes: readonly string[];
+  /** Why the profile covers only part of the job, when it does (see JobProfile.partial). */
+  readonly partial?: string;
 }
 
 /**
@@ -477,7 +482,14 @@ export function awsCliJobProfile(
   const { deniedActions = [], ...shared } = input;
   const alone = (command: string): AwsCliJobProfile | undefined => {
     const profile = awsCliProfile({ ...input, command });
-    return profile && { commands: [profile.command], statements: profile.statements, notes: profile.notes };
+    return (
+      profile && {
+        commands: [profile.command],
+        statements: profile.statements,
+        notes: profile.notes,
+        ...(profile.direction === 'unknown' ? { partial: UNKNOWN_DIRECTION } : {}),
+      }
+    );
   };
   const distinct = [...new Set(commands)].filter((command) => awsCliProfiledCommands.includes(command));
   if (distinct.length <= 1) return distinct[0] === undefined ? undefined : alone(distinct[0]);
@@ -498,7 +510,12 @@ export function awsCliJobProfile(
     ...profiles.flatMap((profile) => profile.notes),
     ...notGranted(statements, deniedActions, covered),
   ];
-  return { commands: covered, statements, notes: [...new Set(notes)] };
+  return {
+    commands: covered,
+    statements,
+    notes: [...new Set(notes)],
+    ...(profiles.some((profile) => profile.direction === 'unknown') ? { partial: UNKNOWN_DIRECTION } : {}),
+  };
 }
 
 /** The statements of several profiles: one per resource list, with distinct Sids. */

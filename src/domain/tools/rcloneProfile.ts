@@ -168,6 +168,8 @@ export interface RcloneOperationGuess {
    * content (the source of a transfer, `rclone cat`). None is granted an upload.
    */
   readonly only?: 'delete' | 'cleanup' | 'read';
+  /** The evidence does not say what else the job does: the profile covers what it showed (why, in words). */
+  readonly partial?: string;
 }
 
 /** Event names of uploads and of the bucket creation before them (AbortMultipartUpload is not one). */
@@ -313,6 +315,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     operation: 'unknown',
     reason:
       'Only listings/reads were denied, and rclone stops at the first failed listing (from v1.72, at a refused check of the destination root), so the evidence cannot tell whether the job would write.',
+    partial: 'only listings or reads were refused, so whether the job writes is unknown',
   };
 }
 
@@ -823,7 +826,13 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
 
   return {
-    jobProfile: { tool: 'rclone', operation, statements, notes: unique(notes) },
+    jobProfile: {
+      tool: 'rclone',
+      operation,
+      statements,
+      notes: unique(notes),
+      ...(guess.partial !== undefined ? { partial: guess.partial } : {}),
+    },
     alternatives: rcloneAlternatives({
       operation,
       writes,

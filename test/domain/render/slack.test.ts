@@ -373,7 +373,7 @@ describe('renderSlack', () => {
     );
     assert.ok(fix >= 0 && diff === fix + 1, texts.join('\n---\n'));
     assert.ok(diff < at('*Alternatives*'));
-    const profile = at('*Job profile (rclone copy)*: everything the job needs\n```');
+    const profile = at('*Job profile (rclone copy)*: everything the job needs, beyond the minimal fix\n```');
     assert.ok(profile > diff);
     assert.equal(
       texts[profile + 1],

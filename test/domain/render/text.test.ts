@@ -92,6 +92,20 @@ describe('renderText', () => {
     assert.match(out, /Verification:\n {6}- With the statement added/);
   });
 
+  test('a partial job profile says so in its heading, with why', () => {
+    const profile = rcloneFinding.jobProfile;
+    assert.ok(profile !== null);
+    const partial = {
+      ...rcloneFinding,
+      jobProfile: { ...profile, partial: 'whether the job writes is unknown' },
+    };
+    const out = renderText({ findings: [partial], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      out,
+      /Job profile \(rclone copy\): a partial profile, not everything the job needs: whether the job writes is unknown\n/,
+    );
+  });
+
   test('keeps the job profile apart from the minimal fix and lists alternatives with what they remove', () => {
     const out = renderText({ findings: [rcloneFinding], skipped: [], errors: [] }, { color: false });
     assert.deepEqual(jsonAfter(out, 'Job profile (rclone copy)'), policyDocument(RCLONE_JOB_STATEMENTS));

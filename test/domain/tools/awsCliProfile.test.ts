@@ -347,6 +347,15 @@ describe('awsCliProfile', () => {
     );
   });
 
+  test('a profile of only listings (direction unknown) says it is partial; one with a direction does not', () => {
+    const listings = awsCliJobProfile({ bucket: 'bkt', prefix: 'p/', eventNames: ['ListObjects'] }, [
+      's3.sync',
+    ]);
+    assert.match(listings?.partial ?? '', /^only listings were refused, so the direction is unknown/);
+    const upload = awsCliJobProfile({ bucket: 'bkt', prefix: 'p/', eventNames: ['PutObject'] }, ['s3.sync']);
+    assert.equal(upload?.partial, undefined);
+  });
+
   test('aws s3 ls: the note on listing the buckets only when the input shows ListBuckets', () => {
     const note = /without a bucket calls ListBuckets/;
     const bucket = awsCliProfile({
