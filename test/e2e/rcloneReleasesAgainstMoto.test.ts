@@ -1020,9 +1020,11 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.equal(profile?.operation, 'unknown');
       assert.deepEqual(grants(profile.statements), [
         `s3:DeleteObject arn:aws:s3:::${BUCKET}/trash/*`,
+        `s3:DeleteObjectVersion arn:aws:s3:::${BUCKET}/trash/*`,
         `s3:GetBucketVersioning arn:aws:s3:::${BUCKET}`,
         `s3:GetObject arn:aws:s3:::${BUCKET}/trash`,
         `s3:ListBucket arn:aws:s3:::${BUCKET}`,
+        `s3:ListBucketVersions arn:aws:s3:::${BUCKET}`,
       ]);
 
       await account.grantOnly(user, profile.statements);
@@ -1048,8 +1050,10 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.deepEqual(grants(profile.statements), [
         `s3:DeleteBucket arn:aws:s3:::${scratch}`,
         `s3:DeleteObject arn:aws:s3:::${scratch}/*`,
+        `s3:DeleteObjectVersion arn:aws:s3:::${scratch}/*`,
         `s3:GetBucketVersioning arn:aws:s3:::${scratch}`,
         `s3:ListBucket arn:aws:s3:::${scratch}`,
+        `s3:ListBucketVersions arn:aws:s3:::${scratch}`,
       ]);
 
       await account.grantOnly(user, profile.statements);
@@ -1057,6 +1061,55 @@ describe("rclone release builds against moto: the root check by rclone's version
       assert.equal(again.code, 0, again.output);
       const buckets = await account.s3.send(new ListBucketsCommand({}));
       assert.ok(!(buckets.Buckets ?? []).some((b) => b.Name === scratch), 'the bucket is gone');
+    });
+
+    test('purge in a versioned bucket: the fix alone (the versioning read) sends it to version calls it is refused; the profile alone lets it delete every version', async () => {
+      const versioned = 'versioned-trash';
+      await account.s3.send(new CreateBucketCommand({ Bucket: versioned }));
+      await account.s3.send(
+        new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      // Two versions of one file: purge must delete both.
+      await account.putObjects(versioned, ['old/a.txt', 'old/sub/b.txt']);
+      await account.putObjects(versioned, ['old/a.txt'], 'second version\n');
+      const user = await account.createUser(
+        'version-purger',
+        'VersionPurger',
+        readOnlyPolicy(versioned, 'old'),
+      );
+      const failed = await rclone('1.75.2', user, ['purge', `moto:${versioned}/old`]);
+      assert.notEqual(failed.code, 0);
+      const finding = onlyFinding(await account.explainRun(user, failed, 'purge-versioned'));
+      assert.ok(
+        finding.caveats.some((c) => c.startsWith('With s3:GetBucketVersioning granted, rclone purge')),
+        finding.caveats.join(' | '),
+      );
+
+      // The fix added beside the user's policy: the versioning read now succeeds, and the listing of
+      // versions that follows (a GET of the bucket without list-type=2) is refused.
+      await account.iam.send(
+        new PutUserPolicyCommand({
+          UserName: user.userName,
+          PolicyName: 'Fix',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: finding.fix?.statements ?? [] }),
+        }),
+      );
+      const fixOnly = await rclone('1.75.2', user, ['purge', `moto:${versioned}/old`]);
+      assert.notEqual(fixOnly.code, 0, 'the versioning read alone leads to a refused listing of versions');
+      assert.ok(
+        account
+          .refusedCalls(fixOnly)
+          .some((c) => c.startsWith(`GET /${versioned}?`) && !c.includes('list-type=2')),
+        JSON.stringify(account.refusedCalls(fixOnly)),
+      );
+
+      await account.grantOnly(user, finding.jobProfile?.statements ?? []);
+      const again = await rclone('1.75.2', user, ['purge', `moto:${versioned}/old`]);
+      assert.equal(again.code, 0, again.output);
+      const left = await account.s3.send(
+        new ListObjectVersionsCommand({ Bucket: versioned, Prefix: 'old/' }),
+      );
+      assert.deepEqual([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])], []);
     });
 
     test('cleanup: the listing of pending uploads is refused, then (with rclone still exiting 0) each abort; the cleanup profile, with no object listing or upload, alone lets it abort the upload', async () => {

@@ -65,6 +65,7 @@ import type {
   FindingRequest,
   Fix,
   JobProfile,
+  PolicyStatement,
 } from './report.js';
 import { CAUSE_PHRASE, summarise } from './summary.js';
 
@@ -1224,6 +1225,18 @@ export class FindingBuilder {
     const profile = trim === undefined ? fullProfile : trim.profile;
     if (fullProfile !== null && profile === null) {
       caveats.push(noProfileCaveat(leftOut));
+    }
+    // rclone purge learns from the versioning read whether to purge versions: the fix's read alone would
+    // send it to version calls it cannot make on a versioned bucket (the profile has them).
+    const grants = (statements: readonly PolicyStatement[] | undefined, action: string) =>
+      statements?.some((s) => s.Action.includes(action)) === true;
+    if (
+      grants(fixOutcome.fix?.statements, 's3:GetBucketVersioning') &&
+      grants(profile?.statements, 's3:ListBucketVersions')
+    ) {
+      caveats.push(
+        'With s3:GetBucketVersioning granted, rclone purge learns whether the bucket is versioned, and on a versioned bucket it then lists every version and deletes each by its version ID: s3:ListBucketVersions and s3:DeleteObjectVersion too, which the job profile grants. With the fix alone, such a purge is refused its listing; leave s3:GetBucketVersioning out to keep purging current versions only (see the alternatives).',
+      );
     }
     // A profile whose notes already name the prefix above the date (rclone's, for a job that works in a
     // new directory on each run) needs no second note saying so.

@@ -98,7 +98,7 @@ const BUCKET_EXTRAS: Readonly<Record<string, { readonly action: string; readonly
   },
   GetBucketVersioning: {
     action: 's3:GetBucketVersioning',
-    why: '`rclone purge` reads the versioning status first; a denial is only logged ("assuming unversioned"), and on a versioned bucket the purge then leaves the old versions behind (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html)',
+    why: '`rclone purge` reads the versioning status first; a denial is only logged ("assuming unversioned"), and on a versioned bucket the purge then leaves the old versions behind. Once the read succeeds on a versioned bucket, rclone lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by its version ID (s3:DeleteObjectVersion), so the profile grants those too; on an unversioned bucket they go unused (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html, https://github.com/rclone/rclone/blob/master/backend/s3/s3.go: purge)',
   },
   DeleteBucket: {
     action: 's3:DeleteBucket',
@@ -595,6 +595,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       notes.push(extra.why);
     }
   }
+  // A purge that reads the versioning status lists and deletes versions once that read succeeds on a
+  // versioned bucket: granting the read alone would turn a purge of current versions into a refused one.
+  const purgesVersions = deletesOnly && events.has('GetBucketVersioning');
+  if (purgesVersions && !bucketActions.includes('s3:ListBucketVersions'))
+    bucketActions.push('s3:ListBucketVersions');
 
   const objectActions = deletesOnly
     ? ['s3:DeleteObject']
@@ -603,7 +608,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       : [...OBJECT_ACTIONS[operation]];
   if (needsAcl) objectActions.push('s3:PutObjectAcl');
   if (deletesOnly) {
-    if (events.has('ListObjectVersions') || denied.has('s3:deleteobjectversion')) {
+    if (events.has('ListObjectVersions') || denied.has('s3:deleteobjectversion') || purgesVersions) {
       objectActions.push('s3:DeleteObjectVersion');
       notes.push(
         `s3:DeleteObjectVersion is included because the job works on versions: \`rclone purge\` of a versioned bucket and \`rclone delete --s3-versions\` list every version and delete each by its version ID, which S3 authorizes as s3:DeleteObjectVersion (${rcloneSources.deleteObject}).`,
@@ -846,6 +851,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         input.copySource !== undefined ||
         (input.otherBucketSources?.length ?? 0) > 0,
       ...(input.bucketExists !== undefined ? { bucketExists: input.bucketExists } : {}),
+      ...(purgesVersions ? { purgesVersions } : {}),
     }),
   };
 }
@@ -889,6 +895,8 @@ interface AlternativeContext {
   readonly readsSource: boolean;
   /** See {@link RcloneAdviceInput.bucketExists}. */
   readonly bucketExists?: string;
+  /** A purge that reads the versioning status: the profile grants the version actions too. */
+  readonly purgesVersions?: boolean;
 }
 
 /**
@@ -909,6 +917,13 @@ function noCheckBucketText(context: AlternativeContext): string {
 
 function rcloneAlternatives(context: AlternativeContext): Alternative[] {
   const alternatives: Alternative[] = [];
+  if (context.purgesVersions === true) {
+    alternatives.push({
+      kind: 'other',
+      text: 'To purge current versions only, leave s3:GetBucketVersioning, s3:ListBucketVersions and s3:DeleteObjectVersion out: rclone logs the refused versioning read ("assuming unversioned") and deletes the current objects; on a versioned bucket the old versions and delete markers then stay (and cost storage), and a purge of a whole bucket cannot delete it.',
+      removes: ['s3:GetBucketVersioning', 's3:ListBucketVersions', 's3:DeleteObjectVersion'],
+    });
+  }
   if (context.createBucketDenied || context.writes) {
     alternatives.push({
       kind: 'client-config',

@@ -1130,12 +1130,21 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
       finding.caveats.join(' | '),
     );
     assert.equal(finding.jobProfile?.operation, 'unknown');
+    // The versioning read makes the purge list and delete versions on a versioned bucket: the profile
+    // grants those too, the fix says so, and an alternative takes all three out.
     assert.deepEqual(grants(finding.jobProfile?.statements), [
       's3:DeleteObject arn:aws:s3:::data/trash/*',
+      's3:DeleteObjectVersion arn:aws:s3:::data/trash/*',
       's3:GetBucketVersioning arn:aws:s3:::data',
       's3:GetObject arn:aws:s3:::data/trash',
       's3:ListBucket arn:aws:s3:::data',
+      's3:ListBucketVersions arn:aws:s3:::data',
     ]);
+    assert.ok(finding.caveats.some((c) => c.startsWith('With s3:GetBucketVersioning granted, rclone purge')));
+    assert.deepEqual(
+      finding.alternatives.find((a) => a.removes.includes('s3:GetBucketVersioning'))?.removes,
+      ['s3:GetBucketVersioning', 's3:ListBucketVersions', 's3:DeleteObjectVersion'],
+    );
   });
 
   test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
