@@ -761,7 +761,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     const dated = segments.findIndex(isDatedSegment);
     const parent = dated >= 0 ? segments.slice(0, dated).join('/') : prefix.slice(0, prefix.lastIndexOf('/'));
     notes.push(
-      `The object statement is scoped to the directory this run used ("${prefix}/"). If each run works in a new directory under ${parent === '' ? 'the bucket' : `"${parent}/"`} (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent, input.partition).objectArn}" instead.`,
+      `The object statement is scoped to the directory the refused requests share ("${prefix}/"). If each run works in a new directory under ${parent === '' ? 'the bucket' : `"${parent}/"`} (a date, a host name), scope it to "${jobResourceArns(input.bucket, parent, input.partition).objectArn}" instead.`,
     );
   }
   if (writes || (operation === 'unknown' && guess.only === undefined)) {
@@ -780,7 +780,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   if (input.prefixFrom === undefined)
     for (const directory of directories)
-      if (directory !== '') notes.push(rootCheckNote(input.bucket, directory, rootEffect));
+      if (directory !== '') {
+        const key = `${bucketArnOf(input.bucket, input.partition)}/${literalArnPart(directory)}`;
+        const granted = statements.some((s) => s.Sid === 'RcloneRootCheck' && s.Resource.includes(key));
+        notes.push(rootCheckNote(input.bucket, directory, rootEffect, rootKeys.includes(directory), granted));
+      }
   if (writes) {
     notes.push(
       `s3:AbortMultipartUpload lets rclone clean up a failed multipart upload (${multipartWhen(events)}) (${rcloneSources.abortMultipartUpload}).`,

@@ -142,10 +142,10 @@ export function rootProbeCaveat(
   const effectWords = effectText(named, effect);
   if (carriedOn) {
     const directories = keys.map((k) => `${bucket}/${k}/`).join(', ');
-    return `Not granted: ${what}; ${effectWords}. This input shows objects in ${directories} (the caller read, wrote or deleted objects there, or walked it or one of its subdirectories), so the job carried on; a run into a new or empty directory would stop there. ${SKIP_HINT}.`;
+    return `Not granted by the fix: ${what}; ${effectWords}. This input shows objects in ${directories} (the caller read, wrote or deleted objects there, or walked it or one of its subdirectories), so the job carried on; a run into a new or empty directory would stop there, which the job profile's RcloneRootCheck (s3:GetObject on that key) prevents. ${SKIP_HINT}.`;
   }
   return effect === 'ignored'
-    ? `Not granted: ${what}; ${effectWords}. ${SKIP_HINT}.`
+    ? `Not granted by the fix: ${what}; ${effectWords}. ${SKIP_HINT}.`
     : `Granted on that key alone: ${what}; ${effectWords}. ${SKIP_HINT}, and s3:GetObject on the key is not needed.`;
 }
 
@@ -166,7 +166,23 @@ export function copyToDestinationCaveat(bucket: string, key: string): string {
   return `Granted on that key alone: the HEAD of ${bucket}/${key} is rclone checking the destination of a server-side copyto (or moveto) within the bucket, after HEADs of its source that succeeded. s3:GetObject on that key is all this request needs; the copy itself needs more (see the job profile).`;
 }
 
-/** The job profile's note on the root check of `bucket/prefix`. */
-export function rootCheckNote(bucket: string, prefix: string, effect: RootProbeEffect): string {
-  return `At start rclone HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "${bucket}/${prefix}" when that is the path (as the job's calls suggest). Outside "${prefix}/*" that HEAD is denied: ${effectText(`${bucket}/${prefix}`, effect)}. ${SKIP_HINT}.`;
+/**
+ * The job profile's note on the root check of `bucket/prefix`: `seen` when the input holds that HEAD
+ * (else the path is inferred from the refused keys), `granted` when the profile grants it (RcloneRootCheck).
+ */
+export function rootCheckNote(
+  bucket: string,
+  prefix: string,
+  effect: RootProbeEffect,
+  seen: boolean,
+  granted: boolean,
+): string {
+  const path = `${bucket}/${prefix}`;
+  const which = seen
+    ? `"${path}", which this input shows`
+    : `"${path}" if that is the path the job was given (inferred from the refused keys: this input holds no such HEAD)`;
+  const outcome = granted
+    ? `The profile grants that HEAD (RcloneRootCheck: s3:GetObject on that one key, which then answers 404), so the check passes. Without it, outside "${prefix}/*" that HEAD is denied: ${effectText(path, effect)}`
+    : `Outside "${prefix}/*" that HEAD is denied: ${effectText(path, effect)}`;
+  return `At start rclone HEADs the remote path it was given, without a trailing slash, to see whether it is a file: ${which}. ${outcome}. ${SKIP_HINT}.`;
 }

@@ -384,14 +384,27 @@ describe('rcloneAdvice statements', () => {
     // The root is read from the job's calls, not seen: the note says so.
     assert.match(
       notes,
-      /HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "bkt\/dst" when that is the path \(as the job's calls suggest\)/,
+      /HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "bkt\/dst" if that is the path the job was given \(inferred from the refused keys: this input holds no such HEAD\)\. Outside "dst\/\*" that HEAD is denied/,
+    );
+    // Seen and granted: the note says the profile's statement lets the check pass.
+    const granted = rcloneAdvice({
+      ...base,
+      eventNames: ['HeadObject', 'ListObjects', 'PutObject'],
+      deniedActions: [],
+      rootCheckKeys: ['dst'],
+      loneRootCheck: true,
+    }).jobProfile;
+    assert.ok(granted.statements.some((s) => s.Sid === 'RcloneRootCheck'));
+    assert.match(
+      granted.notes.join('\n'),
+      /to see whether it is a file: "bkt\/dst", which this input shows\. The profile grants that HEAD \(RcloneRootCheck: s3:GetObject on that one key, which then answers 404\), so the check passes\. Without it/,
     );
   });
 
   test('the wider scope for a job in a new directory each run goes above the first dated directory', () => {
     const noteFor = (prefix: string) =>
       rcloneAdvice({ ...base, prefix, eventNames: ['PutObject'], deniedActions: [] }).jobProfile.notes.find(
-        (n) => n.startsWith('The object statement is scoped to the directory this run used'),
+        (n) => n.startsWith('The object statement is scoped to the directory the refused requests share'),
       ) ?? '';
     assert.match(
       noteFor('media/2026/11'),

@@ -185,7 +185,7 @@ describe('explain and rclone root checks', () => {
       finding.fix?.verification.join(' | '),
     );
     assert.ok(
-      finding.caveats.some((c) => c.startsWith('Not granted: the HEAD of data/mirror is rclone checking')),
+      finding.caveats.some((c) => c.startsWith('Not granted by the fix: the HEAD of data/mirror is rclone checking')),
       finding.caveats.join(' | '),
     );
     assert.equal(finding.jobProfile?.operation, 'sync');
@@ -377,7 +377,7 @@ describe('explain and rclone root checks', () => {
         assert.ok(
           findings[0]?.caveats.some(
             (c) =>
-              c.startsWith('Not granted: the HEAD of data/mirror is rclone checking') &&
+              c.startsWith('Not granted by the fix: the HEAD of data/mirror is rclone checking') &&
               c.includes('This input shows objects in data/mirror/'),
           ),
         );
