@@ -163,7 +163,10 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     if (avoid !== undefined) {
       // A sentence ends at a full stop before a space or the end, not inside `v1.60` or `s3.region`.
       const firstSentence = /^.*?\.(?=\s|$)/s.exec(avoid.text)?.[0] ?? avoid.text;
-      sentence += ` Better, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
+      // A setting that holds only under a condition ("If the bucket already exists"), or a trade-off
+      // (purging current versions only), is another way, not a better one.
+      const better = avoid.kind !== 'other' && !/^If /.test(avoid.text);
+      sentence += ` ${better ? 'Better' : 'Alternatively'}, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
     }
   }
   if (finding.deniedBy.length > 0) {

@@ -811,7 +811,7 @@ describe('explain: a lone refused CreateBucket (rclone mkdir of a new bucket, or
     assert.match(noCheckBucketOf(finding).text, /^If the bucket already exists, set no_check_bucket/);
     assert.match(
       finding.summary,
-      /Better, without s3:CreateBucket: If the bucket already exists, set no_check_bucket/,
+      /Alternatively, without s3:CreateBucket: If the bucket already exists, set no_check_bucket/,
     );
     // A successful call on another bucket says nothing of this one.
     const elsewhere = onlyFinding(backupUserContext(statements), [
