@@ -1373,15 +1373,18 @@ export class FindingBuilder {
         `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,
       );
     }
-    caveats.push('The visible policies allow every request. What can still deny it:');
+    // One caveat, the likeliest first (the endpoint the request came through), after those that name
+    // something the record shows.
+    const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
-      caveats.push(`the VPC endpoint policy of ${first.vpcEndpointId} (the request came through it);`);
-    if (this.#context.scpLevels.length === 0)
-      caveats.push('service control policies (none were given: --scp);');
+      still.push(
+        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${first.vpcEndpointId} --query "VpcEndpoints[0].PolicyDocument"\`)`,
+      );
+    if (this.#context.scpLevels.length === 0) still.push('service control policies (none were given: --scp)');
     if (this.#context.rcpLevels.length === 0)
-      caveats.push('resource control policies (none were given: --rcp);');
+      still.push('resource control policies (none were given: --rcp)');
     if (first.principal.type === 'Role' || first.principal.type === 'IdentityCenter')
-      caveats.push('a session policy passed when the role was assumed;');
+      still.push('a session policy passed when the role was assumed');
     const owner = first.owner;
     if (
       owner?.from === 'resources' &&
@@ -1389,15 +1392,16 @@ export class FindingBuilder {
       owner.account !== first.principal.account &&
       first.principal.type !== 'Anonymous'
     )
-      caveats.push(
-        `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html);`,
+      still.push(
+        `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)`,
       );
     if (events.some((e) => checksOf(e).some((c) => LOCKABLE_ACTIONS.has(c.action.toLowerCase()))))
-      caveats.push(
-        'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock");',
+      still.push(
+        'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
       );
+    still.push('S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects');
     caveats.push(
-      'S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects.',
+      `The visible policies allow every request. What can still deny it: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
     );
     return 'allowed-by-visible-policies';
   }

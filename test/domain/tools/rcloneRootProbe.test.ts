@@ -185,7 +185,9 @@ describe('explain and rclone root checks', () => {
       finding.fix?.verification.join(' | '),
     );
     assert.ok(
-      finding.caveats.some((c) => c.startsWith('Not granted by the fix: the HEAD of data/mirror is rclone checking')),
+      finding.caveats.some((c) =>
+        c.startsWith('Not granted by the fix: the HEAD of data/mirror is rclone checking'),
+      ),
       finding.caveats.join(' | '),
     );
     assert.equal(finding.jobProfile?.operation, 'sync');
