@@ -112,6 +112,17 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   const body = Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom);
   if (encoding === 'UTF-8') {
     if (!isUtf8(body)) {
+      const binary = binaryKind(body);
+      if (binary !== undefined) {
+        return {
+          ok: false,
+          reason: `is ${binary}, not text`,
+          advice:
+            binary === 'binary data'
+              ? "give CloudTrail's log files (.json or .json.gz), JSON lines, or the output of aws cloudtrail lookup-events"
+              : 'extract it, and give the .json or .json.gz files inside',
+        };
+      }
       const at = firstInvalidUtf8(body);
       const where =
         at < 0 ? '' : `: byte ${hex(body[at]!)} at ${whereInBytes(body, at + bom)} is not valid UTF-8`;
@@ -156,6 +167,31 @@ export function decodeText(bytes: Uint8Array): DecodedText {
     };
   }
   return { ok: true, encoding, text: withoutMark(text) };
+}
+
+/** Archives people download logs in, by their first bytes (gzip is read, and never reaches here). */
+const ARCHIVES: readonly [readonly number[], string][] = [
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive'],
+  [[0x42, 0x5a, 0x68], 'a bzip2 file'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'an xz file'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'a Zstandard file'],
+  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 'a 7-Zip archive'],
+];
+
+/**
+ * What bytes that are not UTF-8 are when they are not text at all: an archive named by its magic number,
+ * or `binary data` when the first 8 KiB hold a NUL or many control characters (text in a legacy
+ * encoding holds neither). `undefined` for what looks like text in another encoding.
+ */
+function binaryKind(bytes: Uint8Array): string | undefined {
+  for (const [magic, name] of ARCHIVES) if (magic.every((b, i) => bytes[i] === b)) return name;
+  const head = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return 'binary data';
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+  }
+  return control > head.length / 20 ? 'binary data' : undefined;
 }
 
 /** A text without a further byte order mark (a BOM written twice, by two tools in a row). */

@@ -19,6 +19,8 @@ export type ExplainFilesResult =
        * that could not be opened or decoded, nor those whose content held no record, only problems.
        */
       readonly inputsRead: number;
+      /** Inputs named (files found in the directories given, standard input), read or not. */
+      readonly inputsNamed: number;
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -100,6 +102,7 @@ export async function explainFiles(
     report: { ...report, errors: [...errors, ...report.errors] },
     warnings: loaded.warnings,
     inputsRead,
+    inputsNamed: listed.length,
   };
 }
 

@@ -116,7 +116,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   const repeats = repeatCount(report.findings);
   const again = repeats > 0 ? ` (${repeats} seen again)` : '';
   io.stderr(
-    `explain: ${result.inputsRead} input(s), ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
+    `explain: ${result.inputsRead === result.inputsNamed ? `${result.inputsRead} input(s)` : `${result.inputsRead} of ${result.inputsNamed} input(s) read`}, ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
   );
   switch (format) {
     case 'json':

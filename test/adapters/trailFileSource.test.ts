@@ -241,6 +241,27 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('binary data and archives other than gzip are named as such, not as text in another encoding', async () => {
+    const binary = join(root(), 'core.bin');
+    await writeFile(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe]));
+    const zip = join(root(), 'trail.zip');
+    await writeFile(
+      zip,
+      Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from([0x14, 0x00, 0xff])]),
+    );
+    const latin1 = join(root(), 'latin1.json');
+    await writeFile(latin1, Buffer.from('{"a":"caf\u00e9"}', 'latin1'));
+    const { errors } = await readTrailInputs([binary, zip, latin1]);
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [
+        `${binary}: is binary data, not text; give CloudTrail's log files (.json or .json.gz), JSON lines, or the output of aws cloudtrail lookup-events.`,
+        `${zip}: is a ZIP archive, not text; extract it, and give the .json or .json.gz files inside.`,
+        `${latin1}: is not UTF-8 text: byte 0xE9 at line 1 (byte offset 9) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+      ],
+    );
+  });
+
   test('a byte order mark that contradicts the body (one byte order in front of the other) is named', async () => {
     const le = Buffer.from('{"Records":[]}', 'utf16le');
     const beMarkLeBody = join(root(), 'be-mark-le-body.json');

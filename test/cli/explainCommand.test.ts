@@ -180,6 +180,8 @@ describe('permission-auditor explain', () => {
     const report = JSON.parse(run.stdout) as ExplainReport;
     assert.equal(report.findings.length, 1);
     assert.ok(report.errors.some((e) => e.input.includes('missing.json')));
+    // The account on standard error counts every input named, and how many were read.
+    assert.match(run.stderr, /^explain: 1 of 2 input\(s\) read, /m);
   });
 
   test('no readable input at all exits 2', async () => {

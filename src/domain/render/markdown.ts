@@ -34,6 +34,7 @@ import {
   describeDeniedBy,
   EVIDENCE_TEXT,
   elsewhereNote,
+  errorLine,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -300,7 +301,10 @@ function errorsSection(errors: ExplainReport['errors']): string[] {
   return [
     `## Unreadable inputs (${errors.length})`,
     '',
-    ...errors.map((error) => `- ${code(error.input)}: ${code(error.code)}: ${text(error.message)}`),
+    ...errors.map((error) => {
+      const line = errorLine(error);
+      return `- ${text(line.message)} (${code(line.code)})`;
+    }),
     '',
   ];
 }

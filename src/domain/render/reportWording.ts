@@ -503,3 +503,20 @@ export function profileScope(profile: Pick<JobProfile, 'partial'>): string {
 export function capitalised(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
+
+/**
+ * An input problem in words: its message, which names the input (prefixed with it when it does not),
+ * then its code for scripts (`(input.notFound)`).
+ */
+export function errorLine(error: {
+  readonly input: string;
+  readonly code: string;
+  readonly message: string;
+}): {
+  readonly message: string;
+  readonly code: string;
+} {
+  const file = error.input.replace(/ \([^)]*\)$/, '');
+  const message = error.message.startsWith(file) ? error.message : `${error.input}: ${error.message}`;
+  return { message, code: error.code };
+}

@@ -28,6 +28,7 @@ import {
   diffHeading,
   EVIDENCE_TEXT,
   elsewhereNote,
+  errorLine,
   findingPrincipalLabel,
   fixTarget,
   groupRequests,
@@ -423,9 +424,10 @@ function renderTail(
     builder.context(`${plural(report.skipped.length, 'event')} not analysed: ${reasons}.`);
   }
   if (report.errors.length > 0) {
-    const items = report.errors.map(
-      (error) => `• ${code(error.input)}: ${code(error.code)}: ${mrkdwn(error.message)}`,
-    );
+    const items = report.errors.map((error) => {
+      const line = errorLine(error);
+      return `• ${mrkdwn(line.message)} (${code(line.code)})`;
+    });
     builder.section(listSection(`*Unreadable inputs (${report.errors.length})*`, items, 'errors'));
   }
 }

@@ -26,6 +26,7 @@ import {
   describeDeniedBy,
   EVIDENCE_TEXT,
   elsewhereNote,
+  errorLine,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -349,7 +350,8 @@ function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): 
       ),
     );
     for (const error of report.errors) {
-      lines.push(`  - ${t(error.input)}: ${t(error.code)}: ${t(error.message)}`);
+      const line = errorLine(error);
+      lines.push(`  - ${t(line.message)} (${t(line.code)})`);
     }
   }
   return lines.join('\n');

@@ -138,7 +138,7 @@ describe('renderMarkdown', () => {
     assert.match(out, /^## Skipped events \(2\)\n\n- `e-ec2-1`: not an S3 event/m);
     assert.match(
       out,
-      /^## Unreadable inputs \(1\)\n\n- `trail-2026-11-27.json`: `cloudtrail.invalidJson`: Unexpected token &lt;\\!channel&gt;$/m,
+      /^## Unreadable inputs \(1\)\n\n- trail\\-2026\\-11\\-27\\.json\\: Unexpected token &lt;\\!channel&gt; \(`cloudtrail.invalidJson`\)$/m,
     );
   });
 

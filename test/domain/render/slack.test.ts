@@ -248,7 +248,7 @@ describe('renderSlack', () => {
     assert.match(messages[0]?.text ?? '', /0 events skipped, 1 input unreadable/);
     assert.ok(
       allTexts(messages).some((text) =>
-        text.includes('`cloudtrail.invalidJson`: Unexpected token &lt;!channel&gt;'),
+        text.includes('trail-2026-11-27.json: Unexpected token &lt;!channel&gt; (`cloudtrail.invalidJson`)'),
       ),
     );
   });

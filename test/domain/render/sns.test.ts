@@ -132,7 +132,7 @@ describe('renderSns', () => {
     assert.equal(alert?.subject, 'permission-auditor: 1 input problem');
     assert.match(
       alert?.message ?? '',
-      /1 input could not be read:\n {2}- trail-2026-11-27\.json: cloudtrail\.invalidJson: /,
+      /1 input could not be read:\n {2}- trail-2026-11-27\.json: Unexpected token .* \(cloudtrail\.invalidJson\)\n/,
     );
     assert.equal(renderSnsProblems({ ...fullReport, errors: [] }), undefined);
   });

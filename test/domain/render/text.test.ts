@@ -137,7 +137,7 @@ describe('renderText', () => {
     );
     assert.match(
       out,
-      /1 input could not be read:\n {2}- trail-2026-11-27\.json: cloudtrail\.invalidJson: Unexpected token/,
+      /1 input could not be read:\n {2}- trail-2026-11-27\.json: Unexpected token .* \(cloudtrail\.invalidJson\)/,
     );
   });
 
