@@ -178,6 +178,10 @@ export function rootCheckNote(
   granted: boolean,
 ): string {
   const path = `${bucket}/${prefix}`;
+  // A refused check the input shows has a caveat of its own, which says what the refusal does.
+  if (seen) {
+    return `At start rclone HEADs the remote path it was given, without a trailing slash ("${path}"), to see whether it is a file; the caveats say what its refusal does here.${granted ? ' The profile grants it (RcloneRootCheck: s3:GetObject on that one key, which then answers 404), so the check passes.' : ''}`;
+  }
   const which = seen
     ? `"${path}", which this input shows`
     : `"${path}" if that is the path the job was given (inferred from the refused keys: this input holds no such HEAD)`;
