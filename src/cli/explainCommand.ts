@@ -283,7 +283,14 @@ function snsAlerts(report: ExplainReport): SnsMessage[] {
   return [
     ...report.findings.flatMap((finding, index) =>
       finding.repeatOf === undefined
-        ? [renderSns(finding, repeats.get(index + 1), `Finding ${index + 1} of ${total}`)]
+        ? [
+            renderSns(
+              finding,
+              repeats.get(index + 1),
+              `Finding ${index + 1} of ${total}`,
+              repeats.get(index + 1)?.map((n) => report.findings[n - 1]?.firstSeen ?? '?'),
+            ),
+          ]
         : [],
     ),
     ...(report.policyChanges ?? []).map(renderSnsPolicyChange),

@@ -7,7 +7,7 @@
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
-import { distinctActions, findingPrincipalLabel, plural } from './reportWording.js';
+import { distinctActions, findingPrincipalLabel, plural, seenAgainText } from './reportWording.js';
 import { renderFindingText, renderPolicyChangeText, renderSkippedAndErrorsText, renderText } from './text.js';
 import { omittedMarker } from './truncate.js';
 
@@ -133,6 +133,8 @@ export function renderSns(
   input: Finding | ExplainReport,
   repeatedIn: readonly number[] = [],
   heading = 'Finding',
+  /** When the repeats were first seen: an alert names them by time, as they get no alert of their own. */
+  repeatTimes?: readonly string[],
 ): SnsMessage {
   if (isReport(input)) {
     return {
@@ -145,8 +147,28 @@ export function renderSns(
       findingSubject(input),
       repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : '',
     ),
-    message: fitMessage(`${renderFindingText(input, { color: false }, heading, repeatedIn)}\n`),
+    message: fitMessage(
+      `${seenAgainByTime(renderFindingText(input, { color: false }, heading, repeatedIn), repeatedIn, repeatTimes)}\n`,
+    ),
   };
+}
+
+/**
+ * The Seen line of an alert with the repeats' times instead of their numbers: a subscriber gets no alert
+ * for the repeats, so "findings 2, 3" would name messages they never see.
+ */
+function seenAgainByTime(
+  text: string,
+  numbers: readonly number[],
+  times: readonly string[] | undefined,
+): string {
+  if (times === undefined || times.length !== numbers.length || numbers.length === 0) return text;
+  const shown =
+    times.length <= 8 ? times.join(', ') : `${times.slice(0, 7).join(', ')} and ${times.length - 7} more`;
+  return text.replace(
+    seenAgainText(numbers),
+    `seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`,
+  );
 }
 
 /**

@@ -766,7 +766,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   if (writes || (operation === 'unknown' && guess.only === undefined)) {
     notes.push(
-      `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}).`,
+      `s3:GetObject is needed even when the job only uploads: rclone HEADs every object after upload and HEADs existing objects to compare modification times; a denied HEAD prints "Forbidden" (${rcloneSources.headObject}). A write-only job can do without it, with the settings the alternatives give (--s3-no-head with --size-only), where they are offered.`,
     );
   }
   if (input.prefixFrom === 'other-calls' && prefix !== '') {

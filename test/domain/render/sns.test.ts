@@ -96,6 +96,20 @@ describe('renderSns', () => {
     assert.ok(!renderSns(rcloneFinding).message.includes('seen again'));
   });
 
+  test("given the repeats' times, the alert names them by time, as they get no alert of their own", () => {
+    const alert = renderSns(rcloneFinding, [4, 7], 'Finding 1 of 7', [
+      '2026-11-28T10:00:00Z',
+      '2026-11-29T10:00:00Z',
+    ]);
+    assert.ok(
+      alert.message.includes(
+        '(2 events); seen again 2 times, from 2026-11-28T10:00:00Z, 2026-11-29T10:00:00Z (the same advice; no alert of their own)',
+      ),
+      alert.message,
+    );
+    assert.ok(!alert.message.includes('findings 4, 7'));
+  });
+
   test('a subject too long is cut before how many times, which stays whole', () => {
     const arn = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(64)}/i-0abc`;
     const alert = renderSns({ ...rcloneFinding, principal: { ...rcloneFinding.principal, arn } }, [4, 7]);
