@@ -68,7 +68,7 @@ export function keyPolicyCaveat(principal: Principal, uses: readonly KeyUse[]): 
     };
     const which = key === '' ? 'the key the request used' : key;
     sentences.push(
-      `a statement for the key policy of ${which} (not verified: key policies are not an input here): ${JSON.stringify(statement)}`,
+      `a statement for the key policy of ${which} (not verified: key policies are not an input here): \`${JSON.stringify(statement)}\``,
     );
     if (actions.has('kms:GenerateDataKey') && !actions.has('kms:Decrypt')) {
       sentences.push(
