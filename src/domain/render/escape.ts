@@ -268,6 +268,13 @@ function escapeMarkdownWords(text: string): string {
   return text
     .split(/(\s+)/)
     .map((word) => {
+      // An ARN reads as code (`arn:aws:s3:::b/daily/*`), not as a run of backslashes; a code span shows
+      // its content as it is, so what an object key in it holds cannot format or link.
+      const arn = /^([("'[]*)(arn:aws[a-z-]*:\S*?)([)"'\].,;:!?]*)$/su.exec(word);
+      if (arn !== null) {
+        const [, lead = '', core = '', trail = ''] = arn;
+        return `${escapeMarkdown(lead)}${markdownInlineCode(core)}${escapeMarkdown(trail)}`;
+      }
       if (!word.includes('https://')) return escapeMarkdown(word);
       const parts = /^([("'[]*)(.*?)([)"'\].,;:!?]*)$/su.exec(word);
       const [lead = '', core = word, trail = ''] = parts === null ? [] : parts.slice(1);

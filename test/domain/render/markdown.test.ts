@@ -84,10 +84,12 @@ describe('renderMarkdown', () => {
       !prose.includes(`${entity} `),
       'the entity in the key is itself escaped, so it shows literally',
     );
+    // In running text, the ARN's first word is a code span (inert), the rest of the key escaped.
     assert.match(
       prose,
-      /&lt;\\!channel&gt; &lt;https\\:\\\/\\\/evil\\\.example\\\|click&gt; &amp;amp\\; \\`\\` \\` \\`\\` \\\*bold\\\*/,
+      /&lt;https\\:\\\/\\\/evil\\\.example\\\|click&gt; &amp;amp\\; \\`\\` \\` \\`\\` \\\*bold\\\*/,
     );
+    assert.ok(spans.includes('`arn:aws:s3:::backups/reports/<!channel>`'), spans.join(' | '));
     assert.doesNotMatch(prose, /[<>]/);
     assert.ok(!prose.includes('\u001b'));
     // The key's longest backtick run is 2, so its span is fenced with 3 and shows the key verbatim (ESC made visible).
