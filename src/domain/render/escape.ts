@@ -186,11 +186,19 @@ function escapeSlackWords(text: string): string {
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
+/**
+ * A code span as the reports write one (`rclone copy`, `copy`/`copyto`): after a space, `(` or `/`, no
+ * space inside at either end, before a space, `/` or punctuation.
+ */
+const REPORT_CODE_SPAN = /(?<![^\s(/])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?/])/g;
+
 export function escapeSlackMrkdwn(value: string): string {
   const line = toSingleLine(value);
   let out = '';
   let last = 0;
-  for (const span of line.matchAll(/`([^`]+)`/g)) {
+  // A span as the reports write one (see {@link REPORT_CODE_SPAN}): a backtick inside an object key does
+  // not pair with the report's own, and its word is shown as inline code with the backtick replaced.
+  for (const span of line.matchAll(REPORT_CODE_SPAN)) {
     out += escapeSlackWords(line.slice(last, span.index));
     out += slackInlineCode(span[1] ?? '');
     last = span.index + span[0].length;
@@ -298,9 +306,8 @@ export function escapeMarkdownProse(value: string): string {
   const line = toSingleLine(value);
   let out = '';
   let last = 0;
-  // A span as the reports write one: after a space or `(`, no space inside at either end, before a space or
-  // punctuation. Backticks in an object key that do not form one stay escaped.
-  for (const span of line.matchAll(/(?<![^\s(])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?])/g)) {
+  // Backticks in an object key that do not form a span as the reports write one stay escaped.
+  for (const span of line.matchAll(REPORT_CODE_SPAN)) {
     out += escapeMarkdownWords(line.slice(last, span.index));
     out += markdownInlineCode(span[1] ?? '');
     last = span.index + span[0].length;

@@ -62,6 +62,13 @@ describe('Slack escaping', () => {
     );
   });
 
+  test("backticks in an object key do not pair with the report's own spans: its word is code, with look-alikes", () => {
+    assert.equal(
+      escapeSlackMrkdwn('Run `rclone copy`/`copyto` on "daily/x```<!here>" and `sync` (x`y).'),
+      'Run `rclone copy`/`copyto` on "`daily/xˋˋˋ&lt;!here&gt;`" and `sync` (`xˋy`).',
+    );
+  });
+
   test('underscores inside words survive so names stay copyable, while word-edge underscores cannot italicise', () => {
     assert.equal(escapeSlackMrkdwn('no_check_bucket = true'), 'no_check_bucket = true');
     assert.equal(escapeSlackMrkdwn('_italic_ text'), '`_italic_` text');
