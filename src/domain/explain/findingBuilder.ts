@@ -1222,7 +1222,15 @@ export class FindingBuilder {
         ? withoutGuardrailDenied(fullProfile, guardrails)
         : undefined;
     const leftOut = trim?.leftOut ?? new Map<string, readonly UnconditionalDeny[]>();
-    const profile = trim === undefined ? fullProfile : trim.profile;
+    // A profile that lost actions to such a Deny is not all the job needs: its heading says so.
+    const trimmed = trim === undefined ? fullProfile : trim.profile;
+    const profile =
+      trimmed !== null && leftOut.size > 0 && trimmed.partial === undefined
+        ? {
+            ...trimmed,
+            partial: `${[...leftOut.keys()].join(', ')} ${leftOut.size === 1 ? 'is' : 'are'} left out, refused by a Deny (see its first note)`,
+          }
+        : trimmed;
     if (fullProfile !== null && profile === null) {
       caveats.push(noProfileCaveat(leftOut));
     }
@@ -1401,7 +1409,7 @@ export class FindingBuilder {
       );
     still.push('S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects');
     caveats.push(
-      `The visible policies allow every request. What can still deny it: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
     );
     return 'allowed-by-visible-policies';
   }

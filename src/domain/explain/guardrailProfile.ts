@@ -21,8 +21,12 @@ import type { JobProfile, PolicyStatement } from './report.js';
 export interface UnconditionalDeny {
   readonly ref: StatementRef;
   readonly statement: CompiledStatement;
-  /** It exempts or names principals (a condition on the caller, NotPrincipal, a Principal that names some). */
-  readonly exempting: boolean;
+  /**
+   * How it reaches this caller: `plain` (no condition, no principal element but `*`), `exceptions` (it
+   * exempts others: NotPrincipal, a negated condition on the caller), or `names` (a Principal or a
+   * condition on the caller that names it).
+   */
+  readonly scope: 'plain' | 'exceptions' | 'names';
 }
 
 /**
@@ -39,10 +43,14 @@ export function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck
       const statement = statementOf(set, ref);
       if (statement === undefined || !statement.conditions.every((c) => namesCaller(c.keyLower))) continue;
       const principal = statement.principal;
-      const exempting =
-        statement.conditions.length > 0 ||
-        (principal !== undefined && (principal.not || !principal.entries.some((e) => e.kind === 'any')));
-      found.set(key, { ref, statement, exempting });
+      const scope =
+        principal?.not === true || statement.conditions.some((c) => c.spec.negated)
+          ? 'exceptions'
+          : statement.conditions.length > 0 ||
+              (principal !== undefined && !principal.entries.some((e) => e.kind === 'any'))
+            ? 'names'
+            : 'plain';
+      found.set(key, { ref, statement, scope });
     }
   }
   return [...found.values()];
@@ -113,16 +121,22 @@ export function withoutGuardrailDenied(
 function refusal(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>, withObject = true): string {
   const denies = [...new Set([...leftOut.values()].flat())];
   const one = leftOut.size === 1;
-  const how = denies.some((deny) => deny.exempting)
-    ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (${denies.every((deny) => deny.exempting) ? 'its exceptions are for other principals' : 'its only exceptions are for other principals'})`
-    : 'with no condition and no exception';
+  const scopes = new Set(denies.map((deny) => deny.scope));
+  const how = scopes.has('exceptions')
+    ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (its exceptions are for other principals)`
+    : scopes.has('names')
+      ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (it names this caller)`
+      : 'with no condition and no exception';
   return `${denies.map((deny) => describeStatement(deny.ref)).join(', ')} ${denies.length === 1 ? 'refuses' : 'refuse'}${withObject ? (one ? ' it' : ' them') : ''} ${how}`;
 }
 
 function exemptNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
-  return [...leftOut.values()].flat().some((deny) => deny.exempting)
+  const scopes = new Set([...leftOut.values()].flat().map((deny) => deny.scope));
+  return scopes.has('exceptions')
     ? ', or run as a principal the Deny exempts'
-    : '';
+    : scopes.has('names')
+      ? ', or run as a principal the Deny does not name'
+      : '';
 }
 
 /** The profile note for the actions {@link withoutGuardrailDenied} left out. */

@@ -18,11 +18,30 @@ type Change = Pick<
   'attachKind' | 'attachTo' | 'policyArn' | 'policyName' | 'statements' | 'newDocument' | 'diff'
 >;
 
+/** The heading of a cross-account fix's statements for the caller's own policies, when those are not in the input. */
+export const UNPLACED_HEADING =
+  'statements to add to one of its policies (its policies are not in the input: add them to one, or make them a new inline policy)';
+
 /** Unchanged lines kept on each side of a change in a diff. */
 export const DIFF_CONTEXT = 3;
 
-/** The file name the commands read the whole document from. */
-const FILE = 'policy.json';
+/**
+ * The file the command reads the whole document from, named after the policy: a fix that changes two
+ * policies (the caller's and its boundary) gives two documents, each with its own file and command.
+ */
+export function documentFile(
+  change: Pick<Change, 'attachKind' | 'attachTo' | 'policyName' | 'policyArn'>,
+): string {
+  const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(change.attachTo)?.[1];
+  const name =
+    change.attachKind === 'bucket-policy' && bucket !== undefined
+      ? `${bucket}-bucket-policy`
+      : (change.attachKind === 'managed-policy-version' || change.attachKind === 'service-control-policy') &&
+          change.policyArn !== undefined
+        ? lastSegment(change.policyArn)
+        : (change.policyName ?? lastSegment(change.attachTo));
+  return `${name.replace(/[^A-Za-z0-9._-]/g, '-') || 'policy'}.json`;
+}
 
 /** What the whole document is, for its heading. */
 const DOCUMENT_NOUN: Readonly<Record<Fix['attachKind'], string>> = {
@@ -56,24 +75,24 @@ export function applyCommand(change: Change): string | undefined {
   switch (change.attachKind) {
     case 'managed-policy-version': {
       const arn = change.policyArn ?? change.attachTo;
-      return `aws iam create-policy-version --policy-arn ${shellWord(arn)} --policy-document file://${FILE} --set-as-default`;
+      return `aws iam create-policy-version --policy-arn ${shellWord(arn)} --policy-document file://${shellWord(documentFile(change))} --set-as-default`;
     }
     case 'inline-policy': {
       const kind = /:(user|role|group)\//.exec(change.attachTo)?.[1];
       if (kind === undefined || change.policyName === undefined) return undefined;
-      return `aws iam put-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-name ${shellWord(change.policyName)} --policy-document file://${FILE}`;
+      return `aws iam put-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-name ${shellWord(change.policyName)} --policy-document file://${shellWord(documentFile(change))}`;
     }
     case 'bucket-policy': {
       const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(change.attachTo)?.[1];
       return bucket === undefined
         ? undefined
-        : `aws s3api put-bucket-policy --bucket ${shellWord(bucket)} --policy file://${FILE}`;
+        : `aws s3api put-bucket-policy --bucket ${shellWord(bucket)} --policy file://${shellWord(documentFile(change))}`;
     }
     case 'service-control-policy': {
       const id = change.policyArn === undefined ? undefined : lastSegment(change.policyArn);
       return id === undefined || !/^p-[0-9a-z]+$/.test(id)
         ? undefined
-        : `aws organizations update-policy --policy-id ${id} --content file://${FILE}`;
+        : `aws organizations update-policy --policy-id ${id} --content file://${shellWord(documentFile(change))}`;
     }
     case 'permission-set':
       return undefined;
@@ -95,17 +114,19 @@ export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
     for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = true;
   });
   const out: string[] = [];
-  let skipped = 0;
+  // A run of one line is kept: its marker would take the same line.
+  let skipped: string[] = [];
   const flush = () => {
-    if (skipped > 0) out.push(`  … (${skipped} unchanged line${skipped === 1 ? '' : 's'})`);
-    skipped = 0;
+    if (skipped.length === 1) out.push(skipped[0]!);
+    else if (skipped.length > 1) out.push(`  … (${skipped.length} unchanged lines)`);
+    skipped = [];
   };
   lines.forEach((line, i) => {
     if (keep[i]) {
       flush();
       out.push(line);
     } else {
-      skipped++;
+      skipped.push(line);
     }
   });
   flush();
@@ -139,7 +160,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     // A new policy (nothing to edit): its statements are the whole document.
     blocks.push({
       kind: 'json',
-      heading: `The whole new ${noun}${command !== undefined ? ` (save it as ${FILE})` : ''}`,
+      heading: `The whole new ${noun}${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}`,
       value: change.newDocument ?? policyDocument(change.statements),
     });
   } else {
@@ -156,7 +177,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     if (whole && change.newDocument !== undefined) {
       blocks.push({
         kind: 'json',
-        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined ? ` (save it as ${FILE})` : ''}`,
+        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}`,
         value: change.newDocument,
       });
     }

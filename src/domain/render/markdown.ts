@@ -16,7 +16,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
-import { type ChangeBlock, changeBlocks } from './changeBlocks.js';
+import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import {
   escapeMarkdown,
   escapeMarkdownProse,
@@ -35,6 +35,7 @@ import {
   EVIDENCE_TEXT,
   elsewhereNote,
   errorLine,
+  fixStatus,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -103,14 +104,17 @@ function additionalChangeSection(lead: string, change: AdditionalChange): string
 
 function fixSection(fix: Fix): string[] {
   const out: string[] = [];
-  out.push(`### Fix (${fix.verified ? 'verified' : 'NOT verified'})`, '');
+  out.push(`### Fix (${fixStatus(fix)})`, '');
   const named = namedAs(fix, code);
   out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}.`, '');
   out.push(...changeBlockSection(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
-    out.push('Also needed in an identity-based policy of the caller (cross-account):', '');
-    out.push(markdownCodeBlock(safeJson(policyDocument(unplaced)), 'json'), '');
+    out.push(
+      `Also needed in an identity-based policy of the caller (cross-account), ${text(UNPLACED_HEADING)}:`,
+      '',
+    );
+    out.push(markdownCodeBlock(safeJson(unplaced), 'json'), '');
   }
   for (const { lead, change } of additionalChanges(fix)) out.push(...additionalChangeSection(lead, change));
   if (fix.verification.length > 0) {
@@ -159,11 +163,11 @@ function overviewSection(report: ExplainReport): string[] {
   ];
 }
 
-function jobProfileSection(profile: JobProfile): string[] {
+function jobProfileSection(profile: JobProfile, hasFix: boolean): string[] {
   return [
     `### Job profile (${jobProfileLabel(profile)})`,
     '',
-    `${prose(capitalised(profileScope(profile)))}:`,
+    `${prose(capitalised(profileScope(profile, hasFix)))}:`,
     '',
     markdownCodeBlock(safeJson(policyDocument(profile.statements)), 'json'),
     '',
@@ -234,7 +238,7 @@ function findingSection(
     }
     out.push('');
   }
-  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile));
+  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile, finding.fix !== null));
   if (finding.caveats.length > 0) {
     out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${prose(caveat)}`), '');
   }

@@ -493,9 +493,9 @@ export function overviewHeading(report: ExplainReport, rows: readonly OverviewRo
 }
 
 /** What a job profile covers, after its heading: everything the job needs, or only part of it and why. */
-export function profileScope(profile: Pick<JobProfile, 'partial'>): string {
+export function profileScope(profile: Pick<JobProfile, 'partial'>, hasFix = true): string {
   return profile.partial === undefined
-    ? 'everything the job needs, beyond the minimal fix'
+    ? `everything the job needs${hasFix ? ', beyond the minimal fix' : ''}`
     : `a partial profile, not everything the job needs: ${profile.partial}`;
 }
 
@@ -519,4 +519,15 @@ export function errorLine(error: {
   const file = error.input.replace(/ \([^)]*\)$/, '');
   const message = error.message.startsWith(file) ? error.message : `${error.input}: ${error.message}`;
   return { message, code: error.code };
+}
+
+/**
+ * A fix's status as its heading says it: `verified`, `NOT verified`, or, for a bucket-policy fix whose
+ * bucket policy is not in the input, `verified as if the bucket had no policy`.
+ */
+export function fixStatus(fix: Pick<Fix, 'verified' | 'attachKind' | 'newDocument'>): string {
+  if (!fix.verified) return 'NOT verified';
+  return fix.attachKind === 'bucket-policy' && fix.newDocument === undefined
+    ? 'verified as if the bucket had no policy'
+    : 'verified';
 }

@@ -17,7 +17,7 @@ import type {
   PolicyStatement,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
-import { changeBlocks, contextDiff } from './changeBlocks.js';
+import { changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
@@ -30,6 +30,7 @@ import {
   elsewhereNote,
   errorLine,
   findingPrincipalLabel,
+  fixStatus,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -244,7 +245,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
 
   const fix = finding.fix;
   if (fix !== null) {
-    const status = fix.verified ? '*Fix (verified)*' : '*Fix (NOT verified)*';
+    const status = `*Fix (${fixStatus(fix)})*`;
     const named = namedAs(fix, code);
     const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
     // The statements to add and where they go; the whole new document is in the other reports.
@@ -255,24 +256,27 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
         first?.kind === 'json' ? safeJson(first.value, '<>&`') : '',
       ),
     );
-    const unplaced = unplacedIdentityStatements(fix);
-    if (unplaced !== undefined) {
-      builder.section(
-        codeSection('*Also needed in an identity-based policy of the caller*', policyJson(unplaced)),
-      );
-    }
-    for (const { lead, change } of additionalChanges(fix))
-      builder.section(additionalChangeSection(`*${lead}*`, change));
-    // The diff next to its fix: after the job profile it would read as the profile's.
+    // The diff right after its fix's statements: after another policy's it would read as that one's.
     for (const block of rest) {
       if (block.kind !== 'diff') continue;
       builder.section(
         codeSection(
-          `*${mrkdwn(block.heading)}* (the whole new document, and the command that applies it, are in the text, Markdown and JSON reports)`,
+          `*${mrkdwn(block.heading)}* (the whole new document is in the text, Markdown and JSON reports; the command that applies it, in text and Markdown)`,
           block.text,
         ),
       );
     }
+    const unplaced = unplacedIdentityStatements(fix);
+    if (unplaced !== undefined) {
+      builder.section(
+        codeSection(
+          `*Also needed in an identity-based policy of the caller*: ${mrkdwn(UNPLACED_HEADING)}`,
+          safeJson(unplaced, '<>&`'),
+        ),
+      );
+    }
+    for (const { lead, change } of additionalChanges(fix))
+      builder.section(additionalChangeSection(`*${lead}*`, change));
     if (fix.verification.length > 0) {
       builder.section(
         listSection(
@@ -315,7 +319,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   if (profile !== null) {
     builder.section(
       codeSection(
-        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile))}`,
+        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile, fix !== null))}`,
         policyJson(profile.statements),
       ),
     );

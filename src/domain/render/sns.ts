@@ -61,9 +61,13 @@ export function toSnsSubject(value: string, suffix = ''): string {
 
 /**
  * The caller as a subject names it: a role session by its role (the session name, often a random ID,
- * would take a third of the 100 characters), anything else by its readable label.
+ * would take a third of the 100 characters), an IAM Identity Center session by its user and permission
+ * set, anything else by its readable label.
  */
 function subjectPrincipal(principal: Finding['principal']): string {
+  // IAM Identity Center: the session is the person, the role the permission set.
+  const sso = /:assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\/([^/]+)$/.exec(principal.arn);
+  if (sso !== null) return `${sso[2]} (permission set ${sso[1]})`;
   const session = /:assumed-role\/([^/]+)\//.exec(principal.arn);
   return session !== null ? `role ${session[1]}` : findingPrincipalLabel(principal);
 }

@@ -15,7 +15,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { causeText } from './causeText.js';
-import { type ChangeBlock, changeBlocks } from './changeBlocks.js';
+import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
@@ -27,6 +27,7 @@ import {
   EVIDENCE_TEXT,
   elsewhereNote,
   errorLine,
+  fixStatus,
   fixTarget,
   groupRequests,
   groupSkipped,
@@ -131,14 +132,16 @@ function additionalChangeLines(lead: string, change: AdditionalChange): string[]
 
 function fixLines(fix: Fix, paint: Painter): string[] {
   const lines: string[] = [];
-  const status = fix.verified ? paint('green', 'Fix (verified)') : paint('yellow', 'Fix (NOT verified)');
+  const status = paint(fixStatus(fix) === 'verified' ? 'green' : 'yellow', `Fix (${fixStatus(fix)})`);
   const named = namedAs(fix, (name) => `"${t(name)}"`);
   lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
   lines.push(...changeBlockLines(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
-    lines.push('    Also needed in an identity-based policy of the caller (cross-account):');
-    lines.push(indent(safeJson(policyDocument(unplaced)), '    '));
+    lines.push(
+      `    Also needed in an identity-based policy of the caller (cross-account), ${UNPLACED_HEADING}:`,
+    );
+    lines.push(indent(safeJson(unplaced), '    '));
   }
   for (const { lead, change } of additionalChanges(fix)) lines.push(...additionalChangeLines(lead, change));
   if (fix.verification.length > 0) {
@@ -182,8 +185,8 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
   return lines;
 }
 
-function jobProfileLines(profile: JobProfile): string[] {
-  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile)}`];
+function jobProfileLines(profile: JobProfile, hasFix: boolean): string[] {
+  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile, hasFix)}`];
   lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
   lines.push(...bulletList(profile.notes.map(t)));
   return lines;
@@ -264,7 +267,7 @@ export function renderFindingText(
       ),
     );
   }
-  if (finding.jobProfile !== null) lines.push(...jobProfileLines(finding.jobProfile));
+  if (finding.jobProfile !== null) lines.push(...jobProfileLines(finding.jobProfile, finding.fix !== null));
   if (finding.caveats.length > 0) {
     lines.push(`  ${paint('yellow', 'Caveats')}:`);
     lines.push(...bulletList(finding.caveats.map(t)));

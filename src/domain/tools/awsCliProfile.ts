@@ -169,6 +169,8 @@ export interface AwsCliProfile {
   readonly direction: AwsCliDirection | 'unknown' | 'move-source';
   readonly statements: readonly PolicyStatement[];
   readonly notes: readonly string[];
+  /** Why the profile covers only part of the job: a transfer whose direction is unknown. */
+  readonly partial?: string;
 }
 
 const UPLOAD_EVENTS = new Set([
@@ -397,7 +399,15 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,
   ];
-  return { tool: 'aws-cli', command: input.command, direction, statements, notes };
+  return {
+    tool: 'aws-cli',
+    command: input.command,
+    direction,
+    statements,
+    notes,
+    // Commands whose actions do not depend on the direction (rm, rb, mb, ls) are whole without it.
+    ...(direction === 'unknown' && !directionless ? { partial: UNKNOWN_DIRECTION } : {}),
+  };
 }
 
 /**
@@ -487,7 +497,7 @@ export function awsCliJobProfile(
         commands: [profile.command],
         statements: profile.statements,
         notes: profile.notes,
-        ...(profile.direction === 'unknown' ? { partial: UNKNOWN_DIRECTION } : {}),
+        ...(profile.partial !== undefined ? { partial: profile.partial } : {}),
       }
     );
   };
@@ -514,7 +524,7 @@ export function awsCliJobProfile(
     commands: covered,
     statements,
     notes: [...new Set(notes)],
-    ...(profiles.some((profile) => profile.direction === 'unknown') ? { partial: UNKNOWN_DIRECTION } : {}),
+    ...(profiles.some((profile) => profile.partial !== undefined) ? { partial: UNKNOWN_DIRECTION } : {}),
   };
 }
 

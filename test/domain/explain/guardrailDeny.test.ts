@@ -87,6 +87,22 @@ describe('a sync refused its deletes by a Deny', () => {
     );
   });
 
+  test('a Deny that names this caller (a condition on its user name) says so, not that it has exceptions', () => {
+    const naming = { ...KEEP, Condition: { StringEquals: { 'aws:username': 'backup' } } };
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, true)),
+      backupUserContext([ALLOW, naming]),
+    );
+    assert.equal(report.findings[0]?.cause, 'identity-explicit-deny');
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(!profile?.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+    assert.match(
+      profile?.notes[0] ?? '',
+      /refuses it to this caller whatever its requests carry \(it names this caller\).*or run as a principal the Deny does not name/,
+    );
+    assert.equal(profile?.partial, 's3:DeleteObject is left out, refused by a Deny (see its first note)');
+  });
+
   test("a Deny with a condition on the request, or on part of the profile's resources only, leaves the action in the profile", () => {
     const onRequest = { ...KEEP, Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
     const partial = { ...KEEP, Resource: 'arn:aws:s3:::data/in/keep/*' };

@@ -43,9 +43,11 @@ describe('contextDiff', () => {
     const diff = ['  a', '- b', '  c', '  d', '+ e', '  f'].join('\n');
     assert.equal(contextDiff(diff), diff);
     assert.equal(contextDiff('  a\n  b'), '  a\n  b');
+    // A single line left out is kept: its marker would take as much room.
+    assert.equal(contextDiff(['  a', '  b', '+ c'].join('\n'), 1), ['  a', '  b', '+ c'].join('\n'));
     assert.equal(
-      contextDiff(['  a', '  b', '+ c'].join('\n'), 1),
-      ['  … (1 unchanged line)', '  b', '+ c'].join('\n'),
+      contextDiff(['  a', '  b', '  c', '+ d'].join('\n'), 1),
+      ['  … (2 unchanged lines)', '  c', '+ d'].join('\n'),
     );
   });
 });
@@ -54,11 +56,11 @@ describe('applyCommand', () => {
   test('gives the AWS CLI command that applies the whole document, per kind of policy', () => {
     assert.equal(
       applyCommand(change({})),
-      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://policy.json',
+      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix.json',
     );
     assert.equal(
       applyCommand(change({ attachTo: 'arn:aws:iam::111122223333:user/rclone-backup' })),
-      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://policy.json',
+      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix.json',
     );
     assert.equal(
       applyCommand(
@@ -67,11 +69,11 @@ describe('applyCommand', () => {
           policyArn: 'arn:aws:iam::111122223333:policy/BackupWriter',
         }),
       ),
-      'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/BackupWriter --policy-document file://policy.json --set-as-default',
+      'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/BackupWriter --policy-document file://BackupWriter.json --set-as-default',
     );
     assert.equal(
       applyCommand(change({ attachKind: 'bucket-policy', attachTo: 'arn:aws:s3:::partner-exports' })),
-      'aws s3api put-bucket-policy --bucket partner-exports --policy file://policy.json',
+      'aws s3api put-bucket-policy --bucket partner-exports --policy file://partner-exports-bucket-policy.json',
     );
     assert.equal(
       applyCommand(
@@ -81,7 +83,7 @@ describe('applyCommand', () => {
             'arn:aws:organizations::999900001111:policy/o-k3x8m2p9qz/service_control_policy/p-d4t4s3ap',
         }),
       ),
-      'aws organizations update-policy --policy-id p-d4t4s3ap --content file://policy.json',
+      'aws organizations update-policy --policy-id p-d4t4s3ap --content file://p-d4t4s3ap.json',
     );
     assert.equal(applyCommand(change({ attachKind: 'permission-set' })), undefined);
   });
@@ -89,7 +91,7 @@ describe('applyCommand', () => {
   test("quotes a name a shell would split or expand (IAM's own names never need it)", () => {
     assert.equal(
       applyCommand(change({ policyName: "it's $HOME" })),
-      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://policy.json`,
+      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://it-s--HOME.json`,
     );
   });
 });
@@ -113,7 +115,7 @@ describe('changeBlocks', () => {
         ['diff', 'Where they go (diff of the policy version, unchanged lines cut)'],
         [
           'json',
-          'The whole new policy version, the current one with the statements added (save it as policy.json)',
+          'The whole new policy version, the current one with the statements added (save it as BackupWriter.json)',
         ],
         ['command', 'Apply it with'],
       ],
@@ -134,7 +136,7 @@ describe('changeBlocks', () => {
     assert.deepEqual(
       blocks.map((b) => [b.kind, b.heading]),
       [
-        ['json', 'The whole new inline policy (save it as policy.json)'],
+        ['json', 'The whole new inline policy (save it as PermissionAuditorFix.json)'],
         ['command', 'Apply it with'],
       ],
     );

@@ -110,7 +110,7 @@ describe('renderMarkdown', () => {
     assert.deepEqual(
       blocks.filter((block) => block.info === 'sh').map((block) => block.body),
       [
-        'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/backup-s3 --policy-document file://policy.json --set-as-default',
+        'aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/backup-s3 --policy-document file://backup-s3.json --set-as-default',
       ],
     );
   });

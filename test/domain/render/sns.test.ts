@@ -110,6 +110,19 @@ describe('renderSns', () => {
     assert.ok(!alert.message.includes('findings 4, 7'));
   });
 
+  test('an IAM Identity Center session is named by its user and permission set', () => {
+    const arn =
+      'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789/maria.garcia';
+    const { subject } = renderSns({
+      ...rcloneFinding,
+      principal: { arn, type: 'IdentityCenter', account: '111122223333' },
+    });
+    assert.equal(
+      subject,
+      'AccessDenied: maria.garcia (permission set DataScientist) s3:PutObject +1 on backups',
+    );
+  });
+
   test('a subject too long is cut before how many times, which stays whole', () => {
     const arn = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(64)}/i-0abc`;
     const alert = renderSns({ ...rcloneFinding, principal: { ...rcloneFinding.principal, arn } }, [4, 7]);

@@ -81,13 +81,13 @@ describe('renderText', () => {
     assert.deepEqual(
       jsonAfter(
         out,
-        'The whole new policy version, the current one with the statements added (save it as policy.json):',
+        'The whole new policy version, the current one with the statements added (save it as backup-s3.json):',
       ),
       rcloneFinding.fix?.newDocument,
     );
     assert.match(
       out,
-      /Apply it with:\n {6}aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy\/backup-s3 --policy-document file:\/\/policy.json --set-as-default\n/,
+      /Apply it with:\n {6}aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy\/backup-s3 --policy-document file:\/\/backup-s3.json --set-as-default\n/,
     );
     assert.match(out, /Verification:\n {6}- With the statement added/);
   });

@@ -354,6 +354,14 @@ describe('awsCliProfile', () => {
     assert.match(listings?.partial ?? '', /^only listings were refused, so the direction is unknown/);
     const upload = awsCliJobProfile({ bucket: 'bkt', prefix: 'p/', eventNames: ['PutObject'] }, ['s3.sync']);
     assert.equal(upload?.partial, undefined);
+    // Commands without a direction are whole without one.
+    for (const command of ['s3.rm', 's3.rb', 's3.ls']) {
+      const profile = awsCliJobProfile({ bucket: 'bkt', prefix: 'p/', eventNames: ['ListObjects'] }, [
+        command,
+      ]);
+      assert.ok(profile !== undefined, command);
+      assert.equal(profile.partial, undefined, command);
+    }
   });
 
   test('aws s3 ls: the note on listing the buckets only when the input shows ListBuckets', () => {
