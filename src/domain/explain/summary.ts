@@ -165,7 +165,11 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       const firstSentence = /^.*?\.(?=\s|$)/s.exec(avoid.text)?.[0] ?? avoid.text;
       // A setting that holds only under a condition ("If the bucket already exists"), or a trade-off
       // (purging current versions only), is another way, not a better one.
-      const better = avoid.kind !== 'other' && !/^If /.test(avoid.text);
+      const firstClause = firstSentence.split(':')[0] ?? firstSentence;
+      const better =
+        avoid.kind !== 'other' &&
+        !/^(?:If|For an?|When|Unless) /.test(avoid.text) &&
+        !/\bunless\b/.test(firstClause);
       sentence += ` ${better ? 'Better' : 'Alternatively'}, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
     }
   }

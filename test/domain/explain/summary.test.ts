@@ -170,3 +170,16 @@ test('refusals on the event’s bucket and on what its copies read name both buc
   };
   assert.match(summarise(mixed), /was denied s3:PutObject, s3:GetObject on buckets backup-bucket, assets: /);
 });
+
+test('an alternative that holds only under a condition, or a trade-off, is offered as another way, not a better one', () => {
+  for (const [kind, text] of [
+    ['client-config', 'If the bucket already exists, set no_check_bucket = true.'],
+    ['client-config', 'For a write-only job, pass --s3-no-head.'],
+    ['client-config', 'Drop --acl from the command, unless the bucket demands it: more.'],
+    ['other', 'To purge current versions only, leave the three out.'],
+  ] as const) {
+    const summary = summarise({ ...base, alternatives: [{ kind, text, removes: ['s3:CreateBucket'] }] });
+    assert.match(summary, / Alternatively, without s3:CreateBucket: /, text);
+    assert.doesNotMatch(summary, /Better/, text);
+  }
+});
