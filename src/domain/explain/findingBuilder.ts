@@ -42,6 +42,8 @@ import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.j
 import {
   guardrailNote,
   noProfileCaveat,
+  profileDenies,
+  sameStatement,
   type UnconditionalDeny,
   unconditionalDenies,
   withoutGuardrailDenied,
@@ -1216,11 +1218,29 @@ export class FindingBuilder {
       toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
-    // What a Deny with no condition and no exception refuses is not the profile's to grant.
+    // What a Deny refuses to this caller whatever its requests carry is not the profile's to grant: the
+    // Denies that refused the finding's requests, and any other the engine finds for the profile's own
+    // actions (the job stopped before it met them).
+    const template = evaluated[0]?.request;
+    const denies =
+      fullProfile !== null && evidence === 'policies' && template !== undefined
+        ? [
+            ...guardrails,
+            ...profileDenies(set, fullProfile, (action, resource) => ({
+              principal: template.principal,
+              action,
+              resource,
+              ...(template.resourceAccount !== undefined
+                ? { resourceAccount: template.resourceAccount }
+                : {}),
+              ...(template.principalContext !== undefined
+                ? { principalContext: template.principalContext }
+                : {}),
+            })).filter((deny) => !guardrails.some((known) => sameStatement(known.ref, deny.ref))),
+          ]
+        : guardrails;
     const trim =
-      fullProfile !== null && guardrails.length > 0
-        ? withoutGuardrailDenied(fullProfile, guardrails)
-        : undefined;
+      fullProfile !== null && denies.length > 0 ? withoutGuardrailDenied(fullProfile, denies) : undefined;
     const leftOut = trim?.leftOut ?? new Map<string, readonly UnconditionalDeny[]>();
     // A profile that lost actions to such a Deny is not all the job needs: its heading says so.
     const trimmed = trim === undefined ? fullProfile : trim.profile;
@@ -1256,7 +1276,7 @@ export class FindingBuilder {
     const datedProfile =
       profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile', namedWider);
     const jobProfile =
-      profile !== null && (deniedBy.length > 0 || datedProfile !== undefined)
+      profile !== null && (deniedBy.length > 0 || leftOut.size > 0 || datedProfile !== undefined)
         ? {
             ...profile,
             notes: [

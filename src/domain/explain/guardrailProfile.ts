@@ -10,9 +10,10 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
  */
+import { evaluate } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledStatement } from '../policy/parsePolicy.js';
-import type { StatementRef } from '../policy/types.js';
+import type { AuthorizationRequest, StatementRef } from '../policy/types.js';
 import { globToRegExp } from './arnGlob.js';
 import { type DeniedCheck, describeStatement, namesCaller, statementOf } from './denyAdvice.js';
 import type { JobProfile, PolicyStatement } from './report.js';
@@ -54,6 +55,43 @@ export function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck
     }
   }
   return [...found.values()];
+}
+
+/** The key a probe of a profile's `prefix*` resource names: inside the prefix, and no real object's. */
+const PROBE_KEY = 'permission-auditor-probe';
+
+/**
+ * The Deny statements of `set` that refuse some action of `profile` to this caller whatever the request
+ * carries, found by asking the engine: each action on a key inside each of its statement's resources
+ * (`b/dir/*` -> `b/dir/permission-auditor-probe`), with no request context. A Deny the finding's own
+ * requests never met (the job stopped before) counts too. Whether it covers the whole resource is
+ * {@link withoutGuardrailDenied}'s to decide.
+ */
+export function profileDenies(
+  set: PolicySet,
+  profile: JobProfile,
+  request: (action: string, resource: string) => AuthorizationRequest,
+): UnconditionalDeny[] {
+  const checks: DeniedCheck[] = [];
+  for (const statement of profile.statements) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const resource of statement.Resource) {
+      const wildcards = (resource.match(/[*?]/g) ?? []).length;
+      const probe =
+        resource === '*' || wildcards === 0
+          ? resource
+          : wildcards === 1 && resource.endsWith('*')
+            ? `${resource.slice(0, -1)}${PROBE_KEY}`
+            : undefined;
+      if (probe === undefined) continue;
+      for (const action of statement.Action) {
+        const asked = request(action, probe);
+        const result = evaluate(set, asked);
+        if (result.decision === 'ExplicitlyDenied') checks.push({ request: asked, result });
+      }
+    }
+  }
+  return unconditionalDenies(set, checks);
 }
 
 /**
@@ -123,9 +161,9 @@ function refusal(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>, wit
   const one = leftOut.size === 1;
   const scopes = new Set(denies.map((deny) => deny.scope));
   const how = scopes.has('exceptions')
-    ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (its exceptions are for other principals)`
+    ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (${denies.length === 1 ? 'its' : 'their'} exceptions are for other principals)`
     : scopes.has('names')
-      ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (it names this caller)`
+      ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (${denies.length === 1 ? 'it names' : 'they name'} this caller)`
       : 'with no condition and no exception';
   return `${denies.map((deny) => describeStatement(deny.ref)).join(', ')} ${denies.length === 1 ? 'refuses' : 'refuse'}${withObject ? (one ? ' it' : ' them') : ''} ${how}`;
 }
@@ -142,11 +180,21 @@ function exemptNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>):
 /** The profile note for the actions {@link withoutGuardrailDenied} left out. */
 export function guardrailNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
   const actions = [...leftOut.keys()];
-  return `${actions.join(', ')} ${actions.length === 1 ? 'is' : 'are'} left out of this profile: ${refusal(leftOut)}, and no Allow overrides an explicit Deny. The profile holds what the job can do while that Deny stays; the job must stop making those calls${exemptNote(leftOut)} (see the alternatives and the caveats).`;
+  return `${actions.join(', ')} ${actions.length === 1 ? 'is' : 'are'} left out of this profile: ${refusal(leftOut)}, and no Allow overrides an explicit Deny. The profile holds what the job can do while ${new Set([...leftOut.values()].flat()).size === 1 ? 'that Deny stays' : 'those Denies stay'}; the job must stop making those calls${exemptNote(leftOut)} (see the alternatives and the caveats).`;
 }
 
 /** The caveat of a finding whose job profile {@link withoutGuardrailDenied} emptied. */
 export function noProfileCaveat(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
   const actions = [...leftOut.keys()];
   return `No job profile: all the job was seen to need is ${actions.join(', ')}, which ${refusal(leftOut, false)}; no Allow overrides an explicit Deny, so there is nothing to grant.`;
+}
+
+/** Whether two references name the same statement of the same policy. */
+export function sameStatement(a: StatementRef, b: StatementRef): boolean {
+  return (
+    a.policyType === b.policyType &&
+    a.level === b.level &&
+    a.policyIndex === b.policyIndex &&
+    a.statementIndex === b.statementIndex
+  );
 }

@@ -87,6 +87,34 @@ describe('a sync refused its deletes by a Deny', () => {
     );
   });
 
+  test('a Deny the job never met (it stopped before) takes its action out of the profile too, if it covers the resource', () => {
+    const noUploads = {
+      Sid: 'NoUploads',
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::data/*',
+    };
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, false)),
+      backupUserContext([ALLOW, noUploads]),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    const actions = finding?.jobProfile?.statements.flatMap((s) => s.Action) ?? [];
+    assert.ok(actions.includes('s3:DeleteObject') && !actions.includes('s3:PutObject'), actions.join());
+    assert.match(
+      finding?.jobProfile?.notes[0] ?? '',
+      /^s3:PutObject is left out of this profile: Statement "NoUploads" of inline/,
+    );
+    // One on part of the profile's resources leaves the action in.
+    const part = { ...noUploads, Resource: 'arn:aws:s3:::data/in/keep/*' };
+    const kept = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, false)),
+      backupUserContext([ALLOW, part]),
+    );
+    assert.ok(kept.findings[0]?.jobProfile?.statements.some((s) => s.Action.includes('s3:PutObject')));
+  });
+
   test('a Deny that names this caller (a condition on its user name) says so, not that it has exceptions', () => {
     const naming = { ...KEEP, Condition: { StringEquals: { 'aws:username': 'backup' } } };
     const report = explainTexts(
