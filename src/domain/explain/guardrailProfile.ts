@@ -110,12 +110,30 @@ export function patternCovers(pattern: string, resource: string): boolean {
   return pattern.endsWith('*') && wildcards(literal) === 0 && resource.slice(0, -1).startsWith(literal);
 }
 
+/**
+ * Whether no ARN that `resource` matches can match `pattern` (for a Deny's NotResource, which then covers
+ * it). Conservative: their literal parts (up to the first wildcard) must differ before either ends.
+ */
+export function patternMisses(pattern: string, resource: string): boolean {
+  if (pattern.includes('${')) return false;
+  const literal = (text: string) => text.slice(0, text.search(/[*?]|$/));
+  const wildcards = /[*?]/.test(resource);
+  if (!wildcards) return !globToRegExp(pattern).test(resource);
+  const [a, b] = [literal(pattern), literal(resource)];
+  return !a.startsWith(b) && !b.startsWith(a);
+}
+
 function denyCovers(deny: UnconditionalDeny, action: string, resources: readonly string[]): boolean {
   const { statement } = deny;
-  if (statement.notAction || statement.notResource) return false;
   const actionLower = action.toLowerCase();
-  if (!statement.actions.some((a) => a.matcher(actionLower))) return false;
-  return resources.every((resource) => statement.resources.some((p) => patternCovers(p.raw, resource)));
+  const named = statement.actions.some((a) => a.matcher(actionLower));
+  // NotAction: every action but those it names.
+  if (named === statement.notAction) return false;
+  return resources.every((resource) =>
+    statement.notResource
+      ? statement.resources.every((p) => patternMisses(p.raw, resource))
+      : statement.resources.some((p) => patternCovers(p.raw, resource)),
+  );
 }
 
 export interface GuardrailTrim {

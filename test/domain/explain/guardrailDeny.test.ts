@@ -115,6 +115,27 @@ describe('a sync refused its deletes by a Deny', () => {
     assert.ok(kept.findings[0]?.jobProfile?.statements.some((s) => s.Action.includes('s3:PutObject')));
   });
 
+  test('a NotResource Deny covers what its exception cannot reach, and only that', () => {
+    const exceptScratch = {
+      Sid: 'KeepAllButScratch',
+      Effect: 'Deny',
+      Action: 's3:DeleteObject',
+      NotResource: 'arn:aws:s3:::data/scratch/*',
+    };
+    const report = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, true)),
+      backupUserContext([ALLOW, exceptScratch]),
+    );
+    assert.ok(!report.findings[0]?.jobProfile?.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+    // Its exception inside the profile's directory: the action may be granted there, so it stays.
+    const exceptIn = { ...exceptScratch, NotResource: 'arn:aws:s3:::data/in/tmp/*' };
+    const kept = explainTexts(
+      text(refusedDelete('in/old.csv', AWS_CLI_SYNC, true)),
+      backupUserContext([ALLOW, exceptIn]),
+    );
+    assert.ok(kept.findings[0]?.jobProfile?.statements.some((s) => s.Action.includes('s3:DeleteObject')));
+  });
+
   test('a Deny that names this caller (a condition on its user name) says so, not that it has exceptions', () => {
     const naming = { ...KEEP, Condition: { StringEquals: { 'aws:username': 'backup' } } };
     const report = explainTexts(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { patternCovers } from '../../../src/domain/explain/guardrailProfile.js';
+import { patternCovers, patternMisses } from '../../../src/domain/explain/guardrailProfile.js';
 
 describe('patternCovers', () => {
   test('a prefix pattern covers the ARNs and prefixes inside it, and nothing wider', () => {
@@ -23,6 +23,23 @@ describe('patternCovers', () => {
     ];
     for (const [pattern, resource, covered] of cases) {
       assert.equal(patternCovers(pattern, resource), covered, `${pattern} covers ${resource}`);
+    }
+  });
+});
+
+describe('patternMisses', () => {
+  test('a NotResource pattern that no ARN of the resource can match, and only then', () => {
+    const cases: [string, string, boolean][] = [
+      ['arn:aws:s3:::b/public/*', 'arn:aws:s3:::b/private/*', true],
+      ['arn:aws:s3:::b/public/*', 'arn:aws:s3:::b/*', false],
+      ['arn:aws:s3:::b/public/*', 'arn:aws:s3:::b/public/x/*', false],
+      ['arn:aws:s3:::b/public/*', 'arn:aws:s3:::b/private/x.csv', true],
+      ['arn:aws:s3:::b/public/*', 'arn:aws:s3:::b/public/x.csv', false],
+      ['arn:aws:s3:::other', 'arn:aws:s3:::b', true],
+      ['arn:aws:s3:::b/${aws:username}/*', 'arn:aws:s3:::b/x/*', false],
+    ];
+    for (const [pattern, resource, missed] of cases) {
+      assert.equal(patternMisses(pattern, resource), missed, `${pattern} misses ${resource}`);
     }
   });
 });
