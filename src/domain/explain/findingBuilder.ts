@@ -1408,6 +1408,9 @@ export class FindingBuilder {
       still.push(
         `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${first.vpcEndpointId} --query "VpcEndpoints[0].PolicyDocument"\`)`,
       );
+    const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
+    for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))
+      still.push(`the bucket policy of ${bucket} (none was given: --bucket-policy ${bucket}=FILE)`);
     if (this.#context.scpLevels.length === 0) still.push('service control policies (none were given: --scp)');
     if (this.#context.rcpLevels.length === 0)
       still.push('resource control policies (none were given: --rcp)');
