@@ -176,6 +176,30 @@ function escapeSlackWords(text: string): string {
 }
 
 /**
+ * A code span as the reports write one (`rclone copy`, `copy`/`copyto`): after a space, `(` or `/`, no
+ * space inside at either end, before a space, `/` or punctuation. A backtick inside an object key does
+ * not pair with the report's own.
+ */
+const REPORT_CODE_SPAN = /(?<![^\s(/])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?/])/g;
+
+/** Report prose on one line: its own code spans through `span`, the text between them through `words`. */
+function withReportSpans(
+  value: string,
+  words: (text: string) => string,
+  span: (code: string) => string,
+): string {
+  const line = toSingleLine(value);
+  let out = '';
+  let last = 0;
+  for (const match of line.matchAll(REPORT_CODE_SPAN)) {
+    out += words(line.slice(last, match.index));
+    out += span(match[1] ?? '');
+    last = match.index + match[0].length;
+  }
+  return out + words(line.slice(last));
+}
+
+/**
  * Escapes a value for Slack mrkdwn running text, on one line: entities escaped, and nothing can start
  * formatting. Slack has no backslash escape for `*`, `_`, `~` or the backtick, so a word holding one is
  * shown as inline code, where Slack formats nothing: `arn:aws:s3:::b/daily/*` keeps its asterisk (a
@@ -186,24 +210,8 @@ function escapeSlackWords(text: string): string {
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
-/**
- * A code span as the reports write one (`rclone copy`, `copy`/`copyto`): after a space, `(` or `/`, no
- * space inside at either end, before a space, `/` or punctuation.
- */
-const REPORT_CODE_SPAN = /(?<![^\s(/])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?/])/g;
-
 export function escapeSlackMrkdwn(value: string): string {
-  const line = toSingleLine(value);
-  let out = '';
-  let last = 0;
-  // A span as the reports write one (see {@link REPORT_CODE_SPAN}): a backtick inside an object key does
-  // not pair with the report's own, and its word is shown as inline code with the backtick replaced.
-  for (const span of line.matchAll(REPORT_CODE_SPAN)) {
-    out += escapeSlackWords(line.slice(last, span.index));
-    out += slackInlineCode(span[1] ?? '');
-    last = span.index + span[0].length;
-  }
-  return out + escapeSlackWords(line.slice(last));
+  return withReportSpans(value, escapeSlackWords, slackInlineCode);
 }
 
 /**
@@ -303,16 +311,7 @@ function escapeMarkdownWords(text: string): string {
  * @see https://github.github.com/gfm/#autolinks
  */
 export function escapeMarkdownProse(value: string): string {
-  const line = toSingleLine(value);
-  let out = '';
-  let last = 0;
-  // Backticks in an object key that do not form a span as the reports write one stay escaped.
-  for (const span of line.matchAll(REPORT_CODE_SPAN)) {
-    out += escapeMarkdownWords(line.slice(last, span.index));
-    out += markdownInlineCode(span[1] ?? '');
-    last = span.index + span[0].length;
-  }
-  return out + escapeMarkdownWords(line.slice(last));
+  return withReportSpans(value, escapeMarkdownWords, markdownInlineCode);
 }
 
 function longestBacktickRun(value: string): number {
