@@ -133,6 +133,23 @@ export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
   return out.join('\n');
 }
 
+/** An SCP's size quota, in characters. */
+const SCP_MAX_CHARACTERS = 5120;
+
+/**
+ * For an SCP whose document, as shown (indented), is longer than the quota: its minified length, and
+ * how to minify it, in case Organizations counts the whitespace of the file it is given.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+ */
+function scpSizeNote(change: Change): string {
+  if (change.attachKind !== 'service-control-policy' || change.newDocument === undefined) return '';
+  const shown = JSON.stringify(change.newDocument, null, 2).length;
+  if (shown <= SCP_MAX_CHARACTERS) return '';
+  const minified = JSON.stringify(change.newDocument).length;
+  return `; as shown it is ${shown.toLocaleString('en-US')} characters, minified ${minified.toLocaleString('en-US')}, against the SCP quota of ${SCP_MAX_CHARACTERS.toLocaleString('en-US')}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > SCP_MAX_CHARACTERS ? ', and even then it is too large: split the policy' : ''}`;
+}
+
 /** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */
 export function changeBlocks(change: Change, options: { readonly whole?: boolean } = {}): ChangeBlock[] {
   const whole = options.whole ?? true;
@@ -177,7 +194,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     if (whole && change.newDocument !== undefined) {
       blocks.push({
         kind: 'json',
-        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}`,
+        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${scpSizeNote(change)}`,
         value: change.newDocument,
       });
     }

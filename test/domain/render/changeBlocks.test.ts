@@ -154,3 +154,30 @@ describe('changeBlocks', () => {
     }
   });
 });
+
+describe('an SCP near the size quota', () => {
+  test('its whole document says its shown and minified lengths, and how to minify it', () => {
+    const big = {
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 40 }, (_, i) => ({
+        Sid: `S${i}`,
+        Effect: 'Deny',
+        Action: ['s3:DeleteObject'],
+        Resource: ['*'],
+      })),
+    };
+    const scp = change({
+      attachKind: 'service-control-policy',
+      policyArn: 'arn:aws:organizations::999900001111:policy/o-k3x8m2p9qz/service_control_policy/p-d4t4s3ap',
+      newDocument: big,
+      diff: '+ x',
+    });
+    const heading = changeBlocks(scp).find((b) => b.kind === 'json' && b.value === big)?.heading ?? '';
+    assert.match(
+      heading,
+      /as shown it is [\d,]+ characters, minified [\d,]+, against the SCP quota of 5,120: minify the file before applying it \(jq -c \. p-d4t4s3ap\.json\)/,
+    );
+    const small = changeBlocks({ ...scp, newDocument: { Version: '2012-10-17', Statement: [] } });
+    assert.ok(!small.some((b) => b.heading.includes('SCP quota')));
+  });
+});
