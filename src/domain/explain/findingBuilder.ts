@@ -39,15 +39,7 @@ import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
-import {
-  guardrailNote,
-  noProfileCaveat,
-  profileDenies,
-  sameStatement,
-  type UnconditionalDeny,
-  unconditionalDenies,
-  withoutGuardrailDenied,
-} from './guardrailProfile.js';
+import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
@@ -1080,14 +1072,12 @@ export class FindingBuilder {
     }
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
-    let guardrails: readonly UnconditionalDeny[] = [];
     let boundaryAlsoRefuses = false;
     if (evidence === 'policies') {
       const explicit = denied.filter((e) => e.decision === 'ExplicitlyDenied');
       if (explicit.length > 0) {
         const refs = explicit.flatMap((e) => e.result?.deniedBy ?? []);
         deniedBy = dedupeRefs(refs);
-        guardrails = unconditionalDenies(set, explicit);
         cause = EXPLICIT_CAUSE[refs[0]!.policyType];
         caveats.push(
           ...denyCaveats(set, explicit, (ref) =>
@@ -1218,39 +1208,15 @@ export class FindingBuilder {
       toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
-    // What a Deny refuses to this caller whatever its requests carry is not the profile's to grant: the
-    // Denies that refused the finding's requests, and any other the engine finds for the profile's own
-    // actions (the job stopped before it met them).
-    const template = evaluated[0]?.request;
-    const denies =
-      fullProfile !== null && evidence === 'policies' && template !== undefined
-        ? [
-            ...guardrails,
-            ...profileDenies(set, fullProfile, (action, resource) => ({
-              principal: template.principal,
-              action,
-              resource,
-              ...(template.resourceAccount !== undefined
-                ? { resourceAccount: template.resourceAccount }
-                : {}),
-              ...(template.principalContext !== undefined
-                ? { principalContext: template.principalContext }
-                : {}),
-            })).filter((deny) => !guardrails.some((known) => sameStatement(known.ref, deny.ref))),
-          ]
-        : guardrails;
+    // What a Deny refuses to this caller whatever its requests carry is not the profile's to grant (the
+    // engine is asked for the profile's own actions, so a Deny the job stopped before meeting counts too).
+    const caller = evaluated[0]?.request;
     const trim =
-      fullProfile !== null && denies.length > 0 ? withoutGuardrailDenied(fullProfile, denies) : undefined;
+      fullProfile !== null && evidence === 'policies' && caller !== undefined
+        ? trimProfile(set, fullProfile, caller)
+        : undefined;
     const leftOut = trim?.leftOut ?? new Map<string, readonly UnconditionalDeny[]>();
-    // A profile that lost actions to such a Deny is not all the job needs: its heading says so.
-    const trimmed = trim === undefined ? fullProfile : trim.profile;
-    const profile =
-      trimmed !== null && leftOut.size > 0 && trimmed.partial === undefined
-        ? {
-            ...trimmed,
-            partial: `${[...leftOut.keys()].join(', ')} ${leftOut.size === 1 ? 'is' : 'are'} left out, refused by a Deny (see its first note)`,
-          }
-        : trimmed;
+    const profile = trim === undefined ? fullProfile : trim.profile;
     if (fullProfile !== null && profile === null) {
       caveats.push(noProfileCaveat(leftOut));
     }

@@ -34,7 +34,7 @@ export interface UnconditionalDeny {
  * The Deny statements that refused some of `checks` with no condition on the request: none at all, or
  * only on who the caller is (which held, since they refused it).
  */
-export function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnconditionalDeny[] {
+function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnconditionalDeny[] {
   const found = new Map<string, UnconditionalDeny>();
   for (const check of checks) {
     if (check.result?.decision !== 'ExplicitlyDenied') continue;
@@ -67,11 +67,19 @@ const PROBE_KEY = 'permission-auditor-probe';
  * requests never met (the job stopped before) counts too. Whether it covers the whole resource is
  * {@link withoutGuardrailDenied}'s to decide.
  */
-export function profileDenies(
+function profileDenies(
   set: PolicySet,
   profile: JobProfile,
-  request: (action: string, resource: string) => AuthorizationRequest,
+  caller: AuthorizationRequest,
 ): UnconditionalDeny[] {
+  // The caller's side of one of the finding's requests; no request context of its own.
+  const request = (action: string, resource: string): AuthorizationRequest => ({
+    principal: caller.principal,
+    action,
+    resource,
+    ...(caller.resourceAccount !== undefined ? { resourceAccount: caller.resourceAccount } : {}),
+    ...(caller.principalContext !== undefined ? { principalContext: caller.principalContext } : {}),
+  });
   const checks: DeniedCheck[] = [];
   for (const statement of profile.statements) {
     if (statement.Effect !== 'Allow') continue;
@@ -144,10 +152,7 @@ export interface GuardrailTrim {
 }
 
 /** Takes out of `profile` every action such a Deny refuses on all of a statement's resources. */
-export function withoutGuardrailDenied(
-  profile: JobProfile,
-  denies: readonly UnconditionalDeny[],
-): GuardrailTrim {
+function withoutGuardrailDenied(profile: JobProfile, denies: readonly UnconditionalDeny[]): GuardrailTrim {
   const leftOut = new Map<string, UnconditionalDeny[]>();
   const statements: PolicyStatement[] = [];
   for (const statement of profile.statements) {
@@ -195,6 +200,29 @@ function exemptNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>):
       : '';
 }
 
+/**
+ * `profile` without what a Deny of `set` refuses to the caller of `caller` whatever its requests carry
+ * ({@link profileDenies}), its heading marked partial when it lost actions; `null` when nothing is left.
+ */
+export function trimProfile(
+  set: PolicySet,
+  profile: JobProfile,
+  caller: AuthorizationRequest,
+): GuardrailTrim {
+  const denies = profileDenies(set, profile, caller);
+  if (denies.length === 0) return { profile, leftOut: new Map() };
+  const trim = withoutGuardrailDenied(profile, denies);
+  const { leftOut } = trim;
+  if (trim.profile === null || leftOut.size === 0 || trim.profile.partial !== undefined) return trim;
+  return {
+    leftOut,
+    profile: {
+      ...trim.profile,
+      partial: `${[...leftOut.keys()].join(', ')} ${leftOut.size === 1 ? 'is' : 'are'} left out, refused by a Deny (see its first note)`,
+    },
+  };
+}
+
 /** The profile note for the actions {@link withoutGuardrailDenied} left out. */
 export function guardrailNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
   const actions = [...leftOut.keys()];
@@ -205,14 +233,4 @@ export function guardrailNote(leftOut: ReadonlyMap<string, readonly Unconditiona
 export function noProfileCaveat(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
   const actions = [...leftOut.keys()];
   return `No job profile: all the job was seen to need is ${actions.join(', ')}, which ${refusal(leftOut, false)}; no Allow overrides an explicit Deny, so there is nothing to grant.`;
-}
-
-/** Whether two references name the same statement of the same policy. */
-export function sameStatement(a: StatementRef, b: StatementRef): boolean {
-  return (
-    a.policyType === b.policyType &&
-    a.level === b.level &&
-    a.policyIndex === b.policyIndex &&
-    a.statementIndex === b.statementIndex
-  );
 }
