@@ -23,6 +23,21 @@ export const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'not-evaluable': 'the cause cannot be determined from the input',
 };
 
+/**
+ * Whether a fix was checked as if the bucket had no policy: a bucket-policy fix without a whole new
+ * document, which is built only when the bucket's policy is in the input (`--bucket-policy`).
+ */
+export function assumesNoBucketPolicy(fix: Pick<Fix, 'attachKind' | 'newDocument'> | null): boolean {
+  return fix !== null && fix.attachKind === 'bucket-policy' && fix.newDocument === undefined;
+}
+
+/** How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything. */
+function causePhrase(finding: Pick<Finding, 'cause' | 'fix'>): string {
+  return finding.cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(finding.fix)
+    ? "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it"
+    : CAUSE_PHRASE[finding.cause];
+}
+
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`: the bucket's name. */
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)/;
 
@@ -136,8 +151,8 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       : [];
   let sentence =
     explicit.length > 0 && others.length > 0
-      ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}; and ${others.join(', ')}, which no policy allows.`
-      : `${who}${tool} was denied ${actions.join(', ')}${where}: ${CAUSE_PHRASE[finding.cause]}.`;
+      ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
+      : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
@@ -157,7 +172,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${fix.verified ? ' (verified)' : ' (not verified)'}.`;
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? ' (not verified)' : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {

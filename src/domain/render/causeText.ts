@@ -1,4 +1,5 @@
-import type { FindingCause } from '../explain/report.js';
+import type { FindingCause, Fix } from '../explain/report.js';
+import { assumesNoBucketPolicy } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
 export interface CauseText {
@@ -132,7 +133,22 @@ export const CAUSE_TEXT = {
   },
 } as const satisfies Record<FindingCause, CauseText>;
 
-/** The wording of a cause. */
-export function causeText(cause: FindingCause): CauseText {
-  return CAUSE_TEXT[cause];
+/** A bucket policy that is not in the input was counted as none (its fix says so): the cause says that. */
+const RESOURCE_POLICY_NOT_GIVEN: CauseText = {
+  ...CAUSE_TEXT['resource-policy-missing-allow'],
+  title: "Nothing on the bucket's side allows the request (its policy is not in the input)",
+  explanation:
+    'The request crosses accounts (or needs a resource-based grant), and the bucket policy is not in the ' +
+    "input: checked as if the bucket had none, nothing on the bucket's side allows it; both sides must " +
+    'allow cross-account access.',
+};
+
+/** The wording of a cause; with the finding's fix, for a bucket policy the fix was checked without. */
+export function causeText(
+  cause: FindingCause,
+  fix: Pick<Fix, 'attachKind' | 'newDocument'> | null = null,
+): CauseText {
+  return cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(fix)
+    ? RESOURCE_POLICY_NOT_GIVEN
+    : CAUSE_TEXT[cause];
 }

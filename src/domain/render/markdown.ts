@@ -15,6 +15,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
+import { assumesNoBucketPolicy } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import {
@@ -157,7 +158,7 @@ function overviewSection(report: ExplainReport): string[] {
     '|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${text(overviewNumbers(row))} | ${text(row.principal)} | ${row.bucket !== undefined ? text(row.bucket) : '(none)'} | ${causeText(row.cause).title} | ${text(`${row.outcome}${overviewCombined(row)}`)} |`,
+        `| ${text(overviewNumbers(row))} | ${text(row.principal)} | ${row.bucket !== undefined ? text(row.bucket) : '(none)'} | ${row.title} | ${text(`${row.outcome}${overviewCombined(row)}`)} |`,
     ),
     '',
   ];
@@ -199,7 +200,7 @@ function findingSection(
   maxRequests: number,
   repeatedIn: readonly number[] = [],
 ): string[] {
-  const cause = causeText(finding.cause);
+  const cause = causeText(finding.cause, finding.fix);
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', prose(finding.summary), '');
 
@@ -208,11 +209,12 @@ function findingSection(
   out.push(`- **Evidence:** ${EVIDENCE_TEXT[finding.evidence]}`, '');
 
   const groups = groupRequests(finding.requests);
+  const unseen = assumesNoBucketPolicy(finding.fix);
   out.push(`### Denied requests (${finding.requests.length})`, '');
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` (x${group.count})` : '';
     out.push(
-      `- ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group)}${times}`,
+      `- ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group, unseen)}${times}`,
     );
   }
   if (groups.length > maxRequests) out.push(`- ${omittedRequests(groups, maxRequests)}`);
@@ -255,7 +257,7 @@ function repeatSection(
   first: Finding | undefined,
   firstNumber: number,
 ): string[] {
-  const cause = causeText(finding.cause);
+  const cause = causeText(finding.cause, finding.fix);
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',

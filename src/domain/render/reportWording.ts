@@ -16,8 +16,9 @@ import type {
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
-import { callerLabel, refusedElsewhere, targetPhrase } from '../explain/summary.js';
+import { assumesNoBucketPolicy, callerLabel, refusedElsewhere, targetPhrase } from '../explain/summary.js';
 import type { PolicyType } from '../policy/types.js';
+import { causeText } from './causeText.js';
 import { omittedMarker } from './truncate.js';
 
 /** How each policy type is named in prose. */
@@ -262,12 +263,23 @@ const MISSING_ALLOW_TEXT = {
  * A row's decision in words: an implicit denial says which kind of policy had no Allow ("no allow in
  * the permissions boundary" when the identity policies do allow), when the request was evaluated.
  */
-export function decisionText(group: Pick<RequestGroup, 'decision' | 'missingAllowIn'>): string {
+export function decisionText(
+  group: Pick<RequestGroup, 'decision' | 'missingAllowIn'>,
+  bucketPolicyUnseen = false,
+): string {
   const missing = group.missingAllowIn;
   if (group.decision !== 'ImplicitlyDenied' || missing === undefined || missing.length === 0) {
     return DECISION_TEXT[group.decision];
   }
-  return `implicitly denied (no allow in ${missing.map((type) => MISSING_ALLOW_TEXT[type]).join(' or ')})`;
+  // A bucket policy that is not in the input was counted as none: the row says so, rather than that
+  // the bucket's own policy lacks the Allow.
+  const unseen = bucketPolicyUnseen && missing.includes('resource');
+  const named = unseen ? missing.filter((type) => type !== 'resource') : missing;
+  const parts: string[] = [];
+  if (named.length > 0)
+    parts.push(`no allow in ${named.map((type) => MISSING_ALLOW_TEXT[type]).join(' or ')}`);
+  if (unseen) parts.push('the bucket policy is not in the input: checked as if there were none');
+  return `implicitly denied (${parts.join('; ')})`;
 }
 
 /**
@@ -415,6 +427,8 @@ export interface OverviewRow {
   readonly principal: string;
   readonly bucket?: string;
   readonly cause: FindingCause;
+  /** The cause's title, as the finding's heading gives it. */
+  readonly title: string;
   /** `verified fix: new version of BackupWriter`, `no fix: an explicit Deny`… */
   readonly outcome: string;
   /** The combined policy changes that hold this finding's fix: their numbers (from 1), and whether each is verified. */
@@ -427,7 +441,12 @@ function outcomeOf(finding: Finding): string {
     // An explicit Deny's requests stay refused: the fix is for the others.
     const part = finding.cause.endsWith('-explicit-deny') ? ' for the requests the Deny does not refuse' : '';
     const beyond = fix.widens !== undefined ? ', beyond the narrower scope an existing statement gives' : '';
-    return `${fix.verified ? 'verified fix' : 'fix, NOT verified'}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
+    const status = !fix.verified
+      ? 'fix, NOT verified'
+      : assumesNoBucketPolicy(fix)
+        ? 'fix verified as if the bucket had no policy'
+        : 'verified fix';
+    return `${status}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
   }
   if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see its caveat)';
   if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';
@@ -460,6 +479,7 @@ export function overviewRows(report: ExplainReport): OverviewRow[] {
       principal: callerLabel(finding.principal),
       ...(finding.bucket !== undefined ? { bucket: finding.bucket } : {}),
       cause: finding.cause,
+      title: causeText(finding.cause, finding.fix).title,
       outcome: outcomeOf(finding),
       combined: combinedOf.get(number) ?? [],
     });
@@ -527,7 +547,5 @@ export function errorLine(error: {
  */
 export function fixStatus(fix: Pick<Fix, 'verified' | 'attachKind' | 'newDocument'>): string {
   if (!fix.verified) return 'NOT verified';
-  return fix.attachKind === 'bucket-policy' && fix.newDocument === undefined
-    ? 'verified as if the bucket had no policy'
-    : 'verified';
+  return assumesNoBucketPolicy(fix) ? 'verified as if the bucket had no policy' : 'verified';
 }

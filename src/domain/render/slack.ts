@@ -16,6 +16,7 @@ import type {
   PolicyChange,
   PolicyStatement,
 } from '../explain/report.js';
+import { assumesNoBucketPolicy } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
@@ -196,12 +197,12 @@ function headerText(finding: Finding): string {
   // Header text is plain_text; keep to characters an ARN name can hold so nothing needs escaping there.
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern [\w+=,.@-]+)
   const label = findingPrincipalLabel(finding.principal).replace(/[^\w+=,.@/:-]/g, '?');
-  return `AccessDenied: ${label}: ${causeText(finding.cause).title}`;
+  return `AccessDenied: ${label}: ${causeText(finding.cause, finding.fix).title}`;
 }
 
 function factsSection(finding: Finding): SectionRenderer {
   const { principal, client } = finding;
-  const cause = causeText(finding.cause);
+  const cause = causeText(finding.cause, finding.fix);
   const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
   const lines = [
     principal.arn === 'unknown' && principal.principalId !== undefined
@@ -218,9 +219,10 @@ function factsSection(finding: Finding): SectionRenderer {
 }
 
 function requestsSection(finding: Finding): SectionRenderer {
+  const unseen = assumesNoBucketPolicy(finding.fix);
   const items = groupRequests(finding.requests).map((group) => {
     const times = group.count > 1 ? ` x${group.count}` : '';
-    return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group)}${times}`;
+    return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group, unseen)}${times}`;
   });
   return listSection(`*Denied requests (${finding.requests.length})*`, items, 'requests');
 }
@@ -404,7 +406,7 @@ function renderTail(
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
       ({ finding, number }) =>
-        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause).title}`,
+        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause, finding.fix).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),

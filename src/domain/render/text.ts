@@ -14,6 +14,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
+import { assumesNoBucketPolicy } from '../explain/summary.js';
 import { causeText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
@@ -221,7 +222,7 @@ export function renderFindingText(
   repeatedIn: readonly number[] = [],
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause);
+  const cause = causeText(finding.cause, finding.fix);
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
   const lines: string[] = [];
 
@@ -233,12 +234,13 @@ export function renderFindingText(
   lines.push(`             Evidence: ${EVIDENCE_TEXT[finding.evidence]}. See ${cause.source}`);
 
   const groups = groupRequests(finding.requests);
+  const unseen = assumesNoBucketPolicy(finding.fix);
   lines.push('');
   lines.push(`  Denied requests (${finding.requests.length}):`);
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` x${group.count}` : '';
     lines.push(
-      `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${decisionText(group)}${times}`,
+      `    - ${t(group.eventName)}  ${t(group.action)}  ${t(group.resource)}  ${decisionText(group, unseen)}${times}`,
     );
   }
   if (groups.length > maxRequests) lines.push(`    ${omittedRequests(groups, maxRequests)}`);
@@ -287,7 +289,7 @@ function renderRepeatText(
   heading: string,
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause);
+  const cause = causeText(finding.cause, finding.fix);
   const lines = [
     paint('bold', `${heading}: ${cause.title}, again (as in finding ${firstNumber})`),
     `  ${t(finding.summary)}`,
@@ -311,7 +313,7 @@ function overviewText(report: ExplainReport, paint: Painter): string {
   const lines = [paint('bold', overviewHeading(report, rows))];
   for (const row of rows) {
     lines.push(
-      `  - ${overviewNumbers(row)}: ${t(row.principal)}${row.bucket !== undefined ? `, bucket ${t(row.bucket)}` : ''}: ${causeText(row.cause).title}; ${t(row.outcome)}${overviewCombined(row)}`,
+      `  - ${overviewNumbers(row)}: ${t(row.principal)}${row.bucket !== undefined ? `, bucket ${t(row.bucket)}` : ''}: ${row.title}; ${t(row.outcome)}${overviewCombined(row)}`,
     );
   }
   return lines.join('\n');

@@ -287,4 +287,51 @@ describe('a bucket-policy fix for a bucket whose policy is not in the input', ()
     assert.match(text, /Statements to add \(the current bucket policy is not in the input: add them to it/);
     assert.doesNotMatch(text, /put-bucket-policy --bucket/);
   });
+
+  test('does not say the bucket policy refused anything: the summary, cause and rows say it was not given', () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
+      explainContext({ snapshot: snapshotWithUser('backup', readsExports) }),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.cause, 'resource-policy-missing-allow');
+    assert.match(
+      finding.summary,
+      /: the bucket's policy is not in the input, and without one nothing on the bucket's side allows it\. Fix: .*\(verified as if the bucket had no policy\)\./,
+    );
+    assert.doesNotMatch(finding.summary, /the bucket policy does not allow it/);
+    const row = 'implicitly denied (the bucket policy is not in the input: checked as if there were none)';
+    const text = renderText(report, { color: false });
+    assert.ok(text.includes(row), text);
+    assert.match(
+      text,
+      /Cause {6}The request crosses accounts .* the bucket policy is not in the input: checked as if the bucket had none/,
+    );
+    assert.doesNotMatch(text, /no allow in the bucket policy/);
+    assert.ok(renderMarkdown(report).includes(row));
+    const slack = JSON.stringify(renderSlack(report));
+    assert.ok(slack.includes(row), slack);
+    assert.ok(
+      slack.includes("Nothing on the bucket's side allows the request (its policy is not in the input)"),
+    );
+    assert.match(
+      renderText(report, { color: false }),
+      /Finding 1 of 1: Nothing on the bucket's side allows the request \(its policy is not in the input\)/,
+    );
+  });
+
+  test('a bucket policy given keeps the plain wording', () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsExports),
+        bucketPolicies: new Map([['partner', { Version: '2012-10-17', Statement: [] }]]),
+      }),
+    );
+    const finding = report.findings[0]!;
+    assert.match(finding.summary, /: the bucket policy does not allow it\. Fix: .*\(verified\)\./);
+    assert.ok(
+      renderText(report, { color: false }).includes('implicitly denied (no allow in the bucket policy)'),
+    );
+  });
 });

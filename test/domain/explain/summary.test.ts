@@ -129,6 +129,8 @@ test("a copy refused its source names the source's bucket, and the bucket CloudT
       statements: [
         { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::media-ingest/raw/*'] },
       ],
+      // The bucket's policy was given: the fix holds its whole new version.
+      newDocument: {},
       verified: true,
       verification: [],
     },

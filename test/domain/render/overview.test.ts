@@ -59,6 +59,7 @@ describe('report overview', () => {
         principal: 'user/nas-sync',
         bucket: 'photos',
         cause: 'identity-missing-allow',
+        title: 'No identity-based policy allows the request',
         outcome: 'verified fix: a new inline policy on user/nas-sync',
         combined: [{ number: 1, verified: true }],
       },
@@ -67,6 +68,7 @@ describe('report overview', () => {
         principal: 'role/ci/deploy',
         bucket: 'builds',
         cause: 'resource-policy-explicit-deny',
+        title: 'The bucket policy explicitly denies the request',
         outcome: 'no fix: an explicit Deny (see its caveat)',
         combined: [],
       },
@@ -75,6 +77,7 @@ describe('report overview', () => {
         principal: 'user/nas-sync',
         bucket: 'photos-*evil*|x',
         cause: 'identity-missing-allow',
+        title: 'No identity-based policy allows the request',
         outcome: 'fix, NOT verified: a new version of Backup',
         combined: [{ number: 1, verified: true }],
       },
@@ -125,6 +128,33 @@ describe('report overview', () => {
       renderText(partial, { color: false }),
       /^ {2}- 4: .*; apply it within combined change 1 \(which is not verified as a whole\)$/m,
     );
+  });
+
+  test('a bucket-policy fix checked without the bucket policy says so in its title and outcome', () => {
+    const unseen: ExplainReport = {
+      ...report,
+      findings: [
+        ...report.findings.slice(0, 2),
+        bareFinding(ROLE, {
+          bucket: 'partner',
+          cause: 'resource-policy-missing-allow',
+          fix: { ...inlineFix, attachTo: 'arn:aws:s3:::partner', attachKind: 'bucket-policy' },
+        }),
+      ],
+      policyChanges: [],
+    };
+    const row = overviewRows(unseen)[2];
+    assert.equal(
+      row?.title,
+      "Nothing on the bucket's side allows the request (its policy is not in the input)",
+    );
+    assert.equal(row?.outcome, 'fix verified as if the bucket had no policy: the bucket policy of partner');
+    const withPolicy = overviewRows({
+      ...unseen,
+      findings: unseen.findings.map((f, i) => (i === 2 ? { ...f, fix: { ...f.fix!, newDocument: {} } } : f)),
+    })[2];
+    assert.equal(withPolicy?.title, 'The bucket policy does not allow the request');
+    assert.equal(withPolicy?.outcome, 'verified fix: the bucket policy of partner');
   });
 
   test('reports of fewer than three findings have none', () => {

@@ -159,4 +159,19 @@ describe('decisionText', () => {
       'explicitly denied',
     );
   });
+
+  test('says a bucket policy that is not in the input was counted as none', () => {
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['resource', 'identity'] }, true),
+      'implicitly denied (no allow in the identity-based policies; the bucket policy is not in the input: checked as if there were none)',
+    );
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['resource'] }, true),
+      'implicitly denied (the bucket policy is not in the input: checked as if there were none)',
+    );
+    assert.equal(
+      decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['identity'] }, true),
+      'implicitly denied (no allow in the identity-based policies)',
+    );
+  });
 });
