@@ -66,7 +66,8 @@ const scenarioDirs = readdirSync(EVENTS)
 
 function statementKey(s: PolicyStatement): string {
   const principal = s.Principal === undefined ? '' : JSON.stringify(s.Principal);
-  return `${s.Effect}|${[...s.Action].sort().join(',')}|${[...s.Resource].sort().join(',')}|${principal}`;
+  const condition = s.Condition === undefined ? '' : JSON.stringify(s.Condition);
+  return `${s.Effect}|${[...s.Action].sort().join(',')}|${[...s.Resource].sort().join(',')}|${principal}|${condition}`;
 }
 
 function requestKey(r: { eventName: string; action: string; resource: string; decision: string }): string {

@@ -40,6 +40,18 @@ import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
+import {
+  canHoldKmsGrant,
+  describeKmsCalls,
+  type EvaluatedKmsCall,
+  evaluateKmsCalls,
+  type KmsFixOutcome,
+  kmsCallsOf,
+  kmsRows,
+  nextKmsRefusalCaveat,
+  proposeKmsFix,
+  withKeyUse,
+} from './kmsCallerSide.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
@@ -99,6 +111,16 @@ const MISSING_CAUSE: readonly (readonly [PolicyType, FindingCause])[] = [
   ['permissions-boundary', 'boundary-missing-allow'],
   ['session', 'session-policy'],
 ];
+
+/** What caps the caller's policies, as a KMS call's missing Allow names it. */
+const KMS_CAP_WORDS: Readonly<Record<PolicyType, string>> = {
+  identity: "the caller's identity-based policies",
+  resource: 'the resource-based policy',
+  'permissions-boundary': 'its permissions boundary',
+  scp: 'the service control policies',
+  rcp: 'the resource control policies',
+  session: 'the session policy',
+};
 
 const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, FindingCause]>> = {
   identity: ['identity-missing-allow', 'identity-explicit-deny'],
@@ -1110,6 +1132,88 @@ export class FindingBuilder {
         'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
       );
     }
+    // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
+    // they refuse one, that is the cause (and an identity statement the fix); when they allow every one,
+    // the key policy is what refuses.
+    let kmsRequests: readonly FindingRequest[] = [];
+    let kmsCalls: readonly EvaluatedKmsCall[] = [];
+    let kmsFix: KmsFixOutcome | undefined;
+    const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
+    if (kmsVisible && cause !== 'kms-key' && denied.length > 0) {
+      // S3 refused the request before calling KMS: the key's use is the next refusal, unless it is allowed.
+      const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
+      kmsCalls = calls;
+      kmsRequests = kmsRows(calls);
+      const refused = calls.filter((c) => c.result.decision !== 'Allowed');
+      if (refused.length > 0) caveats.push(nextKmsRefusalCaveat(refused));
+    } else if (cause === 'kms-key' && kmsVisible) {
+      const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
+      kmsCalls = calls;
+      kmsRequests = kmsRows(calls);
+      const refused = calls.filter((c) => c.result.decision !== 'Allowed');
+      const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
+      const describe = describeKmsCalls;
+      // Said before the KMS caveats of the cause (the key policy's statement, what S3 calls).
+      // It takes the place of the cause's caveat that the key policy "and the caller's kms permissions"
+      // must allow the call, and of the note on a bucket's default key when the key is known.
+      const kmsCaveat = (caveat: string) => {
+        const at = caveats.findIndex(
+          (c) => c.startsWith('AWS names kms:') || c.startsWith('The request uses SSE-KMS'),
+        );
+        caveats.splice(at < 0 ? caveats.length : at, at < 0 ? 0 : 1, caveat);
+        const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
+        if (defaultKey >= 0) caveats.splice(defaultKey, 1);
+      };
+      if (calls.length > 0 && refused.length === 0) {
+        const by = [
+          ...new Set(
+            calls
+              .flatMap((c) => c.result.allowedBy.filter((r) => r.policyType === 'identity'))
+              .map((r) => r.policyName ?? r.policyArn ?? 'an identity-based policy'),
+          ),
+        ];
+        kmsCaveat(
+          `The caller's own policies allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+        );
+      } else if (explicit.length > 0) {
+        const refs = explicit.flatMap((c) => c.result.deniedBy);
+        deniedBy = dedupeRefs(refs);
+        cause = EXPLICIT_CAUSE[refs[0]!.policyType];
+        kmsCaveat(
+          `The caller's own policies refuse ${describe(explicit)} with an explicit Deny (see "Denied by"): S3 cannot use the key for the caller, whatever the key policy says.`,
+        );
+      } else if (refused.length > 0) {
+        const missing = new Set<PolicyType>();
+        for (const c of refused) for (const type of c.result.missingAllowIn) missing.add(type);
+        cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+        kmsCaveat(
+          `The caller's own policies do not allow ${describe(refused)}, which S3 calls with the caller's credentials to ${refused.some((c) => c.call.action.toLowerCase() === 'kms:generatedatakey') ? 'encrypt what it writes' : 'decrypt what it reads'}: unless the key policy names the caller itself, they must allow it.`,
+        );
+        if (cause === 'identity-missing-allow') {
+          kmsFix = proposeKmsFix(
+            {
+              principal,
+              resolved,
+              ...(bucket !== undefined ? { bucket } : {}),
+              ...(partition !== undefined ? { partition } : {}),
+              ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+              s3Actions: this.#context.s3Actions,
+              cache: this.#resolver.compiledPolicyCache,
+              ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
+            },
+            refused,
+          );
+        } else {
+          // The caller's policies allow the key's use; a boundary, an SCP or a session policy caps it.
+          kmsFix = {
+            fix: null,
+            caveats: [
+              `No fix proposed for the key's use: ${[...missing].map((type) => KMS_CAP_WORDS[type]).join(' and ')} must allow ${describe(refused)} too.`,
+            ],
+          };
+        }
+      }
+    }
     // Statements that name a refused action but not its resource say why in the user's own terms.
     // rclone's root checks and S3A's parent checks are explained (and granted, or not) on their own.
     const misses =
@@ -1143,27 +1247,30 @@ export class FindingBuilder {
     const advice = principalAdvice(principal, cause);
     if (advice !== undefined) caveats.unshift(advice);
 
-    const fixOutcome = onlyProbes
-      ? {
-          fix: null,
-          caveats: [
-            probeEffect === 'ignored'
-              ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
-              : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
-          ],
-        }
-      : this.#fix(
-          cause,
-          evidence,
-          principal,
-          resolved,
-          denied,
-          bucket,
-          partition,
-          resourceAccount,
-          parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
-          ignoredProbes.size,
-        );
+    const fixOutcome =
+      kmsFix !== undefined
+        ? kmsFix
+        : onlyProbes
+          ? {
+              fix: null,
+              caveats: [
+                probeEffect === 'ignored'
+                  ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
+                  : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
+              ],
+            }
+          : this.#fix(
+              cause,
+              evidence,
+              principal,
+              resolved,
+              denied,
+              bucket,
+              partition,
+              resourceAccount,
+              parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
+              ignoredProbes.size,
+            );
     // A fix that raises the boundary too says so itself.
     if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined) {
       caveats.push(
@@ -1241,7 +1348,7 @@ export class FindingBuilder {
       );
     const datedProfile =
       profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile', namedWider);
-    const jobProfile =
+    const statedProfile =
       profile !== null && (deniedBy.length > 0 || leftOut.size > 0 || datedProfile !== undefined)
         ? {
             ...profile,
@@ -1253,6 +1360,9 @@ export class FindingBuilder {
             ],
           }
         : profile;
+    // A job that writes or reads SSE-KMS objects needs the key through S3 too.
+    const jobProfile =
+      statedProfile !== null && kmsCalls.length > 0 ? withKeyUse(statedProfile, kmsCalls) : statedProfile;
 
     const requests: FindingRequest[] = evaluated.map((e) => {
       const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;
@@ -1266,6 +1376,7 @@ export class FindingBuilder {
         ...(missing !== undefined && missing.length > 0 ? { missingAllowIn: missing } : {}),
       };
     });
+    requests.push(...kmsRequests);
     // First and last by text order, as a sort of the times would give.
     let firstSeen = first.eventTime;
     let lastSeen = first.eventTime;

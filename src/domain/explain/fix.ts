@@ -248,6 +248,14 @@ function appendedIdentityEdit(
   });
 }
 
+/** `statements` placed as an identity fix of the caller is, for grants other than S3's (a KMS key's use). */
+export function placeIdentityStatements(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+): Pick<Placement, 'fix' | 'note' | 'patched'> {
+  return placeIdentity(input, statements, JSON.stringify(statements));
+}
+
 function placeIdentity(
   input: FixInput,
   statements: readonly PolicyStatement[],
@@ -890,8 +898,12 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // either need an identity-side statement too (and only those), placed as an identity fix of the
   // caller would be, and verified together with the bucket's.
   let identityChange: AdditionalChange | undefined;
+  // So does an SCP fix for a caller whose own policies do not allow the requests either (the SCP is the
+  // cause named first: an organization's control comes before the account's policies).
   const callerRefused =
-    input.kind === 'bucket-policy' && !crossAccountResourceOnly ? refusedFor('identity') : [];
+    (input.kind === 'bucket-policy' && !crossAccountResourceOnly) || input.kind === 'scp'
+      ? refusedFor('identity')
+      : [];
   if (callerRefused.length > 0) {
     const callerStatements = minimalStatements(callerRefused.map((x) => x.r));
     const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
@@ -905,7 +917,9 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // So too for a cross-account caller whose own policies are visible: its boundary caps them.
   let boundaryChange: AdditionalChange | undefined;
   const boundaryRefused =
-    input.kind === 'identity' || (input.kind === 'bucket-policy' && !crossAccountResourceOnly && !service)
+    input.kind === 'identity' ||
+    input.kind === 'scp' ||
+    (input.kind === 'bucket-policy' && !crossAccountResourceOnly && !service)
       ? refusedFor('permissions-boundary')
       : [];
   if (boundaryRefused.length > 0) {
@@ -972,7 +986,12 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
       `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides.`,
     );
     caveats.push(serviceSourceCaveat(input));
-  } else if (input.kind === 'scp' && placed.fix.otherScps !== undefined) {
+  } else if (
+    input.kind === 'scp' &&
+    placed.fix.otherScps !== undefined &&
+    identityChange === undefined &&
+    boundaryChange === undefined
+  ) {
     verification.push(
       `Checked with the changes at every level that lacks the requests: ${[placed.fix, ...placed.fix.otherScps].map((c) => c.policyName ?? c.attachTo).join(', then ')} (every level of the tree must allow).`,
     );

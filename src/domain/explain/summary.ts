@@ -38,6 +38,10 @@ function causePhrase(finding: Pick<Finding, 'cause' | 'fix'>): string {
     : CAUSE_PHRASE[finding.cause];
 }
 
+function isKmsAction(action: string): boolean {
+  return action.toLowerCase().startsWith('kms:');
+}
+
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`: the bucket's name. */
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)/;
 
@@ -132,8 +136,11 @@ function alsoTo(statements: readonly PolicyStatement[] | undefined, where: strin
 }
 
 export function summarise(finding: Omit<Finding, 'summary'>): string {
-  const denied = finding.requests.filter((r) => r.decision !== 'Allowed');
-  const actions = [...new Set((denied.length > 0 ? denied : finding.requests).map((r) => r.action))];
+  // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
+  const s3Requests = finding.requests.filter((r) => !isKmsAction(r.action));
+  const kmsRefused = finding.requests.filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed');
+  const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
+  const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
   const who = callerLabel(finding.principal);
   const tool =
     finding.client.tool !== 'other'
@@ -152,7 +159,9 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   let sentence =
     explicit.length > 0 && others.length > 0
       ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
-      : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+      : denied.length === 0 && kmsRefused.length > 0
+        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+        : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
@@ -187,6 +196,10 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
         !/\bunless\b/.test(firstClause);
       sentence += ` ${better ? 'Better' : 'Alternatively'}, without ${avoid.removes.filter((r) => actions.includes(r)).join(', ')}: ${firstSentence}`;
     }
+  }
+  // S3 refused the request before calling KMS: the key's use is the next refusal.
+  if (denied.length > 0 && kmsRefused.length > 0) {
+    sentence += ` S3 then needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} too, which the caller's policies do not allow either (see the caveats).`;
   }
   if (finding.deniedBy.length > 0) {
     const d = finding.deniedBy[0]!;

@@ -74,7 +74,13 @@ export function additionalChanges(
 ): readonly { readonly lead: string; readonly change: AdditionalChange }[] {
   const out: { lead: string; change: AdditionalChange }[] = [];
   if (fix.identityChange !== undefined)
-    out.push({ lead: "Also needed on the caller's side (cross-account)", change: fix.identityChange });
+    out.push({
+      lead:
+        fix.attachKind === 'bucket-policy'
+          ? "Also needed on the caller's side (cross-account)"
+          : "Also needed in the caller's own policies, which do not allow these requests either",
+      change: fix.identityChange,
+    });
   if (fix.boundary !== undefined)
     out.push({
       lead: 'Also needed, as the permissions boundary does not allow these requests either',

@@ -142,7 +142,12 @@ describe('findings refused by a KMS key', () => {
         ?.caveats ?? [];
     const defaultKey = (c: string) => c.startsWith('If the bucket has default SSE-KMS encryption');
     assert.ok(!caveatsOf(named).some(defaultKey), caveatsOf(named).join(' | '));
-    assert.ok(caveatsOf(named).some((c) => c.startsWith('The request uses SSE-KMS')));
+    // The caller's policies allow s3:PutObject alone: the caveat says they lack the key's use.
+    assert.ok(
+      caveatsOf(named).some((c) =>
+        c.startsWith(`The caller's own policies do not allow kms:GenerateDataKey on ${KEY}`),
+      ),
+    );
     assert.ok(caveatsOf(unnamed).some(defaultKey));
   });
 });

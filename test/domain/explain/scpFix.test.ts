@@ -51,25 +51,64 @@ const allowList = described('DataPlatformAllowList', ALLOW_LIST_ARN, [
   },
 ]);
 
-function explainDelete(ouPolicies: readonly unknown[]): ExplainReport {
+function explainDelete(
+  ouPolicies: readonly unknown[],
+  userStatements: readonly unknown[] = [
+    { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'] },
+  ],
+): ExplainReport {
   const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
     errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
   });
   return explainTexts(
     [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
     explainContext({
-      snapshot: snapshotWithUser('backup', {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'] },
-        ],
-      }),
+      snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: userStatements }),
       scpLevels: scpLevels(ouPolicies),
     }),
   );
 }
 
 describe('fixes for an SCP allow list', () => {
+  test("a caller whose own policies do not allow the request either gets their statement too, verified with the SCP's", () => {
+    const report = explainDelete(
+      [allowList],
+      [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' }],
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.cause, 'scp-missing-allow');
+    assert.equal(finding.fix?.attachKind, 'service-control-policy');
+    const deletes = [{ Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/in/*'] }];
+    assert.deepEqual(
+      finding.fix?.statements.map(({ Sid: _sid, ...rest }) => rest),
+      deletes,
+    );
+    assert.equal(finding.fix?.identityChange?.attachKind, 'inline-policy');
+    assert.deepEqual(finding.fix?.identityChange?.statements, deletes);
+    assert.deepEqual(finding.fix?.identityStatements, deletes);
+    assert.equal(
+      finding.fix?.verified,
+      true,
+      `${finding.fix?.verification.join(' | ')} ${finding.caveats.join(' | ')}`,
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.startsWith(
+          'Checked with both changes: the statements above and the caller-side statements in the inline policy',
+        ),
+      ),
+      finding.fix?.verification.join('\n'),
+    );
+    assert.match(
+      finding.summary,
+      /Fix: add s3:DeleteObject to the service control policy DataPlatformAllowList and s3:DeleteObject to a new inline policy on user\/backup \(verified\)\./,
+    );
+    assert.match(
+      renderText(report, { color: false }),
+      /Also needed in the caller's own policies, which do not allow these requests either: /,
+    );
+  });
+
   test("the missing action goes into the OU's own SCP, verified with every level", () => {
     const report = explainDelete([allowList]);
     const finding = report.findings[0];

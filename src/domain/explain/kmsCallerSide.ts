@@ -1,0 +1,348 @@
+/**
+ * The caller's side of the KMS calls S3 makes for an SSE-KMS request. S3 calls KMS with the caller's
+ * credentials (kms:GenerateDataKey to write, kms:Decrypt to read), so two things must allow each call:
+ * the key policy, and, when the key policy lets the account's IAM policies grant the key's use (the
+ * default key policy's statement for the account root does), the caller's own policies, capped by its
+ * permissions boundary and the SCPs like any other request.
+ *
+ * Key policies are not an input, but the caller's policies are: each KMS call is evaluated against them
+ * as if the key policy delegated to IAM. A call they refuse is the cause to report (AWS's message for a
+ * bucket whose default encryption uses a customer managed key reads "no identity-based policy allows the
+ * kms:GenerateDataKey action"), and an identity statement for it is a fix the engine can verify: the
+ * action on the key ARN, through S3 alone (`kms:ViaService`). A call they allow leaves the key policy.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ * @see https://repost.aws/knowledge-center/s3-access-denied-error-kms
+ */
+import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
+import { evaluate, type PolicySet } from '../policy/evaluate.js';
+import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
+import type { DeniedEvent } from './deniedEvent.js';
+import { type FixInput, placeIdentityStatements } from './fix.js';
+import type { ResolvedPolicies } from './policyResolver.js';
+import type { FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
+
+/** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[^/]+$/;
+
+/** One KMS call S3 makes for one event of the finding. */
+export interface KmsCall {
+  readonly event: DeniedEvent;
+  readonly action: string;
+  readonly keyArn: string;
+  readonly context: Readonly<Record<string, ContextValue>>;
+  /** `message` when only AWS's error message names the call (a bucket's default key), else `operation`. */
+  readonly source: 'message' | 'operation';
+}
+
+export interface EvaluatedKmsCall {
+  readonly call: KmsCall;
+  readonly request: AuthorizationRequest;
+  readonly result: EvaluationResult;
+}
+
+/**
+ * The KMS calls of the finding's events: those the request's SSE-KMS headers name, or, when none does
+ * (a bucket's default encryption), the one AWS's message names with its key ARN.
+ */
+export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
+  const calls: KmsCall[] = [];
+  for (const event of events) {
+    if (event.kmsChecks.length > 0) {
+      for (const check of event.kmsChecks) {
+        if (!KEY_ARN.test(check.resource)) continue;
+        calls.push({
+          event,
+          action: check.action,
+          keyArn: check.resource,
+          context: check.context,
+          source: 'operation',
+        });
+      }
+      continue;
+    }
+    const named = messageCall(event.message, event);
+    if (named !== undefined) calls.push(named);
+  }
+  return calls;
+}
+
+function messageCall(message: ParsedDenialMessage, event: DeniedEvent): KmsCall | undefined {
+  if (message.form !== 'enhanced' || !message.action.toLowerCase().startsWith('kms:')) return undefined;
+  const keyArn = message.resource;
+  if (keyArn === undefined || !KEY_ARN.test(keyArn)) return undefined;
+  // What S3's call to KMS carries: it is made through S3, in the request's region, by the caller's account.
+  const context: Record<string, ContextValue> = { 'aws:ViaAWSService': true };
+  const region = event.check.context['aws:RequestedRegion'];
+  if (typeof region === 'string') context['kms:ViaService'] = `s3.${region}.amazonaws.com`;
+  if (event.principal.account !== undefined) context['kms:CallerAccount'] = event.principal.account;
+  return { event, action: message.action, keyArn, context, source: 'message' };
+}
+
+/** The caller's side of a set: everything but the bucket policy, which has no say over a KMS key. */
+function callerSide(set: PolicySet): PolicySet {
+  const { resource: _bucketPolicy, ...rest } = set;
+  return rest;
+}
+
+/**
+ * Each call evaluated against the caller's policies, as if the key policy let them decide (the key is
+ * taken to be in the caller's account: in another, its key policy must name the caller too, which the
+ * key-policy caveat says).
+ */
+export function evaluateKmsCalls(
+  resolved: ResolvedPolicies,
+  account: string | undefined,
+  calls: readonly KmsCall[],
+): EvaluatedKmsCall[] {
+  const set = callerSide(resolved.set);
+  const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
+  return calls.map((call) => {
+    const request: AuthorizationRequest = {
+      principal: resolved.enginePrincipal,
+      action: call.action,
+      resource: call.keyArn,
+      ...(account !== undefined ? { resourceAccount: account } : {}),
+      context: call.context,
+      ...(principalContext !== undefined ? { principalContext } : {}),
+    };
+    return { call, request, result: evaluate(set, request) };
+  });
+}
+
+/** The calls as rows of the finding's requests. */
+export function kmsRows(evaluated: readonly EvaluatedKmsCall[]): FindingRequest[] {
+  return evaluated.map(({ call, result }) => ({
+    eventId: call.event.eventId,
+    eventName: call.event.eventName,
+    action: call.action,
+    resource: call.keyArn,
+    decision: result.decision,
+    source: call.source,
+    ...(result.decision === 'ImplicitlyDenied' && result.missingAllowIn.length > 0
+      ? { missingAllowIn: result.missingAllowIn }
+      : {}),
+  }));
+}
+
+/**
+ * The identity statements for the refused calls: per key, its actions, through S3 alone when every call
+ * on it names the service (keys with the same actions and services share one statement).
+ */
+export function kmsStatements(refused: readonly EvaluatedKmsCall[]): PolicyStatement[] {
+  const byKey = new Map<string, { actions: Set<string>; services: Set<string>; unconditioned: boolean }>();
+  for (const { call } of refused) {
+    let entry = byKey.get(call.keyArn);
+    if (entry === undefined) {
+      entry = { actions: new Set(), services: new Set(), unconditioned: false };
+      byKey.set(call.keyArn, entry);
+    }
+    entry.actions.add(call.action);
+    const via = call.context['kms:ViaService'];
+    if (typeof via === 'string') entry.services.add(via);
+    else entry.unconditioned = true;
+  }
+  const merged = new Map<string, { actions: string[]; services: string[]; keys: string[] }>();
+  for (const [key, entry] of byKey) {
+    const actions = [...entry.actions].sort();
+    const services = entry.unconditioned ? [] : [...entry.services].sort();
+    const id = JSON.stringify([actions, services]);
+    const group = merged.get(id);
+    if (group === undefined) merged.set(id, { actions, services, keys: [key] });
+    else group.keys.push(key);
+  }
+  return [...merged.values()].map(({ actions, services, keys }) => ({
+    Effect: 'Allow',
+    Action: actions,
+    Resource: keys.sort(),
+    ...(services.length > 0 ? { Condition: { StringEquals: { 'kms:ViaService': services } } } : {}),
+  }));
+}
+
+/** Requests the added statements must not newly allow: other keys, aliases, `*`, the key used directly. */
+function probesFor(
+  statements: readonly PolicyStatement[],
+  template: AuthorizationRequest,
+): AuthorizationRequest[] {
+  const probes: AuthorizationRequest[] = [];
+  const direct: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(template.context ?? {})) if (k !== 'kms:ViaService') direct[k] = v;
+  for (const statement of statements) {
+    for (const action of statement.Action) {
+      const resources = new Set<string>(['*']);
+      for (const key of statement.Resource) {
+        const m = KEY_ARN.exec(key);
+        if (m === null) continue;
+        resources.add(`arn:${m[1]}:kms:${m[2]}:${m[3]}:key/permission-auditor-other-key`);
+        resources.add(`arn:${m[1]}:kms:${m[2]}:${m[3]}:alias/permission-auditor-probe`);
+        // The key itself, used directly rather than through S3, and through another service.
+        probes.push({ ...template, action, resource: key, context: direct });
+        probes.push({
+          ...template,
+          action,
+          resource: key,
+          context: { ...direct, 'kms:ViaService': `ec2.${m[2]}.amazonaws.com` },
+        });
+      }
+      for (const resource of resources) probes.push({ ...template, action, resource });
+    }
+  }
+  return probes;
+}
+
+export interface KmsFixOutcome {
+  readonly fix: Fix | null;
+  readonly caveats: readonly string[];
+}
+
+/**
+ * The identity statements for the calls the caller's policies refused for want of an Allow, placed as
+ * an identity fix of the caller is (the managed policy that grants the job S3 on the bucket, else a new
+ * inline policy) and verified: with them, every refused call is allowed by the caller's policies, and no
+ * probe of another key, an alias, `*` or the key used outside S3 becomes newly allowed.
+ */
+export function proposeKmsFix(
+  input: Omit<FixInput, 'kind' | 'requests'>,
+  refused: readonly EvaluatedKmsCall[],
+): KmsFixOutcome {
+  const first = refused[0];
+  if (first === undefined) return { fix: null, caveats: [] };
+  const statements = kmsStatements(refused);
+  const placed = placeIdentityStatements({ ...input, kind: 'identity', requests: [] }, statements);
+  const before = callerSide(input.resolved.set);
+  const after = callerSide(placed.patched);
+  const still: { request: AuthorizationRequest; result: EvaluationResult }[] = [];
+  for (const { request } of refused) {
+    const result = evaluate(after, request);
+    if (result.decision !== 'Allowed') still.push({ request, result });
+  }
+  const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
+  if (deny !== undefined) {
+    const by = deny.result.deniedBy.map(
+      (d) => `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
+    );
+    return {
+      fix: null,
+      caveats: [
+        `An added Allow would not help: ${deny.request.action} on ${deny.request.resource} stays explicitly denied by ${by.join(', ')}.`,
+      ],
+    };
+  }
+  const caveats: string[] = placed.note !== undefined ? [placed.note] : [];
+  const verification: string[] = [];
+  if (still.length > 0) {
+    const missing = [...new Set(still.flatMap((x) => x.result.missingAllowIn))];
+    caveats.push(
+      `With the fix applied, ${still.length} KMS request(s) still lack an Allow in: ${missing.join(', ')}. Those policies must allow them too.`,
+    );
+  } else {
+    verification.push(
+      `With the fix applied, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for it.`,
+    );
+  }
+  const probes = probesFor(statements, first.request);
+  const newly = probes.find(
+    (probe) =>
+      evaluate(after, probe).decision === 'Allowed' && evaluate(before, probe).decision !== 'Allowed',
+  );
+  if (newly !== undefined) {
+    caveats.push(
+      `Verification failed: the change would also newly allow ${newly.action} on ${newly.resource}.`,
+    );
+  } else {
+    verification.push(
+      `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
+    );
+  }
+  verification.push(
+    "Checked against the caller's policies only: the key policy is not an input. It must let the account's IAM policies grant the key's use (the default key policy's statement for the account root does), or name the caller itself (see the caveats).",
+  );
+  return {
+    fix: {
+      ...placed.fix,
+      verified: still.length === 0 && newly === undefined,
+      verification,
+    },
+    caveats,
+  };
+}
+
+/** Whether a principal's policies are visible and can hold a statement (not root, a service or anonymous). */
+export function canHoldKmsGrant(principal: Principal, resolved: ResolvedPolicies): boolean {
+  return (
+    resolved.identityKnown &&
+    (principal.type === 'IAMUser' || principal.type === 'Role' || principal.type === 'IdentityCenter')
+  );
+}
+
+/** "To perform a multipart upload with encryption using an AWS KMS key, the requester must have permission to the kms:Decrypt and kms:GenerateDataKey actions". */
+const MULTIPART_KMS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions';
+
+/**
+ * A job profile with the KMS key's use the job needs through S3: kms:GenerateDataKey when it uploads,
+ * kms:Decrypt when it reads or uploads in parts (S3 decrypts the parts to complete the upload), besides
+ * the calls the input shows; on the keys the finding's requests used, through S3 alone when every call
+ * names the service.
+ */
+export function withKeyUse(profile: JobProfile, calls: readonly EvaluatedKmsCall[]): JobProfile {
+  const granted = new Set(profile.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+  const actions = new Set(calls.map((c) => c.call.action));
+  if (granted.has('s3:putobject')) actions.add('kms:GenerateDataKey').add('kms:Decrypt');
+  if (granted.has('s3:getobject')) actions.add('kms:Decrypt');
+  const keys = [...new Set(calls.map((c) => c.call.keyArn))].sort();
+  const services = new Set<string>();
+  let everyNamesService = true;
+  for (const { call } of calls) {
+    const via = call.context['kms:ViaService'];
+    if (typeof via === 'string') services.add(via);
+    else everyNamesService = false;
+  }
+  const statement: PolicyStatement = {
+    Sid: 'KmsKeyThroughS3',
+    Effect: 'Allow',
+    Action: [...actions].sort(),
+    Resource: keys,
+    ...(everyNamesService && services.size > 0
+      ? { Condition: { StringEquals: { 'kms:ViaService': [...services].sort() } } }
+      : {}),
+  };
+  return {
+    ...profile,
+    statements: [...profile.statements, statement],
+    notes: [
+      ...profile.notes,
+      `The objects are encrypted with the KMS key ${keys.join(', ')} (SSE-KMS): S3 calls ${statement.Action.join(' and ')} on it with the caller's credentials (kms:GenerateDataKey for each upload, kms:Decrypt to read and to complete an upload in parts, ${MULTIPART_KMS}); the key policy must allow them too (see the caveats).`,
+    ],
+  };
+}
+
+/** `kms:GenerateDataKey on KEY`, `kms:Decrypt and kms:GenerateDataKey on KEY, OTHER`. */
+export function describeKmsCalls(calls: readonly EvaluatedKmsCall[]): string {
+  return `${[...new Set(calls.map((c) => c.call.action))].join(' and ')} on ${[...new Set(calls.map((c) => c.call.keyArn))].join(', ')}`;
+}
+
+/**
+ * For a finding whose S3 requests were refused before S3 called KMS: the KMS calls the caller's policies
+ * refuse too, which would refuse the next run once the S3 fix is applied (the job profile grants them).
+ */
+export function nextKmsRefusalCaveat(refused: readonly EvaluatedKmsCall[]): string {
+  const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
+  if (explicit.length > 0) {
+    const by = [
+      ...new Set(
+        explicit.flatMap((c) =>
+          c.result.deniedBy.map(
+            (d) =>
+              `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
+          ),
+        ),
+      ),
+    ];
+    return `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(explicit)} with the caller's credentials (SSE-KMS), which ${by.join(', ')} refuses with an explicit Deny: the job will still be refused there.`;
+  }
+  const statements = kmsStatements(refused);
+  return `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS), which the caller's policies do not allow either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it), or the next run is refused there.`;
+}

@@ -1,0 +1,373 @@
+/**
+ * The caller's side of the KMS calls S3 makes for an SSE-KMS upload: evaluated against the caller's
+ * policies, a refused call is the cause and an identity statement for it the verified fix; an allowed one
+ * leaves the key policy; a Deny is named; a boundary that does not allow it gets no fix.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import type { EvaluatedKmsCall } from '../../../src/domain/explain/kmsCallerSide.js';
+import { kmsStatements, withKeyUse } from '../../../src/domain/explain/kmsCallerSide.js';
+import type { Finding, JobProfile } from '../../../src/domain/explain/report.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { ACCOUNT, backupUserContext, deniedObjectRecord, explainContext } from './explainFixtures.js';
+
+const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const OTHER_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/ffff0000-12ab-34cd-56ef-1234567890ab`;
+const VIA_S3 = 's3.eu-west-1.amazonaws.com';
+const WRITE = { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' };
+
+/** A refused upload of the fixtures' user to a bucket whose default key is KEY: only the message names it. */
+function defaultKeyUpload(key = 'in/a.csv'): Record<string, unknown> {
+  return deniedObjectRecord('PutObject', 's3:PutObject', 'data', key, {
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${KEY} because no identity-based policy allows the kms:GenerateDataKey action`,
+  });
+}
+
+/** A refused upload that names KEY in its SSE-KMS headers, with the legacy message. */
+function namedKeyUpload(): Record<string, unknown> {
+  return deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv', {
+    errorMessage: 'Access Denied',
+    requestParameters: {
+      bucketName: 'data',
+      key: 'in/b.csv',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+      Host: 'data.s3.eu-west-1.amazonaws.com',
+    },
+  });
+}
+
+function findingOf(record: Record<string, unknown>, statements: readonly unknown[]): Finding {
+  const report = explainTexts(
+    [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
+    backupUserContext(statements),
+  );
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+describe("KMS calls refused by the caller's own policies", () => {
+  test('the message names the default key: the cause is the missing identity Allow, and the fix grants the key through S3', () => {
+    const finding = findingOf(defaultKeyUpload(), [WRITE]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.resource, r.decision, r.source, r.missingAllowIn ?? null]),
+      [
+        ['s3:PutObject', 'arn:aws:s3:::data/in/a.csv', 'Allowed', 'operation', null],
+        ['kms:GenerateDataKey', KEY, 'ImplicitlyDenied', 'message', ['identity']],
+      ],
+    );
+    assert.deepEqual(finding.fix?.statements, [
+      {
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey'],
+        Resource: [KEY],
+        Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+      },
+    ]);
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.fix?.verification.includes(
+        "With the fix applied, the caller's policies allow all 1 KMS request(s) S3 makes for it.",
+      ),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.startsWith("Checked against the caller's policies only: the key policy is not an input."),
+      ),
+    );
+    assert.equal(
+      finding.summary,
+      `user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: S3 needs kms:GenerateDataKey on the KMS key ${KEY} for it, and no identity-based policy allows it. Fix: add kms:GenerateDataKey to a new inline policy on user/backup (verified).`,
+    );
+    // The caller's side says what is missing; the key policy's statement follows as the other way.
+    const first = finding.caveats.findIndex((c) =>
+      c.startsWith("The caller's own policies do not allow kms:GenerateDataKey"),
+    );
+    const keyPolicy = finding.caveats.findIndex((c) => c.includes('a statement for the key policy of'));
+    assert.ok(first >= 0 && keyPolicy > first, finding.caveats.join('\n'));
+    assert.ok(!finding.caveats.some((c) => c.startsWith('AWS names kms:')), 'the generic caveat is replaced');
+    assert.ok(!finding.caveats.some((c) => c.startsWith('If the bucket has default SSE-KMS')));
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      text,
+      /kms:GenerateDataKey {2}arn:aws:kms:\S+ {2}implicitly denied \(no allow in the identity-based policies\)/,
+    );
+    assert.match(renderMarkdown({ findings: [finding], skipped: [], errors: [] }), /"kms:ViaService": \[/);
+  });
+
+  test('the request names its key: the same fix, from the SSE-KMS headers', () => {
+    const finding = findingOf(namedKeyUpload(), [WRITE]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    const kms = finding.requests.filter((r) => r.action.startsWith('kms:'));
+    assert.deepEqual(
+      kms.map((r) => [r.action, r.resource, r.source]),
+      [['kms:GenerateDataKey', KEY, 'operation']],
+    );
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['kms:GenerateDataKey'], [KEY]]],
+    );
+    assert.equal(finding.fix?.verified, true);
+  });
+
+  test('a policy that allows the key for another service only is no Allow, and the fix is not widened by it', () => {
+    const finding = findingOf(defaultKeyUpload(), [
+      WRITE,
+      {
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKey',
+        Resource: KEY,
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.equal(finding.fix?.verified, true);
+  });
+});
+
+describe('S3 requests refused before S3 called KMS', () => {
+  test('the KMS call the caller may not make either is named, with its statement, so the next run is not refused there', () => {
+    const finding = findingOf(namedKeyUpload(), [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject'],
+    );
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:PutObject', 'ImplicitlyDenied'],
+        ['kms:GenerateDataKey', 'ImplicitlyDenied'],
+      ],
+    );
+    const caveat = finding.caveats.find((c) => c.startsWith('Once the S3 requests are allowed'));
+    assert.equal(
+      caveat,
+      `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), which the caller's policies do not allow either: add \`{"Effect":"Allow","Action":["kms:GenerateDataKey"],"Resource":["${KEY}"],"Condition":{"StringEquals":{"kms:ViaService":["${VIA_S3}"]}}}\` as well (the job profile has it), or the next run is refused there.`,
+    );
+    assert.ok(
+      finding.jobProfile?.statements.some(
+        (s) =>
+          s.Sid === 'KmsKeyThroughS3' && s.Action.includes('kms:GenerateDataKey') && s.Resource.includes(KEY),
+      ),
+      JSON.stringify(finding.jobProfile),
+    );
+    // The summary names the S3 refusal, then the KMS call that would refuse the next run.
+    assert.match(
+      finding.summary,
+      /was denied s3:PutObject on bucket data: no identity-based policy allows it\./,
+    );
+    assert.ok(
+      finding.summary.endsWith(
+        ` S3 then needs kms:GenerateDataKey on the KMS key ${KEY} too, which the caller's policies do not allow either (see the caveats).`,
+      ),
+      finding.summary,
+    );
+  });
+
+  test('a KMS call the caller may make adds no caveat', () => {
+    const finding = findingOf(namedKeyUpload(), [
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.ok(!finding.caveats.some((c) => c.startsWith('Once the S3 requests are allowed')));
+  });
+});
+
+describe("KMS calls the caller's own policies allow", () => {
+  test('the key policy is what refuses: the cause stays kms-key, with the policy that allows named', () => {
+    const finding = findingOf(defaultKeyUpload(), [
+      WRITE,
+      { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY },
+    ]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.equal(finding.fix, null);
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:PutObject', 'Allowed'],
+        ['kms:GenerateDataKey', 'Allowed'],
+      ],
+    );
+    assert.ok(
+      finding.caveats.includes(
+        `The caller's own policies allow kms:GenerateDataKey on ${KEY} (inline): the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.match(finding.summary, /: the KMS key used for encryption is not usable by the caller\.$/);
+    assert.doesNotMatch(finding.summary, /kms:GenerateDataKey on bucket/);
+  });
+});
+
+describe('KMS calls refused by a Deny or capped elsewhere', () => {
+  test('an identity Deny on the key is named, and no Allow is proposed', () => {
+    const finding = findingOf(defaultKeyUpload(), [
+      WRITE,
+      { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+      { Sid: 'NoDataKeys', Effect: 'Deny', Action: 'kms:GenerateDataKey*', Resource: '*' },
+    ]);
+    assert.equal(finding.cause, 'identity-explicit-deny');
+    assert.equal(finding.fix, null);
+    assert.deepEqual(
+      finding.deniedBy.map((d) => [d.policyType, d.sid]),
+      [['identity', 'NoDataKeys']],
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(`The caller's own policies refuse kms:GenerateDataKey on ${KEY} with an explicit Deny`),
+      ),
+    );
+  });
+
+  test('a permissions boundary without the key: the cause is the boundary, and no fix is proposed for it', () => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'backup',
+            UserId: 'AIDAEXAMPLE',
+            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+            Path: '/',
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            PermissionsBoundary: {
+              PermissionsBoundaryType: 'Policy',
+              PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
+            },
+            UserPolicyList: [
+              {
+                PolicyName: 'inline',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [WRITE, { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY }],
+                },
+              },
+            ],
+          },
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [
+          {
+            PolicyName: 'S3Only',
+            Arn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
+            DefaultVersionId: 'v1',
+            PolicyVersionList: [
+              {
+                VersionId: 'v1',
+                IsDefaultVersion: true,
+                Document: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.cause, 'boundary-missing-allow');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.includes(
+        `No fix proposed for the key's use: its permissions boundary must allow kms:GenerateDataKey on ${KEY} too.`,
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('an alias in the message cannot be evaluated: the finding keeps the key-policy cause, with no KMS row', () => {
+    const finding = findingOf(
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data because no identity-based policy allows the kms:GenerateDataKey action`,
+      }),
+      [WRITE],
+    );
+    assert.equal(finding.cause, 'kms-key');
+    assert.ok(!finding.requests.some((r) => r.action.startsWith('kms:')));
+  });
+});
+
+describe('kmsStatements', () => {
+  const call = (action: string, keyArn: string, via?: string): EvaluatedKmsCall =>
+    ({
+      call: { action, keyArn, context: via === undefined ? {} : { 'kms:ViaService': via } },
+    }) as unknown as EvaluatedKmsCall;
+
+  test('one statement per key, keys with the same actions and services together, no condition when a call names no service', () => {
+    assert.deepEqual(
+      kmsStatements([
+        call('kms:GenerateDataKey', KEY, VIA_S3),
+        call('kms:GenerateDataKey', OTHER_KEY, VIA_S3),
+        call('kms:Decrypt', 'arn:aws:kms:eu-west-1:111122223333:key/third'),
+      ]),
+      [
+        {
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey'],
+          Resource: [KEY, OTHER_KEY].sort(),
+          Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: ['arn:aws:kms:eu-west-1:111122223333:key/third'],
+        },
+      ],
+    );
+  });
+
+  test("a job profile gains the key's use its S3 actions need: uploads GenerateDataKey and Decrypt, reads Decrypt", () => {
+    const profile: JobProfile = {
+      tool: 'aws-cli',
+      operation: 'copy',
+      statements: [
+        { Sid: 'Reads', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::data/*'] },
+      ],
+      notes: [],
+    };
+    const read = withKeyUse(profile, [call('kms:Decrypt', KEY, VIA_S3)]);
+    assert.deepEqual(read.statements.at(-1), {
+      Sid: 'KmsKeyThroughS3',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [KEY],
+      Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+    });
+    const upload = withKeyUse(
+      {
+        ...profile,
+        statements: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/*'] }],
+      },
+      [call('kms:GenerateDataKey', KEY)],
+    );
+    assert.deepEqual(upload.statements.at(-1)?.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    assert.equal(
+      upload.statements.at(-1)?.Condition,
+      undefined,
+      'a call without kms:ViaService gets no condition',
+    );
+    assert.match(
+      upload.notes.at(-1) ?? '',
+      /kms:GenerateDataKey for each upload, kms:Decrypt to read and to complete an upload in parts/,
+    );
+  });
+});
