@@ -1428,7 +1428,7 @@ export class FindingBuilder {
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
         caveats.push(
-          `AWS names ${message.action}: the KMS key policy (and the caller's kms permissions) must allow it; key policies are not visible here.`,
+          `AWS names ${message.action}: the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too); key policies are not visible here.`,
         );
         const kms = events.flatMap((e) => e.kmsChecks);
         const region = first.check.context['aws:RequestedRegion'];
@@ -1451,7 +1451,7 @@ export class FindingBuilder {
     if (events.some((e) => e.kmsChecks.length > 0)) {
       const kms = events.flatMap((e) => e.kmsChecks);
       caveats.push(
-        `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; the KMS key policy and the caller's kms permissions must allow it.`,
+        `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too; for a key in another account, both must).`,
       );
       const keyPolicy = keyPolicyCaveat(first.principal, kms.map(keyUseOf));
       if (keyPolicy !== undefined) caveats.push(keyPolicy);

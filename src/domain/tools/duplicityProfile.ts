@@ -101,7 +101,7 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
 
   const objectActions = ['s3:GetObject', 's3:PutObject'];
   if (prunes) objectActions.push('s3:DeleteObject');
-  // Volumes (200 MiB by default) go up in parts above --s3-multipart-chunk-size (25 MiB by default),
+  // Volumes (200 MiB by default) go up in parts above --s3-multipart-chunk-size (25 MiB by default in 0.8, 20 MiB from 2.x),
   // and boto3's transfer manager aborts a failed multipart upload: every backup needs it, seen or not.
   objectActions.push('s3:AbortMultipartUpload');
   const statements: PolicyStatement[] = [
@@ -133,7 +133,7 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
     );
   }
   notes.push(
-    `Volumes larger than --s3-multipart-chunk-size (25 MiB by default; a volume is 200 MiB by default, --volsize) are uploaded in parts${multipart ? ', as this job did' : ''}: boto3's transfer manager aborts a failed one (s3:AbortMultipartUpload), so that its parts are not kept (and billed). With --volsize at or below the chunk size, every upload is a single PUT and the action can be left out.`,
+    `Volumes larger than --s3-multipart-chunk-size (25 MiB by default in duplicity 0.8, 20 MiB from 2.x; a volume is 200 MiB by default, --volsize) are uploaded in parts${multipart ? ', as this job did' : ''}: boto3's transfer manager aborts a failed one (s3:AbortMultipartUpload), so that its parts are not kept (and billed). With --volsize at or below the chunk size, every upload is a single PUT and the action can be left out.`,
   );
   const alternatives: Alternative[] = [];
   if (createsBucket) {

@@ -56,11 +56,11 @@ export function mountpointProfile(input: MountInput): MountProfile {
   ];
   if (input.directory === undefined) {
     notes.push(
-      `The refused requests name no directory: the object statement covers the whole bucket. For a mount with --prefix path/, scope it to ${bucketArn}/path/*, and s3:ListBucket with the condition StringLike s3:prefix path/*, as Mountpoint's documentation shows.`,
+      `The refused requests name no directory: the object statement covers the whole bucket. For a mount with --prefix path/, scope it to ${bucketArn}/path/*, and s3:ListBucket with the s3:prefix condition key Mountpoint's documentation calls for (StringLike s3:prefix path/*).`,
     );
   } else if (input.directory !== '') {
     notes.push(
-      `For a mount with --prefix ${input.directory}, Mountpoint's documentation scopes s3:ListBucket with the condition StringLike s3:prefix ${input.directory}* (${SOURCE}).`,
+      `For a mount with --prefix ${input.directory}, Mountpoint's documentation scopes s3:ListBucket with the s3:prefix condition key: here StringLike s3:prefix ${input.directory}* (${SOURCE}).`,
     );
   }
   const alternatives: Alternative[] = [];

@@ -941,7 +941,7 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
   ) {
     alternatives.push({
       kind: 'client-config',
-      text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then cannot verify that the stored object matches what it sent, and uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,
+      text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then takes a 200 OK as the upload's success: it checks a single-part upload against the MD5 and date in the PUT response and assumes its size and metadata, and it checks nothing of a multipart upload (rclone calls the chance of an undetected failure very small); uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,
       removes: context.versionHeads ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
     });
   }

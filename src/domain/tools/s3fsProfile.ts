@@ -42,7 +42,7 @@ export function s3fsProfile(input: MountInput): MountProfile {
     },
   ];
   const notes = [
-    `s3fs lists the bucket when mounting, lists each directory it shows and HEADs every name in it (and the name with / and _$folder$, looking for directories): S3 answers a HEAD of a missing key with 404 only under s3:ListBucket, and with 403 (an error in the file system) without it. Writing uploads the file (multipart for large files, aborted on failure); chmod, chown and touch copy the object onto itself with new metadata (s3:GetObject and s3:PutObject on it); mv copies and deletes; rm and rmdir delete. Source: ${SOURCE}`,
+    `s3fs lists the bucket when mounting, lists each directory it shows and HEADs every name in it (after a 404, also the name with /, and, before s3fs 1.92 or with -o compat_dir, with _$folder$, looking for directories): S3 answers a HEAD of a missing key with 404 only under s3:ListBucket, and with 403 (an error in the file system) without it. Writing uploads the file (multipart for large files, aborted on failure); chmod, chown and touch copy the object onto itself with new metadata (s3:GetObject and s3:PutObject on it); mv copies and deletes; rm and rmdir delete. Source: ${SOURCE}`,
   ];
   if (input.directory === undefined) {
     notes.push(
