@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { EvaluatedKmsCall } from '../../../src/domain/explain/kmsCallerSide.js';
 import { kmsStatements, withKeyUse } from '../../../src/domain/explain/kmsCallerSide.js';
@@ -369,5 +370,58 @@ describe('kmsStatements', () => {
       upload.notes.at(-1) ?? '',
       /kms:GenerateDataKey for each upload, kms:Decrypt to read and to complete an upload in parts/,
     );
+  });
+});
+
+describe("property: a KMS fix makes the caller's side allow the key", () => {
+  const pool = [
+    WRITE,
+    { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: OTHER_KEY },
+    { Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY },
+    {
+      Effect: 'Allow',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+    },
+    {
+      Effect: 'Allow',
+      Action: 'kms:GenerateDataKey*',
+      Resource: KEY,
+      Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+    },
+    { Effect: 'Deny', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:ViaAWSService': 'false' } } },
+    { Effect: 'Deny', Action: 'kms:GenerateDataKey', Resource: OTHER_KEY },
+    { Effect: 'Allow', NotAction: 's3:*', Resource: OTHER_KEY },
+  ];
+
+  test("with the fix added, re-explaining finds no KMS call refused by the caller's policies, and nothing else changes", () => {
+    let fixes = 0;
+    fc.assert(
+      fc.property(fc.subarray(pool, { minLength: 1 }), fc.boolean(), (statements, named) => {
+        const record = named ? namedKeyUpload() : defaultKeyUpload();
+        const finding = findingOf(record, statements);
+        const kmsRefused = finding.requests.filter(
+          (r) => r.action.startsWith('kms:') && r.decision !== 'Allowed',
+        );
+        if (finding.fix === null) {
+          // No fix: nothing refused on the caller's side, or a Deny refuses it (named).
+          if (kmsRefused.length > 0)
+            assert.ok(finding.deniedBy.length > 0 || finding.cause !== 'identity-missing-allow');
+          return;
+        }
+        if (!finding.fix.statements.some((st) => st.Action.some((a) => a.startsWith('kms:')))) return;
+        fixes++;
+        assert.equal(finding.fix.verified, true, finding.fix.verification.join(' | '));
+        const again = findingOf(record, [...statements, ...finding.fix.statements]);
+        assert.deepEqual(
+          again.requests.filter((r) => r.action.startsWith('kms:')).map((r) => r.decision),
+          kmsRefused.map(() => 'Allowed'),
+        );
+        assert.equal(again.cause, 'kms-key');
+      }),
+      { numRuns: 120 },
+    );
+    assert.ok(fixes > 10, `only ${fixes} KMS fixes were produced`);
   });
 });
