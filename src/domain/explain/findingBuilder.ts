@@ -10,7 +10,7 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
-import { DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
+import { DECRYPT_HIDDEN, DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
@@ -1161,8 +1161,13 @@ export class FindingBuilder {
           (c) => c.startsWith('AWS names kms:') || c.startsWith('The request uses SSE-KMS'),
         );
         caveats.splice(at < 0 ? caveats.length : at, at < 0 ? 0 : 1, caveat);
-        const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
-        if (defaultKey >= 0) caveats.splice(defaultKey, 1);
+        // AWS's message named the key's use: the notes on what the request could not show, and on a
+        // missing key's 403 (which names s3:ListBucket), do not apply.
+        for (const note of [DEFAULT_KEY_NOTE, DECRYPT_HIDDEN, MISSING_KEY_403]) {
+          const at = caveats.indexOf(note);
+          if (at >= 0 && (note !== DECRYPT_HIDDEN || calls.some((c) => c.call.action === 'kms:Decrypt')))
+            caveats.splice(at, 1);
+        }
       };
       if (calls.length > 0 && refused.length === 0) {
         const by = [

@@ -72,7 +72,8 @@ const MPU_PERMISSIONS =
 const OBJECT_LOCK = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html';
 const TAGGING = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html';
 
-const DECRYPT_HIDDEN =
+/** Said of reads whose key the request cannot show (explain drops it when AWS's message names the key). */
+export const DECRYPT_HIDDEN =
   'If the object is SSE-KMS encrypted, S3 also needs kms:Decrypt on its key; the key is not in the request, so that check cannot be derived from this record.';
 /**
  * The note of an upload that names no KMS key: the bucket's default encryption may still use one.

@@ -134,6 +134,41 @@ describe("KMS calls refused by the caller's own policies", () => {
   });
 });
 
+describe('a read refused kms:Decrypt', () => {
+  test('the fix grants kms:Decrypt, and the notes on what the request could not show are left out', () => {
+    const record = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${KEY} because no identity-based policy allows the kms:Decrypt action`,
+    });
+    const finding = findingOf(record, [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['kms:Decrypt'], [KEY]]],
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes(
+          `do not allow kms:Decrypt on ${KEY}, which S3 calls with the caller's credentials to decrypt what it reads`,
+        ),
+      ),
+    );
+    assert.ok(
+      !finding.caveats.some((c) => c.startsWith('If the object is SSE-KMS encrypted')),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      !finding.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')),
+      finding.caveats.join('\n'),
+    );
+    assert.match(
+      finding.summary,
+      /was denied s3:GetObject on bucket data: S3 needs kms:Decrypt on the KMS key/,
+    );
+  });
+});
+
 describe('S3 requests refused before S3 called KMS', () => {
   test('the KMS call the caller may not make either is named, with its statement, so the next run is not refused there', () => {
     const finding = findingOf(namedKeyUpload(), [
