@@ -1177,8 +1177,17 @@ export class FindingBuilder {
               .map((r) => r.policyName ?? r.policyArn ?? 'an identity-based policy'),
           ),
         ];
+        // AWS's message blames a policy of the caller's side (not the key's): the snapshot disagrees.
+        const blamed =
+          message.form === 'enhanced' &&
+          message.action.toLowerCase().startsWith('kms:') &&
+          message.policyType !== 'resource'
+            ? message.policyType
+            : undefined;
         kmsCaveat(
-          `The caller's own policies allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+          blamed !== undefined
+            ? `AWS's message says no ${blamed} policy allows ${message.form === 'enhanced' ? message.action : 'the call'}, but the caller's policies in the snapshot allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS (check it against the call S3 makes for the caller).`
+            : `The caller's own policies allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
         );
       } else if (explicit.length > 0) {
         const refs = explicit.flatMap((c) => c.result.deniedBy);

@@ -222,7 +222,7 @@ describe('S3 requests refused before S3 called KMS', () => {
 
 describe("KMS calls the caller's own policies allow", () => {
   test('the key policy is what refuses: the cause stays kms-key, with the policy that allows named', () => {
-    const finding = findingOf(defaultKeyUpload(), [
+    const finding = findingOf(namedKeyUpload(), [
       WRITE,
       { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY },
     ]);
@@ -243,6 +243,25 @@ describe("KMS calls the caller's own policies allow", () => {
     );
     assert.match(finding.summary, /: the KMS key used for encryption is not usable by the caller\.$/);
     assert.doesNotMatch(finding.summary, /kms:GenerateDataKey on bucket/);
+  });
+});
+
+describe('AWS names a policy of the caller the snapshot says allows the key', () => {
+  test('the caveat says the snapshot disagrees with the message, instead of blaming the key policy', () => {
+    const finding = findingOf(defaultKeyUpload(), [
+      WRITE,
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
+    ]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          `AWS's message says no identity policy allows kms:GenerateDataKey, but the caller's policies in the snapshot allow kms:GenerateDataKey on ${KEY} (inline): the snapshot may be out of date`,
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('the key policy is what refuses')));
   });
 });
 
