@@ -41,6 +41,17 @@ const policyTypePhrases = [
  */
 const LEGACY_MESSAGE = /^access denied\.?$/i;
 
+/**
+ * `User: ARN is not authorized to perform: kms:GenerateDataKey on this resource because the resource does
+ * not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly
+ * denies access`: KMS's message for a key its key policy does not let the caller use (S3 returns it for
+ * SSE-KMS requests). Read as the key policy not allowing the action.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/troubleshooting-key-policy.html
+ */
+const KMS_KEY_REFUSAL =
+  /^\s+on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access\.?$/i;
+
 // Whitespace is loose because documented examples wrap lines and double a space ("MaryMajor  is not").
 const HEAD = /User:\s+(\S+)\s+is not authorized to perform:\s+(\S+)/;
 const IMPLICIT_MARKER = /\sbecause no\s+/gi;
@@ -174,7 +185,19 @@ export function parseDenialMessageText(text: string): ParsedDenialMessage {
   // An S3 setting named after the last policy marker is the reason (object keys may hold the markers).
   const setting = settingMessage(principalArn, action, afterHead, Math.max(implicitAt, explicitAt));
   if (setting !== undefined) return setting;
-  if (implicitAt < 0 && explicitAt < 0) return { form: 'unrecognised', text };
+  if (implicitAt < 0 && explicitAt < 0) {
+    // KMS's own wording for a key whose key policy (or a grant) does not let the caller use it, which S3
+    // passes on for SSE-KMS requests: it names no resource and cannot tell the three reasons apart.
+    return KMS_KEY_REFUSAL.test(afterHead)
+      ? {
+          form: 'enhanced',
+          principalArn,
+          action: internedAction(action),
+          denial: 'implicit',
+          policyType: 'resource',
+        }
+      : { form: 'unrecognised', text };
+  }
 
   const reasonAt = Math.max(implicitAt, explicitAt);
   const named = parseResource(afterHead.slice(0, reasonAt));

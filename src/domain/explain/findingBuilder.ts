@@ -41,14 +41,17 @@ import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './f
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
+  callerSideRefusalCaveat,
   canHoldKmsGrant,
   describeKmsCalls,
   type EvaluatedKmsCall,
   evaluateKmsCalls,
   type KmsFixOutcome,
+  keyAccountOf,
   kmsCallsOf,
+  kmsRefusalCaveat,
   kmsRows,
-  nextKmsRefusalCaveat,
+  kmsStatements,
   proposeKmsFix,
   withKeyUse,
 } from './kmsCallerSide.js';
@@ -111,6 +114,17 @@ const MISSING_CAUSE: readonly (readonly [PolicyType, FindingCause])[] = [
   ['permissions-boundary', 'boundary-missing-allow'],
   ['session', 'session-policy'],
 ];
+
+/** A policy AWS's message names for a KMS call (a resource-based policy there is the key policy). */
+const MESSAGE_POLICY_WORDS: Readonly<Record<MessagePolicyType, string>> = {
+  identity: 'an identity-based policy',
+  resource: 'the key policy',
+  'permissions-boundary': 'the permissions boundary',
+  session: 'the session policy',
+  scp: 'a service control policy',
+  rcp: 'a resource control policy',
+  'vpc-endpoint': 'the VPC endpoint policy',
+};
 
 /** What caps the caller's policies, as a KMS call's missing Allow names it. */
 const KMS_CAP_WORDS: Readonly<Record<PolicyType, string>> = {
@@ -1123,7 +1137,13 @@ export class FindingBuilder {
       cause = 's3-setting';
     } else if (evidence === 'message' && message.form === 'enhanced') {
       const pair = MESSAGE_CAUSE[message.policyType];
-      cause = message.denial === 'explicit' ? pair[1] : pair[0];
+      // A KMS key policy is the resource-based policy a KMS action's message names.
+      cause =
+        message.policyType === 'resource' && message.action.toLowerCase().startsWith('kms:')
+          ? 'kms-key'
+          : message.denial === 'explicit'
+            ? pair[1]
+            : pair[0];
       if (message.policyArn !== undefined)
         deniedBy = [{ policyType: 'identity', policyArn: message.policyArn }];
     } else {
@@ -1134,98 +1154,37 @@ export class FindingBuilder {
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
     // they refuse one, that is the cause (and an identity statement the fix); when they allow every one,
-    // the key policy is what refuses.
+    // the key policy is what refuses. What AWS's message says about the call comes first.
     let kmsRequests: readonly FindingRequest[] = [];
     let kmsCalls: readonly EvaluatedKmsCall[] = [];
     let kmsFix: KmsFixOutcome | undefined;
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
-    if (kmsVisible && cause !== 'kms-key' && denied.length > 0) {
-      // S3 refused the request before calling KMS: the key's use is the next refusal, unless it is allowed.
+    if (kmsVisible && (cause === 'kms-key' || denied.length > 0)) {
       const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
       kmsCalls = calls;
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
-      if (refused.length > 0) caveats.push(nextKmsRefusalCaveat(refused));
-    } else if (cause === 'kms-key' && kmsVisible) {
-      const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
-      kmsCalls = calls;
-      kmsRequests = kmsRows(calls);
-      const refused = calls.filter((c) => c.result.decision !== 'Allowed');
-      const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
-      const describe = describeKmsCalls;
-      // Said before the KMS caveats of the cause (the key policy's statement, what S3 calls).
-      // It takes the place of the cause's caveat that the key policy "and the caller's kms permissions"
-      // must allow the call, and of the note on a bucket's default key when the key is known.
-      const kmsCaveat = (caveat: string) => {
-        const at = caveats.findIndex(
-          (c) => c.startsWith('AWS names kms:') || c.startsWith('The request uses SSE-KMS'),
+      if (cause !== 'kms-key') {
+        // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
+        const now = refused.filter((c) => c.call.refusedThisRun);
+        const next = refused.filter((c) => !c.call.refusedThisRun);
+        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
+        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false));
+      } else if (calls.length > 0) {
+        const outcome = this.#kmsCause(
+          message,
+          calls,
+          refused,
+          caveats,
+          principal,
+          resolved,
+          bucket,
+          partition,
+          resourceAccount,
         );
-        caveats.splice(at < 0 ? caveats.length : at, at < 0 ? 0 : 1, caveat);
-        // AWS's message named the key's use: the notes on what the request could not show, and on a
-        // missing key's 403 (which names s3:ListBucket), do not apply.
-        for (const note of [DEFAULT_KEY_NOTE, DECRYPT_HIDDEN, MISSING_KEY_403]) {
-          const at = caveats.indexOf(note);
-          if (at >= 0 && (note !== DECRYPT_HIDDEN || calls.some((c) => c.call.action === 'kms:Decrypt')))
-            caveats.splice(at, 1);
-        }
-      };
-      if (calls.length > 0 && refused.length === 0) {
-        const by = [
-          ...new Set(
-            calls
-              .flatMap((c) => c.result.allowedBy.filter((r) => r.policyType === 'identity'))
-              .map((r) => r.policyName ?? r.policyArn ?? 'an identity-based policy'),
-          ),
-        ];
-        // AWS's message blames a policy of the caller's side (not the key's): the snapshot disagrees.
-        const blamed =
-          message.form === 'enhanced' &&
-          message.action.toLowerCase().startsWith('kms:') &&
-          message.policyType !== 'resource'
-            ? message.policyType
-            : undefined;
-        kmsCaveat(
-          blamed !== undefined
-            ? `AWS's message says no ${blamed} policy allows ${message.form === 'enhanced' ? message.action : 'the call'}, but the caller's policies in the snapshot allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS (check it against the call S3 makes for the caller).`
-            : `The caller's own policies allow ${describe(calls)}${by.length > 0 ? ` (${by.join(', ')})` : ''}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
-        );
-      } else if (explicit.length > 0) {
-        const refs = explicit.flatMap((c) => c.result.deniedBy);
-        deniedBy = dedupeRefs(refs);
-        cause = EXPLICIT_CAUSE[refs[0]!.policyType];
-        kmsCaveat(
-          `The caller's own policies refuse ${describe(explicit)} with an explicit Deny (see "Denied by"): S3 cannot use the key for the caller, whatever the key policy says.`,
-        );
-      } else if (refused.length > 0) {
-        const missing = new Set<PolicyType>();
-        for (const c of refused) for (const type of c.result.missingAllowIn) missing.add(type);
-        cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
-        kmsCaveat(
-          `The caller's own policies do not allow ${describe(refused)}, which S3 calls with the caller's credentials to ${refused.some((c) => c.call.action.toLowerCase() === 'kms:generatedatakey') ? 'encrypt what it writes' : 'decrypt what it reads'}: unless the key policy names the caller itself, they must allow it.`,
-        );
-        if (cause === 'identity-missing-allow') {
-          kmsFix = proposeKmsFix(
-            {
-              principal,
-              resolved,
-              ...(bucket !== undefined ? { bucket } : {}),
-              ...(partition !== undefined ? { partition } : {}),
-              ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-              s3Actions: this.#context.s3Actions,
-              cache: this.#resolver.compiledPolicyCache,
-              ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
-            },
-            refused,
-          );
-        } else {
-          // The caller's policies allow the key's use; a boundary, an SCP or a session policy caps it.
-          kmsFix = {
-            fix: null,
-            caveats: [
-              `No fix proposed for the key's use: ${[...missing].map((type) => KMS_CAP_WORDS[type]).join(' and ')} must allow ${describe(refused)} too.`,
-            ],
-          };
-        }
+        cause = outcome.cause;
+        if (outcome.deniedBy !== undefined) deniedBy = outcome.deniedBy;
+        kmsFix = outcome.fix;
       }
     }
     // Statements that name a refused action but not its resource say why in the user's own terms.
@@ -1430,6 +1389,136 @@ export class FindingBuilder {
     };
     finding.summary = summarise(finding);
     return finding;
+  }
+
+  /**
+   * The cause of a finding whose S3 requests the visible policies allow and whose KMS calls were
+   * evaluated on the caller's side; `caveats` gets what it says (in place of the cause's general KMS
+   * caveat). AWS's message comes first: a key policy it names keeps the cause on the key, an explicit Deny
+   * it names is one (no Allow lifts it), and a policy of the caller's it names is the cause.
+   */
+  #kmsCause(
+    message: DeniedEvent['message'],
+    calls: readonly EvaluatedKmsCall[],
+    refused: readonly EvaluatedKmsCall[],
+    caveats: string[],
+    principal: Principal,
+    resolved: ResolvedPolicies,
+    bucket: string | undefined,
+    partition: string | undefined,
+    resourceAccount: string | undefined,
+  ): { cause: FindingCause; deniedBy?: DeniedByRef[]; fix?: KmsFixOutcome } {
+    // Said in place of the general caveat that the key policy must allow the call; and AWS's message
+    // named the key's use, so the notes on what the request could not show, and on a missing key's 403
+    // (which names s3:ListBucket), do not apply.
+    const say = (caveat: string, dropKeyPolicy = false) => {
+      const at = caveats.findIndex(
+        (c) => c.startsWith('AWS names kms:') || c.startsWith('The request uses SSE-KMS'),
+      );
+      caveats.splice(at < 0 ? caveats.length : at, at < 0 ? 0 : 1, caveat);
+      for (const note of [DEFAULT_KEY_NOTE, DECRYPT_HIDDEN, MISSING_KEY_403]) {
+        const i = caveats.indexOf(note);
+        if (i >= 0 && (note !== DECRYPT_HIDDEN || calls.some((c) => c.call.action === 'kms:Decrypt')))
+          caveats.splice(i, 1);
+      }
+      if (dropKeyPolicy) {
+        const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));
+        if (i >= 0) caveats.splice(i, 1);
+      }
+    };
+    const said =
+      message.form === 'enhanced' && message.action.toLowerCase().startsWith('kms:') ? message : undefined;
+    const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
+    const noFix: KmsFixOutcome = { fix: null, caveats: [] };
+    if (explicit.length > 0) {
+      const refs = explicit.flatMap((c) => c.result.deniedBy);
+      say(
+        `The caller's own policies refuse ${describeKmsCalls(explicit)} with an explicit Deny (see "Denied by"): S3 cannot use the key for the caller, whatever the key policy says.`,
+        true,
+      );
+      return { cause: EXPLICIT_CAUSE[refs[0]!.policyType], deniedBy: dedupeRefs(refs), fix: noFix };
+    }
+    if (said?.denial === 'explicit') {
+      say(
+        `AWS's message says an explicit Deny in ${MESSAGE_POLICY_WORDS[said.policyType]} refuses ${said.action}; the policies in the input hold no Deny that does (the snapshot may be out of date, or the Deny is in a policy not in the input). No Allow can lift it.`,
+        said.policyType !== 'resource',
+      );
+      return {
+        cause: MESSAGE_CAUSE[said.policyType][1],
+        ...(said.policyArn !== undefined
+          ? { deniedBy: [{ policyType: 'identity' as const, policyArn: said.policyArn }] }
+          : {}),
+        fix: noFix,
+      };
+    }
+    const by = [
+      ...new Set(
+        calls
+          .flatMap((c) => c.result.allowedBy.filter((r) => r.policyType === 'identity'))
+          .map((r) => r.policyName ?? r.policyArn ?? 'an identity-based policy'),
+      ),
+    ];
+    const allowedBy = by.length > 0 ? ` (${by.join(', ')})` : '';
+    if (refused.length === 0) {
+      if (said !== undefined && said.policyType !== 'resource') {
+        say(
+          `AWS's message says no ${said.policyType} policy allows ${said.action}, but the caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
+        );
+        return { cause: 'allowed-by-visible-policies' };
+      }
+      say(
+        `The caller's own policies allow ${describeKmsCalls(calls)}${allowedBy}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+      );
+      return { cause: 'kms-key' };
+    }
+    const missing = new Set<PolicyType>();
+    for (const c of refused) for (const type of c.result.missingAllowIn) missing.add(type);
+    if (said?.policyType === 'resource') {
+      // AWS says the key policy refuses: in the key's account a statement there that names the caller is
+      // enough; for a key in another account the caller's policies must allow the call too.
+      const crossKey = refused.some((c) => keyAccountOf(c.call.keyArn) !== principal.account);
+      const statements = kmsStatements(refused);
+      say(
+        crossKey
+          ? `${callerSideRefusalCaveat(refused, missing, principal.account)} Add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` to them as well as the key policy's statement.`
+          : `AWS's message says the key policy refuses ${said.action}. The caller's own policies do not allow ${describeKmsCalls(refused)} either, but in the key's account a key policy statement that names the caller (below) is enough on its own.`,
+      );
+      return { cause: 'kms-key', fix: noFix };
+    }
+    say(callerSideRefusalCaveat(refused, missing, principal.account));
+    // The snapshot decides the cause, as for S3's requests; a message that points elsewhere is said.
+    const cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+    if (said !== undefined && MESSAGE_CAUSE[said.policyType][0] !== cause)
+      caveats.push(
+        `AWS's message points at the ${said.policyType} policy (${MESSAGE_CAUSE[said.policyType][0]}) for ${said.action}; the snapshot suggests ${cause}. The snapshot may be out of date, or that policy is not in the input: the fix below is needed, but may not be enough.`,
+      );
+    if (cause !== 'identity-missing-allow' || !missing.has('identity')) {
+      return {
+        cause,
+        fix: {
+          fix: null,
+          caveats: [
+            `No fix proposed for the key's use: ${[...missing].map((type) => KMS_CAP_WORDS[type]).join(' and ')} must allow ${describeKmsCalls(refused)} too.`,
+          ],
+        },
+      };
+    }
+    return {
+      cause,
+      fix: proposeKmsFix(
+        {
+          principal,
+          resolved,
+          ...(bucket !== undefined ? { bucket } : {}),
+          ...(partition !== undefined ? { partition } : {}),
+          ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+          s3Actions: this.#context.s3Actions,
+          cache: this.#resolver.compiledPolicyCache,
+          ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
+        },
+        refused,
+      ),
+    };
   }
 
   #allowedCause(

@@ -18,7 +18,7 @@
  */
 import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
-import type { AuthorizationRequest, ContextValue, EvaluationResult } from '../policy/types.js';
+import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
 import { type FixInput, placeIdentityStatements } from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
@@ -33,8 +33,10 @@ export interface KmsCall {
   readonly action: string;
   readonly keyArn: string;
   readonly context: Readonly<Record<string, ContextValue>>;
-  /** `message` when only AWS's error message names the call (a bucket's default key), else `operation`. */
+  /** `message` when AWS's error message names the call, else `operation` (the request's SSE-KMS headers). */
   readonly source: 'message' | 'operation';
+  /** Whether AWS refused this call on this run (its message names a KMS action), not only S3's request. */
+  readonly refusedThisRun: boolean;
 }
 
 export interface EvaluatedKmsCall {
@@ -43,42 +45,92 @@ export interface EvaluatedKmsCall {
   readonly result: EvaluationResult;
 }
 
+/** The KMS action AWS's message names, with its key when the message names one. */
+function messageKmsUse(message: ParsedDenialMessage): { action: string; keyArn?: string } | undefined {
+  if (message.form !== 'enhanced' || !message.action.toLowerCase().startsWith('kms:')) return undefined;
+  const keyArn =
+    message.resource !== undefined && KEY_ARN.test(message.resource) ? message.resource : undefined;
+  return keyArn !== undefined ? { action: message.action, keyArn } : { action: message.action };
+}
+
+const S3_SERVICE = 's3.amazonaws.com';
+
 /**
- * The KMS calls of the finding's events: those the request's SSE-KMS headers name, or, when none does
- * (a bucket's default encryption), the one AWS's message names with its key ARN.
+ * What S3's call to KMS carries, as a forward access session: made through S3 (`kms:ViaService`,
+ * `aws:ViaAWSService`, `aws:CalledVia`), by the caller's account, from the caller's own address (FAS
+ * keeps it), on the key's account and region, with the object's ARN as encryption context (the bucket's
+ * with S3 Bucket Keys, which the record does not show).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-ip.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+function callContext(
+  event: DeniedEvent,
+  keyArn: string,
+  base: Readonly<Record<string, ContextValue>>,
+): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = { ...base, 'aws:ViaAWSService': true };
+  context['aws:CalledVia'] = [S3_SERVICE];
+  context['aws:CalledViaFirst'] = S3_SERVICE;
+  context['aws:CalledViaLast'] = S3_SERVICE;
+  const key = KEY_ARN.exec(keyArn);
+  const s3 = event.check.context;
+  const region = key?.[2] ?? s3['aws:RequestedRegion'];
+  if (typeof region === 'string') {
+    context['aws:RequestedRegion'] = region;
+    if (context['kms:ViaService'] === undefined) context['kms:ViaService'] = `s3.${region}.amazonaws.com`;
+  }
+  if (key?.[3] !== undefined) context['aws:ResourceAccount'] = key[3];
+  if (event.principal.account !== undefined) context['kms:CallerAccount'] = event.principal.account;
+  for (const k of ['aws:SourceIp', 'aws:SourceVpce', 'aws:SourceVpc', 'aws:CurrentTime', 'aws:EpochTime']) {
+    const value = s3[k];
+    if (value !== undefined && context[k] === undefined) context[k] = value;
+  }
+  if (event.check.key !== undefined && event.check.accessPoint === undefined)
+    context['kms:EncryptionContext:aws:s3:arn'] = event.check.resource;
+  return context;
+}
+
+/**
+ * The KMS calls of the finding's events. What AWS's message names beats what the request's headers
+ * imply (the operation mapping), as for S3's own requests: a message that names a KMS action and key
+ * gives that call alone (a copy refused the read of its source key, an upload to another account's key);
+ * one that names only the action keeps the headers' calls for that action; otherwise each call the
+ * headers imply. A request that names no key (a bucket's default key) has only the message's.
  */
 export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   const calls: KmsCall[] = [];
   for (const event of events) {
-    if (event.kmsChecks.length > 0) {
-      for (const check of event.kmsChecks) {
-        if (!KEY_ARN.test(check.resource)) continue;
-        calls.push({
-          event,
-          action: check.action,
-          keyArn: check.resource,
-          context: check.context,
-          source: 'operation',
-        });
-      }
+    const named = messageKmsUse(event.message);
+    const add = (
+      action: string,
+      keyArn: string,
+      base: Readonly<Record<string, ContextValue>>,
+      source: KmsCall['source'],
+    ) =>
+      calls.push({
+        event,
+        action,
+        keyArn,
+        context: callContext(event, keyArn, base),
+        source,
+        refusedThisRun: named !== undefined,
+      });
+    if (named?.keyArn !== undefined) {
+      add(named.action, named.keyArn, {}, 'message');
       continue;
     }
-    const named = messageCall(event.message, event);
-    if (named !== undefined) calls.push(named);
+    const headers = event.kmsChecks.filter((check) => KEY_ARN.test(check.resource));
+    const chosen =
+      named === undefined
+        ? headers
+        : headers.some((c) => c.action.toLowerCase() === named.action.toLowerCase())
+          ? headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase())
+          : headers;
+    for (const check of chosen) add(check.action, check.resource, check.context, 'operation');
   }
   return calls;
-}
-
-function messageCall(message: ParsedDenialMessage, event: DeniedEvent): KmsCall | undefined {
-  if (message.form !== 'enhanced' || !message.action.toLowerCase().startsWith('kms:')) return undefined;
-  const keyArn = message.resource;
-  if (keyArn === undefined || !KEY_ARN.test(keyArn)) return undefined;
-  // What S3's call to KMS carries: it is made through S3, in the request's region, by the caller's account.
-  const context: Record<string, ContextValue> = { 'aws:ViaAWSService': true };
-  const region = event.check.context['aws:RequestedRegion'];
-  if (typeof region === 'string') context['kms:ViaService'] = `s3.${region}.amazonaws.com`;
-  if (event.principal.account !== undefined) context['kms:CallerAccount'] = event.principal.account;
-  return { event, action: message.action, keyArn, context, source: 'message' };
 }
 
 /** The caller's side of a set: everything but the bucket policy, which has no say over a KMS key. */
@@ -256,8 +308,17 @@ export function proposeKmsFix(
       `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
     );
   }
+  const otherAccounts = [
+    ...new Set(
+      refused
+        .map((c) => keyAccountOf(c.call.keyArn))
+        .filter((a) => a !== undefined && a !== input.principal.account),
+    ),
+  ];
   verification.push(
-    "Checked against the caller's policies only: the key policy is not an input. It must let the account's IAM policies grant the key's use (the default key policy's statement for the account root does), or name the caller itself (see the caveats).",
+    otherAccounts.length > 0
+      ? `Checked against the caller's policies only: the key policy is not an input. The key is in account ${otherAccounts.join(', ')}, so its key policy must also allow the caller's account or the caller (see the caveats).`
+      : "Checked against the caller's policies only: the key policy is not an input. It must let the account's IAM policies grant the key's use (the default key policy's statement for the account root does), or name the caller itself (see the caveats).",
   );
   return {
     fix: {
@@ -324,25 +385,79 @@ export function describeKmsCalls(calls: readonly EvaluatedKmsCall[]): string {
   return `${[...new Set(calls.map((c) => c.call.action))].join(' and ')} on ${[...new Set(calls.map((c) => c.call.keyArn))].join(', ')}`;
 }
 
-/**
- * For a finding whose S3 requests were refused before S3 called KMS: the KMS calls the caller's policies
- * refuse too, which would refuse the next run once the S3 fix is applied (the job profile grants them).
- */
-export function nextKmsRefusalCaveat(refused: readonly EvaluatedKmsCall[]): string {
-  const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
-  if (explicit.length > 0) {
-    const by = [
-      ...new Set(
-        explicit.flatMap((c) =>
-          c.result.deniedBy.map(
-            (d) =>
-              `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
-          ),
+/** The account of a key ARN. */
+export function keyAccountOf(keyArn: string): string | undefined {
+  return KEY_ARN.exec(keyArn)?.[3];
+}
+
+function denyNames(calls: readonly EvaluatedKmsCall[]): string {
+  return [
+    ...new Set(
+      calls.flatMap((c) =>
+        c.result.deniedBy.map(
+          (d) =>
+            `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
         ),
       ),
-    ];
-    return `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(explicit)} with the caller's credentials (SSE-KMS), which ${by.join(', ')} refuses with an explicit Deny: the job will still be refused there.`;
+    ),
+  ].join(', ');
+}
+
+/**
+ * For a finding whose S3 requests were refused: the KMS calls the caller's policies refuse too. Those
+ * AWS's message names were refused on this run (another event of the finding); the others would refuse
+ * the next run once the S3 fix is applied. The job profile grants them.
+ */
+export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: boolean): string {
+  const lead = thisRun
+    ? `S3 was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), which S3 calls with the caller's credentials (SSE-KMS)`
+    : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
+  const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
+  if (explicit.length > 0) {
+    return `${lead}, which ${denyNames(explicit)} refuses with an explicit Deny: the job will still be refused there.`;
   }
   const statements = kmsStatements(refused);
-  return `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS), which the caller's policies do not allow either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it), or the next run is refused there.`;
+  return `${lead}, which the caller's policies do not allow either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
+}
+
+/** What caps or grants the caller's side, as a refused KMS call's missing Allow names it. */
+const CALLER_SIDE_WORDS: Readonly<Record<PolicyType, string>> = {
+  identity: "the caller's own policies",
+  resource: 'the resource-based policy',
+  'permissions-boundary': 'its permissions boundary',
+  scp: 'the service control policies',
+  rcp: 'the resource control policies',
+  session: 'the session policy',
+};
+
+/** Policies that cap the caller whatever a key policy says (a key policy cannot lift them). */
+const CAPS: ReadonlySet<PolicyType> = new Set(['permissions-boundary', 'scp', 'rcp', 'session']);
+
+/**
+ * Why the caller's side refuses the calls for want of an Allow: its own policies (needed unless the key
+ * policy names the caller, in the key's account; always for a key in another account), or a boundary,
+ * SCP or session policy, which caps the caller whatever the key policy says.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+ */
+export function callerSideRefusalCaveat(
+  refused: readonly EvaluatedKmsCall[],
+  missing: ReadonlySet<PolicyType>,
+  callerAccount: string | undefined,
+): string {
+  const words = [...missing].map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
+  const others = [
+    ...new Set(
+      refused.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
+    ),
+  ];
+  const base = `${words.charAt(0).toUpperCase()}${words.slice(1)} do not allow ${describeKmsCalls(refused)}, which S3 calls with the caller's credentials (SSE-KMS)`;
+  if ([...missing].some((type) => CAPS.has(type)))
+    return `${base}: ${[...missing]
+      .filter((type) => CAPS.has(type))
+      .map((type) => CALLER_SIDE_WORDS[type])
+      .join(' and ')} cap${missing.size === 1 ? 's' : ''} the caller whatever the key policy says.`;
+  return others.length > 0
+    ? `${base}: the key is in account ${others.join(', ')}, so both its key policy and the caller's policies must allow it.`
+    : `${base}: unless the key policy names the caller itself, they must allow it.`;
 }

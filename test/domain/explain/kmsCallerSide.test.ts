@@ -150,7 +150,7 @@ describe('a read refused kms:Decrypt', () => {
     assert.ok(
       finding.caveats.some((c) =>
         c.includes(
-          `do not allow kms:Decrypt on ${KEY}, which S3 calls with the caller's credentials to decrypt what it reads`,
+          `do not allow kms:Decrypt on ${KEY}, which S3 calls with the caller's credentials (SSE-KMS): unless the key policy names the caller itself, they must allow it.`,
         ),
       ),
     );
@@ -247,12 +247,12 @@ describe("KMS calls the caller's own policies allow", () => {
 });
 
 describe('AWS names a policy of the caller the snapshot says allows the key', () => {
-  test('the caveat says the snapshot disagrees with the message, instead of blaming the key policy', () => {
+  test('the cause is the visible policies allowing it, and the caveat says the snapshot disagrees with the message', () => {
     const finding = findingOf(defaultKeyUpload(), [
       WRITE,
       { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
     ]);
-    assert.equal(finding.cause, 'kms-key');
+    assert.equal(finding.cause, 'allowed-by-visible-policies');
     assert.ok(
       finding.caveats.some((c) =>
         c.startsWith(
@@ -472,10 +472,175 @@ describe("property: a KMS fix makes the caller's side allow the key", () => {
           again.requests.filter((r) => r.action.startsWith('kms:')).map((r) => r.decision),
           kmsRefused.map(() => 'Allowed'),
         );
-        assert.equal(again.cause, 'kms-key');
+        // The same event's message still blames the caller's policies, which now allow the key: said so.
+        assert.equal(again.cause, named ? 'kms-key' : 'allowed-by-visible-policies');
       }),
       { numRuns: 120 },
     );
     assert.ok(fixes > 10, `only ${fixes} KMS fixes were produced`);
+  });
+});
+
+describe("what AWS's message says about the key's use comes first", () => {
+  const message = (text: string) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${KEY} ${text}`,
+    });
+
+  test('the key policy refuses, per AWS: the cause stays the key, and no identity Allow is called a fix', () => {
+    const finding = findingOf(
+      message('because no resource-based policy allows the kms:GenerateDataKey action'),
+      [WRITE],
+    );
+    assert.equal(finding.cause, 'kms-key');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "AWS's message says the key policy refuses kms:GenerateDataKey. The caller's own policies do not allow",
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(finding.caveats.some((c) => c.includes('a statement for the key policy of')));
+  });
+
+  test('an explicit Deny AWS names but the snapshot lacks: named as the cause, with no Allow proposed', () => {
+    const finding = findingOf(message('with an explicit deny in an identity-based policy'), [WRITE]);
+    assert.equal(finding.cause, 'identity-explicit-deny');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "AWS's message says an explicit Deny in an identity-based policy refuses kms:GenerateDataKey; the policies in the input hold no Deny that does",
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.startsWith('To let the caller use the key through S3')));
+  });
+
+  test('the message names the call when the headers name another: a copy refused the read of its source key', () => {
+    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'in/copy.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/copy.csv',
+        'x-amz-copy-source': 'data/in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(record, [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    const kms = finding.requests.filter((r) => r.action.startsWith('kms:'));
+    assert.deepEqual(
+      kms.map((r) => [r.action, r.resource, r.source]),
+      [['kms:Decrypt', OTHER_KEY, 'message']],
+    );
+    assert.deepEqual(
+      finding.fix?.statements.map((st) => [st.Action, st.Resource]),
+      [[['kms:Decrypt'], [OTHER_KEY]]],
+    );
+  });
+});
+
+describe("the context of S3's call to KMS", () => {
+  test('an Allow limited to the object as encryption context, through S3, from the office, matches the call', () => {
+    const finding = findingOf(namedKeyUpload(), [
+      WRITE,
+      {
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKey',
+        Resource: KEY,
+        Condition: {
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::data/*' },
+          'ForAnyValue:StringEquals': { 'aws:CalledVia': 's3.amazonaws.com' },
+          IpAddress: { 'aws:SourceIp': '203.0.113.0/24' },
+        },
+      },
+    ]);
+    assert.equal(finding.cause, 'kms-key', finding.caveats.join('\n'));
+    assert.ok(finding.requests.some((r) => r.action === 'kms:GenerateDataKey' && r.decision === 'Allowed'));
+  });
+
+  test("a key in another account: both its key policy and the caller's policies must allow the call", () => {
+    const foreignKey = 'arn:aws:kms:eu-west-1:444455556666:key/0000aaaa-12ab-34cd-56ef-1234567890ab';
+    const record = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${foreignKey} because no identity-based policy allows the kms:GenerateDataKey action`,
+    });
+    const finding = findingOf(record, [WRITE]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.endsWith(
+          "the key is in account 444455556666, so both its key policy and the caller's policies must allow it.",
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.includes('The key is in account 444455556666, so its key policy must also allow'),
+      ),
+      finding.fix?.verification.join('\n'),
+    );
+  });
+});
+
+describe('a finding with an S3 refusal and a KMS refusal of another event', () => {
+  test('the KMS refusal is said to have happened on this run, with its statement', () => {
+    const read = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${KEY} because no identity-based policy allows the kms:Decrypt action`,
+    });
+    const write = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv');
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [read, write] }) }],
+      backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }]),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(`S3 was also refused kms:Decrypt on ${KEY} on this run (AWS's message names it)`),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.startsWith('Once the S3 requests are allowed')));
+  });
+});
+
+describe("KMS's own message for a key policy that does not let the caller use the key", () => {
+  const record = () =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+
+  test('with the caller not in the snapshot, the message alone gives the key as the cause, not the bucket policy', () => {
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [record()] }) }],
+      explainContext(),
+    );
+    assert.equal(report.findings[0]?.evidence, 'message');
+    assert.equal(report.findings[0]?.cause, 'kms-key');
+  });
+
+  test("with the caller's policies lacking the key too, the cause stays the key and no identity Allow is the fix", () => {
+    const finding = findingOf(record(), [WRITE]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.equal(finding.fix, null);
+    assert.deepEqual(
+      finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
+      [['kms:GenerateDataKey', 'ImplicitlyDenied']],
+    );
   });
 });
