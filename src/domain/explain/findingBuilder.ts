@@ -37,7 +37,7 @@ import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
-import { conditionGuardCaveats, type DeniedRequestForFix, proposeFix } from './fix.js';
+import { conditionGuardCaveats, type DeniedRequestForFix, type FixInput, proposeFix } from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
@@ -1505,19 +1505,7 @@ export class FindingBuilder {
     }
     return {
       cause,
-      fix: proposeKmsFix(
-        {
-          principal,
-          resolved,
-          ...(bucket !== undefined ? { bucket } : {}),
-          ...(partition !== undefined ? { partition } : {}),
-          ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-          s3Actions: this.#context.s3Actions,
-          cache: this.#resolver.compiledPolicyCache,
-          ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
-        },
-        refused,
-      ),
+      fix: proposeKmsFix(this.#fixInput(principal, resolved, bucket, partition, resourceAccount), refused),
     };
   }
 
@@ -1737,21 +1725,34 @@ export class FindingBuilder {
     }
     return proposeFix({
       kind,
-      principal,
-      resolved,
+      ...this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
       requests,
-      ...(bucket !== undefined ? { bucket } : {}),
-      ...(partition !== undefined ? { partition } : {}),
-      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-      s3Actions: this.#context.s3Actions,
-      cache: this.#resolver.compiledPolicyCache,
-      ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
       ...(bucket !== undefined && this.#context.bucketPolicies.has(bucket)
         ? { bucketPolicyDocument: this.#context.bucketPolicies.get(bucket) }
         : {}),
       ...(kind === 'scp' ? { scpLevels: this.#context.scpLevels } : {}),
       ...(notGranted > 0 ? { notGranted } : {}),
     });
+  }
+
+  /** What every fix of the finding is proposed with: the caller, its policies, where, and the batch's caches. */
+  #fixInput(
+    principal: Principal,
+    resolved: ResolvedPolicies,
+    bucket: string | undefined,
+    partition: string | undefined,
+    resourceAccount: string | undefined,
+  ): Omit<FixInput, 'kind' | 'requests'> {
+    return {
+      principal,
+      resolved,
+      ...(bucket !== undefined ? { bucket } : {}),
+      ...(partition !== undefined ? { partition } : {}),
+      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+      s3Actions: this.#context.s3Actions,
+      cache: this.#resolver.compiledPolicyCache,
+      ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
+    };
   }
 
   #toolAdvice(
