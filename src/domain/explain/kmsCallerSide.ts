@@ -149,6 +149,7 @@ export function evaluateKmsCalls(
   account: string | undefined,
   calls: readonly KmsCall[],
 ): EvaluatedKmsCall[] {
+  if (calls.length === 0) return [];
   const set = callerSide(resolved.set);
   const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
   return calls.map((call) => {

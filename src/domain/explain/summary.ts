@@ -39,7 +39,8 @@ function causePhrase(finding: Pick<Finding, 'cause' | 'fix'>): string {
 }
 
 function isKmsAction(action: string): boolean {
-  return action.toLowerCase().startsWith('kms:');
+  // Action names are `service:Name`; `kms:` in any case.
+  return action.length > 4 && action.charCodeAt(3) === 58 && action.slice(0, 3).toLowerCase() === 'kms';
 }
 
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`: the bucket's name. */
@@ -137,8 +138,11 @@ function alsoTo(statements: readonly PolicyStatement[] | undefined, where: strin
 
 export function summarise(finding: Omit<Finding, 'summary'>): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
-  const s3Requests = finding.requests.filter((r) => !isKmsAction(r.action));
-  const kmsRefused = finding.requests.filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed');
+  const anyKms = finding.requests.some((r) => isKmsAction(r.action));
+  const s3Requests = anyKms ? finding.requests.filter((r) => !isKmsAction(r.action)) : finding.requests;
+  const kmsRefused = anyKms
+    ? finding.requests.filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed')
+    : [];
   const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
   const who = callerLabel(finding.principal);
