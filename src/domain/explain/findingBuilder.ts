@@ -1492,6 +1492,16 @@ export class FindingBuilder {
       caveats.push(
         `AWS's message points at the ${said.policyType} policy (${MESSAGE_CAUSE[said.policyType][0]}) for ${said.action}; the snapshot suggests ${cause}. The snapshot may be out of date, or that policy is not in the input: the fix below is needed, but may not be enough.`,
       );
+    // A boundary that alone lacks the key's use gets a new version, as an S3 boundary fix does.
+    if (cause === 'boundary-missing-allow' && missing.size === 1)
+      return {
+        cause,
+        fix: proposeKmsFix(
+          this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
+          refused,
+          'boundary',
+        ),
+      };
     if (cause !== 'identity-missing-allow' || !missing.has('identity')) {
       return {
         cause,

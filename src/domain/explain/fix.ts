@@ -256,6 +256,14 @@ export function placeIdentityStatements(
   return placeIdentity(input, statements, JSON.stringify(statements));
 }
 
+/** `statements` added to the caller's permissions boundary, as a boundary fix is (a KMS key's use too). */
+export function placeBoundaryStatements(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+): Pick<Placement, 'fix' | 'note' | 'patched'> | string {
+  return placeBoundary(input, statements, JSON.stringify(statements));
+}
+
 function placeIdentity(
   input: FixInput,
   statements: readonly PolicyStatement[],

@@ -20,9 +20,9 @@ import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
-import { type FixInput, placeIdentityStatements } from './fix.js';
+import { additionalChange, type FixInput, placeBoundaryStatements, placeIdentityStatements } from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
-import type { FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
+import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
 /** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[^/]+$/;
@@ -259,17 +259,49 @@ export interface KmsFixOutcome {
 export function proposeKmsFix(
   input: Omit<FixInput, 'kind' | 'requests'>,
   refused: readonly EvaluatedKmsCall[],
+  kind: 'identity' | 'boundary' = 'identity',
 ): KmsFixOutcome {
   const first = refused[0];
   if (first === undefined) return { fix: null, caveats: [] };
   const statements = kmsStatements(refused);
-  const placed = placeIdentityStatements({ ...input, kind: 'identity', requests: [] }, statements);
+  const fixInput: FixInput = { ...input, kind, requests: [] };
+  const placed =
+    kind === 'identity'
+      ? placeIdentityStatements(fixInput, statements)
+      : placeBoundaryStatements(fixInput, statements);
+  if (typeof placed === 'string')
+    return { fix: null, caveats: [`No fix proposed for the key's use: ${placed}.`] };
   const before = callerSide(input.resolved.set);
-  const after = callerSide(placed.patched);
-  const still: { request: AuthorizationRequest; result: EvaluationResult }[] = [];
-  for (const { request } of refused) {
-    const result = evaluate(after, request);
-    if (result.decision !== 'Allowed') still.push({ request, result });
+  let after = callerSide(placed.patched);
+  const stillRefused = () => {
+    const out: { request: AuthorizationRequest; result: EvaluationResult }[] = [];
+    for (const { request } of refused) {
+      const result = evaluate(after, request);
+      if (result.decision !== 'Allowed') out.push({ request, result });
+    }
+    return out;
+  };
+  let still = stillRefused();
+  const caveats: string[] = placed.note !== undefined ? [placed.note] : [];
+  // A permissions boundary that does not allow the calls either gets the same statements, as a new
+  // version of it, verified with the fix (as an S3 fix raises the boundary).
+  let boundary: AdditionalChange | undefined;
+  if (
+    kind === 'identity' &&
+    still.some(
+      (x) =>
+        x.result.decision === 'ImplicitlyDenied' && x.result.missingAllowIn.includes('permissions-boundary'),
+    )
+  ) {
+    const raised = placeBoundaryStatements(fixInput, statements);
+    if (typeof raised === 'string') {
+      caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
+    } else if (raised.patched.permissionsBoundary !== undefined) {
+      if (raised.note !== undefined) caveats.push(raised.note);
+      boundary = additionalChange(raised.fix);
+      after = { ...after, permissionsBoundary: raised.patched.permissionsBoundary };
+      still = stillRefused();
+    }
   }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
   if (deny !== undefined) {
@@ -283,7 +315,6 @@ export function proposeKmsFix(
       ],
     };
   }
-  const caveats: string[] = placed.note !== undefined ? [placed.note] : [];
   const verification: string[] = [];
   if (still.length > 0) {
     const missing = [...new Set(still.flatMap((x) => x.result.missingAllowIn))];
@@ -292,7 +323,7 @@ export function proposeKmsFix(
     );
   } else {
     verification.push(
-      `With the fix applied, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for it.`,
+      `With the fix applied, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for it${boundary !== undefined ? `, checked with both changes: the statements above and a new version of the permissions boundary ${boundary.policyName ?? boundary.attachTo} with the same statements` : ''}.`,
     );
   }
   const probes = probesFor(statements, first.request);
@@ -324,6 +355,7 @@ export function proposeKmsFix(
   return {
     fix: {
       ...placed.fix,
+      ...(boundary !== undefined ? { boundary } : {}),
       verified: still.length === 0 && newly === undefined,
       verification,
     },

@@ -285,7 +285,8 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
     );
   });
 
-  test('a permissions boundary without the key: the cause is the boundary, and no fix is proposed for it', () => {
+  /** The fixtures' user with `statements` inline and the permissions boundary S3Only (`s3:*` alone). */
+  const boundedUser = (statements: readonly unknown[]) => {
     const parsed = parseAccountSnapshot(
       {
         UserDetailList: [
@@ -301,13 +302,7 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
               PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
             },
             UserPolicyList: [
-              {
-                PolicyName: 'inline',
-                PolicyDocument: {
-                  Version: '2012-10-17',
-                  Statement: [WRITE, { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY }],
-                },
-              },
+              { PolicyName: 'inline', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
             ],
           },
         ],
@@ -338,14 +333,48 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
       [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
       explainContext({ snapshot: parsed.snapshot }),
     );
-    const finding = report.findings[0]!;
+    return report.findings[0]!;
+  };
+  const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/S3Only`;
+
+  test('a permissions boundary alone without the key: the cause is the boundary, and its new version the fix', () => {
+    const finding = boundedUser([WRITE, { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY }]);
     assert.equal(finding.cause, 'boundary-missing-allow');
-    assert.equal(finding.fix, null);
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.equal(finding.fix?.policyArn, boundaryArn);
+    assert.deepEqual(
+      finding.fix?.statements.map((st) => [st.Action, st.Resource]),
+      [[['kms:GenerateDataKey'], [KEY]]],
+    );
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
     assert.ok(
-      finding.caveats.includes(
-        `No fix proposed for the key's use: its permissions boundary must allow kms:GenerateDataKey on ${KEY} too.`,
+      finding.caveats.some((c) =>
+        c.endsWith('its permissions boundary caps the caller whatever the key policy says.'),
       ),
       finding.caveats.join('\n'),
+    );
+  });
+
+  test("a boundary and the caller's own policies both without the key: the fix raises both, verified together", () => {
+    const finding = boundedUser([WRITE]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.boundary?.policyArn, boundaryArn);
+    assert.deepEqual(
+      finding.fix?.boundary?.statements.map((st) => [st.Action, st.Resource]),
+      [[['kms:GenerateDataKey'], [KEY]]],
+    );
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.includes(
+          'checked with both changes: the statements above and a new version of the permissions boundary S3Only',
+        ),
+      ),
+    );
+    assert.match(
+      finding.summary,
+      /and kms:GenerateDataKey to a new version of the permissions boundary S3Only \(verified\)\./,
     );
   });
 
