@@ -1166,6 +1166,16 @@ export class FindingBuilder {
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
       if (cause !== 'kms-key') {
         // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
+        // A key's use AWS's message names: the note that a read's key cannot be known does not apply.
+        // A read AWS refused its key's use: not a missing key's 403 either.
+        for (const note of [DECRYPT_HIDDEN, MISSING_KEY_403]) {
+          const at = caveats.indexOf(note);
+          const explained =
+            note === DECRYPT_HIDDEN
+              ? calls.some((c) => c.call.action === 'kms:Decrypt')
+              : calls.some((c) => c.call.action === 'kms:Decrypt' && c.call.refusedThisRun);
+          if (at >= 0 && explained) caveats.splice(at, 1);
+        }
         const now = refused.filter((c) => c.call.refusedThisRun);
         const next = refused.filter((c) => !c.call.refusedThisRun);
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
@@ -1421,10 +1431,25 @@ export class FindingBuilder {
         if (i >= 0 && (note !== DECRYPT_HIDDEN || calls.some((c) => c.call.action === 'kms:Decrypt')))
           caveats.splice(i, 1);
       }
-      if (dropKeyPolicy) {
-        const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));
-        if (i >= 0) caveats.splice(i, 1);
-      }
+      // The key policy's statement is for the calls evaluated here (the one AWS's message names).
+      const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));
+      const keyPolicy = dropKeyPolicy
+        ? undefined
+        : keyPolicyCaveat(
+            principal,
+            calls.map(({ call }) => {
+              const via = call.context['kms:ViaService'];
+              return {
+                action: call.action,
+                keyArn: call.keyArn,
+                ...(typeof via === 'string' ? { viaService: via } : {}),
+              };
+            }),
+          );
+      if (i >= 0) {
+        if (keyPolicy === undefined) caveats.splice(i, 1);
+        else caveats[i] = keyPolicy;
+      } else if (keyPolicy !== undefined) caveats.push(keyPolicy);
     };
     const said =
       message.form === 'enhanced' && message.action.toLowerCase().startsWith('kms:') ? message : undefined;
@@ -1441,10 +1466,11 @@ export class FindingBuilder {
     if (said?.denial === 'explicit') {
       say(
         `AWS's message says an explicit Deny in ${MESSAGE_POLICY_WORDS[said.policyType]} refuses ${said.action}; the policies in the input hold no Deny that does (the snapshot may be out of date, or the Deny is in a policy not in the input). No Allow can lift it.`,
-        said.policyType !== 'resource',
+        true,
       );
       return {
-        cause: MESSAGE_CAUSE[said.policyType][1],
+        // An explicit Deny in the key policy is the key's refusal, not the bucket policy's.
+        cause: said.policyType === 'resource' ? 'kms-key' : MESSAGE_CAUSE[said.policyType][1],
         ...(said.policyArn !== undefined
           ? { deniedBy: [{ policyType: 'identity' as const, policyArn: said.policyArn }] }
           : {}),
@@ -1480,14 +1506,20 @@ export class FindingBuilder {
       const statements = kmsStatements(refused);
       say(
         crossKey
-          ? `${callerSideRefusalCaveat(refused, missing, principal.account)} Add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` to them as well as the key policy's statement.`
+          ? `${callerSideRefusalCaveat(refused, missing, principal)} Add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` to them as well as the key policy's statement.`
           : `AWS's message says the key policy refuses ${said.action}. The caller's own policies do not allow ${describeKmsCalls(refused)} either, but in the key's account a key policy statement that names the caller (below) is enough on its own.`,
       );
       return { cause: 'kms-key', fix: noFix };
     }
-    say(callerSideRefusalCaveat(refused, missing, principal.account));
+    say(callerSideRefusalCaveat(refused, missing, principal));
     // The snapshot decides the cause, as for S3's requests; a message that points elsewhere is said.
     const cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+    const unshownCap =
+      said !== undefined &&
+      MESSAGE_CAUSE[said.policyType][0] !== cause &&
+      ['permissions-boundary', 'scp', 'rcp', 'session'].includes(said.policyType)
+        ? said.policyType
+        : undefined;
     if (said !== undefined && MESSAGE_CAUSE[said.policyType][0] !== cause)
       caveats.push(
         `AWS's message points at the ${said.policyType} policy (${MESSAGE_CAUSE[said.policyType][0]}) for ${said.action}; the snapshot suggests ${cause}. The snapshot may be out of date, or that policy is not in the input: the fix below is needed, but may not be enough.`,
@@ -1513,9 +1545,27 @@ export class FindingBuilder {
         },
       };
     }
+    const proposed = proposeKmsFix(
+      this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
+      refused,
+    );
+    // AWS names a cap (a boundary, an SCP) the input does not show refusing: the fix cannot be shown enough.
     return {
       cause,
-      fix: proposeKmsFix(this.#fixInput(principal, resolved, bucket, partition, resourceAccount), refused),
+      fix:
+        unshownCap !== undefined && proposed.fix !== null
+          ? {
+              ...proposed,
+              fix: {
+                ...proposed.fix,
+                verified: false,
+                verification: [
+                  ...proposed.fix.verification,
+                  `Not verified as enough: AWS's message names ${MESSAGE_POLICY_WORDS[unshownCap]}, which the input does not show refusing the call.`,
+                ],
+              },
+            }
+          : proposed,
     };
   }
 

@@ -122,13 +122,20 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
       continue;
     }
     const headers = event.kmsChecks.filter((check) => KEY_ARN.test(check.resource));
-    const chosen =
-      named === undefined
-        ? headers
-        : headers.some((c) => c.action.toLowerCase() === named.action.toLowerCase())
-          ? headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase())
-          : headers;
-    for (const check of chosen) add(check.action, check.resource, check.context, 'operation');
+    if (named === undefined) {
+      for (const check of headers) add(check.action, check.resource, check.context, 'operation');
+      continue;
+    }
+    const same = headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase());
+    if (same.length > 0) {
+      for (const check of same) add(check.action, check.resource, check.context, 'operation');
+      continue;
+    }
+    // The message names another action than the headers imply (a Decrypt to complete an upload in
+    // parts): that action, on the key the headers name.
+    const keys = new Map<string, Readonly<Record<string, ContextValue>>>();
+    for (const check of headers) if (!keys.has(check.resource)) keys.set(check.resource, check.context);
+    for (const [keyArn, base] of keys) add(named.action, keyArn, base, 'message');
   }
   return calls;
 }
@@ -443,14 +450,14 @@ function denyNames(calls: readonly EvaluatedKmsCall[]): string {
  */
 export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: boolean): string {
   const lead = thisRun
-    ? `S3 was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), which S3 calls with the caller's credentials (SSE-KMS)`
+    ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
   const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
   if (explicit.length > 0) {
-    return `${lead}, which ${denyNames(explicit)} refuses with an explicit Deny: the job will still be refused there.`;
+    return `${lead}, and ${denyNames(explicit)} refuses it with an explicit Deny: the job will still be refused there.`;
   }
   const statements = kmsStatements(refused);
-  return `${lead}, which the caller's policies do not allow either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
+  return `${lead}, and the caller's policies do not allow it either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
 }
 
 /** What caps or grants the caller's side, as a refused KMS call's missing Allow names it. */
@@ -476,20 +483,34 @@ const CAPS: ReadonlySet<PolicyType> = new Set(['permissions-boundary', 'scp', 'r
 export function callerSideRefusalCaveat(
   refused: readonly EvaluatedKmsCall[],
   missing: ReadonlySet<PolicyType>,
-  callerAccount: string | undefined,
+  principal: Principal,
 ): string {
-  const words = [...missing].map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
+  const types = [...missing];
+  const words = types.map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
+  // "the caller's own policies … do not", "its permissions boundary does not".
+  const plural = types.length > 1 || types[0] === 'identity' || types[0] === 'scp' || types[0] === 'rcp';
   const others = [
     ...new Set(
-      refused.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
+      refused
+        .map((c) => keyAccountOf(c.call.keyArn))
+        .filter((a) => a !== undefined && a !== principal.account),
     ),
   ];
-  const base = `${words.charAt(0).toUpperCase()}${words.slice(1)} do not allow ${describeKmsCalls(refused)}, which S3 calls with the caller's credentials (SSE-KMS)`;
-  if ([...missing].some((type) => CAPS.has(type)))
-    return `${base}: ${[...missing]
-      .filter((type) => CAPS.has(type))
-      .map((type) => CALLER_SIDE_WORDS[type])
-      .join(' and ')} cap${missing.size === 1 ? 's' : ''} the caller whatever the key policy says.`;
+  const base = `${words.charAt(0).toUpperCase()}${words.slice(1)} ${plural ? 'do' : 'does'} not allow ${describeKmsCalls(refused)}, which S3 calls with the caller's credentials (SSE-KMS)`;
+  const caps = types.filter((type) => CAPS.has(type));
+  if (caps.length > 0) {
+    // A boundary does not limit what a resource-based policy in its account grants an IAM user by name;
+    // it does limit a grant to a role (and an SCP limits everything).
+    const userExempt =
+      principal.type === 'IAMUser' &&
+      others.length === 0 &&
+      caps.every((type) => type === 'permissions-boundary');
+    if (userExempt)
+      return `${base}: a key policy statement that names the user also works, since a permissions boundary does not limit what a resource-based policy in the user's account grants it by name.`;
+    const capWords = caps.map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
+    const capPlural = caps.length > 1 || caps[0] === 'scp' || caps[0] === 'rcp';
+    return `${base}: ${capWords} ${capPlural ? 'cap' : 'caps'} the caller whatever the key policy says.`;
+  }
   return others.length > 0
     ? `${base}: the key is in account ${others.join(', ')}, so both its key policy and the caller's policies must allow it.`
     : `${base}: unless the key policy names the caller itself, they must allow it.`;

@@ -203,7 +203,14 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   }
   // S3 refused the request before calling KMS: the key's use is the next refusal.
   if (denied.length > 0 && kmsRefused.length > 0) {
-    sentence += ` S3 then needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} too, which the caller's policies do not allow either (see the caveats).`;
+    const what = `${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')}`;
+    // Named by AWS's message: refused on this run (by another event), not only after the S3 fix.
+    const thisRun = kmsRefused.every((r) => r.source === 'message');
+    const explicit = kmsRefused.every((r) => r.decision === 'ExplicitlyDenied');
+    sentence += thisRun ? ` It was also refused ${what} on this run` : ` S3 then needs ${what} too`;
+    sentence += explicit
+      ? ', which an explicit Deny refuses (see the caveats).'
+      : ", which the caller's policies do not allow either (see the caveats).";
   }
   if (finding.deniedBy.length > 0) {
     const d = finding.deniedBy[0]!;

@@ -189,7 +189,7 @@ describe('S3 requests refused before S3 called KMS', () => {
     const caveat = finding.caveats.find((c) => c.startsWith('Once the S3 requests are allowed'));
     assert.equal(
       caveat,
-      `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), which the caller's policies do not allow either: add \`{"Effect":"Allow","Action":["kms:GenerateDataKey"],"Resource":["${KEY}"],"Condition":{"StringEquals":{"kms:ViaService":["${VIA_S3}"]}}}\` as well (the job profile has it), or the next run is refused there.`,
+      `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either: add \`{"Effect":"Allow","Action":["kms:GenerateDataKey"],"Resource":["${KEY}"],"Condition":{"StringEquals":{"kms:ViaService":["${VIA_S3}"]}}}\` as well (the job profile has it), or the next run is refused there.`,
     );
     assert.ok(
       finding.jobProfile?.statements.some(
@@ -349,7 +349,9 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
     assert.ok(
       finding.caveats.some((c) =>
-        c.endsWith('its permissions boundary caps the caller whatever the key policy says.'),
+        c.endsWith(
+          "a key policy statement that names the user also works, since a permissions boundary does not limit what a resource-based policy in the user's account grants it by name.",
+        ),
       ),
       finding.caveats.join('\n'),
     );
@@ -633,7 +635,9 @@ describe('a finding with an S3 refusal and a KMS refusal of another event', () =
     assert.equal(finding.cause, 'identity-missing-allow');
     assert.ok(
       finding.caveats.some((c) =>
-        c.startsWith(`S3 was also refused kms:Decrypt on ${KEY} on this run (AWS's message names it)`),
+        c.startsWith(
+          `The caller was also refused kms:Decrypt on ${KEY} on this run (AWS's message names it)`,
+        ),
       ),
       finding.caveats.join('\n'),
     );
@@ -670,6 +674,65 @@ describe("KMS's own message for a key policy that does not let the caller use th
     assert.deepEqual(
       finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
       [['kms:GenerateDataKey', 'ImplicitlyDenied']],
+    );
+  });
+});
+
+describe('from the second review', () => {
+  test('an explicit Deny AWS places in the key policy keeps the cause on the key, with no Allow suggested there', () => {
+    const finding = findingOf(
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${KEY} with an explicit deny in a resource-based policy`,
+      }),
+      [WRITE],
+    );
+    assert.equal(finding.cause, 'kms-key');
+    assert.equal(finding.fix, null);
+    assert.ok(!finding.caveats.some((c) => c.startsWith('To let the caller use the key through S3')));
+  });
+
+  test("KMS naming an action the headers do not imply: that action is evaluated on the headers' key, and the key policy statement is for it", () => {
+    const record = namedKeyUpload();
+    record.errorMessage = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`;
+    const finding = findingOf(record, [WRITE, { Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY }]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.deepEqual(
+      finding.requests
+        .filter((r) => r.action.startsWith('kms:'))
+        .map((r) => [r.action, r.resource, r.decision]),
+      [['kms:Decrypt', KEY, 'Allowed']],
+    );
+    assert.ok(
+      finding.caveats.some(
+        (c) => c.includes('a statement for the key policy of') && c.includes('"Action":["kms:Decrypt"]'),
+      ),
+    );
+  });
+
+  test('S3 refused first and a Deny refuses the key: the summary says the Deny, not a missing Allow', () => {
+    const finding = findingOf(namedKeyUpload(), [
+      { Effect: 'Deny', Action: 'kms:*', Resource: '*', Sid: 'NoKms' },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.ok(
+      finding.summary.endsWith(', which an explicit Deny refuses (see the caveats).'),
+      finding.summary,
+    );
+  });
+
+  test('AWS naming a permissions boundary the snapshot does not show refusing: the identity fix is not verified as enough', () => {
+    const finding = findingOf(
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${KEY} because no permissions boundary allows the kms:GenerateDataKey action`,
+      }),
+      [WRITE],
+    );
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.equal(finding.fix?.verified, false);
+    assert.ok(
+      finding.fix?.verification.includes(
+        "Not verified as enough: AWS's message names the permissions boundary, which the input does not show refusing the call.",
+      ),
     );
   });
 });
