@@ -49,10 +49,12 @@ import {
   type KmsFixOutcome,
   keyAccountOf,
   kmsCallsOf,
+  kmsNoFixCaveat,
   kmsRefusalCaveat,
   kmsRows,
   kmsStatements,
   proposeKmsFix,
+  statementsText,
   withKeyUse,
 } from './kmsCallerSide.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
@@ -124,16 +126,6 @@ const MESSAGE_POLICY_WORDS: Readonly<Record<MessagePolicyType, string>> = {
   scp: 'a service control policy',
   rcp: 'a resource control policy',
   'vpc-endpoint': 'the VPC endpoint policy',
-};
-
-/** What caps the caller's policies, as a KMS call's missing Allow names it. */
-const KMS_CAP_WORDS: Readonly<Record<PolicyType, string>> = {
-  identity: "the caller's identity-based policies",
-  resource: 'the resource-based policy',
-  'permissions-boundary': 'its permissions boundary',
-  scp: 'the service control policies',
-  rcp: 'the resource control policies',
-  session: 'the session policy',
 };
 
 const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, FindingCause]>> = {
@@ -1506,7 +1498,7 @@ export class FindingBuilder {
       const statements = kmsStatements(refused);
       say(
         crossKey
-          ? `${callerSideRefusalCaveat(refused, missing, principal)} Add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` to them as well as the key policy's statement.`
+          ? `${callerSideRefusalCaveat(refused, missing, principal)} Add ${statementsText(statements)} to them as well as the key policy's statement.`
           : `AWS's message says the key policy refuses ${said.action}. The caller's own policies do not allow ${describeKmsCalls(refused)} either, but in the key's account a key policy statement that names the caller (below) is enough on its own.`,
       );
       return { cause: 'kms-key', fix: noFix };
@@ -1539,9 +1531,7 @@ export class FindingBuilder {
         cause,
         fix: {
           fix: null,
-          caveats: [
-            `No fix proposed for the key's use: ${[...missing].map((type) => KMS_CAP_WORDS[type]).join(' and ')} must allow ${describeKmsCalls(refused)} too.`,
-          ],
+          caveats: [kmsNoFixCaveat(refused, missing)],
         },
       };
     }

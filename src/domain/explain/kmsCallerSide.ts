@@ -312,13 +312,10 @@ export function proposeKmsFix(
   }
   const deny = still.find((x) => x.result.decision === 'ExplicitlyDenied');
   if (deny !== undefined) {
-    const by = deny.result.deniedBy.map(
-      (d) => `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
-    );
     return {
       fix: null,
       caveats: [
-        `An added Allow would not help: ${deny.request.action} on ${deny.request.resource} stays explicitly denied by ${by.join(', ')}.`,
+        `An added Allow would not help: ${deny.request.action} on ${deny.request.resource} stays explicitly denied by ${denyNames([deny.result])}.`,
       ],
     };
   }
@@ -430,17 +427,31 @@ export function keyAccountOf(keyArn: string): string | undefined {
   return KEY_ARN.exec(keyArn)?.[3];
 }
 
-function denyNames(calls: readonly EvaluatedKmsCall[]): string {
+/** The Deny statements of `results`, each once: `BackupPolicy (Sid NoKms)`. */
+function denyNames(results: readonly EvaluationResult[]): string {
   return [
     ...new Set(
-      calls.flatMap((c) =>
-        c.result.deniedBy.map(
+      results.flatMap((result) =>
+        result.deniedBy.map(
           (d) =>
             `${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` (Sid ${d.sid})` : ''}`,
         ),
       ),
     ),
   ].join(', ');
+}
+
+/** Statements as a caveat quotes them: one as an object, several as an array, on one line, as code. */
+export function statementsText(statements: readonly PolicyStatement[]): string {
+  return `\`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\``;
+}
+
+/** Why no fix is proposed for a key's use that a boundary, an SCP or a session policy does not allow. */
+export function kmsNoFixCaveat(
+  refused: readonly EvaluatedKmsCall[],
+  missing: ReadonlySet<PolicyType>,
+): string {
+  return `No fix proposed for the key's use: ${[...missing].map((type) => CALLER_SIDE_WORDS[type]).join(' and ')} must allow ${describeKmsCalls(refused)} too.`;
 }
 
 /**
@@ -454,10 +465,10 @@ export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: 
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
   const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
   if (explicit.length > 0) {
-    return `${lead}, and ${denyNames(explicit)} refuses it with an explicit Deny: the job will still be refused there.`;
+    return `${lead}, and ${denyNames(explicit.map((c) => c.result))} refuses it with an explicit Deny: the job will still be refused there.`;
   }
   const statements = kmsStatements(refused);
-  return `${lead}, and the caller's policies do not allow it either: add \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\` as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
+  return `${lead}, and the caller's policies do not allow it either: add ${statementsText(statements)} as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
 }
 
 /** What caps or grants the caller's side, as a refused KMS call's missing Allow names it. */
