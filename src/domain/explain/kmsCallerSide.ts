@@ -47,7 +47,10 @@ export interface EvaluatedKmsCall {
 
 /** The KMS action AWS's message names, with its key when the message names one. */
 function messageKmsUse(message: ParsedDenialMessage): { action: string; keyArn?: string } | undefined {
-  if (message.form !== 'enhanced' || !message.action.toLowerCase().startsWith('kms:')) return undefined;
+  if (message.form !== 'enhanced') return undefined;
+  // Every denied event of a finding comes here: most name an S3 action, told apart by their first letter.
+  const action = message.action;
+  if ((action.charCodeAt(0) | 32) !== 107 || !action.toLowerCase().startsWith('kms:')) return undefined;
   const keyArn =
     message.resource !== undefined && KEY_ARN.test(message.resource) ? message.resource : undefined;
   return keyArn !== undefined ? { action: message.action, keyArn } : { action: message.action };
@@ -103,6 +106,7 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   const calls: KmsCall[] = [];
   for (const event of events) {
     const named = messageKmsUse(event.message);
+    if (named === undefined && event.kmsChecks.length === 0) continue;
     const add = (
       action: string,
       keyArn: string,
