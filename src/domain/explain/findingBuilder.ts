@@ -12,6 +12,7 @@ import type {
 import { isS3Action } from '../s3/s3Location.js';
 import { DECRYPT_HIDDEN, DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
@@ -605,6 +606,47 @@ function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
   };
 }
 
+/**
+ * A policy the caller is subject to whose document the snapshot lacks: the requests were evaluated
+ * without it (a boundary as if there were none).
+ */
+function unseenPolicyCaveat(missing: MissingPolicy): string {
+  const holder = `${missing.attachedTo.kind} ${missing.attachedTo.name}`;
+  return missing.usage === 'permissions-boundary'
+    ? `Permissions boundary ${missing.arn} of ${holder} is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`
+    : `Policy ${missing.arn}, attached to ${holder}, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`;
+}
+
+/**
+ * A fix checked against a snapshot that lacks a policy the caller is subject to is not verified: a
+ * Deny in that policy, or a boundary that does not allow the actions, would still refuse the requests.
+ * The verification says which policies to add to the snapshot.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPolicy[]): Fix | null {
+  if (fix === null || !fix.verified || missing.length === 0) return fix;
+  const boundary = missing.find((m) => m.usage === 'permissions-boundary');
+  const others = missing.filter((m) => m.usage !== 'permissions-boundary').map((m) => m.name);
+  const parts: string[] = [];
+  if (others.length > 0)
+    parts.push(
+      `${others.length === 1 ? 'policy' : 'policies'} ${others.join(', ')}, which ${others.length === 1 ? 'applies' : 'apply'} to the caller, ${others.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${others.length === 1 ? 'it' : 'them'} would still refuse the requests`,
+    );
+  if (boundary !== undefined)
+    parts.push(
+      `the permissions boundary ${boundary.name} is not in the snapshot, and it must allow the requests too`,
+    );
+  return {
+    ...fix,
+    verified: false,
+    verification: [
+      ...fix.verification,
+      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. Add ${missing.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter or with both LocalManagedPolicy and AWSManagedPolicy in it) and run again.`,
+    ],
+  };
+}
+
 /** Appends `key` to the list of `bucket` in `keys`. */
 function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
   const list = keys.get(bucket);
@@ -954,11 +996,7 @@ export class FindingBuilder {
     } else if (resolved.identityGap !== undefined) {
       caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);
     }
-    for (const m of resolved.missingPolicies) {
-      caveats.push(
-        `${m.usage === 'permissions-boundary' ? 'Permissions boundary' : 'Policy'} ${m.arn} is attached but not in the snapshot; its effect is unknown.`,
-      );
-    }
+    for (const m of resolved.missingPolicies) caveats.push(unseenPolicyCaveat(m));
 
     const evaluated: EvaluatedCheck[] = [];
     // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
@@ -1382,7 +1420,7 @@ export class FindingBuilder {
       cause,
       evidence,
       deniedBy,
-      fix: withWidens(fixOutcome.fix, misses),
+      fix: withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
       alternatives,
       jobProfile,
       caveats: [...new Set(caveats)],

@@ -118,7 +118,6 @@ export class PolicyResolver {
       levels.map((level, l) =>
         level.map((p, i) => cache.compile(p, { policyType, policyIndex: i, level: l })),
       );
-    const boundaryMissing = missingPolicies.some((m) => m.usage === 'permissions-boundary');
     const set: PolicySet = {
       identity: identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
       scpLevels: compileLevels(this.#context.scpLevels, 'scp'),
@@ -149,11 +148,7 @@ export class PolicyResolver {
       ...(boundary !== undefined ? { boundary } : {}),
       missingPolicies,
       context,
-      ...(identityGap !== undefined
-        ? { identityGap }
-        : boundaryMissing
-          ? { identityGap: 'the permissions boundary is attached but its document is not in the snapshot' }
-          : {}),
+      ...(identityGap !== undefined ? { identityGap } : {}),
       bucketPolicyKnown: bucketPolicy !== undefined,
     };
   }

@@ -1,0 +1,132 @@
+/**
+ * A caller subject to a policy whose document the snapshot lacks (a managed policy or a permissions
+ * boundary attached but not listed, as in a snapshot taken with a narrow `--filter`): the requests are
+ * evaluated without it, and a fix checked that way is not verified, since a Deny in that policy, or a
+ * boundary that does not allow the actions, would still refuse the requests.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { ACCOUNT, deniedRecord, explainContext } from './explainFixtures.js';
+
+const ALLOW_READ = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+};
+
+/** User `backup` with an inline read policy, plus the given attachments (whose documents the snapshot lacks unless listed). */
+function explainWith(user: Record<string, unknown>, policies: readonly unknown[] = []): Finding {
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        {
+          UserName: 'backup',
+          UserId: 'AIDAEXAMPLE',
+          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+          Path: '/',
+          GroupList: [],
+          AttachedManagedPolicies: [],
+          UserPolicyList: [{ PolicyName: 'read', PolicyDocument: ALLOW_READ }],
+          ...user,
+        },
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: policies,
+    },
+    'test',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+  const report = explainTexts(
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [deniedRecord()] }) }],
+    explainContext({ snapshot: parsed.snapshot }),
+  );
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+const PUT_IN = { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] };
+
+describe('policies the snapshot lacks', () => {
+  test('with every attached policy in the snapshot, the fix is verified (the control case)', () => {
+    const finding = explainWith({});
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(finding.fix?.statements, [PUT_IN]);
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(!finding.caveats.some((c) => c.includes('not in the snapshot')));
+  });
+
+  test('a managed policy attached but not listed leaves the fix unverified, naming the policy', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/DataGuardrail`;
+    const finding = explainWith({
+      AttachedManagedPolicies: [{ PolicyName: 'DataGuardrail', PolicyArn: arn }],
+    });
+    // The same statement is proposed: the engine allows the request with it, as far as it can see.
+    assert.equal(finding.evidence, 'policies');
+    assert.deepEqual(finding.fix?.statements, [PUT_IN]);
+    assert.equal(finding.fix?.verified, false);
+    const last = finding.fix?.verification.at(-1) ?? '';
+    assert.match(
+      last,
+      /^Not verified as enough: .*policy DataGuardrail, which applies to the caller, is not in the snapshot, and a Deny in it would still refuse the requests\./,
+    );
+    assert.match(last, /without --filter or with both LocalManagedPolicy and AWSManagedPolicy/);
+    assert.ok(
+      finding.caveats.includes(
+        `Policy ${arn}, attached to user backup, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`,
+      ),
+    );
+    assert.match(finding.summary, /\(not verified\)\.$/);
+  });
+
+  test('a permissions boundary not listed: evaluated as if there were none, and the fix is not verified', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/TeamBoundary`;
+    const finding = explainWith({
+      PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn },
+    });
+    assert.equal(finding.evidence, 'policies');
+    assert.equal(finding.fix?.verified, false);
+    assert.match(
+      finding.fix?.verification.at(-1) ?? '',
+      /the permissions boundary TeamBoundary is not in the snapshot, and it must allow the requests too\./,
+    );
+    // The identity policies were checked: only the boundary is unknown.
+    assert.ok(!finding.caveats.some((c) => c.startsWith('Identity policies could not be checked')));
+    assert.ok(
+      finding.caveats.includes(
+        `Permissions boundary ${arn} of user backup is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`,
+      ),
+    );
+  });
+
+  test('the same boundary, listed and allowing the action, leaves the fix verified', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/TeamBoundary`;
+    const finding = explainWith(
+      { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn } },
+      [
+        {
+          PolicyName: 'TeamBoundary',
+          Arn: arn,
+          Path: '/',
+          DefaultVersionId: 'v1',
+          PermissionsBoundaryUsageCount: 1,
+          AttachmentCount: 0,
+          PolicyVersionList: [
+            {
+              VersionId: 'v1',
+              IsDefaultVersion: true,
+              Document: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+              },
+            },
+          ],
+        },
+      ],
+    );
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(!finding.caveats.some((c) => c.includes('not in the snapshot')));
+  });
+});
