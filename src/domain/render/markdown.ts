@@ -55,6 +55,7 @@ import {
   repeatCount,
   repeatsByFirst,
   repeatText,
+  requestsHeading,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
   seenAgainText,
@@ -210,7 +211,7 @@ function findingSection(
 
   const groups = groupRequests(finding.requests);
   const unseen = assumesNoBucketPolicy(finding.fix);
-  out.push(`### Denied requests (${finding.requests.length})`, '');
+  out.push(`### ${requestsHeading(finding)}`, '');
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` (x${group.count})` : '';
     out.push(

@@ -325,6 +325,19 @@ export function groupRequests(requests: readonly FindingRequest[]): readonly Req
 }
 
 /** Distinct actions of a finding, in first-seen order (for titles). */
+/**
+ * The heading of a finding's request rows: the denied requests, and apart from them the KMS calls S3
+ * makes with the caller's credentials for SSE-KMS (rows of their own, which AWS may not have reached).
+ */
+export function requestsHeading(finding: Finding): string {
+  let kms = 0;
+  for (const request of finding.requests) if (request.action.startsWith('kms:')) kms++;
+  const s3 = finding.requests.length - kms;
+  return kms === 0
+    ? `Denied requests (${s3})`
+    : `Denied requests (${s3}) and the KMS calls they need (${kms})`;
+}
+
 export function distinctActions(finding: Finding): readonly string[] {
   return [...new Set(finding.requests.map((request) => request.action))];
 }

@@ -43,6 +43,7 @@ import {
   profileScope,
   repeatCount,
   repeatsByFirst,
+  requestsHeading,
   SKIPPED_REASON_TEXT,
   seenAgainText,
   unplacedIdentityStatements,
@@ -224,7 +225,7 @@ function requestsSection(finding: Finding): SectionRenderer {
     const times = group.count > 1 ? ` x${group.count}` : '';
     return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group, unseen)}${times}`;
   });
-  return listSection(`*Denied requests (${finding.requests.length})*`, items, 'requests');
+  return listSection(`*${requestsHeading(finding)}*`, items, 'requests');
 }
 
 /** A second policy the fix changes: where, and its statements. */

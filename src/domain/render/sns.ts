@@ -72,13 +72,26 @@ function subjectPrincipal(principal: Finding['principal']): string {
   return session !== null ? `role ${session[1]}` : findingPrincipalLabel(principal);
 }
 
+/**
+ * The S3 actions refused, then the KMS calls S3 made for them (SSE-KMS) that the caller's policies
+ * refuse: "s3:PutObject (needs kms:GenerateDataKey)".
+ */
 function findingSubject(finding: Finding): string {
   const actions = distinctActions(finding);
-  const first = actions[0] ?? 'request';
-  const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
+  const s3 = actions.filter((action) => !action.startsWith('kms:'));
+  const kms = [
+    ...new Set(
+      finding.requests
+        .filter((r) => r.action.startsWith('kms:') && r.decision !== 'Allowed')
+        .map((r) => r.action),
+    ),
+  ];
+  const first = s3[0] ?? actions[0] ?? 'request';
+  const more = s3.length > 1 ? ` +${s3.length - 1}` : '';
+  const needs = kms.length > 0 && s3.length > 0 ? ` (needs ${kms.join(', ')})` : '';
   const bucket = refusedElsewhere(finding) ?? finding.bucket;
   const where = bucket !== undefined ? ` on ${bucket}` : '';
-  return `AccessDenied: ${subjectPrincipal(finding.principal)} ${first}${more}${where}`;
+  return `AccessDenied: ${subjectPrincipal(finding.principal)} ${first}${more}${needs}${where}`;
 }
 
 /** The subject of a report, and the suffix kept whole after it (how many times one job was refused). */

@@ -47,6 +47,7 @@ import {
   profileScope,
   repeatsByFirst,
   repeatText,
+  requestsHeading,
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
   seenAgainText,
@@ -236,7 +237,7 @@ export function renderFindingText(
   const groups = groupRequests(finding.requests);
   const unseen = assumesNoBucketPolicy(finding.fix);
   lines.push('');
-  lines.push(`  Denied requests (${finding.requests.length}):`);
+  lines.push(`  ${requestsHeading(finding)}:`);
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` x${group.count}` : '';
     lines.push(

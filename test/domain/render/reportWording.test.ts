@@ -9,9 +9,10 @@ import {
   jobProfileLabel,
   repeatCount,
   repeatsByFirst,
+  requestsHeading,
   seenAgainText,
 } from '../../../src/domain/render/reportWording.js';
-import { repeatReport } from './reportFixtures.js';
+import { rcloneFinding, repeatReport } from './reportFixtures.js';
 
 function skipped(eventId: string, reason: Skipped['reason']): Skipped {
   return { eventId, reason, message: `${eventId} skipped` };
@@ -172,6 +173,24 @@ describe('decisionText', () => {
     assert.equal(
       decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['identity'] }, true),
       'implicitly denied (no allow in the identity-based policies)',
+    );
+  });
+});
+
+describe('requestsHeading', () => {
+  test('counts the denied S3 requests, and the KMS calls they need apart from them', () => {
+    assert.equal(requestsHeading(rcloneFinding), `Denied requests (${rcloneFinding.requests.length})`);
+    const kms: FindingRequest = {
+      eventId: 'e-1',
+      eventName: 'PutObject',
+      action: 'kms:GenerateDataKey',
+      resource: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+      decision: 'ImplicitlyDenied',
+      source: 'operation',
+    };
+    assert.equal(
+      requestsHeading({ ...rcloneFinding, requests: [...rcloneFinding.requests, kms] }),
+      `Denied requests (${rcloneFinding.requests.length}) and the KMS calls they need (1)`,
     );
   });
 });

@@ -33,6 +33,37 @@ describe('renderSns', () => {
     assertValidSubject(subject);
   });
 
+  test('an SSE-KMS refusal names the S3 actions, then the KMS calls the caller may not make', () => {
+    const kmsRow = (action: string, decision: Finding['requests'][number]['decision']) => ({
+      eventId: 'e-1',
+      eventName: 'PutObject',
+      action,
+      resource: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+      decision,
+      source: 'operation' as const,
+    });
+    const refused: Finding = {
+      ...rcloneFinding,
+      requests: [
+        ...rcloneFinding.requests,
+        kmsRow('kms:GenerateDataKey', 'ImplicitlyDenied'),
+        kmsRow('kms:Decrypt', 'Allowed'),
+      ],
+    };
+    const { subject } = renderSns(refused);
+    assert.equal(
+      subject,
+      'AccessDenied: role backup-job s3:PutObject +1 (needs kms:GenerateDataKey) on backups',
+    );
+    assertValidSubject(subject);
+    // KMS calls the caller's policies allow are not what it lacks: the subject is the S3 one.
+    const allowed: Finding = {
+      ...rcloneFinding,
+      requests: [...rcloneFinding.requests, kmsRow('kms:GenerateDataKey', 'Allowed')],
+    };
+    assert.equal(renderSns(allowed).subject, 'AccessDenied: role backup-job s3:PutObject +1 on backups');
+  });
+
   test('a very long ARN still gives a subject SNS accepts', () => {
     const longArn = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(64)}/${'session-\u00e9\u2603\n'.repeat(30)}`;
     const finding: Finding = { ...rcloneFinding, principal: { ...rcloneFinding.principal, arn: longArn } };
