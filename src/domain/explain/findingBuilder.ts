@@ -49,6 +49,7 @@ import {
   evaluateKmsCalls,
   type KmsFixOutcome,
   keyAccountOf,
+  keyUseInFixCaveat,
   kmsCallsOf,
   kmsNoFixCaveat,
   kmsRefusalCaveat,
@@ -57,6 +58,7 @@ import {
   proposeKmsFix,
   statementsText,
   withKeyUse,
+  withKeyUseStatements,
 } from './kmsCallerSide.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
@@ -1188,6 +1190,14 @@ export class FindingBuilder {
     let kmsRequests: readonly FindingRequest[] = [];
     let kmsCalls: readonly EvaluatedKmsCall[] = [];
     let kmsFix: KmsFixOutcome | undefined;
+    // KMS calls the caller's policies refuse besides S3's refusals: the S3 fix may grant them too.
+    let keyUseAfterS3:
+      | {
+          readonly refused: readonly EvaluatedKmsCall[];
+          readonly now: readonly EvaluatedKmsCall[];
+          readonly next: readonly EvaluatedKmsCall[];
+        }
+      | undefined;
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
     if (kmsVisible && (cause === 'kms-key' || denied.length > 0)) {
       const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
@@ -1210,6 +1220,7 @@ export class FindingBuilder {
         const next = refused.filter((c) => !c.call.refusedThisRun);
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
         if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false));
+        if (refused.length > 0) keyUseAfterS3 = { refused, now, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -1260,7 +1271,7 @@ export class FindingBuilder {
     const advice = principalAdvice(principal, cause);
     if (advice !== undefined) caveats.unshift(advice);
 
-    const fixOutcome =
+    let fixOutcome: KmsFixOutcome =
       kmsFix !== undefined
         ? kmsFix
         : onlyProbes
@@ -1284,6 +1295,25 @@ export class FindingBuilder {
               parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
               ignoredProbes.size,
             );
+    // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
+    if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
+      const combined = withKeyUseStatements(
+        fixOutcome.fix,
+        this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
+        keyUseAfterS3.refused,
+      );
+      if (combined !== undefined) {
+        const { now, next } = keyUseAfterS3;
+        for (const [calls, thisRun] of [
+          [now, true],
+          [next, false],
+        ] as const) {
+          const at = calls.length > 0 ? caveats.indexOf(kmsRefusalCaveat(calls, thisRun)) : -1;
+          if (at >= 0) caveats[at] = keyUseInFixCaveat(calls, thisRun, principal.account);
+        }
+        fixOutcome = { fix: combined.fix, caveats: [...fixOutcome.caveats, ...combined.caveats] };
+      }
+    }
     // A fix that raises the boundary too says so itself.
     if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined) {
       caveats.push(

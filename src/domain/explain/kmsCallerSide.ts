@@ -371,6 +371,111 @@ export function proposeKmsFix(
   };
 }
 
+/**
+ * An identity fix of S3 requests, extended with the statements for the KMS calls S3 makes for them with
+ * the caller's credentials that the caller's own policies refuse for want of an Allow: one change for
+ * the whole job, where the S3 fix alone would leave the next run refused at the key. The S3 fix's
+ * verification stands (the added statements name KMS actions only, so no S3 decision changes); the KMS
+ * calls are verified on the caller's side as {@link proposeKmsFix} verifies them. `undefined` when they
+ * do not go in the same policy as one change: the fix has a second change (a boundary, another policy),
+ * a call is refused by a Deny or a cap, or the statements would be placed elsewhere. The caveat then
+ * gives the statements.
+ */
+export function withKeyUseStatements(
+  fix: Fix,
+  input: Omit<FixInput, 'kind' | 'requests'>,
+  refused: readonly EvaluatedKmsCall[],
+): KmsFixOutcome | undefined {
+  const first = refused[0];
+  if (
+    first === undefined ||
+    fix.boundary !== undefined ||
+    fix.identityChange !== undefined ||
+    fix.identityStatements !== undefined ||
+    fix.otherScps !== undefined ||
+    !(['inline-policy', 'managed-policy-version', 'permission-set'] as const).some(
+      (k) => k === fix.attachKind,
+    )
+  )
+    return undefined;
+  const onlyIdentity = refused.every(
+    ({ result }) =>
+      result.decision === 'ImplicitlyDenied' &&
+      result.missingAllowIn.length === 1 &&
+      result.missingAllowIn[0] === 'identity',
+  );
+  if (!onlyIdentity) return undefined;
+  const keyStatements = kmsStatements(refused);
+  const placed = placeIdentityStatements({ ...input, kind: 'identity', requests: [] }, [
+    ...fix.statements,
+    ...keyStatements,
+  ]);
+  if (
+    placed.fix.attachTo !== fix.attachTo ||
+    placed.fix.attachKind !== fix.attachKind ||
+    placed.fix.policyArn !== fix.policyArn
+  )
+    return undefined;
+  const before = callerSide(input.resolved.set);
+  const after = callerSide(placed.patched);
+  const still = refused.filter(({ request }) => evaluate(after, request).decision !== 'Allowed');
+  const probes = probesFor(keyStatements, first.request);
+  const newly = probes.find(
+    (probe) =>
+      evaluate(after, probe).decision === 'Allowed' && evaluate(before, probe).decision !== 'Allowed',
+  );
+  const caveats: string[] = [];
+  const verification = [...fix.verification];
+  if (still.length > 0)
+    caveats.push(
+      `With the fix applied, ${still.length} KMS request(s) are still not allowed by the caller's policies.`,
+    );
+  else
+    verification.push(
+      `With the key's statement${keyStatements.length === 1 ? '' : 's'} added too, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for these requests (SSE-KMS).`,
+    );
+  if (newly !== undefined)
+    caveats.push(
+      `Verification failed: the change would also newly allow ${newly.action} on ${newly.resource}.`,
+    );
+  else
+    verification.push(
+      `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
+    );
+  verification.push(
+    "The key's statements are checked against the caller's policies only: the key policy is not an input, and it must let the account's IAM policies grant the key's use (see the caveats).",
+  );
+  return {
+    fix: {
+      ...placed.fix,
+      verified: fix.verified && still.length === 0 && newly === undefined,
+      verification,
+    },
+    caveats,
+  };
+}
+
+/** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */
+export function keyUseInFixCaveat(
+  refused: readonly EvaluatedKmsCall[],
+  thisRun: boolean,
+  callerAccount: string | undefined,
+): string {
+  const lead = thisRun
+    ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
+    : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
+  const others = [
+    ...new Set(
+      refused.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
+    ),
+  ];
+  const keyPolicy =
+    others.length > 0
+      ? `The key is in account ${others.join(', ')}: its key policy must also allow the caller's account or the caller.`
+      : "The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does.";
+  return `${lead}, and the caller's policies do not allow it either: the fix includes ${statementsText(kmsStatements(refused))} for it, so that the next run is not refused there. ${keyPolicy}`;
+}
+
 /** Whether a principal's policies are visible and can hold a statement (not root, a service or anonymous). */
 export function canHoldKmsGrant(principal: Principal, resolved: ResolvedPolicies): boolean {
   return (

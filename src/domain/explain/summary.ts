@@ -208,9 +208,12 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const thisRun = kmsRefused.every((r) => r.source === 'message');
     const explicit = kmsRefused.every((r) => r.decision === 'ExplicitlyDenied');
     sentence += thisRun ? ` It was also refused ${what} on this run` : ` S3 then needs ${what} too`;
+    const granted = new Set(actionsOf(fix?.statements ?? []));
     sentence += explicit
       ? ', which an explicit Deny refuses (see the caveats).'
-      : ", which the caller's policies do not allow either (see the caveats).";
+      : kmsRefused.every((r) => granted.has(r.action))
+        ? ", which the caller's policies do not allow either: the fix grants it."
+        : ", which the caller's policies do not allow either (see the caveats).";
   }
   if (finding.deniedBy.length > 0) {
     const d = finding.deniedBy[0]!;

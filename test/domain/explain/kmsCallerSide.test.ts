@@ -170,14 +170,37 @@ describe('a read refused kms:Decrypt', () => {
 });
 
 describe('S3 requests refused before S3 called KMS', () => {
-  test('the KMS call the caller may not make either is named, with its statement, so the next run is not refused there', () => {
+  test('the S3 fix grants the KMS call the caller may not make either, verified, so the next run is not refused there', () => {
     const finding = findingOf(namedKeyUpload(), [
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
     assert.equal(finding.cause, 'identity-missing-allow');
-    assert.deepEqual(
-      finding.fix?.statements.flatMap((s) => s.Action),
-      ['s3:PutObject'],
+    const keyStatement = {
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey'],
+      Resource: [KEY],
+      Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+    };
+    // One change for the whole job: the S3 statement, then the key's, in one new inline policy.
+    assert.deepEqual(finding.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+      keyStatement,
+    ]);
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal((finding.fix?.newDocument as { Statement?: unknown[] } | undefined)?.Statement?.length, 2);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.fix?.verification.includes(
+        'With the fix applied, all 1 denied request(s) evaluate to Allowed.',
+      ),
+    );
+    assert.ok(
+      finding.fix?.verification.includes(
+        "With the key's statement added too, the caller's policies allow all 1 KMS request(s) S3 makes for these requests (SSE-KMS).",
+      ),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
     );
     assert.deepEqual(
       finding.requests.map((r) => [r.action, r.decision]),
@@ -186,10 +209,12 @@ describe('S3 requests refused before S3 called KMS', () => {
         ['kms:GenerateDataKey', 'ImplicitlyDenied'],
       ],
     );
-    const caveat = finding.caveats.find((c) => c.startsWith('Once the S3 requests are allowed'));
-    assert.equal(
-      caveat,
-      `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either: add \`{"Effect":"Allow","Action":["kms:GenerateDataKey"],"Resource":["${KEY}"],"Condition":{"StringEquals":{"kms:ViaService":["${VIA_S3}"]}}}\` as well (the job profile has it), or the next run is refused there.`,
+    assert.ok(!finding.caveats.some((c) => c.includes('as well (the job profile has it)')));
+    assert.ok(
+      finding.caveats.includes(
+        `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either: the fix includes \`${JSON.stringify(keyStatement)}\` for it, so that the next run is not refused there. The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does.`,
+      ),
+      finding.caveats.join('\n'),
     );
     assert.ok(
       finding.jobProfile?.statements.some(
@@ -198,15 +223,38 @@ describe('S3 requests refused before S3 called KMS', () => {
       ),
       JSON.stringify(finding.jobProfile),
     );
-    // The summary names the S3 refusal, then the KMS call that would refuse the next run.
+    // The summary names the S3 refusal, the fix with both actions, then the KMS call it grants too.
     assert.match(
       finding.summary,
-      /was denied s3:PutObject on bucket data: no identity-based policy allows it\./,
+      /was denied s3:PutObject on bucket data: no identity-based policy allows it\. Fix: add s3:PutObject, kms:GenerateDataKey to a new inline policy on user\/backup \(verified\)\./,
     );
     assert.ok(
       finding.summary.endsWith(
-        ` S3 then needs kms:GenerateDataKey on the KMS key ${KEY} too, which the caller's policies do not allow either (see the caveats).`,
+        ` S3 then needs kms:GenerateDataKey on the KMS key ${KEY} too, which the caller's policies do not allow either: the fix grants it.`,
       ),
+      finding.summary,
+    );
+  });
+
+  test('a KMS call a Deny refuses stays out of the S3 fix: the caveat names the Deny', () => {
+    const finding = findingOf(namedKeyUpload(), [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      { Sid: 'NoKeys', Effect: 'Deny', Action: 'kms:*', Resource: '*' },
+    ]);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject'],
+    );
+    assert.ok(
+      finding.caveats.some(
+        (c) =>
+          c.startsWith('Once the S3 requests are allowed') && c.includes('refuses it with an explicit Deny'),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      finding.summary.endsWith(', which an explicit Deny refuses (see the caveats).'),
       finding.summary,
     );
   });
