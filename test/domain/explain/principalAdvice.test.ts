@@ -1,0 +1,41 @@
+/**
+ * The lead caveat for a caller of a kind whose permissions live elsewhere: an IAM Identity Center role
+ * is changed through its permission set, and its permissions boundary through the policy the permission
+ * set names.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Principal } from '../../../src/domain/cloudtrail/types.js';
+import { principalAdvice } from '../../../src/domain/explain/principalAdvice.js';
+
+const ssoRole: Principal = {
+  type: 'IdentityCenter',
+  arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789/maria',
+  account: '111122223333',
+  permissionSet: 'DataScientist',
+};
+
+describe('principalAdvice', () => {
+  test('an Identity Center role missing an identity Allow: change the permission set, not the role', () => {
+    const advice = principalAdvice(ssoRole, 'identity-missing-allow') ?? '';
+    assert.match(advice, /^This is an IAM Identity Center role: change the permission set DataScientist /);
+    assert.doesNotMatch(advice, /boundary/);
+  });
+
+  test('an Identity Center role refused by its boundary: the policy the permission set names as boundary', () => {
+    const advice = principalAdvice(ssoRole, 'boundary-missing-allow') ?? '';
+    assert.match(advice, /permissions boundary is the one the permission set DataScientist sets/);
+    assert.match(advice, /in every account the permission set is provisioned to/);
+    assert.doesNotMatch(advice, /inline policy or managed policies of the permission set/);
+  });
+
+  test('an IAM user gets no lead caveat', () => {
+    assert.equal(
+      principalAdvice(
+        { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/u', account: '111122223333' },
+        'identity-missing-allow',
+      ),
+      undefined,
+    );
+  });
+});
