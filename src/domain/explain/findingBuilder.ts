@@ -608,43 +608,78 @@ function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
   };
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 /**
- * A policy the caller is subject to whose document the snapshot lacks: the requests were evaluated
- * without it (a boundary as if there were none).
+ * The policies (and groups) the caller is subject to that the snapshot lacks, each once with every
+ * holder it is attached to (a policy on the user and on two of its groups is one policy).
  */
-function unseenPolicyCaveat(missing: MissingPolicy): string {
-  const holder = `${missing.attachedTo.kind} ${missing.attachedTo.name}`;
-  return missing.usage === 'permissions-boundary'
-    ? `Permissions boundary ${missing.arn} of ${holder} is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`
-    : `Policy ${missing.arn}, attached to ${holder}, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`;
+function unseenByArn(
+  missing: readonly MissingPolicy[],
+): { readonly first: MissingPolicy; readonly holders: readonly string[] }[] {
+  const byArn = new Map<string, { first: MissingPolicy; holders: string[] }>();
+  for (const m of missing) {
+    const key = `${m.usage}|${m.arn}`;
+    const holder = `${m.attachedTo.kind} ${m.attachedTo.name}`;
+    const entry = byArn.get(key);
+    if (entry === undefined) byArn.set(key, { first: m, holders: [holder] });
+    else if (!entry.holders.includes(holder)) entry.holders.push(holder);
+  }
+  return [...byArn.values()];
+}
+
+/**
+ * A policy (or group) the caller is subject to whose document the snapshot lacks: the requests were
+ * evaluated without it (a boundary as if there were none).
+ */
+function unseenPolicyCaveat(first: MissingPolicy, holders: readonly string[]): string {
+  const holder = andList(holders);
+  switch (first.usage) {
+    case 'permissions-boundary':
+      return `Permissions boundary ${first.arn} of ${holder} is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`;
+    case 'group':
+      return `Group ${first.name} of ${holder} is not in the snapshot: its policies were not evaluated, and their effect is unknown.`;
+    case 'identity':
+      return `Policy ${first.arn}, attached to ${holder}, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`;
+  }
 }
 
 /**
  * A fix checked against a snapshot that lacks a policy the caller is subject to is not verified: a
- * Deny in that policy, or a boundary that does not allow the actions, would still refuse the requests.
- * The verification says which policies to add to the snapshot.
+ * Deny in that policy (or in a group's policies), or a boundary that does not allow the actions, would
+ * still refuse the requests. The verification says what to add to the snapshot.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPolicy[]): Fix | null {
   if (fix === null || !fix.verified || missing.length === 0) return fix;
-  const boundary = missing.find((m) => m.usage === 'permissions-boundary');
-  const others = missing.filter((m) => m.usage !== 'permissions-boundary').map((m) => m.name);
+  const unseen = unseenByArn(missing).map((u) => u.first);
+  const names = (usage: MissingPolicy['usage']) => unseen.filter((m) => m.usage === usage).map((m) => m.name);
+  const policies = names('identity');
+  const groups = names('group');
+  const boundaries = names('permissions-boundary');
   const parts: string[] = [];
-  if (others.length > 0)
+  if (policies.length > 0)
     parts.push(
-      `${others.length === 1 ? 'policy' : 'policies'} ${others.join(', ')}, which ${others.length === 1 ? 'applies' : 'apply'} to the caller, ${others.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${others.length === 1 ? 'it' : 'them'} would still refuse the requests`,
+      `${policies.length === 1 ? 'policy' : 'policies'} ${andList(policies)}, which ${policies.length === 1 ? 'applies' : 'apply'} to the caller, ${policies.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${policies.length === 1 ? 'it' : 'them'} would still refuse the requests`,
     );
-  if (boundary !== undefined)
+  if (groups.length > 0)
     parts.push(
-      `the permissions boundary ${boundary.name} is not in the snapshot, and it must allow the requests too`,
+      `the caller's ${groups.length === 1 ? 'group' : 'groups'} ${andList(groups)} ${groups.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${groups.length === 1 ? 'its' : 'their'} policies would still refuse the requests`,
+    );
+  if (boundaries.length > 0)
+    parts.push(
+      `the permissions boundary ${andList(boundaries)} is not in the snapshot, and it must allow the requests too`,
     );
   return {
     ...fix,
     verified: false,
     verification: [
       ...fix.verification,
-      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. Add ${missing.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter or with both LocalManagedPolicy and AWSManagedPolicy in it) and run again.`,
+      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. Add ${unseen.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter) and run again.`,
     ],
   };
 }
@@ -998,7 +1033,8 @@ export class FindingBuilder {
     } else if (resolved.identityGap !== undefined) {
       caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);
     }
-    for (const m of resolved.missingPolicies) caveats.push(unseenPolicyCaveat(m));
+    for (const { first, holders } of unseenByArn(resolved.missingPolicies))
+      caveats.push(unseenPolicyCaveat(first, holders));
 
     const evaluated: EvaluatedCheck[] = [];
     // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
@@ -1163,7 +1199,7 @@ export class FindingBuilder {
         // AWS named the setting that refused it (the first caveat says which, and what to change).
         cause = 's3-setting';
       } else {
-        cause = this.#allowedCause(events, message, caveats, set);
+        cause = this.#allowedCause(events, message, caveats, set, resolved.missingPolicies);
       }
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
@@ -1217,10 +1253,14 @@ export class FindingBuilder {
           if (at >= 0 && explained) caveats.splice(at, 1);
         }
         const now = refused.filter((c) => c.call.refusedThisRun);
-        const next = refused.filter((c) => !c.call.refusedThisRun);
+        // A request an explicit Deny refuses never reaches KMS while the Deny stands.
+        const deniedEvents = new Set(
+          denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
+        );
+        const next = refused.filter((c) => !c.call.refusedThisRun && !deniedEvents.has(c.call.event.eventId));
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
         if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false));
-        if (refused.length > 0) keyUseAfterS3 = { refused, now, next };
+        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -1262,8 +1302,16 @@ export class FindingBuilder {
         said !== cause &&
         !(said === 'identity-missing-allow' && cause === 'resource-policy-missing-allow')
       ) {
+        // A boundary AWS names that the snapshot lacks is the likely reason (an identity policy, a group).
+        const unseen = resolved.missingPolicies.filter((m) =>
+          message.policyType === 'permissions-boundary'
+            ? m.usage === 'permissions-boundary'
+            : message.policyType === 'identity' && m.usage !== 'permissions-boundary',
+        );
         caveats.push(
-          `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}. The snapshot may be out of date.`,
+          unseen.length > 0
+            ? `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}, but it lacks ${andList(unseen.map((m) => `${m.usage === 'group' ? 'group' : m.usage === 'permissions-boundary' ? 'the permissions boundary' : 'policy'} ${m.name}`))}, which is the likely reason.`
+            : `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}. The snapshot may be out of date.`,
         );
       }
     }
@@ -1301,6 +1349,7 @@ export class FindingBuilder {
         fixOutcome.fix,
         this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
         keyUseAfterS3.refused,
+        denied.map((e) => ({ eventId: e.event.eventId, request: e.request })),
       );
       if (combined !== undefined) {
         const { now, next } = keyUseAfterS3;
@@ -1632,6 +1681,7 @@ export class FindingBuilder {
     message: DeniedEvent['message'],
     caveats: string[],
     set: PolicySet,
+    unseen: readonly MissingPolicy[],
   ): FindingCause {
     const first = events[0]!;
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
@@ -1672,6 +1722,20 @@ export class FindingBuilder {
       if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
         caveats.push(
           `The visible policies allow the request, and AWS's message names a ${message.policyType} policy, which is not visible here.`,
+        );
+        return said;
+      }
+      // A policy AWS's message names that the snapshot lacks is what refuses: a boundary (which caps the
+      // caller), or a Deny in an identity policy or a group's.
+      const lacking =
+        message.policyType === 'permissions-boundary'
+          ? unseen.filter((m) => m.usage === 'permissions-boundary')
+          : message.policyType === 'identity' && message.denial === 'explicit'
+            ? unseen.filter((m) => m.usage !== 'permissions-boundary')
+            : [];
+      if (lacking.length > 0) {
+        caveats.push(
+          `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: the snapshot lacks ${andList(lacking.map((m) => `${m.usage === 'group' ? 'group' : m.usage === 'permissions-boundary' ? 'the permissions boundary' : 'policy'} ${m.name}`))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
         );
         return said;
       }
@@ -1735,6 +1799,8 @@ export class FindingBuilder {
     exactKeys: ReadonlySet<EvaluatedCheck>,
     notGranted: number,
   ): { fix: Fix | null; caveats: readonly string[] } {
+    // The visible policies allow every request (a policy AWS names is not in the input): nothing to grant.
+    if (denied.length === 0) return { fix: null, caveats: [] };
     // An explicit Deny refused some requests, and no policy allowed others: those others still get the
     // fix their missing Allow calls for (the Deny's stay denied; deniedBy names it).
     if (cause.endsWith('-explicit-deny') && evidence === 'policies') {

@@ -385,6 +385,7 @@ export function withKeyUseStatements(
   fix: Fix,
   input: Omit<FixInput, 'kind' | 'requests'>,
   refused: readonly EvaluatedKmsCall[],
+  s3Denied: readonly { readonly eventId: string; readonly request: AuthorizationRequest }[],
 ): KmsFixOutcome | undefined {
   const first = refused[0];
   if (
@@ -416,6 +417,14 @@ export function withKeyUseStatements(
     placed.fix.policyArn !== fix.policyArn
   )
     return undefined;
+  // Only the key's use by requests the fix lets through: an event whose S3 request stays refused (an
+  // explicit Deny, a condition the request did not meet) never reaches KMS.
+  const stillRefusedEvents = new Set(
+    s3Denied
+      .filter(({ request }) => evaluate(placed.patched, request).decision !== 'Allowed')
+      .map((d) => d.eventId),
+  );
+  if (refused.some(({ call }) => stillRefusedEvents.has(call.event.eventId))) return undefined;
   const before = callerSide(input.resolved.set);
   const after = callerSide(placed.patched);
   const still = refused.filter(({ request }) => evaluate(after, request).decision !== 'Allowed');
@@ -443,7 +452,7 @@ export function withKeyUseStatements(
       `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
     );
   verification.push(
-    "The key's statements are checked against the caller's policies only: the key policy is not an input, and it must let the account's IAM policies grant the key's use (see the caveats).",
+    `The key's statements are checked against the caller's policies only, as the key policy is not an input: ${keyPolicyNeeds(refused, input.principal.account)}.`,
   );
   return {
     fix: {
@@ -455,6 +464,50 @@ export function withKeyUseStatements(
   };
 }
 
+/** `them` for several actions or keys, `it` for one. */
+function pronoun(calls: readonly EvaluatedKmsCall[]): 'it' | 'them' {
+  const actions = new Set(calls.map((c) => c.call.action));
+  const keys = new Set(calls.map((c) => c.call.keyArn));
+  return actions.size > 1 || keys.size > 1 ? 'them' : 'it';
+}
+
+/**
+ * What the key policy must hold besides the caller's policies: for a key in the caller's account, that
+ * the account's IAM policies may grant its use; for a key in another account, the caller's account or the
+ * caller itself.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+ */
+function keyPolicyNeeds(calls: readonly EvaluatedKmsCall[], callerAccount: string | undefined): string {
+  const others = [
+    ...new Set(
+      calls.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
+    ),
+  ];
+  const own = calls.some((c) => {
+    const account = keyAccountOf(c.call.keyArn);
+    return account === undefined || account === callerAccount;
+  });
+  const ownNeeds =
+    "the key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does";
+  if (others.length === 0) return ownNeeds;
+  const foreign = `${others.length === 1 ? 'a key in account' : 'keys in accounts'} ${others.join(', ')} also need${others.length === 1 ? 's' : ''} its key policy to allow the caller's account or the caller`;
+  return own
+    ? `${foreign}, and one in the caller's account its key policy to let the account's IAM policies grant the key's use`
+    : foreign;
+}
+
+/**
+ * An upload in parts needs kms:Decrypt too (S3 decrypts the parts to complete it): said when the calls
+ * refused were only the key's kms:GenerateDataKey.
+ */
+function multipartDecryptNote(calls: readonly EvaluatedKmsCall[]): string {
+  const actions = new Set(calls.map((c) => c.call.action));
+  return actions.has('kms:GenerateDataKey') && !actions.has('kms:Decrypt')
+    ? ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`
+    : '';
+}
+
 /** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */
 export function keyUseInFixCaveat(
   refused: readonly EvaluatedKmsCall[],
@@ -464,16 +517,8 @@ export function keyUseInFixCaveat(
   const lead = thisRun
     ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
-  const others = [
-    ...new Set(
-      refused.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
-    ),
-  ];
-  const keyPolicy =
-    others.length > 0
-      ? `The key is in account ${others.join(', ')}: its key policy must also allow the caller's account or the caller.`
-      : "The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does.";
-  return `${lead}, and the caller's policies do not allow it either: the fix includes ${statementsText(kmsStatements(refused))} for it, so that the next run is not refused there. ${keyPolicy}`;
+  const needs = keyPolicyNeeds(refused, callerAccount);
+  return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: the fix includes ${statementsText(kmsStatements(refused))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
 }
 
 /** Whether a principal's policies are visible and can hold a statement (not root, a service or anonymous). */
@@ -573,11 +618,32 @@ export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: 
     ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
   const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
+  const implicit = refused.filter((c) => c.result.decision !== 'ExplicitlyDenied');
+  const parts: string[] = [];
   if (explicit.length > 0) {
-    return `${lead}, and ${denyNames(explicit.map((c) => c.result))} refuses it with an explicit Deny: the job will still be refused there.`;
+    const what = implicit.length === 0 ? pronoun(explicit) : describeKmsCalls(explicit);
+    parts.push(
+      `${denyNames(explicit.map((c) => c.result))} refuses ${what} with an explicit Deny: the job will still be refused there`,
+    );
   }
-  const statements = kmsStatements(refused);
-  return `${lead}, and the caller's policies do not allow it either: add ${statementsText(statements)} as well (the job profile has it)${thisRun ? '' : ', or the next run is refused there'}.`;
+  if (implicit.length > 0) {
+    const what = explicit.length === 0 ? pronoun(implicit) : describeKmsCalls(implicit);
+    const missing = new Set(
+      implicit.flatMap((c) => (c.result.decision === 'ImplicitlyDenied' ? c.result.missingAllowIn : [])),
+    );
+    const caps = [...missing].filter((type) => CAPS.has(type));
+    const capWords = caps.map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
+    const capsPlural = caps.length > 1 || caps[0] === 'scp' || caps[0] === 'rcp';
+    const capping = `${capsPlural ? 'they cap' : 'it caps'} the caller whatever the key policy says`;
+    const next = thisRun ? '' : ', or the next run is refused there';
+    const statements = statementsText(kmsStatements(implicit));
+    parts.push(
+      missing.has('identity') || caps.length === 0
+        ? `the caller's policies do not allow ${what} either: add ${statements} as well (the job profile has it)${caps.length > 0 ? `, and ${capWords} must allow ${what} too (${capping})` : ''}${next}`
+        : `${capWords} ${capsPlural ? 'do' : 'does'} not allow ${what} (${capping}): ${capsPlural ? 'they' : 'it'} must allow ${statements} too${next}`,
+    );
+  }
+  return `${lead}, and ${parts.join('; and ')}.`;
 }
 
 /** What caps or grants the caller's side, as a refused KMS call's missing Allow names it. */

@@ -140,8 +140,17 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
   const s3Requests = anyKms ? finding.requests.filter((r) => !isKmsAction(r.action)) : finding.requests;
+  // A request an explicit Deny refuses never reaches KMS while the Deny stands: its KMS calls are not next.
+  const deniedEvents = new Set(
+    anyKms ? s3Requests.filter((r) => r.decision === 'ExplicitlyDenied').map((r) => r.eventId) : [],
+  );
   const kmsRefused = anyKms
-    ? finding.requests.filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed')
+    ? finding.requests.filter(
+        (r) =>
+          isKmsAction(r.action) &&
+          r.decision !== 'Allowed' &&
+          (r.source === 'message' || !deniedEvents.has(r.eventId)),
+      )
     : [];
   const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
@@ -208,11 +217,14 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const thisRun = kmsRefused.every((r) => r.source === 'message');
     const explicit = kmsRefused.every((r) => r.decision === 'ExplicitlyDenied');
     sentence += thisRun ? ` It was also refused ${what} on this run` : ` S3 then needs ${what} too`;
-    const granted = new Set(actionsOf(fix?.statements ?? []));
+    const granted = new Set(
+      (fix?.statements ?? []).flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))),
+    );
+    const several = new Set(kmsRefused.map((r) => `${r.action} ${r.resource}`)).size > 1;
     sentence += explicit
       ? ', which an explicit Deny refuses (see the caveats).'
-      : kmsRefused.every((r) => granted.has(r.action))
-        ? ", which the caller's policies do not allow either: the fix grants it."
+      : kmsRefused.every((r) => granted.has(`${r.action} ${r.resource}`))
+        ? `, which the caller's policies do not allow either: the fix grants ${several ? 'them' : 'it'}.`
         : ", which the caller's policies do not allow either (see the caveats).";
   }
   if (finding.deniedBy.length > 0) {

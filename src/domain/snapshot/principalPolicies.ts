@@ -176,6 +176,12 @@ class PolicyLocator {
     for (const groupName of user.groups) {
       const group = findByName(this.snapshot.groups, groupName);
       if (group === undefined) {
+        this.missingPolicies.push({
+          arn: groupName,
+          name: groupName,
+          usage: 'group',
+          attachedTo: { kind: 'user', name: user.name, arn: user.arn },
+        });
         this.warnings.push({
           code: 'snapshot.groupMissing',
           message: `${this.snapshot.source}: user ${user.name} is in group ${groupName}, which the snapshot lacks; its policies are not evaluated`,

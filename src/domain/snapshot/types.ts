@@ -126,11 +126,15 @@ export interface LocatedPolicy {
   readonly versionId?: string;
 }
 
-/** A managed policy that is attached but whose document the snapshot does not hold. */
+/**
+ * A managed policy that is attached but whose document the snapshot does not hold, or a group of the user
+ * that the snapshot does not list (`usage: 'group'`: its policies, whatever they are, are not evaluated).
+ */
 export interface MissingPolicy {
+  /** The policy's ARN; for a group, its name (a user lists its groups by name). */
   readonly arn: string;
   readonly name: string;
-  readonly usage: 'identity' | 'permissions-boundary';
+  readonly usage: 'identity' | 'permissions-boundary' | 'group';
   readonly attachedTo: PolicyHolder;
 }
 

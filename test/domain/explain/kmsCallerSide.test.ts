@@ -212,7 +212,7 @@ describe('S3 requests refused before S3 called KMS', () => {
     assert.ok(!finding.caveats.some((c) => c.includes('as well (the job profile has it)')));
     assert.ok(
       finding.caveats.includes(
-        `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either: the fix includes \`${JSON.stringify(keyStatement)}\` for it, so that the next run is not refused there. The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does.`,
+        `Once the S3 requests are allowed, S3 calls kms:GenerateDataKey on ${KEY} with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either: the fix includes \`${JSON.stringify(keyStatement)}\`, so that the next run is not refused there. The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does. An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions): add it if the job uploads such files.`,
       ),
       finding.caveats.join('\n'),
     );

@@ -72,7 +72,7 @@ describe('policies the snapshot lacks', () => {
       last,
       /^Not verified as enough: .*policy DataGuardrail, which applies to the caller, is not in the snapshot, and a Deny in it would still refuse the requests\./,
     );
-    assert.match(last, /without --filter or with both LocalManagedPolicy and AWSManagedPolicy/);
+    assert.match(last, /get-account-authorization-details, every page, without --filter\)/);
     assert.ok(
       finding.caveats.includes(
         `Policy ${arn}, attached to user backup, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`,
@@ -99,6 +99,67 @@ describe('policies the snapshot lacks', () => {
         `Permissions boundary ${arn} of user backup is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`,
       ),
     );
+  });
+
+  test('a group of the user the snapshot lacks: its policies were not evaluated, and the fix is not verified', () => {
+    const finding = explainWith({ GroupList: ['Ops'] });
+    assert.equal(finding.fix?.verified, false);
+    assert.match(
+      finding.fix?.verification.at(-1) ?? '',
+      /the caller's group Ops is not in the snapshot, and a Deny in its policies would still refuse the requests\./,
+    );
+    assert.ok(
+      finding.caveats.includes(
+        'Group Ops of user backup is not in the snapshot: its policies were not evaluated, and their effect is unknown.',
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('one missing policy attached to the user and to its groups is named once, with every holder', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/Guard`;
+    const attached = [{ PolicyName: 'Guard', PolicyArn: arn }];
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'backup',
+            UserId: 'AIDAEXAMPLE',
+            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+            Path: '/',
+            GroupList: ['Ops', 'Dev'],
+            AttachedManagedPolicies: attached,
+            UserPolicyList: [{ PolicyName: 'read', PolicyDocument: ALLOW_READ }],
+          },
+        ],
+        GroupDetailList: ['Ops', 'Dev'].map((name) => ({
+          GroupName: name,
+          GroupId: `AGPA${name.toUpperCase()}`,
+          Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
+          Path: '/',
+          GroupPolicyList: [],
+          AttachedManagedPolicies: attached,
+        })),
+        RoleDetailList: [],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const [finding] = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [deniedRecord()] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings;
+    assert.equal(finding?.fix?.verified, false);
+    assert.match(
+      finding?.fix?.verification.at(-1) ?? '',
+      / policy Guard, which applies to the caller, is not/,
+    );
+    assert.match(finding?.fix?.verification.at(-1) ?? '', /\. Add it to the snapshot/);
+    const unseen = finding?.caveats.filter((c) => c.includes('is not in the snapshot')) ?? [];
+    assert.deepEqual(unseen, [
+      `Policy ${arn}, attached to user backup, group Ops and group Dev, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`,
+    ]);
   });
 
   test('the same boundary, listed and allowing the action, leaves the fix verified', () => {
