@@ -236,6 +236,121 @@ describe('S3 requests refused before S3 called KMS', () => {
     );
   });
 
+  test('the key of a request an explicit Deny keeps refused is not granted: only the key of the request the fix lets through', () => {
+    const upload = (key: string, keyArn: string) =>
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', key, {
+        errorMessage: 'Access Denied',
+        requestParameters: {
+          bucketName: 'data',
+          key,
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': keyArn,
+          Host: 'data.s3.eu-west-1.amazonaws.com',
+        },
+      });
+    const report = explainTexts(
+      [
+        {
+          input: 't.json',
+          text: JSON.stringify({ Records: [upload('in/b.csv', KEY), upload('secret/c.csv', OTHER_KEY)] }),
+        },
+      ],
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+        { Sid: 'NoSecret', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/secret/*' },
+      ]),
+    );
+    const [finding] = report.findings;
+    assert.equal(report.findings.length, 1);
+    const keys = finding?.fix?.statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')));
+    assert.deepEqual(
+      keys?.flatMap((s) => s.Resource),
+      [KEY],
+      JSON.stringify(finding?.fix?.statements),
+    );
+    assert.ok(
+      finding?.summary.endsWith(
+        "which the caller's policies do not allow either: the fix grants it. Blocked by inline statement NoSecret.",
+      ),
+      finding?.summary,
+    );
+    assert.ok(!finding?.summary.includes(OTHER_KEY), finding?.summary);
+  });
+
+  test('a boundary that lacks the key too: the caveat says it must allow the call, and the S3 fix does not take it', () => {
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [namedKeyUpload()] }) }],
+      explainContext({
+        snapshot: (() => {
+          const parsed = parseAccountSnapshot(
+            {
+              UserDetailList: [
+                {
+                  UserName: 'backup',
+                  UserId: 'AIDAEXAMPLE',
+                  Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+                  Path: '/',
+                  GroupList: [],
+                  AttachedManagedPolicies: [],
+                  PermissionsBoundary: {
+                    PermissionsBoundaryType: 'Policy',
+                    PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
+                  },
+                  UserPolicyList: [
+                    {
+                      PolicyName: 'inline',
+                      PolicyDocument: {
+                        Version: '2012-10-17',
+                        Statement: [
+                          { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+              GroupDetailList: [],
+              RoleDetailList: [],
+              Policies: [
+                {
+                  PolicyName: 'S3Only',
+                  Arn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
+                  Path: '/',
+                  DefaultVersionId: 'v1',
+                  AttachmentCount: 0,
+                  PermissionsBoundaryUsageCount: 1,
+                  PolicyVersionList: [
+                    {
+                      VersionId: 'v1',
+                      IsDefaultVersion: true,
+                      Document: {
+                        Version: '2012-10-17',
+                        Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+            'test',
+          );
+          assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+          return parsed.snapshot;
+        })(),
+      }),
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject'],
+    );
+    const caveat = finding?.caveats.find((c) => c.startsWith('Once the S3 requests are allowed')) ?? '';
+    assert.match(
+      caveat,
+      /add `\{.*"kms:GenerateDataKey".*\}` as well \(the job profile has it\), and its permissions boundary must allow it too \(it caps the caller whatever the key policy says\), or the next run is refused there\.$/,
+    );
+  });
+
   test('a KMS call a Deny refuses stays out of the S3 fix: the caveat names the Deny', () => {
     const finding = findingOf(namedKeyUpload(), [
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },

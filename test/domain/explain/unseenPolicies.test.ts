@@ -17,7 +17,11 @@ const ALLOW_READ = {
 };
 
 /** User `backup` with an inline read policy, plus the given attachments (whose documents the snapshot lacks unless listed). */
-function explainWith(user: Record<string, unknown>, policies: readonly unknown[] = []): Finding {
+function explainWith(
+  user: Record<string, unknown>,
+  policies: readonly unknown[] = [],
+  record: Record<string, unknown> = deniedRecord(),
+): Finding {
   const parsed = parseAccountSnapshot(
     {
       UserDetailList: [
@@ -40,7 +44,7 @@ function explainWith(user: Record<string, unknown>, policies: readonly unknown[]
   );
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
   const report = explainTexts(
-    [{ input: 'trail.json', text: JSON.stringify({ Records: [deniedRecord()] }) }],
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
     explainContext({ snapshot: parsed.snapshot }),
   );
   assert.equal(report.findings.length, 1);
@@ -160,6 +164,38 @@ describe('policies the snapshot lacks', () => {
     assert.deepEqual(unseen, [
       `Policy ${arn}, attached to user backup, group Ops and group Dev, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`,
     ]);
+  });
+
+  test('AWS names the boundary the snapshot lacks, and the visible policies allow: the boundary is the cause, with no fix', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/TeamBoundary`;
+    const finding = explainWith(
+      {
+        PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn },
+        UserPolicyList: [
+          {
+            PolicyName: 'write',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }],
+            },
+          },
+        ],
+      },
+      [],
+      deniedRecord({
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no permissions boundary allows the s3:PutObject action`,
+      }),
+    );
+    assert.equal(finding.cause, 'boundary-missing-allow');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.includes(
+        "The visible policies allow the request, and AWS's message names the permissions-boundary policy: the snapshot lacks the permissions boundary TeamBoundary, which is what refuses it. Add it to the snapshot and run again for a fix.",
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('No S3 request to grant')));
+    assert.ok(!finding.caveats.some((c) => c.includes('the snapshot may be out of date')));
   });
 
   test('the same boundary, listed and allowing the action, leaves the fix verified', () => {
