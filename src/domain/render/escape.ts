@@ -90,32 +90,37 @@ export interface TerminalSanitizeOptions {
  */
 export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions = {}): string {
   const multiline = options.multiline === true;
+  // The output is built from the runs between changes, not a character at a time: an untrusted value
+  // can be very long (a user agent of 150 MB), and a string built one character at a time takes many
+  // times its size.
   let out = '';
+  let runStart = 0;
   let i = 0;
   while (i < value.length) {
     const code = value.charCodeAt(i);
+    let next: number;
+    let replacement = '';
     if (code === ESC) {
-      i = skipEscapeSequence(value, i);
-      continue;
-    }
-    if (code === C1_CSI) {
-      i = skipCsi(value, i + 1);
-      continue;
-    }
-    if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
-      i = skipControlString(value, i + 1);
-      continue;
-    }
-    if (multiline && (code === 0x0a || code === 0x09)) {
-      out += value[i];
-    } else if (isControl(code) || isInvisibleFormatting(code)) {
-      out += REPLACEMENT;
+      next = skipEscapeSequence(value, i);
+    } else if (code === C1_CSI) {
+      next = skipCsi(value, i + 1);
+    } else if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
+      next = skipControlString(value, i + 1);
+    } else if (
+      !(multiline && (code === 0x0a || code === 0x09)) &&
+      (isControl(code) || isInvisibleFormatting(code))
+    ) {
+      next = i + 1;
+      replacement = REPLACEMENT;
     } else {
-      out += value[i];
+      i++;
+      continue;
     }
-    i++;
+    out += value.slice(runStart, i) + replacement;
+    i = next;
+    runStart = next;
   }
-  return out;
+  return runStart === 0 ? value : out + value.slice(runStart);
 }
 
 /**
@@ -124,12 +129,17 @@ export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions
  * their ESC byte alone is replaced, which already makes them inert outside a terminal.
  */
 export function toSingleLine(value: string): string {
+  // Built from the runs between replacements (see sanitizeTerminal). The characters replaced are all
+  // in the Basic Multilingual Plane, so code units suffice: a surrogate is never one of them.
   let out = '';
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    out += isControl(code) || isInvisibleFormatting(code) ? REPLACEMENT : char;
+  let runStart = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (!isControl(code) && !isInvisibleFormatting(code)) continue;
+    out += value.slice(runStart, i) + REPLACEMENT;
+    runStart = i + 1;
   }
-  return out;
+  return runStart === 0 ? value : out + value.slice(runStart);
 }
 
 /**

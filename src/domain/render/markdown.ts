@@ -59,6 +59,7 @@ import {
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
   seenAgainText,
+  shownUserAgent,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -181,7 +182,8 @@ function jobProfileSection(profile: JobProfile, hasFix: boolean): string[] {
 /** Who, with which client, on which bucket, and when (`repeatedIn`: the findings that repeat it). */
 function factItems(finding: Finding, repeatedIn: readonly number[] = []): string[] {
   const { principal, client } = finding;
-  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
+  const userAgent =
+    client.userAgent !== undefined ? `, user agent ${code(shownUserAgent(client.userAgent))}` : '';
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined

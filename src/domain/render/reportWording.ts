@@ -203,6 +203,19 @@ export function findingPrincipalLabel(principal: Finding['principal']): string {
   return principalLabel(principal.arn);
 }
 
+/** The most of a user agent the reports for people show; the JSON report has it whole. */
+export const SHOWN_USER_AGENT_LENGTH = 1000;
+
+/**
+ * A user agent as the reports for people show it: whole when it is of a usual length, else its start
+ * and how much was left out (CloudTrail records what the client sent, and a client can send megabytes).
+ */
+export function shownUserAgent(userAgent: string): string {
+  if (userAgent.length <= SHOWN_USER_AGENT_LENGTH) return userAgent;
+  const rest = userAgent.length - SHOWN_USER_AGENT_LENGTH;
+  return `${userAgent.slice(0, SHOWN_USER_AGENT_LENGTH)}… (${rest.toLocaleString('en-US')} more characters; the JSON report has it whole)`;
+}
+
 /** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */
 export function describeClient(client: Finding['client']): string {
   return client.version !== undefined ? `${client.tool} ${client.version}` : client.tool;

@@ -46,6 +46,7 @@ import {
   requestsHeading,
   SKIPPED_REASON_TEXT,
   seenAgainText,
+  shownUserAgent,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
@@ -204,7 +205,8 @@ function headerText(finding: Finding): string {
 function factsSection(finding: Finding): SectionRenderer {
   const { principal, client } = finding;
   const cause = causeText(finding.cause, finding.fix);
-  const userAgent = client.userAgent !== undefined ? `, user agent ${code(client.userAgent)}` : '';
+  const userAgent =
+    client.userAgent !== undefined ? `, user agent ${code(shownUserAgent(client.userAgent))}` : '';
   const lines = [
     principal.arn === 'unknown' && principal.principalId !== undefined
       ? `*Principal:* principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`

@@ -51,6 +51,7 @@ import {
   SKIPPED_EXAMPLES,
   SKIPPED_REASON_TEXT,
   seenAgainText,
+  shownUserAgent,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
@@ -197,7 +198,8 @@ function jobProfileLines(profile: JobProfile, hasFix: boolean): string[] {
 /** Who, with which client, on which bucket, and when (`repeatedIn`: the findings that repeat it). */
 function factLines(finding: Finding, repeatedIn: readonly number[] = []): string[] {
   const { principal, client } = finding;
-  const userAgent = client.userAgent !== undefined ? `, user agent ${t(client.userAgent)}` : '';
+  const userAgent =
+    client.userAgent !== undefined ? `, user agent ${t(shownUserAgent(client.userAgent))}` : '';
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined

@@ -198,6 +198,9 @@ export function detectClient(userAgent: string | undefined): Client {
 
 const NO_CLIENT: Client = Object.freeze({ tool: 'other' });
 
+/** The longest version (or aws-cli command) taken from a user agent. */
+const MAX_VERSION_LENGTH = 64;
+
 /** One (frozen) answer per user agent: a trail's jobs repeat a few user agents. Bounded: they come from input. */
 const clientOf = boundedMemo((userAgent: string): Client => Object.freeze(clientOfUncached(userAgent)), 1024);
 
@@ -208,8 +211,11 @@ function clientOfUncached(userAgent: string): Client {
   for (const { tool, pattern, label } of TOOL_PATTERNS) {
     const match = pattern.exec(raw);
     if (match === null) continue;
-    const version = match[1];
-    const command = tool === 'aws-cli' ? COMMAND_PATTERN.exec(raw)?.[1] : undefined;
+    // A version is a few characters (`v1.68.2`, `2.22.35`); anything far longer is not one, and would
+    // fill every line that names the client.
+    const version = match[1] !== undefined && match[1].length <= MAX_VERSION_LENGTH ? match[1] : undefined;
+    const named = tool === 'aws-cli' ? COMMAND_PATTERN.exec(raw)?.[1] : undefined;
+    const command = named !== undefined && named.length <= MAX_VERSION_LENGTH ? named : undefined;
     const sdk = label ?? findSdk(raw);
     return {
       tool,

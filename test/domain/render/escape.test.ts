@@ -226,3 +226,21 @@ describe('safe JSON', () => {
     assert.equal(safeJson({ a: ['<b>'] }, '<>'), '{\n  "a": [\n    "\\u003cb\\u003e"\n  ]\n}');
   });
 });
+
+describe('long untrusted values', () => {
+  test('sanitizeTerminal and toSingleLine keep a long value whole, replacing only what they must', () => {
+    const chunk = `${'a'.repeat(999)}\u0007`;
+    const long = chunk.repeat(2000);
+    const expected = `${'a'.repeat(999)}\uFFFD`.repeat(2000);
+    assert.equal(sanitizeTerminal(long), expected);
+    assert.equal(toSingleLine(long), expected);
+    // Escape sequences are dropped between the runs kept, at the start, in the middle and at the end.
+    assert.equal(sanitizeTerminal('\u001b[31mred\u001b[0m plain\u001b]8;;https://x\u0007'), 'red plain');
+    // A value with nothing to change comes back as it is.
+    const clean = 'b'.repeat(100_000);
+    assert.equal(sanitizeTerminal(clean), clean);
+    assert.equal(toSingleLine(clean), clean);
+    // Astral characters survive (toSingleLine works on code units; no surrogate is ever replaced).
+    assert.equal(toSingleLine('key-😀\n-x'), 'key-😀\uFFFD-x');
+  });
+});

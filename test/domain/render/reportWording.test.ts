@@ -10,7 +10,9 @@ import {
   repeatCount,
   repeatsByFirst,
   requestsHeading,
+  SHOWN_USER_AGENT_LENGTH,
   seenAgainText,
+  shownUserAgent,
 } from '../../../src/domain/render/reportWording.js';
 import { rcloneFinding, repeatReport } from './reportFixtures.js';
 
@@ -191,6 +193,17 @@ describe('requestsHeading', () => {
     assert.equal(
       requestsHeading({ ...rcloneFinding, requests: [...rcloneFinding.requests, kms] }),
       `Denied requests (${rcloneFinding.requests.length}) and the KMS calls they need (1)`,
+    );
+  });
+});
+
+describe('shownUserAgent', () => {
+  test('a usual user agent is shown whole; a very long one is cut, saying how much was left out', () => {
+    assert.equal(shownUserAgent('rclone/v1.68.2'), 'rclone/v1.68.2');
+    const long = 'u'.repeat(SHOWN_USER_AGENT_LENGTH + 1234);
+    assert.equal(
+      shownUserAgent(long),
+      `${'u'.repeat(SHOWN_USER_AGENT_LENGTH)}… (1,234 more characters; the JSON report has it whole)`,
     );
   });
 });

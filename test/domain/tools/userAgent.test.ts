@@ -12,6 +12,15 @@ describe('detectClient on real user agents', () => {
 });
 
 describe('detectClient edge cases', () => {
+  test('a "version" or aws-cli command far longer than any real one is not taken', () => {
+    const long = 'x'.repeat(65);
+    assert.deepEqual(detectClient(`rclone/v${long}`), { tool: 'rclone', raw: `rclone/v${long}` });
+    assert.equal(detectClient('rclone/v1.68.2').version, 'v1.68.2');
+    const cli = `aws-cli/2.15.0 Python/3.11 md/command#s3.${long}`;
+    assert.equal(detectClient(cli).command, undefined);
+    assert.equal(detectClient(cli).version, '2.15.0');
+  });
+
   test('an absent user agent is an unknown client with nothing else', () => {
     assert.deepEqual(detectClient(undefined), { tool: 'other' });
   });
