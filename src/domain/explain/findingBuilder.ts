@@ -1,11 +1,18 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { partitionOfArn } from '../policy/arnPartition.js';
-import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
+import {
+  createReusableResults,
+  evaluate,
+  evaluateReusing,
+  type PolicySet,
+  policySetProblems,
+} from '../policy/evaluate.js';
 import type {
   AuthorizationRequest,
   Decision,
   EvaluationResult,
+  PolicyProblem,
   PolicyType,
   StatementRef,
 } from '../policy/types.js';
@@ -684,6 +691,63 @@ function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPolicy[]):
   };
 }
 
+const PROBLEM_POLICY_WORDS: Readonly<Record<PolicyType, string>> = {
+  identity: 'identity policy',
+  resource: 'bucket policy',
+  'permissions-boundary': 'permissions boundary',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+  session: 'session policy',
+};
+
+/** Problems of a set's policies, per set: a caller's findings share its set. */
+const setProblems = new WeakMap<PolicySet, readonly PolicyProblem[]>();
+
+function problemsOf(set: PolicySet): readonly PolicyProblem[] {
+  let problems = setProblems.get(set);
+  if (problems === undefined) {
+    problems = policySetProblems(set);
+    setProblems.set(set, problems);
+  }
+  return problems;
+}
+
+/** Where a problem is: `statement 2 of the identity policy BackupWriter`. */
+function problemPlace(problem: PolicyProblem): string {
+  const name = problem.policyName;
+  // A bucket policy is named `<bucket> bucket policy`: not "the bucket policy b bucket policy".
+  const policy =
+    problem.policyType === 'resource' && name?.endsWith(' bucket policy') === true
+      ? `the ${name}`
+      : `the ${PROBLEM_POLICY_WORDS[problem.policyType]}${name !== undefined ? ` ${name}` : ''}`;
+  return problem.statementIndex !== undefined
+    ? `statement ${problem.statementIndex + 1} of ${policy}`
+    : policy;
+}
+
+/**
+ * A statement (or a whole policy) the engine could not read is left out of the evaluation: a Deny in
+ * it refuses nothing here, and an Allow grants nothing, so the verdict rests on the rest.
+ */
+function unreadCaveat(problem: PolicyProblem): string {
+  const what = `${problemPlace(problem)}${problem.field !== undefined ? ` (${problem.field})` : ''}`;
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} could not be read (${problem.message}) and was left out of the evaluation: a Deny written there refuses nothing here, and an Allow grants nothing, so the conclusion may not hold.`;
+}
+
+/** A fix checked against a set with a statement it could not read is not verified (see {@link unreadCaveat}). */
+function withUnreadStatements(fix: Fix | null, problems: readonly PolicyProblem[]): Fix | null {
+  if (fix === null || !fix.verified || problems.length === 0) return fix;
+  const places = [...new Set(problems.map(problemPlace))];
+  return {
+    ...fix,
+    verified: false,
+    verification: [
+      ...fix.verification,
+      `Not verified as enough: ${andList(places)} could not be read and ${places.length === 1 ? 'was' : 'were'} left out of the checks above; a Deny there would still refuse the requests.`,
+    ],
+  };
+}
+
 /** Appends `key` to the list of `bucket` in `keys`. */
 function addKey(keys: Map<string, string[]>, bucket: string, key: string): void {
   const list = keys.get(bucket);
@@ -1035,6 +1099,8 @@ export class FindingBuilder {
     }
     for (const { first, holders } of unseenByArn(resolved.missingPolicies))
       caveats.push(unseenPolicyCaveat(first, holders));
+    const unread = canEvaluate ? problemsOf(set) : [];
+    for (const problem of unread) caveats.push(unreadCaveat(problem));
 
     const evaluated: EvaluatedCheck[] = [];
     // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
@@ -1199,7 +1265,7 @@ export class FindingBuilder {
         // AWS named the setting that refused it (the first caveat says which, and what to change).
         cause = 's3-setting';
       } else {
-        cause = this.#allowedCause(events, message, caveats, set, resolved.missingPolicies);
+        cause = this.#allowedCause(events, message, caveats, set, resolved.missingPolicies, unread);
       }
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
@@ -1499,7 +1565,10 @@ export class FindingBuilder {
       cause,
       evidence,
       deniedBy,
-      fix: withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
+      fix: withUnreadStatements(
+        withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
+        unread,
+      ),
       alternatives,
       jobProfile,
       caveats: [...new Set(caveats)],
@@ -1682,6 +1751,7 @@ export class FindingBuilder {
     caveats: string[],
     set: PolicySet,
     unseen: readonly MissingPolicy[],
+    unread: readonly PolicyProblem[],
   ): FindingCause {
     const first = events[0]!;
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
@@ -1736,6 +1806,14 @@ export class FindingBuilder {
       if (lacking.length > 0) {
         caveats.push(
           `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: the snapshot lacks ${andList(lacking.map((m) => `${m.usage === 'group' ? 'group' : m.usage === 'permissions-boundary' ? 'the permissions boundary' : 'policy'} ${m.name}`))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
+        );
+        return said;
+      }
+      // A statement of that kind of policy the engine could not read is the likely cause.
+      const named = unread.filter((p) => p.policyType === message.policyType);
+      if (named.length > 0) {
+        caveats.push(
+          `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
         );
         return said;
       }

@@ -227,3 +227,63 @@ describe('policies the snapshot lacks', () => {
     assert.ok(!finding.caveats.some((c) => c.includes('not in the snapshot')));
   });
 });
+
+describe('statements the engine could not read', () => {
+  test('a statement left out of the evaluation is named, and a fix checked without it is not verified', () => {
+    const finding = explainWith({
+      UserPolicyList: [
+        { PolicyName: 'read', PolicyDocument: ALLOW_READ },
+        {
+          PolicyName: 'guard',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Deny', Action: 5, Resource: '*' }],
+          },
+        },
+      ],
+    });
+    assert.deepEqual(finding.fix?.statements, [PUT_IN]);
+    assert.equal(finding.fix?.verified, false);
+    assert.match(
+      finding.fix?.verification.at(-1) ?? '',
+      /^Not verified as enough: statement 1 of the identity policy guard could not be read and was left out of the checks above; a Deny there would still refuse the requests\.$/,
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith('Statement 1 of the identity policy guard (Action) could not be read ('),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test("AWS's message names the kind of policy whose statement could not be read: that statement is the likely cause", () => {
+    const finding = explainWith(
+      {
+        UserPolicyList: [
+          {
+            PolicyName: 'write',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+                { Effect: 'deny', Action: 's3:PutObject', Resource: '*' },
+              ],
+            },
+          },
+        ],
+      },
+      [],
+      deniedRecord({
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in an identity-based policy`,
+      }),
+    );
+    assert.equal(finding.cause, 'identity-explicit-deny');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.includes(
+        "The visible policies allow the request, and AWS's message names the identity policy: statement 2 of the identity policy write could not be read (see above), which is likely what refuses it.",
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+});
