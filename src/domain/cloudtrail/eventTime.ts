@@ -1,7 +1,9 @@
 /**
  * `eventTime` as milliseconds since the epoch. CloudTrail writes it as `YYYY-MM-DDTHH:MM:SSZ`; that
  * spelling is read digit by digit (it is read once per event of a trail), anything else by `Date.parse`,
- * with the same result (a property test checks it). `NaN` when the text is not a date.
+ * with the same result (a property test checks it), except that a day the month does not have
+ * (`2026-02-30`), which `Date.parse` rolls into the next month, is no date. `NaN` when the text is not a
+ * date.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
@@ -31,7 +33,15 @@ export function eventTimeMillis(text: string): number {
   ) {
     return Date.parse(text);
   }
+  // A day the month does not have (`2026-02-30`) is no date: Date.UTC would roll it into the next month.
+  if (day > daysInMonth(year, month)) return Number.NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** Days in `month` (1–12) of `year`, in the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** The decimal number in `count` characters from `at`; -1 when one of them is not a digit. */

@@ -41,8 +41,10 @@ type Normaliser = (identity: Record<string, unknown>, hints: Hints) => Principal
  */
 const byIdentityType = {
   /** @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
-  IAMUser: (identity) => {
-    const arn = str(identity.arn);
+  IAMUser: (identity, hints) => {
+    // A record without the user's ARN: the enhanced AccessDenied message names it (when it is a user of
+    // the record's account).
+    const arn = str(identity.arn) ?? hintOfKind(hints, ARN_PATTERNS.user, str(identity.accountId));
     return build('IAMUser', {
       arn,
       account: str(identity.accountId) ?? accountOf(arn),
@@ -57,7 +59,13 @@ const byIdentityType = {
    *
    * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
    */
-  AssumedRole: (identity) => normaliseAssumedRole(identity),
+  AssumedRole: (identity, hints) => {
+    const hinted =
+      str(identity.arn) === undefined
+        ? hintOfKind(hints, ARN_PATTERNS.assumedRole, str(identity.accountId))
+        : undefined;
+    return normaliseAssumedRole(hinted === undefined ? identity : { ...identity, arn: hinted });
+  },
   /**
    * GetFederationToken sessions: policies come from the IAM user (or root) that called it, named in
    * `sessionContext.sessionIssuer`.
@@ -298,6 +306,13 @@ function fieldsFromArn(arn: string): Fields {
   if (federated !== null) return { arn, name: federated[3], sessionName: federated[3] };
   if (ARN_PATTERNS.root.test(arn)) return { arn, policyPrincipalArn: arn };
   return { arn };
+}
+
+/** The message's caller ARN when it is of the kind `pattern` matches and of `account` (when known). */
+function hintOfKind(hints: Hints, pattern: RegExp, account: string | undefined): string | undefined {
+  const hinted = hints.messagePrincipalArn;
+  if (hinted === undefined || !pattern.test(hinted)) return undefined;
+  return account === undefined || accountOf(hinted) === account ? hinted : undefined;
 }
 
 function unknownFromHint(hints: Hints): Principal {

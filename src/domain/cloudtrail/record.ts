@@ -56,8 +56,10 @@ export function normaliseRecord(raw: RawRecord): NormaliseRecordResult {
  * (when false, {@link normaliseRecord} says which is missing or wrong).
  */
 export function hasRequiredFields(record: Record<string, unknown>): boolean {
-  const { eventID, eventTime, eventSource, eventName, userIdentity } = record;
+  const { eventID, eventTime, eventSource, eventName, userIdentity, errorCode, errorMessage } = record;
   return (
+    (errorCode === undefined || errorCode === null || typeof errorCode === 'string') &&
+    (errorMessage === undefined || errorMessage === null || typeof errorMessage === 'string') &&
     typeof eventID === 'string' &&
     eventID !== '' &&
     typeof eventTime === 'string' &&
@@ -91,6 +93,18 @@ function requiredFieldProblem(raw: RawRecord): NormaliseRecordResult | undefined
         message: `${raw.input} at ${raw.position}: CloudTrail record field ${field} must be a${kind === 'object' ? 'n' : ''} ${kind}, found ${
           Array.isArray(value) ? 'an array' : actual
         }${describeEvent(record)}.`,
+      };
+    }
+  }
+  // An error code that is not text would read as no error (a success), and a message that is not text as
+  // none: the event is refused rather than misread.
+  for (const field of ['errorCode', 'errorMessage'] as const) {
+    const value = record[field];
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      return {
+        ok: false,
+        code: recordProblemCodes.invalidField,
+        message: `${raw.input} at ${raw.position}: CloudTrail record field ${field} must be a string, found ${Array.isArray(value) ? 'an array' : isJsonObject(value) ? 'an object' : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`}${describeEvent(record)}.`,
       };
     }
   }

@@ -1929,11 +1929,20 @@ export class FindingBuilder {
       const grantable = requests.filter((r) => isS3Action(r.action));
       const statements = minimalStatements(grantable);
       if (statements.length === 0) return { fix: null, caveats: [] };
+      const attachTo = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
+      // Neither the record nor the message names the caller: there is nothing to attach a statement to.
+      if (attachTo === undefined)
+        return {
+          fix: null,
+          caveats: [
+            'Neither the record nor its message names the caller, so no fix is proposed: the statements would need a user or role to go on. Its own CloudTrail record (or the credentials the job uses) names it.',
+          ],
+        };
       const rootKeys = rootLevelKeysCaveat(grantable, statements);
       const identityCenter = principal.type === 'IdentityCenter';
       return {
         fix: {
-          attachTo: principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'unknown',
+          attachTo,
           attachKind: identityCenter ? 'permission-set' : 'inline-policy',
           statements,
           verified: false,

@@ -349,10 +349,12 @@ function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): 
     // An error names an input, or a record of one (`file ($.Records[3])`): count the inputs.
     const inputs = new Set(report.errors.map((e) => e.input.replace(/ \([^)]*\)$/, ''))).size;
     const problems = report.errors.length;
+    // A problem with one record leaves the rest of its input read: the input is not "unreadable".
+    const inRecords = report.errors.some((e) => / \([^)]*\)$/.test(e.input));
     lines.push(
       paint(
         'red',
-        problems === inputs
+        problems === inputs && !inRecords
           ? `${plural(inputs, 'input')} could not be read:`
           : `${plural(problems, 'problem')} in ${plural(inputs, 'input')}, whose records or text could not be read:`,
       ),

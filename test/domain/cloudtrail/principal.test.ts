@@ -92,6 +92,30 @@ describe('normalisePrincipal edge cases', () => {
     assert.deepEqual(principal, { type: 'IAMUser' });
   });
 
+  test("a user or role session without its ARN takes the message's, when it is of that kind and account", () => {
+    const user = 'arn:aws:iam::111122223333:user/ops/rclone-backup';
+    assert.deepEqual(normalisePrincipal({ type: 'IAMUser' }, { messagePrincipalArn: user }), {
+      type: 'IAMUser',
+      arn: user,
+      account: '111122223333',
+      name: 'rclone-backup',
+      policyPrincipalArn: user,
+    });
+    // Another account's user, or a role session named for an IAM user, is not taken.
+    assert.deepEqual(
+      normalisePrincipal({ type: 'IAMUser', accountId: '444455556666' }, { messagePrincipalArn: user }),
+      { type: 'IAMUser', account: '444455556666' },
+    );
+    const session = 'arn:aws:sts::111122223333:assumed-role/etl/run-7';
+    assert.deepEqual(normalisePrincipal({ type: 'IAMUser' }, { messagePrincipalArn: session }), {
+      type: 'IAMUser',
+    });
+    const role = normalisePrincipal({ type: 'AssumedRole' }, { messagePrincipalArn: session });
+    assert.equal(role.arn, session);
+    assert.equal(role.roleArn, 'arn:aws:iam::111122223333:role/etl');
+    assert.equal(role.sessionName, 'run-7');
+  });
+
   test('a hint that is not an ARN does not invent a principal', () => {
     assert.deepEqual(normalisePrincipal(undefined, { messagePrincipalArn: 'anonymous' }), {
       type: 'Unknown',

@@ -156,6 +156,23 @@ describe('normaliseRecord validation', () => {
     assert.ok(normaliseRecord(rawOf({ ...minimal, eventTime: '2026-11-28T02:00:00Z' })).ok);
   });
 
+  test('an errorCode or errorMessage that is not text is rejected (a number would read as a success)', () => {
+    const code = normaliseRecord(rawOf({ ...minimal, errorCode: 403 }));
+    assert.ok(!code.ok);
+    assert.equal(code.code, 'cloudtrail.invalidField');
+    assert.match(code.message, /field errorCode must be a string, found number 403/);
+    const message = normaliseRecord(rawOf({ ...minimal, errorCode: 'AccessDenied', errorMessage: { x: 1 } }));
+    assert.ok(!message.ok);
+    assert.match(message.message, /field errorMessage must be a string, found an object/);
+    assert.ok(normaliseRecord(rawOf({ ...minimal, errorCode: null, errorMessage: null })).ok);
+  });
+
+  test('an eventTime on a day its month does not have is no date', () => {
+    const result = normaliseRecord(rawOf({ ...minimal, eventTime: '2026-02-30T00:00:00Z' }));
+    assert.ok(!result.ok);
+    assert.match(result.message, /eventTime is not a date: "2026-02-30T00:00:00Z"/);
+  });
+
   test('optional fields of the wrong type are dropped, not copied', () => {
     const result = normaliseRecord(
       rawOf({

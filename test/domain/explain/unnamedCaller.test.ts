@@ -148,3 +148,23 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.equal(report.findings[1]?.repeatOf, undefined);
   });
 });
+
+describe('a caller neither the record nor its message names', () => {
+  test('gets no fix from the message alone: there is no user or role to attach it to', () => {
+    const report = explainTexts(
+      text(
+        // The message names a user of another account than the record's: it is not taken as the caller.
+        deniedRecord({ userIdentity: { type: 'IAMUser', accountId: PARTNER } }),
+      ),
+      explainContext(),
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.evidence, 'message');
+    assert.equal(finding?.principal.arn, 'unknown');
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) => c.startsWith('Neither the record nor its message names the caller')),
+      finding?.caveats.join('\n'),
+    );
+  });
+});

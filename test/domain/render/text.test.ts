@@ -324,5 +324,9 @@ describe('renderText', () => {
     }));
     const text = renderText({ findings: [], skipped: [], errors }, { color: false });
     assert.match(text, /^3 problems in 1 input, whose records or text could not be read:$/m);
+    // One problem with one record does not make its input unreadable either.
+    const one = renderText({ findings: [], skipped: [], errors: errors.slice(0, 1) }, { color: false });
+    assert.match(one, /^1 problem in 1 input, whose records or text could not be read:$/m);
+    assert.doesNotMatch(one, /input could not be read/);
   });
 });
