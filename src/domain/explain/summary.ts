@@ -101,9 +101,20 @@ export function callerLabel(principal: Finding['principal']): string {
     : `A caller of account ${principal.account}`;
 }
 
+/**
+ * The resource part of an ARN (`user/backup`, `assumed-role/etl/run-7`): what follows its fifth colon,
+ * as the resource part may hold colons itself. Anything that is not an ARN is shown whole.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
 export function shortArn(arn: string): string {
-  const idx = arn.lastIndexOf(':');
-  return idx >= 0 ? arn.slice(idx + 1) : arn;
+  if (!arn.startsWith('arn:')) return arn;
+  let idx = -1;
+  for (let n = 0; n < 5; n++) {
+    idx = arn.indexOf(':', idx + 1);
+    if (idx < 0) return arn;
+  }
+  return arn.slice(idx + 1);
 }
 
 /** Where a change goes, in words: `a new version of BackupWriter`, `a new inline policy on role/x`. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
-import { refusedElsewhere, summarise } from '../../../src/domain/explain/summary.js';
+import { refusedElsewhere, shortArn, summarise } from '../../../src/domain/explain/summary.js';
 
 const base: Omit<Finding, 'summary'> = {
   eventIds: ['e1'],
@@ -184,4 +184,16 @@ test('an alternative that holds only under a condition, or a trade-off, is offer
     assert.match(summary, / Alternatively, without s3:CreateBucket: /, text);
     assert.doesNotMatch(summary, /Better/, text);
   }
+});
+
+test('shortArn is the resource part of an ARN, colons in it included; anything else whole', () => {
+  assert.equal(shortArn('arn:aws:iam::111122223333:user/ops/backup'), 'user/ops/backup');
+  assert.equal(shortArn('arn:aws:sts::111122223333:assumed-role/etl/run-7'), 'assumed-role/etl/run-7');
+  // A crafted ARN cannot show only its tail as the caller.
+  assert.equal(
+    shortArn('arn:aws:iam::111122223333:user/AAAA(http://evil.example) tail'),
+    'user/AAAA(http://evil.example) tail',
+  );
+  assert.equal(shortArn('unknown'), 'unknown');
+  assert.equal(shortArn('arn:aws:iam'), 'arn:aws:iam');
 });
