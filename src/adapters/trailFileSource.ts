@@ -83,7 +83,11 @@ export type ListedInput =
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-export async function listTrailInputs(paths: readonly string[]): Promise<ListedInput[]> {
+export async function listTrailInputs(
+  paths: readonly string[],
+  /** Called with each file found in a directory that is not read (its name is not a trail file's). */
+  onIgnored?: (path: string) => void,
+): Promise<ListedInput[]> {
   const listed: ListedInput[] = [];
   const problem = (p: InputProblem): void => {
     listed.push({ kind: 'problem', problem: p });
@@ -102,7 +106,7 @@ export async function listTrailInputs(paths: readonly string[]): Promise<ListedI
     }
     if (info.isDirectory()) {
       const files: string[] = [];
-      await collectTrailFiles(path, files, problem);
+      await collectTrailFiles(path, files, problem, onIgnored);
       if (files.length === 0) {
         problem({
           input: path,
@@ -184,6 +188,7 @@ async function collectTrailFiles(
   directory: string,
   files: string[],
   problem: (p: InputProblem) => void,
+  onIgnored: ((path: string) => void) | undefined,
 ): Promise<void> {
   let entries: Dirent[];
   try {
@@ -196,7 +201,7 @@ async function collectTrailFiles(
   for (const entry of entries) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
-      await collectTrailFiles(path, files, problem);
+      await collectTrailFiles(path, files, problem, onIgnored);
     } else if (entry.isSymbolicLink() && (await isDirectory(path))) {
       // Not followed: a link back up the tree would loop forever. Said, so that nothing goes unread unseen.
       problem({
@@ -212,6 +217,9 @@ async function collectTrailFiles(
       });
     } else if ((entry.isFile() || entry.isSymbolicLink()) && isTrailFileName(entry.name)) {
       files.push(path);
+    } else if (!entry.name.includes(DIGEST_FILE_MARKER)) {
+      // Digest files are expected beside the logs; anything else not read is said.
+      onIgnored?.(path);
     }
   }
 }

@@ -21,6 +21,11 @@ export type ExplainFilesResult =
       readonly inputsRead: number;
       /** Inputs named (files found in the directories given, standard input), read or not. */
       readonly inputsNamed: number;
+      /**
+       * Files in the directories given that were not read: their names do not end as a trail file's
+       * (`.json`, `.jsonl`, `.json.gz`, `.gz`).
+       */
+      readonly ignoredFiles: readonly string[];
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -59,7 +64,8 @@ export async function explainFiles(
 ): Promise<ExplainFilesResult> {
   const loaded = await loadExplainContext(options);
   if (!loaded.ok) return loaded;
-  const listed = await listTrailInputs(inputs);
+  const ignoredFiles: string[] = [];
+  const listed = await listTrailInputs(inputs, (path) => ignoredFiles.push(path));
   const readable = listed.filter((input) => input.kind !== 'problem');
   const readOptions = io.stdin !== undefined ? { stdin: io.stdin } : {};
   const explainer = new Explainer(loaded.context);
@@ -103,6 +109,7 @@ export async function explainFiles(
     warnings: loaded.warnings,
     inputsRead,
     inputsNamed: listed.length,
+    ignoredFiles,
   };
 }
 

@@ -105,6 +105,13 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   // File names and policy names come from the user's files: no control character reaches the terminal.
   for (const warning of result.warnings) io.stderr(`explain: warning: ${toSingleLine(warning)}\n`);
+  if (result.ignoredFiles.length > 0) {
+    const shown = result.ignoredFiles.slice(0, 3).map((path) => toSingleLine(path));
+    const more = result.ignoredFiles.length - shown.length;
+    io.stderr(
+      `explain: warning: ${result.ignoredFiles.length} file(s) in the directories given not read, as their names do not end in .json, .jsonl, .json.gz or .gz: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}; name a file as an input to read it whatever its name\n`,
+    );
+  }
   const { report } = result;
   if (result.inputsRead === 0) {
     for (const e of report.errors) io.stderr(`explain: ${toSingleLine(withInputName(e))}\n`);

@@ -24,6 +24,9 @@ test('a directory is explained file by file, with progress, as reading every fil
   await writeFile(join(dir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [first] })));
   await writeFile(join(dir, 'b.json'), JSON.stringify({ Records: [first, second] }));
   await writeFile(join(dir, 'c.json'), '{"Records": [');
+  // Not read: a name that is not a trail file's (said), and a digest file (expected beside the logs).
+  await writeFile(join(dir, 'notes.txt'), 'not a trail');
+  await writeFile(join(dir, '111122223333_CloudTrail-Digest_eu-west-1_x.json.gz'), gzipSync('{}'));
   const missing = join(root(), 'missing.json');
   const paths = [dir, missing];
 
@@ -36,6 +39,7 @@ test('a directory is explained file by file, with progress, as reading every fil
   );
   // c.json is not JSON: opened, but not read as CloudTrail input.
   assert.equal(result.inputsRead, 2);
+  assert.deepEqual(result.ignoredFiles, [join(dir, 'notes.txt')]);
 
   const read = await readTrailInputs(paths);
   const loaded = await loadExplainContext({});

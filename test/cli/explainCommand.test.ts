@@ -378,6 +378,20 @@ describe('permission-auditor explain', () => {
     assert.equal(verdict, 'explain: no input could be read');
   });
 
+  test('files of a directory whose names are not trail files are said on standard error, not read', async () => {
+    const inputs = join(dir(), 'mixed');
+    mkdirSync(inputs);
+    writeFileSync(join(inputs, 'a.json'), readFileSync(join(SEED, 'event.json'), 'utf8'));
+    for (const name of ['trail.log', 'README', 'x.txt', 'y.csv']) writeFileSync(join(inputs, name), 'x');
+    const run = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^explain: warning: 4 file\(s\) in the directories given not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
+    );
+    assert.match(run.stderr, /explain: 1 input\(s\), /);
+  });
+
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
     const inputs = join(dir(), 'progress');
     mkdirSync(inputs);
