@@ -19,6 +19,7 @@ import type {
 import { isS3Action } from '../s3/s3Location.js';
 import { DECRYPT_HIDDEN, DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import { dropsContent } from '../snapshot/policyProblems.js';
 import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
@@ -700,13 +701,13 @@ const PROBLEM_POLICY_WORDS: Readonly<Record<PolicyType, string>> = {
   session: 'session policy',
 };
 
-/** Problems of a set's policies, per set: a caller's findings share its set. */
+/** Problems of a set's policies that leave something out of the evaluation, per set: a caller's findings share its set. */
 const setProblems = new WeakMap<PolicySet, readonly PolicyProblem[]>();
 
 function problemsOf(set: PolicySet): readonly PolicyProblem[] {
   let problems = setProblems.get(set);
   if (problems === undefined) {
-    problems = policySetProblems(set);
+    problems = policySetProblems(set).filter(dropsContent);
     setProblems.set(set, problems);
   }
   return problems;

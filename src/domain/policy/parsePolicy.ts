@@ -188,7 +188,9 @@ function compileStatement(
     problem(
       'statement.invalidEffect',
       'Effect',
-      `Effect must be "Allow" or "Deny", got ${JSON.stringify(effect)}`,
+      effect === undefined
+        ? 'Effect is missing (it must be "Allow" or "Deny")'
+        : `Effect must be "Allow" or "Deny", got ${JSON.stringify(effect)}`,
     );
   }
 

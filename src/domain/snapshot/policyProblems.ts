@@ -19,14 +19,34 @@ interface NamedDocument {
   readonly policyType: PolicyType;
 }
 
+/**
+ * What the engine does with a policy that has the problem: a statement it cannot read is left out; a
+ * policy with an unknown Version is still evaluated (its policy variables read as plain text, as IAM
+ * reads them without Version 2012-10-17); one without statements grants and denies nothing; one it
+ * cannot read at all is left out.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ */
+export function problemEffect(problem: PolicyProblem): string {
+  if (problem.statementIndex !== undefined) return 'the statement is left out of every evaluation';
+  if (problem.code === 'policy.invalidVersion')
+    return 'its statements are still evaluated, with policy variables such as ${aws:username} read as plain text';
+  if (problem.code === 'policy.missingStatement') return 'it allows and denies nothing';
+  return 'the policy is left out of every evaluation';
+}
+
+/** Whether the engine evaluates less than the policy holds (a statement, or the whole policy, is left out). */
+export function dropsContent(problem: PolicyProblem): boolean {
+  return (
+    problem.statementIndex !== undefined ||
+    (problem.code !== 'policy.invalidVersion' && problem.code !== 'policy.missingStatement')
+  );
+}
+
 function problemText(label: string, problem: PolicyProblem): string {
   const where = problem.statementIndex !== undefined ? `, statement ${problem.statementIndex + 1}` : '';
   const field = problem.field !== undefined ? ` (${problem.field})` : '';
-  const left =
-    problem.statementIndex !== undefined
-      ? 'the statement is left out of every evaluation'
-      : 'the policy counts for nothing it cannot read';
-  return `${label}${where}${field}: ${problem.message}; ${left}.`;
+  return `${label}${where}${field}: ${problem.message}; ${problemEffect(problem)}.`;
 }
 
 function warningsOf(policies: readonly NamedDocument[]): string[] {

@@ -25,6 +25,22 @@ describe('warnings for the statements explain leaves out', () => {
     ]);
   });
 
+  test('each problem says what the engine does with the policy: a missing Effect, an unknown Version, no Statement', () => {
+    assert.deepEqual(
+      bucketPolicyWarnings('photos', {
+        Version: '2008-10-17x',
+        Statement: [{ Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' }],
+      }),
+      [
+        'bucket policy of photos (Version): Version must be "2012-10-17" or "2008-10-17", got "2008-10-17x"; its statements are still evaluated, with policy variables such as ${aws:username} read as plain text.',
+        'bucket policy of photos, statement 1 (Effect): Effect is missing (it must be "Allow" or "Deny"); the statement is left out of every evaluation.',
+      ],
+    );
+    assert.deepEqual(bucketPolicyWarnings('photos', { Version: '2012-10-17' }), [
+      'bucket policy of photos (Statement): the policy has no Statement; it allows and denies nothing.',
+    ]);
+  });
+
   test("the snapshot's inline and managed policies are checked; valid ones, and documents already warned of, give nothing", () => {
     const parsed = parseAccountSnapshot(
       {
