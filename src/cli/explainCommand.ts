@@ -32,7 +32,7 @@ Options:
   --scp FILE                  service control policies (a document, or an array of levels); repeatable
   --rcp FILE                  resource control policies (same shapes); repeatable
   --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
-  --format FORMAT             text (default), markdown, slack, sns or json
+  -f, --format FORMAT         text (default), markdown, slack, sns or json
   -h, --help                  show this help
 
 Events that are not S3 or not denied are skipped with a reason: json lists every one; text and markdown

@@ -7,7 +7,7 @@ import { describeSimulation } from '../domain/policy/describeSimulation.js';
 import { runSimulations } from '../domain/policy/simulation.js';
 import type { CommandIo } from './io.js';
 
-export const SIMULATE_USAGE = `Usage: permission-auditor simulate --request FILE [--format json|text]
+export const SIMULATE_USAGE = `Usage: permission-auditor simulate --request FILE [-f|--format json|text]
 
 Evaluates one IAM authorization request (or a JSON array of them) against the policies in FILE
 (FILE '-' reads standard input). See README.md for the request format.

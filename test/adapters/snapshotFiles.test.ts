@@ -53,10 +53,11 @@ describe('readJsonFile', () => {
     assert.equal(result.ok ? '' : result.code, 'file.empty');
   });
 
-  test('a directory is file.unreadable', async () => {
-    const result = await readJsonFile(dir());
+  test('a directory is file.unreadable, said in words', async () => {
+    const path = dir();
+    const result = await readJsonFile(path);
     assert.equal(result.ok ? '' : result.code, 'file.unreadable');
-    assert.match(result.ok ? '' : result.message, /EISDIR/);
+    assert.equal(result.ok ? '' : result.message, `${path}: is a directory, not a file`);
   });
 
   test('a UTF-8 byte order mark (PowerShell redirection) is ignored', async () => {
