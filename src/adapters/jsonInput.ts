@@ -71,8 +71,7 @@ export async function readJsonFile(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return failure('file.missing', file, `${name}: no such file`);
-    if (code === 'EISDIR')
-      return failure('file.unreadable', file, `${name}: is a directory, not a file`);
+    if (code === 'EISDIR') return failure('file.unreadable', file, `${name}: is a directory, not a file`);
     if (code === 'EACCES' || code === 'EPERM')
       return failure('file.unreadable', file, `${name}: permission denied (${code})`);
     return failure('file.unreadable', file, `${name}: cannot be read (${code ?? (error as Error).message})`);
