@@ -229,8 +229,9 @@ describe('permission-auditor explain', () => {
       '--window',
       '--format',
     ]) {
-      assert.match(run.stdout, new RegExp(`^ {2}${option} `, 'm'), option);
+      assert.match(run.stdout, new RegExp(`^ {2}(?:-\\w, )?${option} `, 'm'), option);
     }
+    assert.match(run.stdout, /^ {2}-f, --format FORMAT /m);
     assert.match(run.stdout, /text \(default\), markdown, slack, sns or json/);
     assert.match(run.stdout, /json lists every one/);
   });

@@ -53,6 +53,21 @@ export function explainTexts(
   return explainer.report();
 }
 
+/**
+ * A record whose event ID an earlier record had: CloudTrail delivers a record again with the same ID, so
+ * the first one is analysed and this one is not. The message names this record (its operation, time and
+ * place), so that a different record given the same ID is not passed over unseen.
+ */
+function duplicateMessage(
+  eventId: string,
+  eventName: string,
+  eventTime: unknown,
+  raw: { readonly input: string; readonly position: string },
+): string {
+  const time = typeof eventTime === 'string' ? ` at ${eventTime.slice(0, 40)}` : '';
+  return `Event ${eventId} appears more than once; analysed once: this record (${eventName.slice(0, 80)}${time}, ${raw.input} ${raw.position}) was not analysed again, as CloudTrail delivers a record again with the same ID.`;
+}
+
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
 function* draining<T>(records: T[]): Generator<T> {
   records.reverse();
@@ -282,7 +297,7 @@ export class Explainer {
           skipped.push({
             eventId: eventID,
             reason: 'duplicate',
-            message: `Event ${eventID} appears more than once; analysed once.`,
+            message: duplicateMessage(eventID, eventName, raw.record.eventTime, raw),
           });
         } else {
           skipped.push({ eventId: eventID, reason: 'not-s3', message: quick.message });
@@ -303,7 +318,7 @@ export class Explainer {
           skipped.push({
             eventId: eventID,
             reason: 'duplicate',
-            message: `Event ${eventID} appears more than once; analysed once.`,
+            message: duplicateMessage(eventID, eventName, raw.record.eventTime, raw),
           });
           return;
         }
@@ -333,7 +348,7 @@ export class Explainer {
       skipped.push({
         eventId: record.eventId,
         reason: 'duplicate',
-        message: `Event ${record.eventId} appears more than once; analysed once.`,
+        message: duplicateMessage(record.eventId, record.eventName, record.eventTime, raw),
       });
       return;
     }

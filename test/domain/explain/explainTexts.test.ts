@@ -83,6 +83,12 @@ describe('explainTexts', () => {
     );
     assert.equal(report.findings.length, 1);
     assert.deepEqual(report.skipped.map((s) => s.reason).sort(), ['duplicate', 'not-denied', 'not-s3']);
+    // The duplicate's message says which record was not analysed again, and where it is.
+    const duplicate = report.skipped.find((s) => s.reason === 'duplicate');
+    assert.equal(
+      duplicate?.message,
+      `Event ${String(denied.eventID)} appears more than once; analysed once: this record (${String(denied.eventName)} at ${String(denied.eventTime)}, test.json $.Records[1]) was not analysed again, as CloudTrail delivers a record again with the same ID.`,
+    );
   });
 
   test('successful S3 calls: skipped once each, checked like every record, and kept as evidence of the job', () => {
