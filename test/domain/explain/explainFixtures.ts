@@ -110,6 +110,33 @@ export function succeededListing(
   });
 }
 
+/** A `UserDetailList` entry of get-account-authorization-details for user `name`; `overrides` set the rest. */
+export function userDetail(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    UserName: name,
+    UserId: 'AIDAEXAMPLE',
+    Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+    Path: '/',
+    GroupList: [],
+    AttachedManagedPolicies: [],
+    ...overrides,
+  };
+}
+
+/** A `Policies` entry: customer-managed policy `name` whose default (and only) version is `document`. */
+export function managedPolicy(name: string, document: unknown, overrides: Record<string, unknown> = {}) {
+  return {
+    PolicyName: name,
+    Arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`,
+    Path: '/',
+    DefaultVersionId: 'v1',
+    AttachmentCount: 0,
+    PermissionsBoundaryUsageCount: 1,
+    PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: document }],
+    ...overrides,
+  };
+}
+
 /** An account snapshot with one IAM user holding one inline policy. */
 export function snapshotWithUser(userName: string, policy: unknown): AccountSnapshot {
   const parsed = parseAccountSnapshot(

@@ -13,7 +13,14 @@ import type { Finding, JobProfile } from '../../../src/domain/explain/report.js'
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
 import { renderText } from '../../../src/domain/render/text.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
-import { ACCOUNT, backupUserContext, deniedObjectRecord, explainContext } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedObjectRecord,
+  explainContext,
+  managedPolicy,
+  userDetail,
+} from './explainFixtures.js';
 
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const OTHER_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/ffff0000-12ab-34cd-56ef-1234567890ab`;
@@ -39,6 +46,36 @@ function namedKeyUpload(): Record<string, unknown> {
       Host: 'data.s3.eu-west-1.amazonaws.com',
     },
   });
+}
+
+/** The fixtures' user with `statements` inline and the permissions boundary S3Only (`s3:*` alone). */
+function boundedSnapshot(statements: readonly unknown[]) {
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        userDetail('backup', {
+          PermissionsBoundary: {
+            PermissionsBoundaryType: 'Policy',
+            PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
+          },
+          UserPolicyList: [
+            { PolicyName: 'inline', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+          ],
+        }),
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [
+        managedPolicy('S3Only', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      ],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+  return parsed.snapshot;
 }
 
 function findingOf(record: Record<string, unknown>, statements: readonly unknown[]): Finding {
@@ -281,62 +318,9 @@ describe('S3 requests refused before S3 called KMS', () => {
     const report = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: [namedKeyUpload()] }) }],
       explainContext({
-        snapshot: (() => {
-          const parsed = parseAccountSnapshot(
-            {
-              UserDetailList: [
-                {
-                  UserName: 'backup',
-                  UserId: 'AIDAEXAMPLE',
-                  Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-                  Path: '/',
-                  GroupList: [],
-                  AttachedManagedPolicies: [],
-                  PermissionsBoundary: {
-                    PermissionsBoundaryType: 'Policy',
-                    PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
-                  },
-                  UserPolicyList: [
-                    {
-                      PolicyName: 'inline',
-                      PolicyDocument: {
-                        Version: '2012-10-17',
-                        Statement: [
-                          { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
-                        ],
-                      },
-                    },
-                  ],
-                },
-              ],
-              GroupDetailList: [],
-              RoleDetailList: [],
-              Policies: [
-                {
-                  PolicyName: 'S3Only',
-                  Arn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
-                  Path: '/',
-                  DefaultVersionId: 'v1',
-                  AttachmentCount: 0,
-                  PermissionsBoundaryUsageCount: 1,
-                  PolicyVersionList: [
-                    {
-                      VersionId: 'v1',
-                      IsDefaultVersion: true,
-                      Document: {
-                        Version: '2012-10-17',
-                        Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-                      },
-                    },
-                  ],
-                },
-              ],
-            },
-            'test',
-          );
-          assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-          return parsed.snapshot;
-        })(),
+        snapshot: boundedSnapshot([
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+        ]),
       }),
     );
     const [finding] = report.findings;
@@ -450,51 +434,9 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
 
   /** The fixtures' user with `statements` inline and the permissions boundary S3Only (`s3:*` alone). */
   const boundedUser = (statements: readonly unknown[]) => {
-    const parsed = parseAccountSnapshot(
-      {
-        UserDetailList: [
-          {
-            UserName: 'backup',
-            UserId: 'AIDAEXAMPLE',
-            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-            Path: '/',
-            GroupList: [],
-            AttachedManagedPolicies: [],
-            PermissionsBoundary: {
-              PermissionsBoundaryType: 'Policy',
-              PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
-            },
-            UserPolicyList: [
-              { PolicyName: 'inline', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
-            ],
-          },
-        ],
-        GroupDetailList: [],
-        RoleDetailList: [],
-        Policies: [
-          {
-            PolicyName: 'S3Only',
-            Arn: `arn:aws:iam::${ACCOUNT}:policy/S3Only`,
-            DefaultVersionId: 'v1',
-            PolicyVersionList: [
-              {
-                VersionId: 'v1',
-                IsDefaultVersion: true,
-                Document: {
-                  Version: '2012-10-17',
-                  Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-                },
-              },
-            ],
-          },
-        ],
-      },
-      'test',
-    );
-    assert.ok(parsed.ok);
     const report = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
-      explainContext({ snapshot: parsed.snapshot }),
+      explainContext({ snapshot: boundedSnapshot(statements) }),
     );
     return report.findings[0]!;
   };

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { Finding } from '../../../src/domain/explain/report.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
-import { ACCOUNT, deniedRecord, explainContext } from './explainFixtures.js';
+import { ACCOUNT, deniedRecord, explainContext, managedPolicy, userDetail } from './explainFixtures.js';
 
 const ALLOW_READ = {
   Version: '2012-10-17',
@@ -21,22 +21,17 @@ function explainWith(
   user: Record<string, unknown>,
   policies: readonly unknown[] = [],
   record: Record<string, unknown> = deniedRecord(),
+  groups: readonly unknown[] = [],
 ): Finding {
   const parsed = parseAccountSnapshot(
     {
       UserDetailList: [
-        {
-          UserName: 'backup',
-          UserId: 'AIDAEXAMPLE',
-          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-          Path: '/',
-          GroupList: [],
-          AttachedManagedPolicies: [],
+        userDetail('backup', {
           UserPolicyList: [{ PolicyName: 'read', PolicyDocument: ALLOW_READ }],
           ...user,
-        },
+        }),
       ],
-      GroupDetailList: [],
+      GroupDetailList: groups,
       RoleDetailList: [],
       Policies: policies,
     },
@@ -123,37 +118,19 @@ describe('policies the snapshot lacks', () => {
   test('one missing policy attached to the user and to its groups is named once, with every holder', () => {
     const arn = `arn:aws:iam::${ACCOUNT}:policy/Guard`;
     const attached = [{ PolicyName: 'Guard', PolicyArn: arn }];
-    const parsed = parseAccountSnapshot(
-      {
-        UserDetailList: [
-          {
-            UserName: 'backup',
-            UserId: 'AIDAEXAMPLE',
-            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-            Path: '/',
-            GroupList: ['Ops', 'Dev'],
-            AttachedManagedPolicies: attached,
-            UserPolicyList: [{ PolicyName: 'read', PolicyDocument: ALLOW_READ }],
-          },
-        ],
-        GroupDetailList: ['Ops', 'Dev'].map((name) => ({
-          GroupName: name,
-          GroupId: `AGPA${name.toUpperCase()}`,
-          Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
-          Path: '/',
-          GroupPolicyList: [],
-          AttachedManagedPolicies: attached,
-        })),
-        RoleDetailList: [],
-        Policies: [],
-      },
-      'test',
+    const finding = explainWith(
+      { GroupList: ['Ops', 'Dev'], AttachedManagedPolicies: attached },
+      [],
+      deniedRecord(),
+      ['Ops', 'Dev'].map((name) => ({
+        GroupName: name,
+        GroupId: `AGPA${name.toUpperCase()}`,
+        Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
+        Path: '/',
+        GroupPolicyList: [],
+        AttachedManagedPolicies: attached,
+      })),
     );
-    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    const [finding] = explainTexts(
-      [{ input: 'trail.json', text: JSON.stringify({ Records: [deniedRecord()] }) }],
-      explainContext({ snapshot: parsed.snapshot }),
-    ).findings;
     assert.equal(finding?.fix?.verified, false);
     assert.match(
       finding?.fix?.verification.at(-1) ?? '',
@@ -203,24 +180,10 @@ describe('policies the snapshot lacks', () => {
     const finding = explainWith(
       { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn } },
       [
-        {
-          PolicyName: 'TeamBoundary',
-          Arn: arn,
-          Path: '/',
-          DefaultVersionId: 'v1',
-          PermissionsBoundaryUsageCount: 1,
-          AttachmentCount: 0,
-          PolicyVersionList: [
-            {
-              VersionId: 'v1',
-              IsDefaultVersion: true,
-              Document: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
-              },
-            },
-          ],
-        },
+        managedPolicy('TeamBoundary', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+        }),
       ],
     );
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
