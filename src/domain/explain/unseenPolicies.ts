@@ -1,0 +1,157 @@
+/**
+ * What the evaluation of a finding could not see: a policy (or a group) the caller is subject to that
+ * the account snapshot lacks, and a statement of a visible policy the engine could not read. Each is
+ * said in the finding's caveats, and a fix checked without it is not verified: a Deny there, or a
+ * boundary that does not allow the actions, would still refuse the requests.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+import { type PolicySet, policySetProblems } from '../policy/evaluate.js';
+import type { PolicyProblem, PolicyType } from '../policy/types.js';
+import { dropsContent } from '../snapshot/policyProblems.js';
+import type { MissingPolicy } from '../snapshot/types.js';
+import type { Fix } from './report.js';
+
+/** `a`, `a and b`, `a, b and c`. */
+export function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * The policies (and groups) the caller is subject to that the snapshot lacks, each once with every
+ * holder it is attached to (a policy on the user and on two of its groups is one policy).
+ */
+export function unseenByArn(
+  missing: readonly MissingPolicy[],
+): { readonly first: MissingPolicy; readonly holders: readonly string[] }[] {
+  const byArn = new Map<string, { first: MissingPolicy; holders: string[] }>();
+  for (const m of missing) {
+    const key = `${m.usage}|${m.arn}`;
+    const holder = `${m.attachedTo.kind} ${m.attachedTo.name}`;
+    const entry = byArn.get(key);
+    if (entry === undefined) byArn.set(key, { first: m, holders: [holder] });
+    else if (!entry.holders.includes(holder)) entry.holders.push(holder);
+  }
+  return [...byArn.values()];
+}
+
+/** A missing policy or group as a sentence names it: `policy Guard`, `group Ops`, `the permissions boundary B`. */
+export function unseenName(missing: MissingPolicy): string {
+  const kind =
+    missing.usage === 'group'
+      ? 'group'
+      : missing.usage === 'permissions-boundary'
+        ? 'the permissions boundary'
+        : 'policy';
+  return `${kind} ${missing.name}`;
+}
+
+/**
+ * A policy (or group) the caller is subject to whose document the snapshot lacks: the requests were
+ * evaluated without it (a boundary as if there were none).
+ */
+export function unseenPolicyCaveat(first: MissingPolicy, holders: readonly string[]): string {
+  const holder = andList(holders);
+  switch (first.usage) {
+    case 'permissions-boundary':
+      return `Permissions boundary ${first.arn} of ${holder} is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`;
+    case 'group':
+      return `Group ${first.name} of ${holder} is not in the snapshot: its policies were not evaluated, and their effect is unknown.`;
+    case 'identity':
+      return `Policy ${first.arn}, attached to ${holder}, is not in the snapshot: the requests were evaluated without it, and its effect is unknown.`;
+  }
+}
+
+/**
+ * A fix checked against a snapshot that lacks a policy the caller is subject to is not verified: a
+ * Deny in that policy (or in a group's policies), or a boundary that does not allow the actions, would
+ * still refuse the requests. The verification says what to add to the snapshot.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPolicy[]): Fix | null {
+  if (fix === null || !fix.verified || missing.length === 0) return fix;
+  const unseen = unseenByArn(missing).map((u) => u.first);
+  const names = (usage: MissingPolicy['usage']) => unseen.filter((m) => m.usage === usage).map((m) => m.name);
+  const policies = names('identity');
+  const groups = names('group');
+  const boundaries = names('permissions-boundary');
+  const parts: string[] = [];
+  if (policies.length > 0)
+    parts.push(
+      `${policies.length === 1 ? 'policy' : 'policies'} ${andList(policies)}, which ${policies.length === 1 ? 'applies' : 'apply'} to the caller, ${policies.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${policies.length === 1 ? 'it' : 'them'} would still refuse the requests`,
+    );
+  if (groups.length > 0)
+    parts.push(
+      `the caller's ${groups.length === 1 ? 'group' : 'groups'} ${andList(groups)} ${groups.length === 1 ? 'is' : 'are'} not in the snapshot, and a Deny in ${groups.length === 1 ? 'its' : 'their'} policies would still refuse the requests`,
+    );
+  if (boundaries.length > 0)
+    parts.push(
+      `the permissions boundary ${andList(boundaries)} is not in the snapshot, and it must allow the requests too`,
+    );
+  return {
+    ...fix,
+    verified: false,
+    verification: [
+      ...fix.verification,
+      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. Add ${unseen.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter) and run again.`,
+    ],
+  };
+}
+
+const PROBLEM_POLICY_WORDS: Readonly<Record<PolicyType, string>> = {
+  identity: 'identity policy',
+  resource: 'bucket policy',
+  'permissions-boundary': 'permissions boundary',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+  session: 'session policy',
+};
+
+/** Problems of a set's policies that leave something out of the evaluation, per set: a caller's findings share its set. */
+const setProblems = new WeakMap<PolicySet, readonly PolicyProblem[]>();
+
+export function problemsOf(set: PolicySet): readonly PolicyProblem[] {
+  let problems = setProblems.get(set);
+  if (problems === undefined) {
+    problems = policySetProblems(set).filter(dropsContent);
+    setProblems.set(set, problems);
+  }
+  return problems;
+}
+
+/** Where a problem is: `statement 2 of the identity policy BackupWriter`. */
+export function problemPlace(problem: PolicyProblem): string {
+  const name = problem.policyName;
+  // A bucket policy is named `<bucket> bucket policy`: not "the bucket policy b bucket policy".
+  const policy =
+    problem.policyType === 'resource' && name?.endsWith(' bucket policy') === true
+      ? `the ${name}`
+      : `the ${PROBLEM_POLICY_WORDS[problem.policyType]}${name !== undefined ? ` ${name}` : ''}`;
+  return problem.statementIndex !== undefined
+    ? `statement ${problem.statementIndex + 1} of ${policy}`
+    : policy;
+}
+
+/**
+ * A statement (or a whole policy) the engine could not read is left out of the evaluation: a Deny in
+ * it refuses nothing here, and an Allow grants nothing, so the verdict rests on the rest.
+ */
+export function unreadCaveat(problem: PolicyProblem): string {
+  const what = `${problemPlace(problem)}${problem.field !== undefined ? ` (${problem.field})` : ''}`;
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} could not be read (${problem.message}) and was left out of the evaluation: a Deny written there refuses nothing here, and an Allow grants nothing, so the conclusion may not hold.`;
+}
+
+/** A fix checked against a set with a statement it could not read is not verified (see {@link unreadCaveat}). */
+export function withUnreadStatements(fix: Fix | null, problems: readonly PolicyProblem[]): Fix | null {
+  if (fix === null || !fix.verified || problems.length === 0) return fix;
+  const places = [...new Set(problems.map(problemPlace))];
+  return {
+    ...fix,
+    verified: false,
+    verification: [
+      ...fix.verification,
+      `Not verified as enough: ${andList(places)} could not be read and ${places.length === 1 ? 'was' : 'were'} left out of the checks above; a Deny there would still refuse the requests.`,
+    ],
+  };
+}
