@@ -348,13 +348,7 @@ export function proposeKmsFix(
       `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
     );
   }
-  const otherAccounts = [
-    ...new Set(
-      refused
-        .map((c) => keyAccountOf(c.call.keyArn))
-        .filter((a) => a !== undefined && a !== input.principal.account),
-    ),
-  ];
+  const otherAccounts = foreignKeyAccounts(refused, input.principal.account);
   verification.push(
     otherAccounts.length > 0
       ? `Checked against the caller's policies only: the key policy is not an input. The key is in account ${otherAccounts.join(', ')}, so its key policy must also allow the caller's account or the caller (see the caveats).`
@@ -479,11 +473,7 @@ function pronoun(calls: readonly EvaluatedKmsCall[]): 'it' | 'them' {
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
  */
 function keyPolicyNeeds(calls: readonly EvaluatedKmsCall[], callerAccount: string | undefined): string {
-  const others = [
-    ...new Set(
-      calls.map((c) => keyAccountOf(c.call.keyArn)).filter((a) => a !== undefined && a !== callerAccount),
-    ),
-  ];
+  const others = foreignKeyAccounts(calls, callerAccount);
   const own = calls.some((c) => {
     const account = keyAccountOf(c.call.keyArn);
     return account === undefined || account === callerAccount;
@@ -574,6 +564,16 @@ export function withKeyUse(profile: JobProfile, calls: readonly EvaluatedKmsCall
 /** `kms:GenerateDataKey on KEY`, `kms:Decrypt and kms:GenerateDataKey on KEY, OTHER`. */
 export function describeKmsCalls(calls: readonly EvaluatedKmsCall[]): string {
   return `${[...new Set(calls.map((c) => c.call.action))].join(' and ')} on ${[...new Set(calls.map((c) => c.call.keyArn))].join(', ')}`;
+}
+
+/** The accounts of the calls' keys other than the caller's, each once. */
+function foreignKeyAccounts(calls: readonly EvaluatedKmsCall[], callerAccount: string | undefined): string[] {
+  const accounts = new Set<string>();
+  for (const { call } of calls) {
+    const account = keyAccountOf(call.keyArn);
+    if (account !== undefined && account !== callerAccount) accounts.add(account);
+  }
+  return [...accounts];
 }
 
 /** The account of a key ARN. */
@@ -675,13 +675,7 @@ export function callerSideRefusalCaveat(
   const words = types.map((type) => CALLER_SIDE_WORDS[type]).join(' and ');
   // "the caller's own policies … do not", "its permissions boundary does not".
   const plural = types.length > 1 || types[0] === 'identity' || types[0] === 'scp' || types[0] === 'rcp';
-  const others = [
-    ...new Set(
-      refused
-        .map((c) => keyAccountOf(c.call.keyArn))
-        .filter((a) => a !== undefined && a !== principal.account),
-    ),
-  ];
+  const others = foreignKeyAccounts(refused, principal.account);
   const base = `${words.charAt(0).toUpperCase()}${words.slice(1)} ${plural ? 'do' : 'does'} not allow ${describeKmsCalls(refused)}, which S3 calls with the caller's credentials (SSE-KMS)`;
   const caps = types.filter((type) => CAPS.has(type));
   if (caps.length > 0) {
