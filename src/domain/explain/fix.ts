@@ -753,6 +753,35 @@ function hasConditionalAllow(set: PolicySet): boolean {
   return has;
 }
 
+/** Per set, per action and kinds of policy: whether one of those policies has a conditional Allow for the action. */
+const conditionalAllowsByAction = new WeakMap<PolicySet, Map<string, boolean>>();
+
+/**
+ * Whether a policy of one of `types` in the set has an Allow with a Condition whose Action covers
+ * `action`: only such a statement can be the Allow a request missed for its condition.
+ */
+function conditionalAllowFor(set: PolicySet, action: string, types: readonly PolicyType[]): boolean {
+  let byAction = conditionalAllowsByAction.get(set);
+  if (byAction === undefined) {
+    byAction = new Map();
+    conditionalAllowsByAction.set(set, byAction);
+  }
+  const actionLower = lowerCaseAction(action);
+  const key = `${actionLower}|${types.join(',')}`;
+  let has = byAction.get(key);
+  if (has === undefined) {
+    has = policiesOf(set).some(
+      (p) =>
+        types.includes(p.policyType) &&
+        p
+          .relevantStatements(actionLower)
+          .some(({ statement }) => statement.effect === 'Allow' && statement.conditions.length > 0),
+    );
+    byAction.set(key, has);
+  }
+  return has;
+}
+
 /**
  * The finding's requests that an Allow of a policy type that must allow them would grant but for its
  * Condition (a bucket policy that allows uploads only with `s3:x-amz-acl: bucket-owner-full-control`,
@@ -776,13 +805,17 @@ function conditionGuarded(
     if (result === undefined || result.decision !== 'ImplicitlyDenied') continue;
     let guard = seen.get(result);
     if (!seen.has(result)) {
-      guard = result.explanations.find(
-        (e) =>
-          e.effect === 'Allow' &&
-          e.mismatch === 'condition' &&
-          result.missingAllowIn.includes(e.policyType) &&
-          (e.conditionFailures?.length ?? 0) > 0,
-      );
+      // The explanations are built only when a conditional Allow could be among them.
+      const possible = conditionalAllowFor(input.resolved.set, r.action, result.missingAllowIn);
+      guard = possible
+        ? result.explanations.find(
+            (e) =>
+              e.effect === 'Allow' &&
+              e.mismatch === 'condition' &&
+              result.missingAllowIn.includes(e.policyType) &&
+              (e.conditionFailures?.length ?? 0) > 0,
+          )
+        : undefined;
       seen.set(result, guard);
     }
     if (guard === undefined) continue;
