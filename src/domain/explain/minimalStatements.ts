@@ -6,7 +6,9 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-resources-for-iam-policies
  */
+
 import { partitionOfArn } from '../policy/arnPartition.js';
+import { boundedMemo } from '../policy/boundedMemo.js';
 import { bucketArnOf, literalArnPart } from '../tools/jobResourceArns.js';
 import type { PolicyStatement } from './report.js';
 
@@ -208,31 +210,43 @@ export function isDatedSegment(segment: string): boolean {
 
 /** Each object resource of the statements inside a dated directory, with the prefix above its date (`…/exports/*`). */
 export function datedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
-  return directoriesAbove(statements, DATED_SEGMENT);
+  return directoriesAbove(statements, aboveDated);
 }
 
 /** Each object resource of the statements inside a release's directory, with the prefix above it (`…/releases/*`). */
 export function versionedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
-  return directoriesAbove(statements, VERSION_SEGMENT);
+  return directoriesAbove(statements, aboveVersion);
 }
+
+/** A bucket's objects, or an access point's (`…:accesspoint/name/object/key`), granted with a trailing `*`. */
+const OBJECT_RESOURCE =
+  /^(arn:aws[a-z-]*:s3:::[^/]+|arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[^/]+\/object)\/(.*)\*$/;
+
+/** The prefix above the first directory of an object resource that `marker` matches, if one does. */
+function aboveMarker(resource: string, marker: RegExp): string | undefined {
+  const bucket = OBJECT_RESOURCE.exec(resource);
+  if (bucket === null) return undefined;
+  const directories = bucket[2]!.split('/').slice(0, -1);
+  const marked = directories.findIndex((segment) => marker.test(segment));
+  if (marked < 0) return undefined;
+  const above = directories.slice(0, marked).join('/');
+  return `${bucket[1]}/${above === '' ? '' : `${above}/`}*`;
+}
+
+// Per resource: the fixes and job profiles of a trail's findings name the same resources again and again.
+const aboveDated = boundedMemo((resource: string) => aboveMarker(resource, DATED_SEGMENT), 4096);
+const aboveVersion = boundedMemo((resource: string) => aboveMarker(resource, VERSION_SEGMENT), 4096);
 
 function directoriesAbove(
   statements: readonly PolicyStatement[],
-  marker: RegExp,
+  above: (resource: string) => string | undefined,
 ): ReadonlyMap<string, string> {
   const wider = new Map<string, string>();
-  for (const resource of statements.flatMap((s) => s.Resource)) {
-    // A bucket's objects, or an access point's (`…:accesspoint/name/object/key`).
-    const bucket =
-      /^(arn:aws[a-z-]*:s3:::[^/]+|arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[^/]+\/object)\/(.*)\*$/.exec(
-        resource,
-      );
-    if (bucket === null) continue;
-    const directories = bucket[2]!.split('/').slice(0, -1);
-    const dated = directories.findIndex((segment) => marker.test(segment));
-    if (dated < 0) continue;
-    const above = directories.slice(0, dated).join('/');
-    wider.set(resource, `${bucket[1]}/${above === '' ? '' : `${above}/`}*`);
+  for (const statement of statements) {
+    for (const resource of statement.Resource) {
+      const prefix = above(resource);
+      if (prefix !== undefined) wider.set(resource, prefix);
+    }
   }
   return wider;
 }
