@@ -1195,7 +1195,14 @@ export class FindingBuilder {
         const deniedEvents = new Set(
           denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
         );
-        const next = refused.filter((c) => !c.call.refusedThisRun && !deniedEvents.has(c.call.event.eventId));
+        // A call refused on this run already is said once, with this run.
+        const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
+        const next = refused.filter(
+          (c) =>
+            !c.call.refusedThisRun &&
+            !deniedEvents.has(c.call.event.eventId) &&
+            !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
+        );
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
         if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false));
         if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };

@@ -225,7 +225,13 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   if (denied.length > 0 && kmsRefused.length > 0) {
     const what = `${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')}`;
     // Named by AWS's message: refused on this run (by another event), not only after the S3 fix.
-    const thisRun = kmsRefused.every((r) => r.source === 'message');
+    // Each call refused on this run at least once (another event may need it again next run).
+    const refusedNow = new Map<string, boolean>();
+    for (const r of kmsRefused) {
+      const call = `${r.action} ${r.resource}`;
+      refusedNow.set(call, refusedNow.get(call) === true || r.source === 'message');
+    }
+    const thisRun = [...refusedNow.values()].every((now) => now);
     const explicit = kmsRefused.every((r) => r.decision === 'ExplicitlyDenied');
     sentence += thisRun ? ` It was also refused ${what} on this run` : ` S3 then needs ${what} too`;
     const granted = new Set(

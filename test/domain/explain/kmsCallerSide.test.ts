@@ -335,6 +335,29 @@ describe('S3 requests refused before S3 called KMS', () => {
     );
   });
 
+  test('a call refused on this run and needed again by a refused upload is said once, with this run', () => {
+    const refusedAtKey = defaultKeyUpload('in/a.csv');
+    const refusedByS3 = { ...namedKeyUpload(), eventTime: '2026-11-27T10:00:05Z' };
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [refusedAtKey, refusedByS3] }) }],
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/in/a.csv' },
+      ]),
+    );
+    const [finding] = report.findings;
+    assert.equal(report.findings.length, 1);
+    const kmsCaveats = finding?.caveats.filter((c) => c.includes('kms:GenerateDataKey on arn:aws:kms')) ?? [];
+    assert.equal(kmsCaveats.length, 1, kmsCaveats.join('\n'));
+    assert.match(kmsCaveats[0] ?? '', /^The caller was also refused kms:GenerateDataKey on /);
+    assert.ok(
+      finding?.summary.endsWith(
+        ` It was also refused kms:GenerateDataKey on the KMS key ${KEY} on this run, which the caller's policies do not allow either: the fix grants it.`,
+      ),
+      finding?.summary,
+    );
+  });
+
   test('a KMS call a Deny refuses stays out of the S3 fix: the caveat names the Deny', () => {
     const finding = findingOf(namedKeyUpload(), [
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
