@@ -217,6 +217,12 @@ async function collectTrailFiles(
       });
     } else if ((entry.isFile() || entry.isSymbolicLink()) && isTrailFileName(entry.name)) {
       files.push(path);
+    } else if (!entry.isFile() && !entry.isSymbolicLink()) {
+      problem({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: not a regular file (a pipe, a socket or a device), not read.`,
+      });
     } else if (!entry.name.includes(DIGEST_FILE_MARKER)) {
       // Digest files are expected beside the logs; anything else not read is said.
       onIgnored?.(path);

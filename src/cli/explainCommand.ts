@@ -109,7 +109,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     const shown = result.ignoredFiles.slice(0, 3).map((path) => toSingleLine(path));
     const more = result.ignoredFiles.length - shown.length;
     io.stderr(
-      `explain: warning: ${result.ignoredFiles.length} file(s) in the directories given not read, as their names do not end in .json, .jsonl, .json.gz or .gz: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}; name a file as an input to read it whatever its name\n`,
+      `explain: warning: ${result.ignoredFiles.length} file(s) of the directories given were not read, as their names do not end in .json, .jsonl, .json.gz or .gz: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}; name a file as an input to read it whatever its name\n`,
     );
   }
   const { report } = result;

@@ -367,6 +367,7 @@ describe('readTrailInputs', () => {
     await writeFile(join(dir, 'x.json'), '{}');
     await symlink(dir, join(dir, 'self'));
     execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    execFileSync('mkfifo', [join(dir, 'queue')]);
     const { texts, errors } = await readTrailInputs([dir]);
     assert.deepEqual(
       texts.map((t) => t.input),
@@ -380,6 +381,11 @@ describe('readTrailInputs', () => {
           join(dir, 'pipe.json'),
           'input.unsupportedType',
           ': a pipe inside a directory is not read (it might never end); name it as an input to read it.',
+        ],
+        [
+          join(dir, 'queue'),
+          'input.unsupportedType',
+          ': not a regular file (a pipe, a socket or a device), not read.',
         ],
         [
           join(dir, 'self'),

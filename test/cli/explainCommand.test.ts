@@ -388,7 +388,7 @@ describe('permission-auditor explain', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
-      /^explain: warning: 4 file\(s\) in the directories given not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
+      /^explain: warning: 4 file\(s\) of the directories given were not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
     );
     assert.match(run.stderr, /explain: 1 input\(s\), /);
   });

@@ -2,13 +2,14 @@
  * `eventTime` as milliseconds since the epoch. CloudTrail writes it as `YYYY-MM-DDTHH:MM:SSZ`; that
  * spelling is read digit by digit (it is read once per event of a trail), anything else by `Date.parse`,
  * with the same result (a property test checks it), except that a day the month does not have
- * (`2026-02-30`), which `Date.parse` rolls into the next month, is no date. `NaN` when the text is not a
+ * (`2026-02-30`, in any spelling that starts with the date), which `Date.parse` rolls into the next
+ * month, is no date. `NaN` when the text is not a
  * date.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export function eventTimeMillis(text: string): number {
-  if (text.length !== 20 || text.charCodeAt(19) !== 0x5a /* Z */) return Date.parse(text);
+  if (text.length !== 20 || text.charCodeAt(19) !== 0x5a /* Z */) return parsed(text);
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
@@ -31,11 +32,22 @@ export function eventTimeMillis(text: string): number {
     minute > 59 ||
     second > 59
   ) {
-    return Date.parse(text);
+    return parsed(text);
   }
   // A day the month does not have (`2026-02-30`) is no date: Date.UTC would roll it into the next month.
   if (day > daysInMonth(year, month)) return Number.NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** `Date.parse`, except that a `YYYY-MM-DD…` text on a day its month does not have is no date. */
+function parsed(text: string): number {
+  const millis = Date.parse(text);
+  if (Number.isNaN(millis) || text.length < 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d)
+    return millis;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  return year >= 0 && month >= 1 && month <= 12 && day > daysInMonth(year, month) ? Number.NaN : millis;
 }
 
 /** Days in `month` (1–12) of `year`, in the proleptic Gregorian calendar. */

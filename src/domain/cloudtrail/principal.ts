@@ -44,7 +44,14 @@ const byIdentityType = {
   IAMUser: (identity, hints) => {
     // A record without the user's ARN: the enhanced AccessDenied message names it (when it is a user of
     // the record's account).
-    const arn = str(identity.arn) ?? hintOfKind(hints, ARN_PATTERNS.user, str(identity.accountId));
+    const hinted = hintOfKind(hints, ARN_PATTERNS.user, str(identity.accountId));
+    const userName = str(identity.userName);
+    // Not when it names another user than the record does.
+    const arn =
+      str(identity.arn) ??
+      (hinted !== undefined && (userName === undefined || ARN_PATTERNS.user.exec(hinted)?.[3] === userName)
+        ? hinted
+        : undefined);
     return build('IAMUser', {
       arn,
       account: str(identity.accountId) ?? accountOf(arn),
@@ -64,7 +71,20 @@ const byIdentityType = {
       str(identity.arn) === undefined
         ? hintOfKind(hints, ARN_PATTERNS.assumedRole, str(identity.accountId))
         : undefined;
-    return normaliseAssumedRole(hinted === undefined ? identity : { ...identity, arn: hinted });
+    // Not when it names another role (the session issuer's) or session (the principal ID's) than the record does.
+    const session = hinted === undefined ? null : ARN_PATTERNS.assumedRole.exec(hinted);
+    const issuer = sessionIssuerOf(identity);
+    const issuerRole =
+      str(issuer?.userName) ??
+      (str(issuer?.arn) === undefined ? undefined : ARN_PATTERNS.role.exec(str(issuer?.arn) ?? '')?.[3]);
+    const principalId = str(identity.principalId);
+    const idSession =
+      principalId?.includes(':') === true ? principalId.slice(principalId.indexOf(':') + 1) : undefined;
+    const agrees =
+      session !== null &&
+      (issuerRole === undefined || session[3] === issuerRole) &&
+      (idSession === undefined || session[4] === idSession);
+    return normaliseAssumedRole(agrees && hinted !== undefined ? { ...identity, arn: hinted } : identity);
   },
   /**
    * GetFederationToken sessions: policies come from the IAM user (or root) that called it, named in

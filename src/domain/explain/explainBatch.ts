@@ -65,7 +65,7 @@ function duplicateMessage(
   raw: { readonly input: string; readonly position: string },
 ): string {
   const time = typeof eventTime === 'string' ? ` at ${eventTime.slice(0, 40)}` : '';
-  return `Event ${eventId} appears more than once; analysed once: this record (${eventName.slice(0, 80)}${time}, ${raw.input} ${raw.position}) was not analysed again, as CloudTrail delivers a record again with the same ID.`;
+  return `Event ${eventId} appears more than once; analysed once: this record (${eventName.slice(0, 80)}${time}, ${raw.input} ${raw.position}) was not analysed again, as CloudTrail may deliver a record again with the same ID.`;
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */

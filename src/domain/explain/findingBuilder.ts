@@ -85,9 +85,10 @@ import type {
 import { CAUSE_PHRASE, summarise } from './summary.js';
 import {
   andList,
+  couldRefuse,
   problemPlace,
   problemsOf,
-  unreadCaveat,
+  unreadCaveats,
   unseenByArn,
   unseenName,
   unseenPolicyCaveat,
@@ -972,7 +973,7 @@ export class FindingBuilder {
     for (const { first, holders } of unseenByArn(resolved.missingPolicies))
       caveats.push(unseenPolicyCaveat(first, holders));
     const unread = canEvaluate ? problemsOf(set) : [];
-    for (const problem of unread) caveats.push(unreadCaveat(problem));
+    caveats.push(...unreadCaveats(unread));
 
     const evaluated: EvaluatedCheck[] = [];
     // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
@@ -1688,8 +1689,12 @@ export class FindingBuilder {
         );
         return said;
       }
-      // A statement of that kind of policy the engine could not read is the likely cause.
-      const named = unread.filter((p) => p.policyType === message.policyType);
+      // A statement of that kind of policy the engine could not read, one that could be a Deny, is the
+      // likely cause of an explicit denial (a statement left out cannot make the request lack an Allow).
+      const named =
+        message.denial === 'explicit'
+          ? unread.filter((p) => p.policyType === message.policyType && couldRefuse(p))
+          : [];
       if (named.length > 0) {
         caveats.push(
           `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
@@ -1814,7 +1819,7 @@ export class FindingBuilder {
         return {
           fix: null,
           caveats: [
-            'Neither the record nor its message names the caller, so no fix is proposed: the statements would need a user or role to go on. Its own CloudTrail record (or the credentials the job uses) names it.',
+            "Neither the record nor its message names a caller of the record's account, so no fix is proposed: the statements need a user or role to go on. The credentials the job uses name it, and so does the CloudTrail of the account the call came from.",
           ],
         };
       const rootKeys = rootLevelKeysCaveat(grantable, statements);

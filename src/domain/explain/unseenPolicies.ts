@@ -135,15 +135,38 @@ export function problemPlace(problem: PolicyProblem): string {
 
 /**
  * A statement (or a whole policy) the engine could not read is left out of the evaluation: a Deny in
- * it refuses nothing here, and an Allow grants nothing, so the verdict rests on the rest.
+ * it refuses nothing here, and an Allow grants nothing, so the verdict rests on the rest. One caveat per
+ * statement, with each of its problems.
  */
-export function unreadCaveat(problem: PolicyProblem): string {
-  const what = `${problemPlace(problem)}${problem.field !== undefined ? ` (${problem.field})` : ''}`;
-  return `${what.charAt(0).toUpperCase()}${what.slice(1)} could not be read (${problem.message}) and was left out of the evaluation: a Deny written there refuses nothing here, and an Allow grants nothing, so the conclusion may not hold.`;
+export function unreadCaveats(problems: readonly PolicyProblem[]): string[] {
+  const byPlace = new Map<string, string[]>();
+  for (const problem of problems) {
+    const place = problemPlace(problem);
+    const what = `${problem.field !== undefined ? `${problem.field}: ` : ''}${problem.message}`;
+    const list = byPlace.get(place);
+    if (list === undefined) byPlace.set(place, [what]);
+    else if (!list.includes(what)) list.push(what);
+  }
+  return [...byPlace].map(
+    ([place, whats]) =>
+      `${place.charAt(0).toUpperCase()}${place.slice(1)} could not be read (${whats.join('; ')}) and was left out of the evaluation: a Deny written there refuses nothing here, and an Allow grants nothing, so the conclusion may not hold.`,
+  );
 }
 
-/** A fix checked against a set with a statement it could not read is not verified (see {@link unreadCaveat}). */
-export function withUnreadStatements(fix: Fix | null, problems: readonly PolicyProblem[]): Fix | null {
+/**
+ * Whether a statement left out could refuse a request: it is not written as an Allow (an Allow left out
+ * only grants less, which the evaluation already assumes).
+ */
+export function couldRefuse(problem: PolicyProblem): boolean {
+  return problem.effect === undefined || problem.effect.toLowerCase() !== 'allow';
+}
+
+/**
+ * A fix checked against a set with a statement it could not read, one that could be a Deny, is not
+ * verified (see {@link unreadCaveats}).
+ */
+export function withUnreadStatements(fix: Fix | null, unread: readonly PolicyProblem[]): Fix | null {
+  const problems = unread.filter(couldRefuse);
   if (fix === null || !fix.verified || problems.length === 0) return fix;
   const places = [...new Set(problems.map(problemPlace))];
   return {

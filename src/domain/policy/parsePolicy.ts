@@ -21,6 +21,12 @@ export interface ResourcePattern {
   readonly template?: Template;
 }
 
+/** Problems that leave the statement in the evaluation (IAM ignores neither, but the engine can read past them). */
+export const KEPT_STATEMENT_PROBLEMS: ReadonlySet<string> = new Set([
+  'statement.unknownElement',
+  'statement.invalidSid',
+]);
+
 export interface CompiledStatement {
   readonly index: number;
   /** Precomputed reference to this statement (used in results). */
@@ -143,6 +149,8 @@ function compileStatement(
   variablesEnabled: boolean,
 ): StatementOutcome {
   const problems: PolicyProblem[] = [];
+  // The statement's Effect as written, for the problems' readers (a Deny left out can refuse; an Allow cannot).
+  let writtenEffect: string | undefined;
   const problem = (code: string, field: string, message: string): void => {
     problems.push({
       code,
@@ -151,6 +159,7 @@ function compileStatement(
       policyIndex: location.policyIndex,
       statementIndex: index,
       field,
+      ...(writtenEffect !== undefined ? { effect: writtenEffect } : {}),
       ...(location.name !== undefined ? { policyName: location.name } : {}),
       ...(location.level !== undefined ? { level: location.level } : {}),
     });
@@ -164,6 +173,7 @@ function compileStatement(
     return { problems };
   }
   const s = raw as Record<string, unknown>;
+  writtenEffect = typeof s.Effect === 'string' ? s.Effect : undefined;
   const known = new Set([
     'Sid',
     'Effect',
@@ -293,9 +303,7 @@ function compileStatement(
     }
   }
 
-  const fatal = problems.some(
-    (p) => p.code !== 'statement.unknownElement' && p.code !== 'statement.invalidSid',
-  );
+  const fatal = problems.some((p) => !KEPT_STATEMENT_PROBLEMS.has(p.code));
   if (
     fatal ||
     actionValues === undefined ||

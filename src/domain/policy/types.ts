@@ -103,6 +103,8 @@ export interface PolicyProblem {
   readonly level?: number;
   readonly statementIndex?: number;
   readonly field?: string;
+  /** The statement's `Effect` as written, when it is a string (`"deny"`, `"Deny"`…). */
+  readonly effect?: string;
 }
 
 /** How a same-account resource-policy allow was obtained; drives which implicit denies it overrides. */

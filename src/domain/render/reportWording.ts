@@ -212,8 +212,10 @@ export const SHOWN_USER_AGENT_LENGTH = 1000;
  */
 export function shownUserAgent(userAgent: string): string {
   if (userAgent.length <= SHOWN_USER_AGENT_LENGTH) return userAgent;
-  const rest = userAgent.length - SHOWN_USER_AGENT_LENGTH;
-  return `${userAgent.slice(0, SHOWN_USER_AGENT_LENGTH)}… (${rest.toLocaleString('en-US')} more characters; the JSON report has it whole)`;
+  // Not between the two halves of a character outside the Basic Multilingual Plane.
+  const high = userAgent.charCodeAt(SHOWN_USER_AGENT_LENGTH - 1);
+  const cut = high >= 0xd800 && high <= 0xdbff ? SHOWN_USER_AGENT_LENGTH - 1 : SHOWN_USER_AGENT_LENGTH;
+  return `${userAgent.slice(0, cut)}… (${plural(userAgent.length - cut, 'more character', 'more characters')}; the JSON report has it whole)`;
 }
 
 /** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */

@@ -21,6 +21,10 @@ describe('eventTimeMillis', () => {
     assert.equal(eventTimeMillis('2028-02-29T00:00:00Z'), Date.UTC(2028, 1, 29));
     assert.ok(Number.isNaN(eventTimeMillis('1900-02-29T00:00:00Z')));
     assert.equal(eventTimeMillis('2000-02-29T00:00:00Z'), Date.UTC(2000, 1, 29));
+    // In other spellings too.
+    assert.ok(Number.isNaN(eventTimeMillis('2026-02-30T00:00:00.123Z')));
+    assert.ok(Number.isNaN(eventTimeMillis('2026-04-31T00:00:00+00:00')));
+    assert.equal(eventTimeMillis('2026-04-30T00:00:00.000Z'), Date.UTC(2026, 3, 30));
   });
 
   test('agrees with Date.parse, in range and out of it', () => {
@@ -42,13 +46,17 @@ describe('eventTimeMillis', () => {
       fc.property(fc.oneof(spelled, fc.string()), (text) => {
         // Date.parse rolls a day the month does not have into the next month; CloudTrail's spelling of it
         // is no date here.
-        const cloudTrail = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}Z$/.exec(text);
+        const dated = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
         const parsed = Date.parse(text);
+        const [year, month, day] = [Number(dated?.[1]), Number(dated?.[2]), Number(dated?.[3])];
+        const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 ? 1 : 0);
+        const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
         const rolled =
-          cloudTrail !== null &&
-          Number(cloudTrail[1]) >= 1000 &&
+          dated !== null &&
           !Number.isNaN(parsed) &&
-          new Date(parsed).getUTCDate() !== Number(cloudTrail[3]);
+          month >= 1 &&
+          month <= 12 &&
+          day > (month === 2 ? (leap ? 29 : 28) : days);
         assert.ok(Object.is(eventTimeMillis(text), rolled ? Number.NaN : parsed), text);
       }),
       { numRuns: 3000 },

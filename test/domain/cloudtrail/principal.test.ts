@@ -110,6 +110,28 @@ describe('normalisePrincipal edge cases', () => {
     assert.deepEqual(normalisePrincipal({ type: 'IAMUser' }, { messagePrincipalArn: session }), {
       type: 'IAMUser',
     });
+    // A hint that names another user, role or session than the record does is not taken.
+    assert.equal(
+      normalisePrincipal({ type: 'IAMUser', userName: 'alice' }, { messagePrincipalArn: user }).arn,
+      undefined,
+    );
+    assert.equal(
+      normalisePrincipal({ type: 'IAMUser', userName: 'rclone-backup' }, { messagePrincipalArn: user }).arn,
+      user,
+    );
+    const issuedBy = (role: string) => ({
+      type: 'AssumedRole',
+      sessionContext: { sessionIssuer: { arn: `arn:aws:iam::111122223333:role/${role}`, userName: role } },
+    });
+    assert.equal(normalisePrincipal(issuedBy('other'), { messagePrincipalArn: session }).arn, undefined);
+    assert.equal(normalisePrincipal(issuedBy('etl'), { messagePrincipalArn: session }).arn, session);
+    assert.equal(
+      normalisePrincipal(
+        { type: 'AssumedRole', principalId: 'AROAEXAMPLE:run-8' },
+        { messagePrincipalArn: session },
+      ).arn,
+      undefined,
+    );
     const role = normalisePrincipal({ type: 'AssumedRole' }, { messagePrincipalArn: session });
     assert.equal(role.arn, session);
     assert.equal(role.roleArn, 'arn:aws:iam::111122223333:role/etl');

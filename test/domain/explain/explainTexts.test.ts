@@ -87,7 +87,7 @@ describe('explainTexts', () => {
     const duplicate = report.skipped.find((s) => s.reason === 'duplicate');
     assert.equal(
       duplicate?.message,
-      `Event ${String(denied.eventID)} appears more than once; analysed once: this record (${String(denied.eventName)} at ${String(denied.eventTime)}, test.json $.Records[1]) was not analysed again, as CloudTrail delivers a record again with the same ID.`,
+      `Event ${String(denied.eventID)} appears more than once; analysed once: this record (${String(denied.eventName)} at ${String(denied.eventTime)}, test.json $.Records[1]) was not analysed again, as CloudTrail may deliver a record again with the same ID.`,
     );
   });
 

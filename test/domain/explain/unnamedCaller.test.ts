@@ -163,7 +163,9 @@ describe('a caller neither the record nor its message names', () => {
     assert.equal(finding?.principal.arn, 'unknown');
     assert.equal(finding?.fix, null);
     assert.ok(
-      finding?.caveats.some((c) => c.startsWith('Neither the record nor its message names the caller')),
+      finding?.caveats.some((c) =>
+        c.startsWith("Neither the record nor its message names a caller of the record's account"),
+      ),
       finding?.caveats.join('\n'),
     );
   });

@@ -213,8 +213,64 @@ describe('statements the engine could not read', () => {
     );
     assert.ok(
       finding.caveats.some((c) =>
-        c.startsWith('Statement 1 of the identity policy guard (Action) could not be read ('),
+        c.startsWith('Statement 1 of the identity policy guard could not be read (Action: '),
       ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('a statement the engine reads past (a numeric Sid, an unknown element) is no caveat; an unread Allow leaves the fix verified', () => {
+    const withGuard = (statement: Record<string, unknown>) =>
+      explainWith({
+        UserPolicyList: [
+          { PolicyName: 'read', PolicyDocument: ALLOW_READ },
+          { PolicyName: 'guard', PolicyDocument: { Version: '2012-10-17', Statement: [statement] } },
+        ],
+      });
+    const readPast = withGuard({ Sid: 1, Note: 'x', Effect: 'Deny', Action: 'ec2:*', Resource: '*' });
+    assert.equal(readPast.fix?.verified, true, readPast.fix?.verification.join(' | '));
+    assert.ok(!readPast.caveats.some((c) => c.includes('could not be read')), readPast.caveats.join('\n'));
+    // An Allow left out grants less, which the evaluation already assumes: named, but the fix stands.
+    const unreadAllow = withGuard({ Effect: 'Allow', Action: 7, Resource: '*' });
+    assert.equal(unreadAllow.fix?.verified, true);
+    assert.ok(
+      unreadAllow.caveats.some((c) =>
+        c.startsWith('Statement 1 of the identity policy guard could not be read'),
+      ),
+    );
+    // Several problems of one statement make one caveat.
+    const twoProblems = withGuard({ Effect: 'deny', Action: ['x', 'y'], Resource: '*' });
+    assert.equal(twoProblems.fix?.verified, false);
+    const unread = twoProblems.caveats.filter((c) => c.includes('could not be read'));
+    assert.equal(unread.length, 1, unread.join('\n'));
+    assert.match(
+      unread[0] ?? '',
+      /\(Effect: .*; Action: .*"x" is not of the form service:action; Action: .*"y"/,
+    );
+  });
+
+  test('a statement left out is not the likely cause of a request that lacked an Allow (it could only deny)', () => {
+    const finding = explainWith(
+      {
+        UserPolicyList: [
+          {
+            PolicyName: 'write',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+                { Effect: 'deny', Action: 's3:PutObject', Resource: '*' },
+              ],
+            },
+          },
+        ],
+      },
+      [],
+      deniedRecord(),
+    );
+    assert.equal(finding.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      !finding.caveats.some((c) => c.includes('which is likely what refuses it')),
       finding.caveats.join('\n'),
     );
   });

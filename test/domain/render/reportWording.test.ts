@@ -203,7 +203,13 @@ describe('shownUserAgent', () => {
     const long = 'u'.repeat(SHOWN_USER_AGENT_LENGTH + 1234);
     assert.equal(
       shownUserAgent(long),
-      `${'u'.repeat(SHOWN_USER_AGENT_LENGTH)}… (1,234 more characters; the JSON report has it whole)`,
+      `${'u'.repeat(SHOWN_USER_AGENT_LENGTH)}… (1234 more characters; the JSON report has it whole)`,
+    );
+    assert.match(shownUserAgent('u'.repeat(SHOWN_USER_AGENT_LENGTH + 1)), /… \(1 more character;/);
+    // A character outside the Basic Multilingual Plane at the cut is kept whole or left out whole.
+    const astral = `${'u'.repeat(SHOWN_USER_AGENT_LENGTH - 1)}😀${'u'.repeat(10)}`;
+    assert.ok(
+      shownUserAgent(astral).startsWith(`${'u'.repeat(SHOWN_USER_AGENT_LENGTH - 1)}… (12 more characters`),
     );
   });
 });

@@ -36,6 +36,15 @@ describe('warnings for the statements explain leaves out', () => {
         'bucket policy of photos, statement 1 (Effect): Effect is missing (it must be "Allow" or "Deny"); the statement is left out of every evaluation.',
       ],
     );
+    assert.deepEqual(
+      bucketPolicyWarnings(
+        'photos',
+        doc({ Sid: 1, Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }),
+      ),
+      [
+        'bucket policy of photos, statement 1 (Sid): Sid must be a string; the rest of the statement is evaluated.',
+      ],
+    );
     assert.deepEqual(bucketPolicyWarnings('photos', { Version: '2012-10-17' }), [
       'bucket policy of photos (Statement): the policy has no Statement; it allows and denies nothing.',
     ]);
