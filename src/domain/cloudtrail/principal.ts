@@ -74,9 +74,9 @@ const byIdentityType = {
     // Not when it names another role (the session issuer's) or session (the principal ID's) than the record does.
     const session = hinted === undefined ? null : ARN_PATTERNS.assumedRole.exec(hinted);
     const issuer = sessionIssuerOf(identity);
+    const issuerArn = str(issuer?.arn);
     const issuerRole =
-      str(issuer?.userName) ??
-      (str(issuer?.arn) === undefined ? undefined : ARN_PATTERNS.role.exec(str(issuer?.arn) ?? '')?.[3]);
+      str(issuer?.userName) ?? (issuerArn === undefined ? undefined : ARN_PATTERNS.role.exec(issuerArn)?.[3]);
     const principalId = str(identity.principalId);
     const idSession =
       principalId?.includes(':') === true ? principalId.slice(principalId.indexOf(':') + 1) : undefined;

@@ -191,6 +191,22 @@ describe('policies the snapshot lacks', () => {
   });
 });
 
+/** User `backup` allowed to write, with a Deny of the same writes whose lower-case Effect the engine cannot read. */
+const WRITE_WITH_UNREAD_DENY = {
+  UserPolicyList: [
+    {
+      PolicyName: 'write',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+          { Effect: 'deny', Action: 's3:PutObject', Resource: '*' },
+        ],
+      },
+    },
+  ],
+};
+
 describe('statements the engine could not read', () => {
   test('a statement left out of the evaluation is named, and a fix checked without it is not verified', () => {
     const finding = explainWith({
@@ -250,24 +266,7 @@ describe('statements the engine could not read', () => {
   });
 
   test('a statement left out is not the likely cause of a request that lacked an Allow (it could only deny)', () => {
-    const finding = explainWith(
-      {
-        UserPolicyList: [
-          {
-            PolicyName: 'write',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
-                { Effect: 'deny', Action: 's3:PutObject', Resource: '*' },
-              ],
-            },
-          },
-        ],
-      },
-      [],
-      deniedRecord(),
-    );
+    const finding = explainWith(WRITE_WITH_UNREAD_DENY, [], deniedRecord());
     assert.equal(finding.cause, 'allowed-by-visible-policies');
     assert.ok(
       !finding.caveats.some((c) => c.includes('which is likely what refuses it')),
@@ -277,20 +276,7 @@ describe('statements the engine could not read', () => {
 
   test("AWS's message names the kind of policy whose statement could not be read: that statement is the likely cause", () => {
     const finding = explainWith(
-      {
-        UserPolicyList: [
-          {
-            PolicyName: 'write',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
-                { Effect: 'deny', Action: 's3:PutObject', Resource: '*' },
-              ],
-            },
-          },
-        ],
-      },
+      WRITE_WITH_UNREAD_DENY,
       [],
       deniedRecord({
         errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in an identity-based policy`,
