@@ -17,7 +17,13 @@ import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
-import { bucketArnOf, isInsidePrefix } from '../tools/jobResourceArns.js';
+import {
+  bucketArnOf,
+  holdsReplacedCharacter,
+  isInsidePrefix,
+  unsayableCharacters,
+  unsayableCharactersCaveat,
+} from '../tools/jobResourceArns.js';
 import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
@@ -919,6 +925,29 @@ function mountAdvice(
   };
 }
 
+/** The object keys of the checks that name one (each once). */
+function* keysOf(evaluated: readonly EvaluatedCheck[]): Generator<string> {
+  let last: string | undefined;
+  for (const e of evaluated) {
+    const key = e.check.key;
+    if (key !== undefined && key !== last) yield key;
+    last = key;
+  }
+}
+
+/** Whether a statement of the fix or of the job profile stands a wildcard for a character IAM cannot hold. */
+function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolean {
+  const statements = [
+    ...(fix?.statements ?? []),
+    ...(fix?.identityStatements ?? []),
+    ...(fix?.identityChange?.statements ?? []),
+    ...(fix?.boundary?.statements ?? []),
+    ...(fix?.otherScps?.flatMap((change) => change.statements) ?? []),
+    ...(profile?.statements ?? []),
+  ];
+  return statements.some((s) => s.Resource.some(holdsReplacedCharacter));
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -1401,6 +1430,11 @@ export class FindingBuilder {
     // A job that writes or reads SSE-KMS objects needs the key through S3 too.
     const jobProfile =
       statedProfile !== null && kmsCalls.length > 0 ? withKeyUse(statedProfile, kmsCalls) : statedProfile;
+
+    // Keys IAM cannot name: the statements put wildcards for their characters (see literalArnPart).
+    const unsayable = unsayableCharacters(keysOf(evaluated));
+    if (unsayable.length > 0 && replacesCharacters(fixOutcome.fix, jobProfile))
+      caveats.push(unsayableCharactersCaveat(unsayable));
 
     const requests: FindingRequest[] = evaluated.map((e) => {
       const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;

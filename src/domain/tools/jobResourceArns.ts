@@ -9,14 +9,74 @@ import { DEFAULT_PARTITION } from '../policy/arnPartition.js';
 const IAM_LITERALS: Readonly<Record<string, string>> = { '*': `\${*}`, '?': `\${?}`, $: `\${$}` } as const;
 
 /**
+ * What IAM will not take in a policy document: anything but tab, line feed, carriage return and U+0020
+ * to U+00FF. A character beyond U+FFFF (a pair of surrogates) or a lone surrogate comes first, so that
+ * it is matched whole.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
+ */
+const UNSAYABLE = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020-\u00ff]/g;
+
+/** Key text as it goes into a Resource: wildcard characters made literal, what IAM will not take replaced. */
+const ARN_PART = /[*?$]|[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020-\u00ff]/g;
+
+/**
+ * Key text for a Resource element.
+ *
  * IAM treats `*`, `?` and `${` in a Resource as wildcards/variables; a key prefix containing them must
  * be written with the `${*}`, `${?}`, `${$}` policy variables to match literally (policy version
  * 2012-10-17).
  *
+ * IAM policy documents hold only tab, line feed, carriage return and U+0020 to U+00FF: a key in
+ * Japanese, Cyrillic or Greek, or with an emoji, cannot be named, and a statement that names it makes
+ * IAM refuse the whole document. Each such character becomes `?` (any one character), and one beyond
+ * U+FFFF becomes `*`, since whether IAM counts it as one character or two is not documented. The
+ * statement then also covers keys that differ only there (see {@link unsayableCharactersCaveat}).
+ *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  */
 export function literalArnPart(text: string): string {
-  return text.replace(/[*?$]/g, (char) => IAM_LITERALS[char] ?? char);
+  return text
+    .replace(ARN_PART, (char) => IAM_LITERALS[char] ?? (char.length === 1 && !isSurrogate(char) ? '?' : '*'))
+    .replace(/\*\*+/g, '*');
+}
+
+function isSurrogate(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code >= 0xd800 && code <= 0xdfff;
+}
+
+/** The distinct characters of `texts` an IAM policy document cannot hold (see {@link literalArnPart}), in order of first use. */
+export function unsayableCharacters(texts: Iterable<string>): string[] {
+  const found = new Set<string>();
+  for (const text of texts) for (const match of text.matchAll(UNSAYABLE)) found.add(match[0]);
+  return [...found];
+}
+
+/**
+ * Whether a Resource holds a wildcard that {@link literalArnPart} may have put for a character IAM
+ * cannot hold: a `?`, or a `*` before the end other than Terraform's workspace `env:/*` (the
+ * `${*}`-style literals aside).
+ */
+export function holdsReplacedCharacter(resource: string): boolean {
+  const bare = resource.replace(/\$\{[*?$]\}/g, '');
+  return bare.includes('?') || /(?<!:\/)\*(?!$)/.test(bare);
+}
+
+/** Caveat for statements whose resources stand `?` or `*` for `characters` (see {@link literalArnPart}). */
+export function unsayableCharactersCaveat(characters: readonly string[]): string {
+  // A control character or a lone surrogate is named by its code point, not shown.
+  const shown = characters
+    .slice(0, 8)
+    .map((c) =>
+      c.length === 1 && (c < ' ' || isSurrogate(c))
+        ? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+        : `"${c}"`,
+    );
+  const more = characters.length > 8 ? ` and ${characters.length - 8} more` : '';
+  return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${shown.join(', ')}${more} of the keys cannot be named in them: the statements write each as ? (any one character; * for a character beyond U+FFFF), so they also cover keys that differ only there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
 }
 
 /** A directory prefix without slashes at either end (`/daily/` -> `daily`; `''` is the whole bucket). */

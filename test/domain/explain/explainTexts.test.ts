@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
-import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  deniedObjectRecord,
+  deniedRecord,
+  explainContext,
+  snapshotWithUser,
+} from './explainFixtures.js';
 
 const record = deniedRecord;
 const snapshotWith = (policy: Record<string, unknown>) => snapshotWithUser('backup', policy);
@@ -866,4 +872,44 @@ test("an earlier fix's inline policy in the snapshot gets the new statements add
     ],
   });
   assert.match(fix?.diff ?? '', /\+ .*s3:DeleteObject/);
+});
+
+describe('keys with characters an IAM policy cannot hold', () => {
+  const put = (key: string, second: number) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', key, {
+      eventTime: `2026-11-27T10:00:${String(second).padStart(2, '0')}Z`,
+    });
+  const iamDocument = /^[\t\n\r\u0020-\u00ff]+$/;
+
+  test('the fix writes them as ?, stays verified, fits in an IAM policy, and a caveat names them', () => {
+    const report = explainTexts(
+      text(put('写真/2026/a.jpg', 1), put('写真/2026/b.jpg', 2)),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    const finding = report.findings[0];
+    assert.ok(finding !== undefined);
+    assert.deepEqual(finding.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/??/2026/*'] },
+    ]);
+    assert.equal(finding.fix?.verified, true);
+    assert.match(JSON.stringify(finding.fix), iamDocument);
+    const caveat = finding.caveats.find((c) => c.startsWith('IAM policy documents can hold only'));
+    assert.ok(caveat !== undefined, finding.caveats.join('\n'));
+    assert.match(caveat, /"写", "真" of the keys/);
+  });
+
+  test('no caveat when the fix stops at a directory above them', () => {
+    const report = explainTexts(
+      text(put('photos/写真1.jpg', 1), put('photos/写真2.jpg', 2)),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    const finding = report.findings[0];
+    assert.deepEqual(finding?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/photos/*'] },
+    ]);
+    assert.ok(
+      !finding?.caveats.some((c) => c.startsWith('IAM policy documents')),
+      finding?.caveats.join('\n'),
+    );
+  });
 });

@@ -14,7 +14,7 @@ const USER = `arn:aws:iam::${ACCOUNT}:user/job`;
 const operation = fc.constantFrom('GetObject', 'PutObject', 'DeleteObject', 'ListObjects', 'HeadObject');
 const key = fc
   .tuple(
-    fc.constantFrom('daily', 'daily/db', 'weekly', 'x y', 'odd*dir'),
+    fc.constantFrom('daily', 'daily/db', 'weekly', 'x y', 'odd*dir', '写真', 'trip 😀', 'Café'),
     fc.constantFrom('a.bin', 'b.txt', 'c'),
   )
   .map(([d, f]) => `${d}/${f}`);
@@ -62,6 +62,8 @@ test('every fix produced from the caller’s policies is verified and really all
           if (finding.fix === null) continue;
           fixes++;
           assert.equal(finding.fix.verified, true, `unverified fix: ${finding.caveats.join(' | ')}`);
+          // IAM takes only tab, line feed, carriage return and U+0020 to U+00FF in a policy document.
+          assert.match(JSON.stringify(finding.fix.statements), /^[\t\n\r\u0020-\u00ff]+$/);
           const fixDocument = { Version: '2012-10-17', Statement: finding.fix.statements };
           // A finding an explicit Deny refused has a fix only for the requests no policy allowed: those
           // become Allowed, and the Deny's stay denied.
