@@ -54,6 +54,17 @@ import {
   rootLevelKeysCaveat,
 } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
+import {
+  BUCKET_POLICY_QUOTA_BYTES,
+  bucketPolicyBytes,
+  bucketPolicyTooLargeNote,
+  iamPolicySize,
+  inlinePolicyQuota,
+  inlineTooLargeNote,
+  MANAGED_POLICY_QUOTA,
+  managedPolicyTooLargeNote,
+  movedFromTooLargeNote,
+} from './policySize.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
@@ -264,6 +275,42 @@ export function placeBoundaryStatements(
   return placeBoundary(input, statements, JSON.stringify(statements));
 }
 
+/** The notes given, in order, as one; `undefined` for none. */
+function joinedNotes(...notes: readonly (string | undefined)[]): string | undefined {
+  const given = notes.filter((note) => note !== undefined);
+  return given.length > 0 ? given.join(' ') : undefined;
+}
+
+/** The user or role a new inline policy goes to, as the snapshot names it (`undefined` when it has none). */
+function inlineHolder(input: FixInput): PolicyHolder | undefined {
+  const arn = input.resolved.identityArn;
+  if (arn === undefined) return undefined;
+  const owned = input.resolved.identityPolicies.find(
+    (p) => p.attachedTo.kind !== 'group' && p.attachedTo.arn === arn,
+  );
+  if (owned !== undefined) return owned.attachedTo;
+  const kind = arn.includes(':user/') ? 'user' : arn.includes(':role/') ? 'role' : undefined;
+  return kind === undefined ? undefined : { kind, name: arn.slice(arn.lastIndexOf('/') + 1), arn };
+}
+
+/**
+ * The caveat when the holder's inline policies, with `newDocument` in place of `replaced` (an earlier
+ * fix's policy it extends) or beside them, would be over IAM's quota for them together.
+ */
+function inlineQuotaNote(
+  policies: readonly LocatedPolicy[],
+  holder: PolicyHolder,
+  newDocument: unknown,
+  replaced: LocatedPolicy | undefined,
+): string | undefined {
+  let size = iamPolicySize(newDocument);
+  for (const p of policies) {
+    if (p.kind !== 'inline' || p === replaced || p.attachedTo.arn !== holder.arn) continue;
+    size += iamPolicySize(p.document);
+  }
+  return size > inlinePolicyQuota(holder.kind) ? inlineTooLargeNote(holder, size) : undefined;
+}
+
 function placeIdentity(
   input: FixInput,
   statements: readonly PolicyStatement[],
@@ -295,11 +342,15 @@ function placeIdentity(
         });
   // The added policy is evaluated after the set's identity policies: its place is part of the edit.
   const key = `${set.identity.length}|${statementsKey}`;
+  // A managed policy whose new version would be over IAM's quota: the statements go elsewhere.
+  let tooLarge: string | undefined;
   if (target >= 0) {
     const located = resolved.identityPolicies[target]!;
     const { arn } = located;
     const edit = arn === undefined ? undefined : appendedIdentityEdit(input, located, statements, key);
-    if (edit !== undefined && arn !== undefined) {
+    const size = edit === undefined ? 0 : iamPolicySize(edit.newDocument);
+    if (size > MANAGED_POLICY_QUOTA) tooLarge = movedFromTooLargeNote(located.name, size);
+    else if (edit !== undefined && arn !== undefined) {
       return {
         fix: {
           attachTo: arn,
@@ -327,8 +378,13 @@ function placeIdentity(
   if (earlierPolicy !== undefined) {
     const edit = appendedIdentityEdit(input, earlierPolicy, statements, key);
     if (edit !== undefined) {
+      const note = joinedNotes(
+        shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
+        tooLarge,
+        inlineQuotaNote(resolved.identityPolicies, earlierPolicy.attachedTo, edit.newDocument, earlierPolicy),
+      );
       return {
-        ...(shared !== undefined ? { note: sharedPolicyNote(shared.policy, shared.others) } : {}),
+        ...(note !== undefined ? { note } : {}),
         fix: {
           attachTo: roleOrUserArn(input),
           attachKind: 'inline-policy',
@@ -355,14 +411,17 @@ function placeIdentity(
   const permissionSetNote = identityCenter
     ? `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused. If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`
     : undefined;
-  const note = [
+  const holder = identityCenter ? undefined : inlineHolder(input);
+  const note = joinedNotes(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
+    tooLarge,
     permissionSetNote,
-  ]
-    .filter((n) => n !== undefined)
-    .join(' ');
+    holder === undefined
+      ? undefined
+      : inlineQuotaNote(resolved.identityPolicies, holder, inline.newDocument, undefined),
+  );
   return {
-    ...(note !== '' ? { note } : {}),
+    ...(note !== undefined ? { note } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',
@@ -399,8 +458,13 @@ function placeBoundary(
   });
   if (edit === undefined) return 'the permissions boundary document could not be read';
   const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
+  const size = iamPolicySize(edit.newDocument);
+  const note = joinedNotes(
+    others.length > 0 ? sharedBoundaryNote(boundary.name, others) : undefined,
+    size > MANAGED_POLICY_QUOTA ? managedPolicyTooLargeNote(boundary.name, size) : undefined,
+  );
   return {
-    ...(others.length > 0 ? { note: sharedBoundaryNote(boundary.name, others) } : {}),
+    ...(note !== undefined ? { note } : {}),
     fix: {
       attachTo: arn,
       attachKind: 'managed-policy-version',
@@ -440,12 +504,14 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   // Without the bucket's policy, the fix is checked as if it had none, and there is no whole new
   // document to give: put-bucket-policy replaces the policy, so the statements go into the one there.
   const known = input.bucketPolicyDocument !== undefined;
+  const bytes = known ? bucketPolicyBytes(edited.after) : 0;
+  const note = known
+    ? bytes > BUCKET_POLICY_QUOTA_BYTES
+      ? bucketPolicyTooLargeNote(input.bucket, bytes)
+      : undefined
+    : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${input.bucket}=FILE (from \`aws s3api get-bucket-policy --bucket ${input.bucket} --query Policy --output text\`).`;
   return {
-    ...(known
-      ? {}
-      : {
-          note: `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${input.bucket}=FILE (from \`aws s3api get-bucket-policy --bucket ${input.bucket} --query Policy --output text\`).`,
-        }),
+    ...(note !== undefined ? { note } : {}),
     fix: {
       attachTo: bucketArnOf(input.bucket, input.partition),
       attachKind: 'bucket-policy',

@@ -13,9 +13,18 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
+
 import { accessManagementCaveat } from './accessManagement.js';
 import { additionalChange, withSids } from './fix.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
+import {
+  BUCKET_POLICY_QUOTA_BYTES,
+  bucketPolicyBytes,
+  iamPolicySize,
+  inlinePolicyQuota,
+  MANAGED_POLICY_QUOTA,
+  SERVICE_CONTROL_POLICY_QUOTA,
+} from './policySize.js';
 import { identityOf } from './profileSids.js';
 import type { AdditionalChange, Finding, PolicyChange, PolicyStatement } from './report.js';
 
@@ -144,23 +153,30 @@ function mergedStatements(members: readonly PolicyEdit[]): PolicyStatement[] {
 }
 
 /**
- * IAM's size limits, in characters without whitespace: a managed policy version 6,144; a user's inline
- * policies 2,048 together, a role's 10,240; a bucket policy 20 KB; a service control policy 5,120.
+ * The quota the combined document is held to (see policySize.ts), and its size as counted for it: IAM
+ * counts characters without white space, S3 a bucket policy's bytes.
  */
-function sizeLimit(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): number | undefined {
+function sizeAgainstQuota(
+  change: Pick<PolicyChange, 'attachKind' | 'attachTo'>,
+  document: unknown,
+): { size: number; quota: number } | undefined {
   switch (change.attachKind) {
     case 'managed-policy-version':
-      return 6144;
+      return { size: iamPolicySize(document), quota: MANAGED_POLICY_QUOTA };
     case 'bucket-policy':
-      return 20 * 1024;
-    case 'inline-policy':
-      return change.attachTo.includes(':user/')
-        ? 2048
+      return { size: bucketPolicyBytes(document), quota: BUCKET_POLICY_QUOTA_BYTES };
+    case 'inline-policy': {
+      const kind = change.attachTo.includes(':user/')
+        ? 'user'
         : change.attachTo.includes(':role/')
-          ? 10240
+          ? 'role'
           : undefined;
+      return kind === undefined
+        ? undefined
+        : { size: iamPolicySize(document), quota: inlinePolicyQuota(kind) };
+    }
     case 'service-control-policy':
-      return 5120;
+      return { size: iamPolicySize(document), quota: SERVICE_CONTROL_POLICY_QUOTA };
     case 'permission-set':
       return undefined;
   }
@@ -197,11 +213,11 @@ function combine(members: readonly PolicyEdit[]): PolicyChange {
   // The findings' own caveat on granting control of a bucket's access holds for their combination too.
   const access = accessManagementCaveat(statements, 'The combined change');
   if (access !== undefined) verification.push(access);
-  const limit = sizeLimit(first);
-  const size = JSON.stringify(newDocument).length;
-  if (limit !== undefined && size > limit) {
+  const measured = sizeAgainstQuota(first, newDocument);
+  if (measured !== undefined && measured.size > measured.quota) {
+    const unit = first.attachKind === 'bucket-policy' ? 'bytes' : 'characters (white space aside)';
     verification.push(
-      `The combined document is ${size.toLocaleString('en-US')} characters, above IAM's limit of ${limit.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
+      `The combined document is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
     );
   }
   const change: PolicyChange = {

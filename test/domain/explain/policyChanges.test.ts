@@ -162,7 +162,7 @@ describe('combinePolicyChanges', () => {
     );
     const large = combinePolicyChanges(many).policyChanges[0];
     assert.ok(
-      large?.verification.some((v) => v.includes("above IAM's limit of 2,048")),
+      large?.verification.some((v) => v.includes('above the quota of 2,048 for it')),
       large?.verification.join(' | '),
     );
   });

@@ -1,0 +1,74 @@
+/**
+ * IAM's size quotas for the documents a fix writes, counted as IAM counts them: characters without
+ * white space.
+ *
+ * - a managed policy (a version of it, a permissions boundary too): 6,144;
+ * - the inline policies of one entity together: a user's 2,048, a group's 5,120, a role's 10,240;
+ * - a service control policy: 5,120;
+ * - a bucket policy: 20 KB (S3's quota, in bytes).
+ *
+ * IAM refuses a document over its quota (LimitExceeded), so a fix whose document would be over it cannot
+ * be applied as it is.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
+ */
+import { decodePolicyDocument } from '../policy/policyDocument.js';
+import type { PolicyHolder } from '../snapshot/types.js';
+
+export const MANAGED_POLICY_QUOTA = 6144;
+export const SERVICE_CONTROL_POLICY_QUOTA = 5120;
+export const BUCKET_POLICY_QUOTA_BYTES = 20 * 1024;
+
+/** The quota on the inline policies of one user, group or role together. */
+export function inlinePolicyQuota(kind: PolicyHolder['kind']): number {
+  return kind === 'user' ? 2048 : kind === 'group' ? 5120 : 10240;
+}
+
+/** The size IAM counts for a policy document: its characters as JSON, white space left out. */
+export function iamPolicySize(document: unknown): number {
+  const decoded = decodePolicyDocument(document);
+  const text = JSON.stringify(decoded.ok ? decoded.document : document) ?? '';
+  let size = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) size++;
+  }
+  return size;
+}
+
+/** The size S3 counts for a bucket policy: the bytes of its JSON. */
+export function bucketPolicyBytes(document: unknown): number {
+  const text = JSON.stringify(document) ?? '';
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A surrogate is half of a 4-byte character (a lone one is written as U+FFFD, 3 bytes: near enough).
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+  }
+  return bytes;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** The caveat for a managed policy's (or a boundary's) new version over the quota. */
+export function managedPolicyTooLargeNote(name: string, size: number): string {
+  return `The new version of ${name} would be ${n(size)} characters (white space aside), above IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy: IAM would refuse it (LimitExceeded). Make room in it, or put the statements in another policy attached to the same principals (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+}
+
+/** The note for a fix moved from a managed policy whose new version would be over the quota. */
+export function movedFromTooLargeNote(name: string, size: number): string {
+  return `The statements do not go into ${name}, which already grants S3 on the bucket: its new version would be ${n(size)} characters (white space aside), above IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy, and IAM would refuse it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+}
+
+/** The caveat for an inline policy that takes the entity's inline policies over their quota together. */
+export function inlineTooLargeNote(holder: PolicyHolder, size: number): string {
+  const quota = inlinePolicyQuota(holder.kind);
+  return `With it, the inline policies of ${holder.kind} ${holder.name} would be ${n(size)} characters together (white space aside), above IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a customer-managed policy instead (aws iam create-policy, then attach-${holder.kind}-policy), whose quota is ${n(MANAGED_POLICY_QUOTA)} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+}
+
+/** The caveat for a bucket policy over S3's quota. */
+export function bucketPolicyTooLargeNote(bucket: string, bytes: number): string {
+  return `With it, the policy of bucket ${bucket} would be ${n(bytes)} bytes, above S3's quota of 20 KB for a bucket policy: S3 would refuse it. Make room in it (statements for the same principal and actions can share one Resource list) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).`;
+}

@@ -1,0 +1,285 @@
+/**
+ * IAM's and S3's size quotas on the documents a fix writes: a managed policy whose new version would be
+ * over 6,144 characters is not where the statements go; a new inline policy that takes the user's
+ * inline policies over 2,048 together, a boundary's new version or a bucket policy over its quota, are
+ * said to be.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import {
+  bucketPolicyBytes,
+  iamPolicySize,
+  inlinePolicyQuota,
+  MANAGED_POLICY_QUOTA,
+} from '../../../src/domain/explain/policySize.js';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import {
+  ACCOUNT,
+  deniedObjectRecord,
+  deniedRecord,
+  explainContext,
+  snapshotWithUser,
+} from './explainFixtures.js';
+
+/** `count` statements that allow reading a directory of bucket `other` each (about 90 characters apiece). */
+function padding(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
+    Sid: `Read${i}`,
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: `arn:aws:s3:::other/directory-${String(i).padStart(4, '0')}/*`,
+  }));
+}
+
+/**
+ * The largest document `make(n)` that is still under `quota`: one statement more (about 107 characters,
+ * as much as a fix's) would take it over.
+ */
+function largestUnder(quota: number, make: (n: number) => unknown): unknown {
+  let n = 0;
+  while (iamPolicySize(make(n + 1)) < quota) n++;
+  return make(n);
+}
+
+/** A document of `statements` plus one that grants S3 on bucket `data`, so that it is the fix's target. */
+function grantingData(statements: readonly Record<string, unknown>[]) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }, ...statements],
+  };
+}
+
+/** The fixtures' user `backup` with the customer-managed policy DataWriter (its only holder) and `inline`. */
+function snapshot(managed: unknown, inline: readonly { name: string; document: unknown }[] = []) {
+  const arn = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        {
+          UserName: 'backup',
+          UserId: 'AIDAEXAMPLE',
+          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+          Path: '/',
+          GroupList: [],
+          AttachedManagedPolicies: [{ PolicyName: 'DataWriter', PolicyArn: arn }],
+          UserPolicyList: inline.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })),
+        },
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [
+        {
+          PolicyName: 'DataWriter',
+          Arn: arn,
+          DefaultVersionId: 'v1',
+          AttachmentCount: 1,
+          IsAttachable: true,
+          PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: managed }],
+        },
+      ],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  return parsed.snapshot;
+}
+
+function explainPut(snapshotValue: ReturnType<typeof snapshot>): Finding {
+  const record = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv');
+  const report = explainTexts(
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+    explainContext({ snapshot: snapshotValue }),
+  );
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+describe('sizes as IAM and S3 count them', () => {
+  test('IAM counts characters without white space, of a document given as JSON or as URL-encoded text', () => {
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get Object' }] };
+    const compact = JSON.stringify(document).length - 1;
+    assert.equal(iamPolicySize(document), compact);
+    assert.equal(iamPolicySize(encodeURIComponent(JSON.stringify(document, null, 2))), compact);
+  });
+
+  test('S3 counts the bytes of the JSON (UTF-8)', () => {
+    assert.equal(bucketPolicyBytes({ a: 'é' }), JSON.stringify({ a: 'e' }).length + 1);
+    assert.equal(bucketPolicyBytes({ a: '😀' }), JSON.stringify({ a: '' }).length + 4);
+  });
+
+  test("inline quotas: a user's 2,048, a group's 5,120, a role's 10,240", () => {
+    assert.deepEqual((['user', 'group', 'role'] as const).map(inlinePolicyQuota), [2048, 5120, 10240]);
+  });
+});
+
+describe('fixes and the quotas', () => {
+  test('a managed policy with room takes the statements as a new version', () => {
+    const finding = explainPut(snapshot(grantingData(padding(3))));
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.ok(!finding.caveats.some((c) => c.includes('quota')), finding.caveats.join('\n'));
+  });
+
+  test('a managed policy whose new version would be over 6,144 characters is left alone: an inline policy takes them', () => {
+    const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
+    const finding = explainPut(snapshot(full));
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.verified, true);
+    const note = finding.caveats.find((c) => c.startsWith('The statements do not go into DataWriter'));
+    assert.ok(note !== undefined, finding.caveats.join('\n'));
+    assert.match(note, /above IAM's quota of 6,144 for a managed policy/);
+  });
+
+  test("a new inline policy that takes the user's inline policies over 2,048 characters together says so", () => {
+    const legacy = largestUnder(2048, (n) => ({ Version: '2012-10-17', Statement: padding(n) }));
+    const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
+    const finding = explainPut(snapshot(full, [{ name: 'Legacy', document: legacy }]));
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    const note = finding.caveats.find((c) => c.includes('With it, the inline policies of user backup'));
+    assert.ok(note !== undefined, finding.caveats.join('\n'));
+    assert.match(note, /above IAM's quota of 2,048 for a user's/);
+    assert.match(note, /attach-user-policy/);
+  });
+
+  test('an inline policy that fits says nothing of quotas', () => {
+    const finding = explainTexts(
+      [{ input: 't', text: JSON.stringify({ Records: [deniedRecord()] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: padding(3) }),
+      }),
+    ).findings[0];
+    assert.equal(finding?.fix?.attachKind, 'inline-policy');
+    assert.ok(!finding?.caveats.some((c) => c.includes('quota')));
+  });
+});
+
+describe('changes that cannot move elsewhere', () => {
+  const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/AppBoundary`;
+
+  /** Role `app` under the boundary `boundary`, its own inline policy reading `orders/*`. */
+  function roleContext(boundary: unknown) {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            Path: '/',
+            RoleName: 'app',
+            RoleId: 'AROAAPP',
+            Arn: `arn:aws:iam::${ACCOUNT}:role/app`,
+            RolePolicyList: [
+              {
+                PolicyName: 'app-data',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::orders/*' }],
+                },
+              },
+            ],
+            AttachedManagedPolicies: [],
+            PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundaryArn },
+          },
+        ],
+        Policies: [
+          {
+            PolicyName: 'AppBoundary',
+            Arn: boundaryArn,
+            Path: '/',
+            DefaultVersionId: 'v1',
+            PermissionsBoundaryUsageCount: 1,
+            AttachmentCount: 0,
+            PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: boundary }],
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    return explainContext({ snapshot: parsed.snapshot });
+  }
+
+  const refusedDelete = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'orders', 'tmp/a.csv', {
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAAPP:app-fn',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/app/app-fn`,
+      accountId: ACCOUNT,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: `arn:aws:iam::${ACCOUNT}:role/app`,
+          accountId: ACCOUNT,
+          userName: 'app',
+        },
+      },
+    },
+    errorMessage: 'Access Denied',
+  });
+
+  const boundaryWith = (n: number) => ({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::orders/*' },
+      ...padding(n),
+    ],
+  });
+
+  test("a boundary's new version over 6,144 characters is said to be, with the fix still given", () => {
+    const full = largestUnder(MANAGED_POLICY_QUOTA, boundaryWith);
+    const finding = explainTexts(
+      [{ input: 't', text: JSON.stringify({ Records: [refusedDelete] }) }],
+      roleContext(full),
+    ).findings[0];
+    assert.equal(finding?.fix?.boundary?.policyName, 'AppBoundary');
+    const note = finding?.caveats.find((c) => c.includes('The new version of AppBoundary would be'));
+    assert.ok(note !== undefined, finding?.caveats.join('\n'));
+    assert.match(note, /above IAM's quota of 6,144 for a managed policy/);
+  });
+
+  test('a boundary with room says nothing of quotas', () => {
+    const finding = explainTexts(
+      [{ input: 't', text: JSON.stringify({ Records: [refusedDelete] }) }],
+      roleContext(boundaryWith(2)),
+    ).findings[0];
+    assert.equal(finding?.fix?.boundary?.policyName, 'AppBoundary');
+    assert.ok(!finding?.caveats.some((c) => c.includes('quota')));
+  });
+
+  test("a bucket policy over S3's 20 KB is said to be", () => {
+    const owner = '999988887777';
+    const read = deniedRecord({
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'partner', key: 'exports/a.csv' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::partner/exports/a.csv' },
+        { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::partner' },
+      ],
+    });
+    const bucketPolicy = (n: number) => ({
+      Version: '2012-10-17',
+      Statement: padding(n).map((s) => ({ ...s, Principal: { AWS: `arn:aws:iam::${owner}:root` } })),
+    });
+    const run = (n: number) =>
+      explainTexts(
+        [{ input: 't', text: JSON.stringify({ Records: [read] }) }],
+        explainContext({
+          snapshot: snapshotWithUser('backup', {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::partner/*' }],
+          }),
+          bucketPolicies: new Map([['partner', bucketPolicy(n)]]),
+        }),
+      ).findings[0];
+    let n = 0;
+    while (bucketPolicyBytes(bucketPolicy(n + 1)) < 20 * 1024) n++;
+    const full = run(n);
+    assert.equal(full?.fix?.attachKind, 'bucket-policy');
+    const note = full?.caveats.find((c) => c.includes('policy of bucket partner would be'));
+    assert.ok(note !== undefined, full?.caveats.join('\n'));
+    assert.match(note, /above S3's quota of 20 KB/);
+    assert.ok(!run(3)?.caveats.some((c) => c.includes('quota')));
+  });
+});
