@@ -1333,7 +1333,13 @@ export class FindingBuilder {
           [next, false],
         ] as const) {
           const at = calls.length > 0 ? caveats.indexOf(kmsRefusalCaveat(calls, thisRun)) : -1;
-          if (at >= 0) caveats[at] = keyUseInFixCaveat(calls, thisRun, principal.account);
+          if (at >= 0)
+            caveats[at] = keyUseInFixCaveat(
+              calls,
+              thisRun,
+              principal.account,
+              combined.fix?.attachKind === 'bucket-policy',
+            );
         }
         fixOutcome = { fix: combined.fix, caveats: [...fixOutcome.caveats, ...combined.caveats] };
       }

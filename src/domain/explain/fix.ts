@@ -1223,7 +1223,7 @@ export function additionalChange(placed: Placement['fix']): AdditionalChange {
  * The placed change with its verification, member by member in the order of {@link Fix} (which every
  * placement follows): V8 copies these variously shaped objects far more slowly with a spread.
  */
-function verifiedFix(
+export function verifiedFix(
   placed: Placement['fix'],
   verified: boolean,
   verification: readonly string[],

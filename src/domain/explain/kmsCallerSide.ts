@@ -20,7 +20,13 @@ import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
-import { additionalChange, type FixInput, placeBoundaryStatements, placeIdentityStatements } from './fix.js';
+import {
+  additionalChange,
+  type FixInput,
+  placeBoundaryStatements,
+  placeIdentityStatements,
+  verifiedFix,
+} from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
@@ -382,12 +388,21 @@ export function withKeyUseStatements(
   s3Denied: readonly { readonly eventId: string; readonly request: AuthorizationRequest }[],
 ): KmsFixOutcome | undefined {
   const first = refused[0];
-  if (
-    first === undefined ||
-    fix.boundary !== undefined ||
+  if (first === undefined || fix.boundary !== undefined || fix.otherScps !== undefined) return undefined;
+  // A bucket-policy fix for a caller in another account: the key's statements join its caller-side change.
+  const callerSideChange = fix.attachKind === 'bucket-policy';
+  if (callerSideChange) {
+    // Without the caller's policies (every S3 statement given for its side, unchecked), no KMS call was
+    // evaluated there either.
+    if (
+      fix.identityChange === undefined &&
+      fix.identityStatements !== undefined &&
+      fix.identityStatements.length > 0
+    )
+      return undefined;
+  } else if (
     fix.identityChange !== undefined ||
     fix.identityStatements !== undefined ||
-    fix.otherScps !== undefined ||
     !(['inline-policy', 'managed-policy-version', 'permission-set'] as const).some(
       (k) => k === fix.attachKind,
     )
@@ -401,22 +416,39 @@ export function withKeyUseStatements(
   );
   if (!onlyIdentity) return undefined;
   const keyStatements = kmsStatements(refused);
+  // The identity statements the key's join: the fix's own, or those of its caller-side change.
+  const identityStatements = callerSideChange ? (fix.identityChange?.statements ?? []) : fix.statements;
   const placed = placeIdentityStatements({ ...input, kind: 'identity', requests: [] }, [
-    ...fix.statements,
+    ...identityStatements,
     ...keyStatements,
   ]);
+  const target = callerSideChange ? fix.identityChange : fix;
   if (
-    placed.fix.attachTo !== fix.attachTo ||
-    placed.fix.attachKind !== fix.attachKind ||
-    placed.fix.policyArn !== fix.policyArn
+    target !== undefined &&
+    (placed.fix.attachTo !== target.attachTo ||
+      placed.fix.attachKind !== target.attachKind ||
+      placed.fix.policyArn !== target.policyArn)
   )
     return undefined;
+  // The S3 requests are decided with the whole fix: for a bucket-policy fix, the bucket's new policy (as
+  // it was verified: the statements alone when the bucket's policy is not in the input) too.
+  const s3Set: PolicySet =
+    callerSideChange && input.bucket !== undefined
+      ? {
+          ...placed.patched,
+          resource: input.cache.compile(
+            {
+              name: `${input.bucket} bucket policy`,
+              document: fix.newDocument ?? { Version: '2012-10-17', Statement: fix.statements },
+            },
+            { policyType: 'resource', policyIndex: 0 },
+          ),
+        }
+      : placed.patched;
   // Only the key's use by requests the fix lets through: an event whose S3 request stays refused (an
   // explicit Deny, a condition the request did not meet) never reaches KMS.
   const stillRefusedEvents = new Set(
-    s3Denied
-      .filter(({ request }) => evaluate(placed.patched, request).decision !== 'Allowed')
-      .map((d) => d.eventId),
+    s3Denied.filter(({ request }) => evaluate(s3Set, request).decision !== 'Allowed').map((d) => d.eventId),
   );
   if (refused.some(({ call }) => stillRefusedEvents.has(call.event.eventId))) return undefined;
   const before = callerSide(input.resolved.set);
@@ -448,14 +480,20 @@ export function withKeyUseStatements(
   verification.push(
     `The key's statements are checked against the caller's policies only, as the key policy is not an input: ${keyPolicyNeeds(refused, input.principal.account)}.`,
   );
-  return {
-    fix: {
-      ...placed.fix,
-      verified: fix.verified && still.length === 0 && newly === undefined,
-      verification,
-    },
-    caveats,
-  };
+  const verified = fix.verified && still.length === 0 && newly === undefined;
+  if (callerSideChange) {
+    const change = additionalChange(placed.fix);
+    return {
+      fix: verifiedFix(fix, verified, verification, {
+        identityStatements: change.statements,
+        identityChange: change,
+        boundaryChange: undefined,
+      }),
+      caveats:
+        placed.note !== undefined && fix.identityChange === undefined ? [placed.note, ...caveats] : caveats,
+    };
+  }
+  return { fix: { ...placed.fix, verified, verification }, caveats };
 }
 
 /** `them` for several actions or keys, `it` for one. */
@@ -503,12 +541,13 @@ export function keyUseInFixCaveat(
   refused: readonly EvaluatedKmsCall[],
   thisRun: boolean,
   callerAccount: string | undefined,
+  callerSideChange = false,
 ): string {
   const lead = thisRun
     ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
   const needs = keyPolicyNeeds(refused, callerAccount);
-  return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: the fix includes ${statementsText(kmsStatements(refused))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
+  return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: ${callerSideChange ? "the fix's change to the caller's own policies" : 'the fix'} includes ${statementsText(kmsStatements(refused))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
 }
 
 /** Whether a principal's policies are visible and can hold a statement (not root, a service or anonymous). */

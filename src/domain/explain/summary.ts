@@ -234,8 +234,11 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const thisRun = [...refusedNow.values()].every((now) => now);
     const explicit = kmsRefused.every((r) => r.decision === 'ExplicitlyDenied');
     sentence += thisRun ? ` It was also refused ${what} on this run` : ` S3 then needs ${what} too`;
+    // The fix's statements, or for a bucket-policy fix those of its change to the caller's own policies.
     const granted = new Set(
-      (fix?.statements ?? []).flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))),
+      [...(fix?.statements ?? []), ...(fix?.identityChange?.statements ?? [])].flatMap((s) =>
+        s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`)),
+      ),
     );
     const several = new Set(kmsRefused.map((r) => `${r.action} ${r.resource}`)).size > 1;
     sentence += explicit

@@ -864,3 +864,99 @@ describe('from the second review', () => {
     );
   });
 });
+
+describe("a bucket in another account: the key's use joins the caller-side change", () => {
+  const OWNER = '999988887777';
+  const PARTNER_KEY = `arn:aws:kms:eu-west-1:${OWNER}:key/aaaa0000-12ab-34cd-56ef-1234567890ab`;
+  const USER = `arn:aws:iam::${ACCOUNT}:user/backup`;
+  /** The partner's bucket policy lets the user list the bucket and nothing else. */
+  const partnerPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: USER },
+        Action: 's3:ListBucket',
+        Resource: 'arn:aws:s3:::partner',
+      },
+    ],
+  };
+  /** A refused upload into the partner's bucket that names the partner's key. */
+  const upload = deniedObjectRecord('PutObject', 's3:PutObject', 'partner', 'in/a.csv', {
+    errorMessage: 'Access Denied',
+    requestParameters: {
+      bucketName: 'partner',
+      key: 'in/a.csv',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': PARTNER_KEY,
+      Host: 'partner.s3.eu-west-1.amazonaws.com',
+    },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::partner/in/a.csv' },
+      { accountId: OWNER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::partner' },
+    ],
+  });
+  const keyStatement = {
+    Effect: 'Allow',
+    Action: ['kms:GenerateDataKey'],
+    Resource: [PARTNER_KEY],
+    Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+  };
+  const put = { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::partner/in/*'] };
+
+  function finding(statements: readonly unknown[]): Finding {
+    const context = backupUserContext(statements);
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [upload] }) }], {
+      ...context,
+      bucketPolicies: new Map([['partner', partnerPolicy]]),
+    });
+    assert.equal(report.findings.length, 1);
+    return report.findings[0]!;
+  }
+
+  test("the caller's own policies lack the upload and the key: one caller-side change with both, verified", () => {
+    const f = finding([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::partner' }]);
+    assert.equal(f.cause, 'resource-policy-missing-allow');
+    assert.equal(f.fix?.attachKind, 'bucket-policy');
+    assert.deepEqual(f.fix?.identityStatements, [put, keyStatement]);
+    assert.deepEqual(f.fix?.identityChange?.statements, [put, keyStatement]);
+    assert.equal(f.fix?.identityChange?.attachTo, USER);
+    assert.equal(
+      (f.fix?.identityChange?.newDocument as { Statement?: unknown[] } | undefined)?.Statement?.length,
+      2,
+    );
+    assert.equal(f.fix?.verified, true, f.fix?.verification.join(' | '));
+    assert.ok(
+      f.fix?.verification.some((v) =>
+        v.startsWith("With the key's statement added too, the caller's policies allow all 1"),
+      ),
+    );
+    assert.ok(
+      f.caveats.some(
+        (c) =>
+          c.includes("the fix's change to the caller's own policies includes") && c.includes(PARTNER_KEY),
+      ),
+      f.caveats.join('\n'),
+    );
+    assert.ok(f.summary.endsWith('the fix grants it.'), f.summary);
+  });
+
+  test("the caller's own policies allow the upload but not the key: the key's statement is the caller-side change", () => {
+    const f = finding([{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::partner/*' }]);
+    assert.equal(f.fix?.attachKind, 'bucket-policy');
+    assert.deepEqual(f.fix?.identityStatements, [keyStatement]);
+    assert.deepEqual(f.fix?.identityChange?.statements, [keyStatement]);
+    assert.equal(f.fix?.identityChange?.attachKind, 'inline-policy');
+    assert.equal(f.fix?.verified, true, f.fix?.verification.join(' | '));
+  });
+
+  test("the caller's own policies allow both: the fix is the bucket's side alone", () => {
+    const f = finding([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::partner/*' },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: PARTNER_KEY },
+    ]);
+    assert.equal(f.fix?.attachKind, 'bucket-policy');
+    assert.equal(f.fix?.identityChange, undefined);
+    assert.equal(f.fix?.identityStatements, undefined);
+  });
+});
