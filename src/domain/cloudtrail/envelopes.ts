@@ -90,7 +90,10 @@ export function extractRecords(
     sink.errors.push({
       input: inputName,
       code: envelopeProblemCodes.emptyInput,
-      message: `${inputName} is empty: expected CloudTrail JSON.`,
+      message:
+        body.length === 0
+          ? `${inputName} is empty: expected CloudTrail JSON.`
+          : `${inputName} holds only white space (${body.length.toLocaleString('en-US')} characters): expected CloudTrail JSON.`,
     });
     return sink;
   }

@@ -260,12 +260,21 @@ describe('extractRecords on bad input', () => {
     );
   });
 
-  test('empty input is reported as empty', () => {
-    const { records, errors } = extractRecords(' \n\n ', 'empty.json');
-    assert.deepEqual(records, []);
+  test('empty input is reported as empty, white space alone as white space (with its length)', () => {
+    const blank = extractRecords(' \n\n ', 'blank.json');
+    assert.deepEqual(blank.records, []);
     assert.deepEqual(
-      errors.map((e) => e.code),
-      ['cloudtrail.emptyInput'],
+      blank.errors.map((e) => [e.code, e.message]),
+      [
+        [
+          'cloudtrail.emptyInput',
+          'blank.json holds only white space (4 characters): expected CloudTrail JSON.',
+        ],
+      ],
+    );
+    assert.deepEqual(
+      extractRecords('', 'empty.json').errors.map((e) => [e.code, e.message]),
+      [['cloudtrail.emptyInput', 'empty.json is empty: expected CloudTrail JSON.']],
     );
   });
 });
