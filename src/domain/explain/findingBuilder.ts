@@ -925,14 +925,43 @@ function mountAdvice(
   };
 }
 
-/** The object keys of the checks that name one (each once). */
-function* keysOf(evaluated: readonly EvaluatedCheck[]): Generator<string> {
-  let last: string | undefined;
+/** Evidence of successful calls whose text may reach a job profile's statements. */
+const PROFILE_EVIDENCE: readonly CallEvidence[] = [
+  'listPrefixes',
+  'objectDirectories',
+  'readKeys',
+  'copyDirectories',
+  'copySourceDirectories',
+  'uploadDirectories',
+  'missingKeyDirectories',
+];
+
+/**
+ * The texts whose characters a fix's or a job profile's statements can hold: the checks' keys,
+ * resources and context values, and what the caller's successful calls on the bucket showed.
+ */
+function* textsOf(
+  evaluated: readonly EvaluatedCheck[],
+  seen: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): Generator<string> {
   for (const e of evaluated) {
-    const key = e.check.key;
-    if (key !== undefined && key !== last) yield key;
-    last = key;
+    if (e.check.key !== undefined) yield e.check.key;
+    yield e.check.resource;
+    for (const value of Object.values(e.check.context)) if (typeof value === 'string') yield value;
   }
+  for (const kind of PROFILE_EVIDENCE) yield* seen(kind) ?? [];
+}
+
+/** The fix with a verification line on what its `?` for characters IAM cannot hold allow besides. */
+function withReplacedCharactersLine(fix: Fix | null): Fix | null {
+  if (fix === null) return null;
+  return {
+    ...fix,
+    verification: [
+      ...fix.verification,
+      'Its resources write ? for characters IAM cannot hold (see the caveats), so they also allow keys that differ there: the checks above do not count those as newly allowed.',
+    ],
+  };
 }
 
 /** Whether a statement of the fix or of the job profile stands a wildcard for a character IAM cannot hold. */
@@ -1437,10 +1466,14 @@ export class FindingBuilder {
     const jobProfile =
       statedProfile !== null && kmsCalls.length > 0 ? withKeyUse(statedProfile, kmsCalls) : statedProfile;
 
-    // Keys IAM cannot name: the statements put wildcards for their characters (see literalArnPart).
-    const unsayable = unsayableCharacters(keysOf(evaluated));
-    if (unsayable.length > 0 && replacesCharacters(fixOutcome.fix, jobProfile))
-      caveats.push(unsayableCharactersCaveat(unsayable));
+    // Keys IAM cannot name: the statements put `?` for their characters (see literalArnPart).
+    const fixReplaces = replacesCharacters(fixOutcome.fix, null);
+    if (fixReplaces) fixOutcome = { ...fixOutcome, fix: withReplacedCharactersLine(fixOutcome.fix) };
+    if (fixReplaces || replacesCharacters(null, jobProfile)) {
+      const seen = (kind: CallEvidence) =>
+        bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined;
+      caveats.push(unsayableCharactersCaveat(unsayableCharacters(textsOf(evaluated, seen))));
+    }
 
     const requests: FindingRequest[] = evaluated.map((e) => {
       const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;

@@ -56,13 +56,13 @@ import {
 import type { ResolvedPolicies } from './policyResolver.js';
 import {
   BUCKET_POLICY_QUOTA_BYTES,
+  boundaryTooLargeNote,
   bucketPolicyBytes,
   bucketPolicyTooLargeNote,
   iamPolicySize,
   inlinePolicyQuota,
   inlineTooLargeNote,
   MANAGED_POLICY_QUOTA,
-  managedPolicyTooLargeNote,
   movedFromTooLargeNote,
 } from './policySize.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
@@ -174,6 +174,8 @@ interface Placement {
   readonly fix: Omit<Fix, 'verified' | 'verification'>;
   /** Why the change is not where it would be expected (a shared managed policy left alone). */
   readonly note?: string;
+  /** Why IAM or S3 would refuse the changed document (over its size quota): the fix is then not verified. */
+  readonly overQuota?: string;
   readonly patched: PolicySet;
   /** The identity policy `patched` appends to the resolved set's identity policies, when that is the change. */
   readonly addedIdentity?: CompiledPolicy;
@@ -263,7 +265,7 @@ function appendedIdentityEdit(
 export function placeIdentityStatements(
   input: FixInput,
   statements: readonly PolicyStatement[],
-): Pick<Placement, 'fix' | 'note' | 'patched'> {
+): Pick<Placement, 'fix' | 'note' | 'overQuota' | 'patched'> {
   return placeIdentity(input, statements, JSON.stringify(statements));
 }
 
@@ -271,7 +273,7 @@ export function placeIdentityStatements(
 export function placeBoundaryStatements(
   input: FixInput,
   statements: readonly PolicyStatement[],
-): Pick<Placement, 'fix' | 'note' | 'patched'> | string {
+): Pick<Placement, 'fix' | 'note' | 'overQuota' | 'patched'> | string {
   return placeBoundary(input, statements, JSON.stringify(statements));
 }
 
@@ -381,10 +383,16 @@ function placeIdentity(
       const note = joinedNotes(
         shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
         tooLarge,
-        inlineQuotaNote(resolved.identityPolicies, earlierPolicy.attachedTo, edit.newDocument, earlierPolicy),
+      );
+      const overQuota = inlineQuotaNote(
+        resolved.identityPolicies,
+        earlierPolicy.attachedTo,
+        edit.newDocument,
+        earlierPolicy,
       );
       return {
         ...(note !== undefined ? { note } : {}),
+        ...(overQuota !== undefined ? { overQuota } : {}),
         fix: {
           attachTo: roleOrUserArn(input),
           attachKind: 'inline-policy',
@@ -416,12 +424,14 @@ function placeIdentity(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
     tooLarge,
     permissionSetNote,
+  );
+  const overQuota =
     holder === undefined
       ? undefined
-      : inlineQuotaNote(resolved.identityPolicies, holder, inline.newDocument, undefined),
-  );
+      : inlineQuotaNote(resolved.identityPolicies, holder, inline.newDocument, undefined);
   return {
     ...(note !== undefined ? { note } : {}),
+    ...(overQuota !== undefined ? { overQuota } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',
@@ -459,12 +469,9 @@ function placeBoundary(
   if (edit === undefined) return 'the permissions boundary document could not be read';
   const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
   const size = iamPolicySize(edit.newDocument);
-  const note = joinedNotes(
-    others.length > 0 ? sharedBoundaryNote(boundary.name, others) : undefined,
-    size > MANAGED_POLICY_QUOTA ? managedPolicyTooLargeNote(boundary.name, size) : undefined,
-  );
   return {
-    ...(note !== undefined ? { note } : {}),
+    ...(others.length > 0 ? { note: sharedBoundaryNote(boundary.name, others) } : {}),
+    ...(size > MANAGED_POLICY_QUOTA ? { overQuota: boundaryTooLargeNote(boundary.name, size) } : {}),
     fix: {
       attachTo: arn,
       attachKind: 'managed-policy-version',
@@ -505,13 +512,14 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   // document to give: put-bucket-policy replaces the policy, so the statements go into the one there.
   const known = input.bucketPolicyDocument !== undefined;
   const bytes = known ? bucketPolicyBytes(edited.after) : 0;
+  const overQuota =
+    bytes > BUCKET_POLICY_QUOTA_BYTES ? bucketPolicyTooLargeNote(input.bucket, bytes) : undefined;
   const note = known
-    ? bytes > BUCKET_POLICY_QUOTA_BYTES
-      ? bucketPolicyTooLargeNote(input.bucket, bytes)
-      : undefined
+    ? undefined
     : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${input.bucket}=FILE (from \`aws s3api get-bucket-policy --bucket ${input.bucket} --query Policy --output text\`).`;
   return {
     ...(note !== undefined ? { note } : {}),
+    ...(overQuota !== undefined ? { overQuota } : {}),
     fix: {
       attachTo: bucketArnOf(input.bucket, input.partition),
       attachKind: 'bucket-policy',
@@ -937,6 +945,14 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
 
   const verification: string[] = [];
   const caveats: string[] = placed.note === undefined ? [] : [placed.note];
+  // Documents IAM or S3 would refuse as they are (over a size quota): said, and the fix not verified.
+  const overQuota: string[] = [];
+  const noteQuota = (over: string | undefined) => {
+    if (over === undefined) return;
+    caveats.push(over);
+    overQuota.push(over);
+  };
+  noteQuota(placed.overQuota);
   const principal = input.resolved.enginePrincipal;
   const extra = input.resolved.context;
   // Cross-account: the caller's own account must allow too; its policies are not visible here.
@@ -1016,6 +1032,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
     identityChange = additionalChange(callerPlaced.fix);
     if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
+    noteQuota(callerPlaced.overQuota);
     patchedSet = { ...patchedSet, identity: callerPlaced.patched.identity };
     evaluateStillRefused();
   }
@@ -1037,6 +1054,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
       caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
     } else if (raisedBoundary !== undefined) {
       if (raised.note !== undefined) caveats.push(raised.note);
+      noteQuota(raised.overQuota);
       boundaryChange = additionalChange(raised.fix);
       patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
       evaluateStillRefused();
@@ -1155,7 +1173,11 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     );
   }
   const newlyAllowed = probe.newlyAllowed;
-  const verified = still.length === 0 && newlyAllowed === undefined;
+  if (overQuota.length > 0)
+    verification.push(
+      `Not verified as applicable: ${overQuota.length === 1 ? 'a document it changes' : `${overQuota.length} documents it changes`} would be over ${overQuota.length === 1 ? 'its' : 'their'} size quota, and IAM or S3 would refuse ${overQuota.length === 1 ? 'it' : 'them'} as ${overQuota.length === 1 ? 'it is' : 'they are'} (see the caveats).`,
+    );
+  const verified = still.length === 0 && newlyAllowed === undefined && overQuota.length === 0;
   if (
     input.kind === 'identity' &&
     placed.fix.attachKind === 'managed-policy-version' &&

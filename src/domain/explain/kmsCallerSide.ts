@@ -300,6 +300,14 @@ export function proposeKmsFix(
   };
   let still = stillRefused();
   const caveats: string[] = placed.note !== undefined ? [placed.note] : [];
+  // Documents IAM would refuse as they are (over a size quota): said, and the fix not verified.
+  const overQuota: string[] = [];
+  const noteQuota = (over: string | undefined) => {
+    if (over === undefined) return;
+    caveats.push(over);
+    overQuota.push(over);
+  };
+  noteQuota(placed.overQuota);
   // A permissions boundary that does not allow the calls either gets the same statements, as a new
   // version of it, verified with the fix (as an S3 fix raises the boundary).
   let boundary: AdditionalChange | undefined;
@@ -315,6 +323,7 @@ export function proposeKmsFix(
       caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
     } else if (raised.patched.permissionsBoundary !== undefined) {
       if (raised.note !== undefined) caveats.push(raised.note);
+      noteQuota(raised.overQuota);
       boundary = additionalChange(raised.fix);
       after = { ...after, permissionsBoundary: raised.patched.permissionsBoundary };
       still = stillRefused();
@@ -364,8 +373,14 @@ export function proposeKmsFix(
     fix: {
       ...placed.fix,
       ...(boundary !== undefined ? { boundary } : {}),
-      verified: still.length === 0 && newly === undefined,
-      verification,
+      verified: still.length === 0 && newly === undefined && overQuota.length === 0,
+      verification:
+        overQuota.length > 0
+          ? [
+              ...verification,
+              'Not verified as applicable: a document it changes would be over its size quota, and IAM would refuse it as it is (see the caveats).',
+            ]
+          : verification,
     },
     caveats,
   };
@@ -423,6 +438,8 @@ export function withKeyUseStatements(
     ...keyStatements,
   ]);
   const target = callerSideChange ? fix.identityChange : fix;
+  // One change IAM would refuse as it is (over a size quota) is no better than two: the caveat stays.
+  if (placed.overQuota !== undefined) return undefined;
   if (
     target !== undefined &&
     (placed.fix.attachTo !== target.attachTo ||

@@ -9,7 +9,7 @@
 
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
-import { bucketArnOf, literalArnPart } from '../tools/jobResourceArns.js';
+import { bucketArnOf, literalArnPart, literalObjectArn } from '../tools/jobResourceArns.js';
 import type { PolicyStatement } from './report.js';
 
 export interface GrantRequest {
@@ -89,7 +89,8 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
       if (found !== undefined) found.push(r);
       else objectRequests.set(base, [r]);
     } else {
-      add(r.resource, r.action);
+      // A bucket, `*`, or an object granted by its exact ARN (a check of that key alone): its key made literal.
+      add(literalObjectArn(r.resource), r.action);
     }
   }
   for (const [base, list] of objectRequests) {

@@ -24,6 +24,7 @@ import {
   inlinePolicyQuota,
   MANAGED_POLICY_QUOTA,
   SERVICE_CONTROL_POLICY_QUOTA,
+  scpSize,
 } from './policySize.js';
 import { identityOf } from './profileSids.js';
 import type { AdditionalChange, Finding, PolicyChange, PolicyStatement } from './report.js';
@@ -176,7 +177,7 @@ function sizeAgainstQuota(
         : { size: iamPolicySize(document), quota: inlinePolicyQuota(kind) };
     }
     case 'service-control-policy':
-      return { size: iamPolicySize(document), quota: SERVICE_CONTROL_POLICY_QUOTA };
+      return { size: scpSize(document), quota: SERVICE_CONTROL_POLICY_QUOTA };
     case 'permission-set':
       return undefined;
   }

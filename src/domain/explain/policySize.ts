@@ -4,7 +4,7 @@
  *
  * - a managed policy (a version of it, a permissions boundary too): 6,144;
  * - the inline policies of one entity together: a user's 2,048, a group's 5,120, a role's 10,240;
- * - a service control policy: 5,120;
+ * - a service control policy: 5,120, white space included (Organizations counts the text it is sent);
  * - a bucket policy: 20 KB (S3's quota, in bytes).
  *
  * IAM refuses a document over its quota (LimitExceeded), so a fix whose document would be over it cannot
@@ -44,7 +44,7 @@ export function bucketPolicyBytes(document: unknown): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // A surrogate is half of a 4-byte character (a lone one is written as U+FFFD, 3 bytes: near enough).
+    // A surrogate is half of a 4-byte character (JSON.stringify writes a lone one as a \\u escape).
     bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
   }
   return bytes;
@@ -52,23 +52,31 @@ export function bucketPolicyBytes(document: unknown): number {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-/** The caveat for a managed policy's (or a boundary's) new version over the quota. */
-export function managedPolicyTooLargeNote(name: string, size: number): string {
-  return `The new version of ${name} would be ${n(size)} characters (white space aside), above IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy: IAM would refuse it (LimitExceeded). Make room in it, or put the statements in another policy attached to the same principals (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+const IAM_QUOTAS =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length';
+
+/** The size Organizations counts for an SCP: the characters of its JSON, as compact as it can be sent. */
+export function scpSize(document: unknown): number {
+  return (JSON.stringify(document) ?? '').length;
 }
 
 /** The note for a fix moved from a managed policy whose new version would be over the quota. */
 export function movedFromTooLargeNote(name: string, size: number): string {
-  return `The statements do not go into ${name}, which already grants S3 on the bucket: its new version would be ${n(size)} characters (white space aside), above IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy, and IAM would refuse it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+  return `The statements do not go into ${name}, which already grants S3 on the bucket: its new version would be ${n(size)} characters (white space aside), over IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy, and IAM would refuse it (${IAM_QUOTAS}).`;
 }
 
 /** The caveat for an inline policy that takes the entity's inline policies over their quota together. */
 export function inlineTooLargeNote(holder: PolicyHolder, size: number): string {
   const quota = inlinePolicyQuota(holder.kind);
-  return `With it, the inline policies of ${holder.kind} ${holder.name} would be ${n(size)} characters together (white space aside), above IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a customer-managed policy instead (aws iam create-policy, then attach-${holder.kind}-policy), whose quota is ${n(MANAGED_POLICY_QUOTA)} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).`;
+  return `The inline policy the fix writes would take the inline policies of ${holder.kind} ${holder.name} to ${n(size)} characters together (white space aside), over IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a new customer-managed policy attached to the ${holder.kind} instead (aws iam create-policy, then aws iam attach-${holder.kind}-policy), whose own quota is ${n(MANAGED_POLICY_QUOTA)} characters (${IAM_QUOTAS}).`;
+}
+
+/** The caveat for a permissions boundary whose new version would be over the quota. */
+export function boundaryTooLargeNote(name: string, size: number): string {
+  return `The new version of the permissions boundary ${name} would be ${n(size)} characters (white space aside), over IAM's quota of ${n(MANAGED_POLICY_QUOTA)} for a managed policy: IAM would refuse it (LimitExceeded). A principal has one boundary, so make room in this one: merge statements with the same Effect and actions into one Resource list, and drop Sids and statements that others cover (${IAM_QUOTAS}).`;
 }
 
 /** The caveat for a bucket policy over S3's quota. */
 export function bucketPolicyTooLargeNote(bucket: string, bytes: number): string {
-  return `With it, the policy of bucket ${bucket} would be ${n(bytes)} bytes, above S3's quota of 20 KB for a bucket policy: S3 would refuse it. Make room in it (statements for the same principal and actions can share one Resource list) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).`;
+  return `With the statements, the policy of bucket ${bucket} would be ${n(bytes)} bytes as compact JSON, over S3's quota of 20 KB for a bucket policy: S3 would refuse it. Make room in it: merge statements for the same principal and actions into one Resource list (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).`;
 }

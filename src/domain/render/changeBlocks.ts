@@ -5,6 +5,7 @@
  * the whole policy: pasted as a new managed policy version or a bucket policy, it would drop every
  * statement already there.
  */
+import { SERVICE_CONTROL_POLICY_QUOTA, scpSize } from '../explain/policySize.js';
 import type { Fix } from '../explain/report.js';
 import { policyDocument } from './reportWording.js';
 
@@ -133,9 +134,6 @@ export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
   return out.join('\n');
 }
 
-/** An SCP's size quota, in characters. */
-const SCP_MAX_CHARACTERS = 5120;
-
 /**
  * For an SCP whose document, as shown (indented), is longer than the quota: its minified length, and
  * how to minify it, in case Organizations counts the whitespace of the file it is given.
@@ -145,9 +143,9 @@ const SCP_MAX_CHARACTERS = 5120;
 function scpSizeNote(change: Change): string {
   if (change.attachKind !== 'service-control-policy' || change.newDocument === undefined) return '';
   const shown = JSON.stringify(change.newDocument, null, 2).length;
-  if (shown <= SCP_MAX_CHARACTERS) return '';
-  const minified = JSON.stringify(change.newDocument).length;
-  return `; as shown it is ${shown.toLocaleString('en-US')} characters, minified ${minified.toLocaleString('en-US')}, against the SCP quota of ${SCP_MAX_CHARACTERS.toLocaleString('en-US')}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > SCP_MAX_CHARACTERS ? ', and even then it is too large: split the policy' : ''}`;
+  if (shown <= SERVICE_CONTROL_POLICY_QUOTA) return '';
+  const minified = scpSize(change.newDocument);
+  return `; as shown it is ${shown.toLocaleString('en-US')} characters, minified ${minified.toLocaleString('en-US')}, against the SCP quota of ${SERVICE_CONTROL_POLICY_QUOTA.toLocaleString('en-US')}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > SERVICE_CONTROL_POLICY_QUOTA ? ', and even then it is too large: split the policy' : ''}`;
 }
 
 /** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */

@@ -22,7 +22,8 @@ const UNSAYABLE = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020
 const ARN_PART = /[*?$]|[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020-\u00ff]/g;
 
 /**
- * Key text for a Resource element.
+ * Key text for a Resource element (or a StringLike condition value, which reads `*`, `?` and policy
+ * variables the same way).
  *
  * IAM treats `*`, `?` and `${` in a Resource as wildcards/variables; a key prefix containing them must
  * be written with the `${*}`, `${?}`, `${$}` policy variables to match literally (policy version
@@ -31,16 +32,31 @@ const ARN_PART = /[*?$]|[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\
  * IAM policy documents hold only tab, line feed, carriage return and U+0020 to U+00FF: a key in
  * Japanese, Cyrillic or Greek, or with an emoji, cannot be named, and a statement that names it makes
  * IAM refuse the whole document. Each such character becomes `?` (any one character), and one beyond
- * U+FFFF becomes `*`, since whether IAM counts it as one character or two is not documented. The
- * statement then also covers keys that differ only there (see {@link unsayableCharactersCaveat}).
+ * U+FFFF (or a run of them) `?*`, one character or more, since whether IAM counts such a character as
+ * one or two is not documented. A `?` outside `${?}` thus always marks a replacement
+ * ({@link holdsReplacedCharacter}); the statement also covers keys that differ there (see
+ * {@link unsayableCharactersCaveat}).
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  */
 export function literalArnPart(text: string): string {
   return text
-    .replace(ARN_PART, (char) => IAM_LITERALS[char] ?? (char.length === 1 && !isSurrogate(char) ? '?' : '*'))
-    .replace(/\*\*+/g, '*');
+    .replace(ARN_PART, (char) => IAM_LITERALS[char] ?? (char.length === 1 && !isSurrogate(char) ? '?' : '?*'))
+    .replace(/(?:\?\*){2,}/g, '?*');
+}
+
+/** The object part of an S3 object ARN (`bucket/` or an access point's `/object/` before it), keys by their name. */
+const OBJECT_ARN =
+  /^(arn:[^:]*:s3:::[^/]*\/|arn:[^:]*:s3:[^:]*:[^:]*:accesspoint\/[^/]*\/object\/)([\s\S]*)$/;
+
+/**
+ * An object ARN a request named, as a Resource that names that object alone: its key written with
+ * {@link literalArnPart}. Other ARNs (a bucket, a KMS key, `*`) are returned as they are.
+ */
+export function literalObjectArn(arn: string): string {
+  const match = OBJECT_ARN.exec(arn);
+  return match === null ? arn : `${match[1]}${literalArnPart(match[2]!)}`;
 }
 
 function isSurrogate(char: string): boolean {
@@ -48,35 +64,51 @@ function isSurrogate(char: string): boolean {
   return code >= 0xd800 && code <= 0xdfff;
 }
 
+/** Whether `text` holds a character an IAM policy document cannot hold. */
+export function hasUnsayable(text: string): boolean {
+  return ANY_UNSAYABLE.test(text);
+}
+
+/** {@link UNSAYABLE} without the global flag (whose `test` would move `lastIndex`). */
+const ANY_UNSAYABLE = /[^\t\n\r\u0020-\u00ff]/;
+
 /** The distinct characters of `texts` an IAM policy document cannot hold (see {@link literalArnPart}), in order of first use. */
 export function unsayableCharacters(texts: Iterable<string>): string[] {
   const found = new Set<string>();
-  for (const text of texts) for (const match of text.matchAll(UNSAYABLE)) found.add(match[0]);
+  for (const text of texts) {
+    if (!hasUnsayable(text)) continue;
+    for (const match of text.matchAll(UNSAYABLE)) found.add(match[0]);
+  }
   return [...found];
 }
 
-/**
- * Whether a Resource holds a wildcard that {@link literalArnPart} may have put for a character IAM
- * cannot hold: a `?`, or a `*` before the end other than Terraform's workspace `env:/*` (the
- * `${*}`-style literals aside).
- */
+/** Whether a Resource holds a `?` that {@link literalArnPart} put for a character IAM cannot hold (`${?}` is a literal one). */
 export function holdsReplacedCharacter(resource: string): boolean {
-  const bare = resource.replace(/\$\{[*?$]\}/g, '');
-  return bare.includes('?') || /(?<!:\/)\*(?!$)/.test(bare);
+  return resource.replaceAll('${?}', '').includes('?');
 }
 
-/** Caveat for statements whose resources stand `?` or `*` for `characters` (see {@link literalArnPart}). */
+/** A letter, digit, punctuation or symbol (an emoji too): shown in quotes; anything else is named by its code point. */
+const VISIBLE = /^[\p{L}\p{N}\p{P}\p{S}]$/u;
+
+/** `"日"` for a visible character; `U+0301` for a combining mark, a control, a space or an invisible one. */
+function characterName(char: string): string {
+  if (VISIBLE.test(char) && !/\p{M}/u.test(char)) return `"${char}"`;
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Caveat for statements whose resources stand `?` (or `?*`) for characters IAM cannot hold (see
+ * {@link literalArnPart}): `characters`, those of the finding's keys (none when they could not be
+ * told, as for a profile's directory taken from other calls).
+ */
 export function unsayableCharactersCaveat(characters: readonly string[]): string {
-  // A control character or a lone surrogate is named by its code point, not shown.
-  const shown = characters
-    .slice(0, 8)
-    .map((c) =>
-      c.length === 1 && (c < ' ' || isSurrogate(c))
-        ? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
-        : `"${c}"`,
-    );
+  const shown = characters.slice(0, 8).map(characterName);
   const more = characters.length > 8 ? ` and ${characters.length - 8} more` : '';
-  return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${shown.join(', ')}${more} of the keys cannot be named in them: the statements write each as ? (any one character; * for a character beyond U+FFFF), so they also cover keys that differ only there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
+  const which =
+    shown.length > 0
+      ? `the keys' characters ${shown.join(', ')}${more} cannot`
+      : "some of the keys' characters cannot";
+  return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${which} be written in one: the statements write each as ? (any one character), and one beyond U+FFFF as ?* (one character or more), so they also allow keys that differ there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
 }
 
 /** A directory prefix without slashes at either end (`/daily/` -> `daily`; `''` is the whole bucket). */

@@ -12,7 +12,7 @@
  * @see https://github.com/awslabs/mountpoint-s3/blob/main/doc/CONFIGURATION.md#iam-permissions
  */
 import type { Alternative, PolicyStatement } from '../explain/report.js';
-import { jobResourceArns } from './jobResourceArns.js';
+import { jobResourceArns, literalArnPart } from './jobResourceArns.js';
 import type { MountInput, MountProfile } from './mountProfile.js';
 
 const SOURCE = 'https://github.com/awslabs/mountpoint-s3/blob/main/doc/CONFIGURATION.md#iam-permissions';
@@ -60,7 +60,7 @@ export function mountpointProfile(input: MountInput): MountProfile {
     );
   } else if (input.directory !== '') {
     notes.push(
-      `For a mount with --prefix ${input.directory}, Mountpoint's documentation scopes s3:ListBucket with the s3:prefix condition key: here StringLike s3:prefix ${input.directory}* (${SOURCE}).`,
+      `For a mount with --prefix ${input.directory}, Mountpoint's documentation scopes s3:ListBucket with the s3:prefix condition key: here StringLike s3:prefix ${literalArnPart(input.directory)}* (${SOURCE}).`,
     );
   }
   const alternatives: Alternative[] = [];

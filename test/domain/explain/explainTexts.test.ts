@@ -895,7 +895,13 @@ describe('keys with characters an IAM policy cannot hold', () => {
     assert.match(JSON.stringify(finding.fix), iamDocument);
     const caveat = finding.caveats.find((c) => c.startsWith('IAM policy documents can hold only'));
     assert.ok(caveat !== undefined, finding.caveats.join('\n'));
-    assert.match(caveat, /"写", "真" of the keys/);
+    assert.match(caveat, /the keys' characters "写", "真" cannot be written/);
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.startsWith('Its resources write ? for characters IAM cannot hold'),
+      ),
+      finding.fix?.verification.join('\n'),
+    );
   });
 
   test('no caveat when the fix stops at a directory above them', () => {

@@ -201,6 +201,16 @@ describe('minimalStatements', () => {
     });
   });
 
+  test('an object granted by its exact ARN (no key given) has its key written as a literal, IAM-safe part', () => {
+    assert.deepEqual(
+      minimalStatements([
+        { action: 's3:GetObject', resource: 'arn:aws:s3:::b/hosts/日本/nas*01' },
+        { action: 's3:ListBucket', resource: 'arn:aws:s3:::b' },
+      ]).map((s) => s.Resource[0]),
+      ['arn:aws:s3:::b', 'arn:aws:s3:::b/hosts/??/nas${*}01'],
+    );
+  });
+
   test('wildcard characters in key names are written as literal policy variables', () => {
     assert.equal(objectPattern('b', 'weird*dir?/'), 'arn:aws:s3:::b/weird${*}dir${?}/*');
   });

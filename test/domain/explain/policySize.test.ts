@@ -128,7 +128,7 @@ describe('fixes and the quotas', () => {
     assert.equal(finding.fix?.verified, true);
     const note = finding.caveats.find((c) => c.startsWith('The statements do not go into DataWriter'));
     assert.ok(note !== undefined, finding.caveats.join('\n'));
-    assert.match(note, /above IAM's quota of 6,144 for a managed policy/);
+    assert.match(note, /over IAM's quota of 6,144 for a managed policy/);
   });
 
   test("a new inline policy that takes the user's inline policies over 2,048 characters together says so", () => {
@@ -136,10 +136,18 @@ describe('fixes and the quotas', () => {
     const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
     const finding = explainPut(snapshot(full, [{ name: 'Legacy', document: legacy }]));
     assert.equal(finding.fix?.attachKind, 'inline-policy');
-    const note = finding.caveats.find((c) => c.includes('With it, the inline policies of user backup'));
+    const note = finding.caveats.find((c) => c.includes('would take the inline policies of user backup'));
     assert.ok(note !== undefined, finding.caveats.join('\n'));
-    assert.match(note, /above IAM's quota of 2,048 for a user's/);
-    assert.match(note, /attach-user-policy/);
+    assert.match(note, /over IAM's quota of 2,048 for a user's/);
+    assert.match(note, /a new customer-managed policy attached to the user instead/);
+    assert.match(note, /aws iam attach-user-policy/);
+    // IAM would refuse the document as it is: the fix is not called verified, and says why.
+    assert.equal(finding.fix?.verified, false);
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.startsWith('Not verified as applicable: a document it changes'),
+      ),
+    );
   });
 
   test('an inline policy that fits says nothing of quotas', () => {
@@ -226,16 +234,20 @@ describe('changes that cannot move elsewhere', () => {
     ],
   });
 
-  test("a boundary's new version over 6,144 characters is said to be, with the fix still given", () => {
+  test("a boundary's new version over 6,144 characters is said to be: the fix is given, not verified as applicable", () => {
     const full = largestUnder(MANAGED_POLICY_QUOTA, boundaryWith);
     const finding = explainTexts(
       [{ input: 't', text: JSON.stringify({ Records: [refusedDelete] }) }],
       roleContext(full),
     ).findings[0];
     assert.equal(finding?.fix?.boundary?.policyName, 'AppBoundary');
-    const note = finding?.caveats.find((c) => c.includes('The new version of AppBoundary would be'));
+    const note = finding?.caveats.find((c) =>
+      c.includes('The new version of the permissions boundary AppBoundary would be'),
+    );
     assert.ok(note !== undefined, finding?.caveats.join('\n'));
-    assert.match(note, /above IAM's quota of 6,144 for a managed policy/);
+    assert.match(note, /over IAM's quota of 6,144 for a managed policy/);
+    assert.match(note, /A principal has one boundary, so make room in this one/);
+    assert.equal(finding?.fix?.verified, false);
   });
 
   test('a boundary with room says nothing of quotas', () => {
@@ -279,7 +291,8 @@ describe('changes that cannot move elsewhere', () => {
     assert.equal(full?.fix?.attachKind, 'bucket-policy');
     const note = full?.caveats.find((c) => c.includes('policy of bucket partner would be'));
     assert.ok(note !== undefined, full?.caveats.join('\n'));
-    assert.match(note, /above S3's quota of 20 KB/);
+    assert.match(note, /bytes as compact JSON, over S3's quota of 20 KB/);
+    assert.equal(full?.fix?.verified, false);
     assert.ok(!run(3)?.caveats.some((c) => c.includes('quota')));
   });
 });

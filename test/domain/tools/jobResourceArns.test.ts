@@ -9,6 +9,7 @@ import { runSimulation } from '../../../src/domain/policy/simulation.js';
 import {
   holdsReplacedCharacter,
   literalArnPart,
+  literalObjectArn,
   unsayableCharacters,
   unsayableCharactersCaveat,
 } from '../../../src/domain/tools/jobResourceArns.js';
@@ -53,12 +54,16 @@ describe('literalArnPart', () => {
     assert.equal(literalArnPart('€uro'), '?uro');
   });
 
-  test('writes a character beyond U+FFFF, or a lone surrogate, as *, and a run of them as one *', () => {
-    assert.equal(literalArnPart('trip 😀/a.jpg'), 'trip */a.jpg');
-    assert.equal(literalArnPart('😀😀x'), '*x');
-    assert.equal(literalArnPart('a\ud800b'), 'a*b');
+  test('writes a character beyond U+FFFF, or a lone surrogate, as ?* (one or more), and a run of them as one ?*', () => {
+    assert.equal(literalArnPart('trip 😀/a.jpg'), 'trip ?*/a.jpg');
+    assert.equal(literalArnPart('😀😀x'), '?*x');
+    assert.equal(literalArnPart('a\ud800b'), 'a?*b');
     // A literal * next to a replaced character stays literal.
-    assert.equal(literalArnPart('*😀'), '${*}*');
+    assert.equal(literalArnPart('*😀'), '${*}?*');
+    // At the end, ?* still needs a character there: app🎉 does not become app*.
+    assert.equal(literalArnPart('app🎉'), 'app?*');
+    assert.equal(allowsObject(literalArnPart('app🎉'), 'app'), false);
+    assert.equal(allowsObject(literalArnPart('app🎉'), 'app🎉'), true);
   });
 
   test('the result always fits in a policy IAM accepts, and the statement still matches the key', () => {
@@ -94,25 +99,51 @@ describe('unsayableCharacters', () => {
 });
 
 describe('holdsReplacedCharacter', () => {
-  test('a bare ? or a * before the end is a replacement; literals, a final * and env:/*/ are not', () => {
+  test('a bare ? is a replacement; ${?}, * and env:/*/ are not', () => {
     assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/??/2026/*'), true);
-    assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/trip */a.jpg'), true);
+    assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/trip ?*/a.jpg'), true);
+    assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/app?*'), true);
     assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/daily/*'), false);
     assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/odd${*}dir${?}/*'), false);
     assert.equal(holdsReplacedCharacter('arn:aws:s3:::b/env:/*/state.tfstate'), false);
   });
 });
 
+describe('literalObjectArn', () => {
+  test("writes an object ARN's key as literalArnPart does, through a bucket or an access point; other ARNs stay", () => {
+    assert.equal(literalObjectArn('arn:aws:s3:::b/hosts/日本/a*b'), 'arn:aws:s3:::b/hosts/??/a${*}b');
+    assert.equal(
+      literalObjectArn('arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/raw/日本/a\nb'),
+      'arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/raw/??/a\nb',
+    );
+    assert.equal(literalObjectArn('arn:aws-cn:s3:::b/é'), 'arn:aws-cn:s3:::b/é');
+    for (const arn of [
+      'arn:aws:s3:::b',
+      '*',
+      'arn:aws:kms:eu-west-1:111122223333:key/k',
+      'arn:aws:s3:eu-west-1:1:accesspoint/ap',
+    ])
+      assert.equal(literalObjectArn(arn), arn);
+  });
+});
+
 describe('unsayableCharactersCaveat', () => {
   test('names the characters, says what stands for them and links the quota', () => {
     const caveat = unsayableCharactersCaveat(['写', '真']);
-    assert.match(caveat, /"写", "真"/);
-    assert.match(caveat, /write each as \?/);
+    assert.match(caveat, /the keys' characters "写", "真" cannot be written in one/);
+    assert.match(caveat, /write each as \? \(any one character\), and one beyond U\+FFFF as \?\*/);
     assert.match(caveat, /reference_iam-quotas/);
   });
 
-  test('names a control character or a lone surrogate by its code point', () => {
-    assert.match(unsayableCharactersCaveat(['\u0002', '\udc00', '😀']), /U\+0002, U\+DC00, "😀" of the keys/);
+  test('names a control, a combining mark, an invisible or bidi character, a space or a lone surrogate by its code point', () => {
+    assert.match(
+      unsayableCharactersCaveat(['\u0002', '\u0301', '\u200b', '\u202e', '\u3000', '\udc00', '😀']),
+      /U\+0002, U\+0301, U\+200B, U\+202E, U\+3000, U\+DC00, "😀" cannot/,
+    );
+  });
+
+  test('says "some of the keys\' characters" when they could not be told', () => {
+    assert.match(unsayableCharactersCaveat([]), /so some of the keys' characters cannot be written in one/);
   });
 
   test('names eight characters at most', () => {
