@@ -19,13 +19,15 @@ import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
+import type { AccountSnapshot } from '../snapshot/types.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
-import { combinePolicyChanges } from './policyChanges.js';
+import { combinePolicyChanges, type OtherInlineSize } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
+import { iamPolicySize } from './policySize.js';
 import { withDistinctProfileSids } from './profileSids.js';
 import { markRepeats } from './repeats.js';
 import type { ExplainError, ExplainReport, Skipped } from './report.js';
@@ -72,6 +74,18 @@ function duplicateMessage(
 function* draining<T>(records: T[]): Generator<T> {
   records.reverse();
   for (let record = records.pop(); record !== undefined; record = records.pop()) yield record;
+}
+
+/** The size of a user's or role's inline policies in the snapshot, the one a change replaces aside. */
+function otherInlineSizes(snapshot: AccountSnapshot | undefined): OtherInlineSize {
+  return (holderArn, replacedName) => {
+    const holder =
+      snapshot?.users.find((u) => u.arn === holderArn) ?? snapshot?.roles.find((r) => r.arn === holderArn);
+    let size = 0;
+    for (const p of holder?.inlinePolicies ?? [])
+      if (p.name !== replacedName) size += iamPolicySize(p.document);
+    return size;
+  };
 }
 
 /**
@@ -172,6 +186,7 @@ export class Explainer {
           groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
         ),
       ),
+      otherInlineSizes(this.#context.snapshot),
     );
     return {
       findings,

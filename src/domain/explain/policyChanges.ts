@@ -57,8 +57,17 @@ function editsOf(finding: Finding, index: number): PolicyEdit[] {
   return edits;
 }
 
+/**
+ * The size of a user's or role's inline policies other than the one named (the inline policy a change
+ * replaces), as IAM counts them: they share the change's quota. 0 when they are not known.
+ */
+export type OtherInlineSize = (holderArn: string, replacedName: string | undefined) => number;
+
 /** The findings (each caveat added where its fix shares a policy with others) and the combined changes. */
-export function combinePolicyChanges(findings: readonly Finding[]): {
+export function combinePolicyChanges(
+  findings: readonly Finding[],
+  otherInlineSize: OtherInlineSize = () => 0,
+): {
   findings: Finding[];
   policyChanges: PolicyChange[];
 } {
@@ -75,7 +84,7 @@ export function combinePolicyChanges(findings: readonly Finding[]): {
   const policyChanges: PolicyChange[] = [];
   for (const edits of byTarget.values()) {
     if (new Set(edits.map((e) => e.finding)).size < 2) continue;
-    const change = combine(edits);
+    const change = combine(edits, otherInlineSize);
     policyChanges.push(change);
     for (const i of new Set(edits.map((e) => e.finding))) {
       const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length);
@@ -158,8 +167,9 @@ function mergedStatements(members: readonly PolicyEdit[]): PolicyStatement[] {
  * counts characters without white space, S3 a bucket policy's bytes.
  */
 function sizeAgainstQuota(
-  change: Pick<PolicyChange, 'attachKind' | 'attachTo'>,
+  change: Pick<PolicyChange, 'attachKind' | 'attachTo' | 'policyName'>,
   document: unknown,
+  otherInlineSize: OtherInlineSize,
 ): { size: number; quota: number } | undefined {
   switch (change.attachKind) {
     case 'managed-policy-version':
@@ -172,9 +182,13 @@ function sizeAgainstQuota(
         : change.attachTo.includes(':role/')
           ? 'role'
           : undefined;
+      // The quota is on the holder's inline policies together.
       return kind === undefined
         ? undefined
-        : { size: iamPolicySize(document), quota: inlinePolicyQuota(kind) };
+        : {
+            size: iamPolicySize(document) + otherInlineSize(change.attachTo, change.policyName),
+            quota: inlinePolicyQuota(kind),
+          };
     }
     case 'service-control-policy':
       return { size: scpSize(document), quota: SERVICE_CONTROL_POLICY_QUOTA };
@@ -183,7 +197,7 @@ function sizeAgainstQuota(
   }
 }
 
-function combine(members: readonly PolicyEdit[]): PolicyChange {
+function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSize): PolicyChange {
   const first = members[0]!;
   const findingNumbers = [...new Set(members.map((e) => e.finding + 1))];
   const statements = mergedStatements(members);
@@ -214,11 +228,15 @@ function combine(members: readonly PolicyEdit[]): PolicyChange {
   // The findings' own caveat on granting control of a bucket's access holds for their combination too.
   const access = accessManagementCaveat(statements, 'The combined change');
   if (access !== undefined) verification.push(access);
-  const measured = sizeAgainstQuota(first, newDocument);
+  const measured = sizeAgainstQuota(first, newDocument, otherInlineSize);
   if (measured !== undefined && measured.size > measured.quota) {
     const unit = first.attachKind === 'bucket-policy' ? 'bytes' : 'characters (white space aside)';
+    const what =
+      first.attachKind === 'inline-policy'
+        ? "The combined document, with the holder's other inline policies,"
+        : 'The combined document';
     verification.push(
-      `The combined document is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
+      `${what} is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
     );
   }
   const change: PolicyChange = {

@@ -296,3 +296,69 @@ describe('changes that cannot move elsewhere', () => {
     assert.ok(!run(3)?.caveats.some((c) => c.includes('quota')));
   });
 });
+
+describe('the combined change of several findings', () => {
+  /** A document of exactly `target` characters as IAM counts them (one statement, a long resource name). */
+  function documentOf(target: number): Record<string, unknown> {
+    const doc = (filler: string) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::archive/${filler}` }],
+    });
+    const base = iamPolicySize(doc(''));
+    return doc('x'.repeat(target - base));
+  }
+
+  function combined(legacySize: number) {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'backup',
+            UserId: 'AIDAEXAMPLE',
+            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+            Path: '/',
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            UserPolicyList: [{ PolicyName: 'Legacy', PolicyDocument: documentOf(legacySize) }],
+          },
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const records = [
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv'),
+      deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'other', 'out/b.csv'),
+    ];
+    const report = explainTexts(
+      [{ input: 't', text: JSON.stringify({ Records: records }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    );
+    assert.equal(report.findings.length, 2);
+    for (const f of report.findings) assert.equal(f.fix?.attachKind, 'inline-policy');
+    assert.equal(report.policyChanges?.length, 1);
+    return { report, change: report.policyChanges![0]! };
+  }
+
+  test("the user's other inline policies count toward the combined inline policy's quota", () => {
+    // About 125 characters per finding's inline policy, about 250 for the two.
+    const { report, change } = combined(1870);
+    // Each fix alone fits beside the user's other inline policy: neither finding says otherwise.
+    for (const f of report.findings) assert.equal(f.fix?.verified, true, f.caveats.join('\n'));
+    assert.ok(
+      change.verification.some((v) =>
+        v.startsWith("The combined document, with the holder's other inline policies, is "),
+      ),
+      change.verification.join('\n'),
+    );
+    assert.ok(change.verification.some((v) => v.includes('above the quota of 2,048 for it')));
+  });
+
+  test('with room for both, the combined change says nothing of quotas', () => {
+    const { change } = combined(1000);
+    assert.ok(!change.verification.some((v) => v.includes('quota')), change.verification.join('\n'));
+  });
+});
