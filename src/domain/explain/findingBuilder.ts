@@ -21,7 +21,8 @@ import {
   bucketArnOf,
   holdsReplacedCharacter,
   isInsidePrefix,
-  unsayableCharacters,
+  objectKeyOf,
+  replacedCharacters,
   unsayableCharactersCaveat,
 } from '../tools/jobResourceArns.js';
 import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
@@ -925,6 +926,9 @@ function mountAdvice(
   };
 }
 
+/** The bucket an S3 ARN names (`arn:aws:s3:::bucket/...`). */
+const BUCKET_OF_ARN = /^arn:[^:]*:s3:::([^/]+)/;
+
 /** Evidence of successful calls whose text may reach a job profile's statements. */
 const PROFILE_EVIDENCE: readonly CallEvidence[] = [
   'listPrefixes',
@@ -937,19 +941,23 @@ const PROFILE_EVIDENCE: readonly CallEvidence[] = [
 ];
 
 /**
- * The texts whose characters a fix's or a job profile's statements can hold: the checks' keys,
- * resources and context values, and what the caller's successful calls on the bucket showed.
+ * The key texts a fix's or a job profile's statements can be written from: the checks' keys (and those
+ * their object ARNs name, a copy's source too), listed prefixes, and what the caller's successful calls
+ * on the bucket showed.
  */
-function* textsOf(
+function* keyTextsOf(
   evaluated: readonly EvaluatedCheck[],
-  seen: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+  seen: (kind: CallEvidence) => Iterable<string>,
 ): Generator<string> {
   for (const e of evaluated) {
     if (e.check.key !== undefined) yield e.check.key;
-    yield e.check.resource;
-    for (const value of Object.values(e.check.context)) if (typeof value === 'string') yield value;
+    const named = objectKeyOf(e.check.resource);
+    if (named !== undefined) yield named;
+    const prefix = e.check.context['s3:prefix'];
+    if (typeof prefix === 'string') yield prefix;
+    if (e.event.copySource !== undefined) yield e.event.copySource.key;
   }
-  for (const kind of PROFILE_EVIDENCE) yield* seen(kind) ?? [];
+  for (const kind of PROFILE_EVIDENCE) yield* seen(kind);
 }
 
 /** The fix with a verification line on what its `?` for characters IAM cannot hold allow besides. */
@@ -964,9 +972,9 @@ function withReplacedCharactersLine(fix: Fix | null): Fix | null {
   };
 }
 
-/** Whether a statement of the fix or of the job profile stands a wildcard for a character IAM cannot hold. */
-function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolean {
-  const statements = [
+/** The statements of the fix (with its other changes) and of the job profile. */
+function statementsOf(fix: Fix | null, profile: JobProfile | null): PolicyStatement[] {
+  return [
     ...(fix?.statements ?? []),
     ...(fix?.identityStatements ?? []),
     ...(fix?.identityChange?.statements ?? []),
@@ -974,7 +982,11 @@ function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolea
     ...(fix?.otherScps?.flatMap((change) => change.statements) ?? []),
     ...(profile?.statements ?? []),
   ];
-  return statements.some((s) => s.Resource.some(holdsReplacedCharacter));
+}
+
+/** Whether a statement of the fix or of the job profile stands a `?` for a character IAM cannot hold. */
+function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolean {
+  return statementsOf(fix, profile).some((s) => s.Resource.some(holdsReplacedCharacter));
 }
 
 export class FindingBuilder {
@@ -1022,8 +1034,14 @@ export class FindingBuilder {
       ),
     );
     if (crossAccount && !resolved.identityKnown) {
+      // So must they the KMS calls S3 makes with the caller's credentials (SSE-KMS), unchecked too.
+      const keyUse = kmsCallsOf(events);
+      const keyStatements =
+        keyUse.length > 0
+          ? `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyUse.map((call) => ({ call }))))}`
+          : '';
       caveats.push(
-        `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too.`,
+        `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too${keyStatements}.`,
       );
     } else if (resolved.identityGap !== undefined) {
       caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);
@@ -1262,8 +1280,8 @@ export class FindingBuilder {
             !deniedEvents.has(c.call.event.eventId) &&
             !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
         );
-        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true));
-        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false));
+        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
+        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
         if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
@@ -1361,7 +1379,8 @@ export class FindingBuilder {
           [now, true],
           [next, false],
         ] as const) {
-          const at = calls.length > 0 ? caveats.indexOf(kmsRefusalCaveat(calls, thisRun)) : -1;
+          const at =
+            calls.length > 0 ? caveats.indexOf(kmsRefusalCaveat(calls, thisRun, principal.account)) : -1;
           if (at >= 0)
             caveats[at] = keyUseInFixCaveat(
               calls,
@@ -1470,9 +1489,16 @@ export class FindingBuilder {
     const fixReplaces = replacesCharacters(fixOutcome.fix, null);
     if (fixReplaces) fixOutcome = { ...fixOutcome, fix: withReplacedCharactersLine(fixOutcome.fix) };
     if (fixReplaces || replacesCharacters(null, jobProfile)) {
+      const resources = statementsOf(fixOutcome.fix, jobProfile).flatMap((statement) => statement.Resource);
+      // What the caller's successful calls showed on each bucket the resources name (a copy's source too).
+      const buckets = new Set<string>();
+      for (const resource of resources) {
+        const named = BUCKET_OF_ARN.exec(resource)?.[1];
+        if (named !== undefined) buckets.add(named);
+      }
       const seen = (kind: CallEvidence) =>
-        bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined;
-      caveats.push(unsayableCharactersCaveat(unsayableCharacters(textsOf(evaluated, seen))));
+        [...buckets].flatMap((name) => [...(this.#succeeded.values(kind, principal, name) ?? [])]);
+      caveats.push(unsayableCharactersCaveat(replacedCharacters(resources, keyTextsOf(evaluated, seen))));
     }
 
     const requests: FindingRequest[] = evaluated.map((e) => {

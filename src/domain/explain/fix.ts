@@ -64,6 +64,10 @@ import {
   inlineTooLargeNote,
   MANAGED_POLICY_QUOTA,
   movedFromTooLargeNote,
+  overQuotaLine,
+  SERVICE_CONTROL_POLICY_QUOTA,
+  scpSize,
+  scpTooLargeNote,
 } from './policySize.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
 
@@ -612,7 +616,14 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
   if (first === undefined)
     return 'every level of the service control policies given already allows the requests';
   const names = changes.map((c) => c.policy.name).join(' and ');
+  const overQuota = changes
+    .map(({ policy, change }) => {
+      const size = scpSize(change.newDocument);
+      return size > SERVICE_CONTROL_POLICY_QUOTA ? scpTooLargeNote(policy.name, size) : undefined;
+    })
+    .filter((over) => over !== undefined);
   return {
+    ...(overQuota.length > 0 ? { overQuota: overQuota.join(' ') } : {}),
     note: `Service control ${changes.length === 1 ? 'policy' : 'policies'} ${names} ${changes.length === 1 ? 'applies' : 'apply'} to every account below the root, OU or account ${changes.length === 1 ? 'it is' : 'they are'} attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update ${changes.length === 1 ? 'it' : 'them'}.`,
     fix: {
       ...first.change,
@@ -1124,7 +1135,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const changes = [input.kind === 'bucket-policy' ? "the bucket policy's" : 'the statements above'];
     if (identityChange !== undefined) {
       changes.push(
-        `the caller-side statements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
+        `the caller-side statements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : identityChange.attachKind === 'permission-set' ? 'permission set' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
       );
     }
     if (boundaryChange !== undefined) {
@@ -1173,21 +1184,21 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     );
   }
   const newlyAllowed = probe.newlyAllowed;
-  if (overQuota.length > 0)
-    verification.push(
-      `Not verified as applicable: ${overQuota.length === 1 ? 'a document it changes' : `${overQuota.length} documents it changes`} would be over ${overQuota.length === 1 ? 'its' : 'their'} size quota, and IAM or S3 would refuse ${overQuota.length === 1 ? 'it' : 'them'} as ${overQuota.length === 1 ? 'it is' : 'they are'} (see the caveats).`,
-    );
+  if (overQuota.length > 0) verification.push(overQuotaLine(overQuota.length));
   const verified = still.length === 0 && newlyAllowed === undefined && overQuota.length === 0;
-  if (
-    input.kind === 'identity' &&
-    placed.fix.attachKind === 'managed-policy-version' &&
-    input.snapshot !== undefined &&
-    placed.fix.policyArn !== undefined
-  ) {
-    const lookup = managedPolicyByArn(input.snapshot, placed.fix.policyArn);
+  // Every managed policy the fix gives a new version (its own target, the caller's side, the boundary).
+  for (const change of [placed.fix, identityChange, boundaryChange]) {
+    if (
+      change === undefined ||
+      change.attachKind !== 'managed-policy-version' ||
+      input.snapshot === undefined ||
+      change.policyArn === undefined
+    )
+      continue;
+    const lookup = managedPolicyByArn(input.snapshot, change.policyArn);
     if (lookup.ok && lookup.policy.versionIds.length >= 5) {
       caveats.push(
-        `${placed.fix.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`,
+        `${change.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`,
       );
     }
   }

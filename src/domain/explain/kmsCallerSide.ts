@@ -28,6 +28,7 @@ import {
   verifiedFix,
 } from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
+import { overQuotaLine } from './policySize.js';
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
 /** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
@@ -201,7 +202,7 @@ export function kmsRows(evaluated: readonly EvaluatedKmsCall[]): FindingRequest[
  * The identity statements for the refused calls: per key, its actions, through S3 alone when every call
  * on it names the service (keys with the same actions and services share one statement).
  */
-export function kmsStatements(refused: readonly EvaluatedKmsCall[]): PolicyStatement[] {
+export function kmsStatements(refused: readonly { readonly call: KmsCall }[]): PolicyStatement[] {
   const byKey = new Map<string, { actions: Set<string>; services: Set<string>; unconditioned: boolean }>();
   for (const { call } of refused) {
     let entry = byKey.get(call.keyArn);
@@ -374,17 +375,15 @@ export function proposeKmsFix(
       ...placed.fix,
       ...(boundary !== undefined ? { boundary } : {}),
       verified: still.length === 0 && newly === undefined && overQuota.length === 0,
-      verification:
-        overQuota.length > 0
-          ? [
-              ...verification,
-              'Not verified as applicable: a document it changes would be over its size quota, and IAM would refuse it as it is (see the caveats).',
-            ]
-          : verification,
+      verification: overQuota.length > 0 ? [...verification, overQuotaLine(overQuota.length)] : verification,
     },
     caveats,
   };
 }
+
+/** How a bucket-policy fix's verification begins the line saying the caller's side needs nothing. */
+const NOTHING_ON_CALLER_SIDE =
+  "The caller's own policies already allow these requests: nothing to add on its side";
 
 /**
  * An identity fix of S3 requests, extended with the statements for the KMS calls S3 makes for them with
@@ -477,7 +476,12 @@ export function withKeyUseStatements(
       evaluate(after, probe).decision === 'Allowed' && evaluate(before, probe).decision !== 'Allowed',
   );
   const caveats: string[] = [];
-  const verification = [...fix.verification];
+  // A bucket-policy fix whose caller already had the S3 requests: its change now holds the key's alone.
+  const verification = fix.verification.map((line) =>
+    callerSideChange && line.startsWith(NOTHING_ON_CALLER_SIDE)
+      ? `The caller's own policies already allow the S3 requests: the change to them adds only the key's statement${keyStatements.length === 1 ? '' : 's'}${line.slice(line.indexOf(' ('))}`
+      : line,
+  );
   if (still.length > 0)
     caveats.push(
       `With the fix applied, ${still.length} KMS request(s) are still not allowed by the caller's policies.`,
@@ -669,7 +673,11 @@ export function kmsNoFixCaveat(
  * AWS's message names were refused on this run (another event of the finding); the others would refuse
  * the next run once the S3 fix is applied. The job profile grants them.
  */
-export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: boolean): string {
+export function kmsRefusalCaveat(
+  refused: readonly EvaluatedKmsCall[],
+  thisRun: boolean,
+  callerAccount: string | undefined,
+): string {
   const lead = thisRun
     ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
@@ -695,11 +703,16 @@ export function kmsRefusalCaveat(refused: readonly EvaluatedKmsCall[], thisRun: 
     const statements = statementsText(kmsStatements(implicit));
     parts.push(
       missing.has('identity') || caps.length === 0
-        ? `the caller's policies do not allow ${what} either: add ${statements} as well (the job profile has it)${caps.length > 0 ? `, and ${capWords} must allow ${what} too (${capping})` : ''}${next}`
+        ? `the caller's policies do not allow ${what} either: add ${statements} as well${caps.length > 0 ? `, and ${capWords} must allow ${what} too (${capping})` : ''}${next}. ${capitalised(keyPolicyNeeds(implicit, callerAccount))}`
         : `${capWords} ${capsPlural ? 'do' : 'does'} not allow ${what} (${capping}): ${capsPlural ? 'they' : 'it'} must allow ${statements} too${next}`,
     );
   }
-  return `${lead}, and ${parts.join('; and ')}.`;
+  const text = `${lead}, and ${parts.join('; and ')}`;
+  return text.endsWith('.') ? text : `${text}.`;
+}
+
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /** What caps or grants the caller's side, as a refused KMS call's missing Allow names it. */

@@ -233,10 +233,12 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
     const unit = first.attachKind === 'bucket-policy' ? 'bytes' : 'characters (white space aside)';
     const what =
       first.attachKind === 'inline-policy'
-        ? "The combined document, with the holder's other inline policies,"
-        : 'The combined document';
+        ? "the combined document, with the holder's other inline policies,"
+        : 'the combined document';
+    // As for a single fix: a document that would be refused as it is is not a verified change.
+    verified = false;
     verification.push(
-      `${what} is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
+      `Not verified as applicable: ${what} is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it, and would be refused as it is: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
     );
   }
   const change: PolicyChange = {

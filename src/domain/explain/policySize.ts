@@ -80,3 +80,15 @@ export function boundaryTooLargeNote(name: string, size: number): string {
 export function bucketPolicyTooLargeNote(bucket: string, bytes: number): string {
   return `With the statements, the policy of bucket ${bucket} would be ${n(bytes)} bytes as compact JSON, over S3's quota of 20 KB for a bucket policy: S3 would refuse it. Make room in it: merge statements for the same principal and actions into one Resource list (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).`;
 }
+
+/** The caveat for a service control policy whose new document would be over the quota. */
+export function scpTooLargeNote(name: string, size: number): string {
+  return `The new document of the service control policy ${name} would be ${n(size)} characters as compact JSON, over the quota of ${n(SERVICE_CONTROL_POLICY_QUOTA)} for a service control policy: Organizations would refuse it. Make room in it (merge statements with the same Effect and actions into one Resource list), or put the statements in another policy of the organization's own attached to the same target (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).`;
+}
+
+/** The verification line of a fix with `count` documents over their quota (see the caveats for which). */
+export function overQuotaLine(count: number): string {
+  return count === 1
+    ? 'Not verified as applicable: a document it changes would be over its size quota, and would be refused as it is (see the caveats).'
+    : `Not verified as applicable: ${count} documents it changes would be over their size quotas, and would be refused as they are (see the caveats).`;
+}

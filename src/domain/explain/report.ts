@@ -76,7 +76,8 @@ export interface Fix {
   readonly diff?: string;
   /**
    * Identity-side statements also needed (cross-account): all of them when the caller's policies are not
-   * visible, else only those its policies do not allow (absent when they allow every request).
+   * visible, else only those its policies do not allow (absent when they allow every request), with the
+   * KMS key's use S3 needs for SSE-KMS requests when those policies lack it too (then possibly alone).
    */
   readonly identityStatements?: readonly PolicyStatement[];
   /** Where `identityStatements` go, when the caller's policies are visible: its policy and new document. */

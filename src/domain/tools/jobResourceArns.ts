@@ -10,13 +10,12 @@ const IAM_LITERALS: Readonly<Record<string, string>> = { '*': `\${*}`, '?': `\${
 
 /**
  * What IAM will not take in a policy document: anything but tab, line feed, carriage return and U+0020
- * to U+00FF. A character beyond U+FFFF (a pair of surrogates) or a lone surrogate comes first, so that
- * it is matched whole.
+ * to U+00FF. Surrogates (halves of a character beyond U+FFFF) are outside that range too.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
  */
-const UNSAYABLE = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020-\u00ff]/g;
+const ANY_UNSAYABLE = /[^\t\n\r\u0020-\u00ff]/;
 
 /** Key text as it goes into a Resource: wildcard characters made literal, what IAM will not take replaced. */
 const ARN_PART = /[*?$]|[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\t\n\r\u0020-\u00ff]/g;
@@ -69,15 +68,45 @@ export function hasUnsayable(text: string): boolean {
   return ANY_UNSAYABLE.test(text);
 }
 
-/** {@link UNSAYABLE} without the global flag (whose `test` would move `lastIndex`). */
-const ANY_UNSAYABLE = /[^\t\n\r\u0020-\u00ff]/;
+/** The key an object ARN names (after `bucket/`, or an access point's `/object/`); `undefined` for other ARNs. */
+export function objectKeyOf(arn: string): string | undefined {
+  return OBJECT_ARN.exec(arn)?.[2];
+}
 
-/** The distinct characters of `texts` an IAM policy document cannot hold (see {@link literalArnPart}), in order of first use. */
-export function unsayableCharacters(texts: Iterable<string>): string[] {
+/**
+ * The characters IAM cannot hold that the statements' resources stand `?` for: those of `texts` (keys,
+ * prefixes) at the places where a resource's object part, written from that text by
+ * {@link literalArnPart}, holds a replacement. Characters of texts no resource was written from are left
+ * out.
+ */
+export function replacedCharacters(resources: readonly string[], texts: Iterable<string>): string[] {
+  const bodies: string[] = [];
+  for (const resource of resources) {
+    if (!holdsReplacedCharacter(resource)) continue;
+    const key = objectKeyOf(resource);
+    if (key !== undefined) bodies.push(key.endsWith('*') && !key.endsWith('${*}') ? key.slice(0, -1) : key);
+  }
   const found = new Set<string>();
+  if (bodies.length === 0) return [];
   for (const text of texts) {
     if (!hasUnsayable(text)) continue;
-    for (const match of text.matchAll(UNSAYABLE)) found.add(match[0]);
+    for (const body of bodies) {
+      // Walk the text as literalArnPart writes it, for as long as the body holds what it writes.
+      let at = 0;
+      let lastWasRun = false;
+      const matched: string[] = [];
+      for (const char of text) {
+        const unsayable = hasUnsayable(char);
+        const astral = unsayable && (char.length === 2 || isSurrogate(char));
+        const piece = astral ? (lastWasRun ? '' : '?*') : unsayable ? '?' : literalArnPart(char);
+        if (!body.startsWith(piece, at)) break;
+        at += piece.length;
+        lastWasRun = astral;
+        if (unsayable) matched.push(char);
+        if (at >= body.length) break;
+      }
+      for (const char of matched) found.add(char);
+    }
   }
   return [...found];
 }
@@ -108,7 +137,15 @@ export function unsayableCharactersCaveat(characters: readonly string[]): string
     shown.length > 0
       ? `the keys' characters ${shown.join(', ')}${more} cannot`
       : "some of the keys' characters cannot";
-  return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${which} be written in one: the statements write each as ? (any one character), and one beyond U+FFFF as ?* (one character or more), so they also allow keys that differ there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
+  const beyond = characters.length === 0 || characters.some((c) => c.length === 2 || isSurrogate(c));
+  const bmp = characters.length === 0 || characters.some((c) => c.length === 1 && !isSurrogate(c));
+  const how = [
+    bmp ? 'each as ? (any one character)' : undefined,
+    beyond ? `${bmp ? 'one' : 'each'} beyond U+FFFF as ?* (one character or more)` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', and ');
+  return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${which} be written in one: the statements write ${how}, so they also allow keys that differ there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
 }
 
 /** A directory prefix without slashes at either end (`/daily/` -> `daily`; `''` is the whole bucket). */

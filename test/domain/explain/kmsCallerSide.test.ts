@@ -19,6 +19,7 @@ import {
   deniedObjectRecord,
   explainContext,
   managedPolicy,
+  snapshotWithUser,
   userDetail,
 } from './explainFixtures.js';
 
@@ -331,7 +332,7 @@ describe('S3 requests refused before S3 called KMS', () => {
     const caveat = finding?.caveats.find((c) => c.startsWith('Once the S3 requests are allowed')) ?? '';
     assert.match(
       caveat,
-      /add `\{.*"kms:GenerateDataKey".*\}` as well \(the job profile has it\), and its permissions boundary must allow it too \(it caps the caller whatever the key policy says\), or the next run is refused there\.$/,
+      /add `\{.*"kms:GenerateDataKey".*\}` as well, and its permissions boundary must allow it too \(it caps the caller whatever the key policy says\), or the next run is refused there\. The key policy must also let the account's IAM policies grant the key's use, as the default key policy's statement for the account root does\.$/,
     );
   });
 
@@ -948,6 +949,31 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     assert.deepEqual(f.fix?.identityChange?.statements, [keyStatement]);
     assert.equal(f.fix?.identityChange?.attachKind, 'inline-policy');
     assert.equal(f.fix?.verified, true, f.fix?.verification.join(' | '));
+    // The verification no longer says there is nothing to add on the caller's side.
+    assert.ok(!f.fix?.verification.some((v) => v.includes('nothing to add on its side')));
+    assert.ok(
+      f.fix?.verification.includes(
+        `The caller's own policies already allow the S3 requests: the change to them adds only the key's statement (${USER}).`,
+      ),
+      f.fix?.verification.join('\n'),
+    );
+  });
+
+  test("a caller whose policies are not in the snapshot: the caveat gives the key's statement for its side too", () => {
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [upload] }) }], {
+      ...backupUserContext([]),
+      snapshot: snapshotWithUser('someone-else', { Version: '2012-10-17', Statement: [] }),
+      bucketPolicies: new Map([['partner', partnerPolicy]]),
+    });
+    const f = report.findings[0]!;
+    const caveat = f.caveats.find((c) => c.includes('whose policies are not visible here'));
+    assert.ok(caveat !== undefined, f.caveats.join('\n'));
+    assert.ok(
+      caveat.endsWith(
+        `its own policies must allow these actions too, and the KMS calls S3 makes with its credentials for them (SSE-KMS): \`${JSON.stringify(keyStatement)}\`.`,
+      ),
+      caveat,
+    );
   });
 
   test("the caller's own policies allow both: the fix is the bucket's side alone", () => {

@@ -52,7 +52,11 @@ function grantingData(statements: readonly Record<string, unknown>[]) {
 }
 
 /** The fixtures' user `backup` with the customer-managed policy DataWriter (its only holder) and `inline`. */
-function snapshot(managed: unknown, inline: readonly { name: string; document: unknown }[] = []) {
+function snapshot(
+  managed: unknown,
+  inline: readonly { name: string; document: unknown }[] = [],
+  versions = 1,
+) {
   const arn = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
   const parsed = parseAccountSnapshot(
     {
@@ -73,10 +77,14 @@ function snapshot(managed: unknown, inline: readonly { name: string; document: u
         {
           PolicyName: 'DataWriter',
           Arn: arn,
-          DefaultVersionId: 'v1',
+          DefaultVersionId: `v${versions}`,
           AttachmentCount: 1,
           IsAttachable: true,
-          PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: managed }],
+          PolicyVersionList: Array.from({ length: versions }, (_, i) => ({
+            VersionId: `v${versions - i}`,
+            IsDefaultVersion: i === 0,
+            Document: managed,
+          })),
         },
       ],
     },
@@ -119,6 +127,18 @@ describe('fixes and the quotas', () => {
     const finding = explainPut(snapshot(grantingData(padding(3))));
     assert.equal(finding.fix?.attachKind, 'managed-policy-version');
     assert.ok(!finding.caveats.some((c) => c.includes('quota')), finding.caveats.join('\n'));
+    assert.ok(!finding.caveats.some((c) => c.includes('5 versions')));
+  });
+
+  test("a managed policy that already has IAM's 5 versions: a caveat says to delete one first", () => {
+    const finding = explainPut(snapshot(grantingData(padding(3)), [], 5));
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.ok(
+      finding.caveats.includes(
+        "DataWriter already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.",
+      ),
+      finding.caveats.join('\n'),
+    );
   });
 
   test('a managed policy whose new version would be over 6,144 characters is left alone: an inline policy takes them', () => {
@@ -166,7 +186,7 @@ describe('changes that cannot move elsewhere', () => {
   const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/AppBoundary`;
 
   /** Role `app` under the boundary `boundary`, its own inline policy reading `orders/*`. */
-  function roleContext(boundary: unknown) {
+  function roleContext(boundary: unknown, versions = 1) {
     const parsed = parseAccountSnapshot(
       {
         UserDetailList: [],
@@ -195,10 +215,14 @@ describe('changes that cannot move elsewhere', () => {
             PolicyName: 'AppBoundary',
             Arn: boundaryArn,
             Path: '/',
-            DefaultVersionId: 'v1',
+            DefaultVersionId: `v${versions}`,
             PermissionsBoundaryUsageCount: 1,
             AttachmentCount: 0,
-            PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: boundary }],
+            PolicyVersionList: Array.from({ length: versions }, (_, i) => ({
+              VersionId: `v${versions - i}`,
+              IsDefaultVersion: i === 0,
+              Document: boundary,
+            })),
           },
         ],
       },
@@ -248,6 +272,20 @@ describe('changes that cannot move elsewhere', () => {
     assert.match(note, /over IAM's quota of 6,144 for a managed policy/);
     assert.match(note, /A principal has one boundary, so make room in this one/);
     assert.equal(finding?.fix?.verified, false);
+  });
+
+  test('a boundary raised beside the identity fix that already has 5 versions gets the caveat too', () => {
+    const finding = explainTexts(
+      [{ input: 't', text: JSON.stringify({ Records: [refusedDelete] }) }],
+      roleContext(boundaryWith(2), 5),
+    ).findings[0];
+    assert.equal(finding?.fix?.boundary?.policyName, 'AppBoundary');
+    assert.ok(
+      finding?.caveats.includes(
+        "AppBoundary already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.",
+      ),
+      finding?.caveats.join('\n'),
+    );
   });
 
   test('a boundary with room says nothing of quotas', () => {
@@ -350,15 +388,19 @@ describe('the combined change of several findings', () => {
     for (const f of report.findings) assert.equal(f.fix?.verified, true, f.caveats.join('\n'));
     assert.ok(
       change.verification.some((v) =>
-        v.startsWith("The combined document, with the holder's other inline policies, is "),
+        v.startsWith(
+          "Not verified as applicable: the combined document, with the holder's other inline policies, is ",
+        ),
       ),
       change.verification.join('\n'),
     );
     assert.ok(change.verification.some((v) => v.includes('above the quota of 2,048 for it')));
+    assert.equal(change.verified, false);
   });
 
   test('with room for both, the combined change says nothing of quotas', () => {
     const { change } = combined(1000);
     assert.ok(!change.verification.some((v) => v.includes('quota')), change.verification.join('\n'));
+    assert.equal(change.verified, true);
   });
 });

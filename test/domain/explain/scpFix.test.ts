@@ -218,3 +218,40 @@ describe('fixes for an SCP allow list', () => {
     );
   });
 });
+
+describe('an SCP allow list near its quota', () => {
+  /** The allow list with a statement whose resource list takes the SCP to about `size` characters. */
+  function allowListOf(size: number) {
+    const padding = { Sid: 'Reads', Effect: 'Allow', Action: 's3:GetObject', Resource: [] as string[] };
+    const statements = [
+      {
+        Sid: 'S3ReadWrite',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
+        Resource: 'arn:aws:s3:::data/*',
+      },
+      padding,
+    ];
+    while (JSON.stringify({ Version: '2012-10-17', Statement: statements }).length < size)
+      padding.Resource.push(`arn:aws:s3:::archive-${String(padding.Resource.length).padStart(4, '0')}/*`);
+    return described('DataPlatformAllowList', ALLOW_LIST_ARN, statements);
+  }
+
+  test('a new document over 5,120 characters is said to be, and the fix is not verified as applicable', () => {
+    const finding = explainDelete([allowListOf(5100)]).findings[0]!;
+    assert.equal(finding.fix?.attachKind, 'service-control-policy');
+    assert.equal(finding.fix?.verified, false);
+    const note = finding.caveats.find((c) =>
+      c.startsWith('The new document of the service control policy DataPlatformAllowList would be'),
+    );
+    assert.ok(note !== undefined, finding.caveats.join('\n'));
+    assert.match(note, /over the quota of 5,120 for a service control policy: Organizations would refuse it/);
+    assert.ok(finding.fix?.verification.some((v) => v.startsWith('Not verified as applicable')));
+  });
+
+  test('one with room says nothing of the quota', () => {
+    const finding = explainDelete([allowListOf(2000)]).findings[0]!;
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join('\n'));
+    assert.ok(!finding.caveats.some((c) => c.includes('quota')));
+  });
+});

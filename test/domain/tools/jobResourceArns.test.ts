@@ -10,7 +10,7 @@ import {
   holdsReplacedCharacter,
   literalArnPart,
   literalObjectArn,
-  unsayableCharacters,
+  replacedCharacters,
   unsayableCharactersCaveat,
 } from '../../../src/domain/tools/jobResourceArns.js';
 
@@ -86,15 +86,37 @@ describe('literalArnPart', () => {
   });
 });
 
-describe('unsayableCharacters', () => {
-  test('lists each character IAM cannot hold once, in order of first use, a pair of surrogates as one', () => {
-    assert.deepEqual(unsayableCharacters(['写真/a', 'b/真写', 'é/ok', 'x😀\u0002']), [
+describe('replacedCharacters', () => {
+  const resources = ['arn:aws:s3:::b', 'arn:aws:s3:::b/??/2026-??/*', 'arn:aws:s3:::b/trip ?*/a.jpg'];
+
+  test('names the characters of the texts a resource was written from, where it holds ?', () => {
+    assert.deepEqual(replacedCharacters(resources, ['写真/2026-京都/a.jpg', 'trip 😀😀/a.jpg']), [
       '写',
       '真',
+      '京',
+      '都',
       '😀',
-      '\u0002',
     ]);
-    assert.deepEqual(unsayableCharacters(['daily/a', 'Café']), []);
+  });
+
+  test('leaves out texts no resource was written from, and characters past where the resource ends', () => {
+    // Another directory, a tag value, and a key whose later characters lie under the resource's *.
+    assert.deepEqual(
+      replacedCharacters(resources, ['other/Ж/readme.txt', 'team=Ωmega™', 'ab/2026-cd/Ж.jpg']),
+      [],
+    );
+    assert.deepEqual(replacedCharacters(resources, ['写真/2026-京都/Ж.jpg']), ['写', '真', '京', '都']);
+  });
+
+  test('through an access point, and none for resources without a replacement', () => {
+    assert.deepEqual(
+      replacedCharacters(
+        ['arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/raw/??/*'],
+        ['raw/日本/x'],
+      ),
+      ['日', '本'],
+    );
+    assert.deepEqual(replacedCharacters(['arn:aws:s3:::b/daily/*'], ['daily/日本']), []);
   });
 });
 
@@ -131,8 +153,23 @@ describe('unsayableCharactersCaveat', () => {
   test('names the characters, says what stands for them and links the quota', () => {
     const caveat = unsayableCharactersCaveat(['写', '真']);
     assert.match(caveat, /the keys' characters "写", "真" cannot be written in one/);
-    assert.match(caveat, /write each as \? \(any one character\), and one beyond U\+FFFF as \?\*/);
+    assert.match(
+      caveat,
+      /the statements write each as \? \(any one character\), so they also allow keys that differ there/,
+    );
+    assert.doesNotMatch(caveat, /U\+FFFF/);
     assert.match(caveat, /reference_iam-quotas/);
+  });
+
+  test('says what stands for a character beyond U+FFFF only when there is one', () => {
+    assert.match(
+      unsayableCharactersCaveat(['😀']),
+      /write each beyond U\+FFFF as \?\* \(one character or more\)/,
+    );
+    assert.match(
+      unsayableCharactersCaveat(['写', '😀']),
+      /write each as \? \(any one character\), and one beyond U\+FFFF as \?\*/,
+    );
   });
 
   test('names a control, a combining mark, an invisible or bidi character, a space or a lone surrogate by its code point', () => {
@@ -142,8 +179,10 @@ describe('unsayableCharactersCaveat', () => {
     );
   });
 
-  test('says "some of the keys\' characters" when they could not be told', () => {
-    assert.match(unsayableCharactersCaveat([]), /so some of the keys' characters cannot be written in one/);
+  test('says "some of the keys\' characters", and both kinds of replacement, when they could not be told', () => {
+    const caveat = unsayableCharactersCaveat([]);
+    assert.match(caveat, /so some of the keys' characters cannot be written in one/);
+    assert.match(caveat, /each as \? \(any one character\), and one beyond U\+FFFF as \?\*/);
   });
 
   test('names eight characters at most', () => {
