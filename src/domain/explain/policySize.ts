@@ -38,9 +38,13 @@ export function iamPolicySize(document: unknown): number {
   return size;
 }
 
-/** The size S3 counts for a bucket policy: the bytes of its JSON. */
+/** The size S3 counts for a bucket policy: the bytes of its JSON (compact). */
 export function bucketPolicyBytes(document: unknown): number {
-  const text = JSON.stringify(document) ?? '';
+  return utf8Length(JSON.stringify(document) ?? '');
+}
+
+/** The length of `text` in UTF-8 bytes. */
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -5,7 +5,13 @@
  * the whole policy: pasted as a new managed policy version or a bucket policy, it would drop every
  * statement already there.
  */
-import { SERVICE_CONTROL_POLICY_QUOTA, scpSize } from '../explain/policySize.js';
+import {
+  BUCKET_POLICY_QUOTA_BYTES,
+  bucketPolicyBytes,
+  SERVICE_CONTROL_POLICY_QUOTA,
+  scpSize,
+  utf8Length,
+} from '../explain/policySize.js';
 import type { Fix } from '../explain/report.js';
 import { policyDocument } from './reportWording.js';
 
@@ -135,17 +141,25 @@ export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
 }
 
 /**
- * For an SCP whose document, as shown (indented), is longer than the quota: its minified length, and
- * how to minify it, in case Organizations counts the whitespace of the file it is given.
+ * For an SCP or a bucket policy whose document, as shown (indented), is over its quota: its minified
+ * size, and how to minify it, in case Organizations or S3 counts the white space of the file it is
+ * given (IAM does not count it).
  *
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
  */
-function scpSizeNote(change: Change): string {
-  if (change.attachKind !== 'service-control-policy' || change.newDocument === undefined) return '';
-  const shown = JSON.stringify(change.newDocument, null, 2).length;
-  if (shown <= SERVICE_CONTROL_POLICY_QUOTA) return '';
-  const minified = scpSize(change.newDocument);
-  return `; as shown it is ${shown.toLocaleString('en-US')} characters, minified ${minified.toLocaleString('en-US')}, against the SCP quota of ${SERVICE_CONTROL_POLICY_QUOTA.toLocaleString('en-US')}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > SERVICE_CONTROL_POLICY_QUOTA ? ', and even then it is too large: split the policy' : ''}`;
+function sizeNote(change: Change): string {
+  if (change.newDocument === undefined) return '';
+  const scp = change.attachKind === 'service-control-policy';
+  if (!scp && change.attachKind !== 'bucket-policy') return '';
+  const quota = scp ? SERVICE_CONTROL_POLICY_QUOTA : BUCKET_POLICY_QUOTA_BYTES;
+  const indented = JSON.stringify(change.newDocument, null, 2);
+  const shown = scp ? indented.length : utf8Length(indented);
+  if (shown <= quota) return '';
+  const minified = scp ? scpSize(change.newDocument) : bucketPolicyBytes(change.newDocument);
+  const unit = scp ? 'characters' : 'bytes';
+  const n = (value: number) => value.toLocaleString('en-US');
+  return `; as shown it is ${n(shown)} ${unit}, minified ${n(minified)}, against the ${scp ? 'SCP quota of 5,120' : "bucket policy's quota of 20 KB"}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > quota ? `, and even then it is too large: ${scp ? 'split the policy' : 'make room in it'}` : ''}`;
 }
 
 /** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */
@@ -192,7 +206,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     if (whole && change.newDocument !== undefined) {
       blocks.push({
         kind: 'json',
-        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${scpSizeNote(change)}`,
+        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${sizeNote(change)}`,
         value: change.newDocument,
       });
     }

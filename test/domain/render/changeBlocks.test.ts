@@ -180,4 +180,32 @@ describe('an SCP near the size quota', () => {
     const small = changeBlocks({ ...scp, newDocument: { Version: '2012-10-17', Statement: [] } });
     assert.ok(!small.some((b) => b.heading.includes('SCP quota')));
   });
+
+  test("a bucket policy over S3's 20 KB as shown says how large it is minified, and how to minify it", () => {
+    const statement = (i: number) => ({
+      Sid: `Read${i}`,
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:role/reader' },
+      Action: ['s3:GetObject'],
+      Resource: [`arn:aws:s3:::partner/exports/${i}/*`],
+    });
+    const document = (count: number) => ({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: count }, (_, i) => statement(i)),
+    });
+    const headingOf = (count: number) => {
+      const newDocument = document(count);
+      const blocks = changeBlocks(
+        change({ attachKind: 'bucket-policy', attachTo: 'arn:aws:s3:::partner', newDocument, diff: '+ x' }),
+      );
+      return blocks.find((b) => b.kind === 'json' && b.value === newDocument)?.heading ?? '';
+    };
+    // About 200 bytes a statement as shown, 150 minified: 120 are over 20 KB as shown only.
+    assert.match(
+      headingOf(120),
+      /as shown it is [\d,]+ bytes, minified [\d,]+, against the bucket policy's quota of 20 KB: minify the file before applying it \(jq -c \. partner-bucket-policy\.json\)$/,
+    );
+    assert.match(headingOf(200), /and even then it is too large: make room in it$/);
+    assert.doesNotMatch(headingOf(10), /quota/);
+  });
 });
