@@ -93,7 +93,7 @@ export function extractRecords(
       message:
         body.length === 0
           ? `${inputName} is empty: expected CloudTrail JSON.`
-          : `${inputName} holds only white space (${body.length.toLocaleString('en-US')} characters): expected CloudTrail JSON.`,
+          : `${inputName} holds only white space (${body.length.toLocaleString('en-US')} character${body.length === 1 ? '' : 's'}): expected CloudTrail JSON.`,
     });
     return sink;
   }

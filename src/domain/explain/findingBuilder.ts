@@ -57,6 +57,7 @@ import {
   evaluateKmsCalls,
   type KmsFixOutcome,
   keyAccountOf,
+  keyPolicyNeeds,
   keyUseInFixCaveat,
   kmsCallsOf,
   kmsNoFixCaveat,
@@ -960,16 +961,27 @@ function* keyTextsOf(
   for (const kind of PROFILE_EVIDENCE) yield* seen(kind);
 }
 
-/** The fix with a verification line on what its `?` for characters IAM cannot hold allow besides. */
+/** How the verification says that nothing else becomes newly allowed. */
+const NOTHING_NEWLY_ALLOWED = 'No other S3 action or resource becomes newly allowed';
+
+/**
+ * The fix with its verification saying what its `?` for characters IAM cannot hold allow besides: in
+ * the line that says nothing else becomes newly allowed, or in a line of its own.
+ */
 function withReplacedCharactersLine(fix: Fix | null): Fix | null {
   if (fix === null) return null;
-  return {
-    ...fix,
-    verification: [
-      ...fix.verification,
-      'Its resources write ? for characters IAM cannot hold (see the caveats), so they also allow keys that differ there: the checks above do not count those as newly allowed.',
-    ],
-  };
+  const besides =
+    'keys that differ where its resources write ? for characters IAM cannot hold (see the caveats)';
+  const at = fix.verification.findIndex((line) => line.startsWith(NOTHING_NEWLY_ALLOWED));
+  const verification =
+    at >= 0
+      ? fix.verification.map((line, i) =>
+          i === at
+            ? `${NOTHING_NEWLY_ALLOWED}, apart from ${besides}${line.slice(NOTHING_NEWLY_ALLOWED.length)}`
+            : line,
+        )
+      : [...fix.verification, `It also allows ${besides}.`];
+  return { ...fix, verification };
 }
 
 /** The statements of the fix (with its other changes) and of the job profile. */
@@ -1036,9 +1048,11 @@ export class FindingBuilder {
     if (crossAccount && !resolved.identityKnown) {
       // So must they the KMS calls S3 makes with the caller's credentials (SSE-KMS), unchecked too.
       const keyUse = kmsCallsOf(events);
+      const keyCalls = keyUse.map((call) => ({ call }));
+      const needs = keyPolicyNeeds(keyCalls, principal.account);
       const keyStatements =
         keyUse.length > 0
-          ? `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyUse.map((call) => ({ call }))))}`
+          ? `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyCalls))}. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}`
           : '';
       caveats.push(
         `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too${keyStatements}.`,

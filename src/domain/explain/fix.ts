@@ -308,13 +308,19 @@ function inlineQuotaNote(
   holder: PolicyHolder,
   newDocument: unknown,
   replaced: LocatedPolicy | undefined,
-): string | undefined {
+): { readonly caveat: string; readonly reason: string } | undefined {
   let size = iamPolicySize(newDocument);
   for (const p of policies) {
     if (p.kind !== 'inline' || p === replaced || p.attachedTo.arn !== holder.arn) continue;
     size += iamPolicySize(p.document);
   }
-  return size > inlinePolicyQuota(holder.kind) ? inlineTooLargeNote(holder, size) : undefined;
+  const quota = inlinePolicyQuota(holder.kind);
+  return size > quota
+    ? {
+        caveat: inlineTooLargeNote(holder, size),
+        reason: `the inline policies of ${holder.kind} ${holder.name} would be ${size.toLocaleString('en-US')} characters together (white space aside), over IAM's quota of ${quota.toLocaleString('en-US')}`,
+      }
+    : undefined;
 }
 
 function placeIdentity(
@@ -396,7 +402,7 @@ function placeIdentity(
       );
       return {
         ...(note !== undefined ? { note } : {}),
-        ...(overQuota !== undefined ? { overQuota } : {}),
+        ...(overQuota !== undefined ? { overQuota: overQuota.caveat } : {}),
         fix: {
           attachTo: roleOrUserArn(input),
           attachKind: 'inline-policy',
@@ -404,6 +410,7 @@ function placeIdentity(
           statements,
           newDocument: edit.newDocument,
           ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+          ...(overQuota !== undefined ? { overQuota: overQuota.reason } : {}),
         },
         patched: { ...set, identity: [...set.identity, edit.compiled] },
         addedIdentity: edit.compiled,
@@ -435,13 +442,14 @@ function placeIdentity(
       : inlineQuotaNote(resolved.identityPolicies, holder, inline.newDocument, undefined);
   return {
     ...(note !== undefined ? { note } : {}),
-    ...(overQuota !== undefined ? { overQuota } : {}),
+    ...(overQuota !== undefined ? { overQuota: overQuota.caveat } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
       attachKind: identityCenter ? 'permission-set' : 'inline-policy',
       policyName: identityCenter ? (input.principal.permissionSet ?? FIX_SID) : FIX_SID,
       statements,
       newDocument: inline.newDocument,
+      ...(overQuota !== undefined ? { overQuota: overQuota.reason } : {}),
     },
     patched: { ...set, identity: [...set.identity, inline.compiled] },
     addedIdentity: inline.compiled,
@@ -484,6 +492,11 @@ function placeBoundary(
       statements,
       newDocument: edit.newDocument,
       ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      ...(size > MANAGED_POLICY_QUOTA
+        ? {
+            overQuota: `the new version would be ${size.toLocaleString('en-US')} characters (white space aside), over IAM's quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')}`,
+          }
+        : {}),
     },
     patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
   };
@@ -532,6 +545,11 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
         ? {
             newDocument: edited.after,
             diff: lineDiff(JSON.stringify(edited.before, null, 2), JSON.stringify(edited.after, null, 2)),
+          }
+        : {}),
+      ...(overQuota !== undefined
+        ? {
+            overQuota: `the new bucket policy would be ${bytes.toLocaleString('en-US')} bytes as compact JSON, over S3's quota of 20 KB`,
           }
         : {}),
       // A service has no identity-based policies: nothing to add on its side.
@@ -599,6 +617,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
     scpLevels = scpLevels.map((list, l) =>
       l === level ? list.map((p, i) => (i === index ? edit.compiled : p)) : list,
     );
+    const size = scpSize(edit.newDocument);
     changes.push({
       policy,
       change: {
@@ -609,6 +628,11 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
         statements: added,
         newDocument: edit.newDocument,
         ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+        ...(size > SERVICE_CONTROL_POLICY_QUOTA
+          ? {
+              overQuota: `the new document would be ${size.toLocaleString('en-US')} characters as compact JSON, over the quota of ${SERVICE_CONTROL_POLICY_QUOTA.toLocaleString('en-US')} for a service control policy`,
+            }
+          : {}),
       },
     });
   }
@@ -1249,6 +1273,7 @@ export function additionalChange(placed: Placement['fix']): AdditionalChange {
     statements: placed.statements,
     newDocument: placed.newDocument,
     ...(placed.diff !== undefined ? { diff: placed.diff } : {}),
+    ...(placed.overQuota !== undefined ? { overQuota: placed.overQuota } : {}),
   };
 }
 
@@ -1275,6 +1300,7 @@ export function verifiedFix(
   fix.statements = placed.statements;
   if (placed.newDocument !== undefined) fix.newDocument = placed.newDocument;
   if (placed.diff !== undefined) fix.diff = placed.diff;
+  if (placed.overQuota !== undefined) fix.overQuota = placed.overQuota;
   if (also.identityStatements !== undefined) fix.identityStatements = also.identityStatements;
   if (also.identityChange !== undefined) fix.identityChange = also.identityChange;
   if (also.boundaryChange !== undefined) fix.boundary = also.boundaryChange;

@@ -531,7 +531,10 @@ function pronoun(calls: readonly EvaluatedKmsCall[]): 'it' | 'them' {
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
  */
-function keyPolicyNeeds(calls: readonly EvaluatedKmsCall[], callerAccount: string | undefined): string {
+export function keyPolicyNeeds(
+  calls: readonly { readonly call: KmsCall }[],
+  callerAccount: string | undefined,
+): string {
   const others = foreignKeyAccounts(calls, callerAccount);
   const own = calls.some((c) => {
     const account = keyAccountOf(c.call.keyArn);
@@ -627,7 +630,10 @@ export function describeKmsCalls(calls: readonly EvaluatedKmsCall[]): string {
 }
 
 /** The accounts of the calls' keys other than the caller's, each once. */
-function foreignKeyAccounts(calls: readonly EvaluatedKmsCall[], callerAccount: string | undefined): string[] {
+function foreignKeyAccounts(
+  calls: readonly { readonly call: KmsCall }[],
+  callerAccount: string | undefined,
+): string[] {
   const accounts = new Set<string>();
   for (const { call } of calls) {
     const account = keyAccountOf(call.keyArn);

@@ -131,7 +131,12 @@ function sharedTargetCaveat(change: PolicyChange, self: number, number: number):
     change.attachKind === 'managed-policy-version'
       ? "each finding's new version starts from the policy as the snapshot has it"
       : "each finding's document replaces the one before";
-  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. Apply combined change ${number} instead (listed after the findings; in the JSON report, policyChanges[${number - 1}]).`;
+  const where = `listed after the findings; in the JSON report, policyChanges[${number - 1}]`;
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. ${
+    change.overQuota === undefined
+      ? `Apply combined change ${number} instead (${where}).`
+      : `Combined change ${number}, which holds them all, would be over its size quota (${where}): it says where the statements can go instead.`
+  }`;
 }
 
 /**
@@ -229,16 +234,18 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
   const access = accessManagementCaveat(statements, 'The combined change');
   if (access !== undefined) verification.push(access);
   const measured = sizeAgainstQuota(first, newDocument, otherInlineSize);
+  let overQuota: string | undefined;
   if (measured !== undefined && measured.size > measured.quota) {
     const unit = first.attachKind === 'bucket-policy' ? 'bytes' : 'characters (white space aside)';
     const what =
       first.attachKind === 'inline-policy'
         ? "the combined document, with the holder's other inline policies,"
         : 'the combined document';
+    overQuota = `${what} would be ${measured.size.toLocaleString('en-US')} ${unit}, over the quota of ${measured.quota.toLocaleString('en-US')}`;
     // As for a single fix: a document that would be refused as it is is not a verified change.
     verified = false;
     verification.push(
-      `Not verified as applicable: ${what} is ${measured.size.toLocaleString('en-US')} ${unit}, above the quota of ${measured.quota.toLocaleString('en-US')} for it, and would be refused as it is: apply the findings' changes in parts (in more than one policy), or scope the statements wider.`,
+      `Not verified as applicable: ${overQuota}, and would be refused as it is. ${makeRoom(first)}`,
     );
   }
   const change: PolicyChange = {
@@ -254,8 +261,28 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
     ...(first.diff !== undefined
       ? { diff: lineDiff(diffBefore(first.diff), JSON.stringify(newDocument, null, 2)) }
       : {}),
+    ...(overQuota !== undefined ? { overQuota } : {}),
     verified,
     verification,
   };
   return change;
+}
+
+/** How to apply a combined change that is over its quota: where the statements can go instead. */
+function makeRoom(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): string {
+  switch (change.attachKind) {
+    case 'inline-policy': {
+      // The quota is on the holder's inline policies together: another inline policy does not help.
+      const kind = /:(user|role)\//.exec(change.attachTo)?.[1] ?? 'user';
+      return `Put the combined statements in a new customer-managed policy attached to the ${kind} instead (aws iam create-policy, then aws iam attach-${kind}-policy), whose own quota is ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')} characters.`;
+    }
+    case 'managed-policy-version':
+      return 'Put part of the statements in another customer-managed policy attached to the same principals, or merge statements with the same actions.';
+    case 'bucket-policy':
+      return 'Make room in it: merge statements for the same principal and actions into one Resource list.';
+    case 'service-control-policy':
+      return "Make room in it, or put part of the statements in another of the organization's policies attached to the same target.";
+    case 'permission-set':
+      return '';
+  }
 }

@@ -75,6 +75,11 @@ export interface Fix {
   readonly newDocument?: unknown;
   readonly diff?: string;
   /**
+   * Why IAM, S3 or Organizations would refuse the new document as it is: over its size quota (a
+   * caveat says how to make room). Absent when it fits. The fix is then not verified.
+   */
+  readonly overQuota?: string;
+  /**
    * Identity-side statements also needed (cross-account): all of them when the caller's policies are not
    * visible, else only those its policies do not allow (absent when they allow every request), with the
    * KMS key's use S3 needs for SSE-KMS requests when those policies lack it too (then possibly alone).
@@ -114,6 +119,8 @@ export interface AdditionalChange {
   readonly statements: readonly PolicyStatement[];
   readonly newDocument: unknown;
   readonly diff?: string;
+  /** Why the new document would be refused as it is: over its size quota (see {@link Fix.overQuota}). */
+  readonly overQuota?: string;
 }
 
 export interface Alternative {

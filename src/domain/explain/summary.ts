@@ -205,7 +205,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? ' (not verified)' : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? (onlyOverQuota(fix) ? ' (not applicable as it is: over a size quota, see the caveats)' : ' (not verified)') : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {
@@ -252,4 +252,24 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     sentence += ` Blocked by ${d.policyName ?? d.policyArn ?? d.policyType}${d.sid !== undefined ? ` statement ${d.sid}` : ''}.`;
   }
   return sentence;
+}
+
+/**
+ * Whether the only thing that keeps the fix from being verified is a document over its size quota: its
+ * verification holds no other failure (every other check passed).
+ */
+function onlyOverQuota(fix: Fix): boolean {
+  const over =
+    fix.overQuota !== undefined ||
+    fix.identityChange?.overQuota !== undefined ||
+    fix.boundary?.overQuota !== undefined ||
+    fix.otherScps?.some((change) => change.overQuota !== undefined) === true;
+  return (
+    over &&
+    fix.verification.every(
+      (line) =>
+        line.startsWith('Not verified as applicable') ||
+        (!line.startsWith('Not verified') && !line.startsWith('Verification failed')),
+    )
+  );
 }

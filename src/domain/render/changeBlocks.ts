@@ -22,7 +22,7 @@ export type ChangeBlock =
 
 type Change = Pick<
   Fix,
-  'attachKind' | 'attachTo' | 'policyArn' | 'policyName' | 'statements' | 'newDocument' | 'diff'
+  'attachKind' | 'attachTo' | 'policyArn' | 'policyName' | 'statements' | 'newDocument' | 'diff' | 'overQuota'
 >;
 
 /** The heading of a cross-account fix's statements for the caller's own policies, when those are not in the input. */
@@ -159,7 +159,13 @@ function sizeNote(change: Change): string {
   const minified = scp ? scpSize(change.newDocument) : bucketPolicyBytes(change.newDocument);
   const unit = scp ? 'characters' : 'bytes';
   const n = (value: number) => value.toLocaleString('en-US');
-  return `; as shown it is ${n(shown)} ${unit}, minified ${n(minified)}, against the ${scp ? 'SCP quota of 5,120' : "bucket policy's quota of 20 KB"}: minify the file before applying it (jq -c . ${documentFile(change)})${minified > quota ? `, and even then it is too large: ${scp ? 'split the policy' : 'make room in it'}` : ''}`;
+  const file = documentFile(change);
+  const minifiedFile = file.replace(/\.json$/, '.min.json');
+  return `; as shown it is ${n(shown)} ${unit}, minified ${n(minified)}, against the ${scp ? 'SCP quota of 5,120' : "bucket policy's quota of 20 KB"}: ${
+    minified > quota
+      ? 'even minified it is too large, so make room in it first (see the caveats)'
+      : `minify it before applying it (jq -c . ${file} > ${minifiedFile}, then give file://${minifiedFile})`
+  }`;
 }
 
 /** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */
@@ -211,7 +217,47 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
       });
     }
   }
-  if (whole && command !== undefined)
-    blocks.push({ kind: 'command', heading: 'Apply it with', text: command });
+  if (whole && command !== undefined) {
+    if (change.overQuota === undefined)
+      blocks.push({ kind: 'command', heading: 'Apply it with', text: command });
+    else {
+      // The command would be refused: an inline policy can become a customer-managed one, whose quota
+      // is its own; any other document needs room made in it first (the caveats say how).
+      const managed = asManagedPolicy(change);
+      if (managed !== undefined) {
+        blocks.push({
+          kind: 'command',
+          heading: `Do not apply it as an inline policy (${change.overQuota}): make it a customer-managed policy instead, with`,
+          text: managed.create,
+        });
+        blocks.push({ kind: 'command', heading: 'and attach it with', text: managed.attach });
+      } else {
+        blocks.push({
+          kind: 'command',
+          heading: `Do not apply it as it is (${change.overQuota}): make room in it first (see the caveats); then`,
+          text: command,
+        });
+      }
+    }
+  }
   return blocks;
+}
+
+/**
+ * For an inline policy on a user or role: the commands that create the same document as a
+ * customer-managed policy and attach it (the caller's account is its ARN's).
+ *
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy.html
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/attach-user-policy.html
+ */
+function asManagedPolicy(change: Change): { create: string; attach: string } | undefined {
+  if (change.attachKind !== 'inline-policy' || change.policyName === undefined) return undefined;
+  const holder = /^arn:(aws[a-z-]*):iam::(\d{12}):(user|role)\//.exec(change.attachTo);
+  if (holder === null) return undefined;
+  const [, partition, account, kind] = holder;
+  const arn = `arn:${partition}:iam::${account}:policy/${change.policyName}`;
+  return {
+    create: `aws iam create-policy --policy-name ${shellWord(change.policyName)} --policy-document file://${shellWord(documentFile(change))}`,
+    attach: `aws iam attach-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-arn ${shellWord(arn)}`,
+  };
 }

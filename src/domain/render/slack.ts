@@ -485,7 +485,9 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
     ...changes.map((change) => ({
       render: (builder: MessageBuilder) => {
         renderPolicyChange(change, builder);
-        return `permission-auditor: apply one combined change instead of the fixes of ${findingNumbers(change.findings)}`;
+        return change.overQuota === undefined
+          ? `permission-auditor: apply one combined change instead of the fixes of ${findingNumbers(change.findings)}`
+          : `permission-auditor: the fixes of ${findingNumbers(change.findings)} change one policy, and together they are over its size quota`;
       },
       footer: (omitted: number) =>
         `Combines the fixes of ${plural(change.findings.length, 'finding')}${omitted > 0 ? ` · ${omittedMarker(omitted, 'sections')}` : ''}`,

@@ -141,7 +141,9 @@ export function unsayableCharactersCaveat(characters: readonly string[]): string
   const bmp = characters.length === 0 || characters.some((c) => c.length === 1 && !isSurrogate(c));
   const how = [
     bmp ? 'each as ? (any one character)' : undefined,
-    beyond ? `${bmp ? 'one' : 'each'} beyond U+FFFF as ?* (one character or more)` : undefined,
+    beyond
+      ? `${bmp ? 'one' : 'each'} beyond U+FFFF, or a run of them, as ?* (one character or more, / included, so it reaches into other directories too)`
+      : undefined,
   ]
     .filter((part) => part !== undefined)
     .join(', and ');

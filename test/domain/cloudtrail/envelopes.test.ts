@@ -272,6 +272,10 @@ describe('extractRecords on bad input', () => {
         ],
       ],
     );
+    assert.equal(
+      extractRecords(' ', 'one.json').errors[0]?.message,
+      'one.json holds only white space (1 character): expected CloudTrail JSON.',
+    );
     assert.deepEqual(
       extractRecords('', 'empty.json').errors.map((e) => [e.code, e.message]),
       [['cloudtrail.emptyInput', 'empty.json is empty: expected CloudTrail JSON.']],

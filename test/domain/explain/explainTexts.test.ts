@@ -898,7 +898,9 @@ describe('keys with characters an IAM policy cannot hold', () => {
     assert.match(caveat, /the keys' characters "写", "真" cannot be written/);
     assert.ok(
       finding.fix?.verification.some((v) =>
-        v.startsWith('Its resources write ? for characters IAM cannot hold'),
+        v.startsWith(
+          'No other S3 action or resource becomes newly allowed, apart from keys that differ where its resources write ? for characters IAM cannot hold (see the caveats) (',
+        ),
       ),
       finding.fix?.verification.join('\n'),
     );

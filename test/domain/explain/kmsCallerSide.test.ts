@@ -970,7 +970,7 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     assert.ok(caveat !== undefined, f.caveats.join('\n'));
     assert.ok(
       caveat.endsWith(
-        `its own policies must allow these actions too, and the KMS calls S3 makes with its credentials for them (SSE-KMS): \`${JSON.stringify(keyStatement)}\`.`,
+        `its own policies must allow these actions too, and the KMS calls S3 makes with its credentials for them (SSE-KMS): \`${JSON.stringify(keyStatement)}\`. A key in account ${OWNER} also needs its key policy to allow the caller's account or the caller.`,
       ),
       caveat,
     );

@@ -162,8 +162,21 @@ describe('combinePolicyChanges', () => {
     );
     const large = combinePolicyChanges(many).policyChanges[0];
     assert.ok(
-      large?.verification.some((v) => v.includes('above the quota of 2,048 for it')),
+      large?.verification.some((v) =>
+        v.startsWith(
+          "Not verified as applicable: the combined document, with the holder's other inline policies, would be",
+        ),
+      ),
       large?.verification.join(' | '),
+    );
+    assert.match(large?.overQuota ?? '', /over the quota of 2,048$/);
+    assert.equal(large?.verified, false);
+    assert.ok(
+      large?.verification.some((v) =>
+        v.includes(
+          'Put the combined statements in a new customer-managed policy attached to the user instead',
+        ),
+      ),
     );
   });
 

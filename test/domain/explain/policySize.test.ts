@@ -14,6 +14,8 @@ import {
   MANAGED_POLICY_QUOTA,
 } from '../../../src/domain/explain/policySize.js';
 import type { Finding } from '../../../src/domain/explain/report.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
+import { renderText } from '../../../src/domain/render/text.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import {
   ACCOUNT,
@@ -163,6 +165,21 @@ describe('fixes and the quotas', () => {
     assert.match(note, /aws iam attach-user-policy/);
     // IAM would refuse the document as it is: the fix is not called verified, and says why.
     assert.equal(finding.fix?.verified, false);
+    assert.match(
+      finding.fix?.overQuota ?? '',
+      /^the inline policies of user backup would be [\d,]+ characters together \(white space aside\), over IAM's quota of 2,048$/,
+    );
+    assert.match(finding.summary, /\(not applicable as it is: over a size quota, see the caveats\)\./);
+    // The text report does not print the command IAM would refuse, but the route the caveat gives.
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.doesNotMatch(text, /Apply it with:\n\s+aws iam put-user-policy/);
+    assert.match(text, /Do not apply it as an inline policy \(the inline policies of user backup would be/);
+    assert.match(
+      text,
+      new RegExp(
+        `aws iam create-policy --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix\\.json\\n\\s+and attach it with:\\n\\s+aws iam attach-user-policy --user-name backup --policy-arn arn:aws:iam::${ACCOUNT}:policy/PermissionAuditorFix`,
+      ),
+    );
     assert.ok(
       finding.fix?.verification.some((v) =>
         v.startsWith('Not verified as applicable: a document it changes'),
@@ -272,6 +289,13 @@ describe('changes that cannot move elsewhere', () => {
     assert.match(note, /over IAM's quota of 6,144 for a managed policy/);
     assert.match(note, /A principal has one boundary, so make room in this one/);
     assert.equal(finding?.fix?.verified, false);
+    assert.match(finding?.fix?.boundary?.overQuota ?? '', /^the new version would be [\d,]+ characters/);
+    // Its command is kept, but only after room is made.
+    const text = renderText({ findings: [finding!], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      text,
+      /Do not apply it as it is \(the new version would be [\d,]+ characters \(white space aside\), over IAM's quota of 6,144\): make room in it first \(see the caveats\); then:\n\s+aws iam create-policy-version/,
+    );
   });
 
   test('a boundary raised beside the identity fix that already has 5 versions gets the caveat too', () => {
@@ -389,13 +413,27 @@ describe('the combined change of several findings', () => {
     assert.ok(
       change.verification.some((v) =>
         v.startsWith(
-          "Not verified as applicable: the combined document, with the holder's other inline policies, is ",
+          "Not verified as applicable: the combined document, with the holder's other inline policies, would be ",
         ),
       ),
       change.verification.join('\n'),
     );
-    assert.ok(change.verification.some((v) => v.includes('above the quota of 2,048 for it')));
+    assert.ok(change.verification.some((v) => v.includes('over the quota of 2,048, and would be refused')));
     assert.equal(change.verified, false);
+    // The findings are not told to apply it instead.
+    assert.ok(
+      JSON.stringify(renderSlack(report)).includes(
+        'change one policy, and together they are over its size quota',
+      ),
+    );
+    for (const f of report.findings) {
+      assert.ok(!f.caveats.some((c) => c.includes('Apply combined change 1 instead')), f.caveats.join('\n'));
+      assert.ok(
+        f.caveats.some((c) =>
+          c.includes('Combined change 1, which holds them all, would be over its size quota'),
+        ),
+      );
+    }
   });
 
   test('with room for both, the combined change says nothing of quotas', () => {

@@ -164,11 +164,11 @@ describe('unsayableCharactersCaveat', () => {
   test('says what stands for a character beyond U+FFFF only when there is one', () => {
     assert.match(
       unsayableCharactersCaveat(['😀']),
-      /write each beyond U\+FFFF as \?\* \(one character or more\)/,
+      /write each beyond U\+FFFF, or a run of them, as \?\* \(one character or more, \/ included, so it reaches into other directories too\)/,
     );
     assert.match(
       unsayableCharactersCaveat(['写', '😀']),
-      /write each as \? \(any one character\), and one beyond U\+FFFF as \?\*/,
+      /write each as \? \(any one character\), and one beyond U\+FFFF, or a run of them, as \?\*/,
     );
   });
 
@@ -182,7 +182,10 @@ describe('unsayableCharactersCaveat', () => {
   test('says "some of the keys\' characters", and both kinds of replacement, when they could not be told', () => {
     const caveat = unsayableCharactersCaveat([]);
     assert.match(caveat, /so some of the keys' characters cannot be written in one/);
-    assert.match(caveat, /each as \? \(any one character\), and one beyond U\+FFFF as \?\*/);
+    assert.match(
+      caveat,
+      /each as \? \(any one character\), and one beyond U\+FFFF, or a run of them, as \?\*/,
+    );
   });
 
   test('names eight characters at most', () => {
