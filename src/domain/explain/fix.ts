@@ -64,6 +64,7 @@ import {
   inlineTooLargeNote,
   MANAGED_POLICY_QUOTA,
   movedFromTooLargeNote,
+  OverQuotaNotes,
   overQuotaLine,
   SERVICE_CONTROL_POLICY_QUOTA,
   scpSize,
@@ -981,13 +982,9 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   const verification: string[] = [];
   const caveats: string[] = placed.note === undefined ? [] : [placed.note];
   // Documents IAM or S3 would refuse as they are (over a size quota): said, and the fix not verified.
-  const overQuota: string[] = [];
-  const noteQuota = (over: string | undefined) => {
-    if (over === undefined) return;
-    caveats.push(over);
-    overQuota.push(over);
-  };
-  noteQuota(placed.overQuota);
+  const overQuota = new OverQuotaNotes(caveats);
+
+  overQuota.add(placed.overQuota);
   const principal = input.resolved.enginePrincipal;
   const extra = input.resolved.context;
   // Cross-account: the caller's own account must allow too; its policies are not visible here.
@@ -1067,7 +1064,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
     identityChange = additionalChange(callerPlaced.fix);
     if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
-    noteQuota(callerPlaced.overQuota);
+    overQuota.add(callerPlaced.overQuota);
     patchedSet = { ...patchedSet, identity: callerPlaced.patched.identity };
     evaluateStillRefused();
   }
@@ -1089,7 +1086,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
       caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
     } else if (raisedBoundary !== undefined) {
       if (raised.note !== undefined) caveats.push(raised.note);
-      noteQuota(raised.overQuota);
+      overQuota.add(raised.overQuota);
       boundaryChange = additionalChange(raised.fix);
       patchedSet = { ...patchedSet, permissionsBoundary: raisedBoundary };
       evaluateStillRefused();
@@ -1208,8 +1205,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     );
   }
   const newlyAllowed = probe.newlyAllowed;
-  if (overQuota.length > 0) verification.push(overQuotaLine(overQuota.length));
-  const verified = still.length === 0 && newlyAllowed === undefined && overQuota.length === 0;
+  if (overQuota.count > 0) verification.push(overQuotaLine(overQuota.count));
+  const verified = still.length === 0 && newlyAllowed === undefined && overQuota.count === 0;
   // Every managed policy the fix gives a new version (its own target, the caller's side, the boundary).
   for (const change of [placed.fix, identityChange, boundaryChange]) {
     if (

@@ -28,7 +28,7 @@ import {
   verifiedFix,
 } from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
-import { overQuotaLine } from './policySize.js';
+import { OverQuotaNotes, overQuotaLine } from './policySize.js';
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
 /** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
@@ -302,13 +302,9 @@ export function proposeKmsFix(
   let still = stillRefused();
   const caveats: string[] = placed.note !== undefined ? [placed.note] : [];
   // Documents IAM would refuse as they are (over a size quota): said, and the fix not verified.
-  const overQuota: string[] = [];
-  const noteQuota = (over: string | undefined) => {
-    if (over === undefined) return;
-    caveats.push(over);
-    overQuota.push(over);
-  };
-  noteQuota(placed.overQuota);
+  const overQuota = new OverQuotaNotes(caveats);
+
+  overQuota.add(placed.overQuota);
   // A permissions boundary that does not allow the calls either gets the same statements, as a new
   // version of it, verified with the fix (as an S3 fix raises the boundary).
   let boundary: AdditionalChange | undefined;
@@ -324,7 +320,7 @@ export function proposeKmsFix(
       caveats.push(`The permissions boundary cannot be raised here: ${raised}.`);
     } else if (raised.patched.permissionsBoundary !== undefined) {
       if (raised.note !== undefined) caveats.push(raised.note);
-      noteQuota(raised.overQuota);
+      overQuota.add(raised.overQuota);
       boundary = additionalChange(raised.fix);
       after = { ...after, permissionsBoundary: raised.patched.permissionsBoundary };
       still = stillRefused();
@@ -374,8 +370,8 @@ export function proposeKmsFix(
     fix: {
       ...placed.fix,
       ...(boundary !== undefined ? { boundary } : {}),
-      verified: still.length === 0 && newly === undefined && overQuota.length === 0,
-      verification: overQuota.length > 0 ? [...verification, overQuotaLine(overQuota.length)] : verification,
+      verified: still.length === 0 && newly === undefined && overQuota.count === 0,
+      verification: overQuota.count > 0 ? [...verification, overQuotaLine(overQuota.count)] : verification,
     },
     caveats,
   };

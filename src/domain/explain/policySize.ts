@@ -96,3 +96,24 @@ export function overQuotaLine(count: number): string {
     ? 'Not verified as applicable: a document it changes would be over its size quota, and would be refused as it is (see the caveats).'
     : `Not verified as applicable: ${count} documents it changes would be over their size quotas, and would be refused as they are (see the caveats).`;
 }
+
+/** The over-quota caveats of a fix's documents, added to its caveats as they come, and counted. */
+export class OverQuotaNotes {
+  readonly #caveats: string[];
+  #count = 0;
+
+  constructor(caveats: string[]) {
+    this.#caveats = caveats;
+  }
+
+  /** Adds the caveat of a document over its quota (`undefined`: the document fits). */
+  add(over: string | undefined): void {
+    if (over === undefined) return;
+    this.#caveats.push(over);
+    this.#count++;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+}

@@ -45,6 +45,15 @@ function largestUnder(quota: number, make: (n: number) => unknown): unknown {
   return make(n);
 }
 
+/** `versions` versions of a managed policy, newest first and default, each holding `document`. */
+function versionList(document: unknown, versions: number) {
+  return Array.from({ length: versions }, (_, i) => ({
+    VersionId: `v${versions - i}`,
+    IsDefaultVersion: i === 0,
+    Document: document,
+  }));
+}
+
 /** A document of `statements` plus one that grants S3 on bucket `data`, so that it is the fix's target. */
 function grantingData(statements: readonly Record<string, unknown>[]) {
   return {
@@ -82,11 +91,7 @@ function snapshot(
           DefaultVersionId: `v${versions}`,
           AttachmentCount: 1,
           IsAttachable: true,
-          PolicyVersionList: Array.from({ length: versions }, (_, i) => ({
-            VersionId: `v${versions - i}`,
-            IsDefaultVersion: i === 0,
-            Document: managed,
-          })),
+          PolicyVersionList: versionList(managed, versions),
         },
       ],
     },
@@ -235,11 +240,7 @@ describe('changes that cannot move elsewhere', () => {
             DefaultVersionId: `v${versions}`,
             PermissionsBoundaryUsageCount: 1,
             AttachmentCount: 0,
-            PolicyVersionList: Array.from({ length: versions }, (_, i) => ({
-              VersionId: `v${versions - i}`,
-              IsDefaultVersion: i === 0,
-              Document: boundary,
-            })),
+            PolicyVersionList: versionList(boundary, versions),
           },
         ],
       },
