@@ -23,6 +23,7 @@ import {
   deniedRecord,
   explainContext,
   snapshotWithUser,
+  userDetail,
 } from './explainFixtures.js';
 
 /** `count` statements that allow reading a directory of bucket `other` each (about 90 characters apiece). */
@@ -72,15 +73,10 @@ function snapshot(
   const parsed = parseAccountSnapshot(
     {
       UserDetailList: [
-        {
-          UserName: 'backup',
-          UserId: 'AIDAEXAMPLE',
-          Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-          Path: '/',
-          GroupList: [],
+        userDetail('backup', {
           AttachedManagedPolicies: [{ PolicyName: 'DataWriter', PolicyArn: arn }],
           UserPolicyList: inline.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })),
-        },
+        }),
       ],
       GroupDetailList: [],
       RoleDetailList: [],
@@ -375,15 +371,9 @@ describe('the combined change of several findings', () => {
     const parsed = parseAccountSnapshot(
       {
         UserDetailList: [
-          {
-            UserName: 'backup',
-            UserId: 'AIDAEXAMPLE',
-            Arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
-            Path: '/',
-            GroupList: [],
-            AttachedManagedPolicies: [],
+          userDetail('backup', {
             UserPolicyList: [{ PolicyName: 'Legacy', PolicyDocument: documentOf(legacySize) }],
-          },
+          }),
         ],
         GroupDetailList: [],
         RoleDetailList: [],
