@@ -1046,14 +1046,13 @@ export class FindingBuilder {
       ),
     );
     if (crossAccount && !resolved.identityKnown) {
-      // So must they the KMS calls S3 makes with the caller's credentials (SSE-KMS), unchecked too.
-      const keyUse = kmsCallsOf(events);
-      const keyCalls = keyUse.map((call) => ({ call }));
-      const needs = keyPolicyNeeds(keyCalls, principal.account);
-      const keyStatements =
-        keyUse.length > 0
-          ? `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyCalls))}. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}`
-          : '';
+      // Its policies must allow the KMS calls S3 makes with its credentials (SSE-KMS) too, unchecked here.
+      const keyCalls = kmsCallsOf(events).map((call) => ({ call }));
+      let keyStatements = '';
+      if (keyCalls.length > 0) {
+        const needs = keyPolicyNeeds(keyCalls, principal.account);
+        keyStatements = `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyCalls))}. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}`;
+      }
       caveats.push(
         `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too${keyStatements}.`,
       );
