@@ -117,9 +117,12 @@ export function shortArn(arn: string): string {
   return arn.slice(idx + 1);
 }
 
-/** Where a change goes, in words: `a new version of BackupWriter`, `a new inline policy on role/x`. */
+/**
+ * Where a change goes, in words: `a new version of BackupWriter`, `a new inline policy on role/x`, `the
+ * inline policy PermissionAuditorFix on user/y` (one the caller has, extended).
+ */
 export function targetPhrase(
-  change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName'>,
+  change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName' | 'diff'>,
   bucket: string | undefined,
 ): string {
   switch (change.attachKind) {
@@ -132,7 +135,10 @@ export function targetPhrase(
     case 'permission-set':
       return `the permission set ${change.policyName ?? ''}`.trim();
     case 'inline-policy':
-      return `a new inline policy on ${shortArn(change.attachTo)}`;
+      // A diff: an inline policy of the caller's (an earlier fix's) that gets the statements added.
+      return change.diff !== undefined && change.policyName !== undefined
+        ? `the inline policy ${change.policyName} on ${shortArn(change.attachTo)}`
+        : `a new inline policy on ${shortArn(change.attachTo)}`;
   }
 }
 

@@ -872,6 +872,11 @@ test("an earlier fix's inline policy in the snapshot gets the new statements add
     ],
   });
   assert.match(fix?.diff ?? '', /\+ .*s3:DeleteObject/);
+  // The summary names the policy it extends, not a new one.
+  assert.match(
+    explainTexts(text(deniedDelete), context({ snapshot: parsed.snapshot })).findings[0]?.summary ?? '',
+    /Fix: add s3:DeleteObject to the inline policy PermissionAuditorFix on user\/li \(verified\)\./,
+  );
 });
 
 describe('keys with characters an IAM policy cannot hold', () => {
