@@ -300,6 +300,12 @@ function inlineHolder(input: FixInput): PolicyHolder | undefined {
   return kind === undefined ? undefined : { kind, name: arn.slice(arn.lastIndexOf('/') + 1), arn };
 }
 
+/** How many managed policies the snapshot shows attached to the user or role (0 when it does not hold it). */
+function attachedPolicyCount(snapshot: AccountSnapshot | undefined, arn: string): number {
+  const holder = snapshot?.users.find((u) => u.arn === arn) ?? snapshot?.roles.find((r) => r.arn === arn);
+  return holder?.attachedManagedPolicies.length ?? 0;
+}
+
 /**
  * The caveat when the holder's inline policies, with `newDocument` in place of `replaced` (an earlier
  * fix's policy it extends) or beside them, would be over IAM's quota for them together.
@@ -309,6 +315,7 @@ function inlineQuotaNote(
   holder: PolicyHolder,
   newDocument: unknown,
   replaced: LocatedPolicy | undefined,
+  attachedPolicies: number,
 ): { readonly caveat: string; readonly reason: string } | undefined {
   let size = iamPolicySize(newDocument);
   for (const p of policies) {
@@ -318,7 +325,7 @@ function inlineQuotaNote(
   const quota = inlinePolicyQuota(holder.kind);
   return size > quota
     ? {
-        caveat: inlineTooLargeNote(holder, size),
+        caveat: inlineTooLargeNote(holder, size, attachedPolicies),
         reason: `the inline policies of ${holder.kind} ${holder.name} would be ${size.toLocaleString('en-US')} characters together (white space aside), over IAM's quota of ${quota.toLocaleString('en-US')}`,
       }
     : undefined;
@@ -400,6 +407,7 @@ function placeIdentity(
         earlierPolicy.attachedTo,
         edit.newDocument,
         earlierPolicy,
+        attachedPolicyCount(input.snapshot, earlierPolicy.attachedTo.arn),
       );
       return {
         ...(note !== undefined ? { note } : {}),
@@ -440,7 +448,13 @@ function placeIdentity(
   const overQuota =
     holder === undefined
       ? undefined
-      : inlineQuotaNote(resolved.identityPolicies, holder, inline.newDocument, undefined);
+      : inlineQuotaNote(
+          resolved.identityPolicies,
+          holder,
+          inline.newDocument,
+          undefined,
+          attachedPolicyCount(input.snapshot, holder.arn),
+        );
   return {
     ...(note !== undefined ? { note } : {}),
     ...(overQuota !== undefined ? { overQuota: overQuota.caveat } : {}),

@@ -70,10 +70,17 @@ export function movedFromTooLargeNote(name: string, size: number): string {
 }
 
 /** The caveat for an inline policy that takes the entity's inline policies over their quota together. */
-export function inlineTooLargeNote(holder: PolicyHolder, size: number): string {
+export function inlineTooLargeNote(holder: PolicyHolder, size: number, attachedPolicies = 0): string {
   const quota = inlinePolicyQuota(holder.kind);
-  return `The inline policy the fix writes would take the inline policies of ${holder.kind} ${holder.name} to ${n(size)} characters together (white space aside), over IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a new customer-managed policy attached to the ${holder.kind} instead (aws iam create-policy, then aws iam attach-${holder.kind}-policy), whose own quota is ${n(MANAGED_POLICY_QUOTA)} characters (${IAM_QUOTAS}).`;
+  const full =
+    attachedPolicies >= ATTACHED_POLICIES_QUOTA
+      ? ` The ${holder.kind} already has ${attachedPolicies} managed policies attached, IAM's default quota of ${ATTACHED_POLICIES_QUOTA} (it can be raised to 20): raise it, or detach one, before attaching another.`
+      : '';
+  return `The inline policy the fix writes would take the inline policies of ${holder.kind} ${holder.name} to ${n(size)} characters together (white space aside), over IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a new customer-managed policy attached to the ${holder.kind} instead (aws iam create-policy, then aws iam attach-${holder.kind}-policy), whose own quota is ${n(MANAGED_POLICY_QUOTA)} characters (${IAM_QUOTAS}).${full}`;
 }
+
+/** Managed policies attached to one user or role, by IAM's default quota. */
+export const ATTACHED_POLICIES_QUOTA = 10;
 
 /** The caveat for a permissions boundary whose new version would be over the quota. */
 export function boundaryTooLargeNote(name: string, size: number): string {

@@ -68,13 +68,32 @@ function snapshot(
   managed: unknown,
   inline: readonly { name: string; document: unknown }[] = [],
   versions = 1,
+  otherAttached = 0,
 ) {
   const arn = `arn:aws:iam::${ACCOUNT}:policy/DataWriter`;
+  // Other managed policies of the user's, each reading a bucket of its own.
+  const others = Array.from({ length: otherAttached }, (_, i) => ({
+    PolicyName: `Reader${i}`,
+    Arn: `arn:aws:iam::${ACCOUNT}:policy/Reader${i}`,
+    DefaultVersionId: 'v1',
+    AttachmentCount: 1,
+    IsAttachable: true,
+    PolicyVersionList: versionList(
+      {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::reader-${i}/*` }],
+      },
+      1,
+    ),
+  }));
   const parsed = parseAccountSnapshot(
     {
       UserDetailList: [
         userDetail('backup', {
-          AttachedManagedPolicies: [{ PolicyName: 'DataWriter', PolicyArn: arn }],
+          AttachedManagedPolicies: [
+            { PolicyName: 'DataWriter', PolicyArn: arn },
+            ...others.map((p) => ({ PolicyName: p.PolicyName, PolicyArn: p.Arn })),
+          ],
           UserPolicyList: inline.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })),
         }),
       ],
@@ -89,6 +108,7 @@ function snapshot(
           IsAttachable: true,
           PolicyVersionList: versionList(managed, versions),
         },
+        ...others,
       ],
     },
     'test',
@@ -186,6 +206,20 @@ describe('fixes and the quotas', () => {
         v.startsWith('Not verified as applicable: a document it changes'),
       ),
     );
+  });
+
+  test("the advice to make a customer-managed policy says when the user already has IAM's 10 attached", () => {
+    const legacy = largestUnder(2048, (n) => ({ Version: '2012-10-17', Statement: padding(n) }));
+    const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
+    const at = (others: number) =>
+      explainPut(snapshot(full, [{ name: 'Legacy', document: legacy }], 1, others)).caveats.find((c) =>
+        c.includes('would take the inline policies of user backup'),
+      ) ?? '';
+    assert.match(
+      at(9),
+      /The user already has 10 managed policies attached, IAM's default quota of 10 \(it can be raised to 20\): raise it, or detach one, before attaching another\.$/,
+    );
+    assert.doesNotMatch(at(8), /already has \d+ managed policies attached/);
   });
 
   test('an inline policy that fits says nothing of quotas', () => {
