@@ -1386,7 +1386,8 @@ export class FindingBuilder {
         keyUseAfterS3.refused,
         denied.map((e) => ({ eventId: e.event.eventId, request: e.request })),
       );
-      if (combined !== undefined) {
+      if (combined !== undefined && 'notJoined' in combined) caveats.push(combined.notJoined);
+      else if (combined !== undefined) {
         const { now, next } = keyUseAfterS3;
         for (const [calls, thisRun] of [
           [now, true],

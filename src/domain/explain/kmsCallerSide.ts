@@ -396,7 +396,7 @@ export function withKeyUseStatements(
   input: Omit<FixInput, 'kind' | 'requests'>,
   refused: readonly EvaluatedKmsCall[],
   s3Denied: readonly { readonly eventId: string; readonly request: AuthorizationRequest }[],
-): KmsFixOutcome | undefined {
+): KmsFixOutcome | { readonly notJoined: string } | undefined {
   const first = refused[0];
   if (first === undefined || fix.boundary !== undefined || fix.otherScps !== undefined) return undefined;
   // A bucket-policy fix for a caller in another account: the key's statements join its caller-side change.
@@ -433,8 +433,9 @@ export function withKeyUseStatements(
     ...keyStatements,
   ]);
   const target = callerSideChange ? fix.identityChange : fix;
-  // One change IAM would refuse as it is (over a size quota) is no better than two: the caveat stays.
-  if (placed.overQuota !== undefined) return undefined;
+  // One change IAM would refuse as it is (over a size quota) is no better than two: the caveat stays,
+  // with why the key's statements are not in the fix and where they can go.
+  if (placed.overQuota !== undefined) return { notJoined: keyUseOverQuotaNote(placed.fix.overQuota) };
   if (
     target !== undefined &&
     (placed.fix.attachTo !== target.attachTo ||
@@ -511,6 +512,11 @@ export function withKeyUseStatements(
     };
   }
   return { fix: { ...placed.fix, verified, verification }, caveats };
+}
+
+/** Why the key's statements are not in the fix: with them, its document would be over its size quota. */
+function keyUseOverQuotaNote(reason: string | undefined): string {
+  return `The key's statements are not added to the fix: with them, ${reason ?? 'its document would be over its size quota'}, and IAM would refuse it. Put them in a new customer-managed policy attached to the caller (aws iam create-policy, then attach-user-policy or attach-role-policy) instead.`;
 }
 
 /** `them` for several actions or keys, `it` for one. */

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { EvaluatedKmsCall } from '../../../src/domain/explain/kmsCallerSide.js';
 import { kmsStatements, withKeyUse } from '../../../src/domain/explain/kmsCallerSide.js';
+import { iamPolicySize } from '../../../src/domain/explain/policySize.js';
 import type { Finding, JobProfile } from '../../../src/domain/explain/report.js';
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
 import { renderText } from '../../../src/domain/render/text.js';
@@ -984,5 +985,50 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     assert.equal(f.fix?.attachKind, 'bucket-policy');
     assert.equal(f.fix?.identityChange, undefined);
     assert.equal(f.fix?.identityStatements, undefined);
+  });
+});
+
+describe("the key's statements and IAM's size quota", () => {
+  /** The user's own statements: listing the bucket, and one more whose resource takes them to `size` characters. */
+  function statementsOf(size: number): unknown[] {
+    const of = (filler: string) => [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::archive/${filler}` },
+    ];
+    const base = iamPolicySize({ Version: '2012-10-17', Statement: of('') });
+    return of('x'.repeat(size - base));
+  }
+
+  test("when they would take the caller's inline policies over the quota, they stay out of the fix, which says why", () => {
+    // The S3 fix alone (about 110 characters) fits beside 1,850; with the key's statement (about 270) it would not.
+    const finding = findingOf(namedKeyUpload(), statementsOf(1850));
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject'],
+    );
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join('\n'));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "The key's statements are not added to the fix: with them, the inline policies of user backup would be",
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    // The caveat with the key's statement is still there, for the user to place.
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith('Once the S3 requests are allowed, S3 calls kms:GenerateDataKey'),
+      ),
+    );
+  });
+
+  test('with room, they join it', () => {
+    const finding = findingOf(namedKeyUpload(), statementsOf(1000));
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject', 'kms:GenerateDataKey'],
+    );
+    assert.ok(!finding.caveats.some((c) => c.startsWith("The key's statements are not added to the fix")));
   });
 });
