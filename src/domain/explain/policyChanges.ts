@@ -14,6 +14,7 @@
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
 
+import { holdsReplacedCharacter } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import { additionalChange, withSids } from './fix.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
@@ -230,6 +231,11 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
       "Each finding's statements were verified with that finding; Allow statements added together allow exactly what each allows alone, so the combination grants nothing more.",
     );
   }
+  // So does what their `?` for characters IAM cannot hold allow besides.
+  if (statements.some((statement) => statement.Resource.some(holdsReplacedCharacter)))
+    verification.push(
+      "Its resources write ? for characters IAM cannot hold (see the findings' caveats), so they also allow keys that differ there.",
+    );
   // The findings' own caveat on granting control of a bucket's access holds for their combination too.
   const access = accessManagementCaveat(statements, 'The combined change');
   if (access !== undefined) verification.push(access);

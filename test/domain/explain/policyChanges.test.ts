@@ -235,3 +235,15 @@ describe('combinePolicyChanges', () => {
     assert.match(change.diff, /^- {3}"Statement": \{$/m);
   });
 });
+
+test('a combined change whose resources write ? for characters IAM cannot hold says what they allow besides', () => {
+  const said = (resource: string) =>
+    combinePolicyChanges([
+      finding(USER, inlineFix([allow('s3:GetObject', resource)])),
+      finding(USER, inlineFix([allow('s3:PutObject', 'arn:aws:s3:::b/out/*')])),
+    ]).policyChanges[0]?.verification.some((v) =>
+      v.startsWith('Its resources write ? for characters IAM cannot hold'),
+    );
+  assert.equal(said('arn:aws:s3:::b/??/2026/*'), true);
+  assert.equal(said('arn:aws:s3:::b/odd${?}/2026/*'), false);
+});
