@@ -6,7 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc1952
  */
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { crc32, gunzip, inflateRawSync } from 'node:zlib';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -43,7 +43,13 @@ function outputChunkSize(gzip: Uint8Array, max: number): number {
 }
 
 export type Gunzipped =
-  | { readonly ok: true; readonly bytes: Uint8Array; readonly layers: number }
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      readonly layers: number;
+      /** Bytes after the last gzip member that are not gzip, ignored (as gzip -d does, with a warning); 0 for none. */
+      readonly trailingBytes: number;
+    }
   | {
       readonly ok: false;
       readonly problem: 'too-large';
@@ -66,6 +72,7 @@ function errorCode(error: unknown): string | undefined {
 export async function gunzipLayers(bytes: Uint8Array, maxOutput: number): Promise<Gunzipped> {
   let content = bytes;
   let layers = 0;
+  let trailingBytes = 0;
   while (isGzip(content)) {
     if (layers === MAX_GZIP_LAYERS) {
       return {
@@ -85,6 +92,14 @@ export async function gunzipLayers(bytes: Uint8Array, maxOutput: number): Promis
       if (errorCode(error) === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
         return { ok: false, problem: 'too-large', bytes: maxOutput, layers: layers + 1 };
       }
+      // Bytes after the last member that are not another member: its members, read one by one, are whole.
+      const members = errorCode(error) === 'Z_DATA_ERROR' ? wholeMembers(content, maxOutput) : undefined;
+      if (members !== undefined) {
+        content = members.bytes;
+        trailingBytes = members.trailingBytes;
+        layers++;
+        continue;
+      }
       const after = layers > 0 ? ` (after ${layers} decompression${layers > 1 ? 's' : ''})` : '';
       const message = error instanceof Error ? error.message : String(error);
       const code = errorCode(error);
@@ -95,5 +110,66 @@ export async function gunzipLayers(bytes: Uint8Array, maxOutput: number): Promis
       };
     }
   }
-  return { ok: true, bytes: content, layers };
+  return { ok: true, bytes: content, layers, trailingBytes };
+}
+
+/** The header flags of a gzip member that add fields after its 10 fixed bytes. */
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+
+/** Where a gzip member's compressed data starts, past its header; `undefined` when the header is cut short. */
+function dataStart(bytes: Uint8Array, at: number): number | undefined {
+  const flags = bytes[at + 3] ?? 0;
+  let p = at + 10;
+  if (flags & FEXTRA) p += 2 + ((bytes[p] ?? 0) | ((bytes[p + 1] ?? 0) << 8));
+  for (const flag of [FNAME, FCOMMENT]) {
+    if (!(flags & flag)) continue;
+    while (p < bytes.length && bytes[p] !== 0) p++;
+    p++;
+  }
+  if (flags & FHCRC) p += 2;
+  return p <= bytes.length ? p : undefined;
+}
+
+/**
+ * The gzip members at the start of `bytes`, read one by one (each checked against its CRC-32 and
+ * length), and how many bytes follow them that are not gzip: gzip -d reads such a file and warns
+ * "trailing garbage ignored", where zlib refuses it whole. `undefined` when the first member itself
+ * cannot be read, or the output would be over `maxOutput`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3
+ */
+function wholeMembers(
+  bytes: Uint8Array,
+  maxOutput: number,
+): { bytes: Uint8Array; trailingBytes: number } | undefined {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let at = 0;
+  while (at < bytes.length && isGzip(bytes.subarray(at, at + 2)) && bytes[at + 2] === 8) {
+    const start = dataStart(bytes, at);
+    if (start === undefined) break;
+    let out: { buffer: Buffer; engine: { bytesWritten: number } };
+    try {
+      out = inflateRawSync(bytes.subarray(start), { info: true, maxOutputLength: maxOutput }) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+    } catch {
+      break;
+    }
+    const trailer = start + out.engine.bytesWritten;
+    if (trailer + 8 > bytes.length) break;
+    const view = new DataView(bytes.buffer, bytes.byteOffset + trailer, 8);
+    if (view.getUint32(0, true) !== crc32(out.buffer) || view.getUint32(4, true) !== out.buffer.length >>> 0)
+      break;
+    total += out.buffer.length;
+    if (total > maxOutput) return undefined;
+    parts.push(out.buffer);
+    at = trailer + 8;
+  }
+  if (parts.length === 0) return undefined;
+  return { bytes: Buffer.concat(parts), trailingBytes: bytes.length - at };
 }

@@ -83,6 +83,13 @@ export async function readJsonFile(
       ? failure('file.tooLarge', file, `${name}: is too large to read as one text after gzip decompression`)
       : failure('file.badGzip', file, `${name}: ${unzipped.message}`);
   }
+  // A policy or snapshot file is read whole or not at all: bytes after its gzip data are a problem.
+  if (unzipped.trailingBytes > 0)
+    return failure(
+      'file.badGzip',
+      file,
+      `${name}: ${unzipped.trailingBytes.toLocaleString('en-US')} bytes after its gzip data are not gzip (gzip -d would ignore them, with a warning); remove them, or decompress the file and give the JSON`,
+    );
   if (unzipped.bytes.byteLength > MAX_JSON_BYTES)
     return failure('file.tooLarge', file, `${name}: is too large to read as one text`);
   // PowerShell redirection writes a byte order mark (UTF-8, or UTF-16LE in Windows PowerShell 5.1) that

@@ -63,6 +63,8 @@ const TRAIL_FILE_SUFFIXES = ['.json', '.jsonl', '.json.gz', '.gz'] as const;
 export interface TrailText {
   readonly input: string;
   readonly text: string;
+  /** What reading it passed over that the user should know (bytes after its gzip data); absent for none. */
+  readonly warning?: string;
 }
 
 /**
@@ -270,8 +272,7 @@ async function readOne(path: string, limit: number): Promise<ReadInput> {
         };
       }
     }
-    const decoded = await decode(path, await readFile(path), limit);
-    return decoded.ok ? { ok: true, text: { input: path, text: decoded.text } } : decoded;
+    return asRead(path, await decode(path, await readFile(path), limit));
   } catch (error) {
     return { ok: false, problem: fileProblem(path, error) };
   }
@@ -287,7 +288,15 @@ async function readStream(path: string, limit: number): Promise<ReadInput> {
 }
 
 function asRead(input: string, decoded: Decoded): ReadInput {
-  return decoded.ok ? { ok: true, text: { input, text: decoded.text } } : decoded;
+  if (!decoded.ok) return decoded;
+  return {
+    ok: true,
+    text: {
+      input,
+      text: decoded.text,
+      ...(decoded.warning !== undefined ? { warning: decoded.warning } : {}),
+    },
+  };
 }
 
 /** The first bytes of a file (fewer when it is shorter): enough to tell gzip and the text encoding. */
@@ -318,11 +327,10 @@ async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<
       },
     };
   }
-  const decoded = await decode(STDIN_NAME, Buffer.concat(chunks), limit);
-  return decoded.ok ? { ok: true, text: { input: STDIN_NAME, text: decoded.text } } : decoded;
+  return asRead(STDIN_NAME, await decode(STDIN_NAME, Buffer.concat(chunks), limit));
 }
 
-type Decoded = { ok: true; text: string } | { ok: false; problem: InputProblem };
+type Decoded = { ok: true; text: string; warning?: string } | { ok: false; problem: InputProblem };
 
 async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
   // UTF-16 holds two bytes per character: decompressed output up to twice the limit may still fit.
@@ -359,6 +367,14 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
         code: trailInputProblemCodes.notUtf8,
         message: `${input}: ${decoded.reason}${layers > 0 ? ' (after gzip decompression)' : ''}; ${decoded.advice}.`,
       },
+    };
+  }
+  if (unzipped.trailingBytes > 0) {
+    const n = unzipped.trailingBytes;
+    return {
+      ok: true,
+      text: decoded.text,
+      warning: `${input}: ${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'} after its gzip data ${n === 1 ? 'is' : 'are'} not gzip and ${n === 1 ? 'was' : 'were'} ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
     };
   }
   return { ok: true, text: decoded.text };

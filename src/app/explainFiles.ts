@@ -71,6 +71,8 @@ export async function explainFiles(
   const explainer = new Explainer(loaded.context);
   // Problems with the inputs come first in the report, in the order of the inputs.
   const inputErrors: InputProblem[] = [];
+  // What reading the inputs passed over (bytes after a file's gzip data), said as warnings.
+  const inputWarnings: string[] = [];
   let inputsRead = 0;
   let current = 0;
   // The next input is read (its gzip decompressed on the thread pool) while one is analysed: the
@@ -91,6 +93,7 @@ export async function explainFiles(
     const read = await reading!;
     reading = next < readable.length ? readListedInput(readable[next++]!, readOptions) : undefined;
     if (read.ok) {
+      if (read.text.warning !== undefined) inputWarnings.push(read.text.warning);
       const rejectedBefore = explainer.rejectedTexts;
       for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
       // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not
@@ -106,7 +109,7 @@ export async function explainFiles(
   return {
     ok: true,
     report: { ...report, errors: [...errors, ...report.errors] },
-    warnings: loaded.warnings,
+    warnings: [...loaded.warnings, ...inputWarnings],
     inputsRead,
     inputsNamed: listed.length,
     ignoredFiles,

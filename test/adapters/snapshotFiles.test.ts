@@ -106,6 +106,20 @@ describe('readJsonFile', () => {
       /broken\.json\.gz: starts like gzip but cannot be decompressed: /,
     );
   });
+
+  test('a gzipped policy file with bytes after its gzip data is refused, saying so (it is read whole or not at all)', async () => {
+    const trailing = join(dir(), 'trailing.json.gz');
+    await writeFile(
+      trailing,
+      Buffer.concat([gzipSync(Buffer.from('{"Policies": []}')), Buffer.from('junk')]),
+    );
+    assert.deepEqual(await readJsonFile(trailing), {
+      ok: false,
+      code: 'file.badGzip',
+      file: trailing,
+      message: `${trailing}: 4 bytes after its gzip data are not gzip (gzip -d would ignore them, with a warning); remove them, or decompress the file and give the JSON`,
+    });
+  });
 });
 
 describe('loadAccountSnapshot', () => {

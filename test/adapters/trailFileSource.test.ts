@@ -56,6 +56,44 @@ describe('readTrailInputs', () => {
     assert.equal(texts[0]?.text, first + second);
   });
 
+  test('bytes after the gzip data are ignored with a warning, as gzip -d does; a member that fails its checksum is not', async () => {
+    const path = join(root(), 'trailing.json.gz');
+    await writeFile(path, Buffer.concat([gzipSync(Buffer.from(trailText, 'utf8')), Buffer.from('garbage')]));
+    const members = join(root(), 'trailing-members.json.gz');
+    await writeFile(
+      members,
+      Buffer.concat([
+        gzipSync(Buffer.from('{"Records":[')),
+        gzipSync(Buffer.from(']}')),
+        Buffer.from('\n\n'),
+      ]),
+    );
+    const corrupt = gzipSync(Buffer.from(trailText, 'utf8'));
+    corrupt.writeUInt32LE((corrupt.readUInt32LE(corrupt.length - 8) ^ 1) >>> 0, corrupt.length - 8);
+    const badChecksum = join(root(), 'bad-checksum.json.gz');
+    await writeFile(badChecksum, Buffer.concat([corrupt, Buffer.from('garbage')]));
+    const { texts, errors } = await readTrailInputs([path, members, badChecksum]);
+    assert.deepEqual(
+      texts.map((t) => [t.input, t.text === trailText ? 'trail' : t.text, t.warning]),
+      [
+        [
+          path,
+          'trail',
+          `${path}: 7 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+        ],
+        [
+          members,
+          '{"Records":[]}',
+          `${members}: 2 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+        ],
+      ],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code]),
+      [[badChecksum, 'input.badGzip']],
+    );
+  });
+
   test('gzip is detected by content, whatever the file is called', async () => {
     const path = join(root(), 'downloaded-event.txt');
     await writeFile(path, gzipSync(Buffer.from('{"eventName":"GetObject"}', 'utf8')));

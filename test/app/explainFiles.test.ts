@@ -53,3 +53,16 @@ test('a directory is explained file by file, with progress, as reading every fil
     ['input.notFound', 'cloudtrail.invalidJson'],
   );
 });
+
+test('a gzip trail file with bytes after its gzip data is read, and the result warns of them', async () => {
+  const path = join(root(), 'trailing.json.gz');
+  const record = deniedRecord();
+  await writeFile(path, Buffer.concat([gzipSync(JSON.stringify({ Records: [record] })), Buffer.from('xyz')]));
+  const result = await explainFiles([path], {});
+  assert.ok(result.ok);
+  assert.equal(result.inputsRead, 1);
+  assert.deepEqual(result.report.findings[0]?.eventIds, [record.eventID]);
+  assert.deepEqual(result.warnings, [
+    `${path}: 3 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+  ]);
+});
