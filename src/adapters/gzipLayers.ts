@@ -94,9 +94,11 @@ export async function gunzipLayers(bytes: Uint8Array, maxOutput: number): Promis
       }
       // Bytes after the last member that are not another member: its members, read one by one, are whole.
       const members = errorCode(error) === 'Z_DATA_ERROR' ? wholeMembers(content, maxOutput) : undefined;
+      if (members === 'too-large')
+        return { ok: false, problem: 'too-large', bytes: maxOutput, layers: layers + 1 };
       if (members !== undefined) {
         content = members.bytes;
-        trailingBytes = members.trailingBytes;
+        trailingBytes += members.trailingBytes;
         layers++;
         continue;
       }
@@ -119,9 +121,16 @@ const FEXTRA = 0x04;
 const FNAME = 0x08;
 const FCOMMENT = 0x10;
 
-/** Where a gzip member's compressed data starts, past its header; `undefined` when the header is cut short. */
+/** Reserved header flags, which a reader must refuse. */
+const RESERVED_FLAGS = 0xe0;
+
+/**
+ * Where a gzip member's compressed data starts, past its header; `undefined` when the header is cut
+ * short, sets a reserved flag, or fails its own checksum (FHCRC), as gzip -d refuses those.
+ */
 function dataStart(bytes: Uint8Array, at: number): number | undefined {
   const flags = bytes[at + 3] ?? 0;
+  if (flags & RESERVED_FLAGS) return undefined;
   let p = at + 10;
   if (flags & FEXTRA) p += 2 + ((bytes[p] ?? 0) | ((bytes[p + 1] ?? 0) << 8));
   for (const flag of [FNAME, FCOMMENT]) {
@@ -129,47 +138,56 @@ function dataStart(bytes: Uint8Array, at: number): number | undefined {
     while (p < bytes.length && bytes[p] !== 0) p++;
     p++;
   }
-  if (flags & FHCRC) p += 2;
+  if (flags & FHCRC) {
+    if (p + 2 > bytes.length) return undefined;
+    const stored = (bytes[p] ?? 0) | ((bytes[p + 1] ?? 0) << 8);
+    if ((crc32(bytes.subarray(at, p)) & 0xffff) !== stored) return undefined;
+    p += 2;
+  }
   return p <= bytes.length ? p : undefined;
 }
 
 /**
  * The gzip members at the start of `bytes`, read one by one (each checked against its CRC-32 and
- * length), and how many bytes follow them that are not gzip: gzip -d reads such a file and warns
- * "trailing garbage ignored", where zlib refuses it whole. `undefined` when the first member itself
- * cannot be read, or the output would be over `maxOutput`.
+ * length), and how many bytes follow them that do not start like gzip: gzip -d reads such a file and
+ * warns "trailing garbage ignored", where zlib refuses it whole. As with gzip -d, a member that starts
+ * like gzip and cannot be read fails the whole read: `undefined` then, and also when nothing follows
+ * the members (zlib refused the file for a reason of its own, such as a header checksum);
+ * `'too-large'` when the output would be over `maxOutput`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3
  */
 function wholeMembers(
   bytes: Uint8Array,
   maxOutput: number,
-): { bytes: Uint8Array; trailingBytes: number } | undefined {
+): { bytes: Uint8Array; trailingBytes: number } | 'too-large' | undefined {
   const parts: Uint8Array[] = [];
   let total = 0;
   let at = 0;
-  while (at < bytes.length && isGzip(bytes.subarray(at, at + 2)) && bytes[at + 2] === 8) {
-    const start = dataStart(bytes, at);
-    if (start === undefined) break;
+  while (at < bytes.length && isGzip(bytes.subarray(at, at + 2))) {
+    const start = bytes[at + 2] === 8 ? dataStart(bytes, at) : undefined;
+    if (start === undefined) return undefined;
     let out: { buffer: Buffer; engine: { bytesWritten: number } };
     try {
-      out = inflateRawSync(bytes.subarray(start), { info: true, maxOutputLength: maxOutput }) as unknown as {
-        buffer: Buffer;
-        engine: { bytesWritten: number };
-      };
-    } catch {
-      break;
+      out = inflateRawSync(bytes.subarray(start), {
+        info: true,
+        maxOutputLength: Math.max(1, maxOutput - total),
+      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    } catch (error) {
+      return errorCode(error) === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError
+        ? 'too-large'
+        : undefined;
     }
     const trailer = start + out.engine.bytesWritten;
-    if (trailer + 8 > bytes.length) break;
+    if (trailer + 8 > bytes.length) return undefined;
     const view = new DataView(bytes.buffer, bytes.byteOffset + trailer, 8);
     if (view.getUint32(0, true) !== crc32(out.buffer) || view.getUint32(4, true) !== out.buffer.length >>> 0)
-      break;
+      return undefined;
     total += out.buffer.length;
-    if (total > maxOutput) return undefined;
+    if (total > maxOutput) return 'too-large';
     parts.push(out.buffer);
     at = trailer + 8;
   }
-  if (parts.length === 0) return undefined;
+  if (parts.length === 0 || at === bytes.length) return undefined;
   return { bytes: Buffer.concat(parts), trailingBytes: bytes.length - at };
 }

@@ -435,7 +435,14 @@ export function withKeyUseStatements(
   const target = callerSideChange ? fix.identityChange : fix;
   // One change IAM would refuse as it is (over a size quota) is no better than two: the caveat stays,
   // with why the key's statements are not in the fix and where they can go.
-  if (placed.overQuota !== undefined) return { notJoined: keyUseOverQuotaNote(placed.fix.overQuota) };
+  if (placed.overQuota !== undefined)
+    return {
+      notJoined: keyUseOverQuotaNote(
+        placed.fix.overQuota,
+        (callerSideChange ? fix.identityChange : fix)?.overQuota !== undefined,
+        /:role\//.test(placed.fix.attachTo) ? 'role' : 'user',
+      ),
+    };
   if (
     target !== undefined &&
     (placed.fix.attachTo !== target.attachTo ||
@@ -514,9 +521,18 @@ export function withKeyUseStatements(
   return { fix: { ...placed.fix, verified, verification }, caveats };
 }
 
-/** Why the key's statements are not in the fix: with them, its document would be over its size quota. */
-function keyUseOverQuotaNote(reason: string | undefined): string {
-  return `The key's statements are not added to the fix: with them, ${reason ?? 'its document would be over its size quota'}, and IAM would refuse it. Put them in a new customer-managed policy attached to the caller (aws iam create-policy, then attach-user-policy or attach-role-policy) instead.`;
+/**
+ * Why the key's statements are not in the fix: with them, its document would be over its size quota
+ * (or it is already, without them).
+ */
+function keyUseOverQuotaNote(
+  reason: string | undefined,
+  alreadyOver: boolean,
+  holder: 'user' | 'role',
+): string {
+  return alreadyOver
+    ? `The key's statements are not added to the fix, whose document is over its size quota already (see the caveats): put them in the same new customer-managed policy as its statements.`
+    : `The key's statements are not added to the fix: with them, ${reason ?? 'its document would be over its size quota'}, and IAM would refuse it. Put them in a new customer-managed policy attached to the ${holder} instead (aws iam create-policy, then aws iam attach-${holder}-policy).`;
 }
 
 /** `them` for several actions or keys, `it` for one. */

@@ -73,14 +73,17 @@ export function movedFromTooLargeNote(name: string, size: number): string {
 export function inlineTooLargeNote(holder: PolicyHolder, size: number, attachedPolicies = 0): string {
   const quota = inlinePolicyQuota(holder.kind);
   const full =
-    attachedPolicies >= ATTACHED_POLICIES_QUOTA
-      ? ` The ${holder.kind} already has ${attachedPolicies} managed policies attached, IAM's default quota of ${ATTACHED_POLICIES_QUOTA} (it can be raised to 20): raise it, or detach one, before attaching another.`
-      : '';
+    attachedPolicies >= ATTACHED_POLICIES_MAXIMUM
+      ? ` The ${holder.kind} already has ${attachedPolicies} managed policies attached, IAM's maximum of ${ATTACHED_POLICIES_MAXIMUM}: detach one, or merge two, before attaching another.`
+      : attachedPolicies >= ATTACHED_POLICIES_QUOTA
+        ? ` The ${holder.kind} already has ${attachedPolicies} managed policies attached; IAM's default quota is ${ATTACHED_POLICIES_QUOTA} (up to ${ATTACHED_POLICIES_MAXIMUM} on request): check the account's quota, or detach one, before attaching another.`
+        : '';
   return `The inline policy the fix writes would take the inline policies of ${holder.kind} ${holder.name} to ${n(size)} characters together (white space aside), over IAM's quota of ${n(quota)} for a ${holder.kind}'s: IAM would refuse it (LimitExceeded). Put the statements in a new customer-managed policy attached to the ${holder.kind} instead (aws iam create-policy, then aws iam attach-${holder.kind}-policy), whose own quota is ${n(MANAGED_POLICY_QUOTA)} characters (${IAM_QUOTAS}).${full}`;
 }
 
-/** Managed policies attached to one user or role, by IAM's default quota. */
+/** Managed policies attached to one user or role: IAM's default quota, and the most it can be raised to. */
 export const ATTACHED_POLICIES_QUOTA = 10;
+export const ATTACHED_POLICIES_MAXIMUM = 20;
 
 /** The caveat for a permissions boundary whose new version would be over the quota. */
 export function boundaryTooLargeNote(name: string, size: number): string {

@@ -1023,6 +1023,17 @@ describe("the key's statements and IAM's size quota", () => {
     );
   });
 
+  test('when the fix is over the quota already, they are to go with its statements, not into a policy of their own', () => {
+    const finding = findingOf(namedKeyUpload(), statementsOf(2000));
+    assert.equal(finding.fix?.verified, false);
+    assert.ok(
+      finding.caveats.includes(
+        "The key's statements are not added to the fix, whose document is over its size quota already (see the caveats): put them in the same new customer-managed policy as its statements.",
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
   test('with room, they join it', () => {
     const finding = findingOf(namedKeyUpload(), statementsOf(1000));
     assert.deepEqual(

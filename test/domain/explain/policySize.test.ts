@@ -217,7 +217,11 @@ describe('fixes and the quotas', () => {
       ) ?? '';
     assert.match(
       at(9),
-      /The user already has 10 managed policies attached, IAM's default quota of 10 \(it can be raised to 20\): raise it, or detach one, before attaching another\.$/,
+      /The user already has 10 managed policies attached; IAM's default quota is 10 \(up to 20 on request\): check the account's quota, or detach one, before attaching another\.$/,
+    );
+    assert.match(
+      at(19),
+      /The user already has 20 managed policies attached, IAM's maximum of 20: detach one, or merge two, before attaching another\.$/,
     );
     assert.doesNotMatch(at(8), /already has \d+ managed policies attached/);
   });
