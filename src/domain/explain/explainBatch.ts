@@ -19,6 +19,7 @@ import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
+import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
@@ -79,10 +80,8 @@ function* draining<T>(records: T[]): Generator<T> {
 /** The size of a user's or role's inline policies in the snapshot, the one a change replaces aside. */
 function otherInlineSizes(snapshot: AccountSnapshot | undefined): OtherInlineSize {
   return (holderArn, replacedName) => {
-    const holder =
-      snapshot?.users.find((u) => u.arn === holderArn) ?? snapshot?.roles.find((r) => r.arn === holderArn);
     let size = 0;
-    for (const p of holder?.inlinePolicies ?? [])
+    for (const p of userOrRoleByArn(snapshot, holderArn)?.inlinePolicies ?? [])
       if (p.name !== replacedName) size += iamPolicySize(p.document);
     return size;
   };

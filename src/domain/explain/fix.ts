@@ -32,7 +32,7 @@ import type {
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
-import { managedPolicyByArn } from '../snapshot/principalPolicies.js';
+import { managedPolicyByArn, userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type {
   AccountSnapshot,
   ControlPolicy,
@@ -302,8 +302,7 @@ function inlineHolder(input: FixInput): PolicyHolder | undefined {
 
 /** How many managed policies the snapshot shows attached to the user or role (0 when it does not hold it). */
 function attachedPolicyCount(snapshot: AccountSnapshot | undefined, arn: string): number {
-  const holder = snapshot?.users.find((u) => u.arn === arn) ?? snapshot?.roles.find((r) => r.arn === arn);
-  return holder?.attachedManagedPolicies.length ?? 0;
+  return userOrRoleByArn(snapshot, arn)?.attachedManagedPolicies.length ?? 0;
 }
 
 /**
@@ -602,7 +601,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
       context: r.context,
       principalContext: input.resolved.context,
     };
-  const changes: { policy: ControlPolicy; change: AdditionalChange }[] = [];
+  const changes: { policy: ControlPolicy; change: AdditionalChange; size: number }[] = [];
   let scpLevels = compiled;
   for (const [level, policies] of compiled.entries()) {
     const lacking = grantable.filter((r) => !policies.some((p) => policyAllows(p, toRequest(r))));
@@ -635,6 +634,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
     const size = scpSize(edit.newDocument);
     changes.push({
       policy,
+      size,
       change: {
         attachTo: policy.arn ?? policy.name,
         attachKind: 'service-control-policy',
@@ -656,11 +656,8 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
     return 'every level of the service control policies given already allows the requests';
   const names = changes.map((c) => c.policy.name).join(' and ');
   const overQuota = changes
-    .map(({ policy, change }) => {
-      const size = scpSize(change.newDocument);
-      return size > SERVICE_CONTROL_POLICY_QUOTA ? scpTooLargeNote(policy.name, size) : undefined;
-    })
-    .filter((over) => over !== undefined);
+    .filter(({ size }) => size > SERVICE_CONTROL_POLICY_QUOTA)
+    .map(({ policy, size }) => scpTooLargeNote(policy.name, size));
   return {
     ...(overQuota.length > 0 ? { overQuota: overQuota.join(' ') } : {}),
     note: `Service control ${changes.length === 1 ? 'policy' : 'policies'} ${names} ${changes.length === 1 ? 'applies' : 'apply'} to every account below the root, OU or account ${changes.length === 1 ? 'it is' : 'they are'} attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update ${changes.length === 1 ? 'it' : 'them'}.`,

@@ -113,6 +113,14 @@ export type ManagedPolicyLookup =
       readonly message: string;
     };
 
+/** The user or role with this ARN in the snapshot (none when the snapshot is absent or lacks it). */
+export function userOrRoleByArn(
+  snapshot: AccountSnapshot | undefined,
+  arn: string,
+): SnapshotUser | SnapshotRole | undefined {
+  return snapshot?.users.find((u) => u.arn === arn) ?? snapshot?.roles.find((r) => r.arn === arn);
+}
+
 /**
  * A managed policy with the document of its default version, for the fix step (which prefers a new
  * version of an existing customer-managed policy over a new inline policy).
