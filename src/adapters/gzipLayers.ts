@@ -82,10 +82,15 @@ export async function gunzipLayers(bytes: Uint8Array, maxOutput: number): Promis
       };
     }
     try {
-      content = await gunzipAsync(content, {
+      // zlib stops, with no error, at a zero byte after a member (padding, as tape and block devices
+      // leave), and drops everything from there: counted here like any other bytes it did not read.
+      const { buffer, engine } = (await gunzipAsync(content, {
         chunkSize: outputChunkSize(content, maxOutput),
         maxOutputLength: maxOutput,
-      });
+        info: true,
+      })) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      trailingBytes += Math.max(0, content.length - engine.bytesWritten);
+      content = buffer;
       layers++;
     } catch (error) {
       // Node reports output beyond maxOutputLength as ERR_BUFFER_TOO_LARGE, memory it cannot get as a RangeError.

@@ -26,6 +26,21 @@ export const trailInputProblemCodes = {
   tooLarge: 'input.tooLarge',
 } as const;
 
+/** Codes of what reading the inputs passed over, read on (warnings, not errors). */
+export const trailInputWarningCodes = {
+  /** Bytes after a file's gzip data that are not gzip, ignored. */
+  trailingBytes: 'input.trailingBytes',
+  /** A file of a directory given whose name is not a trail file's, not read. */
+  notTrailFileName: 'input.notTrailFileName',
+} as const;
+
+/** Something reading an input passed over that the user should know. */
+export interface InputWarning {
+  readonly code: string;
+  /** In words, naming the input. */
+  readonly message: string;
+}
+
 /**
  * V8's longest string (2^29 - 24 UTF-16 units on 64-bit builds): a text input longer than that cannot be
  * held as one string.
@@ -57,14 +72,14 @@ function tooLarge(input: string, bytes: number, limit: number, gzip?: 'exact' | 
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-const TRAIL_FILE_SUFFIXES = ['.json', '.jsonl', '.json.gz', '.gz'] as const;
+export const TRAIL_FILE_SUFFIXES = ['.json', '.jsonl', '.json.gz', '.gz'] as const;
 
 /** One text read from an input, named for messages. */
 export interface TrailText {
   readonly input: string;
   readonly text: string;
   /** What reading it passed over that the user should know (bytes after its gzip data); absent for none. */
-  readonly warning?: string;
+  readonly warning?: InputWarning;
 }
 
 /**
@@ -330,7 +345,7 @@ async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<
   return asRead(STDIN_NAME, await decode(STDIN_NAME, Buffer.concat(chunks), limit));
 }
 
-type Decoded = { ok: true; text: string; warning?: string } | { ok: false; problem: InputProblem };
+type Decoded = { ok: true; text: string; warning?: InputWarning } | { ok: false; problem: InputProblem };
 
 async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
   // UTF-16 holds two bytes per character: decompressed output up to twice the limit may still fit.
@@ -374,7 +389,10 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
     return {
       ok: true,
       text: decoded.text,
-      warning: `${input}: ${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'} after its gzip data ${n === 1 ? 'is' : 'are'} not gzip and ${n === 1 ? 'was' : 'were'} ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+      warning: {
+        code: trailInputWarningCodes.trailingBytes,
+        message: `${input}: ${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'} after its gzip data ${n === 1 ? 'is' : 'are'} not gzip and ${n === 1 ? 'was' : 'were'} ignored (gzip -d ignores ${n === 1 ? 'it' : 'them'} too); the gzip data itself was read whole and its checksums match.`,
+      },
     };
   }
   return { ok: true, text: decoded.text };

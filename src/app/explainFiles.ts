@@ -3,17 +3,25 @@
  * explain them. Each text is let go once analysed, so a directory of trail files far larger than memory
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
-import { listTrailInputs, readListedInput, STDIN_NAME } from '../adapters/trailFileSource.js';
+
+import { basename, dirname } from 'node:path';
+import {
+  listTrailInputs,
+  readListedInput,
+  STDIN_NAME,
+  TRAIL_FILE_SUFFIXES,
+  trailInputWarningCodes,
+} from '../adapters/trailFileSource.js';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
 import { Explainer } from '../domain/explain/explainBatch.js';
-import type { ExplainReport } from '../domain/explain/report.js';
+import type { ExplainReport, ExplainWarning } from '../domain/explain/report.js';
 import { type ExplainContextOptions, loadExplainContext } from './loadExplainContext.js';
 
 export type ExplainFilesResult =
   | {
       readonly ok: true;
+      /** Its `warnings` hold the context's, one per directory for the files in {@link ignoredFiles}, and the inputs'. */
       readonly report: ExplainReport;
-      readonly warnings: readonly string[];
       /**
        * Inputs read as CloudTrail input (files, with directories listed, and standard input): not those
        * that could not be opened or decoded, nor those whose content held no record, only problems.
@@ -72,7 +80,7 @@ export async function explainFiles(
   // Problems with the inputs come first in the report, in the order of the inputs.
   const inputErrors: InputProblem[] = [];
   // What reading the inputs passed over (bytes after a file's gzip data), said as warnings.
-  const inputWarnings: string[] = [];
+  const inputWarnings: ExplainWarning[] = [];
   let inputsRead = 0;
   let current = 0;
   // The next input is read (its gzip decompressed on the thread pool) while one is analysed: the
@@ -93,7 +101,8 @@ export async function explainFiles(
     const read = await reading!;
     reading = next < readable.length ? readListedInput(readable[next++]!, readOptions) : undefined;
     if (read.ok) {
-      if (read.text.warning !== undefined) inputWarnings.push(read.text.warning);
+      if (read.text.warning !== undefined)
+        inputWarnings.push({ input: read.text.input, ...read.text.warning });
       const rejectedBefore = explainer.rejectedTexts;
       for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
       // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not
@@ -106,14 +115,43 @@ export async function explainFiles(
   io.onProgress?.({ stage: 'findings', deniedEvents: explainer.deniedEvents });
   const report = explainer.report();
   const errors = inputErrors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
+  const warnings = [...loaded.warnings, ...notReadWarnings(ignoredFiles), ...inputWarnings];
   return {
     ok: true,
-    report: { ...report, errors: [...errors, ...report.errors] },
-    warnings: [...loaded.warnings, ...inputWarnings],
+    report: {
+      ...report,
+      errors: [...errors, ...report.errors],
+      ...(warnings.length > 0 ? { warnings } : {}),
+    },
     inputsRead,
     inputsNamed: listed.length,
     ignoredFiles,
   };
+}
+
+/** The code of the warning for the files of a directory given that were not read, for their names. */
+export const NOT_TRAIL_FILE_NAME = trailInputWarningCodes.notTrailFileName;
+
+/** Names of files not read shown in a warning, the others counted. */
+const NOT_READ_SHOWN = 3;
+
+/** One warning per directory for the files in it that were not read for their names. */
+function notReadWarnings(paths: readonly string[]): ExplainWarning[] {
+  const byDirectory = new Map<string, string[]>();
+  for (const path of paths) {
+    const names = byDirectory.get(dirname(path));
+    if (names === undefined) byDirectory.set(dirname(path), [basename(path)]);
+    else names.push(basename(path));
+  }
+  return [...byDirectory].map(([directory, names]) => {
+    const shown = names.slice(0, NOT_READ_SHOWN).join(', ');
+    const more = names.length > NOT_READ_SHOWN ? ` and ${names.length - NOT_READ_SHOWN} more` : '';
+    return {
+      input: directory,
+      code: NOT_TRAIL_FILE_NAME,
+      message: `${directory}: ${names.length === 1 ? '1 file was' : `${names.length} files were`} not read, as ${names.length === 1 ? 'its name does' : 'their names do'} not end in ${TRAIL_FILE_SUFFIXES.join(', ')}: ${shown}${more}; name a file as an input to read it whatever its name`,
+    };
+  });
 }
 
 /** Lets callbacks that are due (file reads, decompression) run before the analysis goes on. */

@@ -10,6 +10,7 @@ import {
   loadScpFiles,
 } from '../adapters/snapshotFiles.js';
 import { DEFAULT_WINDOW_MINUTES, type ExplainContext } from '../domain/explain/context.js';
+import type { ExplainWarning } from '../domain/explain/report.js';
 import {
   bucketPolicyWarnings,
   controlPolicyWarnings,
@@ -26,14 +27,29 @@ export interface ExplainContextOptions {
 }
 
 export type LoadedExplainContext =
-  | { readonly ok: true; readonly context: ExplainContext; readonly warnings: readonly string[] }
+  | { readonly ok: true; readonly context: ExplainContext; readonly warnings: readonly ExplainWarning[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-/** A warning's text, with the file it is about named once (the snapshot's and bucket policies' name it already). */
-function namingItsFile(warning: { readonly source: string; readonly message: string }): string {
-  return warning.message.startsWith(`${warning.source}:`)
-    ? warning.message
-    : `${warning.source}: ${warning.message}`;
+/** The code of a policy that the engine reads only in part (see `policyProblems`). */
+export const POLICY_PROBLEM_CODE = 'policy.problem';
+
+/** A warning of the snapshot's loader, with the file it is about named once (the snapshot's and bucket policies' name it already). */
+function namingItsFile(warning: {
+  readonly source: string;
+  readonly code: string;
+  readonly message: string;
+}): ExplainWarning {
+  return {
+    input: warning.source,
+    code: warning.code,
+    message: warning.message.startsWith(`${warning.source}:`)
+      ? warning.message
+      : `${warning.source}: ${warning.message}`,
+  };
+}
+
+function policyProblem(input: string, problem: string): ExplainWarning {
+  return { input, code: POLICY_PROBLEM_CODE, message: `${input}: ${problem}` };
 }
 
 /** The problems of each level's policies, each named with the file the level came from. */
@@ -41,16 +57,16 @@ function levelWarnings(
   levels: readonly PolicyLevel[],
   sources: readonly string[],
   kind: 'scp' | 'rcp',
-): string[] {
+): ExplainWarning[] {
   return levels.flatMap((level, index) =>
-    controlPolicyWarnings([level], kind, index).map(
-      (problem) => `${sources[index] ?? `--${kind}`}: ${problem}`,
+    controlPolicyWarnings([level], kind, index).map((problem) =>
+      policyProblem(sources[index] ?? `--${kind}`, problem),
     ),
   );
 }
 
 export async function loadExplainContext(options: ExplainContextOptions): Promise<LoadedExplainContext> {
-  const warnings: string[] = [];
+  const warnings: ExplainWarning[] = [];
   let snapshot: AccountSnapshot | undefined;
   if (options.accountSnapshot !== undefined) {
     const loaded = await loadAccountSnapshot(options.accountSnapshot);
@@ -58,7 +74,7 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     snapshot = loaded.snapshot;
     warnings.push(...loaded.warnings.map(namingItsFile));
     for (const problem of snapshotPolicyWarnings(loaded.snapshot))
-      warnings.push(`${options.accountSnapshot}: ${problem}`);
+      warnings.push(policyProblem(options.accountSnapshot, problem));
   }
   const bucketPolicies = new Map<string, unknown>();
   if (options.bucketPolicies !== undefined && options.bucketPolicies.length > 0) {
@@ -68,7 +84,7 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     warnings.push(...loaded.warnings.map(namingItsFile));
     for (const p of loaded.policies)
       for (const problem of bucketPolicyWarnings(p.bucket, p.document))
-        warnings.push(`${p.source}: ${problem}`);
+        warnings.push(policyProblem(p.source, problem));
   }
   let scpLevels: readonly PolicyLevel[] = [];
   if (options.scps !== undefined && options.scps.length > 0) {

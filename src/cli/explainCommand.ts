@@ -3,7 +3,7 @@
  *   [--scp FILE]... [--rcp FILE]... [--window MINUTES] [--format text|markdown|slack|sns|json]`
  */
 import { parseArgs } from 'node:util';
-import { type ExplainProgress, explainFiles } from '../app/explainFiles.js';
+import { type ExplainProgress, explainFiles, NOT_TRAIL_FILE_NAME } from '../app/explainFiles.js';
 import type { ExplainReport } from '../domain/explain/report.js';
 import { sanitizeTerminal, toSingleLine } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
@@ -104,7 +104,12 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     return 2;
   }
   // File names and policy names come from the user's files: no control character reaches the terminal.
-  for (const warning of result.warnings) io.stderr(`explain: warning: ${toSingleLine(warning)}\n`);
+  // Files of the directories given that were not read are said in one line below. A text report on the
+  // terminal ends with the warnings: they are not said twice there.
+  const warningsShown = format === 'text' && io.isTty;
+  for (const warning of warningsShown ? [] : (result.report.warnings ?? []))
+    if (warning.code !== NOT_TRAIL_FILE_NAME)
+      io.stderr(`explain: warning: ${toSingleLine(warning.message)}\n`);
   if (result.ignoredFiles.length > 0) {
     const shown = result.ignoredFiles.slice(0, 3).map((path) => toSingleLine(path));
     const more = result.ignoredFiles.length - shown.length;

@@ -18,6 +18,23 @@ describe('gunzipLayers and trailing bytes', () => {
     assert.equal(out.trailingBytes, 5);
   });
 
+  test('zero bytes after a member, where zlib stops without an error, are counted too, with whatever follows them', async () => {
+    const zeros = Buffer.alloc(16);
+    const padded = await gunzipLayers(Buffer.concat([member('{"a":1}'), zeros]), 1 << 20);
+    assert.ok(padded.ok);
+    assert.equal(Buffer.from(padded.bytes).toString(), '{"a":1}');
+    assert.equal(padded.trailingBytes, 16);
+    // A member after the padding is not read (gzip -d does not read it either), and is not lost silently.
+    const after = member('{"b":2}');
+    const hidden = await gunzipLayers(Buffer.concat([member('{"a":1}'), zeros, after]), 1 << 20);
+    assert.ok(hidden.ok);
+    assert.equal(Buffer.from(hidden.bytes).toString(), '{"a":1}');
+    assert.equal(hidden.trailingBytes, 16 + after.length);
+    const whole = await gunzipLayers(Buffer.concat([member('{"a":'), member('1}')]), 1 << 20);
+    assert.ok(whole.ok);
+    assert.equal(whole.trailingBytes, 0);
+  });
+
   test('a later member that fails its checksum, or bytes that start like gzip and are not, fail the read', async () => {
     const bad = member('second');
     bad.writeUInt32LE((bad.readUInt32LE(bad.length - 8) ^ 1) >>> 0, bad.length - 8);

@@ -74,17 +74,24 @@ describe('readTrailInputs', () => {
     await writeFile(badChecksum, Buffer.concat([corrupt, Buffer.from('garbage')]));
     const { texts, errors } = await readTrailInputs([path, members, badChecksum]);
     assert.deepEqual(
-      texts.map((t) => [t.input, t.text === trailText ? 'trail' : t.text, t.warning]),
+      texts.map((t) => [
+        t.input,
+        t.text === trailText ? 'trail' : t.text,
+        t.warning?.code,
+        t.warning?.message,
+      ]),
       [
         [
           path,
           'trail',
-          `${path}: 7 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+          'input.trailingBytes',
+          `${path}: 7 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
         ],
         [
           members,
           '{"Records":[]}',
-          `${members}: 2 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+          'input.trailingBytes',
+          `${members}: 2 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
         ],
       ],
     );

@@ -45,7 +45,18 @@ test('a directory is explained file by file, with progress, as reading every fil
   const loaded = await loadExplainContext({});
   assert.ok(loaded.ok);
   const all = explainTexts(read.texts, loaded.context);
-  assert.deepEqual(result.report, { ...all, errors: [...read.errors, ...all.errors] });
+  // The file not read is a warning in the report too, for those who read only the report.
+  assert.deepEqual(result.report, {
+    ...all,
+    errors: [...read.errors, ...all.errors],
+    warnings: [
+      {
+        input: dir,
+        code: 'input.notTrailFileName',
+        message: `${dir}: 1 file was not read, as its name does not end in .json, .jsonl, .json.gz, .gz: notes.txt; name a file as an input to read it whatever its name`,
+      },
+    ],
+  });
   // One job over two files is one finding; the missing path comes first among the errors.
   assert.deepEqual(result.report.findings[0]?.eventIds, [first.eventID, second.eventID]);
   assert.deepEqual(
@@ -62,7 +73,11 @@ test('a gzip trail file with bytes after its gzip data is read, and the result w
   assert.ok(result.ok);
   assert.equal(result.inputsRead, 1);
   assert.deepEqual(result.report.findings[0]?.eventIds, [record.eventID]);
-  assert.deepEqual(result.warnings, [
-    `${path}: 3 bytes after its gzip data are not gzip and were ignored (gzip -d does the same, with a warning); the gzip data itself was read whole and its checksums match.`,
+  assert.deepEqual(result.report.warnings, [
+    {
+      input: path,
+      code: 'input.trailingBytes',
+      message: `${path}: 3 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
+    },
   ]);
 });

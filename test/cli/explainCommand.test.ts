@@ -393,6 +393,54 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /explain: 1 input\(s\), /);
   });
 
+  test('warnings are in the report too, in every format, and a text report on a terminal does not say them twice', async () => {
+    const inputs = join(dir(), 'with-warnings');
+    mkdirSync(inputs);
+    const event = readFileSync(join(SEED, 'event.json'), 'utf8');
+    writeFileSync(join(inputs, 'padded.json.gz'), Buffer.concat([gzipSync(event), Buffer.alloc(8)]));
+    writeFileSync(join(inputs, 'notes.txt'), 'x');
+    const padded = join(inputs, 'padded.json.gz');
+    const json = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as ExplainReport;
+    assert.equal(report.findings.length, 1);
+    assert.deepEqual(
+      report.warnings?.map((w) => [w.input, w.code]),
+      [
+        [inputs, 'input.notTrailFileName'],
+        [padded, 'input.trailingBytes'],
+      ],
+    );
+    assert.match(
+      report.warnings?.[1]?.message ?? '',
+      /: 8 bytes after its gzip data are not gzip and were ignored/,
+    );
+    // Standard error says the trailing bytes, and the files not read in its own line.
+    assert.match(json.stderr, /^explain: warning: \S*padded\.json\.gz: 8 bytes after its gzip data/m);
+    assert.equal(json.stderr.split('\n').filter((l) => l.startsWith('explain: warning: ')).length, 2);
+
+    const markdown = (await runCli(['explain', inputs, ...seedArgs, '--format', 'markdown'])).stdout;
+    assert.match(
+      markdown.slice(markdown.indexOf('## Warnings (2)\n')),
+      /^## Warnings \(2\)\n\n- .*notes\\\.txt.*\(`input\.notTrailFileName`\)\n- .*\(`input\.trailingBytes`\)\n$/,
+    );
+    const slack = await runCli(['explain', inputs, ...seedArgs, '--format', 'slack']);
+    assert.match(slack.stdout, /\*Warnings \(2\)\*\\n• /);
+    const sns = JSON.parse((await runCli(['explain', inputs, ...seedArgs, '--format', 'sns'])).stdout) as {
+      subject: string;
+      message: string;
+    }[];
+    assert.equal(sns.at(-1)?.subject, 'permission-auditor: 2 warnings');
+    assert.match(sns.at(-1)?.message ?? '', /^2 warnings:\n {2}- .*notes\.txt/m);
+
+    const onTerminal = await runCli(['explain', inputs, ...seedArgs], undefined, true);
+    assert.ok(onTerminal.stdout.includes('2 warnings:\u001b[0m\n  - '), onTerminal.stdout);
+    assert.ok(!onTerminal.stderr.includes('bytes after its gzip data'), onTerminal.stderr);
+    const piped = await runCli(['explain', inputs, ...seedArgs]);
+    assert.match(piped.stdout, /^2 warnings:\n {2}- /m);
+    assert.match(piped.stderr, /bytes after its gzip data/);
+  });
+
   test('on a terminal, standard error shows how many inputs are read, and wipes that line before the summary', async () => {
     const inputs = join(dir(), 'progress');
     mkdirSync(inputs);

@@ -199,6 +199,19 @@ export interface ExplainError {
 }
 
 /**
+ * Something the inputs held that was passed over or could not be used, while the rest was read: a
+ * policy of the snapshot it cannot evaluate, bytes after a file's gzip data, a file of a directory
+ * whose name is not a trail file's. The findings stand, but may be incomplete for what it names.
+ */
+export interface ExplainWarning {
+  /** The file (or `-`) it is about. */
+  readonly input: string;
+  readonly code: string;
+  /** In words, naming the file. */
+  readonly message: string;
+}
+
+/**
  * The fixes of several findings that change one policy, as one change: each finding's new document
  * starts from the policy as the snapshot has it (and an inline policy name holds one document), so
  * applying them one after another would keep only the last.
@@ -218,4 +231,6 @@ export interface ExplainReport {
   readonly policyChanges?: readonly PolicyChange[];
   readonly skipped: readonly Skipped[];
   readonly errors: readonly ExplainError[];
+  /** What reading the inputs and the account's policies passed over (see {@link ExplainWarning}); absent when none. */
+  readonly warnings?: readonly ExplainWarning[];
 }

@@ -318,6 +318,16 @@ function errorsSection(errors: ExplainReport['errors']): string[] {
   ];
 }
 
+function warningsSection(warnings: ExplainReport['warnings']): string[] {
+  if (warnings === undefined || warnings.length === 0) return [];
+  return [
+    `## Warnings (${warnings.length})`,
+    '',
+    ...warnings.map((warning) => `- ${text(warning.message)} (${code(warning.code)})`),
+    '',
+  ];
+}
+
 /**
  * Renders an explain report as GitHub-flavoured Markdown, in pieces whose concatenation is
  * {@link renderMarkdown}'s text: one per section, so that a large report can be written out without
@@ -347,6 +357,7 @@ export function* renderMarkdownPieces(
     yield policyChangesSection(report.policyChanges);
     yield skippedSection(report.skipped, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
     yield errorsSection(report.errors);
+    yield warningsSection(report.warnings);
   };
   // Sections end with a blank line; the document ends with exactly one line break, so the last non-empty
   // section is held back until it is known to be the last.

@@ -439,6 +439,11 @@ function renderTail(
     });
     builder.section(listSection(`*Unreadable inputs (${report.errors.length})*`, items, 'errors'));
   }
+  const warnings = report.warnings ?? [];
+  if (warnings.length > 0) {
+    const items = warnings.map((warning) => `• ${mrkdwn(warning.message)} (${code(warning.code)})`);
+    builder.section(listSection(`*Warnings (${warnings.length})*`, items, 'warnings'));
+  }
 }
 
 /**
@@ -472,7 +477,8 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
     repeats.size > 0 ||
     omittedChanges > 0 ||
     report.skipped.length > 0 ||
-    report.errors.length > 0;
+    report.errors.length > 0 ||
+    (report.warnings?.length ?? 0) > 0;
   const parts: { render: (builder: MessageBuilder) => string; footer: (omitted: number) => string }[] = [
     ...shown.map(({ finding, number }) => ({
       render: (builder: MessageBuilder) => {
@@ -506,7 +512,10 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
     builder.divider();
     messages.push(builder.build(fallback));
   });
-  if (shown.length === 0 && (report.skipped.length > 0 || report.errors.length > 0)) {
+  if (
+    shown.length === 0 &&
+    (report.skipped.length > 0 || report.errors.length > 0 || (report.warnings?.length ?? 0) > 0)
+  ) {
     const builder = createMessageBuilder();
     builder.header('permission-auditor: no denied S3 request to explain');
     renderTail(report, [], 0, builder);

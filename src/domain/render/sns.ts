@@ -201,13 +201,18 @@ export function renderSnsPolicyChange(change: PolicyChange, index = 0): SnsMessa
 }
 
 /**
- * The inputs a report could not read, and what it skipped, as an alert of its own: the findings'
- * alerts do not carry them, and an unreadable trail file must not go unnoticed.
+ * The inputs a report could not read, what it skipped, and its warnings, as an alert of its own: the
+ * findings' alerts do not carry them, and an unreadable trail file must not go unnoticed.
  */
 export function renderSnsProblems(report: ExplainReport): SnsMessage | undefined {
-  if (report.errors.length === 0) return undefined;
+  const warnings = report.warnings?.length ?? 0;
+  if (report.errors.length === 0 && warnings === 0) return undefined;
+  const problems = [
+    ...(report.errors.length > 0 ? [plural(report.errors.length, 'input problem')] : []),
+    ...(warnings > 0 ? [plural(warnings, 'warning')] : []),
+  ];
   return {
-    subject: toSnsSubject(`permission-auditor: ${plural(report.errors.length, 'input problem')}`),
+    subject: toSnsSubject(`permission-auditor: ${problems.join(', ')}`),
     message: fitMessage(`${renderSkippedAndErrorsText(report)}\n`),
   };
 }

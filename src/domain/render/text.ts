@@ -326,7 +326,7 @@ export function renderSkippedAndErrorsText(report: ExplainReport): string {
   return renderTail(report, painter(false), DEFAULT_MAX_SKIPPED);
 }
 
-/** The skipped/errors tail of a report (empty string when there is nothing to say). */
+/** The skipped/errors/warnings tail of a report (empty string when there is nothing to say). */
 function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): string {
   const lines: string[] = [];
   const { skipped } = report;
@@ -363,6 +363,11 @@ function renderTail(report: ExplainReport, paint: Painter, maxSkipped: number): 
       const line = errorLine(error);
       lines.push(`  - ${t(line.message)} (${t(line.code)})`);
     }
+  }
+  const warnings = report.warnings ?? [];
+  if (warnings.length > 0) {
+    lines.push(paint('yellow', `${plural(warnings.length, 'warning')}:`));
+    for (const warning of warnings) lines.push(`  - ${t(warning.message)} (${t(warning.code)})`);
   }
   return lines.join('\n');
 }
