@@ -66,6 +66,10 @@ import {
   movedFromTooLargeNote,
   OverQuotaNotes,
   overQuotaLine,
+  PERMISSION_SET_INLINE_POLICY,
+  PERMISSION_SET_INLINE_QUOTA,
+  permissionSetTooLargeNote,
+  permissionSetTooLargeReason,
   SERVICE_CONTROL_POLICY_QUOTA,
   scpSize,
   scpTooLargeNote,
@@ -386,14 +390,13 @@ function placeIdentity(
     }
   }
   const identityCenter = input.principal.type === 'IdentityCenter';
+  if (identityCenter) return permissionSetPlacement(input, statements, key, tooLarge, shared);
   // An earlier fix's inline policy (the snapshot was taken after it was applied): a new document of the
   // same name would replace it, so the new statements are added to it.
-  const earlier = identityCenter
-    ? undefined
-    : resolved.identityPolicies.findIndex(
-        (p: LocatedPolicy) => p.kind === 'inline' && p.name === FIX_SID && p.attachedTo.kind !== 'group',
-      );
-  const earlierPolicy = earlier === undefined || earlier < 0 ? undefined : resolved.identityPolicies[earlier];
+  const earlier = resolved.identityPolicies.findIndex(
+    (p: LocatedPolicy) => p.kind === 'inline' && p.name === FIX_SID && p.attachedTo.kind !== 'group',
+  );
+  const earlierPolicy = earlier < 0 ? undefined : resolved.identityPolicies[earlier];
   if (earlierPolicy !== undefined) {
     const edit = appendedIdentityEdit(input, earlierPolicy, statements, key);
     if (edit !== undefined) {
@@ -433,16 +436,10 @@ function placeIdentity(
     );
     return { compiled, newDocument };
   })!;
-  // A permission set's policy reaches every user and group assigned to it, in every account it is
-  // provisioned to, as one role per account: a grant shaped by one user's requests reaches them all.
-  const permissionSetNote = identityCenter
-    ? `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused. If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`
-    : undefined;
-  const holder = identityCenter ? undefined : inlineHolder(input);
+  const holder = inlineHolder(input);
   const note = joinedNotes(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
     tooLarge,
-    permissionSetNote,
   );
   const overQuota =
     holder === undefined
@@ -459,14 +456,85 @@ function placeIdentity(
     ...(overQuota !== undefined ? { overQuota: overQuota.caveat } : {}),
     fix: {
       attachTo: roleOrUserArn(input),
-      attachKind: identityCenter ? 'permission-set' : 'inline-policy',
-      policyName: identityCenter ? (input.principal.permissionSet ?? FIX_SID) : FIX_SID,
+      attachKind: 'inline-policy',
+      policyName: FIX_SID,
       statements,
       newDocument: inline.newDocument,
       ...(overQuota !== undefined ? { overQuota: overQuota.reason } : {}),
     },
     patched: { ...set, identity: [...set.identity, inline.compiled] },
     addedIdentity: inline.compiled,
+  };
+}
+
+/**
+ * Why a permission set's statements reach others, for its fix's note: its policy reaches every user
+ * and group assigned to it, in every account it is provisioned to, as one role per account, so a grant
+ * shaped by one user's requests reaches them all.
+ */
+function permissionSetNote(input: FixInput): string {
+  return `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused. If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`;
+}
+
+/**
+ * The statements added to the inline policy of the permission set that provisions an IAM Identity
+ * Center role, when the snapshot holds that role: its inline policy as provisioned (IAM Identity Center
+ * writes it to the role as {@link PERMISSION_SET_INLINE_POLICY}) plus the statements, or the statements
+ * alone when the role has none. When the role's policy cannot be edited as JSON, the statements
+ * alone, with no whole new document (what that policy holds is not known).
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+ */
+function permissionSetPlacement(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+  key: string,
+  tooLarge: string | undefined,
+  shared: { policy: LocatedPolicy; others: readonly string[] } | undefined,
+): Placement {
+  const { resolved, cache } = input;
+  const set = resolved.set;
+  const provisioned = resolved.identityPolicies.find(
+    (p: LocatedPolicy) =>
+      p.kind === 'inline' && p.name === PERMISSION_SET_INLINE_POLICY && p.attachedTo.kind === 'role',
+  );
+  const edited =
+    provisioned === undefined ? undefined : appendedIdentityEdit(input, provisioned, statements, key);
+  const edit =
+    edited ??
+    sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
+      const newDocument = statementsToDocument(statements);
+      const compiled = cache.compile(
+        { name: FIX_SID, document: newDocument },
+        { policyType: 'identity', policyIndex: set.identity.length },
+      );
+      return { compiled, newDocument };
+    })!;
+  // The role's inline policy is there but is not a document the statements can be added to.
+  const currentKnown = provisioned === undefined || edited !== undefined;
+  const name = input.principal.permissionSet ?? FIX_SID;
+  const size = iamPolicySize(edit.newDocument);
+  const over = currentKnown && size > PERMISSION_SET_INLINE_QUOTA;
+  const note = joinedNotes(
+    shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
+    tooLarge,
+    permissionSetNote(input),
+  );
+  return {
+    ...(note !== undefined ? { note } : {}),
+    ...(over ? { overQuota: permissionSetTooLargeNote(name, size) } : {}),
+    fix: {
+      attachTo: roleOrUserArn(input),
+      attachKind: 'permission-set',
+      policyName: name,
+      statements,
+      ...(currentKnown ? { newDocument: edit.newDocument } : {}),
+      ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      ...(over ? { overQuota: permissionSetTooLargeReason(name, size) } : {}),
+    },
+    patched: { ...set, identity: [...set.identity, edit.compiled] },
+    addedIdentity: edit.compiled,
   };
 }
 

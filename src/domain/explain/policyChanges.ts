@@ -24,6 +24,7 @@ import {
   iamPolicySize,
   inlinePolicyQuota,
   MANAGED_POLICY_QUOTA,
+  PERMISSION_SET_INLINE_QUOTA,
   SERVICE_CONTROL_POLICY_QUOTA,
   scpSize,
 } from './policySize.js';
@@ -52,7 +53,9 @@ function editsOf(finding: Finding, index: number): PolicyEdit[] {
   }
   // The fix's other policies: the caller's own (cross-account), the permissions boundary, lower SCPs.
   for (const also of [fix.identityChange, fix.boundary, ...(fix.otherScps ?? [])]) {
-    if (also === undefined) continue;
+    // Without a whole document (a permission set whose inline policy the snapshot does not hold as
+    // JSON) there is nothing to combine.
+    if (also === undefined || also.newDocument === undefined) continue;
     edits.push({ ...also, finding: index, principalArn, verified: fix.verified });
   }
   return edits;
@@ -199,7 +202,7 @@ function sizeAgainstQuota(
     case 'service-control-policy':
       return { size: scpSize(document), quota: SERVICE_CONTROL_POLICY_QUOTA };
     case 'permission-set':
-      return undefined;
+      return { size: iamPolicySize(document), quota: PERMISSION_SET_INLINE_QUOTA };
   }
 }
 
@@ -289,6 +292,6 @@ function makeRoom(change: Pick<PolicyChange, 'attachKind' | 'attachTo'>): string
     case 'service-control-policy':
       return "Make room in it, or put part of the statements in another of the organization's policies attached to the same target.";
     case 'permission-set':
-      return '';
+      return 'Make room in it (merge statements with the same actions into one Resource list), or put part of the statements in a customer managed policy the permission set references.';
   }
 }

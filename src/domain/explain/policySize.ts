@@ -5,7 +5,8 @@
  * - a managed policy (a version of it, a permissions boundary too): 6,144;
  * - the inline policies of one entity together: a user's 2,048, a group's 5,120, a role's 10,240;
  * - a service control policy: 5,120, white space included (Organizations counts the text it is sent);
- * - a bucket policy: 20 KB (S3's quota, in bytes).
+ * - a bucket policy: 20 KB (S3's quota, in bytes);
+ * - a permission set's inline policy: 10,240 (IAM Identity Center's quota).
  *
  * IAM refuses a document over its quota (LimitExceeded), so a fix whose document would be over it cannot
  * be applied as it is.
@@ -13,6 +14,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
  */
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { PolicyHolder } from '../snapshot/types.js';
@@ -93,6 +95,30 @@ export function boundaryTooLargeNote(name: string, size: number): string {
 /** The caveat for a bucket policy over S3's quota. */
 export function bucketPolicyTooLargeNote(bucket: string, bytes: number): string {
   return `With the statements, the policy of bucket ${bucket} would be ${n(bytes)} bytes as compact JSON, over S3's quota of 20 KB for a bucket policy: S3 would refuse it. Make room in it: merge statements for the same principal and actions into one Resource list (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html).`;
+}
+
+/**
+ * IAM Identity Center's quota on a permission set's inline policy: 10,240 characters without white
+ * space (and 32,768 bytes as sent). The role it provisions holds it as the inline policy
+ * {@link PERMISSION_SET_INLINE_POLICY}, under the role's own quota of the same 10,240.
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+ */
+export const PERMISSION_SET_INLINE_QUOTA = 10240;
+
+/** The name of the inline policy a permission set's provisioned role holds its inline policy as. */
+export const PERMISSION_SET_INLINE_POLICY = 'AwsSSOInlinePolicy';
+
+const IDENTITY_CENTER_QUOTAS = 'https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html';
+
+/** Why a permission set's new inline policy cannot be applied, in a few words (a fix's `overQuota`). */
+export function permissionSetTooLargeReason(name: string, size: number): string {
+  return `the inline policy of the permission set ${name} would be ${n(size)} characters (white space aside), over IAM Identity Center's quota of ${n(PERMISSION_SET_INLINE_QUOTA)}`;
+}
+
+/** The caveat for a permission set whose new inline policy would be over the quota. */
+export function permissionSetTooLargeNote(name: string, size: number): string {
+  return `With the statements, the inline policy of the permission set ${name} would be ${n(size)} characters (white space aside), over IAM Identity Center's quota of ${n(PERMISSION_SET_INLINE_QUOTA)}: it would refuse it, and a permission set has one inline policy. Make room in it (merge statements with the same Effect and actions into one Resource list), or put the statements in a customer managed policy the permission set references, which must exist with the same name in every account it is provisioned to (${IDENTITY_CENTER_QUOTAS}, https://docs.aws.amazon.com/singlesignon/latest/userguide/howtocmp.html).`;
 }
 
 /** The caveat for a service control policy whose new document would be over the quota. */

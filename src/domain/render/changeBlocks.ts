@@ -177,9 +177,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
   // What the policy holds now is unknown: a permission set's policies are not in the account snapshot,
   // and a bucket policy not given with --bucket-policy is not either. Applying a whole document would
   // replace what is there.
-  const currentUnknown =
-    change.attachKind === 'permission-set' ||
-    (change.newDocument === undefined && change.attachKind !== 'inline-policy');
+  const currentUnknown = change.newDocument === undefined && change.attachKind !== 'inline-policy';
   if (currentUnknown) {
     blocks.push({
       kind: 'json',
@@ -195,7 +193,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     // A new policy (nothing to edit): its statements are the whole document.
     blocks.push({
       kind: 'json',
-      heading: `The whole new ${noun}${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}`,
+      heading: `The whole new ${noun}${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${provisionedNote(change, false)}`,
       value: change.newDocument ?? policyDocument(change.statements),
     });
   } else {
@@ -212,7 +210,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     if (whole && change.newDocument !== undefined) {
       blocks.push({
         kind: 'json',
-        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${sizeNote(change)}`,
+        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${provisionedNote(change, true)}${sizeNote(change)}`,
         value: change.newDocument,
       });
     }
@@ -241,6 +239,17 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
     }
   }
   return blocks;
+}
+
+/**
+ * Where a permission set's current inline policy was read: the role it provisions in the account holds
+ * it as the inline policy `AwsSSOInlinePolicy`, as of the last provisioning.
+ */
+function provisionedNote(change: Change, edited: boolean): string {
+  if (change.attachKind !== 'permission-set') return '';
+  return edited
+    ? ` (read from the role it provisions here, as AwsSSOInlinePolicy: if the permission set was changed and not provisioned again since, add the statements to its inline policy as it is now)`
+    : ` (the role it provisions here holds none: if the permission set has an inline policy now, add the statements to it)`;
 }
 
 /**

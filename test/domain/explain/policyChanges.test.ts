@@ -180,6 +180,41 @@ describe('combinePolicyChanges', () => {
     );
   });
 
+  test("a permission set's combined inline policy is held to IAM Identity Center's quota of 10,240", () => {
+    const role =
+      'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Data_0a1b2c3d4e5f6789';
+    const session = `arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Data_0a1b2c3d4e5f6789/maria`;
+    const permissionSetFix = (n: number, count: number): Fix => {
+      const statements = Array.from({ length: count }, (_, i) =>
+        allow('s3:GetObject', `arn:aws:s3:::bucket-${n}/a-rather-long-directory-name-${i}/*`),
+      );
+      return { ...inlineFix(statements), attachTo: role, attachKind: 'permission-set', policyName: 'Data' };
+    };
+    const small = combinePolicyChanges([
+      finding(session, permissionSetFix(1, 2)),
+      finding(session, permissionSetFix(2, 2)),
+    ]).policyChanges[0];
+    assert.equal(small?.verified, true);
+    assert.equal(small?.overQuota, undefined);
+    const large = combinePolicyChanges([
+      finding(session, permissionSetFix(1, 90)),
+      finding(session, permissionSetFix(2, 90)),
+    ]).policyChanges[0];
+    assert.equal(large?.verified, false);
+    assert.match(
+      large?.overQuota ?? '',
+      /^the combined document would be [\d,]+ characters \(white space aside\), over the quota of 10,240$/,
+    );
+    assert.ok(
+      large?.verification.some((v) =>
+        v.endsWith(
+          'or put part of the statements in a customer managed policy the permission set references.',
+        ),
+      ),
+      large?.verification.join(' | '),
+    );
+  });
+
   test("a combined change that grants control of a bucket's access says so, as its findings do", () => {
     const { policyChanges } = combinePolicyChanges([
       finding(USER, inlineFix([allow('s3:PutBucketPolicy', 'arn:aws:s3:::a')])),

@@ -155,6 +155,35 @@ describe('changeBlocks', () => {
   });
 });
 
+describe('a permission set whose inline policy the snapshot holds (its role, as provisioned)', () => {
+  test('gets the whole new inline policy, saying where the current one was read, or that there was none', () => {
+    const edited = changeBlocks(
+      change({
+        attachKind: 'permission-set',
+        policyName: 'DataScientist',
+        newDocument: { Version: '2012-10-17', Statement: [{ Sid: 'Old' }, ...STATEMENTS] },
+        diff: '  {\n+   "Sid": "x"\n  }',
+      }),
+    );
+    assert.deepEqual(
+      edited.map((b) => b.kind),
+      ['json', 'diff', 'json'],
+    );
+    assert.match(
+      edited[2]?.heading ?? '',
+      /the current one with the statements added \(read from the role it provisions here, as AwsSSOInlinePolicy: /,
+    );
+    const created = changeBlocks(
+      change({ attachKind: 'permission-set', newDocument: { Version: '2012-10-17', Statement: STATEMENTS } }),
+    );
+    assert.equal(created.length, 1);
+    assert.match(
+      created[0]?.heading ?? '',
+      /^The whole new inline policy of the permission set \(the role it provisions here holds none: /,
+    );
+  });
+});
+
 describe('an SCP near the size quota', () => {
   test('its whole document says its shown and minified lengths, and how to minify it', () => {
     const big = {

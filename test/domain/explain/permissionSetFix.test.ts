@@ -1,0 +1,125 @@
+/**
+ * The fix for an IAM Identity Center role goes into its permission set's inline policy. The role it
+ * provisions holds that policy as `AwsSSOInlinePolicy`: with the role in the snapshot, the fix is the
+ * whole new inline policy (the current one plus the statements), held to IAM Identity Center's quota.
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { iamPolicySize } from '../../../src/domain/explain/policySize.js';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { explainScenario } from '../../events/explainScenario.js';
+import { temporaryDirectory } from '../../temporaryDirectory.js';
+
+const SAMPLE = join(import.meta.dirname, '../../../events/17-identity-center-permission-set');
+const dir = temporaryDirectory('permission-set-');
+const ARGS = ['event.json', '--account-snapshot', 'authz.json'];
+
+interface RoleDetail {
+  RoleName: string;
+  RolePolicyList: { PolicyName: string; PolicyDocument: unknown }[];
+}
+
+/** Sample 17 with the reserved role's inline policies replaced, explained. */
+async function explainWith(
+  name: string,
+  policies: (current: RoleDetail['RolePolicyList']) => RoleDetail['RolePolicyList'],
+): Promise<Finding> {
+  const copy = join(dir(), name);
+  mkdirSync(copy);
+  copyFileSync(join(SAMPLE, 'event.json'), join(copy, 'event.json'));
+  const authz = JSON.parse(readFileSync(join(SAMPLE, 'authz.json'), 'utf8')) as {
+    RoleDetailList: RoleDetail[];
+  };
+  const role = authz.RoleDetailList.find((r) => r.RoleName.startsWith('AWSReservedSSO_'))!;
+  role.RolePolicyList = policies(role.RolePolicyList);
+  writeFileSync(join(copy, 'authz.json'), JSON.stringify(authz));
+  const report = await explainScenario(copy, ARGS);
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+const ADDED = {
+  Effect: 'Allow',
+  Action: ['s3:PutObject'],
+  Resource: ['arn:aws:s3:::ds-sandbox/users/maria.garcia/models/*'],
+};
+
+describe('a permission set fix', () => {
+  test('is the inline policy as provisioned to the role, with the statements added, and its diff', async () => {
+    const report = await explainScenario(SAMPLE, ARGS);
+    const fix = report.findings[0]?.fix;
+    assert.equal(fix?.attachKind, 'permission-set');
+    assert.equal(fix?.policyName, 'DataScientist');
+    assert.equal(fix?.verified, true);
+    assert.equal(fix?.overQuota, undefined);
+    const statements = (fix?.newDocument as { Statement: { Sid?: string }[] } | undefined)?.Statement ?? [];
+    assert.deepEqual(
+      statements.map((s) => s.Sid),
+      ['SandboxList', 'SandboxRead', 'PermissionAuditorFix1'],
+    );
+    assert.deepEqual({ ...statements[2], Sid: undefined }, { ...ADDED, Sid: undefined });
+    assert.match(fix?.diff ?? '', /^\+ {7}"Sid": "PermissionAuditorFix1",$/m);
+    const text = renderText(report, { color: false });
+    assert.match(
+      text,
+      /The whole new inline policy of the permission set, the current one with the statements added \(read from the role it provisions here, as AwsSSOInlinePolicy:/,
+    );
+  });
+
+  test('is the statements alone, as a whole new inline policy, when the role holds none', async () => {
+    const finding = await explainWith('no-inline', () => []);
+    assert.deepEqual(finding.fix?.newDocument, { Version: '2012-10-17', Statement: [ADDED] });
+    assert.equal(finding.fix?.diff, undefined);
+    assert.equal(finding.fix?.verified, true);
+  });
+
+  test('over IAM Identity Center quota of 10,240 characters, is not verified as applicable and says how to make room', async () => {
+    const filler = Array.from({ length: 60 }, (_, i) => ({
+      Sid: `Read${i}`,
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
+      Resource: [`arn:aws:s3:::ds-sandbox/projects/project-number-${i}/datasets/*`],
+    }));
+    const finding = await explainWith('full', (current) => [
+      {
+        PolicyName: 'AwsSSOInlinePolicy',
+        PolicyDocument: {
+          ...(current[0]?.PolicyDocument as object),
+          Statement: [
+            ...((current[0]?.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement ?? []),
+            ...filler,
+          ],
+        },
+      },
+    ]);
+    const size = iamPolicySize(finding.fix?.newDocument);
+    assert.ok(size > 10_240 && size < 12_000, `${size}`);
+    assert.equal(finding.fix?.verified, false);
+    assert.equal(
+      finding.fix?.overQuota,
+      `the inline policy of the permission set DataScientist would be ${size.toLocaleString('en-US')} characters (white space aside), over IAM Identity Center's quota of 10,240`,
+    );
+    assert.ok(finding.fix?.verification.some((line) => line.startsWith('Not verified as applicable')));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          `With the statements, the inline policy of the permission set DataScientist would be ${size.toLocaleString('en-US')} characters`,
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('is the statements to add, with no whole document, when the role holds its policy as something else than JSON', async () => {
+    const finding = await explainWith('unreadable', () => [
+      { PolicyName: 'AwsSSOInlinePolicy', PolicyDocument: '%7B%22Version%22%3A' },
+    ]);
+    assert.deepEqual(finding.fix?.statements, [ADDED]);
+    assert.equal(finding.fix?.newDocument, undefined);
+  });
+});
