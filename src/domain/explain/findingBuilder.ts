@@ -13,6 +13,7 @@ import type {
 import { isS3Action } from '../s3/s3Location.js';
 import { DECRYPT_HIDDEN, DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import { shellWord } from '../shell.js';
 import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
@@ -592,7 +593,9 @@ const DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:DeleteObject', 's3:Dele
  */
 function unnamedCallerCaveat(principal: Principal): string {
   const account = principal.account ?? 'unknown';
-  const id = uniqueIdOf(principal.principalId);
+  // A unique ID is upper-case letters and digits: anything else (a forged record) gets no command.
+  const unique = uniqueIdOf(principal.principalId);
+  const id = unique !== undefined && /^[A-Z0-9]+$/.test(unique) ? unique : undefined;
   const base = `CloudTrail recorded only the caller's account (${account})`;
   const source =
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids';
@@ -1831,11 +1834,13 @@ export class FindingBuilder {
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
       still.push(
-        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${first.vpcEndpointId} --query "VpcEndpoints[0].PolicyDocument"\`)`,
+        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(first.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`)`,
       );
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
     for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))
-      still.push(`the bucket policy of ${bucket} (none was given: --bucket-policy ${bucket}=FILE)`);
+      still.push(
+        `the bucket policy of ${bucket} (none was given: --bucket-policy ${shellWord(`${bucket}=FILE`)})`,
+      );
     if (this.#context.scpLevels.length === 0) still.push('service control policies (none were given: --scp)');
     if (this.#context.rcpLevels.length === 0)
       still.push('resource control policies (none were given: --rcp)');

@@ -32,6 +32,7 @@ import type {
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
+import { shellWord } from '../shell.js';
 import { managedPolicyByArn, userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type {
   AccountSnapshot,
@@ -615,7 +616,7 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
     bytes > BUCKET_POLICY_QUOTA_BYTES ? bucketPolicyTooLargeNote(input.bucket, bytes) : undefined;
   const note = known
     ? undefined
-    : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${input.bucket}=FILE (from \`aws s3api get-bucket-policy --bucket ${input.bucket} --query Policy --output text\`).`;
+    : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${shellWord(`${input.bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(input.bucket)} --query Policy --output text\`).`;
   return {
     ...(note !== undefined ? { note } : {}),
     ...(overQuota !== undefined ? { overQuota } : {}),

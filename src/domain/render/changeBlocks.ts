@@ -13,6 +13,7 @@ import {
   utf8Length,
 } from '../explain/policySize.js';
 import type { Fix } from '../explain/report.js';
+import { shellWord } from '../shell.js';
 import { policyDocument } from './reportWording.js';
 
 export type ChangeBlock =
@@ -58,11 +59,6 @@ const DOCUMENT_NOUN: Readonly<Record<Fix['attachKind'], string>> = {
   'permission-set': 'inline policy of the permission set',
   'service-control-policy': 'service control policy',
 };
-
-/** A shell word: as it is when it holds only characters a shell leaves alone, else single-quoted. */
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9_./:=,@+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The last part of an ARN's resource (`user/path/name` -> `name`). */
 function lastSegment(arn: string): string {

@@ -278,16 +278,24 @@ export function escapeMarkdown(value: string): string {
     if (char === '&') return '&amp;';
     if (char === '<') return '&lt;';
     if (char === '>') return '&gt;';
+    // GitHub links an email address and notifies an @mention whatever the escapes (its autolinks and
+    // mentions are found in the rendered text): a word joiner after `@` breaks both, unseen.
+    if (char === '@') return `\\@${WORD_JOINER}`;
     return `\\${char}`;
   });
 }
 
+/** U+2060 WORD JOINER: invisible, and no line break at it. */
+const WORD_JOINER = '\u2060';
+
 /**
  * The documentation the reports cite: a word that is one of these URLs, and nothing else, is written as
- * an autolink in Markdown prose. Any other URL (an object key can hold one) stays escaped text.
+ * an autolink in Markdown prose. Any other URL (an object key can hold one) stays escaped text. On
+ * GitHub, where anyone can open an issue, only the issues the reports cite are links, besides a
+ * repository's files and commits.
  */
 const CITED_URL =
-  /^https:\/\/(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com|gitlab\.com\/duplicity|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools))\/[A-Za-z0-9/._~#%?=&+-]*$/;
+  /^https:\/\/(?:(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com)\/[A-Za-z0-9/._~#%?=&+-]*|(?:gitlab\.com\/duplicity\/duplicity\/-|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools)\/[A-Za-z0-9._-]+)(?:\/(?:blob|tree|commit)\/[A-Za-z0-9/._~#%?=&+-]*)?|github\.com\/(?:aws\/aws-cli\/issues\/3163|rclone\/rclone\/issues\/(?:4703|5119|5271|5730)))$/;
 
 /** Running text without code spans, a word at a time: a cited URL as an autolink, the rest escaped. */
 function escapeMarkdownWords(text: string): string {

@@ -50,7 +50,7 @@ import {
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
-import { fitLines, omittedMarker, truncateText } from './truncate.js';
+import { fitLines, omittedMarker, truncateMrkdwn, truncateText } from './truncate.js';
 
 /** Options of {@link renderSlack}. */
 export interface SlackRenderOptions {
@@ -130,7 +130,7 @@ function createMessageBuilder(tailReserve = 0): MessageBuilder {
       // Guard the invariant even if a renderer overshoots its budget.
       add({
         type: 'section',
-        text: { type: 'mrkdwn', text: truncateText(render(budget), budget), verbatim: true },
+        text: { type: 'mrkdwn', text: truncateMrkdwn(render(budget), budget), verbatim: true },
       });
     },
     context(text) {
@@ -138,7 +138,7 @@ function createMessageBuilder(tailReserve = 0): MessageBuilder {
       const budget = Math.max(0, Math.min(SECTION_MAX, remaining));
       add({
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: truncateText(text, budget), verbatim: true }],
+        elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, budget), verbatim: true }],
       });
     },
     divider() {
@@ -161,7 +161,7 @@ function createMessageBuilder(tailReserve = 0): MessageBuilder {
 
 /** A titled bullet list that keeps whole items and counts the ones that do not fit. */
 function listSection(title: string, items: readonly string[], unit: string): SectionRenderer {
-  return (budget) => `${title}\n${fitLines(items, budget - title.length - 1, unit)}`;
+  return (budget) => `${title}\n${fitLines(items, budget - title.length - 1, unit, truncateMrkdwn)}`;
 }
 
 /**
@@ -176,7 +176,7 @@ function codeSection(title: string, content: string): SectionRenderer {
     const marker = omittedMarker(body.length, 'characters');
     const room = budget - title.length - '\n```\n\n```\n'.length - marker.length;
     // Not even an empty code block fits: the title alone, cut, rather than an unclosed fence.
-    if (room < 0) return truncateText(title, budget);
+    if (room < 0) return truncateMrkdwn(title, budget);
     const kept: string[] = [];
     let used = 0;
     for (const line of body.split('\n')) {
@@ -218,7 +218,7 @@ function factsSection(finding: Finding): SectionRenderer {
     `*Seen:* ${code(finding.firstSeen)} to ${code(finding.lastSeen)} (${plural(finding.eventIds.length, 'event')})`,
     `*Cause:* ${cause.explanation} <${cause.source}|AWS documentation>`,
   ];
-  return (budget) => fitLines(lines, budget, 'lines');
+  return (budget) => fitLines(lines, budget, 'lines', truncateMrkdwn);
 }
 
 function requestsSection(finding: Finding): SectionRenderer {
@@ -234,7 +234,7 @@ function requestsSection(finding: Finding): SectionRenderer {
 function additionalChangeSection(lead: string, change: AdditionalChange): SectionRenderer {
   const named = namedAs(change, code);
   return codeSection(
-    truncateText(
+    truncateMrkdwn(
       `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Statements to add:`,
       800,
     ),
@@ -244,7 +244,7 @@ function additionalChangeSection(lead: string, change: AdditionalChange): Sectio
 
 function renderFinding(finding: Finding, builder: MessageBuilder): void {
   builder.header(headerText(finding));
-  builder.section((budget) => truncateText(mrkdwn(finding.summary), budget), 1000);
+  builder.section((budget) => truncateMrkdwn(mrkdwn(finding.summary), budget), 1000);
   builder.section(factsSection(finding), 1500);
   builder.section(requestsSection(finding), 2500);
 
@@ -257,7 +257,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const [first, ...rest] = changeBlocks(fix, { whole: false });
     builder.section(
       codeSection(
-        truncateText(`${title}. ${first?.heading ?? ''}:`, 800),
+        truncateMrkdwn(`${title}. ${first?.heading ?? ''}:`, 800),
         first?.kind === 'json' ? safeJson(first.value, '<>&`') : '',
       ),
     );
@@ -294,7 +294,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     }
   } else {
     builder.section(
-      (budget) => truncateText(`*No fix proposed:* ${noFixReason(finding.cause)}`, budget),
+      (budget) => truncateMrkdwn(`*No fix proposed:* ${noFixReason(finding.cause)}`, budget),
       500,
     );
   }
@@ -376,7 +376,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   const status = change.verified ? '*verified*' : '*NOT verified*';
   const named = namedAs(change, code);
   const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
-  builder.section(codeSection(truncateText(title, 1000), safeJson(change.newDocument, '<>&`')));
+  builder.section(codeSection(truncateMrkdwn(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
     builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, contextDiff(change.diff)));
   }

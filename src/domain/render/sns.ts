@@ -7,6 +7,7 @@
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import { causeText } from './causeText.js';
+import { sanitizeTerminal } from './escape.js';
 import { distinctActions, findingPrincipalLabel, plural, seenAgainText } from './reportWording.js';
 import { renderFindingText, renderPolicyChangeText, renderSkippedAndErrorsText, renderText } from './text.js';
 import { omittedMarker } from './truncate.js';
@@ -180,11 +181,15 @@ function seenAgainByTime(
   times: readonly string[] | undefined,
 ): string {
   if (times === undefined || times.length !== numbers.length || numbers.length === 0) return text;
+  // The times are the records' own: no control character of theirs reaches the message.
+  const safe = times.map((time) => sanitizeTerminal(time));
   const shown =
-    times.length <= 8 ? times.join(', ') : `${times.slice(0, 7).join(', ')} and ${times.length - 7} more`;
+    safe.length <= 8 ? safe.join(', ') : `${safe.slice(0, 7).join(', ')} and ${safe.length - 7} more`;
+  // A function, so that `$'` or `$&` in a time is not read as a replacement pattern.
   return text.replace(
     seenAgainText(numbers),
-    `seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`,
+    () =>
+      `seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`,
   );
 }
 

@@ -115,7 +115,7 @@ function bulletList(items: readonly string[], prefix = '    '): string[] {
 function changeBlockLines(blocks: readonly ChangeBlock[]): string[] {
   const lines: string[] = [];
   for (const block of blocks) {
-    lines.push(`    ${block.heading}:`);
+    lines.push(`    ${t(block.heading)}:`);
     if (block.kind === 'json') lines.push(indent(safeJson(block.value), '    '));
     else if (block.kind === 'diff')
       lines.push(indent(sanitizeTerminal(block.text, { multiline: true }), '      '));

@@ -38,10 +38,39 @@ export function truncateText(text: string, max: number, unit = 'characters'): st
 }
 
 /**
- * Joins as many whole lines as fit in `max` characters (with `\n`), then a marker line counting the lines
- * left out. A first line longer than `max` is itself truncated so that something is always shown.
+ * {@link truncateText} for Slack mrkdwn, where every backtick is a code span's (an untrusted value's own
+ * are replaced by a look-alike before): a span the cut leaves open is closed before the marker, so
+ * that the rest of the value (its `*`, `_`, `~`) stays code and the marker is not part of it. Fenced
+ * blocks (three backticks) are left to the renderers that cut them on line boundaries.
+ *
+ * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
-export function fitLines(lines: readonly string[], max: number, unit: string): string {
+export function truncateMrkdwn(text: string, max: number, unit = 'characters'): string {
+  if (text.length <= max) return text;
+  const marker = ` ${omittedMarker(text.length, unit)}`;
+  if (marker.length + 1 >= max) return closedSpans(text.slice(0, safeCut(text, max - 1)));
+  const cut = safeCut(text, max - marker.length - 1);
+  return `${closedSpans(text.slice(0, cut))} ${omittedMarker(text.length - cut, unit)}`;
+}
+
+/** `prefix` with a code span it leaves open closed (or, when it only just opened, dropped). */
+function closedSpans(prefix: string): string {
+  const ticks = prefix.replaceAll('```', '').split('`').length - 1;
+  if (ticks % 2 === 0) return prefix;
+  return prefix.endsWith('`') && !prefix.endsWith('```') ? prefix.slice(0, -1) : `${prefix}\``;
+}
+
+/**
+ * Joins as many whole lines as fit in `max` characters (with `\n`), then a marker line counting the lines
+ * left out. A first line longer than `max` is itself truncated (with `truncate`) so that something is
+ * always shown.
+ */
+export function fitLines(
+  lines: readonly string[],
+  max: number,
+  unit: string,
+  truncate: (text: string, max: number) => string = truncateText,
+): string {
   const all = lines.join('\n');
   if (all.length <= max) return all;
   const reserve = omittedMarker(lines.length, unit).length + 1;
@@ -57,7 +86,7 @@ export function fitLines(lines: readonly string[], max: number, unit: string): s
     const first = lines[0] ?? '';
     const rest = lines.length - 1;
     const tail = rest > 0 ? `\n${omittedMarker(rest, unit)}` : '';
-    return `${truncateText(first, max - tail.length)}${tail}`;
+    return `${truncate(first, max - tail.length)}${tail}`;
   }
   return `${kept.join('\n')}\n${omittedMarker(lines.length - kept.length, unit)}`;
 }

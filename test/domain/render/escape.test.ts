@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -16,6 +18,8 @@ import {
   toSingleLine,
 } from '../../../src/domain/render/escape.js';
 import { HOSTILE_KEY, HOSTILE_PARTS } from './reportFixtures.js';
+
+const SRC = join(import.meta.dirname, '../../../src');
 
 const ESC = '\u001b';
 
@@ -147,6 +151,29 @@ describe('Markdown escaping', () => {
       escapeMarkdownProse('[x](https://docs.aws.amazon.com/a)'),
       '\\[x\\]\\(https\\:\\/\\/docs\\.aws\\.amazon\\.com\\/a\\)',
     );
+  });
+
+  test("GitHub's email links and @mentions, found whatever the escapes, are broken by a word joiner after @", () => {
+    assert.equal(escapeMarkdown('billing@evil.example'), 'billing\\@\u2060evil\\.example');
+    assert.equal(escapeMarkdownProse('ping @security-team'), 'ping \\@\u2060security\\-team');
+  });
+
+  test('on GitHub, only the issues the reports cite are links; every GitHub or GitLab URL they cite is one', () => {
+    // Anyone can open an issue or a pull request in aws/aws-cli: an object key naming one is text.
+    for (const url of [
+      'https://github.com/aws/aws-cli/issues/9999',
+      'https://github.com/rclone/rclone/pull/1',
+    ])
+      assert.ok(!escapeMarkdownProse(url).includes('<'), url);
+    const cited = new Set<string>();
+    for (const file of readdirSync(SRC, { recursive: true, encoding: 'utf8' }))
+      if (file.endsWith('.ts'))
+        for (const m of readFileSync(join(SRC, file), 'utf8').matchAll(
+          /https:\/\/(?:github|gitlab)\.com\/[A-Za-z0-9/._~#%?=&+-]*/g,
+        ))
+          if (!m[0].startsWith('https://github.com/slackapi/')) cited.add(m[0]);
+    assert.ok(cited.size > 20, `${cited.size}`);
+    for (const url of cited) assert.equal(escapeMarkdownProse(url), `<${url}>`);
   });
 
   test('prose never lets a value open a link, an HTML tag or a new block', () => {

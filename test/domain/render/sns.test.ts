@@ -141,6 +141,14 @@ describe('renderSns', () => {
     assert.ok(!alert.message.includes('findings 4, 7'));
   });
 
+  test("the repeats' times are the records' own: no control character, and no replacement pattern ($', $&) is expanded", () => {
+    const forged = "Nov 27 2026 01:30:09 GMT ($' \u001b[2JURGENT $&)";
+    const alert = renderSns(rcloneFinding, [4], 'Finding 1 of 2', [forged]);
+    assert.ok(!alert.message.includes('\u001b'), alert.message);
+    assert.ok(alert.message.includes("from Nov 27 2026 01:30:09 GMT ($' "), alert.message);
+    assert.ok(alert.message.includes('URGENT $&) (the same advice; no alert of their own)'), alert.message);
+  });
+
   test('an IAM Identity Center session is named by its user and permission set', () => {
     const arn =
       'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789/maria.garcia';

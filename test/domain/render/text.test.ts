@@ -31,6 +31,24 @@ function jsonAfter(text: string, marker: string): unknown {
 }
 
 describe('renderText', () => {
+  test("a change block's heading (which names a role from the snapshot) reaches the terminal without control characters", () => {
+    const { diff: _, ...fix } = rcloneFinding.fix!;
+    const finding = {
+      ...rcloneFinding,
+      fix: {
+        ...fix,
+        attachKind: 'inline-policy' as const,
+        policyName: 'PermissionAuditorFix',
+        overQuota: `the inline policies of role deploy${ESC}[1A${ESC}[2K${ESC}[32mFIX-APPLIED${ESC}]0;TITLE\u0007 would be 15,069 characters`,
+        verified: false,
+      },
+    };
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.ok(text.includes('Do not apply it as an inline policy (the inline policies of role deploy'), text);
+    assert.ok(!text.includes(ESC), JSON.stringify(text));
+    assert.ok(!text.includes('\u0007'));
+  });
+
   test('contains no escape character at all without colour, even with a hostile key', () => {
     const out = renderText(fullReport, { color: false });
     assert.ok(!out.includes(ESC) && !out.includes('\u009b'));

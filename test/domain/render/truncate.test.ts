@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { fitLines, omittedMarker, truncateText } from '../../../src/domain/render/truncate.js';
+import {
+  fitLines,
+  omittedMarker,
+  truncateMrkdwn,
+  truncateText,
+} from '../../../src/domain/render/truncate.js';
 
 const MARKER = /\u2026 \((\d+) more (\w+) omitted; see the JSON report\)$/;
 
@@ -71,5 +76,34 @@ describe('fitLines', () => {
         },
       ),
     );
+  });
+});
+
+describe('truncateMrkdwn', () => {
+  test('closes a code span the cut leaves open, so that the rest of the value stays code', () => {
+    const text = `Key \`${'L'.repeat(200)}*bold*${'M'.repeat(200)}\` done`;
+    const cut = truncateMrkdwn(text, 150);
+    assert.ok(cut.length <= 150, `${cut.length}`);
+    const kept = cut.slice(0, cut.indexOf(' \u2026'));
+    assert.equal(kept.split('`').length - 1, 2, cut);
+    assert.ok(kept.endsWith('L`'), cut);
+  });
+
+  test('whatever the cut, the text kept has its spans closed, none empty, and fits', () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 30 }).map((t) => t.replaceAll('`', '')),
+      fc.string({ minLength: 1, maxLength: 30 }).map((t) => `\`${t.replaceAll('`', '') || 'x'}\``),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), fc.integer({ min: 60, max: 400 }), (pieces, max) => {
+        const text = pieces.join(' ');
+        const cut = truncateMrkdwn(text, max);
+        assert.ok(cut.length <= max);
+        const kept = cut.length === text.length ? cut : cut.slice(0, cut.lastIndexOf(' \u2026'));
+        assert.equal((kept.split('`').length - 1) % 2, 0, cut);
+        assert.doesNotMatch(kept, /``/);
+      }),
+    );
+    assert.equal(truncateMrkdwn('short `code`', 100), 'short `code`');
   });
 });
