@@ -16,6 +16,7 @@ import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from 
 import {
   accessPointNote,
   bucketOf,
+  isBucketName,
   isS3Action,
   parseAccessPointResource,
   parseCopySource,
@@ -362,8 +363,40 @@ function deniedEvent(
   };
 }
 
-/** Analyses a denied event: what was denied and the requests to evaluate, or why none can be derived. */
+/** The code of a denied event whose record names something that cannot be a bucket. */
+export const INVALID_BUCKET_NAME = 's3.invalidBucketName';
+
+/**
+ * Analyses a denied event: what was denied and the requests to evaluate, or why none can be derived
+ * (among them, {@link INVALID_BUCKET_NAME}: no statement is written for a bucket that cannot exist).
+ */
 export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
+  const event = analysed(record);
+  if ('unmapped' in event) return event;
+  const invalid = invalidBucketOf(event);
+  if (invalid === undefined) return event;
+  return {
+    unmapped: {
+      code: INVALID_BUCKET_NAME,
+      message: `${record.eventName} names the bucket ${JSON.stringify(invalid)}, which cannot be an S3 bucket's name (letters, digits, dots, hyphens and underscores only): the record is damaged or not CloudTrail's, and no statement is written from it.`,
+    },
+  };
+}
+
+/** Whether a name can be a bucket's, remembered (a trail names few buckets, each many times). */
+const bucketNameValid = boundedMemo(isBucketName, 4096);
+
+/** The first bucket the event names that cannot be a bucket's name, if any. */
+function invalidBucketOf(event: DeniedEvent): string | undefined {
+  const invalid = (bucket: string | undefined) => bucket !== undefined && !bucketNameValid(bucket);
+  for (const bucket of [event.bucket, event.copySource?.bucket, event.copyTarget?.bucket])
+    if (invalid(bucket)) return bucket;
+  for (const check of checksOf(event)) if (invalid(check.bucket)) return check.bucket;
+  for (const check of event.kmsChecks) if (invalid(check.bucket)) return check.bucket;
+  return undefined;
+}
+
+function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const message = parseDenialMessage(record.errorMessage);
   if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
 

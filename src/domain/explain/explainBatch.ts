@@ -22,7 +22,7 @@ import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
 import type { ExplainContext } from './context.js';
-import { analyseDeniedEvent, type DeniedEvent } from './deniedEvent.js';
+import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
@@ -389,6 +389,11 @@ export class Explainer {
       return;
     }
     const event = analyseDeniedEvent(record);
+    if ('unmapped' in event && event.unmapped.code === INVALID_BUCKET_NAME) {
+      // Not an operation the catalogue lacks: a record that cannot be genuine.
+      errors.push({ input: `${raw.input} (${raw.position})`, ...event.unmapped });
+      return;
+    }
     if ('unmapped' in event) {
       skipped.push({
         eventId: record.eventId,

@@ -50,6 +50,17 @@ export function bucketFromHost(host: string): string | undefined {
 }
 
 /**
+ * Whether `name` can be an S3 bucket's: letters, digits, dots, hyphens and underscores (upper case and
+ * underscores, up to 255 characters, only in old us-east-1 buckets). A record naming anything else (a
+ * `*`, a `/`, a `${…}`) is damaged or forged, and a statement written from it would be a wildcard.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function isBucketName(name: string): boolean {
+  return /^[A-Za-z0-9._-]{1,255}$/.test(name);
+}
+
+/**
  * The bucket of the request: `requestParameters.bucketName`, else the bucket ARN in `resources[]`,
  * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`) in `bucketName`
  * gives way to the bucket `resources[]` names.

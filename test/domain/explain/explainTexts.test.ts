@@ -926,3 +926,35 @@ describe('keys with characters an IAM policy cannot hold', () => {
     );
   });
 });
+
+describe('a bucket name that cannot be one', () => {
+  test('is an error naming the record, and no statement is written from it (a * would be a wildcard)', () => {
+    const legacy = (bucketName: string) =>
+      record({
+        errorMessage: 'Access Denied',
+        requestParameters: { bucketName, key: 'daily/a.csv' },
+        resources: [],
+      });
+    const enhanced = record({
+      errorMessage:
+        'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::backup-*/daily/a.csv" because no identity-based policy allows the s3:PutObject action',
+    });
+    const forged = ['*', 'backup-*', '${aws:username}', 'a:b', 'backup-bucket/daily'].map(legacy);
+    const report = explainTexts(text(...forged, enhanced, record()), context(snapshotWith(readOnlyPolicy)));
+    assert.deepEqual(
+      report.errors.map((e) => [e.input, e.code]),
+      [0, 1, 2, 3, 4, 5].map((i) => [`test.json ($.Records[${i}])`, 's3.invalidBucketName']),
+    );
+    assert.match(
+      report.errors[1]?.message ?? '',
+      /^PutObject names the bucket "backup-\*", which cannot be an S3 bucket's name/,
+    );
+    // The genuine record is still explained.
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.findings[0]?.bucket, 'data');
+    // Old us-east-1 names (upper case, underscores) are names.
+    const old = explainTexts(text(legacy('Old_Bucket.Name')), context(snapshotWith(readOnlyPolicy)));
+    assert.deepEqual(old.errors, []);
+    assert.equal(old.findings[0]?.bucket, 'Old_Bucket.Name');
+  });
+});
