@@ -6,6 +6,7 @@
 import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
+import { MAX_POLICY_NESTING, nestsDeeperThan } from '../domain/json/jsonValue.js';
 import { gunzipLayers } from './gzipLayers.js';
 import { decodeText } from './textEncoding.js';
 
@@ -16,7 +17,8 @@ export type FileErrorCode =
   | 'file.notJson'
   | 'file.notText'
   | 'file.badGzip'
-  | 'file.tooLarge';
+  | 'file.tooLarge'
+  | 'file.tooDeep';
 
 /**
  * The most bytes a JSON input may have once decompressed: twice V8's longest string, as UTF-16 holds two
@@ -104,9 +106,17 @@ export async function readJsonFile(
   }
   const json = decoded.text;
   if (json.trim() === '') return failure('file.empty', file, `${name}: the file is empty`);
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(json) };
+    value = JSON.parse(json);
   } catch (error) {
     return failure('file.notJson', file, `${name}: not valid JSON: ${describeJsonProblem(json, error)}`);
   }
+  if (nestsDeeperThan(value, MAX_POLICY_NESTING))
+    return failure(
+      'file.tooDeep',
+      file,
+      `${name}: nests arrays and objects more than ${MAX_POLICY_NESTING} levels deep; no policy document, snapshot or request nests more than about 16`,
+    );
+  return { ok: true, value };
 }

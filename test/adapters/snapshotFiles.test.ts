@@ -216,6 +216,23 @@ describe('loadBucketPolicies', () => {
     assert.equal(missing.ok ? '' : missing.file, join(dir(), 'absent.json'));
   });
 
+  test('a policy nested thousands of levels deep is refused as too deep, not a stack overflow', async () => {
+    const deep = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:x":${'['.repeat(6000)}${']'.repeat(6000)}}}}]}`;
+    const path = join(dir(), 'deep-policy.json');
+    await writeFile(path, deep);
+    for (const result of [
+      await loadBucketPolicies([`acme-backups=${path}`]),
+      await loadScpFiles([path]),
+      await loadAccountSnapshot(path),
+    ]) {
+      assert.equal(result.ok ? '' : result.code, 'file.tooDeep');
+      assert.match(
+        result.ok ? '' : result.message,
+        /^.*deep-policy\.json: nests arrays and objects more than 100 levels deep/,
+      );
+    }
+  });
+
   test('a file of the wrong shape is bucketPolicy.invalidShape naming the file', async () => {
     const path = fixture('authz-cli.json');
     const result = await loadBucketPolicies([`acme-backups=${path}`]);

@@ -3,7 +3,7 @@
  * string (Organizations `Content`, S3 `GetBucketPolicy`), or a URL-encoded JSON string (IAM API and
  * the JavaScript SDK v3, which does not decode).
  */
-import { isJsonObject } from '../json/jsonValue.js';
+import { isJsonObject, MAX_POLICY_NESTING, nestsDeeperThan } from '../json/jsonValue.js';
 
 export type DecodedDocument =
   | { readonly ok: true; readonly document: Readonly<Record<string, unknown>> }
@@ -46,7 +46,8 @@ export function describeType(value: unknown): string {
 function parseObject(text: string): Readonly<Record<string, unknown>> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return isJsonObject(parsed) ? parsed : undefined;
+    // A document nested past any policy's depth would overflow the stack of every walk of it.
+    return isJsonObject(parsed) && !nestsDeeperThan(parsed, MAX_POLICY_NESTING) ? parsed : undefined;
   } catch {
     return undefined;
   }

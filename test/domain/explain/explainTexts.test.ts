@@ -940,7 +940,10 @@ describe('a bucket name that cannot be one', () => {
         'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::backup-*/daily/a.csv" because no identity-based policy allows the s3:PutObject action',
     });
     const forged = ['*', 'backup-*', '${aws:username}', 'a:b', 'backup-bucket/daily'].map(legacy);
-    const report = explainTexts(text(...forged, enhanced, record()), context(snapshotWith(readOnlyPolicy)));
+    const report = explainTexts(
+      text(...forged, enhanced, record()),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
     assert.deepEqual(
       report.errors.map((e) => [e.input, e.code]),
       [0, 1, 2, 3, 4, 5].map((i) => [`test.json ($.Records[${i}])`, 's3.invalidBucketName']),
@@ -953,7 +956,10 @@ describe('a bucket name that cannot be one', () => {
     assert.equal(report.findings.length, 1);
     assert.equal(report.findings[0]?.bucket, 'data');
     // Old us-east-1 names (upper case, underscores) are names.
-    const old = explainTexts(text(legacy('Old_Bucket.Name')), context(snapshotWith(readOnlyPolicy)));
+    const old = explainTexts(
+      text(legacy('Old_Bucket.Name')),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
     assert.deepEqual(old.errors, []);
     assert.equal(old.findings[0]?.bucket, 'Old_Bucket.Name');
   });

@@ -49,4 +49,11 @@ describe('decodePolicyDocument', () => {
     assert.equal(decodePolicyDocument(null).ok, false);
     assert.equal(decodePolicyDocument('[1,2]').ok, false);
   });
+
+  test('a URL-encoded document nested past any policy is not a document (its walks would overflow the stack)', () => {
+    const deep = encodeURIComponent(`{"Statement":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    assert.equal(decodePolicyDocument(deep).ok, false);
+    const shallow = encodeURIComponent('{"Statement":[[[]]]}');
+    assert.equal(decodePolicyDocument(shallow).ok, true);
+  });
 });
