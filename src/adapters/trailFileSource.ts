@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 import { constants } from 'node:buffer';
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
@@ -217,14 +217,23 @@ async function collectTrailFiles(
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
+    // What a symbolic link points to (undefined when it points nowhere: reading it then says so).
+    const target = entry.isSymbolicLink() ? await statOf(path) : undefined;
     if (entry.isDirectory()) {
       await collectTrailFiles(path, files, problem, onIgnored);
-    } else if (entry.isSymbolicLink() && (await isDirectory(path))) {
+    } else if (target?.isDirectory() === true) {
       // Not followed: a link back up the tree would loop forever. Said, so that nothing goes unread unseen.
       problem({
         input: path,
         code: trailInputProblemCodes.unsupportedType,
         message: `${path}: a symbolic link to a directory, not followed (a link can loop back up the tree); name it as an input to read what it holds.`,
+      });
+    } else if (target !== undefined && !target.isFile() && isTrailFileName(entry.name)) {
+      // A pipe would never end, a device (/dev/zero) never stops giving bytes.
+      problem({
+        input: path,
+        code: trailInputProblemCodes.unsupportedType,
+        message: `${path}: a symbolic link to ${target.isFIFO() ? 'a pipe' : 'something other than a regular file (a socket or a device)'} inside a directory is not read (it might never end); name it as an input to read it.`,
       });
     } else if (entry.isFIFO() && isTrailFileName(entry.name)) {
       problem({
@@ -247,11 +256,11 @@ async function collectTrailFiles(
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+async function statOf(path: string): Promise<Stats | undefined> {
   try {
-    return (await stat(path)).isDirectory();
+    return await stat(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -9,7 +9,21 @@ export interface CommandIo {
   readonly stderrIsTty?: boolean;
 }
 
+/**
+ * The process's output, read by something that may stop reading early (`| head`): when it does, the
+ * write fails with EPIPE, and the command ends quietly, as `cat` or `grep` do, rather than with Node's
+ * unhandled 'error' and a stack trace. Other write errors (a full disk) still end it with a message.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`permission-auditor: cannot write the output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
 export function processIo(): CommandIo {
+  quietOnClosedPipe(process.stdout);
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -406,6 +406,36 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('a symbolic link to a pipe or a device inside a directory is not read, and says so', async () => {
+    const dir = join(root(), 'links');
+    await mkdir(dir);
+    await writeFile(join(dir, 'a.json'), '{}');
+    const fifo = join(root(), 'links-fifo');
+    execFileSync('mkfifo', [fifo]);
+    await symlink(fifo, join(dir, 'p.json'));
+    await symlink('/dev/zero', join(dir, 'zero.json'));
+    const { texts, errors } = await readTrailInputs([dir]);
+    assert.deepEqual(
+      texts.map((t) => t.input),
+      [join(dir, 'a.json')],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code, e.message.slice(e.input.length)]),
+      [
+        [
+          join(dir, 'p.json'),
+          'input.unsupportedType',
+          ': a symbolic link to a pipe inside a directory is not read (it might never end); name it as an input to read it.',
+        ],
+        [
+          join(dir, 'zero.json'),
+          'input.unsupportedType',
+          ': a symbolic link to something other than a regular file (a socket or a device) inside a directory is not read (it might never end); name it as an input to read it.',
+        ],
+      ],
+    );
+  });
+
   test('a symlink loop inside a directory does not hang the walk', async () => {
     const dir = join(root(), 'loop');
     await mkdir(dir);
