@@ -165,10 +165,10 @@ class SnapshotCollector {
   private parseUser(raw: unknown, where: string): SnapshotUser | undefined {
     const base = this.parseEntity(raw, where, 'UserName', 'UserId', 'UserPolicyList');
     if (base === undefined || !isJsonObject(raw)) return undefined;
-    const boundary = boundaryArn(raw.PermissionsBoundary);
+    const boundary = this.boundaryArn(raw.PermissionsBoundary, `${where} (${base.name})`);
     return {
       ...base,
-      groups: stringList(raw.GroupList),
+      groups: this.groupList(raw.GroupList, `${where} (${base.name})`),
       ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
       tags: tagRecord(raw.Tags),
     };
@@ -181,7 +181,7 @@ class SnapshotCollector {
   private parseRole(raw: unknown, where: string): SnapshotRole | undefined {
     const base = this.parseEntity(raw, where, 'RoleName', 'RoleId', 'RolePolicyList');
     if (base === undefined || !isJsonObject(raw)) return undefined;
-    const boundary = boundaryArn(raw.PermissionsBoundary);
+    const boundary = this.boundaryArn(raw.PermissionsBoundary, `${where} (${base.name})`);
     const trust =
       raw.AssumeRolePolicyDocument === undefined
         ? undefined
@@ -220,12 +220,71 @@ class SnapshotCollector {
       ...(typeof id === 'string' ? { id } : {}),
       path: typeof raw.Path === 'string' ? raw.Path : '/',
       inlinePolicies: this.inlinePolicies(raw[inlineKey], `${where} (${name}): ${inlineKey}`),
-      attachedManagedPolicies: attachments(raw.AttachedManagedPolicies),
+      attachedManagedPolicies: this.attachments(raw.AttachedManagedPolicies, `${where} (${name})`),
     };
   }
 
+  /**
+   * An entry that says something is attached (a managed policy, a boundary, a group) but cannot be read
+   * stays as an attachment to something the snapshot lacks, named by where it is: the caller's policies
+   * are then incomplete, and its fixes not verified, as for a policy missing from the snapshot.
+   */
+  private unreadable(where: string, what: string): string {
+    this.invalidEntry(
+      `${where}: ${what}; taken as something attached that the snapshot lacks, so the principal's fixes are not verified`,
+    );
+    return `${UNREADABLE_PREFIX}${where.slice(where.lastIndexOf(': ') + 2)})`;
+  }
+
+  /** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPolicy.html */
+  private attachments(raw: unknown, where: string): PolicyAttachment[] {
+    if (raw === undefined || raw === null) return [];
+    const list = `${where}: AttachedManagedPolicies`;
+    if (!Array.isArray(raw)) {
+      const arn = this.unreadable(list, `expected a list, got ${describeType(raw)}`);
+      return [{ name: arn, arn }];
+    }
+    return raw.map((entry: unknown, i) => {
+      if (!isJsonObject(entry) || typeof entry.PolicyArn !== 'string') {
+        const arn = this.unreadable(`${list}[${i}]`, 'an entry without a PolicyArn string cannot be read');
+        return { name: arn, arn };
+      }
+      const name =
+        typeof entry.PolicyName === 'string' ? entry.PolicyName : policyNameFromArn(entry.PolicyArn);
+      return { name, arn: entry.PolicyArn };
+    });
+  }
+
+  /** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPermissionsBoundary.html */
+  private boundaryArn(raw: unknown, where: string): string | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    if (isJsonObject(raw) && typeof raw.PermissionsBoundaryArn === 'string')
+      return raw.PermissionsBoundaryArn;
+    return this.unreadable(
+      `${where}: PermissionsBoundary`,
+      'an entry without a PermissionsBoundaryArn string cannot be read',
+    );
+  }
+
+  private groupList(raw: unknown, where: string): string[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw))
+      return [this.unreadable(`${where}: GroupList`, `expected a list, got ${describeType(raw)}`)];
+    return raw.map((item: unknown, i) =>
+      typeof item === 'string'
+        ? item
+        : this.unreadable(`${where}: GroupList[${i}]`, 'a group name that is not a string cannot be read'),
+    );
+  }
+
   private inlinePolicies(raw: unknown, where: string): InlinePolicy[] {
-    if (!Array.isArray(raw)) return [];
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      this.invalidEntry(
+        `${where}: expected a list, got ${describeType(raw)}; its inline policies are not evaluated`,
+      );
+      return [];
+    }
     const policies: InlinePolicy[] = [];
     raw.forEach((entry: unknown, i) => {
       if (!isJsonObject(entry) || typeof entry.PolicyName !== 'string') {
@@ -303,6 +362,9 @@ class SnapshotCollector {
   }
 }
 
+/** How an attachment that could not be read is named (it stands where the policy's ARN would). */
+const UNREADABLE_PREFIX = '(unreadable ';
+
 /**
  * AWS-managed policies have `aws` in the account field of their ARN.
  *
@@ -315,27 +377,6 @@ export function isAwsManagedPolicyArn(arn: string): boolean {
 /** The 12-digit account of an IAM ARN (`arn:partition:iam::ACCOUNT:...`). */
 function iamArnAccount(arn: string): string | undefined {
   return /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
-}
-
-function stringList(raw: unknown): string[] {
-  return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string') : [];
-}
-
-/** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPolicy.html */
-function attachments(raw: unknown): PolicyAttachment[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.flatMap((entry: unknown) => {
-    if (!isJsonObject(entry) || typeof entry.PolicyArn !== 'string') return [];
-    const name = typeof entry.PolicyName === 'string' ? entry.PolicyName : policyNameFromArn(entry.PolicyArn);
-    return [{ name, arn: entry.PolicyArn }];
-  });
-}
-
-/** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPermissionsBoundary.html */
-function boundaryArn(raw: unknown): string | undefined {
-  return isJsonObject(raw) && typeof raw.PermissionsBoundaryArn === 'string'
-    ? raw.PermissionsBoundaryArn
-    : undefined;
 }
 
 /** Tags as `[{ Key, Value }]` become a record, the shape `aws:PrincipalTag/<key>` lookups want. */
@@ -406,7 +447,8 @@ function referenceWarnings(snapshot: AccountSnapshot): SnapshotProblem[] {
     }
   }
   for (const [arn, { name, usage }] of attached) {
-    if (policies.has(arn)) continue;
+    // An entry that could not be read has had its own warning.
+    if (policies.has(arn) || arn.startsWith(UNREADABLE_PREFIX)) continue;
     const how = isAwsManagedPolicyArn(arn)
       ? 'AWS-managed policies are listed only by an unfiltered call or with `--filter AWSManagedPolicy`'
       : 'customer-managed policies are listed with `--filter LocalManagedPolicy`; the snapshot may be filtered or truncated';
