@@ -1,12 +1,14 @@
 /**
  * `eventTime` as milliseconds since the epoch. CloudTrail writes it as `YYYY-MM-DDTHH:MM:SSZ`; that
- * spelling is read digit by digit (it is read once per event of a trail), anything else by `Date.parse`,
- * with the same result (a property test checks it), except that a day the month does not have
- * (`2026-02-30`, in any spelling that starts with the date), which `Date.parse` rolls into the next
- * month, is no date. `NaN` when the text is not a
- * date.
+ * spelling is read digit by digit (it is read once per event of a trail). Other ISO 8601 spellings of a
+ * date and time (fractions of a second, an offset, a space for the `T`, as exports and Athena write
+ * them) are read too, and one without a zone is UTC, as CloudTrail's times are: read in the machine's
+ * zone, the same file would group differently on another machine. Anything else (`Monday 5`, `1`,
+ * `Nov 27 2026 01:30:09 GMT (…)`, which `Date.parse` takes) is no date: `NaN`. So is a day the month does
+ * not have (`2026-02-30`), which `Date.parse` rolls into the next month.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @see https://www.rfc-editor.org/rfc/rfc3339#section-5.6
  */
 export function eventTimeMillis(text: string): number {
   if (text.length !== 20 || text.charCodeAt(19) !== 0x5a /* Z */) return parsed(text);
@@ -39,15 +41,42 @@ export function eventTimeMillis(text: string): number {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-/** `Date.parse`, except that a `YYYY-MM-DD…` text on a day its month does not have is no date. */
+/** An ISO 8601 date, with a time or not, with a zone or not (then UTC). */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/** A spelling of the time other than CloudTrail's own: ISO 8601's others, else no date. */
 function parsed(text: string): number {
-  const millis = Date.parse(text);
-  if (Number.isNaN(millis) || text.length < 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d)
-    return millis;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  return year >= 0 && month >= 1 && month <= 12 && day > daysInMonth(year, month) ? Number.NaN : millis;
+  const m = ISO_TIME.exec(text);
+  if (m === null) return Number.NaN;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const offsetHours = Number(m[10] ?? 0);
+  const offsetMinutes = Number(m[11] ?? 0);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 23 ||
+    offsetMinutes > 59
+  )
+    return Number.NaN;
+  const millis = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
+  // Date.UTC reads years 0–99 as 1900–1999: the year is set on its own.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
+  date.setUTCFullYear(year);
+  const offset = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return date.getTime() - offset;
 }
 
 /** Days in `month` (1–12) of `year`, in the proleptic Gregorian calendar. */

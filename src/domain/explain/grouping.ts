@@ -147,13 +147,7 @@ export class SucceededCalls {
   }
 }
 
-/** CloudTrail's own spelling (`2026-11-21T00:00:15Z`), in which text order is time order. */
-const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-/**
- * The events in time order (stable), with their times: sorted by number when every time is in
- * CloudTrail's spelling, else by text.
- */
+/** The events in time order (stable), with their times. */
 function inTimeOrder(events: readonly DeniedEvent[]): {
   events: readonly DeniedEvent[];
   times: Float64Array;
@@ -162,18 +156,14 @@ function inTimeOrder(events: readonly DeniedEvent[]): {
   let inOrder = true;
   for (let k = 0; k < events.length; k++) {
     times[k] = eventTimeMillis(events[k]!.eventTime);
-    if (k > 0 && inOrder) inOrder = events[k - 1]!.eventTime <= events[k]!.eventTime;
+    // By the time itself, not its text: spellings differ (a space for the T, an offset).
+    if (k > 0 && inOrder) inOrder = times[k - 1]! <= times[k]!;
   }
-  // Trail files are usually in time order already; sort only when they are not.
+  // Trail files are usually in time order already; sort only when they are not (stably: events of
+  // one second keep their order).
   if (inOrder) return { events, times };
-  if (events.every((e) => CANONICAL_TIME.test(e.eventTime))) {
-    const order = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]!);
-    return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
-  }
-  const sorted = [...events].sort((a, b) =>
-    a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0,
-  );
-  return { events: sorted, times: Float64Array.from(sorted, (e) => eventTimeMillis(e.eventTime)) };
+  const order = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]!);
+  return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
 }
 
 interface OpenGroup {

@@ -964,3 +964,21 @@ describe('a bucket name that cannot be one', () => {
     assert.equal(old.findings[0]?.bucket, 'Old_Bucket.Name');
   });
 });
+
+describe('times spelled otherwise than CloudTrail does', () => {
+  test('are ordered and windowed by the time they say (UTC without a zone), not by their text', () => {
+    const late = record({ eventTime: '2026-11-28 23:00:00' });
+    const early = record({ eventTime: '2026-11-28T01:00:00Z' });
+    const report = explainTexts(text(late, early), context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    assert.deepEqual(
+      report.findings.map((f) => [f.firstSeen, f.lastSeen]),
+      [
+        ['2026-11-28T01:00:00Z', '2026-11-28T01:00:00Z'],
+        ['2026-11-28 23:00:00', '2026-11-28 23:00:00'],
+      ],
+    );
+    const loose = explainTexts(text(record({ eventTime: 'Monday 5' })), context());
+    assert.equal(loose.errors[0]?.code, 'cloudtrail.invalidField');
+    assert.match(loose.errors[0]?.message ?? '', /eventTime is not a date: "Monday 5"/);
+  });
+});
