@@ -46,16 +46,21 @@ function skipCsi(value: string, start: number): number {
   return i;
 }
 
-/** Index just past a control string (OSC, DCS, SOS, PM, APC) ended by BEL or ST (`ESC \`), or the end. */
+/**
+ * Index just past a control string (OSC, DCS, SOS, PM, APC) ended by BEL or ST (`ESC \`). One that is
+ * not ended (the value stops, or another escape sequence starts) is `start`: only its introducer goes,
+ * and what follows stays text. The value is often part of a sentence (a key in a note), whose own words
+ * an unended string would otherwise take with it.
+ */
 function skipControlString(value: string, start: number): number {
   let i = start;
   while (i < value.length) {
     const code = value.charCodeAt(i);
     if (code === BEL || code === 0x9c) return i + 1;
-    if (code === ESC) return value.charCodeAt(i + 1) === 0x5c ? i + 2 : i + 1;
+    if (code === ESC) return value.charCodeAt(i + 1) === 0x5c ? i + 2 : start;
     i++;
   }
-  return i;
+  return start;
 }
 
 /** Index just past the escape sequence that starts with ESC at `start`. */

@@ -205,6 +205,19 @@ describe('HTML escaping', () => {
 });
 
 describe('terminal sanitising', () => {
+  test('a control string that is not ended loses only its introducer: the words after the value stay', () => {
+    const note = (key: string) =>
+      `To tighten it for a job that stays in "${key}", add the condition, and test the job.`;
+    assert.equal(
+      sanitizeTerminal(note('daily/\u001b]RED')),
+      'To tighten it for a job that stays in "daily/RED", add the condition, and test the job.',
+    );
+    assert.equal(sanitizeTerminal(note('a\u001b]0;t\u001b[31mRED')), note('a0;tRED'));
+    // Ended ones still go whole.
+    assert.equal(sanitizeTerminal('x\u001b]0;title\u0007y'), 'xy');
+    assert.equal(sanitizeTerminal('x\u001b]8;;http://e\u001b\\y'), 'xy');
+  });
+
   test('colour sequences are removed entirely', () => {
     assert.equal(sanitizeTerminal(`a${HOSTILE_PARTS.ansi}red\u001b[0m`), 'ared');
   });
