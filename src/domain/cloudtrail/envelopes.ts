@@ -204,6 +204,10 @@ function tryParse(text: string): ParseResult {
 function looksLikeJsonLines(lines: readonly string[]): boolean {
   const nonEmpty = lines.filter((line) => line.trim() !== '');
   if (nonEmpty.length < 2) return false;
+  // A first line that opens an array or object (`{"Records": [`) starts one document over many lines,
+  // a record per line perhaps: a comma missing there is that document's error, not a line's.
+  const first = nonEmpty[0]!.trimEnd();
+  if (first.endsWith('[') || first.endsWith('{')) return false;
   return nonEmpty.some((line) => {
     const trimmed = line.trim();
     if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false;

@@ -173,6 +173,18 @@ describe('extractRecords on bad input', () => {
     assert.match(errors[0]?.message ?? '', /line 2, column 39/);
   });
 
+  test('a trail file written a record per line, with a comma missing, is one document with one error where it is', () => {
+    const line = JSON.stringify(bareRecord);
+    const text = ['{"Records": [', `${line},`, `${line}`, `${line},`, line, ']}'].join('\n');
+    const { records, errors } = extractRecords(text, 'perline.json');
+    assert.deepEqual(records, []);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.position]),
+      [['cloudtrail.invalidJson', 'line 4, column 1']],
+    );
+    assert.match(errors[0]?.message ?? '', /expected ',' or '\]' after an array element/);
+  });
+
   test('an unknown envelope is reported with the keys that were found', () => {
     const { records, errors } = extractRecords('{"Items": [], "Count": 0}', 'dynamo.json');
     assert.deepEqual(records, []);
