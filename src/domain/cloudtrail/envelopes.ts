@@ -225,11 +225,16 @@ function reportInvalidJson(
   const line = (location?.line ?? 1) + lineOffset;
   const column = location?.column ?? 1;
   const reason = location?.reason ?? 'not valid JSON';
+  // Pretty-printed documents one after another (`jq '.Records[]'`): JSON lines holds one per line.
+  const concatenated =
+    linePosition === undefined && /^unexpected character "[{[]" after the end of the JSON value$/.test(reason)
+      ? " It looks like several JSON documents one after another: give JSON lines instead, one document per line (jq -c '.Records[]'), or one document."
+      : '';
   sink.errors.push({
     input: sink.input,
     position: linePosition ?? `line ${line}, column ${column}`,
     code: envelopeProblemCodes.invalidJson,
-    message: `${sink.input}: invalid JSON at line ${line}, column ${column}: ${reason}.`,
+    message: `${sink.input}: invalid JSON at line ${line}, column ${column}: ${reason}.${concatenated}`,
   });
 }
 

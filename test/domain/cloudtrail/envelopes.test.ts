@@ -185,6 +185,16 @@ describe('extractRecords on bad input', () => {
     assert.match(errors[0]?.message ?? '', /expected ',' or '\]' after an array element/);
   });
 
+  test('pretty-printed records one after another (jq output) are invalid JSON, with the jq -c hint', () => {
+    const pretty = JSON.stringify(bareRecord, null, 2);
+    const { records, errors } = extractRecords(`${pretty}\n${pretty}\n`, 'jq.json');
+    assert.deepEqual(records, []);
+    assert.match(
+      errors[0]?.message ?? '',
+      /unexpected character "\{" after the end of the JSON value\. It looks like several JSON documents one after another: give JSON lines instead, one document per line \(jq -c '\.Records\[\]'\)/,
+    );
+  });
+
   test('an unknown envelope is reported with the keys that were found', () => {
     const { records, errors } = extractRecords('{"Items": [], "Count": 0}', 'dynamo.json');
     assert.deepEqual(records, []);
