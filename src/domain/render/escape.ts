@@ -170,8 +170,11 @@ function withoutBackticks(value: string): string {
   return value.replace(/`/g, BACKTICK_LOOKALIKE);
 }
 
-/** Characters that can open or close Slack formatting in running text (underscores only at word edges). */
-const SLACK_FORMATTING = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/u;
+/**
+ * Characters that can open or close Slack formatting in running text (underscores only at word edges),
+ * and emoji codes (`:white_check_mark:` in an object key would show a check mark beside the report's own).
+ */
+const SLACK_FORMATTING = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:[a-z][a-z0-9_+'-]*:/iu;
 
 /**
  * One run of running text without code spans: each word that holds a formatting character goes into an

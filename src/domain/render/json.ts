@@ -9,11 +9,28 @@ import type { ExplainReport } from '../explain/report.js';
 const ELEMENT_INDENT = '    ';
 
 /**
- * Yields pieces whose concatenation is `JSON.stringify(report, null, 2)`: each member of the report on
+ * Yields pieces whose concatenation is `JSON.stringify(report, null, 2)` (with the characters of
+ * {@link INVISIBLE} written as escapes, the same JSON value): each member of the report on
  * its own, and each element of a member that is a list on its own (its nested lines indented as the
  * whole-report text indents them; JSON strings hold no raw line breaks, so every `\n` is a line break).
  */
 export function* reportJsonPieces(report: ExplainReport): Generator<string> {
+  for (const piece of rawPieces(report)) yield withInvisiblesEscaped(piece);
+}
+
+/**
+ * Characters JSON.stringify leaves as they are that a terminal acts on or that hide or reorder text:
+ * DEL and the C1 controls (U+009B and U+009D start sequences as ESC [ and ESC ] do), bidi marks and
+ * overrides (U+202E makes a key read backwards), zero-width characters, line and paragraph separators.
+ * They occur only inside JSON strings, where `\uXXXX` is the same value to any JSON reader.
+ */
+const INVISIBLE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+function withInvisiblesEscaped(piece: string): string {
+  return piece.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function* rawPieces(report: ExplainReport): Generator<string> {
   let first = true;
   yield '{';
   for (const [key, value] of Object.entries(report)) {

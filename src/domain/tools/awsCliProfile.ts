@@ -421,7 +421,7 @@ function listPrefixNote(bucketActions: readonly string[], input: AwsCliProfileIn
   const directory = input.prefix.replace(/^\/+|\/+$/g, '');
   if (!bucketActions.includes('s3:ListBucket') || directory === '' || input.command === 's3.rb') return [];
   return [
-    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix ["${literalArnPart(directory)}/", "${literalArnPart(directory)}/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
+    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix [${JSON.stringify(`${literalArnPart(directory)}/`)}, ${JSON.stringify(`${literalArnPart(directory)}/*`)}] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
   ];
 }
 

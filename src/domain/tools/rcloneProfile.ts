@@ -747,7 +747,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       `s3:ListBucket has no s3:prefix condition: rclone lists \`prefix=<dir>/\` for every directory it walks, and \`ls\`, \`size\`, \`mount\` and \`lsd\` list the bucket root (\`prefix=\`) (${rcloneSources.listObjectsV2}).${
         directories.includes('')
           ? ''
-          : ` To tighten it for a job that stays in ${directories.map((d) => `"${d}"`).join(' and ')}, add Condition StringLike s3:prefix [${directories.map((d) => `"${literalArnPart(d)}/", "${literalArnPart(d)}/*"`).join(', ')}] and test the job.`
+          : ` To tighten it for a job that stays in ${directories.map((d) => `"${d}"`).join(' and ')}, add Condition StringLike s3:prefix [${directories.map((d) => `${JSON.stringify(`${literalArnPart(d)}/`)}, ${JSON.stringify(`${literalArnPart(d)}/*`)}`).join(', ')}] and test the job.`
       }`,
     );
   if (directories.length > 1) {

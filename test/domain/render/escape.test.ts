@@ -38,6 +38,11 @@ function longestRun(value: string): number {
 }
 
 describe('Slack escaping', () => {
+  test("an emoji code in a value is code, not an emoji beside the report's own marks", () => {
+    assert.equal(escapeSlackMrkdwn('key done:white_check_mark:.csv'), 'key `done:white_check_mark:.csv`');
+    assert.equal(escapeSlackMrkdwn('s3:GetObject at 10:00'), 's3:GetObject at 10:00');
+  });
+
   test('a channel mention, a user mention and a disguised link become inert entities', () => {
     assert.equal(escapeSlackEntities('<!channel>'), '&lt;!channel&gt;');
     assert.equal(escapeSlackEntities('<@U123>'), '&lt;@U123&gt;');
