@@ -172,7 +172,7 @@ describe('renderSlack', () => {
     assert.ok(texts.some((text) => /^\*No fix proposed:\* an explicit Deny overrides any Allow/.test(text)));
     assert.ok(
       texts.includes(
-        '*Denied by*\n• identity-based policy "no-deletes" (arn:aws:iam::111122223333:policy/no-deletes), statement "DenyDelete"',
+        '*Denied by*\n• identity-based policy "no-deletes" (`arn:aws:iam::111122223333:policy/no-deletes`), statement "DenyDelete"',
       ),
     );
     assert.ok(texts.some((text) => text.startsWith('*Caveats*\n• A service control policy')));
