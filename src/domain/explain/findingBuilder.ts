@@ -47,7 +47,13 @@ import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
-import { conditionGuardCaveats, type DeniedRequestForFix, type FixInput, proposeFix } from './fix.js';
+import {
+  conditionGuardCaveats,
+  type DeniedRequestForFix,
+  type FixInput,
+  fullVersionsCaveat,
+  proposeFix,
+} from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
@@ -1406,7 +1412,13 @@ export class FindingBuilder {
               combined.fix?.attachKind === 'bucket-policy',
             );
         }
-        fixOutcome = { fix: combined.fix, caveats: [...fixOutcome.caveats, ...combined.caveats] };
+        const joinedCaveats = [...fixOutcome.caveats, ...combined.caveats];
+        // The key's statements may have made the change to a managed policy (the caller's side had none).
+        for (const change of [combined.fix, combined.fix?.identityChange]) {
+          const full = fullVersionsCaveat(change ?? undefined, this.#context.snapshot);
+          if (full !== undefined && !joinedCaveats.includes(full)) joinedCaveats.push(full);
+        }
+        fixOutcome = { fix: combined.fix, caveats: joinedCaveats };
       }
     }
     // A fix that raises the boundary too says so itself.

@@ -1289,19 +1289,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   const verified = still.length === 0 && newlyAllowed === undefined && overQuota.count === 0;
   // Every managed policy the fix gives a new version (its own target, the caller's side, the boundary).
   for (const change of [placed.fix, identityChange, boundaryChange]) {
-    if (
-      change === undefined ||
-      change.attachKind !== 'managed-policy-version' ||
-      input.snapshot === undefined ||
-      change.policyArn === undefined
-    )
-      continue;
-    const lookup = managedPolicyByArn(input.snapshot, change.policyArn);
-    if (lookup.ok && lookup.policy.versionIds.length >= 5) {
-      caveats.push(
-        `${change.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`,
-      );
-    }
+    const full = fullVersionsCaveat(change, input.snapshot);
+    if (full !== undefined) caveats.push(full);
   }
   const rootKeys = rootLevelKeysCaveat(grantable, statements);
   if (rootKeys !== undefined) caveats.push(rootKeys);
@@ -1352,6 +1341,29 @@ export function additionalChange(placed: Placement['fix']): AdditionalChange {
     ...(placed.diff !== undefined ? { diff: placed.diff } : {}),
     ...(placed.overQuota !== undefined ? { overQuota: placed.overQuota } : {}),
   };
+}
+
+/**
+ * The caveat for a change that gives a managed policy a new version when the policy already has IAM's
+ * maximum of 5: `create-policy-version` is refused until one is deleted.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entities
+ */
+export function fullVersionsCaveat(
+  change: Pick<AdditionalChange, 'attachKind' | 'policyArn' | 'policyName'> | undefined,
+  snapshot: AccountSnapshot | undefined,
+): string | undefined {
+  if (
+    change === undefined ||
+    change.attachKind !== 'managed-policy-version' ||
+    snapshot === undefined ||
+    change.policyArn === undefined
+  )
+    return undefined;
+  const lookup = managedPolicyByArn(snapshot, change.policyArn);
+  return lookup.ok && lookup.policy.versionIds.length >= 5
+    ? `${change.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`
+    : undefined;
 }
 
 /**

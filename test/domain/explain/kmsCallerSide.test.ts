@@ -960,6 +960,49 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     );
   });
 
+  test("the key's statement made the caller-side change to a managed policy with 5 versions: IAM's maximum is said", () => {
+    const writer = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::partner/*' }],
+    };
+    const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => ({
+      VersionId: v,
+      IsDefaultVersion: v === 'v5',
+      Document: writer,
+    }));
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            AttachedManagedPolicies: [
+              { PolicyName: 'PartnerWriter', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/PartnerWriter` },
+            ],
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [
+          managedPolicy('PartnerWriter', writer, { DefaultVersionId: 'v5', PolicyVersionList: versions }),
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [upload] }) }], {
+      ...explainContext({ snapshot: parsed.snapshot }),
+      bucketPolicies: new Map([['partner', partnerPolicy]]),
+    });
+    const f = report.findings[0]!;
+    assert.equal(f.fix?.identityChange?.attachKind, 'managed-policy-version');
+    assert.deepEqual(f.fix?.identityChange?.statements, [keyStatement]);
+    assert.ok(
+      f.caveats.includes(
+        "PartnerWriter already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.",
+      ),
+      f.caveats.join('\n'),
+    );
+  });
+
   test("a caller whose policies are not in the snapshot: the caveat gives the key's statement for its side too", () => {
     const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [upload] }) }], {
       ...backupUserContext([]),
