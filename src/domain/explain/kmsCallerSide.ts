@@ -17,6 +17,7 @@
  * @see https://repost.aws/knowledge-center/s3-access-denied-error-kms
  */
 import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
@@ -28,7 +29,7 @@ import {
   verifiedFix,
 } from './fix.js';
 import type { ResolvedPolicies } from './policyResolver.js';
-import { OverQuotaNotes, overQuotaLine } from './policySize.js';
+import { iamPolicySize, MANAGED_POLICY_QUOTA, OverQuotaNotes, overQuotaLine } from './policySize.js';
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
 /** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
@@ -448,8 +449,16 @@ export function withKeyUseStatements(
     (placed.fix.attachTo !== target.attachTo ||
       placed.fix.attachKind !== target.attachKind ||
       placed.fix.policyArn !== target.policyArn)
-  )
-    return undefined;
+  ) {
+    // The fix's managed policy could not take the key's statements too: its new version would be over
+    // IAM's quota (they went elsewhere, and would make a second change). Said, with where they can go.
+    const grown = grownManagedVersionSize(target, keyStatements);
+    return grown === undefined
+      ? undefined
+      : {
+          notJoined: `The key's statements are not added to the fix: with them, the new version of ${target.policyName ?? target.policyArn} would be ${grown.toLocaleString('en-US')} characters (white space aside), over IAM's quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')} for a managed policy, and IAM would refuse it. Put them in another policy of the ${/:role\//.test(placed.fix.attachTo) ? 'role' : 'user'} (a new inline policy, say).`,
+        };
+  }
   // The S3 requests are decided with the whole fix: for a bucket-policy fix, the bucket's new policy (as
   // it was verified: the statements alone when the bucket's policy is not in the input) too.
   const s3Set: PolicySet =
@@ -525,6 +534,20 @@ export function withKeyUseStatements(
  * Why the key's statements are not in the fix: with them, its document would be over its size quota
  * (or it is already, without them).
  */
+/** The size of a managed policy change's new version with `added` too, when that is over IAM's quota. */
+function grownManagedVersionSize(
+  change: Pick<Fix, 'attachKind' | 'newDocument'>,
+  added: readonly PolicyStatement[],
+): number | undefined {
+  if (change.attachKind !== 'managed-policy-version' || !isJsonObject(change.newDocument)) return undefined;
+  const statements = change.newDocument.Statement;
+  const size = iamPolicySize({
+    ...change.newDocument,
+    Statement: [...(Array.isArray(statements) ? statements : [statements]), ...added],
+  });
+  return size > MANAGED_POLICY_QUOTA ? size : undefined;
+}
+
 function keyUseOverQuotaNote(
   reason: string | undefined,
   alreadyOver: boolean,

@@ -1077,6 +1077,48 @@ describe("the key's statements and IAM's size quota", () => {
     );
   });
 
+  test("when they would take the fix's managed policy over IAM's quota, they stay out of it, which says why", () => {
+    const document = (filler: string) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::data/${filler}` }],
+    });
+    const near = document('x'.repeat(5880 - iamPolicySize(document(''))));
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            AttachedManagedPolicies: [
+              { PolicyName: 'DataWriter', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/DataWriter` },
+            ],
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [managedPolicy('DataWriter', near)],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [namedKeyUpload()] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:PutObject'],
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        /^The key's statements are not added to the fix: with them, the new version of DataWriter would be 6,[\d]{3} characters \(white space aside\), over IAM's quota of 6,144 for a managed policy/.test(
+          c,
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
   test('with room, they join it', () => {
     const finding = findingOf(namedKeyUpload(), statementsOf(1000));
     assert.deepEqual(
