@@ -343,52 +343,50 @@ function placeIdentity(
   const { resolved, cache, bucket } = input;
   const set = resolved.set;
   // The customer-managed policy that already grants S3 on the bucket, unless it also serves others: a
-  // new version would grant them the same.
+  // new version would grant them the same. One whose new version would be over IAM's quota is passed
+  // over for the next such policy; with none left, the statements go elsewhere, saying why.
   let shared: { policy: LocatedPolicy; others: readonly string[] } | undefined;
-  const target =
-    bucket === undefined
-      ? -1
-      : resolved.identityPolicies.findIndex((p: LocatedPolicy, i: number) => {
-          if (
-            p.kind !== 'managed' ||
-            p.managedBy !== 'customer' ||
-            set.identity[i] === undefined ||
-            !grantsOnBucket(set.identity[i]!, bucketArnOf(bucket, input.partition))
-          )
-            return false;
-          const others =
-            input.snapshot === undefined || p.arn === undefined
-              ? []
-              : otherHolders(input.snapshot, p.arn, p.attachedTo);
-          if (others.length === 0) return true;
-          shared ??= { policy: p, others };
-          return false;
-        });
   // The added policy is evaluated after the set's identity policies: its place is part of the edit.
   const key = `${set.identity.length}|${statementsKey}`;
-  // A managed policy whose new version would be over IAM's quota: the statements go elsewhere.
   let tooLarge: string | undefined;
-  if (target >= 0) {
-    const located = resolved.identityPolicies[target]!;
+  const policies = bucket === undefined ? [] : resolved.identityPolicies;
+  for (let i = 0; i < policies.length; i++) {
+    const located = policies[i]!;
     const { arn } = located;
-    const edit = arn === undefined ? undefined : appendedIdentityEdit(input, located, statements, key);
-    const size = edit === undefined ? 0 : iamPolicySize(edit.newDocument);
-    if (size > MANAGED_POLICY_QUOTA) tooLarge = movedFromTooLargeNote(located.name, size);
-    else if (edit !== undefined && arn !== undefined) {
-      return {
-        fix: {
-          attachTo: arn,
-          attachKind: 'managed-policy-version',
-          policyArn: arn,
-          policyName: located.name,
-          statements,
-          newDocument: edit.newDocument,
-          ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
-        },
-        patched: { ...set, identity: [...set.identity, edit.compiled] },
-        addedIdentity: edit.compiled,
-      };
+    if (
+      located.kind !== 'managed' ||
+      located.managedBy !== 'customer' ||
+      arn === undefined ||
+      set.identity[i] === undefined ||
+      !grantsOnBucket(set.identity[i]!, bucketArnOf(bucket!, input.partition))
+    )
+      continue;
+    const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, located.attachedTo);
+    if (others.length > 0) {
+      shared ??= { policy: located, others };
+      continue;
     }
+    const edit = appendedIdentityEdit(input, located, statements, key);
+    if (edit === undefined) break;
+    const size = iamPolicySize(edit.newDocument);
+    if (size > MANAGED_POLICY_QUOTA) {
+      tooLarge ??= movedFromTooLargeNote(located.name, size);
+      continue;
+    }
+    return {
+      ...(tooLarge !== undefined ? { note: tooLarge } : {}),
+      fix: {
+        attachTo: arn,
+        attachKind: 'managed-policy-version',
+        policyArn: arn,
+        policyName: located.name,
+        statements,
+        newDocument: edit.newDocument,
+        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+      },
+      patched: { ...set, identity: [...set.identity, edit.compiled] },
+      addedIdentity: edit.compiled,
+    };
   }
   const identityCenter = input.principal.type === 'IdentityCenter';
   if (identityCenter) return permissionSetPlacement(input, statements, key, tooLarge, shared);

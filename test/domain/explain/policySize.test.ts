@@ -174,6 +174,47 @@ describe('fixes and the quotas', () => {
     assert.match(note, /over IAM's quota of 6,144 for a managed policy/);
   });
 
+  test('a full managed policy is passed over for the next one that grants S3 on the bucket and has room', () => {
+    const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
+    const roomy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }],
+    };
+    const managed = (name: string, document: unknown) => ({
+      PolicyName: name,
+      Arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`,
+      DefaultVersionId: 'v1',
+      AttachmentCount: 1,
+      IsAttachable: true,
+      PolicyVersionList: versionList(document, 1),
+    });
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            AttachedManagedPolicies: ['DataWriter', 'DataLister'].map((name) => ({
+              PolicyName: name,
+              PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/${name}`,
+            })),
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [managed('DataWriter', full), managed('DataLister', roomy)],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const finding = explainPut(parsed.snapshot);
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.equal(finding.fix?.policyName, 'DataLister');
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(
+      finding.caveats.some((c) => c.startsWith('The statements do not go into DataWriter')),
+      finding.caveats.join('\n'),
+    );
+  });
+
   test("a new inline policy that takes the user's inline policies over 2,048 characters together says so", () => {
     const legacy = largestUnder(2048, (n) => ({ Version: '2012-10-17', Statement: padding(n) }));
     const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
