@@ -47,7 +47,7 @@ export type Gunzipped =
       readonly ok: true;
       readonly bytes: Uint8Array;
       readonly layers: number;
-      /** Bytes after the last gzip member that are not gzip, ignored (as gzip -d does, with a warning); 0 for none. */
+      /** Bytes after the last gzip member that do not start like gzip (zero padding too), ignored as gzip -d ignores them; 0 for none. */
       readonly trailingBytes: number;
     }
   | {

@@ -90,7 +90,7 @@ export async function readJsonFile(
     return failure(
       'file.badGzip',
       file,
-      `${name}: ${unzipped.trailingBytes.toLocaleString('en-US')} bytes after its gzip data are not gzip (gzip -d would ignore them, with a warning); remove them, or decompress the file and give the JSON`,
+      `${name}: ${unzipped.trailingBytes.toLocaleString('en-US')} bytes after its gzip data do not start like gzip (gzip -d would ignore them); remove them, or decompress the file and give the JSON`,
     );
   if (unzipped.bytes.byteLength > MAX_JSON_BYTES)
     return failure('file.tooLarge', file, `${name}: is too large to read as one text`);

@@ -28,7 +28,7 @@ export const trailInputProblemCodes = {
 
 /** Codes of what reading the inputs passed over, read on (warnings, not errors). */
 export const trailInputWarningCodes = {
-  /** Bytes after a file's gzip data that are not gzip, ignored. */
+  /** Bytes after a file's gzip data that do not start like gzip (zero padding too), ignored. */
   trailingBytes: 'input.trailingBytes',
   /** A file of a directory given whose name is not a trail file's, not read. */
   notTrailFileName: 'input.notTrailFileName',
@@ -400,7 +400,7 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
       text: decoded.text,
       warning: {
         code: trailInputWarningCodes.trailingBytes,
-        message: `${input}: ${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'} after its gzip data ${n === 1 ? 'is' : 'are'} not gzip and ${n === 1 ? 'was' : 'were'} ignored (gzip -d ignores ${n === 1 ? 'it' : 'them'} too); the gzip data itself was read whole and its checksums match.`,
+        message: `${input}: ${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'} after its gzip data ${n === 1 ? 'does' : 'do'} not start like gzip and ${n === 1 ? 'was' : 'were'} ignored (gzip -d ignores ${n === 1 ? 'it' : 'them'} too); the gzip data itself was read whole and its checksums match.`,
       },
     };
   }

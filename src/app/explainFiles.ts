@@ -149,7 +149,7 @@ function notReadWarnings(paths: readonly string[]): ExplainWarning[] {
     return {
       input: directory,
       code: NOT_TRAIL_FILE_NAME,
-      message: `${directory}: ${names.length === 1 ? '1 file was' : `${names.length} files were`} not read, as ${names.length === 1 ? 'its name does' : 'their names do'} not end in ${TRAIL_FILE_SUFFIXES.join(', ')}: ${shown}${more}; name a file as an input to read it whatever its name`,
+      message: `${directory}: ${names.length === 1 ? '1 file was' : `${names.length} files were`} not read, as ${names.length === 1 ? 'its name does' : 'their names do'} not end in ${TRAIL_FILE_SUFFIXES.slice(0, -1).join(', ')} or ${TRAIL_FILE_SUFFIXES.at(-1)}: ${shown}${more}; name a file as an input to read it whatever its name.`,
     };
   });
 }

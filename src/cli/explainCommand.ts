@@ -105,12 +105,12 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   // File names and policy names come from the user's files: no control character reaches the terminal.
   // Files of the directories given that were not read are said in one line below. A text report on the
-  // terminal ends with the warnings: they are not said twice there.
-  const warningsShown = format === 'text' && io.isTty;
+  // terminal ends with the warnings: they are not said twice there (when there is a report).
+  const warningsShown = format === 'text' && io.isTty && result.inputsRead > 0;
   for (const warning of warningsShown ? [] : (result.report.warnings ?? []))
     if (warning.code !== NOT_TRAIL_FILE_NAME)
       io.stderr(`explain: warning: ${toSingleLine(warning.message)}\n`);
-  if (result.ignoredFiles.length > 0) {
+  if (result.ignoredFiles.length > 0 && !warningsShown) {
     const shown = result.ignoredFiles.slice(0, 3).map((path) => toSingleLine(path));
     const more = result.ignoredFiles.length - shown.length;
     io.stderr(

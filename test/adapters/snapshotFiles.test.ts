@@ -117,7 +117,7 @@ describe('readJsonFile', () => {
       ok: false,
       code: 'file.badGzip',
       file: trailing,
-      message: `${trailing}: 4 bytes after its gzip data are not gzip (gzip -d would ignore them, with a warning); remove them, or decompress the file and give the JSON`,
+      message: `${trailing}: 4 bytes after its gzip data do not start like gzip (gzip -d would ignore them); remove them, or decompress the file and give the JSON`,
     });
   });
 });

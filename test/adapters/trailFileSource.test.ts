@@ -85,13 +85,13 @@ describe('readTrailInputs', () => {
           path,
           'trail',
           'input.trailingBytes',
-          `${path}: 7 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
+          `${path}: 7 bytes after its gzip data do not start like gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
         ],
         [
           members,
           '{"Records":[]}',
           'input.trailingBytes',
-          `${members}: 2 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
+          `${members}: 2 bytes after its gzip data do not start like gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
         ],
       ],
     );

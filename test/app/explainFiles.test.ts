@@ -53,7 +53,7 @@ test('a directory is explained file by file, with progress, as reading every fil
       {
         input: dir,
         code: 'input.notTrailFileName',
-        message: `${dir}: 1 file was not read, as its name does not end in .json, .jsonl, .json.gz, .gz: notes.txt; name a file as an input to read it whatever its name`,
+        message: `${dir}: 1 file was not read, as its name does not end in .json, .jsonl, .json.gz or .gz: notes.txt; name a file as an input to read it whatever its name.`,
       },
     ],
   });
@@ -77,7 +77,7 @@ test('a gzip trail file with bytes after its gzip data is read, and the result w
     {
       input: path,
       code: 'input.trailingBytes',
-      message: `${path}: 3 bytes after its gzip data are not gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
+      message: `${path}: 3 bytes after its gzip data do not start like gzip and were ignored (gzip -d ignores them too); the gzip data itself was read whole and its checksums match.`,
     },
   ]);
 });

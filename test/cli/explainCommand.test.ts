@@ -413,7 +413,7 @@ describe('permission-auditor explain', () => {
     );
     assert.match(
       report.warnings?.[1]?.message ?? '',
-      /: 8 bytes after its gzip data are not gzip and were ignored/,
+      /: 8 bytes after its gzip data do not start like gzip and were ignored/,
     );
     // Standard error says the trailing bytes, and the files not read in its own line.
     assert.match(json.stderr, /^explain: warning: \S*padded\.json\.gz: 8 bytes after its gzip data/m);
@@ -436,6 +436,16 @@ describe('permission-auditor explain', () => {
     const onTerminal = await runCli(['explain', inputs, ...seedArgs], undefined, true);
     assert.ok(onTerminal.stdout.includes('2 warnings:\u001b[0m\n  - '), onTerminal.stdout);
     assert.ok(!onTerminal.stderr.includes('bytes after its gzip data'), onTerminal.stderr);
+    assert.ok(!onTerminal.stderr.includes('were not read'), onTerminal.stderr);
+    // With nothing read there is no report to end with them: standard error says them.
+    const unreadable = join(dir(), 'padded-not-json.json.gz');
+    writeFileSync(unreadable, Buffer.concat([gzipSync('not json'), Buffer.alloc(3)]));
+    const nothing = await runCli(['explain', unreadable], undefined, true);
+    assert.equal(nothing.code, 2);
+    assert.match(
+      nothing.stderr,
+      /^explain: warning: \S*padded-not-json\.json\.gz: 3 bytes after its gzip data/m,
+    );
     const piped = await runCli(['explain', inputs, ...seedArgs]);
     assert.match(piped.stdout, /^2 warnings:\n {2}- /m);
     assert.match(piped.stderr, /bytes after its gzip data/);

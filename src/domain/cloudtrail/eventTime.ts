@@ -1,8 +1,8 @@
 /**
  * `eventTime` as milliseconds since the epoch. CloudTrail writes it as `YYYY-MM-DDTHH:MM:SSZ`; that
  * spelling is read digit by digit (it is read once per event of a trail). Other ISO 8601 spellings of a
- * date and time (fractions of a second, an offset, a space for the `T`, as exports and Athena write
- * them) are read too, and one without a zone is UTC, as CloudTrail's times are: read in the machine's
+ * date and time (fractions of a second, an offset, a space for the `T`, as exports write them, and
+ * Athena's `2026-11-28 15:12:36.000 UTC`) are read too, and one without a zone is UTC, as CloudTrail's times are: read in the machine's
  * zone, the same file would group differently on another machine. Anything else (`Monday 5`, `1`,
  * `Nov 27 2026 01:30:09 GMT (…)`, which `Date.parse` takes) is no date: `NaN`. So is a day the month does
  * not have (`2026-02-30`), which `Date.parse` rolls into the next month.
@@ -43,7 +43,7 @@ export function eventTimeMillis(text: string): number {
 
 /** An ISO 8601 date, with a time or not, with a zone or not (then UTC). */
 const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(?: ?([Zz]|UTC)|([+-])(\d{2}):?(\d{2}))?$/;
 
 /** A spelling of the time other than CloudTrail's own: ISO 8601's others, else no date. */
 function parsed(text: string): number {
@@ -71,7 +71,7 @@ function parsed(text: string): number {
     offsetMinutes > 59
   )
     return Number.NaN;
-  const millis = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
+  const millis = Math.floor(Number(`0.${(m[7] ?? '0').slice(0, 9)}`) * 1000);
   // Date.UTC reads years 0–99 as 1900–1999: the year is set on its own.
   const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
   date.setUTCFullYear(year);

@@ -441,7 +441,11 @@ export function withKeyUseStatements(
       notJoined: keyUseOverQuotaNote(
         placed.fix.overQuota,
         (callerSideChange ? fix.identityChange : fix)?.overQuota !== undefined,
-        /:role\//.test(placed.fix.attachTo) ? 'role' : 'user',
+        placed.fix.attachKind === 'permission-set'
+          ? 'permission-set'
+          : /:role\//.test(placed.fix.attachTo)
+            ? 'role'
+            : 'user',
       ),
     };
   if (
@@ -551,8 +555,14 @@ function grownManagedVersionSize(
 function keyUseOverQuotaNote(
   reason: string | undefined,
   alreadyOver: boolean,
-  holder: 'user' | 'role',
+  holder: 'user' | 'role' | 'permission-set',
 ): string {
+  // A permission set's role is IAM Identity Center's to change: the statements go in a policy the
+  // permission set references, not one attached to the role.
+  if (holder === 'permission-set')
+    return alreadyOver
+      ? `The key's statements are not added to the fix, whose inline policy is over IAM Identity Center's quota already (see the caveats): put them with its statements in a customer managed policy the permission set references.`
+      : `The key's statements are not added to the fix: with them, ${reason ?? 'its inline policy would be over its size quota'}, and IAM Identity Center would refuse it. Put them in a customer managed policy the permission set references instead (it must exist with the same name in every account the permission set is provisioned to: https://docs.aws.amazon.com/singlesignon/latest/userguide/howtocmp.html).`;
   return alreadyOver
     ? `The key's statements are not added to the fix, whose document is over its size quota already (see the caveats): put them in the same new customer-managed policy as its statements.`
     : `The key's statements are not added to the fix: with them, ${reason ?? 'its document would be over its size quota'}, and IAM would refuse it. Put them in a new customer-managed policy attached to the ${holder} instead (aws iam create-policy, then aws iam attach-${holder}-policy).`;

@@ -204,7 +204,7 @@ export interface ExplainError {
  * whose name is not a trail file's. The findings stand, but may be incomplete for what it names.
  */
 export interface ExplainWarning {
-  /** The file (or `-`) it is about. */
+  /** The file or directory it is about (`<stdin>` for standard input). */
   readonly input: string;
   readonly code: string;
   /** In words, naming the file. */

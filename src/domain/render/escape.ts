@@ -47,30 +47,44 @@ function skipCsi(value: string, start: number): number {
 }
 
 /**
+ * Where the last control string found not ended stopped looking (the value's end, or an ESC that does not
+ * end it): one that starts before it is not ended either, as nothing between ends it. Without it, a value
+ * of many introducers (100,000 U+009D) would be scanned to its end once per introducer.
+ */
+interface UnendedScan {
+  until: number;
+}
+
+/**
  * Index just past a control string (OSC, DCS, SOS, PM, APC) ended by BEL or ST (`ESC \`). One that is
  * not ended (the value stops, or another escape sequence starts) is `start`: only its introducer goes,
  * and what follows stays text. The value is often part of a sentence (a key in a note), whose own words
  * an unended string would otherwise take with it.
  */
-function skipControlString(value: string, start: number): number {
+function skipControlString(value: string, start: number, unended: UnendedScan): number {
+  if (start < unended.until) return start;
   let i = start;
   while (i < value.length) {
     const code = value.charCodeAt(i);
     if (code === BEL || code === 0x9c) return i + 1;
-    if (code === ESC) return value.charCodeAt(i + 1) === 0x5c ? i + 2 : start;
+    if (code === ESC) {
+      if (value.charCodeAt(i + 1) === 0x5c) return i + 2;
+      break;
+    }
     i++;
   }
+  unended.until = i;
   return start;
 }
 
 /** Index just past the escape sequence that starts with ESC at `start`. */
-function skipEscapeSequence(value: string, start: number): number {
+function skipEscapeSequence(value: string, start: number, unended: UnendedScan): number {
   const next = value.charCodeAt(start + 1);
   if (Number.isNaN(next)) return start + 1;
   if (next === 0x5b) return skipCsi(value, start + 2); // ESC [
   // ESC ] (OSC, e.g. hyperlinks and window titles), ESC P (DCS), ESC X, ESC ^, ESC _
   if (next === 0x5d || next === 0x50 || next === 0x58 || next === 0x5e || next === 0x5f) {
-    return skipControlString(value, start + 2);
+    return skipControlString(value, start + 2, unended);
   }
   // nF sequences (ESC, intermediates 0x20-0x2F, final byte) and two-character Fp/Fe/Fs sequences.
   let i = start + 1;
@@ -101,16 +115,17 @@ export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions
   let out = '';
   let runStart = 0;
   let i = 0;
+  const unended: UnendedScan = { until: 0 };
   while (i < value.length) {
     const code = value.charCodeAt(i);
     let next: number;
     let replacement = '';
     if (code === ESC) {
-      next = skipEscapeSequence(value, i);
+      next = skipEscapeSequence(value, i, unended);
     } else if (code === C1_CSI) {
       next = skipCsi(value, i + 1);
     } else if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
-      next = skipControlString(value, i + 1);
+      next = skipControlString(value, i + 1, unended);
     } else if (
       !(multiline && (code === 0x0a || code === 0x09)) &&
       (isControl(code) || isInvisibleFormatting(code))

@@ -18,7 +18,7 @@ import type {
 } from '../explain/report.js';
 import { assumesNoBucketPolicy } from '../explain/summary.js';
 import { causeText } from './causeText.js';
-import { changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
+import { applyCommand, changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
   ATTACH_KIND_TEXT,
@@ -266,7 +266,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
       if (block.kind !== 'diff') continue;
       builder.section(
         codeSection(
-          `*${mrkdwn(block.heading)}* (the whole new document is in the text, Markdown and JSON reports; the command that applies it, in text and Markdown)`,
+          `*${mrkdwn(block.heading)}* (the whole new document is in the text, Markdown and JSON reports${applyCommand(fix) !== undefined ? '; the command that applies it, in text and Markdown' : ''})`,
           block.text,
         ),
       );

@@ -387,7 +387,11 @@ const parameterKeyOf = boundedMemo(
 function timeContext(eventTime: string): Record<string, ContextValue> {
   const millis = eventTimeMillis(eventTime);
   if (Number.isNaN(millis)) return {};
-  return { 'aws:CurrentTime': eventTime, 'aws:EpochTime': Math.floor(millis / 1000) };
+  // Another spelling (no zone, an offset) as the instant it was read as: a date condition would read a
+  // time without a zone in the machine's zone.
+  const current =
+    eventTime.length === 20 && eventTime.endsWith('Z') ? eventTime : new Date(millis).toISOString();
+  return { 'aws:CurrentTime': current, 'aws:EpochTime': Math.floor(millis / 1000) };
 }
 
 /** Whether `text` is an IPv4 or IPv6 address (else `aws:SourceIp` is left out: a service name, for example). @internal exported for tests. */

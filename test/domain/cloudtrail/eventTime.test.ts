@@ -45,10 +45,15 @@ describe('eventTimeMillis', () => {
     fc.assert(
       fc.property(fc.oneof(spelled, fc.string()), (text) => {
         const iso =
-          /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$/.exec(text);
+          /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?: ?([Zz]|UTC)|([+-]\d{2}:?\d{2}))?$/.exec(
+            text,
+          );
         let expected = Number.NaN;
         if (iso !== null) {
-          const [, y, mo, d, h, mi, sec, frac = '', zone = 'Z'] = iso;
+          // Z, UTC or nothing: UTC.
+          const [, y, mo, d, h, mi, sec, fraction = '', , offsetZone] = iso;
+          const zone = offsetZone ?? 'Z';
+          const frac = fraction.slice(0, 4);
           const [year, month, day] = [Number(y), Number(mo), Number(d)];
           const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
           const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
@@ -69,5 +74,8 @@ describe('eventTimeMillis', () => {
       assert.ok(Number.isNaN(eventTimeMillis(text)), text);
     assert.equal(eventTimeMillis('2026-11-28 02:00:01'), Date.UTC(2026, 10, 28, 2, 0, 1));
     assert.equal(eventTimeMillis('2026-11-28'), Date.UTC(2026, 10, 28));
+    // Athena's timestamp with time zone, and more fraction digits than milliseconds.
+    assert.equal(eventTimeMillis('2026-11-28 15:12:36.000 UTC'), Date.UTC(2026, 10, 28, 15, 12, 36));
+    assert.equal(eventTimeMillis('2026-11-28T15:12:36.1234567890Z'), Date.UTC(2026, 10, 28, 15, 12, 36, 123));
   });
 });

@@ -6,11 +6,12 @@
  * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { iamPolicySize } from '../../../src/domain/explain/policySize.js';
 import type { Finding } from '../../../src/domain/explain/report.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
 import { renderText } from '../../../src/domain/render/text.js';
 import { explainScenario } from '../../events/explainScenario.js';
 import { temporaryDirectory } from '../../temporaryDirectory.js';
@@ -28,10 +29,13 @@ interface RoleDetail {
 async function explainWith(
   name: string,
   policies: (current: RoleDetail['RolePolicyList']) => RoleDetail['RolePolicyList'],
+  event: (record: Record<string, unknown>) => void = () => undefined,
 ): Promise<Finding> {
   const copy = join(dir(), name);
   mkdirSync(copy);
-  copyFileSync(join(SAMPLE, 'event.json'), join(copy, 'event.json'));
+  const record = JSON.parse(readFileSync(join(SAMPLE, 'event.json'), 'utf8')) as Record<string, unknown>;
+  event(record);
+  writeFileSync(join(copy, 'event.json'), JSON.stringify(record));
   const authz = JSON.parse(readFileSync(join(SAMPLE, 'authz.json'), 'utf8')) as {
     RoleDetailList: RoleDetail[];
   };
@@ -64,6 +68,8 @@ describe('a permission set fix', () => {
     );
     assert.deepEqual({ ...statements[2], Sid: undefined }, { ...ADDED, Sid: undefined });
     assert.match(fix?.diff ?? '', /^\+ {7}"Sid": "PermissionAuditorFix1",$/m);
+    // No command applies a permission set's policy here (its instance and ARN are not in the input).
+    assert.doesNotMatch(JSON.stringify(renderSlack(report)), /the command that applies it/);
     const text = renderText(report, { color: false });
     assert.match(
       text,
@@ -76,6 +82,11 @@ describe('a permission set fix', () => {
     assert.deepEqual(finding.fix?.newDocument, { Version: '2012-10-17', Statement: [ADDED] });
     assert.equal(finding.fix?.diff, undefined);
     assert.equal(finding.fix?.verified, true);
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.match(
+      text,
+      /The whole new inline policy of the permission set \(the role it provisions here holds none: if the permission set has an inline policy now, add the statements to it\):/,
+    );
   });
 
   test('over IAM Identity Center quota of 10,240 characters, is not verified as applicable and says how to make room', async () => {
@@ -113,6 +124,41 @@ describe('a permission set fix', () => {
       ),
       finding.caveats.join('\n'),
     );
+  });
+
+  test("the key's statements that would take it over the quota stay out, with where they go for a permission set", async () => {
+    const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/7f3c2a10-5b8e-4d21-9a6f-0c4e8b2d1a93';
+    const filler = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        Sid: `Read${i}`,
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::ds-sandbox/projects/p-${String(i).padStart(3, '0')}/*`,
+      }));
+    // Room for the upload's statement (about 130 characters), not for the key's too (about 250 more).
+    let n = 0;
+    while (iamPolicySize({ Version: '2012-10-17', Statement: filler(n + 1) }) < 10_240 - 200) n++;
+    const finding = await explainWith(
+      'kms',
+      () => [
+        { PolicyName: 'AwsSSOInlinePolicy', PolicyDocument: { Version: '2012-10-17', Statement: filler(n) } },
+      ],
+      (record) => {
+        Object.assign(record.requestParameters as object, {
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        });
+      },
+    );
+    assert.equal(finding.fix?.overQuota, undefined);
+    const caveat = finding.caveats.find((c) => c.startsWith("The key's statements are not added to the fix"));
+    assert.ok(caveat !== undefined, finding.caveats.join('\n'));
+    assert.match(
+      caveat,
+      /over IAM Identity Center's quota of 10,240, and IAM Identity Center would refuse it\./,
+    );
+    assert.match(caveat, /Put them in a customer managed policy the permission set references instead/);
+    assert.doesNotMatch(caveat, /attach-role-policy/);
   });
 
   test('is the statements to add, with no whole document, when the role holds its policy as something else than JSON', async () => {

@@ -218,6 +218,9 @@ describe('terminal sanitising', () => {
       'To tighten it for a job that stays in "daily/RED", add the condition, and test the job.',
     );
     assert.equal(sanitizeTerminal(note('a\u001b]0;t\u001b[31mRED')), note('a0;tRED'));
+    // Many introducers with no end: each goes, and the text stays (each is not looked for an end again).
+    assert.equal(sanitizeTerminal(`${'\u009d'.repeat(50_000)}tail`), 'tail');
+    assert.equal(sanitizeTerminal(`${'\u009dx'.repeat(20_000)}\u001b[0m`), 'x'.repeat(20_000));
     // Ended ones still go whole.
     assert.equal(sanitizeTerminal('x\u001b]0;title\u0007y'), 'xy');
     assert.equal(sanitizeTerminal('x\u001b]8;;http://e\u001b\\y'), 'xy');

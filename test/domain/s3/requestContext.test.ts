@@ -73,6 +73,18 @@ describe('requestContextFor', () => {
     });
   });
 
+  test('a time spelled without a zone, or with an offset, is aws:CurrentTime as the instant it was read as (UTC)', () => {
+    for (const [eventTime, current] of [
+      ['2026-11-20 10:15:30', '2026-11-20T10:15:30.000Z'],
+      ['2026-11-20T11:15:30+01:00', '2026-11-20T10:15:30.000Z'],
+      ['2026-11-20T10:15:30Z', '2026-11-20T10:15:30Z'],
+    ] as const) {
+      const context = requestContextFor({ ...listRecord, eventTime });
+      assert.equal(context['aws:CurrentTime'], current, eventTime);
+      assert.equal(context['aws:EpochTime'], 1_795_169_730);
+    }
+  });
+
   test('a request through a VPC endpoint has aws:SourceVpce and no aws:SourceIp', () => {
     const record = s3Record({
       eventName: 'GetObject',
