@@ -81,7 +81,7 @@ const forbiddenErrorCodes = {
  * The tables above as lookups. A record's `eventSource` is a fresh string per parsed record: a property
  * lookup (`Object.hasOwn`) first finds it in V8's table of internalized strings, a `Set` only hashes it.
  */
-const S3_EVENT_SOURCES: ReadonlySet<string> = new Set(Object.keys(s3EventSources));
+export const S3_EVENT_SOURCES: ReadonlySet<string> = new Set(Object.keys(s3EventSources));
 const FORBIDDEN_ERROR_CODES: ReadonlyMap<string, { readonly policyDenial: boolean; readonly why: string }> =
   new Map(Object.entries(forbiddenErrorCodes));
 

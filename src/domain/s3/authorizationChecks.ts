@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html
  */
+import { S3_EVENT_SOURCES } from '../cloudtrail/classify.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import type { ContextValue } from '../policy/types.js';
@@ -29,7 +30,6 @@ import type { ActionRule, S3Operation } from './s3Operations.js';
 import { s3OperationFor } from './s3Operations.js';
 import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
 
-const S3_EVENT_SOURCE = 's3.amazonaws.com';
 const SSE_KMS_VALUES = new Set(['aws:kms', 'aws:kms:dsse']);
 
 interface Target {
@@ -49,11 +49,12 @@ interface Target {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
 export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResult {
-  if (record.eventSource !== S3_EVENT_SOURCE) {
+  // The China regions' records name s3.amazonaws.com.cn.
+  if (!S3_EVENT_SOURCES.has(record.eventSource)) {
     return {
       ok: false,
       code: 's3.notS3Event',
-      message: `Event source ${record.eventSource} is not ${S3_EVENT_SOURCE}.`,
+      message: `Event source ${record.eventSource} is not ${[...S3_EVENT_SOURCES].join(' or ')}.`,
     };
   }
   const found = s3OperationFor(record.eventName);

@@ -688,6 +688,21 @@ describe('authorizationChecksFor', () => {
         code: 's3.missingKey',
       },
     ];
+    test('a record of a China region (eventSource s3.amazonaws.com.cn) is mapped, in the aws-cn partition', () => {
+      const record = s3Record({
+        eventName: 'GetObject',
+        requestParameters: objectParams,
+        overrides: { eventSource: 's3.amazonaws.com.cn', awsRegion: 'cn-north-1' },
+        resources: [],
+      });
+      const result = authorizationChecksFor(record);
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      assert.deepEqual(
+        result.checks.map((c) => [c.action, c.resource]),
+        [['s3:GetObject', `arn:aws-cn:s3:::${BUCKET}/photos/2026/a.jpg`]],
+      );
+    });
+
     for (const f of failures) {
       test(f.name, () => {
         const result = authorizationChecksFor(f.record);
