@@ -371,8 +371,10 @@ function collect(
     ? explanationPlan(set, actionLower)
     : (decisionPlanFound ?? decisionPlan(set, actionLower, key));
 
-  // SCPs govern IAM principals; neither SCPs nor RCPs restrict AWS service principals.
-  const rcpOk = principal.kind === 'service' ? true : levelsAllow(plan.rcpLevels, req, out);
+  // SCPs govern IAM principals. RCPs govern the resources, whoever calls: AWS service principals too,
+  // which is what AWS's confused-deputy RCPs (aws:PrincipalIsAWSService true) are written for.
+  // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
+  const rcpOk = levelsAllow(plan.rcpLevels, req, out);
   const scpOk = iam ? levelsAllow(plan.scpLevels, req, out) : true;
   let identityAllowed = false;
   if (iam) {

@@ -32,6 +32,8 @@ import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
 
 const SSE_KMS_VALUES = new Set(['aws:kms', 'aws:kms:dsse']);
 
+const COPY_OBJECT_API = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html';
+
 interface Target {
   readonly partition: string;
   readonly bucket?: string;
@@ -208,13 +210,24 @@ function resolveResources(
         return [];
       }
       const source = parsed.source;
-      if (source.form === 'accessPoint') return [{ resource: source.arn, role: 'source' }];
+      // The version read is the source's own (s3:versionid in its context).
+      const version = source.versionId !== undefined ? { versionId: source.versionId } : {};
+      if (source.form === 'accessPoint') return [{ resource: source.arn, role: 'source', ...version }];
+      // A directory bucket (`name--zone--x-s3`) is read through a session: s3express:CreateSession on
+      // the bucket, not s3:GetObject on the object, which would be a grant with no effect.
+      if (source.bucket.endsWith('--x-s3')) {
+        notes.push(
+          `The copy source is in the directory bucket ${source.bucket}: reading it is authorized by s3express:CreateSession on that bucket (arn:${target.partition}:s3express:REGION:ACCOUNT:bucket/${source.bucket}), not by ${rule.action}; that check is not derived here (${COPY_OBJECT_API}).`,
+        );
+        return [];
+      }
       return [
         {
           resource: s3Arn(`${source.bucket}/${source.key}`),
           bucket: source.bucket,
           key: source.key,
           role: 'source',
+          ...version,
         },
       ];
     }

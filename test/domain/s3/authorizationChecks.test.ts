@@ -688,6 +688,48 @@ describe('authorizationChecksFor', () => {
         code: 's3.missingKey',
       },
     ];
+    test('a versioned copy source is read with s3:GetObjectVersion, its version in s3:versionid', () => {
+      const record = s3Record({
+        eventName: 'CopyObject',
+        requestParameters: {
+          ...objectParams,
+          'x-amz-copy-source': 'source-bucket/a.txt?versionId=L4kqtJlcpXroDTDmpUMLUo',
+        },
+        resources: [],
+      });
+      const result = authorizationChecksFor(record);
+      assert.ok(result.ok);
+      const source = result.checks.find((c) => c.role === 'source');
+      assert.equal(source?.action, 's3:GetObjectVersion');
+      assert.equal(source?.context['s3:versionid'], 'L4kqtJlcpXroDTDmpUMLUo');
+      const destination = result.checks.find((c) => c.action === 's3:PutObject');
+      assert.equal(destination?.context['s3:versionid'], undefined);
+    });
+
+    test('a copy from a directory bucket gets no s3:GetObject check on it, and a note on s3express:CreateSession', () => {
+      for (const eventName of ['CopyObject', 'UploadPartCopy']) {
+        const record = s3Record({
+          eventName,
+          requestParameters: { ...objectParams, 'x-amz-copy-source': 'fast--use1-az4--x-s3/src/a' },
+          resources: [],
+        });
+        const result = authorizationChecksFor(record);
+        assert.ok(result.ok);
+        assert.deepEqual(
+          result.checks.filter((c) => c.kind === 's3').map((c) => c.action),
+          ['s3:PutObject'],
+        );
+        assert.ok(
+          result.notes.some((n) =>
+            n.startsWith(
+              'The copy source is in the directory bucket fast--use1-az4--x-s3: reading it is authorized by s3express:CreateSession',
+            ),
+          ),
+          result.notes.join('\n'),
+        );
+      }
+    });
+
     test('a record of a China region (eventSource s3.amazonaws.com.cn) is mapped, in the aws-cn partition', () => {
       const record = s3Record({
         eventName: 'GetObject',
