@@ -24,7 +24,7 @@ export function eventTimeMillis(text: string): number {
     text.charCodeAt(10) !== 0x54 ||
     text.charCodeAt(13) !== 0x3a ||
     text.charCodeAt(16) !== 0x3a ||
-    // Outside these ranges (and for years that Date.UTC would read as 19xx) Date.parse decides.
+    // Outside these ranges (and for years that Date.UTC would read as 19xx) the general parser decides.
     year < 1000 ||
     month < 1 ||
     month > 12 ||

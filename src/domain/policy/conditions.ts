@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  */
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import { boundedMemo } from './boundedMemo.js';
 import { type CidrBlock, cidrContains, parseCidr, parseIp } from './ipAddress.js';
 import type { RequestContextView } from './requestContext.js';
@@ -103,12 +104,19 @@ function parseNumber(text: string): number | undefined {
   return NUMBER.test(text.trim()) ? Number(text) : undefined;
 }
 
-/** Dates are ISO 8601 or epoch seconds. */
+/**
+ * Dates are W3C's ISO 8601 (a time without a zone is UTC, as everywhere here: read in the machine's zone,
+ * a condition would decide differently from one machine to another) or epoch seconds.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+ * @see https://www.w3.org/TR/NOTE-datetime
+ */
 function parseDate(text: string): number | undefined {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t) * 1000;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return undefined;
-  const ms = Date.parse(t);
+  // W3C's ISO 8601 profile also has a year and month alone (a year alone is read as epoch seconds).
+  const month = /^(\d{4})-(\d{2})$/.exec(t);
+  const ms = eventTimeMillis(month !== null ? `${t}-01` : t);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
