@@ -313,6 +313,19 @@ interface Outcome {
   readonly facts: Facts;
 }
 
+/**
+ * A service-linked role (named `AWSServiceRoleFor…`, under the path `/aws-service-role/`), or a session
+ * of one: SCPs do not restrict what it does.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html#not-restricted-by-scp
+ */
+function serviceLinked(principal: RequestPrincipal): boolean {
+  return (
+    (principal.kind === 'role' || principal.kind === 'role-session') &&
+    (principal.roleName.startsWith('AWSServiceRoleFor') || principal.arn.includes(':role/aws-service-role/'))
+  );
+}
+
 /** What the evaluation found per policy type, before a decision is drawn from it. */
 interface Facts {
   readonly req: PreparedRequest;
@@ -375,7 +388,7 @@ function collect(
   // which is what AWS's confused-deputy RCPs (aws:PrincipalIsAWSService true) are written for.
   // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
   const rcpOk = levelsAllow(plan.rcpLevels, req, out);
-  const scpOk = iam ? levelsAllow(plan.scpLevels, req, out) : true;
+  const scpOk = iam && !serviceLinked(principal) ? levelsAllow(plan.scpLevels, req, out) : true;
   let identityAllowed = false;
   if (iam) {
     const identity = plan.identity;
