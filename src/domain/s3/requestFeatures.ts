@@ -98,6 +98,14 @@ export const requestFeatures = {
     present: (p) => has(p, 'x-amz-object-ownership'),
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html',
   },
+  bucketTags: {
+    description: 'CreateBucketConfiguration.Tags present',
+    present: (p) => {
+      const tags = readObject(p, 'CreateBucketConfiguration')?.Tags;
+      return tags !== undefined && tags !== null;
+    },
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucketConfiguration.html',
+  },
   replicationRole: {
     description: 'ReplicationConfiguration.Role present',
     present: (p) => replicationRoleOf(p) !== undefined,

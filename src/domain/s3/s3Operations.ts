@@ -555,6 +555,13 @@ export const s3Operations = {
         when: 'objectOwnershipHeader',
         why: 'setting x-amz-object-ownership at creation also needs s3:PutBucketOwnershipControls',
       },
+      {
+        action: 's3:TagResource',
+        on: 'bucket',
+        when: 'bucketTags',
+        why: 'creating a general purpose bucket with tags also needs s3:TagResource',
+        source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucketConfiguration.html',
+      },
     ],
     source: [api('CreateBucket'), PERMISSIONS, CLOUDTRAIL_EVENTS],
   },

@@ -688,6 +688,33 @@ describe('authorizationChecksFor', () => {
         code: 's3.missingKey',
       },
     ];
+    test('creating a bucket with tags also needs s3:TagResource on it', () => {
+      const record = s3Record({
+        eventName: 'CreateBucket',
+        requestParameters: {
+          bucketName: BUCKET,
+          CreateBucketConfiguration: {
+            LocationConstraint: 'eu-west-1',
+            Tags: { Tag: [{ Key: 'team', Value: 'a' }] },
+          },
+        },
+        resources: [],
+      });
+      const result = authorizationChecksFor(record);
+      assert.ok(result.ok);
+      assert.deepEqual(
+        result.checks.map((c) => [c.action, c.resource]),
+        [
+          ['s3:CreateBucket', BUCKET_ARN],
+          ['s3:TagResource', BUCKET_ARN],
+        ],
+      );
+      const plain = authorizationChecksFor(
+        s3Record({ eventName: 'CreateBucket', requestParameters: { bucketName: BUCKET }, resources: [] }),
+      );
+      assert.deepEqual(plain.ok ? plain.checks.map((c) => c.action) : [], ['s3:CreateBucket']);
+    });
+
     test('a versioned copy source is read with s3:GetObjectVersion, its version in s3:versionid', () => {
       const record = s3Record({
         eventName: 'CopyObject',

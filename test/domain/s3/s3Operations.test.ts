@@ -153,8 +153,8 @@ describe('s3Operations catalogue', () => {
       PauseReplication: 'replication',
       // Used by CloudWatch Logs' vended log delivery, not an S3 API operation.
       AllowVendedLogDeliveryForResource: 'log delivery',
-      // S3 Control tagging (TagResource and friends), logged apart from the bucket operations.
-      TagResource: 'S3 Control',
+      // S3 Control tagging (UntagResource and ListTagsForResource), logged apart from the bucket
+      // operations; s3:TagResource is also what CreateBucket with tags needs, and is in the catalogue.
       UntagResource: 'S3 Control',
       ListTagsForResource: 'S3 Control',
       // Object annotations and their metadata table: no AWS page on their CloudTrail events was found.
