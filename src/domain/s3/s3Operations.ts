@@ -360,12 +360,11 @@ export const s3Operations = {
       { action: 's3:PutObject', on: 'object', why: 'multipart uploads are authorized by s3:PutObject' },
       ...putObjectExtras,
     ],
+    // CreateMultipartUpload needs kms:GenerateDataKey; kms:Decrypt is needed by the parts (UploadPart,
+    // UploadPartCopy), whose records name no key: the KMS caveat says so (UploadPartCopy's API
+    // reference, Permissions).
     kms: [
       { action: 'kms:GenerateDataKey', why: 'S3 generates the data key for an SSE-KMS multipart upload' },
-      {
-        action: 'kms:Decrypt',
-        why: 'S3 decrypts the data key for every part of an SSE-KMS multipart upload',
-      },
     ],
     source: [api('CreateMultipartUpload'), MPU_PERMISSIONS, PERMISSIONS, SSE_KMS],
   },
