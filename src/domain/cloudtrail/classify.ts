@@ -122,7 +122,9 @@ function remembered(
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
 export function classifyRecord(
-  record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'>,
+  record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'> & {
+    readonly errorMessage?: string | undefined;
+  },
 ): RecordClassification {
   if (!S3_EVENT_SOURCES.has(record.eventSource)) {
     return remembered(notS3, `${record.eventSource}\u0000${record.eventName}`, () => ({
@@ -132,6 +134,15 @@ export function classifyRecord(
     }));
   }
   const code = record.errorCode;
+  // A message without a code: CloudTrail writes both for a failed call, so the record is incomplete
+  // (edited, or exported without the field), and neither a denial nor a success can be read from it.
+  if (code === undefined && record.errorMessage !== undefined && record.errorMessage !== '') {
+    return {
+      kind: 'skip',
+      reason: 'not-denied',
+      message: `${record.eventName} has an errorMessage (${JSON.stringify(record.errorMessage.slice(0, 80))}) but no errorCode: CloudTrail writes both for a failed call, so the record is incomplete and is not explained; give it as CloudTrail wrote it.`,
+    };
+  }
   if (code === undefined) {
     return remembered(succeeded, record.eventName, () => ({
       kind: 'skip',

@@ -370,7 +370,7 @@ export class Explainer {
     if (classification.kind === 'skip') {
       if (classification.reason === 'not-denied') {
         const bucketName = record.requestParameters.bucketName;
-        if (record.errorCode === undefined) {
+        if (record.errorCode === undefined && (record.errorMessage ?? '') === '') {
           this.#succeededCall(
             record.principal,
             typeof bucketName === 'string' ? bucketName : undefined,

@@ -982,3 +982,16 @@ describe('times spelled otherwise than CloudTrail does', () => {
     assert.match(loose.errors[0]?.message ?? '', /eventTime is not a date: "Monday 5"/);
   });
 });
+
+describe('a record with an errorMessage but no errorCode', () => {
+  test('is skipped as incomplete, saying why, and is not taken for a successful call', () => {
+    const incomplete = record({ errorCode: undefined, errorMessage: 'Access Denied' });
+    const report = explainTexts(text(incomplete), context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    assert.equal(report.findings.length, 0);
+    assert.equal(report.skipped[0]?.reason, 'not-denied');
+    assert.match(
+      report.skipped[0]?.message ?? '',
+      /^PutObject has an errorMessage \("Access Denied"\) but no errorCode: CloudTrail writes both for a failed call/,
+    );
+  });
+});
