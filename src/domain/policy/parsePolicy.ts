@@ -81,6 +81,27 @@ export function resourceKey(resource: string): string {
   return resource;
 }
 
+/**
+ * A Resource's template: policy variables only in the resource part of the ARN, after its fifth colon.
+ * Before it (the service, region, account), IAM does not replace them: `${…}` there is literal text.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-infotouse
+ */
+function resourceTemplate(raw: string, variablesEnabled: boolean): Template {
+  let colons = 0;
+  let end = -1;
+  let inVariable = false;
+  for (let i = 0; i < raw.length && end < 0; i++) {
+    if (!inVariable && raw.startsWith('${', i)) inVariable = true;
+    else if (inVariable && raw[i] === '}') inVariable = false;
+    else if (!inVariable && raw[i] === ':' && ++colons === 5) end = i + 1;
+  }
+  const head = end < 0 ? '' : raw.slice(0, end);
+  if (!head.includes('${')) return parseTemplate(raw, variablesEnabled);
+  const tail = parseTemplate(raw.slice(end), variablesEnabled);
+  return { ...tail, parts: [{ text: head }, ...tail.parts] };
+}
+
 /** Literal text every match of a Resource pattern must start with (text before the first wildcard or variable). */
 function literalPrefix(raw: string): string {
   let end = raw.length;
@@ -332,7 +353,7 @@ function compileStatement(
     })),
     notResource,
     resources: resourceValues.map((rawResource) => {
-      const template = parseTemplate(rawResource, variablesEnabled);
+      const template = resourceTemplate(rawResource, variablesEnabled);
       return template.hasVariables
         ? { raw: rawResource, template }
         : { raw: rawResource, matcher: compileArnPattern(tokenizeWildcards(rawResource)) };
