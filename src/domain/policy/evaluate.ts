@@ -87,6 +87,11 @@ function resourcePatternMatches(
   return matcher(resource);
 }
 
+/** Whether a Resource pattern's variables cannot be resolved for the request (a key it lacks, with no default). */
+function unresolvable(pattern: ResourcePattern, context: RequestContextView): boolean {
+  return pattern.template !== undefined && resolvedVariablesKey(pattern.template, context) === undefined;
+}
+
 const GRANT_STRENGTH: Readonly<Record<ResourceGrantKind, number>> = {
   user: 3,
   'role-session': 3,
@@ -176,6 +181,11 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     }
     if (statement.notResource ? resourceHit !== undefined : resourceHit === undefined) mismatch = 'resource';
     else if (!statement.notResource && resourceHit !== undefined) matchedResource = resourceHit.raw;
+    else if (statement.effect === 'Allow' && resources.some((p) => unresolvable(p, req.context)))
+      // A NotResource whose variable cannot be resolved excludes nothing, or makes the statement invalid
+      // ("this might cause the entire statement to be invalid"): an Allow is not taken to apply.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
+      mismatch = 'resource';
 
     // Principal / NotPrincipal
     if (mismatch === undefined && statement.principal !== undefined) {
