@@ -11,7 +11,12 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { isS3Action } from '../s3/s3Location.js';
-import { DECRYPT_HIDDEN, DEFAULT_KEY_NOTE, MISSING_KEY_403 } from '../s3/s3Operations.js';
+import {
+  DECRYPT_HIDDEN,
+  DEFAULT_KEY_NOTE,
+  HEAD_DECRYPT_HIDDEN,
+  MISSING_KEY_403,
+} from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 import type { MissingPolicy } from '../snapshot/types.js';
@@ -1281,10 +1286,10 @@ export class FindingBuilder {
         // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
         // A key's use AWS's message names: the note that a read's key cannot be known does not apply.
         // A read AWS refused its key's use: not a missing key's 403 either.
-        for (const note of [DECRYPT_HIDDEN, MISSING_KEY_403]) {
+        for (const note of [DECRYPT_HIDDEN, HEAD_DECRYPT_HIDDEN, MISSING_KEY_403]) {
           const at = caveats.indexOf(note);
           const explained =
-            note === DECRYPT_HIDDEN
+            note !== MISSING_KEY_403
               ? calls.some((c) => c.call.action === 'kms:Decrypt')
               : calls.some((c) => c.call.action === 'kms:Decrypt' && c.call.refusedThisRun);
           if (at >= 0 && explained) caveats.splice(at, 1);
@@ -1612,10 +1617,10 @@ export class FindingBuilder {
         (c) => c.startsWith('AWS names kms:') || c.startsWith('The request uses SSE-KMS'),
       );
       caveats.splice(at < 0 ? caveats.length : at, at < 0 ? 0 : 1, caveat);
-      for (const note of [DEFAULT_KEY_NOTE, DECRYPT_HIDDEN, MISSING_KEY_403]) {
+      for (const note of [DEFAULT_KEY_NOTE, DECRYPT_HIDDEN, HEAD_DECRYPT_HIDDEN, MISSING_KEY_403]) {
         const i = caveats.indexOf(note);
-        if (i >= 0 && (note !== DECRYPT_HIDDEN || calls.some((c) => c.call.action === 'kms:Decrypt')))
-          caveats.splice(i, 1);
+        const decrypt = note === DECRYPT_HIDDEN || note === HEAD_DECRYPT_HIDDEN;
+        if (i >= 0 && (!decrypt || calls.some((c) => c.call.action === 'kms:Decrypt'))) caveats.splice(i, 1);
       }
       // The key policy's statement is for the calls evaluated here (the one AWS's message names).
       const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));

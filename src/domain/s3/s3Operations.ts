@@ -76,6 +76,14 @@ const TAGGING = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ta
 export const DECRYPT_HIDDEN =
   'If the object is SSE-KMS encrypted, S3 also needs kms:Decrypt on its key; the key is not in the request, so that check cannot be derived from this record.';
 /**
+ * Said of a HEAD: S3 needs kms:Decrypt on an SSE-KMS object's key only when the request asks for its
+ * checksum (`x-amz-checksum-mode`).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ */
+export const HEAD_DECRYPT_HIDDEN =
+  'If the object is SSE-KMS encrypted and the request asks for its checksum (x-amz-checksum-mode), S3 also needs kms:Decrypt on its key; the key is not in the request, so that check cannot be derived from this record.';
+/**
  * The note of an upload that names no KMS key: the bucket's default encryption may still use one.
  * Findings drop it when the request names its key (the SSE-KMS headers).
  *
@@ -219,7 +227,7 @@ export const s3Operations = {
     notes: [MISSING_KEY_403],
   }),
   HeadObject: objectOperation('s3:GetObject', 'HeadObject', 's3:GetObjectVersion', {
-    kmsHidden: DECRYPT_HIDDEN,
+    kmsHidden: HEAD_DECRYPT_HIDDEN,
     notes: ['There is no s3:HeadObject action: HEAD is authorized as a read.', MISSING_KEY_403],
   }),
   GetObjectAttributes: {
@@ -398,7 +406,8 @@ export const s3Operations = {
     source: [api('UploadPartCopy'), MPU_PERMISSIONS, PERMISSIONS],
   },
   CompleteMultipartUpload: objectOperation('s3:PutObject', 'CompleteMultipartUpload', undefined, {
-    kmsHidden: 'If the upload uses SSE-KMS, completing it also needs kms:Decrypt on its key.',
+    kmsHidden:
+      'If the upload uses SSE-KMS and its parts carry an additional checksum, completing it also needs kms:Decrypt on its key.',
   }),
   AbortMultipartUpload: objectOperation('s3:AbortMultipartUpload', 'AbortMultipartUpload'),
   ListParts: objectOperation('s3:ListMultipartUploadParts', 'ListParts', undefined, {

@@ -690,6 +690,24 @@ describe('authorizationChecksFor', () => {
         code: 's3.missingKey',
       },
     ];
+    test('kms:Decrypt is said to be needed by a HEAD only when it asks for the checksum, by a completion only with checksums', () => {
+      const notesOf = (eventName: string, extra: Record<string, unknown> = {}) => {
+        const result = authorizationChecksFor(
+          s3Record({ eventName, requestParameters: { ...objectParams, ...extra }, resources: [] }),
+        );
+        return result.ok ? result.notes.join('\n') : '';
+      };
+      assert.match(
+        notesOf('HeadObject'),
+        /SSE-KMS encrypted and the request asks for its checksum \(x-amz-checksum-mode\)/,
+      );
+      assert.match(notesOf('GetObject'), /^If the object is SSE-KMS encrypted, S3 also needs kms:Decrypt/m);
+      assert.match(
+        notesOf('CompleteMultipartUpload', { uploadId: 'VXBsb2FkIElE' }),
+        /uses SSE-KMS and its parts carry an additional checksum, completing it also needs kms:Decrypt/,
+      );
+    });
+
     test('creating a bucket with tags also needs s3:TagResource on it', () => {
       const record = s3Record({
         eventName: 'CreateBucket',
