@@ -340,7 +340,7 @@ function placeIdentity(
   statements: readonly PolicyStatement[],
   statementsKey: string,
 ): Placement {
-  const { resolved, cache, bucket } = input;
+  const { resolved, bucket } = input;
   const set = resolved.set;
   // The customer-managed policy that already grants S3 on the bucket, unless it also serves others: a
   // new version would grant them the same. One whose new version would be over IAM's quota is passed
@@ -427,14 +427,7 @@ function placeIdentity(
       };
     }
   }
-  const inline = sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
-    const newDocument = statementsToDocument(statements);
-    const compiled = cache.compile(
-      { name: FIX_SID, document: newDocument },
-      { policyType: 'identity', policyIndex: set.identity.length },
-    );
-    return { compiled, newDocument };
-  })!;
+  const inline = newInlineEdit(input, statements, key);
   const holder = inlineHolder(input);
   const note = joinedNotes(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
@@ -466,6 +459,19 @@ function placeIdentity(
   };
 }
 
+/** The statements as a new inline policy of their own, shared per batch like every edit. */
+function newInlineEdit(input: FixInput, statements: readonly PolicyStatement[], key: string): PolicyEdit {
+  const { cache } = input;
+  return sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
+    const newDocument = statementsToDocument(statements);
+    const compiled = cache.compile(
+      { name: FIX_SID, document: newDocument },
+      { policyType: 'identity', policyIndex: input.resolved.set.identity.length },
+    );
+    return { compiled, newDocument };
+  })!;
+}
+
 /**
  * Why a permission set's statements reach others, for its fix's note: its policy reaches every user
  * and group assigned to it, in every account it is provisioned to, as one role per account, so a grant
@@ -492,7 +498,7 @@ function permissionSetPlacement(
   tooLarge: string | undefined,
   shared: { policy: LocatedPolicy; others: readonly string[] } | undefined,
 ): Placement {
-  const { resolved, cache } = input;
+  const { resolved } = input;
   const set = resolved.set;
   const provisioned = resolved.identityPolicies.find(
     (p: LocatedPolicy) =>
@@ -500,16 +506,7 @@ function permissionSetPlacement(
   );
   const edited =
     provisioned === undefined ? undefined : appendedIdentityEdit(input, provisioned, statements, key);
-  const edit =
-    edited ??
-    sharedEdit(cache, NEW_INLINE_POLICY, key, () => {
-      const newDocument = statementsToDocument(statements);
-      const compiled = cache.compile(
-        { name: FIX_SID, document: newDocument },
-        { policyType: 'identity', policyIndex: set.identity.length },
-      );
-      return { compiled, newDocument };
-    })!;
+  const edit = edited ?? newInlineEdit(input, statements, key);
   // The role's inline policy is there but is not a document the statements can be added to.
   const currentKnown = provisioned === undefined || edited !== undefined;
   const name = input.principal.permissionSet ?? FIX_SID;
