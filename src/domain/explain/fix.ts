@@ -396,39 +396,11 @@ function placeIdentity(
     (p: LocatedPolicy) => p.kind === 'inline' && p.name === FIX_SID && p.attachedTo.kind !== 'group',
   );
   const earlierPolicy = earlier < 0 ? undefined : resolved.identityPolicies[earlier];
-  if (earlierPolicy !== undefined) {
-    const edit = appendedIdentityEdit(input, earlierPolicy, statements, key);
-    if (edit !== undefined) {
-      const note = joinedNotes(
-        shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
-        tooLarge,
-      );
-      const overQuota = inlineQuotaNote(
-        resolved.identityPolicies,
-        earlierPolicy.attachedTo,
-        edit.newDocument,
-        earlierPolicy,
-        attachedPolicyCount(input.snapshot, earlierPolicy.attachedTo.arn),
-      );
-      return {
-        ...(note !== undefined ? { note } : {}),
-        ...(overQuota !== undefined ? { overQuota: overQuota.caveat } : {}),
-        fix: {
-          attachTo: roleOrUserArn(input),
-          attachKind: 'inline-policy',
-          policyName: FIX_SID,
-          statements,
-          newDocument: edit.newDocument,
-          ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
-          ...(overQuota !== undefined ? { overQuota: overQuota.reason } : {}),
-        },
-        patched: { ...set, identity: [...set.identity, edit.compiled] },
-        addedIdentity: edit.compiled,
-      };
-    }
-  }
-  const inline = newInlineEdit(input, statements, key);
-  const holder = inlineHolder(input);
+  const earlierEdit =
+    earlierPolicy === undefined ? undefined : appendedIdentityEdit(input, earlierPolicy, statements, key);
+  const replaced = earlierEdit === undefined ? undefined : earlierPolicy;
+  const edit = earlierEdit ?? newInlineEdit(input, statements, key);
+  const holder = replaced?.attachedTo ?? inlineHolder(input);
   const note = joinedNotes(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
     tooLarge,
@@ -439,8 +411,8 @@ function placeIdentity(
       : inlineQuotaNote(
           resolved.identityPolicies,
           holder,
-          inline.newDocument,
-          undefined,
+          edit.newDocument,
+          replaced,
           attachedPolicyCount(input.snapshot, holder.arn),
         );
   return {
@@ -451,11 +423,12 @@ function placeIdentity(
       attachKind: 'inline-policy',
       policyName: FIX_SID,
       statements,
-      newDocument: inline.newDocument,
+      newDocument: edit.newDocument,
+      ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
       ...(overQuota !== undefined ? { overQuota: overQuota.reason } : {}),
     },
-    patched: { ...set, identity: [...set.identity, inline.compiled] },
-    addedIdentity: inline.compiled,
+    patched: { ...set, identity: [...set.identity, edit.compiled] },
+    addedIdentity: edit.compiled,
   };
 }
 
