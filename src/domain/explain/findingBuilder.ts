@@ -1858,7 +1858,14 @@ export class FindingBuilder {
       still.push(
         `the bucket policy of ${bucket} (none was given: --bucket-policy ${shellWord(`${bucket}=FILE`)})`,
       );
-    if (this.#context.scpLevels.length === 0) still.push('service control policies (none were given: --scp)');
+    // SCPs restrict IAM principals of the organization's accounts: not a service, an anonymous caller
+    // or a service-linked role.
+    const scpApplies =
+      first.principal.type !== 'AWSService' &&
+      first.principal.type !== 'Anonymous' &&
+      !/:assumed-role\/AWSServiceRoleFor|:role\/aws-service-role\//.test(first.principal.arn ?? '');
+    if (scpApplies && this.#context.scpLevels.length === 0)
+      still.push('service control policies (none were given: --scp)');
     if (this.#context.rcpLevels.length === 0)
       still.push('resource control policies (none were given: --rcp)');
     if (first.principal.type === 'Role' || first.principal.type === 'IdentityCenter')

@@ -324,16 +324,16 @@ interface Outcome {
 }
 
 /**
- * A service-linked role (named `AWSServiceRoleFor…`, under the path `/aws-service-role/`), or a session
- * of one: SCPs do not restrict what it does.
+ * A service-linked role, or a session of one: neither SCPs nor RCPs restrict what it does. A role ARN
+ * says so by its path (`/aws-service-role/`); a session ARN, which has no path, by the role's name
+ * (`AWSServiceRoleFor…`, which IAM keeps for them).
  *
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html#not-restricted-by-scp
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps
  */
-function serviceLinked(principal: RequestPrincipal): boolean {
-  return (
-    (principal.kind === 'role' || principal.kind === 'role-session') &&
-    (principal.roleName.startsWith('AWSServiceRoleFor') || principal.arn.includes(':role/aws-service-role/'))
-  );
+export function serviceLinked(principal: RequestPrincipal): boolean {
+  if (principal.kind === 'role') return principal.arn.includes(':role/aws-service-role/');
+  return principal.kind === 'role-session' && principal.roleName.startsWith('AWSServiceRoleFor');
 }
 
 /** What the evaluation found per policy type, before a decision is drawn from it. */
@@ -395,9 +395,10 @@ function collect(
     : (decisionPlanFound ?? decisionPlan(set, actionLower, key));
 
   // SCPs govern IAM principals. RCPs govern the resources, whoever calls: AWS service principals too,
-  // which is what AWS's confused-deputy RCPs (aws:PrincipalIsAWSService true) are written for.
+  // which is what AWS's confused-deputy RCPs (aws:PrincipalIsAWSService true) are written for. Neither
+  // restricts a service-linked role.
   // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
-  const rcpOk = levelsAllow(plan.rcpLevels, req, out);
+  const rcpOk = serviceLinked(principal) || levelsAllow(plan.rcpLevels, req, out);
   const scpOk = iam && !serviceLinked(principal) ? levelsAllow(plan.scpLevels, req, out) : true;
   let identityAllowed = false;
   if (iam) {

@@ -1,8 +1,8 @@
 /**
  * The request context as the evaluator reads it: case-insensitive key names, every value a string,
  * multi-valued keys kept as lists. Keys AWS always supplies and that follow from the request itself
- * (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` for IAM users, `aws:ResourceAccount`) are
- * derived when the caller does not set them.
+ * (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` for IAM users, `aws:PrincipalIsAWSService`,
+ * `aws:ResourceAccount`) are derived when the caller does not set them.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html#Condition-keys
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
@@ -44,7 +44,12 @@ interface PrincipalEntries {
   readonly principalArn: ContextEntry | undefined;
   readonly principalAccount: ContextEntry | undefined;
   readonly username: ContextEntry | undefined;
+  /** `true` for an AWS service principal, `false` for other signed callers; absent for anonymous ones. */
+  readonly isAwsService: ContextEntry | undefined;
 }
+
+const TRUE_ENTRY: ContextEntry = { values: ['true'], multiValued: false };
+const FALSE_ENTRY: ContextEntry = { values: ['false'], multiValued: false };
 
 const entriesByPrincipal = new WeakMap<RequestPrincipal, PrincipalEntries>();
 
@@ -55,6 +60,13 @@ function principalEntries(principal: RequestPrincipal): PrincipalEntries {
       principalArn: singleEntry(principalArnKeyValue(principal)),
       principalAccount: singleEntry(principalAccount(principal)),
       username: singleEntry(principal.kind === 'user' ? principal.name : undefined),
+      // Present in every signed request: AWS's data-perimeter RCPs test it both ways.
+      isAwsService:
+        principal.kind === 'service'
+          ? TRUE_ENTRY
+          : principal.kind === 'anonymous' || principal.kind === 'unknown'
+            ? undefined
+            : FALSE_ENTRY,
     };
     entriesByPrincipal.set(principal, entries);
   }
@@ -86,6 +98,8 @@ function derived(
       return principalEntries(principal).principalAccount;
     case 'aws:username':
       return principalEntries(principal).username;
+    case 'aws:principalisawsservice':
+      return principalEntries(principal).isAwsService;
     case 'aws:resourceaccount':
       return resourceAccount === undefined ? undefined : accountEntry(resourceAccount);
     default:

@@ -995,3 +995,73 @@ describe('a record with an errorMessage but no errorCode', () => {
     );
   });
 });
+
+describe('an AWS service refused where the visible policies allow it', () => {
+  const delivery = () =>
+    record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/111122223333/CloudTrail/x.json.gz',
+        'x-amz-acl': 'bucket-owner-full-control',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/CloudTrail/x.json.gz' },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+  const bucketPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: ['s3:PutObject', 's3:PutObjectAcl'],
+        Resource: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/*',
+      },
+    ],
+  };
+
+  test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
+    const perimeter = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EnforceOrgIdentities',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: '*',
+          Condition: {
+            StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-mine' },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        },
+      ],
+    };
+    const full = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
+    };
+    const report = explainTexts(
+      text(delivery()),
+      context({
+        bucketPolicies: new Map([['trail-logs', bucketPolicy]]),
+        rcpLevels: [
+          [
+            { name: 'RCPFullAWSAccess', document: full },
+            { name: 'perimeter', document: perimeter },
+          ],
+        ],
+      }),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('service control policies (none were given: --scp)')),
+      finding?.caveats.join('\n'),
+    );
+  });
+});
