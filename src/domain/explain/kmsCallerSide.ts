@@ -606,9 +606,11 @@ export function keyPolicyNeeds(
  */
 function multipartDecryptNote(calls: readonly EvaluatedKmsCall[]): string {
   const actions = new Set(calls.map((c) => c.call.action));
-  return actions.has('kms:GenerateDataKey') && !actions.has('kms:Decrypt')
-    ? ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`
-    : '';
+  if (!actions.has('kms:GenerateDataKey') || actions.has('kms:Decrypt')) return '';
+  // A CreateMultipartUpload is an upload in parts for certain: its parts need kms:Decrypt next.
+  return calls.some((c) => c.call.event.eventName === 'CreateMultipartUpload')
+    ? ` This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it too, or the next refusal is there.`
+    : ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`;
 }
 
 /** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */

@@ -275,6 +275,32 @@ describe('S3 requests refused before S3 called KMS', () => {
     );
   });
 
+  test('a multipart upload is in parts for certain: the caveat says its parts need kms:Decrypt too, without an if', () => {
+    const initiation = deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        uploads: '',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(initiation, [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+    ]);
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes(
+          'This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key',
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('add it if the job uploads such files')));
+  });
+
   test('the key of a request an explicit Deny keeps refused is not granted: only the key of the request the fix lets through', () => {
     const upload = (key: string, keyArn: string) =>
       deniedObjectRecord('PutObject', 's3:PutObject', 'data', key, {
