@@ -25,6 +25,7 @@ export const rcloneSources = {
   permissions: 'https://rclone.org/s3/#s3-permissions',
   noCheckBucket: 'https://rclone.org/s3/#s3-no-check-bucket',
   noHead: 'https://rclone.org/s3/#s3-no-head',
+  noHeadObject: 'https://rclone.org/s3/#s3-no-head-object',
   uploadCutoff: 'https://rclone.org/s3/#s3-upload-cutoff',
   createsExistingBucket: 'https://github.com/rclone/rclone/issues/4703',
   singleFileCreateBucket: 'https://github.com/rclone/rclone/issues/5271',
@@ -856,6 +857,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         (input.otherBucketSources?.length ?? 0) > 0,
       ...(input.bucketExists !== undefined ? { bucketExists: input.bucketExists } : {}),
       ...(purgesVersions ? { purgesVersions } : {}),
+      ...(statements.some((st) => st.Sid === 'RcloneRootCheck') ? { rootCheck: true } : {}),
     }),
   };
 }
@@ -901,6 +903,8 @@ interface AlternativeContext {
   readonly bucketExists?: string;
   /** A purge that reads the versioning status: the profile grants the version actions too. */
   readonly purgesVersions?: boolean;
+  /** The profile grants rclone's check of its root path (RcloneRootCheck), which --s3-no-head does not skip. */
+  readonly rootCheck?: boolean;
 }
 
 /**
@@ -941,7 +945,7 @@ function rcloneAlternatives(context: AlternativeContext): Alternative[] {
   ) {
     alternatives.push({
       kind: 'client-config',
-      text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. Caveat: rclone then takes a 200 OK as the upload's success: it checks a single-part upload against the MD5 and date in the PUT response and assumes its size and metadata, and it checks nothing of a multipart upload (rclone calls the chance of an undetected failure very small); uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}).`,
+      text: `For a write-only job, pass --s3-no-head together with --size-only: rclone stops HEADing each object after upload and compares files by the size in the listing instead of the modification time it would HEAD for, so s3:GetObject can be dropped. A single-file \`copyto\` (or \`copy --no-traverse\`) still HEADs the destination key before uploading, refused without s3:GetObject: add --s3-no-head-object there, which skips that HEAD too.${context.rootCheck ? ' Keep the profile\'s RcloneRootCheck (s3:GetObject on the path rclone checks at start) unless the path ends with "/" or --s3-no-head-object is set.' : ''} Caveat: rclone then takes a 200 OK as the upload's success: it checks a single-part upload against the MD5 and date in the PUT response and assumes its size and metadata, and it checks nothing of a multipart upload (rclone calls the chance of an undetected failure very small); uploads of unknown size (rcat, streaming) still HEAD (${rcloneSources.noHead}, ${rcloneSources.noHeadObject}).`,
       removes: context.versionHeads ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
     });
   }

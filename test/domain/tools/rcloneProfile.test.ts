@@ -401,6 +401,22 @@ describe('rcloneAdvice statements', () => {
     );
   });
 
+  test('the write-only alternative says a single-file copyto also needs --s3-no-head-object, and keeps the root check', () => {
+    const noHeadOf = (input: RcloneAdviceInput) =>
+      rcloneAdvice(input).alternatives.find((a) =>
+        a.text.startsWith('For a write-only job, pass --s3-no-head'),
+      );
+    const upload = { ...base, eventNames: ['HeadObject', 'ListObjects', 'PutObject'], deniedActions: [] };
+    const plain = noHeadOf(upload);
+    assert.match(
+      plain?.text ?? '',
+      /A single-file `copyto` \(or `copy --no-traverse`\) still HEADs the destination key before uploading, refused without s3:GetObject: add --s3-no-head-object there/,
+    );
+    assert.doesNotMatch(plain?.text ?? '', /RcloneRootCheck/);
+    const withRoot = noHeadOf({ ...upload, rootCheckKeys: ['dst'], loneRootCheck: true });
+    assert.match(withRoot?.text ?? '', /Keep the profile's RcloneRootCheck/);
+  });
+
   test('the wider scope for a job in a new directory each run goes above the first dated directory', () => {
     const noteFor = (prefix: string) =>
       rcloneAdvice({ ...base, prefix, eventNames: ['PutObject'], deniedActions: [] }).jobProfile.notes.find(
