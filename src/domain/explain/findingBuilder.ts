@@ -2236,7 +2236,7 @@ export class FindingBuilder {
           notes: profile.notes,
           ...(profile.partial !== undefined ? { partial: profile.partial } : {}),
         },
-        alternatives: awsCliAlternatives(deniedHere),
+        alternatives: awsCliAlternatives(deniedHere, profile.commands),
       };
     }
     if (client.tool !== 'rclone') return { jobProfile: null, alternatives: [] };

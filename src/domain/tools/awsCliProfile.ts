@@ -263,6 +263,10 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   // An upload with --acl or --grants sends ACL headers, which S3 also authorizes as s3:PutObjectAcl.
   const aclDenied = denied.has('s3:putobjectacl') && objectActions.includes('s3:PutObject');
   if (aclDenied) objectActions.push('s3:PutObjectAcl');
+  // aws-cli v2 copies between S3 locations (`--copy-props default`) read the source's tags for a copy
+  // in parts (8 MB and more): a refused GetObjectTagging of a cp, mv or sync is that read.
+  const tagsRead = denied.has('s3:getobjecttagging') && COPY_PROPS_COMMANDS.has(input.command);
+  if (tagsRead && objectActions.includes('s3:GetObject')) objectActions.push('s3:GetObjectTagging');
   // `cp`, `mv` and `rm` list the bucket only with --recursive, and only when they read from it (or
   // delete in it): a listing of the caller's in the evidence shows that.
   const listed =
@@ -348,9 +352,11 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         ? `Only listings were denied, so the direction is unknown: uploads also need ${permissions.objects.upload.join(', ') || 'nothing more'}; downloads ${permissions.objects.download.join(', ') || 'nothing more'}.`
         : syncDeletes && inferred === 'unknown'
           ? 'Deletes (`sync --delete`) happen only in the destination, so this bucket is where the sync writes: s3:DeleteObject for the deletes, and s3:PutObject (with s3:AbortMultipartUpload) for the files a later run uploads or copies here.'
-          : sourceByListing
-            ? 'The run listed this bucket, which `aws s3 cp --recursive` does only on the side it reads from: this bucket is the source (of a download, or of copies to another bucket), which needs the listing and s3:GetObject. Copies into another bucket need s3:PutObject (and s3:AbortMultipartUpload) there.'
-            : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`;
+          : tagsRead && direction === 'download'
+            ? "The run read this bucket's objects and their tags, as only a copy to another S3 location does (aws-cli v2): this bucket is the copies' source. Their destination needs s3:PutObject (and s3:AbortMultipartUpload), and s3:PutObjectTagging for tagged objects."
+            : sourceByListing
+              ? 'The run listed this bucket, which `aws s3 cp --recursive` does only on the side it reads from: this bucket is the source (of a download, or of copies to another bucket), which needs the listing and s3:GetObject. Copies into another bucket need s3:PutObject (and s3:AbortMultipartUpload) there.'
+              : `Direction inferred from the calls: ${direction}${syncDeletes ? '; the deletes (`sync --delete`) need s3:DeleteObject here too' : ''}.`;
   const notes = [
     ...(directionless && direction !== 'move-source' ? [] : [directionNote]),
     ...(splitCopy
@@ -371,6 +377,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
             : "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
         ]
       : []),
+    ...(tagsRead && objectActions.includes('s3:GetObjectTagging') ? [COPY_PROPS_NOTE] : []),
     ...(aclDenied
       ? [
           's3:PutObjectAcl is included because it was refused: the run sends ACL headers (--acl or --grants), which S3 authorizes as s3:PutObjectAcl besides s3:PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).',
@@ -444,6 +451,17 @@ function sourceListingNote(sources: readonly OtherBucketSource[], command: strin
   }
   return `${commandLine(command)} with \`--recursive\` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket: ${parts.join('; ')} (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).`;
 }
+
+/** The commands with `--copy-props`, whose default reads a copy's source tags (aws-cli v2). */
+const COPY_PROPS_COMMANDS: ReadonlySet<string> = new Set(['s3.cp', 's3.mv', 's3.sync']);
+
+/**
+ * The note of a refused GetObjectTagging of an S3-to-S3 copy (aws-cli v2, `--copy-props default`).
+ *
+ * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html
+ */
+export const COPY_PROPS_NOTE =
+  "aws-cli v2 copies between S3 locations with --copy-props default: for a copy in parts (8 MB and more) it reads the source object's tags first (s3:GetObjectTagging on the source, refused here), and writes them on the destination when there are any (s3:PutObjectTagging there, which a copy of tagged objects needs too) (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).";
 
 /** Commands that have a profile, for documentation and tests. */
 export const awsCliProfiledCommands: readonly string[] = [...Object.keys(AWS_CLI_S3_COMMANDS), RB_FORCE_RM];
@@ -564,10 +582,21 @@ function intersection(lists: readonly (readonly string[])[]): string[] {
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
  */
-export function awsCliAlternatives(deniedActions: Iterable<string>): Alternative[] {
+export function awsCliAlternatives(
+  deniedActions: Iterable<string>,
+  commands: readonly string[] = [],
+): Alternative[] {
   const denied = new Set([...deniedActions].map((action) => action.toLowerCase()));
-  if (!denied.has('s3:putobjectacl')) return [];
+  const alternatives: Alternative[] = [];
+  if (denied.has('s3:getobjecttagging') && commands.some((command) => COPY_PROPS_COMMANDS.has(command)))
+    alternatives.push({
+      kind: 'client-config',
+      text: "For a copy between S3 locations, pass --copy-props metadata-directive (or none): aws-cli v2 then neither reads the source's tags nor writes them on the destination, so the copies need no s3:GetObjectTagging or s3:PutObjectTagging; the copies keep the source's metadata (metadata-directive) but not its tags (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).",
+      removes: ['s3:GetObjectTagging', 's3:PutObjectTagging'],
+    });
+  if (!denied.has('s3:putobjectacl')) return alternatives;
   return [
+    ...alternatives,
     {
       kind: 'client-config',
       text: 'Drop --acl (or --grants) from the command, unless the bucket is in another account whose policy demands bucket-owner-full-control: objects uploaded in the bucket owner\'s own account belong to it anyway, and with Object Ownership set to "Bucket owner enforced" (the default for new buckets since April 2023) ACLs are disabled: an upload that sets any ACL but bucket-owner-full-control fails with AccessControlListNotSupported. The uploads then need no s3:PutObjectAcl (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).',

@@ -47,6 +47,35 @@ describe('awsCliProfile', () => {
     assert.ok(!wholeBucket?.notes.some((note) => note.includes('s3:prefix condition')));
   });
 
+  test("a refused GetObjectTagging of cp is aws-cli v2 reading a copy's source tags: granted with the reads, said, and --copy-props offered", () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'src-bkt',
+      prefix: 'data/',
+      eventNames: ['HeadObject', 'GetObjectTagging'],
+      deniedActions: ['s3:GetObjectTagging'],
+    });
+    assert.ok(profile);
+    assert.deepEqual(profile.statements, [
+      {
+        Sid: 'AwsCliObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectTagging'],
+        Resource: ['arn:aws:s3:::src-bkt/data/*'],
+      },
+    ]);
+    const notes = profile.notes.join('\n');
+    assert.match(notes, /aws-cli v2 copies between S3 locations with --copy-props default/);
+    assert.match(notes, /this bucket is the copies' source/);
+    assert.doesNotMatch(notes, /not part of what/);
+    assert.deepEqual(
+      awsCliAlternatives(['s3:GetObjectTagging'], ['s3.cp']).map((a) => a.removes),
+      [['s3:GetObjectTagging', 's3:PutObjectTagging']],
+    );
+    // `aws s3api get-object-tagging` has no --copy-props.
+    assert.deepEqual(awsCliAlternatives(['s3:GetObjectTagging'], ['s3api.get-object-tagging']), []);
+  });
+
   test('an upload sync lists the bucket and writes under the prefix', () => {
     const profile = awsCliProfile({
       command: 's3.sync',
