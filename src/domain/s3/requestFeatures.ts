@@ -31,6 +31,18 @@ const has = (params: Params, name: string): boolean => readNonEmptyParam(params,
 const isTrue = (params: Params, name: string): boolean => readParam(params, name)?.toLowerCase() === 'true';
 
 /**
+ * Whether a logged XML element holds anything: `<Tags/>` (logged as `{}`, `""` or `{"Tag": []}`) sets no
+ * tag, so it needs no permission of its own.
+ */
+function holdsSomething(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.some(holdsSomething);
+  if (typeof value === 'object') return Object.values(value).some(holdsSomething);
+  return true;
+}
+
+/**
  * Every feature the operation catalogue can condition an action on.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
@@ -100,10 +112,7 @@ export const requestFeatures = {
   },
   bucketTags: {
     description: 'CreateBucketConfiguration.Tags present',
-    present: (p) => {
-      const tags = readObject(p, 'CreateBucketConfiguration')?.Tags;
-      return tags !== undefined && tags !== null;
-    },
+    present: (p) => holdsSomething(readObject(p, 'CreateBucketConfiguration')?.Tags),
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucketConfiguration.html',
   },
   replicationRole: {

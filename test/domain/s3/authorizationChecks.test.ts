@@ -733,6 +733,20 @@ describe('authorizationChecksFor', () => {
         s3Record({ eventName: 'CreateBucket', requestParameters: { bucketName: BUCKET }, resources: [] }),
       );
       assert.deepEqual(plain.ok ? plain.checks.map((c) => c.action) : [], ['s3:CreateBucket']);
+      for (const Tags of [{}, '', { Tag: [] }, { Tag: {} }, null]) {
+        const empty = authorizationChecksFor(
+          s3Record({
+            eventName: 'CreateBucket',
+            requestParameters: { bucketName: BUCKET, CreateBucketConfiguration: { Tags } },
+            resources: [],
+          }),
+        );
+        assert.deepEqual(
+          empty.ok ? empty.checks.map((c) => c.action) : [],
+          ['s3:CreateBucket'],
+          `an empty Tags element (${JSON.stringify(Tags)}) sets no tag`,
+        );
+      }
     });
 
     test('a versioned copy source is read with s3:GetObjectVersion, its version in s3:versionid', () => {
