@@ -7,9 +7,9 @@
 import type { CloudTrailRecord } from './types.js';
 
 /**
- * Event sources that are S3 general purpose buckets. Directory buckets log as
- * `s3express.amazonaws.com` and are authorized by `s3express:CreateSession`, which the S3 catalogue
- * does not model, so they are not S3 here.
+ * Event sources that are S3 general purpose buckets. Directory buckets (S3 Express One Zone) log as
+ * `s3express.amazonaws.com` and are authorized by `s3express` actions (object requests through
+ * `s3express:CreateSession`), which the S3 catalogue does not model: see {@link DIRECTORY_BUCKET_SOURCE}.
  */
 const s3EventSources = {
   's3.amazonaws.com': {
@@ -22,6 +22,18 @@ const s3EventSources = {
       'https://docs.amazonaws.cn/en_us/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html',
   },
 } as const satisfies Record<string, { source: string }>;
+
+/**
+ * The event source of directory buckets. Their denials are S3 denials that are not explained: they are
+ * skipped as `unsupported-operation`, saying what a directory bucket is authorized by, rather than
+ * counted as not S3.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-log-files.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html
+ */
+const DIRECTORY_BUCKET_SOURCE = 's3express.amazonaws.com';
+const DIRECTORY_BUCKET_IAM =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html';
 
 /**
  * HTTP 403 error codes and whether a policy change can resolve them. Only authorization denials are
@@ -88,7 +100,11 @@ const FORBIDDEN_ERROR_CODES: ReadonlyMap<string, { readonly policyDenial: boolea
 /** Outcome of {@link classifyRecord}. */
 export type RecordClassification =
   | { readonly kind: 'denied-s3' }
-  | { readonly kind: 'skip'; readonly reason: 'not-s3' | 'not-denied'; readonly message: string };
+  | {
+      readonly kind: 'skip';
+      readonly reason: 'not-s3' | 'not-denied' | 'unsupported-operation';
+      readonly message: string;
+    };
 
 /**
  * The two skips a trail is mostly made of, per event name (and source): one (frozen) outcome and message
@@ -122,11 +138,15 @@ function remembered(
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
 export function classifyRecord(
-  record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'> & {
-    readonly errorMessage?: string | undefined;
-  },
+  record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'> &
+    Partial<Pick<CloudTrailRecord, 'awsRegion' | 'recipientAccountId' | 'requestParameters'>> & {
+      readonly errorMessage?: string | undefined;
+    },
 ): RecordClassification {
-  if (!S3_EVENT_SOURCES.has(record.eventSource)) {
+  if (record.eventSource === DIRECTORY_BUCKET_SOURCE) {
+    const entry = record.errorCode !== undefined ? FORBIDDEN_ERROR_CODES.get(record.errorCode) : undefined;
+    if (entry?.policyDenial === true) return directoryBucketDenial(record);
+  } else if (!S3_EVENT_SOURCES.has(record.eventSource)) {
     return remembered(notS3, `${record.eventSource}\u0000${record.eventName}`, () => ({
       kind: 'skip',
       reason: 'not-s3',
@@ -166,5 +186,30 @@ export function classifyRecord(
     kind: 'skip',
     reason: 'not-denied',
     message: `${record.eventName} failed with ${code}, which is not an access denial.`,
+  };
+}
+
+/**
+ * A denied directory-bucket request, in words: what authorizes it, with the bucket's ARN when the record
+ * names the bucket (`requestParameters.bucketName`, in the Region and account the record gives).
+ */
+function directoryBucketDenial(
+  record: Pick<CloudTrailRecord, 'eventName' | 'errorCode'> &
+    Partial<Pick<CloudTrailRecord, 'awsRegion' | 'recipientAccountId' | 'requestParameters'>>,
+): RecordClassification {
+  const bucket = record.requestParameters?.bucketName;
+  const mode = record.requestParameters?.['x-amz-create-session-mode'];
+  const named = typeof bucket === 'string' && bucket !== '';
+  const region = record.awsRegion ?? '';
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const arn = `arn:${partition}:s3express:${record.awsRegion ?? 'REGION'}:${record.recipientAccountId ?? 'ACCOUNT'}:bucket/${named ? bucket : 'BUCKET'}`;
+  const session =
+    record.eventName === 'CreateSession'
+      ? ` This CreateSession asked for a ${typeof mode === 'string' && mode !== '' ? mode : 'ReadWrite (the default)'} session; the condition key s3express:SessionMode holds the mode.`
+      : '';
+  return {
+    kind: 'skip',
+    reason: 'unsupported-operation',
+    message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained. Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (in an identity-based policy or the directory bucket's policy), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
   };
 }

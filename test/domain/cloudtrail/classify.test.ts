@@ -61,12 +61,46 @@ describe('classifyRecord', () => {
     assert.match(result.message, /iam\.amazonaws\.com/);
   });
 
-  test('a directory bucket (S3 Express) denial is not handled as S3', () => {
+  test('a directory bucket (S3 Express) denial is an unsupported operation that names what authorizes it', () => {
     const result = classifyRecord(
-      record({ eventSource: 's3express.amazonaws.com', errorCode: 'AccessDenied' }),
+      record({
+        eventSource: 's3express.amazonaws.com',
+        eventName: 'CreateSession',
+        errorCode: 'AccessDenied',
+        awsRegion: 'us-west-2',
+        recipientAccountId: '111122223333',
+        requestParameters: {
+          bucketName: 'logs--usw2-az1--x-s3',
+          'x-amz-create-session-mode': 'ReadOnly',
+        },
+      }),
     );
     assert.ok(result.kind === 'skip');
-    assert.equal(result.reason, 'not-s3');
+    assert.equal(result.reason, 'unsupported-operation');
+    assert.match(result.message, /^CreateSession on the directory bucket logs--usw2-az1--x-s3 \(s3express/);
+    assert.match(
+      result.message,
+      /s3express:CreateSession on arn:aws:s3express:us-west-2:111122223333:bucket\/logs--usw2-az1--x-s3 /,
+    );
+    assert.match(result.message, /asked for a ReadOnly session/);
+    const bare = classifyRecord(
+      record({ eventSource: 's3express.amazonaws.com', eventName: 'PutObject', errorCode: 'AccessDenied' }),
+    );
+    assert.ok(bare.kind === 'skip');
+    assert.equal(bare.reason, 'unsupported-operation');
+    assert.match(bare.message, /arn:aws:s3express:REGION:ACCOUNT:bucket\/BUCKET/);
+    assert.doesNotMatch(bare.message, /session;/);
+  });
+
+  test('a directory bucket request that succeeded, or failed for another reason, is not a denial', () => {
+    const ok = classifyRecord(record({ eventSource: 's3express.amazonaws.com', eventName: 'CreateSession' }));
+    assert.ok(ok.kind === 'skip');
+    assert.equal(ok.reason, 'not-denied');
+    const other = classifyRecord(
+      record({ eventSource: 's3express.amazonaws.com', errorCode: 'SignatureDoesNotMatch' }),
+    );
+    assert.ok(other.kind === 'skip');
+    assert.equal(other.reason, 'not-denied');
   });
 
   test('AllAccessDisabled is a 403 that no policy fixes, so it is skipped with the reason', () => {

@@ -97,6 +97,20 @@ describe('explainTexts', () => {
     );
   });
 
+  test('a denied directory-bucket request is skipped as an unsupported operation; one that succeeded as not denied', () => {
+    const express = { eventSource: 's3express.amazonaws.com', eventName: 'CreateSession' };
+    const report = explainTexts(
+      text(record(express), record({ ...express, errorCode: undefined, errorMessage: undefined })),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    assert.equal(report.findings.length, 0);
+    assert.deepEqual(
+      report.skipped.map((s) => s.reason),
+      ['unsupported-operation', 'not-denied'],
+    );
+    assert.match(report.skipped[0]?.message ?? '', /s3express:CreateSession on arn:aws:s3express:/);
+  });
+
   test('successful S3 calls: skipped once each, checked like every record, and kept as evidence of the job', () => {
     const rclone = '[rclone/v1.66.0]';
     const ok = (overrides: Record<string, unknown>) =>
