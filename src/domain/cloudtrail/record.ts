@@ -27,6 +27,7 @@ const requiredFields = [
 /** Stable codes of the problems {@link normaliseRecord} reports. */
 export const recordProblemCodes = {
   missingField: 'cloudtrail.missingField',
+  nestedTrail: 'cloudtrail.nestedTrail',
   invalidField: 'cloudtrail.invalidField',
 } as const;
 
@@ -76,6 +77,15 @@ export function hasRequiredFields(record: Record<string, unknown>): boolean {
 /** What is wrong with the first required field that is missing or of the wrong type. */
 function requiredFieldProblem(raw: RawRecord): NormaliseRecordResult | undefined {
   const { record } = raw;
+  // A whole trail file where one record belongs (an EventBridge detail, a lookup-events CloudTrailEvent):
+  // "has no eventID" would send the user looking for a field rather than at the wrapping.
+  if (record.eventID === undefined && Array.isArray(record.Records)) {
+    return {
+      ok: false,
+      code: recordProblemCodes.nestedTrail,
+      message: `${raw.input} at ${raw.position}: holds a whole trail file ({"Records": [${record.Records.length.toLocaleString('en-US')} record${record.Records.length === 1 ? '' : 's'}]}) where one CloudTrail record belongs (an EventBridge event's detail and a lookup-events CloudTrailEvent are each one record); give the trail file, or each record, without the wrapping around it.`,
+    };
+  }
   for (const { field, kind } of requiredFields) {
     const value = record[field];
     if (value === undefined || value === null || value === '') {

@@ -130,6 +130,16 @@ describe('normaliseRecord validation', () => {
     });
   }
 
+  test('a whole trail file where one record belongs is rejected as such, not as a record without eventID', () => {
+    const result = normaliseRecord(rawOf({ Records: [minimal, minimal] }));
+    assert.ok(!result.ok);
+    assert.equal(result.code, 'cloudtrail.nestedTrail');
+    assert.match(
+      result.message,
+      /^case\.json at \$\.Records\[7\]: holds a whole trail file \(\{"Records": \[2 records\]\}\) where one CloudTrail record belongs/,
+    );
+  });
+
   test('a userIdentity that is not an object is rejected as invalid', () => {
     const result = normaliseRecord(rawOf({ ...minimal, userIdentity: 'IAMUser' }));
     assert.ok(!result.ok);
