@@ -29,7 +29,10 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
       : `This is an IAM Identity Center role: change the permission set ${p.permissionSet ?? ''} in IAM Identity Center (inline policy or managed policies of the permission set) and re-provision. IAM refuses edits to the AWSReservedSSO_ role itself ("Cannot perform the operation on the protected role ... this role is only modifiable by AWS"): IAM Identity Center updates it from the permission set (https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html, https://repost.aws/knowledge-center/identity-center-aws-reserved-sso).`,
   Anonymous: () =>
     'The request was anonymous (unsigned): only a bucket policy with Principal "*" can allow it, and S3 Block Public Access may still block it. If the client should be signing requests, check its credentials (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).',
-  Unknown: () => 'CloudTrail did not identify the caller, so its policies could not be looked up.',
+  Unknown: (p) =>
+    p.arn === undefined
+      ? 'CloudTrail did not identify the caller, so its policies could not be looked up.'
+      : `The record's userIdentity type is not one permission-auditor knows, so the caller is known only by its ARN ${p.arn}: its policies were looked up by that ARN (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).`,
 };
 
 export function principalAdvice(principal: Principal, cause: FindingCause): string | undefined {

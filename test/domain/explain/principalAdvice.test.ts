@@ -29,6 +29,23 @@ describe('principalAdvice', () => {
     assert.doesNotMatch(advice, /inline policy or managed policies of the permission set/);
   });
 
+  test('a caller of an unknown type: not identified without an ARN, looked up by its ARN with one', () => {
+    assert.match(
+      principalAdvice({ type: 'Unknown' }, 'not-evaluable') ?? '',
+      /^CloudTrail did not identify the caller, so its policies could not be looked up\.$/,
+    );
+    const advice =
+      principalAdvice(
+        { type: 'Unknown', arn: 'arn:aws:iam::111122223333:user/u', account: '111122223333' },
+        'identity-missing-allow',
+      ) ?? '';
+    assert.match(
+      advice,
+      /known only by its ARN arn:aws:iam::111122223333:user\/u: its policies were looked up/,
+    );
+    assert.doesNotMatch(advice, /could not be looked up/);
+  });
+
   test('an IAM user gets no lead caveat', () => {
     assert.equal(
       principalAdvice(
