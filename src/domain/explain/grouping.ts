@@ -147,22 +147,30 @@ export class SucceededCalls {
   }
 }
 
-/** The events in time order (stable), with their times. */
+/**
+ * The events in time order, events of one time in the order of their event IDs, with their times.
+ * CloudTrail writes records in no particular order, and many share a second: ordering ties by ID makes
+ * the findings, their numbers and which one is the first of a repeat the same whatever the input order.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
 function inTimeOrder(events: readonly DeniedEvent[]): {
   events: readonly DeniedEvent[];
   times: Float64Array;
 } {
   const times = new Float64Array(events.length);
+  const before = (a: number, b: number): number =>
+    times[a]! - times[b]! ||
+    (events[a]!.eventId < events[b]!.eventId ? -1 : events[a]!.eventId > events[b]!.eventId ? 1 : 0);
   let inOrder = true;
   for (let k = 0; k < events.length; k++) {
     times[k] = eventTimeMillis(events[k]!.eventTime);
     // By the time itself, not its text: spellings differ (a space for the T, an offset).
-    if (k > 0 && inOrder) inOrder = times[k - 1]! <= times[k]!;
+    if (k > 0 && inOrder) inOrder = before(k - 1, k) <= 0;
   }
-  // Trail files are usually in time order already; sort only when they are not (stably: events of
-  // one second keep their order).
+  // Sorted only when needed (a trail file of one job is often in order already).
   if (inOrder) return { events, times };
-  const order = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]!);
+  const order = Array.from(events.keys()).sort(before);
   return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
 }
 

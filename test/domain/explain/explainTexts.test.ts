@@ -76,6 +76,34 @@ describe('explainTexts', () => {
     );
   });
 
+  test('events of one second give the same findings in the same order whatever the order of the records', () => {
+    const onBucket = (bucket: string, id: string) =>
+      record({
+        eventID: id,
+        requestParameters: { bucketName: bucket, key: 'in/a.csv' },
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::${bucket}/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+        resources: [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/in/a.csv` }],
+      });
+    const records = [
+      onBucket('alpha', 'c0000000-0000-4000-8000-000000000001'),
+      onBucket('beta', 'a0000000-0000-4000-8000-000000000002'),
+      onBucket('gamma', 'b0000000-0000-4000-8000-000000000003'),
+    ];
+    const orders = [records, [...records].reverse(), [records[1], records[2], records[0]]];
+    const findings = orders.map((order) =>
+      explainTexts(text(...order), context({ snapshot: snapshotWith(readOnlyPolicy) })).findings.map(
+        (f) => f.eventIds[0],
+      ),
+    );
+    assert.deepEqual(findings[0], [
+      'a0000000-0000-4000-8000-000000000002',
+      'b0000000-0000-4000-8000-000000000003',
+      'c0000000-0000-4000-8000-000000000001',
+    ]);
+    assert.deepEqual(findings[1], findings[0]);
+    assert.deepEqual(findings[2], findings[0]);
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(

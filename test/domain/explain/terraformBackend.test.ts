@@ -20,6 +20,7 @@ describe('Terraform init on AWS without s3:ListBucket', () => {
   test('the refused HEAD of the missing state names the bucket, and the profile still scopes to the state key', () => {
     const head = deniedRecord({
       eventName: 'HeadObject',
+      eventTime: '2026-11-27T10:00:01Z',
       userAgent: `[${UA}]`,
       errorMessage: listBucketMessage,
       requestParameters: { bucketName: 'data', key: KEY, Host: 'data.s3.eu-west-1.amazonaws.com' },
