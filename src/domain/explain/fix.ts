@@ -10,6 +10,7 @@
 
 import type { Principal } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import {
   decisionWithAddedIdentityPolicy,
   evaluate,
@@ -174,10 +175,29 @@ function appendStatements(
     before,
     after: {
       ...before,
-      Version: before.Version ?? POLICY_VERSION,
+      ...versionAfterEdit(before),
       Statement: [...existing, ...withSids(existing, statements)],
     },
   };
+}
+
+/**
+ * The Version of an edited document: 2012-10-17 (which the added statements are written for), unless the
+ * document has another (or none, which IAM reads as 2008-10-17) and holds a `${`: under 2012-10-17 that
+ * would become a policy variable, and its statements would grant something else. The document then keeps
+ * its own, and statements that need 2012-10-17 do not go into it (see {@link needsCurrentVersion}).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ */
+function versionAfterEdit(before: Record<string, unknown>): { Version?: unknown } {
+  if (before.Version === POLICY_VERSION || !JSON.stringify(before).includes('${'))
+    return { Version: POLICY_VERSION };
+  return before.Version === undefined ? {} : { Version: before.Version };
+}
+
+/** Whether statements added to a document under `version` would not mean what they say (`${*}` escapes, variables). */
+function needsCurrentVersion(version: unknown, statementsKey: string): boolean {
+  return version !== POLICY_VERSION && statementsKey.includes('${');
 }
 
 interface Placement {
@@ -261,7 +281,7 @@ function appendedIdentityEdit(
       {
         name: located.name,
         ...(located.arn !== undefined ? { arn: located.arn } : {}),
-        document: { Version: edited.before.Version, Statement: statements },
+        document: { Version: edited.after.Version, Statement: statements },
       },
       { policyType: 'identity', policyIndex: input.resolved.set.identity.length },
     );
@@ -368,6 +388,10 @@ function placeIdentity(
     }
     const edit = appendedIdentityEdit(input, located, statements, key);
     if (edit === undefined) break;
+    if (needsCurrentVersion(edit.newDocument.Version, statementsKey)) {
+      tooLarge ??= oldVersionNote(located.name, edit.newDocument.Version);
+      continue;
+    }
     const size = iamPolicySize(edit.newDocument);
     if (size > MANAGED_POLICY_QUOTA) {
       tooLarge ??= movedFromTooLargeNote(located.name, size);
@@ -530,8 +554,27 @@ function placeBoundary(
     };
   });
   if (edit === undefined) return 'the permissions boundary document could not be read';
-  const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
   const size = iamPolicySize(edit.newDocument);
+  // An AWS managed policy cannot be changed: its whole new document becomes a customer managed policy,
+  // set as the caller's boundary in its place (which the engine evaluates the same).
+  if (isAwsManagedPolicyArn(arn)) {
+    const refused = `${boundary.name} is an AWS managed policy, which cannot be changed`;
+    return {
+      overQuota: awsManagedBoundaryNote(input, boundary.name, arn, size),
+      fix: {
+        attachTo: arn,
+        attachKind: 'managed-policy-version',
+        policyArn: arn,
+        policyName: boundary.name,
+        statements,
+        newDocument: edit.newDocument,
+        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
+        overQuota: refused,
+      },
+      patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
+    };
+  }
+  const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
   return {
     ...(others.length > 0 ? { note: sharedBoundaryNote(boundary.name, others) } : {}),
     ...(size > MANAGED_POLICY_QUOTA ? { overQuota: boundaryTooLargeNote(boundary.name, size) } : {}),
@@ -551,6 +594,39 @@ function placeBoundary(
     },
     patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
   };
+}
+
+/**
+ * What to do with a new boundary document that cannot be a new version of the AWS managed policy it
+ * comes from: create it as a customer managed policy (under a name the snapshot does not hold yet) and
+ * make that the caller's permissions boundary.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/put-role-permissions-boundary.html
+ */
+function awsManagedBoundaryNote(input: FixInput, name: string, arn: string, size: number): string {
+  const holder = /^arn:(aws[a-z-]*):iam::(\d{12}):(user|role)\/(?:.*\/)?([^/]+)$/.exec(
+    input.resolved.identityArn ?? '',
+  );
+  const taken = new Set(input.snapshot?.managedPolicies.map((p) => p.name) ?? []);
+  let copy = `${name}-with-grants`.slice(0, 128);
+  for (let n = 2; taken.has(copy); n++) copy = `${name}-with-grants-${n}`.slice(0, 128);
+  const file = `${arn.slice(arn.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9._-]/g, '-')}.json`;
+  const tooLarge =
+    size > MANAGED_POLICY_QUOTA
+      ? ` It would be ${size.toLocaleString('en-US')} characters (white space aside), over IAM's quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')} for a managed policy: make room in it first (merge statements with the same actions).`
+      : '';
+  const create = `aws iam create-policy --policy-name ${shellWord(copy)} --policy-document file://${shellWord(file)}`;
+  const set =
+    holder === null
+      ? 'then make it the permissions boundary of the caller in place of the AWS managed policy'
+      : `then make it the permissions boundary of the ${holder[3]} ${holder[4]} in place of the AWS managed policy (aws iam put-${holder[3]}-permissions-boundary --${holder[3]}-name ${shellWord(holder[4] ?? '')} --permissions-boundary ${shellWord(`arn:${holder[1]}:iam::${holder[2]}:policy/${copy}`)})`;
+  return `The permissions boundary ${name} is an AWS managed policy, which cannot be changed (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies): do not create a version of it. Create the whole new document shown as a customer managed policy of your own instead (${create}), ${set}. The copy no longer follows AWS's updates to ${name}.${tooLarge}`;
+}
+
+/** Why a policy that grants S3 on the bucket was passed over: its Version reads the statements' `${…}` literally. */
+function oldVersionNote(name: string, version: unknown): string {
+  return `${name} was left as it is: its Version is ${version === undefined ? 'not given (IAM reads it as 2008-10-17)' : JSON.stringify(version)}, under which the \${…} in the statements' resources would be read literally, and moving it to 2012-10-17 would turn the \${…} in its own statements into policy variables (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).`;
 }
 
 /**

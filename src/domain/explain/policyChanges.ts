@@ -14,6 +14,7 @@
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
  */
 
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { holdsReplacedCharacter } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import { additionalChange, withSids } from './fix.js';
@@ -255,6 +256,14 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
     verified = false;
     verification.push(
       `Not verified as applicable: ${overQuota}, and would be refused as it is. ${makeRoom(first)}`,
+    );
+  }
+  if (first.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(first.policyArn ?? '')) {
+    // A permissions boundary that is an AWS managed policy: no version of it can be created.
+    overQuota ??= `${first.policyName ?? first.policyArn} is an AWS managed policy, which cannot be changed`;
+    verified = false;
+    verification.push(
+      `Not verified as applicable: ${first.policyName ?? first.policyArn} is an AWS managed policy, which cannot be changed. Create the combined document as a customer managed policy of your own and make it the permissions boundary in its place (see the findings' caveats).`,
     );
   }
   const change: PolicyChange = {

@@ -129,8 +129,8 @@ export function scpTooLargeNote(name: string, size: number): string {
 /** The verification line of a fix with `count` documents over their quota (see the caveats for which). */
 export function overQuotaLine(count: number): string {
   return count === 1
-    ? 'Not verified as applicable: a document it changes would be over its size quota, and would be refused as it is (see the caveats).'
-    : `Not verified as applicable: ${count} documents it changes would be over their size quotas, and would be refused as they are (see the caveats).`;
+    ? 'Not verified as applicable: a document it changes would be refused as it is (over a size quota, or a policy that cannot be changed; see the caveats).'
+    : `Not verified as applicable: ${count} documents it changes would be refused as they are (over size quotas, or policies that cannot be changed; see the caveats).`;
 }
 
 /** The over-quota caveats of a fix's documents, added to its caveats as they come, and counted. */

@@ -1,6 +1,7 @@
 /**
  * The one-sentence summary of a finding.
  */
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
 export const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
@@ -122,12 +123,14 @@ export function shortArn(arn: string): string {
  * inline policy PermissionAuditorFix on user/y` (one the caller has, extended).
  */
 export function targetPhrase(
-  change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName' | 'diff'>,
+  change: Pick<Fix, 'attachKind' | 'attachTo' | 'policyName' | 'diff' | 'policyArn'>,
   bucket: string | undefined,
 ): string {
   switch (change.attachKind) {
     case 'managed-policy-version':
-      return `a new version of ${change.policyName ?? change.attachTo}`;
+      return isAwsManagedPolicyArn(change.policyArn ?? '')
+        ? `a customer managed copy of the AWS managed policy ${change.policyName ?? change.attachTo}`
+        : `a new version of ${change.policyName ?? change.attachTo}`;
     case 'bucket-policy':
       return `the bucket policy of ${BUCKET_ARN.exec(change.attachTo)?.[1] ?? bucket ?? change.attachTo}`;
     case 'service-control-policy':
@@ -211,7 +214,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? (onlyOverQuota(fix) ? ' (not applicable as it is: over a size quota, see the caveats)' : ' (not verified)') : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? (onlyOverQuota(fix) ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)` : ' (not verified)') : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {
@@ -264,6 +267,14 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
  * Whether the only thing that keeps the fix from being verified is a document over its size quota: its
  * verification holds no other failure (every other check passed).
  */
+/** Why a fix's documents would be refused as they are, in a few words: a size quota, or an AWS managed policy. */
+function refusedAsItIs(fix: Fix): string {
+  const reasons = [fix.overQuota, fix.identityChange?.overQuota, fix.boundary?.overQuota];
+  return reasons.some((r) => r?.includes('is an AWS managed policy') === true)
+    ? 'an AWS managed policy cannot be changed'
+    : 'over a size quota';
+}
+
 function onlyOverQuota(fix: Fix): boolean {
   const over =
     fix.overQuota !== undefined ||

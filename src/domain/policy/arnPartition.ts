@@ -19,3 +19,8 @@ export function partitionOfArn(arn: string): string | undefined {
   const partition = arn.slice(4, end);
   return PARTITION.test(partition) ? partition : undefined;
 }
+
+/** Whether a policy ARN is an AWS managed policy's (the `aws` pseudo-account): IAM refuses to change those. */
+export function isAwsManagedPolicyArn(arn: string): boolean {
+  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(arn);
+}

@@ -13,6 +13,7 @@ import {
   utf8Length,
 } from '../explain/policySize.js';
 import type { Fix } from '../explain/report.js';
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { shellWord } from '../shell.js';
 import { policyDocument } from './reportWording.js';
 
@@ -218,7 +219,9 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
       // The command would be refused: an inline policy can become a customer-managed one, whose quota
       // is its own; any other document needs room made in it first (the caveats say how).
       const managed = asManagedPolicy(change);
-      if (managed !== undefined) {
+      if (change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? '')) {
+        // No version of an AWS managed policy can be created: the caveat gives the commands to use instead.
+      } else if (managed !== undefined) {
         blocks.push({
           kind: 'command',
           heading: `Do not apply it as an inline policy (${change.overQuota}): make it a customer-managed policy instead, with`,

@@ -26,9 +26,9 @@ import {
   safeJson,
 } from './escape.js';
 import {
-  ATTACH_KIND_TEXT,
   actionCounts,
   additionalChanges,
+  attachText,
   capitalised,
   decisionText,
   describeClient,
@@ -99,7 +99,7 @@ function changeBlockSection(blocks: readonly ChangeBlock[]): string[] {
 function additionalChangeSection(lead: string, change: AdditionalChange): string[] {
   const named = namedAs(change, code);
   return [
-    `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}.`,
+    `${lead}: ${attachText(change)} ${code(fixTarget(change))}${named}.`,
     '',
     ...changeBlockSection(changeBlocks(change)),
   ];
@@ -109,7 +109,7 @@ function fixSection(fix: Fix): string[] {
   const out: string[] = [];
   out.push(`### Fix (${fixStatus(fix)})`, '');
   const named = namedAs(fix, code);
-  out.push(`${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}.`, '');
+  out.push(`${attachText(fix)} ${code(fixTarget(fix))}${named}.`, '');
   out.push(...changeBlockSection(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
@@ -139,7 +139,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
     out.push(
       `### Change ${index + 1}, for findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
       '',
-      `${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}.`,
+      `${attachText(change)} ${code(fixTarget(change))}${named}.`,
       '',
       ...changeBlockSection(changeBlocks(change)),
     );

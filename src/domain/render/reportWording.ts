@@ -17,6 +17,7 @@ import type {
   Skipped,
 } from '../explain/report.js';
 import { assumesNoBucketPolicy, callerLabel, refusedElsewhere, targetPhrase } from '../explain/summary.js';
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { causeText } from './causeText.js';
 import { omittedMarker } from './truncate.js';
@@ -57,6 +58,17 @@ export const ATTACH_KIND_TEXT = {
     source: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html',
   },
 } as const satisfies Record<Fix['attachKind'], { readonly text: string; readonly source: string }>;
+
+/**
+ * Where a change goes, in words: {@link ATTACH_KIND_TEXT}, except for an AWS managed policy (a
+ * permissions boundary), of which no version can be created: its new document becomes a policy of the
+ * account's own.
+ */
+export function attachText(change: Pick<Fix, 'attachKind' | 'policyArn'>): string {
+  return change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? '')
+    ? 'Copy, with the statements added, into a customer managed policy of your own (see the caveats): the AWS managed policy'
+    : ATTACH_KIND_TEXT[change.attachKind].text;
+}
 
 /**
  * A cross-account fix's statements for the caller's own policies when no policy of its is known to take

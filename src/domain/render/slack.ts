@@ -21,8 +21,8 @@ import { causeText } from './causeText.js';
 import { applyCommand, changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
-  ATTACH_KIND_TEXT,
   additionalChanges,
+  attachText,
   decisionText,
   describeClient,
   describeDeniedBy,
@@ -235,7 +235,7 @@ function additionalChangeSection(lead: string, change: AdditionalChange): Sectio
   const named = namedAs(change, code);
   return codeSection(
     truncateMrkdwn(
-      `${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Statements to add:`,
+      `${lead}: ${attachText(change)} ${code(fixTarget(change))}${named}. Statements to add:`,
       800,
     ),
     safeJson(change.statements, '<>&`'),
@@ -252,7 +252,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   if (fix !== null) {
     const status = `*Fix (${fixStatus(fix)})*`;
     const named = namedAs(fix, code);
-    const title = `${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${code(fixTarget(fix))}${named}`;
+    const title = `${status}: ${attachText(fix)} ${code(fixTarget(fix))}${named}`;
     // The statements to add and where they go; the whole new document is in the other reports.
     const [first, ...rest] = changeBlocks(fix, { whole: false });
     builder.section(
@@ -375,7 +375,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
   const status = change.verified ? '*verified*' : '*NOT verified*';
   const named = namedAs(change, code);
-  const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
+  const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${attachText(change)} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
   builder.section(codeSection(truncateMrkdwn(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
     builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, contextDiff(change.diff)));

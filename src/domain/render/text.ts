@@ -19,9 +19,9 @@ import { causeText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
-  ATTACH_KIND_TEXT,
   actionCounts,
   additionalChanges,
+  attachText,
   decisionText,
   describeClient,
   describeDeniedBy,
@@ -128,7 +128,7 @@ function changeBlockLines(blocks: readonly ChangeBlock[]): string[] {
 function additionalChangeLines(lead: string, change: AdditionalChange): string[] {
   const named = namedAs(change, (name) => `"${t(name)}"`);
   return [
-    `    ${lead}: ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
+    `    ${lead}: ${attachText(change)} ${t(fixTarget(change))}${named}`,
     ...changeBlockLines(changeBlocks(change)),
   ];
 }
@@ -137,7 +137,7 @@ function fixLines(fix: Fix, paint: Painter): string[] {
   const lines: string[] = [];
   const status = paint(fixStatus(fix) === 'verified' ? 'green' : 'yellow', `Fix (${fixStatus(fix)})`);
   const named = namedAs(fix, (name) => `"${t(name)}"`);
-  lines.push(`  ${status}: ${ATTACH_KIND_TEXT[fix.attachKind].text} ${t(fixTarget(fix))}${named}`);
+  lines.push(`  ${status}: ${attachText(fix)} ${t(fixTarget(fix))}${named}`);
   lines.push(...changeBlockLines(changeBlocks(fix)));
   const unplaced = unplacedIdentityStatements(fix);
   if (unplaced !== undefined) {
@@ -180,7 +180,7 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
   const status = change.verified ? paint('green', 'verified') : paint('yellow', 'NOT verified');
   const named = namedAs(change, (name) => `"${t(name)}"`);
   const lines = [
-    `  Change ${number}, for findings ${change.findings.join(', ')} (${status}): ${ATTACH_KIND_TEXT[change.attachKind].text} ${t(fixTarget(change))}${named}`,
+    `  Change ${number}, for findings ${change.findings.join(', ')} (${status}): ${attachText(change)} ${t(fixTarget(change))}${named}`,
     ...changeBlockLines(changeBlocks(change)),
   ];
   lines.push('    Verification:');
