@@ -174,6 +174,47 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
   'vpc-endpoint': ['vpc-endpoint-policy', 'vpc-endpoint-policy'],
 };
 
+/** What the policies decide for one refused request, as a cause. */
+function causeOfCheck(e: EvaluatedCheck): FindingCause {
+  if (e.decision === 'ExplicitlyDenied') {
+    const type = e.result?.deniedBy[0]?.policyType;
+    return type !== undefined ? EXPLICIT_CAUSE[type] : 'identity-explicit-deny';
+  }
+  const missing = new Set(e.result?.missingAllowIn ?? []);
+  return MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+}
+
+/** Why a policy of the type AWS's message names is not in what was evaluated, if it is not; else undefined. */
+function notInInput(
+  type: MessagePolicyType,
+  bucket: string | undefined,
+  context: ExplainContext,
+  unseen: readonly MissingPolicy[],
+): string | undefined {
+  switch (type) {
+    case 'scp':
+      return context.scpLevels.length === 0 ? 'no service control policy was given (--scp)' : undefined;
+    case 'rcp':
+      return context.rcpLevels.length === 0 ? 'no resource control policy was given (--rcp)' : undefined;
+    case 'resource':
+      return bucket !== undefined && !context.bucketPolicies.has(bucket)
+        ? `the bucket policy of ${bucket} was not given (--bucket-policy)`
+        : undefined;
+    case 'session':
+      return 'session policies are not in CloudTrail or the snapshot';
+    case 'vpc-endpoint':
+      return 'VPC endpoint policies are not an input';
+    case 'permissions-boundary': {
+      const lacking = unseen.filter((m) => m.usage === 'permissions-boundary');
+      return lacking.length > 0 ? `the snapshot lacks ${andList(lacking.map(unseenName))}` : undefined;
+    }
+    case 'identity': {
+      const lacking = unseen.filter((m) => m.usage !== 'permissions-boundary');
+      return lacking.length > 0 ? `the snapshot lacks ${andList(lacking.map(unseenName))}` : undefined;
+    }
+  }
+}
+
 function principalKey(p: Principal): { arn: string; account: string } {
   return {
     arn: p.arn ?? p.policyPrincipalArn ?? (p.type === 'Anonymous' ? 'anonymous' : 'unknown'),
@@ -1342,29 +1383,13 @@ export class FindingBuilder {
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );
     }
-    if (message.form === 'enhanced' && evidence === 'policies' && denied.length > 0) {
-      const said =
-        message.denial === 'explicit'
-          ? MESSAGE_CAUSE[message.policyType][1]
-          : MESSAGE_CAUSE[message.policyType][0];
-      if (
-        said !== cause &&
-        !(said === 'identity-missing-allow' && cause === 'resource-policy-missing-allow')
-      ) {
-        // A boundary AWS names that the snapshot lacks is the likely reason (an identity policy, a group).
-        const unseen = resolved.missingPolicies.filter((m) =>
-          message.policyType === 'permissions-boundary'
-            ? m.usage === 'permissions-boundary'
-            : message.policyType === 'identity' && m.usage !== 'permissions-boundary',
-        );
-        caveats.push(
-          unseen.length > 0
-            ? `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}, but it lacks ${andList(unseen.map(unseenName))}, which is the likely reason.`
-            : `AWS's message points at the ${message.policyType} policy (${said}); the snapshot suggests ${cause}. The snapshot may be out of date.`,
-        );
-      }
-    }
-
+    // Each denied event's own message against what the policies say of its request: a policy AWS names
+    // that the input does not show refusing it (not given, not visible, or out of date) can refuse it
+    // again after the fix. A request the visible policies allow is one the fix does not cover at all.
+    const unshown =
+      evidence === 'policies' && denied.length > 0
+        ? this.#messageMismatches(evaluated, denied, ignoredProbes, bucket, resolved.missingPolicies, caveats)
+        : 0;
     const advice = principalAdvice(principal, cause);
     if (advice !== undefined) caveats.unshift(advice);
 
@@ -1433,6 +1458,19 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    if (unshown > 0 && fixOutcome.fix !== null && fixOutcome.fix.verified) {
+      fixOutcome = {
+        ...fixOutcome,
+        fix: {
+          ...fixOutcome.fix,
+          verified: false,
+          verification: [
+            ...fixOutcome.fix.verification,
+            `Not verified as enough: AWS's message${unshown === 1 ? ' names a policy' : 's name policies'} that the input does not show refusing the request${unshown === 1 ? '' : 's'} (see the caveats): the fix is needed, but may not be enough.`,
+          ],
+        },
+      };
+    }
     const succeeded = this.#succeeded.values('eventNames', principal, bucket) ?? NO_NAMES;
     const copies =
       (client.tool === 'rclone' || client.tool === 'aws-cli') && bucket !== undefined
@@ -1756,6 +1794,48 @@ export class FindingBuilder {
             }
           : proposed,
     };
+  }
+
+  /**
+   * Compares each denied event's enhanced message with what the policies decide for its request, and
+   * says where they disagree (one caveat per disagreement). Returns how many requests AWS's message
+   * puts on a policy the input does not show refusing them.
+   */
+  #messageMismatches(
+    evaluated: readonly EvaluatedCheck[],
+    denied: readonly EvaluatedCheck[],
+    ignored: ReadonlySet<EvaluatedCheck>,
+    bucket: string | undefined,
+    unseenPolicies: readonly MissingPolicy[],
+    caveats: string[],
+  ): number {
+    const refused = new Set(denied);
+    const said = new Map<string, { text: string; count: number }>();
+    let unshown = 0;
+    for (const e of evaluated) {
+      const message = e.event.message;
+      if (message.form !== 'enhanced' || ignored.has(e)) continue;
+      // The message names the one request AWS evaluated last; an event's other checks are not compared.
+      if (message.action.toLowerCase() !== e.check.action.toLowerCase()) continue;
+      const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
+      const allowed = !refused.has(e);
+      if (allowed && e.decision !== 'Allowed') continue;
+      const engineCause = allowed ? 'allowed-by-visible-policies' : causeOfCheck(e);
+      if (engineCause === saidCause) continue;
+      // A cross-account request: AWS names the identity side first; the snapshot holds only one side.
+      if (saidCause === 'identity-missing-allow' && engineCause === 'resource-policy-missing-allow') continue;
+      unshown++;
+      const why = notInInput(message.policyType, bucket, this.#context, unseenPolicies);
+      const what = allowed
+        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${message.policyType} policy (${saidCause})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
+        : `AWS's message points at the ${message.policyType} policy (${saidCause}) for ${e.check.action}; the snapshot suggests ${engineCause}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
+      const entry = said.get(what);
+      if (entry === undefined) said.set(what, { text: what, count: 1 });
+      else entry.count++;
+    }
+    for (const { text, count } of said.values())
+      caveats.push(text.startsWith('the visible') ? `${count === 1 ? 'For one request' : `For ${count} requests`}, ${text}` : text);
+    return unshown;
   }
 
   #allowedCause(

@@ -104,6 +104,63 @@ describe('explainTexts', () => {
     assert.deepEqual(findings[2], findings[0]);
   });
 
+  test('a request of the group the visible policies allow keeps the policy its message names, and the fix is not verified as enough', () => {
+    const read = record({
+      eventName: 'GetObject',
+      vpcEndpointId: 'vpce-0abc',
+      requestParameters: { bucketName: 'data', key: 'in/b.csv' },
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/b.csv" because no VPC endpoint policy allows the s3:GetObject action`,
+      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/b.csv' }],
+    });
+    for (const order of [
+      [record(), read],
+      [read, record()],
+    ]) {
+      const [finding] = explainTexts(
+        text(...order),
+        context({ snapshot: snapshotWith(readOnlyPolicy) }),
+      ).findings;
+      assert.equal(finding?.cause, 'identity-missing-allow');
+      assert.deepEqual(
+        finding?.fix?.statements.map((st) => st.Action),
+        [['s3:PutObject']],
+      );
+      assert.equal(finding?.fix?.verified, false);
+      assert.match(
+        finding?.fix?.verification.at(-1) ?? '',
+        /^Not verified as enough: AWS's message names a policy/,
+      );
+      assert.ok(
+        finding?.caveats.includes(
+          'For one request, the visible policies allow s3:GetObject (GetObject), yet AWS refused it: its message points at the vpc-endpoint policy (vpc-endpoint-policy), and VPC endpoint policies are not an input. The fix does not cover that request.',
+        ),
+        finding?.caveats.join('\n'),
+      );
+      assert.ok(!finding?.caveats.some((c) => /may be out of date/.test(c)));
+    }
+  });
+
+  test('a message that names an explicit Deny in an SCP that was not given: the identity fix is not verified as enough', () => {
+    const [finding] = explainTexts(
+      text(
+        record({
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a service control policy`,
+        }),
+      ),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    ).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "AWS's message points at the scp policy (scp-explicit-deny) for s3:PutObject; the snapshot suggests identity-missing-allow, but no service control policy was given (--scp)",
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(
