@@ -1168,14 +1168,16 @@ export class FindingBuilder {
       if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
     }
 
-    // The message that says the most: one that names a policy, else one that names an S3 setting.
+    // The message that says the most: one that names an explicit Deny (which no grant lifts), else one
+    // that names a policy, else one that names an S3 setting.
     let message = first.message;
     for (const e of events) {
       if (e.message.form === 'enhanced') {
+        if (message.form !== 'enhanced' || (e.message.denial === 'explicit' && message.denial !== 'explicit'))
+          message = e.message;
+        if (message.denial === 'explicit') break;
+      } else if (e.message.form === 'setting' && message.form !== 'setting' && message.form !== 'enhanced')
         message = e.message;
-        break;
-      }
-      if (e.message.form === 'setting' && message.form !== 'setting') message = e.message;
     }
     const evidence: Finding['evidence'] = canEvaluate
       ? 'policies'
@@ -1834,7 +1836,11 @@ export class FindingBuilder {
       else entry.count++;
     }
     for (const { text, count } of said.values())
-      caveats.push(text.startsWith('the visible') ? `${count === 1 ? 'For one request' : `For ${count} requests`}, ${text}` : text);
+      caveats.push(
+        text.startsWith('the visible')
+          ? `${count === 1 ? 'For one request' : `For ${count} requests`}, ${text}`
+          : text,
+      );
     return unshown;
   }
 
@@ -2031,8 +2037,22 @@ export class FindingBuilder {
       if (e.check.accessPoint !== undefined) request.accessPoint = e.check.accessPoint;
       return request;
     });
-    if (evidence === 'message' && cause === 'identity-missing-allow') {
-      const grantable = requests.filter((r) => isS3Action(r.action));
+    if (evidence === 'message') {
+      // Only what an identity statement can lift: requests whose own message says no identity-based
+      // policy allows them, and, when that is the finding's cause, those whose message names nothing.
+      const byMessage = denied.map((e) => e.event.message);
+      const grantable = requests.filter((r, i) => {
+        const said = byMessage[i]!;
+        return (
+          isS3Action(r.action) &&
+          (said.form === 'enhanced'
+            ? said.policyType === 'identity' && said.denial === 'implicit'
+            : cause === 'identity-missing-allow')
+        );
+      });
+      const elsewhere = byMessage.filter(
+        (said) => said.form === 'enhanced' && !(said.policyType === 'identity' && said.denial === 'implicit'),
+      );
       const statements = minimalStatements(grantable);
       if (statements.length === 0) return { fix: null, caveats: [] };
       const attachTo = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
@@ -2046,6 +2066,20 @@ export class FindingBuilder {
         };
       const rootKeys = rootLevelKeysCaveat(grantable, statements);
       const identityCenter = principal.type === 'IdentityCenter';
+      const others =
+        elsewhere.length === 0
+          ? undefined
+          : `The fix covers the ${grantable.length} request(s) whose message says no identity-based policy allows them; the other ${elsewhere.length} were refused, their messages say, by ${andList(
+              [
+                ...new Set(
+                  elsewhere.map((said) =>
+                    said.form === 'enhanced'
+                      ? `${said.denial === 'explicit' ? 'an explicit Deny in ' : 'a missing Allow in '}${MESSAGE_POLICY_WORDS[said.policyType].replace('the key policy', 'a resource-based policy')}`
+                      : '',
+                  ),
+                ),
+              ],
+            )}, which an identity statement does not lift: they stay refused.`;
       return {
         fix: {
           attachTo,
@@ -2056,7 +2090,7 @@ export class FindingBuilder {
             "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
           ],
         },
-        caveats: [rootKeys, datedDirectoryCaveat(statements)].filter((c) => c !== undefined),
+        caveats: [others, rootKeys, datedDirectoryCaveat(statements)].filter((c) => c !== undefined),
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };

@@ -161,6 +161,43 @@ describe('explainTexts', () => {
     );
   });
 
+  test('from messages alone, a request its message says an explicit Deny refused is not granted, whatever the order', () => {
+    const del = (key: string, because: string) =>
+      record({
+        eventName: 'DeleteObject',
+        requestParameters: { bucketName: 'data', key },
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/${key}" ${because}`,
+        resources: [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` }],
+      });
+    const implicit = del('tmp/t.csv', 'because no identity-based policy allows the s3:DeleteObject action');
+    const explicit = del('protected/p.csv', 'with an explicit deny in an identity-based policy');
+    const boundary = del('out/o.csv', 'because no permissions boundary allows the s3:DeleteObject action');
+    for (const order of [
+      [implicit, explicit],
+      [explicit, implicit],
+    ]) {
+      const [finding] = explainTexts(text(...order), context()).findings;
+      assert.equal(finding?.evidence, 'message');
+      assert.equal(finding?.cause, 'identity-explicit-deny');
+      assert.deepEqual(
+        finding?.fix?.statements.map((st) => st.Resource),
+        [['arn:aws:s3:::data/tmp/*']],
+      );
+      assert.ok(
+        finding?.caveats.includes(
+          'The fix covers the 1 request(s) whose message says no identity-based policy allows them; the other 1 were refused, their messages say, by an explicit Deny in an identity-based policy, which an identity statement does not lift: they stay refused.',
+        ),
+        finding?.caveats.join('\n'),
+      );
+    }
+    const [capped] = explainTexts(text(implicit, boundary), context()).findings;
+    assert.deepEqual(
+      capped?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::data/tmp/*']],
+    );
+    assert.ok(capped?.caveats.some((c) => c.includes('by a missing Allow in the permissions boundary')));
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(
