@@ -58,6 +58,7 @@ import {
   type FixInput,
   fullVersionsCaveat,
   proposeFix,
+  serviceLinkedRefusal,
 } from './fix.js';
 import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
@@ -2064,6 +2065,8 @@ export class FindingBuilder {
             "Neither the record nor its message names a caller of the record's account, so no fix is proposed: the statements need a user or role to go on. The credentials the job uses name it, and so does the CloudTrail of the account the call came from.",
           ],
         };
+      const serviceLinked = serviceLinkedRefusal(principal, undefined);
+      if (serviceLinked !== undefined) return { fix: null, caveats: [`No fix proposed: ${serviceLinked}.`] };
       const rootKeys = rootLevelKeysCaveat(grantable, statements);
       const identityCenter = principal.type === 'IdentityCenter';
       const others =

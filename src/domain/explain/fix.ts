@@ -849,6 +849,9 @@ function cachedPlacement(
 ): Placement | string {
   // Which SCP levels lack the requests depends on the requests, not only on their statements.
   if (input.kind === 'scp') return placeScp(input, statements);
+  const serviceLinked =
+    input.kind === 'identity' ? serviceLinkedRefusal(input.principal, input.resolved.identityArn) : undefined;
+  if (serviceLinked !== undefined) return serviceLinked;
   const key = `${input.kind}|${input.bucket ?? ''}|${statementsKey}`;
   let perSet = placementCache.get(input.resolved);
   if (perSet === undefined) {
@@ -866,6 +869,25 @@ function cachedPlacement(
     perSet.set(key, placed);
   }
   return placed;
+}
+
+/**
+ * Why no identity statement can be proposed when the caller is a service-linked role (path
+ * `/aws-service-role/`, or a session of an `AWSServiceRoleFor…` role when the snapshot does not hold it).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+ */
+export function serviceLinkedRefusal(
+  principal: Principal,
+  identityArn: string | undefined,
+): string | undefined {
+  const role = identityArn ?? principal.roleArn ?? '';
+  const name =
+    /:role\/aws-service-role\/(?:.*\/)?([^/]+)$/.exec(role)?.[1] ??
+    /:assumed-role\/(AWSServiceRoleFor[^/]*)\//.exec(principal.arn ?? '')?.[1];
+  return name === undefined
+    ? undefined
+    : `the caller is the service-linked role ${name}, whose permissions policy IAM does not let anyone change (its service defines it: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-permissions.html). Change what the service is set up to do, or, if the bucket is yours, grant the role in the bucket policy`;
 }
 
 interface ProbeOutcome {
@@ -1500,11 +1522,37 @@ function listOtherHolders(snapshot: AccountSnapshot, arn: string, holder: Policy
   const others = holdersOf(snapshot, arn)
     .filter((h) => h.arn !== holder.arn)
     .map((h) => `${h.kind} ${h.name}`);
+  // A snapshot taken with --filter, or cut short, lacks some holders: IAM's own counts say how many.
+  const unlisted = unlistedUsages(snapshot, arn);
+  if (unlisted > 0)
+    others.push(
+      `${unlisted} more user(s), group(s) or role(s) the snapshot does not hold (the policy's AttachmentCount and PermissionsBoundaryUsageCount)`,
+    );
   if (holder.kind === 'group') {
     const members = snapshot.users.filter((u) => u.groups.includes(holder.name)).length;
     if (members > 1) others.unshift(`the ${members - 1} other member(s) of group ${holder.name}`);
   }
   return others;
+}
+
+/** Attachments and boundary uses of a managed policy that IAM counts but the snapshot's entities do not show. */
+function unlistedUsages(snapshot: AccountSnapshot, arn: string): number {
+  const policy = snapshot.managedPolicies.find((p) => p.arn === arn);
+  if (
+    policy === undefined ||
+    (policy.attachmentCount === undefined && policy.boundaryUsageCount === undefined)
+  )
+    return 0;
+  let attached = 0;
+  let bounded = 0;
+  for (const entity of [...snapshot.users, ...snapshot.groups, ...snapshot.roles]) {
+    if (entity.attachedManagedPolicies.some((a) => a.arn === arn)) attached++;
+    if ('permissionsBoundaryArn' in entity && entity.permissionsBoundaryArn === arn) bounded++;
+  }
+  return (
+    Math.max(0, (policy.attachmentCount ?? attached) - attached) +
+    Math.max(0, (policy.boundaryUsageCount ?? bounded) - bounded)
+  );
 }
 
 function sharedPolicyNote(policy: LocatedPolicy, others: readonly string[]): string {

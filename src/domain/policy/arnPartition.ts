@@ -20,7 +20,11 @@ export function partitionOfArn(arn: string): string | undefined {
   return PARTITION.test(partition) ? partition : undefined;
 }
 
-/** Whether a policy ARN is an AWS managed policy's (the `aws` pseudo-account): IAM refuses to change those. */
+/**
+ * Whether a policy ARN is an AWS managed policy's: `aws` in the account field. IAM refuses to change those.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+ */
 export function isAwsManagedPolicyArn(arn: string): boolean {
-  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(arn);
+  return /^arn:[^:]+:iam::aws:policy\//.test(arn);
 }

@@ -1,4 +1,5 @@
 import { isJsonObject } from '../json/jsonValue.js';
+import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
 import { defaultVersion } from './defaultVersion.js';
 import type {
@@ -63,11 +64,14 @@ export function parseAccountSnapshot(json: unknown, source: string): AccountSnap
     if (failure !== undefined) return failure;
   }
   const lastPage: unknown = pages[pages.length - 1];
-  if (isJsonObject(lastPage) && lastPage.IsTruncated === true) {
+  // The raw API says IsTruncated; the AWS CLI, given --max-items, prints a NextToken instead.
+  const nextToken =
+    isJsonObject(lastPage) && typeof lastPage.NextToken === 'string' && lastPage.NextToken !== '';
+  if (isJsonObject(lastPage) && (lastPage.IsTruncated === true || nextToken)) {
     warnings.push({
       code: 'snapshot.truncated',
       message:
-        `${source}: the last page says IsTruncated=true, so users, roles or policies are missing; ` +
+        `${source}: the last page ${nextToken ? 'has a NextToken' : 'says IsTruncated=true'}, so users, roles or policies are missing; ` +
         'let the AWS CLI paginate (do not pass --max-items) or concatenate every page into an array',
       source,
     });
@@ -326,6 +330,10 @@ class SnapshotCollector {
       ...(typeof raw.Path === 'string' ? { path: raw.Path } : {}),
       managedBy: isAwsManagedPolicyArn(arn) ? 'aws' : 'customer',
       ...(typeof raw.DefaultVersionId === 'string' ? { defaultVersionId: raw.DefaultVersionId } : {}),
+      ...(typeof raw.AttachmentCount === 'number' ? { attachmentCount: raw.AttachmentCount } : {}),
+      ...(typeof raw.PermissionsBoundaryUsageCount === 'number'
+        ? { boundaryUsageCount: raw.PermissionsBoundaryUsageCount }
+        : {}),
       versions,
     };
   }
@@ -364,15 +372,6 @@ class SnapshotCollector {
 
 /** How an attachment that could not be read is named (it stands where the policy's ARN would). */
 const UNREADABLE_PREFIX = '(unreadable ';
-
-/**
- * AWS-managed policies have `aws` in the account field of their ARN.
- *
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
- */
-export function isAwsManagedPolicyArn(arn: string): boolean {
-  return /^arn:[^:]+:iam::aws:policy\//.test(arn);
-}
 
 /** The 12-digit account of an IAM ARN (`arn:partition:iam::ACCOUNT:...`). */
 function iamArnAccount(arn: string): string | undefined {
@@ -483,3 +482,5 @@ function referenceWarnings(snapshot: AccountSnapshot): SnapshotProblem[] {
   }
   return warnings;
 }
+
+export { isAwsManagedPolicyArn };

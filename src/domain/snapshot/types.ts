@@ -83,6 +83,10 @@ export interface SnapshotManagedPolicy {
   /** AWS-managed policies live in the `aws` pseudo-account: `arn:aws:iam::aws:policy/...`. */
   readonly managedBy: 'aws' | 'customer';
   readonly defaultVersionId?: string;
+  /** How many users, groups and roles IAM says have it attached (`AttachmentCount`), in the account. */
+  readonly attachmentCount?: number;
+  /** How many users and roles IAM says have it as their permissions boundary (`PermissionsBoundaryUsageCount`). */
+  readonly boundaryUsageCount?: number;
   readonly versions: readonly SnapshotPolicyVersion[];
 }
 

@@ -130,8 +130,7 @@ export function managedPolicy(name: string, document: unknown, overrides: Record
     Arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`,
     Path: '/',
     DefaultVersionId: 'v1',
-    AttachmentCount: 0,
-    PermissionsBoundaryUsageCount: 1,
+    // No AttachmentCount or PermissionsBoundaryUsageCount: a test that needs IAM's counts gives them.
     PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: document }],
     ...overrides,
   };

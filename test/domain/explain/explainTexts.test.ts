@@ -913,6 +913,28 @@ test('a managed policy that serves other users is not edited for one of them: ea
   assert.equal(own?.fix?.policyArn, writer);
   assert.match(own?.fix?.diff ?? '', /\+ .*s3:GetObject/);
   assert.equal(own?.fix?.verified, true);
+
+  // A filtered snapshot (no roles in it) whose policy IAM counts 3 attachments of: the others are somewhere.
+  const counted = parseAccountSnapshot(
+    {
+      UserDetailList: [user('alice', true), user('bob', false)],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [{ ...managedPolicyDetail('DataWriter', writer, 's3:PutObject'), AttachmentCount: 3 }],
+    },
+    'test',
+  );
+  assert.ok(counted.ok);
+  const unseen = explainTexts(text(deniedGet('alice')), context({ snapshot: counted.snapshot })).findings[0];
+  assert.equal(unseen?.fix?.attachKind, 'inline-policy');
+  assert.ok(
+    unseen?.caveats.some((c) =>
+      c.includes(
+        "what it grants 2 more user(s), group(s) or role(s) the snapshot does not hold (the policy's AttachmentCount and PermissionsBoundaryUsageCount)",
+      ),
+    ),
+    unseen?.caveats.join(' | '),
+  );
 });
 
 test('a managed policy a user has through a group with other members is not edited for that user; through a group of one, it is', () => {

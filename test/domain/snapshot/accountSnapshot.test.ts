@@ -122,6 +122,24 @@ describe('parseAccountSnapshot on the raw API form', () => {
     assert.ok(warnings.some((w) => w.code === 'snapshot.truncated'));
   });
 
+  test('warns when the last page has the NextToken the AWS CLI prints for --max-items', () => {
+    const cli = cliSnapshot();
+    const { warnings } = parsed({
+      ...cli,
+      NextToken: 'eyJNYXJrZXIiOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ==',
+    });
+    const truncated = warnings.filter((w) => w.code === 'snapshot.truncated');
+    assert.equal(truncated.length, 1);
+    assert.match(
+      truncated[0]?.message ?? '',
+      /the last page has a NextToken, so users, roles or policies are missing/,
+    );
+    assert.deepEqual(
+      parsed({ ...cli, NextToken: '' }).warnings.filter((w) => w.code === 'snapshot.truncated'),
+      [],
+    );
+  });
+
   test('a filtered call holding only AWS-managed policies parses, with no account to infer', () => {
     const { snapshot, warnings } = parsed({
       Policies: [cliSnapshot().Policies?.[2]],
