@@ -42,13 +42,17 @@ export function documentFile(
   change: Pick<Change, 'attachKind' | 'attachTo' | 'policyName' | 'policyArn'>,
 ): string {
   const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(change.attachTo)?.[1];
+  // Inline policies of one name on several users or roles are several documents: each file names its holder.
+  const holder = /:(?:user|role|group)\//.test(change.attachTo) ? lastSegment(change.attachTo) : undefined;
   const name =
     change.attachKind === 'bucket-policy' && bucket !== undefined
       ? `${bucket}-bucket-policy`
       : (change.attachKind === 'managed-policy-version' || change.attachKind === 'service-control-policy') &&
           change.policyArn !== undefined
         ? lastSegment(change.policyArn)
-        : (change.policyName ?? lastSegment(change.attachTo));
+        : change.attachKind === 'inline-policy' && change.policyName !== undefined && holder !== undefined
+          ? `${change.policyName}-${holder}`
+          : (change.policyName ?? lastSegment(change.attachTo));
   return `${name.replace(/[^A-Za-z0-9._-]/g, '-') || 'policy'}.json`;
 }
 
@@ -263,9 +267,11 @@ function asManagedPolicy(change: Change): { create: string; attach: string } | u
   const holder = /^arn:(aws[a-z-]*):iam::(\d{12}):(user|role)\//.exec(change.attachTo);
   if (holder === null) return undefined;
   const [, partition, account, kind] = holder;
-  const arn = `arn:${partition}:iam::${account}:policy/${change.policyName}`;
+  // Named after its holder too: the account may already hold a policy of the bare name (another user's).
+  const name = `${change.policyName}-${lastSegment(change.attachTo)}`.slice(0, 128);
+  const arn = `arn:${partition}:iam::${account}:policy/${name}`;
   return {
-    create: `aws iam create-policy --policy-name ${shellWord(change.policyName)} --policy-document file://${shellWord(documentFile(change))}`,
+    create: `aws iam create-policy --policy-name ${shellWord(name)} --policy-document file://${shellWord(documentFile(change))}`,
     attach: `aws iam attach-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-arn ${shellWord(arn)}`,
   };
 }

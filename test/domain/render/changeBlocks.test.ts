@@ -56,11 +56,11 @@ describe('applyCommand', () => {
   test('gives the AWS CLI command that applies the whole document, per kind of policy', () => {
     assert.equal(
       applyCommand(change({})),
-      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix.json',
+      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-backup.json',
     );
     assert.equal(
       applyCommand(change({ attachTo: 'arn:aws:iam::111122223333:user/rclone-backup' })),
-      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix.json',
+      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-rclone-backup.json',
     );
     assert.equal(
       applyCommand(
@@ -91,7 +91,7 @@ describe('applyCommand', () => {
   test("quotes a name a shell would split or expand (IAM's own names never need it)", () => {
     assert.equal(
       applyCommand(change({ policyName: "it's $HOME" })),
-      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://it-s--HOME.json`,
+      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://it-s--HOME-backup.json`,
     );
   });
 });
@@ -136,7 +136,7 @@ describe('changeBlocks', () => {
     assert.deepEqual(
       blocks.map((b) => [b.kind, b.heading]),
       [
-        ['json', 'The whole new inline policy (save it as PermissionAuditorFix.json)'],
+        ['json', 'The whole new inline policy (save it as PermissionAuditorFix-backup.json)'],
         ['command', 'Apply it with'],
       ],
     );
