@@ -83,7 +83,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     io.stderr(`explain: give at least one event file, directory or '-'\n\n${EXPLAIN_USAGE}`);
     return 2;
   }
-  const progress = io.stderrIsTty === true ? new TerminalProgress(io.stderr) : undefined;
+  const progress = io.stderrIsTty === true ? new TerminalProgress(io.stderr, io.stderrColumns) : undefined;
   const result = await explainFiles(
     positionals,
     {
@@ -146,7 +146,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       io.stdout(`${JSON.stringify(snsAlerts(report), null, 2)}\n`);
       break;
     default:
-      writeInBatches(io.stdout, renderTextPieces(report, { color: io.isTty }));
+      writeInBatches(io.stdout, renderTextPieces(report, { color: io.color ?? io.isTty }));
   }
   return 0;
 }
@@ -199,6 +199,9 @@ export function parseExplainArgs(args: readonly string[]) {
     if (token.kind === 'option') counts.set(token.name, (counts.get(token.name) ?? 0) + 1);
     if (token.kind === 'positional' && token.value === '-') stdin++;
     if (token.kind === 'option' && token.value === '-') stdin++;
+    // --bucket-policy BUCKET=- reads standard input too.
+    if (token.kind === 'option' && token.name === 'bucket-policy' && token.value?.endsWith('=-') === true)
+      stdin++;
   }
   for (const [name, count] of counts) {
     const option = EXPLAIN_OPTIONS[name as keyof typeof EXPLAIN_OPTIONS];
@@ -229,37 +232,37 @@ function writeInBatches(write: (text: string) => void, pieces: Iterable<string>)
 
 /**
  * One line on a terminal's standard error that rewrites itself as each input is read (a directory of trail
- * files can take minutes), at most ten times a second, then says the findings are being built, and is
- * wiped before the summary. Shown only when there is more than one input; file names are cut to the line
- * and made safe to print (they come from the file system).
+ * files, or one large file, can take minutes), at most ten times a second, then says the findings are
+ * being built, and is wiped before the summary. The line is cut to the terminal's width (a line that
+ * wraps leaves its first rows behind at each rewrite); file names are cut from the left and made safe
+ * to print (they come from the file system).
  */
 class TerminalProgress {
   readonly #write: (text: string) => void;
-  #inputs = 0;
+  readonly #width: number;
   #shown = false;
   #last = 0;
 
-  constructor(write: (text: string) => void) {
+  constructor(write: (text: string) => void, columns?: number) {
     this.#write = write;
+    // One column short of the width: a line that fills the row makes some terminals wrap at its end.
+    this.#width = Math.max(20, Math.min(200, (columns ?? 101) - 1));
   }
 
   update(progress: ExplainProgress): void {
     if (progress.stage === 'findings') {
-      if (this.#inputs > 1)
-        this.#show(
-          `explain: building findings for ${progress.deniedEvents.toLocaleString('en-US')} denied events`,
-        );
+      this.#show(
+        `explain: building findings for ${progress.deniedEvents.toLocaleString('en-US')} denied events`,
+      );
       return;
     }
     const { current, total, input } = progress;
-    this.#inputs = total;
-    if (total < 2) return;
     const now = Date.now();
     if (current < total && now - this.#last < 100) return;
     this.#last = now;
     const name = sanitizeTerminal(input);
     const head = `explain: reading ${current}/${total}: `;
-    const room = Math.max(10, 100 - head.length);
+    const room = Math.max(10, this.#width - head.length);
     this.#show(`${head}${name.length > room ? `...${name.slice(name.length - room + 3)}` : name}`);
   }
 
@@ -269,7 +272,7 @@ class TerminalProgress {
   }
 
   #show(line: string): void {
-    this.#write(`\r\u001b[K${line}`);
+    this.#write(`\r\u001b[K${line.length > this.#width ? line.slice(0, this.#width) : line}`);
     this.#shown = true;
   }
 }

@@ -7,6 +7,24 @@ export interface CommandIo {
   readonly isTty: boolean;
   /** True when stderr is a terminal (enables progress lines that rewrite themselves). */
   readonly stderrIsTty?: boolean;
+  /** The terminal's width in columns, when stderr is one (a progress line must fit in one row). */
+  readonly stderrColumns?: number;
+  /** Whether the text report is coloured: on a terminal, unless NO_COLOR says not; FORCE_COLOR forces it. */
+  readonly color?: boolean;
+}
+
+/**
+ * Colour by the conventions terminal programs share: a non-empty NO_COLOR turns it off; a FORCE_COLOR
+ * other than empty or `0` turns it on; otherwise it follows whether the output is a terminal.
+ *
+ * @see https://no-color.org/
+ * @see https://force-color.org/
+ */
+export function colorWanted(isTty: boolean, env: NodeJS.ProcessEnv): boolean {
+  if ((env.NO_COLOR ?? '') !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  return isTty;
 }
 
 /**
@@ -30,5 +48,9 @@ export function processIo(): CommandIo {
     stdin: process.stdin,
     isTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY === true && process.stderr.columns > 0
+      ? { stderrColumns: process.stderr.columns }
+      : {}),
+    color: colorWanted(process.stdout.isTTY === true, process.env),
   };
 }

@@ -16,7 +16,7 @@ Evaluates one IAM authorization request (or a JSON array of them) against the po
 export async function simulateCommand(args: readonly string[], io: CommandIo): Promise<number> {
   let values: { request?: string | undefined; format?: string | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({
+    const parsed = parseArgs({
       args: [...args],
       options: {
         request: { type: 'string', short: 'r' },
@@ -24,7 +24,14 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
-    }));
+      tokens: true,
+    });
+    // parseArgs keeps the last of a repeated option without a word: two requests or formats is a mistake.
+    for (const name of ['request', 'format'] as const) {
+      const count = parsed.tokens.filter((t) => t.kind === 'option' && t.name === name).length;
+      if (count > 1) throw new Error(`--${name} is given ${count} times; it takes one value`);
+    }
+    values = parsed.values;
   } catch (error) {
     io.stderr(`simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`);
     return 2;

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { main } from '../../src/cli/main.js';
 import type { ExplainReport } from '../../src/domain/explain/report.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 import { runCli } from './cliHarness.js';
@@ -462,13 +463,47 @@ describe('permission-auditor explain', () => {
     assert.match(tty.stderr, /explain: reading 3\/3: .*c\.json/);
     assert.match(tty.stderr, /explain: building findings for 6 denied events/);
     assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
-    // Piped, standard error holds the summary alone; one input shows no progress either.
+    // Piped, standard error holds the summary alone.
     const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
-    const single = await runCli(['explain', join(inputs, 'a.json'), ...seedArgs], undefined, false, true);
-    for (const run of [piped, single]) {
-      assert.ok(!run.stderr.includes('\r'), run.stderr);
-      assert.ok(!run.stderr.includes('reading 1/'), run.stderr);
-    }
+    assert.ok(!piped.stderr.includes('\r'), piped.stderr);
+    assert.ok(!piped.stderr.includes('reading 1/'), piped.stderr);
     assert.deepEqual(JSON.parse(tty.stdout), JSON.parse(piped.stdout));
+    // One input (a large trail file takes seconds) shows its progress too.
+    const single = await runCli(['explain', join(inputs, 'a.json'), ...seedArgs], undefined, false, true);
+    assert.match(single.stderr, /explain: reading 1\/1: .*a\.json/);
+    assert.match(single.stderr, /explain: building findings for 6 denied events/);
+  });
+
+  test('the progress line fits the terminal: a line that wraps would leave a row behind at each rewrite', async () => {
+    const inputs = join(
+      dir(),
+      'progress-narrow',
+      'a-directory-with-a-rather-long-name-for-a-narrow-terminal',
+    );
+    mkdirSync(inputs, { recursive: true });
+    const event = readFileSync(join(SEED, 'event.json'), 'utf8');
+    for (const name of ['first-trail-file-with-a-long-name.json', 'second-trail-file-with-a-long-name.json'])
+      writeFileSync(join(inputs, name), event);
+    let stderr = '';
+    const code = await main(['explain', inputs, ...seedArgs, '--format', 'json'], {
+      stdout: () => undefined,
+      stderr: (text) => {
+        stderr += text;
+      },
+      isTty: false,
+      stderrIsTty: true,
+      stderrColumns: 40,
+    });
+    assert.equal(code, 0);
+    const lines = stderr.split('\r\u001b[K').filter((line) => line.startsWith('explain: reading'));
+    assert.ok(lines.length >= 2, stderr);
+    for (const line of lines) assert.ok(line.length <= 39, `${line.length}: ${line}`);
+    assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
+  });
+
+  test('--bucket-policy BUCKET=- counts as reading standard input', async () => {
+    const run = await runCli(['explain', '-', '--bucket-policy', 'backup-bucket=-'], '{}');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /standard input \('-'\) is named 2 times; it can be read only once/);
   });
 });

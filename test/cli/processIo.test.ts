@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { colorWanted } from '../../src/cli/io.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -25,4 +26,14 @@ test('a reader that closes the pipe early gets no stack trace on standard error'
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.doesNotMatch(stderr, /EPIPE|Unhandled|at .*\(node:/, stderr);
   assert.equal(code, 0, stderr);
+});
+
+test('colour follows the terminal, unless NO_COLOR turns it off or FORCE_COLOR on', () => {
+  assert.equal(colorWanted(true, {}), true);
+  assert.equal(colorWanted(false, {}), false);
+  assert.equal(colorWanted(true, { NO_COLOR: '1' }), false);
+  assert.equal(colorWanted(true, { NO_COLOR: '' }), true);
+  assert.equal(colorWanted(false, { FORCE_COLOR: '1' }), true);
+  assert.equal(colorWanted(false, { FORCE_COLOR: '0' }), false);
+  assert.equal(colorWanted(true, { NO_COLOR: '1', FORCE_COLOR: '1' }), false);
 });

@@ -81,6 +81,18 @@ describe('permission-auditor simulate', () => {
     assert.match(run.stderr, /--request FILE is required/);
   });
 
+  test('a repeated --request or --format is a usage error, not the last one silently', async () => {
+    const one = file('r1.json', JSON.stringify(request));
+    for (const args of [
+      ['--request', one, '--request', one],
+      ['-r', one, '-f', 'json', '-f', 'text'],
+    ]) {
+      const run = await runCli(['simulate', ...args]);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /^simulate: --(request|format) is given 2 times; it takes one value/);
+    }
+  });
+
   test('an unknown format is rejected', async () => {
     const run = await runCli([
       'simulate',
