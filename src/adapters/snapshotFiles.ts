@@ -87,7 +87,13 @@ export async function loadBucketPolicies(args: readonly string[]): Promise<Loade
       );
     }
     const read = await readJsonFile(file);
-    if (!read.ok) return read;
+    if (!read.ok)
+      return read.code === 'file.empty'
+        ? {
+            ...read,
+            message: `${read.message}. \`aws s3api get-bucket-policy\` writes nothing when the bucket has no policy (NoSuchBucketPolicy) or when the call fails: if ${bucket} has no policy, give a file holding {"Version": "2012-10-17", "Statement": []}`,
+          }
+        : read;
     const parsed = parseBucketPolicyFile(read.value, file);
     if (!parsed.ok) return { ...parsed, file };
     const labelled = bucketPolicyFor(bucket, parsed.document, file);

@@ -123,12 +123,16 @@ export async function listTrailInputs(
     }
     if (info.isDirectory()) {
       const files: string[] = [];
-      await collectTrailFiles(path, files, problem, onIgnored);
+      const digests = { count: 0 };
+      await collectTrailFiles(path, files, problem, onIgnored, digests);
       if (files.length === 0) {
         problem({
           input: path,
           code: trailInputProblemCodes.noTrailFiles,
-          message: `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
+          message:
+            digests.count > 0
+              ? `${path}: directory holds only CloudTrail digest files (${digests.count.toLocaleString('en-US')}), which hold hashes of the log files, not events: give the CloudTrail/ directory beside CloudTrail-Digest/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
+              : `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
         });
       }
       for (const file of files) listed.push({ kind: 'file', path: file });
@@ -206,6 +210,7 @@ async function collectTrailFiles(
   files: string[],
   problem: (p: InputProblem) => void,
   onIgnored: ((path: string) => void) | undefined,
+  digests: { count: number } = { count: 0 },
 ): Promise<void> {
   let entries: Dirent[];
   try {
@@ -220,7 +225,7 @@ async function collectTrailFiles(
     // What a symbolic link points to (undefined when it points nowhere: reading it then says so).
     const target = entry.isSymbolicLink() ? await statOf(path) : undefined;
     if (entry.isDirectory()) {
-      await collectTrailFiles(path, files, problem, onIgnored);
+      await collectTrailFiles(path, files, problem, onIgnored, digests);
     } else if (target?.isDirectory() === true) {
       // Not followed: a link back up the tree would loop forever. Said, so that nothing goes unread unseen.
       problem({
@@ -252,6 +257,8 @@ async function collectTrailFiles(
     } else if (!entry.name.includes(DIGEST_FILE_MARKER)) {
       // Digest files are expected beside the logs; anything else not read is said.
       onIgnored?.(path);
+    } else {
+      digests.count++;
     }
   }
 }

@@ -70,7 +70,7 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
   let snapshot: AccountSnapshot | undefined;
   if (options.accountSnapshot !== undefined) {
     const loaded = await loadAccountSnapshot(options.accountSnapshot);
-    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: `--account-snapshot ${loaded.message}` };
     snapshot = loaded.snapshot;
     warnings.push(...loaded.warnings.map(namingItsFile));
     for (const problem of snapshotPolicyWarnings(loaded.snapshot))
@@ -79,7 +79,14 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
   const bucketPolicies = new Map<string, unknown>();
   if (options.bucketPolicies !== undefined && options.bucketPolicies.length > 0) {
     const loaded = await loadBucketPolicies(options.bucketPolicies);
-    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    if (!loaded.ok)
+      return {
+        ok: false,
+        code: loaded.code,
+        message: loaded.message.startsWith('--bucket-policy')
+          ? loaded.message
+          : `--bucket-policy ${loaded.message}`,
+      };
     for (const p of loaded.policies) bucketPolicies.set(p.bucket, p.document);
     warnings.push(...loaded.warnings.map(namingItsFile));
     for (const p of loaded.policies)
@@ -89,14 +96,14 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
   let scpLevels: readonly PolicyLevel[] = [];
   if (options.scps !== undefined && options.scps.length > 0) {
     const loaded = await loadScpFiles(options.scps);
-    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: `--scp ${loaded.message}` };
     scpLevels = loaded.levels;
     warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'scp'));
   }
   let rcpLevels: readonly PolicyLevel[] = [];
   if (options.rcps !== undefined && options.rcps.length > 0) {
     const loaded = await loadRcpFiles(options.rcps);
-    if (!loaded.ok) return { ok: false, code: loaded.code, message: loaded.message };
+    if (!loaded.ok) return { ok: false, code: loaded.code, message: `--rcp ${loaded.message}` };
     rcpLevels = loaded.levels;
     warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'rcp'));
   }

@@ -79,6 +79,14 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       return 2;
     }
   }
+  // An unset variable in a script gives an empty value: "explain: : no such file" would not say which.
+  for (const name of ['account-snapshot', 'scp', 'rcp'] as const) {
+    const given = values[name];
+    if ((Array.isArray(given) ? given : [given]).some((value) => value === '')) {
+      io.stderr(`explain: --${name} is given an empty file name\n`);
+      return 2;
+    }
+  }
   if (positionals.length === 0) {
     io.stderr(`explain: give at least one event file, directory or '-'\n\n${EXPLAIN_USAGE}`);
     return 2;

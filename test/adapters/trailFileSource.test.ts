@@ -157,6 +157,16 @@ describe('readTrailInputs', () => {
       texts.map((t) => t.input),
       [log],
     );
+    // The digest directory alone (an easy mistake beside CloudTrail/): said to hold digests only.
+    const digestsOnly = await readTrailInputs([join(logs, 'CloudTrail-Digest')]);
+    assert.deepEqual(
+      digestsOnly.errors.map((e) => e.code),
+      ['input.noTrailFiles'],
+    );
+    assert.match(
+      digestsOnly.errors[0]?.message ?? '',
+      /directory holds only CloudTrail digest files \(1\), which hold hashes of the log files, not events: give the CloudTrail\/ directory beside CloudTrail-Digest\//,
+    );
   });
 
   test('a directory with no trail files is reported', async () => {

@@ -501,6 +501,33 @@ describe('permission-auditor explain', () => {
     assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
   });
 
+  test('a policy file that cannot be read is named with its option; an empty name or bucket policy file says why', async () => {
+    const event = join(SEED, 'event.json');
+    const missing = join(dir(), 'absent.json');
+    for (const [option, value] of [
+      ['--account-snapshot', missing],
+      ['--scp', missing],
+      ['--rcp', missing],
+    ] as const) {
+      const run = await runCli(['explain', event, option, value]);
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, `explain: ${option} ${missing}: no such file\n`);
+    }
+    for (const option of ['--account-snapshot', '--scp']) {
+      const run = await runCli(['explain', event, option, '']);
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, `explain: ${option} is given an empty file name\n`);
+    }
+    const empty = join(dir(), 'no-policy.json');
+    writeFileSync(empty, '');
+    const run = await runCli(['explain', event, '--bucket-policy', `backup-bucket=${empty}`]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^explain: --bucket-policy \S*no-policy\.json: the file is empty\. `aws s3api get-bucket-policy` writes nothing when the bucket has no policy/,
+    );
+  });
+
   test('--bucket-policy BUCKET=- counts as reading standard input', async () => {
     const run = await runCli(['explain', '-', '--bucket-policy', 'backup-bucket=-'], '{}');
     assert.equal(run.code, 2);

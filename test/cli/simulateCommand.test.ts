@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { temporaryDirectory } from '../temporaryDirectory.js';
@@ -81,6 +81,16 @@ describe('permission-auditor simulate', () => {
     assert.match(run.stderr, /--request FILE is required/);
   });
 
+  test('the bundled example gives the output its .expected.json file shows (ListBucket with no identity Allow)', async () => {
+    const examples = join(import.meta.dirname, '..', '..', 'events', 'simulate');
+    const run = await runCli(['simulate', '--request', join(examples, 'seed-listbucket.json')]);
+    assert.equal(run.code, 0);
+    const out = JSON.parse(run.stdout) as { decision: string; missingAllowIn: string[] };
+    assert.equal(out.decision, 'ImplicitlyDenied');
+    assert.deepEqual(out.missingAllowIn, ['identity']);
+    assert.deepEqual(out, JSON.parse(readFileSync(join(examples, 'seed-listbucket.expected.json'), 'utf8')));
+  });
+
   test('a repeated --request or --format is a usage error, not the last one silently', async () => {
     const one = file('r1.json', JSON.stringify(request));
     for (const args of [
@@ -110,6 +120,12 @@ describe('permission-auditor', () => {
     const run = await runCli(['frobnicate']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /unknown command "frobnicate"/);
+  });
+  test('no command is a usage error: the usage goes to standard error, and the exit code is 2', async () => {
+    const run = await runCli([]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /explain/);
   });
   test('--help prints the commands and exits 0', async () => {
     const run = await runCli(['--help']);
