@@ -175,6 +175,22 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
   'vpc-endpoint': ['vpc-endpoint-policy', 'vpc-endpoint-policy'],
 };
 
+/** Keys of HEADs AWS refused as s3:ListBucket (a key that does not exist, without s3:ListBucket). */
+function headsRefusedAsListing(evaluated: readonly EvaluatedCheck[]): string[] {
+  const keys = new Set<string>();
+  for (const e of evaluated) {
+    const key = e.event.objectKey;
+    if (
+      e.event.eventName === 'HeadObject' &&
+      e.check.action === 's3:ListBucket' &&
+      key !== undefined &&
+      key !== ''
+    )
+      keys.add(key);
+  }
+  return [...keys];
+}
+
 /** What the policies decide for one refused request, as a cause. */
 function causeOfCheck(e: EvaluatedCheck): FindingCause {
   if (e.decision === 'ExplicitlyDenied') {
@@ -2403,6 +2419,9 @@ export class FindingBuilder {
         ? { listedRecursively: true }
         : {}),
       ...(rootCheckKeys.length > 0 && copyTo === undefined ? { rootCheckKeys } : {}),
+      ...(headsRefusedAsListing(evaluated).length > 0
+        ? { headsRefusedAsListing: headsRefusedAsListing(evaluated) }
+        : {}),
       ...(job?.lone === true && copyTo === undefined ? { loneRootCheck: true } : {}),
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),

@@ -359,6 +359,8 @@ export interface RcloneAdviceInput {
   readonly prefixFrom?: 'other-calls' | 'nothing';
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
+  /** Keys of HEADs the input shows refused as s3:ListBucket (the key does not exist, and listing is not allowed). */
+  readonly headsRefusedAsListing?: readonly string[];
   /**
    * What in the input shows that the bucket exists (`its bucket policy was given`), if anything does. A
    * refused CreateBucket is rclone's call before an upload into an existing bucket, or a job meant to
@@ -784,7 +786,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       if (directory !== '') {
         const key = `${bucketArnOf(input.bucket, input.partition)}/${literalArnPart(directory)}`;
         const granted = statements.some((s) => s.Sid === 'RcloneRootCheck' && s.Resource.includes(key));
-        notes.push(rootCheckNote(input.bucket, directory, rootEffect, rootKeys.includes(directory), granted));
+        notes.push(
+          !rootKeys.includes(directory) && input.headsRefusedAsListing?.includes(directory) === true
+            ? `At start rclone HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "${input.bucket}/${directory}", which this input shows, refused as s3:ListBucket (S3 answers a HEAD of a key that does not exist with 403 when listing is not allowed). With s3:ListBucket granted, that HEAD answers 404, and rclone takes the path for a directory (${rcloneSources.headObject}).`
+            : rootCheckNote(input.bucket, directory, rootEffect, rootKeys.includes(directory), granted),
+        );
       }
   if (writes) {
     notes.push(

@@ -386,6 +386,18 @@ describe('rcloneAdvice statements', () => {
       notes,
       /HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "bkt\/dst" if that is the path the job was given \(inferred from the refused keys: this input holds no such HEAD\)\. Outside "dst\/\*" that HEAD is denied/,
     );
+    // Seen, refused as s3:ListBucket (a key that does not exist): the note says the input holds it.
+    const listing = rcloneAdvice({
+      ...base,
+      eventNames: ['HeadObject', 'ListObjects'],
+      deniedActions: ['s3:ListBucket'],
+      headsRefusedAsListing: ['dst'],
+    }).jobProfile.notes.join('\n');
+    assert.match(
+      listing,
+      /to see whether it is a file: "bkt\/dst", which this input shows, refused as s3:ListBucket .*With s3:ListBucket granted, that HEAD answers 404/,
+    );
+    assert.doesNotMatch(listing, /this input holds no such HEAD/);
     // Seen and granted: the note says the profile's statement lets the check pass.
     const granted = rcloneAdvice({
       ...base,
