@@ -309,7 +309,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
     return {
       operation: 'copy',
       reason:
-        'rclone HEADed the destination root and then listed it, which is how `rclone copy`/`sync` start (`check` starts the same way); the profile covers copy, add s3:DeleteObject for sync.',
+        'rclone HEADed the root path and then listed it, which is how `rclone copy`/`sync` to this path start; the profile covers copy, add s3:DeleteObject for sync. A job that only reads this path starts the same way (`rclone lsf`/`ls`/`check`, or a copy from it to elsewhere): if that is this job, it needs the listing and s3:GetObject alone, not s3:PutObject or s3:AbortMultipartUpload.',
     };
   }
   return {

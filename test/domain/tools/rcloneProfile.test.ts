@@ -145,6 +145,18 @@ describe('inferRcloneOperation', () => {
     }
   });
 
+  test('a HEAD of the root then its listing is the start of a copy, and the reason says a read-only job starts the same way', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['HeadObject', 'ListObjects'],
+      deniedActions: ['s3:ListBucket'],
+    });
+    assert.equal(guess.operation, 'copy');
+    assert.match(
+      guess.reason,
+      /A job that only reads this path starts the same way \(`rclone lsf`\/`ls`\/`check`, or a copy from it to elsewhere\): .*not s3:PutObject or s3:AbortMultipartUpload\.$/,
+    );
+  });
+
   test('a denied HEAD alone says nothing about the operation', () => {
     assert.equal(
       inferRcloneOperation({ eventNames: ['HeadObject'], deniedActions: ['s3:GetObject'] }).operation,
