@@ -25,7 +25,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
+import { groupEvents, MISSING_KEYS_KEPT, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { combinePolicyChanges, type OtherInlineSize } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { iamPolicySize } from './policySize.js';
@@ -271,6 +271,7 @@ export class Explainer {
     if (typeof key !== 'string') return;
     const seen = this.#succeeded.of(record.principal, bucket);
     this.#note(seen.missingKeyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
+    if (seen.missingKeys.size < MISSING_KEYS_KEPT) this.#note(seen.missingKeys, key);
     // The bucket exists: S3 found no such key in it (a missing bucket answers NoSuchBucket).
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
   }

@@ -60,7 +60,7 @@ import {
   proposeFix,
   serviceLinkedRefusal,
 } from './fix.js';
-import { type CallEvidence, type SucceededCalls, uniqueIdOf } from './grouping.js';
+import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   callerSideRefusalCaveat,
@@ -1001,6 +1001,28 @@ function mountAdvice(
 
 /** The bucket an S3 ARN names (`arn:aws:s3:::bucket/...`). */
 const BUCKET_OF_ARN = /^arn:[^:]*:s3:::([^/]+)/;
+
+/**
+ * The directories of the keys the caller found missing, less rclone's check of its root path: a key
+ * (`big2`) that is the directory of other missing keys (`big2/big.bin`) or of a listing (`big2/`) is that
+ * HEAD, not a file the job writes at the bucket's root.
+ */
+function missingKeyDirectories(
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): Iterable<string> {
+  const keys = evidence('missingKeys');
+  const directories = evidence('missingKeyDirectories') ?? NO_NAMES;
+  // Beyond the keys kept, the roots cannot be told: the directories as they are.
+  if (keys === undefined || keys.size === 0 || keys.size >= MISSING_KEYS_KEPT) return directories;
+  const holding = new Set<string>();
+  for (const path of [...keys, ...(evidence('listPrefixes') ?? NO_NAMES)]) {
+    for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
+      holding.add(path.slice(0, slash));
+  }
+  const kept = new Set<string>();
+  for (const key of keys) if (!holding.has(key)) kept.add(key.slice(0, key.lastIndexOf('/') + 1));
+  return kept;
+}
 
 /** Evidence of successful calls whose text may reach a job profile's statements. */
 const PROFILE_EVIDENCE: readonly CallEvidence[] = [
@@ -2384,7 +2406,12 @@ export class FindingBuilder {
     // works: the keys the caller looked up and found missing, or uploaded, do.
     const written =
       paths.length === 0
-        ? [...(evidence('missingKeyDirectories') ?? NO_NAMES), ...(evidence('uploadDirectories') ?? NO_NAMES)]
+        ? [
+            ...missingKeyDirectories(evidence),
+            ...(evidence('uploadDirectories') ?? NO_NAMES),
+            // The directories it listed with success (a purge lists what it deletes).
+            ...[...(evidence('listPrefixes') ?? NO_NAMES)].map((p) => p.slice(0, p.lastIndexOf('/') + 1)),
+          ]
         : [];
     const prefix = commonDirectory(paths.length > 0 ? paths : written);
     // A server-side copyto or moveto refused its CreateBucket (before the copy; rclone HEADed the

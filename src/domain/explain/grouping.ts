@@ -62,7 +62,9 @@ class ByPrincipalAndBucket<T> {
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload);
  * - `missingKeyDirectories`: the directories of keys it looked up and S3 found no object at (a HEAD or
- *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it).
+ *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it);
+ * - `missingKeys`: those keys themselves (the first {@link MISSING_KEYS_KEPT}): rclone's check of its root
+ *   path (`bkt/dir`, a key without the slash) is one of them, and is not where the job writes.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -74,7 +76,11 @@ export type CallEvidence =
   | 'copyDirectories'
   | 'copySourceDirectories'
   | 'uploadDirectories'
-  | 'missingKeyDirectories';
+  | 'missingKeyDirectories'
+  | 'missingKeys';
+
+/** How many missing keys are kept per principal and bucket: enough to tell a job's root check among them. */
+export const MISSING_KEYS_KEPT = 1000;
 
 /** The evidence of one principal on one bucket, one set per kind. */
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
@@ -117,6 +123,7 @@ export class SucceededCalls {
         copySourceDirectories: new Set(),
         uploadDirectories: new Set(),
         missingKeyDirectories: new Set(),
+        missingKeys: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

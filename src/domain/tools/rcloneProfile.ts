@@ -774,7 +774,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   if (input.prefixFrom === 'other-calls' && prefix !== '') {
     notes.push(
-      `The refused requests name no object (only bucket-level ones, such as CreateBucket), so the object statement is scoped to "${prefix}/", where the same caller looked up or uploaded objects in this input: check that the job writes there.`,
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket), so the object statement is scoped to "${prefix}/", where the same caller looked up, listed or uploaded objects in this input: check that the job writes there.`,
     );
   } else if (input.prefixFrom !== undefined && !cleanupOnly) {
     notes.push(

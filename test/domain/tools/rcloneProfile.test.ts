@@ -1570,6 +1570,23 @@ describe('explain scopes the profile of a job refused only bucket-level requests
     };
   };
 
+  test("rclone's check of its root path among the missing keys (HEAD big2, then big2/big.bin) is not a file at the bucket's root", () => {
+    const { objects, notes } = profileOf([
+      objectCall('HeadObject', 'big2', 'NoSuchKey'),
+      objectCall('HeadObject', 'big2/big.bin', 'NoSuchKey'),
+      createBucket(),
+    ]);
+    assert.deepEqual(objects, ['arn:aws:s3:::data/big2/*']);
+    assert.ok(!notes.some((n) => n.includes('several directories')), notes.join(' | '));
+    // A key at the root that no other path lies under is a file there: the whole bucket, said.
+    const { objects: both } = profileOf([
+      objectCall('HeadObject', 'notes.txt', 'NoSuchKey'),
+      objectCall('HeadObject', 'big2/big.bin', 'NoSuchKey'),
+      createBucket(),
+    ]);
+    assert.deepEqual(both, ['arn:aws:s3:::data/*']);
+  });
+
   test('the key rclone looked up first (HEAD, 404) names the directory: the object statement is scoped there, and a note says where it came from', () => {
     for (const code of ['NoSuchKey', 'NotFound']) {
       const { objects, notes } = profileOf([objectCall('HeadObject', 'daily/db.dump', code), createBucket()]);
@@ -1577,7 +1594,7 @@ describe('explain scopes the profile of a job refused only bucket-level requests
       assert.ok(
         notes.some((n) =>
           n.includes(
-            'the object statement is scoped to "daily/", where the same caller looked up or uploaded',
+            'the object statement is scoped to "daily/", where the same caller looked up, listed or uploaded',
           ),
         ),
         notes.join(' | '),
