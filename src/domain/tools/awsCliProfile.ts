@@ -203,7 +203,16 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const input = emptiesFirst ? { ...given, command: 's3.rb' } : given;
   const permissions = AWS_CLI_S3_COMMANDS[input.command];
   if (permissions === undefined) return undefined;
-  const inferred = inferAwsCliDirection(input.eventNames);
+  const denied = new Set((input.deniedActions ?? []).map((action) => action.toLowerCase()));
+  // A cp, mv or sync refused s3:PutObjectTagging that read tags with success (GetObjectTagging): a copy
+  // between S3 locations writing the source's tags on the destination (--copy-props default). Refused at
+  // CreateMultipartUpload, it shows no CopyObject or UploadPartCopy to tell the direction by.
+  const tagsWritten =
+    denied.has('s3:putobjecttagging') &&
+    COPY_PROPS_COMMANDS.has(input.command) &&
+    input.eventNames.includes('GetObjectTagging');
+  const inferredByCalls = inferAwsCliDirection(input.eventNames);
+  const inferred = tagsWritten && inferredByCalls === 'upload' ? 's3-to-s3' : inferredByCalls;
   const listedBucket = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
   // `cp` and `mv` list only the side they read from (`--recursive` from S3; an upload lists nothing): a
   // listing with no object call seen (it was refused, and the run stopped) makes the bucket the source.
@@ -259,7 +268,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
             )
           : [...permissions.objects[direction]];
   if (syncDeletes || forcedRb) objectActions.push('s3:DeleteObject');
-  const denied = new Set((input.deniedActions ?? []).map((action) => action.toLowerCase()));
+  if (tagsWritten && objectActions.includes('s3:PutObject')) objectActions.push('s3:PutObjectTagging');
   // An upload with --acl or --grants sends ACL headers, which S3 also authorizes as s3:PutObjectAcl.
   const aclDenied = denied.has('s3:putobjectacl') && objectActions.includes('s3:PutObject');
   if (aclDenied) objectActions.push('s3:PutObjectAcl');
@@ -378,6 +387,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         ]
       : []),
     ...(tagsRead && objectActions.includes('s3:GetObjectTagging') ? [COPY_PROPS_NOTE] : []),
+    ...(tagsWritten && objectActions.includes('s3:PutObjectTagging') ? [COPY_PROPS_WRITE_NOTE] : []),
     ...(aclDenied
       ? [
           's3:PutObjectAcl is included because it was refused: the run sends ACL headers (--acl or --grants), which S3 authorizes as s3:PutObjectAcl besides s3:PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).',
@@ -460,6 +470,10 @@ const COPY_PROPS_COMMANDS: ReadonlySet<string> = new Set(['s3.cp', 's3.mv', 's3.
  *
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html
  */
+/** The note of a refused PutObjectTagging of an S3-to-S3 copy (aws-cli v2, `--copy-props default`). */
+export const COPY_PROPS_WRITE_NOTE =
+  "aws-cli v2 copies between S3 locations with --copy-props default: it read the source objects' tags (GetObjectTagging, which succeeded) and writes them on the destination when there are any, which S3 authorizes as s3:PutObjectTagging there (refused here; for a copy in parts, at CreateMultipartUpload with its x-amz-tagging header) (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html, https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html).";
+
 export const COPY_PROPS_NOTE =
   "aws-cli v2 copies between S3 locations with --copy-props default: for a copy in parts (8 MB and more) it reads the source object's tags first (s3:GetObjectTagging on the source, refused here), and writes them on the destination when there are any (s3:PutObjectTagging there, which a copy of tagged objects needs too) (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).";
 
@@ -588,7 +602,10 @@ export function awsCliAlternatives(
 ): Alternative[] {
   const denied = new Set([...deniedActions].map((action) => action.toLowerCase()));
   const alternatives: Alternative[] = [];
-  if (denied.has('s3:getobjecttagging') && commands.some((command) => COPY_PROPS_COMMANDS.has(command)))
+  if (
+    (denied.has('s3:getobjecttagging') || denied.has('s3:putobjecttagging')) &&
+    commands.some((command) => COPY_PROPS_COMMANDS.has(command))
+  )
     alternatives.push({
       kind: 'client-config',
       text: "For a copy between S3 locations, pass --copy-props metadata-directive (or none): aws-cli v2 then neither reads the source's tags nor writes them on the destination, so the copies need no s3:GetObjectTagging or s3:PutObjectTagging; the copies keep the source's metadata (metadata-directive) but not its tags (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html).",

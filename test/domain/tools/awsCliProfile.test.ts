@@ -76,6 +76,44 @@ describe('awsCliProfile', () => {
     assert.deepEqual(awsCliAlternatives(['s3:GetObjectTagging'], ['s3api.get-object-tagging']), []);
   });
 
+  test("a refused PutObjectTagging of cp after a read of the source's tags is a copy writing them: granted, said, and --copy-props offered", () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bka',
+      prefix: 'copy2/',
+      eventNames: ['HeadObject', 'GetObjectTagging', 'CreateMultipartUpload'],
+      deniedActions: ['s3:PutObjectTagging'],
+    });
+    assert.ok(profile);
+    assert.equal(profile.direction, 's3-to-s3');
+    assert.deepEqual(profile.statements.find((st) => st.Sid === 'AwsCliObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
+    const notes = profile.notes.join('\n');
+    assert.match(
+      notes,
+      /it read the source objects' tags \(GetObjectTagging, which succeeded\) and writes them on the destination/,
+    );
+    assert.doesNotMatch(notes, /not part of what/);
+    assert.deepEqual(
+      awsCliAlternatives(['s3:PutObjectTagging'], ['s3.cp']).map((a) => a.removes),
+      [['s3:GetObjectTagging', 's3:PutObjectTagging']],
+    );
+    // Without the read of tags, an upload refused PutObjectTagging stays an upload, and the action is not granted.
+    const upload = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bka',
+      prefix: 'copy2/',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObjectTagging'],
+    });
+    assert.equal(upload?.direction, 'upload');
+    assert.ok(!upload?.statements.some((st) => st.Action.includes('s3:PutObjectTagging')));
+  });
+
   test('an upload sync lists the bucket and writes under the prefix', () => {
     const profile = awsCliProfile({
       command: 's3.sync',
