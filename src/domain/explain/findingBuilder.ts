@@ -1148,7 +1148,9 @@ export class FindingBuilder {
         keyStatements = `, and the KMS calls S3 makes with its credentials for them (SSE-KMS): ${statementsText(kmsStatements(keyCalls))}. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}`;
       }
       caveats.push(
-        `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too${keyStatements}.`,
+        principal.type === 'Root'
+          ? `The caller is the root user of account ${principal.account ?? 'unknown'}: allowed everything in its own account but what its organization's SCPs deny, which are not visible here${keyStatements}.`
+          : `The caller is in account ${principal.account ?? 'unknown'}, whose policies are not visible here; its own policies must allow these actions too${keyStatements}.`,
       );
     } else if (resolved.identityGap !== undefined) {
       caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);

@@ -631,13 +631,17 @@ function oldVersionNote(name: string, version: unknown): string {
 
 /**
  * The bucket policy's Principal for the caller: an AWS service by its service principal (it has no
- * identity-based policies, so the bucket policy alone decides), anyone else by its role or user ARN.
+ * identity-based policies, so the bucket policy alone decides), a federated user by its session's ARN,
+ * anyone else by its role or user ARN.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services
  */
 function bucketPolicyPrincipal(input: FixInput): Readonly<Record<string, string>> {
   if (input.principal.type === 'AWSService')
     return { Service: input.principal.name ?? input.resolved.enginePrincipal };
+  // A federated user's session is what a resource-based policy names, not the IAM user that issued it.
+  if (input.principal.type === 'FederatedUser' && input.principal.arn?.includes(':federated-user/') === true)
+    return { AWS: input.principal.arn };
   return { AWS: roleOrUserArn(input) };
 }
 
@@ -679,8 +683,10 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
             overQuota: `the new bucket policy would be ${bytes.toLocaleString('en-US')} bytes as compact JSON, over S3's quota of 20 KB`,
           }
         : {}),
-      // A service has no identity-based policies: nothing to add on its side.
-      ...(input.principal.type === 'AWSService' ? {} : { identityStatements: statements }),
+      // A service has no identity-based policies, and a root user needs none: nothing to add on its side.
+      ...(input.principal.type === 'AWSService' || input.principal.type === 'Root'
+        ? {}
+        : { identityStatements: statements }),
     },
     patched: { ...input.resolved.set, resource: compiled },
   };
@@ -1280,7 +1286,14 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
       `Checked as if ${input.bucket} had no bucket policy: its policy is not in the input (see the caveats).`,
     );
   }
-  if (crossAccountResourceOnly) {
+  if (crossAccountResourceOnly && input.principal.type === 'Root') {
+    verification.push(
+      "Checked on the bucket side only: the caller is the root user of its account, which has no identity-based policies and is allowed everything there but what its organization's SCPs deny.",
+    );
+    caveats.push(
+      `The Principal is the account's ARN (${roleOrUserArn(input)}): in a bucket policy it names the whole account, not its root user alone, so any user or role of that account whose own policies allow these actions gets them too (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts). A job should not run as the root user: give it a role, and name that role instead.`,
+    );
+  } else if (crossAccountResourceOnly) {
     verification.push(
       "Checked on the bucket side only: the caller's own account must also allow these actions (the caller-side statements).",
     );

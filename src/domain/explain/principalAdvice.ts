@@ -17,8 +17,10 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
       : undefined,
   FederatedUser: (p) =>
     `A federated user (GetFederationToken) has only what both its issuing user ${p.issuerArn ?? ''} and the session policy passed to GetFederationToken allow; without a session policy it has no permissions. Session policies are not visible in CloudTrail (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`,
-  Root: () =>
-    'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
+  Root: (_p, cause) =>
+    cause === 'resource-policy-missing-allow'
+      ? "The root user has full access in its own account only: another account's bucket must allow it in its bucket policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."
+      : 'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
   AWSService: (p) =>
     `The request was made by the AWS service ${p.name ?? ''}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
   AWSAccount: () =>

@@ -1,0 +1,65 @@
+/**
+ * Callers of another account that a bucket policy names otherwise than by a role or user ARN (scenario 05
+ * with another caller). A federated user (GetFederationToken): the statement names its session's ARN,
+ * which is what a resource-based policy grants a federated user by, not the IAM user that issued it. The
+ * root user: its account's ARN, which names the whole account, and nothing on its own side.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { explainScenario } from './explainScenario.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'federated-cross-account');
+
+describe('a federated user of another account', () => {
+  test("the bucket policy's Principal is the federated user's ARN", async () => {
+    const report = await explainScenario(DIR, [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'partner-exports=bucket-policy.json',
+    ]);
+    const [finding] = report.findings;
+    assert.equal(finding?.principal.type, 'FederatedUser');
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Principal),
+      [{ AWS: 'arn:aws:sts::444455556666:federated-user/etl-fed' }],
+    );
+    // The session policy passed to GetFederationToken is not visible: not verified, and said so.
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(finding?.caveats.some((c) => c.includes('still lack an Allow in: session')));
+  });
+});
+
+describe('the root user of another account', () => {
+  test('gets the bucket-policy statement alone, with what naming its account grants, and no identity statements', async () => {
+    const report = await explainScenario(join(import.meta.dirname, '..', 'fixtures', 'root-cross-account'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'partner-exports=bucket-policy.json',
+    ]);
+    const [finding] = report.findings;
+    assert.equal(finding?.principal.type, 'Root');
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Principal),
+      [{ AWS: 'arn:aws:iam::444455556666:root' }],
+    );
+    assert.equal(finding?.fix?.identityStatements, undefined);
+    const caveats = finding?.caveats.join('\n') ?? '';
+    assert.match(caveats, /in a bucket policy it names the whole account, not its root user alone/);
+    assert.match(
+      caveats,
+      /^The root user has full access in its own account only: another account's bucket must allow it/m,
+    );
+    assert.doesNotMatch(caveats, /its own policies must allow these actions too/);
+    assert.doesNotMatch(caveats, /a denial comes from an SCP, an RCP/);
+  });
+});
