@@ -175,6 +175,30 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
   'vpc-endpoint': ['vpc-endpoint-policy', 'vpc-endpoint-policy'],
 };
 
+/**
+ * The client of a group's requests: the tool most of them came from (the first of those in time), so
+ * that an unrelated command in the same window (an `aws s3 ls` before an rclone job) does not decide the
+ * job profile. Requests of several tools are said in a caveat.
+ */
+function groupClient(events: readonly DeniedEvent[], caveats: string[]): ReturnType<typeof detectClient> {
+  const first = events[0]!;
+  if (events.every((e) => e.userAgent === first.userAgent)) return detectClient(first.userAgent);
+  const byTool = new Map<string, { client: ReturnType<typeof detectClient>; count: number }>();
+  for (const e of events) {
+    const client = detectClient(e.userAgent);
+    const entry = byTool.get(client.tool);
+    if (entry === undefined) byTool.set(client.tool, { client, count: 1 });
+    else entry.count++;
+  }
+  let chosen = byTool.get(detectClient(first.userAgent).tool)!;
+  for (const entry of byTool.values()) if (entry.count > chosen.count) chosen = entry;
+  if (byTool.size > 1)
+    caveats.push(
+      `These requests came from ${byTool.size} clients (${[...byTool.entries()].map(([tool, { count }]) => `${tool}: ${count}`).join(', ')}): the client and job profile are those of ${chosen.client.tool}, which made most of them; the others' requests are in the fix, not in the profile.`,
+    );
+  return chosen.client;
+}
+
 /** Keys of HEADs AWS refused as s3:ListBucket (a key that does not exist, without s3:ListBucket). */
 function headsRefusedAsListing(evaluated: readonly EvaluatedCheck[]): string[] {
   const keys = new Set<string>();
@@ -1225,7 +1249,7 @@ export class FindingBuilder {
       : message.form === 'enhanced' || message.form === 'setting'
         ? 'message'
         : 'event';
-    const client = detectClient(first.userAgent);
+    const client = groupClient(events, caveats);
     const job =
       client.tool === 'rclone' && bucket !== undefined
         ? rcloneJob(evaluated, bucket, {

@@ -198,6 +198,33 @@ describe('explainTexts', () => {
     assert.ok(capped?.caveats.some((c) => c.includes('by a missing Allow in the permissions boundary')));
   });
 
+  test("a group's client is the tool most of its requests came from, whatever came first, and several tools are said", () => {
+    const at = (time: string, userAgent: string, key: string) =>
+      record({
+        eventTime: time,
+        userAgent,
+        requestParameters: { bucketName: 'data', key },
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/${key}" because no identity-based policy allows the s3:PutObject action`,
+        resources: [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` }],
+      });
+    const [finding] = explainTexts(
+      text(
+        at('2026-11-27T10:00:00Z', '[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]', 'in/x.csv'),
+        at('2026-11-27T10:05:00Z', '[rclone/v1.66.0]', 'in/a.csv'),
+        at('2026-11-27T10:05:01Z', '[rclone/v1.66.0]', 'in/b.csv'),
+      ),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    ).findings;
+    assert.equal(finding?.client.tool, 'rclone');
+    assert.equal(finding?.jobProfile?.tool, 'rclone');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith('These requests came from 2 clients (aws-cli: 1, rclone: 2)'),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(
