@@ -1126,7 +1126,13 @@ const POLICY_TYPE_WORDS: Readonly<Record<PolicyType, string>> = {
 
 /** The fix for `grantable` (S3 requests, none of them guarded by a condition). */
 function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFix[]): FixOutcome {
-  const statements = minimalStatements(grantable);
+  // The caller's identity statements cover what its identity policies refuse: a request only its
+  // boundary refuses gets the boundary's statement (below), not one its policies already grant.
+  const own =
+    input.kind === 'identity'
+      ? grantable.filter((r) => r.result === undefined || r.result.missingAllowIn.includes('identity'))
+      : grantable;
+  const statements = minimalStatements(own.length > 0 ? own : grantable);
   const statementsKey = JSON.stringify(statements);
   const placed = cachedPlacement(input, statements, statementsKey);
   if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
