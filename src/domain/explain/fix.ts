@@ -1446,9 +1446,17 @@ export function fullVersionsCaveat(
   )
     return undefined;
   const lookup = managedPolicyByArn(snapshot, change.policyArn);
-  return lookup.ok && lookup.policy.versionIds.length >= 5
-    ? `${change.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.`
-    : undefined;
+  if (!lookup.ok || lookup.policy.versionIds.length < 5) return undefined;
+  // The oldest version that is not the default (IAM numbers them v1, v2…): the usual one to delete.
+  const number = (id: string) => Number(/^v(\d+)$/.exec(id)?.[1] ?? Number.POSITIVE_INFINITY);
+  const oldest = lookup.policy.versionIds
+    .filter((id) => id !== lookup.policy.versionId)
+    .sort((a, b) => number(a) - number(b))[0];
+  const command =
+    oldest === undefined
+      ? ''
+      : `, such as the oldest (aws iam delete-policy-version --policy-arn ${shellWord(change.policyArn)} --version-id ${shellWord(oldest)}; a deleted version cannot be restored, so check first that nothing needs it)`;
+  return `${change.policyName ?? 'The policy'} already has 5 versions, IAM's maximum: delete a non-default version before creating the new one${command} (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html).`;
 }
 
 /**

@@ -157,8 +157,10 @@ describe('fixes and the quotas', () => {
     const finding = explainPut(snapshot(grantingData(padding(3)), [], 5));
     assert.equal(finding.fix?.attachKind, 'managed-policy-version');
     assert.ok(
-      finding.caveats.includes(
-        "DataWriter already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.",
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "DataWriter already has 5 versions, IAM's maximum: delete a non-default version before creating the new one, such as the oldest (aws iam delete-policy-version --policy-arn arn:aws:iam::111122223333:policy/DataWriter --version-id v1; a deleted version cannot be restored",
+        ),
       ),
       finding.caveats.join('\n'),
     );
@@ -381,8 +383,10 @@ describe('changes that cannot move elsewhere', () => {
     ).findings[0];
     assert.equal(finding?.fix?.boundary?.policyName, 'AppBoundary');
     assert.ok(
-      finding?.caveats.includes(
-        "AppBoundary already has 5 versions, IAM's maximum: delete a non-default version before creating the new one.",
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "AppBoundary already has 5 versions, IAM's maximum: delete a non-default version before creating the new one, such as the oldest (aws iam delete-policy-version --policy-arn arn:aws:iam::111122223333:policy/AppBoundary --version-id v1; a deleted version cannot be restored",
+        ),
       ),
       finding?.caveats.join('\n'),
     );
