@@ -397,8 +397,15 @@ function placeIdentity(
       tooLarge ??= movedFromTooLargeNote(located.name, size);
       continue;
     }
+    // A customer managed policy an IAM Identity Center role holds is one its permission set references:
+    // every user assigned to that permission set in this account gets the statements.
+    const sharedBySet =
+      input.principal.type === 'IdentityCenter'
+        ? `${located.name} is a customer managed policy the permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} references: a new version reaches every user and group assigned to the permission set in this account (each account it is provisioned to holds its own ${located.name}). If a directory in the statements is the refused user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`
+        : undefined;
+    const note = joinedNotes(tooLarge, sharedBySet);
     return {
-      ...(tooLarge !== undefined ? { note: tooLarge } : {}),
+      ...(note !== undefined ? { note } : {}),
       fix: {
         attachTo: arn,
         attachKind: 'managed-policy-version',
