@@ -46,6 +46,20 @@ describe('principalAdvice', () => {
     assert.doesNotMatch(advice, /could not be looked up/);
   });
 
+  test("an Identity Center user's own identity (no role, no permission set) is pointed at S3 Access Grants", () => {
+    const advice =
+      principalAdvice(
+        { type: 'IdentityCenter', account: '111122223333', name: 'user-7a1b' },
+        'identity-missing-allow',
+      ) ?? '';
+    assert.match(
+      advice,
+      /^The request was made with an IAM Identity Center user's own identity \(user ID user-7a1b\)/,
+    );
+    assert.match(advice, /S3 Access Grants/);
+    assert.doesNotMatch(advice, /change the permission set/);
+  });
+
   test('an IAM user gets no lead caveat', () => {
     assert.equal(
       principalAdvice(
