@@ -2,7 +2,8 @@
  * Callers of another account that a bucket policy names otherwise than by a role or user ARN (scenario 05
  * with another caller). A federated user (GetFederationToken): the statement names its session's ARN,
  * which is what a resource-based policy grants a federated user by, not the IAM user that issued it. The
- * root user: its account's ARN, which names the whole account, and nothing on its own side.
+ * root user: its account's ARN, which names the whole account, and nothing on its own side. A role known
+ * only from the session ARN of the message: its ARN without the path the session ARN does not show.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
@@ -61,5 +62,28 @@ describe('the root user of another account', () => {
     );
     assert.doesNotMatch(caveats, /its own policies must allow these actions too/);
     assert.doesNotMatch(caveats, /a denial comes from an SCP, an RCP/);
+  });
+});
+
+describe('a role of another account known only from the session ARN in the message', () => {
+  test('the bucket policy names the role rebuilt from the session ARN, and a caveat says its path is not known', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'cross-account-session-message'),
+      ['event.json', '--account-snapshot', 'authz.json', '--bucket-policy', 'data-bucket=bucket-policy.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.principal.type, 'AWSAccount');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Principal),
+      [{ AWS: 'arn:aws:iam::444455556666:role/etl-runner' }],
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "The role's ARN (arn:aws:iam::444455556666:role/etl-runner) is rebuilt from its session's, which does not show the role's path",
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
   });
 });

@@ -652,6 +652,21 @@ function bucketPolicyPrincipal(input: FixInput): Readonly<Record<string, string>
   return { AWS: roleOrUserArn(input) };
 }
 
+/**
+ * A role ARN the snapshot does not hold, rebuilt from the session ARN (`assumed-role/NAME/session`), which
+ * has no path: if the role has one, S3 refuses a policy naming the ARN without it.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+function rebuiltRoleNote(input: FixInput, principal: Readonly<Record<string, string>>): string | undefined {
+  const arn = principal.AWS;
+  if (arn === undefined || input.resolved.identityArn !== undefined) return undefined;
+  if (!(input.principal.arn ?? '').includes(':assumed-role/')) return undefined;
+  const role = /^arn:[^:]+:iam::(\d{12}):role\/([^/]+)$/.exec(arn);
+  if (role === null) return undefined;
+  return `The role's ARN (${arn}) is rebuilt from its session's, which does not show the role's path: if the role has one (arn:…:role/PATH/${role[2]}), S3 refuses the policy ("Invalid principal in policy"). Check it in account ${role[1]} (aws iam get-role --role-name ${shellWord(role[2] ?? '')} --query Role.Arn) and use that ARN.`;
+}
+
 function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement[]): Placement | string {
   if (input.bucket === undefined) return 'the denied request names no bucket';
   const principal = bucketPolicyPrincipal(input);
@@ -669,9 +684,10 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   const bytes = known ? bucketPolicyBytes(edited.after) : 0;
   const overQuota =
     bytes > BUCKET_POLICY_QUOTA_BYTES ? bucketPolicyTooLargeNote(input.bucket, bytes) : undefined;
-  const note = known
+  const notGiven = known
     ? undefined
     : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${shellWord(`${input.bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(input.bucket)} --query Policy --output text\`).`;
+  const note = joinedNotes(notGiven, rebuiltRoleNote(input, principal));
   return {
     ...(note !== undefined ? { note } : {}),
     ...(overQuota !== undefined ? { overQuota } : {}),
