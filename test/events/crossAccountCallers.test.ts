@@ -87,3 +87,24 @@ describe('a role of another account known only from the session ARN in the messa
     );
   });
 });
+
+describe('a user of another account, from the message alone, refused by the bucket policy', () => {
+  test('gets no statement, but a caveat naming the bucket policy, the Principal and how to check it', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'cross-account-message-only'),
+      ['event.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.evidence, 'message');
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "AWS's message says no resource-based policy allows the request: the bucket policy of data-bucket must allow it, in a statement whose Principal names arn:aws:iam::444455556666:user/partner",
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+});

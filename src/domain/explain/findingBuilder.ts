@@ -2119,6 +2119,15 @@ export class FindingBuilder {
         (said) => said.form === 'enhanced' && !(said.policyType === 'identity' && said.denial === 'implicit'),
       );
       const statements = minimalStatements(grantable);
+      if (statements.length === 0 && cause === 'resource-policy-missing-allow' && bucket !== undefined) {
+        const caller = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
+        return {
+          fix: null,
+          caveats: [
+            `AWS's message says no resource-based policy allows the request: the bucket policy of ${bucket} must allow it${caller !== undefined ? `, in a statement whose Principal names ${caller}` : ''}${principal.type === 'AWSAccount' ? ", and the caller's own account must allow it too" : ''}. For a statement checked against it, give it with --bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`) and the account snapshot.`,
+          ],
+        };
+      }
       if (statements.length === 0) return { fix: null, caveats: [] };
       const attachTo = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
       // Neither the record nor the message names the caller: there is nothing to attach a statement to.
