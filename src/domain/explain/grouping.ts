@@ -166,17 +166,35 @@ function inTimeOrder(events: readonly DeniedEvent[]): {
   times: Float64Array;
 } {
   const times = new Float64Array(events.length);
-  const before = (a: number, b: number): number =>
-    times[a]! - times[b]! ||
-    (events[a]!.eventId < events[b]!.eventId ? -1 : events[a]!.eventId > events[b]!.eventId ? 1 : 0);
-  let inOrder = true;
+  const byId = (a: DeniedEvent, b: DeniedEvent): number =>
+    a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+  let inTime = true;
   for (let k = 0; k < events.length; k++) {
     times[k] = eventTimeMillis(events[k]!.eventTime);
     // By the time itself, not its text: spellings differ (a space for the T, an offset).
-    if (k > 0 && inOrder) inOrder = before(k - 1, k) <= 0;
+    if (k > 0 && inTime) inTime = times[k - 1]! <= times[k]!;
   }
-  // Sorted only when needed (a trail file of one job is often in order already).
-  if (inOrder) return { events, times };
+  // In time order already (a trail file of one job often is): only the runs of one time are put in
+  // the order of their IDs, each on its own, rather than the whole list sorted.
+  if (inTime) {
+    let ordered: DeniedEvent[] | undefined;
+    for (let i = 0; i < events.length; ) {
+      let j = i + 1;
+      let idOrder = true;
+      while (j < events.length && times[j] === times[i]) {
+        if (idOrder && byId(events[j - 1]!, events[j]!) > 0) idOrder = false;
+        j++;
+      }
+      if (!idOrder) {
+        ordered ??= events.slice();
+        const run = ordered.slice(i, j).sort(byId);
+        for (let k = i; k < j; k++) ordered[k] = run[k - i]!;
+      }
+      i = j;
+    }
+    return { events: ordered ?? events, times };
+  }
+  const before = (a: number, b: number): number => times[a]! - times[b]! || byId(events[a]!, events[b]!);
   const order = Array.from(events.keys()).sort(before);
   return { events: order.map((k) => events[k]!), times: Float64Array.from(order, (k) => times[k]!) };
 }

@@ -139,7 +139,7 @@ function sharedTargetCaveat(change: PolicyChange, self: number, number: number):
   const where = `listed after the findings; in the JSON report, policyChanges[${number - 1}]`;
   return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. ${
     change.overQuota === undefined
-      ? `Apply combined change ${number} instead (${where}).`
+      ? `Apply combined change ${number} instead of this fix's change to it (${where}); the rest of this fix still applies.`
       : `Combined change ${number}, which holds them all, would be over its size quota (${where}): it says where the statements can go instead.`
   }`;
 }

@@ -131,7 +131,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
   const out = [
     `## Combined policy changes (${changes.length})`,
     '',
-    "Several findings' fixes change the same policy: apply these instead of the findings' own fixes, which each start from the policy as it is now.",
+    "Several findings' fixes change the same policy: apply each change below instead of what those fixes change in that policy (each starts from the policy as it is now); the rest of those fixes still applies.",
     '',
   ];
   for (const [index, change] of changes.entries()) {

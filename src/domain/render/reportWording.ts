@@ -13,10 +13,17 @@ import type {
   FindingRequest,
   Fix,
   JobProfile,
+  PolicyChange,
   PolicyStatement,
   Skipped,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy, callerLabel, refusedElsewhere, targetPhrase } from '../explain/summary.js';
+import {
+  assumesNoBucketPolicy,
+  callerLabel,
+  refusedElsewhere,
+  shortArn,
+  targetPhrase,
+} from '../explain/summary.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { causeText } from './causeText.js';
@@ -478,7 +485,11 @@ export interface OverviewRow {
   /** `verified fix: new version of BackupWriter`, `no fix: an explicit Deny`… */
   readonly outcome: string;
   /** The combined policy changes that hold this finding's fix: their numbers (from 1), and whether each is verified. */
-  readonly combined: readonly { readonly number: number; readonly verified: boolean }[];
+  readonly combined: readonly {
+    readonly number: number;
+    readonly verified: boolean;
+    readonly policy: string;
+  }[];
 }
 
 function outcomeOf(finding: Finding): string {
@@ -507,9 +518,13 @@ function outcomeOf(finding: Finding): string {
  */
 export function overviewRows(report: ExplainReport): OverviewRow[] {
   const repeats = repeatsByFirst(report.findings);
-  const combinedOf = new Map<number, { number: number; verified: boolean }[]>();
+  const combinedOf = new Map<number, { number: number; verified: boolean; policy: string }[]>();
   (report.policyChanges ?? []).forEach((change, index) => {
-    const entry = { number: index + 1, verified: change.verified };
+    const entry = {
+      number: index + 1,
+      verified: change.verified,
+      policy: changedPolicy(change),
+    };
     for (const n of change.findings) {
       const list = combinedOf.get(n);
       if (list === undefined) combinedOf.set(n, [entry]);
@@ -542,12 +557,29 @@ export function overviewNumbers(row: OverviewRow): string {
   return `${first} (again in ${listed})`;
 }
 
-/** `in combined change 3`: where a row's fix is to be applied from, when a combined change holds it. */
+/** The policy a combined change changes, as a row names it: `BackupWriter`, `the inline policy on user/x`. */
+function changedPolicy(change: PolicyChange): string {
+  switch (change.attachKind) {
+    case 'inline-policy':
+      return `the inline policy on ${shortArn(change.attachTo)}`;
+    case 'bucket-policy':
+      return `the bucket policy of ${change.attachTo.slice(change.attachTo.lastIndexOf(':') + 1)}`;
+    case 'permission-set':
+      return `the permission set ${change.policyName ?? ''}`.trim();
+    default:
+      return change.policyName ?? shortArn(change.policyArn ?? change.attachTo);
+  }
+}
+
+/**
+ * `; its change to BackupWriter within combined change 3`: which part of a row's fix is to be applied
+ * from a combined change (one per policy several fixes change); the rest of the fix is applied as it is.
+ */
 export function overviewCombined(row: OverviewRow): string {
   if (row.combined.length === 0) return '';
-  const numbers = row.combined.map((c) => String(c.number));
+  const parts = row.combined.map((c) => `${c.policy} within combined change ${c.number}`);
   const unverified = row.combined.filter((c) => !c.verified).map((c) => c.number);
-  return `; apply it within combined change${row.combined.length === 1 ? '' : 's'} ${numbers.join(', ')}${unverified.length > 0 ? ` (${unverified.length === 1 && row.combined.length === 1 ? 'which is' : `${unverified.join(', ')}`} not verified as a whole)` : ''}`;
+  return `; its change${row.combined.length === 1 ? '' : 's'} to ${parts.join(', ')}${unverified.length > 0 ? ` (${unverified.length === 1 && row.combined.length === 1 ? 'which is' : `${unverified.join(', ')}`} not verified as a whole)` : ''}`;
 }
 
 /** The overview's first line: how many findings, distinct answers, repeats and combined changes. */

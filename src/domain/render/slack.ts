@@ -375,7 +375,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
   const status = change.verified ? '*verified*' : '*NOT verified*';
   const named = namedAs(change, code);
-  const title = `*Apply this instead of the fixes of ${findingNumbers(change.findings)}* (${status}): ${attachText(change)} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements.`;
+  const title = `*Apply this instead of what the fixes of ${findingNumbers(change.findings)} change in this policy* (${status}): ${attachText(change)} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements; the rest of those fixes still applies.`;
   builder.section(codeSection(truncateMrkdwn(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
     builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, contextDiff(change.diff)));
@@ -492,7 +492,7 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
       render: (builder: MessageBuilder) => {
         renderPolicyChange(change, builder);
         return change.overQuota === undefined
-          ? `permission-auditor: apply one combined change instead of the fixes of ${findingNumbers(change.findings)}`
+          ? `permission-auditor: one combined change to a policy the fixes of ${findingNumbers(change.findings)} all change`
           : `permission-auditor: the fixes of ${findingNumbers(change.findings)} change one policy, and together they are over its size quota`;
       },
       footer: (omitted: number) =>

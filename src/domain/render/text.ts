@@ -160,7 +160,7 @@ function fixLines(fix: Fix, paint: Painter): string[] {
  */
 export function renderPolicyChangeText(change: PolicyChange, number = 1): string {
   return [
-    `Combined policy change ${number}: apply it instead of the own fixes of findings ${change.findings.join(', ')}`,
+    `Combined policy change ${number}: apply it instead of what the fixes of findings ${change.findings.join(', ')} change in this policy; the rest of those fixes still applies`,
     ...changeLines(change, number, painter(false)),
   ].join('\n');
 }
@@ -170,7 +170,7 @@ function policyChangesText(changes: readonly PolicyChange[], paint: Painter): st
   return [
     paint(
       'bold',
-      `Combined policy changes (${changes.length}): apply these instead of the findings' own fixes`,
+      `Combined policy changes (${changes.length}): each replaces what the findings' fixes change in its one policy; the rest of those fixes still applies`,
     ),
     ...changes.flatMap((change, index) => changeLines(change, index + 1, paint)),
   ].join('\n');

@@ -102,6 +102,22 @@ describe('explainTexts', () => {
     ]);
     assert.deepEqual(findings[1], findings[0]);
     assert.deepEqual(findings[2], findings[0]);
+    // Out of time order too (the whole list is sorted then): the earlier second first, ties by ID.
+    const earlier = {
+      ...onBucket('delta', 'd0000000-0000-4000-8000-000000000004'),
+      eventTime: '2026-11-27T09:59:00Z',
+    };
+    for (const order of [
+      [records[2], records[0], earlier, records[1]],
+      [records[1], records[2], records[0], earlier],
+    ]) {
+      assert.deepEqual(
+        explainTexts(text(...order), context({ snapshot: snapshotWith(readOnlyPolicy) })).findings.map(
+          (f) => f.eventIds[0],
+        ),
+        ['d0000000-0000-4000-8000-000000000004', ...(findings[0] ?? [])],
+      );
+    }
   });
 
   test('a request of the group the visible policies allow keeps the policy its message names, and the fix is not verified as enough', () => {

@@ -271,7 +271,9 @@ describe('renderSlack', () => {
     });
     const texts = allTexts([last]);
     const apply = texts.find((t) =>
-      t.startsWith('*Apply this instead of the fixes of findings 1, 3* (*verified*)'),
+      t.startsWith(
+        '*Apply this instead of what the fixes of findings 1, 3 change in this policy* (*verified*)',
+      ),
     );
     assert.ok(apply !== undefined, texts.join('\n---\n'));
     // The document parses to the change's, hostile key included, with nothing outside code to format.
@@ -285,7 +287,7 @@ describe('renderSlack', () => {
     // Each member finding's caveat points at that message.
     assert.ok(
       allTexts([messages[0]!]).some((t) =>
-        t.includes('Apply combined change 1 instead (listed after the findings;'),
+        t.includes("Apply combined change 1 instead of this fix's change to it (listed after the findings;"),
       ),
     );
   });
@@ -328,7 +330,7 @@ describe('renderSlack', () => {
       last.blocks[0]?.type === 'header' && last.blocks[0].text.text,
       'Combined policy change: findings 1, 2, 3, 4, 5, 6, 7 and 5 more',
     );
-    assert.match(last.text, /instead of the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more$/);
+    assert.match(last.text, /the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more all change$/);
   });
 
   test('a finding seen again gets no message: the first names it in its footer, and the tail counts it', () => {

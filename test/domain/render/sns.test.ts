@@ -187,7 +187,7 @@ describe('renderSns', () => {
     assert.equal(alert.subject, 'Combined policy change 2: findings 1, 3');
     assert.match(
       alert.message,
-      /^Combined policy change 2: apply it instead of the own fixes of findings 1, 3\n {2}Change 2, for findings 1, 3 \(verified\): Create a new default version of the managed policy/,
+      /^Combined policy change 2: apply it instead of what the fixes of findings 1, 3 change in this policy; the rest of those fixes still applies\n {2}Change 2, for findings 1, 3 \(verified\): Create a new default version of the managed policy/,
     );
     assert.ok(!alert.message.includes('\u001b'));
     assert.match(renderSns(rcloneFinding, [], 'Finding 2 of 5').message, /^Finding 2 of 5: /);
