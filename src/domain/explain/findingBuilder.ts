@@ -194,7 +194,7 @@ function groupClient(events: readonly DeniedEvent[], caveats: string[]): ReturnT
   for (const entry of byTool.values()) if (entry.count > chosen.count) chosen = entry;
   if (byTool.size > 1)
     caveats.push(
-      `These requests came from ${byTool.size} clients (${[...byTool.entries()].map(([tool, { count }]) => `${tool}: ${count}`).join(', ')}): the client and job profile are those of ${chosen.client.tool}, which made most of them; the others' requests are in the fix, not in the profile.`,
+      `These requests came from ${byTool.size} clients (${[...byTool.entries()].map(([tool, { count }]) => `${tool}: ${count}`).join(', ')}): the client and job profile are those of ${chosen.client.tool}, which made most of them. The profile is read from all of them, the others' included: check that its scope is the job's.`,
     );
   return chosen.client;
 }
@@ -1028,8 +1028,8 @@ const BUCKET_OF_ARN = /^arn:[^:]*:s3:::([^/]+)/;
 
 /**
  * The directories of the keys the caller found missing, less rclone's check of its root path: a key
- * (`big2`) that is the directory of other missing keys (`big2/big.bin`) or of a listing (`big2/`) is that
- * HEAD, not a file the job writes at the bucket's root.
+ * (`big2`) that is the directory of other missing keys (`big2/big.bin`) or was listed as one (`big2/`) is
+ * that HEAD, not a file the job writes at the bucket's root.
  */
 function missingKeyDirectories(
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
@@ -1038,13 +1038,17 @@ function missingKeyDirectories(
   const directories = evidence('missingKeyDirectories') ?? NO_NAMES;
   // Beyond the keys kept, the roots cannot be told: the directories as they are.
   if (keys === undefined || keys.size === 0 || keys.size >= MISSING_KEYS_KEPT) return directories;
+  // The directories the missing keys lie in (at most MISSING_KEYS_KEPT keys); a listing of `key/` is
+  // looked up directly, not walked (a caller may have listed tens of thousands of directories).
   const holding = new Set<string>();
-  for (const path of [...keys, ...(evidence('listPrefixes') ?? NO_NAMES)]) {
-    for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
-      holding.add(path.slice(0, slash));
+  for (const key of keys) {
+    for (let slash = key.indexOf('/'); slash > 0; slash = key.indexOf('/', slash + 1))
+      holding.add(key.slice(0, slash));
   }
+  const listed = evidence('listPrefixes') ?? NO_NAMES;
   const kept = new Set<string>();
-  for (const key of keys) if (!holding.has(key)) kept.add(key.slice(0, key.lastIndexOf('/') + 1));
+  for (const key of keys)
+    if (!holding.has(key) && !listed.has(`${key}/`)) kept.add(key.slice(0, key.lastIndexOf('/') + 1));
   return kept;
 }
 
@@ -1453,9 +1457,18 @@ export class FindingBuilder {
     // Each denied event's own message against what the policies say of its request: a policy AWS names
     // that the input does not show refusing it (not given, not visible, or out of date) can refuse it
     // again after the fix. A request the visible policies allow is one the fix does not cover at all.
-    const unshown =
+    const keyCalls: { action: string; text: string }[] = [];
+    let unshown =
       evidence === 'policies' && denied.length > 0
-        ? this.#messageMismatches(evaluated, denied, ignoredProbes, bucket, resolved.missingPolicies, caveats)
+        ? this.#messageMismatches(
+            evaluated,
+            denied,
+            ignoredProbes,
+            bucket,
+            resolved.missingPolicies,
+            caveats,
+            keyCalls,
+          )
         : 0;
     const advice = principalAdvice(principal, cause);
     if (advice !== undefined) caveats.unshift(advice);
@@ -1525,6 +1538,26 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
+    if (keyCalls.length > 0) {
+      const fix = fixOutcome.fix;
+      // The statements the fix adds (not the whole new documents, which hold what was there already).
+      const granted = JSON.stringify(
+        fix === null
+          ? []
+          : [
+              fix.statements,
+              fix.identityStatements,
+              fix.identityChange?.statements,
+              fix.boundary?.statements,
+            ],
+      ).toLowerCase();
+      for (const { action, text } of keyCalls) {
+        if (granted.includes(`"${action.toLowerCase()}"`)) continue;
+        if (!caveats.includes(text)) caveats.push(text);
+        unshown++;
+      }
+    }
     if (unshown > 0 && fixOutcome.fix !== null && fixOutcome.fix.verified) {
       fixOutcome = {
         ...fixOutcome,
@@ -1555,6 +1588,12 @@ export class FindingBuilder {
       copies,
       (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
       (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
+      () =>
+        [...this.#succeeded.buckets].some(
+          (other) =>
+            other !== bucket &&
+            this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
+        ),
     );
     const alternatives = withKeepDeletedAlternative(
       toolAdvice.alternatives,
@@ -1875,6 +1914,7 @@ export class FindingBuilder {
     bucket: string | undefined,
     unseenPolicies: readonly MissingPolicy[],
     caveats: string[],
+    keyCalls: { action: string; text: string }[],
   ): number {
     const refused = new Set(denied);
     const said = new Map<string, { text: string; count: number }>();
@@ -1899,6 +1939,21 @@ export class FindingBuilder {
       const entry = said.get(what);
       if (entry === undefined) said.set(what, { text: what, count: 1 });
       else entry.count++;
+    }
+    // A message that names a KMS call (the key S3 uses for the request): no S3 check of the event is
+    // that request, and the key policy is not an input, so it is said as it is.
+    let lastEvent: DeniedEvent | undefined;
+    for (const { event } of evaluated) {
+      if (event === lastEvent) continue;
+      lastEvent = event;
+      const message = event.message;
+      if (message.form !== 'enhanced' || isS3Action(message.action)) continue;
+      const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
+      // Said after the fix is known, when it does not grant the call (see the caller).
+      keyCalls.push({
+        action: message.action,
+        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it." : 'The policy that refuses it is not in the input.'}`,
+      });
     }
     for (const { text, count } of said.values())
       caveats.push(
@@ -2255,6 +2310,8 @@ export class FindingBuilder {
     /** The input's evidence of the principal's successful calls on the bucket. */
     evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
     listedOn: (otherBucket: string) => boolean,
+    /** Whether the caller read an object's tags with success on another bucket (a copy's source). */
+    readTagsElsewhere: () => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
@@ -2401,6 +2458,11 @@ export class FindingBuilder {
           ...(moveSource !== undefined ? { moveSource } : {}),
           ...(readsObjects ? { readsObjects } : {}),
           deniedActions: [...deniedHere],
+          ...(deniedHere.has('s3:PutObjectTagging') &&
+          !succeeded.has('GetObjectTagging') &&
+          readTagsElsewhere()
+            ? { tagsReadElsewhere: true }
+            : {}),
           ...(otherSources.length > 0
             ? {
                 otherBucketSources: otherSources.map((other) => ({
@@ -2444,8 +2506,10 @@ export class FindingBuilder {
         ? [
             ...missingKeyDirectories(evidence),
             ...(evidence('uploadDirectories') ?? NO_NAMES),
-            // The directories it listed with success (a purge lists what it deletes).
-            ...[...(evidence('listPrefixes') ?? NO_NAMES)].map((p) => p.slice(0, p.lastIndexOf('/') + 1)),
+            // The trees it listed whole with success (a purge lists what it deletes, in one listing).
+            ...[...(evidence('recursiveListPrefixes') ?? NO_NAMES)].map((p) =>
+              p.slice(0, p.lastIndexOf('/') + 1),
+            ),
           ]
         : [];
     const prefix = commonDirectory(paths.length > 0 ? paths : written);

@@ -152,6 +152,8 @@ export interface AwsCliProfileInput {
   readonly readsObjects?: boolean;
   /** IAM actions refused on this bucket (outside any copy's source): each is in the profile, or a note says why not. */
   readonly deniedActions?: readonly string[];
+  /** The caller read objects' tags with success on another bucket: copies from there, into this one. */
+  readonly tagsReadElsewhere?: boolean;
 }
 
 /** A directory of another bucket that copies into the finding's bucket read from. */
@@ -207,10 +209,11 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   // A cp, mv or sync refused s3:PutObjectTagging that read tags with success (GetObjectTagging): a copy
   // between S3 locations writing the source's tags on the destination (--copy-props default). Refused at
   // CreateMultipartUpload, it shows no CopyObject or UploadPartCopy to tell the direction by.
+  const tagsReadHere = input.eventNames.includes('GetObjectTagging');
   const tagsWritten =
     denied.has('s3:putobjecttagging') &&
     COPY_PROPS_COMMANDS.has(input.command) &&
-    input.eventNames.includes('GetObjectTagging');
+    (tagsReadHere || input.tagsReadElsewhere === true);
   const inferredByCalls = inferAwsCliDirection(input.eventNames);
   const inferred = tagsWritten && inferredByCalls === 'upload' ? 's3-to-s3' : inferredByCalls;
   const listedBucket = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
@@ -256,12 +259,14 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   // Copies from other buckets only: the reads (and mv's deletes) happen there, not here.
   const otherSources =
     direction === 's3-to-s3' && source === undefined ? (input.otherBucketSources ?? []) : [];
+  // Copies whose source's tags were read in another bucket: this bucket only takes the writes.
+  const sourceElsewhere = tagsWritten && !tagsReadHere && source === undefined;
   const objectActions =
     direction === 'move-source'
       ? ['s3:GetObject', 's3:DeleteObject']
       : direction === 'unknown'
         ? intersection(Object.values(permissions.objects))
-        : splitCopy || otherSources.length > 0
+        : splitCopy || otherSources.length > 0 || sourceElsewhere
           ? permissions.objects[direction].filter(
               (action) =>
                 !sourceActions.includes(action) || (action === 's3:GetObject' && input.readsObjects === true),

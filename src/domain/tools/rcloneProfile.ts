@@ -787,9 +787,14 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
         const key = `${bucketArnOf(input.bucket, input.partition)}/${literalArnPart(directory)}`;
         const granted = statements.some((s) => s.Sid === 'RcloneRootCheck' && s.Resource.includes(key));
         notes.push(
-          !rootKeys.includes(directory) && input.headsRefusedAsListing?.includes(directory) === true
-            ? `At start rclone HEADs the remote path it was given, without a trailing slash, to see whether it is a file: "${input.bucket}/${directory}", which this input shows, refused as s3:ListBucket (S3 answers a HEAD of a key that does not exist with 403 when listing is not allowed). With s3:ListBucket granted, that HEAD answers 404, and rclone takes the path for a directory (${rcloneSources.headObject}).`
-            : rootCheckNote(input.bucket, directory, rootEffect, rootKeys.includes(directory), granted),
+          rootCheckNote(
+            input.bucket,
+            directory,
+            rootEffect,
+            rootKeys.includes(directory),
+            granted,
+            input.headsRefusedAsListing?.includes(directory) === true,
+          ),
         );
       }
   if (writes) {

@@ -169,6 +169,9 @@ export function copyToDestinationCaveat(bucket: string, key: string): string {
 /**
  * The job profile's note on the root check of `bucket/prefix`: `seen` when the input holds that HEAD
  * (else the path is inferred from the refused keys), `granted` when the profile grants it (RcloneRootCheck).
+ * `shownAsListing`: the input holds it, but AWS refused it as s3:ListBucket (the key does not exist and
+ * listing was not allowed), so it is not one of the refusals the caveats describe; under the profile,
+ * which does not grant s3:GetObject on that key, it is refused as any other root check.
  */
 export function rootCheckNote(
   bucket: string,
@@ -176,14 +179,15 @@ export function rootCheckNote(
   effect: RootProbeEffect,
   seen: boolean,
   granted: boolean,
+  shownAsListing = false,
 ): string {
   const path = `${bucket}/${prefix}`;
   // A refused check the input shows has a caveat of its own, which says what the refusal does.
   if (seen) {
     return `At start rclone HEADs the remote path it was given, without a trailing slash ("${path}"), to see whether it is a file; the caveats say what its refusal does here.${granted ? ' The profile grants it (RcloneRootCheck: s3:GetObject on that one key, which then answers 404), so the check passes.' : ''}`;
   }
-  const which = seen
-    ? `"${path}", which this input shows`
+  const which = shownAsListing
+    ? `"${path}", which this input shows (refused as s3:ListBucket: S3 answers a HEAD of a key that does not exist with 403 when listing is not allowed)`
     : `"${path}" if that is the path the job was given (inferred from the refused keys: this input holds no such HEAD)`;
   const outcome = granted
     ? `The profile grants that HEAD (RcloneRootCheck: s3:GetObject on that one key, which then answers 404), so the check passes. Without it, outside "${prefix}/*" that HEAD is denied: ${effectText(path, effect)}`

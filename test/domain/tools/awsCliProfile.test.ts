@@ -102,6 +102,21 @@ describe('awsCliProfile', () => {
       awsCliAlternatives(['s3:PutObjectTagging'], ['s3.cp']).map((a) => a.removes),
       [['s3:GetObjectTagging', 's3:PutObjectTagging']],
     );
+    // The tags read in another bucket (the copies' source): this bucket takes only the writes.
+    const intoOther = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'dst-bucket',
+      prefix: 'b/',
+      eventNames: ['CreateMultipartUpload'],
+      deniedActions: ['s3:PutObjectTagging'],
+      tagsReadElsewhere: true,
+    });
+    assert.equal(intoOther?.direction, 's3-to-s3');
+    assert.deepEqual(intoOther?.statements.find((st) => st.Sid === 'AwsCliObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
     // Without the read of tags, an upload refused PutObjectTagging stays an upload, and the action is not granted.
     const upload = awsCliProfile({
       command: 's3.cp',

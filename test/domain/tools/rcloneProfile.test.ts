@@ -407,7 +407,7 @@ describe('rcloneAdvice statements', () => {
     }).jobProfile.notes.join('\n');
     assert.match(
       listing,
-      /to see whether it is a file: "bkt\/dst", which this input shows, refused as s3:ListBucket .*With s3:ListBucket granted, that HEAD answers 404/,
+      /to see whether it is a file: "bkt\/dst", which this input shows \(refused as s3:ListBucket: .*\)\. Outside "dst\/\*" that HEAD is denied: /,
     );
     assert.doesNotMatch(listing, /this input holds no such HEAD/);
     // Seen and granted: the note says the profile's statement lets the check pass.

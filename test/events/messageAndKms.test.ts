@@ -1,0 +1,50 @@
+/**
+ * Groups whose requests tell more than their policies: a PutObject that AWS's message says the KMS
+ * key's policy refused (scenario 09's) beside a DeleteObject no identity policy allows. The fix grants the
+ * delete; the upload's KMS call is said, and the fix is not verified as enough. And an rclone job whose
+ * caller once listed the bucket's root elsewhere in the input: its profile stays in the job's directory.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { explainScenario } from './explainScenario.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+describe('a KMS call AWS names beside an S3 refusal', () => {
+  test('is said, and the fix that does not grant it is not verified as enough', async () => {
+    const report = await explainScenario(join(FIXTURES, 'kms-and-s3-refusal'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'invoices-bucket=bucket-policy.json',
+    ]);
+    const [finding] = report.findings;
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "For PutObject, AWS's message names kms:GenerateDataKey (resource-policy-missing-allow)",
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+});
+
+describe("an rclone job whose caller listed the bucket's root elsewhere in the input", () => {
+  test("keeps its profile in the job's directory", async () => {
+    const report = await explainScenario(join(FIXTURES, 'rclone-root-listing-elsewhere'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'backup-bucket=bucket-policy.json',
+    ]);
+    const objects = report.findings
+      .flatMap((f) => f.jobProfile?.statements ?? [])
+      .find((s) => s.Sid === 'RcloneObjects');
+    assert.deepEqual(objects?.Resource, ['arn:aws:s3:::backup-bucket/daily/*']);
+  });
+});
