@@ -57,6 +57,11 @@ describe('a permissions boundary that is an AWS managed policy', () => {
     const text = renderText(report, { color: false });
     assert.doesNotMatch(text, /create-policy-version --policy-arn arn:aws:iam::aws:/);
     assert.match(text, /Copy, with the statements added, into a customer managed policy of your own/);
+    assert.match(
+      text,
+      /The whole new policy document \(for a policy of your own\), the current one with the statements added/,
+    );
+    assert.doesNotMatch(text, /The whole new policy version/);
   });
 
   test('with an identity change too, the boundary part is a copy and the identity part a new version', async () => {

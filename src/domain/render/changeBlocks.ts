@@ -172,7 +172,11 @@ function sizeNote(change: Change): string {
 /** The blocks of one change; `whole: false` leaves out the whole document (Slack, where space is short). */
 export function changeBlocks(change: Change, options: { readonly whole?: boolean } = {}): ChangeBlock[] {
   const whole = options.whole ?? true;
-  const noun = DOCUMENT_NOUN[change.attachKind];
+  // No version of an AWS managed policy can be created: its new document is one of the account's own.
+  const noun =
+    change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? '')
+      ? 'policy document (for a policy of your own)'
+      : DOCUMENT_NOUN[change.attachKind];
   const command = applyCommand(change);
   const blocks: ChangeBlock[] = [];
   // What the policy holds now is unknown: a permission set's policies are not in the account snapshot,
