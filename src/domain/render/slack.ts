@@ -309,7 +309,9 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
         finding.caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
         'caveats',
       ),
-      1500,
+      // A whole section: a caveat cut here may be the one about the fix, and the job profile's notes
+      // below matter less than it.
+      SECTION_MAX,
     );
   }
   if (finding.alternatives.length > 0) {
@@ -318,7 +320,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
         alternative.removes.length > 0 ? ` (removes ${alternative.removes.map(code).join(', ')})` : '';
       return `• ${mrkdwn(alternative.text)}${removes}`;
     });
-    builder.section(listSection('*Alternatives*', items, 'alternatives'), 1000);
+    builder.section(listSection('*Alternatives*', items, 'alternatives'), 2000);
   }
   const profile = finding.jobProfile;
   if (profile !== null) {
