@@ -2,7 +2,8 @@
  * Groups whose requests tell more than their policies: a PutObject that AWS's message says the KMS
  * key's policy refused (scenario 09's) beside a DeleteObject no identity policy allows. The fix grants the
  * delete; the upload's KMS call is said, and the fix is not verified as enough. And an rclone job whose
- * caller once listed the bucket's root elsewhere in the input: its profile stays in the job's directory.
+ * caller once listed the bucket's root elsewhere in the input: its profile stays in the job's directory. And
+ * an rclone purge whose deletes a Deny refuses: the profile's notes stop claiming what it no longer grants.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -46,5 +47,27 @@ describe("an rclone job whose caller listed the bucket's root elsewhere in the i
       .flatMap((f) => f.jobProfile?.statements ?? [])
       .find((s) => s.Sid === 'RcloneObjects');
     assert.deepEqual(objects?.Resource, ['arn:aws:s3:::backup-bucket/daily/*']);
+  });
+});
+
+describe('an rclone purge whose deletes a bucket-policy Deny refuses (scenario 06 plus its refused versioning read)', () => {
+  test("the profile's notes no longer say it grants the version deletes or scope an object statement it lost", async () => {
+    const report = await explainScenario(join(FIXTURES, 'purge-refused-by-deny'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'family-photos=bucket-policy.json',
+    ]);
+    const finding = report.findings.find((f) => f.jobProfile !== null);
+    const notes = finding?.jobProfile?.notes ?? [];
+    assert.match(notes[0] ?? '', /^s3:DeleteObject, s3:DeleteObjectVersion are left out of this profile/);
+    assert.ok(!notes.some((n) => n.includes('s3:DeleteObjectVersion is included')), notes.join('\n'));
+    assert.ok(!notes.some((n) => n.includes('so the profile grants those too')), notes.join('\n'));
+    assert.ok(!notes.some((n) => n.includes('object statement')), notes.join('\n'));
+    assert.ok(
+      finding?.caveats.some((c) => c.includes('of which the job profile grants only s3:ListBucketVersions')),
+      finding?.caveats.join('\n'),
+    );
   });
 });

@@ -1634,8 +1634,9 @@ export class FindingBuilder {
       grants(fixOutcome.fix?.statements, 's3:GetBucketVersioning') &&
       grants(profile?.statements, 's3:ListBucketVersions')
     ) {
+      const deletesVersions = grants(profile?.statements, 's3:DeleteObjectVersion');
       caveats.push(
-        'With s3:GetBucketVersioning granted, rclone purge learns whether the bucket is versioned, and on a versioned bucket it then lists every version and deletes each by its version ID: s3:ListBucketVersions and s3:DeleteObjectVersion too, which the job profile grants. With the fix alone, such a purge is refused its listing; leave s3:GetBucketVersioning out to keep purging current versions only (see the alternatives).',
+        `With s3:GetBucketVersioning granted, rclone purge learns whether the bucket is versioned, and on a versioned bucket it then lists every version and deletes each by its version ID: s3:ListBucketVersions and s3:DeleteObjectVersion too, ${deletesVersions ? 'which the job profile grants' : 'of which the job profile grants only s3:ListBucketVersions (a Deny refuses the deletes)'}. With the fix alone, such a purge is refused its listing; leave s3:GetBucketVersioning out to keep purging current versions only (see the alternatives).`,
       );
     }
     // A profile whose notes already name the prefix above the date (rclone's, for a job that works in a

@@ -172,8 +172,23 @@ function withoutGuardrailDenied(profile: JobProfile, denies: readonly Unconditio
     else if (kept.length > 0) statements.push({ ...statement, Action: kept });
   }
   if (leftOut.size === 0) return { profile, leftOut };
+  // The notes on what the profile no longer grants go with it (why an action left out is included; the
+  // object statement, when none is left): the first note says what was left out and why.
+  const gone = [...leftOut.keys()].map(
+    (action) => new RegExp(`${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z])`, 'i'),
+  );
+  const objects = statements.some((statement) =>
+    statement.Resource.some((resource) => resource.includes('/')),
+  );
+  // A note that says the profile grants an action left out (why it is included), not one that merely
+  // names it (the reason for the operation).
+  const grantsGone = (note: string) =>
+    /\b(is|are) included\b|\bprofile grants\b/.test(note) && gone.some((pattern) => pattern.test(note));
+  const notes = profile.notes.filter(
+    (note) => !grantsGone(note) && (objects || !note.includes('object statement')),
+  );
   return {
-    profile: statements.length === 0 ? null : { ...profile, statements },
+    profile: statements.length === 0 ? null : { ...profile, statements, notes },
     leftOut,
   };
 }
