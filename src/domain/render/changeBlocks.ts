@@ -43,7 +43,9 @@ export function documentFile(
 ): string {
   const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(change.attachTo)?.[1];
   // Inline policies of one name on several users or roles are several documents: each file names its holder.
-  const holder = /:(?:user|role|group)\//.test(change.attachTo) ? lastSegment(change.attachTo) : undefined;
+  // By kind too: IAM lets a user and a role have the same name.
+  const kind = /:(user|role|group)\//.exec(change.attachTo)?.[1];
+  const holder = kind !== undefined ? `${kind}-${lastSegment(change.attachTo)}` : undefined;
   const name =
     change.attachKind === 'bucket-policy' && bucket !== undefined
       ? `${bucket}-bucket-policy`

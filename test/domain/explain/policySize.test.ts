@@ -241,7 +241,7 @@ describe('fixes and the quotas', () => {
     assert.match(
       text,
       new RegExp(
-        `aws iam create-policy --policy-name PermissionAuditorFix-backup --policy-document file://PermissionAuditorFix-backup\\.json\\n\\s+and attach it with:\\n\\s+aws iam attach-user-policy --user-name backup --policy-arn arn:aws:iam::${ACCOUNT}:policy/PermissionAuditorFix-backup`,
+        `aws iam create-policy --policy-name PermissionAuditorFix-backup --policy-document file://PermissionAuditorFix-user-backup\\.json\\n\\s+and attach it with:\\n\\s+aws iam attach-user-policy --user-name backup --policy-arn arn:aws:iam::${ACCOUNT}:policy/PermissionAuditorFix-backup`,
       ),
     );
     assert.ok(

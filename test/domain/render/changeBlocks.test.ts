@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Fix, PolicyStatement } from '../../../src/domain/explain/report.js';
-import { applyCommand, changeBlocks, contextDiff } from '../../../src/domain/render/changeBlocks.js';
+import {
+  applyCommand,
+  changeBlocks,
+  contextDiff,
+  documentFile,
+} from '../../../src/domain/render/changeBlocks.js';
 
 const STATEMENTS: readonly PolicyStatement[] = [
   { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::b'] },
@@ -52,15 +57,24 @@ describe('contextDiff', () => {
   });
 });
 
+describe('documentFile', () => {
+  test("an inline policy's file names its holder's kind and name: a user and a role may share a name", () => {
+    const of = (attachTo: string) =>
+      documentFile({ attachKind: 'inline-policy', attachTo, policyName: 'PermissionAuditorFix' });
+    assert.equal(of('arn:aws:iam::111122223333:user/deploy'), 'PermissionAuditorFix-user-deploy.json');
+    assert.equal(of('arn:aws:iam::111122223333:role/ci/deploy'), 'PermissionAuditorFix-role-deploy.json');
+  });
+});
+
 describe('applyCommand', () => {
   test('gives the AWS CLI command that applies the whole document, per kind of policy', () => {
     assert.equal(
       applyCommand(change({})),
-      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-backup.json',
+      'aws iam put-role-policy --role-name backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-role-backup.json',
     );
     assert.equal(
       applyCommand(change({ attachTo: 'arn:aws:iam::111122223333:user/rclone-backup' })),
-      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-rclone-backup.json',
+      'aws iam put-user-policy --user-name rclone-backup --policy-name PermissionAuditorFix --policy-document file://PermissionAuditorFix-user-rclone-backup.json',
     );
     assert.equal(
       applyCommand(
@@ -91,7 +105,7 @@ describe('applyCommand', () => {
   test("quotes a name a shell would split or expand (IAM's own names never need it)", () => {
     assert.equal(
       applyCommand(change({ policyName: "it's $HOME" })),
-      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://it-s--HOME-backup.json`,
+      `aws iam put-role-policy --role-name backup --policy-name 'it'\\''s $HOME' --policy-document file://it-s--HOME-role-backup.json`,
     );
   });
 });
@@ -136,7 +150,7 @@ describe('changeBlocks', () => {
     assert.deepEqual(
       blocks.map((b) => [b.kind, b.heading]),
       [
-        ['json', 'The whole new inline policy (save it as PermissionAuditorFix-backup.json)'],
+        ['json', 'The whole new inline policy (save it as PermissionAuditorFix-role-backup.json)'],
         ['command', 'Apply it with'],
       ],
     );
