@@ -2041,8 +2041,11 @@ export class FindingBuilder {
         );
         return said;
       }
+      const missing = notInInput(message.policyType, first.bucket, this.#context, unseen);
       caveats.push(
-        `The visible policies allow the request, but AWS's message names the ${message.policyType} policy: the snapshot may be out of date.`,
+        missing !== undefined
+          ? `The visible policies allow the request, but AWS's message names the ${message.policyType} policy, and ${missing}: that is what to look at first.`
+          : `The visible policies allow the request, but AWS's message names the ${message.policyType} policy: the snapshot may be out of date.`,
       );
     }
     // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny

@@ -241,6 +241,25 @@ describe('explainTexts', () => {
     );
   });
 
+  test('allowed by the visible policies, refused by a bucket policy that was not given: said so, not "out of date"', () => {
+    const [finding] = explainTexts(
+      text(
+        record({
+          eventName: 'GetObject',
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource-based policy`,
+        }),
+      ),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      finding?.caveats.includes(
+        "The visible policies allow the request, but AWS's message names the resource policy, and the bucket policy of data was not given (--bucket-policy): that is what to look at first.",
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(
