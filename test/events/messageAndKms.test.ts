@@ -71,3 +71,24 @@ describe('an rclone purge whose deletes a bucket-policy Deny refuses (scenario 0
     );
   });
 });
+
+describe("an rclone profile a Deny trims of its object statement (scenario 26 with reads of the host's directory denied)", () => {
+  test('keeps the note on the root check it still grants, and drops the one on the object statement it lost', async () => {
+    const report = await explainScenario(join(FIXTURES, 'rclone-root-check-deny'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+    ]);
+    const profile = report.findings.find((f) => f.jobProfile !== null)?.jobProfile;
+    assert.deepEqual(
+      profile?.statements.map((s) => s.Sid),
+      ['RcloneListBucket', 'RcloneRootCheck'],
+    );
+    const notes = profile?.notes ?? [];
+    assert.ok(
+      notes.some((n) => n.includes('The profile grants it (RcloneRootCheck')),
+      notes.join('\n'),
+    );
+    assert.ok(!notes.some((n) => n.includes('object statement')), notes.join('\n'));
+  });
+});

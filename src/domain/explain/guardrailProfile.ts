@@ -174,11 +174,14 @@ function withoutGuardrailDenied(profile: JobProfile, denies: readonly Unconditio
   if (leftOut.size === 0) return { profile, leftOut };
   // The notes on what the profile no longer grants go with it (why an action left out is included; the
   // object statement, when none is left): the first note says what was left out and why.
-  const gone = [...leftOut.keys()].map(
-    (action) => new RegExp(`${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z])`, 'i'),
-  );
+  // Gone: left out of every statement (an action refused on one statement's resources may stay in another).
+  const kept = new Set(statements.flatMap((statement) => statement.Action.map((a) => a.toLowerCase())));
+  const gone = [...leftOut.keys()]
+    .filter((action) => !kept.has(action.toLowerCase()))
+    .map((action) => new RegExp(`${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z])`, 'i'));
+  // An object statement grants a tree (`bucket/dir/*`); a root check's single key does not count.
   const objects = statements.some((statement) =>
-    statement.Resource.some((resource) => resource.includes('/')),
+    statement.Resource.some((resource) => resource.endsWith('/*')),
   );
   // A note that says the profile grants an action left out (why it is included), not one that merely
   // names it (the reason for the operation).

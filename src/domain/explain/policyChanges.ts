@@ -92,7 +92,9 @@ export function combinePolicyChanges(
     const change = combine(edits, otherInlineSize);
     policyChanges.push(change);
     for (const i of new Set(edits.map((e) => e.finding))) {
-      const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length);
+      // A fix that changes more than this policy (a bucket policy and the caller's side, a boundary too).
+      const more = editsOf(findings[i]!, i).length > 1;
+      const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length, more);
       const list = caveatsOf.get(i);
       if (list === undefined) caveatsOf.set(i, [caveat]);
       else list.push(caveat);
@@ -128,7 +130,7 @@ function targetName(change: PolicyChange): string {
   }
 }
 
-function sharedTargetCaveat(change: PolicyChange, self: number, number: number): string {
+function sharedTargetCaveat(change: PolicyChange, self: number, number: number, more: boolean): string {
   const others = change.findings.filter((n) => n !== self);
   const named =
     others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.join(', ');
@@ -139,7 +141,9 @@ function sharedTargetCaveat(change: PolicyChange, self: number, number: number):
   const where = `listed after the findings; in the JSON report, policyChanges[${number - 1}]`;
   return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. ${
     change.overQuota === undefined
-      ? `Apply combined change ${number} instead of this fix's change to it (${where}); the rest of this fix still applies.`
+      ? more
+        ? `Apply combined change ${number} instead of this fix's change to it (${where}); the rest of this fix still applies.`
+        : `Apply combined change ${number} instead (${where}).`
       : `Combined change ${number}, which holds them all, would be over its size quota (${where}): it says where the statements can go instead.`
   }`;
 }

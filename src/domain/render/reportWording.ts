@@ -561,7 +561,7 @@ export function overviewNumbers(row: OverviewRow): string {
 function changedPolicy(change: PolicyChange): string {
   switch (change.attachKind) {
     case 'inline-policy':
-      return `the inline policy on ${shortArn(change.attachTo)}`;
+      return `the inline policy ${change.policyName === undefined ? '' : `${change.policyName} `}on ${shortArn(change.attachTo)}`;
     case 'bucket-policy':
       return `the bucket policy of ${change.attachTo.slice(change.attachTo.lastIndexOf(':') + 1)}`;
     case 'permission-set':
@@ -579,7 +579,7 @@ export function overviewCombined(row: OverviewRow): string {
   if (row.combined.length === 0) return '';
   const parts = row.combined.map((c) => `${c.policy} within combined change ${c.number}`);
   const unverified = row.combined.filter((c) => !c.verified).map((c) => c.number);
-  return `; its change${row.combined.length === 1 ? '' : 's'} to ${parts.join(', ')}${unverified.length > 0 ? ` (${unverified.length === 1 && row.combined.length === 1 ? 'which is' : `${unverified.join(', ')}`} not verified as a whole)` : ''}`;
+  return `; apply its change${row.combined.length === 1 ? '' : 's'} to ${parts.join(', ')}${unverified.length > 0 ? ` (${unverified.length === 1 && row.combined.length === 1 ? 'which is' : `${unverified.join(', ')}`} not verified as a whole)` : ''}`;
 }
 
 /** The overview's first line: how many findings, distinct answers, repeats and combined changes. */

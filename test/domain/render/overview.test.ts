@@ -89,7 +89,7 @@ describe('report overview', () => {
     assert.ok(
       text.startsWith(
         "Overview: 4 findings, 1 of them repeating an earlier one's advice; 1 combined policy change after the findings\n" +
-          '  - 1 (again in 3): user/nas-sync, bucket photos: No identity-based policy allows the request; verified fix: a new inline policy on user/nas-sync; its change to the inline policy on user/nas-sync within combined change 1\n' +
+          '  - 1 (again in 3): user/nas-sync, bucket photos: No identity-based policy allows the request; verified fix: a new inline policy on user/nas-sync; apply its change to the inline policy on user/nas-sync within combined change 1\n' +
           '  - 2: role/ci/deploy, bucket builds: The bucket policy explicitly denies the request; no fix: an explicit Deny (see its caveat)\n',
       ),
       text.slice(0, 600),
@@ -126,7 +126,7 @@ describe('report overview', () => {
     );
     assert.match(
       renderText(partial, { color: false }),
-      /^ {2}- 4: .*; its change to the inline policy on user\/nas-sync within combined change 1 \(which is not verified as a whole\)$/m,
+      /^ {2}- 4: .*; apply its change to the inline policy on user\/nas-sync within combined change 1 \(which is not verified as a whole\)$/m,
     );
   });
 

@@ -287,7 +287,7 @@ describe('renderSlack', () => {
     // Each member finding's caveat points at that message.
     assert.ok(
       allTexts([messages[0]!]).some((t) =>
-        t.includes("Apply combined change 1 instead of this fix's change to it (listed after the findings;"),
+        t.includes('Apply combined change 1 instead (listed after the findings;'),
       ),
     );
   });
