@@ -1943,12 +1943,13 @@ export class FindingBuilder {
     }
     // A message that names a KMS call (the key S3 uses for the request): no S3 check of the event is
     // that request, and the key policy is not an input, so it is said as it is.
+    const ignoredEvents = new Set([...ignored].map((e) => e.event));
     let lastEvent: DeniedEvent | undefined;
     for (const { event } of evaluated) {
       if (event === lastEvent) continue;
       lastEvent = event;
       const message = event.message;
-      if (message.form !== 'enhanced' || isS3Action(message.action)) continue;
+      if (message.form !== 'enhanced' || isS3Action(message.action) || ignoredEvents.has(event)) continue;
       const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
       // Said after the fix is known, when it does not grant the call (see the caller).
       keyCalls.push({
