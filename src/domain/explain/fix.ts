@@ -564,27 +564,22 @@ function placeBoundary(
   const size = iamPolicySize(edit.newDocument);
   // An AWS managed policy cannot be changed: its whole new document becomes a customer managed policy,
   // set as the caller's boundary in its place (which the engine evaluates the same).
-  if (isAwsManagedPolicyArn(arn)) {
-    const refused = `${boundary.name} is an AWS managed policy, which cannot be changed`;
-    return {
-      overQuota: awsManagedBoundaryNote(input, boundary.name, arn, size),
-      fix: {
-        attachTo: arn,
-        attachKind: 'managed-policy-version',
-        policyArn: arn,
-        policyName: boundary.name,
-        statements,
-        newDocument: edit.newDocument,
-        ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
-        overQuota: refused,
-      },
-      patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
-    };
-  }
-  const others = input.snapshot === undefined ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
+  const awsManaged = isAwsManagedPolicyArn(arn);
+  const others =
+    input.snapshot === undefined || awsManaged ? [] : otherHolders(input.snapshot, arn, boundary.attachedTo);
+  const refused = awsManaged
+    ? `${boundary.name} is an AWS managed policy, which cannot be changed`
+    : size > MANAGED_POLICY_QUOTA
+      ? `the new version would be ${size.toLocaleString('en-US')} characters (white space aside), over IAM's quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')}`
+      : undefined;
+  const note = awsManaged
+    ? awsManagedBoundaryNote(input, boundary.name, arn, size)
+    : size > MANAGED_POLICY_QUOTA
+      ? boundaryTooLargeNote(boundary.name, size)
+      : undefined;
   return {
     ...(others.length > 0 ? { note: sharedBoundaryNote(boundary.name, others) } : {}),
-    ...(size > MANAGED_POLICY_QUOTA ? { overQuota: boundaryTooLargeNote(boundary.name, size) } : {}),
+    ...(note !== undefined ? { overQuota: note } : {}),
     fix: {
       attachTo: arn,
       attachKind: 'managed-policy-version',
@@ -593,11 +588,7 @@ function placeBoundary(
       statements,
       newDocument: edit.newDocument,
       ...(edit.diff !== undefined ? { diff: edit.diff } : {}),
-      ...(size > MANAGED_POLICY_QUOTA
-        ? {
-            overQuota: `the new version would be ${size.toLocaleString('en-US')} characters (white space aside), over IAM's quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')}`,
-          }
-        : {}),
+      ...(refused !== undefined ? { overQuota: refused } : {}),
     },
     patched: { ...input.resolved.set, permissionsBoundary: edit.compiled },
   };
