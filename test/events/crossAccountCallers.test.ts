@@ -13,18 +13,21 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { explainScenario } from './explainScenario.js';
 
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'federated-cross-account');
+/** The only finding of the fixture directory `name`, explained with its snapshot and the given bucket's policy. */
+async function onlyFinding(name: string, bucket?: string) {
+  const report = await explainScenario(join(import.meta.dirname, '..', 'fixtures', name), [
+    'event.json',
+    ...(bucket === undefined
+      ? []
+      : ['--account-snapshot', 'authz.json', '--bucket-policy', `${bucket}=bucket-policy.json`]),
+  ]);
+  assert.equal(report.findings.length, 1);
+  return report.findings[0];
+}
 
 describe('a federated user of another account', () => {
   test("the bucket policy's Principal is the federated user's ARN", async () => {
-    const report = await explainScenario(DIR, [
-      'event.json',
-      '--account-snapshot',
-      'authz.json',
-      '--bucket-policy',
-      'partner-exports=bucket-policy.json',
-    ]);
-    const [finding] = report.findings;
+    const finding = await onlyFinding('federated-cross-account', 'partner-exports');
     assert.equal(finding?.principal.type, 'FederatedUser');
     assert.equal(finding?.cause, 'resource-policy-missing-allow');
     assert.deepEqual(
@@ -39,14 +42,7 @@ describe('a federated user of another account', () => {
 
 describe('the root user of another account', () => {
   test('gets the bucket-policy statement alone, with what naming its account grants, and no identity statements', async () => {
-    const report = await explainScenario(join(import.meta.dirname, '..', 'fixtures', 'root-cross-account'), [
-      'event.json',
-      '--account-snapshot',
-      'authz.json',
-      '--bucket-policy',
-      'partner-exports=bucket-policy.json',
-    ]);
-    const [finding] = report.findings;
+    const finding = await onlyFinding('root-cross-account', 'partner-exports');
     assert.equal(finding?.principal.type, 'Root');
     assert.equal(finding?.cause, 'resource-policy-missing-allow');
     assert.deepEqual(
@@ -67,11 +63,7 @@ describe('the root user of another account', () => {
 
 describe('a role of another account known only from the session ARN in the message', () => {
   test('the bucket policy names the role rebuilt from the session ARN, and a caveat says its path is not known', async () => {
-    const report = await explainScenario(
-      join(import.meta.dirname, '..', 'fixtures', 'cross-account-session-message'),
-      ['event.json', '--account-snapshot', 'authz.json', '--bucket-policy', 'data-bucket=bucket-policy.json'],
-    );
-    const [finding] = report.findings;
+    const finding = await onlyFinding('cross-account-session-message', 'data-bucket');
     assert.equal(finding?.principal.type, 'AWSAccount');
     assert.deepEqual(
       finding?.fix?.statements.map((s) => s.Principal),
@@ -90,11 +82,7 @@ describe('a role of another account known only from the session ARN in the messa
 
 describe('a user of another account, from the message alone, refused by the bucket policy', () => {
   test('gets no statement, but a caveat naming the bucket policy, the Principal and how to check it', async () => {
-    const report = await explainScenario(
-      join(import.meta.dirname, '..', 'fixtures', 'cross-account-message-only'),
-      ['event.json'],
-    );
-    const [finding] = report.findings;
+    const finding = await onlyFinding('cross-account-message-only');
     assert.equal(finding?.evidence, 'message');
     assert.equal(finding?.cause, 'resource-policy-missing-allow');
     assert.equal(finding?.fix, null);

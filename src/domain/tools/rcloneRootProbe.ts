@@ -171,7 +171,7 @@ export function copyToDestinationCaveat(bucket: string, key: string): string {
  * (else the path is inferred from the refused keys), `granted` when the profile grants it (RcloneRootCheck).
  * `shownAsListing`: the input holds it, but AWS refused it as s3:ListBucket (the key does not exist and
  * listing was not allowed), so it is not one of the refusals the caveats describe; under the profile,
- * which does not grant s3:GetObject on that key, it is refused as any other root check.
+ * which does not grant s3:GetObject on that key, it is refused like every other root check.
  */
 export function rootCheckNote(
   bucket: string,
