@@ -2138,8 +2138,17 @@ export class FindingBuilder {
       );
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
+      // "All N denied requests" counts those the fix was asked for: the Deny's are said beside them.
+      const refused = `; the ${explicit} an explicit Deny refused stay refused (see "Denied by")`;
+      const verification = outcome.fix.verification.map((line) =>
+        line.startsWith('With the fix applied, all ')
+          ? `${line.replace('With the fix applied, all ', 'With the fix applied, the ').replace(' denied request(s) evaluate to Allowed.', ' denied request(s) it covers evaluate to Allowed')}${refused}.`
+          : line.startsWith('With the fix applied, the ') && line.includes(' it covers evaluate to Allowed')
+            ? `${line.slice(0, -1)}${refused}.`
+            : line,
+      );
       return {
-        fix: outcome.fix,
+        fix: { ...outcome.fix, verification },
         caveats: [
           `The fix covers the ${implicit.length} request(s) no policy allowed (${CAUSE_PHRASE[rest]}); the ${explicit} request(s) an explicit Deny refused stay refused, whatever is added (see "Denied by").`,
           ...outcome.caveats,

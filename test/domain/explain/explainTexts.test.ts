@@ -260,6 +260,33 @@ describe('explainTexts', () => {
     );
   });
 
+  test('a fix beside an explicit Deny counts in its verification the requests it covers and those the Deny keeps', () => {
+    const withDeny = {
+      Version: '2012-10-17',
+      Statement: [
+        ...readOnlyPolicy.Statement,
+        { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/secret/*' },
+      ],
+    };
+    const read = record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: 'data', key: 'secret/k.csv' },
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/secret/k.csv" with an explicit deny in an identity-based policy`,
+      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/secret/k.csv' }],
+    });
+    const [finding] = explainTexts(
+      text(record(), read),
+      context({ snapshot: snapshotWith(withDeny) }),
+    ).findings;
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'With the fix applied, the 1 denied request(s) it covers evaluate to Allowed; the 1 an explicit Deny refused stay refused (see "Denied by").',
+      ),
+      finding?.fix?.verification.join('\n'),
+    );
+  });
+
   test('non-S3, successful and duplicate events are skipped with a reason, never dropped', () => {
     const denied = record();
     const report = explainTexts(
