@@ -166,11 +166,11 @@ function overviewSection(report: ExplainReport): string[] {
   ];
 }
 
-function jobProfileSection(profile: JobProfile, hasFix: boolean): string[] {
+function jobProfileSection(profile: JobProfile, fix: Fix | null): string[] {
   return [
     `### Job profile (${jobProfileLabel(profile)})`,
     '',
-    `${prose(capitalised(profileScope(profile, hasFix)))}:`,
+    `${prose(capitalised(profileScope(profile, fix)))}:`,
     '',
     markdownCodeBlock(safeJson(policyDocument(profile.statements)), 'json'),
     '',
@@ -243,7 +243,7 @@ function findingSection(
     }
     out.push('');
   }
-  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile, finding.fix !== null));
+  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile, finding.fix));
   if (finding.caveats.length > 0) {
     out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${prose(caveat)}`), '');
   }

@@ -591,10 +591,27 @@ export function overviewHeading(report: ExplainReport, rows: readonly OverviewRo
 }
 
 /** What a job profile covers, after its heading: everything the job needs, or only part of it and why. */
-export function profileScope(profile: Pick<JobProfile, 'partial'>, hasFix = true): string {
-  return profile.partial === undefined
-    ? `everything the job needs${hasFix ? ', beyond the minimal fix' : ''}`
-    : `a partial profile, not everything the job needs: ${profile.partial}`;
+export function profileScope(
+  profile: Pick<JobProfile, 'partial' | 'statements'>,
+  fix: Pick<Fix, 'statements'> | null = null,
+): string {
+  if (profile.partial !== undefined)
+    return `a partial profile, not everything the job needs: ${profile.partial}`;
+  if (fix === null) return 'everything the job needs';
+  // An action the fix grants that the profile leaves out on purpose (s3:CreateBucket, made once by an
+  // administrator): the profile's notes say why.
+  const profiled = new Set(profile.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+  const outside = [
+    ...new Set(
+      fix.statements
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => s.Action)
+        .filter((a) => !profiled.has(a.toLowerCase())),
+    ),
+  ];
+  return outside.length === 0
+    ? 'everything the job needs, beyond the minimal fix'
+    : `everything the job needs, but not ${outside.join(', ')}, which the fix grants (see the notes)`;
 }
 
 /** `text` with its first letter in upper case. */

@@ -326,7 +326,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   if (profile !== null) {
     builder.section(
       codeSection(
-        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile, fix !== null))}`,
+        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile, fix))}`,
         policyJson(profile.statements),
       ),
     );

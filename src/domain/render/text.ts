@@ -188,8 +188,8 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
   return lines;
 }
 
-function jobProfileLines(profile: JobProfile, hasFix: boolean): string[] {
-  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile, hasFix)}`];
+function jobProfileLines(profile: JobProfile, fix: Fix | null): string[] {
+  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile, fix)}`];
   lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
   lines.push(...bulletList(profile.notes.map(t)));
   return lines;
@@ -272,7 +272,7 @@ export function renderFindingText(
       ),
     );
   }
-  if (finding.jobProfile !== null) lines.push(...jobProfileLines(finding.jobProfile, finding.fix !== null));
+  if (finding.jobProfile !== null) lines.push(...jobProfileLines(finding.jobProfile, finding.fix));
   if (finding.caveats.length > 0) {
     lines.push(`  ${paint('yellow', 'Caveats')}:`);
     lines.push(...bulletList(finding.caveats.map(t)));

@@ -7,6 +7,7 @@ import {
   groupRequests,
   groupSkipped,
   jobProfileLabel,
+  profileScope,
   repeatCount,
   repeatsByFirst,
   requestsHeading,
@@ -210,6 +211,31 @@ describe('shownUserAgent', () => {
     const astral = `${'u'.repeat(SHOWN_USER_AGENT_LENGTH - 1)}😀${'u'.repeat(10)}`;
     assert.ok(
       shownUserAgent(astral).startsWith(`${'u'.repeat(SHOWN_USER_AGENT_LENGTH - 1)}… (12 more characters`),
+    );
+  });
+});
+
+describe('profileScope', () => {
+  const profile = {
+    statements: [{ Effect: 'Allow' as const, Action: ['s3:PutObject', 's3:ListBucket'], Resource: ['*'] }],
+  };
+  test('says when the fix grants an action the profile leaves out, and what it is', () => {
+    assert.equal(
+      profileScope(profile, {
+        statements: [{ Effect: 'Allow', Action: ['s3:CreateBucket'], Resource: ['arn:aws:s3:::b'] }],
+      }),
+      'everything the job needs, but not s3:CreateBucket, which the fix grants (see the notes)',
+    );
+    assert.equal(
+      profileScope(profile, {
+        statements: [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['*'] }],
+      }),
+      'everything the job needs, beyond the minimal fix',
+    );
+    assert.equal(profileScope(profile, null), 'everything the job needs');
+    assert.match(
+      profileScope({ ...profile, partial: 'only reads' }, null),
+      /^a partial profile, not everything/,
     );
   });
 });
