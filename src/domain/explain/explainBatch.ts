@@ -25,7 +25,7 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, MISSING_KEYS_KEPT, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
+import { groupEvents, METADATA_UPDATE, MISSING_KEYS_KEPT, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
 import { combinePolicyChanges, type OtherInlineSize } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { iamPolicySize } from './policySize.js';
@@ -225,7 +225,8 @@ export class Explainer {
     parameters: unknown,
   ): void {
     const seen = this.#succeeded.of(principal, bucket);
-    this.#note(seen.eventNames, eventName);
+    const ontoItself = eventName === 'CopyObject' && copiesOntoItself(bucket, parameters);
+    this.#note(seen.eventNames, ontoItself ? METADATA_UPDATE : eventName);
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
@@ -246,6 +247,8 @@ export class Explainer {
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
     if (directory !== '' && SHOWS_OBJECT.has(eventName)) this.#note(seen.objectDirectories, directory);
+    // A metadata update reads and writes the one object: no copy between keys to note.
+    if (ontoItself) return;
     // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
     // it uploaded into the same directory (rclone sync --backup-dir).
     if (eventName === 'GetObject') {
@@ -422,4 +425,20 @@ class Journal {
     readonly skipped: number,
     readonly denied: number,
   ) {}
+}
+
+/** Whether a CopyObject's source is the object it writes (same bucket and key, no version named). */
+function copiesOntoItself(bucket: string | undefined, parameters: unknown): boolean {
+  if (bucket === undefined || !isJsonObject(parameters)) return false;
+  const { key } = parameters;
+  const copySource = parameters['x-amz-copy-source'];
+  if (typeof key !== 'string' || typeof copySource !== 'string') return false;
+  const parsed = parseCopySource(copySource);
+  return (
+    parsed.ok &&
+    parsed.source.form === 'bucket' &&
+    parsed.source.bucket === bucket &&
+    parsed.source.key === key &&
+    parsed.source.versionId === undefined
+  );
 }

@@ -79,6 +79,15 @@ export type CallEvidence =
   | 'missingKeyDirectories'
   | 'missingKeys';
 
+/**
+ * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
+ * object's metadata (rclone setting a new modification time, s3fs's chmod), a write of that object, not a
+ * copy from elsewhere.
+ *
+ * @see https://rclone.org/s3/#modification-times-and-hashes
+ */
+export const METADATA_UPDATE = 'CopyObject onto itself';
+
 /** How many missing keys are kept per principal and bucket: enough to tell a job's root check among them. */
 export const MISSING_KEYS_KEPT = 1000;
 

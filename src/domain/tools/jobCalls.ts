@@ -3,6 +3,7 @@
  * the keys, listings, deletes and event names of the finding's requests there, with the caller's
  * successful calls; and what the tool profiles give.
  */
+import { METADATA_UPDATE } from '../explain/grouping.js';
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 
 export interface JobCalls {
@@ -30,6 +31,7 @@ export interface ToolProfile {
 const OBJECT_WRITES: ReadonlySet<string> = new Set([
   'PutObject',
   'CopyObject',
+  METADATA_UPDATE,
   'DeleteObject',
   'DeleteObjects',
   'CreateMultipartUpload',

@@ -8,6 +8,7 @@
  * @see https://rclone.org/s3/#s3-permissions
  */
 
+import { METADATA_UPDATE } from '../explain/grouping.js';
 import { isDatedSegment } from '../explain/minimalStatements.js';
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
 import {
@@ -67,6 +68,8 @@ const EVENT_EVIDENCE: Readonly<Record<string, EvidenceKind>> = {
   AbortMultipartUpload: 'write',
   CreateBucket: 'write',
   CopyObject: 'copy',
+  // rclone updating an object's modification time in place (see METADATA_UPDATE): a write, not a copy.
+  [METADATA_UPDATE]: 'write',
   UploadPartCopy: 'copy',
   DeleteObject: 'delete',
   DeleteObjects: 'delete',

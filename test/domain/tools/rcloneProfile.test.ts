@@ -622,6 +622,22 @@ describe('explain tells the source of an rclone move from a sync', () => {
     );
   });
 
+  test('a copy of a key onto itself (rclone updating its modification time) is a write, not a move: a refused delete is a sync', () => {
+    const profile = profileOf([
+      call('CopyObject', 'a.txt', false, {
+        'x-amz-copy-source': 'data/a.txt',
+        'x-amz-metadata-directive': 'REPLACE',
+      }),
+      call('DeleteObject', 'extra.txt', true),
+    ]);
+    assert.equal(profile?.operation, 'sync');
+    assert.ok(!profile?.statements.some((s) => s.Sid === 'RcloneMoveSource'));
+    assert.ok(
+      !profile?.notes.some((n) => n.includes('server-side `rclone move`')),
+      profile?.notes.join('\n'),
+    );
+  });
+
   test('deletes of the keys it copied within the bucket: the destination is in the profile too', () => {
     const profile = profileOf([
       call('CopyObject', 'done/a.txt', false, { 'x-amz-copy-source': 'data/in/a.txt' }),
