@@ -225,7 +225,9 @@ export class Explainer {
     parameters: unknown,
   ): void {
     const seen = this.#succeeded.of(principal, bucket);
-    const ontoItself = eventName === 'CopyObject' && copiesOntoItself(bucket, parameters);
+    // A large object's is a multipart copy onto itself (UploadPartCopy, beyond rclone's copy cutoff).
+    const ontoItself =
+      (eventName === 'CopyObject' || eventName === 'UploadPartCopy') && copiesOntoItself(bucket, parameters);
     this.#note(seen.eventNames, ontoItself ? METADATA_UPDATE : eventName);
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     if (!isJsonObject(parameters)) return;
@@ -427,7 +429,7 @@ class Journal {
   ) {}
 }
 
-/** Whether a CopyObject's source is the object it writes (same bucket and key, no version named). */
+/** Whether a copy's source is the object it writes (same bucket and key, no version named). */
 function copiesOntoItself(bucket: string | undefined, parameters: unknown): boolean {
   if (bucket === undefined || !isJsonObject(parameters)) return false;
   const { key } = parameters;

@@ -2143,8 +2143,8 @@ export class FindingBuilder {
       const verification = outcome.fix.verification.map((line) =>
         line.startsWith('With the fix applied, all ')
           ? `${line.replace('With the fix applied, all ', 'With the fix applied, the ').replace(' denied request(s) evaluate to Allowed.', ' denied request(s) it covers evaluate to Allowed')}${refused}.`
-          : line.startsWith('With the fix applied, the ') && line.includes(' it covers evaluate to Allowed')
-            ? `${line.slice(0, -1)}${refused}.`
+          : line.startsWith('With the fix applied, the ') && line.includes(' it covers evaluate to Allowed;')
+            ? line.replace(' it covers evaluate to Allowed;', ` it covers evaluate to Allowed${refused};`)
             : line,
       );
       return {

@@ -631,6 +631,16 @@ describe('explain tells the source of an rclone move from a sync', () => {
       call('DeleteObject', 'extra.txt', true),
     ]);
     assert.equal(profile?.operation, 'sync');
+    // A large file's update is a multipart copy onto itself: the same.
+    const large = profileOf([
+      call('UploadPartCopy', 'big.iso', false, {
+        'x-amz-copy-source': 'data/big.iso',
+        partNumber: '1',
+        uploadId: 'u',
+      }),
+      call('DeleteObject', 'extra.txt', true),
+    ]);
+    assert.equal(large?.operation, 'sync');
     assert.ok(!profile?.statements.some((s) => s.Sid === 'RcloneMoveSource'));
     assert.ok(
       !profile?.notes.some((n) => n.includes('server-side `rclone move`')),
