@@ -225,9 +225,11 @@ export class Explainer {
     parameters: unknown,
   ): void {
     const seen = this.#succeeded.of(principal, bucket);
-    // A large object's is a multipart copy onto itself (UploadPartCopy, beyond rclone's copy cutoff).
-    const ontoItself =
-      (eventName === 'CopyObject' || eventName === 'UploadPartCopy') && copiesOntoItself(bucket, parameters);
+    // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
+    // multipart copy: UploadPartCopy, beyond rclone's copy cutoff).
+    const copied =
+      eventName === 'CopyObject' || eventName === 'UploadPartCopy' ? copySourceOf(parameters) : undefined;
+    const ontoItself = copied !== undefined && copiesOntoItself(bucket, parameters, copied);
     this.#note(seen.eventNames, ontoItself ? METADATA_UPDATE : eventName);
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     if (!isJsonObject(parameters)) return;
@@ -257,9 +259,8 @@ export class Explainer {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {
       this.#note(seen.uploadDirectories, directory);
-    } else if (eventName === 'CopyObject' || eventName === 'UploadPartCopy') {
-      const copySource = parameters['x-amz-copy-source'];
-      const parsed = parseCopySource(typeof copySource === 'string' ? copySource : undefined);
+    } else if (copied !== undefined) {
+      const parsed = copied;
       if (parsed.ok && parsed.source.form === 'bucket') {
         const { key: sourceKey } = parsed.source;
         const source = this.#succeeded.of(principal, parsed.source.bucket);
@@ -429,14 +430,22 @@ class Journal {
   ) {}
 }
 
+/** The parsed `x-amz-copy-source` of a copy's parameters. */
+function copySourceOf(parameters: unknown): ReturnType<typeof parseCopySource> {
+  const copySource = isJsonObject(parameters) ? parameters['x-amz-copy-source'] : undefined;
+  return parseCopySource(typeof copySource === 'string' ? copySource : undefined);
+}
+
 /** Whether a copy's source is the object it writes (same bucket and key, no version named). */
-function copiesOntoItself(bucket: string | undefined, parameters: unknown): boolean {
+function copiesOntoItself(
+  bucket: string | undefined,
+  parameters: unknown,
+  parsed: ReturnType<typeof parseCopySource>,
+): boolean {
   if (bucket === undefined || !isJsonObject(parameters)) return false;
   const { key } = parameters;
-  const copySource = parameters['x-amz-copy-source'];
-  if (typeof key !== 'string' || typeof copySource !== 'string') return false;
-  const parsed = parseCopySource(copySource);
   return (
+    typeof key === 'string' &&
     parsed.ok &&
     parsed.source.form === 'bucket' &&
     parsed.source.bucket === bucket &&

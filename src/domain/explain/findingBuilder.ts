@@ -1541,19 +1541,16 @@ export class FindingBuilder {
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
     if (keyCalls.length > 0) {
       const fix = fixOutcome.fix;
-      // The statements the fix adds (not the whole new documents, which hold what was there already).
-      const granted = JSON.stringify(
-        fix === null
+      // The actions of the statements the fix adds (not of the whole new documents, which hold what
+      // was there already).
+      const granted = new Set(
+        (fix === null
           ? []
-          : [
-              fix.statements,
-              fix.identityStatements,
-              fix.identityChange?.statements,
-              fix.boundary?.statements,
-            ],
-      ).toLowerCase();
+          : [fix.statements, fix.identityStatements, fix.identityChange?.statements, fix.boundary?.statements]
+        ).flatMap((statements) => (statements ?? []).flatMap((s) => s.Action.map((a) => a.toLowerCase()))),
+      );
       for (const { action, text } of keyCalls) {
-        if (granted.includes(`"${action.toLowerCase()}"`)) continue;
+        if (granted.has(action.toLowerCase())) continue;
         if (!caveats.includes(text)) caveats.push(text);
         unshown++;
       }
@@ -2548,6 +2545,7 @@ export class FindingBuilder {
       denied.every(
         (e) => e.event.eventName === 'HeadObject' && e.check.key !== undefined && files.has(e.check.key),
       );
+    const refusedAsListing = headsRefusedAsListing(evaluated);
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
@@ -2559,9 +2557,7 @@ export class FindingBuilder {
         ? { listedRecursively: true }
         : {}),
       ...(rootCheckKeys.length > 0 && copyTo === undefined ? { rootCheckKeys } : {}),
-      ...(headsRefusedAsListing(evaluated).length > 0
-        ? { headsRefusedAsListing: headsRefusedAsListing(evaluated) }
-        : {}),
+      ...(refusedAsListing.length > 0 ? { headsRefusedAsListing: refusedAsListing } : {}),
       ...(job?.lone === true && copyTo === undefined ? { loneRootCheck: true } : {}),
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
