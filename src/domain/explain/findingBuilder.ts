@@ -1643,8 +1643,15 @@ export class FindingBuilder {
       [...datedDirectories(profile.statements).values()].every((wider) =>
         profile.notes.some((note) => note.includes(wider)),
       );
+    // The fix's caveat, when the finding carries it, already names what the profile's dated directories
+    // widen to where the two grant the same ones.
+    const fixStatements = fixOutcome.fix?.statements ?? [];
+    const fixDated = datedDirectoryCaveat(fixStatements);
+    const saidForFix = fixDated !== undefined && caveats.includes(fixDated) ? fixStatements : [];
     const datedProfile =
-      profile === null ? undefined : datedDirectoryCaveat(profile.statements, 'job profile', namedWider);
+      profile === null
+        ? undefined
+        : datedDirectoryCaveat(profile.statements, 'job profile', namedWider, saidForFix);
     const statedProfile =
       profile !== null && (deniedBy.length > 0 || leftOut.size > 0 || datedProfile !== undefined)
         ? {

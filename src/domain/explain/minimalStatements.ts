@@ -265,14 +265,23 @@ export function datedDirectoryCaveat(
   statements: readonly PolicyStatement[],
   granter: 'fix' | 'job profile' = 'fix',
   directoriesNamedElsewhere = false,
+  saidForFix: readonly PolicyStatement[] = [],
 ): string | undefined {
-  const wider = directoriesNamedElsewhere ? new Map<string, string>() : datedDirectories(statements);
-  const buckets = datedBuckets(statements);
+  // What the fix's own caveat already says (the profile grants the fix's dated directory, say) is not
+  // said again for the profile: the wider resource it names is the same.
+  const unsaid = <K>(own: ReadonlyMap<K, string>, said: ReadonlyMap<K, string>): Map<K, string> =>
+    new Map([...own].filter(([key, widened]) => said.get(key) !== widened));
+  const wider = directoriesNamedElsewhere
+    ? new Map<string, string>()
+    : unsaid(datedDirectories(statements), datedDirectories(saidForFix));
+  const buckets = unsaid(datedBuckets(statements), datedBuckets(saidForFix));
   // A release directory already inside a dated one is covered by the wider prefix above the date.
   const releases = new Map(
-    [...(directoriesNamedElsewhere ? new Map<string, string>() : versionedDirectories(statements))].filter(
-      ([resource]) => !wider.has(resource),
-    ),
+    [
+      ...(directoriesNamedElsewhere
+        ? new Map<string, string>()
+        : unsaid(versionedDirectories(statements), versionedDirectories(saidForFix))),
+    ].filter(([resource]) => !wider.has(resource) && !datedDirectories(saidForFix).has(resource)),
   );
   if (wider.size === 0 && buckets.size === 0 && releases.size === 0) return undefined;
   const than = granter === 'fix' ? 'what was refused' : 'where the job was seen working';

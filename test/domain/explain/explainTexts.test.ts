@@ -509,7 +509,7 @@ describe('explainTexts', () => {
     assert.ok(!caveatsWith(['s3:GetObject', 's3:ListBucket']).some(missingKey));
   });
 
-  test("a job profile in a dated directory gets the dated note once: rclone's own names the wider prefix already", () => {
+  test("a dated directory is noted once: the fix's caveat covers the profile's same directory, rclone's notes name the wider prefix already", () => {
     const upload = (userAgent: string) =>
       record({
         userAgent,
@@ -520,13 +520,20 @@ describe('explainTexts', () => {
           { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
         ],
       });
-    const notesOf = (userAgent: string) =>
-      explainTexts(text(upload(userAgent)), context({ snapshot: snapshotWith(readOnlyPolicy) })).findings[0]
-        ?.jobProfile?.notes ?? [];
+    const findingOf = (userAgent: string) =>
+      explainTexts(text(upload(userAgent)), context({ snapshot: snapshotWith(readOnlyPolicy) })).findings[0];
+    const notesOf = (userAgent: string) => findingOf(userAgent)?.jobProfile?.notes ?? [];
     const dated = (n: string) => n.startsWith('The job profile grants a dated directory');
-    const awsCli = notesOf('[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]');
-    assert.equal(awsCli.filter(dated).length, 1, awsCli.join(' | '));
-    assert.ok(awsCli.some((n) => n.includes('arn:aws:s3:::data/exports/*')));
+    const awsCliUpload = findingOf('[aws-cli/2.15.0 Python/3.11 md/command#s3.cp]');
+    const awsCli = awsCliUpload?.jobProfile?.notes ?? [];
+    assert.equal(awsCli.filter(dated).length, 0, awsCli.join(' | '));
+    const fixCaveats = (awsCliUpload?.caveats ?? []).filter((c) =>
+      c.startsWith('The fix grants a dated directory'),
+    );
+    assert.equal(fixCaveats.length, 1, awsCliUpload?.caveats.join(' | '));
+    assert.ok(
+      fixCaveats[0]?.includes('use arn:aws:s3:::data/exports/* for arn:aws:s3:::data/exports/2026-11-29/*'),
+    );
     const rclone = notesOf('rclone/v1.66.0');
     assert.equal(rclone.filter(dated).length, 0, rclone.join(' | '));
     assert.equal(

@@ -273,6 +273,29 @@ describe('datedDirectoryCaveat', () => {
     assert.equal(datedDirectoryCaveat(allow('arn:aws:s3:::b/v2/*')), undefined);
   });
 
+  test("a job profile's note leaves out what the fix's caveat already says, and keeps the rest", () => {
+    const fix = allow('arn:aws:s3:::b/in/2026/11/*', 'arn:aws:s3:::logs-2026/*');
+    const profile = allow(
+      'arn:aws:s3:::b/in/2026/11/*',
+      'arn:aws:s3:::b/out/2026-11-29/*',
+      'arn:aws:s3:::b/in/2026/11/v1.2/*',
+      'arn:aws:s3:::logs-2026/*',
+    );
+    const note = datedDirectoryCaveat(profile, 'job profile', false, fix);
+    // A resource of its own inside the fix's dated directory is still named; the fix's directory is not.
+    assert.ok(
+      note?.startsWith(
+        'The job profile grants a dated directory (arn:aws:s3:::b/out/2026-11-29/*, arn:aws:s3:::b/in/2026/11/v1.2/*)',
+      ),
+      note,
+    );
+    assert.ok(!note?.includes('b/in/2026/11/*'), note);
+    assert.ok(!note?.includes('holds a date'), note);
+    assert.equal(datedDirectoryCaveat(fix, 'job profile', false, fix), undefined);
+    // The same directory with a different wider prefix is not what the fix's caveat said.
+    assert.ok(datedDirectoryCaveat(profile, 'job profile', false, [])?.includes('b/in/2026/11/*'));
+  });
+
   test('one caveat for several dated resources, each with its wider prefix', () => {
     const caveat = datedDirectoryCaveat([
       ...allow('arn:aws:s3:::b/in/2026/11/*'),
