@@ -103,19 +103,19 @@ function profileDenies(
 }
 
 /**
- * Whether every ARN that `resource` (a profile's Resource, ending in at most one `*`) matches also
- * matches the Deny's `pattern`. Conservative: a pattern with a policy variable, or a resource with a
- * wildcard elsewhere than at its end, is not taken as covered.
+ * Whether every ARN that `resource` (a profile's Resource) matches also matches the Deny's `pattern`.
+ * Conservative: a pattern with a policy variable, or a resource with wildcards that the pattern's
+ * literal prefix does not come before, is not taken as covered.
  */
 export function patternCovers(pattern: string, resource: string): boolean {
   if (pattern.includes('${')) return false;
   if (pattern === '*') return true;
   const wildcards = (text: string) => (text.match(/[*?]/g) ?? []).length;
-  if (wildcards(resource) === 0) return globToRegExp(pattern).test(resource);
-  if (!resource.endsWith('*') || wildcards(resource) > 1) return false;
-  // `b/daily/*` is inside `b/*` and `b/da*`: the pattern's literal part is a prefix of the resource's.
+  // `b/daily/*` (or `b/??/2026-*/x`) is inside `b/*` and `b/da*`: the pattern's literal part is a prefix
+  // of the resource, so whatever the resource's own wildcards match begins with it.
   const literal = pattern.slice(0, -1);
-  return pattern.endsWith('*') && wildcards(literal) === 0 && resource.slice(0, -1).startsWith(literal);
+  if (pattern.endsWith('*') && wildcards(literal) === 0 && resource.startsWith(literal)) return true;
+  return wildcards(resource) === 0 && globToRegExp(pattern).test(resource);
 }
 
 /**

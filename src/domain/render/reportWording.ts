@@ -4,6 +4,7 @@
  */
 
 import { uniqueIdOf } from '../explain/grouping.js';
+import { patternCovers } from '../explain/guardrailProfile.js';
 import type {
   AdditionalChange,
   DeniedByRef,
@@ -609,9 +610,35 @@ export function profileScope(
         .filter((a) => !profiled.has(a.toLowerCase())),
     ),
   ];
-  return outside.length === 0
+  // An action both grant, on a resource of the fix that no resource of the profile's for it covers
+  // (Terraform's profile names the state and lock keys, where the fix grants their directory).
+  const elsewhere = new Set<string>();
+  const uncovered = new Set<string>();
+  for (const statement of fix.statements) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of statement.Action) {
+      if (!profiled.has(action.toLowerCase())) continue;
+      const granted = profile.statements
+        .filter((s) => s.Effect === 'Allow' && s.Action.some((a) => a.toLowerCase() === action.toLowerCase()))
+        .flatMap((s) => s.Resource);
+      for (const resource of statement.Resource) {
+        if (granted.some((pattern) => pattern === resource || patternCovers(pattern, resource))) continue;
+        elsewhere.add(action);
+        uncovered.add(resource);
+      }
+    }
+  }
+  const parts = [
+    ...(outside.length > 0 ? [`but not ${outside.join(', ')}, which the fix grants (see the notes)`] : []),
+    ...(elsewhere.size > 0
+      ? [
+          `${outside.length > 0 ? 'and' : 'with'} ${[...elsewhere].join(', ')} on other resources than the fix's ${[...uncovered].join(', ')}`,
+        ]
+      : []),
+  ];
+  return parts.length === 0
     ? 'everything the job needs, beyond the minimal fix'
-    : `everything the job needs, but not ${outside.join(', ')}, which the fix grants (see the notes)`;
+    : `everything the job needs, ${parts.join(' ')}`;
 }
 
 /** `text` with its first letter in upper case. */

@@ -189,7 +189,7 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
 }
 
 function jobProfileLines(profile: JobProfile, fix: Fix | null): string[] {
-  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${profileScope(profile, fix)}`];
+  const lines = [`  Job profile (${jobProfileLabel(profile)}): ${t(profileScope(profile, fix))}`];
   lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
   lines.push(...bulletList(profile.notes.map(t)));
   return lines;

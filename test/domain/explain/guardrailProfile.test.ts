@@ -17,7 +17,12 @@ describe('patternCovers', () => {
       // Conservative: a wildcard inside the pattern, or a variable, is not taken as covering a prefix.
       ['arn:aws:s3:::*/daily/*', 'arn:aws:s3:::b/daily/*', false],
       ['arn:aws:s3:::b/${aws:username}/*', 'arn:aws:s3:::b/kim/*', false],
-      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/*/x', false],
+      // A `*` ending the pattern matches anything after its literal prefix, whatever the resource's own
+      // wildcards match after that prefix.
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/*/x', true],
+      ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/??/2026-??/*', true],
+      ['arn:aws:s3:::b/d*', 'arn:aws:s3:::b/*/x', false],
+      ['arn:aws:s3:::b/d*', 'arn:aws:s3:::b/?aily/*', false],
       // A single ARN is matched as the engine would.
       ['arn:aws:s3:::*/daily/*', 'arn:aws:s3:::b/daily/x.csv', true],
     ];

@@ -233,6 +233,48 @@ describe('profileScope', () => {
       'everything the job needs, beyond the minimal fix',
     );
     assert.equal(profileScope(profile, null), 'everything the job needs');
+  });
+
+  test("says when the profile grants an action of the fix on other resources than the fix's", () => {
+    const keys = {
+      statements: [
+        { Effect: 'Allow' as const, Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::b'] },
+        {
+          Effect: 'Allow' as const,
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: ['arn:aws:s3:::b/envs/prod/a.tfstate', 'arn:aws:s3:::b/logs/*'],
+        },
+      ],
+    };
+    const fixOn = (...Resource: string[]) => ({
+      statements: [{ Effect: 'Allow' as const, Action: ['s3:GetObject', 's3:ListBucket'], Resource }],
+    });
+    assert.equal(
+      profileScope(keys, fixOn('arn:aws:s3:::b/envs/prod/*')),
+      "everything the job needs, with s3:GetObject, s3:ListBucket on other resources than the fix's arn:aws:s3:::b/envs/prod/*",
+    );
+    // A key or directory inside the profile's, or the same pattern, is covered.
+    for (const resource of [
+      'arn:aws:s3:::b/logs/2026/*',
+      'arn:aws:s3:::b/envs/prod/a.tfstate',
+      'arn:aws:s3:::b/logs/*',
+    ])
+      assert.equal(
+        profileScope(keys, {
+          statements: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [resource] }],
+        }),
+        'everything the job needs, beyond the minimal fix',
+        resource,
+      );
+    assert.equal(
+      profileScope(keys, {
+        statements: [
+          { Effect: 'Allow', Action: ['s3:CreateBucket'], Resource: ['arn:aws:s3:::b'] },
+          { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::b/x/*'] },
+        ],
+      }),
+      "everything the job needs, but not s3:CreateBucket, which the fix grants (see the notes) and s3:PutObject on other resources than the fix's arn:aws:s3:::b/x/*",
+    );
     assert.match(
       profileScope({ ...profile, partial: 'only reads' }, null),
       /^a partial profile, not everything/,
