@@ -12,6 +12,7 @@ import {
   bucketOwnerOf,
   type ConditionContext,
   contextForAction,
+  contextForOtherService,
   kmsContextFor,
   requestContextFor,
 } from './requestContext.js';
@@ -108,7 +109,7 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
         resource: resolved.resource,
         context: action.startsWith('s3:')
           ? contextForAction(contextOf(fullContext, resolved, target), action)
-          : {},
+          : contextForOtherService(fullContext, action),
         reason: reasonFor(rule, operation),
         kind: 's3',
       };

@@ -238,6 +238,23 @@ function definedFor(key: string, lowerAction: string): boolean {
 }
 
 /**
+ * The context of a request S3 authorizes for another service in the caller's name (`iam:PassRole` of a
+ * replication configuration's role): the global keys (the resource, a role, is not the bucket: no
+ * `aws:ResourceAccount` from it), and for `iam:PassRole` the service the role is passed to.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+ */
+export function contextForOtherService(context: ConditionContext, action: string): ConditionContext {
+  const other: Record<string, ContextValue> = {};
+  for (const key in context) {
+    const value = context[key];
+    if (value !== undefined && key.startsWith('aws:') && key !== 'aws:ResourceAccount') other[key] = value;
+  }
+  if (action.toLowerCase() === 'iam:passrole') other['iam:PassedToService'] = 's3.amazonaws.com';
+  return other;
+}
+
+/**
  * The context of the KMS call S3 makes on the caller's behalf (forward access session).
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
@@ -258,12 +275,16 @@ function globalContext(
 ): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = timeContext(record.eventTime);
   if (isJsonObject(tlsDetails)) context['aws:SecureTransport'] = true;
-  // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint.
+  // AWS leaves aws:SourceIp out of the context for requests through a VPC endpoint, and gives the
+  // address in the VPC as aws:VpcSourceIp instead.
   if (record.vpcEndpointId !== undefined && record.vpcEndpointId !== '') {
     context['aws:SourceVpce'] = record.vpcEndpointId;
+    if (record.sourceIPAddress !== undefined && isIpAddress(record.sourceIPAddress))
+      context['aws:VpcSourceIp'] = record.sourceIPAddress;
   } else if (record.sourceIPAddress !== undefined && isIpAddress(record.sourceIPAddress)) {
     context['aws:SourceIp'] = record.sourceIPAddress;
   }
+  addCallerContext(record, context);
   if (record.awsRegion !== undefined) context['aws:RequestedRegion'] = record.awsRegion;
   if (owner !== undefined) context['aws:ResourceAccount'] = owner.account;
   return context;
@@ -383,6 +404,54 @@ const parameterKeyOf = boundedMemo(
   (name: string): ParameterKey | undefined => PARAMETER_KEYS.get(name.toLowerCase()),
   4096,
 );
+
+/** Principal types whose CloudTrail `principalId` is the request's `aws:userid`. */
+const USER_ID_TYPES: ReadonlySet<string> = new Set([
+  'IAMUser',
+  'Role',
+  'FederatedUser',
+  'Root',
+  'AWSAccount',
+]);
+
+/**
+ * The caller's keys that the record's `userIdentity` shows:
+ * - `aws:userid` is its `principalId` (an IAM user's unique ID, `role-id:session-name` for a role's
+ *   session, `account:name` for a federated user, the account ID for root);
+ * - for temporary credentials only (AWS leaves these keys out for an access key of an IAM user or of
+ *   root): `aws:TokenIssueTime` is the session's `creationDate`, `aws:MultiFactorAuthPresent` its
+ *   `mfaAuthenticated`, and `aws:MultiFactorAuthAge` the seconds since it was created with MFA.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+function addCallerContext(record: CloudTrailRecord, context: Record<string, ContextValue>): void {
+  const identity = record.raw.userIdentity;
+  if (!isJsonObject(identity)) return;
+  const principalId = identity.principalId;
+  const { type, roleArn } = record.principal;
+  // An Identity Center permission set's role session has one; an Identity Center user has no IAM ID.
+  const hasUserId = USER_ID_TYPES.has(type) || (type === 'IdentityCenter' && roleArn !== undefined);
+  if (typeof principalId === 'string' && principalId !== '' && hasUserId) context['aws:userid'] = principalId;
+  const accessKeyId = identity.accessKeyId;
+  if (typeof accessKeyId === 'string' && accessKeyId.startsWith('AKIA')) return;
+  const session = identity.sessionContext;
+  const attributes = isJsonObject(session) ? session.attributes : undefined;
+  if (!isJsonObject(attributes)) return;
+  if (typeof attributes.creationDate === 'string' && !Number.isNaN(eventTimeMillis(attributes.creationDate)))
+    context['aws:TokenIssueTime'] = attributes.creationDate;
+  const mfa = attributes.mfaAuthenticated;
+  const present =
+    mfa === true || mfa === 'true' ? true : mfa === false || mfa === 'false' ? false : undefined;
+  if (present === undefined) return;
+  context['aws:MultiFactorAuthPresent'] = present;
+  const created =
+    typeof attributes.creationDate === 'string' ? eventTimeMillis(attributes.creationDate) : NaN;
+  const now = eventTimeMillis(record.eventTime);
+  if (present && !Number.isNaN(created) && !Number.isNaN(now) && now >= created)
+    context['aws:MultiFactorAuthAge'] = Math.floor((now - created) / 1000);
+}
 
 function timeContext(eventTime: string): Record<string, ContextValue> {
   const millis = eventTimeMillis(eventTime);

