@@ -1140,12 +1140,12 @@ export class FindingBuilder {
     const first = events[0]!;
     const principal = first.principal;
     const bucket = first.bucket;
-    const resolved = this.#resolver.resolve(principal, bucket);
     const owner = first.owner;
     const resourceAccount =
       owner?.from === 'resources'
         ? owner.account
         : (this.#context.snapshot?.accountId ?? owner?.account ?? principal.account);
+    const resolved = this.#resolver.resolve(principal, bucket, resourceAccount);
     const crossAccount =
       principal.account !== undefined &&
       resourceAccount !== undefined &&
@@ -1183,6 +1183,7 @@ export class FindingBuilder {
     } else if (resolved.identityGap !== undefined) {
       caveats.push(`Identity policies could not be checked: ${resolved.identityGap}.`);
     }
+    caveats.push(...resolved.organizationNotes);
     for (const { first, holders } of unseenByArn(resolved.missingPolicies))
       caveats.push(unseenPolicyCaveat(first, holders));
     const unread = canEvaluate ? problemsOf(set) : [];

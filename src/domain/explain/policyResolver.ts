@@ -28,6 +28,11 @@ export interface ResolvedPolicies {
   /** Why identity policies are unknown, when they are. */
   readonly identityGap?: string;
   readonly bucketPolicyKnown: boolean;
+  /**
+   * The organization policies given that were left out, and why: SCPs govern the principals of their
+   * organization's accounts, RCPs its resources, and the input shows only the snapshot's account.
+   */
+  readonly organizationNotes: readonly string[];
 }
 
 function enginePrincipalFor(principal: Principal): string {
@@ -60,7 +65,8 @@ export class PolicyResolver {
     return this.#cache;
   }
 
-  resolve(principal: Principal, bucket: string | undefined): ResolvedPolicies {
+  /** `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's). */
+  resolve(principal: Principal, bucket: string | undefined, resourceAccount?: string): ResolvedPolicies {
     // Per principal object (normalised principals are shared by all events of a caller), then per bucket
     // policy: buckets without one give the same set, so one entry serves them all, and so do the
     // evaluation plans and fix caches kept per set.
@@ -70,16 +76,33 @@ export class PolicyResolver {
       byBucket = new Map();
       this.#sets.set(principal, byBucket);
     }
-    const bucketKey = withPolicy ? bucket : '';
+    const rcpsApply = this.#inSnapshotAccount(resourceAccount);
+    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : '|outside'}`;
     let resolved = byBucket.get(bucketKey);
     if (resolved === undefined) {
-      resolved = this.#resolveUncached(principal, withPolicy ? bucket : undefined);
+      resolved = this.#resolveUncached(
+        principal,
+        withPolicy ? bucket : undefined,
+        rcpsApply,
+        resourceAccount,
+      );
       byBucket.set(bucketKey, resolved);
     }
     return resolved;
   }
 
-  #resolveUncached(principal: Principal, bucket: string | undefined): ResolvedPolicies {
+  /** Whether `account` is the snapshot's, or either is unknown (the SCPs and RCPs given are then taken as its). */
+  #inSnapshotAccount(account: string | undefined): boolean {
+    const snapshotAccount = this.#context.snapshot?.accountId;
+    return snapshotAccount === undefined || account === undefined || account === snapshotAccount;
+  }
+
+  #resolveUncached(
+    principal: Principal,
+    bucket: string | undefined,
+    rcpsApply: boolean,
+    resourceAccount: string | undefined,
+  ): ResolvedPolicies {
     const { snapshot } = this.#context;
     const bucketPolicy = bucket === undefined ? undefined : this.#context.bucketPolicies.get(bucket);
     const lookupArn = principal.policyPrincipalArn ?? principal.roleArn ?? principal.arn;
@@ -118,10 +141,25 @@ export class PolicyResolver {
       levels.map((level, l) =>
         level.map((p, i) => cache.compile(p, { policyType, policyIndex: i, level: l })),
       );
+    // SCPs restrict the principals of their organization's accounts, RCPs its resources: those given
+    // are taken as the snapshot account's organization's, which need not hold another account.
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    const scpsApply = this.#inSnapshotAccount(principal.account);
+    const snapshotAccount = snapshot?.accountId ?? 'unknown';
+    const organizationNotes: string[] = [];
+    if (!scpsApply && this.#context.scpLevels.length > 0)
+      organizationNotes.push(
+        `The SCPs given (--scp) were left out of the evaluation: they are taken as those of account ${snapshotAccount}'s organization (the snapshot's), and the caller is in account ${principal.account}, which only its own organization's SCPs restrict; those, if any, are not in the input.`,
+      );
+    if (!rcpsApply && this.#context.rcpLevels.length > 0)
+      organizationNotes.push(
+        `The RCPs given (--rcp) were left out of the evaluation: they are taken as those of account ${snapshotAccount}'s organization (the snapshot's), and the bucket is in account ${resourceAccount}, which only its own organization's RCPs restrict; those, if any, are not in the input.`,
+      );
     const set: PolicySet = {
       identity: identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
-      scpLevels: compileLevels(this.#context.scpLevels, 'scp'),
-      rcpLevels: compileLevels(this.#context.rcpLevels, 'rcp'),
+      scpLevels: scpsApply ? compileLevels(this.#context.scpLevels, 'scp') : [],
+      rcpLevels: rcpsApply ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
       ...(boundary !== undefined
         ? {
             permissionsBoundary: cache.compile(boundary, {
@@ -150,6 +188,7 @@ export class PolicyResolver {
       context,
       ...(identityGap !== undefined ? { identityGap } : {}),
       bucketPolicyKnown: bucketPolicy !== undefined,
+      organizationNotes,
     };
   }
 }

@@ -239,8 +239,11 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
       else {
         out.allows = append(out.allows, statement.ref);
         allowed = true;
+        // Only a resource-based policy grants: an RCP's Allow (RCPFullAWSAccess names Principal "*")
+        // only leaves room for one (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
         if (
           grant !== undefined &&
+          statement.ref.policyType === 'resource' &&
           (out.grant === undefined || GRANT_STRENGTH[grant] > GRANT_STRENGTH[out.grant])
         ) {
           out.grant = grant;
@@ -373,6 +376,22 @@ function emptyCollector(explain: boolean): Collector {
   return { explain, grant: undefined, traces: undefined, denies: undefined, allows: undefined };
 }
 
+/**
+ * The account of an ARN that names one (a KMS key, a role), `undefined` for one that does not (an S3
+ * bucket or object: its account is the request's `resourceAccount`).
+ */
+function accountInArn(resource: string): string | undefined {
+  if (!resource.startsWith('arn:')) return undefined;
+  let start = 0;
+  for (let colons = 0; colons < 4; colons++) {
+    start = resource.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = resource.indexOf(':', start);
+  const account = end < 0 ? '' : resource.slice(start, end);
+  return /^\d{12}$/.test(account) ? account : undefined;
+}
+
 function collect(
   set: PolicySet,
   request: AuthorizationRequest,
@@ -381,7 +400,7 @@ function collect(
 ): Facts {
   const principal = parseRequestPrincipal(request.principal);
   const callerAccount = principalAccount(principal);
-  const resourceAccount = request.resourceAccount ?? callerAccount;
+  const resourceAccount = request.resourceAccount ?? accountInArn(request.resource) ?? callerAccount;
   const crossAccount =
     callerAccount !== undefined && resourceAccount !== undefined && callerAccount !== resourceAccount;
   const iam = isIamPrincipal(principal);
