@@ -92,3 +92,26 @@ describe("an rclone profile a Deny trims of its object statement (scenario 26 wi
     assert.ok(!notes.some((n) => n.includes('object statement')), notes.join('\n'));
   });
 });
+
+describe("a KMS call AWS says the caller's own policies refuse, for a caller of another account", () => {
+  test('the cause is the missing identity Allow, not the key, and the missing-key note does not apply', async () => {
+    const report = await explainScenario(join(FIXTURES, 'kms-identity-message-cross-account'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'finance-reports=bucket-policy.json',
+    ]);
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        /^AWS names kms:Decrypt on arn:aws:kms:\S+: its message says no identity-based policy allows it\./.test(
+          c,
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
+  });
+});

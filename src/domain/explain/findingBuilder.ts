@@ -65,9 +65,11 @@ import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } f
 import {
   callerSideRefusalCaveat,
   canHoldKmsGrant,
+  copySourceArn,
   describeKmsCalls,
   type EvaluatedKmsCall,
   evaluateKmsCalls,
+  isCopy,
   type KmsFixOutcome,
   keyAccountOf,
   keyPolicyNeeds,
@@ -1390,6 +1392,18 @@ export class FindingBuilder {
         }
       | undefined;
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
+    // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
+    // evaluate the call: the cause is that policy, not the key.
+    if (
+      cause === 'kms-key' &&
+      !kmsVisible &&
+      message.form === 'enhanced' &&
+      message.action.toLowerCase().startsWith('kms:') &&
+      message.policyType !== 'resource'
+    ) {
+      const pair = MESSAGE_CAUSE[message.policyType];
+      cause = message.denial === 'explicit' ? pair[1] : pair[0];
+    }
     if (kmsVisible && (cause === 'kms-key' || denied.length > 0)) {
       const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
       kmsCalls = calls;
@@ -1804,6 +1818,31 @@ export class FindingBuilder {
       );
       return { cause: EXPLICIT_CAUSE[refs[0]!.policyType], deniedBy: dedupeRefs(refs), fix: noFix };
     }
+    // A copy refused kms:Decrypt without naming the key: that is the source object's key, which the
+    // record does not show; the calls evaluated here are the destination key's.
+    const copy = calls[0]?.call.event;
+    if (
+      said !== undefined &&
+      said.action.toLowerCase() === 'kms:decrypt' &&
+      (said.resource === undefined || !said.resource.startsWith('arn:')) &&
+      copy !== undefined &&
+      isCopy(copy) &&
+      !calls.some((c) => c.call.action.toLowerCase() === 'kms:decrypt')
+    ) {
+      const source = copySourceArn(copy);
+      const object = source === undefined ? undefined : /^arn:[^:]*:s3:::([^/]+)\/(.+)$/s.exec(source);
+      const find =
+        object === null || object === undefined
+          ? 'Find it from the source object (its SSEKMSKeyId)'
+          : `Find it with \`aws s3api head-object --bucket ${shellWord(object[1]!)} --key ${shellWord(object[2]!)} --query SSEKMSKeyId\``;
+      say(
+        `AWS's message says S3 was refused kms:Decrypt for the copy without naming the key: the copy reads its source object${source === undefined ? '' : ` (${source})`}, whose KMS key the record does not show. ${find}; the caller's policies and that key's policy must both allow kms:Decrypt on it through S3.`,
+        true,
+      );
+      const hidden = caveats.indexOf(DECRYPT_HIDDEN);
+      if (hidden >= 0) caveats.splice(hidden, 1);
+      return { cause: 'kms-key', fix: noFix };
+    }
     if (said?.denial === 'explicit') {
       say(
         `AWS's message says an explicit Deny in ${MESSAGE_POLICY_WORDS[said.policyType]} refuses ${said.action}; the policies in the input hold no Deny that does (the snapshot may be out of date, or the Deny is in a policy not in the input). No Allow can lift it.`,
@@ -1845,10 +1884,15 @@ export class FindingBuilder {
       // enough; for a key in another account the caller's policies must allow the call too.
       const crossKey = refused.some((c) => keyAccountOf(c.call.keyArn) !== principal.account);
       const statements = kmsStatements(refused);
+      // An SCP, a boundary or a session policy that lacks the call caps the caller whatever the key
+      // policy grants (the boundary not for an IAM user named in the key policy: the caveat says which).
+      const capped = [...missing].some((type) => type !== 'identity' && type !== 'resource');
       say(
         crossKey
           ? `${callerSideRefusalCaveat(refused, missing, principal)} Add ${statementsText(statements)} to them as well as the key policy's statement.`
-          : `AWS's message says the key policy refuses ${said.action}. The caller's own policies do not allow ${describeKmsCalls(refused)} either, but in the key's account a key policy statement that names the caller (below) is enough on its own.`,
+          : capped
+            ? `AWS's message says the key policy refuses ${said.action}. ${callerSideRefusalCaveat(refused, missing, principal)}`
+            : `AWS's message says the key policy refuses ${said.action}. The caller's own policies do not allow ${describeKmsCalls(refused)} either, but in the key's account a key policy statement that names the caller (below) is enough on its own.`,
       );
       return { cause: 'kms-key', fix: noFix };
     }
@@ -1982,6 +2026,18 @@ export class FindingBuilder {
     const first = events[0]!;
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
+        // AWS named the key's use: a missing key's 403 (which names s3:ListBucket) does not apply.
+        const missingKey = caveats.indexOf(MISSING_KEY_403);
+        if (missingKey >= 0) caveats.splice(missingKey, 1);
+        if (message.policyType !== 'resource') {
+          // AWS says a policy of the caller's refuses the key's use, not the key policy (the cause, when
+          // the caller's policies are not visible to evaluate the call; see #kmsCause when they are).
+          const on = message.resource?.includes(':kms:') === true ? ` on ${message.resource}` : '';
+          caveats.push(
+            `AWS names ${message.action}${on}: its message says ${message.denial === 'explicit' ? `an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it` : `no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it`}. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
+          );
+          return 'kms-key';
+        }
         caveats.push(
           `AWS names ${message.action}: the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too); key policies are not visible here.`,
         );

@@ -78,6 +78,7 @@ const S3_SERVICE = 's3.amazonaws.com';
  */
 function callContext(
   event: DeniedEvent,
+  action: string,
   keyArn: string,
   base: Readonly<Record<string, ContextValue>>,
 ): Record<string, ContextValue> {
@@ -98,9 +99,37 @@ function callContext(
     const value = s3[k];
     if (value !== undefined && context[k] === undefined) context[k] = value;
   }
-  if (event.check.key !== undefined && event.check.accessPoint === undefined)
-    context['kms:EncryptionContext:aws:s3:arn'] = event.check.resource;
+  if (event.check.key !== undefined && event.check.accessPoint === undefined) {
+    const source = readsCopySource(event, action, keyArn) ? copySourceArn(event) : undefined;
+    context['kms:EncryptionContext:aws:s3:arn'] = source ?? event.check.resource;
+  }
   return context;
+}
+
+/** Whether a copy's KMS call is the read of its source object (kms:Decrypt of the source's key). */
+function readsCopySource(event: DeniedEvent, action: string, keyArn: string): boolean {
+  if (action.toLowerCase() !== 'kms:decrypt') return false;
+  if (event.eventName === 'CopyObject') return true;
+  // A part copied into an SSE-KMS upload may also need the destination key's Decrypt.
+  return event.eventName === 'UploadPartCopy' && !event.kmsChecks.some((check) => check.resource === keyArn);
+}
+
+/**
+ * The ARN of the object a copy reads: its source check's, or the source the event keeps apart (in the
+ * destination's partition); `undefined` for an access point's source.
+ */
+export function copySourceArn(event: DeniedEvent): string | undefined {
+  for (const check of [event.check, ...event.moreChecks])
+    if (check.role === 'source' && check.accessPoint === undefined) return check.resource;
+  const source = event.copySource;
+  if (source === undefined) return undefined;
+  const destination = event.check.resource;
+  return `${destination.slice(0, destination.indexOf(':s3:'))}:s3:::${source.bucket}/${source.key}`;
+}
+
+/** Whether the event is a copy, whose KMS calls are the source key's Decrypt and the destination key's. */
+export function isCopy(event: DeniedEvent): boolean {
+  return event.eventName === 'CopyObject' || event.eventName === 'UploadPartCopy';
 }
 
 /**
@@ -120,20 +149,27 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
       keyArn: string,
       base: Readonly<Record<string, ContextValue>>,
       source: KmsCall['source'],
+      refusedThisRun = named !== undefined,
     ) =>
       calls.push({
         event,
         action,
         keyArn,
-        context: callContext(event, keyArn, base),
+        context: callContext(event, action, keyArn, base),
         source,
-        refusedThisRun: named !== undefined,
+        refusedThisRun,
       });
+    const headers = event.kmsChecks.filter((check) => KEY_ARN.test(check.resource));
+    // A copy's message names one of its two calls (the source key's Decrypt, say): the destination
+    // key's GenerateDataKey, which the headers imply, is needed all the same (not known to be refused).
+    const otherCopyCalls = (action: string) =>
+      isCopy(event) ? headers.filter((c) => c.action.toLowerCase() !== action.toLowerCase()) : [];
     if (named?.keyArn !== undefined) {
       add(named.action, named.keyArn, {}, 'message');
+      for (const check of otherCopyCalls(named.action))
+        add(check.action, check.resource, check.context, 'operation', false);
       continue;
     }
-    const headers = event.kmsChecks.filter((check) => KEY_ARN.test(check.resource));
     if (named === undefined) {
       for (const check of headers) add(check.action, check.resource, check.context, 'operation');
       continue;
@@ -141,6 +177,13 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
     const same = headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase());
     if (same.length > 0) {
       for (const check of same) add(check.action, check.resource, check.context, 'operation');
+      continue;
+    }
+    // A copy refused a Decrypt without naming the key: the source object's key, which the record does
+    // not show (the catalogue's note says so), not the destination's the headers name.
+    if (isCopy(event) && named.action.toLowerCase() === 'kms:decrypt') {
+      for (const check of otherCopyCalls(named.action))
+        add(check.action, check.resource, check.context, 'operation', false);
       continue;
     }
     // The message names another action than the headers imply (a Decrypt to complete an upload in
@@ -805,14 +848,16 @@ export function callerSideRefusalCaveat(
   const plural = types.length > 1 || types[0] === 'identity' || types[0] === 'scp' || types[0] === 'rcp';
   const others = foreignKeyAccounts(refused, principal.account);
   const base = `${words.charAt(0).toUpperCase()}${words.slice(1)} ${plural ? 'do' : 'does'} not allow ${describeKmsCalls(refused)}, which S3 calls with the caller's credentials (SSE-KMS)`;
-  const caps = types.filter((type) => CAPS.has(type));
+  // A boundary does not limit what a resource-based policy in its account grants an IAM user by name;
+  // it does limit a grant to a role (and an SCP limits everything).
+  const boundaryExempt = principal.type === 'IAMUser' && others.length === 0;
+  const allCaps = types.filter((type) => CAPS.has(type));
+  const caps =
+    boundaryExempt && allCaps.some((type) => type !== 'permissions-boundary')
+      ? allCaps.filter((type) => type !== 'permissions-boundary')
+      : allCaps;
   if (caps.length > 0) {
-    // A boundary does not limit what a resource-based policy in its account grants an IAM user by name;
-    // it does limit a grant to a role (and an SCP limits everything).
-    const userExempt =
-      principal.type === 'IAMUser' &&
-      others.length === 0 &&
-      caps.every((type) => type === 'permissions-boundary');
+    const userExempt = boundaryExempt && caps.every((type) => type === 'permissions-boundary');
     if (userExempt)
       return `${base}: a key policy statement that names the user also works, since a permissions boundary does not limit what a resource-based policy in the user's account grants it by name.`;
     const capWords = caps.map((type) => CALLER_SIDE_WORDS[type]).join(' and ');

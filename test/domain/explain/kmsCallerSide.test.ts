@@ -692,6 +692,40 @@ describe("what AWS's message says about the key's use comes first", () => {
     assert.ok(finding.caveats.some((c) => c.includes('a statement for the key policy of')));
   });
 
+  test('the key policy refuses, per AWS, and an SCP lacks the call too: no key policy statement is called enough on its own', () => {
+    const report = explainTexts(
+      [
+        {
+          input: 't.json',
+          text: JSON.stringify({
+            Records: [message('because no resource-based policy allows the kms:GenerateDataKey action')],
+          }),
+        },
+      ],
+      explainContext({
+        snapshot: boundedSnapshot([WRITE]),
+        scpLevels: [
+          [
+            {
+              name: 'S3Only',
+              document: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+              },
+            },
+          ],
+        ],
+      }),
+    );
+    const caveats = report.findings[0]?.caveats ?? [];
+    const said = caveats.find((c) => c.startsWith("AWS's message says the key policy refuses"));
+    assert.ok(
+      said?.includes('the service control policies cap the caller whatever the key policy says'),
+      said,
+    );
+    assert.ok(!caveats.some((c) => c.includes('is enough on its own')), caveats.join('\n'));
+  });
+
   test('an explicit Deny AWS names but the snapshot lacks: named as the cause, with no Allow proposed', () => {
     const finding = findingOf(message('with an explicit deny in an identity-based policy'), [WRITE]);
     assert.equal(finding.cause, 'identity-explicit-deny');
@@ -707,7 +741,7 @@ describe("what AWS's message says about the key's use comes first", () => {
     assert.ok(!finding.caveats.some((c) => c.startsWith('To let the caller use the key through S3')));
   });
 
-  test('the message names the call when the headers name another: a copy refused the read of its source key', () => {
+  test("the message names the call when the headers name another: a copy refused the read of its source key still needs the destination key's GenerateDataKey", () => {
     const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'in/copy.csv', {
       errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`,
       requestParameters: {
@@ -725,11 +759,78 @@ describe("what AWS's message says about the key's use comes first", () => {
     const kms = finding.requests.filter((r) => r.action.startsWith('kms:'));
     assert.deepEqual(
       kms.map((r) => [r.action, r.resource, r.source]),
-      [['kms:Decrypt', OTHER_KEY, 'message']],
+      [
+        ['kms:Decrypt', OTHER_KEY, 'message'],
+        ['kms:GenerateDataKey', KEY, 'operation'],
+      ],
     );
     assert.deepEqual(
       finding.fix?.statements.map((st) => [st.Action, st.Resource]),
-      [[['kms:Decrypt'], [OTHER_KEY]]],
+      [
+        [['kms:Decrypt'], [OTHER_KEY]],
+        [['kms:GenerateDataKey'], [KEY]],
+      ],
+    );
+    assert.equal(finding.fix?.verified, true);
+  });
+
+  test("a copy's Decrypt of its source key is evaluated with the source object as encryption context", () => {
+    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'out/copy.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'out/copy.csv',
+        'x-amz-copy-source': 'data/in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const decryptOn = (prefix: string) =>
+      findingOf(record, [
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+        { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: OTHER_KEY,
+          Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::data/${prefix}/*` } },
+        },
+      ]).requests.find((r) => r.action === 'kms:Decrypt')?.decision;
+    assert.equal(decryptOn('in'), 'Allowed');
+    assert.equal(decryptOn('out'), 'ImplicitlyDenied');
+  });
+
+  test("a copy refused kms:Decrypt without naming the key: the source object's key, which the record does not show", () => {
+    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'out/copy.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'out/copy.csv',
+        'x-amz-copy-source': 'data/in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(record, [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY },
+    ]);
+    assert.equal(finding.cause, 'kms-key');
+    // The destination key's Decrypt is not what was refused.
+    assert.ok(!finding.requests.some((r) => r.action === 'kms:Decrypt' && r.resource === KEY));
+    assert.ok(
+      finding.caveats.some(
+        (c) =>
+          c.includes('the copy reads its source object (arn:aws:s3:::data/in/a.csv)') &&
+          c.includes('aws s3api head-object --bucket data --key in/a.csv --query SSEKMSKeyId'),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      !finding.caveats.some((c) => c.includes('key policy is what refuses')),
+      finding.caveats.join('\n'),
     );
   });
 });
