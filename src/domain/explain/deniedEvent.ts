@@ -98,6 +98,25 @@ export function parseS3ResourceArn(resource: string): { bucket: string; key?: st
 
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
+/**
+ * The message's resource as the record names it: reading the message joins its wrapped lines, so a key
+ * with a line break in it comes out with a space instead. The record's own ARN (or bucket and key) with
+ * its line breaks joined the same way identifies it.
+ */
+function withLineBreaksOf(record: CloudTrailRecord, resource: string): string {
+  if (!resource.includes(' ')) return resource;
+  const joined = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ');
+  const candidates = record.resources.map((r) => r.arn).filter((arn) => arn !== undefined);
+  const { bucketName, key } = record.requestParameters;
+  if (typeof bucketName === 'string' && typeof key === 'string') {
+    const partition = resource.slice(0, resource.indexOf(':s3:'));
+    candidates.push(`${partition}:s3:::${bucketName}/${key}`);
+  }
+  for (const candidate of candidates)
+    if (/[\r\n]/.test(candidate) && joined(candidate) === resource) return candidate;
+  return resource;
+}
+
 /** Whether the request names SSE-KMS (then S3 also needs KMS permissions for the caller). */
 function mentionsKms(record: CloudTrailRecord): boolean {
   for (const name in record.requestParameters) {
@@ -183,7 +202,7 @@ function fromMessage(
   record: CloudTrailRecord,
   message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
 ): DeniedEvent {
-  const resource = message.resource ?? '*';
+  const resource = message.resource === undefined ? '*' : withLineBreaksOf(record, message.resource);
   // A request through an access point is denied on the access point's ARN: the object's key is in it,
   // the bucket behind it in the record. (A request that manages an access point names one too, but is
   // not a bucket or object operation.)

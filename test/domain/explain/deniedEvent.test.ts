@@ -112,6 +112,33 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.equal(destination.check.context['s3:ResourceAccount'], CALLER_ACCOUNT);
   });
 
+  test("a key with a line break keeps it: the message's wrapped lines are joined, the record's key is not", () => {
+    const key = 'report\nfinal.csv';
+    const arn = `arn:aws:s3:::${BUCKET}/${key}`;
+    const event = analysed(
+      s3Record({
+        eventName: 'GetObject',
+        requestParameters: { bucketName: BUCKET, key },
+        overrides: {
+          errorMessage: `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "${arn}" because no identity-based policy allows the s3:GetObject action`,
+        },
+      }),
+    );
+    assert.equal(event.check.resource, arn);
+    assert.equal(event.check.action, 's3:GetObject');
+    // A key whose own text has the space stays as the message says.
+    const spaced = analysed(
+      s3Record({
+        eventName: 'GetObject',
+        requestParameters: { bucketName: BUCKET, key: 'report final.csv' },
+        overrides: {
+          errorMessage: `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::${BUCKET}/report final.csv" because no identity-based policy allows the s3:GetObject action`,
+        },
+      }),
+    );
+    assert.equal(spaced.check.resource, `arn:aws:s3:::${BUCKET}/report final.csv`);
+  });
+
   test('a bucket-level resource has no key, and the event takes the bucket the message names', () => {
     const event = analysed(copyInto(`arn:aws:s3:::${BUCKET}`));
     assert.equal(event.check.bucket, BUCKET);
