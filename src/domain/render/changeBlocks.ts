@@ -15,6 +15,7 @@ import {
 import type { Fix } from '../explain/report.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { shellWord } from '../shell.js';
+import { safeJsonText } from './escape.js';
 import { policyDocument } from './reportWording.js';
 
 export type ChangeBlock =
@@ -114,7 +115,10 @@ export function applyCommand(change: Change): string | undefined {
  * changes, and those before the first and after the last beyond `context`, become one line saying how
  * many were left out. A diff without changes is returned as it is.
  */
-export function contextDiff(diff: string, context = DIFF_CONTEXT): string {
+export function contextDiff(rawDiff: string, context = DIFF_CONTEXT): string {
+  // The diff's lines are the documents' JSON: what JSON.stringify leaves raw (C1 controls, invisible
+  // characters) is escaped as in the documents shown whole, so no renderer removes it unseen.
+  const diff = safeJsonText(rawDiff);
   const lines = diff.split('\n');
   const changed = lines.map((line) => line.startsWith('+ ') || line.startsWith('- '));
   if (!changed.includes(true)) return diff;

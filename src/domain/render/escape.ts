@@ -15,8 +15,10 @@ const C1_OSC = 0x9d;
 
 /**
  * Characters that change how the following text is displayed or read without being visible: bidirectional
- * overrides and isolates (the "Trojan Source" attack, CVE-2021-42574) and the Unicode line/paragraph
- * separators, which some viewers treat as line breaks.
+ * overrides and isolates (the "Trojan Source" attack, CVE-2021-42574), the Unicode line/paragraph
+ * separators, which some viewers treat as line breaks, and zero-width characters that hide text in a key
+ * (zero-width space and non-joiner, word joiner, invisible operators, byte order mark; not the joiner,
+ * which emoji sequences use).
  *
  * @see https://trojansource.codes/
  */
@@ -24,8 +26,12 @@ function isInvisibleFormatting(code: number): boolean {
   return (
     (code >= 0x202a && code <= 0x202e) ||
     (code >= 0x2066 && code <= 0x2069) ||
+    code === 0x200b ||
+    code === 0x200c ||
     code === 0x200e ||
     code === 0x200f ||
+    (code >= 0x2060 && code <= 0x2064) ||
+    code === 0xfeff ||
     code === 0x061c ||
     code === 0x2028 ||
     code === 0x2029
@@ -100,10 +106,10 @@ export interface TerminalSanitizeOptions {
 }
 
 /**
- * Makes an untrusted string safe to print on a terminal: ANSI/ECMA-48 escape sequences (colours, cursor
- * movement, OSC 8 hyperlinks, window titles) are removed; any other control character, carriage return,
- * bidirectional override or Unicode line separator is replaced by U+FFFD so the reader sees that something
- * was there. Line feeds and tabs survive only in `multiline` mode. The JSON report keeps the exact value.
+ * Makes an untrusted string safe to print on a terminal: an ANSI/ECMA-48 escape sequence (colours, cursor
+ * movement, OSC 8 hyperlinks, window titles) is replaced whole by one U+FFFD, and any other control
+ * character, carriage return, bidirectional override, invisible character or Unicode line separator by
+ * U+FFFD, so the reader sees that something was there. Line feeds and tabs survive only in `multiline` mode. The JSON report keeps the exact value.
  *
  * @see https://www.ecma-international.org/publications-and-standards/standards/ecma-48/
  */
@@ -120,12 +126,16 @@ export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions
     const code = value.charCodeAt(i);
     let next: number;
     let replacement = '';
+    // An escape sequence is replaced whole, by one U+FFFD: inert, and the reader sees something was there.
     if (code === ESC) {
       next = skipEscapeSequence(value, i, unended);
+      replacement = REPLACEMENT;
     } else if (code === C1_CSI) {
       next = skipCsi(value, i + 1);
+      replacement = REPLACEMENT;
     } else if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
       next = skipControlString(value, i + 1, unended);
+      replacement = REPLACEMENT;
     } else if (
       !(multiline && (code === 0x0a || code === 0x09)) &&
       (isControl(code) || isInvisibleFormatting(code))
@@ -189,7 +199,7 @@ function withoutBackticks(value: string): string {
  * Characters that can open or close Slack formatting in running text (underscores only at word edges),
  * and emoji codes (`:white_check_mark:` in an object key would show a check mark beside the report's own).
  */
-const SLACK_FORMATTING = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:[a-z][a-z0-9_+'-]*:/iu;
+const SLACK_FORMATTING = /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:[a-z0-9_+'-]+:/iu;
 
 /**
  * One run of running text without code spans: each word that holds a formatting character goes into an
@@ -297,16 +307,28 @@ const MARKDOWN_SPECIAL = /[!-/:-@[-`{-~]/g;
  * @see https://github.github.com/gfm/#backslash-escapes
  */
 export function escapeMarkdown(value: string): string {
-  return toSingleLine(value).replace(MARKDOWN_SPECIAL, (char) => {
+  return toSingleLine(value).replace(MARKDOWN_SPECIAL, (char, at: number, text: string) => {
     if (char === '&') return '&amp;';
     if (char === '<') return '&lt;';
     if (char === '>') return '&gt;';
     // GitHub links an email address and notifies an @mention whatever the escapes (its autolinks and
-    // mentions are found in the rendered text): a word joiner after `@` breaks both, unseen.
-    if (char === '@') return `\\@${WORD_JOINER}`;
+    // mentions are found in the rendered text): a word joiner after `@` breaks both, unseen. The same
+    // goes for an issue reference (`#42`, `owner/repo#42`) and an emoji code (`:+1:`).
+    if (char === '@' || char === '#') return `\\${char}${WORD_JOINER}`;
+    if (
+      char === ':' &&
+      !WORD_CHARACTER.test(text.charAt(at - 1)) &&
+      EMOJI_CODE_AFTER.test(text.slice(at + 1, at + 64))
+    )
+      return `\\:${WORD_JOINER}`;
     return `\\${char}`;
   });
 }
+
+/** What follows the first colon of an emoji code (`+1:`, `white_check_mark:`). */
+const EMOJI_CODE_AFTER = /^[a-z0-9_+'-]+:/i;
+
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 /** U+2060 WORD JOINER: invisible, and no line break at it. */
 const WORD_JOINER = '\u2060';
@@ -428,7 +450,15 @@ function unicodeEscape(char: string): string {
  * @see https://www.rfc-editor.org/rfc/rfc8259#section-7
  */
 export function safeJson(value: unknown, extra = ''): string {
-  const json = JSON.stringify(value, null, 2) ?? 'null';
+  return safeJsonText(JSON.stringify(value, null, 2) ?? 'null', extra);
+}
+
+/**
+ * {@link safeJson} for JSON already written as text (a diff of two policy documents): the characters
+ * JSON.stringify leaves raw that a terminal or a chat would act on or hide are escaped as `\uXXXX`, so
+ * they show, and the text still reads back as the same JSON.
+ */
+export function safeJsonText(json: string, extra = ''): string {
   let out = '';
   for (const char of json) {
     const code = char.codePointAt(0) ?? 0;

@@ -44,6 +44,14 @@ describe('contextDiff', () => {
     );
   });
 
+  test("escapes what the documents' JSON leaves raw (C1 controls, zero-width characters), as the whole document shows them", () => {
+    const diff = ['  {', '+   "Resource": "arn:aws:s3:::b/rep\u009b1;31mort\u200b.csv"', '  }'].join('\n');
+    assert.equal(
+      contextDiff(diff),
+      ['  {', '+   "Resource": "arn:aws:s3:::b/rep\\u009b1;31mort\\u200b.csv"', '  }'].join('\n'),
+    );
+  });
+
   test('joins changes whose context overlaps, and leaves a diff without changes as it is', () => {
     const diff = ['  a', '- b', '  c', '  d', '+ e', '  f'].join('\n');
     assert.equal(contextDiff(diff), diff);

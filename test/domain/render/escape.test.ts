@@ -40,6 +40,8 @@ function longestRun(value: string): number {
 describe('Slack escaping', () => {
   test("an emoji code in a value is code, not an emoji beside the report's own marks", () => {
     assert.equal(escapeSlackMrkdwn('key done:white_check_mark:.csv'), 'key `done:white_check_mark:.csv`');
+    // Codes that begin with a digit or a sign are emoji too (a code span breaks each).
+    assert.equal(escapeSlackMrkdwn('Approved :+1: :100: :8ball:'), 'Approved `:+1`: `:100`: `:8ball`:');
     assert.equal(escapeSlackMrkdwn('s3:GetObject at 10:00'), 's3:GetObject at 10:00');
   });
 
@@ -120,7 +122,14 @@ describe('Markdown escaping', () => {
   test('a value cannot start a new block: line breaks are replaced', () => {
     const escaped = escapeMarkdown('key\n# heading\n```');
     assert.doesNotMatch(escaped, /\n/);
-    assert.match(escaped, /\\# heading/);
+    assert.match(escaped, /\\#\u2060 heading/);
+  });
+
+  test('GitHub issue references and emoji codes are broken by an invisible word joiner; colons inside words are not', () => {
+    assert.equal(
+      escapeMarkdown('reports/#42 linux#1 :+1: x:8080: arn:aws:s3'),
+      'reports\\/\\#\u206042 linux\\#\u20601 \\:\u2060\\+1\\: x\\:8080\\: arn\\:aws\\:s3',
+    );
   });
 
   test('an inline code span uses a fence longer than any backtick run in the value', () => {
@@ -210,33 +219,41 @@ describe('HTML escaping', () => {
 });
 
 describe('terminal sanitising', () => {
-  test('a control string that is not ended loses only its introducer: the words after the value stay', () => {
+  test('a control string that is not ended loses only its introducer (shown as U+FFFD): the words after the value stay', () => {
     const note = (key: string) =>
       `To tighten it for a job that stays in "${key}", add the condition, and test the job.`;
     assert.equal(
       sanitizeTerminal(note('daily/\u001b]RED')),
-      'To tighten it for a job that stays in "daily/RED", add the condition, and test the job.',
+      'To tighten it for a job that stays in "daily/\uFFFDRED", add the condition, and test the job.',
     );
-    assert.equal(sanitizeTerminal(note('a\u001b]0;t\u001b[31mRED')), note('a0;tRED'));
-    // Many introducers with no end: each goes, and the text stays (each is not looked for an end again).
-    assert.equal(sanitizeTerminal(`${'\u009d'.repeat(50_000)}tail`), 'tail');
-    assert.equal(sanitizeTerminal(`${'\u009dx'.repeat(20_000)}\u001b[0m`), 'x'.repeat(20_000));
-    // Ended ones still go whole.
-    assert.equal(sanitizeTerminal('x\u001b]0;title\u0007y'), 'xy');
-    assert.equal(sanitizeTerminal('x\u001b]8;;http://e\u001b\\y'), 'xy');
+    assert.equal(sanitizeTerminal(note('a\u001b]0;t\u001b[31mRED')), note('a\uFFFD0;t\uFFFDRED'));
+    // Many introducers with no end: each is replaced, and the text stays (each is not looked for an end again).
+    assert.equal(sanitizeTerminal(`${'\u009d'.repeat(50_000)}tail`), `${'\uFFFD'.repeat(50_000)}tail`);
+    assert.equal(
+      sanitizeTerminal(`${'\u009dx'.repeat(20_000)}\u001b[0m`),
+      `${'\uFFFDx'.repeat(20_000)}\uFFFD`,
+    );
+    // Ended ones still go whole, for one U+FFFD.
+    assert.equal(sanitizeTerminal('x\u001b]0;title\u0007y'), 'x\uFFFDy');
+    assert.equal(sanitizeTerminal('x\u001b]8;;http://e\u001b\\y'), 'x\uFFFDy');
   });
 
-  test('colour sequences are removed entirely', () => {
-    assert.equal(sanitizeTerminal(`a${HOSTILE_PARTS.ansi}red\u001b[0m`), 'ared');
+  test('a colour sequence is replaced whole by one U+FFFD', () => {
+    assert.equal(sanitizeTerminal(`a${HOSTILE_PARTS.ansi}red\u001b[0m`), 'a\uFFFDred\uFFFD');
   });
 
-  test('an OSC 8 hyperlink and a window-title sequence leave only their visible text', () => {
-    assert.equal(sanitizeTerminal('\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007'), 'click');
-    assert.equal(sanitizeTerminal('\u001b]0;owned\u001b\\title'), 'title');
+  test('an OSC 8 hyperlink and a window-title sequence leave their visible text and a mark for each', () => {
+    assert.equal(
+      sanitizeTerminal('\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007'),
+      '\uFFFDclick\uFFFD',
+    );
+    assert.equal(sanitizeTerminal('\u001b]0;owned\u001b\\title'), '\uFFFDtitle');
   });
 
   test('8-bit CSI, carriage return and bidirectional overrides cannot rewrite the line', () => {
-    assert.equal(sanitizeTerminal('a\u009b2Kb'), 'ab');
+    assert.equal(sanitizeTerminal('a\u009b2Kb'), 'a\uFFFDb');
+    // Zero-width characters hide text too.
+    assert.equal(sanitizeTerminal('se\u200bcret\ufeff.csv'), 'se\uFFFDcret\uFFFD.csv');
     assert.equal(sanitizeTerminal('safe\rEVIL'), 'safe\uFFFDEVIL');
     assert.equal(sanitizeTerminal('abc\u202edcba'), 'abc\uFFFDdcba');
   });
@@ -282,8 +299,11 @@ describe('long untrusted values', () => {
     const expected = `${'a'.repeat(999)}\uFFFD`.repeat(2000);
     assert.equal(sanitizeTerminal(long), expected);
     assert.equal(toSingleLine(long), expected);
-    // Escape sequences are dropped between the runs kept, at the start, in the middle and at the end.
-    assert.equal(sanitizeTerminal('\u001b[31mred\u001b[0m plain\u001b]8;;https://x\u0007'), 'red plain');
+    // Escape sequences are replaced between the runs kept, at the start, in the middle and at the end.
+    assert.equal(
+      sanitizeTerminal('\u001b[31mred\u001b[0m plain\u001b]8;;https://x\u0007'),
+      '\uFFFDred\uFFFD plain\uFFFD',
+    );
     // A value with nothing to change comes back as it is.
     const clean = 'b'.repeat(100_000);
     assert.equal(sanitizeTerminal(clean), clean);

@@ -56,7 +56,10 @@ describe('renderText', () => {
       out.includes(`${HOSTILE_PARTS.mention} ${HOSTILE_PARTS.link}`),
       'the key is shown, minus the escape',
     );
-    assert.ok(out.includes('*bold* red.txt'), 'the colour sequence in the key is removed, not interpreted');
+    assert.ok(
+      out.includes('*bold* \uFFFDred.txt'),
+      'the colour sequence in the key is replaced by U+FFFD, not interpreted',
+    );
   });
 
   test('adds colour only around its own labels: without the SGR codes it is the plain rendering', () => {
@@ -173,7 +176,7 @@ describe('renderText', () => {
         '    - ok-2: PutObject 2 succeeded',
         '    \u2026 (27 more events omitted; see the JSON report)',
         '  not an S3 event: 12 events',
-        `    - other-0: from ${HOSTILE_PARTS.mention}`,
+        `    - other-0: from ${HOSTILE_PARTS.mention}\uFFFD`,
         '    - other-1: GetCallerIdentity 1',
         '    - other-2: GetCallerIdentity 2',
         '    \u2026 (9 more events omitted; see the JSON report)',
