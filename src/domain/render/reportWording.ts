@@ -231,11 +231,23 @@ export const SHOWN_USER_AGENT_LENGTH = 1000;
  * and how much was left out (CloudTrail records what the client sent, and a client can send megabytes).
  */
 export function shownUserAgent(userAgent: string): string {
-  if (userAgent.length <= SHOWN_USER_AGENT_LENGTH) return userAgent;
+  const { head, marker } = cutUserAgent(userAgent, SHOWN_USER_AGENT_LENGTH);
+  return `${head}${marker}`;
+}
+
+/**
+ * A user agent cut to `length` characters (`head`), and the marker that says how many were left out
+ * (`…` and the count, or `''` when nothing was), for a renderer that shows the two apart.
+ */
+export function cutUserAgent(userAgent: string, length: number): { head: string; marker: string } {
+  if (userAgent.length <= length) return { head: userAgent, marker: '' };
   // Not between the two halves of a character outside the Basic Multilingual Plane.
-  const high = userAgent.charCodeAt(SHOWN_USER_AGENT_LENGTH - 1);
-  const cut = high >= 0xd800 && high <= 0xdbff ? SHOWN_USER_AGENT_LENGTH - 1 : SHOWN_USER_AGENT_LENGTH;
-  return `${userAgent.slice(0, cut)}… (${plural(userAgent.length - cut, 'more character', 'more characters')}; the JSON report has it whole)`;
+  const high = userAgent.charCodeAt(length - 1);
+  const cut = high >= 0xd800 && high <= 0xdbff ? length - 1 : length;
+  return {
+    head: userAgent.slice(0, cut),
+    marker: `… (${plural(userAgent.length - cut, 'more character', 'more characters')}; the JSON report has it whole)`,
+  };
 }
 
 /** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */

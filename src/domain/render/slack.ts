@@ -23,6 +23,7 @@ import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } fro
 import {
   additionalChanges,
   attachText,
+  cutUserAgent,
   decisionText,
   describeClient,
   describeDeniedBy,
@@ -46,7 +47,6 @@ import {
   requestsHeading,
   SKIPPED_REASON_TEXT,
   seenAgainText,
-  shownUserAgent,
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slackBlock.js';
@@ -205,8 +205,12 @@ function headerText(finding: Finding): string {
 function factsSection(finding: Finding): SectionRenderer {
   const { principal, client } = finding;
   const cause = causeText(finding.cause, finding.fix);
+  // Cut here, with the count outside the code span: a code span cuts at MAX_CODE_VALUE on its own.
+  const agent = client.userAgent === undefined ? undefined : cutUserAgent(client.userAgent, MAX_CODE_VALUE);
   const userAgent =
-    client.userAgent !== undefined ? `, user agent ${code(shownUserAgent(client.userAgent))}` : '';
+    agent !== undefined
+      ? `, user agent ${code(agent.head)}${agent.marker === '' ? '' : mrkdwn(agent.marker)}`
+      : '';
   const lines = [
     principal.arn === 'unknown' && principal.principalId !== undefined
       ? `*Principal:* principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`

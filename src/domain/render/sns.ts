@@ -115,21 +115,49 @@ function reportSubject(report: ExplainReport): string | [string, string] {
 const encoder = new TextEncoder();
 
 /** Cuts `message` to SNS's byte limit, on a line boundary, with a marker saying how much was left out. */
-function fitMessage(message: string): string {
-  const max = SNS_LIMITS.messageMaxBytes.value;
+function fitMessage(message: string, max: number = SNS_LIMITS.messageMaxBytes.value): string {
   if (encoder.encode(message).length <= max) return message;
   const lines = message.split('\n');
+  if (lines.at(-1) === '') lines.pop();
   const reserve = encoder.encode(`\n${omittedMarker(lines.length, 'lines')}\n`).length;
   const kept: string[] = [];
   let used = 0;
   for (const line of lines) {
     const cost = encoder.encode(line).length + 1;
-    if (used + cost + reserve > max) break;
+    if (used + cost + reserve > max) {
+      // The line that does not fit is cut rather than left out, so that a message of one long line (an
+      // input's problem) still says what it is about.
+      const marker = ` ${omittedMarker(0, 'characters')}`;
+      const room = max - used - reserve - encoder.encode(marker).length - 1 - 8;
+      const head = headWithinBytes(line, room);
+      if (head.length > 0) {
+        kept.push(`${head} ${omittedMarker(line.length - head.length, 'characters')}`);
+        used += cost;
+      }
+      break;
+    }
     kept.push(line);
     used += cost;
   }
-  return `${kept.join('\n')}\n${omittedMarker(lines.length - kept.length, 'lines')}\n`;
+  const left = lines.length - kept.length;
+  return `${kept.join('\n')}\n${left > 0 ? `${omittedMarker(left, 'lines')}\n` : ''}`;
 }
+
+/** The longest start of `text` (whole characters) that takes at most `bytes` bytes in UTF-8. */
+function headWithinBytes(text: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = encoder.encode(char).length;
+    if (used + size > bytes) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/** @internal exported for tests. */
+export const fitSnsMessage = fitMessage;
 
 function subjectOf(subject: string | [string, string]): string {
   return typeof subject === 'string' ? toSnsSubject(subject) : toSnsSubject(subject[0], subject[1]);

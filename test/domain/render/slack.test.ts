@@ -382,4 +382,15 @@ describe('renderSlack', () => {
       '*About the job profile*\n• Multipart uploads above 200 MiB also need s3:AbortMultipartUpload on failure.',
     );
   });
+
+  test('a long user agent is cut once, with the count of what was cut outside its code span', () => {
+    const userAgent = `rclone/v1.66.0 ${'A'.repeat(5000)}`;
+    const finding = { ...rcloneFinding, client: { ...rcloneFinding.client, userAgent } };
+    const texts = allTexts(renderSlack({ findings: [finding], skipped: [], errors: [] }));
+    const client = texts.find((t) => t.includes('*Client:*'));
+    assert.ok(
+      client?.includes(`\`… (${userAgent.length - 500} more characters; the JSON report has it whole)`),
+      client,
+    );
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
 import {
+  fitSnsMessage,
   renderSns,
   renderSnsPolicyChange,
   renderSnsProblems,
@@ -201,5 +202,23 @@ describe('renderSns', () => {
       /1 input could not be read:\n {2}- trail-2026-11-27\.json: Unexpected token .* \(cloudtrail\.invalidJson\)\n/,
     );
     assert.equal(renderSnsProblems({ ...fullReport, errors: [] }), undefined);
+  });
+});
+
+describe('fitting a message to the byte limit', () => {
+  test('a line too long for what is left is cut, not dropped, and the lines left out are counted right', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text).length;
+    const only = `1 problem in 1 input:\n  - in.json: ${'é'.repeat(400)}\n`;
+    const fitted = fitSnsMessage(only, 300);
+    assert.ok(bytes(fitted) <= 300, String(bytes(fitted)));
+    assert.ok(fitted.startsWith('1 problem in 1 input:\n  - in.json: éé'), fitted);
+    assert.match(fitted, /… \(\d+ more characters omitted; see the JSON report\)\n$/);
+    assert.doesNotMatch(fitted, /more lines/);
+    // Whole lines after the cut one are counted, without the trailing line break's empty "line".
+    const more = fitSnsMessage(`head\n${'x'.repeat(400)}\nnext\nlast\n`, 200);
+    assert.ok(bytes(more) <= 200);
+    assert.match(more, /\n… \(2 more lines omitted; see the JSON report\)\n$/);
+    // A message within the limit is kept as it is.
+    assert.equal(fitSnsMessage('short\n', 200), 'short\n');
   });
 });
