@@ -115,7 +115,12 @@ export async function explainFiles(
   io.onProgress?.({ stage: 'findings', deniedEvents: explainer.deniedEvents });
   const report = explainer.report();
   const errors = inputErrors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
-  const warnings = [...loaded.warnings, ...notReadWarnings(ignoredFiles), ...inputWarnings];
+  const warnings = [
+    ...loaded.warnings,
+    ...notReadWarnings(ignoredFiles),
+    ...inputWarnings,
+    ...(report.warnings ?? []),
+  ];
   return {
     ok: true,
     report: {

@@ -65,6 +65,25 @@ test('a directory is explained file by file, with progress, as reading every fil
   );
 });
 
+test('a lookup-events page with a NextToken is read, and the result warns that it holds the first page only', async () => {
+  const path = join(root(), 'lookup-page.json');
+  const record = deniedRecord();
+  await writeFile(
+    path,
+    JSON.stringify({
+      Events: [{ EventId: record.eventID, CloudTrailEvent: JSON.stringify(record) }],
+      NextToken: 'next',
+    }),
+  );
+  const result = await explainFiles([path], {});
+  assert.ok(result.ok);
+  assert.deepEqual(result.report.findings[0]?.eventIds, [record.eventID]);
+  assert.deepEqual(
+    result.report.warnings?.map((w) => [w.input, w.code]),
+    [[path, 'cloudtrail.lookupEventsNextToken']],
+  );
+});
+
 test('a gzip trail file with bytes after its gzip data is read, and the result warns of them', async () => {
   const path = join(root(), 'trailing.json.gz');
   const record = deniedRecord();

@@ -32,6 +32,7 @@ export const envelopeProblemCodes = {
   notAnObject: 'cloudtrail.notAnObject',
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
   digestFile: 'cloudtrail.digestFile',
+  lookupEventsNextToken: 'cloudtrail.lookupEventsNextToken',
 } as const;
 
 /**
@@ -62,6 +63,8 @@ interface Sink {
   readonly input: string;
   readonly records: RawRecord[];
   readonly errors: InputProblem[];
+  /** What the input says it leaves out (a lookup-events page with a `NextToken`), read on. */
+  readonly warnings: InputProblem[];
 }
 
 // Enough nesting for `[ {Records: [...]} ]` inside an SQS body; deeper is not an envelope we know.
@@ -82,8 +85,8 @@ const MAX_ENVELOPE_DEPTH = 8;
 export function extractRecords(
   text: string,
   inputName: string,
-): { records: RawRecord[]; errors: InputProblem[] } {
-  const sink: Sink = { input: inputName, records: [], errors: [] };
+): { records: RawRecord[]; errors: InputProblem[]; warnings: InputProblem[] } {
+  const sink: Sink = { input: inputName, records: [], errors: [], warnings: [] };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // A regular expression stops at the first non-blank character; trim() would copy a 100 MB trail file.
   if (!/\S/.test(body)) {
@@ -294,6 +297,8 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
         if (key === 'Records') visitRecordsArray(list, `${path}.Records`, prefix, depth, sink);
         else visitLookupEvents(list, `${path}.Events`, prefix, sink);
       }
+      if (Array.isArray(events) && typeof value.NextToken === 'string' && value.NextToken !== '')
+        sink.warnings.push(nextTokenWarning(sink.input, `${prefix}${path}`));
       return;
     }
     if (!recordMarkers.some((marker) => marker in value)) {
@@ -437,6 +442,22 @@ function visitRecordsEntry(
     return;
   }
   sink.records.push({ input: sink.input, position, record: entry });
+}
+
+/**
+ * A lookup-events page that ends with a `NextToken`: more events match than it holds. The AWS CLI pages
+ * on its own unless given `--max-results` (the API's own limit, which turns its paging off) or
+ * `--max-items`; a file written that way holds the first page only.
+ *
+ * @see https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-pagination.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+ */
+function nextTokenWarning(input: string, position: string): InputProblem {
+  return {
+    input,
+    code: envelopeProblemCodes.lookupEventsNextToken,
+    message: `${input}${position === '$' ? '' : ` at ${position}`}: the lookup-events output ends with a NextToken, so more events match than it holds (--max-results or --max-items stops the AWS CLI's own paging): run the command again without them, or with --starting-token for each next page, and give every page.`,
+  };
 }
 
 function visitLookupEvents(events: readonly unknown[], path: string, prefix: string, sink: Sink): void {

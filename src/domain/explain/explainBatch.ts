@@ -31,7 +31,7 @@ import { PolicyResolver } from './policyResolver.js';
 import { iamPolicySize } from './policySize.js';
 import { withDistinctProfileSids } from './profileSids.js';
 import { markRepeats } from './repeats.js';
-import type { ExplainError, ExplainReport, Skipped } from './report.js';
+import type { ExplainError, ExplainReport, ExplainWarning, Skipped } from './report.js';
 
 /**
  * Error codes of a lookup of a key that holds no object: S3's `NoSuchKey` (a GET's error body; the
@@ -97,6 +97,7 @@ export class Explainer {
   readonly #context: ExplainContext;
   readonly #errors: ExplainError[] = [];
   readonly #skipped: Skipped[] = [];
+  readonly #warnings: ExplainWarning[] = [];
   readonly #deniedEvents: DeniedEvent[] = [];
   readonly #seen = new EventIdSet();
   readonly #succeeded = new SucceededCalls();
@@ -147,6 +148,8 @@ export class Explainer {
       }
       const extracted = extractRecords(text, input);
       if (extracted.records.length === 0 && extracted.errors.length > 0) this.#rejectedTexts++;
+      for (const { input: named, code, message } of extracted.warnings)
+        this.#warnings.push({ input: named, code, message });
       for (const problem of extracted.errors) {
         this.#errors.push({
           input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,
@@ -192,6 +195,7 @@ export class Explainer {
       ...(policyChanges.length > 0 ? { policyChanges } : {}),
       skipped: [...this.#skipped],
       errors: [...this.#errors],
+      ...(this.#warnings.length > 0 ? { warnings: [...this.#warnings] } : {}),
     };
   }
 

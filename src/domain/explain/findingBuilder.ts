@@ -1712,15 +1712,27 @@ export class FindingBuilder {
       };
     });
     requests.push(...kmsRequests);
-    // First and last by text order, as a sort of the times would give.
+    // First and last by the time itself, not its text: spellings differ (`2026-11-28 02:00:30`, an
+    // offset, fractions); a time that cannot be read counts only when none can.
     let firstSeen = first.eventTime;
     let lastSeen = first.eventTime;
+    let firstMillis = eventTimeMillis(first.eventTime);
+    let lastMillis = firstMillis;
     const eventIds = new Array<string>(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const time = e.eventTime;
-      if (time < firstSeen) firstSeen = time;
-      if (time > lastSeen) lastSeen = time;
+      const millis = eventTimeMillis(time);
+      if (!Number.isNaN(millis)) {
+        if (Number.isNaN(firstMillis) || millis < firstMillis) {
+          firstSeen = time;
+          firstMillis = millis;
+        }
+        if (Number.isNaN(lastMillis) || millis > lastMillis) {
+          lastSeen = time;
+          lastMillis = millis;
+        }
+      }
       eventIds[i] = e.eventId;
     }
     const who = principalKey(principal);
@@ -1729,7 +1741,9 @@ export class FindingBuilder {
       principal:
         who.arn === 'unknown' && principal.principalId !== undefined
           ? { arn: who.arn, type: principal.type, account: who.account, principalId: principal.principalId }
-          : { arn: who.arn, type: principal.type, account: who.account },
+          : who.arn === 'unknown' && principal.type === 'IdentityCenter' && principal.name !== undefined
+            ? { arn: who.arn, type: principal.type, account: who.account, identityStoreUserId: principal.name }
+            : { arn: who.arn, type: principal.type, account: who.account },
       client: {
         tool: client.tool,
         ...(client.version !== undefined && client.version !== '' ? { version: client.version } : {}),

@@ -20,8 +20,9 @@ function principalPart(p: Principal): string {
   let part = principalParts.get(p);
   if (part === undefined) {
     // A caller named only by account and principal ID: one group per role or user (its unique ID),
-    // whatever each session is called.
-    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}`}`;
+    // whatever each session is called. One named only by account and name (an Identity Center user, by
+    // its user ID in the identity store): one group per name.
+    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}|${p.name ?? ''}`}`;
     principalParts.set(p, part);
   }
   return part;

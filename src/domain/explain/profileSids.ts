@@ -119,5 +119,7 @@ export function identityOf(principalArn: string): string {
 export function findingIdentity(principal: Finding['principal']): string {
   if (principal.arn === 'unknown' && principal.principalId !== undefined)
     return `unknown|${principal.account}|${uniqueIdOf(principal.principalId) ?? ''}`;
+  if (principal.arn === 'unknown' && principal.identityStoreUserId !== undefined)
+    return `unknown|${principal.account}|identity-store|${principal.identityStoreUserId}`;
   return identityOf(principal.arn);
 }

@@ -162,6 +162,11 @@ export interface Finding {
     readonly account: string;
     /** For a caller CloudTrail names only by account: its principal ID (`AROAEXAMPLEID:session`). */
     readonly principalId?: string;
+    /**
+     * For an IAM Identity Center user acting with its own identity (no IAM ARN): its user ID in the
+     * identity store (`onBehalfOf.userId`).
+     */
+    readonly identityStoreUserId?: string;
   };
   readonly client: { readonly tool: ClientTool; readonly version?: string; readonly userAgent?: string };
   readonly bucket?: string;

@@ -97,8 +97,9 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
  */
 export function callerLabel(principal: Finding['principal']): string {
   if (principal.arn !== 'unknown') return shortArn(principal.arn);
-  return principal.principalId !== undefined
-    ? `${principal.principalId} of account ${principal.account}`
+  if (principal.principalId !== undefined) return `${principal.principalId} of account ${principal.account}`;
+  return principal.identityStoreUserId !== undefined
+    ? `Identity Center user ${principal.identityStoreUserId} of account ${principal.account}`
     : `A caller of account ${principal.account}`;
 }
 

@@ -188,7 +188,9 @@ function factItems(finding: Finding, repeatedIn: readonly number[] = []): string
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined
       ? `- **Principal:** principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
-      : `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+      : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
+        ? `- **Principal:** Identity Center user ID ${code(principal.identityStoreUserId)} (${principal.type}, account ${code(principal.account)}); it has no IAM ARN`
+        : `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `- **Client:** ${code(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`- **Bucket:** ${code(finding.bucket)}${text(elsewhereNote(finding))}`]

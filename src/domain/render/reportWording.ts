@@ -220,6 +220,8 @@ export function principalLabel(arn: string): string {
 export function findingPrincipalLabel(principal: Finding['principal']): string {
   if (principal.arn === 'unknown' && principal.principalId !== undefined)
     return `${uniqueIdOf(principal.principalId)} of ${principal.account}`;
+  if (principal.arn === 'unknown' && principal.identityStoreUserId !== undefined)
+    return `Identity Center user ${principal.identityStoreUserId} of ${principal.account}`;
   return principalLabel(principal.arn);
 }
 

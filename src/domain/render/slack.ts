@@ -214,7 +214,9 @@ function factsSection(finding: Finding): SectionRenderer {
   const lines = [
     principal.arn === 'unknown' && principal.principalId !== undefined
       ? `*Principal:* principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
-      : `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
+      : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
+        ? `*Principal:* Identity Center user ID ${code(principal.identityStoreUserId)} (${principal.type}, account ${code(principal.account)}); it has no IAM ARN`
+        : `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,
     `*Client:* ${code(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`*Bucket:* ${code(finding.bucket)}${mrkdwn(elsewhereNote(finding))}`]

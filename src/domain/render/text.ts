@@ -204,7 +204,9 @@ function factLines(finding: Finding, repeatedIn: readonly number[] = []): string
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined
       ? `  Principal  principal ID ${t(principal.principalId)} (${principal.type}, account ${t(principal.account)}); the record names no ARN`
-      : `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
+      : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
+        ? `  Principal  Identity Center user ID ${t(principal.identityStoreUserId)} (${principal.type}, account ${t(principal.account)}); it has no IAM ARN`
+        : `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,
     `  Client     ${t(describeClient(client))}${userAgent}`,
     ...(finding.bucket !== undefined
       ? [`  Bucket     ${t(finding.bucket)}${t(elsewhereNote(finding))}`]

@@ -67,6 +67,25 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('a lookup-events page that ends with a NextToken is read, with a warning that it holds the first page only', () => {
+    const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as { Events: unknown[] };
+    const complete = extractRecords(JSON.stringify(lookup), 'lookup.json');
+    assert.deepEqual(complete.warnings, []);
+    const page = extractRecords(JSON.stringify({ ...lookup, NextToken: 'eyJ2IjoyfQ==' }), 'lookup.json');
+    assert.equal(page.records.length, 2);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(
+      page.warnings.map((w) => w.code),
+      ['cloudtrail.lookupEventsNextToken'],
+    );
+    assert.match(page.warnings[0]!.message, /^lookup\.json: the lookup-events output ends with a NextToken/);
+    // An empty token is the last page.
+    assert.deepEqual(
+      extractRecords(JSON.stringify({ ...lookup, NextToken: '' }), 'lookup.json').warnings,
+      [],
+    );
+  });
+
   test('a document with both Records and Events has both read, none dropped', () => {
     const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as { Events: unknown[] };
     const text = JSON.stringify({ Records: [bareRecord], Events: lookup.Events });

@@ -1319,3 +1319,46 @@ describe('an AWS service refused where the visible policies allow it', () => {
     );
   });
 });
+
+describe('callers and times the records spell differently', () => {
+  const icUser = (userId: string, eventID: string) =>
+    record({
+      eventID,
+      userIdentity: {
+        type: 'IdentityCenterUser',
+        accountId: ACCOUNT,
+        onBehalfOf: {
+          userId,
+          identityStoreArn: `arn:aws:identitystore::${ACCOUNT}:identitystore/d-9067642ac7`,
+        },
+      },
+      errorMessage: 'Access Denied',
+    });
+
+  test('two Identity Center users on one bucket are two findings, each naming its own user', () => {
+    const report = explainTexts(text(icUser('alice-id', 'ev-a'), icUser('bob-id', 'ev-b')), context());
+    assert.deepEqual(
+      report.findings.map((f) => [f.eventIds, f.principal.identityStoreUserId, f.repeatOf]),
+      [
+        [['ev-a'], 'alice-id', undefined],
+        [['ev-b'], 'bob-id', undefined],
+      ],
+    );
+    assert.ok(report.findings[1]?.summary.startsWith('Identity Center user bob-id of account'));
+  });
+
+  test('first and last seen are the earliest and latest times, whatever their spelling', () => {
+    const at = (eventTime: string, eventID: string) => record({ eventTime, eventID });
+    const report = explainTexts(
+      text(
+        at('2026-11-28T02:00:01Z', 't1'),
+        at('2026-11-28 02:00:30', 't2'),
+        at('2026-11-28T04:00:00+02:00', 't3'),
+      ),
+      context(),
+    );
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.findings[0]?.firstSeen, '2026-11-28T04:00:00+02:00');
+    assert.equal(report.findings[0]?.lastSeen, '2026-11-28 02:00:30');
+  });
+});
