@@ -46,6 +46,13 @@ const forbiddenErrorCodes = {
     why: 'S3 denied the request (HTTP 403 AccessDenied).',
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList',
   },
+  // A network activity event: the VPC endpoint's policy refused the request before S3 saw it.
+  VpceAccessDenied: {
+    policyDenial: true,
+    why: 'A VPC endpoint policy denied the request (a CloudTrail network activity event).',
+    source:
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html',
+  },
   AccessDeniedException: {
     policyDenial: true,
     why: 'The JSON-protocol form of AccessDenied (S3 Control and other services).',

@@ -7,6 +7,7 @@
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
+
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
 import { lowerCaseAction } from '../policy/actionName.js';
@@ -21,8 +22,9 @@ import {
   parseAccessPointResource,
   parseCopySource,
 } from '../s3/s3Location.js';
-import { s3OperationFor } from '../s3/s3Operations.js';
+import { MISSING_KEY_403, s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
+import { shellWord } from '../shell.js';
 
 /**
  * A denied event as findings read it. A batch holds every denied event until the findings are built, so
@@ -415,6 +417,33 @@ function invalidBucketOf(event: DeniedEvent): string | undefined {
   return undefined;
 }
 
+/**
+ * A network activity event that a VPC endpoint's policy refused (`VpceAccessDenied`): read as AWS's
+ * message naming the VPC endpoint policy for the request's first check, with a note on what the event
+ * does not say (a Deny statement, or no Allow).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html
+ */
+function vpceRefusal(
+  record: CloudTrailRecord,
+  check: S3AuthorizationCheck,
+): { message: ParsedDenialMessage; note: string } | undefined {
+  const caller = record.principal.arn;
+  if (caller === undefined) return undefined;
+  const endpoint = record.vpcEndpointId ?? 'its VPC endpoint';
+  return {
+    message: {
+      form: 'enhanced',
+      principalArn: caller,
+      action: check.action,
+      resource: check.resource,
+      denial: 'implicit',
+      policyType: 'vpc-endpoint',
+    },
+    note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`.`,
+  };
+}
+
 function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const message = parseDenialMessage(record.errorMessage);
   if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
@@ -438,18 +467,25 @@ function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const owner = bucketOwnerOf(record);
   // What refused the request besides the policies, first: the finding's caveats open with it.
   const ownerNote = expectedOwnerNote(record, owner);
+  const vpce = record.errorCode === 'VpceAccessDenied' ? vpceRefusal(record, check) : undefined;
   const refusal =
-    message.form === 'setting' ? SETTING_NOTES[message.setting] : usesSseC(record) ? SSE_C_HINT : undefined;
+    vpce?.note ??
+    (message.form === 'setting' ? SETTING_NOTES[message.setting] : usesSseC(record) ? SSE_C_HINT : undefined);
   const first = [ownerNote, refusal].filter((note): note is string => note !== undefined);
   return deniedEvent(
     record,
-    message,
+    vpce?.message ?? message,
     check,
     moreChecks.length === 0 ? NO_CHECKS : moreChecks,
     'operation',
     kmsChecks,
     bucket,
     owner,
-    first.length === 0 ? mapping.notes : [...first, ...mapping.notes],
+    // S3 never saw a request its VPC endpoint refused: its answer for a missing key does not apply.
+    vpce !== undefined
+      ? [...first, ...mapping.notes.filter((n) => n !== MISSING_KEY_403)]
+      : first.length === 0
+        ? mapping.notes
+        : [...first, ...mapping.notes],
   );
 }

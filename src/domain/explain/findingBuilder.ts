@@ -1742,7 +1742,12 @@ export class FindingBuilder {
         who.arn === 'unknown' && principal.principalId !== undefined
           ? { arn: who.arn, type: principal.type, account: who.account, principalId: principal.principalId }
           : who.arn === 'unknown' && principal.type === 'IdentityCenter' && principal.name !== undefined
-            ? { arn: who.arn, type: principal.type, account: who.account, identityStoreUserId: principal.name }
+            ? {
+                arn: who.arn,
+                type: principal.type,
+                account: who.account,
+                identityStoreUserId: principal.name,
+              }
             : { arn: who.arn, type: principal.type, account: who.account },
       client: {
         tool: client.tool,

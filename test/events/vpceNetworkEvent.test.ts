@@ -1,0 +1,40 @@
+/**
+ * A CloudTrail network activity event that a VPC endpoint's policy refused (`errorCode` VpceAccessDenied,
+ * `eventCategory` NetworkActivity): a denial, read as AWS naming the VPC endpoint policy, never skipped as
+ * "not an access denial". S3 never saw the request, so its missing-key note does not apply.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { explainScenario } from './explainScenario.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'vpce-network-event');
+
+describe('a network activity event refused by a VPC endpoint policy', () => {
+  test('without a snapshot: the cause is the VPC endpoint policy, with the command that reads it', async () => {
+    const report = await explainScenario(DIR, ['event.json']);
+    assert.deepEqual(report.skipped, []);
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    const said = finding?.caveats.find((c) =>
+      c.startsWith(
+        'CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint vpce-0123456789abcdef0 (VpceAccessDenied)',
+      ),
+    );
+    assert.ok(
+      said?.includes('aws ec2 describe-vpc-endpoints --vpc-endpoint-ids vpce-0123456789abcdef0'),
+      finding?.caveats.join('\n'),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
+  });
+
+  test("with a snapshot whose policies refuse it too: the caller's fix is not verified as enough", async () => {
+    const report = await explainScenario(DIR, ['event.json', '--account-snapshot', 'authz.json']);
+    const [finding] = report.findings;
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(finding?.caveats.some((c) => c.startsWith("AWS's message points at the vpc-endpoint policy")));
+  });
+});
