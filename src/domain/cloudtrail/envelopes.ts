@@ -28,7 +28,6 @@ export const envelopeProblemCodes = {
   emptyInput: 'cloudtrail.emptyInput',
   invalidJson: 'cloudtrail.invalidJson',
   unknownEnvelope: 'cloudtrail.unknownEnvelope',
-  unsupportedEventBridgeEvent: 'cloudtrail.unsupportedEventBridgeEvent',
   notAnObject: 'cloudtrail.notAnObject',
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
   digestFile: 'cloudtrail.digestFile',
@@ -65,6 +64,14 @@ interface Sink {
   readonly errors: InputProblem[];
   /** What the input says it leaves out (a lookup-events page with a `NextToken`), read on. */
   readonly warnings: InputProblem[];
+  /** Events that are not CloudTrail records (an EventBridge event of another detail-type): skipped. */
+  readonly skipped: SkippedEvent[];
+}
+
+/** An event of the input that is not a CloudTrail record, with its ID (or position) and why. */
+export interface SkippedEvent {
+  readonly eventId: string;
+  readonly message: string;
 }
 
 // Enough nesting for `[ {Records: [...]} ]` inside an SQS body; deeper is not an envelope we know.
@@ -85,8 +92,8 @@ const MAX_ENVELOPE_DEPTH = 8;
 export function extractRecords(
   text: string,
   inputName: string,
-): { records: RawRecord[]; errors: InputProblem[]; warnings: InputProblem[] } {
-  const sink: Sink = { input: inputName, records: [], errors: [], warnings: [] };
+): { records: RawRecord[]; errors: InputProblem[]; warnings: InputProblem[]; skipped: SkippedEvent[] } {
+  const sink: Sink = { input: inputName, records: [], errors: [], warnings: [], skipped: [] };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // A regular expression stops at the first non-blank character; trim() would copy a 100 MB trail file.
   if (!/\S/.test(body)) {
@@ -511,12 +518,12 @@ function visitEventBridge(event: Record<string, unknown>, path: string, prefix: 
   const detailType = String(event['detail-type']);
   const position = `${prefix}${path}`;
   if (!Object.hasOwn(cloudTrailDetailTypes, detailType)) {
-    sink.errors.push({
-      input: sink.input,
-      position,
-      code: envelopeProblemCodes.unsupportedEventBridgeEvent,
+    // Another AWS event on the same bus (S3 "Object Created", an EC2 state change): not a denial to
+    // explain, and not a broken input either.
+    sink.skipped.push({
+      eventId: typeof event.id === 'string' && event.id !== '' ? event.id : `${sink.input} at ${position}`,
       message:
-        `${sink.input} at ${position}: EventBridge event with detail-type ${JSON.stringify(detailType)}` +
+        `EventBridge event with detail-type ${JSON.stringify(detailType)}` +
         `${typeof event.source === 'string' ? ` from ${event.source}` : ''} does not carry a CloudTrail record ` +
         `(expected "AWS API Call via CloudTrail").`,
     });

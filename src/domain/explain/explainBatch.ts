@@ -150,6 +150,8 @@ export class Explainer {
       if (extracted.records.length === 0 && extracted.errors.length > 0) this.#rejectedTexts++;
       for (const { input: named, code, message } of extracted.warnings)
         this.#warnings.push({ input: named, code, message });
+      for (const { eventId, message } of extracted.skipped)
+        this.#skipped.push({ eventId, reason: 'not-cloudtrail', message });
       for (const problem of extracted.errors) {
         this.#errors.push({
           input: problem.position !== undefined ? `${problem.input} (${problem.position})` : problem.input,

@@ -193,7 +193,7 @@ export interface Finding {
 
 export interface Skipped {
   readonly eventId: string;
-  readonly reason: 'not-s3' | 'not-denied' | 'duplicate' | 'unsupported-operation';
+  readonly reason: 'not-s3' | 'not-denied' | 'duplicate' | 'unsupported-operation' | 'not-cloudtrail';
   readonly message: string;
 }
 

@@ -145,6 +145,7 @@ export const SKIPPED_REASON_TEXT = {
   'not-denied': 'not an AccessDenied event',
   duplicate: 'duplicate event',
   'unsupported-operation': 'unsupported S3 operation',
+  'not-cloudtrail': 'not a CloudTrail record',
 } as const satisfies Record<Skipped['reason'], string>;
 
 /** Skipped events shown per reason by renderers that count skipped events instead of listing them all. */

@@ -258,17 +258,22 @@ describe('extractRecords on bad input', () => {
     assert.match(errors[0]?.message ?? '', /found a number/);
   });
 
-  test('an EventBridge event that is not a CloudTrail API call names its detail-type', () => {
+  test('an EventBridge event that is not a CloudTrail API call is skipped, naming its detail-type; no error', () => {
     const event = {
       version: '0',
+      id: 'eb-1',
       'detail-type': 'Object Created',
       source: 'aws.s3',
       detail: { bucket: { name: 'acme-backups' }, object: { key: 'a.txt' } },
     };
-    const { records, errors } = extractRecords(JSON.stringify(event), 'eb.json');
+    const { records, errors, skipped } = extractRecords(JSON.stringify(event), 'eb.json');
     assert.deepEqual(records, []);
-    assert.equal(errors[0]?.code, 'cloudtrail.unsupportedEventBridgeEvent');
-    assert.match(errors[0]?.message ?? '', /"Object Created" from aws\.s3/);
+    assert.deepEqual(errors, []);
+    assert.equal(skipped[0]?.eventId, 'eb-1');
+    assert.match(skipped[0]?.message ?? '', /"Object Created" from aws\.s3/);
+    // Without an ID, where it is in the input stands for it.
+    const { skipped: unnamed } = extractRecords(JSON.stringify([{ ...event, id: undefined }]), 'eb.json');
+    assert.equal(unnamed[0]?.eventId, 'eb.json at $[0]');
   });
 
   test('a bad lookup-events entry is reported and the good ones are kept', () => {
