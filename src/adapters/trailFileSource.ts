@@ -131,7 +131,7 @@ export async function listTrailInputs(
           code: trailInputProblemCodes.noTrailFiles,
           message:
             digests.count > 0
-              ? `${path}: directory holds only CloudTrail digest files (${digests.count.toLocaleString('en-US')}), which hold hashes of the log files, not events: give the CloudTrail/ directory beside CloudTrail-Digest/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
+              ? `${path}: directory holds only CloudTrail digest or Insights files (${digests.count.toLocaleString('en-US')}), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail/ directory beside CloudTrail-Digest/ and CloudTrail-Insight/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
               : `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
         });
       }
@@ -254,8 +254,8 @@ async function collectTrailFiles(
         code: trailInputProblemCodes.unsupportedType,
         message: `${path}: not a regular file (a pipe, a socket or a device), not read.`,
       });
-    } else if (!entry.name.includes(DIGEST_FILE_MARKER)) {
-      // Digest files are expected beside the logs; anything else not read is said.
+    } else if (!isDigestOrInsightsFile(entry.name)) {
+      // Digest and Insights files are expected beside the logs; anything else not read is said.
       onIgnored?.(path);
     } else {
       digests.count++;
@@ -279,9 +279,22 @@ async function statOf(path: string): Promise<Stats | undefined> {
  */
 const DIGEST_FILE_MARKER = '_CloudTrail-Digest_';
 
+/**
+ * CloudTrail Insights writes its events (`<account>_CloudTrail-Insight_<region>_...json.gz`) under
+ * `AWSLogs/<account>/CloudTrail-Insight/`: unusual API call rates, not API calls, so directory walks leave
+ * them out too.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-trails.html
+ */
+const INSIGHT_FILE_MARKER = '_CloudTrail-Insight_';
+
+function isDigestOrInsightsFile(name: string): boolean {
+  return name.includes(DIGEST_FILE_MARKER) || name.includes(INSIGHT_FILE_MARKER);
+}
+
 function isTrailFileName(name: string): boolean {
   const lower = name.toLowerCase();
-  if (name.includes(DIGEST_FILE_MARKER)) return false;
+  if (isDigestOrInsightsFile(name)) return false;
   return TRAIL_FILE_SUFFIXES.some((suffix) => lower.endsWith(suffix));
 }
 

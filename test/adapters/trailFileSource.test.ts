@@ -138,12 +138,18 @@ describe('readTrailInputs', () => {
     );
   });
 
-  test('CloudTrail digest files under AWSLogs are left out of directory walks', async () => {
+  test('CloudTrail digest and Insights files under AWSLogs are left out of directory walks', async () => {
     const logs = join(root(), 'with-digests', 'AWSLogs', '111122223333');
     const digestDir = join(logs, 'CloudTrail-Digest', 'eu-west-1', '2026', '11', '20');
+    const insightDir = join(logs, 'CloudTrail-Insight', 'eu-west-1', '2026', '11', '20');
     const logDir = join(logs, 'CloudTrail', 'eu-west-1', '2026', '11', '20');
     await mkdir(digestDir, { recursive: true });
+    await mkdir(insightDir, { recursive: true });
     await mkdir(logDir, { recursive: true });
+    await writeFile(
+      join(insightDir, '111122223333_CloudTrail-Insight_eu-west-1_20261120T0315Z_aBcDeF.json.gz'),
+      gzipSync(Buffer.from('{"Records":[{"eventVersion":"1.07","eventType":"AwsCloudTrailInsight"}]}')),
+    );
     const digest = '{"awsAccountId":"111122223333","digestStartTime":"2026-11-20T02:00:00Z"}';
     await writeFile(
       join(digestDir, '111122223333_CloudTrail-Digest_eu-west-1_main_eu-west-1_20261120T030000Z.json.gz'),
@@ -165,7 +171,7 @@ describe('readTrailInputs', () => {
     );
     assert.match(
       digestsOnly.errors[0]?.message ?? '',
-      /directory holds only CloudTrail digest files \(1\), which hold hashes of the log files, not events: give the CloudTrail\/ directory beside CloudTrail-Digest\//,
+      /directory holds only CloudTrail digest or Insights files \(1\), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail\/ directory beside CloudTrail-Digest\/ and CloudTrail-Insight\//,
     );
   });
 
