@@ -238,7 +238,7 @@ function reportInvalidJson(
   // Pretty-printed documents one after another (`jq '.Records[]'`): JSON lines holds one per line.
   const concatenated =
     linePosition === undefined && /^unexpected character "[{[]" after the end of the JSON value$/.test(reason)
-      ? " It looks like several JSON documents one after another: give JSON lines instead, one document per line (jq -c '.Records[]'), or one document."
+      ? " It looks like several JSON documents one after another: give JSON lines instead, one document per line (jq -c '.Records[]' for trail files, jq -c '.Events[]' for lookup-events pages), or one document."
       : '';
   sink.errors.push({
     input: sink.input,
@@ -275,6 +275,13 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     value.forEach((element, index) => {
       visit(element, `${path}[${index}]`, prefix, depth + 1, sink);
     });
+    return;
+  }
+  // A record as a JSON string in a list: `--query 'Events[*].CloudTrailEvent'` of lookup-events.
+  if (typeof value === 'string' && depth > 0 && value.trimStart().startsWith('{')) {
+    const parsed = tryParse(value);
+    if (!parsed.ok) reportEmbeddedInvalidJson(sink, value, position);
+    else visit(parsed.value, path, prefix, depth + 1, sink);
     return;
   }
   if (!isJsonObject(value)) {
@@ -325,6 +332,11 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
   }
   if (recordMarkers.some((marker) => marker in value)) {
     sink.records.push({ input: sink.input, position, record: value });
+    return;
+  }
+  // One lookup-events entry on its own: `--query 'Events[]'`, or `jq -c '.Events[]'` as JSON lines.
+  if ('CloudTrailEvent' in value) {
+    visitLookupEvent(value, position, sink);
     return;
   }
   if (isDigestFile(value)) {
@@ -468,50 +480,53 @@ function nextTokenWarning(input: string, position: string): InputProblem {
 }
 
 function visitLookupEvents(events: readonly unknown[], path: string, prefix: string, sink: Sink): void {
-  events.forEach((event, index) => {
-    const position = `${prefix}${path}[${index}]`;
-    if (!isJsonObject(event)) {
-      sink.errors.push({
-        input: sink.input,
-        position,
-        code: envelopeProblemCodes.notAnObject,
-        message: `${sink.input} at ${position}: a lookup-events entry must be a JSON object, found ${describeValue(event)}.`,
-      });
-      return;
-    }
-    const embedded = event.CloudTrailEvent;
-    const embeddedPosition = `${position}.CloudTrailEvent`;
-    if (isJsonObject(embedded)) {
-      sink.records.push({ input: sink.input, position: embeddedPosition, record: embedded });
-      return;
-    }
-    if (typeof embedded !== 'string') {
-      sink.errors.push({
-        input: sink.input,
-        position,
-        code: envelopeProblemCodes.lookupEventWithoutRecord,
-        message: `${sink.input} at ${position}: lookup-events entry has no CloudTrailEvent string${
-          typeof event.EventId === 'string' ? ` (EventId ${event.EventId})` : ''
-        }.`,
-      });
-      return;
-    }
-    const parsed = tryParse(embedded);
-    if (!parsed.ok) {
-      reportEmbeddedInvalidJson(sink, embedded, embeddedPosition);
-      return;
-    }
-    if (!isJsonObject(parsed.value)) {
-      sink.errors.push({
-        input: sink.input,
-        position: embeddedPosition,
-        code: envelopeProblemCodes.notAnObject,
-        message: `${sink.input} at ${embeddedPosition}: CloudTrailEvent must hold a JSON object, found ${describeValue(parsed.value)}.`,
-      });
-      return;
-    }
-    sink.records.push({ input: sink.input, position: embeddedPosition, record: parsed.value });
-  });
+  for (let index = 0; index < events.length; index++)
+    visitLookupEvent(events[index], `${prefix}${path}[${index}]`, sink);
+}
+
+/** One lookup-events entry (`{"EventId": …, "CloudTrailEvent": "<the record as a JSON string>"}`). */
+function visitLookupEvent(event: unknown, position: string, sink: Sink): void {
+  if (!isJsonObject(event)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.notAnObject,
+      message: `${sink.input} at ${position}: a lookup-events entry must be a JSON object, found ${describeValue(event)}.`,
+    });
+    return;
+  }
+  const embedded = event.CloudTrailEvent;
+  const embeddedPosition = `${position}.CloudTrailEvent`;
+  if (isJsonObject(embedded)) {
+    sink.records.push({ input: sink.input, position: embeddedPosition, record: embedded });
+    return;
+  }
+  if (typeof embedded !== 'string') {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.lookupEventWithoutRecord,
+      message: `${sink.input} at ${position}: lookup-events entry has no CloudTrailEvent string${
+        typeof event.EventId === 'string' ? ` (EventId ${event.EventId})` : ''
+      }.`,
+    });
+    return;
+  }
+  const parsed = tryParse(embedded);
+  if (!parsed.ok) {
+    reportEmbeddedInvalidJson(sink, embedded, embeddedPosition);
+    return;
+  }
+  if (!isJsonObject(parsed.value)) {
+    sink.errors.push({
+      input: sink.input,
+      position: embeddedPosition,
+      code: envelopeProblemCodes.notAnObject,
+      message: `${sink.input} at ${embeddedPosition}: CloudTrailEvent must hold a JSON object, found ${describeValue(parsed.value)}.`,
+    });
+    return;
+  }
+  sink.records.push({ input: sink.input, position: embeddedPosition, record: parsed.value });
 }
 
 function visitEventBridge(event: Record<string, unknown>, path: string, prefix: string, sink: Sink): void {

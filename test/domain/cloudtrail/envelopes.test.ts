@@ -86,6 +86,28 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('lookup-events output reshaped by --query or jq is read: its entries alone, or its records as strings', () => {
+    const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as {
+      Events: { CloudTrailEvent: string }[];
+    };
+    const eventIds = (text: string) => {
+      const { records, errors } = extractRecords(text, 'q.json');
+      assert.deepEqual(errors, []);
+      return records.map((r) => r.record.eventID);
+    };
+    const expected = ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f'];
+    // --query 'Events[]'
+    assert.deepEqual(eventIds(JSON.stringify(lookup.Events)), expected);
+    // --query 'Events[*].CloudTrailEvent'
+    assert.deepEqual(eventIds(JSON.stringify(lookup.Events.map((e) => e.CloudTrailEvent))), expected);
+    // jq -c '.Events[]'
+    assert.deepEqual(eventIds(lookup.Events.map((e) => JSON.stringify(e)).join('\n')), expected);
+    // A string in a list that is not JSON is an error of its own.
+    const bad = extractRecords(JSON.stringify(['{"eventName": ']), 'q.json');
+    assert.equal(bad.records.length, 0);
+    assert.equal(bad.errors.length, 1);
+  });
+
   test('a document with both Records and Events has both read, none dropped', () => {
     const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as { Events: unknown[] };
     const text = JSON.stringify({ Records: [bareRecord], Events: lookup.Events });
@@ -210,7 +232,7 @@ describe('extractRecords on bad input', () => {
     assert.deepEqual(records, []);
     assert.match(
       errors[0]?.message ?? '',
-      /unexpected character "\{" after the end of the JSON value\. It looks like several JSON documents one after another: give JSON lines instead, one document per line \(jq -c '\.Records\[\]'\)/,
+      /unexpected character "\{" after the end of the JSON value\. It looks like several JSON documents one after another: give JSON lines instead, one document per line \(jq -c '\.Records\[\]' for trail files, jq -c '\.Events\[\]' for lookup-events pages\)/,
     );
   });
 
