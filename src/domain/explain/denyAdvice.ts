@@ -15,6 +15,7 @@ import type { CompiledStatement } from '../policy/parsePolicy.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
+import { shellWord } from '../shell.js';
 import type { PolicyHolder } from '../snapshot/types.js';
 import { globToRegExp } from './arnGlob.js';
 
@@ -149,8 +150,15 @@ function describeDeny(
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
+  // A request through a VPC endpoint has aws:SourceVpc, which CloudTrail does not record: unknown here,
+  // not absent.
+  const endpoint = context.get('aws:sourcevpce')?.values[0];
+  const vpcUnknown = (condition: CompiledCondition) =>
+    condition.keyLower === 'aws:sourcevpc' && endpoint !== undefined;
   const valuesOf = (condition: CompiledCondition): string => {
     const values = context.get(condition.keyLower)?.values ?? [];
+    if (values.length === 0 && vpcUnknown(condition))
+      return `came through VPC endpoint ${endpoint}, whose VPC the record does not show (CloudTrail logs no aws:SourceVpc); if that VPC is one the statement names, this statement did not refuse it, and another policy did`;
     return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;
   };
   // A caller key the input does not give (aws:PrincipalOrgID: the snapshot holds no organization) is
@@ -191,7 +199,11 @@ function describeDeny(
         `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
       );
       hints.add(
-        namesCaller(condition.keyLower) ? 'run the job as another principal' : meetHint(condition.keyLower),
+        namesCaller(condition.keyLower)
+          ? 'run the job as another principal'
+          : vpcUnknown(condition)
+            ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
+            : meetHint(condition.keyLower),
       );
     }
   }

@@ -52,6 +52,32 @@ describe('denyCaveats', () => {
     );
   });
 
+  test('aws:SourceVpc of a request through a VPC endpoint is unknown, not absent: the caveat hedges and says how to check', () => {
+    const set = setWith([
+      {
+        Sid: 'DenyOutsideVpc',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-0f00d1234abcd5678' } },
+      },
+    ]);
+    const throughEndpoint = { ...deleteRequest, context: { 'aws:SourceVpce': 'vpce-0a1b2c3d' } };
+    const [said] = caveatsFor(set, [throughEndpoint]);
+    assert.ok(
+      said?.includes(
+        '(the request came through VPC endpoint vpce-0a1b2c3d, whose VPC the record does not show (CloudTrail logs no aws:SourceVpc); if that VPC is one the statement names, this statement did not refuse it, and another policy did)',
+      ),
+      said,
+    );
+    assert.ok(said?.includes('aws ec2 describe-vpc-endpoints --vpc-endpoint-ids vpce-0a1b2c3d'), said);
+    assert.ok(!said?.includes('send the request through the VPC endpoint'), said);
+    // Without an endpoint the key is absent indeed.
+    const [direct] = caveatsFor(set, [deleteRequest]);
+    assert.ok(direct?.includes('(the request had no aws:SourceVpc)'), direct);
+  });
+
   test('a condition on the request says what the request had, and how to meet it; the matched Resource comes first', () => {
     const set = setWith([
       {
