@@ -359,5 +359,13 @@ function kmsKeyArn(
     );
     return undefined;
   }
-  return `arn:${partition}:kms:${record.awsRegion}:${account}:key/${keyId}`;
+  const arn = `arn:${partition}:kms:${record.awsRegion}:${account}:key/${keyId}`;
+  // S3 resolves a bare key ID in the requester's account: a key of the bucket owner's (another account)
+  // must be named by its ARN, or KMS answers that the key does not exist.
+  const owner = bucketOwnerOf(record);
+  if (owner !== undefined && owner.account !== account)
+    notes.push(
+      `The request names the KMS key by its ID alone (${keyId}), which S3 looks up in the requester's account ${account} (${arn}), not in the bucket owner's ${owner.account}: if the key is the bucket owner's, name it by its full ARN (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html#AmazonS3-PutObject-request-header-SSEKMSKeyId).`,
+    );
+  return arn;
 }

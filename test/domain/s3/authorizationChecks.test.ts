@@ -268,6 +268,28 @@ const cases: readonly Case[] = [
     ],
   },
   {
+    name: "a bare KMS key id in a request to another account's bucket: resolved in the caller account, with a note that the owner's key needs its ARN",
+    record: s3Record({
+      eventName: 'PutObject',
+      requestParameters: {
+        ...objectParams,
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': '1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: OBJECT },
+        { accountId: '444455556666', type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${BUCKET}` },
+      ],
+    }),
+    checks: [
+      { action: 's3:PutObject', resource: OBJECT },
+      { action: 'kms:GenerateDataKey', resource: KEY_ARN, kind: 'kms' },
+    ],
+    notes: [
+      /by its ID alone \(1234abcd-12ab-34cd-56ef-1234567890ab\).*not in the bucket owner's 444455556666: if the key is the bucket owner's, name it by its full ARN/,
+    ],
+  },
+  {
     name: 'SSE-KMS without a key id produces a note instead of a guessed key',
     record: s3Record({
       eventName: 'PutObject',
