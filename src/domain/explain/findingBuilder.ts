@@ -63,6 +63,7 @@ import {
 import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf } from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
+  aliasResourceCaveats,
   callerSideRefusalCaveat,
   canHoldKmsGrant,
   copySourceArn,
@@ -1409,6 +1410,7 @@ export class FindingBuilder {
       kmsCalls = calls;
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
+      caveats.push(...aliasResourceCaveats(resolved.set, refused));
       if (cause !== 'kms-key') {
         // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
         // A key's use AWS's message names: the note that a read's key cannot be known does not apply.

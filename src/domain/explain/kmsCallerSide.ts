@@ -21,6 +21,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import type { DeniedEvent } from './deniedEvent.js';
+import { describeStatement } from './denyAdvice.js';
 import {
   additionalChange,
   type FixInput,
@@ -867,4 +868,34 @@ export function callerSideRefusalCaveat(
   return others.length > 0
     ? `${base}: the key is in account ${others.join(', ')}, so both its key policy and the caller's policies must allow it.`
     : `${base}: unless the key policy names the caller itself, they must allow it.`;
+}
+
+/**
+ * A statement of the caller's own policies that allows a refused KMS call on an alias's ARN: a Resource
+ * that names an alias does not match the use of the key it points to (KMS authorizes on the key's ARN),
+ * so the statement looks like a grant and is none. One caveat per statement, naming the key to use.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+ */
+export function aliasResourceCaveats(set: PolicySet, refused: readonly EvaluatedKmsCall[]): string[] {
+  const caveats: string[] = [];
+  const said = new Set<string>();
+  for (const { call } of refused) {
+    for (const policy of set.identity) {
+      for (const { statement } of policy.relevantStatements(call.action.toLowerCase())) {
+        if (statement.effect !== 'Allow' || statement.notResource) continue;
+        const aliases = statement.resources
+          .map((r) => r.raw)
+          .filter((raw) => /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(raw));
+        const ref = statement.ref;
+        const id = `${ref.policyType}|${ref.policyIndex}|${ref.statementIndex}`;
+        if (aliases.length === 0 || said.has(id)) continue;
+        said.add(id);
+        caveats.push(
+          `${describeStatement(ref)} allows ${call.action} on the alias ${aliases.join(', ')}: a Resource that names an alias does not match the use of the key it points to, since KMS authorizes on the key's ARN. Name the key (${call.keyArn}) instead, or keep the alias with a kms:ResourceAliases condition (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).`,
+        );
+      }
+    }
+  }
+  return caveats;
 }

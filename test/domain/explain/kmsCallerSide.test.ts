@@ -726,6 +726,23 @@ describe("what AWS's message says about the key's use comes first", () => {
     assert.ok(!caveats.some((c) => c.includes('is enough on its own')), caveats.join('\n'));
   });
 
+  test("a statement that allows the key's use on an alias's ARN is said to be no grant, with the key to name", () => {
+    const alias = 'arn:aws:kms:eu-west-1:111122223333:alias/backups';
+    const finding = findingOf(
+      message('because no identity-based policy allows the kms:GenerateDataKey action'),
+      [WRITE, { Sid: 'KeyByAlias', Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: alias }],
+    );
+    const said = finding.caveats.filter((c) => c.includes('on the alias'));
+    assert.equal(said.length, 1, finding.caveats.join('\n'));
+    assert.ok(
+      said[0]?.startsWith(
+        `Statement "KeyByAlias" of inline allows kms:GenerateDataKey on the alias ${alias}`,
+      ),
+      said[0],
+    );
+    assert.ok(said[0]?.includes(`Name the key (${KEY}) instead`), said[0]);
+  });
+
   test('an explicit Deny AWS names but the snapshot lacks: named as the cause, with no Allow proposed', () => {
     const finding = findingOf(message('with an explicit deny in an identity-based policy'), [WRITE]);
     assert.equal(finding.cause, 'identity-explicit-deny');
