@@ -216,13 +216,18 @@ function looksLikeJsonLines(lines: readonly string[]): boolean {
   if (nonEmpty.length < 2) return false;
   // A first line that opens an array or object (`{"Records": [`) starts one document over many lines,
   // a record per line perhaps: a comma missing there is that document's error, not a line's.
+  // Unless no line ends with a comma (a record per line of such a document does) and two lines or more
+  // are whole documents each: then the first is a line cut short.
   const first = nonEmpty[0]!.trimEnd();
-  if (first.endsWith('[') || first.endsWith('{')) return false;
-  return nonEmpty.some((line) => {
+  const opensDocument = first.endsWith('[') || first.endsWith('{');
+  if (opensDocument && nonEmpty.some((line) => line.trimEnd().endsWith(','))) return false;
+  let whole = 0;
+  for (const line of nonEmpty) {
     const trimmed = line.trim();
-    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false;
-    return tryParse(trimmed).ok;
-  });
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) continue;
+    if (tryParse(trimmed).ok && ++whole >= (opensDocument ? 2 : 1)) return true;
+  }
+  return false;
 }
 
 function reportInvalidJson(

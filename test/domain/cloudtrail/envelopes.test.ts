@@ -160,6 +160,19 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('JSON lines whose first line is cut short (ending in an open brace) still yield the other lines', () => {
+    const line = JSON.stringify(bareRecord);
+    const cut = `${line.slice(0, line.indexOf('"userIdentity":') + '"userIdentity": {'.length - 1)}`;
+    assert.ok(cut.endsWith('{'), cut);
+    const { records, errors } = extractRecords([cut, line, line].join('\n'), 'cut.jsonl');
+    assert.deepEqual(
+      records.map((r) => r.position),
+      ['line 2: $', 'line 3: $'],
+    );
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.message ?? '', /line 1/);
+  });
+
   test('a JSON array of different envelopes yields all their records', () => {
     const eventBridge = JSON.parse(fixture('eventbridge-rclone-putobject-denied.json')) as unknown;
     const lookup = JSON.parse(fixture('lookup-events-s3-denied.json')) as unknown;
