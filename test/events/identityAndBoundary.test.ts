@@ -33,5 +33,10 @@ describe('a group refused by the identity policy for one request and by the boun
       [['s3:DeleteObject']],
     );
     assert.equal(finding?.fix?.verified, true);
+    // The summary says which policy refuses which request.
+    assert.match(
+      finding?.summary ?? '',
+      /: no identity-based policy allows s3:PutObject, and the permissions boundary does not allow s3:DeleteObject\. Fix:/,
+    );
   });
 });

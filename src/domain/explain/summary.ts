@@ -190,12 +190,42 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     explicit.length > 0
       ? [...new Set(denied.filter((r) => r.decision === 'ImplicitlyDenied').map((r) => r.action))]
       : [];
+  // A group refused partly by the identity policies and partly by the boundary alone: each said apart.
+  const byBoundaryOnly =
+    finding.cause === 'identity-missing-allow' || finding.cause === 'boundary-missing-allow'
+      ? [
+          ...new Set(
+            denied
+              .filter(
+                (r) =>
+                  r.decision === 'ImplicitlyDenied' &&
+                  r.missingAllowIn?.length === 1 &&
+                  r.missingAllowIn[0] === 'permissions-boundary',
+              )
+              .map((r) => r.action),
+          ),
+        ]
+      : [];
+  const byIdentity =
+    byBoundaryOnly.length > 0
+      ? [
+          ...new Set(
+            denied
+              .filter(
+                (r) => r.decision === 'ImplicitlyDenied' && r.missingAllowIn?.includes('identity') === true,
+              )
+              .map((r) => r.action),
+          ),
+        ].filter((action) => !byBoundaryOnly.includes(action))
+      : [];
   let sentence =
-    explicit.length > 0 && others.length > 0
-      ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
-      : denied.length === 0 && kmsRefused.length > 0
-        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-        : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+    byBoundaryOnly.length > 0 && byIdentity.length > 0
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: no identity-based policy allows ${byIdentity.join(', ')}, and the permissions boundary does not allow ${byBoundaryOnly.join(', ')}.`
+      : explicit.length > 0 && others.length > 0
+        ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
+        : denied.length === 0 && kmsRefused.length > 0
+          ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+          : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
