@@ -2544,11 +2544,25 @@ export class FindingBuilder {
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
+      let prefix = commonDirectory(keys.length > 0 ? keys : listPrefixes);
+      // `aws s3 sync` lists the whole path it was given (no delimiter) before it writes the files that
+      // changed: that listing, when the input has it, is where the job works, wider than the changed
+      // files' directory (the next run changes others).
+      if (client.command === 's3.sync' && keys.length > 0) {
+        let widest: string | undefined;
+        for (const listed of evidence('recursiveListPrefixes') ?? NO_NAMES) {
+          const directory = listedDirectory(listed);
+          if (!prefix.startsWith(directory) || !keys.every((key) => key.startsWith(directory))) continue;
+          // The deepest listing that holds every key: the sync's own path.
+          if (widest === undefined || directory.length > widest.length) widest = directory;
+        }
+        if (widest !== undefined) prefix = widest;
+      }
       const profile = awsCliJobProfile(
         {
           bucket,
           ...(partition !== undefined ? { partition } : {}),
-          prefix: commonDirectory(keys.length > 0 ? keys : listPrefixes),
+          prefix,
           eventNames,
           ...(copySource !== undefined ? { copySource } : {}),
           ...(moveSource !== undefined ? { moveSource } : {}),

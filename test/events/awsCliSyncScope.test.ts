@@ -1,0 +1,32 @@
+/**
+ * `aws s3 sync site s3://web/site/` with one changed file, refused its upload (aws-cli 2.9.19 against
+ * moto, recorded): the sync first listed its whole path (`prefix=site/`, no delimiter), then uploaded only
+ * `site/css/main.css`. The job profile covers the path the sync listed, where the next run changes other
+ * files, and its s3:prefix note names that listing, not the changed file's folder.
+ *
+ * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { explainScenario } from './explainScenario.js';
+
+describe('aws s3 sync refused the upload of one changed file', () => {
+  test("the job profile covers the sync's listed path, and the fix only the refused file's folder", async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'aws-cli-sync-changed-file'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Resource),
+      ['arn:aws:s3:::web/site/css/*'],
+    );
+    const puts = finding?.jobProfile?.statements.find((s) => s.Action.includes('s3:PutObject'));
+    assert.deepEqual(puts?.Resource, ['arn:aws:s3:::web/site/*']);
+    assert.ok(
+      finding?.jobProfile?.notes.some((n) => n.includes('lists the path it was given (`prefix=site/`)')),
+      finding?.jobProfile?.notes.join('\n'),
+    );
+  });
+});
