@@ -2,7 +2,9 @@
  * `aws s3 sync site s3://web/site/` with one changed file, refused its upload (aws-cli 2.9.19 against
  * moto, recorded): the sync first listed its whole path (`prefix=site/`, no delimiter), then uploaded only
  * `site/css/main.css`. The job profile covers the path the sync listed, where the next run changes other
- * files, and its s3:prefix note names that listing, not the changed file's folder.
+ * files, and its s3:prefix note names that listing, not the changed file's folder. And `aws s3 sync
+ * s3://src-bkt/in/ s3://dst-bkt/out/ --delete`, refused its deletes: the copies read in src-bkt, so the
+ * destination's profile takes the writes and deletes only, and the source gets the reads.
  *
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
  */
@@ -28,5 +30,23 @@ describe('aws s3 sync refused the upload of one changed file', () => {
       finding?.jobProfile?.notes.some((n) => n.includes('lists the path it was given (`prefix=site/`)')),
       finding?.jobProfile?.notes.join('\n'),
     );
+  });
+
+  test('a sync between buckets refused its deletes: no s3:GetObject on the destination, the reads on the source', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'aws-cli-sync-delete-between-buckets'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.bucket, 'dst-bkt');
+    const statements = finding?.jobProfile?.statements ?? [];
+    const on = (resource: string) =>
+      statements.filter((s) => s.Resource.includes(resource)).flatMap((s) => s.Action);
+    assert.deepEqual(on('arn:aws:s3:::dst-bkt/out/*').sort(), [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:PutObject',
+    ]);
+    assert.deepEqual(on('arn:aws:s3:::src-bkt/in/*'), ['s3:GetObject']);
   });
 });

@@ -270,8 +270,11 @@ export class Explainer {
       if (parsed.ok && parsed.source.form === 'bucket') {
         const { key: sourceKey } = parsed.source;
         const source = this.#succeeded.of(principal, parsed.source.bucket);
+        const sourceDirectory = sourceKey.slice(0, sourceKey.lastIndexOf('/') + 1);
         this.#note(source.readKeys, sourceKey);
-        this.#note(source.copySourceDirectories, sourceKey.slice(0, sourceKey.lastIndexOf('/') + 1));
+        this.#note(source.copySourceDirectories, sourceDirectory);
+        if (parsed.source.bucket !== bucket)
+          this.#note(seen.copiedFromOtherBuckets, `${parsed.source.bucket}/${sourceDirectory}`);
       }
       this.#note(seen.copyDirectories, directory);
     }

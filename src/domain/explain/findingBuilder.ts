@@ -2533,6 +2533,11 @@ export class FindingBuilder {
       if (from.bucket === bucket) sourceKeys.push(from.key);
       else addKey(otherSourceKeys, from.bucket, from.key);
     }
+    // Copies into this bucket that succeeded read in other buckets too (the input's evidence).
+    for (const from of evidence('copiedFromOtherBuckets') ?? NO_NAMES) {
+      const slash = from.indexOf('/');
+      addKey(otherSourceKeys, from.slice(0, slash), from.slice(slash + 1));
+    }
     // Where copies into this bucket read in other buckets: a directory of each.
     const otherSources = [...otherSourceKeys].map(([source, sourceKeyList]) => ({
       bucket: source,

@@ -61,6 +61,8 @@ class ByPrincipalAndBucket<T> {
  *   the source's bucket);
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
+ * - `copiedFromOtherBuckets`: where its copies into this bucket read in other buckets, as
+ *   `bucket/directory` (`src/in/`): a sync or cp between buckets reads there, not here;
  * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload);
  * - `missingKeyDirectories`: the directories of keys it looked up and S3 found no object at (a HEAD or
  *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it);
@@ -76,6 +78,7 @@ export type CallEvidence =
   | 'readKeys'
   | 'copyDirectories'
   | 'copySourceDirectories'
+  | 'copiedFromOtherBuckets'
   | 'uploadDirectories'
   | 'missingKeyDirectories'
   | 'missingKeys';
@@ -131,6 +134,7 @@ export class SucceededCalls {
         readKeys: new Set(),
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
+        copiedFromOtherBuckets: new Set(),
         uploadDirectories: new Set(),
         missingKeyDirectories: new Set(),
         missingKeys: new Set(),
