@@ -57,4 +57,24 @@ describe('organization policies of the snapshot account', () => {
       finding.caveats.join('\n'),
     );
   });
+
+  test("each bucket outside the snapshot's account is named with its own account in the caveat", async () => {
+    const report = await explainScenario(DIR, [
+      'two-buckets-event.json',
+      '--account-snapshot',
+      'caller-authz.json',
+      '--rcp',
+      'caller-org-rcp.json',
+    ]);
+    assert.deepEqual(
+      report.findings.map((f) => [
+        f.bucket,
+        f.caveats.find((c) => c.startsWith('The RCPs given'))?.match(/the bucket is in account (\d+)/)?.[1],
+      ]),
+      [
+        ['partner-exports', '111122223333'],
+        ['other-bucket', '999900001111'],
+      ],
+    );
+  });
 });

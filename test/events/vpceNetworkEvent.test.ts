@@ -37,4 +37,16 @@ describe('a network activity event refused by a VPC endpoint policy', () => {
     assert.equal(finding?.fix?.verified, false);
     assert.ok(finding?.caveats.some((c) => c.startsWith("AWS's message points at the vpc-endpoint policy")));
   });
+
+  test('a caller of another account, named by account alone, gets the same reading', async () => {
+    const report = await explainScenario(DIR, [
+      'cross-account-event.json',
+      '--account-snapshot',
+      'authz.json',
+    ]);
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    assert.ok(finding?.caveats.some((c) => c.includes('(VpceAccessDenied)')));
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
+  });
 });

@@ -427,9 +427,17 @@ function invalidBucketOf(event: DeniedEvent): string | undefined {
 function vpceRefusal(
   record: CloudTrailRecord,
   check: S3AuthorizationCheck,
-): { message: ParsedDenialMessage; note: string } | undefined {
-  const caller = record.principal.arn;
-  if (caller === undefined) return undefined;
+): { message: ParsedDenialMessage; note: string } {
+  // A caller of another account, or an anonymous one, is named by the record only by account.
+  const { principal } = record;
+  const caller =
+    principal.arn ??
+    principal.policyPrincipalArn ??
+    (principal.type === 'Anonymous'
+      ? 'anonymous'
+      : principal.account !== undefined
+        ? `arn:aws:iam::${principal.account}:root`
+        : 'unknown');
   const endpoint = record.vpcEndpointId ?? 'its VPC endpoint';
   return {
     message: {

@@ -77,7 +77,8 @@ export class PolicyResolver {
       this.#sets.set(principal, byBucket);
     }
     const rcpsApply = this.#inSnapshotAccount(resourceAccount);
-    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : '|outside'}`;
+    // A set without the RCPs names the bucket's account in its caveat: one per account.
+    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}`;
     let resolved = byBucket.get(bucketKey);
     if (resolved === undefined) {
       resolved = this.#resolveUncached(

@@ -317,7 +317,9 @@ export function escapeMarkdown(value: string): string {
     if (char === '@' || char === '#') return `\\${char}${WORD_JOINER}`;
     if (
       char === ':' &&
+      // Not inside a word, nor at the second colon of `::` (an IAM ARN's empty region, an IPv6 address).
       !WORD_CHARACTER.test(text.charAt(at - 1)) &&
+      text.charAt(at - 1) !== ':' &&
       EMOJI_CODE_AFTER.test(text.slice(at + 1, at + 64))
     )
       return `\\:${WORD_JOINER}`;

@@ -125,6 +125,13 @@ describe('Markdown escaping', () => {
     assert.match(escaped, /\\#\u2060 heading/);
   });
 
+  test("an IAM ARN's account after `::` gets no word joiner: the ARN copies cleanly", () => {
+    assert.equal(
+      escapeMarkdown('arn:aws:iam::111122223333:policy/P 2001:db8::1'),
+      'arn\\:aws\\:iam\\:\\:111122223333\\:policy\\/P 2001\\:db8\\:\\:1',
+    );
+  });
+
   test('GitHub issue references and emoji codes are broken by an invisible word joiner; colons inside words are not', () => {
     assert.equal(
       escapeMarkdown('reports/#42 linux#1 :+1: x:8080: arn:aws:s3'),
