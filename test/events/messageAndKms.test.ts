@@ -115,3 +115,20 @@ describe("a KMS call AWS says the caller's own policies refuse, for a caller of 
     assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
   });
 });
+
+describe("a KMS call AWS's message says no identity-based policy allows, with no snapshot (sample 47's event alone)", () => {
+  test('the fix grants that call on the key it names, through S3, and not the S3 request', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', '..', 'events', '47-sse-kms-default-key-no-kms-permission'),
+      ['event.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.evidence, 'message');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => [s.Action, s.Condition]),
+      [[['kms:GenerateDataKey'], { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com'] } }]],
+    );
+    assert.match(finding?.fix?.statements[0]?.Resource[0] ?? '', /^arn:aws:kms:eu-central-1:\d{12}:key\//);
+    assert.equal(finding?.fix?.verified, false);
+  });
+});

@@ -71,6 +71,7 @@ import {
   type EvaluatedKmsCall,
   evaluateKmsCalls,
   isCopy,
+  type KmsCall,
   type KmsFixOutcome,
   keyAccountOf,
   keyPolicyNeeds,
@@ -2259,17 +2260,44 @@ export class FindingBuilder {
       const byMessage = denied.map((e) => e.event.message);
       const grantable = requests.filter((r, i) => {
         const said = byMessage[i]!;
+        // A message that names another action (S3's KMS call) says nothing of the S3 request's own.
         return (
           isS3Action(r.action) &&
           (said.form === 'enhanced'
-            ? said.policyType === 'identity' && said.denial === 'implicit'
+            ? isS3Action(said.action) && said.policyType === 'identity' && said.denial === 'implicit'
             : cause === 'identity-missing-allow')
         );
       });
       const elsewhere = byMessage.filter(
         (said) => said.form === 'enhanced' && !(said.policyType === 'identity' && said.denial === 'implicit'),
       );
-      const statements = minimalStatements(grantable);
+      // A message that says no identity-based policy allows S3's KMS call on a key it names: that call,
+      // through S3, is what to grant.
+      const keyUses: { readonly call: KmsCall }[] = [];
+      denied.forEach((e, i) => {
+        const said = byMessage[i]!;
+        if (
+          said.form !== 'enhanced' ||
+          !said.action.toLowerCase().startsWith('kms:') ||
+          said.policyType !== 'identity' ||
+          said.denial !== 'implicit' ||
+          said.resource === undefined ||
+          !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(said.resource)
+        )
+          return;
+        const region = said.resource.split(':')[3]!;
+        keyUses.push({
+          call: {
+            event: e.event,
+            action: said.action,
+            keyArn: said.resource,
+            context: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+            source: 'message',
+            refusedThisRun: true,
+          },
+        });
+      });
+      const statements = [...minimalStatements(grantable), ...kmsStatements(keyUses)];
       if (statements.length === 0 && cause === 'resource-policy-missing-allow' && bucket !== undefined) {
         const caller = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
         return {
