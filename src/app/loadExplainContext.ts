@@ -11,6 +11,7 @@ import {
 } from '../adapters/snapshotFiles.js';
 import { DEFAULT_WINDOW_MINUTES, type ExplainContext } from '../domain/explain/context.js';
 import type { ExplainWarning } from '../domain/explain/report.js';
+import { hasAllowStatement, withRcpFullAwsAccess } from '../domain/snapshot/controlPolicies.js';
 import {
   bucketPolicyWarnings,
   controlPolicyWarnings,
@@ -99,12 +100,24 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
     if (!loaded.ok) return { ok: false, code: loaded.code, message: `--scp ${loaded.message}` };
     scpLevels = loaded.levels;
     warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'scp'));
+    // Every level needs an Allow (FullAWSAccess unless it was detached): a level of Deny statements alone
+    // refuses everything, which is rarely what the files meant.
+    loaded.levels.forEach((level, index) => {
+      if (level.some((policy) => hasAllowStatement(policy.document))) return;
+      const source = loaded.sources[index] ?? '--scp';
+      warnings.push({
+        input: source,
+        code: 'scp.levelWithoutAllow',
+        message: `${source}: SCP level ${index + 1} (each --scp file is one level: the root, each OU, then the account) holds no Allow statement, so it refuses every request: AWS requires an Allow at every level, which FullAWSAccess gives unless it was detached. If these policies are attached at the same level as another file's, give them in one file as an array of levels ([[policy, policy]]).`,
+      });
+    });
   }
   let rcpLevels: readonly PolicyLevel[] = [];
   if (options.rcps !== undefined && options.rcps.length > 0) {
     const loaded = await loadRcpFiles(options.rcps);
     if (!loaded.ok) return { ok: false, code: loaded.code, message: `--rcp ${loaded.message}` };
-    rcpLevels = loaded.levels;
+    // RCPFullAWSAccess is at every level, and cannot be detached.
+    rcpLevels = withRcpFullAwsAccess(loaded.levels);
     warnings.push(...levelWarnings(loaded.levels, loaded.sources, 'rcp'));
   }
   return {

@@ -29,8 +29,9 @@ pipe such as <(aws cloudtrail lookup-events ...).
 Options:
   --account-snapshot FILE     'aws iam get-account-authorization-details' output
   --bucket-policy BUCKET=FILE a bucket policy ('aws s3api get-bucket-policy' output or the document); repeatable
-  --scp FILE                  service control policies (a document, or an array of levels); repeatable
-  --rcp FILE                  resource control policies (same shapes); repeatable
+  --scp FILE                  service control policies (a document, or an array of levels); repeatable,
+                              each file one level (root, OUs, account); one level's policies: [[p, p]]
+  --rcp FILE                  resource control policies (same shapes; RCPFullAWSAccess is implied)
   --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
   -f, --format FORMAT         text (default), markdown, slack, sns or json
   -h, --help                  show this help

@@ -108,7 +108,39 @@ type ControlPolicyResult =
   | { readonly ok: true; readonly policy: ControlPolicy }
   | { readonly ok: false; readonly code: ControlPolicyErrorCode; readonly message: string };
 
+/**
+ * A control policy of the kind asked for: an SCP names no Principal (the principals are the accounts'),
+ * an RCP names Principal "*" in every statement. A document whose every statement says the other is
+ * refused, naming the option it belongs to, rather than read as a policy that allows nothing.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+ */
 function parseControlPolicy(raw: unknown, where: string, kind: ControlPolicyKind): ControlPolicyResult {
+  const parsed = parseControlPolicyShape(raw, where, kind);
+  if (!parsed.ok) return parsed;
+  const document = parsed.policy.document;
+  const statements = isJsonObject(document) ? document.Statement : undefined;
+  const list = (Array.isArray(statements) ? statements : [statements]).filter(isJsonObject);
+  if (list.length === 0) return parsed;
+  const namesPrincipal = (statement: Record<string, unknown>) =>
+    'Principal' in statement || 'NotPrincipal' in statement;
+  if (kind === 'scp' && list.every(namesPrincipal))
+    return {
+      ok: false,
+      code: 'controlPolicy.wrongType',
+      message: `${where}: every statement names a Principal, which an SCP cannot: this looks like a resource control policy (give it with --rcp) or a bucket policy (--bucket-policy BUCKET=FILE)`,
+    };
+  if (kind === 'rcp' && !list.some(namesPrincipal))
+    return {
+      ok: false,
+      code: 'controlPolicy.wrongType',
+      message: `${where}: no statement names a Principal, which every RCP statement does (Principal "*"): this looks like a service control policy (give it with --scp) or an identity policy`,
+    };
+  return parsed;
+}
+
+function parseControlPolicyShape(raw: unknown, where: string, kind: ControlPolicyKind): ControlPolicyResult {
   const { label, doc } = CONTROL_POLICY_KINDS[kind];
   if (typeof raw === 'string') return fromDocument(raw, where, where, undefined, kind);
   if (!isJsonObject(raw)) {
@@ -179,4 +211,53 @@ function fromDocument(
     };
   }
   return { ok: true, policy: { name, ...(arn !== undefined ? { arn } : {}), document: decoded.document } };
+}
+
+/**
+ * RCPFullAWSAccess, which AWS attaches to the root, every OU and every account once RCPs are enabled, and
+ * which cannot be detached: the RCPs a customer writes can only deny ("Allow is only supported for
+ * RCPFullAWSAccess"), so each level given is taken with it.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+ */
+export const RCP_FULL_AWS_ACCESS: ControlPolicy = {
+  name: 'RCPFullAWSAccess (attached by AWS at every level)',
+  arn: 'arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess',
+  document: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
+  },
+};
+
+/** Each RCP level with RCPFullAWSAccess, unless it already holds it. */
+export function withRcpFullAwsAccess(levels: readonly PolicyLevel[]): PolicyLevel[] {
+  return levels.map((level) =>
+    level.some(
+      (policy) => policy.arn?.endsWith('/p-RCPFullAWSAccess') === true || policy.name === 'RCPFullAWSAccess',
+    )
+      ? level
+      : [...level, RCP_FULL_AWS_ACCESS],
+  );
+}
+
+/** Whether a policy document holds an Allow statement (a string document is read as JSON). */
+export function hasAllowStatement(document: unknown): boolean {
+  let value = document;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return false;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  const statements = (value as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.some(
+    (statement) =>
+      typeof statement === 'object' &&
+      statement !== null &&
+      (statement as { Effect?: unknown }).Effect === 'Allow',
+  );
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { parseRcpFile, parseScpFile } from '../../../src/domain/snapshot/controlPolicies.js';
+import {
+  hasAllowStatement,
+  parseRcpFile,
+  parseScpFile,
+  RCP_FULL_AWS_ACCESS,
+  withRcpFullAwsAccess,
+} from '../../../src/domain/snapshot/controlPolicies.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../fixtures/snapshot/${name}`, import.meta.url), 'utf8'));
@@ -115,5 +121,53 @@ describe('parseRcpFile', () => {
     const result = parseRcpFile(fixture('scp-describe-full-access.json'), 'scp.json');
     assert.equal(result.ok ? '' : result.code, 'controlPolicy.wrongType');
     assert.match(result.ok ? '' : result.message, /not RESOURCE_CONTROL_POLICY; pass it as an SCP/);
+  });
+});
+
+describe('the kind of a control policy', () => {
+  const bucketPolicyLike = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+  const scpLike = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' }],
+  };
+
+  test('a document whose statements name a Principal is refused as an SCP, and one without is refused as an RCP', () => {
+    const asScp = parseScpFile(bucketPolicyLike, 'rcp.json');
+    assert.equal(asScp.ok, false);
+    assert.match(
+      asScp.ok ? '' : asScp.message,
+      /^rcp\.json: every statement names a Principal, which an SCP cannot/,
+    );
+    const asRcp = parseRcpFile(scpLike, 'scp.json');
+    assert.equal(asRcp.ok, false);
+    assert.match(asRcp.ok ? '' : asRcp.message, /no statement names a Principal.*give it with --scp/);
+    assert.equal(parseScpFile(scpLike, 'scp.json').ok, true);
+    assert.equal(parseRcpFile(bucketPolicyLike, 'rcp.json').ok, true);
+  });
+
+  test('each RCP level is taken with RCPFullAWSAccess, which AWS attaches everywhere', () => {
+    const parsed = parseRcpFile(bucketPolicyLike, 'rcp.json');
+    assert.ok(parsed.ok);
+    const levels = withRcpFullAwsAccess(parsed.levels);
+    assert.deepEqual(
+      levels.map((level) => level.map((p) => p.name)),
+      [['rcp.json', 'RCPFullAWSAccess (attached by AWS at every level)']],
+    );
+    // A level that already holds it is kept as it is.
+    assert.deepEqual(withRcpFullAwsAccess(levels), levels);
+    assert.equal(hasAllowStatement(RCP_FULL_AWS_ACCESS.document), true);
+    assert.equal(hasAllowStatement(bucketPolicyLike), false);
+    assert.equal(hasAllowStatement(JSON.stringify(RCP_FULL_AWS_ACCESS.document)), true);
   });
 });
