@@ -139,6 +139,14 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   io.stderr(
     `explain: ${result.inputsRead === result.inputsNamed ? `${result.inputsRead} input(s)` : `${result.inputsRead} of ${result.inputsNamed} input(s) read`}, ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
   );
+  // The report lists the errors; one that does not reach a terminal (JSON, or piped) is named here too,
+  // the first few of them, as the warnings are.
+  if (report.errors.length > 0 && (format !== 'text' || io.isTty !== true)) {
+    for (const e of report.errors.slice(0, ERRORS_ON_STDERR))
+      io.stderr(`explain: ${toSingleLine(withInputName(e))}\n`);
+    const more = report.errors.length - ERRORS_ON_STDERR;
+    if (more > 0) io.stderr(`explain: … and ${more} more error(s) in the report\n`);
+  }
   switch (format) {
     case 'json':
       writeInBatches(io.stdout, reportJsonPieces(report));
@@ -181,11 +189,17 @@ const EXPLAIN_OPTIONS = {
  * dash after a space (`--window -1`: "argument is ambiguous", over three lines); the option and the value
  * are named instead, with the `--option=value` form that passes such a value.
  */
+/** How many of a report's errors standard error names when the report does not go to a terminal. */
+const ERRORS_ON_STDERR = 3;
+
 function argumentProblem(error: Error & { code?: string }, args: readonly string[]): string {
   const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(error.message);
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous !== null) {
     const option = ambiguous[1]!;
     const value = args[args.indexOf(option) + 1] ?? '';
+    // A number of minutes has no sign: the `=` form would be refused next.
+    if (option === '--window')
+      return `--window was given "${toSingleLine(value)}": it takes a number of minutes in decimal digits, with no sign`;
     return `${option} was given "${toSingleLine(value)}", which starts with a dash: if that is its value, write ${option}=${toSingleLine(value)}; if ${option} has no value, give it one`;
   }
   return error.message

@@ -181,8 +181,10 @@ describe('permission-auditor explain', () => {
     const report = JSON.parse(run.stdout) as ExplainReport;
     assert.equal(report.findings.length, 1);
     assert.ok(report.errors.some((e) => e.input.includes('missing.json')));
-    // The account on standard error counts every input named, and how many were read.
+    // The account on standard error counts every input named, and how many were read; the JSON report
+    // goes elsewhere, so the input it could not read is named there too.
     assert.match(run.stderr, /^explain: 1 of 2 input\(s\) read, /m);
+    assert.match(run.stderr, /^explain: .*missing\.json.*$/m);
   });
 
   test('no readable input at all exits 2', async () => {
@@ -241,15 +243,24 @@ describe('permission-auditor explain', () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
     // A value after a space that starts with a dash: named in one line, with the form that passes it.
-    const dashed = await runCli(['explain', join(SEED, 'event.json'), '--window', '-5']);
+    const dashed = await runCli(['explain', join(SEED, 'event.json'), '--account-snapshot', '-authz.json']);
     assert.equal(dashed.code, 2);
     assert.ok(
       dashed.stderr.startsWith(
-        'explain: --window was given "-5", which starts with a dash: if that is its value, write --window=-5; if --window has no value, give it one\n',
+        'explain: --account-snapshot was given "-authz.json", which starts with a dash: if that is its value, write --account-snapshot=-authz.json; if --account-snapshot has no value, give it one\n',
       ),
       dashed.stderr,
     );
     assert.ok(!dashed.stderr.includes('\uFFFD'));
+    // A negative number of minutes has no form that passes: said so, not the `=` form.
+    const negative = await runCli(['explain', join(SEED, 'event.json'), '--window', '-5']);
+    assert.equal(negative.code, 2);
+    assert.ok(
+      negative.stderr.startsWith(
+        'explain: --window was given "-5": it takes a number of minutes in decimal digits, with no sign\n',
+      ),
+      negative.stderr,
+    );
     // Only decimal minutes: "0x10" is not read as 16, nor "1e3" as 1000; each refusal says why.
     const refused: [string, string][] = [
       ['0x10', 'must be a number of minutes in decimal digits, such as 60 or 0.5'],
