@@ -1663,9 +1663,14 @@ export class FindingBuilder {
       );
     // The fix's caveat, when the finding carries it, already names what the profile's dated directories
     // widen to where the two grant the same ones.
-    const fixStatements = fixOutcome.fix?.statements ?? [];
-    const fixDated = datedDirectoryCaveat(fixStatements);
-    const saidForFix = fixDated !== undefined && caveats.includes(fixDated) ? fixStatements : [];
+    const saidForFix =
+      profile !== null &&
+      fixOutcome.fix !== null &&
+      caveats.some(
+        (c) => c.startsWith('The fix grants a ') || c.startsWith('The fix names a bucket whose name'),
+      )
+        ? fixOutcome.fix.statements
+        : [];
     const datedProfile =
       profile === null
         ? undefined

@@ -269,19 +269,27 @@ export function datedDirectoryCaveat(
 ): string | undefined {
   // What the fix's own caveat already says (the profile grants the fix's dated directory, say) is not
   // said again for the profile: the wider resource it names is the same.
-  const unsaid = <K>(own: ReadonlyMap<K, string>, said: ReadonlyMap<K, string>): Map<K, string> =>
-    new Map([...own].filter(([key, widened]) => said.get(key) !== widened));
+  const none = new Map<string, string>();
+  const saidDated = saidForFix.length > 0 ? datedDirectories(saidForFix) : none;
+  const unsaid = (
+    own: ReadonlyMap<string, string>,
+    said: ReadonlyMap<string, string>,
+  ): Map<string, string> =>
+    said.size === 0 ? new Map(own) : new Map([...own].filter(([key, widened]) => said.get(key) !== widened));
   const wider = directoriesNamedElsewhere
     ? new Map<string, string>()
-    : unsaid(datedDirectories(statements), datedDirectories(saidForFix));
-  const buckets = unsaid(datedBuckets(statements), datedBuckets(saidForFix));
+    : unsaid(datedDirectories(statements), saidDated);
+  const buckets = unsaid(datedBuckets(statements), saidForFix.length > 0 ? datedBuckets(saidForFix) : none);
   // A release directory already inside a dated one is covered by the wider prefix above the date.
   const releases = new Map(
     [
       ...(directoriesNamedElsewhere
-        ? new Map<string, string>()
-        : unsaid(versionedDirectories(statements), versionedDirectories(saidForFix))),
-    ].filter(([resource]) => !wider.has(resource) && !datedDirectories(saidForFix).has(resource)),
+        ? none
+        : unsaid(
+            versionedDirectories(statements),
+            saidForFix.length > 0 ? versionedDirectories(saidForFix) : none,
+          )),
+    ].filter(([resource]) => !wider.has(resource) && !saidDated.has(resource)),
   );
   if (wider.size === 0 && buckets.size === 0 && releases.size === 0) return undefined;
   const than = granter === 'fix' ? 'what was refused' : 'where the job was seen working';

@@ -439,19 +439,21 @@ function addCallerContext(record: CloudTrailRecord, context: Record<string, Cont
   const session = identity.sessionContext;
   const attributes = isJsonObject(session) ? session.attributes : undefined;
   if (!isJsonObject(attributes)) return;
-  if (typeof attributes.creationDate === 'string' && !Number.isNaN(eventTimeMillis(attributes.creationDate)))
-    context['aws:TokenIssueTime'] = attributes.creationDate;
+  // Read once per session's spelling: every event of a job carries the same creation date.
+  const created = typeof attributes.creationDate === 'string' ? creationMillis(attributes.creationDate) : NaN;
+  if (!Number.isNaN(created)) context['aws:TokenIssueTime'] = attributes.creationDate as string;
   const mfa = attributes.mfaAuthenticated;
   const present =
     mfa === true || mfa === 'true' ? true : mfa === false || mfa === 'false' ? false : undefined;
   if (present === undefined) return;
   context['aws:MultiFactorAuthPresent'] = present;
-  const created =
-    typeof attributes.creationDate === 'string' ? eventTimeMillis(attributes.creationDate) : NaN;
-  const now = eventTimeMillis(record.eventTime);
-  if (present && !Number.isNaN(created) && !Number.isNaN(now) && now >= created)
-    context['aws:MultiFactorAuthAge'] = Math.floor((now - created) / 1000);
+  // The event's own time, as the time context already read it (whole seconds).
+  const now = context['aws:EpochTime'];
+  if (present && !Number.isNaN(created) && typeof now === 'number' && now * 1000 >= created)
+    context['aws:MultiFactorAuthAge'] = Math.floor(now - created / 1000);
 }
+
+const creationMillis = boundedMemo((text: string) => eventTimeMillis(text), 1024);
 
 function timeContext(eventTime: string): Record<string, ContextValue> {
   const millis = eventTimeMillis(eventTime);
