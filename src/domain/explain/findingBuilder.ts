@@ -899,6 +899,22 @@ function callsOn(
 }
 
 /**
+ * Whether the caller's successful server-side copies read from the job's directory of this bucket
+ * (`prefix`), and it uploaded or copied nothing into the bucket: the bucket is where a transfer reads.
+ */
+function copiedFromHere(
+  prefix: string,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): boolean {
+  if ((evidence('uploadDirectories')?.size ?? 0) > 0 || (evidence('copyDirectories')?.size ?? 0) > 0)
+    return false;
+  const directory = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  for (const read of evidence('copySourceDirectories') ?? NO_NAMES)
+    if (read.startsWith(directory)) return true;
+  return false;
+}
+
+/**
  * restic's profile (see resticProfile); none when the calls show no restic repository (minio-go is
  * used by other programs too).
  */
@@ -2699,6 +2715,7 @@ export class FindingBuilder {
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(job?.readsRoot === true ? { readsRoot: true } : {}),
+      ...(copiedFromHere(prefix, evidence) ? { copiedFrom: true } : {}),
       ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),

@@ -159,6 +159,11 @@ export interface RcloneEvidence {
    * writes there stops at that point ("is a file not a directory"), so this one reads from it.
    */
   readonly readsRoot?: boolean;
+  /**
+   * Server-side copies read from the job's path with success (CopyObject with its x-amz-copy-source
+   * here), and nothing was uploaded or copied into this bucket: the bucket is a transfer's source.
+   */
+  readonly copiedFrom?: boolean;
 }
 
 export interface RcloneOperationGuess {
@@ -306,6 +311,14 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
     };
   }
+  if (evidence.copiedFrom === true) {
+    return {
+      operation: 'unknown',
+      only: 'read',
+      reason:
+        'Server-side copies read from this path with success (CopyObject naming it as x-amz-copy-source), and nothing was uploaded or copied into this bucket: it is the source of an `rclone copy`/`sync` to another bucket, which needs the listing and s3:GetObject here (a `move` from it also s3:DeleteObject). (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+    };
+  }
   if (kinds.has('probe') && kinds.has('list')) {
     // `rclone copy/sync SRC remote:bkt/dir` starts with a HEAD of `bkt/dir` (is the root a file?) and
     // then lists `dir/` with delimiter `/` (RCLONE.md, observed call sequences): the start of a transfer.
@@ -374,6 +387,8 @@ export interface RcloneAdviceInput {
   readonly listedRecursively?: boolean;
   /** See {@link RcloneEvidence.readsRoot}. */
   readonly readsRoot?: boolean;
+  /** See {@link RcloneEvidence.copiedFrom}. */
+  readonly copiedFrom?: boolean;
   /**
    * A server-side `rclone copyto` or `moveto` within the bucket, refused the HEAD of its destination or
    * its CreateBucket (`prefix` is the destination's directory, `copySource` the source's): see
