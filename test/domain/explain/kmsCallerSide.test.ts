@@ -80,6 +80,24 @@ function boundedSnapshot(statements: readonly unknown[]) {
   return parsed.snapshot;
 }
 
+/** A CopyObject of data/in/a.csv to `key`, encrypted with KEY, refused with `errorMessage`. */
+function copyOfSource(key: string, errorMessage: string): Record<string, unknown> {
+  return deniedObjectRecord('CopyObject', 's3:PutObject', 'data', key, {
+    errorMessage,
+    requestParameters: {
+      bucketName: 'data',
+      key,
+      'x-amz-copy-source': 'data/in/a.csv',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+      Host: 'data.s3.eu-west-1.amazonaws.com',
+    },
+  });
+}
+
+const NAMED_SOURCE_DECRYPT = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`;
+const UNNAMED_DECRYPT = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`;
+
 function findingOf(record: Record<string, unknown>, statements: readonly unknown[]): Finding {
   const report = explainTexts(
     [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
@@ -759,17 +777,7 @@ describe("what AWS's message says about the key's use comes first", () => {
   });
 
   test("the message names the call when the headers name another: a copy refused the read of its source key still needs the destination key's GenerateDataKey", () => {
-    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'in/copy.csv', {
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`,
-      requestParameters: {
-        bucketName: 'data',
-        key: 'in/copy.csv',
-        'x-amz-copy-source': 'data/in/a.csv',
-        'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
-        Host: 'data.s3.eu-west-1.amazonaws.com',
-      },
-    });
+    const record = copyOfSource('in/copy.csv', NAMED_SOURCE_DECRYPT);
     const finding = findingOf(record, [
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
     ]);
@@ -792,17 +800,7 @@ describe("what AWS's message says about the key's use comes first", () => {
   });
 
   test("a copy's Decrypt of its source key is evaluated with the source object as encryption context", () => {
-    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'out/copy.csv', {
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${OTHER_KEY} because no identity-based policy allows the kms:Decrypt action`,
-      requestParameters: {
-        bucketName: 'data',
-        key: 'out/copy.csv',
-        'x-amz-copy-source': 'data/in/a.csv',
-        'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
-        Host: 'data.s3.eu-west-1.amazonaws.com',
-      },
-    });
+    const record = copyOfSource('out/copy.csv', NAMED_SOURCE_DECRYPT);
     const decryptOn = (prefix: string) =>
       findingOf(record, [
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
@@ -819,17 +817,7 @@ describe("what AWS's message says about the key's use comes first", () => {
   });
 
   test("a copy refused kms:Decrypt without naming the key: the source object's key, which the record does not show", () => {
-    const record = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'out/copy.csv', {
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
-      requestParameters: {
-        bucketName: 'data',
-        key: 'out/copy.csv',
-        'x-amz-copy-source': 'data/in/a.csv',
-        'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
-        Host: 'data.s3.eu-west-1.amazonaws.com',
-      },
-    });
+    const record = copyOfSource('out/copy.csv', UNNAMED_DECRYPT);
     const finding = findingOf(record, [
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
       { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY },
