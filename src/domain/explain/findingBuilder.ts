@@ -71,6 +71,7 @@ import {
   type EvaluatedKmsCall,
   evaluateKmsCalls,
   isCopy,
+  KEY_ARN,
   type KmsCall,
   type KmsFixOutcome,
   keyAccountOf,
@@ -2297,21 +2298,22 @@ export class FindingBuilder {
       const keyUses: { readonly call: KmsCall }[] = [];
       denied.forEach((e, i) => {
         const said = byMessage[i]!;
+        const key =
+          said.form === 'enhanced' && said.resource !== undefined ? KEY_ARN.exec(said.resource) : null;
         if (
+          key === null ||
           said.form !== 'enhanced' ||
           !said.action.toLowerCase().startsWith('kms:') ||
           said.policyType !== 'identity' ||
-          said.denial !== 'implicit' ||
-          said.resource === undefined ||
-          !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(said.resource)
+          said.denial !== 'implicit'
         )
           return;
-        const region = said.resource.split(':')[3]!;
+        const region = key[2]!;
         keyUses.push({
           call: {
             event: e.event,
             action: said.action,
-            keyArn: said.resource,
+            keyArn: key[0],
             context: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
             source: 'message',
             refusedThisRun: true,
@@ -2603,14 +2605,14 @@ export class FindingBuilder {
       // changed: that listing, when the input has it, is where the job works, wider than the changed
       // files' directory (the next run changes others).
       if (client.command === 's3.sync' && keys.length > 0) {
-        let widest: string | undefined;
+        let syncPath: string | undefined;
         for (const listed of evidence('recursiveListPrefixes') ?? NO_NAMES) {
           const directory = listedDirectory(listed);
           if (!prefix.startsWith(directory) || !keys.every((key) => key.startsWith(directory))) continue;
           // The deepest listing that holds every key: the sync's own path.
-          if (widest === undefined || directory.length > widest.length) widest = directory;
+          if (syncPath === undefined || directory.length > syncPath.length) syncPath = directory;
         }
-        if (widest !== undefined) prefix = widest;
+        if (syncPath !== undefined) prefix = syncPath;
       }
       const profile = awsCliJobProfile(
         {

@@ -34,7 +34,8 @@ import { iamPolicySize, MANAGED_POLICY_QUOTA, OverQuotaNotes, overQuotaLine } fr
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
 
 /** `arn:aws:kms:REGION:ACCOUNT:key/ID`, the form KMS authorizes on. */
-const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[^/]+$/;
+/** A KMS key's ARN: partition, region and account captured. */
+export const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[^/]+$/;
 
 /** One KMS call S3 makes for one event of the finding. */
 export interface KmsCall {

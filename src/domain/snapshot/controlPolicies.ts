@@ -119,9 +119,7 @@ type ControlPolicyResult =
 function parseControlPolicy(raw: unknown, where: string, kind: ControlPolicyKind): ControlPolicyResult {
   const parsed = parseControlPolicyShape(raw, where, kind);
   if (!parsed.ok) return parsed;
-  const document = parsed.policy.document;
-  const statements = isJsonObject(document) ? document.Statement : undefined;
-  const list = (Array.isArray(statements) ? statements : [statements]).filter(isJsonObject);
+  const list = statementObjects(parsed.policy.document);
   if (list.length === 0) return parsed;
   const namesPrincipal = (statement: Record<string, unknown>) =>
     'Principal' in statement || 'NotPrincipal' in statement;
@@ -241,23 +239,13 @@ export function withRcpFullAwsAccess(levels: readonly PolicyLevel[]): PolicyLeve
   );
 }
 
-/** Whether a policy document holds an Allow statement (a string document is read as JSON). */
+/** The statements of a (decoded) policy document that are objects: one or a list. */
+function statementObjects(document: unknown): Record<string, unknown>[] {
+  const statements = isJsonObject(document) ? document.Statement : undefined;
+  return (Array.isArray(statements) ? statements : [statements]).filter(isJsonObject);
+}
+
+/** Whether a (decoded) policy document holds an Allow statement. */
 export function hasAllowStatement(document: unknown): boolean {
-  let value = document;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return false;
-    }
-  }
-  if (typeof value !== 'object' || value === null) return false;
-  const statements = (value as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  return list.some(
-    (statement) =>
-      typeof statement === 'object' &&
-      statement !== null &&
-      (statement as { Effect?: unknown }).Effect === 'Allow',
-  );
+  return statementObjects(document).some((statement) => statement.Effect === 'Allow');
 }
