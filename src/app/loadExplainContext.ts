@@ -108,7 +108,7 @@ export async function loadExplainContext(options: ExplainContextOptions): Promis
       warnings.push({
         input: source,
         code: 'scp.levelWithoutAllow',
-        message: `${source}: SCP level ${index + 1} (each --scp file is one level: the root, each OU, then the account) holds no Allow statement, so it refuses every request: AWS requires an Allow at every level, which FullAWSAccess gives unless it was detached. If these policies are attached at the same level as another file's, give them in one file as an array of levels ([[policy, policy]]).`,
+        message: `${source}: SCP level ${index + 1} (the levels of the --scp files in order, the root first, then each OU, then the account; a file holds one policy, or an array of levels, where [p, q] is two levels and [[p, q]] one) holds no Allow statement, so it refuses every request: AWS requires an Allow at every level, which FullAWSAccess gives unless it was detached. Policies attached at the same level go in one level: [[policy, policy]].`,
       });
     });
   }

@@ -30,7 +30,7 @@ Options:
   --account-snapshot FILE     'aws iam get-account-authorization-details' output
   --bucket-policy BUCKET=FILE a bucket policy ('aws s3api get-bucket-policy' output or the document); repeatable
   --scp FILE                  service control policies (a document, or an array of levels); repeatable,
-                              each file one level (root, OUs, account); one level's policies: [[p, p]]
+                              levels in order (root, OUs, account): [p, q] is two, [[p, q]] one
   --rcp FILE                  resource control policies (same shapes; RCPFullAWSAccess is implied)
   --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
   -f, --format FORMAT         text (default), markdown, slack, sns or json
@@ -198,7 +198,7 @@ function argumentProblem(error: Error & { code?: string }, args: readonly string
     const option = ambiguous[1]!;
     const value = args[args.indexOf(option) + 1] ?? '';
     // A number of minutes has no sign: the `=` form would be refused next.
-    if (option === '--window')
+    if (option === '--window' && /^-\d/.test(value))
       return `--window was given "${toSingleLine(value)}": it takes a number of minutes in decimal digits, with no sign`;
     return `${option} was given "${toSingleLine(value)}", which starts with a dash: if that is its value, write ${option}=${toSingleLine(value)}; if ${option} has no value, give it one`;
   }

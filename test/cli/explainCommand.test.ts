@@ -252,6 +252,9 @@ describe('permission-auditor explain', () => {
       dashed.stderr,
     );
     assert.ok(!dashed.stderr.includes('\uFFFD'));
+    // An option after it: --window has no value.
+    const missing = await runCli(['explain', join(SEED, 'event.json'), '--window', '--format', 'json']);
+    assert.match(missing.stderr, /if --window has no value, give it one/);
     // A negative number of minutes has no form that passes: said so, not the `=` form.
     const negative = await runCli(['explain', join(SEED, 'event.json'), '--window', '-5']);
     assert.equal(negative.code, 2);

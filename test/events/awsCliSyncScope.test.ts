@@ -49,4 +49,16 @@ describe('aws s3 sync refused the upload of one changed file', () => {
     ]);
     assert.deepEqual(on('arn:aws:s3:::src-bkt/in/*'), ['s3:GetObject']);
   });
+
+  test("an upload refused after a sync between buckets gets no reads in the sync's source bucket", async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'aws-cli-sync-delete-between-buckets'),
+      ['sync-then-upload-event.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.bucket, 'dst-bkt');
+    const resources = finding?.jobProfile?.statements.flatMap((s) => s.Resource) ?? [];
+    assert.ok(resources.length > 0);
+    assert.ok(!resources.some((r) => r.startsWith('arn:aws:s3:::src-bkt')), resources.join(', '));
+  });
 });

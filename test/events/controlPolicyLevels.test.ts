@@ -42,7 +42,7 @@ describe('control policy levels', () => {
     );
     assert.match(
       levelWarnings[0]?.message ?? '',
-      /SCP level 2 .* holds no Allow statement.*\[\[policy, policy\]\]/,
+      /SCP level 2 .* holds no Allow statement.*: \[\[policy, policy\]\]\./,
     );
   });
 });

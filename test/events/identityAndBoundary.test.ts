@@ -39,4 +39,15 @@ describe('a group refused by the identity policy for one request and by the boun
       /: no identity-based policy allows s3:PutObject, and the permissions boundary does not allow s3:DeleteObject\. Fix:/,
     );
   });
+
+  test('a request both refuse is said as refused by both, beside one the boundary alone refuses', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'identity-and-boundary'),
+      ['both-and-boundary-event.json', '--account-snapshot', 'sample43-authz.json'],
+    );
+    assert.match(
+      report.findings[0]?.summary ?? '',
+      /: neither the identity-based policies nor the permissions boundary allow s3:PutObjectTagging, and the permissions boundary does not allow s3:DeleteObject\. Fix:/,
+    );
+  });
 });

@@ -158,7 +158,9 @@ function describeDeny(
   const valuesOf = (condition: CompiledCondition): string => {
     const values = context.get(condition.keyLower)?.values ?? [];
     if (values.length === 0 && vpcUnknown(condition))
-      return `came through VPC endpoint ${endpoint}, whose VPC the record does not show (CloudTrail logs no aws:SourceVpc); if that VPC is one the statement names, this statement did not refuse it, and another policy did`;
+      return condition.operator === 'Null'
+        ? `came through VPC endpoint ${endpoint}, so it carried aws:SourceVpc, which CloudTrail does not log: this test did not hold in AWS, so this statement did not refuse the request, and another policy did`
+        : `came through VPC endpoint ${endpoint}, whose VPC the record does not show (CloudTrail logs no aws:SourceVpc); if that VPC is one the statement names, this statement did not refuse it, and another policy did`;
     return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;
   };
   // A caller key the input does not give (aws:PrincipalOrgID: the snapshot holds no organization) is
@@ -201,9 +203,11 @@ function describeDeny(
       hints.add(
         namesCaller(condition.keyLower)
           ? 'run the job as another principal'
-          : vpcUnknown(condition)
-            ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-            : meetHint(condition.keyLower),
+          : vpcUnknown(condition) && condition.operator === 'Null'
+            ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
+            : vpcUnknown(condition)
+              ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
+              : meetHint(condition.keyLower),
       );
     }
   }

@@ -899,6 +899,15 @@ function callsOn(
   return { keys, listPrefixes, deletedKeys, eventNames };
 }
 
+/** Operations that move an object's bytes between the client and S3 (not a server-side copy). */
+const LOCAL_TRANSFERS: ReadonlySet<string> = new Set([
+  'PutObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'CompleteMultipartUpload',
+  'GetObject',
+]);
+
 /**
  * Whether the caller's successful server-side copies read from the job's directory of this bucket
  * (`prefix`), and it uploaded or copied nothing into the bucket: the bucket is where a transfer reads.
@@ -2321,6 +2330,16 @@ export class FindingBuilder {
         });
       });
       const statements = [...minimalStatements(grantable), ...kmsStatements(keyUses)];
+      // A key of another account: its key policy must let the caller use it too.
+      const foreignKeys = [
+        ...new Set(
+          keyUses.map(({ call }) => call.keyArn).filter((arn) => keyAccountOf(arn) !== principal.account),
+        ),
+      ];
+      const keyElsewhere =
+        foreignKeys.length === 0
+          ? undefined
+          : `The key ${foreignKeys.join(', ')} is in another account than the caller's: its key policy must allow the call too, naming the caller (${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}) or its account.`;
       if (statements.length === 0 && cause === 'resource-policy-missing-allow' && bucket !== undefined) {
         const caller = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn;
         return {
@@ -2347,7 +2366,7 @@ export class FindingBuilder {
       const others =
         elsewhere.length === 0
           ? undefined
-          : `The fix covers the ${grantable.length} request(s) whose message says no identity-based policy allows them; the other ${elsewhere.length} were refused, their messages say, by ${andList(
+          : `The fix covers the ${grantable.length + keyUses.length} request(s) whose message says no identity-based policy allows them; the other ${elsewhere.length} were refused, their messages say, by ${andList(
               [
                 ...new Set(
                   elsewhere.map((said) =>
@@ -2368,7 +2387,9 @@ export class FindingBuilder {
             "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
           ],
         },
-        caveats: [others, rootKeys, datedDirectoryCaveat(statements)].filter((c) => c !== undefined),
+        caveats: [others, rootKeys, datedDirectoryCaveat(statements), keyElsewhere].filter(
+          (c) => c !== undefined,
+        ),
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };
@@ -2584,11 +2605,17 @@ export class FindingBuilder {
       if (from.bucket === bucket) sourceKeys.push(from.key);
       else addKey(otherSourceKeys, from.bucket, from.key);
     }
-    // Copies into this bucket that succeeded read in other buckets too (the input's evidence).
-    for (const from of evidence('copiedFromOtherBuckets') ?? NO_NAMES) {
-      const slash = from.indexOf('/');
-      addKey(otherSourceKeys, from.slice(0, slash), from.slice(slash + 1));
-    }
+    // Copies into this bucket that succeeded read in other buckets too (the input's evidence), unless the
+    // finding's own refusals are of a transfer to or from the client (an upload, a download): another
+    // command of the caller's made those copies.
+    const localTransfer = evaluated.some(
+      ({ event }) => LOCAL_TRANSFERS.has(event.eventName) && event.copySource === undefined,
+    );
+    if (!localTransfer)
+      for (const from of evidence('copiedFromOtherBuckets') ?? NO_NAMES) {
+        const slash = from.indexOf('/');
+        addKey(otherSourceKeys, from.slice(0, slash), from.slice(slash + 1));
+      }
     // Where copies into this bucket read in other buckets: a directory of each.
     const otherSources = [...otherSourceKeys].map(([source, sourceKeyList]) => ({
       bucket: source,

@@ -20,6 +20,7 @@ import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
+import { globToRegExp } from './arnGlob.js';
 import type { DeniedEvent } from './deniedEvent.js';
 import { describeStatement } from './denyAdvice.js';
 import {
@@ -881,19 +882,22 @@ export function callerSideRefusalCaveat(
 export function aliasResourceCaveats(set: PolicySet, refused: readonly EvaluatedKmsCall[]): string[] {
   const caveats: string[] = [];
   const said = new Set<string>();
-  for (const { call } of refused) {
+  for (const { call, result } of refused) {
+    // A Deny is what refuses an explicitly denied call, whatever the Allows name.
+    if (result.decision !== 'ImplicitlyDenied') continue;
     for (const policy of set.identity) {
       for (const { statement } of policy.relevantStatements(call.action.toLowerCase())) {
         if (statement.effect !== 'Allow' || statement.notResource) continue;
-        const aliases = statement.resources
-          .map((r) => r.raw)
-          .filter((raw) => /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(raw));
+        const raws = statement.resources.map((r) => r.raw);
+        const aliases = raws.filter((raw) => /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(raw));
+        // A statement that names the key too (or a pattern of it) is not missing it.
+        if (raws.some((raw) => !aliases.includes(raw) && globToRegExp(raw).test(call.keyArn))) continue;
         const ref = statement.ref;
         const id = `${ref.policyType}|${ref.policyIndex}|${ref.statementIndex}`;
         if (aliases.length === 0 || said.has(id)) continue;
         said.add(id);
         caveats.push(
-          `${describeStatement(ref)} allows ${call.action} on the alias ${aliases.join(', ')}: a Resource that names an alias does not match the use of the key it points to, since KMS authorizes on the key's ARN. Name the key (${call.keyArn}) instead, or keep the alias with a kms:ResourceAliases condition (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).`,
+          `${describeStatement(ref)} allows ${call.action} on the alias ${aliases.join(', ')}: a Resource that names an alias does not match the use of the key it points to, since KMS authorizes on the key's ARN. If the alias is for the key S3 uses (${call.keyArn}), name the key instead, or keep the alias with a kms:ResourceAliases condition (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).`,
         );
       }
     }

@@ -190,37 +190,39 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     explicit.length > 0
       ? [...new Set(denied.filter((r) => r.decision === 'ImplicitlyDenied').map((r) => r.action))]
       : [];
-  // A group refused partly by the identity policies and partly by the boundary alone: each said apart.
-  const byBoundaryOnly =
-    finding.cause === 'identity-missing-allow' || finding.cause === 'boundary-missing-allow'
-      ? [
-          ...new Set(
-            denied
-              .filter(
-                (r) =>
-                  r.decision === 'ImplicitlyDenied' &&
-                  r.missingAllowIn?.length === 1 &&
-                  r.missingAllowIn[0] === 'permissions-boundary',
-              )
-              .map((r) => r.action),
-          ),
-        ]
+  // A group refused partly by the identity policies and partly by the boundary alone: each said apart,
+  // with the requests both refuse.
+  const missingIn = (r: (typeof denied)[number]) =>
+    r.decision === 'ImplicitlyDenied' ? (r.missingAllowIn ?? []) : [];
+  const actionsWhere = (test: (missing: readonly string[]) => boolean) => [
+    ...new Set(denied.filter((r) => test(missingIn(r))).map((r) => r.action)),
+  ];
+  const splitCause = finding.cause === 'identity-missing-allow' || finding.cause === 'boundary-missing-allow';
+  const byBoundaryOnly = splitCause
+    ? actionsWhere((m) => m.length === 1 && m[0] === 'permissions-boundary')
+    : [];
+  const byBoth =
+    byBoundaryOnly.length > 0
+      ? actionsWhere((m) => m.includes('identity') && m.includes('permissions-boundary'))
       : [];
   const byIdentity =
     byBoundaryOnly.length > 0
-      ? [
-          ...new Set(
-            denied
-              .filter(
-                (r) => r.decision === 'ImplicitlyDenied' && r.missingAllowIn?.includes('identity') === true,
-              )
-              .map((r) => r.action),
-          ),
-        ].filter((action) => !byBoundaryOnly.includes(action))
+      ? actionsWhere((m) => m.includes('identity') && !m.includes('permissions-boundary')).filter(
+          (action) => !byBoundaryOnly.includes(action) && !byBoth.includes(action),
+        )
       : [];
+  const splitParts = [
+    ...(byIdentity.length > 0 ? [`no identity-based policy allows ${byIdentity.join(', ')}`] : []),
+    ...(byBoth.length > 0
+      ? [`neither the identity-based policies nor the permissions boundary allow ${byBoth.join(', ')}`]
+      : []),
+    ...(byBoundaryOnly.length > 0
+      ? [`the permissions boundary does not allow ${byBoundaryOnly.join(', ')}`]
+      : []),
+  ];
   let sentence =
-    byBoundaryOnly.length > 0 && byIdentity.length > 0
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: no identity-based policy allows ${byIdentity.join(', ')}, and the permissions boundary does not allow ${byBoundaryOnly.join(', ')}.`
+    splitParts.length > 1
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
       : explicit.length > 0 && others.length > 0
         ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
         : denied.length === 0 && kmsRefused.length > 0

@@ -76,6 +76,25 @@ describe('denyCaveats', () => {
     // Without an endpoint the key is absent indeed.
     const [direct] = caveatsFor(set, [deleteRequest]);
     assert.ok(direct?.includes('(the request had no aws:SourceVpc)'), direct);
+    // A Null test on it did not hold in AWS: the request carried the key.
+    const nullSet = setWith([
+      {
+        Sid: 'DenyWithoutVpc',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { Null: { 'aws:SourceVpc': 'true' } },
+      },
+    ]);
+    const [nullSaid] = caveatsFor(nullSet, [throughEndpoint]);
+    assert.ok(
+      nullSaid?.includes(
+        'so it carried aws:SourceVpc, which CloudTrail does not log: this test did not hold in AWS',
+      ),
+      nullSaid,
+    );
+    assert.ok(!nullSaid?.includes('is in a VPC the statement names'), nullSaid);
   });
 
   test('a condition on the request says what the request had, and how to meet it; the matched Resource comes first', () => {

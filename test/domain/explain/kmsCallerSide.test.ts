@@ -758,7 +758,17 @@ describe("what AWS's message says about the key's use comes first", () => {
       ),
       said[0],
     );
-    assert.ok(said[0]?.includes(`Name the key (${KEY}) instead`), said[0]);
+    assert.ok(
+      said[0]?.includes(`If the alias is for the key S3 uses (${KEY}), name the key instead`),
+      said[0],
+    );
+    // A call a Deny refuses is the Deny's, whatever the Allow names.
+    const denied = findingOf(message('with an explicit deny in an identity-based policy'), [
+      WRITE,
+      { Sid: 'KeyByAlias', Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: alias },
+      { Effect: 'Deny', Action: 'kms:*', Resource: '*' },
+    ]);
+    assert.ok(!denied.caveats.some((c) => c.includes('on the alias')), denied.caveats.join('\n'));
   });
 
   test('an explicit Deny AWS names but the snapshot lacks: named as the cause, with no Allow proposed', () => {
