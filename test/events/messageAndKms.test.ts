@@ -130,5 +130,9 @@ describe("a KMS call AWS's message says no identity-based policy allows, with no
     );
     assert.match(finding?.fix?.statements[0]?.Resource[0] ?? '', /^arn:aws:kms:eu-central-1:\d{12}:key\//);
     assert.equal(finding?.fix?.verified, false);
+    assert.match(
+      finding?.summary ?? '',
+      /: S3 needs kms:GenerateDataKey on the KMS key arn:aws:kms:eu-central-1:\d{12}:key\/\S+ for it, and no identity-based policy allows it\. Fix: add kms:GenerateDataKey/,
+    );
   });
 });

@@ -220,14 +220,25 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       ? [`the permissions boundary does not allow ${byBoundaryOnly.join(', ')}`]
       : []),
   ];
+  // AWS's message named S3's KMS call, and the caller's policies were not there to evaluate it: the fix
+  // grants that call, and the summary says so.
+  const messageKms =
+    finding.evidence === 'message' &&
+    finding.fix !== null &&
+    finding.fix.statements.length > 0 &&
+    finding.fix.statements.every((st) => st.Action.every((a) => isKmsAction(a)))
+      ? finding.fix.statements
+      : undefined;
   let sentence =
-    splitParts.length > 1
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
-      : explicit.length > 0 && others.length > 0
-        ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
-        : denied.length === 0 && kmsRefused.length > 0
-          ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-          : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+    messageKms !== undefined
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+      : splitParts.length > 1
+        ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
+        : explicit.length > 0 && others.length > 0
+          ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
+          : denied.length === 0 && kmsRefused.length > 0
+            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+            : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);

@@ -233,6 +233,19 @@ describe('profileScope', () => {
       'everything the job needs, beyond the minimal fix',
     );
     assert.equal(profileScope(profile, null), 'everything the job needs');
+    // The fix's KMS call is not an S3 action the profile leaves out.
+    assert.equal(
+      profileScope(profile, {
+        statements: [
+          {
+            Effect: 'Allow',
+            Action: ['kms:GenerateDataKey'],
+            Resource: ['arn:aws:kms:eu-west-1:111122223333:key/k'],
+          },
+        ],
+      }),
+      'everything the job needs, beyond the minimal fix',
+    );
   });
 
   test("says when the profile grants an action of the fix on other resources than the fix's", () => {
