@@ -27,6 +27,11 @@ export interface Principal {
   readonly name?: string;
   /** For assumed roles: the role ARN with its path (from sessionContext.sessionIssuer). */
   readonly roleArn?: string;
+  /**
+   * `roleArn` was rebuilt from a session ARN (`assumed-role/NAME/session`, no sessionIssuer): the role's
+   * path, if it has one, is not in it.
+   */
+  readonly roleArnFromSession?: boolean;
   /** For assumed roles: the session name. */
   readonly sessionName?: string;
   /** For federated users: the IAM user that called GetFederationToken. */

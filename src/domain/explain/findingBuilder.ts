@@ -236,6 +236,7 @@ function notInInput(
   bucket: string | undefined,
   context: ExplainContext,
   unseen: readonly MissingPolicy[],
+  callerAccount?: string,
 ): string | undefined {
   switch (type) {
     case 'scp':
@@ -256,7 +257,11 @@ function notInInput(
     }
     case 'identity': {
       const lacking = unseen.filter((m) => m.usage !== 'permissions-boundary');
-      return lacking.length > 0 ? `the snapshot lacks ${andList(lacking.map(unseenName))}` : undefined;
+      if (lacking.length > 0) return `the snapshot lacks ${andList(lacking.map(unseenName))}`;
+      // A caller of another account than the snapshot's: its own policies are not in the input at all.
+      return callerAccount !== undefined
+        ? `the caller's own policies are in account ${callerAccount}, not in the snapshot (its administrators must allow the request there; the bucket side allows it)`
+        : undefined;
     }
   }
 }
@@ -1582,6 +1587,16 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    // A bucket of another account than the caller's: its owner changes its policy, not the caller.
+    if (
+      fixOutcome.fix?.attachKind === 'bucket-policy' &&
+      crossAccount &&
+      resourceAccount !== undefined &&
+      bucket !== undefined
+    )
+      caveats.push(
+        `Bucket ${bucket} is in account ${resourceAccount}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
+      );
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
     if (keyCalls.length > 0) {
       const fix = fixOutcome.fix;
@@ -2156,7 +2171,17 @@ export class FindingBuilder {
         );
         return said;
       }
-      const missing = notInInput(message.policyType, first.bucket, this.#context, unseen);
+      const snapshotAccount = this.#context.snapshot?.accountId;
+      const callerAccount = first.principal.account;
+      const missing = notInInput(
+        message.policyType,
+        first.bucket,
+        this.#context,
+        unseen,
+        callerAccount !== undefined && snapshotAccount !== undefined && callerAccount !== snapshotAccount
+          ? callerAccount
+          : undefined,
+      );
       caveats.push(
         missing !== undefined
           ? `The visible policies allow the request, but AWS's message names the ${message.policyType} policy, and ${missing}: that is what to look at first.`

@@ -652,7 +652,8 @@ function bucketPolicyPrincipal(input: FixInput): Readonly<Record<string, string>
 function rebuiltRoleNote(input: FixInput, principal: Readonly<Record<string, string>>): string | undefined {
   const arn = principal.AWS;
   if (arn === undefined || input.resolved.identityArn !== undefined) return undefined;
-  if (!(input.principal.arn ?? '').includes(':assumed-role/')) return undefined;
+  // The record's sessionIssuer gives the role's own ARN, with its path.
+  if (input.principal.roleArnFromSession !== true) return undefined;
   const role = /^arn:[^:]+:iam::(\d{12}):role\/([^/]+)$/.exec(arn);
   if (role === null) return undefined;
   return `The role's ARN (${arn}) is rebuilt from its session's, which does not show the role's path: if the role has one (arn:…:role/PATH/${role[2]}), S3 refuses the policy ("Invalid principal in policy"). Check it in account ${role[1]} (aws iam get-role --role-name ${shellWord(role[2] ?? '')} --query Role.Arn) and use that ARN.`;

@@ -1,0 +1,56 @@
+/**
+ * Explain run in the bucket owner's account (its snapshot) on a caller of another account (scenario 05's
+ * role, analytics-etl of 444455556666): the record's sessionIssuer gives the role's own ARN, so no caveat
+ * says it was rebuilt; the bucket-policy fix says whose administrators add it; and AWS's message naming the
+ * caller's identity policies points at that account's policies, not at a stale snapshot.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { explainScenario } from './explainScenario.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'owner-side-cross-account');
+
+async function onlyFinding(event: string, bucketPolicy: string) {
+  const report = await explainScenario(DIR, [
+    event,
+    '--account-snapshot',
+    'authz.json',
+    '--bucket-policy',
+    `partner-exports=${bucketPolicy}`,
+  ]);
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+describe('a caller of another account, seen from the bucket owner', () => {
+  test("the role's ARN from sessionIssuer is not called rebuilt, and the fix says the owner adds it", async () => {
+    const finding = await onlyFinding('role-session-event.json', 'bucket-policy.json');
+    assert.equal(finding.fix?.attachKind, 'bucket-policy');
+    assert.ok(
+      !finding.caveats.some((c) => c.includes('is rebuilt from its session')),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          'Bucket partner-exports is in account 111122223333: its administrators add the bucket policy statement',
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test("AWS's message naming the identity policies points at the caller's account, not a stale snapshot", async () => {
+    const finding = await onlyFinding('identity-message-event.json', 'role-bucket-policy.json');
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes("the caller's own policies are in account 444455556666, not in the snapshot"),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('the snapshot may be out of date')));
+  });
+});
