@@ -1385,8 +1385,9 @@ export class FindingBuilder {
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
         cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
         boundaryAlsoRefuses = missing.has('identity') && missing.has('permissions-boundary');
-      } else if (message.form === 'setting') {
-        // AWS named the setting that refused it (the first caveat says which, and what to change).
+      } else if (message.form === 'setting' && events.every((e) => e.message.form === 'setting')) {
+        // AWS named the setting that refused it (the first caveat says which, and what to change). A
+        // group with other refusals too (a read beside a delete Object Lock refused) is said as a whole.
         cause = 's3-setting';
       } else {
         cause = this.#allowedCause(events, message, caveats, set, resolved.missingPolicies, unread);
@@ -1498,7 +1499,7 @@ export class FindingBuilder {
           )
         : [];
     for (const miss of misses) caveats.push(miss.caveat);
-    if (message.form === 'setting' && cause !== 's3-setting') {
+    if (message.form === 'setting' && cause !== 's3-setting' && cause !== 'allowed-by-visible-policies') {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );

@@ -163,3 +163,19 @@ describe('the summary of an S3 setting refusal', () => {
     );
   });
 });
+
+describe('a public ACL refused by BlockPublicAcls', () => {
+  test('the note points at a bucket policy, since an ACL fails on a bucket whose ACLs are disabled anyway', () => {
+    const record = deniedRecord({
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because public access control lists (ACLs) are blocked by the BlockPublicAcls block public access setting.`,
+      requestParameters: { bucketName: 'data', key: 'in/a.csv', 'x-amz-acl': 'public-read', Host: 'x' },
+    });
+    const [finding] = explainTexts(text(record), backupUserContext(allowsUploads)).findings;
+    const note = finding?.caveats.find((c) => c.includes('BlockPublicAcls'));
+    assert.ok(
+      note?.includes('grant that with a bucket policy rather than ACLs'),
+      finding?.caveats.join('\n'),
+    );
+    assert.ok(note?.includes('AccessControlListNotSupported'), note);
+  });
+});
