@@ -57,7 +57,7 @@ const MEET: readonly [RegExp, string][] = [
   [/^aws:sourceip$/, 'send the request from an address the statement names'],
   [
     /^s3:x-amz-acl$/,
-    "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting",
+    "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow",
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],

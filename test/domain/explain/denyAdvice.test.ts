@@ -97,6 +97,22 @@ describe('denyCaveats', () => {
     assert.ok(!nullSaid?.includes('is in a VPC the statement names'), nullSaid);
   });
 
+  test('an ACL header the Deny requires also needs s3:PutObjectAcl: the hint says so', () => {
+    const set = setWith([
+      {
+        Sid: 'RequireBucketOwnerFullControl',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringNotEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      },
+    ]);
+    const [said] = caveatsFor(set, [{ ...deleteRequest, action: 's3:PutObject' }]);
+    assert.ok(said?.includes('aws-cli --acl bucket-owner-full-control'), said);
+    assert.ok(said?.includes('as s3:PutObjectAcl too'), said);
+  });
+
   test('a condition on the request says what the request had, and how to meet it; the matched Resource comes first', () => {
     const set = setWith([
       {
