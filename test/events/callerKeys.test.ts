@@ -11,20 +11,19 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { explainScenario } from './explainScenario.js';
+import { onlyFindingOf } from './explainScenario.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'caller-keys');
 
-async function onlyFinding(event: string, bucketPolicy: string) {
-  const report = await explainScenario(DIR, [
+/** The only finding of `event`, with the fixtures' snapshot and `bucketPolicy` for artifacts-bucket. */
+function onlyFinding(event: string, bucketPolicy: string) {
+  return onlyFindingOf(DIR, [
     event,
     '--account-snapshot',
     'authz.json',
     '--bucket-policy',
     `artifacts-bucket=${bucketPolicy}`,
   ]);
-  assert.equal(report.findings.length, 1);
-  return report.findings[0]!;
 }
 
 describe("the caller's keys from userIdentity", () => {

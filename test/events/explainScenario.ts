@@ -23,3 +23,10 @@ export async function explainScenario(dir: string, args: readonly string[]): Pro
   assert.ok(result.ok, result.ok ? '' : result.message);
   return result.report;
 }
+
+/** The only finding of `explain` on `dir` with `args` (paths relative to it): exactly one is expected. */
+export async function onlyFindingOf(dir: string, args: readonly string[]) {
+  const report = await explainScenario(dir, args);
+  assert.equal(report.findings.length, 1, report.findings.map((f) => f.summary).join('\n'));
+  return report.findings[0]!;
+}

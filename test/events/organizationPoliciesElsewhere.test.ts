@@ -10,14 +10,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { explainScenario } from './explainScenario.js';
+import { explainScenario, onlyFindingOf } from './explainScenario.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'organization-policies-elsewhere');
 
-async function onlyFinding(args: readonly string[]) {
-  const report = await explainScenario(DIR, ['event.json', ...args]);
-  assert.equal(report.findings.length, 1);
-  return report.findings[0]!;
+function onlyFinding(args: readonly string[]) {
+  return onlyFindingOf(DIR, ['event.json', ...args]);
 }
 
 describe('organization policies of the snapshot account', () => {

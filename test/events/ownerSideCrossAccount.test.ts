@@ -9,20 +9,19 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { explainScenario } from './explainScenario.js';
+import { onlyFindingOf } from './explainScenario.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'owner-side-cross-account');
 
-async function onlyFinding(event: string, bucketPolicy: string) {
-  const report = await explainScenario(DIR, [
+/** The only finding of `event`, with the fixtures' snapshot and `bucketPolicy` for partner-exports. */
+function onlyFinding(event: string, bucketPolicy: string) {
+  return onlyFindingOf(DIR, [
     event,
     '--account-snapshot',
     'authz.json',
     '--bucket-policy',
     `partner-exports=${bucketPolicy}`,
   ]);
-  assert.equal(report.findings.length, 1);
-  return report.findings[0]!;
 }
 
 describe('a caller of another account, seen from the bucket owner', () => {

@@ -96,7 +96,7 @@ import {
   rootLevelKeysCaveat,
 } from './minimalStatements.js';
 import { type NearMiss, nearMisses } from './nearMisses.js';
-import type { PolicyResolver, ResolvedPolicies } from './policyResolver.js';
+import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
 import type {
   Alternative,
@@ -2172,16 +2172,13 @@ export class FindingBuilder {
         );
         return said;
       }
-      const snapshotAccount = this.#context.snapshot?.accountId;
       const callerAccount = first.principal.account;
       const missing = notInInput(
         message.policyType,
         first.bucket,
         this.#context,
         unseen,
-        callerAccount !== undefined && snapshotAccount !== undefined && callerAccount !== snapshotAccount
-          ? callerAccount
-          : undefined,
+        inSnapshotAccount(this.#context, callerAccount) ? undefined : callerAccount,
       );
       caveats.push(
         missing !== undefined

@@ -52,6 +52,15 @@ function enginePrincipalFor(principal: Principal): string {
   }
 }
 
+/**
+ * Whether `account` is the snapshot's, or either is unknown: the SCPs and RCPs given are taken as its
+ * organization's, and the policies of a caller of another account are not in the input.
+ */
+export function inSnapshotAccount(context: ExplainContext, account: string | undefined): boolean {
+  const snapshotAccount = context.snapshot?.accountId;
+  return snapshotAccount === undefined || account === undefined || account === snapshotAccount;
+}
+
 export class PolicyResolver {
   readonly #context: ExplainContext;
   readonly #cache: PolicyCache = createPolicyCache();
@@ -76,7 +85,7 @@ export class PolicyResolver {
       byBucket = new Map();
       this.#sets.set(principal, byBucket);
     }
-    const rcpsApply = this.#inSnapshotAccount(resourceAccount);
+    const rcpsApply = inSnapshotAccount(this.#context, resourceAccount);
     // A set without the RCPs names the bucket's account in its caveat: one per account.
     const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}`;
     let resolved = byBucket.get(bucketKey);
@@ -90,12 +99,6 @@ export class PolicyResolver {
       byBucket.set(bucketKey, resolved);
     }
     return resolved;
-  }
-
-  /** Whether `account` is the snapshot's, or either is unknown (the SCPs and RCPs given are then taken as its). */
-  #inSnapshotAccount(account: string | undefined): boolean {
-    const snapshotAccount = this.#context.snapshot?.accountId;
-    return snapshotAccount === undefined || account === undefined || account === snapshotAccount;
   }
 
   #resolveUncached(
@@ -146,7 +149,7 @@ export class PolicyResolver {
     // are taken as the snapshot account's organization's, which need not hold another account.
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-    const scpsApply = this.#inSnapshotAccount(principal.account);
+    const scpsApply = inSnapshotAccount(this.#context, principal.account);
     const snapshotAccount = snapshot?.accountId ?? 'unknown';
     const organizationNotes: string[] = [];
     if (!scpsApply && this.#context.scpLevels.length > 0)
