@@ -312,6 +312,19 @@ const SETTING_NOTES: Readonly<Record<S3SettingName, string>> = {
   BlockedEncryptionTypes: `AWS's message names the bucket's block on SSE-C uploads, not a policy: the bucket's default encryption blocks objects encrypted with customer-provided keys (BlockedEncryptionTypes: SSE-C, the default for buckets created since April 2026), and no IAM permission lifts it. Upload with SSE-S3 or SSE-KMS instead (rclone: drop sse_customer_key; aws-cli: drop --sse-c), or allow SSE-C on the bucket (PutBucketEncryption with BlockedEncryptionTypes NONE, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`,
 };
 
+/** The Object Lock note, for the finding to tell apart from the others (see {@link OBJECT_LOCK_BYPASSED_NOTE}). */
+export const OBJECT_LOCK_NOTE = SETTING_NOTES.ObjectLock;
+
+/**
+ * The Object Lock note for a request that sent the governance bypass while the caller's policies allow
+ * s3:BypassGovernanceRetention: a GOVERNANCE retention was lifted, so a COMPLIANCE retention or a legal
+ * hold is what refused it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (x-amz-bypass-governance-retention: "To use this header, you must have the s3:BypassGovernanceRetention permission")
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+export const OBJECT_LOCK_BYPASSED_NOTE = `AWS's message names S3 Object Lock, not a policy. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, which lifts a GOVERNANCE-mode retention: what refuses it is a COMPLIANCE-mode retention (nobody can delete the version or shorten its retention before its retain-until date) or a legal hold, which must be removed first (s3:PutObjectLegalHold); aws s3api get-object-retention and get-object-legal-hold say which. No permission lifts either. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
+
 /** For an upload with a customer-provided key whose message names no policy. */
 const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;
 

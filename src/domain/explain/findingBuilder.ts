@@ -50,7 +50,7 @@ import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terra
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
-import { checksOf, type DeniedEvent } from './deniedEvent.js';
+import { checksOf, type DeniedEvent, OBJECT_LOCK_BYPASSED_NOTE, OBJECT_LOCK_NOTE } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
 import {
   conditionGuardCaveats,
@@ -1249,6 +1249,14 @@ export class FindingBuilder {
         }
       }
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
+    }
+    // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
+    // GOVERNANCE retention is not what refused it.
+    const lockNote = caveats.indexOf(OBJECT_LOCK_NOTE);
+    if (lockNote >= 0) {
+      const bypass = evaluated.filter((e) => e.check.action === 's3:BypassGovernanceRetention');
+      if (bypass.length > 0 && bypass.every((e) => e.decision === 'Allowed'))
+        caveats[lockNote] = OBJECT_LOCK_BYPASSED_NOTE;
     }
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);

@@ -94,6 +94,58 @@ describe('a version that Object Lock protects', () => {
       /^AWS's message names S3 Object Lock, not a policy: .*s3:BypassGovernanceRetention/,
     );
   });
+
+  test('the request sent the governance bypass: allowed, a COMPLIANCE retention or a legal hold refused it; refused, the bypass is still advised', () => {
+    const record = deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage: 'Access Denied because object protected by object lock.',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+        'x-amz-bypass-governance-retention': 'true',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const deletes = ['s3:DeleteObject', 's3:DeleteObjectVersion'];
+    const allowed = explainTexts(
+      text(record),
+      backupUserContext([
+        {
+          Effect: 'Allow',
+          Action: [...deletes, 's3:BypassGovernanceRetention'],
+          Resource: 'arn:aws:s3:::data/*',
+        },
+      ]),
+    ).findings[0];
+    assert.equal(allowed?.cause, 's3-setting');
+    assert.deepEqual(
+      allowed?.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:DeleteObjectVersion', 'Allowed'],
+        ['s3:BypassGovernanceRetention', 'Allowed'],
+      ],
+    );
+    assert.match(
+      allowed?.caveats[0] ?? '',
+      /^AWS's message names S3 Object Lock, not a policy\. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, .*: what refuses it is a COMPLIANCE-mode retention .* or a legal hold/,
+    );
+    assert.ok(!allowed?.caveats.some((c) => c.includes('in GOVERNANCE mode a caller with')));
+    // The caller may not bypass: the governance bypass is still what to ask for.
+    const refused = explainTexts(
+      text(record),
+      backupUserContext([{ Effect: 'Allow', Action: deletes, Resource: 'arn:aws:s3:::data/*' }]),
+    ).findings[0];
+    assert.ok(
+      refused?.caveats.some((c) =>
+        c.includes('in GOVERNANCE mode a caller with s3:BypassGovernanceRetention'),
+      ),
+      refused?.caveats.join(' | '),
+    );
+    assert.ok(
+      !refused?.caveats.some((c) => c.includes('The request sent x-amz-bypass-governance-retention')),
+    );
+  });
 });
 
 describe('a version delete refused with the generic message', () => {
