@@ -789,12 +789,19 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
   if (first === undefined)
     return 'every level of the service control policies given already allows the requests';
   const names = changes.map((c) => c.policy.name).join(' and ');
+  // A bare document holds no policy ID: the file is the only name the fix can give it.
+  const unnamed = changes.filter((c) => c.policy.arn === undefined).map((c) => c.policy.name);
+  const account = input.principal.account ?? 'ACCOUNT_ID';
+  const findId =
+    unnamed.length === 0
+      ? ''
+      : ` ${unnamed.join(' and ')} ${unnamed.length === 1 ? 'is a policy document' : 'are policy documents'} with no policy ID or ARN: aws organizations list-policies-for-target --target-id ${shellWord(account)} --filter SERVICE_CONTROL_POLICY (and the same for each OU above the account, from aws organizations list-parents) lists the policies attached, and aws organizations update-policy --policy-id p-… --content file://new-policy.json updates one; giving --scp the output of aws organizations describe-policy names it in the fix.`;
   const overQuota = changes
     .filter(({ size }) => size > SERVICE_CONTROL_POLICY_QUOTA)
     .map(({ policy, size }) => scpTooLargeNote(policy.name, size));
   return {
     ...(overQuota.length > 0 ? { overQuota: overQuota.join(' ') } : {}),
-    note: `Service control ${changes.length === 1 ? 'policy' : 'policies'} ${names} ${changes.length === 1 ? 'applies' : 'apply'} to every account below the root, OU or account ${changes.length === 1 ? 'it is' : 'they are'} attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update ${changes.length === 1 ? 'it' : 'them'}.`,
+    note: `Service control ${changes.length === 1 ? 'policy' : 'policies'} ${names} ${changes.length === 1 ? 'applies' : 'apply'} to every account below the root, OU or account ${changes.length === 1 ? 'it is' : 'they are'} attached to: the new statements let their users and roles use these actions too, as far as their own policies allow. Only the organization's management account (or a delegated administrator) can update ${changes.length === 1 ? 'it' : 'them'}.${findId}`,
     fix: {
       ...first.change,
       ...(below.length > 0 ? { otherScps: below.map((c) => c.change) } : {}),

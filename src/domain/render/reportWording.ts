@@ -279,10 +279,11 @@ export function describeDeniedBy(ref: DeniedByRef): string {
  * @see https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
  */
 export function namedAs(
-  change: Pick<Fix, 'attachKind' | 'policyName'>,
+  change: Pick<Fix, 'attachKind' | 'policyName' | 'attachTo'>,
   quote: (name: string) => string,
 ): string {
-  if (change.policyName === undefined) return '';
+  // An SCP given as a bare document is named by its file, which is already the target.
+  if (change.policyName === undefined || change.policyName === change.attachTo) return '';
   return change.attachKind === 'permission-set'
     ? ` (permission set ${quote(change.policyName)})`
     : ` as policy ${quote(change.policyName)}`;

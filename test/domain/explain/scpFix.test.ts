@@ -219,6 +219,55 @@ describe('fixes for an SCP allow list', () => {
   });
 });
 
+describe('an SCP given as a bare policy document', () => {
+  test('the fix is named by its file, once, and a caveat says how to find the policy ID to update', () => {
+    const parsed = parseScpFile(
+      [
+        [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+      ],
+      'org/ou-data.json',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
+    });
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+        }),
+        scpLevels: parsed.levels,
+      }),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    const fix = finding?.fix;
+    assert.equal(fix?.policyArn, undefined);
+    assert.equal(fix?.attachTo, fix?.policyName);
+    assert.match(fix?.attachTo ?? '', /^org\/ou-data\.json/);
+    assert.equal(fix?.verified, true, fix?.verification.join(' | '));
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          `is a policy document with no policy ID or ARN: aws organizations list-policies-for-target --target-id ${ACCOUNT} --filter SERVICE_CONTROL_POLICY`,
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const text = renderText(report, { color: false });
+    assert.ok(text.includes(`Update the organization's service control policy ${fix?.attachTo}\n`), text);
+  });
+
+  test('one from describe-policy output gets no such caveat', () => {
+    const finding = explainDelete([allowList]).findings[0];
+    assert.equal(finding?.fix?.attachTo, ALLOW_LIST_ARN);
+    assert.ok(!finding?.caveats.some((c) => c.includes('no policy ID or ARN')));
+  });
+});
+
 describe('an SCP allow list near its quota', () => {
   /** The allow list with a statement whose resource list takes the SCP to about `size` characters. */
   function allowListOf(size: number) {
