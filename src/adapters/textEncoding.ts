@@ -13,8 +13,22 @@ import { isUtf8 } from 'node:buffer';
 
 export type TextEncodingName = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' | 'UTF-32LE' | 'UTF-32BE';
 
+/** A line of JSON lines that is not UTF-8, left out of the text (see {@link decodeText}'s `jsonLines`). */
+export interface SkippedLine {
+  /** From 1. */
+  readonly line: number;
+  /** What is wrong: `byte 0xE9 at byte 12 of the line is not valid UTF-8`. */
+  readonly reason: string;
+}
+
 export type DecodedText =
-  | { readonly ok: true; readonly text: string; readonly encoding: TextEncodingName }
+  | {
+      readonly ok: true;
+      readonly text: string;
+      readonly encoding: TextEncodingName;
+      /** Lines left out (as empty lines, so that the others keep their numbers); absent when none. */
+      readonly skippedLines?: readonly SkippedLine[];
+    }
   | {
       readonly ok: false;
       /** What is wrong, to follow the input's name: `is not UTF-8 text: …`. */
@@ -83,6 +97,50 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The text of JSON lines some of whose lines are not UTF-8, those lines left empty, when it is JSON
+ * lines: two lines or more, one of the UTF-8 ones a JSON object on its own (a pretty-printed document's
+ * lines are fragments). `undefined` otherwise, or when no line is UTF-8.
+ */
+function utf8JsonLines(
+  body: Buffer,
+): { readonly text: string; readonly skippedLines: readonly SkippedLine[] } | undefined {
+  const parts: string[] = [];
+  const skippedLines: SkippedLine[] = [];
+  let wholeObject = false;
+  let start = 0;
+  for (let line = 1; start <= body.length; line++) {
+    const newline = body.indexOf(0x0a, start);
+    const end = newline < 0 ? body.length : newline;
+    const bytes = body.subarray(start, end);
+    if (isUtf8(bytes)) {
+      const text = bytes.toString('utf8');
+      parts.push(text);
+      if (!wholeObject && text.trimStart().startsWith('{')) wholeObject = isJsonObject(text);
+    } else {
+      parts.push('');
+      const at = firstInvalidUtf8(bytes);
+      skippedLines.push({
+        line,
+        reason: `byte ${hex(bytes[at]!)} at byte ${(at + 1).toLocaleString('en-US')} of the line is not valid UTF-8`,
+      });
+    }
+    if (newline < 0) break;
+    start = newline + 1;
+  }
+  if (parts.length < 2 || !wholeObject || skippedLines.length === parts.length) return undefined;
+  return { text: withoutMark(parts.join('\n')), skippedLines };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** `line 3 (byte offset 120)`: where an offset into the bytes of a text is. */
 function whereInBytes(bytes: Uint8Array, offset: number): string {
   let line = 1;
@@ -100,7 +158,7 @@ function hex(byte: number): string {
  * copy of a trail file that may be 100 MB. UTF-16 is decoded by Buffer (TextDecoder in Node.js 20 fails
  * on valid UTF-16 above 2^27 code units) and then checked for unpaired surrogates.
  */
-export function decodeText(bytes: Uint8Array): DecodedText {
+export function decodeText(bytes: Uint8Array, options?: { readonly jsonLines?: boolean }): DecodedText {
   const { encoding, bom } = detectEncoding(bytes);
   if (encoding === 'UTF-32LE' || encoding === 'UTF-32BE') {
     return {
@@ -123,6 +181,10 @@ export function decodeText(bytes: Uint8Array): DecodedText {
               : 'extract it, and give the .json or .json.gz files inside',
         };
       }
+      // JSON lines with a line or two in another encoding (a record a tool wrote in Latin-1): the other
+      // records are read, and each such line is an error of its own.
+      const lines = options?.jsonLines === true ? utf8JsonLines(body) : undefined;
+      if (lines !== undefined) return { ok: true, encoding, ...lines };
       const at = firstInvalidUtf8(body);
       const where =
         at < 0 ? '' : `: byte ${hex(body[at]!)} at ${whereInBytes(body, at + bom)} is not valid UTF-8`;

@@ -80,6 +80,8 @@ export interface TrailText {
   readonly text: string;
   /** What reading it passed over that the user should know (bytes after its gzip data); absent for none. */
   readonly warning?: InputWarning;
+  /** Lines of JSON lines that could not be read (not UTF-8), each named by its line; absent for none. */
+  readonly problems?: readonly InputProblem[];
 }
 
 /**
@@ -199,8 +201,10 @@ export async function readTrailInputs(
       continue;
     }
     const read = await readListedInput(input, options);
-    if (read.ok) texts.push(read.text);
-    else errors.push(read.problem);
+    if (read.ok) {
+      texts.push(read.text);
+      errors.push(...(read.text.problems ?? []));
+    } else errors.push(read.problem);
   }
   return { texts, errors };
 }
@@ -339,6 +343,7 @@ function asRead(input: string, decoded: Decoded): ReadInput {
       input,
       text: decoded.text,
       ...(decoded.warning !== undefined ? { warning: decoded.warning } : {}),
+      ...(decoded.problems !== undefined ? { problems: decoded.problems } : {}),
     },
   };
 }
@@ -374,7 +379,9 @@ async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<
   return asRead(STDIN_NAME, await decode(STDIN_NAME, Buffer.concat(chunks), limit));
 }
 
-type Decoded = { ok: true; text: string; warning?: InputWarning } | { ok: false; problem: InputProblem };
+type Decoded =
+  | { ok: true; text: string; warning?: InputWarning; problems?: readonly InputProblem[] }
+  | { ok: false; problem: InputProblem };
 
 async function decode(input: string, bytes: Uint8Array, limit: number): Promise<Decoded> {
   // UTF-16 holds two bytes per character: decompressed output up to twice the limit may still fit.
@@ -402,7 +409,7 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
     };
   }
   // Mojibake is reported instead of parsed.
-  const decoded = decodeText(content);
+  const decoded = decodeText(content, { jsonLines: true });
   if (!decoded.ok) {
     return {
       ok: false,
@@ -413,10 +420,19 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
       },
     };
   }
+  const problems = decoded.skippedLines?.map(
+    ({ line, reason }): InputProblem => ({
+      input: `${input} (line ${line})`,
+      code: trailInputProblemCodes.notUtf8,
+      message: `${input}: line ${line} is not UTF-8 text: ${reason}${layers > 0 ? ' (after gzip decompression)' : ''}; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+    }),
+  );
+  const read = problems !== undefined ? { problems } : {};
   if (unzipped.trailingBytes > 0) {
     const n = unzipped.trailingBytes;
     return {
       ok: true,
+      ...read,
       text: decoded.text,
       warning: {
         code: trailInputWarningCodes.trailingBytes,
@@ -424,7 +440,7 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
       },
     };
   }
-  return { ok: true, text: decoded.text };
+  return { ok: true, ...read, text: decoded.text };
 }
 
 function fileProblem(path: string, error: unknown): InputProblem {

@@ -103,6 +103,7 @@ export async function explainFiles(
     if (read.ok) {
       if (read.text.warning !== undefined)
         inputWarnings.push({ input: read.text.input, ...read.text.warning });
+      inputErrors.push(...(read.text.problems ?? []));
       const rejectedBefore = explainer.rejectedTexts;
       for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
       // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not

@@ -388,6 +388,58 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('JSON lines with a line that is not UTF-8: that line is an error of its own, the others are read with their line numbers', async () => {
+    const lines = [
+      Buffer.from('{"eventID":"a","key":"daily/a.txt"}', 'utf8'),
+      Buffer.from('{"eventID":"b","key":"daily/caf\u00e9.txt"}', 'latin1'),
+      Buffer.from('{"eventID":"c","key":"daily/\u00fcber.txt"}', 'utf8'),
+    ];
+    const body = Buffer.concat([
+      lines[0]!,
+      Buffer.from('\n'),
+      lines[1]!,
+      Buffer.from('\n'),
+      lines[2]!,
+      Buffer.from('\n'),
+    ]);
+    const plain = join(root(), 'mixed.jsonl');
+    await writeFile(plain, body);
+    const gzipped = join(root(), 'mixed.jsonl.gz');
+    await writeFile(gzipped, gzipSync(body));
+    const { texts, errors } = await readTrailInputs([plain, gzipped]);
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code, e.message]),
+      [
+        [
+          `${plain} (line 2)`,
+          'input.notUtf8',
+          `${plain}: line 2 is not UTF-8 text: byte 0xE9 at byte 32 of the line is not valid UTF-8; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+        ],
+        [
+          `${gzipped} (line 2)`,
+          'input.notUtf8',
+          `${gzipped}: line 2 is not UTF-8 text: byte 0xE9 at byte 32 of the line is not valid UTF-8 (after gzip decompression); the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+        ],
+      ],
+    );
+    const expected = '{"eventID":"a","key":"daily/a.txt"}\n\n{"eventID":"c","key":"daily/\u00fcber.txt"}\n';
+    assert.deepEqual(
+      texts.map((t) => t.text),
+      [expected, expected],
+    );
+  });
+
+  test('a pretty-printed document with a line that is not UTF-8 is still one error for the file', async () => {
+    const path = join(root(), 'pretty.json');
+    await writeFile(path, Buffer.from('{\n  "Records": [\n    {"key": "caf\u00e9"}\n  ]\n}\n', 'latin1'));
+    const { texts, errors } = await readTrailInputs([path]);
+    assert.deepEqual(texts, []);
+    assert.deepEqual(
+      errors.map((e) => [e.input, e.code]),
+      [[path, 'input.notUtf8']],
+    );
+  });
+
   test('invalid bytes next to a real U+FFFD are still reported', async () => {
     const path = join(root(), 'mixed-mojibake.json');
     await writeFile(

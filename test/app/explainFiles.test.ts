@@ -100,3 +100,30 @@ test('a gzip trail file with bytes after its gzip data is read, and the result w
     },
   ]);
 });
+
+test('JSON lines with a line that is not UTF-8: its other records are explained, and that line is an error', async () => {
+  const path = join(root(), 'mixed.jsonl');
+  const first = deniedRecord({ eventTime: '2026-11-27T10:00:00Z' });
+  const second = deniedRecord({
+    eventTime: '2026-11-27T10:01:00Z',
+    requestParameters: { bucketName: 'data', key: 'in/caf\u00e9', Host: 'data.s3.eu-west-1.amazonaws.com' },
+  });
+  const third = deniedRecord({ eventTime: '2026-11-27T10:02:00Z' });
+  const latin1 = Buffer.from(JSON.stringify(second), 'latin1');
+  await writeFile(
+    path,
+    Buffer.concat([
+      Buffer.from(`${JSON.stringify(first)}\n`),
+      latin1,
+      Buffer.from(`\n${JSON.stringify(third)}\n`),
+    ]),
+  );
+  const result = await explainFiles([path], {});
+  assert.ok(result.ok);
+  assert.equal(result.inputsRead, 1);
+  assert.deepEqual(result.report.findings[0]?.eventIds, [first.eventID, third.eventID]);
+  assert.deepEqual(
+    result.report.errors.map((e) => [e.input, e.code]),
+    [[`${path} (line 2)`, 'input.notUtf8']],
+  );
+});
