@@ -59,6 +59,10 @@ const MEET: readonly [RegExp, string][] = [
     /^s3:x-amz-acl$/,
     "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow",
   ],
+  [
+    /^aws:principalorg(id|paths)$/,
+    "check whether the caller's account is in the organization (or organizational unit) the statement names: aws organizations list-parents --child-id ACCOUNT_ID, run in the organization's management account",
+  ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
 ];
@@ -72,6 +76,17 @@ const EVERYONE: Readonly<Record<StatementRef['policyType'], string>> = {
   scp: 'every principal in the accounts it governs (but the management account and service-linked roles)',
   rcp: 'every caller of the resources it governs',
 };
+
+/**
+ * Keys of the caller that neither the record nor the snapshot gives: CloudTrail does not log the
+ * caller's organization, and get-account-authorization-details does not hold it. Absent from the
+ * context, they are unknown, not absent from the request.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ */
+export function isUnloggedCallerKey(keyLower: string): boolean {
+  return keyLower === 'aws:principalorgid' || keyLower === 'aws:principalorgpaths';
+}
 
 /** What to do to meet a condition on `keyLower` (a lower-case key), in words. */
 export function meetHint(keyLower: string): string {

@@ -47,7 +47,7 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
-import { meetHint } from './denyAdvice.js';
+import { isUnloggedCallerKey, meetHint } from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -1081,7 +1081,7 @@ function conditionGuarded(
   const requests = new Set<DeniedRequestForFix>();
   const byStatement = new Map<
     string,
-    { where: string; failures: string; actions: Set<string>; keys: Set<string> }
+    { where: string; failures: string; actions: Set<string>; keys: Set<string>; unknown: boolean }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
   for (const r of input.requests) {
@@ -1116,7 +1116,13 @@ function conditionGuarded(
       const failures = (guard.conditionFailures ?? [])
         .map(
           (f) =>
-            `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)} (the request ${f.requestValues.length === 0 ? `had no ${f.key}` : `had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`})`,
+            `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)} (${
+              f.requestValues.length > 0
+                ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
+                : isUnloggedCallerKey(f.key.toLowerCase())
+                  ? `unknown here, not absent: CloudTrail does not log the caller's ${f.key}, and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where`
+                  : `the request had no ${f.key}`
+            })`,
         )
         .join(', ');
       entry = {
@@ -1124,6 +1130,9 @@ function conditionGuarded(
         failures,
         actions: new Set(),
         keys: new Set((guard.conditionFailures ?? []).map((f) => f.key.toLowerCase())),
+        unknown: (guard.conditionFailures ?? []).some(
+          (f) => f.requestValues.length === 0 && isUnloggedCallerKey(f.key.toLowerCase()),
+        ),
       };
       byStatement.set(key, entry);
     }
@@ -1131,8 +1140,8 @@ function conditionGuarded(
   }
   if (requests.size === 0) return undefined;
   const caveats = [...byStatement.values()].map(
-    ({ where, failures, actions, keys }) =>
-      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the request did not meet: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. To meet the condition, ${[...new Set([...keys].map((key) => meetHint(key)))].join('; ')}; or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
+    ({ where, failures, actions, keys, unknown }) =>
+      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. To meet the condition, ${[...new Set([...keys].map((key) => meetHint(key)))].join('; ')}; or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
   );
   return { requests, caveats };
 }

@@ -567,6 +567,24 @@ describe('explainTexts', () => {
       caveat,
       /\(statement OwnerMustOwn\) allows this only under its Condition, which the request did not meet: StringEquals s3:x-amz-acl "bucket-owner-full-control" \(the request had no s3:x-amz-acl\)\. No statement is added/,
     );
+    // A condition on the caller's organization, which CloudTrail does not log, is unknown, not unmet.
+    const orgOnly = {
+      ...aclOnly,
+      Statement: [
+        {
+          ...aclOnly.Statement[0],
+          Sid: 'OrgOnly',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+        },
+      ],
+    };
+    const org = explainTexts(text(put), context({ snapshot: snapshotWith(orgOnly) })).findings[0];
+    const orgCaveat = org?.caveats.find((c) => c.includes('(statement OrgOnly)'));
+    assert.match(
+      orgCaveat ?? '',
+      /allows this only under its Condition, which the input does not show the request meeting: StringEquals aws:PrincipalOrgID "o-abc123def4" \(unknown here, not absent: CloudTrail does not log the caller's aws:PrincipalOrgID, .*To meet the condition, check whether the caller's account is in the organization/,
+    );
+    assert.ok(!orgCaveat?.includes('the request had no aws:PrincipalOrgID'));
     // With the header sent, the same policy allows the upload: the condition was the only obstacle.
     const withAcl = record({
       requestParameters: {
