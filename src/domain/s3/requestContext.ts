@@ -46,6 +46,26 @@ const ACL_ACTIONS = [
   's3:PutBucketAcl',
 ];
 const TAG_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'] as const;
+const CONDITIONAL_WRITES =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html';
+
+/**
+ * `s3:ObjectCreationOperation` by the operation S3 authorizes as s3:PutObject: an operation that creates
+ * an object (true), or one of a multipart upload's steps before it completes (false), which take no
+ * conditional headers and which AWS's conditional-write policies exempt by this key. A copy creates an
+ * object: the same policies refuse CopyObject without If-None-Match or If-Match.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html
+ */
+const OBJECT_CREATION: ReadonlyMap<string, boolean> = new Map([
+  ['PutObject', true],
+  ['PostObject', true],
+  ['CopyObject', true],
+  ['CompleteMultipartUpload', true],
+  ['CreateMultipartUpload', false],
+  ['UploadPart', false],
+  ['UploadPartCopy', false],
+]);
 
 /**
  * Action-specific S3 condition keys and the actions that define them.
@@ -73,6 +93,9 @@ export const s3ActionConditionKeys = {
   's3:object-lock-mode': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
   's3:object-lock-retain-until-date': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
   's3:object-lock-legal-hold': { actions: ['s3:PutObject', 's3:PutObjectLegalHold'], source: S3_KEYS },
+  's3:ObjectCreationOperation': { actions: ['s3:PutObject'], source: CONDITIONAL_WRITES },
+  's3:if-none-match': { actions: ['s3:PutObject'], source: CONDITIONAL_WRITES },
+  's3:if-match': { actions: ['s3:PutObject', 's3:DeleteObject'], source: CONDITIONAL_WRITES },
   's3:RequestObjectTagKeys': { actions: TAG_ACTIONS, source: S3_KEYS },
   's3:RequestObjectTag/': { actions: TAG_ACTIONS, source: S3_KEYS },
 } as const satisfies Record<string, { readonly actions: readonly string[]; readonly source: string }>;
@@ -345,16 +368,57 @@ function addS3Context(
     context['s3:LocationConstraint'] = location;
   }
 
-  const tagging = readNonEmptyParam(params, 'x-amz-tagging');
-  // The tag keys and each tag are defined for the same actions.
+  const creation = OBJECT_CREATION.get(record.eventName);
   if (
-    tagging !== undefined &&
-    (lowerAction === undefined || definedFor('s3:RequestObjectTagKeys', lowerAction))
-  ) {
-    const tags = new URLSearchParams(tagging);
-    context['s3:RequestObjectTagKeys'] = [...new Set(tags.keys())];
-    for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;
+    creation !== undefined &&
+    (lowerAction === undefined || definedFor('s3:ObjectCreationOperation', lowerAction))
+  )
+    context['s3:ObjectCreationOperation'] = creation;
+
+  // The tag keys and each tag are defined for the same actions: PutObject's x-amz-tagging header, or
+  // PutObjectTagging's body (CloudTrail logs it as `Tagging.TagSet.Tag`, one tag or a list).
+  if (lowerAction === undefined || definedFor('s3:RequestObjectTagKeys', lowerAction)) {
+    const tagging = readNonEmptyParam(params, 'x-amz-tagging');
+    const tags =
+      tagging !== undefined ? [...new URLSearchParams(tagging)] : bodyTags(readObject(params, 'Tagging'));
+    if (tags !== undefined) {
+      context['s3:RequestObjectTagKeys'] = [...new Set(tags.map(([tagKey]) => tagKey))];
+      for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;
+    }
   }
+
+  // PutObjectRetention's and PutObjectLegalHold's settings are in their bodies (PutObject's in headers,
+  // read above): `Retention.Mode`, `Retention.RetainUntilDate`, `LegalHold.Status`.
+  const retention = readObject(params, 'Retention');
+  const legalHold = readObject(params, 'LegalHold');
+  const bodyLock: [string, unknown][] = [
+    ['s3:object-lock-mode', retention?.Mode],
+    ['s3:object-lock-retain-until-date', retention?.RetainUntilDate],
+    ['s3:object-lock-legal-hold', legalHold?.Status],
+  ];
+  for (const [key, value] of bodyLock) {
+    if (typeof value !== 'string' || value === '' || context[key] !== undefined) continue;
+    if (lowerAction === undefined || definedFor(key, lowerAction)) context[key] = value;
+  }
+}
+
+/**
+ * The tags of a PutObjectTagging body as CloudTrail logs it (`TagSet.Tag` one object, or a list of
+ * them), in order; `undefined` without a tag set. A tag without a string Key is left out.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
+ */
+function bodyTags(tagging: Readonly<Record<string, unknown>> | undefined): [string, string][] | undefined {
+  const tagSet = readObject(tagging, 'TagSet');
+  if (tagSet === undefined) return undefined;
+  const listed = tagSet.Tag;
+  const entries: unknown[] = Array.isArray(listed) ? listed : listed === undefined ? [] : [listed];
+  const tags: [string, string][] = [];
+  for (const entry of entries) {
+    if (!isJsonObject(entry) || typeof entry.Key !== 'string') continue;
+    tags.push([entry.Key, typeof entry.Value === 'string' ? entry.Value : '']);
+  }
+  return tags;
 }
 
 interface ParameterKey {
@@ -390,6 +454,9 @@ const PARAMETER_KEYS: ReadonlyMap<string, ParameterKey> = new Map(
     { name: 'x-amz-object-lock-mode', key: 's3:object-lock-mode' },
     { name: 'x-amz-object-lock-retain-until-date', key: 's3:object-lock-retain-until-date' },
     { name: 'x-amz-object-lock-legal-hold', key: 's3:object-lock-legal-hold' },
+    // Conditional writes' headers, when the record shows them.
+    { name: 'If-None-Match', key: 's3:if-none-match' },
+    { name: 'If-Match', key: 's3:if-match' },
   ].map((spec): [string, ParameterKey] => [spec.name.toLowerCase(), spec]),
 );
 

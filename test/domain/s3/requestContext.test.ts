@@ -243,6 +243,110 @@ describe('requestContextFor', () => {
     assert.equal(context['s3:RequestObjectTag/env'], 'prod');
   });
 
+  test("PutObjectTagging's body (Tagging.TagSet.Tag, one tag or a list) gives the request's tags, as x-amz-tagging does for PutObject", () => {
+    const one = s3Record({
+      eventName: 'PutObjectTagging',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'a.bin',
+        tagging: '',
+        Tagging: {
+          xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/',
+          TagSet: { Tag: { Key: 'classification', Value: 'internal' } },
+        },
+      },
+    });
+    const oneContext = requestContextForAction(one, 's3:PutObjectTagging');
+    assert.deepEqual(oneContext['s3:RequestObjectTagKeys'], ['classification']);
+    assert.equal(oneContext['s3:RequestObjectTag/classification'], 'internal');
+    const list = s3Record({
+      eventName: 'PutObjectTagging',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'a.bin',
+        versionId: 'v1',
+        Tagging: {
+          TagSet: {
+            Tag: [
+              { Key: 'team', Value: 'data' },
+              { Key: 'env', Value: 'prod' },
+            ],
+          },
+        },
+      },
+    });
+    const listContext = requestContextForAction(list, 's3:PutObjectVersionTagging');
+    assert.deepEqual(listContext['s3:RequestObjectTagKeys'], ['team', 'env']);
+    assert.equal(listContext['s3:RequestObjectTag/env'], 'prod');
+    // A body without a tag set gives no tag keys; other actions never get them.
+    assert.equal(requestContextForAction(list, 's3:GetObject')['s3:RequestObjectTagKeys'], undefined);
+  });
+
+  test("PutObjectRetention's and PutObjectLegalHold's bodies give the object lock keys their actions define", () => {
+    const retention = s3Record({
+      eventName: 'PutObjectRetention',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'a.bin',
+        retention: '',
+        Retention: { Mode: 'COMPLIANCE', RetainUntilDate: '2027-03-01T00:00:00Z' },
+      },
+    });
+    const context = requestContextForAction(retention, 's3:PutObjectRetention');
+    assert.equal(context['s3:object-lock-mode'], 'COMPLIANCE');
+    assert.equal(context['s3:object-lock-retain-until-date'], '2027-03-01T00:00:00Z');
+    const hold = s3Record({
+      eventName: 'PutObjectLegalHold',
+      requestParameters: { bucketName: BUCKET, key: 'a.bin', 'legal-hold': '', LegalHold: { Status: 'ON' } },
+    });
+    assert.equal(requestContextForAction(hold, 's3:PutObjectLegalHold')['s3:object-lock-legal-hold'], 'ON');
+    // The header PutObject sends wins over a body (a record holds one or the other).
+    const both = s3Record({
+      eventName: 'PutObject',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'a.bin',
+        'x-amz-object-lock-mode': 'GOVERNANCE',
+        Retention: { Mode: 'COMPLIANCE' },
+      },
+    });
+    assert.equal(requestContextForAction(both, 's3:PutObject')['s3:object-lock-mode'], 'GOVERNANCE');
+  });
+
+  test('s3:ObjectCreationOperation is true for the writes that create an object, false for the multipart steps before it completes', () => {
+    const creation = (eventName: string) =>
+      requestContextForAction(
+        s3Record({ eventName, requestParameters: { bucketName: BUCKET, key: 'a.bin' } }),
+        's3:PutObject',
+      )['s3:ObjectCreationOperation'];
+    assert.deepEqual(
+      [
+        'PutObject',
+        'CopyObject',
+        'CompleteMultipartUpload',
+        'CreateMultipartUpload',
+        'UploadPart',
+        'UploadPartCopy',
+      ].map(creation),
+      [true, true, true, false, false, false],
+    );
+    const get = s3Record({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'a.bin' } });
+    assert.equal(requestContextForAction(get, 's3:GetObject')['s3:ObjectCreationOperation'], undefined);
+  });
+
+  test('If-None-Match and If-Match, when the record shows them, become s3:if-none-match and s3:if-match', () => {
+    const put = s3Record({
+      eventName: 'PutObject',
+      requestParameters: { bucketName: BUCKET, key: 'a.bin', 'If-None-Match': '*' },
+    });
+    assert.equal(requestContextForAction(put, 's3:PutObject')['s3:if-none-match'], '*');
+    const del = s3Record({
+      eventName: 'DeleteObject',
+      requestParameters: { bucketName: BUCKET, key: 'a.bin', 'if-match': '"e1"' },
+    });
+    assert.equal(requestContextForAction(del, 's3:DeleteObject')['s3:if-match'], '"e1"');
+  });
+
   test('CreateBucketConfiguration.LocationConstraint becomes s3:LocationConstraint', () => {
     assert.equal(requestContextFor(everyHeaderPut)['s3:LocationConstraint'], 'eu-west-1');
   });
@@ -372,6 +476,14 @@ describe('requestContextForAction', () => {
         key: 'v.txt',
         versionId: '3HL4kqtJlcpXroDTDmjVBH40Nrjfkd',
         'x-amz-tagging': 'team=ops&env=prod',
+      },
+      {
+        bucketName: BUCKET,
+        key: 'r.txt',
+        Tagging: { TagSet: { Tag: [{ Key: 'a', Value: '1' }] } },
+        Retention: { Mode: 'GOVERNANCE', RetainUntilDate: '2027-01-01T00:00:00Z' },
+        LegalHold: { Status: 'OFF' },
+        'If-None-Match': '*',
       },
       {
         bucketName: BUCKET,
