@@ -66,7 +66,9 @@ function resourcePatternMatches(
   pattern: ResourcePattern,
   resource: string,
   context: RequestContextView,
+  actionLower: string,
 ): boolean {
+  if (resource === '*') return coversEveryResource(pattern.raw, actionLower);
   if (pattern.matcher !== undefined) return pattern.matcher(resource);
   if (pattern.template === undefined) return false;
   const key = resolvedVariablesKey(pattern.template, context);
@@ -85,6 +87,22 @@ function resourcePatternMatches(
     cache.set(key, matcher);
   }
   return matcher(resource);
+}
+
+/**
+ * Whether a Resource pattern takes in a request for an action that names no resource (`*`, such as
+ * s3:ListAllMyBuckets): `*` itself, or an ARN of the action's service whose resource part is `*`
+ * (`arn:aws:s3:::*`, which AWS's own walkthrough grants s3:ListAllMyBuckets on). A pattern naming some
+ * resources only (`arn:aws:s3:::logs-*`, or the objects of every bucket) does not.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/walkthrough1.html
+ */
+function coversEveryResource(raw: string, actionLower: string): boolean {
+  if (raw === '*') return true;
+  const parts = raw.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn' || parts[5] !== '*') return false;
+  const service = parts[2]!.toLowerCase();
+  return service === '*' || actionLower.startsWith(`${service}:`);
 }
 
 /** Whether a Resource pattern's variables cannot be resolved for the request (a key it lacks, with no default). */
@@ -174,7 +192,7 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     let resourceHit: ResourcePattern | undefined;
     const resources = statement.resources;
     for (let i = 0; i < resources.length; i++) {
-      if (resourcePatternMatches(resources[i]!, req.resource, req.context)) {
+      if (resourcePatternMatches(resources[i]!, req.resource, req.context, req.actionLower)) {
         resourceHit = resources[i];
         break;
       }

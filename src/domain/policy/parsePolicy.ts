@@ -483,6 +483,8 @@ function withRelevance(
     return found;
   };
   const candidateStatements = (actionLower: string, key: string): readonly RelevantStatement[] => {
+    // An action that names no resource: a pattern like arn:aws:s3:::* can take it in (see evaluate).
+    if (key === '*') return relevantStatements(actionLower);
     let found = candidates.get(actionLower, key);
     if (found === undefined) {
       found = relevantStatements(actionLower).filter((r) =>
