@@ -1,7 +1,7 @@
 /**
  * The request context as the evaluator reads it: case-insensitive key names, every value a string,
  * multi-valued keys kept as lists. Keys AWS always supplies and that follow from the request itself
- * (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` for IAM users, `aws:PrincipalIsAWSService`,
+ * (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` for IAM users, `aws:PrincipalIsAWSService`, `aws:PrincipalType`,
  * `aws:ResourceAccount`) are derived when the caller does not set them.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html#Condition-keys
@@ -46,7 +46,25 @@ interface PrincipalEntries {
   readonly username: ContextEntry | undefined;
   /** `true` for an AWS service principal, `false` for other signed callers; absent for anonymous ones. */
   readonly isAwsService: ContextEntry | undefined;
+  /** `Account`, `User`, `FederatedUser`, `AssumedRole` or `Anonymous`; absent for a service or an unknown caller. */
+  readonly principalType: ContextEntry | undefined;
 }
+
+/**
+ * `aws:PrincipalType` by the kind of caller, as AWS's table of principal key values gives it (a role acts
+ * through its sessions).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltype
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+ */
+const PRINCIPAL_TYPES: Readonly<Partial<Record<RequestPrincipal['kind'], string>>> = {
+  root: 'Account',
+  user: 'User',
+  'federated-user': 'FederatedUser',
+  'role-session': 'AssumedRole',
+  role: 'AssumedRole',
+  anonymous: 'Anonymous',
+};
 
 const TRUE_ENTRY: ContextEntry = { values: ['true'], multiValued: false };
 const FALSE_ENTRY: ContextEntry = { values: ['false'], multiValued: false };
@@ -67,6 +85,7 @@ function principalEntries(principal: RequestPrincipal): PrincipalEntries {
           : principal.kind === 'anonymous' || principal.kind === 'unknown'
             ? undefined
             : FALSE_ENTRY,
+      principalType: singleEntry(PRINCIPAL_TYPES[principal.kind]),
     };
     entriesByPrincipal.set(principal, entries);
   }
@@ -98,6 +117,8 @@ function derived(
       return principalEntries(principal).principalAccount;
     case 'aws:username':
       return principalEntries(principal).username;
+    case 'aws:principaltype':
+      return principalEntries(principal).principalType;
     case 'aws:principalisawsservice':
       return principalEntries(principal).isAwsService;
     case 'aws:resourceaccount':

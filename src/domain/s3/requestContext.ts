@@ -308,6 +308,15 @@ function globalContext(
     context['aws:SourceIp'] = record.sourceIPAddress;
   }
   addCallerContext(record, context);
+  // A call the caller made itself, from an address (no service named as its source, none invoking it):
+  // aws:ViaAWSService is false. A call a service made may be one with the caller's credentials (true)
+  // or with its own role (false), which the record does not tell apart: left out then.
+  if (
+    record.sourceIPAddress !== undefined &&
+    isIpAddress(record.sourceIPAddress) &&
+    !(isJsonObject(record.raw.userIdentity) && record.raw.userIdentity.invokedBy !== undefined)
+  )
+    context['aws:ViaAWSService'] = false;
   if (record.awsRegion !== undefined) context['aws:RequestedRegion'] = record.awsRegion;
   if (owner !== undefined) context['aws:ResourceAccount'] = owner.account;
   return context;

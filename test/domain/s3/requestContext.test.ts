@@ -62,6 +62,8 @@ describe('requestContextFor', () => {
       'aws:EpochTime': 1_795_169_730,
       'aws:SecureTransport': true,
       'aws:SourceIp': '203.0.113.10',
+      // Made by the caller itself, from an address.
+      'aws:ViaAWSService': false,
       // The session's keys, from userIdentity.
       'aws:userid': 'AROAEXAMPLEROLEID:backup-job',
       'aws:TokenIssueTime': '2026-11-20T10:00:00Z',
@@ -88,6 +90,28 @@ describe('requestContextFor', () => {
       assert.equal(context['aws:CurrentTime'], current, eventTime);
       assert.equal(context['aws:EpochTime'], 1_795_169_730);
     }
+  });
+
+  test("aws:ViaAWSService is false for a call from an address; left out when a service made it (with the caller's credentials, or its own role)", () => {
+    const direct = s3Record({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'k' } });
+    assert.equal(requestContextFor(direct)['aws:ViaAWSService'], false);
+    const byService = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      overrides: { sourceIPAddress: 'athena.amazonaws.com' },
+    });
+    assert.equal('aws:ViaAWSService' in requestContextFor(byService), false);
+    const invoked = toRecord({
+      ...s3Event({ eventName: 'GetObject', requestParameters: { bucketName: BUCKET, key: 'k' } }),
+    });
+    const withInvokedBy = {
+      ...invoked,
+      raw: {
+        ...invoked.raw,
+        userIdentity: { ...(invoked.raw.userIdentity as object), invokedBy: 'backup.amazonaws.com' },
+      },
+    };
+    assert.equal('aws:ViaAWSService' in requestContextFor(withInvokedBy), false);
   });
 
   test('a request through a VPC endpoint has aws:SourceVpce and no aws:SourceIp', () => {
