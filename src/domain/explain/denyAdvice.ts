@@ -33,6 +33,8 @@ export function requestContextOf(request: AuthorizationRequest): RequestContextV
 export interface DeniedCheck {
   readonly request: AuthorizationRequest;
   readonly result?: EvaluationResult;
+  /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
+  readonly set?: PolicySet;
 }
 
 /**
@@ -131,15 +133,28 @@ export function denyCaveats(
 ): string[] {
   const byStatement = new Map<
     string,
-    { ref: StatementRef; request: AuthorizationRequest; actions: Set<string>; resources: Set<string> }
+    {
+      ref: StatementRef;
+      set: PolicySet;
+      request: AuthorizationRequest;
+      actions: Set<string>;
+      resources: Set<string>;
+    }
   >();
   for (const check of checks) {
     if (check.result?.decision !== 'ExplicitlyDenied') continue;
     for (const ref of check.result.deniedBy) {
-      const key = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}`;
+      // The policy's name tells apart two buckets' policies (both the resource policy, index 0).
+      const key = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}|${ref.policyName ?? ''}`;
       let entry = byStatement.get(key);
       if (entry === undefined) {
-        entry = { ref, request: check.request, actions: new Set(), resources: new Set() };
+        entry = {
+          ref,
+          set: check.set ?? set,
+          request: check.request,
+          actions: new Set(),
+          resources: new Set(),
+        };
         byStatement.set(key, entry);
       }
       entry.actions.add(check.request.action);
@@ -147,8 +162,8 @@ export function denyCaveats(
     }
   }
   const caveats: string[] = [];
-  for (const { ref, request, actions, resources } of byStatement.values()) {
-    const statement = statementOf(set, ref);
+  for (const { ref, set: evaluatedWith, request, actions, resources } of byStatement.values()) {
+    const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
     caveats.push(describeDeny(statement, ref, request, [...actions], [...resources], holderOf(ref)));
   }

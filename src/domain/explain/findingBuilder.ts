@@ -128,6 +128,19 @@ interface EvaluatedCheck {
   readonly request: AuthorizationRequest;
   readonly result?: EvaluationResult;
   readonly decision: Decision | 'Unknown';
+  /**
+   * The policies it was evaluated with when they are not the finding's: a request on another bucket than
+   * the finding's (a copy's source) is evaluated with that bucket's policy.
+   */
+  readonly set?: PolicySet;
+}
+
+/** The policies a request on another bucket than its finding's is evaluated with (see {@link EvaluatedCheck.set}). */
+interface OtherBucketPolicies {
+  readonly resolved: ResolvedPolicies;
+  readonly set: PolicySet;
+  readonly resourceAccount: string | undefined;
+  readonly reusable: ReturnType<typeof createReusableResults>;
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
@@ -1193,15 +1206,15 @@ export class FindingBuilder {
       principal.type === 'AWSService' ||
       (crossAccount && resolved.bucketPolicyKnown);
     const cache = this.#resolver.compiledPolicyCache;
-    const set = withAssumedCallerAllow(resolved.set, resolved, crossAccount, () =>
+    const allowAll = () =>
       cache.compile(
         {
           name: 'assumed caller-side allow',
           document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
         },
         { policyType: 'identity', policyIndex: 0 },
-      ),
-    );
+      );
+    const set = withAssumedCallerAllow(resolved.set, resolved, crossAccount, allowAll);
     if (crossAccount && !resolved.identityKnown) {
       // Its policies must allow the KMS calls S3 makes with its credentials (SSE-KMS) too, unchecked here.
       const keyCalls = kmsCallsOf(events).map((call) => ({ call }));
@@ -1228,6 +1241,26 @@ export class FindingBuilder {
     // A job repeats requests (the same ListBucket, the same HEAD): those whose decision cannot depend on
     // their context share one evaluation (findings read decisions, never explanations).
     const reusable = createReusableResults();
+    // Requests on another bucket (a copy's source): that bucket's policy, not the finding's, decides.
+    const otherBuckets = new Map<string, OtherBucketPolicies | undefined>();
+    const otherBucket = (name: string | undefined): OtherBucketPolicies | undefined => {
+      if (name === undefined || name === bucket) return undefined;
+      if (otherBuckets.has(name)) return otherBuckets.get(name);
+      // The record names the owner of the bucket it was logged on only: the other bucket is taken to be
+      // the same account's, as a copy between buckets most often is.
+      const other = this.#resolver.resolve(principal, name, resourceAccount);
+      const found =
+        other === resolved
+          ? undefined
+          : {
+              resolved: other,
+              set: withAssumedCallerAllow(other.set, other, crossAccount, allowAll),
+              resourceAccount,
+              reusable: createReusableResults(),
+            };
+      otherBuckets.set(name, found);
+      return found;
+    };
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
@@ -1238,10 +1271,14 @@ export class FindingBuilder {
           action: check.action,
           resource: check.resource,
         };
+        const other = check.bucket !== bucket ? otherBucket(check.bucket) : undefined;
         if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
         request.context = check.context;
         if (principalContext !== undefined) request.principalContext = principalContext;
-        if (canEvaluate) {
+        if (canEvaluate && other !== undefined) {
+          const result = evaluateReusing(other.set, request, other.reusable);
+          evaluated.push({ event, check, request, result, decision: result.decision, set: other.set });
+        } else if (canEvaluate) {
           const result = evaluateReusing(set, request, reusable);
           evaluated.push({ event, check, request, result, decision: result.decision });
         } else {
@@ -1554,6 +1591,7 @@ export class FindingBuilder {
               resourceAccount,
               parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
               ignoredProbes.size,
+              otherBucket,
             );
     // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
     if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
@@ -2258,6 +2296,7 @@ export class FindingBuilder {
     resourceAccount: string | undefined,
     exactKeys: ReadonlySet<EvaluatedCheck>,
     notGranted: number,
+    otherBucket: (name: string | undefined) => OtherBucketPolicies | undefined,
   ): { fix: Fix | null; caveats: readonly string[] } {
     // The visible policies allow every request (a policy AWS names is not in the input): nothing to grant.
     if (denied.length === 0) return { fix: null, caveats: [] };
@@ -2280,6 +2319,7 @@ export class FindingBuilder {
         resourceAccount,
         exactKeys,
         notGranted,
+        otherBucket,
       );
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
@@ -2464,16 +2504,48 @@ export class FindingBuilder {
         ],
       };
     }
-    return proposeFix({
+    // A bucket policy names its own bucket's resources only: the statements go into the policy of the
+    // bucket the refused requests are on (a copy's source, say), and those on other buckets are said apart.
+    let target = bucket;
+    let targetResolved = resolved;
+    let targetAccount = resourceAccount;
+    let forFix = requests;
+    let elsewhere: DeniedRequestForFix[] = [];
+    if (kind === 'bucket-policy') {
+      const on = (r: DeniedRequestForFix) => r.bucket ?? bucket;
+      const buckets = [...new Set(requests.map(on))];
+      if (!buckets.includes(bucket) && buckets.length > 0) target = buckets[0];
+      forFix = requests.filter((r) => on(r) === target);
+      elsewhere = requests.filter((r) => on(r) !== target);
+      const other = target !== bucket ? otherBucket(target) : undefined;
+      if (other !== undefined) {
+        targetResolved = other.resolved;
+        targetAccount = other.resourceAccount;
+      }
+    }
+    const outcome = proposeFix({
       kind,
-      ...this.#fixInput(principal, resolved, bucket, partition, resourceAccount),
-      requests,
-      ...(bucket !== undefined && this.#context.bucketPolicies.has(bucket)
-        ? { bucketPolicyDocument: this.#context.bucketPolicies.get(bucket) }
+      ...this.#fixInput(principal, targetResolved, target, partition, targetAccount),
+      requests: forFix,
+      ...(target !== undefined && this.#context.bucketPolicies.has(target)
+        ? { bucketPolicyDocument: this.#context.bucketPolicies.get(target) }
         : {}),
       ...(kind === 'scp' ? { scpLevels: this.#context.scpLevels } : {}),
       ...(notGranted > 0 ? { notGranted } : {}),
+      ...(elsewhere.length > 0 ? { onOtherBuckets: elsewhere.length } : {}),
     });
+    if (elsewhere.length === 0) return outcome;
+    const caller = principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller';
+    const byBucket = new Map<string, DeniedRequestForFix[]>();
+    for (const r of elsewhere) {
+      const name = r.bucket ?? '';
+      byBucket.set(name, [...(byBucket.get(name) ?? []), r]);
+    }
+    const apart = [...byBucket].map(
+      ([name, list]) =>
+        `The ${list.length} refused request(s) on bucket ${name} are not in this fix: a bucket policy names only its own bucket's resources, so ${name}'s own policy must allow them, in a statement whose Principal names ${caller} (not checked here): ${statementsText(minimalStatements(list))}.`,
+    );
+    return { fix: outcome.fix, caveats: [...outcome.caveats, ...apart] };
   }
 
   /** What every fix of the finding is proposed with: the caller, its policies, where, and the batch's caches. */

@@ -108,6 +108,8 @@ export interface FixInput {
   readonly notGranted?: number;
   /** Denied requests left out because an Allow grants them only under a condition they did not meet. */
   readonly conditionGuarded?: number;
+  /** Denied requests left out of a bucket-policy fix because they are on another bucket than its own. */
+  readonly onOtherBuckets?: number;
 }
 
 export interface FixOutcome {
@@ -1308,6 +1310,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     if (probes > 0) left.push(`${probes} rclone check(s) of the job's root (which it gets past)`);
     if (guarded > 0)
       left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
+    const elsewhere = input.onOtherBuckets ?? 0;
+    if (elsewhere > 0) left.push(`${elsewhere} on other buckets, whose own bucket policies must grant them`);
     verification.push(
       left.length > 0
         ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`

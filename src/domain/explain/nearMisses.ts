@@ -143,7 +143,7 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
     const isObject = target.key !== undefined;
     const actionLower = action.toLowerCase();
     policies ??= policiesOf(set);
-    for (const policy of policies) {
+    for (const policy of check.set !== undefined ? policiesOf(check.set) : policies) {
       if (!result.missingAllowIn.includes(policy.policyType)) continue;
       for (const candidate of candidatesOn(policy, actionLower, target.bucket)) {
         const { statement } = candidate;
@@ -166,7 +166,7 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
           : patterns.every((p) => parseS3Arn(p)?.key === undefined)
             ? 'bucket-pattern-for-object'
             : 'narrower';
-        const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}`;
+        const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}|${e.policyName ?? ''}`;
         let miss = misses.get(key);
         if (miss === undefined) {
           miss = {

@@ -48,7 +48,8 @@ function isKmsAction(action: string): boolean {
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)/;
 
 /**
- * The bucket the refused requests are on, when it is not the one CloudTrail logged the event on: a
+ * The bucket the refused requests (or, when the visible policies allow them all, the requests) are on,
+ * when it is not the one CloudTrail logged the event on: a
  * CopyObject or UploadPartCopy is logged on its destination, but the read it was refused is on its
  * source. `undefined` when they are the same, or the refused requests span several buckets.
  *
@@ -56,8 +57,10 @@ const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)/;
  */
 export function refusedElsewhere(finding: Pick<Finding, 'bucket' | 'requests'>): string | undefined {
   const buckets = new Set<string>();
+  // Requests the visible policies all allow (something not visible refused them): where they are.
+  const anyRefused = finding.requests.some((request) => request.decision !== 'Allowed');
   for (const request of finding.requests) {
-    if (request.decision === 'Allowed') continue;
+    if (anyRefused && request.decision === 'Allowed') continue;
     const bucket = BUCKET_ARN.exec(request.resource)?.[1];
     if (bucket === undefined) return undefined;
     buckets.add(bucket);

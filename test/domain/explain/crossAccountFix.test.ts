@@ -335,3 +335,171 @@ describe('a bucket-policy fix for a bucket whose policy is not in the input', ()
     );
   });
 });
+
+describe('a copy from a bucket into another, both of the other account', () => {
+  /** The user's policy reads and writes both buckets; each bucket policy lets the user write `dst` only. */
+  const readsAndWritesBoth = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::src/*', 'arn:aws:s3:::dst/*'],
+      },
+    ],
+  };
+  const dstPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Writes',
+        Effect: 'Allow',
+        Principal: { AWS: USER_ARN },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::dst/*',
+      },
+    ],
+  };
+  /** A CopyObject into `dst/out/a.csv` from `src/in/a.csv`, logged on `dst` with `message`. */
+  function copy(message: string): Record<string, unknown> {
+    return deniedRecord({
+      eventName: 'CopyObject',
+      errorMessage: message,
+      requestParameters: {
+        bucketName: 'dst',
+        key: 'out/a.csv',
+        'x-amz-copy-source': 'src/in/a.csv',
+        Host: 'dst.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::dst/out/a.csv' },
+        { accountId: OWNER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::dst' },
+      ],
+    });
+  }
+  const sourceRefused = `User: ${USER_ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::src/in/a.csv" because no resource-based policy allows the s3:GetObject action`;
+  const explainCopy = (message: string, srcPolicy?: unknown) =>
+    explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [copy(message)] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsAndWritesBoth),
+        bucketPolicies: new Map<string, unknown>([
+          ['dst', dstPolicy],
+          ...(srcPolicy !== undefined ? ([['src', srcPolicy]] as const) : []),
+        ]),
+      }),
+    ).findings[0]!;
+
+  test("the source's read is evaluated with the source bucket's policy, and its fix goes into that policy", () => {
+    // The source bucket's policy lets the user read it: allowed (the destination's policy does not).
+    const srcAllows = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: USER_ARN },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::src/*',
+        },
+      ],
+    };
+    const allowed = explainCopy(sourceRefused, srcAllows);
+    assert.deepEqual(
+      allowed.requests.map((r) => [r.action, r.decision]),
+      [['s3:GetObject', 'Allowed']],
+    );
+    assert.match(allowed.summary, /denied s3:GetObject on bucket src \(CloudTrail logged the event on dst\)/);
+    // Without a grant there, the statement goes into the source bucket's policy, verified with it.
+    const srcOwnerOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'Owner',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${OWNER}:root` },
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::src/*',
+        },
+      ],
+    };
+    const refused = explainCopy(sourceRefused, srcOwnerOnly);
+    assert.equal(refused.cause, 'resource-policy-missing-allow');
+    assert.equal(refused.fix?.attachTo, 'arn:aws:s3:::src');
+    assert.deepEqual(refused.fix?.statements, [withPrincipal('arn:aws:s3:::src/in/*')]);
+    assert.equal(refused.fix?.verified, true, refused.fix?.verification.join(' | '));
+    assert.deepEqual(
+      (refused.fix?.newDocument as { Statement: { Sid?: string }[] } | undefined)?.Statement.map(
+        (s) => s.Sid,
+      ),
+      ['Owner', 'PermissionAuditorFix1'],
+    );
+  });
+
+  test("an explicit Deny in the source bucket's policy is named, not the destination's policy", () => {
+    const srcDenies = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OwnerOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::src/*',
+          Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } },
+        },
+      ],
+    };
+    const finding = explainCopy(sourceRefused, srcDenies);
+    assert.equal(finding.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding.deniedBy.map((d) => [d.policyName, d.sid]),
+      [['src bucket policy', 'OwnerOnly']],
+    );
+    // Described from the source's statement (its exception on the account), not the destination's.
+    const caveat = finding.caveats.find((c) =>
+      c.startsWith('Statement "OwnerOnly" of src bucket policy refused s3:GetObject'),
+    );
+    assert.match(
+      caveat ?? '',
+      new RegExp(`except those whose aws:PrincipalAccount matches "${OWNER}"`),
+      finding.caveats.join(' | '),
+    );
+  });
+
+  test("refused on both buckets: the fix is the logged bucket's, and the source's statement is said apart", () => {
+    // The destination's policy does not let the user write either (legacy message: both checks derived).
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [copy('Access Denied')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsAndWritesBoth),
+        bucketPolicies: new Map([['dst', { Version: '2012-10-17', Statement: [] }]]),
+      }),
+    ).findings[0]!;
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.resource, r.decision]),
+      [
+        ['s3:PutObject', 'arn:aws:s3:::dst/out/a.csv', 'ImplicitlyDenied'],
+        ['s3:GetObject', 'arn:aws:s3:::src/in/a.csv', 'ImplicitlyDenied'],
+      ],
+    );
+    assert.equal(finding.fix?.attachTo, 'arn:aws:s3:::dst');
+    assert.deepEqual(
+      finding.fix?.statements.map((s) => s.Resource),
+      [['arn:aws:s3:::dst/out/*']],
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.includes('1 on other buckets, whose own bucket policies must grant them'),
+      ),
+      finding.fix?.verification.join(' | '),
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "The 1 refused request(s) on bucket src are not in this fix: a bucket policy names only its own bucket's resources",
+        ),
+      ),
+      finding.caveats.join(' | '),
+    );
+  });
+});
