@@ -287,6 +287,64 @@ function describeDeny(
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
  */
+/**
+ * Condition keys S3 evaluates that a CloudTrail record never shows, with what each holds: a condition on
+ * one is not known to fail just because the record lacks it.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ */
+const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
+  [/^s3:existingobjecttag\//, "the object's tags as stored"],
+  [/^s3:signatureage$/, "the signature's age"],
+  [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
+  [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
+  [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
+  [/^aws:principalorg(id|paths)$/, "the caller's organization"],
+];
+
+/** What a key CloudTrail does not log holds (`the object's tags as stored`); `undefined` for other keys. */
+export function unloggedKeyDescription(keyLower: string): string | undefined {
+  return UNLOGGED_KEYS.find(([pattern]) => pattern.test(keyLower))?.[1];
+}
+
+/** A Deny statement that applies to some refused actions only under a condition on a key the record cannot show. */
+export interface UnloggedKeyDeny {
+  readonly policyType: StatementRef['policyType'];
+  /** `Statement "Sid" of Policy refuses s3:GetObject when s3:ExistingObjectTag/class StringEquals "secret" (the object's tags as stored)`. */
+  readonly text: string;
+}
+
+/**
+ * Deny statements that cover some of `actions` and test a key CloudTrail does not log (see
+ * {@link UNLOGGED_KEYS}): evaluated without it, they did not apply; with the request's real value, they
+ * may be what refused it.
+ */
+export function unloggedKeyDenies(set: PolicySet, actions: readonly string[]): UnloggedKeyDeny[] {
+  const found = new Map<CompiledStatement, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
+  for (const policy of policiesOf(set)) {
+    for (const action of actions) {
+      for (const { statement } of policy.relevantStatements(action.toLowerCase())) {
+        if (statement.effect !== 'Deny') continue;
+        const tests = statement.conditions.flatMap((condition) => {
+          const what = unloggedKeyDescription(condition.keyLower);
+          return what === undefined
+            ? []
+            : [`${condition.key} ${operatorName(condition)} ${policyValues(condition)} (${what})`];
+        });
+        if (tests.length === 0) continue;
+        const entry = found.get(statement) ?? { ref: statement.ref, actions: new Set<string>(), tests };
+        entry.actions.add(action);
+        found.set(statement, entry);
+      }
+    }
+  }
+  return [...found.values()].map(({ ref, actions: refused, tests }) => ({
+    policyType: ref.policyType,
+    text: `${describeStatement(ref)} refuses ${[...refused].join(', ')} when ${tests.join(' and ')}`,
+  }));
+}
+
 export function insecureTransportDenies(set: PolicySet): string[] {
   const named: string[] = [];
   for (const policy of policiesOf(set)) {

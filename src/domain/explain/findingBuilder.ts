@@ -51,7 +51,7 @@ import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tool
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent, OBJECT_LOCK_BYPASSED_NOTE, OBJECT_LOCK_NOTE } from './deniedEvent.js';
-import { denyCaveats, insecureTransportDenies } from './denyAdvice.js';
+import { denyCaveats, insecureTransportDenies, unloggedKeyDenies } from './denyAdvice.js';
 import {
   conditionGuardCaveats,
   type DeniedRequestForFix,
@@ -2139,6 +2139,9 @@ export class FindingBuilder {
     unread: readonly PolicyProblem[],
   ): FindingCause {
     const first = events[0]!;
+    const unlogged = unloggedKeyDenies(set, [
+      ...new Set(events.flatMap((e) => checksOf(e).map((c) => c.action))),
+    ]);
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
         // AWS named the key's use: a missing key's 403 (which names s3:ListBucket) does not apply.
@@ -2218,6 +2221,15 @@ export class FindingBuilder {
         );
         return said;
       }
+      // A Deny of that kind of policy on a key the record cannot show is the likely cause.
+      const likely =
+        message.denial === 'explicit' ? unlogged.filter((u) => u.policyType === message.policyType) : [];
+      if (likely.length > 0) {
+        caveats.push(
+          `The visible policies allow the request, and AWS's message names an explicit Deny in the ${message.policyType} policy: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`,
+        );
+        return said;
+      }
       const callerAccount = first.principal.account;
       const missing = notInInput(
         message.policyType,
@@ -2240,6 +2252,11 @@ export class FindingBuilder {
         `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,
       );
     }
+    // Denies on keys the record cannot show (the message's policy type has none: it would have been named above).
+    if (unlogged.length > 0)
+      caveats.push(
+        `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, that statement refused it.`,
+      );
     // One caveat, the likeliest first (the endpoint the request came through), after those that name
     // something the record shows.
     const still: string[] = [];

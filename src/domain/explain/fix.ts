@@ -47,7 +47,7 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
-import { isUnloggedCallerKey, meetHint } from './denyAdvice.js';
+import { isUnloggedCallerKey, meetHint, unloggedKeyDescription } from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -1121,8 +1121,12 @@ function conditionGuarded(
             `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)} (${
               f.requestValues.length > 0
                 ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
-                : isUnloggedCallerKey(f.key.toLowerCase())
-                  ? `unknown here, not absent: CloudTrail does not log the caller's ${f.key}, and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where`
+                : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
+                  ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
+                      isUnloggedCallerKey(f.key.toLowerCase())
+                        ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                        : ''
+                    }`
                   : `the request had no ${f.key}`
             })`,
         )
@@ -1133,7 +1137,7 @@ function conditionGuarded(
         actions: new Set(),
         keys: new Set((guard.conditionFailures ?? []).map((f) => f.key.toLowerCase())),
         unknown: (guard.conditionFailures ?? []).some(
-          (f) => f.requestValues.length === 0 && isUnloggedCallerKey(f.key.toLowerCase()),
+          (f) => f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined,
         ),
       };
       byStatement.set(key, entry);

@@ -582,7 +582,7 @@ describe('explainTexts', () => {
     const orgCaveat = org?.caveats.find((c) => c.includes('(statement OrgOnly)'));
     assert.match(
       orgCaveat ?? '',
-      /allows this only under its Condition, which the input does not show the request meeting: StringEquals aws:PrincipalOrgID "o-abc123def4" \(unknown here, not absent: CloudTrail does not log the caller's aws:PrincipalOrgID, .*To meet the condition, check whether the caller's account is in the organization/,
+      /allows this only under its Condition, which the input does not show the request meeting: StringEquals aws:PrincipalOrgID "o-abc123def4" \(unknown here, not absent: CloudTrail does not log aws:PrincipalOrgID \(the caller's organization\), and the snapshot holds no organization\. .*To meet the condition, check whether the caller's account is in the organization/,
     );
     assert.ok(!orgCaveat?.includes('the request had no aws:PrincipalOrgID'));
     // With the header sent, the same policy allows the upload: the condition was the only obstacle.

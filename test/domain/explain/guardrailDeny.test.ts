@@ -267,3 +267,63 @@ describe('a TLS-only bucket policy and a record without tlsDetails', () => {
     );
   });
 });
+
+describe("a Deny on a key CloudTrail does not log (the object's stored tags)", () => {
+  const tagGuard = explainContext({
+    ...backupUserContext([ALLOW]),
+    bucketPolicies: new Map([
+      [
+        'data',
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyRestricted',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::data/*',
+              Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'restricted' } },
+            },
+          ],
+        },
+      ],
+    ]),
+  });
+  const get = (errorMessage: string) =>
+    deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', { errorMessage });
+
+  test("AWS's message names an explicit Deny in the bucket policy: that statement is named as the likely cause", () => {
+    const [finding] = explainTexts(
+      text(
+        get(
+          `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource-based policy`,
+        ),
+      ),
+      tagGuard,
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          `The visible policies allow the request, and AWS's message names an explicit Deny in the resource policy: Statement "DenyRestricted" of data bucket policy refuses s3:GetObject when s3:ExistingObjectTag/classification StringEquals "restricted" (the object's tags as stored), which CloudTrail does not log`,
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.includes('the snapshot may be out of date')));
+  });
+
+  test('with the generic message: the statement is among what can have refused it', () => {
+    const [finding] = explainTexts(text(get('Access Denied')), tagGuard).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'Statement "DenyRestricted" of data bucket policy refuses s3:GetObject when s3:ExistingObjectTag/classification StringEquals "restricted" (the object\'s tags as stored): CloudTrail does not log that key',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
