@@ -24,11 +24,20 @@ import { type DeniedCheck, describeStatement, requestContextOf } from './denyAdv
 /** Resource patterns of a statement at most this many are quoted; the rest are counted. */
 const MAX_PATTERNS = 3;
 
-export type Kind = 'object-pattern-for-bucket' | 'bucket-pattern-for-object' | 'narrower';
+export type Kind =
+  | 'object-pattern-for-bucket'
+  | 'bucket-pattern-for-object'
+  | 'narrower'
+  | 'literal-variable'
+  | 'unresolved-variable';
 
 interface Miss {
   readonly explanation: StatementRef;
   readonly kind: Kind;
+  /** For `literal-variable`: the policy's Version as written (absent when it has none). */
+  readonly version?: string;
+  /** For `unresolved-variable`: the variables the caller has no value for. */
+  readonly unresolved?: readonly string[];
   readonly patterns: readonly string[];
   readonly matchers: readonly RegExp[];
   readonly actions: Set<string>;
@@ -44,9 +53,12 @@ interface Miss {
 function withVariables(pattern: string, check: DeniedCheck): string {
   if (!pattern.includes('${')) return pattern;
   const context = requestContextOf(check.request);
-  return pattern.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
-    const values = context.get(key.toLowerCase())?.values ?? [];
-    return values.length === 1 ? String(values[0]) : whole;
+  return pattern.replace(/\$\{([^}]+)\}/g, (whole, inner: string) => {
+    // `${key, 'default'}`: the default when the caller has no value.
+    const parts = /^\s*([^,]+?)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
+    if (parts === null) return whole;
+    const values = context.get(parts[1]!.toLowerCase())?.values ?? [];
+    return values.length === 1 ? String(values[0]) : (parts[2] ?? whole);
   });
 }
 
@@ -148,8 +160,25 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
       for (const candidate of candidatesOn(policy, actionLower, target.bucket)) {
         const { statement } = candidate;
         // A statement whose Resource matches was refused for another element (its Principal or Condition).
-        const resolved = candidate.allPatterns.map((pattern) => withVariables(pattern, check));
+        // Without Version 2012-10-17, IAM reads `${…}` literally: the patterns are matched as written.
+        const literal =
+          policy.version !== '2012-10-17' && candidate.allPatterns.some((pattern) => pattern.includes('${'));
+        const resolved = literal
+          ? candidate.allPatterns
+          : candidate.allPatterns.map((pattern) => withVariables(pattern, check));
         if (resolved.some((pattern) => globToRegExp(pattern).test(resource))) continue;
+        // Read as variables, they would match: the policy's Version is what misses it.
+        const literalMiss =
+          literal &&
+          candidate.allPatterns.some((pattern) => globToRegExp(withVariables(pattern, check)).test(resource));
+        // A variable the caller has no value for (aws:username for a role's session) matches nothing.
+        const unresolved = literal
+          ? []
+          : [
+              ...new Set(
+                resolved.flatMap((pattern) => [...pattern.matchAll(/\$\{([^}*?$]+)\}/g)].map((m) => m[1]!)),
+              ),
+            ];
         if (statement.principal !== undefined) {
           if (statement.principal.not) continue;
           const caller = parseRequestPrincipal(check.request.principal);
@@ -159,19 +188,27 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
         const patterns = onBucket(resolved, target.bucket);
         if (patterns.length === 0) continue;
         const e = statement.ref;
-        const kind: Kind = !isObject
-          ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
-            ? 'object-pattern-for-bucket'
-            : 'narrower'
-          : patterns.every((p) => parseS3Arn(p)?.key === undefined)
-            ? 'bucket-pattern-for-object'
-            : 'narrower';
+        const kind: Kind = literalMiss
+          ? 'literal-variable'
+          : unresolved.length > 0
+            ? 'unresolved-variable'
+            : !isObject
+              ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
+                ? 'object-pattern-for-bucket'
+                : 'narrower'
+              : patterns.every((p) => parseS3Arn(p)?.key === undefined)
+                ? 'bucket-pattern-for-object'
+                : 'narrower';
         const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}|${e.policyName ?? ''}`;
         let miss = misses.get(key);
         if (miss === undefined) {
           miss = {
             explanation: e,
             kind,
+            ...(kind === 'literal-variable' && policy.version !== undefined
+              ? { version: policy.version }
+              : {}),
+            ...(kind === 'unresolved-variable' ? { unresolved } : {}),
             patterns,
             matchers: patterns.map(globToRegExp),
             actions: new Set(),
@@ -210,5 +247,12 @@ function describe(miss: Miss): string {
       return `${where} names ${actions} but only on ${patterns}: the bucket ARN, which an object-level action never matches. ${actions} needs object ARNs (bucket/key, such as ${refused}) (${source}).`;
     case 'narrower':
       return `${where} allows ${actions} but only on ${patterns}: the refused requests (such as ${refused}) are outside it. If that scope is deliberate, the job must stay inside it; if not, the policy must cover the refused resources too.`;
+    case 'literal-variable':
+      return `${where} allows ${actions} on ${patterns}, but its policy has ${miss.version === undefined ? 'no Version' : `Version ${miss.version}`}, under which IAM reads \${…} as literal text, not as a policy variable: it matches no real resource, such as ${refused}. Add "Version": "2012-10-17" to the policy to make it a variable, which lets every principal it serves use its own path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`;
+    case 'unresolved-variable': {
+      const names = (miss.unresolved ?? []).map((key) => `\${${key}}`).join(', ');
+      const username = miss.unresolved?.some((key) => key.toLowerCase() === 'aws:username') === true;
+      return `${where} allows ${actions} on ${patterns}, but this caller has no value for ${names}, so the statement matches nothing for it (such as ${refused})${username ? ": aws:username is set for IAM users only, not for a role's sessions, federated users or the root user; for a role, use ${aws:userid} (role-id:session-name) or a principal tag" : ''} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).`;
+    }
   }
 }

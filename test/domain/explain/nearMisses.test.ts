@@ -91,6 +91,75 @@ describe('nearMissCaveats', () => {
     );
   });
 
+  test('a policy without Version 2012-10-17 reads ${aws:username} literally: its Version is named as what misses', () => {
+    for (const version of [undefined, '2008-10-17']) {
+      const set: PolicySet = {
+        identity: [
+          compilePolicy(
+            {
+              name: 'DataLakeRead',
+              document: {
+                ...(version !== undefined ? { Version: version } : {}),
+                Statement: [
+                  {
+                    Sid: 'Home',
+                    Effect: 'Allow',
+                    Action: 's3:GetObject',
+                    Resource: 'arn:aws:s3:::datalake/home/${aws:username}/*',
+                  },
+                ],
+              },
+            },
+            { policyType: 'identity', policyIndex: 0 },
+          ),
+        ],
+        scpLevels: [],
+        rcpLevels: [],
+      };
+      const [caveat] = caveatsFor(set, [request('s3:GetObject', 'arn:aws:s3:::datalake/home/backup/a.csv')]);
+      assert.equal(
+        caveat,
+        `Statement "Home" of DataLakeRead allows s3:GetObject on arn:aws:s3:::datalake/home/\${aws:username}/*, but its policy has ${version === undefined ? 'no Version' : 'Version 2008-10-17'}, under which IAM reads \${…} as literal text, not as a policy variable: it matches no real resource, such as arn:aws:s3:::datalake/home/backup/a.csv. Add "Version": "2012-10-17" to the policy to make it a variable, which lets every principal it serves use its own path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`,
+      );
+    }
+  });
+
+  test("a variable the caller has no value for (aws:username for a role's session) is named; a default is used", () => {
+    const set = identitySet([
+      {
+        Sid: 'Home',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::backup/home/${aws:username}/*',
+      },
+      {
+        Sid: 'Team',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: "arn:aws:s3:::backup/team/${aws:PrincipalTag/team, 'shared'}/*",
+      },
+    ]);
+    const session = 'arn:aws:sts::111122223333:assumed-role/deploy/gha-1';
+    const caveats = caveatsFor(set, [request('s3:PutObject', 'arn:aws:s3:::backup/home/gha-1/a', session)]);
+    assert.ok(
+      caveats.some((c) =>
+        c.startsWith(
+          'Statement "Home" of BackupWriter allows s3:PutObject on arn:aws:s3:::backup/home/${aws:username}/*, but this caller has no value for ${aws:username}, so the statement matches nothing for it (such as arn:aws:s3:::backup/home/gha-1/a): aws:username is set for IAM users only',
+        ),
+      ),
+      caveats.join(' | '),
+    );
+    // The tag's default applies: an ordinary narrower scope, shown with the default's path.
+    assert.ok(
+      caveats.some((c) =>
+        c.startsWith(
+          'Statement "Team" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup/team/shared/*: ',
+        ),
+      ),
+      caveats.join(' | '),
+    );
+  });
+
   test('statements on other buckets, other actions, or allowed requests are not near misses', () => {
     const set = identitySet([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::other-bucket/*' },
