@@ -8,6 +8,8 @@
 import {
   BUCKET_POLICY_QUOTA_BYTES,
   bucketPolicyBytes,
+  iamPolicySize,
+  MANAGED_POLICY_QUOTA,
   SERVICE_CONTROL_POLICY_QUOTA,
   scpSize,
   utf8Length,
@@ -236,11 +238,29 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
       if (change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? '')) {
         // No version of an AWS managed policy can be created: the caveat gives the commands to use instead.
       } else if (managed !== undefined) {
-        blocks.push({
-          kind: 'command',
-          heading: `Do not apply it as an inline policy (${change.overQuota}): make it a customer-managed policy instead, with`,
-          text: managed.create,
-        });
+        // An inline policy already there stays as it is: the managed policy holds the new statements
+        // alone (the whole edited document would duplicate the old one, and may be over 6,144 itself).
+        const edits = change.diff !== undefined && change.diff !== '';
+        if (edits) {
+          const own = policyDocument(change.statements);
+          const size = iamPolicySize(own);
+          const over =
+            size > MANAGED_POLICY_QUOTA
+              ? `; it is ${size.toLocaleString('en-US')} characters (white space aside), over the quota of ${MANAGED_POLICY_QUOTA.toLocaleString('en-US')} for a managed policy, so split it into two policies`
+              : '';
+          blocks.push({
+            kind: 'json',
+            heading: `Do not apply it as an inline policy (${change.overQuota}): put the statements alone in a customer-managed policy instead, leaving ${change.policyName ?? 'the inline policy'} as it is (save it as ${managed.file})${over}`,
+            value: own,
+          });
+          blocks.push({ kind: 'command', heading: 'Create it with', text: managed.create });
+        } else {
+          blocks.push({
+            kind: 'command',
+            heading: `Do not apply it as an inline policy (${change.overQuota}): make it a customer-managed policy instead, with`,
+            text: managed.create,
+          });
+        }
         blocks.push({ kind: 'command', heading: 'and attach it with', text: managed.attach });
       } else {
         blocks.push({
@@ -272,7 +292,7 @@ function provisionedNote(change: Change, edited: boolean): string {
  * @see https://docs.aws.amazon.com/cli/latest/reference/iam/create-policy.html
  * @see https://docs.aws.amazon.com/cli/latest/reference/iam/attach-user-policy.html
  */
-function asManagedPolicy(change: Change): { create: string; attach: string } | undefined {
+function asManagedPolicy(change: Change): { create: string; attach: string; file: string } | undefined {
   if (change.attachKind !== 'inline-policy' || change.policyName === undefined) return undefined;
   const holder = /^arn:(aws[a-z-]*):iam::(\d{12}):(user|role)\//.exec(change.attachTo);
   if (holder === null) return undefined;
@@ -280,8 +300,14 @@ function asManagedPolicy(change: Change): { create: string; attach: string } | u
   // Named after its holder too: the account may already hold a policy of the bare name (another user's).
   const name = `${change.policyName}-${lastSegment(change.attachTo)}`.slice(0, 128);
   const arn = `arn:${partition}:iam::${account}:policy/${name}`;
+  // An edited inline policy's statements alone go into the managed policy, saved under its own name.
+  const file =
+    change.diff !== undefined && change.diff !== ''
+      ? `${name.replace(/[^A-Za-z0-9._-]/g, '-')}.json`
+      : documentFile(change);
   return {
-    create: `aws iam create-policy --policy-name ${shellWord(name)} --policy-document file://${shellWord(documentFile(change))}`,
+    file,
+    create: `aws iam create-policy --policy-name ${shellWord(name)} --policy-document file://${shellWord(file)}`,
     attach: `aws iam attach-${kind}-policy --${kind}-name ${shellWord(lastSegment(change.attachTo))} --policy-arn ${shellWord(arn)}`,
   };
 }

@@ -251,6 +251,31 @@ describe('fixes and the quotas', () => {
     );
   });
 
+  test("an earlier fix's inline policy taken over the quota: the customer-managed policy holds the new statements alone", () => {
+    const earlier = largestUnder(2048, (n) => ({ Version: '2012-10-17', Statement: padding(n) }));
+    const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
+    const finding = explainPut(snapshot(full, [{ name: 'PermissionAuditorFix', document: earlier }]));
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.notEqual(finding.fix?.diff, undefined);
+    assert.match(finding.fix?.overQuota ?? '', /over IAM's quota of 2,048$/);
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    const block = text.slice(text.indexOf('Do not apply it as an inline policy'));
+    assert.match(
+      block,
+      /^Do not apply it as an inline policy \([^\n]*\): put the statements alone in a customer-managed policy instead, leaving PermissionAuditorFix as it is \(save it as PermissionAuditorFix-backup\.json\)/,
+    );
+    // The document is the new statement alone, not the whole edited inline policy.
+    const document = JSON.parse(block.slice(block.indexOf('{'), block.indexOf('Create it with:')));
+    assert.deepEqual(document, {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] }],
+    });
+    assert.match(
+      block,
+      /Create it with:\n\s+aws iam create-policy --policy-name PermissionAuditorFix-backup --policy-document file:\/\/PermissionAuditorFix-backup\.json\n\s+and attach it with:/,
+    );
+  });
+
   test("the advice to make a customer-managed policy says when the user already has IAM's 10 attached", () => {
     const legacy = largestUnder(2048, (n) => ({ Version: '2012-10-17', Statement: padding(n) }));
     const full = largestUnder(MANAGED_POLICY_QUOTA, (n) => grantingData(padding(n)));
