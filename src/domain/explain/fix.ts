@@ -1267,6 +1267,28 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // boundary's missing statements too (and only those), as a new version of it, verified with the fix.
   // So too for a cross-account caller whose own policies are visible: its boundary caps them.
   let boundaryChange: AdditionalChange | undefined;
+  // The new version of a managed policy that is also the caller's boundary raises the boundary too: one
+  // change, not a second version of the same policy.
+  const sameBoundary = input.resolved.boundary;
+  if (
+    placed.fix.attachKind === 'managed-policy-version' &&
+    placed.fix.newDocument !== undefined &&
+    sameBoundary?.arn !== undefined &&
+    sameBoundary.arn === placed.fix.policyArn &&
+    refusedFor('permissions-boundary').length > 0
+  ) {
+    patchedSet = {
+      ...patchedSet,
+      permissionsBoundary: input.cache.compile(
+        { name: sameBoundary.name, arn: sameBoundary.arn, document: placed.fix.newDocument },
+        { policyType: 'permissions-boundary', policyIndex: 0 },
+      ),
+    };
+    evaluateStillRefused();
+    verification.push(
+      `${placed.fix.policyName ?? sameBoundary.name} is also the caller's permissions boundary: its new version raises the boundary too, and was checked as both.`,
+    );
+  }
   const boundaryRefused =
     input.kind === 'identity' ||
     input.kind === 'scp' ||

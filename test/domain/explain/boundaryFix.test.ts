@@ -196,3 +196,71 @@ describe('identity fixes under a permissions boundary', () => {
     );
   });
 });
+
+describe("a managed policy that is both the role's permissions policy and its boundary", () => {
+  test('one new version of it is the fix, checked as both; no second change of the same policy', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/AppPolicy`;
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Orders', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::orders/in/*' },
+      ],
+    };
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            Path: '/',
+            RoleName: 'app',
+            RoleId: 'AROAAPP',
+            Arn: `arn:aws:iam::${ACCOUNT}:role/app`,
+            RolePolicyList: [],
+            AttachedManagedPolicies: [{ PolicyName: 'AppPolicy', PolicyArn: arn }],
+            PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn },
+          },
+        ],
+        Policies: [
+          {
+            PolicyName: 'AppPolicy',
+            Arn: arn,
+            Path: '/',
+            DefaultVersionId: 'v4',
+            PermissionsBoundaryUsageCount: 1,
+            AttachmentCount: 1,
+            PolicyVersionList: [
+              { VersionId: 'v4', IsDefaultVersion: true, Document: document },
+              { VersionId: 'v3', IsDefaultVersion: false, Document: document },
+              { VersionId: 'v2', IsDefaultVersion: false, Document: document },
+              { VersionId: 'v1', IsDefaultVersion: false, Document: document },
+            ],
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const finding = onlyFinding(
+      explainTexts(
+        [
+          {
+            input: 'trail.json',
+            text: JSON.stringify({ Records: [refused('app', 'GetObject', 's3:GetObject', 'out/a.csv')] }),
+          },
+        ],
+        explainContext({ snapshot: parsed.snapshot }),
+      ),
+    );
+    assert.equal(finding.fix?.attachKind, 'managed-policy-version');
+    assert.equal(finding.fix?.policyArn, arn);
+    assert.equal(finding.fix?.boundary, undefined);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.fix?.verification.includes(
+        "AppPolicy is also the caller's permissions boundary: its new version raises the boundary too, and was checked as both.",
+      ),
+    );
+    assert.doesNotMatch(finding.summary, /permissions boundary AppPolicy/);
+  });
+});
