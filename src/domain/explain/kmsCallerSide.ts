@@ -26,6 +26,7 @@ import { describeStatement } from './denyAdvice.js';
 import {
   additionalChange,
   type FixInput,
+  fullVersionsCaveat,
   placeBoundaryStatements,
   placeIdentityStatements,
   verifiedFix,
@@ -406,6 +407,11 @@ export function proposeKmsFix(
     verification.push(
       `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
     );
+  }
+  // Every managed policy the fix gives a new version: IAM keeps at most five.
+  for (const change of [placed.fix, boundary]) {
+    const full = fullVersionsCaveat(change, input.snapshot);
+    if (full !== undefined) caveats.push(full);
   }
   const otherAccounts = foreignKeyAccounts(refused, input.principal.account);
   verification.push(

@@ -1102,6 +1102,45 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     );
   });
 
+  test("a KMS fix that is a new version of a managed policy with 5 versions: IAM's maximum is said", () => {
+    const writer = { Version: '2012-10-17', Statement: [WRITE] };
+    const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => ({
+      VersionId: v,
+      IsDefaultVersion: v === 'v5',
+      Document: writer,
+    }));
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            AttachedManagedPolicies: [
+              { PolicyName: 'DataWriter', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/DataWriter` },
+            ],
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [
+          managedPolicy('DataWriter', writer, { DefaultVersionId: 'v5', PolicyVersionList: versions }),
+        ],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const f = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings[0]!;
+    assert.equal(f.fix?.attachKind, 'managed-policy-version');
+    assert.equal(f.fix?.policyName, 'DataWriter');
+    assert.ok(
+      f.caveats.some((c) =>
+        c.startsWith("DataWriter already has 5 versions, IAM's maximum: delete a non-default version"),
+      ),
+      f.caveats.join('\n'),
+    );
+  });
+
   test("the key's statement made the caller-side change to a managed policy with 5 versions: IAM's maximum is said", () => {
     const writer = {
       Version: '2012-10-17',
