@@ -1004,14 +1004,46 @@ export function proposeFix(given: FixInput): FixOutcome {
           conditionGuarded: guarded.requests.size,
         };
   const grantable = input.requests.filter((r) => isS3Action(r.action));
+  const passRole = passRoleCaveat(input.requests);
   if (grantable.length === 0) {
     return {
       fix: null,
-      caveats: guarded !== undefined ? guarded.caveats : ['No S3 request to grant was identified.'],
+      caveats: [
+        ...(guarded !== undefined
+          ? guarded.caveats
+          : passRole !== undefined
+            ? []
+            : ['No S3 request to grant was identified.']),
+        ...(passRole !== undefined ? [passRole] : []),
+      ],
     };
   }
   const outcome = proposeGrantFix(input, grantable);
-  return guarded === undefined ? outcome : { ...outcome, caveats: [...guarded.caveats, ...outcome.caveats] };
+  return {
+    ...outcome,
+    caveats: [...(guarded?.caveats ?? []), ...outcome.caveats, ...(passRole !== undefined ? [passRole] : [])],
+  };
+}
+
+/**
+ * The statement for the role a replication configuration passes to S3 (iam:PassRole, refused among the
+ * finding's requests), which the fix does not hold: it grants S3 requests only.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+ */
+function passRoleCaveat(requests: readonly DeniedRequestForFix[]): string | undefined {
+  const roles = [
+    ...new Set(requests.filter((r) => r.action.toLowerCase() === 'iam:passrole').map((r) => r.resource)),
+  ];
+  if (roles.length === 0) return undefined;
+  const statement = {
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: roles,
+    Condition: { StringEquals: { 'iam:PassedToService': 's3.amazonaws.com' } },
+  };
+  return `S3 needs the caller to be allowed to pass ${roles.join(', ')} to it (iam:PassRole, for the replication configuration), which a fix for S3 requests does not grant: add ${JSON.stringify(statement)} to the caller's identity policies (not verified here; https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).`;
 }
 
 /**

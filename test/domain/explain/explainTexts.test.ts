@@ -1380,3 +1380,45 @@ describe('callers and times the records spell differently', () => {
     assert.equal(report.findings[0]?.lastSeen, '2026-11-28 02:00:30');
   });
 });
+
+describe('a replication configuration refused passing its role', () => {
+  test('the iam:PassRole statement S3 needs is given, scoped to the role and to S3, when no S3 request is refused', () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/service-role/s3-replication`;
+    const put = record({
+      eventName: 'PutBucketReplication',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        replication: '',
+        ReplicationConfiguration: {
+          Role: role,
+          Rule: { ID: 'all', Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::data-dr' } },
+        },
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:PutReplicationConfiguration', Resource: 'arn:aws:s3:::data' },
+      ],
+    };
+    const finding = explainTexts(text(put), context({ snapshot: snapshotWith(policy) })).findings[0];
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:PutReplicationConfiguration', 'Allowed'],
+        ['iam:PassRole', 'ImplicitlyDenied'],
+      ],
+    );
+    assert.equal(finding?.fix, null);
+    assert.ok(!finding?.caveats.includes('No S3 request to grant was identified.'));
+    assert.ok(
+      finding?.caveats.includes(
+        `S3 needs the caller to be allowed to pass ${role} to it (iam:PassRole, for the replication configuration), which a fix for S3 requests does not grant: add {"Effect":"Allow","Action":"iam:PassRole","Resource":["${role}"],"Condition":{"StringEquals":{"iam:PassedToService":"s3.amazonaws.com"}}} to the caller's identity policies (not verified here; https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).`,
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
