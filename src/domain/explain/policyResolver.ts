@@ -35,6 +35,22 @@ export interface ResolvedPolicies {
   readonly organizationNotes: readonly string[];
 }
 
+/**
+ * `aws:PrincipalType` from a principal ID's form: a role session's `AROA…:session`, an IAM user's
+ * `AIDA…`, a federated user's `ACCOUNT:name`, the root user's account ID; `undefined` for another form.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+ */
+function principalTypeOfId(principalId: string | undefined): string | undefined {
+  if (principalId === undefined) return undefined;
+  if (principalId.startsWith('AROA')) return 'AssumedRole';
+  if (principalId.startsWith('AIDA')) return 'User';
+  if (/^\d{12}$/.test(principalId)) return 'Account';
+  if (/^\d{12}:/.test(principalId)) return 'FederatedUser';
+  return undefined;
+}
+
 function enginePrincipalFor(principal: Principal): string {
   switch (principal.type) {
     case 'Anonymous':
@@ -139,6 +155,11 @@ export class PolicyResolver {
     }
     if (identityArn === undefined && principal.roleArn !== undefined)
       context['aws:PrincipalArn'] = principal.roleArn;
+    // A caller CloudTrail names by its account alone is evaluated as the account's principal: its type
+    // is its principal ID's, not the root user's the engine would derive from that ARN.
+    const placeholder = principal.type !== 'Root' && enginePrincipalFor(principal).endsWith(':root');
+    const typeById = placeholder ? principalTypeOfId(principal.principalId) : undefined;
+    if (typeById !== undefined) context['aws:PrincipalType'] = typeById;
 
     const cache = this.#cache;
     const compileLevels = (levels: ExplainContext['scpLevels'], policyType: 'scp' | 'rcp') =>

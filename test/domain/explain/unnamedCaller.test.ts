@@ -170,3 +170,43 @@ describe('a caller neither the record nor its message names', () => {
     );
   });
 });
+
+describe("a caller named only by account: its aws:PrincipalType is its principal ID's, not the root user's", () => {
+  const withTypeDeny = (type: string) =>
+    explainContext({
+      bucketPolicies: new Map([
+        [
+          'exports',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PartnerRead',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/shared/*',
+              },
+              {
+                Sid: 'DenyType',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: 'arn:aws:s3:::exports/*',
+                Condition: { StringEquals: { 'aws:PrincipalType': type } },
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+  test("a role's session (AROA…) is AssumedRole, an IAM user (AIDA…) User, the root user (the account ID) Account", () => {
+    const cause = (principalId: string, type: string) =>
+      explainTexts(text(partnerRead(principalId, 'private/a.csv')), withTypeDeny(type)).findings[0]?.cause;
+    assert.equal(cause('AROAEXAMPLEPARTNER:ci-sync', 'Account'), 'resource-policy-missing-allow');
+    assert.equal(cause('AROAEXAMPLEPARTNER:ci-sync', 'AssumedRole'), 'resource-policy-explicit-deny');
+    assert.equal(cause('AIDAEXAMPLEPARTNERUSER', 'User'), 'resource-policy-explicit-deny');
+    assert.equal(cause('AIDAEXAMPLEPARTNERUSER', 'Account'), 'resource-policy-missing-allow');
+    assert.equal(cause(PARTNER, 'Account'), 'resource-policy-explicit-deny');
+  });
+});
