@@ -9,9 +9,9 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
 import type { CompiledCondition } from '../policy/conditions.js';
-import { policiesOf } from '../policy/evaluate.js';
+import { evaluate, policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
-import type { CompiledStatement } from '../policy/parsePolicy.js';
+import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
@@ -315,28 +315,61 @@ export interface UnloggedKeyDeny {
   readonly text: string;
 }
 
+/** Whether a key is one CloudTrail does not log (see {@link UNLOGGED_KEYS}): a request's unknown key. */
+export function isUnloggedKey(keyLower: string): boolean {
+  return unloggedKeyDescription(keyLower) !== undefined;
+}
+
+/** Whether a policy holds a Deny with a condition on a key CloudTrail does not log (cached per policy). */
+const holdsUnloggedDeny = new WeakMap<CompiledPolicy, boolean>();
+
+function hasUnloggedDeny(policy: CompiledPolicy): boolean {
+  let found = holdsUnloggedDeny.get(policy);
+  if (found === undefined) {
+    found = policy.statements.some(
+      (statement) =>
+        statement.effect === 'Deny' && statement.conditions.some((c) => isUnloggedKey(c.keyLower)),
+    );
+    holdsUnloggedDeny.set(policy, found);
+  }
+  return found;
+}
+
+/** Requests looked at for {@link unloggedKeyDenies}: a finding's first distinct ones say it. */
+const MAX_UNLOGGED_CHECKS = 16;
+
 /**
- * Deny statements that cover some of `actions` and test a key CloudTrail does not log (see
- * {@link UNLOGGED_KEYS}): evaluated without it, they did not apply; with the request's real value, they
- * may be what refused it.
+ * Deny statements that would have refused some of `checks` but for a condition on a key CloudTrail does
+ * not log (see {@link UNLOGGED_KEYS}): every other element of theirs (Resource, Principal, the other
+ * conditions) matched. The evaluation takes them not to apply (the key is unknown); with the request's
+ * real value, they may be what refused it. Each check is evaluated with its own set when it has one.
  */
-export function unloggedKeyDenies(set: PolicySet, actions: readonly string[]): UnloggedKeyDeny[] {
-  const found = new Map<CompiledStatement, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
-  for (const policy of policiesOf(set)) {
-    for (const action of actions) {
-      for (const { statement } of policy.relevantStatements(action.toLowerCase())) {
-        if (statement.effect !== 'Deny') continue;
-        const tests = statement.conditions.flatMap((condition) => {
-          const what = unloggedKeyDescription(condition.keyLower);
-          return what === undefined
-            ? []
-            : [`${condition.key} ${operatorName(condition)} ${policyValues(condition)} (${what})`];
-        });
-        if (tests.length === 0) continue;
-        const entry = found.get(statement) ?? { ref: statement.ref, actions: new Set<string>(), tests };
-        entry.actions.add(action);
-        found.set(statement, entry);
-      }
+export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
+  const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
+  const seen = new Set<string>();
+  for (const check of checks) {
+    const evaluatedWith = check.set ?? set;
+    if (!policiesOf(evaluatedWith).some(hasUnloggedDeny)) continue;
+    const { action, resource } = check.request;
+    const key = `${action}|${resource}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_UNLOGGED_CHECKS) break;
+    for (const e of evaluate(evaluatedWith, check.request).explanations) {
+      const failures = e.conditionFailures ?? [];
+      if (e.effect !== 'Deny' || e.mismatch !== 'condition' || failures.length === 0) continue;
+      if (!failures.every((f) => f.reason === 'key-unknown')) continue;
+      const statementKey = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${e.policyName ?? ''}`;
+      const entry = found.get(statementKey) ?? {
+        ref: e,
+        actions: new Set<string>(),
+        tests: failures.map(
+          (f) =>
+            `${f.key} ${f.operator} ${quoted(f.policyValues)} (${unloggedKeyDescription(f.key.toLowerCase()) ?? 'not logged'})`,
+        ),
+      };
+      entry.actions.add(action);
+      found.set(statementKey, entry);
     }
   }
   return [...found.values()].map(({ ref, actions: refused, tests }) => ({
@@ -345,9 +378,10 @@ export function unloggedKeyDenies(set: PolicySet, actions: readonly string[]): U
   }));
 }
 
-export function insecureTransportDenies(set: PolicySet): string[] {
+/** The TLS-only Deny statements of the sets (each policy once). */
+export function insecureTransportDenies(sets: readonly PolicySet[]): string[] {
   const named: string[] = [];
-  for (const policy of policiesOf(set)) {
+  for (const policy of new Set(sets.flatMap(policiesOf))) {
     for (const statement of policy.statements) {
       if (
         statement.effect === 'Deny' &&

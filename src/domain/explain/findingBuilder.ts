@@ -51,7 +51,7 @@ import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tool
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
 import { checksOf, type DeniedEvent, OBJECT_LOCK_BYPASSED_NOTE, OBJECT_LOCK_NOTE } from './deniedEvent.js';
-import { denyCaveats, insecureTransportDenies, unloggedKeyDenies } from './denyAdvice.js';
+import { denyCaveats, insecureTransportDenies, isUnloggedKey, unloggedKeyDenies } from './denyAdvice.js';
 import {
   conditionGuardCaveats,
   type DeniedRequestForFix,
@@ -1275,6 +1275,8 @@ export class FindingBuilder {
         if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
         request.context = check.context;
         if (principalContext !== undefined) request.principalContext = principalContext;
+        // What CloudTrail does not log is unknown, not absent: a Deny on it is not taken to apply.
+        request.unknownKeys = isUnloggedKey;
         if (canEvaluate && other !== undefined) {
           const result = evaluateReusing(other.set, request, other.reusable);
           evaluated.push({ event, check, request, result, decision: result.decision, set: other.set });
@@ -1435,7 +1437,15 @@ export class FindingBuilder {
         // group with other refusals too (a read beside a delete Object Lock refused) is said as a whole.
         cause = 's3-setting';
       } else {
-        cause = this.#allowedCause(events, message, caveats, set, resolved.missingPolicies, unread);
+        cause = this.#allowedCause(
+          events,
+          evaluated,
+          message,
+          caveats,
+          set,
+          resolved.missingPolicies,
+          unread,
+        );
       }
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
@@ -1455,6 +1465,15 @@ export class FindingBuilder {
       caveats.push(
         'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
       );
+    }
+    // Denies taken not to apply for want of a key CloudTrail does not log: they may refuse the requests
+    // too, whatever the fix adds.
+    if (evidence === 'policies' && denied.length > 0) {
+      const unlogged = unloggedKeyDenies(set, denied);
+      if (unlogged.length > 0)
+        caveats.push(
+          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, it refuses the request too, whatever the fix adds.`,
+        );
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
     // they refuse one, that is the cause (and an identity statement the fix); when they allow every one,
@@ -2132,6 +2151,7 @@ export class FindingBuilder {
 
   #allowedCause(
     events: readonly DeniedEvent[],
+    evaluated: readonly EvaluatedCheck[],
     message: DeniedEvent['message'],
     caveats: string[],
     set: PolicySet,
@@ -2139,9 +2159,7 @@ export class FindingBuilder {
     unread: readonly PolicyProblem[],
   ): FindingCause {
     const first = events[0]!;
-    const unlogged = unloggedKeyDenies(set, [
-      ...new Set(events.flatMap((e) => checksOf(e).map((c) => c.action))),
-    ]);
+    const unlogged = unloggedKeyDenies(set, evaluated);
     if (message.form === 'enhanced' && !isS3Action(message.action)) {
       if (message.action.toLowerCase().startsWith('kms:')) {
         // AWS named the key's use: a missing key's 403 (which names s3:ListBucket) does not apply.
@@ -2246,7 +2264,11 @@ export class FindingBuilder {
     }
     // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny
     // would refuse it if it was.
-    const tlsOnly = insecureTransportDenies(set);
+    // Each check's own policies: a copy's source is evaluated with its bucket's.
+    const tlsOnly = insecureTransportDenies([
+      set,
+      ...evaluated.flatMap((e) => (e.set !== undefined ? [e.set] : [])),
+    ]);
     if (tlsOnly.length > 0 && events.some((e) => e.check.context['aws:SecureTransport'] === undefined)) {
       caveats.push(
         `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,

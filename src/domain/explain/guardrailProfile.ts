@@ -15,7 +15,13 @@ import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledStatement } from '../policy/parsePolicy.js';
 import type { AuthorizationRequest, StatementRef } from '../policy/types.js';
 import { globToRegExp } from './arnGlob.js';
-import { type DeniedCheck, describeStatement, namesCaller, statementOf } from './denyAdvice.js';
+import {
+  type DeniedCheck,
+  describeStatement,
+  isUnloggedKey,
+  namesCaller,
+  statementOf,
+} from './denyAdvice.js';
 import type { JobProfile, PolicyStatement } from './report.js';
 
 /** A Deny statement that refused some of a finding's requests whatever they carried. */
@@ -79,6 +85,8 @@ function profileDenies(
     resource,
     ...(caller.resourceAccount !== undefined ? { resourceAccount: caller.resourceAccount } : {}),
     ...(caller.principalContext !== undefined ? { principalContext: caller.principalContext } : {}),
+    // A Deny on the caller's organization or an object's tags (never logged) is not known to apply.
+    unknownKeys: isUnloggedKey,
   });
   const checks: DeniedCheck[] = [];
   for (const statement of profile.statements) {

@@ -395,7 +395,7 @@ export function compileCondition(
 
 const NO_VALUES: readonly string[] = Object.freeze([]);
 
-function conditionFailure(
+export function conditionFailure(
   condition: CompiledCondition,
   requestValues: readonly string[],
   reason: ConditionFailure['reason'],

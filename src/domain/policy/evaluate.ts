@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
 import { lowerCaseAction } from './actionName.js';
-import { conditionFailureReason, evaluateCondition } from './conditions.js';
+import { conditionFailure, conditionFailureReason, evaluateCondition } from './conditions.js';
 import {
   decisionPlan,
   type EvaluationPlan,
@@ -58,6 +58,7 @@ interface PreparedRequest {
   readonly principal: RequestPrincipal;
   readonly context: RequestContextView;
   readonly hasBoundary: boolean;
+  readonly unknownKeys: ((keyLower: string) => boolean) | undefined;
 }
 
 const dynamicResourceMatchers = new WeakMap<ResourcePattern, Map<string, Matcher>>();
@@ -234,16 +235,25 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     // Condition: every operator and key must hold; with explanations on, all failures are reported.
     if (mismatch === undefined && statement.conditions.length > 0) {
       const conditions = statement.conditions;
+      // A Deny's condition on a key whose value is unknown (not in the context) cannot be shown to hold.
+      const unknownKeys = statement.effect === 'Deny' ? req.unknownKeys : undefined;
       for (let i = 0; i < conditions.length; i++) {
+        const condition = conditions[i]!;
+        const unknown =
+          unknownKeys !== undefined &&
+          unknownKeys(condition.keyLower) &&
+          (req.context.get(condition.keyLower)?.values.length ?? 0) === 0;
         if (!out.explain) {
           // A decision needs only whether each condition holds: no failure report is built.
-          if (conditionFailureReason(conditions[i]!, req.context) !== undefined) {
+          if (unknown || conditionFailureReason(condition, req.context) !== undefined) {
             mismatch = 'condition';
             break;
           }
           continue;
         }
-        const failure = evaluateCondition(conditions[i]!, req.context);
+        const failure = unknown
+          ? conditionFailure(condition, [], 'key-unknown')
+          : evaluateCondition(condition, req.context);
         if (failure !== undefined) {
           conditionFailures ??= [];
           conditionFailures.push(failure);
@@ -387,6 +397,7 @@ function prepared(
     principal,
     context: buildRequestContext(request.context, principal, resourceAccount, request.principalContext),
     hasBoundary,
+    unknownKeys: request.unknownKeys,
   };
 }
 

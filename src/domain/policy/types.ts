@@ -44,6 +44,13 @@ export interface AuthorizationRequest {
    * evaluating many requests of one principal need not copy it into each request's context.
    */
   readonly principalContext?: Readonly<Record<string, ContextValue>>;
+  /**
+   * Keys whose value the caller of the engine does not know (lower-case names), as opposed to keys the
+   * request did not carry: a CloudTrail record never shows the caller's organization or an object's
+   * stored tags. A Deny statement with a condition on such a key, absent from the context, is taken
+   * not to apply (its condition cannot be shown to hold); Allow statements read absent keys as absent.
+   */
+  readonly unknownKeys?: (keyLower: string) => boolean;
 }
 
 /** Identifies one statement of one policy; used in `deniedBy` and explanations. */
@@ -66,7 +73,13 @@ export interface ConditionFailure {
   readonly policyValues: readonly string[];
   /** Values found in the request context; empty when the key was missing. */
   readonly requestValues: readonly string[];
-  readonly reason: 'key-missing' | 'value-mismatch' | 'key-present' | 'invalid-value' | 'unresolved-variable';
+  readonly reason:
+    | 'key-missing'
+    | 'key-unknown'
+    | 'value-mismatch'
+    | 'key-present'
+    | 'invalid-value'
+    | 'unresolved-variable';
 }
 
 /** The element of a statement that did not match the request. */

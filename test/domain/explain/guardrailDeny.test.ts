@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedObjectRecord, explainContext } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedObjectRecord,
+  deniedRecord,
+  explainContext,
+} from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 const AWS_CLI_SYNC = 'aws-cli/2.18.0 md/command#s3.sync ua/2.0 os/linux#6.1';
@@ -325,5 +331,91 @@ describe("a Deny on a key CloudTrail does not log (the object's stored tags)", (
       ),
       finding?.caveats.join(' | '),
     );
+  });
+});
+
+describe("a data-perimeter Deny on the caller's organization, which CloudTrail does not log", () => {
+  const perimeter = (
+    extra: readonly Record<string, unknown>[] = [],
+    identity: readonly Record<string, unknown>[] = [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' },
+    ],
+  ) =>
+    explainContext({
+      ...backupUserContext(identity),
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyOutsideOrg',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+                Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc123' } },
+              },
+              ...extra,
+            ],
+          },
+        ],
+      ]),
+    });
+  const refusedGet = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:GetObject action`,
+  });
+
+  test('is not taken to refuse the request: the missing Allow is the cause, with its fix, and the Deny a caveat', () => {
+    const [finding] = explainTexts(text(refusedGet), perimeter()).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.deepEqual(finding?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+    ]);
+    assert.ok(
+      finding?.caveats.includes(
+        'Statement "DenyOutsideOrg" of data bucket policy refuses s3:GetObject when aws:PrincipalOrgID StringNotEqualsIfExists "o-abc123" (the caller\'s organization): CloudTrail does not log that key, so the statement was taken not to apply; if the request met the condition, it refuses the request too, whatever the fix adds.',
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test("does not take the job profile away: a Deny not known to apply leaves rclone's profile in place", () => {
+    const listing = deniedRecord({
+      eventName: 'ListObjects',
+      userAgent: 'rclone/v1.66.0',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+      requestParameters: { bucketName: 'data', 'list-type': '2', prefix: 'in/', delimiter: '/', Host: 'x' },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const [finding] = explainTexts(text(listing), perimeter([], [])).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.jobProfile?.tool, 'rclone');
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('No job profile')), finding?.caveats.join(' | '));
+  });
+
+  test('a Deny on such a key that another element keeps off the request (its Resource, its Principal) is not named', () => {
+    const elsewhere = [
+      {
+        Sid: 'DenyHrTagged',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::data/hr/*',
+        Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'restricted' } },
+      },
+      {
+        Sid: 'DenyContractor',
+        Effect: 'Deny',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/contractor` },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'restricted' } },
+      },
+    ];
+    const [finding] = explainTexts(text(refusedGet), perimeter(elsewhere)).findings;
+    assert.ok(finding?.caveats.some((c) => c.includes('DenyOutsideOrg')));
+    assert.ok(!finding?.caveats.some((c) => c.includes('DenyHrTagged') || c.includes('DenyContractor')));
   });
 });
