@@ -50,7 +50,13 @@ import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terra
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
 import type { ExplainContext } from './context.js';
-import { checksOf, type DeniedEvent, OBJECT_LOCK_BYPASSED_NOTE, OBJECT_LOCK_NOTE } from './deniedEvent.js';
+import {
+  checksOf,
+  type DeniedEvent,
+  OBJECT_LOCK_BYPASSED_NOTE,
+  OBJECT_LOCK_NOTE,
+  parseS3ResourceArn,
+} from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies, isUnloggedKey, unloggedKeyDenies } from './denyAdvice.js';
 import {
   conditionGuardCaveats,
@@ -1661,7 +1667,7 @@ export class FindingBuilder {
       bucket !== undefined
     )
       caveats.push(
-        `Bucket ${bucket} is in account ${resourceAccount}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
+        `Bucket ${parseS3ResourceArn(fixOutcome.fix.attachTo)?.bucket ?? bucket} is in account ${resourceAccount}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
       );
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
     if (keyCalls.length > 0) {
@@ -2552,7 +2558,10 @@ export class FindingBuilder {
     let elsewhere: DeniedRequestForFix[] = [];
     if (kind === 'bucket-policy') {
       const on = (r: DeniedRequestForFix) => r.bucket ?? bucket;
-      const buckets = [...new Set(requests.map(on))];
+      // The bucket whose policy lacks the Allow: a request its bucket's policy allows needs none there.
+      const needsBucket = (r: DeniedRequestForFix) =>
+        r.result === undefined || r.result.missingAllowIn.includes('resource');
+      const buckets = [...new Set(requests.filter(needsBucket).map(on))];
       if (!buckets.includes(bucket) && buckets.length > 0) target = buckets[0];
       forFix = requests.filter((r) => on(r) === target);
       elsewhere = requests.filter((r) => on(r) !== target);
@@ -2580,10 +2589,25 @@ export class FindingBuilder {
       const name = r.bucket ?? '';
       byBucket.set(name, [...(byBucket.get(name) ?? []), r]);
     }
-    const apart = [...byBucket].map(
-      ([name, list]) =>
-        `The ${list.length} refused request(s) on bucket ${name} are not in this fix: a bucket policy names only its own bucket's resources, so ${name}'s own policy must allow them, in a statement whose Principal names ${caller} (not checked here): ${statementsText(minimalStatements(list))}.`,
-    );
+    const apart = [...byBucket].flatMap(([name, list]) => {
+      // Those the bucket's own policy already allows lack an Allow in the caller's policies only.
+      const onBucket = list.filter(
+        (r) => r.result === undefined || r.result.missingAllowIn.includes('resource'),
+      );
+      const callerOnly = list.filter((r) => !onBucket.includes(r));
+      return [
+        ...(onBucket.length > 0
+          ? [
+              `The ${onBucket.length} refused request(s) on bucket ${name} are not in this fix: a bucket policy names only its own bucket's resources, so ${name}'s own policy must allow them, in a statement whose Principal names ${caller} (not checked here): ${statementsText(minimalStatements(onBucket))}.`,
+            ]
+          : []),
+        ...(callerOnly.length > 0
+          ? [
+              `The ${callerOnly.length} refused request(s) on bucket ${name} are not in this fix: ${name}'s policy allows them, and the caller's own policies must too (not checked here): ${statementsText(minimalStatements(callerOnly))}.`,
+            ]
+          : []),
+      ];
+    });
     return { fix: outcome.fix, caveats: [...outcome.caveats, ...apart] };
   }
 

@@ -1369,7 +1369,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     if (guarded > 0)
       left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
     const elsewhere = input.onOtherBuckets ?? 0;
-    if (elsewhere > 0) left.push(`${elsewhere} on other buckets, whose own bucket policies must grant them`);
+    if (elsewhere > 0) left.push(`${elsewhere} on other buckets, which this bucket's policy cannot grant`);
     verification.push(
       left.length > 0
         ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`

@@ -213,7 +213,18 @@ function resolveResources(
       const source = parsed.source;
       // The version read is the source's own (s3:versionid in its context).
       const version = source.versionId !== undefined ? { versionId: source.versionId } : {};
-      if (source.form === 'accessPoint') return [{ resource: source.arn, role: 'source', ...version }];
+      if (source.form === 'accessPoint') {
+        // Read through the access point: its ARN, for the caveats and fixes that name it.
+        const at = source.arn.indexOf('/object/');
+        return [
+          {
+            resource: source.arn,
+            role: 'source',
+            ...(at >= 0 ? { accessPoint: source.arn.slice(0, at), key: source.arn.slice(at + 8) } : {}),
+            ...version,
+          },
+        ];
+      }
       // A directory bucket (`name--zone--x-s3`) is read through a session: s3express:CreateSession on
       // the bucket, not s3:GetObject on the object, which would be a grant with no effect.
       if (source.bucket.endsWith('--x-s3')) {

@@ -466,6 +466,40 @@ describe('a copy from a bucket into another, both of the other account', () => {
     );
   });
 
+  test("the destination's policy allows the write: the fix goes into the source's policy, and the caller's side of the write is said apart", () => {
+    const readsSource = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/*' }],
+    };
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [copy('Access Denied')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsSource),
+        bucketPolicies: new Map<string, unknown>([
+          ['dst', dstPolicy],
+          ['src', { Version: '2012-10-17', Statement: [] }],
+        ]),
+      }),
+    ).findings[0]!;
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.decision, r.missingAllowIn]),
+      [
+        ['s3:PutObject', 'ImplicitlyDenied', ['identity']],
+        ['s3:GetObject', 'ImplicitlyDenied', ['resource']],
+      ],
+    );
+    assert.equal(finding.fix?.attachTo, 'arn:aws:s3:::src');
+    assert.deepEqual(finding.fix?.statements, [withPrincipal('arn:aws:s3:::src/in/*')]);
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          "The 1 refused request(s) on bucket dst are not in this fix: dst's policy allows them, and the caller's own policies must too",
+        ),
+      ),
+      finding.caveats.join(' | '),
+    );
+  });
+
   test("refused on both buckets: the fix is the logged bucket's, and the source's statement is said apart", () => {
     // The destination's policy does not let the user write either (legacy message: both checks derived).
     const finding = explainTexts(
@@ -489,7 +523,7 @@ describe('a copy from a bucket into another, both of the other account', () => {
     );
     assert.ok(
       finding.fix?.verification.some((v) =>
-        v.includes('1 on other buckets, whose own bucket policies must grant them'),
+        v.includes("1 on other buckets, which this bucket's policy cannot grant"),
       ),
       finding.fix?.verification.join(' | '),
     );

@@ -560,6 +560,29 @@ const cases: readonly Case[] = [
   },
 ];
 
+describe('a copy whose source is named by an access point ARN', () => {
+  test('the source check names the access point and the key, and no bucket', () => {
+    const source = `arn:aws:s3:eu-west-1:${CALLER_ACCOUNT}:accesspoint/ingest-ap/object/incoming/a.mp4`;
+    const result = authorizationChecksFor(
+      s3Record({
+        eventName: 'CopyObject',
+        requestParameters: { ...objectParams, 'x-amz-copy-source': source },
+      }),
+    );
+    assert.ok(result.ok);
+    const read = result.checks.find((c) => c.role === 'source');
+    assert.deepEqual(
+      { resource: read?.resource, accessPoint: read?.accessPoint, key: read?.key, bucket: read?.bucket },
+      {
+        resource: source,
+        accessPoint: `arn:aws:s3:eu-west-1:${CALLER_ACCOUNT}:accesspoint/ingest-ap`,
+        key: 'incoming/a.mp4',
+        bucket: undefined,
+      },
+    );
+  });
+});
+
 describe('authorizationChecksFor', () => {
   for (const c of cases) {
     test(c.name, () => {
