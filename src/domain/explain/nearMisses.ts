@@ -252,7 +252,11 @@ function describe(miss: Miss): string {
     case 'unresolved-variable': {
       const names = (miss.unresolved ?? []).map((key) => `\${${key}}`).join(', ');
       const username = miss.unresolved?.some((key) => key.toLowerCase() === 'aws:username') === true;
-      return `${where} allows ${actions} on ${patterns}, but this caller has no value for ${names}, so the statement matches nothing for it (such as ${refused})${username ? ": aws:username is set for IAM users only, not for a role's sessions, federated users or the root user; for a role, use ${aws:userid} (role-id:session-name) or a principal tag" : ''} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).`;
+      const tags = miss.unresolved?.some((key) => key.toLowerCase().startsWith('aws:principaltag/')) === true;
+      const has = tags
+        ? `the input shows no value for ${names} for this caller (the snapshot holds the user's or role's own tags, not tags a session was given when it was assumed)`
+        : `this caller has no value for ${names}`;
+      return `${where} allows ${actions} on ${patterns}, but ${has}, so the statement matches nothing for it (such as ${refused})${username ? ": aws:username is set for IAM users only, not for a role's sessions, federated users or the root user; for a role, use ${aws:userid} (role-id:session-name) or a principal tag" : ''} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).`;
     }
   }
 }

@@ -149,6 +149,22 @@ describe('nearMissCaveats', () => {
       ),
       caveats.join(' | '),
     );
+    // A principal tag may be a session's, which the snapshot does not hold: not said to be absent.
+    const tagged = identitySet([
+      {
+        Sid: 'Own',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::backup/team/${aws:PrincipalTag/team}/*',
+      },
+    ]);
+    const [tagCaveat] = caveatsFor(tagged, [
+      request('s3:PutObject', 'arn:aws:s3:::backup/team/a/x', session),
+    ]);
+    assert.match(
+      tagCaveat ?? '',
+      /but the input shows no value for \$\{aws:PrincipalTag\/team\} for this caller \(the snapshot holds the user's or role's own tags, not tags a session was given when it was assumed\)/,
+    );
     // The tag's default applies: an ordinary narrower scope, shown with the default's path.
     assert.ok(
       caveats.some((c) =>
