@@ -1280,6 +1280,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // either need an identity-side statement too (and only those), placed as an identity fix of the
   // caller would be, and verified together with the bucket's.
   let identityChange: AdditionalChange | undefined;
+  let callerFix: Omit<Fix, 'verification' | 'verified'> | undefined;
   // So does an SCP fix for a caller whose own policies do not allow the requests either (the SCP is the
   // cause named first: an organization's control comes before the account's policies).
   const callerRefused =
@@ -1289,6 +1290,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   if (callerRefused.length > 0) {
     const callerStatements = minimalStatements(callerRefused.map((x) => x.r));
     const callerPlaced = placeIdentity(input, callerStatements, JSON.stringify(callerStatements));
+    callerFix = callerPlaced.fix;
     identityChange = additionalChange(callerPlaced.fix);
     if (callerPlaced.note !== undefined) caveats.push(callerPlaced.note);
     overQuota.add(callerPlaced.overQuota);
@@ -1302,23 +1304,28 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // The new version of a managed policy that is also the caller's boundary raises the boundary too: one
   // change, not a second version of the same policy.
   const sameBoundary = input.resolved.boundary;
+  const boundaryVersion = [placed.fix, callerFix].find(
+    (change) =>
+      change?.attachKind === 'managed-policy-version' &&
+      change.newDocument !== undefined &&
+      sameBoundary?.arn !== undefined &&
+      sameBoundary.arn === change.policyArn,
+  );
   if (
-    placed.fix.attachKind === 'managed-policy-version' &&
-    placed.fix.newDocument !== undefined &&
+    boundaryVersion?.newDocument !== undefined &&
     sameBoundary?.arn !== undefined &&
-    sameBoundary.arn === placed.fix.policyArn &&
     refusedFor('permissions-boundary').length > 0
   ) {
     patchedSet = {
       ...patchedSet,
       permissionsBoundary: input.cache.compile(
-        { name: sameBoundary.name, arn: sameBoundary.arn, document: placed.fix.newDocument },
+        { name: sameBoundary.name, arn: sameBoundary.arn, document: boundaryVersion.newDocument },
         { policyType: 'permissions-boundary', policyIndex: 0 },
       ),
     };
     evaluateStillRefused();
     verification.push(
-      `${placed.fix.policyName ?? sameBoundary.name} is also the caller's permissions boundary: its new version raises the boundary too, and was checked as both.`,
+      `${boundaryVersion.policyName ?? sameBoundary.name} is also the caller's permissions boundary: its new version raises the boundary too, and was checked as both.`,
     );
   }
   const boundaryRefused =

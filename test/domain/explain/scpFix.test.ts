@@ -7,8 +7,16 @@ import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import type { ExplainReport } from '../../../src/domain/explain/report.js';
 import { renderText } from '../../../src/domain/render/text.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { parseScpFile } from '../../../src/domain/snapshot/controlPolicies.js';
-import { ACCOUNT, deniedObjectRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  deniedObjectRecord,
+  explainContext,
+  managedPolicy,
+  snapshotWithUser,
+  userDetail,
+} from './explainFixtures.js';
 
 const ALLOW_LIST_ARN =
   'arn:aws:organizations::999900001111:policy/o-abcd1234ef/service_control_policy/p-allow0s3';
@@ -302,5 +310,48 @@ describe('an SCP allow list near its quota', () => {
     const finding = explainDelete([allowListOf(2000)]).findings[0]!;
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join('\n'));
     assert.ok(!finding.caveats.some((c) => c.includes('quota')));
+  });
+});
+
+describe('an SCP fix for a caller whose managed policy is also its permissions boundary', () => {
+  test('the caller-side change is one new version of that policy, checked as both; no second boundary change', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/DataAdmin`;
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+      ],
+    };
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            AttachedManagedPolicies: [{ PolicyName: 'DataAdmin', PolicyArn: arn }],
+            PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn },
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [managedPolicy('DataAdmin', document, { PermissionsBoundaryUsageCount: 1 })],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
+    });
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({ snapshot: parsed.snapshot, scpLevels: scpLevels([allowList]) }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding?.fix?.identityChange?.policyArn, arn);
+    assert.equal(finding?.fix?.boundary, undefined);
+    assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+    assert.ok(
+      finding?.fix?.verification.includes(
+        "DataAdmin is also the caller's permissions boundary: its new version raises the boundary too, and was checked as both.",
+      ),
+    );
   });
 });
