@@ -117,6 +117,8 @@ export function identityOf(principalArn: string): string {
  * (the unique ID of its principal ID), not every such caller of every account (`unknown`).
  */
 export function findingIdentity(principal: Finding['principal']): string {
+  // An IAM Identity Center session is a person: two people of one permission set are two callers.
+  if (principal.type === 'IdentityCenter' && principal.arn !== 'unknown') return principal.arn;
   if (principal.arn === 'unknown' && principal.principalId !== undefined)
     return `unknown|${principal.account}|${uniqueIdOf(principal.principalId) ?? ''}`;
   if (principal.arn === 'unknown' && principal.identityStoreUserId !== undefined)

@@ -55,13 +55,21 @@ function profileKey(profile: JobProfile | null): unknown {
   ];
 }
 
+/** A request as advice tells it: its action and decision, and for a KMS call its key (each key's policy is its own advice). */
+function requestKey(request: Finding['requests'][number]): string {
+  const kms = request.action.toLowerCase().startsWith('kms:');
+  return `${request.action} ${request.decision}${kms ? ` ${request.resource}` : ''}`;
+}
+
 /** What a finding advises, as a string two findings with the same advice share. */
 export function adviceKey(finding: Finding): string {
   // The refused actions: a request the visible policies allow (rclone's start-up HEAD, say) is not
   // advice, and one run may make it while the next does not.
   const actions = new Set<string>();
   for (const request of finding.requests)
-    if (request.decision !== 'Allowed') actions.add(`${request.action} ${request.decision}`);
+    if (request.decision !== 'Allowed') actions.add(requestKey(request));
+  // Every request allowed (something not visible refused them): what was refused is still the advice's.
+  if (actions.size === 0) for (const request of finding.requests) actions.add(requestKey(request));
   return JSON.stringify([
     findingIdentity(finding.principal),
     finding.principal.type,

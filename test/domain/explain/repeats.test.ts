@@ -60,6 +60,51 @@ function night(day: number, overrides: Partial<Finding> = {}): Finding {
 
 const marks = (findings: readonly Finding[]) => findings.map((f) => f.repeatOf);
 
+describe('markRepeats: what was refused, when the visible policies allow it all', () => {
+  const allowedNight = (day: number, action: string, resource: string) =>
+    night(day, {
+      cause: 'allowed-by-visible-policies',
+      fix: null,
+      requests: [
+        { eventId: `e-${day}`, eventName: 'X', action, resource, decision: 'Allowed', source: 'operation' },
+      ],
+    });
+
+  test('another action is other advice; the same action again is a repeat', () => {
+    const out = markRepeats([
+      allowedNight(26, 's3:GetObject', 'arn:aws:s3:::exports/in/a.csv'),
+      allowedNight(27, 's3:DeleteObject', 'arn:aws:s3:::exports/archive/old.csv'),
+      allowedNight(28, 's3:GetObject', 'arn:aws:s3:::exports/in/b.csv'),
+    ]);
+    assert.deepEqual(marks(out), [undefined, undefined, 1]);
+  });
+
+  test("another KMS key is other advice (each key's policy is its own change)", () => {
+    const key = (id: string) => `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${id}`;
+    const out = markRepeats([
+      allowedNight(26, 'kms:GenerateDataKey', key('1111')),
+      allowedNight(27, 'kms:GenerateDataKey', key('9999')),
+      allowedNight(28, 'kms:GenerateDataKey', key('1111')),
+    ]);
+    assert.deepEqual(marks(out), [undefined, undefined, 1]);
+  });
+
+  test('two people of one IAM Identity Center permission set are two callers', () => {
+    const person = (name: string) =>
+      night(26, {
+        principal: {
+          arn: `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789/${name}`,
+          type: 'IdentityCenter',
+          account: ACCOUNT,
+        },
+      });
+    assert.deepEqual(
+      marks(markRepeats([person('john.smith'), person('maria.garcia'), person('john.smith')])),
+      [undefined, undefined, 1],
+    );
+  });
+});
+
 describe('markRepeats', () => {
   test("a job's later runs with the same advice repeat the first run, whatever their sessions, keys and verification counts", () => {
     const out = markRepeats([
