@@ -31,7 +31,11 @@ import {
   replacedCharacters,
   unsayableCharactersCaveat,
 } from '../tools/jobResourceArns.js';
-import { isMountpointAgent, mountpointProfile } from '../tools/mountpointProfile.js';
+import {
+  isMountpointAgent,
+  isReadOnlyMountpointAgent,
+  mountpointProfile,
+} from '../tools/mountpointProfile.js';
 import { rcloneAdvice } from '../tools/rcloneProfile.js';
 import {
   copyToDestinationCaveat,
@@ -1067,7 +1071,7 @@ function mountAdvice(
   tool: 's3fs' | 'mountpoint-s3',
   bucket: string,
   partition: string | undefined,
-  mount: { directory: string | undefined; eventNames: Set<string> },
+  mount: { directory: string | undefined; eventNames: Set<string>; readOnly: boolean },
 ): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
   const input = { bucket, ...(partition !== undefined ? { partition } : {}), ...mount };
   const profile = tool === 's3fs' ? s3fsProfile(input) : mountpointProfile(input);
@@ -2713,7 +2717,11 @@ export class FindingBuilder {
       if (mounter !== undefined || isResticAgent(client.raw)) {
         const calls = callsOn(bucket, evaluated, succeeded, evidence);
         if (mounter === undefined) return resticAdvice(bucket, partition, calls);
-        const mount = { directory: mountDirectory(calls, evidence), eventNames: calls.eventNames };
+        const mount = {
+          directory: mountDirectory(calls, evidence),
+          eventNames: calls.eventNames,
+          readOnly: mounter === 'mountpoint-s3' && isReadOnlyMountpointAgent(client.raw),
+        };
         return mountAdvice(mounter, bucket, partition, mount);
       }
     }

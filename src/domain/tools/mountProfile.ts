@@ -15,6 +15,8 @@ export interface MountInput {
   readonly directory: string | undefined;
   /** Event names of the mount's calls on the bucket, refused or not. */
   readonly eventNames: ReadonlySet<string>;
+  /** The user agent says the mount is read-only (Mountpoint's `md/mp-readonly`). */
+  readonly readOnly?: boolean;
 }
 
 export type MountProfile = ToolProfile;

@@ -34,6 +34,16 @@ export function isMountpointAgent(userAgent: string | undefined): boolean {
 }
 
 /**
+ * Whether Mountpoint's user agent says the mount is read-only: it adds `md/mp-readonly` when mounted
+ * with `--read-only` (since Mountpoint 1.2.0).
+ *
+ * @see https://github.com/awslabs/mountpoint-s3/blob/main/mountpoint-s3/src/cli.rs
+ */
+export function isReadOnlyMountpointAgent(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /(?:^|\s)md\/mp-readonly(?:\s|$)/.test(userAgent);
+}
+
+/**
  * s3:ListBucket on the bucket; s3:GetObject, s3:PutObject and s3:AbortMultipartUpload on the mount's
  * directory, and s3:DeleteObject when the mount deleted (it does only with `--allow-delete`). A mount
  * that uploaded nothing gets `--read-only` as the alternative that drops the writes.
@@ -42,18 +52,26 @@ export function mountpointProfile(input: MountInput): MountProfile {
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.directory ?? '', input.partition);
   const deletes = input.eventNames.has('DeleteObject');
   const uploads = [...input.eventNames].some((name) => UPLOADS.has(name));
-  const objectActions = ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'];
+  // A mount with --read-only writes and deletes nothing: it reads alone.
+  const readOnly = input.readOnly === true && !uploads && !deletes;
+  const objectActions = readOnly
+    ? ['s3:GetObject']
+    : ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'];
   if (deletes) objectActions.splice(1, 0, 's3:DeleteObject');
   const statements: PolicyStatement[] = [
     { Sid: 'MountpointListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
     { Sid: 'MountpointObjects', Effect: 'Allow', Action: objectActions, Resource: [objectArn] },
   ];
-  const notes = [
-    `Mountpoint needs s3:ListBucket on the bucket and s3:GetObject on what it reads; it writes new files by default (s3:PutObject and s3:AbortMultipartUpload), and deletes only with --allow-delete (s3:DeleteObject). Source: ${SOURCE}`,
-    deletes
-      ? 'The mount deleted files, so it runs with --allow-delete: s3:DeleteObject is in the profile.'
-      : `s3:DeleteObject is left out: Mountpoint deletes only with --allow-delete (${FLAGS_SOURCE}). Grant it on the same objects if the mount is meant to delete.`,
-  ];
+  const notes = readOnly
+    ? [
+        `The mount is read-only (its user agent says md/mp-readonly, which Mountpoint sends when mounted with --read-only): it needs s3:ListBucket on the bucket and s3:GetObject on what it reads, and writes nothing. Source: ${SOURCE}`,
+      ]
+    : [
+        `Mountpoint needs s3:ListBucket on the bucket and s3:GetObject on what it reads; it writes new files by default (s3:PutObject and s3:AbortMultipartUpload), and deletes only with --allow-delete (s3:DeleteObject). Source: ${SOURCE}`,
+        deletes
+          ? 'The mount deleted files, so it runs with --allow-delete: s3:DeleteObject is in the profile.'
+          : `s3:DeleteObject is left out: Mountpoint deletes only with --allow-delete (${FLAGS_SOURCE}). Grant it on the same objects if the mount is meant to delete.`,
+      ];
   if (input.directory === undefined) {
     notes.push(
       `The refused requests name no directory: the object statement covers the whole bucket. For a mount with --prefix path/, scope it to ${bucketArn}/path/*, and s3:ListBucket with the s3:prefix condition key Mountpoint's documentation calls for (StringLike s3:prefix path/*).`,
@@ -64,7 +82,7 @@ export function mountpointProfile(input: MountInput): MountProfile {
     );
   }
   const alternatives: Alternative[] = [];
-  if (!uploads && !deletes) {
+  if (!uploads && !deletes && !readOnly) {
     alternatives.push({
       kind: 'client-config',
       text: `If the mount only reads, mount it with --read-only: Mountpoint then needs s3:ListBucket and s3:GetObject alone (${FLAGS_SOURCE}).`,

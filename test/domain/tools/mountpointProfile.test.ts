@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isMountpointAgent, mountpointProfile } from '../../../src/domain/tools/mountpointProfile.js';
+import {
+  isMountpointAgent,
+  isReadOnlyMountpointAgent,
+  mountpointProfile,
+} from '../../../src/domain/tools/mountpointProfile.js';
 
 const UA =
   'mountpoint-s3/1.19.0 mountpoint-s3-client/0.17.0 os/linux#6.1.147-172.266.amzn2023.x86_64 md/arch#x86_64 md/instance#g5.xlarge';
@@ -12,6 +16,25 @@ describe('isMountpointAgent', () => {
     assert.equal(isMountpointAgent('mountpoint-s3-client/0.17.0 os/linux'), false);
     assert.equal(isMountpointAgent('s3fs/1.90 (commit hash unknown; GnuTLS(gcrypt))'), false);
     assert.equal(isMountpointAgent(undefined), false);
+  });
+});
+
+describe('a mount with --read-only (md/mp-readonly in its user agent)', () => {
+  test('is recognised, and gets the reads alone, with no --read-only alternative', () => {
+    assert.equal(isReadOnlyMountpointAgent(`${UA} md/mp-readonly`), true);
+    assert.equal(isReadOnlyMountpointAgent(UA), false);
+    const profile = mountpointProfile({
+      bucket: 'ml-datasets',
+      directory: 'training/',
+      eventNames: new Set(['ListObjects', 'GetObject']),
+      readOnly: true,
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => s.Action),
+      [['s3:ListBucket'], ['s3:GetObject']],
+    );
+    assert.deepEqual(profile.alternatives, []);
+    assert.match(profile.notes[0] ?? '', /^The mount is read-only \(its user agent says md\/mp-readonly/);
   });
 });
 
