@@ -37,9 +37,17 @@ const REPOSITORY_LISTING = /^(?:(.+)\/)?(?:keys|key|locks|lock|snapshots|snapsho
 /** A key that names restic's own kind of file (a 64-digit ID), not only a `config`. */
 const HAS_ID = /[0-9a-f]{64}$/;
 
-/** Whether the user agent is minio-go's (restic's, unless set with --http-user-agent) or names restic. */
+/**
+ * Whether the user agent names restic, or is minio-go's own with no application after it (restic's,
+ * unless set with --http-user-agent). A program that sets minio-go's application info names itself
+ * after it (the MinIO client: `minio-go/v7.0.70 mc/RELEASE.…`): not restic.
+ *
+ * @see https://github.com/minio/minio-go/blob/master/api.go (setUserAgent, SetAppInfo)
+ */
 export function isResticAgent(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && /(?:^|[\s(])(?:minio-go|restic)\//i.test(userAgent);
+  if (userAgent === undefined) return false;
+  if (/(?:^|[\s(])restic\//i.test(userAgent)) return true;
+  return /(?:^|[\s(])minio-go\/v?[0-9][0-9A-Za-z.+-]*\s*$/i.test(userAgent);
 }
 
 /** The finding's calls on the bucket (see JobCalls). */

@@ -18,6 +18,14 @@ describe('isResticAgent', () => {
     assert.equal(isResticAgent('aws-cli/2.22.4 md/command#s3.cp'), false);
     assert.equal(isResticAgent(undefined), false);
   });
+
+  test('a program that names itself after minio-go (the MinIO client) is not restic', () => {
+    assert.equal(
+      isResticAgent('MinIO (linux; amd64) minio-go/v7.0.70 mc/RELEASE.2024-06-12T14-34-03Z'),
+      false,
+    );
+    assert.equal(isResticAgent('MinIO (linux; amd64) minio-go/v7.0.70 restic/0.17.3'), true);
+  });
 });
 
 describe('resticProfile', () => {
