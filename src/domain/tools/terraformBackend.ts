@@ -18,11 +18,16 @@ const LOCK_SUFFIX = '.tflock';
 /** `<workspace_key_prefix>/<workspace>/<key>`, with the default prefix `env:`. */
 const WORKSPACE_KEY = /^env:\/[^/]+\/(.+)$/;
 
-/** Whether the user agent is Terraform's own (the S3 backend), not the AWS provider's. */
+/**
+ * Whether the user agent is Terraform's own (the S3 backend), or OpenTofu's (`OpenTofu-S3-Backend/1.0
+ * OpenTofu/<version>`, the same backend with the same lock file), not the AWS provider's.
+ *
+ * @see https://github.com/opentofu/opentofu/blob/main/internal/backend/remote-state/s3/backend.go
+ */
 export function isTerraformBackendAgent(userAgent: string | undefined): boolean {
   return (
     userAgent !== undefined &&
-    /(?:^|\s)Terraform\/\S+/i.test(userAgent) &&
+    /(?:^|\s)(?:Terraform|OpenTofu)\/\S+/i.test(userAgent) &&
     !/terraform-provider-/i.test(userAgent)
   );
 }

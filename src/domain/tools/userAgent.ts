@@ -64,10 +64,11 @@ const TOOL_PATTERNS: readonly ToolPattern[] = [
   },
   {
     tool: 'terraform',
-    // `APN/1.0 HashiCorp/1.0 Terraform/1.5.2 (+https://www.terraform.io) terraform-provider-aws/5.7.0 ...`
-    pattern: /(?:^|\s)Terraform\/(\S+)/i,
+    // `APN/1.0 HashiCorp/1.0 Terraform/1.5.2 (+https://www.terraform.io) terraform-provider-aws/5.7.0 ...`;
+    // OpenTofu, its fork, sends `OpenTofu/<version>` (its S3 backend: `OpenTofu-S3-Backend/1.0 OpenTofu/1.9.0`).
+    pattern: /(?:^|\s)(?:Terraform|OpenTofu)\/(\S+)/i,
     source:
-      'https://github.com/hashicorp/terraform-provider-aws (user agent "APN/1.0 HashiCorp/1.0 Terraform/<version>")',
+      'https://github.com/hashicorp/terraform-provider-aws (user agent "APN/1.0 HashiCorp/1.0 Terraform/<version>"); https://github.com/opentofu/opentofu (internal/backend/remote-state/s3/backend.go)',
   },
   {
     tool: 'aws-cli',

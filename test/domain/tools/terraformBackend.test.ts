@@ -20,6 +20,15 @@ describe('isTerraformBackendAgent', () => {
     assert.equal(isTerraformBackendAgent('aws-cli/2.22.4 md/command#s3.cp'), false);
     assert.equal(isTerraformBackendAgent(undefined), false);
   });
+
+  test("OpenTofu's S3 backend is the same backend", () => {
+    assert.equal(
+      isTerraformBackendAgent(
+        'APN/1.0 OpenTofu-S3-Backend/1.0 OpenTofu/1.9.0 aws-sdk-go-v2/1.32.6 ua/2.1 os/linux',
+      ),
+      true,
+    );
+  });
 });
 
 describe('terraformBackendProfile', () => {
