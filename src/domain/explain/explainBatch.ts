@@ -265,6 +265,7 @@ export class Explainer {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {
       this.#note(seen.uploadDirectories, directory);
+      if (key.endsWith('.tflock')) this.#note(seen.lockFiles, key);
     } else if (copied !== undefined) {
       const parsed = copied;
       if (parsed.ok && parsed.source.form === 'bucket') {

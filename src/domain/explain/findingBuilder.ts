@@ -2656,15 +2656,22 @@ export class FindingBuilder {
       // Terraform's S3 backend: the state key, its lock file and the workspace listing.
       // The keys the requests named: a HEAD of the missing state is refused on the bucket (no s3:ListBucket).
       const keys = new Set<string>();
+      // Keys any request wrote or deleted: those not in it were only read.
+      const changed = new Set<string>();
       for (const { check, event } of evaluated) {
         if (check.bucket !== bucket) continue;
-        if (check.key !== undefined) keys.add(check.key);
-        else if (event.objectKey !== undefined && event.objectKey !== '') keys.add(event.objectKey);
+        const key = check.key ?? (event.objectKey !== '' ? event.objectKey : undefined);
+        if (key === undefined) continue;
+        keys.add(key);
+        if (check.key !== undefined && check.action.toLowerCase() !== 's3:getobject') changed.add(key);
       }
+      const lockFiles = evidence('lockFiles');
       const profile = terraformBackendProfile({
         bucket,
         ...(partition !== undefined ? { partition } : {}),
         keys: [...keys],
+        readOnlyKeys: new Set([...keys].filter((key) => !changed.has(key))),
+        ...(lockFiles !== undefined ? { lockFiles } : {}),
       });
       return {
         jobProfile: {

@@ -67,7 +67,9 @@ class ByPrincipalAndBucket<T> {
  * - `missingKeyDirectories`: the directories of keys it looked up and S3 found no object at (a HEAD or
  *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it);
  * - `missingKeys`: those keys themselves (the first {@link MISSING_KEYS_KEPT}): rclone's check of its root
- *   path (`bkt/dir`, a key without the slash) is one of them, and is not where the job writes.
+ *   path (`bkt/dir`, a key without the slash) is one of them, and is not where the job writes;
+ * - `lockFiles`: the Terraform or OpenTofu lock files (`<state key>.tflock`) it wrote: the states it
+ *   works on as its own backend's, not only reads.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -81,7 +83,8 @@ export type CallEvidence =
   | 'copiedFromOtherBuckets'
   | 'uploadDirectories'
   | 'missingKeyDirectories'
-  | 'missingKeys';
+  | 'missingKeys'
+  | 'lockFiles';
 
 /**
  * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
@@ -138,6 +141,7 @@ export class SucceededCalls {
         uploadDirectories: new Set(),
         missingKeyDirectories: new Set(),
         missingKeys: new Set(),
+        lockFiles: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

@@ -38,6 +38,10 @@ export interface TerraformBackendInput {
   readonly partition?: string;
   /** Keys of the finding's requests on the bucket: the state key, its lock file, a workspace's state. */
   readonly keys: readonly string[];
+  /** Of those, the keys the finding's requests only read (HEAD, GET). */
+  readonly readOnlyKeys?: ReadonlySet<string>;
+  /** Lock files (`<key>.tflock`) the caller wrote with success on the bucket. */
+  readonly lockFiles?: ReadonlySet<string>;
 }
 
 export interface TerraformBackendProfile {
@@ -62,6 +66,22 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     if (workspace !== null) workspaces = true;
     if (state !== '') stateKeys.add(workspace?.[1] ?? state);
   }
+  // The states the job locks are its own; another state it only reads, beside one it locks, is a
+  // terraform_remote_state data source's (another configuration's state): read, never written.
+  const locked = new Set<string>();
+  for (const key of [...input.keys, ...(input.lockFiles ?? [])]) {
+    if (!key.endsWith(LOCK_SUFFIX)) continue;
+    const state = key.slice(0, -LOCK_SUFFIX.length);
+    locked.add(WORKSPACE_KEY.exec(state)?.[1] ?? state);
+  }
+  const remote = new Set<string>();
+  if (locked.size > 0)
+    for (const key of stateKeys)
+      if (!locked.has(key) && input.readOnlyKeys?.has(key) === true) remote.add(key);
+  for (const key of remote) stateKeys.delete(key);
+  // The states it locked are the job's own, whether refused or not: the profile holds them too.
+  for (const key of locked) stateKeys.add(key);
+  if (locked.size > 0) locks = true;
   const bucketArn = bucketArnOf(input.bucket, input.partition);
   const arns = (suffix: string): string[] =>
     [...stateKeys].sort().flatMap((key) => {
@@ -74,6 +94,19 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
   const notes: string[] = [
     `Terraform's S3 backend lists the bucket (its workspaces, prefix env:/), reads and writes the state object, and, with use_lockfile = true, writes, reads and deletes <key>.tflock. Source: ${SOURCE}`,
   ];
+  if (remote.size > 0) {
+    const keys = [...remote].sort();
+    statements.push({
+      Sid: 'TerraformRemoteState',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: keys.map((key) => `${bucketArn}/${literalArnPart(key)}`),
+    });
+    notes.push(
+      `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the job locked ${[...locked].sort().join(', ')}: a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Write access to it would let this configuration change that one's state.`,
+    );
+  }
+  if (stateKeys.size === 0 && remote.size > 0) return { statements, notes };
   if (stateKeys.size === 0) {
     notes.push(
       `The refused requests name no state key (only the workspace listing): add s3:GetObject and s3:PutObject on ${bucketArn}/<key> (the backend's key), and s3:GetObject, s3:PutObject and s3:DeleteObject on ${bucketArn}/<key>.tflock when use_lockfile is set.`,

@@ -31,6 +31,47 @@ describe('isTerraformBackendAgent', () => {
   });
 });
 
+describe('terraformBackendProfile: a terraform_remote_state read', () => {
+  test("another state only read while the job locks its own: read-only, and the job's own state and lock in full", () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['network/terraform.tfstate'],
+      readOnlyKeys: new Set(['network/terraform.tfstate']),
+      lockFiles: new Set(['app/terraform.tfstate.tflock']),
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['TerraformStateList', ['s3:ListBucket'], ['arn:aws:s3:::tf-state']],
+        ['TerraformRemoteState', ['s3:GetObject'], ['arn:aws:s3:::tf-state/network/terraform.tfstate']],
+        ['TerraformState', ['s3:GetObject', 's3:PutObject'], ['arn:aws:s3:::tf-state/app/terraform.tfstate']],
+        [
+          'TerraformStateLock',
+          ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::tf-state/app/terraform.tfstate.tflock'],
+        ],
+      ],
+    );
+    assert.ok(
+      profile.notes.some((n) =>
+        n.startsWith('network/terraform.tfstate was only read, while the job locked app/terraform.tfstate'),
+      ),
+    );
+  });
+
+  test("without a lock seen, a state only read is still taken as the job's own (a plan without use_lockfile)", () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['network/terraform.tfstate'],
+      readOnlyKeys: new Set(['network/terraform.tfstate']),
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => s.Sid),
+      ['TerraformStateList', 'TerraformState'],
+    );
+  });
+});
+
 describe('terraformBackendProfile', () => {
   test('the state key and its lock file: the listing, the state, and the lock file with its delete', () => {
     const profile = terraformBackendProfile({
