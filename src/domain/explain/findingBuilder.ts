@@ -23,6 +23,7 @@ import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
 import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
+import { isObjectWrite } from '../tools/jobCalls.js';
 import {
   bucketArnOf,
   holdsReplacedCharacter,
@@ -1031,12 +1032,29 @@ function s3aAdvice(
   partition: string | undefined,
   calls: ReturnType<typeof callsOn>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+  evaluated: readonly EvaluatedCheck[],
 ): { jobProfile: JobProfile; alternatives: readonly Alternative[] } {
+  // What the job wrote: the keys of its writes (not a copy's source), and where its successful uploads
+  // and copies went.
+  const writtenKeys: string[] = [];
+  for (const { check, event } of evaluated)
+    if (
+      check.bucket === bucket &&
+      check.role !== 'source' &&
+      check.key !== undefined &&
+      isObjectWrite(event.eventName)
+    )
+      writtenKeys.push(check.key);
+  const writtenDirectories = [
+    ...(evidence('uploadDirectories') ?? NO_NAMES),
+    ...(evidence('copyDirectories') ?? NO_NAMES),
+  ];
   const profile = s3aProfile({
     bucket,
     ...(partition !== undefined ? { partition } : {}),
     ...calls,
     directories: workedDirectories(evidence),
+    writes: { keys: writtenKeys, directories: writtenDirectories },
   });
   return {
     jobProfile: {
@@ -2713,7 +2731,7 @@ export class FindingBuilder {
     }
     if (client.tool === 'other' && bucket !== undefined && isS3aAgent(client.raw)) {
       const calls = callsOn(bucket, evaluated, succeeded, evidence);
-      return s3aAdvice(bucket, partition, calls, evidence);
+      return s3aAdvice(bucket, partition, calls, evidence, evaluated);
     }
     if (client.tool === 'other' && bucket !== undefined) {
       const mounter = isS3fsAgent(client.raw)

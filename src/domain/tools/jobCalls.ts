@@ -41,6 +41,11 @@ const OBJECT_WRITES: ReadonlySet<string> = new Set([
   'AbortMultipartUpload',
 ]);
 
+/** Whether an operation changes objects (writes, copies onto, deletes). */
+export function isObjectWrite(eventName: string): boolean {
+  return OBJECT_WRITES.has(eventName);
+}
+
 /** Whether the job's calls hold an operation that changes objects. */
 export function writesObjects(eventNames: ReadonlySet<string>): boolean {
   for (const name of eventNames) if (OBJECT_WRITES.has(name)) return true;

@@ -40,6 +40,12 @@ export function isS3aAgent(userAgent: string | undefined): boolean {
 export interface S3aInput extends Omit<JobCalls, 'deletedKeys'> {
   /** Directories (ending in `/`) the job's successful calls worked in. */
   readonly directories: readonly string[];
+  /**
+   * What the job wrote (refused or not): keys it wrote or deleted, and directories its successful
+   * uploads and copies went to. A job that reads one directory and writes another gets writes on the
+   * second only.
+   */
+  readonly writes?: { readonly keys: readonly string[]; readonly directories: readonly string[] };
 }
 
 export interface S3aProfile {
@@ -107,6 +113,8 @@ function outputDirectory(directory: string): string {
  */
 export function s3aProfile(input: S3aInput): S3aProfile {
   const directory = s3aDirectory(input);
+  const split = readAndWriteDirectories(input);
+  if (split !== undefined) return splitProfile(input, split.read, split.write);
   // A committer's pending directory (Spark's and MapReduce's output) says the job writes, also before
   // its first write.
   const committing = [...input.keys, ...input.listPrefixes, ...input.directories].some((path) =>
@@ -124,12 +132,7 @@ export function s3aProfile(input: S3aInput): S3aProfile {
       Resource: [bucketArn],
     },
   ];
-  // `a/b/` -> the parents `a` and `a/`.
-  const parents: string[] = [];
-  for (let slash = directory.indexOf('/'); slash >= 0 && slash < directory.length - 1; ) {
-    parents.push(directory.slice(0, slash), directory.slice(0, slash + 1));
-    slash = directory.indexOf('/', slash + 1);
-  }
+  const parents = parentsOf(directory);
   if (parents.length > 0) {
     statements.push({
       Sid: 'S3aParentDirectories',
@@ -160,4 +163,81 @@ export function s3aProfile(input: S3aInput): S3aProfile {
     );
   }
   return { directory, statements, notes };
+}
+
+/** `a/b/` -> the parents' keys `a` and `a/`, which S3A HEADs. */
+function parentsOf(directory: string): string[] {
+  const parents: string[] = [];
+  for (let slash = directory.indexOf('/'); slash >= 0 && slash < directory.length - 1; ) {
+    parents.push(directory.slice(0, slash), directory.slice(0, slash + 1));
+    slash = directory.indexOf('/', slash + 1);
+  }
+  return parents;
+}
+
+/**
+ * The directory a job writes and the one it only reads, when they differ (a copy or an ETL from
+ * `raw/` to `curated/`): `undefined` when the job does not write, or reads only where it writes. A path
+ * inside the written directory, or above it (S3A's probes of its parents), is not a read.
+ */
+function readAndWriteDirectories(input: S3aInput): { read: string; write: string } | undefined {
+  const writes = input.writes;
+  if (writes === undefined || (writes.keys.length === 0 && writes.directories.length === 0)) return undefined;
+  const write = s3aDirectory({ keys: writes.keys, listPrefixes: [], directories: writes.directories });
+  if (write === '') return undefined;
+  const written = new Set(writes.keys);
+  const elsewhere = (path: string) => {
+    const asDirectory = path.endsWith('/') ? path : `${path}/`;
+    return !path.startsWith(write) && !write.startsWith(asDirectory) && !written.has(path);
+  };
+  const read = {
+    keys: input.keys.filter(elsewhere),
+    listPrefixes: input.listPrefixes.filter((prefix) => prefix !== '' && elsewhere(prefix)),
+    directories: input.directories.filter((directory) => directory !== '' && elsewhere(directory)),
+  };
+  if (read.keys.length + read.listPrefixes.length + read.directories.length === 0) return undefined;
+  const readDirectory = s3aDirectory(read);
+  // Reads across the bucket (no common directory) are not a directory to scope to.
+  if (readDirectory === '' || readDirectory === write) return undefined;
+  return { read: readDirectory, write };
+}
+
+/** The profile of a job that reads `read` and writes `write`: the writes on `write` alone. */
+function splitProfile(input: S3aInput, read: string, write: string): S3aProfile {
+  const bucketArn = bucketArnOf(input.bucket, input.partition);
+  const arn = (key: string) => `${bucketArn}/${literalArnPart(key)}`;
+  const named = (directory: string) => [arn(directory.slice(0, -1)), arn(directory), `${arn(directory)}*`];
+  const parents = [...new Set([...parentsOf(read), ...parentsOf(write)])].filter(
+    (key) => !named(read).includes(arn(key)) && !named(write).includes(arn(key)),
+  );
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'S3aBucket',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+      Resource: [bucketArn],
+    },
+    ...(parents.length > 0
+      ? [
+          {
+            Sid: 'S3aParentDirectories',
+            Effect: 'Allow' as const,
+            Action: ['s3:GetObject'],
+            Resource: parents.map(arn),
+          },
+        ]
+      : []),
+    { Sid: 'S3aReadDirectory', Effect: 'Allow', Action: ['s3:GetObject'], Resource: named(read) },
+    {
+      Sid: 'S3aDirectory',
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      Resource: named(write),
+    },
+  ];
+  const notes = [
+    `The job reads ${read} and writes ${write}: it is granted reads alone on the first, and its writes on the second only. Hadoop's S3A connector checks each path it works on, and every parent directory up to the bucket's root, with a HEAD of the key and a listing of key/: S3 authorizes the HEAD as s3:GetObject on the key itself, which a grant on dir/* does not cover, so the profile grants s3:GetObject on the parents' keys and, as Hadoop's documentation does, names each directory three ways (dir, its marker dir/, and dir/*). Source: ${POLICIES}`,
+    `S3A renames by copying and deleting (hadoop fs -put and -cp write file._COPYING_ and rename it; Spark's classic committers rename task output), deletes in bulk, and uploads large files in parts; the S3A committers list pending uploads (s3:ListBucketMultipartUploads) and abort them (s3:AbortMultipartUpload). After a write, S3A before Hadoop 3.4 deletes the markers of the parent directories (a/): outside the directory those deletes fail, which S3A ignores; fs.s3a.directory.marker.retention=keep stops them (${MARKERS}).`,
+  ];
+  return { directory: write, statements, notes };
 }

@@ -155,3 +155,68 @@ describe('s3aProfile', () => {
     ]);
   });
 });
+
+describe('s3aProfile of a job that reads one directory and writes another', () => {
+  test('hadoop fs -cp raw/ to curated/: reads alone on raw/events/, writes on curated/events/ only', () => {
+    const profile = s3aProfile(
+      input({
+        keys: [
+          'raw/events/2026-11-28.csv',
+          'curated/events/2026-11-28.csv._COPYING_',
+          'curated/events',
+          'curated',
+        ],
+        listPrefixes: ['raw/events/2026-11-28.csv/', 'curated/events/', 'curated/'],
+        directories: ['raw/events/', 'curated/events/'],
+        eventNames: new Set(['HeadObject', 'GetObject', 'ListObjects', 'PutObject']),
+        writes: { keys: ['curated/events/2026-11-28.csv._COPYING_'], directories: [] },
+      }),
+    );
+    assert.equal(profile.directory, 'curated/events/');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['S3aBucket', ['s3:ListBucket', 's3:ListBucketMultipartUploads'], ['arn:aws:s3:::lake']],
+        [
+          'S3aParentDirectories',
+          ['s3:GetObject'],
+          [
+            'arn:aws:s3:::lake/raw',
+            'arn:aws:s3:::lake/raw/',
+            'arn:aws:s3:::lake/curated',
+            'arn:aws:s3:::lake/curated/',
+          ],
+        ],
+        [
+          'S3aReadDirectory',
+          ['s3:GetObject'],
+          ['arn:aws:s3:::lake/raw/events', 'arn:aws:s3:::lake/raw/events/', 'arn:aws:s3:::lake/raw/events/*'],
+        ],
+        [
+          'S3aDirectory',
+          ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          [
+            'arn:aws:s3:::lake/curated/events',
+            'arn:aws:s3:::lake/curated/events/',
+            'arn:aws:s3:::lake/curated/events/*',
+          ],
+        ],
+      ],
+    );
+    assert.match(profile.notes[0] ?? '', /^The job reads raw\/events\/ and writes curated\/events\//);
+  });
+
+  test('a job that reads only where it writes keeps the one directory', () => {
+    const profile = s3aProfile(
+      input({
+        keys: ['out/a.csv'],
+        eventNames: new Set(['GetObject', 'PutObject']),
+        writes: { keys: ['out/b.csv'], directories: [] },
+      }),
+    );
+    assert.deepEqual(
+      profile.statements.map((s) => s.Sid),
+      ['S3aBucket', 'S3aDirectory'],
+    );
+  });
+});
