@@ -238,7 +238,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       : splitParts.length > 1
         ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
         : explicit.length > 0 && others.length > 0
-          ? `${who}${tool} was denied ${explicit.join(', ')}${where}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
+          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
           : denied.length === 0 && kmsRefused.length > 0
             ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
             : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;

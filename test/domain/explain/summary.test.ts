@@ -197,3 +197,35 @@ test('shortArn is the resource part of an ARN, colons in it included; anything e
   assert.equal(shortArn('unknown'), 'unknown');
   assert.equal(shortArn('arn:aws:iam'), 'arn:aws:iam');
 });
+
+test('a copy whose source read an explicit Deny refused, and whose write no policy allows: each is said on its own bucket', () => {
+  const summary = summarise({
+    ...base,
+    bucket: 'media-archive',
+    cause: 'resource-policy-explicit-deny',
+    fix: null,
+    deniedBy: [{ policyType: 'resource', policyName: 'media-ingest bucket policy', sid: 'OwnerOnly' }],
+    requests: [
+      {
+        eventId: 'e1',
+        eventName: 'CopyObject',
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::media-archive/out/a.mp4',
+        decision: 'ImplicitlyDenied',
+        source: 'operation',
+      },
+      {
+        eventId: 'e1',
+        eventName: 'CopyObject',
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::media-ingest/in/a.mp4',
+        decision: 'ExplicitlyDenied',
+        source: 'operation',
+      },
+    ],
+  });
+  assert.match(
+    summary,
+    /^user\/rclone-backup \(rclone v1\.66\.0\) was denied s3:GetObject on bucket media-ingest \(CloudTrail logged the event on media-archive\): the bucket policy explicitly denies it; and s3:PutObject, which no policy allows\./,
+  );
+});
