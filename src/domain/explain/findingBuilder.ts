@@ -2141,6 +2141,8 @@ export class FindingBuilder {
       if (allowed && e.decision !== 'Allowed') continue;
       const engineCause = allowed ? 'allowed-by-visible-policies' : causeOfCheck(e);
       if (engineCause === saidCause) continue;
+      // An SCP's message reads "explicit deny" also when an SCP lacks the Allow (the IAM guide).
+      if (saidCause === 'scp-explicit-deny' && engineCause === 'scp-missing-allow') continue;
       // A cross-account request: AWS names the identity side first; the snapshot holds only one side.
       if (saidCause === 'identity-missing-allow' && engineCause === 'resource-policy-missing-allow') continue;
       unshown++;

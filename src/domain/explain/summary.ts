@@ -33,7 +33,10 @@ export function assumesNoBucketPolicy(fix: Pick<Fix, 'attachKind' | 'newDocument
 }
 
 /** How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything. */
-function causePhrase(finding: Pick<Finding, 'cause' | 'fix'>): string {
+function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence'>): string {
+  // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
+  if (finding.cause === 'scp-explicit-deny' && finding.evidence !== 'policies')
+    return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';
   return finding.cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(finding.fix)
     ? "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it"
     : CAUSE_PHRASE[finding.cause];

@@ -1,4 +1,4 @@
-import type { FindingCause, Fix } from '../explain/report.js';
+import type { Finding, FindingCause, Fix } from '../explain/report.js';
 import { assumesNoBucketPolicy } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
@@ -143,11 +143,31 @@ const RESOURCE_POLICY_NOT_GIVEN: CauseText = {
     'allow cross-account access.',
 };
 
-/** The wording of a cause; with the finding's fix, for a bucket policy the fix was checked without. */
+/**
+ * An SCP refusal known from AWS's message alone: it reads "explicit deny" whatever refused (the IAM
+ * guide), so a Deny and an allow list without the action are both said.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+const SCP_BY_MESSAGE: CauseText = {
+  ...CAUSE_TEXT['scp-explicit-deny'],
+  title: 'A service control policy refuses the request',
+  explanation:
+    'AWS\'s message names a service control policy. Such messages read "explicit deny" both when a Deny ' +
+    'statement of an SCP matches the request and when an allow-list SCP does not allow the action; the SCPs ' +
+    'are not in the input to tell which.',
+};
+
+/**
+ * The wording of a cause; with the finding's fix, for a bucket policy the fix was checked without; with
+ * its evidence, for an SCP refusal known from AWS's message alone.
+ */
 export function causeText(
   cause: FindingCause,
   fix: Pick<Fix, 'attachKind' | 'newDocument'> | null = null,
+  evidence: Finding['evidence'] = 'policies',
 ): CauseText {
+  if (cause === 'scp-explicit-deny' && evidence !== 'policies') return SCP_BY_MESSAGE;
   return cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(fix)
     ? RESOURCE_POLICY_NOT_GIVEN
     : CAUSE_TEXT[cause];

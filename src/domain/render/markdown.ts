@@ -205,7 +205,7 @@ function findingSection(
   maxRequests: number,
   repeatedIn: readonly number[] = [],
 ): string[] {
-  const cause = causeText(finding.cause, finding.fix);
+  const cause = causeText(finding.cause, finding.fix, finding.evidence);
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', prose(finding.summary), '');
 
@@ -231,7 +231,7 @@ function findingSection(
   if (finding.fix !== null) {
     out.push(...fixSection(finding.fix));
   } else {
-    const reason = noFixReason(finding.cause);
+    const reason = noFixReason(finding.cause, finding.evidence);
     out.push('### No fix proposed', '', capitalised(reason), '');
   }
   if (finding.alternatives.length > 0) {
@@ -262,7 +262,7 @@ function repeatSection(
   first: Finding | undefined,
   firstNumber: number,
 ): string[] {
-  const cause = causeText(finding.cause, finding.fix);
+  const cause = causeText(finding.cause, finding.fix, finding.evidence);
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',

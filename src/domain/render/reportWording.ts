@@ -404,7 +404,11 @@ export function plural(count: number, singular: string, pluralForm = `${singular
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
  */
-export function noFixReason(cause: FindingCause): string {
+export function noFixReason(cause: FindingCause, evidence: Finding['evidence'] = 'policies'): string {
+  // AWS's SCP messages read "explicit deny" whatever refused: a Deny, or an allow list without the action.
+  if (cause === 'scp-explicit-deny' && evidence !== 'policies') {
+    return 'AWS\'s message says a service control policy refuses the request, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action: a Deny must change (no Allow helps), while a missing action must be added to the allow list. Only the organization\'s management account (or a delegated administrator) changes SCPs; give them with --scp to tell which.';
+  }
   if (cause.endsWith('-explicit-deny')) {
     return 'an explicit Deny overrides any Allow, so adding a statement cannot help: the request must stop matching the Deny (meet its condition, run as a principal it exempts, or stop making the call), or the Deny must change.';
   }
@@ -557,7 +561,7 @@ export function overviewRows(report: ExplainReport): OverviewRow[] {
       principal: callerLabel(finding.principal),
       ...(finding.bucket !== undefined ? { bucket: finding.bucket } : {}),
       cause: finding.cause,
-      title: causeText(finding.cause, finding.fix).title,
+      title: causeText(finding.cause, finding.fix, finding.evidence).title,
       outcome: outcomeOf(finding),
       combined: combinedOf.get(number) ?? [],
     });

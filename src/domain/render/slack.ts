@@ -199,12 +199,12 @@ function headerText(finding: Finding): string {
   // Header text is plain_text; keep to characters an ARN name can hold so nothing needs escaping there.
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern [\w+=,.@-]+)
   const label = findingPrincipalLabel(finding.principal).replace(/[^\w+=,.@/:-]/g, '?');
-  return `AccessDenied: ${label}: ${causeText(finding.cause, finding.fix).title}`;
+  return `AccessDenied: ${label}: ${causeText(finding.cause, finding.fix, finding.evidence).title}`;
 }
 
 function factsSection(finding: Finding): SectionRenderer {
   const { principal, client } = finding;
-  const cause = causeText(finding.cause, finding.fix);
+  const cause = causeText(finding.cause, finding.fix, finding.evidence);
   // Cut here, with the count outside the code span: a code span cuts at MAX_CODE_VALUE on its own.
   const agent = client.userAgent === undefined ? undefined : cutUserAgent(client.userAgent, MAX_CODE_VALUE);
   const userAgent =
@@ -300,7 +300,8 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     }
   } else {
     builder.section(
-      (budget) => truncateMrkdwn(`*No fix proposed:* ${noFixReason(finding.cause)}`, budget),
+      (budget) =>
+        truncateMrkdwn(`*No fix proposed:* ${noFixReason(finding.cause, finding.evidence)}`, budget),
       500,
     );
   }
@@ -417,7 +418,7 @@ function renderTail(
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
       ({ finding, number }) =>
-        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause, finding.fix).title}`,
+        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause, finding.fix, finding.evidence).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),

@@ -107,7 +107,9 @@ function reportSubject(report: ExplainReport): string | [string, string] {
   const [onlyFirst] = firsts;
   if (firsts.length === 1 && onlyFirst !== undefined)
     return [findingSubject(onlyFirst), ` (${report.findings.length} times)`];
-  const causes = new Set(report.findings.map((finding) => causeText(finding.cause, finding.fix).title));
+  const causes = new Set(
+    report.findings.map((finding) => causeText(finding.cause, finding.fix, finding.evidence).title),
+  );
   const [firstCause] = causes;
   return `AccessDenied: ${plural(report.findings.length, 'finding')}${causes.size === 1 ? `: ${firstCause}` : ''}`;
 }

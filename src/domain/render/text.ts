@@ -227,7 +227,7 @@ export function renderFindingText(
   repeatedIn: readonly number[] = [],
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause, finding.fix);
+  const cause = causeText(finding.cause, finding.fix, finding.evidence);
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
   const lines: string[] = [];
 
@@ -259,7 +259,7 @@ export function renderFindingText(
   if (finding.fix !== null) {
     lines.push(...fixLines(finding.fix, paint));
   } else {
-    lines.push(`  ${paint('yellow', 'No fix proposed')}: ${noFixReason(finding.cause)}`);
+    lines.push(`  ${paint('yellow', 'No fix proposed')}: ${noFixReason(finding.cause, finding.evidence)}`);
   }
 
   if (finding.alternatives.length > 0) {
@@ -294,7 +294,7 @@ function renderRepeatText(
   heading: string,
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause, finding.fix);
+  const cause = causeText(finding.cause, finding.fix, finding.evidence);
   const lines = [
     paint('bold', `${heading}: ${cause.title}, again (as in finding ${firstNumber})`),
     `  ${t(finding.summary)}`,

@@ -355,3 +355,45 @@ describe('an SCP fix for a caller whose managed policy is also its permissions b
     );
   });
 });
+
+describe('AWS\'s SCP messages read "explicit deny" whatever refused', () => {
+  const explicitMessage = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a service control policy`;
+  const refusal = () =>
+    deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: explicitMessage,
+    });
+
+  test('with an allow list that lacks the action: its fix is verified, with no disagreement said', () => {
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusal()] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+        }),
+        scpLevels: scpLevels([allowList]),
+      }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+    assert.ok(!finding?.caveats.some((c) => c.includes("AWS's message points at the scp policy")));
+  });
+
+  test('without the SCPs: the summary and the reason for no fix say either may have refused', () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusal()] }) }],
+      explainContext(),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'scp-explicit-deny');
+    assert.equal(finding?.evidence, 'message');
+    assert.match(
+      finding?.summary ?? '',
+      /: a service control policy refuses it \(AWS's message reads "explicit deny" for a Deny and for an allow list without the action alike\)\./,
+    );
+    const text = renderText(report, { color: false });
+    assert.ok(text.includes('A service control policy refuses the request'), text);
+    assert.ok(text.includes('a missing action must be added to the allow list'), text);
+    assert.ok(!text.includes('adding a statement cannot help'), text);
+  });
+});
