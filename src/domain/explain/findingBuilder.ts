@@ -1344,6 +1344,7 @@ export class FindingBuilder {
         resource: bucketArnOf(bucket, partition),
         ...(resourceAccount !== undefined ? { resourceAccount } : {}),
         ...(principalContext !== undefined ? { principalContext } : {}),
+        unknownKeys: isUnloggedKey,
       };
       if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
     }

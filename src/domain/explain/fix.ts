@@ -47,7 +47,7 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
-import { isUnloggedCallerKey, meetHint, unloggedKeyDescription } from './denyAdvice.js';
+import { isUnloggedCallerKey, isUnloggedKey, meetHint, unloggedKeyDescription } from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -736,6 +736,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
       ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
       context: r.context,
       principalContext: input.resolved.context,
+      unknownKeys: isUnloggedKey,
     };
   const changes: { policy: ControlPolicy; change: AdditionalChange; size: number }[] = [];
   let scpLevels = compiled;
@@ -963,6 +964,8 @@ function probeNewlyAllowed(
         resource,
         ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
         principalContext: input.resolved.context,
+        // A Deny on what CloudTrail does not log would refuse every probe before and after alike.
+        unknownKeys: isUnloggedKey,
       };
       if (added !== undefined && !policyAllows(added, request)) continue;
       if (
@@ -1240,6 +1243,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     if (input.resourceAccount !== undefined) request.resourceAccount = input.resourceAccount;
     request.context = r.context;
     request.principalContext = extra;
+    request.unknownKeys = isUnloggedKey;
     return request;
   };
   // Every denied request is evaluated with the patched policies.

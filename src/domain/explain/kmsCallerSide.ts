@@ -22,7 +22,7 @@ import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import { globToRegExp } from './arnGlob.js';
 import type { DeniedEvent } from './deniedEvent.js';
-import { describeStatement } from './denyAdvice.js';
+import { describeStatement, isUnloggedKey } from './denyAdvice.js';
 import {
   additionalChange,
   type FixInput,
@@ -226,6 +226,8 @@ export function evaluateKmsCalls(
       ...(account !== undefined ? { resourceAccount: account } : {}),
       context: call.context,
       ...(principalContext !== undefined ? { principalContext } : {}),
+      // What CloudTrail does not log (the caller's organization) is unknown, not absent.
+      unknownKeys: isUnloggedKey,
     };
     return { call, request, result: evaluate(set, request) };
   });

@@ -41,6 +41,7 @@ import type {
   ResourceGrantKind,
   StatementExplanation,
   StatementRef,
+  UnknownKeys,
 } from './types.js';
 import { resolvedVariablesKey, resolveVariables, tokensFromResolved } from './variables.js';
 import { compileArnPattern, type Matcher } from './wildcard.js';
@@ -58,7 +59,7 @@ interface PreparedRequest {
   readonly principal: RequestPrincipal;
   readonly context: RequestContextView;
   readonly hasBoundary: boolean;
-  readonly unknownKeys: ((keyLower: string) => boolean) | undefined;
+  readonly unknownKeys: UnknownKeys | undefined;
 }
 
 const dynamicResourceMatchers = new WeakMap<ResourcePattern, Map<string, Matcher>>();
@@ -241,8 +242,12 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
         const condition = conditions[i]!;
         const unknown =
           unknownKeys !== undefined &&
-          unknownKeys(condition.keyLower) &&
-          (req.context.get(condition.keyLower)?.values.length ?? 0) === 0;
+          (req.context.get(condition.keyLower)?.values.length ?? 0) === 0 &&
+          unknownKeys(
+            condition.keyLower,
+            req.actionLower,
+            (key) => (req.context.get(key)?.values.length ?? 0) > 0,
+          );
         if (!out.explain) {
           // A decision needs only whether each condition holds: no failure report is built.
           if (unknown || conditionFailureReason(condition, req.context) !== undefined) {

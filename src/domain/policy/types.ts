@@ -50,8 +50,19 @@ export interface AuthorizationRequest {
    * stored tags. A Deny statement with a condition on such a key, absent from the context, is taken
    * not to apply (its condition cannot be shown to hold); Allow statements read absent keys as absent.
    */
-  readonly unknownKeys?: (keyLower: string) => boolean;
+  readonly unknownKeys?: UnknownKeys;
 }
+
+/**
+ * Whether the key (lower-case) is unknown for a request of the action (lower-case): `present` tells
+ * which other keys the request's context holds (some keys are unknown only beside another, as a VPC
+ * behind the endpoint a request came through).
+ */
+export type UnknownKeys = (
+  keyLower: string,
+  actionLower: string,
+  present: (keyLower: string) => boolean,
+) => boolean;
 
 /** Identifies one statement of one policy; used in `deniedBy` and explanations. */
 export interface StatementRef {

@@ -14,6 +14,7 @@ import type { Finding, JobProfile } from '../../../src/domain/explain/report.js'
 import { renderMarkdown } from '../../../src/domain/render/markdown.js';
 import { renderText } from '../../../src/domain/render/text.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { parseRcpFile } from '../../../src/domain/snapshot/controlPolicies.js';
 import {
   ACCOUNT,
   backupUserContext,
@@ -1100,6 +1101,47 @@ describe("a bucket in another account: the key's use joins the caller-side chang
       ),
       f.fix?.verification.join('\n'),
     );
+  });
+
+  test("AWS's identity-perimeter RCP (a Deny unless aws:PrincipalOrgID) is not taken to refuse the key's use", () => {
+    const rcp = parseRcpFile(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          // RCPFullAWSAccess, which AWS attaches beside every RCP (the CLI adds it to each --rcp level).
+          { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+          {
+            Sid: 'EnforceOrgIdentities',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: ['s3:*', 'kms:*'],
+            Resource: '*',
+            Condition: {
+              StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc123' },
+              BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+            },
+          },
+        ],
+      },
+      'rcp.json',
+    );
+    assert.ok(rcp.ok, rcp.ok ? '' : rcp.message);
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
+      {
+        ...explainContext({
+          snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: [WRITE] }),
+        }),
+        rcpLevels: rcp.levels,
+      },
+    );
+    const f = report.findings[0]!;
+    assert.equal(f.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      f.fix?.statements.map((st) => st.Action),
+      [['kms:GenerateDataKey']],
+    );
+    assert.equal(f.fix?.verified, true, f.fix?.verification.join(' | '));
   });
 
   test("a KMS fix that is a new version of a managed policy with 5 versions: IAM's maximum is said", () => {
