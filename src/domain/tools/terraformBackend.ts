@@ -74,10 +74,11 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     const state = key.slice(0, -LOCK_SUFFIX.length);
     locked.add(WORKSPACE_KEY.exec(state)?.[1] ?? state);
   }
+  // Read-only keys as state keys (a workspace's `env:/<workspace>/<key>` is its key).
+  const readOnly = new Set([...(input.readOnlyKeys ?? [])].map((key) => WORKSPACE_KEY.exec(key)?.[1] ?? key));
   const remote = new Set<string>();
   if (locked.size > 0)
-    for (const key of stateKeys)
-      if (!locked.has(key) && input.readOnlyKeys?.has(key) === true) remote.add(key);
+    for (const key of stateKeys) if (!locked.has(key) && readOnly.has(key)) remote.add(key);
   for (const key of remote) stateKeys.delete(key);
   // The states it locked are the job's own, whether refused or not: the profile holds them too.
   for (const key of locked) stateKeys.add(key);
@@ -95,7 +96,10 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     `Terraform's S3 backend lists the bucket (its workspaces, prefix env:/), reads and writes the state object, and, with use_lockfile = true, writes, reads and deletes <key>.tflock. Source: ${SOURCE}`,
   ];
   if (remote.size > 0) {
-    const keys = [...remote].sort();
+    // The keys as read (a workspace's state keeps its env:/<workspace>/ prefix).
+    const keys = [...(input.readOnlyKeys ?? [])]
+      .filter((key) => remote.has(WORKSPACE_KEY.exec(key)?.[1] ?? key))
+      .sort();
     statements.push({
       Sid: 'TerraformRemoteState',
       Effect: 'Allow',

@@ -59,6 +59,22 @@ describe('terraformBackendProfile: a terraform_remote_state read', () => {
     );
   });
 
+  test("another workspace's state only read: read-only on the key as read", () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['env:/prod/network/terraform.tfstate'],
+      readOnlyKeys: new Set(['env:/prod/network/terraform.tfstate']),
+      lockFiles: new Set(['app/terraform.tfstate.tflock']),
+    });
+    const remote = profile.statements.find((s) => s.Sid === 'TerraformRemoteState');
+    assert.deepEqual(remote?.Resource, ['arn:aws:s3:::tf-state/env:/prod/network/terraform.tfstate']);
+    assert.ok(
+      !profile.statements.some(
+        (s) => s.Sid === 'TerraformState' && s.Resource.some((r) => r.includes('network')),
+      ),
+    );
+  });
+
   test("without a lock seen, a state only read is still taken as the job's own (a plan without use_lockfile)", () => {
     const profile = terraformBackendProfile({
       bucket: 'tf-state',
