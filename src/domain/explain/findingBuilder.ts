@@ -1690,7 +1690,15 @@ export class FindingBuilder {
       bucket !== undefined
     )
       caveats.push(
-        `Bucket ${parseS3ResourceArn(fixOutcome.fix.attachTo)?.bucket ?? bucket} is in account ${resourceAccount}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
+        (() => {
+          const target = parseS3ResourceArn(fixOutcome.fix.attachTo)?.bucket ?? bucket;
+          // The record names the owner of the bucket it was logged on only.
+          const where =
+            target === bucket
+              ? `Bucket ${target} is in account ${resourceAccount}`
+              : `Bucket ${target} is taken to be in account ${resourceAccount}, as ${bucket} is (the record names only that bucket's owner; if it is the caller's own, no bucket policy statement is needed)`;
+          return `${where}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`;
+        })(),
       );
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
     if (keyCalls.length > 0) {
@@ -2563,16 +2571,33 @@ export class FindingBuilder {
               ? 'scp'
               : undefined;
     if (kind === undefined) return { fix: null, caveats: [] };
-    const through = kind === 'bucket-policy' ? requests.find((r) => r.accessPoint !== undefined) : undefined;
-    if (through?.accessPoint !== undefined) {
-      // The bucket policy names the bucket, never the access point's ARNs: the grant belongs in the
-      // access point's policy, with a bucket policy that delegates to it.
-      return {
-        fix: null,
-        caveats: [
-          `The requests went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed.`,
-        ],
-      };
+    const viaAccessPoint =
+      kind === 'bucket-policy' ? requests.filter((r) => r.accessPoint !== undefined) : [];
+    const through = viaAccessPoint[0];
+    // The bucket policy names the bucket, never the access point's ARNs: the grant belongs in the
+    // access point's policy, with a bucket policy that delegates to it.
+    const accessPointCaveat =
+      through?.accessPoint === undefined
+        ? undefined
+        : `${viaAccessPoint.length === requests.length ? 'The requests' : `The ${viaAccessPoint.length} request(s) that`} went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
+    if (accessPointCaveat !== undefined && viaAccessPoint.length === requests.length)
+      return { fix: null, caveats: [accessPointCaveat] };
+    // The others (a copy's write, when only its source went through the access point) get their fix.
+    if (accessPointCaveat !== undefined) {
+      const outcome = this.#fix(
+        cause,
+        evidence,
+        principal,
+        resolved,
+        denied.filter((e) => e.check.accessPoint === undefined),
+        bucket,
+        partition,
+        resourceAccount,
+        exactKeys,
+        notGranted,
+        otherBucket,
+      );
+      return { fix: outcome.fix, caveats: [...outcome.caveats, accessPointCaveat] };
     }
     // A bucket policy names its own bucket's resources only: the statements go into the policy of the
     // bucket the refused requests are on (a copy's source, say), and those on other buckets are said apart.

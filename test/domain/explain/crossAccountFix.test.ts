@@ -500,6 +500,39 @@ describe('a copy from a bucket into another, both of the other account', () => {
     );
   });
 
+  test("a source read through an access point: the destination's write still gets its fix, and the access point its caveat", () => {
+    const source = `arn:aws:s3:eu-west-1:${OWNER}:accesspoint/src-ap/object/in/a.csv`;
+    const record = copy('Access Denied');
+    const params = record.requestParameters as Record<string, unknown>;
+    const finding = explainTexts(
+      [
+        {
+          input: 'trail.json',
+          text: JSON.stringify({
+            Records: [{ ...record, requestParameters: { ...params, 'x-amz-copy-source': source } }],
+          }),
+        },
+      ],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsAndWritesBoth),
+        bucketPolicies: new Map([['dst', { Version: '2012-10-17', Statement: [] }]]),
+      }),
+    ).findings[0]!;
+    assert.equal(finding.fix?.attachTo, 'arn:aws:s3:::dst');
+    assert.deepEqual(
+      finding.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::dst/out/*']],
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          `The 1 request(s) that went through access point arn:aws:s3:eu-west-1:${OWNER}:accesspoint/src-ap`,
+        ),
+      ),
+      finding.caveats.join(' | '),
+    );
+  });
+
   test("refused on both buckets: the fix is the logged bucket's, and the source's statement is said apart", () => {
     // The destination's policy does not let the user write either (legacy message: both checks derived).
     const finding = explainTexts(
