@@ -465,8 +465,21 @@ function vpceRefusal(
   };
 }
 
+/**
+ * A message whose explicit Deny is in one kind of policy "transitively through" another (a VPC endpoint
+ * policy through a service control policy) points at the second: the IAM guide says to look for the
+ * Deny in the SCPs. Read as that policy's.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+function pointedAt(message: ParsedDenialMessage): ParsedDenialMessage {
+  return message.form === 'enhanced' && message.transitiveVia !== undefined
+    ? { ...message, policyType: message.transitiveVia }
+    : message;
+}
+
 function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
-  const message = parseDenialMessage(record.errorMessage);
+  const message = pointedAt(parseDenialMessage(record.errorMessage));
   if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
 
   const mapping = authorizationChecksFor(record);

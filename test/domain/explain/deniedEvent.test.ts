@@ -176,3 +176,18 @@ describe('analyseDeniedEvent: the operation mapping, when the message names no r
     assert.match(event.unmapped.message, /MadeUpOperation/);
   });
 });
+
+describe('a Deny "in a VPC endpoint policy transitively through a service control policy"', () => {
+  test("is read as the service control policy's, which the IAM guide says to look in", () => {
+    const event = analysed(
+      s3Record({
+        eventName: 'GetObject',
+        requestParameters: { bucketName: BUCKET, key: 'a.csv' },
+        overrides: {
+          errorMessage: `User: arn:aws:iam::${CALLER_ACCOUNT}:user/etl is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::${BUCKET}/a.csv" with an explicit deny in a VPC endpoint policy transitively through a service control policy`,
+        },
+      }),
+    );
+    assert.equal(event.message.form === 'enhanced' ? event.message.policyType : undefined, 'scp');
+  });
+});
