@@ -194,6 +194,17 @@ const MESSAGE_POLICY_WORDS: Readonly<Record<MessagePolicyType, string>> = {
   'vpc-endpoint': 'the VPC endpoint policy',
 };
 
+/** The policy type of a `deniedBy` entry for the kind of policy AWS's message names (a VPC endpoint policy has none). */
+const REF_TYPE_OF_MESSAGE: Readonly<Record<MessagePolicyType, PolicyType | undefined>> = {
+  identity: 'identity',
+  resource: 'resource',
+  'permissions-boundary': 'permissions-boundary',
+  session: 'session',
+  scp: 'scp',
+  rcp: 'rcp',
+  'vpc-endpoint': undefined,
+};
+
 const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, FindingCause]>> = {
   identity: ['identity-missing-allow', 'identity-explicit-deny'],
   resource: ['resource-policy-missing-allow', 'resource-policy-explicit-deny'],
@@ -1487,8 +1498,9 @@ export class FindingBuilder {
           : message.denial === 'explicit'
             ? pair[1]
             : pair[0];
-      if (message.policyArn !== undefined)
-        deniedBy = [{ policyType: 'identity', policyArn: message.policyArn }];
+      const refType = REF_TYPE_OF_MESSAGE[message.policyType];
+      if (message.policyArn !== undefined && refType !== undefined)
+        deniedBy = [{ policyType: refType, policyArn: message.policyArn }];
     } else {
       cause = 'not-evaluable';
       caveats.push(
@@ -2022,8 +2034,8 @@ export class FindingBuilder {
       return {
         // An explicit Deny in the key policy is the key's refusal, not the bucket policy's.
         cause: said.policyType === 'resource' ? 'kms-key' : MESSAGE_CAUSE[said.policyType][1],
-        ...(said.policyArn !== undefined
-          ? { deniedBy: [{ policyType: 'identity' as const, policyArn: said.policyArn }] }
+        ...(said.policyArn !== undefined && REF_TYPE_OF_MESSAGE[said.policyType] !== undefined
+          ? { deniedBy: [{ policyType: REF_TYPE_OF_MESSAGE[said.policyType]!, policyArn: said.policyArn }] }
           : {}),
         fix: noFix,
       };

@@ -1422,3 +1422,16 @@ describe('a replication configuration refused passing its role', () => {
     );
   });
 });
+
+describe("the policy ARN AWS's message names", () => {
+  test('is given the kind of policy the message names (an RCP), not taken for an identity policy', () => {
+    const arn = 'arn:aws:organizations::123456789012:policy/o-abcd1234ef/resource_control_policy/p-rcp12345';
+    const refused = record({
+      eventName: 'GetObject',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource control policy, with policy ARN: ${arn}`,
+    });
+    const finding = explainTexts(text(refused), context()).findings[0];
+    assert.equal(finding?.evidence, 'message');
+    assert.deepEqual(finding?.deniedBy, [{ policyType: 'rcp', policyArn: arn }]);
+  });
+});
