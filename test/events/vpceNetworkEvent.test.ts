@@ -35,7 +35,7 @@ describe('a network activity event refused by a VPC endpoint policy', () => {
     const report = await explainScenario(DIR, ['event.json', '--account-snapshot', 'authz.json']);
     const [finding] = report.findings;
     assert.equal(finding?.fix?.verified, false);
-    assert.ok(finding?.caveats.some((c) => c.startsWith("AWS's message points at the vpc-endpoint policy")));
+    assert.ok(finding?.caveats.some((c) => c.startsWith("AWS's message points at the VPC endpoint policy")));
   });
 
   test('a caller of another account, named by account alone, gets the same reading', async () => {

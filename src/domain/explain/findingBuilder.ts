@@ -194,6 +194,17 @@ const MESSAGE_POLICY_WORDS: Readonly<Record<MessagePolicyType, string>> = {
   'vpc-endpoint': 'the VPC endpoint policy',
 };
 
+/** The kind of policy AWS's message names, in words for an S3 request (`the ${KIND} says…`). */
+const MESSAGE_KIND: Readonly<Record<MessagePolicyType, string>> = {
+  identity: 'identity-based policies',
+  resource: 'resource-based policy (the bucket policy)',
+  'permissions-boundary': 'permissions boundary',
+  session: 'session policy',
+  scp: 'service control policies',
+  rcp: 'resource control policies',
+  'vpc-endpoint': 'VPC endpoint policy',
+};
+
 /** The policy type of a `deniedBy` entry for the kind of policy AWS's message names (a VPC endpoint policy has none). */
 const REF_TYPE_OF_MESSAGE: Readonly<Record<MessagePolicyType, PolicyType | undefined>> = {
   identity: 'identity',
@@ -2090,7 +2101,7 @@ export class FindingBuilder {
         : undefined;
     if (said !== undefined && MESSAGE_CAUSE[said.policyType][0] !== cause)
       caveats.push(
-        `AWS's message points at the ${said.policyType} policy (${MESSAGE_CAUSE[said.policyType][0]}) for ${said.action}; the snapshot suggests ${cause}. The snapshot may be out of date, or that policy is not in the input: the fix below is needed, but may not be enough.`,
+        `AWS's message points at the ${MESSAGE_KIND[said.policyType]} (${CAUSE_PHRASE[MESSAGE_CAUSE[said.policyType][0]]}) for ${said.action}; the snapshot suggests ${CAUSE_PHRASE[cause]}. The snapshot may be out of date, or that policy is not in the input: the fix below is needed, but may not be enough.`,
       );
     // A boundary that alone lacks the key's use gets a new version, as an S3 boundary fix does.
     if (cause === 'boundary-missing-allow' && missing.size === 1)
@@ -2169,8 +2180,8 @@ export class FindingBuilder {
       unshown++;
       const why = notInInput(message.policyType, bucket, this.#context, unseenPolicies);
       const what = allowed
-        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${message.policyType} policy (${saidCause})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
-        : `AWS's message points at the ${message.policyType} policy (${saidCause}) for ${e.check.action}; the snapshot suggests ${engineCause}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
+        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
+        : `AWS's message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]}) for ${e.check.action}; the snapshot suggests ${CAUSE_PHRASE[engineCause]}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
       const entry = said.get(what);
       if (entry === undefined) said.set(what, { text: what, count: 1 });
       else entry.count++;
@@ -2260,7 +2271,13 @@ export class FindingBuilder {
       const said = message.denial === 'explicit' ? pair[1] : pair[0];
       if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names a ${message.policyType} policy, which is not visible here.`,
+          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}, ${
+            message.policyType === 'scp' || message.policyType === 'rcp'
+              ? (message.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels).length > 0
+                ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
+                : `which are not given here (--${message.policyType})`
+              : 'which is not visible here'
+          }.`,
         );
         return said;
       }
@@ -2274,7 +2291,7 @@ export class FindingBuilder {
             : [];
       if (lacking.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
+          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
         );
         return said;
       }
@@ -2286,7 +2303,7 @@ export class FindingBuilder {
           : [];
       if (named.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${message.policyType} policy: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
+          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
         );
         return said;
       }
@@ -2295,7 +2312,7 @@ export class FindingBuilder {
         message.denial === 'explicit' ? unlogged.filter((u) => u.policyType === message.policyType) : [];
       if (likely.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names an explicit Deny in the ${message.policyType} policy: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`,
+          `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`,
         );
         return said;
       }
@@ -2309,8 +2326,8 @@ export class FindingBuilder {
       );
       caveats.push(
         missing !== undefined
-          ? `The visible policies allow the request, but AWS's message names the ${message.policyType} policy, and ${missing}: that is what to look at first.`
-          : `The visible policies allow the request, but AWS's message names the ${message.policyType} policy: the snapshot may be out of date.`,
+          ? `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}, and ${missing}: that is what to look at first.`
+          : `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot may be out of date.`,
       );
     }
     // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny

@@ -148,7 +148,7 @@ describe('explainTexts', () => {
       );
       assert.ok(
         finding?.caveats.includes(
-          'For one request, the visible policies allow s3:GetObject (GetObject), yet AWS refused it: its message points at the vpc-endpoint policy (vpc-endpoint-policy), and VPC endpoint policies are not an input. The fix does not cover that request.',
+          'For one request, the visible policies allow s3:GetObject (GetObject), yet AWS refused it: its message points at the VPC endpoint policy (the VPC endpoint policy does not allow it), and VPC endpoint policies are not an input. The fix does not cover that request.',
         ),
         finding?.caveats.join('\n'),
       );
@@ -170,7 +170,7 @@ describe('explainTexts', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          "AWS's message points at the scp policy (scp-explicit-deny) for s3:PutObject; the snapshot suggests identity-missing-allow, but no service control policy was given (--scp)",
+          "AWS's message points at the service control policies (a service control policy explicitly denies it) for s3:PutObject; the snapshot suggests no identity-based policy allows it, but no service control policy was given (--scp)",
         ),
       ),
       finding?.caveats.join('\n'),
@@ -254,7 +254,7 @@ describe('explainTexts', () => {
     assert.equal(finding?.cause, 'allowed-by-visible-policies');
     assert.ok(
       finding?.caveats.includes(
-        "The visible policies allow the request, but AWS's message names the resource policy, and the bucket policy of data was not given (--bucket-policy): that is what to look at first.",
+        "The visible policies allow the request, but AWS's message names the resource-based policy (the bucket policy), and the bucket policy of data was not given (--bucket-policy): that is what to look at first.",
       ),
       finding?.caveats.join('\n'),
     );

@@ -312,7 +312,7 @@ describe("a Deny on a key CloudTrail does not log (the object's stored tags)", (
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          `The visible policies allow the request, and AWS's message names an explicit Deny in the resource policy: Statement "DenyRestricted" of data bucket policy refuses s3:GetObject when s3:ExistingObjectTag/classification StringEquals "restricted" (the object's tags as stored), which CloudTrail does not log`,
+          `The visible policies allow the request, and AWS's message names an explicit Deny in the resource-based policy (the bucket policy): Statement "DenyRestricted" of data bucket policy refuses s3:GetObject when s3:ExistingObjectTag/classification StringEquals "restricted" (the object's tags as stored), which CloudTrail does not log`,
         ),
       ),
       finding?.caveats.join(' | '),

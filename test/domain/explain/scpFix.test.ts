@@ -376,7 +376,9 @@ describe('AWS\'s SCP messages read "explicit deny" whatever refused', () => {
     ).findings[0];
     assert.equal(finding?.cause, 'scp-missing-allow');
     assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
-    assert.ok(!finding?.caveats.some((c) => c.includes("AWS's message points at the scp policy")));
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes("AWS's message points at the service control policies")),
+    );
   });
 
   test('without the SCPs: the summary and the reason for no fix say either may have refused', () => {
@@ -395,5 +397,29 @@ describe('AWS\'s SCP messages read "explicit deny" whatever refused', () => {
     assert.ok(text.includes('A service control policy refuses the request'), text);
     assert.ok(text.includes('a missing action must be added to the allow list'), text);
     assert.ok(!text.includes('adding a statement cannot help'), text);
+  });
+});
+
+describe('an SCP message for a request the SCPs given allow', () => {
+  test('says a level not given, or one changed since, refuses it (the SCPs are not "not visible")', () => {
+    const record = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a service control policy`,
+    });
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::data/*' }],
+        }),
+        scpLevels: scpLevels([allowList]),
+      }),
+    ).findings[0];
+    assert.ok(
+      finding?.caveats.includes(
+        "The visible policies allow the request, and AWS's message names the service control policies, which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it.",
+      ),
+      finding?.caveats.join(' | '),
+    );
   });
 });

@@ -167,7 +167,7 @@ describe('policies the snapshot lacks', () => {
     assert.equal(finding.fix, null);
     assert.ok(
       finding.caveats.includes(
-        "The visible policies allow the request, and AWS's message names the permissions-boundary policy: the snapshot lacks the permissions boundary TeamBoundary, which is what refuses it. Add it to the snapshot and run again for a fix.",
+        "The visible policies allow the request, and AWS's message names the permissions boundary: the snapshot lacks the permissions boundary TeamBoundary, which is what refuses it. Add it to the snapshot and run again for a fix.",
       ),
       finding.caveats.join('\n'),
     );
@@ -286,7 +286,7 @@ describe('statements the engine could not read', () => {
     assert.equal(finding.fix, null);
     assert.ok(
       finding.caveats.includes(
-        "The visible policies allow the request, and AWS's message names the identity policy: statement 2 of the identity policy write could not be read (see above), which is likely what refuses it.",
+        "The visible policies allow the request, and AWS's message names the identity-based policies: statement 2 of the identity policy write could not be read (see above), which is likely what refuses it.",
       ),
       finding.caveats.join('\n'),
     );
