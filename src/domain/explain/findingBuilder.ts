@@ -1634,6 +1634,7 @@ export class FindingBuilder {
             resolved.missingPolicies,
             caveats,
             keyCalls,
+            resolved.identityKnown,
           )
         : 0;
     const advice = principalAdvice(principal, cause);
@@ -2159,6 +2160,7 @@ export class FindingBuilder {
     unseenPolicies: readonly MissingPolicy[],
     caveats: string[],
     keyCalls: { action: string; text: string }[],
+    identityKnown: boolean,
   ): number {
     const refused = new Set(denied);
     const said = new Map<string, { text: string; count: number }>();
@@ -2175,8 +2177,15 @@ export class FindingBuilder {
       if (engineCause === saidCause) continue;
       // An SCP's message reads "explicit deny" also when an SCP lacks the Allow (the IAM guide).
       if (saidCause === 'scp-explicit-deny' && engineCause === 'scp-missing-allow') continue;
-      // A cross-account request: AWS names the identity side first; the snapshot holds only one side.
-      if (saidCause === 'identity-missing-allow' && engineCause === 'resource-policy-missing-allow') continue;
+      // A cross-account request both sides refuse (AWS names the identity side first), or whose caller's
+      // policies the snapshot does not hold: no disagreement. One whose caller's visible policies allow
+      // it is one.
+      if (
+        saidCause === 'identity-missing-allow' &&
+        engineCause === 'resource-policy-missing-allow' &&
+        (!identityKnown || e.result?.missingAllowIn.includes('identity') === true)
+      )
+        continue;
       unshown++;
       const why = notInInput(message.policyType, bucket, this.#context, unseenPolicies);
       const what = allowed

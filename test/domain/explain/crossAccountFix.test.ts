@@ -570,3 +570,25 @@ describe('a copy from a bucket into another, both of the other account', () => {
     );
   });
 });
+
+describe("AWS's message names the caller's side, whose visible policies allow the request", () => {
+  test('is a disagreement: said, and the bucket-policy fix not verified as enough', () => {
+    const read = {
+      ...refusedRead('exports/a.csv'),
+      errorMessage: `User: ${USER_ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::partner/exports/a.csv" because no identity-based policy allows the s3:GetObject action`,
+    };
+    const finding = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [read] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsExports),
+        bucketPolicies: new Map([['partner', bucketPolicy]]),
+      }),
+    ).findings[0]!;
+    assert.equal(finding.cause, 'resource-policy-missing-allow');
+    assert.ok(
+      finding.caveats.some((c) => c.startsWith("AWS's message points at the identity-based policies")),
+      finding.caveats.join(' | '),
+    );
+    assert.equal(finding.fix?.verified, false);
+  });
+});
