@@ -2414,6 +2414,21 @@ export class FindingBuilder {
     notGranted: number,
     otherBucket: (name: string | undefined) => OtherBucketPolicies | undefined,
   ): { fix: Fix | null; caveats: readonly string[] } {
+    // The fix of some of the requests, for another cause: the same caller, bucket and caches.
+    const fixOf = (asCause: FindingCause, some: readonly EvaluatedCheck[]) =>
+      this.#fix(
+        asCause,
+        evidence,
+        principal,
+        resolved,
+        some,
+        bucket,
+        partition,
+        resourceAccount,
+        exactKeys,
+        notGranted,
+        otherBucket,
+      );
     // The visible policies allow every request (a policy AWS names is not in the input): nothing to grant.
     if (denied.length === 0) return { fix: null, caveats: [] };
     // An explicit Deny refused some requests, and no policy allowed others: those others still get the
@@ -2424,19 +2439,7 @@ export class FindingBuilder {
       const missing = new Set<PolicyType>();
       for (const e of implicit) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
       const rest = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
-      const outcome = this.#fix(
-        rest,
-        evidence,
-        principal,
-        resolved,
-        implicit,
-        bucket,
-        partition,
-        resourceAccount,
-        exactKeys,
-        notGranted,
-        otherBucket,
-      );
+      const outcome = fixOf(rest, implicit);
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
       // "All N denied requests" counts those the fix was asked for: the Deny's are said beside them.
@@ -2622,18 +2625,9 @@ export class FindingBuilder {
       return { fix: null, caveats: [accessPointCaveat] };
     // The others (a copy's write, when only its source went through the access point) get their fix.
     if (accessPointCaveat !== undefined) {
-      const outcome = this.#fix(
+      const outcome = fixOf(
         cause,
-        evidence,
-        principal,
-        resolved,
         denied.filter((e) => e.check.accessPoint === undefined),
-        bucket,
-        partition,
-        resourceAccount,
-        exactKeys,
-        notGranted,
-        otherBucket,
       );
       return { fix: outcome.fix, caveats: [...outcome.caveats, accessPointCaveat] };
     }

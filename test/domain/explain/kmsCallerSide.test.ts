@@ -37,6 +37,32 @@ function defaultKeyUpload(key = 'in/a.csv'): Record<string, unknown> {
   });
 }
 
+/** The fixtures' user with the managed policy `name` attached, holding `document` in IAM's 5 versions. */
+function withFiveVersions(name: string, document: unknown) {
+  const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => ({
+    VersionId: v,
+    IsDefaultVersion: v === 'v5',
+    Document: document,
+  }));
+  const parsed = parseAccountSnapshot(
+    {
+      UserDetailList: [
+        userDetail('backup', {
+          AttachedManagedPolicies: [
+            { PolicyName: name, PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/${name}` },
+          ],
+        }),
+      ],
+      GroupDetailList: [],
+      RoleDetailList: [],
+      Policies: [managedPolicy(name, document, { DefaultVersionId: 'v5', PolicyVersionList: versions })],
+    },
+    'test',
+  );
+  assert.ok(parsed.ok);
+  return parsed;
+}
+
 /** A refused upload that names KEY in its SSE-KMS headers, with the legacy message. */
 function namedKeyUpload(): Record<string, unknown> {
   return deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv', {
@@ -1145,30 +1171,7 @@ describe("a bucket in another account: the key's use joins the caller-side chang
   });
 
   test("a KMS fix that is a new version of a managed policy with 5 versions: IAM's maximum is said", () => {
-    const writer = { Version: '2012-10-17', Statement: [WRITE] };
-    const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => ({
-      VersionId: v,
-      IsDefaultVersion: v === 'v5',
-      Document: writer,
-    }));
-    const parsed = parseAccountSnapshot(
-      {
-        UserDetailList: [
-          userDetail('backup', {
-            AttachedManagedPolicies: [
-              { PolicyName: 'DataWriter', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/DataWriter` },
-            ],
-          }),
-        ],
-        GroupDetailList: [],
-        RoleDetailList: [],
-        Policies: [
-          managedPolicy('DataWriter', writer, { DefaultVersionId: 'v5', PolicyVersionList: versions }),
-        ],
-      },
-      'test',
-    );
-    assert.ok(parsed.ok);
+    const parsed = withFiveVersions('DataWriter', { Version: '2012-10-17', Statement: [WRITE] });
     const f = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: [defaultKeyUpload()] }) }],
       explainContext({ snapshot: parsed.snapshot }),
@@ -1184,33 +1187,10 @@ describe("a bucket in another account: the key's use joins the caller-side chang
   });
 
   test("the key's statement made the caller-side change to a managed policy with 5 versions: IAM's maximum is said", () => {
-    const writer = {
+    const parsed = withFiveVersions('PartnerWriter', {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::partner/*' }],
-    };
-    const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => ({
-      VersionId: v,
-      IsDefaultVersion: v === 'v5',
-      Document: writer,
-    }));
-    const parsed = parseAccountSnapshot(
-      {
-        UserDetailList: [
-          userDetail('backup', {
-            AttachedManagedPolicies: [
-              { PolicyName: 'PartnerWriter', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/PartnerWriter` },
-            ],
-          }),
-        ],
-        GroupDetailList: [],
-        RoleDetailList: [],
-        Policies: [
-          managedPolicy('PartnerWriter', writer, { DefaultVersionId: 'v5', PolicyVersionList: versions }),
-        ],
-      },
-      'test',
-    );
-    assert.ok(parsed.ok);
+    });
     const report = explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [upload] }) }], {
       ...explainContext({ snapshot: parsed.snapshot }),
       bucketPolicies: new Map([['partner', partnerPolicy]]),
