@@ -395,9 +395,16 @@ const MAX_UNLOGGED_CHECKS = 16;
 export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
   const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
   const seen = new Set<string>();
+  // Whether each set holds such a Deny at all, asked once per set (a finding's checks share one or two).
+  const holds = new Map<PolicySet, boolean>();
   for (const check of checks) {
     const evaluatedWith = check.set ?? set;
-    if (!policiesOf(evaluatedWith).some(hasUnloggedDeny)) continue;
+    let any = holds.get(evaluatedWith);
+    if (any === undefined) {
+      any = policiesOf(evaluatedWith).some(hasUnloggedDeny);
+      holds.set(evaluatedWith, any);
+    }
+    if (!any) continue;
     const { action, resource } = check.request;
     const key = `${action}|${resource}`;
     if (seen.has(key)) continue;
