@@ -150,7 +150,6 @@ interface EvaluatedCheck {
 interface OtherBucketPolicies {
   readonly resolved: ResolvedPolicies;
   readonly set: PolicySet;
-  readonly resourceAccount: string | undefined;
   readonly reusable: ReturnType<typeof createReusableResults>;
 }
 
@@ -1305,7 +1304,6 @@ export class FindingBuilder {
           : {
               resolved: other,
               set: withAssumedCallerAllow(other.set, other, crossAccount, allowAll),
-              resourceAccount,
               reusable: createReusableResults(),
             };
       otherBuckets.set(name, found);
@@ -1712,18 +1710,17 @@ export class FindingBuilder {
       crossAccount &&
       resourceAccount !== undefined &&
       bucket !== undefined
-    )
+    ) {
+      const target = parseS3ResourceArn(fixOutcome.fix.attachTo)?.bucket ?? bucket;
+      // The record names the owner of the bucket it was logged on only.
+      const where =
+        target === bucket
+          ? `Bucket ${target} is in account ${resourceAccount}`
+          : `Bucket ${target} is taken to be in account ${resourceAccount}, as ${bucket} is (the record names only that bucket's owner; if it is the caller's own, no bucket policy statement is needed)`;
       caveats.push(
-        (() => {
-          const target = parseS3ResourceArn(fixOutcome.fix.attachTo)?.bucket ?? bucket;
-          // The record names the owner of the bucket it was logged on only.
-          const where =
-            target === bucket
-              ? `Bucket ${target} is in account ${resourceAccount}`
-              : `Bucket ${target} is taken to be in account ${resourceAccount}, as ${bucket} is (the record names only that bucket's owner; if it is the caller's own, no bucket policy statement is needed)`;
-          return `${where}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`;
-        })(),
+        `${where}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
       );
+    }
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
     if (keyCalls.length > 0) {
       const fix = fixOutcome.fix;
@@ -2635,7 +2632,6 @@ export class FindingBuilder {
     // bucket the refused requests are on (a copy's source, say), and those on other buckets are said apart.
     let target = bucket;
     let targetResolved = resolved;
-    let targetAccount = resourceAccount;
     let forFix = requests;
     let elsewhere: DeniedRequestForFix[] = [];
     if (kind === 'bucket-policy') {
@@ -2647,15 +2643,12 @@ export class FindingBuilder {
       if (!buckets.includes(bucket) && buckets.length > 0) target = buckets[0];
       forFix = requests.filter((r) => on(r) === target);
       elsewhere = requests.filter((r) => on(r) !== target);
-      const other = target !== bucket ? otherBucket(target) : undefined;
-      if (other !== undefined) {
-        targetResolved = other.resolved;
-        targetAccount = other.resourceAccount;
-      }
+      // Another bucket is taken to be the same account's (see otherBucket in build).
+      targetResolved = (target !== bucket ? otherBucket(target)?.resolved : undefined) ?? resolved;
     }
     const outcome = proposeFix({
       kind,
-      ...this.#fixInput(principal, targetResolved, target, partition, targetAccount),
+      ...this.#fixInput(principal, targetResolved, target, partition, resourceAccount),
       requests: forFix,
       ...(target !== undefined && this.#context.bucketPolicies.has(target)
         ? { bucketPolicyDocument: this.#context.bucketPolicies.get(target) }

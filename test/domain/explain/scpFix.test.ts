@@ -59,15 +59,20 @@ const allowList = described('DataPlatformAllowList', ALLOW_LIST_ARN, [
   },
 ]);
 
+/** The fixtures' user refused DeleteObject of data/in/a.csv, with AWS's message that no SCP allows it. */
+function scpRefusedDelete(): Record<string, unknown> {
+  return deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
+  });
+}
+
 function explainDelete(
   ouPolicies: readonly unknown[],
   userStatements: readonly unknown[] = [
     { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'] },
   ],
 ): ExplainReport {
-  const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
-    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
-  });
+  const record = scpRefusedDelete();
   return explainTexts(
     [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
     explainContext({
@@ -237,9 +242,7 @@ describe('an SCP given as a bare policy document', () => {
       'org/ou-data.json',
     );
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
-    });
+    const record = scpRefusedDelete();
     const report = explainTexts(
       [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
       explainContext({
@@ -337,9 +340,7 @@ describe('an SCP fix for a caller whose managed policy is also its permissions b
       'test',
     );
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
-      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no service control policy allows the s3:DeleteObject action`,
-    });
+    const record = scpRefusedDelete();
     const finding = explainTexts(
       [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
       explainContext({ snapshot: parsed.snapshot, scpLevels: scpLevels([allowList]) }),
