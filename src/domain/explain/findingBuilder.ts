@@ -346,6 +346,17 @@ function keyUseOf(check: S3AuthorizationCheck): KeyUse {
   };
 }
 
+/** Policies besides the caller's identity ones, whose Deny refuses a request whatever those allow. */
+function hasNonIdentityPolicies(set: PolicySet): boolean {
+  return (
+    set.resource !== undefined ||
+    set.permissionsBoundary !== undefined ||
+    set.session !== undefined ||
+    set.scpLevels.length > 0 ||
+    set.rcpLevels.length > 0
+  );
+}
+
 /** Cross-account callers' own policies live in another account: assume that side allows, and say so. */
 function withAssumedCallerAllow(
   set: PolicySet,
@@ -1309,6 +1320,11 @@ export class FindingBuilder {
       otherBuckets.set(name, found);
       return found;
     };
+    // The caller's identity policies are not visible, but a Deny in a policy that is given (the bucket's,
+    // an SCP, an RCP) refuses whatever they allow: requests are evaluated with them taken to allow all,
+    // and only an explicit denial is kept (any other decision depends on what is not visible).
+    const denyOnly =
+      !canEvaluate && hasNonIdentityPolicies(set) ? { ...set, identity: [allowAll()] } : undefined;
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
@@ -1331,6 +1347,24 @@ export class FindingBuilder {
         } else if (canEvaluate) {
           const result = evaluateReusing(set, request, reusable);
           evaluated.push({ event, check, request, result, decision: result.decision });
+        } else if (denyOnly !== undefined) {
+          const checkSet =
+            other !== undefined && hasNonIdentityPolicies(other.set)
+              ? { ...other.set, identity: denyOnly.identity }
+              : other !== undefined
+                ? undefined
+                : denyOnly;
+          const result = checkSet !== undefined ? evaluate(checkSet, request) : undefined;
+          if (checkSet !== undefined && result?.decision === 'ExplicitlyDenied')
+            evaluated.push({
+              event,
+              check,
+              request,
+              result,
+              decision: 'ExplicitlyDenied',
+              ...(other !== undefined ? { set: checkSet } : {}),
+            });
+          else evaluated.push({ event, check, request, decision: 'Unknown' });
         } else {
           evaluated.push({ event, check, request, decision: 'Unknown' });
         }
@@ -1380,11 +1414,13 @@ export class FindingBuilder {
       } else if (e.message.form === 'setting' && message.form !== 'setting' && message.form !== 'enhanced')
         message = e.message;
     }
-    const evidence: Finding['evidence'] = canEvaluate
-      ? 'policies'
-      : message.form === 'enhanced' || message.form === 'setting'
-        ? 'message'
-        : 'event';
+    // Every request refused by a Deny given here: the policies decide, whatever the caller's own allow.
+    const evidence: Finding['evidence'] =
+      canEvaluate || (denyOnly !== undefined && evaluated.every((e) => e.decision === 'ExplicitlyDenied'))
+        ? 'policies'
+        : message.form === 'enhanced' || message.form === 'setting'
+          ? 'message'
+          : 'event';
     const client = groupClient(events, caveats);
     const job =
       client.tool === 'rclone' && bucket !== undefined
@@ -1460,6 +1496,13 @@ export class FindingBuilder {
         }
       }
     }
+    // Requests a Deny given here refuses although the caller's identity policies are not visible.
+    const byGivenDeny =
+      evidence === 'policies' ? [] : denied.filter((e) => e.decision === 'ExplicitlyDenied');
+    if (evidence === 'policies' && !canEvaluate)
+      caveats.push(
+        `The caller's identity policies are not visible, but an explicit Deny in the policies given refuses ${denied.length === 1 ? 'the request' : 'every request'} whatever they allow (see "Denied by"): no statement added to them lifts it.`,
+      );
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     let boundaryAlsoRefuses = false;
@@ -1496,6 +1539,23 @@ export class FindingBuilder {
           unread,
         );
       }
+    } else if (
+      byGivenDeny.length > 0 &&
+      (message.form !== 'enhanced' ||
+        (message.denial === 'explicit' &&
+          byGivenDeny.some(
+            (e) => e.result?.deniedBy[0]?.policyType === REF_TYPE_OF_MESSAGE[message.policyType],
+          )))
+    ) {
+      // The caller's identity policies are not visible, but a Deny given here refuses these requests
+      // whatever they allow (and AWS's message, when it names one, names a Deny of that kind).
+      const refs = byGivenDeny.flatMap((e) => e.result?.deniedBy ?? []);
+      deniedBy = dedupeRefs(refs);
+      cause = EXPLICIT_CAUSE[refs[0]!.policyType];
+      caveats.push(
+        `The caller's identity policies are not visible, but an explicit Deny in the policies given refuses ${byGivenDeny.length === denied.length ? (denied.length === 1 ? 'the request' : 'every request') : `${byGivenDeny.length} of the ${denied.length} requests`} whatever they allow (see "Denied by"): no statement added to them lifts it.`,
+        ...denyCaveats(set, byGivenDeny),
+      );
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
     } else if (evidence === 'message' && message.form === 'enhanced') {
@@ -2469,6 +2529,7 @@ export class FindingBuilder {
       if (e.result !== undefined) request.result = e.result;
       if (e.check.bucket !== undefined) request.bucket = e.check.bucket;
       if (e.check.key !== undefined && !exactKeys.has(e)) request.key = e.check.key;
+      if (e.check.anyKey === true) request.anyKey = true;
       if (e.check.accessPoint !== undefined) request.accessPoint = e.check.accessPoint;
       return request;
     });
@@ -2478,6 +2539,8 @@ export class FindingBuilder {
       const byMessage = denied.map((e) => e.event.message);
       const grantable = requests.filter((r, i) => {
         const said = byMessage[i]!;
+        // A Deny given here refuses it whatever an identity statement allows.
+        if (denied[i]!.decision === 'ExplicitlyDenied') return false;
         // A message that names another action (S3's KMS call) says nothing of the S3 request's own.
         return (
           isS3Action(r.action) &&
