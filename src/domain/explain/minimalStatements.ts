@@ -17,6 +17,8 @@ export interface GrantRequest {
   readonly resource: string;
   readonly bucket?: string;
   readonly key?: string;
+  /** The resource is a pattern for every object (the record does not log the keys): granted as it is. */
+  readonly anyKey?: true;
   /** The access point the request went through: its object resources are `<access point>/object/<key>`. */
   readonly accessPoint?: string;
 }
@@ -89,8 +91,9 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
       if (found !== undefined) found.push(r);
       else objectRequests.set(base, [r]);
     } else {
-      // A bucket, `*`, or an object granted by its exact ARN (a check of that key alone): its key made literal.
-      add(literalObjectArn(r.resource), r.action);
+      // A bucket, `*`, or an object granted by its exact ARN (a check of that key alone): its key made
+      // literal. A check for any object (keys not logged) is the pattern it is.
+      add(r.anyKey === true ? r.resource : literalObjectArn(r.resource), r.action);
     }
   }
   for (const [base, list] of objectRequests) {

@@ -115,6 +115,7 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
       };
       if (resolved.bucket !== undefined) check.bucket = resolved.bucket;
       if (resolved.key !== undefined) check.key = resolved.key;
+      if (resolved.anyKey !== undefined) check.anyKey = resolved.anyKey;
       if (resolved.accessPoint !== undefined) check.accessPoint = resolved.accessPoint;
       if (resolved.role !== undefined) check.role = resolved.role;
       checks.push(check);
@@ -165,6 +166,8 @@ interface ResolvedResource {
   readonly resource: string;
   readonly bucket?: string;
   readonly key?: string;
+  /** See {@link S3AuthorizationCheck.anyKey}. */
+  readonly anyKey?: true;
   readonly role?: 'source' | 'destination';
   /** Replaces the rule's action for this resource (a DeleteObjects key sent with a VersionId). */
   readonly action?: string;
@@ -273,7 +276,7 @@ function deletedObjects(
   const objects = through !== undefined ? `${through}/object` : `arn:${target.partition}:s3:::${bucket}`;
   const via = through !== undefined ? { accessPoint: through } : {};
   const logged = loggedDeleteEntries(record.requestParameters);
-  if (logged.length === 0) return [{ resource: `${objects}/*`, bucket, ...via }];
+  if (logged.length === 0) return [{ resource: `${objects}/*`, bucket, anyKey: true, ...via }];
   const versionsReplaceDelete = rule.action === 's3:DeleteObject';
   return logged.map((entry) => ({
     resource: `${objects}/${entry.key}`,

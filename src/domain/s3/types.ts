@@ -16,6 +16,11 @@ export interface S3AuthorizationCheck {
   readonly bucket?: string | undefined;
   readonly key?: string | undefined;
   /**
+   * The resource stands for every object of the bucket (`bucket/*`): the record does not log which keys
+   * the request named (a DeleteObjects without its body). A fix grants it as the pattern it is.
+   */
+  readonly anyKey?: true | undefined;
+  /**
    * The access point the request went through (`arn:aws:s3:region:account:accesspoint/name`): the
    * resource is then that access point (`…/object/key` for an object); `bucket` and `key` stay those of
    * the bucket behind it.

@@ -211,6 +211,15 @@ describe('minimalStatements', () => {
     );
   });
 
+  test('a check for any object (a DeleteObjects whose keys are not logged) is granted as its pattern', () => {
+    assert.deepEqual(
+      minimalStatements([
+        { action: 's3:DeleteObject', resource: 'arn:aws:s3:::b/*', bucket: 'b', anyKey: true },
+      ]).map((s) => s.Resource[0]),
+      ['arn:aws:s3:::b/*'],
+    );
+  });
+
   test('wildcard characters in key names are written as literal policy variables', () => {
     assert.equal(objectPattern('b', 'weird*dir?/'), 'arn:aws:s3:::b/weird${*}dir${?}/*');
   });
