@@ -563,6 +563,8 @@ function placeBoundary(
     };
   });
   if (edit === undefined) return 'the permissions boundary document could not be read';
+  if (needsCurrentVersion(edit.newDocument.Version, statementsKey))
+    return oldVersionReason(`the permissions boundary ${boundary.name}`, edit.newDocument.Version);
   const size = iamPolicySize(edit.newDocument);
   // An AWS managed policy cannot be changed: its whole new document becomes a customer managed policy,
   // set as the caller's boundary in its place (which the engine evaluates the same).
@@ -630,6 +632,14 @@ function oldVersionNote(name: string, version: unknown): string {
 }
 
 /**
+ * Why statements cannot go into a document (a boundary, a bucket policy) with no other place to go: its
+ * Version reads their `${…}` literally, and moving it to 2012-10-17 would change its own statements.
+ */
+function oldVersionReason(what: string, version: unknown): string {
+  return `${what} has Version ${version === undefined ? 'not given (IAM reads it as 2008-10-17)' : JSON.stringify(version)} and holds \${ in its own statements: under it the \${…} in the statements to add (keys with *, ? or $) would be read literally, and moving it to 2012-10-17 would turn its own \${ into policy variables. Move it to 2012-10-17 first, writing each literal \${ of its statements as \${$}{ (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), then run again`;
+}
+
+/**
  * The bucket policy's Principal for the caller: an AWS service by its service principal (it has no
  * identity-based policies, so the bucket policy alone decides), a federated user by its session's ARN,
  * anyone else by its role or user ARN.
@@ -668,6 +678,8 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
   const base = input.bucketPolicyDocument ?? { Version: POLICY_VERSION, Statement: [] };
   const edited = appendStatements(base, withPrincipal);
   if (edited === undefined) return 'the bucket policy could not be read';
+  if (needsCurrentVersion(edited.after.Version, JSON.stringify(withPrincipal)))
+    return oldVersionReason(`the bucket policy of ${input.bucket}`, edited.after.Version);
   const compiled = input.cache.compile(
     { name: `${input.bucket} bucket policy`, document: edited.after },
     { policyType: 'resource', policyIndex: 0 },

@@ -49,12 +49,15 @@ function appRole(name: string, actions: readonly string[]): Record<string, unkno
   };
 }
 
-function context() {
+function context(
+  boundary: unknown = boundaryDocument,
+  roles = [appRole('orders-api', ['s3:GetObject']), appRole('billing-api', ['s3:GetObject'])],
+) {
   const parsed = parseAccountSnapshot(
     {
       UserDetailList: [],
       GroupDetailList: [],
-      RoleDetailList: [appRole('orders-api', ['s3:GetObject']), appRole('billing-api', ['s3:GetObject'])],
+      RoleDetailList: roles,
       Policies: [
         {
           PolicyName: 'AppBoundary',
@@ -63,7 +66,7 @@ function context() {
           DefaultVersionId: 'v1',
           PermissionsBoundaryUsageCount: 2,
           AttachmentCount: 0,
-          PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: boundaryDocument }],
+          PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: boundary }],
         },
       ],
     },
@@ -108,6 +111,40 @@ const deleteOf = (prefix: string) => ({
   Effect: 'Allow',
   Action: ['s3:DeleteObject'],
   Resource: [`arn:aws:s3:::orders/${prefix}/*`],
+});
+
+describe('a boundary under an old Version that holds ${', () => {
+  test('gets no statement whose ${*} it would read literally, and says how to move it to 2012-10-17', () => {
+    const oldBoundary = {
+      Version: '2008-10-17',
+      Statement: [
+        ...boundaryDocument.Statement,
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::orders/home/${aws:username}/*' },
+      ],
+    };
+    const report = explainTexts(
+      [
+        {
+          input: 'trail.json',
+          text: JSON.stringify({
+            Records: [refused('orders-api', 'DeleteObject', 's3:DeleteObject', 'tmp/a*b/x.csv')],
+          }),
+        },
+      ],
+      context(oldBoundary, [appRole('orders-api', ['s3:GetObject', 's3:DeleteObject'])]),
+    );
+    const finding = onlyFinding(report);
+    assert.equal(finding.cause, 'boundary-missing-allow');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes(
+          'the permissions boundary AppBoundary has Version "2008-10-17" and holds ${ in its own statements',
+        ),
+      ),
+      finding.caveats.join(' | '),
+    );
+  });
 });
 
 describe('identity fixes under a permissions boundary', () => {

@@ -106,6 +106,39 @@ describe('cross-account bucket-policy fixes', () => {
     );
   });
 
+  test('a bucket policy under an old Version that holds ${ gets no statement whose ${*} it would read literally', () => {
+    const oldPolicy = {
+      Version: '2008-10-17',
+      Statement: [
+        ...bucketPolicy.Statement,
+        {
+          Effect: 'Allow',
+          Principal: { AWS: USER_ARN },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::partner/home/${aws:username}/*',
+        },
+      ],
+    };
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a*b/x.csv')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', readsExports),
+        bucketPolicies: new Map([['partner', oldPolicy]]),
+      }),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          'the bucket policy of partner has Version "2008-10-17" and holds ${ in its own statements',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   test("every format says where the caller's side goes", () => {
     const report = reportOfReads(['exports/2026/a.csv', 'photos/b.jpg']);
     const where = `Add as an inline policy to ${USER_ARN}`;
