@@ -28,7 +28,7 @@ import {
   partitionOf,
 } from './s3Location.js';
 import type { ActionRule, S3Operation } from './s3Operations.js';
-import { s3OperationFor } from './s3Operations.js';
+import { DEFAULT_KEY_NOTE, s3OperationFor } from './s3Operations.js';
 import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
 
 const SSE_KMS_VALUES = new Set(['aws:kms', 'aws:kms:dsse']);
@@ -88,15 +88,20 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
   }
 
   const accessPoint = operation.scope === 'account' ? undefined : accessPointOf(record);
+  const fullContext = requestContextFor(record);
   const target: Target = {
     partition,
     ...(bucket !== undefined ? { bucket } : {}),
     ...(key !== undefined ? { key } : {}),
     ...(accessPoint !== undefined ? { accessPoint } : {}),
   };
-  const notes: string[] = [...(operation.notes ?? [])];
+  // A request that names SSE-S3 or SSE-C is not encrypted with the bucket's default key: S3 applies a
+  // default only to a request that does not specify server-side encryption.
+  const ownEncryption =
+    fullContext['s3:x-amz-server-side-encryption'] === 'AES256' ||
+    fullContext['s3:x-amz-server-side-encryption-customer-algorithm'] !== undefined;
+  const notes: string[] = (operation.notes ?? []).filter((note) => !ownEncryption || note !== DEFAULT_KEY_NOTE);
   if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint));
-  const fullContext = requestContextFor(record);
   const checks: S3AuthorizationCheck[] = [];
 
   for (const rule of operation.actions) {

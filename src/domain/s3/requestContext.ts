@@ -85,6 +85,8 @@ export const s3ActionConditionKeys = {
   's3:x-amz-grant-full-control': { actions: ACL_ACTIONS, source: S3_KEYS },
   's3:x-amz-server-side-encryption': { actions: ['s3:PutObject'], source: S3_KEYS },
   's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-server-side-encryption-customer-algorithm': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-website-redirect-location': { actions: ['s3:PutObject'], source: S3_KEYS },
   's3:x-amz-copy-source': { actions: ['s3:PutObject'], source: S3_KEYS },
   's3:x-amz-metadata-directive': { actions: ['s3:PutObject'], source: S3_KEYS },
   's3:x-amz-storage-class': { actions: ['s3:PutObject'], source: S3_KEYS },
@@ -443,6 +445,9 @@ interface ParameterKey {
 const HEADER_KEYS = [
   'x-amz-server-side-encryption',
   'x-amz-server-side-encryption-aws-kms-key-id',
+  // SSE-C: AWS's own sample policies deny uploads that send it (Null ... "false").
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-website-redirect-location',
   'x-amz-copy-source',
   'x-amz-metadata-directive',
   'x-amz-storage-class',

@@ -189,6 +189,40 @@ describe('an SSE-C upload refused with the generic message', () => {
     );
   });
 
+  test("a bucket policy that denies SSE-C uploads (AWS's sample, Null on the algorithm header) refuses it", () => {
+    const record = deniedRecord({ errorMessage: 'Access Denied', requestParameters: sseCParams });
+    const [finding] = explainTexts(
+      text(record),
+      explainContext({
+        ...backupUserContext(allowsUploads),
+        bucketPolicies: new Map([
+          [
+            'data',
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'RestrictSSECObjectUploads',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 's3:PutObject',
+                  Resource: 'arn:aws:s3:::data/*',
+                  Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+                },
+              ],
+            },
+          ],
+        ]),
+      }),
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['RestrictSSECObjectUploads'],
+    );
+    assert.equal(finding?.fix, null);
+  });
+
   test('a read of an SSE-C object, or an upload without a customer key, gets no such caveat', () => {
     const read = deniedRecord({
       eventName: 'GetObject',

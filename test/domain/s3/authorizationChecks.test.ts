@@ -654,6 +654,19 @@ describe('authorizationChecksFor', () => {
     assert.equal(kms?.context['aws:ViaAWSService'], true);
   });
 
+  test("an upload that names SSE-S3 or SSE-C gets no note on the bucket's default KMS key; one that names none does", () => {
+    const notesOf = (extra: Record<string, string>) => {
+      const result = authorizationChecksFor(
+        s3Record({ eventName: 'PutObject', requestParameters: { ...objectParams, ...extra } }),
+      );
+      assert.ok(result.ok);
+      return result.notes.filter((note) => note.includes('default SSE-KMS encryption'));
+    };
+    assert.equal(notesOf({}).length, 1);
+    assert.deepEqual(notesOf({ 'x-amz-server-side-encryption': 'AES256' }), []);
+    assert.deepEqual(notesOf({ 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }), []);
+  });
+
   test('a versioned DeleteObjects key carries its own s3:versionid in the context', () => {
     const result = authorizationChecksFor(
       s3Record({

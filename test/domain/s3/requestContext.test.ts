@@ -42,6 +42,8 @@ const everyHeaderPut = s3Record({
     'x-amz-grant-full-control': 'id="abc"',
     'x-amz-server-side-encryption': 'aws:kms',
     'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:111122223333:key/k1',
+    'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+    'x-amz-website-redirect-location': '/other.html',
     'x-amz-copy-source': 'src/k',
     'x-amz-metadata-directive': 'REPLACE',
     'x-amz-storage-class': 'STANDARD_IA',
