@@ -67,7 +67,22 @@ const MEET: readonly [RegExp, string][] = [
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
+  [
+    /^(aws:resourcetag|s3:buckettag)\//,
+    "compare the bucket's tags (aws s3api get-bucket-tagging --bucket BUCKET) with the ones the statement names",
+  ],
+  [
+    /^s3:existingobjecttag\//,
+    "compare the object's tags (aws s3api get-object-tagging --bucket BUCKET --key KEY) with the ones the statement names",
+  ],
+  [
+    /^(aws:requesttag\/|aws:tagkeys$|s3:requestobjecttag)/,
+    'send the tags the statement names with the request',
+  ],
 ];
+
+/** {@link meetHint} for a key it has no advice for. */
+export const MEET_ANY = 'meet the condition';
 
 /** Whom a Deny without exceptions refuses, by the kind of policy that holds it. */
 const EVERYONE: Readonly<Record<StatementRef['policyType'], string>> = {
@@ -93,7 +108,7 @@ export function isUnloggedCallerKey(keyLower: string): boolean {
 /** What to do to meet a condition on `keyLower` (a lower-case key), in words. */
 export function meetHint(keyLower: string): string {
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
-  return 'meet the condition';
+  return MEET_ANY;
 }
 
 function quoted(values: readonly string[]): string {
@@ -296,6 +311,9 @@ function describeDeny(
  */
 const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:existingobjecttag\//, "the object's tags as stored"],
+  // A bucket's tags (with attribute-based access control on), or a KMS key's.
+  [/^s3:buckettag\//, "the bucket's tags"],
+  [/^aws:resourcetag\//, 'the tags of the bucket (with ABAC on) or KMS key'],
   [/^s3:signatureage$/, "the signature's age"],
   [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],

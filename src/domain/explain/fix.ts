@@ -47,7 +47,13 @@ import type {
 } from '../snapshot/types.js';
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
-import { isUnloggedCallerKey, isUnloggedKey, meetHint, unloggedKeyDescription } from './denyAdvice.js';
+import {
+  isUnloggedCallerKey,
+  isUnloggedKey,
+  MEET_ANY,
+  meetHint,
+  unloggedKeyDescription,
+} from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
@@ -1192,10 +1198,11 @@ function conditionGuarded(
     entry.actions.add(r.action);
   }
   if (requests.size === 0) return undefined;
-  const caveats = [...byStatement.values()].map(
-    ({ where, failures, actions, keys, unknown }) =>
-      `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. To meet the condition, ${[...new Set([...keys].map((key) => meetHint(key)))].join('; ')}; or change the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`,
-  );
+  const caveats = [...byStatement.values()].map(({ where, failures, actions, keys, unknown }) => {
+    // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
+    const hints = [...new Set([...keys].map((key) => meetHint(key)))].filter((hint) => hint !== MEET_ANY);
+    return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`;
+  });
   return { requests, caveats };
 }
 

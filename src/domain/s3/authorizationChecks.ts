@@ -100,7 +100,9 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
   const ownEncryption =
     fullContext['s3:x-amz-server-side-encryption'] === 'AES256' ||
     fullContext['s3:x-amz-server-side-encryption-customer-algorithm'] !== undefined;
-  const notes: string[] = (operation.notes ?? []).filter((note) => !ownEncryption || note !== DEFAULT_KEY_NOTE);
+  const notes: string[] = (operation.notes ?? []).filter(
+    (note) => !ownEncryption || note !== DEFAULT_KEY_NOTE,
+  );
   if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint));
   const checks: S3AuthorizationCheck[] = [];
 

@@ -419,3 +419,91 @@ describe("a data-perimeter Deny on the caller's organization, which CloudTrail d
     assert.ok(!finding?.caveats.some((c) => c.includes('DenyHrTagged') || c.includes('DenyContractor')));
   });
 });
+
+describe("conditions on the bucket's tags (attribute-based access control), which CloudTrail does not log", () => {
+  for (const key of ['s3:BucketTag/classification', 'aws:ResourceTag/classification']) {
+    test(`a Deny on ${key}, with AWS's message naming an explicit Deny in the bucket policy: the likely cause`, () => {
+      const context = explainContext({
+        ...backupUserContext([ALLOW]),
+        bucketPolicies: new Map([
+          [
+            'data',
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'DenyRestricted',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 's3:GetObject',
+                  Resource: 'arn:aws:s3:::data/*',
+                  Condition: { StringEquals: { [key]: 'restricted' } },
+                },
+              ],
+            },
+          ],
+        ]),
+      });
+      const record = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource-based policy`,
+      });
+      const [finding] = explainTexts(text(record), context).findings;
+      assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+      assert.ok(
+        finding?.caveats.some(
+          (c) =>
+            c.includes(`when ${key} StringEquals "restricted"`) &&
+            c.includes('which CloudTrail does not log'),
+        ),
+        finding?.caveats.join(' | '),
+      );
+    });
+  }
+
+  test('an Allow on aws:ResourceTag is unknown, not unmet, and says where to read the tags', () => {
+    const [finding] = explainTexts(
+      text(
+        deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+          errorMessage: 'Access Denied',
+        }),
+      ),
+      backupUserContext([
+        {
+          Sid: 'ReadTeamBuckets',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/team': 'data' } },
+        },
+      ]),
+    ).findings;
+    const said = finding?.caveats.find((c) => c.includes('allows this only under its Condition'));
+    assert.ok(said?.includes('unknown here, not absent: CloudTrail does not log aws:ResourceTag/team'), said);
+    assert.ok(
+      said?.includes("To meet the condition, compare the bucket's tags (aws s3api get-bucket-tagging"),
+      said,
+    );
+    assert.ok(!said?.includes('the request had no'), said);
+  });
+
+  test('a condition on a key with no advice of its own does not say "meet the condition" twice', () => {
+    const [finding] = explainTexts(
+      text(
+        deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+          errorMessage: 'Access Denied',
+        }),
+      ),
+      backupUserContext([
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: '*',
+          Condition: { StringEquals: { 's3:x-amz-storage-class': 'GLACIER' } },
+        },
+      ]),
+    ).findings;
+    const said = finding?.caveats.find((c) => c.includes('allows this only under its Condition'));
+    assert.ok(said?.includes('Meet the condition, or change the condition on purpose'), said);
+    assert.ok(!said?.includes('To meet the condition, meet the condition'), said);
+  });
+});
