@@ -255,8 +255,17 @@ export function contextForAction(context: ConditionContext, action: string): Con
   return narrowed;
 }
 
+/**
+ * The S3 actions whose context holds the tags a request puts on a bucket (`aws:RequestTag/<key>`,
+ * `aws:TagKeys`): CreateBucket with `CreateBucketConfiguration.Tags`, and the s3:TagResource it needs.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+const BUCKET_TAG_ACTIONS: ReadonlySet<string> = new Set(['s3:createbucket', 's3:tagresource']);
+
 /** Whether S3 puts `key` in the context of the (lower-cased) action. */
 function definedFor(key: string, lowerAction: string): boolean {
+  if (key.startsWith('aws:RequestTag/') || key === 'aws:TagKeys') return BUCKET_TAG_ACTIONS.has(lowerAction);
   if (key.startsWith('aws:') || ALL_ACTION_KEYS.has(key)) return true;
   const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
   return ACTIONS_BY_KEY.get(scopeKey)?.has(lowerAction) === true;
@@ -379,6 +388,15 @@ function addS3Context(
     context['s3:LocationConstraint'] = location;
   }
 
+  // The tags a CreateBucket puts on the new bucket (`CreateBucketConfiguration.Tags.Tag`).
+  if (lowerAction === undefined || BUCKET_TAG_ACTIONS.has(lowerAction)) {
+    const tags = tagList(readObject(readObject(params, 'CreateBucketConfiguration'), 'Tags'));
+    if (tags !== undefined && tags.length > 0) {
+      context['aws:TagKeys'] = [...new Set(tags.map(([tagKey]) => tagKey))];
+      for (const [tagKey, tagValue] of tags) context[`aws:RequestTag/${tagKey}`] = tagValue;
+    }
+  }
+
   const creation = OBJECT_CREATION.get(record.eventName);
   if (
     creation !== undefined &&
@@ -420,9 +438,13 @@ function addS3Context(
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
  */
 function bodyTags(tagging: Readonly<Record<string, unknown>> | undefined): [string, string][] | undefined {
-  const tagSet = readObject(tagging, 'TagSet');
-  if (tagSet === undefined) return undefined;
-  const listed = tagSet.Tag;
+  return tagList(readObject(tagging, 'TagSet'));
+}
+
+/** The tags of a logged XML tag list (`{Tag: {Key, Value}}` or `{Tag: [...]}`); `undefined` without one. */
+function tagList(container: Readonly<Record<string, unknown>> | undefined): [string, string][] | undefined {
+  if (container === undefined) return undefined;
+  const listed = container.Tag;
   const entries: unknown[] = Array.isArray(listed) ? listed : listed === undefined ? [] : [listed];
   const tags: [string, string][] = [];
   for (const entry of entries) {

@@ -269,6 +269,38 @@ describe('requestContextFor', () => {
     assert.equal(context['s3:RequestObjectTag/env'], 'prod');
   });
 
+  test("CreateBucket's tags (CreateBucketConfiguration.Tags) are aws:RequestTag/<key> and aws:TagKeys for s3:CreateBucket and s3:TagResource only", () => {
+    const record = s3Record({
+      eventName: 'CreateBucket',
+      requestParameters: {
+        bucketName: BUCKET,
+        'x-amz-object-ownership': 'BucketOwnerEnforced',
+        CreateBucketConfiguration: {
+          LocationConstraint: 'eu-west-1',
+          Tags: {
+            Tag: [
+              { Key: 'CostCenter', Value: '42' },
+              { Key: 'Owner', Value: 'team-a' },
+            ],
+          },
+        },
+      },
+    });
+    const result = authorizationChecksFor(record);
+    assert.ok(result.ok);
+    const byAction = new Map(result.checks.map((c) => [c.action, c.context]));
+    for (const action of ['s3:CreateBucket', 's3:TagResource']) {
+      const context = byAction.get(action);
+      assert.deepEqual(context?.['aws:TagKeys'], ['CostCenter', 'Owner'], action);
+      assert.equal(context?.['aws:RequestTag/CostCenter'], '42', action);
+      assert.equal(context?.['aws:RequestTag/Owner'], 'team-a', action);
+    }
+    const ownership = byAction.get('s3:PutBucketOwnershipControls');
+    assert.ok(ownership !== undefined);
+    assert.equal(ownership['aws:TagKeys'], undefined);
+    assert.equal(ownership['aws:RequestTag/Owner'], undefined);
+  });
+
   test("PutObjectTagging's body (Tagging.TagSet.Tag, one tag or a list) gives the request's tags, as x-amz-tagging does for PutObject", () => {
     const one = s3Record({
       eventName: 'PutObjectTagging',
