@@ -750,7 +750,7 @@ const DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:DeleteObject', 's3:Dele
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
  */
-function unnamedCallerCaveat(principal: Principal): string {
+function unnamedCallerCaveat(principal: Principal, partition = 'aws'): string {
   const account = principal.account ?? 'unknown';
   // A unique ID is upper-case letters and digits: anything else (a forged record) gets no command.
   const unique = uniqueIdOf(principal.principalId);
@@ -770,7 +770,7 @@ function unnamedCallerCaveat(principal: Principal): string {
     kind === 'role'
       ? `{"StringLike": {"aws:userid": "${id}:*"}}`
       : `{"StringEquals": {"aws:userid": "${id}"}}`;
-  return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (\`${lookup}\`, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal \`{"AWS": "arn:aws:iam::${account}:root"}\` with Condition \`${condition}\`, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+  return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (\`${lookup}\`, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal \`{"AWS": "arn:${partition}:iam::${account}:root"}\` with Condition \`${condition}\`, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
 }
 
 /**
@@ -2658,7 +2658,7 @@ export class FindingBuilder {
     ) {
       return {
         fix: null,
-        caveats: [unnamedCallerCaveat(principal), ...conditionGuardCaveats(resolved, requests)],
+        caveats: [unnamedCallerCaveat(principal, partition), ...conditionGuardCaveats(resolved, requests)],
       };
     }
     const kind =

@@ -128,6 +128,23 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.ok(caveat?.includes('{"StringEquals": {"aws:userid": "AIDAEXAMPLEPARTNER01"}}'), caveat);
   });
 
+  test("in China the account's principal is written in the aws-cn partition", () => {
+    const record = deniedObjectRecord('GetObject', 's3:GetObject', 'exports', 'private/a.csv', {
+      userIdentity: { type: 'AWSAccount', principalId: 'AROAEXAMPLEPARTNER:ci-sync', accountId: PARTNER },
+      errorMessage: 'Access Denied',
+      awsRegion: 'cn-north-1',
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws-cn:s3:::exports/private/a.csv' },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws-cn:s3:::exports' },
+      ],
+    });
+    const [finding] = explainTexts(text(record), context).findings;
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith("CloudTrail recorded only the caller's account"),
+    );
+    assert.ok(caveat?.includes(`{"AWS": "arn:aws-cn:iam::${PARTNER}:root"}`), caveat);
+  });
+
   test('one role’s sessions form one finding; another role of the account gets its own, not a repeat', () => {
     const report = explainTexts(
       text(
