@@ -2,6 +2,7 @@ import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
+import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import type {
   AuthorizationRequest,
   Decision,
@@ -344,6 +345,48 @@ function keyUseOf(check: S3AuthorizationCheck): KeyUse {
     keyArn: check.resource,
     ...(typeof viaService === 'string' ? { viaService } : {}),
   };
+}
+
+/**
+ * For a caller CloudTrail names by account and principal ID alone (evaluated as its account): the
+ * statements of a resource policy that bear on `actions` and name a particular principal of that
+ * account, or test the caller's ARN or user name. Whether they apply to the caller is unknown; the
+ * evaluation took them not to. `"Sid" (Allow, role etl)` each.
+ */
+function memberNamingStatements(
+  policy: CompiledPolicy | undefined,
+  account: string,
+  actions: readonly string[],
+): string[] {
+  if (policy === undefined) return [];
+  const seen = new Set<CompiledStatement>();
+  const out: string[] = [];
+  for (const action of actions) {
+    for (const { statement } of policy.relevantStatements(action.toLowerCase())) {
+      if (seen.has(statement)) continue;
+      seen.add(statement);
+      const named =
+        statement.principal === undefined || statement.principal.not
+          ? []
+          : statement.principal.entries.flatMap((entry) =>
+              entry.kind === 'user' || entry.kind === 'role' || entry.kind === 'federated-user'
+                ? entry.account === account
+                  ? [`${entry.kind === 'federated-user' ? 'federated user' : entry.kind} ${entry.name}`]
+                  : []
+                : entry.kind === 'role-session' && entry.account === account
+                  ? [`role ${entry.roleName}'s session ${entry.sessionName}`]
+                  : [],
+            );
+      const tested = statement.conditions
+        .filter((c) => c.keyLower === 'aws:principalarn' || c.keyLower === 'aws:username')
+        .map((c) => `a condition on ${c.key}`);
+      const what = [...named, ...tested];
+      if (what.length === 0) continue;
+      const name = statement.sid !== undefined ? `"${statement.sid}"` : `statement ${statement.index + 1}`;
+      out.push(`${name} (${statement.effect}, ${what.join(', ')})`);
+    }
+  }
+  return out;
 }
 
 /** Policies besides the caller's identity ones, whose Deny refuses a request whatever those allow. */
@@ -1413,6 +1456,22 @@ export class FindingBuilder {
         if (message.denial === 'explicit') break;
       } else if (e.message.form === 'setting' && message.form !== 'setting' && message.form !== 'enhanced')
         message = e.message;
+    }
+    // A caller named by account and principal ID alone was evaluated as its account: statements naming a
+    // particular principal of that account may apply to it, or not.
+    if (
+      principal.arn === undefined &&
+      principal.policyPrincipalArn === undefined &&
+      principal.account !== undefined &&
+      principal.principalId !== undefined &&
+      !/^\d{12}$/.test(principal.principalId)
+    ) {
+      const actions = [...new Set(evaluated.map((e) => e.check.action))];
+      const naming = memberNamingStatements(set.resource, principal.account, actions);
+      if (naming.length > 0)
+        caveats.push(
+          `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
+        );
     }
     // Every request refused by a Deny given here: the policies decide, whatever the caller's own allow.
     const evidence: Finding['evidence'] =

@@ -1075,8 +1075,11 @@ export function conditionGuardCaveats(
   resolved: ResolvedPolicies,
   requests: readonly DeniedRequestForFix[],
 ): readonly string[] {
-  return conditionGuarded({ resolved, requests })?.caveats ?? [];
+  return conditionGuarded({ resolved, requests }, true)?.caveats ?? [];
 }
+
+/** Keys that hold who the caller is, unknown for a caller the record names by account alone. */
+const CALLER_NAME_KEYS: ReadonlySet<string> = new Set(['aws:principalarn', 'aws:username']);
 
 /** Whether some Allow statement of the set has a Condition (cached per set). */
 const conditionalAllows = new WeakMap<PolicySet, boolean>();
@@ -1131,6 +1134,7 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
  */
 function conditionGuarded(
   input: Pick<FixInput, 'resolved' | 'requests'>,
+  callerUnnamed = false,
 ): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
   const requests = new Set<DeniedRequestForFix>();
@@ -1172,15 +1176,17 @@ function conditionGuarded(
         .map(
           (f) =>
             `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)} (${
-              f.requestValues.length > 0
-                ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
-                : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
-                  ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
-                      isUnloggedCallerKey(f.key.toLowerCase())
-                        ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
-                        : ''
-                    }`
-                  : `the request had no ${f.key}`
+              callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())
+                ? 'unknown here: the record names the caller by its account alone'
+                : f.requestValues.length > 0
+                  ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
+                  : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
+                    ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
+                        isUnloggedCallerKey(f.key.toLowerCase())
+                          ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                          : ''
+                      }`
+                    : `the request had no ${f.key}`
             })`,
         )
         .join(', ');
@@ -1190,7 +1196,9 @@ function conditionGuarded(
         actions: new Set(),
         keys: new Set((guard.conditionFailures ?? []).map((f) => f.key.toLowerCase())),
         unknown: (guard.conditionFailures ?? []).some(
-          (f) => f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined,
+          (f) =>
+            (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
+            (f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined),
         ),
       };
       byStatement.set(key, entry);

@@ -145,6 +145,67 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.ok(caveat?.includes(`{"AWS": "arn:aws-cn:iam::${PARTNER}:root"}`), caveat);
   });
 
+  test("statements naming a particular principal of the caller's account, or testing its ARN, are said to be unknown for it", () => {
+    const naming = explainContext({
+      bucketPolicies: new Map([
+        [
+          'exports',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'EtlRead',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${PARTNER}:role/etl` },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+              },
+              {
+                Sid: 'DataRoles',
+                Effect: 'Allow',
+                Principal: { AWS: PARTNER },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+                Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${PARTNER}:role/data/*` } },
+              },
+              {
+                Sid: 'NoInterns',
+                Effect: 'Deny',
+                Principal: { AWS: `arn:aws:iam::${PARTNER}:role/intern` },
+                Action: 's3:*',
+                Resource: 'arn:aws:s3:::exports/*',
+              },
+              {
+                Sid: 'OtherAccount',
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::777788889999:role/etl' },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+    const [finding] = explainTexts(
+      text(partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv')),
+      naming,
+    ).findings;
+    const caveat = finding?.caveats.find((c) => c.startsWith('CloudTrail names the caller only by account'));
+    assert.ok(
+      caveat?.includes(
+        '"EtlRead" (Allow, role etl); "DataRoles" (Allow, a condition on aws:PrincipalArn); "NoInterns" (Deny, role intern).',
+      ),
+      caveat,
+    );
+    assert.ok(!caveat?.includes('OtherAccount'), caveat);
+    const guard = finding?.caveats.find((c) =>
+      c.includes('(statement DataRoles) allows this only under its Condition'),
+    );
+    assert.ok(guard?.includes('(unknown here: the record names the caller by its account alone)'), guard);
+    assert.ok(!guard?.includes(':root'), guard);
+  });
+
   test('one role’s sessions form one finding; another role of the account gets its own, not a repeat', () => {
     const report = explainTexts(
       text(
