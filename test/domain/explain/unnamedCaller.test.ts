@@ -206,6 +206,43 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.ok(!guard?.includes(':root'), guard);
   });
 
+  test("a role ARN rebuilt from the message's session ARN: a guard on aws:PrincipalArn says the path is not shown", () => {
+    const guarded = explainContext({
+      bucketPolicies: new Map([
+        [
+          'exports',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DataRoles',
+                Effect: 'Allow',
+                Principal: { AWS: PARTNER },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+                Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${PARTNER}:role/data/*` } },
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+    const record = {
+      ...partnerRead('AROAEXAMPLEPARTNER:sess1', 'private/a.csv'),
+      errorMessage: `User: arn:aws:sts::${PARTNER}:assumed-role/etl/sess1 is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::exports/private/a.csv" because no resource-based policy allows the s3:GetObject action`,
+    };
+    const [finding] = explainTexts(text(record), guarded).findings;
+    const guard = finding?.caveats.find((c) =>
+      c.includes('(statement DataRoles) allows this only under its Condition'),
+    );
+    assert.ok(
+      guard?.includes(
+        `(the request had "arn:aws:iam::${PARTNER}:role/etl", rebuilt from the session's ARN, which does not show the role's path: if the role has one, the condition may hold)`,
+      ),
+      guard,
+    );
+  });
+
   test('one role’s sessions form one finding; another role of the account gets its own, not a repeat', () => {
     const report = explainTexts(
       text(
