@@ -144,6 +144,20 @@ const RESOURCE_POLICY_NOT_GIVEN: CauseText = {
 };
 
 /**
+ * A caller with no identity-based policies (an unsigned request, an AWS service): the bucket policy alone
+ * can allow it, whatever the accounts.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html
+ */
+const RESOURCE_POLICY_ONLY: CauseText = {
+  ...CAUSE_TEXT['resource-policy-missing-allow'],
+  explanation:
+    'The caller (an unsigned request, or an AWS service) has no identity-based policies: only the bucket ' +
+    'policy can allow the request, and it contains no statement that does.',
+  source: EVALUATION_LOGIC,
+};
+
+/**
  * An SCP refusal known from AWS's message alone: it reads "explicit deny" whatever refused (the IAM
  * guide), so a Deny and an allow list without the action are both said.
  *
@@ -166,9 +180,17 @@ export function causeText(
   cause: FindingCause,
   fix: Pick<Fix, 'attachKind' | 'newDocument'> | null = null,
   evidence: Finding['evidence'] = 'policies',
+  principalType?: Finding['principal']['type'],
 ): CauseText {
   if (cause === 'scp-explicit-deny' && evidence !== 'policies') return SCP_BY_MESSAGE;
-  return cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(fix)
-    ? RESOURCE_POLICY_NOT_GIVEN
-    : CAUSE_TEXT[cause];
+  if (cause !== 'resource-policy-missing-allow') return CAUSE_TEXT[cause];
+  if (principalType === 'Anonymous' || principalType === 'AWSService') return RESOURCE_POLICY_ONLY;
+  return assumesNoBucketPolicy(fix) ? RESOURCE_POLICY_NOT_GIVEN : CAUSE_TEXT[cause];
+}
+
+/** {@link causeText} of a finding. */
+export function findingCauseText(
+  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'principal'>,
+): CauseText {
+  return causeText(finding.cause, finding.fix, finding.evidence, finding.principal.type);
 }

@@ -16,7 +16,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { assumesNoBucketPolicy } from '../explain/summary.js';
-import { causeText } from './causeText.js';
+import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import {
   escapeMarkdown,
@@ -205,7 +205,7 @@ function findingSection(
   maxRequests: number,
   repeatedIn: readonly number[] = [],
 ): string[] {
-  const cause = causeText(finding.cause, finding.fix, finding.evidence);
+  const cause = findingCauseText(finding);
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', prose(finding.summary), '');
 
@@ -262,7 +262,7 @@ function repeatSection(
   first: Finding | undefined,
   firstNumber: number,
 ): string[] {
-  const cause = causeText(finding.cause, finding.fix, finding.evidence);
+  const cause = findingCauseText(finding);
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',

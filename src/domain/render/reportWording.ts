@@ -27,7 +27,7 @@ import {
 } from '../explain/summary.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
-import { causeText } from './causeText.js';
+import { findingCauseText } from './causeText.js';
 import { omittedMarker } from './truncate.js';
 
 /** How each policy type is named in prose. */
@@ -561,7 +561,7 @@ export function overviewRows(report: ExplainReport): OverviewRow[] {
       principal: callerLabel(finding.principal),
       ...(finding.bucket !== undefined ? { bucket: finding.bucket } : {}),
       cause: finding.cause,
-      title: causeText(finding.cause, finding.fix, finding.evidence).title,
+      title: findingCauseText(finding).title,
       outcome: outcomeOf(finding),
       combined: combinedOf.get(number) ?? [],
     });

@@ -17,7 +17,7 @@ import type {
   PolicyStatement,
 } from '../explain/report.js';
 import { assumesNoBucketPolicy } from '../explain/summary.js';
-import { causeText } from './causeText.js';
+import { findingCauseText } from './causeText.js';
 import { applyCommand, changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
 import {
@@ -199,12 +199,12 @@ function headerText(finding: Finding): string {
   // Header text is plain_text; keep to characters an ARN name can hold so nothing needs escaping there.
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern [\w+=,.@-]+)
   const label = findingPrincipalLabel(finding.principal).replace(/[^\w+=,.@/:-]/g, '?');
-  return `AccessDenied: ${label}: ${causeText(finding.cause, finding.fix, finding.evidence).title}`;
+  return `AccessDenied: ${label}: ${findingCauseText(finding).title}`;
 }
 
 function factsSection(finding: Finding): SectionRenderer {
   const { principal, client } = finding;
-  const cause = causeText(finding.cause, finding.fix, finding.evidence);
+  const cause = findingCauseText(finding);
   // Cut here, with the count outside the code span: a code span cuts at MAX_CODE_VALUE on its own.
   const agent = client.userAgent === undefined ? undefined : cutUserAgent(client.userAgent, MAX_CODE_VALUE);
   const userAgent =
@@ -418,7 +418,7 @@ function renderTail(
   if (omittedFindings.length > 0) {
     const items = omittedFindings.map(
       ({ finding, number }) =>
-        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${causeText(finding.cause, finding.fix, finding.evidence).title}`,
+        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${findingCauseText(finding).title}`,
     );
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),

@@ -6,7 +6,7 @@
  */
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
-import { causeText } from './causeText.js';
+import { findingCauseText } from './causeText.js';
 import { sanitizeTerminal } from './escape.js';
 import { distinctActions, findingPrincipalLabel, plural, seenAgainText } from './reportWording.js';
 import { renderFindingText, renderPolicyChangeText, renderSkippedAndErrorsText, renderText } from './text.js';
@@ -107,9 +107,7 @@ function reportSubject(report: ExplainReport): string | [string, string] {
   const [onlyFirst] = firsts;
   if (firsts.length === 1 && onlyFirst !== undefined)
     return [findingSubject(onlyFirst), ` (${report.findings.length} times)`];
-  const causes = new Set(
-    report.findings.map((finding) => causeText(finding.cause, finding.fix, finding.evidence).title),
-  );
+  const causes = new Set(report.findings.map((finding) => findingCauseText(finding).title));
   const [firstCause] = causes;
   return `AccessDenied: ${plural(report.findings.length, 'finding')}${causes.size === 1 ? `: ${firstCause}` : ''}`;
 }

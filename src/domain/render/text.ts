@@ -15,7 +15,7 @@ import type {
   PolicyChange,
 } from '../explain/report.js';
 import { assumesNoBucketPolicy } from '../explain/summary.js';
-import { causeText } from './causeText.js';
+import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
 import {
@@ -227,7 +227,7 @@ export function renderFindingText(
   repeatedIn: readonly number[] = [],
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause, finding.fix, finding.evidence);
+  const cause = findingCauseText(finding);
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
   const lines: string[] = [];
 
@@ -294,7 +294,7 @@ function renderRepeatText(
   heading: string,
 ): string {
   const paint = painter(options.color);
-  const cause = causeText(finding.cause, finding.fix, finding.evidence);
+  const cause = findingCauseText(finding);
   const lines = [
     paint('bold', `${heading}: ${cause.title}, again (as in finding ${firstNumber})`),
     `  ${t(finding.summary)}`,

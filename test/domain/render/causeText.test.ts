@@ -20,3 +20,15 @@ test('explicit-deny causes say that a Deny matched; missing-allow causes do not'
   assert.match(causeText('boundary-explicit-deny').explanation, /Deny statement/);
   assert.doesNotMatch(causeText('identity-missing-allow').title, /explicitly/);
 });
+
+test('a missing bucket-policy Allow for a caller with no identity policies does not speak of two accounts', () => {
+  for (const type of ['Anonymous', 'AWSService'] as const) {
+    const text = causeText('resource-policy-missing-allow', null, 'policies', type);
+    assert.match(text.explanation, /only the bucket policy can allow the request/, type);
+    assert.doesNotMatch(text.explanation, /crosses accounts/, type);
+  }
+  assert.match(
+    causeText('resource-policy-missing-allow', null, 'policies', 'IAMUser').explanation,
+    /crosses accounts/,
+  );
+});
