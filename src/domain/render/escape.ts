@@ -344,6 +344,16 @@ const WORD_JOINER = '\u2060';
 const CITED_URL =
   /^https:\/\/(?:(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com)\/[A-Za-z0-9/._~#%?=&+-]*|(?:gitlab\.com\/duplicity\/duplicity\/-|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools|minio|opentofu)\/[A-Za-z0-9._-]+)(?:\/(?:blob|tree|commit)\/[A-Za-z0-9/._~#%?=&+-]*)?|github\.com\/(?:aws\/aws-cli\/issues\/3163|rclone\/rclone\/issues\/(?:4703|5119|5271|5730)))$/;
 
+/**
+ * A cited URL with no dot segment (`..`, `.`, or their percent-encoded forms): a browser resolves them
+ * before it follows the link, so `github.com/aws/x/blob/../../../other/repo` would open another repository.
+ *
+ * @see https://url.spec.whatwg.org/#double-dot-path-segment
+ */
+function isCitedUrl(url: string): boolean {
+  return CITED_URL.test(url) && !/\/(?:\.|%2e){1,2}(?:[/?#]|$)/i.test(url);
+}
+
 /** Running text without code spans, a word at a time: a cited URL as an autolink, the rest escaped. */
 function escapeMarkdownWords(text: string): string {
   return text
@@ -359,7 +369,7 @@ function escapeMarkdownWords(text: string): string {
       if (!word.includes('https://')) return escapeMarkdown(word);
       const parts = /^([("'[]*)(.*?)([)"'\].,;:!?]*)$/su.exec(word);
       const [lead = '', core = word, trail = ''] = parts === null ? [] : parts.slice(1);
-      return CITED_URL.test(core)
+      return isCitedUrl(core)
         ? `${escapeMarkdown(lead)}<${core}>${escapeMarkdown(trail)}`
         : escapeMarkdown(word);
     })

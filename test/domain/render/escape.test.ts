@@ -184,6 +184,10 @@ describe('Markdown escaping', () => {
     for (const url of [
       'https://github.com/aws/aws-cli/issues/9999',
       'https://github.com/rclone/rclone/pull/1',
+      // Dot segments, which a browser resolves before it follows the link, out of the cited repository.
+      'https://github.com/aws/x/blob/../../../attacker/phish/issues/1',
+      'https://github.com/aws/x/tree/%2e%2e/%2E%2E/attacker/phish',
+      'https://docs.aws.amazon.com/../x',
     ])
       assert.ok(!escapeMarkdownProse(url).includes('<'), url);
     const cited = new Set<string>();
