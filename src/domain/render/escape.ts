@@ -17,25 +17,51 @@ const C1_OSC = 0x9d;
  * Characters that change how the following text is displayed or read without being visible: bidirectional
  * overrides and isolates (the "Trojan Source" attack, CVE-2021-42574), the Unicode line/paragraph
  * separators, which some viewers treat as line breaks, and zero-width characters that hide text in a key
- * (zero-width space and non-joiner, word joiner, invisible operators, byte order mark; not the joiner,
- * which emoji sequences use).
+ * (zero-width space and non-joiner, word joiner, invisible operators, byte order mark), and the rest of
+ * Unicode's default-ignorable code points, which show as nothing (the soft hyphen, Hangul fillers, tag
+ * characters, variation selectors); not the joiner or the emoji variation selectors U+FE0E/U+FE0F, which
+ * emoji sequences use. `code` is a code point: those past U+FFFF take two code units.
  *
  * @see https://trojansource.codes/
+ * @see https://www.unicode.org/Public/UCD/latest/ucd/DerivedCoreProperties.txt (Default_Ignorable_Code_Point)
  */
 function isInvisibleFormatting(code: number): boolean {
+  if (code < 0xad) return false;
+  if (code <= 0xffff)
+    return (
+      code === 0xad ||
+      code === 0x034f ||
+      code === 0x061c ||
+      code === 0x115f ||
+      code === 0x1160 ||
+      code === 0x17b4 ||
+      code === 0x17b5 ||
+      (code >= 0x180b && code <= 0x180f) ||
+      (code >= 0x200b && code <= 0x200f && code !== 0x200d) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2060 && code <= 0x206f) ||
+      code === 0x2028 ||
+      code === 0x2029 ||
+      code === 0x3164 ||
+      (code >= 0xfe00 && code <= 0xfe0d) ||
+      code === 0xfeff ||
+      code === 0xffa0 ||
+      (code >= 0xfff0 && code <= 0xfff8)
+    );
   return (
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0x200b ||
-    code === 0x200c ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x2060 && code <= 0x2064) ||
-    code === 0xfeff ||
-    code === 0x061c ||
-    code === 0x2028 ||
-    code === 0x2029
+    (code >= 0x1bca0 && code <= 0x1bca3) ||
+    (code >= 0x1d173 && code <= 0x1d17a) ||
+    (code >= 0xe0000 && code <= 0xe0fff)
   );
+}
+
+/** Code units of the invisible formatting character at `i` (see {@link isInvisibleFormatting}); 0 for none. */
+function invisibleAt(value: string, i: number, code: number): number {
+  if (code >= 0xd800 && code <= 0xdbff) {
+    const point = value.codePointAt(i) ?? code;
+    return point > 0xffff && isInvisibleFormatting(point) ? 2 : 0;
+  }
+  return isInvisibleFormatting(code) ? 1 : 0;
 }
 
 /** C0 controls, DEL and C1 controls. */
@@ -136,11 +162,11 @@ export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions
     } else if (code === C1_OSC || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
       next = skipControlString(value, i + 1, unended);
       replacement = REPLACEMENT;
-    } else if (
-      !(multiline && (code === 0x0a || code === 0x09)) &&
-      (isControl(code) || isInvisibleFormatting(code))
-    ) {
+    } else if (!(multiline && (code === 0x0a || code === 0x09)) && isControl(code)) {
       next = i + 1;
+      replacement = REPLACEMENT;
+    } else if (invisibleAt(value, i, code) > 0) {
+      next = i + invisibleAt(value, i, code);
       replacement = REPLACEMENT;
     } else {
       i++;
@@ -159,14 +185,16 @@ export function sanitizeTerminal(value: string, options: TerminalSanitizeOptions
  * their ESC byte alone is replaced, which already makes them inert outside a terminal.
  */
 export function toSingleLine(value: string): string {
-  // Built from the runs between replacements (see sanitizeTerminal). The characters replaced are all
-  // in the Basic Multilingual Plane, so code units suffice: a surrogate is never one of them.
+  // Built from the runs between replacements (see sanitizeTerminal). An invisible character past U+FFFF
+  // (a tag character) is two code units, replaced as one.
   let out = '';
   let runStart = 0;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    if (!isControl(code) && !isInvisibleFormatting(code)) continue;
+    const units = isControl(code) ? 1 : invisibleAt(value, i, code);
+    if (units === 0) continue;
     out += value.slice(runStart, i) + REPLACEMENT;
+    i += units - 1;
     runStart = i + 1;
   }
   return runStart === 0 ? value : out + value.slice(runStart);
@@ -449,7 +477,10 @@ export function escapeHtml(value: string): string {
 }
 
 function unicodeEscape(char: string): string {
-  return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+  // A character past U+FFFF (a tag character) is written as its two code units, as JSON spells it.
+  let out = '';
+  for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }
 
 /**

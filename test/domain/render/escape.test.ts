@@ -265,6 +265,16 @@ describe('terminal sanitising', () => {
     assert.equal(sanitizeTerminal('a\u009b2Kb'), 'a\uFFFDb');
     // Zero-width characters hide text too.
     assert.equal(sanitizeTerminal('se\u200bcret\ufeff.csv'), 'se\uFFFDcret\uFFFD.csv');
+    // The other default-ignorable characters: soft hyphen, Hangul filler, tag characters (two code
+    // units, one replacement); the joiner and the emoji variation selector stay (emoji sequences).
+    const hidden = 'pay\u00adroll/re\u{E0041}\u{E0042}port\u3164.csv';
+    assert.equal(sanitizeTerminal(hidden), 'pay\uFFFDroll/re\uFFFD\uFFFDport\uFFFD.csv');
+    assert.equal(toSingleLine(hidden), 'pay\uFFFDroll/re\uFFFD\uFFFDport\uFFFD.csv');
+    assert.equal(
+      toSingleLine('\u2764\ufe0f-\u{1F468}\u200d\u{1F469}'),
+      '\u2764\ufe0f-\u{1F468}\u200d\u{1F469}',
+    );
+    assert.equal(safeJson('pay\u00adroll\u{E0041}'), '"pay\\u00adroll\\udb40\\udc41"');
     assert.equal(sanitizeTerminal('safe\rEVIL'), 'safe\uFFFDEVIL');
     assert.equal(sanitizeTerminal('abc\u202edcba'), 'abc\uFFFDdcba');
   });
