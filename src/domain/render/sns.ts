@@ -213,12 +213,15 @@ function seenAgainByTime(
   const safe = times.map((time) => sanitizeTerminal(time));
   const shown =
     safe.length <= 8 ? safe.join(', ') : `${safe.slice(0, 7).join(', ')} and ${safe.length - 7} more`;
-  // A function, so that `$'` or `$&` in a time is not read as a replacement pattern.
-  return text.replace(
-    seenAgainText(numbers),
-    () =>
-      `seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`,
-  );
+  // The Seen line's own end: the same words in a user agent or key elsewhere in the alert stay as they are.
+  const said = seenAgainText(numbers);
+  const lines = text.split('\n');
+  const seen = lines.findIndex((line) => line.startsWith('  Seen       ') && line.endsWith(said));
+  if (seen < 0) return text;
+  const line = lines[seen]!;
+  lines[seen] =
+    `${line.slice(0, line.length - said.length)}seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`;
+  return lines.join('\n');
 }
 
 /**

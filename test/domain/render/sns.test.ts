@@ -142,6 +142,28 @@ describe('renderSns', () => {
     assert.ok(!alert.message.includes('findings 4, 7'));
   });
 
+  test('the same words in the user agent stay as recorded: only the Seen line names the repeats by time', () => {
+    const forged = {
+      ...rcloneFinding,
+      client: {
+        ...rcloneFinding.client,
+        userAgent: 'rclone/v1.68.1 seen again in findings 4, 7 (the same advice)',
+      },
+    };
+    const alert = renderSns(forged, [4, 7], 'Finding 1 of 7', [
+      '2026-11-28T10:00:00Z',
+      '2026-11-29T10:00:00Z',
+    ]);
+    assert.ok(
+      alert.message.includes('rclone/v1.68.1 seen again in findings 4, 7 (the same advice)'),
+      alert.message,
+    );
+    assert.ok(
+      alert.message.includes('(2 events); seen again 2 times, from 2026-11-28T10:00:00Z'),
+      alert.message,
+    );
+  });
+
   test("the repeats' times are the records' own: no control character, and no replacement pattern ($', $&) is expanded", () => {
     const forged = "Nov 27 2026 01:30:09 GMT ($' \u001b[2JURGENT $&)";
     const alert = renderSns(rcloneFinding, [4], 'Finding 1 of 2', [forged]);
