@@ -286,7 +286,7 @@ class TerminalProgress {
     const name = sanitizeTerminal(input);
     const head = `explain: reading ${current}/${total}: `;
     const room = Math.max(10, this.#width - head.length);
-    this.#show(`${head}${name.length > room ? `...${name.slice(name.length - room + 3)}` : name}`);
+    this.#show(`${head}${columnsOf(name) > room ? `...${lastColumns(name, room - 3)}` : name}`);
   }
 
   clear(): void {
@@ -295,9 +295,63 @@ class TerminalProgress {
   }
 
   #show(line: string): void {
-    this.#write(`\r\u001b[K${line.length > this.#width ? line.slice(0, this.#width) : line}`);
+    this.#write(`\r\u001b[K${columnsOf(line) > this.#width ? firstColumns(line, this.#width) : line}`);
     this.#shown = true;
   }
+}
+
+/**
+ * Columns a character takes on a terminal: 2 for East Asian wide and fullwidth characters and emoji,
+ * 1 for the rest (an approximation of Unicode's East_Asian_Width; combining marks are counted as 1).
+ *
+ * @see https://www.unicode.org/reports/tr11/
+ */
+function columnsOfChar(code: number): number {
+  return (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+    ? 2
+    : 1;
+}
+
+/** Columns `text` takes on a terminal (see {@link columnsOfChar}). */
+export function columnsOf(text: string): number {
+  let columns = 0;
+  for (const char of text) columns += columnsOfChar(char.codePointAt(0) ?? 0);
+  return columns;
+}
+
+/** The longest start of `text` that fits in `columns`. */
+function firstColumns(text: string, columns: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    used += columnsOfChar(char.codePointAt(0) ?? 0);
+    if (used > columns) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/** The longest end of `text` that fits in `columns`. */
+function lastColumns(text: string, columns: number): string {
+  const chars = Array.from(text);
+  let used = 0;
+  let start = chars.length;
+  while (start > 0) {
+    const next = used + columnsOfChar(chars[start - 1]!.codePointAt(0) ?? 0);
+    if (next > columns) break;
+    used = next;
+    start--;
+  }
+  return chars.slice(start).join('');
 }
 
 /**

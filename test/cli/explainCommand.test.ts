@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { columnsOf } from '../../src/cli/explainCommand.js';
 import { main } from '../../src/cli/main.js';
 import type { ExplainReport } from '../../src/domain/explain/report.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
@@ -513,6 +514,29 @@ describe('permission-auditor explain', () => {
     assert.ok(lines.length >= 2, stderr);
     for (const line of lines) assert.ok(line.length <= 39, `${line.length}: ${line}`);
     assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
+  });
+
+  test('the progress line counts wide characters (CJK, emoji) as two columns', async () => {
+    const inputs = join(dir(), 'progress-wide', '日本語のとても長いディレクトリ名前です');
+    mkdirSync(inputs, { recursive: true });
+    const event = readFileSync(join(SEED, 'event.json'), 'utf8');
+    for (const name of ['バックアップの記録ファイル一.json', 'バックアップの記録ファイル二.json'])
+      writeFileSync(join(inputs, name), event);
+    let stderr = '';
+    const code = await main(['explain', inputs, ...seedArgs, '--format', 'json'], {
+      stdout: () => undefined,
+      stderr: (text) => {
+        stderr += text;
+      },
+      isTty: false,
+      stderrIsTty: true,
+      stderrColumns: 40,
+    });
+    assert.equal(code, 0);
+    const lines = stderr.split('\r\u001b[K').filter((line) => line.startsWith('explain: reading'));
+    assert.ok(lines.length >= 2, stderr);
+    for (const line of lines) assert.ok(columnsOf(line) <= 39, `${columnsOf(line)}: ${line}`);
+    assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.\S*二\.json$/);
   });
 
   test('a policy file that cannot be read is named with its option; an empty name or bucket policy file says why', async () => {
