@@ -31,6 +31,7 @@ export const envelopeProblemCodes = {
   notAnObject: 'cloudtrail.notAnObject',
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
   digestFile: 'cloudtrail.digestFile',
+  s3Notification: 'cloudtrail.s3Notification',
   lookupEventsNextToken: 'cloudtrail.lookupEventsNextToken',
 } as const;
 
@@ -185,7 +186,7 @@ function* splitRecords(body: string, first: number, last: number, input: string)
     } catch {
       throw new TrailFileSplitError(`${input}: record ${index} is not valid JSON on its own`);
     }
-    if (!isJsonObject(record) || record.eventSource === 'aws:sqs')
+    if (!isJsonObject(record) || record.eventSource === 'aws:sqs' || record.eventSource === 'aws:s3')
       throw new TrailFileSplitError(`${input}: record ${index} is not a plain CloudTrail record`);
     yield new TrailFileEntry(input, record, '', '$.Records', index);
     if (end === last) return;
@@ -408,7 +409,12 @@ function visitRecordsArray(
 ): void {
   for (let index = 0; index < records.length; index++) {
     const entry = records[index];
-    if (!isJsonObject(entry) || entry.eventSource === 'aws:sqs') {
+    if (
+      !isJsonObject(entry) ||
+      entry.eventSource === 'aws:sqs' ||
+      entry.eventSource === 'aws:s3' ||
+      entry.EventSource === 'aws:sns'
+    ) {
       visitRecordsEntry(entry, `${path}[${index}]`, prefix, depth, sink);
       continue;
     }
@@ -438,7 +444,14 @@ class TrailFileEntry implements RawRecord {
   }
 }
 
-/** A `Records` entry that is not a plain record: an SQS message (its body holds events) or not an object. */
+/**
+ * A `Records` entry that is not a plain record: an SQS message (its body holds events), an SNS message
+ * as a Lambda function gets it (its `Sns.Message` holds the event), an S3 Event Notification (no
+ * CloudTrail record at all), or not an object.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
 function visitRecordsEntry(
   entry: unknown,
   entryPath: string,
@@ -463,6 +476,25 @@ function visitRecordsEntry(
     } else {
       reportEmbeddedInvalidJson(sink, entry.body, `${position}.body`);
     }
+    return;
+  }
+  const sns = entry.EventSource === 'aws:sns' && isJsonObject(entry.Sns) ? entry.Sns : undefined;
+  if (sns !== undefined && typeof sns.Message === 'string') {
+    const parsed = tryParse(sns.Message);
+    if (parsed.ok) {
+      visit(parsed.value, `${entryPath}.Sns.Message`, prefix, depth + 1, sink);
+    } else {
+      reportEmbeddedInvalidJson(sink, sns.Message, `${position}.Sns.Message`);
+    }
+    return;
+  }
+  if (entry.eventSource === 'aws:s3') {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.s3Notification,
+      message: `${sink.input} at ${position}: an S3 Event Notification${typeof entry.eventName === 'string' ? ` (${entry.eventName})` : ''}, not a CloudTrail record: S3 sends those for objects created or removed, never for a refused request. Give explain the trail's log files, lookup-events output or the EventBridge events of CloudTrail.`,
+    });
     return;
   }
   sink.records.push({ input: sink.input, position, record: entry });

@@ -61,6 +61,20 @@ export function explainTexts(
  * the first one is analysed and this one is not. The message names this record (its operation, time and
  * place), so that a different record given the same ID is not passed over unseen.
  */
+/**
+ * Why a CloudTrail Insights event is skipped, with what it noticed (`ApiCallRateInsight` on
+ * `s3.amazonaws.com` `GetObject`) when it says.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-insights-events-with-cloudtrail.html
+ */
+function insightMessage(record: Readonly<Record<string, unknown>>): string {
+  const details = isJsonObject(record.insightDetails) ? record.insightDetails : {};
+  const words = [details.insightType, details.eventSource, details.eventName].filter(
+    (w): w is string => typeof w === 'string' && w !== '',
+  );
+  return `A CloudTrail Insights event${words.length > 0 ? ` (${words.join(' ')})` : ''}: it records an unusual rate of API calls or errors, not a call, so there is no denied request to explain.`;
+}
+
 function duplicateMessage(
   eventId: string,
   eventName: string,
@@ -364,6 +378,15 @@ export class Explainer {
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
       }
+    }
+    // A CloudTrail Insights event (an unusual rate of calls or errors) is not a call: skipped, not broken.
+    if (raw.record.eventType === 'AwsCloudTrailInsight') {
+      skipped.push({
+        eventId: typeof eventID === 'string' && eventID !== '' ? eventID : `${raw.input} at ${raw.position}`,
+        reason: 'not-cloudtrail',
+        message: insightMessage(raw.record),
+      });
+      return;
     }
     const normalised = normaliseRecord(raw);
     if (!normalised.ok) {

@@ -196,6 +196,44 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test("an SNS message as a Lambda function gets it yields the EventBridge event's record in Sns.Message", () => {
+    const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: bareRecord };
+    const text = JSON.stringify({
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventVersion: '1.0',
+          Sns: { Type: 'Notification', MessageId: 'm-1', Message: JSON.stringify(event) },
+        },
+        { EventSource: 'aws:sns', Sns: { Type: 'Notification', Message: '{"detail-type": ' } },
+      ],
+    });
+    const { records, errors } = extractRecords(text, 'sns.json');
+    assert.deepEqual(
+      records.map((r) => r.position),
+      ['$.Records[0].Sns.Message.detail'],
+    );
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.code, 'cloudtrail.invalidJson');
+    assert.equal(errors[0]?.position, '$.Records[1].Sns.Message');
+  });
+
+  test('an S3 Event Notification is named as such, not taken for a broken CloudTrail record', () => {
+    const text = JSON.stringify({
+      Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: {} }],
+    });
+    const { records, errors } = extractRecords(text, 'notification.json');
+    assert.deepEqual(records, []);
+    assert.equal(errors[0]?.code, 'cloudtrail.s3Notification');
+    assert.match(
+      errors[0]?.message ?? '',
+      /an S3 Event Notification \(ObjectCreated:Put\), not a CloudTrail record/,
+    );
+    const cut = trailFileRecords(text, 'notification.json');
+    assert.ok(cut !== undefined);
+    assert.throws(() => [...cut], TrailFileSplitError);
+  });
+
   test('a UTF-8 byte order mark before the JSON is ignored', () => {
     const { records, errors } = extractRecords(`\uFEFF${JSON.stringify(bareRecord)}`, 'bom.json');
     assert.deepEqual(errors, []);

@@ -1435,3 +1435,39 @@ describe("the policy ARN AWS's message names", () => {
     assert.deepEqual(finding?.deniedBy, [{ policyType: 'rcp', policyArn: arn }]);
   });
 });
+
+describe('a CloudTrail Insights event', () => {
+  test('is skipped as no call, with what it noticed, in a trail file read record by record or whole', () => {
+    const insight = {
+      eventVersion: '1.08',
+      eventTime: '2026-11-28T02:00:00Z',
+      awsRegion: 'eu-west-1',
+      eventID: 'insight-1',
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: '111122223333',
+      sharedEventID: 'shared-1',
+      insightDetails: {
+        state: 'Start',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        insightType: 'ApiErrorRateInsight',
+      },
+      eventCategory: 'Insight',
+    };
+    for (const text of [
+      JSON.stringify({ Records: [insight] }),
+      JSON.stringify({ Records: [insight] }, null, 2),
+    ]) {
+      const report = explainTexts([{ input: 'insights.json', text }], explainContext());
+      assert.deepEqual(report.errors, []);
+      assert.deepEqual(report.skipped, [
+        {
+          eventId: 'insight-1',
+          reason: 'not-cloudtrail',
+          message:
+            'A CloudTrail Insights event (ApiErrorRateInsight s3.amazonaws.com GetObject): it records an unusual rate of API calls or errors, not a call, so there is no denied request to explain.',
+        },
+      ]);
+    }
+  });
+});
