@@ -225,7 +225,8 @@ function looksLikeJsonLines(lines: readonly string[]): boolean {
   let whole = 0;
   for (const line of nonEmpty) {
     const trimmed = line.trim();
-    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) continue;
+    // A record as a JSON string (`jq '.Events[].CloudTrailEvent'` without -r) is a line of its own too.
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"{')) continue;
     if (tryParse(trimmed).ok && ++whole >= (opensDocument ? 2 : 1)) return true;
   }
   return false;
@@ -283,8 +284,9 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     });
     return;
   }
-  // A record as a JSON string in a list: `--query 'Events[*].CloudTrailEvent'` of lookup-events.
-  if (typeof value === 'string' && depth > 0 && value.trimStart().startsWith('{')) {
+  // A record as a JSON string: in a list (`--query 'Events[*].CloudTrailEvent'` of lookup-events), on its
+  // own (`--query 'Events[0].CloudTrailEvent'`) or one per line (`jq '.Events[].CloudTrailEvent'`).
+  if (typeof value === 'string' && value.trimStart().startsWith('{')) {
     const parsed = tryParse(value);
     if (!parsed.ok) reportEmbeddedInvalidJson(sink, value, position);
     else visit(parsed.value, path, prefix, depth + 1, sink);

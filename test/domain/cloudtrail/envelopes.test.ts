@@ -234,6 +234,21 @@ describe('extractRecords on each envelope', () => {
     assert.throws(() => [...cut], TrailFileSplitError);
   });
 
+  test("a record as a JSON string on its own, or one per line (jq's output without -r), is read", () => {
+    const one = JSON.stringify(JSON.stringify(bareRecord));
+    assert.deepEqual(
+      extractRecords(one, 'one.json').records.map((r) => r.position),
+      ['$'],
+    );
+    const lines = `${one}\n${JSON.stringify(JSON.stringify({ ...bareRecord, eventID: 'second' }))}\n`;
+    const { records, errors } = extractRecords(lines, 'lines.jsonl');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => r.record.eventID),
+      [bareRecord.eventID, 'second'],
+    );
+  });
+
   test('a UTF-8 byte order mark before the JSON is ignored', () => {
     const { records, errors } = extractRecords(`\uFEFF${JSON.stringify(bareRecord)}`, 'bom.json');
     assert.deepEqual(errors, []);
