@@ -118,7 +118,8 @@ export function extractRecords(
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
       const prefix = `line ${index + 1}: `;
-      const parsed = tryParse(line);
+      // A byte order mark at a line's start: files joined with `cat`, one saved with a mark.
+      const parsed = tryParse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
       if (parsed.ok) {
         visit(parsed.value, '$', prefix, 0, sink);
       } else {

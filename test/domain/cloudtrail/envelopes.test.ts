@@ -249,6 +249,16 @@ describe('extractRecords on each envelope', () => {
     );
   });
 
+  test('a byte order mark at the start of a later JSON line (files joined with cat) is ignored too', () => {
+    const text = `${JSON.stringify(bareRecord)}\n\uFEFF${JSON.stringify({ ...bareRecord, eventID: 'second' })}\n`;
+    const { records, errors } = extractRecords(text, 'joined.jsonl');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => r.record.eventID),
+      [bareRecord.eventID, 'second'],
+    );
+  });
+
   test('a UTF-8 byte order mark before the JSON is ignored', () => {
     const { records, errors } = extractRecords(`\uFEFF${JSON.stringify(bareRecord)}`, 'bom.json');
     assert.deepEqual(errors, []);
