@@ -177,6 +177,18 @@ function parseControlPolicyShape(raw: unknown, where: string, kind: ControlPolic
     const arn = typeof summary.Arn === 'string' ? summary.Arn : undefined;
     return fromDocument(described.Content, where, name, arn, kind);
   }
+  // An account snapshot (get-account-authorization-details) also has a Policies list: IAM's, not SCPs.
+  if (
+    Array.isArray(raw.UserDetailList) ||
+    Array.isArray(raw.RoleDetailList) ||
+    Array.isArray(raw.GroupDetailList)
+  ) {
+    return {
+      ok: false,
+      code: 'controlPolicy.invalidShape',
+      message: `${where}: this looks like get-account-authorization-details output (the account's IAM users, roles and policies), which goes to --account-snapshot, not here`,
+    };
+  }
   if (Array.isArray(raw.Policies)) {
     return {
       ok: false,

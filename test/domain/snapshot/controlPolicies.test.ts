@@ -88,6 +88,18 @@ describe('parseScpFile', () => {
     assert.equal(result.ok ? '' : result.code, 'controlPolicy.invalidContent');
   });
 
+  test('an account snapshot given as an SCP is named as one, for --account-snapshot', () => {
+    const result = parseScpFile(
+      { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] },
+      'authz.json',
+    );
+    assert.equal(result.ok ? '' : result.code, 'controlPolicy.invalidShape');
+    assert.match(
+      result.ok ? '' : result.message,
+      /^authz\.json: this looks like get-account-authorization-details output .* goes to --account-snapshot/,
+    );
+  });
+
   test('list-policies output (summaries without content) is controlPolicy.noContent with advice', () => {
     const result = parseScpFile(
       { Policies: [{ Id: 'p-FullAWSAccess', Name: 'FullAWSAccess' }] },
