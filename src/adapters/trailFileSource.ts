@@ -32,6 +32,8 @@ export const trailInputWarningCodes = {
   trailingBytes: 'input.trailingBytes',
   /** A file of a directory given whose name is not a trail file's, not read. */
   notTrailFileName: 'input.notTrailFileName',
+  /** A file of a directory given that an option names too (the account snapshot beside the events): not read as events. */
+  givenAsOption: 'input.givenAsOption',
 } as const;
 
 /** Something reading an input passed over that the user should know. */

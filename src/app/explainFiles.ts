@@ -4,7 +4,7 @@
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
 
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import {
   listTrailInputs,
   readListedInput,
@@ -15,6 +15,7 @@ import {
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
 import { Explainer } from '../domain/explain/explainBatch.js';
 import type { ExplainReport, ExplainWarning } from '../domain/explain/report.js';
+import { parseBucketPolicyArg } from '../domain/snapshot/bucketPolicy.js';
 import { type ExplainContextOptions, loadExplainContext } from './loadExplainContext.js';
 
 export type ExplainFilesResult =
@@ -73,7 +74,22 @@ export async function explainFiles(
   const loaded = await loadExplainContext(options);
   if (!loaded.ok) return loaded;
   const ignoredFiles: string[] = [];
-  const listed = await listTrailInputs(inputs, (path) => ignoredFiles.push(path));
+  // A directory's file that an option names (the snapshot kept beside the events) is not an event file.
+  const optionOf = optionFiles(options);
+  const named = new Set(inputs.map((path) => resolve(path)));
+  const givenAsOption: ExplainWarning[] = [];
+  const listed = (await listTrailInputs(inputs, (path) => ignoredFiles.push(path))).filter((input) => {
+    if (input.kind !== 'file' || optionOf.size === 0) return true;
+    const full = resolve(input.path);
+    const option = named.has(full) ? undefined : optionOf.get(full);
+    if (option === undefined) return true;
+    givenAsOption.push({
+      input: input.path,
+      code: trailInputWarningCodes.givenAsOption,
+      message: `${input.path}: not read as events: it is the file given as ${option}.`,
+    });
+    return false;
+  });
   const readable = listed.filter((input) => input.kind !== 'problem');
   const readOptions = io.stdin !== undefined ? { stdin: io.stdin } : {};
   const explainer = new Explainer(loaded.context);
@@ -119,6 +135,7 @@ export async function explainFiles(
   const warnings = [
     ...loaded.warnings,
     ...notReadWarnings(ignoredFiles),
+    ...givenAsOption,
     ...inputWarnings,
     ...(report.warnings ?? []),
   ];
@@ -142,6 +159,20 @@ export const NOT_TRAIL_FILE_NAME = trailInputWarningCodes.notTrailFileName;
 const NOT_READ_SHOWN = 3;
 
 /** One warning per directory for the files in it that were not read for their names. */
+/** The files the options name (snapshot, bucket policies, SCPs, RCPs), by resolved path, with their option. */
+function optionFiles(options: ExplainContextOptions): Map<string, string> {
+  const files = new Map<string, string>();
+  if (options.accountSnapshot !== undefined)
+    files.set(resolve(options.accountSnapshot), '--account-snapshot');
+  for (const arg of options.bucketPolicies ?? []) {
+    const parsed = parseBucketPolicyArg(arg);
+    if (parsed.ok) files.set(resolve(parsed.file), '--bucket-policy');
+  }
+  for (const path of options.scps ?? []) files.set(resolve(path), '--scp');
+  for (const path of options.rcps ?? []) files.set(resolve(path), '--rcp');
+  return files;
+}
+
 function notReadWarnings(paths: readonly string[]): ExplainWarning[] {
   const byDirectory = new Map<string, string[]>();
   for (const path of paths) {

@@ -127,3 +127,30 @@ test('JSON lines with a line that is not UTF-8: its other records are explained,
     [[`${path} (line 2)`, 'input.notUtf8']],
   );
 });
+
+test("a directory's file that an option names (the snapshot kept beside the events) is not read as events, and is said", async () => {
+  const dir = join(root(), 'scenario');
+  await mkdir(dir);
+  await writeFile(join(dir, 'event.json'), JSON.stringify({ Records: [deniedRecord()] }));
+  const snapshot = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  await writeFile(join(dir, 'authz.json'), JSON.stringify(snapshot));
+  await writeFile(join(dir, 'bucket-policy.json'), JSON.stringify({ Version: '2012-10-17', Statement: [] }));
+  const result = await explainFiles([dir], {
+    accountSnapshot: join(dir, 'authz.json'),
+    bucketPolicies: [`data=${join(dir, 'bucket-policy.json')}`],
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(result.report.errors, []);
+  assert.equal(result.inputsRead, 1);
+  assert.deepEqual(
+    result.report.warnings?.filter((w) => w.code === 'input.givenAsOption').map((w) => w.message),
+    [
+      `${join(dir, 'authz.json')}: not read as events: it is the file given as --account-snapshot.`,
+      `${join(dir, 'bucket-policy.json')}: not read as events: it is the file given as --bucket-policy.`,
+    ],
+  );
+  // Named as an input itself, it is read as one (and says what it is).
+  const named = await explainFiles([join(dir, 'authz.json')], { accountSnapshot: join(dir, 'authz.json') });
+  assert.ok(named.ok);
+  assert.equal(named.report.errors.length, 1);
+});
