@@ -134,7 +134,12 @@ export class PolicyResolver {
     let identityGap: string | undefined;
     const canHaveIdentityPolicies = !['Anonymous', 'AWSService', 'Root'].includes(principal.type);
 
-    if (!canHaveIdentityPolicies) {
+    // A federated user the root user issued (GetFederationToken with root credentials): its issuer has
+    // full access in its own account, so only the session policy (not logged), SCPs and resource policies
+    // limit it.
+    const rootIssued =
+      principal.type === 'FederatedUser' && /:root$/.test(principal.policyPrincipalArn ?? '');
+    if (!canHaveIdentityPolicies || rootIssued) {
       // Root has no identity policies; anonymous and service callers are governed by resource policies.
     } else if (snapshot === undefined) {
       identityGap = 'no account snapshot was given (--account-snapshot)';
@@ -182,7 +187,20 @@ export class PolicyResolver {
         `The RCPs given (--rcp) were left out of the evaluation: they are taken as those of account ${snapshotAccount}'s organization (the snapshot's), and the bucket is in account ${resourceAccount}, which only its own organization's RCPs restrict; those, if any, are not in the input.`,
       );
     const set: PolicySet = {
-      identity: identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
+      identity: rootIssued
+        ? [
+            cache.compile(
+              {
+                name: "the issuing root user's full access",
+                document: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+                },
+              },
+              { policyType: 'identity', policyIndex: 0 },
+            ),
+          ]
+        : identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
       scpLevels: scpsApply ? compileLevels(this.#context.scpLevels, 'scp') : [],
       rcpLevels: rcpsApply ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
       ...(boundary !== undefined

@@ -16,7 +16,9 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
       ? `The role session ${p.sessionName ?? ''} was created with a session policy (AssumeRole's Policy/PolicyArns): the session can do only what both the role's policies and that session policy allow. Pass a session policy that allows the request, or none (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).`
       : undefined,
   FederatedUser: (p) =>
-    `A federated user (GetFederationToken) has only what both its issuing user ${p.issuerArn ?? ''} and the session policy passed to GetFederationToken allow; without a session policy it has no permissions. Session policies are not visible in CloudTrail (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`,
+    /:root$/.test(p.issuerArn ?? '')
+      ? `A federated user the root user issued (GetFederationToken called with the root user's credentials, ${p.issuerArn}): the root user has full access in its own account, so the federated user has what the session policy passed to GetFederationToken allows (nothing without one), within the SCPs and the bucket policy. Session policies are not visible in CloudTrail: change the one the job passes, or issue its credentials from an IAM user or role instead of the root user (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`
+      : `A federated user (GetFederationToken) has only what both its issuing user ${p.issuerArn ?? ''} and the session policy passed to GetFederationToken allow; without a session policy it has no permissions. Session policies are not visible in CloudTrail (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`,
   Root: (_p, cause) =>
     cause === 'resource-policy-missing-allow'
       ? "The root user has full access in its own account only: another account's bucket must allow it in its bucket policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."

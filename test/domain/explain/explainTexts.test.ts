@@ -1471,3 +1471,38 @@ describe('a CloudTrail Insights event', () => {
     }
   });
 });
+
+describe('a federated user the root user issued', () => {
+  const federated = {
+    type: 'FederatedUser',
+    principalId: '111122223333:Bob',
+    arn: 'arn:aws:sts::111122223333:federated-user/Bob',
+    accountId: '111122223333',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Root',
+        principalId: '111122223333',
+        arn: 'arn:aws:iam::111122223333:root',
+        accountId: '111122223333',
+      },
+    },
+  };
+
+  test("is evaluated with the root user's full access: the session policy is what can refuse it, not 'not evaluable'", () => {
+    const record = deniedRecord({ userIdentity: federated, errorMessage: 'Access Denied' });
+    const report = explainTexts(
+      [{ input: 'fed.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({ snapshot: snapshotWith({ Version: '2012-10-17', Statement: [] }) }),
+    );
+    const finding = report.findings[0];
+    // The engine takes GetFederationToken's session policy, never visible, as what must allow it.
+    assert.equal(finding?.cause, 'session-policy');
+    assert.equal(finding?.evidence, 'policies');
+    assert.equal(finding?.fix, null);
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('Identity policies could not be checked')));
+    assert.ok(
+      finding?.caveats.some((c) => c.startsWith('A federated user the root user issued')),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
