@@ -389,6 +389,22 @@ function memberNamingStatements(
   return out;
 }
 
+/**
+ * Whether an event's message leaves room for an explicit Deny of `type` to be what refused it: a message
+ * that names no policy, or one that names an explicit Deny of that kind of policy. AWS evaluates explicit
+ * Denies first, so a message that says a policy lacks the Allow, names an S3 setting, or names S3's KMS
+ * call (S3 had authorized the request) says no Deny refused it.
+ */
+function messageAdmitsDeny(message: DeniedEvent['message'], type: PolicyType | undefined): boolean {
+  if (message.form === 'setting') return false;
+  if (message.form !== 'enhanced') return true;
+  return (
+    message.denial === 'explicit' &&
+    !message.action.toLowerCase().startsWith('kms:') &&
+    REF_TYPE_OF_MESSAGE[message.policyType] === type
+  );
+}
+
 /** Policies besides the caller's identity ones, whose Deny refuses a request whatever those allow. */
 function hasNonIdentityPolicies(set: PolicySet): boolean {
   return (
@@ -1366,8 +1382,7 @@ export class FindingBuilder {
     // The caller's identity policies are not visible, but a Deny in a policy that is given (the bucket's,
     // an SCP, an RCP) refuses whatever they allow: requests are evaluated with them taken to allow all,
     // and only an explicit denial is kept (any other decision depends on what is not visible).
-    const denyOnly =
-      !canEvaluate && hasNonIdentityPolicies(set) ? { ...set, identity: [allowAll()] } : undefined;
+    const denyOnly = canEvaluate ? undefined : { ...set, identity: [allowAll()] };
     // The caller's own keys (role ARN with path, principal tags) are shared by all its requests.
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     for (const event of events) {
@@ -1391,14 +1406,22 @@ export class FindingBuilder {
           const result = evaluateReusing(set, request, reusable);
           evaluated.push({ event, check, request, result, decision: result.decision });
         } else if (denyOnly !== undefined) {
+          // Only where the event's message allows it: a message that names no Deny of that kind says
+          // none refused the request (AWS reports an explicit Deny first).
           const checkSet =
-            other !== undefined && hasNonIdentityPolicies(other.set)
-              ? { ...other.set, identity: denyOnly.identity }
-              : other !== undefined
-                ? undefined
-                : denyOnly;
+            other !== undefined
+              ? hasNonIdentityPolicies(other.set)
+                ? { ...other.set, identity: denyOnly.identity }
+                : undefined
+              : hasNonIdentityPolicies(denyOnly)
+                ? denyOnly
+                : undefined;
           const result = checkSet !== undefined ? evaluate(checkSet, request) : undefined;
-          if (checkSet !== undefined && result?.decision === 'ExplicitlyDenied')
+          if (
+            checkSet !== undefined &&
+            result?.decision === 'ExplicitlyDenied' &&
+            messageAdmitsDeny(event.message, result.deniedBy[0]?.policyType)
+          )
             evaluated.push({
               event,
               check,
@@ -1598,16 +1621,9 @@ export class FindingBuilder {
           unread,
         );
       }
-    } else if (
-      byGivenDeny.length > 0 &&
-      (message.form !== 'enhanced' ||
-        (message.denial === 'explicit' &&
-          byGivenDeny.some(
-            (e) => e.result?.deniedBy[0]?.policyType === REF_TYPE_OF_MESSAGE[message.policyType],
-          )))
-    ) {
+    } else if (byGivenDeny.length > 0) {
       // The caller's identity policies are not visible, but a Deny given here refuses these requests
-      // whatever they allow (and AWS's message, when it names one, names a Deny of that kind).
+      // whatever they allow (and each one's message, when it names a policy, names a Deny of that kind).
       const refs = byGivenDeny.flatMap((e) => e.result?.deniedBy ?? []);
       deniedBy = dedupeRefs(refs);
       cause = EXPLICIT_CAUSE[refs[0]!.policyType];
@@ -1637,11 +1653,13 @@ export class FindingBuilder {
     }
     // Denies taken not to apply for want of a key CloudTrail does not log: they may refuse the requests
     // too, whatever the fix adds.
-    if (evidence === 'policies' && denied.length > 0) {
-      const unlogged = unloggedKeyDenies(set, denied);
+    // With the caller's policies not visible, the Denies given are checked all the same.
+    const unloggedSet = evidence === 'policies' ? set : denyOnly;
+    if (unloggedSet !== undefined && denied.length > 0) {
+      const unlogged = unloggedKeyDenies(unloggedSet, denied);
       if (unlogged.length > 0)
         caveats.push(
-          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, it refuses the request too, whatever the fix adds.`,
+          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${evidence === 'policies' ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,
         );
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when

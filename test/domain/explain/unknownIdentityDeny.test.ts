@@ -124,4 +124,97 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
     const granted = finding?.fix?.statements.flatMap((s) => s.Action) ?? [];
     assert.ok(!granted.includes('s3:PutObject'), granted.join());
   });
+
+  test("a message that names another policy, or S3's KMS call, says no Deny refused it: the message decides", () => {
+    const identity = explainTexts(
+      text(
+        put('in/a.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+        }),
+      ),
+      explainContext({ bucketPolicies: new Map([['data', NO_WRITES]]) }),
+    ).findings[0];
+    assert.equal(identity?.cause, 'identity-missing-allow');
+    assert.equal(identity?.evidence, 'message');
+    assert.equal(identity?.requests[0]?.decision, 'Unknown');
+    assert.deepEqual(identity?.fix?.statements[0]?.Action, ['s3:PutObject']);
+    const kms = explainTexts(
+      text(
+        put('in/a.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: "arn:aws:kms:eu-west-1:${ACCOUNT}:key/k1" because no resource-based policy allows the kms:GenerateDataKey action`,
+        }),
+      ),
+      explainContext({ bucketPolicies: new Map([['data', NO_WRITES]]) }),
+    ).findings[0];
+    assert.equal(kms?.cause, 'kms-key');
+    assert.deepEqual(kms?.deniedBy, []);
+  });
+
+  test("a copy's source read is checked against the source bucket's Deny when only that policy is given", () => {
+    const copy = deniedObjectRecord('CopyObject', 's3:PutObject', 'dst', 'out/a.csv', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'dst',
+        key: 'out/a.csv',
+        'x-amz-copy-source': 'src/in/a.csv',
+        Host: 'dst.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const noReads = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'NoReads',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::src/*',
+        },
+      ],
+    };
+    const finding = explainTexts(text(copy), explainContext({ bucketPolicies: new Map([['src', noReads]]) }))
+      .findings[0];
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['NoReads'],
+    );
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:PutObject', 'Unknown'],
+        ['s3:GetObject', 'ExplicitlyDenied'],
+      ],
+    );
+  });
+
+  test('a Deny on a key CloudTrail does not log is named, though the cause cannot be determined', () => {
+    const orgOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrgOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+        },
+      ],
+    };
+    const finding = explainTexts(
+      text(put('in/a.csv')),
+      explainContext({ bucketPolicies: new Map([['data', orgOnly]]) }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'not-evaluable');
+    assert.ok(
+      finding?.caveats.some(
+        (c) =>
+          c.startsWith(
+            'Statement "OrgOnly" of data bucket policy refuses s3:PutObject when aws:PrincipalOrgID',
+          ) && c.endsWith('if the request met the condition, that statement refused it.'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
 });
