@@ -321,6 +321,12 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^aws:principalorg(id|paths)$/, "the caller's organization"],
   [/^aws:resourceorg(id|paths)$/, "the bucket's organization"],
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
+  // Unknown only for a caller the record names by account alone, or by a role session without its
+  // role's path (see isUnloggedKey).
+  [
+    /^aws:principalarn$/,
+    "the caller's ARN: the record names the caller by its account alone, or its role without the role's path",
+  ],
 ];
 
 /**
@@ -382,6 +388,8 @@ export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
   if (keyLower === 'aws:sourcevpc') return present('aws:sourcevpce');
   if (keyLower === 's3:object-lock-remaining-retention-days')
     return present('s3:object-lock-retain-until-date');
+  // Absent for an anonymous caller or a service (no IAM principal); unknown for an IAM one.
+  if (keyLower === 'aws:principalarn') return present('aws:principalaccount');
   return true;
 };
 

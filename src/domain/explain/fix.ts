@@ -1133,13 +1133,10 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
  */
 function conditionGuarded(
-  input: Pick<FixInput, 'resolved' | 'requests'> & Partial<Pick<FixInput, 'principal'>>,
+  input: Pick<FixInput, 'resolved' | 'requests'>,
   callerUnnamed = false,
 ): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
-  // A role ARN rebuilt from a session's (the snapshot does not hold the role) has no path.
-  const pathUnknown =
-    input.principal?.roleArnFromSession === true && input.resolved.identityArn === undefined;
   const requests = new Set<DeniedRequestForFix>();
   const byStatement = new Map<
     string,
@@ -1182,11 +1179,7 @@ function conditionGuarded(
               callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())
                 ? 'unknown here: the record names the caller by its account alone'
                 : f.requestValues.length > 0
-                  ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}${
-                      pathUnknown && f.key.toLowerCase() === 'aws:principalarn'
-                        ? ", rebuilt from the session's ARN, which does not show the role's path: if the role has one, the condition may hold"
-                        : ''
-                    }`
+                  ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
                   : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
                     ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
                         isUnloggedCallerKey(f.key.toLowerCase())

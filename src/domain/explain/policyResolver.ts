@@ -7,6 +7,7 @@
 import type { Principal } from '../cloudtrail/types.js';
 import type { PolicySet } from '../policy/evaluate.js';
 import { createPolicyCache, type PolicyCache } from '../policy/simulation.js';
+import type { ContextValue } from '../policy/types.js';
 import { policiesForPrincipal } from '../snapshot/principalPolicies.js';
 import type { LocatedPolicy, MissingPolicy } from '../snapshot/types.js';
 import type { ExplainContext } from './context.js';
@@ -23,8 +24,11 @@ export interface ResolvedPolicies {
   readonly identityPolicies: readonly LocatedPolicy[];
   readonly boundary?: LocatedPolicy;
   readonly missingPolicies: readonly MissingPolicy[];
-  /** Extra context keys AWS would supply for this caller (`aws:PrincipalArn` with path, principal tags). */
-  readonly context: Readonly<Record<string, string>>;
+  /**
+   * Extra context keys AWS would supply for this caller (`aws:PrincipalArn` with path, principal tags);
+   * an empty list for a key whose value the record does not show (see {@link UNKNOWN_VALUE}).
+   */
+  readonly context: Readonly<Record<string, ContextValue>>;
   /** Why identity policies are unknown, when they are. */
   readonly identityGap?: string;
   readonly bucketPolicyKnown: boolean;
@@ -42,6 +46,12 @@ export interface ResolvedPolicies {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
  */
+/**
+ * The value of a context key the record does not show: no value, so a condition on it is not met, and a
+ * Deny's is unknown (the engine's `unknownKeys`), not taken to hold.
+ */
+const UNKNOWN_VALUE: readonly string[] = [];
+
 function principalTypeOfId(principalId: string | undefined): string | undefined {
   if (principalId === undefined) return undefined;
   if (principalId.startsWith('AROA')) return 'AssumedRole';
@@ -130,7 +140,7 @@ export class PolicyResolver {
     let boundary: LocatedPolicy | undefined;
     let missingPolicies: readonly MissingPolicy[] = [];
     let identityArn: string | undefined;
-    const context: Record<string, string> = {};
+    const context: Record<string, ContextValue> = {};
     let identityGap: string | undefined;
     const canHaveIdentityPolicies = !['Anonymous', 'AWSService', 'Root'].includes(principal.type);
 
@@ -158,13 +168,17 @@ export class PolicyResolver {
         identityGap = found.message;
       }
     }
+    // A role ARN rebuilt from a session's (the record names no sessionIssuer, the snapshot not the role)
+    // lacks the role's path: aws:PrincipalArn is not known, only the role's name.
     if (identityArn === undefined && principal.roleArn !== undefined)
-      context['aws:PrincipalArn'] = principal.roleArn;
+      context['aws:PrincipalArn'] = principal.roleArnFromSession === true ? UNKNOWN_VALUE : principal.roleArn;
     // A caller CloudTrail names by its account alone is evaluated as the account's principal: its type
-    // is its principal ID's, not the root user's the engine would derive from that ARN.
+    // is its principal ID's, not the root user's the engine would derive from that ARN, and its ARN is
+    // not known.
     const placeholder = principal.type !== 'Root' && enginePrincipalFor(principal).endsWith(':root');
     const typeById = placeholder ? principalTypeOfId(principal.principalId) : undefined;
     if (typeById !== undefined) context['aws:PrincipalType'] = typeById;
+    if (typeById !== undefined && typeById !== 'Account') context['aws:PrincipalArn'] = UNKNOWN_VALUE;
 
     const cache = this.#cache;
     const compileLevels = (levels: ExplainContext['scpLevels'], policyType: 'scp' | 'rcp') =>

@@ -206,7 +206,7 @@ describe('a cross-account caller named only by account and principal ID', () => 
     assert.ok(!guard?.includes(':root'), guard);
   });
 
-  test("a role ARN rebuilt from the message's session ARN: a guard on aws:PrincipalArn says the path is not shown", () => {
+  test("a role ARN rebuilt from the message's session ARN: a guard on aws:PrincipalArn is unknown, the path not being shown", () => {
     const guarded = explainContext({
       bucketPolicies: new Map([
         [
@@ -237,9 +237,68 @@ describe('a cross-account caller named only by account and principal ID', () => 
     );
     assert.ok(
       guard?.includes(
-        `(the request had "arn:aws:iam::${PARTNER}:role/etl", rebuilt from the session's ARN, which does not show the role's path: if the role has one, the condition may hold)`,
+        'ArnLike aws:PrincipalArn "arn:aws:iam::444455556666:role/data/*" (unknown here, not absent: CloudTrail does not log aws:PrincipalArn (the caller\'s ARN: the record names the caller by its account alone, or its role without the role\'s path))',
       ),
       guard,
+    );
+  });
+
+  test('a Deny on aws:PrincipalArn is not taken to refuse a caller whose ARN the record does not show', () => {
+    const onlyPartnerRoles = explainContext({
+      bucketPolicies: new Map([
+        [
+          'exports',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PartnerRead',
+                Effect: 'Allow',
+                Principal: { AWS: PARTNER },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+              },
+              {
+                Sid: 'OnlyPartnerRoles',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: 'arn:aws:s3:::exports/*',
+                Condition: {
+                  StringNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${PARTNER}:role/partner-*` },
+                },
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+    const byAccount = explainTexts(
+      text(partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv')),
+      onlyPartnerRoles,
+    ).findings[0];
+    assert.notEqual(byAccount?.cause, 'resource-policy-explicit-deny');
+    assert.ok(
+      byAccount?.caveats.some((c) =>
+        c.includes('"OnlyPartnerRoles" of exports bucket policy refuses s3:GetObject when aws:PrincipalArn'),
+      ),
+      byAccount?.caveats.join(' | '),
+    );
+    // A role session whose record names no sessionIssuer: the role's ARN is rebuilt without its path.
+    const session = {
+      ...partnerRead('AROAEXAMPLEPARTNER:ci-sync', 'private/a.csv'),
+      errorMessage: `User: arn:aws:sts::${PARTNER}:assumed-role/deployer/ci-sync is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::exports/private/a.csv" with an explicit deny in a resource-based policy`,
+    };
+    const rebuilt = explainTexts(text(session), onlyPartnerRoles).findings[0];
+    assert.deepEqual(
+      rebuilt?.requests.map((r) => r.decision),
+      ['Allowed'],
+    );
+    assert.ok(
+      rebuilt?.caveats.some((c) =>
+        c.includes('"OnlyPartnerRoles" of exports bucket policy refuses s3:GetObject when aws:PrincipalArn'),
+      ),
+      rebuilt?.caveats.join(' | '),
     );
   });
 
