@@ -349,31 +349,34 @@ function keyUseOf(check: S3AuthorizationCheck): KeyUse {
 
 /**
  * For a caller CloudTrail names by account and principal ID alone (evaluated as its account): the
- * statements of a resource policy that bear on `actions` and name a particular principal of that
- * account, or test the caller's ARN or user name. Whether they apply to the caller is unknown; the
+ * statements of a resource policy that bear on the requests (their action and resource) and name a
+ * particular principal of that account of the caller's kind (a role for an `AROA…` ID, a user for an
+ * `AIDA…` one), or test the caller's ARN or user name. Whether they apply to the caller is unknown; the
  * evaluation took them not to. `"Sid" (Allow, role etl)` each.
  */
 function memberNamingStatements(
   policy: CompiledPolicy | undefined,
   account: string,
-  actions: readonly string[],
+  principalId: string,
+  requests: readonly { readonly action: string; readonly resource: string }[],
 ): string[] {
   if (policy === undefined) return [];
+  const kind = principalId.startsWith('AROA') ? 'role' : principalId.startsWith('AIDA') ? 'user' : undefined;
   const seen = new Set<CompiledStatement>();
   const out: string[] = [];
-  for (const action of actions) {
+  for (const { action, resource } of requests) {
     for (const { statement } of policy.relevantStatements(action.toLowerCase())) {
-      if (seen.has(statement)) continue;
+      if (seen.has(statement) || !mayCoverResource(statement, resource)) continue;
       seen.add(statement);
       const named =
         statement.principal === undefined || statement.principal.not
           ? []
           : statement.principal.entries.flatMap((entry) =>
-              entry.kind === 'user' || entry.kind === 'role' || entry.kind === 'federated-user'
-                ? entry.account === account
-                  ? [`${entry.kind === 'federated-user' ? 'federated user' : entry.kind} ${entry.name}`]
-                  : []
-                : entry.kind === 'role-session' && entry.account === account
+              (entry.kind === 'user' || entry.kind === 'role' || entry.kind === 'federated-user') &&
+              entry.account === account &&
+              (kind === undefined || kind === entry.kind)
+                ? [`${entry.kind === 'federated-user' ? 'federated user' : entry.kind} ${entry.name}`]
+                : entry.kind === 'role-session' && entry.account === account && kind !== 'user'
                   ? [`role ${entry.roleName}'s session ${entry.sessionName}`]
                   : [],
             );
@@ -387,6 +390,12 @@ function memberNamingStatements(
     }
   }
   return out;
+}
+
+/** Whether a statement's Resource (or NotResource) may cover `resource`: a pattern with a variable may. */
+function mayCoverResource(statement: CompiledStatement, resource: string): boolean {
+  const matches = statement.resources.some((p) => p.matcher === undefined || p.matcher(resource));
+  return statement.notResource ? !statement.resources.some((p) => p.matcher?.(resource) === true) : matches;
 }
 
 /**
@@ -1489,8 +1498,12 @@ export class FindingBuilder {
       principal.principalId !== undefined &&
       !/^\d{12}$/.test(principal.principalId)
     ) {
-      const actions = [...new Set(evaluated.map((e) => e.check.action))];
-      const naming = memberNamingStatements(set.resource, principal.account, actions);
+      const naming = memberNamingStatements(
+        set.resource,
+        principal.account,
+        principal.principalId,
+        evaluated.map((e) => e.check),
+      );
       if (naming.length > 0)
         caveats.push(
           `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,

@@ -176,6 +176,21 @@ describe('a cross-account caller named only by account and principal ID', () => 
                 Resource: 'arn:aws:s3:::exports/*',
               },
               {
+                // Another prefix than the request's, and a user where the principal ID is a role's.
+                Sid: 'AuditorOnlyAudit',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${PARTNER}:role/auditor` },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/audit/*',
+              },
+              {
+                Sid: 'AliceRead',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${PARTNER}:user/alice` },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::exports/*',
+              },
+              {
                 Sid: 'OtherAccount',
                 Effect: 'Allow',
                 Principal: { AWS: 'arn:aws:iam::777788889999:role/etl' },
@@ -198,7 +213,8 @@ describe('a cross-account caller named only by account and principal ID', () => 
       ),
       caveat,
     );
-    assert.ok(!caveat?.includes('OtherAccount'), caveat);
+    for (const sid of ['OtherAccount', 'AuditorOnlyAudit', 'AliceRead'])
+      assert.ok(!caveat?.includes(sid), caveat);
     const guard = finding?.caveats.find((c) =>
       c.includes('(statement DataRoles) allows this only under its Condition'),
     );
