@@ -21,13 +21,20 @@ export function* reportJsonPieces(report: ExplainReport): Generator<string> {
 /**
  * Characters JSON.stringify leaves as they are that a terminal acts on or that hide or reorder text:
  * DEL and the C1 controls (U+009B and U+009D start sequences as ESC [ and ESC ] do), bidi marks and
- * overrides (U+202E makes a key read backwards), zero-width characters, line and paragraph separators.
- * They occur only inside JSON strings, where `\uXXXX` is the same value to any JSON reader.
+ * overrides (U+202E makes a key read backwards), zero-width characters, line and paragraph separators,
+ * and the other default-ignorable characters the text formats show as U+FFFD (the soft hyphen, Hangul
+ * fillers, variation selectors but the emoji ones, tag characters). They occur only inside JSON strings,
+ * where `\uXXXX` (a pair of them past U+FFFF) is the same value to any JSON reader.
  */
-const INVISIBLE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const INVISIBLE =
+  /[\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0d\ufeff\uffa0\ufff0-\ufff8\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/gu;
 
 function withInvisiblesEscaped(piece: string): string {
-  return piece.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return piece.replace(INVISIBLE, (c) => {
+    let out = '';
+    for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
 }
 
 function* rawPieces(report: ExplainReport): Generator<string> {

@@ -56,6 +56,17 @@ describe('reportJsonPieces', () => {
     assert.equal((JSON.parse(text) as ExplainReport).skipped[0]?.eventId, id);
   });
 
+  test('the other default-ignorable characters (soft hyphen, tag characters, Hangul filler) are escapes too', () => {
+    const key = 'in/a\u00adb\u{E0041}\u3164.csv';
+    const text = joined({
+      findings: [],
+      skipped: [{ eventId: key, reason: 'not-s3', message: '' }],
+      errors: [],
+    });
+    assert.ok(text.includes('"in/a\\u00adb\\udb40\\udc41\\u3164.csv"'), text);
+    assert.equal((JSON.parse(text) as ExplainReport).skipped[0]?.eventId, key);
+  });
+
   test('each listed element is a piece of its own, so no piece grows with the report', () => {
     const skipped = Array.from({ length: 1000 }, (_, i) => ({
       eventId: `e-${i}`,
