@@ -4,8 +4,10 @@
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
 
+import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import {
+  type ListedInput,
   listTrailInputs,
   readListedInput,
   STDIN_NAME,
@@ -75,21 +77,24 @@ export async function explainFiles(
   if (!loaded.ok) return loaded;
   const ignoredFiles: string[] = [];
   // A directory's file that an option names (the snapshot kept beside the events) is not an event file.
-  const optionOf = optionFiles(options);
-  const named = new Set(inputs.map((path) => resolve(path)));
+  // Paths are compared with links resolved: a directory reached through a symbolic link holds the same files.
+  const optionOf = await optionFiles(options);
+  const named = new Set(await Promise.all(inputs.map(canonicalPath)));
   const givenAsOption: ExplainWarning[] = [];
-  const listed = (await listTrailInputs(inputs, (path) => ignoredFiles.push(path))).filter((input) => {
-    if (input.kind !== 'file' || optionOf.size === 0) return true;
-    const full = resolve(input.path);
-    const option = named.has(full) ? undefined : optionOf.get(full);
-    if (option === undefined) return true;
+  const listed: ListedInput[] = [];
+  for (const input of await listTrailInputs(inputs, (path) => ignoredFiles.push(path))) {
+    const full = input.kind === 'file' && optionOf.size > 0 ? await canonicalPath(input.path) : undefined;
+    const option = full === undefined || named.has(full) ? undefined : optionOf.get(full);
+    if (option === undefined) {
+      listed.push(input);
+      continue;
+    }
     givenAsOption.push({
-      input: input.path,
+      input: input.kind === 'file' ? input.path : STDIN_NAME,
       code: trailInputWarningCodes.givenAsOption,
-      message: `${input.path}: not read as events: it is the file given as ${option}.`,
+      message: `${input.kind === 'file' ? input.path : STDIN_NAME}: not read as events: it is the file given as ${option}.`,
     });
-    return false;
-  });
+  }
   const readable = listed.filter((input) => input.kind !== 'problem');
   const readOptions = io.stdin !== undefined ? { stdin: io.stdin } : {};
   const explainer = new Explainer(loaded.context);
@@ -159,17 +164,27 @@ export const NOT_TRAIL_FILE_NAME = trailInputWarningCodes.notTrailFileName;
 const NOT_READ_SHOWN = 3;
 
 /** One warning per directory for the files in it that were not read for their names. */
-/** The files the options name (snapshot, bucket policies, SCPs, RCPs), by resolved path, with their option. */
-function optionFiles(options: ExplainContextOptions): Map<string, string> {
-  const files = new Map<string, string>();
-  if (options.accountSnapshot !== undefined)
-    files.set(resolve(options.accountSnapshot), '--account-snapshot');
+/** A path with its symbolic links resolved (as given, made absolute, when it cannot be). */
+async function canonicalPath(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** The files the options name (snapshot, bucket policies, SCPs, RCPs), by canonical path, with their option. */
+async function optionFiles(options: ExplainContextOptions): Promise<Map<string, string>> {
+  const given: [string, string][] = [];
+  if (options.accountSnapshot !== undefined) given.push([options.accountSnapshot, '--account-snapshot']);
   for (const arg of options.bucketPolicies ?? []) {
     const parsed = parseBucketPolicyArg(arg);
-    if (parsed.ok) files.set(resolve(parsed.file), '--bucket-policy');
+    if (parsed.ok) given.push([parsed.file, '--bucket-policy']);
   }
-  for (const path of options.scps ?? []) files.set(resolve(path), '--scp');
-  for (const path of options.rcps ?? []) files.set(resolve(path), '--rcp');
+  for (const path of options.scps ?? []) given.push([path, '--scp']);
+  for (const path of options.rcps ?? []) given.push([path, '--rcp']);
+  const files = new Map<string, string>();
+  for (const [path, option] of given) if (path !== '-') files.set(await canonicalPath(path), option);
   return files;
 }
 

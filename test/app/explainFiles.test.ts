@@ -3,7 +3,7 @@
  * reading them all first gives.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -148,6 +148,19 @@ test("a directory's file that an option names (the snapshot kept beside the even
       `${join(dir, 'authz.json')}: not read as events: it is the file given as --account-snapshot.`,
       `${join(dir, 'bucket-policy.json')}: not read as events: it is the file given as --bucket-policy.`,
     ],
+  );
+  // Through a symbolic link to the directory, the same file is still the option's.
+  const link = join(root(), 'scenario-link');
+  await symlink(dir, link);
+  const linked = await explainFiles([link], {
+    accountSnapshot: join(dir, 'authz.json'),
+    bucketPolicies: [`data=${join(dir, 'bucket-policy.json')}`],
+  });
+  assert.ok(linked.ok);
+  assert.deepEqual(linked.report.errors, []);
+  assert.deepEqual(
+    linked.report.warnings?.filter((w) => w.code === 'input.givenAsOption').map((w) => w.input),
+    [join(link, 'authz.json'), join(link, 'bucket-policy.json')],
   );
   // Named as an input itself, it is read as one (and says what it is).
   const named = await explainFiles([join(dir, 'authz.json')], { accountSnapshot: join(dir, 'authz.json') });

@@ -516,6 +516,13 @@ describe('permission-auditor explain', () => {
     assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
   });
 
+  test('wide characters are two columns: CJK, emoji of every block, and the wide ones of the BMP', () => {
+    assert.deepEqual(
+      ['a', 'é', '日', '🚀', '🛒', '🫠', '😀', '☕', '⌚', '✅'].map(columnsOf),
+      [1, 1, 2, 2, 2, 2, 2, 2, 2, 2],
+    );
+  });
+
   test('the progress line counts wide characters (CJK, emoji) as two columns', async () => {
     const inputs = join(dir(), 'progress-wide', '日本語のとても長いディレクトリ名前です');
     mkdirSync(inputs, { recursive: true });

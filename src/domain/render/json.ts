@@ -27,6 +27,7 @@ export function* reportJsonPieces(report: ExplainReport): Generator<string> {
  * where `\uXXXX` (a pair of them past U+FFFF) is the same value to any JSON reader.
  */
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each combining mark here stands alone, to be escaped
   /[\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0d\ufeff\uffa0\ufff0-\ufff8\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/gu;
 
 function withInvisiblesEscaped(piece: string): string {
