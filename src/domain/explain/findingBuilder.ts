@@ -1119,9 +1119,17 @@ function duplicityAdvice(
  * The directories the caller's successful calls on the bucket worked in: those that hold objects it
  * wrote or read, where it uploaded, and where S3 found no key it looked up.
  */
-function workedDirectories(evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined): string[] {
+function workedDirectories(
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+  readsOnly = false,
+): string[] {
   const directories: string[] = [];
-  for (const kind of ['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const)
+  // The directories of objects seen include those written: a job that only reads leaves them out (the
+  // keys it read are among its calls' keys).
+  const kinds = readsOnly
+    ? (['missingKeyDirectories'] as const)
+    : (['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const);
+  for (const kind of kinds)
     for (const directory of evidence(kind) ?? NO_NAMES) directories.push(directory);
   return directories;
 }
@@ -1179,8 +1187,14 @@ function listedDirectory(prefix: string): string {
 function mountDirectory(
   calls: ReturnType<typeof callsOn>,
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+  readOnly: boolean,
 ): string | undefined {
-  const paths = [...calls.keys, ...calls.listPrefixes.map(listedDirectory), ...workedDirectories(evidence)];
+  // A read-only mount uploaded nothing: where the caller's uploads went is another client's work.
+  const paths = [
+    ...calls.keys,
+    ...calls.listPrefixes.map(listedDirectory),
+    ...workedDirectories(evidence, readOnly),
+  ];
   return paths.length > 0 ? commonDirectory(paths) : undefined;
 }
 
@@ -2948,10 +2962,11 @@ export class FindingBuilder {
       if (mounter !== undefined || isResticAgent(client.raw)) {
         const calls = callsOn(bucket, evaluated, succeeded, evidence);
         if (mounter === undefined) return resticAdvice(bucket, partition, calls);
+        const readOnly = mounter === 'mountpoint-s3' && isReadOnlyMountpointAgent(client.raw);
         const mount = {
-          directory: mountDirectory(calls, evidence),
+          directory: mountDirectory(calls, evidence, readOnly),
           eventNames: calls.eventNames,
-          readOnly: mounter === 'mountpoint-s3' && isReadOnlyMountpointAgent(client.raw),
+          readOnly,
         };
         return mountAdvice(mounter, bucket, partition, mount);
       }
@@ -3029,6 +3044,7 @@ export class FindingBuilder {
     // Copies that succeeded read their sources too (the input's evidence, kept per source bucket).
     for (const directory of evidence('copySourceDirectories') ?? NO_NAMES) sourceKeys.push(directory);
     const copySource = sourceKeys.length > 0 ? commonDirectory(sourceKeys) : undefined;
+    const refusedEventNames = [...names];
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
@@ -3052,6 +3068,7 @@ export class FindingBuilder {
           ...(partition !== undefined ? { partition } : {}),
           prefix,
           eventNames,
+          refusedEventNames,
           ...(copySource !== undefined ? { copySource } : {}),
           ...(moveSource !== undefined ? { moveSource } : {}),
           ...(readsObjects ? { readsObjects } : {}),

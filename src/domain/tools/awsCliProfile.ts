@@ -130,6 +130,11 @@ export interface AwsCliProfileInput {
   /** Event names of the principal on the bucket (denied and successful); they tell upload from download. */
   readonly eventNames: readonly string[];
   /**
+   * Event names of the finding's own (refused) requests: when they tell the direction, it is theirs. The
+   * caller's successful calls (another command's, on another prefix) tell it only when they do not.
+   */
+  readonly refusedEventNames?: readonly string[];
+  /**
    * The bucket is the source of a move: the denied deletes are of keys the caller read or copied from.
    * `destinationPrefix` is where its copies went in the same bucket, if they did.
    */
@@ -214,7 +219,8 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     denied.has('s3:putobjecttagging') &&
     COPY_PROPS_COMMANDS.has(input.command) &&
     (tagsReadHere || input.tagsReadElsewhere === true);
-  const inferredByCalls = inferAwsCliDirection(input.eventNames);
+  const byRefused = inferAwsCliDirection(input.refusedEventNames ?? []);
+  const inferredByCalls = byRefused !== 'unknown' ? byRefused : inferAwsCliDirection(input.eventNames);
   const inferred = tagsWritten && inferredByCalls === 'upload' ? 's3-to-s3' : inferredByCalls;
   const listedBucket = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
   // `cp` and `mv` list only the side they read from (`--recursive` from S3; an upload lists nothing): a

@@ -50,10 +50,11 @@ export function isReadOnlyMountpointAgent(userAgent: string | undefined): boolea
  */
 export function mountpointProfile(input: MountInput): MountProfile {
   const { bucketArn, objectArn } = jobResourceArns(input.bucket, input.directory ?? '', input.partition);
-  const deletes = input.eventNames.has('DeleteObject');
+  // A mount with --read-only writes and deletes nothing: it reads alone. Uploads and deletes of the
+  // caller's seen on the bucket are another client's (the caller's events are pooled per bucket).
+  const readOnly = input.readOnly === true;
+  const deletes = !readOnly && input.eventNames.has('DeleteObject');
   const uploads = [...input.eventNames].some((name) => UPLOADS.has(name));
-  // A mount with --read-only writes and deletes nothing: it reads alone.
-  const readOnly = input.readOnly === true && !uploads && !deletes;
   const objectActions = readOnly
     ? ['s3:GetObject']
     : ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'];

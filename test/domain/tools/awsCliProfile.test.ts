@@ -11,6 +11,22 @@ import {
 } from '../../../src/domain/tools/awsCliProfile.js';
 import { ACCOUNT, backupUserContext, deniedRecord } from '../explain/explainFixtures.js';
 
+describe("the direction of a finding's own refusals", () => {
+  test("wins over the caller's successful calls of another command (an upload elsewhere in the bucket)", () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'acme-ci',
+      prefix: 'fixtures/',
+      eventNames: ['ListObjects', 'GetObject', 'PutObject'],
+      refusedEventNames: ['GetObject'],
+    });
+    assert.equal(profile?.direction, 'download');
+    const actions = profile?.statements.flatMap((s) => s.Action) ?? [];
+    assert.ok(actions.includes('s3:GetObject'), actions.join());
+    assert.ok(!actions.includes('s3:PutObject'), actions.join());
+  });
+});
+
 describe('inferAwsCliDirection', () => {
   test('denied uploads mean upload, denied copies mean s3-to-s3, denied reads mean download', () => {
     assert.equal(inferAwsCliDirection(['PutObject']), 'upload');

@@ -38,6 +38,21 @@ describe('a mount with --read-only (md/mp-readonly in its user agent)', () => {
   });
 });
 
+describe("a read-only mount whose caller's uploads (another client's) are seen on the bucket", () => {
+  test('still reads alone: a mount with --read-only writes nothing', () => {
+    const profile = mountpointProfile({
+      bucket: 'ml-datasets',
+      directory: 'training/',
+      eventNames: new Set(['ListObjects', 'GetObject', 'PutObject', 'DeleteObject']),
+      readOnly: true,
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => s.Action),
+      [['s3:ListBucket'], ['s3:GetObject']],
+    );
+  });
+});
+
 describe('mountpointProfile', () => {
   test('a read-only mount of a prefix: the documented set without deletes, and --read-only as the alternative', () => {
     const profile = mountpointProfile({
