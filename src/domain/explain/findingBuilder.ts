@@ -1129,8 +1129,9 @@ function workedDirectories(
   const kinds = readsOnly
     ? (['missingKeyDirectories'] as const)
     : (['objectDirectories', 'missingKeyDirectories', 'uploadDirectories'] as const);
-  for (const kind of kinds)
+  for (const kind of kinds) {
     for (const directory of evidence(kind) ?? NO_NAMES) directories.push(directory);
+  }
   return directories;
 }
 
