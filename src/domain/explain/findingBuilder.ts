@@ -2905,12 +2905,14 @@ export class FindingBuilder {
         if (check.key !== undefined && check.action.toLowerCase() !== 's3:getobject') changed.add(key);
       }
       const lockFiles = evidence('lockFiles');
+      const readStates = [...(evidence('readKeys') ?? NO_NAMES)].filter((key) => key.endsWith('.tfstate'));
       const profile = terraformBackendProfile({
         bucket,
         ...(partition !== undefined ? { partition } : {}),
         keys: [...keys],
         readOnlyKeys: new Set([...keys].filter((key) => !changed.has(key))),
         ...(lockFiles !== undefined ? { lockFiles } : {}),
+        ...(readStates.length > 0 ? { statesRead: new Set(readStates) } : {}),
       });
       return {
         jobProfile: {

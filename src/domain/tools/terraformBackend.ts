@@ -42,6 +42,11 @@ export interface TerraformBackendInput {
   readonly readOnlyKeys?: ReadonlySet<string>;
   /** Lock files (`<key>.tflock`) the caller wrote with success on the bucket. */
   readonly lockFiles?: ReadonlySet<string>;
+  /**
+   * State keys (`….tfstate`) the caller read with success on the bucket: without a lock file, the state
+   * the backend read is taken as the job's own, and another it was refused only reading as a remote one.
+   */
+  readonly statesRead?: ReadonlySet<string>;
 }
 
 export interface TerraformBackendProfile {
@@ -76,12 +81,18 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
   }
   // Read-only keys as state keys (a workspace's `env:/<workspace>/<key>` is its key).
   const readOnly = new Set([...(input.readOnlyKeys ?? [])].map((key) => WORKSPACE_KEY.exec(key)?.[1] ?? key));
+  // Without a lock file (DynamoDB locking, -lock=false), the states the backend read with success.
+  const own = new Set(locked);
+  if (own.size === 0)
+    for (const key of input.statesRead ?? []) {
+      const state = WORKSPACE_KEY.exec(key)?.[1] ?? key;
+      if (!readOnly.has(state)) own.add(state);
+    }
   const remote = new Set<string>();
-  if (locked.size > 0)
-    for (const key of stateKeys) if (!locked.has(key) && readOnly.has(key)) remote.add(key);
+  if (own.size > 0) for (const key of stateKeys) if (!own.has(key) && readOnly.has(key)) remote.add(key);
   for (const key of remote) stateKeys.delete(key);
-  // The states it locked are the job's own, whether refused or not: the profile holds them too.
-  for (const key of locked) stateKeys.add(key);
+  // The states it locked (or read as its own) are the job's, whether refused or not: the profile holds them too.
+  for (const key of own) stateKeys.add(key);
   if (locked.size > 0) locks = true;
   const bucketArn = bucketArnOf(input.bucket, input.partition);
   const arns = (suffix: string): string[] =>
@@ -107,7 +118,9 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
       Resource: keys.map((key) => `${bucketArn}/${literalArnPart(key)}`),
     });
     notes.push(
-      `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the job locked ${[...locked].sort().join(', ')}: a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Write access to it would let this configuration change that one's state.`,
+      locked.size > 0
+        ? `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the job locked ${[...locked].sort().join(', ')}: a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Write access to it would let this configuration change that one's state.`
+        : `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...own].sort().join(', ')} with success: taken as a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). If it is this configuration's own state (the backend's key), it needs s3:PutObject too.`,
     );
   }
   if (stateKeys.size === 0 && remote.size > 0) return { statements, notes };

@@ -59,6 +59,32 @@ describe('terraformBackendProfile: a terraform_remote_state read', () => {
     );
   });
 
+  test('without a lock file, the state the backend read with success is its own, and another only read is remote', () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['network/terraform.tfstate'],
+      readOnlyKeys: new Set(['network/terraform.tfstate']),
+      statesRead: new Set(['app/terraform.tfstate']),
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['TerraformStateList', ['s3:ListBucket'], ['arn:aws:s3:::tf-state']],
+        ['TerraformRemoteState', ['s3:GetObject'], ['arn:aws:s3:::tf-state/network/terraform.tfstate']],
+        ['TerraformState', ['s3:GetObject', 's3:PutObject'], ['arn:aws:s3:::tf-state/app/terraform.tfstate']],
+      ],
+    );
+    assert.ok(
+      profile.notes.some(
+        (n) =>
+          n.startsWith(
+            'network/terraform.tfstate was only read, while the backend read app/terraform.tfstate with success',
+          ) && n.endsWith('it needs s3:PutObject too.'),
+      ),
+      profile.notes.join(' | '),
+    );
+  });
+
   test("another workspace's state only read: read-only on the key as read", () => {
     const profile = terraformBackendProfile({
       bucket: 'tf-state',
