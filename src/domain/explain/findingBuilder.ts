@@ -3011,6 +3011,8 @@ export class FindingBuilder {
       } else if (check.bucket === bucket && job === undefined) {
         const prefix = check.context['s3:prefix'];
         if (typeof prefix === 'string') listPrefixes.push(prefix);
+        // A read of a missing key refused as s3:ListBucket on the bucket: the key is where the job works.
+        else if (e.event.objectKey !== '' && e.event.objectKey !== undefined) keys.push(e.event.objectKey);
       }
       if (check.bucket === bucket && check.role !== 'source' && e.decision !== 'Allowed')
         deniedHere.add(check.action);

@@ -1,7 +1,8 @@
 /**
- * A caller's successful calls on a bucket are pooled whatever client made them: a read-only Mountpoint
- * mount keeps to its reads, and is scoped to where it reads, when the same role uploaded elsewhere in the
- * bucket with aws-cli.
+ * Where a job works, told from its calls: a caller's successful calls on a bucket are pooled whatever
+ * client made them, so a read-only Mountpoint mount keeps to its reads and where it reads when the same
+ * role uploaded elsewhere with aws-cli; and a read of a missing key refused as s3:ListBucket still names
+ * the key's directory.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -34,4 +35,18 @@ test('a read-only mount refused a read is scoped to its reads, not to where the 
       [['s3:GetObject'], ['arn:aws:s3:::data/datasets/imagenet/*']],
     ],
   );
+});
+
+test("aws-cli's read of a missing key refused as s3:ListBucket: the profile keeps to the key's directory", () => {
+  const head = deniedObjectRecord('HeadObject', 's3:ListBucket', 'data', 'reports/2026-12.csv', {
+    userAgent: '[aws-cli/2.22.4 md/command#s3.cp]',
+    errorMessage: `User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+  });
+  const report = explainTexts(
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [head] }) }],
+    backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/reports/*' }]),
+  );
+  const resources = report.findings[0]?.jobProfile?.statements.flatMap((s) => s.Resource) ?? [];
+  assert.ok(resources.includes('arn:aws:s3:::data/reports/*'), resources.join());
+  assert.ok(!resources.includes('arn:aws:s3:::data/*'), resources.join());
 });
