@@ -99,11 +99,19 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
   const multipart = MULTIPART.some((name) => input.eventNames.has(name));
   const createsBucket = input.eventNames.has('CreateBucket');
 
-  const objectActions = ['s3:GetObject', 's3:PutObject'];
+  // Volumes downloaded, and nothing uploaded: a restore or a verify, which only read (a backup HEADs its
+  // volumes, never GETs them).
+  const uploads = input.eventNames.has('PutObject') || multipart;
+  const readsOnly =
+    !uploads &&
+    !prunes &&
+    input.eventNames.has('GetObject') &&
+    input.keys.some((key) => isDuplicityFile(key) && /\.difftar/.test(key));
+  const objectActions = readsOnly ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'];
   if (prunes) objectActions.push('s3:DeleteObject');
   // Volumes (200 MiB by default) go up in parts above --s3-multipart-chunk-size (25 MiB by default in 0.8, 20 MiB from 2.x),
   // and boto3's transfer manager aborts a failed multipart upload: every backup needs it, seen or not.
-  objectActions.push('s3:AbortMultipartUpload');
+  if (!readsOnly) objectActions.push('s3:AbortMultipartUpload');
   const statements: PolicyStatement[] = [
     {
       Sid: 'DuplicityBucket',
@@ -123,6 +131,10 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
   const notes: string[] = [
     `The keys are a duplicity backup's (at ${where}): volumes (duplicity-full… and duplicity-inc….difftar), manifests and signatures. Every duplicity command HEADs the bucket (s3:ListBucket; refused, it stops) and lists the backup's prefix. A backup uploads its volumes and HEADs each one to check its size (s3:GetObject: refused, the check is skipped and CloudTrail logs AccessDenied); an incremental backup whose local cache (--archive-dir) lacks the manifests and signatures downloads them first, and stops when that is refused; verify and restore download volumes. Source: ${SOURCE}`,
   ];
+  if (readsOnly)
+    notes.push(
+      `The job downloaded backup volumes and uploaded nothing: a restore or a verify, which needs s3:GetObject alone. A backup from this host needs s3:PutObject and s3:AbortMultipartUpload on ${archives.map((a) => `${bucketArn}/${literalArnPart(a)}*`).join(', ')} too.`,
+    );
   if (prunes) {
     notes.push(
       'The job deleted (or was refused deleting) backup files: remove-older-than, remove-all-but-n-full, remove-all-inc-of-but-n-full and cleanup do, and need s3:DeleteObject. They exit with status 0 when S3 refuses the deletes (duplicity only warns), so the old backups stay. Hosts that only back up do not need it: running the removals from a separate, trusted machine keeps a compromised backup host from deleting the backups.',
@@ -132,9 +144,10 @@ export function duplicityProfile(input: DuplicityInput): DuplicityProfile | unde
       's3:DeleteObject is left out: backing up, verifying and restoring never delete. remove-older-than, remove-all-but-n-full and cleanup need it, and exit with status 0 when S3 refuses the deletes (duplicity only warns), so the old backups stay: grant it to the machine that runs them.',
     );
   }
-  notes.push(
-    `Volumes larger than --s3-multipart-chunk-size (25 MiB by default in duplicity 0.8, 20 MiB from 2.x; a volume is 200 MiB by default, --volsize) are uploaded in parts${multipart ? ', as this job did' : ''}: boto3's transfer manager aborts a failed one (s3:AbortMultipartUpload), so that its parts are not kept (and billed). With --volsize at or below the chunk size, every upload is a single PUT and the action can be left out.`,
-  );
+  if (!readsOnly)
+    notes.push(
+      `Volumes larger than --s3-multipart-chunk-size (25 MiB by default in duplicity 0.8, 20 MiB from 2.x; a volume is 200 MiB by default, --volsize) are uploaded in parts${multipart ? ', as this job did' : ''}: boto3's transfer manager aborts a failed one (s3:AbortMultipartUpload), so that its parts are not kept (and billed). With --volsize at or below the chunk size, every upload is a single PUT and the action can be left out.`,
+    );
   const alternatives: Alternative[] = [];
   if (createsBucket) {
     notes.push(

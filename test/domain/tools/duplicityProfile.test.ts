@@ -163,3 +163,31 @@ describe('duplicityProfile', () => {
     );
   });
 });
+
+describe('a restore or verify (volumes downloaded, nothing uploaded)', () => {
+  test('gets s3:GetObject alone, and a note on what a backup needs besides', () => {
+    const input = jobCalls({
+      bucket: 'b',
+      keys: [`nas01/${FULL}.manifest.gpg`, `nas01/${FULL}.vol1.difftar.gpg`],
+      listPrefixes: ['nas01/'],
+      eventNames: new Set(['ListObjects', 'GetObject']),
+    });
+    const profile = duplicityProfile(input);
+    assert.deepEqual(
+      profile?.statements.map((s) => [s.Sid, s.Action]),
+      [
+        ['DuplicityBucket', ['s3:ListBucket']],
+        ['DuplicityBackup', ['s3:GetObject']],
+      ],
+    );
+    assert.ok(
+      profile?.notes.some((n) => n.startsWith('The job downloaded backup volumes and uploaded nothing')),
+    );
+    // A backup HEADs its volumes (no GET) and uploads: it keeps its writes.
+    const backup = duplicityProfile({
+      ...input,
+      eventNames: new Set(['ListObjects', 'HeadObject', 'PutObject']),
+    });
+    assert.ok(backup?.statements.some((s) => s.Action.includes('s3:PutObject')));
+  });
+});
