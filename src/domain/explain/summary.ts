@@ -4,6 +4,18 @@
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
+/**
+ * The client as the reports name it: its tool and version (`rclone v1.66.0`). OpenTofu is Terraform's
+ * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself.
+ */
+export function clientLabel(client: Finding['client']): string {
+  const name =
+    client.tool === 'terraform' && /(?:^|[\s[])OpenTofu\//i.test(client.userAgent ?? '')
+      ? 'opentofu'
+      : client.tool;
+  return client.version !== undefined ? `${name} ${client.version}` : name;
+}
+
 export const CAUSE_PHRASE: Readonly<Record<FindingCause, string>> = {
   'identity-missing-allow': 'no identity-based policy allows it',
   'identity-explicit-deny': 'an identity-based policy explicitly denies it',
@@ -182,10 +194,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
   const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
   const who = callerLabel(finding.principal);
-  const tool =
-    finding.client.tool !== 'other'
-      ? ` (${finding.client.tool}${finding.client.version !== undefined ? ` ${finding.client.version}` : ''})`
-      : '';
+  const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
   const where = wherePhrase(finding);
   // An explicit Deny that refused only some of the requests: the cause names the actions it refused,
   // and the others, refused for want of an Allow, are named apart.

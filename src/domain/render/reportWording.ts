@@ -21,6 +21,7 @@ import type {
 import {
   assumesNoBucketPolicy,
   callerLabel,
+  clientLabel,
   refusedElsewhere,
   shortArn,
   targetPhrase,
@@ -255,7 +256,7 @@ export function cutUserAgent(userAgent: string, length: number): { head: string;
 
 /** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */
 export function describeClient(client: Finding['client']): string {
-  return client.version !== undefined ? `${client.tool} ${client.version}` : client.tool;
+  return clientLabel(client);
 }
 
 /** `identity-based policy "backup-s3" (arn:…), statement "DenyDelete"` or `… statement #2`. */

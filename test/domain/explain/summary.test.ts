@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
-import { refusedElsewhere, shortArn, summarise } from '../../../src/domain/explain/summary.js';
+import { clientLabel, refusedElsewhere, shortArn, summarise } from '../../../src/domain/explain/summary.js';
 
 const base: Omit<Finding, 'summary'> = {
   eventIds: ['e1'],
@@ -228,4 +228,26 @@ test('a copy whose source read an explicit Deny refused, and whose write no poli
     summary,
     /^user\/rclone-backup \(rclone v1\.66\.0\) was denied s3:GetObject on bucket media-ingest \(CloudTrail logged the event on media-archive\): the bucket policy explicitly denies it; and s3:PutObject, which no policy allows\./,
   );
+});
+
+describe('clientLabel', () => {
+  test('OpenTofu (tool terraform in the JSON) is named as itself, with its own version', () => {
+    assert.equal(
+      clientLabel({
+        tool: 'terraform',
+        version: '1.8.5',
+        userAgent: 'APN/1.0 OpenTofu-S3-Backend/1.0 OpenTofu/1.8.5 aws-sdk-go-v2/1.30.3',
+      }),
+      'opentofu 1.8.5',
+    );
+    assert.equal(
+      clientLabel({
+        tool: 'terraform',
+        version: '1.9.0',
+        userAgent: 'APN/1.0 HashiCorp/1.0 Terraform/1.9.0',
+      }),
+      'terraform 1.9.0',
+    );
+    assert.equal(clientLabel({ tool: 'rclone' }), 'rclone');
+  });
 });
