@@ -81,6 +81,9 @@ export function adviceKey(finding: Finding): string {
     fixKey(finding.fix),
     finding.alternatives,
     profileKey(finding.jobProfile),
+    // Without a fix, the caveats are the advice (what can still refuse the request: the VPC endpoint it
+    // came through, a policy not given): another set of them is other advice.
+    finding.fix === null ? [...finding.caveats].sort() : null,
   ]);
 }
 

@@ -79,6 +79,17 @@ describe('markRepeats: what was refused, when the visible policies allow it all'
     assert.deepEqual(marks(out), [undefined, undefined, 1]);
   });
 
+  test('without a fix the caveats are the advice: another VPC endpoint to look at is not a repeat', () => {
+    const through = (day: number, endpoint: string) => ({
+      ...allowedNight(day, 's3:GetObject', 'arn:aws:s3:::exports/in/a.csv'),
+      caveats: [
+        `The visible policies allow the request. What can still deny it: (1) the VPC endpoint policy of ${endpoint}.`,
+      ],
+    });
+    const out = markRepeats([through(26, 'vpce-0a1b'), through(27, 'vpce-0fff'), through(28, 'vpce-0a1b')]);
+    assert.deepEqual(marks(out), [undefined, undefined, 1]);
+  });
+
   test("another KMS key is other advice (each key's policy is its own change)", () => {
     const key = (id: string) => `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${id}`;
     const out = markRepeats([
