@@ -36,7 +36,12 @@ export function withDistinctProfileSids(findings: readonly Finding[]): Finding[]
 function distinctSids(finding: Finding, byPrincipal: Map<string, TakenSids>): Finding {
   const profile = finding.jobProfile;
   if (profile === null || profile.statements.every((s) => s.Sid === undefined)) return finding;
-  const principalKey = findingIdentity(finding.principal);
+  // The policy the profiles go into: an IAM Identity Center role's is its permission set's, which every
+  // person of it shares (their findings are told apart, not their policy).
+  const principalKey =
+    finding.principal.type === 'IdentityCenter' && finding.principal.arn !== 'unknown'
+      ? identityOf(finding.principal.arn)
+      : findingIdentity(finding.principal);
   let taken = byPrincipal.get(principalKey);
   if (taken === undefined) {
     taken = { used: new Set(), next: new Map(), given: new Map() };

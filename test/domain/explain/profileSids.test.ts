@@ -96,6 +96,17 @@ describe('withDistinctProfileSids', () => {
     });
   });
 
+  test("two people of one IAM Identity Center permission set share its policy: the second one's Sids are distinct", () => {
+    const role = 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataScientist_0123456789abcdef';
+    const person = (name: string, bucket: string): Finding => ({
+      ...finding(`${role}/${name}`, bucket, [list(bucket), objects(bucket)]),
+      principal: { arn: `${role}/${name}`, type: 'IdentityCenter', account: '111122223333' },
+    });
+    const out = withDistinctProfileSids([person('maria', 'photos'), person('john', 'reports')]);
+    assert.deepEqual(sids(out[0]), ['RcloneListBucket', 'RcloneObjects']);
+    assert.deepEqual(sids(out[1]), ['RcloneListBucketReports', 'RcloneObjectsReports']);
+  });
+
   test('sidWord keeps only the letters and digits a Sid allows', () => {
     assert.equal(sidWord('acme-backup-nas-06'), 'AcmeBackupNas06');
     assert.equal(sidWord('logs.example.com'), 'LogsExampleCom');
