@@ -4,6 +4,32 @@
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
+/** The policies that lack an Allow for requests, in words: `which the permissions boundary does not allow`. */
+function lackingPhrase(missing: readonly string[]): string {
+  const kinds = new Set(missing);
+  if (kinds.size === 0) return 'which no policy allows';
+  if (kinds.size === 2 && kinds.has('identity') && kinds.has('permissions-boundary'))
+    return 'which neither the identity-based policies nor the permissions boundary allow';
+  if (kinds.size > 1) return 'which the visible policies do not allow';
+  const [kind] = kinds;
+  switch (kind) {
+    case 'identity':
+      return 'which no identity-based policy allows';
+    case 'permissions-boundary':
+      return 'which the permissions boundary does not allow';
+    case 'resource':
+      return 'which the bucket policy does not allow';
+    case 'scp':
+      return 'which the service control policies do not allow';
+    case 'rcp':
+      return 'which the resource control policies do not allow';
+    case 'session':
+      return 'which the session policy does not allow';
+    default:
+      return 'which no policy allows';
+  }
+}
+
 /**
  * The client as the reports name it: its tool and version (`rclone v1.66.0`). OpenTofu is Terraform's
  * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself.
@@ -250,7 +276,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       : splitParts.length > 1
         ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
         : explicit.length > 0 && others.length > 0
-          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${others.join(', ')}, which no policy allows.`
+          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${others.join(', ')}, ${lackingPhrase(denied.filter((r) => r.decision === 'ImplicitlyDenied').flatMap((r) => r.missingAllowIn ?? []))}.`
           : denied.length === 0 && kmsRefused.length > 0
             ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
             : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;

@@ -653,7 +653,7 @@ describe('explainTexts', () => {
     );
     assert.match(
       finding?.summary ?? '',
-      /was denied s3:GetObject on bucket data: an identity-based policy explicitly denies it; and s3:PutObject, which no policy allows\. Fix: add s3:PutObject to .* \(verified\)\. Blocked by inline statement NoPii\.$/,
+      /was denied s3:GetObject on bucket data: an identity-based policy explicitly denies it; and s3:PutObject, which no identity-based policy allows\. Fix: add s3:PutObject to .* \(verified\)\. Blocked by inline statement NoPii\.$/,
     );
   });
 

@@ -251,3 +251,41 @@ describe('clientLabel', () => {
     assert.equal(clientLabel({ tool: 'rclone' }), 'rclone');
   });
 });
+
+test('beside an explicit Deny, the requests that lack an Allow are said with the policy that lacks it', () => {
+  const withMissing = (missingAllowIn: Finding['requests'][number]['missingAllowIn']) =>
+    summarise({
+      ...base,
+      cause: 'boundary-explicit-deny',
+      fix: null,
+      deniedBy: [{ policyType: 'permissions-boundary', policyName: 'AppBoundary', sid: 'NoDeletes' }],
+      requests: [
+        {
+          eventId: 'e1',
+          eventName: 'DeleteObject',
+          action: 's3:DeleteObject',
+          resource: 'arn:aws:s3:::b/a',
+          decision: 'ExplicitlyDenied',
+          source: 'operation',
+        },
+        {
+          eventId: 'e2',
+          eventName: 'PutObject',
+          action: 's3:PutObject',
+          resource: 'arn:aws:s3:::b/a',
+          decision: 'ImplicitlyDenied',
+          source: 'operation',
+          ...(missingAllowIn !== undefined ? { missingAllowIn } : {}),
+        },
+      ],
+    });
+  assert.match(
+    withMissing(['permissions-boundary']),
+    /; and s3:PutObject, which the permissions boundary does not allow\./,
+  );
+  assert.match(
+    withMissing(['identity', 'permissions-boundary']),
+    /; and s3:PutObject, which neither the identity-based policies nor the permissions boundary allow\./,
+  );
+  assert.match(withMissing(undefined), /; and s3:PutObject, which no policy allows\./);
+});
