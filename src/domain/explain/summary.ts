@@ -70,6 +70,16 @@ export function assumesNoBucketPolicy(fix: Pick<Fix, 'attachKind' | 'newDocument
   return fix !== null && fix.attachKind === 'bucket-policy' && fix.newDocument === undefined;
 }
 
+/**
+ * A cross-account fix whose caller-side statements go to policies the input does not hold: it was
+ * verified on the bucket's side only.
+ */
+export function verifiedOnBucketSideOnly(
+  fix: Pick<Fix, 'identityStatements' | 'identityChange'> | null,
+): boolean {
+  return fix !== null && (fix.identityStatements?.length ?? 0) > 0 && fix.identityChange === undefined;
+}
+
 /** How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything. */
 function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence'>): string {
   // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
@@ -299,7 +309,17 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${!fix.verified ? (onlyOverQuota(fix) ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)` : ' (not verified)') : assumesNoBucketPolicy(fix) ? ' (verified as if the bucket had no policy)' : ' (verified)'}.`;
+    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${
+      !fix.verified
+        ? onlyOverQuota(fix)
+          ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`
+          : ' (not verified)'
+        : assumesNoBucketPolicy(fix)
+          ? ' (verified as if the bucket had no policy)'
+          : verifiedOnBucketSideOnly(fix)
+            ? " (verified on the bucket's side only)"
+            : ' (verified)'
+    }.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));
     if (avoid !== undefined) {

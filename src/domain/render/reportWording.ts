@@ -25,6 +25,7 @@ import {
   refusedElsewhere,
   shortArn,
   targetPhrase,
+  verifiedOnBucketSideOnly,
 } from '../explain/summary.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
@@ -524,7 +525,9 @@ function outcomeOf(finding: Finding): string {
       ? 'fix, NOT verified'
       : assumesNoBucketPolicy(fix)
         ? 'fix verified as if the bucket had no policy'
-        : 'verified fix';
+        : verifiedOnBucketSideOnly(fix)
+          ? "fix verified on the bucket's side only"
+          : 'verified fix';
     return `${status}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
   }
   if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see its caveat)';
