@@ -61,6 +61,13 @@ function requestKey(request: Finding['requests'][number]): string {
   return `${request.action} ${request.decision}${kms ? ` ${request.resource}` : ''}`;
 }
 
+/** The VPC endpoint IDs (`vpce-0a1b…`) the caveats name, sorted. */
+function vpcEndpointsNamed(caveats: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const caveat of caveats) for (const [id] of caveat.matchAll(/\bvpce-[0-9a-f]+\b/g)) ids.add(id);
+  return [...ids].sort();
+}
+
 /** What a finding advises, as a string two findings with the same advice share. */
 export function adviceKey(finding: Finding): string {
   // The refused actions: a request the visible policies allow (rclone's start-up HEAD, say) is not
@@ -81,9 +88,9 @@ export function adviceKey(finding: Finding): string {
     fixKey(finding.fix),
     finding.alternatives,
     profileKey(finding.jobProfile),
-    // Without a fix, the caveats are the advice (what can still refuse the request: the VPC endpoint it
-    // came through, a policy not given): another set of them is other advice.
-    finding.fix === null ? [...finding.caveats].sort() : null,
+    // Allowed by the visible policies, the advice is what can still refuse the requests: the VPC endpoint
+    // they came through is one (its ID, in those caveats), and another endpoint is other advice.
+    finding.cause === 'allowed-by-visible-policies' ? vpcEndpointsNamed(finding.caveats) : null,
   ]);
 }
 

@@ -79,7 +79,7 @@ describe('markRepeats: what was refused, when the visible policies allow it all'
     assert.deepEqual(marks(out), [undefined, undefined, 1]);
   });
 
-  test('without a fix the caveats are the advice: another VPC endpoint to look at is not a repeat', () => {
+  test('another VPC endpoint to look at is other advice; the same one with other caveats is a repeat', () => {
     const through = (day: number, endpoint: string) => ({
       ...allowedNight(day, 's3:GetObject', 'arn:aws:s3:::exports/in/a.csv'),
       caveats: [
@@ -88,6 +88,11 @@ describe('markRepeats: what was refused, when the visible policies allow it all'
     });
     const out = markRepeats([through(26, 'vpce-0a1b'), through(27, 'vpce-0fff'), through(28, 'vpce-0a1b')]);
     assert.deepEqual(marks(out), [undefined, undefined, 1]);
+    const noted = {
+      ...through(29, 'vpce-0a1b'),
+      caveats: [...through(29, 'vpce-0a1b').caveats, 'Another note.'],
+    };
+    assert.deepEqual(marks(markRepeats([through(26, 'vpce-0a1b'), noted])), [undefined, 1]);
   });
 
   test("another KMS key is other advice (each key's policy is its own change)", () => {
