@@ -1707,9 +1707,10 @@ export class FindingBuilder {
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
+    // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
     if (
       cause === 'kms-key' &&
-      !kmsVisible &&
+      (!kmsVisible || kmsCallsOf(events).length === 0) &&
       message.form === 'enhanced' &&
       message.action.toLowerCase().startsWith('kms:') &&
       message.policyType !== 'resource'
@@ -2223,9 +2224,25 @@ export class FindingBuilder {
     ];
     const allowedBy = by.length > 0 ? ` (${by.join(', ')})` : '';
     if (refused.length === 0) {
+      // AWS names a policy the input does not hold (an SCP or RCP not given, a session or VPC endpoint
+      // policy): that is what must allow the call, and no key policy statement helps.
+      if (said !== undefined && ['scp', 'rcp', 'session', 'vpc-endpoint'].includes(said.policyType)) {
+        const levels = said.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels;
+        say(
+          `The caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}, and AWS's message says no ${MESSAGE_POLICY_WORDS[said.policyType].replace(/^(an?|the) /, '')} allows ${said.action}: ${
+            said.policyType === 'scp' || said.policyType === 'rcp'
+              ? levels.length > 0
+                ? 'the ones given allow it, so a level not given (the root, an OU), or one changed since, refuses it'
+                : `they are not given here (--${said.policyType})`
+              : 'it is not visible here'
+          }. That policy must allow S3's call to KMS; the key policy is not what refuses.`,
+          true,
+        );
+        return { cause: MESSAGE_CAUSE[said.policyType][0] };
+      }
       if (said !== undefined && said.policyType !== 'resource') {
         say(
-          `AWS's message says no ${said.policyType} policy allows ${said.action}, but the caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
+          `AWS's message says no ${MESSAGE_POLICY_WORDS[said.policyType].replace(/^(an?|the) /, '')} allows ${said.action}, but the caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
         );
         return { cause: 'allowed-by-visible-policies' };
       }
@@ -2259,7 +2276,7 @@ export class FindingBuilder {
     const unshownCap =
       said !== undefined &&
       MESSAGE_CAUSE[said.policyType][0] !== cause &&
-      ['permissions-boundary', 'scp', 'rcp', 'session'].includes(said.policyType)
+      ['permissions-boundary', 'scp', 'rcp', 'session', 'vpc-endpoint'].includes(said.policyType)
         ? said.policyType
         : undefined;
     if (said !== undefined && MESSAGE_CAUSE[said.policyType][0] !== cause)
@@ -2403,7 +2420,9 @@ export class FindingBuilder {
           // the caller's policies are not visible to evaluate the call; see #kmsCause when they are).
           const on = message.resource?.includes(':kms:') === true ? ` on ${message.resource}` : '';
           caveats.push(
-            `AWS names ${message.action}${on}: its message says ${message.denial === 'explicit' ? `an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it` : `no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it`}. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
+            message.denial === 'explicit'
+              ? `AWS names ${message.action}${on}: its message says an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it. S3 calls it with the caller's credentials (SSE-KMS): no Allow lifts that Deny.`
+              : `AWS names ${message.action}${on}: its message says no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
           );
           return 'kms-key';
         }

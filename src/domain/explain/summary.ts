@@ -80,10 +80,24 @@ export function verifiedOnBucketSideOnly(
   return fix !== null && (fix.identityStatements?.length ?? 0) > 0 && fix.identityChange === undefined;
 }
 
+/**
+ * An SCP refusal known from AWS's message alone (no statement of the SCPs given refuses it): such
+ * messages read "explicit deny" for a Deny and for an allow list without the action alike, so which one
+ * it is is not known.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+export function scpRefusalByMessage(finding: Pick<Finding, 'cause' | 'deniedBy'>): boolean {
+  return (
+    finding.cause === 'scp-explicit-deny' &&
+    !finding.deniedBy.some((d) => d.policyType === 'scp' && d.statementIndex !== undefined)
+  );
+}
+
 /** How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything. */
-function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence'>): string {
+function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy'>): string {
   // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
-  if (finding.cause === 'scp-explicit-deny' && finding.evidence !== 'policies')
+  if (scpRefusalByMessage(finding))
     return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';
   return finding.cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(finding.fix)
     ? "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it"

@@ -1,5 +1,5 @@
 import type { Finding, FindingCause, Fix } from '../explain/report.js';
-import { assumesNoBucketPolicy } from '../explain/summary.js';
+import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
 export interface CauseText {
@@ -190,7 +190,9 @@ export function causeText(
 
 /** {@link causeText} of a finding. */
 export function findingCauseText(
-  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'principal'>,
+  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'principal' | 'deniedBy'>,
 ): CauseText {
+  // An SCP refusal no statement of the SCPs given shows (none given, or none that refuses): as AWS's message says it.
+  if (scpRefusalByMessage(finding)) return SCP_BY_MESSAGE;
   return causeText(finding.cause, finding.fix, finding.evidence, finding.principal.type);
 }

@@ -15,7 +15,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy } from '../explain/summary.js';
+import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import {
@@ -231,7 +231,7 @@ function findingSection(
   if (finding.fix !== null) {
     out.push(...fixSection(finding.fix));
   } else {
-    const reason = noFixReason(finding.cause, finding.evidence);
+    const reason = noFixReason(finding.cause, scpRefusalByMessage(finding));
     out.push('### No fix proposed', '', capitalised(reason), '');
   }
   if (finding.alternatives.length > 0) {

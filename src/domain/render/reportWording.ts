@@ -406,9 +406,9 @@ export function plural(count: number, singular: string, pluralForm = `${singular
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
  */
-export function noFixReason(cause: FindingCause, evidence: Finding['evidence'] = 'policies'): string {
+export function noFixReason(cause: FindingCause, scpByMessage = false): string {
   // AWS's SCP messages read "explicit deny" whatever refused: a Deny, or an allow list without the action.
-  if (cause === 'scp-explicit-deny' && evidence !== 'policies') {
+  if (cause === 'scp-explicit-deny' && scpByMessage) {
     return 'AWS\'s message says a service control policy refuses the request, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action: a Deny must change (no Allow helps), while a missing action must be added to the allow list. Only the organization\'s management account (or a delegated administrator) changes SCPs; give them with --scp to tell which.';
   }
   if (cause.endsWith('-explicit-deny')) {

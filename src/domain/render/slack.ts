@@ -16,7 +16,7 @@ import type {
   PolicyChange,
   PolicyStatement,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy } from '../explain/summary.js';
+import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { applyCommand, changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
@@ -301,7 +301,10 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   } else {
     builder.section(
       (budget) =>
-        truncateMrkdwn(`*No fix proposed:* ${noFixReason(finding.cause, finding.evidence)}`, budget),
+        truncateMrkdwn(
+          `*No fix proposed:* ${noFixReason(finding.cause, scpRefusalByMessage(finding))}`,
+          budget,
+        ),
       500,
     );
   }

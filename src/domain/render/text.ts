@@ -14,7 +14,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy } from '../explain/summary.js';
+import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
@@ -259,7 +259,9 @@ export function renderFindingText(
   if (finding.fix !== null) {
     lines.push(...fixLines(finding.fix, paint));
   } else {
-    lines.push(`  ${paint('yellow', 'No fix proposed')}: ${noFixReason(finding.cause, finding.evidence)}`);
+    lines.push(
+      `  ${paint('yellow', 'No fix proposed')}: ${noFixReason(finding.cause, scpRefusalByMessage(finding))}`,
+    );
   }
 
   if (finding.alternatives.length > 0) {

@@ -499,7 +499,7 @@ describe('AWS names a policy of the caller the snapshot says allows the key', ()
     assert.ok(
       finding.caveats.some((c) =>
         c.startsWith(
-          `AWS's message says no identity policy allows kms:GenerateDataKey, but the caller's policies in the snapshot allow kms:GenerateDataKey on ${KEY} (inline): the snapshot may be out of date`,
+          `AWS's message says no identity-based policy allows kms:GenerateDataKey, but the caller's policies in the snapshot allow kms:GenerateDataKey on ${KEY} (inline): the snapshot may be out of date`,
         ),
       ),
       finding.caveats.join('\n'),
@@ -581,14 +581,15 @@ describe('KMS calls refused by a Deny or capped elsewhere', () => {
     );
   });
 
-  test('an alias in the message cannot be evaluated: the finding keeps the key-policy cause, with no KMS row', () => {
+  test("an alias in the message cannot be evaluated: the message's cause stands, with no KMS row", () => {
     const finding = findingOf(
       deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
         errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data because no identity-based policy allows the kms:GenerateDataKey action`,
       }),
       [WRITE],
     );
-    assert.equal(finding.cause, 'kms-key');
+    // As without the snapshot: the key is not known, the message names the caller's side.
+    assert.equal(finding.cause, 'identity-missing-allow');
     assert.ok(!finding.requests.some((r) => r.action.startsWith('kms:')));
   });
 });
@@ -1331,5 +1332,70 @@ describe("the key's statements and IAM's size quota", () => {
       ['s3:PutObject', 'kms:GenerateDataKey'],
     );
     assert.ok(!finding.caveats.some((c) => c.startsWith("The key's statements are not added to the fix")));
+  });
+});
+
+describe("AWS's message names another policy for S3's KMS call", () => {
+  const text = (...records: unknown[]) => [
+    { input: 'test.json', text: JSON.stringify({ Records: records }) },
+  ];
+  const KMS_USE = { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' };
+  const upload = (errorMessage: string, headers = true) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        ...(headers
+          ? {
+              'x-amz-server-side-encryption': 'aws:kms',
+              'x-amz-server-side-encryption-aws-kms-key-id': headers === true ? KEY : undefined,
+            }
+          : {}),
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+  const message = (ending: string, resource = KEY) =>
+    `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${resource} ${ending}`;
+
+  test('a session policy, an SCP or a VPC endpoint policy the input lacks: that policy is the cause, not the key', () => {
+    for (const [ending, cause] of [
+      ['because no session policy allows the kms:GenerateDataKey action', 'session-policy'],
+      ['because no service control policy allows the kms:GenerateDataKey action', 'scp-missing-allow'],
+      ['because no VPC endpoint policy allows the kms:GenerateDataKey action', 'vpc-endpoint-policy'],
+    ] as const) {
+      const [finding] = explainTexts(
+        text(upload(message(ending))),
+        backupUserContext([WRITE, KMS_USE]),
+      ).findings;
+      assert.equal(finding?.cause, cause, ending);
+      assert.ok(!finding?.caveats.some((c) => c.includes('the snapshot may be out of date')), ending);
+      assert.ok(!finding?.caveats.some((c) => c.includes('a statement for the key policy')), ending);
+    }
+  });
+
+  test('an explicit SCP Deny for a key the record does not name: the SCP, not the key, and no Allow is offered', () => {
+    const record = upload(
+      message('with an explicit deny in a service control policy', 'alias/backups'),
+      false,
+    );
+    const [finding] = explainTexts(text(record), backupUserContext([WRITE, KMS_USE])).findings;
+    assert.equal(finding?.cause, 'scp-explicit-deny');
+    assert.ok(
+      finding?.caveats.some((c) => c.includes('no Allow lifts that Deny')),
+      finding?.caveats.join(' | '),
+    );
+    assert.match(
+      finding?.summary ?? '',
+      /a service control policy refuses it \(AWS's message reads "explicit deny"/,
+    );
+  });
+
+  test('a VPC endpoint policy named for a call the caller lacks: the identity fix is not verified as enough', () => {
+    const [finding] = explainTexts(
+      text(upload(message('because no VPC endpoint policy allows the kms:GenerateDataKey action'))),
+      backupUserContext([WRITE]),
+    ).findings;
+    assert.equal(finding?.fix?.verified, false);
   });
 });
