@@ -404,9 +404,17 @@ function mayCoverResource(statement: CompiledStatement, resource: string): boole
  * Denies first, so a message that says a policy lacks the Allow, names an S3 setting, or names S3's KMS
  * call (S3 had authorized the request) says no Deny refused it.
  */
-function messageAdmitsDeny(message: DeniedEvent['message'], type: PolicyType | undefined): boolean {
+function messageAdmitsDeny(
+  message: DeniedEvent['message'],
+  check: S3AuthorizationCheck,
+  type: PolicyType | undefined,
+): boolean {
   if (message.form === 'setting') return false;
   if (message.form !== 'enhanced') return true;
+  // S3's KMS call named: S3 had authorized its own requests.
+  if (message.action.toLowerCase().startsWith('kms:')) return false;
+  // Another request of the event named (a copy's write, when this is its source read): nothing said of this one.
+  if (message.action.toLowerCase() !== check.action.toLowerCase()) return true;
   return (
     message.denial === 'explicit' &&
     !message.action.toLowerCase().startsWith('kms:') &&
@@ -1441,20 +1449,23 @@ export class FindingBuilder {
                 ? denyOnly
                 : undefined;
           const result = checkSet !== undefined ? evaluate(checkSet, request) : undefined;
-          if (
-            checkSet !== undefined &&
-            result?.decision === 'ExplicitlyDenied' &&
-            messageAdmitsDeny(event.message, result.deniedBy[0]?.policyType)
-          )
+          // The Denies the message leaves room for, the one it names first.
+          const admitted =
+            result?.decision === 'ExplicitlyDenied'
+              ? result.deniedBy.filter((ref) => messageAdmitsDeny(event.message, check, ref.policyType))
+              : [];
+          // Unknown or not, a check on another bucket keeps that bucket's policies for what is said of it.
+          const onOther = other !== undefined && checkSet !== undefined ? { set: checkSet } : {};
+          if (result !== undefined && admitted.length > 0)
             evaluated.push({
               event,
               check,
               request,
-              result,
+              result: { ...result, deniedBy: admitted },
               decision: 'ExplicitlyDenied',
-              ...(other !== undefined ? { set: checkSet } : {}),
+              ...onOther,
             });
-          else evaluated.push({ event, check, request, decision: 'Unknown' });
+          else evaluated.push({ event, check, request, decision: 'Unknown', ...onOther });
         } else {
           evaluated.push({ event, check, request, decision: 'Unknown' });
         }
@@ -1684,10 +1695,15 @@ export class FindingBuilder {
     // With the caller's policies not visible, the Denies given are checked all the same.
     const unloggedSet = evidence === 'policies' ? set : denyOnly;
     if (unloggedSet !== undefined && denied.length > 0) {
-      const unlogged = unloggedKeyDenies(unloggedSet, denied);
+      // Not visible either, the caller's policies leave AWS's message to say whether a Deny refused.
+      const unlogged = unloggedKeyDenies(unloggedSet, denied).filter(
+        (u) =>
+          evidence === 'policies' ||
+          denied.some((e) => messageAdmitsDeny(e.event.message, e.check, u.policyType)),
+      );
       if (unlogged.length > 0)
         caveats.push(
-          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${evidence === 'policies' ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,
+          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${canEvaluate ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,
         );
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
@@ -2466,7 +2482,9 @@ export class FindingBuilder {
               ? (message.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
                 : `which are not given here (--${message.policyType})`
-              : 'which is not visible here'
+              : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
+                ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(first.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`)`
+                : 'which is not visible here'
           }.`,
         );
         return said;

@@ -90,7 +90,9 @@ export function adviceKey(finding: Finding): string {
     profileKey(finding.jobProfile),
     // Allowed by the visible policies, the advice is what can still refuse the requests: the VPC endpoint
     // they came through is one (its ID, in those caveats), and another endpoint is other advice.
-    finding.cause === 'allowed-by-visible-policies' ? vpcEndpointsNamed(finding.caveats) : null,
+    finding.cause === 'allowed-by-visible-policies' || finding.cause === 'vpc-endpoint-policy'
+      ? vpcEndpointsNamed(finding.caveats)
+      : null,
   ]);
 }
 

@@ -4,7 +4,25 @@
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
-/** The policies that lack an Allow for requests, in words: `which the permissions boundary does not allow`. */
+/**
+ * Requests refused otherwise than by the explicit Deny, with why, grouped by it: `s3:GetObject, which no
+ * identity-based policy allows, and s3:PutObject, which the permissions boundary does not allow`.
+ */
+function lackingParts(requests: Finding['requests']): string {
+  const byPhrase = new Map<string, Set<string>>();
+  for (const r of requests) {
+    const phrase =
+      r.decision === 'Unknown'
+        ? "which could not be evaluated (the caller's policies are not visible)"
+        : lackingPhrase(r.missingAllowIn ?? []);
+    const actions = byPhrase.get(phrase) ?? new Set<string>();
+    actions.add(r.action);
+    byPhrase.set(phrase, actions);
+  }
+  return [...byPhrase].map(([phrase, actions]) => `${[...actions].join(', ')}, ${phrase}`).join(', and ');
+}
+
+/** The policies that lack an Allow for a request, in words: `which the permissions boundary does not allow`. */
 function lackingPhrase(missing: readonly string[]): string {
   const kinds = new Set(missing);
   if (kinds.size === 0) return 'which no policy allows';
@@ -253,7 +271,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
     : [];
   const others =
     explicit.length > 0
-      ? [...new Set(denied.filter((r) => r.decision === 'ImplicitlyDenied').map((r) => r.action))]
+      ? [...new Set(denied.filter((r) => r.decision !== 'ExplicitlyDenied').map((r) => r.action))]
       : [];
   // A group refused partly by the identity policies and partly by the boundary alone: each said apart,
   // with the requests both refuse.
@@ -300,7 +318,7 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       : splitParts.length > 1
         ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
         : explicit.length > 0 && others.length > 0
-          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${others.join(', ')}, ${lackingPhrase(denied.filter((r) => r.decision === 'ImplicitlyDenied').flatMap((r) => r.missingAllowIn ?? []))}.`
+          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
           : denied.length === 0 && kmsRefused.length > 0
             ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
             : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;

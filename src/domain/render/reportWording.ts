@@ -692,7 +692,10 @@ export function errorLine(error: {
  * A fix's status as its heading says it: `verified`, `NOT verified`, or, for a bucket-policy fix whose
  * bucket policy is not in the input, `verified as if the bucket had no policy`.
  */
-export function fixStatus(fix: Pick<Fix, 'verified' | 'attachKind' | 'newDocument'>): string {
+export function fixStatus(
+  fix: Pick<Fix, 'verified' | 'attachKind' | 'newDocument' | 'identityStatements' | 'identityChange'>,
+): string {
   if (!fix.verified) return 'NOT verified';
-  return assumesNoBucketPolicy(fix) ? 'verified as if the bucket had no policy' : 'verified';
+  if (assumesNoBucketPolicy(fix)) return 'verified as if the bucket had no policy';
+  return verifiedOnBucketSideOnly(fix) ? "verified on the bucket's side only" : 'verified';
 }

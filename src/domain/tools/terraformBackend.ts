@@ -81,15 +81,19 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
   }
   // Read-only keys as state keys (a workspace's `env:/<workspace>/<key>` is its key).
   const readOnly = new Set([...(input.readOnlyKeys ?? [])].map((key) => WORKSPACE_KEY.exec(key)?.[1] ?? key));
-  // Without a lock file (DynamoDB locking, -lock=false), the states the backend read with success.
+  // Without a lock file (DynamoDB locking, -lock=false), the state the backend read with success is its
+  // own when it read one; of several, one is and the others are remote states, and which is not known.
   const own = new Set(locked);
+  const read = new Set<string>();
   if (own.size === 0)
     for (const key of input.statesRead ?? []) {
       const state = WORKSPACE_KEY.exec(key)?.[1] ?? key;
-      if (!readOnly.has(state)) own.add(state);
+      if (!readOnly.has(state)) read.add(state);
     }
+  if (read.size === 1) for (const key of read) own.add(key);
   const remote = new Set<string>();
-  if (own.size > 0) for (const key of stateKeys) if (!own.has(key) && readOnly.has(key)) remote.add(key);
+  if (own.size > 0 || read.size > 1)
+    for (const key of stateKeys) if (!own.has(key) && readOnly.has(key)) remote.add(key);
   for (const key of remote) stateKeys.delete(key);
   // The states it locked (or read as its own) are the job's, whether refused or not: the profile holds them too.
   for (const key of own) stateKeys.add(key);
@@ -120,7 +124,9 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     notes.push(
       locked.size > 0
         ? `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the job locked ${[...locked].sort().join(', ')}: a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Write access to it would let this configuration change that one's state.`
-        : `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...own].sort().join(', ')} with success: taken as a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). If it is this configuration's own state (the backend's key), it needs s3:PutObject too.`,
+        : own.size > 0
+          ? `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...own].sort().join(', ')} with success: taken as a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). If it is this configuration's own state (the backend's key), it needs s3:PutObject too.`
+          : `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...read].sort().join(', ')} with success: one of those is this configuration's own state (the backend's key, which needs s3:GetObject and s3:PutObject), and the others, like this one, terraform_remote_state data sources reading other configurations' states, which need s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Which is the backend's key is not known here, so the profile grants no write on any of them: add s3:PutObject on it.`,
     );
   }
   if (stateKeys.size === 0 && remote.size > 0) return { statements, notes };

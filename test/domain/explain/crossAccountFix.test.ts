@@ -211,8 +211,13 @@ describe('cross-account bucket-policy fixes', () => {
     ]);
     assert.ok(finding.fix?.verification.some((v) => v.startsWith('Checked on the bucket side only')));
     assert.equal(finding.fix?.identityChange, undefined);
-    // The summary says so too: the caller's side is not checked.
+    // The summary and the fix's heading say so too: the caller's side is not checked.
     assert.match(finding.summary, /to the caller's own policies \(verified on the bucket's side only\)\.$/);
+    assert.ok(
+      renderText({ findings: [finding], skipped: [], errors: [] }, { color: false }).includes(
+        "Fix (verified on the bucket's side only)",
+      ),
+    );
   });
 
   test("a caller whose permissions boundary refuses too gets the boundary's new version, all verified together", () => {

@@ -1506,3 +1506,36 @@ describe('a federated user the root user issued', () => {
     );
   });
 });
+
+describe("AWS's message names the VPC endpoint policy", () => {
+  const through = (endpoint: string, day: string) =>
+    record({
+      eventName: 'GetObject',
+      eventTime: `2026-11-${day}T02:00:00Z`,
+      vpcEndpointId: endpoint,
+      requestParameters: { bucketName: 'data', key: 'in/b.csv' },
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/b.csv" because no VPC endpoint policy allows the s3:GetObject action`,
+      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/b.csv' }],
+    });
+
+  test('the caveat names the endpoint the request came through, and another endpoint is not a repeat', () => {
+    const report = explainTexts(
+      text(through('vpce-0a1b', '26'), through('vpce-0fed', '27'), through('vpce-0a1b', '28')),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    assert.deepEqual(
+      report.findings.map((f) => [f.cause, f.repeatOf]),
+      [
+        ['vpc-endpoint-policy', undefined],
+        ['vpc-endpoint-policy', undefined],
+        ['vpc-endpoint-policy', 1],
+      ],
+    );
+    assert.ok(
+      report.findings[1]?.caveats.some((c) =>
+        c.includes('names the VPC endpoint policy, of vpce-0fed, which the request came through'),
+      ),
+      report.findings[1]?.caveats.join(' | '),
+    );
+  });
+});

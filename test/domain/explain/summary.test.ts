@@ -289,3 +289,35 @@ test('beside an explicit Deny, the requests that lack an Allow are said with the
   );
   assert.match(withMissing(undefined), /; and s3:PutObject, which no policy allows\./);
 });
+
+test('beside an explicit Deny, each other request is said with its own reason: a policy that lacks it, or not evaluated', () => {
+  const request = (
+    action: string,
+    decision: Finding['requests'][number]['decision'],
+    missingAllowIn?: Finding['requests'][number]['missingAllowIn'],
+  ): Finding['requests'][number] => ({
+    eventId: 'e',
+    eventName: 'X',
+    action,
+    resource: 'arn:aws:s3:::b/a',
+    decision,
+    source: 'operation',
+    ...(missingAllowIn !== undefined ? { missingAllowIn } : {}),
+  });
+  const summary = summarise({
+    ...base,
+    cause: 'resource-policy-explicit-deny',
+    fix: null,
+    deniedBy: [{ policyType: 'resource', policyName: 'b bucket policy', sid: 'NoDeletes' }],
+    requests: [
+      request('s3:DeleteObject', 'ExplicitlyDenied'),
+      request('s3:GetObject', 'ImplicitlyDenied', ['identity']),
+      request('s3:PutObject', 'ImplicitlyDenied', ['permissions-boundary']),
+      request('s3:ListBucket', 'Unknown'),
+    ],
+  });
+  assert.match(
+    summary,
+    /; and s3:GetObject, which no identity-based policy allows, and s3:PutObject, which the permissions boundary does not allow, and s3:ListBucket, which could not be evaluated \(the caller's policies are not visible\)\./,
+  );
+});

@@ -217,4 +217,59 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
       finding?.caveats.join(' | '),
     );
   });
+
+  test('a message naming a missing Allow rules out the Deny on a key CloudTrail does not log', () => {
+    const orgOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrgOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+        },
+      ],
+    };
+    const finding = explainTexts(
+      text(
+        put('in/a.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+        }),
+      ),
+      explainContext({ bucketPolicies: new Map([['data', orgOnly]]) }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.ok(!finding?.caveats.some((c) => c.includes('"OrgOnly"')), finding?.caveats.join(' | '));
+  });
+
+  test('an SCP and the bucket policy both deny, the message names the bucket policy: its Deny is named first', () => {
+    const finding = explainTexts(
+      text(
+        put('in/a.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource-based policy`,
+        }),
+      ),
+      explainContext({
+        bucketPolicies: new Map([['data', NO_WRITES]]),
+        scpLevels: [
+          [
+            {
+              name: 'guardrails.json',
+              document: {
+                Version: '2012-10-17',
+                Statement: [{ Sid: 'DenyPuts', Effect: 'Deny', Action: 's3:PutObject', Resource: '*' }],
+              },
+            },
+          ],
+        ],
+      }),
+    ).findings[0];
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['NoWrites'],
+    );
+  });
 });

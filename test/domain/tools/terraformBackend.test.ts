@@ -85,6 +85,23 @@ describe('terraformBackendProfile: a terraform_remote_state read', () => {
     );
   });
 
+  test('several states read with success and no lock file: which is the own one is not known, and none is written', () => {
+    const profile = terraformBackendProfile({
+      bucket: 'tf-state',
+      keys: ['dns/terraform.tfstate'],
+      readOnlyKeys: new Set(['dns/terraform.tfstate']),
+      statesRead: new Set(['app/terraform.tfstate', 'network/terraform.tfstate']),
+    });
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['TerraformStateList', ['s3:ListBucket'], ['arn:aws:s3:::tf-state']],
+        ['TerraformRemoteState', ['s3:GetObject'], ['arn:aws:s3:::tf-state/dns/terraform.tfstate']],
+      ],
+    );
+    assert.ok(profile.notes.some((n) => n.includes('the profile grants no write on any of them')));
+  });
+
   test("another workspace's state only read: read-only on the key as read", () => {
     const profile = terraformBackendProfile({
       bucket: 'tf-state',
