@@ -34,6 +34,7 @@ import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
+import { hasAllowStatement } from '../snapshot/controlPolicies.js';
 import { managedPolicyByArn, userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type {
   AccountSnapshot,
@@ -761,7 +762,11 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
   for (const [level, policies] of compiled.entries()) {
     const lacking = grantable.filter((r) => !policies.some((p) => policyAllows(p, toRequest(r))));
     if (lacking.length === 0) continue;
-    const index = (levels[level] ?? []).findIndex((p) => !isFullAwsAccess(p));
+    // The level's allow list takes the statements: a Deny-only guardrail beside it is often attached to
+    // many targets, where an Allow added would widen every one of them.
+    const own = levels[level] ?? [];
+    const allowList = own.findIndex((p) => !isFullAwsAccess(p) && hasAllowStatement(p.document));
+    const index = allowList >= 0 ? allowList : own.findIndex((p) => !isFullAwsAccess(p));
     const policy = levels[level]?.[index];
     if (policy === undefined)
       return `level ${level + 1} of the service control policies holds no policy of the organization's own to add to`;

@@ -172,6 +172,21 @@ describe('fixes for an SCP allow list', () => {
     assert.equal(finding?.fix?.verified, true);
   });
 
+  test("a Deny-only guardrail before the level's allow list: the statements go into the allow list", () => {
+    const regionLock = described('RegionLock', `${ALLOW_LIST_ARN}3`, [
+      {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1'] } },
+      },
+    ]);
+    const finding = explainDelete([regionLock, allowList]).findings[0];
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding?.fix?.policyName, 'DataPlatformAllowList');
+    assert.equal(finding?.fix?.verified, true);
+  });
+
   test('every level that lacks the requests gets its own change, with only what it lacks, verified together', () => {
     const prodArn = `${ALLOW_LIST_ARN}prod`;
     // The OU allows deletes of objects but not tagging; the production OU below it allows tagging but no deletes.
