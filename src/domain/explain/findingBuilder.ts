@@ -2186,8 +2186,14 @@ export class FindingBuilder {
     const noFix: KmsFixOutcome = { fix: null, caveats: [] };
     if (explicit.length > 0) {
       const refs = explicit.flatMap((c) => c.result.deniedBy);
+      const by =
+        refs[0]?.policyType === 'scp'
+          ? 'A service control policy refuses'
+          : refs[0]?.policyType === 'rcp'
+            ? 'A resource control policy refuses'
+            : "The caller's own policies refuse";
       say(
-        `The caller's own policies refuse ${describeKmsCalls(explicit)} with an explicit Deny (see "Denied by"): S3 cannot use the key for the caller, whatever the key policy says.`,
+        `${by} ${describeKmsCalls(explicit)} with an explicit Deny (see "Denied by"): S3 cannot use the key for the caller, whatever the key policy says.`,
         true,
       );
       return { cause: EXPLICIT_CAUSE[refs[0]!.policyType], deniedBy: dedupeRefs(refs), fix: noFix };

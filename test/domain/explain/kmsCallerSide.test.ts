@@ -1398,4 +1398,32 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     ).findings;
     assert.equal(finding?.fix?.verified, false);
   });
+
+  test("an SCP Deny on the key's use is said to be the SCP's, not the caller's own policies'", () => {
+    const [finding] = explainTexts(
+      text(namedKeyUpload()),
+      explainContext({
+        ...backupUserContext([WRITE, KMS_USE]),
+        scpLevels: [
+          [
+            {
+              name: 'NoKms.json',
+              document: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: '*', Resource: '*' },
+                  { Sid: 'NoDataKeys', Effect: 'Deny', Action: 'kms:GenerateDataKey', Resource: '*' },
+                ],
+              },
+            },
+          ],
+        ],
+      }),
+    ).findings;
+    assert.equal(finding?.cause, 'scp-explicit-deny');
+    assert.ok(
+      finding?.caveats.some((c) => c.startsWith('A service control policy refuses kms:GenerateDataKey')),
+      finding?.caveats.join(' | '),
+    );
+  });
 });
