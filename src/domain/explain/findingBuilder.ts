@@ -1735,7 +1735,9 @@ export class FindingBuilder {
       cause = message.denial === 'explicit' ? pair[1] : pair[0];
     }
     if (kmsVisible && (cause === 'kms-key' || denied.length > 0)) {
-      const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events));
+      const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events), (keyAccount) =>
+        this.#resolver.rcpLevelsFor(keyAccount),
+      );
       kmsCalls = calls;
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');

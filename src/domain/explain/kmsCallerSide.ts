@@ -214,9 +214,22 @@ export function evaluateKmsCalls(
   resolved: ResolvedPolicies,
   account: string | undefined,
   calls: readonly KmsCall[],
+  /** The RCPs that govern a key of an account (the key's organization's, not the bucket's). */
+  rcpLevelsFor?: (keyAccount: string | undefined) => PolicySet['rcpLevels'],
 ): EvaluatedKmsCall[] {
   if (calls.length === 0) return [];
-  const set = callerSide(resolved.set);
+  const callers = callerSide(resolved.set);
+  const byAccount = new Map<string | undefined, PolicySet>();
+  const setFor = (keyArn: string): PolicySet => {
+    if (rcpLevelsFor === undefined) return callers;
+    const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
+    let found = byAccount.get(keyAccount);
+    if (found === undefined) {
+      found = { ...callers, rcpLevels: rcpLevelsFor(keyAccount) };
+      byAccount.set(keyAccount, found);
+    }
+    return found;
+  };
   const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
   return calls.map((call) => {
     const request: AuthorizationRequest = {
@@ -229,7 +242,7 @@ export function evaluateKmsCalls(
       // What CloudTrail does not log (the caller's organization) is unknown, not absent.
       unknownKeys: isUnloggedKey,
     };
-    return { call, request, result: evaluate(set, request) };
+    return { call, request, result: evaluate(setFor(call.keyArn), request) };
   });
 }
 

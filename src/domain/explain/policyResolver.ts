@@ -100,6 +100,17 @@ export class PolicyResolver {
     return this.#cache;
   }
 
+  /**
+   * The RCPs given, compiled, for a resource of `account` (a KMS key): they are taken as the snapshot
+   * account's organization's, so another account's resource gets none.
+   */
+  rcpLevelsFor(account: string | undefined): PolicySet['rcpLevels'] {
+    if (this.#context.rcpLevels.length === 0 || !inSnapshotAccount(this.#context, account)) return [];
+    return this.#context.rcpLevels.map((level, l) =>
+      level.map((p, i) => this.#cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
+    );
+  }
+
   /** `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's). */
   resolve(principal: Principal, bucket: string | undefined, resourceAccount?: string): ResolvedPolicies {
     // Per principal object (normalised principals are shared by all events of a caller), then per bucket

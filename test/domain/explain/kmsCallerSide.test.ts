@@ -1426,4 +1426,38 @@ describe("AWS's message names another policy for S3's KMS call", () => {
       finding?.caveats.join(' | '),
     );
   });
+
+  test("the RCPs given govern a key of the snapshot's account, not another account's", () => {
+    const rcp = parseRcpFile(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+          { Sid: 'NoKms', Effect: 'Deny', Principal: '*', Action: 'kms:GenerateDataKey', Resource: '*' },
+        ],
+      },
+      'rcp.json',
+    );
+    assert.ok(rcp.ok, rcp.ok ? '' : rcp.message);
+    const upload = (keyArn: string) =>
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+        errorMessage: 'Access Denied',
+        requestParameters: {
+          bucketName: 'data',
+          key: 'in/a.csv',
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': keyArn,
+          Host: 'data.s3.eu-west-1.amazonaws.com',
+        },
+      });
+    const context = { ...backupUserContext([WRITE, KMS_USE]), rcpLevels: rcp.levels };
+    const own = explainTexts(text(upload(KEY)), context).findings[0];
+    assert.equal(own?.cause, 'rcp-explicit-deny');
+    const foreign = explainTexts(
+      text(upload('arn:aws:kms:eu-west-1:444455556666:key/ffff0000-1111-2222-3333-444455556666')),
+      context,
+    ).findings[0];
+    assert.notEqual(foreign?.cause, 'rcp-explicit-deny');
+    assert.ok(!foreign?.deniedBy.some((d) => d.policyType === 'rcp'));
+  });
 });
