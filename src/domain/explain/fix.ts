@@ -1145,7 +1145,15 @@ function conditionGuarded(
   const requests = new Set<DeniedRequestForFix>();
   const byStatement = new Map<
     string,
-    { where: string; failures: string; actions: Set<string>; keys: Set<string>; unknown: boolean }
+    {
+      where: string;
+      failures: string;
+      actions: Set<string>;
+      keys: Set<string>;
+      unknown: boolean;
+      /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
+      elsewhere: Map<PolicyType, DeniedRequestForFix[]>;
+    }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
   for (const r of input.requests) {
@@ -1205,16 +1213,29 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined),
         ),
+        elsewhere: new Map(),
       };
       byStatement.set(key, entry);
     }
     entry.actions.add(r.action);
+    for (const type of result.missingAllowIn) {
+      if (type === guard.policyType) continue;
+      const list = entry.elsewhere.get(type) ?? [];
+      list.push(r);
+      entry.elsewhere.set(type, list);
+    }
   }
   if (requests.size === 0) return undefined;
-  const caveats = [...byStatement.values()].map(({ where, failures, actions, keys, unknown }) => {
+  const caveats = [...byStatement.values()].map(({ where, failures, actions, keys, unknown, elsewhere }) => {
     // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
     const hints = [...new Set([...keys].map((key) => meetHint(key)))].filter((hint) => hint !== MEET_ANY);
-    return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`;
+    // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
+    // condition alone does not let it through.
+    const besides = [...elsewhere].map(([type, reqs]) => {
+      const statements = minimalStatements(reqs);
+      return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
+    });
+    return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
   });
   return { requests, caveats };
 }

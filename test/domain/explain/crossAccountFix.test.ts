@@ -139,6 +139,35 @@ describe('cross-account bucket-policy fixes', () => {
     );
   });
 
+  test("one side's Allow under a Condition the request missed: the other side's missing statement is said too", () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::partner/*',
+              Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+            },
+          ],
+        }),
+        bucketPolicies: new Map([['partner', bucketPolicy]]),
+      }),
+    );
+    const finding = report.findings[0];
+    assert.equal(finding?.fix, null);
+    const guard = finding?.caveats.find((c) => c.includes('allows this only under its Condition'));
+    assert.ok(
+      guard?.endsWith(
+        'The bucket policy does not allow s3:GetObject either: it needs `{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::partner/exports/*"]}`, in a statement whose Principal names the caller too.',
+      ),
+      guard,
+    );
+  });
+
   test("every format says where the caller's side goes", () => {
     const report = reportOfReads(['exports/2026/a.csv', 'photos/b.jpg']);
     const where = `Add as an inline policy to ${USER_ARN}`;
