@@ -321,6 +321,8 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^aws:principalorg(id|paths)$/, "the caller's organization"],
   [/^aws:resourceorg(id|paths)$/, "the bucket's organization"],
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
+  // What an AWS service acts for, in its calls made with its own service principal.
+  [/^aws:source(arn|account|orgid|orgpaths)$/, 'what the calling AWS service acts for'],
   // Unknown only for a caller the record names by account alone, or by a role session without its
   // role's path (see isUnloggedKey).
   [
@@ -390,6 +392,9 @@ export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
     return present('s3:object-lock-retain-until-date');
   // Absent for an anonymous caller or a service (no IAM principal); unknown for an IAM one.
   if (keyLower === 'aws:principalarn') return present('aws:principalaccount');
+  // Present in a service principal's calls (a service has no account), absent in an IAM principal's.
+  if (keyLower.startsWith('aws:source'))
+    return present('aws:principalisawsservice') && !present('aws:principalaccount');
   return true;
 };
 

@@ -1296,6 +1296,32 @@ describe('an AWS service refused where the visible policies allow it', () => {
     ],
   };
 
+  test('a Deny on what the service acts for (aws:SourceAccount, which CloudTrail does not log) is not taken as certain', () => {
+    const guarded = {
+      Version: '2012-10-17',
+      Statement: [
+        ...bucketPolicy.Statement,
+        {
+          Sid: 'OnlyOwnTrails',
+          Effect: 'Deny',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::trail-logs/*',
+          Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(delivery()),
+      context({ bucketPolicies: new Map([['trail-logs', guarded]]) }),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      finding?.caveats.some((c) => c.includes('"OnlyOwnTrails"') && c.includes('aws:SourceAccount')),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
     const perimeter = {
       Version: '2012-10-17',
