@@ -2916,6 +2916,7 @@ export class FindingBuilder {
       s3Actions: this.#context.s3Actions,
       cache: this.#resolver.compiledPolicyCache,
       ...(this.#context.snapshot !== undefined ? { snapshot: this.#context.snapshot } : {}),
+      rcpLevelsFor: (account) => this.#resolver.rcpLevelsFor(account),
     };
   }
 

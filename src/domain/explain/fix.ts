@@ -108,6 +108,8 @@ export interface FixInput {
   readonly s3Actions: readonly string[];
   readonly cache: PolicyCache;
   readonly snapshot?: AccountSnapshot;
+  /** The RCPs that govern a resource of an account (a KMS key's), when they differ by account. */
+  readonly rcpLevelsFor?: (account: string | undefined) => PolicySet['rcpLevels'];
   readonly bucketPolicyDocument?: unknown;
   /** The SCPs given, level by level (the documents the resolved set's `scpLevels` were compiled from). */
   readonly scpLevels?: readonly PolicyLevel[];

@@ -199,6 +199,29 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   return calls;
 }
 
+/**
+ * A set as it applies to a KMS key's use: with the RCPs of the key's account (the snapshot's
+ * organization's), not the bucket's, when the input says which those are. Memoised per set and account.
+ */
+function keySetter(rcpLevelsFor: FixInput['rcpLevelsFor']): (set: PolicySet, keyArn: string) => PolicySet {
+  if (rcpLevelsFor === undefined) return (set) => set;
+  const memo = new Map<PolicySet, Map<string | undefined, PolicySet>>();
+  return (set, keyArn) => {
+    const account = keyAccountOf(keyArn);
+    let byAccount = memo.get(set);
+    if (byAccount === undefined) {
+      byAccount = new Map();
+      memo.set(set, byAccount);
+    }
+    let found = byAccount.get(account);
+    if (found === undefined) {
+      found = { ...set, rcpLevels: rcpLevelsFor(account) };
+      byAccount.set(account, found);
+    }
+    return found;
+  };
+}
+
 /** The caller's side of a set: everything but the bucket policy, which has no say over a KMS key. */
 function callerSide(set: PolicySet): PolicySet {
   const { resource: _bucketPolicy, ...rest } = set;
@@ -354,10 +377,12 @@ export function proposeKmsFix(
     return { fix: null, caveats: [`No fix proposed for the key's use: ${placed}.`] };
   const before = callerSide(input.resolved.set);
   let after = callerSide(placed.patched);
+  // Each key's use is evaluated with the RCPs of its account, as the finding evaluated it.
+  const forKey = keySetter(input.rcpLevelsFor);
   const stillRefused = () => {
     const out: { request: AuthorizationRequest; result: EvaluationResult }[] = [];
     for (const { request } of refused) {
-      const result = evaluate(after, request);
+      const result = evaluate(forKey(after, request.resource), request);
       if (result.decision !== 'Allowed') out.push({ request, result });
     }
     return out;
@@ -412,7 +437,8 @@ export function proposeKmsFix(
   const probes = probesFor(statements, first.request);
   const newly = probes.find(
     (probe) =>
-      evaluate(after, probe).decision === 'Allowed' && evaluate(before, probe).decision !== 'Allowed',
+      evaluate(forKey(after, probe.resource), probe).decision === 'Allowed' &&
+      evaluate(forKey(before, probe.resource), probe).decision !== 'Allowed',
   );
   if (newly !== undefined) {
     caveats.push(
@@ -553,11 +579,15 @@ export function withKeyUseStatements(
   if (refused.some(({ call }) => stillRefusedEvents.has(call.event.eventId))) return undefined;
   const before = callerSide(input.resolved.set);
   const after = callerSide(placed.patched);
-  const still = refused.filter(({ request }) => evaluate(after, request).decision !== 'Allowed');
+  const forKey = keySetter(input.rcpLevelsFor);
+  const still = refused.filter(
+    ({ request }) => evaluate(forKey(after, request.resource), request).decision !== 'Allowed',
+  );
   const probes = probesFor(keyStatements, first.request);
   const newly = probes.find(
     (probe) =>
-      evaluate(after, probe).decision === 'Allowed' && evaluate(before, probe).decision !== 'Allowed',
+      evaluate(forKey(after, probe.resource), probe).decision === 'Allowed' &&
+      evaluate(forKey(before, probe.resource), probe).decision !== 'Allowed',
   );
   const caveats: string[] = [];
   // A bucket-policy fix whose caller already had the S3 requests: its change now holds the key's alone.

@@ -1459,5 +1459,15 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     ).findings[0];
     assert.notEqual(foreign?.cause, 'rcp-explicit-deny');
     assert.ok(!foreign?.deniedBy.some((d) => d.policyType === 'rcp'));
+    // A caller that lacks the key's use: the fix for the foreign key is verified without those RCPs too.
+    const lacking = explainTexts(
+      text(upload('arn:aws:kms:eu-west-1:444455556666:key/ffff0000-1111-2222-3333-444455556666')),
+      { ...backupUserContext([WRITE]), rcpLevels: rcp.levels },
+    ).findings[0];
+    assert.deepEqual(
+      lacking?.fix?.statements.map((s) => s.Action),
+      [['kms:GenerateDataKey']],
+    );
+    assert.equal(lacking?.fix?.verified, true, lacking?.fix?.verification.join(' | '));
   });
 });
