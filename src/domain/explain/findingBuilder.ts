@@ -2225,9 +2225,15 @@ export class FindingBuilder {
       if (hidden >= 0) caveats.splice(hidden, 1);
       return { cause: 'kms-key', fix: noFix };
     }
-    if (said?.denial === 'explicit') {
+    // An SCP's message reads "explicit deny" for an allow list without the action too: the SCPs given
+    // that lack it say which.
+    const scpLacks =
+      said?.policyType === 'scp' && refused.some((c) => c.result.missingAllowIn.includes('scp'));
+    if (said?.denial === 'explicit' && !scpLacks) {
       say(
-        `AWS's message says an explicit Deny in ${MESSAGE_POLICY_WORDS[said.policyType]} refuses ${said.action}; the policies in the input hold no Deny that does (the snapshot may be out of date, or the Deny is in a policy not in the input). No Allow can lift it.`,
+        said.policyType === 'scp'
+          ? `AWS's message says a service control policy refuses ${said.action} (its messages read "explicit deny" for a Deny and for an allow list without the action alike); the SCPs in the input neither deny nor lack it, so a level not given, or one changed since, does: a Deny there must change, a missing action must be added to its allow list.`
+          : `AWS's message says an explicit Deny in ${MESSAGE_POLICY_WORDS[said.policyType]} refuses ${said.action}; the policies in the input hold no Deny that does (the snapshot may be out of date, or the Deny is in a policy not in the input). No Allow can lift it.`,
         true,
       );
       return {
@@ -2444,9 +2450,11 @@ export class FindingBuilder {
           // the caller's policies are not visible to evaluate the call; see #kmsCause when they are).
           const on = message.resource?.includes(':kms:') === true ? ` on ${message.resource}` : '';
           caveats.push(
-            message.denial === 'explicit'
-              ? `AWS names ${message.action}${on}: its message says an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it. S3 calls it with the caller's credentials (SSE-KMS): no Allow lifts that Deny.`
-              : `AWS names ${message.action}${on}: its message says no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
+            message.denial === 'explicit' && message.policyType === 'scp'
+              ? `AWS names ${message.action}${on}: its message says a service control policy refuses it (a Deny, or an allow list without the action: such messages read "explicit deny" for both). S3 calls it with the caller's credentials (SSE-KMS): a Deny must change; a missing action must be added to the allow list.`
+              : message.denial === 'explicit'
+                ? `AWS names ${message.action}${on}: its message says an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it. S3 calls it with the caller's credentials (SSE-KMS): no Allow lifts that Deny.`
+                : `AWS names ${message.action}${on}: its message says no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
           );
           return 'kms-key';
         }

@@ -1374,7 +1374,7 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     }
   });
 
-  test('an explicit SCP Deny for a key the record does not name: the SCP, not the key, and no Allow is offered', () => {
+  test('an SCP refusal for a key the record does not name: the SCP, not the key, a Deny or an allow list alike', () => {
     const record = upload(
       message('with an explicit deny in a service control policy', 'alias/backups'),
       false,
@@ -1382,7 +1382,9 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     const [finding] = explainTexts(text(record), backupUserContext([WRITE, KMS_USE])).findings;
     assert.equal(finding?.cause, 'scp-explicit-deny');
     assert.ok(
-      finding?.caveats.some((c) => c.includes('no Allow lifts that Deny')),
+      finding?.caveats.some((c) =>
+        c.includes('a Deny must change; a missing action must be added to the allow list'),
+      ),
       finding?.caveats.join(' | '),
     );
     assert.match(
@@ -1397,6 +1399,41 @@ describe("AWS's message names another policy for S3's KMS call", () => {
       backupUserContext([WRITE]),
     ).findings;
     assert.equal(finding?.fix?.verified, false);
+  });
+
+  test('an SCP "explicit deny" message for the key\'s use, with an allow list given that lacks it: the allow list is the cause', () => {
+    const record = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: ${KEY} with an explicit deny in a service control policy`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/b.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const [finding] = explainTexts(
+      text(record),
+      explainContext({
+        ...backupUserContext([WRITE, KMS_USE]),
+        scpLevels: [
+          [
+            {
+              name: 'S3Only.json',
+              document: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+              },
+            },
+          ],
+        ],
+      }),
+    ).findings;
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('No Allow can lift it')),
+      finding?.caveats.join(' | '),
+    );
   });
 
   test("an SCP Deny on the key's use is said to be the SCP's, not the caller's own policies'", () => {
