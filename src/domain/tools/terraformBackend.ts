@@ -115,18 +115,21 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     const keys = [...(input.readOnlyKeys ?? [])]
       .filter((key) => remote.has(WORKSPACE_KEY.exec(key)?.[1] ?? key))
       .sort();
+    // Several states read with success, the backend's key among them: each is read again on the next run.
+    const alsoRead =
+      read.size > 1 ? [...(input.statesRead ?? [])].filter((key) => !keys.includes(key)).sort() : [];
     statements.push({
       Sid: 'TerraformRemoteState',
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: keys.map((key) => `${bucketArn}/${literalArnPart(key)}`),
+      Resource: [...keys, ...alsoRead].map((key) => `${bucketArn}/${literalArnPart(key)}`),
     });
     notes.push(
       locked.size > 0
         ? `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the job locked ${[...locked].sort().join(', ')}: a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Write access to it would let this configuration change that one's state.`
         : own.size > 0
           ? `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...own].sort().join(', ')} with success: taken as a terraform_remote_state data source reading another configuration's state, which needs s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). If it is this configuration's own state (the backend's key), it needs s3:PutObject too.`
-          : `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...read].sort().join(', ')} with success: one of those is this configuration's own state (the backend's key, which needs s3:GetObject and s3:PutObject), and the others, like this one, terraform_remote_state data sources reading other configurations' states, which need s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Which is the backend's key is not known here, so the profile grants no write on any of them: add s3:PutObject on it.`,
+          : `${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} only read, while the backend read ${[...read].sort().join(', ')} with success: one of those is this configuration's own state (the backend's key, which needs s3:GetObject and s3:PutObject), and the others, like this one, terraform_remote_state data sources reading other configurations' states, which need s3:GetObject alone (https://developer.hashicorp.com/terraform/language/state/remote-state-data). Which is the backend's key is not known here, so the profile reads them all and writes none: add s3:PutObject on the backend's key.`,
     );
   }
   if (stateKeys.size === 0 && remote.size > 0) return { statements, notes };

@@ -96,10 +96,18 @@ describe('terraformBackendProfile: a terraform_remote_state read', () => {
       profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
       [
         ['TerraformStateList', ['s3:ListBucket'], ['arn:aws:s3:::tf-state']],
-        ['TerraformRemoteState', ['s3:GetObject'], ['arn:aws:s3:::tf-state/dns/terraform.tfstate']],
+        [
+          'TerraformRemoteState',
+          ['s3:GetObject'],
+          [
+            'arn:aws:s3:::tf-state/dns/terraform.tfstate',
+            'arn:aws:s3:::tf-state/app/terraform.tfstate',
+            'arn:aws:s3:::tf-state/network/terraform.tfstate',
+          ],
+        ],
       ],
     );
-    assert.ok(profile.notes.some((n) => n.includes('the profile grants no write on any of them')));
+    assert.ok(profile.notes.some((n) => n.includes('the profile reads them all and writes none')));
   });
 
   test("another workspace's state only read: read-only on the key as read", () => {
