@@ -1733,6 +1733,27 @@ export class FindingBuilder {
     ) {
       const pair = MESSAGE_CAUSE[message.policyType];
       cause = message.denial === 'explicit' ? pair[1] : pair[0];
+      // The caller's visible policies allow the call on any key of its account (Resource "*"): the
+      // message's missing identity Allow is not what they show.
+      if (kmsVisible && cause === 'identity-missing-allow' && principal.account !== undefined) {
+        const region = first.check.context['aws:RequestedRegion'];
+        const anyKey = `arn:${partition ?? 'aws'}:kms:${typeof region === 'string' ? region : 'us-east-1'}:${principal.account}:key/00000000-0000-0000-0000-000000000000`;
+        const { resource: _bucketPolicy, ...callers } = resolved.set;
+        const probe = evaluate(callers, {
+          principal: resolved.enginePrincipal,
+          action: message.action,
+          resource: anyKey,
+          resourceAccount: principal.account,
+          ...(principalContext !== undefined ? { principalContext } : {}),
+          unknownKeys: isUnloggedKey,
+        });
+        if (probe.decision === 'Allowed') {
+          cause = 'allowed-by-visible-policies';
+          caveats.push(
+            `AWS's message says no identity-based policy allows ${message.action}, but the caller's policies in the snapshot allow it on any key of account ${principal.account}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
+          );
+        }
+      }
     }
     if (kmsVisible && (cause === 'kms-key' || denied.length > 0)) {
       const calls = evaluateKmsCalls(resolved, principal.account, kmsCallsOf(events), (keyAccount) =>

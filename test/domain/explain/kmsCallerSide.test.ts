@@ -1507,4 +1507,16 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     );
     assert.equal(lacking?.fix?.verified, true, lacking?.fix?.verification.join(' | '));
   });
+
+  test("a key named by alias, the caller's policies allowing its use on any key: the visible policies allow it", () => {
+    const record = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:${ACCOUNT}:alias/finance because no identity-based policy allows the kms:GenerateDataKey action`,
+    });
+    const [finding] = explainTexts(text(record), backupUserContext([WRITE, KMS_USE])).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.ok(
+      finding?.caveats.some((c) => c.includes('allow it on any key of account')),
+      finding?.caveats.join(' | '),
+    );
+  });
 });
