@@ -260,6 +260,9 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       )
     : [];
   const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
+  // Every request the visible policies allow, S3's KMS calls too, and a cause a policy not visible
+  // gives (AWS's message names it for the key's use): the key's use is what was refused.
+  const kmsNamedCause = anyKms ? finding.requests.filter((r) => isKmsAction(r.action)) : [];
   const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
   const who = callerLabel(finding.principal);
   const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
@@ -321,7 +324,12 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
           ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
           : denied.length === 0 && kmsRefused.length > 0
             ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-            : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+            : denied.length === 0 &&
+                kmsNamedCause.length > 0 &&
+                finding.cause !== 'allowed-by-visible-policies' &&
+                finding.cause !== 'kms-key'
+              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+              : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);

@@ -1371,6 +1371,12 @@ describe("AWS's message names another policy for S3's KMS call", () => {
       assert.equal(finding?.cause, cause, ending);
       assert.ok(!finding?.caveats.some((c) => c.includes('the snapshot may be out of date')), ending);
       assert.ok(!finding?.caveats.some((c) => c.includes('a statement for the key policy')), ending);
+      // The summary says what was refused: S3's call to KMS, not the S3 request.
+      assert.match(
+        finding?.summary ?? '',
+        /: S3 needs kms:GenerateDataKey on the KMS key .* for it, and /,
+        ending,
+      );
     }
   });
 
