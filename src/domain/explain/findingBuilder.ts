@@ -2278,7 +2278,8 @@ export class FindingBuilder {
       // AWS names a policy the input does not hold (an SCP or RCP not given, a session or VPC endpoint
       // policy): that is what must allow the call, and no key policy statement helps.
       if (said !== undefined && ['scp', 'rcp', 'session', 'vpc-endpoint'].includes(said.policyType)) {
-        const levels = said.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels;
+        // The levels applied to this caller and key (those of another organization are left out).
+        const levels = said.policyType === 'scp' ? resolved.set.scpLevels : resolved.set.rcpLevels;
         say(
           `The caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}, and AWS's message says no ${MESSAGE_POLICY_WORDS[said.policyType].replace(/^(an?|the) /, '')} allows ${said.action}: ${
             said.policyType === 'scp' || said.policyType === 'rcp'
@@ -2516,7 +2517,7 @@ export class FindingBuilder {
         caveats.push(
           `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}, ${
             message.policyType === 'scp' || message.policyType === 'rcp'
-              ? (message.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels).length > 0
+              ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
                 : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined

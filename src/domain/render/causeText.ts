@@ -169,7 +169,7 @@ const SCP_BY_MESSAGE: CauseText = {
   explanation:
     'AWS\'s message names a service control policy. Such messages read "explicit deny" both when a Deny ' +
     'statement of an SCP matches the request and when an allow-list SCP does not allow the action; the SCPs ' +
-    'are not in the input to tell which.',
+    'in the input do not show which (none were given, or none of those given refuses it).',
 };
 
 /**

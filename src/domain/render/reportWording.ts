@@ -23,6 +23,7 @@ import {
   callerLabel,
   clientLabel,
   refusedElsewhere,
+  scpRefusalByMessage,
   shortArn,
   targetPhrase,
   verifiedOnBucketSideOnly,
@@ -409,7 +410,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export function noFixReason(cause: FindingCause, scpByMessage = false): string {
   // AWS's SCP messages read "explicit deny" whatever refused: a Deny, or an allow list without the action.
   if (cause === 'scp-explicit-deny' && scpByMessage) {
-    return 'AWS\'s message says a service control policy refuses the request, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action: a Deny must change (no Allow helps), while a missing action must be added to the allow list. Only the organization\'s management account (or a delegated administrator) changes SCPs; give them with --scp to tell which.';
+    return 'AWS\'s message says a service control policy refuses the request, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action: a Deny must change (no Allow helps), while a missing action must be added to the allow list. Only the organization\'s management account (or a delegated administrator) changes SCPs; give every level, from the root down, with --scp to tell which.';
   }
   if (cause.endsWith('-explicit-deny')) {
     return 'an explicit Deny overrides any Allow, so adding a statement cannot help: the request must stop matching the Deny (meet its condition, run as a principal it exempts, or stop making the call), or the Deny must change.';
@@ -530,6 +531,8 @@ function outcomeOf(finding: Finding): string {
           : 'verified fix';
     return `${status}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
   }
+  if (scpRefusalByMessage(finding))
+    return 'no fix: a service control policy (a Deny, or an allow list without the action)';
   if (finding.cause.endsWith('-explicit-deny')) return 'no fix: an explicit Deny (see its caveat)';
   if (finding.cause === 'allowed-by-visible-policies') return 'no fix: the visible policies allow it';
   if (finding.cause === 's3-setting') return 'no fix: an S3 setting';
