@@ -422,6 +422,11 @@ function messageAdmitsDeny(
   );
 }
 
+/** Where the VPC endpoint policy AWS's message names is: the endpoint the request came through. */
+function vpcEndpointWhere(endpoint: string): string {
+  return `the request came through ${endpoint} (read its policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\`)`;
+}
+
 /** Policies besides the caller's identity ones, whose Deny refuses a request whatever those allow. */
 function hasNonIdentityPolicies(set: PolicySet): boolean {
   return (
@@ -1684,6 +1689,10 @@ export class FindingBuilder {
       const refType = REF_TYPE_OF_MESSAGE[message.policyType];
       if (message.policyArn !== undefined && refType !== undefined)
         deniedBy = [{ policyType: refType, policyArn: message.policyArn }];
+      if (message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined)
+        caveats.push(
+          `AWS's message names the VPC endpoint policy: ${vpcEndpointWhere(first.vpcEndpointId)}.`,
+        );
     } else {
       cause = 'not-evaluable';
       caveats.push(
@@ -2286,7 +2295,9 @@ export class FindingBuilder {
               ? levels.length > 0
                 ? 'the ones given allow it, so a level not given (the root, an OU), or one changed since, refuses it'
                 : `they are not given here (--${said.policyType})`
-              : 'it is not visible here'
+              : said.policyType === 'vpc-endpoint' && calls[0]?.call.event.vpcEndpointId !== undefined
+                ? `it is not visible here, and ${vpcEndpointWhere(calls[0].call.event.vpcEndpointId)}`
+                : 'it is not visible here'
           }. That policy must allow S3's call to KMS; the key policy is not what refuses.`,
           true,
         );

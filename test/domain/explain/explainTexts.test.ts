@@ -1544,6 +1544,21 @@ describe("AWS's message names the VPC endpoint policy", () => {
       resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/b.csv' }],
     });
 
+  test('without a snapshot too: the endpoint is named, and another endpoint is not a repeat', () => {
+    const report = explainTexts(text(through('vpce-0a1b', '26'), through('vpce-0fed', '27')), context());
+    assert.deepEqual(
+      report.findings.map((f) => [f.cause, f.repeatOf]),
+      [
+        ['vpc-endpoint-policy', undefined],
+        ['vpc-endpoint-policy', undefined],
+      ],
+    );
+    assert.ok(
+      report.findings[1]?.caveats.some((c) => c.includes('the request came through vpce-0fed')),
+      report.findings[1]?.caveats.join(' | '),
+    );
+  });
+
   test('the caveat names the endpoint the request came through, and another endpoint is not a repeat', () => {
     const report = explainTexts(
       text(through('vpce-0a1b', '26'), through('vpce-0fed', '27'), through('vpce-0a1b', '28')),
