@@ -422,6 +422,15 @@ function messageAdmitsDeny(
   );
 }
 
+/** The kinds of policy given here that can hold a Deny on a key CloudTrail does not log. */
+const UNLOGGED_DENY_TYPES: readonly PolicyType[] = [
+  'resource',
+  'scp',
+  'rcp',
+  'permissions-boundary',
+  'identity',
+];
+
 /** Where the VPC endpoint policy AWS's message names is: the endpoint the request came through. */
 function vpcEndpointWhere(endpoint: string): string {
   return `the request came through ${endpoint} (read its policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\`)`;
@@ -1705,11 +1714,16 @@ export class FindingBuilder {
     const unloggedSet = evidence === 'policies' ? set : denyOnly;
     if (unloggedSet !== undefined && denied.length > 0) {
       // Not visible either, the caller's policies leave AWS's message to say whether a Deny refused.
-      const unlogged = unloggedKeyDenies(unloggedSet, denied).filter(
-        (u) =>
-          evidence === 'policies' ||
-          denied.some((e) => messageAdmitsDeny(e.event.message, e.check, u.policyType)),
-      );
+      // Each Deny is checked only on the requests whose own message leaves room for one of its kind.
+      const unlogged =
+        evidence === 'policies'
+          ? unloggedKeyDenies(unloggedSet, denied)
+          : UNLOGGED_DENY_TYPES.flatMap((type) => {
+              const admitting = denied.filter((e) => messageAdmitsDeny(e.event.message, e.check, type));
+              return admitting.length === 0
+                ? []
+                : unloggedKeyDenies(unloggedSet, admitting).filter((u) => u.policyType === type);
+            });
       if (unlogged.length > 0)
         caveats.push(
           `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${canEvaluate ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,

@@ -242,6 +242,29 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
     ).findings[0];
     assert.equal(finding?.cause, 'identity-missing-allow');
     assert.ok(!finding?.caveats.some((c) => c.includes('"OrgOnly"')), finding?.caveats.join(' | '));
+    // Beside a request whose message names an explicit Deny of the bucket policy, still not on this one.
+    const mixed = explainTexts(
+      text(
+        put('in/a.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
+        }),
+        deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/b.csv', {
+          errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/b.csv" with an explicit deny in a resource-based policy`,
+        }),
+      ),
+      explainContext({
+        bucketPolicies: new Map([
+          [
+            'data',
+            {
+              ...orgOnly,
+              Statement: [{ ...orgOnly.Statement[0], Action: 's3:PutObject' }],
+            },
+          ],
+        ]),
+      }),
+    ).findings[0];
+    assert.ok(!mixed?.caveats.some((c) => c.includes('"OrgOnly"')), mixed?.caveats.join(' | '));
   });
 
   test('an SCP and the bucket policy both deny, the message names the bucket policy: its Deny is named first', () => {
