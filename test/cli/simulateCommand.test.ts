@@ -103,6 +103,40 @@ describe('permission-auditor simulate', () => {
     }
   });
 
+  test('the text says a NotResource excluded the resource and a NotPrincipal exempted the caller, and the JSON marks them', async () => {
+    const notResource = {
+      request: {
+        principal: 'arn:aws:iam::111122223333:user/dev',
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::prod-data/k',
+      },
+      identityPolicies: [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'AllButProd',
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              NotResource: 'arn:aws:s3:::prod-data/*',
+            },
+          ],
+        },
+      ],
+    };
+    const text = await runCli([
+      'simulate',
+      '--request',
+      file('notr.json', JSON.stringify(notResource)),
+      '-f',
+      'text',
+    ]);
+    assert.match(text.stdout, /"AllButProd": resource excluded by NotResource arn:aws:s3:::prod-data\/\*/);
+    const json = await runCli(['simulate', '--request', file('notr2.json', JSON.stringify(notResource))]);
+    const out = JSON.parse(json.stdout) as { explanations: { notResource?: boolean }[] };
+    assert.equal(out.explanations[0]?.notResource, true);
+  });
+
   test('an unknown format is rejected', async () => {
     const run = await runCli([
       'simulate',

@@ -23,10 +23,16 @@ function describeExplanation(e: StatementExplanation): string {
   let why = '';
   switch (e.mismatch) {
     case 'resource':
-      why = `resource not matched by ${(e.resourcePatterns ?? []).join(', ')}`;
+      why =
+        e.notResource === true
+          ? `resource excluded by NotResource ${(e.resourcePatterns ?? []).join(', ')}`
+          : `resource not matched by ${(e.resourcePatterns ?? []).join(', ')}`;
       break;
     case 'principal':
-      why = `principal not matched by ${(e.principalPatterns ?? []).join(', ')}`;
+      why =
+        e.notPrincipal === true
+          ? `principal exempted by NotPrincipal ${(e.principalPatterns ?? []).join(', ')}`
+          : `principal not matched by ${(e.principalPatterns ?? []).join(', ')}`;
       break;
     case 'condition':
       why = (e.conditionFailures ?? [])

@@ -164,9 +164,13 @@ function toExplanation(t: StatementTrace): StatementExplanation {
   if (t.matchedAction !== undefined) e.matchedAction = t.matchedAction;
   if (t.matchedResource !== undefined) e.matchedResource = t.matchedResource;
   if (t.matchedPrincipal !== undefined) e.matchedPrincipal = t.matchedPrincipal;
-  if (mismatch === 'resource') e.resourcePatterns = statement.resources.map((r) => r.raw);
+  if (mismatch === 'resource') {
+    e.resourcePatterns = statement.resources.map((r) => r.raw);
+    if (statement.notResource) e.notResource = true;
+  }
   if (mismatch === 'principal' && statement.principal !== undefined) {
     e.principalPatterns = statement.principal.entries.map((entry) => entry.raw);
+    if (statement.principal.not) e.notPrincipal = true;
   }
   if (t.conditionFailures !== undefined) e.conditionFailures = t.conditionFailures;
   return e;

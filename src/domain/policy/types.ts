@@ -111,8 +111,12 @@ export interface StatementExplanation extends StatementRef {
   readonly matchedPrincipal?: string;
   /** For a resource mismatch: the patterns that were tried. */
   readonly resourcePatterns?: readonly string[];
+  /** For a resource mismatch of a NotResource statement: the patterns matched the resource, excluding it. */
+  readonly notResource?: true;
   /** For a principal mismatch: the principals that were tried. */
   readonly principalPatterns?: readonly string[];
+  /** For a principal mismatch of a NotPrincipal statement: the caller is one it exempts. */
+  readonly notPrincipal?: true;
   /** For a condition mismatch: every condition that failed. */
   readonly conditionFailures?: readonly ConditionFailure[];
 }
