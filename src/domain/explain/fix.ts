@@ -1565,10 +1565,21 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
  */
 function serviceSourceCaveat(input: FixInput): string {
+  // Logs a service delivers for other accounts name them in their keys (`AWSLogs/<account>/…`): those
+  // are the accounts it acts for, not the bucket's.
+  const delivered = [
+    ...new Set(
+      input.requests.flatMap((r) => {
+        const account = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\//.exec(r.key ?? '')?.[1];
+        return account === undefined ? [] : [account];
+      }),
+    ),
+  ];
   const account = input.resourceAccount ?? input.snapshot?.accountId;
+  const accounts = delivered.length > 0 ? delivered : account !== undefined ? [account] : [];
   const condition =
-    account !== undefined
-      ? `"Condition": {"StringEquals": {"aws:SourceAccount": "${account}"}}`
+    accounts.length > 0
+      ? `"Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(accounts.length === 1 ? accounts[0] : accounts)}}}`
       : `"Condition": {"StringEquals": {"aws:SourceAccount": "<your account ID>"}}`;
   return `Grants to a service principal should name whom the service acts for (the confused deputy problem): add ${condition} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
 }
