@@ -1296,6 +1296,25 @@ describe('an AWS service refused where the visible policies allow it', () => {
     ],
   };
 
+  test("a delivery for another account: the confused-deputy condition names that account, not the bucket's", () => {
+    const other = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'trail-logs', key: 'AWSLogs/222233334444/CloudTrail/x.json.gz' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::trail-logs/AWSLogs/222233334444/CloudTrail/x.json.gz' },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const [finding] = explainTexts(
+      text(other),
+      context({ bucketPolicies: new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]) }),
+    ).findings;
+    const deputy = finding?.caveats.find((c) => c.includes('confused deputy'));
+    assert.ok(deputy?.includes('{"aws:SourceAccount": "222233334444"}'), deputy);
+  });
+
   test('a Deny on what the service acts for (aws:SourceAccount, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',
