@@ -24,7 +24,7 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
       ? "The root user has full access in its own account only: another account's bucket must allow it in its bucket policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."
       : 'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
   AWSService: (p) =>
-    `The request was made by the AWS service ${p.name ?? ''}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
+    `The request was made by ${p.name !== undefined ? `the AWS service ${p.name}` : 'an AWS service the record does not name (no invokedBy)'}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
   AWSAccount: () =>
     "The caller belongs to another AWS account: both its own account's policies and this bucket's policy must allow the request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
   IdentityCenter: (p, cause) =>

@@ -16,6 +16,21 @@ const ssoRole: Principal = {
 };
 
 describe('principalAdvice', () => {
+  test('an AWS service the record does not name (no invokedBy) is said so, not as an empty name', () => {
+    const advice = principalAdvice({ type: 'AWSService' }, 'resource-policy-missing-allow') ?? '';
+    assert.match(
+      advice,
+      /^The request was made by an AWS service the record does not name \(no invokedBy\):/,
+    );
+    assert.match(
+      principalAdvice(
+        { type: 'AWSService', name: 'cloudtrail.amazonaws.com' },
+        'resource-policy-missing-allow',
+      ) ?? '',
+      /^The request was made by the AWS service cloudtrail\.amazonaws\.com:/,
+    );
+  });
+
   test('an Identity Center role missing an identity Allow: change the permission set, not the role', () => {
     const advice = principalAdvice(ssoRole, 'identity-missing-allow') ?? '';
     assert.match(advice, /^This is an IAM Identity Center role: change the permission set DataScientist /);
