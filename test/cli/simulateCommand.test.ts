@@ -66,6 +66,21 @@ describe('permission-auditor simulate', () => {
     assert.match(run.stderr, /request\.invalidAction/);
   });
 
+  test('a caller that cannot make a request (an IAM group, a malformed ARN) is an invalid request', async () => {
+    for (const principal of [
+      'arn:aws:iam::111122223333:group/admins',
+      'arn:aws:iam:111122223333:user/alice',
+    ]) {
+      const run = await runCli([
+        'simulate',
+        '--request',
+        file('principal.json', JSON.stringify({ ...request, request: { ...request.request, principal } })),
+      ]);
+      assert.equal(run.code, 2, principal);
+      assert.match(run.stderr, /request\.invalidPrincipal/, principal);
+    }
+  });
+
   test('malformed JSON exits 2 and names the file and the position', async () => {
     const path = file('broken.json', '{"request": ');
     const run = await runCli(['simulate', '--request', path]);

@@ -7,6 +7,7 @@
 import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
 import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
+import { parseRequestPrincipal } from './requestPrincipal.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from './types.js';
 
 export interface PolicyCache {
@@ -93,6 +94,14 @@ export function parseAuthorizationRequest(
         `"request.${field}" must be a non-empty string`,
       );
     }
+  }
+  // A caller that can make a request: a user, a role or its session, a federated user, an account's root,
+  // a service principal, or "anonymous". An IAM group, or a malformed ARN, cannot.
+  if (parseRequestPrincipal(principal as string).kind === 'unknown') {
+    return invalid(
+      'request.invalidPrincipal',
+      `"request.principal" must be a user, role, role session or federated user ARN, an account root ARN (arn:aws:iam::123456789012:root), a service principal (s3.amazonaws.com) or "anonymous", got "${principal as string}"`,
+    );
   }
   if (!/^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(action as string)) {
     return invalid(
