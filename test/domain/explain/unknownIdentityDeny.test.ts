@@ -22,6 +22,22 @@ const NO_WRITES = {
   ],
 };
 const generic = { errorMessage: 'Access Denied' };
+
+/** A data-perimeter Deny on the caller's organization, which CloudTrail does not log. */
+const ORG_ONLY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'OrgOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: 'arn:aws:s3:::data/*',
+      Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+    },
+  ],
+};
+
 const put = (key: string, overrides: Record<string, unknown> = generic) =>
   deniedObjectRecord('PutObject', 's3:PutObject', 'data', key, overrides);
 const get = (key: string, overrides: Record<string, unknown> = generic) =>
@@ -189,22 +205,9 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
   });
 
   test('a Deny on a key CloudTrail does not log is named, though the cause cannot be determined', () => {
-    const orgOnly = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OrgOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: 'arn:aws:s3:::data/*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
-        },
-      ],
-    };
     const finding = explainTexts(
       text(put('in/a.csv')),
-      explainContext({ bucketPolicies: new Map([['data', orgOnly]]) }),
+      explainContext({ bucketPolicies: new Map([['data', ORG_ONLY]]) }),
     ).findings[0];
     assert.equal(finding?.cause, 'not-evaluable');
     assert.ok(
@@ -219,26 +222,13 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
   });
 
   test('a message naming a missing Allow rules out the Deny on a key CloudTrail does not log', () => {
-    const orgOnly = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OrgOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: 'arn:aws:s3:::data/*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
-        },
-      ],
-    };
     const finding = explainTexts(
       text(
         put('in/a.csv', {
           errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObject action`,
         }),
       ),
-      explainContext({ bucketPolicies: new Map([['data', orgOnly]]) }),
+      explainContext({ bucketPolicies: new Map([['data', ORG_ONLY]]) }),
     ).findings[0];
     assert.equal(finding?.cause, 'identity-missing-allow');
     assert.ok(!finding?.caveats.some((c) => c.includes('"OrgOnly"')), finding?.caveats.join(' | '));
@@ -257,8 +247,8 @@ describe('a Deny given here, for a caller whose identity policies are not visibl
           [
             'data',
             {
-              ...orgOnly,
-              Statement: [{ ...orgOnly.Statement[0], Action: 's3:PutObject' }],
+              ...ORG_ONLY,
+              Statement: [{ ...ORG_ONLY.Statement[0], Action: 's3:PutObject' }],
             },
           ],
         ]),
