@@ -40,18 +40,18 @@ export interface ResolvedPolicies {
 }
 
 /**
+ * The value of a context key the record does not show: no value, so a condition on it is not met, and a
+ * Deny's is unknown (the engine's `unknownKeys`), not taken to hold.
+ */
+const UNKNOWN_VALUE: readonly string[] = [];
+
+/**
  * `aws:PrincipalType` from a principal ID's form: a role session's `AROA…:session`, an IAM user's
  * `AIDA…`, a federated user's `ACCOUNT:name`, the root user's account ID; `undefined` for another form.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
  */
-/**
- * The value of a context key the record does not show: no value, so a condition on it is not met, and a
- * Deny's is unknown (the engine's `unknownKeys`), not taken to hold.
- */
-const UNKNOWN_VALUE: readonly string[] = [];
-
 function principalTypeOfId(principalId: string | undefined): string | undefined {
   if (principalId === undefined) return undefined;
   if (principalId.startsWith('AROA')) return 'AssumedRole';
