@@ -76,6 +76,7 @@ import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf }
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
+  callerSide,
   callerSideRefusalCaveat,
   canHoldKmsGrant,
   copySourceArn,
@@ -193,6 +194,11 @@ const MESSAGE_POLICY_WORDS: Readonly<Record<MessagePolicyType, string>> = {
   rcp: 'a resource control policy',
   'vpc-endpoint': 'the VPC endpoint policy',
 };
+
+/** {@link MESSAGE_POLICY_WORDS} without the article: `no ${bare} allows`. */
+function bareWords(type: MessagePolicyType): string {
+  return MESSAGE_POLICY_WORDS[type].replace(/^(an?|the) /, '');
+}
 
 /** The kind of policy AWS's message names, in words for an S3 request (`the ${KIND} says…`). */
 const MESSAGE_KIND: Readonly<Record<MessagePolicyType, string>> = {
@@ -415,11 +421,7 @@ function messageAdmitsDeny(
   if (message.action.toLowerCase().startsWith('kms:')) return false;
   // Another request of the event named (a copy's write, when this is its source read): nothing said of this one.
   if (message.action.toLowerCase() !== check.action.toLowerCase()) return true;
-  return (
-    message.denial === 'explicit' &&
-    !message.action.toLowerCase().startsWith('kms:') &&
-    REF_TYPE_OF_MESSAGE[message.policyType] === type
-  );
+  return message.denial === 'explicit' && REF_TYPE_OF_MESSAGE[message.policyType] === type;
 }
 
 /** The kinds of policy given here that can hold a Deny on a key CloudTrail does not log. */
@@ -433,7 +435,19 @@ const UNLOGGED_DENY_TYPES: readonly PolicyType[] = [
 
 /** Where the VPC endpoint policy AWS's message names is: the endpoint the request came through. */
 function vpcEndpointWhere(endpoint: string): string {
-  return `the request came through ${endpoint} (read its policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\`)`;
+  return `the request came through ${endpoint} (read its policy with ${vpcEndpointPolicyCommand(endpoint)})`;
+}
+
+/** The command that prints a VPC endpoint's policy, as code. */
+function vpcEndpointPolicyCommand(endpoint: string): string {
+  return `\`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\``;
+}
+
+/** What a Deny given here decides for a caller whose identity policies are not visible. */
+function givenDenyCaveat(refused: number, of: number): string {
+  const which =
+    refused === of ? (of === 1 ? 'the request' : 'every request') : `${refused} of the ${of} requests`;
+  return `The caller's identity policies are not visible, but an explicit Deny in the policies given refuses ${which} whatever they allow (see "Denied by"): no statement added to them lifts it.`;
 }
 
 /** Policies besides the caller's identity ones, whose Deny refuses a request whatever those allow. */
@@ -1634,10 +1648,7 @@ export class FindingBuilder {
     // Requests a Deny given here refuses although the caller's identity policies are not visible.
     const byGivenDeny =
       evidence === 'policies' ? [] : denied.filter((e) => e.decision === 'ExplicitlyDenied');
-    if (evidence === 'policies' && !canEvaluate)
-      caveats.push(
-        `The caller's identity policies are not visible, but an explicit Deny in the policies given refuses ${denied.length === 1 ? 'the request' : 'every request'} whatever they allow (see "Denied by"): no statement added to them lifts it.`,
-      );
+    if (evidence === 'policies' && !canEvaluate) caveats.push(givenDenyCaveat(denied.length, denied.length));
     let cause: FindingCause;
     let deniedBy: DeniedByRef[] = [];
     let boundaryAlsoRefuses = false;
@@ -1680,10 +1691,7 @@ export class FindingBuilder {
       const refs = byGivenDeny.flatMap((e) => e.result?.deniedBy ?? []);
       deniedBy = dedupeRefs(refs);
       cause = EXPLICIT_CAUSE[refs[0]!.policyType];
-      caveats.push(
-        `The caller's identity policies are not visible, but an explicit Deny in the policies given refuses ${byGivenDeny.length === denied.length ? (denied.length === 1 ? 'the request' : 'every request') : `${byGivenDeny.length} of the ${denied.length} requests`} whatever they allow (see "Denied by"): no statement added to them lifts it.`,
-        ...denyCaveats(set, byGivenDeny),
-      );
+      caveats.push(givenDenyCaveat(byGivenDeny.length, denied.length), ...denyCaveats(set, byGivenDeny));
     } else if (evidence === 'message' && message.form === 'setting') {
       cause = 's3-setting';
     } else if (evidence === 'message' && message.form === 'enhanced') {
@@ -1761,8 +1769,7 @@ export class FindingBuilder {
       if (kmsVisible && cause === 'identity-missing-allow' && principal.account !== undefined) {
         const region = first.check.context['aws:RequestedRegion'];
         const anyKey = `arn:${partition ?? 'aws'}:kms:${typeof region === 'string' ? region : 'us-east-1'}:${principal.account}:key/00000000-0000-0000-0000-000000000000`;
-        const { resource: _bucketPolicy, ...callers } = resolved.set;
-        const probe = evaluate(callers, {
+        const probe = evaluate(callerSide(resolved.set), {
           principal: resolved.enginePrincipal,
           action: message.action,
           resource: anyKey,
@@ -2304,7 +2311,7 @@ export class FindingBuilder {
         // The levels applied to this caller and key (those of another organization are left out).
         const levels = said.policyType === 'scp' ? resolved.set.scpLevels : resolved.set.rcpLevels;
         say(
-          `The caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}, and AWS's message says no ${MESSAGE_POLICY_WORDS[said.policyType].replace(/^(an?|the) /, '')} allows ${said.action}: ${
+          `The caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}, and AWS's message says no ${bareWords(said.policyType)} allows ${said.action}: ${
             said.policyType === 'scp' || said.policyType === 'rcp'
               ? levels.length > 0
                 ? 'the ones given allow it, so a level not given (the root, an OU), or one changed since, refuses it'
@@ -2319,7 +2326,7 @@ export class FindingBuilder {
       }
       if (said !== undefined && said.policyType !== 'resource') {
         say(
-          `AWS's message says no ${MESSAGE_POLICY_WORDS[said.policyType].replace(/^(an?|the) /, '')} allows ${said.action}, but the caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
+          `AWS's message says no ${bareWords(said.policyType)} allows ${said.action}, but the caller's policies in the snapshot allow ${describeKmsCalls(calls)}${allowedBy}: the snapshot may be out of date, or a condition of the statement that allows it did not hold for S3's call to KMS.`,
         );
         return { cause: 'allowed-by-visible-policies' };
       }
@@ -2501,7 +2508,7 @@ export class FindingBuilder {
               ? `AWS names ${message.action}${on}: its message says a service control policy refuses it (a Deny, or an allow list without the action: such messages read "explicit deny" for both). S3 calls it with the caller's credentials (SSE-KMS): a Deny must change; a missing action must be added to the allow list.`
               : message.denial === 'explicit'
                 ? `AWS names ${message.action}${on}: its message says an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it. S3 calls it with the caller's credentials (SSE-KMS): no Allow lifts that Deny.`
-                : `AWS names ${message.action}${on}: its message says no ${message.policyType === 'identity' ? 'identity-based policy' : MESSAGE_POLICY_WORDS[message.policyType].replace(/^(an?|the) /, '')} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
+                : `AWS names ${message.action}${on}: its message says no ${bareWords(message.policyType)} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
           );
           return 'kms-key';
         }
@@ -2546,7 +2553,7 @@ export class FindingBuilder {
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
                 : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
-                ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(first.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`)`
+                ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`
                 : 'which is not visible here'
           }.`,
         );
@@ -2623,7 +2630,7 @@ export class FindingBuilder {
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
       still.push(
-        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(first.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`)`,
+        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`,
       );
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
     for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))

@@ -635,9 +635,14 @@ function awsManagedBoundaryNote(input: FixInput, name: string, arn: string, size
   return `The permissions boundary ${name} is an AWS managed policy, which cannot be changed (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies): do not create a version of it. Create the whole new document shown as a customer managed policy of your own instead (${create}), ${set}. The copy no longer follows AWS's updates to ${name}.${tooLarge}`;
 }
 
+/** A document's Version as the notes give it. */
+function versionWords(version: unknown): string {
+  return version === undefined ? 'not given (IAM reads it as 2008-10-17)' : JSON.stringify(version);
+}
+
 /** Why a policy that grants S3 on the bucket was passed over: its Version reads the statements' `${…}` literally. */
 function oldVersionNote(name: string, version: unknown): string {
-  return `${name} was left as it is: its Version is ${version === undefined ? 'not given (IAM reads it as 2008-10-17)' : JSON.stringify(version)}, under which the \${…} in the statements' resources would be read literally, and moving it to 2012-10-17 would turn the \${…} in its own statements into policy variables (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).`;
+  return `${name} was left as it is: its Version is ${versionWords(version)}, under which the \${…} in the statements' resources would be read literally, and moving it to 2012-10-17 would turn the \${…} in its own statements into policy variables (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).`;
 }
 
 /**
@@ -645,7 +650,7 @@ function oldVersionNote(name: string, version: unknown): string {
  * Version reads their `${…}` literally, and moving it to 2012-10-17 would change its own statements.
  */
 function oldVersionReason(what: string, version: unknown): string {
-  return `${what} has Version ${version === undefined ? 'not given (IAM reads it as 2008-10-17)' : JSON.stringify(version)} and holds \${ in its own statements: under it the \${…} in the statements to add (keys with *, ? or $) would be read literally, and moving it to 2012-10-17 would turn its own \${ into policy variables. Move it to 2012-10-17 first, writing each literal \${ of its statements as \${$}{ (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), then run again`;
+  return `${what} has Version ${versionWords(version)} and holds \${ in its own statements: under it the \${…} in the statements to add (keys with *, ? or $) would be read literally, and moving it to 2012-10-17 would turn its own \${ into policy variables. Move it to 2012-10-17 first, writing each literal \${ of its statements as \${$}{ (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), then run again`;
 }
 
 /**

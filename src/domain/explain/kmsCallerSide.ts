@@ -223,7 +223,7 @@ function keySetter(rcpLevelsFor: FixInput['rcpLevelsFor']): (set: PolicySet, key
 }
 
 /** The caller's side of a set: everything but the bucket policy, which has no say over a KMS key. */
-function callerSide(set: PolicySet): PolicySet {
+export function callerSide(set: PolicySet): PolicySet {
   const { resource: _bucketPolicy, ...rest } = set;
   return rest;
 }
@@ -238,21 +238,11 @@ export function evaluateKmsCalls(
   account: string | undefined,
   calls: readonly KmsCall[],
   /** The RCPs that govern a key of an account (the key's organization's, not the bucket's). */
-  rcpLevelsFor?: (keyAccount: string | undefined) => PolicySet['rcpLevels'],
+  rcpLevelsFor?: FixInput['rcpLevelsFor'],
 ): EvaluatedKmsCall[] {
   if (calls.length === 0) return [];
   const callers = callerSide(resolved.set);
-  const byAccount = new Map<string | undefined, PolicySet>();
-  const setFor = (keyArn: string): PolicySet => {
-    if (rcpLevelsFor === undefined) return callers;
-    const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
-    let found = byAccount.get(keyAccount);
-    if (found === undefined) {
-      found = { ...callers, rcpLevels: rcpLevelsFor(keyAccount) };
-      byAccount.set(keyAccount, found);
-    }
-    return found;
-  };
+  const forKey = keySetter(rcpLevelsFor);
   const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
   return calls.map((call) => {
     const request: AuthorizationRequest = {
@@ -265,7 +255,7 @@ export function evaluateKmsCalls(
       // What CloudTrail does not log (the caller's organization) is unknown, not absent.
       unknownKeys: isUnloggedKey,
     };
-    return { call, request, result: evaluate(setFor(call.keyArn), request) };
+    return { call, request, result: evaluate(forKey(callers, call.keyArn), request) };
   });
 }
 
