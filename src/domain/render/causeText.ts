@@ -174,15 +174,14 @@ const SCP_BY_MESSAGE: CauseText = {
 
 /**
  * The wording of a cause; with the finding's fix, for a bucket policy the fix was checked without; with
- * its evidence, for an SCP refusal known from AWS's message alone.
+ * the caller's type, for one that has no identity-based policies (see {@link findingCauseText} for an SCP
+ * refusal known from AWS's message alone).
  */
 export function causeText(
   cause: FindingCause,
   fix: Pick<Fix, 'attachKind' | 'newDocument'> | null = null,
-  evidence: Finding['evidence'] = 'policies',
   principalType?: Finding['principal']['type'],
 ): CauseText {
-  if (cause === 'scp-explicit-deny' && evidence !== 'policies') return SCP_BY_MESSAGE;
   if (cause !== 'resource-policy-missing-allow') return CAUSE_TEXT[cause];
   if (principalType === 'Anonymous' || principalType === 'AWSService') return RESOURCE_POLICY_ONLY;
   return assumesNoBucketPolicy(fix) ? RESOURCE_POLICY_NOT_GIVEN : CAUSE_TEXT[cause];
@@ -190,9 +189,9 @@ export function causeText(
 
 /** {@link causeText} of a finding. */
 export function findingCauseText(
-  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'principal' | 'deniedBy'>,
+  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy'>,
 ): CauseText {
   // An SCP refusal no statement of the SCPs given shows (none given, or none that refuses): as AWS's message says it.
   if (scpRefusalByMessage(finding)) return SCP_BY_MESSAGE;
-  return causeText(finding.cause, finding.fix, finding.evidence, finding.principal.type);
+  return causeText(finding.cause, finding.fix, finding.principal.type);
 }

@@ -484,6 +484,23 @@ function unicodeEscape(char: string): string {
 }
 
 /**
+ * The characters {@link safeJsonText} escapes (DEL, C1 controls and {@link isInvisibleFormatting}'s), as
+ * one expression: a report's JSON is megabytes, which a replace with it goes through far faster than a
+ * loop over its characters. A test checks both give the same characters.
+ */
+const JSON_UNSAFE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each combining mark here stands alone, to be escaped
+  /[\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0d\ufeff\uffa0\ufff0-\ufff8\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/gu;
+
+/**
+ * JSON text (a report, piece by piece) with the characters a terminal acts on or that hide or reorder
+ * text written as `\uXXXX` escapes, the same value to any JSON reader. They occur only inside its strings.
+ */
+export function escapeInvisiblesInJson(json: string): string {
+  return json.replace(JSON_UNSAFE, unicodeEscape);
+}
+
+/**
  * Pretty-printed JSON that stays exactly equivalent to `value` yet is safe to embed in any of our outputs.
  * `JSON.stringify` escapes only C0 controls, so DEL, C1 controls (8-bit CSI `\u009b` is an escape sequence
  * for many terminals), bidirectional overrides and line separators are written as `\uXXXX` escapes, as are

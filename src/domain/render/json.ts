@@ -4,6 +4,7 @@
  * exceed the longest string V8 can hold (about 512 MiB), which `JSON.stringify` then cannot build.
  */
 import type { ExplainReport } from '../explain/report.js';
+import { escapeInvisiblesInJson } from './escape.js';
 
 /** The lines of an element's JSON after the first are indented this much more inside the report. */
 const ELEMENT_INDENT = '    ';
@@ -15,27 +16,7 @@ const ELEMENT_INDENT = '    ';
  * whole-report text indents them; JSON strings hold no raw line breaks, so every `\n` is a line break).
  */
 export function* reportJsonPieces(report: ExplainReport): Generator<string> {
-  for (const piece of rawPieces(report)) yield withInvisiblesEscaped(piece);
-}
-
-/**
- * Characters JSON.stringify leaves as they are that a terminal acts on or that hide or reorder text:
- * DEL and the C1 controls (U+009B and U+009D start sequences as ESC [ and ESC ] do), bidi marks and
- * overrides (U+202E makes a key read backwards), zero-width characters, line and paragraph separators,
- * and the other default-ignorable characters the text formats show as U+FFFD (the soft hyphen, Hangul
- * fillers, variation selectors but the emoji ones, tag characters). They occur only inside JSON strings,
- * where `\uXXXX` (a pair of them past U+FFFF) is the same value to any JSON reader.
- */
-const INVISIBLE =
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each combining mark here stands alone, to be escaped
-  /[\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0d\ufeff\uffa0\ufff0-\ufff8\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/gu;
-
-function withInvisiblesEscaped(piece: string): string {
-  return piece.replace(INVISIBLE, (c) => {
-    let out = '';
-    for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    return out;
-  });
+  for (const piece of rawPieces(report)) yield escapeInvisiblesInJson(piece);
 }
 
 function* rawPieces(report: ExplainReport): Generator<string> {

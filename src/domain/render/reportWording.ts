@@ -522,13 +522,13 @@ function outcomeOf(finding: Finding): string {
     // An explicit Deny's requests stay refused: the fix is for the others.
     const part = finding.cause.endsWith('-explicit-deny') ? ' for the requests the Deny does not refuse' : '';
     const beyond = fix.widens !== undefined ? ', beyond the narrower scope an existing statement gives' : '';
-    const status = !fix.verified
-      ? 'fix, NOT verified'
-      : assumesNoBucketPolicy(fix)
-        ? 'fix verified as if the bucket had no policy'
-        : verifiedOnBucketSideOnly(fix)
-          ? "fix verified on the bucket's side only"
-          : 'verified fix';
+    const verified = fixStatus(fix);
+    const status =
+      verified === 'verified'
+        ? 'verified fix'
+        : verified === 'NOT verified'
+          ? 'fix, NOT verified'
+          : `fix ${verified}`;
     return `${status}${part}${beyond}: ${targetPhrase(fix, finding.bucket)}`;
   }
   if (scpRefusalByMessage(finding))

@@ -26,14 +26,11 @@ test('explicit-deny causes say that a Deny matched; missing-allow causes do not'
 
 test('a missing bucket-policy Allow for a caller with no identity policies does not speak of two accounts', () => {
   for (const type of ['Anonymous', 'AWSService'] as const) {
-    const text = causeText('resource-policy-missing-allow', null, 'policies', type);
+    const text = causeText('resource-policy-missing-allow', null, type);
     assert.match(text.explanation, /only the bucket policy can allow the request/, type);
     assert.doesNotMatch(text.explanation, /crosses accounts/, type);
   }
-  assert.match(
-    causeText('resource-policy-missing-allow', null, 'policies', 'IAMUser').explanation,
-    /crosses accounts/,
-  );
+  assert.match(causeText('resource-policy-missing-allow', null, 'IAMUser').explanation, /crosses accounts/);
 });
 
 test('an SCP refusal no given statement shows reads as AWS writes it, in the cause, the no-fix reason and the overview', () => {

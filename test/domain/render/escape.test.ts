@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   escapeHtml,
+  escapeInvisiblesInJson,
   escapeMarkdown,
   escapeMarkdownProse,
   escapeSlackEntities,
@@ -12,6 +13,7 @@ import {
   markdownCodeBlock,
   markdownInlineCode,
   safeJson,
+  safeJsonText,
   sanitizeTerminal,
   slackCodeBlock,
   slackInlineCode,
@@ -297,6 +299,23 @@ describe('terminal sanitising', () => {
 });
 
 describe('safe JSON', () => {
+  test("the report writer's expression escapes exactly the characters safeJsonText does", () => {
+    const differ: string[] = [];
+    const check = (code: number) => {
+      const json = JSON.stringify(String.fromCodePoint(code));
+      if (escapeInvisiblesInJson(json) !== safeJsonText(json)) differ.push(code.toString(16));
+    };
+    for (let code = 0x7f; code <= 0xffff; code++) if (code < 0xd800 || code > 0xdfff) check(code);
+    for (const [from, to] of [
+      [0x1bc90, 0x1bcaf],
+      [0x1d160, 0x1d18f],
+      [0xe0000, 0xe0fff],
+      [0xe1000, 0xe1010],
+    ] as const)
+      for (let code = from; code <= to; code++) check(code);
+    assert.deepEqual(differ, []);
+  });
+
   test('parses back to the same value while containing none of the escaped characters', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, key) => {
