@@ -83,17 +83,19 @@ export async function explainFiles(
   const givenAsOption: ExplainWarning[] = [];
   const listed: ListedInput[] = [];
   for (const input of await listTrailInputs(inputs, (path) => ignoredFiles.push(path))) {
-    const full = input.kind === 'file' && optionOf.size > 0 ? await canonicalPath(input.path) : undefined;
-    const option = full === undefined || named.has(full) ? undefined : optionOf.get(full);
-    if (option === undefined) {
-      listed.push(input);
-      continue;
+    if (input.kind === 'file' && optionOf.size > 0) {
+      const full = await canonicalPath(input.path);
+      const option = named.has(full) ? undefined : optionOf.get(full);
+      if (option !== undefined) {
+        givenAsOption.push({
+          input: input.path,
+          code: trailInputWarningCodes.givenAsOption,
+          message: `${input.path}: not read as events: it is the file given as ${option}.`,
+        });
+        continue;
+      }
     }
-    givenAsOption.push({
-      input: input.kind === 'file' ? input.path : STDIN_NAME,
-      code: trailInputWarningCodes.givenAsOption,
-      message: `${input.kind === 'file' ? input.path : STDIN_NAME}: not read as events: it is the file given as ${option}.`,
-    });
+    listed.push(input);
   }
   const readable = listed.filter((input) => input.kind !== 'problem');
   const readOptions = io.stdin !== undefined ? { stdin: io.stdin } : {};

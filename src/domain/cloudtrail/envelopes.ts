@@ -288,9 +288,7 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
   // A record as a JSON string: in a list (`--query 'Events[*].CloudTrailEvent'` of lookup-events), on its
   // own (`--query 'Events[0].CloudTrailEvent'`) or one per line (`jq '.Events[].CloudTrailEvent'`).
   if (typeof value === 'string' && value.trimStart().startsWith('{')) {
-    const parsed = tryParse(value);
-    if (!parsed.ok) reportEmbeddedInvalidJson(sink, value, position);
-    else visit(parsed.value, path, prefix, depth + 1, sink);
+    visitEmbedded(value, path, prefix, depth, sink);
     return;
   }
   if (!isJsonObject(value)) {
@@ -473,22 +471,12 @@ function visitRecordsEntry(
     return;
   }
   if (entry.eventSource === 'aws:sqs' && typeof entry.body === 'string') {
-    const parsed = tryParse(entry.body);
-    if (parsed.ok) {
-      visit(parsed.value, `${entryPath}.body`, prefix, depth + 1, sink);
-    } else {
-      reportEmbeddedInvalidJson(sink, entry.body, `${position}.body`);
-    }
+    visitEmbedded(entry.body, `${entryPath}.body`, prefix, depth, sink);
     return;
   }
   const sns = entry.EventSource === 'aws:sns' && isJsonObject(entry.Sns) ? entry.Sns : undefined;
   if (sns !== undefined && typeof sns.Message === 'string') {
-    const parsed = tryParse(sns.Message);
-    if (parsed.ok) {
-      visit(parsed.value, `${entryPath}.Sns.Message`, prefix, depth + 1, sink);
-    } else {
-      reportEmbeddedInvalidJson(sink, sns.Message, `${position}.Sns.Message`);
-    }
+    visitEmbedded(sns.Message, `${entryPath}.Sns.Message`, prefix, depth, sink);
     return;
   }
   if (entry.eventSource === 'aws:s3') {
@@ -595,6 +583,13 @@ function visitEventBridge(event: Record<string, unknown>, path: string, prefix: 
     return;
   }
   sink.records.push({ input: sink.input, position: `${position}.detail`, record: detail });
+}
+
+/** JSON held as a string (an SQS body, an SNS message, a lookup-events record): read, or said to be invalid. */
+function visitEmbedded(text: string, path: string, prefix: string, depth: number, sink: Sink): void {
+  const parsed = tryParse(text);
+  if (parsed.ok) visit(parsed.value, path, prefix, depth + 1, sink);
+  else reportEmbeddedInvalidJson(sink, text, `${prefix}${path}`);
 }
 
 function reportEmbeddedInvalidJson(sink: Sink, text: string, position: string): void {
