@@ -152,6 +152,57 @@ describe('permission-auditor simulate', () => {
     assert.equal(out.explanations[0]?.notResource, true);
   });
 
+  test('an SCP or RCP level with no Allow is named with a warning, since it refuses every request', async () => {
+    const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const guardrail = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' }],
+    };
+    const input = (scps: unknown[], rcps: unknown[]) =>
+      JSON.stringify({
+        ...request,
+        request: { ...request.request, action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' },
+        serviceControlPolicies: scps,
+        resourceControlPolicies: rcps,
+      });
+    // FullAWSAccess and the guardrail as two levels: the second refuses everything.
+    const flat = await runCli([
+      'simulate',
+      '--request',
+      file('scp-flat.json', input([allowAll, guardrail], [])),
+    ]);
+    const out = JSON.parse(flat.stdout) as {
+      decision: string;
+      missingAllowIn: string[];
+      warnings: { code: string; policyType: string; level: number }[];
+    };
+    assert.equal(out.decision, 'ImplicitlyDenied');
+    assert.deepEqual(out.missingAllowIn, ['scp']);
+    assert.deepEqual(
+      out.warnings.map((w) => [w.code, w.policyType, w.level]),
+      [['scp.levelWithoutAllow', 'scp', 1]],
+    );
+    const text = await runCli([
+      'simulate',
+      '--request',
+      file('scp-flat2.json', input([allowAll, guardrail], [])),
+      '-f',
+      'text',
+    ]);
+    assert.match(text.stdout, /Warning \(scp\.levelWithoutAllow\): SCP level 1 .*holds no Allow statement/);
+    // The same two policies in one level, and an RCP level of a Deny alone.
+    const nested = await runCli([
+      'simulate',
+      '--request',
+      file('scp-nested.json', input([[allowAll, guardrail]], [guardrail])),
+    ]);
+    const nestedOut = JSON.parse(nested.stdout) as { warnings: { code: string; level: number }[] };
+    assert.deepEqual(
+      nestedOut.warnings.map((w) => [w.code, w.level]),
+      [['rcp.levelWithoutAllow', 0]],
+    );
+  });
+
   test('an unknown format is rejected', async () => {
     const run = await runCli([
       'simulate',

@@ -59,6 +59,7 @@ export function describeSimulation(result: SimulationResult): string {
   }
   if (result.missingAllowIn.length > 0)
     lines.push(`No applicable Allow in: ${result.missingAllowIn.join(', ')}`);
+  for (const w of result.warnings) lines.push(`Warning (${w.code}): ${w.message}`);
   if (result.explanations.length > 0) {
     lines.push('Statements that cover the action:');
     for (const e of result.explanations) lines.push(describeExplanation(e));

@@ -58,7 +58,44 @@ export function createPolicyCache(maxEntries = 10_000): PolicyCache {
 export type SimulationResult = Pick<
   EvaluationResult,
   'decision' | 'deniedBy' | 'missingAllowIn' | 'explanations' | 'policyProblems'
->;
+> & {
+  /** What in the input is valid but rarely meant: an SCP or RCP level that holds no Allow statement. */
+  readonly warnings: readonly SimulationWarning[];
+};
+
+export interface SimulationWarning {
+  readonly code: 'scp.levelWithoutAllow' | 'rcp.levelWithoutAllow';
+  readonly policyType: 'scp' | 'rcp';
+  /** The level's index in its list, from 0 (the root's level first). */
+  readonly level: number;
+  readonly message: string;
+}
+
+/**
+ * Levels of an SCP or RCP list with no valid Allow statement: AWS requires an Allow at every level, so
+ * such a level refuses every request (a Deny-only guardrail given as its own level, where it was meant
+ * beside FullAWSAccess, is the usual mistake).
+ */
+function levelsWithoutAllow(set: PolicySet): SimulationWarning[] {
+  const warnings: SimulationWarning[] = [];
+  const check = (levels: readonly (readonly CompiledPolicy[])[], policyType: 'scp' | 'rcp'): void => {
+    const name = policyType === 'scp' ? 'SCP' : 'RCP';
+    const field = policyType === 'scp' ? 'serviceControlPolicies' : 'resourceControlPolicies';
+    const fullAccess = policyType === 'scp' ? 'FullAWSAccess' : 'RCPFullAWSAccess';
+    levels.forEach((level, index) => {
+      if (level.some((policy) => policy.statements.some((s) => s.effect === 'Allow'))) return;
+      warnings.push({
+        code: `${policyType}.levelWithoutAllow`,
+        policyType,
+        level: index,
+        message: `${name} level ${index} ("${field}"[${index}]) holds no Allow statement, so it refuses every request: AWS requires an Allow at every level (${fullAccess} gives it). Policies attached at the same level go in one array: [[${fullAccess}, guardrail]], not [${fullAccess}, guardrail].`,
+      });
+    });
+  };
+  check(set.scpLevels, 'scp');
+  check(set.rcpLevels, 'rcp');
+  return warnings;
+}
 
 export type SimulationOutcome =
   | { readonly ok: true; readonly result: SimulationResult }
@@ -210,6 +247,7 @@ export function runSimulation(input: unknown, cache: PolicyCache = createPolicyC
       missingAllowIn: result.missingAllowIn,
       explanations: result.explanations,
       policyProblems: result.policyProblems,
+      warnings: levelsWithoutAllow(compiled.set),
     },
   };
 }
