@@ -263,21 +263,48 @@ function fromMessage(
   }
   const writtenBucket = typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined;
   const bucket = namesSource ? (writtenBucket ?? check.bucket) : (check.bucket ?? writtenBucket);
+  // A copy is two requests, its source's read and its write, and the message names one: the other is
+  // evaluated as the operation needs it (a Deny on it, or a missing Allow, would refuse the copy next).
+  const otherSide = copySource !== undefined ? otherSideOfCopy(record, check, namesSource) : NO_CHECKS;
+  const keptApart = otherSide.length === 0;
   return deniedEvent(
     record,
     message,
     check,
-    NO_CHECKS,
+    otherSide,
     'message',
     kmsChecks,
     bucket,
     owner,
     notes,
-    namesSource ? undefined : copySource,
-    namesSource && writtenBucket !== undefined && typeof record.requestParameters.key === 'string'
+    namesSource || !keptApart ? undefined : copySource,
+    namesSource &&
+      keptApart &&
+      writtenBucket !== undefined &&
+      typeof record.requestParameters.key === 'string'
       ? { bucket: internedBucket(writtenBucket), key: record.requestParameters.key }
       : undefined,
   );
+}
+
+/**
+ * The S3 checks of a copy's side the message does not name: its source's read when the message names the
+ * write, the write's when it names the source. None when the message names neither side's object (an
+ * access point, another action on another resource) or the operation cannot be mapped.
+ */
+function otherSideOfCopy(
+  record: CloudTrailRecord,
+  named: S3AuthorizationCheck,
+  namesSource: boolean,
+): readonly S3AuthorizationCheck[] {
+  if (named.accessPoint !== undefined) return NO_CHECKS;
+  const mapping = authorizationChecksFor(record);
+  if (!mapping.ok) return NO_CHECKS;
+  const s3Checks = mapping.checks.filter((c) => c.kind === 's3' && c.accessPoint === undefined);
+  const namedSide = s3Checks.filter((c) => (c.role === 'source') === namesSource);
+  // The message must name a request of its own side; else it is not about the copy's two objects.
+  if (!namedSide.some((c) => c.resource === named.resource)) return NO_CHECKS;
+  return s3Checks.filter((c) => (c.role === 'source') !== namesSource);
 }
 
 /**

@@ -2115,7 +2115,8 @@ export class FindingBuilder {
         action: e.check.action,
         resource: e.check.resource,
         decision: e.decision,
-        source: e.event.source,
+        // A copy's other side, evaluated beside the request a message names, comes from the catalogue.
+        source: e.check === e.event.check ? e.event.source : 'operation',
         ...(missing !== undefined && missing.length > 0 ? { missingAllowIn: missing } : {}),
       };
     });

@@ -142,8 +142,11 @@ export function refusedElsewhere(finding: Pick<Finding, 'bucket' | 'requests'>):
   const buckets = new Set<string>();
   // Requests the visible policies all allow (something not visible refused them): where they are.
   const anyRefused = finding.requests.some((request) => request.decision !== 'Allowed');
+  // All allowed: the requests AWS's message named, when it named some (not a copy's other side).
+  const named = !anyRefused && finding.requests.some((request) => request.source === 'message');
   for (const request of finding.requests) {
     if (anyRefused && request.decision === 'Allowed') continue;
+    if (named && request.source !== 'message') continue;
     const bucket = BUCKET_ARN.exec(request.resource)?.[1];
     if (bucket === undefined) return undefined;
     buckets.add(bucket);
@@ -263,7 +266,16 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
   // Every request the visible policies allow, S3's KMS calls too, and a cause a policy not visible
   // gives (AWS's message names it for the key's use): the key's use is what was refused.
   const kmsNamedCause = anyKms ? finding.requests.filter((r) => isKmsAction(r.action)) : [];
-  const actions = [...new Set((denied.length > 0 ? denied : s3Requests).map((r) => r.action))];
+  // When the visible policies allow them all, the requests AWS's message named (a copy's other side,
+  // evaluated beside it, was not refused).
+  const namedRequests = denied.length > 0 ? [] : s3Requests.filter((r) => r.source === 'message');
+  const actions = [
+    ...new Set(
+      (denied.length > 0 ? denied : namedRequests.length > 0 ? namedRequests : s3Requests).map(
+        (r) => r.action,
+      ),
+    ),
+  ];
   const who = callerLabel(finding.principal);
   const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
   const where = wherePhrase(finding);

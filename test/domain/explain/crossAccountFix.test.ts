@@ -475,7 +475,10 @@ describe('a copy from a bucket into another, both of the other account', () => {
     const allowed = explainCopy(sourceRefused, srcAllows);
     assert.deepEqual(
       allowed.requests.map((r) => [r.action, r.decision]),
-      [['s3:GetObject', 'Allowed']],
+      [
+        ['s3:GetObject', 'Allowed'],
+        ['s3:PutObject', 'Allowed'],
+      ],
     );
     assert.match(allowed.summary, /denied s3:GetObject on bucket src \(CloudTrail logged the event on dst\)/);
     // Without a grant there, the statement goes into the source bucket's policy, verified with it.
@@ -502,6 +505,36 @@ describe('a copy from a bucket into another, both of the other account', () => {
       ),
       ['Owner', 'PermissionAuditorFix1'],
     );
+  });
+
+  test("a message that names the copy's write: a Deny in the source bucket's policy on its read is evaluated and named", () => {
+    const srcDenies = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OwnerOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::src/*',
+          Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } },
+        },
+      ],
+    };
+    const writeRefused = `User: ${USER_ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::dst/out/a.csv" because no identity-based policy allows the s3:PutObject action`;
+    const finding = explainCopy(writeRefused, srcDenies);
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.resource, r.decision, r.source]),
+      [
+        ['s3:PutObject', 'arn:aws:s3:::dst/out/a.csv', 'Allowed', 'message'],
+        ['s3:GetObject', 'arn:aws:s3:::src/in/a.csv', 'ExplicitlyDenied', 'operation'],
+      ],
+    );
+    assert.deepEqual(
+      finding.deniedBy.map((d) => [d.policyName, d.sid]),
+      [['src bucket policy', 'OwnerOnly']],
+    );
+    assert.equal(finding.fix, null);
   });
 
   test("an explicit Deny in the source bucket's policy is named, not the destination's policy", () => {

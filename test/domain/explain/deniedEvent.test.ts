@@ -98,7 +98,15 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
   test('a copy source in another bucket gets no resource account; the destination bucket keeps it', () => {
     const source = analysed(copyInto('arn:aws:s3:::source-bucket/daily/a.tar'));
     const check = source.check;
-    assert.equal(checksOf(source).length, 1);
+    // The copy's write is the other request: evaluated as the operation needs it.
+    assert.deepEqual(
+      checksOf(source).map((c) => [c.action, c.resource, c.role]),
+      [
+        ['s3:GetObject', 'arn:aws:s3:::source-bucket/daily/a.tar', 'source'],
+        ['s3:PutObject', `arn:aws:s3:::${BUCKET}/daily/copy.tar`, 'destination'],
+      ],
+    );
+    assert.equal(source.copyTarget, undefined);
     assert.equal(check?.bucket, 'source-bucket');
     assert.equal(check?.key, 'daily/a.tar');
     assert.equal(check?.context['aws:ResourceAccount'], undefined);

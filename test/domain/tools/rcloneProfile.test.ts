@@ -1882,7 +1882,7 @@ describe('explain: server-side copies from another bucket, refused at the destin
     ]);
   });
 
-  test('within one bucket, the enhanced message names the destination only: the source directory still gets s3:GetObject alone', () => {
+  test('within one bucket, the enhanced message names the destination only: the source read is evaluated too, and the source directory still gets s3:GetObject alone', () => {
     const within = (key: string) => refusedCopy(rclone, key, 'data');
     const report = explainTexts(
       [{ input: 't.json', text: JSON.stringify({ Records: [within('a.txt'), within('sub/b.txt')] }) }],
@@ -1900,11 +1900,25 @@ describe('explain: server-side copies from another bucket, refused at the destin
         ['RcloneCopySource', ['s3:GetObject'], ['arn:aws:s3:::data/in/*']],
       ],
     );
-    // The source is not a request of the finding: the message named one.
+    // The message names the write; the copy's read of its source is evaluated too, as the operation
+    // needs it, and the visible policies do not allow it in this bucket: the fix grants both.
     assert.deepEqual(
-      report.findings[0]?.requests.map((r) => r.action),
-      ['s3:PutObject', 's3:PutObject'],
+      report.findings[0]?.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:PutObject', 'ImplicitlyDenied'],
+        ['s3:GetObject', 'ImplicitlyDenied'],
+        ['s3:PutObject', 'ImplicitlyDenied'],
+        ['s3:GetObject', 'ImplicitlyDenied'],
+      ],
     );
+    assert.deepEqual(
+      report.findings[0]?.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:GetObject'], ['arn:aws:s3:::data/in/*']],
+        [['s3:PutObject'], ['arn:aws:s3:::data/out/*']],
+      ],
+    );
+    assert.equal(report.findings[0]?.fix?.verified, true);
   });
 
   test('a copy refused its source read: the enhanced message names the source, and the event still groups with the bucket the copy writes to, as with the legacy message', () => {
