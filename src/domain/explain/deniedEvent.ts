@@ -505,9 +505,23 @@ function pointedAt(message: ParsedDenialMessage): ParsedDenialMessage {
     : message;
 }
 
+/** The resource of the operation's S3 request for `action`, when the operation makes one. */
+function namedActionCheck(record: CloudTrailRecord, action: string): string | undefined {
+  const mapping = authorizationChecksFor(record);
+  if (!mapping.ok) return undefined;
+  const lower = lowerCaseAction(action);
+  return mapping.checks.find((c) => c.kind === 's3' && lowerCaseAction(c.action) === lower)?.resource;
+}
+
 function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const message = pointedAt(parseDenialMessage(record.errorMessage));
-  if (message.form === 'enhanced' && isS3Action(message.action)) return fromMessage(record, message);
+  if (message.form === 'enhanced' && isS3Action(message.action)) {
+    if (message.resource !== undefined) return fromMessage(record, message);
+    // A message without "on resource": the operation's request for the action it names says where (a
+    // ListAllMyBuckets has no resource, `*`); without one, the operation's requests are evaluated.
+    const named = namedActionCheck(record, message.action);
+    if (named !== undefined) return fromMessage(record, { ...message, resource: named });
+  }
 
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) return { unmapped: { code: mapping.code, message: mapping.message } };

@@ -90,6 +90,47 @@ const copyObject = (errorMessage: string) =>
   });
 
 describe('analyseDeniedEvent: the request an enhanced message names', () => {
+  test('a message without "on resource" is evaluated on the resource of the operation\'s request for its action, never on *', () => {
+    const caller = `arn:aws:iam::${CALLER_ACCOUNT}:user/backup`;
+    const get = analysed(
+      s3Record({
+        eventName: 'GetObject',
+        requestParameters: { bucketName: BUCKET, key: 'daily/a.txt' },
+        overrides: {
+          errorMessage: `User: ${caller} is not authorized to perform: s3:GetObject because no identity-based policy allows the s3:GetObject action`,
+        },
+      }),
+    );
+    assert.deepEqual(
+      [get.check.action, get.check.resource, get.check.bucket, get.check.key, get.source],
+      ['s3:GetObject', `arn:aws:s3:::${BUCKET}/daily/a.txt`, BUCKET, 'daily/a.txt', 'message'],
+    );
+    const list = analysed(
+      s3Record({
+        eventName: 'ListBuckets',
+        requestParameters: {},
+        overrides: {
+          errorMessage: `User: ${caller} is not authorized to perform: s3:ListAllMyBuckets with an explicit deny in a service control policy`,
+        },
+      }),
+    );
+    assert.deepEqual([list.check.action, list.check.resource], ['s3:ListAllMyBuckets', '*']);
+    // An action the operation does not request: its requests are evaluated, not the action on *.
+    const other = analysed(
+      s3Record({
+        eventName: 'GetObject',
+        requestParameters: { bucketName: BUCKET, key: 'daily/a.txt' },
+        overrides: {
+          errorMessage: `User: ${caller} is not authorized to perform: s3:PutObject because no identity-based policy allows the s3:PutObject action`,
+        },
+      }),
+    );
+    assert.deepEqual(
+      checksOf(other).map((c) => [c.action, c.resource]),
+      [['s3:GetObject', `arn:aws:s3:::${BUCKET}/daily/a.txt`]],
+    );
+  });
+
   const copyInto = (messageResource: string) =>
     copyObject(
       `User: arn:aws:sts::${CALLER_ACCOUNT}:assumed-role/backup-role/backup-job is not authorized to perform: s3:GetObject on resource: "${messageResource}" because no identity-based policy allows the s3:GetObject action`,
