@@ -239,7 +239,11 @@ function fromMessage(
   const check: S3AuthorizationCheck = {
     action: message.action,
     resource,
-    context: requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
+    // The source's read has the source's version (`x-amz-copy-source`'s versionId), as the operation
+    // gives it.
+    context: namesSource
+      ? sourceContext(record, message.action, resource, otherBucket ? undefined : owner)
+      : requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
     bucket: parsed === undefined ? undefined : internedBucket(parsed.bucket),
     key: parsed?.key,
     accessPoint: throughAccessPoint?.accessPoint.arn,
@@ -503,6 +507,27 @@ function pointedAt(message: ParsedDenialMessage): ParsedDenialMessage {
   return message.form === 'enhanced' && message.transitiveVia !== undefined
     ? { ...message, policyType: message.transitiveVia }
     : message;
+}
+
+/**
+ * The condition context of a copy's source read the message names: the operation's for that read (the
+ * source's version in `s3:versionid`), else the record's for the action.
+ */
+function sourceContext(
+  record: CloudTrailRecord,
+  action: string,
+  resource: string,
+  owner: BucketOwner | undefined,
+): S3AuthorizationCheck['context'] {
+  const context = requestContextForActionOwnedBy(record, action, owner);
+  const mapping = authorizationChecksFor(record);
+  if (!mapping.ok) return context;
+  const lower = lowerCaseAction(action);
+  const read = mapping.checks.find(
+    (c) => c.role === 'source' && c.resource === resource && lowerCaseAction(c.action) === lower,
+  );
+  const version = read?.context['s3:versionid'];
+  return version === undefined ? context : { ...context, 's3:versionid': version };
 }
 
 /** The resource of the operation's S3 request for `action`, when the operation makes one. */

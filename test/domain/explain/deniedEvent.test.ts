@@ -161,6 +161,23 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.equal(destination.check.context['s3:ResourceAccount'], CALLER_ACCOUNT);
   });
 
+  test("a copy's source read named by the message has the source's version, as the operation gives it", () => {
+    const versioned = s3Record({
+      eventName: 'CopyObject',
+      requestParameters: {
+        bucketName: BUCKET,
+        key: 'daily/copy.tar',
+        'x-amz-copy-source': `${BUCKET}/daily/a.tar?versionId=v9`,
+      },
+      overrides: {
+        errorMessage: `User: arn:aws:iam::${CALLER_ACCOUNT}:user/backup is not authorized to perform: s3:GetObjectVersion on resource: "arn:aws:s3:::${BUCKET}/daily/a.tar" because no identity-based policy allows the s3:GetObjectVersion action`,
+      },
+    });
+    const event = analysed(versioned);
+    assert.equal(event.check.action, 's3:GetObjectVersion');
+    assert.equal(event.check.context['s3:versionid'], 'v9');
+  });
+
   test("a key with a line break keeps it: the message's wrapped lines are joined, the record's key is not", () => {
     const key = 'report\nfinal.csv';
     const arn = `arn:aws:s3:::${BUCKET}/${key}`;
