@@ -6,8 +6,10 @@
  * an rclone purge whose deletes a Deny refuses: the profile's notes stop claiming what it no longer grants.
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 import { explainScenario } from './explainScenario.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
@@ -133,6 +135,45 @@ describe("a KMS call AWS's message says no identity-based policy allows, with no
     assert.match(
       finding?.summary ?? '',
       /: S3 needs kms:GenerateDataKey on the KMS key arn:aws:kms:eu-central-1:\d{12}:key\/\S+ for it, and no identity-based policy allows it\. Fix: add kms:GenerateDataKey/,
+    );
+  });
+});
+
+describe('a KMS call AWS\'s message names without the key ("on this resource"), the caller\'s policies visible (sample 47)', () => {
+  const dir = temporaryDirectory('pa-kms-unnamed-');
+  test('the summary names the key use, not the S3 request the policies allow, and the caveat says how to find the key', async () => {
+    const sample = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'events',
+      '47-sse-kms-default-key-no-kms-permission',
+    );
+    const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { errorMessage: string };
+    record.errorMessage = record.errorMessage.replace(
+      / on resource: "?arn:aws:kms:[^ "]+"?/,
+      ' on this resource',
+    );
+    assert.match(
+      record.errorMessage,
+      /kms:GenerateDataKey on this resource because no identity-based policy/,
+    );
+    writeFileSync(join(dir(), 'event.json'), JSON.stringify(record));
+    copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
+    const [finding] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.match(
+      finding?.summary ?? '',
+      /was denied s3:PutObject on bucket finance-reports: S3 needs kms:GenerateDataKey on the KMS key \(AWS's message does not name it\) for it, and no identity-based policy allows it\./,
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "AWS names kms:GenerateDataKey without naming the key (an upload's is the key it names, else the bucket's default: `aws s3api get-bucket-encryption --bucket finance-reports`",
+        ),
+      ),
+      finding?.caveats.join('\n'),
     );
   });
 });

@@ -2180,7 +2180,16 @@ export class FindingBuilder {
       // Filled in below, from the rest (a spread of the finding would copy it member by member).
       summary: '',
     };
-    finding.summary = summarise(finding);
+    // AWS's message named S3's use of a KMS key it did not name, and no call on a known key was
+    // evaluated: the summary names that use, not the S3 request the visible policies allow.
+    const unnamedKeyUse =
+      message.form === 'enhanced' &&
+      message.action.toLowerCase().startsWith('kms:') &&
+      message.resource?.includes(':kms:') !== true &&
+      kmsRequests.length === 0
+        ? message.action
+        : undefined;
+    finding.summary = summarise(finding, unnamedKeyUse);
     return finding;
   }
 
@@ -2503,7 +2512,10 @@ export class FindingBuilder {
         if (message.policyType !== 'resource') {
           // AWS says a policy of the caller's refuses the key's use, not the key policy (the cause, when
           // the caller's policies are not visible to evaluate the call; see #kmsCause when they are).
-          const on = message.resource?.includes(':kms:') === true ? ` on ${message.resource}` : '';
+          const on =
+            message.resource?.includes(':kms:') === true
+              ? ` on ${message.resource}`
+              : ` without naming the key (an upload's is the key it names, else the bucket's default: \`aws s3api get-bucket-encryption${first.bucket !== undefined ? ` --bucket ${shellWord(first.bucket)}` : ''}\`; a read's is the object's, its SSEKMSKeyId in \`aws s3api head-object\`)`;
           caveats.push(
             message.denial === 'explicit' && message.policyType === 'scp'
               ? `AWS names ${message.action}${on}: its message says a service control policy refuses it (a Deny, or an allow list without the action: such messages read "explicit deny" for both). S3 calls it with the caller's credentials (SSE-KMS): a Deny must change; a missing action must be added to the allow list.`

@@ -246,7 +246,11 @@ function alsoTo(statements: readonly PolicyStatement[] | undefined, where: strin
   return actions.length === 0 ? '' : ` and ${actions.join(', ')} to ${where}`;
 }
 
-export function summarise(finding: Omit<Finding, 'summary'>): string {
+/**
+ * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
+ * it does not name (no call on a known key could be evaluated).
+ */
+export function summarise(finding: Omit<Finding, 'summary'>, unnamedKeyUse?: string): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
   const s3Requests = anyKms ? finding.requests.filter((r) => !isKmsAction(r.action)) : finding.requests;
@@ -328,20 +332,22 @@ export function summarise(finding: Omit<Finding, 'summary'>): string {
       ? finding.fix.statements
       : undefined;
   let sentence =
-    messageKms !== undefined
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-      : splitParts.length > 1
-        ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
-        : explicit.length > 0 && others.length > 0
-          ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
-          : denied.length === 0 && kmsRefused.length > 0
-            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-            : denied.length === 0 &&
-                kmsNamedCause.length > 0 &&
-                finding.cause !== 'allowed-by-visible-policies' &&
-                finding.cause !== 'kms-key'
-              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-              : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+    unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
+      : messageKms !== undefined
+        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+        : splitParts.length > 1
+          ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
+          : explicit.length > 0 && others.length > 0
+            ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
+            : denied.length === 0 && kmsRefused.length > 0
+              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+              : denied.length === 0 &&
+                  kmsNamedCause.length > 0 &&
+                  finding.cause !== 'allowed-by-visible-policies' &&
+                  finding.cause !== 'kms-key'
+                ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);
