@@ -80,8 +80,14 @@ export function checksOf(event: DeniedEvent): readonly S3AuthorizationCheck[] {
   return event.moreChecks.length === 0 ? [event.check] : [event.check, ...event.moreChecks];
 }
 
-/** `arn:aws:s3:::bucket/key` -> { bucket, key }. */
-export function parseS3ResourceArn(resource: string): { bucket: string; key?: string } | undefined {
+/**
+ * `arn:aws:s3:::bucket/key` -> { bucket, key }. A key with a line break is refused unless
+ * `keyLineBreaks` (a key AWS's message names, its wrapped lines joined as the record's key has them).
+ */
+export function parseS3ResourceArn(
+  resource: string,
+  keyLineBreaks = false,
+): { bucket: string; key?: string } | undefined {
   // `^arn:aws[a-z-]*:s3:::([^/]+)(?:\/(.*))?$`, read without a regular expression (once per denied event).
   if (!resource.startsWith('arn:aws')) return undefined;
   let at = 7;
@@ -94,7 +100,7 @@ export function parseS3ResourceArn(resource: string): { bucket: string; key?: st
   if (slash === at) return undefined;
   const key = resource.slice(slash + 1);
   // `.` in the pattern does not match line terminators.
-  if (LINE_TERMINATOR.test(key)) return undefined;
+  if (!keyLineBreaks && LINE_TERMINATOR.test(key)) return undefined;
   return { bucket: resource.slice(at, slash), key };
 }
 
@@ -218,7 +224,7 @@ function fromMessage(
       ? behind !== undefined
         ? { bucket: behind, key: throughAccessPoint.key }
         : undefined
-      : parseS3ResourceArn(resource);
+      : parseS3ResourceArn(resource, true);
   const recordBucket = record.requestParameters.bucketName;
   const owner = bucketOwnerOf(record);
   // A copy whose read of its source was refused: the message names the source object. The event stays
@@ -530,6 +536,21 @@ function sourceContext(
   return version === undefined ? context : { ...context, 's3:versionid': version };
 }
 
+/**
+ * Whether a message's resource can be evaluated as it is: an access point's ARN, a bucket or object ARN,
+ * or `*` for an action the operation makes on no resource (or an
+ * action the catalogue does not map, S3 Control's).
+ */
+function usableResource(resource: string, record: CloudTrailRecord, action: string): boolean {
+  if (resource === '*') {
+    const named = namedActionCheck(record, action);
+    return named === undefined || named === '*';
+  }
+  if (resource.includes(':accesspoint/')) return true;
+  // A bucket ARN whose name cannot be a bucket's is refused as a damaged record (INVALID_BUCKET_NAME).
+  return parseS3ResourceArn(resource, true) !== undefined;
+}
+
 /** The resource of the operation's S3 request for `action`, when the operation makes one. */
 function namedActionCheck(record: CloudTrailRecord, action: string): string | undefined {
   const mapping = authorizationChecksFor(record);
@@ -540,10 +561,27 @@ function namedActionCheck(record: CloudTrailRecord, action: string): string | un
 
 function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const message = pointedAt(parseDenialMessage(record.errorMessage));
+  if (message.form === 'enhanced' && isS3Action(message.action) && message.resource !== undefined) {
+    if (usableResource(message.resource, record, message.action)) return fromMessage(record, message);
+    const { resource: unusable, ...withoutResource } = message;
+    const event = analysedFromOperation(record, withoutResource);
+    if ('unmapped' in event) return event;
+    const note = `AWS's message names ${message.action} on ${JSON.stringify(unusable)}, which is no bucket, object or access point of this request: the record may be damaged, and ${event.source === 'message' ? `${message.action} was evaluated on the request's own resource` : `the operation's requests were evaluated`} instead.`;
+    return { ...event, notes: [...event.notes, note] };
+  }
+  return analysedFromOperation(record, message);
+}
+
+function analysedFromOperation(
+  record: CloudTrailRecord,
+  message: ParsedDenialMessage,
+): DeniedEvent | UnmappedOperation {
   if (message.form === 'enhanced' && isS3Action(message.action)) {
     if (message.resource !== undefined) return fromMessage(record, message);
-    // A message without "on resource": the operation's request for the action it names says where (a
-    // ListAllMyBuckets has no resource, `*`); without one, the operation's requests are evaluated.
+    // A message without "on resource", or with one that is no bucket, object or access point (`*` for an
+    // action that takes one, a bucket ARN without a name): the operation's request for the action it
+    // names says where (a ListAllMyBuckets has no resource, `*`); without one, the operation's requests
+    // are evaluated.
     const named = namedActionCheck(record, message.action);
     if (named !== undefined) return fromMessage(record, { ...message, resource: named });
   }

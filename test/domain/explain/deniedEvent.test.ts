@@ -161,6 +161,44 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.equal(destination.check.context['s3:ResourceAccount'], CALLER_ACCOUNT);
   });
 
+  test("a message resource that is no bucket, object or access point gives way to the request's own, with a note", () => {
+    const caller = `arn:aws:iam::${CALLER_ACCOUNT}:user/backup`;
+    const get = (resource: string, action = 's3:GetObject', key = 'daily/a.txt') =>
+      analysed(
+        s3Record({
+          eventName: 'GetObject',
+          requestParameters: { bucketName: BUCKET, key },
+          overrides: {
+            errorMessage: `User: ${caller} is not authorized to perform: ${action} on resource: "${resource}" because no identity-based policy allows the ${action} action`,
+          },
+        }),
+      );
+    for (const resource of ['*', 'arn:aws:s3:::/k', 'arn:aws:s3:::']) {
+      const event = get(resource);
+      assert.deepEqual(
+        [event.check.action, event.check.resource, event.check.key],
+        ['s3:GetObject', `arn:aws:s3:::${BUCKET}/daily/a.txt`, 'daily/a.txt'],
+        resource,
+      );
+      assert.ok(
+        event.notes.some((n) =>
+          n.startsWith(`AWS's message names s3:GetObject on ${JSON.stringify(resource)}, which is no bucket`),
+        ),
+        event.notes.join('\n'),
+      );
+    }
+    // An action the operation does not request, on no bucket: the operation's requests.
+    const listing = get('arn:aws:s3:::', 's3:ListBucket');
+    assert.equal(listing.source, 'operation');
+    assert.deepEqual(
+      checksOf(listing).map((c) => c.action),
+      ['s3:GetObject'],
+    );
+    // A key with a line break, named by the message: the key is kept, the bucket too.
+    const broken = get(`arn:aws:s3:::${BUCKET}/daily/a\nb.txt`, 's3:GetObject', 'daily/a\nb.txt');
+    assert.deepEqual([broken.check.bucket, broken.check.key], [BUCKET, 'daily/a\nb.txt']);
+  });
+
   test("a copy's source read named by the message has the source's version, as the operation gives it", () => {
     const versioned = s3Record({
       eventName: 'CopyObject',
