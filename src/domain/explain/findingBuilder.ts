@@ -107,6 +107,7 @@ import {
   datedDirectoryCaveat,
   minimalStatements,
   rootLevelKeysCaveat,
+  wholeBucketCaveat,
 } from './minimalStatements.js';
 import { type NearMiss, nearMisses } from './nearMisses.js';
 import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
@@ -2862,9 +2863,13 @@ export class FindingBuilder {
             "Not verified: the caller's policies are not in the snapshot; the statement is derived from AWS's error message.",
           ],
         },
-        caveats: [others, rootKeys, datedDirectoryCaveat(statements), keyElsewhere].filter(
-          (c) => c !== undefined,
-        ),
+        caveats: [
+          others,
+          rootKeys,
+          wholeBucketCaveat(grantable, statements),
+          datedDirectoryCaveat(statements),
+          keyElsewhere,
+        ].filter((c) => c !== undefined),
       };
     }
     if (evidence !== 'policies') return { fix: null, caveats: [] };

@@ -61,6 +61,7 @@ import {
   type GrantRequest,
   minimalStatements,
   rootLevelKeysCaveat,
+  wholeBucketCaveat,
 } from './minimalStatements.js';
 import type { ResolvedPolicies } from './policyResolver.js';
 import {
@@ -1543,6 +1544,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   }
   const rootKeys = rootLevelKeysCaveat(grantable, statements);
   if (rootKeys !== undefined) caveats.push(rootKeys);
+  const wholeBucket = wholeBucketCaveat(grantable, statements);
+  if (wholeBucket !== undefined) caveats.push(wholeBucket);
   const dated = datedDirectoryCaveat(statements);
   if (dated !== undefined) caveats.push(dated);
   const access = accessManagementCaveat(statements);

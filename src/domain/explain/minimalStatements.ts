@@ -159,6 +159,48 @@ function separateObjectPatterns(base: string, keys: readonly string[]): string[]
 }
 
 /**
+ * The caveat for a fix that grants a bucket's (or access point's) every object because the refused keys
+ * spread over more than {@link MAX_SEPARATE_OBJECT_RESOURCES} top-level directories and root-level keys:
+ * the statement reaches further than the refused requests, which the verification's probes (beyond the
+ * fix's own resources) do not show.
+ */
+export function wholeBucketCaveat(
+  requests: readonly GrantRequest[],
+  statements: readonly PolicyStatement[],
+): string | undefined {
+  const granted = new Set(statements.flatMap((s) => s.Resource));
+  const tops = new Map<string, { bucket: string; tops: Set<string> }>();
+  for (const r of requests) {
+    if (r.bucket === undefined || r.key === undefined || r.key === '' || r.anyKey === true) continue;
+    const base = objectBase(r as GrantRequest & { readonly bucket: string });
+    if (!granted.has(`${base}/*`)) continue;
+    const slash = r.key.indexOf('/');
+    const top = slash < 0 ? r.key : r.key.slice(0, slash + 1);
+    const found = tops.get(base);
+    if (found !== undefined) found.tops.add(top);
+    else tops.set(base, { bucket: r.bucket, tops: new Set([top]) });
+  }
+  const wide = [...tops.entries()].filter(([, t]) => t.tops.size > MAX_SEPARATE_OBJECT_RESOURCES);
+  if (wide.length === 0) return undefined;
+  const said = wide.map(([base, { bucket, tops: names }]) => {
+    const list = [...names].sort();
+    const shown =
+      list.length > 4 ? `${list.slice(0, 4).join(', ')} and ${list.length - 4} more` : list.join(', ');
+    const directories = list.filter((name) => name.endsWith('/')).length;
+    const where = [
+      directories > 0 ? `${directories} top-level ${directories === 1 ? 'directory' : 'directories'}` : '',
+      list.length > directories
+        ? `${list.length - directories} ${list.length - directories === 1 ? 'object' : 'objects'} at the root`
+        : '',
+    ]
+      .filter((part) => part !== '')
+      .join(' and ');
+    return `${base}/* (bucket ${bucket}: the refused keys are in ${where}: ${shown})`;
+  });
+  return `The fix grants every object of ${said.join('; ')}: more than ${MAX_SEPARATE_OBJECT_RESOURCES} places to grant one by one, so it takes the whole ${wide.length === 1 ? 'bucket' : 'buckets'}, which is more than the refused requests need. To keep it narrower, replace that resource with one per directory the job works in (the keys are under "Denied requests").`;
+}
+
+/**
  * The caveat for keys at the bucket root that a fix grants one by one (see {@link minimalStatements}):
  * a job that reads or writes other keys there needs the whole bucket, which the fix does not grant.
  */

@@ -1599,3 +1599,35 @@ describe("AWS's message names the VPC endpoint policy", () => {
     );
   });
 });
+
+describe('uploads refused in more top-level directories than a fix grants one by one', () => {
+  test('the verified fix takes the whole bucket, and a caveat says so and why', () => {
+    const upload = (key: string) =>
+      record({
+        errorMessage: 'Access Denied',
+        requestParameters: { bucketName: 'data', key, Host: 'data.s3.eu-west-1.amazonaws.com' },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+          { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+        ],
+      });
+    const keys = Array.from({ length: 9 }, (_, i) => `dir${i}/a.csv`);
+    const [finding] = explainTexts(
+      text(...keys.map(upload)),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    ).findings;
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:PutObject'], ['arn:aws:s3:::data/*']]],
+    );
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'The fix grants every object of arn:aws:s3:::data/* (bucket data: the refused keys are in 9 top-level directories',
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   minimalStatements,
   objectPattern,
   rootLevelKeysCaveat,
+  wholeBucketCaveat,
 } from '../../../src/domain/explain/minimalStatements.js';
 
 describe('commonDirectory', () => {
@@ -172,6 +173,27 @@ describe('minimalStatements', () => {
         MAX_SEPARATE_OBJECT_RESOURCES,
       );
       assert.deepEqual(resources(['', 'a/x']), ['arn:aws:s3:::b/*']);
+    });
+
+    test('taking the whole bucket for keys spread too widely is said in a caveat; a few places are not', () => {
+      const many = [
+        ...Array.from({ length: MAX_SEPARATE_OBJECT_RESOURCES }, (_, i) => `dir${i}/x`),
+        'index.html',
+      ].map(get);
+      const caveat = wholeBucketCaveat(many, minimalStatements(many));
+      assert.ok(
+        caveat?.startsWith(
+          `The fix grants every object of arn:aws:s3:::b/* (bucket b: the refused keys are in ${MAX_SEPARATE_OBJECT_RESOURCES} top-level directories and 1 object at the root: dir0/, dir1/, dir2/, dir3/ and 5 more)`,
+        ),
+        caveat,
+      );
+      const few = many.slice(0, MAX_SEPARATE_OBJECT_RESOURCES);
+      assert.equal(wholeBucketCaveat(few, minimalStatements(few)), undefined);
+      // A bucket-wide grant of keys that are not logged (a DeleteObjects) has its own caveat.
+      const unlogged = [
+        { action: 's3:DeleteObject', resource: 'arn:aws:s3:::b/*', bucket: 'b', anyKey: true as const },
+      ];
+      assert.equal(wholeBucketCaveat(unlogged, minimalStatements(unlogged)), undefined);
     });
 
     test('every key is covered by a resource, and no resource is the whole bucket while there are few', () => {
