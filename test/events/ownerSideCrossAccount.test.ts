@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { onlyFindingOf } from './explainScenario.js';
@@ -51,5 +52,30 @@ describe('a caller of another account, seen from the bucket owner', () => {
       finding.caveats.join('\n'),
     );
     assert.ok(!finding.caveats.some((c) => c.includes('the snapshot may be out of date')));
+  });
+});
+
+describe("the owner's part and the caller's (scenarios 05 and 44)", () => {
+  const events = join(import.meta.dirname, '..', '..', 'events');
+  const ownerCaveat = (caveats: readonly string[]) =>
+    caveats.find((c) => c.startsWith('Bucket ') && c.includes('its administrators add the bucket policy'));
+  test("the caller's account is told of its own side only when the fix holds statements for it", async () => {
+    // 05: the role's own policies already allow the read; only the bucket policy changes.
+    const only = await onlyFindingOf(join(events, '05-cross-account-bucket-policy'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+      '--bucket-policy',
+      'partner-exports=bucket-policy.json',
+    ]);
+    assert.equal(only.fix?.identityChange, undefined);
+    assert.match(ownerCaveat(only.caveats) ?? '', /works only as a principal of that account\)\.$/);
+    // 44: both sides refuse, and the fix has a statement for each.
+    const scenario44 = JSON.parse(
+      readFileSync(join(events, '44-cross-account-read-both-sides', 'scenario.json'), 'utf8'),
+    ) as { args: string[] };
+    const both = await onlyFindingOf(join(events, '44-cross-account-read-both-sides'), scenario44.args);
+    assert.ok(both.fix?.identityChange !== undefined || (both.fix?.identityStatements?.length ?? 0) > 0);
+    assert.match(ownerCaveat(both.caveats) ?? '', /, and account \d{12} its own side\.$/);
   });
 });

@@ -1953,8 +1953,11 @@ export class FindingBuilder {
         target === bucket
           ? `Bucket ${target} is in account ${resourceAccount}`
           : `Bucket ${target} is taken to be in account ${resourceAccount}, as ${bucket} is (the record names only that bucket's owner; if it is the caller's own, no bucket policy statement is needed)`;
+      // The caller's account has its own part only when the fix holds statements for its side.
+      const callerSide =
+        (fixOutcome.fix.identityStatements?.length ?? 0) > 0 || fixOutcome.fix.identityChange !== undefined;
       caveats.push(
-        `${where}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined ? `, and account ${principal.account} its own side` : ''}.`,
+        `${where}: its administrators add the bucket policy statement (put-bucket-policy works only as a principal of that account)${principal.account !== undefined && callerSide ? `, and account ${principal.account} its own side` : ''}.`,
       );
     }
     // A KMS call AWS names that the fix does not grant (its statements may hold the key's use).
