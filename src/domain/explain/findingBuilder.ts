@@ -1933,8 +1933,14 @@ export class FindingBuilder {
         fixOutcome = { fix: combined.fix, caveats: joinedCaveats };
       }
     }
-    // A fix that raises the boundary too says so itself.
-    if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined) {
+    // A fix that raises the boundary too says so itself: with a change of the boundary, or with a new
+    // version of a managed policy that is also the boundary.
+    const boundaryArn = resolved.boundary?.arn;
+    const versionsBoundary =
+      boundaryArn !== undefined &&
+      (fixOutcome.fix?.policyArn === boundaryArn ||
+        fixOutcome.fix?.identityChange?.policyArn === boundaryArn);
+    if (boundaryAlsoRefuses && fixOutcome.fix?.boundary === undefined && !versionsBoundary) {
       caveats.push(
         'The permissions boundary does not allow these actions either: add them to the boundary as well.',
       );
