@@ -58,6 +58,13 @@ describe('the root user of another account', () => {
     );
     assert.doesNotMatch(caveats, /its own policies must allow these actions too/);
     assert.doesNotMatch(caveats, /a denial comes from an SCP, an RCP/);
+    // "Verified" is said of the caller: the verification names whom else the Principal admits.
+    assert.ok(
+      finding?.fix?.verification.some((line) =>
+        line.includes("the Principal, the account's ARN, also admits every user and role of that account"),
+      ),
+      finding?.fix?.verification.join('\n'),
+    );
   });
 });
 

@@ -1459,7 +1459,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   }
   if (crossAccountResourceOnly && input.principal.type === 'Root') {
     verification.push(
-      "Checked on the bucket side only: the caller is the root user of its account, which has no identity-based policies and is allowed everything there but what its organization's SCPs deny.",
+      "Checked on the bucket side only, and for the caller alone: the caller is the root user of its account, which has no identity-based policies and is allowed everything there but what its organization's SCPs deny; the Principal, the account's ARN, also admits every user and role of that account whose own policies allow these actions (see the caveats).",
     );
     caveats.push(
       `The Principal is the account's ARN (${roleOrUserArn(input)}): in a bucket policy it names the whole account, not its root user alone, so any user or role of that account whose own policies allow these actions gets them too (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts). A job should not run as the root user: give it a role, and name that role instead.`,
@@ -1470,7 +1470,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     );
   } else if (service && input.kind === 'bucket-policy') {
     verification.push(
-      `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides.`,
+      `${input.principal.name ?? 'The service'} is an AWS service principal: it has no identity-based policies, so the bucket policy alone decides. Checked for the caller alone: until the condition the caveats give is added, the Principal admits the service acting for any account.`,
     );
     caveats.push(serviceSourceCaveat(input));
   } else if (

@@ -479,6 +479,14 @@ describe('explainTexts', () => {
     assert.equal(finding?.fix?.identityStatements, undefined);
     assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
     assert.ok(finding?.fix?.verification.some((v) => v.includes('the bucket policy alone decides')));
+    // Verified for the caller: the verification says the Principal admits the service for any account.
+    assert.ok(
+      finding?.fix?.verification.some((v) =>
+        v.includes(
+          'Checked for the caller alone: until the condition the caveats give is added, the Principal admits the service acting for any account.',
+        ),
+      ),
+    );
     // The confused-deputy guard, with the bucket owner's account, to add by hand.
     assert.ok(
       finding?.caveats.some(
