@@ -132,6 +132,7 @@ import {
   unseenByArn,
   unseenName,
   unseenPolicyCaveat,
+  withUncheckedKinds,
   withUnreadStatements,
   withUnseenPolicies,
 } from './unseenPolicies.js';
@@ -2180,9 +2181,12 @@ export class FindingBuilder {
       cause,
       evidence,
       deniedBy,
-      fix: withUnreadStatements(
-        withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
-        unread,
+      fix: withUncheckedKinds(
+        withUnreadStatements(
+          withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
+          unread,
+        ),
+        this.#uncheckedKinds(principal),
       ),
       alternatives,
       jobProfile,
@@ -2691,6 +2695,24 @@ export class FindingBuilder {
       `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
     );
     return 'allowed-by-visible-policies';
+  }
+
+  /**
+   * The kinds of policy that apply to the caller's requests and that the input does not hold: the SCPs
+   * (for an IAM principal of an organization's account, not a service, an anonymous caller or a
+   * service-linked role), the RCPs, and a role session's session policy (CloudTrail does not record it).
+   */
+  #uncheckedKinds(principal: Principal): string[] {
+    const kinds: string[] = [];
+    const scpApplies =
+      principal.type !== 'AWSService' &&
+      principal.type !== 'Anonymous' &&
+      !/:assumed-role\/AWSServiceRoleFor|:role\/aws-service-role\//.test(principal.arn ?? '');
+    if (scpApplies && this.#context.scpLevels.length === 0) kinds.push('service control policies (--scp)');
+    if (this.#context.rcpLevels.length === 0) kinds.push('resource control policies (--rcp)');
+    if (principal.type === 'Role' || principal.type === 'IdentityCenter')
+      kinds.push('a session policy passed when the role was assumed (CloudTrail does not record it)');
+    return kinds;
   }
 
   #fix(

@@ -178,3 +178,19 @@ export function withUnreadStatements(fix: Fix | null, unread: readonly PolicyPro
     ],
   };
 }
+
+/**
+ * A verified fix says which kinds of policy that could still refuse the requests the input did not hold:
+ * the checks could not see them (the SCPs and RCPs of the organization, a session policy). Still
+ * verified: what was given was checked; the line says where the check stops.
+ */
+export function withUncheckedKinds(fix: Fix | null, kinds: readonly string[]): Fix | null {
+  if (fix === null || !fix.verified || kinds.length === 0) return fix;
+  return {
+    ...fix,
+    verification: [
+      ...fix.verification,
+      `Not checked, as the input holds none: ${andList([...kinds])}; a Deny in one of them, or an SCP or RCP that does not allow these actions, would still refuse the requests.`,
+    ],
+  };
+}

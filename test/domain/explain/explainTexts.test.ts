@@ -1639,3 +1639,66 @@ describe('uploads refused in more top-level directories than a fix grants one by
     );
   });
 });
+
+describe('what a verified fix could not check', () => {
+  test('names the kinds of policy the input holds none of, for the caller it applies to', () => {
+    const roleSession = record({
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAEXAMPLE:job',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/loader/job`,
+        accountId: ACCOUNT,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROAEXAMPLE',
+            arn: `arn:aws:iam::${ACCOUNT}:role/loader`,
+            accountId: ACCOUNT,
+            userName: 'loader',
+          },
+        },
+      },
+      errorMessage: 'Access Denied',
+    });
+    const user = explainTexts(
+      text(record({ errorMessage: 'Access Denied' })),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    ).findings[0];
+    assert.equal(user?.fix?.verified, true);
+    assert.ok(
+      user?.fix?.verification.includes(
+        'Not checked, as the input holds none: service control policies (--scp) and resource control policies (--rcp); a Deny in one of them, or an SCP or RCP that does not allow these actions, would still refuse the requests.',
+      ),
+      user?.fix?.verification.join('\n'),
+    );
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: 'loader',
+            RoleId: 'AROAEXAMPLE',
+            Arn: `arn:aws:iam::${ACCOUNT}:role/loader`,
+            Path: '/',
+            AttachedManagedPolicies: [],
+            RolePolicyList: [{ PolicyName: 'inline', PolicyDocument: readOnlyPolicy }],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const role = explainTexts(text(roleSession), context({ snapshot: parsed.snapshot })).findings[0];
+    assert.equal(role?.fix?.verified, true, role?.fix?.verification.join('\n'));
+    assert.ok(
+      role?.fix?.verification.some((line) =>
+        line.includes(
+          'and a session policy passed when the role was assumed (CloudTrail does not record it)',
+        ),
+      ),
+      role?.fix?.verification.join('\n'),
+    );
+  });
+});
