@@ -236,6 +236,9 @@ describe('permission-auditor explain', () => {
       assert.match(run.stdout, new RegExp(`^ {2}(?:-\\w, )?${option} `, 'm'), option);
     }
     assert.match(run.stdout, /^ {2}-f, --format FORMAT /m);
+    // Each option that may be given more than once says so.
+    for (const option of ['--bucket-policy', '--scp', '--rcp'])
+      assert.match(run.stdout, new RegExp(`^ {2}${option} .*; repeatable`, 'm'), option);
     assert.match(run.stdout, /text \(default\), markdown, slack, sns or json/);
     assert.match(run.stdout, /json lists every one/);
   });
