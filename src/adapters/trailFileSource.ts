@@ -6,8 +6,8 @@
  */
 import { constants } from 'node:buffer';
 import type { Dirent, Stats } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
 import { gunzipLayers, isGzip } from './gzipLayers.js';
 import { decodeText, detectEncoding, maxTextLength } from './textEncoding.js';
@@ -99,7 +99,7 @@ export type ListedInput =
 /**
  * Lists what the paths name, without reading any file: a file (any name), `-` for stdin, or a directory
  * (recursively, sorted by name, files ending in `.json`, `.jsonl`, `.json.gz` or `.gz`, without
- * CloudTrail digest files). Knowing every file first lets a caller read them one at a time (a directory
+ * CloudTrail digest files; symbolic links to directories followed, each directory listed once). Knowing every file first lets a caller read them one at a time (a directory
  * of trail files may hold gigabytes) and say how far it has got.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
@@ -127,15 +127,15 @@ export async function listTrailInputs(
     }
     if (info.isDirectory()) {
       const files: string[] = [];
-      const digests = { count: 0 };
-      await collectTrailFiles(path, files, problem, onIgnored, digests);
+      const walk: Walk = { digests: 0, directories: new Set() };
+      await collectTrailFiles(path, files, problem, onIgnored, walk);
       if (files.length === 0) {
         problem({
           input: path,
           code: trailInputProblemCodes.noTrailFiles,
           message:
-            digests.count > 0
-              ? `${path}: directory holds only CloudTrail digest or Insights files (${digests.count.toLocaleString('en-US')}), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail/ directory beside CloudTrail-Digest/ and CloudTrail-Insight/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
+            walk.digests > 0
+              ? `${path}: directory holds only CloudTrail digest or Insights files (${walk.digests.toLocaleString('en-US')}), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail/ directory beside CloudTrail-Digest/ and CloudTrail-Insight/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
               : `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
         });
       }
@@ -211,13 +211,27 @@ export async function readTrailInputs(
   return { texts, errors };
 }
 
+/** The state of one directory input's walk. */
+interface Walk {
+  /** Digest and Insights files met (left out). */
+  digests: number;
+  /** The directories listed so far, by their path with links resolved. */
+  readonly directories: Set<string>;
+}
+
 async function collectTrailFiles(
   directory: string,
   files: string[],
   problem: (p: InputProblem) => void,
   onIgnored: ((path: string) => void) | undefined,
-  digests: { count: number } = { count: 0 },
+  walk: Walk,
 ): Promise<void> {
+  // A directory is listed once, however it is reached: a link back up the tree would otherwise loop
+  // forever, and a link to a directory of the tree (`latest -> 2026/11/29`) would read its files twice.
+  // Its files are read from the first path that reaches it, in the walk's order.
+  const real = await canonicalDirectory(directory);
+  if (walk.directories.has(real)) return;
+  walk.directories.add(real);
   let entries: Dirent[];
   try {
     entries = await readdir(directory, { withFileTypes: true });
@@ -230,15 +244,9 @@ async function collectTrailFiles(
     const path = join(directory, entry.name);
     // What a symbolic link points to (undefined when it points nowhere: reading it then says so).
     const target = entry.isSymbolicLink() ? await statOf(path) : undefined;
-    if (entry.isDirectory()) {
-      await collectTrailFiles(path, files, problem, onIgnored, digests);
-    } else if (target?.isDirectory() === true) {
-      // Not followed: a link back up the tree would loop forever. Said, so that nothing goes unread unseen.
-      problem({
-        input: path,
-        code: trailInputProblemCodes.unsupportedType,
-        message: `${path}: a symbolic link to a directory, not followed (a link can loop back up the tree); name it as an input to read what it holds.`,
-      });
+    if (entry.isDirectory() || target?.isDirectory() === true) {
+      // A link to a directory is followed (a `latest/` link beside dated directories is common).
+      await collectTrailFiles(path, files, problem, onIgnored, walk);
     } else if (target !== undefined && !target.isFile() && isTrailFileName(entry.name)) {
       // A pipe would never end, a device (/dev/zero) never stops giving bytes.
       problem({
@@ -264,8 +272,17 @@ async function collectTrailFiles(
       // Digest and Insights files are expected beside the logs; anything else not read is said.
       onIgnored?.(path);
     } else {
-      digests.count++;
+      walk.digests++;
     }
+  }
+}
+
+/** A directory's path with its links resolved (as given, made absolute, when it cannot be). */
+async function canonicalDirectory(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
   }
 }
 

@@ -31,7 +31,7 @@ Options:
   --bucket-policy BUCKET=FILE a bucket policy ('aws s3api get-bucket-policy' output or the document); repeatable
   --scp FILE                  service control policies (a document, or an array of levels); repeatable,
                               levels in order (root, OUs, account): [p, q] is two, [[p, q]] one
-  --rcp FILE                  resource control policies (same shapes; RCPFullAWSAccess is implied)
+  --rcp FILE                  resource control policies (same shapes; RCPFullAWSAccess is implied); repeatable
   --window MINUTES            events of one principal on one bucket this close form one finding (default 60)
   -f, --format FORMAT         text (default), markdown, slack, sns or json
   -h, --help                  show this help

@@ -4,6 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { toSingleLine } from '../domain/render/escape.js';
 import { type CommandIo, processIo } from './io.js';
 import { simulateCommand } from './simulateCommand.js';
 
@@ -43,6 +44,32 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   return command(rest, io);
 }
 
+/**
+ * What the process says when a command throws instead of returning an exit code (a bug, not a problem
+ * with the input): one line on standard error, with the error's kind and message, rather than Node's
+ * stack trace of an unhandled rejection. The process then exits with 1.
+ */
+export function internalErrorLine(error: unknown): string {
+  const line = thrownText(error)
+    .split(/\r?\n/)
+    .map((part) => toSingleLine(part.trim()))
+    .filter((part) => part !== '')
+    .join(' ');
+  return `permission-auditor: internal error: ${line === '' ? 'unknown error' : line}\n`;
+}
+
+/** A thrown value in words: an Error's kind and message, else the value itself. */
+function thrownText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    // A BigInt, or an object whose toJSON throws.
+    return String(error);
+  }
+}
+
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
@@ -59,9 +86,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(
-        `permission-auditor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
+      process.stderr.write(internalErrorLine(error));
       process.exitCode = 1;
     },
   );

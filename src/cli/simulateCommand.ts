@@ -5,12 +5,18 @@ import { parseArgs } from 'node:util';
 import { readJsonFile } from '../adapters/jsonInput.js';
 import { describeSimulation } from '../domain/policy/describeSimulation.js';
 import { runSimulations } from '../domain/policy/simulation.js';
+import { toSingleLine } from '../domain/render/escape.js';
 import type { CommandIo } from './io.js';
 
-export const SIMULATE_USAGE = `Usage: permission-auditor simulate --request FILE [-f|--format json|text]
+export const SIMULATE_USAGE = `Usage: permission-auditor simulate --request FILE [--format json|text]
 
 Evaluates one IAM authorization request (or a JSON array of them) against the policies in FILE
 (FILE '-' reads standard input). See README.md for the request format.
+
+Options:
+  -r, --request FILE   the request and its policies, as JSON
+  -f, --format FORMAT  json (default) or text
+  -h, --help           show this help
 `;
 
 export async function simulateCommand(args: readonly string[], io: CommandIo): Promise<number> {
@@ -33,7 +39,13 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
     }
     values = parsed.values;
   } catch (error) {
-    io.stderr(`simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`);
+    // The parser's message quotes what was typed: made one line without control characters, as explain does.
+    const message = (error as Error).message
+      .split(/\r?\n/)
+      .map((line) => toSingleLine(line.trim()))
+      .filter((line) => line !== '')
+      .join(' ');
+    io.stderr(`simulate: ${message}\n\n${SIMULATE_USAGE}`);
     return 2;
   }
   if (values.help === true) {
@@ -42,16 +54,21 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
   }
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'text') {
-    io.stderr(`simulate: --format must be json or text, got "${format}"\n`);
+    io.stderr(`simulate: --format must be json or text, got "${toSingleLine(format)}"\n`);
     return 2;
   }
   if (values.request === undefined) {
     io.stderr(`simulate: --request FILE is required\n\n${SIMULATE_USAGE}`);
     return 2;
   }
+  // An unset variable in a script gives an empty value: "simulate: : no such file" would not say which.
+  if (values.request === '') {
+    io.stderr('simulate: --request is given an empty file name\n');
+    return 2;
+  }
   const input = await readJsonFile(values.request, io.stdin);
   if (!input.ok) {
-    io.stderr(`simulate: ${input.message}\n`);
+    io.stderr(`simulate: ${toSingleLine(input.message)}\n`);
     return 2;
   }
   const outcome = runSimulations(input.value);

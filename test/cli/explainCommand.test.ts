@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -236,6 +236,9 @@ describe('permission-auditor explain', () => {
       assert.match(run.stdout, new RegExp(`^ {2}(?:-\\w, )?${option} `, 'm'), option);
     }
     assert.match(run.stdout, /^ {2}-f, --format FORMAT /m);
+    // Each option that may be given more than once says so.
+    for (const option of ['--bucket-policy', '--scp', '--rcp'])
+      assert.match(run.stdout, new RegExp(`^ {2}${option} .*; repeatable`, 'm'), option);
     assert.match(run.stdout, /text \(default\), markdown, slack, sns or json/);
     assert.match(run.stdout, /json lists every one/);
   });
@@ -406,6 +409,21 @@ describe('permission-auditor explain', () => {
       run.stderr,
       /^explain: warning: 4 file\(s\) of the directories given were not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
     );
+    assert.match(run.stderr, /explain: 1 input\(s\), /);
+  });
+
+  test('a directory whose `latest` link names the trail directory is read through it, with no error', async () => {
+    const trail = join(dir(), 'trail-real');
+    mkdirSync(join(trail, 'eu-west-1'), { recursive: true });
+    writeFileSync(join(trail, 'eu-west-1', 'a.json'), readFileSync(join(SEED, 'event.json'), 'utf8'));
+    const inputs = join(dir(), 'trail-links');
+    mkdirSync(inputs);
+    symlinkSync('../trail-real', join(inputs, 'latest'));
+    const run = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    assert.deepEqual(report.errors, []);
+    assert.equal(report.findings.length, 1);
     assert.match(run.stderr, /explain: 1 input\(s\), /);
   });
 

@@ -213,6 +213,41 @@ describe('permission-auditor simulate', () => {
     ]);
     assert.equal(run.code, 2);
   });
+
+  test('an unknown format is quoted without its control characters, as explain quotes it', async () => {
+    const run = await runCli([
+      'simulate',
+      '--request',
+      file('f.json', JSON.stringify(request)),
+      '--format',
+      'x\u001b[31mred\nsimulate: FAKE',
+    ]);
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      'simulate: --format must be json or text, got "x\uFFFD[31mred\uFFFDsimulate: FAKE"\n',
+    );
+  });
+
+  test('an empty --request is said to be an empty file name, in either form', async () => {
+    for (const args of [['--request='], ['-r', ''], ['--request', '', '--format', 'text']]) {
+      const run = await runCli(['simulate', ...args]);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.equal(run.stderr, 'simulate: --request is given an empty file name\n', args.join(' '));
+    }
+  });
+
+  test('--help names the short options -r and -f', async () => {
+    const run = await runCli(['simulate', '--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^ {2}-r, --request FILE /m);
+    assert.match(run.stdout, /^ {2}-f, --format FORMAT +json \(default\) or text$/m);
+    assert.match(run.stdout, /^ {2}-h, --help /m);
+    // -r works as --request does.
+    const short = await runCli(['simulate', '-r', file('short.json', JSON.stringify(request)), '-f', 'json']);
+    assert.equal(short.code, 0, short.stderr);
+    assert.equal((JSON.parse(short.stdout) as { decision: string }).decision, 'ImplicitlyDenied');
+  });
 });
 
 describe('permission-auditor', () => {

@@ -156,7 +156,11 @@ export interface JobProfile {
 export interface Finding {
   readonly eventIds: readonly string[];
   readonly principal: {
-    /** `unknown` when CloudTrail names the caller only by account (see `principalId`). */
+    /**
+     * The caller's ARN; `anonymous` for an unsigned request, the service principal (`invokedBy`) for an
+     * AWS service, and `unknown` when neither the record nor the message names the caller by an ARN
+     * (see `principalId` and `identityStoreUserId`).
+     */
     readonly arn: string;
     readonly type: PrincipalType;
     readonly account: string;
@@ -169,6 +173,10 @@ export interface Finding {
     readonly identityStoreUserId?: string;
   };
   readonly client: { readonly tool: ClientTool; readonly version?: string; readonly userAgent?: string };
+  /**
+   * The bucket the events are on (they are grouped by it); absent when neither their requests' resource
+   * nor the records name one (ListBuckets, an S3 Control operation explained from its message).
+   */
   readonly bucket?: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
