@@ -66,6 +66,18 @@ export function compileWildcard(tokens: readonly PatternToken[], ignoreCase: boo
     const prefix = norm(headLiteral);
     return (candidate) => norm(candidate).startsWith(prefix);
   }
+  // Several `*`: a regular expression would backtrack through every way of splitting the candidate among
+  // them (`a*/*/*/*.x` against a key of a thousand `/` takes minutes), and the candidate is the caller's.
+  if (starCount(tokens) > 1) {
+    const glob = compileGlob(
+      tokens.map((token) =>
+        'wildcard' in token
+          ? { wildcard: token.wildcard, colons: true }
+          : { literal: ignoreCase ? token.literal.toLowerCase() : token.literal },
+      ),
+    );
+    return ignoreCase ? (candidate) => glob(candidate.toLowerCase()) : glob;
+  }
   let source = '^';
   for (const token of tokens) {
     if ('wildcard' in token) source += token.wildcard === '*' ? '[\\s\\S]*' : '[\\s\\S]';
@@ -73,6 +85,85 @@ export function compileWildcard(tokens: readonly PatternToken[], ignoreCase: boo
   }
   const regex = new RegExp(`${source}$`, ignoreCase ? 'i' : '');
   return (candidate) => regex.test(candidate);
+}
+
+function starCount(tokens: readonly PatternToken[]): number {
+  let n = 0;
+  for (const token of tokens) if ('wildcard' in token && token.wildcard === '*') n++;
+  return n;
+}
+
+/** A glob element: literal text, or a wildcard that may (`colons`) or may not match `:`. */
+type GlobToken = { readonly literal: string } | { readonly wildcard: '*' | '?'; readonly colons: boolean };
+
+/** One step of a glob: a code unit to equal, or one code unit, or a run of them (`star`). */
+interface GlobStep {
+  readonly code: number;
+  readonly star: boolean;
+  readonly colons: boolean;
+}
+
+const ANY = -1;
+
+/**
+ * A matcher that runs in time proportional to the candidate's length times the pattern's, whatever
+ * the candidate: the set of pattern positions reachable after each code unit (a Thompson simulation),
+ * rather than a backtracking search. `*` and `?` match UTF-16 code units, as `[\s\S]` does.
+ */
+function compileGlob(tokens: readonly GlobToken[]): Matcher {
+  const steps: GlobStep[] = [];
+  for (const token of tokens) {
+    if ('literal' in token) {
+      for (let i = 0; i < token.literal.length; i++)
+        steps.push({ code: token.literal.charCodeAt(i), star: false, colons: true });
+    } else steps.push({ code: ANY, star: token.wildcard === '*', colons: token.colons });
+  }
+  const m = steps.length;
+  // Literal text before the first wildcard and after the last one: most candidates fail on those.
+  let head = 0;
+  while (head < m && steps[head]!.code !== ANY) head++;
+  let tail = 0;
+  while (tail < m - head && steps[m - 1 - tail]!.code !== ANY) tail++;
+  let prefix = '';
+  for (let i = 0; i < head; i++) prefix += String.fromCharCode(steps[i]!.code);
+  let suffix = '';
+  for (let i = m - tail; i < m; i++) suffix += String.fromCharCode(steps[i]!.code);
+  return (candidate) => {
+    if (candidate.length < head + tail || !candidate.startsWith(prefix) || !candidate.endsWith(suffix))
+      return false;
+    let active = new Uint8Array(m + 1);
+    let next = new Uint8Array(m + 1);
+    // Reach past every `*` that can match nothing.
+    const close = (set: Uint8Array): void => {
+      for (let i = 0; i < m; i++) if (set[i] === 1 && steps[i]!.star) set[i + 1] = 1;
+    };
+    active[0] = 1;
+    close(active);
+    for (let c = 0; c < candidate.length; c++) {
+      const code = candidate.charCodeAt(c);
+      next.fill(0);
+      let any = false;
+      for (let i = 0; i < m; i++) {
+        if (active[i] !== 1) continue;
+        const step = steps[i]!;
+        if (step.code === ANY) {
+          if (!step.colons && code === 58) continue;
+          if (step.star) next[i] = 1;
+          else next[i + 1] = 1;
+          any = true;
+        } else if (step.code === code) {
+          next[i + 1] = 1;
+          any = true;
+        }
+      }
+      if (!any) return false;
+      close(next);
+      const swap = active;
+      active = next;
+      next = swap;
+    }
+    return active[m] === 1;
+  };
 }
 
 /**
@@ -98,6 +189,26 @@ export function compileArnPattern(tokens: readonly PatternToken[]): Matcher {
     countColons(headLiteral) >= 5
   ) {
     return (candidate) => candidate.startsWith(headLiteral);
+  }
+
+  // Several `*`: matched without backtracking (see compileWildcard).
+  if (starCount(tokens) > 1) {
+    const glob: GlobToken[] = [];
+    let seen = 0;
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t]!;
+      if ('literal' in token) {
+        glob.push(token);
+        seen += countColons(token.literal);
+      } else if (seen >= 5) glob.push({ wildcard: token.wildcard, colons: true });
+      else if (token.wildcard === '?') glob.push({ wildcard: '?', colons: false });
+      else {
+        const next = tokens[t + 1];
+        const endsSegment = next === undefined || ('literal' in next && next.literal.startsWith(':'));
+        glob.push({ wildcard: '*', colons: endsSegment });
+      }
+    }
+    return compileGlob(glob);
   }
 
   let source = '^';
