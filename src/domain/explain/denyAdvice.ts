@@ -12,6 +12,7 @@ import type { CompiledCondition } from '../policy/conditions.js';
 import { evaluate, policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
+import { matchNotPrincipalEntry } from '../policy/principalMatch.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef, UnknownKeys } from '../policy/types.js';
@@ -234,6 +235,25 @@ function describeDeny(
         : undefined;
     if (role !== undefined && caller.kind === 'role-session') {
       sessionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+    } else if (
+      (caller.kind === 'user' || caller.kind === 'federated-user' || caller.kind === 'role-session') &&
+      principal.entries.some((e) => matchNotPrincipalEntry(e, caller) !== undefined)
+    ) {
+      // The caller is listed, but not every identity AWS may check it as first (its account, its role).
+      const partition = caller.arn.split(':')[1] ?? 'aws';
+      const missing = [
+        ...(principal.entries.some((e) => e.kind === 'account' && e.account === caller.account)
+          ? []
+          : [`its account (arn:${partition}:iam::${caller.account}:root)`]),
+        ...(caller.kind === 'role-session' &&
+        !principal.entries.some(
+          (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
+        )
+          ? [`its role (arn:${partition}:iam::${caller.account}:role/${caller.roleName})`]
+          : []),
+      ];
+      if (missing.length > 0)
+        sessionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     }
   }
   for (const condition of statement.conditions) {

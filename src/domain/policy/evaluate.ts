@@ -23,7 +23,7 @@ import {
   type ResourcePattern,
   resourceKey,
 } from './parsePolicy.js';
-import { matchNotPrincipalEntry, matchPrincipalEntry } from './principalMatch.js';
+import { matchPrincipalEntry, notPrincipalExemption } from './principalMatch.js';
 import { buildRequestContext, type RequestContextView } from './requestContext.js';
 import {
   isIamPrincipal,
@@ -214,14 +214,20 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     // Principal / NotPrincipal
     if (mismatch === undefined && statement.principal !== undefined) {
       let hit: ResourceGrantKind | undefined;
-      const not = statement.principal.not;
-      for (const entry of statement.principal.entries) {
-        hit = not ? matchNotPrincipalEntry(entry, req.principal) : matchPrincipalEntry(entry, req.principal);
-        if (hit !== undefined) {
-          matchedPrincipal = entry.raw;
-          break;
+      if (statement.principal.not) {
+        const exempt = notPrincipalExemption(statement.principal.entries, req.principal);
+        if (exempt !== undefined) {
+          hit = exempt.kind;
+          matchedPrincipal = exempt.entry.raw;
         }
-      }
+      } else
+        for (const entry of statement.principal.entries) {
+          hit = matchPrincipalEntry(entry, req.principal);
+          if (hit !== undefined) {
+            matchedPrincipal = entry.raw;
+            break;
+          }
+        }
       if (statement.principal.not) {
         // Documented quirk: a Deny with NotPrincipal always applies to principals with a permissions boundary.
         const boundaryQuirk = statement.effect === 'Deny' && req.hasBoundary && isIamPrincipal(req.principal);

@@ -177,3 +177,54 @@ export function matchNotPrincipalEntry(
       return matchPrincipalEntry(entry, p);
   }
 }
+
+/**
+ * The identities AWS may check a caller as against a NotPrincipal, the account first: its account, then
+ * (for a role session) its role, then the caller itself. A Deny with NotPrincipal exempts the caller only
+ * when the list names each of them: AWS "might validate the account first", so a list that names a user
+ * but not its account "might deny access to the entire account containing the principal".
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+ */
+function notPrincipalChain(p: RequestPrincipal): RequestPrincipal[] {
+  if (p.kind !== 'user' && p.kind !== 'role' && p.kind !== 'federated-user' && p.kind !== 'role-session')
+    return [p];
+  const partition = p.arn.split(':')[1] ?? 'aws';
+  const root: RequestPrincipal = {
+    kind: 'root',
+    arn: `arn:${partition}:iam::${p.account}:root`,
+    account: p.account,
+  };
+  if (p.kind !== 'role-session') return [p, root];
+  const role: RequestPrincipal = {
+    kind: 'role',
+    arn: `arn:${partition}:iam::${p.account}:role/${p.roleName}`,
+    account: p.account,
+    roleName: p.roleName,
+  };
+  return [p, role, root];
+}
+
+/**
+ * The entry of a NotPrincipal list that exempts the caller (its own), when the list names every
+ * identity AWS may check it as (see {@link notPrincipalChain}); `undefined` when the Deny applies.
+ */
+export function notPrincipalExemption(
+  entries: readonly PrincipalEntry[],
+  p: RequestPrincipal,
+): { readonly entry: PrincipalEntry; readonly kind: ResourceGrantKind } | undefined {
+  let own: { entry: PrincipalEntry; kind: ResourceGrantKind } | undefined;
+  for (const identity of notPrincipalChain(p)) {
+    let found: { entry: PrincipalEntry; kind: ResourceGrantKind } | undefined;
+    for (const entry of entries) {
+      const kind = matchNotPrincipalEntry(entry, identity);
+      if (kind !== undefined) {
+        found = { entry, kind };
+        break;
+      }
+    }
+    if (found === undefined) return undefined;
+    own ??= found;
+  }
+  return own;
+}

@@ -223,6 +223,26 @@ describe('denyCaveats', () => {
     assert.ok(!(caveat ?? '').includes('run the job as a principal it exempts'), caveat);
   });
 
+  test('NotPrincipal naming the caller but not its account refuses it, and the caveat says what to list', () => {
+    const set = setWith([
+      {
+        Sid: 'OnlyNas',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: deleteRequest.principal },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [deleteRequest]);
+    assert.match(
+      caveat ?? '',
+      new RegExp(
+        `NotPrincipal names the caller ${deleteRequest.principal.replace(/[/.]/g, '\\$&')} but not its account \\(arn:aws:iam::111122223333:root\\): AWS may check the account`,
+      ),
+    );
+    assert.ok(!(caveat ?? '').includes('run the job as a principal it exempts'), caveat);
+  });
+
   test('a Deny that names its principals, or targets the caller by a condition, is not said to cover everyone', () => {
     const set = setWith([
       {
