@@ -1,6 +1,7 @@
 /**
  * Plain-text rendering of a simulation result for terminals.
  */
+import { keepsStatement } from './parsePolicy.js';
 import type { SimulationResult } from './simulation.js';
 import type { StatementExplanation, StatementRef } from './types.js';
 
@@ -67,7 +68,7 @@ export function describeSimulation(result: SimulationResult): string {
     lines.push('No statement covers the action.');
   }
   if (result.policyProblems.length > 0) {
-    lines.push('Policy problems (these statements were ignored):');
+    lines.push('Policy problems (IAM would refuse these policies):');
     for (const p of result.policyProblems) {
       const where = [
         p.policyName ?? `${p.policyType} #${p.policyIndex}`,
@@ -76,7 +77,13 @@ export function describeSimulation(result: SimulationResult): string {
       ]
         .filter((s) => s !== '')
         .join(', ');
-      lines.push(clean(`  ${p.code} (${where}): ${p.message}`));
+      const done =
+        p.statementIndex === undefined
+          ? ''
+          : keepsStatement(p)
+            ? ' (the rest of the statement is evaluated)'
+            : ' (the statement is left out)';
+      lines.push(clean(`  ${p.code} (${where}): ${p.message}${done}`));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -21,11 +21,24 @@ export interface ResourcePattern {
   readonly template?: Template;
 }
 
-/** Problems that leave the statement in the evaluation (IAM ignores neither, but the engine can read past them). */
-export const KEPT_STATEMENT_PROBLEMS: ReadonlySet<string> = new Set([
+/**
+ * Problems that leave the statement in the evaluation (IAM ignores neither, but the engine can read past
+ * them); an unknown element only in a Deny (see {@link keepsStatement}).
+ */
+const KEPT_STATEMENT_PROBLEMS: ReadonlySet<string> = new Set([
   'statement.unknownElement',
   'statement.invalidSid',
 ]);
+
+/**
+ * Whether the engine still evaluates a statement that has the problem: a Sid that is not a string, or an
+ * element IAM does not know in a Deny (it then refuses more, never less). An Allow with an unknown
+ * element is left out: read past it, a misspelt Condition or NotResource would grant more than it says.
+ */
+export function keepsStatement(problem: Pick<PolicyProblem, 'code' | 'effect'>): boolean {
+  if (problem.code === 'statement.unknownElement') return problem.effect !== 'Allow';
+  return KEPT_STATEMENT_PROBLEMS.has(problem.code);
+}
 
 export interface CompiledStatement {
   readonly index: number;
@@ -207,7 +220,8 @@ function compileStatement(
     'Condition',
   ]);
   for (const key of Object.keys(s)) {
-    if (!known.has(key)) problem('statement.unknownElement', key, `unknown element "${key}"`);
+    if (!known.has(key))
+      problem('statement.unknownElement', key, `unknown element "${key}" (IAM refuses a policy with one)`);
   }
 
   const sid = s.Sid;
@@ -324,7 +338,7 @@ function compileStatement(
     }
   }
 
-  const fatal = problems.some((p) => !KEPT_STATEMENT_PROBLEMS.has(p.code));
+  const fatal = problems.some((p) => !keepsStatement(p));
   if (
     fatal ||
     actionValues === undefined ||

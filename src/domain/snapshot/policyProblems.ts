@@ -7,7 +7,7 @@
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  */
-import { compilePolicy, KEPT_STATEMENT_PROBLEMS } from '../policy/parsePolicy.js';
+import { compilePolicy, keepsStatement } from '../policy/parsePolicy.js';
 import type { PolicyProblem, PolicyType } from '../policy/types.js';
 import { defaultVersion } from './defaultVersion.js';
 import type { AccountSnapshot, PolicyLevel } from './types.js';
@@ -28,7 +28,7 @@ interface NamedDocument {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
  */
 export function problemEffect(problem: PolicyProblem): string {
-  if (KEPT_STATEMENT_PROBLEMS.has(problem.code)) return 'the rest of the statement is evaluated';
+  if (keepsStatement(problem)) return 'the rest of the statement is evaluated';
   if (problem.statementIndex !== undefined) return 'the statement is left out of every evaluation';
   if (problem.code === 'policy.invalidVersion')
     return 'its statements are still evaluated, with policy variables such as ${aws:username} read as plain text';
@@ -38,7 +38,7 @@ export function problemEffect(problem: PolicyProblem): string {
 
 /** Whether the engine evaluates less than the policy holds (a statement, or the whole policy, is left out). */
 export function dropsContent(problem: PolicyProblem): boolean {
-  if (KEPT_STATEMENT_PROBLEMS.has(problem.code)) return false;
+  if (keepsStatement(problem)) return false;
   return (
     problem.statementIndex !== undefined ||
     (problem.code !== 'policy.invalidVersion' && problem.code !== 'policy.missingStatement')
