@@ -203,6 +203,54 @@ describe('permission-auditor simulate', () => {
     );
   });
 
+  test("a role session's aws:PrincipalArn, supplied without the role's path, is named when a condition tests it", async () => {
+    const session = 'arn:aws:sts::111122223333:assumed-role/deploy/gha-1';
+    const input = (context?: Record<string, string>) =>
+      JSON.stringify({
+        request: {
+          principal: session,
+          action: 's3:PutObject',
+          resource: 'arn:aws:s3:::b/k',
+          ...(context ? { context } : {}),
+        },
+        identityPolicies: [
+          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] },
+        ],
+        resourcePolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OnlyCiRoles',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::b/*',
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/ci/*' } },
+            },
+          ],
+        },
+      });
+    const run = await runCli(['simulate', '--request', file('pa-path.json', input())]);
+    const out = JSON.parse(run.stdout) as { warnings: { code: string; message: string }[] };
+    assert.deepEqual(
+      out.warnings.map((w) => w.code),
+      ['request.principalArnWithoutPath'],
+    );
+    assert.match(
+      out.warnings[0]?.message ?? '',
+      /taken as arn:aws:iam::111122223333:role\/deploy, the role's ARN without a path/,
+    );
+    // Given in the context, the value is the caller's: no warning, and the Deny does not apply.
+    const given = await runCli([
+      'simulate',
+      '--request',
+      file('pa-given.json', input({ 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/ci/deploy' })),
+    ]);
+    const givenOut = JSON.parse(given.stdout) as { decision: string; warnings: unknown[] };
+    assert.deepEqual(givenOut.warnings, []);
+    assert.equal(givenOut.decision, 'Allowed');
+  });
+
   test('an unknown format is rejected', async () => {
     const run = await runCli([
       'simulate',

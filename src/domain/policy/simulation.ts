@@ -5,7 +5,7 @@
  */
 
 import { isJsonObject } from '../json/jsonValue.js';
-import { evaluate, type PolicySet, policySetProblems } from './evaluate.js';
+import { evaluate, type PolicySet, policiesOf, policySetProblems } from './evaluate.js';
 import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
 import { parseRequestPrincipal } from './requestPrincipal.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from './types.js';
@@ -63,12 +63,41 @@ export type SimulationResult = Pick<
   readonly warnings: readonly SimulationWarning[];
 };
 
-export interface SimulationWarning {
-  readonly code: 'scp.levelWithoutAllow' | 'rcp.levelWithoutAllow';
-  readonly policyType: 'scp' | 'rcp';
-  /** The level's index in its list, from 0 (the root's level first). */
-  readonly level: number;
-  readonly message: string;
+export type SimulationWarning =
+  | {
+      readonly code: 'scp.levelWithoutAllow' | 'rcp.levelWithoutAllow';
+      readonly policyType: 'scp' | 'rcp';
+      /** The level's index in its list, from 0 (the root's level first). */
+      readonly level: number;
+      readonly message: string;
+    }
+  | { readonly code: 'request.principalArnWithoutPath'; readonly message: string };
+
+/**
+ * A role session's `aws:PrincipalArn` is its role's ARN, path included; the session's ARN does not hold
+ * the path, so the value supplied is the path-less one. When a condition tests the key, the answer may
+ * be wrong for a role with a path: said, with how to give the real value.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ */
+function principalArnWarning(set: PolicySet, request: AuthorizationRequest): SimulationWarning[] {
+  const principal = parseRequestPrincipal(request.principal);
+  if (principal.kind !== 'role-session') return [];
+  const given = Object.keys(request.context ?? {}).some((key) => key.toLowerCase() === 'aws:principalarn');
+  if (given) return [];
+  const tested = policiesOf(set).some((policy) =>
+    policy.statements.some((statement) =>
+      statement.conditions.some((condition) => condition.keyLower === 'aws:principalarn'),
+    ),
+  );
+  if (!tested) return [];
+  const roleArn = `arn:${principal.arn.split(':')[1] ?? 'aws'}:iam::${principal.account}:role/${principal.roleName}`;
+  return [
+    {
+      code: 'request.principalArnWithoutPath',
+      message: `aws:PrincipalArn was taken as ${roleArn}, the role's ARN without a path: a session's ARN does not show its role's path, and a condition here tests the key. If the role has a path (role/ci/${principal.roleName}), give its ARN in "request.context": {"aws:PrincipalArn": "…"}.`,
+    },
+  ];
 }
 
 /**
@@ -247,7 +276,7 @@ export function runSimulation(input: unknown, cache: PolicyCache = createPolicyC
       missingAllowIn: result.missingAllowIn,
       explanations: result.explanations,
       policyProblems: result.policyProblems,
-      warnings: levelsWithoutAllow(compiled.set),
+      warnings: [...levelsWithoutAllow(compiled.set), ...principalArnWarning(compiled.set, parsed.request)],
     },
   };
 }
