@@ -247,6 +247,16 @@ function alsoTo(statements: readonly PolicyStatement[] | undefined, where: strin
 }
 
 /**
+ * The actions with those the fix grants first, each group in its own order: a title or subject leads
+ * with what the fix is about, not with a refusal it leaves alone (rclone's check of the job's root).
+ */
+export function fixedFirst(actions: readonly string[], fix: Finding['fix']): string[] {
+  if (fix === null) return [...actions];
+  const granted = new Set(fix.statements.flatMap((statement) => statement.Action));
+  return [...actions.filter((a) => granted.has(a)), ...actions.filter((a) => !granted.has(a))];
+}
+
+/**
  * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
  * it does not name (no call on a known key could be evaluated).
  */
@@ -273,13 +283,16 @@ export function summarise(finding: Omit<Finding, 'summary'>, unnamedKeyUse?: str
   // When the visible policies allow them all, the requests AWS's message named (a copy's other side,
   // evaluated beside it, was not refused).
   const namedRequests = denied.length > 0 ? [] : s3Requests.filter((r) => r.source === 'message');
-  const actions = [
-    ...new Set(
-      (denied.length > 0 ? denied : namedRequests.length > 0 ? namedRequests : s3Requests).map(
-        (r) => r.action,
+  const actions = fixedFirst(
+    [
+      ...new Set(
+        (denied.length > 0 ? denied : namedRequests.length > 0 ? namedRequests : s3Requests).map(
+          (r) => r.action,
+        ),
       ),
-    ),
-  ];
+    ],
+    finding.fix,
+  );
   const who = callerLabel(finding.principal);
   const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
   const where = wherePhrase(finding);

@@ -22,6 +22,7 @@ import {
   assumesNoBucketPolicy,
   callerLabel,
   clientLabel,
+  fixedFirst,
   refusedElsewhere,
   scpRefusalByMessage,
   shortArn,
@@ -393,7 +394,7 @@ export function requestsHeading(finding: Finding): string {
 }
 
 export function distinctActions(finding: Finding): readonly string[] {
-  return [...new Set(finding.requests.map((request) => request.action))];
+  return fixedFirst([...new Set(finding.requests.map((request) => request.action))], finding.fix);
 }
 
 /** `3 events` / `1 event`. */

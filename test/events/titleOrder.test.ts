@@ -1,0 +1,29 @@
+/**
+ * What a reader triages on: the summary and the SNS subject lead with the actions the fix grants, not
+ * with a refusal it leaves alone (scenario 25: rclone's check of the job's root, refused and harmless,
+ * beside the deletes the fix grants).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { renderSns } from '../../src/domain/render/sns.js';
+import { explainScenario } from './explainScenario.js';
+
+describe('a finding whose first refusal is one the fix leaves alone (scenario 25)', () => {
+  test('the summary and the SNS subject lead with what the fix grants', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', '..', 'events', '25-rclone-sync-root-check'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Action),
+      ['s3:DeleteObject'],
+    );
+    // The root check's HEAD came first in the trail.
+    assert.equal(finding?.requests[0]?.action, 's3:GetObject');
+    assert.match(finding?.summary ?? '', /was denied s3:DeleteObject, s3:GetObject on bucket family-archive/);
+    const message = renderSns(finding!);
+    assert.equal(message?.subject, 'AccessDenied: nas-mirror s3:DeleteObject +1 on family-archive');
+  });
+});
