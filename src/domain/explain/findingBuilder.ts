@@ -2578,7 +2578,9 @@ export class FindingBuilder {
             message.policyType === 'scp' || message.policyType === 'rcp'
               ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
-                : `which are not given here (--${message.policyType})`
+                : message.policyType === 'scp' && message.denial === 'implicit'
+                  ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id${first.principal.account !== undefined ? ` ${first.principal.account}` : ' ACCOUNT'} --filter SERVICE_CONTROL_POLICY\`, then the same for each OU above it and the root) to get the statement to add, checked`
+                  : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
                 ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`
                 : 'which is not visible here'

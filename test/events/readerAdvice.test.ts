@@ -1,7 +1,7 @@
 /**
  * What a reader triages on: the summary and the SNS subject lead with the actions the fix grants, not
  * with a refusal it leaves alone (scenario 25: rclone's check of the job's root, refused and harmless,
- * beside the deletes the fix grants).
+ * beside the deletes the fix grants). And what a reader of an SCP refusal can do without the SCPs (scenario 45).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -25,5 +25,30 @@ describe('a finding whose first refusal is one the fix leaves alone (scenario 25
     assert.match(finding?.summary ?? '', /was denied s3:DeleteObject, s3:GetObject on bucket family-archive/);
     const message = renderSns(finding!);
     assert.equal(message?.subject, 'AccessDenied: nas-mirror s3:DeleteObject +1 on family-archive');
+  });
+});
+
+describe("a missing Allow AWS's message puts in an SCP, with no SCPs given (scenario 45 without --scp)", () => {
+  test('the caveat says an allow list lacks the action, who can add it, and how to give the levels', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', '..', 'events', '45-scp-allow-list-restore'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'scp-missing-allow');
+    assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) => c.includes('which are not given here (--scp)')) ?? '';
+    assert.match(
+      caveat,
+      /an allow list at one level \(the organization's root, an OU or this account\) lacks s3:RestoreObject/,
+    );
+    assert.match(
+      caveat,
+      /Only the organization's management account, or a delegated administrator, can add it there/,
+    );
+    assert.match(
+      caveat,
+      /aws organizations list-policies-for-target --target-id 111122223333 --filter SERVICE_CONTROL_POLICY/,
+    );
   });
 });
