@@ -111,6 +111,7 @@ import {
 import { type NearMiss, nearMisses } from './nearMisses.js';
 import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
+import { aclNote, blockPublicAccessItem } from './publicAccess.js';
 import type {
   Alternative,
   DeniedByRef,
@@ -2676,9 +2677,15 @@ export class FindingBuilder {
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
       );
-    still.push('S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects');
+    // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
+    // among what denies: a request that sets one is told what Object Ownership does with it.
+    const checks = events.flatMap(checksOf);
+    const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
+    if (publicAccess !== undefined) still.push(publicAccess);
+    still.push('a KMS key policy for encrypted objects');
+    const acl = aclNote(checks);
     caveats.push(
-      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
     );
     return 'allowed-by-visible-policies';
   }
