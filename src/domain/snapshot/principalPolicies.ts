@@ -67,8 +67,10 @@ export function policiesForPrincipal(
       ok: false,
       code: 'snapshot.principalNotFound',
       message:
-        `${snapshot.source}: no ${label} in the snapshot; it may have been created after the snapshot ` +
-        'was taken, or the snapshot was filtered (--filter User Role Group)',
+        // Deletion first: the likeliest for a record of an old job (a trail read months later).
+        `${snapshot.source}: no ${label} in the snapshot; it may have been deleted since the event (likely, ` +
+        'for an old record), created after the snapshot was taken, or left out by a filter ' +
+        '(--filter User Role Group)',
     };
   }
   const locator = new PolicyLocator(snapshot);
