@@ -1748,8 +1748,12 @@ function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHold
 const otherHoldersMemo = new WeakMap<AccountSnapshot, Map<string, readonly OtherHolder[]>>();
 
 function listOtherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): OtherHolder[] {
+  // By name too: a holder whose snapshot Arn is not an ARN goes by the event's ARN (names are unique
+  // per kind in an account).
   const others: OtherHolder[] = holdersOf(snapshot, arn)
-    .filter((h) => h.holder.arn !== holder.arn)
+    .filter(
+      (h) => h.holder.arn !== holder.arn && !(h.holder.kind === holder.kind && h.holder.name === holder.name),
+    )
     .map((h) => ({
       text: `${h.holder.kind} ${h.holder.name}`,
       count: 1,
