@@ -36,7 +36,7 @@ describe('a federated user of another account', () => {
     );
     // The session policy passed to GetFederationToken is not visible: not verified, and said so.
     assert.equal(finding?.fix?.verified, false);
-    assert.ok(finding?.caveats.some((c) => c.includes('still lack an Allow in: session')));
+    assert.ok(finding?.caveats.some((c) => c.includes('1 request still lacks an Allow in: session')));
   });
 });
 

@@ -30,6 +30,7 @@ export const envelopeProblemCodes = {
   unknownEnvelope: 'cloudtrail.unknownEnvelope',
   notAnObject: 'cloudtrail.notAnObject',
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
+  lambdaMessageWithoutBody: 'cloudtrail.lambdaMessageWithoutBody',
   digestFile: 'cloudtrail.digestFile',
   s3Notification: 'cloudtrail.s3Notification',
   lookupEventsNextToken: 'cloudtrail.lookupEventsNextToken',
@@ -143,7 +144,7 @@ type ParseResult = { ok: true; value: unknown } | { ok: false };
  * The cut is exact for valid JSON: in a JSON text a `"` inside a string is escaped, so `{"` can only
  * open a key, and a cut inside a nested object leaves a piece whose braces do not balance, which the
  * parser rejects. Every piece is parsed, so such a text throws {@link TrailFileSplitError} rather than
- * being misread; so does an SQS message in `Records` (its body holds events). Callers then read the
+ * being misread; so does an SQS or SNS message in `Records` (its body holds events). Callers then read the
  * text with {@link extractRecords}, which gives the same records for every text this accepts.
  *
  * `undefined` when the text is not in that form (pretty-printed, other envelopes, an empty trail).
@@ -187,7 +188,12 @@ function* splitRecords(body: string, first: number, last: number, input: string)
     } catch {
       throw new TrailFileSplitError(`${input}: record ${index} is not valid JSON on its own`);
     }
-    if (!isJsonObject(record) || record.eventSource === 'aws:sqs' || record.eventSource === 'aws:s3')
+    if (
+      !isJsonObject(record) ||
+      record.eventSource === 'aws:sqs' ||
+      record.eventSource === 'aws:s3' ||
+      record.EventSource === 'aws:sns'
+    )
       throw new TrailFileSplitError(`${input}: record ${index} is not a plain CloudTrail record`);
     yield new TrailFileEntry(input, record, '', '$.Records', index);
     if (end === last) return;
@@ -470,13 +476,28 @@ function visitRecordsEntry(
     });
     return;
   }
-  if (entry.eventSource === 'aws:sqs' && typeof entry.body === 'string') {
-    visitEmbedded(entry.body, `${entryPath}.body`, prefix, depth, sink);
+  if (entry.eventSource === 'aws:sqs') {
+    if (typeof entry.body === 'string') visitEmbedded(entry.body, `${entryPath}.body`, prefix, depth, sink);
+    else
+      sink.errors.push({
+        input: sink.input,
+        position,
+        code: envelopeProblemCodes.lambdaMessageWithoutBody,
+        message: `${sink.input} at ${position}: SQS message (eventSource aws:sqs${typeof entry.messageId === 'string' ? `, messageId ${entry.messageId}` : ''}) has no body string, which holds the event it carries: ${entry.body === undefined ? 'body is missing' : `body is ${describeValue(entry.body)}`}.`,
+      });
     return;
   }
-  const sns = entry.EventSource === 'aws:sns' && isJsonObject(entry.Sns) ? entry.Sns : undefined;
-  if (sns !== undefined && typeof sns.Message === 'string') {
-    visitEmbedded(sns.Message, `${entryPath}.Sns.Message`, prefix, depth, sink);
+  if (entry.EventSource === 'aws:sns') {
+    const sns = isJsonObject(entry.Sns) ? entry.Sns : undefined;
+    if (typeof sns?.Message === 'string')
+      visitEmbedded(sns.Message, `${entryPath}.Sns.Message`, prefix, depth, sink);
+    else
+      sink.errors.push({
+        input: sink.input,
+        position,
+        code: envelopeProblemCodes.lambdaMessageWithoutBody,
+        message: `${sink.input} at ${position}: SNS record (EventSource aws:sns${typeof sns?.MessageId === 'string' ? `, MessageId ${sns.MessageId}` : ''}) has no Sns.Message string, which holds the event it carries: ${sns === undefined ? (entry.Sns === undefined ? 'Sns is missing' : `Sns is ${describeValue(entry.Sns)}`) : sns.Message === undefined ? 'Sns.Message is missing' : `Sns.Message is ${describeValue(sns.Message)}`}.`,
+      });
     return;
   }
   if (entry.eventSource === 'aws:s3') {

@@ -337,16 +337,36 @@ const BLOCKING_SSE_C =
   'https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html';
 
 /**
+ * How each setting's note starts: the summary and the Cause name the setting a finding's note names
+ * ({@link settingNamedIn}).
+ */
+const SETTING_SAID: Readonly<Record<S3SettingName, string>> = {
+  BlockPublicPolicy:
+    "AWS's message names S3 Block Public Access, not a policy: the BlockPublicPolicy setting",
+  BlockPublicAcls: "AWS's message names S3 Block Public Access, not a policy: the BlockPublicAcls setting",
+  ObjectLock: "AWS's message names S3 Object Lock, not a policy",
+  BlockedEncryptionTypes: "AWS's message names the bucket's block on SSE-C uploads, not a policy",
+};
+
+/** The S3 setting whose note (see {@link SETTING_NOTES}) is among `caveats`, if any. */
+export function settingNamedIn(caveats: readonly string[]): S3SettingName | undefined {
+  for (const caveat of caveats)
+    for (const [setting, said] of Object.entries(SETTING_SAID) as [S3SettingName, string][])
+      if (caveat.startsWith(said)) return setting;
+  return undefined;
+}
+
+/**
  * What to do when the message names an S3 setting: no IAM permission lifts it.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
  */
 const SETTING_NOTES: Readonly<Record<S3SettingName, string>> = {
-  BlockPublicPolicy: `AWS's message names S3 Block Public Access, not a policy: the BlockPublicPolicy setting (of the bucket, or of the account) refuses a bucket policy that grants public access, and no IAM permission lifts it. Make the policy non-public (name the principals, or grant a CloudFront origin access control, instead of "Principal": "*" without a narrowing condition), or, if the bucket is meant to be public, turn BlockPublicPolicy off for this bucket (PutPublicAccessBlock, s3:PutBucketPublicAccessBlock) and check the account's setting too (s3:PutAccountPublicAccessBlock). See ${BLOCK_PUBLIC_ACCESS}`,
-  BlockPublicAcls: `AWS's message names S3 Block Public Access, not a policy: the BlockPublicAcls setting (of the bucket, or of the account) refuses a request that sets a public ACL (public-read, public-read-write, authenticated-read, or a grant to AllUsers or AuthenticatedUsers), and no IAM permission lifts it. Drop the public ACL (aws-cli --acl, rclone acl and bucket_acl), or, if the objects are meant to be public, grant that with a bucket policy rather than ACLs: turning BlockPublicAcls off (s3:PutBucketPublicAccessBlock, and the account's setting too) is not enough on a bucket whose Object Ownership is "Bucket owner enforced" (the default for new buckets since April 2023), where any ACL but bucket-owner-full-control then fails with AccessControlListNotSupported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html). See ${BLOCK_PUBLIC_ACCESS}`,
-  ObjectLock: `AWS's message names S3 Object Lock, not a policy: the object version is under a retention period or a legal hold, which refuses deleting it or shortening its retention, and no permission lifts that. In COMPLIANCE mode nobody can delete the version before its retain-until date; in GOVERNANCE mode a caller with s3:BypassGovernanceRetention can, by sending x-amz-bypass-governance-retention: true (aws-cli --bypass-governance-retention); a legal hold must be removed first (s3:PutObjectLegalHold). A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`,
-  BlockedEncryptionTypes: `AWS's message names the bucket's block on SSE-C uploads, not a policy: the bucket's default encryption blocks objects encrypted with customer-provided keys (BlockedEncryptionTypes: SSE-C, the default for buckets created since April 2026), and no IAM permission lifts it. Upload with SSE-S3 or SSE-KMS instead (rclone: drop sse_customer_key; aws-cli: drop --sse-c), or allow SSE-C on the bucket (PutBucketEncryption with BlockedEncryptionTypes NONE, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`,
+  BlockPublicPolicy: `${SETTING_SAID.BlockPublicPolicy} (of the bucket, or of the account) refuses a bucket policy that grants public access, and no IAM permission lifts it. Make the policy non-public (name the principals, or grant a CloudFront origin access control, instead of "Principal": "*" without a narrowing condition), or, if the bucket is meant to be public, turn BlockPublicPolicy off for this bucket (PutPublicAccessBlock, s3:PutBucketPublicAccessBlock) and check the account's setting too (s3:PutAccountPublicAccessBlock). See ${BLOCK_PUBLIC_ACCESS}`,
+  BlockPublicAcls: `${SETTING_SAID.BlockPublicAcls} (of the bucket, or of the account) refuses a request that sets a public ACL (public-read, public-read-write, authenticated-read, or a grant to AllUsers or AuthenticatedUsers), and no IAM permission lifts it. Drop the public ACL (aws-cli --acl, rclone acl and bucket_acl), or, if the objects are meant to be public, grant that with a bucket policy rather than ACLs: turning BlockPublicAcls off (s3:PutBucketPublicAccessBlock, and the account's setting too) is not enough on a bucket whose Object Ownership is "Bucket owner enforced" (the default for new buckets since April 2023), where any ACL but bucket-owner-full-control then fails with AccessControlListNotSupported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html). See ${BLOCK_PUBLIC_ACCESS}`,
+  ObjectLock: `${SETTING_SAID.ObjectLock}: the object version is under a retention period or a legal hold, which refuses deleting it or shortening its retention, and no permission lifts that. In COMPLIANCE mode nobody can delete the version before its retain-until date; in GOVERNANCE mode a caller with s3:BypassGovernanceRetention can, by sending x-amz-bypass-governance-retention: true (aws-cli --bypass-governance-retention); a legal hold must be removed first (s3:PutObjectLegalHold). A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`,
+  BlockedEncryptionTypes: `${SETTING_SAID.BlockedEncryptionTypes}: the bucket's default encryption blocks objects encrypted with customer-provided keys (BlockedEncryptionTypes: SSE-C, the default for buckets created since April 2026), and no IAM permission lifts it. Upload with SSE-S3 or SSE-KMS instead (rclone: drop sse_customer_key; aws-cli: drop --sse-c), or allow SSE-C on the bucket (PutBucketEncryption with BlockedEncryptionTypes NONE, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`,
 };
 
 /** The Object Lock note, for the finding to tell apart from the others (see {@link OBJECT_LOCK_BYPASSED_NOTE}). */
@@ -360,7 +380,7 @@ export const OBJECT_LOCK_NOTE = SETTING_NOTES.ObjectLock;
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (x-amz-bypass-governance-retention: "To use this header, you must have the s3:BypassGovernanceRetention permission")
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
  */
-export const OBJECT_LOCK_BYPASSED_NOTE = `AWS's message names S3 Object Lock, not a policy. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, which lifts a GOVERNANCE-mode retention: what refuses it is a COMPLIANCE-mode retention (nobody can delete the version or shorten its retention before its retain-until date) or a legal hold, which must be removed first (s3:PutObjectLegalHold); aws s3api get-object-retention and get-object-legal-hold say which. No permission lifts either. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
+export const OBJECT_LOCK_BYPASSED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, which lifts a GOVERNANCE-mode retention: what refuses it is a COMPLIANCE-mode retention (nobody can delete the version or shorten its retention before its retain-until date) or a legal hold, which must be removed first (s3:PutObjectLegalHold); aws s3api get-object-retention and get-object-legal-hold say which. No permission lifts either. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
 
 /** For an upload with a customer-provided key whose message names no policy. */
 const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;

@@ -132,10 +132,14 @@ export function statementOf(set: PolicySet, ref: StatementRef): CompiledStatemen
   return policy?.statements.find((s) => s.index === ref.statementIndex);
 }
 
-/** `Statement "Sid" of Policy`, or `Statement 2 of Policy` without a Sid. */
-export function describeStatement(ref: StatementRef): string {
+/**
+ * `Statement "Sid" of Policy`, or `Statement 2 of Policy` without a Sid; `statement "Sid" of Policy`
+ * within a sentence (`midSentence`).
+ */
+export function describeStatement(ref: StatementRef, midSentence = false): string {
   const name = ref.policyName ?? ref.policyArn ?? ref.policyType;
-  return `${ref.sid !== undefined ? `Statement "${ref.sid}"` : `Statement ${ref.statementIndex + 1}`} of ${name}`;
+  const word = midSentence ? 'statement' : 'Statement';
+  return `${ref.sid !== undefined ? `${word} "${ref.sid}"` : `${word} ${ref.statementIndex + 1}`} of ${name}`;
 }
 
 /**

@@ -112,6 +112,7 @@ import {
 import { type NearMiss, nearMisses } from './nearMisses.js';
 import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
+import { aclNote, blockPublicAccessItem } from './publicAccess.js';
 import type {
   Alternative,
   DeniedByRef,
@@ -2355,7 +2356,7 @@ export class FindingBuilder {
         return { cause: 'allowed-by-visible-policies' };
       }
       say(
-        `The caller's own policies allow ${describeKmsCalls(calls)}${allowedBy}: the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+        `The caller's own policies allow ${describeKmsCalls(calls)}${allowedBy}: the key policy is what refuses, which is not visible here: it allows the call neither itself nor through the account's IAM policies (or only under a condition S3's call does not meet), or a Deny in it refuses the call. A grant on the key could allow the call as well; grants only allow, they never refuse one (https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html).`,
       );
       return { cause: 'kms-key' };
     }
@@ -2692,9 +2693,15 @@ export class FindingBuilder {
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
       );
-    still.push('S3 Block Public Access, Object Ownership / ACLs, or a KMS key policy for encrypted objects');
+    // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
+    // among what denies: a request that sets one is told what Object Ownership does with it.
+    const checks = events.flatMap(checksOf);
+    const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
+    if (publicAccess !== undefined) still.push(publicAccess);
+    still.push('a KMS key policy for encrypted objects');
+    const acl = aclNote(checks);
     caveats.push(
-      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
     );
     return 'allowed-by-visible-policies';
   }
@@ -2759,18 +2766,20 @@ export class FindingBuilder {
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
       // "All N denied requests" counts those the fix was asked for: the Deny's are said beside them.
-      const refused = `; the ${explicit} an explicit Deny refused stay refused (see "Denied by")`;
-      const verification = outcome.fix.verification.map((line) =>
-        line.startsWith('With the fix applied, all ')
-          ? `${line.replace('With the fix applied, all ', 'With the fix applied, the ').replace(' denied request(s) evaluate to Allowed.', ' denied request(s) it covers evaluate to Allowed')}${refused}.`
-          : line.startsWith('With the fix applied, the ') && line.includes(' it covers evaluate to Allowed;')
-            ? line.replace(' it covers evaluate to Allowed;', ` it covers evaluate to Allowed${refused};`)
-            : line,
-      );
+      const refused = `; ${explicit === 1 ? 'the one an explicit Deny refused stays refused' : `the ${explicit} an explicit Deny refused stay refused`} (see "Denied by")`;
+      const verification = outcome.fix.verification.map((line) => {
+        const all =
+          /^With the fix applied, (?:all (\d+) denied requests evaluate|the denied request evaluates) to Allowed\.$/.exec(
+            line,
+          );
+        if (all !== null)
+          return `With the fix applied, ${all[1] === undefined ? 'the denied request it covers evaluates' : `the ${all[1]} denied requests it covers evaluate`} to Allowed${refused}.`;
+        return line.replace(/ it covers (evaluates?) to Allowed;/, ` it covers $1 to Allowed${refused};`);
+      });
       return {
         fix: { ...outcome.fix, verification },
         caveats: [
-          `The fix covers the ${implicit.length} request(s) no policy allowed (${CAUSE_PHRASE[rest]}); the ${explicit} request(s) an explicit Deny refused stay refused, whatever is added (see "Denied by").`,
+          `The fix covers ${implicit.length === 1 ? 'the request' : `the ${implicit.length} requests`} no policy allowed (${CAUSE_PHRASE[rest]}); ${explicit === 1 ? 'the request an explicit Deny refused stays refused' : `the ${explicit} requests an explicit Deny refused stay refused`}, whatever is added (see "Denied by").`,
           ...outcome.caveats,
         ],
       };
@@ -2875,7 +2884,7 @@ export class FindingBuilder {
       const others =
         elsewhere.length === 0
           ? undefined
-          : `The fix covers the ${grantable.length + keyUses.length} request(s) whose message says no identity-based policy allows them; the other ${elsewhere.length} were refused, their messages say, by ${andList(
+          : `The fix covers ${grantable.length + keyUses.length === 1 ? 'the request whose message says no identity-based policy allows it' : `the ${grantable.length + keyUses.length} requests whose messages say no identity-based policy allows them`}; ${elsewhere.length === 1 ? 'the other was refused, its message says,' : `the other ${elsewhere.length} were refused, their messages say,`} by ${andList(
               [
                 ...new Set(
                   elsewhere.map((said) =>
@@ -2885,7 +2894,7 @@ export class FindingBuilder {
                   ),
                 ),
               ],
-            )}, which an identity statement does not lift: they stay refused.`;
+            )}, which an identity statement does not lift: ${elsewhere.length === 1 ? 'it stays' : 'they stay'} refused.`;
       return {
         fix: {
           attachTo,
@@ -2943,7 +2952,7 @@ export class FindingBuilder {
     const accessPointCaveat =
       through?.accessPoint === undefined
         ? undefined
-        : `${viaAccessPoint.length === requests.length ? 'The requests' : `The ${viaAccessPoint.length} request(s) that`} went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
+        : `${viaAccessPoint.length === requests.length ? (requests.length === 1 ? 'The request' : 'The requests') : viaAccessPoint.length === 1 ? 'The request that' : `The ${viaAccessPoint.length} requests that`} went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
     if (accessPointCaveat !== undefined && viaAccessPoint.length === requests.length)
       return { fix: null, caveats: [accessPointCaveat] };
     // The others (a copy's write, when only its source went through the access point) get their fix.
@@ -2999,12 +3008,12 @@ export class FindingBuilder {
       return [
         ...(onBucket.length > 0
           ? [
-              `The ${onBucket.length} refused request(s) on bucket ${name} are not in this fix: a bucket policy names only its own bucket's resources, so ${name}'s own policy must allow them, in a statement whose Principal names ${caller} (not checked here): ${statementsText(minimalStatements(onBucket))}.`,
+              `${onBucket.length === 1 ? `The refused request on bucket ${name} is` : `The ${onBucket.length} refused requests on bucket ${name} are`} not in this fix: a bucket policy names only its own bucket's resources, so ${name}'s own policy must allow ${onBucket.length === 1 ? 'it' : 'them'}, in a statement whose Principal names ${caller} (not checked here): ${statementsText(minimalStatements(onBucket))}.`,
             ]
           : []),
         ...(callerOnly.length > 0
           ? [
-              `The ${callerOnly.length} refused request(s) on bucket ${name} are not in this fix: ${name}'s policy allows them, and the caller's own policies must too (not checked here): ${statementsText(minimalStatements(callerOnly))}.`,
+              `${callerOnly.length === 1 ? `The refused request on bucket ${name} is` : `The ${callerOnly.length} refused requests on bucket ${name} are`} not in this fix: ${name}'s policy allows ${callerOnly.length === 1 ? 'it' : 'them'}, and the caller's own policies must too (not checked here): ${statementsText(minimalStatements(callerOnly))}.`,
             ]
           : []),
       ];

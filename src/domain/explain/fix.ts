@@ -32,6 +32,7 @@ import type {
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
+import { plural } from '../render/reportWording.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { hasAllowStatement } from '../snapshot/controlPolicies.js';
@@ -377,7 +378,7 @@ function placeIdentity(
   // The customer-managed policy that already grants S3 on the bucket, unless it also serves others: a
   // new version would grant them the same. One whose new version would be over IAM's quota is passed
   // over for the next such policy; with none left, the statements go elsewhere, saying why.
-  let shared: { policy: LocatedPolicy; others: readonly string[] } | undefined;
+  let shared: { policy: LocatedPolicy; others: readonly OtherHolder[] } | undefined;
   // The added policy is evaluated after the set's identity policies: its place is part of the edit.
   const key = `${set.identity.length}|${statementsKey}`;
   let tooLarge: string | undefined;
@@ -512,7 +513,7 @@ function permissionSetPlacement(
   statements: readonly PolicyStatement[],
   key: string,
   tooLarge: string | undefined,
-  shared: { policy: LocatedPolicy; others: readonly string[] } | undefined,
+  shared: { policy: LocatedPolicy; others: readonly OtherHolder[] } | undefined,
 ): Placement {
   const { resolved } = input;
   const set = resolved.set;
@@ -1431,21 +1432,21 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   if (still.length > 0) {
     const missing = [...new Set(still.flatMap((x) => x.result.missingAllowIn))].join(', ');
     caveats.push(
-      `With the fix applied, ${still.length} request(s) still lack an Allow in: ${missing}. Those policies must allow them too.`,
+      `With the fix applied, ${still.length === 1 ? '1 request still lacks' : `${still.length} requests still lack`} an Allow in: ${missing}. Those policies must allow ${still.length === 1 ? 'it' : 'them'} too.`,
     );
   } else {
     const left: string[] = [];
     const probes = input.notGranted ?? 0;
     const guarded = input.conditionGuarded ?? 0;
-    if (probes > 0) left.push(`${probes} rclone check(s) of the job's root (which it gets past)`);
+    if (probes > 0) left.push(`${plural(probes, 'rclone check')} of the job's root (which it gets past)`);
     if (guarded > 0)
       left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
     const elsewhere = input.onOtherBuckets ?? 0;
     if (elsewhere > 0) left.push(`${elsewhere} on other buckets, which this bucket's policy cannot grant`);
     verification.push(
       left.length > 0
-        ? `With the fix applied, the ${grantable.length} denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`
-        : `With the fix applied, all ${grantable.length} denied request(s) evaluate to Allowed.`,
+        ? `With the fix applied, ${grantable.length === 1 ? 'the denied request it covers evaluates' : `the ${grantable.length} denied requests it covers evaluate`} to Allowed; deliberately not granted (see the caveats): ${left.join('; ')}.`
+        : `With the fix applied, ${grantable.length === 1 ? 'the denied request evaluates' : `all ${grantable.length} denied requests evaluate`} to Allowed.`,
     );
   }
   if (
@@ -1486,12 +1487,12 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const changes = [input.kind === 'bucket-policy' ? "the bucket policy's" : 'the statements above'];
     if (identityChange !== undefined) {
       changes.push(
-        `the caller-side statements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : identityChange.attachKind === 'permission-set' ? 'permission set' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${callerRefused.length} of the ${grantable.length} denied request(s)`,
+        `the caller-side statements in the ${identityChange.attachKind === 'managed-policy-version' ? 'managed policy' : identityChange.attachKind === 'permission-set' ? 'permission set' : 'inline policy'} ${identityChange.policyName ?? identityChange.attachTo} of ${roleOrUserArn(input)}, whose own policies do not allow ${someOf(callerRefused.length, grantable.length)}`,
       );
     }
     if (boundaryChange !== undefined) {
       changes.push(
-        `a new version of the permissions boundary ${boundaryChange.policyName} with the statements it lacks (it does not allow ${boundaryRefused.length} of the ${grantable.length} denied request(s))`,
+        `a new version of the permissions boundary ${boundaryChange.policyName} with the statements it lacks (it does not allow ${someOf(boundaryRefused.length, grantable.length)})`,
       );
     }
     const last = changes.pop();
@@ -1670,17 +1671,32 @@ export function verifiedFix(
   return fix;
 }
 
-/** Users, groups and roles per customer-managed policy ARN (boundaries included), per snapshot. */
-const holdersBySnapshot = new WeakMap<AccountSnapshot, Map<string, PolicyHolder[]>>();
+/** A user, group or role that holds a managed policy, and how: attached, as its permissions boundary, or both. */
+interface HeldBy {
+  readonly holder: PolicyHolder;
+  attached: boolean;
+  boundary: boolean;
+}
 
-function holdersOf(snapshot: AccountSnapshot, arn: string): readonly PolicyHolder[] {
+/** Users, groups and roles per customer-managed policy ARN (boundaries included), per snapshot. */
+const holdersBySnapshot = new WeakMap<AccountSnapshot, Map<string, HeldBy[]>>();
+
+function holdersOf(snapshot: AccountSnapshot, arn: string): readonly HeldBy[] {
   let byArn = holdersBySnapshot.get(snapshot);
   if (byArn === undefined) {
     byArn = new Map();
-    const add = (policyArn: string, holder: PolicyHolder): void => {
-      const list = byArn!.get(policyArn);
-      if (list === undefined) byArn!.set(policyArn, [holder]);
-      else if (!list.some((h) => h.arn === holder.arn)) list.push(holder);
+    const add = (policyArn: string, holder: PolicyHolder, as: 'attached' | 'boundary'): void => {
+      let list = byArn!.get(policyArn);
+      if (list === undefined) {
+        list = [];
+        byArn!.set(policyArn, list);
+      }
+      let held = list.find((h) => h.holder.arn === holder.arn);
+      if (held === undefined) {
+        held = { holder, attached: false, boundary: false };
+        list.push(held);
+      }
+      held[as] = true;
     };
     const entities: [PolicyHolder['kind'], readonly (SnapshotUser | SnapshotGroup | SnapshotRole)[]][] = [
       ['user', snapshot.users],
@@ -1690,9 +1706,9 @@ function holdersOf(snapshot: AccountSnapshot, arn: string): readonly PolicyHolde
     for (const [kind, list] of entities) {
       for (const entity of list) {
         const holder = { kind, name: entity.name, arn: entity.arn };
-        for (const attachment of entity.attachedManagedPolicies) add(attachment.arn, holder);
+        for (const attachment of entity.attachedManagedPolicies) add(attachment.arn, holder, 'attached');
         const boundary = 'permissionsBoundaryArn' in entity ? entity.permissionsBoundaryArn : undefined;
-        if (boundary !== undefined) add(boundary, holder);
+        if (boundary !== undefined) add(boundary, holder, 'boundary');
       }
     }
     holdersBySnapshot.set(snapshot, byArn);
@@ -1701,11 +1717,22 @@ function holdersOf(snapshot: AccountSnapshot, arn: string): readonly PolicyHolde
 }
 
 /**
- * Who else a new version of the managed policy `arn` would change, in words: the other users, groups
- * and roles it is attached to (or is the permissions boundary of), and the other members of the group
- * through which `holder` has it.
+ * Another holder of a managed policy, in words (`role billing-api`, `the 2 other members of group ops`),
+ * how many principals it stands for, and how it holds the policy (undefined: not known, or through a
+ * group).
  */
-function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): readonly string[] {
+interface OtherHolder {
+  readonly text: string;
+  readonly count: number;
+  readonly how?: 'attached' | 'boundary' | 'both';
+}
+
+/**
+ * Who else a new version of the managed policy `arn` would change: the other users, groups and roles it
+ * is attached to (or is the permissions boundary of), and the other members of the group through which
+ * `holder` has it.
+ */
+function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): readonly OtherHolder[] {
   // Asked for each placement of a fix (thousands on a large trail): the answer per policy and holder.
   let memo = otherHoldersMemo.get(snapshot);
   if (memo === undefined) {
@@ -1721,53 +1748,97 @@ function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHold
   return others;
 }
 
-const otherHoldersMemo = new WeakMap<AccountSnapshot, Map<string, readonly string[]>>();
+const otherHoldersMemo = new WeakMap<AccountSnapshot, Map<string, readonly OtherHolder[]>>();
 
-function listOtherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): string[] {
-  const others = holdersOf(snapshot, arn)
-    .filter((h) => h.arn !== holder.arn)
-    .map((h) => `${h.kind} ${h.name}`);
+function listOtherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): OtherHolder[] {
+  // By name too: a holder whose snapshot Arn is not an ARN goes by the event's ARN (names are unique
+  // per kind in an account).
+  const others: OtherHolder[] = holdersOf(snapshot, arn)
+    .filter(
+      (h) => h.holder.arn !== holder.arn && !(h.holder.kind === holder.kind && h.holder.name === holder.name),
+    )
+    .map((h) => ({
+      text: `${h.holder.kind} ${h.holder.name}`,
+      count: 1,
+      how: h.attached && h.boundary ? 'both' : h.boundary ? 'boundary' : 'attached',
+    }));
   // A snapshot taken with --filter, or cut short, lacks some holders: IAM's own counts say how many.
-  const unlisted = unlistedUsages(snapshot, arn);
-  if (unlisted > 0)
-    others.push(
-      `${unlisted} more user(s), group(s) or role(s) the snapshot does not hold (the policy's AttachmentCount and PermissionsBoundaryUsageCount)`,
-    );
+  const { attached, bounded } = unlistedUsages(snapshot, arn);
+  if (attached > 0)
+    others.push({
+      text: `${plural(attached, 'more user, group or role', 'more users, groups or roles')} the snapshot does not hold (the policy's AttachmentCount)`,
+      count: attached,
+      how: 'attached',
+    });
+  if (bounded > 0)
+    others.push({
+      text: `${plural(bounded, 'more user or role', 'more users or roles')} the snapshot does not hold (the policy's PermissionsBoundaryUsageCount)`,
+      count: bounded,
+      how: 'boundary',
+    });
   if (holder.kind === 'group') {
-    const members = snapshot.users.filter((u) => u.groups.includes(holder.name)).length;
-    if (members > 1) others.unshift(`the ${members - 1} other member(s) of group ${holder.name}`);
+    const members = snapshot.users.filter((u) => u.groups.includes(holder.name)).length - 1;
+    if (members > 0)
+      others.unshift({
+        text:
+          members === 1
+            ? `the other member of group ${holder.name}`
+            : `the ${members} other members of group ${holder.name}`,
+        count: members,
+      });
   }
   return others;
 }
 
 /** Attachments and boundary uses of a managed policy that IAM counts but the snapshot's entities do not show. */
-function unlistedUsages(snapshot: AccountSnapshot, arn: string): number {
+function unlistedUsages(snapshot: AccountSnapshot, arn: string): { attached: number; bounded: number } {
   const policy = snapshot.managedPolicies.find((p) => p.arn === arn);
   if (
     policy === undefined ||
     (policy.attachmentCount === undefined && policy.boundaryUsageCount === undefined)
   )
-    return 0;
+    return { attached: 0, bounded: 0 };
   let attached = 0;
   let bounded = 0;
   for (const entity of [...snapshot.users, ...snapshot.groups, ...snapshot.roles]) {
     if (entity.attachedManagedPolicies.some((a) => a.arn === arn)) attached++;
     if ('permissionsBoundaryArn' in entity && entity.permissionsBoundaryArn === arn) bounded++;
   }
-  return (
-    Math.max(0, (policy.attachmentCount ?? attached) - attached) +
-    Math.max(0, (policy.boundaryUsageCount ?? bounded) - bounded)
+  return {
+    attached: Math.max(0, (policy.attachmentCount ?? attached) - attached),
+    bounded: Math.max(0, (policy.boundaryUsageCount ?? bounded) - bounded),
+  };
+}
+
+/** The first three holders in words, then how many more. */
+function shownHolders(others: readonly OtherHolder[], withHow: boolean): string {
+  const words = others.map((o) =>
+    withHow && o.how !== undefined && o.count === 1
+      ? `${o.text} (${o.how === 'both' ? 'its permissions boundary, and attached' : o.how === 'boundary' ? 'its permissions boundary' : 'attached'})`
+      : o.text,
   );
+  return words.length > 3 ? `${words.slice(0, 3).join(', ')} and ${words.length - 3} more` : words.join(', ');
 }
 
-function sharedPolicyNote(policy: LocatedPolicy, others: readonly string[]): string {
-  const shown =
-    others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
-  return `${policy.name} already grants S3 on this bucket, but a new version of it would also change what it grants ${shown}: the fix is an inline policy on this principal alone instead. To grant all of them, add the same statements to ${policy.name}.`;
+function sharedPolicyNote(policy: LocatedPolicy, others: readonly OtherHolder[]): string {
+  return `${policy.name} already grants S3 on this bucket, but a new version of it would also change what it grants ${shownHolders(others, false)}: the fix is an inline policy on this principal alone instead. To grant all of them, add the same statements to ${policy.name}.`;
 }
 
-function sharedBoundaryNote(name: string, others: readonly string[]): string {
-  const shown =
-    others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
-  return `${name} also serves ${shown} (as their permissions boundary, or attached): its new version raises their ceiling as well, though what each can do still depends on its own identity-based policies. Verification covered this principal only.`;
+function sharedBoundaryNote(name: string, others: readonly OtherHolder[]): string {
+  const one = others.reduce((n, o) => n + o.count, 0) === 1;
+  const bounds = others.some((o) => o.how !== 'attached');
+  const attached = others.some((o) => o.how !== 'boundary');
+  const effect =
+    bounds && attached
+      ? 'grants the same statements to those it is attached to, and raises the ceiling of those whose boundary it is, though what each can do still depends on its own identity-based policies'
+      : bounds
+        ? `raises ${one ? 'its' : 'their'} ceiling as well, though what ${one ? 'it' : 'each'} can do still depends on ${one ? 'its' : 'their'} own identity-based policies`
+        : `grants ${one ? 'it' : 'them'} the same statements`;
+  return `${name} also serves ${shownHolders(others, true)}: its new version ${effect}. Verification covered this principal only.`;
+}
+
+/** `2 of the 3 denied requests`, `any of the 3 denied requests` (all of them), `the denied request` (the only one). */
+function someOf(part: number, whole: number): string {
+  if (part === whole) return whole === 1 ? 'the denied request' : `any of the ${whole} denied requests`;
+  return `${part} of the ${whole} denied requests`;
 }

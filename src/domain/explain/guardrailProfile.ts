@@ -204,8 +204,15 @@ function withoutGuardrailDenied(profile: JobProfile, denies: readonly Unconditio
   };
 }
 
-/** `Statement "KeepBackups" of inline refuses it with no condition and no exception`. */
-function refusal(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>, withObject = true): string {
+/**
+ * `Statement "KeepBackups" of inline refuses it with no condition and no exception` (`statement` when
+ * `midSentence`).
+ */
+function refusal(
+  leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>,
+  withObject = true,
+  midSentence = false,
+): string {
   const denies = [...new Set([...leftOut.values()].flat())];
   const one = leftOut.size === 1;
   const scopes = new Set(denies.map((deny) => deny.scope));
@@ -214,7 +221,7 @@ function refusal(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>, wit
     : scopes.has('names')
       ? `to this caller whatever ${one ? 'its requests carry' : 'the requests carry'} (${denies.length === 1 ? 'it names' : 'they name'} this caller)`
       : 'with no condition and no exception';
-  return `${denies.map((deny) => describeStatement(deny.ref)).join(', ')} ${denies.length === 1 ? 'refuses' : 'refuse'}${withObject ? (one ? ' it' : ' them') : ''} ${how}`;
+  return `${denies.map((deny) => describeStatement(deny.ref, midSentence)).join(', ')} ${denies.length === 1 ? 'refuses' : 'refuse'}${withObject ? (one ? ' it' : ' them') : ''} ${how}`;
 }
 
 function exemptNote(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
@@ -258,5 +265,5 @@ export function guardrailNote(leftOut: ReadonlyMap<string, readonly Unconditiona
 /** The caveat of a finding whose job profile {@link withoutGuardrailDenied} emptied. */
 export function noProfileCaveat(leftOut: ReadonlyMap<string, readonly UnconditionalDeny[]>): string {
   const actions = [...leftOut.keys()];
-  return `No job profile: all the job was seen to need is ${actions.join(', ')}, which ${refusal(leftOut, false)}; no Allow overrides an explicit Deny, so there is nothing to grant.`;
+  return `No job profile: all the job was seen to need is ${actions.join(', ')}, which ${refusal(leftOut, false, true)}; no Allow overrides an explicit Deny, so there is nothing to grant.`;
 }

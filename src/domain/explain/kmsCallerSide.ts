@@ -417,11 +417,11 @@ export function proposeKmsFix(
   if (still.length > 0) {
     const missing = [...new Set(still.flatMap((x) => x.result.missingAllowIn))];
     caveats.push(
-      `With the fix applied, ${still.length} KMS request(s) still lack an Allow in: ${missing.join(', ')}. Those policies must allow them too.`,
+      `With the fix applied, ${still.length === 1 ? '1 KMS request still lacks' : `${still.length} KMS requests still lack`} an Allow in: ${missing.join(', ')}. Those policies must allow ${still.length === 1 ? 'it' : 'them'} too.`,
     );
   } else {
     verification.push(
-      `With the fix applied, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for it${boundary !== undefined ? `, checked with both changes: the statements above and a new version of the permissions boundary ${boundary.policyName ?? boundary.attachTo} with the same statements` : ''}.`,
+      `With the fix applied, the caller's policies allow ${refused.length === 1 ? 'the KMS request' : `all ${refused.length} KMS requests`} S3 makes for it${boundary !== undefined ? `, checked with both changes: the statements above and a new version of the permissions boundary ${boundary.policyName ?? boundary.attachTo} with the same statements` : ''}.`,
     );
   }
   const probes = probesFor(statements, first.request);
@@ -588,11 +588,11 @@ export function withKeyUseStatements(
   );
   if (still.length > 0)
     caveats.push(
-      `With the fix applied, ${still.length} KMS request(s) are still not allowed by the caller's policies.`,
+      `With the fix applied, ${still.length === 1 ? '1 KMS request is' : `${still.length} KMS requests are`} still not allowed by the caller's policies.`,
     );
   else
     verification.push(
-      `With the key's statement${keyStatements.length === 1 ? '' : 's'} added too, the caller's policies allow all ${refused.length} KMS request(s) S3 makes for these requests (SSE-KMS).`,
+      `With the key's statement${keyStatements.length === 1 ? '' : 's'} added too, the caller's policies allow ${refused.length === 1 ? 'the KMS request' : `all ${refused.length} KMS requests`} S3 makes for these requests (SSE-KMS).`,
     );
   if (newly !== undefined)
     caveats.push(

@@ -1,7 +1,10 @@
 /**
  * The one-sentence summary of a finding.
  */
+
+import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import { settingNamedIn } from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 
 /**
@@ -112,8 +115,22 @@ export function scpRefusalByMessage(finding: Pick<Finding, 'cause' | 'deniedBy'>
   );
 }
 
-/** How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything. */
-function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy'>): string {
+/** An S3 setting as the summary and the Cause name it: `Block Public Access: BlockPublicPolicy`. */
+export const SETTING_WORDS: Readonly<Record<S3SettingName, string>> = {
+  BlockPublicPolicy: 'Block Public Access: BlockPublicPolicy',
+  BlockPublicAcls: 'Block Public Access: BlockPublicAcls',
+  BlockedEncryptionTypes: "the bucket's block on SSE-C uploads",
+  ObjectLock: 'Object Lock',
+};
+
+/**
+ * How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything; an
+ * S3 setting is the one AWS's message names (its note is among the caveats).
+ */
+function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats'>): string {
+  const setting = finding.cause === 's3-setting' ? settingNamedIn(finding.caveats) : undefined;
+  if (setting !== undefined)
+    return `an S3 setting refused it, not a policy (${SETTING_WORDS[setting]}; see the first caveat)`;
   // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
   if (scpRefusalByMessage(finding))
     return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';

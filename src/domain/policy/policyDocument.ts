@@ -19,6 +19,8 @@ export type DecodedDocument =
  */
 export function decodePolicyDocument(value: unknown): DecodedDocument {
   if (isJsonObject(value)) return { ok: true, document: value };
+  // A member left out (a policy version without its Document): nothing to read, said as such.
+  if (value === undefined) return { ok: false, reason: 'there is no document' };
   if (typeof value !== 'string') {
     return { ok: false, reason: `expected a JSON object or string, got ${describeType(value)}` };
   }
@@ -35,8 +37,9 @@ export function decodePolicyDocument(value: unknown): DecodedDocument {
   return { ok: false, reason: 'the string is neither JSON nor URL-encoded JSON of an object' };
 }
 
-/** A short description of a JSON value's type for error messages. */
+/** A short description of a JSON value's type for error messages ("nothing" for a missing member). */
 export function describeType(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';

@@ -1,5 +1,6 @@
+import { settingNamedIn } from '../explain/deniedEvent.js';
 import type { Finding, FindingCause, Fix } from '../explain/report.js';
-import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
+import { assumesNoBucketPolicy, SETTING_WORDS, scpRefusalByMessage } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
 export interface CauseText {
@@ -189,9 +190,16 @@ export function causeText(
 
 /** {@link causeText} of a finding. */
 export function findingCauseText(
-  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy'>,
+  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy' | 'caveats'>,
 ): CauseText {
   // An SCP refusal no statement of the SCPs given shows (none given, or none that refuses): as AWS's message says it.
   if (scpRefusalByMessage(finding)) return SCP_BY_MESSAGE;
+  // The S3 setting AWS's message names (its note is among the caveats): that one, not the list of all.
+  const setting = finding.cause === 's3-setting' ? settingNamedIn(finding.caveats) : undefined;
+  if (setting !== undefined)
+    return {
+      ...CAUSE_TEXT['s3-setting'],
+      explanation: `AWS's message names an S3 setting as the reason (${SETTING_WORDS[setting]}): no IAM permission lifts it. The first caveat says what to change.`,
+    };
   return causeText(finding.cause, finding.fix, finding.principal.type);
 }

@@ -262,9 +262,19 @@ export function describeClient(client: Finding['client']): string {
   return clientLabel(client);
 }
 
-/** `identity-based policy "backup-s3" (arn:…), statement "DenyDelete"` or `… statement #2`. */
+/**
+ * `identity-based policy "backup-s3" (arn:…), statement "DenyDelete"` or `… statement #2`; a policy
+ * named after its kind (a bucket policy is named `<bucket> bucket policy`) reads `bucket policy of
+ * <bucket>`, not `bucket policy "<bucket> bucket policy"`.
+ */
 export function describeDeniedBy(ref: DeniedByRef): string {
-  const name = ref.policyName !== undefined ? ` "${ref.policyName}"` : '';
+  const kind = POLICY_TYPE_TEXT[ref.policyType];
+  const name =
+    ref.policyName === undefined
+      ? ''
+      : ref.policyName.endsWith(` ${kind}`)
+        ? ` of ${ref.policyName.slice(0, -kind.length - 1)}`
+        : ` "${ref.policyName}"`;
   const arn = ref.policyArn !== undefined ? ` (${ref.policyArn})` : '';
   const statement =
     ref.sid !== undefined
@@ -272,7 +282,7 @@ export function describeDeniedBy(ref: DeniedByRef): string {
       : ref.statementIndex !== undefined
         ? `, statement #${ref.statementIndex + 1}`
         : '';
-  return `${POLICY_TYPE_TEXT[ref.policyType]}${name}${arn}${statement}`;
+  return `${kind}${name}${arn}${statement}`;
 }
 
 /**

@@ -211,8 +211,13 @@ function seenAgainByTime(
   if (times === undefined || times.length !== numbers.length || numbers.length === 0) return text;
   // The times are the records' own: no control character of theirs reaches the message.
   const safe = times.map((time) => sanitizeTerminal(time));
+  // `at T1 and T2`, `at T1, …, T7 and 3 more`: the times listed, not a range ("from T1" read as one).
   const shown =
-    safe.length <= 8 ? safe.join(', ') : `${safe.slice(0, 7).join(', ')} and ${safe.length - 7} more`;
+    safe.length <= 8
+      ? safe.length === 1
+        ? safe[0]!
+        : `${safe.slice(0, -1).join(', ')} and ${safe.at(-1)!}`
+      : `${safe.slice(0, 7).join(', ')} and ${safe.length - 7} more`;
   // The Seen line's own end: the same words in a user agent or key elsewhere in the alert stay as they are.
   const said = seenAgainText(numbers);
   const lines = text.split('\n');
@@ -220,7 +225,7 @@ function seenAgainByTime(
   if (seen < 0) return text;
   const line = lines[seen]!;
   lines[seen] =
-    `${line.slice(0, line.length - said.length)}seen again ${times.length === 1 ? 'once' : `${times.length} times`}, from ${shown} (the same advice; no alert of their own)`;
+    `${line.slice(0, line.length - said.length)}seen again ${times.length === 1 ? 'once' : `${times.length} times`}, at ${shown} (the same advice; no alert of their own)`;
   return lines.join('\n');
 }
 

@@ -167,7 +167,7 @@ class SnapshotCollector {
   }
 
   private parseUser(raw: unknown, where: string): SnapshotUser | undefined {
-    const base = this.parseEntity(raw, where, 'UserName', 'UserId', 'UserPolicyList');
+    const base = this.parseEntity(raw, where, 'user', 'UserName', 'UserId', 'UserPolicyList');
     if (base === undefined || !isJsonObject(raw)) return undefined;
     const boundary = this.boundaryArn(raw.PermissionsBoundary, `${where} (${base.name})`);
     return {
@@ -179,11 +179,11 @@ class SnapshotCollector {
   }
 
   private parseGroup(raw: unknown, where: string): SnapshotGroup | undefined {
-    return this.parseEntity(raw, where, 'GroupName', 'GroupId', 'GroupPolicyList');
+    return this.parseEntity(raw, where, 'group', 'GroupName', 'GroupId', 'GroupPolicyList');
   }
 
   private parseRole(raw: unknown, where: string): SnapshotRole | undefined {
-    const base = this.parseEntity(raw, where, 'RoleName', 'RoleId', 'RolePolicyList');
+    const base = this.parseEntity(raw, where, 'role', 'RoleName', 'RoleId', 'RolePolicyList');
     if (base === undefined || !isJsonObject(raw)) return undefined;
     const boundary = this.boundaryArn(raw.PermissionsBoundary, `${where} (${base.name})`);
     const trust =
@@ -203,6 +203,7 @@ class SnapshotCollector {
   private parseEntity(
     raw: unknown,
     where: string,
+    kind: 'user' | 'group' | 'role',
     nameKey: string,
     idKey: string,
     inlineKey: string,
@@ -220,12 +221,29 @@ class SnapshotCollector {
     const id = raw[idKey];
     return {
       name,
-      arn,
+      arn: this.entityArn(arn, kind, name, where),
       ...(typeof id === 'string' ? { id } : {}),
       path: typeof raw.Path === 'string' ? raw.Path : '/',
       inlinePolicies: this.inlinePolicies(raw[inlineKey], `${where} (${name}): ${inlineKey}`),
       attachedManagedPolicies: this.attachments(raw.AttachedManagedPolicies, `${where} (${name})`),
     };
+  }
+
+  /**
+   * The entity's `Arn` when it is an IAM ARN of its kind; otherwise a warning, and a placeholder that no
+   * fix names and no account is inferred from: a fix then names the principal by the ARN the event gives
+   * (see {@link isArnPlaceholder}).
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+   */
+  private entityArn(arn: string, kind: 'user' | 'group' | 'role', name: string, where: string): string {
+    if (ENTITY_ARN[kind].test(arn)) return arn;
+    this.warnings.push({
+      code: 'snapshot.arnInvalid',
+      message: `${where} (${name}): Arn ${JSON.stringify(arn)} is not an IAM ${kind} ARN (arn:aws:iam::ACCOUNT:${kind}/PATH/NAME), so it is not used: the ${kind} is found by its name${kind === 'group' ? '' : ', and a fix names it by the ARN the event gives'}`,
+      source: this.source,
+    });
+    return `${ARN_PLACEHOLDER_PREFIX}${where.slice(where.lastIndexOf(': ') + 2)})`;
   }
 
   /**
@@ -368,6 +386,21 @@ class SnapshotCollector {
     }
     return accounts[0];
   }
+}
+
+/** An IAM user, group or role ARN: `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
+const ENTITY_ARN = {
+  user: /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:.*\/)?[^/]+$/,
+  group: /^arn:aws[a-z-]*:iam::\d{12}:group\/(?:.*\/)?[^/]+$/,
+  role: /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?[^/]+$/,
+} as const;
+
+/** How an entity whose `Arn` is not an ARN is named instead (it stands where its ARN would). */
+const ARN_PLACEHOLDER_PREFIX = '(no valid Arn: ';
+
+/** Whether a user's, group's or role's `arn` is the placeholder for an `Arn` that is not an ARN. */
+export function isArnPlaceholder(arn: string): boolean {
+  return arn.startsWith(ARN_PLACEHOLDER_PREFIX);
 }
 
 /** How an attachment that could not be read is named (it stands where the policy's ARN would). */

@@ -1,3 +1,4 @@
+import { isArnPlaceholder } from './accountSnapshot.js';
 import { defaultVersion } from './defaultVersion.js';
 import type {
   AccountSnapshot,
@@ -67,22 +68,25 @@ export function policiesForPrincipal(
       ok: false,
       code: 'snapshot.principalNotFound',
       message:
-        `${snapshot.source}: no ${label} in the snapshot; it may have been created after the snapshot ` +
-        'was taken, or the snapshot was filtered (--filter User Role Group)',
+        // Deletion first: the likeliest for a record of an old job (a trail read months later).
+        `${snapshot.source}: no ${label} in the snapshot; it may have been deleted since the event (likely, ` +
+        'for an old record), created after the snapshot was taken, or left out by a filter ' +
+        '(--filter User Role Group)',
     };
   }
   const locator = new PolicyLocator(snapshot);
+  const principalArn = arnOf(entity, target.kind, who);
   const holder: PolicyHolder & { kind: 'user' | 'role' } = {
     kind: target.kind,
     name: entity.name,
-    arn: entity.arn,
+    arn: principalArn,
   };
   locator.addEntity(entity, holder);
   if (target.kind === 'user' && 'groups' in entity) locator.addGroups(entity);
   const boundary = locator.boundary(entity, holder);
   return {
     ok: true,
-    principalArn: entity.arn,
+    principalArn,
     principal: holder,
     identityPolicies: locator.identityPolicies,
     ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
@@ -118,7 +122,34 @@ export function userOrRoleByArn(
   snapshot: AccountSnapshot | undefined,
   arn: string,
 ): SnapshotUser | SnapshotRole | undefined {
-  return snapshot?.users.find((u) => u.arn === arn) ?? snapshot?.roles.find((r) => r.arn === arn);
+  if (snapshot === undefined) return undefined;
+  const found = snapshot.users.find((u) => u.arn === arn) ?? snapshot.roles.find((r) => r.arn === arn);
+  if (found !== undefined) return found;
+  // An entity whose own Arn is not an ARN goes by the ARN the event gives (see arnOf): its name.
+  const target = /^arn:[^:]+:iam::\d{12}:(user|role)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (target === null) return undefined;
+  const [, kind, name = ''] = target;
+  const entities: readonly (SnapshotUser | SnapshotRole)[] =
+    kind === 'user' ? snapshot.users : snapshot.roles;
+  const byName = findByName(entities, name);
+  return byName !== undefined && isArnPlaceholder(byName.arn) ? byName : undefined;
+}
+
+/**
+ * The ARN of the user or role `entity`: its own, or, when the snapshot's `Arn` is not an ARN (a
+ * warning said so), the one the event gives: a user's or role's ARN as is, a session's rebuilt as the
+ * role's (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`, with the snapshot's path).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+function arnOf(entity: SnapshotUser | SnapshotRole, kind: 'user' | 'role', who: PrincipalSelector): string {
+  if (!isArnPlaceholder(entity.arn) || !('arn' in who)) return entity.arn;
+  const named = /^arn:([^:]+):(iam|sts)::(\d{12}):/.exec(who.arn);
+  if (named === null) return entity.arn;
+  const [, partition, service, account] = named;
+  if (service === 'iam') return who.arn;
+  const path = entity.path.startsWith('/') && entity.path.endsWith('/') ? entity.path : '/';
+  return `arn:${partition}:iam::${account}:${kind}${path}${entity.name}`;
 }
 
 /**

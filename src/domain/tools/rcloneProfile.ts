@@ -240,7 +240,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       operation: 'unknown',
       only: 'cleanup',
       reason:
-        'A listing of pending multipart uploads, and nothing uploaded, copied, read or deleted: `rclone cleanup` (or `rclone backend cleanup`), which aborts the uploads it lists. (The report\'s operation names are copy, sync, move and mount, so this one reads "unknown".)',
+        'A listing of pending multipart uploads, and nothing uploaded, copied, read or deleted: `rclone cleanup` (or `rclone backend cleanup`), which aborts the uploads it lists. (The profile is for that cleanup, not a copy, sync, move or mount.)',
     };
   }
   if (kinds.has('read') && (writes || kinds.has('delete'))) {
@@ -261,8 +261,8 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         operation: 'unknown',
         only: 'delete',
         reason: purges
-          ? 'Deletes, nothing uploaded or read, and a read of the bucket\'s versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge (or `rmdir` of a bucket) only lists and deletes. (The report\'s operation names are copy, sync, move and mount, so this one reads "unknown".)'
-          : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The report\'s operation names are copy, sync, move and mount, so this one reads "unknown".) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
+          ? "Deletes, nothing uploaded or read, and a read of the bucket's versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge (or `rmdir` of a bucket) only lists and deletes. (The profile is for that purge, not a copy, sync, move or mount.)"
+          : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The profile is for that delete or purge, not a copy, sync, move or mount.) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
       };
     }
     // Uploads (PutObject, UploadPart) beside the copies and deletes: a sync whose --backup-dir takes the
@@ -300,7 +300,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       operation: 'unknown',
       only: 'read',
       reason:
-        'Content reads (GetObject; `rclone copy` and `sync` only HEAD the objects they write), and nothing uploaded, copied or deleted: the bucket is where the job reads from (`rclone copy`/`sync`/`copyto` from it, `cat`, `check --download`), which needs the listing and s3:GetObject; a `move` from it also needs s3:DeleteObject. (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+        'Content reads (GetObject; `rclone copy` and `sync` only HEAD the objects they write), and nothing uploaded, copied or deleted: the bucket is where the job reads from (`rclone copy`/`sync`/`copyto` from it, `cat`, `check --download`), which needs the listing and s3:GetObject; a `move` from it also needs s3:DeleteObject. (Which of these commands it was, the records do not tell: the profile is for reading from the bucket, not a copy, sync, move or mount into it.)',
     };
   }
   if (evidence.readsRoot === true) {
@@ -308,7 +308,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       operation: 'unknown',
       only: 'read',
       reason:
-        'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+        'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (Which command it was, the records do not tell: the profile is for reading from the root, not a copy, sync, move or mount into it.)',
     };
   }
   if (evidence.copiedFrom === true) {
@@ -316,7 +316,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       operation: 'unknown',
       only: 'read',
       reason:
-        'Server-side copies read from this path with success (CopyObject naming it as x-amz-copy-source), and nothing was uploaded or copied into this bucket: it is the source of an `rclone copy`/`sync` to another bucket, which needs the listing and s3:GetObject here (a `move` from it also s3:DeleteObject). (The contract\'s operations do not say which side of a transfer the bucket is, so the operation reads "unknown".)',
+        'Server-side copies read from this path with success (CopyObject naming it as x-amz-copy-source), and nothing was uploaded or copied into this bucket: it is the source of an `rclone copy`/`sync` to another bucket, which needs the listing and s3:GetObject here (a `move` from it also s3:DeleteObject). (The profile is for reading from this bucket, not a copy, sync, move or mount into it.)',
     };
   }
   if (kinds.has('probe') && kinds.has('list')) {
@@ -518,7 +518,7 @@ function readFilesAdvice(input: RcloneAdviceInput, keys: readonly string[]): Rcl
         { Sid: 'RcloneReadFiles', Effect: 'Allow', Action: ['s3:GetObject'], Resource: resources },
       ],
       notes: [
-        `rclone was refused the HEAD of ${named}, listed it as a directory and found nothing, then HEADed it again as a file: the job copies that file from S3 (\`rclone copy\` or \`copyto\` remote:file). rclone v1.74.4 and later list after a refused HEAD (${LISTED_SOURCE}), while a job writing into a new directory of that name stops after the listing. Copying a file from S3 needs s3:GetObject alone: with the HEAD allowed, rclone takes the path for a file at once and lists nothing (\`rclone cat\` lists the file's directory first, and needs s3:ListBucket as well). (The report's operation names (copy, sync, move, mount) do not say which side of a transfer the bucket is, so this one reads "unknown".)`,
+        `rclone was refused the HEAD of ${named}, listed it as a directory and found nothing, then HEADed it again as a file: the job copies that file from S3 (\`rclone copy\` or \`copyto\` remote:file). rclone v1.74.4 and later list after a refused HEAD (${LISTED_SOURCE}), while a job writing into a new directory of that name stops after the listing. Copying a file from S3 needs s3:GetObject alone: with the HEAD allowed, rclone takes the path for a file at once and lists nothing (\`rclone cat\` lists the file's directory first, and needs s3:ListBucket as well). (Whether it was \`copy\` or \`copyto\`, the records do not tell: the profile is for copying the file from S3, not into it.)`,
         prefix === ''
           ? 'The statement names the files alone: at the bucket root, their directory would be the whole bucket.'
           : `The statement covers "${prefix}/", the files' directory, so that a job reading another file there next time needs no new grant; name the files instead to keep to them. Reading the whole directory (\`rclone copy remote:${bucket}/${prefix} …\`) also needs s3:ListBucket.`,
@@ -545,7 +545,7 @@ function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
         },
       ],
       notes: [
-        `Denied deletes after successful HEADs of the files, and no listing: \`rclone deletefile\`, which HEADs the file its path names and deletes it (\`rclone delete\`, \`sync\` and \`purge\` list first). It needs s3:GetObject for the HEAD and s3:DeleteObject, and neither s3:ListBucket nor any upload (${rcloneSources.deleteObject}). (The report's operation names are copy, sync, move and mount, so this one reads "unknown".)`,
+        `Denied deletes after successful HEADs of the files, and no listing: \`rclone deletefile\`, which HEADs the file its path names and deletes it (\`rclone delete\`, \`sync\` and \`purge\` list first). It needs s3:GetObject for the HEAD and s3:DeleteObject, and neither s3:ListBucket nor any upload (${rcloneSources.deleteObject}). (The profile is for that \`rclone deletefile\`, not a copy, sync, move or mount.)`,
         prefix === ''
           ? 'The statement covers the whole bucket: the files are at its root. Name them instead to keep to them.'
           : `The statement covers "${prefix}/", the files' directory, so that the next file deleted there needs no new grant; name the files instead to keep to them.`,

@@ -218,6 +218,67 @@ describe('extractRecords on each envelope', () => {
     assert.equal(errors[0]?.position, '$.Records[1].Sns.Message');
   });
 
+  test('an SQS message without a body, or an SNS record without a Message, is named as such, not taken for a record without an eventID', () => {
+    const text = JSON.stringify({
+      Records: [
+        { eventSource: 'aws:sqs', messageId: 'm-1' },
+        { eventSource: 'aws:sqs', body: { detail: {} } },
+        { EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'n-1' } },
+        { EventSource: 'aws:sns', Sns: { Message: null } },
+        { EventSource: 'aws:sns' },
+      ],
+    });
+    const { records, errors } = extractRecords(text, 'lambda.json');
+    assert.deepEqual(records, []);
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code, e.message.slice(e.message.indexOf(': ') + 2)]),
+      [
+        [
+          '$.Records[0]',
+          'cloudtrail.lambdaMessageWithoutBody',
+          'SQS message (eventSource aws:sqs, messageId m-1) has no body string, which holds the event it carries: body is missing.',
+        ],
+        [
+          '$.Records[1]',
+          'cloudtrail.lambdaMessageWithoutBody',
+          'SQS message (eventSource aws:sqs) has no body string, which holds the event it carries: body is an object with keys "detail".',
+        ],
+        [
+          '$.Records[2]',
+          'cloudtrail.lambdaMessageWithoutBody',
+          'SNS record (EventSource aws:sns, MessageId n-1) has no Sns.Message string, which holds the event it carries: Sns.Message is missing.',
+        ],
+        [
+          '$.Records[3]',
+          'cloudtrail.lambdaMessageWithoutBody',
+          'SNS record (EventSource aws:sns) has no Sns.Message string, which holds the event it carries: Sns.Message is null.',
+        ],
+        [
+          '$.Records[4]',
+          'cloudtrail.lambdaMessageWithoutBody',
+          'SNS record (EventSource aws:sns) has no Sns.Message string, which holds the event it carries: Sns is missing.',
+        ],
+      ],
+    );
+    // A trail file's fast split (records starting with eventVersion) leaves such entries to the full
+    // reading, which names them.
+    const split = JSON.stringify({
+      Records: [
+        { eventVersion: '1.10', eventSource: 'aws:sqs' },
+        { eventVersion: '1.10', EventSource: 'aws:sns', Sns: {} },
+      ],
+    });
+    for (const index of [0, 1]) {
+      const one = JSON.stringify({ Records: [JSON.parse(split).Records[index]] });
+      const pieces = trailFileRecords(one, 'lambda.json');
+      assert.ok(pieces !== undefined);
+      assert.throws(() => [...pieces], TrailFileSplitError);
+    }
+    const cut = trailFileRecords(split, 'lambda.json');
+    assert.ok(cut !== undefined);
+    assert.throws(() => [...cut], TrailFileSplitError);
+  });
+
   test('an S3 Event Notification is named as such, not taken for a broken CloudTrail record', () => {
     const text = JSON.stringify({
       Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: {} }],

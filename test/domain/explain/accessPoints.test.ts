@@ -126,7 +126,7 @@ describe('explain through an access point in another account', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          `The requests went through access point ${otherAp}: the grant belongs in that access point's policy`,
+          `The request went through access point ${otherAp}: the grant belongs in that access point's policy`,
         ),
       ),
       finding?.caveats.join(' | '),

@@ -168,7 +168,12 @@ describe('identity fixes under a permissions boundary', () => {
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
     assert.ok(finding.fix?.verification.some((v) => v.includes('permissions boundary AppBoundary')));
     // The boundary serves the other role too: its ceiling rises as well.
-    assert.ok(finding.caveats.some((c) => c.startsWith('AppBoundary also serves role billing-api')));
+    assert.ok(
+      finding.caveats.includes(
+        'AppBoundary also serves role billing-api (its permissions boundary): its new version raises its ceiling as well, though what it can do still depends on its own identity-based policies. Verification covered this principal only.',
+      ),
+      finding.caveats.join(' | '),
+    );
     assert.ok(!finding.caveats.some((c) => c.includes('add them to the boundary as well')));
     assert.match(
       finding.summary,
@@ -305,6 +310,40 @@ describe("a managed policy that is both the role's permissions policy and its bo
         c.startsWith('The permissions boundary does not allow these actions either'),
       ),
       finding.caveats.join('\n'),
+    );
+  });
+});
+
+describe('who else a new version of the boundary changes', () => {
+  test('several principals, some under it as their boundary and one with it attached: each is said with how it holds it', () => {
+    const attached = {
+      ...appRole('ops-admin', ['s3:GetObject']),
+      PermissionsBoundary: undefined,
+      AttachedManagedPolicies: [{ PolicyName: 'AppBoundary', PolicyArn: BOUNDARY_ARN }],
+    };
+    const roles = [
+      appRole('orders-api', ['s3:GetObject']),
+      appRole('billing-api', ['s3:GetObject']),
+      appRole('reports-api', ['s3:GetObject']),
+      attached,
+    ];
+    const report = explainTexts(
+      [
+        {
+          input: 'trail.json',
+          text: JSON.stringify({
+            Records: [refused('orders-api', 'DeleteObject', 's3:DeleteObject', 'tmp/a.csv')],
+          }),
+        },
+      ],
+      context(boundaryDocument, roles),
+    );
+    const finding = onlyFinding(report);
+    assert.ok(
+      finding.caveats.includes(
+        'AppBoundary also serves role billing-api (its permissions boundary), role reports-api (its permissions boundary), role ops-admin (attached): its new version grants the same statements to those it is attached to, and raises the ceiling of those whose boundary it is, though what each can do still depends on its own identity-based policies. Verification covered this principal only.',
+      ),
+      finding.caveats.join(' | '),
     );
   });
 });

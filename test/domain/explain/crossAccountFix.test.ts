@@ -595,7 +595,7 @@ describe('a copy from a bucket into another, both of the other account', () => {
     assert.ok(
       finding.caveats.some((c) =>
         c.startsWith(
-          "The 1 refused request(s) on bucket dst are not in this fix: dst's policy allows them, and the caller's own policies must too",
+          "The refused request on bucket dst is not in this fix: dst's policy allows it, and the caller's own policies must too",
         ),
       ),
       finding.caveats.join(' | '),
@@ -628,7 +628,7 @@ describe('a copy from a bucket into another, both of the other account', () => {
     assert.ok(
       finding.caveats.some((c) =>
         c.startsWith(
-          `The 1 request(s) that went through access point arn:aws:s3:eu-west-1:${OWNER}:accesspoint/src-ap`,
+          `The request that went through access point arn:aws:s3:eu-west-1:${OWNER}:accesspoint/src-ap`,
         ),
       ),
       finding.caveats.join(' | '),
@@ -665,7 +665,7 @@ describe('a copy from a bucket into another, both of the other account', () => {
     assert.ok(
       finding.caveats.some((c) =>
         c.startsWith(
-          "The 1 refused request(s) on bucket src are not in this fix: a bucket policy names only its own bucket's resources",
+          "The refused request on bucket src is not in this fix: a bucket policy names only its own bucket's resources",
         ),
       ),
       finding.caveats.join(' | '),

@@ -201,7 +201,7 @@ describe('explainTexts', () => {
       );
       assert.ok(
         finding?.caveats.includes(
-          'The fix covers the 1 request(s) whose message says no identity-based policy allows them; the other 1 were refused, their messages say, by an explicit Deny in an identity-based policy, which an identity statement does not lift: they stay refused.',
+          'The fix covers the request whose message says no identity-based policy allows it; the other was refused, its message says, by an explicit Deny in an identity-based policy, which an identity statement does not lift: it stays refused.',
         ),
         finding?.caveats.join('\n'),
       );
@@ -281,7 +281,7 @@ describe('explainTexts', () => {
     assert.equal(finding?.cause, 'identity-explicit-deny');
     assert.ok(
       finding?.fix?.verification.includes(
-        'With the fix applied, the 1 denied request(s) it covers evaluate to Allowed; the 1 an explicit Deny refused stay refused (see "Denied by").',
+        'With the fix applied, the denied request it covers evaluates to Allowed; the one an explicit Deny refused stays refused (see "Denied by").',
       ),
       finding?.fix?.verification.join('\n'),
     );
@@ -654,7 +654,7 @@ describe('explainTexts', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          'The fix covers the 1 request(s) no policy allowed (no identity-based policy allows it); the 1 request(s) an explicit Deny refused stay refused',
+          'The fix covers the request no policy allowed (no identity-based policy allows it); the request an explicit Deny refused stays refused',
         ),
       ),
       finding?.caveats.join(' | '),
@@ -1052,7 +1052,7 @@ test('a managed policy that serves other users is not edited for one of them: ea
   assert.ok(
     unseen?.caveats.some((c) =>
       c.includes(
-        "what it grants 2 more user(s), group(s) or role(s) the snapshot does not hold (the policy's AttachmentCount and PermissionsBoundaryUsageCount)",
+        "what it grants 2 more users, groups or roles the snapshot does not hold (the policy's AttachmentCount)",
       ),
     ),
     unseen?.caveats.join(' | '),
@@ -1097,7 +1097,7 @@ test('a managed policy a user has through a group with other members is not edit
   assert.equal(shared?.fix?.attachKind, 'inline-policy');
   assert.equal(shared?.fix?.verified, true);
   assert.ok(
-    shared?.caveats.some((c) => c.includes('what it grants the 2 other member(s) of group analysts')),
+    shared?.caveats.some((c) => c.includes('what it grants the 2 other members of group analysts')),
     shared?.caveats.join(' | '),
   );
   const single = explainTexts(text(deniedPut), context({ snapshot: snapshotWith(['li']) })).findings[0];

@@ -190,7 +190,7 @@ describe('a sync refused its deletes by a Deny', () => {
     assert.equal(finding?.jobProfile, null);
     assert.ok(
       finding?.caveats.includes(
-        'No job profile: all the job was seen to need is s3:DeleteObject, which Statement "KeepBackups" of inline refuses with no condition and no exception; no Allow overrides an explicit Deny, so there is nothing to grant.',
+        'No job profile: all the job was seen to need is s3:DeleteObject, which statement "KeepBackups" of inline refuses with no condition and no exception; no Allow overrides an explicit Deny, so there is nothing to grant.',
       ),
       finding?.caveats.join(' | '),
     );

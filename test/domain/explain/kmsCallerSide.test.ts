@@ -157,7 +157,7 @@ describe("KMS calls refused by the caller's own policies", () => {
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
     assert.ok(
       finding.fix?.verification.includes(
-        "With the fix applied, the caller's policies allow all 1 KMS request(s) S3 makes for it.",
+        "With the fix applied, the caller's policies allow the KMS request S3 makes for it.",
       ),
     );
     assert.ok(
@@ -274,13 +274,11 @@ describe('S3 requests refused before S3 called KMS', () => {
     assert.equal((finding.fix?.newDocument as { Statement?: unknown[] } | undefined)?.Statement?.length, 2);
     assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
     assert.ok(
-      finding.fix?.verification.includes(
-        'With the fix applied, all 1 denied request(s) evaluate to Allowed.',
-      ),
+      finding.fix?.verification.includes('With the fix applied, the denied request evaluates to Allowed.'),
     );
     assert.ok(
       finding.fix?.verification.includes(
-        "With the key's statement added too, the caller's policies allow all 1 KMS request(s) S3 makes for these requests (SSE-KMS).",
+        "With the key's statement added too, the caller's policies allow the KMS request S3 makes for these requests (SSE-KMS).",
       ),
     );
     assert.ok(
@@ -480,7 +478,7 @@ describe("KMS calls the caller's own policies allow", () => {
     );
     assert.ok(
       finding.caveats.includes(
-        `The caller's own policies allow kms:GenerateDataKey on ${KEY} (inline): the key policy is what refuses, or a grant or condition of the key that is not visible here.`,
+        `The caller's own policies allow kms:GenerateDataKey on ${KEY} (inline): the key policy is what refuses, which is not visible here: it allows the call neither itself nor through the account's IAM policies (or only under a condition S3's call does not meet), or a Deny in it refuses the call. A grant on the key could allow the call as well; grants only allow, they never refuse one (https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html).`,
       ),
       finding.caveats.join('\n'),
     );
@@ -1100,7 +1098,9 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     assert.equal(f.fix?.verified, true, f.fix?.verification.join(' | '));
     assert.ok(
       f.fix?.verification.some((v) =>
-        v.startsWith("With the key's statement added too, the caller's policies allow all 1"),
+        v.startsWith(
+          "With the key's statement added too, the caller's policies allow the KMS request S3 makes",
+        ),
       ),
     );
     assert.ok(

@@ -27,7 +27,7 @@ function fix(resource = 'arn:aws:s3:::exports/daily/*', overrides: Partial<Fix> 
     policyName: 'PermissionAuditorFix',
     statements: [statement(resource)],
     verified: true,
-    verification: ['With the fix applied, all 3 denied request(s) evaluate to Allowed.'],
+    verification: ['With the fix applied, all 3 denied requests evaluate to Allowed.'],
     ...overrides,
   };
 }
@@ -125,7 +125,7 @@ describe('markRepeats', () => {
   test("a job's later runs with the same advice repeat the first run, whatever their sessions, keys and verification counts", () => {
     const out = markRepeats([
       night(26),
-      night(27, { fix: fix(undefined, { verification: ['all 5 denied request(s) evaluate to Allowed.'] }) }),
+      night(27, { fix: fix(undefined, { verification: ['all 5 denied requests evaluate to Allowed.'] }) }),
       night(28),
     ]);
     assert.deepEqual(marks(out), [undefined, 1, 1]);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { summarise } from '../../../src/domain/explain/summary.js';
+import { findingCauseText } from '../../../src/domain/render/causeText.js';
 import { ACCOUNT, backupUserContext, deniedRecord, explainContext } from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
@@ -245,8 +246,35 @@ describe('the summary of an S3 setting refusal', () => {
     const { summary: _, ...rest } = finding;
     assert.equal(
       summarise(rest),
-      'user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: an S3 setting refused it, not a policy (Block Public Access, a block on SSE-C or Object Lock; see the first caveat).',
+      "user/backup (aws-cli 2.15.0) was denied s3:PutObject on bucket data: an S3 setting refused it, not a policy (the bucket's block on SSE-C uploads; see the first caveat).",
     );
+  });
+
+  test('the summary and the Cause name the setting the message names, not every setting there is', () => {
+    const record = deniedRecord({
+      eventName: 'PutBucketPolicy',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::data" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
+      requestParameters: {
+        bucketName: 'data',
+        bucketPolicy: { Version: '2012-10-17', Statement: [] },
+        Host: 'x',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const allows = [{ Effect: 'Allow', Action: 's3:PutBucketPolicy', Resource: 'arn:aws:s3:::data' }];
+    const [finding] = explainTexts(text(record), backupUserContext(allows)).findings;
+    assert.ok(finding);
+    assert.equal(finding.cause, 's3-setting');
+    assert.match(
+      finding.summary,
+      /: an S3 setting refused it, not a policy \(Block Public Access: BlockPublicPolicy; see the first caveat\)\.$/,
+    );
+    const cause = findingCauseText(finding);
+    assert.equal(
+      cause.explanation,
+      "AWS's message names an S3 setting as the reason (Block Public Access: BlockPublicPolicy): no IAM permission lifts it. The first caveat says what to change.",
+    );
+    assert.doesNotMatch(`${finding.summary} ${cause.explanation}`, /SSE-C|Object Lock/);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodePolicyDocument } from '../../../src/domain/policy/policyDocument.js';
+import { decodePolicyDocument, describeType } from '../../../src/domain/policy/policyDocument.js';
 
 const policy = {
   Version: '2012-10-17',
@@ -40,6 +40,11 @@ describe('decodePolicyDocument', () => {
   test('rejects strings that are neither JSON nor URL-encoded JSON, and malformed escapes', () => {
     assert.equal(decodePolicyDocument('Version=2012-10-17').ok, false);
     assert.equal(decodePolicyDocument('%7B%ZZ').ok, false);
+  });
+
+  test('a missing document is said as none, not as "a undefined"', () => {
+    assert.deepEqual(decodePolicyDocument(undefined), { ok: false, reason: 'there is no document' });
+    assert.equal(describeType(undefined), 'nothing');
   });
 
   test('rejects arrays, numbers and null with the type named', () => {

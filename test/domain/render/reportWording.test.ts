@@ -4,6 +4,7 @@ import type { FindingRequest, JobProfile, Skipped } from '../../../src/domain/ex
 import {
   actionCounts,
   decisionText,
+  describeDeniedBy,
   groupRequests,
   groupSkipped,
   jobProfileLabel,
@@ -291,6 +292,31 @@ describe('profileScope', () => {
     assert.match(
       profileScope({ ...profile, partial: 'only reads' }, null),
       /^a partial profile, not everything/,
+    );
+  });
+});
+
+describe('describeDeniedBy', () => {
+  test('a bucket policy, named after its bucket, reads "bucket policy of <bucket>", not its name twice', () => {
+    assert.equal(
+      describeDeniedBy({
+        policyType: 'resource',
+        policyName: 'family-photos bucket policy',
+        sid: 'DenyDeleteExceptAdmins',
+      }),
+      'bucket policy of family-photos, statement "DenyDeleteExceptAdmins"',
+    );
+  });
+
+  test('a policy with a name of its own keeps it, quoted', () => {
+    assert.equal(
+      describeDeniedBy({
+        policyType: 'identity',
+        policyName: 'no-deletes',
+        policyArn: 'arn:aws:iam::111122223333:policy/no-deletes',
+        statementIndex: 1,
+      }),
+      'identity-based policy "no-deletes" (arn:aws:iam::111122223333:policy/no-deletes), statement #2',
     );
   });
 });

@@ -135,7 +135,7 @@ describe('renderSns', () => {
     ]);
     assert.ok(
       alert.message.includes(
-        '(2 events); seen again 2 times, from 2026-11-28T10:00:00Z, 2026-11-29T10:00:00Z (the same advice; no alert of their own)',
+        '(2 events); seen again 2 times, at 2026-11-28T10:00:00Z and 2026-11-29T10:00:00Z (the same advice; no alert of their own)',
       ),
       alert.message,
     );
@@ -159,7 +159,9 @@ describe('renderSns', () => {
       alert.message,
     );
     assert.ok(
-      alert.message.includes('(2 events); seen again 2 times, from 2026-11-28T10:00:00Z'),
+      alert.message.includes(
+        '(2 events); seen again 2 times, at 2026-11-28T10:00:00Z and 2026-11-29T10:00:00Z',
+      ),
       alert.message,
     );
   });
@@ -168,7 +170,7 @@ describe('renderSns', () => {
     const forged = "Nov 27 2026 01:30:09 GMT ($' \u001b[2JURGENT $&)";
     const alert = renderSns(rcloneFinding, [4], 'Finding 1 of 2', [forged]);
     assert.ok(!alert.message.includes('\u001b'), alert.message);
-    assert.ok(alert.message.includes("from Nov 27 2026 01:30:09 GMT ($' "), alert.message);
+    assert.ok(alert.message.includes("seen again once, at Nov 27 2026 01:30:09 GMT ($' "), alert.message);
     assert.ok(alert.message.includes('URGENT $&) (the same advice; no alert of their own)'), alert.message);
   });
 

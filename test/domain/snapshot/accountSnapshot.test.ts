@@ -160,6 +160,22 @@ describe('parseAccountSnapshot on the raw API form', () => {
 });
 
 describe('parseAccountSnapshot on incomplete or inconsistent snapshots', () => {
+  test('a policy version without its Document: the warning says there is none', () => {
+    const cli = cliSnapshot();
+    const policy = cli.Policies?.[0] as { PolicyVersionList: Record<string, unknown>[] };
+    const versions = policy.PolicyVersionList.map(({ Document: _, ...version }) => version);
+    const { warnings } = parsed({
+      ...cli,
+      Policies: [{ ...policy, PolicyVersionList: versions }, ...(cli.Policies ?? []).slice(1)],
+    });
+    const invalid = warnings.filter((w) => w.code === 'snapshot.policyDocumentInvalid');
+    assert.ok(invalid.length > 0, warnings.map((w) => w.message).join(' | '));
+    for (const w of invalid) {
+      assert.match(w.message, /: the policy document cannot be read: there is no document$/);
+      assert.doesNotMatch(w.message, /undefined/);
+    }
+  });
+
   test('warns about a group a user belongs to that the snapshot lacks', () => {
     const cli = cliSnapshot();
     const { warnings } = parsed({ ...cli, GroupDetailList: cli.GroupDetailList?.slice(0, 1) });

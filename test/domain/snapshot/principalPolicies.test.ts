@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
-import { managedPolicyByArn, policiesForPrincipal } from '../../../src/domain/snapshot/principalPolicies.js';
+import {
+  managedPolicyByArn,
+  policiesForPrincipal,
+  userOrRoleByArn,
+} from '../../../src/domain/snapshot/principalPolicies.js';
 import type { AccountSnapshot, PrincipalSelector } from '../../../src/domain/snapshot/types.js';
 
 const fixture = (name: string): unknown =>
@@ -203,6 +207,11 @@ describe('policiesForPrincipal failures are values', () => {
     const byName = failure({ kind: 'role', name: 'deleted-role' });
     assert.equal(byName.code, 'snapshot.principalNotFound');
     assert.match(byName.message, /no role deleted-role in the snapshot/);
+    // An old record's caller was most likely deleted since: that comes first.
+    assert.match(
+      byName.message,
+      /in the snapshot; it may have been deleted since the event \(likely, for an old record\), created after the snapshot was taken, or left out by a filter \(--filter User Role Group\)$/,
+    );
     const bySession = failure({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deleted-role/s1` });
     assert.match(
       bySession.message,
@@ -285,5 +294,50 @@ describe('managedPolicyByArn', () => {
       `arn:aws:iam::${ACCOUNT}:policy/BackupWriter`,
     );
     assert.equal(result.ok && result.policy.versionId, 'v3');
+  });
+});
+
+describe('a user or role whose snapshot Arn is not an ARN', () => {
+  const broken = () => {
+    const pages = fixture('authz-cli.json') as Record<string, Record<string, unknown>[]>;
+    const roles = pages.RoleDetailList!.map((r) => (r.RoleName === 'rclone-sync' ? { ...r, Arn: '?' } : r));
+    const users = pages.UserDetailList!.map((u) =>
+      u.UserName === 'backup-bot' ? { ...u, Arn: 'Allow' } : u,
+    );
+    const result = parseAccountSnapshot(
+      { ...pages, RoleDetailList: roles, UserDetailList: users },
+      'authz.json',
+    );
+    assert.ok(result.ok);
+    return result;
+  };
+
+  test('is warned of, and its Arn is not kept as an ARN', () => {
+    const { snapshot: parsed, warnings } = broken();
+    assert.deepEqual(
+      warnings.filter((w) => w.code === 'snapshot.arnInvalid').map((w) => w.message),
+      [
+        'authz.json: UserDetailList[0] (backup-bot): Arn "Allow" is not an IAM user ARN (arn:aws:iam::ACCOUNT:user/PATH/NAME), so it is not used: the user is found by its name, and a fix names it by the ARN the event gives',
+        'authz.json: RoleDetailList[0] (rclone-sync): Arn "?" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME), so it is not used: the role is found by its name, and a fix names it by the ARN the event gives',
+      ],
+    );
+    const role = parsed.roles.find((r) => r.name === 'rclone-sync');
+    assert.ok(role !== undefined && !role.arn.startsWith('arn:') && role.arn !== '?', role?.arn);
+    assert.equal(parsed.accountId, ACCOUNT);
+  });
+
+  test("its policies are found by name, and its ARN is the event's: a session's rebuilt as the role's, with the snapshot's path", () => {
+    const { snapshot: parsed } = broken();
+    const session = found({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/rclone-sync/nightly` }, parsed);
+    assert.equal(session.principalArn, `arn:aws:iam::${ACCOUNT}:role/jobs/nightly/rclone-sync`);
+    assert.equal(session.principal.arn, session.principalArn);
+    assert.ok(session.identityPolicies.length > 0);
+    const user = found({ arn: `arn:aws:iam::${ACCOUNT}:user/service/backup-bot` }, parsed);
+    assert.equal(user.principalArn, `arn:aws:iam::${ACCOUNT}:user/service/backup-bot`);
+    // The fix step looks the principal up by that ARN.
+    assert.equal(userOrRoleByArn(parsed, session.principalArn)?.name, 'rclone-sync');
+    assert.equal(userOrRoleByArn(parsed, user.principalArn)?.name, 'backup-bot');
+    // A well-formed entity is not found under another ARN by its name.
+    assert.equal(userOrRoleByArn(parsed, `arn:aws:iam::${ACCOUNT}:role/other/ci-deployer`), undefined);
   });
 });

@@ -57,6 +57,15 @@ function grantLines(statements: readonly PolicyStatement[] | undefined): string[
 }
 
 /** rclone's CreateBucket of `data`, refused (AWS's enhanced message). */
+/**
+ * A note every format shows as is: it ends with `ending` and never speaks of the JSON report's operation
+ * names ("unknown"), which the text, Markdown and Slack reader does not see.
+ */
+function assertPlainNote(note: string | undefined, ending: RegExp): void {
+  assert.match(note ?? '', ending);
+  assert.doesNotMatch(note ?? '', /contract|operation names|"unknown"/);
+}
+
 function refusedCreateBucket(userAgent: string): Record<string, unknown> {
   return deniedRecord({
     eventName: 'CreateBucket',
@@ -191,6 +200,10 @@ describe('inferRcloneOperation', () => {
       assert.equal(guess.operation, 'unknown');
       assert.equal(guess.only, 'read');
       assert.match(guess.reason, /^Content reads/);
+      assertPlainNote(
+        guess.reason,
+        /\(Which of these commands it was, the records do not tell: the profile is for reading from the bucket, not a copy, sync, move or mount into it\.\)$/,
+      );
     }
     const advice = rcloneAdvice({
       version: 'v1.75.2',
@@ -721,6 +734,10 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
     assert.equal(guess.operation, 'unknown');
     assert.equal(guess.only, 'delete');
     assert.match(guess.reason, /rclone delete.*rclone purge/);
+    assertPlainNote(
+      guess.reason,
+      /\(The profile is for that delete or purge, not a copy, sync, move or mount\.\) A `sync --fast-list`/,
+    );
   });
 
   test('a read of the versioning status marks a purge, even without the listing', () => {
@@ -730,6 +747,7 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
     });
     assert.equal(guess.only, 'delete');
     assert.match(guess.reason, /versioning status/);
+    assertPlainNote(guess.reason, /\(The profile is for that purge, not a copy, sync, move or mount\.\)$/);
   });
 
   test('a delete of the bucket marks a purge (or rmdir) too', () => {
@@ -829,6 +847,10 @@ describe('rclone deletefile: a HEAD of the file, then its delete, and no listing
       },
     ]);
     assert.match(profile.notes[0] ?? '', /`rclone deletefile`/);
+    assertPlainNote(
+      profile.notes[0],
+      /\(The profile is for that `rclone deletefile`, not a copy, sync, move or mount\.\)$/,
+    );
   });
 
   test('a listing, an upload or a read beside them, or no HEAD at all (the Lambda sees only the denials), is another job', () => {
@@ -1062,6 +1084,7 @@ describe('rclone cleanup: a job that only lists pending uploads and aborts them'
     });
     assert.equal(guess.operation, 'unknown');
     assert.equal(guess.only, 'cleanup');
+    assertPlainNote(guess.reason, /\(The profile is for that cleanup, not a copy, sync, move or mount\.\)$/);
   });
 
   test('an upload beside it is no cleanup: a copy', () => {
@@ -1718,6 +1741,10 @@ describe('explain: a file rclone v1.75 reads after a refused HEAD (it lists the 
       finding.jobProfile?.notes[0] ?? '',
       /then HEADed it again as a file: the job copies that file from S3/,
     );
+    assertPlainNote(
+      finding.jobProfile?.notes[0],
+      /\(Whether it was `copy` or `copyto`, the records do not tell: the profile is for copying the file from S3, not into it\.\)$/,
+    );
     assert.deepEqual(finding.alternatives, []);
   });
 
@@ -2044,5 +2071,29 @@ describe('explain: a job refused by an explicit Deny', () => {
       context,
     );
     assert.ok(!report.findings[0]?.jobProfile?.notes?.some((n) => n.startsWith('An explicit Deny')));
+  });
+});
+
+describe('a job that reads from the bucket, told apart by its root check or by server-side copies', () => {
+  test('the root read again: the note says which side the job is on, in words every format shows', () => {
+    const guess = inferRcloneOperation({
+      eventNames: ['HeadObject', 'ListObjects'],
+      deniedActions: [],
+      readsRoot: true,
+    });
+    assert.equal(guess.only, 'read');
+    assertPlainNote(
+      guess.reason,
+      /\(Which command it was, the records do not tell: the profile is for reading from the root, not a copy, sync, move or mount into it\.\)$/,
+    );
+  });
+
+  test('the source of server-side copies: likewise', () => {
+    const guess = inferRcloneOperation({ eventNames: ['ListObjects'], deniedActions: [], copiedFrom: true });
+    assert.equal(guess.only, 'read');
+    assertPlainNote(
+      guess.reason,
+      /\(The profile is for reading from this bucket, not a copy, sync, move or mount into it\.\)$/,
+    );
   });
 });

@@ -180,7 +180,7 @@ describe('explain and rclone root checks', () => {
     // Three requests listed, two granted: the verification says why the third is not.
     assert.ok(
       finding.fix?.verification.includes(
-        "With the fix applied, the 2 denied request(s) it covers evaluate to Allowed; deliberately not granted (see the caveats): 1 rclone check(s) of the job's root (which it gets past).",
+        "With the fix applied, the 2 denied requests it covers evaluate to Allowed; deliberately not granted (see the caveats): 1 rclone check of the job's root (which it gets past).",
       ),
       finding.fix?.verification.join(' | '),
     );
