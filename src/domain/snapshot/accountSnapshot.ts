@@ -239,7 +239,7 @@ class SnapshotCollector {
   private entityArn(arn: string, kind: 'user' | 'group' | 'role', name: string, where: string): string {
     if (ENTITY_ARN[kind].test(arn)) return arn;
     this.warnings.push({
-      code: 'snapshot.arnInvalid',
+      code: 'snapshot.entryArnInvalid',
       message: `${where} (${name}): Arn ${JSON.stringify(arn)} is not an IAM ${kind} ARN (arn:aws:iam::ACCOUNT:${kind}/PATH/NAME), so it is not used: the ${kind} is found by its name${kind === 'group' ? '' : ', and a fix names it by the ARN the event gives'}`,
       source: this.source,
     });

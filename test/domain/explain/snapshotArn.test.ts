@@ -32,7 +32,7 @@ test("the fix of a user whose snapshot Arn is not an ARN goes to the event's ARN
     'authz.json',
   );
   assert.ok(parsed.ok);
-  assert.ok(parsed.warnings.some((w) => w.code === 'snapshot.arnInvalid'));
+  assert.ok(parsed.warnings.some((w) => w.code === 'snapshot.entryArnInvalid'));
   const report = explainTexts(
     [{ input: 'trail.json', text: JSON.stringify({ Records: [deniedRecord()] }) }],
     explainContext({ snapshot: parsed.snapshot }),

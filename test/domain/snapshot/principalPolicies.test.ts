@@ -315,7 +315,7 @@ describe('a user or role whose snapshot Arn is not an ARN', () => {
   test('is warned of, and its Arn is not kept as an ARN', () => {
     const { snapshot: parsed, warnings } = broken();
     assert.deepEqual(
-      warnings.filter((w) => w.code === 'snapshot.arnInvalid').map((w) => w.message),
+      warnings.filter((w) => w.code === 'snapshot.entryArnInvalid').map((w) => w.message),
       [
         'authz.json: UserDetailList[0] (backup-bot): Arn "Allow" is not an IAM user ARN (arn:aws:iam::ACCOUNT:user/PATH/NAME), so it is not used: the user is found by its name, and a fix names it by the ARN the event gives',
         'authz.json: RoleDetailList[0] (rclone-sync): Arn "?" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME), so it is not used: the role is found by its name, and a fix names it by the ARN the event gives',
