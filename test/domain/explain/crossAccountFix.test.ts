@@ -507,20 +507,22 @@ describe('a copy from a bucket into another, both of the other account', () => {
     );
   });
 
+  /** The source bucket's policy refuses reads to every account but its owner's. */
+  const srcDenies = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OwnerOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::src/*',
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } },
+      },
+    ],
+  };
+
   test("a message that names the copy's write: a Deny in the source bucket's policy on its read is evaluated and named", () => {
-    const srcDenies = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OwnerOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:GetObject',
-          Resource: 'arn:aws:s3:::src/*',
-          Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } },
-        },
-      ],
-    };
     const writeRefused = `User: ${USER_ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::dst/out/a.csv" because no identity-based policy allows the s3:PutObject action`;
     const finding = explainCopy(writeRefused, srcDenies);
     assert.deepEqual(
@@ -538,19 +540,6 @@ describe('a copy from a bucket into another, both of the other account', () => {
   });
 
   test("an explicit Deny in the source bucket's policy is named, not the destination's policy", () => {
-    const srcDenies = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OwnerOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:GetObject',
-          Resource: 'arn:aws:s3:::src/*',
-          Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } },
-        },
-      ],
-    };
     const finding = explainCopy(sourceRefused, srcDenies);
     assert.equal(finding.cause, 'resource-policy-explicit-deny');
     assert.deepEqual(
