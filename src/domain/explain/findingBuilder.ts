@@ -1353,6 +1353,20 @@ function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolea
   return statementsOf(fix, profile).some((s) => s.Resource.some(holdsReplacedCharacter));
 }
 
+/**
+ * Whether SCPs restrict the caller: IAM principals of the organization's accounts, not a service, an
+ * anonymous caller or a service-linked role.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+ */
+function scpAppliesTo(principal: Principal): boolean {
+  return (
+    principal.type !== 'AWSService' &&
+    principal.type !== 'Anonymous' &&
+    !/:assumed-role\/AWSServiceRoleFor|:role\/aws-service-role\//.test(principal.arn ?? '')
+  );
+}
+
 export class FindingBuilder {
   readonly #context: ExplainContext;
   readonly #resolver: PolicyResolver;
@@ -2667,13 +2681,7 @@ export class FindingBuilder {
       still.push(
         `the bucket policy of ${bucket} (none was given: --bucket-policy ${shellWord(`${bucket}=FILE`)})`,
       );
-    // SCPs restrict IAM principals of the organization's accounts: not a service, an anonymous caller
-    // or a service-linked role.
-    const scpApplies =
-      first.principal.type !== 'AWSService' &&
-      first.principal.type !== 'Anonymous' &&
-      !/:assumed-role\/AWSServiceRoleFor|:role\/aws-service-role\//.test(first.principal.arn ?? '');
-    if (scpApplies && this.#context.scpLevels.length === 0)
+    if (scpAppliesTo(first.principal) && this.#context.scpLevels.length === 0)
       still.push('service control policies (none were given: --scp)');
     if (this.#context.rcpLevels.length === 0)
       still.push('resource control policies (none were given: --rcp)');
@@ -2708,16 +2716,12 @@ export class FindingBuilder {
 
   /**
    * The kinds of policy that apply to the caller's requests and that the input does not hold: the SCPs
-   * (for an IAM principal of an organization's account, not a service, an anonymous caller or a
-   * service-linked role), the RCPs, and a role session's session policy (CloudTrail does not record it).
+   * (see {@link scpAppliesTo}), the RCPs, and a role session's session policy (CloudTrail does not record it).
    */
   #uncheckedKinds(principal: Principal): string[] {
     const kinds: string[] = [];
-    const scpApplies =
-      principal.type !== 'AWSService' &&
-      principal.type !== 'Anonymous' &&
-      !/:assumed-role\/AWSServiceRoleFor|:role\/aws-service-role\//.test(principal.arn ?? '');
-    if (scpApplies && this.#context.scpLevels.length === 0) kinds.push('service control policies (--scp)');
+    if (scpAppliesTo(principal) && this.#context.scpLevels.length === 0)
+      kinds.push('service control policies (--scp)');
     if (this.#context.rcpLevels.length === 0) kinds.push('resource control policies (--rcp)');
     if (principal.type === 'Role' || principal.type === 'IdentityCenter')
       kinds.push('a session policy passed when the role was assumed (CloudTrail does not record it)');
