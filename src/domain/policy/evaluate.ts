@@ -23,7 +23,7 @@ import {
   type ResourcePattern,
   resourceKey,
 } from './parsePolicy.js';
-import { matchPrincipalEntry, notPrincipalExemption } from './principalMatch.js';
+import { matchNotPrincipalEntry, matchPrincipalEntry, notPrincipalExemption } from './principalMatch.js';
 import { buildRequestContext, type RequestContextView } from './requestContext.js';
 import {
   isIamPrincipal,
@@ -214,11 +214,23 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
     // Principal / NotPrincipal
     if (mismatch === undefined && statement.principal !== undefined) {
       let hit: ResourceGrantKind | undefined;
-      if (statement.principal.not) {
+      if (statement.principal.not && statement.effect === 'Deny') {
+        // AWS may check the caller's account (and a session's role) before the caller: every one must be
+        // listed for the Deny to exempt it.
         const exempt = notPrincipalExemption(statement.principal.entries, req.principal);
         if (exempt !== undefined) {
           hit = exempt.kind;
           matchedPrincipal = exempt.entry.raw;
+        }
+      } else if (statement.principal.not) {
+        // An Allow with NotPrincipal (not supported, and not advised) allows all but the identities it
+        // names exactly.
+        for (const entry of statement.principal.entries) {
+          hit = matchNotPrincipalEntry(entry, req.principal);
+          if (hit !== undefined) {
+            matchedPrincipal = entry.raw;
+            break;
+          }
         }
       } else
         for (const entry of statement.principal.entries) {
