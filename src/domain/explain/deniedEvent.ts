@@ -22,7 +22,7 @@ import {
   parseAccessPointResource,
   parseCopySource,
 } from '../s3/s3Location.js';
-import { MISSING_KEY_403, s3OperationFor } from '../s3/s3Operations.js';
+import { actionResourceForm, MISSING_KEY_403, s3OperationFor } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 
@@ -557,8 +557,8 @@ function sourceContext(
 }
 
 /**
- * Whether a message's resource can be evaluated as it is: an access point's ARN, a bucket or object ARN,
- * or `*` for an action the operation makes on no resource (or an
+ * Whether a message's resource can be evaluated as it is: a bucket or object ARN, another ARN (an access
+ * point's, S3 Control's), or `*` for an action the operation makes on no resource (or an
  * action the catalogue does not map, S3 Control's).
  */
 function usableResource(resource: string, record: CloudTrailRecord, action: string): boolean {
@@ -566,9 +566,12 @@ function usableResource(resource: string, record: CloudTrailRecord, action: stri
     const named = namedActionCheck(record, action);
     return named === undefined || named === '*';
   }
-  if (resource.includes(':accesspoint/')) return true;
+  if (!resource.startsWith('arn:')) return false;
   // A bucket ARN whose name cannot be a bucket's is refused as a damaged record (INVALID_BUCKET_NAME).
-  return parseS3ResourceArn(resource, true) !== undefined;
+  if (/^arn:[^:]*:s3:::/.test(resource)) return parseS3ResourceArn(resource, true) !== undefined;
+  // Access points, S3 Control's resources (a Batch Operations job, a Storage Lens configuration), and
+  // others: as the message names them.
+  return true;
 }
 
 /** The resource of the operation's S3 request for `action`, when the operation makes one. */
@@ -576,7 +579,17 @@ function namedActionCheck(record: CloudTrailRecord, action: string): string | un
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) return undefined;
   const lower = lowerCaseAction(action);
-  return mapping.checks.find((c) => c.kind === 's3' && lowerCaseAction(c.action) === lower)?.resource;
+  const named = mapping.checks.find((c) => c.kind === 's3' && lowerCaseAction(c.action) === lower)?.resource;
+  if (named !== undefined) return named;
+  // An action the operation does not request itself (s3:ListBucket for a read of a missing key): on the
+  // request's bucket, or its object, as the catalogue authorizes that action.
+  const form = actionResourceForm(action);
+  const bucket = bucketOf(record);
+  if (form === undefined || bucket === undefined) return undefined;
+  const partition = /^arn:(aws[a-z-]*):/.exec(record.principal.arn ?? '')?.[1] ?? 'aws';
+  if (form === 'bucket') return `arn:${partition}:s3:::${bucket}`;
+  const key = record.requestParameters.key;
+  return typeof key === 'string' && key !== '' ? `arn:${partition}:s3:::${bucket}/${key}` : undefined;
 }
 
 function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {

@@ -837,3 +837,29 @@ export function s3OperationFor(
       : undefined;
   return name === undefined ? undefined : { name, operation: s3Operations[name] };
 }
+
+let resourceForms: Map<string, 'bucket' | 'object'> | undefined;
+
+/**
+ * Whether the catalogue's operations authorize `action` on a bucket or on an object (the first rule that
+ * names it says; copy sources and deleted objects are objects); `undefined` for an action no operation
+ * of the catalogue authorizes on either.
+ */
+export function actionResourceForm(action: string): 'bucket' | 'object' | undefined {
+  if (resourceForms === undefined) {
+    resourceForms = new Map();
+    for (const operation of Object.values(s3Operations) as readonly S3Operation[]) {
+      for (const rule of operation.actions) {
+        const form =
+          rule.on === 'bucket'
+            ? 'bucket'
+            : rule.on === 'object' || rule.on === 'copySource' || rule.on === 'deletedObjects'
+              ? 'object'
+              : undefined;
+        const key = rule.action.toLowerCase();
+        if (form !== undefined && !resourceForms.has(key)) resourceForms.set(key, form);
+      }
+    }
+  }
+  return resourceForms.get(action.toLowerCase());
+}

@@ -115,19 +115,33 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
       }),
     );
     assert.deepEqual([list.check.action, list.check.resource], ['s3:ListAllMyBuckets', '*']);
-    // An action the operation does not request: its requests are evaluated, not the action on *.
+    // An action the operation does not request itself: on the request's bucket or object, as the
+    // catalogue authorizes it (a read of a missing key refused s3:ListBucket), never on *.
+    const listing = analysed(
+      s3Record({
+        eventName: 'HeadObject',
+        requestParameters: { bucketName: BUCKET, key: 'daily/missing.txt' },
+        overrides: {
+          errorMessage: `User: ${caller} is not authorized to perform: s3:ListBucket because no identity-based policy allows the s3:ListBucket action`,
+        },
+      }),
+    );
+    assert.deepEqual(
+      checksOf(listing).map((c) => [c.action, c.resource, c.bucket]),
+      [['s3:ListBucket', `arn:aws:s3:::${BUCKET}`, BUCKET]],
+    );
     const other = analysed(
       s3Record({
         eventName: 'GetObject',
         requestParameters: { bucketName: BUCKET, key: 'daily/a.txt' },
         overrides: {
-          errorMessage: `User: ${caller} is not authorized to perform: s3:PutObject because no identity-based policy allows the s3:PutObject action`,
+          errorMessage: `User: ${caller} is not authorized to perform: s3:PutObjectTagging because no identity-based policy allows the s3:PutObjectTagging action`,
         },
       }),
     );
     assert.deepEqual(
       checksOf(other).map((c) => [c.action, c.resource]),
-      [['s3:GetObject', `arn:aws:s3:::${BUCKET}/daily/a.txt`]],
+      [['s3:PutObjectTagging', `arn:aws:s3:::${BUCKET}/daily/a.txt`]],
     );
   });
 
@@ -187,12 +201,30 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
         event.notes.join('\n'),
       );
     }
-    // An action the operation does not request, on no bucket: the operation's requests.
-    const listing = get('arn:aws:s3:::', 's3:ListBucket');
-    assert.equal(listing.source, 'operation');
+    // An action the operation does not request, on no bucket, or on * for a bucket action: the
+    // request's bucket.
+    for (const resource of ['arn:aws:s3:::', '*']) {
+      const listing = get(resource, 's3:ListBucket');
+      assert.deepEqual(
+        checksOf(listing).map((c) => [c.action, c.resource]),
+        [['s3:ListBucket', `arn:aws:s3:::${BUCKET}`]],
+        resource,
+      );
+    }
+    // S3 Control's resources (a Batch Operations job) are evaluated as the message names them.
+    const job = 'arn:aws:s3:eu-west-1:111122223333:job/0f7c2a1e-1111-2222-3333-444455556666';
+    const control = analysed(
+      s3Record({
+        eventName: 'UpdateJobPriority',
+        requestParameters: { id: '0f7c2a1e-1111-2222-3333-444455556666', priority: 10 },
+        overrides: {
+          errorMessage: `User: ${caller} is not authorized to perform: s3:UpdateJobPriority on resource: "${job}" because no identity-based policy allows the s3:UpdateJobPriority action`,
+        },
+      }),
+    );
     assert.deepEqual(
-      checksOf(listing).map((c) => c.action),
-      ['s3:GetObject'],
+      [control.check.action, control.check.resource, control.notes],
+      ['s3:UpdateJobPriority', job, []],
     );
     // A key with a line break, named by the message: the key is kept, the bucket too.
     const broken = get(`arn:aws:s3:::${BUCKET}/daily/a\nb.txt`, 's3:GetObject', 'daily/a\nb.txt');
