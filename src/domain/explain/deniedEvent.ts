@@ -231,8 +231,13 @@ function fromMessage(
   // with the bucket the copy writes to, as when the operation's checks are derived (the source check
   // has the `source` role there too).
   const copySource = copySourceOf(record);
+  // A copy onto itself (restoring an earlier version) has one object for both sides: the action says
+  // which (the source is read, s3:Get…).
   const namesSource =
-    copySource !== undefined && parsed?.bucket === copySource.bucket && parsed.key === copySource.key;
+    copySource !== undefined &&
+    parsed?.bucket === copySource.bucket &&
+    parsed.key === copySource.key &&
+    lowerCaseAction(message.action).startsWith('s3:get');
   // A copy source in another bucket: the record only says who owns the destination bucket.
   const otherBucket =
     throughAccessPoint === undefined &&

@@ -231,6 +231,39 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.deepEqual([broken.check.bucket, broken.check.key], [BUCKET, 'daily/a\nb.txt']);
   });
 
+  test('a copy onto itself (restoring a version): the action says which side the message names', () => {
+    const selfCopy = (action: string) =>
+      analysed(
+        s3Record({
+          eventName: 'CopyObject',
+          requestParameters: {
+            bucketName: BUCKET,
+            key: 'daily/a.tar',
+            'x-amz-copy-source': `${BUCKET}/daily/a.tar?versionId=v9`,
+          },
+          overrides: {
+            errorMessage: `User: arn:aws:iam::${CALLER_ACCOUNT}:user/backup is not authorized to perform: ${action} on resource: "arn:aws:s3:::${BUCKET}/daily/a.tar" because no identity-based policy allows the ${action} action`,
+          },
+        }),
+      );
+    const write = selfCopy('s3:PutObject');
+    assert.deepEqual(
+      checksOf(write).map((c) => [c.action, c.role]),
+      [
+        ['s3:PutObject', undefined],
+        ['s3:GetObjectVersion', 'source'],
+      ],
+    );
+    const read = selfCopy('s3:GetObjectVersion');
+    assert.deepEqual(
+      checksOf(read).map((c) => [c.action, c.role]),
+      [
+        ['s3:GetObjectVersion', 'source'],
+        ['s3:PutObject', 'destination'],
+      ],
+    );
+  });
+
   test("a copy's source read named by the message has the source's version, as the operation gives it", () => {
     const versioned = s3Record({
       eventName: 'CopyObject',
