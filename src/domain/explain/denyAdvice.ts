@@ -231,8 +231,9 @@ function describeDeny(
       `the principals its NotPrincipal names (${principal.entries.map((e) => e.raw).join(', ')})`,
     );
     // NotPrincipal names exact identities: a role's sessions are not the role.
+    const listed = principal.entries.some((e) => matchNotPrincipalEntry(e, caller) !== undefined);
     const role =
-      caller.kind === 'role-session'
+      caller.kind === 'role-session' && !listed
         ? principal.entries.find(
             (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
           )
@@ -241,7 +242,7 @@ function describeDeny(
       sessionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     } else if (
       (caller.kind === 'user' || caller.kind === 'federated-user' || caller.kind === 'role-session') &&
-      principal.entries.some((e) => matchNotPrincipalEntry(e, caller) !== undefined)
+      listed
     ) {
       // The caller is listed, but not every identity AWS may check it as first (its account, its role).
       const partition = caller.arn.split(':')[1] ?? 'aws';
@@ -298,7 +299,9 @@ function describeDeny(
   ways.push(`change the job so that it does not call ${refused}${where === '*' ? '' : ` on ${where}`}`);
   const owner =
     exceptions.length > 0
-      ? 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
+      ? sessionNote !== ''
+        ? 'That is a change to the Deny for its owner to make.'
+        : 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
       : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
   const named =
     principal !== undefined && !principal.not && !principal.entries.some((e) => e.kind === 'any')

@@ -241,6 +241,21 @@ describe('denyCaveats', () => {
       ),
     );
     assert.ok(!(caveat ?? '').includes('run the job as a principal it exempts'), caveat);
+    assert.ok(!(caveat ?? '').includes('add the caller to the exception'), caveat);
+    // A session listed with its role, but not their account: the account is what is missing.
+    const session = 'arn:aws:sts::111122223333:assumed-role/deploy/gha-1';
+    const sessionSet = setWith([
+      {
+        Sid: 'OnlyDeploy',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: [session, 'arn:aws:iam::111122223333:role/deploy'] },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const [sessionCaveat] = caveatsFor(sessionSet, [{ ...deleteRequest, principal: session }]);
+    assert.match(sessionCaveat ?? '', /but not its account \(arn:aws:iam::111122223333:root\)/);
+    assert.doesNotMatch(sessionCaveat ?? '', /the request came from a session of it/);
   });
 
   test('a Deny that names its principals, or targets the caller by a condition, is not said to cover everyone', () => {
