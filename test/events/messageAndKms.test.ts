@@ -176,4 +176,32 @@ describe('a KMS call AWS\'s message names without the key ("on this resource"), 
       finding?.caveats.join('\n'),
     );
   });
+
+  test('an SCP that does not allow the key use: the caveat says an allow list lacks it, and who can add it', async () => {
+    const sample = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'events',
+      '47-sse-kms-default-key-no-kms-permission',
+    );
+    const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { errorMessage: string };
+    record.errorMessage = record.errorMessage
+      .replace(/ on resource: "?arn:aws:kms:[^ "]+"?/, ' on this resource')
+      .replace('no identity-based policy allows', 'no service control policy allows');
+    assert.match(
+      record.errorMessage,
+      /because no service control policy allows the kms:GenerateDataKey action/,
+    );
+    writeFileSync(join(dir(), 'scp-event.json'), JSON.stringify(record));
+    copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
+    const [finding] = (await explainScenario(dir(), ['scp-event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    const caveat = finding?.caveats.find((c) => c.startsWith('AWS names kms:GenerateDataKey')) ?? '';
+    assert.match(
+      caveat,
+      /its message says no service control policy allows it\. S3 calls it with the caller's credentials \(SSE-KMS\): an SCP allow list \(at the organization's root, an OU or the account\) lacks it, which only the management account or a delegated administrator can add/,
+    );
+    assert.doesNotMatch(caveat, /the caller's side must allow it, and the key policy too/);
+  });
 });

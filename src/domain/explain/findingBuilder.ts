@@ -203,6 +203,21 @@ function bareWords(type: MessagePolicyType): string {
   return MESSAGE_POLICY_WORDS[type].replace(/^(an?|the) /, '');
 }
 
+/**
+ * Who must allow S3's call to KMS when AWS's message says a kind of policy does not (an implicit denial;
+ * the key policy's own refusal is said apart).
+ */
+const KEY_USE_ALLOWED_BY: Readonly<Record<MessagePolicyType, string>> = {
+  identity: "the caller's identity-based policies must allow it",
+  resource: 'the key policy must allow it',
+  'permissions-boundary':
+    "the caller's permissions boundary must allow it as well as its identity-based policies",
+  session: 'the session policy passed when the role was assumed must allow it as well as the role',
+  scp: "an SCP allow list (at the organization's root, an OU or the account) lacks it, which only the management account or a delegated administrator can add, and the caller's side must allow it",
+  rcp: 'a resource control policy must allow it',
+  'vpc-endpoint': 'the VPC endpoint policy the request came through must allow it',
+};
+
 /** The kind of policy AWS's message names, in words for an S3 request (`the ${KIND} says…`). */
 const MESSAGE_KIND: Readonly<Record<MessagePolicyType, string>> = {
   identity: 'identity-based policies',
@@ -2550,7 +2565,7 @@ export class FindingBuilder {
               ? `AWS names ${message.action}${on}: its message says a service control policy refuses it (a Deny, or an allow list without the action: such messages read "explicit deny" for both). S3 calls it with the caller's credentials (SSE-KMS): a Deny must change; a missing action must be added to the allow list.`
               : message.denial === 'explicit'
                 ? `AWS names ${message.action}${on}: its message says an explicit Deny in ${MESSAGE_POLICY_WORDS[message.policyType]} refuses it. S3 calls it with the caller's credentials (SSE-KMS): no Allow lifts that Deny.`
-                : `AWS names ${message.action}${on}: its message says no ${bareWords(message.policyType)} allows it. S3 calls it with the caller's credentials (SSE-KMS): the caller's side must allow it, and the key policy too.`,
+                : `AWS names ${message.action}${on}: its message says no ${bareWords(message.policyType)} allows it. S3 calls it with the caller's credentials (SSE-KMS): ${KEY_USE_ALLOWED_BY[message.policyType]}; so must the key policy.`,
           );
           return 'kms-key';
         }
