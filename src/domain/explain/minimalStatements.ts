@@ -169,11 +169,13 @@ export function wholeBucketCaveat(
   statements: readonly PolicyStatement[],
 ): string | undefined {
   const granted = new Set(statements.flatMap((s) => s.Resource));
+  // A request for any object (keys not logged) needs the whole bucket anyway, and its caveat says so.
+  const anyKeyBases = new Set(requests.filter((r) => r.anyKey === true).map((r) => r.resource));
   const tops = new Map<string, { bucket: string; tops: Set<string> }>();
   for (const r of requests) {
     if (r.bucket === undefined || r.key === undefined || r.key === '' || r.anyKey === true) continue;
     const base = objectBase(r as GrantRequest & { readonly bucket: string });
-    if (!granted.has(`${base}/*`)) continue;
+    if (!granted.has(`${base}/*`) || anyKeyBases.has(`${base}/*`)) continue;
     const slash = r.key.indexOf('/');
     const top = slash < 0 ? r.key : r.key.slice(0, slash + 1);
     const found = tops.get(base);

@@ -186,11 +186,15 @@ export function withUnreadStatements(fix: Fix | null, unread: readonly PolicyPro
  */
 export function withUncheckedKinds(fix: Fix | null, kinds: readonly string[]): Fix | null {
   if (fix === null || !fix.verified || kinds.length === 0) return fix;
+  // SCPs and RCPs also refuse by leaving an action out of an allow list.
+  const scp = kinds.some((k) => k.startsWith('service control'));
+  const rcp = kinds.some((k) => k.startsWith('resource control'));
+  const allowLists = scp && rcp ? 'an SCP or RCP' : scp ? 'an SCP' : rcp ? 'an RCP' : undefined;
   return {
     ...fix,
     verification: [
       ...fix.verification,
-      `Not checked, as the input holds none: ${andList([...kinds])}; a Deny in one of them, or an SCP or RCP that does not allow these actions, would still refuse the requests.`,
+      `Not checked, as the input holds none: ${andList([...kinds])}; a Deny in ${kinds.length === 1 ? 'it' : 'one of them'}${allowLists !== undefined ? `, or ${allowLists} that does not allow these actions,` : ''} would still refuse the requests.`,
     ],
   };
 }

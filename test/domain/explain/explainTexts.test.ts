@@ -1700,5 +1700,27 @@ describe('what a verified fix could not check', () => {
       ),
       role?.fix?.verification.join('\n'),
     );
+    // With the SCPs and RCPs given, the session policy alone: no word of allow lists.
+    const allowAll = (principal: boolean) => [
+      {
+        name: 'FullAccess',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', ...(principal ? { Principal: '*' } : {}), Action: '*', Resource: '*' },
+          ],
+        },
+      },
+    ];
+    const given = explainTexts(
+      text(roleSession),
+      context({ snapshot: parsed.snapshot, scpLevels: [allowAll(false)], rcpLevels: [allowAll(true)] }),
+    ).findings[0];
+    assert.ok(
+      given?.fix?.verification.includes(
+        'Not checked, as the input holds none: a session policy passed when the role was assumed (CloudTrail does not record it); a Deny in it would still refuse the requests.',
+      ),
+      given?.fix?.verification.join('\n'),
+    );
   });
 });

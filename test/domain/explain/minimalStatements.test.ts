@@ -189,11 +189,14 @@ describe('minimalStatements', () => {
       );
       const few = many.slice(0, MAX_SEPARATE_OBJECT_RESOURCES);
       assert.equal(wholeBucketCaveat(few, minimalStatements(few)), undefined);
-      // A bucket-wide grant of keys that are not logged (a DeleteObjects) has its own caveat.
+      // A bucket-wide grant of keys that are not logged (a DeleteObjects) has its own caveat, also beside
+      // keys spread widely: the whole bucket is needed anyway.
       const unlogged = [
         { action: 's3:DeleteObject', resource: 'arn:aws:s3:::b/*', bucket: 'b', anyKey: true as const },
       ];
       assert.equal(wholeBucketCaveat(unlogged, minimalStatements(unlogged)), undefined);
+      const beside = [...many.map((r) => ({ ...r, action: 's3:DeleteObject' })), ...unlogged];
+      assert.equal(wholeBucketCaveat(beside, minimalStatements(beside)), undefined);
     });
 
     test('every key is covered by a resource, and no resource is the whole bucket while there are few', () => {
