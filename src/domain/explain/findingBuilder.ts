@@ -1532,6 +1532,16 @@ export class FindingBuilder {
       }
       for (const note of event.notes) if (!caveats.includes(note)) caveats.push(note);
     }
+    // Buckets a copy reads, whose owner the record does not name: evaluated as the finding's account's.
+    const readElsewhere = [...otherBuckets.keys()].filter((name) =>
+      evaluated.some((e) => e.check.bucket === name && e.check.role === 'source'),
+    );
+    if (readElsewhere.length > 0 && resourceAccount !== undefined && bucket !== undefined && canEvaluate) {
+      const one = readElsewhere.length === 1;
+      caveats.push(
+        `The copies read ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account, that bucket's policy must allow the read too, which the fix does not check.`,
+      );
+    }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
     // GOVERNANCE retention is not what refused it.
     const lockNote = caveats.indexOf(OBJECT_LOCK_NOTE);

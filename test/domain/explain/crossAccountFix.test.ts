@@ -537,6 +537,13 @@ describe('a copy from a bucket into another, both of the other account', () => {
       [['src bucket policy', 'OwnerOnly']],
     );
     assert.equal(finding.fix, null);
+    // The record names the owner of dst only: src was taken to be in the same account, and a caveat says so.
+    assert.ok(
+      finding.caveats.includes(
+        `The copies read bucket src, whose owner the record does not name: it was evaluated as a bucket of account ${OWNER}, as dst is. If it belongs to another account, that bucket's policy must allow the read too, which the fix does not check.`,
+      ),
+      finding.caveats.join('\n'),
+    );
   });
 
   test("an explicit Deny in the source bucket's policy is named, not the destination's policy", () => {
