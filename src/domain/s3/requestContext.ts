@@ -267,6 +267,8 @@ const BUCKET_TAG_ACTIONS: ReadonlySet<string> = new Set(['s3:createbucket', 's3:
 function definedFor(key: string, lowerAction: string): boolean {
   if (key.startsWith('aws:RequestTag/') || key === 'aws:TagKeys') return BUCKET_TAG_ACTIONS.has(lowerAction);
   if (key.startsWith('aws:') || ALL_ACTION_KEYS.has(key)) return true;
+  // A web identity provider's claims (`cognito-identity.amazonaws.com:sub`): global to the session.
+  if (!key.startsWith('s3:') && !key.startsWith('s3express:')) return true;
   const scopeKey = key.startsWith('s3:RequestObjectTag/') ? 's3:RequestObjectTag/' : key;
   return ACTIONS_BY_KEY.get(scopeKey)?.has(lowerAction) === true;
 }
@@ -540,6 +542,7 @@ function addCallerContext(record: CloudTrailRecord, context: Record<string, Cont
   const accessKeyId = identity.accessKeyId;
   if (typeof accessKeyId === 'string' && accessKeyId.startsWith('AKIA')) return;
   const session = identity.sessionContext;
+  if (isJsonObject(session)) addSessionIdentityContext(session, context);
   const attributes = isJsonObject(session) ? session.attributes : undefined;
   if (!isJsonObject(attributes)) return;
   // Read once per session's spelling: every event of a job carries the same creation date.
@@ -554,6 +557,30 @@ function addCallerContext(record: CloudTrailRecord, context: Record<string, Cont
   const now = context['aws:EpochTime'];
   if (present && !Number.isNaN(created) && typeof now === 'number' && now * 1000 >= created)
     context['aws:MultiFactorAuthAge'] = Math.floor(now - created / 1000);
+}
+
+/**
+ * What a role session carries for its whole life and the record shows: its source identity
+ * (`aws:SourceIdentity`, present "in requests for any AWS action taken during the role session"), and,
+ * for a web identity session, the provider's claims under their own keys
+ * (`cognito-identity.amazonaws.com:sub`, `accounts.google.com:aud`), which policies name as variables
+ * (`${cognito-identity.amazonaws.com:sub}`).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+ */
+function addSessionIdentityContext(
+  session: Readonly<Record<string, unknown>>,
+  context: Record<string, ContextValue>,
+): void {
+  const source = session.sourceIdentity;
+  if (typeof source === 'string' && source !== '') context['aws:SourceIdentity'] = source;
+  const federation = session.webIdFederationData;
+  const claims = isJsonObject(federation) ? federation.attributes : undefined;
+  if (!isJsonObject(claims)) return;
+  for (const [key, value] of Object.entries(claims))
+    if (key.includes(':') && typeof value === 'string' && context[key] === undefined) context[key] = value;
 }
 
 const creationMillis = boundedMemo((text: string) => eventTimeMillis(text), 1024);

@@ -1724,3 +1724,71 @@ describe('what a verified fix could not check', () => {
     );
   });
 });
+
+describe('a web identity session (Cognito) whose policy names the provider claim', () => {
+  test("the record's claim resolves the policy variable: the caller's own folder is allowed, not a fix", () => {
+    const sub = 'eu-west-1:22222222-aaaa-bbbb-cccc-000000000001';
+    const upload = record({
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROACOGNITO:CognitoIdentityCredentials',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/PhotoAppAuth/CognitoIdentityCredentials`,
+        accountId: ACCOUNT,
+        accessKeyId: 'ASIACOGNITO',
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROACOGNITO',
+            arn: `arn:aws:iam::${ACCOUNT}:role/PhotoAppAuth`,
+            accountId: ACCOUNT,
+            userName: 'PhotoAppAuth',
+          },
+          webIdFederationData: {
+            federatedProvider: 'cognito-identity.amazonaws.com',
+            attributes: { 'cognito-identity.amazonaws.com:sub': sub },
+          },
+          attributes: { creationDate: '2026-11-27T09:00:00Z', mfaAuthenticated: 'false' },
+        },
+      },
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'data', key: `private/${sub}/photo.jpg`, Host: 'x' },
+    });
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: 'PhotoAppAuth',
+            RoleId: 'AROACOGNITO',
+            Arn: `arn:aws:iam::${ACCOUNT}:role/PhotoAppAuth`,
+            Path: '/',
+            AttachedManagedPolicies: [],
+            RolePolicyList: [
+              {
+                PolicyName: 'OwnFolder',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: 's3:PutObject',
+                      Resource: 'arn:aws:s3:::data/private/${cognito-identity.amazonaws.com:sub}/*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const [finding] = explainTexts(text(upload), context({ snapshot: parsed.snapshot })).findings;
+    assert.equal(finding?.requests[0]?.decision, 'Allowed');
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.equal(finding?.fix, null);
+  });
+});

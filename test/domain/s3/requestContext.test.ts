@@ -179,6 +179,31 @@ describe('requestContextFor', () => {
     );
     assert.equal(withoutMfa['aws:MultiFactorAuthPresent'], false);
     assert.equal('aws:MultiFactorAuthAge' in withoutMfa, false);
+    // What the session carries for its life: its source identity, and a web identity provider's claims.
+    const federated = session({ creationDate: '2026-11-20T10:00:00Z' });
+    const withIdentity = contextOf({
+      ...federated,
+      sessionContext: {
+        ...federated.sessionContext,
+        sourceIdentity: 'octo-dev',
+        webIdFederationData: {
+          federatedProvider: 'cognito-identity.amazonaws.com',
+          attributes: {
+            'cognito-identity.amazonaws.com:sub': 'eu-west-1:22222222-aaaa-bbbb-cccc-000000000001',
+            'cognito-identity.amazonaws.com:aud': 'eu-west-1:11111111-aaaa-bbbb-cccc-000000000000',
+          },
+        },
+      },
+    });
+    assert.equal(withIdentity['aws:SourceIdentity'], 'octo-dev');
+    assert.equal(
+      withIdentity['cognito-identity.amazonaws.com:sub'],
+      'eu-west-1:22222222-aaaa-bbbb-cccc-000000000001',
+    );
+    assert.equal(
+      withIdentity['cognito-identity.amazonaws.com:aud'],
+      'eu-west-1:11111111-aaaa-bbbb-cccc-000000000000',
+    );
     // An IAM user's access key: AWS puts no session keys in the context, whatever the record says.
     const user = {
       type: 'IAMUser',
