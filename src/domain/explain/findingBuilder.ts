@@ -2243,7 +2243,16 @@ export class FindingBuilder {
       kmsRequests.length === 0
         ? message.action
         : undefined;
-    finding.summary = summarise(finding, unnamedKeyUse);
+    // The caller's policies the snapshot lacks, when AWS's message does not itself say no identity-based
+    // policy allows the request: "no identity-based policy allows it" holds only of those it shows.
+    const unseenIdentity =
+      message.form === 'enhanced' && message.policyType === 'identity'
+        ? []
+        : unseenByArn(resolved.missingPolicies)
+            .map(({ first: missing }) => missing)
+            .filter((missing) => missing.usage !== 'permissions-boundary')
+            .map(unseenName);
+    finding.summary = summarise(finding, unnamedKeyUse, unseenIdentity);
     return finding;
   }
 

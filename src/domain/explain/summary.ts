@@ -6,6 +6,7 @@ import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { settingNamedIn } from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
+import { andList } from './unseenPolicies.js';
 
 /**
  * Requests refused otherwise than by the explicit Deny, with why, grouped by it: `s3:GetObject, which no
@@ -274,10 +275,16 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
 }
 
 /**
- * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
+ * The finding's one sentence. `unseenIdentity`: the caller's policies (and groups) the snapshot lacks,
+ * when the cause rests on the identity policies it shows. `unnamedKeyUse`: the KMS action AWS's message
+ * names S3's call of, on a key
  * it does not name (no call on a known key could be evaluated).
  */
-export function summarise(finding: Omit<Finding, 'summary'>, unnamedKeyUse?: string): string {
+export function summarise(
+  finding: Omit<Finding, 'summary'>,
+  unnamedKeyUse?: string,
+  unseenIdentity: readonly string[] = [],
+): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
   const s3Requests = anyKms ? finding.requests.filter((r) => !isKmsAction(r.action)) : finding.requests;
@@ -378,6 +385,8 @@ export function summarise(finding: Omit<Finding, 'summary'>, unnamedKeyUse?: str
                   finding.cause !== 'kms-key'
                 ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
                 : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+  if (unseenIdentity.length > 0 && finding.cause === 'identity-missing-allow')
+    sentence = `${sentence.slice(0, -1)}, as far as the snapshot shows (${andList([...unseenIdentity])}, which ${unseenIdentity.length === 1 ? 'applies' : 'apply'} to the caller, ${unseenIdentity.length === 1 ? 'is' : 'are'} not in it).`;
   const fix = finding.fix;
   if (fix !== null) {
     const target = targetPhrase(fix, finding.bucket);

@@ -78,6 +78,22 @@ describe('policies the snapshot lacks', () => {
       ),
     );
     assert.match(finding.summary, /\(not verified\)\.$/);
+    // AWS's message said no identity-based policy allows it: the summary needs no hedge.
+    assert.match(finding.summary, /: no identity-based policy allows it\. Fix:/);
+  });
+
+  test("with AWS's legacy message, the summary's missing identity Allow holds as far as the snapshot shows", () => {
+    const arn = 'arn:aws:iam::aws:policy/AmazonS3FullAccess';
+    const finding = explainWith(
+      { AttachedManagedPolicies: [{ PolicyName: 'AmazonS3FullAccess', PolicyArn: arn }] },
+      [],
+      deniedRecord({ errorMessage: 'Access Denied' }),
+    );
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.match(
+      finding.summary,
+      /: no identity-based policy allows it, as far as the snapshot shows \(policy AmazonS3FullAccess, which applies to the caller, is not in it\)\. Fix:/,
+    );
   });
 
   test('a permissions boundary not listed: evaluated as if there were none, and the fix is not verified', () => {
