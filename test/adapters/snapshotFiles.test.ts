@@ -42,6 +42,16 @@ describe('readJsonFile', () => {
     assert.match(result.ok ? '' : result.message, /not-json\.json: not valid JSON: .* at line 3, column 30$/);
   });
 
+  test('pages saved one after another in one file are not JSON, and the message says to make them an array', async () => {
+    const path = await tempFile('pages.json', '{"UserDetailList": []}\n{"RoleDetailList": []}\n');
+    const result = await readJsonFile(path);
+    assert.equal(result.ok ? '' : result.code, 'file.notJson');
+    assert.match(
+      result.ok ? '' : result.message,
+      /it holds more than one JSON value: put them in one JSON array \(for example `jq -s \. page1\.json page2\.json > all\.json`\)$/,
+    );
+  });
+
   test('a truncated file says it ends too early, at its last line', async () => {
     const path = await tempFile('cut.json', '{\n  "UserDetailList": [\n');
     const result = await readJsonFile(path);

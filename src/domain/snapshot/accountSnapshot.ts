@@ -63,15 +63,19 @@ export function parseAccountSnapshot(json: unknown, source: string): AccountSnap
     const failure = collector.addPage(page, where);
     if (failure !== undefined) return failure;
   }
-  const lastPage: unknown = pages[pages.length - 1];
   // The raw API says IsTruncated; the AWS CLI, given --max-items, prints a NextToken instead.
-  const nextToken =
-    isJsonObject(lastPage) && typeof lastPage.NextToken === 'string' && lastPage.NextToken !== '';
-  if (isJsonObject(lastPage) && (lastPage.IsTruncated === true || nextToken)) {
+  const hasNextToken = (page: unknown): boolean =>
+    isJsonObject(page) && typeof page.NextToken === 'string' && page.NextToken !== '';
+  const continues = (page: unknown): boolean =>
+    isJsonObject(page) && (page.IsTruncated === true || hasNextToken(page));
+  // Pages in any order: the set is whole when one of them is the last (it says nothing follows).
+  const lastPage: unknown = pages.find((page) => !continues(page)) ?? pages[pages.length - 1];
+  const nextToken = hasNextToken(lastPage);
+  if (continues(lastPage)) {
     warnings.push({
       code: 'snapshot.truncated',
       message:
-        `${source}: the last page ${nextToken ? 'has a NextToken' : 'says IsTruncated=true'}, so users, roles or policies are missing; ` +
+        `${source}: ${pages.length > 1 ? 'every page' : 'the last page'} ${nextToken ? 'has a NextToken' : 'says IsTruncated=true'}, so users, roles or policies are missing; ` +
         'let the AWS CLI paginate (do not pass --max-items) or concatenate every page into an array',
       source,
     });

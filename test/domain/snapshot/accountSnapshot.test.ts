@@ -120,6 +120,12 @@ describe('parseAccountSnapshot on the raw API form', () => {
     const pages = fixture('authz-raw-pages.json') as Record<string, unknown>[];
     const { warnings } = parsed(pages.slice(0, 1));
     assert.ok(warnings.some((w) => w.code === 'snapshot.truncated'));
+    // Every page, in any order: the set is whole when one of them says nothing follows.
+    assert.ok(pages.length > 1);
+    assert.deepEqual(
+      parsed([...pages].reverse()).warnings.filter((w) => w.code === 'snapshot.truncated'),
+      [],
+    );
   });
 
   test('warns when the last page has the NextToken the AWS CLI prints for --max-items', () => {
