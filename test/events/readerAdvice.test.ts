@@ -1,7 +1,8 @@
 /**
  * What a reader triages on: the summary and the SNS subject lead with the actions the fix grants, not
  * with a refusal it leaves alone (scenario 25: rclone's check of the job's root, refused and harmless,
- * beside the deletes the fix grants). And what a reader of an SCP refusal can do without the SCPs (scenario 45).
+ * beside the deletes the fix grants). What a reader of an SCP refusal can do without the SCPs (scenario 45).
+ * And a tool profile that says what it leaves out (s3fs mounted with a default ACL).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -49,6 +50,25 @@ describe("a missing Allow AWS's message puts in an SCP, with no SCPs given (scen
     assert.match(
       caveat,
       /aws organizations list-policies-for-target --target-id 111122223333 --filter SERVICE_CONTROL_POLICY/,
+    );
+  });
+});
+
+describe('a refusal a tool profile does not model (s3fs mounted with default_acl)', () => {
+  test('the profile says the refused action is not in it, and why it may be needed', async () => {
+    const report = await explainScenario(join(import.meta.dirname, '..', 'fixtures', 's3fs-default-acl'), [
+      'event.json',
+      '--account-snapshot',
+      'authz.json',
+    ]);
+    const [finding] = report.findings;
+    assert.ok(finding?.jobProfile !== null && finding?.jobProfile !== undefined);
+    assert.ok(!finding.jobProfile.statements.some((s) => s.Action.includes('s3:PutObjectAcl')));
+    assert.ok(
+      finding.jobProfile.notes.includes(
+        's3:PutObjectAcl was refused too but is not in this profile, which does not model the setting of the job that needs it (a tag or an ACL on what it writes, for example): add it to the profile if the job keeps that setting.',
+      ),
+      finding.jobProfile.notes.join('\n'),
     );
   });
 });

@@ -1368,6 +1368,21 @@ function replacesCharacters(fix: Fix | null, profile: JobProfile | null): boolea
   return statementsOf(fix, profile).some((s) => s.Resource.some(holdsReplacedCharacter));
 }
 
+/** The S3 actions of refused requests that no statement of a job profile grants. */
+function refusedNotInProfile(
+  denied: readonly EvaluatedCheck[],
+  statements: readonly PolicyStatement[],
+): string[] {
+  const granted = new Set(statements.flatMap((s) => s.Action.map((action) => action.toLowerCase())));
+  return [
+    ...new Set(
+      denied
+        .filter((e) => e.check.kind === 's3' && !granted.has(e.check.action.toLowerCase()))
+        .map((e) => e.check.action),
+    ),
+  ];
+}
+
 /**
  * Whether SCPs restrict the caller: IAM principals of the organization's accounts, not a service, an
  * anonymous caller or a service-linked role.
@@ -2042,25 +2057,42 @@ export class FindingBuilder {
       (client.tool === 'rclone' || client.tool === 'aws-cli') && bucket !== undefined
         ? copyEvidence(denied, bucket, (kind) => this.#succeeded.values(kind, principal, bucket))
         : undefined;
-    const toolAdvice = this.#toolAdvice(
-      client,
-      bucket,
-      partition,
-      evaluated,
-      denied,
-      succeeded,
-      job,
-      probeKeys,
-      copies,
-      (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
-      (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
-      () =>
-        [...this.#succeeded.buckets].some(
-          (other) =>
-            other !== bucket &&
-            this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
-        ),
-    );
+    const toolAdvice: { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } =
+      this.#toolAdvice(
+        client,
+        bucket,
+        partition,
+        evaluated,
+        denied,
+        succeeded,
+        job,
+        probeKeys,
+        copies,
+        (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
+        (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
+        () =>
+          [...this.#succeeded.buckets].some(
+            (other) =>
+              other !== bucket &&
+              this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
+          ),
+      );
+    // A refusal the tool's profile does not model (a setting of the job it does not know: OpenTofu's
+    // lock_tags, s3fs's default_acl) is said beside the profile; aws-cli's and rclone's say their own.
+    const unmodelled =
+      toolAdvice.jobProfile !== null && client.tool !== 'aws-cli' && client.tool !== 'rclone'
+        ? refusedNotInProfile(denied, toolAdvice.jobProfile.statements)
+        : [];
+    if (unmodelled.length > 0 && toolAdvice.jobProfile !== null) {
+      const one = unmodelled.length === 1;
+      toolAdvice.jobProfile = {
+        ...toolAdvice.jobProfile,
+        notes: [
+          ...toolAdvice.jobProfile.notes,
+          `${unmodelled.join(', ')} ${one ? 'was' : 'were'} refused too but ${one ? 'is' : 'are'} not in this profile, which does not model the setting of the job that needs ${one ? 'it' : 'them'} (a tag or an ACL on what it writes, for example): add ${one ? 'it' : 'them'} to the profile if the job keeps that setting.`,
+        ],
+      };
+    }
     const alternatives = withKeepDeletedAlternative(
       toolAdvice.alternatives,
       client.tool,
