@@ -104,7 +104,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
     bucket: ['s3:CreateBucket'],
     objects: { upload: [], download: [], 's3-to-s3': [] },
     notes: [
-      '`aws s3 mb` calls CreateBucket alone (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).',
+      '`aws s3 mb` calls CreateBucket alone; with --tags (aws-cli 2.34.8 and later) the bucket is created with tags, which S3 also authorizes as s3:TagResource (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).',
     ],
     source: 'https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/mb.html',
   },
@@ -298,6 +298,10 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const bucketActions =
     permissions.bucket.length > 0 ? [...permissions.bucket] : listed ? ['s3:ListBucket'] : [];
   if (forcedRb) bucketActions.push('s3:ListBucket');
+  // `aws s3 mb --tags` (aws-cli 2.34.8 and later) creates the bucket with tags, which S3 also
+  // authorizes as s3:TagResource.
+  const tagsOnCreate = input.command === 's3.mb' && denied.has('s3:tagresource');
+  if (tagsOnCreate) bucketActions.push('s3:TagResource');
   const statements: PolicyStatement[] = [];
   if (bucketActions.length > 0) {
     statements.push({

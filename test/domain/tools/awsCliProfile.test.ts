@@ -443,6 +443,19 @@ describe('awsCliProfile', () => {
       profile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
       [['AwsCliBucket', ['s3:CreateBucket'], ['arn:aws:s3:::new']]],
     );
+    // With --tags, refused s3:TagResource: the bucket is created with its tags.
+    const tagged = awsCliProfile({
+      command: 's3.mb',
+      bucket: 'new',
+      prefix: '',
+      eventNames: ['CreateBucket'],
+      deniedActions: ['s3:TagResource'],
+    });
+    assert.deepEqual(
+      tagged?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [['AwsCliBucket', ['s3:CreateBucket', 's3:TagResource'], ['arn:aws:s3:::new']]],
+    );
+    assert.ok(!tagged?.notes.some((n) => n.includes('not part of what')), tagged?.notes.join('\n'));
   });
 
   test('a profile of only listings (direction unknown) says it is partial; one with a direction does not', () => {
