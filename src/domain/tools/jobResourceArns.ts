@@ -150,9 +150,12 @@ export function unsayableCharactersCaveat(characters: readonly string[]): string
   return `IAM policy documents can hold only tab, line feed, carriage return and the characters U+0020 to U+00FF, so ${which} be written in one: the statements write ${how}, so they also allow keys that differ there. Naming them would make IAM refuse the whole policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).`;
 }
 
-/** A directory prefix without slashes at either end (`/daily/` -> `daily`; `''` is the whole bucket). */
+/**
+ * A directory prefix without its trailing slashes (`daily/` -> `daily`; `''` is the whole bucket). A
+ * leading slash is part of the keys (`/exports/a.csv` is a key S3 keeps as written) and stays.
+ */
 export function trimSlashes(prefix: string): string {
-  return prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return prefix.replace(/\/+$/, '');
 }
 
 /** `arn:<partition>:s3:::bucket`, in the `aws` partition when the input names none. */

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { runSimulation } from '../../../src/domain/policy/simulation.js';
 import {
   holdsReplacedCharacter,
+  jobResourceArns,
   literalArnPart,
   literalObjectArn,
   replacedCharacters,
@@ -192,5 +193,18 @@ describe('unsayableCharactersCaveat', () => {
     const caveat = unsayableCharactersCaveat([...'あいうえおかきくけこ']);
     assert.match(caveat, /"く" and 2 more/);
     assert.doesNotMatch(caveat, /"け"/);
+  });
+});
+
+describe('jobResourceArns', () => {
+  test('a prefix keeps a leading slash (part of the keys) and drops a trailing one; the object pattern matches the keys', () => {
+    assert.deepEqual(jobResourceArns('b', '/exports/', undefined), {
+      bucketArn: 'arn:aws:s3:::b',
+      objectArn: 'arn:aws:s3:::b//exports/*',
+    });
+    assert.ok(allowsObject('/exports/*', '/exports/a.csv'));
+    assert.ok(!allowsObject('exports/*', '/exports/a.csv'));
+    assert.equal(jobResourceArns('b', 'daily/', 'aws-cn').objectArn, 'arn:aws-cn:s3:::b/daily/*');
+    assert.equal(jobResourceArns('b', '', undefined).objectArn, 'arn:aws:s3:::b/*');
   });
 });

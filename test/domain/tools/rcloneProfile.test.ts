@@ -371,7 +371,7 @@ describe('rcloneAdvice statements', () => {
     assert.equal(list.Condition, undefined);
   });
 
-  test('the whole-bucket prefix gives bucket/* and slashes around a prefix are ignored', () => {
+  test('the whole-bucket prefix gives bucket/*; a trailing slash is dropped, a leading one is part of the keys', () => {
     const whole = rcloneAdvice({ bucket: 'bkt', prefix: '', eventNames: ['PutObject'], deniedActions: [] });
     assert.deepEqual(statement(whole.jobProfile.statements, 'RcloneObjects').Resource, [
       'arn:aws:s3:::bkt/*',
@@ -382,8 +382,9 @@ describe('rcloneAdvice statements', () => {
       eventNames: ['PutObject'],
       deniedActions: [],
     });
+    // Keys logged as `/backups/db/…` start with a slash, which S3 keeps: `bkt/backups/db/*` matches none.
     assert.deepEqual(statement(slashed.jobProfile.statements, 'RcloneObjects').Resource, [
-      'arn:aws:s3:::bkt/backups/db/*',
+      'arn:aws:s3:::bkt//backups/db/*',
     ]);
   });
 
