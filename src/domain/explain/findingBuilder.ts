@@ -3146,6 +3146,7 @@ export class FindingBuilder {
       const readStates = [...(evidence('readKeys') ?? NO_NAMES)].filter((key) => key.endsWith('.tfstate'));
       const profile = terraformBackendProfile({
         bucket,
+        openTofu: /(?:^|\s)OpenTofu\//i.test(client.raw ?? ''),
         ...(partition !== undefined ? { partition } : {}),
         keys: [...keys],
         readOnlyKeys: new Set([...keys].filter((key) => !changed.has(key))),

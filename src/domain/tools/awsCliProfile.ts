@@ -116,7 +116,7 @@ const AWS_CLI_S3_COMMANDS: Readonly<Record<string, CommandPermissions>> = {
   },
 } as const;
 
-/** The command marker of the `rm` that `aws s3 rb --force` runs before deleting the bucket (seen with aws-cli 2.9). */
+/** The command marker of the `rm` that `aws s3 rb --force` runs before deleting the bucket (aws-cli 2.9 to 2.15.50). */
 const RB_FORCE_RM = 's3.rb.rm';
 
 export interface AwsCliProfileInput {
@@ -205,7 +205,8 @@ export function inferAwsCliDirection(eventNames: readonly string[]): AwsCliDirec
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
 export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefined {
-  // `rb --force` empties the bucket with its own `rm` first, whose calls carry `command/s3.rb.rm`.
+  // `rb --force` empties the bucket with its own `rm` first, whose calls carry `command/s3.rb.rm` (before
+  // aws-cli 2.15.51; later ones carry `s3.rb`, and the listing and deletes below tell it).
   const emptiesFirst = given.command === RB_FORCE_RM;
   const input = emptiesFirst ? { ...given, command: 's3.rb' } : given;
   const permissions = AWS_CLI_S3_COMMANDS[input.command];

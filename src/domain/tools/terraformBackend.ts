@@ -14,6 +14,7 @@ import type { PolicyStatement } from '../explain/report.js';
 import { bucketArnOf, literalArnPart } from './jobResourceArns.js';
 
 const SOURCE = 'https://developer.hashicorp.com/terraform/language/backend/s3';
+const OPENTOFU_SOURCE = 'https://opentofu.org/docs/language/settings/backends/s3/';
 const LOCK_SUFFIX = '.tflock';
 /** `<workspace_key_prefix>/<workspace>/<key>`, with the default prefix `env:`. */
 const WORKSPACE_KEY = /^env:\/[^/]+\/(.+)$/;
@@ -34,6 +35,8 @@ export function isTerraformBackendAgent(userAgent: string | undefined): boolean 
 
 export interface TerraformBackendInput {
   readonly bucket: string;
+  /** OpenTofu's backend (its user agent): its own versions, and DynamoDB locking not deprecated. */
+  readonly openTofu?: boolean;
   /** The bucket's partition (`aws-cn`, `aws-us-gov`…); `aws` when absent. */
   readonly partition?: string;
   /** Keys of the finding's requests on the bucket: the state key, its lock file, a workspace's state. */
@@ -108,7 +111,7 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     { Sid: 'TerraformStateList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
   ];
   const notes: string[] = [
-    `Terraform's S3 backend lists the bucket (its workspaces, prefix env:/), reads and writes the state object, and, with use_lockfile = true, writes, reads and deletes <key>.tflock. Source: ${SOURCE}`,
+    `${input.openTofu === true ? "OpenTofu's" : "Terraform's"} S3 backend lists the bucket (its workspaces, prefix env:/), reads and writes the state object, and, with use_lockfile = true, writes, reads and deletes <key>.tflock. Source: ${input.openTofu === true ? OPENTOFU_SOURCE : SOURCE}`,
   ];
   if (remote.size > 0) {
     // The keys as read (a workspace's state keeps its env:/<workspace>/ prefix).
@@ -154,14 +157,14 @@ export function terraformBackendProfile(input: TerraformBackendInput): Terraform
     });
   } else {
     notes.push(
-      'With use_lockfile = true (Terraform 1.10 and later), the lock file <key>.tflock also needs s3:GetObject, s3:PutObject and s3:DeleteObject; the input shows no request on one.',
+      `With use_lockfile = true (${input.openTofu === true ? 'OpenTofu' : 'Terraform'} 1.10 and later), the lock file <key>.tflock also needs s3:GetObject, s3:PutObject and s3:DeleteObject; the input shows no request on one.`,
     );
   }
   notes.push(
     workspaces
       ? 'Workspaces other than default keep their state under env:/<workspace>/<key> (workspace_key_prefix): the profile covers every workspace of the same key.'
       : 'Workspaces other than default keep their state under env:/<workspace>/<key>: if the configuration uses them, grant the same on env:/*/<key> (and its .tflock).',
-    'A backend that locks with DynamoDB (dynamodb_table, deprecated) needs dynamodb:DescribeTable, dynamodb:GetItem, dynamodb:PutItem and dynamodb:DeleteItem on the table instead of the lock file; a state encrypted with kms_key_id needs kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on the key. Neither shows in S3 events.',
+    `A backend that locks with DynamoDB (dynamodb_table${input.openTofu === true ? '' : ', deprecated'}) needs dynamodb:DescribeTable, dynamodb:GetItem, dynamodb:PutItem and dynamodb:DeleteItem on the table instead of the lock file; a state encrypted with kms_key_id needs kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on the key. Neither shows in S3 events.`,
   );
   return { statements, notes };
 }

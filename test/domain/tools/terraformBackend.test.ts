@@ -197,3 +197,28 @@ describe('terraformBackendProfile', () => {
     assert.deepEqual(profile.statements[1]?.Resource, ['arn:aws:s3:::b/stacks/${*}/state']);
   });
 });
+
+describe("terraformBackendProfile: OpenTofu's backend", () => {
+  test('is named as itself, with its own docs, and its DynamoDB locking is not called deprecated', () => {
+    const tofu = terraformBackendProfile({
+      bucket: 'state',
+      keys: ['app/terraform.tfstate'],
+      openTofu: true,
+    });
+    assert.ok(
+      tofu.notes.some(
+        (n) => n.startsWith("OpenTofu's S3 backend lists the bucket") && n.includes('https://opentofu.org/'),
+      ),
+    );
+    assert.ok(
+      tofu.notes.some((n) => n.startsWith('A backend that locks with DynamoDB (dynamodb_table) needs')),
+    );
+    const terraform = terraformBackendProfile({ bucket: 'state', keys: ['app/terraform.tfstate'] });
+    assert.ok(
+      terraform.notes.some((n) =>
+        n.startsWith('A backend that locks with DynamoDB (dynamodb_table, deprecated) needs'),
+      ),
+    );
+    assert.ok(terraform.notes.some((n) => n.startsWith("Terraform's S3 backend lists the bucket")));
+  });
+});
