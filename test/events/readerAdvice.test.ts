@@ -2,7 +2,8 @@
  * What a reader triages on: the summary and the SNS subject lead with the actions the fix grants, not
  * with a refusal it leaves alone (scenario 25: rclone's check of the job's root, refused and harmless,
  * beside the deletes the fix grants). What a reader of an SCP refusal can do without the SCPs (scenario 45).
- * And a tool profile that says what it leaves out (s3fs mounted with a default ACL).
+ * A tool profile that says what it leaves out (s3fs mounted with a default ACL), and one that works where
+ * the job's listing walked (aws s3 rm --recursive).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -69,6 +70,29 @@ describe('a refusal a tool profile does not model (s3fs mounted with default_acl
         's3:PutObjectAcl was refused too but is not in this profile, which does not model the setting of the job that needs it (a tag or an ACL on what it writes, for example): add it to the profile if the job keeps that setting.',
       ),
       finding.jobProfile.notes.join('\n'),
+    );
+  });
+});
+
+describe('aws s3 rm --recursive whose listing the input has (logs/), refused deletes deeper (logs/app/)', () => {
+  test('the profile works where the listing walked, not only where the refused keys are', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], ['arn:aws:s3:::acme-reports']],
+        [['s3:DeleteObject'], ['arn:aws:s3:::acme-reports/logs/*']],
+      ],
+    );
+    assert.ok(
+      finding?.jobProfile?.notes.some((n) =>
+        n.includes('`aws s3 rm` lists the path it was given (`prefix=logs/`)'),
+      ),
+      finding?.jobProfile?.notes.join('\n'),
     );
   });
 });

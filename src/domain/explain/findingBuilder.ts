@@ -3295,8 +3295,17 @@ export class FindingBuilder {
       let prefix = commonDirectory(keys.length > 0 ? keys : listPrefixes);
       // `aws s3 sync` lists the whole path it was given (no delimiter) before it writes the files that
       // changed: that listing, when the input has it, is where the job works, wider than the changed
-      // files' directory (the next run changes others).
-      if (client.command === 's3.sync' && keys.length > 0) {
+      // files' directory (the next run changes others). So do `rm --recursive`, and `cp`/`mv
+      // --recursive` from S3 (a read or a delete refused, no write), before each key they delete or read.
+      const walksItsPath =
+        client.command === 's3.sync' ||
+        client.command === 's3.rm' ||
+        ((client.command === 's3.cp' || client.command === 's3.mv') &&
+          refusedEventNames.length > 0 &&
+          refusedEventNames.every(
+            (name) => name === 'GetObject' || name === 'HeadObject' || name === 'DeleteObject',
+          ));
+      if (walksItsPath && keys.length > 0) {
         let syncPath: string | undefined;
         for (const listed of evidence('recursiveListPrefixes') ?? NO_NAMES) {
           const directory = listedDirectory(listed);
