@@ -494,8 +494,37 @@ function newInlineEdit(input: FixInput, statements: readonly PolicyStatement[], 
  * and group assigned to it, in every account it is provisioned to, as one role per account, so a grant
  * shaped by one user's requests reaches them all.
  */
-function permissionSetNote(input: FixInput): string {
-  return `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused. If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`;
+function permissionSetNote(input: FixInput, statements: readonly PolicyStatement[]): string {
+  const shared = `The permission set${input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : ''} is shared: its policy applies to every user and group assigned to it, in every account it is provisioned to, so these statements reach them all, not only the user who was refused.`;
+  const perUser = perUserStatement(input, statements);
+  if (perUser !== undefined)
+    return `${shared} Its ${perUser.statement} already scopes these actions per user with ${perUser.variable}, which this session carried no value for as far as the input shows: IAM Identity Center passes it as a session tag when the attribute is set in its attributes for access control. Set it there rather than granting one user's directory to everyone (https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`;
+  return `${shared} If a directory in them is that user's own, scope it per user instead, with attributes for access control (a Resource such as \`users/\${aws:PrincipalTag/userName}/*\`: https://docs.aws.amazon.com/singlesignon/latest/userguide/abac.html).`;
+}
+
+/**
+ * An Allow of the caller's policies that covers one of the fix's actions on a Resource scoped per user by
+ * a principal tag (`users/${aws:PrincipalTag/userName}/*`): the per-user grant already there.
+ */
+function perUserStatement(
+  input: FixInput,
+  statements: readonly PolicyStatement[],
+): { readonly statement: string; readonly variable: string } | undefined {
+  const actions = [...new Set(statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())))];
+  for (const policy of input.resolved.set.identity)
+    for (const statement of policy.statements) {
+      if (statement.effect !== 'Allow' || statement.notAction || statement.notResource) continue;
+      if (!statement.actions.some((a) => actions.some((action) => a.matcher(action)))) continue;
+      for (const resource of statement.resources) {
+        const variable = /\$\{aws:PrincipalTag\/[^}]+\}/i.exec(resource.raw)?.[0];
+        if (variable !== undefined)
+          return {
+            statement: `statement ${statement.sid !== undefined ? `"${statement.sid}"` : `#${statement.index}`} of ${policy.name ?? 'its policy'}`,
+            variable,
+          };
+      }
+    }
+  return undefined;
 }
 
 /**
@@ -532,7 +561,7 @@ function permissionSetPlacement(
   const note = joinedNotes(
     shared !== undefined ? sharedPolicyNote(shared.policy, shared.others) : undefined,
     tooLarge,
-    permissionSetNote(input),
+    permissionSetNote(input, statements),
   );
   return {
     ...(note !== undefined ? { note } : {}),

@@ -89,6 +89,39 @@ describe('a permission set fix', () => {
     );
   });
 
+  test('beside a statement that already scopes the action per user with a principal tag, says to pass the attribute', async () => {
+    const perUser = await explainWith('per-user', (current) =>
+      current.map((p) => ({
+        ...p,
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            ...((p.PolicyDocument as { Statement: unknown[] }).Statement ?? []),
+            {
+              Sid: 'OwnFolder',
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::ds-sandbox/users/${aws:PrincipalTag/userName}/*',
+            },
+          ],
+        },
+      })),
+    );
+    const note =
+      perUser.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '';
+    assert.match(
+      note,
+      /Its statement "OwnFolder" of AwsSSOInlinePolicy already scopes these actions per user with \$\{aws:PrincipalTag\/userName\}, which this session carried no value for/,
+    );
+    assert.doesNotMatch(note, /scope it per user instead/);
+    // Without one, the advice to scope per user stands.
+    const plain = await explainWith('plain', (current) => current);
+    assert.match(
+      plain.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '',
+      /scope it per user instead, with attributes for access control/,
+    );
+  });
+
   test('over IAM Identity Center quota of 10,240 characters, is not verified as applicable and says how to make room', async () => {
     const filler = Array.from({ length: 60 }, (_, i) => ({
       Sid: `Read${i}`,
