@@ -110,16 +110,7 @@ export async function readJsonFile(
   try {
     value = JSON.parse(json);
   } catch (error) {
-    // Several JSON values one after another (pages of get-account-authorization-details, saved one by
-    // one into a file): they belong in one array.
-    const several = /after JSON/i.test((error as Error).message)
-      ? '; it holds more than one JSON value: put them in one JSON array (for example `jq -s . page1.json page2.json > all.json`)'
-      : '';
-    return failure(
-      'file.notJson',
-      file,
-      `${name}: not valid JSON: ${describeJsonProblem(json, error)}${several}`,
-    );
+    return failure('file.notJson', file, `${name}: not valid JSON: ${describeJsonProblem(json, error)}`);
   }
   if (nestsDeeperThan(value, MAX_POLICY_NESTING))
     return failure(

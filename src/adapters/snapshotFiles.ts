@@ -26,7 +26,15 @@ export type LoadedAccountSnapshot =
  */
 export async function loadAccountSnapshot(file: string): Promise<LoadedAccountSnapshot> {
   const read = await readJsonFile(file);
-  if (!read.ok) return read;
+  // Pages of get-account-authorization-details saved one after another into one file: they belong in
+  // one array, which the snapshot reads page by page.
+  if (!read.ok)
+    return read.code === 'file.notJson' && read.message.includes('after the end of the JSON value')
+      ? {
+          ...read,
+          message: `${read.message}; it holds more than one JSON value: put the pages in one JSON array (for example \`jq -s . page1.json page2.json > authz.json\`)`,
+        }
+      : read;
   const parsed = parseAccountSnapshot(read.value, file);
   return { ...parsed, file };
 }

@@ -42,14 +42,17 @@ describe('readJsonFile', () => {
     assert.match(result.ok ? '' : result.message, /not-json\.json: not valid JSON: .* at line 3, column 30$/);
   });
 
-  test('pages saved one after another in one file are not JSON, and the message says to make them an array', async () => {
+  test('pages saved one after another in one file are not JSON; a snapshot is told to make them an array', async () => {
     const path = await tempFile('pages.json', '{"UserDetailList": []}\n{"RoleDetailList": []}\n');
-    const result = await readJsonFile(path);
-    assert.equal(result.ok ? '' : result.code, 'file.notJson');
+    const snapshot = await loadAccountSnapshot(path);
+    assert.equal(snapshot.ok ? '' : snapshot.code, 'file.notJson');
     assert.match(
-      result.ok ? '' : result.message,
-      /it holds more than one JSON value: put them in one JSON array \(for example `jq -s \. page1\.json page2\.json > all\.json`\)$/,
+      snapshot.ok ? '' : snapshot.message,
+      /it holds more than one JSON value: put the pages in one JSON array \(for example `jq -s \. page1\.json page2\.json > authz\.json`\)$/,
     );
+    // Another option's file (a bucket policy) is one document: no such advice.
+    const read = await readJsonFile(path);
+    assert.doesNotMatch(read.ok ? '' : read.message, /JSON array/);
   });
 
   test('a truncated file says it ends too early, at its last line', async () => {
