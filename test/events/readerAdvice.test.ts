@@ -6,9 +6,11 @@
  * the job's listing walked (aws s3 rm --recursive).
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { renderSns } from '../../src/domain/render/sns.js';
+import { temporaryDirectory } from '../temporaryDirectory.js';
 import { explainScenario } from './explainScenario.js';
 
 describe('a finding whose first refusal is one the fix leaves alone (scenario 25)', () => {
@@ -56,6 +58,41 @@ describe("a missing Allow AWS's message puts in an SCP, with no SCPs given (scen
 });
 
 describe('a refusal a tool profile does not model (s3fs mounted with default_acl)', () => {
+  const dir = temporaryDirectory('pa-s3fs-deny-');
+  test('refused by an explicit Deny instead, it is no grant to add to the profile: no such note', async () => {
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 's3fs-default-acl');
+    copyFileSync(join(fixture, 'event.json'), join(dir(), 'event.json'));
+    copyFileSync(join(fixture, 'authz.json'), join(dir(), 'authz.json'));
+    writeFileSync(
+      join(dir(), 'bucket-policy.json'),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'NoAcls',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObjectAcl',
+            Resource: 'arn:aws:s3:::acme-share/*',
+          },
+        ],
+      }),
+    );
+    const [finding] = (
+      await explainScenario(dir(), [
+        'event.json',
+        '--account-snapshot',
+        'authz.json',
+        '--bucket-policy',
+        'acme-share=bucket-policy.json',
+      ])
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.ok(
+      !(finding?.jobProfile?.notes ?? []).some((n) => n.includes('refused too but is not in this profile')),
+    );
+  });
+
   test('the profile says the refused action is not in it, and why it may be needed', async () => {
     const report = await explainScenario(join(import.meta.dirname, '..', 'fixtures', 's3fs-default-acl'), [
       'event.json',
@@ -75,6 +112,8 @@ describe('a refusal a tool profile does not model (s3fs mounted with default_acl
 });
 
 describe('aws s3 rm --recursive whose listing the input has (logs/), refused deletes deeper (logs/app/)', () => {
+  const FIXTURE_RM = join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive');
+  const dir = temporaryDirectory('pa-rm-single-');
   test('the profile works where the listing walked, not only where the refused keys are', async () => {
     const report = await explainScenario(
       join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive'),
@@ -93,6 +132,16 @@ describe('aws s3 rm --recursive whose listing the input has (logs/), refused del
         n.includes('`aws s3 rm` lists the path it was given (`prefix=logs/`)'),
       ),
       finding?.jobProfile?.notes.join('\n'),
+    );
+    // One key refused: no recursive rm, whatever listing of the caller's the input holds.
+    const record = JSON.parse(readFileSync(join(FIXTURE_RM, 'event.json'), 'utf8')) as { Records: unknown[] };
+    writeFileSync(join(dir(), 'event.json'), JSON.stringify({ Records: record.Records.slice(0, 2) }));
+    copyFileSync(join(FIXTURE_RM, 'authz.json'), join(dir(), 'authz.json'));
+    const [single] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    assert.deepEqual(
+      single?.jobProfile?.statements.flatMap((s) => s.Resource),
+      ['arn:aws:s3:::acme-reports', 'arn:aws:s3:::acme-reports/logs/app/*'],
     );
   });
 });

@@ -1554,7 +1554,7 @@ export class FindingBuilder {
     if (readElsewhere.length > 0 && resourceAccount !== undefined && bucket !== undefined && canEvaluate) {
       const one = readElsewhere.length === 1;
       caveats.push(
-        `The copies read ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account, that bucket's policy must allow the read too, which the fix does not check.`,
+        `The copies read ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account${principal.account !== undefined && principal.account !== resourceAccount ? ` (the caller's own, ${principal.account}, where its own policies decide the read, or a third)` : ''}, what is said of the read changes: another account's bucket policy must allow it too, which the fix does not check.`,
       );
     }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
@@ -2079,9 +2079,13 @@ export class FindingBuilder {
       );
     // A refusal the tool's profile does not model (a setting of the job it does not know: OpenTofu's
     // lock_tags, s3fs's default_acl) is said beside the profile; aws-cli's and rclone's say their own.
+    // An explicit Deny's refusal is no grant to add: the Deny is said apart.
     const unmodelled =
       toolAdvice.jobProfile !== null && client.tool !== 'aws-cli' && client.tool !== 'rclone'
-        ? refusedNotInProfile(denied, toolAdvice.jobProfile.statements)
+        ? refusedNotInProfile(
+            denied.filter((e) => e.decision !== 'ExplicitlyDenied'),
+            toolAdvice.jobProfile.statements,
+          )
         : [];
     if (unmodelled.length > 0 && toolAdvice.jobProfile !== null) {
       const one = unmodelled.length === 1;
@@ -3297,10 +3301,14 @@ export class FindingBuilder {
       // changed: that listing, when the input has it, is where the job works, wider than the changed
       // files' directory (the next run changes others). So do `rm --recursive`, and `cp`/`mv
       // --recursive` from S3 (a read or a delete refused, no write), before each key they delete or read.
+      // The caller's listings are pooled per bucket, whatever command made them: an `rm` or `cp` counts as
+      // recursive only when it was refused on several keys (one command acts on one key otherwise).
+      const recursive = new Set(keys).size > 1;
       const walksItsPath =
         client.command === 's3.sync' ||
-        client.command === 's3.rm' ||
-        ((client.command === 's3.cp' || client.command === 's3.mv') &&
+        (recursive && client.command === 's3.rm') ||
+        (recursive &&
+          (client.command === 's3.cp' || client.command === 's3.mv') &&
           refusedEventNames.length > 0 &&
           refusedEventNames.every(
             (name) => name === 'GetObject' || name === 'HeadObject' || name === 'DeleteObject',
