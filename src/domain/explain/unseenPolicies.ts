@@ -187,9 +187,16 @@ export function withUnreadStatements(fix: Fix | null, unread: readonly PolicyPro
 export function withUncheckedKinds(fix: Fix | null, kinds: readonly string[]): Fix | null {
   if (fix === null || !fix.verified || kinds.length === 0) return fix;
   // SCPs and RCPs also refuse by leaving an action out of an allow list.
+  // Each refuses by a Deny, and by not allowing the actions (an allow list, a session policy's scope).
   const scp = kinds.some((k) => k.startsWith('service control'));
   const rcp = kinds.some((k) => k.startsWith('resource control'));
-  const allowLists = scp && rcp ? 'an SCP or RCP' : scp ? 'an SCP' : rcp ? 'an RCP' : undefined;
+  const session = kinds.some((k) => k.startsWith('a session policy'));
+  const lists = scp && rcp ? 'an SCP or RCP' : scp ? 'an SCP' : rcp ? 'an RCP' : undefined;
+  const allowLists = session
+    ? lists === undefined
+      ? 'a session policy'
+      : `${lists}, or a session policy,`
+    : lists;
   return {
     ...fix,
     verification: [

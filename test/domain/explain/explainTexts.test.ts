@@ -1718,7 +1718,7 @@ describe('what a verified fix could not check', () => {
     ).findings[0];
     assert.ok(
       given?.fix?.verification.includes(
-        'Not checked, as the input holds none: a session policy passed when the role was assumed (CloudTrail does not record it); a Deny in it would still refuse the requests.',
+        'Not checked, as the input holds none: a session policy passed when the role was assumed (CloudTrail does not record it); a Deny in it, or a session policy that does not allow these actions, would still refuse the requests.',
       ),
       given?.fix?.verification.join('\n'),
     );
