@@ -29,3 +29,14 @@ describe("Slack's sections", () => {
     });
   }
 });
+
+describe("scenario 44's verified fix in Slack", () => {
+  test("keeps every verification line, the check's limits last (none omitted)", async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'events', '44-cross-account-read-both-sides');
+    const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as { args: string[] };
+    const report = await explainScenario(dir, scenario.args);
+    const slack = JSON.stringify(renderSlack(report));
+    assert.match(slack, /Not checked, as the input holds none/);
+    assert.doesNotMatch(slack, /more notes? omitted/);
+  });
+});

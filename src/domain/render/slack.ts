@@ -295,7 +295,8 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
           fix.verification.map((note) => `• ${mrkdwn(note)}`),
           'notes',
         ),
-        1000,
+        // What the check could not see is its last line: room for it beside the checks' own.
+        2000,
       );
     }
   } else {
@@ -398,7 +399,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
       change.verification.map((note) => `• ${mrkdwn(note)}`),
       'notes',
     ),
-    1000,
+    2000,
   );
 }
 

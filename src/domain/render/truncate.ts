@@ -5,7 +5,9 @@
 
 /** The marker appended where content was cut: `… (N more characters omitted; see the JSON report)`. */
 export function omittedMarker(count: number, unit: string): string {
-  return `\u2026 (${count} more ${unit} omitted; see the JSON report)`;
+  // Units are plurals (`notes`, `characters`): one is said in the singular.
+  const said = count === 1 && unit.endsWith('s') ? unit.slice(0, -1) : unit;
+  return `\u2026 (${count} more ${said} omitted; see the JSON report)`;
 }
 
 /**

@@ -63,7 +63,7 @@ describe('fitLines', () => {
     const fitted = fitLines(['x'.repeat(1000), 'second'], 200, 'lines');
     assert.ok(fitted.length <= 200);
     assert.match(fitted, /^x+ \u2026 \(\d+ more characters omitted; see the JSON report\)\n/);
-    assert.match(fitted, /1 more lines omitted/);
+    assert.match(fitted, /1 more line omitted/);
   });
 
   test('never exceeds the limit for any list of lines', () => {
