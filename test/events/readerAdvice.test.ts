@@ -54,6 +54,7 @@ describe("a missing Allow AWS's message puts in an SCP, with no SCPs given (scen
       caveat,
       /aws organizations list-policies-for-target --target-id 111122223333 --filter SERVICE_CONTROL_POLICY/,
     );
+    assert.match(caveat, /`aws organizations describe-policy --policy-id …` gives each, as --scp reads it/);
   });
 });
 
@@ -143,5 +144,22 @@ describe('aws s3 rm --recursive whose listing the input has (logs/), refused del
       single?.jobProfile?.statements.flatMap((s) => s.Resource),
       ['arn:aws:s3:::acme-reports', 'arn:aws:s3:::acme-reports/logs/app/*'],
     );
+  });
+});
+
+describe('the SCP caveat built from a record whose account is not an account ID', () => {
+  const dir = temporaryDirectory('pa-scp-account-');
+  test('names no value from the record in the command, but a placeholder', async () => {
+    const sample = join(import.meta.dirname, '..', '..', 'events', '45-scp-allow-list-restore');
+    const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as {
+      userIdentity: { accountId: string };
+    };
+    record.userIdentity.accountId = '111122223333 $(touch /tmp/pwned)';
+    writeFileSync(join(dir(), 'event.json'), JSON.stringify(record));
+    copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
+    const report = await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']);
+    const caveats = report.findings.flatMap((f) => f.caveats).join('\n');
+    assert.doesNotMatch(caveats, /\$\(touch/);
+    assert.match(caveats, /list-policies-for-target --target-id ACCOUNT --filter SERVICE_CONTROL_POLICY/);
   });
 });

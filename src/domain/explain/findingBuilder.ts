@@ -1553,8 +1553,10 @@ export class FindingBuilder {
     );
     if (readElsewhere.length > 0 && resourceAccount !== undefined && bucket !== undefined && canEvaluate) {
       const one = readElsewhere.length === 1;
+      const copies = new Set(evaluated.filter((e) => e.check.role === 'source').map((e) => e.event.eventId))
+        .size;
       caveats.push(
-        `The copies read ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account${principal.account !== undefined && principal.account !== resourceAccount ? ` (the caller's own, ${principal.account}, where its own policies decide the read, or a third)` : ''}, what is said of the read changes: another account's bucket policy must allow it too, which the fix does not check.`,
+        `The ${copies === 1 ? 'copy reads' : 'copies read'} ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account${principal.account !== undefined && principal.account !== resourceAccount ? ` (the caller's own, ${principal.account}, where its own policies decide the read, or a third)` : ''}, what is said of the read changes: another account's bucket policy must allow it too, which the fix does not check.`,
       );
     }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
@@ -2664,7 +2666,7 @@ export class FindingBuilder {
               ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
                 : message.policyType === 'scp' && message.denial === 'implicit'
-                  ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id${first.principal.account !== undefined ? ` ${first.principal.account}` : ' ACCOUNT'} --filter SERVICE_CONTROL_POLICY\`, then the same for each OU above it and the root) to get the statement to add, checked`
+                  ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id ${first.principal.account !== undefined && /^\d{12}$/.test(first.principal.account) ? first.principal.account : 'ACCOUNT'} --filter SERVICE_CONTROL_POLICY\` lists the account's, then the same for each OU above it and the root; \`aws organizations describe-policy --policy-id …\` gives each, as --scp reads it) to get the statement to add, checked`
                   : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
                 ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`

@@ -370,7 +370,7 @@ const WORD_JOINER = '\u2060';
  * repository's files and commits.
  */
 const CITED_URL =
-  /^https:\/\/(?:(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com)\/[A-Za-z0-9/._~#%?=&+-]*|(?:gitlab\.com\/duplicity\/duplicity\/-|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools|minio|opentofu)\/[A-Za-z0-9._-]+)(?:\/(?:blob|tree|commit)\/[A-Za-z0-9/._~#%?=&+-]*)?|github\.com\/(?:aws\/aws-cli\/issues\/3163|rclone\/rclone\/issues\/(?:4703|5119|5271|5730)))$/;
+  /^https:\/\/(?:(?:docs\.aws\.amazon\.com|awscli\.amazonaws\.com|rclone\.org|restic\.readthedocs\.io|hadoop\.apache\.org|developer\.hashicorp\.com|opentofu\.org|registry\.terraform\.io|www\.terraform\.io|www\.rfc-editor\.org|learn\.microsoft\.com)\/[A-Za-z0-9/._~#%?=&+-]*|(?:gitlab\.com\/duplicity\/duplicity\/-|github\.com\/(?:rclone|aws|awslabs|hashicorp|s3fs-fuse|s3tools|minio|opentofu)\/[A-Za-z0-9._-]+)(?:\/(?:blob|tree|commit)\/[A-Za-z0-9/._~#%?=&+-]*)?|github\.com\/(?:aws\/aws-cli\/issues\/3163|rclone\/rclone\/issues\/(?:4703|5119|5271|5730)))$/;
 
 /**
  * A cited URL with no dot segment (`..`, `.`, or their percent-encoded forms): a browser resolves them

@@ -163,6 +163,11 @@ describe('Markdown escaping', () => {
       escapeMarkdownProse('Run `rclone copy` instead (https://rclone.org/commands/rclone_copy/).'),
       'Run `rclone copy` instead \\(<https://rclone.org/commands/rclone_copy/>\\)\\.',
     );
+    // OpenTofu's documentation, which its backend's notes cite, is a link too.
+    assert.equal(
+      escapeMarkdownProse('Source: https://opentofu.org/docs/language/settings/backends/s3/'),
+      'Source\\: <https://opentofu.org/docs/language/settings/backends/s3/>',
+    );
     // Other URLs, an object key's backticks that do not form a span, and its markup stay escaped text.
     assert.equal(
       escapeMarkdownProse('see https://evil.example/x and https://docs.aws.amazon.com.evil.example/'),
