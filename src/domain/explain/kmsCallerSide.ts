@@ -99,7 +99,14 @@ function callContext(
   }
   if (key?.[3] !== undefined) context['aws:ResourceAccount'] = key[3];
   if (event.principal.account !== undefined) context['kms:CallerAccount'] = event.principal.account;
-  for (const k of ['aws:SourceIp', 'aws:SourceVpce', 'aws:SourceVpc', 'aws:CurrentTime', 'aws:EpochTime']) {
+  for (const k of [
+    'aws:SourceIp',
+    'aws:SourceVpce',
+    'aws:SourceVpc',
+    'aws:CurrentTime',
+    'aws:EpochTime',
+    'aws:SourceIdentity',
+  ]) {
     const value = s3[k];
     if (value !== undefined && context[k] === undefined) context[k] = value;
   }

@@ -301,6 +301,11 @@ export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
   if (record.awsRegion !== undefined) context['kms:ViaService'] = `s3.${record.awsRegion}.amazonaws.com`;
   if (record.principal.account !== undefined) context['kms:CallerAccount'] = record.principal.account;
   Object.assign(context, timeContext(record.eventTime));
+  // The session's own keys travel with S3's call (a forward access session): a guardrail on the source
+  // identity applies to the key's use as to the S3 request.
+  const identity = record.raw.userIdentity;
+  const session = isJsonObject(identity) ? identity.sessionContext : undefined;
+  if (isJsonObject(session)) addSessionIdentityContext(session, context);
   return context;
 }
 

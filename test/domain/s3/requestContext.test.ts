@@ -196,6 +196,20 @@ describe('requestContextFor', () => {
       },
     });
     assert.equal(withIdentity['aws:SourceIdentity'], 'octo-dev');
+    // S3's call to KMS for the session carries it too.
+    const normalised = normaliseRecord({
+      input: 'test',
+      position: '$',
+      record: {
+        ...s3Event({ eventName: 'PutObject', requestParameters: { bucketName: BUCKET, key: 'k' } }),
+        userIdentity: {
+          ...federated,
+          sessionContext: { ...federated.sessionContext, sourceIdentity: 'octo-dev' },
+        },
+      },
+    });
+    assert.ok(normalised.ok);
+    assert.equal(kmsContextFor(normalised.record)['aws:SourceIdentity'], 'octo-dev');
     assert.equal(
       withIdentity['cognito-identity.amazonaws.com:sub'],
       'eu-west-1:22222222-aaaa-bbbb-cccc-000000000001',
