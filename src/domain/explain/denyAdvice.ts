@@ -185,7 +185,17 @@ export function denyCaveats(
   for (const { ref, set: evaluatedWith, request, actions, resources } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
-    caveats.push(describeDeny(statement, ref, request, [...actions], [...resources], holderOf(ref)));
+    caveats.push(
+      describeDeny(
+        statement,
+        ref,
+        request,
+        [...actions],
+        [...resources],
+        holderOf(ref),
+        evaluatedWith.permissionsBoundary !== undefined,
+      ),
+    );
   }
   return caveats;
 }
@@ -197,6 +207,7 @@ function describeDeny(
   actions: readonly string[],
   refusedResources: readonly string[],
   holder: PolicyHolder | undefined,
+  hasBoundary = false,
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
@@ -257,7 +268,9 @@ function describeDeny(
           ? [`its role (arn:${partition}:iam::${caller.account}:role/${caller.roleName})`]
           : []),
       ];
-      if (missing.length > 0)
+      if (hasBoundary && caller.kind !== 'federated-user')
+        sessionNote = ` NotPrincipal names the caller ${caller.arn}, but the caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists. Exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+      else if (missing.length > 0)
         sessionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     }
   }

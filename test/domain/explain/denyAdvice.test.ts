@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { denyCaveats } from '../../../src/domain/explain/denyAdvice.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
+import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
 import { evaluatedChecks, policySet } from './policySetFixtures.js';
 
@@ -256,6 +257,31 @@ describe('denyCaveats', () => {
     const [sessionCaveat] = caveatsFor(sessionSet, [{ ...deleteRequest, principal: session }]);
     assert.match(sessionCaveat ?? '', /but not its account \(arn:aws:iam::111122223333:root\)/);
     assert.doesNotMatch(sessionCaveat ?? '', /the request came from a session of it/);
+  });
+
+  test('NotPrincipal naming the caller and its account, for a caller with a permissions boundary: the boundary is why', () => {
+    const set = setWith([
+      {
+        Sid: 'OnlyNas',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: [deleteRequest.principal, 'arn:aws:iam::111122223333:root'] },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const bounded: PolicySet = {
+      ...set,
+      permissionsBoundary: compilePolicy(
+        { name: 'Boundary', document: { Version: '2012-10-17', Statement: [ALLOW_ALL] } },
+        { policyType: 'permissions-boundary', policyIndex: 0 },
+      ),
+    };
+    const [caveat] = caveatsFor(bounded, [deleteRequest]);
+    assert.match(
+      caveat ?? '',
+      /but the caller has a permissions boundary, and a Deny with NotPrincipal always applies/,
+    );
+    assert.ok(!(caveat ?? '').includes('add the caller to the exception'), caveat);
   });
 
   test('a Deny that names its principals, or targets the caller by a condition, is not said to cover everyone', () => {
