@@ -181,14 +181,22 @@ function otherActionNote(
   action: string,
   resource: string,
   usual: string,
+  substituted: boolean,
 ): readonly string[] {
   const last = lastNote;
-  if (last?.eventName === eventName && last.action === action && last.resource === resource)
+  if (
+    last?.eventName === eventName &&
+    last.action === action &&
+    last.resource === resource &&
+    last.substituted === substituted
+  )
     return last.notes;
   const notes = Object.freeze([
-    `The error message names ${action} on ${resource}, not what ${eventName} normally needs (${usual}); the message is what AWS evaluated.`,
+    substituted
+      ? `The error message names ${action}, not what ${eventName} normally needs (${usual}), on no resource it could be evaluated on: it was evaluated on ${resource}, the request's own; the message is what AWS evaluated.`
+      : `The error message names ${action} on ${resource}, not what ${eventName} normally needs (${usual}); the message is what AWS evaluated.`,
   ]);
-  lastNote = { eventName, action, resource, notes };
+  lastNote = { eventName, action, resource, substituted, notes };
   return notes;
 }
 
@@ -197,6 +205,7 @@ let lastNote:
       readonly eventName: string;
       readonly action: string;
       readonly resource: string;
+      readonly substituted: boolean;
       readonly notes: readonly string[];
     }
   | undefined;
@@ -209,6 +218,8 @@ let lastNote:
 function fromMessage(
   record: CloudTrailRecord,
   message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
+  /** The message named no resource it could be evaluated on: `message.resource` is the request's own. */
+  substituted = false,
 ): DeniedEvent {
   const resource = message.resource === undefined ? '*' : withLineBreaksOf(record, message.resource);
   // A request through an access point is denied on the access point's ARN: the object's key is in it,
@@ -266,7 +277,7 @@ function fromMessage(
   let notes: readonly string[] = NO_NOTES;
   const usual = usualActionsOf(record.eventName);
   if (usual !== undefined && !usual.lower.has(lowerCaseAction(message.action))) {
-    notes = otherActionNote(record.eventName, message.action, resource, usual.listed);
+    notes = otherActionNote(record.eventName, message.action, resource, usual.listed, substituted);
   }
   if (throughAccessPoint !== undefined) notes = [...notes, accessPointNote(throughAccessPoint.accessPoint)];
   const ownerNote = expectedOwnerNote(record, owner);
@@ -586,13 +597,20 @@ function namedActionCheck(record: CloudTrailRecord, action: string): string | un
   const lower = lowerCaseAction(action);
   const named = mapping.checks.find((c) => c.kind === 's3' && lowerCaseAction(c.action) === lower)?.resource;
   if (named !== undefined) return named;
+  // Through an access point, a request is authorized on the access point's ARN: which of its forms the
+  // action takes is not for this fallback to guess; the operation's requests are evaluated.
+  if (mapping.checks.some((c) => c.accessPoint !== undefined)) return undefined;
   // An action the operation does not request itself (s3:ListBucket for a read of a missing key): on the
-  // request's bucket, or its object, as the catalogue authorizes that action.
+  // request's bucket, or its object, as the catalogue authorizes that action; a copy's reads are of its
+  // source.
   const form = actionResourceForm(action);
   const bucket = bucketOf(record);
   if (form === undefined || bucket === undefined) return undefined;
   const partition = /^arn:(aws[a-z-]*):/.exec(record.principal.arn ?? '')?.[1] ?? 'aws';
   if (form === 'bucket') return `arn:${partition}:s3:::${bucket}`;
+  const source = copySourceOf(record);
+  if (source !== undefined && lower.startsWith('s3:get'))
+    return `arn:${partition}:s3:::${source.bucket}/${source.key}`;
   const key = record.requestParameters.key;
   return typeof key === 'string' && key !== '' ? `arn:${partition}:s3:::${bucket}/${key}` : undefined;
 }
@@ -621,7 +639,7 @@ function analysedFromOperation(
     // names says where (a ListAllMyBuckets has no resource, `*`); without one, the operation's requests
     // are evaluated.
     const named = namedActionCheck(record, message.action);
-    if (named !== undefined) return fromMessage(record, { ...message, resource: named });
+    if (named !== undefined) return fromMessage(record, { ...message, resource: named }, true);
   }
 
   const mapping = authorizationChecksFor(record);

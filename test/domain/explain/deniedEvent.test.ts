@@ -231,6 +231,38 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.deepEqual([broken.check.bucket, broken.check.key], [BUCKET, 'daily/a\nb.txt']);
   });
 
+  test('a message naming a copy read on no usable resource is evaluated on the source; the note says so', () => {
+    const copy = analysed(
+      s3Record({
+        eventName: 'CopyObject',
+        requestParameters: {
+          bucketName: BUCKET,
+          key: 'daily/copy.tar',
+          'x-amz-copy-source': 'source-bucket/daily/a.tar',
+        },
+        overrides: {
+          errorMessage: `User: arn:aws:iam::${CALLER_ACCOUNT}:user/backup is not authorized to perform: s3:GetObjectTagging on resource: "*" because no identity-based policy allows the s3:GetObjectTagging action`,
+        },
+      }),
+    );
+    assert.deepEqual(
+      [copy.check.action, copy.check.resource],
+      ['s3:GetObjectTagging', 'arn:aws:s3:::source-bucket/daily/a.tar'],
+    );
+    assert.ok(
+      copy.notes.some(
+        (n) =>
+          n.startsWith(
+            'The error message names s3:GetObjectTagging, not what CopyObject normally needs (s3:PutObject, s3:GetObject',
+          ) &&
+          n.includes(
+            'on no resource it could be evaluated on: it was evaluated on arn:aws:s3:::source-bucket/daily/a.tar',
+          ),
+      ),
+      copy.notes.join('\n'),
+    );
+  });
+
   test('a copy onto itself (restoring a version): the action says which side the message names', () => {
     const selfCopy = (action: string) =>
       analysed(
