@@ -163,3 +163,24 @@ describe('the SCP caveat built from a record whose account is not an account ID'
     assert.match(caveats, /list-policies-for-target --target-id ACCOUNT --filter SERVICE_CONTROL_POLICY/);
   });
 });
+
+describe('an S3 setting refusal (scenario 34) whose caller has a policy the snapshot lacks', () => {
+  const dir = temporaryDirectory('pa-setting-first-');
+  test('the setting note is still the first caveat, which the cause points to', async () => {
+    const sample = join(import.meta.dirname, '..', '..', 'events', '34-terraform-block-public-policy');
+    copyFileSync(join(sample, 'event.json'), join(dir(), 'event.json'));
+    const authz = JSON.parse(readFileSync(join(sample, 'authz.json'), 'utf8')) as {
+      RoleDetailList: { RoleName: string; AttachedManagedPolicies: unknown[] }[];
+    };
+    authz.RoleDetailList[0]?.AttachedManagedPolicies.push({
+      PolicyName: 'Missing',
+      PolicyArn: 'arn:aws:iam::111122223333:policy/Missing',
+    });
+    writeFileSync(join(dir(), 'authz.json'), JSON.stringify(authz));
+    const [finding] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    assert.equal(finding?.cause, 's3-setting');
+    assert.match(finding?.caveats[0] ?? '', /^AWS's message names S3 Block Public Access/);
+    assert.ok(finding?.caveats.some((c) => c.startsWith('Policy arn:aws:iam::111122223333:policy/Missing')));
+  });
+});

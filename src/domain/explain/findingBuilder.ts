@@ -59,6 +59,7 @@ import type { ExplainContext } from './context.js';
 import {
   checksOf,
   type DeniedEvent,
+  isSettingNote,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
@@ -2268,7 +2269,11 @@ export class FindingBuilder {
       ),
       alternatives,
       jobProfile,
-      caveats: [...new Set(caveats)],
+      // An S3 setting AWS's message names is the first caveat, which the cause and summary point to.
+      caveats:
+        cause === 's3-setting'
+          ? [...new Set([...caveats.filter(isSettingNote), ...caveats])]
+          : [...new Set(caveats)],
       // Filled in below, from the rest (a spread of the finding would copy it member by member).
       summary: '',
     };
