@@ -2,8 +2,8 @@
  * What a reader triages on: the summary and the SNS subject lead with the actions the fix grants, not
  * with a refusal it leaves alone (scenario 25: rclone's check of the job's root, refused and harmless,
  * beside the deletes the fix grants). What a reader of an SCP refusal can do without the SCPs (scenario 45).
- * A tool profile that says what it leaves out (s3fs mounted with a default ACL), and one that works where
- * the job's listing walked (aws s3 rm --recursive).
+ * A tool profile that says what it leaves out (s3fs mounted with a default ACL), and one that stays where
+ * the refused keys are though a listing of the caller's is wider (aws s3 rm).
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,10 +112,8 @@ describe('a refusal a tool profile does not model (s3fs mounted with default_acl
   });
 });
 
-describe('aws s3 rm --recursive whose listing the input has (logs/), refused deletes deeper (logs/app/)', () => {
-  const FIXTURE_RM = join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive');
-  const dir = temporaryDirectory('pa-rm-single-');
-  test('the profile works where the listing walked, not only where the refused keys are', async () => {
+describe('aws s3 rm refused two deletes in logs/app/, with a listing of logs/ in the input', () => {
+  test("the profile stays where the refused keys are: the listing is not known to be that command's", async () => {
     const report = await explainScenario(
       join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive'),
       ['event.json', '--account-snapshot', 'authz.json'],
@@ -125,24 +123,8 @@ describe('aws s3 rm --recursive whose listing the input has (logs/), refused del
       finding?.jobProfile?.statements.map((s) => [s.Action, s.Resource]),
       [
         [['s3:ListBucket'], ['arn:aws:s3:::acme-reports']],
-        [['s3:DeleteObject'], ['arn:aws:s3:::acme-reports/logs/*']],
+        [['s3:DeleteObject'], ['arn:aws:s3:::acme-reports/logs/app/*']],
       ],
-    );
-    assert.ok(
-      finding?.jobProfile?.notes.some((n) =>
-        n.includes('`aws s3 rm` lists the path it was given (`prefix=logs/`)'),
-      ),
-      finding?.jobProfile?.notes.join('\n'),
-    );
-    // One key refused: no recursive rm, whatever listing of the caller's the input holds.
-    const record = JSON.parse(readFileSync(join(FIXTURE_RM, 'event.json'), 'utf8')) as { Records: unknown[] };
-    writeFileSync(join(dir(), 'event.json'), JSON.stringify({ Records: record.Records.slice(0, 2) }));
-    copyFileSync(join(FIXTURE_RM, 'authz.json'), join(dir(), 'authz.json'));
-    const [single] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
-      .findings;
-    assert.deepEqual(
-      single?.jobProfile?.statements.flatMap((s) => s.Resource),
-      ['arn:aws:s3:::acme-reports', 'arn:aws:s3:::acme-reports/logs/app/*'],
     );
   });
 });

@@ -585,6 +585,9 @@ function sourceContext(
  */
 function usableResource(resource: string, record: CloudTrailRecord, action: string): boolean {
   if (resource === '*') {
+    // `*` only for an action that takes no resource: one the catalogue authorizes on a bucket or an
+    // object never is.
+    if (actionResourceForm(action) !== undefined) return false;
     const named = namedActionCheck(record, action);
     return named === undefined || named === '*';
   }
@@ -626,7 +629,7 @@ function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   if (message.form === 'enhanced' && isS3Action(message.action) && message.resource !== undefined) {
     if (usableResource(message.resource, record, message.action)) return fromMessage(record, message);
     const { resource: unusable, ...withoutResource } = message;
-    const event = analysedFromOperation(record, withoutResource);
+    const event = analysedFromOperation(record, withoutResource, 'silent');
     if ('unmapped' in event) return event;
     const note = `AWS's message names ${message.action} on ${JSON.stringify(unusable)}, which is no bucket, object or access point of this request: the record may be damaged, and ${event.source === 'message' ? `${message.action} was evaluated on the request's own resource` : `the operation's requests were evaluated`} instead.`;
     return { ...event, notes: [...event.notes, note] };
@@ -637,8 +640,10 @@ function analysed(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
 function analysedFromOperation(
   record: CloudTrailRecord,
   message: ParsedDenialMessage,
+  /** `false`: from the operation's requests alone; `'silent'`: without the note that says so. */
+  fromMessageToo: boolean | 'silent' = true,
 ): DeniedEvent | UnmappedOperation {
-  if (message.form === 'enhanced' && isS3Action(message.action)) {
+  if (fromMessageToo !== false && message.form === 'enhanced' && isS3Action(message.action)) {
     if (message.resource !== undefined) return fromMessage(record, message);
     // A message without "on resource", or with one that is no bucket, object or access point (`*` for an
     // action that takes one, a bucket ARN without a name): the operation's request for the action it
@@ -646,6 +651,16 @@ function analysedFromOperation(
     // are evaluated.
     const named = namedActionCheck(record, message.action);
     if (named !== undefined) return fromMessage(record, { ...message, resource: named }, true);
+    // No resource to evaluate the action on (through an access point): the operation's requests, said.
+    const event = analysedFromOperation(record, message, false);
+    if ('unmapped' in event || fromMessageToo === 'silent') return event;
+    return {
+      ...event,
+      notes: [
+        ...event.notes,
+        `AWS's message names ${message.action} on no resource it could be evaluated on here: the operation's requests were evaluated instead.`,
+      ],
+    };
   }
 
   const mapping = authorizationChecksFor(record);

@@ -249,7 +249,10 @@ function describeDeny(
             (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
           )
         : undefined;
-    if (role !== undefined && caller.kind === 'role-session') {
+    if (hasBoundary && (caller.kind === 'user' || caller.kind === 'role-session')) {
+      // Whatever NotPrincipal lists: AWS applies such a Deny to every user or role with a boundary.
+      sessionNote = ` The caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists: adding the caller to NotPrincipal would not exempt it. Exempt it with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+    } else if (role !== undefined && caller.kind === 'role-session') {
       sessionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     } else if (
       (caller.kind === 'user' || caller.kind === 'federated-user' || caller.kind === 'role-session') &&
@@ -268,9 +271,7 @@ function describeDeny(
           ? [`its role (arn:${partition}:iam::${caller.account}:role/${caller.roleName})`]
           : []),
       ];
-      if (hasBoundary && caller.kind !== 'federated-user')
-        sessionNote = ` NotPrincipal names the caller ${caller.arn}, but the caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists. Exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
-      else if (missing.length > 0)
+      if (missing.length > 0)
         sessionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     }
   }

@@ -1557,7 +1557,7 @@ export class FindingBuilder {
       const copies = new Set(evaluated.filter((e) => e.check.role === 'source').map((e) => e.event.eventId))
         .size;
       caveats.push(
-        `The ${copies === 1 ? 'copy reads' : 'copies read'} ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. If ${one ? 'it belongs' : 'one belongs'} to another account${principal.account !== undefined && principal.account !== resourceAccount ? ` (the caller's own, ${principal.account}, where its own policies decide the read, or a third)` : ''}, what is said of the read changes: another account's bucket policy must allow it too, which the fix does not check.`,
+        `The ${copies === 1 ? 'copy reads' : 'copies read'} ${one ? 'bucket' : 'buckets'} ${andList(readElsewhere)}, whose owner the record does not name: ${one ? 'it was' : 'they were'} evaluated as ${one ? 'a bucket' : 'buckets'} of account ${resourceAccount}, as ${bucket} is. ${principal.account !== undefined && principal.account !== resourceAccount ? `If ${one ? 'it belongs' : 'one belongs'} to the caller's own account (${principal.account}), its own policies alone decide the read; if to a third account, that bucket's policy must allow it too` : `If ${one ? 'it belongs' : 'one belongs'} to another account, that bucket's policy must allow the read too`}; neither is checked here.`,
       );
     }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
@@ -3306,20 +3306,9 @@ export class FindingBuilder {
       let prefix = commonDirectory(keys.length > 0 ? keys : listPrefixes);
       // `aws s3 sync` lists the whole path it was given (no delimiter) before it writes the files that
       // changed: that listing, when the input has it, is where the job works, wider than the changed
-      // files' directory (the next run changes others). So do `rm --recursive`, and `cp`/`mv
-      // --recursive` from S3 (a read or a delete refused, no write), before each key they delete or read.
-      // The caller's listings are pooled per bucket, whatever command made them: an `rm` or `cp` counts as
-      // recursive only when it was refused on several keys (one command acts on one key otherwise).
-      const recursive = new Set(keys).size > 1;
-      const walksItsPath =
-        client.command === 's3.sync' ||
-        (recursive && client.command === 's3.rm') ||
-        (recursive &&
-          (client.command === 's3.cp' || client.command === 's3.mv') &&
-          refusedEventNames.length > 0 &&
-          refusedEventNames.every(
-            (name) => name === 'GetObject' || name === 'HeadObject' || name === 'DeleteObject',
-          ));
+      // files' directory (the next run changes others). (`rm`/`cp --recursive` list too, but the caller's
+      // listings are pooled per bucket whatever command made them: a listing is not known to be theirs.)
+      const walksItsPath = client.command === 's3.sync';
       if (walksItsPath && keys.length > 0) {
         let syncPath: string | undefined;
         for (const listed of evidence('recursiveListPrefixes') ?? NO_NAMES) {

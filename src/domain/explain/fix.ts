@@ -31,7 +31,7 @@ import type {
   StatementExplanation,
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
-import { compileArnPattern, type Matcher } from '../policy/wildcard.js';
+import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
 import { plural } from '../render/reportWording.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
@@ -511,13 +511,19 @@ function perUserStatement(
   statements: readonly PolicyStatement[],
 ): { readonly statement: string; readonly variable: string } | undefined {
   const actions = [...new Set(statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())))];
+  // The fix's resources as the keys they stand for (`…/models/*` -> `…/models/x`).
+  const granted = statements.flatMap((s) => s.Resource.map((r) => r.replace(/\*$/, 'x')));
   for (const policy of input.resolved.set.identity)
     for (const statement of policy.statements) {
       if (statement.effect !== 'Allow' || statement.notAction || statement.notResource) continue;
       if (!statement.actions.some((a) => actions.some((action) => a.matcher(action)))) continue;
       for (const resource of statement.resources) {
         const variable = /\$\{aws:PrincipalTag\/[^}]+\}/i.exec(resource.raw)?.[0];
-        if (variable !== undefined)
+        // Only a statement that, with some value of the tag, covers what the fix grants.
+        const anyValue = compileArnPattern(
+          tokenizeWildcards(resource.raw.replace(/\$\{aws:PrincipalTag\/[^}]+\}/gi, '*')),
+        );
+        if (variable !== undefined && granted.some((r) => anyValue(r)))
           return {
             statement: `statement ${statement.sid !== undefined ? `"${statement.sid}"` : `#${statement.index}`} of ${policy.name ?? 'its policy'}`,
             variable,

@@ -37,6 +37,26 @@ const bucketPolicyForBucket = [
 ];
 
 describe('explain through an access point', () => {
+  test("a message naming s3:ListBucket on * or on no resource: never a grant on *, the operation's requests instead, said", () => {
+    for (const on of [' on resource: "*"', '']) {
+      const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:ListBucket${on} because no identity-based policy allows the s3:ListBucket action`;
+      const [finding] = explainTexts(
+        text(throughAccessPoint('in/2026/a.csv', message)),
+        backupUserContext(bucketPolicyForBucket),
+      ).findings;
+      assert.deepEqual(
+        finding?.requests.map((r) => [r.action, r.resource]),
+        [['s3:PutObject', `${AP}/object/in/2026/a.csv`]],
+        on,
+      );
+      assert.ok(!(finding?.fix?.statements ?? []).some((st) => st.Resource.includes('*')), on);
+      assert.ok(
+        finding?.caveats.some((c) => c.startsWith("AWS's message names s3:ListBucket on ")),
+        finding?.caveats.join('\n'),
+      );
+    }
+  });
+
   test('a legacy "Access Denied" is evaluated on the access point ARNs, not reported as allowed', () => {
     const report = explainTexts(
       text(

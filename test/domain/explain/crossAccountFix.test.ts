@@ -540,7 +540,7 @@ describe('a copy from a bucket into another, both of the other account', () => {
     // The record names the owner of dst only: src was taken to be in the same account, and a caveat says so.
     assert.ok(
       finding.caveats.includes(
-        `The copy reads bucket src, whose owner the record does not name: it was evaluated as a bucket of account ${OWNER}, as dst is. If it belongs to another account (the caller's own, ${ACCOUNT}, where its own policies decide the read, or a third), what is said of the read changes: another account's bucket policy must allow it too, which the fix does not check.`,
+        `The copy reads bucket src, whose owner the record does not name: it was evaluated as a bucket of account ${OWNER}, as dst is. If it belongs to the caller's own account (${ACCOUNT}), its own policies alone decide the read; if to a third account, that bucket's policy must allow it too; neither is checked here.`,
       ),
       finding.caveats.join('\n'),
     );

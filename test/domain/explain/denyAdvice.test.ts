@@ -269,19 +269,30 @@ describe('denyCaveats', () => {
         Resource: 'arn:aws:s3:::photos/*',
       },
     ]);
-    const bounded: PolicySet = {
-      ...set,
-      permissionsBoundary: compilePolicy(
-        { name: 'Boundary', document: { Version: '2012-10-17', Statement: [ALLOW_ALL] } },
-        { policyType: 'permissions-boundary', policyIndex: 0 },
-      ),
-    };
+    const boundary = compilePolicy(
+      { name: 'Boundary', document: { Version: '2012-10-17', Statement: [ALLOW_ALL] } },
+      { policyType: 'permissions-boundary', policyIndex: 0 },
+    );
+    const bounded: PolicySet = { ...set, permissionsBoundary: boundary };
     const [caveat] = caveatsFor(bounded, [deleteRequest]);
     assert.match(
       caveat ?? '',
-      /but the caller has a permissions boundary, and a Deny with NotPrincipal always applies/,
+      /The caller has a permissions boundary, and a Deny with NotPrincipal always applies/,
     );
     assert.ok(!(caveat ?? '').includes('add the caller to the exception'), caveat);
+    // Not listed at all: adding it would not help either.
+    const others = setWith([
+      {
+        Sid: 'OnlyAdmin',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: ['arn:aws:iam::111122223333:user/admin', 'arn:aws:iam::111122223333:root'] },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::photos/*',
+      },
+    ]);
+    const [unlisted] = caveatsFor({ ...others, permissionsBoundary: boundary }, [deleteRequest]);
+    assert.match(unlisted ?? '', /adding the caller to NotPrincipal would not exempt it/);
+    assert.ok(!(unlisted ?? '').includes('add the caller to the exception'), unlisted);
   });
 
   test('a Deny that names its principals, or targets the caller by a condition, is not said to cover everyone', () => {

@@ -114,6 +114,28 @@ describe('a permission set fix', () => {
       /Its statement "OwnFolder" of AwsSSOInlinePolicy already scopes these actions per user with \$\{aws:PrincipalTag\/userName\}, which this session carried no value for/,
     );
     assert.doesNotMatch(note, /scope it per user instead/);
+    // One on another bucket is not the per-user grant of these requests.
+    const elsewhere = await explainWith('elsewhere', (current) =>
+      current.map((p) => ({
+        ...p,
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            ...((p.PolicyDocument as { Statement: unknown[] }).Statement ?? []),
+            {
+              Sid: 'ArchiveHome',
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::team-archive/home/${aws:PrincipalTag/userName}/*',
+            },
+          ],
+        },
+      })),
+    );
+    assert.match(
+      elsewhere.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '',
+      /scope it per user instead, with attributes for access control/,
+    );
     // Without one, the advice to scope per user stands.
     const plain = await explainWith('plain', (current) => current);
     assert.match(
