@@ -141,27 +141,21 @@ describe("a KMS call AWS's message says no identity-based policy allows, with no
 
 describe('a KMS call AWS\'s message names without the key ("on this resource"), the caller\'s policies visible (sample 47)', () => {
   const dir = temporaryDirectory('pa-kms-unnamed-');
-  test('the summary names the key use, not the S3 request the policies allow, and the caveat says how to find the key', async () => {
-    const sample = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      'events',
-      '47-sse-kms-default-key-no-kms-permission',
-    );
+  const sample = join(import.meta.dirname, '..', '..', 'events', '47-sse-kms-default-key-no-kms-permission');
+  /** Sample 47 with its message's key ARN taken out (and `edit` applied), explained with its snapshot. */
+  const explainWithout = async (name: string, edit: (message: string) => string = (m) => m) => {
     const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { errorMessage: string };
-    record.errorMessage = record.errorMessage.replace(
-      / on resource: "?arn:aws:kms:[^ "]+"?/,
-      ' on this resource',
+    record.errorMessage = edit(
+      record.errorMessage.replace(/ on resource: "?arn:aws:kms:[^ "]+"?/, ' on this resource'),
     );
-    assert.match(
-      record.errorMessage,
-      /kms:GenerateDataKey on this resource because no identity-based policy/,
-    );
-    writeFileSync(join(dir(), 'event.json'), JSON.stringify(record));
+    writeFileSync(join(dir(), name), JSON.stringify(record));
     copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
-    const [finding] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
-      .findings;
+    const [finding] = (await explainScenario(dir(), [name, '--account-snapshot', 'authz.json'])).findings;
+    return { finding, message: record.errorMessage };
+  };
+  test('the summary names the key use, not the S3 request the policies allow, and the caveat says how to find the key', async () => {
+    const { finding, message } = await explainWithout('event.json');
+    assert.match(message, /kms:GenerateDataKey on this resource because no identity-based policy/);
     assert.equal(finding?.cause, 'identity-missing-allow');
     assert.match(
       finding?.summary ?? '',
@@ -178,25 +172,10 @@ describe('a KMS call AWS\'s message names without the key ("on this resource"), 
   });
 
   test('an SCP that does not allow the key use: the caveat says an allow list lacks it, and who can add it', async () => {
-    const sample = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      'events',
-      '47-sse-kms-default-key-no-kms-permission',
+    const { finding, message } = await explainWithout('scp-event.json', (m) =>
+      m.replace('no identity-based policy allows', 'no service control policy allows'),
     );
-    const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { errorMessage: string };
-    record.errorMessage = record.errorMessage
-      .replace(/ on resource: "?arn:aws:kms:[^ "]+"?/, ' on this resource')
-      .replace('no identity-based policy allows', 'no service control policy allows');
-    assert.match(
-      record.errorMessage,
-      /because no service control policy allows the kms:GenerateDataKey action/,
-    );
-    writeFileSync(join(dir(), 'scp-event.json'), JSON.stringify(record));
-    copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
-    const [finding] = (await explainScenario(dir(), ['scp-event.json', '--account-snapshot', 'authz.json']))
-      .findings;
+    assert.match(message, /because no service control policy allows the kms:GenerateDataKey action/);
     const caveat = finding?.caveats.find((c) => c.startsWith('AWS names kms:GenerateDataKey')) ?? '';
     assert.match(
       caveat,

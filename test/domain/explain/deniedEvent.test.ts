@@ -92,15 +92,18 @@ const copyObject = (errorMessage: string) =>
 describe('analyseDeniedEvent: the request an enhanced message names', () => {
   test('a message without "on resource" is evaluated on the resource of the operation\'s request for its action, never on *', () => {
     const caller = `arn:aws:iam::${CALLER_ACCOUNT}:user/backup`;
-    const get = analysed(
-      s3Record({
-        eventName: 'GetObject',
-        requestParameters: { bucketName: BUCKET, key: 'daily/a.txt' },
-        overrides: {
-          errorMessage: `User: ${caller} is not authorized to perform: s3:GetObject because no identity-based policy allows the s3:GetObject action`,
-        },
-      }),
-    );
+    /** An event of `eventName` on `key`, refused with a message naming `action` and no resource. */
+    const refused = (eventName: string, key: string | undefined, action: string) =>
+      analysed(
+        s3Record({
+          eventName,
+          requestParameters: key === undefined ? {} : { bucketName: BUCKET, key },
+          overrides: {
+            errorMessage: `User: ${caller} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+          },
+        }),
+      );
+    const get = refused('GetObject', 'daily/a.txt', 's3:GetObject');
     assert.deepEqual(
       [get.check.action, get.check.resource, get.check.bucket, get.check.key, get.source],
       ['s3:GetObject', `arn:aws:s3:::${BUCKET}/daily/a.txt`, BUCKET, 'daily/a.txt', 'message'],
@@ -117,28 +120,12 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
     assert.deepEqual([list.check.action, list.check.resource], ['s3:ListAllMyBuckets', '*']);
     // An action the operation does not request itself: on the request's bucket or object, as the
     // catalogue authorizes it (a read of a missing key refused s3:ListBucket), never on *.
-    const listing = analysed(
-      s3Record({
-        eventName: 'HeadObject',
-        requestParameters: { bucketName: BUCKET, key: 'daily/missing.txt' },
-        overrides: {
-          errorMessage: `User: ${caller} is not authorized to perform: s3:ListBucket because no identity-based policy allows the s3:ListBucket action`,
-        },
-      }),
-    );
+    const listing = refused('HeadObject', 'daily/missing.txt', 's3:ListBucket');
     assert.deepEqual(
       checksOf(listing).map((c) => [c.action, c.resource, c.bucket]),
       [['s3:ListBucket', `arn:aws:s3:::${BUCKET}`, BUCKET]],
     );
-    const other = analysed(
-      s3Record({
-        eventName: 'GetObject',
-        requestParameters: { bucketName: BUCKET, key: 'daily/a.txt' },
-        overrides: {
-          errorMessage: `User: ${caller} is not authorized to perform: s3:PutObjectTagging because no identity-based policy allows the s3:PutObjectTagging action`,
-        },
-      }),
-    );
+    const other = refused('GetObject', 'daily/a.txt', 's3:PutObjectTagging');
     assert.deepEqual(
       checksOf(other).map((c) => [c.action, c.resource]),
       [['s3:PutObjectTagging', `arn:aws:s3:::${BUCKET}/daily/a.txt`]],

@@ -89,23 +89,25 @@ describe('a permission set fix', () => {
     );
   });
 
-  test('beside a statement that already scopes the action per user with a principal tag, says to pass the attribute', async () => {
-    const perUser = await explainWith('per-user', (current) =>
+  /** The role's inline policies, each with one more statement allowing s3:PutObject on `resource`. */
+  const withPutObject =
+    (sid: string, resource: string) =>
+    (current: RoleDetail['RolePolicyList']): RoleDetail['RolePolicyList'] =>
       current.map((p) => ({
         ...p,
         PolicyDocument: {
           Version: '2012-10-17',
           Statement: [
             ...((p.PolicyDocument as { Statement: unknown[] }).Statement ?? []),
-            {
-              Sid: 'OwnFolder',
-              Effect: 'Allow',
-              Action: 's3:PutObject',
-              Resource: 'arn:aws:s3:::ds-sandbox/users/${aws:PrincipalTag/userName}/*',
-            },
+            { Sid: sid, Effect: 'Allow', Action: 's3:PutObject', Resource: resource },
           ],
         },
-      })),
+      }));
+
+  test('beside a statement that already scopes the action per user with a principal tag, says to pass the attribute', async () => {
+    const perUser = await explainWith(
+      'per-user',
+      withPutObject('OwnFolder', 'arn:aws:s3:::ds-sandbox/users/${aws:PrincipalTag/userName}/*'),
     );
     const note =
       perUser.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '';
@@ -115,22 +117,9 @@ describe('a permission set fix', () => {
     );
     assert.doesNotMatch(note, /scope it per user instead/);
     // One on another bucket is not the per-user grant of these requests.
-    const elsewhere = await explainWith('elsewhere', (current) =>
-      current.map((p) => ({
-        ...p,
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            ...((p.PolicyDocument as { Statement: unknown[] }).Statement ?? []),
-            {
-              Sid: 'ArchiveHome',
-              Effect: 'Allow',
-              Action: 's3:PutObject',
-              Resource: 'arn:aws:s3:::team-archive/home/${aws:PrincipalTag/userName}/*',
-            },
-          ],
-        },
-      })),
+    const elsewhere = await explainWith(
+      'elsewhere',
+      withPutObject('ArchiveHome', 'arn:aws:s3:::team-archive/home/${aws:PrincipalTag/userName}/*'),
     );
     assert.match(
       elsewhere.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '',
