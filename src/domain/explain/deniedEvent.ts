@@ -364,13 +364,13 @@ const SETTING_SAID: Readonly<Record<S3SettingName, string>> = {
   BlockedEncryptionTypes: "AWS's message names the bucket's block on SSE-C uploads, not a policy",
 };
 
-/** The S3 setting whose note (see {@link SETTING_NOTES}) is among `caveats`, if any. */
 /** Whether a caveat is the note on an S3 setting AWS's message names (see {@link settingNamedIn}). */
 export function isSettingNote(caveat: string): boolean {
   for (const said of Object.values(SETTING_SAID)) if (caveat.startsWith(said)) return true;
   return false;
 }
 
+/** The S3 setting whose note (see {@link SETTING_NOTES}) is among `caveats`, if any. */
 export function settingNamedIn(caveats: readonly string[]): S3SettingName | undefined {
   for (const caveat of caveats)
     for (const [setting, said] of Object.entries(SETTING_SAID) as [S3SettingName, string][])
