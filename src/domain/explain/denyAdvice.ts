@@ -236,6 +236,11 @@ function describeDeny(
   const tests: string[] = [];
   const hints = new Set<string>();
   let sessionNote = '';
+  // A Deny with NotPrincipal applies to every user or role with a permissions boundary, listed or not.
+  const boundaryNote =
+    statement.principal?.not === true &&
+    hasBoundary &&
+    (caller.kind === 'user' || caller.kind === 'role-session');
   const principal = statement.principal;
   if (principal?.not === true) {
     exceptions.push(
@@ -249,7 +254,7 @@ function describeDeny(
             (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
           )
         : undefined;
-    if (hasBoundary && (caller.kind === 'user' || caller.kind === 'role-session')) {
+    if (boundaryNote) {
       // Whatever NotPrincipal lists: AWS applies such a Deny to every user or role with a boundary.
       sessionNote = ` The caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists: adding the caller to NotPrincipal would not exempt it. Exempt it with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     } else if (role !== undefined && caller.kind === 'role-session') {
@@ -310,6 +315,8 @@ function describeDeny(
   const ways: string[] = [];
   if (tests.length > 0) ways.push([...hints].join('; '));
   if (exceptions.length > 0 && sessionNote === '') ways.push('run the job as a principal it exempts');
+  else if (exceptions.length > 0 && boundaryNote)
+    ways.push('run the job as a principal it exempts that has no permissions boundary');
   ways.push(`change the job so that it does not call ${refused}${where === '*' ? '' : ` on ${where}`}`);
   const owner =
     exceptions.length > 0

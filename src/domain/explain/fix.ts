@@ -510,23 +510,34 @@ function perUserStatement(
   input: FixInput,
   statements: readonly PolicyStatement[],
 ): { readonly statement: string; readonly variable: string } | undefined {
-  const actions = [...new Set(statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())))];
-  // The fix's resources as the keys they stand for (`…/models/*` -> `…/models/x`).
-  const granted = statements.flatMap((s) => s.Resource.map((r) => r.replace(/\*$/, 'x')));
+  // The user's own value is what IAM Identity Center's attribute would hold: the session's name (its
+  // user name); without it, no statement can be said to be this user's grant.
+  const user = input.principal.sessionName;
+  if (user === undefined || user === '') return undefined;
+  const byStatement = new Map<string, string[]>();
+  for (const st of statements)
+    for (const action of st.Action)
+      byStatement.set(
+        action.toLowerCase(),
+        st.Resource.map((r) => r.replace(/\*$/, 'x')),
+      );
   for (const policy of input.resolved.set.identity)
     for (const statement of policy.statements) {
       if (statement.effect !== 'Allow' || statement.notAction || statement.notResource) continue;
-      if (!statement.actions.some((a) => actions.some((action) => a.matcher(action)))) continue;
       for (const resource of statement.resources) {
-        const variable = /\$\{aws:PrincipalTag\/[^}]+\}/i.exec(resource.raw)?.[0];
-        // Only a statement that, with some value of the tag, covers what the fix grants.
-        const anyValue = compileArnPattern(
-          tokenizeWildcards(resource.raw.replace(/\$\{aws:PrincipalTag\/[^}]+\}/gi, '*')),
+        const variables = [...new Set(resource.raw.match(/\$\{aws:PrincipalTag\/[^}]+\}/gi) ?? [])];
+        // One tag, standing for the user: with it set to the user's name, the statement covers a
+        // resource the fix grants for an action it allows.
+        if (variables.length !== 1) continue;
+        const asUser = compileArnPattern(tokenizeWildcards(resource.raw.split(variables[0]!).join(user)));
+        const covers = [...byStatement].some(
+          ([action, granted]) =>
+            statement.actions.some((a) => a.matcher(action)) && granted.some((r) => asUser(r)),
         );
-        if (variable !== undefined && granted.some((r) => anyValue(r)))
+        if (covers)
           return {
             statement: `statement ${statement.sid !== undefined ? `"${statement.sid}"` : `#${statement.index}`} of ${policy.name ?? 'its policy'}`,
-            variable,
+            variable: variables[0]!,
           };
       }
     }

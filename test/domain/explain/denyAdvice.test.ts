@@ -292,6 +292,7 @@ describe('denyCaveats', () => {
     ]);
     const [unlisted] = caveatsFor({ ...others, permissionsBoundary: boundary }, [deleteRequest]);
     assert.match(unlisted ?? '', /adding the caller to NotPrincipal would not exempt it/);
+    assert.match(unlisted ?? '', /run the job as a principal it exempts that has no permissions boundary/);
     assert.ok(!(unlisted ?? '').includes('add the caller to the exception'), unlisted);
   });
 

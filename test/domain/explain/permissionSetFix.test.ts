@@ -125,6 +125,15 @@ describe('a permission set fix', () => {
       elsewhere.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '',
       /scope it per user instead, with attributes for access control/,
     );
+    // One scoped by a team tag would take the team "users" to cover it: not the user's own grant.
+    const team = await explainWith(
+      'team',
+      withPutObject('TeamFolder', 'arn:aws:s3:::ds-sandbox/${aws:PrincipalTag/team}/*'),
+    );
+    assert.match(
+      team.caveats.find((c) => c.startsWith('The permission set DataScientist is shared')) ?? '',
+      /scope it per user instead, with attributes for access control/,
+    );
     // Without one, the advice to scope per user stands.
     const plain = await explainWith('plain', (current) => current);
     assert.match(
