@@ -107,8 +107,9 @@ const ANY = -1;
 
 /**
  * A matcher that runs in time proportional to the candidate's length times the pattern's, whatever
- * the candidate: the set of pattern positions reachable after each code unit (a Thompson simulation),
- * rather than a backtracking search. `*` and `?` match UTF-16 code units, as `[\s\S]` does.
+ * the candidate: the greedy walk back to the last `*` when every wildcard may match anything, else the
+ * set of pattern positions reachable after each code unit (a Thompson simulation), rather than a
+ * backtracking search. `*` and `?` match UTF-16 code units, as `[\s\S]` does.
  */
 function compileGlob(tokens: readonly GlobToken[]): Matcher {
   const steps: GlobStep[] = [];
@@ -128,18 +129,53 @@ function compileGlob(tokens: readonly GlobToken[]): Matcher {
   for (let i = 0; i < head; i++) prefix += String.fromCharCode(steps[i]!.code);
   let suffix = '';
   for (let i = m - tail; i < m; i++) suffix += String.fromCharCode(steps[i]!.code);
+  // Wildcards that all may match `:` (every one but an ARN's within its first five segments): the
+  // greedy walk that goes back only to the last `*` (O(candidate x pattern) at worst, and no allocation).
+  if (steps.every((step) => step.colons)) {
+    return (candidate) => {
+      if (candidate.length < head + tail || !candidate.startsWith(prefix) || !candidate.endsWith(suffix))
+        return false;
+      const n = candidate.length;
+      let p = head;
+      let c = head;
+      let starAt = -1;
+      let starFrom = 0;
+      while (c < n) {
+        const step = p < m ? steps[p]! : undefined;
+        if (
+          step !== undefined &&
+          !step.star &&
+          (step.code === ANY || step.code === candidate.charCodeAt(c))
+        ) {
+          p++;
+          c++;
+        } else if (step?.star === true) {
+          starAt = p++;
+          starFrom = c;
+        } else if (starAt >= 0) {
+          p = starAt + 1;
+          c = ++starFrom;
+        } else return false;
+      }
+      while (p < m && steps[p]!.star) p++;
+      return p === m;
+    };
+  }
+  // Reach past every `*` that can match nothing.
+  const close = (set: Uint8Array): void => {
+    for (let i = 0; i < m; i++) if (set[i] === 1 && steps[i]!.star) set[i + 1] = 1;
+  };
+  // The two sets of positions, made once per pattern: a match runs to its end before another starts.
+  let active = new Uint8Array(m + 1);
+  let next = new Uint8Array(m + 1);
   return (candidate) => {
     if (candidate.length < head + tail || !candidate.startsWith(prefix) || !candidate.endsWith(suffix))
       return false;
-    let active = new Uint8Array(m + 1);
-    let next = new Uint8Array(m + 1);
-    // Reach past every `*` that can match nothing.
-    const close = (set: Uint8Array): void => {
-      for (let i = 0; i < m; i++) if (set[i] === 1 && steps[i]!.star) set[i + 1] = 1;
-    };
-    active[0] = 1;
+    // The literal prefix is matched: the walk starts after it, at the first wildcard.
+    active.fill(0);
+    active[head] = 1;
     close(active);
-    for (let c = 0; c < candidate.length; c++) {
+    for (let c = head; c < candidate.length; c++) {
       const code = candidate.charCodeAt(c);
       next.fill(0);
       let any = false;
