@@ -222,24 +222,18 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
           hit = exempt.kind;
           matchedPrincipal = exempt.entry.raw;
         }
-      } else if (statement.principal.not) {
+      } else {
         // An Allow with NotPrincipal (not supported, and not advised) allows all but the identities it
         // names exactly.
+        const match = statement.principal.not ? matchNotPrincipalEntry : matchPrincipalEntry;
         for (const entry of statement.principal.entries) {
-          hit = matchNotPrincipalEntry(entry, req.principal);
+          hit = match(entry, req.principal);
           if (hit !== undefined) {
             matchedPrincipal = entry.raw;
             break;
           }
         }
-      } else
-        for (const entry of statement.principal.entries) {
-          hit = matchPrincipalEntry(entry, req.principal);
-          if (hit !== undefined) {
-            matchedPrincipal = entry.raw;
-            break;
-          }
-        }
+      }
       if (statement.principal.not) {
         // Documented quirk: a Deny with NotPrincipal always applies to principals with a permissions boundary.
         const boundaryQuirk = statement.effect === 'Deny' && req.hasBoundary && isIamPrincipal(req.principal);

@@ -66,31 +66,35 @@ export function compileWildcard(tokens: readonly PatternToken[], ignoreCase: boo
     const prefix = norm(headLiteral);
     return (candidate) => norm(candidate).startsWith(prefix);
   }
-  // Several `*`: a regular expression would backtrack through every way of splitting the candidate among
-  // them (`a*/*/*/*.x` against a key of a thousand `/` takes minutes), and the candidate is the caller's.
-  if (starCount(tokens) > 1) {
-    const glob = compileGlob(
-      tokens.map((token) =>
-        'wildcard' in token
-          ? { wildcard: token.wildcard, colons: true }
-          : { literal: ignoreCase ? token.literal.toLowerCase() : token.literal },
-      ),
-    );
-    return ignoreCase ? (candidate) => glob(candidate.toLowerCase()) : glob;
+  return globMatcher(
+    tokens.map((token) =>
+      'wildcard' in token
+        ? { wildcard: token.wildcard, colons: true }
+        : { literal: ignoreCase ? token.literal.toLowerCase() : token.literal },
+    ),
+    ignoreCase,
+  );
+}
+
+// A matcher for glob elements: a regular expression for one `*` at most; else compileGlob, as a regular
+// expression would backtrack through every way of splitting the candidate among the `*`s (`a*/*/*/*.x`
+// against a key of a thousand `/` takes minutes), and the candidate is the caller's. With `ignoreCase`,
+// the literals are lower-cased already.
+function globMatcher(glob: readonly GlobToken[], ignoreCase = false): Matcher {
+  let stars = 0;
+  for (const token of glob) if ('wildcard' in token && token.wildcard === '*') stars++;
+  if (stars > 1) {
+    const matcher = compileGlob(glob);
+    return ignoreCase ? (candidate) => matcher(candidate.toLowerCase()) : matcher;
   }
   let source = '^';
-  for (const token of tokens) {
-    if ('wildcard' in token) source += token.wildcard === '*' ? '[\\s\\S]*' : '[\\s\\S]';
-    else source += escapeRegex(token.literal);
+  for (const token of glob) {
+    if ('literal' in token) source += escapeRegex(token.literal);
+    else if (token.wildcard === '*') source += token.colons ? '[\\s\\S]*' : '[^:]*';
+    else source += token.colons ? '[\\s\\S]' : '[^:]';
   }
   const regex = new RegExp(`${source}$`, ignoreCase ? 'i' : '');
   return (candidate) => regex.test(candidate);
-}
-
-function starCount(tokens: readonly PatternToken[]): number {
-  let n = 0;
-  for (const token of tokens) if ('wildcard' in token && token.wildcard === '*') n++;
-  return n;
 }
 
 /** A glob element: literal text, or a wildcard that may (`colons`) or may not match `:`. */
@@ -227,49 +231,23 @@ export function compileArnPattern(tokens: readonly PatternToken[]): Matcher {
     return (candidate) => candidate.startsWith(headLiteral);
   }
 
-  // Several `*`: matched without backtracking (see compileWildcard).
-  if (starCount(tokens) > 1) {
-    const glob: GlobToken[] = [];
-    let seen = 0;
-    for (let t = 0; t < tokens.length; t++) {
-      const token = tokens[t]!;
-      if ('literal' in token) {
-        glob.push(token);
-        seen += countColons(token.literal);
-      } else if (seen >= 5) glob.push({ wildcard: token.wildcard, colons: true });
-      else if (token.wildcard === '?') glob.push({ wildcard: '?', colons: false });
-      else {
-        const next = tokens[t + 1];
-        const endsSegment = next === undefined || ('literal' in next && next.literal.startsWith(':'));
-        glob.push({ wildcard: '*', colons: endsSegment });
-      }
-    }
-    return compileGlob(glob);
-  }
-
-  let source = '^';
-  let colons = 0;
+  // Within the first five segments `?` and `*` stay in their segment, but a `*` that ends one.
+  const glob: GlobToken[] = [];
+  let seen = 0;
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t]!;
     if ('literal' in token) {
-      source += escapeRegex(token.literal);
-      colons += countColons(token.literal);
-      continue;
+      glob.push(token);
+      seen += countColons(token.literal);
+    } else if (seen >= 5) glob.push({ wildcard: token.wildcard, colons: true });
+    else if (token.wildcard === '?') glob.push({ wildcard: '?', colons: false });
+    else {
+      const next = tokens[t + 1];
+      const endsSegment = next === undefined || ('literal' in next && next.literal.startsWith(':'));
+      glob.push({ wildcard: '*', colons: endsSegment });
     }
-    if (colons >= 5) {
-      source += token.wildcard === '*' ? '[\\s\\S]*' : '[\\s\\S]';
-      continue;
-    }
-    if (token.wildcard === '?') {
-      source += '[^:]';
-      continue;
-    }
-    const next = tokens[t + 1];
-    const endsSegment = next === undefined || ('literal' in next && next.literal.startsWith(':'));
-    source += endsSegment ? '[\\s\\S]*' : '[^:]*';
   }
-  const regex = new RegExp(`${source}$`);
-  return (candidate) => regex.test(candidate);
+  return globMatcher(glob);
 }
 
 function countColons(text: string): number {
