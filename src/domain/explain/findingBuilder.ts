@@ -130,6 +130,7 @@ import {
   couldRefuse,
   problemPlace,
   problemsOf,
+  type UncheckedKinds,
   unreadCaveats,
   unseenByArn,
   unseenName,
@@ -2295,7 +2296,7 @@ export class FindingBuilder {
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
             .map(unseenName);
-    finding.summary = summarise(finding, unnamedKeyUse, unseenIdentity);
+    finding.summary = summarise(finding, { unnamedKeyUse, unseenIdentity });
     return finding;
   }
 
@@ -2795,14 +2796,12 @@ export class FindingBuilder {
    * The kinds of policy that apply to the caller's requests and that the input does not hold: the SCPs
    * (see {@link scpAppliesTo}), the RCPs, and a role session's session policy (CloudTrail does not record it).
    */
-  #uncheckedKinds(principal: Principal): string[] {
-    const kinds: string[] = [];
-    if (scpAppliesTo(principal) && this.#context.scpLevels.length === 0)
-      kinds.push('service control policies (--scp)');
-    if (this.#context.rcpLevels.length === 0) kinds.push('resource control policies (--rcp)');
-    if (principal.type === 'Role' || principal.type === 'IdentityCenter')
-      kinds.push('a session policy passed when the role was assumed (CloudTrail does not record it)');
-    return kinds;
+  #uncheckedKinds(principal: Principal): UncheckedKinds {
+    return {
+      scp: scpAppliesTo(principal) && this.#context.scpLevels.length === 0,
+      rcp: this.#context.rcpLevels.length === 0,
+      session: principal.type === 'Role' || principal.type === 'IdentityCenter',
+    };
   }
 
   #fix(

@@ -275,15 +275,16 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
 }
 
 /**
- * The finding's one sentence. `unseenIdentity`: the caller's policies (and groups) the snapshot lacks,
- * when the cause rests on the identity policies it shows. `unnamedKeyUse`: the KMS action AWS's message
- * names S3's call of, on a key
- * it does not name (no call on a known key could be evaluated).
+ * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
+ * it does not name (no call on a known key could be evaluated). `unseenIdentity`: the caller's policies
+ * (and groups) the snapshot lacks, when the cause rests on the identity policies it shows.
  */
 export function summarise(
   finding: Omit<Finding, 'summary'>,
-  unnamedKeyUse?: string,
-  unseenIdentity: readonly string[] = [],
+  {
+    unnamedKeyUse,
+    unseenIdentity = [],
+  }: { readonly unnamedKeyUse?: string | undefined; readonly unseenIdentity?: readonly string[] } = {},
 ): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));

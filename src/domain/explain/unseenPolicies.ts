@@ -179,20 +179,40 @@ export function withUnreadStatements(fix: Fix | null, unread: readonly PolicyPro
   };
 }
 
+/** The kinds of policy that apply to a caller's requests and that the input does not hold. */
+export interface UncheckedKinds {
+  /** Service control policies: none given (`--scp`), for a caller they restrict. */
+  readonly scp: boolean;
+  /** Resource control policies: none given (`--rcp`). */
+  readonly rcp: boolean;
+  /** A role session's session policy, which CloudTrail does not record. */
+  readonly session: boolean;
+}
+
 /**
  * A verified fix says which kinds of policy that could still refuse the requests the input did not hold:
- * the checks could not see them (the SCPs and RCPs of the organization, a session policy). Still
- * verified: what was given was checked; the line says where the check stops.
+ * the checks could not see them. Still verified: what was given was checked; the line says where the
+ * check stops. Each refuses by a Deny, and by not allowing the actions (an allow list, a session
+ * policy's scope).
  */
-export function withUncheckedKinds(fix: Fix | null, kinds: readonly string[]): Fix | null {
+export function withUncheckedKinds(fix: Fix | null, unchecked: UncheckedKinds): Fix | null {
+  const kinds = [
+    ...(unchecked.scp ? ['service control policies (--scp)'] : []),
+    ...(unchecked.rcp ? ['resource control policies (--rcp)'] : []),
+    ...(unchecked.session
+      ? ['a session policy passed when the role was assumed (CloudTrail does not record it)']
+      : []),
+  ];
   if (fix === null || !fix.verified || kinds.length === 0) return fix;
-  // SCPs and RCPs also refuse by leaving an action out of an allow list.
-  // Each refuses by a Deny, and by not allowing the actions (an allow list, a session policy's scope).
-  const scp = kinds.some((k) => k.startsWith('service control'));
-  const rcp = kinds.some((k) => k.startsWith('resource control'));
-  const session = kinds.some((k) => k.startsWith('a session policy'));
-  const lists = scp && rcp ? 'an SCP or RCP' : scp ? 'an SCP' : rcp ? 'an RCP' : undefined;
-  const allowLists = session
+  const lists =
+    unchecked.scp && unchecked.rcp
+      ? 'an SCP or RCP'
+      : unchecked.scp
+        ? 'an SCP'
+        : unchecked.rcp
+          ? 'an RCP'
+          : undefined;
+  const refusers = unchecked.session
     ? lists === undefined
       ? 'a session policy'
       : `${lists}, or a session policy,`
@@ -201,7 +221,7 @@ export function withUncheckedKinds(fix: Fix | null, kinds: readonly string[]): F
     ...fix,
     verification: [
       ...fix.verification,
-      `Not checked, as the input holds none: ${andList([...kinds])}; a Deny in ${kinds.length === 1 ? 'it' : 'one of them'}${allowLists !== undefined ? `, or ${allowLists} that does not allow these actions,` : ''} would still refuse the requests.`,
+      `Not checked, as the input holds none: ${andList(kinds)}; a Deny in ${kinds.length === 1 ? 'it' : 'one of them'}${refusers !== undefined ? `, or ${refusers} that does not allow these actions,` : ''} would still refuse the requests.`,
     ],
   };
 }
