@@ -9,6 +9,7 @@
  */
 
 import type { Principal } from '../cloudtrail/types.js';
+import { plural } from '../plural.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import {
@@ -32,7 +33,6 @@ import type {
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
-import { plural } from '../render/reportWording.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { hasAllowStatement } from '../snapshot/controlPolicies.js';
@@ -514,13 +514,16 @@ function perUserStatement(
   // user name); without it, no statement can be said to be this user's grant.
   const user = input.principal.sessionName;
   if (user === undefined || user === '') return undefined;
-  const byStatement = new Map<string, string[]>();
+  // Each action the fix grants, with the resources it grants it on (as the keys they stand for).
+  const grantedOn = new Map<string, string[]>();
   for (const st of statements)
-    for (const action of st.Action)
-      byStatement.set(
-        action.toLowerCase(),
-        st.Resource.map((r) => r.replace(/\*$/, 'x')),
-      );
+    for (const action of st.Action) {
+      const lower = action.toLowerCase();
+      grantedOn.set(lower, [
+        ...(grantedOn.get(lower) ?? []),
+        ...st.Resource.map((r) => r.replace(/\*$/, 'x')),
+      ]);
+    }
   for (const policy of input.resolved.set.identity)
     for (const statement of policy.statements) {
       if (statement.effect !== 'Allow' || statement.notAction || statement.notResource) continue;
@@ -530,7 +533,7 @@ function perUserStatement(
         // resource the fix grants for an action it allows.
         if (variables.length !== 1) continue;
         const asUser = compileArnPattern(tokenizeWildcards(resource.raw.split(variables[0]!).join(user)));
-        const covers = [...byStatement].some(
+        const covers = [...grantedOn].some(
           ([action, granted]) =>
             statement.actions.some((a) => a.matcher(action)) && granted.some((r) => asUser(r)),
         );

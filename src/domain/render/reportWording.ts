@@ -29,6 +29,7 @@ import {
   targetPhrase,
   verifiedOnBucketSideOnly,
 } from '../explain/summary.js';
+import { plural } from '../plural.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { findingCauseText } from './causeText.js';
@@ -407,10 +408,7 @@ export function distinctActions(finding: Finding): readonly string[] {
   return fixedFirst([...new Set(finding.requests.map((request) => request.action))], finding.fix);
 }
 
-/** `3 events` / `1 event`. */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
+export { plural };
 
 /**
  * Why a finding has no fix, in words. An explicit deny wins over any allow, so no statement can be added;
