@@ -12,7 +12,7 @@ import type { CompiledCondition } from '../policy/conditions.js';
 import { evaluate, policiesOf } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
-import { matchNotPrincipalEntry } from '../policy/principalMatch.js';
+import { matchNotPrincipalEntry, notPrincipalUnlisted } from '../policy/principalMatch.js';
 import { buildRequestContext, type RequestContextView } from '../policy/requestContext.js';
 import { parseRequestPrincipal } from '../policy/requestPrincipal.js';
 import type { AuthorizationRequest, EvaluationResult, StatementRef, UnknownKeys } from '../policy/types.js';
@@ -235,7 +235,7 @@ function describeDeny(
   const exceptions: string[] = [];
   const tests: string[] = [];
   const hints = new Set<string>();
-  let sessionNote = '';
+  let exceptionNote = '';
   // A Deny with NotPrincipal applies to every user or role with a permissions boundary, listed or not.
   const boundaryNote =
     statement.principal?.not === true &&
@@ -256,28 +256,23 @@ function describeDeny(
         : undefined;
     if (boundaryNote) {
       // Whatever NotPrincipal lists: AWS applies such a Deny to every user or role with a boundary.
-      sessionNote = ` The caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists: adding the caller to NotPrincipal would not exempt it. Exempt it with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+      exceptionNote = ` The caller has a permissions boundary, and a Deny with NotPrincipal always applies to a user or role that has one, whatever it lists: adding the caller to NotPrincipal would not exempt it. Exempt it with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     } else if (role !== undefined && caller.kind === 'role-session') {
-      sessionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+      exceptionNote = ` NotPrincipal names the role ${role.raw}, but the request came from a session of it (${caller.arn}): NotPrincipal matches the session's ARN, not the role's, so the role's own sessions are refused too. Exempt the role with Condition ArnNotEquals aws:PrincipalArn "${role.raw}" instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     } else if (
       (caller.kind === 'user' || caller.kind === 'federated-user' || caller.kind === 'role-session') &&
       listed
     ) {
       // The caller is listed, but not every identity AWS may check it as first (its account, its role).
-      const partition = caller.arn.split(':')[1] ?? 'aws';
-      const missing = [
-        ...(principal.entries.some((e) => e.kind === 'account' && e.account === caller.account)
-          ? []
-          : [`its account (arn:${partition}:iam::${caller.account}:root)`]),
-        ...(caller.kind === 'role-session' &&
-        !principal.entries.some(
-          (e) => e.kind === 'role' && e.account === caller.account && e.name === caller.roleName,
-        )
-          ? [`its role (arn:${partition}:iam::${caller.account}:role/${caller.roleName})`]
-          : []),
-      ];
+      const missing = notPrincipalUnlisted(principal.entries, caller).flatMap((identity) =>
+        identity.kind === 'root'
+          ? [`its account (${identity.arn})`]
+          : identity.kind === 'role'
+            ? [`its role (${identity.arn})`]
+            : [],
+      );
       if (missing.length > 0)
-        sessionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
+        exceptionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     }
   }
   for (const condition of statement.conditions) {
@@ -314,13 +309,13 @@ function describeDeny(
   const head = `${describeStatement(ref)} refused ${refused}${covers}`;
   const ways: string[] = [];
   if (tests.length > 0) ways.push([...hints].join('; '));
-  if (exceptions.length > 0 && sessionNote === '') ways.push('run the job as a principal it exempts');
+  if (exceptions.length > 0 && exceptionNote === '') ways.push('run the job as a principal it exempts');
   else if (exceptions.length > 0 && boundaryNote)
     ways.push('run the job as a principal it exempts that has no permissions boundary');
   ways.push(`change the job so that it does not call ${refused}${where === '*' ? '' : ` on ${where}`}`);
   const owner =
     exceptions.length > 0
-      ? sessionNote !== ''
+      ? exceptionNote !== ''
         ? 'That is a change to the Deny for its owner to make.'
         : 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
       : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
@@ -340,7 +335,7 @@ function describeDeny(
     tests.length === 0 && exceptions.length === 0
       ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ': a guardrail' : ''}.`
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
-  return `${head}${scope}${sessionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
+  return `${head}${scope}${exceptionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }
 
 /**

@@ -206,6 +206,19 @@ function notPrincipalChain(p: RequestPrincipal): RequestPrincipal[] {
 }
 
 /**
+ * The identities AWS may check the caller as (see {@link notPrincipalChain}) that a NotPrincipal list
+ * does not name: its account, a session's role, the caller itself.
+ */
+export function notPrincipalUnlisted(
+  entries: readonly PrincipalEntry[],
+  p: RequestPrincipal,
+): RequestPrincipal[] {
+  return notPrincipalChain(p).filter(
+    (identity) => !entries.some((entry) => matchNotPrincipalEntry(entry, identity) !== undefined),
+  );
+}
+
+/**
  * The entry of a NotPrincipal list that exempts the caller (its own), when the list names every
  * identity AWS may check it as (see {@link notPrincipalChain}); `undefined` when the Deny applies.
  */
