@@ -113,7 +113,7 @@ describe('a refusal a tool profile does not model (s3fs mounted with default_acl
 });
 
 describe('aws s3 rm refused two deletes in logs/app/, with a listing of logs/ in the input', () => {
-  test("the profile stays where the refused keys are: the listing is not known to be that command's", async () => {
+  test('the profile stays where the refused keys are, with the listing of the rm itself', async () => {
     const report = await explainScenario(
       join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive'),
       ['event.json', '--account-snapshot', 'authz.json'],
@@ -125,6 +125,31 @@ describe('aws s3 rm refused two deletes in logs/app/, with a listing of logs/ in
         [['s3:ListBucket'], ['arn:aws:s3:::acme-reports']],
         [['s3:DeleteObject'], ['arn:aws:s3:::acme-reports/logs/app/*']],
       ],
+    );
+  });
+});
+
+describe('aws s3 rm refused two deletes, after an aws s3 ls of the bucket by the same caller', () => {
+  const dir = temporaryDirectory('pa-rm-after-ls-');
+  test("the listing is the ls command's: the rm profile grants no s3:ListBucket and says why", async () => {
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'aws-cli-rm-recursive');
+    const trail = JSON.parse(readFileSync(join(fixture, 'event.json'), 'utf8')) as {
+      Records: { eventName: string; userAgent: string }[];
+    };
+    for (const record of trail.Records)
+      if (record.eventName === 'ListObjects')
+        record.userAgent = record.userAgent.replace('md/command#s3.rm', 'md/command#s3.ls');
+    writeFileSync(join(dir(), 'event.json'), JSON.stringify(trail));
+    copyFileSync(join(fixture, 'authz.json'), join(dir(), 'authz.json'));
+    const [finding] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], ['arn:aws:s3:::acme-reports/logs/app/*']]],
+    );
+    assert.ok(
+      finding?.jobProfile?.notes.some((n) => n.includes('no listing by `aws s3 rm` is in the input')),
+      finding?.jobProfile?.notes.join('\n'),
     );
   });
 });

@@ -25,7 +25,14 @@ import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
-import { groupEvents, METADATA_UPDATE, MISSING_KEYS_KEPT, SHOWS_OBJECT, SucceededCalls } from './grouping.js';
+import {
+  groupEvents,
+  listingCommand,
+  METADATA_UPDATE,
+  MISSING_KEYS_KEPT,
+  SHOWS_OBJECT,
+  SucceededCalls,
+} from './grouping.js';
 import { combinePolicyChanges, type OtherInlineSize } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { iamPolicySize } from './policySize.js';
@@ -243,6 +250,7 @@ export class Explainer {
     bucket: string | undefined,
     eventName: string,
     parameters: unknown,
+    userAgent: unknown,
   ): void {
     const seen = this.#succeeded.of(principal, bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -252,6 +260,9 @@ export class Explainer {
     const ontoItself = copied !== undefined && copiesOntoItself(bucket, parameters, copied);
     this.#note(seen.eventNames, ontoItself ? METADATA_UPDATE : eventName);
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
+    // Which aws-cli command listed (an `aws s3 ls` is not an `rm --recursive`'s listing).
+    if (eventName === 'ListObjects' || eventName === 'ListObjectsV2')
+      this.#note(seen.listingCommands, listingCommand(userAgent));
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     // A listing of versions (rclone --s3-versions) walks the same way.
@@ -374,6 +385,7 @@ export class Explainer {
           typeof bucketName === 'string' ? bucketName : undefined,
           eventName,
           parameters,
+          fields.userAgent,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -416,6 +428,7 @@ export class Explainer {
             typeof bucketName === 'string' ? bucketName : undefined,
             record.eventName,
             record.requestParameters,
+            record.userAgent,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);

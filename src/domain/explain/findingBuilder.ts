@@ -73,7 +73,13 @@ import {
   proposeFix,
   serviceLinkedRefusal,
 } from './fix.js';
-import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf } from './grouping.js';
+import {
+  type CallEvidence,
+  listingCommand,
+  MISSING_KEYS_KEPT,
+  type SucceededCalls,
+  uniqueIdOf,
+} from './grouping.js';
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
@@ -2073,7 +2079,13 @@ export class FindingBuilder {
         probeKeys,
         copies,
         (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
-        (otherBucket) => (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0,
+        (otherBucket, commands) =>
+          (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0 &&
+          (commands === undefined ||
+            commands.some(
+              (command) =>
+                this.#succeeded.values('listingCommands', principal, otherBucket)?.has(command) === true,
+            )),
         () =>
           [...this.#succeeded.buckets].some(
             (other) =>
@@ -3134,7 +3146,8 @@ export class FindingBuilder {
     copies: CopyEvidence | undefined,
     /** The input's evidence of the principal's successful calls on the bucket. */
     evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
-    listedOn: (otherBucket: string) => boolean,
+    /** Whether the caller listed that bucket with success, by one of `commands` (aws-cli's) when given. */
+    listedOn: (otherBucket: string, commands?: readonly string[]) => boolean,
     /** Whether the caller read an object's tags with success on another bucket (a copy's source). */
     readTagsElsewhere: () => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
@@ -3318,6 +3331,15 @@ export class FindingBuilder {
         }
         if (syncPath !== undefined) prefix = syncPath;
       }
+      const commands = awsCliCommands(client.command, evaluated);
+      // Which commands listed this bucket: each command's profile counts only its own listings.
+      const listingCommands = new Set(evidence('listingCommands') ?? NO_NAMES);
+      for (const { event } of evaluated)
+        if (
+          event.bucket === bucket &&
+          (event.eventName === 'ListObjects' || event.eventName === 'ListObjectsV2')
+        )
+          listingCommands.add(listingCommand(event.userAgent));
       const profile = awsCliJobProfile(
         {
           bucket,
@@ -3338,12 +3360,13 @@ export class FindingBuilder {
             ? {
                 otherBucketSources: otherSources.map((other) => ({
                   ...other,
-                  listed: listedOn(other.bucket),
+                  listed: listedOn(other.bucket, commands),
                 })),
               }
             : {}),
+          listingCommands: [...listingCommands],
         },
-        awsCliCommands(client.command, evaluated),
+        commands,
       );
       if (profile === undefined) return { jobProfile: null, alternatives: [] };
       const [command = client.command] = profile.commands;

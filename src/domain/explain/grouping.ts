@@ -4,6 +4,7 @@
  */
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import type { Principal } from '../cloudtrail/types.js';
+import { detectClient } from '../tools/userAgent.js';
 import type { DeniedEvent } from './deniedEvent.js';
 
 /** The unique ID part of a `principalId` (`AROAEXAMPLEID` of `AROAEXAMPLEID:session`). */
@@ -69,7 +70,10 @@ class ByPrincipalAndBucket<T> {
  * - `missingKeys`: those keys themselves (the first {@link MISSING_KEYS_KEPT}): rclone's check of its root
  *   path (`bkt/dir`, a key without the slash) is one of them, and is not where the job writes;
  * - `lockFiles`: the Terraform or OpenTofu lock files (`<state key>.tflock`) it wrote: the states it
- *   works on as its own backend's, not only reads.
+ *   works on as its own backend's, not only reads;
+ * - `listingCommands`: the aws-cli commands its listings (ListObjects, ListObjectsV2) came from, as their
+ *   user agents name them (`s3.rm`, `s3.ls`), `''` for a listing whose user agent names none: an
+ *   `aws s3 rm` lists only with `--recursive`, and an `aws s3 ls` of the caller's is not that listing.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -84,7 +88,8 @@ export type CallEvidence =
   | 'uploadDirectories'
   | 'missingKeyDirectories'
   | 'missingKeys'
-  | 'lockFiles';
+  | 'lockFiles'
+  | 'listingCommands';
 
 /**
  * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
@@ -94,6 +99,11 @@ export type CallEvidence =
  * @see https://rclone.org/s3/#modification-times-and-hashes
  */
 export const METADATA_UPDATE = 'CopyObject onto itself';
+
+/** The aws-cli command a listing's user agent names (`s3.rm`), `''` when it names none (see `listingCommands`). */
+export function listingCommand(userAgent: unknown): string {
+  return (typeof userAgent === 'string' ? detectClient(userAgent).command : undefined) ?? '';
+}
 
 /** How many missing keys are kept per principal and bucket: enough to tell a job's root check among them. */
 export const MISSING_KEYS_KEPT = 1000;
@@ -142,6 +152,7 @@ export class SucceededCalls {
         missingKeyDirectories: new Set(),
         missingKeys: new Set(),
         lockFiles: new Set(),
+        listingCommands: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

@@ -26,10 +26,13 @@ const COPY_NOTE =
 const RECURSIVE_SOURCE_NOTE =
   '`aws s3 cp --recursive` from S3 lists the source with ListObjectsV2, which needs s3:ListBucket on the source bucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).';
 const RM_RECURSIVE_NOTE =
-  '`aws s3 rm --recursive` (the listing in the input shows it) lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163), so CloudTrail logs every denied key.';
-/** The same for a run that did not list: one key, or a recursive run whose listing is not in the input. */
+  '`aws s3 rm --recursive` (its listing is in the input) lists first (s3:ListBucket) and then deletes each object with its own DeleteObject, not in DeleteObjects batches (https://github.com/aws/aws-cli/issues/3163), so CloudTrail logs every denied key.';
+/**
+ * The same for a run that did not list: one key, or a recursive run whose listing is not in the input (a
+ * listing by another command of the caller's, `aws s3 ls`, is not its own).
+ */
 const RM_SINGLE_NOTE =
-  '`aws s3 rm` without `--recursive` deletes the one object it is given (DeleteObject). With `--recursive` it lists the bucket first (s3:ListBucket, not granted here: no listing is in the input) and then deletes each object with its own DeleteObject (https://github.com/aws/aws-cli/issues/3163).';
+  '`aws s3 rm` without `--recursive` deletes the one object it is given (DeleteObject). With `--recursive` it lists the bucket first (s3:ListBucket: no listing by `aws s3 rm` is in the input, so none is granted for it) and then deletes each object with its own DeleteObject (https://github.com/aws/aws-cli/issues/3163).';
 const LS_BUCKETS_NOTE =
   '`aws s3 ls` without a bucket calls ListBuckets, which needs s3:ListAllMyBuckets on "*" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).';
 /** Why a profile of only listings is partial. */
@@ -159,6 +162,13 @@ export interface AwsCliProfileInput {
   readonly deniedActions?: readonly string[];
   /** The caller read objects' tags with success on another bucket: copies from there, into this one. */
   readonly tagsReadElsewhere?: boolean;
+  /**
+   * The aws-cli commands the caller's listings of the bucket in the input came from (`s3.rm`, `s3.ls`;
+   * `''` for a listing whose user agent names none), refused or not. A command's profile counts only its
+   * own listings: an `aws s3 ls` is not the listing of an `rm --recursive`. Absent: every listing in
+   * `eventNames` counts.
+   */
+  readonly listingCommands?: readonly string[];
 }
 
 /** A directory of another bucket that copies into the finding's bucket read from. */
@@ -197,6 +207,15 @@ export function inferAwsCliDirection(eventNames: readonly string[]): AwsCliDirec
 }
 
 /**
+ * Whether the input shows a listing of the bucket by one of `commands` (see
+ * {@link AwsCliProfileInput.listingCommands}), or by any command when the input does not say which.
+ */
+function listedBy(input: AwsCliProfileInput, commands: readonly string[]): boolean {
+  if (!input.eventNames.includes('ListObjects') && !input.eventNames.includes('ListObjectsV2')) return false;
+  return input.listingCommands === undefined || commands.some((c) => input.listingCommands?.includes(c));
+}
+
+/**
  * The permission set an `aws s3 <command>` run needs on `bucket/prefix`, or `undefined` for commands
  * without a profile (`s3api.*` calls map one-to-one to the operation catalogue instead) and when nothing
  * can be said. With an unknown direction the profile covers only what every direction needs, and says
@@ -223,7 +242,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const byRefused = inferAwsCliDirection(input.refusedEventNames ?? []);
   const inferredByCalls = byRefused !== 'unknown' ? byRefused : inferAwsCliDirection(input.eventNames);
   const inferred = tagsWritten && inferredByCalls === 'upload' ? 's3-to-s3' : inferredByCalls;
-  const listedBucket = input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2');
+  const listedBucket = listedBy(input, input.command === 's3.rb' ? ['s3.rb', RB_FORCE_RM] : [input.command]);
   // `cp` and `mv` list only the side they read from (`--recursive` from S3; an upload lists nothing): a
   // listing with no object call seen (it was refused, and the run stopped) makes the bucket the source.
   const sourceByListing =
@@ -243,11 +262,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
         : inferred;
   // `rb --force` empties the whole bucket, whichever keys were refused.
   const forcedRb =
-    input.command === 's3.rb' &&
-    (emptiesFirst ||
-      input.eventNames.includes('ListObjects') ||
-      input.eventNames.includes('ListObjectsV2') ||
-      input.eventNames.includes('DeleteObject'));
+    input.command === 's3.rb' && (emptiesFirst || listedBucket || input.eventNames.includes('DeleteObject'));
   const { bucketArn, objectArn } = jobResourceArns(
     input.bucket,
     input.command === 's3.rb' ? '' : input.prefix,
@@ -295,7 +310,12 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       direction === 's3-to-s3' ||
       direction === 'move-source' ||
       input.command === 's3.rm') &&
-    (input.eventNames.includes('ListObjects') || input.eventNames.includes('ListObjectsV2'));
+    listedBucket;
+  // Whose listings count (see listedBy).
+  const listingsBy =
+    input.listingCommands === undefined
+      ? "this caller's listings of"
+      : `this caller's listings by ${commandLine(input.command)} of`;
   const bucketActions =
     permissions.bucket.length > 0 ? [...permissions.bucket] : listed ? ['s3:ListBucket'] : [];
   if (forcedRb) bucketActions.push('s3:ListBucket');
@@ -398,8 +418,8 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     ...(listed && permissions.bucket.length === 0
       ? [
           otherSources.length > 0
-            ? `s3:ListBucket is included because this caller's listings of the bucket appear in the input. ${commandLine(input.command)} lists only the bucket it reads from, and here the copies read ${otherSources.map((other) => other.bucket).join(', ')}: the listing of this one came from another command of the same caller (\`aws s3 ls\`, \`aws s3 sync\`).`
-            : "s3:ListBucket is included because this caller's listings of the bucket appear in the input, as `--recursive` makes them.",
+            ? `s3:ListBucket is included because ${listingsBy} the bucket appear in the input. ${commandLine(input.command)} lists only the bucket it reads from, and here the copies read ${otherSources.map((other) => other.bucket).join(', ')}: the listing of this one came from ${input.listingCommands === undefined ? 'another command of the same caller (`aws s3 ls`, `aws s3 sync`)' : 'another run of it'}.`
+            : `s3:ListBucket is included because ${listingsBy} the bucket appear in the input, as \`--recursive\` makes them.`,
         ]
       : []),
     ...(tagsRead && objectActions.includes('s3:GetObjectTagging') ? [COPY_PROPS_NOTE] : []),

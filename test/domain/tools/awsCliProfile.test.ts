@@ -511,7 +511,7 @@ describe('awsCliProfile', () => {
       single?.notes.some((n) => n.startsWith('`aws s3 rm` without `--recursive` deletes the one object')),
       single?.notes.join(' | '),
     );
-    assert.ok(!single?.notes.some((n) => n.includes('the listing in the input shows it')));
+    assert.ok(!single?.notes.some((n) => n.includes('its listing is in the input')));
     const recursive = awsCliProfile({
       command: 's3.rm',
       bucket: 'bkt',
@@ -520,11 +520,74 @@ describe('awsCliProfile', () => {
     });
     assert.ok(recursive?.statements.some((s) => s.Action.includes('s3:ListBucket')));
     assert.ok(
-      recursive?.notes.some((n) =>
-        n.startsWith('`aws s3 rm --recursive` (the listing in the input shows it)'),
-      ),
+      recursive?.notes.some((n) => n.startsWith('`aws s3 rm --recursive` (its listing is in the input)')),
       recursive?.notes.join(' | '),
     );
+  });
+
+  test('aws s3 rm: a listing by another command of the caller (aws s3 ls) is not the rm --recursive listing', () => {
+    const input = {
+      command: 's3.rm',
+      bucket: 'bkt',
+      prefix: 'p/',
+      eventNames: ['ListObjectsV2', 'DeleteObject'],
+    };
+    const afterLs = awsCliProfile({ ...input, listingCommands: ['s3.ls'] });
+    assert.deepEqual(
+      afterLs?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:DeleteObject'], ['arn:aws:s3:::bkt/p/*']]],
+    );
+    assert.ok(
+      afterLs?.notes.some((n) => n.includes('no listing by `aws s3 rm` is in the input')),
+      afterLs?.notes.join(' | '),
+    );
+    // A listing whose user agent names no command (another tool's) is not the rm's either.
+    const afterOther = awsCliProfile({ ...input, listingCommands: [''] });
+    assert.ok(!afterOther?.statements.some((s) => s.Action.includes('s3:ListBucket')));
+    const own = awsCliProfile({ ...input, listingCommands: ['s3.ls', 's3.rm'] });
+    assert.deepEqual(
+      own?.statements.map((s) => [s.Action, s.Resource]),
+      [
+        [['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        [['s3:DeleteObject'], ['arn:aws:s3:::bkt/p/*']],
+      ],
+    );
+    assert.ok(
+      own?.notes.includes(
+        "s3:ListBucket is included because this caller's listings by `aws s3 rm` of the bucket appear in the input, as `--recursive` makes them.",
+      ),
+      own?.notes.join(' | '),
+    );
+  });
+
+  test("aws s3 cp: a download lists the bucket only with --recursive: another command's listing adds no s3:ListBucket", () => {
+    const input = {
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'reports/',
+      eventNames: ['GetObject', 'ListObjectsV2'],
+    };
+    assert.ok(
+      !awsCliProfile({ ...input, listingCommands: ['s3.ls'] })?.statements.some((s) =>
+        s.Action.includes('s3:ListBucket'),
+      ),
+    );
+    assert.ok(
+      awsCliProfile({ ...input, listingCommands: ['s3.cp'] })?.statements.some((s) =>
+        s.Action.includes('s3:ListBucket'),
+      ),
+    );
+  });
+
+  test('aws s3 rb: the listing of its own emptying (s3.rb, or s3.rb.rm before aws-cli 2.15.51) makes it --force', () => {
+    const input = { command: 's3.rb', bucket: 'bkt', prefix: '', eventNames: ['ListObjectsV2'] };
+    const forced = (listingCommands: string[]) =>
+      awsCliProfile({ ...input, listingCommands })?.statements.some((s) =>
+        s.Action.includes('s3:ListBucket'),
+      );
+    assert.equal(forced(['s3.rb']), true);
+    assert.equal(forced(['s3.rb.rm']), true);
+    assert.equal(forced(['s3.ls']), false);
   });
 
   test('commands whose actions do not depend on the direction (rm, ls) say nothing of it', () => {
