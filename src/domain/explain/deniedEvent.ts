@@ -344,7 +344,19 @@ function expectedOwnerNote(record: CloudTrailRecord, owner: BucketOwner | undefi
   const expected = record.requestParameters['x-amz-expected-bucket-owner'];
   if (typeof expected !== 'string' || owner?.from !== 'resources' || expected === owner.account)
     return undefined;
-  return `The request expected the bucket to be owned by account ${expected} (x-amz-expected-bucket-owner), but CloudTrail names account ${owner.account} as its owner: S3 refuses such a request with 403 Access Denied whatever the policies allow. Correct the expected owner (aws-cli --expected-bucket-owner, Terraform expected_bucket_owner, the SDKs' ExpectedBucketOwner) or the bucket name. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html`;
+  return `${EXPECTED_OWNER_SAID} ${expected} (x-amz-expected-bucket-owner), but CloudTrail names account ${owner.account} as its owner: S3 refuses such a request with 403 Access Denied whatever the policies allow. Correct the expected owner (aws-cli --expected-bucket-owner, Terraform expected_bucket_owner, the SDKs' ExpectedBucketOwner) or the bucket name. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html`;
+}
+
+/** How the expected-owner note starts (see {@link isRefusalNote}). */
+const EXPECTED_OWNER_SAID = 'The request expected the bucket to be owned by account';
+
+/**
+ * Whether a caveat is a note on what refused a request besides the policies, which the event itself
+ * shows: an S3 setting AWS's message names, a block on SSE-C uploads, an expected bucket owner that is
+ * not the bucket's. Each has its own remedy, so two findings whose notes differ give different advice.
+ */
+export function isRefusalNote(caveat: string): boolean {
+  return isSettingNote(caveat) || caveat === SSE_C_HINT || caveat.startsWith(EXPECTED_OWNER_SAID);
 }
 
 const BLOCK_PUBLIC_ACCESS =

@@ -13,6 +13,7 @@
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
+import { isRefusalNote } from './deniedEvent.js';
 import { findingIdentity } from './profileSids.js';
 import type { AdditionalChange, Finding, Fix, JobProfile } from './report.js';
 
@@ -93,6 +94,9 @@ export function adviceKey(finding: Finding): string {
     finding.cause === 'allowed-by-visible-policies' || finding.cause === 'vpc-endpoint-policy'
       ? vpcEndpointsNamed(finding.caveats)
       : null,
+    // What refused the requests besides the policies (an S3 setting, a block on SSE-C, an expected owner
+    // that is not the bucket's): each has its own remedy, which the same cause does not tell apart.
+    finding.caveats.filter(isRefusalNote).sort(),
   ]);
 }
 

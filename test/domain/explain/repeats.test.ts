@@ -190,6 +190,68 @@ describe('markRepeats', () => {
   });
 });
 
+describe('repeats: what refused the requests besides the policies is part of the advice', () => {
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectAcl'], Resource: 'arn:aws:s3:::data/*' },
+    ],
+  };
+  const user = `arn:aws:iam::${ACCOUNT}:user/backup`;
+  const explain = (records: Record<string, unknown>[]) =>
+    explainTexts(
+      [{ input: 'week.json', text: JSON.stringify({ Records: records }) }],
+      explainContext({ snapshot: snapshotWithUser('backup', policy) }),
+    );
+
+  test('an S3 setting on one night and another setting on the next are two findings, not a repeat', () => {
+    const report = explain([
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/x.csv', {
+        eventTime: '2026-11-26T02:00:00Z',
+        errorMessage: `User: ${user} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/x.csv" because public ACLs are blocked by the BlockPublicAcls block public access setting.`,
+        requestParameters: { bucketName: 'data', key: 'in/x.csv', 'x-amz-acl': 'public-read' },
+      }),
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/x.csv', {
+        eventTime: '2026-11-27T02:00:00Z',
+        errorMessage: `User: ${user} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/in/x.csv" because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type`,
+        requestParameters: {
+          bucketName: 'data',
+          key: 'in/x.csv',
+          'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+          'x-amz-acl': 'bucket-owner-full-control',
+        },
+      }),
+    ]);
+    assert.deepEqual(
+      report.findings.map((f) => f.cause),
+      ['s3-setting', 's3-setting'],
+    );
+    assert.deepEqual(marks(report.findings), [undefined, undefined]);
+  });
+
+  test('a night whose request expected another bucket owner is not a repeat of a plain refusal', () => {
+    const night = (day: number, overrides: Record<string, unknown> = {}) =>
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', `in/${day}.csv`, {
+        eventTime: `2026-11-${day}T02:00:00Z`,
+        errorMessage: 'Access Denied',
+        ...overrides,
+      });
+    const report = explain([
+      night(26),
+      night(27),
+      night(28, {
+        requestParameters: {
+          bucketName: 'data',
+          key: 'in/28.csv',
+          'x-amz-expected-bucket-owner': '999999999999',
+        },
+      }),
+    ]);
+    assert.deepEqual(marks(report.findings), [undefined, 1, undefined]);
+    assert.ok(report.findings[2]?.caveats.some((c) => c.includes('999999999999')));
+  });
+});
+
 describe('repeats in explain reports', () => {
   const policy = {
     Version: '2012-10-17',
