@@ -394,7 +394,9 @@ function snsAlerts(report: ExplainReport): SnsMessage[] {
               finding,
               repeats.get(index + 1),
               `Finding ${index + 1} of ${total}`,
-              repeats.get(index + 1)?.map((n) => report.findings[n - 1]?.firstSeen ?? '?'),
+              repeats
+                .get(index + 1)
+                ?.flatMap((n) => (report.findings[n - 1] !== undefined ? [report.findings[n - 1]!] : [])),
             ),
           ]
         : [],

@@ -5,6 +5,7 @@
 
 import { uniqueIdOf } from '../explain/grouping.js';
 import { patternCovers } from '../explain/guardrailProfile.js';
+import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
   DeniedByRef,
@@ -468,6 +469,24 @@ export function repeatsByFirst(findings: readonly Finding[]): ReadonlyMap<number
     else list.push(index + 1);
   });
   return byFirst;
+}
+
+/**
+ * The repeats of one finding (`repeatNumbers`, from 1) that have caveats of their own, beyond the first
+ * finding's ({@link caveatsBeyond}): renderers that show a repeat only by its number (Slack, SNS) show
+ * these, so that an event-specific caveat still reaches the reader.
+ */
+export function repeatsWithOwnCaveats(
+  findings: readonly Finding[],
+  first: Finding,
+  repeatNumbers: readonly number[] = [],
+): { readonly number: number; readonly finding: Finding; readonly caveats: readonly string[] }[] {
+  return repeatNumbers.flatMap((number) => {
+    const repeat = findings[number - 1];
+    if (repeat === undefined) return [];
+    const caveats = caveatsBeyond(repeat, first);
+    return caveats.length > 0 ? [{ number, finding: repeat, caveats }] : [];
+  });
 }
 
 /** `seen again in findings 2, 3 (the same advice)`, with at most 8 numbers listed. */

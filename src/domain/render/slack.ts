@@ -44,6 +44,7 @@ import {
   profileScope,
   repeatCount,
   repeatsByFirst,
+  repeatsWithOwnCaveats,
   requestsHeading,
   SKIPPED_REASON_TEXT,
   seenAgainText,
@@ -419,11 +420,12 @@ function renderTail(
   omittedChanges: number,
   builder: MessageBuilder,
 ): void {
+  const repeats = repeatsByFirst(report.findings);
   if (omittedFindings.length > 0) {
-    const items = omittedFindings.map(
-      ({ finding, number }) =>
-        `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${findingCauseText(finding).title}`,
-    );
+    const items = omittedFindings.map(({ finding, number }) => {
+      const again = repeats.get(number);
+      return `• ${number}. ${code(findingPrincipalLabel(finding.principal))}: ${findingCauseText(finding).title}${again !== undefined ? ` (${seenAgainText(again)})` : ''}`;
+    });
     builder.section(
       listSection(`*${plural(omittedFindings.length, 'more finding')} not shown*`, items, 'findings'),
     );
@@ -431,7 +433,7 @@ function renderTail(
   const repeated = repeatCount(report.findings);
   if (repeated > 0) {
     builder.context(
-      `${plural(repeated, 'finding')} repeat${repeated === 1 ? 's' : ''} an earlier one's advice (the same job refused again) and ${repeated === 1 ? 'is' : 'are'} not shown as messages: each first finding's footer names them; their events and own caveats are in the text and JSON reports.`,
+      `${plural(repeated, 'finding')} repeat${repeated === 1 ? 's' : ''} an earlier one's advice (the same job refused again) and ${repeated === 1 ? 'is' : 'are'} not shown as messages: each first finding's footer (or its line among those not shown) names them, and its message their caveats of their own; their events are in the text and JSON reports.`,
     );
   }
   if (omittedChanges > 0) {
@@ -496,6 +498,16 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
     ...shown.map(({ finding, number }) => ({
       render: (builder: MessageBuilder) => {
         renderFinding(finding, builder);
+        // A repeat gets no message: the caveats only its own events give are shown here.
+        for (const repeat of repeatsWithOwnCaveats(report.findings, finding, repeats.get(number)))
+          builder.section(
+            listSection(
+              `*Seen again in finding ${repeat.number} (${mrkdwn(repeat.finding.firstSeen)}), with caveats of its own*`,
+              repeat.caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
+              'caveats',
+            ),
+            2000,
+          );
         return `AccessDenied: ${mrkdwn(finding.summary)}`;
       },
       footer: (omitted: number) =>

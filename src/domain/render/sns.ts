@@ -4,6 +4,7 @@
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
+import { caveatsBeyond } from '../explain/repeats.js';
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
 import { refusedElsewhere } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
@@ -179,8 +180,11 @@ export function renderSns(
   input: Finding | ExplainReport,
   repeatedIn: readonly number[] = [],
   heading = 'Finding',
-  /** When the repeats were first seen: an alert names them by time, as they get no alert of their own. */
-  repeatTimes?: readonly string[],
+  /**
+   * The findings that repeat it (those `repeatedIn` numbers): an alert names them by the time they were
+   * first seen, as they get no alert of their own, and gives the caveats only their events give.
+   */
+  repeats?: readonly Finding[],
 ): SnsMessage {
   if (isReport(input)) {
     return {
@@ -194,9 +198,32 @@ export function renderSns(
       repeatedIn.length > 0 ? ` (${repeatedIn.length + 1} times)` : '',
     ),
     message: fitMessage(
-      `${seenAgainByTime(renderFindingText(input, { color: false }, heading, repeatedIn), repeatedIn, repeatTimes)}\n`,
+      `${seenAgainByTime(
+        renderFindingText(input, { color: false }, heading, repeatedIn),
+        repeatedIn,
+        repeats?.map((repeat) => repeat.firstSeen),
+      )}${ownCaveatsOfRepeats(input, repeats)}\n`,
     ),
   };
+}
+
+/**
+ * The caveats of the alert's repeats beyond its own ({@link caveatsBeyond}), under the time each was
+ * first seen: the repeats get no alert, and these follow from their events (another key, another
+ * operation seen).
+ */
+function ownCaveatsOfRepeats(first: Finding, repeats: readonly Finding[] | undefined): string {
+  const lines: string[] = [];
+  for (const repeat of repeats ?? []) {
+    const caveats = caveatsBeyond(repeat, first);
+    if (caveats.length === 0) continue;
+    lines.push(
+      '',
+      `Seen again at ${sanitizeTerminal(repeat.firstSeen)}, with caveats of its own:`,
+      ...caveats.map((caveat) => `  - ${sanitizeTerminal(caveat)}`),
+    );
+  }
+  return lines.length > 0 ? `\n${lines.join('\n')}` : '';
 }
 
 /**

@@ -345,8 +345,22 @@ describe('renderSlack', () => {
       texts.join('\n'),
     );
     assert.ok(texts.some((t) => t.startsWith("1 finding repeats an earlier one's advice")));
-    // The repeat's own caveat is left to the text and JSON reports.
-    assert.ok(!texts.some((t) => t.includes('The snapshot may be out of date')));
+    // The repeat's own caveat, which only its events give, is in the first finding's message.
+    const own = texts.find((t) => t.startsWith('*Seen again in finding 2 ('));
+    assert.ok(own?.includes('with caveats of its own*'), texts.join('\n'));
+    assert.ok(own?.includes('The snapshot may be out of date'), own);
+  });
+
+  test("a repeat of a finding past maxFindings is named on that finding's line among those not shown", () => {
+    const [first, again] = repeatReport.findings;
+    const report = {
+      ...repeatReport,
+      findings: [explicitDenyFinding, first!, { ...again!, repeatOf: 2 }],
+    };
+    const texts = renderSlack(report, { maxFindings: 1 }).flatMap((m) => m.blocks.flatMap(blockTexts));
+    const notShown = texts.find((t) => t.startsWith('*1 more finding not shown*'));
+    assert.ok(notShown?.includes('2. '), texts.join('\n'));
+    assert.ok(notShown?.includes('(seen again in finding 3 (the same advice))'), notShown);
   });
 
   test('repeats do not take the places of maxFindings: the next distinct finding is shown, numbered as in the report', () => {

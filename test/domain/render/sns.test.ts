@@ -17,6 +17,11 @@ import {
   repeatReport,
 } from './reportFixtures.js';
 
+/** A repeat of the rclone finding first seen at `time`, with its caveats. */
+function seenAt(time: string): Finding {
+  return { ...rcloneFinding, firstSeen: time, repeatOf: 1 };
+}
+
 /** Printable ASCII, starting with a letter, digit or punctuation, under 100 characters. */
 function assertValidSubject(subject: string): void {
   assert.ok(
@@ -130,8 +135,8 @@ describe('renderSns', () => {
 
   test("given the repeats' times, the alert names them by time, as they get no alert of their own", () => {
     const alert = renderSns(rcloneFinding, [4, 7], 'Finding 1 of 7', [
-      '2026-11-28T10:00:00Z',
-      '2026-11-29T10:00:00Z',
+      seenAt('2026-11-28T10:00:00Z'),
+      seenAt('2026-11-29T10:00:00Z'),
     ]);
     assert.ok(
       alert.message.includes(
@@ -151,8 +156,8 @@ describe('renderSns', () => {
       },
     };
     const alert = renderSns(forged, [4, 7], 'Finding 1 of 7', [
-      '2026-11-28T10:00:00Z',
-      '2026-11-29T10:00:00Z',
+      seenAt('2026-11-28T10:00:00Z'),
+      seenAt('2026-11-29T10:00:00Z'),
     ]);
     assert.ok(
       alert.message.includes('rclone/v1.68.1 seen again in findings 4, 7 (the same advice)'),
@@ -168,10 +173,30 @@ describe('renderSns', () => {
 
   test("the repeats' times are the records' own: no control character, and no replacement pattern ($', $&) is expanded", () => {
     const forged = "Nov 27 2026 01:30:09 GMT ($' \u001b[2JURGENT $&)";
-    const alert = renderSns(rcloneFinding, [4], 'Finding 1 of 2', [forged]);
+    const alert = renderSns(rcloneFinding, [4], 'Finding 1 of 2', [seenAt(forged)]);
     assert.ok(!alert.message.includes('\u001b'), alert.message);
     assert.ok(alert.message.includes("seen again once, at Nov 27 2026 01:30:09 GMT ($' "), alert.message);
     assert.ok(alert.message.includes('URGENT $&) (the same advice; no alert of their own)'), alert.message);
+  });
+
+  test("a repeat's caveats beyond the first finding's are in the alert, under the time it was seen", () => {
+    const repeat = {
+      ...seenAt('2026-11-28T10:00:00Z'),
+      caveats: [...rcloneFinding.caveats, 'Only this night: the request came from 198.51.100.7.'],
+    };
+    const alert = renderSns(rcloneFinding, [2], 'Finding 1 of 2', [repeat]);
+    assert.ok(
+      alert.message.includes(
+        'Seen again at 2026-11-28T10:00:00Z, with caveats of its own:\n  - Only this night: the request came from 198.51.100.7.',
+      ),
+      alert.message,
+    );
+    // A repeat whose caveats are all the first finding's adds nothing.
+    assert.ok(
+      !renderSns(rcloneFinding, [2], 'Finding 1 of 2', [seenAt('2026-11-28T10:00:00Z')]).message.includes(
+        'caveats of its own',
+      ),
+    );
   });
 
   test('an IAM Identity Center session is named by its user and permission set', () => {
