@@ -14,6 +14,16 @@ export function uniqueIdOf(principalId: string | undefined): string | undefined 
   return colon < 0 ? principalId : principalId.slice(0, colon);
 }
 
+/**
+ * The identity whose policies a principal uses: a role session's ARN
+ * (`arn:aws:sts::111122223333:assumed-role/deploy/gha-123`) names its role, and each run of a job may
+ * take a new session name (a long one, too, as its credentials are renewed: botocore names each
+ * `botocore-session-<epoch>`); other ARNs are themselves.
+ */
+export function identityOf(principalArn: string): string {
+  return principalArn.replace(/^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.*$/, '$1');
+}
+
 /** The principal part of a group key, per (memoised) principal object. */
 const principalParts = new WeakMap<Principal, string>();
 
@@ -23,7 +33,11 @@ function principalPart(p: Principal): string {
     // A caller named only by account and principal ID: one group per role or user (its unique ID),
     // whatever each session is called. One named only by account and name (an Identity Center user, by
     // its user ID in the identity store): one group per name.
-    part = `${p.type}|${p.arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}|${p.name ?? ''}`}`;
+    // A role's sessions are one caller (a job whose credentials were renewed mid-run, the instances of
+    // one fleet): what one session's calls show is evidence for the others'. An IAM Identity Center
+    // session is a person, and stays one.
+    const arn = p.type === 'Role' && p.arn !== undefined ? identityOf(p.arn) : p.arn;
+    part = `${p.type}|${arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}|${p.name ?? ''}`}`;
     principalParts.set(p, part);
   }
   return part;

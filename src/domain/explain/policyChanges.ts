@@ -18,6 +18,7 @@ import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { holdsReplacedCharacter } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import { additionalChange, withSids } from './fix.js';
+import { identityOf } from './grouping.js';
 import { diffBefore, lineDiff } from './lineDiff.js';
 import {
   BUCKET_POLICY_QUOTA_BYTES,
@@ -29,7 +30,6 @@ import {
   SERVICE_CONTROL_POLICY_QUOTA,
   scpSize,
 } from './policySize.js';
-import { identityOf } from './profileSids.js';
 import type { AdditionalChange, Finding, PolicyChange, PolicyStatement } from './report.js';
 
 /**

@@ -12,7 +12,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
  */
 
-import { uniqueIdOf } from './grouping.js';
+import { identityOf, uniqueIdOf } from './grouping.js';
 import type { Finding, JobProfile, PolicyStatement } from './report.js';
 
 /** The Sids a principal's profiles took so far, the next number to try for each base, and the profiles given. */
@@ -106,15 +106,6 @@ export function sidWord(name: string): string {
     .filter((part) => part !== '')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/**
- * The identity whose policies a finding's principal uses: a role session's ARN
- * (`arn:aws:sts::111122223333:assumed-role/deploy/gha-123`) names its role, and each run of a job may
- * take a new session name; other ARNs are themselves.
- */
-export function identityOf(principalArn: string): string {
-  return principalArn.replace(/^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.*$/, '$1');
 }
 
 /**

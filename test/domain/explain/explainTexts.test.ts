@@ -2,6 +2,8 @@
  * explain on hand-built CloudTrail records: principal types, grouping, skipping, bad input, evidence levels.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
@@ -1790,5 +1792,64 @@ describe('a web identity session (Cognito) whose policy names the provider claim
     assert.equal(finding?.requests[0]?.decision, 'Allowed');
     assert.equal(finding?.cause, 'allowed-by-visible-policies');
     assert.equal(finding?.fix, null);
+  });
+});
+
+describe("a role's sessions on one bucket within the window", () => {
+  const sample = (name: string) => join(import.meta.dirname, '..', '..', '..', 'events', name);
+  const load = (name: string) => {
+    // A trail file, or a bare record.
+    const input = JSON.parse(readFileSync(join(sample(name), 'event.json'), 'utf8')) as
+      | { Records: Record<string, unknown>[] }
+      | Record<string, unknown>;
+    const record = Array.isArray(input.Records) ? (input.Records[0] as Record<string, unknown>) : input;
+    const parsed = parseAccountSnapshot(
+      JSON.parse(readFileSync(join(sample(name), 'authz.json'), 'utf8')),
+      'authz.json',
+    );
+    assert.ok(parsed.ok);
+    return { record, snapshot: parsed.snapshot };
+  };
+  /** The record again, 5 minutes later, as another session of the same role or permission set. */
+  const otherSession = (record: Record<string, unknown>, session: string): Record<string, unknown> => {
+    const identity = record.userIdentity as { arn: string; principalId: string };
+    const time = new Date(Date.parse(record.eventTime as string) + 5 * 60_000)
+      .toISOString()
+      .replace('.000', '');
+    return {
+      ...record,
+      eventID: '9a1b2c3d-0000-4000-8000-000000000099',
+      eventTime: time,
+      userIdentity: {
+        ...identity,
+        arn: `${identity.arn.slice(0, identity.arn.lastIndexOf('/'))}/${session}`,
+        principalId: `${identity.principalId.split(':')[0]}:${session}`,
+      },
+    };
+  };
+
+  test('are one finding (credentials renewed mid-job), fixed on the role, with a caveat naming the sessions', () => {
+    const { record, snapshot } = load('04-assumed-role-ci-path');
+    const report = explainTexts(
+      text(record, otherSession(record, 'botocore-session-1764400000')),
+      context({ snapshot }),
+    );
+    assert.equal(report.findings.length, 1);
+    const [finding] = report.findings;
+    assert.equal(finding?.eventIds.length, 2);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'These requests came from 2 sessions of the role (gha-123 and botocore-session-1764400000)',
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
+  });
+
+  test('two people of one IAM Identity Center permission set stay two findings', () => {
+    const { record, snapshot } = load('17-identity-center-permission-set');
+    const report = explainTexts(text(record, otherSession(record, 'li.wei')), context({ snapshot }));
+    assert.equal(report.findings.length, 2);
   });
 });
