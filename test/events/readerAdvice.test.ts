@@ -154,6 +154,24 @@ describe('aws s3 rm refused two deletes, after an aws s3 ls of the bucket by the
   });
 });
 
+describe('rclone v1.74.3 sync refused a delete, after its root check was answered "no such key" (a real run against moto)', () => {
+  test('the profile grants that root check: applied alone, it would otherwise stop the job at start', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'rclone-sync-root-answered'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Sid, s.Resource]),
+      [
+        ['RcloneListBucket', ['arn:aws:s3:::bkt']],
+        ['RcloneObjects', ['arn:aws:s3:::bkt/daily/*']],
+        ['RcloneRootCheck', ['arn:aws:s3:::bkt/daily']],
+      ],
+    );
+  });
+});
+
 describe('the SCP caveat built from a record whose account is not an account ID', () => {
   const dir = temporaryDirectory('pa-scp-account-');
   test('names no value from the record in the command, but a placeholder', async () => {

@@ -3435,6 +3435,7 @@ export class FindingBuilder {
           : copySource;
     // Two remote paths in this bucket (a move or copy between its directories, a --backup-dir): each.
     const directories = job !== undefined ? rootDirectories(paths, job.roots) : undefined;
+
     // Every refusal a HEAD of a file the job copies (see copiedFiles): a read of those files, nothing else.
     const files = job?.files ?? NO_NAMES;
     const readsFiles =
@@ -3443,6 +3444,7 @@ export class FindingBuilder {
         (e) => e.event.eventName === 'HeadObject' && e.check.key !== undefined && files.has(e.check.key),
       );
     const refusedAsListing = headsRefusedAsListing(evaluated);
+    const missingKeys = evidence('missingKeys');
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
@@ -3454,6 +3456,8 @@ export class FindingBuilder {
         ? { listedRecursively: true }
         : {}),
       ...(rootCheckKeys.length > 0 && copyTo === undefined ? { rootCheckKeys } : {}),
+      // The keys S3 found missing for this caller: among them, the root checks it answered.
+      ...(copyTo === undefined && missingKeys !== undefined ? { missingKeys } : {}),
       ...(refusedAsListing.length > 0 ? { headsRefusedAsListing: refusedAsListing } : {}),
       ...(job?.lone === true && copyTo === undefined ? { loneRootCheck: true } : {}),
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),

@@ -406,6 +406,13 @@ export interface RcloneAdviceInput {
   /** Keys rclone HEADed to check whether the destination root is a file, and was refused (see rcloneRootProbe.ts). */
   readonly rootCheckKeys?: readonly string[];
   /**
+   * Keys S3 answered "no such key" to the caller in the input. Among them, the root checks of the job's
+   * directories (`dir` of `dir/`), answered under the caller's present policies, which reach beyond the
+   * directory: the profile, scoped to it, grants them too, or rclone from v1.72 stops at the check once
+   * the profile replaces those policies.
+   */
+  readonly missingKeys?: ReadonlySet<string>;
+  /**
    * The root check is the job's only request (see `RcloneJob.lone`): it may name a file the job reads,
    * so it is granted whatever the version.
    */
@@ -742,7 +749,12 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   }
   const rootEffect = rootProbeEffect(input.version);
-  const rootKeys = input.rootCheckKeys ?? [];
+  const refusedRootKeys = input.rootCheckKeys ?? [];
+  const answeredRootKeys = directories.filter(
+    (directory) =>
+      directory !== '' && input.missingKeys?.has(directory) === true && !refusedRootKeys.includes(directory),
+  );
+  const rootKeys = [...new Set([...refusedRootKeys, ...answeredRootKeys])];
   if (rootKeys.length > 0 && (rootEffect !== 'ignored' || input.loneRootCheck === true)) {
     statements.push({
       Sid: 'RcloneRootCheck',
@@ -809,7 +821,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
             input.bucket,
             directory,
             rootEffect,
-            rootKeys.includes(directory),
+            refusedRootKeys.includes(directory)
+              ? 'refused'
+              : answeredRootKeys.includes(directory)
+                ? 'answered'
+                : 'inferred',
             granted,
             input.headsRefusedAsListing?.includes(directory) === true,
           ),

@@ -439,6 +439,28 @@ describe('rcloneAdvice statements', () => {
     );
   });
 
+  test('a root check S3 answered (no such key) under wider policies is granted too: the profile alone would refuse it', () => {
+    const input = {
+      ...base,
+      eventNames: ['HeadObject', 'ListObjects', 'PutObject', 'DeleteObject'],
+      deniedActions: ['s3:DeleteObject'],
+      missingKeys: new Set(['dst', 'dst/new.txt']),
+    };
+    for (const version of ['1.74.3', '1.75.2']) {
+      const profile = rcloneAdvice({ ...input, version }).jobProfile;
+      assert.deepEqual(statement(profile.statements, 'RcloneRootCheck').Resource, ['arn:aws:s3:::bkt/dst']);
+      const notes = profile.notes.join('\n');
+      assert.match(
+        notes,
+        /"bkt\/dst", which this input shows answered \(no such key\) under the caller's present policies, which reach beyond "dst\/\*"\. The profile grants it/,
+      );
+      assert.doesNotMatch(notes, /this input holds no such HEAD/);
+    }
+    // Before v1.72 rclone ignores a refused root check: nothing to grant.
+    const old = rcloneAdvice({ ...input, version: '1.68.1' }).jobProfile;
+    assert.ok(!old.statements.some((s) => s.Sid === 'RcloneRootCheck'));
+  });
+
   test('the write-only alternative says a single-file copyto also needs --s3-no-head-object, and keeps the root check', () => {
     const noHeadOf = (input: RcloneAdviceInput) =>
       rcloneAdvice(input).alternatives.find((a) =>
