@@ -84,18 +84,22 @@ import {
   describeKmsCalls,
   type EvaluatedKmsCall,
   evaluateKmsCalls,
+  grantsKeyUse,
   isCopy,
   KEY_ARN,
+  type KeyScopeMiss,
   type KmsCall,
   type KmsFixOutcome,
   keyAccountOf,
   keyPolicyNeeds,
+  keyScopeOf,
   keyUseInFixCaveat,
   kmsCallsOf,
   kmsNoFixCaveat,
   kmsRefusalCaveat,
   kmsRows,
   kmsStatements,
+  narrowerKeyScopes,
   proposeKmsFix,
   statementsText,
   withKeyUse,
@@ -1813,6 +1817,8 @@ export class FindingBuilder {
         }
       | undefined;
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
+    // Statements that allow the key's use for other objects only: a fix that grants it widens them.
+    let keyMisses: readonly KeyScopeMiss[] = [];
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
     // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
@@ -1854,6 +1860,8 @@ export class FindingBuilder {
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
       caveats.push(...aliasResourceCaveats(resolved.set, refused));
+      keyMisses = narrowerKeyScopes(resolved.set, refused);
+      for (const miss of keyMisses) caveats.push(miss.caveat);
       if (cause !== 'kms-key') {
         // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
         // A key's use AWS's message names: the note that a read's key cannot be known does not apply.
@@ -1970,6 +1978,8 @@ export class FindingBuilder {
       if (combined !== undefined && 'notJoined' in combined) caveats.push(combined.notJoined);
       else if (combined !== undefined) {
         const { now, next } = keyUseAfterS3;
+        // The S3 fix the key's statements joined: the objects they are for.
+        const s3Fix = fixOutcome.fix;
         for (const [calls, thisRun] of [
           [now, true],
           [next, false],
@@ -1982,6 +1992,7 @@ export class FindingBuilder {
               thisRun,
               principal.account,
               combined.fix?.attachKind === 'bucket-policy',
+              s3Fix !== null ? keyScopeOf(s3Fix) : [],
             );
         }
         const joinedCaveats = [...fixOutcome.caveats, ...combined.caveats];
@@ -2263,7 +2274,13 @@ export class FindingBuilder {
       deniedBy,
       fix: withUncheckedKinds(
         withUnreadStatements(
-          withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
+          withUnseenPolicies(
+            withWidens(fixOutcome.fix, [
+              ...misses,
+              ...keyMisses.filter((miss) => fixOutcome.fix !== null && grantsKeyUse(fixOutcome.fix, miss)),
+            ]),
+            resolved.missingPolicies,
+          ),
           unread,
         ),
         this.#uncheckedKinds(principal),

@@ -145,12 +145,16 @@ describe("KMS calls refused by the caller's own policies", () => {
         ['kms:GenerateDataKey', KEY, 'ImplicitlyDenied', 'message', ['identity']],
       ],
     );
+    // Through S3, for the objects of the refused upload's directory (its encryption context) alone.
     assert.deepEqual(finding.fix?.statements, [
       {
         Effect: 'Allow',
         Action: ['kms:GenerateDataKey'],
         Resource: [KEY],
-        Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': [VIA_S3] },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+        },
       },
     ]);
     assert.equal(finding.fix?.attachKind, 'inline-policy');
@@ -161,7 +165,10 @@ describe("KMS calls refused by the caller's own policies", () => {
       ),
     );
     assert.ok(
-      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
+      finding.fix?.verification.includes(
+        `No other KMS use becomes newly allowed (7 probes: another key and an alias of the account, "*", and the key used directly or through another service than S3, and through S3 for another bucket's objects).`,
+      ),
+      finding.fix?.verification.join('\n'),
     );
     assert.ok(
       finding.fix?.verification.some((v) =>
@@ -259,11 +266,15 @@ describe('S3 requests refused before S3 called KMS', () => {
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
     assert.equal(finding.cause, 'identity-missing-allow');
+    // The key for the objects the S3 statement grants, no others.
     const keyStatement = {
       Effect: 'Allow',
       Action: ['kms:GenerateDataKey'],
       Resource: [KEY],
-      Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': [VIA_S3] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+      },
     };
     // One change for the whole job: the S3 statement, then the key's, in one new inline policy.
     assert.deepEqual(finding.fix?.statements, [
@@ -282,7 +293,7 @@ describe('S3 requests refused before S3 called KMS', () => {
       ),
     );
     assert.ok(
-      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
+      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (7 probes')),
     );
     assert.deepEqual(
       finding.requests.map((r) => [r.action, r.decision]),
@@ -1070,7 +1081,10 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     Effect: 'Allow',
     Action: ['kms:GenerateDataKey'],
     Resource: [PARTNER_KEY],
-    Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+    Condition: {
+      StringEquals: { 'kms:ViaService': [VIA_S3] },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::partner/in/*'] },
+    },
   };
   const put = { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::partner/in/*'] };
 
@@ -1524,5 +1538,118 @@ describe("AWS's message names another policy for S3's KMS call", () => {
       finding?.caveats.some((c) => c.includes('allow it on any key of account')),
       finding?.caveats.join(' | '),
     );
+  });
+});
+
+describe("the key's statements are for the objects the fix grants (S3's encryption context)", () => {
+  /** An upload of `bucket/key` that names KEY in its SSE-KMS headers, refused for s3:PutObject. */
+  const uploadTo = (bucket: string, key: string) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', bucket, key, {
+      requestParameters: {
+        bucketName: bucket,
+        key,
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: `${bucket}.s3.eu-west-1.amazonaws.com`,
+      },
+    });
+  /** The caller may upload to in/ and use the key for in/'s objects alone. */
+  const inOnly = [
+    { Sid: 'In', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/in/*' },
+    {
+      Sid: 'KeyForIn',
+      Effect: 'Allow',
+      Action: 'kms:GenerateDataKey',
+      Resource: KEY,
+      Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::data/in/*' } },
+    },
+  ];
+
+  test("an upload outside the key's scope: the fix's key statement is for the fix's objects, and the narrower statement is one it widens", () => {
+    const finding = findingOf(uploadTo('data', 'out/b.csv'), inOnly);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.deepEqual(finding.fix?.statements.at(-1), {
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey'],
+      Resource: [KEY],
+      Condition: {
+        StringEquals: { 'kms:ViaService': [VIA_S3] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/out/*'] },
+      },
+    });
+    assert.deepEqual(finding.fix?.widens, [
+      'Statement "In" of inline (arn:aws:s3:::data/in/*)',
+      `Statement "KeyForIn" of inline (kms:GenerateDataKey on ${KEY} for kms:EncryptionContext:aws:s3:arn arn:aws:s3:::data/in/*)`,
+    ]);
+    assert.ok(
+      finding.caveats.includes(
+        `Statement "KeyForIn" of inline allows kms:GenerateDataKey on the key ${KEY} but only for arn:aws:s3:::data/in/* as encryption context (kms:EncryptionContext:aws:s3:arn, the object S3 uses the key for): the call for arn:aws:s3:::data/out/b.csv is outside it. If that scope is deliberate, the job must stay inside it; if not, the key's use must cover these objects too (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).`,
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.endsWith("through another service than S3, and through S3 for another bucket's objects)."),
+      ),
+    );
+    // The job profile's key statement is for the objects its S3 statements grant.
+    const profileKey = finding.jobProfile?.statements.find((s) => s.Sid === 'KmsKeyThroughS3');
+    const contexts = profileKey?.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'];
+    assert.ok(Array.isArray(contexts) && contexts.length > 0, JSON.stringify(profileKey));
+    for (const pattern of contexts as string[]) assert.match(pattern, /^arn:aws:s3:::data\//);
+  });
+
+  test("with the fix applied, the key is still refused through S3 for another bucket's object", () => {
+    const finding = findingOf(uploadTo('data', 'out/b.csv'), inOnly);
+    const fixed = [...inOnly, ...(finding.fix?.statements ?? [])];
+    const payroll = findingOf(uploadTo('payroll', '2026/salaries.csv'), [
+      ...fixed,
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::payroll/*' },
+    ]);
+    assert.deepEqual(
+      payroll.requests.filter((r) => r.action.startsWith('kms:')).map((r) => r.decision),
+      ['ImplicitlyDenied'],
+    );
+    const again = findingOf(uploadTo('data', 'out/c.csv'), fixed);
+    assert.ok(
+      again.requests.every((r) => r.decision === 'Allowed'),
+      JSON.stringify(again.requests),
+    );
+  });
+
+  test("kmsStatements: an object as the scope's pattern covers it, else its directory; a bucket's ARN as it is; none when a context is unknown", () => {
+    const call = (keyArn: string, arn?: string): EvaluatedKmsCall =>
+      ({
+        call: {
+          action: 'kms:GenerateDataKey',
+          keyArn,
+          context: {
+            'kms:ViaService': VIA_S3,
+            ...(arn !== undefined ? { 'kms:EncryptionContext:aws:s3:arn': arn } : {}),
+          },
+        },
+      }) as unknown as EvaluatedKmsCall;
+    const contexts = (statements: readonly { Condition?: unknown }[]) =>
+      statements.map(
+        (s) =>
+          (s.Condition as { StringLike?: Record<string, unknown> } | undefined)?.StringLike?.[
+            'kms:EncryptionContext:aws:s3:arn'
+          ] ?? null,
+      );
+    assert.deepEqual(
+      contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/in/2026/a.csv')], ['arn:aws:s3:::data/in/*'])),
+      [['arn:aws:s3:::data/in/*']],
+    );
+    assert.deepEqual(
+      contexts(
+        kmsStatements([
+          call(KEY, 'arn:aws:s3:::data/in/2026/a.csv'),
+          call(KEY, 'arn:aws:s3:::data/in/2026/b.csv'),
+        ]),
+      ),
+      [['arn:aws:s3:::data/in/2026/*']],
+    );
+    assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data')])), [['arn:aws:s3:::data']]);
+    assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/a'), call(KEY)])), [null]);
   });
 });
