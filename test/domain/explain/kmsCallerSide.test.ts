@@ -985,6 +985,24 @@ describe("KMS's own message for a key policy that does not let the caller use th
       [['kms:GenerateDataKey', 'ImplicitlyDenied']],
     );
   });
+
+  test('a read refused kms:Decrypt "on the resource associated with this ciphertext": the key, unnamed, as for an upload', () => {
+    const read = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+    });
+    const finding = findingOf(read, [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.ok(
+      finding.caveats.some(
+        (c) =>
+          c.startsWith('To let the caller use the key through S3') && c.includes('"Action":["kms:Decrypt"]'),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('the denial may be about s3:ListBucket')));
+  });
 });
 
 describe('from the second review', () => {
