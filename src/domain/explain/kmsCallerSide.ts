@@ -172,6 +172,14 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   for (const event of events) {
     const named = messageKmsUse(event.message);
     if (named === undefined && event.kmsChecks.length === 0) continue;
+    const first = calls.length;
+    eventCalls(event, named);
+    if (event.eventName === 'CreateMultipartUpload') withPartsDecrypt(calls, first);
+  }
+  return calls;
+
+  /** The calls of one event: what its message names, else what its headers imply. */
+  function eventCalls(event: DeniedEvent, named: ReturnType<typeof messageKmsUse>): void {
     const add = (
       action: string,
       keyArn: string,
@@ -196,23 +204,23 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
       add(named.action, named.keyArn, {}, 'message');
       for (const check of otherCopyCalls(named.action))
         add(check.action, check.resource, check.context, 'operation', false);
-      continue;
+      return;
     }
     if (named === undefined) {
       for (const check of headers) add(check.action, check.resource, check.context, 'operation');
-      continue;
+      return;
     }
     const same = headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase());
     if (same.length > 0) {
       for (const check of same) add(check.action, check.resource, check.context, 'operation');
-      continue;
+      return;
     }
     // A copy refused a Decrypt without naming the key: the source object's key, which the record does
     // not show (the catalogue's note says so), not the destination's the headers name.
     if (isCopy(event) && named.action.toLowerCase() === 'kms:decrypt') {
       for (const check of otherCopyCalls(named.action))
         add(check.action, check.resource, check.context, 'operation', false);
-      continue;
+      return;
     }
     // The message names another action than the headers imply (a Decrypt to complete an upload in
     // parts): that action, on the key the headers name.
@@ -220,7 +228,23 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
     for (const check of headers) if (!keys.has(check.resource)) keys.set(check.resource, check.context);
     for (const [keyArn, base] of keys) add(named.action, keyArn, base, 'message');
   }
-  return calls;
+}
+
+/**
+ * An upload in parts (CreateMultipartUpload) needs kms:Decrypt on its key next, for its parts: "the
+ * requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions). Added
+ * beside each kms:GenerateDataKey of `calls` from `from` on, on the same key and object, not refused on
+ * this run (its record names no part): the next call the job makes there.
+ */
+function withPartsDecrypt(calls: KmsCall[], from: number): void {
+  const added = calls.slice(from);
+  for (const call of added) {
+    if (call.action.toLowerCase() !== 'kms:generatedatakey') continue;
+    const has = (c: KmsCall) => c.keyArn === call.keyArn && c.action.toLowerCase() === 'kms:decrypt';
+    if (calls.slice(from).some(has)) continue;
+    calls.push({ ...call, action: 'kms:Decrypt', source: 'operation', refusedThisRun: false });
+  }
 }
 
 /**
@@ -819,15 +843,19 @@ export function keyPolicyNeeds(
 
 /**
  * An upload in parts needs kms:Decrypt too (S3 decrypts the parts to complete it): said when the calls
- * refused were only the key's kms:GenerateDataKey.
+ * refused were only the key's kms:GenerateDataKey of single uploads. A CreateMultipartUpload's parts'
+ * kms:Decrypt is among its calls already (evaluated, and granted when refused: see kmsCallsOf).
  */
 function multipartDecryptNote(calls: readonly EvaluatedKmsCall[]): string {
   const actions = new Set(calls.map((c) => c.call.action));
+  const parts = calls.some(
+    (c) => c.call.event.eventName === 'CreateMultipartUpload' && c.call.action === 'kms:Decrypt',
+  );
+  if (parts)
+    return ` This upload is in parts (CreateMultipartUpload): kms:Decrypt is for its parts (UploadPart, UploadPartCopy), which S3 decrypts to complete it (${MULTIPART_KMS}).`;
   if (!actions.has('kms:GenerateDataKey') || actions.has('kms:Decrypt')) return '';
-  // A CreateMultipartUpload is an upload in parts for certain: its parts need kms:Decrypt next.
-  return calls.some((c) => c.call.event.eventName === 'CreateMultipartUpload')
-    ? ` This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it too, or the next refusal is there.`
-    : ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`;
+  if (calls.some((c) => c.call.event.eventName === 'CreateMultipartUpload')) return '';
+  return ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`;
 }
 
 /** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */

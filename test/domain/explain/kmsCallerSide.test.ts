@@ -329,7 +329,7 @@ describe('S3 requests refused before S3 called KMS', () => {
     );
   });
 
-  test('a multipart upload is in parts for certain: the caveat says its parts need kms:Decrypt too, without an if', () => {
+  test('a multipart upload is in parts for certain: the fix grants the kms:Decrypt its parts need too, verified', () => {
     const initiation = deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
       errorMessage: 'Access Denied',
       requestParameters: {
@@ -344,15 +344,44 @@ describe('S3 requests refused before S3 called KMS', () => {
     const finding = findingOf(initiation, [
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
+    // "the requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.deepEqual(
+      finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
+      [
+        ['kms:GenerateDataKey', 'ImplicitlyDenied'],
+        ['kms:Decrypt', 'ImplicitlyDenied'],
+      ],
+    );
     assert.ok(
       finding.caveats.some((c) =>
         c.includes(
-          'This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key',
+          'This upload is in parts (CreateMultipartUpload): kms:Decrypt is for its parts (UploadPart, UploadPartCopy), which S3 decrypts to complete it',
         ),
       ),
       finding.caveats.join('\n'),
     );
+    // Nothing is left to add by hand.
+    assert.ok(!finding.caveats.some((c) => c.includes('add it too, or the next refusal is there')));
     assert.ok(!finding.caveats.some((c) => c.includes('add it if the job uploads such files')));
+  });
+
+  test('a multipart upload whose caller may already decrypt: only kms:GenerateDataKey is granted, and no caveat asks for kms:Decrypt', () => {
+    const initiation = deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        uploads: '',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(initiation, [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY }]);
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Action, ['kms:GenerateDataKey']);
+    assert.ok(!finding.caveats.some((c) => c.includes('CreateMultipartUpload')), finding.caveats.join('\n'));
   });
 
   test('the key of a request an explicit Deny keeps refused is not granted: only the key of the request the fix lets through', () => {
