@@ -77,6 +77,7 @@ import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf }
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
+  bucketKeyCaveat,
   callerSide,
   callerSideRefusalCaveat,
   canHoldKmsGrant,
@@ -1860,6 +1861,8 @@ export class FindingBuilder {
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
       caveats.push(...aliasResourceCaveats(resolved.set, refused));
+      const bucketKey = bucketKeyCaveat(calls);
+      if (bucketKey !== undefined) caveats.push(bucketKey);
       keyMisses = narrowerKeyScopes(resolved.set, refused);
       for (const miss of keyMisses) caveats.push(miss.caveat);
       if (cause !== 'kms-key') {

@@ -58,6 +58,11 @@ export interface EvaluatedKmsCall {
   readonly call: KmsCall;
   readonly request: AuthorizationRequest;
   readonly result: EvaluationResult;
+  /**
+   * Allowed only with the bucket's ARN as encryption context, which S3 gives with S3 Bucket Keys: the
+   * record does not say whether the bucket uses them (see {@link bucketKeyCaveat}).
+   */
+  readonly onlyWithBucketKey?: string;
 }
 
 /** The KMS action AWS's message names, with its key when the message names one. */
@@ -123,15 +128,36 @@ export const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
 
 /**
  * The ARN S3 gives KMS as encryption context (`aws:s3:arn`) for the event's call: the object's (the
- * source's, for a copy's read of it); `undefined` when the record does not show it (an access point's
- * request).
+ * source's, for a copy's read of it), or its bucket's when the request asks for an S3 Bucket Key;
+ * `undefined` when the record does not show it (an access point's request).
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
  */
 export function s3EncryptionContext(event: DeniedEvent, action: string, keyArn: string): string | undefined {
   if (event.check.key === undefined || event.check.accessPoint !== undefined) return undefined;
   const source = readsCopySource(event, action, keyArn) ? copySourceArn(event) : undefined;
-  return source ?? event.check.resource;
+  if (source !== undefined) return source;
+  // The request's header speaks for the object it writes, not for a copy's source.
+  return event.bucketKey === true ? bucketArnOfObject(event.check.resource) : event.check.resource;
+}
+
+/** `arn:aws:s3:::bucket` of `arn:aws:s3:::bucket/key`; the ARN itself when it names no object. */
+function bucketArnOfObject(arn: string): string {
+  const parts = parseS3Arn(arn);
+  return parts === undefined ? arn : `arn:${parts.partition}:s3:::${parts.bucket}`;
+}
+
+/**
+ * The other encryption context a call may carry: its object's bucket ARN, when the object's ARN is taken
+ * for want of knowing whether S3 Bucket Keys are on (the request does not say, or the object is a copy's
+ * source, which its own setting decides).
+ */
+function bucketKeyAlternative(call: KmsCall): string | undefined {
+  const arn = call.context[ENCRYPTION_CONTEXT];
+  if (typeof arn !== 'string' || parseS3Arn(arn)?.key === undefined) return undefined;
+  const source = readsCopySource(call.event, call.action, call.keyArn);
+  return source || call.event.bucketKey === undefined ? bucketArnOfObject(arn) : undefined;
 }
 
 /** Whether a copy's KMS call is the read of its source object (kms:Decrypt of the source's key). */
@@ -303,8 +329,32 @@ export function evaluateKmsCalls(
       // What CloudTrail does not log (the caller's organization) is unknown, not absent.
       unknownKeys: isUnloggedKey,
     };
-    return { call, request, result: evaluate(forKey(callers, call.keyArn), request) };
+    const result = evaluate(forKey(callers, call.keyArn), request);
+    // Refused with the object's ARN as context, when S3 may give the bucket's (S3 Bucket Keys, which the
+    // record does not show): an Allow for the bucket's is not read as refused.
+    const bucket = result.decision === 'ImplicitlyDenied' ? bucketKeyAlternative(call) : undefined;
+    if (bucket !== undefined) {
+      const withBucket = { ...request, context: { ...call.context, [ENCRYPTION_CONTEXT]: bucket } };
+      const alternative = evaluate(forKey(callers, call.keyArn), withBucket);
+      if (alternative.decision === 'Allowed')
+        return { call, request: withBucket, result: alternative, onlyWithBucketKey: bucket };
+    }
+    return { call, request, result };
   });
+}
+
+/**
+ * Calls the caller's policies allow only with the bucket's ARN as encryption context: allowed if the
+ * bucket uses S3 Bucket Keys (S3 then gives KMS the bucket's ARN, not the object's), refused if not. The
+ * record does not show the bucket's setting, nor did the request ask for a Bucket Key.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+ */
+export function bucketKeyCaveat(calls: readonly EvaluatedKmsCall[]): string | undefined {
+  const only = calls.filter((c) => c.onlyWithBucketKey !== undefined);
+  if (only.length === 0) return undefined;
+  const buckets = [...new Set(only.map((c) => c.onlyWithBucketKey))].join(', ');
+  return `The caller's policies allow ${describeKmsCalls(only)} only with ${buckets} as encryption context (${ENCRYPTION_CONTEXT}), which S3 gives KMS when the bucket uses S3 Bucket Keys, and the object's ARN otherwise: taken as allowed, since the record does not show whether the bucket uses them. If it does not, they refuse ${pronoun(only)} (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`;
 }
 
 /** The calls as rows of the finding's requests. */

@@ -1700,3 +1700,59 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
     assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/a'), call(KEY)])), [null]);
   });
 });
+
+describe('S3 Bucket Keys: the bucket ARN as encryption context', () => {
+  /** An upload to data/in/a.csv naming KEY, with the Bucket Key header as given (none when undefined). */
+  const upload = (bucketKey?: string) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        ...(bucketKey !== undefined ? { 'x-amz-server-side-encryption-bucket-key-enabled': bucketKey } : {}),
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+  /** The key for the bucket's ARN as encryption context alone, as policies for S3 Bucket Keys write it. */
+  const keyForBucket = {
+    Effect: 'Allow',
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    Resource: KEY,
+    Condition: { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::data' } },
+  };
+  const kmsDecisions = (finding: Finding) =>
+    finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]);
+
+  test('the request asks for a Bucket Key: the call carries the bucket ARN, which the caller may use, so the fix grants the upload alone', () => {
+    const finding = findingOf(upload('true'), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'Allowed']]);
+    assert.ok(!finding.fix?.statements.some((s) => s.Action.some((a) => a.startsWith('kms:'))));
+    assert.ok(!finding.caveats.some((c) => c.includes('S3 Bucket Keys')), finding.caveats.join('\n'));
+  });
+
+  test("the request asks for a Bucket Key and the caller may not use the key: the fix's key statement is for the bucket's ARN", () => {
+    const finding = findingOf(upload('true'), []);
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Condition?.StringLike, {
+      'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data'],
+    });
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+  });
+
+  test('the request says nothing: an Allow for the bucket ARN is not read as refused, and a caveat says it holds with Bucket Keys only', () => {
+    const finding = findingOf(upload(), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'Allowed']]);
+    assert.ok(!finding.fix?.statements.some((s) => s.Action.some((a) => a.startsWith('kms:'))));
+    assert.ok(
+      finding.caveats.includes(
+        `The caller's policies allow kms:GenerateDataKey on ${KEY} only with arn:aws:s3:::data as encryption context (kms:EncryptionContext:aws:s3:arn), which S3 gives KMS when the bucket uses S3 Bucket Keys, and the object's ARN otherwise: taken as allowed, since the record does not show whether the bucket uses them. If it does not, they refuse it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`,
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('the request turns Bucket Keys off: the object ARN is the context, and an Allow for the bucket ARN alone does not match it', () => {
+    const finding = findingOf(upload('false'), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'ImplicitlyDenied']]);
+  });
+});
