@@ -77,6 +77,7 @@ import { type CallEvidence, MISSING_KEYS_KEPT, type SucceededCalls, uniqueIdOf }
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
+  answeredKmsNotes,
   bucketKeyCaveat,
   callerSide,
   callerSideRefusalCaveat,
@@ -92,6 +93,7 @@ import {
   type KmsCall,
   type KmsFixOutcome,
   keyAccountOf,
+  keyPolicyCalls,
   keyPolicyNeeds,
   keyScopeOf,
   keyUseInFixCaveat,
@@ -900,6 +902,14 @@ function unnamedCallerCaveat(principal: Principal, partition = 'aws'): string {
       ? `{"StringLike": {"aws:userid": "${id}:*"}}`
       : `{"StringEquals": {"aws:userid": "${id}"}}`;
   return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (\`${lookup}\`, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal \`{"AWS": "arn:${partition}:iam::${account}:root"}\` with Condition \`${condition}\`, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+}
+
+/** Removes from `caveats` the catalogue's kms:Decrypt notes that the events' AWS messages answer. */
+function dropAnsweredKmsNotes(caveats: string[], events: readonly DeniedEvent[]): void {
+  for (const note of answeredKmsNotes(events)) {
+    const at = caveats.indexOf(note);
+    if (at >= 0) caveats.splice(at, 1);
+  }
 }
 
 /**
@@ -1877,6 +1887,7 @@ export class FindingBuilder {
               : calls.some((c) => c.call.action === 'kms:Decrypt' && c.call.refusedThisRun);
           if (at >= 0 && explained) caveats.splice(at, 1);
         }
+        dropAnsweredKmsNotes(caveats, events);
         const now = refused.filter((c) => c.call.refusedThisRun);
         // A request an explicit Deny refuses never reaches KMS while the Deny stands.
         const deniedEvents = new Set(
@@ -2350,13 +2361,18 @@ export class FindingBuilder {
         const decrypt = note === DECRYPT_HIDDEN || note === HEAD_DECRYPT_HIDDEN;
         if (i >= 0 && (!decrypt || calls.some((c) => c.call.action === 'kms:Decrypt'))) caveats.splice(i, 1);
       }
-      // The key policy's statement is for the calls evaluated here (the one AWS's message names).
+      dropAnsweredKmsNotes(
+        caveats,
+        calls.map((c) => c.call.event),
+      );
+      // The key policy's statement is for the calls AWS refused (the one its message names), not a
+      // copy's other key, which nothing says was refused.
       const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));
       const keyPolicy = dropKeyPolicy
         ? undefined
         : keyPolicyCaveat(
             principal,
-            calls.map(({ call }) => {
+            keyPolicyCalls(calls).map(({ call }) => {
               const via = call.context['kms:ViaService'];
               return {
                 action: call.action,

@@ -21,6 +21,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
 import { parseS3Arn } from '../s3/s3Location.js';
+import { s3OperationFor } from '../s3/s3Operations.js';
 import { globToRegExp } from './arnGlob.js';
 import type { DeniedEvent } from './deniedEvent.js';
 import { describeStatement, isUnloggedKey } from './denyAdvice.js';
@@ -271,6 +272,33 @@ function withPartsDecrypt(calls: KmsCall[], from: number): void {
     if (calls.slice(from).some(has)) continue;
     calls.push({ ...call, action: 'kms:Decrypt', source: 'operation', refusedThisRun: false });
   }
+}
+
+/**
+ * The catalogue's notes on the kms:Decrypt an operation may need without its record showing it (a copy's
+ * source key, an upload's parts), for events whose AWS message names that kms:Decrypt: the message
+ * answers them. An UploadPartCopy's stays: it may need a second key's (the upload's and the source's).
+ */
+export function answeredKmsNotes(events: readonly DeniedEvent[]): Set<string> {
+  const notes = new Set<string>();
+  for (const event of events) {
+    const named = messageKmsUse(event.message);
+    if (named === undefined || named.action.toLowerCase() !== 'kms:decrypt') continue;
+    if (event.eventName === 'UploadPartCopy') continue;
+    const note = s3OperationFor(event.eventName)?.operation.kmsHidden;
+    if (note !== undefined) notes.add(note);
+  }
+  return notes;
+}
+
+/**
+ * The calls a key policy statement is for: those AWS refused on this run (its message names them), with
+ * the others on the same keys (a multipart upload's Decrypt for its parts); all of them when the message
+ * names none. Not a copy's other key, which nothing says was refused.
+ */
+export function keyPolicyCalls<T extends { readonly call: KmsCall }>(calls: readonly T[]): T[] {
+  const keys = new Set(calls.filter((c) => c.call.refusedThisRun).map((c) => c.call.keyArn));
+  return keys.size === 0 ? [...calls] : calls.filter((c) => keys.has(c.call.keyArn));
 }
 
 /**

@@ -1756,3 +1756,48 @@ describe('S3 Bucket Keys: the bucket ARN as encryption context', () => {
     assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'ImplicitlyDenied']]);
   });
 });
+
+describe("notes AWS's message answers, and the key policy's statement for the refused calls alone", () => {
+  test("a copy refused its source key's Decrypt by name: no note that the source key may need it, and the key policy's statement is for that key alone", () => {
+    // The caller may use the destination key, not the source's.
+    const finding = findingOf(copyOfSource('out/copy.csv', NAMED_SOURCE_DECRYPT), [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
+    ]);
+    assert.ok(
+      !finding.caveats.includes(
+        'If the source object is SSE-KMS encrypted, S3 also needs kms:Decrypt on the source key, which is not in the request.',
+      ),
+      finding.caveats.join('\n'),
+    );
+    const keyPolicy = finding.caveats.find((c) => c.startsWith('To let the caller use the key through S3'));
+    assert.ok(keyPolicy?.includes(OTHER_KEY), finding.caveats.join('\n'));
+    assert.ok(!keyPolicy?.includes(KEY), keyPolicy);
+    assert.ok(!keyPolicy?.includes('kms:GenerateDataKey'), keyPolicy);
+    assert.ok(!keyPolicy?.includes('an upload S3 takes in parts'), keyPolicy);
+  });
+
+  test("an UploadPart refused the key's Decrypt by name: no note that its parts may need it", () => {
+    const part = deniedObjectRecord('UploadPart', 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${KEY} because no identity-based policy allows the kms:Decrypt action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        partNumber: '2',
+        uploadId: 'u1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(part, [WRITE]);
+    assert.deepEqual(
+      finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
+      [['kms:Decrypt', 'ImplicitlyDenied']],
+    );
+    assert.ok(
+      !finding.caveats.some((c) =>
+        c.startsWith('If the upload uses SSE-KMS, each part also needs kms:Decrypt'),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+});
