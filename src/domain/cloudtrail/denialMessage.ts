@@ -45,12 +45,14 @@ const LEGACY_MESSAGE = /^access denied\.?$/i;
  * `User: ARN is not authorized to perform: kms:GenerateDataKey on this resource because the resource does
  * not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly
  * denies access`: KMS's message for a key its key policy does not let the caller use (S3 returns it for
- * SSE-KMS requests). Read as the key policy not allowing the action.
+ * SSE-KMS requests). Read as the key policy not allowing the action. For a kms:Decrypt, whose key is
+ * inside the ciphertext, KMS writes "on the resource associated with this ciphertext" instead (S3 passes
+ * it on for a read of an SSE-KMS object), naming no key either.
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/troubleshooting-key-policy.html
  */
 const KMS_KEY_REFUSAL =
-  /^\s+on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access\.?$/i;
+  /^\s+on (?:this resource|the resource associated with this ciphertext) because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access\.?$/i;
 
 // Whitespace is loose because documented examples wrap lines and double a space ("MaryMajor  is not").
 const HEAD = /User:\s+(\S+)\s+is not authorized to perform:\s+(\S+)/;

@@ -14,6 +14,7 @@ import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
+import { readNonEmptyParam } from '../s3/requestParameters.js';
 import {
   accessPointNote,
   bucketOf,
@@ -68,6 +69,12 @@ export interface DeniedEvent {
    * Not evaluated.
    */
   readonly objectKey: string | undefined;
+  /**
+   * Whether the request asked for an S3 Bucket Key (`x-amz-server-side-encryption-bucket-key-enabled`),
+   * which makes the bucket's ARN, not the object's, the encryption context of S3's KMS calls;
+   * `undefined` when it says nothing (the bucket's own setting decides, which the record does not show).
+   */
+  readonly bucketKey: boolean | undefined;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -485,7 +492,23 @@ function deniedEvent(
     copySource,
     copyTarget,
     objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,
+    bucketKey: bucketKeyOf(record),
   };
+}
+
+/**
+ * The request's `x-amz-server-side-encryption-bucket-key-enabled`: `true` or `false` as it says,
+ * `undefined` when absent or unreadable.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-bucket-key-object.html
+ */
+function bucketKeyOf(record: CloudTrailRecord): boolean | undefined {
+  const value = readNonEmptyParam(
+    record.requestParameters,
+    'x-amz-server-side-encryption-bucket-key-enabled',
+  );
+  const lower = value?.trim().toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : undefined;
 }
 
 /** The code of a denied event whose record names something that cannot be a bucket. */

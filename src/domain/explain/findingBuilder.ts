@@ -83,6 +83,8 @@ import {
 import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
+  answeredKmsNotes,
+  bucketKeyCaveat,
   callerSide,
   callerSideRefusalCaveat,
   canHoldKmsGrant,
@@ -90,18 +92,23 @@ import {
   describeKmsCalls,
   type EvaluatedKmsCall,
   evaluateKmsCalls,
+  grantsKeyUse,
   isCopy,
   KEY_ARN,
+  type KeyScopeMiss,
   type KmsCall,
   type KmsFixOutcome,
   keyAccountOf,
+  keyPolicyCalls,
   keyPolicyNeeds,
+  keyScopeOf,
   keyUseInFixCaveat,
   kmsCallsOf,
   kmsNoFixCaveat,
   kmsRefusalCaveat,
   kmsRows,
   kmsStatements,
+  narrowerKeyScopes,
   proposeKmsFix,
   statementsText,
   withKeyUse,
@@ -908,6 +915,14 @@ function unnamedCallerCaveat(principal: Principal, partition = 'aws'): string {
       ? `{"StringLike": {"aws:userid": "${id}:*"}}`
       : `{"StringEquals": {"aws:userid": "${id}"}}`;
   return `${base} and its principal ID ${principal.principalId}, not its ARN: ${id} is the unique ID of an IAM ${kind} in that account. Find its name there (\`${lookup}\`, run in account ${account}) and grant that ${kind} in the bucket policy, rather than the whole account; or grant Principal \`{"AWS": "arn:${partition}:iam::${account}:root"}\` with Condition \`${condition}\`, which matches only that ${kind}'s requests${kind === 'role' ? ' (its sessions)' : ''}. No fix is proposed: the grant needs a principal that the record does not name (${source}).`;
+}
+
+/** Removes from `caveats` the catalogue's kms:Decrypt notes that the events' AWS messages answer. */
+function dropAnsweredKmsNotes(caveats: string[], events: readonly DeniedEvent[]): void {
+  for (const note of answeredKmsNotes(events)) {
+    const at = caveats.indexOf(note);
+    if (at >= 0) caveats.splice(at, 1);
+  }
 }
 
 /**
@@ -1833,6 +1848,8 @@ export class FindingBuilder {
         }
       | undefined;
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
+    // Statements that allow the key's use for other objects only: a fix that grants it widens them.
+    let keyMisses: readonly KeyScopeMiss[] = [];
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
     // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
@@ -1874,6 +1891,10 @@ export class FindingBuilder {
       kmsRequests = kmsRows(calls);
       const refused = calls.filter((c) => c.result.decision !== 'Allowed');
       caveats.push(...aliasResourceCaveats(resolved.set, refused));
+      const bucketKey = bucketKeyCaveat(calls);
+      if (bucketKey !== undefined) caveats.push(bucketKey);
+      keyMisses = narrowerKeyScopes(resolved.set, refused);
+      for (const miss of keyMisses) caveats.push(miss.caveat);
       if (cause !== 'kms-key') {
         // S3 refused requests of the finding: the key's use refused on this run by another event, or next.
         // A key's use AWS's message names: the note that a read's key cannot be known does not apply.
@@ -1886,6 +1907,7 @@ export class FindingBuilder {
               : calls.some((c) => c.call.action === 'kms:Decrypt' && c.call.refusedThisRun);
           if (at >= 0 && explained) caveats.splice(at, 1);
         }
+        dropAnsweredKmsNotes(caveats, events);
         const now = refused.filter((c) => c.call.refusedThisRun);
         // A request an explicit Deny refuses never reaches KMS while the Deny stands.
         const deniedEvents = new Set(
@@ -1990,6 +2012,8 @@ export class FindingBuilder {
       if (combined !== undefined && 'notJoined' in combined) caveats.push(combined.notJoined);
       else if (combined !== undefined) {
         const { now, next } = keyUseAfterS3;
+        // The S3 fix the key's statements joined: the objects they are for.
+        const s3Fix = fixOutcome.fix;
         for (const [calls, thisRun] of [
           [now, true],
           [next, false],
@@ -2002,6 +2026,7 @@ export class FindingBuilder {
               thisRun,
               principal.account,
               combined.fix?.attachKind === 'bucket-policy',
+              s3Fix !== null ? keyScopeOf(s3Fix) : [],
             );
         }
         const joinedCaveats = [...fixOutcome.caveats, ...combined.caveats];
@@ -2289,7 +2314,13 @@ export class FindingBuilder {
       deniedBy,
       fix: withUncheckedKinds(
         withUnreadStatements(
-          withUnseenPolicies(withWidens(fixOutcome.fix, misses), resolved.missingPolicies),
+          withUnseenPolicies(
+            withWidens(fixOutcome.fix, [
+              ...misses,
+              ...keyMisses.filter((miss) => fixOutcome.fix !== null && grantsKeyUse(fixOutcome.fix, miss)),
+            ]),
+            resolved.missingPolicies,
+          ),
           unread,
         ),
         this.#uncheckedKinds(principal),
@@ -2356,13 +2387,18 @@ export class FindingBuilder {
         const decrypt = note === DECRYPT_HIDDEN || note === HEAD_DECRYPT_HIDDEN;
         if (i >= 0 && (!decrypt || calls.some((c) => c.call.action === 'kms:Decrypt'))) caveats.splice(i, 1);
       }
-      // The key policy's statement is for the calls evaluated here (the one AWS's message names).
+      dropAnsweredKmsNotes(
+        caveats,
+        calls.map((c) => c.call.event),
+      );
+      // The key policy's statement is for the calls AWS refused (the one its message names), not a
+      // copy's other key, which nothing says was refused.
       const i = caveats.findIndex((c) => c.startsWith('To let the caller use the key through S3'));
       const keyPolicy = dropKeyPolicy
         ? undefined
         : keyPolicyCaveat(
             principal,
-            calls.map(({ call }) => {
+            keyPolicyCalls(calls).map(({ call }) => {
               const via = call.context['kms:ViaService'];
               return {
                 action: call.action,

@@ -20,6 +20,8 @@ import type { ParsedDenialMessage, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from '../policy/types.js';
+import { parseS3Arn } from '../s3/s3Location.js';
+import { s3OperationFor } from '../s3/s3Operations.js';
 import { globToRegExp } from './arnGlob.js';
 import type { DeniedEvent } from './deniedEvent.js';
 import { describeStatement, isUnloggedKey } from './denyAdvice.js';
@@ -31,6 +33,8 @@ import {
   placeIdentityStatements,
   verifiedFix,
 } from './fix.js';
+import { type GrantRequest, minimalStatements } from './minimalStatements.js';
+import type { NearMiss } from './nearMisses.js';
 import type { ResolvedPolicies } from './policyResolver.js';
 import { iamPolicySize, MANAGED_POLICY_QUOTA, OverQuotaNotes, overQuotaLine } from './policySize.js';
 import type { AdditionalChange, FindingRequest, Fix, JobProfile, PolicyStatement } from './report.js';
@@ -55,6 +59,11 @@ export interface EvaluatedKmsCall {
   readonly call: KmsCall;
   readonly request: AuthorizationRequest;
   readonly result: EvaluationResult;
+  /**
+   * Allowed only with the bucket's ARN as encryption context, which S3 gives with S3 Bucket Keys: the
+   * record does not say whether the bucket uses them (see {@link bucketKeyCaveat}).
+   */
+  readonly onlyWithBucketKey?: string;
 }
 
 /** The KMS action AWS's message names, with its key when the message names one. */
@@ -110,11 +119,46 @@ function callContext(
     const value = s3[k];
     if (value !== undefined && context[k] === undefined) context[k] = value;
   }
-  if (event.check.key !== undefined && event.check.accessPoint === undefined) {
-    const source = readsCopySource(event, action, keyArn) ? copySourceArn(event) : undefined;
-    context['kms:EncryptionContext:aws:s3:arn'] = source ?? event.check.resource;
-  }
+  const arn = s3EncryptionContext(event, action, keyArn);
+  if (arn !== undefined) context[ENCRYPTION_CONTEXT] = arn;
   return context;
+}
+
+/** The condition key of the encryption context S3 gives KMS: the object's ARN (the bucket's with S3 Bucket Keys). */
+export const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
+
+/**
+ * The ARN S3 gives KMS as encryption context (`aws:s3:arn`) for the event's call: the object's (the
+ * source's, for a copy's read of it), or its bucket's when the request asks for an S3 Bucket Key;
+ * `undefined` when the record does not show it (an access point's request).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+ */
+export function s3EncryptionContext(event: DeniedEvent, action: string, keyArn: string): string | undefined {
+  if (event.check.key === undefined || event.check.accessPoint !== undefined) return undefined;
+  const source = readsCopySource(event, action, keyArn) ? copySourceArn(event) : undefined;
+  if (source !== undefined) return source;
+  // The request's header speaks for the object it writes, not for a copy's source.
+  return event.bucketKey === true ? bucketArnOfObject(event.check.resource) : event.check.resource;
+}
+
+/** `arn:aws:s3:::bucket` of `arn:aws:s3:::bucket/key`; the ARN itself when it names no object. */
+function bucketArnOfObject(arn: string): string {
+  const parts = parseS3Arn(arn);
+  return parts === undefined ? arn : `arn:${parts.partition}:s3:::${parts.bucket}`;
+}
+
+/**
+ * The other encryption context a call may carry: its object's bucket ARN, when the object's ARN is taken
+ * for want of knowing whether S3 Bucket Keys are on (the request does not say, or the object is a copy's
+ * source, which its own setting decides).
+ */
+function bucketKeyAlternative(call: KmsCall): string | undefined {
+  const arn = call.context[ENCRYPTION_CONTEXT];
+  if (typeof arn !== 'string' || parseS3Arn(arn)?.key === undefined) return undefined;
+  const source = readsCopySource(call.event, call.action, call.keyArn);
+  return source || call.event.bucketKey === undefined ? bucketArnOfObject(arn) : undefined;
 }
 
 /** Whether a copy's KMS call is the read of its source object (kms:Decrypt of the source's key). */
@@ -155,6 +199,14 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   for (const event of events) {
     const named = messageKmsUse(event.message);
     if (named === undefined && event.kmsChecks.length === 0) continue;
+    const first = calls.length;
+    eventCalls(event, named);
+    if (event.eventName === 'CreateMultipartUpload') withPartsDecrypt(calls, first);
+  }
+  return calls;
+
+  /** The calls of one event: what its message names, else what its headers imply. */
+  function eventCalls(event: DeniedEvent, named: ReturnType<typeof messageKmsUse>): void {
     const add = (
       action: string,
       keyArn: string,
@@ -179,23 +231,23 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
       add(named.action, named.keyArn, {}, 'message');
       for (const check of otherCopyCalls(named.action))
         add(check.action, check.resource, check.context, 'operation', false);
-      continue;
+      return;
     }
     if (named === undefined) {
       for (const check of headers) add(check.action, check.resource, check.context, 'operation');
-      continue;
+      return;
     }
     const same = headers.filter((c) => c.action.toLowerCase() === named.action.toLowerCase());
     if (same.length > 0) {
       for (const check of same) add(check.action, check.resource, check.context, 'operation');
-      continue;
+      return;
     }
     // A copy refused a Decrypt without naming the key: the source object's key, which the record does
     // not show (the catalogue's note says so), not the destination's the headers name.
     if (isCopy(event) && named.action.toLowerCase() === 'kms:decrypt') {
       for (const check of otherCopyCalls(named.action))
         add(check.action, check.resource, check.context, 'operation', false);
-      continue;
+      return;
     }
     // The message names another action than the headers imply (a Decrypt to complete an upload in
     // parts): that action, on the key the headers name.
@@ -203,7 +255,50 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
     for (const check of headers) if (!keys.has(check.resource)) keys.set(check.resource, check.context);
     for (const [keyArn, base] of keys) add(named.action, keyArn, base, 'message');
   }
-  return calls;
+}
+
+/**
+ * An upload in parts (CreateMultipartUpload) needs kms:Decrypt on its key next, for its parts: "the
+ * requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions). Added
+ * beside each kms:GenerateDataKey of `calls` from `from` on, on the same key and object, not refused on
+ * this run (its record names no part): the next call the job makes there.
+ */
+function withPartsDecrypt(calls: KmsCall[], from: number): void {
+  const added = calls.slice(from);
+  for (const call of added) {
+    if (call.action.toLowerCase() !== 'kms:generatedatakey') continue;
+    const has = (c: KmsCall) => c.keyArn === call.keyArn && c.action.toLowerCase() === 'kms:decrypt';
+    if (calls.slice(from).some(has)) continue;
+    calls.push({ ...call, action: 'kms:Decrypt', source: 'operation', refusedThisRun: false });
+  }
+}
+
+/**
+ * The catalogue's notes on the kms:Decrypt an operation may need without its record showing it (a copy's
+ * source key, an upload's parts), for events whose AWS message names that kms:Decrypt: the message
+ * answers them. An UploadPartCopy's stays: it may need a second key's (the upload's and the source's).
+ */
+export function answeredKmsNotes(events: readonly DeniedEvent[]): Set<string> {
+  const notes = new Set<string>();
+  for (const event of events) {
+    const named = messageKmsUse(event.message);
+    if (named === undefined || named.action.toLowerCase() !== 'kms:decrypt') continue;
+    if (event.eventName === 'UploadPartCopy') continue;
+    const note = s3OperationFor(event.eventName)?.operation.kmsHidden;
+    if (note !== undefined) notes.add(note);
+  }
+  return notes;
+}
+
+/**
+ * The calls a key policy statement is for: those AWS refused on this run (its message names them), with
+ * the others on the same keys (a multipart upload's Decrypt for its parts); all of them when the message
+ * names none. Not a copy's other key, which nothing says was refused.
+ */
+export function keyPolicyCalls<T extends { readonly call: KmsCall }>(calls: readonly T[]): T[] {
+  const keys = new Set(calls.filter((c) => c.call.refusedThisRun).map((c) => c.call.keyArn));
+  return keys.size === 0 ? [...calls] : calls.filter((c) => keys.has(c.call.keyArn));
 }
 
 /**
@@ -262,8 +357,32 @@ export function evaluateKmsCalls(
       // What CloudTrail does not log (the caller's organization) is unknown, not absent.
       unknownKeys: isUnloggedKey,
     };
-    return { call, request, result: evaluate(forKey(callers, call.keyArn), request) };
+    const result = evaluate(forKey(callers, call.keyArn), request);
+    // Refused with the object's ARN as context, when S3 may give the bucket's (S3 Bucket Keys, which the
+    // record does not show): an Allow for the bucket's is not read as refused.
+    const bucket = result.decision === 'ImplicitlyDenied' ? bucketKeyAlternative(call) : undefined;
+    if (bucket !== undefined) {
+      const withBucket = { ...request, context: { ...call.context, [ENCRYPTION_CONTEXT]: bucket } };
+      const alternative = evaluate(forKey(callers, call.keyArn), withBucket);
+      if (alternative.decision === 'Allowed')
+        return { call, request: withBucket, result: alternative, onlyWithBucketKey: bucket };
+    }
+    return { call, request, result };
   });
+}
+
+/**
+ * Calls the caller's policies allow only with the bucket's ARN as encryption context: allowed if the
+ * bucket uses S3 Bucket Keys (S3 then gives KMS the bucket's ARN, not the object's), refused if not. The
+ * record does not show the bucket's setting, nor did the request ask for a Bucket Key.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+ */
+export function bucketKeyCaveat(calls: readonly EvaluatedKmsCall[]): string | undefined {
+  const only = calls.filter((c) => c.onlyWithBucketKey !== undefined);
+  if (only.length === 0) return undefined;
+  const buckets = [...new Set(only.map((c) => c.onlyWithBucketKey))].join(', ');
+  return `The caller's policies allow ${describeKmsCalls(only)} only with ${buckets} as encryption context (${ENCRYPTION_CONTEXT}), which S3 gives KMS when the bucket uses S3 Bucket Keys, and the object's ARN otherwise: taken as allowed, since the record does not show whether the bucket uses them. If it does not, they refuse ${pronoun(only)} (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`;
 }
 
 /** The calls as rows of the finding's requests. */
@@ -283,39 +402,114 @@ export function kmsRows(evaluated: readonly EvaluatedKmsCall[]): FindingRequest[
 
 /**
  * The identity statements for the refused calls: per key, its actions, through S3 alone when every call
- * on it names the service (keys with the same actions and services share one statement).
+ * on it names the service, and for the objects the calls are for (`kms:EncryptionContext:aws:s3:arn`,
+ * see {@link encryptionContexts}) when every call's context is known, so that the key is usable through
+ * S3 for those objects and no others (keys with the same actions, services and objects share one
+ * statement). `scope` holds the S3 resources the statements go with (the fix's or the job's grants).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
  */
-export function kmsStatements(refused: readonly { readonly call: KmsCall }[]): PolicyStatement[] {
-  const byKey = new Map<string, { actions: Set<string>; services: Set<string>; unconditioned: boolean }>();
+export function kmsStatements(
+  refused: readonly { readonly call: KmsCall }[],
+  scope: readonly string[] = [],
+): PolicyStatement[] {
+  const byKey = new Map<
+    string,
+    { actions: Set<string>; services: Set<string>; unconditioned: boolean; calls: KmsCall[] }
+  >();
   for (const { call } of refused) {
     let entry = byKey.get(call.keyArn);
     if (entry === undefined) {
-      entry = { actions: new Set(), services: new Set(), unconditioned: false };
+      entry = { actions: new Set(), services: new Set(), unconditioned: false, calls: [] };
       byKey.set(call.keyArn, entry);
     }
     entry.actions.add(call.action);
+    entry.calls.push(call);
     const via = call.context['kms:ViaService'];
     if (typeof via === 'string') entry.services.add(via);
     else entry.unconditioned = true;
   }
-  const merged = new Map<string, { actions: string[]; services: string[]; keys: string[] }>();
+  const merged = new Map<
+    string,
+    { actions: string[]; services: string[]; contexts: string[]; keys: string[] }
+  >();
   for (const [key, entry] of byKey) {
     const actions = [...entry.actions].sort();
     const services = entry.unconditioned ? [] : [...entry.services].sort();
-    const id = JSON.stringify([actions, services]);
+    const contexts = encryptionContexts(entry.calls, scope);
+    const id = JSON.stringify([actions, services, contexts]);
     const group = merged.get(id);
-    if (group === undefined) merged.set(id, { actions, services, keys: [key] });
+    if (group === undefined) merged.set(id, { actions, services, contexts, keys: [key] });
     else group.keys.push(key);
   }
-  return [...merged.values()].map(({ actions, services, keys }) => ({
-    Effect: 'Allow',
-    Action: actions,
-    Resource: keys.sort(),
-    ...(services.length > 0 ? { Condition: { StringEquals: { 'kms:ViaService': services } } } : {}),
-  }));
+  return [...merged.values()].map(({ actions, services, contexts, keys }) => {
+    const condition = keyCondition(services, contexts);
+    return {
+      Effect: 'Allow',
+      Action: actions,
+      Resource: keys.sort(),
+      ...(condition !== undefined ? { Condition: condition } : {}),
+    };
+  });
 }
 
-/** Requests the added statements must not newly allow: other keys, aliases, `*`, the key used directly. */
+/** A key statement's condition: through S3 (`kms:ViaService`), for the objects (encryption context). */
+function keyCondition(
+  services: readonly string[],
+  contexts: readonly string[],
+): PolicyStatement['Condition'] | undefined {
+  if (services.length === 0 && contexts.length === 0) return undefined;
+  return {
+    ...(services.length > 0 ? { StringEquals: { 'kms:ViaService': services } } : {}),
+    ...(contexts.length > 0 ? { StringLike: { [ENCRYPTION_CONTEXT]: contexts } } : {}),
+  };
+}
+
+/**
+ * The encryption contexts a statement for the calls allows: an object's ARN as the S3 object patterns
+ * of `scope` that cover it (the key usable for the objects the S3 statements grant, no more), else as an
+ * S3 fix grants objects (their common directory); a bucket's ARN (S3 Bucket Keys) as it is. None (no
+ * condition) when a call's context is not known: a condition could refuse it.
+ */
+function encryptionContexts(calls: readonly KmsCall[], scope: readonly string[]): string[] {
+  const objectScope = scope.filter((pattern) => parseS3Arn(pattern)?.key !== undefined);
+  const patterns = new Set<string>();
+  const uncovered: GrantRequest[] = [];
+  for (const call of calls) {
+    const arn = call.context[ENCRYPTION_CONTEXT];
+    if (typeof arn !== 'string') return [];
+    const parts = parseS3Arn(arn);
+    if (parts === undefined || parts.key === undefined) {
+      patterns.add(arn);
+      continue;
+    }
+    const covering = objectScope.filter((pattern) => globToRegExp(pattern).test(arn));
+    for (const pattern of covering) patterns.add(pattern);
+    if (covering.length === 0)
+      uncovered.push({ action: 's3:GetObject', resource: arn, bucket: parts.bucket, key: parts.key });
+  }
+  for (const statement of minimalStatements(uncovered))
+    for (const resource of statement.Resource) patterns.add(resource);
+  return [...patterns].sort();
+}
+
+/** The S3 resources of statements (a fix's, a job profile's): what the key's statements go with. */
+export function s3Scope(statements: readonly PolicyStatement[]): string[] {
+  return statements.flatMap((statement) =>
+    statement.Action.some((action) => action.toLowerCase().startsWith('s3:')) ? statement.Resource : [],
+  );
+}
+
+/** Whether a statement allows the key's use for some objects or buckets only (an encryption context). */
+function scopedToObjects(statement: PolicyStatement): boolean {
+  return statement.Condition?.StringLike?.[ENCRYPTION_CONTEXT] !== undefined;
+}
+
+/**
+ * Requests the added statements must not newly allow: other keys, aliases, `*`, the key used directly or
+ * through another service, and, for a statement limited to some objects, the key used through S3 for
+ * another bucket's object (and that bucket, as S3 Bucket Keys give it).
+ */
 function probesFor(
   statements: readonly PolicyStatement[],
   template: AuthorizationRequest,
@@ -339,11 +533,43 @@ function probesFor(
           resource: key,
           context: { ...direct, 'kms:ViaService': `ec2.${m[2]}.amazonaws.com` },
         });
+        if (scopedToObjects(statement)) {
+          // Through S3, for objects the statement is not for.
+          const other = `arn:${m[1]}:s3:::permission-auditor-other-bucket`;
+          for (const arn of [`${other}/permission-auditor-probe`, other])
+            probes.push({
+              ...template,
+              action,
+              resource: key,
+              context: {
+                ...template.context,
+                'kms:ViaService': `s3.${m[2]}.amazonaws.com`,
+                [ENCRYPTION_CONTEXT]: arn,
+              },
+            });
+        }
       }
       for (const resource of resources) probes.push({ ...template, action, resource });
     }
   }
   return probes;
+}
+
+/** The verification line for probes that no change newly allows. */
+function probesLine(probes: readonly AuthorizationRequest[], statements: readonly PolicyStatement[]): string {
+  const objects = statements.some(scopedToObjects) ? ", and through S3 for another bucket's objects" : '';
+  return `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3${objects}).`;
+}
+
+/** The failed verification's caveat: what the change would newly allow, with the object it was for. */
+function newlyAllowedLine(probe: AuthorizationRequest): string {
+  const arn = probe.context?.[ENCRYPTION_CONTEXT];
+  const through = probe.context?.['kms:ViaService'];
+  const forObject =
+    typeof arn === 'string' && typeof through === 'string' && through.startsWith('s3.')
+      ? ` through S3 for ${arn}`
+      : '';
+  return `Verification failed: the change would also newly allow ${probe.action} on ${probe.resource}${forObject}.`;
 }
 
 export interface KmsFixOutcome {
@@ -438,13 +664,9 @@ export function proposeKmsFix(
       evaluate(forKey(before, probe.resource), probe).decision !== 'Allowed',
   );
   if (newly !== undefined) {
-    caveats.push(
-      `Verification failed: the change would also newly allow ${newly.action} on ${newly.resource}.`,
-    );
+    caveats.push(newlyAllowedLine(newly));
   } else {
-    verification.push(
-      `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
-    );
+    verification.push(probesLine(probes, statements));
   }
   // Every managed policy the fix gives a new version: IAM keeps at most five.
   for (const change of [placed.fix, boundary]) {
@@ -466,6 +688,14 @@ export function proposeKmsFix(
     },
     caveats,
   };
+}
+
+/**
+ * The S3 resources a fix grants (its statements, and its caller-side change's): the objects the key's
+ * statements that join it are for.
+ */
+export function keyScopeOf(fix: Fix): string[] {
+  return s3Scope([...fix.statements, ...(fix.identityChange?.statements ?? [])]);
 }
 
 /** How a bucket-policy fix's verification begins the line saying the caller's side needs nothing. */
@@ -516,9 +746,10 @@ export function withKeyUseStatements(
       result.missingAllowIn[0] === 'identity',
   );
   if (!onlyIdentity) return undefined;
-  const keyStatements = kmsStatements(refused);
   // The identity statements the key's join: the fix's own, or those of its caller-side change.
   const identityStatements = callerSideChange ? (fix.identityChange?.statements ?? []) : fix.statements;
+  // The key for the objects the fix grants, no others.
+  const keyStatements = kmsStatements(refused, keyScopeOf(fix));
   const placed = placeIdentityStatements({ ...input, kind: 'identity', requests: [] }, [
     ...identityStatements,
     ...keyStatements,
@@ -601,14 +832,8 @@ export function withKeyUseStatements(
     verification.push(
       `With the key's statement${keyStatements.length === 1 ? '' : 's'} added too, the caller's policies allow ${refused.length === 1 ? 'the KMS request' : `all ${refused.length} KMS requests`} S3 makes for these requests (SSE-KMS).`,
     );
-  if (newly !== undefined)
-    caveats.push(
-      `Verification failed: the change would also newly allow ${newly.action} on ${newly.resource}.`,
-    );
-  else
-    verification.push(
-      `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3).`,
-    );
+  if (newly !== undefined) caveats.push(newlyAllowedLine(newly));
+  else verification.push(probesLine(probes, keyStatements));
   verification.push(
     `The key's statements are checked against the caller's policies only, as the key policy is not an input: ${keyPolicyNeeds(refused, input.principal.account)}.`,
   );
@@ -696,15 +921,19 @@ export function keyPolicyNeeds(
 
 /**
  * An upload in parts needs kms:Decrypt too (S3 decrypts the parts to complete it): said when the calls
- * refused were only the key's kms:GenerateDataKey.
+ * refused were only the key's kms:GenerateDataKey of single uploads. A CreateMultipartUpload's parts'
+ * kms:Decrypt is among its calls already (evaluated, and granted when refused: see kmsCallsOf).
  */
 function multipartDecryptNote(calls: readonly EvaluatedKmsCall[]): string {
   const actions = new Set(calls.map((c) => c.call.action));
+  const parts = calls.some(
+    (c) => c.call.event.eventName === 'CreateMultipartUpload' && c.call.action === 'kms:Decrypt',
+  );
+  if (parts)
+    return ` This upload is in parts (CreateMultipartUpload): kms:Decrypt is for its parts (UploadPart, UploadPartCopy), which S3 decrypts to complete it (${MULTIPART_KMS}).`;
   if (!actions.has('kms:GenerateDataKey') || actions.has('kms:Decrypt')) return '';
-  // A CreateMultipartUpload is an upload in parts for certain: its parts need kms:Decrypt next.
-  return calls.some((c) => c.call.event.eventName === 'CreateMultipartUpload')
-    ? ` This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it too, or the next refusal is there.`
-    : ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`;
+  if (calls.some((c) => c.call.event.eventName === 'CreateMultipartUpload')) return '';
+  return ` An upload in parts (aws-cli, boto3 and rclone use them for large files) also needs kms:Decrypt on the key, which S3 calls to complete it (${MULTIPART_KMS}): add it if the job uploads such files.`;
 }
 
 /** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */
@@ -713,12 +942,13 @@ export function keyUseInFixCaveat(
   thisRun: boolean,
   callerAccount: string | undefined,
   callerSideChange = false,
+  scope: readonly string[] = [],
 ): string {
   const lead = thisRun
     ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
     : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
   const needs = keyPolicyNeeds(refused, callerAccount);
-  return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: ${callerSideChange ? "the fix's change to the caller's own policies" : 'the fix'} includes ${statementsText(kmsStatements(refused))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
+  return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: ${callerSideChange ? "the fix's change to the caller's own policies" : 'the fix'} includes ${statementsText(kmsStatements(refused, scope))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
 }
 
 /** Whether a principal's policies are visible and can hold a statement (not root, a service or anonymous). */
@@ -752,14 +982,20 @@ export function withKeyUse(profile: JobProfile, calls: readonly EvaluatedKmsCall
     if (typeof via === 'string') services.add(via);
     else everyNamesService = false;
   }
+  // For the job's objects the calls are for, as its S3 statements grant them.
+  const condition = keyCondition(
+    everyNamesService ? [...services].sort() : [],
+    encryptionContexts(
+      calls.map((c) => c.call),
+      s3Scope(profile.statements),
+    ),
+  );
   const statement: PolicyStatement = {
     Sid: 'KmsKeyThroughS3',
     Effect: 'Allow',
     Action: [...actions].sort(),
     Resource: keys,
-    ...(everyNamesService && services.size > 0
-      ? { Condition: { StringEquals: { 'kms:ViaService': [...services].sort() } } }
-      : {}),
+    ...(condition !== undefined ? { Condition: condition } : {}),
   };
   return {
     ...profile,
@@ -918,6 +1154,68 @@ export function callerSideRefusalCaveat(
   return others.length > 0
     ? `${base}: the key is in account ${others.join(', ')}, so both its key policy and the caller's policies must allow it.`
     : `${base}: unless the key policy names the caller itself, they must allow it.`;
+}
+
+/** A statement that allows a refused call's action on its key for other objects: a fix for it widens it. */
+export interface KeyScopeMiss extends NearMiss {
+  readonly action: string;
+  readonly keyArn: string;
+}
+
+/**
+ * Statements of the caller's own policies that allow a refused KMS call's action on its key, but for
+ * other objects only (an encryption context, `kms:EncryptionContext:aws:s3:arn`, that the call's does not
+ * match): a narrower scope, as S3 statements on other objects are (see nearMisses), which a fix that
+ * grants the call widens. One per statement.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+export function narrowerKeyScopes(set: PolicySet, refused: readonly EvaluatedKmsCall[]): KeyScopeMiss[] {
+  const misses: KeyScopeMiss[] = [];
+  const said = new Set<string>();
+  for (const { call, result } of refused) {
+    if (result.decision !== 'ImplicitlyDenied' || !result.missingAllowIn.includes('identity')) continue;
+    const arn = call.context[ENCRYPTION_CONTEXT];
+    if (typeof arn !== 'string') continue;
+    for (const policy of set.identity) {
+      for (const { statement } of policy.relevantStatements(call.action.toLowerCase())) {
+        if (statement.effect !== 'Allow' || statement.notResource) continue;
+        if (!statement.resources.some((r) => globToRegExp(r.raw).test(call.keyArn))) continue;
+        const scoped = statement.conditions.filter(
+          (c) =>
+            c.keyLower === ENCRYPTION_CONTEXT.toLowerCase() &&
+            c.qualifier === undefined &&
+            (c.operator.startsWith('StringLike') || c.operator.startsWith('StringEquals')),
+        );
+        const values = scoped.flatMap((c) => c.values.map((v) => v.raw));
+        // Only a scope that leaves the call's object out (not one whose other conditions refused it).
+        if (values.length === 0 || values.some((value) => globToRegExp(value).test(arn))) continue;
+        const ref = statement.ref;
+        const id = `${ref.policyType}|${ref.policyIndex}|${ref.statementIndex}`;
+        if (said.has(id)) continue;
+        said.add(id);
+        const where = describeStatement(ref);
+        misses.push({
+          action: call.action,
+          keyArn: call.keyArn,
+          kind: 'narrower',
+          policyType: ref.policyType,
+          scope: `${where} (${call.action} on ${call.keyArn} for ${ENCRYPTION_CONTEXT} ${values.join(', ')})`,
+          caveat: `${where} allows ${call.action} on the key ${call.keyArn} but only for ${values.join(', ')} as encryption context (${ENCRYPTION_CONTEXT}, the object S3 uses the key for): the call for ${arn} is outside it. If that scope is deliberate, the job must stay inside it; if not, the key's use must cover these objects too (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).`,
+        });
+      }
+    }
+  }
+  return misses;
+}
+
+/** Whether the fix grants a statement's key use: `action` on `keyArn`, in its statements or caller-side change. */
+export function grantsKeyUse(fix: Fix, miss: KeyScopeMiss): boolean {
+  return [...fix.statements, ...(fix.identityChange?.statements ?? [])].some(
+    (statement) =>
+      statement.Resource.includes(miss.keyArn) &&
+      statement.Action.some((action) => action.toLowerCase() === miss.action.toLowerCase()),
+  );
 }
 
 /**

@@ -369,8 +369,8 @@ export const s3Operations = {
       ...putObjectExtras,
     ],
     // CreateMultipartUpload needs kms:GenerateDataKey; kms:Decrypt is needed by the parts (UploadPart,
-    // UploadPartCopy), whose records name no key: the KMS caveat says so (UploadPartCopy's API
-    // reference, Permissions).
+    // UploadPartCopy), whose records name no key: the finding's KMS calls add it on this key
+    // (kmsCallerSide's kmsCallsOf), so a fix grants both (UploadPartCopy's API reference, Permissions).
     kms: [
       { action: 'kms:GenerateDataKey', why: 'S3 generates the data key for an SSE-KMS multipart upload' },
     ],

@@ -145,12 +145,16 @@ describe("KMS calls refused by the caller's own policies", () => {
         ['kms:GenerateDataKey', KEY, 'ImplicitlyDenied', 'message', ['identity']],
       ],
     );
+    // Through S3, for the objects of the refused upload's directory (its encryption context) alone.
     assert.deepEqual(finding.fix?.statements, [
       {
         Effect: 'Allow',
         Action: ['kms:GenerateDataKey'],
         Resource: [KEY],
-        Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': [VIA_S3] },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+        },
       },
     ]);
     assert.equal(finding.fix?.attachKind, 'inline-policy');
@@ -161,7 +165,10 @@ describe("KMS calls refused by the caller's own policies", () => {
       ),
     );
     assert.ok(
-      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
+      finding.fix?.verification.includes(
+        `No other KMS use becomes newly allowed (7 probes: another key and an alias of the account, "*", and the key used directly or through another service than S3, and through S3 for another bucket's objects).`,
+      ),
+      finding.fix?.verification.join('\n'),
     );
     assert.ok(
       finding.fix?.verification.some((v) =>
@@ -259,11 +266,15 @@ describe('S3 requests refused before S3 called KMS', () => {
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
     assert.equal(finding.cause, 'identity-missing-allow');
+    // The key for the objects the S3 statement grants, no others.
     const keyStatement = {
       Effect: 'Allow',
       Action: ['kms:GenerateDataKey'],
       Resource: [KEY],
-      Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': [VIA_S3] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+      },
     };
     // One change for the whole job: the S3 statement, then the key's, in one new inline policy.
     assert.deepEqual(finding.fix?.statements, [
@@ -282,7 +293,7 @@ describe('S3 requests refused before S3 called KMS', () => {
       ),
     );
     assert.ok(
-      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (5 probes')),
+      finding.fix?.verification.some((v) => v.startsWith('No other KMS use becomes newly allowed (7 probes')),
     );
     assert.deepEqual(
       finding.requests.map((r) => [r.action, r.decision]),
@@ -318,7 +329,7 @@ describe('S3 requests refused before S3 called KMS', () => {
     );
   });
 
-  test('a multipart upload is in parts for certain: the caveat says its parts need kms:Decrypt too, without an if', () => {
+  test('a multipart upload is in parts for certain: the fix grants the kms:Decrypt its parts need too, verified', () => {
     const initiation = deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
       errorMessage: 'Access Denied',
       requestParameters: {
@@ -333,15 +344,44 @@ describe('S3 requests refused before S3 called KMS', () => {
     const finding = findingOf(initiation, [
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
+    // "the requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.deepEqual(
+      finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
+      [
+        ['kms:GenerateDataKey', 'ImplicitlyDenied'],
+        ['kms:Decrypt', 'ImplicitlyDenied'],
+      ],
+    );
     assert.ok(
       finding.caveats.some((c) =>
         c.includes(
-          'This upload is in parts (CreateMultipartUpload): its parts (UploadPart, UploadPartCopy) also need kms:Decrypt on the key',
+          'This upload is in parts (CreateMultipartUpload): kms:Decrypt is for its parts (UploadPart, UploadPartCopy), which S3 decrypts to complete it',
         ),
       ),
       finding.caveats.join('\n'),
     );
+    // Nothing is left to add by hand.
+    assert.ok(!finding.caveats.some((c) => c.includes('add it too, or the next refusal is there')));
     assert.ok(!finding.caveats.some((c) => c.includes('add it if the job uploads such files')));
+  });
+
+  test('a multipart upload whose caller may already decrypt: only kms:GenerateDataKey is granted, and no caveat asks for kms:Decrypt', () => {
+    const initiation = deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        uploads: '',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(initiation, [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY }]);
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Action, ['kms:GenerateDataKey']);
+    assert.ok(!finding.caveats.some((c) => c.includes('CreateMultipartUpload')), finding.caveats.join('\n'));
   });
 
   test('the key of a request an explicit Deny keeps refused is not granted: only the key of the request the fix lets through', () => {
@@ -974,6 +1014,24 @@ describe("KMS's own message for a key policy that does not let the caller use th
       [['kms:GenerateDataKey', 'ImplicitlyDenied']],
     );
   });
+
+  test('a read refused kms:Decrypt "on the resource associated with this ciphertext": the key, unnamed, as for an upload', () => {
+    const read = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+    });
+    const finding = findingOf(read, [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    assert.equal(finding.cause, 'kms-key');
+    assert.ok(
+      finding.caveats.some(
+        (c) =>
+          c.startsWith('To let the caller use the key through S3') && c.includes('"Action":["kms:Decrypt"]'),
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('the denial may be about s3:ListBucket')));
+  });
 });
 
 describe('from the second review', () => {
@@ -1070,7 +1128,10 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     Effect: 'Allow',
     Action: ['kms:GenerateDataKey'],
     Resource: [PARTNER_KEY],
-    Condition: { StringEquals: { 'kms:ViaService': [VIA_S3] } },
+    Condition: {
+      StringEquals: { 'kms:ViaService': [VIA_S3] },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::partner/in/*'] },
+    },
   };
   const put = { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::partner/in/*'] };
 
@@ -1523,6 +1584,220 @@ describe("AWS's message names another policy for S3's KMS call", () => {
     assert.ok(
       finding?.caveats.some((c) => c.includes('allow it on any key of account')),
       finding?.caveats.join(' | '),
+    );
+  });
+});
+
+describe("the key's statements are for the objects the fix grants (S3's encryption context)", () => {
+  /** An upload of `bucket/key` that names KEY in its SSE-KMS headers, refused for s3:PutObject. */
+  const uploadTo = (bucket: string, key: string) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', bucket, key, {
+      requestParameters: {
+        bucketName: bucket,
+        key,
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        Host: `${bucket}.s3.eu-west-1.amazonaws.com`,
+      },
+    });
+  /** The caller may upload to in/ and use the key for in/'s objects alone. */
+  const inOnly = [
+    { Sid: 'In', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/in/*' },
+    {
+      Sid: 'KeyForIn',
+      Effect: 'Allow',
+      Action: 'kms:GenerateDataKey',
+      Resource: KEY,
+      Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::data/in/*' } },
+    },
+  ];
+
+  test("an upload outside the key's scope: the fix's key statement is for the fix's objects, and the narrower statement is one it widens", () => {
+    const finding = findingOf(uploadTo('data', 'out/b.csv'), inOnly);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.deepEqual(finding.fix?.statements.at(-1), {
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey'],
+      Resource: [KEY],
+      Condition: {
+        StringEquals: { 'kms:ViaService': [VIA_S3] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/out/*'] },
+      },
+    });
+    assert.deepEqual(finding.fix?.widens, [
+      'Statement "In" of inline (arn:aws:s3:::data/in/*)',
+      `Statement "KeyForIn" of inline (kms:GenerateDataKey on ${KEY} for kms:EncryptionContext:aws:s3:arn arn:aws:s3:::data/in/*)`,
+    ]);
+    assert.ok(
+      finding.caveats.includes(
+        `Statement "KeyForIn" of inline allows kms:GenerateDataKey on the key ${KEY} but only for arn:aws:s3:::data/in/* as encryption context (kms:EncryptionContext:aws:s3:arn, the object S3 uses the key for): the call for arn:aws:s3:::data/out/b.csv is outside it. If that scope is deliberate, the job must stay inside it; if not, the key's use must cover these objects too (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).`,
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.ok(
+      finding.fix?.verification.some((v) =>
+        v.endsWith("through another service than S3, and through S3 for another bucket's objects)."),
+      ),
+    );
+    // The job profile's key statement is for the objects its S3 statements grant.
+    const profileKey = finding.jobProfile?.statements.find((s) => s.Sid === 'KmsKeyThroughS3');
+    const contexts = profileKey?.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'];
+    assert.ok(Array.isArray(contexts) && contexts.length > 0, JSON.stringify(profileKey));
+    for (const pattern of contexts as string[]) assert.match(pattern, /^arn:aws:s3:::data\//);
+  });
+
+  test("with the fix applied, the key is still refused through S3 for another bucket's object", () => {
+    const finding = findingOf(uploadTo('data', 'out/b.csv'), inOnly);
+    const fixed = [...inOnly, ...(finding.fix?.statements ?? [])];
+    const payroll = findingOf(uploadTo('payroll', '2026/salaries.csv'), [
+      ...fixed,
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::payroll/*' },
+    ]);
+    assert.deepEqual(
+      payroll.requests.filter((r) => r.action.startsWith('kms:')).map((r) => r.decision),
+      ['ImplicitlyDenied'],
+    );
+    const again = findingOf(uploadTo('data', 'out/c.csv'), fixed);
+    assert.ok(
+      again.requests.every((r) => r.decision === 'Allowed'),
+      JSON.stringify(again.requests),
+    );
+  });
+
+  test("kmsStatements: an object as the scope's pattern covers it, else its directory; a bucket's ARN as it is; none when a context is unknown", () => {
+    const call = (keyArn: string, arn?: string): EvaluatedKmsCall =>
+      ({
+        call: {
+          action: 'kms:GenerateDataKey',
+          keyArn,
+          context: {
+            'kms:ViaService': VIA_S3,
+            ...(arn !== undefined ? { 'kms:EncryptionContext:aws:s3:arn': arn } : {}),
+          },
+        },
+      }) as unknown as EvaluatedKmsCall;
+    const contexts = (statements: readonly { Condition?: unknown }[]) =>
+      statements.map(
+        (s) =>
+          (s.Condition as { StringLike?: Record<string, unknown> } | undefined)?.StringLike?.[
+            'kms:EncryptionContext:aws:s3:arn'
+          ] ?? null,
+      );
+    assert.deepEqual(
+      contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/in/2026/a.csv')], ['arn:aws:s3:::data/in/*'])),
+      [['arn:aws:s3:::data/in/*']],
+    );
+    assert.deepEqual(
+      contexts(
+        kmsStatements([
+          call(KEY, 'arn:aws:s3:::data/in/2026/a.csv'),
+          call(KEY, 'arn:aws:s3:::data/in/2026/b.csv'),
+        ]),
+      ),
+      [['arn:aws:s3:::data/in/2026/*']],
+    );
+    assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data')])), [['arn:aws:s3:::data']]);
+    assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/a'), call(KEY)])), [null]);
+  });
+});
+
+describe('S3 Bucket Keys: the bucket ARN as encryption context', () => {
+  /** An upload to data/in/a.csv naming KEY, with the Bucket Key header as given (none when undefined). */
+  const upload = (bucketKey?: string) =>
+    deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        ...(bucketKey !== undefined ? { 'x-amz-server-side-encryption-bucket-key-enabled': bucketKey } : {}),
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+  /** The key for the bucket's ARN as encryption context alone, as policies for S3 Bucket Keys write it. */
+  const keyForBucket = {
+    Effect: 'Allow',
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    Resource: KEY,
+    Condition: { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::data' } },
+  };
+  const kmsDecisions = (finding: Finding) =>
+    finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]);
+
+  test('the request asks for a Bucket Key: the call carries the bucket ARN, which the caller may use, so the fix grants the upload alone', () => {
+    const finding = findingOf(upload('true'), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'Allowed']]);
+    assert.ok(!finding.fix?.statements.some((s) => s.Action.some((a) => a.startsWith('kms:'))));
+    assert.ok(!finding.caveats.some((c) => c.includes('S3 Bucket Keys')), finding.caveats.join('\n'));
+  });
+
+  test("the request asks for a Bucket Key and the caller may not use the key: the fix's key statement is for the bucket's ARN", () => {
+    const finding = findingOf(upload('true'), []);
+    assert.deepEqual(finding.fix?.statements.at(-1)?.Condition?.StringLike, {
+      'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data'],
+    });
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+  });
+
+  test('the request says nothing: an Allow for the bucket ARN is not read as refused, and a caveat says it holds with Bucket Keys only', () => {
+    const finding = findingOf(upload(), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'Allowed']]);
+    assert.ok(!finding.fix?.statements.some((s) => s.Action.some((a) => a.startsWith('kms:'))));
+    assert.ok(
+      finding.caveats.includes(
+        `The caller's policies allow kms:GenerateDataKey on ${KEY} only with arn:aws:s3:::data as encryption context (kms:EncryptionContext:aws:s3:arn), which S3 gives KMS when the bucket uses S3 Bucket Keys, and the object's ARN otherwise: taken as allowed, since the record does not show whether the bucket uses them. If it does not, they refuse it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`,
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('the request turns Bucket Keys off: the object ARN is the context, and an Allow for the bucket ARN alone does not match it', () => {
+    const finding = findingOf(upload('false'), [keyForBucket]);
+    assert.deepEqual(kmsDecisions(finding), [['kms:GenerateDataKey', 'ImplicitlyDenied']]);
+  });
+});
+
+describe("notes AWS's message answers, and the key policy's statement for the refused calls alone", () => {
+  test("a copy refused its source key's Decrypt by name: no note that the source key may need it, and the key policy's statement is for that key alone", () => {
+    // The caller may use the destination key, not the source's.
+    const finding = findingOf(copyOfSource('out/copy.csv', NAMED_SOURCE_DECRYPT), [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
+    ]);
+    assert.ok(
+      !finding.caveats.includes(
+        'If the source object is SSE-KMS encrypted, S3 also needs kms:Decrypt on the source key, which is not in the request.',
+      ),
+      finding.caveats.join('\n'),
+    );
+    const keyPolicy = finding.caveats.find((c) => c.startsWith('To let the caller use the key through S3'));
+    assert.ok(keyPolicy?.includes(OTHER_KEY), finding.caveats.join('\n'));
+    assert.ok(!keyPolicy?.includes(KEY), keyPolicy);
+    assert.ok(!keyPolicy?.includes('kms:GenerateDataKey'), keyPolicy);
+    assert.ok(!keyPolicy?.includes('an upload S3 takes in parts'), keyPolicy);
+  });
+
+  test("an UploadPart refused the key's Decrypt by name: no note that its parts may need it", () => {
+    const part = deniedObjectRecord('UploadPart', 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: kms:Decrypt on resource: ${KEY} because no identity-based policy allows the kms:Decrypt action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        partNumber: '2',
+        uploadId: 'u1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const finding = findingOf(part, [WRITE]);
+    assert.deepEqual(
+      finding.requests.filter((r) => r.action.startsWith('kms:')).map((r) => [r.action, r.decision]),
+      [['kms:Decrypt', 'ImplicitlyDenied']],
+    );
+    assert.ok(
+      !finding.caveats.some((c) =>
+        c.startsWith('If the upload uses SSE-KMS, each part also needs kms:Decrypt'),
+      ),
+      finding.caveats.join('\n'),
     );
   });
 });
