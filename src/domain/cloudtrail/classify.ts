@@ -220,3 +220,52 @@ function directoryBucketDenial(
     message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained. Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (in an identity-based policy or the directory bucket's policy), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
   };
 }
+
+/** A value of the record as text for a message: strings only, cut to `max` characters. */
+function said(value: unknown, max = 200): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.slice(0, max) : undefined;
+}
+
+/**
+ * The message for KMS's own record of a call S3 made on a caller's behalf (SSE-KMS) that KMS refused:
+ * `kms.amazonaws.com` with an AccessDenied code and `invokedBy: s3.amazonaws.com`. It is not the S3
+ * request, which S3 logs as a data event of its own; but it is often the only record of the refusal (KMS
+ * calls are management events, which every trail and `lookup-events` have), so the skipped entry says
+ * what it shows and what to give instead. `undefined` for any other record.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/ct-generatedatakey.html
+ */
+export function kmsCallForS3Message(record: Readonly<Record<string, unknown>>): string | undefined {
+  if (record.eventSource !== 'kms.amazonaws.com') return undefined;
+  const code = said(record.errorCode);
+  if (code === undefined || !code.startsWith('AccessDenied')) return undefined;
+  const identity = record.userIdentity;
+  const invokedBy =
+    typeof identity === 'object' && identity !== null
+      ? (identity as Record<string, unknown>).invokedBy
+      : undefined;
+  if (invokedBy !== 's3.amazonaws.com' && record.sourceIPAddress !== 's3.amazonaws.com') return undefined;
+  const parameters =
+    typeof record.requestParameters === 'object' && record.requestParameters !== null
+      ? (record.requestParameters as Record<string, unknown>)
+      : {};
+  const context =
+    typeof parameters.encryptionContext === 'object' && parameters.encryptionContext !== null
+      ? said((parameters.encryptionContext as Record<string, unknown>)['aws:s3:arn'])
+      : undefined;
+  const action = `kms:${said(record.eventName) ?? 'call'}`;
+  const caller =
+    typeof identity === 'object' && identity !== null
+      ? said((identity as Record<string, unknown>).arn)
+      : undefined;
+  const key = said(parameters.keyId);
+  const region = said(record.awsRegion);
+  const kmsSaid = said(record.errorMessage, 500);
+  return [
+    `KMS refused ${action} to S3, which called it${caller !== undefined ? ` for ${caller}` : ''} (invokedBy s3.amazonaws.com)${key !== undefined ? ` on key ${key}` : ''}${context !== undefined ? ` for ${context}` : ''}: S3's use of the SSE-KMS key in that caller's request, logged by KMS, not the S3 request itself, which explain reads.`,
+    `Give S3's own record of the request (a data event${context !== undefined ? ` on ${context}` : ''}, at about the same time) for the cause and a verified fix.`,
+    `Meanwhile: S3 calls ${action} on the key with the caller's credentials, so the key policy must allow it (to the caller, or to its account, whose IAM policies must then allow it too; a caller of another account needs both), through S3 (kms:ViaService s3.${region ?? '<region>'}.amazonaws.com) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).`,
+    ...(kmsSaid !== undefined ? [`KMS said: ${kmsSaid}`] : []),
+  ].join(' ');
+}

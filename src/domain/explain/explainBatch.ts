@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
-import { classifyRecord } from '../cloudtrail/classify.js';
+import { classifyRecord, kmsCallForS3Message } from '../cloudtrail/classify.js';
 import {
   extractRecords,
   type RawRecord,
@@ -356,7 +356,11 @@ export class Explainer {
             message: duplicateMessage(eventID, eventName, raw.record.eventTime, raw),
           });
         } else {
-          skipped.push({ eventId: eventID, reason: 'not-s3', message: quick.message });
+          skipped.push({
+            eventId: eventID,
+            reason: 'not-s3',
+            message: kmsCallForS3Message(raw.record) ?? quick.message,
+          });
         }
         return;
       }

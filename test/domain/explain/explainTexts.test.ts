@@ -1853,3 +1853,38 @@ describe("a role's sessions on one bucket within the window", () => {
     assert.equal(report.findings.length, 2);
   });
 });
+
+describe("KMS's own record of a call S3 made for a caller (SSE-KMS), refused", () => {
+  const kmsRecord = JSON.parse(
+    readFileSync(
+      join(import.meta.dirname, '..', '..', 'fixtures', 'kms-refused-s3-call', 'event.json'),
+      'utf8',
+    ),
+  ) as Record<string, unknown>;
+
+  test('is skipped as not S3, with what it shows: the action, caller, key, object, and what to give instead', () => {
+    const report = explainTexts(text(kmsRecord), context({}));
+    assert.equal(report.findings.length, 0);
+    const [skipped] = report.skipped;
+    assert.equal(skipped?.reason, 'not-s3');
+    assert.match(
+      skipped?.message ?? '',
+      /^KMS refused kms:GenerateDataKey to S3, which called it for arn:aws:iam::111122223333:user\/report-exporter \(invokedBy s3\.amazonaws\.com\) on key arn:aws:kms:eu-central-1:111122223333:key\/7f3c2a10-5b8e-4d21-9a6f-0c4e8b2d1a93 for arn:aws:s3:::finance-reports\/exports\/2026-11\/ledger-2026-11-28\.csv: /,
+    );
+    assert.match(skipped?.message ?? '', /Give S3's own record of the request \(a data event/);
+    assert.match(skipped?.message ?? '', /kms:ViaService s3\.eu-central-1\.amazonaws\.com/);
+  });
+
+  test('a KMS refusal of a call S3 did not make keeps the plain not-S3 message', () => {
+    const direct = {
+      ...kmsRecord,
+      sourceIPAddress: '198.51.100.7',
+      userIdentity: { ...(kmsRecord.userIdentity as object), invokedBy: undefined },
+    };
+    const [skipped] = explainTexts(text(direct), context({})).skipped;
+    assert.equal(
+      skipped?.message,
+      'GenerateDataKey from kms.amazonaws.com is not an S3 request (expected s3.amazonaws.com).',
+    );
+  });
+});
