@@ -172,6 +172,35 @@ describe('rclone v1.74.3 sync refused a delete, after its root check was answere
   });
 });
 
+describe('rclone sync --backup-dir in the same bucket, refused its deletes before any upload (a real run against moto)', () => {
+  test('is a sync with a backup directory, not a server-side move: the sync set on its path, the copy set on the backup', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'rclone-sync-backup-dir-deletes'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.equal(finding?.jobProfile?.operation, 'sync');
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        [
+          'RcloneObjects',
+          ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::bkt/daily/*'],
+        ],
+        [
+          'RcloneCopyDestination',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          ['arn:aws:s3:::bkt/old/*'],
+        ],
+        ['RcloneRootCheck', ['s3:GetObject'], ['arn:aws:s3:::bkt/daily', 'arn:aws:s3:::bkt/old']],
+      ],
+    );
+    assert.match(finding?.jobProfile?.notes[0] ?? '', /`rclone sync --backup-dir`/);
+  });
+});
+
 describe('the SCP caveat built from a record whose account is not an account ID', () => {
   const dir = temporaryDirectory('pa-scp-account-');
   test('names no value from the record in the command, but a placeholder', async () => {

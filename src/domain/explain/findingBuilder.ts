@@ -961,6 +961,8 @@ interface CopyEvidence {
   readonly moveSource?: { readonly destinationPrefix?: string };
   /** Where the caller's copies within the bucket went, when the bucket is not a move's source. */
   readonly copyDestination?: string;
+  /** Those copies are rclone's --backup-dir (see backsUpTo). */
+  readonly backupDir?: boolean;
 }
 
 function copyEvidence(
@@ -970,6 +972,10 @@ function copyEvidence(
 ): CopyEvidence {
   const copies = evidence('copyDirectories');
   const copyDestination = copies !== undefined && copies.size > 0 ? commonDirectory([...copies]) : undefined;
+  // Copies into a directory never listed, each after a HEAD that found nothing: a --backup-dir, whose
+  // deletes are of the files it backed up, not a move's (a server-side move lists its destination).
+  if (copyDestination !== undefined && backsUpTo(copyDestination, evidence))
+    return { copyDestination, backupDir: true };
   const other: CopyEvidence = copyDestination !== undefined ? { copyDestination } : {};
   const readKeys = evidence('readKeys');
   const deleted: string[] = [];
@@ -983,6 +989,23 @@ function copyEvidence(
   for (const uploaded of evidence('uploadDirectories') ?? NO_NAMES)
     if (uploaded.startsWith(sourceDirectory)) return other;
   return { moveSource: copyDestination !== undefined ? { destinationPrefix: copyDestination } : {} };
+}
+
+/**
+ * Whether the caller's server-side copies into `destination` (a directory, `''` the bucket root) are
+ * rclone's --backup-dir: none of its listings reached that directory, and it looked up keys there that
+ * S3 found missing (rclone HEADs each backup key before copying to it).
+ */
+function backsUpTo(
+  destination: string,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): boolean {
+  if (destination === '') return false;
+  for (const listed of evidence('listPrefixes') ?? NO_NAMES)
+    if (isInsidePrefix(listed, destination) || isInsidePrefix(destination, listed)) return false;
+  for (const key of evidence('missingKeys') ?? NO_NAMES)
+    if (key.length > destination.length && key.startsWith(destination)) return true;
+  return false;
 }
 
 /**
@@ -3503,6 +3526,7 @@ export class FindingBuilder {
       ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),
       ...(copies?.copyDestination !== undefined ? { copyDestination: copies.copyDestination } : {}),
+      ...(copies?.backupDir === true ? { backupDir: true } : {}),
       ...(copyFrom !== undefined ? { copySource: copyFrom } : {}),
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],

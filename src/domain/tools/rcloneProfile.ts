@@ -164,6 +164,13 @@ export interface RcloneEvidence {
    * here), and nothing was uploaded or copied into this bucket: the bucket is a transfer's source.
    */
   readonly copiedFrom?: boolean;
+  /**
+   * The job's server-side copies went to a directory of the bucket it never listed, each after a HEAD of
+   * its destination key that found nothing: `--backup-dir` (a server-side `move` lists its destination
+   * first, and copies what the listing lacks), which copies each replaced or deleted file there and then
+   * deletes it.
+   */
+  readonly backupDir?: boolean;
 }
 
 export interface RcloneOperationGuess {
@@ -273,6 +280,14 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         operation: 'sync',
         reason:
           'Uploads, server-side copies and deletes: `rclone sync --backup-dir` (or `copy`/`move` with it), which copies each replaced or deleted file to the backup directory and then deletes it.',
+      };
+    }
+    // The deletes come before the uploads that replace the files: refused there, the run shows none.
+    if (kinds.has('copy') && evidence.backupDir === true) {
+      return {
+        operation: 'sync',
+        reason:
+          'Server-side copies and deletes, the copies into a directory the job never listed, each after a HEAD of its destination that found nothing: `rclone sync --backup-dir` (or `copy`/`move` with it), which copies each replaced or deleted file to the backup directory, deletes it, and then uploads the new version (a server-side `rclone move` lists its destination first). The uploads come after the refused deletes, so the input shows none; the profile grants them.',
       };
     }
     return kinds.has('copy')
@@ -750,7 +765,11 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   }
   const rootEffect = rootProbeEffect(input.version);
   const refusedRootKeys = input.rootCheckKeys ?? [];
-  const answeredRootKeys = directories.filter(
+  // The job's directories, and the one its copies go to (a --backup-dir is a remote path of its own,
+  // whose root rclone checks the same way).
+  const roots =
+    input.copyDestination !== undefined ? [...directories, trimSlashes(input.copyDestination)] : directories;
+  const answeredRootKeys = [...new Set(roots)].filter(
     (directory) =>
       directory !== '' && input.missingKeys?.has(directory) === true && !refusedRootKeys.includes(directory),
   );
@@ -812,7 +831,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   }
   if (input.prefixFrom === undefined)
-    for (const directory of directories)
+    for (const directory of new Set([...directories, ...answeredRootKeys]))
       if (directory !== '') {
         const key = `${bucketArnOf(input.bucket, input.partition)}/${literalArnPart(directory)}`;
         const granted = statements.some((s) => s.Sid === 'RcloneRootCheck' && s.Resource.includes(key));
