@@ -6,6 +6,7 @@
  */
 import type { Principal } from '../cloudtrail/types.js';
 import type { PolicySet } from '../policy/evaluate.js';
+import { managementAccountOf } from '../policy/evaluationPlan.js';
 import { createPolicyCache, type PolicyCache } from '../policy/simulation.js';
 import type { ContextValue } from '../policy/types.js';
 import { policiesForPrincipal } from '../snapshot/principalPolicies.js';
@@ -91,9 +92,14 @@ export class PolicyResolver {
   readonly #context: ExplainContext;
   readonly #cache: PolicyCache = createPolicyCache();
   readonly #sets = new WeakMap<Principal, Map<string, ResolvedPolicies>>();
+  /** The organization's management account, named by the ARN of an SCP or RCP given (see {@link managementAccountOf}). */
+  readonly #managementAccount: string | undefined;
 
   constructor(context: ExplainContext) {
     this.#context = context;
+    this.#managementAccount = managementAccountOf(
+      [...context.scpLevels, ...context.rcpLevels].flat().map((policy) => policy.arn),
+    );
   }
 
   get compiledPolicyCache(): PolicyCache {
@@ -105,7 +111,12 @@ export class PolicyResolver {
    * account's organization's, so another account's resource gets none.
    */
   rcpLevelsFor(account: string | undefined): PolicySet['rcpLevels'] {
-    if (this.#context.rcpLevels.length === 0 || !inSnapshotAccount(this.#context, account)) return [];
+    if (
+      this.#context.rcpLevels.length === 0 ||
+      !inSnapshotAccount(this.#context, account) ||
+      (account !== undefined && account === this.#managementAccount)
+    )
+      return [];
     return this.#context.rcpLevels.map((level, l) =>
       level.map((p, i) => this.#cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
     );
@@ -200,10 +211,23 @@ export class PolicyResolver {
     // are taken as the snapshot account's organization's, which need not hold another account.
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-    const scpsApply = inSnapshotAccount(this.#context, principal.account);
+    const management = this.#managementAccount;
+    // SCPs "don't affect users or roles in the management account", RCPs "don't affect resources in the
+    // management account": the ARNs of the policies given name it.
+    const callerManages = management !== undefined && principal.account === management;
+    const bucketManaged = management !== undefined && resourceAccount === management;
+    const scpsApply = inSnapshotAccount(this.#context, principal.account) && !callerManages;
     const snapshotAccount = snapshot?.accountId ?? 'unknown';
     const organizationNotes: string[] = [];
-    if (!scpsApply && this.#context.scpLevels.length > 0)
+    if (callerManages && this.#context.scpLevels.length > 0)
+      organizationNotes.push(
+        `The SCPs given (--scp) do not restrict this caller: account ${management} is the organization's management account (the ARNs of the policies given name it), and SCPs do not affect users or roles in the management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).`,
+      );
+    if (bucketManaged && rcpsApply && this.#context.rcpLevels.length > 0)
+      organizationNotes.push(
+        `The RCPs given (--rcp) do not restrict this bucket: its account ${management} is the organization's management account (the ARNs of the policies given name it), and RCPs do not affect resources in the management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).`,
+      );
+    if (!scpsApply && !callerManages && this.#context.scpLevels.length > 0)
       organizationNotes.push(
         `The SCPs given (--scp) were left out of the evaluation: they are taken as those of account ${snapshotAccount}'s organization (the snapshot's), and the caller is in account ${principal.account}, which only its own organization's SCPs restrict; those, if any, are not in the input.`,
       );
@@ -227,7 +251,8 @@ export class PolicyResolver {
           ]
         : identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
       scpLevels: scpsApply ? compileLevels(this.#context.scpLevels, 'scp') : [],
-      rcpLevels: rcpsApply ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
+      rcpLevels: rcpsApply && !bucketManaged ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
+      ...(management !== undefined ? { managementAccount: management } : {}),
       ...(boundary !== undefined
         ? {
             permissionsBoundary: cache.compile(boundary, {
