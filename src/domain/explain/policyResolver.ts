@@ -122,8 +122,17 @@ export class PolicyResolver {
     );
   }
 
-  /** `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's). */
-  resolve(principal: Principal, bucket: string | undefined, resourceAccount?: string): ResolvedPolicies {
+  /**
+   * `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's).
+   * `sameOrganization`: the record shows the caller and the bucket in one organization (see
+   * {@link FindingBuilder}), whose SCPs and RCPs are then those given, whichever account the snapshot is.
+   */
+  resolve(
+    principal: Principal,
+    bucket: string | undefined,
+    resourceAccount?: string,
+    sameOrganization = false,
+  ): ResolvedPolicies {
     // Per principal object (normalised principals are shared by all events of a caller), then per bucket
     // policy: buckets without one give the same set, so one entry serves them all, and so do the
     // evaluation plans and fix caches kept per set.
@@ -133,9 +142,10 @@ export class PolicyResolver {
       byBucket = new Map();
       this.#sets.set(principal, byBucket);
     }
-    const rcpsApply = inSnapshotAccount(this.#context, resourceAccount);
-    // A set without the RCPs names the bucket's account in its caveat: one per account.
-    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}`;
+    const rcpsApply = sameOrganization || inSnapshotAccount(this.#context, resourceAccount);
+    // A set without the RCPs names the bucket's account in its caveat: one per account; so does one
+    // whose organization the record shows.
+    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}${sameOrganization ? `|organization|${resourceAccount}` : ''}`;
     let resolved = byBucket.get(bucketKey);
     if (resolved === undefined) {
       resolved = this.#resolveUncached(
@@ -143,6 +153,7 @@ export class PolicyResolver {
         withPolicy ? bucket : undefined,
         rcpsApply,
         resourceAccount,
+        sameOrganization,
       );
       byBucket.set(bucketKey, resolved);
     }
@@ -154,6 +165,7 @@ export class PolicyResolver {
     bucket: string | undefined,
     rcpsApply: boolean,
     resourceAccount: string | undefined,
+    sameOrganization: boolean,
   ): ResolvedPolicies {
     const { snapshot } = this.#context;
     const bucketPolicy = bucket === undefined ? undefined : this.#context.bucketPolicies.get(bucket);
@@ -216,9 +228,24 @@ export class PolicyResolver {
     // management account": the ARNs of the policies given name it.
     const callerManages = management !== undefined && principal.account === management;
     const bucketManaged = management !== undefined && resourceAccount === management;
-    const scpsApply = inSnapshotAccount(this.#context, principal.account) && !callerManages;
+    const callerInSnapshotAccount = inSnapshotAccount(this.#context, principal.account);
+    const scpsApply = (sameOrganization || callerInSnapshotAccount) && !callerManages;
     const snapshotAccount = snapshot?.accountId ?? 'unknown';
     const organizationNotes: string[] = [];
+    // S3 names the kind of policy that refused a request in its message only within one account or one
+    // organization: a caller or bucket of another account than the snapshot's is then in its organization.
+    const joined = [
+      ...(!callerInSnapshotAccount && !callerManages && this.#context.scpLevels.length > 0 ? ['SCPs'] : []),
+      ...(!inSnapshotAccount(this.#context, resourceAccount) && this.#context.rcpLevels.length > 0
+        ? ['RCPs']
+        : []),
+    ];
+    if (sameOrganization && joined.length > 0) {
+      const other = callerInSnapshotAccount ? resourceAccount : principal.account;
+      organizationNotes.push(
+        `The ${joined.join(' and ')} given were evaluated although account ${other} is not the snapshot's (${snapshotAccount}): AWS's message names the kind of policy that refused the request, which S3 does only for requests within one account or one organization (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html), so both accounts are in the organization those policies belong to.`,
+      );
+    }
     if (callerManages && this.#context.scpLevels.length > 0)
       organizationNotes.push(
         `The SCPs given (--scp) do not restrict this caller: account ${management} is the organization's management account (the ARNs of the policies given name it), and SCPs do not affect users or roles in the management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).`,
