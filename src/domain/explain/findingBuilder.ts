@@ -124,7 +124,7 @@ import type {
   JobProfile,
   PolicyStatement,
 } from './report.js';
-import { CAUSE_PHRASE, summarise } from './summary.js';
+import { BUCKET_POLICY_NOT_GIVEN, CAUSE_PHRASE, summarise } from './summary.js';
 import {
   andList,
   couldRefuse,
@@ -316,6 +316,19 @@ function rcpDenyByMessage(denied: readonly EvaluatedCheck[]): string | undefined
     actions.add(e.check.action);
   }
   return actions.size === 0 ? undefined : andList([...actions]);
+}
+
+/** Whether AWS's message for a refused request says no identity-based policy allows it (and none says otherwise). */
+function identityNamedByMessage(denied: readonly EvaluatedCheck[]): boolean {
+  let named = false;
+  for (const e of denied) {
+    const message = e.event.message;
+    if (message.form !== 'enhanced' || message.action.toLowerCase() !== e.check.action.toLowerCase())
+      continue;
+    if (message.policyType !== 'identity' || message.denial !== 'implicit') return false;
+    named = true;
+  }
+  return named;
 }
 
 /** Why a policy of the type AWS's message names is not in what was evaluated, if it is not; else undefined. */
@@ -1735,6 +1748,7 @@ export class FindingBuilder {
     let cause: FindingCause;
     // The cause AWS's message gave, over what the visible policies show (see rcpDenyByMessage).
     let causeFromMessage: FindingCause | undefined;
+    let identityOverAssumedBucket = false;
     let deniedBy: DeniedByRef[] = [];
     let boundaryAlsoRefuses = false;
     if (evidence === 'policies') {
@@ -1755,6 +1769,14 @@ export class FindingBuilder {
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
         cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
         boundaryAlsoRefuses = missing.has('identity') && missing.has('permissions-boundary');
+        // A bucket policy not in the input was taken to allow nothing, which is no evidence: when AWS's
+        // message names the identity-based policies, and the caller's own lack the Allow too, they are
+        // the cause unless a fix on the bucket's side (which adds the caller's side too) is proposed.
+        identityOverAssumedBucket =
+          cause === 'resource-policy-missing-allow' &&
+          !resolved.bucketPolicyKnown &&
+          missing.has('identity') &&
+          identityNamedByMessage(denied);
         // AWS's message says an explicit Deny in an RCP refused the requests, which no Allow lifts: that
         // is the cause, not the missing Allow the visible policies show (a Deny on a key CloudTrail does
         // not log, or in RCPs not given, is one the evaluation cannot see).
@@ -2063,6 +2085,18 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
+    // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
+    // against it (the fix's own caveat says so when there is one).
+    if (
+      (cause === 'resource-policy-missing-allow' || identityOverAssumedBucket) &&
+      !resolved.bucketPolicyKnown &&
+      bucket !== undefined &&
+      !caveats.some((c) => BUCKET_POLICY_NOT_GIVEN.test(c))
+    )
+      caveats.push(
+        `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with --bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`).`,
+      );
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
