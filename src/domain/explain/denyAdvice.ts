@@ -63,8 +63,13 @@ const MEET: readonly [RegExp, string][] = [
     "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow",
   ],
   [
-    /^aws:principalorg(id|paths)$/,
-    "check whether the caller's account is in the organization (or organizational unit) the statement names: aws organizations list-parents --child-id ACCOUNT_ID, run in the organization's management account",
+    /^aws:principalorgid$/,
+    "check whether the caller's account is in the organization the statement names: aws organizations describe-organization, run as the caller, gives its organization's ID",
+  ],
+  [
+    // The key is the caller's path in its organization (organization, root, OUs), not membership alone.
+    /^aws:principalorgpaths$/,
+    "check whether the caller's account is under the organizational unit the path names: aws organizations list-parents --child-id ACCOUNT_ID, repeated up to the root and run in the organization's management account, gives its path",
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
@@ -361,8 +366,16 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
   [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
-  [/^aws:principalorg(id|paths)$/, "the caller's organization"],
-  [/^aws:resourceorg(id|paths)$/, "the bucket's organization"],
+  [/^aws:principalorgid$/, "the caller's organization"],
+  [
+    /^aws:principalorgpaths$/,
+    "the caller's path in its organization: organization, root and organizational units",
+  ],
+  [/^aws:resourceorgid$/, "the bucket's organization"],
+  [
+    /^aws:resourceorgpaths$/,
+    "the bucket's path in its organization: organization, root and organizational units",
+  ],
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
   // What an AWS service acts for, in its calls made with its own service principal.
   [/^aws:source(arn|account|orgid|orgpaths)$/, 'what the calling AWS service acts for'],

@@ -1254,7 +1254,9 @@ function conditionGuarded(
                   : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
                     ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
                         isUnloggedCallerKey(f.key.toLowerCase())
-                          ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                          ? f.key.toLowerCase() === 'aws:principalorgpaths'
+                            ? ", and the snapshot holds no organization. If the caller's account is under the organizational unit the path names (membership of the organization alone is not enough), the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                            : ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
                           : ''
                       }`
                     : `the request had no ${f.key}`
