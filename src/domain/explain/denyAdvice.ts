@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
 import type { CompiledCondition } from '../policy/conditions.js';
-import { evaluate, policiesOf } from '../policy/evaluate.js';
+import { evaluate, policiesOf, serviceLinked } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { matchNotPrincipalEntry, notPrincipalUnlisted } from '../policy/principalMatch.js';
@@ -301,6 +301,15 @@ function describeDeny(
     }
   }
   const refused = actions.join(', ');
+  // A service-linked role: the AWS service calls with it on its own, from its own network, so neither a
+  // request condition can be met nor the job changed; only an exception in the Deny lets it through.
+  const linked =
+    serviceLinked(caller) && (caller.kind === 'role' || caller.kind === 'role-session')
+      ? (context.get('aws:principalarn')?.values[0] ??
+        (caller.kind === 'role'
+          ? caller.arn
+          : `arn:${caller.arn.split(':')[1] ?? 'aws'}:iam::${caller.account}:role/aws-service-role/*/${caller.roleName}`))
+      : undefined;
   // The patterns the refused requests matched come first: with more than three, the rest are counted.
   const raw = statement.resources.map((r) => r.raw);
   const matched = (pattern: string) =>
@@ -340,6 +349,8 @@ function describeDeny(
     tests.length === 0 && exceptions.length === 0
       ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ': a guardrail' : ''}.`
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
+  if (linked !== undefined)
+    return `${head}${scope}${exceptionNote} The caller is a service-linked role, which its AWS service uses on its own: its requests cannot be sent through a VPC endpoint or from an address of yours, nor can they be changed, so as the Deny stands the service cannot make them (AWS warns that VPC endpoint conditions make the requests of integrated AWS services acting on your behalf fail: https://docs.aws.amazon.com/kms/latest/developerguide/vpce-policy-condition.html). If the service should have this access, the Deny's owner must exempt the role, for example with Condition ArnNotLike aws:PrincipalArn ${JSON.stringify(linked)}; otherwise turn off what the service was set up to do with ${refused}.`;
   return `${head}${scope}${exceptionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }
 
