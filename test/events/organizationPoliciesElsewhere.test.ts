@@ -76,3 +76,74 @@ describe('organization policies of the snapshot account', () => {
     );
   });
 });
+
+/**
+ * S3 names the kind of policy in its AccessDenied message only "for same-account requests or for requests
+ * within the same organization": a cross-account record with such a message shows both accounts in one
+ * organization, whose SCPs and RCPs are the ones given.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+ */
+describe('organization policies when AWS names the kind of policy (one organization)', () => {
+  test("the bucket owner's SCPs apply to a caller of another account, and the allow list gets the fix", async () => {
+    const finding = await onlyFindingOf(DIR, [
+      'same-organization-scp-event.json',
+      '--account-snapshot',
+      'owner-authz.json',
+      '--bucket-policy',
+      'partner-exports=owner-bucket-policy.json',
+      '--scp',
+      'owner-scp.json',
+    ]);
+    assert.equal(finding.cause, 'scp-missing-allow');
+    assert.equal(finding.fix?.attachKind, 'service-control-policy');
+    // The caller's own policies are not in the input: no change is proposed for them.
+    assert.equal(finding.fix?.identityChange, undefined);
+    assert.ok(
+      finding.fix?.verification.some((v) => v.startsWith("Checked on the organization's side only")),
+      finding.fix?.verification.join('\n'),
+    );
+    assert.ok(!finding.caveats.some((c) => c.includes('were left out of the evaluation')));
+    assert.ok(!finding.caveats.some((c) => c.includes('not given here (--scp)')));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith("The SCPs given were evaluated although account 444455556666 is not the snapshot's"),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test("an explicit Deny in an RCP, as AWS's message says, is the cause: the data-perimeter Deny is named, with no fix", async () => {
+    const finding = await onlyFindingOf(DIR, [
+      'same-organization-rcp-event.json',
+      '--account-snapshot',
+      'caller-authz.json',
+      '--bucket-policy',
+      'partner-exports=bucket-policy.json',
+      '--rcp',
+      'caller-org-rcp.json',
+    ]);
+    assert.equal(finding.cause, 'rcp-explicit-deny');
+    assert.deepEqual(
+      finding.deniedBy.map((d) => [d.policyType, d.sid]),
+      [['rcp', 'EnforceOrgIdentities']],
+    );
+    assert.equal(finding.fix, null);
+    assert.ok(!finding.caveats.some((c) => c.includes('were left out of the evaluation')));
+    assert.ok(!finding.caveats.some((c) => c.includes('The snapshot may be out of date')));
+  });
+
+  test('the same message without the RCPs sets the cause too, and no bucket policy statement is proposed', async () => {
+    const finding = await onlyFindingOf(DIR, [
+      'same-organization-rcp-event.json',
+      '--account-snapshot',
+      'caller-authz.json',
+    ]);
+    assert.equal(finding.cause, 'rcp-explicit-deny');
+    assert.equal(finding.fix, null);
+    assert.ok(
+      finding.caveats.some((c) => c.includes('no RCP was given (--rcp')),
+      finding.caveats.join('\n'),
+    );
+  });
+});

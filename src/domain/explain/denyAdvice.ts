@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
 import type { CompiledCondition } from '../policy/conditions.js';
-import { evaluate, policiesOf } from '../policy/evaluate.js';
+import { evaluate, policiesOf, serviceLinked } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/evaluationPlan.js';
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import { matchNotPrincipalEntry, notPrincipalUnlisted } from '../policy/principalMatch.js';
@@ -63,8 +63,13 @@ const MEET: readonly [RegExp, string][] = [
     "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow",
   ],
   [
-    /^aws:principalorg(id|paths)$/,
-    "check whether the caller's account is in the organization (or organizational unit) the statement names: aws organizations list-parents --child-id ACCOUNT_ID, run in the organization's management account",
+    /^aws:principalorgid$/,
+    "check whether the caller's account is in the organization the statement names: aws organizations describe-organization, run as the caller, gives its organization's ID",
+  ],
+  [
+    // The key is the caller's path in its organization (organization, root, OUs), not membership alone.
+    /^aws:principalorgpaths$/,
+    "check whether the caller's account is under the organizational unit the path names: aws organizations list-parents --child-id ACCOUNT_ID, repeated up to the root and run in the organization's management account, gives its path",
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
@@ -296,6 +301,15 @@ function describeDeny(
     }
   }
   const refused = actions.join(', ');
+  // A service-linked role: the AWS service calls with it on its own, from its own network, so neither a
+  // request condition can be met nor the job changed; only an exception in the Deny lets it through.
+  const linked =
+    serviceLinked(caller) && (caller.kind === 'role' || caller.kind === 'role-session')
+      ? (context.get('aws:principalarn')?.values[0] ??
+        (caller.kind === 'role'
+          ? caller.arn
+          : `arn:${caller.arn.split(':')[1] ?? 'aws'}:iam::${caller.account}:role/aws-service-role/*/${caller.roleName}`))
+      : undefined;
   // The patterns the refused requests matched come first: with more than three, the rest are counted.
   const raw = statement.resources.map((r) => r.raw);
   const matched = (pattern: string) =>
@@ -335,6 +349,8 @@ function describeDeny(
     tests.length === 0 && exceptions.length === 0
       ? `: it has no condition and no exception, so it applies to ${everyone}${named === undefined ? ': a guardrail' : ''}.`
       : `: it applies${exceptions.length > 0 ? ` to ${everyone} except ${exceptions.join(' and ')}` : ''}${tests.length > 0 ? `${exceptions.length > 0 ? ', and' : ''} because ${tests.join(' and ')}` : ''}.`;
+  if (linked !== undefined)
+    return `${head}${scope}${exceptionNote} The caller is a service-linked role, which its AWS service uses on its own: its requests cannot be sent through a VPC endpoint or from an address of yours, nor can they be changed, so as the Deny stands the service cannot make them (AWS warns that VPC endpoint conditions make the requests of integrated AWS services acting on your behalf fail: https://docs.aws.amazon.com/kms/latest/developerguide/vpce-policy-condition.html). If the service should have this access, the Deny's owner must exempt the role, for example with Condition ArnNotLike aws:PrincipalArn ${JSON.stringify(linked)}; otherwise turn off what the service was set up to do with ${refused}.`;
   return `${head}${scope}${exceptionNote} To get past it while it stays in place: ${ways.join('; or ')}. ${owner}`;
 }
 
@@ -361,8 +377,16 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
   [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
-  [/^aws:principalorg(id|paths)$/, "the caller's organization"],
-  [/^aws:resourceorg(id|paths)$/, "the bucket's organization"],
+  [/^aws:principalorgid$/, "the caller's organization"],
+  [
+    /^aws:principalorgpaths$/,
+    "the caller's path in its organization: organization, root and organizational units",
+  ],
+  [/^aws:resourceorgid$/, "the bucket's organization"],
+  [
+    /^aws:resourceorgpaths$/,
+    "the bucket's path in its organization: organization, root and organizational units",
+  ],
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
   // What an AWS service acts for, in its calls made with its own service principal.
   [/^aws:source(arn|account|orgid|orgpaths)$/, 'what the calling AWS service acts for'],
@@ -416,6 +440,8 @@ export function unloggedKeyDescription(keyLower: string): string | undefined {
 /** A Deny statement that applies to some refused actions only under a condition on a key the record cannot show. */
 export interface UnloggedKeyDeny {
   readonly policyType: StatementRef['policyType'];
+  /** The statement. */
+  readonly ref: StatementRef;
   /** `Statement "Sid" of Policy refuses s3:GetObject when s3:ExistingObjectTag/class StringEquals "secret" (the object's tags as stored)`. */
   readonly text: string;
 }
@@ -503,6 +529,7 @@ export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]
   }
   return [...found.values()].map(({ ref, actions: refused, tests }) => ({
     policyType: ref.policyType,
+    ref,
     text: `${describeStatement(ref)} refuses ${[...refused].join(', ')} when ${tests.join(' and ')}`,
   }));
 }

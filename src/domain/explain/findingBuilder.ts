@@ -137,7 +137,7 @@ import type {
   JobProfile,
   PolicyStatement,
 } from './report.js';
-import { CAUSE_PHRASE, summarise } from './summary.js';
+import { BUCKET_POLICY_NOT_GIVEN, CAUSE_PHRASE, summarise } from './summary.js';
 import {
   andList,
   couldRefuse,
@@ -320,6 +320,35 @@ function causeOfCheck(e: EvaluatedCheck): FindingCause {
   }
   const missing = new Set(e.result?.missingAllowIn ?? []);
   return MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+}
+
+/**
+ * The refused actions, in words, when AWS's message for every refused request that names its action says
+ * an explicit Deny in a resource control policy refused it (and at least one does); else `undefined`.
+ */
+function rcpDenyByMessage(denied: readonly EvaluatedCheck[]): string | undefined {
+  const actions = new Set<string>();
+  for (const e of denied) {
+    const message = e.event.message;
+    if (message.form !== 'enhanced' || message.action.toLowerCase() !== e.check.action.toLowerCase())
+      continue;
+    if (message.denial !== 'explicit' || message.policyType !== 'rcp') return undefined;
+    actions.add(e.check.action);
+  }
+  return actions.size === 0 ? undefined : andList([...actions]);
+}
+
+/** Whether AWS's message for a refused request says no identity-based policy allows it (and none says otherwise). */
+function identityNamedByMessage(denied: readonly EvaluatedCheck[]): boolean {
+  let named = false;
+  for (const e of denied) {
+    const message = e.event.message;
+    if (message.form !== 'enhanced' || message.action.toLowerCase() !== e.check.action.toLowerCase())
+      continue;
+    if (message.policyType !== 'identity' || message.denial !== 'implicit') return false;
+    named = true;
+  }
+  return named;
 }
 
 /** Why a policy of the type AWS's message names is not in what was evaluated, if it is not; else undefined. */
@@ -1472,7 +1501,13 @@ export class FindingBuilder {
       owner?.from === 'resources'
         ? owner.account
         : (this.#context.snapshot?.accountId ?? owner?.account ?? principal.account);
-    const resolved = this.#resolver.resolve(principal, bucket, resourceAccount);
+    // S3's message names the kind of policy that refused a request only "for same-account requests or
+    // for requests within the same organization": such a message shows both accounts in one organization.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+    const sameOrganization = events.some(
+      (e) => e.message.form === 'enhanced' && isS3Action(e.message.action),
+    );
+    const resolved = this.#resolver.resolve(principal, bucket, resourceAccount, sameOrganization);
     const crossAccount =
       principal.account !== undefined &&
       resourceAccount !== undefined &&
@@ -1527,7 +1562,7 @@ export class FindingBuilder {
       if (otherBuckets.has(name)) return otherBuckets.get(name);
       // The record names the owner of the bucket it was logged on only: the other bucket is taken to be
       // the same account's, as a copy between buckets most often is.
-      const other = this.#resolver.resolve(principal, name, resourceAccount);
+      const other = this.#resolver.resolve(principal, name, resourceAccount, sameOrganization);
       const found =
         other === resolved
           ? undefined
@@ -1769,6 +1804,9 @@ export class FindingBuilder {
       evidence === 'policies' ? [] : denied.filter((e) => e.decision === 'ExplicitlyDenied');
     if (evidence === 'policies' && !canEvaluate) caveats.push(givenDenyCaveat(denied.length, denied.length));
     let cause: FindingCause;
+    // The cause AWS's message gave, over what the visible policies show (see rcpDenyByMessage).
+    let causeFromMessage: FindingCause | undefined;
+    let identityOverAssumedBucket = false;
     let deniedBy: DeniedByRef[] = [];
     let boundaryAlsoRefuses = false;
     if (evidence === 'policies') {
@@ -1789,6 +1827,40 @@ export class FindingBuilder {
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
         cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
         boundaryAlsoRefuses = missing.has('identity') && missing.has('permissions-boundary');
+        // A bucket policy not in the input was taken to allow nothing, which is no evidence: when AWS's
+        // message names the identity-based policies, and the caller's own lack the Allow too, they are
+        // the cause unless a fix on the bucket's side (which adds the caller's side too) is proposed.
+        identityOverAssumedBucket =
+          cause === 'resource-policy-missing-allow' &&
+          !resolved.bucketPolicyKnown &&
+          missing.has('identity') &&
+          identityNamedByMessage(denied);
+        // AWS's message says an explicit Deny in an RCP refused the requests, which no Allow lifts: that
+        // is the cause, not the missing Allow the visible policies show (a Deny on a key CloudTrail does
+        // not log, or in RCPs not given, is one the evaluation cannot see).
+        const rcpDeny = rcpDenyByMessage(denied);
+        if (rcpDeny !== undefined) {
+          cause = 'rcp-explicit-deny';
+          causeFromMessage = cause;
+          boundaryAlsoRefuses = false;
+          const hidden = unloggedKeyDenies(set, denied).filter((u) => u.policyType === 'rcp');
+          deniedBy = dedupeRefs(hidden.map((u) => u.ref));
+          caveats.push(
+            `AWS's message says an explicit Deny in a resource control policy refused ${rcpDeny}, which no Allow lifts: ${
+              hidden.length > 0
+                ? `${hidden.map((u) => u.text).join('; ')}, and CloudTrail does not log ${hidden.length === 1 ? 'that key' : 'those keys'}, so the evaluation could not check it: that is what refused ${denied.length === 1 ? 'it' : 'them'}`
+                : set.rcpLevels.length > 0
+                  ? `the RCPs given hold no Deny that refuses ${denied.length === 1 ? 'it' : 'them'}, so a level not given, or one changed since, does`
+                  : this.#context.rcpLevels.length > 0
+                    ? 'the RCPs given were not evaluated for this bucket (see above)'
+                    : "no RCP was given (--rcp; `aws organizations list-policies-for-target --filter RESOURCE_CONTROL_POLICY` for the bucket's account, each OU above it and the root)"
+            }. The Deny's owner (the organization's management account, or a delegated administrator) decides whether it should.${
+              missing.has('resource') && !resolved.bucketPolicyKnown
+                ? ' The bucket policy is not in the input either (it was taken to have no statement for the request), but no statement added to it would let the request through while the Deny stands.'
+                : ` What the visible policies lack besides (${CAUSE_PHRASE[MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow']}) would not let the request through while it stands either.`
+            }`,
+          );
+        }
       } else if (message.form === 'setting' && events.every((e) => e.message.form === 'setting')) {
         // AWS named the setting that refused it (the first caveat says which, and what to change). A
         // group with other refusals too (a read beside a delete Object Lock refused) is said as a whole.
@@ -1844,7 +1916,10 @@ export class FindingBuilder {
       // Each Deny is checked only on the requests whose own message leaves room for one of its kind.
       const unlogged =
         evidence === 'policies'
-          ? unloggedKeyDenies(unloggedSet, denied)
+          ? unloggedKeyDenies(unloggedSet, denied).filter(
+              // Those AWS's message blames are said with the cause already.
+              (u) => causeFromMessage !== 'rcp-explicit-deny' || u.policyType !== 'rcp',
+            )
           : UNLOGGED_DENY_TYPES.flatMap((type) => {
               const admitting = denied.filter((e) => messageAdmitsDeny(e.event.message, e.check, type));
               return admitting.length === 0
@@ -1994,6 +2069,7 @@ export class FindingBuilder {
             caveats,
             keyCalls,
             resolved.identityKnown,
+            causeFromMessage,
           )
         : 0;
     const advice = principalAdvice(principal, cause);
@@ -2002,28 +2078,31 @@ export class FindingBuilder {
     let fixOutcome: KmsFixOutcome =
       kmsFix !== undefined
         ? kmsFix
-        : onlyProbes
-          ? {
-              fix: null,
-              caveats: [
-                probeEffect === 'ignored'
-                  ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
-                  : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
-              ],
-            }
-          : this.#fix(
-              cause,
-              evidence,
-              principal,
-              resolved,
-              denied,
-              bucket,
-              partition,
-              resourceAccount,
-              parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
-              ignoredProbes.size,
-              otherBucket,
-            );
+        : // The Deny AWS's message names refuses every request: no Allow added gets one through.
+          causeFromMessage !== undefined
+          ? { fix: null, caveats: [] }
+          : onlyProbes
+            ? {
+                fix: null,
+                caveats: [
+                  probeEffect === 'ignored'
+                    ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
+                    : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
+                ],
+              }
+            : this.#fix(
+                cause,
+                evidence,
+                principal,
+                resolved,
+                denied,
+                bucket,
+                partition,
+                resourceAccount,
+                parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
+                ignoredProbes.size,
+                otherBucket,
+              );
     // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
     if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
       const combined = withKeyUseStatements(
@@ -2074,6 +2153,18 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
+    // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
+    // against it (the fix's own caveat says so when there is one).
+    if (
+      (cause === 'resource-policy-missing-allow' || identityOverAssumedBucket) &&
+      !resolved.bucketPolicyKnown &&
+      bucket !== undefined &&
+      !caveats.some((c) => BUCKET_POLICY_NOT_GIVEN.test(c))
+    )
+      caveats.push(
+        `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with --bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`).`,
+      );
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
@@ -2517,7 +2608,9 @@ export class FindingBuilder {
             said.policyType === 'scp' || said.policyType === 'rcp'
               ? levels.length > 0
                 ? 'the ones given allow it, so a level not given (the root, an OU), or one changed since, refuses it'
-                : `they are not given here (--${said.policyType})`
+                : (said.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels).length > 0
+                  ? `those given (--${said.policyType}) were not applied here (see above), so the ones that refuse it are not in the input`
+                  : `they are not given here (--${said.policyType})`
               : said.policyType === 'vpc-endpoint' && calls[0]?.call.event.vpcEndpointId !== undefined
                 ? `it is not visible here, and ${vpcEndpointWhere(calls[0].call.event.vpcEndpointId)}`
                 : 'it is not visible here'
@@ -2626,6 +2719,8 @@ export class FindingBuilder {
     caveats: string[],
     keyCalls: { action: string; text: string }[],
     identityKnown: boolean,
+    /** The finding's cause when AWS's message set it: requests whose message says so agree with it. */
+    causeFromMessage?: FindingCause,
   ): number {
     const refused = new Set(denied);
     const said = new Map<string, { text: string; count: number }>();
@@ -2639,7 +2734,7 @@ export class FindingBuilder {
       const allowed = !refused.has(e);
       if (allowed && e.decision !== 'Allowed') continue;
       const engineCause = allowed ? 'allowed-by-visible-policies' : causeOfCheck(e);
-      if (engineCause === saidCause) continue;
+      if (engineCause === saidCause || (!allowed && saidCause === causeFromMessage)) continue;
       // An SCP's message reads "explicit deny" also when an SCP lacks the Allow (the IAM guide).
       if (saidCause === 'scp-explicit-deny' && engineCause === 'scp-missing-allow') continue;
       // A cross-account request both sides refuse (AWS names the identity side first), or whose caller's
@@ -2756,9 +2851,12 @@ export class FindingBuilder {
             message.policyType === 'scp' || message.policyType === 'rcp'
               ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
-                : message.policyType === 'scp' && message.denial === 'implicit'
-                  ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id ${first.principal.account !== undefined && /^\d{12}$/.test(first.principal.account) ? first.principal.account : 'ACCOUNT'} --filter SERVICE_CONTROL_POLICY\` lists the account's, then the same for each OU above it and the root; \`aws organizations describe-policy --policy-id …\` gives each, as --scp reads it) to get the statement to add, checked`
-                  : `which are not given here (--${message.policyType})`
+                : (message.policyType === 'scp' ? this.#context.scpLevels : this.#context.rcpLevels).length >
+                    0
+                  ? `of which those given (--${message.policyType}) were not applied here (see above): the ones that refuse it are not in the input`
+                  : message.policyType === 'scp' && message.denial === 'implicit'
+                    ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id ${first.principal.account !== undefined && /^\d{12}$/.test(first.principal.account) ? first.principal.account : 'ACCOUNT'} --filter SERVICE_CONTROL_POLICY\` lists the account's, then the same for each OU above it and the root; \`aws organizations describe-policy --policy-id …\` gives each, as --scp reads it) to get the statement to add, checked`
+                    : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
                 ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`
                 : 'which is not visible here'

@@ -1254,7 +1254,9 @@ function conditionGuarded(
                   : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
                     ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
                         isUnloggedCallerKey(f.key.toLowerCase())
-                          ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                          ? f.key.toLowerCase() === 'aws:principalorgpaths'
+                            ? ", and the snapshot holds no organization. If the caller's account is under the organizational unit the path names (membership of the organization alone is not enough), the statement allows the request, and what refused it is elsewhere: AWS's message says where"
+                            : ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
                           : ''
                       }`
                     : `the request had no ${f.key}`
@@ -1332,17 +1334,21 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   const service = input.principal.type === 'AWSService';
   const crossAccountResourceOnly =
     input.kind === 'bucket-policy' && !input.resolved.identityKnown && !service;
-  let patchedSet: PolicySet = crossAccountResourceOnly
-    ? {
-        ...placed.patched,
-        identity: [
-          input.cache.compile(
-            { name: 'assumed caller-side allow', document: statementsToDocument(statements) },
-            { policyType: 'identity', policyIndex: 0 },
-          ),
-        ],
-      }
-    : placed.patched;
+  // An SCP fix for a caller whose own policies are not visible (another account of the organization):
+  // checked on the organization's side alone, as the bucket side is above.
+  const scpOnly = input.kind === 'scp' && !input.resolved.identityKnown && !service;
+  let patchedSet: PolicySet =
+    crossAccountResourceOnly || scpOnly
+      ? {
+          ...placed.patched,
+          identity: [
+            input.cache.compile(
+              { name: 'assumed caller-side allow', document: statementsToDocument(statements) },
+              { policyType: 'identity', policyIndex: 0 },
+            ),
+          ],
+        }
+      : placed.patched;
 
   const toRequest = (r: DeniedRequestForFix): AuthorizationRequest => {
     if (r.evaluated !== undefined) return r.evaluated;
@@ -1399,7 +1405,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   // So does an SCP fix for a caller whose own policies do not allow the requests either (the SCP is the
   // cause named first: an organization's control comes before the account's policies).
   const callerRefused =
-    (input.kind === 'bucket-policy' && !crossAccountResourceOnly) || input.kind === 'scp'
+    (input.kind === 'bucket-policy' && !crossAccountResourceOnly) || (input.kind === 'scp' && !scpOnly)
       ? refusedFor('identity')
       : [];
   if (callerRefused.length > 0) {
@@ -1517,6 +1523,10 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   } else if (crossAccountResourceOnly) {
     verification.push(
       "Checked on the bucket side only: the caller's own account must also allow these actions (the caller-side statements).",
+    );
+  } else if (scpOnly) {
+    verification.push(
+      `Checked on the organization's side only: the caller's own policies${input.principal.account !== undefined ? ` (in account ${input.principal.account})` : ''} are not in the input, and must allow these actions too.`,
     );
   } else if (service && input.kind === 'bucket-policy') {
     verification.push(

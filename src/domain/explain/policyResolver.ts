@@ -6,6 +6,7 @@
  */
 import type { Principal } from '../cloudtrail/types.js';
 import type { PolicySet } from '../policy/evaluate.js';
+import { managementAccountOf } from '../policy/evaluationPlan.js';
 import { createPolicyCache, type PolicyCache } from '../policy/simulation.js';
 import type { ContextValue } from '../policy/types.js';
 import { policiesForPrincipal } from '../snapshot/principalPolicies.js';
@@ -91,9 +92,14 @@ export class PolicyResolver {
   readonly #context: ExplainContext;
   readonly #cache: PolicyCache = createPolicyCache();
   readonly #sets = new WeakMap<Principal, Map<string, ResolvedPolicies>>();
+  /** The organization's management account, named by the ARN of an SCP or RCP given (see {@link managementAccountOf}). */
+  readonly #managementAccount: string | undefined;
 
   constructor(context: ExplainContext) {
     this.#context = context;
+    this.#managementAccount = managementAccountOf(
+      [...context.scpLevels, ...context.rcpLevels].flat().map((policy) => policy.arn),
+    );
   }
 
   get compiledPolicyCache(): PolicyCache {
@@ -105,14 +111,28 @@ export class PolicyResolver {
    * account's organization's, so another account's resource gets none.
    */
   rcpLevelsFor(account: string | undefined): PolicySet['rcpLevels'] {
-    if (this.#context.rcpLevels.length === 0 || !inSnapshotAccount(this.#context, account)) return [];
+    if (
+      this.#context.rcpLevels.length === 0 ||
+      !inSnapshotAccount(this.#context, account) ||
+      (account !== undefined && account === this.#managementAccount)
+    )
+      return [];
     return this.#context.rcpLevels.map((level, l) =>
       level.map((p, i) => this.#cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
     );
   }
 
-  /** `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's). */
-  resolve(principal: Principal, bucket: string | undefined, resourceAccount?: string): ResolvedPolicies {
+  /**
+   * `resourceAccount`: the bucket owner's account, when known (the RCPs given are only for the snapshot's).
+   * `sameOrganization`: the record shows the caller and the bucket in one organization (see
+   * {@link FindingBuilder}), whose SCPs and RCPs are then those given, whichever account the snapshot is.
+   */
+  resolve(
+    principal: Principal,
+    bucket: string | undefined,
+    resourceAccount?: string,
+    sameOrganization = false,
+  ): ResolvedPolicies {
     // Per principal object (normalised principals are shared by all events of a caller), then per bucket
     // policy: buckets without one give the same set, so one entry serves them all, and so do the
     // evaluation plans and fix caches kept per set.
@@ -122,9 +142,10 @@ export class PolicyResolver {
       byBucket = new Map();
       this.#sets.set(principal, byBucket);
     }
-    const rcpsApply = inSnapshotAccount(this.#context, resourceAccount);
-    // A set without the RCPs names the bucket's account in its caveat: one per account.
-    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}`;
+    const rcpsApply = sameOrganization || inSnapshotAccount(this.#context, resourceAccount);
+    // A set without the RCPs names the bucket's account in its caveat: one per account; so does one
+    // whose organization the record shows.
+    const bucketKey = `${withPolicy ? bucket : ''}${rcpsApply ? '' : `|outside|${resourceAccount}`}${sameOrganization ? `|organization|${resourceAccount}` : ''}`;
     let resolved = byBucket.get(bucketKey);
     if (resolved === undefined) {
       resolved = this.#resolveUncached(
@@ -132,6 +153,7 @@ export class PolicyResolver {
         withPolicy ? bucket : undefined,
         rcpsApply,
         resourceAccount,
+        sameOrganization,
       );
       byBucket.set(bucketKey, resolved);
     }
@@ -143,6 +165,7 @@ export class PolicyResolver {
     bucket: string | undefined,
     rcpsApply: boolean,
     resourceAccount: string | undefined,
+    sameOrganization: boolean,
   ): ResolvedPolicies {
     const { snapshot } = this.#context;
     const bucketPolicy = bucket === undefined ? undefined : this.#context.bucketPolicies.get(bucket);
@@ -200,10 +223,38 @@ export class PolicyResolver {
     // are taken as the snapshot account's organization's, which need not hold another account.
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-    const scpsApply = inSnapshotAccount(this.#context, principal.account);
+    const management = this.#managementAccount;
+    // SCPs "don't affect users or roles in the management account", RCPs "don't affect resources in the
+    // management account": the ARNs of the policies given name it.
+    const callerManages = management !== undefined && principal.account === management;
+    const bucketManaged = management !== undefined && resourceAccount === management;
+    const callerInSnapshotAccount = inSnapshotAccount(this.#context, principal.account);
+    const scpsApply = (sameOrganization || callerInSnapshotAccount) && !callerManages;
     const snapshotAccount = snapshot?.accountId ?? 'unknown';
     const organizationNotes: string[] = [];
-    if (!scpsApply && this.#context.scpLevels.length > 0)
+    // S3 names the kind of policy that refused a request in its message only within one account or one
+    // organization: a caller or bucket of another account than the snapshot's is then in its organization.
+    const joined = [
+      ...(!callerInSnapshotAccount && !callerManages && this.#context.scpLevels.length > 0 ? ['SCPs'] : []),
+      ...(!inSnapshotAccount(this.#context, resourceAccount) && this.#context.rcpLevels.length > 0
+        ? ['RCPs']
+        : []),
+    ];
+    if (sameOrganization && joined.length > 0) {
+      const other = callerInSnapshotAccount ? resourceAccount : principal.account;
+      organizationNotes.push(
+        `The ${joined.join(' and ')} given were evaluated although account ${other} is not the snapshot's (${snapshotAccount}): AWS's message names the kind of policy that refused the request, which S3 does only for requests within one account or one organization (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html), so both accounts are in the organization those policies belong to.`,
+      );
+    }
+    if (callerManages && this.#context.scpLevels.length > 0)
+      organizationNotes.push(
+        `The SCPs given (--scp) do not restrict this caller: account ${management} is the organization's management account (the ARNs of the policies given name it), and SCPs do not affect users or roles in the management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).`,
+      );
+    if (bucketManaged && rcpsApply && this.#context.rcpLevels.length > 0)
+      organizationNotes.push(
+        `The RCPs given (--rcp) do not restrict this bucket: its account ${management} is the organization's management account (the ARNs of the policies given name it), and RCPs do not affect resources in the management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).`,
+      );
+    if (!scpsApply && !callerManages && this.#context.scpLevels.length > 0)
       organizationNotes.push(
         `The SCPs given (--scp) were left out of the evaluation: they are taken as those of account ${snapshotAccount}'s organization (the snapshot's), and the caller is in account ${principal.account}, which only its own organization's SCPs restrict; those, if any, are not in the input.`,
       );
@@ -227,7 +278,8 @@ export class PolicyResolver {
           ]
         : identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
       scpLevels: scpsApply ? compileLevels(this.#context.scpLevels, 'scp') : [],
-      rcpLevels: rcpsApply ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
+      rcpLevels: rcpsApply && !bucketManaged ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
+      ...(management !== undefined ? { managementAccount: management } : {}),
       ...(boundary !== undefined
         ? {
             permissionsBoundary: cache.compile(boundary, {

@@ -92,6 +92,17 @@ export function assumesNoBucketPolicy(fix: Pick<Fix, 'attachKind' | 'newDocument
   return fix !== null && fix.attachKind === 'bucket-policy' && fix.newDocument === undefined;
 }
 
+/** The caveat that says a bucket policy is not in the input (the fix's, or the finding's when it has no fix). */
+export const BUCKET_POLICY_NOT_GIVEN = /^The bucket policy of \S+ is not in the input: /;
+
+/**
+ * Whether the finding's bucket policy is not in the input and was taken to allow nothing: the fix was
+ * checked without it, or a caveat says so.
+ */
+export function bucketPolicyNotGiven(finding: Pick<Finding, 'fix' | 'caveats'>): boolean {
+  return assumesNoBucketPolicy(finding.fix) || finding.caveats.some((c) => BUCKET_POLICY_NOT_GIVEN.test(c));
+}
+
 /**
  * A cross-account fix whose caller-side statements go to policies the input does not hold: it was
  * verified on the bucket's side only.
@@ -135,7 +146,7 @@ function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deni
   // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
   if (scpRefusalByMessage(finding))
     return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';
-  return finding.cause === 'resource-policy-missing-allow' && assumesNoBucketPolicy(finding.fix)
+  return finding.cause === 'resource-policy-missing-allow' && bucketPolicyNotGiven(finding)
     ? "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it"
     : CAUSE_PHRASE[finding.cause];
 }

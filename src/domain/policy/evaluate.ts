@@ -465,10 +465,20 @@ function collect(
 
   // SCPs govern IAM principals. RCPs govern the resources, whoever calls: AWS service principals too,
   // which is what AWS's confused-deputy RCPs (aws:PrincipalIsAWSService true) are written for. Neither
-  // restricts a service-linked role.
+  // restricts a service-linked role, nor the management account: SCPs "don't affect users or roles in
+  // the management account", RCPs "don't affect resources in the management account".
   // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
-  const rcpOk = serviceLinked(principal) || levelsAllow(plan.rcpLevels, req, out);
-  const scpOk = iam && !serviceLinked(principal) ? levelsAllow(plan.scpLevels, req, out) : true;
+  // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+  // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+  const management = set.managementAccount;
+  const rcpOk =
+    serviceLinked(principal) ||
+    (management !== undefined && resourceAccount === management) ||
+    levelsAllow(plan.rcpLevels, req, out);
+  const scpOk =
+    iam && !serviceLinked(principal) && (management === undefined || callerAccount !== management)
+      ? levelsAllow(plan.scpLevels, req, out)
+      : true;
   let identityAllowed = false;
   if (iam) {
     const identity = plan.identity;
@@ -868,7 +878,8 @@ class LazyEvaluationResult implements EvaluationResult {
       extended.resource === set.resource &&
       extended.session === set.session &&
       sameLevels(extended.scpLevels, set.scpLevels) &&
-      sameLevels(extended.rcpLevels, set.rcpLevels);
+      sameLevels(extended.rcpLevels, set.rcpLevels) &&
+      extended.managementAccount === set.managementAccount;
     lastExtension = { base: set, extended, added, answer };
     return answer;
   }

@@ -17,6 +17,34 @@ export interface PolicySet {
   readonly scpLevels: readonly (readonly CompiledPolicy[])[];
   readonly rcpLevels: readonly (readonly CompiledPolicy[])[];
   readonly session?: CompiledPolicy;
+  /**
+   * The organization's management account, when known: SCPs do not restrict its users and roles, and
+   * RCPs do not restrict its resources.
+   *
+   * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+   * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+   */
+  readonly managementAccount?: string;
+}
+
+/**
+ * The organization's management account, from the ARN of a policy it owns: the organization's own SCPs
+ * and RCPs are `arn:PARTITION:organizations::MANAGEMENT_ACCOUNT:policy/o-…/service_control_policy/p-…`
+ * (AWS's managed ones, such as FullAWSAccess, name the account `aws`); `undefined` when no ARN names one.
+ *
+ * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_PolicySummary.html
+ */
+export function managementAccountOf(arns: Iterable<string | undefined>): string | undefined {
+  for (const arn of arns) {
+    const match =
+      arn === undefined
+        ? null
+        : /^arn:[a-z-]+:organizations::(\d{12}):policy\/o-[a-z0-9]+\/(?:service|resource)_control_policy\/p-/.exec(
+            arn,
+          );
+    if (match !== null) return match[1];
+  }
+  return undefined;
 }
 
 /** The statements of one policy to look at (possibly empty). */

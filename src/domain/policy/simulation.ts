@@ -6,6 +6,7 @@
 
 import { isJsonObject } from '../json/jsonValue.js';
 import { evaluate, type PolicySet, policiesOf, policySetProblems } from './evaluate.js';
+import { managementAccountOf } from './evaluationPlan.js';
 import { type CompiledPolicy, compilePolicy, type PolicyLocation, unwrapPolicyInput } from './parsePolicy.js';
 import { parseRequestPrincipal } from './requestPrincipal.js';
 import type { AuthorizationRequest, ContextValue, EvaluationResult, PolicyType } from './types.js';
@@ -239,14 +240,19 @@ export function compilePolicySet(
   const boundary = one(input.permissionsBoundary, 'permissions-boundary');
   const resource = one(input.resourcePolicy, 'resource');
   const session = one(input.sessionPolicy, 'session');
+  const scpLevels = scps.map((level, l) =>
+    level.map((p, i) => cache.compile(p, { policyType: 'scp', policyIndex: i, level: l })),
+  );
+  const rcpLevels = rcps.map((level, l) =>
+    level.map((p, i) => cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
+  );
+  // An SCP or RCP named by its ARN names the organization's management account, which neither restricts.
+  const managementAccount = managementAccountOf([...scpLevels.flat(), ...rcpLevels.flat()].map((p) => p.arn));
   const set: PolicySet = {
     identity: (identity ?? []).map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
-    scpLevels: scps.map((level, l) =>
-      level.map((p, i) => cache.compile(p, { policyType: 'scp', policyIndex: i, level: l })),
-    ),
-    rcpLevels: rcps.map((level, l) =>
-      level.map((p, i) => cache.compile(p, { policyType: 'rcp', policyIndex: i, level: l })),
-    ),
+    scpLevels,
+    rcpLevels,
+    ...(managementAccount !== undefined ? { managementAccount } : {}),
     ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
     ...(resource !== undefined ? { resource } : {}),
     ...(session !== undefined ? { session } : {}),

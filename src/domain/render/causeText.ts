@@ -1,6 +1,11 @@
 import { settingNamedIn } from '../explain/deniedEvent.js';
 import type { Finding, FindingCause, Fix } from '../explain/report.js';
-import { assumesNoBucketPolicy, SETTING_WORDS, scpRefusalByMessage } from '../explain/summary.js';
+import {
+  assumesNoBucketPolicy,
+  bucketPolicyNotGiven,
+  SETTING_WORDS,
+  scpRefusalByMessage,
+} from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
 export interface CauseText {
@@ -201,5 +206,12 @@ export function findingCauseText(
       ...CAUSE_TEXT['s3-setting'],
       explanation: `AWS's message names an S3 setting as the reason (${SETTING_WORDS[setting]}): no IAM permission lifts it. The first caveat says what to change.`,
     };
+  if (
+    finding.cause === 'resource-policy-missing-allow' &&
+    finding.principal.type !== 'Anonymous' &&
+    finding.principal.type !== 'AWSService' &&
+    bucketPolicyNotGiven(finding)
+  )
+    return RESOURCE_POLICY_NOT_GIVEN;
   return causeText(finding.cause, finding.fix, finding.principal.type);
 }

@@ -15,7 +15,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
+import { bucketPolicyNotGiven, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import {
@@ -214,7 +214,7 @@ function findingSection(
   out.push(`- **Evidence:** ${EVIDENCE_TEXT[finding.evidence]}`, '');
 
   const groups = groupRequests(finding.requests);
-  const unseen = assumesNoBucketPolicy(finding.fix);
+  const unseen = bucketPolicyNotGiven(finding);
   out.push(`### ${requestsHeading(finding)}`, '');
   for (const group of groups.slice(0, maxRequests)) {
     const times = group.count > 1 ? ` (x${group.count})` : '';

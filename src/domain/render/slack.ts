@@ -16,7 +16,7 @@ import type {
   PolicyChange,
   PolicyStatement,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
+import { bucketPolicyNotGiven, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { applyCommand, changeBlocks, contextDiff, UNPLACED_HEADING } from './changeBlocks.js';
 import { escapeSlackCodeBody, escapeSlackMrkdwn, safeJson, slackInlineCode } from './escape.js';
@@ -229,7 +229,7 @@ function factsSection(finding: Finding): SectionRenderer {
 }
 
 function requestsSection(finding: Finding): SectionRenderer {
-  const unseen = assumesNoBucketPolicy(finding.fix);
+  const unseen = bucketPolicyNotGiven(finding);
   const items = groupRequests(finding.requests).map((group) => {
     const times = group.count > 1 ? ` x${group.count}` : '';
     return `• ${code(group.eventName)} ${code(group.action)} on ${code(group.resource)}: ${decisionText(group, unseen)}${times}`;

@@ -14,7 +14,7 @@ import type {
   JobProfile,
   PolicyChange,
 } from '../explain/report.js';
-import { assumesNoBucketPolicy, scpRefusalByMessage } from '../explain/summary.js';
+import { bucketPolicyNotGiven, scpRefusalByMessage } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { type ChangeBlock, changeBlocks, UNPLACED_HEADING } from './changeBlocks.js';
 import { safeJson, sanitizeTerminal } from './escape.js';
@@ -239,7 +239,7 @@ export function renderFindingText(
   lines.push(`             Evidence: ${EVIDENCE_TEXT[finding.evidence]}. See ${cause.source}`);
 
   const groups = groupRequests(finding.requests);
-  const unseen = assumesNoBucketPolicy(finding.fix);
+  const unseen = bucketPolicyNotGiven(finding);
   lines.push('');
   lines.push(`  ${requestsHeading(finding)}:`);
   for (const group of groups.slice(0, maxRequests)) {

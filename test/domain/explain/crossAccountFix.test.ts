@@ -690,3 +690,44 @@ describe("AWS's message names the caller's side, whose visible policies allow th
     assert.equal(finding.fix?.verified, false);
   });
 });
+
+describe('a bucket of another account whose policy is not in the input', () => {
+  /** A read of `partner/exports/a.csv` with AWS's enhanced message naming the identity-based policies. */
+  function identityRefusedRead(): Record<string, unknown> {
+    const record = refusedRead('exports/a.csv');
+    return {
+      ...record,
+      errorMessage: `User: ${USER_ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::partner/exports/a.csv" because no identity-based policy allows the s3:GetObject action`,
+    };
+  }
+
+  function explainWithout(statements: readonly unknown[]): Finding {
+    return explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [identityRefusedRead()] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: statements }),
+      }),
+    ).findings[0]!;
+  }
+
+  test("AWS's message naming the identity side is the cause when no fix is proposed, and the missing bucket policy is said", () => {
+    // The user's only Allow holds for requests through a VPC endpoint, which this one did not come through.
+    const finding = explainWithout([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::partner/*',
+        Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1234' } },
+      },
+    ]);
+    assert.equal(finding.fix, null);
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.ok(
+      finding.caveats.some((c) => c.startsWith('The bucket policy of partner is not in the input: ')),
+      finding.caveats.join('\n'),
+    );
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.doesNotMatch(text, /the bucket policy contains no statement that allows it/);
+    assert.match(text, /the bucket policy is not in the input: checked as if there were none/);
+  });
+});

@@ -595,6 +595,29 @@ describe('explainTexts', () => {
       /allows this only under its Condition, which the input does not show the request meeting: StringEquals aws:PrincipalOrgID "o-abc123def4" \(unknown here, not absent: CloudTrail does not log aws:PrincipalOrgID \(the caller's organization\), and the snapshot holds no organization\. .*To meet the condition, check whether the caller's account is in the organization/,
     );
     assert.ok(!orgCaveat?.includes('the request had no aws:PrincipalOrgID'));
+    // A condition on the caller's path in the organization tests its organizational unit, not membership.
+    const pathOnly = {
+      ...aclOnly,
+      Statement: [
+        {
+          ...aclOnly.Statement[0],
+          Sid: 'FinanceOu',
+          Condition: {
+            'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc123def4/r-ab12/ou-ab12-finance1/*' },
+          },
+        },
+      ],
+    };
+    const path = explainTexts(text(put), context({ snapshot: snapshotWith(pathOnly) })).findings[0];
+    const pathCaveat = path?.caveats.find((c) => c.includes('(statement FinanceOu)'));
+    assert.match(
+      pathCaveat ?? '',
+      /CloudTrail does not log aws:PrincipalOrgPaths \(the caller's path in its organization: organization, root and organizational units\), and the snapshot holds no organization\. If the caller's account is under the organizational unit the path names \(membership of the organization alone is not enough\).*To meet the condition, check whether the caller's account is under the organizational unit the path names: aws organizations list-parents/,
+    );
+    assert.doesNotMatch(
+      pathCaveat ?? '',
+      /the caller's organization\)|in the organization the statement names/,
+    );
     // With the header sent, the same policy allows the upload: the condition was the only obstacle.
     const withAcl = record({
       requestParameters: {

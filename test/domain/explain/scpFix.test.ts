@@ -439,3 +439,52 @@ describe('an SCP message for a request the SCPs given allow', () => {
     );
   });
 });
+
+describe("the organization's management account", () => {
+  // The allow list's ARN names the caller's own account as the one that owns the organization's policies.
+  const managementAllowList = described(
+    'DataPlatformAllowList',
+    `arn:aws:organizations::${ACCOUNT}:policy/o-abcd1234ef/service_control_policy/p-allow0s3`,
+    [{ Sid: 'S3ReadWrite', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: '*' }],
+  );
+
+  test('a caller in the management account is not restricted by the SCPs: the fix is its own policy, never the SCP', () => {
+    // AWS names the identity-based policies, as it does for a caller no SCP restricts.
+    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:DeleteObject action`,
+    });
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+          ],
+        }),
+        scpLevels: scpLevels([managementAllowList]),
+      }),
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.cause, 'identity-missing-allow');
+    assert.equal(finding.fix?.attachKind, 'inline-policy');
+    assert.equal(finding.fix?.identityChange, undefined);
+    assert.equal(finding.fix?.verified, true, finding.fix?.verification.join(' | '));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.startsWith(
+          `The SCPs given (--scp) do not restrict this caller: account ${ACCOUNT} is the organization's management account`,
+        ),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
+  test('the same allow list owned by another account still refuses the caller', () => {
+    const report = explainDelete(
+      [allowList],
+      [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' }],
+    );
+    assert.equal(report.findings[0]?.cause, 'scp-missing-allow');
+  });
+});

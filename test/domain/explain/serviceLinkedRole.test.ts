@@ -73,3 +73,67 @@ describe('a service-linked role refused by its identity policy', () => {
     }
   });
 });
+
+describe('a service-linked role refused by a VPC endpoint Deny in the bucket policy', () => {
+  test('is told that only an exception for the role lets it through, not to use the endpoint or change the job', () => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: ROLE,
+            RoleId: 'AROAMACIEEXAMPLE',
+            Arn: ROLE_ARN,
+            Path: '/aws-service-role/macie.amazonaws.com/',
+            RolePolicyList: [
+              {
+                PolicyName: 'macie',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+                },
+              },
+            ],
+            AttachedManagedPolicies: [],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const bucketPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyOutsideVpce',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+          Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f60718' } },
+        },
+      ],
+    };
+    const denied = {
+      ...record,
+      errorMessage: `User: ${SESSION} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::data/in/a.csv" with an explicit deny in a resource-based policy`,
+    };
+    const [finding] = explainTexts(
+      [{ input: 'test.json', text: JSON.stringify({ Records: [denied] }) }],
+      explainContext({ snapshot: parsed.snapshot, bucketPolicies: new Map([['data', bucketPolicy]]) }),
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    const caveat = finding?.caveats.find((c) => c.includes('"DenyOutsideVpce"'));
+    assert.ok(caveat, finding?.caveats.join('\n'));
+    assert.match(caveat, /The caller is a service-linked role/);
+    assert.match(
+      caveat,
+      new RegExp(
+        `the Deny's owner must exempt the role, for example with Condition ArnNotLike aws:PrincipalArn "${ROLE_ARN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`,
+      ),
+    );
+    assert.doesNotMatch(caveat, /send the request through the VPC endpoint|change the job/);
+  });
+});
