@@ -351,6 +351,10 @@ function describeDeny(
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-calledvia
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html (invokedBy)
  */
 const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:existingobjecttag\//, "the object's tags as stored"],
@@ -366,6 +370,17 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
   // What an AWS service acts for, in its calls made with its own service principal.
   [/^aws:source(arn|account|orgid|orgpaths)$/, 'what the calling AWS service acts for'],
+  // Set by a forward access session (a service calling with the caller's credentials, as Athena reads
+  // S3). CloudTrail names the service in `invokedBy` for such calls and for those made with a service
+  // role alike, so the record does not tell whether they are set (see isUnloggedKey).
+  [
+    /^aws:viaawsservice$/,
+    "whether the AWS service that made the call used the caller's credentials, which the record's invokedBy does not tell",
+  ],
+  [
+    /^aws:calledvia(first|last)?$/,
+    "the AWS services that made the call with the caller's credentials, which the record's invokedBy does not tell",
+  ],
   // Unknown only for a caller the record names by account alone, or by a role session without its
   // role's path (see isUnloggedKey).
   [
@@ -438,8 +453,26 @@ export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
   // Present in a service principal's calls (a service has no account), absent in an IAM principal's.
   if (keyLower.startsWith('aws:source'))
     return present('aws:principalisawsservice') && !present('aws:principalaccount');
+  // An IAM principal's request from an address has aws:ViaAWSService false (see the S3 request
+  // context); one whose record names a service as its source (`invokedBy`) may have come through a
+  // forward access session, which sets aws:ViaAWSService and aws:CalledVia, or from a service role,
+  // which does not. A service principal or an anonymous caller has neither key.
+  if (keyLower === 'aws:viaawsservice') return present('aws:principalaccount');
+  if (keyLower.startsWith('aws:calledvia'))
+    return present('aws:principalaccount') && !present('aws:viaawsservice');
   return true;
 };
+
+/**
+ * Whether `request` lacks `keyLower` because the record cannot show it ({@link isUnloggedKey} on the
+ * request's own context): a condition on it is unverifiable there, not unmet.
+ */
+export function isUnknownIn(keyLower: string, request: AuthorizationRequest): boolean {
+  if (unloggedKeyDescription(keyLower) === undefined) return false;
+  const context = requestContextOf(request);
+  const present = (key: string): boolean => (context.get(key)?.values.length ?? 0) > 0;
+  return !present(keyLower) && isUnloggedKey(keyLower, request.action.toLowerCase(), present);
+}
 
 /** Whether a policy holds a Deny with a condition on a key CloudTrail does not log (cached per policy). */
 const holdsUnloggedDeny = new WeakMap<CompiledPolicy, boolean>();

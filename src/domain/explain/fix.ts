@@ -50,6 +50,7 @@ import type {
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
+  isUnknownIn,
   isUnloggedCallerKey,
   isUnloggedKey,
   MEET_ANY,
@@ -1243,6 +1244,15 @@ function conditionGuarded(
     const key = `${where}|${guard.statementIndex}`;
     let entry = byStatement.get(key);
     if (entry === undefined) {
+      // Unknown for this request (its record cannot show the key), not merely absent.
+      const request: AuthorizationRequest = r.evaluated ?? {
+        principal: input.resolved.enginePrincipal,
+        action: r.action,
+        resource: r.resource,
+        context: r.context,
+        principalContext: input.resolved.context,
+      };
+      const unknownKey = (key: string): boolean => isUnknownIn(key.toLowerCase(), request);
       const failures = (guard.conditionFailures ?? [])
         .map(
           (f) =>
@@ -1251,7 +1261,7 @@ function conditionGuarded(
                 ? 'unknown here: the record names the caller by its account alone'
                 : f.requestValues.length > 0
                   ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
-                  : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
+                  : unknownKey(f.key)
                     ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
                         isUnloggedCallerKey(f.key.toLowerCase())
                           ? ", and the snapshot holds no organization. If the caller's account is in the organization the statement names, the statement allows the request, and what refused it is elsewhere: AWS's message says where"
@@ -1269,7 +1279,7 @@ function conditionGuarded(
         unknown: (guard.conditionFailures ?? []).some(
           (f) =>
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
-            (f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined),
+            (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
         elsewhere: new Map(),
       };
