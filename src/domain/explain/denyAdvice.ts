@@ -120,10 +120,6 @@ function policyValues(condition: CompiledCondition): string {
   return quoted(condition.values.map((v) => v.raw));
 }
 
-function operatorName(condition: CompiledCondition): string {
-  return `${condition.qualifier !== undefined ? `${condition.qualifier}:` : ''}${condition.operator}`;
-}
-
 /** The compiled statement a reference (a result's deniedBy, an explanation) points to. */
 export function statementOf(set: PolicySet, ref: StatementRef): CompiledStatement | undefined {
   const policy = policiesOf(set).find(
@@ -278,11 +274,11 @@ function describeDeny(
   for (const condition of statement.conditions) {
     if (namesCaller(condition.keyLower) && condition.spec.negated) {
       exceptions.push(
-        `those whose ${condition.key} matches ${policyValues(condition)} (${operatorName(condition)}; this caller's ${callerValue(condition)})`,
+        `those whose ${condition.key} matches ${policyValues(condition)} (${condition.operator}; this caller's ${callerValue(condition)})`,
       );
     } else {
       tests.push(
-        `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
+        `${condition.key} ${condition.operator} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
       );
       hints.add(
         namesCaller(condition.keyLower)
