@@ -106,8 +106,24 @@ export function isUnloggedCallerKey(keyLower: string): boolean {
   return keyLower === 'aws:principalorgid' || keyLower === 'aws:principalorgpaths';
 }
 
-/** What to do to meet a condition on `keyLower` (a lower-case key), in words. */
-export function meetHint(keyLower: string): string {
+/**
+ * {@link meetHint} for aws:SourceIp of a request made with a presigned URL (`s3:authType`
+ * `REST-QUERY-STRING`): the request came from whoever held the URL, so its address is theirs, not the
+ * signer's, and the signer cannot send it from elsewhere.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html
+ */
+const PRESIGNED_SOURCE_IP =
+  "fetch the presigned URL from an address the statement names (the request was made with a presigned URL, s3:authType REST-QUERY-STRING, so aws:SourceIp is the address of whoever fetched it, not the signer's: the condition refuses every holder of the URL outside those addresses; if they should be served, widen the condition, or limit presigned use with s3:authType and s3:signatureAge instead: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
+
+/** Whether a request's context says it was made with a presigned URL (the signature in the query string). */
+export function isPresigned(context: Readonly<Record<string, unknown>> | undefined): boolean {
+  return context?.['s3:authType'] === 'REST-QUERY-STRING';
+}
+
+/** What to do to meet a condition on `keyLower` (a lower-case key), in words; `presigned`: see {@link isPresigned}. */
+export function meetHint(keyLower: string, presigned = false): string {
+  if (presigned && keyLower === 'aws:sourceip') return PRESIGNED_SOURCE_IP;
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -287,7 +303,7 @@ function describeDeny(
             ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
             : vpcUnknown(condition)
               ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-              : meetHint(condition.keyLower),
+              : meetHint(condition.keyLower, isPresigned(request.context)),
       );
     }
   }

@@ -50,6 +50,7 @@ import type {
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
+  isPresigned,
   isUnknownIn,
   isUnloggedCallerKey,
   isUnloggedKey,
@@ -1230,6 +1231,8 @@ function conditionGuarded(
       actions: Set<string>;
       keys: Set<string>;
       unknown: boolean;
+      /** Made with a presigned URL: the request's address is its holder's, not the signer's. */
+      presigned: boolean;
       /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
       elsewhere: Map<PolicyType, DeniedRequestForFix[]>;
     }
@@ -1324,6 +1327,7 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
+        presigned: isPresigned(r.context),
         elsewhere: new Map(),
       };
       byStatement.set(key, entry);
@@ -1361,17 +1365,21 @@ function conditionGuarded(
       return said;
     },
   );
-  const caveats = [...byStatement.values()].map(({ where, failures, actions, keys, unknown, elsewhere }) => {
-    // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
-    const hints = [...new Set([...keys].map((key) => meetHint(key)))].filter((hint) => hint !== MEET_ANY);
-    // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
-    // condition alone does not let it through.
-    const besides = [...elsewhere].map(([type, reqs]) => {
-      const statements = minimalStatements(reqs);
-      return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
-    });
-    return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
-  });
+  const caveats = [...byStatement.values()].map(
+    ({ where, failures, actions, keys, unknown, presigned, elsewhere }) => {
+      // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
+      const hints = [...new Set([...keys].map((key) => meetHint(key, presigned)))].filter(
+        (hint) => hint !== MEET_ANY,
+      );
+      // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
+      // condition alone does not let it through.
+      const besides = [...elsewhere].map(([type, reqs]) => {
+        const statements = minimalStatements(reqs);
+        return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
+      });
+      return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
+    },
+  );
   return { requests, scoped, caveats: [...caveats, ...scopedCaveats] };
 }
 
