@@ -111,8 +111,24 @@ export function isUnloggedCallerKey(keyLower: string): boolean {
   return keyLower === 'aws:principalorgid' || keyLower === 'aws:principalorgpaths';
 }
 
-/** What to do to meet a condition on `keyLower` (a lower-case key), in words. */
-export function meetHint(keyLower: string): string {
+/**
+ * {@link meetHint} for aws:SourceIp of a request made with a presigned URL (`s3:authType`
+ * `REST-QUERY-STRING`): the request came from whoever held the URL, so its address is theirs, not the
+ * signer's, and the signer cannot send it from elsewhere.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html
+ */
+const PRESIGNED_SOURCE_IP =
+  "fetch the presigned URL from an address the statement names (the request was made with a presigned URL, s3:authType REST-QUERY-STRING, so aws:SourceIp is the address of whoever fetched it, not the signer's: the condition refuses every holder of the URL outside those addresses; if they should be served, widen the condition, or limit presigned use with s3:authType and s3:signatureAge instead: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
+
+/** Whether a request's context says it was made with a presigned URL (the signature in the query string). */
+export function isPresigned(context: Readonly<Record<string, unknown>> | undefined): boolean {
+  return context?.['s3:authType'] === 'REST-QUERY-STRING';
+}
+
+/** What to do to meet a condition on `keyLower` (a lower-case key), in words; `presigned`: see {@link isPresigned}. */
+export function meetHint(keyLower: string, presigned = false): string {
+  if (presigned && keyLower === 'aws:sourceip') return PRESIGNED_SOURCE_IP;
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -123,10 +139,6 @@ function quoted(values: readonly string[]): string {
 
 function policyValues(condition: CompiledCondition): string {
   return quoted(condition.values.map((v) => v.raw));
-}
-
-function operatorName(condition: CompiledCondition): string {
-  return `${condition.qualifier !== undefined ? `${condition.qualifier}:` : ''}${condition.operator}`;
 }
 
 /** The compiled statement a reference (a result's deniedBy, an explanation) points to. */
@@ -283,11 +295,11 @@ function describeDeny(
   for (const condition of statement.conditions) {
     if (namesCaller(condition.keyLower) && condition.spec.negated) {
       exceptions.push(
-        `those whose ${condition.key} matches ${policyValues(condition)} (${operatorName(condition)}; this caller's ${callerValue(condition)})`,
+        `those whose ${condition.key} matches ${policyValues(condition)} (${condition.operator}; this caller's ${callerValue(condition)})`,
       );
     } else {
       tests.push(
-        `${condition.key} ${operatorName(condition)} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
+        `${condition.key} ${condition.operator} ${policyValues(condition)} held (the ${namesCaller(condition.keyLower) ? 'caller' : 'request'} ${valuesOf(condition)})`,
       );
       hints.add(
         namesCaller(condition.keyLower)
@@ -296,7 +308,7 @@ function describeDeny(
             ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
             : vpcUnknown(condition)
               ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-              : meetHint(condition.keyLower),
+              : meetHint(condition.keyLower, isPresigned(request.context)),
       );
     }
   }
@@ -367,6 +379,10 @@ function describeDeny(
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-calledvia
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-viaawsservice
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html (invokedBy)
  */
 const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:existingobjecttag\//, "the object's tags as stored"],
@@ -390,6 +406,17 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^aws:sourcevpc$/, 'the VPC of the endpoint the request came through'],
   // What an AWS service acts for, in its calls made with its own service principal.
   [/^aws:source(arn|account|orgid|orgpaths)$/, 'what the calling AWS service acts for'],
+  // Set by a forward access session (a service calling with the caller's credentials, as Athena reads
+  // S3). CloudTrail names the service in `invokedBy` for such calls and for those made with a service
+  // role alike, so the record does not tell whether they are set (see isUnloggedKey).
+  [
+    /^aws:viaawsservice$/,
+    "whether the AWS service that made the call used the caller's credentials, which the record's invokedBy does not tell",
+  ],
+  [
+    /^aws:calledvia(first|last)?$/,
+    "the AWS services that made the call with the caller's credentials, which the record's invokedBy does not tell",
+  ],
   // Unknown only for a caller the record names by account alone, or by a role session without its
   // role's path (see isUnloggedKey).
   [
@@ -464,8 +491,26 @@ export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
   // Present in a service principal's calls (a service has no account), absent in an IAM principal's.
   if (keyLower.startsWith('aws:source'))
     return present('aws:principalisawsservice') && !present('aws:principalaccount');
+  // An IAM principal's request from an address has aws:ViaAWSService false (see the S3 request
+  // context); one whose record names a service as its source (`invokedBy`) may have come through a
+  // forward access session, which sets aws:ViaAWSService and aws:CalledVia, or from a service role,
+  // which does not. A service principal or an anonymous caller has neither key.
+  if (keyLower === 'aws:viaawsservice') return present('aws:principalaccount');
+  if (keyLower.startsWith('aws:calledvia'))
+    return present('aws:principalaccount') && !present('aws:viaawsservice');
   return true;
 };
+
+/**
+ * Whether `request` lacks `keyLower` because the record cannot show it ({@link isUnloggedKey} on the
+ * request's own context): a condition on it is unverifiable there, not unmet.
+ */
+export function isUnknownIn(keyLower: string, request: AuthorizationRequest): boolean {
+  if (unloggedKeyDescription(keyLower) === undefined) return false;
+  const context = requestContextOf(request);
+  const present = (key: string): boolean => (context.get(key)?.values.length ?? 0) > 0;
+  return !present(keyLower) && isUnloggedKey(keyLower, request.action.toLowerCase(), present);
+}
 
 /** Whether a policy holds a Deny with a condition on a key CloudTrail does not log (cached per policy). */
 const holdsUnloggedDeny = new WeakMap<CompiledPolicy, boolean>();

@@ -827,6 +827,46 @@ function headedTwice(
 }
 
 /**
+ * `result` with the Deny statements of the bucket policy that refuse a request made through an access
+ * point. S3 evaluates the underlying bucket's policy for such a request against the bucket's own ARNs
+ * (`arn:aws:s3:::bucket/key`), while the request itself, and so every other policy here, is matched
+ * against the access point's: a Deny that names the bucket refuses the request whatever the access
+ * point's ARNs are granted. (Its grants are not applied: a bucket policy that delegates to access points
+ * allows what the access point's policy, which is not an input, allows.)
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+function withBucketPolicyDeny(
+  set: PolicySet,
+  request: AuthorizationRequest,
+  check: S3AuthorizationCheck,
+  result: EvaluationResult,
+): EvaluationResult {
+  const through = check.accessPoint;
+  if (through === undefined || set.resource === undefined || check.bucket === undefined) return result;
+  const bucketArn = `arn:${through.split(':')[1] ?? 'aws'}:s3:::${check.bucket}`;
+  const resource =
+    check.key !== undefined
+      ? `${bucketArn}/${check.key}`
+      : check.anyKey === true
+        ? `${bucketArn}/*`
+        : bucketArn;
+  const onBucket = evaluate(
+    { identity: [], scpLevels: [], rcpLevels: [], resource: set.resource },
+    { ...request, resource },
+  );
+  const before = result.decision === 'ExplicitlyDenied' ? result.deniedBy : [];
+  // A Deny whose Resource matches both ARNs (`*`) is named once.
+  const denies = onBucket.deniedBy.filter(
+    (ref) =>
+      ref.policyType === 'resource' &&
+      !before.some((b) => b.policyType === 'resource' && b.statementIndex === ref.statementIndex),
+  );
+  if (onBucket.decision !== 'ExplicitlyDenied' || denies.length === 0) return result;
+  return { ...result, decision: 'ExplicitlyDenied', deniedBy: [...before, ...denies], missingAllowIn: [] };
+}
+
+/**
  * The access point every request of the finding on `bucket` went through, if they all went through the
  * same one (a job mixing direct and access point requests keeps the bucket's profile).
  */
@@ -1595,10 +1635,15 @@ export class FindingBuilder {
         // What CloudTrail does not log is unknown, not absent: a Deny on it is not taken to apply.
         request.unknownKeys = isUnloggedKey;
         if (canEvaluate && other !== undefined) {
-          const result = evaluateReusing(other.set, request, other.reusable);
+          const result = withBucketPolicyDeny(
+            other.set,
+            request,
+            check,
+            evaluateReusing(other.set, request, other.reusable),
+          );
           evaluated.push({ event, check, request, result, decision: result.decision, set: other.set });
         } else if (canEvaluate) {
-          const result = evaluateReusing(set, request, reusable);
+          const result = withBucketPolicyDeny(set, request, check, evaluateReusing(set, request, reusable));
           evaluated.push({ event, check, request, result, decision: result.decision });
         } else if (denyOnly !== undefined) {
           // Only where the event's message allows it: a message that names no Deny of that kind says
@@ -1611,7 +1656,10 @@ export class FindingBuilder {
               : hasNonIdentityPolicies(denyOnly)
                 ? denyOnly
                 : undefined;
-          const result = checkSet !== undefined ? evaluate(checkSet, request) : undefined;
+          const result =
+            checkSet !== undefined
+              ? withBucketPolicyDeny(checkSet, request, check, evaluate(checkSet, request))
+              : undefined;
           // The Denies the message leaves room for, the one it names first.
           const admitted =
             result?.decision === 'ExplicitlyDenied'

@@ -50,16 +50,21 @@ import type {
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
+  isPresigned,
+  isUnknownIn,
   isUnloggedCallerKey,
   isUnloggedKey,
   MEET_ANY,
   meetHint,
+  statementOf,
   unloggedKeyDescription,
 } from './denyAdvice.js';
 import { lineDiff } from './lineDiff.js';
 import {
   datedDirectoryCaveat,
+  datedPrefixAbove,
   type GrantRequest,
+  listPrefixPattern,
   minimalStatements,
   rootLevelKeysCaveat,
   wholeBucketCaveat,
@@ -1079,12 +1084,17 @@ export function proposeFix(given: FixInput): FixOutcome {
   // Requests an Allow would grant but for its Condition are not granted anew: a second Allow without
   // the condition would undo what the condition guards. The user meets the condition instead.
   const guarded = conditionGuarded(given);
+  // A listing an Allow limits by s3:prefix is granted for its prefix alone: that undoes nothing.
   const input: FixInput =
     guarded === undefined
       ? given
       : {
           ...given,
-          requests: given.requests.filter((r) => !guarded.requests.has(r)),
+          requests: given.requests.flatMap((r) => {
+            if (guarded.requests.has(r)) return [];
+            const listPrefix = guarded.scoped.get(r);
+            return listPrefix === undefined ? [r] : [{ ...r, listPrefix }];
+          }),
           conditionGuarded: guarded.requests.size,
         };
   const grantable = input.requests.filter((r) => isS3Action(r.action));
@@ -1198,9 +1208,21 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
 function conditionGuarded(
   input: Pick<FixInput, 'resolved' | 'requests'>,
   callerUnnamed = false,
-): { requests: ReadonlySet<DeniedRequestForFix>; caveats: string[] } | undefined {
+):
+  | {
+      requests: ReadonlySet<DeniedRequestForFix>;
+      /** Listings an Allow limits by s3:prefix, refused for their prefix: granted for it alone. */
+      scoped: ReadonlyMap<DeniedRequestForFix, NonNullable<GrantRequest['listPrefix']>>;
+      caveats: string[];
+    }
+  | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
   const requests = new Set<DeniedRequestForFix>();
+  const scoped = new Map<DeniedRequestForFix, NonNullable<GrantRequest['listPrefix']>>();
+  const scopedByStatement = new Map<
+    string,
+    { where: string; limit: string; actions: Set<string>; prefixes: Set<string>; conditioned: boolean }
+  >();
   const byStatement = new Map<
     string,
     {
@@ -1209,6 +1231,8 @@ function conditionGuarded(
       actions: Set<string>;
       keys: Set<string>;
       unknown: boolean;
+      /** Made with a presigned URL: the request's address is its holder's, not the signer's. */
+      presigned: boolean;
       /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
       elsewhere: Map<PolicyType, DeniedRequestForFix[]>;
     }
@@ -1233,7 +1257,6 @@ function conditionGuarded(
       seen.set(result, guard);
     }
     if (guard === undefined) continue;
-    requests.add(r);
     // A bucket policy is named `<bucket> bucket policy`: not "the bucket policy b bucket policy".
     const name = guard.policyName ?? guard.policyArn ?? '';
     const where =
@@ -1241,8 +1264,41 @@ function conditionGuarded(
         ? `the ${name}`
         : `${POLICY_TYPE_WORDS[guard.policyType]} ${name}`.trim();
     const key = `${where}|${guard.statementIndex}`;
+    const listPrefix = prefixScope(input.resolved.set, guard, r.action);
+    if (listPrefix !== undefined) {
+      scoped.set(r, listPrefix);
+      let entry = scopedByStatement.get(key);
+      if (entry === undefined) {
+        entry = {
+          where: `${where} (statement ${guard.sid !== undefined ? guard.sid : guard.statementIndex + 1})`,
+          limit: (guard.conditionFailures ?? [])
+            .map(
+              (f) =>
+                `${f.operator} ${f.key} ${JSON.stringify(f.policyValues.length === 1 ? f.policyValues[0] : f.policyValues)}`,
+            )
+            .join(', '),
+          actions: new Set(),
+          prefixes: new Set(),
+          conditioned: listPrefix.conditions !== undefined,
+        };
+        scopedByStatement.set(key, entry);
+      }
+      entry.actions.add(r.action);
+      entry.prefixes.add(listPrefix.prefix);
+      continue;
+    }
+    requests.add(r);
     let entry = byStatement.get(key);
     if (entry === undefined) {
+      // Unknown for this request (its record cannot show the key), not merely absent.
+      const request: AuthorizationRequest = r.evaluated ?? {
+        principal: input.resolved.enginePrincipal,
+        action: r.action,
+        resource: r.resource,
+        context: r.context,
+        principalContext: input.resolved.context,
+      };
+      const unknownKey = (key: string): boolean => isUnknownIn(key.toLowerCase(), request);
       const failures = (guard.conditionFailures ?? [])
         .map(
           (f) =>
@@ -1251,7 +1307,7 @@ function conditionGuarded(
                 ? 'unknown here: the record names the caller by its account alone'
                 : f.requestValues.length > 0
                   ? `the request had ${f.requestValues.map((v) => JSON.stringify(v)).join(', ')}`
-                  : unloggedKeyDescription(f.key.toLowerCase()) !== undefined
+                  : unknownKey(f.key)
                     ? `unknown here, not absent: CloudTrail does not log ${f.key} (${unloggedKeyDescription(f.key.toLowerCase())})${
                         isUnloggedCallerKey(f.key.toLowerCase())
                           ? f.key.toLowerCase() === 'aws:principalorgpaths'
@@ -1271,8 +1327,9 @@ function conditionGuarded(
         unknown: (guard.conditionFailures ?? []).some(
           (f) =>
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
-            (f.requestValues.length === 0 && unloggedKeyDescription(f.key.toLowerCase()) !== undefined),
+            (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
+        presigned: isPresigned(r.context),
         elsewhere: new Map(),
       };
       byStatement.set(key, entry);
@@ -1285,19 +1342,94 @@ function conditionGuarded(
       entry.elsewhere.set(type, list);
     }
   }
-  if (requests.size === 0) return undefined;
-  const caveats = [...byStatement.values()].map(({ where, failures, actions, keys, unknown, elsewhere }) => {
-    // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
-    const hints = [...new Set([...keys].map((key) => meetHint(key)))].filter((hint) => hint !== MEET_ANY);
-    // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
-    // condition alone does not let it through.
-    const besides = [...elsewhere].map(([type, reqs]) => {
-      const statements = minimalStatements(reqs);
-      return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
-    });
-    return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
-  });
-  return { requests, caveats };
+  if (requests.size === 0 && scoped.size === 0) return undefined;
+  const scopedCaveats = [...scopedByStatement.values()].flatMap(
+    ({ where, limit, actions, prefixes, conditioned }) => {
+      const listed = [...prefixes];
+      const patterns = [...new Set(listed.map(listPrefixPattern))];
+      const grant = `StringLike s3:prefix ${JSON.stringify(patterns.length === 1 ? patterns[0] : patterns)}${conditioned ? ", with the statement's other conditions" : ''}`;
+      const said = [
+        `${[...actions].join(', ')}: ${where} allows listing only the prefixes its Condition names (${limit}), and the job listed ${listed.map((p) => JSON.stringify(p)).join(', ')}, outside them. If that limit is deliberate, the job must list only within those prefixes; if not, ${callerUnnamed ? 'grant' : 'the fix grants'} ${listed.length === 1 ? 'the refused prefix' : 'the refused prefixes'} alone (${grant}) on the bucket, which keeps the limit on the rest of it (adding ${listed.length === 1 ? 'it' : 'them'} to that statement's s3:prefix values does the same; https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
+      ];
+      // A new partition every run (`table/year=2026/month=11/`): the next run lists another one.
+      const dated = [
+        ...new Map(
+          listed.flatMap((p) => {
+            const above = datedPrefixAbove(p);
+            return above === undefined ? [] : [[p, above] as const];
+          }),
+        ),
+      ];
+      if (dated.length > 0)
+        said.push(
+          `${dated.length === 1 ? 'The prefix granted is' : 'The prefixes granted are'} dated (${dated.map(([p]) => JSON.stringify(p)).join(', ')}): a job that lists a new one every run (a new partition) will be refused again on the next. To allow the whole tree instead, wider than what was refused, use s3:prefix ${[...new Set(dated.map(([, above]) => JSON.stringify(above)))].join(', ')}.`,
+        );
+      return said;
+    },
+  );
+  const caveats = [...byStatement.values()].map(
+    ({ where, failures, actions, keys, unknown, presigned, elsewhere }) => {
+      // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
+      const hints = [...new Set([...keys].map((key) => meetHint(key, presigned)))].filter(
+        (hint) => hint !== MEET_ANY,
+      );
+      // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
+      // condition alone does not let it through.
+      const besides = [...elsewhere].map(([type, reqs]) => {
+        const statements = minimalStatements(reqs);
+        return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
+      });
+      return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
+    },
+  );
+  return { requests, scoped, caveats: [...caveats, ...scopedCaveats] };
+}
+
+/** The listing actions whose context holds s3:prefix. */
+const LIST_PREFIX_ACTIONS: ReadonlySet<string> = new Set(['s3:listbucket', 's3:listbucketversions']);
+
+/**
+ * The prefix of a listing that `guard` (an Allow) refuses only because its `s3:prefix` condition does
+ * not cover it, with the statement's other conditions (which the listing met): `s3:prefix` limits
+ * where the caller may list, as a narrower Resource limits which objects it may read, so granting the
+ * listed prefix alone keeps the limit on the rest. `undefined` for any other guard, and for a listing of
+ * the bucket's root (no prefix), which the limit is there to refuse.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ */
+function prefixScope(
+  set: PolicySet,
+  guard: StatementExplanation,
+  action: string,
+): NonNullable<GrantRequest['listPrefix']> | undefined {
+  if (!LIST_PREFIX_ACTIONS.has(action.toLowerCase())) return undefined;
+  const failures = guard.conditionFailures ?? [];
+  const prefix = failures[0]?.requestValues[0];
+  if (
+    prefix === undefined ||
+    prefix === '' ||
+    !failures.every(
+      (f) =>
+        f.key.toLowerCase() === 's3:prefix' &&
+        /^(ForAnyValue:)?String(Equals|Like)(IfExists)?$/.test(f.operator) &&
+        f.requestValues.length === 1 &&
+        f.requestValues[0] === prefix,
+    )
+  )
+    return undefined;
+  const statement = statementOf(set, guard);
+  if (statement === undefined) return undefined;
+  // Every s3:prefix condition of the statement is one that failed (none that excludes some prefixes).
+  if (statement.conditions.filter((c) => c.keyLower === 's3:prefix').length !== failures.length)
+    return undefined;
+  const conditions: Record<string, Record<string, string | string[]>> = {};
+  for (const condition of statement.conditions) {
+    if (condition.keyLower === 's3:prefix') continue;
+    const values = condition.values.map((v) => v.raw);
+    conditions[condition.operator] ??= {};
+    conditions[condition.operator]![condition.key] = values.length === 1 ? values[0]! : values;
+  }
+  return Object.keys(conditions).length > 0 ? { prefix, conditions } : { prefix };
 }
 
 const POLICY_TYPE_WORDS: Readonly<Record<PolicyType, string>> = {

@@ -21,6 +21,70 @@ export interface GrantRequest {
   readonly anyKey?: true;
   /** The access point the request went through: its object resources are `<access point>/object/<key>`. */
   readonly accessPoint?: string;
+  /**
+   * A listing an Allow limits by `s3:prefix` refused for its prefix: granted for that prefix alone (see
+   * {@link listPrefixPattern}), under the other conditions of that Allow.
+   */
+  readonly listPrefix?: {
+    readonly prefix: string;
+    readonly conditions?: PolicyStatement['Condition'];
+  };
+}
+
+/**
+ * The `StringLike` value of `s3:prefix` that allows listing `prefix`: a directory (`table/year=2026/`)
+ * with what is under it (`table/year=2026/*`), another prefix (`table/year=2026`, as a client looking
+ * for a directory lists it) as it is; its wildcard characters made literal.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ */
+export function listPrefixPattern(prefix: string): string {
+  return prefix.endsWith('/') ? `${literalArnPart(prefix)}*` : literalArnPart(prefix);
+}
+
+/**
+ * The statements for listings refused for their prefix: per resource and other conditions, the actions
+ * with the prefixes (`StringLike s3:prefix`) refused.
+ */
+function listPrefixStatements(requests: readonly GrantRequest[]): PolicyStatement[] {
+  const groups = new Map<
+    string,
+    {
+      resource: string;
+      conditions: PolicyStatement['Condition'];
+      actions: Set<string>;
+      prefixes: Set<string>;
+    }
+  >();
+  for (const r of requests) {
+    if (r.listPrefix === undefined) continue;
+    const key = `${r.resource}|${JSON.stringify(r.listPrefix.conditions ?? {})}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        resource: r.resource,
+        conditions: r.listPrefix.conditions,
+        actions: new Set(),
+        prefixes: new Set(),
+      };
+      groups.set(key, group);
+    }
+    group.actions.add(r.action);
+    group.prefixes.add(listPrefixPattern(r.listPrefix.prefix));
+  }
+  return [...groups.values()].map(({ resource, conditions, actions, prefixes }) => {
+    const values = [...prefixes].sort();
+    const like = conditions?.StringLike ?? {};
+    return {
+      Effect: 'Allow' as const,
+      Action: [...actions].sort(),
+      Resource: [resource],
+      Condition: {
+        ...conditions,
+        StringLike: { ...like, 's3:prefix': values.length === 1 ? values[0]! : values },
+      },
+    };
+  });
 }
 
 /** Longest common prefix of the keys, cut back to (and including) its last `/`; `''` for none. */
@@ -83,7 +147,12 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
   // Per bucket ARN (in its partition: the requests come from the input), or per access point.
   const objectRequests = new Map<string, GrantRequest[]>();
   let lastBase: string | undefined;
+  let prefixed = false;
   for (const r of requests) {
+    if (r.listPrefix !== undefined) {
+      prefixed = true;
+      continue;
+    }
     if (r.bucket !== undefined && r.key !== undefined) {
       const base = objectBaseLike(r as GrantRequest & { readonly bucket: string }, lastBase);
       lastBase = base;
@@ -110,13 +179,14 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
       add(patterns[i] ?? patternUnder(base, ''), r.action);
     });
   }
-  return [...byResource.entries()]
+  const statements: PolicyStatement[] = [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([resource, actions]) => ({
       Effect: 'Allow' as const,
       Action: [...actions].sort(),
       Resource: [resource],
     }));
+  return prefixed ? [...statements, ...listPrefixStatements(requests)] : statements;
 }
 
 /**
@@ -264,6 +334,16 @@ export function datedDirectories(statements: readonly PolicyStatement[]): Readon
 /** Each object resource of the statements inside a release's directory, with the prefix above it (`…/releases/*`). */
 export function versionedDirectories(statements: readonly PolicyStatement[]): ReadonlyMap<string, string> {
   return directoriesAbove(statements, aboveVersion);
+}
+
+/**
+ * The `s3:prefix` above the first dated directory of a listed prefix (`table/` for
+ * `table/year=2026/month=11/`, as `*`: `table/*`), if it has one.
+ */
+export function datedPrefixAbove(prefix: string): string | undefined {
+  const base = 'arn:aws:s3:::bucket/';
+  const above = aboveDated(`${base}${literalArnPart(prefix)}*`);
+  return above?.slice(base.length);
 }
 
 /** A bucket's objects, or an access point's (`…:accesspoint/name/object/key`), granted with a trailing `*`. */

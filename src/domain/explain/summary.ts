@@ -286,6 +286,36 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
 }
 
 /**
+ * The S3 actions of the requests the visible policies allow whose event's KMS call AWS's message says
+ * was refused (S3 could not use the key for them: an UploadPart without kms:Decrypt), in order; none
+ * that S3 itself refused in another request (then the S3 refusal leads, as for any action).
+ */
+export function refusedForKeyUse(finding: Pick<Finding, 'requests'>): string[] {
+  const keyRefused = new Set(
+    finding.requests
+      .filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed' && r.source === 'message')
+      .map((r) => r.eventId),
+  );
+  if (keyRefused.size === 0) return [];
+  const refusedByS3 = new Set(
+    finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.action),
+  );
+  return [
+    ...new Set(
+      finding.requests
+        .filter(
+          (r) =>
+            !isKmsAction(r.action) &&
+            r.decision === 'Allowed' &&
+            keyRefused.has(r.eventId) &&
+            !refusedByS3.has(r.action),
+        )
+        .map((r) => r.action),
+    ),
+  ];
+}
+
+/**
  * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
  * it does not name (no call on a known key could be evaluated). `unseenIdentity`: the caller's policies
  * (and groups) the snapshot lacks, when the cause rests on the identity policies it shows.
@@ -313,6 +343,10 @@ export function summarise(
       )
     : [];
   const denied = s3Requests.filter((r) => r.decision !== 'Allowed');
+  // S3 requests the visible policies allow whose own KMS call was refused (an UploadPart without
+  // kms:Decrypt): the refusal that failed the job, which leads even when a follow-up S3 call (the
+  // client's AbortMultipartUpload) was refused too.
+  const kmsLed = denied.length > 0 && kmsRefused.length > 0 ? refusedForKeyUse(finding) : [];
   // Every request the visible policies allow, S3's KMS calls too, and a cause a policy not visible
   // gives (AWS's message names it for the key's use): the key's use is what was refused.
   const kmsNamedCause = anyKms ? finding.requests.filter((r) => isKmsAction(r.action)) : [];
@@ -380,8 +414,12 @@ export function summarise(
     finding.fix.statements.every((st) => st.Action.every((a) => isKmsAction(a)))
       ? finding.fix.statements
       : undefined;
-  let sentence =
-    unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+  // The S3 refusals beside the key's, said after it; an explicit Deny among them keeps the usual order.
+  const leadWithKey = kmsLed.length > 0 && denied.every((r) => r.decision !== 'ExplicitlyDenied');
+  const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
+  let sentence = leadWithKey
+    ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+    : unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
       ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
       : messageKms !== undefined
         ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
@@ -445,7 +483,7 @@ export function summarise(
     }
   }
   // S3 refused the request before calling KMS: the key's use is the next refusal.
-  if (denied.length > 0 && kmsRefused.length > 0) {
+  if (denied.length > 0 && kmsRefused.length > 0 && !leadWithKey) {
     const what = `${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')}`;
     // Named by AWS's message: refused on this run (by another event), not only after the S3 fix.
     // Each call refused on this run at least once (another event may need it again next run).

@@ -6,7 +6,7 @@
  */
 import { caveatsBeyond } from '../explain/repeats.js';
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
-import { refusedElsewhere } from '../explain/summary.js';
+import { refusedElsewhere, refusedForKeyUse } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { sanitizeTerminal } from './escape.js';
 import { distinctActions, findingPrincipalLabel, plural, seenAgainText } from './reportWording.js';
@@ -80,7 +80,12 @@ function subjectPrincipal(principal: Finding['principal']): string {
  */
 function findingSubject(finding: Finding): string {
   const actions = distinctActions(finding);
-  const s3 = actions.filter((action) => !action.startsWith('kms:'));
+  // The requests refused for their KMS call lead: the upload that failed, not the clean-up after it.
+  const keyUse = refusedForKeyUse(finding);
+  const s3 = [
+    ...keyUse,
+    ...actions.filter((action) => !action.startsWith('kms:') && !keyUse.includes(action)),
+  ];
   const kms = [
     ...new Set(
       finding.requests

@@ -116,6 +116,56 @@ describe('explain through an access point', () => {
     const direct = explainTexts(text(deniedRecord()), backupUserContext(requireAccessPoints)).findings[0];
     assert.equal(direct?.cause, 'identity-explicit-deny');
   });
+
+  test("the bucket policy's Deny is matched against the bucket's ARNs: a matching one is the cause, one elsewhere is not", () => {
+    const bucketPolicy = (resource: string) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OfficeOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: resource,
+          Condition: { NotIpAddress: { 'aws:SourceIp': '192.0.2.0/24' } },
+        },
+        {
+          Sid: 'Delegate',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: '*',
+          Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+          Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+        },
+      ],
+    });
+    const run = (resource: string) =>
+      explainTexts(
+        text(
+          throughAccessPoint(
+            'in/a.csv',
+            `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`,
+          ),
+        ),
+        {
+          ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+          bucketPolicies: new Map([['data', bucketPolicy(resource)]]),
+        },
+      ).findings[0];
+    const refused = run('arn:aws:s3:::data/in/*');
+    assert.equal(refused?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      refused?.deniedBy.map((d) => [d.policyType, d.sid]),
+      [['resource', 'OfficeOnly']],
+    );
+    assert.equal(refused?.requests[0]?.decision, 'ExplicitlyDenied');
+    assert.ok(
+      !refused?.caveats.some((c) => c.includes('the snapshot may be out of date')),
+      refused?.caveats.join(' | '),
+    );
+    // A Deny on other keys of the bucket does not match this one.
+    assert.equal(run('arn:aws:s3:::data/out/*')?.cause, 'allowed-by-visible-policies');
+  });
 });
 
 describe('explain through an access point in another account', () => {

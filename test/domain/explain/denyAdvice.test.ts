@@ -155,6 +155,26 @@ describe('denyCaveats', () => {
     assert.match(caveat ?? '', /send the server-side encryption header/);
   });
 
+  test('a set operator is named once, as the policy writes it (ForAllValues:StringNotEquals)', () => {
+    const set = setWith([
+      {
+        Sid: 'OnlyTheseClasses',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { 'ForAllValues:StringNotEquals': { 's3:RequestObjectTagKeys': ['class'] } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [
+      { ...deleteRequest, action: 's3:PutObject', context: { 's3:RequestObjectTagKeys': ['owner'] } },
+    ]);
+    assert.match(
+      caveat ?? '',
+      / s3:RequestObjectTagKeys ForAllValues:StringNotEquals "class" held \(the request had "owner"\)/,
+    );
+  });
+
   test('NotPrincipal is an exception list too', () => {
     const set = setWith([
       {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Finding } from '../../../src/domain/explain/report.js';
 import { clientLabel, refusedElsewhere, shortArn, summarise } from '../../../src/domain/explain/summary.js';
+import { renderSns } from '../../../src/domain/render/sns.js';
 
 const base: Omit<Finding, 'summary'> = {
   eventIds: ['e1'],
@@ -320,4 +321,71 @@ test('beside an explicit Deny, each other request is said with its own reason: a
     summary,
     /; and s3:GetObject, which no identity-based policy allows, and s3:PutObject, which the permissions boundary does not allow, and s3:ListBucket, which could not be evaluated \(the caller's policies are not visible\)\./,
   );
+});
+
+describe('an upload refused at the key, and the clean-up after it refused by S3', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/k';
+  const row = (
+    eventId: string,
+    eventName: string,
+    action: string,
+    resource: string,
+    decision: Finding['requests'][number]['decision'],
+    source: 'message' | 'operation',
+  ) => ({
+    eventId,
+    eventName,
+    action,
+    resource,
+    decision,
+    source,
+    ...(decision === 'ImplicitlyDenied' ? { missingAllowIn: ['identity' as const] } : {}),
+  });
+  // boto3's upload_file: both parts refused at the key (kms:Decrypt), then its AbortMultipartUpload.
+  const multipart: Omit<Finding, 'summary'> = {
+    ...base,
+    client: { tool: 'boto3', version: '1.35.60' },
+    requests: [
+      row('p1', 'UploadPart', 's3:PutObject', 'arn:aws:s3:::backup-bucket/db.tar', 'Allowed', 'operation'),
+      row('p1', 'UploadPart', 'kms:Decrypt', KEY, 'ImplicitlyDenied', 'message'),
+      row('p2', 'UploadPart', 's3:PutObject', 'arn:aws:s3:::backup-bucket/db.tar', 'Allowed', 'operation'),
+      row('p2', 'UploadPart', 'kms:Decrypt', KEY, 'ImplicitlyDenied', 'message'),
+      row(
+        'a1',
+        'AbortMultipartUpload',
+        's3:AbortMultipartUpload',
+        'arn:aws:s3:::backup-bucket/db.tar',
+        'ImplicitlyDenied',
+        'message',
+      ),
+    ],
+    fix: {
+      attachTo: 'arn:aws:iam::111122223333:user/rclone-backup',
+      attachKind: 'inline-policy',
+      verified: true,
+      verification: [],
+      statements: [
+        { Effect: 'Allow', Action: ['s3:AbortMultipartUpload'], Resource: ['arn:aws:s3:::backup-bucket/*'] },
+        { Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [KEY] },
+      ],
+    },
+  };
+
+  test('the summary leads with the upload and the key it needs; the clean-up comes after', () => {
+    const summary = summarise(multipart);
+    assert.ok(
+      summary.startsWith(
+        `user/rclone-backup (boto3 1.35.60) was denied s3:PutObject on bucket backup-bucket: S3 needs kms:Decrypt on the KMS key ${KEY} for it, and no identity-based policy allows it. The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload, which no identity-based policy allows.`,
+      ),
+      summary,
+    );
+    assert.ok(!summary.includes('It was also refused kms:Decrypt'), summary);
+  });
+
+  test('the SNS subject leads with the upload too', () => {
+    assert.equal(
+      renderSns({ ...multipart, summary: summarise(multipart) }).subject,
+      'AccessDenied: rclone-backup s3:PutObject +1 (needs kms:Decrypt) on backup-bucket',
+    );
+  });
 });
