@@ -201,6 +201,31 @@ describe('rclone sync --backup-dir in the same bucket, refused its deletes befor
   });
 });
 
+describe('an SSE-KMS upload whose message names kms:GenerateDataKey "on this resource" (no key; scenario 47 so worded)', () => {
+  const dir = temporaryDirectory('pa-kms-unnamed-');
+  test('the finding names the key use (unnamedKeyUse), and the SNS subject says the upload needs it', async () => {
+    const sample = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'events',
+      '47-sse-kms-default-key-no-kms-permission',
+    );
+    const record = JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { errorMessage: string };
+    record.errorMessage =
+      'User: arn:aws:iam::111122223333:user/report-exporter is not authorized to perform: kms:GenerateDataKey on this resource because no identity-based policy allows the kms:GenerateDataKey action';
+    writeFileSync(join(dir(), 'event.json'), JSON.stringify(record));
+    copyFileSync(join(sample, 'authz.json'), join(dir(), 'authz.json'));
+    const [finding] = (await explainScenario(dir(), ['event.json', '--account-snapshot', 'authz.json']))
+      .findings;
+    assert.equal(finding?.unnamedKeyUse, 'kms:GenerateDataKey');
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: report-exporter s3:PutObject (needs kms:GenerateDataKey) on finance-reports',
+    );
+  });
+});
+
 describe('the SCP caveat built from a record whose account is not an account ID', () => {
   const dir = temporaryDirectory('pa-scp-account-');
   test('names no value from the record in the command, but a placeholder', async () => {

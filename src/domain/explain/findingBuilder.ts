@@ -2449,6 +2449,15 @@ export class FindingBuilder {
       eventIds[i] = e.eventId;
     }
     const who = principalKey(principal);
+    // AWS's message named S3's use of a KMS key it did not name, and no call on a known key was
+    // evaluated: the summary names that use, not the S3 request the visible policies allow.
+    const unnamedKeyUse =
+      message.form === 'enhanced' &&
+      message.action.toLowerCase().startsWith('kms:') &&
+      message.resource?.includes(':kms:') !== true &&
+      kmsRequests.length === 0
+        ? message.action
+        : undefined;
     const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       eventIds,
       principal:
@@ -2494,18 +2503,10 @@ export class FindingBuilder {
         cause === 's3-setting'
           ? [...new Set([...caveats.filter(isSettingNote), ...caveats])]
           : [...new Set(caveats)],
+      ...(unnamedKeyUse !== undefined ? { unnamedKeyUse } : {}),
       // Filled in below, from the rest (a spread of the finding would copy it member by member).
       summary: '',
     };
-    // AWS's message named S3's use of a KMS key it did not name, and no call on a known key was
-    // evaluated: the summary names that use, not the S3 request the visible policies allow.
-    const unnamedKeyUse =
-      message.form === 'enhanced' &&
-      message.action.toLowerCase().startsWith('kms:') &&
-      message.resource?.includes(':kms:') !== true &&
-      kmsRequests.length === 0
-        ? message.action
-        : undefined;
     // The caller's policies the snapshot lacks, when AWS's message does not itself say no identity-based
     // policy allows the request: "no identity-based policy allows it" holds only of those it shows.
     const unseenIdentity =
@@ -2515,7 +2516,7 @@ export class FindingBuilder {
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
             .map(unseenName);
-    finding.summary = summarise(finding, { unnamedKeyUse, unseenIdentity });
+    finding.summary = summarise(finding, { unseenIdentity });
     return finding;
   }
 

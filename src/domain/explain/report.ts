@@ -189,6 +189,11 @@ export interface Finding {
   readonly jobProfile: JobProfile | null;
   /** What could still deny the request, or what could not be checked. */
   readonly caveats: readonly string[];
+  /**
+   * The KMS action (`kms:GenerateDataKey`) AWS's message names S3's call of, on a KMS key it does not
+   * name ("on this resource"), when no call on a known key was evaluated: what the caller was refused.
+   */
+  readonly unnamedKeyUse?: string;
   readonly summary: string;
   /**
    * Present when an earlier finding gives the same advice (a job refused again on its next run): that

@@ -316,16 +316,13 @@ export function refusedForKeyUse(finding: Pick<Finding, 'requests'>): string[] {
 }
 
 /**
- * The finding's one sentence. `unnamedKeyUse`: the KMS action AWS's message names S3's call of, on a key
- * it does not name (no call on a known key could be evaluated). `unseenIdentity`: the caller's policies
+ * The finding's one sentence (its `unnamedKeyUse`, when AWS's message names S3's use of a key it does
+ * not name, is said as what S3 needs). `unseenIdentity`: the caller's policies
  * (and groups) the snapshot lacks, when the cause rests on the identity policies it shows.
  */
 export function summarise(
   finding: Omit<Finding, 'summary'>,
-  {
-    unnamedKeyUse,
-    unseenIdentity = [],
-  }: { readonly unnamedKeyUse?: string | undefined; readonly unseenIdentity?: readonly string[] } = {},
+  { unseenIdentity = [] }: { readonly unseenIdentity?: readonly string[] } = {},
 ): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
@@ -419,8 +416,8 @@ export function summarise(
   const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
   let sentence = leadWithKey
     ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
-    : unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
+    : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
       : messageKms !== undefined
         ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
         : splitParts.length > 1

@@ -93,6 +93,8 @@ function findingSubject(finding: Finding): string {
         .map((r) => r.action),
     ),
   ];
+  // AWS's message named S3's use of a key it did not name: that use is what was refused.
+  if (kms.length === 0 && finding.unnamedKeyUse !== undefined) kms.push(finding.unnamedKeyUse);
   const first = s3[0] ?? actions[0] ?? 'request';
   const more = s3.length > 1 ? ` +${s3.length - 1}` : '';
   const needs = kms.length > 0 && s3.length > 0 ? ` (needs ${kms.join(', ')})` : '';
