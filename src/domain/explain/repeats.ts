@@ -97,6 +97,8 @@ export function adviceKey(finding: Finding): string {
     // What refused the requests besides the policies (an S3 setting, a block on SSE-C, an expected owner
     // that is not the bucket's): each has its own remedy, which the same cause does not tell apart.
     finding.caveats.filter(isRefusalNote).sort(),
+    // S3's use of a key AWS's message does not name: another use (a read's Decrypt) is other advice.
+    finding.unnamedKeyUse ?? null,
   ]);
 }
 

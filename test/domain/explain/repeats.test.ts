@@ -95,6 +95,20 @@ describe('markRepeats: what was refused, when the visible policies allow it all'
     assert.deepEqual(marks(markRepeats([through(26, 'vpce-0a1b'), noted])), [undefined, 1]);
   });
 
+  test("another use of a key AWS's message does not name is other advice", () => {
+    const first = night(26, { unnamedKeyUse: 'kms:GenerateDataKey' });
+    assert.deepEqual(
+      marks(
+        markRepeats([
+          first,
+          night(27, { unnamedKeyUse: 'kms:GenerateDataKey' }),
+          night(28, { unnamedKeyUse: 'kms:Decrypt' }),
+        ]),
+      ),
+      [undefined, 1, undefined],
+    );
+  });
+
   test("another KMS key is other advice (each key's policy is its own change)", () => {
     const key = (id: string) => `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${id}`;
     const out = markRepeats([
