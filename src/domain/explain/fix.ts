@@ -1377,7 +1377,12 @@ function conditionGuarded(
       // condition alone does not let it through.
       const besides = [...elsewhere].map(([type, reqs]) => {
         const statements = minimalStatements(reqs);
-        return ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${[...new Set(reqs.map((r) => r.action))].join(', ')} either: it needs \`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''} too.`;
+        const actions = [...new Set(reqs.map((r) => r.action))].join(', ');
+        const needed = `\`${JSON.stringify(statements.length === 1 ? statements[0] : statements)}\`${type === 'resource' ? ', in a statement whose Principal names the caller' : ''}`;
+        // A bucket policy not in the input was taken as empty: what it holds is not known.
+        return type === 'resource' && !input.resolved.bucketPolicyKnown
+          ? ` The bucket policy is not in the input, and a cross-account request needs its Allow of ${actions} too: unless it already has one, it needs ${needed}.`
+          : ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${actions} either: it needs ${needed} too.`;
       });
       return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
     },

@@ -168,6 +168,33 @@ describe('cross-account bucket-policy fixes', () => {
     );
   });
 
+  test('the same, with the bucket policy not given: its Allow is said to be needed, not said to be missing', () => {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::partner/*',
+              Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const guard = report.findings[0]?.caveats.find((c) => c.includes('allows this only under its Condition'));
+    assert.ok(
+      guard?.endsWith(
+        'The bucket policy is not in the input, and a cross-account request needs its Allow of s3:GetObject too: unless it already has one, it needs `{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::partner/exports/*"]}`, in a statement whose Principal names the caller.',
+      ),
+      guard,
+    );
+    assert.ok(!guard?.includes('The bucket policy does not allow'), guard);
+  });
+
   test("every format says where the caller's side goes", () => {
     const report = reportOfReads(['exports/2026/a.csv', 'photos/b.jpg']);
     const where = `Add as an inline policy to ${USER_ARN}`;
