@@ -265,13 +265,6 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
   'vpc-endpoint': ['vpc-endpoint-policy', 'vpc-endpoint-policy'],
 };
 
-/** The distinct session names of a group's role sessions, in order of appearance. */
-function sessionNames(events: readonly DeniedEvent[]): string[] {
-  const names = new Set<string>();
-  for (const { principal } of events) names.add(principal.sessionName ?? principal.arn ?? 'unknown');
-  return [...names];
-}
-
 /**
  * The client of a group's requests: the tool most of them came from (the first of those in time), so
  * that an unrelated command in the same window (an `aws s3 ls` before an rclone job) does not decide the
@@ -1766,13 +1759,6 @@ export class FindingBuilder {
           ? 'message'
           : 'event';
     const client = groupClient(events, caveats);
-    if (principal.type === 'Role') {
-      const sessions = sessionNames(events);
-      if (sessions.length > 1)
-        caveats.push(
-          `These requests came from ${sessions.length} sessions of the role (${andList(sessions.length <= 6 ? sessions : [...sessions.slice(0, 5), `${sessions.length - 5} more`])}): a job whose credentials were renewed while it ran, or several runs or instances of it. A role's sessions share its policies, so they are read as one caller, and the fix is for the role.`,
-        );
-    }
     const job =
       client.tool === 'rclone' && bucket !== undefined
         ? rcloneJob(evaluated, bucket, {

@@ -24,35 +24,52 @@ export function identityOf(principalArn: string): string {
   return principalArn.replace(/^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.*$/, '$1');
 }
 
-/** The principal part of a group key, per (memoised) principal object. */
-const principalParts = new WeakMap<Principal, string>();
-
-function principalPart(p: Principal): string {
-  let part = principalParts.get(p);
-  if (part === undefined) {
-    // A caller named only by account and principal ID: one group per role or user (its unique ID),
-    // whatever each session is called. One named only by account and name (an Identity Center user, by
-    // its user ID in the identity store): one group per name.
-    // A role's sessions are one caller (a job whose credentials were renewed mid-run, the instances of
-    // one fleet): what one session's calls show is evidence for the others'. An IAM Identity Center
-    // session is a person, and stays one.
-    const arn = p.type === 'Role' && p.arn !== undefined ? identityOf(p.arn) : p.arn;
-    part = `${p.type}|${arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}|${p.name ?? ''}`}`;
-    principalParts.set(p, part);
-  }
-  return part;
+/** The principal part of a key: the caller as CloudTrail names it (a role session by its session). */
+function sessionPart(p: Principal): string {
+  // A caller named only by account and principal ID: one group per role or user (its unique ID),
+  // whatever each session is called. One named only by account and name (an Identity Center user, by
+  // its user ID in the identity store): one group per name.
+  return `${p.type}|${p.arn ?? p.policyPrincipalArn ?? `${p.account ?? 'unknown'}|${uniqueIdOf(p.principalId) ?? ''}|${p.name ?? ''}`}`;
 }
 
-/** Values per principal, then per bucket (`undefined`: none named): no composite key string is built per lookup. */
+/**
+ * The principal part of an evidence key: a role's sessions are one caller (a job whose credentials were
+ * renewed mid-run, the instances of one fleet), so what one session's calls show is evidence for the
+ * others'. An IAM Identity Center session is a person (its type is not `Role`), and stays one.
+ */
+function callerPart(p: Principal): string {
+  return p.type === 'Role' && p.arn !== undefined ? `${p.type}|${identityOf(p.arn)}` : sessionPart(p);
+}
+
+/**
+ * Values per principal, then per bucket (`undefined`: none named): no composite key string is built per
+ * lookup. `part` says which callers are one (see {@link sessionPart}, {@link callerPart}); it is
+ * memoised per principal object.
+ */
 class ByPrincipalAndBucket<T> {
   readonly #byPrincipal = new Map<string, Map<string, T>>();
+  readonly #parts = new WeakMap<Principal, string>();
+  readonly #part: (p: Principal) => string;
+
+  constructor(part: (p: Principal) => string) {
+    this.#part = part;
+  }
+
+  #partOf(principal: Principal): string {
+    let part = this.#parts.get(principal);
+    if (part === undefined) {
+      part = this.#part(principal);
+      this.#parts.set(principal, part);
+    }
+    return part;
+  }
 
   get(principal: Principal, bucket: string | undefined): T | undefined {
-    return this.#byPrincipal.get(principalPart(principal))?.get(bucket ?? '');
+    return this.#byPrincipal.get(this.#partOf(principal))?.get(bucket ?? '');
   }
 
   set(principal: Principal, bucket: string | undefined, value: T): void {
-    const part = principalPart(principal);
+    const part = this.#partOf(principal);
     let byBucket = this.#byPrincipal.get(part);
     if (byBucket === undefined) {
       byBucket = new Map();
@@ -136,7 +153,7 @@ export const SHOWS_OBJECT: ReadonlySet<string> = new Set([
 
 /** What the S3 calls that succeeded show ({@link CallEvidence}), per principal and bucket: evidence of what a job does. */
 export class SucceededCalls {
-  readonly #seen = new ByPrincipalAndBucket<SeenCalls>();
+  readonly #seen = new ByPrincipalAndBucket<SeenCalls>(callerPart);
   /**
    * Buckets on which a call of any caller succeeded, or found no such key: the bucket exists (a call on a
    * bucket that does not exist fails with NoSuchBucket). Kept apart from the per-principal sets: who made
@@ -250,7 +267,8 @@ interface OpenGroup {
 /** Splits events into groups of one principal on one bucket, starting a new group after a quiet gap. */
 export function groupEvents(events: readonly DeniedEvent[], windowMinutes: number): DeniedEvent[][] {
   const { events: sorted, times } = inTimeOrder(events);
-  const open = new ByPrincipalAndBucket<OpenGroup>();
+  // Each session is its own group: its requests are evaluated as that session's (a statement can name one).
+  const open = new ByPrincipalAndBucket<OpenGroup>(sessionPart);
   const groups: DeniedEvent[][] = [];
   const windowMs = windowMinutes * 60_000;
   for (let k = 0; k < sorted.length; k++) {

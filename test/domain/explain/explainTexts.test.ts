@@ -1851,22 +1851,40 @@ describe("a role's sessions on one bucket within the window", () => {
     };
   };
 
-  test('are one finding (credentials renewed mid-job), fixed on the role, with a caveat naming the sessions', () => {
+  test('are a finding each, evaluated as themselves (a statement can name one session), the later one a repeat', () => {
     const { record, snapshot } = load('04-assumed-role-ci-path');
     const report = explainTexts(
       text(record, otherSession(record, 'botocore-session-1764400000')),
       context({ snapshot }),
     );
+    assert.deepEqual(
+      report.findings.map((f) => [f.principal.arn.split('/').at(-1), f.repeatOf]),
+      [
+        ['gha-123', undefined],
+        ['botocore-session-1764400000', 1],
+      ],
+    );
+  });
+
+  test("share what their successful calls show: one session's listing by aws s3 rm makes another's rm recursive", () => {
+    const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'aws-cli-rm-recursive');
+    const trail = JSON.parse(readFileSync(join(fixture, 'event.json'), 'utf8')) as {
+      Records: Record<string, unknown>[];
+    };
+    const parsed = parseAccountSnapshot(
+      JSON.parse(readFileSync(join(fixture, 'authz.json'), 'utf8')),
+      'authz.json',
+    );
+    assert.ok(parsed.ok);
+    // The listing made by an earlier session of the role (its credentials since renewed).
+    const records = trail.Records.map((r) =>
+      r.eventName === 'ListObjects' ? otherSession(r, 'botocore-session-1764400000') : r,
+    ).map((r) => (r.eventName === 'ListObjects' ? { ...r, eventTime: '2026-12-01T06:09:00Z' } : r));
+    const report = explainTexts(text(...records), context({ snapshot: parsed.snapshot }));
     assert.equal(report.findings.length, 1);
-    const [finding] = report.findings;
-    assert.equal(finding?.eventIds.length, 2);
-    assert.ok(
-      finding?.caveats.some((c) =>
-        c.startsWith(
-          'These requests came from 2 sessions of the role (gha-123 and botocore-session-1764400000)',
-        ),
-      ),
-      finding?.caveats.join('\n'),
+    assert.deepEqual(
+      report.findings[0]?.jobProfile?.statements.map((s) => s.Action),
+      [['s3:ListBucket'], ['s3:DeleteObject']],
     );
   });
 
