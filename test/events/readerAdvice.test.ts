@@ -226,6 +226,21 @@ describe('an SSE-KMS upload whose message names kms:GenerateDataKey "on this res
   });
 });
 
+describe('the same --backup-dir sync, its upload also refused its SSE-KMS key', () => {
+  test("the profile's key statement covers every directory the profile writes (the backup too) and the bucket (Bucket Keys)", async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'rclone-sync-backup-dir-deletes'),
+      ['event-sse-kms.json', '--account-snapshot', 'authz.json'],
+    );
+    const key = report.findings[0]?.jobProfile?.statements.find((s) => s.Sid === 'KmsKeyThroughS3');
+    assert.deepEqual(key?.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'], [
+      'arn:aws:s3:::bkt',
+      'arn:aws:s3:::bkt/daily/*',
+      'arn:aws:s3:::bkt/old/*',
+    ]);
+  });
+});
+
 describe('the SCP caveat built from a record whose account is not an account ID', () => {
   const dir = temporaryDirectory('pa-scp-account-');
   test('names no value from the record in the command, but a placeholder', async () => {

@@ -468,8 +468,12 @@ function keyCondition(
 /**
  * The encryption contexts a statement for the calls allows: an object's ARN as the S3 object patterns
  * of `scope` that cover it (the key usable for the objects the S3 statements grant, no more), else as an
- * S3 fix grants objects (their common directory); a bucket's ARN (S3 Bucket Keys) as it is. None (no
- * condition) when a call's context is not known: a condition could refuse it.
+ * S3 fix grants objects (their common directory); a bucket's ARN (S3 Bucket Keys) as it is, and beside
+ * an object's when the record does not say whether the bucket uses Bucket Keys (see
+ * {@link bucketKeyAlternative}). None (no condition) when a call's context is not known: a condition
+ * could refuse it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
  */
 function encryptionContexts(calls: readonly KmsCall[], scope: readonly string[]): string[] {
   const objectScope = scope.filter((pattern) => parseS3Arn(pattern)?.key !== undefined);
@@ -483,6 +487,10 @@ function encryptionContexts(calls: readonly KmsCall[], scope: readonly string[])
       patterns.add(arn);
       continue;
     }
+    // Whether the bucket uses S3 Bucket Keys is not known (every read, an upload that does not say): S3
+    // then gives KMS the bucket's ARN instead, which the statement must allow too, or it grants nothing.
+    const bucketKey = bucketKeyAlternative(call);
+    if (bucketKey !== undefined) patterns.add(bucketKey);
     const covering = objectScope.filter((pattern) => globToRegExp(pattern).test(arn));
     for (const pattern of covering) patterns.add(pattern);
     if (covering.length === 0)
@@ -982,13 +990,26 @@ export function withKeyUse(profile: JobProfile, calls: readonly EvaluatedKmsCall
     if (typeof via === 'string') services.add(via);
     else everyNamesService = false;
   }
-  // For the job's objects the calls are for, as its S3 statements grant them.
+  // For the job's objects in the buckets the calls are for, as its S3 statements grant them: the job
+  // also writes and reads where nothing was refused yet (a --backup-dir, a copy's destination).
+  const scope = s3Scope(profile.statements);
+  const contexts = encryptionContexts(
+    calls.map((c) => c.call),
+    scope,
+  );
+  const buckets = new Set(contexts.map((context) => parseS3Arn(context)?.bucket));
+  const jobObjects =
+    contexts.length === 0
+      ? []
+      : scope.filter((pattern) => {
+          const parts = parseS3Arn(pattern);
+          // Directories (`dir/*`), not single keys such as rclone's root check, whose HEAD of a
+          // missing key involves no key use.
+          return parts?.key !== undefined && pattern.endsWith('*') && buckets.has(parts.bucket);
+        });
   const condition = keyCondition(
     everyNamesService ? [...services].sort() : [],
-    encryptionContexts(
-      calls.map((c) => c.call),
-      s3Scope(profile.statements),
-    ),
+    [...new Set([...contexts, ...jobObjects])].sort(),
   );
   const statement: PolicyStatement = {
     Sid: 'KmsKeyThroughS3',

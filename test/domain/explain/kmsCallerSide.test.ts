@@ -153,7 +153,7 @@ describe("KMS calls refused by the caller's own policies", () => {
         Resource: [KEY],
         Condition: {
           StringEquals: { 'kms:ViaService': [VIA_S3] },
-          StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data', 'arn:aws:s3:::data/in/*'] },
         },
       },
     ]);
@@ -273,7 +273,7 @@ describe('S3 requests refused before S3 called KMS', () => {
       Resource: [KEY],
       Condition: {
         StringEquals: { 'kms:ViaService': [VIA_S3] },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/in/*'] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data', 'arn:aws:s3:::data/in/*'] },
       },
     };
     // One change for the whole job: the S3 statement, then the key's, in one new inline policy.
@@ -1130,7 +1130,9 @@ describe("a bucket in another account: the key's use joins the caller-side chang
     Resource: [PARTNER_KEY],
     Condition: {
       StringEquals: { 'kms:ViaService': [VIA_S3] },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::partner/in/*'] },
+      StringLike: {
+        'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::partner', 'arn:aws:s3:::partner/in/*'],
+      },
     },
   };
   const put = { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::partner/in/*'] };
@@ -1621,7 +1623,7 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
       Resource: [KEY],
       Condition: {
         StringEquals: { 'kms:ViaService': [VIA_S3] },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data/out/*'] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::data', 'arn:aws:s3:::data/out/*'] },
       },
     });
     assert.deepEqual(finding.fix?.widens, [
@@ -1643,7 +1645,8 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
     const profileKey = finding.jobProfile?.statements.find((s) => s.Sid === 'KmsKeyThroughS3');
     const contexts = profileKey?.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'];
     assert.ok(Array.isArray(contexts) && contexts.length > 0, JSON.stringify(profileKey));
-    for (const pattern of contexts as string[]) assert.match(pattern, /^arn:aws:s3:::data\//);
+    // The objects the profile grants, and the bucket (S3 Bucket Keys, which the record does not rule out).
+    for (const pattern of contexts as string[]) assert.match(pattern, /^arn:aws:s3:::data(\/|$)/);
   });
 
   test("with the fix applied, the key is still refused through S3 for another bucket's object", () => {
@@ -1665,11 +1668,17 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
   });
 
   test("kmsStatements: an object as the scope's pattern covers it, else its directory; a bucket's ARN as it is; none when a context is unknown", () => {
-    const call = (keyArn: string, arn?: string): EvaluatedKmsCall =>
+    // An upload that asks for an S3 Bucket Key or not (`bucketKey`, false unless given), or does not say.
+    const call = (
+      keyArn: string,
+      arn?: string,
+      { bucketKey }: { bucketKey: boolean | undefined } = { bucketKey: false },
+    ): EvaluatedKmsCall =>
       ({
         call: {
           action: 'kms:GenerateDataKey',
           keyArn,
+          event: { eventName: 'PutObject', bucketKey, kmsChecks: [] },
           context: {
             'kms:ViaService': VIA_S3,
             ...(arn !== undefined ? { 'kms:EncryptionContext:aws:s3:arn': arn } : {}),
@@ -1698,6 +1707,16 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
     );
     assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data')])), [['arn:aws:s3:::data']]);
     assert.deepEqual(contexts(kmsStatements([call(KEY, 'arn:aws:s3:::data/a'), call(KEY)])), [null]);
+    // Not said whether the bucket uses S3 Bucket Keys: its ARN too, which S3 then gives instead.
+    assert.deepEqual(
+      contexts(
+        kmsStatements(
+          [call(KEY, 'arn:aws:s3:::data/in/a.csv', { bucketKey: undefined })],
+          ['arn:aws:s3:::data/in/*'],
+        ),
+      ),
+      [['arn:aws:s3:::data', 'arn:aws:s3:::data/in/*']],
+    );
   });
 });
 
