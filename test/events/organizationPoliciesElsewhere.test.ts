@@ -85,6 +85,27 @@ describe('organization policies of the snapshot account', () => {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 describe('organization policies when AWS names the kind of policy (one organization)', () => {
+  test("of the levels given (root, an OU, the snapshot's account), only the root's applies to another account's caller", async () => {
+    const finding = await onlyFindingOf(DIR, [
+      'same-organization-scp-event.json',
+      '--account-snapshot',
+      'owner-authz.json',
+      '--bucket-policy',
+      'partner-exports=owner-bucket-policy.json',
+      '--scp',
+      'scp-levels-root-ou-account.json',
+    ]);
+    // The account level's allow list is the snapshot account's: neither the cause's evidence nor a fix.
+    assert.equal(finding.fix, null);
+    assert.ok(!JSON.stringify(finding).includes('update-policy'), finding.caveats.join('\n'));
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes("Only the root's level (the first given) is known to apply to account 444455556666"),
+      ),
+      finding.caveats.join('\n'),
+    );
+  });
+
   test("the bucket owner's SCPs apply to a caller of another account, and the allow list gets the fix", async () => {
     const finding = await onlyFindingOf(DIR, [
       'same-organization-scp-event.json',

@@ -242,8 +242,11 @@ export class PolicyResolver {
     ];
     if (sameOrganization && joined.length > 0) {
       const other = callerInSnapshotAccount ? resourceAccount : principal.account;
+      const deeper =
+        (joined.includes('SCPs') && this.#context.scpLevels.length > 1) ||
+        (joined.includes('RCPs') && this.#context.rcpLevels.length > 1);
       organizationNotes.push(
-        `The ${joined.join(' and ')} given were evaluated although account ${other} is not the snapshot's (${snapshotAccount}): AWS's message names the kind of policy that refused the request, which S3 does only for requests within one account or one organization (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html), so both accounts are in the organization those policies belong to.`,
+        `The ${joined.join(' and ')} given were evaluated although account ${other} is not the snapshot's (${snapshotAccount}): AWS's message names the kind of policy that refused the request, which S3 does only for requests within one account or one organization (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html), so both accounts are in the organization those policies belong to.${deeper ? ` Only the root's level (the first given) is known to apply to account ${other}: the levels below it are the snapshot account's OUs and its own, and that account's may be others (give them with --scp or --rcp in a run on its own snapshot).` : ''}`,
       );
     }
     if (callerManages && this.#context.scpLevels.length > 0)
@@ -277,8 +280,23 @@ export class PolicyResolver {
             ),
           ]
         : identityPolicies.map((p, i) => cache.compile(p, { policyType: 'identity', policyIndex: i })),
-      scpLevels: scpsApply ? compileLevels(this.#context.scpLevels, 'scp') : [],
-      rcpLevels: rcpsApply && !bucketManaged ? compileLevels(this.#context.rcpLevels, 'rcp') : [],
+      // For an account of the organization other than the snapshot's, only the root's level (the first)
+      // is known to apply: the levels below it are the snapshot account's OUs and its own.
+      scpLevels: scpsApply
+        ? compileLevels(
+            callerInSnapshotAccount ? this.#context.scpLevels : this.#context.scpLevels.slice(0, 1),
+            'scp',
+          )
+        : [],
+      rcpLevels:
+        rcpsApply && !bucketManaged
+          ? compileLevels(
+              inSnapshotAccount(this.#context, resourceAccount)
+                ? this.#context.rcpLevels
+                : this.#context.rcpLevels.slice(0, 1),
+              'rcp',
+            )
+          : [],
       ...(management !== undefined ? { managementAccount: management } : {}),
       ...(boundary !== undefined
         ? {
