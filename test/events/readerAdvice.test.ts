@@ -226,6 +226,27 @@ describe('an SSE-KMS upload whose message names kms:GenerateDataKey "on this res
   });
 });
 
+describe('rclone move --no-traverse between two directories of a bucket, refused its deletes (a real run against moto)', () => {
+  test('makes the same calls as a --backup-dir sync: the wider profile, whose note says what the move does not need', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'rclone-move-no-traverse'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const profile = report.findings[0]?.jobProfile;
+    assert.match(
+      profile?.notes[0] ?? '',
+      /A server-side `rclone move --no-traverse` between the two directories makes the same calls .* if the job is that move, it needs no s3:PutObject or s3:AbortMultipartUpload on the directory it deletes from\.$/,
+    );
+    // Either job finishes with it: the move's source side is inside the sync's set.
+    assert.deepEqual(profile?.statements.find((s) => s.Sid === 'RcloneObjects')?.Action, [
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+  });
+});
+
 describe('the same --backup-dir sync, its upload also refused its SSE-KMS key', () => {
   test("the profile's key statement covers every directory the profile writes (the backup too) and the bucket (Bucket Keys)", async () => {
     const report = await explainScenario(

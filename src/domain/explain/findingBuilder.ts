@@ -1035,7 +1035,8 @@ function copyEvidence(
   const copies = evidence('copyDirectories');
   const copyDestination = copies !== undefined && copies.size > 0 ? commonDirectory([...copies]) : undefined;
   // Copies into a directory never listed, each after a HEAD that found nothing: a --backup-dir, whose
-  // deletes are of the files it backed up, not a move's (a server-side move lists its destination).
+  // deletes are of the files it backed up. A server-side `move --no-traverse` makes the same calls (a
+  // plain move lists its destination): the sync's profile is the wider, and its note says so.
   if (copyDestination !== undefined && backsUpTo(copyDestination, evidence))
     return { copyDestination, backupDir: true };
   const other: CopyEvidence = copyDestination !== undefined ? { copyDestination } : {};

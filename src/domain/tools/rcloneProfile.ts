@@ -287,7 +287,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       return {
         operation: 'sync',
         reason:
-          'Server-side copies and deletes, the copies into a directory the job never listed, each after a HEAD of its destination that found nothing: `rclone sync --backup-dir` (or `copy`/`move` with it), which copies each replaced or deleted file to the backup directory, deletes it, and then uploads the new version (a server-side `rclone move` lists its destination first). The uploads come after the refused deletes, so the input shows none; the profile grants them.',
+          'Server-side copies and deletes, the copies into a directory the job never listed, each after a HEAD of its destination that found nothing: `rclone sync --backup-dir` (or `copy`/`move` with it), which copies each replaced or deleted file to the backup directory, deletes it, and then uploads the new version. The uploads come after the refused deletes, so the input shows none; the profile grants them. A server-side `rclone move --no-traverse` between the two directories makes the same calls (it HEADs each destination key instead of listing the destination) and uploads nothing: if the job is that move, it needs no s3:PutObject or s3:AbortMultipartUpload on the directory it deletes from.',
       };
     }
     return kinds.has('copy')
