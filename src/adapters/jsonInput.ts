@@ -41,9 +41,16 @@ export type JsonFileResult = { readonly ok: true; readonly value: unknown } | Fi
 
 const STDIN_LABEL = 'standard input';
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** A stream's bytes, `undefined` once past `MAX_JSON_BYTES` (and a little gzip framing): reading stops there. */
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  let read = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    read += bytes.byteLength;
+    if (read > MAX_JSON_BYTES + 1024 * 1024) return undefined;
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -67,7 +74,7 @@ export async function readJsonFile(
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<JsonFileResult> {
   const name = file === '-' ? STDIN_LABEL : file;
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
     bytes = file === '-' ? await readStream(stdin) : await readFile(file);
   } catch (error) {
@@ -78,6 +85,7 @@ export async function readJsonFile(
       return failure('file.unreadable', file, `${name}: permission denied (${code})`);
     return failure('file.unreadable', file, `${name}: cannot be read (${code ?? (error as Error).message})`);
   }
+  if (bytes === undefined) return failure('file.tooLarge', file, `${name}: is too large to read as one text`);
   // A gzipped file is read through its layers, as event inputs are.
   const unzipped = await gunzipLayers(bytes, MAX_JSON_BYTES);
   if (!unzipped.ok) {

@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 import { constants } from 'node:buffer';
-import type { Dirent, Stats } from 'node:fs';
+import { createReadStream, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
@@ -53,14 +53,22 @@ const MAX_TEXT_LENGTH = constants.MAX_STRING_LENGTH;
 
 /**
  * `gzip`: the size is that of the decompressed text (`exact`), or what decompression reached before it
- * stopped (`beyond`, the cap).
+ * stopped (`beyond`, the cap); `stopped`: what a stream (standard input, a pipe) gave before reading it
+ * stopped, at {@link maxStreamBytes}.
  */
-function tooLarge(input: string, bytes: number, limit: number, gzip?: 'exact' | 'beyond'): InputProblem {
+function tooLarge(
+  input: string,
+  bytes: number,
+  limit: number,
+  gzip?: 'exact' | 'beyond' | 'stopped',
+): InputProblem {
   const n = bytes.toLocaleString('en-US');
   const size =
     gzip === undefined
       ? `${n} bytes`
-      : `${gzip === 'beyond' ? 'more than ' : ''}${n} bytes after gzip decompression`;
+      : gzip === 'stopped'
+        ? `more than ${n} bytes, where reading stopped`
+        : `${gzip === 'beyond' ? 'more than ' : ''}${n} bytes after gzip decompression`;
   return {
     input,
     code: trailInputProblemCodes.tooLarge,
@@ -348,7 +356,9 @@ async function readOne(path: string, limit: number): Promise<ReadInput> {
 /** A pipe, read to its end once (peeking at its first bytes would consume them). */
 async function readStream(path: string, limit: number): Promise<ReadInput> {
   try {
-    return asRead(path, await decode(path, await readFile(path), limit));
+    const read = await readAtMost(createReadStream(path), maxStreamBytes(limit));
+    if (!read.ok) return { ok: false, problem: tooLarge(path, read.read, limit, 'stopped') };
+    return asRead(path, await decode(path, read.bytes, limit));
   } catch (error) {
     return { ok: false, problem: fileProblem(path, error) };
   }
@@ -379,12 +389,36 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * The most bytes a stream is read to: beyond them no text within `limit` characters can come of it (two
+ * bytes per character in UTF-16, and gzip never shrinks a text by less than its few bytes of framing),
+ * and holding more would only use memory (a 4.5 GB pipe ended in a RangeError from Buffer.concat).
+ */
+function maxStreamBytes(limit: number): number {
+  return 2 * limit + 1024 * 1024;
+}
+
+/** A stream's bytes, or, past `maxBytes`, how many were read when reading stopped. */
+async function readAtMost(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; read: number }> {
+  const chunks: Buffer[] = [];
+  let read = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+    read += bytes.byteLength;
+    // Leaving the loop ends the stream (for await calls its iterator's return).
+    if (read > maxBytes) return { ok: false, read };
+    chunks.push(bytes);
+  }
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
 async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<ReadInput> {
-  const chunks: Uint8Array[] = [];
+  let read: Awaited<ReturnType<typeof readAtMost>>;
   try {
-    for await (const chunk of stream) {
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-    }
+    read = await readAtMost(stream, maxStreamBytes(limit));
   } catch (error) {
     return {
       ok: false,
@@ -395,7 +429,8 @@ async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<
       },
     };
   }
-  return asRead(STDIN_NAME, await decode(STDIN_NAME, Buffer.concat(chunks), limit));
+  if (!read.ok) return { ok: false, problem: tooLarge(STDIN_NAME, read.read, limit, 'stopped') };
+  return asRead(STDIN_NAME, await decode(STDIN_NAME, read.bytes, limit));
 }
 
 type Decoded =

@@ -617,6 +617,30 @@ describe('readTrailInputs', () => {
     );
   });
 
+  test('standard input past what any text within the limit could take is refused as it is read, not held whole', async () => {
+    const limit = 1000;
+    let produced = 0;
+    // A stream of 16 MB: reading must stop by itself, past 2 bytes per character and a megabyte.
+    const endless = new Readable({
+      read() {
+        if (produced >= 16 * 1024 * 1024) {
+          this.push(null);
+          return;
+        }
+        produced += 64 * 1024;
+        this.push(Buffer.alloc(64 * 1024, 0x20));
+      },
+    });
+    const { texts, errors } = await readTrailInputs(['-'], { stdin: endless, maxTextLength: limit });
+    assert.deepEqual(texts, []);
+    assert.equal(errors[0]?.code, 'input.tooLarge');
+    assert.match(
+      errors[0]?.message ?? '',
+      /^<stdin>: is too large to read as one text \(more than [\d,]+ bytes, where reading stopped; at most 1,000 characters\)/,
+    );
+    assert.ok(produced < 2 * limit + 4 * 1024 * 1024, `${produced} bytes produced`);
+  });
+
   test('a pipe named on the command line (process substitution) is read once, gzip or not', async () => {
     for (const [name, content] of [
       ['plain.fifo', Buffer.from(trailText)],
