@@ -286,8 +286,12 @@ export function renderSnsProblems(report: ExplainReport): SnsMessage | undefined
     ...(report.errors.length > 0 ? [plural(report.errors.length, 'input problem')] : []),
     ...(warnings > 0 ? [plural(warnings, 'warning')] : []),
   ];
+  // The warnings first, then the unreadable inputs: a long list of those is what a cut shortens, and
+  // the skipped events, no problem, are left to the report alerts.
+  const warningsText = renderSkippedAndErrorsText({ ...report, skipped: [], errors: [] });
+  const errorsText = renderSkippedAndErrorsText({ ...report, skipped: [], warnings: [] });
   return {
     subject: toSnsSubject(`permission-auditor: ${problems.join(', ')}`),
-    message: fitMessage(`${renderSkippedAndErrorsText(report)}\n`),
+    message: fitMessage(`${[warningsText, errorsText].filter((text) => text !== '').join('\n\n')}\n`),
   };
 }

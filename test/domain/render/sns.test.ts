@@ -252,6 +252,27 @@ describe('renderSns', () => {
     );
     assert.equal(renderSnsProblems({ ...fullReport, errors: [] }), undefined);
   });
+
+  test('a problems alert too long for SNS keeps its warnings: they come first, the skipped events are left out', () => {
+    const errors = Array.from({ length: 3000 }, (_, i) => ({
+      input: `AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/28/file-${i}.json.gz`,
+      code: 'input.badGzip',
+      message: `AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/28/file-${i}.json.gz: unexpected end of file ${'x'.repeat(60)}`,
+    }));
+    const warning = {
+      input: 'AWSLogs',
+      code: 'input.manyUnreadable',
+      message: '3000 files were not read; check the bucket copy',
+    };
+    const alert = renderSnsProblems({ ...fullReport, errors, warnings: [warning] });
+    assert.equal(alert?.subject, 'permission-auditor: 3000 input problems, 1 warning');
+    assert.ok(
+      alert?.message.includes('3000 files were not read; check the bucket copy'),
+      alert?.message.slice(0, 300),
+    );
+    assert.ok(!alert?.message.includes('Skipped'), alert?.message.slice(0, 300));
+    assert.ok(new TextEncoder().encode(alert?.message ?? '').length <= SNS_LIMITS.messageMaxBytes.value);
+  });
 });
 
 describe('fitting a message to the byte limit', () => {
