@@ -18,6 +18,7 @@ import {
 } from '../domain/render/sns.js';
 import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
+import { unknownOptionProblem } from './unknownOption.js';
 
 export const EXPLAIN_USAGE = `Usage: permission-auditor explain FILE... [options]
 
@@ -193,6 +194,8 @@ const EXPLAIN_OPTIONS = {
 const ERRORS_ON_STDERR = 3;
 
 function argumentProblem(error: Error & { code?: string }, args: readonly string[]): string {
+  const unknown = unknownOptionProblem(error, Object.keys(EXPLAIN_OPTIONS));
+  if (unknown !== undefined) return unknown;
   const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(error.message);
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous !== null) {
     const option = ambiguous[1]!;

@@ -7,6 +7,7 @@ import { describeSimulation } from '../domain/policy/describeSimulation.js';
 import { runSimulations } from '../domain/policy/simulation.js';
 import { toSingleLine } from '../domain/render/escape.js';
 import type { CommandIo } from './io.js';
+import { unknownOptionProblem } from './unknownOption.js';
 
 export const SIMULATE_USAGE = `Usage: permission-auditor simulate --request FILE [--format json|text]
 
@@ -40,11 +41,13 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
     values = parsed.values;
   } catch (error) {
     // The parser's message quotes what was typed: made one line without control characters, as explain does.
-    const message = (error as Error).message
-      .split(/\r?\n/)
-      .map((line) => toSingleLine(line.trim()))
-      .filter((line) => line !== '')
-      .join(' ');
+    const message =
+      unknownOptionProblem(error as Error, ['request', 'format', 'help'], false) ??
+      (error as Error).message
+        .split(/\r?\n/)
+        .map((line) => toSingleLine(line.trim()))
+        .filter((line) => line !== '')
+        .join(' ');
     io.stderr(`simulate: ${message}\n\n${SIMULATE_USAGE}`);
     return 2;
   }

@@ -243,6 +243,32 @@ describe('permission-auditor explain', () => {
     assert.match(run.stdout, /json lists every one/);
   });
 
+  test('a mistyped option gets the option it is closest to; another unknown one says where the options are', async () => {
+    const typo = await runCli(['explain', join(SEED, 'event.json'), '--formt', 'json']);
+    assert.equal(typo.code, 2);
+    assert.ok(
+      typo.stderr.startsWith(
+        'explain: unknown option --formt: did you mean --format? (A file whose name starts with "-" goes after "--".)\n',
+      ),
+      typo.stderr,
+    );
+    const swapped = await runCli(['explain', join(SEED, 'event.json'), '--bukcet-policy', 'b=p.json']);
+    assert.match(swapped.stderr, /^explain: unknown option --bukcet-policy: did you mean --bucket-policy\?/);
+    const other = await runCli(['explain', join(SEED, 'event.json'), '--verbose']);
+    assert.ok(
+      other.stderr.startsWith(
+        'explain: unknown option --verbose (the options are below; a file whose name starts with "-" goes after "--")\n',
+      ),
+      other.stderr,
+    );
+    const simulate = await runCli(['simulate', '--requets', 'r.json']);
+    assert.equal(simulate.code, 2);
+    assert.ok(
+      simulate.stderr.startsWith('simulate: unknown option --requets: did you mean --request?\n'),
+      simulate.stderr,
+    );
+  });
+
   test('usage errors exit 2 with a message', async () => {
     assert.match((await runCli(['explain'])).stderr, /at least one event file/);
     assert.equal((await runCli(['explain', join(SEED, 'event.json'), '--format', 'pdf'])).code, 2);
