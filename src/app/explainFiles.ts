@@ -41,9 +41,13 @@ export type ExplainFilesResult =
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /**
- * How far explain has got: as each input is about to be read and analysed, then once when every input
- * is read and the findings are being built (for a large directory that takes a while too).
+ * How far explain has got: as each input is about to be read and analysed, then when every input is read
+ * and the findings are being built (for a large directory that takes a while too): once before the first,
+ * then as groups of events become findings (`built` of `groups`, at most every 1,000 groups).
  */
+/** Findings built between two progress reports: a report per finding would cost more than it says. */
+const FINDINGS_PER_PROGRESS = 1000;
+
 export type ExplainProgress =
   | {
       readonly stage: 'reading';
@@ -53,7 +57,13 @@ export type ExplainProgress =
       /** The input about to be read. */
       readonly input: string;
     }
-  | { readonly stage: 'findings'; readonly deniedEvents: number };
+  | {
+      readonly stage: 'findings';
+      readonly deniedEvents: number;
+      /** How many of the groups of events (one finding each) are built, when any is. */
+      readonly built?: number;
+      readonly groups?: number;
+    };
 
 export interface ExplainFilesIo {
   readonly stdin?: NodeJS.ReadableStream;
@@ -136,8 +146,17 @@ export async function explainFiles(
       inputErrors.push(read.problem);
     }
   }
-  io.onProgress?.({ stage: 'findings', deniedEvents: explainer.deniedEvents });
-  const report = explainer.report();
+  const { onProgress } = io;
+  const deniedEvents = explainer.deniedEvents;
+  onProgress?.({ stage: 'findings', deniedEvents });
+  const report = explainer.report(
+    onProgress === undefined
+      ? undefined
+      : (built, groups) => {
+          if (built % FINDINGS_PER_PROGRESS === 0 || built === groups)
+            onProgress({ stage: 'findings', deniedEvents, built, groups });
+        },
+  );
   const errors = inputErrors.map((e) => ({ input: e.input, code: e.code, message: e.message }));
   const warnings = [
     ...loaded.warnings,

@@ -277,8 +277,16 @@ class TerminalProgress {
 
   update(progress: ExplainProgress): void {
     if (progress.stage === 'findings') {
+      const { built, groups } = progress;
+      const now = Date.now();
+      if (built !== undefined && built < (groups ?? 0) && now - this.#last < 100) return;
+      this.#last = now;
+      const counted =
+        built !== undefined && groups !== undefined
+          ? `: ${built.toLocaleString('en-US')}/${groups.toLocaleString('en-US')}`
+          : '';
       this.#show(
-        `explain: building findings for ${progress.deniedEvents.toLocaleString('en-US')} denied events`,
+        `explain: building findings for ${progress.deniedEvents.toLocaleString('en-US')} denied events${counted}`,
       );
       return;
     }

@@ -34,8 +34,17 @@ test('a directory is explained file by file, with progress, as reading every fil
   const result = await explainFiles(paths, {}, { onProgress: (p) => progress.push(p) });
   assert.ok(result.ok);
   assert.deepEqual(
-    progress.map((p) => (p.stage === 'reading' ? [p.current, p.total, p.input] : [p.deniedEvents])),
-    [[1, 3, join(dir, 'a.json.gz')], [2, 3, join(dir, 'b.json')], [3, 3, join(dir, 'c.json')], [2]],
+    progress.map((p) =>
+      p.stage === 'reading' ? [p.current, p.total, p.input] : [p.deniedEvents, p.built, p.groups],
+    ),
+    [
+      [1, 3, join(dir, 'a.json.gz')],
+      [2, 3, join(dir, 'b.json')],
+      [3, 3, join(dir, 'c.json')],
+      // Before the first finding, then when the last (here the only) group of events became one.
+      [2, undefined, undefined],
+      [2, 1, 1],
+    ],
   );
   // c.json is not JSON: opened, but not read as CloudTrail input.
   assert.equal(result.inputsRead, 2);

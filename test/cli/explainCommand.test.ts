@@ -521,6 +521,8 @@ describe('permission-auditor explain', () => {
     assert.match(tty.stderr, /explain: reading 1\/3: .*a\.json/);
     assert.match(tty.stderr, /explain: reading 3\/3: .*c\.json/);
     assert.match(tty.stderr, /explain: building findings for 6 denied events/);
+    // The last group of events (here the only one) built: the count of findings built so far.
+    assert.match(tty.stderr, /explain: building findings for 6 denied events: 1\/1/);
     assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
     // Piped, standard error holds the summary alone.
     const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);

@@ -201,16 +201,21 @@ export class Explainer {
     return this.#deniedEvents.length;
   }
 
-  /** The findings of every denied event added so far (grouped across texts), with what was skipped and why. */
-  report(): ExplainReport {
+  /**
+   * The findings of every denied event added so far (grouped across texts), with what was skipped and
+   * why. `onBuilt` is told after each group of events becomes a finding (how many of how many).
+   */
+  report(onBuilt?: (built: number, groups: number) => void): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
+    const groups = groupEvents(this.#deniedEvents, this.#context.windowMinutes);
+    const built = groups.map((group, index) => {
+      const finding = builder.build(group);
+      onBuilt?.(index + 1, groups.length);
+      return finding;
+    });
     const { findings, policyChanges } = combinePolicyChanges(
-      withDistinctProfileSids(
-        markRepeats(
-          groupEvents(this.#deniedEvents, this.#context.windowMinutes).map((group) => builder.build(group)),
-        ),
-      ),
+      withDistinctProfileSids(markRepeats(built)),
       otherInlineSizes(this.#context.snapshot),
     );
     return {
