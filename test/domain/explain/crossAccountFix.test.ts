@@ -139,21 +139,24 @@ describe('cross-account bucket-policy fixes', () => {
     );
   });
 
+  /** The caller's side allows the read from the office network only. */
+  const readsFromOffice = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::partner/*',
+        Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
+    ],
+  };
+
   test("one side's Allow under a Condition the request missed: the other side's missing statement is said too", () => {
     const report = explainTexts(
       [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
       explainContext({
-        snapshot: snapshotWithUser('backup', {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 's3:GetObject',
-              Resource: 'arn:aws:s3:::partner/*',
-              Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
-            },
-          ],
-        }),
+        snapshot: snapshotWithUser('backup', readsFromOffice),
         bucketPolicies: new Map([['partner', bucketPolicy]]),
       }),
     );
@@ -172,17 +175,7 @@ describe('cross-account bucket-policy fixes', () => {
     const report = explainTexts(
       [{ input: 'trail.json', text: JSON.stringify({ Records: [refusedRead('exports/a.csv')] }) }],
       explainContext({
-        snapshot: snapshotWithUser('backup', {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 's3:GetObject',
-              Resource: 'arn:aws:s3:::partner/*',
-              Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
-            },
-          ],
-        }),
+        snapshot: snapshotWithUser('backup', readsFromOffice),
       }),
     );
     const guard = report.findings[0]?.caveats.find((c) => c.includes('allows this only under its Condition'));
