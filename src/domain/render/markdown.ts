@@ -49,6 +49,7 @@ import {
   overviewHeading,
   overviewNumbers,
   overviewRows,
+  overviewTotals,
   plural,
   policyDocument,
   profileScope,
@@ -151,11 +152,20 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
 /** A table of the report's distinct answers, before the findings (see {@link overviewRows}). */
 function overviewSection(report: ExplainReport): string[] {
   const rows = overviewRows(report);
+  const totals = overviewTotals(rows);
   return [
     '## Overview',
     '',
     `${overviewHeading(report, rows).replace(/^Overview: /, '')}.`,
     '',
+    ...(totals !== undefined
+      ? [
+          `Answers by cause: ${totals.causes.map(([title, n]) => `${title} (${n})`).join('; ')}.`,
+          '',
+          `Answers by principal: ${totals.principals.map(([principal, n]) => `${text(principal)} (${n})`).join(', ')}${totals.otherPrincipals > 0 ? `, and ${plural(totals.otherPrincipals, 'other principal')}` : ''}.`,
+          '',
+        ]
+      : []),
     '| Findings | Principal | Bucket | Cause | Advice |',
     '|---|---|---|---|---|',
     ...rows.map(

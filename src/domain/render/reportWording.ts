@@ -646,6 +646,37 @@ export function overviewHeading(report: ExplainReport, rows: readonly OverviewRo
   return `Overview: ${plural(total, 'finding')}${repeated > 0 ? `, ${repeated} of them repeating an earlier one's advice` : ''}${changes > 0 ? `; ${plural(changes, 'combined policy change')} after the findings` : ''}`;
 }
 
+/** At least this many distinct answers before an overview opens with totals: fewer are read at a glance. */
+const OVERVIEW_TOTALS_MIN = 10;
+/** The principals a totals line names, most answers first; the rest are counted. */
+const OVERVIEW_TOTALS_PRINCIPALS = 5;
+
+/**
+ * Totals that open a long overview (see {@link OVERVIEW_TOTALS_MIN}): its distinct answers by cause
+ * (the cause's title), most first, and the principals with the most of them; `undefined` for a short one.
+ */
+export function overviewTotals(rows: readonly OverviewRow[]):
+  | {
+      readonly causes: readonly (readonly [string, number])[];
+      readonly principals: readonly (readonly [string, number])[];
+      readonly otherPrincipals: number;
+    }
+  | undefined {
+  if (rows.length < OVERVIEW_TOTALS_MIN) return undefined;
+  const count = (key: (row: OverviewRow) => string) => {
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
+    // Most first; ties in the order first seen (a Map keeps it, and the sort is stable).
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  };
+  const principals = count((row) => row.principal);
+  return {
+    causes: count((row) => row.title),
+    principals: principals.slice(0, OVERVIEW_TOTALS_PRINCIPALS),
+    otherPrincipals: Math.max(0, principals.length - OVERVIEW_TOTALS_PRINCIPALS),
+  };
+}
+
 /** What a job profile covers, after its heading: everything the job needs, or only part of it and why. */
 export function profileScope(
   profile: Pick<JobProfile, 'partial' | 'statements'>,

@@ -41,6 +41,7 @@ import {
   overviewHeading,
   overviewNumbers,
   overviewRows,
+  overviewTotals,
   plural,
   policyDocument,
   principalLabel,
@@ -313,11 +314,20 @@ function renderRepeatText(
   return lines.join('\n');
 }
 
-/** What a report skipped and could not read, as plain text (empty when there is nothing to say). */
-/** The overview that opens a report of several findings: one line per distinct answer. */
+/**
+ * The overview that opens a report of several findings: one line per distinct answer, after totals by
+ * cause and principal when there are many.
+ */
 function overviewText(report: ExplainReport, paint: Painter): string {
   const rows = overviewRows(report);
   const lines = [paint('bold', overviewHeading(report, rows))];
+  const totals = overviewTotals(rows);
+  if (totals !== undefined) {
+    lines.push(`  Answers by cause: ${totals.causes.map(([title, n]) => `${title} (${n})`).join('; ')}`);
+    lines.push(
+      `  Answers by principal: ${totals.principals.map(([principal, n]) => `${t(principal)} (${n})`).join(', ')}${totals.otherPrincipals > 0 ? `, and ${plural(totals.otherPrincipals, 'other principal')}` : ''}`,
+    );
+  }
   for (const row of rows) {
     lines.push(
       `  - ${overviewNumbers(row)}: ${t(row.principal)}${row.bucket !== undefined ? `, bucket ${t(row.bucket)}` : ''}: ${row.title}; ${t(row.outcome)}${overviewCombined(row)}`,
@@ -326,6 +336,7 @@ function overviewText(report: ExplainReport, paint: Painter): string {
   return lines.join('\n');
 }
 
+/** What a report skipped and could not read, as plain text (empty when there is nothing to say). */
 export function renderSkippedAndErrorsText(report: ExplainReport): string {
   return renderTail(report, painter(false), DEFAULT_MAX_SKIPPED);
 }

@@ -163,3 +163,38 @@ describe('report overview', () => {
     assert.ok(!renderMarkdown(two).includes('## Overview'));
   });
 });
+
+describe('a long overview (10 distinct answers or more)', () => {
+  const buckets = Array.from({ length: 9 }, (_, i) => `bucket-${i}`);
+  const long: ExplainReport = {
+    findings: [
+      ...buckets.map((bucket) => bareFinding(USER, { bucket, fix: inlineFix })),
+      bareFinding(ROLE, { bucket: 'builds', cause: 'resource-policy-explicit-deny', fix: null }),
+      bareFinding('arn:aws:iam::111122223333:user/a*b', { bucket: 'x', fix: inlineFix }),
+    ],
+    skipped: [],
+    errors: [],
+  };
+
+  test('opens with its answers by cause and by principal, most first', () => {
+    const text = renderText(long, { color: false });
+    const [heading, causes, principals] = text.split('\n');
+    assert.equal(heading, 'Overview: 11 findings');
+    assert.equal(
+      causes,
+      '  Answers by cause: No identity-based policy allows the request (10); The bucket policy explicitly denies the request (1)',
+    );
+    assert.equal(principals, '  Answers by principal: user/nas-sync (9), role/ci/deploy (1), user/a*b (1)');
+    const markdown = renderMarkdown(long);
+    assert.ok(
+      markdown.includes(
+        '\n\nAnswers by principal: user\\/nas\\-sync (9), role\\/ci\\/deploy (1), user\\/a\\*b (1).\n',
+      ),
+      markdown.slice(0, 800),
+    );
+  });
+
+  test('a short one has no totals', () => {
+    assert.ok(!renderText(report, { color: false }).includes('Answers by cause'));
+  });
+});
