@@ -566,7 +566,33 @@ function probesFor(
 /** The verification line for probes that no change newly allows. */
 function probesLine(probes: readonly AuthorizationRequest[], statements: readonly PolicyStatement[]): string {
   const objects = statements.some(scopedToObjects) ? ", and through S3 for another bucket's objects" : '';
-  return `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3${objects}).`;
+  return `No other KMS use becomes newly allowed (${probes.length} probes: another key and an alias of the account, "*", and the key used directly or through another service than S3${objects}).${bucketKeyWidening(statements)}`;
+}
+
+/**
+ * What a key statement that allows a bucket's ARN beside its objects' (S3 Bucket Keys not ruled out)
+ * opens: through Bucket Keys, which any uploader may ask for, every object of the bucket. Empty for none.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+ */
+export function bucketKeyWidening(statements: readonly PolicyStatement[]): string {
+  const buckets = bucketContexts(statements);
+  if (buckets.length === 0) return '';
+  const one = buckets.length === 1;
+  return ` The key's statement also allows ${buckets.join(', ')} as encryption context, which S3 gives KMS when the bucket, or the request, uses S3 Bucket Keys (any uploader may ask for one with x-amz-server-side-encryption-bucket-key-enabled): through S3 the key is then usable for every object of ${one ? 'that bucket' : 'those buckets'} the caller may write or read, not only the objects it names. If the bucket does not use Bucket Keys, remove ${one ? 'that ARN' : 'those ARNs'} from the condition to keep the key to those objects (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`;
+}
+
+/** The buckets' ARNs a key statement allows as encryption context beside objects of theirs. */
+function bucketContexts(statements: readonly PolicyStatement[]): string[] {
+  const buckets = new Set<string>();
+  for (const statement of statements) {
+    const contexts = statement.Condition?.StringLike?.[ENCRYPTION_CONTEXT];
+    const list = typeof contexts === 'string' ? [contexts] : (contexts ?? []);
+    for (const context of list)
+      if (parseS3Arn(context)?.key === undefined && list.some((other) => other.startsWith(`${context}/`)))
+        buckets.add(context);
+  }
+  return [...buckets].sort();
 }
 
 /** The failed verification's caveat: what the change would newly allow, with the object it was for. */
@@ -1023,7 +1049,7 @@ export function withKeyUse(profile: JobProfile, calls: readonly EvaluatedKmsCall
     statements: [...profile.statements, statement],
     notes: [
       ...profile.notes,
-      `The objects are encrypted with the KMS key ${keys.join(', ')} (SSE-KMS): S3 calls ${statement.Action.join(' and ')} on it with the caller's credentials (kms:GenerateDataKey for each upload, kms:Decrypt to read and to complete an upload in parts, ${MULTIPART_KMS}); the key policy must allow them too (see the caveats).`,
+      `The objects are encrypted with the KMS key ${keys.join(', ')} (SSE-KMS): S3 calls ${statement.Action.join(' and ')} on it with the caller's credentials (kms:GenerateDataKey for each upload, kms:Decrypt to read and to complete an upload in parts, ${MULTIPART_KMS}); the key policy must allow them too (see the caveats).${bucketKeyWidening([statement])}`,
     ],
   };
 }

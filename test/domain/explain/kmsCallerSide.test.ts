@@ -164,9 +164,10 @@ describe("KMS calls refused by the caller's own policies", () => {
         "With the fix applied, the caller's policies allow the KMS request S3 makes for it.",
       ),
     );
+    // The bucket's ARN beside the objects' (the record does not say whether it uses Bucket Keys): said.
     assert.ok(
       finding.fix?.verification.includes(
-        `No other KMS use becomes newly allowed (7 probes: another key and an alias of the account, "*", and the key used directly or through another service than S3, and through S3 for another bucket's objects).`,
+        `No other KMS use becomes newly allowed (7 probes: another key and an alias of the account, "*", and the key used directly or through another service than S3, and through S3 for another bucket's objects). The key's statement also allows arn:aws:s3:::data as encryption context, which S3 gives KMS when the bucket, or the request, uses S3 Bucket Keys (any uploader may ask for one with x-amz-server-side-encryption-bucket-key-enabled): through S3 the key is then usable for every object of that bucket the caller may write or read, not only the objects it names. If the bucket does not use Bucket Keys, remove that ARN from the condition to keep the key to those objects (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).`,
       ),
       finding.fix?.verification.join('\n'),
     );
@@ -1638,7 +1639,9 @@ describe("the key's statements are for the objects the fix grants (S3's encrypti
     );
     assert.ok(
       finding.fix?.verification.some((v) =>
-        v.endsWith("through another service than S3, and through S3 for another bucket's objects)."),
+        v.includes(
+          "through another service than S3, and through S3 for another bucket's objects). The key's statement also allows arn:aws:s3:::data as encryption context",
+        ),
       ),
     );
     // The job profile's key statement is for the objects its S3 statements grant.
