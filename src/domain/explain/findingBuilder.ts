@@ -863,6 +863,17 @@ function withBucketPolicyDeny(
  * The access point every request of the finding on `bucket` went through, if they all went through the
  * same one (a job mixing direct and access point requests keeps the bucket's profile).
  */
+/** The bucket's ARN for one of an access point's (`…:accesspoint/name/object/key` -> `bucket/key`); others as they are. */
+function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: string) => string {
+  const objects = `${accessPointArn}/object/`;
+  return (resource) =>
+    resource === accessPointArn
+      ? bucketArn
+      : resource.startsWith(objects)
+        ? `${bucketArn}/${resource.slice(objects.length)}`
+        : resource;
+}
+
 function soleAccessPoint(
   evaluated: readonly EvaluatedCheck[],
   bucket: string,
@@ -2325,7 +2336,14 @@ export class FindingBuilder {
     const caller = evaluated[0]?.request;
     const trim =
       fullProfile !== null && evidence === 'policies' && caller !== undefined
-        ? trimProfile(set, fullProfile, caller)
+        ? trimProfile(
+            set,
+            fullProfile,
+            caller,
+            accessPoint !== undefined && bucket !== undefined
+              ? bucketArnFor(accessPoint.arn, bucketArnOf(bucket, partition))
+              : undefined,
+          )
         : undefined;
     const leftOut = trim?.leftOut ?? new Map<string, readonly UnconditionalDeny[]>();
     const profile = trim === undefined ? fullProfile : trim.profile;

@@ -77,7 +77,13 @@ function profileDenies(
   set: PolicySet,
   profile: JobProfile,
   caller: AuthorizationRequest,
+  onBucket: ((resource: string) => string) | undefined,
 ): UnconditionalDeny[] {
+  // Through an access point S3 matches the bucket policy against the bucket's own ARNs.
+  const bucketPolicy =
+    onBucket !== undefined && set.resource !== undefined
+      ? { identity: [], scpLevels: [], rcpLevels: [], resource: set.resource }
+      : undefined;
   // The caller's side of one of the finding's requests; no request context of its own.
   const request = (action: string, resource: string): AuthorizationRequest => ({
     principal: caller.principal,
@@ -104,6 +110,13 @@ function profileDenies(
         const asked = request(action, probe);
         const result = evaluate(set, asked);
         if (result.decision === 'ExplicitlyDenied') checks.push({ request: asked, result });
+        if (bucketPolicy !== undefined && onBucket !== undefined) {
+          const mapped = onBucket(probe);
+          if (mapped !== probe) {
+            const byBucket = evaluate(bucketPolicy, request(action, mapped));
+            if (byBucket.decision === 'ExplicitlyDenied') checks.push({ request: asked, result: byBucket });
+          }
+        }
       }
     }
   }
@@ -139,8 +152,16 @@ export function patternMisses(pattern: string, resource: string): boolean {
   return !a.startsWith(b) && !b.startsWith(a);
 }
 
-function denyCovers(deny: UnconditionalDeny, action: string, resources: readonly string[]): boolean {
+function denyCovers(
+  deny: UnconditionalDeny,
+  action: string,
+  given: readonly string[],
+  onBucket: ((resource: string) => string) | undefined,
+): boolean {
   const { statement } = deny;
+  // A bucket policy's Deny names the bucket's ARNs, which an access point's stand for.
+  const resources =
+    onBucket !== undefined && deny.ref.policyType === 'resource' ? given.map(onBucket) : given;
   const actionLower = action.toLowerCase();
   const named = statement.actions.some((a) => a.matcher(actionLower));
   // NotAction: every action but those it names.
@@ -160,7 +181,11 @@ export interface GuardrailTrim {
 }
 
 /** Takes out of `profile` every action such a Deny refuses on all of a statement's resources. */
-function withoutGuardrailDenied(profile: JobProfile, denies: readonly UnconditionalDeny[]): GuardrailTrim {
+function withoutGuardrailDenied(
+  profile: JobProfile,
+  denies: readonly UnconditionalDeny[],
+  onBucket: ((resource: string) => string) | undefined,
+): GuardrailTrim {
   const leftOut = new Map<string, UnconditionalDeny[]>();
   const statements: PolicyStatement[] = [];
   for (const statement of profile.statements) {
@@ -169,7 +194,7 @@ function withoutGuardrailDenied(profile: JobProfile, denies: readonly Unconditio
       continue;
     }
     const kept = statement.Action.filter((action) => {
-      const by = denies.filter((deny) => denyCovers(deny, action, statement.Resource));
+      const by = denies.filter((deny) => denyCovers(deny, action, statement.Resource, onBucket));
       if (by.length === 0) return true;
       const refusing = leftOut.get(action) ?? [];
       for (const deny of by) if (!refusing.includes(deny)) refusing.push(deny);
@@ -241,10 +266,12 @@ export function trimProfile(
   set: PolicySet,
   profile: JobProfile,
   caller: AuthorizationRequest,
+  /** A profile through an access point: its ARN, and the bucket's ARN for one of its ARNs. */
+  onBucket?: (resource: string) => string,
 ): GuardrailTrim {
-  const denies = profileDenies(set, profile, caller);
+  const denies = profileDenies(set, profile, caller, onBucket);
   if (denies.length === 0) return { profile, leftOut: new Map() };
-  const trim = withoutGuardrailDenied(profile, denies);
+  const trim = withoutGuardrailDenied(profile, denies, onBucket);
   const { leftOut } = trim;
   if (trim.profile === null || leftOut.size === 0 || trim.profile.partial !== undefined) return trim;
   return {

@@ -166,6 +166,47 @@ describe('explain through an access point', () => {
     // A Deny on other keys of the bucket does not match this one.
     assert.equal(run('arn:aws:s3:::data/out/*')?.cause, 'allowed-by-visible-policies');
   });
+
+  test("the job profile leaves out what the bucket policy's unconditional Deny refuses on the bucket's ARNs", () => {
+    const bucketPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'NoWritesIn',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::data/in/*',
+        },
+        {
+          Sid: 'Delegate',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: '*',
+          Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+          Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+        },
+      ],
+    };
+    const record = {
+      ...throughAccessPoint(
+        'in/a.csv',
+        `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`,
+      ),
+      userAgent: '[aws-cli/2.15.0 md/command#s3.cp]',
+    };
+    const finding = explainTexts(text(record), {
+      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+      bucketPolicies: new Map([['data', bucketPolicy]]),
+    }).findings[0];
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    const actions = finding?.jobProfile?.statements.flatMap((s) => s.Action) ?? [];
+    assert.ok(actions.length > 0 && !actions.includes('s3:PutObject'), JSON.stringify(finding?.jobProfile));
+    assert.match(
+      finding?.jobProfile?.notes[0] ?? '',
+      /^s3:PutObject is left out of this profile: Statement "NoWritesIn"/,
+    );
+  });
 });
 
 describe('explain through an access point in another account', () => {
