@@ -7,6 +7,7 @@ import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
 import { MAX_POLICY_NESTING, nestsDeeperThan } from '../domain/json/jsonValue.js';
+import { readAtMost } from './boundedRead.js';
 import { gunzipLayers } from './gzipLayers.js';
 import { decodeText } from './textEncoding.js';
 
@@ -41,19 +42,6 @@ export type JsonFileResult = { readonly ok: true; readonly value: unknown } | Fi
 
 const STDIN_LABEL = 'standard input';
 
-/** A stream's bytes, `undefined` once past `MAX_JSON_BYTES` (and a little gzip framing): reading stops there. */
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let read = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    read += bytes.byteLength;
-    if (read > MAX_JSON_BYTES + 1024 * 1024) return undefined;
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks);
-}
-
 function failure(code: FileErrorCode, file: string, message: string): FileFailure {
   return { ok: false, code, message, file };
 }
@@ -76,7 +64,11 @@ export async function readJsonFile(
   const name = file === '-' ? STDIN_LABEL : file;
   let bytes: Buffer | undefined;
   try {
-    bytes = file === '-' ? await readStream(stdin) : await readFile(file);
+    if (file === '-') {
+      // Past MAX_JSON_BYTES (and a little gzip framing) nothing can be read as one text: reading stops.
+      const read = await readAtMost(stdin, MAX_JSON_BYTES + 1024 * 1024);
+      bytes = read.ok ? read.bytes : undefined;
+    } else bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return failure('file.missing', file, `${name}: no such file`);

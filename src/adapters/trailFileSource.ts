@@ -9,6 +9,7 @@ import { createReadStream, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InputProblem } from '../domain/cloudtrail/envelopes.js';
+import { readAtMost } from './boundedRead.js';
 import { gunzipLayers, isGzip } from './gzipLayers.js';
 import { decodeText, detectEncoding, maxTextLength } from './textEncoding.js';
 
@@ -52,23 +53,23 @@ export interface InputWarning {
 const MAX_TEXT_LENGTH = constants.MAX_STRING_LENGTH;
 
 /**
- * `gzip`: the size is that of the decompressed text (`exact`), or what decompression reached before it
- * stopped (`beyond`, the cap); `stopped`: what a stream (standard input, a pipe) gave before reading it
- * stopped, at {@link maxStreamBytes}.
+ * `measured`: the size is that of the text after gzip decompression (`exact`), or what decompression
+ * reached before it stopped (`beyond`, the cap), or what a stream (standard input, a pipe) gave before
+ * reading it stopped (`stopped`, at {@link maxStreamBytes}); absent, the file's own size.
  */
 function tooLarge(
   input: string,
   bytes: number,
   limit: number,
-  gzip?: 'exact' | 'beyond' | 'stopped',
+  measured?: 'exact' | 'beyond' | 'stopped',
 ): InputProblem {
   const n = bytes.toLocaleString('en-US');
   const size =
-    gzip === undefined
+    measured === undefined
       ? `${n} bytes`
-      : gzip === 'stopped'
+      : measured === 'stopped'
         ? `more than ${n} bytes, where reading stopped`
-        : `${gzip === 'beyond' ? 'more than ' : ''}${n} bytes after gzip decompression`;
+        : `${measured === 'beyond' ? 'more than ' : ''}${n} bytes after gzip decompression`;
   return {
     input,
     code: trailInputProblemCodes.tooLarge,
@@ -396,23 +397,6 @@ async function readHead(path: string): Promise<Uint8Array> {
  */
 function maxStreamBytes(limit: number): number {
   return 2 * limit + 1024 * 1024;
-}
-
-/** A stream's bytes, or, past `maxBytes`, how many were read when reading stopped. */
-async function readAtMost(
-  stream: NodeJS.ReadableStream,
-  maxBytes: number,
-): Promise<{ ok: true; bytes: Buffer } | { ok: false; read: number }> {
-  const chunks: Buffer[] = [];
-  let read = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
-    read += bytes.byteLength;
-    // Leaving the loop ends the stream (for await calls its iterator's return).
-    if (read > maxBytes) return { ok: false, read };
-    chunks.push(bytes);
-  }
-  return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
 async function readStdin(stream: NodeJS.ReadableStream, limit: number): Promise<ReadInput> {

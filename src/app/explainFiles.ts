@@ -45,9 +45,6 @@ export type ExplainFilesResult =
  * and the findings are being built (for a large directory that takes a while too): once before the first,
  * then as groups of events become findings (`built` of `groups`, at most every 1,000 groups).
  */
-/** Findings built between two progress reports: a report per finding would cost more than it says. */
-const FINDINGS_PER_PROGRESS = 1000;
-
 export type ExplainProgress =
   | {
       readonly stage: 'reading';
@@ -64,6 +61,9 @@ export type ExplainProgress =
       readonly built?: number;
       readonly groups?: number;
     };
+
+/** Findings built between two progress reports: a report per finding would cost more than it says. */
+const FINDINGS_PER_PROGRESS = 1000;
 
 export interface ExplainFilesIo {
   readonly stdin?: NodeJS.ReadableStream;

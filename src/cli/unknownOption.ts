@@ -6,7 +6,7 @@
  */
 import { toSingleLine } from '../domain/render/escape.js';
 
-/** Edits (insert, delete, change, swap two neighbours) from `a` to `b`, counted up to `max + 1`. */
+/** Edits (insert, delete, change, swap two neighbours) from `a` to `b`; `max + 1` when the lengths alone differ by more than `max`. */
 function distance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const rows: number[][] = [];
@@ -41,10 +41,11 @@ export function unknownOptionProblem(
   const typed = /^Unknown option '([^']*)'/.exec(error.message)?.[1];
   if (typed === undefined) return undefined;
   const said = `unknown option ${toSingleLine(typed)}`;
-  const files = takesFiles ? 'a file whose name starts with "-" goes after "--"' : undefined;
+  // What else to say: the options follow the message, and where a file named like an option goes.
+  const filesHint = takesFiles ? 'a file whose name starts with "-" goes after "--"' : undefined;
+  const rest = `(the options are below${filesHint !== undefined ? `; ${filesHint}` : ''})`;
   // A short option (`-x`) is one letter: nothing to be close to.
-  if (!typed.startsWith('--'))
-    return `${said} (the options are below${files !== undefined ? `; ${files}` : ''})`;
+  if (!typed.startsWith('--')) return `${said} ${rest}`;
   const name = typed.slice(2).replace(/=.*$/, '');
   // The closest option within two edits (or one for a short name), or the only one the name starts.
   const max = name.length <= 4 ? 1 : 2;
@@ -55,7 +56,6 @@ export function unknownOptionProblem(
   }
   const prefixed = options.filter((option) => name.length >= 2 && option.startsWith(name));
   const suggestion = best?.option ?? (prefixed.length === 1 ? prefixed[0] : undefined);
-  if (suggestion !== undefined)
-    return `${said}: did you mean --${suggestion}?${files !== undefined ? ` (A file whose name starts with "-" goes after "--".)` : ''}`;
-  return `${said} (the options are below${files !== undefined ? `; ${files}` : ''})`;
+  if (suggestion === undefined) return `${said} ${rest}`;
+  return `${said}: did you mean --${suggestion}?${filesHint !== undefined ? ` (${filesHint.charAt(0).toUpperCase()}${filesHint.slice(1)}.)` : ''}`;
 }

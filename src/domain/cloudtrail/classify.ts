@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
  */
+import { isJsonObject } from '../json/jsonValue.js';
 import type { CloudTrailRecord } from './types.js';
 
 /**
@@ -240,25 +241,15 @@ export function kmsCallForS3Message(record: Readonly<Record<string, unknown>>): 
   if (record.eventSource !== 'kms.amazonaws.com') return undefined;
   const code = said(record.errorCode);
   if (code === undefined || !code.startsWith('AccessDenied')) return undefined;
-  const identity = record.userIdentity;
-  const invokedBy =
-    typeof identity === 'object' && identity !== null
-      ? (identity as Record<string, unknown>).invokedBy
-      : undefined;
-  if (invokedBy !== 's3.amazonaws.com' && record.sourceIPAddress !== 's3.amazonaws.com') return undefined;
-  const parameters =
-    typeof record.requestParameters === 'object' && record.requestParameters !== null
-      ? (record.requestParameters as Record<string, unknown>)
-      : {};
-  const context =
-    typeof parameters.encryptionContext === 'object' && parameters.encryptionContext !== null
-      ? said((parameters.encryptionContext as Record<string, unknown>)['aws:s3:arn'])
-      : undefined;
+  const identity = isJsonObject(record.userIdentity) ? record.userIdentity : {};
+  if (identity.invokedBy !== 's3.amazonaws.com' && record.sourceIPAddress !== 's3.amazonaws.com')
+    return undefined;
+  const parameters = isJsonObject(record.requestParameters) ? record.requestParameters : {};
+  const context = isJsonObject(parameters.encryptionContext)
+    ? said(parameters.encryptionContext['aws:s3:arn'])
+    : undefined;
   const action = `kms:${said(record.eventName) ?? 'call'}`;
-  const caller =
-    typeof identity === 'object' && identity !== null
-      ? said((identity as Record<string, unknown>).arn)
-      : undefined;
+  const caller = said(identity.arn);
   const key = said(parameters.keyId);
   const region = said(record.awsRegion);
   const kmsSaid = said(record.errorMessage, 500);

@@ -266,8 +266,8 @@ export class Explainer {
     this.#note(seen.eventNames, ontoItself ? METADATA_UPDATE : eventName);
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     // Which aws-cli command listed (an `aws s3 ls` is not an `rm --recursive`'s listing).
-    if (eventName === 'ListObjects' || eventName === 'ListObjectsV2')
-      this.#note(seen.listingCommands, listingCommand(userAgent));
+    const command = listingCommand(eventName, userAgent);
+    if (command !== undefined) this.#note(seen.listingCommands, command);
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     // A listing of versions (rclone --s3-versions) walks the same way.

@@ -80,7 +80,13 @@ import {
   type SucceededCalls,
   uniqueIdOf,
 } from './grouping.js';
-import { guardrailNote, noProfileCaveat, trimProfile, type UnconditionalDeny } from './guardrailProfile.js';
+import {
+  bucketPolicyOnly,
+  guardrailNote,
+  noProfileCaveat,
+  trimProfile,
+  type UnconditionalDeny,
+} from './guardrailProfile.js';
 import {
   aliasResourceCaveats,
   answeredKmsNotes,
@@ -819,6 +825,17 @@ function headedTwice(
   return false;
 }
 
+/** The bucket's ARN for one of an access point's (`…:accesspoint/name/object/key` -> `bucket/key`); others as they are. */
+function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: string) => string {
+  const objects = `${accessPointArn}/object/`;
+  return (resource) =>
+    resource === accessPointArn
+      ? bucketArn
+      : resource.startsWith(objects)
+        ? `${bucketArn}/${resource.slice(objects.length)}`
+        : resource;
+}
+
 /**
  * `result` with the Deny statements of the bucket policy that refuse a request made through an access
  * point. S3 evaluates the underlying bucket's policy for such a request against the bucket's own ARNs
@@ -836,18 +853,16 @@ function withBucketPolicyDeny(
   result: EvaluationResult,
 ): EvaluationResult {
   const through = check.accessPoint;
-  if (through === undefined || set.resource === undefined || check.bucket === undefined) return result;
-  const bucketArn = `arn:${through.split(':')[1] ?? 'aws'}:s3:::${check.bucket}`;
+  const bucketPolicy = bucketPolicyOnly(set);
+  if (through === undefined || bucketPolicy === undefined || check.bucket === undefined) return result;
+  const bucketArn = bucketArnOf(check.bucket, partitionOfArn(through));
   const resource =
     check.key !== undefined
       ? `${bucketArn}/${check.key}`
       : check.anyKey === true
         ? `${bucketArn}/*`
         : bucketArn;
-  const onBucket = evaluate(
-    { identity: [], scpLevels: [], rcpLevels: [], resource: set.resource },
-    { ...request, resource },
-  );
+  const onBucket = evaluate(bucketPolicy, { ...request, resource });
   const before = result.decision === 'ExplicitlyDenied' ? result.deniedBy : [];
   // A Deny whose Resource matches both ARNs (`*`) is named once.
   const denies = onBucket.deniedBy.filter(
@@ -863,17 +878,6 @@ function withBucketPolicyDeny(
  * The access point every request of the finding on `bucket` went through, if they all went through the
  * same one (a job mixing direct and access point requests keeps the bucket's profile).
  */
-/** The bucket's ARN for one of an access point's (`…:accesspoint/name/object/key` -> `bucket/key`); others as they are. */
-function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: string) => string {
-  const objects = `${accessPointArn}/object/`;
-  return (resource) =>
-    resource === accessPointArn
-      ? bucketArn
-      : resource.startsWith(objects)
-        ? `${bucketArn}/${resource.slice(objects.length)}`
-        : resource;
-}
-
 function soleAccessPoint(
   evaluated: readonly EvaluatedCheck[],
   bucket: string,
@@ -2161,7 +2165,7 @@ export class FindingBuilder {
       else if (combined !== undefined) {
         const { now, next } = keyUseAfterS3;
         // The S3 fix the key's statements joined: the objects they are for.
-        const s3Fix = fixOutcome.fix;
+        const keyScope = keyScopeOf(fixOutcome.fix);
         for (const [calls, thisRun] of [
           [now, true],
           [next, false],
@@ -2174,7 +2178,7 @@ export class FindingBuilder {
               thisRun,
               principal.account,
               combined.fix?.attachKind === 'bucket-policy',
-              s3Fix !== null ? keyScopeOf(s3Fix) : [],
+              keyScope,
             );
         }
         const joinedCaveats = [...fixOutcome.caveats, ...combined.caveats];
@@ -2280,11 +2284,10 @@ export class FindingBuilder {
         (kind) => (bucket !== undefined ? this.#succeeded.values(kind, principal, bucket) : undefined),
         (otherBucket, commands) =>
           (this.#succeeded.values('listPrefixes', principal, otherBucket)?.size ?? 0) > 0 &&
-          (commands === undefined ||
-            commands.some(
-              (command) =>
-                this.#succeeded.values('listingCommands', principal, otherBucket)?.has(command) === true,
-            )),
+          commands.some(
+            (command) =>
+              this.#succeeded.values('listingCommands', principal, otherBucket)?.has(command) === true,
+          ),
         () =>
           [...this.#succeeded.buckets].some(
             (other) =>
@@ -3371,8 +3374,8 @@ export class FindingBuilder {
     copies: CopyEvidence | undefined,
     /** The input's evidence of the principal's successful calls on the bucket. */
     evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
-    /** Whether the caller listed that bucket with success, by one of `commands` (aws-cli's) when given. */
-    listedOn: (otherBucket: string, commands?: readonly string[]) => boolean,
+    /** Whether the caller listed that bucket with success, by one of aws-cli's `commands`. */
+    listedOn: (otherBucket: string, commands: readonly string[]) => boolean,
     /** Whether the caller read an object's tags with success on another bucket (a copy's source). */
     readTagsElsewhere: () => boolean,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
@@ -3559,12 +3562,11 @@ export class FindingBuilder {
       const commands = awsCliCommands(client.command, evaluated);
       // Which commands listed this bucket: each command's profile counts only its own listings.
       const listingCommands = new Set(evidence('listingCommands') ?? NO_NAMES);
-      for (const { event } of evaluated)
-        if (
-          event.bucket === bucket &&
-          (event.eventName === 'ListObjects' || event.eventName === 'ListObjectsV2')
-        )
-          listingCommands.add(listingCommand(event.userAgent));
+      for (const { event } of evaluated) {
+        const command =
+          event.bucket === bucket ? listingCommand(event.eventName, event.userAgent) : undefined;
+        if (command !== undefined) listingCommands.add(command);
+      }
       const profile = awsCliJobProfile(
         {
           bucket,

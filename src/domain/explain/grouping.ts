@@ -131,8 +131,12 @@ export type CallEvidence =
  */
 export const METADATA_UPDATE = 'CopyObject onto itself';
 
-/** The aws-cli command a listing's user agent names (`s3.rm`), `''` when it names none (see `listingCommands`). */
-export function listingCommand(userAgent: unknown): string {
+/**
+ * The aws-cli command the user agent of a listing of objects names (`s3.rm`; `''` when it names none),
+ * `undefined` for any other call (see `listingCommands`).
+ */
+export function listingCommand(eventName: string, userAgent: unknown): string | undefined {
+  if (eventName !== 'ListObjects' && eventName !== 'ListObjectsV2') return undefined;
   return (typeof userAgent === 'string' ? detectClient(userAgent).command : undefined) ?? '';
 }
 

@@ -63,6 +63,16 @@ function unconditionalDenies(set: PolicySet, checks: readonly DeniedCheck[]): Un
   return [...found.values()];
 }
 
+/**
+ * `set`'s bucket policy alone, for what S3 matches against the bucket's own ARNs when a request comes
+ * through an access point; `undefined` when it has none.
+ */
+export function bucketPolicyOnly(set: PolicySet): PolicySet | undefined {
+  return set.resource === undefined
+    ? undefined
+    : { identity: [], scpLevels: [], rcpLevels: [], resource: set.resource };
+}
+
 /** The key a probe of a profile's `prefix*` resource names: inside the prefix, and no real object's. */
 const PROBE_KEY = 'permission-auditor-probe';
 
@@ -80,10 +90,7 @@ function profileDenies(
   onBucket: ((resource: string) => string) | undefined,
 ): UnconditionalDeny[] {
   // Through an access point S3 matches the bucket policy against the bucket's own ARNs.
-  const bucketPolicy =
-    onBucket !== undefined && set.resource !== undefined
-      ? { identity: [], scpLevels: [], rcpLevels: [], resource: set.resource }
-      : undefined;
+  const bucketPolicy = onBucket !== undefined ? bucketPolicyOnly(set) : undefined;
   // The caller's side of one of the finding's requests; no request context of its own.
   const request = (action: string, resource: string): AuthorizationRequest => ({
     principal: caller.principal,

@@ -125,7 +125,7 @@ function callContext(
 }
 
 /** The condition key of the encryption context S3 gives KMS: the object's ARN (the bucket's with S3 Bucket Keys). */
-export const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
+const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
 
 /**
  * The ARN S3 gives KMS as encryption context (`aws:s3:arn`) for the event's call: the object's (the
@@ -135,7 +135,7 @@ export const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
  */
-export function s3EncryptionContext(event: DeniedEvent, action: string, keyArn: string): string | undefined {
+function s3EncryptionContext(event: DeniedEvent, action: string, keyArn: string): string | undefined {
   if (event.check.key === undefined || event.check.accessPoint !== undefined) return undefined;
   const source = readsCopySource(event, action, keyArn) ? copySourceArn(event) : undefined;
   if (source !== undefined) return source;
@@ -502,7 +502,7 @@ function encryptionContexts(calls: readonly KmsCall[], scope: readonly string[])
 }
 
 /** The S3 resources of statements (a fix's, a job profile's): what the key's statements go with. */
-export function s3Scope(statements: readonly PolicyStatement[]): string[] {
+function s3Scope(statements: readonly PolicyStatement[]): string[] {
   return statements.flatMap((statement) =>
     statement.Action.some((action) => action.toLowerCase().startsWith('s3:')) ? statement.Resource : [],
   );
@@ -575,7 +575,7 @@ function probesLine(probes: readonly AuthorizationRequest[], statements: readonl
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
  */
-export function bucketKeyWidening(statements: readonly PolicyStatement[]): string {
+function bucketKeyWidening(statements: readonly PolicyStatement[]): string {
   const buckets = bucketContexts(statements);
   if (buckets.length === 0) return '';
   const one = buckets.length === 1;

@@ -108,7 +108,8 @@ export class PolicyResolver {
 
   /**
    * The RCPs given, compiled, for a resource of `account` (a KMS key): they are taken as the snapshot
-   * account's organization's, so another account's resource gets none.
+   * account's organization's, so another account's resource gets none, and neither does one of the
+   * management account, which RCPs do not affect (the engine exempts it too, by `managementAccount`).
    */
   rcpLevelsFor(account: string | undefined): PolicySet['rcpLevels'] {
     if (

@@ -50,6 +50,7 @@ import {
   overviewNumbers,
   overviewRows,
   overviewTotals,
+  overviewTotalsLines,
   plural,
   policyDocument,
   profileScope,
@@ -158,14 +159,7 @@ function overviewSection(report: ExplainReport): string[] {
     '',
     `${overviewHeading(report, rows).replace(/^Overview: /, '')}.`,
     '',
-    ...(totals !== undefined
-      ? [
-          `Answers by cause: ${totals.causes.map(([title, n]) => `${title} (${n})`).join('; ')}.`,
-          '',
-          `Answers by principal: ${totals.principals.map(([principal, n]) => `${text(principal)} (${n})`).join(', ')}${totals.otherPrincipals > 0 ? `, and ${plural(totals.otherPrincipals, 'other principal')}` : ''}.`,
-          '',
-        ]
-      : []),
+    ...(totals !== undefined ? overviewTotalsLines(totals, text).flatMap((line) => [`${line}.`, '']) : []),
     '| Findings | Principal | Bucket | Cause | Advice |',
     '|---|---|---|---|---|',
     ...rows.map(

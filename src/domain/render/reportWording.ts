@@ -677,6 +677,17 @@ export function overviewTotals(rows: readonly OverviewRow[]):
   };
 }
 
+/** The two lines of {@link overviewTotals} (by cause, by principal), the principals through `untrusted`. */
+export function overviewTotalsLines(
+  totals: NonNullable<ReturnType<typeof overviewTotals>>,
+  untrusted: (value: string) => string,
+): [string, string] {
+  return [
+    `Answers by cause: ${totals.causes.map(([title, n]) => `${title} (${n})`).join('; ')}`,
+    `Answers by principal: ${totals.principals.map(([principal, n]) => `${untrusted(principal)} (${n})`).join(', ')}${totals.otherPrincipals > 0 ? `, and ${plural(totals.otherPrincipals, 'other principal')}` : ''}`,
+  ];
+}
+
 /** What a job profile covers, after its heading: everything the job needs, or only part of it and why. */
 export function profileScope(
   profile: Pick<JobProfile, 'partial' | 'statements'>,

@@ -276,8 +276,9 @@ export function renderSnsPolicyChange(change: PolicyChange, index = 0): SnsMessa
 }
 
 /**
- * The inputs a report could not read, what it skipped, and its warnings, as an alert of its own: the
- * findings' alerts do not carry them, and an unreadable trail file must not go unnoticed.
+ * The warnings of a report and the inputs it could not read, as an alert of its own: the findings'
+ * alerts do not carry them, and an unreadable trail file must not go unnoticed. What it skipped is no
+ * problem, and is left out.
  */
 export function renderSnsProblems(report: ExplainReport): SnsMessage | undefined {
   const warnings = report.warnings?.length ?? 0;
@@ -287,7 +288,7 @@ export function renderSnsProblems(report: ExplainReport): SnsMessage | undefined
     ...(warnings > 0 ? [plural(warnings, 'warning')] : []),
   ];
   // The warnings first, then the unreadable inputs: a long list of those is what a cut shortens, and
-  // the skipped events, no problem, are left to the report alerts.
+  // the skipped events, no problem, are left out.
   const warningsText = renderSkippedAndErrorsText({ ...report, skipped: [], errors: [] });
   const errorsText = renderSkippedAndErrorsText({ ...report, skipped: [], warnings: [] });
   return {

@@ -42,6 +42,7 @@ import {
   overviewNumbers,
   overviewRows,
   overviewTotals,
+  overviewTotalsLines,
   plural,
   policyDocument,
   principalLabel,
@@ -322,12 +323,7 @@ function overviewText(report: ExplainReport, paint: Painter): string {
   const rows = overviewRows(report);
   const lines = [paint('bold', overviewHeading(report, rows))];
   const totals = overviewTotals(rows);
-  if (totals !== undefined) {
-    lines.push(`  Answers by cause: ${totals.causes.map(([title, n]) => `${title} (${n})`).join('; ')}`);
-    lines.push(
-      `  Answers by principal: ${totals.principals.map(([principal, n]) => `${t(principal)} (${n})`).join(', ')}${totals.otherPrincipals > 0 ? `, and ${plural(totals.otherPrincipals, 'other principal')}` : ''}`,
-    );
-  }
+  if (totals !== undefined) for (const line of overviewTotalsLines(totals, t)) lines.push(`  ${line}`);
   for (const row of rows) {
     lines.push(
       `  - ${overviewNumbers(row)}: ${t(row.principal)}${row.bucket !== undefined ? `, bucket ${t(row.bucket)}` : ''}: ${row.title}; ${t(row.outcome)}${overviewCombined(row)}`,

@@ -166,9 +166,9 @@ export interface RcloneEvidence {
   readonly copiedFrom?: boolean;
   /**
    * The job's server-side copies went to a directory of the bucket it never listed, each after a HEAD of
-   * its destination key that found nothing: `--backup-dir` (a server-side `move` lists its destination
-   * first, and copies what the listing lacks), which copies each replaced or deleted file there and then
-   * deletes it.
+   * its destination key that found nothing: `--backup-dir`, which copies each replaced or deleted file
+   * there and then deletes it (a plain server-side `move` lists its destination first; one with
+   * `--no-traverse` does not, and makes the same calls: the sync's profile is the wider of the two).
    */
   readonly backupDir?: boolean;
 }
@@ -844,7 +844,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
               ? 'refused'
               : answeredRootKeys.includes(directory)
                 ? 'answered'
-                : 'inferred',
+                : 'other',
             granted,
             input.headsRefusedAsListing?.includes(directory) === true,
           ),

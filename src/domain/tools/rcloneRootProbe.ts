@@ -167,10 +167,10 @@ export function copyToDestinationCaveat(bucket: string, key: string): string {
 }
 
 /**
- * The job profile's note on the root check of `bucket/prefix`: `seen` says what the input holds of that
- * HEAD (`refused`; `answered`, S3 said no such key under the caller's present policies; `inferred`: the
- * input holds no such HEAD, and the path is inferred from the refused keys), `granted` when the profile
- * grants it (RcloneRootCheck).
+ * The job profile's note on the root check of `bucket/prefix`: `check` says what the input holds of that
+ * HEAD (`refused`, one of the refusals the caveats describe; `answered`, S3 said no such key under the
+ * caller's present policies; `other`: neither, and the path is inferred from the refused keys unless
+ * `shownAsListing`), `granted` when the profile grants it (RcloneRootCheck).
  * `shownAsListing`: the input holds it, but AWS refused it as s3:ListBucket (the key does not exist and
  * listing was not allowed), so it is not one of the refusals the caveats describe; under the profile,
  * which does not grant s3:GetObject on that key, it is refused like every other root check.
@@ -179,16 +179,16 @@ export function rootCheckNote(
   bucket: string,
   prefix: string,
   effect: RootProbeEffect,
-  seen: 'refused' | 'answered' | 'inferred',
+  check: 'refused' | 'answered' | 'other',
   granted: boolean,
   shownAsListing = false,
 ): string {
   const path = `${bucket}/${prefix}`;
   // A refused check the input shows has a caveat of its own, which says what the refusal does.
-  if (seen === 'refused') {
+  if (check === 'refused') {
     return `At start rclone HEADs the remote path it was given, without a trailing slash ("${path}"), to see whether it is a file; the caveats say what its refusal does here.${granted ? ' The profile grants it (RcloneRootCheck: s3:GetObject on that one key, which then answers 404), so the check passes.' : ''}`;
   }
-  if (seen === 'answered') {
+  if (check === 'answered') {
     const outcome = granted
       ? `The profile grants it (RcloneRootCheck: s3:GetObject on that one key), so the check still passes once the profile replaces those policies`
       : `Under the profile alone, outside "${prefix}/*", that HEAD is denied: ${effectText(path, effect)}`;

@@ -333,7 +333,7 @@ describe('renderSlack', () => {
     assert.match(last.text, /the fixes of findings 1, 2, 3, 4, 5, 6, 7 and 5 more all change$/);
   });
 
-  test('a finding seen again gets no message: the first names it in its footer, and the tail counts it', () => {
+  test('a finding seen again gets no message: the first names it in its footer and gives its own caveats, and the tail counts it', () => {
     const messages = renderSlack(repeatReport);
     assertWithinSlackLimits(messages);
     assert.equal(messages.length, 1);

@@ -133,7 +133,7 @@ describe('renderSns', () => {
     assert.ok(!renderSns(rcloneFinding).message.includes('seen again'));
   });
 
-  test("given the repeats' times, the alert names them by time, as they get no alert of their own", () => {
+  test('given the repeats, the alert names them by the time each was first seen, as they get no alert of their own', () => {
     const alert = renderSns(rcloneFinding, [4, 7], 'Finding 1 of 7', [
       seenAt('2026-11-28T10:00:00Z'),
       seenAt('2026-11-29T10:00:00Z'),
