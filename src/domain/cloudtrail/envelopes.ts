@@ -343,6 +343,17 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     visitEventBridge(value, path, prefix, sink);
     return;
   }
+  // An SNS notification as SNS delivers it to an SQS queue without raw message delivery (or to HTTPS and
+  // email): the event is the JSON string in `Message`.
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html
+  if (
+    value.Type === 'Notification' &&
+    typeof value.TopicArn === 'string' &&
+    typeof value.Message === 'string'
+  ) {
+    visitEmbedded(value.Message, `${path}.Message`, prefix, depth, sink);
+    return;
+  }
   if (recordMarkers.some((marker) => marker in value)) {
     sink.records.push({ input: sink.input, position, record: value });
     return;
@@ -350,6 +361,21 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
   // One lookup-events entry on its own: `--query 'Events[]'`, or `jq -c '.Events[]'` as JSON lines.
   if ('CloudTrailEvent' in value) {
     visitLookupEvent(value, position, sink);
+    return;
+  }
+  // CloudTrail Lake query results (`aws cloudtrail get-query-results`): rows of the query's columns, with
+  // structs written as `{type=…, arn=…}` text, not CloudTrail records.
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-results.html
+  if ('QueryResultRows' in value || ('QueryStatus' in value && 'QueryStatistics' in value)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.unknownEnvelope,
+      message:
+        `${sink.input} at ${position}: CloudTrail Lake query results (get-query-results), whose rows are the ` +
+        "query's columns, not CloudTrail records; give explain the trail's log files (its S3 bucket's " +
+        'CloudTrail/ folder), an EventBridge event, or lookup-events output for management events.',
+    });
     return;
   }
   if (isDigestFile(value)) {

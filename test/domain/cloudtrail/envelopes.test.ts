@@ -24,6 +24,45 @@ const bareRecord = {
 };
 
 describe('extractRecords on each envelope', () => {
+  test('an SQS message whose body is an SNS notification (no raw message delivery) yields the event in its Message', () => {
+    const eventBridge = {
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.s3',
+      detail: bareRecord,
+    };
+    const notification = {
+      Type: 'Notification',
+      MessageId: 'n-1',
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:s3-denials',
+      Message: JSON.stringify(eventBridge),
+    };
+    const sqs = {
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm-1', body: JSON.stringify(notification) }],
+    };
+    const { records, errors } = extractRecords(JSON.stringify(sqs), 'sqs.json');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      records.map((r) => [r.position, r.record]),
+      [['$.Records[0].body.Message.detail', bareRecord]],
+    );
+  });
+
+  test('CloudTrail Lake query results are named as such, with what to give instead', () => {
+    const { records, errors } = extractRecords(
+      JSON.stringify({
+        QueryStatus: 'FINISHED',
+        QueryStatistics: {},
+        QueryResultRows: [[{ eventName: 'GetObject' }]],
+      }),
+      'lake.json',
+    );
+    assert.deepEqual(records, []);
+    assert.match(
+      errors[0]?.message ?? '',
+      /^lake\.json at \$: CloudTrail Lake query results \(get-query-results\), whose rows are the query's columns, not CloudTrail records; give explain the trail's log files/,
+    );
+  });
+
   test('a bare record is returned as is, at the root', () => {
     const { records, errors } = extractRecords(JSON.stringify(bareRecord), 'bare.json');
     assert.deepEqual(errors, []);
