@@ -40,6 +40,12 @@ export interface DeniedEvent {
   readonly principal: Principal;
   readonly userAgent: string | undefined;
   readonly vpcEndpointId: string | undefined;
+  /** The account that owns the VPC endpoint, as the record names it (`vpcEndpointAccountId`). */
+  readonly vpcEndpointAccountId: string | undefined;
+  /** The account CloudTrail delivered this copy of the event to (`recipientAccountId`). */
+  readonly recipientAccountId: string | undefined;
+  /** The ID the copies of one request delivered to several accounts share (`sharedEventID`). */
+  readonly sharedEventId: string | undefined;
   readonly message: ParsedDenialMessage;
   /** The first request to evaluate: the one the message names, or the operation's first S3 check. */
   readonly check: S3AuthorizationCheck;
@@ -481,6 +487,9 @@ function deniedEvent(
     principal: record.principal,
     userAgent: record.userAgent,
     vpcEndpointId: record.vpcEndpointId,
+    vpcEndpointAccountId: record.vpcEndpointAccountId,
+    recipientAccountId: record.recipientAccountId,
+    sharedEventId: record.sharedEventId,
     message,
     check,
     moreChecks,
