@@ -44,3 +44,25 @@ describe('the copies of one cross-account request (same sharedEventID)', () => {
     });
   }
 });
+
+describe("the bucket owner's copy alone, in the snapshot's account", () => {
+  test("resolves the caller's RoleId to the snapshot's role and evaluates its policies", async () => {
+    const report = await explainScenario(dir, ['owner-copy.json', ...policies]);
+    assert.equal(report.findings.length, 1);
+    const finding = report.findings[0];
+    assert.deepEqual(finding?.principal, {
+      arn: 'arn:aws:sts::444455556666:assumed-role/analytics-etl/i-0a1b2c3d4e5f60718',
+      type: 'Role',
+      account: '444455556666',
+    });
+    // As from the requester's copy: the role's own policy lacks manifests/*, the bucket policy grants it.
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.fix?.verified, true);
+    const caveats = finding?.caveats.join('\n') ?? '';
+    assert.match(
+      caveats,
+      /AROAEYAX6EWBNPBAXMT6H is the unique ID of role arn:aws:iam::444455556666:role\/analytics-etl \(its RoleId\) in the account snapshot/,
+    );
+    assert.doesNotMatch(caveats, /whose policies are not visible here|list-roles/);
+  });
+});

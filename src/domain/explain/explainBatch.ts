@@ -21,6 +21,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
+import { withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
@@ -259,7 +260,11 @@ export class Explainer {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
     const { kept, copies } = oneCopyPerRequest(this.#deniedEvents);
-    const groups = groupEvents(kept, this.#context.windowMinutes);
+    const { snapshot } = this.#context;
+    const groups = groupEvents(
+      kept.map((event) => withCallerById(event, snapshot)),
+      this.#context.windowMinutes,
+    );
     const built = groups.map((group, index) => {
       const finding = builder.build(group);
       onBuilt?.(index + 1, groups.length);
