@@ -31,6 +31,19 @@ describe('a network activity event refused by a VPC endpoint policy', () => {
     assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
   });
 
+  test('an endpoint of another account (vpcEndpointAccountId): the command is run there, and that account changes the policy', async () => {
+    const shared = await explainScenario(DIR, ['shared-vpc-event.json']);
+    const owner =
+      ", run in account 999988887777: the record's vpcEndpointAccountId names it as the endpoint's owner, not the caller's account 111122223333, and that account's administrators change the endpoint's policy.";
+    assert.ok(
+      shared.findings[0]?.caveats.some((c) => c.includes('(VpceAccessDenied)') && c.endsWith(owner)),
+      shared.findings[0]?.caveats.join('\n'),
+    );
+    // The endpoint of the caller's own account: no account to name.
+    const own = await explainScenario(DIR, ['event.json']);
+    assert.ok(!own.findings[0]?.caveats.some((c) => c.includes('vpcEndpointAccountId')));
+  });
+
   test("with a snapshot whose policies refuse it too: the caller's fix is not verified as enough", async () => {
     const report = await explainScenario(DIR, ['event.json', '--account-snapshot', 'authz.json']);
     const [finding] = report.findings;
@@ -48,5 +61,22 @@ describe('a network activity event refused by a VPC endpoint policy', () => {
     assert.equal(finding?.cause, 'vpc-endpoint-policy');
     assert.ok(finding?.caveats.some((c) => c.includes('(VpceAccessDenied)')));
     assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist')));
+  });
+});
+
+describe("an S3 refusal that names the VPC endpoint policy of a shared VPC's endpoint", () => {
+  test('the advice to read the policy names the account that owns the endpoint', async () => {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'vpce-shared-vpc');
+    const report = await explainScenario(dir, ['event.json', '--account-snapshot', 'authz.json']);
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          "`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids vpce-0a1b2c3d4e5f67890 --query \"VpcEndpoints[0].PolicyDocument\"`, run in account 999988887777: the record's vpcEndpointAccountId names it as the endpoint's owner, not the caller's account 111122223333",
+        ),
+      ),
+      finding?.caveats.join('\n'),
+    );
   });
 });

@@ -146,6 +146,8 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
   const sourceIPAddress = sharedStr(record.sourceIPAddress, shared.sourceIPAddress);
   const vpcEndpointId = str(record.vpcEndpointId);
   const recipientAccountId = sharedStr(record.recipientAccountId, shared.accountId);
+  const sharedEventId = str(record.sharedEventID);
+  const vpcEndpointAccountId = sharedStr(record.vpcEndpointAccountId, shared.accountId);
 
   // Every member is set in the one literal, absent ones to `undefined`: the record is allocated with all
   // its fields in place and one shape, instead of growing a property store as optional members are added
@@ -164,6 +166,8 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
     sourceIPAddress,
     vpcEndpointId,
     recipientAccountId,
+    sharedEventId,
+    vpcEndpointAccountId,
     requestParameters: isJsonObject(record.requestParameters) ? record.requestParameters : {},
     additionalEventData: isJsonObject(record.additionalEventData) ? record.additionalEventData : {},
     resources: parseResources(record.resources),

@@ -63,6 +63,21 @@ export interface CloudTrailRecord {
   readonly sourceIPAddress?: string | undefined;
   readonly vpcEndpointId?: string | undefined;
   readonly recipientAccountId?: string | undefined;
+  /**
+   * The ID CloudTrail gives every copy of an event it delivers to more than one account (a cross-account
+   * request is logged for the requester and, for S3 data events, also for the bucket owner): each copy
+   * has its own `eventID` and `recipientAccountId`.
+   *
+   * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+   */
+  readonly sharedEventId?: string | undefined;
+  /**
+   * The account that owns the VPC endpoint the request went through, which can differ from the caller's
+   * (a shared VPC, whose endpoints a network account owns).
+   *
+   * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+   */
+  readonly vpcEndpointAccountId?: string | undefined;
   readonly requestParameters: Readonly<Record<string, unknown>>;
   readonly additionalEventData: Readonly<Record<string, unknown>>;
   readonly resources: readonly CloudTrailResource[];

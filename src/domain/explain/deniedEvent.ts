@@ -40,6 +40,12 @@ export interface DeniedEvent {
   readonly principal: Principal;
   readonly userAgent: string | undefined;
   readonly vpcEndpointId: string | undefined;
+  /** The account that owns the VPC endpoint, as the record names it (`vpcEndpointAccountId`). */
+  readonly vpcEndpointAccountId: string | undefined;
+  /** The account CloudTrail delivered this copy of the event to (`recipientAccountId`). */
+  readonly recipientAccountId: string | undefined;
+  /** The ID the copies of one request delivered to several accounts share (`sharedEventID`). */
+  readonly sharedEventId: string | undefined;
   readonly message: ParsedDenialMessage;
   /** The first request to evaluate: the one the message names, or the operation's first S3 check. */
   readonly check: S3AuthorizationCheck;
@@ -481,6 +487,9 @@ function deniedEvent(
     principal: record.principal,
     userAgent: record.userAgent,
     vpcEndpointId: record.vpcEndpointId,
+    vpcEndpointAccountId: record.vpcEndpointAccountId,
+    recipientAccountId: record.recipientAccountId,
+    sharedEventId: record.sharedEventId,
     message,
     check,
     moreChecks,
@@ -575,8 +584,20 @@ function vpceRefusal(
       denial: 'implicit',
       policyType: 'vpc-endpoint',
     },
-    note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`.`,
+    note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
   };
+}
+
+/**
+ * Where to read and change a VPC endpoint's policy when the record names its owner (`vpcEndpointAccountId`)
+ * and that is not the caller's account (a shared VPC, whose endpoints the network account owns); empty
+ * otherwise.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function vpcEndpointOwnerClause(owner: string | undefined, callerAccount: string | undefined): string {
+  if (owner === undefined || owner === callerAccount) return '';
+  return `, run in account ${owner}: the record's vpcEndpointAccountId names it as the endpoint's owner${callerAccount === undefined ? '' : `, not the caller's account ${callerAccount}`}, and that account's administrators change the endpoint's policy`;
 }
 
 /**

@@ -21,6 +21,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
+import { withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
@@ -90,6 +91,56 @@ function duplicateMessage(
 ): string {
   const time = typeof eventTime === 'string' ? ` at ${eventTime.slice(0, 40)}` : '';
   return `Event ${eventId} appears more than once; analysed once: this record (${eventName.slice(0, 80)}${time}, ${raw.input} ${raw.position}) was not analysed again, as CloudTrail may deliver a record again with the same ID.`;
+}
+
+/**
+ * The denied events with one copy of each cross-account request: CloudTrail delivers such a request to
+ * the requester and, for S3 data events, to the bucket owner too, each copy with its own `eventID` and
+ * `recipientAccountId` and both with the same `sharedEventID`. The requester's copy is kept (it names the
+ * caller by ARN; the owner's may name only the caller's account and principal ID), whatever order the
+ * copies came in (an organization trail's directory lists the owner's account first); the others are
+ * skipped as duplicates that name the kept event.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
+ */
+function oneCopyPerRequest(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; copies: Skipped[] } {
+  const best = new Map<string, DeniedEvent>();
+  for (const event of events) {
+    if (event.sharedEventId === undefined) continue;
+    const chosen = best.get(event.sharedEventId);
+    if (chosen === undefined || requesterRank(event) > requesterRank(chosen))
+      best.set(event.sharedEventId, event);
+  }
+  if (best.size === 0) return { kept: [...events], copies: [] };
+  const kept: DeniedEvent[] = [];
+  const copies: Skipped[] = [];
+  for (const event of events) {
+    const chosen = event.sharedEventId === undefined ? event : best.get(event.sharedEventId);
+    if (chosen === undefined || chosen === event) {
+      kept.push(event);
+      continue;
+    }
+    const recipient =
+      event.recipientAccountId === undefined ? 'another account' : `account ${event.recipientAccountId}`;
+    copies.push({
+      eventId: event.eventId,
+      reason: 'duplicate',
+      message: `Event ${event.eventId} is the copy of event ${chosen.eventId} that CloudTrail delivered to ${recipient} (sharedEventID ${event.sharedEventId}): one cross-account request, logged for each account, analysed once as event ${chosen.eventId}.`,
+    });
+  }
+  return { kept, copies };
+}
+
+/**
+ * How surely a copy of an event is the requester's: 2 when CloudTrail delivered it to the caller's own
+ * account and it names the caller by ARN, 1 when it names the caller by ARN, 0 otherwise.
+ */
+function requesterRank(event: DeniedEvent): number {
+  const { principal, recipientAccountId } = event;
+  const named = principal.arn !== undefined || principal.policyPrincipalArn !== undefined;
+  if (!named) return 0;
+  return recipientAccountId !== undefined && recipientAccountId === principal.account ? 2 : 1;
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
@@ -208,7 +259,12 @@ export class Explainer {
   report(onBuilt?: (built: number, groups: number) => void): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
-    const groups = groupEvents(this.#deniedEvents, this.#context.windowMinutes);
+    const { kept, copies } = oneCopyPerRequest(this.#deniedEvents);
+    const { snapshot } = this.#context;
+    const groups = groupEvents(
+      kept.map((event) => withCallerById(event, snapshot)),
+      this.#context.windowMinutes,
+    );
     const built = groups.map((group, index) => {
       const finding = builder.build(group);
       onBuilt?.(index + 1, groups.length);
@@ -221,7 +277,7 @@ export class Explainer {
     return {
       findings,
       ...(policyChanges.length > 0 ? { policyChanges } : {}),
-      skipped: [...this.#skipped],
+      skipped: [...this.#skipped, ...copies],
       errors: [...this.#errors],
       ...(this.#warnings.length > 0 ? { warnings: [...this.#warnings] } : {}),
     };

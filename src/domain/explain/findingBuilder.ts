@@ -63,6 +63,7 @@ import {
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
+  vpcEndpointOwnerClause,
 } from './deniedEvent.js';
 import { denyCaveats, insecureTransportDenies, isUnloggedKey, unloggedKeyDenies } from './denyAdvice.js';
 import {
@@ -502,13 +503,19 @@ const UNLOGGED_DENY_TYPES: readonly PolicyType[] = [
 ];
 
 /** Where the VPC endpoint policy AWS's message names is: the endpoint the request came through. */
-function vpcEndpointWhere(endpoint: string): string {
-  return `the request came through ${endpoint} (read its policy with ${vpcEndpointPolicyCommand(endpoint)})`;
+function vpcEndpointWhere(endpoint: string, event: DeniedEvent): string {
+  return `the request came through ${endpoint} (read its policy with ${vpcEndpointPolicyCommand(endpoint, event)})`;
 }
 
-/** The command that prints a VPC endpoint's policy, as code. */
-function vpcEndpointPolicyCommand(endpoint: string): string {
-  return `\`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\``;
+/**
+ * The command that prints a VPC endpoint's policy, as code, and the account to run it in when the record
+ * names another owner of the endpoint than the caller's account (`vpcEndpointAccountId`: a shared VPC's
+ * endpoints belong to the network account that owns the VPC).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function vpcEndpointPolicyCommand(endpoint: string, event: DeniedEvent): string {
+  return `\`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(event.vpcEndpointAccountId, event.principal.account)}`;
 }
 
 /** What a Deny given here decides for a caller whose identity policies are not visible. */
@@ -1949,7 +1956,7 @@ export class FindingBuilder {
         deniedBy = [{ policyType: refType, policyArn: message.policyArn }];
       if (message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined)
         caveats.push(
-          `AWS's message names the VPC endpoint policy: ${vpcEndpointWhere(first.vpcEndpointId)}.`,
+          `AWS's message names the VPC endpoint policy: ${vpcEndpointWhere(first.vpcEndpointId, first)}.`,
         );
     } else {
       cause = 'not-evaluable';
@@ -2669,7 +2676,7 @@ export class FindingBuilder {
                   ? `those given (--${said.policyType}) were not applied here (see above), so the ones that refuse it are not in the input`
                   : `they are not given here (--${said.policyType})`
               : said.policyType === 'vpc-endpoint' && calls[0]?.call.event.vpcEndpointId !== undefined
-                ? `it is not visible here, and ${vpcEndpointWhere(calls[0].call.event.vpcEndpointId)}`
+                ? `it is not visible here, and ${vpcEndpointWhere(calls[0].call.event.vpcEndpointId, calls[0].call.event)}`
                 : 'it is not visible here'
           }. That policy must allow S3's call to KMS; the key policy is not what refuses.`,
           true,
@@ -2915,7 +2922,7 @@ export class FindingBuilder {
                     ? `which are not given here (--scp): an allow list at one level (the organization's root, an OU or this account) lacks ${message.action}. Only the organization's management account, or a delegated administrator, can add it there. Give every level with --scp (\`aws organizations list-policies-for-target --target-id ${first.principal.account !== undefined && /^\d{12}$/.test(first.principal.account) ? first.principal.account : 'ACCOUNT'} --filter SERVICE_CONTROL_POLICY\` lists the account's, then the same for each OU above it and the root; \`aws organizations describe-policy --policy-id …\` gives each, as --scp reads it) to get the statement to add, checked`
                     : `which are not given here (--${message.policyType})`
               : message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined
-                ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`
+                ? `of ${first.vpcEndpointId}, which the request came through and is not visible here (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId, first)})`
                 : 'which is not visible here'
           }.`,
         );
@@ -2992,7 +2999,7 @@ export class FindingBuilder {
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
       still.push(
-        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId)})`,
+        `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId, first)})`,
       );
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
     for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))

@@ -310,6 +310,29 @@ describe('explainTexts', () => {
     );
   });
 
+  test("a caller named only by account and principal ID is the snapshot's user whose UserId that is; another ID stays unnamed", () => {
+    const byId = (principalId: string) =>
+      record({
+        userIdentity: { type: 'AWSAccount', principalId, accountId: ACCOUNT },
+        errorMessage: 'Access Denied',
+      });
+    const resolved = explainTexts(
+      text(byId('AIDAEXAMPLE')),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    const finding = resolved.findings[0];
+    assert.equal(finding?.principal.type, 'IAMUser');
+    assert.equal(finding?.principal.arn, `arn:aws:iam::${ACCOUNT}:user/backup`);
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.ok(finding?.caveats.some((c) => c.includes('AIDAEXAMPLE is the unique ID of user')));
+    const unmatched = explainTexts(
+      text(byId('AIDAOTHER')),
+      context({ snapshot: snapshotWith(readOnlyPolicy) }),
+    );
+    assert.equal(unmatched.findings[0]?.principal.type, 'AWSAccount');
+    assert.equal(unmatched.findings[0]?.principal.arn, 'unknown');
+  });
+
   test('a denied directory-bucket request is skipped as an unsupported operation; one that succeeded as not denied', () => {
     const express = { eventSource: 's3express.amazonaws.com', eventName: 'CreateSession' };
     const report = explainTexts(
