@@ -22,7 +22,7 @@ import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
-import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
+import { awsCliAlternatives, awsCliJobProfile, type MoveSource } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
 import { isObjectWrite } from '../tools/jobCalls.js';
 import {
@@ -1033,9 +1033,11 @@ interface CopyEvidence {
    * The bucket is the source of a move (rclone move, aws s3 mv): every denied delete on it is of a key
    * the caller read or copied from (`readKeys`, see `CallEvidence`), and the caller uploaded nothing
    * into their directory. A sync deletes keys it never read; a sync with --backup-dir uploads there.
-   * `destinationPrefix` is where the caller's copies within the bucket went, if any.
+   * `destinationPrefix` is where the caller's copies within the bucket went, if any;
+   * `otherBucketDestinations` where those of the moved directory went in other buckets (a directory of
+   * each), if any.
    */
-  readonly moveSource?: { readonly destinationPrefix?: string };
+  readonly moveSource?: MoveSource;
   /** Where the caller's copies within the bucket went, when the bucket is not a move's source. */
   readonly copyDestination?: string;
   /** Those copies are rclone's --backup-dir (see backsUpTo). */
@@ -1066,7 +1068,29 @@ function copyEvidence(
   const sourceDirectory = commonDirectory(deleted);
   for (const uploaded of evidence('uploadDirectories') ?? NO_NAMES)
     if (uploaded.startsWith(sourceDirectory)) return other;
-  return { moveSource: copyDestination !== undefined ? { destinationPrefix: copyDestination } : {} };
+  const elsewhere = copiesToOtherBuckets(sourceDirectory, evidence);
+  return {
+    moveSource: {
+      ...(copyDestination !== undefined ? { destinationPrefix: copyDestination } : {}),
+      ...(elsewhere.length > 0 ? { otherBucketDestinations: elsewhere } : {}),
+    },
+  };
+}
+
+/**
+ * Where the caller's copies of keys under `sourceDirectory` went in other buckets, a directory of each
+ * (`aws s3 mv --recursive s3://src/out/ s3://dst/in/`: `dst`, `in/`), from the copies that succeeded.
+ */
+function copiesToOtherBuckets(
+  sourceDirectory: string,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): readonly { readonly bucket: string; readonly prefix: string }[] {
+  const directories = new Map<string, string[]>();
+  for (const copied of evidence('copiedToOtherBuckets') ?? NO_NAMES) {
+    const [from, bucket, directory] = JSON.parse(copied) as [string, string, string];
+    if (from.startsWith(sourceDirectory)) addKey(directories, bucket, directory);
+  }
+  return [...directories].map(([bucket, list]) => ({ bucket, prefix: commonDirectory(list) }));
 }
 
 /**
