@@ -14,6 +14,7 @@ import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
+import { type RequestFeatureName, requestFeatures } from '../s3/requestFeatures.js';
 import { readNonEmptyParam } from '../s3/requestParameters.js';
 import {
   accessPointNote,
@@ -306,11 +307,12 @@ function fromMessage(
   // evaluated as the operation needs it (a Deny on it, or a missing Allow, would refuse the copy next).
   const otherSide = copySource !== undefined ? otherSideOfCopy(record, check, namesSource) : NO_CHECKS;
   const keptApart = otherSide.length === 0;
+  const headerChecks = namesSource ? NO_CHECKS : headerDrivenChecks(record, check);
   return deniedEvent(
     record,
     message,
     check,
-    otherSide,
+    headerChecks.length === 0 ? otherSide : [...headerChecks, ...otherSide],
     'message',
     kmsChecks,
     bucket,
@@ -324,6 +326,44 @@ function fromMessage(
       ? { bucket: internedBucket(writtenBucket), key: record.requestParameters.key }
       : undefined,
   );
+}
+
+/** Request features that put one action in another's place (a version's read) rather than add one. */
+const SUBSTITUTING_FEATURES: ReadonlySet<RequestFeatureName> = new Set(['versionId', 'copySourceVersionId']);
+
+/**
+ * The other S3 checks the request's headers add on the object (or bucket) the message names: an upload
+ * with `x-amz-acl` needs s3:PutObjectAcl as well as s3:PutObject, one with `x-amz-tagging`
+ * s3:PutObjectTagging (PutObject's API reference, Permissions). AWS's message names the first action it
+ * refused; once that is granted, the next run is refused the next one, so they are evaluated together,
+ * as for a message that names none.
+ */
+function headerDrivenChecks(
+  record: CloudTrailRecord,
+  named: S3AuthorizationCheck,
+): readonly S3AuthorizationCheck[] {
+  const operation = s3OperationFor(record.eventName)?.operation;
+  if (operation === undefined) return NO_CHECKS;
+  const params = record.requestParameters;
+  const added = new Set<string>();
+  for (const rule of operation.actions) {
+    if (rule.when === undefined || SUBSTITUTING_FEATURES.has(rule.when)) continue;
+    if (rule.unless !== undefined && requestFeatures[rule.unless].present(params)) continue;
+    if (requestFeatures[rule.when].present(params)) added.add(lowerCaseAction(rule.action));
+  }
+  if (added.size === 0) return NO_CHECKS;
+  const mapping = authorizationChecksFor(record);
+  if (!mapping.ok) return NO_CHECKS;
+  const namedAction = lowerCaseAction(named.action);
+  const checks = mapping.checks.filter(
+    (c) =>
+      c.kind === 's3' &&
+      c.role !== 'source' &&
+      c.resource === named.resource &&
+      added.has(lowerCaseAction(c.action)) &&
+      lowerCaseAction(c.action) !== namedAction,
+  );
+  return checks.length === 0 ? NO_CHECKS : checks;
 }
 
 /**

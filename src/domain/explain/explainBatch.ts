@@ -360,8 +360,11 @@ export class Explainer {
         const sourceDirectory = sourceKey.slice(0, sourceKey.lastIndexOf('/') + 1);
         this.#note(source.readKeys, sourceKey);
         this.#note(source.copySourceDirectories, sourceDirectory);
-        if (parsed.source.bucket !== bucket)
+        if (parsed.source.bucket !== bucket) {
           this.#note(seen.copiedFromOtherBuckets, `${parsed.source.bucket}/${sourceDirectory}`);
+          if (bucket !== undefined)
+            this.#note(source.copiedToOtherBuckets, JSON.stringify([sourceDirectory, bucket, directory]));
+        }
       }
       this.#note(seen.copyDirectories, directory);
     }

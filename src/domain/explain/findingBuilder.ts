@@ -22,7 +22,7 @@ import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 import type { MissingPolicy } from '../snapshot/types.js';
 import { profileThroughAccessPoint } from '../tools/accessPointProfile.js';
-import { awsCliAlternatives, awsCliJobProfile } from '../tools/awsCliProfile.js';
+import { awsCliAlternatives, awsCliJobProfile, type MoveSource } from '../tools/awsCliProfile.js';
 import { duplicityProfile, isDuplicityFile } from '../tools/duplicityProfile.js';
 import { isObjectWrite } from '../tools/jobCalls.js';
 import {
@@ -1040,9 +1040,11 @@ interface CopyEvidence {
    * The bucket is the source of a move (rclone move, aws s3 mv): every denied delete on it is of a key
    * the caller read or copied from (`readKeys`, see `CallEvidence`), and the caller uploaded nothing
    * into their directory. A sync deletes keys it never read; a sync with --backup-dir uploads there.
-   * `destinationPrefix` is where the caller's copies within the bucket went, if any.
+   * `destinationPrefix` is where the caller's copies within the bucket went, if any;
+   * `otherBucketDestinations` where those of the moved directory went in other buckets (a directory of
+   * each), if any.
    */
-  readonly moveSource?: { readonly destinationPrefix?: string };
+  readonly moveSource?: MoveSource;
   /** Where the caller's copies within the bucket went, when the bucket is not a move's source. */
   readonly copyDestination?: string;
   /** Those copies are rclone's --backup-dir (see backsUpTo). */
@@ -1073,7 +1075,29 @@ function copyEvidence(
   const sourceDirectory = commonDirectory(deleted);
   for (const uploaded of evidence('uploadDirectories') ?? NO_NAMES)
     if (uploaded.startsWith(sourceDirectory)) return other;
-  return { moveSource: copyDestination !== undefined ? { destinationPrefix: copyDestination } : {} };
+  const elsewhere = copiesToOtherBuckets(sourceDirectory, evidence);
+  return {
+    moveSource: {
+      ...(copyDestination !== undefined ? { destinationPrefix: copyDestination } : {}),
+      ...(elsewhere.length > 0 ? { otherBucketDestinations: elsewhere } : {}),
+    },
+  };
+}
+
+/**
+ * Where the caller's copies of keys under `sourceDirectory` went in other buckets, a directory of each
+ * (`aws s3 mv --recursive s3://src/out/ s3://dst/in/`: `dst`, `in/`), from the copies that succeeded.
+ */
+function copiesToOtherBuckets(
+  sourceDirectory: string,
+  evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
+): readonly { readonly bucket: string; readonly prefix: string }[] {
+  const directories = new Map<string, string[]>();
+  for (const copied of evidence('copiedToOtherBuckets') ?? NO_NAMES) {
+    const [from, bucket, directory] = JSON.parse(copied) as [string, string, string];
+    if (from.startsWith(sourceDirectory)) addKey(directories, bucket, directory);
+  }
+  return [...directories].map(([bucket, list]) => ({ bucket, prefix: commonDirectory(list) }));
 }
 
 /**
@@ -1371,6 +1395,20 @@ function s3aAdvice(
 /** A listing's prefix as a directory (`team` is listed as the directory `team/`); `''` is the bucket's root. */
 function listedDirectory(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/**
+ * The path an `aws s3 sync` walked that holds `keys` (the files it wrote, or the copies' sources): the
+ * deepest of the caller's listings without a delimiter that holds every key; `undefined` when none does.
+ */
+function syncPathOf(keys: readonly string[], listings: ReadonlySet<string> | undefined): string | undefined {
+  let syncPath: string | undefined;
+  for (const listed of listings ?? NO_NAMES) {
+    const directory = listedDirectory(listed);
+    if (!keys.every((key) => key.startsWith(directory))) continue;
+    if (syncPath === undefined || directory.length > syncPath.length) syncPath = directory;
+  }
+  return syncPath;
 }
 
 /**
@@ -2301,6 +2339,7 @@ export class FindingBuilder {
               other !== bucket &&
               this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
           ),
+        (otherBucket) => this.#succeeded.values('recursiveListPrefixes', principal, otherBucket),
       );
     // A refusal the tool's profile does not model (a setting of the job it does not know: OpenTofu's
     // lock_tags, s3fs's default_acl) is said beside the profile; aws-cli's and rclone's say their own.
@@ -3385,6 +3424,8 @@ export class FindingBuilder {
     listedOn: (otherBucket: string, commands: readonly string[]) => boolean,
     /** Whether the caller read an object's tags with success on another bucket (a copy's source). */
     readTagsElsewhere: () => boolean,
+    /** The prefixes of the caller's successful listings without a delimiter of another bucket. */
+    recursiveListingsOn: (otherBucket: string) => ReadonlySet<string> | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
@@ -3538,34 +3579,34 @@ export class FindingBuilder {
         const slash = from.indexOf('/');
         addKey(otherSourceKeys, from.slice(0, slash), from.slice(slash + 1));
       }
-    // Where copies into this bucket read in other buckets: a directory of each.
+    // `aws s3 sync` lists the whole path it was given (no delimiter), on each side, before it copies the
+    // files that changed: that listing, when the input has it, is where the job works, wider than the
+    // changed files' directory (the next run changes others). (`rm`/`cp --recursive` list too, but the
+    // caller's listings are pooled per bucket whatever command made them: a listing is not known to be
+    // theirs.)
+    const walksItsPath = client.tool === 'aws-cli' && client.command === 's3.sync';
+    // Where copies into this bucket read in other buckets: a directory of each (a sync's listed path).
     const otherSources = [...otherSourceKeys].map(([source, sourceKeyList]) => ({
       bucket: source,
-      prefix: commonDirectory(sourceKeyList),
+      prefix:
+        (walksItsPath ? syncPathOf(sourceKeyList, recursiveListingsOn(source)) : undefined) ??
+        commonDirectory(sourceKeyList),
     }));
     // Copies that succeeded read their sources too (the input's evidence, kept per source bucket).
     for (const directory of evidence('copySourceDirectories') ?? NO_NAMES) sourceKeys.push(directory);
-    const copySource = sourceKeys.length > 0 ? commonDirectory(sourceKeys) : undefined;
+    const copySource =
+      sourceKeys.length > 0
+        ? ((walksItsPath ? syncPathOf(sourceKeys, evidence('recursiveListPrefixes')) : undefined) ??
+          commonDirectory(sourceKeys))
+        : undefined;
     const refusedEventNames = [...names];
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
       let prefix = commonDirectory(keys.length > 0 ? keys : listPrefixes);
-      // `aws s3 sync` lists the whole path it was given (no delimiter) before it writes the files that
-      // changed: that listing, when the input has it, is where the job works, wider than the changed
-      // files' directory (the next run changes others). (`rm`/`cp --recursive` list too, but the caller's
-      // listings are pooled per bucket whatever command made them: a listing is not known to be theirs.)
-      const walksItsPath = client.command === 's3.sync';
-      if (walksItsPath && keys.length > 0) {
-        let syncPath: string | undefined;
-        for (const listed of evidence('recursiveListPrefixes') ?? NO_NAMES) {
-          const directory = listedDirectory(listed);
-          if (!prefix.startsWith(directory) || !keys.every((key) => key.startsWith(directory))) continue;
-          // The deepest listing that holds every key: the sync's own path.
-          if (syncPath === undefined || directory.length > syncPath.length) syncPath = directory;
-        }
-        if (syncPath !== undefined) prefix = syncPath;
-      }
+      // A sync writes under the path it listed (see walksItsPath).
+      if (walksItsPath && keys.length > 0)
+        prefix = syncPathOf(keys, evidence('recursiveListPrefixes')) ?? prefix;
       const commands = awsCliCommands(client.command, evaluated);
       // Which commands listed this bucket: each command's profile counts only its own listings.
       const listingCommands = new Set(evidence('listingCommands') ?? NO_NAMES);

@@ -95,6 +95,9 @@ class ByPrincipalAndBucket<T> {
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `copiedFromOtherBuckets`: where its copies into this bucket read in other buckets, as
  *   `bucket/directory` (`src/in/`): a sync or cp between buckets reads there, not here;
+ * - `copiedToOtherBuckets`: where its copies from this bucket wrote in other buckets, each as the JSON
+ *   array `[source directory here, bucket, directory there]`: a move between buckets deletes here what
+ *   it copied there;
  * - `uploadDirectories`: the directories it uploaded to (PutObject, CompleteMultipartUpload);
  * - `missingKeyDirectories`: the directories of keys it looked up and S3 found no object at (a HEAD or
  *   GET answered NoSuchKey): where a job was about to write (rclone HEADs each file before uploading it);
@@ -116,6 +119,7 @@ export type CallEvidence =
   | 'copyDirectories'
   | 'copySourceDirectories'
   | 'copiedFromOtherBuckets'
+  | 'copiedToOtherBuckets'
   | 'uploadDirectories'
   | 'missingKeyDirectories'
   | 'missingKeys'
@@ -183,6 +187,7 @@ export class SucceededCalls {
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
         copiedFromOtherBuckets: new Set(),
+        copiedToOtherBuckets: new Set(),
         uploadDirectories: new Set(),
         missingKeyDirectories: new Set(),
         missingKeys: new Set(),

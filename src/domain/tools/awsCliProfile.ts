@@ -139,9 +139,10 @@ export interface AwsCliProfileInput {
   readonly refusedEventNames?: readonly string[];
   /**
    * The bucket is the source of a move: the denied deletes are of keys the caller read or copied from.
-   * `destinationPrefix` is where its copies went in the same bucket, if they did.
+   * `destinationPrefix` is where its copies went in the same bucket, if they did;
+   * `otherBucketDestinations` where they went in other buckets (the copies that succeeded there).
    */
-  readonly moveSource?: { readonly destinationPrefix?: string };
+  readonly moveSource?: MoveSource;
   /**
    * The directory of this bucket that the run's server-side copies read from (`aws s3 cp --recursive
    * s3://bkt/in/ s3://bkt/out/`): outside `prefix` it gets s3:GetObject alone, and `prefix` the writes.
@@ -169,6 +170,12 @@ export interface AwsCliProfileInput {
    * `eventNames` counts.
    */
   readonly listingCommands?: readonly string[];
+}
+
+/** Where the copies of a move went, from the bucket it deletes in (see `AwsCliProfileInput.moveSource`). */
+export interface MoveSource {
+  readonly destinationPrefix?: string;
+  readonly otherBucketDestinations?: readonly { readonly bucket: string; readonly prefix: string }[];
 }
 
 /** A directory of another bucket that copies into the finding's bucket read from. */
@@ -375,12 +382,24 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     });
   }
   const destination = movesFrom ? input.moveSource?.destinationPrefix : undefined;
-  if (destination !== undefined) {
+  // A move into another bucket: its copies there (which the input shows succeeding) need the writes too,
+  // or the profile applied alone stops the run at its first copy.
+  const destinationsElsewhere = movesFrom ? (input.moveSource?.otherBucketDestinations ?? []) : [];
+  if (destination !== undefined || destinationsElsewhere.length > 0) {
     statements.push({
       Sid: 'AwsCliMoveDestination',
       Effect: 'Allow',
       Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
-      Resource: [jobResourceArns(input.bucket, destination, input.partition).objectArn],
+      Resource: [
+        ...(destination !== undefined
+          ? [jobResourceArns(input.bucket, destination, input.partition).objectArn]
+          : []),
+        ...new Set(
+          destinationsElsewhere.map(
+            (other) => jobResourceArns(other.bucket, other.prefix, input.partition).objectArn,
+          ),
+        ),
+      ],
     });
   }
   if (statements.length === 0) return undefined;
@@ -389,8 +408,19 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   const directionNote =
     direction === 'move-source'
       ? `This bucket is the source of \`aws s3 mv\`, which deletes each object once it is copied: s3:GetObject and s3:DeleteObject here, no s3:PutObject.${
-          destination !== undefined
-            ? ` The copies went to ${destination === '' ? 'the root of the same bucket' : `"${destination}" in the same bucket`}, which needs s3:PutObject (and s3:AbortMultipartUpload for multipart copies).`
+          destination !== undefined || destinationsElsewhere.length > 0
+            ? ` The copies went to ${[
+                ...(destination !== undefined
+                  ? [
+                      destination === ''
+                        ? 'the root of the same bucket'
+                        : `"${destination}" in the same bucket`,
+                    ]
+                  : []),
+                ...destinationsElsewhere.map(
+                  (other) => `"${other.bucket}/${other.prefix}" in another bucket`,
+                ),
+              ].join(' and ')}, which needs s3:PutObject (and s3:AbortMultipartUpload for multipart copies).`
             : ' A destination in another bucket needs s3:PutObject (and s3:AbortMultipartUpload) there; a local one needs nothing.'
         }`
       : direction === 'unknown'
