@@ -66,3 +66,14 @@ describe("the bucket owner's copy alone, in the snapshot's account", () => {
     assert.doesNotMatch(caveats, /whose policies are not visible here|list-roles/);
   });
 });
+
+describe("the bucket owner's copies of a sync, its listing among them, in the snapshot's account", () => {
+  test("the listing is the resolved role's evidence too: the profile takes the listed path, not the refused file's directory", async () => {
+    const report = await explainScenario(dir, ['owner-sync-with-listing.json', ...policies]);
+    const [finding] = report.findings;
+    assert.match(finding?.principal.arn ?? '', /:assumed-role\/analytics-etl\//);
+    assert.deepEqual(finding?.jobProfile?.statements.find((s) => s.Sid === 'AwsCliObjects')?.Resource, [
+      'arn:aws:s3:::partner-exports/manifests/*',
+    ]);
+  });
+});

@@ -21,7 +21,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
-import { withCallerById } from './callerById.js';
+import { callerById, withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
 import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
@@ -299,6 +299,14 @@ export class Explainer {
     return true;
   }
 
+  /**
+   * The caller whose evidence a successful call is: the snapshot's role or user when CloudTrail names
+   * the caller only by account and principal ID (see callerById), as its denied requests are resolved.
+   */
+  #evidenceCaller(principal: Principal): Principal {
+    return callerById(principal, this.#context.snapshot)?.principal ?? principal;
+  }
+
   /** Adds `value` to one of the evidence sets (a principal's, or the buckets seen to exist), noting it in the journal too when it is new. */
   #note(values: Set<string>, value: string): void {
     if (values.has(value)) return;
@@ -313,7 +321,7 @@ export class Explainer {
     parameters: unknown,
     userAgent: unknown,
   ): void {
-    const seen = this.#succeeded.of(principal, bucket);
+    const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
     // multipart copy: UploadPartCopy, beyond rclone's copy cutoff).
     const copied =
@@ -374,7 +382,7 @@ export class Explainer {
   #missingKey(bucket: string | undefined, record: CloudTrailRecord): void {
     const { key } = record.requestParameters;
     if (typeof key !== 'string') return;
-    const seen = this.#succeeded.of(record.principal, bucket);
+    const seen = this.#succeeded.of(this.#evidenceCaller(record.principal), bucket);
     this.#note(seen.missingKeyDirectories, key.slice(0, key.lastIndexOf('/') + 1));
     if (seen.missingKeys.size < MISSING_KEYS_KEPT) this.#note(seen.missingKeys, key);
     // The bucket exists: S3 found no such key in it (a missing bucket answers NoSuchBucket).
