@@ -105,18 +105,21 @@ function duplicateMessage(
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
 function oneCopyPerRequest(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; copies: Skipped[] } {
+  // The copies of one request are of one operation too: an ID shared by two operations (a record edited
+  // or made by hand) is not taken for one request.
+  const requestOf = (event: DeniedEvent) => `${event.sharedEventId}\u0000${event.eventName}`;
   const best = new Map<string, DeniedEvent>();
   for (const event of events) {
     if (event.sharedEventId === undefined) continue;
-    const chosen = best.get(event.sharedEventId);
+    const chosen = best.get(requestOf(event));
     if (chosen === undefined || requesterRank(event) > requesterRank(chosen))
-      best.set(event.sharedEventId, event);
+      best.set(requestOf(event), event);
   }
   if (best.size === 0) return { kept: [...events], copies: [] };
   const kept: DeniedEvent[] = [];
   const copies: Skipped[] = [];
   for (const event of events) {
-    const chosen = event.sharedEventId === undefined ? event : best.get(event.sharedEventId);
+    const chosen = event.sharedEventId === undefined ? event : best.get(requestOf(event));
     if (chosen === undefined || chosen === event) {
       kept.push(event);
       continue;

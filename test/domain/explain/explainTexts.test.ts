@@ -1952,3 +1952,18 @@ describe("KMS's own record of a call S3 made for a caller (SSE-KMS), refused", (
     );
   });
 });
+
+describe('records that share a sharedEventID', () => {
+  test('of two operations are two requests, not one request logged twice', () => {
+    const records = [
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', { sharedEventID: 'shared-1' }),
+      deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/b.csv', {
+        eventID: 'e0000000-0000-4000-8000-00000000000b',
+        sharedEventID: 'shared-1',
+      }),
+    ];
+    const report = explainTexts(text(...records), context({ snapshot: snapshotWith(readOnlyPolicy) }));
+    assert.equal(report.findings.flatMap((f) => f.eventIds).length, 2);
+    assert.ok(!report.skipped.some((s) => s.reason === 'duplicate'));
+  });
+});
