@@ -466,8 +466,7 @@ export function unloggedKeyDescription(keyLower: string): string | undefined {
 
 /** A Deny statement that applies to some refused actions only under a condition on a key the record cannot show. */
 export interface UnloggedKeyDeny {
-  readonly policyType: StatementRef['policyType'];
-  /** The statement. */
+  /** The statement (its policyType says which kind of policy). */
   readonly ref: StatementRef;
   /** `Statement "Sid" of Policy refuses s3:GetObject when s3:ExistingObjectTag/class StringEquals "secret" (the object's tags as stored)`. */
   readonly text: string;
@@ -573,7 +572,6 @@ export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]
     }
   }
   return [...found.values()].map(({ ref, actions: refused, tests }) => ({
-    policyType: ref.policyType,
     ref,
     text: `${describeStatement(ref)} refuses ${[...refused].join(', ')} when ${tests.join(' and ')}`,
   }));

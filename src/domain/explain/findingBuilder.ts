@@ -144,7 +144,7 @@ import type {
   JobProfile,
   PolicyStatement,
 } from './report.js';
-import { BUCKET_POLICY_NOT_GIVEN, CAUSE_PHRASE, summarise } from './summary.js';
+import { BUCKET_POLICY_NOT_GIVEN, CAUSE_PHRASE, giveBucketPolicy, summarise } from './summary.js';
 import {
   andList,
   couldRefuse,
@@ -312,14 +312,18 @@ function headsRefusedAsListing(evaluated: readonly EvaluatedCheck[]): string[] {
   return [...keys];
 }
 
+/** The cause of a missing Allow in the policy types `missing` names, the first in MISSING_CAUSE's order. */
+function missingCause(missing: ReadonlySet<PolicyType>): FindingCause {
+  return MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+}
+
 /** What the policies decide for one refused request, as a cause. */
 function causeOfCheck(e: EvaluatedCheck): FindingCause {
   if (e.decision === 'ExplicitlyDenied') {
     const type = e.result?.deniedBy[0]?.policyType;
     return type !== undefined ? EXPLICIT_CAUSE[type] : 'identity-explicit-deny';
   }
-  const missing = new Set(e.result?.missingAllowIn ?? []);
-  return MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+  return missingCause(new Set(e.result?.missingAllowIn ?? []));
 }
 
 /**
@@ -1920,7 +1924,8 @@ export class FindingBuilder {
       } else if (denied.length > 0) {
         const missing = new Set<PolicyType>();
         for (const e of denied) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
-        cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+        const lacking = missingCause(missing);
+        cause = lacking;
         boundaryAlsoRefuses = missing.has('identity') && missing.has('permissions-boundary');
         // A bucket policy not in the input was taken to allow nothing, which is no evidence: when AWS's
         // message names the identity-based policies, and the caller's own lack the Allow too, they are
@@ -1938,7 +1943,7 @@ export class FindingBuilder {
           cause = 'rcp-explicit-deny';
           causeFromMessage = cause;
           boundaryAlsoRefuses = false;
-          const hidden = unloggedKeyDenies(set, denied).filter((u) => u.policyType === 'rcp');
+          const hidden = unloggedKeyDenies(set, denied).filter((u) => u.ref.policyType === 'rcp');
           deniedBy = dedupeRefs(hidden.map((u) => u.ref));
           caveats.push(
             `AWS's message says an explicit Deny in a resource control policy refused ${rcpDeny}, which no Allow lifts: ${
@@ -1952,7 +1957,7 @@ export class FindingBuilder {
             }. The Deny's owner (the organization's management account, or a delegated administrator) decides whether it should.${
               missing.has('resource') && !resolved.bucketPolicyKnown
                 ? ' The bucket policy is not in the input either (it was taken to have no statement for the request), but no statement added to it would let the request through while the Deny stands.'
-                : ` What the visible policies lack besides (${CAUSE_PHRASE[MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow']}) would not let the request through while it stands either.`
+                : ` What the visible policies lack besides (${CAUSE_PHRASE[lacking]}) would not let the request through while it stands either.`
             }`,
           );
         }
@@ -2013,13 +2018,13 @@ export class FindingBuilder {
         evidence === 'policies'
           ? unloggedKeyDenies(unloggedSet, denied).filter(
               // Those AWS's message blames are said with the cause already.
-              (u) => causeFromMessage !== 'rcp-explicit-deny' || u.policyType !== 'rcp',
+              (u) => causeFromMessage !== 'rcp-explicit-deny' || u.ref.policyType !== 'rcp',
             )
           : UNLOGGED_DENY_TYPES.flatMap((type) => {
               const admitting = denied.filter((e) => messageAdmitsDeny(e.event.message, e.check, type));
               return admitting.length === 0
                 ? []
-                : unloggedKeyDenies(unloggedSet, admitting).filter((u) => u.policyType === type);
+                : unloggedKeyDenies(unloggedSet, admitting).filter((u) => u.ref.policyType === type);
             });
       if (unlogged.length > 0)
         caveats.push(
@@ -2258,7 +2263,7 @@ export class FindingBuilder {
       !caveats.some((c) => BUCKET_POLICY_NOT_GIVEN.test(c))
     )
       caveats.push(
-        `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with --bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`).`,
+        `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with ${giveBucketPolicy(bucket)}.`,
       );
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
@@ -2754,7 +2759,7 @@ export class FindingBuilder {
     }
     say(callerSideRefusalCaveat(refused, missing, principal));
     // The snapshot decides the cause, as for S3's requests; a message that points elsewhere is said.
-    const cause = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+    const cause = missingCause(missing);
     const unshownCap =
       said !== undefined &&
       MESSAGE_CAUSE[said.policyType][0] !== cause &&
@@ -2995,7 +3000,7 @@ export class FindingBuilder {
       }
       // A Deny of that kind of policy on a key the record cannot show is the likely cause.
       const likely =
-        message.denial === 'explicit' ? unlogged.filter((u) => u.policyType === message.policyType) : [];
+        message.denial === 'explicit' ? unlogged.filter((u) => u.ref.policyType === message.policyType) : [];
       if (likely.length > 0) {
         caveats.push(
           `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`,
@@ -3127,7 +3132,7 @@ export class FindingBuilder {
       if (implicit.length === 0) return { fix: null, caveats: [] };
       const missing = new Set<PolicyType>();
       for (const e of implicit) for (const type of e.result?.missingAllowIn ?? []) missing.add(type);
-      const rest = MISSING_CAUSE.find(([type]) => missing.has(type))?.[1] ?? 'identity-missing-allow';
+      const rest = missingCause(missing);
       const outcome = fixOf(rest, implicit);
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
@@ -3229,7 +3234,7 @@ export class FindingBuilder {
         return {
           fix: null,
           caveats: [
-            `AWS's message says no resource-based policy allows the request: the bucket policy of ${bucket} must allow it${caller !== undefined ? `, in a statement whose Principal names ${caller}` : ''}${principal.type === 'AWSAccount' ? ", and the caller's own account must allow it too" : ''}. For a statement checked against it, give it with --bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`) and the account snapshot.`,
+            `AWS's message says no resource-based policy allows the request: the bucket policy of ${bucket} must allow it${caller !== undefined ? `, in a statement whose Principal names ${caller}` : ''}${principal.type === 'AWSAccount' ? ", and the caller's own account must allow it too" : ''}. For a statement checked against it, give it with ${giveBucketPolicy(bucket)} and the account snapshot.`,
           ],
         };
       }

@@ -91,6 +91,7 @@ import {
   scpTooLargeNote,
 } from './policySize.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
+import { giveBucketPolicy } from './summary.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
   readonly context: Readonly<Record<string, ContextValue>>;
@@ -762,7 +763,7 @@ function placeBucketPolicy(input: FixInput, statements: readonly PolicyStatement
     bytes > BUCKET_POLICY_QUOTA_BYTES ? bucketPolicyTooLargeNote(input.bucket, bytes) : undefined;
   const notGiven = known
     ? undefined
-    : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with --bucket-policy ${shellWord(`${input.bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(input.bucket)} --query Policy --output text\`).`;
+    : `The bucket policy of ${input.bucket} is not in the input: the fix was checked as if the bucket had none. Add the statements to its policy rather than replacing it (put-bucket-policy replaces the whole policy); a Deny in it may still refuse the requests. To check against it, give it with ${giveBucketPolicy(input.bucket)}.`;
   const note = joinedNotes(notGiven, rebuiltRoleNote(input, principal));
   return {
     ...(note !== undefined ? { note } : {}),

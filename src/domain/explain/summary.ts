@@ -4,6 +4,7 @@
 
 import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import { shellWord } from '../shell.js';
 import { settingNamedIn } from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 import { andList } from './unseenPolicies.js';
@@ -94,6 +95,11 @@ export function assumesNoBucketPolicy(fix: Pick<Fix, 'attachKind' | 'newDocument
 
 /** The caveat that says a bucket policy is not in the input (the fix's, or the finding's when it has no fix). */
 export const BUCKET_POLICY_NOT_GIVEN = /^The bucket policy of \S+ is not in the input: /;
+
+/** How to give a bucket's policy: the option, and the command that prints the document it takes. */
+export function giveBucketPolicy(bucket: string): string {
+  return `--bucket-policy ${shellWord(`${bucket}=FILE`)} (from \`aws s3api get-bucket-policy --bucket ${shellWord(bucket)} --query Policy --output text\`)`;
+}
 
 /**
  * Whether the finding's bucket policy is not in the input and was taken to allow nothing: the fix was
