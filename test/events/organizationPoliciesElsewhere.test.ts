@@ -85,16 +85,18 @@ describe('organization policies of the snapshot account', () => {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
  */
 describe('organization policies when AWS names the kind of policy (one organization)', () => {
+  /** The owner's side of the same-organization SCP refusal, up to the --scp file. */
+  const ownerSideScpRun = [
+    'same-organization-scp-event.json',
+    '--account-snapshot',
+    'owner-authz.json',
+    '--bucket-policy',
+    'partner-exports=owner-bucket-policy.json',
+    '--scp',
+  ];
+
   test("of the levels given (root, an OU, the snapshot's account), only the root's applies to another account's caller", async () => {
-    const finding = await onlyFindingOf(DIR, [
-      'same-organization-scp-event.json',
-      '--account-snapshot',
-      'owner-authz.json',
-      '--bucket-policy',
-      'partner-exports=owner-bucket-policy.json',
-      '--scp',
-      'scp-levels-root-ou-account.json',
-    ]);
+    const finding = await onlyFindingOf(DIR, [...ownerSideScpRun, 'scp-levels-root-ou-account.json']);
     // The account level's allow list is the snapshot account's: neither the cause's evidence nor a fix.
     assert.equal(finding.fix, null);
     assert.ok(!JSON.stringify(finding).includes('update-policy'), finding.caveats.join('\n'));
@@ -107,15 +109,7 @@ describe('organization policies when AWS names the kind of policy (one organizat
   });
 
   test("the bucket owner's SCPs apply to a caller of another account, and the allow list gets the fix", async () => {
-    const finding = await onlyFindingOf(DIR, [
-      'same-organization-scp-event.json',
-      '--account-snapshot',
-      'owner-authz.json',
-      '--bucket-policy',
-      'partner-exports=owner-bucket-policy.json',
-      '--scp',
-      'owner-scp.json',
-    ]);
+    const finding = await onlyFindingOf(DIR, [...ownerSideScpRun, 'owner-scp.json']);
     assert.equal(finding.cause, 'scp-missing-allow');
     assert.equal(finding.fix?.attachKind, 'service-control-policy');
     // The caller's own policies are not in the input: no change is proposed for them.

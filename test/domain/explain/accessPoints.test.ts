@@ -117,6 +117,22 @@ describe('explain through an access point', () => {
     assert.equal(direct?.cause, 'identity-explicit-deny');
   });
 
+  /** A bucket policy's statement that delegates access control to the account's access points. */
+  const DELEGATE_TO_ACCESS_POINTS = {
+    Sid: 'Delegate',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: '*',
+    Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+    Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+  };
+  /** An upload of in/a.csv through the access point that AWS's message says a bucket-policy Deny refused. */
+  const uploadDeniedByBucketPolicy = () =>
+    throughAccessPoint(
+      'in/a.csv',
+      `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`,
+    );
+
   test("the bucket policy's Deny is matched against the bucket's ARNs: a matching one is the cause, one elsewhere is not", () => {
     const bucketPolicy = (resource: string) => ({
       Version: '2012-10-17',
@@ -129,29 +145,14 @@ describe('explain through an access point', () => {
           Resource: resource,
           Condition: { NotIpAddress: { 'aws:SourceIp': '192.0.2.0/24' } },
         },
-        {
-          Sid: 'Delegate',
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: '*',
-          Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
-          Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
-        },
+        DELEGATE_TO_ACCESS_POINTS,
       ],
     });
     const run = (resource: string) =>
-      explainTexts(
-        text(
-          throughAccessPoint(
-            'in/a.csv',
-            `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`,
-          ),
-        ),
-        {
-          ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
-          bucketPolicies: new Map([['data', bucketPolicy(resource)]]),
-        },
-      ).findings[0];
+      explainTexts(text(uploadDeniedByBucketPolicy()), {
+        ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+        bucketPolicies: new Map([['data', bucketPolicy(resource)]]),
+      }).findings[0];
     const refused = run('arn:aws:s3:::data/in/*');
     assert.equal(refused?.cause, 'resource-policy-explicit-deny');
     assert.deepEqual(
@@ -178,21 +179,11 @@ describe('explain through an access point', () => {
           Action: 's3:PutObject',
           Resource: 'arn:aws:s3:::data/in/*',
         },
-        {
-          Sid: 'Delegate',
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: '*',
-          Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
-          Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
-        },
+        DELEGATE_TO_ACCESS_POINTS,
       ],
     };
     const record = {
-      ...throughAccessPoint(
-        'in/a.csv',
-        `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`,
-      ),
+      ...uploadDeniedByBucketPolicy(),
       userAgent: '[aws-cli/2.15.0 md/command#s3.cp]',
     };
     const finding = explainTexts(text(record), {
