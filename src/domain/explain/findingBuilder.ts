@@ -11,7 +11,7 @@ import type {
   PolicyType,
   StatementRef,
 } from '../policy/types.js';
-import { isS3Action } from '../s3/s3Location.js';
+import { isMultiRegionAccessPointArn, isS3Action } from '../s3/s3Location.js';
 import {
   DECRYPT_HIDDEN,
   DEFAULT_KEY_NOTE,
@@ -892,14 +892,20 @@ function withBucketPolicyDeny(
 function soleAccessPoint(
   evaluated: readonly EvaluatedCheck[],
   bucket: string,
-): { readonly arn: string; readonly name: string } | undefined {
+): { readonly arn: string; readonly name: string; readonly multiRegion: boolean } | undefined {
   let arn: string | undefined;
   for (const { check } of evaluated) {
     if (check.bucket !== bucket || check.role === 'source') continue;
     if (check.accessPoint === undefined || (arn !== undefined && arn !== check.accessPoint)) return undefined;
     arn = check.accessPoint;
   }
-  return arn === undefined ? undefined : { arn, name: arn.slice(arn.indexOf(':accesspoint/') + 13) };
+  return arn === undefined
+    ? undefined
+    : {
+        arn,
+        name: arn.slice(arn.indexOf(':accesspoint/') + 13),
+        multiRegion: isMultiRegionAccessPointArn(arn),
+      };
 }
 
 /** Whether `prefix` lists the directory that holds one of the root checks' keys (`a/` for `a/dir`, `` for `dir`). */
@@ -3323,7 +3329,7 @@ export class FindingBuilder {
     const accessPointCaveat =
       through?.accessPoint === undefined
         ? undefined
-        : `${viaAccessPoint.length === requests.length ? (requests.length === 1 ? 'The request' : 'The requests') : viaAccessPoint.length === 1 ? 'The request that' : `The ${viaAccessPoint.length} requests that`} went through access point ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
+        : `${viaAccessPoint.length === requests.length ? (requests.length === 1 ? 'The request' : 'The requests') : viaAccessPoint.length === 1 ? 'The request that' : `The ${viaAccessPoint.length} requests that`} went through ${isMultiRegionAccessPointArn(through.accessPoint) ? 'Multi-Region Access Point' : 'access point'} ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
     if (accessPointCaveat !== undefined && viaAccessPoint.length === requests.length)
       return { fix: null, caveats: [accessPointCaveat] };
     // The others (a copy's write, when only its source went through the access point) get their fix.

@@ -900,9 +900,12 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
   };
 }
 
-/** A bucket ARN (`arn:aws:s3:::b`, objects under `/`) or an access point ARN (objects under `/object/`). */
+/**
+ * A bucket ARN (`arn:aws:s3:::b`, objects under `/`) or an access point ARN (objects under `/object/`),
+ * regional or Multi-Region (`arn:aws:s3::account:accesspoint/alias.mrap`, no Region).
+ */
 const BUCKET_RESOURCE = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/;
-const ACCESS_POINT_RESOURCE = /^((arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/;
+const ACCESS_POINT_RESOURCE = /^((arn:aws[a-z-]*:s3:[a-z0-9-]*:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/;
 
 function probeResources(statements: readonly PolicyStatement[], partition: string | undefined): string[] {
   const other = bucketArnOf('permission-auditor-other-bucket', partition);

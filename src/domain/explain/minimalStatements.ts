@@ -346,9 +346,12 @@ export function datedPrefixAbove(prefix: string): string | undefined {
   return above?.slice(base.length);
 }
 
-/** A bucket's objects, or an access point's (`…:accesspoint/name/object/key`), granted with a trailing `*`. */
+/**
+ * A bucket's objects, or an access point's (`…:accesspoint/name/object/key`, a Multi-Region Access
+ * Point's without a Region), granted with a trailing `*`.
+ */
 const OBJECT_RESOURCE =
-  /^(arn:aws[a-z-]*:s3:::[^/]+|arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[^/]+\/object)\/(.*)\*$/;
+  /^(arn:aws[a-z-]*:s3:::[^/]+|arn:aws[a-z-]*:s3:[a-z0-9-]*:\d{12}:accesspoint\/[^/]+\/object)\/(.*)\*$/;
 
 /** The prefix above the first directory of an object resource that `marker` matches, if one does. */
 function aboveMarker(resource: string, marker: RegExp): string | undefined {

@@ -362,7 +362,8 @@ function addS3Context(
       signatureVersionByCloudTrail[signature as keyof typeof signatureVersionByCloudTrail];
   }
   const accessPoint = accessPointOf(record);
-  if (accessPoint !== undefined) {
+  // AWS documents these keys for access points, not what they hold for a Multi-Region Access Point.
+  if (accessPoint !== undefined && accessPoint.multiRegion !== true) {
     context['s3:DataAccessPointArn'] = accessPoint.arn;
     context['s3:DataAccessPointAccount'] = accessPoint.account;
   }

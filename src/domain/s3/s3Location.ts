@@ -216,50 +216,135 @@ export function isS3Action(action: string): boolean {
 export interface AccessPoint {
   readonly arn: string;
   readonly account: string;
+  /** The access point's name; a Multi-Region Access Point's alias (`mfzwi23gnjvgw.mrap`). */
   readonly name: string;
+  /**
+   * A Multi-Region Access Point (`arn:aws:s3::account:accesspoint/alias.mrap`, no Region): identity
+   * policies name its ARN and, for objects, `…/object/key`, as for an access point; its own policy and
+   * the policy of the bucket the request was routed to apply too.
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointRequests.html
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html
+   */
+  readonly multiRegion?: true;
+  /**
+   * The Multi-Region Access Point's account was not in the record (its `Host` does not show it) and was
+   * taken to be the bucket owner's, from `resources[]`.
+   */
+  readonly accountFromBucket?: true;
 }
 
 const ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3:[a-z0-9-]+:(\d{12}):accesspoint\/([a-z0-9-]+)$/;
+/** `arn:aws:s3::account:accesspoint/alias.mrap`: no Region, and the alias (`^[a-z][a-z0-9]*[.]mrap$`), not the name. */
+const MULTI_REGION_ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3::(\d{12}):accesspoint\/([a-z][a-z0-9]*\.mrap)$/;
+/** `alias.mrap.accesspoint.s3-global.amazonaws.com`, as CloudTrail logs a request through a Multi-Region Access Point. */
+const MULTI_REGION_ACCESS_POINT_HOST =
+  /^([a-z][a-z0-9]*\.mrap)\.accesspoint\.s3-global\.amazonaws\.com(?:\.cn)?$/;
+
+/** Whether `arn` is a Multi-Region Access Point's (`arn:aws:s3::account:accesspoint/alias.mrap`, objects under it). */
+export function isMultiRegionAccessPointArn(arn: string): boolean {
+  return /^arn:aws[a-z-]*:s3::\d{12}:accesspoint\/[a-z][a-z0-9]*\.mrap(?:\/|$)/.test(arn);
+}
+
+/** An access point ARN as regional or Multi-Region, or `undefined` for anything else. */
+function accessPointFromArn(arn: string): AccessPoint | undefined {
+  const regional = ACCESS_POINT_ARN.exec(arn);
+  if (regional !== null) return { arn, account: regional[1]!, name: regional[2]! };
+  const multiRegion = MULTI_REGION_ACCESS_POINT_ARN.exec(arn);
+  if (multiRegion !== null)
+    return { arn, account: multiRegion[1]!, name: multiRegion[2]!, multiRegion: true };
+  return undefined;
+}
 /** `name-account.s3-accesspoint[-fips][.dualstack].region.amazonaws.com[.cn]` */
 const ACCESS_POINT_HOST =
   /^([a-z0-9-]+)-(\d{12})\.s3-accesspoint(?:-fips)?(?:\.dualstack)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
  * The access point a bucket or object request went through: the `AWS::S3::AccessPoint` entry of
- * `resources[]`, else the access point `Host` header (`name-account.s3-accesspoint.region.amazonaws.com`).
- * Only for the bucket and object operations of the S3 catalogue: a request that manages an access point
- * (CreateAccessPoint, PutAccessPointPolicy…) names one without going through it. Multi-Region and
- * Object Lambda access points are not recognised.
+ * `resources[]`, else the access point `Host` header (`name-account.s3-accesspoint.region.amazonaws.com`,
+ * or a Multi-Region Access Point's `alias.mrap.accesspoint.s3-global.amazonaws.com`). Only for the bucket
+ * and object operations of the S3 catalogue: a request that manages an access point (CreateAccessPoint,
+ * PutAccessPointPolicy…) names one without going through it. Object Lambda access points are not
+ * recognised.
+ *
+ * A Multi-Region Access Point's host names its alias but not its account: the account is the one the
+ * error message names with that alias (`arn:aws:s3::account:accesspoint/alias.mrap/…`), else the bucket
+ * owner's from `resources[]` (flagged `accountFromBucket`); with neither, the request is not taken to be
+ * through it.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-monitoring-logging.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-naming.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointMonitoring.html
  */
 export function accessPointOf(record: CloudTrailRecord): AccessPoint | undefined {
   // Runs for every denied event: the record's own fields first, the catalogue only when they name one.
   let found: AccessPoint | undefined;
   for (const resource of record.resources) {
     if (resource.type !== 'AWS::S3::AccessPoint' || resource.arn === undefined) continue;
-    const match = ACCESS_POINT_ARN.exec(resource.arn);
-    if (match !== null) {
-      found = { arn: resource.arn, account: match[1]!, name: match[2]! };
-      break;
-    }
+    found = accessPointFromArn(resource.arn);
+    if (found !== undefined) break;
   }
   if (found === undefined) {
     const host = readNonEmptyParam(record.requestParameters, 'Host');
-    if (host === undefined || !host.includes('.s3-accesspoint')) return undefined;
-    const match = ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
-    if (match === null) return undefined;
-    const [, name, account, region] = match as unknown as [string, string, string, string];
-    found = { arn: `arn:${partitionOf(record)}:s3:${region}:${account}:accesspoint/${name}`, account, name };
+    if (host === undefined) return undefined;
+    if (host.includes('.s3-accesspoint')) {
+      const match = ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
+      if (match === null) return undefined;
+      const [, name, account, region] = match as unknown as [string, string, string, string];
+      found = {
+        arn: `arn:${partitionOf(record)}:s3:${region}:${account}:accesspoint/${name}`,
+        account,
+        name,
+      };
+    } else if (host.includes('.mrap.accesspoint.')) {
+      const match = MULTI_REGION_ACCESS_POINT_HOST.exec(host.trim().toLowerCase().replace(/:\d+$/, ''));
+      if (match === null) return undefined;
+      found = multiRegionAccessPointOf(record, match[1]!);
+      if (found === undefined) return undefined;
+    } else return undefined;
   }
   const scope = s3OperationFor(record.eventName)?.operation.scope;
   return scope === 'bucket' || scope === 'object' ? found : undefined;
 }
 
+/** The Multi-Region Access Point `alias` of the record's account (see {@link accessPointOf}). */
+function multiRegionAccessPointOf(record: CloudTrailRecord, alias: string): AccessPoint | undefined {
+  const partition = partitionOf(record);
+  const message = record.errorMessage;
+  const named =
+    typeof message === 'string'
+      ? new RegExp(
+          `arn:${partition}:s3::(\\d{12}):accesspoint/${alias.replace('.', '\\.')}(?![a-z0-9.])`,
+        ).exec(message)
+      : null;
+  if (named !== null) {
+    const account = named[1]!;
+    return {
+      arn: `arn:${partition}:s3::${account}:accesspoint/${alias}`,
+      account,
+      name: alias,
+      multiRegion: true,
+    };
+  }
+  for (const resource of record.resources) {
+    if (resource.type !== 'AWS::S3::Bucket' || resource.accountId === undefined) continue;
+    if (!/^\d{12}$/.test(resource.accountId)) break;
+    const account = resource.accountId;
+    return {
+      arn: `arn:${partition}:s3::${account}:accesspoint/${alias}`,
+      account,
+      name: alias,
+      multiRegion: true,
+      accountFromBucket: true,
+    };
+  }
+  return undefined;
+}
+
 /**
- * An access point ARN as a denial message names it: the access point (`…:accesspoint/name`) and, for an
- * object, its key (`…:accesspoint/name/object/key`).
+ * An access point ARN as a denial message names it: the access point (`…:accesspoint/name`, or a
+ * Multi-Region Access Point's `arn:aws:s3::account:accesspoint/alias.mrap`) and, for an object, its key
+ * (`…/object/key`).
  */
 export function parseAccessPointResource(
   resource: string,
@@ -268,9 +353,8 @@ export function parseAccessPointResource(
   if (marker < 0) return undefined;
   const slash = resource.indexOf('/', marker + 13);
   const arn = slash < 0 ? resource : resource.slice(0, slash);
-  const match = ACCESS_POINT_ARN.exec(arn);
-  if (match === null) return undefined;
-  const accessPoint = { arn, account: match[1]!, name: match[2]! };
+  const accessPoint = accessPointFromArn(arn);
+  if (accessPoint === undefined) return undefined;
   if (slash < 0) return { accessPoint };
   if (!resource.startsWith('/object/', slash) || resource.length === slash + 8) return undefined;
   return { accessPoint, key: resource.slice(slash + 8) };
@@ -281,11 +365,35 @@ const accessPointNotes = new Map<string, string>();
 
 /** The caveat of a request made through an access point: what was evaluated, and what else decides. */
 export function accessPointNote(accessPoint: AccessPoint): string {
+  if (accessPoint.multiRegion === true) return multiRegionAccessPointNote(accessPoint);
   let note = accessPointNotes.get(accessPoint.arn);
   if (note === undefined) {
     note = `The request went through access point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix. The access point's own policy, which is not in the input, and the bucket policy must also allow the request: a bucket policy that delegates access control to the account's access points (s3:DataAccessPointAccount) or grants the same access. AWS matches the bucket policy against the bucket's own ARNs: the Deny statements of a bucket policy given here are evaluated against those (a Deny that names the bucket refuses these requests), its grants are not. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html`;
     if (accessPointNotes.size >= 1024) accessPointNotes.clear();
     accessPointNotes.set(accessPoint.arn, note);
+  }
+  return note;
+}
+
+/**
+ * The caveat of a request made through a Multi-Region Access Point. Its policy and the policy of the
+ * bucket the request was routed to apply as an access point's and its bucket's do, except that AWS
+ * documents a request from the account that owns them as needing only the identity-based policy.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html
+ */
+function multiRegionAccessPointNote(accessPoint: AccessPoint): string {
+  const cacheKey =
+    accessPoint.accountFromBucket === true ? `${accessPoint.arn} from bucket` : accessPoint.arn;
+  let note = accessPointNotes.get(cacheKey);
+  if (note === undefined) {
+    const account =
+      accessPoint.accountFromBucket === true
+        ? ` Its account is not in the request's Host (${accessPoint.name}.accesspoint.s3-global.amazonaws.com): it was taken to be the bucket owner's, ${accessPoint.account}. A Multi-Region Access Point can serve buckets of other accounts; \`aws s3control list-multi-region-access-points --account-id ACCOUNT --region us-west-2\` lists an account's.`
+        : '';
+    note = `The request went through Multi-Region Access Point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix.${account} The Multi-Region Access Point's own policy, which is not in the input, and the policy of the bucket the request was routed to must also allow the request, the bucket policy directly or by delegating access control to the Multi-Region Access Point; AWS documents that a request from the account that owns them needs only the identity-based policy. The Deny statements of a bucket policy given here are evaluated against the bucket's own ARNs (a Deny that names the bucket refuses these requests), its grants are not. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html`;
+    if (accessPointNotes.size >= 1024) accessPointNotes.clear();
+    accessPointNotes.set(cacheKey, note);
   }
   return note;
 }

@@ -48,7 +48,7 @@ function onAccessPoint(text: string, bucketArn: string, accessPointArn: string):
 export function profileThroughAccessPoint(
   profile: JobProfile,
   bucketArn: string,
-  accessPoint: { readonly arn: string; readonly name: string },
+  accessPoint: { readonly arn: string; readonly name: string; readonly multiRegion?: boolean },
 ): JobProfile {
   const dropped = new Set<string>();
   const statements: PolicyStatement[] = [];
@@ -72,7 +72,14 @@ export function profileThroughAccessPoint(
       Resource: statement.Resource.map((r) => onAccessPoint(r, bucketArn, accessPoint.arn)),
     });
   }
-  const note = `The job went through access point ${accessPoint.name}: the profile grants its ARNs (${accessPoint.arn}, and ${accessPoint.arn}/object/… for objects) instead of the bucket's${dropped.size > 0 ? `, and leaves out ${[...dropped].sort().join(', ')}, which cannot be made through an access point` : ''}. The access point's policy and the bucket policy must allow the same requests.`;
+  const leftOut = dropped.size > 0 ? [...dropped].sort().join(', ') : undefined;
+  // A Multi-Region Access Point's ARNs are named as an access point's, without a Region; its policy and
+  // the policy of the bucket a request is routed to apply as an access point's and its bucket's do
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html).
+  const note =
+    accessPoint.multiRegion === true
+      ? `The job went through Multi-Region Access Point ${accessPoint.name}: the profile grants its ARNs (${accessPoint.arn}, and ${accessPoint.arn}/object/… for objects) instead of the bucket's${leftOut !== undefined ? `, and leaves out ${leftOut}, bucket actions an access point does not take` : ''}. The Multi-Region Access Point's policy and the policy of each bucket it routes requests to must allow the same requests (for a caller of the account that owns them, AWS documents that the identity-based policy is enough).`
+      : `The job went through access point ${accessPoint.name}: the profile grants its ARNs (${accessPoint.arn}, and ${accessPoint.arn}/object/… for objects) instead of the bucket's${leftOut !== undefined ? `, and leaves out ${leftOut}, which cannot be made through an access point` : ''}. The access point's policy and the bucket policy must allow the same requests.`;
   return {
     ...profile,
     statements,

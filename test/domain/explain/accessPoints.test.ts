@@ -200,6 +200,115 @@ describe('explain through an access point', () => {
   });
 });
 
+describe('explain through a Multi-Region Access Point', () => {
+  const MRAP = `arn:aws:s3::${ACCOUNT}:accesspoint/mfzwi23gnjvgw.mrap`;
+  /** A denied `aws s3 cp` download of `data/<key>` through the MRAP, as CloudTrail logs it (no access point entry). */
+  const download = (key: string, errorMessage: string) =>
+    deniedRecord({
+      eventName: 'GetObject',
+      readOnly: true,
+      errorMessage,
+      requestParameters: {
+        bucketName: 'data',
+        key,
+        Host: 'mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com',
+      },
+      additionalEventData: { SignatureVersion: 'SigV4a' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+  const readsTheBucket = [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+    },
+  ];
+
+  test("the message's MRAP ARN: the fix and the job profile grant the MRAP's objects in the key's directory, with its caveat", () => {
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:GetObject on resource: "${MRAP}/object/ledger/2026/11/ledger.csv" because no identity-based policy allows the s3:GetObject action`;
+    const [finding] = explainTexts(
+      text(download('ledger/2026/11/ledger.csv', message)),
+      backupUserContext(readsTheBucket),
+    ).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.bucket, 'data');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${MRAP}/object/ledger/2026/11/*`]],
+    );
+    assert.equal(finding?.fix?.verified, true);
+    // Not the bucket's ARNs, which the caller already holds.
+    assert.deepEqual(
+      finding?.jobProfile?.statements.flatMap((s) => s.Resource),
+      [`${MRAP}/object/ledger/2026/11/*`],
+    );
+    assert.match(
+      finding?.jobProfile?.notes[0] ?? '',
+      /^The job went through Multi-Region Access Point mfzwi23gnjvgw\.mrap: /,
+    );
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith(`The request went through Multi-Region Access Point mfzwi23gnjvgw.mrap (${MRAP})`),
+    );
+    assert.ok(caveat, finding?.caveats.join(' | '));
+    assert.ok(!caveat.includes('taken to be the bucket owner'), caveat);
+  });
+
+  test("the legacy message: the MRAP's ARNs in the bucket owner's account, said", () => {
+    const [finding] = explainTexts(
+      text(download('ledger/2026/11/ledger.csv', 'Access Denied')),
+      backupUserContext([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }]),
+    ).findings;
+    assert.deepEqual(
+      finding?.requests.map((r) => [r.action, r.resource]),
+      [['s3:GetObject', `${MRAP}/object/ledger/2026/11/ledger.csv`]],
+    );
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${MRAP}/object/ledger/2026/11/*`]],
+    );
+    assert.ok(
+      finding?.caveats.some((c) => c.includes(`it was taken to be the bucket owner's, ${ACCOUNT}`)),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
+
+describe('explain through a Multi-Region Access Point in another account', () => {
+  test('a missing grant on the resource side: no fix, and the caveat names the Multi-Region Access Point', () => {
+    const owner = '444455556666';
+    const mrap = `arn:aws:s3::${owner}:accesspoint/mfzwi23gnjvgw.mrap`;
+    const record = deniedRecord({
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        Host: 'mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+        { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+      recipientAccountId: owner,
+    });
+    const context = {
+      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${mrap}/object/*` }]),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+    };
+    const [finding] = explainTexts(text(record), context).findings;
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(`The request went through Multi-Region Access Point ${mrap}: `),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
+
 describe('explain through an access point in another account', () => {
   test('a missing grant on the resource side gets no bucket-policy fix, and a caveat says where it belongs', () => {
     const owner = '444455556666';

@@ -68,10 +68,9 @@ describe('accessPointOf', () => {
     );
   });
 
-  test('a bucket host, a Multi-Region or Object Lambda access point, or a malformed ARN is none', () => {
+  test('a bucket host, an Object Lambda access point, or a malformed ARN is none', () => {
     for (const Host of [
       `${BUCKET}.s3.eu-west-1.amazonaws.com`,
-      'mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com',
       `olap-${CALLER_ACCOUNT}.s3-object-lambda.eu-west-1.amazonaws.com`,
       `no-account.s3-accesspoint.eu-west-1.amazonaws.com`,
     ]) {
@@ -90,7 +89,78 @@ describe('accessPointOf', () => {
   });
 });
 
+const MRAP_ALIAS = 'mfzwi23gnjvgw.mrap';
+const MRAP = `arn:aws:s3::${CALLER_ACCOUNT}:accesspoint/${MRAP_ALIAS}`;
+const MRAP_HOST = `${MRAP_ALIAS}.accesspoint.s3-global.amazonaws.com`;
+
+/** A record through the Multi-Region Access Point, as CloudTrail logs it: its Host and the bucket's ARNs. */
+function throughMultiRegionAccessPoint(
+  key: string,
+  errorMessage: string,
+  resources?: readonly Record<string, unknown>[],
+) {
+  return s3Record({
+    eventName: 'GetObject',
+    requestParameters: { bucketName: BUCKET, key, Host: MRAP_HOST },
+    ...(resources !== undefined ? { resources } : {}),
+    overrides: { errorMessage, additionalEventData: { SignatureVersion: 'SigV4a' } },
+  });
+}
+
+describe('accessPointOf a Multi-Region Access Point', () => {
+  test("its Host, with the account of the ARN the message names: the MRAP's ARN, alias and no Region", () => {
+    const message = `User: arn:aws:iam::${CALLER_ACCOUNT}:user/u is not authorized to perform: s3:GetObject on resource: "arn:aws:s3::444455556666:accesspoint/${MRAP_ALIAS}/object/k" because no identity-based policy allows the s3:GetObject action`;
+    assert.deepEqual(accessPointOf(throughMultiRegionAccessPoint('k', message)), {
+      arn: `arn:aws:s3::444455556666:accesspoint/${MRAP_ALIAS}`,
+      account: '444455556666',
+      name: MRAP_ALIAS,
+      multiRegion: true,
+    });
+  });
+
+  test("with the legacy message, the bucket owner's account, flagged; with no account anywhere, none", () => {
+    assert.deepEqual(accessPointOf(throughMultiRegionAccessPoint('k', 'Access Denied')), {
+      arn: MRAP,
+      account: CALLER_ACCOUNT,
+      name: MRAP_ALIAS,
+      multiRegion: true,
+      accountFromBucket: true,
+    });
+    assert.equal(
+      accessPointOf(
+        throughMultiRegionAccessPoint('k', 'Access Denied', [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${BUCKET}/k` },
+        ]),
+      ),
+      undefined,
+    );
+  });
+
+  test('an AWS::S3::AccessPoint entry with its ARN', () => {
+    const record = s3Record({
+      eventName: 'GetObject',
+      requestParameters: { bucketName: BUCKET, key: 'k' },
+      resources: [{ accountId: CALLER_ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: MRAP }],
+    });
+    assert.equal(accessPointOf(record)?.arn, MRAP);
+    assert.equal(accessPointOf(record)?.multiRegion, true);
+  });
+});
+
 describe('parseAccessPointResource', () => {
+  test('a Multi-Region Access Point ARN (no Region, its alias), and the key of an object ARN under it', () => {
+    assert.deepEqual(parseAccessPointResource(`${MRAP}/object/ledger/2026/a.csv`), {
+      accessPoint: { arn: MRAP, account: CALLER_ACCOUNT, name: MRAP_ALIAS, multiRegion: true },
+      key: 'ledger/2026/a.csv',
+    });
+    // A name is not an alias, and a regional ARN has a Region.
+    for (const resource of [
+      `arn:aws:s3::${CALLER_ACCOUNT}:accesspoint/my-mrap/object/k`,
+      `arn:aws:s3:eu-west-1:${CALLER_ACCOUNT}:accesspoint/${MRAP_ALIAS}/object/k`,
+    ])
+      assert.equal(parseAccessPointResource(resource), undefined, resource);
+  });
+
   test('an access point ARN, and the key of an object ARN under it', () => {
     assert.deepEqual(parseAccessPointResource(AP), {
       accessPoint: { arn: AP, account: CALLER_ACCOUNT, name: 'etl-ingest' },
@@ -157,6 +227,22 @@ describe('checks of a request through an access point', () => {
         ['s3:GetObject', 'arn:aws:s3:::raw-bucket/in/a.csv', 'source'],
       ],
     );
+  });
+
+  test('through a Multi-Region Access Point: on its object ARN, with a caveat of its own and no access point keys', () => {
+    const result = authorizationChecksFor(throughMultiRegionAccessPoint('in/a.csv', 'Access Denied'));
+    assert.ok(result.ok);
+    const [check] = result.checks;
+    assert.equal(check?.resource, `${MRAP}/object/in/a.csv`);
+    assert.equal(check?.accessPoint, MRAP);
+    assert.equal(check?.bucket, BUCKET);
+    // AWS documents these keys for access points, not for Multi-Region Access Points.
+    assert.equal(check?.context['s3:DataAccessPointArn'], undefined);
+    assert.equal(check?.context['s3:DataAccessPointAccount'], undefined);
+    const note = result.notes.find((n) => n.startsWith('The request went through Multi-Region Access Point'));
+    assert.ok(note, result.notes.join(' | '));
+    assert.match(note, /it was taken to be the bucket owner's, 111122223333/);
+    assert.match(note, /MultiRegionAccessPointPermissions\.html$/);
   });
 
   test('a request to the bucket has no access point and none of its keys', () => {
