@@ -1,7 +1,8 @@
 /**
  * Groups whose requests tell more than their policies: a PutObject that AWS's message says the KMS
- * key's policy refused (scenario 09's) beside a DeleteObject no identity policy allows. The fix grants the
- * delete; the upload's KMS call is said, and the fix is not verified as enough. And an rclone job whose
+ * key's policy refused (scenario 09's) beside a DeleteObject no identity policy allows. The key is the
+ * cause and the upload leads; the fix grants the delete, the key policy's statement is said, and the fix
+ * is not verified as enough. And an rclone job whose
  * caller once listed the bucket's root elsewhere in the input: its profile stays in the job's directory. And
  * an rclone purge whose deletes a Deny refuses: the profile's notes stop claiming what it no longer grants.
  */
@@ -24,13 +25,26 @@ describe('a KMS call AWS names beside an S3 refusal', () => {
       'invoices-bucket=bucket-policy.json',
     ]);
     const [finding] = report.findings;
+    assert.equal(finding?.cause, 'kms-key');
+    assert.match(
+      finding?.summary ?? '',
+      /was denied s3:PutObject on bucket invoices-bucket: S3 needs kms:GenerateDataKey on the KMS key \S+ for it, and the key's policy refuses it \(the caller's own policies allow it\)\. It was also denied s3:DeleteObject, which no identity-based policy allows\. Fix: add s3:DeleteObject /,
+    );
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Action),
+      ['s3:DeleteObject'],
+    );
     assert.equal(finding?.fix?.verified, false);
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
-          "For PutObject, AWS's message names kms:GenerateDataKey (resource-policy-missing-allow)",
+          "The caller's own policies allow kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/",
         ),
       ),
+      finding?.caveats.join('\n'),
+    );
+    assert.ok(
+      finding?.caveats.some((c) => c.startsWith('To let the caller use the key through S3')),
       finding?.caveats.join('\n'),
     );
   });

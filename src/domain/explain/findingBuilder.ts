@@ -2054,6 +2054,8 @@ export class FindingBuilder {
     const kmsVisible = evidence === 'policies' && canHoldKmsGrant(principal, resolved);
     // Statements that allow the key's use for other objects only: a fix that grants it widens them.
     let keyMisses: readonly KeyScopeMiss[] = [];
+    // The events whose upload the key policy refused (see below), when that refusal is the cause.
+    let keyLedEvents: ReadonlySet<string> = new Set();
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
     // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
@@ -2128,6 +2130,38 @@ export class FindingBuilder {
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
         if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
         if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
+        // Requests the visible policies allow whose key use AWS's message says the key policy refused,
+        // the caller's own policies allowing it (an UploadPart whose kms:Decrypt the key policy does not
+        // allow), beside S3 refusals of other requests (the client's AbortMultipartUpload after the failed
+        // upload): the key stopped the job first, so it is the cause, as it is without those requests,
+        // and what it says comes with it; the S3 refusals keep their fix. An explicit Deny among them
+        // keeps its place as the cause (no change to the key lets those requests through).
+        const byKeyPolicy = events.filter(
+          (event) =>
+            event.message.form === 'enhanced' &&
+            event.message.policyType === 'resource' &&
+            event.message.action.toLowerCase().startsWith('kms:') &&
+            evaluated.every((e) => e.event !== event || e.decision === 'Allowed'),
+        );
+        const keyRefused = calls.filter((c) => byKeyPolicy.includes(c.call.event));
+        if (
+          keyRefused.length > 0 &&
+          keyRefused.every((c) => c.result.decision === 'Allowed') &&
+          denied.every((e) => e.decision !== 'ExplicitlyDenied')
+        ) {
+          this.#kmsCause(
+            byKeyPolicy[0]!.message,
+            keyRefused,
+            [],
+            caveats,
+            principal,
+            resolved,
+            bucket,
+            partition,
+            resourceAccount,
+          );
+          keyLedEvents = new Set(byKeyPolicy.map((event) => event.eventId));
+        }
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -2163,7 +2197,7 @@ export class FindingBuilder {
     // Each denied event's own message against what the policies say of its request: a policy AWS names
     // that the input does not show refusing it (not given, not visible, or out of date) can refuse it
     // again after the fix. A request the visible policies allow is one the fix does not cover at all.
-    const keyCalls: { action: string; text: string }[] = [];
+    const keyCalls: { action: string; text: string; eventId: string }[] = [];
     let unshown =
       evidence === 'policies' && denied.length > 0
         ? this.#messageMismatches(
@@ -2271,6 +2305,8 @@ export class FindingBuilder {
       caveats.push(
         `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with ${giveBucketPolicy(bucket)}.`,
       );
+    // The key policy refused the upload first (see above): the S3 refusals beside it have their fix.
+    if (keyLedEvents.size > 0) cause = 'kms-key';
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
@@ -2302,7 +2338,12 @@ export class FindingBuilder {
           : [fix.statements, fix.identityStatements, fix.identityChange?.statements, fix.boundary?.statements]
         ).flatMap((statements) => (statements ?? []).flatMap((s) => s.Action.map((a) => a.toLowerCase()))),
       );
-      for (const { action, text } of keyCalls) {
+      for (const { action, text, eventId } of keyCalls) {
+        // The key policy's refusal that is the cause: said with it, and no fix of the caller's covers it.
+        if (keyLedEvents.has(eventId)) {
+          unshown++;
+          continue;
+        }
         if (granted.has(action.toLowerCase())) continue;
         if (!caveats.includes(text)) caveats.push(text);
         unshown++;
@@ -2831,7 +2872,7 @@ export class FindingBuilder {
     bucket: string | undefined,
     unseenPolicies: readonly MissingPolicy[],
     caveats: string[],
-    keyCalls: { action: string; text: string }[],
+    keyCalls: { action: string; text: string; eventId: string }[],
     identityKnown: boolean,
     /** The finding's cause when AWS's message set it: requests whose message says so agree with it. */
     causeFromMessage?: FindingCause,
@@ -2881,6 +2922,7 @@ export class FindingBuilder {
       const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
       // Said after the fix is known, when it does not grant the call (see the caller).
       keyCalls.push({
+        eventId: event.eventId,
         action: message.action,
         text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it." : 'The policy that refuses it is not in the input.'}`,
       });

@@ -292,16 +292,36 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
 }
 
 /**
+ * The KMS calls refused for S3's requests: those AWS's message names that the caller's policies refuse,
+ * and, when the key is the finding's cause, those they allow of the requests S3 did not refuse itself
+ * (the key policy refused them): the calls AWS's message names, or, where it names the action alone
+ * (`on this resource`), the request's calls on the key its headers name.
+ */
+export function keyUseRefusals(finding: Pick<Finding, 'requests' | 'cause'>): Finding['requests'] {
+  const refusedByCaller = finding.requests.filter(
+    (r) => isKmsAction(r.action) && r.source === 'message' && r.decision !== 'Allowed',
+  );
+  if (finding.cause !== 'kms-key') return refusedByCaller;
+  const refusedByS3 = new Set(
+    finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.eventId),
+  );
+  const atKey = finding.requests.filter(
+    (r) => isKmsAction(r.action) && r.decision === 'Allowed' && !refusedByS3.has(r.eventId),
+  );
+  const named = new Set(atKey.filter((r) => r.source === 'message').map((r) => r.eventId));
+  return finding.requests.filter(
+    (r) =>
+      refusedByCaller.includes(r) || (atKey.includes(r) && (r.source === 'message' || !named.has(r.eventId))),
+  );
+}
+
+/**
  * The S3 actions of the requests the visible policies allow whose event's KMS call AWS's message says
  * was refused (S3 could not use the key for them: an UploadPart without kms:Decrypt), in order; none
  * that S3 itself refused in another request (then the S3 refusal leads, as for any action).
  */
-export function refusedForKeyUse(finding: Pick<Finding, 'requests'>): string[] {
-  const keyRefused = new Set(
-    finding.requests
-      .filter((r) => isKmsAction(r.action) && r.decision !== 'Allowed' && r.source === 'message')
-      .map((r) => r.eventId),
-  );
+export function refusedForKeyUse(finding: Pick<Finding, 'requests' | 'cause'>): string[] {
+  const keyRefused = new Set(keyUseRefusals(finding).map((r) => r.eventId));
   if (keyRefused.size === 0) return [];
   const refusedByS3 = new Set(
     finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.action),
@@ -349,7 +369,10 @@ export function summarise(
   // S3 requests the visible policies allow whose own KMS call was refused (an UploadPart without
   // kms:Decrypt): the refusal that failed the job, which leads even when a follow-up S3 call (the
   // client's AbortMultipartUpload) was refused too.
-  const kmsLed = denied.length > 0 && kmsRefused.length > 0 ? refusedForKeyUse(finding) : [];
+  // The key's use those requests were refused: the caller's policies refuse it, or the key policy does
+  // (the key is the cause, and the caller's policies allow it).
+  const keyRefused = denied.length > 0 ? keyUseRefusals(finding) : [];
+  const kmsLed = keyRefused.length > 0 ? refusedForKeyUse(finding) : [];
   // Every request the visible policies allow, S3's KMS calls too, and a cause a policy not visible
   // gives (AWS's message names it for the key's use): the key's use is what was refused.
   const kmsNamedCause = anyKms ? finding.requests.filter((r) => isKmsAction(r.action)) : [];
@@ -420,8 +443,10 @@ export function summarise(
   // The S3 refusals beside the key's, said after it; an explicit Deny among them keeps the usual order.
   const leadWithKey = kmsLed.length > 0 && denied.every((r) => r.decision !== 'ExplicitlyDenied');
   const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
+  // The key policy refused the key's use, which the caller's own policies allow.
+  const byKeyPolicy = finding.cause === 'kms-key' && keyRefused.every((r) => r.decision === 'Allowed');
   let sentence = leadWithKey
-    ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+    ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
     : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
       ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
       : messageKms !== undefined

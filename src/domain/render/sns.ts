@@ -6,7 +6,7 @@
  */
 import { caveatsBeyond } from '../explain/repeats.js';
 import type { ExplainReport, Finding, PolicyChange } from '../explain/report.js';
-import { refusedElsewhere, refusedForKeyUse } from '../explain/summary.js';
+import { keyUseRefusals, refusedElsewhere, refusedForKeyUse } from '../explain/summary.js';
 import { findingCauseText } from './causeText.js';
 import { sanitizeTerminal } from './escape.js';
 import { distinctActions, findingPrincipalLabel, plural, seenAgainText } from './reportWording.js';
@@ -76,7 +76,7 @@ function subjectPrincipal(principal: Finding['principal']): string {
 
 /**
  * The S3 actions refused, then the KMS calls S3 made for them (SSE-KMS) that the caller's policies
- * refuse: "s3:PutObject (needs kms:GenerateDataKey)".
+ * refuse, or that AWS's message says the key policy refused: "s3:PutObject (needs kms:GenerateDataKey)".
  */
 function findingSubject(finding: Finding): string {
   const actions = distinctActions(finding);
@@ -86,11 +86,13 @@ function findingSubject(finding: Finding): string {
     ...keyUse,
     ...actions.filter((action) => !action.startsWith('kms:') && !keyUse.includes(action)),
   ];
+  // The key policy's refusal too, when the key is the cause (the caller's policies allow that call).
   const kms = [
     ...new Set(
-      finding.requests
-        .filter((r) => r.action.startsWith('kms:') && r.decision !== 'Allowed')
-        .map((r) => r.action),
+      [
+        ...finding.requests.filter((r) => r.action.startsWith('kms:') && r.decision !== 'Allowed'),
+        ...keyUseRefusals(finding),
+      ].map((r) => r.action),
     ),
   ];
   // AWS's message named S3's use of a key it did not name: that use is what was refused.

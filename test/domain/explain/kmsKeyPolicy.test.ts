@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import type { Principal } from '../../../src/domain/cloudtrail/types.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { keyPolicyCaveat } from '../../../src/domain/explain/kmsKeyPolicy.js';
+import { findingCauseText } from '../../../src/domain/render/causeText.js';
+import { renderSns } from '../../../src/domain/render/sns.js';
 import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -149,5 +151,118 @@ describe('findings refused by a KMS key', () => {
       ),
     );
     assert.ok(caveatsOf(unnamed).some(defaultKey));
+  });
+});
+
+describe("an upload the key policy refused, and the client's clean-up after it", () => {
+  // boto3's upload_file: both parts refused at the key (its policy does not allow the user's kms:Decrypt,
+  // which the user's own policy does), then its AbortMultipartUpload, which no policy of the user's allows.
+  const boto3 = '[Boto3/1.35.36 md/Botocore#1.35.36 Botocore/1.35.36]';
+  const params = {
+    bucketName: 'data',
+    key: 'in/big.bin',
+    uploadId: 'u1',
+    Host: 'data.s3.eu-west-1.amazonaws.com',
+  };
+  const part = (partNumber: string, eventTime: string, because: 'resource' | 'identity' = 'resource') =>
+    deniedObjectRecord('UploadPart', 's3:PutObject', 'data', 'in/big.bin', {
+      userAgent: boto3,
+      eventTime,
+      errorMessage: `User: arn:aws:iam::111122223333:user/backup is not authorized to perform: kms:Decrypt on resource: "${KEY}" because no ${because}-based policy allows the kms:Decrypt action`,
+      requestParameters: { ...params, partNumber },
+    });
+  const abort = deniedObjectRecord('AbortMultipartUpload', 's3:AbortMultipartUpload', 'data', 'in/big.bin', {
+    userAgent: boto3,
+    eventTime: '2026-11-27T10:00:05Z',
+    requestParameters: params,
+  });
+  const keyUse = {
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 'kms:Decrypt'],
+    Resource: ['arn:aws:s3:::data/*', KEY],
+  };
+  const explain = (records: unknown[], statements: unknown[] = [keyUse]) =>
+    explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: records }) }],
+      backupUserContext(statements),
+    ).findings;
+  const parts = [part('1', '2026-11-27T10:00:01Z'), part('2', '2026-11-27T10:00:02Z')];
+
+  test('the key is the cause and the upload leads; the clean-up keeps its own fix', () => {
+    const [finding, ...others] = explain([...parts, abort]);
+    assert.equal(others.length, 0);
+    assert.equal(finding?.cause, 'kms-key');
+    assert.equal(findingCauseText(finding!).title, 'The KMS key does not allow its use');
+    assert.ok(
+      finding?.summary.startsWith(
+        `user/backup (boto3 1.35.36) was denied s3:PutObject on bucket data: S3 needs kms:Decrypt on the KMS key ${KEY} for it, and the key's policy refuses it (the caller's own policies allow it). The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload, which no identity-based policy allows. Fix: add s3:AbortMultipartUpload to a new inline policy on user/backup (not verified).`,
+      ),
+      finding?.summary,
+    );
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Action),
+      [['s3:AbortMultipartUpload']],
+    );
+    // Granting the clean-up does not let the upload through: the fix says it may not be enough.
+    assert.equal(finding?.fix?.verified, false);
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject +1 (needs kms:Decrypt) on data',
+    );
+    // What the key's refusal says, as without the clean-up: the key policy refuses, and its statement.
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          `The caller's own policies allow kms:Decrypt on ${KEY} (inline): the key policy is what refuses`,
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.deepEqual(
+      statementsIn(finding?.caveats.find((c) => c.startsWith('To let the caller use the key through S3')))[0]
+        ?.Action,
+      ['kms:Decrypt'],
+    );
+    assert.ok(
+      !finding?.caveats.some((c) => c.startsWith('For UploadPart, AWS')),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test('without the clean-up, the same uploads are the key policy too, and the subject names the key use', () => {
+    const [finding] = explain(parts);
+    assert.equal(finding?.cause, 'kms-key');
+    assert.equal(
+      finding?.summary,
+      'user/backup (boto3 1.35.36) was denied s3:PutObject on bucket data: the KMS key used for encryption is not usable by the caller.',
+    );
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject (needs kms:Decrypt) on data',
+    );
+  });
+
+  test("refused by the caller's policies instead, the key's use is granted with the clean-up, as before", () => {
+    const [finding] = explain(
+      [part('1', '2026-11-27T10:00:01Z', 'identity'), part('2', '2026-11-27T10:00:02Z', 'identity'), abort],
+      [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }],
+    );
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Action),
+      [['s3:AbortMultipartUpload'], ['kms:Decrypt']],
+    );
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject +1 (needs kms:Decrypt) on data',
+    );
+  });
+
+  test('a clean-up an explicit Deny refuses keeps the Deny as the cause', () => {
+    const [finding] = explain(
+      [...parts, abort],
+      [keyUse, { Effect: 'Deny', Action: 's3:AbortMultipartUpload', Resource: '*' }],
+    );
+    assert.equal(finding?.cause, 'identity-explicit-deny');
   });
 });
