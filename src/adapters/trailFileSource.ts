@@ -108,7 +108,7 @@ export type ListedInput =
 /**
  * Lists what the paths name, without reading any file: a file (any name), `-` for stdin, or a directory
  * (recursively, sorted by name, files ending in `.json`, `.jsonl`, `.json.gz` or `.gz`, without
- * CloudTrail digest files; symbolic links to directories followed, each directory listed once). Knowing every file first lets a caller read them one at a time (a directory
+ * CloudTrail digest, Insights and Lake sign files; symbolic links to directories followed, each directory listed once). Knowing every file first lets a caller read them one at a time (a directory
  * of trail files may hold gigabytes) and say how far it has got.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
@@ -144,7 +144,7 @@ export async function listTrailInputs(
           code: trailInputProblemCodes.noTrailFiles,
           message:
             walk.digests > 0
-              ? `${path}: directory holds only CloudTrail digest or Insights files (${walk.digests.toLocaleString('en-US')}), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail/ directory beside CloudTrail-Digest/ and CloudTrail-Insight/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
+              ? `${path}: directory holds only CloudTrail digest, Insights or Lake sign files (${walk.digests.toLocaleString('en-US')}), which hold hashes of other files or unusual call rates, not API calls: give the CloudTrail/ directory beside CloudTrail-Digest/ and CloudTrail-Insight/ (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html).`
               : `${path}: directory contains no ${TRAIL_FILE_SUFFIXES.join(', ')} files.`,
         });
       }
@@ -222,7 +222,7 @@ export async function readTrailInputs(
 
 /** The state of one directory input's walk. */
 interface Walk {
-  /** Digest and Insights files met (left out). */
+  /** Digest, Insights and Lake sign files met (left out). */
   digests: number;
   /** The directories listed so far, by their path with links resolved. */
   readonly directories: Set<string>;
@@ -278,7 +278,7 @@ async function collectTrailFiles(
         message: `${path}: not a regular file (a pipe, a socket or a device), not read.`,
       });
     } else if (!isDigestOrInsightsFile(entry.name)) {
-      // Digest and Insights files are expected beside the logs; anything else not read is said.
+      // Digest, Insights and Lake sign files are expected beside the logs; anything else not read is said.
       onIgnored?.(path);
     } else {
       walk.digests++;
@@ -320,8 +320,20 @@ const DIGEST_FILE_MARKER = '_CloudTrail-Digest_';
  */
 const INSIGHT_FILE_MARKER = '_CloudTrail-Insight_';
 
+/**
+ * A saved CloudTrail Lake query's results come with a sign file (`…/CloudTrail-Lake/Query/<yyyy>/<mm>/<dd>/<query
+ * ID>/result_sign.json`) of their names and hashes, for `verify-query-results`, which needs it unrenamed:
+ * left out like a digest file. The results beside it (`result_1.csv.gz`) are read, and said to be no
+ * CloudTrail records.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-results-file-validation-sign-file-structure.html
+ */
+const LAKE_SIGN_FILE_NAME = 'result_sign.json';
+
 function isDigestOrInsightsFile(name: string): boolean {
-  return name.includes(DIGEST_FILE_MARKER) || name.includes(INSIGHT_FILE_MARKER);
+  return (
+    name.includes(DIGEST_FILE_MARKER) || name.includes(INSIGHT_FILE_MARKER) || name === LAKE_SIGN_FILE_NAME
+  );
 }
 
 function isTrailFileName(name: string): boolean {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { before, describe, test } from 'node:test';
@@ -171,7 +171,43 @@ describe('readTrailInputs', () => {
     );
     assert.match(
       digestsOnly.errors[0]?.message ?? '',
-      /directory holds only CloudTrail digest or Insights files \(1\), which hold hashes of the log files or unusual call rates, not API calls: give the CloudTrail\/ directory beside CloudTrail-Digest\/ and CloudTrail-Insight\//,
+      /directory holds only CloudTrail digest, Insights or Lake sign files \(1\), which hold hashes of other files or unusual call rates, not API calls: give the CloudTrail\/ directory beside CloudTrail-Digest\/ and CloudTrail-Insight\//,
+    );
+  });
+
+  test("a saved CloudTrail Lake query's sign file is left out of directory walks, its results read", async () => {
+    const query = join(
+      root(),
+      'lake',
+      'AWSLogs',
+      '111122223333',
+      'CloudTrail-Lake',
+      'Query',
+      '2026',
+      '11',
+      '29',
+      '0a1b2c3d-1111-2222-3333-444455556666',
+    );
+    await mkdir(query, { recursive: true });
+    const results = join(query, 'result_1.csv.gz');
+    await writeFile(results, gzipSync(Buffer.from('eventid,eventname\nb3ca29a2,HeadObject\n')));
+    await writeFile(
+      join(query, 'result_sign.json'),
+      '{"region":"eu-west-1","files":[{"fileHashValue":"ff","fileName":"result_1.csv.gz"}],"hashSignature":"ab"}',
+    );
+    const ignored: string[] = [];
+    const listed = await listTrailInputs([join(root(), 'lake')], (path) => ignored.push(path));
+    assert.deepEqual(listed, [{ kind: 'file', path: results }]);
+    assert.deepEqual(ignored, []);
+    await rm(results);
+    const signOnly = await readTrailInputs([join(root(), 'lake')]);
+    assert.deepEqual(
+      signOnly.errors.map((e) => e.code),
+      ['input.noTrailFiles'],
+    );
+    assert.match(
+      signOnly.errors[0]?.message ?? '',
+      /holds only CloudTrail digest, Insights or Lake sign files \(1\)/,
     );
   });
 

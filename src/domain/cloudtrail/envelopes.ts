@@ -32,6 +32,7 @@ export const envelopeProblemCodes = {
   lookupEventWithoutRecord: 'cloudtrail.lookupEventWithoutRecord',
   lambdaMessageWithoutBody: 'cloudtrail.lambdaMessageWithoutBody',
   digestFile: 'cloudtrail.digestFile',
+  lakeQueryResults: 'cloudtrail.lakeQueryResults',
   s3Notification: 'cloudtrail.s3Notification',
   lookupEventsNextToken: 'cloudtrail.lookupEventsNextToken',
 } as const;
@@ -115,6 +116,18 @@ export function extractRecords(
     return sink;
   }
   const lines = body.split(/\r\n|\n|\r/);
+  // Before JSON lines: a CSV row whose first field is a quoted struct (`"{type=IAMUser, …}"`) is a JSON
+  // string on its own.
+  if (isLakeExport(lines, inputName)) {
+    sink.errors.push({
+      input: inputName,
+      code: envelopeProblemCodes.lakeQueryResults,
+      message:
+        `${inputName}: a saved CloudTrail Lake query's results (CSV, as CloudTrail delivers them to S3 under ` +
+        `CloudTrail-Lake/Query/), ${LAKE_ROWS}; ${LAKE_INSTEAD}`,
+    });
+    return sink;
+  }
   if (looksLikeJsonLines(lines)) {
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
@@ -131,6 +144,77 @@ export function extractRecords(
   }
   reportInvalidJson(sink, body, undefined, 0);
   return sink;
+}
+
+/**
+ * What CloudTrail Lake query results hold, and what to give instead: said of `get-query-results` output
+ * and of a saved export alike.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-results.html
+ */
+const LAKE_ROWS = "whose rows are the query's columns, not CloudTrail records";
+const LAKE_INSTEAD =
+  "give explain the trail's log files (its S3 bucket's CloudTrail/ folder), an EventBridge event, or " +
+  'lookup-events output for management events.';
+
+/**
+ * Fields of a CloudTrail record, which CloudTrail Lake's event data stores keep as columns of the same
+ * names (a query's CSV header names them, in whatever case the query wrote them).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+const recordFieldNames = new Set(
+  [
+    'eventVersion',
+    'userIdentity',
+    'eventTime',
+    'eventSource',
+    'eventName',
+    'awsRegion',
+    'sourceIPAddress',
+    'userAgent',
+    'errorCode',
+    'errorMessage',
+    'requestParameters',
+    'responseElements',
+    'additionalEventData',
+    'requestID',
+    'eventID',
+    'eventType',
+    'apiVersion',
+    'managementEvent',
+    'readOnly',
+    'resources',
+    'recipientAccountId',
+    'serviceEventDetails',
+    'sharedEventID',
+    'vpcEndpointId',
+    'vpcEndpointAccountId',
+    'eventCategory',
+    'addendum',
+    'sessionCredentialFromConsole',
+    'edgeDeviceDetails',
+    'tlsDetails',
+  ].map((name) => name.toLowerCase()),
+);
+
+/**
+ * A saved CloudTrail Lake query result (`result_1.csv.gz`, gzipped CSV), told once the text is not JSON:
+ * by where CloudTrail delivers it (`…/AWSLogs/<account>/CloudTrail-Lake/Query/<yyyy>/<mm>/<dd>/<query
+ * ID>/`), or, moved elsewhere, by its CSV header: column names only, one at least a CloudTrail record's
+ * field. A text that is not JSON for another reason starts otherwise (`{`, `[`, a quote, `key: value`).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-results-file-validation-sign-file-structure.html
+ */
+function isLakeExport(lines: readonly string[], inputName: string): boolean {
+  if (/(^|[\\/])CloudTrail-Lake[\\/]Query[\\/]/.test(inputName)) return true;
+  const header = lines.find((line) => /\S/.test(line));
+  if (header === undefined) return false;
+  const columns = header.split(',').map((column) => column.trim().replace(/^"(.*)"$/, '$1'));
+  return (
+    columns.every((column) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) &&
+    columns.some((column) => recordFieldNames.has(column.toLowerCase()))
+  );
 }
 
 type ParseResult = { ok: true; value: unknown } | { ok: false };
@@ -370,11 +454,22 @@ function visit(value: unknown, path: string, prefix: string, depth: number, sink
     sink.errors.push({
       input: sink.input,
       position,
-      code: envelopeProblemCodes.unknownEnvelope,
+      code: envelopeProblemCodes.lakeQueryResults,
       message:
-        `${sink.input} at ${position}: CloudTrail Lake query results (get-query-results), whose rows are the ` +
-        "query's columns, not CloudTrail records; give explain the trail's log files (its S3 bucket's " +
-        'CloudTrail/ folder), an EventBridge event, or lookup-events output for management events.',
+        `${sink.input} at ${position}: CloudTrail Lake query results (get-query-results), ${LAKE_ROWS}; ` +
+        LAKE_INSTEAD,
+    });
+    return;
+  }
+  if (isLakeSignFile(value)) {
+    sink.errors.push({
+      input: sink.input,
+      position,
+      code: envelopeProblemCodes.lakeQueryResults,
+      message:
+        `${sink.input} at ${position}: the sign file of a saved CloudTrail Lake query's results ` +
+        '(result_sign.json, which verify-query-results checks), which lists the result files and their hashes ' +
+        `but holds no events; ${LAKE_INSTEAD}`,
     });
     return;
   }
@@ -425,6 +520,16 @@ function notAnArray(
  */
 function isDigestFile(value: Record<string, unknown>): boolean {
   return typeof value.digestStartTime === 'string' && Array.isArray(value.logFiles);
+}
+
+/**
+ * The sign file CloudTrail delivers beside a saved Lake query's results (`result_sign.json`): named by its
+ * own fields, as a directory listing already leaves out files named as sign files.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-results-file-validation-sign-file-structure.html
+ */
+function isLakeSignFile(value: Record<string, unknown>): boolean {
+  return typeof value.hashSignature === 'string' && Array.isArray(value.files);
 }
 
 /**

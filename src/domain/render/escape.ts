@@ -249,25 +249,79 @@ function escapeSlackWords(text: string): string {
 /**
  * A code span as the reports write one (`rclone copy`, `copy`/`copyto`): after a space, `(` or `/`, no
  * space inside at either end, before a space, `/` or punctuation. A backtick inside an object key does
- * not pair with the report's own.
+ * not pair with the report's own; a pair of them standing so does, unless the key is known (see
+ * {@link backtickPieces}).
  */
 const REPORT_CODE_SPAN = /(?<![^\s(/])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?/])/g;
 
-/** Report prose on one line: its own code spans through `span`, the text between them through `words`. */
+/**
+ * The pieces of untrusted values (object keys, a user agent) that hold a backtick, as report prose may
+ * quote them: each `/`-separated part (a key's directory in a caveat's list, `bucket/key`, an ARN), on one
+ * line. Report prose writes such values as they are, and their backticks must not be taken for the
+ * report's own code spans (a directory `` `tmp`/ `` would show as `tmp/`): see {@link escapeMarkdownProse}.
+ */
+export function backtickPieces(values: Iterable<string | undefined>): readonly string[] {
+  const pieces = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || !value.includes('`')) continue;
+    for (const piece of toSingleLine(value).split('/')) if (piece.includes('`')) pieces.add(piece);
+  }
+  return [...pieces];
+}
+
+/**
+ * Stands for a backtick of a quoted value while the report's own code spans are looked for: a C0 control,
+ * which {@link toSingleLine} has already taken out of the line.
+ */
+const QUOTED_BACKTICK = '\u0000';
+
+/** A character that may stand before a quoted piece (a list's separator, a path's `/`, an opening bracket). */
+const BEFORE_PIECE = /[\s/(["',]/;
+/** A character that may follow a quoted piece (a path's `/`, punctuation, a closing bracket). */
+const AFTER_PIECE = /[\s/)\]"'.,;:!?]/;
+
+/**
+ * The line with the backticks of each quoted piece (standing alone between separators, so that a piece as
+ * short as one backtick does not take the report's own) replaced by {@link QUOTED_BACKTICK}.
+ */
+function maskQuotedBackticks(line: string, pieces: readonly string[]): string {
+  if (pieces.length === 0 || !line.includes('`')) return line;
+  const masked = line.split('');
+  for (const piece of pieces) {
+    for (let at = line.indexOf(piece); at >= 0; at = line.indexOf(piece, at + 1)) {
+      const end = at + piece.length;
+      if (at > 0 && !BEFORE_PIECE.test(line.charAt(at - 1))) continue;
+      if (end < line.length && !AFTER_PIECE.test(line.charAt(end))) continue;
+      for (let i = at; i < end; i++) if (line.charAt(i) === '`') masked[i] = QUOTED_BACKTICK;
+    }
+  }
+  return masked.join('');
+}
+
+function unmasked(text: string): string {
+  return text.replaceAll(QUOTED_BACKTICK, '`');
+}
+
+/**
+ * Report prose on one line: its own code spans through `span`, the text between them through `words`.
+ * The backticks of `quoted` pieces (see {@link backtickPieces}) are the value's, never a span's fence;
+ * a span of the report's may hold them (a statement's JSON), and `span` gets them back.
+ */
 function withReportSpans(
   value: string,
   words: (text: string) => string,
   span: (code: string) => string,
+  quoted: readonly string[],
 ): string {
-  const line = toSingleLine(value);
+  const line = maskQuotedBackticks(toSingleLine(value), quoted);
   let out = '';
   let last = 0;
   for (const match of line.matchAll(REPORT_CODE_SPAN)) {
-    out += words(line.slice(last, match.index));
-    out += span(match[1] ?? '');
+    out += words(unmasked(line.slice(last, match.index)));
+    out += span(unmasked(match[1] ?? ''));
     last = match.index + match[0].length;
   }
-  return out + words(line.slice(last));
+  return out + words(unmasked(line.slice(last)));
 }
 
 /**
@@ -276,13 +330,13 @@ function withReportSpans(
  * shown as inline code, where Slack formats nothing: `arn:aws:s3:::b/daily/*` keeps its asterisk (a
  * look-alike character would paste into a policy as a literal that matches nothing), and `*bold*` in an
  * object key shows as typed. A span the text marks with single backticks (`rclone copy`) becomes a code
- * span of its own.
+ * span of its own; the backticks of the `quoted` pieces (see {@link backtickPieces}) show as the value's.
  *
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
-export function escapeSlackMrkdwn(value: string): string {
-  return withReportSpans(value, escapeSlackWords, slackInlineCode);
+export function escapeSlackMrkdwn(value: string, quoted: readonly string[] = []): string {
+  return withReportSpans(value, escapeSlackWords, slackInlineCode, quoted);
 }
 
 /**
@@ -408,13 +462,15 @@ function escapeMarkdownWords(text: string): string {
  * Escapes report prose (a caveat, an alternative, a note) for Markdown: as {@link escapeMarkdown}, but a
  * span the text marks with single backticks (`rclone copy`) becomes a code span, and the documentation
  * it cites stays a link. An untrusted value inside the prose cannot start formatting or a link of its
- * own: a backtick pair in an object key only makes a code span, which shows its content as it is.
+ * own. The backticks of the `quoted` pieces (see {@link backtickPieces}) show as the value's, escaped
+ * (or, in a code span, inside a fence longer than their runs); a backtick pair in an object key not among
+ * them could only make a code span, which shows its content as it is.
  *
  * @see https://spec.commonmark.org/0.31.2/#code-spans
  * @see https://github.github.com/gfm/#autolinks
  */
-export function escapeMarkdownProse(value: string): string {
-  return withReportSpans(value, escapeMarkdownWords, markdownInlineCode);
+export function escapeMarkdownProse(value: string, quoted: readonly string[] = []): string {
+  return withReportSpans(value, escapeMarkdownWords, markdownInlineCode, quoted);
 }
 
 function longestBacktickRun(value: string): number {

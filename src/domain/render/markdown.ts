@@ -54,6 +54,7 @@ import {
   plural,
   policyDocument,
   profileScope,
+  quotedPieces,
   repeatCount,
   repeatsByFirst,
   repeatText,
@@ -82,7 +83,15 @@ const DEFAULT_MAX_SKIPPED = 20;
 
 const code = markdownInlineCode;
 const text = escapeMarkdown;
-const prose = escapeMarkdownProse;
+
+/**
+ * Report prose escaped for Markdown, with the backticks of the findings' own values (a key's directory in
+ * a caveat's list) shown as theirs, not taken for code spans (see {@link quotedPieces}).
+ */
+function proseOf(findings: readonly Finding[]): (value: string) => string {
+  const quoted = quotedPieces(findings);
+  return (value) => escapeMarkdownProse(value, quoted);
+}
 
 /** The blocks of a change (see {@link changeBlocks}): each heading, then its code block. */
 function changeBlockSection(blocks: readonly ChangeBlock[]): string[] {
@@ -107,7 +116,7 @@ function additionalChangeSection(lead: string, change: AdditionalChange): string
   ];
 }
 
-function fixSection(fix: Fix): string[] {
+function fixSection(fix: Fix, prose: (value: string) => string): string[] {
   const out: string[] = [];
   out.push(`### Fix (${fixStatus(fix)})`, '');
   const named = namedAs(fix, code);
@@ -128,7 +137,10 @@ function fixSection(fix: Fix): string[] {
   return out;
 }
 
-function policyChangesSection(changes: readonly PolicyChange[] | undefined): string[] {
+function policyChangesSection(
+  changes: readonly PolicyChange[] | undefined,
+  findings: readonly Finding[],
+): string[] {
   if (changes === undefined || changes.length === 0) return [];
   const out = [
     `## Combined policy changes (${changes.length})`,
@@ -138,6 +150,7 @@ function policyChangesSection(changes: readonly PolicyChange[] | undefined): str
   ];
   for (const [index, change] of changes.entries()) {
     const named = namedAs(change, code);
+    const prose = proseOf(change.findings.flatMap((number) => findings[number - 1] ?? []));
     out.push(
       `### Change ${index + 1}, for findings ${change.findings.join(', ')} (${change.verified ? 'verified' : 'NOT verified'})`,
       '',
@@ -170,7 +183,7 @@ function overviewSection(report: ExplainReport): string[] {
   ];
 }
 
-function jobProfileSection(profile: JobProfile, fix: Fix | null): string[] {
+function jobProfileSection(profile: JobProfile, fix: Fix | null, prose: (value: string) => string): string[] {
   return [
     `### Job profile (${jobProfileLabel(profile)})`,
     '',
@@ -210,6 +223,7 @@ function findingSection(
   repeatedIn: readonly number[] = [],
 ): string[] {
   const cause = findingCauseText(finding);
+  const prose = proseOf([finding]);
   const out: string[] = [];
   out.push(`## ${index + 1}. ${cause.title}`, '', prose(finding.summary), '');
 
@@ -233,7 +247,7 @@ function findingSection(
     out.push('### Denied by', '', ...finding.deniedBy.map((ref) => `- ${text(describeDeniedBy(ref))}`), '');
   }
   if (finding.fix !== null) {
-    out.push(...fixSection(finding.fix));
+    out.push(...fixSection(finding.fix, prose));
   } else {
     const reason = noFixReason(finding.cause, scpRefusalByMessage(finding));
     out.push('### No fix proposed', '', capitalised(reason), '');
@@ -249,7 +263,7 @@ function findingSection(
     }
     out.push('');
   }
-  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile, finding.fix));
+  if (finding.jobProfile !== null) out.push(...jobProfileSection(finding.jobProfile, finding.fix, prose));
   if (finding.caveats.length > 0) {
     out.push('### Caveats', '', ...finding.caveats.map((caveat) => `- ${prose(caveat)}`), '');
   }
@@ -267,6 +281,7 @@ function repeatSection(
   firstNumber: number,
 ): string[] {
   const cause = findingCauseText(finding);
+  const prose = proseOf([finding]);
   const out = [
     `## ${index + 1}. ${cause.title}, again (as in finding ${firstNumber})`,
     '',
@@ -360,7 +375,7 @@ export function* renderMarkdownPieces(
         ? findingSection(finding, index, maxRequests, repeats.get(index + 1))
         : repeatSection(finding, index, report.findings[first - 1], first);
     }
-    yield policyChangesSection(report.policyChanges);
+    yield policyChangesSection(report.policyChanges, report.findings);
     yield skippedSection(report.skipped, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
     yield errorsSection(report.errors);
     yield warningsSection(report.warnings);

@@ -34,6 +34,7 @@ import { plural } from '../plural.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { findingCauseText } from './causeText.js';
+import { backtickPieces } from './escape.js';
 import { omittedMarker } from './truncate.js';
 
 /** How each policy type is named in prose. */
@@ -771,4 +772,20 @@ export function fixStatus(
   if (!fix.verified) return 'NOT verified';
   if (assumesNoBucketPolicy(fix)) return 'verified as if the bucket had no policy';
   return verifiedOnBucketSideOnly(fix) ? "verified on the bucket's side only" : 'verified';
+}
+
+/**
+ * The pieces of the findings' untrusted values that hold a backtick (see {@link backtickPieces}): the keys
+ * in their requests' and statements' ARNs, and the user agent. Their prose quotes them as they are; the
+ * Markdown and Slack renderers must not take their backticks for the report's own code spans.
+ */
+export function quotedPieces(findings: Iterable<Finding>): readonly string[] {
+  const values: (string | undefined)[] = [];
+  for (const finding of findings) {
+    values.push(finding.client.userAgent);
+    for (const request of finding.requests) values.push(request.resource);
+    for (const statement of [...(finding.fix?.statements ?? []), ...(finding.jobProfile?.statements ?? [])])
+      values.push(...statement.Resource);
+  }
+  return backtickPieces(values);
 }

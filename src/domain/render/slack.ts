@@ -42,6 +42,7 @@ import {
   plural,
   policyDocument,
   profileScope,
+  quotedPieces,
   repeatCount,
   repeatsByFirst,
   repeatsWithOwnCaveats,
@@ -77,6 +78,15 @@ function code(value: string): string {
   return slackInlineCode(truncateText(value, MAX_CODE_VALUE));
 }
 const mrkdwn = escapeSlackMrkdwn;
+
+/**
+ * Report prose escaped for Slack, with the backticks of the findings' own values (a key's directory in a
+ * caveat's list) shown as theirs, not taken for code spans (see {@link quotedPieces}).
+ */
+function proseOf(findings: readonly Finding[]): (value: string) => string {
+  const quoted = quotedPieces(findings);
+  return (value) => escapeSlackMrkdwn(value, quoted);
+}
 
 /** A section whose text is produced for a given character budget and never exceeds it. */
 type SectionRenderer = (budget: number) => string;
@@ -250,8 +260,9 @@ function additionalChangeSection(lead: string, change: AdditionalChange): Sectio
 }
 
 function renderFinding(finding: Finding, builder: MessageBuilder): void {
+  const prose = proseOf([finding]);
   builder.header(headerText(finding));
-  builder.section((budget) => truncateMrkdwn(mrkdwn(finding.summary), budget), 1000);
+  builder.section((budget) => truncateMrkdwn(prose(finding.summary), budget), 1000);
   builder.section(factsSection(finding), 1500);
   builder.section(requestsSection(finding), 2500);
 
@@ -293,7 +304,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
       builder.section(
         listSection(
           '*Verification*',
-          fix.verification.map((note) => `• ${mrkdwn(note)}`),
+          fix.verification.map((note) => `• ${prose(note)}`),
           'notes',
         ),
         // What the check could not see is its last line: room for it beside the checks' own.
@@ -318,7 +329,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     builder.section(
       listSection(
         '*Caveats*',
-        finding.caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
+        finding.caveats.map((caveat) => `• ${prose(caveat)}`),
         'caveats',
       ),
       // A whole section: a caveat cut here may be the one about the fix, and the job profile's notes
@@ -330,7 +341,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const items = finding.alternatives.map((alternative) => {
       const removes =
         alternative.removes.length > 0 ? ` (removes ${alternative.removes.map(code).join(', ')})` : '';
-      return `• ${mrkdwn(alternative.text)}${removes}`;
+      return `• ${prose(alternative.text)}${removes}`;
     });
     builder.section(listSection('*Alternatives*', items, 'alternatives'), 2000);
   }
@@ -338,7 +349,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
   if (profile !== null) {
     builder.section(
       codeSection(
-        `*Job profile (${jobProfileLabel(profile)})*: ${mrkdwn(profileScope(profile, fix))}`,
+        `*Job profile (${jobProfileLabel(profile)})*: ${prose(profileScope(profile, fix))}`,
         policyJson(profile.statements),
       ),
     );
@@ -347,7 +358,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
       builder.section(
         listSection(
           '*About the job profile*',
-          profile.notes.map((note) => `• ${mrkdwn(note)}`),
+          profile.notes.map((note) => `• ${prose(note)}`),
           'notes',
         ),
         2000,
@@ -385,7 +396,12 @@ function findingNumbers(numbers: readonly number[]): string {
  * document starts from the policy as it is now, so applied one after another only the last would stay.
  * Its whole new document is shown (cut, with a marker pointing at the JSON report, when it does not fit).
  */
-function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void {
+function renderPolicyChange(
+  change: PolicyChange,
+  findings: readonly Finding[],
+  builder: MessageBuilder,
+): void {
+  const prose = proseOf(change.findings.flatMap((number) => findings[number - 1] ?? []));
   builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
   const status = change.verified ? '*verified*' : '*NOT verified*';
   const named = namedAs(change, code);
@@ -397,7 +413,7 @@ function renderPolicyChange(change: PolicyChange, builder: MessageBuilder): void
   builder.section(
     listSection(
       '*Verification*',
-      change.verification.map((note) => `• ${mrkdwn(note)}`),
+      change.verification.map((note) => `• ${prose(note)}`),
       'notes',
     ),
     2000,
@@ -499,23 +515,25 @@ export function renderSlack(report: ExplainReport, options: SlackRenderOptions =
       render: (builder: MessageBuilder) => {
         renderFinding(finding, builder);
         // A repeat gets no message: the caveats only its own events give are shown here.
-        for (const repeat of repeatsWithOwnCaveats(report.findings, finding, repeats.get(number)))
+        for (const repeat of repeatsWithOwnCaveats(report.findings, finding, repeats.get(number))) {
+          const prose = proseOf([repeat.finding]);
           builder.section(
             listSection(
               `*Seen again in finding ${repeat.number} (${mrkdwn(repeat.finding.firstSeen)}), with caveats of its own*`,
-              repeat.caveats.map((caveat) => `• ${mrkdwn(caveat)}`),
+              repeat.caveats.map((caveat) => `• ${prose(caveat)}`),
               'caveats',
             ),
             2000,
           );
-        return `AccessDenied: ${mrkdwn(finding.summary)}`;
+        }
+        return `AccessDenied: ${proseOf([finding])(finding.summary)}`;
       },
       footer: (omitted: number) =>
         footer(finding, number, report.findings.length, omitted, repeats.get(number)),
     })),
     ...changes.map((change) => ({
       render: (builder: MessageBuilder) => {
-        renderPolicyChange(change, builder);
+        renderPolicyChange(change, report.findings, builder);
         return change.overQuota === undefined
           ? `permission-auditor: one combined change to a policy the fixes of ${findingNumbers(change.findings)} all change`
           : `permission-auditor: the fixes of ${findingNumbers(change.findings)} change one policy, and together they are over its size quota`;

@@ -61,6 +61,87 @@ describe('extractRecords on each envelope', () => {
       errors[0]?.message ?? '',
       /^lake\.json at \$: CloudTrail Lake query results \(get-query-results\), whose rows are the query's columns, not CloudTrail records; give explain the trail's log files/,
     );
+    assert.equal(errors[0]?.code, 'cloudtrail.lakeQueryResults');
+  });
+
+  // What to give instead, as the get-query-results message says it.
+  const lakeAdvice =
+    "whose rows are the query's columns, not CloudTrail records; give explain the trail's log files (its S3 " +
+    "bucket's CloudTrail/ folder), an EventBridge event, or lookup-events output for management events.";
+
+  test("a saved CloudTrail Lake query's CSV results are named as such, by their header or their path", () => {
+    const csv =
+      'eventid,eventtime,eventsource,eventname,errorcode,useridentity\n' +
+      'b3ca29a2,2026-11-28 02:00:01.000,s3.amazonaws.com,HeadObject,AccessDenied,"{type=IAMUser, arn=x}"\n' +
+      'c4db3ab3,2026-11-28 02:00:02.000,s3.amazonaws.com,GetObject,AccessDenied,"{type=IAMUser, arn=x}"\n';
+    const byHeader = extractRecords(csv, 'export/result_1.csv.gz');
+    assert.deepEqual(byHeader.records, []);
+    assert.deepEqual(
+      byHeader.errors.map((e) => [e.input, e.position, e.code, e.message]),
+      [
+        [
+          'export/result_1.csv.gz',
+          undefined,
+          'cloudtrail.lakeQueryResults',
+          "export/result_1.csv.gz: a saved CloudTrail Lake query's results (CSV, as CloudTrail delivers them " +
+            `to S3 under CloudTrail-Lake/Query/), ${lakeAdvice}`,
+        ],
+      ],
+    );
+    // Quoted column names of the query's own, in CloudTrail's case.
+    assert.equal(
+      extractRecords('"eventID","n"\r\n"b3ca29a2","1"\r\n', 'q.csv').errors[0]?.code,
+      'cloudtrail.lakeQueryResults',
+    );
+    // Where CloudTrail delivers it, whatever its columns (a count of a query's own naming).
+    const path = 'AWSLogs/111122223333/CloudTrail-Lake/Query/2026/11/29/0a1b/result_1.csv.gz';
+    assert.equal(extractRecords('denials\n3\n', path).errors[0]?.code, 'cloudtrail.lakeQueryResults');
+    assert.equal(
+      extractRecords('denials\n3\n', path.replaceAll('/', '\\')).errors[0]?.code,
+      'cloudtrail.lakeQueryResults',
+    );
+  });
+
+  test('text that is not JSON for another reason is not taken for a CloudTrail Lake export', () => {
+    for (const text of [
+      '{"eventName": "GetObject",}',
+      'eventName: GetObject\neventSource: s3.amazonaws.com\n',
+      'denials,count\n3,4\n',
+      'eventName GetObject\n',
+      '<html>eventName</html>\n',
+    ])
+      assert.deepEqual(
+        extractRecords(text, 'AWSLogs/111122223333/CloudTrail/x.json').errors.map((e) => e.code),
+        ['cloudtrail.invalidJson'],
+        text,
+      );
+  });
+
+  test("a saved CloudTrail Lake query's sign file is named as one, with what to give instead", () => {
+    const sign = {
+      version: '1.0',
+      region: 'us-east-1',
+      files: [{ fileHashValue: 'de85', fileName: 'result_1.csv.gz' }],
+      hashAlgorithm: 'SHA-256',
+      signatureAlgorithm: 'SHA256withRSA',
+      queryCompleteTime: '2022-05-10T22:06:30Z',
+      hashSignature: '7664',
+      publicKeyFingerprint: '67b9',
+    };
+    const { records, errors } = extractRecords(JSON.stringify(sign), 'result_sign.json');
+    assert.deepEqual(records, []);
+    assert.deepEqual(
+      errors.map((e) => [e.position, e.code, e.message]),
+      [
+        [
+          '$',
+          'cloudtrail.lakeQueryResults',
+          "result_sign.json at $: the sign file of a saved CloudTrail Lake query's results (result_sign.json, " +
+            'which verify-query-results checks), which lists the result files and their hashes but holds no ' +
+            `events; ${lakeAdvice.slice(lakeAdvice.indexOf('give explain'))}`,
+        ],
+      ],
+    );
   });
 
   test('a bare record is returned as is, at the root', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  backtickPieces,
   escapeHtml,
   escapeInvisiblesInJson,
   escapeMarkdown,
@@ -156,6 +157,42 @@ describe('Markdown escaping', () => {
         assert.equal(content, toSingleLine(value) === '' ? ' ' : toSingleLine(value));
       }),
     );
+  });
+
+  test("a quoted value's backticks are its own, never a span's fence, whatever stands around them", () => {
+    const quoted = backtickPieces([
+      'arn:aws:s3:::b/`tmp`/x.csv',
+      'arn:aws:s3:::b/`b`.html',
+      'arn:aws:s3:::b/`/y',
+      undefined,
+      'arn:aws:s3:::b/plain/z',
+    ]);
+    assert.deepEqual(quoted, ['`tmp`', '`b`.html', '`']);
+    // Unknown, a directory's pair reads as a span of the report's (what review L #7 saw).
+    assert.equal(escapeMarkdownProse('directories: `tmp`/, a/'), 'directories\\: `tmp`\\/\\, a\\/');
+    assert.equal(
+      escapeMarkdownProse('directories: `tmp`/, a/ and `/; b/`b`.html is at the root', quoted),
+      'directories\\: \\`tmp\\`\\/\\, a\\/ and \\`\\/\\; b\\/\\`b\\`\\.html is at the root',
+    );
+    assert.equal(
+      escapeSlackMrkdwn('directories: `tmp`/, a/; b/`b`.html is at the root', quoted),
+      'directories: `ˋtmpˋ/`, a/; `b/ˋbˋ.html` is at the root',
+    );
+    // The report's own spans stay code, also when a piece is one backtick, or when they hold a piece (a
+    // statement's JSON): there the fence is longer than the value's runs.
+    assert.equal(
+      escapeMarkdownProse('Run `rclone copy` with `{"Resource":"arn:aws:s3:::b/`tmp`/x.csv"}`.', quoted),
+      'Run `rclone copy` with ``{"Resource":"arn:aws:s3:::b/`tmp`/x.csv"}``\\.',
+    );
+    assert.equal(
+      escapeSlackMrkdwn('Run `rclone copy` with `{"Resource":"arn:aws:s3:::b/`tmp`/x.csv"}`.', quoted),
+      'Run `rclone copy` with `{"Resource":"arn:aws:s3:::b/ˋtmpˋ/x.csv"}`.',
+    );
+    // Only where it stands alone: within a longer name (x`tmp`y/) the pair is the name's anyway.
+    assert.equal(escapeMarkdownProse('in x`tmp`y/ and `rclone`', quoted), 'in x\\`tmp\\`y\\/ and `rclone`');
+    // A span of the report's that reads like a quoted piece shows as text, backticks and all: the value
+    // is shown as written, and the report's word still reads.
+    assert.equal(escapeMarkdownProse('use `tmp` here', quoted), 'use \\`tmp\\` here');
   });
 
   test('prose keeps the spans it marks as code and the documentation it cites as links, and escapes the rest', () => {
