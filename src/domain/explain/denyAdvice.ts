@@ -577,6 +577,89 @@ export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]
   }));
 }
 
+/** Whether a policy holds a Deny with a condition on aws:SecureTransport (cached per policy). */
+const holdsTlsDeny = new WeakMap<CompiledPolicy, boolean>();
+
+function hasTlsDeny(policy: CompiledPolicy): boolean {
+  let found = holdsTlsDeny.get(policy);
+  if (found === undefined) {
+    found = policy.statements.some(
+      (statement) =>
+        statement.effect === 'Deny' && statement.conditions.some((c) => c.keyLower === 'aws:securetransport'),
+    );
+    holdsTlsDeny.set(policy, found);
+  }
+  return found;
+}
+
+/** Whether a request's context holds aws:SecureTransport (the record had tlsDetails). */
+function hasSecureTransport(request: AuthorizationRequest): boolean {
+  for (const key of Object.keys(request.context ?? {}))
+    if (key.toLowerCase() === 'aws:securetransport') return true;
+  return false;
+}
+
+/**
+ * Deny statements on aws:SecureTransport that would have refused some of `checks` had they been sent
+ * over plain HTTP: the context of a record without tlsDetails has no aws:SecureTransport (the record
+ * does not show how the request was sent), so `Bool aws:SecureTransport "false"` was taken not to apply,
+ * though AWS always puts the key in the context. Each check is evaluated with its own set when it has one.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (tlsDetails)
+ */
+export function plainHttpDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
+  const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
+  const seen = new Set<string>();
+  const holds = new Map<PolicySet, boolean>();
+  for (const check of checks) {
+    if (hasSecureTransport(check.request)) continue;
+    const evaluatedWith = check.set ?? set;
+    let any = holds.get(evaluatedWith);
+    if (any === undefined) {
+      any = policiesOf(evaluatedWith).some(hasTlsDeny);
+      holds.set(evaluatedWith, any);
+    }
+    if (!any) continue;
+    const { action, resource } = check.request;
+    const key = `${action}|${resource}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_UNLOGGED_CHECKS) break;
+    const before = check.result?.decision === 'ExplicitlyDenied' ? check.result.deniedBy : [];
+    const overHttp = evaluate(evaluatedWith, {
+      ...check.request,
+      context: { ...check.request.context, 'aws:SecureTransport': false },
+    });
+    for (const ref of overHttp.deniedBy) {
+      const statementKey = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}|${ref.policyName ?? ''}`;
+      // Said already: it refused the request as the record shows it.
+      if (
+        before.some(
+          (b) =>
+            `${b.policyType}|${b.level ?? ''}|${b.policyIndex}|${b.statementIndex}|${b.policyName ?? ''}` ===
+            statementKey,
+        )
+      )
+        continue;
+      const statement = statementOf(evaluatedWith, ref);
+      const tls = statement?.conditions.filter((c) => c.keyLower === 'aws:securetransport') ?? [];
+      if (tls.length === 0) continue;
+      const entry = found.get(statementKey) ?? {
+        ref,
+        actions: new Set<string>(),
+        tests: tls.map((c) => `${c.key} ${c.operator} ${policyValues(c)}`),
+      };
+      entry.actions.add(action);
+      found.set(statementKey, entry);
+    }
+  }
+  return [...found.values()].map(({ ref, actions: refused, tests }) => ({
+    ref,
+    text: `${describeStatement(ref)} refuses ${[...refused].join(', ')} when ${tests.join(' and ')}`,
+  }));
+}
+
 /** The TLS-only Deny statements of the sets (each policy once). */
 export function insecureTransportDenies(sets: readonly PolicySet[]): string[] {
   const named: string[] = [];
