@@ -126,9 +126,40 @@ export function isPresigned(context: Readonly<Record<string, unknown>> | undefin
   return context?.['s3:authType'] === 'REST-QUERY-STRING';
 }
 
-/** What to do to meet a condition on `keyLower` (a lower-case key), in words; `presigned`: see {@link isPresigned}. */
-export function meetHint(keyLower: string, presigned = false): string {
-  if (presigned && keyLower === 'aws:sourceip') return PRESIGNED_SOURCE_IP;
+/** What the refused requests show that changes how a condition on them can be met (see {@link meetHint}). */
+export interface MeetFacts {
+  /** Made with a presigned URL (see {@link isPresigned}). */
+  readonly presigned?: boolean;
+  /** The VPC endpoint the request came through (the record's vpcEndpointId). */
+  readonly endpoint?: string;
+}
+
+/** {@link MeetFacts} of a request, from its context. */
+export function meetFactsOf(request: AuthorizationRequest): MeetFacts {
+  const context = requestContextOf(request);
+  const endpoint = context.get('aws:sourcevpce')?.values[0];
+  return {
+    presigned: isPresigned(request.context),
+    ...(typeof endpoint === 'string' ? { endpoint } : {}),
+  };
+}
+
+/**
+ * {@link meetHint} for aws:SourceIp of a request through a VPC endpoint: AWS leaves the key out of
+ * such a request's context (the address in the VPC is aws:VpcSourceIp), so no address meets it there.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
+ */
+function endpointSourceIp(endpoint: string): string {
+  return `make the request off VPC endpoint ${endpoint}, from an address the statement names: the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint (its address in the VPC is aws:VpcSourceIp), so no address meets this condition there; to keep the endpoint, the statement's owner tests it instead, with aws:SourceVpce or aws:SourceVpc, or aws:VpcSourceIp for the address in the VPC (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
+}
+
+/** What to do to meet a condition on `keyLower` (a lower-case key), in words, for requests as `facts` say. */
+export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
+  if (keyLower === 'aws:sourceip') {
+    if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
+    if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
+  }
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -228,6 +259,7 @@ function describeDeny(
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
+  const facts = meetFactsOf(request);
   // A request through a VPC endpoint has aws:SourceVpc, which CloudTrail does not record: unknown here,
   // not absent.
   const endpoint = context.get('aws:sourcevpce')?.values[0];
@@ -308,7 +340,7 @@ function describeDeny(
             ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
             : vpcUnknown(condition)
               ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-              : meetHint(condition.keyLower, isPresigned(request.context)),
+              : meetHint(condition.keyLower, facts),
       );
     }
   }
