@@ -71,6 +71,18 @@ const MEET: readonly [RegExp, string][] = [
     /^aws:principalorgpaths$/,
     "check whether the caller's account is under the organizational unit the path names: aws organizations list-parents --child-id ACCOUNT_ID, repeated up to the root and run in the organization's management account, gives its path",
   ],
+  [
+    /^s3:signatureversion$/,
+    'sign the request with Signature Version 4 (s3:signatureversion AWS4-HMAC-SHA256), which current SDKs and CLIs use unless set to SigV2 (s3:signatureversion AWS), as in an aws-cli profile with s3 signature_version s3 or rclone with v2_auth (https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html)',
+  ],
+  [
+    /^s3:authtype$/,
+    'authenticate the way the statement requires: s3:authType REST-HEADER is a request signed in its Authorization header (an SDK or CLI call), REST-QUERY-STRING a presigned URL, POST a browser-based upload form (https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html)',
+  ],
+  [
+    /^s3:max-keys$/,
+    'list with a page size (max-keys) the statement allows, such as aws-cli --page-size or rclone --s3-list-chunk',
+  ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
   [
@@ -132,16 +144,66 @@ export interface MeetFacts {
   readonly presigned?: boolean;
   /** The VPC endpoint the request came through (the record's vpcEndpointId). */
   readonly endpoint?: string;
+  /**
+   * How the caller signed, for the MFA keys: a long-term access key (an IAM user's or root's, whose
+   * requests never carry them), or temporary credentials from a role or from the user's own session.
+   */
+  readonly credentials?: 'long-term' | 'role-session' | 'session' | 'mfa-session';
 }
 
 /** {@link MeetFacts} of a request, from its context. */
 export function meetFactsOf(request: AuthorizationRequest): MeetFacts {
   const context = requestContextOf(request);
   const endpoint = context.get('aws:sourcevpce')?.values[0];
+  const kind = parseRequestPrincipal(request.principal).kind;
+  // The MFA key is in the context of every request signed with temporary credentials (see the S3
+  // request context): a user or root without it signed with an access key of its own.
+  const mfa = context.get('aws:multifactorauthpresent')?.values ?? [];
+  const credentials =
+    mfa.length > 0 && String(mfa[0]) === 'true'
+      ? 'mfa-session'
+      : kind === 'role-session' || kind === 'role'
+        ? 'role-session'
+        : kind === 'user' || kind === 'root'
+          ? mfa.length === 0
+            ? 'long-term'
+            : 'session'
+          : undefined;
   return {
     presigned: isPresigned(request.context),
     ...(typeof endpoint === 'string' ? { endpoint } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
   };
+}
+
+/** Where AWS says how to require MFA for API and CLI calls, and how to get MFA credentials for them. */
+const MFA_DOCS =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html';
+
+/**
+ * {@link meetHint} for aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge: only temporary
+ * credentials obtained with MFA carry them true (a long-term access key never carries them), so the
+ * job must sign with such credentials: a user's from GetSessionToken, a role's from AssumeRole, each
+ * with the MFA device's serial number and a code.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ */
+function mfaHint(credentials: MeetFacts['credentials']): string {
+  const userSession = `aws sts get-session-token --serial-number MFA_DEVICE_ARN --token-code CODE, and sign with the credentials it returns`;
+  const roleSession = `aws sts assume-role with --serial-number MFA_DEVICE_ARN --token-code CODE, or mfa_serial in the AWS CLI profile that assumes the role`;
+  switch (credentials) {
+    case 'long-term':
+      return `sign the requests with temporary credentials obtained with MFA: they were signed with a long-term access key (an IAM user's or root's), whose requests never carry aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, whatever the user's MFA device (${userSession}; ${MFA_DOCS})`;
+    case 'role-session':
+      return `assume the role with MFA: its session was not (${roleSession}; ${MFA_DOCS})`;
+    case 'session':
+      return `sign with temporary credentials obtained with MFA: the session's were not (${userSession}; ${MFA_DOCS})`;
+    case 'mfa-session':
+      // Obtained with MFA: what the statement can still refuse is its age (aws:MultiFactorAuthAge).
+      return `get new temporary credentials with MFA: the session's were obtained with MFA, longer ago than the statement allows if it limits aws:MultiFactorAuthAge (${userSession}; for a role, ${roleSession}; ${MFA_DOCS})`;
+    default:
+      return `sign with temporary credentials obtained with MFA (${userSession}; for a role, ${roleSession}); a long-term access key never carries aws:MultiFactorAuthPresent (${MFA_DOCS})`;
+  }
 }
 
 /**
@@ -160,6 +222,8 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
     if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
     if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
   }
+  if (keyLower === 'aws:multifactorauthpresent' || keyLower === 'aws:multifactorauthage')
+    return mfaHint(facts.credentials);
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }

@@ -1,11 +1,11 @@
 /**
  * The advice for common bucket-policy guardrails follows what the refused request shows: a request
- * through a VPC endpoint has no aws:SourceIp to meet.
+ * through a VPC endpoint has no aws:SourceIp to meet; a long-term access key never carries the MFA keys.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { ACCOUNT, backupUserContext, deniedObjectRecord, deniedRecord } from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 
@@ -60,5 +60,132 @@ describe('aws:SourceIp advice for a request through a VPC endpoint', () => {
       /To meet the condition, make the request off VPC endpoint vpce-2222, from an address/,
     );
     assert.doesNotMatch(caveat, /send the request from an address/);
+  });
+});
+
+describe('MFA guardrails: the advice says which credentials carry the key, and how to get them', () => {
+  const ALLOW_DELETE = { Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' };
+  const denyWithout = {
+    Sid: 'DenyNoMFA',
+    Effect: 'Deny',
+    Action: 's3:DeleteObject',
+    Resource: 'arn:aws:s3:::data/*',
+    Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+  };
+  const remove = (userIdentity?: Record<string, unknown>) =>
+    deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: 'Access Denied',
+      ...(userIdentity !== undefined ? { userIdentity } : {}),
+    });
+  const session = (mfaAuthenticated: string) => ({
+    type: 'IAMUser',
+    principalId: 'AIDAEXAMPLE',
+    arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+    accountId: ACCOUNT,
+    userName: 'backup',
+    accessKeyId: 'ASIAEXAMPLE',
+    sessionContext: { attributes: { creationDate: '2026-11-27T02:00:00Z', mfaAuthenticated } },
+  });
+
+  test('a long-term access key never carries the key: temporary credentials obtained with MFA are what meets it', () => {
+    const finding = explainTexts(text(remove()), backupUserContext([ALLOW_DELETE, denyWithout])).findings[0];
+    const caveat = caveatNaming(finding?.caveats, 'DenyNoMFA');
+    assert.match(
+      caveat,
+      /To get past it while it stays in place: sign the requests with temporary credentials obtained with MFA: they were signed with a long-term access key \(an IAM user's or root's\), whose requests never carry aws:MultiFactorAuthPresent/,
+    );
+    assert.match(caveat, /aws sts get-session-token --serial-number MFA_DEVICE_ARN --token-code CODE/);
+    assert.match(caveat, /id_credentials_mfa_configure-api-require\.html/);
+    assert.doesNotMatch(caveat, /meet the condition/);
+  });
+
+  test('a session obtained without MFA, or one whose MFA is older than the statement allows', () => {
+    const without = explainTexts(
+      text(remove(session('false'))),
+      backupUserContext([ALLOW_DELETE, denyWithout]),
+    ).findings[0];
+    assert.match(
+      caveatNaming(without?.caveats, 'DenyNoMFA'),
+      /sign with temporary credentials obtained with MFA: the session's were not \(aws sts get-session-token/,
+    );
+    const old = {
+      ...denyWithout,
+      Sid: 'DenyOldMFA',
+      Condition: { NumericGreaterThan: { 'aws:MultiFactorAuthAge': '3600' } },
+    };
+    const aged = explainTexts(text(remove(session('true'))), backupUserContext([ALLOW_DELETE, old]))
+      .findings[0];
+    assert.equal(aged?.cause, 'identity-explicit-deny');
+    assert.match(
+      caveatNaming(aged?.caveats, 'DenyOldMFA'),
+      /get new temporary credentials with MFA: the session's were obtained with MFA, longer ago than the statement allows/,
+    );
+  });
+
+  test('an Allow that requires MFA (a near miss) gets the same advice', () => {
+    const allow = {
+      ...ALLOW_DELETE,
+      Sid: 'DeleteWithMFA',
+      Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    };
+    const finding = explainTexts(text(remove()), backupUserContext([allow])).findings[0];
+    assert.match(
+      caveatNaming(finding?.caveats, 'DeleteWithMFA'),
+      /To meet the condition, sign the requests with temporary credentials obtained with MFA/,
+    );
+  });
+});
+
+describe('signature, authentication and listing guardrails name what to change', () => {
+  test('s3:signatureversion, s3:authType and s3:max-keys', () => {
+    const ALLOW = { Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' };
+    const deny = (Sid: string, Condition: Record<string, unknown>) => ({
+      Sid,
+      Effect: 'Deny',
+      Action: 's3:*',
+      Resource: '*',
+      Condition,
+    });
+    const get = (AuthenticationMethod: string, SignatureVersion: string) =>
+      deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+        errorMessage: 'Access Denied',
+        additionalEventData: { AuthenticationMethod, SignatureVersion },
+      });
+    const v2 = explainTexts(
+      text(get('AuthHeader', 'SigV2')),
+      backupUserContext([ALLOW, deny('DenySigV2', { StringEquals: { 's3:signatureversion': 'AWS' } })]),
+    ).findings[0];
+    assert.match(caveatNaming(v2?.caveats, 'DenySigV2'), /sign the request with Signature Version 4/);
+    const presigned = explainTexts(
+      text(get('QueryString', 'SigV4')),
+      backupUserContext([
+        ALLOW,
+        deny('DenyPresigned', { StringEquals: { 's3:authType': 'REST-QUERY-STRING' } }),
+      ]),
+    ).findings[0];
+    assert.match(
+      caveatNaming(presigned?.caveats, 'DenyPresigned'),
+      /authenticate the way the statement requires: s3:authType REST-HEADER is a request signed in its Authorization header/,
+    );
+    const listing = deniedRecord({
+      eventName: 'ListObjects',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        'list-type': '2',
+        prefix: 'in/',
+        'max-keys': '1000',
+        Host: 'x',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const pages = explainTexts(
+      text(listing),
+      backupUserContext([ALLOW, deny('SmallPages', { NumericGreaterThan: { 's3:max-keys': '100' } })]),
+    ).findings[0];
+    assert.match(
+      caveatNaming(pages?.caveats, 'SmallPages'),
+      /list with a page size \(max-keys\) the statement allows/,
+    );
   });
 });
