@@ -33,6 +33,8 @@ export function requestContextOf(request: AuthorizationRequest): RequestContextV
 /** A refused request and its evaluation, as the finding holds them. */
 export interface DeniedCheck {
   readonly request: AuthorizationRequest;
+  /** The record's operation and the service that made it for the caller, when known. */
+  readonly event?: { readonly eventName: string; readonly invokedBy: string | undefined };
   readonly result?: EvaluationResult;
   /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
   readonly set?: PolicySet;
@@ -149,6 +151,51 @@ export interface MeetFacts {
    * requests never carry them), or temporary credentials from a role or from the user's own session.
    */
   readonly credentials?: 'long-term' | 'role-session' | 'session' | 'mfa-session';
+  /** The refused requests are parts of a multipart upload (UploadPart, UploadPartCopy): all, or some. */
+  readonly parts?: 'all' | 'some';
+  /** The AWS service that made the request for the caller (the record's invokedBy). */
+  readonly invokedBy?: string;
+}
+
+/** The operations that upload a part of a multipart upload, which S3 authorizes as s3:PutObject. */
+const PART_UPLOADS: ReadonlySet<string> = new Set(['UploadPart', 'UploadPartCopy']);
+
+/**
+ * {@link meetHint} for a header a part cannot carry (`s3:x-amz-acl`, the server-side encryption ones):
+ * UploadPart and UploadPartCopy take neither, S3 takes them on the CreateMultipartUpload that starts
+ * the upload, so a condition that requires one refuses every part whatever the client sends.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+ */
+function partHint(keyLower: string): string | undefined {
+  const acl = keyLower === 's3:x-amz-acl';
+  if (!acl && !/^s3:x-amz-server-side-encryption(-aws-kms-key-id)?$/.test(keyLower)) return undefined;
+  const header = acl ? 'an ACL header (x-amz-acl)' : 'the server-side encryption headers';
+  const instead = acl
+    ? "Object Ownership set to bucket owner enforced, which gives the bucket's owner every object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)"
+    : "the bucket's default encryption, which S3 applies to every upload (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html)";
+  return `a part of a multipart upload (UploadPart, UploadPartCopy) cannot carry ${header}: S3 takes ${acl ? 'it' : 'them'} on the CreateMultipartUpload that starts the upload, where the client's setting (aws-cli --${acl ? 'acl' : 'sse'}) puts ${acl ? 'it' : 'them'}, so a part's request has no ${keyLower === 's3:x-amz-acl' ? 's3:x-amz-acl' : 'such key'} and the condition refuses every part whatever the client sends (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html). Upload such objects in one request instead, below the client's multipart threshold (aws-cli's s3 multipart_threshold setting, rclone's --s3-upload-cutoff; one PutObject takes up to 5 GB), or have the statement's owner rely on ${instead} rather than a header the parts cannot send`;
+}
+
+/** The keys of the network an AWS service's request for the caller does not come from. */
+const NETWORK_KEYS: ReadonlySet<string> = new Set([
+  'aws:sourcevpce',
+  'aws:sourcevpc',
+  'aws:sourceip',
+  'aws:vpcsourceip',
+]);
+
+/**
+ * {@link meetHint} for a network condition on a request an AWS service made for the caller: it comes
+ * from the service's network, not the caller's endpoint or addresses, and AWS's data-perimeter policies
+ * exempt such requests by aws:ViaAWSService (a forward access session) and aws:PrincipalIsAWSService.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ */
+function serviceNetworkHint(invokedBy: string): string {
+  return `no setting of the job meets this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
 }
 
 /** {@link MeetFacts} of a request, from its context. */
@@ -218,6 +265,11 @@ function endpointSourceIp(endpoint: string): string {
 
 /** What to do to meet a condition on `keyLower` (a lower-case key), in words, for requests as `facts` say. */
 export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
+  if (facts.invokedBy !== undefined && NETWORK_KEYS.has(keyLower)) return serviceNetworkHint(facts.invokedBy);
+  if (facts.parts !== undefined) {
+    const part = partHint(keyLower);
+    if (part !== undefined) return facts.parts === 'all' ? part : `${meetHint(keyLower)}; ${part}`;
+  }
   if (keyLower === 'aws:sourceip') {
     if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
     if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
@@ -271,6 +323,10 @@ export function denyCaveats(
       request: AuthorizationRequest;
       actions: Set<string>;
       resources: Set<string>;
+      /** The refused requests that upload a part, and all of them. */
+      parts: number;
+      count: number;
+      invokedBy: string | undefined;
     }
   >();
   for (const check of checks) {
@@ -286,22 +342,42 @@ export function denyCaveats(
           request: check.request,
           actions: new Set(),
           resources: new Set(),
+          parts: 0,
+          count: 0,
+          invokedBy: check.event?.invokedBy,
         };
         byStatement.set(key, entry);
       }
       entry.actions.add(check.request.action);
       entry.resources.add(check.request.resource);
+      entry.count++;
+      if (check.event !== undefined && PART_UPLOADS.has(check.event.eventName)) entry.parts++;
     }
   }
   const caveats: string[] = [];
-  for (const { ref, set: evaluatedWith, request, actions, resources } of byStatement.values()) {
+  for (const {
+    ref,
+    set: evaluatedWith,
+    request,
+    actions,
+    resources,
+    parts,
+    count,
+    invokedBy,
+  } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
+    const facts: MeetFacts = {
+      ...meetFactsOf(request),
+      ...(parts > 0 ? { parts: parts === count ? 'all' : 'some' } : {}),
+      ...(invokedBy !== undefined ? { invokedBy } : {}),
+    };
     caveats.push(
       describeDeny(
         statement,
         ref,
         request,
+        facts,
         [...actions],
         [...resources],
         holderOf(ref),
@@ -316,6 +392,7 @@ function describeDeny(
   statement: CompiledStatement,
   ref: StatementRef,
   request: AuthorizationRequest,
+  facts: MeetFacts,
   actions: readonly string[],
   refusedResources: readonly string[],
   holder: PolicyHolder | undefined,
@@ -323,7 +400,6 @@ function describeDeny(
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
-  const facts = meetFactsOf(request);
   // A request through a VPC endpoint has aws:SourceVpc, which CloudTrail does not record: unknown here,
   // not absent.
   const endpoint = context.get('aws:sourcevpce')?.values[0];

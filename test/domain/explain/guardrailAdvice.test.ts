@@ -1,6 +1,8 @@
 /**
  * The advice for common bucket-policy guardrails follows what the refused request shows: a request
- * through a VPC endpoint has no aws:SourceIp to meet; a long-term access key never carries the MFA keys.
+ * through a VPC endpoint has no aws:SourceIp to meet; a long-term access key never carries the MFA keys; a
+ * part of a multipart upload carries no encryption or ACL header; a request an AWS service made for the
+ * caller does not come through its network.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -187,5 +189,113 @@ describe('signature, authentication and listing guardrails name what to change',
       caveatNaming(pages?.caveats, 'SmallPages'),
       /list with a page size \(max-keys\) the statement allows/,
     );
+  });
+});
+
+describe('a required-header Deny that refused a part of a multipart upload', () => {
+  const ALLOW_PUT = { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' };
+  const part = (eventName: string) =>
+    deniedObjectRecord(eventName, 's3:PutObject', 'data', 'in/big.bin', {
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        partNumber: '1',
+        uploadId: 'u1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+  const requireSse = {
+    Sid: 'DenyUnEncrypted',
+    Effect: 'Deny',
+    Action: 's3:PutObject',
+    Resource: 'arn:aws:s3:::data/*',
+    Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+  };
+  const requireAcl = {
+    Sid: 'RequireBOFC',
+    Effect: 'Deny',
+    Action: 's3:PutObject',
+    Resource: 'arn:aws:s3:::data/*',
+    Condition: { StringNotEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+  };
+
+  test('says the part cannot carry the header, instead of "send the header"', () => {
+    const sse = explainTexts(text(part('UploadPart')), backupUserContext([ALLOW_PUT, requireSse]))
+      .findings[0];
+    const caveat = caveatNaming(sse?.caveats, 'DenyUnEncrypted');
+    assert.match(
+      caveat,
+      /To get past it while it stays in place: a part of a multipart upload \(UploadPart, UploadPartCopy\) cannot carry the server-side encryption headers: S3 takes them on the CreateMultipartUpload/,
+    );
+    assert.match(caveat, /API_UploadPart\.html/);
+    assert.match(caveat, /below the client's multipart threshold/);
+    assert.doesNotMatch(caveat, /send the server-side encryption header/);
+    const acl = explainTexts(text(part('UploadPart')), backupUserContext([ALLOW_PUT, requireAcl]))
+      .findings[0];
+    assert.match(caveatNaming(acl?.caveats, 'RequireBOFC'), /cannot carry an ACL header \(x-amz-acl\)/);
+    assert.doesNotMatch(caveatNaming(acl?.caveats, 'RequireBOFC'), /send the ACL header/);
+  });
+
+  test('a whole-object upload keeps "send the header"; one beside parts gets both', () => {
+    const whole = explainTexts(text(part('PutObject')), backupUserContext([ALLOW_PUT, requireSse]))
+      .findings[0];
+    const caveat = caveatNaming(whole?.caveats, 'DenyUnEncrypted');
+    assert.match(caveat, /send the server-side encryption header/);
+    assert.doesNotMatch(caveat, /cannot carry/);
+    const both = explainTexts(
+      text(part('PutObject'), part('UploadPart')),
+      backupUserContext([ALLOW_PUT, requireSse]),
+    ).findings[0];
+    assert.match(
+      caveatNaming(both?.caveats, 'DenyUnEncrypted'),
+      /send the server-side encryption header .*; a part of a multipart upload \(UploadPart, UploadPartCopy\) cannot carry/,
+    );
+  });
+});
+
+describe('a network-perimeter Deny that refused a request an AWS service made for the caller', () => {
+  const ALLOW_GET = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' };
+  const perimeter = {
+    Sid: 'Perimeter',
+    Effect: 'Deny',
+    Action: 's3:*',
+    Resource: '*',
+    Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1111' } },
+  };
+  const read = (invokedBy?: string) =>
+    deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {
+      errorMessage: 'Access Denied',
+      ...(invokedBy !== undefined
+        ? {
+            sourceIPAddress: invokedBy,
+            userIdentity: {
+              type: 'IAMUser',
+              principalId: 'AIDAEXAMPLE',
+              arn: `arn:aws:iam::${ACCOUNT}:user/backup`,
+              accountId: ACCOUNT,
+              userName: 'backup',
+              invokedBy,
+            },
+          }
+        : {}),
+    });
+
+  test('names the service and the data-perimeter exception, not "send the request through the VPC endpoint"', () => {
+    const finding = explainTexts(
+      text(read('athena.amazonaws.com')),
+      backupUserContext([ALLOW_GET, perimeter]),
+    ).findings[0];
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    const caveat = caveatNaming(finding?.caveats, 'Perimeter');
+    assert.match(
+      caveat,
+      /no setting of the job meets this: athena\.amazonaws\.com made the request for the caller \(the record's invokedBy\)/,
+    );
+    assert.match(caveat, /BoolIfExists aws:ViaAWSService "false"/);
+    assert.match(caveat, /access_policies_data-perimeters\.html/);
+    assert.doesNotMatch(caveat, /send the request through the VPC endpoint/);
+    const own = explainTexts(text(read()), backupUserContext([ALLOW_GET, perimeter])).findings[0];
+    assert.match(caveatNaming(own?.caveats, 'Perimeter'), /send the request through the VPC endpoint/);
   });
 });
