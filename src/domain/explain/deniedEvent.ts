@@ -10,6 +10,7 @@
 
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
@@ -43,6 +44,8 @@ export interface DeniedEvent {
   readonly vpcEndpointId: string | undefined;
   /** The account that owns the VPC endpoint, as the record names it (`vpcEndpointAccountId`). */
   readonly vpcEndpointAccountId: string | undefined;
+  /** The AWS service that made the request for the caller (`userIdentity.invokedBy`), when one did. */
+  readonly invokedBy: string | undefined;
   /** The account CloudTrail delivered this copy of the event to (`recipientAccountId`). */
   readonly recipientAccountId: string | undefined;
   /** The ID the copies of one request delivered to several accounts share (`sharedEventID`). */
@@ -140,6 +143,18 @@ function withLineBreaksOf(record: CloudTrailRecord, resource: string): string {
 }
 
 /** Whether the request names SSE-KMS (then S3 also needs KMS permissions for the caller). */
+/**
+ * The AWS service a record says made the request for the caller (`userIdentity.invokedBy`, such as
+ * `athena.amazonaws.com`), when it names one by its service principal.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+function invokedByOf(record: CloudTrailRecord): string | undefined {
+  const identity = record.raw.userIdentity;
+  const by = isJsonObject(identity) ? identity.invokedBy : undefined;
+  return typeof by === 'string' && by.endsWith('.amazonaws.com') ? by : undefined;
+}
+
 function mentionsKms(record: CloudTrailRecord): boolean {
   for (const name in record.requestParameters) {
     if (isEncryptionParameter(name)) return true;
@@ -528,6 +543,7 @@ function deniedEvent(
     userAgent: record.userAgent,
     vpcEndpointId: record.vpcEndpointId,
     vpcEndpointAccountId: record.vpcEndpointAccountId,
+    invokedBy: invokedByOf(record),
     recipientAccountId: record.recipientAccountId,
     sharedEventId: record.sharedEventId,
     message,

@@ -33,6 +33,8 @@ export function requestContextOf(request: AuthorizationRequest): RequestContextV
 /** A refused request and its evaluation, as the finding holds them. */
 export interface DeniedCheck {
   readonly request: AuthorizationRequest;
+  /** The record's operation and the service that made it for the caller, when known. */
+  readonly event?: { readonly eventName: string; readonly invokedBy: string | undefined };
   readonly result?: EvaluationResult;
   /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
   readonly set?: PolicySet;
@@ -70,6 +72,18 @@ const MEET: readonly [RegExp, string][] = [
     // The key is the caller's path in its organization (organization, root, OUs), not membership alone.
     /^aws:principalorgpaths$/,
     "check whether the caller's account is under the organizational unit the path names: aws organizations list-parents --child-id ACCOUNT_ID, repeated up to the root and run in the organization's management account, gives its path",
+  ],
+  [
+    /^s3:signatureversion$/,
+    'sign the request with Signature Version 4 (s3:signatureversion AWS4-HMAC-SHA256), which current SDKs and CLIs use unless set to SigV2 (s3:signatureversion AWS), as in an aws-cli profile with s3 signature_version s3 or rclone with v2_auth (https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html)',
+  ],
+  [
+    /^s3:authtype$/,
+    'authenticate the way the statement requires: s3:authType REST-HEADER is a request signed in its Authorization header (an SDK or CLI call), REST-QUERY-STRING a presigned URL, POST a browser-based upload form (https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html)',
+  ],
+  [
+    /^s3:max-keys$/,
+    'list with a page size (max-keys) the statement allows, such as aws-cli --page-size or rclone --s3-list-chunk',
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
@@ -126,9 +140,142 @@ export function isPresigned(context: Readonly<Record<string, unknown>> | undefin
   return context?.['s3:authType'] === 'REST-QUERY-STRING';
 }
 
-/** What to do to meet a condition on `keyLower` (a lower-case key), in words; `presigned`: see {@link isPresigned}. */
-export function meetHint(keyLower: string, presigned = false): string {
-  if (presigned && keyLower === 'aws:sourceip') return PRESIGNED_SOURCE_IP;
+/** What the refused requests show that changes how a condition on them can be met (see {@link meetHint}). */
+export interface MeetFacts {
+  /** Made with a presigned URL (see {@link isPresigned}). */
+  readonly presigned?: boolean;
+  /** The VPC endpoint the request came through (the record's vpcEndpointId). */
+  readonly endpoint?: string;
+  /**
+   * How the caller signed, for the MFA keys: a long-term access key (an IAM user's or root's, whose
+   * requests never carry them), or temporary credentials from a role or from the user's own session.
+   */
+  readonly credentials?: 'long-term' | 'role-session' | 'session' | 'mfa-session';
+  /** The refused requests are parts of a multipart upload (UploadPart, UploadPartCopy): all, or some. */
+  readonly parts?: 'all' | 'some';
+  /** The AWS service that made the request for the caller (the record's invokedBy). */
+  readonly invokedBy?: string;
+}
+
+/** The operations that upload a part of a multipart upload, which S3 authorizes as s3:PutObject. */
+const PART_UPLOADS: ReadonlySet<string> = new Set(['UploadPart', 'UploadPartCopy']);
+
+/**
+ * {@link meetHint} for a header a part cannot carry (`s3:x-amz-acl`, the server-side encryption ones):
+ * UploadPart and UploadPartCopy take neither, S3 takes them on the CreateMultipartUpload that starts
+ * the upload, so a condition that requires one refuses every part whatever the client sends.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+ */
+function partHint(keyLower: string): string | undefined {
+  const acl = keyLower === 's3:x-amz-acl';
+  if (!acl && !/^s3:x-amz-server-side-encryption(-aws-kms-key-id)?$/.test(keyLower)) return undefined;
+  const header = acl ? 'an ACL header (x-amz-acl)' : 'the server-side encryption headers';
+  const instead = acl
+    ? "Object Ownership set to bucket owner enforced, which gives the bucket's owner every object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)"
+    : "the bucket's default encryption, which S3 applies to every upload (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html)";
+  return `a part of a multipart upload (UploadPart, UploadPartCopy) cannot carry ${header}: S3 takes ${acl ? 'it' : 'them'} on the CreateMultipartUpload that starts the upload, where the client's setting (aws-cli --${acl ? 'acl' : 'sse'}) puts ${acl ? 'it' : 'them'}, so a part's request has no ${keyLower === 's3:x-amz-acl' ? 's3:x-amz-acl' : 'such key'} and the condition refuses every part whatever the client sends (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html). Upload such objects in one request instead, below the client's multipart threshold (aws-cli's s3 multipart_threshold setting, rclone's --s3-upload-cutoff; one PutObject takes up to 5 GB), or have the statement's owner rely on ${instead} rather than a header the parts cannot send`;
+}
+
+/** The keys of the network an AWS service's request for the caller does not come from. */
+const NETWORK_KEYS: ReadonlySet<string> = new Set([
+  'aws:sourcevpce',
+  'aws:sourcevpc',
+  'aws:sourceip',
+  'aws:vpcsourceip',
+]);
+
+/**
+ * {@link meetHint} for a network condition on a request an AWS service made for the caller: it comes
+ * from the service's network, not the caller's endpoint or addresses, and AWS's data-perimeter policies
+ * exempt such requests by aws:ViaAWSService (a forward access session) and aws:PrincipalIsAWSService.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ */
+function serviceNetworkHint(invokedBy: string): string {
+  return `no setting of the job meets this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
+}
+
+/** {@link MeetFacts} of a request, from its context. */
+export function meetFactsOf(request: AuthorizationRequest): MeetFacts {
+  const context = requestContextOf(request);
+  const endpoint = context.get('aws:sourcevpce')?.values[0];
+  const kind = parseRequestPrincipal(request.principal).kind;
+  // The MFA key is in the context of every request signed with temporary credentials (see the S3
+  // request context): a user or root without it signed with an access key of its own.
+  const mfa = context.get('aws:multifactorauthpresent')?.values ?? [];
+  const credentials =
+    mfa.length > 0 && String(mfa[0]) === 'true'
+      ? 'mfa-session'
+      : kind === 'role-session' || kind === 'role'
+        ? 'role-session'
+        : kind === 'user' || kind === 'root'
+          ? mfa.length === 0
+            ? 'long-term'
+            : 'session'
+          : undefined;
+  return {
+    presigned: isPresigned(request.context),
+    ...(typeof endpoint === 'string' ? { endpoint } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
+  };
+}
+
+/** Where AWS says how to require MFA for API and CLI calls, and how to get MFA credentials for them. */
+const MFA_DOCS =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html';
+
+/**
+ * {@link meetHint} for aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge: only temporary
+ * credentials obtained with MFA carry them true (a long-term access key never carries them), so the
+ * job must sign with such credentials: a user's from GetSessionToken, a role's from AssumeRole, each
+ * with the MFA device's serial number and a code.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ */
+function mfaHint(credentials: MeetFacts['credentials']): string {
+  const userSession = `aws sts get-session-token --serial-number MFA_DEVICE_ARN --token-code CODE, and sign with the credentials it returns`;
+  const roleSession = `aws sts assume-role with --serial-number MFA_DEVICE_ARN --token-code CODE, or mfa_serial in the AWS CLI profile that assumes the role`;
+  switch (credentials) {
+    case 'long-term':
+      return `sign the requests with temporary credentials obtained with MFA: they were signed with a long-term access key (an IAM user's or root's), whose requests never carry aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, whatever the user's MFA device (${userSession}; ${MFA_DOCS})`;
+    case 'role-session':
+      return `assume the role with MFA: its session was not (${roleSession}; ${MFA_DOCS})`;
+    case 'session':
+      return `sign with temporary credentials obtained with MFA: the session's were not (${userSession}; ${MFA_DOCS})`;
+    case 'mfa-session':
+      // Obtained with MFA: what the statement can still refuse is its age (aws:MultiFactorAuthAge).
+      return `get new temporary credentials with MFA: the session's were obtained with MFA, longer ago than the statement allows if it limits aws:MultiFactorAuthAge (${userSession}; for a role, ${roleSession}; ${MFA_DOCS})`;
+    default:
+      return `sign with temporary credentials obtained with MFA (${userSession}; for a role, ${roleSession}); a long-term access key never carries aws:MultiFactorAuthPresent (${MFA_DOCS})`;
+  }
+}
+
+/**
+ * {@link meetHint} for aws:SourceIp of a request through a VPC endpoint: AWS leaves the key out of
+ * such a request's context (the address in the VPC is aws:VpcSourceIp), so no address meets it there.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
+ */
+function endpointSourceIp(endpoint: string): string {
+  return `make the request off VPC endpoint ${endpoint}, from an address the statement names: the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint (its address in the VPC is aws:VpcSourceIp), so no address meets this condition there; to keep the endpoint, the statement's owner tests it instead, with aws:SourceVpce or aws:SourceVpc, or aws:VpcSourceIp for the address in the VPC (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
+}
+
+/** What to do to meet a condition on `keyLower` (a lower-case key), in words, for requests as `facts` say. */
+export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
+  if (facts.invokedBy !== undefined && NETWORK_KEYS.has(keyLower)) return serviceNetworkHint(facts.invokedBy);
+  if (facts.parts !== undefined) {
+    const part = partHint(keyLower);
+    if (part !== undefined) return facts.parts === 'all' ? part : `${meetHint(keyLower)}; ${part}`;
+  }
+  if (keyLower === 'aws:sourceip') {
+    if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
+    if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
+  }
+  if (keyLower === 'aws:multifactorauthpresent' || keyLower === 'aws:multifactorauthage')
+    return mfaHint(facts.credentials);
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -176,6 +323,10 @@ export function denyCaveats(
       request: AuthorizationRequest;
       actions: Set<string>;
       resources: Set<string>;
+      /** The refused requests that upload a part, and all of them. */
+      parts: number;
+      count: number;
+      invokedBy: string | undefined;
     }
   >();
   for (const check of checks) {
@@ -191,22 +342,42 @@ export function denyCaveats(
           request: check.request,
           actions: new Set(),
           resources: new Set(),
+          parts: 0,
+          count: 0,
+          invokedBy: check.event?.invokedBy,
         };
         byStatement.set(key, entry);
       }
       entry.actions.add(check.request.action);
       entry.resources.add(check.request.resource);
+      entry.count++;
+      if (check.event !== undefined && PART_UPLOADS.has(check.event.eventName)) entry.parts++;
     }
   }
   const caveats: string[] = [];
-  for (const { ref, set: evaluatedWith, request, actions, resources } of byStatement.values()) {
+  for (const {
+    ref,
+    set: evaluatedWith,
+    request,
+    actions,
+    resources,
+    parts,
+    count,
+    invokedBy,
+  } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
+    const facts: MeetFacts = {
+      ...meetFactsOf(request),
+      ...(parts > 0 ? { parts: parts === count ? 'all' : 'some' } : {}),
+      ...(invokedBy !== undefined ? { invokedBy } : {}),
+    };
     caveats.push(
       describeDeny(
         statement,
         ref,
         request,
+        facts,
         [...actions],
         [...resources],
         holderOf(ref),
@@ -221,6 +392,7 @@ function describeDeny(
   statement: CompiledStatement,
   ref: StatementRef,
   request: AuthorizationRequest,
+  facts: MeetFacts,
   actions: readonly string[],
   refusedResources: readonly string[],
   holder: PolicyHolder | undefined,
@@ -308,7 +480,7 @@ function describeDeny(
             ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
             : vpcUnknown(condition)
               ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-              : meetHint(condition.keyLower, isPresigned(request.context)),
+              : meetHint(condition.keyLower, facts),
       );
     }
   }
@@ -566,6 +738,89 @@ export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]
           (f) =>
             `${f.key} ${f.operator} ${quoted(f.policyValues)} (${unloggedKeyDescription(f.key.toLowerCase()) ?? 'not logged'})`,
         ),
+      };
+      entry.actions.add(action);
+      found.set(statementKey, entry);
+    }
+  }
+  return [...found.values()].map(({ ref, actions: refused, tests }) => ({
+    ref,
+    text: `${describeStatement(ref)} refuses ${[...refused].join(', ')} when ${tests.join(' and ')}`,
+  }));
+}
+
+/** Whether a policy holds a Deny with a condition on aws:SecureTransport (cached per policy). */
+const holdsTlsDeny = new WeakMap<CompiledPolicy, boolean>();
+
+function hasTlsDeny(policy: CompiledPolicy): boolean {
+  let found = holdsTlsDeny.get(policy);
+  if (found === undefined) {
+    found = policy.statements.some(
+      (statement) =>
+        statement.effect === 'Deny' && statement.conditions.some((c) => c.keyLower === 'aws:securetransport'),
+    );
+    holdsTlsDeny.set(policy, found);
+  }
+  return found;
+}
+
+/** Whether a request's context holds aws:SecureTransport (the record had tlsDetails). */
+function hasSecureTransport(request: AuthorizationRequest): boolean {
+  for (const key of Object.keys(request.context ?? {}))
+    if (key.toLowerCase() === 'aws:securetransport') return true;
+  return false;
+}
+
+/**
+ * Deny statements on aws:SecureTransport that would have refused some of `checks` had they been sent
+ * over plain HTTP: the context of a record without tlsDetails has no aws:SecureTransport (the record
+ * does not show how the request was sent), so `Bool aws:SecureTransport "false"` was taken not to apply,
+ * though AWS always puts the key in the context. Each check is evaluated with its own set when it has one.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (tlsDetails)
+ */
+export function plainHttpDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
+  const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
+  const seen = new Set<string>();
+  const holds = new Map<PolicySet, boolean>();
+  for (const check of checks) {
+    if (hasSecureTransport(check.request)) continue;
+    const evaluatedWith = check.set ?? set;
+    let any = holds.get(evaluatedWith);
+    if (any === undefined) {
+      any = policiesOf(evaluatedWith).some(hasTlsDeny);
+      holds.set(evaluatedWith, any);
+    }
+    if (!any) continue;
+    const { action, resource } = check.request;
+    const key = `${action}|${resource}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_UNLOGGED_CHECKS) break;
+    const before = check.result?.decision === 'ExplicitlyDenied' ? check.result.deniedBy : [];
+    const overHttp = evaluate(evaluatedWith, {
+      ...check.request,
+      context: { ...check.request.context, 'aws:SecureTransport': false },
+    });
+    for (const ref of overHttp.deniedBy) {
+      const statementKey = `${ref.policyType}|${ref.level ?? ''}|${ref.policyIndex}|${ref.statementIndex}|${ref.policyName ?? ''}`;
+      // Said already: it refused the request as the record shows it.
+      if (
+        before.some(
+          (b) =>
+            `${b.policyType}|${b.level ?? ''}|${b.policyIndex}|${b.statementIndex}|${b.policyName ?? ''}` ===
+            statementKey,
+        )
+      )
+        continue;
+      const statement = statementOf(evaluatedWith, ref);
+      const tls = statement?.conditions.filter((c) => c.keyLower === 'aws:securetransport') ?? [];
+      if (tls.length === 0) continue;
+      const entry = found.get(statementKey) ?? {
+        ref,
+        actions: new Set<string>(),
+        tests: tls.map((c) => `${c.key} ${c.operator} ${policyValues(c)}`),
       };
       entry.actions.add(action);
       found.set(statementKey, entry);

@@ -65,7 +65,15 @@ import {
   parseS3ResourceArn,
   vpcEndpointOwnerClause,
 } from './deniedEvent.js';
-import { denyCaveats, insecureTransportDenies, isUnloggedKey, unloggedKeyDenies } from './denyAdvice.js';
+import {
+  denyCaveats,
+  describeStatement,
+  insecureTransportDenies,
+  isUnloggedKey,
+  plainHttpDenies,
+  type UnloggedKeyDeny,
+  unloggedKeyDenies,
+} from './denyAdvice.js';
 import {
   conditionGuardCaveats,
   type DeniedRequestForFix,
@@ -2015,6 +2023,10 @@ export class FindingBuilder {
     }
     // Denies taken not to apply for want of a key CloudTrail does not log: they may refuse the requests
     // too, whatever the fix adds.
+    let plainHttp: readonly UnloggedKeyDeny[] = [];
+    // How many of the requests have no tlsDetails (counted when a TLS-only Deny may refuse them).
+    let withoutTls = 0;
+    let recordCount = 0;
     // With the caller's policies not visible, the Denies given are checked all the same.
     const unloggedSet = evidence === 'policies' ? set : denyOnly;
     if (unloggedSet !== undefined && denied.length > 0) {
@@ -2036,6 +2048,27 @@ export class FindingBuilder {
         caveats.push(
           `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${canEvaluate ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,
         );
+      // So are TLS-only Denies for a record without tlsDetails: evaluated as sent over HTTPS, which the
+      // record does not show (and, since eventVersion 1.08, points against).
+      plainHttp =
+        evidence === 'policies'
+          ? plainHttpDenies(unloggedSet, denied)
+          : UNLOGGED_DENY_TYPES.flatMap((type) => {
+              const admitting = denied.filter((e) => messageAdmitsDeny(e.event.message, e.check, type));
+              return admitting.length === 0
+                ? []
+                : plainHttpDenies(unloggedSet, admitting).filter((u) => u.ref.policyType === type);
+            });
+      if (plainHttp.length > 0) {
+        // Counted by record: a copy's two checks share one.
+        withoutTls = new Set(
+          denied.filter((e) => e.check.context['aws:SecureTransport'] === undefined).map((e) => e.event),
+        ).size;
+        recordCount = new Set(denied.map((e) => e.event)).size;
+        caveats.push(
+          `${plainHttp.map((u) => u.text).join('; ')}: ${recordCount === 1 ? 'the record has' : withoutTls === recordCount ? `the ${recordCount} records have` : `${withoutTls} of the ${recordCount} records ${withoutTls === 1 ? 'has' : 'have'}`} no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS, so ${withoutTls === 1 ? 'the request was' : 'those requests were'} taken to have been sent over HTTPS; if ${withoutTls === 1 ? 'it' : 'they'} went over plain HTTP (an endpoint given as http://, or use_ssl off), ${plainHttp.length === 1 ? 'that statement' : 'those statements'} ${canEvaluate ? `refuse${plainHttp.length === 1 ? 's' : ''} ${withoutTls === 1 ? 'it' : 'them'} too, whatever the fix adds` : `refused ${withoutTls === 1 ? 'it' : 'them'}`}. Send ${withoutTls === 1 ? 'it' : 'them'} over HTTPS.`,
+        );
+      }
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
     // they refuse one, that is the cause (and an identity statement the fix); when they allow every one,
@@ -2358,6 +2391,20 @@ export class FindingBuilder {
           verification: [
             ...fixOutcome.fix.verification,
             `Not verified as enough: AWS's message${unshown === 1 ? ' names a policy' : 's name policies'} that the input does not show refusing the request${unshown === 1 ? '' : 's'} (see the caveats): the fix is needed, but may not be enough.`,
+          ],
+        },
+      };
+    }
+    // The fix stays verified (as with a Deny on a key CloudTrail does not log), on the assumption said.
+    if (plainHttp.length > 0 && fixOutcome.fix !== null) {
+      const names = [...new Set(plainHttp.map((u) => describeStatement(u.ref, true)))];
+      fixOutcome = {
+        ...fixOutcome,
+        fix: {
+          ...fixOutcome.fix,
+          verification: [
+            ...fixOutcome.fix.verification,
+            `Evaluated as sent over HTTPS, which a record without tlsDetails does not show: over plain HTTP, ${names.join(' and ')} would refuse ${withoutTls === recordCount ? (withoutTls === 1 ? 'the request' : 'the requests') : withoutTls === 1 ? 'the request whose record has none' : 'the requests whose records have none'} whatever the fix adds (see the caveats).`,
           ],
         },
       };

@@ -50,11 +50,12 @@ import type {
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
-  isPresigned,
   isUnknownIn,
   isUnloggedCallerKey,
   isUnloggedKey,
   MEET_ANY,
+  type MeetFacts,
+  meetFactsOf,
   meetHint,
   statementOf,
   unloggedKeyDescription,
@@ -1235,8 +1236,8 @@ function conditionGuarded(
       actions: Set<string>;
       keys: Set<string>;
       unknown: boolean;
-      /** Made with a presigned URL: the request's address is its holder's, not the signer's. */
-      presigned: boolean;
+      /** What the first request shows that changes how the condition can be met (a presigned URL, an endpoint). */
+      facts: MeetFacts;
       /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
       elsewhere: Map<PolicyType, DeniedRequestForFix[]>;
     }
@@ -1333,7 +1334,7 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
-        presigned: isPresigned(r.context),
+        facts: meetFactsOf(request),
         elsewhere: new Map(),
       };
       byStatement.set(key, entry);
@@ -1372,9 +1373,9 @@ function conditionGuarded(
     },
   );
   const caveats = [...byStatement.values()].map(
-    ({ where, failures, actions, keys, unknown, presigned, elsewhere }) => {
+    ({ where, failures, actions, keys, unknown, facts, elsewhere }) => {
       // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
-      const hints = [...new Set([...keys].map((key) => meetHint(key, presigned)))].filter(
+      const hints = [...new Set([...keys].map((key) => meetHint(key, facts)))].filter(
         (hint) => hint !== MEET_ANY,
       );
       // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the

@@ -272,6 +272,115 @@ describe('a TLS-only bucket policy and a record without tlsDetails', () => {
       finding?.caveats.join(' | '),
     );
   });
+
+  // The same statement, when the caller lacks the Allow: the fix is checked as if sent over HTTPS.
+  const noAllow = explainContext({
+    ...backupUserContext([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }]),
+    bucketPolicies: tlsOnly.bucketPolicies,
+  });
+
+  test('a fix for a request without tlsDetails names the statement it leaves in the way over plain HTTP', () => {
+    const [finding] = explainTexts(text(put({})), noAllow).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(
+      finding?.caveats.includes(
+        'Statement "DenyInsecureTransport" of data bucket policy refuses s3:PutObject when aws:SecureTransport Bool "false": the record has no tlsDetails, which CloudTrail\'s records (since eventVersion 1.08) carry for requests over TLS, so the request was taken to have been sent over HTTPS; if it went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refuses it too, whatever the fix adds. Send it over HTTPS.',
+      ),
+      finding?.caveats.join(' | '),
+    );
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'Evaluated as sent over HTTPS, which a record without tlsDetails does not show: over plain HTTP, statement "DenyInsecureTransport" of data bucket policy would refuse the request whatever the fix adds (see the caveats).',
+      ),
+      finding?.fix?.verification.join(' | '),
+    );
+  });
+
+  test('counts the records without tlsDetails, and says nothing when every record shows TLS', () => {
+    const tls = {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: 'x',
+    };
+    const other = deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/b.csv', {
+      errorMessage: 'Access Denied',
+      tlsDetails: tls,
+    });
+    const [mixed] = explainTexts(text(put({}), other), noAllow).findings;
+    assert.ok(
+      mixed?.caveats.some((c) =>
+        c.includes(
+          ": 1 of the 2 records has no tlsDetails, which CloudTrail's records (since eventVersion 1.08)",
+        ),
+      ),
+      mixed?.caveats.join(' | '),
+    );
+    assert.ok(
+      mixed?.fix?.verification.some((v) =>
+        v.includes('would refuse the request whose record has none whatever'),
+      ),
+      mixed?.fix?.verification.join(' | '),
+    );
+    const [secure] = explainTexts(text(put({ tlsDetails: tls })), noAllow).findings;
+    assert.ok(!secure?.caveats.some((c) => c.includes('DenyInsecureTransport')), secure?.caveats.join(' | '));
+    assert.ok(!secure?.fix?.verification.some((v) => v.startsWith('Evaluated as sent over HTTPS')));
+  });
+
+  test('a TLS-only Deny on another action, or one that refused the request already, is not named again', () => {
+    const reads = explainContext({
+      ...noAllow,
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyInsecureReads',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::data/*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+    const [finding] = explainTexts(text(put({})), reads).findings;
+    assert.ok(!finding?.caveats.some((c) => c.includes('DenyInsecureReads')), finding?.caveats.join(' | '));
+    // BoolIfExists refused the request as the record shows it: named as what refused it, once.
+    const ifExists = explainContext({
+      ...noAllow,
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: 'arn:aws:s3:::data/*',
+                Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        ],
+      ]),
+    });
+    const [denied] = explainTexts(text(put({})), ifExists).findings;
+    assert.equal(denied?.cause, 'resource-policy-explicit-deny');
+    assert.equal(
+      denied?.caveats.filter((c) => c.includes('DenyInsecureTransport')).length,
+      1,
+      denied?.caveats.join(' | '),
+    );
+  });
 });
 
 describe("a Deny on a key CloudTrail does not log (the object's stored tags)", () => {
