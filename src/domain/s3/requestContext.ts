@@ -37,15 +37,29 @@ const VERSION_ACTIONS = [
   's3:DeleteObjectVersionTagging',
   's3:GetObjectVersionAttributes',
   's3:GetObjectVersionTorrent',
+  's3:PutObjectVersionAnnotation',
+  's3:GetObjectVersionAnnotation',
+  's3:DeleteObjectVersionAnnotation',
+  's3:ListObjectVersionAnnotations',
 ] as const;
+// s3:BypassGovernanceRetention is authorized beside a write of a governed object, and the Service
+// Authorization Reference gives it that write's header keys.
 const ACL_ACTIONS = [
   's3:PutObject',
+  's3:BypassGovernanceRetention',
   's3:PutObjectAcl',
   's3:PutObjectVersionAcl',
   's3:CreateBucket',
   's3:PutBucketAcl',
 ];
-const TAG_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'] as const;
+const TAG_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+  's3:BypassGovernanceRetention',
+] as const;
+/** PutObject's headers, which s3:BypassGovernanceRetention's context holds too. */
+const WRITE_ACTIONS = ['s3:PutObject', 's3:BypassGovernanceRetention'] as const;
 const CONDITIONAL_WRITES =
   'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html';
 
@@ -83,14 +97,23 @@ export const s3ActionConditionKeys = {
   's3:x-amz-grant-read-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
   's3:x-amz-grant-write-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
   's3:x-amz-grant-full-control': { actions: ACL_ACTIONS, source: S3_KEYS },
-  's3:x-amz-server-side-encryption': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-server-side-encryption-customer-algorithm': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-website-redirect-location': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-copy-source': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-metadata-directive': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-storage-class': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-server-side-encryption': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-server-side-encryption-customer-algorithm': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-website-redirect-location': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-copy-source': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-metadata-directive': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-storage-class': {
+    actions: [...WRITE_ACTIONS, 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
+    source: S3_KEYS,
+  },
   's3:x-amz-object-ownership': { actions: ['s3:CreateBucket'], source: S3_KEYS },
+  // The account regional namespace's header; unknown when the record does not show it (denyAdvice).
+  's3:x-amz-bucket-namespace': {
+    actions: ['s3:CreateBucket'],
+    source:
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/gpbucketnamespaces.html#require-account-regional',
+  },
   's3:LocationConstraint': { actions: ['s3:CreateBucket'], source: S3_KEYS },
   's3:object-lock-mode': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
   's3:object-lock-retain-until-date': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
@@ -124,7 +147,7 @@ export const ALL_S3_ACTION_KEYS = [
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-condition-keys
  */
-const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
+export const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
 
 /**
  * CloudTrail `additionalEventData.AuthenticationMethod` -> `s3:authType`.
@@ -495,6 +518,7 @@ const HEADER_KEYS = [
   'x-amz-metadata-directive',
   'x-amz-storage-class',
   'x-amz-object-ownership',
+  'x-amz-bucket-namespace',
 ] as const;
 
 /**

@@ -8,7 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedRecord } from './explainFixtures.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedRecord,
+  explainContext,
+  snapshotWithUser,
+} from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 
@@ -80,5 +86,80 @@ describe('s3:InventoryAccessibleOptionalFields', () => {
       ),
       finding?.caveats.join(' | '),
     );
+  });
+});
+
+/** A CreateBucket of an account regional bucket, its namespace header logged when `namespace` is given. */
+function createBucket(namespace: string | undefined): Record<string, unknown> {
+  const bucket = `orders-${ACCOUNT}-eu-west-1-an`;
+  return deniedRecord({
+    eventName: 'CreateBucket',
+    errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::${bucket}" because no identity-based policy allows the s3:CreateBucket action`,
+    requestParameters: {
+      bucketName: bucket,
+      Host: `${bucket}.s3.eu-west-1.amazonaws.com`,
+      ...(namespace === undefined ? {} : { 'x-amz-bucket-namespace': namespace }),
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+    },
+    resources: [],
+    managementEvent: true,
+    eventCategory: 'Management',
+  });
+}
+
+describe('s3:x-amz-bucket-namespace', () => {
+  // AWS's guardrail requiring buckets in the account regional namespace, beside FullAWSAccess.
+  const scpLevels = [
+    [
+      {
+        name: 'RequireAccountRegional',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: '*', Resource: '*' },
+            {
+              Sid: 'DenyGlobalNamespaceBuckets',
+              Effect: 'Deny',
+              Action: 's3:CreateBucket',
+              Resource: '*',
+              Condition: { StringNotEquals: { 's3:x-amz-bucket-namespace': 'account-regional' } },
+            },
+          ],
+        },
+      },
+    ],
+  ];
+  const context = () =>
+    explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      }),
+      scpLevels,
+    });
+
+  test('read from the logged header: the SCP does not refuse an account regional bucket, and the missing Allow is fixed', () => {
+    const finding = explainTexts(text(createBucket('account-regional')), context()).findings[0];
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.equal(finding?.fix?.verified, true);
+    assert.deepEqual(finding?.fix?.statements[0]?.Action, ['s3:CreateBucket']);
+  });
+
+  test('unknown when the record does not show it: the SCP is not blamed, and is named', () => {
+    const finding = explainTexts(text(createBucket(undefined)), context()).findings[0];
+    assert.equal(finding?.cause, 'identity-missing-allow');
+    assert.ok(
+      finding?.caveats.some(
+        (c) =>
+          c.includes('"DenyGlobalNamespaceBuckets"') &&
+          c.includes('s3:x-amz-bucket-namespace StringNotEquals "account-regional"'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test('a bucket the record shows in another namespace is refused by the same SCP', () => {
+    const finding = explainTexts(text(createBucket('global')), context()).findings[0];
+    assert.equal(finding?.cause, 'scp-explicit-deny');
   });
 });
