@@ -35,6 +35,8 @@ const s3EventSources = {
 const DIRECTORY_BUCKET_SOURCE = 's3express.amazonaws.com';
 const DIRECTORY_BUCKET_IAM =
   'https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html';
+const CROSS_ACCOUNT_EVALUATION =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html';
 
 /**
  * HTTP 403 error codes and whether a policy change can resolve them. Only authorization denials are
@@ -147,7 +149,12 @@ function remembered(
  */
 export function classifyRecord(
   record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'> &
-    Partial<Pick<CloudTrailRecord, 'awsRegion' | 'recipientAccountId' | 'requestParameters'>> & {
+    Partial<
+      Pick<
+        CloudTrailRecord,
+        'awsRegion' | 'recipientAccountId' | 'requestParameters' | 'resources' | 'principal'
+      >
+    > & {
       readonly errorMessage?: string | undefined;
     },
 ): RecordClassification {
@@ -198,19 +205,61 @@ export function classifyRecord(
 }
 
 /**
+ * The account that owns the directory bucket: the `accountId` (or the ARN's account) of its entry in
+ * `resources[]`, else `recipientAccountId` when it is not the caller's account (then the record is the
+ * owner's copy). CloudTrail delivers a data event to the requester too, so a `recipientAccountId` equal
+ * to the caller's account does not tell the owner of another account's bucket: `undefined` then.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html#cloudtrail-object-level-crossaccount
+ */
+function directoryBucketOwner(
+  record: Partial<Pick<CloudTrailRecord, 'recipientAccountId' | 'resources' | 'principal'>>,
+): string | undefined {
+  for (const r of record.resources ?? []) {
+    if (r.type !== undefined && !r.type.startsWith('AWS::S3Express::')) continue;
+    const account = r.accountId ?? r.arn?.split(':')[4];
+    if (account !== undefined && /^\d{12}$/.test(account)) return account;
+  }
+  const caller = record.principal?.account;
+  return record.recipientAccountId !== undefined &&
+    caller !== undefined &&
+    record.recipientAccountId !== caller
+    ? record.recipientAccountId
+    : undefined;
+}
+
+/**
  * A denied directory-bucket request, in words: what authorizes it, with the bucket's ARN when the record
- * names the bucket (`requestParameters.bucketName`, in the Region and account the record gives).
+ * names the bucket (`requestParameters.bucketName`, in the Region the record gives and its owner's
+ * account, see {@link directoryBucketOwner}), and which policies must allow it: a caller of another
+ * account needs both its identity-based policy and the bucket's policy.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 function directoryBucketDenial(
   record: Pick<CloudTrailRecord, 'eventName' | 'errorCode'> &
-    Partial<Pick<CloudTrailRecord, 'awsRegion' | 'recipientAccountId' | 'requestParameters'>>,
+    Partial<
+      Pick<
+        CloudTrailRecord,
+        'awsRegion' | 'recipientAccountId' | 'requestParameters' | 'resources' | 'principal'
+      >
+    >,
 ): RecordClassification {
   const bucket = record.requestParameters?.bucketName;
   const mode = record.requestParameters?.['x-amz-create-session-mode'];
   const named = typeof bucket === 'string' && bucket !== '';
   const region = record.awsRegion ?? '';
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  const arn = `arn:${partition}:s3express:${record.awsRegion ?? 'REGION'}:${record.recipientAccountId ?? 'ACCOUNT'}:bucket/${named ? bucket : 'BUCKET'}`;
+  const owner = directoryBucketOwner(record);
+  const arn = `arn:${partition}:s3express:${record.awsRegion ?? 'REGION'}:${owner ?? 'ACCOUNT'}:bucket/${named ? bucket : 'BUCKET'}`;
+  const caller = record.principal?.account;
+  const policies =
+    owner !== undefined && caller !== undefined && owner !== caller
+      ? `in both the caller's identity-based policy and the directory bucket's policy, since the bucket is in account ${owner} and the caller in ${caller} (${CROSS_ACCOUNT_EVALUATION})`
+      : owner !== undefined && caller !== undefined
+        ? "in an identity-based policy or the directory bucket's policy"
+        : `in an identity-based policy or the directory bucket's policy; in both if the caller is of another account than the bucket${owner === undefined ? ', whose owner (ACCOUNT) the record does not name' : ''}`;
   const session =
     record.eventName === 'CreateSession'
       ? ` This CreateSession asked for a ${typeof mode === 'string' && mode !== '' ? mode : 'ReadWrite (the default)'} session; the condition key s3express:SessionMode holds the mode.`
@@ -218,7 +267,7 @@ function directoryBucketDenial(
   return {
     kind: 'skip',
     reason: 'unsupported-operation',
-    message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained. Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (in an identity-based policy or the directory bucket's policy), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
+    message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained. Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (${policies}), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
   };
 }
 

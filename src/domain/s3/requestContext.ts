@@ -37,15 +37,29 @@ const VERSION_ACTIONS = [
   's3:DeleteObjectVersionTagging',
   's3:GetObjectVersionAttributes',
   's3:GetObjectVersionTorrent',
+  's3:PutObjectVersionAnnotation',
+  's3:GetObjectVersionAnnotation',
+  's3:DeleteObjectVersionAnnotation',
+  's3:ListObjectVersionAnnotations',
 ] as const;
+// s3:BypassGovernanceRetention is authorized beside a write of a governed object, and the Service
+// Authorization Reference gives it that write's header keys.
 const ACL_ACTIONS = [
   's3:PutObject',
+  's3:BypassGovernanceRetention',
   's3:PutObjectAcl',
   's3:PutObjectVersionAcl',
   's3:CreateBucket',
   's3:PutBucketAcl',
 ];
-const TAG_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'] as const;
+const TAG_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+  's3:BypassGovernanceRetention',
+] as const;
+/** PutObject's headers, which s3:BypassGovernanceRetention's context holds too. */
+const WRITE_ACTIONS = ['s3:PutObject', 's3:BypassGovernanceRetention'] as const;
 const CONDITIONAL_WRITES =
   'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html';
 
@@ -83,14 +97,23 @@ export const s3ActionConditionKeys = {
   's3:x-amz-grant-read-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
   's3:x-amz-grant-write-acp': { actions: ACL_ACTIONS, source: S3_KEYS },
   's3:x-amz-grant-full-control': { actions: ACL_ACTIONS, source: S3_KEYS },
-  's3:x-amz-server-side-encryption': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-server-side-encryption-customer-algorithm': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-website-redirect-location': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-copy-source': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-metadata-directive': { actions: ['s3:PutObject'], source: S3_KEYS },
-  's3:x-amz-storage-class': { actions: ['s3:PutObject'], source: S3_KEYS },
+  's3:x-amz-server-side-encryption': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-server-side-encryption-aws-kms-key-id': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-server-side-encryption-customer-algorithm': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-website-redirect-location': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-copy-source': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-metadata-directive': { actions: WRITE_ACTIONS, source: S3_KEYS },
+  's3:x-amz-storage-class': {
+    actions: [...WRITE_ACTIONS, 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
+    source: S3_KEYS,
+  },
   's3:x-amz-object-ownership': { actions: ['s3:CreateBucket'], source: S3_KEYS },
+  // The account regional namespace's header; unknown when the record does not show it (denyAdvice).
+  's3:x-amz-bucket-namespace': {
+    actions: ['s3:CreateBucket'],
+    source:
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/gpbucketnamespaces.html#require-account-regional',
+  },
   's3:LocationConstraint': { actions: ['s3:CreateBucket'], source: S3_KEYS },
   's3:object-lock-mode': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
   's3:object-lock-retain-until-date': { actions: ['s3:PutObject', 's3:PutObjectRetention'], source: S3_KEYS },
@@ -100,6 +123,7 @@ export const s3ActionConditionKeys = {
   's3:if-match': { actions: ['s3:PutObject', 's3:DeleteObject'], source: CONDITIONAL_WRITES },
   's3:RequestObjectTagKeys': { actions: TAG_ACTIONS, source: S3_KEYS },
   's3:RequestObjectTag/': { actions: TAG_ACTIONS, source: S3_KEYS },
+  's3:InventoryAccessibleOptionalFields': { actions: ['s3:PutInventoryConfiguration'], source: S3_KEYS },
 } as const satisfies Record<string, { readonly actions: readonly string[]; readonly source: string }>;
 
 /**
@@ -123,7 +147,7 @@ export const ALL_S3_ACTION_KEYS = [
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-condition-keys
  */
-const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
+export const ACCESS_POINT_KEYS = ['s3:DataAccessPointArn', 's3:DataAccessPointAccount'] as const;
 
 /**
  * CloudTrail `additionalEventData.AuthenticationMethod` -> `s3:authType`.
@@ -424,6 +448,18 @@ function addS3Context(
     }
   }
 
+  // The optional fields an inventory configuration lists (`InventoryConfiguration.OptionalFields.Field`,
+  // one string or a list), which AWS's example policies restrict with this key
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html). A record
+  // without the body leaves the key unknown (see UNLOGGED_KEYS in denyAdvice).
+  if (lowerAction === undefined || definedFor('s3:InventoryAccessibleOptionalFields', lowerAction)) {
+    const fields = readObject(readObject(params, 'InventoryConfiguration'), 'OptionalFields')?.Field;
+    const listed = (Array.isArray(fields) ? fields : [fields]).filter(
+      (field): field is string => typeof field === 'string' && field !== '',
+    );
+    if (listed.length > 0) context['s3:InventoryAccessibleOptionalFields'] = [...new Set(listed)];
+  }
+
   // PutObjectRetention's and PutObjectLegalHold's settings are in their bodies (PutObject's in headers,
   // read above): `Retention.Mode`, `Retention.RetainUntilDate`, `LegalHold.Status`.
   const retention = readObject(params, 'Retention');
@@ -482,6 +518,7 @@ const HEADER_KEYS = [
   'x-amz-metadata-directive',
   'x-amz-storage-class',
   'x-amz-object-ownership',
+  'x-amz-bucket-namespace',
 ] as const;
 
 /**

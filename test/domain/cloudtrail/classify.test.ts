@@ -69,6 +69,18 @@ describe('classifyRecord', () => {
         errorCode: 'AccessDenied',
         awsRegion: 'us-west-2',
         recipientAccountId: '111122223333',
+        principal: {
+          type: 'IAMUser',
+          arn: 'arn:aws:iam::111122223333:user/reports',
+          account: '111122223333',
+        },
+        resources: [
+          {
+            accountId: '111122223333',
+            type: 'AWS::S3Express::DirectoryBucket',
+            arn: 'arn:aws:s3express:us-west-2:111122223333:bucket/logs--usw2-az1--x-s3',
+          },
+        ],
         requestParameters: {
           bucketName: 'logs--usw2-az1--x-s3',
           'x-amz-create-session-mode': 'ReadOnly',
@@ -83,6 +95,7 @@ describe('classifyRecord', () => {
       /s3express:CreateSession on arn:aws:s3express:us-west-2:111122223333:bucket\/logs--usw2-az1--x-s3 /,
     );
     assert.match(result.message, /asked for a ReadOnly session/);
+    assert.match(result.message, /\(in an identity-based policy or the directory bucket's policy\)/);
     const bare = classifyRecord(
       record({ eventSource: 's3express.amazonaws.com', eventName: 'PutObject', errorCode: 'AccessDenied' }),
     );
@@ -90,6 +103,55 @@ describe('classifyRecord', () => {
     assert.equal(bare.reason, 'unsupported-operation');
     assert.match(bare.message, /arn:aws:s3express:REGION:ACCOUNT:bucket\/BUCKET/);
     assert.doesNotMatch(bare.message, /session;/);
+  });
+
+  test("a directory bucket of another account: its ARN names the owner (resources[], not the caller's copy's recipient), and both policies must allow", () => {
+    const partner = {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::444455556666:user/partner',
+      account: '444455556666',
+    } as const;
+    const session = (overrides: Partial<CloudTrailRecord>) =>
+      classifyRecord(
+        record({
+          eventSource: 's3express.amazonaws.com',
+          eventName: 'CreateSession',
+          errorCode: 'AccessDenied',
+          awsRegion: 'eu-west-1',
+          principal: partner,
+          requestParameters: { bucketName: 'orders-cache--euw1-az1--x-s3' },
+          ...overrides,
+        }),
+      );
+    // The requester's copy: recipientAccountId is the caller's account, resources[] names the owner.
+    const copy = session({
+      recipientAccountId: '444455556666',
+      resources: [
+        {
+          accountId: '111122223333',
+          type: 'AWS::S3Express::DirectoryBucket',
+          arn: 'arn:aws:s3express:eu-west-1:111122223333:bucket/orders-cache--euw1-az1--x-s3',
+        },
+      ],
+    });
+    assert.ok(copy.kind === 'skip');
+    assert.match(
+      copy.message,
+      /s3express:CreateSession on arn:aws:s3express:eu-west-1:111122223333:bucket\/orders-cache--euw1-az1--x-s3 \(in both the caller's identity-based policy and the directory bucket's policy, since the bucket is in account 111122223333 and the caller in 444455556666/,
+    );
+    assert.doesNotMatch(copy.message, /444455556666:bucket/);
+    // The owner's copy names the owner as recipient.
+    const owners = session({ recipientAccountId: '111122223333' });
+    assert.ok(owners.kind === 'skip');
+    assert.match(owners.message, /arn:aws:s3express:eu-west-1:111122223333:bucket\//);
+    // The caller's copy without resources[]: the owner is not known.
+    const unknown = session({ recipientAccountId: '444455556666' });
+    assert.ok(unknown.kind === 'skip');
+    assert.match(unknown.message, /arn:aws:s3express:eu-west-1:ACCOUNT:bucket\//);
+    assert.match(
+      unknown.message,
+      /in both if the caller is of another account than the bucket, whose owner \(ACCOUNT\)/,
+    );
   });
 
   test('a directory bucket request that succeeded, or failed for another reason, is not a denial', () => {

@@ -410,6 +410,31 @@ describe('requestContextFor', () => {
     assert.equal(requestContextForAction(both, 's3:PutObject')['s3:object-lock-mode'], 'GOVERNANCE');
   });
 
+  test("an inventory configuration's optional fields (one or a list) give s3:InventoryAccessibleOptionalFields to s3:PutInventoryConfiguration only", () => {
+    const inventory = (fields: unknown) =>
+      s3Record({
+        eventName: 'PutBucketInventoryConfiguration',
+        requestParameters: {
+          bucketName: BUCKET,
+          inventory: '',
+          id: 'weekly',
+          InventoryConfiguration: { Id: 'weekly', OptionalFields: { Field: fields } },
+        },
+      });
+    const key = 's3:InventoryAccessibleOptionalFields';
+    assert.deepEqual(
+      requestContextForAction(inventory(['Size', 'ObjectOwner']), 's3:PutInventoryConfiguration')[key],
+      ['Size', 'ObjectOwner'],
+    );
+    assert.deepEqual(requestContextForAction(inventory('ETag'), 's3:PutInventoryConfiguration')[key], [
+      'ETag',
+    ]);
+    assert.equal(
+      requestContextForAction(inventory(['Size']), 's3:GetInventoryConfiguration')[key],
+      undefined,
+    );
+  });
+
   test('s3:ObjectCreationOperation is true for the writes that create an object, false for the multipart steps before it completes', () => {
     const creation = (eventName: string) =>
       requestContextForAction(
