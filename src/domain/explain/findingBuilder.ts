@@ -579,6 +579,12 @@ interface RcloneJob {
   readonly readsRoot: boolean;
   /** The lone HEAD is of the destination of a server-side copyto or moveto (see {@link serverSideCopyTo}). */
   readonly copyTo: CopyTo | undefined;
+  /**
+   * Refused HEADs of keys inside a directory the caller listed whole with success (see
+   * {@link insideRecursiveListing}): reads of listed objects, neither root checks nor the file the job
+   * names.
+   */
+  readonly readsListed: boolean;
 }
 
 /** A server-side copyto or moveto within the bucket: the destination key, and the source directories. */
@@ -653,6 +659,20 @@ function holdsObjects(
   return false;
 }
 
+/**
+ * Whether `key` lies inside a directory the caller listed with success without a delimiter (`arch/`):
+ * that listing returned the whole tree under it, and a HEAD of a key there is of an object it listed
+ * (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to read its MD5), not a root
+ * check, which comes before the listing of its own directory (`key/`). A listing of the whole bucket
+ * (`prefix=`) does not count: `ls` and `size` of the bucket make it, and a HEAD of a directory's root
+ * lies inside it too.
+ */
+function insideRecursiveListing(key: string, listed: ReadonlySet<string> | undefined): boolean {
+  for (const prefix of listed ?? NO_NAMES)
+    if (prefix !== '' && prefix.endsWith('/') && key.startsWith(prefix)) return true;
+  return false;
+}
+
 /** Whether two of the times (milliseconds) are at most {@link ONE_RUN_MS} apart. */
 function twiceInOneRun(times: number[]): boolean {
   if (times.length < 2) return false;
@@ -672,6 +692,7 @@ function rcloneJob(
     readonly listedWithSuccess: ReadonlySet<string> | undefined;
     readonly objectDirectories: ReadonlySet<string> | undefined;
     readonly readKeys: ReadonlySet<string> | undefined;
+    readonly recursivelyListed: ReadonlySet<string> | undefined;
     readonly succeededNames: ReadonlySet<string> | undefined;
   },
 ): RcloneJob {
@@ -735,10 +756,15 @@ function rcloneJob(
   // A HEAD of a key the job then fetched is of the file it names (`rclone cat`, `copyto` from S3): after a
   // refused check of `cat/c.txt`, rclone v1.75 lists `cat/c.txt/`, finds nothing and reads the file.
   let files: ReadonlySet<string> = NO_NAMES;
+  let readsListed = false;
   if (candidates !== undefined) {
     files = copiedFiles(candidates, evaluated, bucket, fetched, paths, evidence);
-    for (const key of candidates)
-      if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true) candidates.delete(key);
+    for (const key of candidates) {
+      const listed = insideRecursiveListing(key, evidence.recursivelyListed);
+      readsListed ||= listed;
+      if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true || listed)
+        candidates.delete(key);
+    }
     if (candidates.size === 0) candidates = undefined;
   }
   if (candidates === undefined) {
@@ -751,6 +777,7 @@ function rcloneJob(
       files,
       readsRoot: false,
       copyTo: undefined,
+      readsListed,
     };
   }
   const probes = rootProbes(
@@ -778,9 +805,10 @@ function rcloneJob(
       files,
       readsRoot: false,
       copyTo: serverSideCopyTo(candidates, evidence.succeededNames ?? NO_NAMES, evidence.objectDirectories),
+      readsListed,
     };
   const readsRoot = probes.size > 0 && (listsParent || headedTwice(evaluated, bucket, probes));
-  return { paths, probes, roots, lone: false, files, readsRoot, copyTo: undefined };
+  return { paths, probes, roots, lone: false, files, readsRoot, copyTo: undefined, readsListed };
 }
 
 /**
@@ -1830,6 +1858,7 @@ export class FindingBuilder {
             listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
             objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
             readKeys: this.#succeeded.values('readKeys', principal, bucket),
+            recursivelyListed: this.#succeeded.values('recursiveListPrefixes', principal, bucket),
             succeededNames: this.#succeeded.values('eventNames', principal, bucket),
           })
         : undefined;
@@ -3729,6 +3758,7 @@ export class FindingBuilder {
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(job?.readsRoot === true ? { readsRoot: true } : {}),
+      ...(job?.readsListed === true ? { readsListed: true } : {}),
       ...(copiedFromHere(prefix, evidence) ? { copiedFrom: true } : {}),
       ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),

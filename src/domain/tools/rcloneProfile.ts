@@ -160,6 +160,12 @@ export interface RcloneEvidence {
    */
   readonly readsRoot?: boolean;
   /**
+   * rclone was refused HEADs of objects inside a directory the caller listed whole (no delimiter) with
+   * success: it reads objects it listed (`hashsum`, `md5sum` and `lsjson --hash` HEAD each multipart
+   * object for its MD5), after the listing, so the HEADs are not the root check that starts a transfer.
+   */
+  readonly readsListed?: boolean;
+  /**
    * Server-side copies read from the job's path with success (CopyObject with its x-amz-copy-source
    * here), and nothing was uploaded or copied into this bucket: the bucket is a transfer's source.
    */
@@ -326,6 +332,15 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (Which command it was, the records do not tell: the profile is for reading from the root, not a copy, sync, move or mount into it.)',
     };
   }
+  if (evidence.readsListed === true) {
+    // `rclone copy`/`sync` list a directory at a time (`delimiter=/`), and HEAD their root before that.
+    return {
+      operation: 'unknown',
+      only: 'read',
+      reason:
+        "rclone listed the directory whole (no delimiter) and was then refused HEADs of objects that listing returned: it reads objects it listed, as `rclone hashsum`, `md5sum`, `lsjson --hash` and `check` do (a multipart object's ETag is not its MD5, so rclone HEADs it to read the MD5 it stored in the object's metadata), which needs the listing and s3:GetObject in that directory. A copy or sync to this path lists one directory at a time and checks its root before listing; one with --fast-list lists whole and HEADs the objects it compares by modification time: if this job uploads, it also needs s3:PutObject and s3:AbortMultipartUpload there. (The profile is for reading the directory, not a copy, sync, move or mount into it.)",
+    };
+  }
   if (evidence.copiedFrom === true) {
     return {
       operation: 'unknown',
@@ -402,6 +417,8 @@ export interface RcloneAdviceInput {
   readonly listedRecursively?: boolean;
   /** See {@link RcloneEvidence.readsRoot}. */
   readonly readsRoot?: boolean;
+  /** See {@link RcloneEvidence.readsListed}. */
+  readonly readsListed?: boolean;
   /** See {@link RcloneEvidence.copiedFrom}. */
   readonly copiedFrom?: boolean;
   /**
