@@ -1090,18 +1090,20 @@ function copyEvidence(
 ): CopyEvidence {
   const copies = evidence('copyDirectories');
   const copyDestination = copies !== undefined && copies.size > 0 ? commonDirectory([...copies]) : undefined;
+  const deletes: (string | undefined)[] = [];
+  for (const { check } of denied)
+    if (check.bucket === bucket && check.action.toLowerCase() === 's3:deleteobject') deletes.push(check.key);
   // Copies into a directory never listed, each after a HEAD that found nothing: a --backup-dir, whose
   // deletes are of the files it backed up. A server-side `move --no-traverse` makes the same calls (a
   // plain move lists its destination): the sync's profile is the wider, and its note says so.
-  if (copyDestination !== undefined && backsUpTo(copyDestination, evidence))
+  if (copyDestination !== undefined && backsUpTo(copyDestination, deletes, evidence))
     return { copyDestination, backupDir: true };
   const other: CopyEvidence = copyDestination !== undefined ? { copyDestination } : {};
   const readKeys = evidence('readKeys');
   const deleted: string[] = [];
-  for (const { check } of denied) {
-    if (check.bucket !== bucket || check.action.toLowerCase() !== 's3:deleteobject') continue;
-    if (check.key === undefined || readKeys?.has(check.key) !== true) return other;
-    deleted.push(check.key);
+  for (const key of deletes) {
+    if (key === undefined || readKeys?.has(key) !== true) return other;
+    deleted.push(key);
   }
   if (deleted.length === 0) return other;
   const sourceDirectory = commonDirectory(deleted);
@@ -1135,15 +1137,26 @@ function copiesToOtherBuckets(
 /**
  * Whether the caller's server-side copies into `destination` (a directory, `''` the bucket root) are
  * rclone's --backup-dir: none of its listings reached that directory, and it looked up keys there that
- * S3 found missing (rclone HEADs each backup key before copying to it).
+ * S3 found missing (rclone HEADs each backup key before copying to it). A sync lists the directory it
+ * deletes from, whatever its flags (rclone ignores --no-traverse with sync: "Ignoring --no-traverse with
+ * sync", rclone issue #1059): refused deletes (`deleted`, their keys) outside every listing of the
+ * caller's are not a sync's, but a `move`'s or `moveto`'s, which deletes the file it copied without
+ * listing it.
  */
 function backsUpTo(
   destination: string,
+  deleted: readonly (string | undefined)[],
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
 ): boolean {
   if (destination === '') return false;
-  for (const listed of evidence('listPrefixes') ?? NO_NAMES)
+  const listings = evidence('listPrefixes') ?? NO_NAMES;
+  for (const listed of listings)
     if (isInsidePrefix(listed, destination) || isInsidePrefix(destination, listed)) return false;
+  for (const key of deleted) {
+    let inListed = false;
+    for (const listed of listings) inListed ||= key !== undefined && isInsidePrefix(key, listed);
+    if (!inListed) return false;
+  }
   for (const key of evidence('missingKeys') ?? NO_NAMES)
     if (key.length > destination.length && key.startsWith(destination)) return true;
   return false;

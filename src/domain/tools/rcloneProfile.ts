@@ -502,7 +502,7 @@ function moveSourceGuess(source: { readonly destinationPrefix?: string }): Rclon
     operation: 'move',
     reason:
       source.destinationPrefix !== undefined
-        ? `Denied deletes of keys the same caller had just copied to ${source.destinationPrefix === '' ? 'the root of this bucket' : `"${source.destinationPrefix}" in this bucket`}: a server-side \`rclone move\`, which copies each file and then deletes it (${rcloneSources.permissions}).`
+        ? `Denied deletes of keys the same caller had just copied to ${source.destinationPrefix === '' ? 'the root of this bucket' : `"${source.destinationPrefix}" in this bucket`}: a server-side \`rclone move\` (or \`moveto\` of one file), which copies each file and then deletes it (${rcloneSources.permissions}).`
         : `Denied deletes of keys the same caller had just read or copied to another bucket: \`rclone move\` from this directory (to a local directory or another bucket), which deletes each file once it is copied. The source side needs no s3:PutObject (${rcloneSources.permissions}).`,
   };
 }
