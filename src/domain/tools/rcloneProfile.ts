@@ -274,7 +274,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         operation: 'unknown',
         only: 'delete',
         reason: purges
-          ? "Deletes, nothing uploaded or read, and a read of the bucket's versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge (or `rmdir` of a bucket) only lists and deletes. (The profile is for that purge, not a copy, sync, move or mount.)"
+          ? "Deletes, nothing uploaded or read, and a read of the bucket's versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge only lists and deletes. (The profile is for that purge, not a copy, sync, move or mount.)"
           : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The profile is for that delete or purge, not a copy, sync, move or mount.) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
       };
     }
@@ -594,10 +594,48 @@ function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
   };
 }
 
+/**
+ * `rclone rmdir remote:bucket`: one DeleteBucket, and no other call of the caller's on the bucket in the
+ * input (no listing, object delete or versioning read). A purge of the bucket reads its versioning
+ * status, lists it and deletes every object before it deletes the bucket (RCLONE.md, "purge"), and
+ * `rclone delete` never deletes the bucket.
+ */
+function removesBucketOnly(input: RcloneAdviceInput): boolean {
+  return (
+    input.eventNames.length > 0 &&
+    input.eventNames.every((name) => name === 'DeleteBucket') &&
+    input.deniedActions.every((action) => action.toLowerCase() === 's3:deletebucket')
+  );
+}
+
+/** The profile of `rclone rmdir remote:bucket` (see {@link removesBucketOnly}): s3:DeleteBucket alone. */
+function removeBucketAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        {
+          Sid: 'RcloneDeleteBucket',
+          Effect: 'Allow',
+          Action: ['s3:DeleteBucket'],
+          Resource: [bucketArnOf(input.bucket, input.partition)],
+        },
+      ],
+      notes: [
+        `A refused DeleteBucket, and no other request of the caller's on the bucket in the input (no listing, no object delete, no read of the versioning status): \`rclone rmdir remote:${input.bucket}\`, which deletes the bucket if it is empty and makes no other call. It needs s3:DeleteBucket alone, neither a listing nor any object delete (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html). (The profile is for that rmdir, not a copy, sync, move or mount.)`,
+        `\`rclone purge remote:${input.bucket}\` also ends with this DeleteBucket, after it has read the versioning status (GetBucketVersioning), listed the bucket and deleted every object. If this input holds only the refusals (those calls succeeded and were not logged here) and the job is that purge, it also needs s3:GetBucketVersioning and s3:ListBucket on the bucket and s3:DeleteObject on its objects (${bucketArnOf(input.bucket, input.partition)}/*), which this profile leaves out rather than let a job that only removes the bucket delete every object in it.`,
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.readsFiles !== undefined && input.readsFiles.length > 0)
     return readFilesAdvice(input, input.readsFiles);
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
+  if (removesBucketOnly(input)) return removeBucketAdvice(input);
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
   const inferred: RcloneOperationGuess =
