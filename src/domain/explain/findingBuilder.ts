@@ -3759,7 +3759,16 @@ export class FindingBuilder {
       ...(partition !== undefined ? { partition } : {}),
       prefix,
       ...(directories !== undefined ? { directories } : {}),
-      ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),
+      ...(paths.length === 0
+        ? {
+            prefixFrom:
+              written.length === 0
+                ? 'nothing'
+                : written.every((directory) => directory === '')
+                  ? 'root-calls'
+                  : 'other-calls',
+          }
+        : {}),
       ...(listsRecursively(evidence('recursiveListPrefixes'), prefix, rootCheckKeys)
         ? { listedRecursively: true }
         : {}),

@@ -399,10 +399,11 @@ export interface RcloneAdviceInput {
   /**
    * Where `prefix` comes from when the refused requests name no object (only bucket-level ones, such as
    * CreateBucket): `other-calls`, the directories of the caller's other requests in the input (keys it
-   * looked up and found missing, or uploaded); `nothing`, no request of the job names one. Absent: from
-   * the refused requests themselves.
+   * looked up and found missing, or uploaded); `root-calls`, those requests, all at the bucket root
+   * (`rclone mkdir remote:bkt/newdir` HEADs the key `newdir` first); `nothing`, no request of the job
+   * names one. Absent: from the refused requests themselves.
    */
-  readonly prefixFrom?: 'other-calls' | 'nothing';
+  readonly prefixFrom?: 'other-calls' | 'root-calls' | 'nothing';
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
   /** Keys of HEADs the input shows refused as s3:ListBucket (the key does not exist, and listing is not allowed). */
@@ -882,7 +883,17 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   } else if (input.prefixFrom !== undefined && !cleanupOnly) {
     notes.push(
-      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>', input.partition).objectArn}).`,
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${
+        input.prefixFrom === 'other-calls'
+          ? ', and the same caller used several directories'
+          : input.prefixFrom === 'root-calls'
+            ? ", and the same caller's other requests in this input were at the bucket root only (keys there, or a listing of the whole bucket)"
+            : ', and the input shows no other request of the job'
+      }, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>', input.partition).objectArn}).${
+        input.prefixFrom === 'root-calls'
+          ? ' A key at the root that rclone looked up and found missing may be the name of that directory: `rclone mkdir remote:bucket/dir` HEADs the key `dir` before its CreateBucket.'
+          : ''
+      }`,
     );
   }
   if (input.prefixFrom === undefined)

@@ -1740,6 +1740,20 @@ describe('explain scopes the profile of a job refused only bucket-level requests
     );
   });
 
+  test('`rclone mkdir remote:data/newdir` (HEAD newdir, 404, then CreateBucket, as a real run against moto makes them): one key at the root, which the note calls so, not several directories', () => {
+    const { objects, notes } = profileOf([objectCall('HeadObject', 'newdir', 'NoSuchKey'), createBucket()]);
+    assert.deepEqual(objects, ['arn:aws:s3:::data/*']);
+    assert.ok(!notes.some((n) => n.includes('several directories')), notes.join(' | '));
+    assert.ok(
+      notes.some((n) =>
+        n.includes(
+          "the same caller's other requests in this input were at the bucket root only (keys there, or a listing of the whole bucket), so the object statement covers the whole bucket",
+        ),
+      ),
+      notes.join(' | '),
+    );
+  });
+
   test('with nothing else of the job in the input (the Lambda sees only denials), the whole bucket, and a note to scope it', () => {
     const { objects, notes } = profileOf([createBucket()]);
     assert.deepEqual(objects, ['arn:aws:s3:::data/*']);
