@@ -247,6 +247,36 @@ describe('rclone move --no-traverse between two directories of a bucket, refused
   });
 });
 
+describe('rclone moveto in/a.txt out/a.txt server-side, refused its source delete, with no listing (a real run against moto)', () => {
+  test('is a move, not a --backup-dir sync (a sync lists the directory it deletes from): no upload on the source', async () => {
+    const report = await explainScenario(
+      join(import.meta.dirname, '..', 'fixtures', 'rclone-moveto-delete-refused'),
+      ['event.json', '--account-snapshot', 'authz.json'],
+    );
+    const [finding] = report.findings;
+    assert.deepEqual(finding?.fix?.statements, [
+      { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::bkt/in/*'] },
+    ]);
+    assert.equal(finding?.jobProfile?.operation, 'move');
+    assert.deepEqual(
+      finding?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::bkt']],
+        ['RcloneMoveSource', ['s3:DeleteObject', 's3:GetObject'], ['arn:aws:s3:::bkt/in/*']],
+        [
+          'RcloneMoveDestination',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
+          ['arn:aws:s3:::bkt/out/*'],
+        ],
+      ],
+    );
+    assert.match(
+      finding?.jobProfile?.notes[0] ?? '',
+      /a server-side `rclone move` \(or `moveto` of one file\)/,
+    );
+  });
+});
+
 describe('the same --backup-dir sync, its upload also refused its SSE-KMS key', () => {
   test("the profile's key statement covers every directory the profile writes (the backup too) and the bucket (Bucket Keys)", async () => {
     const report = await explainScenario(

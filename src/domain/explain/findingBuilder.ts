@@ -587,6 +587,12 @@ interface RcloneJob {
   readonly readsRoot: boolean;
   /** The lone HEAD is of the destination of a server-side copyto or moveto (see {@link serverSideCopyTo}). */
   readonly copyTo: CopyTo | undefined;
+  /**
+   * Refused HEADs of keys inside a directory the caller listed whole with success (see
+   * {@link insideRecursiveListing}): reads of listed objects, neither root checks nor the file the job
+   * names.
+   */
+  readonly readsListed: boolean;
 }
 
 /** A server-side copyto or moveto within the bucket: the destination key, and the source directories. */
@@ -661,6 +667,20 @@ function holdsObjects(
   return false;
 }
 
+/**
+ * Whether `key` lies inside a directory the caller listed with success without a delimiter (`arch/`):
+ * that listing returned the whole tree under it, and a HEAD of a key there is of an object it listed
+ * (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to read its MD5), not a root
+ * check, which comes before the listing of its own directory (`key/`). A listing of the whole bucket
+ * (`prefix=`) does not count: `ls` and `size` of the bucket make it, and a HEAD of a directory's root
+ * lies inside it too.
+ */
+function insideRecursiveListing(key: string, listed: ReadonlySet<string> | undefined): boolean {
+  for (const prefix of listed ?? NO_NAMES)
+    if (prefix !== '' && prefix.endsWith('/') && key.startsWith(prefix)) return true;
+  return false;
+}
+
 /** Whether two of the times (milliseconds) are at most {@link ONE_RUN_MS} apart. */
 function twiceInOneRun(times: number[]): boolean {
   if (times.length < 2) return false;
@@ -680,6 +700,7 @@ function rcloneJob(
     readonly listedWithSuccess: ReadonlySet<string> | undefined;
     readonly objectDirectories: ReadonlySet<string> | undefined;
     readonly readKeys: ReadonlySet<string> | undefined;
+    readonly recursivelyListed: ReadonlySet<string> | undefined;
     readonly succeededNames: ReadonlySet<string> | undefined;
   },
 ): RcloneJob {
@@ -743,10 +764,15 @@ function rcloneJob(
   // A HEAD of a key the job then fetched is of the file it names (`rclone cat`, `copyto` from S3): after a
   // refused check of `cat/c.txt`, rclone v1.75 lists `cat/c.txt/`, finds nothing and reads the file.
   let files: ReadonlySet<string> = NO_NAMES;
+  let readsListed = false;
   if (candidates !== undefined) {
     files = copiedFiles(candidates, evaluated, bucket, fetched, paths, evidence);
-    for (const key of candidates)
-      if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true) candidates.delete(key);
+    for (const key of candidates) {
+      const listed = insideRecursiveListing(key, evidence.recursivelyListed);
+      readsListed ||= listed;
+      if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true || listed)
+        candidates.delete(key);
+    }
     if (candidates.size === 0) candidates = undefined;
   }
   if (candidates === undefined) {
@@ -759,6 +785,7 @@ function rcloneJob(
       files,
       readsRoot: false,
       copyTo: undefined,
+      readsListed,
     };
   }
   const probes = rootProbes(
@@ -786,9 +813,10 @@ function rcloneJob(
       files,
       readsRoot: false,
       copyTo: serverSideCopyTo(candidates, evidence.succeededNames ?? NO_NAMES, evidence.objectDirectories),
+      readsListed,
     };
   const readsRoot = probes.size > 0 && (listsParent || headedTwice(evaluated, bucket, probes));
-  return { paths, probes, roots, lone: false, files, readsRoot, copyTo: undefined };
+  return { paths, probes, roots, lone: false, files, readsRoot, copyTo: undefined, readsListed };
 }
 
 /**
@@ -1076,18 +1104,20 @@ function copyEvidence(
 ): CopyEvidence {
   const copies = evidence('copyDirectories');
   const copyDestination = copies !== undefined && copies.size > 0 ? commonDirectory([...copies]) : undefined;
+  const deletes: (string | undefined)[] = [];
+  for (const { check } of denied)
+    if (check.bucket === bucket && check.action.toLowerCase() === 's3:deleteobject') deletes.push(check.key);
   // Copies into a directory never listed, each after a HEAD that found nothing: a --backup-dir, whose
   // deletes are of the files it backed up. A server-side `move --no-traverse` makes the same calls (a
   // plain move lists its destination): the sync's profile is the wider, and its note says so.
-  if (copyDestination !== undefined && backsUpTo(copyDestination, evidence))
+  if (copyDestination !== undefined && backsUpTo(copyDestination, deletes, evidence))
     return { copyDestination, backupDir: true };
   const other: CopyEvidence = copyDestination !== undefined ? { copyDestination } : {};
   const readKeys = evidence('readKeys');
   const deleted: string[] = [];
-  for (const { check } of denied) {
-    if (check.bucket !== bucket || check.action.toLowerCase() !== 's3:deleteobject') continue;
-    if (check.key === undefined || readKeys?.has(check.key) !== true) return other;
-    deleted.push(check.key);
+  for (const key of deletes) {
+    if (key === undefined || readKeys?.has(key) !== true) return other;
+    deleted.push(key);
   }
   if (deleted.length === 0) return other;
   const sourceDirectory = commonDirectory(deleted);
@@ -1121,15 +1151,26 @@ function copiesToOtherBuckets(
 /**
  * Whether the caller's server-side copies into `destination` (a directory, `''` the bucket root) are
  * rclone's --backup-dir: none of its listings reached that directory, and it looked up keys there that
- * S3 found missing (rclone HEADs each backup key before copying to it).
+ * S3 found missing (rclone HEADs each backup key before copying to it). A sync lists the directory it
+ * deletes from, whatever its flags (rclone ignores --no-traverse with sync: "Ignoring --no-traverse with
+ * sync", rclone issue #1059): refused deletes (`deleted`, their keys) outside every listing of the
+ * caller's are not a sync's, but a `move`'s or `moveto`'s, which deletes the file it copied without
+ * listing it.
  */
 function backsUpTo(
   destination: string,
+  deleted: readonly (string | undefined)[],
   evidence: (kind: CallEvidence) => ReadonlySet<string> | undefined,
 ): boolean {
   if (destination === '') return false;
-  for (const listed of evidence('listPrefixes') ?? NO_NAMES)
+  const listings = evidence('listPrefixes') ?? NO_NAMES;
+  for (const listed of listings)
     if (isInsidePrefix(listed, destination) || isInsidePrefix(destination, listed)) return false;
+  for (const key of deleted) {
+    let inListed = false;
+    for (const listed of listings) inListed ||= key !== undefined && isInsidePrefix(key, listed);
+    if (!inListed) return false;
+  }
   for (const key of evidence('missingKeys') ?? NO_NAMES)
     if (key.length > destination.length && key.startsWith(destination)) return true;
   return false;
@@ -1844,6 +1885,7 @@ export class FindingBuilder {
             listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
             objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
             readKeys: this.#succeeded.values('readKeys', principal, bucket),
+            recursivelyListed: this.#succeeded.values('recursiveListPrefixes', principal, bucket),
             succeededNames: this.#succeeded.values('eventNames', principal, bucket),
           })
         : undefined;
@@ -3812,7 +3854,16 @@ export class FindingBuilder {
       ...(partition !== undefined ? { partition } : {}),
       prefix,
       ...(directories !== undefined ? { directories } : {}),
-      ...(paths.length === 0 ? { prefixFrom: written.length > 0 ? 'other-calls' : 'nothing' } : {}),
+      ...(paths.length === 0
+        ? {
+            prefixFrom:
+              written.length === 0
+                ? 'nothing'
+                : written.every((directory) => directory === '')
+                  ? 'root-calls'
+                  : 'other-calls',
+          }
+        : {}),
       ...(listsRecursively(evidence('recursiveListPrefixes'), prefix, rootCheckKeys)
         ? { listedRecursively: true }
         : {}),
@@ -3824,6 +3875,7 @@ export class FindingBuilder {
       ...(copyTo !== undefined || createBucketSources.length > 0 ? { serverSideCopyTo: true } : {}),
       ...(readsFiles ? { readsFiles: [...files] } : {}),
       ...(job?.readsRoot === true ? { readsRoot: true } : {}),
+      ...(job?.readsListed === true ? { readsListed: true } : {}),
       ...(copiedFromHere(prefix, evidence) ? { copiedFrom: true } : {}),
       ...(deletesFiles(evaluated, succeeded) ? { deletesFiles: true } : {}),
       ...(moveSource !== undefined ? { moveSource } : {}),

@@ -160,6 +160,12 @@ export interface RcloneEvidence {
    */
   readonly readsRoot?: boolean;
   /**
+   * rclone was refused HEADs of objects inside a directory the caller listed whole (no delimiter) with
+   * success: it reads objects it listed (`hashsum`, `md5sum` and `lsjson --hash` HEAD each multipart
+   * object for its MD5), after the listing, so the HEADs are not the root check that starts a transfer.
+   */
+  readonly readsListed?: boolean;
+  /**
    * Server-side copies read from the job's path with success (CopyObject with its x-amz-copy-source
    * here), and nothing was uploaded or copied into this bucket: the bucket is a transfer's source.
    */
@@ -268,7 +274,7 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         operation: 'unknown',
         only: 'delete',
         reason: purges
-          ? "Deletes, nothing uploaded or read, and a read of the bucket's versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge (or `rmdir` of a bucket) only lists and deletes. (The profile is for that purge, not a copy, sync, move or mount.)"
+          ? "Deletes, nothing uploaded or read, and a read of the bucket's versioning status (which `rclone purge` makes first) or a delete of the bucket: a purge only lists and deletes. (The profile is for that purge, not a copy, sync, move or mount.)"
           : 'Denied deletes, nothing uploaded or read, and the whole tree listed in one request (no delimiter): `rclone delete` or `rclone purge`, which only list and delete. (The profile is for that delete or purge, not a copy, sync, move or mount.) A `sync --fast-list` that had nothing to upload in this run lists the same way: a sync also needs s3:PutObject, s3:GetObject and s3:AbortMultipartUpload there.',
       };
     }
@@ -324,6 +330,15 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
       only: 'read',
       reason:
         'rclone was refused the check of the root and the listing of it, took the root for a file and went on reading: it HEADed the root again (a copy from it) or listed the directory above it to find it (`ls`, `lsf`, `cat`, `hashsum`). A job writing there stops at that point ("is a file not a directory"), so this one reads from the root, which needs the listing and s3:GetObject (a `move` from it also s3:DeleteObject). (Which command it was, the records do not tell: the profile is for reading from the root, not a copy, sync, move or mount into it.)',
+    };
+  }
+  if (evidence.readsListed === true) {
+    // `rclone copy`/`sync` list a directory at a time (`delimiter=/`), and HEAD their root before that.
+    return {
+      operation: 'unknown',
+      only: 'read',
+      reason:
+        "rclone listed the directory whole (no delimiter) and was then refused HEADs of objects that listing returned: it reads objects it listed, as `rclone hashsum`, `md5sum`, `lsjson --hash` and `check` do (a multipart object's ETag is not its MD5, so rclone HEADs it to read the MD5 it stored in the object's metadata), which needs the listing and s3:GetObject in that directory. A copy or sync to this path lists one directory at a time and checks its root before listing; one with --fast-list lists whole and HEADs the objects it compares by modification time: if this job uploads, it also needs s3:PutObject and s3:AbortMultipartUpload there. (The profile is for reading the directory, not a copy, sync, move or mount into it.)",
     };
   }
   if (evidence.copiedFrom === true) {
@@ -384,10 +399,11 @@ export interface RcloneAdviceInput {
   /**
    * Where `prefix` comes from when the refused requests name no object (only bucket-level ones, such as
    * CreateBucket): `other-calls`, the directories of the caller's other requests in the input (keys it
-   * looked up and found missing, or uploaded); `nothing`, no request of the job names one. Absent: from
-   * the refused requests themselves.
+   * looked up and found missing, or uploaded); `root-calls`, those requests, all at the bucket root
+   * (`rclone mkdir remote:bkt/newdir` HEADs the key `newdir` first); `nothing`, no request of the job
+   * names one. Absent: from the refused requests themselves.
    */
-  readonly prefixFrom?: 'other-calls' | 'nothing';
+  readonly prefixFrom?: 'other-calls' | 'root-calls' | 'nothing';
   readonly deniedActions: readonly string[];
   readonly eventNames: readonly string[];
   /** Keys of HEADs the input shows refused as s3:ListBucket (the key does not exist, and listing is not allowed). */
@@ -402,6 +418,8 @@ export interface RcloneAdviceInput {
   readonly listedRecursively?: boolean;
   /** See {@link RcloneEvidence.readsRoot}. */
   readonly readsRoot?: boolean;
+  /** See {@link RcloneEvidence.readsListed}. */
+  readonly readsListed?: boolean;
   /** See {@link RcloneEvidence.copiedFrom}. */
   readonly copiedFrom?: boolean;
   /**
@@ -485,7 +503,7 @@ function moveSourceGuess(source: { readonly destinationPrefix?: string }): Rclon
     operation: 'move',
     reason:
       source.destinationPrefix !== undefined
-        ? `Denied deletes of keys the same caller had just copied to ${source.destinationPrefix === '' ? 'the root of this bucket' : `"${source.destinationPrefix}" in this bucket`}: a server-side \`rclone move\`, which copies each file and then deletes it (${rcloneSources.permissions}).`
+        ? `Denied deletes of keys the same caller had just copied to ${source.destinationPrefix === '' ? 'the root of this bucket' : `"${source.destinationPrefix}" in this bucket`}: a server-side \`rclone move\` (or \`moveto\` of one file), which copies each file and then deletes it (${rcloneSources.permissions}).`
         : `Denied deletes of keys the same caller had just read or copied to another bucket: \`rclone move\` from this directory (to a local directory or another bucket), which deletes each file once it is copied. The source side needs no s3:PutObject (${rcloneSources.permissions}).`,
   };
 }
@@ -577,10 +595,48 @@ function deleteFileAdvice(input: RcloneAdviceInput): RcloneAdvice {
   };
 }
 
+/**
+ * `rclone rmdir remote:bucket`: one DeleteBucket, and no other call of the caller's on the bucket in the
+ * input (no listing, object delete or versioning read). A purge of the bucket reads its versioning
+ * status, lists it and deletes every object before it deletes the bucket (RCLONE.md, "purge"), and
+ * `rclone delete` never deletes the bucket.
+ */
+function removesBucketOnly(input: RcloneAdviceInput): boolean {
+  return (
+    input.eventNames.length > 0 &&
+    input.eventNames.every((name) => name === 'DeleteBucket') &&
+    input.deniedActions.every((action) => action.toLowerCase() === 's3:deletebucket')
+  );
+}
+
+/** The profile of `rclone rmdir remote:bucket` (see {@link removesBucketOnly}): s3:DeleteBucket alone. */
+function removeBucketAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        {
+          Sid: 'RcloneDeleteBucket',
+          Effect: 'Allow',
+          Action: ['s3:DeleteBucket'],
+          Resource: [bucketArnOf(input.bucket, input.partition)],
+        },
+      ],
+      notes: [
+        `A refused DeleteBucket, and no other request of the caller's on the bucket in the input (no listing, no object delete, no read of the versioning status): \`rclone rmdir remote:${input.bucket}\`, which deletes the bucket if it is empty and makes no other call. It needs s3:DeleteBucket alone, neither a listing nor any object delete (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html). (The profile is for that rmdir, not a copy, sync, move or mount.)`,
+        `\`rclone purge remote:${input.bucket}\` also ends with this DeleteBucket, after it has read the versioning status (GetBucketVersioning), listed the bucket and deleted every object. If this input holds only the refusals (those calls succeeded and were not logged here) and the job is that purge, it also needs s3:GetBucketVersioning and s3:ListBucket on the bucket and s3:DeleteObject on its objects (${bucketArnOf(input.bucket, input.partition)}/*), which this profile leaves out rather than let a job that only removes the bucket delete every object in it.`,
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.readsFiles !== undefined && input.readsFiles.length > 0)
     return readFilesAdvice(input, input.readsFiles);
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
+  if (removesBucketOnly(input)) return removeBucketAdvice(input);
   const versionHeads = headsUploadedVersions(input);
   const { moveSource } = input;
   const inferred: RcloneOperationGuess =
@@ -827,7 +883,17 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     );
   } else if (input.prefixFrom !== undefined && !cleanupOnly) {
     notes.push(
-      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${input.prefixFrom === 'other-calls' ? ', and the same caller used several directories' : ', and the input shows no other request of the job'}, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>', input.partition).objectArn}).`,
+      `The refused requests name no object (only bucket-level ones, such as CreateBucket)${
+        input.prefixFrom === 'other-calls'
+          ? ', and the same caller used several directories'
+          : input.prefixFrom === 'root-calls'
+            ? ", and the same caller's other requests in this input were at the bucket root only (keys there, or a listing of the whole bucket)"
+            : ', and the input shows no other request of the job'
+      }, so the object statement covers the whole bucket: if the job works in one directory, scope it there (${jobResourceArns(input.bucket, '<dir>', input.partition).objectArn}).${
+        input.prefixFrom === 'root-calls'
+          ? ' A key at the root that rclone looked up and found missing may be the name of that directory: `rclone mkdir remote:bucket/dir` HEADs the key `dir` before its CreateBucket.'
+          : ''
+      }`,
     );
   }
   if (input.prefixFrom === undefined)

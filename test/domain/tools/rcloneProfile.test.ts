@@ -773,12 +773,49 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
     assertPlainNote(guess.reason, /\(The profile is for that purge, not a copy, sync, move or mount\.\)$/);
   });
 
-  test('a delete of the bucket marks a purge (or rmdir) too', () => {
+  // `rclone rmdir` lists nothing: a delete of the bucket after a listing is a purge's (of an empty bucket).
+  test('a delete of the bucket after a listing marks a purge too', () => {
     const guess = inferRcloneOperation({
       eventNames: ['ListObjects', 'DeleteBucket'],
       deniedActions: ['s3:DeleteBucket'],
     });
     assert.equal(guess.only, 'delete');
+  });
+
+  test('a lone refused DeleteBucket (`rclone rmdir remote:data`, as a real run against moto leaves it) gets s3:DeleteBucket alone, no object delete, and a note on what a purge would add', () => {
+    const refusedDeleteBucket = deniedRecord({
+      eventName: 'DeleteBucket',
+      userAgent: '[rclone/v1.60.1]',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:DeleteBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:DeleteBucket action`,
+      requestParameters: { bucketName: 'data', Host: 'x' },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const finding = onlyFinding(
+      backupUserContext([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }]),
+      [refusedDeleteBucket],
+    );
+    assert.deepEqual(grantLines(finding.fix?.statements), ['s3:DeleteBucket arn:aws:s3:::data']);
+    const profile = finding.jobProfile;
+    assert.equal(profile?.operation, 'unknown');
+    assert.deepEqual(
+      profile.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+      [['RcloneDeleteBucket', ['s3:DeleteBucket'], ['arn:aws:s3:::data']]],
+    );
+    assertPlainNote(
+      profile.notes[0],
+      /\(The profile is for that rmdir, not a copy, sync, move or mount\.\)$/,
+    );
+    assert.match(profile.notes[0] ?? '', /`rclone rmdir remote:data`/);
+    assert.match(profile.notes[1] ?? '', /^`rclone purge remote:data` also ends with this DeleteBucket/);
+    // The same DeleteBucket after the purge's listing and refused deletes stays a purge.
+    const purge = rcloneAdvice({
+      ...base,
+      prefix: '',
+      eventNames: ['GetBucketVersioning', 'ListObjects', 'DeleteObject', 'DeleteBucket'],
+      deniedActions: ['s3:DeleteObject', 's3:DeleteBucket'],
+      listedRecursively: true,
+    });
+    assert.ok(purge.jobProfile.statements.some((s) => s.Action.includes('s3:DeleteObject')));
   });
 
   test('denied deletes without either mark stay a sync, whose note says what a delete would not need', () => {
@@ -1700,6 +1737,20 @@ describe('explain scopes the profile of a job refused only bucket-level requests
           'the same caller used several directories, so the object statement covers the whole bucket',
         ),
       ),
+    );
+  });
+
+  test('`rclone mkdir remote:data/newdir` (HEAD newdir, 404, then CreateBucket, as a real run against moto makes them): one key at the root, which the note calls so, not several directories', () => {
+    const { objects, notes } = profileOf([objectCall('HeadObject', 'newdir', 'NoSuchKey'), createBucket()]);
+    assert.deepEqual(objects, ['arn:aws:s3:::data/*']);
+    assert.ok(!notes.some((n) => n.includes('several directories')), notes.join(' | '));
+    assert.ok(
+      notes.some((n) =>
+        n.includes(
+          "the same caller's other requests in this input were at the bucket root only (keys there, or a listing of the whole bucket), so the object statement covers the whole bucket",
+        ),
+      ),
+      notes.join(' | '),
     );
   });
 

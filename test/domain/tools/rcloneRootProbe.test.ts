@@ -300,6 +300,50 @@ describe('explain and rclone root checks', () => {
       );
     });
 
+    test('a lone denied HEAD of a key inside a directory listed whole just before (`rclone hashsum MD5 remote:data/arch/`, a multipart object) is a read of a listed object: its directory, a read profile, no root check', () => {
+      // A real run against moto (rclone v1.60.1): the recursive listing of arch/, then the HEAD of the
+      // multipart object whose MD5 hashsum reads.
+      const findings = explainFiles({
+        name: 't.json',
+        text: JSON.stringify({
+          Records: [
+            succeededListing('arch/', { userAgent: rclone, delimiter: '' }),
+            denied('HeadObject', 'arch/big.bin', 'read'),
+          ],
+        }),
+      });
+      const [finding] = findings;
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:GetObject'], ['arn:aws:s3:::data/arch/*']]],
+      );
+      assert.equal(finding?.jobProfile?.operation, 'unknown');
+      assert.deepEqual(
+        finding?.jobProfile?.statements.map((s) => [s.Sid, s.Action, s.Resource]),
+        [
+          ['RcloneListBucket', ['s3:ListBucket'], ['arn:aws:s3:::data']],
+          ['RcloneObjects', ['s3:GetObject'], ['arn:aws:s3:::data/arch/*']],
+        ],
+      );
+      assert.match(finding?.jobProfile?.notes[0] ?? '', /^rclone listed the directory whole/);
+      assert.ok(!finding?.jobProfile?.notes.some((n) => n.startsWith('rclone HEADed the root path')));
+      assert.ok(
+        !finding?.caveats.some((c) => c.includes("rclone's first request")),
+        finding?.caveats.join(' | '),
+      );
+      // A listing of the whole bucket (`rclone size remote:data`, any earlier job) says nothing of a key.
+      const [afterRootListing] = explainFiles({
+        name: 't.json',
+        text: JSON.stringify({
+          Records: [
+            succeededListing('', { userAgent: rclone, delimiter: '' }),
+            denied('HeadObject', 'arch/big.bin', 'read'),
+          ],
+        }),
+      });
+      assert.ok(afterRootListing?.caveats.some((c) => c.includes("rclone's first request")));
+    });
+
     test('a listing in a file that turns out broken counts for nothing (taken back with the file)', () => {
       const valid = JSON.stringify({ Records: [listed, deniedRecord(), deniedRecord()] });
       const third = /"eventID":"[^"]+"/g;
