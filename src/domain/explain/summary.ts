@@ -328,7 +328,17 @@ export function refusedForKeyUse(finding: Pick<Finding, 'requests'>): string[] {
  */
 export function summarise(
   finding: Omit<Finding, 'summary'>,
-  { unseenIdentity = [] }: { readonly unseenIdentity?: readonly string[] } = {},
+  {
+    unseenIdentity = [],
+    listingInferred = false,
+  }: {
+    readonly unseenIdentity?: readonly string[];
+    /**
+     * The refused requests are reads the visible policies allow, refused with the legacy message, and
+     * the s3:ListBucket they lack is taken to be the cause (a key that does not exist is answered 403).
+     */
+    readonly listingInferred?: boolean;
+  } = {},
 ): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
@@ -420,24 +430,31 @@ export function summarise(
   // The S3 refusals beside the key's, said after it; an explicit Deny among them keeps the usual order.
   const leadWithKey = kmsLed.length > 0 && denied.every((r) => r.decision !== 'ExplicitlyDenied');
   const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
-  let sentence = leadWithKey
-    ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
-    : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
-      : messageKms !== undefined
-        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-        : splitParts.length > 1
-          ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
-          : explicit.length > 0 && others.length > 0
-            ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
-            : denied.length === 0 && kmsRefused.length > 0
-              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-              : denied.length === 0 &&
-                  kmsNamedCause.length > 0 &&
-                  finding.cause !== 'allowed-by-visible-policies' &&
-                  finding.cause !== 'kms-key'
-                ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-                : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+  // The message names no action: the listing is inferred from the reads the visible policies allow.
+  const reads = listingInferred
+    ? [...new Set(s3Requests.filter((r) => r.decision === 'Allowed').map((r) => r.action))]
+    : [];
+  let sentence =
+    reads.length > 0
+      ? `${who}${tool} was denied ${reads.join(', ')}${where}, likely for want of s3:ListBucket (${causePhrase(finding)}): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself.`
+      : leadWithKey
+        ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+        : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+          ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
+          : messageKms !== undefined
+            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+            : splitParts.length > 1
+              ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
+              : explicit.length > 0 && others.length > 0
+                ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
+                : denied.length === 0 && kmsRefused.length > 0
+                  ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                  : denied.length === 0 &&
+                      kmsNamedCause.length > 0 &&
+                      finding.cause !== 'allowed-by-visible-policies' &&
+                      finding.cause !== 'kms-key'
+                    ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                    : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   if (unseenIdentity.length > 0 && finding.cause === 'identity-missing-allow')
     sentence = `${sentence.slice(0, -1)}, as far as the snapshot shows (${andList([...unseenIdentity])}, which ${unseenIdentity.length === 1 ? 'applies' : 'apply'} to the caller, ${unseenIdentity.length === 1 ? 'is' : 'are'} not in it).`;
   const fix = finding.fix;
