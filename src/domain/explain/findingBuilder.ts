@@ -2652,6 +2652,7 @@ export class FindingBuilder {
       client: {
         tool: client.tool,
         ...(client.version !== undefined && client.version !== '' ? { version: client.version } : {}),
+        ...(client.name !== undefined ? { name: client.name } : {}),
         ...(client.raw !== undefined ? { userAgent: client.raw } : {}),
       },
       ...(bucket !== undefined ? { bucket } : {}),

@@ -55,13 +55,17 @@ function lackingPhrase(missing: readonly string[]): string {
 
 /**
  * The client as the reports name it: its tool and version (`rclone v1.66.0`). OpenTofu is Terraform's
- * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself.
+ * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself. A client
+ * `other` is named by what its user agent names (`AWS SDK for JavaScript v3 3.1168.0`), when it names
+ * something.
  */
 export function clientLabel(client: Finding['client']): string {
   const name =
     client.tool === 'terraform' && /(?:^|[\s[])OpenTofu\//i.test(client.userAgent ?? '')
       ? 'opentofu'
-      : client.tool;
+      : client.tool === 'other'
+        ? (client.name ?? client.tool)
+        : client.tool;
   return client.version !== undefined ? `${name} ${client.version}` : name;
 }
 
@@ -377,7 +381,10 @@ export function summarise(
     finding.fix,
   );
   const who = callerLabel(finding.principal);
-  const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
+  const tool =
+    finding.client.tool !== 'other' || finding.client.name !== undefined
+      ? ` (${clientLabel(finding.client)})`
+      : '';
   const where = wherePhrase(finding);
   // An explicit Deny that refused only some of the requests: the cause names the actions it refused,
   // and the others, refused for want of an Allow, are named apart.
