@@ -11,6 +11,7 @@ import type {
   PolicyType,
   StatementRef,
 } from '../policy/types.js';
+import { contextForAction } from '../s3/requestContext.js';
 import { isMultiRegionAccessPointArn, isS3Action } from '../s3/s3Location.js';
 import {
   DECRYPT_HIDDEN,
@@ -302,6 +303,94 @@ function groupClient(events: readonly DeniedEvent[], caveats: string[]): ReturnT
       `These requests came from ${byTool.size} clients (${[...byTool.entries()].map(([tool, { count }]) => `${tool}: ${count}`).join(', ')}): the client and job profile are those of ${chosen.client.tool}, which made most of them. The profile is read from all of them, the others' included: check that its scope is the job's.`,
     );
   return chosen.client;
+}
+
+/**
+ * What a Deny the evaluation could not apply says of requests the visible policies allow: one refusing
+ * plain HTTP, for a record without tlsDetails, and those on keys CloudTrail does not log (`unlogged`).
+ */
+function hiddenDenyCaveats(
+  events: readonly DeniedEvent[],
+  evaluated: readonly EvaluatedCheck[],
+  set: PolicySet,
+  unlogged: ReturnType<typeof unloggedKeyDenies>,
+): string[] {
+  const caveats: string[] = [];
+  // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny
+  // would refuse it if it was.
+  // Each check's own policies: a copy's source is evaluated with its bucket's.
+  const tlsOnly = insecureTransportDenies([
+    set,
+    ...evaluated.flatMap((e) => (e.set !== undefined ? [e.set] : [])),
+  ]);
+  if (tlsOnly.length > 0 && events.some((e) => e.check.context['aws:SecureTransport'] === undefined)) {
+    caveats.push(
+      `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,
+    );
+  }
+  // Denies on keys the record cannot show (with an enhanced message, #allowedCause named those of its
+  // policy type first).
+  if (unlogged.length > 0)
+    caveats.push(
+      `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, that statement refused it.`,
+    );
+  return caveats;
+}
+
+/**
+ * The s3:ListBucket request of each refused read, when every refused request of the finding is a read
+ * of one key of the bucket (GetObject, HeadObject, GetObjectAttributes) with the legacy "Access Denied",
+ * which the visible policies allow: S3 answers such a read of a key that does not exist with 403 instead
+ * of 404 when the caller lacks s3:ListBucket on the bucket. `undefined` otherwise (a message that names
+ * the action, a read through an access point, of another bucket or with SSE-KMS checks of its own).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+ */
+function missingKeyListings(
+  events: readonly DeniedEvent[],
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string,
+  bucketArn: string,
+): { event: DeniedEvent; check: S3AuthorizationCheck }[] | undefined {
+  if (evaluated.length === 0) return undefined;
+  for (const e of evaluated)
+    if (e.decision !== 'Allowed' || e.check.bucket !== bucket || e.check.accessPoint !== undefined)
+      return undefined;
+  const listings: { event: DeniedEvent; check: S3AuthorizationCheck }[] = [];
+  for (const event of events) {
+    if (event.message.form !== 'legacy' || !event.notes.includes(MISSING_KEY_403)) return undefined;
+    if (event.kmsChecks.length > 0) return undefined;
+    listings.push({
+      event,
+      check: {
+        action: 's3:ListBucket',
+        resource: bucketArn,
+        context: contextForAction(event.check.context, 's3:ListBucket'),
+        bucket,
+        key: undefined,
+        accessPoint: undefined,
+        role: undefined,
+        reason: `S3 answers ${event.eventName} of a key that does not exist with 403 to a caller without s3:ListBucket on the bucket`,
+        kind: 's3',
+      },
+    });
+  }
+  return listings;
+}
+
+/**
+ * The caveat of a finding whose reads the visible policies allow, refused with the legacy message
+ * (see {@link missingKeyListings}): the listing they lack is inferred, and if the keys exist, it is not
+ * the cause.
+ */
+function missingKeyInferredCaveat(
+  events: readonly DeniedEvent[],
+  bucket: string,
+  still: readonly string[],
+): string {
+  const names = [...new Set(events.map((e) => e.eventName))];
+  const one = events.length === 1;
+  return `AWS's message ("Access Denied") names no action, and the visible policies allow ${one ? 'the read' : 'every read'} but not s3:ListBucket on ${bucket}: to a caller without s3:ListBucket on the bucket, S3 answers a read of a key that does not exist with 403 AccessDenied instead of 404 (${names.map((n) => `https://docs.aws.amazon.com/AmazonS3/latest/API/API_${n}.html`).join(', ')}, "Permissions"). So the listing is taken to be what refused ${one ? 'it' : 'them'}, and the fix grants it; with it, a missing key is answered 404. If the ${one ? 'key exists' : 'keys exist'}, the listing is not the cause, and the fix does not help: what can still deny ${one ? 'the read' : 'the reads'} is ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`;
 }
 
 /** Keys of HEADs AWS refused as s3:ListBucket (a key that does not exist, without s3:ListBucket). */
@@ -1828,6 +1917,8 @@ export class FindingBuilder {
     }
     // "The denial may be about s3:ListBucket" does not apply to a caller its policies let list the bucket.
     const missingKey = caveats.indexOf(MISSING_KEY_403);
+    // Whether the reads' refusal is taken to be the listing they lack (the summary says it is inferred).
+    let listingInferred = false;
     if (missingKey >= 0 && canEvaluate && bucket !== undefined) {
       const listing: AuthorizationRequest = {
         principal: resolved.enginePrincipal,
@@ -1838,6 +1929,28 @@ export class FindingBuilder {
         unknownKeys: isUnloggedKey,
       };
       if (evaluate(set, listing).decision === 'Allowed') caveats.splice(missingKey, 1);
+      else {
+        // The visible policies allow every read, and the legacy message names no action: S3's 403 for a
+        // key that does not exist, to a caller without s3:ListBucket, is what they explain. The listing
+        // each read would have needed is evaluated as the read's request on the bucket, as AWS's enhanced
+        // message names it (s3:ListBucket on the bucket), and is the cause the fix grants.
+        const listings = missingKeyListings(events, evaluated, bucket, listing.resource);
+        if (listings !== undefined) {
+          const refused: EvaluatedCheck[] = [];
+          for (const { event, check } of listings) {
+            const request: AuthorizationRequest = { ...listing, context: check.context };
+            const result = evaluateReusing(set, request, reusable);
+            refused.push({ event, check, request, result, decision: result.decision });
+          }
+          if (refused.every((e) => e.decision !== 'Allowed')) {
+            // The reads' own Denies the evaluation could not apply refuse them whatever the fix adds.
+            caveats.push(...hiddenDenyCaveats(events, evaluated, set, unloggedKeyDenies(set, evaluated)));
+            evaluated.push(...refused);
+            listingInferred = true;
+            caveats[missingKey] = missingKeyInferredCaveat(events, bucket, this.#whatCanStillDeny(events));
+          }
+        }
+      }
     }
 
     // The message that says the most: one that names an explicit Deny (which no grant lifts), else one
@@ -2669,6 +2782,7 @@ export class FindingBuilder {
       client: {
         tool: client.tool,
         ...(client.version !== undefined && client.version !== '' ? { version: client.version } : {}),
+        ...(client.name !== undefined ? { name: client.name } : {}),
         ...(client.raw !== undefined ? { userAgent: client.raw } : {}),
       },
       ...(bucket !== undefined ? { bucket } : {}),
@@ -2711,7 +2825,7 @@ export class FindingBuilder {
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
             .map(unseenName);
-    finding.summary = summarise(finding, { unseenIdentity });
+    finding.summary = summarise(finding, { unseenIdentity, listingInferred });
     return finding;
   }
 
@@ -3158,25 +3272,23 @@ export class FindingBuilder {
           : `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot may be out of date.`,
       );
     }
-    // The evaluation takes a request without tlsDetails as not known to be plain HTTP; a TLS-only Deny
-    // would refuse it if it was.
-    // Each check's own policies: a copy's source is evaluated with its bucket's.
-    const tlsOnly = insecureTransportDenies([
-      set,
-      ...evaluated.flatMap((e) => (e.set !== undefined ? [e.set] : [])),
-    ]);
-    if (tlsOnly.length > 0 && events.some((e) => e.check.context['aws:SecureTransport'] === undefined)) {
-      caveats.push(
-        `${tlsOnly.join(', ')} refuses requests not sent over HTTPS (aws:SecureTransport false), and this record has no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS: if the request went over plain HTTP (an endpoint given as http://, or use_ssl off), that statement refused it. Send it over HTTPS.`,
-      );
-    }
-    // Denies on keys the record cannot show (the message's policy type has none: it would have been named above).
-    if (unlogged.length > 0)
-      caveats.push(
-        `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, that statement refused it.`,
-      );
+    caveats.push(...hiddenDenyCaveats(events, evaluated, set, unlogged));
     // One caveat, the likeliest first (the endpoint the request came through), after those that name
     // something the record shows.
+    const still = this.#whatCanStillDeny(events);
+    const acl = aclNote(events.flatMap(checksOf));
+    caveats.push(
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
+    );
+    return 'allowed-by-visible-policies';
+  }
+
+  /**
+   * What the input does not show that can refuse requests the visible policies allow, the likeliest
+   * first (the endpoint the request came through), as items of one list.
+   */
+  #whatCanStillDeny(events: readonly DeniedEvent[]): string[] {
+    const first = events[0]!;
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
       still.push(
@@ -3213,11 +3325,7 @@ export class FindingBuilder {
     const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');
-    const acl = aclNote(checks);
-    caveats.push(
-      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
-    );
-    return 'allowed-by-visible-policies';
+    return still;
   }
 
   /**

@@ -172,7 +172,17 @@ export interface Finding {
      */
     readonly identityStoreUserId?: string;
   };
-  readonly client: { readonly tool: ClientTool; readonly version?: string; readonly userAgent?: string };
+  readonly client: {
+    readonly tool: ClientTool;
+    /** The tool's version; for `other`, that of the client `name` names. */
+    readonly version?: string;
+    /**
+     * For `other`, the program or SDK the user agent names, in words (`AWS SDK for JavaScript v3`,
+     * `s3fs`, `AWS Management Console`), when it names one.
+     */
+    readonly name?: string;
+    readonly userAgent?: string;
+  };
   /**
    * The bucket the events are on (they are grouped by it); absent when neither their requests' resource
    * nor the records name one (ListBuckets, an S3 Control operation explained from its message).

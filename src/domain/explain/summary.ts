@@ -55,13 +55,17 @@ function lackingPhrase(missing: readonly string[]): string {
 
 /**
  * The client as the reports name it: its tool and version (`rclone v1.66.0`). OpenTofu is Terraform's
- * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself.
+ * fork (tool `terraform` in the JSON), whose version is OpenTofu's: it is named as itself. A client
+ * `other` is named by what its user agent names (`AWS SDK for JavaScript v3 3.1168.0`), when it names
+ * something.
  */
 export function clientLabel(client: Finding['client']): string {
   const name =
     client.tool === 'terraform' && /(?:^|[\s[])OpenTofu\//i.test(client.userAgent ?? '')
       ? 'opentofu'
-      : client.tool;
+      : client.tool === 'other'
+        ? (client.name ?? client.tool)
+        : client.tool;
   return client.version !== undefined ? `${name} ${client.version}` : name;
 }
 
@@ -348,7 +352,17 @@ export function refusedForKeyUse(finding: Pick<Finding, 'requests' | 'cause'>): 
  */
 export function summarise(
   finding: Omit<Finding, 'summary'>,
-  { unseenIdentity = [] }: { readonly unseenIdentity?: readonly string[] } = {},
+  {
+    unseenIdentity = [],
+    listingInferred = false,
+  }: {
+    readonly unseenIdentity?: readonly string[];
+    /**
+     * The refused requests are reads the visible policies allow, refused with the legacy message, and
+     * the s3:ListBucket they lack is taken to be the cause (a key that does not exist is answered 403).
+     */
+    readonly listingInferred?: boolean;
+  } = {},
 ): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
   const anyKms = finding.requests.some((r) => isKmsAction(r.action));
@@ -390,7 +404,10 @@ export function summarise(
     finding.fix,
   );
   const who = callerLabel(finding.principal);
-  const tool = finding.client.tool !== 'other' ? ` (${clientLabel(finding.client)})` : '';
+  const tool =
+    finding.client.tool !== 'other' || finding.client.name !== undefined
+      ? ` (${clientLabel(finding.client)})`
+      : '';
   const where = wherePhrase(finding);
   // An explicit Deny that refused only some of the requests: the cause names the actions it refused,
   // and the others, refused for want of an Allow, are named apart.
@@ -445,24 +462,31 @@ export function summarise(
   const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
   // The key policy refused the key's use, which the caller's own policies allow.
   const byKeyPolicy = finding.cause === 'kms-key' && keyRefused.every((r) => r.decision === 'Allowed');
-  let sentence = leadWithKey
-    ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
-    : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
-      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
-      : messageKms !== undefined
-        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-        : splitParts.length > 1
-          ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
-          : explicit.length > 0 && others.length > 0
-            ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
-            : denied.length === 0 && kmsRefused.length > 0
-              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-              : denied.length === 0 &&
-                  kmsNamedCause.length > 0 &&
-                  finding.cause !== 'allowed-by-visible-policies' &&
-                  finding.cause !== 'kms-key'
-                ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-                : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+  // The message names no action: the listing is inferred from the reads the visible policies allow.
+  const reads = listingInferred
+    ? [...new Set(s3Requests.filter((r) => r.decision === 'Allowed').map((r) => r.action))]
+    : [];
+  let sentence =
+    reads.length > 0
+      ? `${who}${tool} was denied ${reads.join(', ')}${where}, likely for want of s3:ListBucket (${causePhrase(finding)}): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself.`
+      : leadWithKey
+        ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+        : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+          ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
+          : messageKms !== undefined
+            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+            : splitParts.length > 1
+              ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
+              : explicit.length > 0 && others.length > 0
+                ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
+                : denied.length === 0 && kmsRefused.length > 0
+                  ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                  : denied.length === 0 &&
+                      kmsNamedCause.length > 0 &&
+                      finding.cause !== 'allowed-by-visible-policies' &&
+                      finding.cause !== 'kms-key'
+                    ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                    : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   if (unseenIdentity.length > 0 && finding.cause === 'identity-missing-allow')
     sentence = `${sentence.slice(0, -1)}, as far as the snapshot shows (${andList([...unseenIdentity])}, which ${unseenIdentity.length === 1 ? 'applies' : 'apply'} to the caller, ${unseenIdentity.length === 1 ? 'is' : 'are'} not in it).`;
   const fix = finding.fix;

@@ -38,8 +38,10 @@ function stillDeny(record: unknown, statements: readonly unknown[], bucketPolicy
 describe('what can still deny a request the visible policies allow', () => {
   test("a read of the bucket owner's own account: neither Block Public Access nor ACLs are named, the KMS key policy is", () => {
     const record = deniedRecord({ eventName: 'GetObject', errorMessage: 'Access Denied' });
+    // With s3:ListBucket, so that the 403 is not taken for that of a key that does not exist.
     const caveat = stillDeny(record, [
       { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
     assert.doesNotMatch(caveat, /Block Public Access|ACL|Object Ownership/);
     assert.match(caveat, /\(\d\) a KMS key policy for encrypted objects\.$/);
@@ -60,14 +62,21 @@ describe('what can still deny a request the visible policies allow', () => {
         {
           Effect: 'Allow',
           Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-          Action: 's3:GetObject',
-          Resource: 'arn:aws:s3:::data/*',
+          Action: ['s3:GetObject', 's3:ListBucket'],
+          Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
         },
       ],
     };
+    // With s3:ListBucket on both sides, so that the 403 is not taken for that of a key that does not exist.
     const caveat = stillDeny(
       record,
-      [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+      [
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:ListBucket'],
+          Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
+        },
+      ],
       bucketPolicy,
     );
     assert.match(

@@ -1,0 +1,109 @@
+/**
+ * A read refused with the legacy "Access Denied" that the visible policies allow, by a caller they do not
+ * let list the bucket: S3 answers a read of a key that does not exist with 403 instead of 404 to a caller
+ * without s3:ListBucket, so the missing listing is taken to be the cause, said as inferred, and granted;
+ * what else can deny the read if the key exists is still said.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { backupUserContext, deniedRecord } from './explainFixtures.js';
+
+const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
+const read = (eventName: string, key = 'in/missing.csv') =>
+  deniedRecord({
+    eventName,
+    errorMessage: 'Access Denied',
+    readOnly: true,
+    requestParameters: { bucketName: 'data', key, Host: 'data.s3.eu-west-1.amazonaws.com' },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+      { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+    ],
+  });
+const readsOnly = [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/in/*' }];
+const readsAndLists = [
+  ...readsOnly,
+  { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+];
+const findingOf = (records: unknown[], statements: readonly unknown[]) =>
+  explainTexts(text(...records), backupUserContext(statements)).findings[0];
+
+describe('a read the visible policies allow, refused with the legacy message, without s3:ListBucket', () => {
+  for (const eventName of ['GetObject', 'HeadObject']) {
+    test(`${eventName}: the listing is the inferred cause, granted alone and verified`, () => {
+      const finding = findingOf([read(eventName)], readsOnly);
+      assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+      assert.equal(finding?.evidence, 'policies');
+      // The read is shown allowed, the listing it lacks refused.
+      assert.deepEqual(
+        finding?.requests.map((r) => [r.eventName, r.action, r.resource, r.decision]),
+        [
+          [eventName, 's3:GetObject', 'arn:aws:s3:::data/in/missing.csv', 'Allowed'],
+          [eventName, 's3:ListBucket', 'arn:aws:s3:::data', 'ImplicitlyDenied'],
+        ],
+      );
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+        [[['s3:ListBucket'], ['arn:aws:s3:::data']]],
+      );
+      assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+      assert.match(
+        finding?.summary ?? '',
+        /^user\/backup \(aws-cli 2\.15\.0\) was denied s3:GetObject on bucket data, likely for want of s3:ListBucket \(no identity-based policy allows it\): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself\. Fix: add s3:ListBucket /,
+      );
+      // Said as inferred (the message names no action), with what still denies the read if the key exists.
+      const inferred = finding?.caveats.find((c) =>
+        c.startsWith(`AWS's message ("Access Denied") names no action`),
+      );
+      assert.ok(inferred, finding?.caveats.join(' | '));
+      assert.ok(inferred.includes(`https://docs.aws.amazon.com/AmazonS3/latest/API/API_${eventName}.html`));
+      assert.match(
+        inferred,
+        /If the key exists, the listing is not the cause, and the fix does not help: what can still deny the read is \(1\) the bucket policy of data \(none was given: --bucket-policy data=FILE\); .*\(\d\) a KMS key policy for encrypted objects\.$/,
+      );
+      assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')));
+      assert.ok(!finding?.caveats.some((c) => c.startsWith('The visible policies allow the request.')));
+    });
+  }
+
+  test('several reads: one fix, each read its listing row', () => {
+    const finding = findingOf([read('GetObject'), read('HeadObject', 'in/other.csv')], readsOnly);
+    assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+    assert.equal(finding?.requests.filter((r) => r.action === 's3:ListBucket').length, 2);
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => [s.Action, s.Resource]),
+      [[['s3:ListBucket'], ['arn:aws:s3:::data']]],
+    );
+    assert.ok(finding?.caveats.some((c) => c.includes('If the keys exist, the listing is not the cause')));
+  });
+
+  test('with s3:ListBucket granted, the read is left to what is not visible, as before', () => {
+    const finding = findingOf([read('GetObject')], readsAndLists);
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.equal(finding?.fix, null);
+    assert.deepEqual(
+      finding?.requests.map((r) => r.action),
+      ['s3:GetObject'],
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith('The visible policies allow the request. What can still deny it'),
+      ),
+    );
+  });
+
+  test('beside another refusal the visible policies allow, no listing is inferred: that one is unexplained', () => {
+    const put = deniedRecord({ errorMessage: 'Access Denied' });
+    const finding = findingOf(
+      [read('GetObject'), put],
+      [...readsOnly, { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/in/*' }],
+    );
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.equal(finding?.fix, null);
+    assert.ok(finding?.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')));
+  });
+});
