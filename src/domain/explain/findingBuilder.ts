@@ -1026,13 +1026,33 @@ function dropAnsweredKmsNotes(caveats: string[], events: readonly DeniedEvent[])
 function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
   if (fix === null) return null;
   const scopes = [...new Set(misses.filter((m) => m.kind === 'narrower').map((m) => m.scope))];
-  if (scopes.length === 0) return fix;
+  // A statement whose ARNs name another partition is no narrower scope: it allows nothing here, and
+  // correcting its partition may be the change meant, in place of the fix.
+  const corrections = [
+    ...new Set(
+      misses.flatMap((m) =>
+        m.partitionFix?.covers === true
+          ? [`${m.scope} names partition ${m.partitionFix.written}, not ${m.partitionFix.partition}`]
+          : [],
+      ),
+    ),
+  ];
+  if (scopes.length === 0 && corrections.length === 0) return fix;
   return {
     ...fix,
-    widens: scopes,
+    ...(scopes.length > 0 ? { widens: scopes } : {}),
     verification: [
       ...fix.verification,
-      `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
+      ...(scopes.length > 0
+        ? [
+            `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
+          ]
+        : []),
+      ...(corrections.length > 0
+        ? [
+            `${corrections.join('; ')}: correcting ${corrections.length === 1 ? 'its ARNs' : 'their ARNs'} would allow the refused requests as well, and may be the change meant instead of this one (see the caveats).`,
+          ]
+        : []),
     ],
   };
 }

@@ -28,6 +28,7 @@ export type Kind =
   | 'object-pattern-for-bucket'
   | 'bucket-pattern-for-object'
   | 'narrower'
+  | 'other-partition'
   | 'literal-variable'
   | 'unresolved-variable';
 
@@ -38,6 +39,12 @@ interface Miss {
   readonly version?: string;
   /** For `unresolved-variable`: the variables the caller has no value for. */
   readonly unresolved?: readonly string[];
+  /**
+   * For `other-partition`: the refused requests' partition (`aws-cn`), and whether the patterns,
+   * rewritten in it, would have matched the first refused request.
+   */
+  readonly partition?: string;
+  readonly correctedCovers?: boolean;
   readonly patterns: readonly string[];
   readonly matchers: readonly RegExp[];
   readonly actions: Set<string>;
@@ -119,6 +126,11 @@ export interface NearMiss {
   readonly policyType: StatementRef['policyType'];
   /** `Statement "Publish" of publish-catalog-2 (arn:aws:s3:::b/catalog-2/*)`. */
   readonly scope: string;
+  /**
+   * For `other-partition`: the refused requests' partition, and whether the statement's ARNs, corrected
+   * to it, would allow the refused requests (then that correction is the change the user meant).
+   */
+  readonly partitionFix?: { readonly partition: string; readonly written: string; readonly covers: boolean };
 }
 
 /** {@link nearMissCaveats}, with what each says in parts (for the fix and the overview). */
@@ -185,20 +197,28 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
           if (!statement.principal.entries.some((entry) => matchPrincipalEntry(entry, caller) !== undefined))
             continue;
         }
-        const patterns = onBucket(resolved, target.bucket);
-        if (patterns.length === 0) continue;
+        const onThisBucket = onBucket(resolved, target.bucket);
+        if (onThisBucket.length === 0) continue;
+        // An ARN of another partition (`arn:aws:` in aws-cn, a statement copied from a commercial
+        // account) matches nothing here: a wrong ARN, not a narrower scope. The statement's patterns in
+        // the request's partition, if it has any, are what it grants here.
+        const inPartition = onThisBucket.filter((p) => parseS3Arn(p)?.partition === target.partition);
+        const otherPartition = inPartition.length === 0;
+        const patterns = otherPartition ? onThisBucket : inPartition;
         const e = statement.ref;
         const kind: Kind = literalMiss
           ? 'literal-variable'
           : unresolved.length > 0
             ? 'unresolved-variable'
-            : !isObject
-              ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
-                ? 'object-pattern-for-bucket'
-                : 'narrower'
-              : patterns.every((p) => parseS3Arn(p)?.key === undefined)
-                ? 'bucket-pattern-for-object'
-                : 'narrower';
+            : otherPartition
+              ? 'other-partition'
+              : !isObject
+                ? patterns.every((p) => parseS3Arn(p)?.key !== undefined)
+                  ? 'object-pattern-for-bucket'
+                  : 'narrower'
+                : patterns.every((p) => parseS3Arn(p)?.key === undefined)
+                  ? 'bucket-pattern-for-object'
+                  : 'narrower';
         const key = `${e.policyType}|${e.level ?? ''}|${e.policyIndex}|${e.statementIndex}|${kind}|${e.policyName ?? ''}`;
         let miss = misses.get(key);
         if (miss === undefined) {
@@ -209,6 +229,14 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
               ? { version: policy.version }
               : {}),
             ...(kind === 'unresolved-variable' ? { unresolved } : {}),
+            ...(kind === 'other-partition'
+              ? {
+                  partition: target.partition,
+                  correctedCovers: patterns.some((p) =>
+                    globToRegExp(inPartitionOf(p, target.partition)).test(resource),
+                  ),
+                }
+              : {}),
             patterns,
             matchers: patterns.map(globToRegExp),
             actions: new Set(),
@@ -226,7 +254,26 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
     kind: miss.kind,
     policyType: miss.explanation.policyType,
     scope: `${describeStatement(miss.explanation)} (${quotedPatterns(miss.patterns)})`,
+    ...(miss.kind === 'other-partition'
+      ? {
+          partitionFix: {
+            partition: miss.partition!,
+            written: partitionsOf(miss.patterns),
+            covers: miss.correctedCovers === true,
+          },
+        }
+      : {}),
   }));
+}
+
+/** An ARN pattern with its partition replaced (`arn:aws:s3:::b/*` in `aws-cn`: `arn:aws-cn:s3:::b/*`). */
+function inPartitionOf(pattern: string, partition: string): string {
+  return pattern.replace(/^arn:[^:]*:/, `arn:${partition}:`);
+}
+
+/** The partitions the patterns name, in order (`aws`; `aws, aws-us-gov`). */
+function partitionsOf(patterns: readonly string[]): string {
+  return [...new Set(patterns.map((p) => parseS3Arn(p)?.partition ?? '?'))].join(', ');
 }
 
 function quotedPatterns(patterns: readonly string[]): string {
@@ -247,6 +294,11 @@ function describe(miss: Miss): string {
       return `${where} names ${actions} but only on ${patterns}: the bucket ARN, which an object-level action never matches. ${actions} needs object ARNs (bucket/key, such as ${refused}) (${source}).`;
     case 'narrower':
       return `${where} allows ${actions} but only on ${patterns}: the refused requests (such as ${refused}) are outside it. If that scope is deliberate, the job must stay inside it; if not, the policy must cover the refused resources too.`;
+    case 'other-partition': {
+      const corrected = quotedPatterns(miss.patterns.map((p) => inPartitionOf(p, miss.partition!)));
+      const written = partitionsOf(miss.patterns);
+      return `${where} allows ${actions} on ${patterns}, ${miss.patterns.length === 1 ? 'an ARN' : 'ARNs'} of partition ${written}, but the refused requests are in partition ${miss.partition} (such as ${refused}): an ARN names resources of its own partition only, so the statement allows nothing here. It looks written for another partition (as if copied from an account there): correct its ARNs to ${corrected}${miss.correctedCovers === true ? ', which covers the refused requests' : ', though even so it would not cover the refused requests: the policy must cover them too'} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).`;
+    }
     case 'literal-variable':
       return `${where} allows ${actions} on ${patterns}, but its policy has ${miss.version === undefined ? 'no Version' : `Version ${miss.version}`}, under which IAM reads \${…} as literal text, not as a policy variable: it matches no real resource, such as ${refused}. Add "Version": "2012-10-17" to the policy to make it a variable, which lets every principal it serves use its own path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`;
     case 'unresolved-variable': {

@@ -10,7 +10,8 @@ import { nearMissCaveats } from '../../../src/domain/explain/nearMisses.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
 import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
-import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { backupUserContext, deniedObjectRecord, deniedRecord, explainContext } from './explainFixtures.js';
 import { evaluatedChecks, policySet } from './policySetFixtures.js';
 
 const USER = 'arn:aws:iam::111122223333:user/backup';
@@ -73,6 +74,45 @@ describe('nearMissCaveats', () => {
     assert.deepEqual(caveats, [
       'Statement "Daily" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup/daily/*: the refused requests (such as arn:aws:s3:::backup/weekly/a, arn:aws:s3:::backup/weekly/b) are outside it. If that scope is deliberate, the job must stay inside it; if not, the policy must cover the refused resources too.',
     ]);
+  });
+
+  test('a statement whose ARNs name another partition is said to be in the wrong partition, not a narrower scope', () => {
+    const CN_USER = 'arn:aws-cn:iam::111122223333:user/backup';
+    const copied = identitySet([
+      { Sid: 'Daily', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/daily/*' },
+    ]);
+    const [caveat, ...rest] = caveatsFor(copied, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/daily/2026-11-28/a.csv', CN_USER),
+    ]);
+    assert.deepEqual(rest, []);
+    assert.equal(
+      caveat,
+      'Statement "Daily" of BackupWriter allows s3:PutObject on arn:aws:s3:::data/daily/*, an ARN of partition aws, but the refused requests are in partition aws-cn (such as arn:aws-cn:s3:::data/daily/2026-11-28/a.csv): an ARN names resources of its own partition only, so the statement allows nothing here. It looks written for another partition (as if copied from an account there): correct its ARNs to arn:aws-cn:s3:::data/daily/*, which covers the refused requests (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).',
+    );
+    // Corrected, it would still miss another directory: the policy must cover that too.
+    const [elsewhere] = caveatsFor(copied, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/weekly/a.csv', CN_USER),
+    ]);
+    assert.match(
+      elsewhere ?? '',
+      /correct its ARNs to arn:aws-cn:s3:::data\/daily\/\*, though even so it would not cover the refused requests: the policy must cover them too/,
+    );
+    // A statement with ARNs of both partitions grants here what it names in this one: a narrower scope.
+    const both = identitySet([
+      {
+        Sid: 'Daily',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws-cn:s3:::data/daily/*'],
+      },
+    ]);
+    const [narrower] = caveatsFor(both, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/weekly/a.csv', CN_USER),
+    ]);
+    assert.match(
+      narrower ?? '',
+      /^Statement "Daily" of BackupWriter allows s3:PutObject but only on arn:aws-cn:s3:::data\/daily\/\*: the refused requests/,
+    );
   });
 
   test('policy variables are shown as this caller’s values', () => {
@@ -267,6 +307,84 @@ describe('a fix beyond a narrower existing grant', () => {
         'It grants beyond the narrower scope of Statement "Daily" of inline (arn:aws:s3:::data/daily/*): apply it only if that scope was not deliberate (see the caveats).',
       ),
     );
+  });
+
+  test('a statement of another partition is not widened: the fix says correcting its ARNs may be the change meant', () => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'cn-uploader',
+            UserId: 'AIDAEXAMPLECN',
+            Arn: 'arn:aws-cn:iam::111122223333:user/cn-uploader',
+            Path: '/',
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            UserPolicyList: [
+              {
+                PolicyName: 'Upload',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    {
+                      Sid: 'UploadDaily',
+                      Effect: 'Allow',
+                      Action: 's3:PutObject',
+                      Resource: 'arn:aws:s3:::cn-data/daily/*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const objectArn = 'arn:aws-cn:s3:::cn-data/daily/2026-11-28/f0.csv';
+    const record = deniedRecord({
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLECN',
+        arn: 'arn:aws-cn:iam::111122223333:user/cn-uploader',
+        accountId: '111122223333',
+        userName: 'cn-uploader',
+      },
+      awsRegion: 'cn-north-1',
+      errorMessage: `User: arn:aws-cn:iam::111122223333:user/cn-uploader is not authorized to perform: s3:PutObject on resource: "${objectArn}" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'cn-data',
+        key: 'daily/2026-11-28/f0.csv',
+        Host: 'cn-data.s3.cn-north-1.amazonaws.com.cn',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: objectArn },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws-cn:s3:::cn-data' },
+      ],
+    });
+    const text = JSON.stringify({ Records: [record] });
+    const [finding] = explainTexts(
+      [{ input: 't.json', text }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings;
+    assert.equal(finding?.fix?.verified, true);
+    assert.equal(finding?.fix?.widens, undefined);
+    assert.ok(!finding?.fix?.verification.some((line) => line.includes('grants beyond')));
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'Statement "UploadDaily" of Upload (arn:aws:s3:::cn-data/daily/*) names partition aws, not aws-cn: correcting its ARNs would allow the refused requests as well, and may be the change meant instead of this one (see the caveats).',
+      ),
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes('an ARN of partition aws, but the refused requests are in partition aws-cn'),
+      ),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.includes('are outside it')));
   });
 
   test('a fix where no statement names the action on a narrower scope has none', () => {
