@@ -1037,12 +1037,24 @@ function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
       ),
     ),
   ];
-  if (scopes.length === 0 && corrections.length === 0) return fix;
+  // A statement scoped per request by a policy variable (`home/${aws:SourceIdentity}/*`): the fix grants
+  // what it keeps to another principal (or session) to this one, whatever the variable's value.
+  const perRequest = [
+    ...new Map(
+      misses.flatMap((m) => (m.perRequest !== undefined ? [[m.scope, m.perRequest] as const] : [])),
+    ).entries(),
+  ];
+  const widens = [...scopes, ...perRequest.map(([scope]) => scope)];
+  if (widens.length === 0 && corrections.length === 0) return fix;
   return {
     ...fix,
-    ...(scopes.length > 0 ? { widens: scopes } : {}),
+    ...(widens.length > 0 ? { widens } : {}),
     verification: [
       ...fix.verification,
+      ...perRequest.map(
+        ([scope, per]) =>
+          `It grants beyond ${scope}, which IAM resolves per request (${per.values} for this one): the fix grants the refused resources to ${per.session ? 'every session of the role' : 'the principal'}, whatever ${per.session ? 'their' : 'its'} ${per.tokens}. Apply it only if they should be shared so; otherwise run the job with the identity the statement gives them to (see the caveats).`,
+      ),
       ...(scopes.length > 0
         ? [
             `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
@@ -2518,8 +2530,24 @@ export class FindingBuilder {
           }
         : profile;
     // A job that writes or reads SSE-KMS objects needs the key through S3 too.
-    const jobProfile =
+    const keyedProfile =
       statedProfile !== null && kmsCalls.length > 0 ? withKeyUse(statedProfile, kmsCalls) : statedProfile;
+    // It grants the refused resources too: beyond a statement that keeps them to another principal.
+    const perRequestNotes = [
+      ...new Set(
+        misses.flatMap((m) =>
+          m.perRequest !== undefined
+            ? [
+                `Like the fix, it grants the refused resources beyond ${m.scope}, which IAM resolves per request: to ${m.perRequest.session ? 'every session of the role, whatever their' : 'the principal, whatever its'} ${m.perRequest.tokens} (see the caveats).`,
+              ]
+            : [],
+        ),
+      ),
+    ];
+    const jobProfile =
+      keyedProfile !== null && perRequestNotes.length > 0
+        ? { ...keyedProfile, notes: [...keyedProfile.notes, ...perRequestNotes] }
+        : keyedProfile;
 
     // Keys IAM cannot name: the statements put `?` for their characters (see literalArnPart).
     const fixReplaces = replacesCharacters(fixOutcome.fix, null);
