@@ -39,6 +39,18 @@ const CROSS_ACCOUNT_EVALUATION =
   'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html';
 
 /**
+ * The event source of S3 on Outposts. Its requests are S3 API calls on an Outpost, authorized by
+ * `s3-outposts` actions on Outposts ARNs, which the S3 catalogue does not model: they are skipped as
+ * `not-s3` (not general purpose bucket requests), with a message that says what they are and what
+ * authorizes them, rather than as some other service's.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/s3-outposts/S3OutpostsIAM.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3onoutposts.html
+ */
+const OUTPOSTS_SOURCE = 's3-outposts.amazonaws.com';
+const OUTPOSTS_IAM = 'https://docs.aws.amazon.com/AmazonS3/latest/s3-outposts/S3OutpostsIAM.html';
+
+/**
  * HTTP 403 error codes and whether a policy change can resolve them. Only authorization denials are
  * explained; the others are 403s about the account, credentials or signature, where no statement
  * helps.
@@ -165,7 +177,10 @@ export function classifyRecord(
     return remembered(notS3, `${record.eventSource}\u0000${record.eventName}`, () => ({
       kind: 'skip',
       reason: 'not-s3',
-      message: `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
+      message:
+        record.eventSource === OUTPOSTS_SOURCE
+          ? `${record.eventName} from ${OUTPOSTS_SOURCE} is an S3 on Outposts request: permission-auditor explains requests to general purpose buckets (s3.amazonaws.com) only, so it is not explained. S3 on Outposts is authorized by s3-outposts actions (s3-outposts:${record.eventName}), not s3 ones, on Outposts ARNs (such as arn:aws:s3-outposts:REGION:ACCOUNT:outpost/OUTPOST-ID/bucket/BUCKET and …/accesspoint/NAME, objects under /object/KEY), in identity-based policies and the Outposts bucket's and access point's policies. See ${OUTPOSTS_IAM}.`
+          : `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
     }));
   }
   const code = record.errorCode;

@@ -106,16 +106,25 @@ const byIdentityType = {
       accessKeyId: str(identity.accessKeyId),
     });
   },
-  /** @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
+  /**
+   * A privileged root session that a management or delegated administrator account started with
+   * `sts:AssumeRoot` is logged as `Root` too, with `sessionContext.assumedRoot: "true"`.
+   *
+   * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html
+   */
   Root: (identity) => {
     const account = str(identity.accountId);
     const arn = str(identity.arn) ?? (account === undefined ? undefined : `arn:aws:iam::${account}:root`);
+    const session = isJsonObject(identity.sessionContext) ? identity.sessionContext : undefined;
+    const assumedRoot = session?.assumedRoot === 'true' || session?.assumedRoot === true;
     return build('Root', {
       arn,
       account: account ?? accountOf(arn),
       name: str(identity.userName),
       policyPrincipalArn: arn,
       accessKeyId: str(identity.accessKeyId),
+      assumedRoot: assumedRoot ? true : undefined,
     });
   },
   /** `invokedBy` names the service, e.g. `cloudtrail.amazonaws.com`. */

@@ -47,6 +47,14 @@ export interface Principal {
    * `AIDAEXAMPLEID` (an IAM user's unique ID).
    */
   readonly principalId?: string;
+  /**
+   * For the root user: the session is a privileged root session (`sts:AssumeRoot`, centralized root
+   * access; `sessionContext.assumedRoot: "true"`), limited to the task policy it was issued with, not
+   * the root user signed in.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html
+   */
+  readonly assumedRoot?: boolean;
 }
 
 /** One CloudTrail record, as much as permission-auditor needs of it. */

@@ -1151,13 +1151,45 @@ function dropAnsweredKmsNotes(caveats: string[], events: readonly DeniedEvent[])
 function withWidens(fix: Fix | null, misses: readonly NearMiss[]): Fix | null {
   if (fix === null) return null;
   const scopes = [...new Set(misses.filter((m) => m.kind === 'narrower').map((m) => m.scope))];
-  if (scopes.length === 0) return fix;
+  // A statement whose ARNs name another partition is no narrower scope: it allows nothing here, and
+  // correcting its partition may be the change meant, in place of the fix.
+  const corrections = [
+    ...new Set(
+      misses.flatMap((m) =>
+        m.partitionFix?.covers === true
+          ? [`${m.scope} names partition ${m.partitionFix.written}, not ${m.partitionFix.partition}`]
+          : [],
+      ),
+    ),
+  ];
+  // A statement scoped per request by a policy variable (`home/${aws:SourceIdentity}/*`): the fix grants
+  // what it keeps to another principal (or session) to this one, whatever the variable's value.
+  const perRequest = [
+    ...new Map(
+      misses.flatMap((m) => (m.perRequest !== undefined ? [[m.scope, m.perRequest] as const] : [])),
+    ).entries(),
+  ];
+  const widens = [...scopes, ...perRequest.map(([scope]) => scope)];
+  if (widens.length === 0 && corrections.length === 0) return fix;
   return {
     ...fix,
-    widens: scopes,
+    ...(widens.length > 0 ? { widens } : {}),
     verification: [
       ...fix.verification,
-      `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
+      ...perRequest.map(
+        ([scope, per]) =>
+          `It grants beyond ${scope}, which IAM resolves per request (${per.values} for this one): the fix grants the refused resources to ${per.session ? 'every session of the role' : 'the principal'}, whatever ${per.session ? 'their' : 'its'} ${per.tokens}. Apply it only if they should be shared so; otherwise run the job with the identity the statement gives them to (see the caveats).`,
+      ),
+      ...(scopes.length > 0
+        ? [
+            `It grants beyond the narrower scope of ${scopes.join('; ')}: apply it only if that scope was not deliberate (see the caveats).`,
+          ]
+        : []),
+      ...(corrections.length > 0
+        ? [
+            `${corrections.join('; ')}: correcting ${corrections.length === 1 ? 'its ARNs' : 'their ARNs'} would allow the refused requests as well, and may be the change meant instead of this one (see the caveats).`,
+          ]
+        : []),
     ],
   };
 }
@@ -2700,8 +2732,24 @@ export class FindingBuilder {
           }
         : profile;
     // A job that writes or reads SSE-KMS objects needs the key through S3 too.
-    const jobProfile =
+    const keyedProfile =
       statedProfile !== null && kmsCalls.length > 0 ? withKeyUse(statedProfile, kmsCalls) : statedProfile;
+    // It grants the refused resources too: beyond a statement that keeps them to another principal.
+    const perRequestNotes = [
+      ...new Set(
+        misses.flatMap((m) =>
+          m.perRequest !== undefined
+            ? [
+                `Like the fix, it grants the refused resources beyond ${m.scope}, which IAM resolves per request: to ${m.perRequest.session ? 'every session of the role, whatever their' : 'the principal, whatever its'} ${m.perRequest.tokens} (see the caveats).`,
+              ]
+            : [],
+        ),
+      ),
+    ];
+    const jobProfile =
+      keyedProfile !== null && perRequestNotes.length > 0
+        ? { ...keyedProfile, notes: [...keyedProfile.notes, ...perRequestNotes] }
+        : keyedProfile;
 
     // Keys IAM cannot name: the statements put `?` for their characters (see literalArnPart).
     const fixReplaces = replacesCharacters(fixOutcome.fix, null);

@@ -539,6 +539,10 @@ function perUserStatement(
         // One tag, standing for the user: with it set to the user's name, the statement covers a
         // resource the fix grants for an action it allows.
         if (variables.length !== 1) continue;
+        // A tag the role itself holds gives every session a value: the statement is not waiting for the
+        // attribute, it resolves to that value (the near-miss caveat says whose the refused resources are).
+        const tagKey = variables[0]!.slice(2, -1).toLowerCase();
+        if (Object.keys(input.resolved.context).some((key) => key.toLowerCase() === tagKey)) continue;
         const asUser = compileArnPattern(tokenizeWildcards(resource.raw.split(variables[0]!).join(user)));
         const covers = [...grantedOn].some(
           ([action, granted]) =>

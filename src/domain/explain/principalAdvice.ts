@@ -19,10 +19,14 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
     /:root$/.test(p.issuerArn ?? '')
       ? `A federated user the root user issued (GetFederationToken called with the root user's credentials, ${p.issuerArn}): the root user has full access in its own account, so the federated user has what the session policy passed to GetFederationToken allows (nothing without one), within the SCPs and the bucket policy. Session policies are not visible in CloudTrail: change the one the job passes, or issue its credentials from an IAM user or role instead of the root user (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`
       : `A federated user (GetFederationToken) has only what both its issuing user ${p.issuerArn ?? ''} and the session policy passed to GetFederationToken allow; without a session policy it has no permissions. Session policies are not visible in CloudTrail (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html).`,
-  Root: (_p, cause) =>
-    cause === 'resource-policy-missing-allow'
-      ? "The root user has full access in its own account only: another account's bucket must allow it in its bucket policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."
-      : 'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
+  Root: (p, cause) =>
+    // A privileged root session (sts:AssumeRoot) is not the root user's full access: its task policy,
+    // an AWS managed policy passed as TaskPolicyArn, scopes it as a session policy does.
+    p.assumedRoot === true
+      ? "This is a privileged root session (sts:AssumeRoot, centralized root access: the record's sessionContext.assumedRoot), not the root user signed in: it can do only what the task policy it was started with allows (the AWS managed policy passed as AssumeRoot's TaskPolicyArn, such as S3UnlockBucketPolicy to delete a bucket policy that locks everyone out), which scopes it as a session policy does. This record does not name the task policy; the AssumeRoot call that started the session, logged in the management or delegated administrator account that made it, does. A request outside that task is refused whatever else allows it: start a session with the task policy for it, or make the request with other credentials (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html, https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html)."
+      : cause === 'resource-policy-missing-allow'
+        ? "The root user has full access in its own account only: another account's bucket must allow it in its bucket policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."
+        : 'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
   AWSService: (p) =>
     `The request was made by ${p.name !== undefined ? `the AWS service ${p.name}` : 'an AWS service the record does not name (no invokedBy)'}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
   AWSAccount: () =>

@@ -100,7 +100,9 @@ export interface Fix {
   /**
    * Statements of the kind of policy the fix changes that already grant the refused actions on a
    * narrower scope of the bucket (`Statement "Publish" of publish-catalog-2 (arn:aws:s3:::b/catalog-2/*)`):
-   * the fix goes beyond them, which is right only if their scope was not deliberate. Absent when none.
+   * the fix goes beyond them, which is right only if their scope was not deliberate. A statement scoped
+   * per request by a policy variable (`home/${aws:SourceIdentity}/*`) that would allow the refused
+   * resources for another value is one too, named as written. Absent when none.
    */
   readonly widens?: readonly string[];
 }

@@ -61,6 +61,22 @@ describe('classifyRecord', () => {
     assert.match(result.message, /iam\.amazonaws\.com/);
   });
 
+  test('an S3 on Outposts denial is skipped as not S3, saying it is S3 on Outposts and what authorizes it', () => {
+    const result = classifyRecord(
+      record({ eventSource: 's3-outposts.amazonaws.com', eventName: 'PutObject', errorCode: 'AccessDenied' }),
+    );
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-s3');
+    assert.match(
+      result.message,
+      /^PutObject from s3-outposts\.amazonaws\.com is an S3 on Outposts request: /,
+    );
+    assert.match(result.message, /authorized by s3-outposts actions \(s3-outposts:PutObject\), not s3 ones/);
+    assert.match(result.message, /arn:aws:s3-outposts:REGION:ACCOUNT:outpost\/OUTPOST-ID\/bucket\/BUCKET/);
+    assert.match(result.message, /S3OutpostsIAM\.html/);
+    assert.doesNotMatch(result.message, /is not an S3 request/);
+  });
+
   test('a directory bucket (S3 Express) denial is an unsupported operation that names what authorizes it', () => {
     const result = classifyRecord(
       record({

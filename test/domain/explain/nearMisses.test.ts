@@ -10,7 +10,8 @@ import { nearMissCaveats } from '../../../src/domain/explain/nearMisses.js';
 import type { PolicySet } from '../../../src/domain/policy/evaluationPlan.js';
 import { compilePolicy } from '../../../src/domain/policy/parsePolicy.js';
 import type { AuthorizationRequest } from '../../../src/domain/policy/types.js';
-import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { backupUserContext, deniedObjectRecord, deniedRecord, explainContext } from './explainFixtures.js';
 import { evaluatedChecks, policySet } from './policySetFixtures.js';
 
 const USER = 'arn:aws:iam::111122223333:user/backup';
@@ -75,6 +76,45 @@ describe('nearMissCaveats', () => {
     ]);
   });
 
+  test('a statement whose ARNs name another partition is said to be in the wrong partition, not a narrower scope', () => {
+    const CN_USER = 'arn:aws-cn:iam::111122223333:user/backup';
+    const copied = identitySet([
+      { Sid: 'Daily', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/daily/*' },
+    ]);
+    const [caveat, ...rest] = caveatsFor(copied, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/daily/2026-11-28/a.csv', CN_USER),
+    ]);
+    assert.deepEqual(rest, []);
+    assert.equal(
+      caveat,
+      'Statement "Daily" of BackupWriter allows s3:PutObject on arn:aws:s3:::data/daily/*, an ARN of partition aws, but the refused requests are in partition aws-cn (such as arn:aws-cn:s3:::data/daily/2026-11-28/a.csv): an ARN names resources of its own partition only, so the statement allows nothing here. It looks written for another partition (as if copied from an account there): correct its ARNs to arn:aws-cn:s3:::data/daily/*, which covers the refused requests (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).',
+    );
+    // Corrected, it would still miss another directory: the policy must cover that too.
+    const [elsewhere] = caveatsFor(copied, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/weekly/a.csv', CN_USER),
+    ]);
+    assert.match(
+      elsewhere ?? '',
+      /correct its ARNs to arn:aws-cn:s3:::data\/daily\/\*, though even so it would not cover the refused requests: the policy must cover them too/,
+    );
+    // A statement with ARNs of both partitions grants here what it names in this one: a narrower scope.
+    const both = identitySet([
+      {
+        Sid: 'Daily',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws-cn:s3:::data/daily/*'],
+      },
+    ]);
+    const [narrower] = caveatsFor(both, [
+      request('s3:PutObject', 'arn:aws-cn:s3:::data/weekly/a.csv', CN_USER),
+    ]);
+    assert.match(
+      narrower ?? '',
+      /^Statement "Daily" of BackupWriter allows s3:PutObject but only on arn:aws-cn:s3:::data\/daily\/\*: the refused requests/,
+    );
+  });
+
   test('policy variables are shown as this caller’s values', () => {
     const set = identitySet([
       {
@@ -85,10 +125,54 @@ describe('nearMissCaveats', () => {
       },
     ]);
     const [caveat] = caveatsFor(set, [request('s3:PutObject', 'arn:aws:s3:::backup/shared/a')]);
+    // As resolved for this caller, and as written, with the variable's value.
     assert.match(
       caveat ?? '',
-      /^Statement "Home" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup\/home\/backup\/\*: /,
+      /^Statement "Home" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup\/home\/backup\/\* \(written arn:aws:s3:::backup\/home\/\$\{aws:username\}\/\*, \$\{aws:username\} being backup for this request\): the refused requests/,
     );
+  });
+
+  test('a statement scoped per request by a variable, refusing another value’s resources, is said to work as written', () => {
+    const session = 'arn:aws:sts::111122223333:assumed-role/analyst/alice-session';
+    const own = identitySet([
+      {
+        Sid: 'OwnHome',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::home-bucket/home/${aws:SourceIdentity}/*',
+      },
+    ]);
+    const [caveat, ...rest] = caveatsFor(own, [
+      {
+        ...request('s3:PutObject', 'arn:aws:s3:::home-bucket/home/bob/notes.txt', session),
+        context: { 'aws:SourceIdentity': 'alice' },
+      },
+    ]);
+    assert.deepEqual(rest, []);
+    assert.equal(
+      caveat,
+      'Statement "OwnHome" of BackupWriter allows s3:PutObject on arn:aws:s3:::home-bucket/home/${aws:SourceIdentity}/*, which IAM resolves per request: ${aws:SourceIdentity} is alice for this one, so it allows arn:aws:s3:::home-bucket/home/alice/* here. The refused requests (such as arn:aws:s3:::home-bucket/home/bob/notes.txt) are another\'s: the statement allows them to a role session whose source identity is bob (set when the first role of a chain is assumed, and kept unchanged through the chain: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html). That is the statement working as written, keeping each to its own: if this job should make them, run it with that identity. Granting them to the role instead gives them to every one of its sessions, whatever their ${aws:SourceIdentity} (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).',
+    );
+    // An IAM user writing another user's directory: that user is named, and a grant reaches this user only.
+    const users = identitySet([
+      {
+        Sid: 'Home',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::backup/home/${aws:username}/*',
+      },
+    ]);
+    const [user] = caveatsFor(users, [request('s3:PutObject', 'arn:aws:s3:::backup/home/carol/a')]);
+    assert.match(
+      user ?? '',
+      /\$\{aws:username\} is backup for this one, so it allows arn:aws:s3:::backup\/home\/backup\/\* here/,
+    );
+    assert.match(user ?? '', /the statement allows them to the IAM user carol\./);
+    assert.match(
+      user ?? '',
+      /Granting them to this principal instead gives them to it whatever its \$\{aws:username\}, past the statement's per-request scope/,
+    );
+    assert.doesNotMatch(user ?? '', /every one of its sessions/);
   });
 
   test('a policy without Version 2012-10-17 reads ${aws:username} literally: its Version is named as what misses', () => {
@@ -169,7 +253,7 @@ describe('nearMissCaveats', () => {
     assert.ok(
       caveats.some((c) =>
         c.startsWith(
-          'Statement "Team" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup/team/shared/*: ',
+          "Statement \"Team\" of BackupWriter allows s3:PutObject but only on arn:aws:s3:::backup/team/shared/* (written arn:aws:s3:::backup/team/${aws:PrincipalTag/team, 'shared'}/*, ${aws:PrincipalTag/team, 'shared'} being its default, shared, for this request): ",
         ),
       ),
       caveats.join(' | '),
@@ -267,6 +351,176 @@ describe('a fix beyond a narrower existing grant', () => {
         'It grants beyond the narrower scope of Statement "Daily" of inline (arn:aws:s3:::data/daily/*): apply it only if that scope was not deliberate (see the caveats).',
       ),
     );
+  });
+
+  test('a statement of another partition is not widened: the fix says correcting its ARNs may be the change meant', () => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          {
+            UserName: 'cn-uploader',
+            UserId: 'AIDAEXAMPLECN',
+            Arn: 'arn:aws-cn:iam::111122223333:user/cn-uploader',
+            Path: '/',
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            UserPolicyList: [
+              {
+                PolicyName: 'Upload',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    {
+                      Sid: 'UploadDaily',
+                      Effect: 'Allow',
+                      Action: 's3:PutObject',
+                      Resource: 'arn:aws:s3:::cn-data/daily/*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const objectArn = 'arn:aws-cn:s3:::cn-data/daily/2026-11-28/f0.csv';
+    const record = deniedRecord({
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLECN',
+        arn: 'arn:aws-cn:iam::111122223333:user/cn-uploader',
+        accountId: '111122223333',
+        userName: 'cn-uploader',
+      },
+      awsRegion: 'cn-north-1',
+      errorMessage: `User: arn:aws-cn:iam::111122223333:user/cn-uploader is not authorized to perform: s3:PutObject on resource: "${objectArn}" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'cn-data',
+        key: 'daily/2026-11-28/f0.csv',
+        Host: 'cn-data.s3.cn-north-1.amazonaws.com.cn',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: objectArn },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws-cn:s3:::cn-data' },
+      ],
+    });
+    const text = JSON.stringify({ Records: [record] });
+    const [finding] = explainTexts(
+      [{ input: 't.json', text }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings;
+    assert.equal(finding?.fix?.verified, true);
+    assert.equal(finding?.fix?.widens, undefined);
+    assert.ok(!finding?.fix?.verification.some((line) => line.includes('grants beyond')));
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'Statement "UploadDaily" of Upload (arn:aws:s3:::cn-data/daily/*) names partition aws, not aws-cn: correcting its ARNs would allow the refused requests as well, and may be the change meant instead of this one (see the caveats).',
+      ),
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes('an ARN of partition aws, but the refused requests are in partition aws-cn'),
+      ),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.includes('are outside it')));
+  });
+
+  test('a fix beyond a per-request statement says it reaches every session of the role, and so does the job profile', () => {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            Path: '/',
+            RoleName: 'analyst',
+            RoleId: 'AROAANALYSTEXAMPLE01',
+            Arn: 'arn:aws:iam::111122223333:role/analyst',
+            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+            InstanceProfileList: [],
+            RolePolicyList: [
+              {
+                PolicyName: 'Home',
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    {
+                      Sid: 'OwnHome',
+                      Effect: 'Allow',
+                      Action: 's3:PutObject',
+                      Resource: 'arn:aws:s3:::home-bucket/home/${aws:SourceIdentity}/*',
+                    },
+                  ],
+                },
+              },
+            ],
+            AttachedManagedPolicies: [],
+            Tags: [],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const sessionArn = 'arn:aws:sts::111122223333:assumed-role/analyst/alice-session';
+    const objectArn = 'arn:aws:s3:::home-bucket/home/bob/notes.txt';
+    const record = deniedRecord({
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAANALYSTEXAMPLE01:alice-session',
+        arn: sessionArn,
+        accountId: '111122223333',
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROAANALYSTEXAMPLE01',
+            arn: 'arn:aws:iam::111122223333:role/analyst',
+            accountId: '111122223333',
+            userName: 'analyst',
+          },
+          attributes: { creationDate: '2026-11-27T09:00:00Z', mfaAuthenticated: 'false' },
+          sourceIdentity: 'alice',
+        },
+      },
+      errorMessage: `User: ${sessionArn} is not authorized to perform: s3:PutObject on resource: "${objectArn}" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'home-bucket',
+        key: 'home/bob/notes.txt',
+        Host: 'home-bucket.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: objectArn },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::home-bucket' },
+      ],
+    });
+    const text = JSON.stringify({ Records: [record] });
+    const [finding] = explainTexts(
+      [{ input: 't.json', text }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings;
+    const scope = 'Statement "OwnHome" of Home (arn:aws:s3:::home-bucket/home/${aws:SourceIdentity}/*)';
+    assert.deepEqual(finding?.fix?.widens, [scope]);
+    assert.ok(
+      finding?.fix?.verification.includes(
+        `It grants beyond ${scope}, which IAM resolves per request (\${aws:SourceIdentity} is alice for this one): the fix grants the refused resources to every session of the role, whatever their \${aws:SourceIdentity}. Apply it only if they should be shared so; otherwise run the job with the identity the statement gives them to (see the caveats).`,
+      ),
+      finding?.fix?.verification.join(' | '),
+    );
+    assert.ok(!finding?.fix?.verification.some((line) => line.includes('home/alice/*')));
+    assert.ok(
+      finding?.jobProfile?.notes.includes(
+        `Like the fix, it grants the refused resources beyond ${scope}, which IAM resolves per request: to every session of the role, whatever their \${aws:SourceIdentity} (see the caveats).`,
+      ),
+      finding?.jobProfile?.notes.join(' | '),
+    );
+    assert.ok(finding?.caveats.some((c) => c.includes('a role session whose source identity is bob')));
   });
 
   test('a fix where no statement names the action on a narrower scope has none', () => {

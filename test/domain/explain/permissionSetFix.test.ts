@@ -23,6 +23,7 @@ const ARGS = ['event.json', '--account-snapshot', 'authz.json'];
 interface RoleDetail {
   RoleName: string;
   RolePolicyList: { PolicyName: string; PolicyDocument: unknown }[];
+  Tags?: { Key: string; Value: string }[];
 }
 
 /** Sample 17 with the reserved role's inline policies replaced, explained. */
@@ -30,6 +31,7 @@ async function explainWith(
   name: string,
   policies: (current: RoleDetail['RolePolicyList']) => RoleDetail['RolePolicyList'],
   event: (record: Record<string, unknown>) => void = () => undefined,
+  tags?: RoleDetail['Tags'],
 ): Promise<Finding> {
   const copy = join(dir(), name);
   mkdirSync(copy);
@@ -41,6 +43,7 @@ async function explainWith(
   };
   const role = authz.RoleDetailList.find((r) => r.RoleName.startsWith('AWSReservedSSO_'))!;
   role.RolePolicyList = policies(role.RolePolicyList);
+  if (tags !== undefined) role.Tags = tags;
   writeFileSync(join(copy, 'authz.json'), JSON.stringify(authz));
   const report = await explainScenario(copy, ARGS);
   assert.equal(report.findings.length, 1);
@@ -116,6 +119,23 @@ describe('a permission set fix', () => {
       /Its statement "OwnFolder" of AwsSSOInlinePolicy already scopes these actions per user with \$\{aws:PrincipalTag\/userName\}, which this session carried no value for/,
     );
     assert.doesNotMatch(note, /scope it per user instead/);
+    // With the tag on the role itself, every session has a value: the statement resolves to it, and is
+    // not said to wait for the attribute; the near-miss caveat says whose directory the refused one is.
+    const tagged = await explainWith(
+      'per-user-tagged',
+      withPutObject('OwnFolder', 'arn:aws:s3:::ds-sandbox/users/${aws:PrincipalTag/userName}/*'),
+      () => undefined,
+      [{ Key: 'userName', Value: 'ops' }],
+    );
+    assert.doesNotMatch(tagged.caveats.join('\n'), /which this session carried no value for/);
+    assert.ok(
+      tagged.caveats.some((c) =>
+        c.includes(
+          '${aws:PrincipalTag/userName} is ops for this one, so it allows arn:aws:s3:::ds-sandbox/users/ops/* here',
+        ),
+      ),
+      tagged.caveats.join(' | '),
+    );
     // One on another bucket is not the per-user grant of these requests.
     const elsewhere = await explainWith(
       'elsewhere',

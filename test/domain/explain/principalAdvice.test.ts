@@ -31,6 +31,26 @@ describe('principalAdvice', () => {
     );
   });
 
+  test('a privileged root session (sts:AssumeRoot) is limited to its task policy, not the root user with full access', () => {
+    const root: Principal = { type: 'Root', arn: 'arn:aws:iam::111122223333:root', account: '111122223333' };
+    for (const cause of [
+      'session-policy',
+      'allowed-by-visible-policies',
+      'resource-policy-missing-allow',
+    ] as const) {
+      const advice = principalAdvice({ ...root, assumedRoot: true }, cause) ?? '';
+      assert.match(advice, /^This is a privileged root session \(sts:AssumeRoot, centralized root access/);
+      assert.match(advice, /can do only what the task policy it was started with allows/);
+      assert.match(advice, /id_root-user-privileged-task\.html/);
+      assert.doesNotMatch(advice, /full access/);
+    }
+    // The root user signed in keeps the advice it had.
+    assert.match(
+      principalAdvice(root, 'session-policy') ?? '',
+      /^The root user has full access in its own account:/,
+    );
+  });
+
   test('an Identity Center role missing an identity Allow: change the permission set, not the role', () => {
     const advice = principalAdvice(ssoRole, 'identity-missing-allow') ?? '';
     assert.match(advice, /^This is an IAM Identity Center role: change the permission set DataScientist /);
