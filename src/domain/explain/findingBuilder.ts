@@ -2056,6 +2056,8 @@ export class FindingBuilder {
     let keyMisses: readonly KeyScopeMiss[] = [];
     // The events whose upload the key policy refused (see below), when that refusal is the cause.
     let keyLedEvents: ReadonlySet<string> = new Set();
+    // The cause the key's refusal of those events gives (kms-key, or a Deny of the caller's on the key).
+    let keyLedCause: FindingCause = 'kms-key';
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
     // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
@@ -2114,28 +2116,14 @@ export class FindingBuilder {
           if (at >= 0 && explained) caveats.splice(at, 1);
         }
         dropAnsweredKmsNotes(caveats, events);
-        const now = refused.filter((c) => c.call.refusedThisRun);
-        // A request an explicit Deny refuses never reaches KMS while the Deny stands.
-        const deniedEvents = new Set(
-          denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
-        );
-        // A call refused on this run already is said once, with this run.
-        const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
-        const next = refused.filter(
-          (c) =>
-            !c.call.refusedThisRun &&
-            !deniedEvents.has(c.call.event.eventId) &&
-            !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
-        );
-        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
-        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
-        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
-        // Requests the visible policies allow whose key use AWS's message says the key policy refused,
-        // the caller's own policies allowing it (an UploadPart whose kms:Decrypt the key policy does not
-        // allow), beside S3 refusals of other requests (the client's AbortMultipartUpload after the failed
-        // upload): the key stopped the job first, so it is the cause, as it is without those requests,
-        // and what it says comes with it; the S3 refusals keep their fix. An explicit Deny among them
-        // keeps its place as the cause (no change to the key lets those requests through).
+        // Requests the visible policies allow whose key use AWS's message says the key policy refused
+        // (an UploadPart whose kms:Decrypt the key policy does not allow), beside S3 refusals of other
+        // requests (the client's AbortMultipartUpload after the failed upload): the key stopped the job
+        // first, so it is the cause, as it is without those requests, and what it says comes with it,
+        // whether the caller's own policies allow the key's use or lack it too (in the key's account a
+        // key policy statement that names the caller is enough on its own, and an identity statement
+        // alone is not: the key policy refuses); the S3 refusals keep their fix. An explicit Deny keeps
+        // its place as the cause (no change to the key lets those requests through).
         const byKeyPolicy = events.filter(
           (event) =>
             event.message.form === 'enhanced' &&
@@ -2144,15 +2132,11 @@ export class FindingBuilder {
             evaluated.every((e) => e.event !== event || e.decision === 'Allowed'),
         );
         const keyRefused = calls.filter((c) => byKeyPolicy.includes(c.call.event));
-        if (
-          keyRefused.length > 0 &&
-          keyRefused.every((c) => c.result.decision === 'Allowed') &&
-          denied.every((e) => e.decision !== 'ExplicitlyDenied')
-        ) {
-          this.#kmsCause(
+        if (keyRefused.length > 0 && denied.every((e) => e.decision !== 'ExplicitlyDenied')) {
+          const outcome = this.#kmsCause(
             byKeyPolicy[0]!.message,
             keyRefused,
-            [],
+            keyRefused.filter((c) => c.result.decision !== 'Allowed'),
             caveats,
             principal,
             resolved,
@@ -2161,7 +2145,28 @@ export class FindingBuilder {
             resourceAccount,
           );
           keyLedEvents = new Set(byKeyPolicy.map((event) => event.eventId));
+          keyLedCause = outcome.cause;
+          if (outcome.deniedBy !== undefined) deniedBy = outcome.deniedBy;
         }
+        // The key's use refused by the caller's policies for other requests: the S3 fix grants it. That
+        // of the requests the key policy refused is said with the key's refusal above.
+        const callerRefused = refused.filter((c) => !keyLedEvents.has(c.call.event.eventId));
+        const now = callerRefused.filter((c) => c.call.refusedThisRun);
+        // A request an explicit Deny refuses never reaches KMS while the Deny stands.
+        const deniedEvents = new Set(
+          denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
+        );
+        // A call refused on this run already is said once, with this run.
+        const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
+        const next = callerRefused.filter(
+          (c) =>
+            !c.call.refusedThisRun &&
+            !deniedEvents.has(c.call.event.eventId) &&
+            !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
+        );
+        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
+        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
+        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -2306,7 +2311,7 @@ export class FindingBuilder {
         `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with ${giveBucketPolicy(bucket)}.`,
       );
     // The key policy refused the upload first (see above): the S3 refusals beside it have their fix.
-    if (keyLedEvents.size > 0) cause = 'kms-key';
+    if (keyLedEvents.size > 0) cause = keyLedCause;
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
