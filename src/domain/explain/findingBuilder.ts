@@ -2354,6 +2354,54 @@ export class FindingBuilder {
         unshown++;
       }
     }
+    // Refused requests the visible policies allow, beside the refusals they explain (an UploadPart that
+    // something not in the input refused, before the client's AbortMultipartUpload that no Allow of the
+    // caller's covers): the fix lets the explained requests through, not these, and the next run is
+    // refused at them again. Not those whose refusal the finding says otherwise: a KMS call the caller's
+    // policies or the key policy refused, an S3 setting or a KMS call AWS's message names, a read of a
+    // key that may not exist (S3's 403 for a caller without s3:ListBucket), or a Deny AWS's message names
+    // for every request.
+    const unexplained =
+      evidence === 'policies' &&
+      denied.length > 0 &&
+      cause !== 'allowed-by-visible-policies' &&
+      causeFromMessage === undefined
+        ? events.filter(
+            (event) =>
+              !keyLedEvents.has(event.eventId) &&
+              event.message.form !== 'setting' &&
+              !(event.message.form === 'enhanced' && !isS3Action(event.message.action)) &&
+              !(event.notes.includes(MISSING_KEY_403) && caveats.includes(MISSING_KEY_403)) &&
+              evaluated.some((e) => e.event === event && !ignoredProbes.has(e)) &&
+              evaluated.every((e) => e.event !== event || e.decision === 'Allowed') &&
+              kmsCalls.every((c) => c.call.event !== event || c.result.decision === 'Allowed'),
+          )
+        : [];
+    // Those whose message names no policy (AWS's legacy "Access Denied"): an enhanced one's mismatch is
+    // said above, with the policy it names.
+    const unnamed = unexplained.filter((event) => event.message.form !== 'enhanced');
+    const unnamedRequests = [
+      ...new Set(unnamed.map((event) => `${event.eventName} (${event.check.action})`)),
+    ];
+    if (unnamed.length > 0) {
+      const one = unnamed.length === 1;
+      const still = this.#stillDeny(unnamed);
+      caveats.push(
+        `The visible policies allow ${one ? 'a request AWS refused' : `${unnamed.length} requests AWS refused`}, ${andList(unnamedRequests)}, and ${unnamed.every((event) => event.message.form === 'legacy') ? 'AWS\'s message ("Access Denied")' : "AWS's message"} does not say what refused ${one ? 'it' : 'them'}: the fix does not cover ${one ? 'it' : 'them'}, and the next run can be refused there again. What can still deny ${one ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
+      );
+      if (fixOutcome.fix?.verified)
+        fixOutcome = {
+          ...fixOutcome,
+          fix: {
+            ...fixOutcome.fix,
+            verified: false,
+            verification: [
+              ...fixOutcome.fix.verification,
+              `Not verified as enough: the visible policies allow ${andList(unnamedRequests)}, which AWS refused too (see the caveats): the fix is needed, but does not let ${one ? 'that request' : 'those requests'} through.`,
+            ],
+          },
+        };
+    }
     if (unshown > 0 && fixOutcome.fix !== null && fixOutcome.fix.verified) {
       fixOutcome = {
         ...fixOutcome,
@@ -2627,7 +2675,10 @@ export class FindingBuilder {
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
             .map(unseenName);
-    finding.summary = summarise(finding, { unseenIdentity });
+    finding.summary = summarise(finding, {
+      unseenIdentity,
+      unexplained: [...new Set(unexplained.map((event) => event.check.action))],
+    });
     return finding;
   }
 
@@ -3093,6 +3144,19 @@ export class FindingBuilder {
       );
     // One caveat, the likeliest first (the endpoint the request came through), after those that name
     // something the record shows.
+    const still = this.#stillDeny(events);
+    caveats.push(
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${still.acl !== undefined ? ` ${still.acl}` : ''}`,
+    );
+    return 'allowed-by-visible-policies';
+  }
+
+  /**
+   * What can still refuse requests the visible policies allow, the likeliest first (the endpoint the
+   * requests came through), and what ACLs do with them (they only grant).
+   */
+  #stillDeny(events: readonly DeniedEvent[]): { items: string[]; acl?: string } {
+    const first = events[0]!;
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
       still.push(
@@ -3130,10 +3194,7 @@ export class FindingBuilder {
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');
     const acl = aclNote(checks);
-    caveats.push(
-      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
-    );
-    return 'allowed-by-visible-policies';
+    return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }
 
   /**
