@@ -1979,7 +1979,7 @@ export class FindingBuilder {
             caveats.push(...hiddenDenyCaveats(events, evaluated, set, unloggedKeyDenies(set, evaluated)));
             evaluated.push(...refused);
             listingInferred = true;
-            caveats[missingKey] = missingKeyInferredCaveat(events, bucket, this.#whatCanStillDeny(events));
+            caveats[missingKey] = missingKeyInferredCaveat(events, bucket, this.#stillDeny(events).items);
           }
         }
       }
@@ -2276,6 +2276,8 @@ export class FindingBuilder {
     let keyMisses: readonly KeyScopeMiss[] = [];
     // The events whose upload the key policy refused (see below), when that refusal is the cause.
     let keyLedEvents: ReadonlySet<string> = new Set();
+    // The cause the key's refusal of those events gives (kms-key, or a Deny of the caller's on the key).
+    let keyLedCause: FindingCause = 'kms-key';
     // AWS says a policy of the caller's refuses the key's use, and the caller's policies are not here to
     // evaluate the call: the cause is that policy, not the key.
     // So is it when they are, but the key is not known to evaluate the call on (an alias, a read).
@@ -2334,28 +2336,14 @@ export class FindingBuilder {
           if (at >= 0 && explained) caveats.splice(at, 1);
         }
         dropAnsweredKmsNotes(caveats, events);
-        const now = refused.filter((c) => c.call.refusedThisRun);
-        // A request an explicit Deny refuses never reaches KMS while the Deny stands.
-        const deniedEvents = new Set(
-          denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
-        );
-        // A call refused on this run already is said once, with this run.
-        const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
-        const next = refused.filter(
-          (c) =>
-            !c.call.refusedThisRun &&
-            !deniedEvents.has(c.call.event.eventId) &&
-            !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
-        );
-        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
-        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
-        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
-        // Requests the visible policies allow whose key use AWS's message says the key policy refused,
-        // the caller's own policies allowing it (an UploadPart whose kms:Decrypt the key policy does not
-        // allow), beside S3 refusals of other requests (the client's AbortMultipartUpload after the failed
-        // upload): the key stopped the job first, so it is the cause, as it is without those requests,
-        // and what it says comes with it; the S3 refusals keep their fix. An explicit Deny among them
-        // keeps its place as the cause (no change to the key lets those requests through).
+        // Requests the visible policies allow whose key use AWS's message says the key policy refused
+        // (an UploadPart whose kms:Decrypt the key policy does not allow), beside S3 refusals of other
+        // requests (the client's AbortMultipartUpload after the failed upload): the key stopped the job
+        // first, so it is the cause, as it is without those requests, and what it says comes with it,
+        // whether the caller's own policies allow the key's use or lack it too (in the key's account a
+        // key policy statement that names the caller is enough on its own, and an identity statement
+        // alone is not: the key policy refuses); the S3 refusals keep their fix. An explicit Deny keeps
+        // its place as the cause (no change to the key lets those requests through).
         const byKeyPolicy = events.filter(
           (event) =>
             event.message.form === 'enhanced' &&
@@ -2364,15 +2352,11 @@ export class FindingBuilder {
             evaluated.every((e) => e.event !== event || e.decision === 'Allowed'),
         );
         const keyRefused = calls.filter((c) => byKeyPolicy.includes(c.call.event));
-        if (
-          keyRefused.length > 0 &&
-          keyRefused.every((c) => c.result.decision === 'Allowed') &&
-          denied.every((e) => e.decision !== 'ExplicitlyDenied')
-        ) {
-          this.#kmsCause(
+        if (keyRefused.length > 0 && denied.every((e) => e.decision !== 'ExplicitlyDenied')) {
+          const outcome = this.#kmsCause(
             byKeyPolicy[0]!.message,
             keyRefused,
-            [],
+            keyRefused.filter((c) => c.result.decision !== 'Allowed'),
             caveats,
             principal,
             resolved,
@@ -2381,7 +2365,28 @@ export class FindingBuilder {
             resourceAccount,
           );
           keyLedEvents = new Set(byKeyPolicy.map((event) => event.eventId));
+          keyLedCause = outcome.cause;
+          if (outcome.deniedBy !== undefined) deniedBy = outcome.deniedBy;
         }
+        // The key's use refused by the caller's policies for other requests: the S3 fix grants it. That
+        // of the requests the key policy refused is said with the key's refusal above.
+        const callerRefused = refused.filter((c) => !keyLedEvents.has(c.call.event.eventId));
+        const now = callerRefused.filter((c) => c.call.refusedThisRun);
+        // A request an explicit Deny refuses never reaches KMS while the Deny stands.
+        const deniedEvents = new Set(
+          denied.filter((e) => e.decision === 'ExplicitlyDenied').map((e) => e.event.eventId),
+        );
+        // A call refused on this run already is said once, with this run.
+        const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
+        const next = callerRefused.filter(
+          (c) =>
+            !c.call.refusedThisRun &&
+            !deniedEvents.has(c.call.event.eventId) &&
+            !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
+        );
+        if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
+        if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
+        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -2526,7 +2531,7 @@ export class FindingBuilder {
         `The bucket policy of ${bucket} is not in the input: it was taken to have no statement that allows the requests. To check against it, give it with ${giveBucketPolicy(bucket)}.`,
       );
     // The key policy refused the upload first (see above): the S3 refusals beside it have their fix.
-    if (keyLedEvents.size > 0) cause = 'kms-key';
+    if (keyLedEvents.size > 0) cause = keyLedCause;
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
@@ -2568,6 +2573,54 @@ export class FindingBuilder {
         if (!caveats.includes(text)) caveats.push(text);
         unshown++;
       }
+    }
+    // Refused requests the visible policies allow, beside the refusals they explain (an UploadPart that
+    // something not in the input refused, before the client's AbortMultipartUpload that no Allow of the
+    // caller's covers): the fix lets the explained requests through, not these, and the next run is
+    // refused at them again. Not those whose refusal the finding says otherwise: a KMS call the caller's
+    // policies or the key policy refused, an S3 setting or a KMS call AWS's message names, a read of a
+    // key that may not exist (S3's 403 for a caller without s3:ListBucket), or a Deny AWS's message names
+    // for every request.
+    const unexplained =
+      evidence === 'policies' &&
+      denied.length > 0 &&
+      cause !== 'allowed-by-visible-policies' &&
+      causeFromMessage === undefined
+        ? events.filter(
+            (event) =>
+              !keyLedEvents.has(event.eventId) &&
+              event.message.form !== 'setting' &&
+              !(event.message.form === 'enhanced' && !isS3Action(event.message.action)) &&
+              !(event.notes.includes(MISSING_KEY_403) && caveats.includes(MISSING_KEY_403)) &&
+              evaluated.some((e) => e.event === event && !ignoredProbes.has(e)) &&
+              evaluated.every((e) => e.event !== event || e.decision === 'Allowed') &&
+              kmsCalls.every((c) => c.call.event !== event || c.result.decision === 'Allowed'),
+          )
+        : [];
+    // Those whose message names no policy (AWS's legacy "Access Denied"): an enhanced one's mismatch is
+    // said above, with the policy it names.
+    const unnamed = unexplained.filter((event) => event.message.form !== 'enhanced');
+    const unnamedRequests = [
+      ...new Set(unnamed.map((event) => `${event.eventName} (${event.check.action})`)),
+    ];
+    if (unnamed.length > 0) {
+      const one = unnamed.length === 1;
+      const still = this.#stillDeny(unnamed);
+      caveats.push(
+        `The visible policies allow ${one ? 'a request AWS refused' : `${unnamed.length} requests AWS refused`}, ${andList(unnamedRequests)}, and ${unnamed.every((event) => event.message.form === 'legacy') ? 'AWS\'s message ("Access Denied")' : "AWS's message"} does not say what refused ${one ? 'it' : 'them'}: the fix does not cover ${one ? 'it' : 'them'}, and the next run can be refused there again. What can still deny ${one ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
+      );
+      if (fixOutcome.fix?.verified)
+        fixOutcome = {
+          ...fixOutcome,
+          fix: {
+            ...fixOutcome.fix,
+            verified: false,
+            verification: [
+              ...fixOutcome.fix.verification,
+              `Not verified as enough: the visible policies allow ${andList(unnamedRequests)}, which AWS refused too (see the caveats): the fix is needed, but does not let ${one ? 'that request' : 'those requests'} through.`,
+            ],
+          },
+        };
     }
     if (unshown > 0 && fixOutcome.fix !== null && fixOutcome.fix.verified) {
       fixOutcome = {
@@ -2873,7 +2926,11 @@ export class FindingBuilder {
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
             .map(unseenName);
-    finding.summary = summarise(finding, { unseenIdentity, listingInferred });
+    finding.summary = summarise(finding, {
+      unseenIdentity,
+      listingInferred,
+      unexplained: [...new Set(unexplained.map((event) => event.check.action))],
+    });
     return finding;
   }
 
@@ -3323,19 +3380,18 @@ export class FindingBuilder {
     caveats.push(...hiddenDenyCaveats(events, evaluated, set, unlogged));
     // One caveat, the likeliest first (the endpoint the request came through), after those that name
     // something the record shows.
-    const still = this.#whatCanStillDeny(events);
-    const acl = aclNote(events.flatMap(checksOf));
+    const still = this.#stillDeny(events);
     caveats.push(
-      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${acl !== undefined ? ` ${acl}` : ''}`,
+      `The visible policies allow ${events.length === 1 ? 'the request' : 'every request'}. What can still deny ${events.length === 1 ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.${still.acl !== undefined ? ` ${still.acl}` : ''}`,
     );
     return 'allowed-by-visible-policies';
   }
 
   /**
-   * What the input does not show that can refuse requests the visible policies allow, the likeliest
-   * first (the endpoint the request came through), as items of one list.
+   * What can still refuse requests the visible policies allow, the likeliest first (the endpoint the
+   * requests came through), and what ACLs do with them (they only grant).
    */
-  #whatCanStillDeny(events: readonly DeniedEvent[]): string[] {
+  #stillDeny(events: readonly DeniedEvent[]): { items: string[]; acl?: string } {
     const first = events[0]!;
     const still: string[] = [];
     if (first.vpcEndpointId !== undefined)
@@ -3373,7 +3429,8 @@ export class FindingBuilder {
     const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');
-    return still;
+    const acl = aclNote(checks);
+    return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }
 
   /**

@@ -258,6 +258,67 @@ describe("an upload the key policy refused, and the client's clean-up after it",
     );
   });
 
+  test("the key policy refusing, and the caller's policies lacking the key's use too: the key is the cause, as without the clean-up", () => {
+    const s3Only = [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }];
+    const [alone] = explain(parts, s3Only);
+    const [finding, ...others] = explain([...parts, abort], s3Only);
+    assert.equal(others.length, 0);
+    assert.equal(alone?.cause, 'kms-key');
+    assert.equal(finding?.cause, 'kms-key');
+    // The fix grants the clean-up alone: an identity statement for kms:Decrypt does not get past a key
+    // policy that refuses it, and is not called enough.
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Action),
+      [['s3:AbortMultipartUpload']],
+    );
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(
+      finding?.summary.startsWith(
+        `user/backup (boto3 1.35.36) was denied s3:PutObject on bucket data: S3 needs kms:Decrypt on the KMS key ${KEY} for it, and the KMS key used for encryption is not usable by the caller. The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload, which no identity-based policy allows. Fix: add s3:AbortMultipartUpload to a new inline policy on user/backup (not verified).`,
+      ),
+      finding?.summary,
+    );
+    // What the key's refusal says is what it says without the clean-up: the key policy's statement.
+    const keyCaveats = (f: typeof finding) =>
+      f?.caveats.filter(
+        (c) =>
+          c.startsWith("AWS's message says the key policy refuses") ||
+          c.startsWith('To let the caller use the key through S3'),
+      );
+    assert.equal(keyCaveats(finding)?.length, 2, finding?.caveats.join(' | '));
+    assert.deepEqual(keyCaveats(finding), keyCaveats(alone));
+    assert.deepEqual(
+      statementsIn(finding?.caveats.find((c) => c.startsWith('To let the caller use the key through S3')))[0]
+        ?.Action,
+      ['kms:Decrypt'],
+    );
+    assert.ok(
+      !finding?.caveats.some((c) => c.startsWith('The caller was also refused kms:')),
+      finding?.caveats.join(' | '),
+    );
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject +1 (needs kms:Decrypt) on data',
+    );
+  });
+
+  test("a Deny of the caller's on the key's use is the cause with the clean-up, as without it", () => {
+    const statements = [
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' },
+    ];
+    const [alone] = explain(parts, statements);
+    const [finding] = explain([...parts, abort], statements);
+    assert.equal(alone?.cause, 'identity-explicit-deny');
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.policyType),
+      ['identity'],
+    );
+    assert.match(finding?.summary ?? '', /for it, and an identity-based policy explicitly denies it\. /);
+    assert.equal(finding?.fix?.verified, false);
+  });
+
   test('a clean-up an explicit Deny refuses keeps the Deny as the cause', () => {
     const [finding] = explain(
       [...parts, abort],
