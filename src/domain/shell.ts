@@ -10,7 +10,13 @@
  * with `=`, which zsh expands to a command's path, or `-`), else single-quoted.
  */
 export function shellWord(value: string): string {
-  return /^[A-Za-z0-9_./:,@+][A-Za-z0-9_./:=,@+-]*$/.test(value)
-    ? value
-    : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:,@+][A-Za-z0-9_./:=,@+-]*$/.test(value) ? value : `'${singleQuotedText(value)}'`;
+}
+
+/**
+ * A value as it stands between the single quotes of {@link shellWord}: each `'` ends the quotes, is
+ * escaped and opens them again (`'\''`). The renderers look for a value's parts in this form too.
+ */
+export function singleQuotedText(value: string): string {
+  return value.replace(/'/g, `'\\''`);
 }

@@ -94,4 +94,17 @@ describe('names holding a pair of backticks in caveats', () => {
     // The report's own code spans stay code.
     assert.match(markdownCaveats(report), /it needs `arn:aws:s3:::preview-pr-4182\/\*`\\, the whole bucket/);
   });
+
+  test("a key named (`copy`) leaves the job profile note's own (`copy`) a code span (review rH1 #4b)", async () => {
+    const event = JSON.parse(
+      readFileSync(sample('26-rclone-root-check-stops-job', 'event.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const report = await explain('26-rclone-root-check-stops-job', [
+      withKey(event, 'hosts/nas-berlin-01', 'hosts/(`copy`)', 1),
+    ]);
+    const markdown = renderMarkdown(report);
+    assert.match(markdown, /If the job uploads \\\(`copy`\\\)\\, also grant s3\\:PutObject/);
+    // Where the report names the key, its backticks are the key's.
+    assert.match(markdown, /a job that stays in \\"hosts\\\/\\\(\\`copy\\`\\\)\\"/);
+  });
 });

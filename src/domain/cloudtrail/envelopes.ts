@@ -116,16 +116,13 @@ export function extractRecords(
     return sink;
   }
   const lines = body.split(/\r\n|\n|\r/);
+  const header = csvHeader(lines);
+  const atLakePath = LAKE_QUERY_PATH.test(inputName);
   // Before JSON lines: a CSV row whose first field is a quoted struct (`"{type=IAMUser, …}"`) is a JSON
-  // string on its own.
-  if (isLakeExport(lines, inputName)) {
-    sink.errors.push({
-      input: inputName,
-      code: envelopeProblemCodes.lakeQueryResults,
-      message:
-        `${inputName}: a saved CloudTrail Lake query's results (CSV, as CloudTrail delivers them to S3 under ` +
-        `CloudTrail-Lake/Query/), ${LAKE_ROWS}; ${LAKE_INSTEAD}`,
-    });
+  // string on its own. A header naming a record's field is never a JSON line (its names are bare).
+  const fields = header?.filter((column) => recordFieldNames.has(column.toLowerCase())) ?? [];
+  if (fields.length > 0) {
+    reportQueryResults(sink, atLakePath, fields);
     return sink;
   }
   if (looksLikeJsonLines(lines)) {
@@ -140,6 +137,12 @@ export function extractRecords(
         reportInvalidJson(sink, line, `line ${index + 1}`, index);
       }
     });
+    return sink;
+  }
+  // Where CloudTrail delivers a saved query's results, a header of the query's own names (a count) is
+  // enough; the path alone is not: events saved there as JSON (lines) were read above.
+  if (atLakePath && header !== undefined) {
+    reportQueryResults(sink, true, []);
     return sink;
   }
   reportInvalidJson(sink, body, undefined, 0);
@@ -199,22 +202,43 @@ const recordFieldNames = new Set(
 );
 
 /**
- * A saved CloudTrail Lake query result (`result_1.csv.gz`, gzipped CSV), told once the text is not JSON:
- * by where CloudTrail delivers it (`…/AWSLogs/<account>/CloudTrail-Lake/Query/<yyyy>/<mm>/<dd>/<query
- * ID>/`), or, moved elsewhere, by its CSV header: column names only, one at least a CloudTrail record's
- * field. A text that is not JSON for another reason starts otherwise (`{`, `[`, a quote, `key: value`).
+ * Where CloudTrail delivers a saved CloudTrail Lake query's results (`result_1.csv.gz`, gzipped CSV):
+ * `…/AWSLogs/<account>/CloudTrail-Lake/Query/<yyyy>/<mm>/<dd>/<query ID>/`.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-results-file-validation-sign-file-structure.html
  */
-function isLakeExport(lines: readonly string[], inputName: string): boolean {
-  if (/(^|[\\/])CloudTrail-Lake[\\/]Query[\\/]/.test(inputName)) return true;
-  const header = lines.find((line) => /\S/.test(line));
-  if (header === undefined) return false;
-  const columns = header.split(',').map((column) => column.trim().replace(/^"(.*)"$/, '$1'));
-  return (
-    columns.every((column) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) &&
-    columns.some((column) => recordFieldNames.has(column.toLowerCase()))
-  );
+const LAKE_QUERY_PATH = /(^|[\\/])CloudTrail-Lake[\\/]Query[\\/]/;
+
+/**
+ * The column names of a text's first non-blank line when it reads as a CSV header (names only, each bare
+ * or in double quotes, separated by commas), told once the text is not JSON: `undefined` for any other
+ * line. A text that is not JSON for another reason starts otherwise (`{`, `[`, `key: value`).
+ */
+function csvHeader(lines: readonly string[]): string[] | undefined {
+  const first = lines.find((line) => /\S/.test(line));
+  if (first === undefined) return undefined;
+  const columns = first.split(',').map((column) => column.trim().replace(/^"(.*)"$/, '$1'));
+  return columns.every((column) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) ? columns : undefined;
+}
+
+/**
+ * Query results in CSV: a saved CloudTrail Lake query's, as CloudTrail delivers them (`atLakePath`), or,
+ * elsewhere, a CSV whose header names a record's `fields`, which a Lake export moved elsewhere and an
+ * Athena query's results over a trail's logs alike have: the message does not say which.
+ *
+ * @see https://docs.aws.amazon.com/athena/latest/ug/cloudtrail-logs.html
+ */
+function reportQueryResults(sink: Sink, atLakePath: boolean, fields: readonly string[]): void {
+  const shown = fields.slice(0, 3).join(', ') + (fields.length > 3 ? ', …' : '');
+  sink.errors.push({
+    input: sink.input,
+    code: envelopeProblemCodes.lakeQueryResults,
+    message: atLakePath
+      ? `${sink.input}: a saved CloudTrail Lake query's results (CSV, as CloudTrail delivers them to S3 under ` +
+        `CloudTrail-Lake/Query/), ${LAKE_ROWS}; ${LAKE_INSTEAD}`
+      : `${sink.input}: CSV whose header names CloudTrail record fields (${shown}), such as a CloudTrail Lake ` +
+        `export or an Athena query's results, ${LAKE_ROWS}; ${LAKE_INSTEAD}`,
+  });
 }
 
 type ParseResult = { ok: true; value: unknown } | { ok: false };

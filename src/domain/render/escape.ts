@@ -5,6 +5,8 @@
  * terminal escape sequence can come from the value).
  */
 
+import { singleQuotedText } from '../shell.js';
+
 /** Shown in place of a character that is not safe to print (a lone control character). */
 const REPLACEMENT = '\uFFFD';
 
@@ -255,18 +257,41 @@ function escapeSlackWords(text: string): string {
 const REPORT_CODE_SPAN = /(?<![^\s(/])`([^`\s](?:[^`]*[^`\s])?)`(?![^\s).,;:!?/])/g;
 
 /**
+ * A piece of an untrusted value that holds a backtick, in a form report prose may write it in (see
+ * {@link backtickPieces}). `inPath` when the value had other `/`-separated parts: such a piece is quoted
+ * only as a part of a path, next to a `/` or between quotes.
+ */
+export interface QuotedPiece {
+  readonly text: string;
+  readonly inPath: boolean;
+}
+
+/**
  * The pieces of untrusted values (object keys, a user agent) that hold a backtick, as report prose may
  * quote them: each `/`-separated part (a key's directory in a caveat's list, `bucket/key`, an ARN), on one
- * line. Report prose writes such values as they are, and their backticks must not be taken for the
- * report's own code spans (a directory `` `tmp`/ `` would show as `tmp/`): see {@link escapeMarkdownProse}.
+ * line, as it is, as it stands single-quoted for a shell (`--key 'it'\''s `x`.csv'`, see
+ * {@link singleQuotedText}) and in a JSON string (a statement's Resource, `a\"`x``). Report prose writes
+ * such values in these forms, and their backticks must not be taken for the report's own code spans (a
+ * directory `` `tmp`/ `` would show as `tmp/`): see {@link escapeMarkdownProse}.
  */
-export function backtickPieces(values: Iterable<string | undefined>): readonly string[] {
-  const pieces = new Set<string>();
+export function backtickPieces(values: Iterable<string | undefined>): readonly QuotedPiece[] {
+  const pieces = new Map<string, QuotedPiece>();
   for (const value of values) {
     if (value === undefined || !value.includes('`')) continue;
-    for (const piece of toSingleLine(value).split('/')) if (piece.includes('`')) pieces.add(piece);
+    const parts = value.split('/');
+    const inPath = parts.length > 1;
+    for (const part of parts) {
+      if (!part.includes('`')) continue;
+      const forms = new Set([
+        toSingleLine(part),
+        toSingleLine(singleQuotedText(part)),
+        toSingleLine(JSON.stringify(part).slice(1, -1)),
+      ]);
+      // No piece holds a `/`: the prefix tells a part of a path from a whole value of the same text.
+      for (const text of forms) pieces.set(`${inPath ? '/' : ''}${text}`, { text, inPath });
+    }
   }
-  return [...pieces];
+  return [...pieces.values()];
 }
 
 /**
@@ -279,19 +304,26 @@ const QUOTED_BACKTICK = '\u0000';
 const BEFORE_PIECE = /[\s/(["',]/;
 /** A character that may follow a quoted piece (a path's `/`, punctuation, a closing bracket). */
 const AFTER_PIECE = /[\s/)\]"'.,;:!?]/;
+const QUOTE = /["']/;
 
 /**
- * The line with the backticks of each quoted piece (standing alone between separators, so that a piece as
- * short as one backtick does not take the report's own) replaced by {@link QUOTED_BACKTICK}.
+ * The line with the backticks of each quoted piece replaced by {@link QUOTED_BACKTICK}: where the piece
+ * stands alone between separators, so that a piece as short as one backtick does not take the report's
+ * own; and, for a part of a path, only next to a `/` or between quotes (`"bucket/key"`, `'key'`), where
+ * the report's text never puts its own spans: a directory named `` (`copy`) `` leaves the report's
+ * "uploads (`copy`)" a code span.
  */
-function maskQuotedBackticks(line: string, pieces: readonly string[]): string {
+function maskQuotedBackticks(line: string, pieces: readonly QuotedPiece[]): string {
   if (pieces.length === 0 || !line.includes('`')) return line;
   const masked = line.split('');
-  for (const piece of pieces) {
+  for (const { text: piece, inPath } of pieces) {
     for (let at = line.indexOf(piece); at >= 0; at = line.indexOf(piece, at + 1)) {
       const end = at + piece.length;
-      if (at > 0 && !BEFORE_PIECE.test(line.charAt(at - 1))) continue;
-      if (end < line.length && !AFTER_PIECE.test(line.charAt(end))) continue;
+      const before = line.charAt(at - 1);
+      const after = line.charAt(end);
+      if (at > 0 && !BEFORE_PIECE.test(before)) continue;
+      if (end < line.length && !AFTER_PIECE.test(after)) continue;
+      if (inPath && before !== '/' && after !== '/' && !(QUOTE.test(before) && QUOTE.test(after))) continue;
       for (let i = at; i < end; i++) if (line.charAt(i) === '`') masked[i] = QUOTED_BACKTICK;
     }
   }
@@ -311,7 +343,7 @@ function withReportSpans(
   value: string,
   words: (text: string) => string,
   span: (code: string) => string,
-  quoted: readonly string[],
+  quoted: readonly QuotedPiece[],
 ): string {
   const line = maskQuotedBackticks(toSingleLine(value), quoted);
   let out = '';
@@ -335,7 +367,7 @@ function withReportSpans(
  * @see https://api.slack.com/reference/surfaces/formatting#escaping
  * @see https://api.slack.com/reference/surfaces/formatting#inline-code
  */
-export function escapeSlackMrkdwn(value: string, quoted: readonly string[] = []): string {
+export function escapeSlackMrkdwn(value: string, quoted: readonly QuotedPiece[] = []): string {
   return withReportSpans(value, escapeSlackWords, slackInlineCode, quoted);
 }
 
@@ -469,7 +501,7 @@ function escapeMarkdownWords(text: string): string {
  * @see https://spec.commonmark.org/0.31.2/#code-spans
  * @see https://github.github.com/gfm/#autolinks
  */
-export function escapeMarkdownProse(value: string, quoted: readonly string[] = []): string {
+export function escapeMarkdownProse(value: string, quoted: readonly QuotedPiece[] = []): string {
   return withReportSpans(value, escapeMarkdownWords, markdownInlineCode, quoted);
 }
 

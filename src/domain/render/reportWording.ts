@@ -34,7 +34,7 @@ import { plural } from '../plural.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { findingCauseText } from './causeText.js';
-import { backtickPieces } from './escape.js';
+import { backtickPieces, type QuotedPiece } from './escape.js';
 import { omittedMarker } from './truncate.js';
 
 /** How each policy type is named in prose. */
@@ -779,7 +779,7 @@ export function fixStatus(
  * in their requests' and statements' ARNs, and the user agent. Their prose quotes them as they are; the
  * Markdown and Slack renderers must not take their backticks for the report's own code spans.
  */
-export function quotedPieces(findings: Iterable<Finding>): readonly string[] {
+export function quotedPieces(findings: Iterable<Finding>): readonly QuotedPiece[] {
   const values: (string | undefined)[] = [];
   for (const finding of findings) {
     values.push(finding.client.userAgent);

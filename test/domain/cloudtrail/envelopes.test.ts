@@ -83,10 +83,20 @@ describe('extractRecords on each envelope', () => {
           'export/result_1.csv.gz',
           undefined,
           'cloudtrail.lakeQueryResults',
-          "export/result_1.csv.gz: a saved CloudTrail Lake query's results (CSV, as CloudTrail delivers them " +
-            `to S3 under CloudTrail-Lake/Query/), ${lakeAdvice}`,
+          // Moved out of where CloudTrail delivers it: its origin is not claimed (Athena's results over a
+          // trail's logs have such a header too).
+          'export/result_1.csv.gz: CSV whose header names CloudTrail record fields (eventid, eventtime, ' +
+            "eventsource, …), such as a CloudTrail Lake export or an Athena query's results, " +
+            lakeAdvice,
         ],
       ],
+    );
+    assert.equal(
+      extractRecords(csv, 'AWSLogs/111122223333/CloudTrail-Lake/Query/2026/11/29/0a1b/result_1.csv.gz')
+        .errors[0]?.message,
+      'AWSLogs/111122223333/CloudTrail-Lake/Query/2026/11/29/0a1b/result_1.csv.gz: a saved CloudTrail Lake ' +
+        "query's results (CSV, as CloudTrail delivers them to S3 under CloudTrail-Lake/Query/), " +
+        lakeAdvice,
     );
     // Quoted column names of the query's own, in CloudTrail's case.
     assert.equal(
@@ -100,6 +110,37 @@ describe('extractRecords on each envelope', () => {
       extractRecords('denials\n3\n', path.replaceAll('/', '\\')).errors[0]?.code,
       'cloudtrail.lakeQueryResults',
     );
+  });
+
+  test('events saved as JSON under a CloudTrail-Lake/Query/ path are read, not taken for query results', () => {
+    const dir = 'AWSLogs/111122223333/CloudTrail-Lake/Query/2026/11/27/qid/';
+    const one = (id: string) => ({ ...bareRecord, eventID: id });
+    const names = (text: string, file: string) => {
+      const { records, errors } = extractRecords(text, dir + file);
+      return { ids: records.map((r) => r.record.eventID), codes: errors.map((e) => e.code) };
+    };
+    // JSON lines, and trail files joined with `cat` (one document per line).
+    assert.deepEqual(names(`${JSON.stringify(one('a'))}\n${JSON.stringify(one('b'))}\n`, 'events.jsonl'), {
+      ids: ['a', 'b'],
+      codes: [],
+    });
+    assert.deepEqual(
+      names(
+        `${JSON.stringify({ Records: [one('a')] })}\n${JSON.stringify({ Records: [one('b')] })}\n`,
+        'cat.json',
+      ),
+      { ids: ['a', 'b'], codes: [] },
+    );
+    // One document of a known envelope.
+    assert.deepEqual(names(JSON.stringify({ Records: [one('a')] }), 'trail.json'), { ids: ['a'], codes: [] });
+    // Pretty-printed documents one after another stay invalid JSON, with how to join them.
+    const pretty = `${JSON.stringify(one('a'), null, 2)}\n${JSON.stringify(one('b'), null, 2)}\n`;
+    const { errors } = extractRecords(pretty, `${dir}pretty.json`);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['cloudtrail.invalidJson'],
+    );
+    assert.match(errors[0]?.message ?? '', /several JSON documents one after another/);
   });
 
   test('text that is not JSON for another reason is not taken for a CloudTrail Lake export', () => {

@@ -167,7 +167,10 @@ describe('Markdown escaping', () => {
       undefined,
       'arn:aws:s3:::b/plain/z',
     ]);
-    assert.deepEqual(quoted, ['`tmp`', '`b`.html', '`']);
+    assert.deepEqual(
+      quoted.map((piece) => piece.text),
+      ['`tmp`', '`b`.html', '`'],
+    );
     // Unknown, a directory's pair reads as a span of the report's (what review L #7 saw).
     assert.equal(escapeMarkdownProse('directories: `tmp`/, a/'), 'directories\\: `tmp`\\/\\, a\\/');
     assert.equal(
@@ -190,9 +193,62 @@ describe('Markdown escaping', () => {
     );
     // Only where it stands alone: within a longer name (x`tmp`y/) the pair is the name's anyway.
     assert.equal(escapeMarkdownProse('in x`tmp`y/ and `rclone`', quoted), 'in x\\`tmp\\`y\\/ and `rclone`');
-    // A span of the report's that reads like a quoted piece shows as text, backticks and all: the value
-    // is shown as written, and the report's word still reads.
-    assert.equal(escapeMarkdownProse('use `tmp` here', quoted), 'use \\`tmp\\` here');
+    // A span of the report's equal to a part of a path stays code: a part is quoted next to a `/` or
+    // between quotes, never alone among words.
+    assert.equal(
+      escapeMarkdownProse('use `tmp` here, and "`tmp`"', quoted),
+      'use `tmp` here\\, and \\"\\`tmp\\`\\"',
+    );
+    assert.equal(escapeSlackMrkdwn('use `tmp` here', quoted), 'use `tmp` here');
+  });
+
+  test("a directory named like the report's own text leaves its code spans as they are (review rH1 #4b)", () => {
+    const quoted = backtickPieces(['arn:aws:s3:::backup-nas/hosts/(`copy`)', 'arn:aws:s3:::b/`copy`/x']);
+    assert.equal(
+      escapeMarkdownProse(
+        'If the job uploads (`copy`), also grant s3:PutObject; a single-file `copy`.',
+        quoted,
+      ),
+      'If the job uploads \\(`copy`\\)\\, also grant s3\\:PutObject\\; a single\\-file `copy`\\.',
+    );
+    // The same names, as the report quotes them, are the values'.
+    assert.equal(
+      escapeMarkdownProse('a job that stays in "hosts/(`copy`)", and `copy`/ beside a/', quoted),
+      'a job that stays in \\"hosts\\/\\(\\`copy\\`\\)\\"\\, and \\`copy\\`\\/ beside a\\/',
+    );
+    // A value without a `/` (a user agent) is quoted whole wherever it stands alone.
+    assert.equal(
+      escapeMarkdownProse('agent (`x`) ran `rclone`', backtickPieces(['(`x`)'])),
+      'agent \\(\\`x\\`\\) ran `rclone`',
+    );
+  });
+
+  test("a key holding a quote and backticks stays the key inside the report's shell and JSON spans (review rH1 #4a)", () => {
+    const quoted = backtickPieces([
+      "arn:aws:s3:::data/in/it's `x`.csv",
+      'arn:aws:s3:::data/a"`y`/*',
+      "arn:aws:s3:::data/`z`'",
+    ]);
+    const command =
+      "Find it with `aws s3api head-object --bucket data --key 'in/it'\\''s `x`.csv' --query SSEKMSKeyId`; then";
+    assert.equal(
+      escapeMarkdownProse(command, quoted),
+      "Find it with ``aws s3api head-object --bucket data --key 'in/it'\\''s `x`.csv' --query SSEKMSKeyId``\\; then",
+    );
+    assert.equal(
+      escapeSlackMrkdwn(command, quoted),
+      "Find it with `aws s3api head-object --bucket data --key 'in/it'\\''s ˋxˋ.csv' --query SSEKMSKeyId`; then",
+    );
+    // A key at the bucket root: the whole key between the shell's quotes.
+    assert.equal(
+      escapeMarkdownProse("Run `aws s3api head-object --key '`z`'\\''' --bucket data`.", quoted),
+      "Run ``aws s3api head-object --key '`z`'\\''' --bucket data``\\.",
+    );
+    // A statement's JSON escapes the key's quote.
+    assert.equal(
+      escapeMarkdownProse('Add `{"Resource":"arn:aws:s3:::data/a\\"`y`/*"}` to it.', quoted),
+      'Add ``{"Resource":"arn:aws:s3:::data/a\\"`y`/*"}`` to it\\.',
+    );
   });
 
   test('prose keeps the spans it marks as code and the documentation it cites as links, and escapes the rest', () => {
