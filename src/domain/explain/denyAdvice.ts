@@ -50,6 +50,9 @@ export function namesCaller(keyLower: string): boolean {
   return keyLower.startsWith('aws:principal') || keyLower === 'aws:userid' || keyLower === 'aws:username';
 }
 
+/** AWS's page of global condition keys, which says when each is in a request's context. */
+const IAM_KEYS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html';
+
 /** What to do to meet a request condition, for the keys S3 guardrails use most. */
 const MEET: readonly [RegExp, string][] = [
   [/^aws:securetransport$/, 'send the request over HTTPS (an endpoint given as http:// does not)'],
@@ -60,6 +63,14 @@ const MEET: readonly [RegExp, string][] = [
   ],
   [/^aws:sourcevpce?$/, 'send the request through the VPC endpoint (or VPC) the statement names'],
   [/^aws:sourceip$/, 'send the request from an address the statement names'],
+  [
+    /^(ec2:sourceinstancearn|aws:ec2instancesource(vpc|privateipv4))$/,
+    `sign the requests with the role credentials of an EC2 instance the statement admits, on that instance (its instance profile's, from the instance metadata service): AWS adds ec2:SourceInstanceARN, aws:EC2InstanceSourceVPC and aws:EC2InstanceSourcePrivateIPv4 to those requests alone, and CloudTrail does not log them (${IAM_KEYS}#condition-keys-ec2instancesourcevpc)`,
+  ],
+  [
+    /^lambda:sourcefunctionarn$/,
+    `make the requests from the code of a Lambda function the statement admits, with its execution role's credentials: Lambda adds lambda:SourceFunctionArn to those requests alone, and CloudTrail does not log it (https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html)`,
+  ],
   [
     /^s3:x-amz-acl$/,
     "send the ACL header the statement requires (or none, if it forbids one), such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow",
@@ -625,6 +636,39 @@ const UNLOGGED_KEYS: readonly (readonly [RegExp, string])[] = [
     /^aws:calledvia(first|last)?$/,
     "the AWS services that made the call with the caller's credentials, which the record's invokedBy does not tell",
   ],
+  // Properties of the credentials AWS delivers to an EC2 instance's role, a Lambda function's execution
+  // role and a CodeBuild build's or Glue job's role, which AWS adds to every request signed with them and
+  // CloudTrail does not log: unknown for the sessions that may hold such credentials, absent for other
+  // callers (see isUnloggedKey).
+  [
+    /^ec2:sourceinstancearn$/,
+    `the ARN of the EC2 instance whose role credentials signed the request, in every request signed with an EC2 instance's role credentials: ${IAM_KEYS}#condition-keys-ec2-source-instance-arn`,
+  ],
+  [
+    /^aws:ec2instancesourcevpc$/,
+    `the VPC of the EC2 instance whose role credentials signed the request, in every request signed with an EC2 instance's role credentials: ${IAM_KEYS}#condition-keys-ec2instancesourcevpc`,
+  ],
+  [
+    /^aws:ec2instancesourceprivateipv4$/,
+    `the private IPv4 address of the EC2 instance whose role credentials signed the request, in every request signed with an EC2 instance's role credentials: ${IAM_KEYS}#condition-keys-ec2instancesourceprivateip4`,
+  ],
+  // Read from the record's ec2RoleDelivery when it shows it.
+  [
+    /^ec2:roledelivery$/,
+    `the version of the instance metadata service that delivered an EC2 instance's role credentials: ${IAM_KEYS}#condition-keys-ec2-role-delivery`,
+  ],
+  [
+    /^lambda:sourcefunctionarn$/,
+    `the ARN of the Lambda function whose execution role's credentials signed the request, in every request from the function's code: ${IAM_KEYS}#condition-keys-lambda-source-function-arn`,
+  ],
+  [
+    /^codebuild:(buildarn|projectarn)$/,
+    `the CodeBuild build or project whose role's credentials signed the request: ${IAM_KEYS}#condition-keys-codebuild-build-arn`,
+  ],
+  [
+    /^glue:(roleassumedby|credentialissuingservice)$/,
+    `whether AWS Glue, or a Glue job or development endpoint, made the request with its role's credentials: ${IAM_KEYS}#condition-keys-glue-role-assumed-by`,
+  ],
   // Unknown only for a caller the record names by account alone, or by a role session without its
   // role's path (see isUnloggedKey).
   [
@@ -755,13 +799,90 @@ export interface UnloggedKeyDeny {
 }
 
 /**
+ * The keys AWS adds to every request signed with an EC2 instance's role credentials, and to no other
+ * ("included in the request context whenever the requester is signing requests with an Amazon EC2 role
+ * credential", "whenever the role session is created by an Amazon EC2 instance"): AWS's own policies
+ * for such credentials test `Null ec2:SourceInstanceARN "false"` to apply to them alone.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-ec2instancesourcevpc
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-ec2-source-instance-arn
+ */
+const EC2_CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
+  'ec2:sourceinstancearn',
+  'aws:ec2instancesourcevpc',
+  'aws:ec2instancesourceprivateipv4',
+]);
+
+/**
+ * The keys AWS adds to requests signed with the role credentials it delivers to a Lambda function, a
+ * CodeBuild build or a Glue job: a role session's record does not tell whose they are (Lambda names the
+ * session after the function, which any other session could be named too).
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-lambda-source-function-arn
+ */
+const SERVICE_ROLE_KEYS =
+  /^(lambda:sourcefunctionarn|codebuild:(buildarn|projectarn)|glue:(roleassumedby|credentialissuingservice))$/;
+
+/** An EC2 instance ID (`i-` and 8 or 17 hexadecimal digits). */
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * Whose credentials signed a request, as far as its context tells, for the keys AWS adds to the role
+ * credentials it delivers to an EC2 instance ({@link EC2_CREDENTIAL_KEYS}) or to a Lambda function and
+ * other services ({@link SERVICE_ROLE_KEYS}):
+ * - `ec2`: an EC2 instance's role session, whose record shows `sessionContext.ec2RoleDelivery`
+ *   (`ec2:RoleDelivery`, in the context "whenever the role session is created by an Amazon EC2
+ *   instance");
+ * - `instance-named`: a role session named by an instance ID, as EC2 names its instances' sessions
+ *   (`assumed-role/ROLE/i-…`), whose record does not show ec2RoleDelivery (older records do not);
+ * - `other-session`: another role session, which may be a Lambda function's or any other role's;
+ * - `none`: a caller that is not a role session (an IAM user, the root user, a federated user, an
+ *   anonymous caller, an AWS service), which holds none of these credentials;
+ * - `unknown`: a role session whose name the context does not show, or a caller it does not name.
+ *
+ * A session's name is that of `aws:userid` (`role-id:session-name`).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-ec2-role-delivery
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+ */
+function credentialsOf(
+  present: (keyLower: string) => boolean,
+  valuesOf: ((keyLower: string) => readonly string[]) | undefined,
+): 'ec2' | 'instance-named' | 'other-session' | 'none' | 'unknown' {
+  if (present('ec2:roledelivery')) return 'ec2';
+  if (valuesOf === undefined) return 'unknown';
+  const type = valuesOf('aws:principaltype')[0];
+  // A service principal has no type but is an AWS service; a caller with neither is not named.
+  if (type === undefined) return valuesOf('aws:principalisawsservice')[0] === 'true' ? 'none' : 'unknown';
+  if (type !== 'AssumedRole') return 'none';
+  const userId = valuesOf('aws:userid')[0];
+  const colon = userId?.indexOf(':') ?? -1;
+  if (userId === undefined || colon < 0) return 'unknown';
+  return INSTANCE_ID.test(userId.slice(colon + 1)) ? 'instance-named' : 'other-session';
+}
+
+/**
  * Whether a key is one CloudTrail does not log (see {@link UNLOGGED_KEYS}) that S3 puts in this
  * request's context: a request's unknown key. Some are there only for some requests: an object's stored
  * tags for the actions that read them, an access point's network origin through an access point, the
  * VPC behind an endpoint the request came through, the retention left of a request that sets one.
  */
-export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present) => {
+export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present, valuesOf) => {
   if (unloggedKeyDescription(keyLower) === undefined) return false;
+  if (EC2_CREDENTIAL_KEYS.has(keyLower)) {
+    const credentials = credentialsOf(present, valuesOf);
+    return credentials !== 'other-session' && credentials !== 'none';
+  }
+  // Read from the record: unknown only for an instance's session whose record does not show it.
+  if (keyLower === 'ec2:roledelivery') {
+    const credentials = credentialsOf(present, valuesOf);
+    return credentials === 'instance-named' || credentials === 'unknown';
+  }
+  if (SERVICE_ROLE_KEYS.test(keyLower)) {
+    const credentials = credentialsOf(present, valuesOf);
+    return credentials !== 'ec2' && credentials !== 'none';
+  }
   if (keyLower.startsWith('s3:existingobjecttag/')) return EXISTING_OBJECT_TAG_ACTIONS.has(actionLower);
   const scope = UNLOGGED_S3_KEY_ACTIONS.get(
     keyLower.startsWith('s3:accesspointtag/') ? 's3:accesspointtag/' : keyLower,
@@ -794,7 +915,8 @@ export function isUnknownIn(keyLower: string, request: AuthorizationRequest): bo
   if (unloggedKeyDescription(keyLower) === undefined) return false;
   const context = requestContextOf(request);
   const present = (key: string): boolean => (context.get(key)?.values.length ?? 0) > 0;
-  return !present(keyLower) && isUnloggedKey(keyLower, request.action.toLowerCase(), present);
+  const valuesOf = (key: string): readonly string[] => context.get(key)?.values ?? [];
+  return !present(keyLower) && isUnloggedKey(keyLower, request.action.toLowerCase(), present, valuesOf);
 }
 
 /** Whether a policy holds a Deny with a condition on a key CloudTrail does not log (cached per policy). */

@@ -3309,7 +3309,16 @@ export class FindingBuilder {
     if (message.form === 'enhanced') {
       const pair = MESSAGE_CAUSE[message.policyType];
       const said = message.denial === 'explicit' ? pair[1] : pair[0];
+      // A Deny of that kind of policy on a key the record cannot show is the likely cause.
+      const likely =
+        message.denial === 'explicit' ? unlogged.filter((u) => u.ref.policyType === message.policyType) : [];
+      const likelyCaveat = `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`;
       if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
+        // One of those given, on such a key, before a level or policy not given.
+        if (likely.length > 0) {
+          caveats.push(likelyCaveat);
+          return said;
+        }
         caveats.push(
           `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}, ${
             message.policyType === 'scp' || message.policyType === 'rcp'
@@ -3354,13 +3363,8 @@ export class FindingBuilder {
         );
         return said;
       }
-      // A Deny of that kind of policy on a key the record cannot show is the likely cause.
-      const likely =
-        message.denial === 'explicit' ? unlogged.filter((u) => u.ref.policyType === message.policyType) : [];
       if (likely.length > 0) {
-        caveats.push(
-          `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`,
-        );
+        caveats.push(likelyCaveat);
         return said;
       }
       const callerAccount = first.principal.account;

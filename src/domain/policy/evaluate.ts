@@ -263,6 +263,7 @@ function evaluatePolicy(relevant: PolicyStatements, req: PreparedRequest, out: C
             condition.keyLower,
             req.actionLower,
             (key) => (req.context.get(key)?.values.length ?? 0) > 0,
+            (key) => req.context.get(key)?.values ?? [],
           );
         if (!out.explain) {
           // A decision needs only whether each condition holds: no failure report is built.

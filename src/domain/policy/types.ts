@@ -56,12 +56,14 @@ export interface AuthorizationRequest {
 /**
  * Whether the key (lower-case) is unknown for a request of the action (lower-case): `present` tells
  * which other keys the request's context holds (some keys are unknown only beside another, as a VPC
- * behind the endpoint a request came through).
+ * behind the endpoint a request came through), `valuesOf` their values (some are unknown only for some
+ * callers, as an EC2 instance's keys for its role's sessions).
  */
 export type UnknownKeys = (
   keyLower: string,
   actionLower: string,
   present: (keyLower: string) => boolean,
+  valuesOf?: (keyLower: string) => readonly string[],
 ) => boolean;
 
 /** Identifies one statement of one policy; used in `deniedBy` and explanations. */

@@ -604,7 +604,9 @@ function addCallerContext(record: CloudTrailRecord, context: Record<string, Cont
 
 /**
  * What a role session carries for its whole life and the record shows: its source identity
- * (`aws:SourceIdentity`, present "in requests for any AWS action taken during the role session"), and,
+ * (`aws:SourceIdentity`, present "in requests for any AWS action taken during the role session"), the
+ * instance metadata service's version that delivered an EC2 instance's role credentials
+ * (`ec2:RoleDelivery`, the record's `ec2RoleDelivery`), and,
  * for a web identity session, the provider's claims under their own keys
  * (`cognito-identity.amazonaws.com:sub`, `accounts.google.com:aud`), which policies name as variables
  * (`${cognito-identity.amazonaws.com:sub}`).
@@ -612,6 +614,7 @@ function addCallerContext(record: CloudTrailRecord, context: Record<string, Cont
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-ec2-role-delivery
  */
 function addSessionIdentityContext(
   session: Readonly<Record<string, unknown>>,
@@ -619,6 +622,12 @@ function addSessionIdentityContext(
 ): void {
   const source = session.sourceIdentity;
   if (typeof source === 'string' && source !== '') context['aws:SourceIdentity'] = source;
+  // The version of the instance metadata service that delivered an EC2 instance's role credentials
+  // (1.0, 2.0): "included in the request context whenever the role session is created by an Amazon EC2
+  // instance", and the record shows it as ec2RoleDelivery.
+  const delivery = session.ec2RoleDelivery;
+  if ((typeof delivery === 'string' && delivery !== '') || typeof delivery === 'number')
+    context['ec2:RoleDelivery'] = String(delivery);
   const federation = session.webIdFederationData;
   const claims = isJsonObject(federation) ? federation.attributes : undefined;
   if (!isJsonObject(claims)) return;
