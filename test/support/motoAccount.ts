@@ -26,6 +26,7 @@ import {
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ExplainReport, Finding, PolicyStatement } from '../../src/domain/explain/report.js';
+import { DEFAULT_KEY_NOTE, s3Operations } from '../../src/domain/s3/s3Operations.js';
 import { runCli } from '../cli/cliHarness.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 import { type MotoServer, startMotoServer } from './motoServer.js';
@@ -307,7 +308,7 @@ export class MotoAccount {
    * `permission-auditor explain --format json` on the CloudTrail events of `user`'s calls in `run`, with
    * moto's legacy `Access Denied` messages (the report returned). The same events with the enhanced
    * messages AWS writes (see `MessageForm`) are explained too, and must give the same findings: events,
-   * fixes, job profiles and alternatives.
+   * fixes, job profiles, alternatives, and the caveats on what the requests ask of KMS.
    */
   async explainRun(user: CallerIdentity, run: ClientRun, name: string): Promise<ExplainReport> {
     const snapshot = await this.accountSnapshot();
@@ -385,6 +386,23 @@ export async function writeSampleData(directory: string): Promise<void> {
   await writeFile(join(directory, 'data', 'sub', 'b.txt'), 'second file\n');
 }
 
+/**
+ * The caveats on what the request asks of KMS: the catalogue's (the bucket's default key, the keys a
+ * record does not show) and those its SSE headers give (a key named by alias, or none). An S3 action
+ * AWS's message names answers none of them, so both message forms give them.
+ */
+const KMS_NOTES: ReadonlySet<string> = new Set([
+  DEFAULT_KEY_NOTE,
+  ...Object.values(s3Operations).flatMap((o) =>
+    'kmsHidden' in o && o.kmsHidden !== undefined ? [o.kmsHidden] : [],
+  ),
+]);
+const isKmsNote = (caveat: string) =>
+  KMS_NOTES.has(caveat) ||
+  /^The request (names the KMS alias|asks for SSE-KMS without naming a key|names the KMS key by its ID alone)|^The KMS key id /.test(
+    caveat,
+  );
+
 /** What a finding must keep whichever form the messages take (requests and wording may differ). */
 function essentials(finding: Finding) {
   return {
@@ -393,6 +411,7 @@ function essentials(finding: Finding) {
     jobProfile:
       finding.jobProfile === null ? null : [finding.jobProfile.operation, finding.jobProfile.statements],
     alternatives: finding.alternatives.map((a) => a.removes),
+    kmsCaveats: [...new Set(finding.caveats.filter(isKmsNote))].sort(),
   };
 }
 

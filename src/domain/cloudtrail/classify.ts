@@ -112,6 +112,16 @@ const forbiddenErrorCodes = {
 } as const satisfies Record<string, { policyDenial: boolean; why: string; source: string }>;
 
 /**
+ * InvalidObjectState from RestoreObject says the opposite of a read's: the object is not archived, so
+ * S3 has nothing to restore (a read or copy of an archived object gets it until it is restored).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html
+ */
+const RESTORE_NOT_ARCHIVED =
+  'The object is not in an archive storage class or tier (S3 Glacier Flexible Retrieval, S3 Glacier Deep Archive, or the S3 Intelligent-Tiering Archive Access and Deep Archive Access tiers), so there is nothing to restore: it can be read as it is.';
+
+/**
  * The tables above as lookups. A record's `eventSource` is a fresh string per parsed record: a property
  * lookup (`Object.hasOwn`) first finds it in V8's table of internalized strings, a `Set` only hashes it.
  */
@@ -206,10 +216,14 @@ export function classifyRecord(
   const entry = FORBIDDEN_ERROR_CODES.get(code);
   if (entry !== undefined) {
     if (entry.policyDenial) return DENIED_S3;
+    const why =
+      code === 'InvalidObjectState' && record.eventName === 'RestoreObject'
+        ? RESTORE_NOT_ARCHIVED
+        : entry.why;
     return {
       kind: 'skip',
       reason: 'not-denied',
-      message: `${record.eventName} failed with ${code}, which is not a permission denial: ${entry.why}`,
+      message: `${record.eventName} failed with ${code}, which is not a permission denial: ${why}`,
     };
   }
   return {

@@ -19,6 +19,7 @@ import { type RequestFeatureName, requestFeatures } from '../s3/requestFeatures.
 import { readNonEmptyParam } from '../s3/requestParameters.js';
 import {
   accessPointNote,
+  accessPointOf,
   bucketOf,
   isBucketName,
   isS3Action,
@@ -242,7 +243,8 @@ let lastNote:
 /**
  * The request an enhanced message names, with the condition context S3 evaluates for that action.
  * The operation catalogue is consulted only for what the message cannot say: the operation's usual
- * actions (for the note) and, when the request names SSE-KMS, the KMS side requirements.
+ * actions (for the note), the KMS side requirements when the request names SSE-KMS, and the operation's
+ * notes the message does not answer (see {@link withUnansweredNotes}).
  */
 function fromMessage(
   record: CloudTrailRecord,
@@ -312,9 +314,10 @@ function fromMessage(
   const ownerNote = expectedOwnerNote(record, owner);
   if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
-  if (mentionsKms(record)) {
-    const mapping = authorizationChecksFor(record);
-    if (mapping.ok) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+  const mapping = authorizationChecksFor(record);
+  if (mapping.ok) {
+    if (mentionsKms(record)) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+    notes = withUnansweredNotes(notes, mapping.notes, message.action, record);
   }
   const writtenBucket = typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined;
   const bucket = namesSource ? (writtenBucket ?? check.bucket) : (check.bucket ?? writtenBucket);
@@ -342,6 +345,40 @@ function fromMessage(
       : undefined,
   );
 }
+
+/**
+ * The operation's notes added to `notes`, but for those the message answers. AWS's message names the
+ * one S3 request it refused, so it says nothing of what the request's SSE headers ask of KMS (an alias
+ * or no key named: the KMS check cannot be derived; a copy's source key; the bucket's default key), of
+ * how the bucket owner was read, or of a missing key's 403 unless it names s3:ListBucket, which is that
+ * 403 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html). The note on
+ * the access point the record names is the message's to give: {@link fromMessage} adds it when the
+ * message's resource is the access point's, and it does not hold for one that is not. The list of the
+ * event before is reused when it is the same (a job repeats one denial many times).
+ */
+function withUnansweredNotes(
+  notes: readonly string[],
+  operationNotes: readonly string[],
+  action: string,
+  record: CloudTrailRecord,
+): readonly string[] {
+  if (operationNotes.length === 0) return notes;
+  const listing = lowerCaseAction(action) === 's3:listbucket';
+  const accessPoint = accessPointOf(record);
+  const pointNote = accessPoint === undefined ? undefined : accessPointNote(accessPoint);
+  const kept = operationNotes.filter(
+    (note) => !(listing && note === MISSING_KEY_403) && note !== pointNote && !notes.includes(note),
+  );
+  if (kept.length === 0) return notes;
+  const all = notes.length === 0 ? kept : [...notes, ...kept];
+  const last = lastKept;
+  if (last !== undefined && last.length === all.length && last.every((note, i) => note === all[i]))
+    return last;
+  lastKept = Object.freeze(all);
+  return lastKept;
+}
+
+let lastKept: readonly string[] | undefined;
 
 /** Request features that put one action in another's place (a version's read) rather than add one. */
 const SUBSTITUTING_FEATURES: ReadonlySet<RequestFeatureName> = new Set(['versionId', 'copySourceVersionId']);

@@ -188,6 +188,21 @@ describe('classifyRecord', () => {
     assert.match(result.message, /AllAccessDisabled.*AWS Support/);
   });
 
+  test('InvalidObjectState is skipped: a read is told the object is archived, a restore that it is not', () => {
+    const read = classifyRecord(record({ eventName: 'GetObject', errorCode: 'InvalidObjectState' }));
+    assert.ok(read.kind === 'skip');
+    assert.equal(read.reason, 'not-denied');
+    assert.match(read.message, /archived .* must be restored before access/);
+    const restore = classifyRecord(record({ eventName: 'RestoreObject', errorCode: 'InvalidObjectState' }));
+    assert.ok(restore.kind === 'skip');
+    assert.equal(restore.reason, 'not-denied');
+    assert.match(
+      restore.message,
+      /^RestoreObject failed with InvalidObjectState, which is not a permission denial: The object is not in an archive storage class or tier .* nothing to restore/,
+    );
+    assert.doesNotMatch(restore.message, /must be restored/);
+  });
+
   test('a signature error is skipped as a credentials problem', () => {
     const result = classifyRecord(record({ errorCode: 'SignatureDoesNotMatch' }));
     assert.ok(result.kind === 'skip');

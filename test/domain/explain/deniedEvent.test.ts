@@ -336,6 +336,111 @@ describe('analyseDeniedEvent: the request an enhanced message names', () => {
   });
 });
 
+describe("analyseDeniedEvent: the operation's notes an enhanced message does not answer", () => {
+  const caller = `arn:aws:iam::${CALLER_ACCOUNT}:user/etl`;
+  const refusal = (action: string, resource: string) =>
+    `User: ${caller} is not authorized to perform: ${action} on resource: "${resource}" because no identity-based policy allows the ${action} action`;
+  /** `eventName` on daily/a.tar with `parameters`, refused with `errorMessage`. */
+  const refused = (eventName: string, parameters: Record<string, unknown>, errorMessage: string) =>
+    analysed(
+      s3Record({
+        eventName,
+        requestParameters: { bucketName: BUCKET, key: 'daily/a.tar', ...parameters },
+        overrides: { errorMessage },
+      }),
+    );
+  const object = `arn:aws:s3:::${BUCKET}/daily/a.tar`;
+
+  test("an SSE-KMS upload's KMS notes stay (a key named by alias, or none), as with a legacy message", () => {
+    const cases: [Record<string, unknown>, RegExp[]][] = [
+      [
+        {
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': 'alias/etl-key',
+        },
+        [/^The request names the KMS alias alias\/etl-key; KMS authorizes on the key it points to/],
+      ],
+      [
+        {
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:eu-west-1:${CALLER_ACCOUNT}:alias/etl-key`,
+        },
+        [/^The request names the KMS alias arn:aws:kms:eu-west-1:\d+:alias\/etl-key/],
+      ],
+      [{ 'x-amz-server-side-encryption': 'aws:kms' }, [/^The request asks for SSE-KMS without naming a key/]],
+    ];
+    for (const eventName of ['PutObject', 'CreateMultipartUpload']) {
+      for (const [headers, expected] of cases) {
+        const enhanced = refused(eventName, headers, refusal('s3:PutObject', object));
+        const legacy = refused(eventName, headers, 'Access Denied');
+        assert.equal(enhanced.source, 'message');
+        for (const pattern of expected)
+          assert.ok(
+            enhanced.notes.some((n) => pattern.test(n)),
+            `${eventName} ${JSON.stringify(headers)}: ${enhanced.notes.join('\n')}`,
+          );
+        assert.deepEqual(enhanced.notes, legacy.notes, `${eventName} ${JSON.stringify(headers)}`);
+      }
+    }
+    // A PutObject that names no key keeps the note on the bucket's default key, with SSE-KMS or none.
+    for (const headers of [{ 'x-amz-server-side-encryption': 'aws:kms' }, {}])
+      assert.ok(
+        refused('PutObject', headers, refusal('s3:PutObject', object)).notes.some((n) =>
+          n.startsWith('If the bucket has default SSE-KMS encryption'),
+        ),
+        JSON.stringify(headers),
+      );
+  });
+
+  test("a copy keeps the note on its source's key, whichever side the message names", () => {
+    const copy = { key: 'daily/copy.tar', 'x-amz-copy-source': 'source-bucket/daily/a.tar' };
+    for (const [action, resource] of [
+      ['s3:PutObject', `arn:aws:s3:::${BUCKET}/daily/copy.tar`],
+      ['s3:GetObject', 'arn:aws:s3:::source-bucket/daily/a.tar'],
+    ] as const) {
+      const event = refused('CopyObject', copy, refusal(action, resource));
+      assert.ok(
+        event.notes.includes(
+          'If the source object is SSE-KMS encrypted, S3 also needs kms:Decrypt on the source key, which is not in the request.',
+        ),
+        `${action}: ${event.notes.join('\n')}`,
+      );
+    }
+  });
+
+  test("a missing key's 403 note is answered by a message naming s3:ListBucket, not by one naming s3:GetObject", () => {
+    const missingKey = /^For a key that does not exist S3 answers 404 only if the caller has s3:ListBucket/;
+    const get = refused('GetObject', {}, refusal('s3:GetObject', object));
+    assert.ok(
+      get.notes.some((n) => missingKey.test(n)),
+      get.notes.join('\n'),
+    );
+    const listing = refused('HeadObject', {}, refusal('s3:ListBucket', `arn:aws:s3:::${BUCKET}`));
+    assert.equal(listing.check.action, 's3:ListBucket');
+    assert.ok(!listing.notes.some((n) => missingKey.test(n)), listing.notes.join('\n'));
+    // HEAD's own note is not the message's to answer.
+    assert.ok(listing.notes.includes('There is no s3:HeadObject action: HEAD is authorized as a read.'));
+  });
+
+  test('through an access point the message names, its note is given once', () => {
+    const ap = `arn:aws:s3:eu-west-1:${CALLER_ACCOUNT}:accesspoint/etl-ingest`;
+    const event = analysed(
+      s3Record({
+        eventName: 'PutObject',
+        requestParameters: { bucketName: BUCKET, key: 'daily/a.tar' },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: object },
+          { accountId: CALLER_ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${BUCKET}` },
+          { accountId: CALLER_ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: ap },
+        ],
+        overrides: { errorMessage: refusal('s3:PutObject', `${ap}/object/daily/a.tar`) },
+      }),
+    );
+    assert.equal(event.check.accessPoint, ap);
+    assert.equal(event.notes.filter((n) => n.startsWith('The request went through access point')).length, 1);
+  });
+});
+
 describe('analyseDeniedEvent: the operation mapping, when the message names no request', () => {
   test("an operation that needs several requests keeps them in the catalogue's order, the first apart", () => {
     const event = analysed(copyObject('Access Denied'));

@@ -500,6 +500,41 @@ describe('S3 requests refused before S3 called KMS', () => {
     assert.equal(finding.cause, 'identity-missing-allow');
     assert.ok(!finding.caveats.some((c) => c.startsWith('Once the S3 requests are allowed')));
   });
+
+  test('an upload that names its key by alias, or none: the S3 fix comes with the caveat that the KMS call is not derived, in either message form', () => {
+    const upload = (headers: Record<string, string>, errorMessage?: string) =>
+      deniedObjectRecord('PutObject', 's3:PutObject', 'data', 'in/a.csv', {
+        ...(errorMessage !== undefined ? { errorMessage } : {}),
+        requestParameters: {
+          bucketName: 'data',
+          key: 'in/a.csv',
+          'x-amz-server-side-encryption': 'aws:kms',
+          ...headers,
+          Host: 'data.s3.eu-west-1.amazonaws.com',
+        },
+      });
+    const list = [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' }];
+    for (const [headers, caveat] of [
+      [
+        { 'x-amz-server-side-encryption-aws-kms-key-id': 'alias/etl-key' },
+        'The request names the KMS alias alias/etl-key; KMS authorizes on the key it points to, which the record does not show.',
+      ],
+      [
+        {},
+        'The request asks for SSE-KMS without naming a key: S3 uses the bucket default key or the AWS managed key aws/s3, so the KMS check cannot be derived.',
+      ],
+    ] as const) {
+      const enhanced = findingOf(upload(headers), list);
+      const legacy = findingOf(upload(headers, 'Access Denied'), list);
+      for (const finding of [enhanced, legacy]) {
+        assert.deepEqual(finding.fix?.statements, [
+          { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/in/*'] },
+        ]);
+        assert.ok(finding.caveats.includes(caveat), finding.caveats.join('\n'));
+      }
+      assert.deepEqual(enhanced.caveats, legacy.caveats, JSON.stringify(headers));
+    }
+  });
 });
 
 describe("KMS calls the caller's own policies allow", () => {
