@@ -4,6 +4,8 @@
  *
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/index.html
  */
+
+import { MAX_SEPARATE_OBJECT_RESOURCES } from '../explain/minimalStatements.js';
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
 
@@ -130,6 +132,18 @@ export interface AwsCliProfileInput {
   readonly partition?: string;
   /** Object key prefix, `''` for the whole bucket. */
   readonly prefix: string;
+  /**
+   * The directories the commands worked in when they share none but the bucket root (`config/` and
+   * `data/`: `aws s3 cp` of one file from each), as the fix grants them (see `separateDirectories`): the
+   * object statement covers each rather than the whole bucket, which `prefix` (`''`) would be.
+   */
+  readonly directories?: readonly string[];
+  /**
+   * The places at the top of the bucket the commands worked in when no set of directories stands for them
+   * (a key at the bucket root among them, or more than the fix spreads over): the object statement covers
+   * the whole bucket, and a note says why.
+   */
+  readonly spreadOver?: readonly string[];
   /** Event names of the principal on the bucket (denied and successful); they tell upload from download. */
   readonly eventNames: readonly string[];
   /**
@@ -275,6 +289,17 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     input.command === 's3.rb' ? '' : input.prefix,
     input.partition,
   );
+  // Sibling directories (`config/`, `data/`) each get their own object resource, as the fix grants them:
+  // S3 authorizes each object ARN apart, so the bucket root that holds them both is not needed.
+  const directories =
+    input.command !== 's3.rb' && input.directories !== undefined && input.directories.length > 1
+      ? input.directories
+      : undefined;
+  const objectArns = directories?.map(
+    (directory) => jobResourceArns(input.bucket, directory, input.partition).objectArn,
+  ) ?? [objectArn];
+  const insideJob = (directory: string): boolean =>
+    (directories ?? [input.prefix]).some((jobDirectory) => isInsidePrefix(directory, jobDirectory));
   // Commands whose object actions do not depend on the direction (rm, rb, mb, ls) say nothing of it.
   const directionless = Object.values(permissions.objects).every(
     (actions) => actions.join() === permissions.objects.upload.join(),
@@ -283,7 +308,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   // Copies within the bucket from another directory: the source is read there (and, by mv, deleted),
   // the prefix written.
   const source = input.copySource;
-  const splitCopy = direction === 's3-to-s3' && source !== undefined && !isInsidePrefix(source, input.prefix);
+  const splitCopy = direction === 's3-to-s3' && source !== undefined && !insideJob(source);
   const sourceActions = input.command === 's3.mv' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:GetObject'];
   // Copies from other buckets only: the reads (and mv's deletes) happen there, not here.
   const otherSources =
@@ -344,7 +369,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Sid: 'AwsCliObjects',
       Effect: 'Allow',
       Action: [...new Set(objectActions)].sort((a, b) => a.localeCompare(b)),
-      Resource: [objectArn],
+      Resource: objectArns,
     });
   }
 
@@ -436,7 +461,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     ...(directionless && direction !== 'move-source' ? [] : [directionNote]),
     ...(splitCopy
       ? [
-          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under ${directories?.map((d) => `"${d}"`).join(' and ') ?? `"${input.prefix}"`} (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
         ]
       : otherSources.length > 0
         ? [
@@ -479,6 +504,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
             : note,
       ),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
+    ...placesNote(objectActions.length > 0, directories, input),
     ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,
   ];
@@ -491,6 +517,40 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     // Commands whose actions do not depend on the direction (rm, rb, mb, ls) are whole without it.
     ...(direction === 'unknown' && !directionless ? { partial: UNKNOWN_DIRECTION } : {}),
   };
+}
+
+/**
+ * Why the object statement names those resources when the commands worked in more than one directory:
+ * each directory apart, or the whole bucket when no set of directories stands for the places they used.
+ */
+function placesNote(
+  hasObjects: boolean,
+  directories: readonly string[] | undefined,
+  input: AwsCliProfileInput,
+): string[] {
+  if (!hasObjects || input.command === 's3.rb') return [];
+  if (directories !== undefined)
+    return [
+      `The object statement lists the ${directories.length} directories the commands worked in (${directories.map((d) => `"${d}"`).join(', ')}), as the fix does, rather than the whole bucket, which is the only directory that holds them all: S3 authorizes each object's ARN apart (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html). A later run in another directory needs that directory added.`,
+    ];
+  const places = input.spreadOver ?? [];
+  if (places.length < 2 || input.prefix.replace(/^\/+|\/+$/g, '') !== '') return [];
+  const directoryCount = places.filter((place) => place.endsWith('/')).length;
+  const rootKeys = places.length - directoryCount;
+  const shown =
+    places.length > 4 ? `${places.slice(0, 4).join(', ')} and ${places.length - 4} more` : places.join(', ');
+  return [
+    `The object statement covers the whole bucket: the commands worked in ${[
+      directoryCount > 0
+        ? `${directoryCount} top-level ${directoryCount === 1 ? 'directory' : 'directories'}`
+        : '',
+      rootKeys > 0 ? `${rootKeys} ${rootKeys === 1 ? 'object' : 'objects'} at the bucket root` : '',
+    ]
+      .filter((part) => part !== '')
+      .join(
+        ' and ',
+      )} (${shown}), which no directory below the root holds together${rootKeys > 0 ? ' (a key at the root is in no directory)' : ` and which are more than ${MAX_SEPARATE_OBJECT_RESOURCES} to list one by one`}. To keep it narrower, replace its resource with one per directory (or key) the job works in.`,
+  ];
 }
 
 /**
