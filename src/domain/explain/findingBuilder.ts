@@ -3975,11 +3975,20 @@ export class FindingBuilder {
       const commands = awsCliCommands(client.command, evaluated);
       // Which commands listed this bucket: each command's profile counts only its own listings.
       const listingCommands = new Set(evidence('listingCommands') ?? NO_NAMES);
-      for (const { event } of evaluated) {
+      // And what each listed: the s3:prefix values its listing needs (see AwsCliProfileInput.listings).
+      const listed = new Set(evidence('commandListPrefixes') ?? NO_NAMES);
+      for (const { event, check } of evaluated) {
         const command =
           event.bucket === bucket ? listingCommand(event.eventName, event.userAgent) : undefined;
-        if (command !== undefined) listingCommands.add(command);
+        if (command === undefined) continue;
+        listingCommands.add(command);
+        const listedPrefix = check.context['s3:prefix'];
+        listed.add(JSON.stringify([command, typeof listedPrefix === 'string' ? listedPrefix : '']));
       }
+      const listings = [...listed].map((entry) => {
+        const [command, listedPrefix] = JSON.parse(entry) as [string, string];
+        return { command, prefix: listedPrefix };
+      });
       const profile = awsCliJobProfile(
         {
           bucket,
@@ -4007,6 +4016,7 @@ export class FindingBuilder {
               }
             : {}),
           listingCommands: [...listingCommands],
+          listings,
         },
         commands,
       );

@@ -184,6 +184,13 @@ export interface AwsCliProfileInput {
    * `eventNames` counts.
    */
   readonly listingCommands?: readonly string[];
+  /**
+   * The prefixes of the caller's listings of the bucket in the input (`prefix=`, `''` for none), each with
+   * the command it came from (see `listingCommands`): the s3:prefix values a command's listing needs. A
+   * copy within the bucket lists its source (`cp`/`mv --recursive`) or both sides (`sync`), not `prefix`,
+   * where it writes. Absent: taken to be `prefix`, unless the copies read elsewhere in the bucket.
+   */
+  readonly listings?: readonly { readonly command: string; readonly prefix: string }[];
 }
 
 /** Where the copies of a move went, from the bucket it deletes in (see `AwsCliProfileInput.moveSource`). */
@@ -554,17 +561,34 @@ function placesNote(
 }
 
 /**
- * How to keep the profile's s3:ListBucket to the job's directory: an `aws s3` command lists the path it
- * was given (`prefix=dir/`, without a delimiter for a recursive run, page after page with the same
- * prefix), so an `s3:prefix` condition on that directory holds for every listing it makes.
+ * How to keep the profile's s3:ListBucket to what the job lists: an `aws s3` command lists the path it was
+ * given (`prefix=dir/`, without a delimiter for a recursive run, page after page with the same prefix),
+ * so an `s3:prefix` condition on the prefixes of its own listings in the input holds for every listing it
+ * makes. For a copy within the bucket those are its source (`cp`/`mv --recursive`) or both sides (`sync`),
+ * not where it writes; with none in the input, or one of the bucket root, no condition can be said.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
  */
 function listPrefixNote(bucketActions: readonly string[], input: AwsCliProfileInput): string[] {
-  const directory = input.prefix.replace(/^\/+|\/+$/g, '');
-  if (!bucketActions.includes('s3:ListBucket') || directory === '' || input.command === 's3.rb') return [];
+  if (!bucketActions.includes('s3:ListBucket') || input.command === 's3.rb') return [];
+  const prefixes =
+    input.listings !== undefined
+      ? [
+          ...new Set(
+            input.listings.filter((listing) => listing.command === input.command).map((l) => l.prefix),
+          ),
+        ]
+      : input.copySource === undefined
+        ? [`${input.prefix.replace(/^\/+|\/+$/g, '')}/`]
+        : [];
+  if (prefixes.length === 0 || prefixes.some((prefix) => prefix === '' || prefix === '/')) return [];
+  const several = prefixes.length > 1;
+  const values = prefixes.flatMap((prefix) => [
+    JSON.stringify(literalArnPart(prefix)),
+    JSON.stringify(`${literalArnPart(prefix)}*`),
+  ]);
   return [
-    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix [${JSON.stringify(`${literalArnPart(directory)}/`)}, ${JSON.stringify(`${literalArnPart(directory)}/*`)}] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
+    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the ${several ? 'paths' : 'path'} it was given (${prefixes.map((prefix) => `\`prefix=${prefix}\``).join(', ')}${input.listings !== undefined ? `, as ${several ? 'its listings' : 'its listing'} in the input ${several ? 'show' : 'shows'}` : ''}). To keep the ${several ? 'listings' : 'listing'} to ${prefixes.map((prefix) => `"${prefix.replace(/\/+$/, '')}"`).join(' and ')}, add Condition StringLike s3:prefix [${values.join(', ')}] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
   ];
 }
 

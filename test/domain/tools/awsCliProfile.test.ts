@@ -1035,3 +1035,109 @@ describe('awsCliProfile with several directories', () => {
     assert.ok(!inside?.statements.some((s) => s.Sid === 'AwsCliCopySource'));
   });
 });
+
+describe("the s3:prefix note takes the prefixes of the command's own listings", () => {
+  const note = (notes: readonly string[] | undefined) =>
+    notes?.find((n) => n.startsWith('s3:ListBucket has no s3:prefix condition'));
+
+  test('cp --recursive within the bucket lists its source (orig/), not where it writes (copy/)', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'copy/',
+      copySource: 'orig/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      listingCommands: ['s3.cp'],
+      listings: [{ command: 's3.cp', prefix: 'orig/' }],
+    });
+    assert.equal(
+      note(profile?.notes),
+      's3:ListBucket has no s3:prefix condition: `aws s3 cp` lists the path it was given (`prefix=orig/`, as its listing in the input shows). To keep the listing to "orig", add Condition StringLike s3:prefix ["orig/", "orig/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).',
+    );
+  });
+
+  test('sync within the bucket lists both sides: both prefixes; an ls listing of the caller is not its own', () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'cur/',
+      copySource: 'rel/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      listingCommands: ['s3.sync', 's3.ls'],
+      listings: [
+        { command: 's3.sync', prefix: 'rel/' },
+        { command: 's3.sync', prefix: 'cur/' },
+        { command: 's3.ls', prefix: 'other/' },
+      ],
+    });
+    assert.equal(
+      note(profile?.notes),
+      's3:ListBucket has no s3:prefix condition: `aws s3 sync` lists the paths it was given (`prefix=rel/`, `prefix=cur/`, as its listings in the input show). To keep the listings to "rel" and "cur", add Condition StringLike s3:prefix ["rel/", "rel/*", "cur/", "cur/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).',
+    );
+  });
+
+  test('no note when the listings cannot say: none by the command, one of the bucket root, or a copy with none given', () => {
+    const base = {
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'cur/',
+      eventNames: ['ListObjects', 'PutObject'],
+    };
+    assert.equal(
+      note(awsCliProfile({ ...base, listings: [{ command: 's3.ls', prefix: 'cur/' }] })?.notes),
+      undefined,
+    );
+    assert.equal(
+      note(
+        awsCliProfile({
+          ...base,
+          listings: [
+            { command: 's3.sync', prefix: 'cur/' },
+            { command: 's3.sync', prefix: '' },
+          ],
+        })?.notes,
+      ),
+      undefined,
+    );
+    assert.equal(
+      note(awsCliProfile({ ...base, copySource: 'rel/', eventNames: ['ListObjects', 'CopyObject'] })?.notes),
+      undefined,
+    );
+  });
+
+  test('explain: aws s3 cp --recursive s3://data/orig/ s3://data/copy/ refused its copies: the note names orig/, which it listed', () => {
+    const cp = '[aws-cli/2.9.19 Python/3.9 md/command#s3.cp]';
+    const copy = deniedRecord({
+      eventName: 'CopyObject',
+      userAgent: cp,
+      eventTime: '2026-11-27T10:00:02Z',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/copy/a.txt" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'copy/a.txt',
+        'x-amz-copy-source': 'data/orig/a.txt',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/copy/a.txt' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const report = explainTexts(
+      [
+        {
+          input: 't.json',
+          text: JSON.stringify({ Records: [succeededListing('orig/', { userAgent: cp }), copy] }),
+        },
+      ],
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/orig/*' },
+      ]),
+    );
+    const notes = report.findings[0]?.jobProfile?.notes;
+    const said = note(notes);
+    assert.ok(said?.includes('StringLike s3:prefix ["orig/", "orig/*"]'), notes?.join(' | '));
+    assert.ok(!said?.includes('copy/'), said);
+  });
+});
