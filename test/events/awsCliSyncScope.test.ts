@@ -30,7 +30,9 @@ describe('aws s3 sync refused the upload of one changed file', () => {
     const puts = finding?.jobProfile?.statements.find((s) => s.Action.includes('s3:PutObject'));
     assert.deepEqual(puts?.Resource, ['arn:aws:s3:::web/site/*']);
     assert.ok(
-      finding?.jobProfile?.notes.some((n) => n.includes('lists the path it was given (`prefix=site/`)')),
+      finding?.jobProfile?.notes.some((n) =>
+        n.includes('lists the path it was given (`prefix=site/`, as its listing in the input shows)'),
+      ),
       finding?.jobProfile?.notes.join('\n'),
     );
   });

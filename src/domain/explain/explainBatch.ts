@@ -334,7 +334,15 @@ export class Explainer {
     if (bucket !== undefined) this.#note(this.#succeeded.buckets, bucket);
     // Which aws-cli command listed (an `aws s3 ls` is not an `rm --recursive`'s listing).
     const command = listingCommand(eventName, userAgent);
-    if (command !== undefined) this.#note(seen.listingCommands, command);
+    if (command !== undefined) {
+      this.#note(seen.listingCommands, command);
+      // What it listed (an `aws s3 cp --recursive` within the bucket lists its source, not where it writes).
+      const prefix = isJsonObject(parameters) ? parameters.prefix : undefined;
+      this.#note(
+        seen.commandListPrefixes,
+        JSON.stringify([command, typeof prefix === 'string' ? prefix : '']),
+      );
+    }
     if (!isJsonObject(parameters)) return;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     // A listing of versions (rclone --s3-versions) walks the same way.

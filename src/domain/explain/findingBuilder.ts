@@ -137,6 +137,8 @@ import {
   datedDirectoryCaveat,
   minimalStatements,
   rootLevelKeysCaveat,
+  separateDirectories,
+  topLevelPlaces,
   wholeBucketCaveat,
 } from './minimalStatements.js';
 import { type NearMiss, nearMisses } from './nearMisses.js';
@@ -3962,23 +3964,42 @@ export class FindingBuilder {
     for (const name of succeeded) names.add(name);
     const eventNames = [...names];
     if (client.tool === 'aws-cli' && client.command !== undefined) {
-      let prefix = commonDirectory(keys.length > 0 ? keys : listPrefixes);
+      const worked = keys.length > 0 ? keys : listPrefixes;
       // A sync writes under the path it listed (see walksItsPath).
-      if (walksItsPath && keys.length > 0)
-        prefix = syncPathOf(keys, evidence('recursiveListPrefixes')) ?? prefix;
+      const syncPath =
+        walksItsPath && keys.length > 0 ? syncPathOf(keys, evidence('recursiveListPrefixes')) : undefined;
+      const prefix = syncPath ?? commonDirectory(worked);
+      // Commands in sibling directories (`aws s3 cp` of config/app.yml, then of data/x.csv): each
+      // directory, as the fix grants them, rather than the bucket root that is their common directory.
+      const separate = prefix === '' && syncPath === undefined ? separateDirectories(worked) : undefined;
+      // Else the places the bucket root stands for, which the profile's note names (a listing of the
+      // root itself, `prefix=`, is the whole bucket's anyway).
+      const places =
+        prefix === '' && separate === undefined && !worked.includes('') ? topLevelPlaces(worked) : [];
       const commands = awsCliCommands(client.command, evaluated);
       // Which commands listed this bucket: each command's profile counts only its own listings.
       const listingCommands = new Set(evidence('listingCommands') ?? NO_NAMES);
-      for (const { event } of evaluated) {
+      // And what each listed: the s3:prefix values its listing needs (see AwsCliProfileInput.listings).
+      const listed = new Set(evidence('commandListPrefixes') ?? NO_NAMES);
+      for (const { event, check } of evaluated) {
         const command =
           event.bucket === bucket ? listingCommand(event.eventName, event.userAgent) : undefined;
-        if (command !== undefined) listingCommands.add(command);
+        if (command === undefined) continue;
+        listingCommands.add(command);
+        const listedPrefix = check.context['s3:prefix'];
+        listed.add(JSON.stringify([command, typeof listedPrefix === 'string' ? listedPrefix : '']));
       }
+      const listings = [...listed].map((entry) => {
+        const [command, listedPrefix] = JSON.parse(entry) as [string, string];
+        return { command, prefix: listedPrefix };
+      });
       const profile = awsCliJobProfile(
         {
           bucket,
           ...(partition !== undefined ? { partition } : {}),
           prefix,
+          ...(separate !== undefined ? { directories: separate } : {}),
+          ...(places.length > 1 ? { spreadOver: places } : {}),
           eventNames,
           refusedEventNames,
           ...(copySource !== undefined ? { copySource } : {}),
@@ -3999,6 +4020,7 @@ export class FindingBuilder {
               }
             : {}),
           listingCommands: [...listingCommands],
+          listings,
         },
         commands,
       );

@@ -107,7 +107,10 @@ class ByPrincipalAndBucket<T> {
  *   works on as its own backend's, not only reads;
  * - `listingCommands`: the aws-cli commands its listings (ListObjects, ListObjectsV2) came from, as their
  *   user agents name them (`s3.rm`, `s3.ls`), `''` for a listing whose user agent names none: an
- *   `aws s3 rm` lists only with `--recursive`, and an `aws s3 ls` of the caller's is not that listing.
+ *   `aws s3 rm` lists only with `--recursive`, and an `aws s3 ls` of the caller's is not that listing;
+ * - `commandListPrefixes`: those listings' prefixes with the command each came from, as the JSON array
+ *   `[command, prefix]` (`''` for a listing without one): what each command listed, which for a copy
+ *   within the bucket is its source (`cp --recursive`) or both sides (`sync`), not where it writes.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -124,7 +127,8 @@ export type CallEvidence =
   | 'missingKeyDirectories'
   | 'missingKeys'
   | 'lockFiles'
-  | 'listingCommands';
+  | 'listingCommands'
+  | 'commandListPrefixes';
 
 /**
  * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
@@ -193,6 +197,7 @@ export class SucceededCalls {
         missingKeys: new Set(),
         lockFiles: new Set(),
         listingCommands: new Set(),
+        commandListPrefixes: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

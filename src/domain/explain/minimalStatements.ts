@@ -196,12 +196,11 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
 export const MAX_SEPARATE_OBJECT_RESOURCES = 8;
 
 /**
- * The object resource for each of the keys of one bucket that share no directory (the bucket itself
- * would be their common directory): each top-level directory gets the common directory of its keys
- * (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN, unless that makes more than
- * {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
+ * The keys grouped by the place at the top of the bucket they are in: their top-level directory
+ * (`logs/`), or, for a key at the bucket root, the key itself after a NUL (`\u0000app.yml`, which no
+ * directory starts with). Groups in the order first met.
  */
-function separateObjectPatterns(base: string, keys: readonly string[]): string[] {
+function byTopLevelPlace(keys: readonly string[]): Map<string, string[]> {
   const byTop = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');
@@ -211,6 +210,40 @@ function separateObjectPatterns(base: string, keys: readonly string[]): string[]
     if (group === undefined) byTop.set(top, [key]);
     else group.push(key);
   }
+  return byTop;
+}
+
+/**
+ * The places at the top of the bucket that the keys (or listing prefixes) are in: each top-level
+ * directory (`logs/`), and each key at the root as it is, in the order first met.
+ */
+export function topLevelPlaces(keys: readonly string[]): string[] {
+  return [...byTopLevelPlace(keys).keys()].map((top) => (top.startsWith('\u0000') ? top.slice(1) : top));
+}
+
+/**
+ * The directories a fix grants keys that share no directory in (see {@link separateObjectPatterns}): for
+ * each top-level directory, the common directory of its keys (`logs/2026/`, `data/`), in the order first
+ * met. `undefined` when that is not a set of directories: the keys share one (it holds them all), one is
+ * at the bucket root (the fix grants it by its own ARN), or they spread over more than
+ * {@link MAX_SEPARATE_OBJECT_RESOURCES} places (the fix takes the whole bucket).
+ */
+export function separateDirectories(keys: readonly string[]): string[] | undefined {
+  if (keys.length === 0 || commonDirectory(keys) !== '') return undefined;
+  const byTop = byTopLevelPlace(keys);
+  if (byTop.size < 2 || byTop.size > MAX_SEPARATE_OBJECT_RESOURCES) return undefined;
+  if ([...byTop.keys()].some((top) => top.startsWith('\u0000'))) return undefined;
+  return [...byTop.values()].map(commonDirectory);
+}
+
+/**
+ * The object resource for each of the keys of one bucket that share no directory (the bucket itself
+ * would be their common directory): each top-level directory gets the common directory of its keys
+ * (`logs/2026/*`, `data/*`), and a key at the bucket root its own ARN, unless that makes more than
+ * {@link MAX_SEPARATE_OBJECT_RESOURCES} resources.
+ */
+function separateObjectPatterns(base: string, keys: readonly string[]): string[] {
+  const byTop = byTopLevelPlace(keys);
   if (byTop.size > MAX_SEPARATE_OBJECT_RESOURCES || keys.includes(''))
     return keys.map(() => patternUnder(base, ''));
   const patternOf = new Map<string, string>();

@@ -4,6 +4,8 @@
  *
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/index.html
  */
+
+import { MAX_SEPARATE_OBJECT_RESOURCES } from '../explain/minimalStatements.js';
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
 
@@ -130,6 +132,18 @@ export interface AwsCliProfileInput {
   readonly partition?: string;
   /** Object key prefix, `''` for the whole bucket. */
   readonly prefix: string;
+  /**
+   * The directories the commands worked in when they share none but the bucket root (`config/` and
+   * `data/`: `aws s3 cp` of one file from each), as the fix grants them (see `separateDirectories`): the
+   * object statement covers each rather than the whole bucket, which `prefix` (`''`) would be.
+   */
+  readonly directories?: readonly string[];
+  /**
+   * The places at the top of the bucket the commands worked in when no set of directories stands for them
+   * (a key at the bucket root among them, or more than the fix spreads over): the object statement covers
+   * the whole bucket, and a note says why.
+   */
+  readonly spreadOver?: readonly string[];
   /** Event names of the principal on the bucket (denied and successful); they tell upload from download. */
   readonly eventNames: readonly string[];
   /**
@@ -170,6 +184,13 @@ export interface AwsCliProfileInput {
    * `eventNames` counts.
    */
   readonly listingCommands?: readonly string[];
+  /**
+   * The prefixes of the caller's listings of the bucket in the input (`prefix=`, `''` for none), each with
+   * the command it came from (see `listingCommands`): the s3:prefix values a command's listing needs. A
+   * copy within the bucket lists its source (`cp`/`mv --recursive`) or both sides (`sync`), not `prefix`,
+   * where it writes. Absent: taken to be `prefix`, unless the copies read elsewhere in the bucket.
+   */
+  readonly listings?: readonly { readonly command: string; readonly prefix: string }[];
 }
 
 /** Where the copies of a move went, from the bucket it deletes in (see `AwsCliProfileInput.moveSource`). */
@@ -275,6 +296,17 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     input.command === 's3.rb' ? '' : input.prefix,
     input.partition,
   );
+  // Sibling directories (`config/`, `data/`) each get their own object resource, as the fix grants them:
+  // S3 authorizes each object ARN apart, so the bucket root that holds them both is not needed.
+  const directories =
+    input.command !== 's3.rb' && input.directories !== undefined && input.directories.length > 1
+      ? input.directories
+      : undefined;
+  const objectArns = directories?.map(
+    (directory) => jobResourceArns(input.bucket, directory, input.partition).objectArn,
+  ) ?? [objectArn];
+  const insideJob = (directory: string): boolean =>
+    (directories ?? [input.prefix]).some((jobDirectory) => isInsidePrefix(directory, jobDirectory));
   // Commands whose object actions do not depend on the direction (rm, rb, mb, ls) say nothing of it.
   const directionless = Object.values(permissions.objects).every(
     (actions) => actions.join() === permissions.objects.upload.join(),
@@ -283,7 +315,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
   // Copies within the bucket from another directory: the source is read there (and, by mv, deleted),
   // the prefix written.
   const source = input.copySource;
-  const splitCopy = direction === 's3-to-s3' && source !== undefined && !isInsidePrefix(source, input.prefix);
+  const splitCopy = direction === 's3-to-s3' && source !== undefined && !insideJob(source);
   const sourceActions = input.command === 's3.mv' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:GetObject'];
   // Copies from other buckets only: the reads (and mv's deletes) happen there, not here.
   const otherSources =
@@ -344,7 +376,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
       Sid: 'AwsCliObjects',
       Effect: 'Allow',
       Action: [...new Set(objectActions)].sort((a, b) => a.localeCompare(b)),
-      Resource: [objectArn],
+      Resource: objectArns,
     });
   }
 
@@ -436,7 +468,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     ...(directionless && direction !== 'move-source' ? [] : [directionNote]),
     ...(splitCopy
       ? [
-          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under "${input.prefix}" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
+          `The copies read ${source === '' ? 'the root of the bucket' : `"${source}"`} in the same bucket (AwsCliCopySource: ${sourceActions.join(' and ')}${input.command === 's3.mv' ? ', since mv deletes what it moved' : ' alone'}) and write under ${directories?.map((d) => `"${d}"`).join(' and ') ?? `"${input.prefix}"`} (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).`,
         ]
       : otherSources.length > 0
         ? [
@@ -479,6 +511,7 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
             : note,
       ),
     ...notGranted(statements, input.deniedActions ?? [], [input.command]),
+    ...placesNote(objectActions.length > 0, directories, input),
     ...listPrefixNote(bucketActions, input),
     `Source: ${permissions.source}`,
   ];
@@ -494,17 +527,68 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
 }
 
 /**
- * How to keep the profile's s3:ListBucket to the job's directory: an `aws s3` command lists the path it
- * was given (`prefix=dir/`, without a delimiter for a recursive run, page after page with the same
- * prefix), so an `s3:prefix` condition on that directory holds for every listing it makes.
+ * Why the object statement names those resources when the commands worked in more than one directory:
+ * each directory apart, or the whole bucket when no set of directories stands for the places they used.
+ */
+function placesNote(
+  hasObjects: boolean,
+  directories: readonly string[] | undefined,
+  input: AwsCliProfileInput,
+): string[] {
+  if (!hasObjects || input.command === 's3.rb') return [];
+  if (directories !== undefined)
+    return [
+      `The object statement lists the ${directories.length} directories the commands worked in (${directories.map((d) => `"${d}"`).join(', ')}), as the fix does, rather than the whole bucket, which is the only directory that holds them all: S3 authorizes each object's ARN apart (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html). A later run in another directory needs that directory added.`,
+    ];
+  const places = input.spreadOver ?? [];
+  if (places.length < 2 || input.prefix.replace(/^\/+|\/+$/g, '') !== '') return [];
+  const directoryCount = places.filter((place) => place.endsWith('/')).length;
+  const rootKeys = places.length - directoryCount;
+  const shown =
+    places.length > 4 ? `${places.slice(0, 4).join(', ')} and ${places.length - 4} more` : places.join(', ');
+  return [
+    `The object statement covers the whole bucket: the commands worked in ${[
+      directoryCount > 0
+        ? `${directoryCount} top-level ${directoryCount === 1 ? 'directory' : 'directories'}`
+        : '',
+      rootKeys > 0 ? `${rootKeys} ${rootKeys === 1 ? 'object' : 'objects'} at the bucket root` : '',
+    ]
+      .filter((part) => part !== '')
+      .join(
+        ' and ',
+      )} (${shown}), which no directory below the root holds together${rootKeys > 0 ? ' (a key at the root is in no directory)' : ` and which are more than ${MAX_SEPARATE_OBJECT_RESOURCES} to list one by one`}. To keep it narrower, replace its resource with one per directory (or key) the job works in.`,
+  ];
+}
+
+/**
+ * How to keep the profile's s3:ListBucket to what the job lists: an `aws s3` command lists the path it was
+ * given (`prefix=dir/`, without a delimiter for a recursive run, page after page with the same prefix),
+ * so an `s3:prefix` condition on the prefixes of its own listings in the input holds for every listing it
+ * makes. For a copy within the bucket those are its source (`cp`/`mv --recursive`) or both sides (`sync`),
+ * not where it writes; with none in the input, or one of the bucket root, no condition can be said.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
  */
 function listPrefixNote(bucketActions: readonly string[], input: AwsCliProfileInput): string[] {
-  const directory = input.prefix.replace(/^\/+|\/+$/g, '');
-  if (!bucketActions.includes('s3:ListBucket') || directory === '' || input.command === 's3.rb') return [];
+  if (!bucketActions.includes('s3:ListBucket') || input.command === 's3.rb') return [];
+  const prefixes =
+    input.listings !== undefined
+      ? [
+          ...new Set(
+            input.listings.filter((listing) => listing.command === input.command).map((l) => l.prefix),
+          ),
+        ]
+      : input.copySource === undefined
+        ? [`${input.prefix.replace(/^\/+|\/+$/g, '')}/`]
+        : [];
+  if (prefixes.length === 0 || prefixes.some((prefix) => prefix === '' || prefix === '/')) return [];
+  const several = prefixes.length > 1;
+  const values = prefixes.flatMap((prefix) => [
+    JSON.stringify(literalArnPart(prefix)),
+    JSON.stringify(`${literalArnPart(prefix)}*`),
+  ]);
   return [
-    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the path it was given (\`prefix=${directory}/\`). To keep the listing to "${directory}", add Condition StringLike s3:prefix [${JSON.stringify(`${literalArnPart(directory)}/`)}, ${JSON.stringify(`${literalArnPart(directory)}/*`)}] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
+    `s3:ListBucket has no s3:prefix condition: ${commandLine(input.command)} lists the ${several ? 'paths' : 'path'} it was given (${prefixes.map((prefix) => `\`prefix=${prefix}\``).join(', ')}${input.listings !== undefined ? `, as ${several ? 'its listings' : 'its listing'} in the input ${several ? 'show' : 'shows'}` : ''}). To keep the ${several ? 'listings' : 'listing'} to ${prefixes.map((prefix) => `"${prefix.replace(/\/+$/, '')}"`).join(' and ')}, add Condition StringLike s3:prefix [${values.join(', ')}] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).`,
   ];
 }
 

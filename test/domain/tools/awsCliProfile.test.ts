@@ -9,7 +9,13 @@ import {
   awsCliProfiledCommands,
   inferAwsCliDirection,
 } from '../../../src/domain/tools/awsCliProfile.js';
-import { ACCOUNT, backupUserContext, deniedRecord } from '../explain/explainFixtures.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedObjectRecord,
+  deniedRecord,
+  succeededListing,
+} from '../explain/explainFixtures.js';
 
 describe("the direction of a finding's own refusals", () => {
   test("wins over the caller's successful calls of another command (an upload elsewhere in the bucket)", () => {
@@ -904,5 +910,234 @@ describe('explain: a caller that ran aws s3 ls, then aws s3 cp, refused both wit
       command: 's3.cp',
     });
     assert.ok(download?.notes.some((n) => n.startsWith('`aws s3 cp --recursive` from S3 lists the source')));
+  });
+});
+
+describe('explain: aws s3 cp runs in sibling directories of one bucket, refused in one finding', () => {
+  const cp = '[aws-cli/2.9.19 Python/3.9 md/command#s3.cp]';
+  const explainRecords = (records: readonly Record<string, unknown>[]) =>
+    explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: records }) }],
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/public/*' },
+      ]),
+    );
+  const objectResources = (profile: {
+    statements: readonly { Sid?: string; Resource: readonly string[] }[];
+  }) => profile.statements.filter((s) => s.Sid === 'AwsCliObjects').flatMap((s) => s.Resource);
+
+  test('two downloads (config/app.yml, data/x.csv): the profile reads each directory, as the fix does, not the whole bucket', () => {
+    const report = explainRecords([
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'config/app.yml', { userAgent: cp }),
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'data/x.csv', {
+        userAgent: cp,
+        eventTime: '2026-11-27T10:00:05Z',
+      }),
+    ]);
+    assert.equal(report.findings.length, 1);
+    const [finding] = report.findings;
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Resource),
+      ['arn:aws:s3:::data/config/*', 'arn:aws:s3:::data/data/*'],
+    );
+    const profile = finding?.jobProfile;
+    assert.ok(profile);
+    assert.deepEqual(objectResources(profile), ['arn:aws:s3:::data/config/*', 'arn:aws:s3:::data/data/*']);
+    assert.ok(
+      profile.notes.some((n) =>
+        n.startsWith(
+          'The object statement lists the 2 directories the commands worked in ("config/", "data/")',
+        ),
+      ),
+      profile.notes.join(' | '),
+    );
+  });
+
+  test('a recursive download of r1/ (its listing) and a single one from r2/: the listing, and reads in r1/ and r2/', () => {
+    const report = explainRecords([
+      succeededListing('r1/', { userAgent: cp }),
+      deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'r1/a.txt', {
+        userAgent: cp,
+        eventTime: '2026-11-27T10:00:01Z',
+      }),
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'r2/one.txt', {
+        userAgent: cp,
+        eventTime: '2026-11-27T10:00:05Z',
+      }),
+    ]);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    assert.deepEqual(objectResources(profile), ['arn:aws:s3:::data/r1/*', 'arn:aws:s3:::data/r2/*']);
+    assert.ok(profile.statements.some((s) => s.Action.includes('s3:ListBucket')));
+  });
+
+  test('a key at the bucket root among them: the whole bucket, and a note that says why', () => {
+    const report = explainRecords([
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'config/app.yml', { userAgent: cp }),
+      deniedObjectRecord('HeadObject', 's3:GetObject', 'data', 'notes.txt', {
+        userAgent: cp,
+        eventTime: '2026-11-27T10:00:05Z',
+      }),
+    ]);
+    const profile = report.findings[0]?.jobProfile;
+    assert.ok(profile);
+    assert.deepEqual(objectResources(profile), ['arn:aws:s3:::data/*']);
+    assert.ok(
+      profile.notes.some((n) =>
+        n.startsWith(
+          'The object statement covers the whole bucket: the commands worked in 1 top-level directory and 1 object at the bucket root (config/, notes.txt)',
+        ),
+      ),
+      profile.notes.join(' | '),
+    );
+  });
+});
+
+describe('awsCliProfile with several directories', () => {
+  test('uploads to incoming/ and logs/: the upload set on each, copies from a third directory read it apart', () => {
+    const upload = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: '',
+      directories: ['incoming/', 'logs/'],
+      eventNames: ['PutObject'],
+    });
+    assert.deepEqual(
+      upload?.statements.map((s) => `${s.Sid} ${s.Action.join(',')} ${s.Resource.join(',')}`),
+      [
+        'AwsCliObjects s3:AbortMultipartUpload,s3:PutObject arn:aws:s3:::bkt/incoming/*,arn:aws:s3:::bkt/logs/*',
+      ],
+    );
+    const copies = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: '',
+      directories: ['a/', 'b/'],
+      copySource: 'in/',
+      eventNames: ['CopyObject'],
+    });
+    assert.deepEqual(
+      copies?.statements.map((s) => `${s.Sid} ${s.Action.join(',')} ${s.Resource.join(',')}`),
+      [
+        'AwsCliObjects s3:AbortMultipartUpload,s3:PutObject arn:aws:s3:::bkt/a/*,arn:aws:s3:::bkt/b/*',
+        'AwsCliCopySource s3:GetObject arn:aws:s3:::bkt/in/*',
+      ],
+    );
+    // A copy whose source is one of the directories reads it with the writes.
+    const inside = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: '',
+      directories: ['a/', 'b/'],
+      copySource: 'a/',
+      eventNames: ['CopyObject'],
+    });
+    assert.ok(!inside?.statements.some((s) => s.Sid === 'AwsCliCopySource'));
+  });
+});
+
+describe("the s3:prefix note takes the prefixes of the command's own listings", () => {
+  const note = (notes: readonly string[] | undefined) =>
+    notes?.find((n) => n.startsWith('s3:ListBucket has no s3:prefix condition'));
+
+  test('cp --recursive within the bucket lists its source (orig/), not where it writes (copy/)', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'copy/',
+      copySource: 'orig/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      listingCommands: ['s3.cp'],
+      listings: [{ command: 's3.cp', prefix: 'orig/' }],
+    });
+    assert.equal(
+      note(profile?.notes),
+      's3:ListBucket has no s3:prefix condition: `aws s3 cp` lists the path it was given (`prefix=orig/`, as its listing in the input shows). To keep the listing to "orig", add Condition StringLike s3:prefix ["orig/", "orig/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).',
+    );
+  });
+
+  test('sync within the bucket lists both sides: both prefixes; an ls listing of the caller is not its own', () => {
+    const profile = awsCliProfile({
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'cur/',
+      copySource: 'rel/',
+      eventNames: ['ListObjects', 'CopyObject'],
+      listingCommands: ['s3.sync', 's3.ls'],
+      listings: [
+        { command: 's3.sync', prefix: 'rel/' },
+        { command: 's3.sync', prefix: 'cur/' },
+        { command: 's3.ls', prefix: 'other/' },
+      ],
+    });
+    assert.equal(
+      note(profile?.notes),
+      's3:ListBucket has no s3:prefix condition: `aws s3 sync` lists the paths it was given (`prefix=rel/`, `prefix=cur/`, as its listings in the input show). To keep the listings to "rel" and "cur", add Condition StringLike s3:prefix ["rel/", "rel/*", "cur/", "cur/*"] to the statement and test the job (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).',
+    );
+  });
+
+  test('no note when the listings cannot say: none by the command, one of the bucket root, or a copy with none given', () => {
+    const base = {
+      command: 's3.sync',
+      bucket: 'bkt',
+      prefix: 'cur/',
+      eventNames: ['ListObjects', 'PutObject'],
+    };
+    assert.equal(
+      note(awsCliProfile({ ...base, listings: [{ command: 's3.ls', prefix: 'cur/' }] })?.notes),
+      undefined,
+    );
+    assert.equal(
+      note(
+        awsCliProfile({
+          ...base,
+          listings: [
+            { command: 's3.sync', prefix: 'cur/' },
+            { command: 's3.sync', prefix: '' },
+          ],
+        })?.notes,
+      ),
+      undefined,
+    );
+    assert.equal(
+      note(awsCliProfile({ ...base, copySource: 'rel/', eventNames: ['ListObjects', 'CopyObject'] })?.notes),
+      undefined,
+    );
+  });
+
+  test('explain: aws s3 cp --recursive s3://data/orig/ s3://data/copy/ refused its copies: the note names orig/, which it listed', () => {
+    const cp = '[aws-cli/2.9.19 Python/3.9 md/command#s3.cp]';
+    const copy = deniedRecord({
+      eventName: 'CopyObject',
+      userAgent: cp,
+      eventTime: '2026-11-27T10:00:02Z',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data/copy/a.txt" because no identity-based policy allows the s3:PutObject action`,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'copy/a.txt',
+        'x-amz-copy-source': 'data/orig/a.txt',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/copy/a.txt' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const report = explainTexts(
+      [
+        {
+          input: 't.json',
+          text: JSON.stringify({ Records: [succeededListing('orig/', { userAgent: cp }), copy] }),
+        },
+      ],
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/orig/*' },
+      ]),
+    );
+    const notes = report.findings[0]?.jobProfile?.notes;
+    const said = note(notes);
+    assert.ok(said?.includes('StringLike s3:prefix ["orig/", "orig/*"]'), notes?.join(' | '));
+    assert.ok(!said?.includes('copy/'), said);
   });
 });
