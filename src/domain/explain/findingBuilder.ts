@@ -2858,15 +2858,18 @@ export class FindingBuilder {
       eventIds[i] = e.eventId;
     }
     const who = principalKey(principal);
-    // AWS's message named S3's use of a KMS key it did not name, and no call on a known key was
-    // evaluated: the summary names that use, not the S3 request the visible policies allow.
-    const unnamedKeyUse =
-      message.form === 'enhanced' &&
-      message.action.toLowerCase().startsWith('kms:') &&
-      message.resource?.includes(':kms:') !== true &&
-      kmsRequests.length === 0
-        ? message.action
-        : undefined;
+    // AWS's message named S3's use of a KMS key it did not name, and no call evaluated is that use (none
+    // on a known key; or only a copy's other calls, the destination key's, when it was refused the read
+    // of its source object's key, which the record does not show): the summary names that use, not the
+    // S3 request the visible policies allow, nor a call AWS did not say was refused.
+    const unnamedKeyUse = events.flatMap(({ message: said }, i) =>
+      said.form === 'enhanced' &&
+      said.action.toLowerCase().startsWith('kms:') &&
+      said.resource?.includes(':kms:') !== true &&
+      !kmsCalls.some((c) => c.call.event === events[i] && c.call.refusedThisRun)
+        ? [said.action]
+        : [],
+    )[0];
     const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       eventIds,
       principal:
