@@ -49,7 +49,7 @@ describe('a refused upload the visible policies allow, beside a clean-up they do
     );
     assert.equal(
       finding?.summary,
-      "user/backup was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it (see the caveats). The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload, which no identity-based policy allows. Fix: add s3:AbortMultipartUpload to a new inline policy on user/backup (not verified).",
+      "user/backup (AWS SDK for JavaScript v3 3.1168.0) was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it (see the caveats). The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload, which no identity-based policy allows. Fix: add s3:AbortMultipartUpload to a new inline policy on user/backup (not verified).",
     );
     assert.equal(finding?.fix?.verified, false);
     assert.ok(
@@ -68,7 +68,7 @@ describe('a refused upload the visible policies allow, beside a clean-up they do
     const [finding] = explain([complete, abort]);
     assert.match(
       finding?.summary ?? '',
-      /^user\/backup was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it \(see the caveats\)\. The client's clean-up/,
+      /^user\/backup \(AWS SDK for JavaScript v3 3\.1168\.0\) was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it \(see the caveats\)\. The client's clean-up/,
     );
     assert.equal(finding?.fix?.verified, false);
     assert.match(
@@ -98,7 +98,7 @@ describe('a refused upload the visible policies allow, beside a clean-up they do
     const [finding] = explain([enhanced(part, 's3:PutObject'), enhanced(abort, 's3:AbortMultipartUpload')]);
     assert.match(
       finding?.summary ?? '',
-      /^user\/backup was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it \(see the caveats\)\. /,
+      /^user\/backup \(AWS SDK for JavaScript v3 3\.1168\.0\) was denied s3:PutObject on bucket data: the visible policies allow it, so something not visible denied it \(see the caveats\)\. /,
     );
     assert.equal(finding?.fix?.verified, false);
     assert.equal(stillDeny(finding?.caveats), undefined);
