@@ -107,7 +107,10 @@ class ByPrincipalAndBucket<T> {
  *   works on as its own backend's, not only reads;
  * - `listingCommands`: the aws-cli commands its listings (ListObjects, ListObjectsV2) came from, as their
  *   user agents name them (`s3.rm`, `s3.ls`), `''` for a listing whose user agent names none: an
- *   `aws s3 rm` lists only with `--recursive`, and an `aws s3 ls` of the caller's is not that listing.
+ *   `aws s3 rm` lists only with `--recursive`, and an `aws s3 ls` of the caller's is not that listing;
+ * - `uploadKeys`: the SSE-KMS keys its uploads in parts (CreateMultipartUpload) chose, each as the JSON
+ *   array `[object key, key ID as the request or its response names it]`: the key whose kms:Decrypt the
+ *   upload's UploadPart and CompleteMultipartUpload need, which their own records do not name.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -124,7 +127,8 @@ export type CallEvidence =
   | 'missingKeyDirectories'
   | 'missingKeys'
   | 'lockFiles'
-  | 'listingCommands';
+  | 'listingCommands'
+  | 'uploadKeys';
 
 /**
  * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
@@ -193,6 +197,7 @@ export class SucceededCalls {
         missingKeys: new Set(),
         lockFiles: new Set(),
         listingCommands: new Set(),
+        uploadKeys: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

@@ -307,8 +307,23 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
 export function keyUseRefusals(
   finding: Pick<Finding, 'requests' | 'cause' | 'unnamedKeyUse'>,
 ): Finding['requests'] {
+  // Or, for a request refused on this run whose S3 requests the visible policies allow and AWS's message
+  // does not name (its legacy "Access Denied": an UploadPart of an SSE-KMS upload), the calls S3 makes
+  // for it that the caller's policies refuse: the likely reason it was refused.
+  const s3Rows = finding.requests.filter((r) => !isKmsAction(r.action));
+  const unnamedAllowed = new Set(
+    s3Rows
+      .filter((r) => r.decision === 'Allowed' && r.source === 'operation')
+      .map((r) => r.eventId)
+      .filter((id) =>
+        s3Rows.every((r) => r.eventId !== id || (r.decision === 'Allowed' && r.source === 'operation')),
+      ),
+  );
   const refusedByCaller = finding.requests.filter(
-    (r) => isKmsAction(r.action) && r.source === 'message' && r.decision !== 'Allowed',
+    (r) =>
+      isKmsAction(r.action) &&
+      r.decision !== 'Allowed' &&
+      (r.source === 'message' || unnamedAllowed.has(r.eventId)),
   );
   if (finding.cause !== 'kms-key') return refusedByCaller;
   const refusedByS3 = new Set(
