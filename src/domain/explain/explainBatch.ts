@@ -34,6 +34,7 @@ import {
   SHOWS_OBJECT,
   SucceededCalls,
 } from './grouping.js';
+import { withUploadKey } from './kmsCallerSide.js';
 import { combinePolicyChanges, type OtherInlineSize } from './policyChanges.js';
 import { PolicyResolver } from './policyResolver.js';
 import { iamPolicySize } from './policySize.js';
@@ -265,7 +266,14 @@ export class Explainer {
     const { kept, copies } = oneCopyPerRequest(this.#deniedEvents);
     const { snapshot } = this.#context;
     const groups = groupEvents(
-      kept.map((event) => withCallerById(event, snapshot)),
+      kept.map((event) => {
+        const withCaller = withCallerById(event, snapshot);
+        // An upload's part or completion needs kms:Decrypt on the key its CreateMultipartUpload chose.
+        return withUploadKey(
+          withCaller,
+          this.#succeeded.values('uploadKeys', withCaller.principal, withCaller.bucket),
+        );
+      }),
       this.#context.windowMinutes,
     );
     const built = groups.map((group, index) => {
@@ -323,6 +331,7 @@ export class Explainer {
     eventName: string,
     parameters: unknown,
     userAgent: unknown,
+    response: unknown,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -368,6 +377,14 @@ export class Explainer {
     // it uploaded into the same directory (rclone sync --backup-dir).
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
+    } else if (eventName === 'CreateMultipartUpload') {
+      // The SSE-KMS key the upload chose: its parts and its completion need kms:Decrypt on it, and their
+      // records do not name it. The request's header, else the response's (a bucket's default key).
+      const header = 'x-amz-server-side-encryption-aws-kms-key-id';
+      const keyId = [parameters[header], isJsonObject(response) ? response[header] : undefined].find(
+        (id): id is string => typeof id === 'string' && id !== '',
+      );
+      if (keyId !== undefined) this.#note(seen.uploadKeys, JSON.stringify([key, keyId]));
     } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {
       this.#note(seen.uploadDirectories, directory);
       if (key.endsWith('.tflock')) this.#note(seen.lockFiles, key);
@@ -473,6 +490,7 @@ export class Explainer {
           eventName,
           parameters,
           fields.userAgent,
+          fields.responseElements,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -516,6 +534,7 @@ export class Explainer {
             record.eventName,
             record.requestParameters,
             record.userAgent,
+            record.raw.responseElements,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);

@@ -2270,6 +2270,7 @@ export class FindingBuilder {
       | {
           readonly refused: readonly EvaluatedKmsCall[];
           readonly now: readonly EvaluatedKmsCall[];
+          readonly likely: readonly EvaluatedKmsCall[];
           readonly next: readonly EvaluatedKmsCall[];
         }
       | undefined;
@@ -2380,15 +2381,27 @@ export class FindingBuilder {
         );
         // A call refused on this run already is said once, with this run.
         const refusedNow = new Set(now.map((c) => `${c.call.action} ${c.call.keyArn}`));
-        const next = callerRefused.filter(
+        const later = callerRefused.filter(
           (c) =>
             !c.call.refusedThisRun &&
             !deniedEvents.has(c.call.event.eventId) &&
             !refusedNow.has(`${c.call.action} ${c.call.keyArn}`),
         );
+        // Those of requests refused on this run that the visible policies allow, with AWS's legacy
+        // message (an UploadPart of an SSE-KMS upload): the likely reason they were refused, not a call
+        // S3 makes only once the S3 requests are allowed.
+        const likely = later.filter(
+          (c) =>
+            c.call.event.message.form === 'legacy' &&
+            evaluated.some((e) => e.event === c.call.event) &&
+            evaluated.every((e) => e.event !== c.call.event || e.decision === 'Allowed'),
+        );
+        const next = later.filter((c) => !likely.includes(c));
         if (now.length > 0) caveats.push(kmsRefusalCaveat(now, true, principal.account));
+        if (likely.length > 0) caveats.push(kmsRefusalCaveat(likely, 'likely', principal.account));
         if (next.length > 0) caveats.push(kmsRefusalCaveat(next, false, principal.account));
-        if (now.length + next.length > 0) keyUseAfterS3 = { refused: [...now, ...next], now, next };
+        if (later.length + now.length > 0)
+          keyUseAfterS3 = { refused: [...now, ...likely, ...next], now, likely, next };
       } else if (calls.length > 0) {
         const outcome = this.#kmsCause(
           message,
@@ -2480,11 +2493,12 @@ export class FindingBuilder {
       );
       if (combined !== undefined && 'notJoined' in combined) caveats.push(combined.notJoined);
       else if (combined !== undefined) {
-        const { now, next } = keyUseAfterS3;
+        const { now, likely, next } = keyUseAfterS3;
         // The S3 fix the key's statements joined: the objects they are for.
         const keyScope = keyScopeOf(fixOutcome.fix);
         for (const [calls, thisRun] of [
           [now, true],
+          [likely, 'likely'],
           [next, false],
         ] as const) {
           const at =
@@ -2860,15 +2874,18 @@ export class FindingBuilder {
       eventIds[i] = e.eventId;
     }
     const who = principalKey(principal);
-    // AWS's message named S3's use of a KMS key it did not name, and no call on a known key was
-    // evaluated: the summary names that use, not the S3 request the visible policies allow.
-    const unnamedKeyUse =
-      message.form === 'enhanced' &&
-      message.action.toLowerCase().startsWith('kms:') &&
-      message.resource?.includes(':kms:') !== true &&
-      kmsRequests.length === 0
-        ? message.action
-        : undefined;
+    // AWS's message named S3's use of a KMS key it did not name, and no call evaluated is that use (none
+    // on a known key; or only a copy's other calls, the destination key's, when it was refused the read
+    // of its source object's key, which the record does not show): the summary names that use, not the
+    // S3 request the visible policies allow, nor a call AWS did not say was refused.
+    const unnamedKeyUse = events.flatMap(({ message: said }, i) =>
+      said.form === 'enhanced' &&
+      said.action.toLowerCase().startsWith('kms:') &&
+      said.resource?.includes(':kms:') !== true &&
+      !kmsCalls.some((c) => c.call.event === events[i] && c.call.refusedThisRun)
+        ? [said.action]
+        : [],
+    )[0];
     const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       eventIds,
       principal:

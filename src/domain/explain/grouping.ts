@@ -111,6 +111,9 @@ class ByPrincipalAndBucket<T> {
  * - `commandListPrefixes`: those listings' prefixes with the command each came from, as the JSON array
  *   `[command, prefix]` (`''` for a listing without one): what each command listed, which for a copy
  *   within the bucket is its source (`cp --recursive`) or both sides (`sync`), not where it writes.
+ * - `uploadKeys`: the SSE-KMS keys its uploads in parts (CreateMultipartUpload) chose, each as the JSON
+ *   array `[object key, key ID as the request or its response names it]`: the key whose kms:Decrypt the
+ *   upload's UploadPart and CompleteMultipartUpload need, which their own records do not name.
  */
 export type CallEvidence =
   | 'eventNames'
@@ -128,7 +131,8 @@ export type CallEvidence =
   | 'missingKeys'
   | 'lockFiles'
   | 'listingCommands'
-  | 'commandListPrefixes';
+  | 'commandListPrefixes'
+  | 'uploadKeys';
 
 /**
  * The name a successful CopyObject of a key onto itself is kept under in `eventNames`: an update of the
@@ -198,6 +202,7 @@ export class SucceededCalls {
         lockFiles: new Set(),
         listingCommands: new Set(),
         commandListPrefixes: new Set(),
+        uploadKeys: new Set(),
       };
       this.#seen.set(principal, bucket, seen);
     }

@@ -257,6 +257,69 @@ export function kmsCallsOf(events: readonly DeniedEvent[]): KmsCall[] {
   }
 }
 
+/** The calls of an upload in parts whose records name no key, each needing kms:Decrypt on the upload's. */
+const UPLOAD_KEY_USERS: ReadonlySet<string> = new Set(['UploadPart', 'CompleteMultipartUpload']);
+
+/**
+ * The event with kms:Decrypt on its upload's key among its KMS checks, when it is an UploadPart or a
+ * CompleteMultipartUpload whose upload's CreateMultipartUpload (a successful one of the caller's on the
+ * same bucket and object, in the input) chose an SSE-KMS key: S3 needs it "because Amazon S3 must decrypt
+ * and read data from the encrypted file parts before it completes the multipart upload"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions), and those
+ * records name no key. The event as it is when its record names a key already, when no such upload is in
+ * the input, or when uploads of that object chose different keys (which one this part was for is not
+ * known: the records of a part do not name it). A bare key ID is the caller's account's, in the
+ * request's region, as S3 resolves it; an alias is not resolved.
+ *
+ * `uploadKeys` holds `[object key, key ID]` arrays as JSON (the caller's `uploadKeys` evidence).
+ */
+export function withUploadKey(event: DeniedEvent, uploadKeys: ReadonlySet<string> | undefined): DeniedEvent {
+  const object = event.objectKey;
+  if (
+    uploadKeys === undefined ||
+    uploadKeys.size === 0 ||
+    object === undefined ||
+    event.kmsChecks.length > 0 ||
+    !UPLOAD_KEY_USERS.has(event.eventName)
+  )
+    return event;
+  const ids = new Set<string>();
+  for (const entry of uploadKeys) {
+    const parsed: unknown = JSON.parse(entry);
+    if (Array.isArray(parsed) && parsed[0] === object && typeof parsed[1] === 'string') ids.add(parsed[1]);
+  }
+  const [keyId, ...others] = ids;
+  if (keyId === undefined || others.length > 0) return event;
+  const region = event.check.context['aws:RequestedRegion'];
+  const partition = /^arn:(aws[a-z-]*):/.exec(event.check.resource)?.[1];
+  const keyArn = KEY_ARN.test(keyId)
+    ? keyId
+    : /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/.test(keyId) &&
+        typeof region === 'string' &&
+        partition !== undefined &&
+        event.principal.account !== undefined
+      ? `arn:${partition}:kms:${region}:${event.principal.account}:key/${keyId}`
+      : undefined;
+  if (keyArn === undefined) return event;
+  const hidden = s3OperationFor(event.eventName)?.operation.kmsHidden;
+  return {
+    ...event,
+    kmsChecks: [
+      {
+        action: 'kms:Decrypt',
+        resource: keyArn,
+        context: {},
+        ...(event.bucket !== undefined ? { bucket: event.bucket } : {}),
+        key: object,
+        reason: `the upload's CreateMultipartUpload (in the input) chose SSE-KMS with this key [x-amz-server-side-encryption-aws-kms-key-id: ${keyId}], and S3 decrypts the parts with it. Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions`,
+        kind: 'kms',
+      },
+    ],
+    // The note that the upload may use SSE-KMS: the input shows that it does, and which key.
+    notes: hidden === undefined ? event.notes : event.notes.filter((note) => note !== hidden),
+  };
+}
+
 /**
  * An upload in parts (CreateMultipartUpload) needs kms:Decrypt on its key next, for its parts: "the
  * requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"
@@ -973,14 +1036,12 @@ function multipartDecryptNote(calls: readonly EvaluatedKmsCall[]): string {
 /** The caveat for KMS calls a fix now grants, in place of {@link kmsRefusalCaveat}'s. */
 export function keyUseInFixCaveat(
   refused: readonly EvaluatedKmsCall[],
-  thisRun: boolean,
+  thisRun: boolean | 'likely',
   callerAccount: string | undefined,
   callerSideChange = false,
   scope: readonly string[] = [],
 ): string {
-  const lead = thisRun
-    ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
-    : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
+  const lead = keyUseLead(refused, thisRun);
   const needs = keyPolicyNeeds(refused, callerAccount);
   return `${lead}, and the caller's policies do not allow ${pronoun(refused)} either: ${callerSideChange ? "the fix's change to the caller's own policies" : 'the fix'} includes ${statementsText(kmsStatements(refused, scope))}, so that the next run is not refused there. ${needs.charAt(0).toUpperCase()}${needs.slice(1)}.${multipartDecryptNote(refused)}`;
 }
@@ -1111,12 +1172,10 @@ export function kmsNoFixCaveat(
  */
 export function kmsRefusalCaveat(
   refused: readonly EvaluatedKmsCall[],
-  thisRun: boolean,
+  thisRun: boolean | 'likely',
   callerAccount: string | undefined,
 ): string {
-  const lead = thisRun
-    ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
-    : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
+  const lead = keyUseLead(refused, thisRun);
   const explicit = refused.filter((c) => c.result.decision === 'ExplicitlyDenied');
   const implicit = refused.filter((c) => c.result.decision !== 'ExplicitlyDenied');
   const parts: string[] = [];
@@ -1145,6 +1204,21 @@ export function kmsRefusalCaveat(
   }
   const text = `${lead}, and ${parts.join('; and ')}`;
   return text.endsWith('.') ? text : `${text}.`;
+}
+
+/**
+ * How a caveat on KMS calls the caller's policies refuse begins: refused on this run (AWS's message names
+ * them), `likely` refused on this run (requests the visible policies allow were refused with a message
+ * that does not say why, and S3 calls KMS for them), or the next refusal once the S3 requests are allowed.
+ */
+function keyUseLead(refused: readonly EvaluatedKmsCall[], thisRun: boolean | 'likely'): string {
+  if (thisRun === 'likely') {
+    const names = [...new Set(refused.map((c) => c.call.event.eventName))];
+    return `AWS refused ${names.join(', ')} on this run, which the visible policies allow, and its message ("Access Denied") does not say why: S3 calls ${describeKmsCalls(refused)} for ${names.length === 1 && refused.length === 1 ? 'it' : 'them'} with the caller's credentials (SSE-KMS)`;
+  }
+  return thisRun
+    ? `The caller was also refused ${describeKmsCalls(refused)} on this run (AWS's message names it), a call S3 makes with the caller's credentials (SSE-KMS)`
+    : `Once the S3 requests are allowed, S3 calls ${describeKmsCalls(refused)} with the caller's credentials (SSE-KMS)`;
 }
 
 function capitalised(text: string): string {

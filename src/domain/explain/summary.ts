@@ -299,18 +299,43 @@ export function fixedFirst(actions: readonly string[], fix: Finding['fix']): str
  * The KMS calls refused for S3's requests: those AWS's message names that the caller's policies refuse,
  * and, when the key is the finding's cause, those they allow of the requests S3 did not refuse itself
  * (the key policy refused them): the calls AWS's message names, or, where it names the action alone
- * (`on this resource`), the request's calls on the key its headers name.
+ * (`on this resource`), the request's calls on the key its headers name. Not another call on those
+ * keys when the use AWS's message names is on a key the record does not show (`unnamedKeyUse`: a copy
+ * refused kms:Decrypt on its source object's key, whose headers name the destination key's
+ * kms:GenerateDataKey).
  */
-export function keyUseRefusals(finding: Pick<Finding, 'requests' | 'cause'>): Finding['requests'] {
+export function keyUseRefusals(
+  finding: Pick<Finding, 'requests' | 'cause' | 'unnamedKeyUse'>,
+): Finding['requests'] {
+  // Or, for a request refused on this run whose S3 requests the visible policies allow and AWS's message
+  // does not name (its legacy "Access Denied": an UploadPart of an SSE-KMS upload), the calls S3 makes
+  // for it that the caller's policies refuse: the likely reason it was refused.
+  const s3Rows = finding.requests.filter((r) => !isKmsAction(r.action));
+  const unnamedAllowed = new Set(
+    s3Rows
+      .filter((r) => r.decision === 'Allowed' && r.source === 'operation')
+      .map((r) => r.eventId)
+      .filter((id) =>
+        s3Rows.every((r) => r.eventId !== id || (r.decision === 'Allowed' && r.source === 'operation')),
+      ),
+  );
   const refusedByCaller = finding.requests.filter(
-    (r) => isKmsAction(r.action) && r.source === 'message' && r.decision !== 'Allowed',
+    (r) =>
+      isKmsAction(r.action) &&
+      r.decision !== 'Allowed' &&
+      (r.source === 'message' || unnamedAllowed.has(r.eventId)),
   );
   if (finding.cause !== 'kms-key') return refusedByCaller;
   const refusedByS3 = new Set(
     finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.eventId),
   );
+  const unnamed = finding.unnamedKeyUse?.toLowerCase();
   const atKey = finding.requests.filter(
-    (r) => isKmsAction(r.action) && r.decision === 'Allowed' && !refusedByS3.has(r.eventId),
+    (r) =>
+      isKmsAction(r.action) &&
+      r.decision === 'Allowed' &&
+      !refusedByS3.has(r.eventId) &&
+      (unnamed === undefined || r.source === 'message' || r.action.toLowerCase() === unnamed),
   );
   const named = new Set(atKey.filter((r) => r.source === 'message').map((r) => r.eventId));
   return finding.requests.filter(
@@ -320,12 +345,36 @@ export function keyUseRefusals(finding: Pick<Finding, 'requests' | 'cause'>): Fi
 }
 
 /**
+ * AWS's message's use of a key it does not name, and whose key that is: a copy's kms:Decrypt is of its
+ * source object's key, which the record does not show (its headers name the destination's key).
+ */
+function unnamedKeyWords(finding: Pick<Finding, 'requests' | 'unnamedKeyUse'>): string {
+  const use = finding.unnamedKeyUse ?? '';
+  const refusedByS3 = new Set(
+    finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.eventId),
+  );
+  const atKey = finding.requests.filter((r) => !refusedByS3.has(r.eventId));
+  const copies =
+    use.toLowerCase() === 'kms:decrypt' &&
+    atKey.length > 0 &&
+    atKey.every((r) => r.eventName === 'CopyObject' || r.eventName === 'UploadPartCopy');
+  return `${use} on ${copies ? "the source object's KMS key (AWS's message does not name it, and the record does not show it)" : "the KMS key (AWS's message does not name it)"}`;
+}
+
+/**
  * The S3 actions of the requests the visible policies allow whose event's KMS call AWS's message says
  * was refused (S3 could not use the key for them: an UploadPart without kms:Decrypt), in order; none
  * that S3 itself refused in another request (then the S3 refusal leads, as for any action).
  */
-export function refusedForKeyUse(finding: Pick<Finding, 'requests' | 'cause'>): string[] {
+export function refusedForKeyUse(finding: Pick<Finding, 'requests' | 'cause' | 'unnamedKeyUse'>): string[] {
   const keyRefused = new Set(keyUseRefusals(finding).map((r) => r.eventId));
+  const refusedByS3Events = new Set(
+    finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.eventId),
+  );
+  // The key is the cause, and AWS's message names its use on a key the record does not show: the
+  // requests S3 did not refuse itself are those refused at that key.
+  if (keyRefused.size === 0 && finding.cause === 'kms-key' && finding.unnamedKeyUse !== undefined)
+    for (const r of finding.requests) if (!refusedByS3Events.has(r.eventId)) keyRefused.add(r.eventId);
   if (keyRefused.size === 0) return [];
   const refusedByS3 = new Set(
     finding.requests.filter((r) => !isKmsAction(r.action) && r.decision !== 'Allowed').map((r) => r.action),
@@ -389,7 +438,10 @@ export function summarise(
   // The key's use those requests were refused: the caller's policies refuse it, or the key policy does
   // (the key is the cause, and the caller's policies allow it).
   const keyRefused = denied.length > 0 ? keyUseRefusals(finding) : [];
-  const kmsLed = keyRefused.length > 0 ? refusedForKeyUse(finding) : [];
+  // Or the key is the cause, and AWS's message names its use on a key the record does not show.
+  const unnamedAtKey = finding.cause === 'kms-key' && finding.unnamedKeyUse !== undefined;
+  const kmsLed =
+    keyRefused.length > 0 || (denied.length > 0 && unnamedAtKey) ? refusedForKeyUse(finding) : [];
   // Every request the visible policies allow, S3's KMS calls too, and a cause a policy not visible
   // gives (AWS's message names it for the key's use): the key's use is what was refused.
   const kmsNamedCause = anyKms ? finding.requests.filter((r) => isKmsAction(r.action)) : [];
@@ -464,7 +516,8 @@ export function summarise(
   const leadWithKey = kmsLed.length > 0 && denied.every((r) => r.decision !== 'ExplicitlyDenied');
   const cleanUpOnly = denied.every((r) => r.eventName === 'AbortMultipartUpload');
   // The key policy refused the key's use, which the caller's own policies allow.
-  const byKeyPolicy = finding.cause === 'kms-key' && keyRefused.every((r) => r.decision === 'Allowed');
+  const byKeyPolicy =
+    finding.cause === 'kms-key' && keyRefused.length > 0 && keyRefused.every((r) => r.decision === 'Allowed');
   // The message names no action: the listing is inferred from the reads the visible policies allow.
   const reads = listingInferred
     ? [...new Set(s3Requests.filter((r) => r.decision === 'Allowed').map((r) => r.action))]
@@ -476,11 +529,11 @@ export function summarise(
     reads.length > 0
       ? `${who}${tool} was denied ${reads.join(', ')}${where}, likely for want of s3:ListBucket (${causePhrase(finding)}): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself.`
       : leadWithKey
-        ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+        ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${keyRefused.length > 0 ? `${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')}` : unnamedKeyWords(finding)} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
         : leadWithUnexplained
           ? `${who}${tool} was denied ${unexplained.join(', ')}${where}: the visible policies allow ${unexplained.length === 1 ? 'it' : 'them'}, so something not visible denied ${unexplained.length === 1 ? 'it' : 'them'} (see the caveats). The client's clean-up of the failed upload was refused too: ${lackingParts(denied)}.`
           : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
-            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${finding.unnamedKeyUse} on the KMS key (AWS's message does not name it) for it, and ${causePhrase(finding)}.`
+            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyWords(finding)} for it, and ${causePhrase(finding)}.`
             : messageKms !== undefined
               ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
               : splitParts.length > 1

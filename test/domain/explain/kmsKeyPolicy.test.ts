@@ -327,3 +327,73 @@ describe("an upload the key policy refused, and the client's clean-up after it",
     assert.equal(finding?.cause, 'identity-explicit-deny');
   });
 });
+
+describe("a copy refused kms:Decrypt on its source object's key, which AWS's message does not name", () => {
+  // The copy names the destination key in its SSE headers (S3 asks it for kms:GenerateDataKey, which the
+  // caller's policies allow); AWS refused the read of the source, whose key the record does not show.
+  const DESTINATION = 'arn:aws:kms:eu-west-1:111122223333:key/99999999-12ab-34cd-56ef-1234567890ab';
+  const boto3 = '[Boto3/1.35.36 md/Botocore#1.35.36 Botocore/1.35.36]';
+  const copy = deniedObjectRecord('CopyObject', 's3:PutObject', 'data', 'out/c.csv', {
+    userAgent: boto3,
+    errorMessage:
+      'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access',
+    requestParameters: {
+      bucketName: 'data',
+      key: 'out/c.csv',
+      'x-amz-copy-source': 'data/in/src.csv',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': DESTINATION,
+      Host: 'data.s3.eu-west-1.amazonaws.com',
+    },
+  });
+  const remove = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'out/old.csv', {
+    userAgent: boto3,
+    eventTime: '2026-11-27T10:00:09Z',
+  });
+  const statements = [
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: ['arn:aws:s3:::data/*', DESTINATION],
+    },
+  ];
+  const explain = (records: unknown[]) =>
+    explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: records }) }],
+      backupUserContext(statements),
+    ).findings;
+  const sourceKey =
+    "S3 needs kms:Decrypt on the source object's KMS key (AWS's message does not name it, and the record does not show it) for it";
+
+  test("beside a delete no policy allows, the copy leads with the source key's kms:Decrypt, not the destination key", () => {
+    const [finding, ...others] = explain([copy, remove]);
+    assert.equal(others.length, 0);
+    assert.equal(finding?.cause, 'kms-key');
+    assert.equal(finding?.unnamedKeyUse, 'kms:Decrypt');
+    assert.ok(
+      finding?.summary.startsWith(
+        `user/backup (boto3 1.35.36) was denied s3:PutObject, s3:GetObject on bucket data: ${sourceKey}, and the KMS key used for encryption is not usable by the caller. It was also denied s3:DeleteObject, which no identity-based policy allows. Fix: add s3:DeleteObject`,
+      ),
+      finding?.summary,
+    );
+    assert.ok(!finding?.summary.includes(DESTINATION), finding?.summary);
+    assert.ok(!finding?.summary.includes('kms:GenerateDataKey'), finding?.summary);
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject +2 (needs kms:Decrypt) on data',
+    );
+  });
+
+  test('alone, the copy names the same use and key', () => {
+    const [finding] = explain([copy]);
+    assert.equal(finding?.cause, 'kms-key');
+    assert.equal(
+      finding?.summary,
+      `user/backup (boto3 1.35.36) was denied s3:PutObject, s3:GetObject on bucket data: ${sourceKey}, and the KMS key used for encryption is not usable by the caller.`,
+    );
+    assert.equal(
+      renderSns(finding!).subject,
+      'AccessDenied: backup s3:PutObject +1 (needs kms:Decrypt) on data',
+    );
+  });
+});

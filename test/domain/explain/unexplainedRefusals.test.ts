@@ -163,3 +163,76 @@ describe('the general rule: refused requests the visible policies allow, beside 
     assert.doesNotMatch(finding?.summary ?? '', /It was also denied/);
   });
 });
+
+describe("an SSE-KMS upload in parts whose parts the caller's policies cannot decrypt, with AWS's legacy message", () => {
+  // boto3's upload_file: CreateMultipartUpload succeeds with an SSE-KMS key, each UploadPart (or the
+  // CompleteMultipartUpload) is refused "Access Denied", then s3transfer's AbortMultipartUpload is too.
+  // The caller's policy allows s3:PutObject and kms:GenerateDataKey, not kms:Decrypt, which S3 needs on
+  // the upload's key for its parts and its completion (mpuoverview.html#mpuAndPermissions).
+  const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const create = (key: string = KEY) =>
+    deniedObjectRecord('CreateMultipartUpload', 's3:PutObject', 'data', 'in/big.bin', {
+      userAgent: SDK,
+      eventTime: '2026-11-27T10:00:01Z',
+      errorCode: undefined,
+      errorMessage: undefined,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/big.bin',
+        uploads: '',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': key,
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+  const withKey = [...uploader, { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY }];
+  const decrypt = (finding: ReturnType<typeof explain>[number] | undefined) =>
+    finding?.fix?.statements.filter((s) => s.Action.includes('kms:Decrypt')).flatMap((s) => s.Resource);
+
+  test("the parts need kms:Decrypt on the key the upload's CreateMultipartUpload chose: the fix grants it, as with the enhanced message", () => {
+    const [finding, ...others] = explain([create(), part, abort], withKey);
+    assert.equal(others.length, 0);
+    assert.deepEqual(decrypt(finding), [KEY]);
+    assert.ok(finding?.fix?.statements.some((s) => s.Action.includes('s3:AbortMultipartUpload')));
+    // The parts are explained: the fix is verified, and no caveat says something not visible refused them.
+    assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+    assert.equal(stillDeny(finding?.caveats), undefined);
+    assert.ok(
+      finding?.summary.startsWith(
+        `user/backup (AWS SDK for JavaScript v3 3.1168.0) was denied s3:PutObject on bucket data: S3 needs kms:Decrypt on the KMS key ${KEY} for it, and no identity-based policy allows it. The client's clean-up of the failed upload was refused too: s3:AbortMultipartUpload`,
+      ),
+      finding?.summary,
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          `AWS refused UploadPart on this run, which the visible policies allow, and its message ("Access Denied") does not say why: S3 calls kms:Decrypt on ${KEY} for it with the caller's credentials (SSE-KMS), and the caller's policies do not allow it either`,
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    // The note that the upload may use SSE-KMS gives way: the input shows that it does, and the key.
+    assert.ok(!finding?.caveats.some((c) => c.startsWith('If the upload uses SSE-KMS')));
+  });
+
+  test('the same for a refused CompleteMultipartUpload', () => {
+    const [finding] = explain([create(), complete, abort], withKey);
+    assert.deepEqual(decrypt(finding), [KEY]);
+    assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+  });
+
+  test("a bare key ID is the caller's account's, in the request's region", () => {
+    const [finding] = explain([create('1234abcd-12ab-34cd-56ef-1234567890ab'), part, abort], withKey);
+    assert.deepEqual(decrypt(finding), [KEY]);
+  });
+
+  test('without the CreateMultipartUpload, or with uploads of the object under two keys, nothing is assumed', () => {
+    const [alone] = explain([part, abort], withKey);
+    assert.equal(decrypt(alone)?.length, 0);
+    assert.equal(alone?.fix?.verified, false);
+    const other = 'arn:aws:kms:eu-west-1:111122223333:key/99999999-12ab-34cd-56ef-1234567890ab';
+    const [two] = explain([create(), create(other), part, abort], withKey);
+    assert.equal(decrypt(two)?.length, 0);
+    assert.equal(two?.fix?.verified, false);
+  });
+});
