@@ -56,6 +56,7 @@ import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
+import { bucketOwnerFullControlRequired, withoutAclDroppingAlternatives } from './aclRequirement.js';
 import type { ExplainContext } from './context.js';
 import {
   checksOf,
@@ -2647,12 +2648,24 @@ export class FindingBuilder {
         ],
       };
     }
-    const alternatives = withKeepDeletedAlternative(
-      toolAdvice.alternatives,
+    // An alternative that drops the ACL header is no way out when a visible policy requires
+    // bucket-owner-full-control on uploads: the job would still be refused.
+    const aclKept = withoutAclDroppingAlternatives(
+      withKeepDeletedAlternative(toolAdvice.alternatives, client.tool, toolAdvice.jobProfile, denied),
+      evidence === 'policies'
+        ? bucketOwnerFullControlRequired(
+            set,
+            evaluated.map((e) => ({
+              eventName: e.event.eventName,
+              request: e.request,
+              ...(e.set !== undefined ? { set: e.set } : {}),
+            })),
+          )
+        : undefined,
       client.tool,
-      toolAdvice.jobProfile,
-      denied,
     );
+    const alternatives = aclKept.alternatives;
+    if (aclKept.caveat !== undefined) caveats.push(aclKept.caveat);
     if (
       client.tool === 'aws-cli' &&
       client.command === undefined &&
