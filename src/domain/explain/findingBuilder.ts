@@ -143,7 +143,7 @@ import {
 import { type NearMiss, nearMisses } from './nearMisses.js';
 import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
-import { aclNote, blockPublicAccessItem } from './publicAccess.js';
+import { aclNote, blockPublicAccessItem, objectOwnershipItem } from './publicAccess.js';
 import type {
   Alternative,
   DeniedByRef,
@@ -3380,9 +3380,15 @@ export class FindingBuilder {
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
       );
+    // An object another account owns is granted by its ACL alone: the bucket owner's policies do not
+    // reach it, whatever they allow. The record shows neither the object's owner nor the bucket's setting.
+    const checks = events.flatMap(checksOf);
+    const ownership = objectOwnershipItem(
+      events.flatMap((e) => checksOf(e).map((check) => ({ eventName: e.eventName, check }))),
+    );
+    if (ownership !== undefined) still.push(ownership);
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
-    const checks = events.flatMap(checksOf);
     const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');

@@ -36,15 +36,57 @@ function stillDeny(record: unknown, statements: readonly unknown[], bucketPolicy
 }
 
 describe('what can still deny a request the visible policies allow', () => {
-  test("a read of the bucket owner's own account: neither Block Public Access nor ACLs are named, the KMS key policy is", () => {
+  test("a read of the bucket owner's own account: not Block Public Access, but an object another account owns, and the KMS key policy", () => {
     const record = deniedRecord({ eventName: 'GetObject', errorMessage: 'Access Denied' });
     // With s3:ListBucket, so that the 403 is not taken for that of a key that does not exist.
     const caveat = stillDeny(record, [
       { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
-    assert.doesNotMatch(caveat, /Block Public Access|ACL|Object Ownership/);
+    assert.doesNotMatch(caveat, /Block Public Access|The request sets an ACL/);
+    // The record shows neither the object's owner nor the bucket's Object Ownership: an object another
+    // account uploaded is granted by its ACL alone, whatever the bucket owner's policies allow.
+    assert.match(
+      caveat,
+      /\(\d\) Object Ownership: on a bucket with ACLs enabled \(Object Ownership "Object writer", or "Bucket owner preferred" for an upload that did not send bucket-owner-full-control\), an object uploaded by another account belongs to that account, and the bucket owner's policies \(its bucket policy, its IAM policies\) do not grant access to it: only the object's ACL can\./,
+    );
+    assert.match(
+      caveat,
+      /`aws s3api list-objects-v2 --bucket data --prefix in\/a\.csv --fetch-owner` shows the object's owner/,
+    );
+    assert.match(
+      caveat,
+      /`aws s3api put-bucket-ownership-controls --bucket data --ownership-controls 'Rules=\[\{ObjectOwnership=BucketOwnerEnforced\}\]'`, which needs s3:PutBucketOwnershipControls/,
+    );
+    assert.match(caveat, /copy the objects again with the canned ACL bucket-owner-full-control/);
+    assert.match(
+      caveat,
+      /about-object-ownership\.html, https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/troubleshoot-403-errors\.html/,
+    );
     assert.match(caveat, /\(\d\) a KMS key policy for encrypted objects\.$/);
+  });
+
+  test('an upload, and a delete, are not told of Object Ownership: they act on no object another account owns', () => {
+    const upload = deniedRecord({
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        Host: 'x',
+        'x-amz-acl': 'bucket-owner-full-control',
+      },
+    });
+    assert.doesNotMatch(
+      stillDeny(upload, [
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectAcl'], Resource: 'arn:aws:s3:::data/*' },
+      ]),
+      /Object Ownership:/,
+    );
+    const deletion = deniedRecord({ eventName: 'DeleteObject', errorMessage: 'Access Denied' });
+    assert.doesNotMatch(
+      stillDeny(deletion, [{ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' }]),
+      /Object Ownership:/,
+    );
   });
 
   test('a caller of another account: RestrictPublicBuckets, for a bucket whose policy is public', () => {
