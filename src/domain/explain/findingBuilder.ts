@@ -3389,7 +3389,12 @@ export class FindingBuilder {
     if (ownership !== undefined) still.push(ownership);
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
-    const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
+    const publicAccess = blockPublicAccessItem(
+      checks,
+      first.principal,
+      owner,
+      first.bucket !== undefined ? this.#context.bucketPolicies.get(first.bucket) : undefined,
+    );
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');
     return still;

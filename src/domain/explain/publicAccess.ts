@@ -92,6 +92,36 @@ function aclOf(check: S3AuthorizationCheck): { header: string; public: boolean }
   return undefined;
 }
 
+/** A Principal value that names no one in particular: `*`, or a pattern (`arn:aws:iam::*:root`). */
+function wildcardPrincipal(principal: unknown): boolean {
+  if (typeof principal === 'string') return principal.includes('*');
+  if (Array.isArray(principal)) return principal.some(wildcardPrincipal);
+  if (typeof principal === 'object' && principal !== null)
+    return Object.values(principal).some(wildcardPrincipal);
+  return false;
+}
+
+/**
+ * Whether a bucket policy may be public to S3 Block Public Access. S3 takes a policy as public unless it
+ * grants access only to fixed values: an Allow whose Principal names specific principals is never
+ * public. An Allow with a wildcard Principal (or a NotPrincipal) is taken as maybe public, even under a
+ * condition with fixed values (which S3 counts as not public): only a policy that is certainly not public
+ * rules RestrictPublicBuckets out. A document that cannot be read may be public.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+ */
+export function mayBePublicPolicy(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null) return true;
+  const raw = (document as { Statement?: unknown }).Statement;
+  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return statements.some((statement) => {
+    if (typeof statement !== 'object' || statement === null) return true;
+    const st = statement as { Effect?: unknown; Principal?: unknown; NotPrincipal?: unknown };
+    if (st.Effect !== 'Allow') return false;
+    return st.NotPrincipal !== undefined || wildcardPrincipal(st.Principal);
+  });
+}
+
 /**
  * The "what can still deny it" item for S3 Block Public Access, or undefined where it cannot apply: a
  * request of the bucket owner's own account that makes nothing public is not public access.
@@ -104,6 +134,7 @@ export function blockPublicAccessItem(
   checks: readonly S3AuthorizationCheck[],
   principal: Principal,
   owner: BucketOwner | undefined,
+  bucketPolicy?: unknown,
 ): string | undefined {
   const reasons: string[] = [];
   const publicAcl = checks.map(aclOf).find((acl) => acl?.public === true);
@@ -124,7 +155,8 @@ export function blockPublicAccessItem(
           owner.account !== principal.account
         ? `a caller of account ${principal.account}`
         : undefined;
-  if (outsider !== undefined)
+  // RestrictPublicBuckets acts only on a bucket whose policy is public: not one given that is not.
+  if (outsider !== undefined && (bucketPolicy === undefined || mayBePublicPolicy(bucketPolicy)))
     reasons.push(
       `if the bucket's policy is public, RestrictPublicBuckets limits access to AWS service principals and users of the bucket owner's account${owner?.from === 'resources' ? ` (${owner.account})` : ''}, which refuses ${outsider} even where the policy allows it`,
     );

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { mayBePublicPolicy } from '../../../src/domain/explain/publicAccess.js';
 import {
   ACCOUNT,
   backupUserContext,
@@ -98,29 +99,27 @@ describe('what can still deny a request the visible policies allow', () => {
         { accountId: OTHER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
       ],
     });
+    // A public policy: everyone may read, which grants the caller's account too.
     const bucketPolicy = {
       Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Principal: '*',
           Action: ['s3:GetObject', 's3:ListBucket'],
           Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
         },
       ],
     };
     // With s3:ListBucket on both sides, so that the 403 is not taken for that of a key that does not exist.
-    const caveat = stillDeny(
-      record,
-      [
-        {
-          Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:ListBucket'],
-          Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
-        },
-      ],
-      bucketPolicy,
-    );
+    const statements = [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
+      },
+    ];
+    const caveat = stillDeny(record, statements, bucketPolicy);
     assert.match(
       caveat,
       new RegExp(
@@ -128,6 +127,13 @@ describe('what can still deny a request the visible policies allow', () => {
       ),
     );
     assert.doesNotMatch(caveat, /BlockPublicAcls|BlockPublicPolicy|ACL \(/);
+    // A policy that names the caller's account, and no one else, is not public: RestrictPublicBuckets
+    // does not act on it, so it is not named.
+    const named = {
+      Version: '2012-10-17',
+      Statement: [{ ...bucketPolicy.Statement[0], Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }],
+    };
+    assert.doesNotMatch(stillDeny(record, statements, named), /RestrictPublicBuckets|Block Public Access/);
   });
 
   test('an upload that sets a public ACL: BlockPublicAcls, and what an ACL can and cannot do', () => {
@@ -205,5 +211,22 @@ describe('what can still deny a request the visible policies allow', () => {
       /BlockPublicPolicy refuses a policy that grants public access, if the one the request sets does/,
     );
     assert.doesNotMatch(caveat, /RestrictPublicBuckets|BlockPublicAcls|The request sets an ACL/);
+  });
+});
+
+describe('mayBePublicPolicy', () => {
+  const policy = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
+  test('an Allow to named principals is not public; a wildcard, NotPrincipal or unreadable one may be', () => {
+    const named = { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:root'] }, Action: 's3:*' };
+    assert.equal(mayBePublicPolicy(policy(named)), false);
+    // A Deny to everyone grants nothing.
+    assert.equal(mayBePublicPolicy(policy(named, { Effect: 'Deny', Principal: '*', Action: 's3:*' })), false);
+    assert.equal(mayBePublicPolicy(policy({ ...named, Principal: '*' })), true);
+    assert.equal(mayBePublicPolicy(policy({ ...named, Principal: { AWS: 'arn:aws:iam::*:root' } })), true);
+    assert.equal(
+      mayBePublicPolicy(policy({ Effect: 'Allow', NotPrincipal: { AWS: 'x' }, Action: 's3:*' })),
+      true,
+    );
+    assert.equal(mayBePublicPolicy('not a policy'), true);
   });
 });
