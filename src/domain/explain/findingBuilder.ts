@@ -3376,6 +3376,11 @@ export class FindingBuilder {
       still.push(
         `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)`,
       );
+    // Requester Pays refuses every unsigned request: a full cause for an anonymous caller.
+    if (first.principal.type === 'Anonymous')
+      still.push(
+        'Requester Pays: anonymous access to a Requester Pays bucket is not allowed, so if the bucket is one, S3 refuses every unsigned request to it; the requests must be signed, by a caller who agrees to pay (x-amz-request-payer: requester) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)',
+      );
     if (events.some((e) => checksOf(e).some((c) => LOCKABLE_ACTIONS.has(c.action.toLowerCase()))))
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',

@@ -160,6 +160,11 @@ export function blockPublicAccessItem(
     reasons.push(
       `if the bucket's policy is public, RestrictPublicBuckets limits access to AWS service principals and users of the bucket owner's account${owner?.from === 'resources' ? ` (${owner.account})` : ''}, which refuses ${outsider} even where the policy allows it`,
     );
+  // A public ACL (AllUsers) is the other thing that grants an unsigned request: IgnorePublicAcls voids it.
+  if (principal.type === 'Anonymous')
+    reasons.push(
+      'IgnorePublicAcls makes S3 ignore public ACLs, which refuses an anonymous request that only a public ACL (the AllUsers group, such as public-read) allows',
+    );
   if (reasons.length === 0) return undefined;
   return `S3 Block Public Access (of the bucket, or of the account): ${reasons.join('; ')} (${BLOCK_PUBLIC_ACCESS})`;
 }

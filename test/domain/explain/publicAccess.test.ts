@@ -214,6 +214,62 @@ describe('what can still deny a request the visible policies allow', () => {
   });
 });
 
+describe('an anonymous read that a public bucket policy allows', () => {
+  const record = deniedRecord({
+    eventName: 'GetObject',
+    errorMessage: 'Access Denied',
+    userIdentity: { type: 'AWSAccount', principalId: '', accountId: 'anonymous' },
+  });
+  // Public read, with the listing so that the 403 is not taken for that of a key that does not exist.
+  const publicRead = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
+      },
+    ],
+  };
+  const finding = () => {
+    const [found] = explainTexts(
+      text(record),
+      explainContext({ bucketPolicies: new Map([['data', publicRead]]) }),
+    ).findings;
+    assert.ok(found !== undefined);
+    return found;
+  };
+
+  test('Requester Pays is named as refusing every unsigned request, and IgnorePublicAcls beside RestrictPublicBuckets', () => {
+    const caveat = finding().caveats.find((c) => c.includes('What can still deny it'));
+    assert.ok(caveat !== undefined, finding().caveats.join(' | '));
+    assert.match(
+      caveat,
+      /\(\d\) Requester Pays: anonymous access to a Requester Pays bucket is not allowed, so if the bucket is one, S3 refuses every unsigned request to it/,
+    );
+    assert.match(caveat, /RestrictPublicBuckets limits access/);
+    assert.match(
+      caveat,
+      /IgnorePublicAcls makes S3 ignore public ACLs, which refuses an anonymous request that only a public ACL \(the AllUsers group, such as public-read\) allows/,
+    );
+  });
+
+  test('the anonymous caveat names public ACLs, and the 403 once ACLs are disabled or ignored', () => {
+    const caveat = finding().caveats.find((c) => c.startsWith('The request was anonymous (unsigned)'));
+    assert.ok(caveat !== undefined, finding().caveats.join(' | '));
+    assert.match(
+      caveat,
+      /only a bucket policy with Principal "\*", or an ACL that grants the AllUsers group \(an object or bucket made public-read by its ACL\), can allow it/,
+    );
+    assert.match(
+      caveat,
+      /once ACLs are disabled \(Object Ownership set to "Bucket owner enforced"\) or IgnorePublicAcls is on: objects that were public through their ACL alone are then refused with 403/,
+    );
+    assert.match(caveat, /acl-overview\.html/);
+  });
+});
+
 describe('mayBePublicPolicy', () => {
   const policy = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
   test('an Allow to named principals is not public; a wildcard, NotPrincipal or unreadable one may be', () => {
