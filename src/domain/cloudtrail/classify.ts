@@ -226,11 +226,44 @@ export function classifyRecord(
       message: `${record.eventName} failed with ${code}, which is not a permission denial: ${why}`,
     };
   }
+  const ownership = objectOwnershipError(code, record.requestParameters);
   return {
     kind: 'skip',
     reason: 'not-denied',
-    message: `${record.eventName} failed with ${code}, which is not an access denial.`,
+    message: `${record.eventName} failed with ${code}, which is not an access denial${ownership !== undefined ? `: ${ownership}` : '.'}`,
   };
+}
+
+const OBJECT_OWNERSHIP_ERRORS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html';
+
+/**
+ * What the two errors of a bucket whose Object Ownership is "Bucket owner enforced" (ACLs disabled) mean,
+ * and what to do: no IAM permission lifts them. The ACL the request set is named when the record shows it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html
+ */
+function objectOwnershipError(
+  code: string,
+  parameters: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  if (code === 'AccessControlListNotSupported') {
+    const header = [
+      'x-amz-acl',
+      'x-amz-grant-read',
+      'x-amz-grant-write',
+      'x-amz-grant-read-acp',
+      'x-amz-grant-write-acp',
+      'x-amz-grant-full-control',
+    ]
+      .map((name) => [name, parameters?.[name]] as const)
+      .find(([, value]) => typeof value === 'string' && value !== '');
+    const sent = header !== undefined ? ` (${header[0]}: ${String(header[1])})` : '';
+    return `S3 answers it (a 400 error) when the bucket's Object Ownership is "Bucket owner enforced", which disables ACLs, and the request sets an ACL other than bucket-owner-full-control${sent}. Drop the ACL from the request (aws-cli --acl or --grants, rclone acl and bucket_acl, s3fs default_acl) or send only bucket-owner-full-control; if the objects are meant to be public, grant that with a bucket policy, not an ACL (${OBJECT_OWNERSHIP_ERRORS}).`;
+  }
+  if (code === 'InvalidBucketAclWithObjectOwnership')
+    return `S3 answers it (a 400 error) when "Bucket owner enforced" Object Ownership, which disables ACLs, meets a bucket ACL that grants access to anyone but the bucket owner (a CreateBucket or PutBucketOwnershipControls that sets it on such a bucket, or a bucket ACL set with it). Move the ACL's grants into the bucket policy and reset the bucket ACL to private first, or leave out the ACL (${OBJECT_OWNERSHIP_ERRORS}).`;
+  return undefined;
 }
 
 /**

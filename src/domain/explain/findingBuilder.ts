@@ -56,6 +56,7 @@ import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
+import { bucketOwnerFullControlRequired, withoutAclDroppingAlternatives } from './aclRequirement.js';
 import type { ExplainContext } from './context.js';
 import {
   checksOf,
@@ -144,7 +145,7 @@ import {
 import { type NearMiss, nearMisses } from './nearMisses.js';
 import { inSnapshotAccount, type PolicyResolver, type ResolvedPolicies } from './policyResolver.js';
 import { principalAdvice } from './principalAdvice.js';
-import { aclNote, blockPublicAccessItem } from './publicAccess.js';
+import { aclNote, blockPublicAccessItem, objectOwnershipItem } from './publicAccess.js';
 import type {
   Alternative,
   DeniedByRef,
@@ -2716,12 +2717,24 @@ export class FindingBuilder {
         ],
       };
     }
-    const alternatives = withKeepDeletedAlternative(
-      toolAdvice.alternatives,
+    // An alternative that drops the ACL header is no way out when a visible policy requires
+    // bucket-owner-full-control on uploads: the job would still be refused.
+    const aclKept = withoutAclDroppingAlternatives(
+      withKeepDeletedAlternative(toolAdvice.alternatives, client.tool, toolAdvice.jobProfile, denied),
+      evidence === 'policies'
+        ? bucketOwnerFullControlRequired(
+            set,
+            evaluated.map((e) => ({
+              eventName: e.event.eventName,
+              request: e.request,
+              ...(e.set !== undefined ? { set: e.set } : {}),
+            })),
+          )
+        : undefined,
       client.tool,
-      toolAdvice.jobProfile,
-      denied,
     );
+    const alternatives = aclKept.alternatives;
+    if (aclKept.caveat !== undefined) caveats.push(aclKept.caveat);
     if (
       client.tool === 'aws-cli' &&
       client.command === undefined &&
@@ -3442,14 +3455,30 @@ export class FindingBuilder {
       still.push(
         `Requester Pays: if the bucket (owned by account ${owner.account}) is a Requester Pays bucket, a request from another account must carry x-amz-request-payer: requester (aws-cli --request-payer requester, rclone --s3-requester-pays), or S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)`,
       );
+    // Requester Pays refuses every unsigned request: a full cause for an anonymous caller.
+    if (first.principal.type === 'Anonymous')
+      still.push(
+        'Requester Pays: anonymous access to a Requester Pays bucket is not allowed, so if the bucket is one, S3 refuses every unsigned request to it; the requests must be signed, by a caller who agrees to pay (x-amz-request-payer: requester) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)',
+      );
     if (events.some((e) => checksOf(e).some((c) => LOCKABLE_ACTIONS.has(c.action.toLowerCase()))))
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
       );
+    // An object another account owns is granted by its ACL alone: the bucket owner's policies do not
+    // reach it, whatever they allow. The record shows neither the object's owner nor the bucket's setting.
+    const checks = events.flatMap(checksOf);
+    const ownership = objectOwnershipItem(
+      events.flatMap((e) => checksOf(e).map((check) => ({ eventName: e.eventName, check }))),
+    );
+    if (ownership !== undefined) still.push(ownership);
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
-    const checks = events.flatMap(checksOf);
-    const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
+    const publicAccess = blockPublicAccessItem(
+      checks,
+      first.principal,
+      owner,
+      first.bucket !== undefined ? this.#context.bucketPolicies.get(first.bucket) : undefined,
+    );
     if (publicAccess !== undefined) still.push(publicAccess);
     still.push('a KMS key policy for encrypted objects');
     const acl = aclNote(checks);

@@ -9,6 +9,7 @@
 
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
+import type { ContextValue } from '../policy/types.js';
 import { bucketArnOf, literalArnPart, literalObjectArn } from '../tools/jobResourceArns.js';
 import type { PolicyStatement } from './report.js';
 
@@ -29,6 +30,30 @@ export interface GrantRequest {
     readonly prefix: string;
     readonly conditions?: PolicyStatement['Condition'];
   };
+  /** The request's condition context: the canned ACL an ACL request set (see {@link cannedAclOf}). */
+  readonly context?: Readonly<Record<string, ContextValue>>;
+}
+
+/** The actions whose whole effect is the ACL they set (a PutObject with an ACL header needs s3:PutObjectAcl too). */
+const ACL_SETTING_ACTIONS = new Set(['s3:putobjectacl', 's3:putobjectversionacl', 's3:putbucketacl']);
+
+/**
+ * The canned ACL (`x-amz-acl`) a request that sets an ACL carried, if it carried one. Such a request is
+ * granted with `StringEquals s3:x-amz-acl` and that value, not for any ACL: s3:PutObjectAcl granted
+ * bare lets the caller set any ACL on every object the resource names (the bucket owner's own, or
+ * public-read where Block Public Access allows it), which is what a bucket policy that allows uploads
+ * only with `bucket-owner-full-control` guards against. `s3:x-amz-acl` is a condition key of these
+ * actions, so the grant still allows the request as it was sent. ACLs given by `x-amz-grant-*` headers
+ * (whose values name grantees) or in the request body are granted as before.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-actions-as-permissions
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ensure-object-ownership.html#ensure-object-ownership-bucket-policy
+ */
+export function cannedAclOf(r: GrantRequest): string | undefined {
+  if (r.context === undefined || !ACL_SETTING_ACTIONS.has(r.action.toLowerCase())) return undefined;
+  const acl = r.context['s3:x-amz-acl'];
+  const value = Array.isArray(acl) ? (acl.length === 1 ? acl[0] : undefined) : acl;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
@@ -135,14 +160,17 @@ function objectBaseLike(r: GrantRequest & { readonly bucket: string }, last: str
 
 /** Statements granting exactly the requests' actions on the narrowest resources, one statement per resource. */
 export function minimalStatements(requests: readonly GrantRequest[]): PolicyStatement[] {
-  const byResource = new Map<string, Set<string>>();
-  const add = (resource: string, action: string): void => {
-    let actions = byResource.get(resource);
-    if (actions === undefined) {
-      actions = new Set();
-      byResource.set(resource, actions);
+  // Per resource, and apart from them per resource the ACL requests granted for their canned ACL.
+  const byResource = new Map<string, { resource: string; actions: Set<string>; acls?: Set<string> }>();
+  const add = (resource: string, action: string, acl?: string): void => {
+    const key = acl === undefined ? resource : `${resource}\u0000acl`;
+    let group = byResource.get(key);
+    if (group === undefined) {
+      group = { resource, actions: new Set(), ...(acl !== undefined ? { acls: new Set<string>() } : {}) };
+      byResource.set(key, group);
     }
-    actions.add(action);
+    group.actions.add(action);
+    if (acl !== undefined) group.acls?.add(acl);
   };
   // Per bucket ARN (in its partition: the requests come from the input), or per access point.
   const objectRequests = new Map<string, GrantRequest[]>();
@@ -162,7 +190,7 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     } else {
       // A bucket, `*`, or an object granted by its exact ARN (a check of that key alone): its key made
       // literal. A check for any object (keys not logged) is the pattern it is.
-      add(r.anyKey === true ? r.resource : literalObjectArn(r.resource), r.action);
+      add(r.anyKey === true ? r.resource : literalObjectArn(r.resource), r.action, cannedAclOf(r));
     }
   }
   for (const [base, list] of objectRequests) {
@@ -171,21 +199,27 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
     if (common !== '') {
       // One directory holds them all (most findings, some with thousands of requests): one pattern.
       const pattern = patternUnder(base, common);
-      for (const r of list) add(pattern, r.action);
+      for (const r of list) add(pattern, r.action, cannedAclOf(r));
       continue;
     }
     const patterns = separateObjectPatterns(base, keys);
     list.forEach((r, i) => {
-      add(patterns[i] ?? patternUnder(base, ''), r.action);
+      add(patterns[i] ?? patternUnder(base, ''), r.action, cannedAclOf(r));
     });
   }
   const statements: PolicyStatement[] = [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([resource, actions]) => ({
-      Effect: 'Allow' as const,
-      Action: [...actions].sort(),
-      Resource: [resource],
-    }));
+    .map(([, { resource, actions, acls }]) => {
+      const values = acls === undefined ? [] : [...acls].sort();
+      return {
+        Effect: 'Allow' as const,
+        Action: [...actions].sort(),
+        Resource: [resource],
+        ...(values.length > 0
+          ? { Condition: { StringEquals: { 's3:x-amz-acl': values.length === 1 ? values[0]! : values } } }
+          : {}),
+      };
+    });
   return prefixed ? [...statements, ...listPrefixStatements(requests)] : statements;
 }
 

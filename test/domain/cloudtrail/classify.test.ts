@@ -203,6 +203,35 @@ describe('classifyRecord', () => {
     assert.doesNotMatch(restore.message, /must be restored/);
   });
 
+  test('AccessControlListNotSupported and InvalidBucketAclWithObjectOwnership say what Object Ownership refused, and what to do', () => {
+    const acl = classifyRecord(
+      record({
+        errorCode: 'AccessControlListNotSupported',
+        requestParameters: { bucketName: 'reports', key: 'a.csv', 'x-amz-acl': 'public-read' },
+      }),
+    );
+    assert.ok(acl.kind === 'skip');
+    assert.equal(acl.reason, 'not-denied');
+    assert.match(
+      acl.message,
+      /^PutObject failed with AccessControlListNotSupported, which is not an access denial: S3 answers it \(a 400 error\) when the bucket's Object Ownership is "Bucket owner enforced", which disables ACLs, and the request sets an ACL other than bucket-owner-full-control \(x-amz-acl: public-read\)\. Drop the ACL from the request/,
+    );
+    assert.match(acl.message, /or send only bucket-owner-full-control/);
+    assert.match(acl.message, /object-ownership-error-responses\.html/);
+    const bucketAcl = classifyRecord(
+      record({ eventName: 'PutBucketOwnershipControls', errorCode: 'InvalidBucketAclWithObjectOwnership' }),
+    );
+    assert.ok(bucketAcl.kind === 'skip');
+    assert.match(
+      bucketAcl.message,
+      /a bucket ACL that grants access to anyone but the bucket owner.*Move the ACL's grants into the bucket policy and reset the bucket ACL to private first/,
+    );
+    // Other codes keep the short message.
+    const other = classifyRecord(record({ errorCode: 'NoSuchKey' }));
+    assert.ok(other.kind === 'skip');
+    assert.equal(other.message, 'PutObject failed with NoSuchKey, which is not an access denial.');
+  });
+
   test('a signature error is skipped as a credentials problem', () => {
     const result = classifyRecord(record({ errorCode: 'SignatureDoesNotMatch' }));
     assert.ok(result.kind === 'skip');

@@ -751,3 +751,83 @@ describe('a bucket of another account whose policy is not in the input', () => {
     assert.match(text, /the bucket policy is not in the input: checked as if there were none/);
   });
 });
+
+describe('an upload with a canned ACL into a bucket whose policy allows uploads only with bucket-owner-full-control', () => {
+  /** AWS's bucket-owner-preferred example: uploads of the user allowed only with that canned ACL. */
+  const ownerFullControlPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OnlyBucketOwnerFullControl',
+        Effect: 'Allow',
+        Principal: { AWS: [USER_ARN] },
+        Action: ['s3:PutObject'],
+        Resource: 'arn:aws:s3:::partner/*',
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      },
+    ],
+  };
+  const writesPartner = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectAcl'], Resource: 'arn:aws:s3:::partner/*' },
+    ],
+  };
+
+  function refusedAclRequest(eventName: string, acl: string): Record<string, unknown> {
+    return deniedRecord({
+      eventName,
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'partner',
+        key: 'in/2026/a.csv',
+        Host: 'partner.s3.eu-west-1.amazonaws.com',
+        'x-amz-acl': acl,
+        ...(eventName === 'PutObjectAcl' ? { acl: '' } : {}),
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::partner/in/2026/a.csv' },
+        { accountId: OWNER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::partner' },
+      ],
+    });
+  }
+
+  function explainWithPolicy(record: Record<string, unknown>, policy: unknown): Finding {
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', writesPartner),
+        bucketPolicies: new Map([['partner', policy]]),
+      }),
+    );
+    assert.equal(report.findings.length, 1);
+    return report.findings[0]!;
+  }
+
+  test('the s3:PutObjectAcl granted is conditioned on the canned ACL the request sent, verified, and refuses any other', () => {
+    const finding = explainWithPolicy(
+      refusedAclRequest('PutObject', 'bucket-owner-full-control'),
+      ownerFullControlPolicy,
+    );
+    assert.equal(finding.fix?.attachKind, 'bucket-policy');
+    assert.equal(finding.fix?.verified, true);
+    assert.deepEqual(finding.fix?.statements, [
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObjectAcl'],
+        Resource: ['arn:aws:s3:::partner/in/2026/*'],
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        Principal: { AWS: USER_ARN },
+      },
+    ]);
+    // With the fixed policy in place, the user still cannot set another ACL on the objects there.
+    const fixed = finding.fix?.newDocument;
+    assert.ok(fixed !== undefined);
+    const publicRead = explainWithPolicy(refusedAclRequest('PutObjectAcl', 'public-read'), fixed);
+    assert.equal(publicRead.cause, 'resource-policy-missing-allow');
+    assert.deepEqual(
+      publicRead.requests.map((r) => [r.action, r.decision]),
+      [['s3:PutObjectAcl', 'ImplicitlyDenied']],
+    );
+  });
+});

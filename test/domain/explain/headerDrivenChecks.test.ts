@@ -45,9 +45,17 @@ describe('an upload with ACL or tagging headers refused s3:PutObject', () => {
           ['s3:PutObjectAcl', 'ImplicitlyDenied'],
         ],
       );
+      // s3:PutObjectAcl only for the canned ACL sent: granted bare, it would let the user set any ACL.
       assert.deepEqual(
-        finding.fix?.statements.map((s) => [s.Action, s.Resource]),
-        [[['s3:PutObject', 's3:PutObjectAcl'], ['arn:aws:s3:::data/in/*']]],
+        finding.fix?.statements.map((s) => [s.Action, s.Resource, s.Condition]),
+        [
+          [['s3:PutObject'], ['arn:aws:s3:::data/in/*'], undefined],
+          [
+            ['s3:PutObjectAcl'],
+            ['arn:aws:s3:::data/in/*'],
+            { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+          ],
+        ],
       );
       assert.equal(finding.fix?.verified, true);
       const actions = finding.jobProfile?.statements.flatMap((s) => s.Action);

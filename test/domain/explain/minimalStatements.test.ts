@@ -127,6 +127,54 @@ describe('minimalStatements', () => {
     );
   });
 
+  test('a request that sets a canned ACL is granted for that ACL alone; the upload beside it and grant headers are not conditioned', () => {
+    const acl = (action: string, key: string, context: Record<string, string>) => ({
+      action,
+      resource: `arn:aws:s3:::b/in/${key}`,
+      bucket: 'b',
+      key: `in/${key}`,
+      context,
+    });
+    const owner = { 's3:x-amz-acl': 'bucket-owner-full-control' };
+    assert.deepEqual(
+      minimalStatements([
+        acl('s3:PutObject', 'a', owner),
+        acl('s3:PutObjectAcl', 'a', owner),
+        acl('s3:PutObjectAcl', 'b', { 's3:x-amz-acl': 'private' }),
+      ]),
+      [
+        { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::b/in/*'] },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObjectAcl'],
+          Resource: ['arn:aws:s3:::b/in/*'],
+          Condition: { StringEquals: { 's3:x-amz-acl': ['bucket-owner-full-control', 'private'] } },
+        },
+      ],
+    );
+    // A bucket's ACL too; an ACL given by grantee headers names no canned ACL to condition on.
+    assert.deepEqual(
+      minimalStatements([
+        {
+          action: 's3:PutBucketAcl',
+          resource: 'arn:aws:s3:::b',
+          bucket: 'b',
+          context: { 's3:x-amz-acl': 'private' },
+        },
+        acl('s3:PutObjectAcl', 'c', { 's3:x-amz-grant-read': 'id=abc' }),
+      ]),
+      [
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutBucketAcl'],
+          Resource: ['arn:aws:s3:::b'],
+          Condition: { StringEquals: { 's3:x-amz-acl': 'private' } },
+        },
+        { Effect: 'Allow', Action: ['s3:PutObjectAcl'], Resource: ['arn:aws:s3:::b/in/*'] },
+      ],
+    );
+  });
+
   describe('keys that share no directory', () => {
     const get = (key: string) => ({
       action: 's3:GetObject',

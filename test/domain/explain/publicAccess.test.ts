@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { mayBePublicPolicy } from '../../../src/domain/explain/publicAccess.js';
 import {
   ACCOUNT,
   backupUserContext,
@@ -36,15 +37,57 @@ function stillDeny(record: unknown, statements: readonly unknown[], bucketPolicy
 }
 
 describe('what can still deny a request the visible policies allow', () => {
-  test("a read of the bucket owner's own account: neither Block Public Access nor ACLs are named, the KMS key policy is", () => {
+  test("a read of the bucket owner's own account: not Block Public Access, but an object another account owns, and the KMS key policy", () => {
     const record = deniedRecord({ eventName: 'GetObject', errorMessage: 'Access Denied' });
     // With s3:ListBucket, so that the 403 is not taken for that of a key that does not exist.
     const caveat = stillDeny(record, [
       { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
     ]);
-    assert.doesNotMatch(caveat, /Block Public Access|ACL|Object Ownership/);
+    assert.doesNotMatch(caveat, /Block Public Access|The request sets an ACL/);
+    // The record shows neither the object's owner nor the bucket's Object Ownership: an object another
+    // account uploaded is granted by its ACL alone, whatever the bucket owner's policies allow.
+    assert.match(
+      caveat,
+      /\(\d\) Object Ownership: on a bucket with ACLs enabled \(Object Ownership "Object writer", or "Bucket owner preferred" for an upload that did not send bucket-owner-full-control\), an object uploaded by another account belongs to that account, and the bucket owner's policies \(its bucket policy, its IAM policies\) do not grant access to it: only the object's ACL can\./,
+    );
+    assert.match(
+      caveat,
+      /`aws s3api list-objects-v2 --bucket data --prefix in\/a\.csv --fetch-owner` shows the object's owner/,
+    );
+    assert.match(
+      caveat,
+      /`aws s3api put-bucket-ownership-controls --bucket data --ownership-controls 'Rules=\[\{ObjectOwnership=BucketOwnerEnforced\}\]'`, which needs s3:PutBucketOwnershipControls/,
+    );
+    assert.match(caveat, /copy the objects again with the canned ACL bucket-owner-full-control/);
+    assert.match(
+      caveat,
+      /about-object-ownership\.html, https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/troubleshoot-403-errors\.html/,
+    );
     assert.match(caveat, /\(\d\) a KMS key policy for encrypted objects\.$/);
+  });
+
+  test('an upload, and a delete, are not told of Object Ownership: they act on no object another account owns', () => {
+    const upload = deniedRecord({
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        Host: 'x',
+        'x-amz-acl': 'bucket-owner-full-control',
+      },
+    });
+    assert.doesNotMatch(
+      stillDeny(upload, [
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectAcl'], Resource: 'arn:aws:s3:::data/*' },
+      ]),
+      /Object Ownership:/,
+    );
+    const deletion = deniedRecord({ eventName: 'DeleteObject', errorMessage: 'Access Denied' });
+    assert.doesNotMatch(
+      stillDeny(deletion, [{ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' }]),
+      /Object Ownership:/,
+    );
   });
 
   test('a caller of another account: RestrictPublicBuckets, for a bucket whose policy is public', () => {
@@ -56,29 +99,27 @@ describe('what can still deny a request the visible policies allow', () => {
         { accountId: OTHER, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
       ],
     });
+    // A public policy: everyone may read, which grants the caller's account too.
     const bucketPolicy = {
       Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Principal: '*',
           Action: ['s3:GetObject', 's3:ListBucket'],
           Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
         },
       ],
     };
     // With s3:ListBucket on both sides, so that the 403 is not taken for that of a key that does not exist.
-    const caveat = stillDeny(
-      record,
-      [
-        {
-          Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:ListBucket'],
-          Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
-        },
-      ],
-      bucketPolicy,
-    );
+    const statements = [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
+      },
+    ];
+    const caveat = stillDeny(record, statements, bucketPolicy);
     assert.match(
       caveat,
       new RegExp(
@@ -86,6 +127,13 @@ describe('what can still deny a request the visible policies allow', () => {
       ),
     );
     assert.doesNotMatch(caveat, /BlockPublicAcls|BlockPublicPolicy|ACL \(/);
+    // A policy that names the caller's account, and no one else, is not public: RestrictPublicBuckets
+    // does not act on it, so it is not named.
+    const named = {
+      Version: '2012-10-17',
+      Statement: [{ ...bucketPolicy.Statement[0], Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }],
+    };
+    assert.doesNotMatch(stillDeny(record, statements, named), /RestrictPublicBuckets|Block Public Access/);
   });
 
   test('an upload that sets a public ACL: BlockPublicAcls, and what an ACL can and cannot do', () => {
@@ -163,5 +211,78 @@ describe('what can still deny a request the visible policies allow', () => {
       /BlockPublicPolicy refuses a policy that grants public access, if the one the request sets does/,
     );
     assert.doesNotMatch(caveat, /RestrictPublicBuckets|BlockPublicAcls|The request sets an ACL/);
+  });
+});
+
+describe('an anonymous read that a public bucket policy allows', () => {
+  const record = deniedRecord({
+    eventName: 'GetObject',
+    errorMessage: 'Access Denied',
+    userIdentity: { type: 'AWSAccount', principalId: '', accountId: 'anonymous' },
+  });
+  // Public read, with the listing so that the 403 is not taken for that of a key that does not exist.
+  const publicRead = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::data'],
+      },
+    ],
+  };
+  const finding = () => {
+    const [found] = explainTexts(
+      text(record),
+      explainContext({ bucketPolicies: new Map([['data', publicRead]]) }),
+    ).findings;
+    assert.ok(found !== undefined);
+    return found;
+  };
+
+  test('Requester Pays is named as refusing every unsigned request, and IgnorePublicAcls beside RestrictPublicBuckets', () => {
+    const caveat = finding().caveats.find((c) => c.includes('What can still deny it'));
+    assert.ok(caveat !== undefined, finding().caveats.join(' | '));
+    assert.match(
+      caveat,
+      /\(\d\) Requester Pays: anonymous access to a Requester Pays bucket is not allowed, so if the bucket is one, S3 refuses every unsigned request to it/,
+    );
+    assert.match(caveat, /RestrictPublicBuckets limits access/);
+    assert.match(
+      caveat,
+      /IgnorePublicAcls makes S3 ignore public ACLs, which refuses an anonymous request that only a public ACL \(the AllUsers group, such as public-read\) allows/,
+    );
+  });
+
+  test('the anonymous caveat names public ACLs, and the 403 once ACLs are disabled or ignored', () => {
+    const caveat = finding().caveats.find((c) => c.startsWith('The request was anonymous (unsigned)'));
+    assert.ok(caveat !== undefined, finding().caveats.join(' | '));
+    assert.match(
+      caveat,
+      /only a bucket policy with Principal "\*", or an ACL that grants the AllUsers group \(an object or bucket made public-read by its ACL\), can allow it/,
+    );
+    assert.match(
+      caveat,
+      /once ACLs are disabled \(Object Ownership set to "Bucket owner enforced"\) or IgnorePublicAcls is on: objects that were public through their ACL alone are then refused with 403/,
+    );
+    assert.match(caveat, /acl-overview\.html/);
+  });
+});
+
+describe('mayBePublicPolicy', () => {
+  const policy = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
+  test('an Allow to named principals is not public; a wildcard, NotPrincipal or unreadable one may be', () => {
+    const named = { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:root'] }, Action: 's3:*' };
+    assert.equal(mayBePublicPolicy(policy(named)), false);
+    // A Deny to everyone grants nothing.
+    assert.equal(mayBePublicPolicy(policy(named, { Effect: 'Deny', Principal: '*', Action: 's3:*' })), false);
+    assert.equal(mayBePublicPolicy(policy({ ...named, Principal: '*' })), true);
+    assert.equal(mayBePublicPolicy(policy({ ...named, Principal: { AWS: 'arn:aws:iam::*:root' } })), true);
+    assert.equal(
+      mayBePublicPolicy(policy({ Effect: 'Allow', NotPrincipal: { AWS: 'x' }, Action: 's3:*' })),
+      true,
+    );
+    assert.equal(mayBePublicPolicy('not a policy'), true);
   });
 });

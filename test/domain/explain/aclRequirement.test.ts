@@ -1,0 +1,109 @@
+/**
+ * Alternatives that drop the ACL header of an upload (aws-cli without --acl, a newer rclone) are not
+ * offered when a visible policy requires x-amz-acl: bucket-owner-full-control on uploads: the uploads
+ * would still be refused (AWS's ensure-object-ownership example policies).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import type { Finding } from '../../../src/domain/explain/report.js';
+import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+
+const OWNER = '999988887777';
+const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/backup`;
+const AWS_CLI_CP =
+  '[aws-cli/2.22.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.1.115 lang/python#3.12.6 md/pyimpl#CPython md/command#s3.cp]';
+
+/** An upload of `bucket/in/a.csv` with `x-amz-acl: acl`, refused with the legacy message. */
+function upload(bucket: string, acl: string, userAgent: string, owner = ACCOUNT): Record<string, unknown> {
+  return deniedRecord({
+    userAgent,
+    errorMessage: 'Access Denied',
+    requestParameters: {
+      bucketName: bucket,
+      key: 'in/a.csv',
+      Host: `${bucket}.s3.eu-west-1.amazonaws.com`,
+      'x-amz-acl': acl,
+    },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/in/a.csv` },
+      { accountId: owner, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+    ],
+  });
+}
+
+function explain(record: Record<string, unknown>, bucket: string, bucketPolicy?: unknown): Finding {
+  const report = explainTexts(
+    [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+    explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+      }),
+      bucketPolicies: new Map(bucketPolicy === undefined ? [] : [[bucket, bucketPolicy]]),
+    }),
+  );
+  assert.equal(report.findings.length, 1);
+  return report.findings[0]!;
+}
+
+const dropsAcl = (finding: Finding) =>
+  finding.alternatives.filter((a) => a.removes.includes('s3:PutObjectAcl'));
+
+describe('alternatives that drop the ACL header', () => {
+  test('aws-cli, same account: a Deny of uploads without bucket-owner-full-control keeps "Drop --acl" out, and says why', () => {
+    const deny = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'RequireBucketOwnerFullControl',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::reports/*',
+          Condition: { StringNotEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        },
+      ],
+    };
+    const finding = explain(upload('reports', 'bucket-owner-full-control', AWS_CLI_CP), 'reports', deny);
+    assert.ok(finding.fix !== null);
+    assert.deepEqual(dropsAcl(finding), []);
+    assert.doesNotMatch(finding.summary, /Drop --acl/);
+    const caveat = finding.caveats.find((c) => c.startsWith('No alternative without s3:PutObjectAcl'));
+    assert.ok(caveat, finding.caveats.join('\n'));
+    assert.match(caveat, /a Deny in the reports bucket policy \(statement RequireBucketOwnerFullControl\)/);
+    assert.match(caveat, /Send --acl bucket-owner-full-control on every upload instead/);
+  });
+
+  test('aws-cli, same account, without such a policy: "Drop --acl" is still offered', () => {
+    const finding = explain(upload('reports', 'bucket-owner-full-control', AWS_CLI_CP), 'reports');
+    assert.equal(dropsAcl(finding).length, 1);
+    assert.ok(!finding.caveats.some((c) => c.startsWith('No alternative without s3:PutObjectAcl')));
+  });
+
+  test('old rclone into another account whose policy allows uploads only with bucket-owner-full-control: no "Better" upgrade', () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OnlyBucketOwnerFullControl',
+          Effect: 'Allow',
+          Principal: { AWS: [USER_ARN] },
+          Action: ['s3:PutObject'],
+          Resource: 'arn:aws:s3:::partner/*',
+          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        },
+      ],
+    };
+    const finding = explain(upload('partner', 'private', 'rclone/v1.58.1', OWNER), 'partner', policy);
+    assert.deepEqual(dropsAcl(finding), []);
+    assert.doesNotMatch(finding.summary, /Upgrade rclone/);
+    const caveat = finding.caveats.find((c) => c.startsWith('No alternative without s3:PutObjectAcl'));
+    assert.ok(caveat, finding.caveats.join('\n'));
+    assert.match(
+      caveat,
+      /the partner bucket policy \(statement OnlyBucketOwnerFullControl\) allows uploads only with x-amz-acl: bucket-owner-full-control/,
+    );
+    assert.match(caveat, /acl = bucket-owner-full-control in the rclone remote/);
+  });
+});
