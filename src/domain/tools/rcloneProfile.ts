@@ -477,6 +477,13 @@ export interface RcloneAdviceInput {
    * copy remote:src/in remote:dst/out`): rclone lists them and reads their objects there.
    */
   readonly otherBucketSources?: readonly { readonly bucket: string; readonly prefix: string }[];
+  /**
+   * The refused requests S3 authorized as s3:GetObjectVersion (a HEAD or GET naming a version ID): their
+   * event name and key. Absent: none, or the caller does not tell them apart.
+   */
+  readonly versionReads?: readonly { readonly eventName: string; readonly key?: string }[];
+  /** The directories (`daily/`, `''` at the root) the caller uploaded to with success in the input. */
+  readonly uploadDirectories?: readonly string[];
 }
 
 /**
@@ -525,15 +532,21 @@ export interface RcloneAdvice {
  * rclone v1.60.x records the version ID S3 returns for an upload to a versioned bucket, and its HEAD
  * after the upload asks for that version, which S3 authorizes as s3:GetObjectVersion. v1.61.0 keeps
  * version IDs only with --s3-versions/--s3-version-at (commit 01877e5a, read in rclone's git history).
+ * Only refused HEADs of keys the caller uploaded count as that check (the input keeps the directories it
+ * uploaded to, which stand for the keys): a GET naming a version reads an old one (`copy --s3-version-at`,
+ * whose Object.Open sends the version ID), which needs s3:GetObjectVersion whatever the rclone version, and
+ * a HEAD of a version with no upload in the input may be such a restore comparing modification times.
  */
 function headsUploadedVersions(input: RcloneAdviceInput): boolean {
   const parsed = parseToolVersion(input.version);
-  return (
-    parsed !== undefined &&
-    parsed.major === 1 &&
-    parsed.minor === 60 &&
-    !input.eventNames.includes('ListObjectVersions') &&
-    input.deniedActions.some((action) => action.toLowerCase() === 's3:getobjectversion')
+  if (parsed === undefined || parsed.major !== 1 || parsed.minor !== 60) return false;
+  if (input.eventNames.includes('ListObjectVersions')) return false;
+  const uploaded = new Set(input.uploadDirectories ?? []);
+  return (input.versionReads ?? []).some(
+    (read) =>
+      read.eventName === 'HeadObject' &&
+      read.key !== undefined &&
+      uploaded.has(read.key.slice(0, read.key.lastIndexOf('/') + 1)),
   );
 }
 
@@ -638,6 +651,14 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
   if (removesBucketOnly(input)) return removeBucketAdvice(input);
   const versionHeads = headsUploadedVersions(input);
+  const versionGets = (input.versionReads ?? []).some((read) => read.eventName === 'GetObject');
+  const parsedVersion = parseToolVersion(input.version);
+  // Refused HEADs of versions by rclone v1.60 that the input does not show follow uploads.
+  const versionHeadsUnexplained =
+    !versionHeads &&
+    parsedVersion?.major === 1 &&
+    parsedVersion.minor === 60 &&
+    (input.versionReads ?? []).some((read) => read.eventName === 'HeadObject');
   const { moveSource } = input;
   const inferred: RcloneOperationGuess =
     moveSource !== undefined
@@ -733,6 +754,21 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     objectActions.push('s3:GetObjectVersion');
     notes.push(
       'With --s3-versions/--s3-version-at, HEAD/GET carry a versionId, which S3 authorizes as s3:GetObjectVersion (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).',
+    );
+  } else if (versionGets) {
+    // The listing of versions that found them succeeded (the GETs came after it), so the input may not
+    // hold it: a read-only job is granted it too.
+    objectActions.push('s3:GetObjectVersion');
+    if (!writes && !bucketActions.includes('s3:ListBucketVersions'))
+      bucketActions.push('s3:ListBucketVersions');
+    notes.push(
+      `s3:GetObjectVersion is included because rclone was refused GETs of object versions: it reads an old version with --s3-versions or --s3-version-at (a restore), which needs s3:GetObjectVersion whatever the rclone version${
+        writes ? '' : ', after finding it with ListObjectVersions, authorized as s3:ListBucketVersions'
+      } (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html).`,
+    );
+  } else if (versionHeadsUnexplained) {
+    notes.push(
+      `rclone ${input.version} was refused HEADs of object versions, and the input shows no upload into their directories. rclone v1.60.x HEADs, after each upload to a versioned bucket, the version the upload created (${rcloneSources.uploadVersionId}), and a job that reads old versions (--s3-versions, --s3-version-at) HEADs them too: if this job uploads, it needs s3:GetObjectVersion with v1.60.x, or rclone v1.61.0 or later, which HEADs the object itself; if it reads old versions, it needs s3:GetObjectVersion and s3:ListBucketVersions whatever the version.`,
     );
   }
 
@@ -956,6 +992,8 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     statements.flatMap((statement) => statement.Action.map((action) => action.toLowerCase())),
   );
   const handledElsewhere = new Set(['s3:createbucket', 's3:putobjectacl']);
+  // The note on HEADs of versions says when the job needs it.
+  if (versionHeadsUnexplained) handledElsewhere.add('s3:getobjectversion');
   for (const action of input.deniedActions) {
     const key = action.toLowerCase();
     if (!granted.has(key) && !handledElsewhere.has(key)) {
