@@ -709,15 +709,29 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   // A cleanup lists uploads, not objects (unless this job listed objects too).
   const bucketActions =
     cleanupOnly && !events.has('ListObjects') && !events.has('ListObjectsV2') ? [] : ['s3:ListBucket'];
+  // A purge's versioning read that succeeded, followed by a listing of current objects only: rclone takes
+  // a bucket for versioned only when the read returns a status (Enabled or Suspended), and then lists
+  // versions (ListObjectVersions), so this bucket's versioning was never enabled and the purge deletes
+  // current objects alone. (CloudTrail logs no response of the read: the listing that follows it tells.)
+  const purgesCurrentOnly =
+    deletesOnly &&
+    events.has('GetBucketVersioning') &&
+    !denied.has('s3:getbucketversioning') &&
+    !events.has('ListObjectVersions') &&
+    (events.has('ListObjects') || events.has('ListObjectsV2'));
+  const purges = deletesOnly && events.has('GetBucketVersioning');
   for (const [eventName, extra] of Object.entries(BUCKET_EXTRAS)) {
-    if (events.has(eventName)) {
-      bucketActions.push(extra.action);
-      notes.push(extra.why);
-    }
+    if (!events.has(eventName)) continue;
+    bucketActions.push(extra.action);
+    notes.push(
+      purgesCurrentOnly && eventName === 'GetBucketVersioning'
+        ? '`rclone purge` reads the versioning status first. Here the read succeeded and rclone then listed current objects only (ListObjects), as it does on a bucket whose versioning was never enabled: rclone takes a bucket for versioned only when the read returns a status (Enabled or Suspended), and then lists every version instead. So the purge deletes current objects alone, and the profile leaves out s3:ListBucketVersions and s3:DeleteObjectVersion. Once versioning is enabled on the bucket, the purge lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by its version ID (s3:DeleteObjectVersion), and needs both (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html, https://github.com/rclone/rclone/blob/master/backend/s3/s3.go: purge).'
+        : extra.why,
+    );
   }
   // A purge that reads the versioning status lists and deletes versions once that read succeeds on a
   // versioned bucket: granting the read alone would turn a purge of current versions into a refused one.
-  const purgesVersions = deletesOnly && events.has('GetBucketVersioning');
+  const purgesVersions = purges && !purgesCurrentOnly;
   if (purgesVersions && !bucketActions.includes('s3:ListBucketVersions'))
     bucketActions.push('s3:ListBucketVersions');
 

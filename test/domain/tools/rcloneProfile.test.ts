@@ -1354,6 +1354,31 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
     ]);
   });
 
+  const versioningRead = () => ({ ...versioningDenied(), errorCode: undefined, errorMessage: undefined });
+
+  test('rclone purge whose versioning read succeeded and which then listed current objects only: the bucket is not versioned, and the profile grants no version action', () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'trash', 's3:GetObject'),
+      listing('trash/'),
+      versioningRead(),
+      listing('trash/'),
+      objectCall('DeleteObject', 'trash/a.txt', 's3:DeleteObject'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:DeleteObject arn:aws:s3:::data/trash/*']);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/trash/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:GetObject arn:aws:s3:::data/trash',
+      's3:ListBucket arn:aws:s3:::data',
+    ]);
+    assert.ok(
+      (finding.jobProfile?.notes ?? []).some(
+        (n) => n.includes('listed current objects only') && n.includes('Once versioning is enabled'),
+      ),
+    );
+    assert.ok(!finding.alternatives.some((a) => a.removes.includes('s3:DeleteObjectVersion')));
+  });
+
   test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
     const finding = findingOf([
       objectCall('HeadObject', 'tree', 's3:GetObject'),
