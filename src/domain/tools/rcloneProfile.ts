@@ -316,6 +316,20 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         : 'Uploads (refused, or made and then refused their HEAD) and no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
+  // rclone reads the versioning status only in `purge` (and `rclone backend versioning`, which lists
+  // nothing): that read and a listing, with nothing read, written or deleted, are a purge stopped at its
+  // listing. The next run deletes what it lists.
+  const listed = ['ListObjects', 'ListObjectsV2', 'ListObjectVersions'].some((name) =>
+    evidence.eventNames.includes(name),
+  );
+  if (!kinds.has('read') && evidence.eventNames.includes('GetBucketVersioning') && listed) {
+    return {
+      operation: 'unknown',
+      only: 'delete',
+      reason:
+        "A read of the bucket's versioning status and a listing, and nothing deleted, uploaded or read yet: `rclone purge` stopped at its listing (it reads the versioning status, lists the whole tree, and deletes what it listed; `rclone backend versioning` makes the read alone). The next run deletes. (The profile is for that purge, not a copy, sync, move or mount.)",
+    };
+  }
   if (kinds.has('read')) {
     return {
       operation: 'unknown',
@@ -719,10 +733,12 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     !denied.has('s3:getbucketversioning') &&
     !events.has('ListObjectVersions') &&
     (events.has('ListObjects') || events.has('ListObjectsV2'));
+  // A purge lists its versions with the versioning read's note, not --s3-versions'.
   const purges = deletesOnly && events.has('GetBucketVersioning');
   for (const [eventName, extra] of Object.entries(BUCKET_EXTRAS)) {
     if (!events.has(eventName)) continue;
     bucketActions.push(extra.action);
+    if (purges && eventName === 'ListObjectVersions') continue;
     notes.push(
       purgesCurrentOnly && eventName === 'GetBucketVersioning'
         ? '`rclone purge` reads the versioning status first. Here the read succeeded and rclone then listed current objects only (ListObjects), as it does on a bucket whose versioning was never enabled: rclone takes a bucket for versioned only when the read returns a status (Enabled or Suspended), and then lists every version instead. So the purge deletes current objects alone, and the profile leaves out s3:ListBucketVersions and s3:DeleteObjectVersion. Once versioning is enabled on the bucket, the purge lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by its version ID (s3:DeleteObjectVersion), and needs both (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html, https://github.com/rclone/rclone/blob/master/backend/s3/s3.go: purge).'

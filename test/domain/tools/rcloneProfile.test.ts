@@ -1379,6 +1379,35 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
     assert.ok(!finding.alternatives.some((a) => a.removes.includes('s3:DeleteObjectVersion')));
   });
 
+  test('rclone purge of a versioned bucket stopped at its version listing: the profile is the purge (deletes by version), not reads', () => {
+    const finding = findingOf([
+      versioningRead(),
+      deniedRecord({
+        eventName: 'ListObjectVersions',
+        userAgent: rclone,
+        errorMessage: denial('s3:ListBucketVersions', 'arn:aws:s3:::data'),
+        requestParameters: {
+          bucketName: 'data',
+          versions: '',
+          prefix: 'tmp/',
+          'max-keys': '1000',
+          Host: 'x',
+        },
+        resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      }),
+    ]);
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.equal(finding.jobProfile?.partial, undefined);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/tmp/*',
+      's3:DeleteObjectVersion arn:aws:s3:::data/tmp/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:ListBucket arn:aws:s3:::data',
+      's3:ListBucketVersions arn:aws:s3:::data',
+    ]);
+    assert.match(finding.jobProfile?.notes[0] ?? '', /`rclone purge` stopped at its listing/);
+  });
+
   test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
     const finding = findingOf([
       objectCall('HeadObject', 'tree', 's3:GetObject'),
