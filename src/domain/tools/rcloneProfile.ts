@@ -659,11 +659,51 @@ function removeBucketAdvice(input: RcloneAdviceInput): RcloneAdvice {
   };
 }
 
+const VERSIONING_CALLS: ReadonlySet<string> = new Set(['PutBucketVersioning', 'GetBucketVersioning']);
+const VERSIONING_ACTIONS: ReadonlySet<string> = new Set(['s3:putbucketversioning', 's3:getbucketversioning']);
+
+/**
+ * `rclone backend versioning remote:bucket Enabled` (or `Suspended`): a PutBucketVersioning, then a
+ * GetBucketVersioning to print the status it set, and no other call of the caller's on the bucket in the
+ * input (rclone's setGetVersioning; a purge also reads the status, but never writes it).
+ */
+function setsVersioningOnly(input: RcloneAdviceInput): boolean {
+  return (
+    input.eventNames.includes('PutBucketVersioning') &&
+    input.eventNames.every((name) => VERSIONING_CALLS.has(name)) &&
+    input.deniedActions.every((action) => VERSIONING_ACTIONS.has(action.toLowerCase()))
+  );
+}
+
+/** The profile of `rclone backend versioning remote:bucket Enabled` (see {@link setsVersioningOnly}): the bucket's versioning status, no object. */
+function setVersioningAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        {
+          Sid: 'RcloneBucketVersioning',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketVersioning', 's3:PutBucketVersioning'],
+          Resource: [bucketArnOf(input.bucket, input.partition)],
+        },
+      ],
+      notes: [
+        `A refused PutBucketVersioning, and no call of the caller's on the bucket in the input but the versioning status: \`rclone backend versioning remote:${input.bucket} Enabled\` (or \`Suspended\`), which sets the status with PutBucketVersioning, reads it back with GetBucketVersioning to print it, and makes no other call. It needs s3:PutBucketVersioning and s3:GetBucketVersioning on the bucket, neither a listing nor any object read or write (https://rclone.org/s3/#versioning, https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html). (The profile is for that command, not a copy, sync, move or mount.)`,
+        "Changing a bucket's versioning is an administrator's task rather than a recurring job's: once enabled, versioning cannot be turned off, only suspended (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html). `rclone backend versioning` without a status only reads it, and needs s3:GetBucketVersioning alone.",
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.readsFiles !== undefined && input.readsFiles.length > 0)
     return readFilesAdvice(input, input.readsFiles);
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
   if (removesBucketOnly(input)) return removeBucketAdvice(input);
+  if (setsVersioningOnly(input)) return setVersioningAdvice(input);
   const versionHeads = headsUploadedVersions(input);
   const versionGets = (input.versionReads ?? []).some((read) => read.eventName === 'GetObject');
   const parsedVersion = parseToolVersion(input.version);

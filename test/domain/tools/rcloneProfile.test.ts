@@ -782,6 +782,32 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
     assert.equal(guess.only, 'delete');
   });
 
+  test('a versioning change alongside other calls is not taken for `rclone backend versioning` alone', () => {
+    const advice = rcloneAdvice({
+      bucket: 'data',
+      prefix: 'old',
+      version: 'v1.66.0',
+      eventNames: ['PutBucketVersioning', 'ListObjects'],
+      deniedActions: ['s3:PutBucketVersioning'],
+    });
+    assert.ok(!advice.jobProfile.statements.some((s) => s.Sid === 'RcloneBucketVersioning'));
+    const alone = rcloneAdvice({
+      bucket: 'data',
+      prefix: '',
+      version: 'v1.66.0',
+      eventNames: ['PutBucketVersioning', 'GetBucketVersioning'],
+      deniedActions: ['s3:PutBucketVersioning'],
+    });
+    assert.deepEqual(alone.jobProfile.statements, [
+      {
+        Sid: 'RcloneBucketVersioning',
+        Effect: 'Allow',
+        Action: ['s3:GetBucketVersioning', 's3:PutBucketVersioning'],
+        Resource: ['arn:aws:s3:::data'],
+      },
+    ]);
+  });
+
   test('a lone refused DeleteBucket (`rclone rmdir remote:data`, as a real run against moto leaves it) gets s3:DeleteBucket alone, no object delete, and a note on what a purge would add', () => {
     const refusedDeleteBucket = deniedRecord({
       eventName: 'DeleteBucket',
@@ -1406,6 +1432,30 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
       's3:ListBucketVersions arn:aws:s3:::data',
     ]);
     assert.match(finding.jobProfile?.notes[0] ?? '', /`rclone purge` stopped at its listing/);
+  });
+
+  test('`rclone backend versioning remote:data Enabled` refused: the profile is the versioning status of the bucket, no listing and no object', () => {
+    const finding = findingOf([
+      deniedRecord({
+        eventName: 'PutBucketVersioning',
+        userAgent: rclone,
+        errorMessage: denial('s3:PutBucketVersioning', 'arn:aws:s3:::data'),
+        requestParameters: {
+          bucketName: 'data',
+          versioning: '',
+          VersioningConfiguration: { Status: 'Enabled' },
+          Host: 'x',
+        },
+        resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      }),
+    ]);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:PutBucketVersioning arn:aws:s3:::data',
+    ]);
+    assert.equal(finding.jobProfile?.partial, undefined);
+    assert.match(finding.jobProfile?.notes[0] ?? '', /`rclone backend versioning remote:data Enabled`/);
+    assert.ok(!(finding.jobProfile?.notes ?? []).some((n) => n.includes('is not part of rclone')));
   });
 
   test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
