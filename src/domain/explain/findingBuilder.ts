@@ -4133,6 +4133,15 @@ export class FindingBuilder {
       );
     const refusedAsListing = headsRefusedAsListing(evaluated);
     const missingKeys = evidence('missingKeys');
+    // Which requests were refused s3:GetObjectVersion: a HEAD after an upload (rclone v1.60) or a read of
+    // an old version (see headsUploadedVersions).
+    const versionReads = denied
+      .filter((e) => e.check.action.toLowerCase() === 's3:getobjectversion')
+      .map((e) => ({
+        eventName: e.event.eventName,
+        ...(e.check.key !== undefined ? { key: e.check.key } : {}),
+      }));
+    const uploadDirectories = evidence('uploadDirectories');
     const advice = rcloneAdvice({
       ...(client.version !== undefined ? { version: client.version } : {}),
       bucket,
@@ -4170,6 +4179,10 @@ export class FindingBuilder {
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
       eventNames,
+      ...(versionReads.length > 0 ? { versionReads } : {}),
+      ...(uploadDirectories !== undefined && uploadDirectories.size > 0
+        ? { uploadDirectories: [...uploadDirectories] }
+        : {}),
       ...bucketExistence(bucket, this.#context, this.#succeeded),
     });
     return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };

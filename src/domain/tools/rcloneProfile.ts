@@ -316,6 +316,20 @@ export function inferRcloneOperation(evidence: RcloneEvidence): RcloneOperationG
         : 'Uploads (refused, or made and then refused their HEAD) and no deletes: `rclone copy`/`copyto` (a `sync` with nothing to delete looks the same).',
     };
   }
+  // rclone reads the versioning status only in `purge` (and `rclone backend versioning`, which lists
+  // nothing): that read and a listing, with nothing read, written or deleted, are a purge stopped at its
+  // listing. The next run deletes what it lists.
+  const listed = ['ListObjects', 'ListObjectsV2', 'ListObjectVersions'].some((name) =>
+    evidence.eventNames.includes(name),
+  );
+  if (!kinds.has('read') && evidence.eventNames.includes('GetBucketVersioning') && listed) {
+    return {
+      operation: 'unknown',
+      only: 'delete',
+      reason:
+        "A read of the bucket's versioning status and a listing, and nothing deleted, uploaded or read yet: `rclone purge` stopped at its listing (it reads the versioning status, lists the whole tree, and deletes what it listed; `rclone backend versioning` makes the read alone). The next run deletes. (The profile is for that purge, not a copy, sync, move or mount.)",
+    };
+  }
   if (kinds.has('read')) {
     return {
       operation: 'unknown',
@@ -477,6 +491,13 @@ export interface RcloneAdviceInput {
    * copy remote:src/in remote:dst/out`): rclone lists them and reads their objects there.
    */
   readonly otherBucketSources?: readonly { readonly bucket: string; readonly prefix: string }[];
+  /**
+   * The refused requests S3 authorized as s3:GetObjectVersion (a HEAD or GET naming a version ID): their
+   * event name and key. Absent: none, or the caller does not tell them apart.
+   */
+  readonly versionReads?: readonly { readonly eventName: string; readonly key?: string }[];
+  /** The directories (`daily/`, `''` at the root) the caller uploaded to with success in the input. */
+  readonly uploadDirectories?: readonly string[];
 }
 
 /**
@@ -525,15 +546,21 @@ export interface RcloneAdvice {
  * rclone v1.60.x records the version ID S3 returns for an upload to a versioned bucket, and its HEAD
  * after the upload asks for that version, which S3 authorizes as s3:GetObjectVersion. v1.61.0 keeps
  * version IDs only with --s3-versions/--s3-version-at (commit 01877e5a, read in rclone's git history).
+ * Only refused HEADs of keys the caller uploaded count as that check (the input keeps the directories it
+ * uploaded to, which stand for the keys): a GET naming a version reads an old one (`copy --s3-version-at`,
+ * whose Object.Open sends the version ID), which needs s3:GetObjectVersion whatever the rclone version, and
+ * a HEAD of a version with no upload in the input may be such a restore comparing modification times.
  */
 function headsUploadedVersions(input: RcloneAdviceInput): boolean {
   const parsed = parseToolVersion(input.version);
-  return (
-    parsed !== undefined &&
-    parsed.major === 1 &&
-    parsed.minor === 60 &&
-    !input.eventNames.includes('ListObjectVersions') &&
-    input.deniedActions.some((action) => action.toLowerCase() === 's3:getobjectversion')
+  if (parsed === undefined || parsed.major !== 1 || parsed.minor !== 60) return false;
+  if (input.eventNames.includes('ListObjectVersions')) return false;
+  const uploaded = new Set(input.uploadDirectories ?? []);
+  return (input.versionReads ?? []).some(
+    (read) =>
+      read.eventName === 'HeadObject' &&
+      read.key !== undefined &&
+      uploaded.has(read.key.slice(0, read.key.lastIndexOf('/') + 1)),
   );
 }
 
@@ -632,12 +659,60 @@ function removeBucketAdvice(input: RcloneAdviceInput): RcloneAdvice {
   };
 }
 
+const VERSIONING_CALLS: ReadonlySet<string> = new Set(['PutBucketVersioning', 'GetBucketVersioning']);
+const VERSIONING_ACTIONS: ReadonlySet<string> = new Set(['s3:putbucketversioning', 's3:getbucketversioning']);
+
+/**
+ * `rclone backend versioning remote:bucket Enabled` (or `Suspended`): a PutBucketVersioning, then a
+ * GetBucketVersioning to print the status it set, and no other call of the caller's on the bucket in the
+ * input (rclone's setGetVersioning; a purge also reads the status, but never writes it).
+ */
+function setsVersioningOnly(input: RcloneAdviceInput): boolean {
+  return (
+    input.eventNames.includes('PutBucketVersioning') &&
+    input.eventNames.every((name) => VERSIONING_CALLS.has(name)) &&
+    input.deniedActions.every((action) => VERSIONING_ACTIONS.has(action.toLowerCase()))
+  );
+}
+
+/** The profile of `rclone backend versioning remote:bucket Enabled` (see {@link setsVersioningOnly}): the bucket's versioning status, no object. */
+function setVersioningAdvice(input: RcloneAdviceInput): RcloneAdvice {
+  return {
+    jobProfile: {
+      tool: 'rclone',
+      operation: 'unknown',
+      statements: [
+        {
+          Sid: 'RcloneBucketVersioning',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketVersioning', 's3:PutBucketVersioning'],
+          Resource: [bucketArnOf(input.bucket, input.partition)],
+        },
+      ],
+      notes: [
+        `A refused PutBucketVersioning, and no call of the caller's on the bucket in the input but the versioning status: \`rclone backend versioning remote:${input.bucket} Enabled\` (or \`Suspended\`), which sets the status with PutBucketVersioning, reads it back with GetBucketVersioning to print it, and makes no other call. It needs s3:PutBucketVersioning and s3:GetBucketVersioning on the bucket, neither a listing nor any object read or write (https://rclone.org/s3/#versioning, https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html). (The profile is for that command, not a copy, sync, move or mount.)`,
+        "Changing a bucket's versioning is an administrator's task rather than a recurring job's: once enabled, versioning cannot be turned off, only suspended (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html). `rclone backend versioning` without a status only reads it, and needs s3:GetBucketVersioning alone.",
+      ],
+    },
+    alternatives: [],
+  };
+}
+
 export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   if (input.readsFiles !== undefined && input.readsFiles.length > 0)
     return readFilesAdvice(input, input.readsFiles);
   if (input.deletesFiles === true && input.moveSource === undefined) return deleteFileAdvice(input);
   if (removesBucketOnly(input)) return removeBucketAdvice(input);
+  if (setsVersioningOnly(input)) return setVersioningAdvice(input);
   const versionHeads = headsUploadedVersions(input);
+  const versionGets = (input.versionReads ?? []).some((read) => read.eventName === 'GetObject');
+  const parsedVersion = parseToolVersion(input.version);
+  // Refused HEADs of versions by rclone v1.60 that the input does not show follow uploads.
+  const versionHeadsUnexplained =
+    !versionHeads &&
+    parsedVersion?.major === 1 &&
+    parsedVersion.minor === 60 &&
+    (input.versionReads ?? []).some((read) => read.eventName === 'HeadObject');
   const { moveSource } = input;
   const inferred: RcloneOperationGuess =
     moveSource !== undefined
@@ -688,15 +763,31 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
   // A cleanup lists uploads, not objects (unless this job listed objects too).
   const bucketActions =
     cleanupOnly && !events.has('ListObjects') && !events.has('ListObjectsV2') ? [] : ['s3:ListBucket'];
+  // A purge's versioning read that succeeded, followed by a listing of current objects only: rclone takes
+  // a bucket for versioned only when the read returns a status (Enabled or Suspended), and then lists
+  // versions (ListObjectVersions), so this bucket's versioning was never enabled and the purge deletes
+  // current objects alone. (CloudTrail logs no response of the read: the listing that follows it tells.)
+  const purgesCurrentOnly =
+    deletesOnly &&
+    events.has('GetBucketVersioning') &&
+    !denied.has('s3:getbucketversioning') &&
+    !events.has('ListObjectVersions') &&
+    (events.has('ListObjects') || events.has('ListObjectsV2'));
+  // A purge lists its versions with the versioning read's note, not --s3-versions'.
+  const purges = deletesOnly && events.has('GetBucketVersioning');
   for (const [eventName, extra] of Object.entries(BUCKET_EXTRAS)) {
-    if (events.has(eventName)) {
-      bucketActions.push(extra.action);
-      notes.push(extra.why);
-    }
+    if (!events.has(eventName)) continue;
+    bucketActions.push(extra.action);
+    if (purges && eventName === 'ListObjectVersions') continue;
+    notes.push(
+      purgesCurrentOnly && eventName === 'GetBucketVersioning'
+        ? '`rclone purge` reads the versioning status first. Here the read succeeded and rclone then listed current objects only (ListObjects), as it does on a bucket whose versioning was never enabled: rclone takes a bucket for versioned only when the read returns a status (Enabled or Suspended), and then lists every version instead. So the purge deletes current objects alone, and the profile leaves out s3:ListBucketVersions and s3:DeleteObjectVersion. Once versioning is enabled on the bucket, the purge lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by its version ID (s3:DeleteObjectVersion), and needs both (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html, https://github.com/rclone/rclone/blob/master/backend/s3/s3.go: purge).'
+        : extra.why,
+    );
   }
   // A purge that reads the versioning status lists and deletes versions once that read succeeds on a
   // versioned bucket: granting the read alone would turn a purge of current versions into a refused one.
-  const purgesVersions = deletesOnly && events.has('GetBucketVersioning');
+  const purgesVersions = purges && !purgesCurrentOnly;
   if (purgesVersions && !bucketActions.includes('s3:ListBucketVersions'))
     bucketActions.push('s3:ListBucketVersions');
 
@@ -733,6 +824,21 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     objectActions.push('s3:GetObjectVersion');
     notes.push(
       'With --s3-versions/--s3-version-at, HEAD/GET carry a versionId, which S3 authorizes as s3:GetObjectVersion (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).',
+    );
+  } else if (versionGets) {
+    // The listing of versions that found them succeeded (the GETs came after it), so the input may not
+    // hold it: a read-only job is granted it too.
+    objectActions.push('s3:GetObjectVersion');
+    if (!writes && !bucketActions.includes('s3:ListBucketVersions'))
+      bucketActions.push('s3:ListBucketVersions');
+    notes.push(
+      `s3:GetObjectVersion is included because rclone was refused GETs of object versions: it reads an old version with --s3-versions or --s3-version-at (a restore), which needs s3:GetObjectVersion whatever the rclone version${
+        writes ? '' : ', after finding it with ListObjectVersions, authorized as s3:ListBucketVersions'
+      } (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html).`,
+    );
+  } else if (versionHeadsUnexplained) {
+    notes.push(
+      `rclone ${input.version} was refused HEADs of object versions, and the input shows no upload into their directories. rclone v1.60.x HEADs, after each upload to a versioned bucket, the version the upload created (${rcloneSources.uploadVersionId}), and a job that reads old versions (--s3-versions, --s3-version-at) HEADs them too: if this job uploads, it needs s3:GetObjectVersion with v1.60.x, or rclone v1.61.0 or later, which HEADs the object itself; if it reads old versions, it needs s3:GetObjectVersion and s3:ListBucketVersions whatever the version.`,
     );
   }
 
@@ -956,6 +1062,8 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     statements.flatMap((statement) => statement.Action.map((action) => action.toLowerCase())),
   );
   const handledElsewhere = new Set(['s3:createbucket', 's3:putobjectacl']);
+  // The note on HEADs of versions says when the job needs it.
+  if (versionHeadsUnexplained) handledElsewhere.add('s3:getobjectversion');
   for (const action of input.deniedActions) {
     const key = action.toLowerCase();
     if (!granted.has(key) && !handledElsewhere.has(key)) {

@@ -782,6 +782,32 @@ describe('rclone delete and purge: jobs that only list and delete', () => {
     assert.equal(guess.only, 'delete');
   });
 
+  test('a versioning change alongside other calls is not taken for `rclone backend versioning` alone', () => {
+    const advice = rcloneAdvice({
+      bucket: 'data',
+      prefix: 'old',
+      version: 'v1.66.0',
+      eventNames: ['PutBucketVersioning', 'ListObjects'],
+      deniedActions: ['s3:PutBucketVersioning'],
+    });
+    assert.ok(!advice.jobProfile.statements.some((s) => s.Sid === 'RcloneBucketVersioning'));
+    const alone = rcloneAdvice({
+      bucket: 'data',
+      prefix: '',
+      version: 'v1.66.0',
+      eventNames: ['PutBucketVersioning', 'GetBucketVersioning'],
+      deniedActions: ['s3:PutBucketVersioning'],
+    });
+    assert.deepEqual(alone.jobProfile.statements, [
+      {
+        Sid: 'RcloneBucketVersioning',
+        Effect: 'Allow',
+        Action: ['s3:GetBucketVersioning', 's3:PutBucketVersioning'],
+        Resource: ['arn:aws:s3:::data'],
+      },
+    ]);
+  });
+
   test('a lone refused DeleteBucket (`rclone rmdir remote:data`, as a real run against moto leaves it) gets s3:DeleteBucket alone, no object delete, and a note on what a purge would add', () => {
     const refusedDeleteBucket = deniedRecord({
       eventName: 'DeleteBucket',
@@ -1309,6 +1335,129 @@ describe('explain tells rclone delete and purge from a sync, and sees when the r
     );
   });
 
+  test('rclone v1.60: a refused HEAD of the version it just uploaded is the check after the upload (upgrade removes it); refused GETs of versions are a restore, which no upgrade helps', () => {
+    const v160 = '[rclone/v1.60.1]';
+    const ofVersion = (eventName: string, key: string, extra: Record<string, unknown> = {}) =>
+      deniedRecord({
+        eventName,
+        userAgent: v160,
+        errorMessage: denial('s3:GetObjectVersion', `arn:aws:s3:::data/${key}`),
+        requestParameters: {
+          bucketName: 'data',
+          key,
+          versionId: 'Zp0Q7.ba1o2sSfW5Gg5yb2mN8kP3xY1c',
+          Host: 'x',
+        },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::data/${key}` },
+          { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+        ],
+        ...extra,
+      });
+    const upload = deniedRecord({
+      eventName: 'PutObject',
+      userAgent: v160,
+      errorCode: undefined,
+      errorMessage: undefined,
+      requestParameters: { bucketName: 'data', key: 'old/a.txt', Host: 'x' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/old/a.txt' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const afterUpload = findingOf([upload, ofVersion('HeadObject', 'old/a.txt')]);
+    assert.ok(
+      afterUpload.alternatives.some((a) => a.kind === 'upgrade' && a.removes.includes('s3:GetObjectVersion')),
+    );
+    const restore = findingOf([ofVersion('GetObject', 'old/a.txt'), ofVersion('GetObject', 'old/b.txt')]);
+    assert.ok(!restore.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+    assert.ok(!(restore.jobProfile?.notes ?? []).some((n) => n.includes('HEADs, after each upload')));
+    assert.deepEqual(grants(restore.jobProfile?.statements), [
+      's3:GetObject arn:aws:s3:::data/old/*',
+      's3:GetObjectVersion arn:aws:s3:::data/old/*',
+      's3:ListBucket arn:aws:s3:::data',
+      's3:ListBucketVersions arn:aws:s3:::data',
+    ]);
+  });
+
+  const versioningRead = () => ({ ...versioningDenied(), errorCode: undefined, errorMessage: undefined });
+
+  test('rclone purge whose versioning read succeeded and which then listed current objects only: the bucket is not versioned, and the profile grants no version action', () => {
+    const finding = findingOf([
+      objectCall('HeadObject', 'trash', 's3:GetObject'),
+      listing('trash/'),
+      versioningRead(),
+      listing('trash/'),
+      objectCall('DeleteObject', 'trash/a.txt', 's3:DeleteObject'),
+    ]);
+    assert.deepEqual(grants(finding.fix?.statements), ['s3:DeleteObject arn:aws:s3:::data/trash/*']);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/trash/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:GetObject arn:aws:s3:::data/trash',
+      's3:ListBucket arn:aws:s3:::data',
+    ]);
+    assert.ok(
+      (finding.jobProfile?.notes ?? []).some(
+        (n) => n.includes('listed current objects only') && n.includes('Once versioning is enabled'),
+      ),
+    );
+    assert.ok(!finding.alternatives.some((a) => a.removes.includes('s3:DeleteObjectVersion')));
+  });
+
+  test('rclone purge of a versioned bucket stopped at its version listing: the profile is the purge (deletes by version), not reads', () => {
+    const finding = findingOf([
+      versioningRead(),
+      deniedRecord({
+        eventName: 'ListObjectVersions',
+        userAgent: rclone,
+        errorMessage: denial('s3:ListBucketVersions', 'arn:aws:s3:::data'),
+        requestParameters: {
+          bucketName: 'data',
+          versions: '',
+          prefix: 'tmp/',
+          'max-keys': '1000',
+          Host: 'x',
+        },
+        resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      }),
+    ]);
+    assert.equal(finding.jobProfile?.operation, 'unknown');
+    assert.equal(finding.jobProfile?.partial, undefined);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:DeleteObject arn:aws:s3:::data/tmp/*',
+      's3:DeleteObjectVersion arn:aws:s3:::data/tmp/*',
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:ListBucket arn:aws:s3:::data',
+      's3:ListBucketVersions arn:aws:s3:::data',
+    ]);
+    assert.match(finding.jobProfile?.notes[0] ?? '', /`rclone purge` stopped at its listing/);
+  });
+
+  test('`rclone backend versioning remote:data Enabled` refused: the profile is the versioning status of the bucket, no listing and no object', () => {
+    const finding = findingOf([
+      deniedRecord({
+        eventName: 'PutBucketVersioning',
+        userAgent: rclone,
+        errorMessage: denial('s3:PutBucketVersioning', 'arn:aws:s3:::data'),
+        requestParameters: {
+          bucketName: 'data',
+          versioning: '',
+          VersioningConfiguration: { Status: 'Enabled' },
+          Host: 'x',
+        },
+        resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      }),
+    ]);
+    assert.deepEqual(grants(finding.jobProfile?.statements), [
+      's3:GetBucketVersioning arn:aws:s3:::data',
+      's3:PutBucketVersioning arn:aws:s3:::data',
+    ]);
+    assert.equal(finding.jobProfile?.partial, undefined);
+    assert.match(finding.jobProfile?.notes[0] ?? '', /`rclone backend versioning remote:data Enabled`/);
+    assert.ok(!(finding.jobProfile?.notes ?? []).some((n) => n.includes('is not part of rclone')));
+  });
+
   test('a listing of a subdirectory shows that the directory holds objects: a job that carried past the check has nothing to grant', () => {
     const finding = findingOf([
       objectCall('HeadObject', 'tree', 's3:GetObject'),
@@ -1597,8 +1746,10 @@ describe('rclone v1.60 HEADs the version an upload created (versioned buckets)',
   const versionHead = {
     bucket: 'backups',
     prefix: 'daily',
-    eventNames: ['HeadObject'],
+    eventNames: ['HeadObject', 'PutObject'],
     deniedActions: ['s3:GetObjectVersion'],
+    versionReads: [{ eventName: 'HeadObject', key: 'daily/a.txt' }],
+    uploadDirectories: ['daily/'],
   };
 
   test('v1.60.x: the job uploads, the profile grants s3:GetObjectVersion, and upgrading removes it', () => {
@@ -1614,7 +1765,7 @@ describe('rclone v1.60 HEADs the version an upload created (versioned buckets)',
   });
 
   test('v1.61 and later do not do it: the denial is left to the fix, and the profile says so', () => {
-    const advice = rcloneAdvice({ ...versionHead, version: 'v1.66.0' });
+    const advice = rcloneAdvice({ ...versionHead, version: 'v1.66.0', eventNames: ['HeadObject'] });
     assert.equal(advice.jobProfile.operation, 'unknown');
     assert.ok(
       !statement(advice.jobProfile.statements, 'RcloneObjects').Action.includes('s3:GetObjectVersion'),
@@ -1623,6 +1774,51 @@ describe('rclone v1.60 HEADs the version an upload created (versioned buckets)',
       advice.jobProfile.notes.some((n) => n.startsWith('s3:GetObjectVersion was denied but is not part')),
     );
     assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+  });
+
+  test('v1.60.x GETs of versions are a restore (--s3-version-at), not the HEAD after an upload: no upgrade alternative, and the version listing is granted', () => {
+    const advice = rcloneAdvice({
+      bucket: 'vault-archive',
+      prefix: 'reports',
+      version: 'v1.60.1',
+      eventNames: ['GetObject'],
+      deniedActions: ['s3:GetObjectVersion'],
+      versionReads: [
+        { eventName: 'GetObject', key: 'reports/q3.pdf' },
+        { eventName: 'GetObject', key: 'reports/q4.pdf' },
+      ],
+    });
+    assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+    assert.equal(advice.jobProfile.operation, 'unknown');
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjects').Action, [
+      's3:GetObject',
+      's3:GetObjectVersion',
+    ]);
+    assert.ok(
+      statement(advice.jobProfile.statements, 'RcloneListBucket').Action.includes('s3:ListBucketVersions'),
+    );
+    assert.ok(!advice.jobProfile.notes.some((n) => n.includes('HEADs, after each upload')));
+    assert.ok(advice.jobProfile.notes.some((n) => n.includes('whatever the rclone version')));
+  });
+
+  test('v1.60.x HEADs of versions with no upload in the input: neither an upload nor an upgrade is assumed, and a note gives both readings', () => {
+    const { uploadDirectories: _, ...refusalsOnly } = versionHead;
+    const advice = rcloneAdvice({ ...refusalsOnly, version: 'v1.60.1', eventNames: ['HeadObject'] });
+    assert.equal(advice.jobProfile.operation, 'unknown');
+    assert.ok(!advice.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+    const without = rcloneAdvice({
+      ...versionHead,
+      version: 'v1.60.1',
+      eventNames: ['HeadObject'],
+      uploadDirectories: ['weekly/'],
+    });
+    assert.ok(!without.alternatives.some((a) => a.removes.includes('s3:GetObjectVersion')));
+    assert.ok(
+      without.jobProfile.notes.some(
+        (n) => n.includes('shows no upload into their directories') && n.includes('--s3-version-at'),
+      ),
+    );
+    assert.ok(!without.jobProfile.notes.some((n) => n.startsWith('s3:GetObjectVersion was denied')));
   });
 
   test('with --s3-versions (a ListObjectVersions seen) the version reads are the listing kind, not the upload one', () => {
