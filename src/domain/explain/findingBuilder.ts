@@ -2949,7 +2949,13 @@ export class FindingBuilder {
         : unseenByArn(resolved.missingPolicies)
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
-            .map(unseenName);
+            // A policy the snapshot holds without its default version's document: that document is what
+            // it lacks.
+            .map((missing) =>
+              missing.defaultVersionMissing !== undefined
+                ? `the default version${missing.defaultVersionMissing.versionId !== undefined ? ` (${missing.defaultVersionMissing.versionId})` : ''} of ${unseenName(missing)}`
+                : unseenName(missing),
+            );
     finding.summary = summarise(finding, {
       unseenIdentity,
       listingInferred,
