@@ -1215,7 +1215,7 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
  */
 function conditionGuarded(
-  input: Pick<FixInput, 'resolved' | 'requests'>,
+  input: Pick<FixInput, 'resolved' | 'requests'> & { readonly principal?: FixInput['principal'] },
   callerUnnamed = false,
 ):
   | {
@@ -1338,7 +1338,7 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
-        facts: meetFactsOf(request),
+        facts: meetFactsOf(request, input.principal?.webIdentityProvider !== undefined),
         elsewhere: new Map(),
       };
       byStatement.set(key, entry);
