@@ -341,6 +341,102 @@ export function statementOf(set: PolicySet, ref: StatementRef): CompiledStatemen
 }
 
 /**
+ * What a statement's Condition values written with `${…}` do for this request, when the request does not
+ * meet them: under a policy without Version 2012-10-17, IAM reads them as literal text (so they match
+ * only that text, and adding the Version is likely the intended change); under 2012-10-17, it resolves
+ * them per request, and a value the pattern matches for another value of the variables is another
+ * principal's (`home/${aws:username}/*` and `home/carol/` for the user backup). `undefined` when no
+ * failed condition value holds a variable.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+export function conditionVariableNote(
+  set: PolicySet,
+  ref: StatementRef,
+  request: AuthorizationRequest,
+  failures: readonly {
+    readonly key: string;
+    readonly operator: string;
+    readonly policyValues: readonly string[];
+    readonly requestValues: readonly string[];
+  }[],
+): { readonly kind: 'literal' | 'per-request'; readonly text: string } | undefined {
+  const withVariable = failures.filter((f) => f.policyValues.some((v) => v.includes('${')));
+  if (withVariable.length === 0) return undefined;
+  const policy = policiesOf(set).find(
+    (p) => p.policyType === ref.policyType && p.policyIndex === ref.policyIndex && p.level === ref.level,
+  );
+  if (policy === undefined) return undefined;
+  const tests = withVariable.map((f) => `${f.key} ${f.operator} ${quoted(f.policyValues)}`).join(', ');
+  if (policy.version !== '2012-10-17')
+    return {
+      kind: 'literal',
+      text: `Its policy has ${policy.version === undefined ? 'no Version (IAM reads it as 2008-10-17)' : `Version ${policy.version}`}, under which IAM reads \${…} in a Condition as literal text, not as a policy variable: ${tests} compares the request with that text. Adding "Version": "2012-10-17" to the policy is likely the intended change: the variable then resolves per request, for every principal the policy serves (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).`,
+    };
+  // Resolved per request: a value the pattern matches whatever the variables is another principal's.
+  const context = requestContextOf(request);
+  for (const f of withVariable) {
+    if (
+      !/^(ForAnyValue:|ForAllValues:)?String(Equals|Like|NotEquals|NotLike)(IgnoreCase)?(IfExists)?$/.test(
+        f.operator,
+      )
+    )
+      continue;
+    const tokens = [
+      ...new Set(f.policyValues.flatMap((v) => [...v.matchAll(/\$\{[^}]+\}/g)].map((m) => m[0]))),
+    ];
+    const other = f.requestValues.find((value) =>
+      f.policyValues.some((pattern) => {
+        let anyValue = pattern;
+        for (const token of tokens) anyValue = anyValue.split(token).join('*');
+        return globToRegExp(anyValue).test(value);
+      }),
+    );
+    if (other === undefined) continue;
+    const values = tokens
+      .map((token) => {
+        const name = /^\$\{\s*([^,}]+?)\s*(?:,|\})/.exec(token)?.[1]?.toLowerCase() ?? '';
+        const value = context.get(name)?.values;
+        return `${token} is ${value !== undefined && value.length === 1 ? JSON.stringify(String(value[0])) : 'unknown'}`;
+      })
+      .join(', ');
+    return {
+      kind: 'per-request',
+      text: `IAM resolves policy variables in Condition values per request (${tests}): for this one ${values}, and the request's ${JSON.stringify(other)} fits the pattern only for another value, another principal's. That is the statement keeping each principal to its own: if this job should reach it, run it with that identity; granting it to this caller instead gives it past the statement's per-request scope (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * {@link conditionVariableNote} for a Deny whose Condition holds a policy variable under a policy without
+ * Version 2012-10-17: it applied because IAM compared the request with the literal text.
+ */
+function literalVariableNote(
+  set: PolicySet,
+  ref: StatementRef,
+  statement: CompiledStatement,
+  request: AuthorizationRequest,
+): string | undefined {
+  const withVariable = statement.conditions.filter((c) => c.values.some((v) => v.raw.includes('${')));
+  if (withVariable.length === 0) return undefined;
+  const context = requestContextOf(request);
+  const note = conditionVariableNote(
+    set,
+    ref,
+    request,
+    withVariable.map((c) => ({
+      key: c.key,
+      operator: c.operator,
+      policyValues: c.values.map((v) => v.raw),
+      requestValues: (context.get(c.keyLower)?.values ?? []).map(String),
+    })),
+  );
+  return note?.kind === 'literal' ? `${note.text.charAt(0).toLowerCase()}${note.text.slice(1)}` : undefined;
+}
+
+/**
  * `Statement "Sid" of Policy`, or `Statement 2 of Policy` without a Sid; `statement "Sid" of Policy`
  * within a sentence (`midSentence`).
  */
@@ -429,6 +525,7 @@ export function denyCaveats(
         [...resources],
         holderOf(ref),
         evaluatedWith.permissionsBoundary !== undefined,
+        literalVariableNote(evaluatedWith, ref, statement, request),
       ),
     );
   }
@@ -444,6 +541,7 @@ function describeDeny(
   refusedResources: readonly string[],
   holder: PolicyHolder | undefined,
   hasBoundary = false,
+  literalNote?: string,
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
@@ -563,7 +661,9 @@ function describeDeny(
       ? exceptionNote !== ''
         ? 'That is a change to the Deny for its owner to make.'
         : 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
-      : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
+      : literalNote !== undefined
+        ? `Whether to change the Deny is for its owner to decide, but this refusal may not be what it meant: ${literalNote}`
+        : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
   const named =
     principal !== undefined && !principal.not && !principal.entries.some((e) => e.kind === 'any')
       ? `the principals its Principal names (${principal.entries.map((e) => e.raw).join(', ')})`
