@@ -310,7 +310,18 @@ function normaliseAssumedRole(identity: Record<string, unknown>): Principal {
     permissionSet: identityCenter?.[1],
     policyPrincipalArn: roleArn,
     accessKeyId: str(identity.accessKeyId),
+    webIdentityProvider: webIdentityProviderOf(identity),
   });
+}
+
+/** The provider of a web identity session, from `sessionContext.webIdFederationData` (empty for others). */
+function webIdentityProviderOf(identity: Record<string, unknown>): string | undefined {
+  const context = identity.sessionContext;
+  if (typeof context !== 'object' || context === null) return undefined;
+  const federation = (context as Record<string, unknown>).webIdFederationData;
+  if (typeof federation !== 'object' || federation === null) return undefined;
+  const provider = str((federation as Record<string, unknown>).federatedProvider);
+  return provider === '' ? undefined : provider;
 }
 
 /** What an ARN alone says about a caller (used for message hints). */

@@ -36,6 +36,12 @@ export interface Principal {
   readonly sessionName?: string;
   /** For federated users: the IAM user that called GetFederationToken. */
   readonly issuerArn?: string;
+  /**
+   * For a role session from AssumeRoleWithWebIdentity: the provider the record's
+   * `sessionContext.webIdFederationData.federatedProvider` names (an OIDC provider's ARN, or
+   * `cognito-identity.amazonaws.com`).
+   */
+  readonly webIdentityProvider?: string;
   /** For Identity Center roles: the permission set name from `AWSReservedSSO_<name>_<hash>`. */
   readonly permissionSet?: string;
   /** The principal ARN to evaluate policies for (role ARN for sessions, user ARN...). */

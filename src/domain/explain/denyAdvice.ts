@@ -34,7 +34,12 @@ export function requestContextOf(request: AuthorizationRequest): RequestContextV
 export interface DeniedCheck {
   readonly request: AuthorizationRequest;
   /** The record's operation and the service that made it for the caller, when known. */
-  readonly event?: { readonly eventName: string; readonly invokedBy: string | undefined };
+  readonly event?: {
+    readonly eventName: string;
+    readonly invokedBy: string | undefined;
+    /** The caller as the record names it: a web identity session's provider tells its MFA advice. */
+    readonly principal?: { readonly webIdentityProvider?: string };
+  };
   readonly result?: EvaluationResult;
   /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
   readonly set?: PolicySet;
@@ -161,7 +166,13 @@ export interface MeetFacts {
    * How the caller signed, for the MFA keys: a long-term access key (an IAM user's or root's, whose
    * requests never carry them), or temporary credentials from a role or from the user's own session.
    */
-  readonly credentials?: 'long-term' | 'role-session' | 'session' | 'mfa-session';
+  readonly credentials?:
+    | 'long-term'
+    | 'role-session'
+    | 'session'
+    | 'mfa-session'
+    | 'identity-center-session'
+    | 'web-identity-session';
   /** The refused requests are parts of a multipart upload (UploadPart, UploadPartCopy): all, or some. */
   readonly parts?: 'all' | 'some';
   /** The AWS service that made the request for the caller (the record's invokedBy). */
@@ -209,24 +220,40 @@ function serviceNetworkHint(invokedBy: string): string {
   return `no setting of the job meets this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
 }
 
-/** {@link MeetFacts} of a request, from its context. */
-export function meetFactsOf(request: AuthorizationRequest): MeetFacts {
+/** An IAM Identity Center role's name: `AWSReservedSSO_<PermissionSetName>_<16 hex digits>`. */
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_.+_[0-9a-f]{16}$/;
+
+/**
+ * {@link MeetFacts} of a request, from its context; `webIdentity`: the record shows the session came
+ * from AssumeRoleWithWebIdentity (its webIdFederationData names a provider).
+ */
+export function meetFactsOf(request: AuthorizationRequest, webIdentity = false): MeetFacts {
   const context = requestContextOf(request);
   const endpoint = context.get('aws:sourcevpce')?.values[0];
-  const kind = parseRequestPrincipal(request.principal).kind;
+  const caller = parseRequestPrincipal(request.principal);
+  const kind = caller.kind;
+  // Role sessions AWS does not give through sts:AssumeRole take no MFA parameters.
+  const roleSession =
+    kind === 'role-session' && IDENTITY_CENTER_ROLE.test(caller.roleName)
+      ? 'identity-center-session'
+      : kind === 'role-session' && webIdentity
+        ? 'web-identity-session'
+        : 'role-session';
   // The MFA key is in the context of every request signed with temporary credentials (see the S3
   // request context): a user or root without it signed with an access key of its own.
   const mfa = context.get('aws:multifactorauthpresent')?.values ?? [];
   const credentials =
     mfa.length > 0 && String(mfa[0]) === 'true'
       ? 'mfa-session'
-      : kind === 'role-session' || kind === 'role'
-        ? 'role-session'
-        : kind === 'user' || kind === 'root'
-          ? mfa.length === 0
-            ? 'long-term'
-            : 'session'
-          : undefined;
+      : kind === 'role-session'
+        ? roleSession
+        : kind === 'role'
+          ? 'role-session'
+          : kind === 'user' || kind === 'root'
+            ? mfa.length === 0
+              ? 'long-term'
+              : 'session'
+            : undefined;
   return {
     presigned: isPresigned(request.context),
     ...(typeof endpoint === 'string' ? { endpoint } : {}),
@@ -254,6 +281,12 @@ function mfaHint(credentials: MeetFacts['credentials']): string {
       return `sign the requests with temporary credentials obtained with MFA: they were signed with a long-term access key (an IAM user's or root's), whose requests never carry aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, whatever the user's MFA device (${userSession}; ${MFA_DOCS})`;
     case 'role-session':
       return `assume the role with MFA: its session was not (${roleSession}; ${MFA_DOCS})`;
+    // Only AssumeRole and GetSessionToken take the MFA parameters: no command of the job's brings MFA
+    // into these sessions.
+    case 'identity-center-session':
+      return `no MFA parameter reaches this session, so no setting of the job meets this: it is an IAM Identity Center session (an AWSReservedSSO_ role), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters (--serial-number, --token-code; ${MFA_DOCS}); MFA at that sign-in is set in IAM Identity Center; for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the AWSReservedSSO_ role)`;
+    case 'web-identity-session':
+      return `no MFA parameter reaches this session, so no setting of the job meets this: its credentials come from sts:AssumeRoleWithWebIdentity (the record's webIdFederationData: an OIDC provider such as GitHub Actions or an EKS cluster's service accounts), which takes no MFA parameters; only AssumeRole and GetSessionToken do (${MFA_DOCS}); for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the role)`;
     case 'session':
       return `sign with temporary credentials obtained with MFA: the session's were not (${userSession}; ${MFA_DOCS})`;
     case 'mfa-session':
@@ -308,6 +341,102 @@ export function statementOf(set: PolicySet, ref: StatementRef): CompiledStatemen
 }
 
 /**
+ * What a statement's Condition values written with `${…}` do for this request, when the request does not
+ * meet them: under a policy without Version 2012-10-17, IAM reads them as literal text (so they match
+ * only that text, and adding the Version is likely the intended change); under 2012-10-17, it resolves
+ * them per request, and a value the pattern matches for another value of the variables is another
+ * principal's (`home/${aws:username}/*` and `home/carol/` for the user backup). `undefined` when no
+ * failed condition value holds a variable.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+export function conditionVariableNote(
+  set: PolicySet,
+  ref: StatementRef,
+  request: AuthorizationRequest,
+  failures: readonly {
+    readonly key: string;
+    readonly operator: string;
+    readonly policyValues: readonly string[];
+    readonly requestValues: readonly string[];
+  }[],
+): { readonly kind: 'literal' | 'per-request'; readonly text: string } | undefined {
+  const withVariable = failures.filter((f) => f.policyValues.some((v) => v.includes('${')));
+  if (withVariable.length === 0) return undefined;
+  const policy = policiesOf(set).find(
+    (p) => p.policyType === ref.policyType && p.policyIndex === ref.policyIndex && p.level === ref.level,
+  );
+  if (policy === undefined) return undefined;
+  const tests = withVariable.map((f) => `${f.key} ${f.operator} ${quoted(f.policyValues)}`).join(', ');
+  if (policy.version !== '2012-10-17')
+    return {
+      kind: 'literal',
+      text: `Its policy has ${policy.version === undefined ? 'no Version (IAM reads it as 2008-10-17)' : `Version ${policy.version}`}, under which IAM reads \${…} in a Condition as literal text, not as a policy variable: ${tests} compares the request with that text. Adding "Version": "2012-10-17" to the policy is likely the intended change: the variable then resolves per request, for every principal the policy serves (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).`,
+    };
+  // Resolved per request: a value the pattern matches whatever the variables is another principal's.
+  const context = requestContextOf(request);
+  for (const f of withVariable) {
+    if (
+      !/^(ForAnyValue:|ForAllValues:)?String(Equals|Like|NotEquals|NotLike)(IgnoreCase)?(IfExists)?$/.test(
+        f.operator,
+      )
+    )
+      continue;
+    const tokens = [
+      ...new Set(f.policyValues.flatMap((v) => [...v.matchAll(/\$\{[^}]+\}/g)].map((m) => m[0]))),
+    ];
+    const other = f.requestValues.find((value) =>
+      f.policyValues.some((pattern) => {
+        let anyValue = pattern;
+        for (const token of tokens) anyValue = anyValue.split(token).join('*');
+        return globToRegExp(anyValue).test(value);
+      }),
+    );
+    if (other === undefined) continue;
+    const values = tokens
+      .map((token) => {
+        const name = /^\$\{\s*([^,}]+?)\s*(?:,|\})/.exec(token)?.[1]?.toLowerCase() ?? '';
+        const value = context.get(name)?.values;
+        return `${token} is ${value !== undefined && value.length === 1 ? JSON.stringify(String(value[0])) : 'unknown'}`;
+      })
+      .join(', ');
+    return {
+      kind: 'per-request',
+      text: `IAM resolves policy variables in Condition values per request (${tests}): for this one ${values}, and the request's ${JSON.stringify(other)} fits the pattern only for another value, another principal's. That is the statement keeping each principal to its own: if this job should reach it, run it with that identity; granting it to this caller instead gives it past the statement's per-request scope (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * {@link conditionVariableNote} for a Deny whose Condition holds a policy variable under a policy without
+ * Version 2012-10-17: it applied because IAM compared the request with the literal text.
+ */
+function literalVariableNote(
+  set: PolicySet,
+  ref: StatementRef,
+  statement: CompiledStatement,
+  request: AuthorizationRequest,
+): string | undefined {
+  const withVariable = statement.conditions.filter((c) => c.values.some((v) => v.raw.includes('${')));
+  if (withVariable.length === 0) return undefined;
+  const context = requestContextOf(request);
+  const note = conditionVariableNote(
+    set,
+    ref,
+    request,
+    withVariable.map((c) => ({
+      key: c.key,
+      operator: c.operator,
+      policyValues: c.values.map((v) => v.raw),
+      requestValues: (context.get(c.keyLower)?.values ?? []).map(String),
+    })),
+  );
+  return note?.kind === 'literal' ? `${note.text.charAt(0).toLowerCase()}${note.text.slice(1)}` : undefined;
+}
+
+/**
  * `Statement "Sid" of Policy`, or `Statement 2 of Policy` without a Sid; `statement "Sid" of Policy`
  * within a sentence (`midSentence`).
  */
@@ -338,6 +467,7 @@ export function denyCaveats(
       parts: number;
       count: number;
       invokedBy: string | undefined;
+      webIdentity: boolean;
     }
   >();
   for (const check of checks) {
@@ -356,6 +486,7 @@ export function denyCaveats(
           parts: 0,
           count: 0,
           invokedBy: check.event?.invokedBy,
+          webIdentity: check.event?.principal?.webIdentityProvider !== undefined,
         };
         byStatement.set(key, entry);
       }
@@ -375,11 +506,12 @@ export function denyCaveats(
     parts,
     count,
     invokedBy,
+    webIdentity,
   } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
     const facts: MeetFacts = {
-      ...meetFactsOf(request),
+      ...meetFactsOf(request, webIdentity),
       ...(parts > 0 ? { parts: parts === count ? 'all' : 'some' } : {}),
       ...(invokedBy !== undefined ? { invokedBy } : {}),
     };
@@ -393,6 +525,7 @@ export function denyCaveats(
         [...resources],
         holderOf(ref),
         evaluatedWith.permissionsBoundary !== undefined,
+        literalVariableNote(evaluatedWith, ref, statement, request),
       ),
     );
   }
@@ -408,6 +541,7 @@ function describeDeny(
   refusedResources: readonly string[],
   holder: PolicyHolder | undefined,
   hasBoundary = false,
+  literalNote?: string,
 ): string {
   const caller = parseRequestPrincipal(request.principal);
   const context = requestContextOf(request);
@@ -527,7 +661,9 @@ function describeDeny(
       ? exceptionNote !== ''
         ? 'That is a change to the Deny for its owner to make.'
         : 'If this caller should be exempt too, that is a change to the Deny for its owner to make (add the caller to the exception).'
-      : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
+      : literalNote !== undefined
+        ? `Whether to change the Deny is for its owner to decide, but this refusal may not be what it meant: ${literalNote}`
+        : 'Narrowing the Deny itself is for its owner to decide: it looks deliberate.';
   const named =
     principal !== undefined && !principal.not && !principal.entries.some((e) => e.kind === 'any')
       ? `the principals its Principal names (${principal.entries.map((e) => e.raw).join(', ')})`

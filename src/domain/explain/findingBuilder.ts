@@ -2217,6 +2217,20 @@ export class FindingBuilder {
     // How many of the requests have no tlsDetails (counted when a TLS-only Deny may refuse them).
     let withoutTls = 0;
     let recordCount = 0;
+    // Where the two caveats are, for refused requests the visible policies allow (below) to join them.
+    let unloggedAt = -1;
+    let plainHttpAt = -1;
+    const unloggedCaveat = (unlogged: readonly UnloggedKeyDeny[]) =>
+      `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${canEvaluate ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`;
+    const plainHttpCaveat = () =>
+      `${plainHttp.map((u) => u.text).join('; ')}: ${recordCount === 1 ? 'the record has' : withoutTls === recordCount ? `the ${recordCount} records have` : `${withoutTls} of the ${recordCount} records ${withoutTls === 1 ? 'has' : 'have'}`} no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS, so ${withoutTls === 1 ? 'the request was' : 'those requests were'} taken to have been sent over HTTPS; if ${withoutTls === 1 ? 'it' : 'they'} went over plain HTTP (an endpoint given as http://, or use_ssl off), ${plainHttp.length === 1 ? 'that statement' : 'those statements'} ${canEvaluate ? `refuse${plainHttp.length === 1 ? 's' : ''} ${withoutTls === 1 ? 'it' : 'them'} too, whatever the fix adds` : `refused ${withoutTls === 1 ? 'it' : 'them'}`}. Send ${withoutTls === 1 ? 'it' : 'them'} over HTTPS.`;
+    // Counted by record: a copy's two checks share one.
+    const countTls = (checks: readonly EvaluatedCheck[]) => {
+      withoutTls = new Set(
+        checks.filter((e) => e.check.context['aws:SecureTransport'] === undefined).map((e) => e.event),
+      ).size;
+      recordCount = new Set(checks.map((e) => e.event)).size;
+    };
     // With the caller's policies not visible, the Denies given are checked all the same.
     const unloggedSet = evidence === 'policies' ? set : denyOnly;
     if (unloggedSet !== undefined && denied.length > 0) {
@@ -2234,10 +2248,7 @@ export class FindingBuilder {
                 ? []
                 : unloggedKeyDenies(unloggedSet, admitting).filter((u) => u.ref.policyType === type);
             });
-      if (unlogged.length > 0)
-        caveats.push(
-          `${unlogged.map((u) => u.text).join('; ')}: CloudTrail does not log ${unlogged.length === 1 ? 'that key' : 'those keys'}, so the statement was taken not to apply; if the request met the condition, ${canEvaluate ? 'it refuses the request too, whatever the fix adds' : 'that statement refused it'}.`,
-        );
+      if (unlogged.length > 0) unloggedAt = caveats.push(unloggedCaveat(unlogged)) - 1;
       // So are TLS-only Denies for a record without tlsDetails: evaluated as sent over HTTPS, which the
       // record does not show (and, since eventVersion 1.08, points against).
       plainHttp =
@@ -2250,14 +2261,8 @@ export class FindingBuilder {
                 : plainHttpDenies(unloggedSet, admitting).filter((u) => u.ref.policyType === type);
             });
       if (plainHttp.length > 0) {
-        // Counted by record: a copy's two checks share one.
-        withoutTls = new Set(
-          denied.filter((e) => e.check.context['aws:SecureTransport'] === undefined).map((e) => e.event),
-        ).size;
-        recordCount = new Set(denied.map((e) => e.event)).size;
-        caveats.push(
-          `${plainHttp.map((u) => u.text).join('; ')}: ${recordCount === 1 ? 'the record has' : withoutTls === recordCount ? `the ${recordCount} records have` : `${withoutTls} of the ${recordCount} records ${withoutTls === 1 ? 'has' : 'have'}`} no tlsDetails, which CloudTrail's records (since eventVersion 1.08) carry for requests over TLS, so ${withoutTls === 1 ? 'the request was' : 'those requests were'} taken to have been sent over HTTPS; if ${withoutTls === 1 ? 'it' : 'they'} went over plain HTTP (an endpoint given as http://, or use_ssl off), ${plainHttp.length === 1 ? 'that statement' : 'those statements'} ${canEvaluate ? `refuse${plainHttp.length === 1 ? 's' : ''} ${withoutTls === 1 ? 'it' : 'them'} too, whatever the fix adds` : `refused ${withoutTls === 1 ? 'it' : 'them'}`}. Send ${withoutTls === 1 ? 'it' : 'them'} over HTTPS.`,
-        );
+        countTls(denied);
+        plainHttpAt = caveats.push(plainHttpCaveat()) - 1;
       }
     }
     // The KMS calls S3 makes for an SSE-KMS request, evaluated against the caller's own policies: when
@@ -2623,6 +2628,23 @@ export class FindingBuilder {
     if (unnamed.length > 0) {
       const one = unnamed.length === 1;
       const still = this.#stillDeny(unnamed);
+      // The visible Denies the evaluation set aside (on a key CloudTrail does not log, or TLS-only for a
+      // record without tlsDetails) may be what refused them, as for such a request alone: each statement
+      // is named with every request it refuses, the fix's and these, before what else can deny them.
+      const unnamedChecks = evaluated.filter((e) => unnamed.includes(e.event) && !ignoredProbes.has(e));
+      const withUnnamed = [...denied, ...unnamedChecks];
+      const unloggedAll = unloggedKeyDenies(set, withUnnamed);
+      if (unloggedAll.length > 0) {
+        if (unloggedAt >= 0) caveats[unloggedAt] = unloggedCaveat(unloggedAll);
+        else caveats.push(unloggedCaveat(unloggedAll));
+      }
+      const plainHttpAll = plainHttpDenies(set, withUnnamed);
+      if (plainHttpAll.length > 0) {
+        plainHttp = plainHttpAll;
+        countTls(withUnnamed);
+        if (plainHttpAt >= 0) caveats[plainHttpAt] = plainHttpCaveat();
+        else caveats.push(plainHttpCaveat());
+      }
       caveats.push(
         `The visible policies allow ${one ? 'a request AWS refused' : `${unnamed.length} requests AWS refused`}, ${andList(unnamedRequests)}, and ${unnamed.every((event) => event.message.form === 'legacy') ? 'AWS\'s message ("Access Denied")' : "AWS's message"} does not say what refused ${one ? 'it' : 'them'}: the fix does not cover ${one ? 'it' : 'them'}, and the next run can be refused there again. What can still deny ${one ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
       );
@@ -2957,7 +2979,13 @@ export class FindingBuilder {
         : unseenByArn(resolved.missingPolicies)
             .map(({ first: missing }) => missing)
             .filter((missing) => missing.usage !== 'permissions-boundary')
-            .map(unseenName);
+            // A policy the snapshot holds without its default version's document: that document is what
+            // it lacks.
+            .map((missing) =>
+              missing.defaultVersionMissing !== undefined
+                ? `the default version${missing.defaultVersionMissing.versionId !== undefined ? ` (${missing.defaultVersionMissing.versionId})` : ''} of ${unseenName(missing)}`
+                : unseenName(missing),
+            );
     finding.summary = summarise(finding, {
       unseenIdentity,
       listingInferred,

@@ -50,6 +50,7 @@ import type {
 import { bucketArnOf } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
+  conditionVariableNote,
   isUnknownIn,
   isUnloggedCallerKey,
   isUnloggedKey,
@@ -1215,7 +1216,7 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
  */
 function conditionGuarded(
-  input: Pick<FixInput, 'resolved' | 'requests'>,
+  input: Pick<FixInput, 'resolved' | 'requests'> & { readonly principal?: FixInput['principal'] },
   callerUnnamed = false,
 ):
   | {
@@ -1244,6 +1245,8 @@ function conditionGuarded(
       facts: MeetFacts;
       /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
       elsewhere: Map<PolicyType, DeniedRequestForFix[]>;
+      /** A Condition value with a policy variable, read as literal text or resolved to another's value. */
+      variableNote?: ReturnType<typeof conditionVariableNote>;
     }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
@@ -1273,7 +1276,25 @@ function conditionGuarded(
         ? `the ${name}`
         : `${POLICY_TYPE_WORDS[guard.policyType]} ${name}`.trim();
     const key = `${where}|${guard.statementIndex}`;
-    const listPrefix = prefixScope(input.resolved.set, guard, r.action);
+    // The request as evaluated: what the statement's policy variables resolved to for it.
+    const request: AuthorizationRequest = r.evaluated ?? {
+      principal: input.resolved.enginePrincipal,
+      action: r.action,
+      resource: r.resource,
+      context: r.context,
+      principalContext: input.resolved.context,
+    };
+    // A Condition value with a policy variable the request missed: literal text under a policy without
+    // Version 2012-10-17 (adding it is the change), or another principal's value. Neither is a prefix
+    // to grant this caller.
+    const variableNote = conditionVariableNote(
+      input.resolved.set,
+      guard,
+      request,
+      guard.conditionFailures ?? [],
+    );
+    const listPrefix =
+      variableNote === undefined ? prefixScope(input.resolved.set, guard, r.action) : undefined;
     if (listPrefix !== undefined) {
       scoped.set(r, listPrefix);
       let entry = scopedByStatement.get(key);
@@ -1300,13 +1321,6 @@ function conditionGuarded(
     let entry = byStatement.get(key);
     if (entry === undefined) {
       // Unknown for this request (its record cannot show the key), not merely absent.
-      const request: AuthorizationRequest = r.evaluated ?? {
-        principal: input.resolved.enginePrincipal,
-        action: r.action,
-        resource: r.resource,
-        context: r.context,
-        principalContext: input.resolved.context,
-      };
       const unknownKey = (key: string): boolean => isUnknownIn(key.toLowerCase(), request);
       const failures = (guard.conditionFailures ?? [])
         .map(
@@ -1338,8 +1352,9 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
-        facts: meetFactsOf(request),
+        facts: meetFactsOf(request, input.principal?.webIdentityProvider !== undefined),
         elsewhere: new Map(),
+        ...(variableNote !== undefined ? { variableNote } : {}),
       };
       byStatement.set(key, entry);
     }
@@ -1377,11 +1392,13 @@ function conditionGuarded(
     },
   );
   const caveats = [...byStatement.values()].map(
-    ({ where, failures, actions, keys, unknown, facts, elsewhere }) => {
-      // Keys with no advice of their own ("meet the condition") say nothing the sentence does not.
-      const hints = [...new Set([...keys].map((key) => meetHint(key, facts)))].filter(
-        (hint) => hint !== MEET_ANY,
-      );
+    ({ where, failures, actions, keys, unknown, facts, elsewhere, variableNote }) => {
+      // Keys with no advice of their own ("meet the condition") say nothing the sentence does not; nor
+      // do they for a variable read as literal text, or resolved to another principal's value.
+      const hints =
+        variableNote !== undefined
+          ? []
+          : [...new Set([...keys].map((key) => meetHint(key, facts)))].filter((hint) => hint !== MEET_ANY);
       // The other side of the request lacks an Allow too (a cross-account request needs both): meeting the
       // condition alone does not let it through.
       const besides = [...elsewhere].map(([type, reqs]) => {
@@ -1393,7 +1410,11 @@ function conditionGuarded(
           ? ` The bucket policy is not in the input, and a cross-account request needs its Allow of ${actions} too: unless it already has one, it needs ${needed}.`
           : ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${actions} either: it needs ${needed} too.`;
       });
-      return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
+      const advice =
+        variableNote !== undefined
+          ? variableNote.text
+          : `${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).`;
+      return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: ${variableNote?.kind === 'literal' ? 'a statement for this caller alone would hard-code its value where the policy meant a variable' : 'an Allow without that condition would undo what it guards'}. ${advice}${besides.join('')}`;
     },
   );
   return { requests, scoped, caveats: [...caveats, ...scopedCaveats] };

@@ -46,12 +46,42 @@ export function unseenName(missing: MissingPolicy): string {
   return `${kind} ${missing.name}`;
 }
 
+/** What of a managed policy the snapshot lacks when it lacks its default version's document. */
+function defaultVersionWords(versionId: string | undefined): string {
+  return versionId !== undefined
+    ? `not the document of its default version ${versionId} (its PolicyVersionList lacks it)`
+    : 'no version of it is marked default (no DefaultVersionId, no IsDefaultVersion), so its document is not known';
+}
+
+/**
+ * How to get the default version's document of managed policies the snapshot holds without it.
+ *
+ * @see https://docs.aws.amazon.com/cli/latest/reference/iam/get-policy-version.html
+ */
+function getVersionAdvice(lacking: readonly MissingPolicy[]): string {
+  const commands = lacking.map((m) =>
+    m.defaultVersionMissing?.versionId !== undefined
+      ? `aws iam get-policy-version --policy-arn ${m.arn} --version-id ${m.defaultVersionMissing.versionId}`
+      : `aws iam get-policy --policy-arn ${m.arn} for its DefaultVersionId, then aws iam get-policy-version with it`,
+  );
+  return `Get ${lacking.length === 1 ? 'it' : 'them'} with ${andList(commands)}, or export the snapshot again (get-account-authorization-details, every page, without --filter), and run again.`;
+}
+
 /**
  * A policy (or group) the caller is subject to whose document the snapshot lacks: the requests were
  * evaluated without it (a boundary as if there were none).
  */
 export function unseenPolicyCaveat(first: MissingPolicy, holders: readonly string[]): string {
   const holder = andList(holders);
+  // The policy is there, its default version's document is not: not the same gap, nor the same remedy.
+  const lacking = first.defaultVersionMissing;
+  if (lacking !== undefined) {
+    const unknown =
+      first.usage === 'permissions-boundary'
+        ? 'the requests were evaluated as if there were no boundary, and its effect is unknown'
+        : 'the requests were evaluated without it, and its effect is unknown';
+    return `${first.usage === 'permissions-boundary' ? 'Permissions boundary' : 'Policy'} ${first.arn}, attached to ${holder}, is in the snapshot, but ${defaultVersionWords(lacking.versionId)}: ${unknown}. ${getVersionAdvice([first])}`;
+  }
   switch (first.usage) {
     case 'permissions-boundary':
       return `Permissions boundary ${first.arn} of ${holder} is not in the snapshot: the requests were evaluated as if there were no boundary, and its effect is unknown.`;
@@ -71,7 +101,10 @@ export function unseenPolicyCaveat(first: MissingPolicy, holders: readonly strin
  */
 export function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPolicy[]): Fix | null {
   if (fix === null || !fix.verified || missing.length === 0) return fix;
-  const unseen = unseenByArn(missing).map((u) => u.first);
+  const all = unseenByArn(missing).map((u) => u.first);
+  // Those the snapshot holds without their default version's document are said apart.
+  const unseen = all.filter((m) => m.defaultVersionMissing === undefined);
+  const versionless = all.filter((m) => m.defaultVersionMissing !== undefined);
   const names = (usage: MissingPolicy['usage']) => unseen.filter((m) => m.usage === usage).map((m) => m.name);
   const policies = names('identity');
   const groups = names('group');
@@ -89,12 +122,34 @@ export function withUnseenPolicies(fix: Fix | null, missing: readonly MissingPol
     parts.push(
       `the permissions boundary ${andList(boundaries)} is not in the snapshot, and it must allow the requests too`,
     );
+  if (versionless.length > 0) {
+    const one = versionless.length === 1;
+    const deny = versionless.some((m) => m.usage !== 'permissions-boundary');
+    const boundary = versionless.some((m) => m.usage === 'permissions-boundary');
+    parts.push(
+      `${andList(versionless.map((m) => `${m.usage === 'permissions-boundary' ? 'the permissions boundary' : 'policy'} ${m.name}`))} ${one ? 'is' : 'are'} in the snapshot without the document of ${one ? 'its' : 'their'} default version (${andList(versionless.map((m) => m.defaultVersionMissing?.versionId ?? 'none marked'))}), and ${deny ? `a Deny in ${one ? 'it' : 'them'} would still refuse the requests` : ''}${deny && boundary ? ', or ' : ''}${boundary ? `${one ? 'it' : 'the boundary'} must allow the requests too` : ''}`,
+    );
+  }
+  const advice = [
+    ...(unseen.length > 0
+      ? [
+          `Add ${unseen.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter) and run again.`,
+        ]
+      : []),
+    ...(versionless.length > 0
+      ? [
+          unseen.length > 0
+            ? getVersionAdvice(versionless).replace(/^Get (it|them)/, 'Get the default versions')
+            : getVersionAdvice(versionless),
+        ]
+      : []),
+  ];
   return {
     ...fix,
     verified: false,
     verification: [
       ...fix.verification,
-      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. Add ${unseen.length === 1 ? 'it' : 'them'} to the snapshot (get-account-authorization-details, every page, without --filter) and run again.`,
+      `Not verified as enough: the checks above used the policies in the snapshot, but ${parts.join('; and ')}. ${advice.join(' ')}`,
     ],
   };
 }

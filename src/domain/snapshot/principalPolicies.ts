@@ -246,7 +246,18 @@ class PolicyLocator {
     const policy = findPolicy(this.snapshot, attachment.arn);
     const version = policy === undefined ? undefined : defaultVersion(policy);
     if (policy === undefined || version === undefined) {
-      this.missingPolicies.push({ arn: attachment.arn, name: attachment.name, usage, attachedTo: holder });
+      this.missingPolicies.push({
+        arn: attachment.arn,
+        name: attachment.name,
+        usage,
+        attachedTo: holder,
+        ...(policy !== undefined
+          ? {
+              // No version marked default either, when it names none (defaultVersion found none).
+              defaultVersionMissing: { versionId: policy.defaultVersionId },
+            }
+          : {}),
+      });
       const what = usage === 'permissions-boundary' ? 'permissions boundary' : 'managed policy';
       this.warnings.push({
         code: policy === undefined ? 'snapshot.managedPolicyMissing' : 'snapshot.defaultVersionMissing',

@@ -140,6 +140,11 @@ export interface MissingPolicy {
   readonly name: string;
   readonly usage: 'identity' | 'permissions-boundary' | 'group';
   readonly attachedTo: PolicyHolder;
+  /**
+   * Set when the snapshot holds the managed policy but not its default version's document (a trimmed
+   * PolicyVersionList): the DefaultVersionId it names, undefined when it names none.
+   */
+  readonly defaultVersionMissing?: { readonly versionId: string | undefined };
 }
 
 /** Control policies (SCPs, RCPs) at one level of the organization (root, OU..., account). */

@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedObjectRecord, deniedRecord } from './explainFixtures.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedObjectRecord,
+  deniedRecord,
+  explainContext,
+} from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 
@@ -134,6 +141,106 @@ describe('MFA guardrails: the advice says which credentials carry the key, and h
     assert.match(
       caveatNaming(finding?.caveats, 'DeleteWithMFA'),
       /To meet the condition, sign the requests with temporary credentials obtained with MFA/,
+    );
+  });
+});
+
+describe('MFA guardrails on role sessions that no MFA parameter reaches', () => {
+  const statements = [
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
+    {
+      Sid: 'DenyNoMFA',
+      Effect: 'Deny',
+      Action: 's3:DeleteObject',
+      Resource: 'arn:aws:s3:::data/*',
+      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    },
+  ];
+  /** Role `name` (path `path`) holding `statements`, and its session's refused delete. */
+  const explainSession = (name: string, path: string, sessionContext: Record<string, unknown> = {}) => {
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: name,
+            RoleId: 'AROAEXAMPLE',
+            Arn: roleArn,
+            Path: path,
+            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+            AttachedManagedPolicies: [],
+            RolePolicyList: [
+              { PolicyName: 'inline', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+            ],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const arn = `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/job`;
+    const record = deniedObjectRecord('DeleteObject', 's3:DeleteObject', 'data', 'in/a.csv', {
+      errorMessage: 'Access Denied',
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAEXAMPLE:job',
+        arn,
+        accountId: ACCOUNT,
+        accessKeyId: 'ASIAEXAMPLE',
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROAEXAMPLE',
+            arn: roleArn,
+            accountId: ACCOUNT,
+            userName: name,
+          },
+          attributes: { creationDate: '2026-11-27T09:00:00Z', mfaAuthenticated: 'false' },
+          ...sessionContext,
+        },
+      },
+    });
+    const finding = explainTexts(text(record), explainContext({ snapshot: parsed.snapshot })).findings[0];
+    return caveatNaming(finding?.caveats, 'DenyNoMFA');
+  };
+
+  test('a session of a role assumed with sts:AssumeRole is told to assume it with MFA (the control case)', () => {
+    assert.match(
+      explainSession('Deployer', '/'),
+      /assume the role with MFA: its session was not \(aws sts assume-role with --serial-number/,
+    );
+  });
+
+  test('an IAM Identity Center session: no assume-role command, MFA is set in IAM Identity Center, the owner exempts it', () => {
+    const caveat = explainSession(
+      'AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789',
+      '/aws-reserved/sso.amazonaws.com/',
+      {
+        webIdFederationData: {},
+      },
+    );
+    assert.doesNotMatch(caveat, /aws sts assume-role|mfa_serial/);
+    assert.match(
+      caveat,
+      /no MFA parameter reaches this session, so no setting of the job meets this: it is an IAM Identity Center session \(an AWSReservedSSO_ role\), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters/,
+    );
+    assert.match(caveat, /the statement's owner must exempt them/);
+  });
+
+  test('a web identity session (GitHub Actions OIDC): AssumeRoleWithWebIdentity takes no MFA parameters', () => {
+    const caveat = explainSession('GitHubDeploy', '/', {
+      webIdFederationData: {
+        federatedProvider: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+        attributes: {},
+      },
+    });
+    assert.doesNotMatch(caveat, /aws sts assume-role|mfa_serial/);
+    assert.match(
+      caveat,
+      /no MFA parameter reaches this session, so no setting of the job meets this: its credentials come from sts:AssumeRoleWithWebIdentity/,
     );
   });
 });

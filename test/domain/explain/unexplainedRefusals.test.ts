@@ -113,6 +113,72 @@ describe('a refused upload the visible policies allow, beside a clean-up they do
   });
 });
 
+describe('a visible Deny the evaluation set aside, for the refused upload beside the clean-up', () => {
+  // Records without tlsDetails: the evaluation takes them as sent over HTTPS.
+  const withoutTls = (record: Record<string, unknown>) => {
+    const { tlsDetails: _, ...rest } = record;
+    return rest;
+  };
+  const caveatOf = (caveats: readonly string[] | undefined, start: string) =>
+    caveats?.find((c) => c.startsWith(start));
+
+  test('a Deny on a key CloudTrail does not log is named for the upload, before what else can deny it', () => {
+    const [finding] = explain(
+      [withoutTls(part), withoutTls(abort)],
+      [
+        ...uploader,
+        {
+          Sid: 'OrgOnly',
+          Effect: 'Deny',
+          Action: 's3:PutObject',
+          Resource: '*',
+          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
+        },
+      ],
+    );
+    const caveats = finding?.caveats ?? [];
+    const org = caveatOf(
+      caveats,
+      'Statement "OrgOnly" of inline refuses s3:PutObject when aws:PrincipalOrgID',
+    );
+    assert.ok(org, caveats.join(' | '));
+    assert.match(org, /CloudTrail does not log that key, so the statement was taken not to apply/);
+    assert.ok(caveats.indexOf(org) < caveats.indexOf(stillDeny(caveats) ?? ''), caveats.join(' | '));
+  });
+
+  test('a TLS-only Deny names every request it refuses over plain HTTP, the upload with the clean-up', () => {
+    const [finding] = explain(
+      [withoutTls(part), withoutTls(abort)],
+      [
+        ...uploader,
+        {
+          Sid: 'TlsOnly',
+          Effect: 'Deny',
+          Action: 's3:*',
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    );
+    const caveats = finding?.caveats ?? [];
+    const tls = caveatOf(caveats, 'Statement "TlsOnly" of inline refuses ');
+    assert.ok(tls, caveats.join(' | '));
+    assert.match(
+      tls,
+      /^Statement "TlsOnly" of inline refuses s3:AbortMultipartUpload, s3:PutObject when aws:SecureTransport Bool "false": the 2 records have no tlsDetails/,
+    );
+    assert.equal(caveats.filter((c) => c.includes('"TlsOnly"')).length, 1);
+    assert.ok(
+      finding?.fix?.verification.some((v) =>
+        v.includes(
+          'over plain HTTP, statement "TlsOnly" of inline would refuse the requests whatever the fix adds',
+        ),
+      ),
+      finding?.fix?.verification.join(' | '),
+    );
+  });
+});
+
 describe('the general rule: refused requests the visible policies allow, beside those they explain', () => {
   test('a read allowed and refused beside a write no policy allows: said after the cause, not covered by the fix', () => {
     const read = deniedObjectRecord('GetObject', 's3:GetObject', 'data', 'in/a.csv', {

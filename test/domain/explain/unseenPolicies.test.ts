@@ -96,6 +96,36 @@ describe('policies the snapshot lacks', () => {
     );
   });
 
+  test("a managed policy listed without its default version's document is said to be there, its document missing", () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/DataGuardrail`;
+    // DefaultVersionId v2, and only v1 in PolicyVersionList (a trimmed export).
+    const trimmed = managedPolicy('DataGuardrail', ALLOW_READ, {
+      DefaultVersionId: 'v2',
+      PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: false, Document: ALLOW_READ }],
+    });
+    const finding = explainWith(
+      { AttachedManagedPolicies: [{ PolicyName: 'DataGuardrail', PolicyArn: arn }] },
+      [trimmed],
+      deniedRecord({ errorMessage: 'Access Denied' }),
+    );
+    assert.equal(finding.fix?.verified, false);
+    assert.ok(!finding.caveats.some((c) => c.includes('is not in the snapshot')), finding.caveats.join('\n'));
+    assert.ok(
+      finding.caveats.includes(
+        `Policy ${arn}, attached to user backup, is in the snapshot, but not the document of its default version v2 (its PolicyVersionList lacks it): the requests were evaluated without it, and its effect is unknown. Get it with aws iam get-policy-version --policy-arn ${arn} --version-id v2, or export the snapshot again (get-account-authorization-details, every page, without --filter), and run again.`,
+      ),
+      finding.caveats.join('\n'),
+    );
+    assert.equal(
+      finding.fix?.verification.at(-1),
+      `Not verified as enough: the checks above used the policies in the snapshot, but policy DataGuardrail is in the snapshot without the document of its default version (v2), and a Deny in it would still refuse the requests. Get it with aws iam get-policy-version --policy-arn ${arn} --version-id v2, or export the snapshot again (get-account-authorization-details, every page, without --filter), and run again.`,
+    );
+    assert.match(
+      finding.summary,
+      /as far as the snapshot shows \(the default version \(v2\) of policy DataGuardrail, which applies to the caller, is not in it\)/,
+    );
+  });
+
   test('a permissions boundary not listed: evaluated as if there were none, and the fix is not verified', () => {
     const arn = `arn:aws:iam::${ACCOUNT}:policy/TeamBoundary`;
     const finding = explainWith({

@@ -1,0 +1,99 @@
+/**
+ * Policy variables in a Condition value the refused request missed: under a policy without Version
+ * 2012-10-17 IAM reads them as literal text (adding the Version is the change, not a statement that
+ * hard-codes this caller's prefix); under 2012-10-17 it resolves them per request, and a prefix that fits
+ * the pattern only for another value is another user's (no grant of it to this caller).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+
+const listing = (prefix: string, errorMessage: string) =>
+  deniedRecord({
+    eventName: 'ListObjects',
+    errorMessage,
+    requestParameters: {
+      bucketName: 'data',
+      'list-type': '2',
+      prefix,
+      Host: 'data.s3.eu-west-1.amazonaws.com',
+    },
+    resources: [{ accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+  });
+const NO_ALLOW =
+  'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action';
+const EXPLICIT =
+  'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" with an explicit deny in an identity-based policy';
+const explain = (policy: unknown, record: unknown) =>
+  explainTexts(
+    [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
+    explainContext({ snapshot: snapshotWithUser('backup', policy) }),
+  ).findings[0];
+const listOwn = (prefix: string) => ({
+  Sid: 'ListOwn',
+  Effect: 'Allow',
+  Action: 's3:ListBucket',
+  Resource: 'arn:aws:s3:::data',
+  Condition: { StringLike: { 's3:prefix': prefix } },
+});
+
+describe('a policy variable in a Condition value', () => {
+  test("resolved per request: another user's directory is not granted, and the caveat says whose it is", () => {
+    const finding = explain(
+      { Version: '2012-10-17', Statement: [listOwn('home/${aws:username}/*')] },
+      listing('home/carol/', NO_ALLOW),
+    );
+    assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) => c.includes('(statement ListOwn)')) ?? '';
+    assert.match(
+      caveat,
+      /IAM resolves policy variables in Condition values per request \(s3:prefix StringLike "home\/\$\{aws:username\}\/\*"\): for this one \$\{aws:username\} is "backup", and the request's "home\/carol\/" fits the pattern only for another value, another principal's\./,
+    );
+    assert.doesNotMatch(caveat, /the fix grants the refused prefix/);
+  });
+
+  test('under a policy without Version 2012-10-17 (an Allow): literal text, and adding the Version is the change', () => {
+    const finding = explain({ Statement: [listOwn('${aws:username}/*')] }, listing('backup/', NO_ALLOW));
+    assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) => c.includes('(statement ListOwn)')) ?? '';
+    assert.match(
+      caveat,
+      /a statement for this caller alone would hard-code its value where the policy meant a variable\. Its policy has no Version \(IAM reads it as 2008-10-17\), under which IAM reads \$\{…\} in a Condition as literal text/,
+    );
+    assert.match(caveat, /Adding "Version": "2012-10-17" to the policy is likely the intended change/);
+  });
+
+  test('under a policy without Version 2012-10-17 (a Deny): the advice names the missing Version, not a deliberate Deny', () => {
+    const finding = explain(
+      {
+        Statement: [
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+          {
+            Sid: 'OwnPrefixOnly',
+            Effect: 'Deny',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::data',
+            Condition: { StringNotLike: { 's3:prefix': '${aws:username}/*' } },
+          },
+        ],
+      },
+      listing('backup/', EXPLICIT),
+    );
+    assert.equal(finding?.cause, 'identity-explicit-deny');
+    const caveat = finding?.caveats.find((c) => c.includes('"OwnPrefixOnly"')) ?? '';
+    assert.doesNotMatch(caveat, /it looks deliberate/);
+    assert.match(
+      caveat,
+      /this refusal may not be what it meant: its policy has no Version \(IAM reads it as 2008-10-17\), under which IAM reads \$\{…\} in a Condition as literal text/,
+    );
+  });
+
+  test('the control: a listing outside a fixed s3:prefix is granted for its prefix alone', () => {
+    const finding = explain(
+      { Version: '2012-10-17', Statement: [listOwn('home/backup/*')] },
+      listing('home/carol/', NO_ALLOW),
+    );
+    assert.ok(finding?.fix !== null);
+  });
+});
