@@ -14,8 +14,9 @@ import {
   TrailFileSplitError,
   trailFileRecords,
 } from '../cloudtrail/envelopes.js';
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import { normalisePrincipal } from '../cloudtrail/principal.js';
-import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
+import { hasRequiredFields, normaliseRecord, stripUserAgentBrackets } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
@@ -31,6 +32,7 @@ import {
   listingCommand,
   METADATA_UPDATE,
   MISSING_KEYS_KEPT,
+  RECURSIVE_LISTINGS_KEPT,
   SHOWS_OBJECT,
   SucceededCalls,
 } from './grouping.js';
@@ -323,6 +325,7 @@ export class Explainer {
     eventName: string,
     parameters: unknown,
     userAgent: unknown,
+    eventTime: unknown,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -351,8 +354,22 @@ export class Explainer {
       if (typeof prefix !== 'string') return;
       this.#note(seen.listPrefixes, prefix);
       // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
-      if (delimiter === undefined || delimiter === '') this.#note(seen.recursiveListPrefixes, prefix);
-      else this.#note(seen.delimitedListPrefixes, prefix);
+      if (delimiter === undefined || delimiter === '') {
+        this.#note(seen.recursiveListPrefixes, prefix);
+        // When, and by which client: a refused HEAD of a key it listed is the job's read of it only if
+        // the job itself listed it, just before.
+        const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+        if (!Number.isNaN(millis) && seen.recursiveListings.size < RECURSIVE_LISTINGS_KEPT)
+          this.#note(
+            seen.recursiveListings,
+            JSON.stringify([
+              prefix,
+              // As a denied event's, without S3's brackets.
+              stripUserAgentBrackets(typeof userAgent === 'string' ? userAgent : undefined) ?? '',
+              millis,
+            ]),
+          );
+      } else this.#note(seen.delimitedListPrefixes, prefix);
       return;
     }
     const { key } = parameters;
@@ -473,6 +490,7 @@ export class Explainer {
           eventName,
           parameters,
           fields.userAgent,
+          fields.eventTime,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -516,6 +534,7 @@ export class Explainer {
             record.eventName,
             record.requestParameters,
             record.userAgent,
+            record.eventTime,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);

@@ -88,6 +88,8 @@ import {
   listingCommand,
   MISSING_KEYS_KEPT,
   type SucceededCalls,
+  type TimedListing,
+  timedListings,
   uniqueIdOf,
 } from './grouping.js';
 import {
@@ -679,9 +681,8 @@ interface RcloneJob {
   /** The lone HEAD is of the destination of a server-side copyto or moveto (see {@link serverSideCopyTo}). */
   readonly copyTo: CopyTo | undefined;
   /**
-   * Refused HEADs of keys inside a directory the caller listed whole with success (see
-   * {@link insideRecursiveListing}): reads of listed objects, neither root checks nor the file the job
-   * names.
+   * Refused HEADs of keys inside a directory the job listed whole with success just before (see
+   * {@link readsListedObject}): reads of listed objects, neither root checks nor the file the job names.
    */
   readonly readsListed: boolean;
 }
@@ -759,16 +760,44 @@ function holdsObjects(
 }
 
 /**
- * Whether `key` lies inside a directory the caller listed with success without a delimiter (`arch/`):
- * that listing returned the whole tree under it, and a HEAD of a key there is of an object it listed
- * (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to read its MD5), not a root
- * check, which comes before the listing of its own directory (`key/`). A listing of the whole bucket
- * (`prefix=`) does not count: `ls` and `size` of the bucket make it, and a HEAD of a directory's root
- * lies inside it too.
+ * Whether the refused HEADs of `key` read an object the job listed: the same client (user agent) listed
+ * a directory holding `key` with success without a delimiter (`arch/`), at most `windowMs` before one of
+ * those HEADs and not after it. That listing returned the whole tree under it, and a HEAD of a key there
+ * is of an object it listed (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to
+ * read its MD5). Not so:
+ * - a key whose own directory (`key/`) the caller listed: that is a root check, which rclone makes
+ *   before listing the directory it was given (`rclone sync … remote:bkt/nas/mirror` HEADs `nas/mirror`,
+ *   then lists `nas/mirror/`), whatever listings of the tree above it exist;
+ * - a listing by another client, later than the HEAD, or longer before it than the finding's window:
+ *   another command's (an `rclone ls` of `nas/` an hour before a sync of `nas/mirror`);
+ * - a listing of the whole bucket (`prefix=`): `ls` and `size` of the bucket make it, and a HEAD of a
+ *   directory's root lies inside it too.
  */
-function insideRecursiveListing(key: string, listed: ReadonlySet<string> | undefined): boolean {
-  for (const prefix of listed ?? NO_NAMES)
-    if (prefix !== '' && prefix.endsWith('/') && key.startsWith(prefix)) return true;
+function readsListedObject(
+  key: string,
+  heads: readonly DeniedEvent[],
+  evidence: {
+    readonly listedWithSuccess: ReadonlySet<string> | undefined;
+    readonly recursiveListings: readonly TimedListing[];
+  },
+  windowMs: number,
+): boolean {
+  if (evidence.listedWithSuccess?.has(`${key}/`) === true) return false;
+  for (const head of heads) {
+    const time = eventTimeMillis(head.eventTime);
+    if (Number.isNaN(time)) continue;
+    const agent = head.userAgent ?? '';
+    for (const { prefix, userAgent, millis } of evidence.recursiveListings)
+      if (
+        prefix !== '' &&
+        prefix.endsWith('/') &&
+        key.startsWith(prefix) &&
+        userAgent === agent &&
+        millis <= time &&
+        time - millis <= windowMs
+      )
+        return true;
+  }
   return false;
 }
 
@@ -791,9 +820,10 @@ function rcloneJob(
     readonly listedWithSuccess: ReadonlySet<string> | undefined;
     readonly objectDirectories: ReadonlySet<string> | undefined;
     readonly readKeys: ReadonlySet<string> | undefined;
-    readonly recursivelyListed: ReadonlySet<string> | undefined;
+    readonly recursiveListings: readonly TimedListing[];
     readonly succeededNames: ReadonlySet<string> | undefined;
   },
+  windowMs: number,
 ): RcloneJob {
   const paths: string[] = [];
   let candidates: Set<string> | undefined;
@@ -858,8 +888,18 @@ function rcloneJob(
   let readsListed = false;
   if (candidates !== undefined) {
     files = copiedFiles(candidates, evaluated, bucket, fetched, paths, evidence);
+    // The refused HEADs of each candidate: a read of a listed object comes after the job's listing.
+    const heads = new Map<string, DeniedEvent[]>();
+    for (const e of evaluated) {
+      const key = e.check.key;
+      if (key === undefined || !candidates.has(key) || e.decision === 'Allowed' || e.check.bucket !== bucket)
+        continue;
+      const of = heads.get(key);
+      if (of === undefined) heads.set(key, [e.event]);
+      else of.push(e.event);
+    }
     for (const key of candidates) {
-      const listed = insideRecursiveListing(key, evidence.recursivelyListed);
+      const listed = readsListedObject(key, heads.get(key) ?? [], evidence, windowMs);
       readsListed ||= listed;
       if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true || listed)
         candidates.delete(key);
@@ -1303,7 +1343,9 @@ function backsUpTo(
  * Whether one of the caller's listings without a delimiter (`recursiveListPrefixes`) walked the job's
  * directory `prefix`: a listing of it, of a directory above it, or of one inside it. After a refused
  * root check of `dir`, rclone from v1.74.4 lists `dir/` that way whatever the command, to see whether it
- * holds objects: a listing of `dir/` then says nothing.
+ * holds objects: a listing of `dir/` then says nothing. Nor does one of a directory above the root the
+ * job checked (`nas/` for `nas/mirror`): rclone walks from the path it was given, so another command made
+ * it (an `rclone ls` of `nas/` before a sync of `nas/mirror`).
  */
 function listsRecursively(
   recursiveListPrefixes: ReadonlySet<string> | undefined,
@@ -1312,7 +1354,7 @@ function listsRecursively(
 ): boolean {
   if (recursiveListPrefixes === undefined) return false;
   for (const listed of recursiveListPrefixes) {
-    if (rootCheckKeys.some((key) => listed === `${key}/`)) continue;
+    if (rootCheckKeys.some((key) => `${key}/`.startsWith(listed))) continue;
     if (isInsidePrefix(prefix, listed) || isInsidePrefix(listed, prefix)) return true;
   }
   return false;
@@ -2028,13 +2070,20 @@ export class FindingBuilder {
     const client = groupClient(events, caveats);
     const job =
       client.tool === 'rclone' && bucket !== undefined
-        ? rcloneJob(evaluated, bucket, {
-            listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
-            objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
-            readKeys: this.#succeeded.values('readKeys', principal, bucket),
-            recursivelyListed: this.#succeeded.values('recursiveListPrefixes', principal, bucket),
-            succeededNames: this.#succeeded.values('eventNames', principal, bucket),
-          })
+        ? rcloneJob(
+            evaluated,
+            bucket,
+            {
+              listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
+              objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
+              readKeys: this.#succeeded.values('readKeys', principal, bucket),
+              recursiveListings: timedListings(
+                this.#succeeded.values('recursiveListings', principal, bucket),
+              ),
+              succeededNames: this.#succeeded.values('eventNames', principal, bucket),
+            },
+            this.#context.windowMinutes * 60_000,
+          )
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
     // never where the job works. Before rclone v1.72 the error is ignored: the HEAD is then not granted,

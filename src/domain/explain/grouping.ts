@@ -88,6 +88,10 @@ class ByPrincipalAndBucket<T> {
  *   the prefix in one go (rclone's `delete` and `purge` list so; `copy` and `sync` list a directory at a
  *   time, with `delimiter=/`, unless --fast-list);
  * - `delimitedListPrefixes`: those of its listings with a delimiter, one directory level at a time;
+ * - `recursiveListings`: each listing without a delimiter (the first {@link RECURSIVE_LISTINGS_KEPT}) as
+ *   the JSON array `[prefix, user agent ('' when none), time in milliseconds]`: which command made it, and
+ *   when, so that a job's own walk of a tree can be told from an earlier command's (an `rclone ls` an hour
+ *   before a sync of a directory in that tree);
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
@@ -117,6 +121,7 @@ export type CallEvidence =
   | 'listPrefixes'
   | 'recursiveListPrefixes'
   | 'delimitedListPrefixes'
+  | 'recursiveListings'
   | 'objectDirectories'
   | 'readKeys'
   | 'copyDirectories'
@@ -150,6 +155,32 @@ export function listingCommand(eventName: string, userAgent: unknown): string | 
 
 /** How many missing keys are kept per principal and bucket: enough to tell a job's root check among them. */
 export const MISSING_KEYS_KEPT = 1000;
+
+/**
+ * How many timed listings without a delimiter are kept per principal and bucket (pages of one second
+ * count once): past that, a refused HEAD in a listed tree is read as it would be without the listing.
+ */
+export const RECURSIVE_LISTINGS_KEPT = 10_000;
+
+/** A `recursiveListings` value read back (see {@link CallEvidence}). */
+export interface TimedListing {
+  readonly prefix: string;
+  readonly userAgent: string;
+  readonly millis: number;
+}
+
+/** The `recursiveListings` values, read back; values that do not parse are left out. */
+export function timedListings(values: Iterable<string> | undefined): TimedListing[] {
+  const listings: TimedListing[] = [];
+  for (const value of values ?? []) {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) continue;
+    const [prefix, userAgent, millis] = parsed as unknown[];
+    if (typeof prefix === 'string' && typeof userAgent === 'string' && typeof millis === 'number')
+      listings.push({ prefix, userAgent, millis });
+  }
+  return listings;
+}
 
 /** The evidence of one principal on one bucket, one set per kind. */
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
@@ -186,6 +217,7 @@ export class SucceededCalls {
         listPrefixes: new Set(),
         recursiveListPrefixes: new Set(),
         delimitedListPrefixes: new Set(),
+        recursiveListings: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),
