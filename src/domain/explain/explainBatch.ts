@@ -383,6 +383,13 @@ export class Explainer {
     if (ontoItself) return;
     // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
     // it uploaded into the same directory (rclone sync --backup-dir).
+    // The key existed then: a later read refused with the legacy message is not of a missing key.
+    if (eventName === 'GetObject' || eventName === 'HeadObject') {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      const added = !seen.foundKeys.has(key);
+      this.#note(seen.foundKeys, key);
+      this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, added);
+    }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'PutObject' || eventName === 'CompleteMultipartUpload') {

@@ -383,6 +383,46 @@ function missingKeyListings(
 }
 
 /**
+ * What in the input shows that S3's 403 for a key that does not exist, to a caller without s3:ListBucket
+ * (see {@link missingKeyListings}), is not why the reads were refused, said as the caveat that replaces
+ * {@link MISSING_KEY_403}; `undefined` when nothing does:
+ * - a ListObjects (V1 or V2) of the bucket that succeeded for the caller though the visible policies do
+ *   not allow it (`visiblyAllowed` says which prefixes they do): policies not visible here allow it
+ *   s3:ListBucket, and S3 answers a missing key with 404 (a listing they allow, under an s3:prefix
+ *   condition say, leaves the inference standing);
+ * - a GetObject or HeadObject of a refused key that found it, at or before the refusal and within the
+ *   finding's window: the key existed.
+ */
+function missingKeyDisproof(
+  events: readonly DeniedEvent[],
+  principal: Principal,
+  bucket: string,
+  succeeded: SucceededCalls,
+  windowMinutes: number,
+  visiblyAllowed: (prefix: string) => boolean,
+): string | undefined {
+  const names = succeeded.values('eventNames', principal, bucket);
+  if (names?.has('ListObjects') === true || names?.has('ListObjectsV2') === true) {
+    const prefixes = [...(succeeded.values('listPrefixes', principal, bucket) ?? NO_NAMES)];
+    const unexplained = prefixes.find((prefix) => !visiblyAllowed(prefix));
+    // A listing logged without its prefix is of the whole bucket.
+    if (prefixes.length === 0 || unexplained !== undefined)
+      return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: this caller's listing of ${bucket}${unexplained !== undefined && unexplained !== '' ? ` (prefix ${unexplained})` : ''} succeeded in this input, which the visible policies do not allow, so policies not visible here allow it s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, "Permissions"), and S3 answers a missing key with 404.`;
+  }
+  for (const event of events) {
+    const key = event.objectKey;
+    if (key === undefined) continue;
+    const found = succeeded.foundAt(principal, bucket, key);
+    const refused = eventTimeMillis(event.eventTime);
+    if (found === undefined || Number.isNaN(found) || Number.isNaN(refused)) continue;
+    const seconds = (refused - found) / 1000;
+    if (seconds < 0 || seconds > windowMinutes * 60) continue;
+    return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;
+  }
+  return undefined;
+}
+
+/**
  * The caveat of a finding whose reads the visible policies allow, refused with the legacy message
  * (see {@link missingKeyListings}): the listing they lack is inferred, and if the keys exist, it is not
  * the cause.
@@ -2010,7 +2050,28 @@ export class FindingBuilder {
         // key that does not exist, to a caller without s3:ListBucket, is what they explain. The listing
         // each read would have needed is evaluated as the read's request on the bucket, as AWS's enhanced
         // message names it (s3:ListBucket on the bucket), and is the cause the fix grants.
-        const listings = missingKeyListings(events, evaluated, bucket, listing.resource);
+        // Unless the input disproves it: a listing of the bucket that succeeded for this caller (it holds
+        // s3:ListBucket by policies not visible here), or a read of the same key that found it shortly
+        // before (the key existed).
+        // A listing the visible policies allow (under an s3:prefix condition, say) is explained by them.
+        const visiblyAllowed = (prefix: string): boolean =>
+          evaluate(set, {
+            ...listing,
+            context: { ...contextForAction(first.check.context, 's3:ListBucket'), 's3:prefix': prefix },
+          }).decision === 'Allowed';
+        const disproof = missingKeyDisproof(
+          events,
+          principal,
+          bucket,
+          this.#succeeded,
+          this.#context.windowMinutes,
+          visiblyAllowed,
+        );
+        const listings =
+          disproof === undefined
+            ? missingKeyListings(events, evaluated, bucket, listing.resource)
+            : undefined;
+        if (disproof !== undefined) caveats[missingKey] = disproof;
         if (listings !== undefined) {
           const refused: EvaluatedCheck[] = [];
           for (const { event, check } of listings) {

@@ -95,6 +95,8 @@ class ByPrincipalAndBucket<T> {
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
+ * - `foundKeys`: the keys a GetObject or HeadObject of its found (the object existed then), each with the
+ *   time of the latest such read in {@link SucceededCalls.foundAt};
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `copiedFromOtherBuckets`: where its copies into this bucket read in other buckets, as
@@ -124,6 +126,7 @@ export type CallEvidence =
   | 'recursiveListings'
   | 'objectDirectories'
   | 'readKeys'
+  | 'foundKeys'
   | 'copyDirectories'
   | 'copySourceDirectories'
   | 'copiedFromOtherBuckets'
@@ -203,6 +206,35 @@ export class SucceededCalls {
    * the call is no matter.
    */
   readonly buckets = new Set<string>();
+  /**
+   * The time (milliseconds) of the latest successful GetObject or HeadObject of each key in `foundKeys`,
+   * per principal and bucket. A key taken back from `foundKeys` reads as never found, whatever its time
+   * here; noted again, it gets the new time.
+   */
+  readonly #foundAt = new ByPrincipalAndBucket<Map<string, number>>(callerPart);
+
+  /** Notes the time of a successful read of `key` (see {@link foundAt}); `added` when the key is new to `foundKeys`. */
+  noteFound(
+    principal: Principal,
+    bucket: string | undefined,
+    key: string,
+    millis: number,
+    added: boolean,
+  ): void {
+    let times = this.#foundAt.get(principal, bucket);
+    if (times === undefined) {
+      times = new Map();
+      this.#foundAt.set(principal, bucket, times);
+    }
+    const before = times.get(key);
+    if (added || before === undefined || Number.isNaN(before) || millis > before) times.set(key, millis);
+  }
+
+  /** When a GetObject or HeadObject of the principal last found `key` on the bucket; `undefined` if none did. */
+  foundAt(principal: Principal, bucket: string | undefined, key: string): number | undefined {
+    if (this.#seen.get(principal, bucket)?.foundKeys.has(key) !== true) return undefined;
+    return this.#foundAt.get(principal, bucket)?.get(key);
+  }
 
   /**
    * The evidence sets of the principal on the bucket, created empty when there are none yet: a caller
@@ -220,6 +252,7 @@ export class SucceededCalls {
         recursiveListings: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
+        foundKeys: new Set(),
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
         copiedFromOtherBuckets: new Set(),
