@@ -382,6 +382,13 @@ function missingKeyListings(
   return listings;
 }
 
+/** Reads of one key that S3 answers 403 for a missing key without s3:ListBucket (see MISSING_KEY_403). */
+const READS_CHECKING_LISTING: ReadonlySet<string> = new Set([
+  'GetObject',
+  'HeadObject',
+  'GetObjectAttributes',
+]);
+
 /**
  * What in the input shows that S3's 403 for a key that does not exist, to a caller without s3:ListBucket
  * (see {@link missingKeyListings}), is not why the reads were refused, said as the caveat that replaces
@@ -434,7 +441,7 @@ function missingKeyInferredCaveat(
 ): string {
   const names = [...new Set(events.map((e) => e.eventName))];
   const one = events.length === 1;
-  return `AWS's message ("Access Denied") names no action, and the visible policies allow ${one ? 'the read' : 'every read'} but not s3:ListBucket on ${bucket}: to a caller without s3:ListBucket on the bucket, S3 answers a read of a key that does not exist with 403 AccessDenied instead of 404 (${names.map((n) => `https://docs.aws.amazon.com/AmazonS3/latest/API/API_${n}.html`).join(', ')}, "Permissions"). So the listing is taken to be what refused ${one ? 'it' : 'them'}, and the fix grants it; with it, a missing key is answered 404. If the ${one ? 'key exists' : 'keys exist'}, the listing is not the cause, and the fix does not help: what can still deny ${one ? 'the read' : 'the reads'} is ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`;
+  return `AWS's message ("Access Denied") names no action, and the visible policies allow ${one ? 'the read' : 'every read'} but not s3:ListBucket on ${bucket}: to a caller without s3:ListBucket on the bucket, S3 answers a read of a key that does not exist with 403 AccessDenied instead of 404 (${names.map((n) => `https://docs.aws.amazon.com/AmazonS3/latest/API/API_${n}.html`).join(', ')}, "Permissions"). So the listing is taken to be what refused ${one ? 'it' : 'them'}; with it, a missing key is answered 404. If the ${one ? 'key exists' : 'keys exist'}, the listing is not the cause, and granting it does not help: what can still deny ${one ? 'the read' : 'the reads'} is ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`;
 }
 
 /** Keys of HEADs AWS refused as s3:ListBucket (a key that does not exist, without s3:ListBucket). */
@@ -3636,6 +3643,10 @@ export class FindingBuilder {
       if (e.check.key !== undefined && !exactKeys.has(e)) request.key = e.check.key;
       if (e.check.anyKey === true) request.anyKey = true;
       if (e.check.accessPoint !== undefined) request.accessPoint = e.check.accessPoint;
+      // s3:ListBucket for a read (inferred, see missingKeyListings, or named by the message) is S3's own
+      // check of a key that may not exist, not a listing the client can narrow.
+      if (e.check.action === 's3:ListBucket' && READS_CHECKING_LISTING.has(e.event.eventName))
+        request.listingFor = e.event.eventName;
       return request;
     });
     if (evidence === 'message') {

@@ -63,7 +63,7 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       assert.ok(inferred.includes(`https://docs.aws.amazon.com/AmazonS3/latest/API/API_${eventName}.html`));
       assert.match(
         inferred,
-        /If the key exists, the listing is not the cause, and the fix does not help: what can still deny the read is \(1\) the bucket policy of data \(none was given: --bucket-policy data=FILE\); .*\(\d\) a KMS key policy for encrypted objects\.$/,
+        /If the key exists, the listing is not the cause, and granting it does not help: what can still deny the read is \(1\) the bucket policy of data \(none was given: --bucket-policy data=FILE\); .*\(\d\) a KMS key policy for encrypted objects\.$/,
       );
       assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')));
       assert.ok(!finding?.caveats.some((c) => c.startsWith('The visible policies allow the request.')));
@@ -183,5 +183,40 @@ describe('a read the visible policies allow, refused with the legacy message, wi
         finding?.caveats.join(' | '),
       );
     });
+  });
+
+  test('with s3:ListBucket allowed only under an s3:prefix condition, no fix: the caveats do not speak of one, nor tell a read to list within the prefixes', () => {
+    const finding = findingOf(
+      [read('HeadObject')],
+      [
+        ...readsOnly,
+        {
+          Sid: 'ListIn',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::data',
+          Condition: { StringLike: { 's3:prefix': ['in/*'] } },
+        },
+      ],
+    );
+    assert.equal(finding?.fix, null);
+    const inferred = finding?.caveats.find((c) =>
+      c.startsWith(`AWS's message ("Access Denied") names no action`),
+    );
+    assert.ok(inferred, finding?.caveats.join(' | '));
+    assert.ok(!inferred.includes('the fix'), inferred);
+    assert.match(
+      inferred,
+      /So the listing is taken to be what refused it; with it, a missing key is answered 404\. If the key exists, the listing is not the cause, and granting it does not help/,
+    );
+    const nearMiss = finding?.caveats.find((c) => c.startsWith('s3:ListBucket: ') && c.includes('ListIn'));
+    assert.ok(nearMiss, finding?.caveats.join(' | '));
+    assert.ok(!nearMiss.includes('list only within the prefixes'), nearMiss);
+    assert.ok(
+      nearMiss.includes(
+        'no setting of the client meets this for a HeadObject: S3 checks s3:ListBucket itself for a read of a key that may not exist, with no s3:prefix',
+      ),
+      nearMiss,
+    );
   });
 });
