@@ -182,7 +182,7 @@ function normalisedRecord(record: Record<string, unknown>): CloudTrailRecord {
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
  */
-function stripUserAgentBrackets(userAgent: string | undefined): string | undefined {
+export function stripUserAgentBrackets(userAgent: string | undefined): string | undefined {
   return userAgent === undefined ? undefined : strippedUserAgent(userAgent);
 }
 

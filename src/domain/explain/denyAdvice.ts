@@ -177,6 +177,11 @@ export interface MeetFacts {
   readonly parts?: 'all' | 'some';
   /** The AWS service that made the request for the caller (the record's invokedBy). */
   readonly invokedBy?: string;
+  /**
+   * The operation an s3:ListBucket request is S3's own check for (a read of a key that may not exist),
+   * not a listing of the client's: it has no s3:prefix.
+   */
+  readonly listingFor?: string;
 }
 
 /** The operations that upload a part of a multipart upload, which S3 authorizes as s3:PutObject. */
@@ -218,6 +223,16 @@ const NETWORK_KEYS: ReadonlySet<string> = new Set([
  */
 function serviceNetworkHint(invokedBy: string): string {
   return `no setting of the job meets this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
+}
+
+/**
+ * {@link meetHint} for s3:prefix on the s3:ListBucket check S3 makes of a read (a key that may not
+ * exist): that check carries no s3:prefix, and the client cannot send one with a read.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ */
+function listingForReadHint(operation: string): string {
+  return `no setting of the client meets this for a ${operation}: S3 checks s3:ListBucket itself for a read of a key that may not exist, with no s3:prefix, which a read cannot send. If the key is meant to be missing (a check before a write, rclone's check of its root), the 403 means no more than a 404 would; else check that the key exists`;
 }
 
 /** An IAM Identity Center role's name: `AWSReservedSSO_<PermissionSetName>_<16 hex digits>`. */
@@ -318,6 +333,7 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
     if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
     if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
   }
+  if (keyLower === 's3:prefix' && facts.listingFor !== undefined) return listingForReadHint(facts.listingFor);
   if (keyLower === 'aws:multifactorauthpresent' || keyLower === 'aws:multifactorauthage')
     return mfaHint(facts.credentials);
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;

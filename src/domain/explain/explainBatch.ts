@@ -14,8 +14,9 @@ import {
   TrailFileSplitError,
   trailFileRecords,
 } from '../cloudtrail/envelopes.js';
+import { eventTimeMillis } from '../cloudtrail/eventTime.js';
 import { normalisePrincipal } from '../cloudtrail/principal.js';
-import { hasRequiredFields, normaliseRecord } from '../cloudtrail/record.js';
+import { hasRequiredFields, normaliseRecord, stripUserAgentBrackets } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { parseCopySource } from '../s3/s3Location.js';
@@ -31,6 +32,7 @@ import {
   listingCommand,
   METADATA_UPDATE,
   MISSING_KEYS_KEPT,
+  RECURSIVE_LISTINGS_KEPT,
   SHOWS_OBJECT,
   SucceededCalls,
 } from './grouping.js';
@@ -332,6 +334,7 @@ export class Explainer {
     parameters: unknown,
     userAgent: unknown,
     response: unknown,
+    eventTime: unknown,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -360,8 +363,22 @@ export class Explainer {
       if (typeof prefix !== 'string') return;
       this.#note(seen.listPrefixes, prefix);
       // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
-      if (delimiter === undefined || delimiter === '') this.#note(seen.recursiveListPrefixes, prefix);
-      else this.#note(seen.delimitedListPrefixes, prefix);
+      if (delimiter === undefined || delimiter === '') {
+        this.#note(seen.recursiveListPrefixes, prefix);
+        // When, and by which client: a refused HEAD of a key it listed is the job's read of it only if
+        // the job itself listed it, just before.
+        const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+        if (!Number.isNaN(millis) && seen.recursiveListings.size < RECURSIVE_LISTINGS_KEPT)
+          this.#note(
+            seen.recursiveListings,
+            JSON.stringify([
+              prefix,
+              // As a denied event's, without S3's brackets.
+              stripUserAgentBrackets(typeof userAgent === 'string' ? userAgent : undefined) ?? '',
+              millis,
+            ]),
+          );
+      } else this.#note(seen.delimitedListPrefixes, prefix);
       return;
     }
     const { key } = parameters;
@@ -375,6 +392,13 @@ export class Explainer {
     if (ontoItself) return;
     // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
     // it uploaded into the same directory (rclone sync --backup-dir).
+    // The key existed then: a later read refused with the legacy message is not of a missing key.
+    if (eventName === 'GetObject' || eventName === 'HeadObject') {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      const added = !seen.foundKeys.has(key);
+      this.#note(seen.foundKeys, key);
+      this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, added);
+    }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'CreateMultipartUpload') {
@@ -491,6 +515,7 @@ export class Explainer {
           parameters,
           fields.userAgent,
           fields.responseElements,
+          fields.eventTime,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -535,6 +560,7 @@ export class Explainer {
             record.requestParameters,
             record.userAgent,
             record.raw.responseElements,
+            record.eventTime,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);

@@ -89,6 +89,8 @@ import {
   listingCommand,
   MISSING_KEYS_KEPT,
   type SucceededCalls,
+  type TimedListing,
+  timedListings,
   uniqueIdOf,
 } from './grouping.js';
 import {
@@ -381,6 +383,53 @@ function missingKeyListings(
   return listings;
 }
 
+/** Reads of one key that S3 answers 403 for a missing key without s3:ListBucket (see MISSING_KEY_403). */
+const READS_CHECKING_LISTING: ReadonlySet<string> = new Set([
+  'GetObject',
+  'HeadObject',
+  'GetObjectAttributes',
+]);
+
+/**
+ * What in the input shows that S3's 403 for a key that does not exist, to a caller without s3:ListBucket
+ * (see {@link missingKeyListings}), is not why the reads were refused, said as the caveat that replaces
+ * {@link MISSING_KEY_403}; `undefined` when nothing does:
+ * - a ListObjects (V1 or V2) of the bucket that succeeded for the caller though the visible policies do
+ *   not allow it (`visiblyAllowed` says which prefixes they do): policies not visible here allow it
+ *   s3:ListBucket, and S3 answers a missing key with 404 (a listing they allow, under an s3:prefix
+ *   condition say, leaves the inference standing);
+ * - a GetObject or HeadObject of a refused key that found it, at or before the refusal and within the
+ *   finding's window: the key existed.
+ */
+function missingKeyDisproof(
+  events: readonly DeniedEvent[],
+  principal: Principal,
+  bucket: string,
+  succeeded: SucceededCalls,
+  windowMinutes: number,
+  visiblyAllowed: (prefix: string) => boolean,
+): string | undefined {
+  const names = succeeded.values('eventNames', principal, bucket);
+  if (names?.has('ListObjects') === true || names?.has('ListObjectsV2') === true) {
+    const prefixes = [...(succeeded.values('listPrefixes', principal, bucket) ?? NO_NAMES)];
+    const unexplained = prefixes.find((prefix) => !visiblyAllowed(prefix));
+    // A listing logged without its prefix is of the whole bucket.
+    if (prefixes.length === 0 || unexplained !== undefined)
+      return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: this caller's listing of ${bucket}${unexplained !== undefined && unexplained !== '' ? ` (prefix ${unexplained})` : ''} succeeded in this input, which the visible policies do not allow, so policies not visible here allow it s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, "Permissions"), and S3 answers a missing key with 404.`;
+  }
+  for (const event of events) {
+    const key = event.objectKey;
+    if (key === undefined) continue;
+    const found = succeeded.foundAt(principal, bucket, key);
+    const refused = eventTimeMillis(event.eventTime);
+    if (found === undefined || Number.isNaN(found) || Number.isNaN(refused)) continue;
+    const seconds = (refused - found) / 1000;
+    if (seconds < 0 || seconds > windowMinutes * 60) continue;
+    return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;
+  }
+  return undefined;
+}
+
 /**
  * The caveat of a finding whose reads the visible policies allow, refused with the legacy message
  * (see {@link missingKeyListings}): the listing they lack is inferred, and if the keys exist, it is not
@@ -393,7 +442,7 @@ function missingKeyInferredCaveat(
 ): string {
   const names = [...new Set(events.map((e) => e.eventName))];
   const one = events.length === 1;
-  return `AWS's message ("Access Denied") names no action, and the visible policies allow ${one ? 'the read' : 'every read'} but not s3:ListBucket on ${bucket}: to a caller without s3:ListBucket on the bucket, S3 answers a read of a key that does not exist with 403 AccessDenied instead of 404 (${names.map((n) => `https://docs.aws.amazon.com/AmazonS3/latest/API/API_${n}.html`).join(', ')}, "Permissions"). So the listing is taken to be what refused ${one ? 'it' : 'them'}, and the fix grants it; with it, a missing key is answered 404. If the ${one ? 'key exists' : 'keys exist'}, the listing is not the cause, and the fix does not help: what can still deny ${one ? 'the read' : 'the reads'} is ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`;
+  return `AWS's message ("Access Denied") names no action, and the visible policies allow ${one ? 'the read' : 'every read'} but not s3:ListBucket on ${bucket}: to a caller without s3:ListBucket on the bucket, S3 answers a read of a key that does not exist with 403 AccessDenied instead of 404 (${names.map((n) => `https://docs.aws.amazon.com/AmazonS3/latest/API/API_${n}.html`).join(', ')}, "Permissions"). So the listing is taken to be what refused ${one ? 'it' : 'them'}; with it, a missing key is answered 404. If the ${one ? 'key exists' : 'keys exist'}, the listing is not the cause, and granting it does not help: what can still deny ${one ? 'the read' : 'the reads'} is ${still.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`;
 }
 
 /** Keys of HEADs AWS refused as s3:ListBucket (a key that does not exist, without s3:ListBucket). */
@@ -680,9 +729,8 @@ interface RcloneJob {
   /** The lone HEAD is of the destination of a server-side copyto or moveto (see {@link serverSideCopyTo}). */
   readonly copyTo: CopyTo | undefined;
   /**
-   * Refused HEADs of keys inside a directory the caller listed whole with success (see
-   * {@link insideRecursiveListing}): reads of listed objects, neither root checks nor the file the job
-   * names.
+   * Refused HEADs of keys inside a directory the job listed whole with success just before (see
+   * {@link readsListedObject}): reads of listed objects, neither root checks nor the file the job names.
    */
   readonly readsListed: boolean;
 }
@@ -760,16 +808,44 @@ function holdsObjects(
 }
 
 /**
- * Whether `key` lies inside a directory the caller listed with success without a delimiter (`arch/`):
- * that listing returned the whole tree under it, and a HEAD of a key there is of an object it listed
- * (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to read its MD5), not a root
- * check, which comes before the listing of its own directory (`key/`). A listing of the whole bucket
- * (`prefix=`) does not count: `ls` and `size` of the bucket make it, and a HEAD of a directory's root
- * lies inside it too.
+ * Whether the refused HEADs of `key` read an object the job listed: the same client (user agent) listed
+ * a directory holding `key` with success without a delimiter (`arch/`), at most `windowMs` before one of
+ * those HEADs and not after it. That listing returned the whole tree under it, and a HEAD of a key there
+ * is of an object it listed (`rclone hashsum`, `md5sum` and `lsjson --hash` HEAD a multipart object to
+ * read its MD5). Not so:
+ * - a key whose own directory (`key/`) the caller listed: that is a root check, which rclone makes
+ *   before listing the directory it was given (`rclone sync … remote:bkt/nas/mirror` HEADs `nas/mirror`,
+ *   then lists `nas/mirror/`), whatever listings of the tree above it exist;
+ * - a listing by another client, later than the HEAD, or longer before it than the finding's window:
+ *   another command's (an `rclone ls` of `nas/` an hour before a sync of `nas/mirror`);
+ * - a listing of the whole bucket (`prefix=`): `ls` and `size` of the bucket make it, and a HEAD of a
+ *   directory's root lies inside it too.
  */
-function insideRecursiveListing(key: string, listed: ReadonlySet<string> | undefined): boolean {
-  for (const prefix of listed ?? NO_NAMES)
-    if (prefix !== '' && prefix.endsWith('/') && key.startsWith(prefix)) return true;
+function readsListedObject(
+  key: string,
+  heads: readonly DeniedEvent[],
+  evidence: {
+    readonly listedWithSuccess: ReadonlySet<string> | undefined;
+    readonly recursiveListings: readonly TimedListing[];
+  },
+  windowMs: number,
+): boolean {
+  if (evidence.listedWithSuccess?.has(`${key}/`) === true) return false;
+  for (const head of heads) {
+    const time = eventTimeMillis(head.eventTime);
+    if (Number.isNaN(time)) continue;
+    const agent = head.userAgent ?? '';
+    for (const { prefix, userAgent, millis } of evidence.recursiveListings)
+      if (
+        prefix !== '' &&
+        prefix.endsWith('/') &&
+        key.startsWith(prefix) &&
+        userAgent === agent &&
+        millis <= time &&
+        time - millis <= windowMs
+      )
+        return true;
+  }
   return false;
 }
 
@@ -792,9 +868,10 @@ function rcloneJob(
     readonly listedWithSuccess: ReadonlySet<string> | undefined;
     readonly objectDirectories: ReadonlySet<string> | undefined;
     readonly readKeys: ReadonlySet<string> | undefined;
-    readonly recursivelyListed: ReadonlySet<string> | undefined;
+    readonly recursiveListings: readonly TimedListing[];
     readonly succeededNames: ReadonlySet<string> | undefined;
   },
+  windowMs: number,
 ): RcloneJob {
   const paths: string[] = [];
   let candidates: Set<string> | undefined;
@@ -859,8 +936,18 @@ function rcloneJob(
   let readsListed = false;
   if (candidates !== undefined) {
     files = copiedFiles(candidates, evaluated, bucket, fetched, paths, evidence);
+    // The refused HEADs of each candidate: a read of a listed object comes after the job's listing.
+    const heads = new Map<string, DeniedEvent[]>();
+    for (const e of evaluated) {
+      const key = e.check.key;
+      if (key === undefined || !candidates.has(key) || e.decision === 'Allowed' || e.check.bucket !== bucket)
+        continue;
+      const of = heads.get(key);
+      if (of === undefined) heads.set(key, [e.event]);
+      else of.push(e.event);
+    }
     for (const key of candidates) {
-      const listed = insideRecursiveListing(key, evidence.recursivelyListed);
+      const listed = readsListedObject(key, heads.get(key) ?? [], evidence, windowMs);
       readsListed ||= listed;
       if (fetched.has(key) || files.has(key) || evidence.readKeys?.has(key) === true || listed)
         candidates.delete(key);
@@ -1304,7 +1391,9 @@ function backsUpTo(
  * Whether one of the caller's listings without a delimiter (`recursiveListPrefixes`) walked the job's
  * directory `prefix`: a listing of it, of a directory above it, or of one inside it. After a refused
  * root check of `dir`, rclone from v1.74.4 lists `dir/` that way whatever the command, to see whether it
- * holds objects: a listing of `dir/` then says nothing.
+ * holds objects: a listing of `dir/` then says nothing. Nor does one of a directory above the root the
+ * job checked (`nas/` for `nas/mirror`): rclone walks from the path it was given, so another command made
+ * it (an `rclone ls` of `nas/` before a sync of `nas/mirror`).
  */
 function listsRecursively(
   recursiveListPrefixes: ReadonlySet<string> | undefined,
@@ -1313,7 +1402,7 @@ function listsRecursively(
 ): boolean {
   if (recursiveListPrefixes === undefined) return false;
   for (const listed of recursiveListPrefixes) {
-    if (rootCheckKeys.some((key) => listed === `${key}/`)) continue;
+    if (rootCheckKeys.some((key) => `${key}/`.startsWith(listed))) continue;
     if (isInsidePrefix(prefix, listed) || isInsidePrefix(listed, prefix)) return true;
   }
   return false;
@@ -1969,7 +2058,28 @@ export class FindingBuilder {
         // key that does not exist, to a caller without s3:ListBucket, is what they explain. The listing
         // each read would have needed is evaluated as the read's request on the bucket, as AWS's enhanced
         // message names it (s3:ListBucket on the bucket), and is the cause the fix grants.
-        const listings = missingKeyListings(events, evaluated, bucket, listing.resource);
+        // Unless the input disproves it: a listing of the bucket that succeeded for this caller (it holds
+        // s3:ListBucket by policies not visible here), or a read of the same key that found it shortly
+        // before (the key existed).
+        // A listing the visible policies allow (under an s3:prefix condition, say) is explained by them.
+        const visiblyAllowed = (prefix: string): boolean =>
+          evaluate(set, {
+            ...listing,
+            context: { ...contextForAction(first.check.context, 's3:ListBucket'), 's3:prefix': prefix },
+          }).decision === 'Allowed';
+        const disproof = missingKeyDisproof(
+          events,
+          principal,
+          bucket,
+          this.#succeeded,
+          this.#context.windowMinutes,
+          visiblyAllowed,
+        );
+        const listings =
+          disproof === undefined
+            ? missingKeyListings(events, evaluated, bucket, listing.resource)
+            : undefined;
+        if (disproof !== undefined) caveats[missingKey] = disproof;
         if (listings !== undefined) {
           const refused: EvaluatedCheck[] = [];
           for (const { event, check } of listings) {
@@ -2029,13 +2139,20 @@ export class FindingBuilder {
     const client = groupClient(events, caveats);
     const job =
       client.tool === 'rclone' && bucket !== undefined
-        ? rcloneJob(evaluated, bucket, {
-            listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
-            objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
-            readKeys: this.#succeeded.values('readKeys', principal, bucket),
-            recursivelyListed: this.#succeeded.values('recursiveListPrefixes', principal, bucket),
-            succeededNames: this.#succeeded.values('eventNames', principal, bucket),
-          })
+        ? rcloneJob(
+            evaluated,
+            bucket,
+            {
+              listedWithSuccess: this.#succeeded.values('listPrefixes', principal, bucket),
+              objectDirectories: this.#succeeded.values('objectDirectories', principal, bucket),
+              readKeys: this.#succeeded.values('readKeys', principal, bucket),
+              recursiveListings: timedListings(
+                this.#succeeded.values('recursiveListings', principal, bucket),
+              ),
+              succeededNames: this.#succeeded.values('eventNames', principal, bucket),
+            },
+            this.#context.windowMinutes * 60_000,
+          )
         : undefined;
     // rclone's HEAD of the destination root is denied under any policy scoped to the directory. It is
     // never where the job works. Before rclone v1.72 the error is ignored: the HEAD is then not granted,
@@ -3600,6 +3717,10 @@ export class FindingBuilder {
       if (e.check.key !== undefined && !exactKeys.has(e)) request.key = e.check.key;
       if (e.check.anyKey === true) request.anyKey = true;
       if (e.check.accessPoint !== undefined) request.accessPoint = e.check.accessPoint;
+      // s3:ListBucket for a read (inferred, see missingKeyListings, or named by the message) is S3's own
+      // check of a key that may not exist, not a listing the client can narrow.
+      if (e.check.action === 's3:ListBucket' && READS_CHECKING_LISTING.has(e.event.eventName))
+        request.listingFor = e.event.eventName;
       return request;
     });
     if (evidence === 'message') {

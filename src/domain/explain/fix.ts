@@ -104,6 +104,12 @@ export interface DeniedRequestForFix extends GrantRequest {
   readonly evaluated?: AuthorizationRequest;
   /** The result of evaluating `evaluated` against the resolved policy set, when the finding has it. */
   readonly result?: EvaluationResult;
+  /**
+   * The operation an s3:ListBucket request is S3's own check for (`HeadObject`: a read of a key that may
+   * not exist, see MISSING_KEY_403), not a listing the client made: it carries no s3:prefix the client
+   * could choose.
+   */
+  readonly listingFor?: string;
 }
 
 export interface FixInput {
@@ -1352,7 +1358,10 @@ function conditionGuarded(
             (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
             (f.requestValues.length === 0 && unknownKey(f.key)),
         ),
-        facts: meetFactsOf(request, input.principal?.webIdentityProvider !== undefined),
+        facts: {
+          ...meetFactsOf(request, input.principal?.webIdentityProvider !== undefined),
+          ...(r.listingFor !== undefined ? { listingFor: r.listingFor } : {}),
+        },
         elsewhere: new Map(),
         ...(variableNote !== undefined ? { variableNote } : {}),
       };

@@ -88,9 +88,15 @@ class ByPrincipalAndBucket<T> {
  *   the prefix in one go (rclone's `delete` and `purge` list so; `copy` and `sync` list a directory at a
  *   time, with `delimiter=/`, unless --fast-list);
  * - `delimitedListPrefixes`: those of its listings with a delimiter, one directory level at a time;
+ * - `recursiveListings`: each listing without a delimiter (the first {@link RECURSIVE_LISTINGS_KEPT}) as
+ *   the JSON array `[prefix, user agent ('' when none), time in milliseconds]`: which command made it, and
+ *   when, so that a job's own walk of a tree can be told from an earlier command's (an `rclone ls` an hour
+ *   before a sync of a directory in that tree);
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
+ * - `foundKeys`: the keys a GetObject or HeadObject of its found (the object existed then), each with the
+ *   time of the latest such read in {@link SucceededCalls.foundAt};
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `copiedFromOtherBuckets`: where its copies into this bucket read in other buckets, as
@@ -120,8 +126,10 @@ export type CallEvidence =
   | 'listPrefixes'
   | 'recursiveListPrefixes'
   | 'delimitedListPrefixes'
+  | 'recursiveListings'
   | 'objectDirectories'
   | 'readKeys'
+  | 'foundKeys'
   | 'copyDirectories'
   | 'copySourceDirectories'
   | 'copiedFromOtherBuckets'
@@ -155,6 +163,32 @@ export function listingCommand(eventName: string, userAgent: unknown): string | 
 /** How many missing keys are kept per principal and bucket: enough to tell a job's root check among them. */
 export const MISSING_KEYS_KEPT = 1000;
 
+/**
+ * How many timed listings without a delimiter are kept per principal and bucket (pages of one second
+ * count once): past that, a refused HEAD in a listed tree is read as it would be without the listing.
+ */
+export const RECURSIVE_LISTINGS_KEPT = 10_000;
+
+/** A `recursiveListings` value read back (see {@link CallEvidence}). */
+export interface TimedListing {
+  readonly prefix: string;
+  readonly userAgent: string;
+  readonly millis: number;
+}
+
+/** The `recursiveListings` values, read back; values that do not parse are left out. */
+export function timedListings(values: Iterable<string> | undefined): TimedListing[] {
+  const listings: TimedListing[] = [];
+  for (const value of values ?? []) {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) continue;
+    const [prefix, userAgent, millis] = parsed as unknown[];
+    if (typeof prefix === 'string' && typeof userAgent === 'string' && typeof millis === 'number')
+      listings.push({ prefix, userAgent, millis });
+  }
+  return listings;
+}
+
 /** The evidence of one principal on one bucket, one set per kind. */
 export type SeenCalls = Readonly<Record<CallEvidence, Set<string>>>;
 
@@ -176,6 +210,35 @@ export class SucceededCalls {
    * the call is no matter.
    */
   readonly buckets = new Set<string>();
+  /**
+   * The time (milliseconds) of the latest successful GetObject or HeadObject of each key in `foundKeys`,
+   * per principal and bucket. A key taken back from `foundKeys` reads as never found, whatever its time
+   * here; noted again, it gets the new time.
+   */
+  readonly #foundAt = new ByPrincipalAndBucket<Map<string, number>>(callerPart);
+
+  /** Notes the time of a successful read of `key` (see {@link foundAt}); `added` when the key is new to `foundKeys`. */
+  noteFound(
+    principal: Principal,
+    bucket: string | undefined,
+    key: string,
+    millis: number,
+    added: boolean,
+  ): void {
+    let times = this.#foundAt.get(principal, bucket);
+    if (times === undefined) {
+      times = new Map();
+      this.#foundAt.set(principal, bucket, times);
+    }
+    const before = times.get(key);
+    if (added || before === undefined || Number.isNaN(before) || millis > before) times.set(key, millis);
+  }
+
+  /** When a GetObject or HeadObject of the principal last found `key` on the bucket; `undefined` if none did. */
+  foundAt(principal: Principal, bucket: string | undefined, key: string): number | undefined {
+    if (this.#seen.get(principal, bucket)?.foundKeys.has(key) !== true) return undefined;
+    return this.#foundAt.get(principal, bucket)?.get(key);
+  }
 
   /**
    * The evidence sets of the principal on the bucket, created empty when there are none yet: a caller
@@ -190,8 +253,10 @@ export class SucceededCalls {
         listPrefixes: new Set(),
         recursiveListPrefixes: new Set(),
         delimitedListPrefixes: new Set(),
+        recursiveListings: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
+        foundKeys: new Set(),
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
         copiedFromOtherBuckets: new Set(),

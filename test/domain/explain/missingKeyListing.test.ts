@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { backupUserContext, deniedRecord } from './explainFixtures.js';
+import { backupUserContext, deniedRecord, succeededListing } from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
 const read = (eventName: string, key = 'in/missing.csv') =>
@@ -63,7 +63,7 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       assert.ok(inferred.includes(`https://docs.aws.amazon.com/AmazonS3/latest/API/API_${eventName}.html`));
       assert.match(
         inferred,
-        /If the key exists, the listing is not the cause, and the fix does not help: what can still deny the read is \(1\) the bucket policy of data \(none was given: --bucket-policy data=FILE\); .*\(\d\) a KMS key policy for encrypted objects\.$/,
+        /If the key exists, the listing is not the cause, and granting it does not help: what can still deny the read is \(1\) the bucket policy of data \(none was given: --bucket-policy data=FILE\); .*\(\d\) a KMS key policy for encrypted objects\.$/,
       );
       assert.ok(!finding?.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')));
       assert.ok(!finding?.caveats.some((c) => c.startsWith('The visible policies allow the request.')));
@@ -105,5 +105,118 @@ describe('a read the visible policies allow, refused with the legacy message, wi
     assert.equal(finding?.cause, 'allowed-by-visible-policies');
     assert.equal(finding?.fix, null);
     assert.ok(finding?.caveats.some((c) => c.startsWith('For a key that does not exist S3 answers 404')));
+  });
+
+  describe('not when the input disproves it: the read is left to what is not visible', () => {
+    const at = (record: Record<string, unknown>, eventTime: string) => ({ ...record, eventTime });
+    const found = (eventName: string, eventTime: string) =>
+      at({ ...read(eventName), errorCode: undefined, errorMessage: undefined }, eventTime);
+    const unexplained = (records: unknown[], statements: readonly unknown[] = readsOnly) => {
+      const finding = findingOf(records, statements);
+      assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.caveats.join(' | '));
+      assert.equal(finding?.fix, null);
+      assert.deepEqual(
+        finding?.requests.map((r) => r.action),
+        ['s3:GetObject'],
+      );
+      assert.ok(
+        !finding?.caveats.some((c) => c.startsWith(`AWS's message ("Access Denied") names no action`)),
+      );
+      return finding?.caveats ?? [];
+    };
+
+    test('a listing of the bucket by the caller succeeded, which the visible policies do not allow: it holds s3:ListBucket', () => {
+      const caveats = unexplained([
+        at(succeededListing('', { userAgent: 'aws-cli/2.15.0' }), '2026-11-27T09:59:53Z'),
+        read('GetObject'),
+      ]);
+      assert.ok(
+        caveats.some((c) =>
+          c.includes(
+            "this caller's listing of data succeeded in this input, which the visible policies do not allow",
+          ),
+        ),
+        caveats.join(' | '),
+      );
+    });
+
+    for (const eventName of ['HeadObject', 'GetObject'])
+      test(`a ${eventName} of the same key found it 2 s before: the key existed`, () => {
+        const caveats = unexplained([found(eventName, '2026-11-27T09:59:58Z'), read('GetObject')]);
+        assert.ok(
+          caveats.some((c) =>
+            c.endsWith(
+              'a GetObject or HeadObject of data/in/missing.csv by this caller found the object 2 s before, so the key existed.',
+            ),
+          ),
+          caveats.join(' | '),
+        );
+      });
+
+    test('but a read that found the key only after the refusal (a reader polling for a file) leaves the inference standing', () => {
+      const finding = findingOf([read('GetObject'), found('GetObject', '2026-11-27T10:00:30Z')], readsOnly);
+      assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => s.Action),
+        [['s3:ListBucket']],
+      );
+    });
+
+    test('and so does a listing the visible policies allow under an s3:prefix condition', () => {
+      const finding = findingOf(
+        [
+          at(succeededListing('in/', { userAgent: 'aws-cli/2.15.0' }), '2026-11-27T09:59:53Z'),
+          read('GetObject'),
+        ],
+        [
+          ...readsOnly,
+          {
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::data',
+            Condition: { StringLike: { 's3:prefix': ['in/*'] } },
+          },
+        ],
+      );
+      assert.ok(
+        finding?.caveats.some((c) => c.startsWith(`AWS's message ("Access Denied") names no action`)),
+        finding?.caveats.join(' | '),
+      );
+    });
+  });
+
+  test('with s3:ListBucket allowed only under an s3:prefix condition, no fix: the caveats do not speak of one, nor tell a read to list within the prefixes', () => {
+    const finding = findingOf(
+      [read('HeadObject')],
+      [
+        ...readsOnly,
+        {
+          Sid: 'ListIn',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::data',
+          Condition: { StringLike: { 's3:prefix': ['in/*'] } },
+        },
+      ],
+    );
+    assert.equal(finding?.fix, null);
+    const inferred = finding?.caveats.find((c) =>
+      c.startsWith(`AWS's message ("Access Denied") names no action`),
+    );
+    assert.ok(inferred, finding?.caveats.join(' | '));
+    assert.ok(!inferred.includes('the fix'), inferred);
+    assert.match(
+      inferred,
+      /So the listing is taken to be what refused it; with it, a missing key is answered 404\. If the key exists, the listing is not the cause, and granting it does not help/,
+    );
+    const nearMiss = finding?.caveats.find((c) => c.startsWith('s3:ListBucket: ') && c.includes('ListIn'));
+    assert.ok(nearMiss, finding?.caveats.join(' | '));
+    assert.ok(!nearMiss.includes('list only within the prefixes'), nearMiss);
+    assert.ok(
+      nearMiss.includes(
+        'no setting of the client meets this for a HeadObject: S3 checks s3:ListBucket itself for a read of a key that may not exist, with no s3:prefix',
+      ),
+      nearMiss,
+    );
   });
 });

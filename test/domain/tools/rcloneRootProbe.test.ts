@@ -344,6 +344,119 @@ describe('explain and rclone root checks', () => {
       assert.ok(afterRootListing?.caveats.some((c) => c.includes("rclone's first request")));
     });
 
+    describe('a root check below a directory listed whole by an earlier command (`rclone ls remote:data/nas` before the job on remote:data/nas/mirror)', () => {
+      const nested = explainContext({
+        snapshot: snapshotWithUser('backup', {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+            {
+              Effect: 'Allow',
+              Action: ['s3:PutObject', 's3:GetObject'],
+              Resource: 'arn:aws:s3:::data/nas/mirror/*',
+            },
+          ],
+        }),
+      });
+      const at = (record: Record<string, unknown>, eventTime: string) => ({ ...record, eventTime });
+      // Ten minutes before the job, within the finding's window, by the same rclone.
+      const lsOfNas = at(
+        succeededListing('nas/', { userAgent: rclone, delimiter: '' }),
+        '2026-11-27T09:50:00Z',
+      );
+      const job = (...rest: Record<string, unknown>[]) => [
+        lsOfNas,
+        denied('HeadObject', 'nas/mirror', 'read'),
+        succeededListing('nas/mirror/', { userAgent: rclone, delimiter: '/' }),
+        ...rest,
+      ];
+      const explainJob = (records: Record<string, unknown>[]) =>
+        explainTexts([{ input: 't.json', text: JSON.stringify({ Records: records }) }], nested).findings;
+
+      test('a sync refused its deletes: the HEAD of nas/mirror, whose directory it lists next, is its root check, so the fix is s3:DeleteObject on nas/mirror/* alone and the profile a sync', () => {
+        const [finding] = explainJob(
+          job(
+            denied('DeleteObject', 'nas/mirror/2019/img_0001.jpg', 'write'),
+            denied('DeleteObject', 'nas/mirror/tmp/cache.db', 'write'),
+          ),
+        );
+        assert.deepEqual(finding?.fix?.statements, [
+          { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::data/nas/mirror/*'] },
+        ]);
+        assert.equal(finding?.fix?.verified, true);
+        assert.equal(finding?.jobProfile?.operation, 'sync');
+        const notes = finding?.jobProfile?.notes ?? [];
+        assert.ok(!notes.some((n) => n.startsWith('rclone listed the directory whole')), notes.join(' | '));
+        assert.ok(
+          !notes.some((n) => n.includes('`rclone delete` or `rclone purge`, which only')),
+          notes.join(' | '),
+        );
+        assert.ok(!notes.some((n) => n.includes('inferred from the refused keys')), notes.join(' | '));
+      });
+
+      test('a copy refused only that root check gets no fix: nothing to grant', () => {
+        const [finding] = explainJob(
+          job({
+            ...succeededListing('nas/mirror/', { userAgent: rclone }),
+            eventName: 'PutObject',
+            requestParameters: { bucketName: 'data', key: 'nas/mirror/2024/new.jpg', Host: 'x' },
+          }),
+        );
+        assert.equal(finding?.fix, null);
+        assert.ok(
+          finding?.caveats.some((c) => c.startsWith('Nothing to grant: the only denial is that check')),
+        );
+      });
+    });
+
+    test("a HEAD inside a directory listed whole is a read of a listed object only after the job's own listing: not one by another client, one after the HEAD, or one longer before it than the finding's window", () => {
+      const at = (record: Record<string, unknown>, eventTime: string) => ({ ...record, eventTime });
+      const head = at(denied('HeadObject', 'arch/big.bin', 'read'), '2026-11-27T10:00:00Z');
+      const cases: [string, Record<string, unknown>][] = [
+        [
+          'another client',
+          succeededListing('arch/', { userAgent: '[aws-cli/2.15.0 md/command#s3.ls]', delimiter: '' }),
+        ],
+        [
+          'after',
+          at(succeededListing('arch/', { userAgent: rclone, delimiter: '' }), '2026-11-27T10:00:05Z'),
+        ],
+        [
+          'an hour and more before',
+          at(succeededListing('arch/', { userAgent: rclone, delimiter: '' }), '2026-11-27T08:59:59Z'),
+        ],
+      ];
+      for (const [name, listing] of cases) {
+        const [finding] = explainFiles({
+          name: 't.json',
+          text: JSON.stringify({ Records: [listing, head] }),
+        });
+        assert.deepEqual(
+          finding?.fix?.statements.map((s) => s.Resource),
+          [['arn:aws:s3:::data/arch/big.bin']],
+          name,
+        );
+        assert.ok(
+          !finding?.jobProfile?.notes.some((n) => n.startsWith('rclone listed the directory whole')),
+          name,
+        );
+      }
+      // Within the window, by the same client, a minute before: the read of a listed object.
+      const [within] = explainFiles({
+        name: 't.json',
+        text: JSON.stringify({
+          Records: [
+            at(succeededListing('arch/', { userAgent: rclone, delimiter: '' }), '2026-11-27T09:59:00Z'),
+            head,
+          ],
+        }),
+      });
+      assert.deepEqual(
+        within?.fix?.statements.map((s) => s.Resource),
+        [['arn:aws:s3:::data/arch/*']],
+      );
+    });
+
     test('a listing in a file that turns out broken counts for nothing (taken back with the file)', () => {
       const valid = JSON.stringify({ Records: [listed, deniedRecord(), deniedRecord()] });
       const third = /"eventID":"[^"]+"/g;
