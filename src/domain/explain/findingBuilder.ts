@@ -1330,6 +1330,16 @@ const LOCKABLE_ACTIONS: ReadonlySet<string> = new Set([
   's3:putobjectlegalhold',
 ]);
 
+/**
+ * Actions MFA delete refuses to anyone but the root user, and to the root user without the `x-amz-mfa`
+ * header: permanently deleting an object version, and changing the bucket's versioning state.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiFactorAuthenticationDelete.html
+ */
+const MFA_DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:deleteobjectversion', 's3:putbucketversioning']);
+
+const MFA_DELETE_DOC = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html';
+
 /** Denied requests that only name an object the client listed: a content read or a delete. */
 const LISTED_OBJECT_EVENTS: ReadonlySet<string> = new Set(['GetObject', 'DeleteObject']);
 
@@ -3428,6 +3438,12 @@ export class FindingBuilder {
     if (events.some((e) => checksOf(e).some((c) => LOCKABLE_ACTIONS.has(c.action.toLowerCase()))))
       still.push(
         'S3 Object Lock: a retention period or legal hold on the object version refuses deleting it or shortening its retention (S3 then answers "Access Denied because object protected by object lock")',
+      );
+    if (events.some((e) => checksOf(e).some((c) => MFA_DELETE_ACTIONS.has(c.action.toLowerCase()))))
+      still.push(
+        first.principal.type === 'Root'
+          ? `MFA delete: if the bucket has MFA delete enabled (aws s3api get-bucket-versioning shows MFADelete: Enabled), permanently deleting an object version or changing the bucket's versioning configuration needs the x-amz-mfa header (the root user's MFA device serial number, a space and its current code; aws-cli --mfa) over HTTPS, or S3 refuses it (${MFA_DELETE_DOC})`
+          : `MFA delete: if the bucket has MFA delete enabled (aws s3api get-bucket-versioning shows MFADelete: Enabled), only the root user, with the x-amz-mfa header over HTTPS, can permanently delete an object version or change the bucket's versioning configuration: no policy lets anyone else do it (${MFA_DELETE_DOC})`,
       );
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
