@@ -18,6 +18,7 @@ import {
   DEFAULT_KEY_NOTE,
   HEAD_DECRYPT_HIDDEN,
   MISSING_KEY_403,
+  s3OperationFor,
 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
@@ -1339,6 +1340,34 @@ const LOCKABLE_ACTIONS: ReadonlySet<string> = new Set([
 const MFA_DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:deleteobjectversion', 's3:putbucketversioning']);
 
 const MFA_DELETE_DOC = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html';
+
+/** Per catalogue operation: whether S3 may call KMS for it (see {@link mayCallKms}). */
+const CALLS_KMS = new Map<string, boolean>();
+
+/**
+ * Whether S3 may call KMS for the caller in the event's request, where a KMS key policy can refuse it:
+ * the catalogue names a KMS call, or one the record cannot show (an SSE-KMS object's read, an upload to
+ * a bucket with default SSE-KMS), or the request names its key. Besides these, a browser-form upload
+ * (PostObject) encrypts like PutObject, and UpdateObjectEncryption changes an object's key. A bucket's
+ * configuration, a listing or a delete involves no key.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ */
+function mayCallKms(event: DeniedEvent): boolean {
+  if (event.kmsChecks.length > 0) return true;
+  const known = CALLS_KMS.get(event.eventName);
+  if (known !== undefined) return known;
+  const operation = s3OperationFor(event.eventName)?.operation;
+  const calls =
+    operation === undefined ||
+    operation.kms !== undefined ||
+    operation.kmsHidden !== undefined ||
+    event.eventName === 'PostObject' ||
+    event.eventName === 'UpdateObjectEncryption';
+  // Event names come from the trail: only the catalogue's are remembered, so the map stays small.
+  if (operation !== undefined) CALLS_KMS.set(event.eventName, calls);
+  return calls;
+}
 
 /** Denied requests that only name an object the client listed: a content read or a delete. */
 const LISTED_OBJECT_EVENTS: ReadonlySet<string> = new Set(['GetObject', 'DeleteObject']);
@@ -3450,7 +3479,10 @@ export class FindingBuilder {
     const checks = events.flatMap(checksOf);
     const publicAccess = blockPublicAccessItem(checks, first.principal, owner);
     if (publicAccess !== undefined) still.push(publicAccess);
-    still.push('a KMS key policy for encrypted objects');
+    if (events.some(mayCallKms)) still.push('a KMS key policy for encrypted objects');
+    // Nothing else the input leaves out can refuse it: the policies given may not be those AWS evaluated.
+    if (still.length === 0)
+      still.push('a policy changed since the request (the snapshot may be out of date)');
     const acl = aclNote(checks);
     return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }
