@@ -86,6 +86,11 @@ export interface DeniedEvent {
    * `undefined` when it says nothing (the bucket's own setting decides, which the record does not show).
    */
   readonly bucketKey: boolean | undefined;
+  /**
+   * Whether the request carried MFA delete's `x-amz-mfa` header (a device's serial number and code),
+   * which does not make its credentials MFA-authenticated (aws:MultiFactorAuthPresent).
+   */
+  readonly mfaHeader: boolean;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -602,6 +607,7 @@ function deniedEvent(
     copyTarget,
     objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,
     bucketKey: bucketKeyOf(record),
+    mfaHeader: readNonEmptyParam(record.requestParameters, 'x-amz-mfa') !== undefined,
   };
 }
 

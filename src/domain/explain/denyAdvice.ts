@@ -34,7 +34,12 @@ export function requestContextOf(request: AuthorizationRequest): RequestContextV
 export interface DeniedCheck {
   readonly request: AuthorizationRequest;
   /** The record's operation and the service that made it for the caller, when known. */
-  readonly event?: { readonly eventName: string; readonly invokedBy: string | undefined };
+  readonly event?: {
+    readonly eventName: string;
+    readonly invokedBy: string | undefined;
+    /** The request carried MFA delete's x-amz-mfa header. */
+    readonly mfaHeader?: boolean;
+  };
   readonly result?: EvaluationResult;
   /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
   readonly set?: PolicySet;
@@ -166,6 +171,8 @@ export interface MeetFacts {
   readonly parts?: 'all' | 'some';
   /** The AWS service that made the request for the caller (the record's invokedBy). */
   readonly invokedBy?: string;
+  /** The refused requests carried MFA delete's x-amz-mfa header (see {@link MFA_HEADER_HINT}). */
+  readonly mfaHeader?: boolean;
 }
 
 /** The operations that upload a part of a multipart upload, which S3 authorizes as s3:PutObject. */
@@ -265,6 +272,17 @@ function mfaHint(credentials: MeetFacts['credentials']): string {
 }
 
 /**
+ * Said with {@link mfaHint} of a request that carried x-amz-mfa: that header is MFA delete's, which S3
+ * checks itself on a bucket with MFA delete enabled; aws:MultiFactorAuthPresent says whether the
+ * temporary credentials that signed the request were obtained with MFA, which the header does not change.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ */
+const MFA_HEADER_HINT =
+  "the x-amz-mfa header the request sent (aws-cli --mfa) does not meet this condition: it is MFA delete's, which S3 checks itself on a bucket with MFA delete enabled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html), while aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge say whether the credentials that signed the request were obtained with MFA (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent)";
+
+/**
  * {@link meetHint} for aws:SourceIp of a request through a VPC endpoint: AWS leaves the key out of
  * such a request's context (the address in the VPC is aws:VpcSourceIp), so no address meets it there.
  *
@@ -286,7 +304,9 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
     if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
   }
   if (keyLower === 'aws:multifactorauthpresent' || keyLower === 'aws:multifactorauthage')
-    return mfaHint(facts.credentials);
+    return facts.mfaHeader === true
+      ? `${mfaHint(facts.credentials)}; ${MFA_HEADER_HINT}`
+      : mfaHint(facts.credentials);
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -338,6 +358,7 @@ export function denyCaveats(
       parts: number;
       count: number;
       invokedBy: string | undefined;
+      mfaHeader: boolean;
     }
   >();
   for (const check of checks) {
@@ -356,9 +377,11 @@ export function denyCaveats(
           parts: 0,
           count: 0,
           invokedBy: check.event?.invokedBy,
+          mfaHeader: false,
         };
         byStatement.set(key, entry);
       }
+      if (check.event?.mfaHeader === true) entry.mfaHeader = true;
       entry.actions.add(check.request.action);
       entry.resources.add(check.request.resource);
       entry.count++;
@@ -375,6 +398,7 @@ export function denyCaveats(
     parts,
     count,
     invokedBy,
+    mfaHeader,
   } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
@@ -382,6 +406,7 @@ export function denyCaveats(
       ...meetFactsOf(request),
       ...(parts > 0 ? { parts: parts === count ? 'all' : 'some' } : {}),
       ...(invokedBy !== undefined ? { invokedBy } : {}),
+      ...(mfaHeader ? { mfaHeader } : {}),
     };
     caveats.push(
       describeDeny(
