@@ -86,6 +86,11 @@ export interface DeniedEvent {
    * `undefined` when it says nothing (the bucket's own setting decides, which the record does not show).
    */
   readonly bucketKey: boolean | undefined;
+  /**
+   * Whether the request carried MFA delete's `x-amz-mfa` header (a device's serial number and code),
+   * which does not make its credentials MFA-authenticated (aws:MultiFactorAuthPresent).
+   */
+  readonly mfaHeader: boolean;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -325,7 +330,7 @@ function fromMessage(
   // evaluated as the operation needs it (a Deny on it, or a missing Allow, would refuse the copy next).
   const otherSide = copySource !== undefined ? otherSideOfCopy(record, check, namesSource) : NO_CHECKS;
   const keptApart = otherSide.length === 0;
-  const headerChecks = namesSource ? NO_CHECKS : headerDrivenChecks(record, check);
+  const headerChecks = namesSource ? NO_CHECKS : companionChecks(record, check);
   return deniedEvent(
     record,
     message,
@@ -384,37 +389,44 @@ let lastKept: readonly string[] | undefined;
 const SUBSTITUTING_FEATURES: ReadonlySet<RequestFeatureName> = new Set(['versionId', 'copySourceVersionId']);
 
 /**
- * The other S3 checks the request's headers add on the object (or bucket) the message names: an upload
- * with `x-amz-acl` needs s3:PutObjectAcl as well as s3:PutObject, one with `x-amz-tagging`
- * s3:PutObjectTagging (PutObject's API reference, Permissions). AWS's message names the first action it
- * refused; once that is granted, the next run is refused the next one, so they are evaluated together,
- * as for a message that names none.
+ * The other S3 checks the request needs on the object (or bucket) the message names. AWS's message names
+ * the first action it refused; once that is granted, the next run is refused the next one, so they are
+ * evaluated together, as for a message that names none:
+ * - those the request's headers add: an upload with `x-amz-acl` needs s3:PutObjectAcl as well as
+ *   s3:PutObject, one with `x-amz-tagging` s3:PutObjectTagging (PutObject's API reference, Permissions);
+ * - those the operation needs on every request besides the named one, when the message names one of
+ *   them: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes, or with a version ID
+ *   both s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference, Permissions).
+ * A message that names another action disproves the record's reading of the request (a version's read
+ * when the record shows no version ID) or says what AWS evaluated before it was not refused (a named
+ * s3:PutObjectAcl: s3:PutObject was allowed): the operation's own actions are not added then.
  */
-function headerDrivenChecks(
+function companionChecks(
   record: CloudTrailRecord,
   named: S3AuthorizationCheck,
 ): readonly S3AuthorizationCheck[] {
   const operation = s3OperationFor(record.eventName)?.operation;
   if (operation === undefined) return NO_CHECKS;
   const params = record.requestParameters;
-  const added = new Set<string>();
+  const namedAction = lowerCaseAction(named.action);
+  const byHeaders = new Set<string>();
+  const always = new Set<string>();
   for (const rule of operation.actions) {
-    if (rule.when === undefined || SUBSTITUTING_FEATURES.has(rule.when)) continue;
     if (rule.unless !== undefined && requestFeatures[rule.unless].present(params)) continue;
-    if (requestFeatures[rule.when].present(params)) added.add(lowerCaseAction(rule.action));
+    if (rule.when !== undefined && !requestFeatures[rule.when].present(params)) continue;
+    (rule.when === undefined || SUBSTITUTING_FEATURES.has(rule.when) ? always : byHeaders).add(
+      lowerCaseAction(rule.action),
+    );
   }
-  if (added.size === 0) return NO_CHECKS;
+  const withAlways = always.has(namedAction) && always.size > 1;
+  if (byHeaders.size === 0 && !withAlways) return NO_CHECKS;
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) return NO_CHECKS;
-  const namedAction = lowerCaseAction(named.action);
-  const checks = mapping.checks.filter(
-    (c) =>
-      c.kind === 's3' &&
-      c.role !== 'source' &&
-      c.resource === named.resource &&
-      added.has(lowerCaseAction(c.action)) &&
-      lowerCaseAction(c.action) !== namedAction,
-  );
+  const checks = mapping.checks.filter((c) => {
+    if (c.kind !== 's3' || c.role === 'source' || c.resource !== named.resource) return false;
+    const action = lowerCaseAction(c.action);
+    return action !== namedAction && (byHeaders.has(action) || (withAlways && always.has(action)));
+  });
   return checks.length === 0 ? NO_CHECKS : checks;
 }
 
@@ -595,6 +607,7 @@ function deniedEvent(
     copyTarget,
     objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,
     bucketKey: bucketKeyOf(record),
+    mfaHeader: readNonEmptyParam(record.requestParameters, 'x-amz-mfa') !== undefined,
   };
 }
 

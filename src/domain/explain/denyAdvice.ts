@@ -39,6 +39,8 @@ export interface DeniedCheck {
     readonly invokedBy: string | undefined;
     /** The caller as the record names it: a web identity session's provider tells its MFA advice. */
     readonly principal?: { readonly webIdentityProvider?: string };
+    /** The request carried MFA delete's x-amz-mfa header. */
+    readonly mfaHeader?: boolean;
   };
   readonly result?: EvaluationResult;
   /** The policies it was evaluated with, when not the set the caller passes (a copy source's bucket). */
@@ -182,6 +184,8 @@ export interface MeetFacts {
    * not a listing of the client's: it has no s3:prefix.
    */
   readonly listingFor?: string;
+  /** The refused requests carried MFA delete's x-amz-mfa header (see {@link MFA_HEADER_HINT}). */
+  readonly mfaHeader?: boolean;
 }
 
 /** The operations that upload a part of a multipart upload, which S3 authorizes as s3:PutObject. */
@@ -313,6 +317,17 @@ function mfaHint(credentials: MeetFacts['credentials']): string {
 }
 
 /**
+ * Said with {@link mfaHint} of a request that carried x-amz-mfa: that header is MFA delete's, which S3
+ * checks itself on a bucket with MFA delete enabled; aws:MultiFactorAuthPresent says whether the
+ * temporary credentials that signed the request were obtained with MFA, which the header does not change.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ */
+const MFA_HEADER_HINT =
+  "the x-amz-mfa header the request sent (aws-cli --mfa) does not meet this condition: it is MFA delete's, which S3 checks itself on a bucket with MFA delete enabled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html), while aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge say whether the credentials that signed the request were obtained with MFA (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent)";
+
+/**
  * {@link meetHint} for aws:SourceIp of a request through a VPC endpoint: AWS leaves the key out of
  * such a request's context (the address in the VPC is aws:VpcSourceIp), so no address meets it there.
  *
@@ -335,7 +350,9 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
   }
   if (keyLower === 's3:prefix' && facts.listingFor !== undefined) return listingForReadHint(facts.listingFor);
   if (keyLower === 'aws:multifactorauthpresent' || keyLower === 'aws:multifactorauthage')
-    return mfaHint(facts.credentials);
+    return facts.mfaHeader === true
+      ? `${mfaHint(facts.credentials)}; ${MFA_HEADER_HINT}`
+      : mfaHint(facts.credentials);
   for (const [pattern, hint] of MEET) if (pattern.test(keyLower)) return hint;
   return MEET_ANY;
 }
@@ -484,6 +501,7 @@ export function denyCaveats(
       count: number;
       invokedBy: string | undefined;
       webIdentity: boolean;
+      mfaHeader: boolean;
     }
   >();
   for (const check of checks) {
@@ -503,9 +521,11 @@ export function denyCaveats(
           count: 0,
           invokedBy: check.event?.invokedBy,
           webIdentity: check.event?.principal?.webIdentityProvider !== undefined,
+          mfaHeader: false,
         };
         byStatement.set(key, entry);
       }
+      if (check.event?.mfaHeader === true) entry.mfaHeader = true;
       entry.actions.add(check.request.action);
       entry.resources.add(check.request.resource);
       entry.count++;
@@ -523,6 +543,7 @@ export function denyCaveats(
     count,
     invokedBy,
     webIdentity,
+    mfaHeader,
   } of byStatement.values()) {
     const statement = statementOf(evaluatedWith, ref);
     if (statement === undefined) continue;
@@ -530,6 +551,7 @@ export function denyCaveats(
       ...meetFactsOf(request, webIdentity),
       ...(parts > 0 ? { parts: parts === count ? 'all' : 'some' } : {}),
       ...(invokedBy !== undefined ? { invokedBy } : {}),
+      ...(mfaHeader ? { mfaHeader } : {}),
     };
     caveats.push(
       describeDeny(

@@ -18,6 +18,7 @@ import {
   DEFAULT_KEY_NOTE,
   HEAD_DECRYPT_HIDDEN,
   MISSING_KEY_403,
+  s3OperationFor,
 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
@@ -1419,6 +1420,44 @@ const LOCKABLE_ACTIONS: ReadonlySet<string> = new Set([
   's3:putobjectretention',
   's3:putobjectlegalhold',
 ]);
+
+/**
+ * Actions MFA delete refuses to anyone but the root user, and to the root user without the `x-amz-mfa`
+ * header: permanently deleting an object version, and changing the bucket's versioning state.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiFactorAuthenticationDelete.html
+ */
+const MFA_DELETE_ACTIONS: ReadonlySet<string> = new Set(['s3:deleteobjectversion', 's3:putbucketversioning']);
+
+const MFA_DELETE_DOC = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html';
+
+/** Per catalogue operation: whether S3 may call KMS for it (see {@link mayCallKms}). */
+const CALLS_KMS = new Map<string, boolean>();
+
+/**
+ * Whether S3 may call KMS for the caller in the event's request, where a KMS key policy can refuse it:
+ * the catalogue names a KMS call, or one the record cannot show (an SSE-KMS object's read, an upload to
+ * a bucket with default SSE-KMS), or the request names its key. Besides these, a browser-form upload
+ * (PostObject) encrypts like PutObject, and UpdateObjectEncryption changes an object's key. A bucket's
+ * configuration, a listing or a delete involves no key.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ */
+function mayCallKms(event: DeniedEvent): boolean {
+  if (event.kmsChecks.length > 0) return true;
+  const known = CALLS_KMS.get(event.eventName);
+  if (known !== undefined) return known;
+  const operation = s3OperationFor(event.eventName)?.operation;
+  const calls =
+    operation === undefined ||
+    operation.kms !== undefined ||
+    operation.kmsHidden !== undefined ||
+    event.eventName === 'PostObject' ||
+    event.eventName === 'UpdateObjectEncryption';
+  // Event names come from the trail: only the catalogue's are remembered, so the map stays small.
+  if (operation !== undefined) CALLS_KMS.set(event.eventName, calls);
+  return calls;
+}
 
 /** Denied requests that only name an object the client listed: a content read or a delete. */
 const LISTED_OBJECT_EVENTS: ReadonlySet<string> = new Set(['GetObject', 'DeleteObject']);
@@ -3616,6 +3655,12 @@ export class FindingBuilder {
       events.flatMap((e) => checksOf(e).map((check) => ({ eventName: e.eventName, check }))),
     );
     if (ownership !== undefined) still.push(ownership);
+    if (events.some((e) => checksOf(e).some((c) => MFA_DELETE_ACTIONS.has(c.action.toLowerCase()))))
+      still.push(
+        first.principal.type === 'Root'
+          ? `MFA delete: if the bucket has MFA delete enabled (aws s3api get-bucket-versioning shows MFADelete: Enabled), permanently deleting an object version or changing the bucket's versioning configuration needs the x-amz-mfa header (the root user's MFA device serial number, a space and its current code; aws-cli --mfa) over HTTPS, or S3 refuses it (${MFA_DELETE_DOC})`
+          : `MFA delete: if the bucket has MFA delete enabled (aws s3api get-bucket-versioning shows MFADelete: Enabled), only the root user, with the x-amz-mfa header over HTTPS, can permanently delete an object version or change the bucket's versioning configuration: no policy lets anyone else do it (${MFA_DELETE_DOC})`,
+      );
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
     const publicAccess = blockPublicAccessItem(
@@ -3625,7 +3670,10 @@ export class FindingBuilder {
       first.bucket !== undefined ? this.#context.bucketPolicies.get(first.bucket) : undefined,
     );
     if (publicAccess !== undefined) still.push(publicAccess);
-    still.push('a KMS key policy for encrypted objects');
+    if (events.some(mayCallKms)) still.push('a KMS key policy for encrypted objects');
+    // Nothing else the input leaves out can refuse it: the policies given may not be those AWS evaluated.
+    if (still.length === 0)
+      still.push('a policy changed since the request (the snapshot may be out of date)');
     const acl = aclNote(checks);
     return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }

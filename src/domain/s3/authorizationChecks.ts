@@ -28,7 +28,7 @@ import {
   partitionOf,
 } from './s3Location.js';
 import type { ActionRule, S3Operation } from './s3Operations.js';
-import { DEFAULT_KEY_NOTE, s3OperationFor } from './s3Operations.js';
+import { DEFAULT_KEY_NOTE, s3OperationFor, UNLOGGED_DELETE_KEYS } from './s3Operations.js';
 import type { S3AuthorizationCheck, S3MappingResult } from './types.js';
 
 const SSE_KMS_VALUES = new Set(['aws:kms', 'aws:kms:dsse']);
@@ -254,7 +254,7 @@ function resolveResources(
       ];
     }
     case 'deletedObjects':
-      return deletedObjects(rule, record, target);
+      return deletedObjects(rule, record, target, notes);
     case 'passedRole': {
       const role = replicationRoleOf(record.requestParameters);
       return role === undefined ? [] : [{ resource: role }];
@@ -276,6 +276,7 @@ function deletedObjects(
   rule: ActionRule,
   record: CloudTrailRecord,
   target: Target,
+  notes: string[],
 ): readonly ResolvedResource[] {
   const bucket = target.bucket;
   if (bucket === undefined) return [];
@@ -284,6 +285,9 @@ function deletedObjects(
   const via = through !== undefined ? { accessPoint: through } : {};
   const logged = loggedDeleteEntries(record.requestParameters);
   if (logged.length === 0) return [{ resource: `${objects}/*`, bucket, anyKey: true, ...via }];
+  // The keys are in the record: the operation's note that they are not would contradict the checks.
+  const unlogged = notes.indexOf(UNLOGGED_DELETE_KEYS);
+  if (unlogged >= 0) notes.splice(unlogged, 1);
   const versionsReplaceDelete = rule.action === 's3:DeleteObject';
   return logged.map((entry) => ({
     resource: `${objects}/${entry.key}`,

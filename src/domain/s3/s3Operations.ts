@@ -101,6 +101,13 @@ export const DEFAULT_KEY_NOTE =
 export const MISSING_KEY_403 =
   'For a key that does not exist S3 answers 404 only if the caller has s3:ListBucket on the bucket, otherwise 403 AccessDenied: the denial may be about s3:ListBucket.';
 
+/**
+ * The note of a DeleteObjects whose keys the record does not show (the request body is not logged).
+ * Dropped when the record does log them: each key is then checked on its own.
+ */
+export const UNLOGGED_DELETE_KEYS =
+  'CloudTrail does not log the keys of a DeleteObjects request, so the check uses arn:aws:s3:::bucket/* ; a policy scoped to a prefix may still allow the real keys, and keys sent with a VersionId need s3:DeleteObjectVersion instead.';
+
 function bucketOperation(
   action: string,
   apiOperation: string,
@@ -433,7 +440,7 @@ export const s3Operations = {
       },
     ],
     notes: [
-      'CloudTrail does not log the keys of a DeleteObjects request, so the check uses arn:aws:s3:::bucket/* ; a policy scoped to a prefix may still allow the real keys, and keys sent with a VersionId need s3:DeleteObjectVersion instead.',
+      UNLOGGED_DELETE_KEYS,
       'Per-key failures come back inside a 200 response, so a denied key may not appear as an errorCode.',
     ],
     source: [api('DeleteObjects'), PERMISSIONS, CLOUDTRAIL_EVENTS],

@@ -96,3 +96,108 @@ describe('an upload with ACL or tagging headers refused s3:PutObject', () => {
     ]);
   });
 });
+
+/**
+ * GetObjectAttributes needs two actions on every request: s3:GetObject and s3:GetObjectAttributes, or
+ * with a version ID s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference,
+ * Permissions). AWS's enhanced message names the first it refused: the other is evaluated too, so the
+ * fix is not refused the other on the next run.
+ */
+describe('GetObjectAttributes refused one of the two actions it needs', () => {
+  const VERSION = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
+  const deniedMessage = (action: string) =>
+    `User: arn:aws:iam::111122223333:user/backup is not authorized to perform: ${action} on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the ${action} action`;
+
+  function explainAttributes(
+    versionId: string | undefined,
+    errorMessage: string,
+    allowed: readonly string[],
+  ) {
+    const record = deniedRecord({
+      eventName: 'GetObjectAttributes',
+      readOnly: true,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        attributes: '',
+        'x-amz-object-attributes': 'ETag,ObjectSize',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+        ...(versionId !== undefined ? { versionId } : {}),
+      },
+      errorMessage,
+    });
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [record] }) }],
+      backupUserContext([
+        { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::data' },
+        { Effect: 'Allow', Action: allowed, Resource: 'arn:aws:s3:::data/*' },
+      ]),
+    );
+    assert.equal(report.findings.length, 1);
+    return report.findings[0]!;
+  }
+
+  for (const [named, other] of [
+    ['s3:GetObjectVersion', 's3:GetObjectVersionAttributes'],
+    ['s3:GetObjectVersionAttributes', 's3:GetObjectVersion'],
+  ] as const) {
+    test(`with a version ID, a message naming ${named} adds ${other} to the requests and the fix`, () => {
+      const finding = explainAttributes(VERSION, deniedMessage(named), ['s3:GetObject']);
+      assert.deepEqual(
+        finding.requests.map((r) => [r.action, r.decision]),
+        [
+          [named, 'ImplicitlyDenied'],
+          [other, 'ImplicitlyDenied'],
+        ],
+      );
+      assert.deepEqual(finding.fix?.statements.flatMap((s) => s.Action).sort(), [
+        's3:GetObjectVersion',
+        's3:GetObjectVersionAttributes',
+      ]);
+      assert.equal(finding.fix?.verified, true);
+    });
+  }
+
+  test('without a version ID, a message naming s3:GetObjectAttributes adds s3:GetObject, which the policies allow', () => {
+    const finding = explainAttributes(undefined, deniedMessage('s3:GetObjectAttributes'), ['s3:GetObject']);
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.decision]),
+      [
+        ['s3:GetObjectAttributes', 'ImplicitlyDenied'],
+        ['s3:GetObject', 'Allowed'],
+      ],
+    );
+    assert.deepEqual(
+      finding.fix?.statements.flatMap((s) => s.Action),
+      ['s3:GetObjectAttributes'],
+    );
+  });
+
+  test('without a version ID, a message naming s3:GetObject adds s3:GetObjectAttributes', () => {
+    const finding = explainAttributes(undefined, deniedMessage('s3:GetObject'), []);
+    assert.deepEqual(finding.fix?.statements.flatMap((s) => s.Action).sort(), [
+      's3:GetObject',
+      's3:GetObjectAttributes',
+    ]);
+  });
+
+  test('a message naming a version action when the record shows no version ID adds neither unversioned action', () => {
+    const finding = explainAttributes(undefined, deniedMessage('s3:GetObjectVersion'), []);
+    assert.deepEqual(
+      finding.requests.map((r) => r.action),
+      ['s3:GetObjectVersion'],
+    );
+  });
+
+  test('a message naming s3:ListBucket on the bucket (a missing key) adds none of the object actions', () => {
+    const finding = explainAttributes(
+      undefined,
+      'User: arn:aws:iam::111122223333:user/backup is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action',
+      [],
+    );
+    assert.deepEqual(
+      finding.requests.map((r) => r.action),
+      ['s3:ListBucket'],
+    );
+  });
+});

@@ -286,3 +286,85 @@ describe('mayBePublicPolicy', () => {
     assert.equal(mayBePublicPolicy('not a policy'), true);
   });
 });
+
+/**
+ * A KMS key policy can refuse S3's KMS call for the caller only where S3 makes one: an SSE-KMS object's
+ * read or write. A bucket configuration change or a version delete involves no KMS key.
+ */
+describe('the KMS key policy among what can still deny a request the visible policies allow', () => {
+  const bucketRecord = (eventName: string, params: Record<string, unknown>) =>
+    deniedRecord({
+      eventName,
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'data', Host: 'data.s3.eu-west-1.amazonaws.com', ...params },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      managementEvent: true,
+      eventCategory: 'Management',
+    });
+
+  test('a bucket configuration change (PutBucketVersioning) does not name it', () => {
+    const record = bucketRecord('PutBucketVersioning', {
+      versioning: '',
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const caveat = stillDeny(record, [
+      { Effect: 'Allow', Action: 's3:PutBucketVersioning', Resource: 'arn:aws:s3:::data' },
+    ]);
+    assert.doesNotMatch(caveat, /KMS/);
+  });
+
+  test('a version delete does not name it', () => {
+    const record = deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: 'v1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const caveat = stillDeny(record, [
+      { Effect: 'Allow', Action: 's3:DeleteObjectVersion', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    assert.doesNotMatch(caveat, /KMS/);
+  });
+
+  test('an upload names it', () => {
+    const caveat = stillDeny(deniedRecord({ errorMessage: 'Access Denied' }), [
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+    ]);
+    assert.match(caveat, /\(\d\) a KMS key policy for encrypted objects\.$/);
+  });
+
+  test('with the bucket policy, SCPs and RCPs given, a bucket change is told the snapshot may be out of date', () => {
+    const record = bucketRecord('GetBucketTagging', { tagging: '' });
+    const allowAll = (principal: boolean) => [
+      {
+        name: 'FullAccess',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', ...(principal ? { Principal: '*' } : {}), Action: '*', Resource: '*' },
+          ],
+        },
+      },
+    ];
+    const context = explainContext({
+      snapshot: snapshotWithUser('backup', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetBucketTagging', Resource: 'arn:aws:s3:::data' }],
+      }),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+      scpLevels: [allowAll(false)],
+      rcpLevels: [allowAll(true)],
+    });
+    const [finding] = explainTexts(text(record), context).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.caveats.join(' | '));
+    const caveat = finding?.caveats.find((c) => c.includes('What can still deny it'));
+    assert.match(
+      caveat ?? '',
+      /What can still deny it: \(1\) a policy changed since the request \(the snapshot may be out of date\)\.$/,
+    );
+  });
+});

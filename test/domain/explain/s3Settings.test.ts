@@ -179,6 +179,90 @@ describe('a version delete refused with the generic message', () => {
   });
 });
 
+/**
+ * With MFA delete enabled on the bucket, only the root user, with the x-amz-mfa header over HTTPS, can
+ * permanently delete an object version or change the versioning configuration.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMFADelete.html
+ */
+describe('MFA delete among what can still deny a request the visible policies allow', () => {
+  const stillDenyOf = (record: unknown, action: string, resource: string, context = backupUserContext) => {
+    const [finding] = explainTexts(
+      text(record),
+      context([{ Effect: 'Allow', Action: action, Resource: resource }]),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.caveats.join(' | '));
+    return finding?.caveats.find((c) => c.includes('What can still deny it')) ?? '';
+  };
+  const versionDelete = (errorMessage: string) =>
+    deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: 'v1',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+
+  test('a version delete by an IAM user: only the root user can do it', () => {
+    const caveat = stillDenyOf(
+      versionDelete('Access Denied'),
+      's3:DeleteObjectVersion',
+      'arn:aws:s3:::data/*',
+    );
+    assert.match(
+      caveat,
+      /\(\d\) MFA delete: if the bucket has MFA delete enabled \(aws s3api get-bucket-versioning shows MFADelete: Enabled\), only the root user, with the x-amz-mfa header over HTTPS, can permanently delete an object version or change the bucket's versioning configuration: no policy lets anyone else do it \(https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/UsingMFADelete\.html\)/,
+    );
+  });
+
+  test('a version delete by the root user: the x-amz-mfa header is what it needs', () => {
+    const record = {
+      ...versionDelete('Access Denied'),
+      userIdentity: {
+        type: 'Root',
+        principalId: ACCOUNT,
+        arn: `arn:aws:iam::${ACCOUNT}:root`,
+        accountId: ACCOUNT,
+      },
+    };
+    const [finding] = explainTexts(text(record), explainContext({})).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.caveats.join(' | '));
+    const caveat = finding?.caveats.find((c) => c.includes('What can still deny it')) ?? '';
+    assert.match(
+      caveat,
+      /\(\d\) MFA delete: if the bucket has MFA delete enabled \(aws s3api get-bucket-versioning shows MFADelete: Enabled\), permanently deleting an object version or changing the bucket's versioning configuration needs the x-amz-mfa header \(the root user's MFA device serial number, a space and its current code; aws-cli --mfa\) over HTTPS, or S3 refuses it/,
+    );
+    assert.doesNotMatch(caveat, /only the root user/);
+  });
+
+  test('a versioning change (PutBucketVersioning) names it too', () => {
+    const record = deniedRecord({
+      eventName: 'PutBucketVersioning',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        versioning: '',
+        VersioningConfiguration: { Status: 'Suspended' },
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+      managementEvent: true,
+      eventCategory: 'Management',
+    });
+    const caveat = stillDenyOf(record, 's3:PutBucketVersioning', 'arn:aws:s3:::data');
+    assert.match(caveat, /\(\d\) MFA delete: if the bucket has MFA delete enabled/);
+  });
+
+  test('a delete without a version (a delete marker) does not name it', () => {
+    const plain = deniedRecord({ eventName: 'DeleteObject', errorMessage: 'Access Denied' });
+    const caveat = stillDenyOf(plain, 's3:DeleteObject', 'arn:aws:s3:::data/*');
+    assert.doesNotMatch(caveat, /MFA delete/);
+  });
+});
+
 describe('an SSE-C upload refused with the generic message', () => {
   test('the caveat names the block on SSE-C uploads first', () => {
     const record = deniedRecord({ errorMessage: 'Access Denied', requestParameters: sseCParams });

@@ -678,6 +678,30 @@ describe('authorizationChecksFor', () => {
     assert.equal(result.checks[0]?.context['s3:versionid'], 'v2');
   });
 
+  test('a DeleteObjects whose keys are logged does not say they are not, and keeps its other note', () => {
+    const withKeys = (bypass: boolean) =>
+      authorizationChecksFor(
+        s3Record({
+          eventName: 'DeleteObjects',
+          requestParameters: {
+            bucketName: BUCKET,
+            delete: '',
+            Delete: { Object: [{ Key: 'a.txt' }, { Key: 'b.txt', VersionId: 'v2' }] },
+            ...(bypass ? { 'x-amz-bypass-governance-retention': 'true' } : {}),
+          },
+        }),
+      );
+    // With the bypass header, two rules resolve the logged keys: the note is dropped once, not twice.
+    for (const result of [withKeys(false), withKeys(true)]) {
+      assert.ok(result.ok);
+      assert.ok(
+        !result.notes.some((note) => /does not log the keys/.test(note)),
+        JSON.stringify(result.notes),
+      );
+      assert.ok(result.notes.some((note) => /Per-key failures come back inside a 200 response/.test(note)));
+    }
+  });
+
   test('a copy source in another bucket does not inherit the destination bucket owner account', () => {
     const result = authorizationChecksFor(
       s3Record({
