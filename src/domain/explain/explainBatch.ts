@@ -24,7 +24,12 @@ import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
 import { callerById, withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
-import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
+import {
+  analyseDeniedEvent,
+  type DeniedEvent,
+  INVALID_BUCKET_NAME,
+  VPC_ENDPOINT_REFUSAL,
+} from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
@@ -582,7 +587,9 @@ export class Explainer {
     if ('unmapped' in event) {
       skipped.push({
         eventId: record.eventId,
-        reason: 'unsupported-operation',
+        // A VPC endpoint's refusal of a record that names no bucket: explained by the record, not evaluated.
+        reason:
+          event.unmapped.code === VPC_ENDPOINT_REFUSAL ? 'vpc-endpoint-refusal' : 'unsupported-operation',
         message: event.unmapped.message,
       });
       return;
