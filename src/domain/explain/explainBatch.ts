@@ -154,6 +154,27 @@ function requesterRank(event: DeniedEvent): number {
   return recipientAccountId !== undefined && recipientAccountId === principal.account ? 2 : 1;
 }
 
+/**
+ * Whether a record is a network activity event (`eventCategory` NetworkActivity, `eventType`
+ * AwsVpceEvent): CloudTrail's record of a request through a VPC endpoint, with the endpoint policy's
+ * decision, logged apart from the service's own event of the request.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
+ */
+function isNetworkActivity(record: Readonly<Record<string, unknown>>): boolean {
+  return record.eventCategory === 'NetworkActivity' || record.eventType === 'AwsVpceEvent';
+}
+
+/** Why a network activity event without an error is skipped: the endpoint allowed it, S3 may not have. */
+function allowedThroughEndpointMessage(record: Readonly<Record<string, unknown>>): string {
+  const name = typeof record.eventName === 'string' ? record.eventName.slice(0, 80) : 'The request';
+  const endpoint =
+    typeof record.vpcEndpointId === 'string' && record.vpcEndpointId !== ''
+      ? `VPC endpoint ${record.vpcEndpointId.slice(0, 80)}`
+      : 'its VPC endpoint';
+  return `${name} was allowed through ${endpoint}: a network activity event records the endpoint policy's decision, not S3's answer, so it is no evidence of what S3 decided (S3's own record of the request, if data events are logged, is its data event), and it is not counted as a successful call.`;
+}
+
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
 function* draining<T>(records: T[]): Generator<T> {
   records.reverse();
@@ -493,10 +514,23 @@ export class Explainer {
         }
         return;
       }
+      const { record: fields } = raw;
+      // A request a VPC endpoint let through: the endpoint's decision, not S3's answer.
+      if (quick.kind === 'skip' && isNetworkActivity(fields) && fields.errorCode === undefined) {
+        skipped.push(
+          this.#firstSeen(eventID)
+            ? { eventId: eventID, reason: 'not-denied', message: allowedThroughEndpointMessage(fields) }
+            : {
+                eventId: eventID,
+                reason: 'duplicate',
+                message: duplicateMessage(eventID, eventName, raw.record.eventTime, raw),
+              },
+        );
+        return;
+      }
       // A successful S3 call (most of a trail besides the denials) only adds its event name to what its
       // caller is seen doing on the bucket: that needs the caller, not the whole normalised record.
       // Without an error code or message, the full path below would come to the same.
-      const { record: fields } = raw;
       if (
         quick.kind === 'skip' &&
         fields.errorCode === undefined &&
@@ -555,7 +589,9 @@ export class Explainer {
     }
     const classification = classifyRecord(record);
     if (classification.kind === 'skip') {
-      if (classification.reason === 'not-denied') {
+      // A network activity event the endpoint let through says nothing of what S3 decided: no evidence.
+      const allowedByEndpoint = isNetworkActivity(record.raw) && record.errorCode === undefined;
+      if (classification.reason === 'not-denied' && !allowedByEndpoint) {
         const bucketName = record.requestParameters.bucketName;
         if (record.errorCode === undefined && (record.errorMessage ?? '') === '') {
           this.#succeededCall(
@@ -574,7 +610,10 @@ export class Explainer {
       skipped.push({
         eventId: record.eventId,
         reason: classification.reason,
-        message: classification.message,
+        message:
+          allowedByEndpoint && classification.reason === 'not-denied'
+            ? allowedThroughEndpointMessage(record.raw)
+            : classification.message,
       });
       return;
     }

@@ -6,8 +6,11 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { ACCOUNT, explainContext } from './explainFixtures.js';
 
 const text = (...records: unknown[]) => [{ input: 'test.json', text: JSON.stringify({ Records: records }) }];
@@ -108,5 +111,49 @@ describe('a VPC endpoint refusal whose record names no bucket', () => {
       message,
     );
     assert.ok(message.includes('--vpc-endpoint-ids vpce-0a1b2c3d4e5f67890'), message);
+  });
+});
+
+describe('a network activity event the endpoint allowed', () => {
+  const sample = join(import.meta.dirname, '..', '..', '..', 'events', '31-rclone-mkdir-new-bucket');
+  const records = (JSON.parse(readFileSync(join(sample, 'event.json'), 'utf8')) as { Records: unknown[] })
+    .Records as Record<string, unknown>[];
+  const parsed = parseAccountSnapshot(JSON.parse(readFileSync(join(sample, 'authz.json'), 'utf8')), 'authz');
+  assert.ok(parsed.ok);
+  const context = explainContext({ snapshot: parsed.snapshot });
+  // The endpoint's record of each refused request: the same call, without S3's error.
+  const throughEndpoint = records.map((record, i) => {
+    const { errorCode: _code, errorMessage: _message, ...rest } = record;
+    return {
+      ...rest,
+      eventID: `7c6e3d04-0c3b-42f2-8589-10000000000${i}`,
+      eventType: 'AwsVpceEvent',
+      eventCategory: 'NetworkActivity',
+      vpcEndpointId: 'vpce-0a1b2c3d4e5f67890',
+      vpcEndpointAccountId: ACCOUNT,
+    };
+  });
+
+  test('is skipped as the endpoint letting it through, not as a call that succeeded', () => {
+    const report = explainTexts(text(...throughEndpoint), context);
+    const [skip] = report.skipped;
+    assert.equal(skip?.reason, 'not-denied');
+    assert.ok(
+      skip?.message.startsWith(
+        "CreateBucket was allowed through VPC endpoint vpce-0a1b2c3d4e5f67890: a network activity event records the endpoint policy's decision, not S3's answer",
+      ),
+      skip?.message,
+    );
+  });
+
+  test("is no evidence: beside S3's refusal of the same request, the findings are as without it", () => {
+    const alone = explainTexts(text(...records), context);
+    const both = explainTexts(text(...records, ...throughEndpoint), context);
+    assert.deepEqual(both.findings, alone.findings);
+    // Sample 31's own finding: nothing shows the bucket exists.
+    assert.ok(
+      !JSON.stringify(both.findings).includes('The bucket exists'),
+      JSON.stringify(both.findings[0]?.alternatives),
+    );
   });
 });
