@@ -51,6 +51,11 @@ export interface DeniedEvent {
   readonly recipientAccountId: string | undefined;
   /** The ID the copies of one request delivered to several accounts share (`sharedEventID`). */
   readonly sharedEventId: string | undefined;
+  /**
+   * For a record that corrects one logged before (its `addendum`, with a reason such as UPDATED_DATA),
+   * the corrected record's event ID (`addendum.originalEventID`).
+   */
+  readonly originalEventId: string | undefined;
   readonly message: ParsedDenialMessage;
   /** The first request to evaluate: the one the message names, or the operation's first S3 check. */
   readonly check: S3AuthorizationCheck;
@@ -154,6 +159,17 @@ function invokedByOf(record: CloudTrailRecord): string | undefined {
   const identity = record.raw.userIdentity;
   const by = isJsonObject(identity) ? identity.invokedBy : undefined;
   return typeof by === 'string' && by.endsWith('.amazonaws.com') ? by : undefined;
+}
+
+/**
+ * The event ID of the record this one corrects (`addendum.originalEventID`), when it is an update.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function originalEventIdOf(record: CloudTrailRecord): string | undefined {
+  const addendum = record.raw.addendum;
+  const id = isJsonObject(addendum) ? addendum.originalEventID : undefined;
+  return typeof id === 'string' && id !== '' && id !== record.eventId ? id : undefined;
 }
 
 function mentionsKms(record: CloudTrailRecord): boolean {
@@ -583,6 +599,7 @@ function deniedEvent(
     invokedBy: invokedByOf(record),
     recipientAccountId: record.recipientAccountId,
     sharedEventId: record.sharedEventId,
+    originalEventId: originalEventIdOf(record),
     message,
     check,
     moreChecks,

@@ -144,6 +144,43 @@ function oneCopyPerRequest(events: readonly DeniedEvent[]): { kept: DeniedEvent[
 }
 
 /**
+ * The denied events without those a later record corrects: CloudTrail logs an update of an event it
+ * delivered with missing or wrong information as a new record whose `addendum` gives the reason
+ * (`UPDATED_DATA`, …) and the original's `originalEventID`. The update is one request with the original,
+ * and carries what it lacked (a caller's ARN, say): it is kept, whatever order the two came in, and the
+ * original is skipped as a duplicate that names it.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function latestVersions(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; replaced: Skipped[] } {
+  const updates = new Map<string, DeniedEvent>();
+  for (const event of events)
+    if (event.originalEventId !== undefined) updates.set(event.originalEventId, event);
+  if (updates.size === 0) return { kept: [...events], replaced: [] };
+  const kept: DeniedEvent[] = [];
+  const replaced: Skipped[] = [];
+  for (const event of events) {
+    // The latest of a chain of updates: one an update of this one corrects in turn is followed.
+    let update = updates.get(event.eventId);
+    for (let hops = 0; update !== undefined && hops < 16; hops++) {
+      const next = updates.get(update.eventId);
+      if (next === undefined || next === event) break;
+      update = next;
+    }
+    if (update === undefined || update === event) {
+      kept.push(event);
+      continue;
+    }
+    replaced.push({
+      eventId: event.eventId,
+      reason: 'duplicate',
+      message: `Event ${event.eventId} was corrected by event ${update.eventId}, whose addendum names it as its originalEventID: one request, analysed once as event ${update.eventId}, which carries what CloudTrail updated.`,
+    });
+  }
+  return { kept, replaced };
+}
+
+/**
  * How surely a copy of an event is the requester's: 2 when CloudTrail delivered it to the caller's own
  * account and it names the caller by ARN, 1 when it names the caller by ARN, 0 otherwise.
  */
@@ -291,7 +328,8 @@ export class Explainer {
   report(onBuilt?: (built: number, groups: number) => void): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
-    const { kept, copies } = oneCopyPerRequest(this.#deniedEvents);
+    const current = latestVersions(this.#deniedEvents);
+    const { kept, copies } = oneCopyPerRequest(current.kept);
     const { snapshot } = this.#context;
     const groups = groupEvents(
       kept.map((event) => {
@@ -316,7 +354,7 @@ export class Explainer {
     return {
       findings,
       ...(policyChanges.length > 0 ? { policyChanges } : {}),
-      skipped: [...this.#skipped, ...copies],
+      skipped: [...this.#skipped, ...current.replaced, ...copies],
       errors: [...this.#errors],
       ...(this.#warnings.length > 0 ? { warnings: [...this.#warnings] } : {}),
     };
