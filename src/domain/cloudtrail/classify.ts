@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
  */
 import { isJsonObject } from '../json/jsonValue.js';
+import { shellWord } from '../shell.js';
 import type { CloudTrailRecord } from './types.js';
 
 /**
@@ -174,7 +175,13 @@ export function classifyRecord(
     Partial<
       Pick<
         CloudTrailRecord,
-        'awsRegion' | 'recipientAccountId' | 'requestParameters' | 'resources' | 'principal'
+        | 'awsRegion'
+        | 'recipientAccountId'
+        | 'requestParameters'
+        | 'resources'
+        | 'principal'
+        | 'vpcEndpointId'
+        | 'vpcEndpointAccountId'
       >
     > & {
       readonly errorMessage?: string | undefined;
@@ -304,7 +311,13 @@ function directoryBucketDenial(
     Partial<
       Pick<
         CloudTrailRecord,
-        'awsRegion' | 'recipientAccountId' | 'requestParameters' | 'resources' | 'principal'
+        | 'awsRegion'
+        | 'recipientAccountId'
+        | 'requestParameters'
+        | 'resources'
+        | 'principal'
+        | 'vpcEndpointId'
+        | 'vpcEndpointAccountId'
       >
     >,
 ): RecordClassification {
@@ -326,10 +339,24 @@ function directoryBucketDenial(
     record.eventName === 'CreateSession'
       ? ` This CreateSession asked for a ${typeof mode === 'string' && mode !== '' ? mode : 'ReadWrite (the default)'} session; the condition key s3express:SessionMode holds the mode.`
       : '';
+  // A network activity event the VPC endpoint refused: the endpoint's policy refused it before the
+  // directory bucket's authorization was reached.
+  const endpoint =
+    record.errorCode === 'VpceAccessDenied'
+      ? ` The VPC endpoint ${record.vpcEndpointId ?? '(the record names none)'}${
+          (record.vpcEndpointAccountId ?? record.recipientAccountId) !== undefined
+            ? ` (owned by account ${record.vpcEndpointAccountId ?? record.recipientAccountId})`
+            : ''
+        } refused it by its endpoint policy (a network activity event): S3 never evaluated the request, so the identity-based and bucket policies had no part in the refusal; the endpoint policy must allow the s3express action (read it with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${
+          record.vpcEndpointAccountId !== undefined && record.vpcEndpointAccountId !== caller
+            ? `, run in account ${record.vpcEndpointAccountId}, which owns the endpoint`
+            : ''
+        }).`
+      : '';
   return {
     kind: 'skip',
     reason: 'unsupported-operation',
-    message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained. Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (${policies}), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
+    message: `${record.eventName} on ${named ? `the directory bucket ${bucket}` : 'a directory bucket'} (s3express.amazonaws.com, S3 Express One Zone) was denied (${record.errorCode}); permission-auditor explains general purpose buckets only, so it is not explained.${endpoint} Directory buckets are authorized by s3express actions, not s3 ones: object requests by s3express:CreateSession on ${arn} (${policies}), bucket-level requests by the s3express action of the operation.${session} See ${DIRECTORY_BUCKET_IAM}.`,
   };
 }
 

@@ -45,8 +45,11 @@ const cloudTrailDetailTypes = {
   'AWS API Call via CloudTrail': {
     source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
   },
-  'AWS Console Sign In via CloudTrail': {
-    source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
+  'AWS Console Signin via CloudTrail': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html',
+  },
+  'AWS Console Action via CloudTrail': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html',
   },
   'AWS Service Event via CloudTrail': {
     source: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',

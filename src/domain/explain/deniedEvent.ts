@@ -51,6 +51,11 @@ export interface DeniedEvent {
   readonly recipientAccountId: string | undefined;
   /** The ID the copies of one request delivered to several accounts share (`sharedEventID`). */
   readonly sharedEventId: string | undefined;
+  /**
+   * For a record that corrects one logged before (its `addendum`, with a reason such as UPDATED_DATA),
+   * the corrected record's event ID (`addendum.originalEventID`).
+   */
+  readonly originalEventId: string | undefined;
   readonly message: ParsedDenialMessage;
   /** The first request to evaluate: the one the message names, or the operation's first S3 check. */
   readonly check: S3AuthorizationCheck;
@@ -159,6 +164,17 @@ function invokedByOf(record: CloudTrailRecord): string | undefined {
   const identity = record.raw.userIdentity;
   const by = isJsonObject(identity) ? identity.invokedBy : undefined;
   return typeof by === 'string' && by.endsWith('.amazonaws.com') ? by : undefined;
+}
+
+/**
+ * The event ID of the record this one corrects (`addendum.originalEventID`), when it is an update.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function originalEventIdOf(record: CloudTrailRecord): string | undefined {
+  const addendum = record.raw.addendum;
+  const id = isJsonObject(addendum) ? addendum.originalEventID : undefined;
+  return typeof id === 'string' && id !== '' && id !== record.eventId ? id : undefined;
 }
 
 function mentionsKms(record: CloudTrailRecord): boolean {
@@ -595,6 +611,7 @@ function deniedEvent(
     invokedBy: invokedByOf(record),
     recipientAccountId: record.recipientAccountId,
     sharedEventId: record.sharedEventId,
+    originalEventId: originalEventIdOf(record),
     message,
     check,
     moreChecks,
@@ -719,6 +736,67 @@ function vpceRefusal(
     },
     note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
   };
+}
+
+/**
+ * The code of a request a VPC endpoint's policy refused (`VpceAccessDenied`) whose record names no bucket,
+ * as AWS's documented network activity events do not (no `requestParameters` or `resources`): no request
+ * can be evaluated against the bucket's or the caller's policies, but the record alone explains the
+ * refusal. See {@link vpceRefusalWithoutBucket}.
+ */
+export const VPC_ENDPOINT_REFUSAL = 'vpce.refusedWithoutBucket';
+
+/**
+ * The caller of a record in words: its ARN, else its account with the ID CloudTrail gives (a network
+ * activity event may name a caller only as `AWSAccount` with an access key ID as `principalId`).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
+ */
+function callerWords(principal: Principal): string {
+  const arn = principal.arn ?? principal.policyPrincipalArn;
+  if (arn !== undefined) return arn;
+  if (principal.type === 'Anonymous') return 'an anonymous caller';
+  const id = principal.principalId;
+  const by =
+    id === undefined
+      ? ''
+      : /^(?:AKIA|ASIA)[A-Z0-9]{12,}$/.test(id)
+        ? ` (access key ${id})`
+        : ` (principal ID ${id})`;
+  return principal.account !== undefined ? `a caller of account ${principal.account}${by}` : `a caller${by}`;
+}
+
+/**
+ * A refusal by a VPC endpoint's policy (`VpceAccessDenied`) of a record that names no bucket, in words:
+ * the endpoint and its owner (`vpcEndpointAccountId`, else `recipientAccountId`, which is the endpoint's
+ * owner for network activity events), the caller and operation, that S3 never evaluated the request, the
+ * endpoint policy statement that allows it (the operation's actions from the catalogue, on `*`: the record
+ * does not name the bucket) and the command that reads the policy.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
+ * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ */
+function vpceRefusalWithoutBucket(record: CloudTrailRecord): string {
+  const { principal } = record;
+  const endpoint = record.vpcEndpointId;
+  const owner = record.vpcEndpointAccountId ?? record.recipientAccountId;
+  // The actions every such request needs: those a header or parameter the record does not show calls
+  // for (an ACL, tags, a version) are left out.
+  const rules = s3OperationFor(record.eventName)?.operation.actions ?? [];
+  const always = rules.filter((r) => r.when === undefined);
+  const actions = [...new Set((always.length > 0 ? always : rules).map((r) => r.action))];
+  const statement = JSON.stringify({
+    Effect: 'Allow',
+    Principal: '*',
+    Action: actions.length === 1 ? actions[0] : actions,
+    Resource: '*',
+  });
+  const allow =
+    actions.length > 0
+      ? `an Allow statement such as ${statement} (the record names no bucket: narrow Resource to the bucket's ARN${actions.some((a) => actionResourceForm(a) === 'object') ? ' and its objects (BUCKET/*)' : ''}, and Principal to the callers meant to use the endpoint, as your rules require)`
+      : `an Allow statement for the action S3 authorizes ${record.eventName} by, which the operation catalogue does not hold`;
+  const command = `\`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${endpoint === undefined ? 'VPCE-ID' : shellWord(endpoint)} --query "VpcEndpoints[0].PolicyDocument"\``;
+  return `The VPC endpoint ${endpoint ?? '(the record names none)'}${owner !== undefined ? ` (owned by account ${owner})` : ''} refused ${record.eventName} by ${callerWords(principal)} by its endpoint policy (VpceAccessDenied, a network activity event): S3 never evaluated the request, so neither the caller's nor the bucket's policies had any part in the refusal, and the record names no bucket to evaluate them on. The fix is in the endpoint policy: it needs ${allow}, and no Deny statement that matches the request. Read the policy with ${command}${vpcEndpointOwnerClause(owner, principal.account)}.`;
 }
 
 /**
@@ -853,7 +931,13 @@ function analysedFromOperation(
   }
 
   const mapping = authorizationChecksFor(record);
-  if (!mapping.ok) return { unmapped: { code: mapping.code, message: mapping.message } };
+  if (!mapping.ok) {
+    // A network activity event names no bucket (AWS's documented shape has no requestParameters or
+    // resources): the endpoint's refusal is still the whole story, which the record tells by itself.
+    if (record.errorCode === 'VpceAccessDenied' && mapping.code === 's3.missingBucket')
+      return { unmapped: { code: VPC_ENDPOINT_REFUSAL, message: vpceRefusalWithoutBucket(record) } };
+    return { unmapped: { code: mapping.code, message: mapping.message } };
+  }
   const checks = mapping.checks.filter((c) => c.kind === 's3');
   const [check, ...moreChecks] = checks;
   if (check === undefined) {

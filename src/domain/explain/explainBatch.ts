@@ -24,7 +24,12 @@ import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
 import { callerById, withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
-import { analyseDeniedEvent, type DeniedEvent, INVALID_BUCKET_NAME } from './deniedEvent.js';
+import {
+  analyseDeniedEvent,
+  type DeniedEvent,
+  INVALID_BUCKET_NAME,
+  VPC_ENDPOINT_REFUSAL,
+} from './deniedEvent.js';
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
@@ -139,6 +144,43 @@ function oneCopyPerRequest(events: readonly DeniedEvent[]): { kept: DeniedEvent[
 }
 
 /**
+ * The denied events without those a later record corrects: CloudTrail logs an update of an event it
+ * delivered with missing or wrong information as a new record whose `addendum` gives the reason
+ * (`UPDATED_DATA`, …) and the original's `originalEventID`. The update is one request with the original,
+ * and carries what it lacked (a caller's ARN, say): it is kept, whatever order the two came in, and the
+ * original is skipped as a duplicate that names it.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function latestVersions(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; replaced: Skipped[] } {
+  const updates = new Map<string, DeniedEvent>();
+  for (const event of events)
+    if (event.originalEventId !== undefined) updates.set(event.originalEventId, event);
+  if (updates.size === 0) return { kept: [...events], replaced: [] };
+  const kept: DeniedEvent[] = [];
+  const replaced: Skipped[] = [];
+  for (const event of events) {
+    // The latest of a chain of updates: one an update of this one corrects in turn is followed.
+    let update = updates.get(event.eventId);
+    for (let hops = 0; update !== undefined && hops < 16; hops++) {
+      const next = updates.get(update.eventId);
+      if (next === undefined || next === event) break;
+      update = next;
+    }
+    if (update === undefined || update === event) {
+      kept.push(event);
+      continue;
+    }
+    replaced.push({
+      eventId: event.eventId,
+      reason: 'duplicate',
+      message: `Event ${event.eventId} was corrected by event ${update.eventId}, whose addendum names it as its originalEventID: one request, analysed once as event ${update.eventId}, which carries what CloudTrail updated.`,
+    });
+  }
+  return { kept, replaced };
+}
+
+/**
  * How surely a copy of an event is the requester's: 2 when CloudTrail delivered it to the caller's own
  * account and it names the caller by ARN, 1 when it names the caller by ARN, 0 otherwise.
  */
@@ -147,6 +189,27 @@ function requesterRank(event: DeniedEvent): number {
   const named = principal.arn !== undefined || principal.policyPrincipalArn !== undefined;
   if (!named) return 0;
   return recipientAccountId !== undefined && recipientAccountId === principal.account ? 2 : 1;
+}
+
+/**
+ * Whether a record is a network activity event (`eventCategory` NetworkActivity, `eventType`
+ * AwsVpceEvent): CloudTrail's record of a request through a VPC endpoint, with the endpoint policy's
+ * decision, logged apart from the service's own event of the request.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
+ */
+function isNetworkActivity(record: Readonly<Record<string, unknown>>): boolean {
+  return record.eventCategory === 'NetworkActivity' || record.eventType === 'AwsVpceEvent';
+}
+
+/** Why a network activity event without an error is skipped: the endpoint allowed it, S3 may not have. */
+function allowedThroughEndpointMessage(record: Readonly<Record<string, unknown>>): string {
+  const name = typeof record.eventName === 'string' ? record.eventName.slice(0, 80) : 'The request';
+  const endpoint =
+    typeof record.vpcEndpointId === 'string' && record.vpcEndpointId !== ''
+      ? `VPC endpoint ${record.vpcEndpointId.slice(0, 80)}`
+      : 'its VPC endpoint';
+  return `${name} was allowed through ${endpoint}: a network activity event records the endpoint policy's decision, not S3's answer, so it is no evidence of what S3 decided (S3's own record of the request, if data events are logged, is its data event), and it is not counted as a successful call.`;
 }
 
 /** `records` one at a time, taken off the list so that each parsed record can be collected once analysed. */
@@ -265,7 +328,8 @@ export class Explainer {
   report(onBuilt?: (built: number, groups: number) => void): ExplainReport {
     const resolver = new PolicyResolver(this.#context);
     const builder = new FindingBuilder(this.#context, resolver, this.#succeeded);
-    const { kept, copies } = oneCopyPerRequest(this.#deniedEvents);
+    const current = latestVersions(this.#deniedEvents);
+    const { kept, copies } = oneCopyPerRequest(current.kept);
     const { snapshot } = this.#context;
     const groups = groupEvents(
       kept.map((event) => {
@@ -290,7 +354,7 @@ export class Explainer {
     return {
       findings,
       ...(policyChanges.length > 0 ? { policyChanges } : {}),
-      skipped: [...this.#skipped, ...copies],
+      skipped: [...this.#skipped, ...current.replaced, ...copies],
       errors: [...this.#errors],
       ...(this.#warnings.length > 0 ? { warnings: [...this.#warnings] } : {}),
     };
@@ -488,10 +552,23 @@ export class Explainer {
         }
         return;
       }
+      const { record: fields } = raw;
+      // A request a VPC endpoint let through: the endpoint's decision, not S3's answer.
+      if (quick.kind === 'skip' && isNetworkActivity(fields) && fields.errorCode === undefined) {
+        skipped.push(
+          this.#firstSeen(eventID)
+            ? { eventId: eventID, reason: 'not-denied', message: allowedThroughEndpointMessage(fields) }
+            : {
+                eventId: eventID,
+                reason: 'duplicate',
+                message: duplicateMessage(eventID, eventName, raw.record.eventTime, raw),
+              },
+        );
+        return;
+      }
       // A successful S3 call (most of a trail besides the denials) only adds its event name to what its
       // caller is seen doing on the bucket: that needs the caller, not the whole normalised record.
       // Without an error code or message, the full path below would come to the same.
-      const { record: fields } = raw;
       if (
         quick.kind === 'skip' &&
         fields.errorCode === undefined &&
@@ -550,7 +627,9 @@ export class Explainer {
     }
     const classification = classifyRecord(record);
     if (classification.kind === 'skip') {
-      if (classification.reason === 'not-denied') {
+      // A network activity event the endpoint let through says nothing of what S3 decided: no evidence.
+      const allowedByEndpoint = isNetworkActivity(record.raw) && record.errorCode === undefined;
+      if (classification.reason === 'not-denied' && !allowedByEndpoint) {
         const bucketName = record.requestParameters.bucketName;
         if (record.errorCode === undefined && (record.errorMessage ?? '') === '') {
           this.#succeededCall(
@@ -569,7 +648,10 @@ export class Explainer {
       skipped.push({
         eventId: record.eventId,
         reason: classification.reason,
-        message: classification.message,
+        message:
+          allowedByEndpoint && classification.reason === 'not-denied'
+            ? allowedThroughEndpointMessage(record.raw)
+            : classification.message,
       });
       return;
     }
@@ -582,7 +664,9 @@ export class Explainer {
     if ('unmapped' in event) {
       skipped.push({
         eventId: record.eventId,
-        reason: 'unsupported-operation',
+        // A VPC endpoint's refusal of a record that names no bucket: explained by the record, not evaluated.
+        reason:
+          event.unmapped.code === VPC_ENDPOINT_REFUSAL ? 'vpc-endpoint-refusal' : 'unsupported-operation',
         message: event.unmapped.message,
       });
       return;

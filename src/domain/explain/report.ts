@@ -218,7 +218,14 @@ export interface Finding {
 
 export interface Skipped {
   readonly eventId: string;
-  readonly reason: 'not-s3' | 'not-denied' | 'duplicate' | 'unsupported-operation' | 'not-cloudtrail';
+  readonly reason:
+    | 'not-s3'
+    | 'not-denied'
+    | 'duplicate'
+    | 'unsupported-operation'
+    | 'not-cloudtrail'
+    /** A VPC endpoint's policy refused it (VpceAccessDenied) and the record names no bucket. */
+    | 'vpc-endpoint-refusal';
   readonly message: string;
 }
 

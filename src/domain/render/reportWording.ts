@@ -153,6 +153,7 @@ export const SKIPPED_REASON_TEXT = {
   duplicate: 'duplicate event',
   'unsupported-operation': 'unsupported S3 operation',
   'not-cloudtrail': 'not a CloudTrail record',
+  'vpc-endpoint-refusal': 'refused by a VPC endpoint policy (no bucket named)',
 } as const satisfies Record<Skipped['reason'], string>;
 
 /** Skipped events shown per reason by renderers that count skipped events instead of listing them all. */

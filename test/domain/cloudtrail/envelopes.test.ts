@@ -781,3 +781,14 @@ describe('trailFileRecords (a minified trail file, one record at a time)', () =>
     assert.ok(cutOk > 100, `only ${cutOk} generated trails were cut`);
   });
 });
+
+describe('EventBridge detail types CloudTrail sends', () => {
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
+  for (const detailType of ['AWS Console Signin via CloudTrail', 'AWS Console Action via CloudTrail']) {
+    test(`"${detailType}" carries a CloudTrail record`, () => {
+      const event = { 'detail-type': detailType, source: 'aws.signin', detail: bareRecord };
+      const { records, skipped, errors } = extractRecords(JSON.stringify(event), 'eb.json');
+      assert.deepEqual({ records: records.length, skipped, errors }, { records: 1, skipped: [], errors: [] });
+    });
+  }
+});
