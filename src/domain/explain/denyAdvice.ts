@@ -64,6 +64,11 @@ const MEET: readonly [RegExp, string][] = [
   [/^aws:sourcevpce?$/, 'send the request through the VPC endpoint (or VPC) the statement names'],
   [/^aws:sourceip$/, 'send the request from an address the statement names'],
   [
+    // Set by the AWS service to what it acts for: nothing on the request's side changes them.
+    /^aws:source(account|arn|orgid|orgpaths)$/,
+    "have the statement's owner name what the AWS service acts for here (the account, the resource such as a trail or log group, or the organization) in the condition's values: the service sets aws:SourceAccount, aws:SourceArn and aws:SourceOrgID to those itself, and nothing on the request's side changes them (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)",
+  ],
+  [
     /^(ec2:sourceinstancearn|aws:ec2instancesource(vpc|privateipv4))$/,
     `sign the requests with the role credentials of an EC2 instance the statement admits, on that instance (its instance profile's, from the instance metadata service): AWS adds ec2:SourceInstanceARN, aws:EC2InstanceSourceVPC and aws:EC2InstanceSourcePrivateIPv4 to those requests alone, and CloudTrail does not log them (${IAM_KEYS}#condition-keys-ec2instancesourcevpc)`,
   ],

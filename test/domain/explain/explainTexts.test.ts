@@ -1371,7 +1371,7 @@ describe('an AWS service refused where the visible policies allow it', () => {
     assert.ok(deputy?.includes('{"aws:SourceAccount": "222233334444"}'), deputy);
   });
 
-  test('a Deny on what the service acts for (aws:SourceAccount, which CloudTrail does not log) is not taken as certain', () => {
+  test('a Deny on what the service acts for (aws:SourceArn, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',
       Statement: [
@@ -1382,7 +1382,7 @@ describe('an AWS service refused where the visible policies allow it', () => {
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 's3:PutObject',
           Resource: 'arn:aws:s3:::trail-logs/*',
-          Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } },
+          Condition: { ArnNotLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:111122223333:trail/*' } },
         },
       ],
     };
@@ -1392,9 +1392,60 @@ describe('an AWS service refused where the visible policies allow it', () => {
     ).findings;
     assert.equal(finding?.cause, 'allowed-by-visible-policies');
     assert.ok(
-      finding?.caveats.some((c) => c.includes('"OnlyOwnTrails"') && c.includes('aws:SourceAccount')),
+      finding?.caveats.some((c) => c.includes('"OnlyOwnTrails"') && c.includes('aws:SourceArn')),
       finding?.caveats.join(' | '),
     );
+  });
+
+  test('a confused-deputy Deny on aws:SourceAccount refuses a delivery whose key names another account (AWSLogs/<account>/), saying the account was inferred; no fix is offered', () => {
+    const vpcFlowLog = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyForeignSources',
+          Effect: 'Deny',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::trail-logs', 'arn:aws:s3:::trail-logs/*'],
+          Condition: { StringNotEquals: { 'aws:SourceAccount': ['111122223333'] } },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(vpcFlowLog),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['DenyForeignSources'],
+    );
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith('aws:SourceAccount, which CloudTrail does not record, was taken to be 444455556666'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const deny = finding?.caveats.find((c) => c.includes('"DenyForeignSources"')) ?? '';
+    assert.match(deny, /have the statement's owner name what the AWS service acts for here/);
+    assert.doesNotMatch(deny, /meet the condition/);
   });
 
   test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
