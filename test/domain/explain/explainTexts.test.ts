@@ -1448,6 +1448,44 @@ describe('an AWS service refused where the visible policies allow it', () => {
     assert.doesNotMatch(deny, /meet the condition/);
   });
 
+  test("an organization's Deny (StringNotEquals aws:PrincipalOrgID, or aws:PrincipalOrgPaths) refuses it: a service principal is in no organization, so the key is absent, not unknown", () => {
+    for (const [key, value] of [
+      ['aws:PrincipalOrgID', 'o-abc123def4'],
+      ['aws:PrincipalOrgPaths', 'o-abc123def4/r-ab12/*'],
+    ] as const) {
+      const guarded = {
+        Version: '2012-10-17',
+        Statement: [
+          ...bucketPolicy.Statement,
+          {
+            Sid: 'DenyOutsideOrg',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: ['arn:aws:s3:::trail-logs', 'arn:aws:s3:::trail-logs/*'],
+            Condition: {
+              [key === 'aws:PrincipalOrgID' ? 'StringNotEquals' : 'StringNotLike']: {
+                [key]: value,
+              },
+            },
+          },
+        ],
+      };
+      const [finding] = explainTexts(
+        text(delivery()),
+        context({ bucketPolicies: new Map([['trail-logs', guarded]]) }),
+      ).findings;
+      assert.equal(finding?.cause, 'resource-policy-explicit-deny', key);
+      assert.deepEqual(
+        finding?.deniedBy.map((d) => d.sid),
+        ['DenyOutsideOrg'],
+      );
+      const advice = finding?.caveats.find((c) => c.includes('"DenyOutsideOrg"')) ?? '';
+      assert.match(advice, /No AWS service principal is in an organization/);
+      assert.match(advice, /"BoolIfExists": \{"aws:PrincipalIsAWSService": "false"\}/);
+    }
+  });
+
   test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
     const perimeter = {
       Version: '2012-10-17',
