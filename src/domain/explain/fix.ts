@@ -126,6 +126,8 @@ export interface FixInput {
   readonly notGranted?: number;
   /** Denied requests left out because an Allow grants them only under a condition they did not meet. */
   readonly conditionGuarded?: number;
+  /** Of those, the requests whose Condition the record cannot show met (a key CloudTrail does not log). */
+  readonly conditionUnknown?: number;
   /** Denied requests left out of a bucket-policy fix because they are on another bucket than its own. */
   readonly onOtherBuckets?: number;
 }
@@ -1105,6 +1107,7 @@ export function proposeFix(given: FixInput): FixOutcome {
             return listPrefix === undefined ? [r] : [{ ...r, listPrefix }];
           }),
           conditionGuarded: guarded.requests.size,
+          conditionUnknown: guarded.unknown,
         };
   const grantable = input.requests.filter((r) => isS3Action(r.action));
   const passRole = passRoleCaveat(input.requests);
@@ -1223,6 +1226,8 @@ function conditionGuarded(
       /** Listings an Allow limits by s3:prefix, refused for their prefix: granted for it alone. */
       scoped: ReadonlyMap<DeniedRequestForFix, NonNullable<GrantRequest['listPrefix']>>;
       caveats: string[];
+      /** How many of `requests` the record cannot show meeting the Condition (not that they fail it). */
+      unknown: number;
     }
   | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
@@ -1247,6 +1252,7 @@ function conditionGuarded(
     }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
+  let unknown = 0;
   for (const r of input.requests) {
     const result = r.result;
     if (result === undefined || result.decision !== 'ImplicitlyDenied') continue;
@@ -1344,6 +1350,7 @@ function conditionGuarded(
       byStatement.set(key, entry);
     }
     entry.actions.add(r.action);
+    if (entry.unknown) unknown++;
     for (const type of result.missingAllowIn) {
       if (type === guard.policyType) continue;
       const list = entry.elsewhere.get(type) ?? [];
@@ -1393,11 +1400,17 @@ function conditionGuarded(
           ? ` The bucket policy is not in the input, and a cross-account request needs its Allow of ${actions} too: unless it already has one, it needs ${needed}.`
           : ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${actions} either: it needs ${needed} too.`;
       });
+      // Keys the service sets to what it acts for: nothing on the request's side meets them.
+      if (unknown && [...keys].every((key) => SOURCE_KEYS.test(key)))
+        return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the input does not show the request meeting: ${failures}. The AWS service sets ${keys.size === 1 ? 'this key' : 'these keys'} itself, to what it acts for (the account, the resource such as a trail or log group): if that is what the Condition names, the statement allows the request, and what refused it is elsewhere (another Deny or an RCP not in the input, the KMS key, or the bucket's Object Ownership); if it is not, the statement's owner names it in the Condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). No statement is added for it: an Allow without that condition would undo what it guards.${besides.join('')}`;
       return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: an Allow without that condition would undo what it guards. ${hints.length > 0 ? `To meet the condition, ${hints.join('; ')}; or change` : 'Meet the condition, or change'} the condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).${besides.join('')}`;
     },
   );
-  return { requests, scoped, caveats: [...caveats, ...scopedCaveats] };
+  return { requests, scoped, caveats: [...caveats, ...scopedCaveats], unknown };
 }
+
+/** The keys an AWS service sets to what it acts for (the confused-deputy keys). */
+const SOURCE_KEYS = /^aws:source(account|arn|orgid|orgpaths)$/;
 
 /** The listing actions whose context holds s3:prefix. */
 const LIST_PREFIX_ACTIONS: ReadonlySet<string> = new Set(['s3:listbucket', 's3:listbucketversions']);
@@ -1639,9 +1652,16 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const left: string[] = [];
     const probes = input.notGranted ?? 0;
     const guarded = input.conditionGuarded ?? 0;
+    const unknownGuard = input.conditionUnknown ?? 0;
     if (probes > 0) left.push(`${plural(probes, 'rclone check')} of the job's root (which it gets past)`);
-    if (guarded > 0)
-      left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
+    if (guarded > unknownGuard)
+      left.push(
+        `${guarded - unknownGuard} that an Allow grants only under a condition the request did not meet`,
+      );
+    if (unknownGuard > 0)
+      left.push(
+        `${unknownGuard} that an Allow grants only under a condition the record cannot show met (unverifiable, not unmet)`,
+      );
     const elsewhere = input.onOtherBuckets ?? 0;
     if (elsewhere > 0) left.push(`${elsewhere} on other buckets, which this bucket's policy cannot grant`);
     verification.push(

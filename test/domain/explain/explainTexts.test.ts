@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { findingCauseText } from '../../../src/domain/render/causeText.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import {
   ACCOUNT,
@@ -1484,6 +1485,72 @@ describe('an AWS service refused where the visible policies allow it', () => {
       assert.match(advice, /No AWS service principal is in an organization/);
       assert.match(advice, /"BoolIfExists": \{"aws:PrincipalIsAWSService": "false"\}/);
     }
+  });
+
+  test('an Allow guarded only by what the service acts for (aws:SourceAccount, aws:SourceArn) is unverifiable, not missing: the cause and advice say so, and nothing asks the user to meet the condition', () => {
+    const aclCheck = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'GetBucketAcl',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'trail-logs', acl: '' },
+      resources: [{ accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' }],
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AWSLogDeliveryAclCheck',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: 's3:GetBucketAcl',
+          Resource: 'arn:aws:s3:::trail-logs',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ['111122223333'] },
+            ArnLike: { 'aws:SourceArn': ['arn:aws:logs:eu-west-1:111122223333:*'] },
+          },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(aclCheck),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    assert.ok(finding !== undefined);
+    assert.equal(finding.cause, 'resource-policy-missing-allow');
+    assert.match(findingCauseText(finding).explanation, /unverifiable, not unmet/);
+    assert.doesNotMatch(findingCauseText(finding).explanation, /contains no statement that does/);
+    const advice = finding.caveats.find((c) => c.includes('AWSLogDeliveryAclCheck')) ?? '';
+    assert.match(
+      advice,
+      /The AWS service sets these keys itself, to what it acts for .*: if that is what the Condition names, the statement allows the request, and what refused it is elsewhere/,
+    );
+    assert.doesNotMatch(advice, /Meet the condition|To meet the condition/);
+
+    // A write whose PutObject such a statement guards: the fix's verification says unverifiable, not unmet.
+    const write = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/*',
+          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:111122223333:trail/*' } },
+        },
+      ],
+    };
+    const [put] = explainTexts(
+      text(delivery()),
+      context({ bucketPolicies: new Map([['trail-logs', write]]) }),
+    ).findings;
+    assert.ok(
+      put?.fix?.verification.some((v) =>
+        v.includes(
+          '1 that an Allow grants only under a condition the record cannot show met (unverifiable, not unmet)',
+        ),
+      ),
+      put?.fix?.verification.join(' | '),
+    );
   });
 
   test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
