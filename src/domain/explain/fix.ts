@@ -9,6 +9,7 @@
  */
 
 import type { Principal } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import { plural } from '../plural.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
@@ -33,6 +34,7 @@ import type {
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
+import { deliveryLayoutDoc, organizationInKey, sourceAccountInKey } from '../s3/logDelivery.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { hasAllowStatement } from '../snapshot/controlPolicies.js';
@@ -1794,28 +1796,69 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
 /**
  * A grant to a service principal lets that service act for any account that uses it (the confused
  * deputy problem): AWS advises a condition naming the account or resource it acts for. CloudTrail does
- * not record those keys, so the fix is verified without one, and the caveat gives it to add.
+ * not record those keys, so the fix is verified without one, and the caveat gives the one to add, saying
+ * where its value comes from:
+ * - an organization trail (`AWSLogs/o-…/<member>/`): aws:SourceArn, the trail's ARN in the management
+ *   account, not the member accounts the keys name (AWS's organization-trail bucket policy);
+ * - CloudFront (origin access control): aws:SourceArn, the distribution's ARN, whose account may not be
+ *   the bucket's;
+ * - a log delivery whose key names the account (`AWSLogs/<account>/`): that account, inferred from the
+ *   layout AWS documents;
+ * - otherwise the bucket owner's account, a guess the caveat says is one.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
  */
 function serviceSourceCaveat(input: FixInput): string {
+  const service = input.principal.name;
+  const partition = input.partition ?? 'aws';
+  const tail = `CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
+  const head =
+    'Grants to a service principal should name whom the service acts for (the confused deputy problem)';
+  const organizations = [...new Set(input.requests.flatMap((r) => organizationInKey(r.key) ?? []))];
+  if (service === 'cloudtrail.amazonaws.com' && organizations.length > 0) {
+    const known = cloudTrailSourceArns(input.bucketPolicyDocument);
+    const region = input.requests.find((r) => typeof r.context['aws:RequestedRegion'] === 'string')?.context[
+      'aws:RequestedRegion'
+    ];
+    const arn =
+      known.length > 0
+        ? known.length === 1
+          ? known[0]
+          : known
+        : `arn:${partition}:cloudtrail:${typeof region === 'string' ? region : '<region>'}:<management-account-id>:trail/<trail-name>`;
+    return `${head}: the keys are an organization trail's (AWSLogs/${organizations.join(', AWSLogs/')}/…), and for an organization trail aws:SourceArn must be the trail's ARN, owned by and naming the organization's management account, not the member accounts the keys name: add "Condition": {"StringEquals": {"aws:SourceArn": ${JSON.stringify(arn)}}} to the statement${known.length > 0 ? ` (the trail ARN the bucket policy's other statements already name; check that it is the organization trail's)` : ''}, as AWS's AWSCloudTrailOrganizationWrite statement does (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy). ${tail}`;
+  }
+  if (service === 'cloudfront.amazonaws.com')
+    return `${head}: for CloudFront's origin access control, add "Condition": {"StringEquals": {"AWS:SourceArn": "arn:${partition}:cloudfront::<account-id>:distribution/<distribution-id>"}} to the statement, the ARN of the distribution that reads the bucket, whose account may be another than the bucket's (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html). ${tail}`;
   // Logs a service delivers for other accounts name them in their keys (`AWSLogs/<account>/…`): those
   // are the accounts it acts for, not the bucket's.
-  const delivered = [
-    ...new Set(
-      input.requests.flatMap((r) => {
-        const account = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\//.exec(r.key ?? '')?.[1];
-        return account === undefined ? [] : [account];
-      }),
-    ),
-  ];
+  const delivered = [...new Set(input.requests.flatMap((r) => sourceAccountInKey(service, r.key) ?? []))];
+  if (delivered.length > 0)
+    return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(delivered.length === 1 ? delivered[0] : delivered)}}} to the statement, the ${delivered.length === 1 ? 'account' : 'accounts'} the keys name (AWSLogs/<account-id>/…), which the service delivers for (an inference from the layout AWS documents: ${deliveryLayoutDoc(service)}), or aws:SourceArn with the resource that writes (a trail, a log group), as the service's documentation gives it. ${tail}`;
   const account = input.resourceAccount ?? input.snapshot?.accountId;
-  const accounts = delivered.length > 0 ? delivered : account !== undefined ? [account] : [];
-  const condition =
-    accounts.length > 0
-      ? `"Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(accounts.length === 1 ? accounts[0] : accounts)}}}`
-      : `"Condition": {"StringEquals": {"aws:SourceAccount": "<your account ID>"}}`;
-  return `Grants to a service principal should name whom the service acts for (the confused deputy problem): add ${condition} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
+  return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(account ?? '<account-id>')}}} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. ${account !== undefined ? `${account} is the bucket owner's account, a guess: the record does not say whom the service acts for, so name that account instead if it is another.` : 'The record does not say whom the service acts for: name that account.'} ${tail}`;
+}
+
+/** The CloudTrail trail ARNs a bucket policy's conditions name (aws:SourceArn), in the order they appear. */
+function cloudTrailSourceArns(document: unknown): string[] {
+  const found = new Set<string>();
+  const statements = isJsonObject(document) ? document.Statement : undefined;
+  for (const statement of Array.isArray(statements) ? statements : [statements]) {
+    const condition = isJsonObject(statement) ? statement.Condition : undefined;
+    if (!isJsonObject(condition)) continue;
+    for (const block of Object.values(condition)) {
+      if (!isJsonObject(block)) continue;
+      for (const [key, value] of Object.entries(block)) {
+        if (key.toLowerCase() !== 'aws:sourcearn') continue;
+        for (const arn of Array.isArray(value) ? value : [value])
+          if (typeof arn === 'string' && /^arn:[^:]+:cloudtrail:[^:]*:\d{12}:trail\/[^*?]+$/.test(arn))
+            found.add(arn);
+      }
+    }
+  }
+  return [...found];
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */

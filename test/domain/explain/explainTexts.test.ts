@@ -1372,6 +1372,69 @@ describe('an AWS service refused where the visible policies allow it', () => {
     assert.ok(deputy?.includes('{"aws:SourceAccount": "222233334444"}'), deputy);
   });
 
+  test("an organization trail's delivery: the condition is aws:SourceArn with the trail's ARN (the one the policy names), not the member accounts the keys name", () => {
+    const member = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/o-abc123def4/222233334444/CloudTrail/x.json.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/o-abc123def4/222233334444/CloudTrail/x.json.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const trail = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail';
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/*',
+          Condition: { StringEquals: { 'aws:SourceArn': trail } },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(member),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    const deputy = finding?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+    assert.ok(deputy.includes(`{"StringEquals": {"aws:SourceArn": "${trail}"}}`), deputy);
+    assert.match(deputy, /organization trail/);
+    assert.doesNotMatch(deputy, /222233334444"/);
+  });
+
+  test("CloudFront's origin access control: the condition is the distribution's ARN, not the bucket owner's account", () => {
+    const read = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudfront.amazonaws.com' },
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'trail-logs', key: 'static/site.css' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::trail-logs/static/site.css' },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const [finding] = explainTexts(
+      text(read),
+      context({ bucketPolicies: new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]) }),
+    ).findings;
+    const deputy = finding?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+    assert.match(
+      deputy,
+      /"AWS:SourceArn": "arn:aws:cloudfront::<account-id>:distribution\/<distribution-id>"/,
+    );
+    assert.doesNotMatch(deputy, /aws:SourceAccount/);
+  });
+
   test('a Deny on what the service acts for (aws:SourceArn, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',
