@@ -12,7 +12,7 @@ import type { Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { plural } from '../plural.js';
 import { lowerCaseAction } from '../policy/actionName.js';
-import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import { isAwsManagedPolicyArn, partitionOfArn } from '../policy/arnPartition.js';
 import {
   decisionWithAddedIdentityPolicy,
   evaluate,
@@ -34,7 +34,12 @@ import type {
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
-import { deliveryLayoutDoc, organizationInKey, sourceAccountInKey } from '../s3/logDelivery.js';
+import {
+  deliveryLayoutDoc,
+  deliveryPrefix,
+  organizationInKey,
+  sourceAccountInKey,
+} from '../s3/logDelivery.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { hasAllowStatement } from '../snapshot/controlPolicies.js';
@@ -49,7 +54,7 @@ import type {
   SnapshotRole,
   SnapshotUser,
 } from '../snapshot/types.js';
-import { bucketArnOf } from '../tools/jobResourceArns.js';
+import { bucketArnOf, literalArnPart } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
   isUnknownIn,
@@ -1478,7 +1483,13 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     input.kind === 'identity'
       ? grantable.filter((r) => r.result === undefined || r.result.missingAllowIn.includes('identity'))
       : grantable;
-  const statements = minimalStatements(own.length > 0 ? own : grantable);
+  // A log delivery's objects are new every time (dated, unique names): granted under the prefix the
+  // service writes every delivery under, as AWS documents its layout, not the refused objects alone.
+  const delivery =
+    input.kind === 'bucket-policy' && input.principal.type === 'AWSService'
+      ? deliveryScoped(input.principal.name, own.length > 0 ? own : grantable)
+      : undefined;
+  const statements = minimalStatements(delivery?.requests ?? (own.length > 0 ? own : grantable));
   const statementsKey = JSON.stringify(statements);
   const placed = cachedPlacement(input, statements, statementsKey);
   if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
@@ -1770,7 +1781,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const full = fullVersionsCaveat(change, input.snapshot);
     if (full !== undefined) caveats.push(full);
   }
-  const rootKeys = rootLevelKeysCaveat(grantable, statements);
+  if (delivery !== undefined) caveats.push(delivery.caveat);
+  const rootKeys = delivery === undefined ? rootLevelKeysCaveat(grantable, statements) : undefined;
   if (rootKeys !== undefined) caveats.push(rootKeys);
   const wholeBucket = wholeBucketCaveat(grantable, statements);
   if (wholeBucket !== undefined) caveats.push(wholeBucket);
@@ -1859,6 +1871,41 @@ function cloudTrailSourceArns(document: unknown): string[] {
     }
   }
   return [...found];
+}
+
+/**
+ * A log-delivery service's object requests granted under the prefix it writes every delivery under
+ * (`[prefix/]AWSLogs/<account-id>/`, the target prefix of S3 server access logs), as AWS documents the
+ * service's key layout: its object names are new on every delivery (a timestamp, a unique string), so a
+ * grant of the refused objects, or of their dated directory, would let no later delivery through.
+ * `undefined` when the service is not one whose layout is known, or no refused key follows it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html#server-log-keyname-format
+ */
+function deliveryScoped(
+  service: string | undefined,
+  requests: readonly DeniedRequestForFix[],
+): { requests: GrantRequest[]; caveat: string } | undefined {
+  const prefixes = new Set<string>();
+  const scoped = requests.map((r): GrantRequest => {
+    if (r.bucket === undefined || r.key === undefined || r.accessPoint !== undefined) return r;
+    const prefix = deliveryPrefix(service, r.key);
+    if (prefix === undefined) return r;
+    prefixes.add(prefix);
+    const base = bucketArnOf(r.bucket, partitionOfArn(r.resource));
+    return {
+      action: r.action,
+      resource: `${base}/${literalArnPart(prefix)}*`,
+      anyKey: true,
+      ...(r.context !== undefined ? { context: r.context } : {}),
+    };
+  });
+  if (prefixes.size === 0) return undefined;
+  const places = [...prefixes].map((p) => (p === '' ? 'the whole bucket (no target prefix)' : `${p}*`));
+  return {
+    requests: scoped,
+    caveat: `The fix grants ${places.join(', ')}, the prefix ${service} writes every delivery under as AWS documents its key layout (${deliveryLayoutDoc(service)}), rather than the refused objects: the service names each new object anew (a timestamp and a unique string), so a grant of those objects, or of their dated directory, would let no later delivery through.`,
+  };
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */

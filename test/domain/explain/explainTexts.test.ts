@@ -1435,6 +1435,74 @@ describe('an AWS service refused where the visible policies allow it', () => {
     assert.doesNotMatch(deputy, /aws:SourceAccount/);
   });
 
+  test("a log delivery's fix grants the prefix the service writes every delivery under, not the refused objects (whose names never repeat)", () => {
+    const accessLog = (key: string) =>
+      record({
+        userIdentity: { type: 'AWSService', invokedBy: 'logging.s3.amazonaws.com' },
+        eventName: 'PutObject',
+        errorMessage: 'Access Denied',
+        requestParameters: { bucketName: 'trail-logs', key },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::trail-logs/${key}` },
+          { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+        ],
+      });
+    const empty = new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]);
+    const [root] = explainTexts(
+      text(
+        accessLog('2026-11-28-05-30-02-1A2B3C4D5E6F7A8B'),
+        accessLog('2026-11-28-05-31-17-9C8D7E6F5A4B3C2D'),
+      ),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      root?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/*']],
+    );
+    assert.equal(root?.fix?.verified, true);
+    assert.ok(
+      root?.caveats.some((c) =>
+        c.startsWith(
+          'The fix grants the whole bucket (no target prefix), the prefix logging.s3.amazonaws.com writes every delivery under',
+        ),
+      ),
+      root?.caveats.join(' | '),
+    );
+    const [prefixed] = explainTexts(
+      text(accessLog('logs/src-bucket/2026-11-28-05-30-02-1A2B3C4D5E6F7A8B')),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      prefixed?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/logs/src-bucket/*']],
+    );
+    const flowLog = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const [vended] = explainTexts(text(flowLog), context({ bucketPolicies: empty })).findings;
+    assert.deepEqual(
+      vended?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/AWSLogs/444455556666/*']],
+    );
+    assert.ok(
+      !vended?.caveats.some((c) => c.startsWith('The fix grants a dated directory')),
+      vended?.caveats.join(' | '),
+    );
+  });
+
   test('a Deny on what the service acts for (aws:SourceArn, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',
