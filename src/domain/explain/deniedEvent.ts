@@ -14,6 +14,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
+import { deliveryLayoutDoc, sourceAccountInKey } from '../s3/logDelivery.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
 import { type RequestFeatureName, requestFeatures } from '../s3/requestFeatures.js';
 import { readNonEmptyParam } from '../s3/requestParameters.js';
@@ -586,6 +587,25 @@ function copySourceOf(record: CloudTrailRecord): DeniedEvent['copySource'] {
   return { bucket: internedBucket(parsed.source.bucket), key: parsed.source.key };
 }
 
+/**
+ * `notes` with, for a log delivery whose key names the account it delivers for (`AWSLogs/<account-id>/`),
+ * the note that the request context took that account as `aws:SourceAccount` (see the S3 request
+ * context): an inference from the layout AWS documents, which the finding says.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ */
+function withSourceAccountNote(record: CloudTrailRecord, notes: readonly string[]): readonly string[] {
+  if (record.principal.type !== 'AWSService') return notes;
+  const key = record.requestParameters.key;
+  const service = record.principal.name;
+  const account = sourceAccountInKey(service, typeof key === 'string' ? key : undefined);
+  if (account === undefined) return notes;
+  return [
+    ...notes,
+    `aws:SourceAccount, which CloudTrail does not record, was taken to be ${account}, the account the object key names (AWSLogs/${account}/…): ${service} writes each account's logs under AWSLogs/<account-id>/ and sets aws:SourceAccount to the account it delivers for, the pairing AWS's own bucket policies for it use (${deliveryLayoutDoc(service)}). That is an inference from the key: were the delivery made for another account, a condition on aws:SourceAccount would decide otherwise.`,
+  ];
+}
+
 /** The event in one literal, every member in place: one shape for every denied event a batch keeps. */
 function deniedEvent(
   record: CloudTrailRecord,
@@ -619,7 +639,7 @@ function deniedEvent(
     kmsChecks,
     bucket,
     owner,
-    notes,
+    notes: withSourceAccountNote(record, notes),
     copySource,
     copyTarget,
     objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,

@@ -60,6 +60,9 @@ export function namesCaller(keyLower: string): boolean {
 /** AWS's page of global condition keys, which says when each is in a request's context. */
 const IAM_KEYS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html';
 
+/** The keys of the caller's organization, absent for a service principal (in no organization). */
+const ORGANIZATION_KEYS: ReadonlySet<string> = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
+
 /** What to do to meet a request condition, for the keys S3 guardrails use most. */
 const MEET: readonly [RegExp, string][] = [
   [/^aws:securetransport$/, 'send the request over HTTPS (an endpoint given as http:// does not)'],
@@ -70,6 +73,11 @@ const MEET: readonly [RegExp, string][] = [
   ],
   [/^aws:sourcevpce?$/, 'send the request through the VPC endpoint (or VPC) the statement names'],
   [/^aws:sourceip$/, 'send the request from an address the statement names'],
+  [
+    // Set by the AWS service to what it acts for: nothing on the request's side changes them.
+    /^aws:source(account|arn|orgid|orgpaths)$/,
+    "have the statement's owner name what the AWS service acts for here (the account, the resource such as a trail or log group, or the organization) in the condition's values: the service sets aws:SourceAccount, aws:SourceArn and aws:SourceOrgID to those itself, and nothing on the request's side changes them (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)",
+  ],
   [
     /^(ec2:sourceinstancearn|aws:ec2instancesource(vpc|privateipv4))$/,
     `sign the requests with the role credentials of an EC2 instance the statement admits, on that instance (its instance profile's, from the instance metadata service): AWS adds ec2:SourceInstanceARN, aws:EC2InstanceSourceVPC and aws:EC2InstanceSourcePrivateIPv4 to those requests alone, and CloudTrail does not log them (${IAM_KEYS}#condition-keys-ec2instancesourcevpc)`,
@@ -600,6 +608,8 @@ function describeDeny(
   // unknown, not absent: the Deny applies here for want of it.
   const callerValue = (condition: CompiledCondition): string => {
     const values = context.get(condition.keyLower)?.values ?? [];
+    if (values.length === 0 && caller.kind === 'service' && ORGANIZATION_KEYS.has(condition.keyLower))
+      return `is absent: a service principal belongs to no organization, and AWS puts ${condition.key} in a request's context only if the principal is a member of one`;
     return values.length === 0
       ? 'is not in the input, so the exception does not match here; if the real request carries it, another policy may be what refused it'
       : `is ${quoted(values)}`;
@@ -647,6 +657,14 @@ function describeDeny(
         exceptionNote = ` NotPrincipal names the caller ${caller.arn} but not ${missing.join(' or ')}: AWS may check the account (and a session's role) before the caller, and then the Deny applies. List ${missing.length === 1 ? 'it' : 'them'} too, or exempt the caller with Condition ArnNotEquals aws:PrincipalArn instead of NotPrincipal (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).`;
     }
   }
+  // An organization's Deny (aws:PrincipalOrgID) applies to every AWS service principal, which is in no
+  // organization: AWS's data-perimeter policies exempt them with aws:PrincipalIsAWSService.
+  if (
+    caller.kind === 'service' &&
+    statement.conditions.some((c) => ORGANIZATION_KEYS.has(c.keyLower) && c.spec.negated) &&
+    !statement.conditions.some((c) => c.keyLower === 'aws:principalisawsservice')
+  )
+    exceptionNote = ` No AWS service principal is in an organization, so this Deny refuses every service that writes to the bucket for you (${caller.service} here). To let services through, its owner adds "BoolIfExists": {"aws:PrincipalIsAWSService": "false"} to its Condition, as AWS's data-perimeter policies do, and guards the services with what they act for instead (aws:SourceOrgID, aws:SourceAccount) (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).`;
   for (const condition of statement.conditions) {
     if (namesCaller(condition.keyLower) && condition.spec.negated) {
       exceptions.push(
@@ -1071,6 +1089,11 @@ export const isUnloggedKey: UnknownKeys = (keyLower, actionLower, present, value
   // Present in a service principal's calls (a service has no account), absent in an IAM principal's.
   if (keyLower.startsWith('aws:source'))
     return present('aws:principalisawsservice') && !present('aws:principalaccount');
+  // In the context "only if the principal is a member of an organization": a service principal belongs
+  // to no account, so to no organization; absent then, unknown for an IAM principal.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+  if (keyLower === 'aws:principalorgid' || keyLower === 'aws:principalorgpaths')
+    return !(present('aws:principalisawsservice') && !present('aws:principalaccount'));
   // An IAM principal's request from an address has aws:ViaAWSService false (see the S3 request
   // context); one whose record names a service as its source (`invokedBy`) may have come through a
   // forward access session, which sets aws:ViaAWSService and aws:CalledVia, or from a service role,

@@ -134,7 +134,7 @@ import {
   withKeyUse,
   withKeyUseStatements,
 } from './kmsCallerSide.js';
-import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
+import { type KeyUse, keyPolicyCaveat, type ServiceSource } from './kmsKeyPolicy.js';
 import {
   commonDirectory,
   datedDirectories,
@@ -3448,7 +3448,7 @@ export class FindingBuilder {
       keyCalls.push({
         eventId: event.eventId,
         action: message.action,
-        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it." : 'The policy that refuses it is not in the input.'}`,
+        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? (event.principal.type === 'AWSService' ? "The KMS key's policy (not an input) must allow it, naming the service: an AWS service principal has no IAM policies." : "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it.") : 'The policy that refuses it is not in the input.'}`,
       });
     }
     for (const { text, count } of said.values())
@@ -3493,7 +3493,9 @@ export class FindingBuilder {
           return 'kms-key';
         }
         caveats.push(
-          `AWS names ${message.action}: the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too); key policies are not visible here.`,
+          first.principal.type === 'AWSService'
+            ? `AWS names ${message.action}: the KMS key policy must allow it, naming the service (an AWS service principal has no IAM policies); key policies are not visible here.`
+            : `AWS names ${message.action}: the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too); key policies are not visible here.`,
         );
         const kms = events.flatMap((e) => e.kmsChecks);
         const region = first.check.context['aws:RequestedRegion'];
@@ -3508,6 +3510,7 @@ export class FindingBuilder {
                   ...(typeof region === 'string' ? { viaService: `s3.${region}.amazonaws.com` } : {}),
                 },
               ],
+          serviceSourceOf(first),
         );
         if (keyPolicy !== undefined) caveats.push(keyPolicy);
         return 'kms-key';
@@ -3516,9 +3519,9 @@ export class FindingBuilder {
     if (events.some((e) => e.kmsChecks.length > 0)) {
       const kms = events.flatMap((e) => e.kmsChecks);
       caveats.push(
-        `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too; for a key in another account, both must).`,
+        `The request uses SSE-KMS: S3 calls ${[...new Set(kms.map((k) => k.action))].join(' and ')} on ${[...new Set(kms.map((k) => k.resource))].join(', ')} for the caller; ${first.principal.type === 'AWSService' ? 'the KMS key policy alone must allow it, naming the service: an AWS service principal has no IAM policies.' : "the KMS key policy must allow it, naming the caller or letting the account's IAM policies grant it (then those must allow it too; for a key in another account, both must)."}`,
       );
-      const keyPolicy = keyPolicyCaveat(first.principal, kms.map(keyUseOf));
+      const keyPolicy = keyPolicyCaveat(first.principal, kms.map(keyUseOf), serviceSourceOf(first));
       if (keyPolicy !== undefined) caveats.push(keyPolicy);
       return 'kms-key';
     }
@@ -4384,4 +4387,16 @@ export class FindingBuilder {
     });
     return { jobProfile: advice.jobProfile, alternatives: advice.alternatives };
   }
+}
+
+/**
+ * The account an AWS service acts for in `event`, for the key policy statement's confused-deputy
+ * condition: the aws:SourceAccount its delivery's key names (taken into the context, see the S3 request
+ * context), else the bucket owner's, a guess.
+ */
+function serviceSourceOf(event: DeniedEvent): ServiceSource | undefined {
+  if (event.principal.type !== 'AWSService') return undefined;
+  const inferred = event.check.context['aws:SourceAccount'];
+  if (typeof inferred === 'string') return { account: inferred, from: 'key' };
+  return event.owner !== undefined ? { account: event.owner.account, from: 'bucket-owner' } : undefined;
 }

@@ -9,9 +9,10 @@
  */
 
 import type { Principal } from '../cloudtrail/types.js';
+import { isJsonObject } from '../json/jsonValue.js';
 import { plural } from '../plural.js';
 import { lowerCaseAction } from '../policy/actionName.js';
-import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import { isAwsManagedPolicyArn, partitionOfArn } from '../policy/arnPartition.js';
 import {
   decisionWithAddedIdentityPolicy,
   evaluate,
@@ -33,6 +34,12 @@ import type {
 } from '../policy/types.js';
 import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
+import {
+  deliveryLayoutDoc,
+  deliveryPrefix,
+  organizationInKey,
+  sourceAccountInKey,
+} from '../s3/logDelivery.js';
 import { isS3Action } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { hasAllowStatement } from '../snapshot/controlPolicies.js';
@@ -47,7 +54,7 @@ import type {
   SnapshotRole,
   SnapshotUser,
 } from '../snapshot/types.js';
-import { bucketArnOf } from '../tools/jobResourceArns.js';
+import { bucketArnOf, literalArnPart } from '../tools/jobResourceArns.js';
 import { accessManagementCaveat } from './accessManagement.js';
 import {
   conditionVariableNote,
@@ -133,6 +140,8 @@ export interface FixInput {
   readonly notGranted?: number;
   /** Denied requests left out because an Allow grants them only under a condition they did not meet. */
   readonly conditionGuarded?: number;
+  /** Of those, the requests whose Condition the record cannot show met (a key CloudTrail does not log). */
+  readonly conditionUnknown?: number;
   /** Denied requests left out of a bucket-policy fix because they are on another bucket than its own. */
   readonly onOtherBuckets?: number;
 }
@@ -1112,6 +1121,7 @@ export function proposeFix(given: FixInput): FixOutcome {
             return listPrefix === undefined ? [r] : [{ ...r, listPrefix }];
           }),
           conditionGuarded: guarded.requests.size,
+          conditionUnknown: guarded.unknown,
         };
   const grantable = input.requests.filter((r) => isS3Action(r.action));
   const passRole = passRoleCaveat(input.requests);
@@ -1230,6 +1240,8 @@ function conditionGuarded(
       /** Listings an Allow limits by s3:prefix, refused for their prefix: granted for it alone. */
       scoped: ReadonlyMap<DeniedRequestForFix, NonNullable<GrantRequest['listPrefix']>>;
       caveats: string[];
+      /** How many of `requests` the record cannot show meeting the Condition (not that they fail it). */
+      unknown: number;
     }
   | undefined {
   if (!hasConditionalAllow(input.resolved.set)) return undefined;
@@ -1256,6 +1268,7 @@ function conditionGuarded(
     }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
+  let unknown = 0;
   for (const r of input.requests) {
     const result = r.result;
     if (result === undefined || result.decision !== 'ImplicitlyDenied') continue;
@@ -1368,6 +1381,7 @@ function conditionGuarded(
       byStatement.set(key, entry);
     }
     entry.actions.add(r.action);
+    if (entry.unknown) unknown++;
     for (const type of result.missingAllowIn) {
       if (type === guard.policyType) continue;
       const list = entry.elsewhere.get(type) ?? [];
@@ -1419,6 +1433,9 @@ function conditionGuarded(
           ? ` The bucket policy is not in the input, and a cross-account request needs its Allow of ${actions} too: unless it already has one, it needs ${needed}.`
           : ` ${POLICY_TYPE_WORDS[type].charAt(0).toUpperCase()}${POLICY_TYPE_WORDS[type].slice(1)} does not allow ${actions} either: it needs ${needed} too.`;
       });
+      // Keys the service sets to what it acts for: nothing on the request's side meets them.
+      if (unknown && [...keys].every((key) => SOURCE_KEYS.test(key)))
+        return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which the input does not show the request meeting: ${failures}. The AWS service sets ${keys.size === 1 ? 'this key' : 'these keys'} itself, to what it acts for (the account, the resource such as a trail or log group): if that is what the Condition names, the statement allows the request, and what refused it is elsewhere (another Deny or an RCP not in the input, the KMS key, or the bucket's Object Ownership); if it is not, the statement's owner names it in the Condition on purpose (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). No statement is added for it: an Allow without that condition would undo what it guards.${besides.join('')}`;
       const advice =
         variableNote !== undefined
           ? variableNote.text
@@ -1426,8 +1443,11 @@ function conditionGuarded(
       return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: ${variableNote?.kind === 'literal' ? 'a statement for this caller alone would hard-code its value where the policy meant a variable' : 'an Allow without that condition would undo what it guards'}. ${advice}${besides.join('')}`;
     },
   );
-  return { requests, scoped, caveats: [...caveats, ...scopedCaveats] };
+  return { requests, scoped, caveats: [...caveats, ...scopedCaveats], unknown };
 }
+
+/** The keys an AWS service sets to what it acts for (the confused-deputy keys). */
+const SOURCE_KEYS = /^aws:source(account|arn|orgid|orgpaths)$/;
 
 /** The listing actions whose context holds s3:prefix. */
 const LIST_PREFIX_ACTIONS: ReadonlySet<string> = new Set(['s3:listbucket', 's3:listbucketversions']);
@@ -1493,7 +1513,13 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     input.kind === 'identity'
       ? grantable.filter((r) => r.result === undefined || r.result.missingAllowIn.includes('identity'))
       : grantable;
-  const statements = minimalStatements(own.length > 0 ? own : grantable);
+  // A log delivery's objects are new every time (dated, unique names): granted under the prefix the
+  // service writes every delivery under, as AWS documents its layout, not the refused objects alone.
+  const delivery =
+    input.kind === 'bucket-policy' && input.principal.type === 'AWSService'
+      ? deliveryScoped(input.principal.name, own.length > 0 ? own : grantable)
+      : undefined;
+  const statements = minimalStatements(delivery?.requests ?? (own.length > 0 ? own : grantable));
   const statementsKey = JSON.stringify(statements);
   const placed = cachedPlacement(input, statements, statementsKey);
   if (typeof placed === 'string') return { fix: null, caveats: [`No fix proposed: ${placed}.`] };
@@ -1669,9 +1695,16 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const left: string[] = [];
     const probes = input.notGranted ?? 0;
     const guarded = input.conditionGuarded ?? 0;
+    const unknownGuard = input.conditionUnknown ?? 0;
     if (probes > 0) left.push(`${plural(probes, 'rclone check')} of the job's root (which it gets past)`);
-    if (guarded > 0)
-      left.push(`${guarded} that an Allow grants only under a condition the request did not meet`);
+    if (guarded > unknownGuard)
+      left.push(
+        `${guarded - unknownGuard} that an Allow grants only under a condition the request did not meet`,
+      );
+    if (unknownGuard > 0)
+      left.push(
+        `${unknownGuard} that an Allow grants only under a condition the record cannot show met (unverifiable, not unmet)`,
+      );
     const elsewhere = input.onOtherBuckets ?? 0;
     if (elsewhere > 0) left.push(`${elsewhere} on other buckets, which this bucket's policy cannot grant`);
     verification.push(
@@ -1778,7 +1811,8 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     const full = fullVersionsCaveat(change, input.snapshot);
     if (full !== undefined) caveats.push(full);
   }
-  const rootKeys = rootLevelKeysCaveat(grantable, statements);
+  if (delivery !== undefined) caveats.push(delivery.caveat);
+  const rootKeys = delivery === undefined ? rootLevelKeysCaveat(grantable, statements) : undefined;
   if (rootKeys !== undefined) caveats.push(rootKeys);
   const wholeBucket = wholeBucketCaveat(grantable, statements);
   if (wholeBucket !== undefined) caveats.push(wholeBucket);
@@ -1804,28 +1838,104 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
 /**
  * A grant to a service principal lets that service act for any account that uses it (the confused
  * deputy problem): AWS advises a condition naming the account or resource it acts for. CloudTrail does
- * not record those keys, so the fix is verified without one, and the caveat gives it to add.
+ * not record those keys, so the fix is verified without one, and the caveat gives the one to add, saying
+ * where its value comes from:
+ * - an organization trail (`AWSLogs/o-…/<member>/`): aws:SourceArn, the trail's ARN in the management
+ *   account, not the member accounts the keys name (AWS's organization-trail bucket policy);
+ * - CloudFront (origin access control): aws:SourceArn, the distribution's ARN, whose account may not be
+ *   the bucket's;
+ * - a log delivery whose key names the account (`AWSLogs/<account>/`): that account, inferred from the
+ *   layout AWS documents;
+ * - otherwise the bucket owner's account, a guess the caveat says is one.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
  */
 function serviceSourceCaveat(input: FixInput): string {
+  const service = input.principal.name;
+  const partition = input.partition ?? 'aws';
+  const tail = `CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
+  const head =
+    'Grants to a service principal should name whom the service acts for (the confused deputy problem)';
+  const organizations = [...new Set(input.requests.flatMap((r) => organizationInKey(r.key) ?? []))];
+  if (service === 'cloudtrail.amazonaws.com' && organizations.length > 0) {
+    const known = cloudTrailSourceArns(input.bucketPolicyDocument);
+    const region = input.requests.find((r) => typeof r.context['aws:RequestedRegion'] === 'string')?.context[
+      'aws:RequestedRegion'
+    ];
+    const arn =
+      known.length > 0
+        ? known.length === 1
+          ? known[0]
+          : known
+        : `arn:${partition}:cloudtrail:${typeof region === 'string' ? region : '<region>'}:<management-account-id>:trail/<trail-name>`;
+    return `${head}: the keys are an organization trail's (AWSLogs/${organizations.join(', AWSLogs/')}/…), and for an organization trail aws:SourceArn must be the trail's ARN, owned by and naming the organization's management account, not the member accounts the keys name: add "Condition": {"StringEquals": {"aws:SourceArn": ${JSON.stringify(arn)}}} to the statement${known.length > 0 ? ` (the trail ARN the bucket policy's other statements already name; check that it is the organization trail's)` : ''}, as AWS's AWSCloudTrailOrganizationWrite statement does (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy). ${tail}`;
+  }
+  if (service === 'cloudfront.amazonaws.com')
+    return `${head}: for CloudFront's origin access control, add "Condition": {"StringEquals": {"AWS:SourceArn": "arn:${partition}:cloudfront::<account-id>:distribution/<distribution-id>"}} to the statement, the ARN of the distribution that reads the bucket, whose account may be another than the bucket's (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html). ${tail}`;
   // Logs a service delivers for other accounts name them in their keys (`AWSLogs/<account>/…`): those
   // are the accounts it acts for, not the bucket's.
-  const delivered = [
-    ...new Set(
-      input.requests.flatMap((r) => {
-        const account = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\//.exec(r.key ?? '')?.[1];
-        return account === undefined ? [] : [account];
-      }),
-    ),
-  ];
+  const delivered = [...new Set(input.requests.flatMap((r) => sourceAccountInKey(service, r.key) ?? []))];
+  if (delivered.length > 0)
+    return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(delivered.length === 1 ? delivered[0] : delivered)}}} to the statement, the ${delivered.length === 1 ? 'account' : 'accounts'} the keys name (AWSLogs/<account-id>/…), which the service delivers for (an inference from the layout AWS documents: ${deliveryLayoutDoc(service)}), or aws:SourceArn with the resource that writes (a trail, a log group), as the service's documentation gives it. ${tail}`;
   const account = input.resourceAccount ?? input.snapshot?.accountId;
-  const accounts = delivered.length > 0 ? delivered : account !== undefined ? [account] : [];
-  const condition =
-    accounts.length > 0
-      ? `"Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(accounts.length === 1 ? accounts[0] : accounts)}}}`
-      : `"Condition": {"StringEquals": {"aws:SourceAccount": "<your account ID>"}}`;
-  return `Grants to a service principal should name whom the service acts for (the confused deputy problem): add ${condition} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. CloudTrail does not record those keys, so the fix was verified without the condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).`;
+  return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(account ?? '<account-id>')}}} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. ${account !== undefined ? `${account} is the bucket owner's account, a guess: the record does not say whom the service acts for, so name that account instead if it is another.` : 'The record does not say whom the service acts for: name that account.'} ${tail}`;
+}
+
+/** The CloudTrail trail ARNs a bucket policy's conditions name (aws:SourceArn), in the order they appear. */
+function cloudTrailSourceArns(document: unknown): string[] {
+  const found = new Set<string>();
+  const statements = isJsonObject(document) ? document.Statement : undefined;
+  for (const statement of Array.isArray(statements) ? statements : [statements]) {
+    const condition = isJsonObject(statement) ? statement.Condition : undefined;
+    if (!isJsonObject(condition)) continue;
+    for (const block of Object.values(condition)) {
+      if (!isJsonObject(block)) continue;
+      for (const [key, value] of Object.entries(block)) {
+        if (key.toLowerCase() !== 'aws:sourcearn') continue;
+        for (const arn of Array.isArray(value) ? value : [value])
+          if (typeof arn === 'string' && /^arn:[^:]+:cloudtrail:[^:]*:\d{12}:trail\/[^*?]+$/.test(arn))
+            found.add(arn);
+      }
+    }
+  }
+  return [...found];
+}
+
+/**
+ * A log-delivery service's object requests granted under the prefix it writes every delivery under
+ * (`[prefix/]AWSLogs/<account-id>/`, the target prefix of S3 server access logs), as AWS documents the
+ * service's key layout: its object names are new on every delivery (a timestamp, a unique string), so a
+ * grant of the refused objects, or of their dated directory, would let no later delivery through.
+ * `undefined` when the service is not one whose layout is known, or no refused key follows it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html#server-log-keyname-format
+ */
+function deliveryScoped(
+  service: string | undefined,
+  requests: readonly DeniedRequestForFix[],
+): { requests: GrantRequest[]; caveat: string } | undefined {
+  const prefixes = new Set<string>();
+  const scoped = requests.map((r): GrantRequest => {
+    if (r.bucket === undefined || r.key === undefined || r.accessPoint !== undefined) return r;
+    const prefix = deliveryPrefix(service, r.key);
+    if (prefix === undefined) return r;
+    prefixes.add(prefix);
+    const base = bucketArnOf(r.bucket, partitionOfArn(r.resource));
+    return {
+      action: r.action,
+      resource: `${base}/${literalArnPart(prefix)}*`,
+      anyKey: true,
+      ...(r.context !== undefined ? { context: r.context } : {}),
+    };
+  });
+  if (prefixes.size === 0) return undefined;
+  const places = [...prefixes].map((p) => (p === '' ? 'the whole bucket (no target prefix)' : `${p}*`));
+  return {
+    requests: scoped,
+    caveat: `The fix grants ${places.join(', ')}, the prefix ${service} writes every delivery under as AWS documents its key layout (${deliveryLayoutDoc(service)}), rather than the refused objects: the service names each new object anew (a timestamp and a unique string), so a grant of those objects, or of their dated directory, would let no later delivery through.`,
+  };
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */

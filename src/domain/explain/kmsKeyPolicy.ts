@@ -35,12 +35,65 @@ function keyPolicyPrincipal(principal: Principal): string | undefined {
   return undefined;
 }
 
+/** Where the account a service acts for comes from: its delivery's key (an inference), or the bucket owner (a guess). */
+export interface ServiceSource {
+  readonly account: string;
+  readonly from: 'key' | 'bucket-owner';
+}
+
+/**
+ * The key policy statement for an AWS service principal's use of a key: it has no IAM policies, so the
+ * key policy alone can allow it, naming the service (`Principal: {"Service": …}`) with the
+ * confused-deputy condition on the account it acts for, as AWS's statements for log deliveries do.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html
+ */
+function serviceKeyPolicyCaveat(
+  service: string,
+  uses: readonly KeyUse[],
+  source: ServiceSource | undefined,
+): string {
+  const byKey = new Map<string, Set<string>>();
+  for (const use of uses) {
+    const key = use.keyArn ?? '';
+    const actions = byKey.get(key) ?? new Set<string>();
+    actions.add(use.action);
+    byKey.set(key, actions);
+  }
+  const account = source?.account ?? '<account-id>';
+  const sentences = [...byKey].map(([key, actions]) => {
+    const statement = {
+      Sid: 'AllowServiceUseOfTheKey',
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: [...actions].sort(),
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': account } },
+    };
+    return `a statement for the key policy of ${key === '' ? 'the key the request used' : key} (not verified: key policies are not an input here): \`${JSON.stringify(statement)}\``;
+  });
+  const whose =
+    source === undefined
+      ? 'the account the service acts for'
+      : source.from === 'key'
+        ? `the account the object key names (AWSLogs/${source.account}/…), which the service delivers for (an inference from the key)`
+        : `the bucket owner's account, a guess: name the account the service acts for if it is another`;
+  return `To let ${service} use the key: an AWS service principal has no IAM policies, so only the key policy can allow it, naming the service: ${sentences.join('; ')}. Its aws:SourceAccount is ${whose}; the service's documentation may give aws:SourceArn too (the confused deputy problem: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html).`;
+}
+
 /**
  * A caveat with the key policy statement for the caller's KMS calls through S3 (one per key), and the
- * identity side a key in another account needs too; `undefined` when the caller cannot be named in a
- * key policy (root, federated, anonymous, a service).
+ * identity side a key in another account needs too; for an AWS service, the statement naming the
+ * service (see {@link serviceKeyPolicyCaveat}); `undefined` when the caller cannot be named in a key
+ * policy (root, federated, anonymous).
  */
-export function keyPolicyCaveat(principal: Principal, uses: readonly KeyUse[]): string | undefined {
+export function keyPolicyCaveat(
+  principal: Principal,
+  uses: readonly KeyUse[],
+  source?: ServiceSource,
+): string | undefined {
+  if (principal.type === 'AWSService' && principal.name !== undefined && uses.length > 0)
+    return serviceKeyPolicyCaveat(principal.name, uses, source);
   const principalArn = keyPolicyPrincipal(principal);
   if (principalArn === undefined || uses.length === 0) return undefined;
   const byKey = new Map<string, { actions: Set<string>; viaService: Set<string> }>();

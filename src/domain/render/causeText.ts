@@ -164,6 +164,23 @@ const RESOURCE_POLICY_ONLY: CauseText = {
 };
 
 /**
+ * {@link RESOURCE_POLICY_ONLY} when a bucket-policy statement allows the request under a Condition the
+ * record cannot show met (a key CloudTrail does not log, such as the aws:SourceAccount an AWS service
+ * sets): such an Allow is unverifiable, not missing.
+ */
+const RESOURCE_POLICY_ONLY_UNVERIFIABLE: CauseText = {
+  ...RESOURCE_POLICY_ONLY,
+  explanation:
+    'The caller (an unsigned request, or an AWS service) has no identity-based policies: only the bucket ' +
+    'policy can allow the request. A statement of it allows the request only under a Condition the record ' +
+    'cannot show met (unverifiable, not unmet: see the caveats); none allows it without one.',
+};
+
+/** The caveat (see the fix's condition-guarded requests) of an Allow whose Condition the record cannot show met. */
+const UNVERIFIABLE_ALLOW =
+  'allows this only under its Condition, which the input does not show the request meeting';
+
+/**
  * An SCP refusal known from AWS's message alone: it reads "explicit deny" whatever refused (the IAM
  * guide), so a Deny and an allow list without the action are both said.
  *
@@ -206,6 +223,12 @@ export function findingCauseText(
       ...CAUSE_TEXT['s3-setting'],
       explanation: `AWS's message names an S3 setting as the reason (${SETTING_WORDS[setting]}): no IAM permission lifts it. The first caveat says what to change.`,
     };
+  if (
+    finding.cause === 'resource-policy-missing-allow' &&
+    (finding.principal.type === 'Anonymous' || finding.principal.type === 'AWSService') &&
+    finding.caveats.some((c) => c.includes('bucket policy') && c.includes(UNVERIFIABLE_ALLOW))
+  )
+    return RESOURCE_POLICY_ONLY_UNVERIFIABLE;
   if (
     finding.cause === 'resource-policy-missing-allow' &&
     finding.principal.type !== 'Anonymous' &&

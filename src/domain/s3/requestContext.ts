@@ -13,6 +13,7 @@ import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
 import type { ContextValue } from '../policy/types.js';
+import { sourceAccountInKey } from './logDelivery.js';
 import { ACL_HEADERS } from './requestFeatures.js';
 import { readNonEmptyParam, readObject, readParam } from './requestParameters.js';
 import { accessPointOf } from './s3Location.js';
@@ -350,6 +351,14 @@ function globalContext(
     context['aws:SourceIp'] = record.sourceIPAddress;
   }
   addCallerContext(record, context);
+  // A log delivery's key names the account the service delivers for (`AWSLogs/<account-id>/`), the
+  // aws:SourceAccount it sets, which CloudTrail does not record: taken from there, an inference the
+  // finding states (see logDelivery.ts).
+  if (record.principal.type === 'AWSService') {
+    const key = record.requestParameters.key;
+    const account = sourceAccountInKey(record.principal.name, typeof key === 'string' ? key : undefined);
+    if (account !== undefined) context['aws:SourceAccount'] = account;
+  }
   // A call the caller made itself, from an address (no service named as its source, none invoking it):
   // aws:ViaAWSService is false. A call a service made may be one with the caller's credentials (true)
   // or with its own role (false), which the record does not tell apart: left out then.

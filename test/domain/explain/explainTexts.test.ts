@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { findingCauseText } from '../../../src/domain/render/causeText.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import {
   ACCOUNT,
@@ -1371,7 +1372,138 @@ describe('an AWS service refused where the visible policies allow it', () => {
     assert.ok(deputy?.includes('{"aws:SourceAccount": "222233334444"}'), deputy);
   });
 
-  test('a Deny on what the service acts for (aws:SourceAccount, which CloudTrail does not log) is not taken as certain', () => {
+  test("an organization trail's delivery: the condition is aws:SourceArn with the trail's ARN (the one the policy names), not the member accounts the keys name", () => {
+    const member = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/o-abc123def4/222233334444/CloudTrail/x.json.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/o-abc123def4/222233334444/CloudTrail/x.json.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const trail = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail';
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/*',
+          Condition: { StringEquals: { 'aws:SourceArn': trail } },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(member),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    const deputy = finding?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+    assert.ok(deputy.includes(`{"StringEquals": {"aws:SourceArn": "${trail}"}}`), deputy);
+    assert.match(deputy, /organization trail/);
+    assert.doesNotMatch(deputy, /222233334444"/);
+  });
+
+  test("CloudFront's origin access control: the condition is the distribution's ARN, not the bucket owner's account", () => {
+    const read = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'cloudfront.amazonaws.com' },
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'trail-logs', key: 'static/site.css' },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::trail-logs/static/site.css' },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const [finding] = explainTexts(
+      text(read),
+      context({ bucketPolicies: new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]) }),
+    ).findings;
+    const deputy = finding?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+    assert.match(
+      deputy,
+      /"AWS:SourceArn": "arn:aws:cloudfront::<account-id>:distribution\/<distribution-id>"/,
+    );
+    assert.doesNotMatch(deputy, /aws:SourceAccount/);
+  });
+
+  test("a log delivery's fix grants the prefix the service writes every delivery under, not the refused objects (whose names never repeat)", () => {
+    const accessLog = (key: string) =>
+      record({
+        userIdentity: { type: 'AWSService', invokedBy: 'logging.s3.amazonaws.com' },
+        eventName: 'PutObject',
+        errorMessage: 'Access Denied',
+        requestParameters: { bucketName: 'trail-logs', key },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::trail-logs/${key}` },
+          { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+        ],
+      });
+    const empty = new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]);
+    const [root] = explainTexts(
+      text(
+        accessLog('2026-11-28-05-30-02-1A2B3C4D5E6F7A8B'),
+        accessLog('2026-11-28-05-31-17-9C8D7E6F5A4B3C2D'),
+      ),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      root?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/*']],
+    );
+    assert.equal(root?.fix?.verified, true);
+    assert.ok(
+      root?.caveats.some((c) =>
+        c.startsWith(
+          'The fix grants the whole bucket (no target prefix), the prefix logging.s3.amazonaws.com writes every delivery under',
+        ),
+      ),
+      root?.caveats.join(' | '),
+    );
+    const [prefixed] = explainTexts(
+      text(accessLog('logs/src-bucket/2026-11-28-05-30-02-1A2B3C4D5E6F7A8B')),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      prefixed?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/logs/src-bucket/*']],
+    );
+    const flowLog = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const [vended] = explainTexts(text(flowLog), context({ bucketPolicies: empty })).findings;
+    assert.deepEqual(
+      vended?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/AWSLogs/444455556666/*']],
+    );
+    assert.ok(
+      !vended?.caveats.some((c) => c.startsWith('The fix grants a dated directory')),
+      vended?.caveats.join(' | '),
+    );
+  });
+
+  test('a Deny on what the service acts for (aws:SourceArn, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',
       Statement: [
@@ -1382,7 +1514,7 @@ describe('an AWS service refused where the visible policies allow it', () => {
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 's3:PutObject',
           Resource: 'arn:aws:s3:::trail-logs/*',
-          Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } },
+          Condition: { ArnNotLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:111122223333:trail/*' } },
         },
       ],
     };
@@ -1392,8 +1524,163 @@ describe('an AWS service refused where the visible policies allow it', () => {
     ).findings;
     assert.equal(finding?.cause, 'allowed-by-visible-policies');
     assert.ok(
-      finding?.caveats.some((c) => c.includes('"OnlyOwnTrails"') && c.includes('aws:SourceAccount')),
+      finding?.caveats.some((c) => c.includes('"OnlyOwnTrails"') && c.includes('aws:SourceArn')),
       finding?.caveats.join(' | '),
+    );
+  });
+
+  test('a confused-deputy Deny on aws:SourceAccount refuses a delivery whose key names another account (AWSLogs/<account>/), saying the account was inferred; no fix is offered', () => {
+    const vpcFlowLog = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'PutObject',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'trail-logs',
+        key: 'AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::trail-logs/AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+      ],
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyForeignSources',
+          Effect: 'Deny',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::trail-logs', 'arn:aws:s3:::trail-logs/*'],
+          Condition: { StringNotEquals: { 'aws:SourceAccount': ['111122223333'] } },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(vpcFlowLog),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.deepEqual(
+      finding?.deniedBy.map((d) => d.sid),
+      ['DenyForeignSources'],
+    );
+    assert.equal(finding?.fix, null);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith('aws:SourceAccount, which CloudTrail does not record, was taken to be 444455556666'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const deny = finding?.caveats.find((c) => c.includes('"DenyForeignSources"')) ?? '';
+    assert.match(deny, /have the statement's owner name what the AWS service acts for here/);
+    assert.doesNotMatch(deny, /meet the condition/);
+  });
+
+  test("an organization's Deny (StringNotEquals aws:PrincipalOrgID, or aws:PrincipalOrgPaths) refuses it: a service principal is in no organization, so the key is absent, not unknown", () => {
+    for (const [key, value] of [
+      ['aws:PrincipalOrgID', 'o-abc123def4'],
+      ['aws:PrincipalOrgPaths', 'o-abc123def4/r-ab12/*'],
+    ] as const) {
+      const guarded = {
+        Version: '2012-10-17',
+        Statement: [
+          ...bucketPolicy.Statement,
+          {
+            Sid: 'DenyOutsideOrg',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: ['arn:aws:s3:::trail-logs', 'arn:aws:s3:::trail-logs/*'],
+            Condition: {
+              [key === 'aws:PrincipalOrgID' ? 'StringNotEquals' : 'StringNotLike']: {
+                [key]: value,
+              },
+            },
+          },
+        ],
+      };
+      const [finding] = explainTexts(
+        text(delivery()),
+        context({ bucketPolicies: new Map([['trail-logs', guarded]]) }),
+      ).findings;
+      assert.equal(finding?.cause, 'resource-policy-explicit-deny', key);
+      assert.deepEqual(
+        finding?.deniedBy.map((d) => d.sid),
+        ['DenyOutsideOrg'],
+      );
+      const advice = finding?.caveats.find((c) => c.includes('"DenyOutsideOrg"')) ?? '';
+      assert.match(advice, /No AWS service principal is in an organization/);
+      assert.match(advice, /"BoolIfExists": \{"aws:PrincipalIsAWSService": "false"\}/);
+    }
+  });
+
+  test('an Allow guarded only by what the service acts for (aws:SourceAccount, aws:SourceArn) is unverifiable, not missing: the cause and advice say so, and nothing asks the user to meet the condition', () => {
+    const aclCheck = record({
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventName: 'GetBucketAcl',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: 'trail-logs', acl: '' },
+      resources: [{ accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' }],
+    });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AWSLogDeliveryAclCheck',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: 's3:GetBucketAcl',
+          Resource: 'arn:aws:s3:::trail-logs',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ['111122223333'] },
+            ArnLike: { 'aws:SourceArn': ['arn:aws:logs:eu-west-1:111122223333:*'] },
+          },
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      text(aclCheck),
+      context({ bucketPolicies: new Map([['trail-logs', policy]]) }),
+    ).findings;
+    assert.ok(finding !== undefined);
+    assert.equal(finding.cause, 'resource-policy-missing-allow');
+    assert.match(findingCauseText(finding).explanation, /unverifiable, not unmet/);
+    assert.doesNotMatch(findingCauseText(finding).explanation, /contains no statement that does/);
+    const advice = finding.caveats.find((c) => c.includes('AWSLogDeliveryAclCheck')) ?? '';
+    assert.match(
+      advice,
+      /The AWS service sets these keys itself, to what it acts for .*: if that is what the Condition names, the statement allows the request, and what refused it is elsewhere/,
+    );
+    assert.doesNotMatch(advice, /Meet the condition|To meet the condition/);
+
+    // A write whose PutObject such a statement guards: the fix's verification says unverifiable, not unmet.
+    const write = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::trail-logs/AWSLogs/111122223333/*',
+          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:111122223333:trail/*' } },
+        },
+      ],
+    };
+    const [put] = explainTexts(
+      text(delivery()),
+      context({ bucketPolicies: new Map([['trail-logs', write]]) }),
+    ).findings;
+    assert.ok(
+      put?.fix?.verification.some((v) =>
+        v.includes(
+          '1 that an Allow grants only under a condition the record cannot show met (unverifiable, not unmet)',
+        ),
+      ),
+      put?.fix?.verification.join(' | '),
     );
   });
 

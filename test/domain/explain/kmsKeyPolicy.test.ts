@@ -5,7 +5,7 @@ import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { keyPolicyCaveat } from '../../../src/domain/explain/kmsKeyPolicy.js';
 import { findingCauseText } from '../../../src/domain/render/causeText.js';
 import { renderSns } from '../../../src/domain/render/sns.js';
-import { backupUserContext, deniedObjectRecord } from './explainFixtures.js';
+import { backupUserContext, deniedObjectRecord, explainContext } from './explainFixtures.js';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:999988887777:key/0000aaaa-12ab-34cd-56ef-1234567890ab';
@@ -94,6 +94,89 @@ describe('keyPolicyCaveat', () => {
     const root: Principal = { type: 'Root', arn: 'arn:aws:iam::111122223333:root', account: '111122223333' };
     assert.equal(keyPolicyCaveat(root, [{ action: 'kms:Decrypt', keyArn: KEY }]), undefined);
     assert.equal(keyPolicyCaveat(role, []), undefined);
+  });
+
+  test('an AWS service principal: the key policy alone, naming the service, with the confused-deputy condition on the account it acts for', () => {
+    const service: Principal = { type: 'AWSService', name: 'delivery.logs.amazonaws.com' };
+    const caveat = keyPolicyCaveat(
+      service,
+      [{ action: 'kms:GenerateDataKey', keyArn: KEY, viaService: VIA_S3 }],
+      {
+        account: '444455556666',
+        from: 'key',
+      },
+    );
+    assert.deepEqual(statementsIn(caveat), [
+      {
+        Sid: 'AllowServiceUseOfTheKey',
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: ['kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': '444455556666' } },
+      },
+    ]);
+    assert.match(caveat ?? '', /has no IAM policies, so only the key policy can allow it/);
+    assert.match(caveat ?? '', /an inference from the key/);
+    assert.doesNotMatch(caveat ?? '', /IAM policies grant it/);
+    const guessed = keyPolicyCaveat(service, [{ action: 'kms:GenerateDataKey', keyArn: KEY }], {
+      account: '111122223333',
+      from: 'bucket-owner',
+    });
+    assert.match(guessed ?? '', /the bucket owner's account, a guess/);
+  });
+});
+
+describe('an AWS service refused by the KMS key', () => {
+  test('the advice names the key policy alone (a service has no IAM policies) and gives the statement', () => {
+    const delivery = {
+      eventVersion: '1.10',
+      userIdentity: { type: 'AWSService', invokedBy: 'delivery.logs.amazonaws.com' },
+      eventTime: '2026-11-28T05:30:02Z',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'PutObject',
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: 'delivery.logs.amazonaws.com',
+      userAgent: 'delivery.logs.amazonaws.com',
+      errorCode: 'AccessDenied',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'central-logs',
+        key: 'AWSLogs/111122223333/vpcflowlogs/x.log.gz',
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+      },
+      resources: [
+        {
+          type: 'AWS::S3::Object',
+          ARN: 'arn:aws:s3:::central-logs/AWSLogs/111122223333/vpcflowlogs/x.log.gz',
+        },
+        { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::central-logs' },
+      ],
+      eventID: 'e-kms-service',
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    };
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::central-logs/AWSLogs/111122223333/*',
+        },
+      ],
+    };
+    const [finding] = explainTexts(
+      [{ input: 'test.json', text: JSON.stringify({ Records: [delivery] }) }],
+      explainContext({ bucketPolicies: new Map([['central-logs', policy]]) }),
+    ).findings;
+    assert.equal(finding?.cause, 'kms-key');
+    assert.ok(!finding?.caveats.some((c) => c.includes("letting the account's IAM policies grant it")));
+    const statement = statementsIn(finding?.caveats.find((c) => c.includes('AllowServiceUseOfTheKey')))[0];
+    assert.deepEqual(statement?.Principal, { Service: 'delivery.logs.amazonaws.com' });
+    assert.deepEqual(statement?.Condition, { StringEquals: { 'aws:SourceAccount': '111122223333' } });
   });
 });
 

@@ -116,6 +116,51 @@ describe('requestContextFor', () => {
     assert.equal('aws:ViaAWSService' in requestContextFor(withInvokedBy), false);
   });
 
+  test("a log delivery's aws:SourceAccount is the account its key names (AWSLogs/<account>/), for the services that write that layout alone", () => {
+    const delivery = (service: string, key: string) => {
+      const normalised = normaliseRecord({
+        input: 'test',
+        position: '$',
+        record: {
+          ...s3Event({ eventName: 'PutObject', requestParameters: { bucketName: BUCKET, key } }),
+          userIdentity: { type: 'AWSService', invokedBy: service },
+          sourceIPAddress: service,
+        },
+      });
+      assert.ok(normalised.ok, JSON.stringify(normalised));
+      return normalised.record;
+    };
+    const flowLogs = 'AWSLogs/444455556666/vpcflowlogs/eu-west-1/2026/11/28/x.log.gz';
+    assert.equal(
+      requestContextFor(delivery('delivery.logs.amazonaws.com', flowLogs))['aws:SourceAccount'],
+      '444455556666',
+    );
+    assert.equal(
+      requestContextFor(
+        delivery('cloudtrail.amazonaws.com', 'trails/AWSLogs/222233334444/CloudTrail/x.json.gz'),
+      )['aws:SourceAccount'],
+      '222233334444',
+    );
+    // An organization trail's key names a member, not the management account the trail acts for.
+    assert.equal(
+      'aws:SourceAccount' in
+        requestContextFor(
+          delivery('cloudtrail.amazonaws.com', 'AWSLogs/o-abc123def4/222233334444/CloudTrail/x.json.gz'),
+        ),
+      false,
+    );
+    // Another service, or an IAM caller writing the same key: nothing inferred.
+    assert.equal(
+      'aws:SourceAccount' in requestContextFor(delivery('example.amazonaws.com', flowLogs)),
+      false,
+    );
+    const byUser = s3Record({
+      eventName: 'PutObject',
+      requestParameters: { bucketName: BUCKET, key: flowLogs },
+    });
+    assert.equal('aws:SourceAccount' in requestContextFor(byUser), false);
+  });
+
   test('a request through a VPC endpoint has aws:SourceVpce and no aws:SourceIp', () => {
     const record = s3Record({
       eventName: 'GetObject',
