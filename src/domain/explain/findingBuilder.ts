@@ -1064,12 +1064,14 @@ function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: str
 }
 
 /**
- * `result` with the Deny statements of the bucket policy that refuse a request made through an access
- * point. S3 evaluates the underlying bucket's policy for such a request against the bucket's own ARNs
+ * `result` with the bucket policy's decision for a request made through an access point. S3 evaluates
+ * the underlying bucket's policy for such a request against the bucket's own ARNs
  * (`arn:aws:s3:::bucket/key`), while the request itself, and so every other policy here, is matched
  * against the access point's: a Deny that names the bucket refuses the request whatever the access
- * point's ARNs are granted. (Its grants are not applied: a bucket policy that delegates to access points
- * allows what the access point's policy, which is not an input, allows.)
+ * point's ARNs are granted, and for a caller of another account it is the bucket policy's Allow on those
+ * ARNs (a delegation to access points by `s3:DataAccessPointAccount`, or a grant of the same access) that
+ * the request needs, never one on the access point's. The statements of that Allow's conditions the
+ * request missed (a delegation to another account's access points) are kept for the advice.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
  */
@@ -1097,8 +1099,31 @@ function withBucketPolicyDeny(
       ref.policyType === 'resource' &&
       !before.some((b) => b.policyType === 'resource' && b.statementIndex === ref.statementIndex),
   );
-  if (onBucket.decision !== 'ExplicitlyDenied' || denies.length === 0) return result;
-  return { ...result, decision: 'ExplicitlyDenied', deniedBy: [...before, ...denies], missingAllowIn: [] };
+  if (onBucket.decision === 'ExplicitlyDenied' && denies.length > 0)
+    return { ...result, decision: 'ExplicitlyDenied', deniedBy: [...before, ...denies], missingAllowIn: [] };
+  if (result.decision !== 'ImplicitlyDenied' || !result.missingAllowIn.includes('resource')) return result;
+  const grants = onBucket.allowedBy.filter((ref) => ref.policyType === 'resource');
+  if (grants.length === 0) {
+    // Its conditional Allows, as evaluated on the bucket's ARNs: the one the request missed is the advice.
+    const onItsArns = onBucket.explanations.filter(
+      (e) => e.policyType === 'resource' && e.effect === 'Allow',
+    );
+    return onItsArns.length === 0
+      ? result
+      : {
+          ...result,
+          explanations: [...onItsArns, ...result.explanations.filter((e) => e.policyType !== 'resource')],
+        };
+  }
+  // The bucket policy allows the request on its own ARNs: what else lacks an Allow (the caller's
+  // identity policies) still refuses it; the access point's policy is not an input.
+  const missingAllowIn = result.missingAllowIn.filter((type) => type !== 'resource');
+  return {
+    ...result,
+    decision: missingAllowIn.length === 0 ? 'Allowed' : 'ImplicitlyDenied',
+    missingAllowIn,
+    allowedBy: [...result.allowedBy, ...grants],
+  };
 }
 
 /**
@@ -3919,12 +3944,31 @@ export class FindingBuilder {
     const through = viaAccessPoint[0];
     // The bucket policy names the bucket, never the access point's ARNs: the grant belongs in the
     // access point's policy, with a bucket policy that delegates to it.
+    const those =
+      viaAccessPoint.length === requests.length
+        ? requests.length === 1
+          ? 'The request'
+          : 'The requests'
+        : viaAccessPoint.length === 1
+          ? 'The request that'
+          : `The ${viaAccessPoint.length} requests that`;
+    const throughArn = through?.accessPoint;
+    // A bucket policy given here was evaluated on the bucket's own ARNs, as S3 does (see
+    // withBucketPolicyDeny): it allows none of these, and the delegation it may hold was not met.
     const accessPointCaveat =
-      through?.accessPoint === undefined
+      throughArn === undefined
         ? undefined
-        : `${viaAccessPoint.length === requests.length ? (requests.length === 1 ? 'The request' : 'The requests') : viaAccessPoint.length === 1 ? 'The request that' : `The ${viaAccessPoint.length} requests that`} went through ${isMultiRegionAccessPointArn(through.accessPoint) ? 'Multi-Region Access Point' : 'access point'} ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
+        : isMultiRegionAccessPointArn(throughArn) || !resolved.bucketPolicyKnown
+          ? `${those} went through ${isMultiRegionAccessPointArn(throughArn) ? 'Multi-Region Access Point' : 'access point'} ${throughArn}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. ${resolved.bucketPolicyKnown ? "The access point's policy is not in the input" : 'Neither policy is in the input'}, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`
+          : `${those} went through access point ${throughArn}, of account ${throughArn.split(':')[4]}: S3 also evaluates the bucket policy, on the bucket's own ARNs (${bucketArnOf(bucket ?? '', partitionOfArn(throughArn))}…), and the bucket policy given ${viaAccessPoint.length === 1 ? 'does not allow it' : 'allows none of them'} there. It must delegate access control to that account's access points (StringEquals s3:DataAccessPointAccount "${throughArn.split(':')[4]}") or grant the caller the same access on the bucket's ARNs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html); the grant on the access point's ARNs belongs in the access point's policy, which is not in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
     if (accessPointCaveat !== undefined && viaAccessPoint.length === requests.length)
-      return { fix: null, caveats: [accessPointCaveat] };
+      return {
+        fix: null,
+        caveats: [
+          accessPointCaveat,
+          ...(resolved.bucketPolicyKnown ? conditionGuardCaveats(resolved, viaAccessPoint) : []),
+        ],
+      };
     // The others (a copy's write, when only its source went through the access point) get their fix.
     if (accessPointCaveat !== undefined) {
       const outcome = fixOf(

@@ -310,34 +310,80 @@ describe('explain through a Multi-Region Access Point in another account', () =>
 });
 
 describe('explain through an access point in another account', () => {
-  test('a missing grant on the resource side gets no bucket-policy fix, and a caveat says where it belongs', () => {
-    const owner = '444455556666';
-    const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
-    const record = deniedRecord({
-      errorMessage: 'Access Denied',
-      requestParameters: {
-        bucketName: 'data',
-        key: 'in/a.csv',
-        Host: `shared-in-${owner}.s3-accesspoint.eu-west-1.amazonaws.com`,
-      },
-      resources: [
-        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
-        { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
-        { accountId: owner, type: 'AWS::S3::AccessPoint', ARN: otherAp },
-      ],
-      recipientAccountId: owner,
-    });
-    const context = {
-      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${otherAp}/object/*` }]),
-      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
-    };
-    const [finding] = explainTexts(text(record), context).findings;
+  const owner = '444455556666';
+  const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
+  const record = deniedRecord({
+    errorMessage: 'Access Denied',
+    requestParameters: {
+      bucketName: 'data',
+      key: 'in/a.csv',
+      Host: `shared-in-${owner}.s3-accesspoint.eu-west-1.amazonaws.com`,
+    },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+      { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      { accountId: owner, type: 'AWS::S3::AccessPoint', ARN: otherAp },
+    ],
+    recipientAccountId: owner,
+  });
+  const withBucketPolicy = (statements: readonly Record<string, unknown>[]) => ({
+    ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${otherAp}/object/*` }]),
+    bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: statements }]]),
+  });
+  const delegateTo = (accounts: readonly string[]) => ({
+    Sid: 'Delegate',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: '*',
+    Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+    Condition: { StringEquals: { 's3:DataAccessPointAccount': accounts } },
+  });
+
+  test('a bucket policy that allows nothing on the bucket gets no fix, and a caveat says what it must hold', () => {
+    const [finding] = explainTexts(text(record), withBucketPolicy([])).findings;
     assert.equal(finding?.cause, 'resource-policy-missing-allow');
     assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith(
+        `The request went through access point ${otherAp}, of account ${owner}: S3 also evaluates`,
+      ),
+    );
+    assert.ok(caveat, finding?.caveats.join(' | '));
+    assert.match(caveat, /the bucket policy given does not allow it there/);
+    assert.match(caveat, /StringEquals s3:DataAccessPointAccount "444455556666"/);
+    // The bucket policy was given: it is not said to be missing.
+    assert.ok(!finding?.caveats.some((c) => c.includes('Neither policy is in the input')));
+  });
+
+  // The documented ways a bucket policy allows requests through an access point, on the bucket's own ARNs.
+  for (const [name, statement] of [
+    ['a delegation to the access point account', delegateTo([ACCOUNT, owner])],
+    [
+      'a grant of the same access',
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/backup` },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::data/in/*',
+      },
+    ],
+  ] as const)
+    test(`a bucket policy with ${name} on the bucket's ARNs allows the request`, () => {
+      const [finding] = explainTexts(text(record), withBucketPolicy([statement])).findings;
+      assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.summary);
+      assert.deepEqual(
+        finding?.requests.map((r) => r.decision),
+        ['Allowed'],
+      );
+    });
+
+  test("a delegation to another account's access points says which account it names and which the request had", () => {
+    const [finding] = explainTexts(text(record), withBucketPolicy([delegateTo([ACCOUNT])])).findings;
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
     assert.ok(
       finding?.caveats.some((c) =>
-        c.startsWith(
-          `The request went through access point ${otherAp}: the grant belongs in that access point's policy`,
+        c.includes(
+          `(statement Delegate) allows this only under its Condition, which the request did not meet: StringEquals s3:DataAccessPointAccount "${ACCOUNT}" (the request had "${owner}")`,
         ),
       ),
       finding?.caveats.join(' | '),
