@@ -117,6 +117,50 @@ describe('explain through an access point', () => {
     assert.equal(direct?.cause, 'identity-explicit-deny');
   });
 
+  test("an access point only the message names sets its keys: a bucket policy's access-points-only Deny does not apply", () => {
+    // An alias Host, and no access point in resources[]: only the message says which one it was.
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/x.csv" because no identity-based policy allows the s3:PutObject action`;
+    const record = deniedRecord({
+      errorMessage: message,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/x.csv',
+        Host: 'etl-ingest-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/x.csv' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const context = {
+      ...backupUserContext([]),
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OnlyThroughAccessPoints',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+                Condition: { StringNotEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+              },
+            ],
+          },
+        ],
+      ]),
+    };
+    const [finding] = explainTexts(text(record), context).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow', finding?.summary);
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${AP}/object/in/*`]],
+    );
+  });
+
   /** A bucket policy's statement that delegates access control to the account's access points. */
   const DELEGATE_TO_ACCESS_POINTS = {
     Sid: 'Delegate',
