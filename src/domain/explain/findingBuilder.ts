@@ -12,7 +12,12 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { contextForAction } from '../s3/requestContext.js';
-import { isMultiRegionAccessPointArn, isS3Action } from '../s3/s3Location.js';
+import {
+  accessPointAliasCaveat,
+  accessPointAliasKind,
+  isMultiRegionAccessPointArn,
+  isS3Action,
+} from '../s3/s3Location.js';
 import {
   DECRYPT_HIDDEN,
   DEFAULT_KEY_NOTE,
@@ -2024,7 +2029,15 @@ export class FindingBuilder {
         if (principalContext !== undefined) request.principalContext = principalContext;
         // What CloudTrail does not log is unknown, not absent: a Deny on it is not taken to apply.
         request.unknownKeys = isUnloggedKey;
-        if (canEvaluate && other !== undefined) {
+        if (
+          check.accessPoint === undefined &&
+          check.bucket !== undefined &&
+          accessPointAliasKind(check.bucket) !== undefined
+        ) {
+          // An access point alias in place of the bucket: S3 evaluated the access point's ARNs, which the
+          // record does not give, never `arn:aws:s3:::<alias>` (see accessPointAliasCaveat).
+          evaluated.push({ event, check, request, decision: 'Unknown' });
+        } else if (canEvaluate && other !== undefined) {
           const result = withBucketPolicyDeny(
             other.set,
             request,
@@ -2193,9 +2206,17 @@ export class FindingBuilder {
           `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
         );
     }
+    // An access point alias in place of the bucket, with no access point ARN: the access point's ARNs,
+    // which S3 evaluated, are not known (those requests were not evaluated), and no grant on the bucket
+    // the alias seems to name would let the request through.
+    const throughAlias =
+      bucket !== undefined &&
+      accessPointAliasKind(bucket) !== undefined &&
+      evaluated.every((e) => e.check.accessPoint === undefined);
     // Every request refused by a Deny given here: the policies decide, whatever the caller's own allow.
     const evidence: Finding['evidence'] =
-      canEvaluate || (denyOnly !== undefined && evaluated.every((e) => e.decision === 'ExplicitlyDenied'))
+      (canEvaluate && !throughAlias) ||
+      (denyOnly !== undefined && evaluated.every((e) => e.decision === 'ExplicitlyDenied'))
         ? 'policies'
         : message.form === 'enhanced' || message.form === 'setting'
           ? 'message'
@@ -2389,7 +2410,9 @@ export class FindingBuilder {
     } else {
       cause = 'not-evaluable';
       caveats.push(
-        'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
+        throughAlias
+          ? 'The event carries the generic "Access Denied" message and the access point the request went through is not in the record (see below), so the cause cannot be determined.'
+          : 'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
       );
     }
     // Denies taken not to apply for want of a key CloudTrail does not log: they may refuse the requests
@@ -2643,33 +2666,35 @@ export class FindingBuilder {
     if (advice !== undefined) caveats.unshift(advice);
 
     let fixOutcome: KmsFixOutcome =
-      kmsFix !== undefined
-        ? kmsFix
-        : // The Deny AWS's message names refuses every request: no Allow added gets one through.
-          causeFromMessage !== undefined
-          ? { fix: null, caveats: [] }
-          : onlyProbes
-            ? {
-                fix: null,
-                caveats: [
-                  probeEffect === 'ignored'
-                    ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
-                    : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
-                ],
-              }
-            : this.#fix(
-                cause,
-                evidence,
-                principal,
-                resolved,
-                denied,
-                bucket,
-                partition,
-                resourceAccount,
-                parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
-                ignoredProbes.size,
-                otherBucket,
-              );
+      bucket !== undefined && throughAlias
+        ? { fix: null, caveats: [accessPointAliasCaveat(bucket)] }
+        : kmsFix !== undefined
+          ? kmsFix
+          : // The Deny AWS's message names refuses every request: no Allow added gets one through.
+            causeFromMessage !== undefined
+            ? { fix: null, caveats: [] }
+            : onlyProbes
+              ? {
+                  fix: null,
+                  caveats: [
+                    probeEffect === 'ignored'
+                      ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
+                      : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
+                  ],
+                }
+              : this.#fix(
+                  cause,
+                  evidence,
+                  principal,
+                  resolved,
+                  denied,
+                  bucket,
+                  partition,
+                  resourceAccount,
+                  parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
+                  ignoredProbes.size,
+                  otherBucket,
+                );
     // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
     if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
       const combined = withKeyUseStatements(
@@ -2947,8 +2972,9 @@ export class FindingBuilder {
     // A job that worked through one access point: its profile grants the access point's ARNs.
     const accessPoint =
       toolAdvice.jobProfile !== null && bucket !== undefined ? soleAccessPoint(evaluated, bucket) : undefined;
-    const fullProfile =
-      toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
+    const fullProfile = throughAlias
+      ? null
+      : toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
     // What a Deny refuses to this caller whatever its requests carry is not the profile's to grant (the

@@ -61,17 +61,55 @@ export function isBucketName(name: string): boolean {
 }
 
 /**
+ * What an alias is an alias of, for a name S3 reserves for aliases: bucket names must not end in
+ * `-s3alias` (access points; `-ext-s3alias` for those attached to an FSx file system) or `--ol-s3`
+ * (Object Lambda access points), so such a name is never a bucket's, and `arn:aws:s3:::<alias>` never
+ * matches a request. `undefined` for any other name.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations-naming-rules.html
+ */
+export function accessPointAliasKind(name: string): 'access-point' | 'fsx' | 'object-lambda' | undefined {
+  if (name.endsWith('--ol-s3')) return 'object-lambda';
+  if (name.endsWith('-ext-s3alias')) return 'fsx';
+  return name.endsWith('-s3alias') ? 'access-point' : undefined;
+}
+
+/**
+ * The caveat of a request made through an access point alias the record names in place of the bucket,
+ * with no access point ARN beside it: the alias holds neither the access point's name nor its account.
+ */
+export function accessPointAliasCaveat(alias: string): string {
+  const what =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'Object Lambda access point alias'
+      : 'access point alias';
+  const arn =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'arn:aws:s3-object-lambda:REGION:ACCOUNT:accesspoint/NAME'
+      : 'arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME';
+  const list =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'aws s3control list-access-points-for-object-lambda --account-id ACCOUNT'
+      : 'aws s3control list-access-points --account-id ACCOUNT';
+  return `The request went through ${what} ${alias}, which the record names in place of the bucket: bucket names ending in ${accessPointAliasKind(alias) === 'object-lambda' ? '--ol-s3' : '-s3alias'} are reserved for such aliases, so no bucket has that name and a policy naming arn:aws:s3:::${alias} matches no request (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). The alias holds neither the access point's name nor its account, and the record gives no access point ARN for the request, so it was not evaluated and no fix is proposed: a grant must name the access point's ARN (${arn}, and …/object/KEY for objects), which \`${list}\` shows beside each access point's Alias.`;
+}
+
+/**
  * The bucket of the request: `requestParameters.bucketName`, else the bucket ARN in `resources[]`,
- * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`) in `bucketName`
- * gives way to the bucket `resources[]` names.
+ * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`, `--ol-s3`) in
+ * `bucketName` gives way to the bucket `resources[]` names; with none, the alias stands for it (see
+ * {@link accessPointAliasKind}).
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html
  */
 export function bucketOf(record: CloudTrailRecord): string | undefined {
   const named = readNonEmptyParam(record.requestParameters, 'bucketName');
-  if (named !== undefined && !named.endsWith('-s3alias')) return named;
-  const fromResources = s3ResourceArns(record).find((parts) => parts.bucket !== '')?.bucket;
+  if (named !== undefined && accessPointAliasKind(named) === undefined) return named;
+  const fromResources = s3ResourceArns(record).find(
+    (parts) => parts.bucket !== '' && accessPointAliasKind(parts.bucket) === undefined,
+  )?.bucket;
   if (fromResources !== undefined || named !== undefined) return fromResources ?? named;
   const host = readNonEmptyParam(record.requestParameters, 'Host');
   return host === undefined ? undefined : bucketFromHost(host);

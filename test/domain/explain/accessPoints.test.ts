@@ -353,6 +353,44 @@ describe('explain through a Multi-Region Access Point in another account', () =>
   });
 });
 
+describe('explain through an access point alias in place of the bucket', () => {
+  // Bucket names must not end in -s3alias or --ol-s3: those are access point aliases, never buckets.
+  for (const alias of [
+    'etl-ingest-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias',
+    'redact-olap-a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6--ol-s3',
+  ])
+    for (const resources of [
+      [],
+      [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${alias}` }],
+    ])
+      test(`${alias.slice(-7)} with ${resources.length} resources: no fix on arn:aws:s3:::<alias>, and a caveat names the way to the access point's ARN`, () => {
+        const record = deniedRecord({
+          errorMessage: 'Access Denied',
+          requestParameters: {
+            bucketName: alias,
+            key: 'in/x.csv',
+            Host: `${alias}.s3.eu-west-1.amazonaws.com`,
+          },
+          resources,
+        });
+        // The caller's policy grants the alias as a bucket: that grant would never let a request through.
+        const [finding] = explainTexts(
+          text(record),
+          backupUserContext([
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${alias}/*` },
+          ]),
+        ).findings;
+        assert.equal(finding?.fix, null);
+        assert.equal(finding?.cause, 'not-evaluable');
+        assert.equal(finding?.jobProfile, null);
+        const caveat = finding?.caveats.find((c) =>
+          c.includes(`access point alias ${alias}, which the record names in place of the bucket`),
+        );
+        assert.ok(caveat, finding?.caveats.join(' | '));
+        assert.match(caveat, /aws s3control list-access-points/);
+      });
+});
+
 describe('explain through an access point in another account', () => {
   const owner = '444455556666';
   const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
