@@ -271,6 +271,23 @@ const MESSAGE_KIND: Readonly<Record<MessagePolicyType, string>> = {
   'vpc-endpoint': 'VPC endpoint policy',
 };
 
+/**
+ * {@link MESSAGE_KIND}, for a request made through the access point `accessPoint` (its ARN): there the
+ * resource-based policy AWS's message names is the access point's as well as the bucket's.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+function messageKind(type: MessagePolicyType, accessPoint: string | undefined): string {
+  return type === 'resource' && accessPoint !== undefined && !isMultiRegionAccessPointArn(accessPoint)
+    ? "resource-based policy (the access point's policy or the bucket policy)"
+    : MESSAGE_KIND[type];
+}
+
+/** The account and name of an access point, from its ARN (`arn:aws:s3:region:account:accesspoint/name`). */
+function accessPointParts(arn: string): { readonly account: string; readonly name: string } {
+  return { account: arn.split(':')[4] ?? '', name: arn.slice(arn.indexOf(':accesspoint/') + 13) };
+}
+
 /** The policy type of a `deniedBy` entry for the kind of policy AWS's message names (a VPC endpoint policy has none). */
 const REF_TYPE_OF_MESSAGE: Readonly<Record<MessagePolicyType, PolicyType | undefined>> = {
   identity: 'identity',
@@ -3479,8 +3496,8 @@ export class FindingBuilder {
       unshown++;
       const why = notInInput(message.policyType, bucket, this.#context, unseenPolicies);
       const what = allowed
-        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
-        : `AWS's message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]}) for ${e.check.action}; the snapshot suggests ${CAUSE_PHRASE[engineCause]}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
+        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${messageKind(message.policyType, e.check.accessPoint)} (${CAUSE_PHRASE[saidCause]})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
+        : `AWS's message points at the ${messageKind(message.policyType, e.check.accessPoint)} (${CAUSE_PHRASE[saidCause]}) for ${e.check.action}; the snapshot suggests ${CAUSE_PHRASE[engineCause]}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
       const entry = said.get(what);
       if (entry === undefined) said.set(what, { text: what, count: 1 });
       else entry.count++;
@@ -3579,7 +3596,8 @@ export class FindingBuilder {
       // A Deny of that kind of policy on a key the record cannot show is the likely cause.
       const likely =
         message.denial === 'explicit' ? unlogged.filter((u) => u.ref.policyType === message.policyType) : [];
-      const likelyCaveat = `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`;
+      const kind = messageKind(message.policyType, first.check.accessPoint);
+      const likelyCaveat = `The visible policies allow the request, and AWS's message names an explicit Deny in the ${kind}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`;
       if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
         // One of those given, on such a key, before a level or policy not given.
         if (likely.length > 0) {
@@ -3587,7 +3605,7 @@ export class FindingBuilder {
           return said;
         }
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}, ${
+          `The visible policies allow the request, and AWS's message names the ${kind}, ${
             message.policyType === 'scp' || message.policyType === 'rcp'
               ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
@@ -3614,7 +3632,7 @@ export class FindingBuilder {
             : [];
       if (lacking.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
+          `The visible policies allow the request, and AWS's message names the ${kind}: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
         );
         return said;
       }
@@ -3626,7 +3644,7 @@ export class FindingBuilder {
           : [];
       if (named.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
+          `The visible policies allow the request, and AWS's message names the ${kind}: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
         );
         return said;
       }
@@ -3642,10 +3660,23 @@ export class FindingBuilder {
         unseen,
         inSnapshotAccount(this.#context, callerAccount) ? undefined : callerAccount,
       );
+      // Through an access point, a bucket policy given that does not refuse the request leaves the access
+      // point's own policy, which is not an input.
+      const through = first.check.accessPoint;
+      const pointPolicy =
+        message.policyType === 'resource' &&
+        through !== undefined &&
+        !isMultiRegionAccessPointArn(through) &&
+        first.bucket !== undefined &&
+        this.#context.bucketPolicies.has(first.bucket)
+          ? accessPointParts(through)
+          : undefined;
       caveats.push(
-        missing !== undefined
-          ? `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}, and ${missing}: that is what to look at first.`
-          : `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot may be out of date.`,
+        pointPolicy !== undefined
+          ? `The visible policies allow the request, but AWS's message names the ${kind}: the bucket policy given does not refuse it, so the access point's policy, which is not in the input, is what to read first (\`aws s3control get-access-point-policy --account-id ${pointPolicy.account} --name ${pointPolicy.name}\`).`
+          : missing !== undefined
+            ? `The visible policies allow the request, but AWS's message names the ${kind}, and ${missing}: that is what to look at first.`
+            : `The visible policies allow the request, but AWS's message names the ${kind}: the snapshot may be out of date.`,
       );
     }
     caveats.push(...hiddenDenyCaveats(events, evaluated, set, unlogged));
@@ -3669,6 +3700,19 @@ export class FindingBuilder {
       still.push(
         `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId, first)})`,
       );
+    // The access point the requests went through: its policy, which is not an input, and its network
+    // origin (one restricted to a VPC refuses every request from outside it).
+    const through = first.check.accessPoint;
+    if (through !== undefined && !isMultiRegionAccessPointArn(through)) {
+      const { account, name } = accessPointParts(through);
+      still.push(
+        `the policy of access point ${name}, which the request went through (not an input: \`aws s3control get-access-point-policy --account-id ${account} --name ${name}\`)`,
+      );
+      if (first.vpcEndpointId === undefined)
+        still.push(
+          `the network origin of access point ${name}: one restricted to a VPC (NetworkOrigin VPC) refuses every request that does not come from that VPC, and this one came through no VPC endpoint (\`aws s3control get-access-point --account-id ${account} --name ${name} --query NetworkOrigin\`; https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-vpc.html)`,
+        );
+    }
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
     for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))
       still.push(

@@ -161,6 +161,35 @@ describe('explain through an access point', () => {
     );
   });
 
+  test("the visible policies allowing it, the access point's policy and network origin are among what can still deny it", () => {
+    const [finding] = explainTexts(
+      text(throughAccessPoint('in/a.csv', 'Access Denied')),
+      backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    const still = finding?.caveats.find((c) => c.includes('What can still deny it:'));
+    assert.match(
+      still ?? '',
+      /\(1\) the policy of access point etl-ingest, which the request went through \(not an input: `aws s3control get-access-point-policy --account-id 111122223333 --name etl-ingest`\); \(2\) the network origin of access point etl-ingest: one restricted to a VPC/,
+    );
+  });
+
+  test("a message naming a resource-based policy, the bucket policy given not refusing: the access point's policy is named", () => {
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`;
+    const [finding] = explainTexts(text(throughAccessPoint('in/a.csv', message)), {
+      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+    }).findings;
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "The visible policies allow the request, but AWS's message names the resource-based policy (the access point's policy or the bucket policy): the bucket policy given does not refuse it, so the access point's policy, which is not in the input, is what to read first",
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   /** A bucket policy's statement that delegates access control to the account's access points. */
   const DELEGATE_TO_ACCESS_POINTS = {
     Sid: 'Delegate',
