@@ -330,7 +330,8 @@ function fromMessage(
   if (usual !== undefined && !usual.lower.has(lowerCaseAction(message.action))) {
     notes = otherActionNote(record.eventName, message.action, resource, usual.listed, substituted);
   }
-  if (throughAccessPoint !== undefined) notes = [...notes, accessPointNote(throughAccessPoint.accessPoint)];
+  if (throughAccessPoint !== undefined)
+    notes = [...notes, accessPointNote(throughAccessPoint.accessPoint, behind)];
   const ownerNote = expectedOwnerNote(record, owner);
   if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
@@ -385,7 +386,7 @@ function withUnansweredNotes(
   if (operationNotes.length === 0) return notes;
   const listing = lowerCaseAction(action) === 's3:listbucket';
   const accessPoint = accessPointOf(record);
-  const pointNote = accessPoint === undefined ? undefined : accessPointNote(accessPoint);
+  const pointNote = accessPoint === undefined ? undefined : accessPointNote(accessPoint, bucketOf(record));
   const kept = operationNotes.filter(
     (note) => !(listing && note === MISSING_KEY_403) && note !== pointNote && !notes.includes(note),
   );

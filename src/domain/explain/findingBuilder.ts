@@ -3708,13 +3708,21 @@ export class FindingBuilder {
       still.push(
         `the policy of access point ${name}, which the request went through (not an input: \`aws s3control get-access-point-policy --account-id ${account} --name ${name}\`)`,
       );
+      // An access point attached to an FSx volume: the volume's permissions decide after its policy.
+      if (first.check.bucket !== undefined && accessPointAliasKind(first.check.bucket) === 'fsx')
+        still.push(
+          `the file system user identity access point ${name} is configured with (\`aws s3control get-access-point --account-id ${account} --name ${name}\`), which the FSx volume's own permissions on the file or directory must allow (https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html)`,
+        );
       if (first.vpcEndpointId === undefined)
         still.push(
           `the network origin of access point ${name}: one restricted to a VPC (NetworkOrigin VPC) refuses every request that does not come from that VPC, and this one came through no VPC endpoint (\`aws s3control get-access-point --account-id ${account} --name ${name} --query NetworkOrigin\`; https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-vpc.html)`,
         );
     }
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
-    for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))
+    // An FSx access point's alias names no bucket: there is no bucket policy to give.
+    for (const bucket of buckets
+      .filter((b) => !this.#context.bucketPolicies.has(b) && accessPointAliasKind(b) !== 'fsx')
+      .slice(0, 3))
       still.push(
         `the bucket policy of ${bucket} (none was given: --bucket-policy ${shellWord(`${bucket}=FILE`)})`,
       );
@@ -3749,7 +3757,8 @@ export class FindingBuilder {
     const ownership = objectOwnershipItem(
       events.flatMap((e) => checksOf(e).map((check) => ({ eventName: e.eventName, check }))),
     );
-    if (ownership !== undefined) still.push(ownership);
+    if (ownership !== undefined && !buckets.some((b) => accessPointAliasKind(b) === 'fsx'))
+      still.push(ownership);
     if (events.some((e) => checksOf(e).some((c) => MFA_DELETE_ACTIONS.has(c.action.toLowerCase()))))
       still.push(
         first.principal.type === 'Root'

@@ -401,9 +401,15 @@ export function parseAccessPointResource(
 /** One note per access point (every event through it shares the string). */
 const accessPointNotes = new Map<string, string>();
 
-/** The caveat of a request made through an access point: what was evaluated, and what else decides. */
-export function accessPointNote(accessPoint: AccessPoint): string {
+/**
+ * The caveat of a request made through an access point: what was evaluated, and what else decides.
+ * `bucket` is the bucket the record names behind it: for an access point attached to an FSx file
+ * system, its alias (`…-ext-s3alias`), as there is no bucket.
+ */
+export function accessPointNote(accessPoint: AccessPoint, bucket?: string): string {
   if (accessPoint.multiRegion === true) return multiRegionAccessPointNote(accessPoint);
+  if (bucket !== undefined && accessPointAliasKind(bucket) === 'fsx')
+    return fsxAccessPointNote(accessPoint, bucket);
   let note = accessPointNotes.get(accessPoint.arn);
   if (note === undefined) {
     note = `The request went through access point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix. The access point's own policy, which is not in the input, and the bucket policy must also allow the request: a bucket policy that delegates access control to the account's access points (s3:DataAccessPointAccount) or grants the same access. AWS matches the bucket policy against the bucket's own ARNs, and so does this tool with a bucket policy given here: its Deny statements refuse these requests if they name the bucket, and its Allow (the delegation, or the grant) is what a caller of another account needs. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html`;
@@ -411,6 +417,18 @@ export function accessPointNote(accessPoint: AccessPoint): string {
     accessPointNotes.set(accessPoint.arn, note);
   }
   return note;
+}
+
+/**
+ * The caveat of a request made through an access point attached to an FSx for NetApp ONTAP or OpenZFS
+ * volume: no bucket, so no bucket policy; its own policy, then the file system user identity it is
+ * configured with, decide.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations-naming-rules.html
+ * @see https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html
+ */
+export function fsxAccessPointNote(accessPoint: AccessPoint, alias: string): string {
+  return `The request went through access point ${accessPoint.name} (${accessPoint.arn}), whose alias ${alias} ends in -ext-s3alias, which S3 reserves for access points attached to an FSx file system volume: there is no bucket behind it, so no bucket policy applies, and ${alias} is not a bucket's name. Identity-based policies are matched against its ARNs (${accessPoint.arn}, and ${accessPoint.arn}/object/<key> for files), and so is the fix. The access point's own policy, which is not in the input, must also allow the request, and then the file system user identity the access point is configured with (a UNIX or Windows user) must be allowed the file or directory by the volume's own permissions. See https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html`;
 }
 
 /**

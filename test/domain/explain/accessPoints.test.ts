@@ -420,6 +420,40 @@ describe('explain through an access point alias in place of the bucket', () => {
       });
 });
 
+describe('explain through an access point attached to an FSx volume', () => {
+  test('no bucket policy is asked for: the access point policy and the file system user identity decide', () => {
+    const alias = 'etl-ingest-abcdefghijklmnopqrstuvwxyz0123-ext-s3alias';
+    const record = deniedRecord({
+      eventName: 'GetObject',
+      errorMessage: 'Access Denied',
+      requestParameters: { bucketName: alias, key: 'projects/plan.docx', Host: HOST },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: AP }],
+    });
+    const [finding] = explainTexts(
+      text(record),
+      backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${AP}/object/*` }]),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.match(
+      finding?.summary ?? '',
+      /through access point alias \S+-ext-s3alias \(of an FSx volume, no bucket\)/,
+    );
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes('reserves for access points attached to an FSx file system volume'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const still = finding?.caveats.find((c) => c.includes('What can still deny it:')) ?? '';
+    assert.match(still, /the file system user identity access point etl-ingest is configured with/);
+    assert.doesNotMatch(still, /--bucket-policy|Object Ownership/);
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('delegates access control')),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
+
 describe('explain through an access point in another account', () => {
   const owner = '444455556666';
   const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
