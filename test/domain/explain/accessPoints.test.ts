@@ -190,6 +190,39 @@ describe('explain through an access point', () => {
     );
   });
 
+  test("an access-points-only Deny refusing a direct request says to send it through one of the account's access points", () => {
+    const [finding] = explainTexts(text(deniedRecord()), {
+      ...backupUserContext(bucketPolicyForBucket),
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OnlyThroughAccessPoints',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+                Condition: { StringNotEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+              },
+            ],
+          },
+        ],
+      ]),
+    }).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          'To get past it while it stays in place: send the request through an access point of an account the statement names: S3 sets this key only for a request made through an access point',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   /** A bucket policy's statement that delegates access control to the account's access points. */
   const DELEGATE_TO_ACCESS_POINTS = {
     Sid: 'Delegate',
