@@ -50,6 +50,8 @@ const CROSS_ACCOUNT_EVALUATION =
  */
 const OUTPOSTS_SOURCE = 's3-outposts.amazonaws.com';
 const OUTPOSTS_IAM = 'https://docs.aws.amazon.com/AmazonS3/latest/s3-outposts/S3OutpostsIAM.html';
+const OBJECT_LAMBDA_SOURCE = 's3-object-lambda.amazonaws.com';
+const OBJECT_LAMBDA_IAM = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-policies.html';
 
 /**
  * HTTP 403 error codes and whether a policy change can resolve them. Only authorization denials are
@@ -197,7 +199,9 @@ export function classifyRecord(
       message:
         record.eventSource === OUTPOSTS_SOURCE
           ? `${record.eventName} from ${OUTPOSTS_SOURCE} is an S3 on Outposts request: permission-auditor explains requests to general purpose buckets (s3.amazonaws.com) only, so it is not explained. S3 on Outposts is authorized by s3-outposts actions (s3-outposts:${record.eventName}), not s3 ones, on Outposts ARNs (such as arn:aws:s3-outposts:REGION:ACCOUNT:outpost/OUTPOST-ID/bucket/BUCKET and …/accesspoint/NAME, objects under /object/KEY), in identity-based policies and the Outposts bucket's and access point's policies. See ${OUTPOSTS_IAM}.`
-          : `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
+          : record.eventSource === OBJECT_LAMBDA_SOURCE
+            ? `${record.eventName} from ${OBJECT_LAMBDA_SOURCE} is an S3 Object Lambda request: permission-auditor explains requests to general purpose buckets (s3.amazonaws.com) only, so it is not explained. A request through an Object Lambda access point is authorized by s3-object-lambda actions (s3-object-lambda:${record.eventName}) on its ARN (arn:aws:s3-object-lambda:REGION:ACCOUNT:accesspoint/NAME, objects under /object/KEY), in identity-based policies and the Object Lambda access point's policy; AWS documents that the supporting access point (s3:${record.eventName} on arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY, with the bucket behind it) and the Lambda function must grant their part too. See ${OBJECT_LAMBDA_IAM}.`
+            : `${record.eventName} from ${record.eventSource} is not an S3 request (expected s3.amazonaws.com).`,
     }));
   }
   const code = record.errorCode;

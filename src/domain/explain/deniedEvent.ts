@@ -309,6 +309,23 @@ function fromMessage(
     typeof recordBucket === 'string' &&
     recordBucket !== '' &&
     parsed.bucket !== recordBucket;
+  const requestContext = namesSource
+    ? sourceContext(record, message.action, resource, otherBucket ? undefined : owner)
+    : requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner);
+  // The access point the message names is the one the request went through, also when the record's
+  // `resources[]` and `Host` do not show it (an alias `Host`): S3 sets its keys in the request's context
+  // (a bucket policy's "access points only" Deny does not apply to it). AWS documents them for access
+  // points, not for Multi-Region Access Points.
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-condition-keys
+  const named = throughAccessPoint?.accessPoint;
+  const context =
+    named !== undefined && named.multiRegion !== true && requestContext['s3:DataAccessPointArn'] === undefined
+      ? {
+          ...requestContext,
+          's3:DataAccessPointArn': named.arn,
+          's3:DataAccessPointAccount': named.account,
+        }
+      : requestContext;
   // Objects of this function are built in one literal each, every member in place (absent ones
   // `undefined`): members added afterwards would grow a property store per denied event.
   const check: S3AuthorizationCheck = {
@@ -316,9 +333,7 @@ function fromMessage(
     resource,
     // The source's read has the source's version (`x-amz-copy-source`'s versionId), as the operation
     // gives it.
-    context: namesSource
-      ? sourceContext(record, message.action, resource, otherBucket ? undefined : owner)
-      : requestContextForActionOwnedBy(record, message.action, otherBucket ? undefined : owner),
+    context,
     bucket: parsed === undefined ? undefined : internedBucket(parsed.bucket),
     key: parsed?.key,
     accessPoint: throughAccessPoint?.accessPoint.arn,
@@ -332,7 +347,8 @@ function fromMessage(
   if (usual !== undefined && !usual.lower.has(lowerCaseAction(message.action))) {
     notes = otherActionNote(record.eventName, message.action, resource, usual.listed, substituted);
   }
-  if (throughAccessPoint !== undefined) notes = [...notes, accessPointNote(throughAccessPoint.accessPoint)];
+  if (throughAccessPoint !== undefined)
+    notes = [...notes, accessPointNote(throughAccessPoint.accessPoint, behind)];
   const ownerNote = expectedOwnerNote(record, owner);
   if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
@@ -387,7 +403,7 @@ function withUnansweredNotes(
   if (operationNotes.length === 0) return notes;
   const listing = lowerCaseAction(action) === 's3:listbucket';
   const accessPoint = accessPointOf(record);
-  const pointNote = accessPoint === undefined ? undefined : accessPointNote(accessPoint);
+  const pointNote = accessPoint === undefined ? undefined : accessPointNote(accessPoint, bucketOf(record));
   const kept = operationNotes.filter(
     (note) => !(listing && note === MISSING_KEY_403) && note !== pointNote && !notes.includes(note),
   );

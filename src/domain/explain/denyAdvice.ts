@@ -63,6 +63,17 @@ const IAM_KEYS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_pol
 /** The keys of the caller's organization, absent for a service principal (in no organization). */
 const ORGANIZATION_KEYS: ReadonlySet<string> = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
 
+/**
+ * {@link meetHint} for a condition on an access point's keys: S3 sets them only for a request made
+ * through an access point, which a client sends by naming the access point where the bucket goes.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+function accessPointHint(which: string): string {
+  return `send the request through ${which}: S3 sets this key only for a request made through an access point, which a client sends by giving the access point's ARN (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME) or its alias where the bucket's name goes (aws s3 cp s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/KEY …); the access point's policy must then allow the request too, and the caller's identity-based policy must name the access point's ARNs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html, https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html)`;
+}
+
 /** What to do to meet a request condition, for the keys S3 guardrails use most. */
 const MEET: readonly [RegExp, string][] = [
   [/^aws:securetransport$/, 'send the request over HTTPS (an endpoint given as http:// does not)'],
@@ -112,6 +123,13 @@ const MEET: readonly [RegExp, string][] = [
     'list with a page size (max-keys) the statement allows, such as aws-cli --page-size or rclone --s3-list-chunk',
   ],
   [/^s3:prefix$/, 'list only within the prefixes the statement allows (s3:prefix)'],
+  // An "access points only" condition: S3 sets these keys for requests through an access point alone.
+  [/^s3:dataaccesspointaccount$/, accessPointHint('an access point of an account the statement names')],
+  [/^s3:dataaccesspointarn$/, accessPointHint('an access point the statement names')],
+  [
+    /^s3:accesspointnetworkorigin$/,
+    accessPointHint('an access point whose network origin (Internet or VPC) the statement names'),
+  ],
   [/^s3:delimiter$/, 'list with the delimiter the statement allows (s3:delimiter)'],
   [
     /^(aws:resourcetag|s3:buckettag)\//,

@@ -12,7 +12,12 @@ import type {
   StatementRef,
 } from '../policy/types.js';
 import { contextForAction } from '../s3/requestContext.js';
-import { isMultiRegionAccessPointArn, isS3Action } from '../s3/s3Location.js';
+import {
+  accessPointAliasCaveat,
+  accessPointAliasKind,
+  isMultiRegionAccessPointArn,
+  isS3Action,
+} from '../s3/s3Location.js';
 import {
   DECRYPT_HIDDEN,
   DEFAULT_KEY_NOTE,
@@ -265,6 +270,23 @@ const MESSAGE_KIND: Readonly<Record<MessagePolicyType, string>> = {
   rcp: 'resource control policies',
   'vpc-endpoint': 'VPC endpoint policy',
 };
+
+/**
+ * {@link MESSAGE_KIND}, for a request made through the access point `accessPoint` (its ARN): there the
+ * resource-based policy AWS's message names is the access point's as well as the bucket's.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+function messageKind(type: MessagePolicyType, accessPoint: string | undefined): string {
+  return type === 'resource' && accessPoint !== undefined && !isMultiRegionAccessPointArn(accessPoint)
+    ? "resource-based policy (the access point's policy or the bucket policy)"
+    : MESSAGE_KIND[type];
+}
+
+/** The account and name of an access point, from its ARN (`arn:aws:s3:region:account:accesspoint/name`). */
+function accessPointParts(arn: string): { readonly account: string; readonly name: string } {
+  return { account: arn.split(':')[4] ?? '', name: arn.slice(arn.indexOf(':accesspoint/') + 13) };
+}
 
 /** The policy type of a `deniedBy` entry for the kind of policy AWS's message names (a VPC endpoint policy has none). */
 const REF_TYPE_OF_MESSAGE: Readonly<Record<MessagePolicyType, PolicyType | undefined>> = {
@@ -1064,12 +1086,14 @@ function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: str
 }
 
 /**
- * `result` with the Deny statements of the bucket policy that refuse a request made through an access
- * point. S3 evaluates the underlying bucket's policy for such a request against the bucket's own ARNs
+ * `result` with the bucket policy's decision for a request made through an access point. S3 evaluates
+ * the underlying bucket's policy for such a request against the bucket's own ARNs
  * (`arn:aws:s3:::bucket/key`), while the request itself, and so every other policy here, is matched
  * against the access point's: a Deny that names the bucket refuses the request whatever the access
- * point's ARNs are granted. (Its grants are not applied: a bucket policy that delegates to access points
- * allows what the access point's policy, which is not an input, allows.)
+ * point's ARNs are granted, and for a caller of another account it is the bucket policy's Allow on those
+ * ARNs (a delegation to access points by `s3:DataAccessPointAccount`, or a grant of the same access) that
+ * the request needs, never one on the access point's. The statements of that Allow's conditions the
+ * request missed (a delegation to another account's access points) are kept for the advice.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
  */
@@ -1097,8 +1121,31 @@ function withBucketPolicyDeny(
       ref.policyType === 'resource' &&
       !before.some((b) => b.policyType === 'resource' && b.statementIndex === ref.statementIndex),
   );
-  if (onBucket.decision !== 'ExplicitlyDenied' || denies.length === 0) return result;
-  return { ...result, decision: 'ExplicitlyDenied', deniedBy: [...before, ...denies], missingAllowIn: [] };
+  if (onBucket.decision === 'ExplicitlyDenied' && denies.length > 0)
+    return { ...result, decision: 'ExplicitlyDenied', deniedBy: [...before, ...denies], missingAllowIn: [] };
+  if (result.decision !== 'ImplicitlyDenied' || !result.missingAllowIn.includes('resource')) return result;
+  const grants = onBucket.allowedBy.filter((ref) => ref.policyType === 'resource');
+  if (grants.length === 0) {
+    // Its conditional Allows, as evaluated on the bucket's ARNs: the one the request missed is the advice.
+    const onItsArns = onBucket.explanations.filter(
+      (e) => e.policyType === 'resource' && e.effect === 'Allow',
+    );
+    return onItsArns.length === 0
+      ? result
+      : {
+          ...result,
+          explanations: [...onItsArns, ...result.explanations.filter((e) => e.policyType !== 'resource')],
+        };
+  }
+  // The bucket policy allows the request on its own ARNs: what else lacks an Allow (the caller's
+  // identity policies) still refuses it; the access point's policy is not an input.
+  const missingAllowIn = result.missingAllowIn.filter((type) => type !== 'resource');
+  return {
+    ...result,
+    decision: missingAllowIn.length === 0 ? 'Allowed' : 'ImplicitlyDenied',
+    missingAllowIn,
+    allowedBy: [...result.allowedBy, ...grants],
+  };
 }
 
 /**
@@ -1999,7 +2046,15 @@ export class FindingBuilder {
         if (principalContext !== undefined) request.principalContext = principalContext;
         // What CloudTrail does not log is unknown, not absent: a Deny on it is not taken to apply.
         request.unknownKeys = isUnloggedKey;
-        if (canEvaluate && other !== undefined) {
+        if (
+          check.accessPoint === undefined &&
+          check.bucket !== undefined &&
+          accessPointAliasKind(check.bucket) !== undefined
+        ) {
+          // An access point alias in place of the bucket: S3 evaluated the access point's ARNs, which the
+          // record does not give, never `arn:aws:s3:::<alias>` (see accessPointAliasCaveat).
+          evaluated.push({ event, check, request, decision: 'Unknown' });
+        } else if (canEvaluate && other !== undefined) {
           const result = withBucketPolicyDeny(
             other.set,
             request,
@@ -2168,9 +2223,17 @@ export class FindingBuilder {
           `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
         );
     }
+    // An access point alias in place of the bucket, with no access point ARN: the access point's ARNs,
+    // which S3 evaluated, are not known (those requests were not evaluated), and no grant on the bucket
+    // the alias seems to name would let the request through.
+    const throughAlias =
+      bucket !== undefined &&
+      accessPointAliasKind(bucket) !== undefined &&
+      evaluated.every((e) => e.check.accessPoint === undefined);
     // Every request refused by a Deny given here: the policies decide, whatever the caller's own allow.
     const evidence: Finding['evidence'] =
-      canEvaluate || (denyOnly !== undefined && evaluated.every((e) => e.decision === 'ExplicitlyDenied'))
+      (canEvaluate && !throughAlias) ||
+      (denyOnly !== undefined && evaluated.every((e) => e.decision === 'ExplicitlyDenied'))
         ? 'policies'
         : message.form === 'enhanced' || message.form === 'setting'
           ? 'message'
@@ -2364,7 +2427,9 @@ export class FindingBuilder {
     } else {
       cause = 'not-evaluable';
       caveats.push(
-        'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
+        throughAlias
+          ? 'The event carries the generic "Access Denied" message and the access point the request went through is not in the record (see below), so the cause cannot be determined.'
+          : 'The event carries the generic "Access Denied" message and the caller\'s policies are not available, so the cause cannot be determined.',
       );
     }
     // Denies taken not to apply for want of a key CloudTrail does not log: they may refuse the requests
@@ -2618,33 +2683,35 @@ export class FindingBuilder {
     if (advice !== undefined) caveats.unshift(advice);
 
     let fixOutcome: KmsFixOutcome =
-      kmsFix !== undefined
-        ? kmsFix
-        : // The Deny AWS's message names refuses every request: no Allow added gets one through.
-          causeFromMessage !== undefined
-          ? { fix: null, caveats: [] }
-          : onlyProbes
-            ? {
-                fix: null,
-                caveats: [
-                  probeEffect === 'ignored'
-                    ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
-                    : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
-                ],
-              }
-            : this.#fix(
-                cause,
-                evidence,
-                principal,
-                resolved,
-                denied,
-                bucket,
-                partition,
-                resourceAccount,
-                parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
-                ignoredProbes.size,
-                otherBucket,
-              );
+      bucket !== undefined && throughAlias
+        ? { fix: null, caveats: [accessPointAliasCaveat(bucket)] }
+        : kmsFix !== undefined
+          ? kmsFix
+          : // The Deny AWS's message names refuses every request: no Allow added gets one through.
+            causeFromMessage !== undefined
+            ? { fix: null, caveats: [] }
+            : onlyProbes
+              ? {
+                  fix: null,
+                  caveats: [
+                    probeEffect === 'ignored'
+                      ? 'Nothing to grant: the only denial is that check, which rclone ignores; the job did not fail on it.'
+                      : 'Nothing to grant: the only denial is that check, and rclone carried on past it; the job did not fail on it.',
+                  ],
+                }
+              : this.#fix(
+                  cause,
+                  evidence,
+                  principal,
+                  resolved,
+                  denied,
+                  bucket,
+                  partition,
+                  resourceAccount,
+                  parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
+                  ignoredProbes.size,
+                  otherBucket,
+                );
     // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
     if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
       const combined = withKeyUseStatements(
@@ -2922,8 +2989,9 @@ export class FindingBuilder {
     // A job that worked through one access point: its profile grants the access point's ARNs.
     const accessPoint =
       toolAdvice.jobProfile !== null && bucket !== undefined ? soleAccessPoint(evaluated, bucket) : undefined;
-    const fullProfile =
-      toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
+    const fullProfile = throughAlias
+      ? null
+      : toolAdvice.jobProfile !== null && accessPoint !== undefined && bucket !== undefined
         ? profileThroughAccessPoint(toolAdvice.jobProfile, bucketArnOf(bucket, partition), accessPoint)
         : toolAdvice.jobProfile;
     // What a Deny refuses to this caller whatever its requests carry is not the profile's to grant (the
@@ -3428,8 +3496,8 @@ export class FindingBuilder {
       unshown++;
       const why = notInInput(message.policyType, bucket, this.#context, unseenPolicies);
       const what = allowed
-        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
-        : `AWS's message points at the ${MESSAGE_KIND[message.policyType]} (${CAUSE_PHRASE[saidCause]}) for ${e.check.action}; the snapshot suggests ${CAUSE_PHRASE[engineCause]}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
+        ? `the visible policies allow ${e.check.action} (${e.event.eventName}), yet AWS refused it: its message points at the ${messageKind(message.policyType, e.check.accessPoint)} (${CAUSE_PHRASE[saidCause]})${why === undefined ? ', which the input does not show refusing it' : `, and ${why}`}. The fix does not cover that request.`
+        : `AWS's message points at the ${messageKind(message.policyType, e.check.accessPoint)} (${CAUSE_PHRASE[saidCause]}) for ${e.check.action}; the snapshot suggests ${CAUSE_PHRASE[engineCause]}${why === undefined ? '. The snapshot may be out of date.' : `, but ${why}, which is the likely reason.`}`;
       const entry = said.get(what);
       if (entry === undefined) said.set(what, { text: what, count: 1 });
       else entry.count++;
@@ -3531,7 +3599,8 @@ export class FindingBuilder {
       // A Deny of that kind of policy on a key the record cannot show is the likely cause.
       const likely =
         message.denial === 'explicit' ? unlogged.filter((u) => u.ref.policyType === message.policyType) : [];
-      const likelyCaveat = `The visible policies allow the request, and AWS's message names an explicit Deny in the ${MESSAGE_KIND[message.policyType]}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`;
+      const kind = messageKind(message.policyType, first.check.accessPoint);
+      const likelyCaveat = `The visible policies allow the request, and AWS's message names an explicit Deny in the ${kind}: ${likely.map((u) => u.text).join('; ')}, which CloudTrail does not log, so it could not be checked here: that is likely what refused it.`;
       if (['scp', 'rcp', 'session', 'vpc-endpoint'].includes(message.policyType)) {
         // One of those given, on such a key, before a level or policy not given.
         if (likely.length > 0) {
@@ -3539,7 +3608,7 @@ export class FindingBuilder {
           return said;
         }
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}, ${
+          `The visible policies allow the request, and AWS's message names the ${kind}, ${
             message.policyType === 'scp' || message.policyType === 'rcp'
               ? (message.policyType === 'scp' ? set.scpLevels : set.rcpLevels).length > 0
                 ? 'which allow it as given here: a level not given (the root, an OU), or one changed since, refuses it'
@@ -3566,7 +3635,7 @@ export class FindingBuilder {
             : [];
       if (lacking.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
+          `The visible policies allow the request, and AWS's message names the ${kind}: the snapshot lacks ${andList(lacking.map(unseenName))}, which is what refuses it. Add ${lacking.length === 1 ? 'it' : 'them'} to the snapshot and run again for a fix.`,
         );
         return said;
       }
@@ -3578,7 +3647,7 @@ export class FindingBuilder {
           : [];
       if (named.length > 0) {
         caveats.push(
-          `The visible policies allow the request, and AWS's message names the ${MESSAGE_KIND[message.policyType]}: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
+          `The visible policies allow the request, and AWS's message names the ${kind}: ${andList([...new Set(named.map(problemPlace))])} could not be read (see above), which is likely what refuses it.`,
         );
         return said;
       }
@@ -3594,10 +3663,23 @@ export class FindingBuilder {
         unseen,
         inSnapshotAccount(this.#context, callerAccount) ? undefined : callerAccount,
       );
+      // Through an access point, a bucket policy given that does not refuse the request leaves the access
+      // point's own policy, which is not an input.
+      const through = first.check.accessPoint;
+      const pointPolicy =
+        message.policyType === 'resource' &&
+        through !== undefined &&
+        !isMultiRegionAccessPointArn(through) &&
+        first.bucket !== undefined &&
+        this.#context.bucketPolicies.has(first.bucket)
+          ? accessPointParts(through)
+          : undefined;
       caveats.push(
-        missing !== undefined
-          ? `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}, and ${missing}: that is what to look at first.`
-          : `The visible policies allow the request, but AWS's message names the ${MESSAGE_KIND[message.policyType]}: the snapshot may be out of date.`,
+        pointPolicy !== undefined
+          ? `The visible policies allow the request, but AWS's message names the ${kind}: the bucket policy given does not refuse it, so the access point's policy, which is not in the input, is what to read first (\`aws s3control get-access-point-policy --account-id ${pointPolicy.account} --name ${pointPolicy.name}\`).`
+          : missing !== undefined
+            ? `The visible policies allow the request, but AWS's message names the ${kind}, and ${missing}: that is what to look at first.`
+            : `The visible policies allow the request, but AWS's message names the ${kind}: the snapshot may be out of date.`,
       );
     }
     caveats.push(...hiddenDenyCaveats(events, evaluated, set, unlogged));
@@ -3621,8 +3703,29 @@ export class FindingBuilder {
       still.push(
         `the VPC endpoint policy of ${first.vpcEndpointId}, which the request came through (read it with ${vpcEndpointPolicyCommand(first.vpcEndpointId, first)})`,
       );
+    // The access point the requests went through: its policy, which is not an input, and its network
+    // origin (one restricted to a VPC refuses every request from outside it).
+    const through = first.check.accessPoint;
+    if (through !== undefined && !isMultiRegionAccessPointArn(through)) {
+      const { account, name } = accessPointParts(through);
+      still.push(
+        `the policy of access point ${name}, which the request went through (not an input: \`aws s3control get-access-point-policy --account-id ${account} --name ${name}\`)`,
+      );
+      // An access point attached to an FSx volume: the volume's permissions decide after its policy.
+      if (first.check.bucket !== undefined && accessPointAliasKind(first.check.bucket) === 'fsx')
+        still.push(
+          `the file system user identity access point ${name} is configured with (\`aws s3control get-access-point --account-id ${account} --name ${name}\`), which the FSx volume's own permissions on the file or directory must allow (https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html)`,
+        );
+      if (first.vpcEndpointId === undefined)
+        still.push(
+          `the network origin of access point ${name}: one restricted to a VPC (NetworkOrigin VPC) refuses every request that does not come from that VPC, and this one came through no VPC endpoint (\`aws s3control get-access-point --account-id ${account} --name ${name} --query NetworkOrigin\`; https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-vpc.html)`,
+        );
+    }
     const buckets = [...new Set(events.map((e) => e.check.bucket).filter((b) => b !== undefined))];
-    for (const bucket of buckets.filter((b) => !this.#context.bucketPolicies.has(b)).slice(0, 3))
+    // An FSx access point's alias names no bucket: there is no bucket policy to give.
+    for (const bucket of buckets
+      .filter((b) => !this.#context.bucketPolicies.has(b) && accessPointAliasKind(b) !== 'fsx')
+      .slice(0, 3))
       still.push(
         `the bucket policy of ${bucket} (none was given: --bucket-policy ${shellWord(`${bucket}=FILE`)})`,
       );
@@ -3657,7 +3760,8 @@ export class FindingBuilder {
     const ownership = objectOwnershipItem(
       events.flatMap((e) => checksOf(e).map((check) => ({ eventName: e.eventName, check }))),
     );
-    if (ownership !== undefined) still.push(ownership);
+    if (ownership !== undefined && !buckets.some((b) => accessPointAliasKind(b) === 'fsx'))
+      still.push(ownership);
     if (events.some((e) => checksOf(e).some((c) => MFA_DELETE_ACTIONS.has(c.action.toLowerCase()))))
       still.push(
         first.principal.type === 'Root'
@@ -3922,12 +4026,31 @@ export class FindingBuilder {
     const through = viaAccessPoint[0];
     // The bucket policy names the bucket, never the access point's ARNs: the grant belongs in the
     // access point's policy, with a bucket policy that delegates to it.
+    const those =
+      viaAccessPoint.length === requests.length
+        ? requests.length === 1
+          ? 'The request'
+          : 'The requests'
+        : viaAccessPoint.length === 1
+          ? 'The request that'
+          : `The ${viaAccessPoint.length} requests that`;
+    const throughArn = through?.accessPoint;
+    // A bucket policy given here was evaluated on the bucket's own ARNs, as S3 does (see
+    // withBucketPolicyDeny): it allows none of these, and the delegation it may hold was not met.
     const accessPointCaveat =
-      through?.accessPoint === undefined
+      throughArn === undefined
         ? undefined
-        : `${viaAccessPoint.length === requests.length ? (requests.length === 1 ? 'The request' : 'The requests') : viaAccessPoint.length === 1 ? 'The request that' : `The ${viaAccessPoint.length} requests that`} went through ${isMultiRegionAccessPointArn(through.accessPoint) ? 'Multi-Region Access Point' : 'access point'} ${through.accessPoint}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. Neither policy is in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
+        : isMultiRegionAccessPointArn(throughArn) || !resolved.bucketPolicyKnown
+          ? `${those} went through ${isMultiRegionAccessPointArn(throughArn) ? 'Multi-Region Access Point' : 'access point'} ${throughArn}: the grant belongs in that access point's policy (with Principal ${principal.roleArn ?? principal.policyPrincipalArn ?? principal.arn ?? 'the caller'}), and the bucket policy must delegate to the access point or grant the same. ${resolved.bucketPolicyKnown ? "The access point's policy is not in the input" : 'Neither policy is in the input'}, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`
+          : `${those} went through access point ${throughArn}, of account ${throughArn.split(':')[4]}: S3 also evaluates the bucket policy, on the bucket's own ARNs (${bucketArnOf(bucket ?? '', partitionOfArn(throughArn))}…), and the bucket policy given ${viaAccessPoint.length === 1 ? 'does not allow it' : 'allows none of them'} there. It must delegate access control to that account's access points (StringEquals s3:DataAccessPointAccount "${throughArn.split(':')[4]}") or grant the caller the same access on the bucket's ARNs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html); the grant on the access point's ARNs belongs in the access point's policy, which is not in the input, so no fix is proposed${viaAccessPoint.length === requests.length ? '' : ' for those'}.`;
     if (accessPointCaveat !== undefined && viaAccessPoint.length === requests.length)
-      return { fix: null, caveats: [accessPointCaveat] };
+      return {
+        fix: null,
+        caveats: [
+          accessPointCaveat,
+          ...(resolved.bucketPolicyKnown ? conditionGuardCaveats(resolved, viaAccessPoint) : []),
+        ],
+      };
     // The others (a copy's write, when only its source went through the access point) get their fix.
     if (accessPointCaveat !== undefined) {
       const outcome = fixOf(

@@ -4,6 +4,7 @@
 
 import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import { accessPointAliasKind } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { settingNamedIn } from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
@@ -203,6 +204,12 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
   if (elsewhere !== undefined && finding.bucket !== undefined)
     return ` on bucket ${elsewhere} (CloudTrail logged the event on ${finding.bucket})`;
   if (finding.bucket === undefined) return '';
+  // An access point alias stands for the bucket only where the record names no bucket: it is none.
+  const alias = accessPointAliasKind(finding.bucket);
+  if (alias !== undefined)
+    return alias === 'fsx'
+      ? ` through access point alias ${finding.bucket} (of an FSx volume, no bucket)`
+      : ` through ${alias === 'object-lambda' ? 'Object Lambda access point' : 'access point'} alias ${finding.bucket}`;
   const others = new Set<string>();
   let copiesOnly = true;
   for (const request of finding.requests) {

@@ -103,7 +103,7 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
   const notes: string[] = (operation.notes ?? []).filter(
     (note) => !ownEncryption || note !== DEFAULT_KEY_NOTE,
   );
-  if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint));
+  if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint, bucket));
   const checks: S3AuthorizationCheck[] = [];
 
   for (const rule of operation.actions) {

@@ -61,17 +61,55 @@ export function isBucketName(name: string): boolean {
 }
 
 /**
+ * What an alias is an alias of, for a name S3 reserves for aliases: bucket names must not end in
+ * `-s3alias` (access points; `-ext-s3alias` for those attached to an FSx file system) or `--ol-s3`
+ * (Object Lambda access points), so such a name is never a bucket's, and `arn:aws:s3:::<alias>` never
+ * matches a request. `undefined` for any other name.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations-naming-rules.html
+ */
+export function accessPointAliasKind(name: string): 'access-point' | 'fsx' | 'object-lambda' | undefined {
+  if (name.endsWith('--ol-s3')) return 'object-lambda';
+  if (name.endsWith('-ext-s3alias')) return 'fsx';
+  return name.endsWith('-s3alias') ? 'access-point' : undefined;
+}
+
+/**
+ * The caveat of a request made through an access point alias the record names in place of the bucket,
+ * with no access point ARN beside it: the alias holds neither the access point's name nor its account.
+ */
+export function accessPointAliasCaveat(alias: string): string {
+  const what =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'Object Lambda access point alias'
+      : 'access point alias';
+  const arn =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'arn:aws:s3-object-lambda:REGION:ACCOUNT:accesspoint/NAME'
+      : 'arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME';
+  const list =
+    accessPointAliasKind(alias) === 'object-lambda'
+      ? 'aws s3control list-access-points-for-object-lambda --account-id ACCOUNT'
+      : 'aws s3control list-access-points --account-id ACCOUNT';
+  return `The request went through ${what} ${alias}, which the record names in place of the bucket: bucket names ending in ${accessPointAliasKind(alias) === 'object-lambda' ? '--ol-s3' : '-s3alias'} are reserved for such aliases, so no bucket has that name and a policy naming arn:aws:s3:::${alias} matches no request (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). The alias holds neither the access point's name nor its account, and the record gives no access point ARN for the request, so it was not evaluated and no fix is proposed: a grant must name the access point's ARN (${arn}, and …/object/KEY for objects), which \`${list}\` shows beside each access point's Alias.`;
+}
+
+/**
  * The bucket of the request: `requestParameters.bucketName`, else the bucket ARN in `resources[]`,
- * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`) in `bucketName`
- * gives way to the bucket `resources[]` names.
+ * else the virtual-hosted-style `Host` header. An access point alias (`…-s3alias`, `--ol-s3`) in
+ * `bucketName` gives way to the bucket `resources[]` names; with none, the alias stands for it (see
+ * {@link accessPointAliasKind}).
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html
  */
 export function bucketOf(record: CloudTrailRecord): string | undefined {
   const named = readNonEmptyParam(record.requestParameters, 'bucketName');
-  if (named !== undefined && !named.endsWith('-s3alias')) return named;
-  const fromResources = s3ResourceArns(record).find((parts) => parts.bucket !== '')?.bucket;
+  if (named !== undefined && accessPointAliasKind(named) === undefined) return named;
+  const fromResources = s3ResourceArns(record).find(
+    (parts) => parts.bucket !== '' && accessPointAliasKind(parts.bucket) === undefined,
+  )?.bucket;
   if (fromResources !== undefined || named !== undefined) return fromResources ?? named;
   const host = readNonEmptyParam(record.requestParameters, 'Host');
   return host === undefined ? undefined : bucketFromHost(host);
@@ -363,16 +401,34 @@ export function parseAccessPointResource(
 /** One note per access point (every event through it shares the string). */
 const accessPointNotes = new Map<string, string>();
 
-/** The caveat of a request made through an access point: what was evaluated, and what else decides. */
-export function accessPointNote(accessPoint: AccessPoint): string {
+/**
+ * The caveat of a request made through an access point: what was evaluated, and what else decides.
+ * `bucket` is the bucket the record names behind it: for an access point attached to an FSx file
+ * system, its alias (`…-ext-s3alias`), as there is no bucket.
+ */
+export function accessPointNote(accessPoint: AccessPoint, bucket?: string): string {
   if (accessPoint.multiRegion === true) return multiRegionAccessPointNote(accessPoint);
+  if (bucket !== undefined && accessPointAliasKind(bucket) === 'fsx')
+    return fsxAccessPointNote(accessPoint, bucket);
   let note = accessPointNotes.get(accessPoint.arn);
   if (note === undefined) {
-    note = `The request went through access point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix. The access point's own policy, which is not in the input, and the bucket policy must also allow the request: a bucket policy that delegates access control to the account's access points (s3:DataAccessPointAccount) or grants the same access. AWS matches the bucket policy against the bucket's own ARNs: the Deny statements of a bucket policy given here are evaluated against those (a Deny that names the bucket refuses these requests), its grants are not. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html`;
+    note = `The request went through access point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix. The access point's own policy, which is not in the input, and the bucket policy must also allow the request: a bucket policy that delegates access control to the account's access points (s3:DataAccessPointAccount) or grants the same access. AWS matches the bucket policy against the bucket's own ARNs, and so does this tool with a bucket policy given here: its Deny statements refuse these requests if they name the bucket, and its Allow (the delegation, or the grant) is what a caller of another account needs. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html`;
     if (accessPointNotes.size >= 1024) accessPointNotes.clear();
     accessPointNotes.set(accessPoint.arn, note);
   }
   return note;
+}
+
+/**
+ * The caveat of a request made through an access point attached to an FSx for NetApp ONTAP or OpenZFS
+ * volume: no bucket, so no bucket policy; its own policy, then the file system user identity it is
+ * configured with, decide.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations-naming-rules.html
+ * @see https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html
+ */
+export function fsxAccessPointNote(accessPoint: AccessPoint, alias: string): string {
+  return `The request went through access point ${accessPoint.name} (${accessPoint.arn}), whose alias ${alias} ends in -ext-s3alias, which S3 reserves for access points attached to an FSx file system volume: there is no bucket behind it, so no bucket policy applies, and ${alias} is not a bucket's name. Identity-based policies are matched against its ARNs (${accessPoint.arn}, and ${accessPoint.arn}/object/<key> for files), and so is the fix. The access point's own policy, which is not in the input, must also allow the request, and then the file system user identity the access point is configured with (a UNIX or Windows user) must be allowed the file or directory by the volume's own permissions. See https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/configuring-network-access-for-s3-access-points.html`;
 }
 
 /**
@@ -391,7 +447,7 @@ function multiRegionAccessPointNote(accessPoint: AccessPoint): string {
       accessPoint.accountFromBucket === true
         ? ` Its account is not in the request's Host (${accessPoint.name}.accesspoint.s3-global.amazonaws.com): it was taken to be the bucket owner's, ${accessPoint.account}. A Multi-Region Access Point can serve buckets of other accounts; \`aws s3control list-multi-region-access-points --account-id ACCOUNT --region us-west-2\` lists an account's.`
         : '';
-    note = `The request went through Multi-Region Access Point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix.${account} The Multi-Region Access Point's own policy, which is not in the input, and the policy of the bucket the request was routed to must also allow the request, the bucket policy directly or by delegating access control to the Multi-Region Access Point; AWS documents that a request from the account that owns them needs only the identity-based policy. The Deny statements of a bucket policy given here are evaluated against the bucket's own ARNs (a Deny that names the bucket refuses these requests), its grants are not. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html`;
+    note = `The request went through Multi-Region Access Point ${accessPoint.name} (${accessPoint.arn}): identity-based policies are matched against its ARNs (${accessPoint.arn} for the bucket, ${accessPoint.arn}/object/<key> for objects), not the bucket's, and so is the fix.${account} The Multi-Region Access Point's own policy, which is not in the input, and the policy of the bucket the request was routed to must also allow the request, the bucket policy directly or by delegating access control to the Multi-Region Access Point; AWS documents that a request from the account that owns them needs only the identity-based policy. A bucket policy given here is evaluated against the bucket's own ARNs: a Deny that names the bucket refuses these requests, and its Allow there is the one a caller of another account needs. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html`;
     if (accessPointNotes.size >= 1024) accessPointNotes.clear();
     accessPointNotes.set(cacheKey, note);
   }

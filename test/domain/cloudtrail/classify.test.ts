@@ -77,6 +77,26 @@ describe('classifyRecord', () => {
     assert.doesNotMatch(result.message, /is not an S3 request/);
   });
 
+  test('an S3 Object Lambda denial is skipped as not S3, saying it is Object Lambda and what authorizes it', () => {
+    const result = classifyRecord(
+      record({
+        eventSource: 's3-object-lambda.amazonaws.com',
+        eventName: 'GetObject',
+        errorCode: 'AccessDenied',
+      }),
+    );
+    assert.ok(result.kind === 'skip');
+    assert.equal(result.reason, 'not-s3');
+    assert.match(
+      result.message,
+      /^GetObject from s3-object-lambda\.amazonaws\.com is an S3 Object Lambda request: /,
+    );
+    assert.match(result.message, /s3-object-lambda actions \(s3-object-lambda:GetObject\)/);
+    assert.match(result.message, /arn:aws:s3-object-lambda:REGION:ACCOUNT:accesspoint\/NAME/);
+    assert.match(result.message, /supporting access point/);
+    assert.doesNotMatch(result.message, /is not an S3 request/);
+  });
+
   test('a directory bucket (S3 Express) denial is an unsupported operation that names what authorizes it', () => {
     const result = classifyRecord(
       record({

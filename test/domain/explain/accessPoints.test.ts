@@ -117,6 +117,112 @@ describe('explain through an access point', () => {
     assert.equal(direct?.cause, 'identity-explicit-deny');
   });
 
+  test("an access point only the message names sets its keys: a bucket policy's access-points-only Deny does not apply", () => {
+    // An alias Host, and no access point in resources[]: only the message says which one it was.
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/x.csv" because no identity-based policy allows the s3:PutObject action`;
+    const record = deniedRecord({
+      errorMessage: message,
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/x.csv',
+        Host: 'etl-ingest-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias.s3.eu-west-1.amazonaws.com',
+      },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/x.csv' },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      ],
+    });
+    const context = {
+      ...backupUserContext([]),
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OnlyThroughAccessPoints',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+                Condition: { StringNotEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+              },
+            ],
+          },
+        ],
+      ]),
+    };
+    const [finding] = explainTexts(text(record), context).findings;
+    assert.equal(finding?.cause, 'identity-missing-allow', finding?.summary);
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Resource),
+      [[`${AP}/object/in/*`]],
+    );
+  });
+
+  test("the visible policies allowing it, the access point's policy and network origin are among what can still deny it", () => {
+    const [finding] = explainTexts(
+      text(throughAccessPoint('in/a.csv', 'Access Denied')),
+      backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    const still = finding?.caveats.find((c) => c.includes('What can still deny it:'));
+    assert.match(
+      still ?? '',
+      /\(1\) the policy of access point etl-ingest, which the request went through \(not an input: `aws s3control get-access-point-policy --account-id 111122223333 --name etl-ingest`\); \(2\) the network origin of access point etl-ingest: one restricted to a VPC/,
+    );
+  });
+
+  test("a message naming a resource-based policy, the bucket policy given not refusing: the access point's policy is named", () => {
+    const message = `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "${AP}/object/in/a.csv" with an explicit deny in a resource-based policy`;
+    const [finding] = explainTexts(text(throughAccessPoint('in/a.csv', message)), {
+      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${AP}/object/*` }]),
+      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
+    }).findings;
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          "The visible policies allow the request, but AWS's message names the resource-based policy (the access point's policy or the bucket policy): the bucket policy given does not refuse it, so the access point's policy, which is not in the input, is what to read first",
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
+  test("an access-points-only Deny refusing a direct request says to send it through one of the account's access points", () => {
+    const [finding] = explainTexts(text(deniedRecord()), {
+      ...backupUserContext(bucketPolicyForBucket),
+      bucketPolicies: new Map([
+        [
+          'data',
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OnlyThroughAccessPoints',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+                Condition: { StringNotEquals: { 's3:DataAccessPointAccount': ACCOUNT } },
+              },
+            ],
+          },
+        ],
+      ]),
+    }).findings;
+    assert.equal(finding?.cause, 'resource-policy-explicit-deny');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          'To get past it while it stays in place: send the request through an access point of an account the statement names: S3 sets this key only for a request made through an access point',
+        ),
+      ),
+      finding?.caveats.join(' | '),
+    );
+  });
+
   /** A bucket policy's statement that delegates access control to the account's access points. */
   const DELEGATE_TO_ACCESS_POINTS = {
     Sid: 'Delegate',
@@ -309,35 +415,153 @@ describe('explain through a Multi-Region Access Point in another account', () =>
   });
 });
 
-describe('explain through an access point in another account', () => {
-  test('a missing grant on the resource side gets no bucket-policy fix, and a caveat says where it belongs', () => {
-    const owner = '444455556666';
-    const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
+describe('explain through an access point alias in place of the bucket', () => {
+  // Bucket names must not end in -s3alias or --ol-s3: those are access point aliases, never buckets.
+  for (const alias of [
+    'etl-ingest-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias',
+    'redact-olap-a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6--ol-s3',
+  ])
+    for (const resources of [
+      [],
+      [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${alias}` }],
+    ])
+      test(`${alias.slice(-7)} with ${resources.length} resources: no fix on arn:aws:s3:::<alias>, and a caveat names the way to the access point's ARN`, () => {
+        const record = deniedRecord({
+          errorMessage: 'Access Denied',
+          requestParameters: {
+            bucketName: alias,
+            key: 'in/x.csv',
+            Host: `${alias}.s3.eu-west-1.amazonaws.com`,
+          },
+          resources,
+        });
+        // The caller's policy grants the alias as a bucket: that grant would never let a request through.
+        const [finding] = explainTexts(
+          text(record),
+          backupUserContext([
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${alias}/*` },
+          ]),
+        ).findings;
+        assert.equal(finding?.fix, null);
+        assert.equal(finding?.cause, 'not-evaluable');
+        assert.equal(finding?.jobProfile, null);
+        const caveat = finding?.caveats.find((c) =>
+          c.includes(`access point alias ${alias}, which the record names in place of the bucket`),
+        );
+        assert.ok(caveat, finding?.caveats.join(' | '));
+        assert.match(caveat, /aws s3control list-access-points/);
+      });
+});
+
+describe('explain through an access point attached to an FSx volume', () => {
+  test('no bucket policy is asked for: the access point policy and the file system user identity decide', () => {
+    const alias = 'etl-ingest-abcdefghijklmnopqrstuvwxyz0123-ext-s3alias';
     const record = deniedRecord({
+      eventName: 'GetObject',
       errorMessage: 'Access Denied',
-      requestParameters: {
-        bucketName: 'data',
-        key: 'in/a.csv',
-        Host: `shared-in-${owner}.s3-accesspoint.eu-west-1.amazonaws.com`,
-      },
-      resources: [
-        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
-        { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
-        { accountId: owner, type: 'AWS::S3::AccessPoint', ARN: otherAp },
-      ],
-      recipientAccountId: owner,
+      requestParameters: { bucketName: alias, key: 'projects/plan.docx', Host: HOST },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::AccessPoint', ARN: AP }],
     });
-    const context = {
-      ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${otherAp}/object/*` }]),
-      bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: [] }]]),
-    };
-    const [finding] = explainTexts(text(record), context).findings;
-    assert.equal(finding?.cause, 'resource-policy-missing-allow');
-    assert.equal(finding?.fix, null);
+    const [finding] = explainTexts(
+      text(record),
+      backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${AP}/object/*` }]),
+    ).findings;
+    assert.equal(finding?.cause, 'allowed-by-visible-policies');
+    assert.match(
+      finding?.summary ?? '',
+      /through access point alias \S+-ext-s3alias \(of an FSx volume, no bucket\)/,
+    );
     assert.ok(
       finding?.caveats.some((c) =>
-        c.startsWith(
-          `The request went through access point ${otherAp}: the grant belongs in that access point's policy`,
+        c.includes('reserves for access points attached to an FSx file system volume'),
+      ),
+      finding?.caveats.join(' | '),
+    );
+    const still = finding?.caveats.find((c) => c.includes('What can still deny it:')) ?? '';
+    assert.match(still, /the file system user identity access point etl-ingest is configured with/);
+    assert.doesNotMatch(still, /--bucket-policy|Object Ownership/);
+    assert.ok(
+      !finding?.caveats.some((c) => c.includes('delegates access control')),
+      finding?.caveats.join(' | '),
+    );
+  });
+});
+
+describe('explain through an access point in another account', () => {
+  const owner = '444455556666';
+  const otherAp = `arn:aws:s3:eu-west-1:${owner}:accesspoint/shared-in`;
+  const record = deniedRecord({
+    errorMessage: 'Access Denied',
+    requestParameters: {
+      bucketName: 'data',
+      key: 'in/a.csv',
+      Host: `shared-in-${owner}.s3-accesspoint.eu-west-1.amazonaws.com`,
+    },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data/in/a.csv' },
+      { accountId: owner, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' },
+      { accountId: owner, type: 'AWS::S3::AccessPoint', ARN: otherAp },
+    ],
+    recipientAccountId: owner,
+  });
+  const withBucketPolicy = (statements: readonly Record<string, unknown>[]) => ({
+    ...backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${otherAp}/object/*` }]),
+    bucketPolicies: new Map([['data', { Version: '2012-10-17', Statement: statements }]]),
+  });
+  const delegateTo = (accounts: readonly string[]) => ({
+    Sid: 'Delegate',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: '*',
+    Resource: ['arn:aws:s3:::data', 'arn:aws:s3:::data/*'],
+    Condition: { StringEquals: { 's3:DataAccessPointAccount': accounts } },
+  });
+
+  test('a bucket policy that allows nothing on the bucket gets no fix, and a caveat says what it must hold', () => {
+    const [finding] = explainTexts(text(record), withBucketPolicy([])).findings;
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.equal(finding?.fix, null);
+    const caveat = finding?.caveats.find((c) =>
+      c.startsWith(
+        `The request went through access point ${otherAp}, of account ${owner}: S3 also evaluates`,
+      ),
+    );
+    assert.ok(caveat, finding?.caveats.join(' | '));
+    assert.match(caveat, /the bucket policy given does not allow it there/);
+    assert.match(caveat, /StringEquals s3:DataAccessPointAccount "444455556666"/);
+    // The bucket policy was given: it is not said to be missing.
+    assert.ok(!finding?.caveats.some((c) => c.includes('Neither policy is in the input')));
+  });
+
+  // The documented ways a bucket policy allows requests through an access point, on the bucket's own ARNs.
+  for (const [name, statement] of [
+    ['a delegation to the access point account', delegateTo([ACCOUNT, owner])],
+    [
+      'a grant of the same access',
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/backup` },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::data/in/*',
+      },
+    ],
+  ] as const)
+    test(`a bucket policy with ${name} on the bucket's ARNs allows the request`, () => {
+      const [finding] = explainTexts(text(record), withBucketPolicy([statement])).findings;
+      assert.equal(finding?.cause, 'allowed-by-visible-policies', finding?.summary);
+      assert.deepEqual(
+        finding?.requests.map((r) => r.decision),
+        ['Allowed'],
+      );
+    });
+
+  test("a delegation to another account's access points says which account it names and which the request had", () => {
+    const [finding] = explainTexts(text(record), withBucketPolicy([delegateTo([ACCOUNT])])).findings;
+    assert.equal(finding?.cause, 'resource-policy-missing-allow');
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.includes(
+          `(statement Delegate) allows this only under its Condition, which the request did not meet: StringEquals s3:DataAccessPointAccount "${ACCOUNT}" (the request had "${owner}")`,
         ),
       ),
       finding?.caveats.join(' | '),
