@@ -367,6 +367,7 @@ export class Explainer {
     this.#deniedEvents.length = journal.denied;
     for (const id of journal.seen) this.#seen.delete(id);
     for (const noted of journal.evidence) noted.values.delete(noted.value);
+    for (const undo of journal.undo) undo();
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -389,6 +390,11 @@ export class Explainer {
     if (values.has(value)) return;
     values.add(value);
     this.#journal?.evidence.push({ values, value });
+  }
+
+  /** Notes in the journal how to take back what a call noted outside the evidence sets (its times). */
+  #noted(undo: (() => void) | undefined): void {
+    if (undo !== undefined) this.#journal?.undo.push(undo);
   }
 
   #succeededCall(
@@ -459,9 +465,7 @@ export class Explainer {
     // The key existed then: a later read refused with the legacy message is not of a missing key.
     if (eventName === 'GetObject' || eventName === 'HeadObject') {
       const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
-      const added = !seen.foundKeys.has(key);
-      this.#note(seen.foundKeys, key);
-      this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, added);
+      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis));
     }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
@@ -684,6 +688,8 @@ class Journal {
   readonly seen: string[] = [];
   /** Values added to the batch's evidence sets (SucceededCalls), each with its set. */
   readonly evidence: { values: Set<string>; value: string }[] = [];
+  /** How to take back what was noted outside the evidence sets (the times of reads and deletes). */
+  readonly undo: (() => void)[] = [];
 
   constructor(
     readonly errors: number,

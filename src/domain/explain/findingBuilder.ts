@@ -421,9 +421,11 @@ function missingKeyDisproof(
   for (const event of events) {
     const key = event.objectKey;
     if (key === undefined) continue;
-    const found = succeeded.foundAt(principal, bucket, key);
     const refused = eventTimeMillis(event.eventTime);
-    if (found === undefined || Number.isNaN(found) || Number.isNaN(refused)) continue;
+    // The latest read at or before the refusal: an earlier one is further from it, and a later one
+    // (a reader polling for the file) says nothing of the key when it was refused.
+    const found = succeeded.foundBefore(principal, bucket, key, refused);
+    if (found === undefined) continue;
     const seconds = (refused - found) / 1000;
     if (seconds < 0 || seconds > windowMinutes * 60) continue;
     return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;

@@ -162,6 +162,22 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       );
     });
 
+    test('a read that found the key before the refusal counts though another found it after', () => {
+      const caveats = unexplained([
+        found('HeadObject', '2026-11-27T09:59:00Z'),
+        read('GetObject'),
+        found('HeadObject', '2026-11-27T10:19:00Z'),
+      ]);
+      assert.ok(
+        caveats.some((c) =>
+          c.endsWith(
+            'a GetObject or HeadObject of data/in/missing.csv by this caller found the object 60 s before, so the key existed.',
+          ),
+        ),
+        caveats.join(' | '),
+      );
+    });
+
     test('and so does a listing the visible policies allow under an s3:prefix condition', () => {
       const finding = findingOf(
         [
