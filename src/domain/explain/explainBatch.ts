@@ -19,6 +19,8 @@ import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord, stripUserAgentBrackets } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
+import { loggedDeleteEntries } from '../s3/authorizationChecks.js';
+import { requestFeatures } from '../s3/requestFeatures.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
@@ -451,8 +453,21 @@ export class Explainer {
       } else this.#note(seen.delimitedListPrefixes, prefix);
       return;
     }
+    // The key is gone: a read that found it before does not show it existed after. A delete of one
+    // version (a VersionId) may leave an older one as the object, so it is not noted.
+    if (eventName === 'DeleteObjects') {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      for (const entry of loggedDeleteEntries(parameters))
+        if (entry.versionId === undefined)
+          this.#noted(this.#succeeded.noteDeleted(bucket, entry.key, millis));
+      return;
+    }
     const { key } = parameters;
     if (typeof key !== 'string') return;
+    if (eventName === 'DeleteObject' && !requestFeatures.versionId.present(parameters)) {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      this.#noted(this.#succeeded.noteDeleted(bucket, key, millis));
+    }
     // The key's directory (`daily/` for `daily/a.txt`, `` at the bucket root).
     const directory = key.slice(0, key.lastIndexOf('/') + 1);
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on

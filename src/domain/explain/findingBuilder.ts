@@ -400,7 +400,8 @@ const READS_CHECKING_LISTING: ReadonlySet<string> = new Set([
  *   s3:ListBucket, and S3 answers a missing key with 404 (a listing they allow, under an s3:prefix
  *   condition say, leaves the inference standing);
  * - a GetObject or HeadObject of a refused key that found it, at or before the refusal and within the
- *   finding's window: the key existed.
+ *   finding's window, with no successful delete of the key after it and at or before the refusal: the
+ *   key existed.
  */
 function missingKeyDisproof(
   events: readonly DeniedEvent[],
@@ -426,6 +427,9 @@ function missingKeyDisproof(
     // (a reader polling for the file) says nothing of the key when it was refused.
     const found = succeeded.foundBefore(principal, bucket, key, refused);
     if (found === undefined) continue;
+    // Deleted since (a delete in the same second as the read may have come before it): the key was
+    // missing when refused, as the inference has it.
+    if (succeeded.deletedBetween(bucket, key, found, refused)) continue;
     const seconds = (refused - found) / 1000;
     if (seconds < 0 || seconds > windowMinutes * 60) continue;
     return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;

@@ -307,6 +307,31 @@ export class SucceededCalls {
   }
 
   /**
+   * When successful deletes (DeleteObject, or a DeleteObjects entry its record logs) removed each key,
+   * per bucket, whoever made them: a read that found the key before a delete does not show that it
+   * existed after it.
+   */
+  readonly #deleted = new Map<string, KeyTimes>();
+
+  /**
+   * Notes a successful delete of `key` on the bucket at `millis` (see {@link deletedBetween}); returns
+   * how to take the note back, `undefined` when there was nothing to note.
+   */
+  noteDeleted(bucket: string | undefined, key: string, millis: number): (() => void) | undefined {
+    let times = this.#deleted.get(bucket ?? '');
+    if (times === undefined) {
+      times = new KeyTimes();
+      this.#deleted.set(bucket ?? '', times);
+    }
+    return times.add(key, millis);
+  }
+
+  /** Whether a successful delete of `key` on the bucket came after `from` and at or before `to`. */
+  deletedBetween(bucket: string | undefined, key: string, from: number, to: number): boolean {
+    return this.#deleted.get(bucket ?? '')?.anyBetween(key, from, to) === true;
+  }
+
+  /**
    * The evidence sets of the principal on the bucket, created empty when there are none yet: a caller
    * noting several things of one call looks them up once. A value deleted from a set (a batch taking
    * back a text) reads as never seen.

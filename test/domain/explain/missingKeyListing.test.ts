@@ -178,6 +178,74 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       );
     });
 
+    describe('unless a delete of the key came between the read that found it and the refusal: the key was missing', () => {
+      const deleted = (parameters: Record<string, unknown>, eventTime: string, eventName = 'DeleteObject') =>
+        at(
+          {
+            ...read(eventName),
+            errorCode: undefined,
+            errorMessage: undefined,
+            readOnly: false,
+            requestParameters: { bucketName: 'data', Host: 'data.s3.eu-west-1.amazonaws.com', ...parameters },
+          },
+          eventTime,
+        );
+      const inferred = (records: unknown[]) => {
+        const finding = findingOf(records, readsOnly);
+        assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+        assert.deepEqual(
+          finding?.fix?.statements.map((s) => s.Action),
+          [['s3:ListBucket']],
+        );
+        assert.ok(
+          !finding?.caveats.some((c) => c.includes('so the key existed')),
+          finding?.caveats.join(' | '),
+        );
+      };
+
+      test('a DeleteObject of the key', () =>
+        inferred([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T09:55:00Z'),
+          read('GetObject'),
+        ]));
+
+      test('a DeleteObjects whose logged keys include it', () =>
+        inferred([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          deleted(
+            {
+              delete: '',
+              Delete: { Object: [{ Key: 'in/other.csv' }, { Key: 'in/missing.csv' }], Quiet: 'true' },
+            },
+            '2026-11-27T09:55:00Z',
+            'DeleteObjects',
+          ),
+          read('GetObject'),
+        ]));
+
+      test('but not a delete before the read, nor one of a version, nor one of another key', () => {
+        for (const [parameters, time] of [
+          [{ key: 'in/missing.csv' }, '2026-11-27T09:45:00Z'],
+          [{ key: 'in/missing.csv', versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH' }, '2026-11-27T09:55:00Z'],
+          [{ key: 'in/other.csv' }, '2026-11-27T09:55:00Z'],
+        ] as const)
+          unexplained([
+            found('HeadObject', '2026-11-27T09:50:00Z'),
+            deleted(parameters, time),
+            read('GetObject'),
+          ]);
+      });
+
+      test('nor a delete after the refusal', () => {
+        unexplained([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          read('GetObject'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T10:05:00Z'),
+        ]);
+      });
+    });
+
     test('and so does a listing the visible policies allow under an s3:prefix condition', () => {
       const finding = findingOf(
         [
