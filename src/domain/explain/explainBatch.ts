@@ -20,6 +20,7 @@ import { hasRequiredFields, normaliseRecord, stripUserAgentBrackets } from '../c
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { loggedDeleteEntries } from '../s3/authorizationChecks.js';
+import { networkContextOf } from '../s3/requestContext.js';
 import { requestFeatures } from '../s3/requestFeatures.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
@@ -36,6 +37,7 @@ import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
   groupEvents,
+  LISTINGS_KEPT,
   listingCommand,
   METADATA_UPDATE,
   MISSING_KEYS_KEPT,
@@ -407,6 +409,7 @@ export class Explainer {
     userAgent: unknown,
     response: unknown,
     eventTime: unknown,
+    fields: Readonly<Record<string, unknown>>,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -432,6 +435,16 @@ export class Explainer {
     // A listing of versions (rclone --s3-versions) walks the same way.
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2' || eventName === 'ListObjectVersions') {
       const { prefix, delimiter } = parameters;
+      // With where it came from: a listing through a VPC endpoint, say, that the visible policies allow
+      // only there, does not show that policies not visible let the caller list from elsewhere.
+      if (eventName !== 'ListObjectVersions' && seen.listings.size < LISTINGS_KEPT)
+        this.#note(
+          seen.listings,
+          JSON.stringify([
+            typeof prefix === 'string' ? prefix : null,
+            networkContextOf(fields.vpcEndpointId, fields.sourceIPAddress, fields.tlsDetails),
+          ]),
+        );
       if (typeof prefix !== 'string') return;
       this.#note(seen.listPrefixes, prefix);
       // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
@@ -612,6 +625,7 @@ export class Explainer {
           fields.userAgent,
           fields.responseElements,
           fields.eventTime,
+          fields,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -659,6 +673,7 @@ export class Explainer {
             record.userAgent,
             record.raw.responseElements,
             record.eventTime,
+            record.raw,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);

@@ -92,6 +92,10 @@ class ByPrincipalAndBucket<T> {
  *   the JSON array `[prefix, user agent ('' when none), time in milliseconds]`: which command made it, and
  *   when, so that a job's own walk of a tree can be told from an earlier command's (an `rclone ls` an hour
  *   before a sync of a directory in that tree);
+ * - `listings`: its listings of objects (ListObjects, ListObjectsV2; the first {@link LISTINGS_KEPT}),
+ *   each as the JSON array `[prefix (null when none is logged), network context]`, the context being the
+ *   listing's own VPC endpoint, source address and TLS (`networkContextOf`): whether the visible policies
+ *   allow a listing is asked in the context it was made in, not a later request's;
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
@@ -125,6 +129,7 @@ export type CallEvidence =
   | 'recursiveListPrefixes'
   | 'delimitedListPrefixes'
   | 'recursiveListings'
+  | 'listings'
   | 'objectDirectories'
   | 'readKeys'
   | 'copyDirectories'
@@ -165,6 +170,36 @@ export const MISSING_KEYS_KEPT = 1000;
  * count once): past that, a refused HEAD in a listed tree is read as it would be without the listing.
  */
 export const RECURSIVE_LISTINGS_KEPT = 10_000;
+
+/**
+ * How many listings are kept per principal and bucket with their prefix and network context (distinct
+ * ones: a job's pages of one directory, from one place, count once): past that, a listing is no evidence
+ * that the caller holds s3:ListBucket.
+ */
+export const LISTINGS_KEPT = 1000;
+
+/** A `listings` value read back (see {@link CallEvidence}). */
+export interface ContextListing {
+  /** `undefined` for a listing whose record logs no prefix (of the whole bucket). */
+  readonly prefix: string | undefined;
+  readonly network: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The `listings` values, read back; values that do not parse are left out. */
+export function contextListings(values: Iterable<string> | undefined): ContextListing[] {
+  const listings: ContextListing[] = [];
+  for (const value of values ?? []) {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) continue;
+    const [prefix, network] = parsed as unknown[];
+    if ((typeof prefix === 'string' || prefix === null) && typeof network === 'object' && network !== null)
+      listings.push({
+        prefix: prefix ?? undefined,
+        network: network as Record<string, string | number | boolean>,
+      });
+  }
+  return listings;
+}
 
 /** A `recursiveListings` value read back (see {@link CallEvidence}). */
 export interface TimedListing {
@@ -345,6 +380,7 @@ export class SucceededCalls {
         recursiveListPrefixes: new Set(),
         delimitedListPrefixes: new Set(),
         recursiveListings: new Set(),
+        listings: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
         copyDirectories: new Set(),

@@ -246,6 +246,47 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       });
     });
 
+    describe("a listing is asked in its own network context, not the read's", () => {
+      const throughEndpoint = at(
+        { ...succeededListing('in/', { userAgent: 'aws-cli/2.15.0' }), vpcEndpointId: 'vpce-0abc1234' },
+        '2026-11-27T09:59:53Z',
+      );
+      const listFromEndpoint = (vpce: string) => [
+        ...readsOnly,
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::data',
+          Condition: { StringEquals: { 'aws:SourceVpce': vpce } },
+        },
+      ];
+
+      test('one the visible policies allow only through the VPC endpoint it came through leaves the inference standing for a read from outside', () => {
+        const finding = findingOf([throughEndpoint, read('GetObject')], listFromEndpoint('vpce-0abc1234'));
+        assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+        assert.ok(
+          finding?.caveats.some((c) => c.startsWith(`AWS's message ("Access Denied") names no action`)),
+          finding?.caveats.join(' | '),
+        );
+        assert.ok(
+          !finding?.caveats.some((c) => c.includes('which the visible policies do not allow')),
+          finding?.caveats.join(' | '),
+        );
+      });
+
+      test('one through an endpoint they do not allow it from is still the disproof', () => {
+        const caveats = unexplained([throughEndpoint, read('GetObject')], listFromEndpoint('vpce-0fff9999'));
+        assert.ok(
+          caveats.some((c) =>
+            c.includes(
+              "this caller's listing of data (prefix in/) succeeded in this input, which the visible policies do not allow",
+            ),
+          ),
+          caveats.join(' | '),
+        );
+      });
+    });
+
     test('and so does a listing the visible policies allow under an s3:prefix condition', () => {
       const finding = findingOf(
         [
