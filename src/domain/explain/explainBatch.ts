@@ -19,6 +19,9 @@ import { normalisePrincipal } from '../cloudtrail/principal.js';
 import { hasRequiredFields, normaliseRecord, stripUserAgentBrackets } from '../cloudtrail/record.js';
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
+import { loggedDeleteEntries } from '../s3/authorizationChecks.js';
+import { networkContextOf } from '../s3/requestContext.js';
+import { requestFeatures } from '../s3/requestFeatures.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
@@ -34,6 +37,7 @@ import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
   groupEvents,
+  LISTINGS_KEPT,
   listingCommand,
   METADATA_UPDATE,
   MISSING_KEYS_KEPT,
@@ -367,6 +371,7 @@ export class Explainer {
     this.#deniedEvents.length = journal.denied;
     for (const id of journal.seen) this.#seen.delete(id);
     for (const noted of journal.evidence) noted.values.delete(noted.value);
+    for (const undo of journal.undo) undo();
   }
 
   /** Adds an event ID, noting it in the journal of a text read a record at a time; `false` for a repeat. */
@@ -391,6 +396,11 @@ export class Explainer {
     this.#journal?.evidence.push({ values, value });
   }
 
+  /** Notes in the journal how to take back what a call noted outside the evidence sets (its times). */
+  #noted(undo: (() => void) | undefined): void {
+    if (undo !== undefined) this.#journal?.undo.push(undo);
+  }
+
   #succeededCall(
     principal: Principal,
     bucket: string | undefined,
@@ -399,6 +409,7 @@ export class Explainer {
     userAgent: unknown,
     response: unknown,
     eventTime: unknown,
+    fields: Readonly<Record<string, unknown>>,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
     // The copy's source, read once. A copy onto itself is a metadata update (a large object's is a
@@ -424,6 +435,16 @@ export class Explainer {
     // A listing of versions (rclone --s3-versions) walks the same way.
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2' || eventName === 'ListObjectVersions') {
       const { prefix, delimiter } = parameters;
+      // With where it came from: a listing through a VPC endpoint, say, that the visible policies allow
+      // only there, does not show that policies not visible let the caller list from elsewhere.
+      if (eventName !== 'ListObjectVersions' && seen.listings.size < LISTINGS_KEPT)
+        this.#note(
+          seen.listings,
+          JSON.stringify([
+            typeof prefix === 'string' ? prefix : null,
+            networkContextOf(fields.vpcEndpointId, fields.sourceIPAddress, fields.tlsDetails),
+          ]),
+        );
       if (typeof prefix !== 'string') return;
       this.#note(seen.listPrefixes, prefix);
       // No delimiter: the whole tree under the prefix at once (rclone delete, purge, --fast-list).
@@ -445,8 +466,21 @@ export class Explainer {
       } else this.#note(seen.delimitedListPrefixes, prefix);
       return;
     }
+    // The key is gone: a read that found it before does not show it existed after. A delete of one
+    // version (a VersionId) may leave an older one as the object, so it is not noted.
+    if (eventName === 'DeleteObjects') {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      for (const entry of loggedDeleteEntries(parameters))
+        if (entry.versionId === undefined)
+          this.#noted(this.#succeeded.noteDeleted(bucket, entry.key, millis));
+      return;
+    }
     const { key } = parameters;
     if (typeof key !== 'string') return;
+    if (eventName === 'DeleteObject' && !requestFeatures.versionId.present(parameters)) {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      this.#noted(this.#succeeded.noteDeleted(bucket, key, millis));
+    }
     // The key's directory (`daily/` for `daily/a.txt`, `` at the bucket root).
     const directory = key.slice(0, key.lastIndexOf('/') + 1);
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
@@ -459,9 +493,7 @@ export class Explainer {
     // The key existed then: a later read refused with the legacy message is not of a missing key.
     if (eventName === 'GetObject' || eventName === 'HeadObject') {
       const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
-      const added = !seen.foundKeys.has(key);
-      this.#note(seen.foundKeys, key);
-      this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, added);
+      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis));
     }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
@@ -593,6 +625,7 @@ export class Explainer {
           fields.userAgent,
           fields.responseElements,
           fields.eventTime,
+          fields,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
@@ -640,6 +673,7 @@ export class Explainer {
             record.userAgent,
             record.raw.responseElements,
             record.eventTime,
+            record.raw,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);
@@ -684,6 +718,8 @@ class Journal {
   readonly seen: string[] = [];
   /** Values added to the batch's evidence sets (SucceededCalls), each with its set. */
   readonly evidence: { values: Set<string>; value: string }[] = [];
+  /** How to take back what was noted outside the evidence sets (the times of reads and deletes). */
+  readonly undo: (() => void)[] = [];
 
   constructor(
     readonly errors: number,

@@ -5,13 +5,14 @@ import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from
 import type { CompiledPolicy, CompiledStatement } from '../policy/parsePolicy.js';
 import type {
   AuthorizationRequest,
+  ContextValue,
   Decision,
   EvaluationResult,
   PolicyProblem,
   PolicyType,
   StatementRef,
 } from '../policy/types.js';
-import { contextForAction } from '../s3/requestContext.js';
+import { contextForAction, NETWORK_CONTEXT_KEYS } from '../s3/requestContext.js';
 import {
   accessPointAliasCaveat,
   accessPointAliasKind,
@@ -92,6 +93,8 @@ import {
 } from './fix.js';
 import {
   type CallEvidence,
+  type ContextListing,
+  contextListings,
   listingCommand,
   MISSING_KEYS_KEPT,
   type SucceededCalls,
@@ -418,11 +421,13 @@ const READS_CHECKING_LISTING: ReadonlySet<string> = new Set([
  * (see {@link missingKeyListings}), is not why the reads were refused, said as the caveat that replaces
  * {@link MISSING_KEY_403}; `undefined` when nothing does:
  * - a ListObjects (V1 or V2) of the bucket that succeeded for the caller though the visible policies do
- *   not allow it (`visiblyAllowed` says which prefixes they do): policies not visible here allow it
- *   s3:ListBucket, and S3 answers a missing key with 404 (a listing they allow, under an s3:prefix
- *   condition say, leaves the inference standing);
+ *   not allow it (`visiblyAllowed` says which listings they do, each with its own prefix and network
+ *   context): policies not visible here allow it s3:ListBucket, and S3 answers a missing key with 404 (a
+ *   listing they allow, under an s3:prefix or aws:SourceVpce condition say, leaves the inference
+ *   standing);
  * - a GetObject or HeadObject of a refused key that found it, at or before the refusal and within the
- *   finding's window: the key existed.
+ *   finding's window, with no successful delete of the key after it and at or before the refusal: the
+ *   key existed.
  */
 function missingKeyDisproof(
   events: readonly DeniedEvent[],
@@ -430,22 +435,25 @@ function missingKeyDisproof(
   bucket: string,
   succeeded: SucceededCalls,
   windowMinutes: number,
-  visiblyAllowed: (prefix: string) => boolean,
+  visiblyAllowed: (listing: ContextListing) => boolean,
 ): string | undefined {
-  const names = succeeded.values('eventNames', principal, bucket);
-  if (names?.has('ListObjects') === true || names?.has('ListObjectsV2') === true) {
-    const prefixes = [...(succeeded.values('listPrefixes', principal, bucket) ?? NO_NAMES)];
-    const unexplained = prefixes.find((prefix) => !visiblyAllowed(prefix));
-    // A listing logged without its prefix is of the whole bucket.
-    if (prefixes.length === 0 || unexplained !== undefined)
-      return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: this caller's listing of ${bucket}${unexplained !== undefined && unexplained !== '' ? ` (prefix ${unexplained})` : ''} succeeded in this input, which the visible policies do not allow, so policies not visible here allow it s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, "Permissions"), and S3 answers a missing key with 404.`;
+  const listings = contextListings(succeeded.values('listings', principal, bucket));
+  const unexplained = listings.find((listing) => !visiblyAllowed(listing));
+  if (unexplained !== undefined) {
+    const { prefix } = unexplained;
+    return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: this caller's listing of ${bucket}${prefix !== undefined && prefix !== '' ? ` (prefix ${prefix})` : ''} succeeded in this input, which the visible policies do not allow, so policies not visible here allow it s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, "Permissions"), and S3 answers a missing key with 404.`;
   }
   for (const event of events) {
     const key = event.objectKey;
     if (key === undefined) continue;
-    const found = succeeded.foundAt(principal, bucket, key);
     const refused = eventTimeMillis(event.eventTime);
-    if (found === undefined || Number.isNaN(found) || Number.isNaN(refused)) continue;
+    // The latest read at or before the refusal: an earlier one is further from it, and a later one
+    // (a reader polling for the file) says nothing of the key when it was refused.
+    const found = succeeded.foundBefore(principal, bucket, key, refused);
+    if (found === undefined) continue;
+    // Deleted since (a delete in the same second as the read may have come before it): the key was
+    // missing when refused, as the inference has it.
+    if (succeeded.deletedBetween(bucket, key, found, refused)) continue;
     const seconds = (refused - found) / 1000;
     if (seconds < 0 || seconds > windowMinutes * 60) continue;
     return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;
@@ -2156,11 +2164,17 @@ export class FindingBuilder {
         // s3:ListBucket by policies not visible here), or a read of the same key that found it shortly
         // before (the key existed).
         // A listing the visible policies allow (under an s3:prefix condition, say) is explained by them.
-        const visiblyAllowed = (prefix: string): boolean =>
-          evaluate(set, {
-            ...listing,
-            context: { ...contextForAction(first.check.context, 's3:ListBucket'), 's3:prefix': prefix },
-          }).decision === 'Allowed';
+        // Each is asked with its own prefix (none for a listing of the whole bucket) and the network it
+        // came through (a VPC endpoint, an address, TLS), which need not be the read's.
+        const listingContext = contextForAction(first.check.context, 's3:ListBucket');
+        const visiblyAllowed = ({ prefix, network }: ContextListing): boolean => {
+          const context: Record<string, ContextValue> = { ...listingContext };
+          delete context['s3:prefix'];
+          for (const key of NETWORK_CONTEXT_KEYS) delete context[key];
+          Object.assign(context, network);
+          if (prefix !== undefined) context['s3:prefix'] = prefix;
+          return evaluate(set, { ...listing, context }).decision === 'Allowed';
+        };
         const disproof = missingKeyDisproof(
           events,
           principal,

@@ -92,11 +92,13 @@ class ByPrincipalAndBucket<T> {
  *   the JSON array `[prefix, user agent ('' when none), time in milliseconds]`: which command made it, and
  *   when, so that a job's own walk of a tree can be told from an earlier command's (an `rclone ls` an hour
  *   before a sync of a directory in that tree);
+ * - `listings`: its listings of objects (ListObjects, ListObjectsV2; the first {@link LISTINGS_KEPT}),
+ *   each as the JSON array `[prefix (null when none is logged), network context]`, the context being the
+ *   listing's own VPC endpoint, source address and TLS (`networkContextOf`): whether the visible policies
+ *   allow a listing is asked in the context it was made in, not a later request's;
  * - `objectDirectories`: the directories (`daily/2026/`) of keys it wrote or read, which hold objects;
  * - `readKeys`: the keys whose content it read (GetObject) or copied from (a copy's source, kept under
  *   the source's bucket);
- * - `foundKeys`: the keys a GetObject or HeadObject of its found (the object existed then), each with the
- *   time of the latest such read in {@link SucceededCalls.foundAt};
  * - `copyDirectories`: the directories its copies (CopyObject, UploadPartCopy) wrote to;
  * - `copySourceDirectories`: the directories its copies read from (kept under the source's bucket);
  * - `copiedFromOtherBuckets`: where its copies into this bucket read in other buckets, as
@@ -127,9 +129,9 @@ export type CallEvidence =
   | 'recursiveListPrefixes'
   | 'delimitedListPrefixes'
   | 'recursiveListings'
+  | 'listings'
   | 'objectDirectories'
   | 'readKeys'
-  | 'foundKeys'
   | 'copyDirectories'
   | 'copySourceDirectories'
   | 'copiedFromOtherBuckets'
@@ -169,6 +171,36 @@ export const MISSING_KEYS_KEPT = 1000;
  */
 export const RECURSIVE_LISTINGS_KEPT = 10_000;
 
+/**
+ * How many listings are kept per principal and bucket with their prefix and network context (distinct
+ * ones: a job's pages of one directory, from one place, count once): past that, a listing is no evidence
+ * that the caller holds s3:ListBucket.
+ */
+export const LISTINGS_KEPT = 1000;
+
+/** A `listings` value read back (see {@link CallEvidence}). */
+export interface ContextListing {
+  /** `undefined` for a listing whose record logs no prefix (of the whole bucket). */
+  readonly prefix: string | undefined;
+  readonly network: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The `listings` values, read back; values that do not parse are left out. */
+export function contextListings(values: Iterable<string> | undefined): ContextListing[] {
+  const listings: ContextListing[] = [];
+  for (const value of values ?? []) {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) continue;
+    const [prefix, network] = parsed as unknown[];
+    if ((typeof prefix === 'string' || prefix === null) && typeof network === 'object' && network !== null)
+      listings.push({
+        prefix: prefix ?? undefined,
+        network: network as Record<string, string | number | boolean>,
+      });
+  }
+  return listings;
+}
+
 /** A `recursiveListings` value read back (see {@link CallEvidence}). */
 export interface TimedListing {
   readonly prefix: string;
@@ -201,6 +233,67 @@ export const SHOWS_OBJECT: ReadonlySet<string> = new Set([
   'HeadObject',
 ]);
 
+/**
+ * How many times are kept per key in a {@link KeyTimes}: a key read (or deleted) more often than that
+ * keeps its latest ones, which are those near the refusals that follow them in a trail in time order.
+ */
+export const KEY_TIMES_KEPT = 32;
+
+/**
+ * Times (milliseconds) of calls per key, each key's sorted and at most {@link KEY_TIMES_KEPT}: whether
+ * there was one at or before a given time, and when, without keeping every call of a busy key.
+ */
+export class KeyTimes {
+  readonly #times = new Map<string, number[]>();
+
+  /** Adds a time; returns how to take it back, `undefined` when it was there already (or is no time). */
+  add(key: string, millis: number): (() => void) | undefined {
+    if (Number.isNaN(millis)) return undefined;
+    let times = this.#times.get(key);
+    if (times === undefined) {
+      times = [];
+      this.#times.set(key, times);
+    }
+    const at = KeyTimes.#after(times, millis);
+    if (at > 0 && times[at - 1] === millis) return undefined;
+    times.splice(at, 0, millis);
+    if (times.length > KEY_TIMES_KEPT) times.shift();
+    return () => {
+      const kept = this.#times.get(key);
+      const index = kept?.indexOf(millis) ?? -1;
+      if (kept === undefined || index < 0) return;
+      kept.splice(index, 1);
+      if (kept.length === 0) this.#times.delete(key);
+    };
+  }
+
+  /** The latest time of `key` at or before `millis`, `undefined` if none. */
+  latestAtOrBefore(key: string, millis: number): number | undefined {
+    const times = this.#times.get(key);
+    if (times === undefined || Number.isNaN(millis)) return undefined;
+    const at = KeyTimes.#after(times, millis);
+    return at > 0 ? times[at - 1] : undefined;
+  }
+
+  /** Whether `key` has a time after `from` and at or before `to`. */
+  anyBetween(key: string, from: number, to: number): boolean {
+    const latest = this.latestAtOrBefore(key, to);
+    return latest !== undefined && latest > from;
+  }
+
+  /** The index of the first time after `millis` in the sorted `times`. */
+  static #after(times: readonly number[], millis: number): number {
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (times[middle]! <= millis) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
 /** What the S3 calls that succeeded show ({@link CallEvidence}), per principal and bucket: evidence of what a job does. */
 export class SucceededCalls {
   readonly #seen = new ByPrincipalAndBucket<SeenCalls>(callerPart);
@@ -211,33 +304,66 @@ export class SucceededCalls {
    */
   readonly buckets = new Set<string>();
   /**
-   * The time (milliseconds) of the latest successful GetObject or HeadObject of each key in `foundKeys`,
-   * per principal and bucket. A key taken back from `foundKeys` reads as never found, whatever its time
-   * here; noted again, it gets the new time.
+   * When GetObject or HeadObject calls of the principal found each key on the bucket (the object existed
+   * then): a read refused with the legacy message at or shortly after one of them is not of a missing key.
    */
-  readonly #foundAt = new ByPrincipalAndBucket<Map<string, number>>(callerPart);
+  readonly #found = new ByPrincipalAndBucket<KeyTimes>(callerPart);
 
-  /** Notes the time of a successful read of `key` (see {@link foundAt}); `added` when the key is new to `foundKeys`. */
+  /**
+   * Notes that a GetObject or HeadObject of the principal found `key` on the bucket at `millis` (see
+   * {@link foundBefore}); returns how to take the note back, `undefined` when there was nothing to note
+   * (a time already noted, or none).
+   */
   noteFound(
     principal: Principal,
     bucket: string | undefined,
     key: string,
     millis: number,
-    added: boolean,
-  ): void {
-    let times = this.#foundAt.get(principal, bucket);
+  ): (() => void) | undefined {
+    let times = this.#found.get(principal, bucket);
     if (times === undefined) {
-      times = new Map();
-      this.#foundAt.set(principal, bucket, times);
+      times = new KeyTimes();
+      this.#found.set(principal, bucket, times);
     }
-    const before = times.get(key);
-    if (added || before === undefined || Number.isNaN(before) || millis > before) times.set(key, millis);
+    return times.add(key, millis);
   }
 
-  /** When a GetObject or HeadObject of the principal last found `key` on the bucket; `undefined` if none did. */
-  foundAt(principal: Principal, bucket: string | undefined, key: string): number | undefined {
-    if (this.#seen.get(principal, bucket)?.foundKeys.has(key) !== true) return undefined;
-    return this.#foundAt.get(principal, bucket)?.get(key);
+  /**
+   * The latest time at or before `millis` at which a GetObject or HeadObject of the principal found `key`
+   * on the bucket; `undefined` if none did (of the times kept, see {@link KEY_TIMES_KEPT}).
+   */
+  foundBefore(
+    principal: Principal,
+    bucket: string | undefined,
+    key: string,
+    millis: number,
+  ): number | undefined {
+    return this.#found.get(principal, bucket)?.latestAtOrBefore(key, millis);
+  }
+
+  /**
+   * When successful deletes (DeleteObject, or a DeleteObjects entry its record logs) removed each key,
+   * per bucket, whoever made them: a read that found the key before a delete does not show that it
+   * existed after it.
+   */
+  readonly #deleted = new Map<string, KeyTimes>();
+
+  /**
+   * Notes a successful delete of `key` on the bucket at `millis` (see {@link deletedBetween}); returns
+   * how to take the note back, `undefined` when there was nothing to note.
+   */
+  noteDeleted(bucket: string | undefined, key: string, millis: number): (() => void) | undefined {
+    let times = this.#deleted.get(bucket ?? '');
+    if (times === undefined) {
+      times = new KeyTimes();
+      this.#deleted.set(bucket ?? '', times);
+    }
+    return times.add(key, millis);
+  }
+
+  /** Whether a successful delete of `key` on the bucket came after `from` and at or before `to`. */
+  deletedBetween(bucket: string | undefined, key: string, from: number, to: number): boolean {
+    return this.#deleted.get(bucket ?? '')?.anyBetween(key, from, to) === true;
   }
 
   /**
@@ -254,9 +380,9 @@ export class SucceededCalls {
         recursiveListPrefixes: new Set(),
         delimitedListPrefixes: new Set(),
         recursiveListings: new Set(),
+        listings: new Set(),
         objectDirectories: new Set(),
         readKeys: new Set(),
-        foundKeys: new Set(),
         copyDirectories: new Set(),
         copySourceDirectories: new Set(),
         copiedFromOtherBuckets: new Set(),

@@ -300,12 +300,14 @@ function deletedObjects(
   }));
 }
 
-interface DeleteEntry {
+/** One object of a DeleteObjects request's logged body. */
+export interface DeleteEntry {
   readonly key: string;
   readonly versionId?: string;
 }
 
-function loggedDeleteEntries(params: Readonly<Record<string, unknown>>): readonly DeleteEntry[] {
+/** The objects of a DeleteObjects request, when its record logs the body (`Delete.Object`); else none. */
+export function loggedDeleteEntries(params: Readonly<Record<string, unknown>>): readonly DeleteEntry[] {
   const body = params.Delete;
   if (!isJsonObject(body)) return [];
   const objects: readonly unknown[] = Array.isArray(body.Object) ? body.Object : [body.Object];

@@ -334,6 +334,39 @@ export function kmsContextFor(record: CloudTrailRecord): ConditionContext {
   return context;
 }
 
+/** The keys of a request's context that {@link networkContextOf} gives: where and how it came in. */
+export const NETWORK_CONTEXT_KEYS: readonly string[] = [
+  'aws:SourceVpce',
+  'aws:VpcSourceIp',
+  'aws:SourceIp',
+  'aws:SecureTransport',
+  's3:TlsVersion',
+];
+
+/**
+ * The network part of a request's context, from its record's fields, as the full context has it (see
+ * {@link globalContext}): the VPC endpoint it came through and the address in the VPC, else its source
+ * address; whether it came over TLS, and which version.
+ */
+export function networkContextOf(
+  vpcEndpointId: unknown,
+  sourceIPAddress: unknown,
+  tlsDetails: unknown,
+): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
+  if (isJsonObject(tlsDetails)) context['aws:SecureTransport'] = true;
+  const address =
+    typeof sourceIPAddress === 'string' && isIpAddress(sourceIPAddress) ? sourceIPAddress : undefined;
+  if (typeof vpcEndpointId === 'string' && vpcEndpointId !== '') {
+    context['aws:SourceVpce'] = vpcEndpointId;
+    if (address !== undefined) context['aws:VpcSourceIp'] = address;
+  } else if (address !== undefined) context['aws:SourceIp'] = address;
+  const tlsVersion = isJsonObject(tlsDetails) ? tlsDetails.tlsVersion : undefined;
+  const tlsNumber = typeof tlsVersion === 'string' ? tlsVersionNumber(tlsVersion) : undefined;
+  if (tlsNumber !== undefined) context['s3:TlsVersion'] = tlsNumber;
+  return context;
+}
+
 function globalContext(
   record: CloudTrailRecord,
   owner: BucketOwner | undefined,

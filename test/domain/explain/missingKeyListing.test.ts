@@ -162,6 +162,131 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       );
     });
 
+    test('a read that found the key before the refusal counts though another found it after', () => {
+      const caveats = unexplained([
+        found('HeadObject', '2026-11-27T09:59:00Z'),
+        read('GetObject'),
+        found('HeadObject', '2026-11-27T10:19:00Z'),
+      ]);
+      assert.ok(
+        caveats.some((c) =>
+          c.endsWith(
+            'a GetObject or HeadObject of data/in/missing.csv by this caller found the object 60 s before, so the key existed.',
+          ),
+        ),
+        caveats.join(' | '),
+      );
+    });
+
+    describe('unless a delete of the key came between the read that found it and the refusal: the key was missing', () => {
+      const deleted = (parameters: Record<string, unknown>, eventTime: string, eventName = 'DeleteObject') =>
+        at(
+          {
+            ...read(eventName),
+            errorCode: undefined,
+            errorMessage: undefined,
+            readOnly: false,
+            requestParameters: { bucketName: 'data', Host: 'data.s3.eu-west-1.amazonaws.com', ...parameters },
+          },
+          eventTime,
+        );
+      const inferred = (records: unknown[]) => {
+        const finding = findingOf(records, readsOnly);
+        assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+        assert.deepEqual(
+          finding?.fix?.statements.map((s) => s.Action),
+          [['s3:ListBucket']],
+        );
+        assert.ok(
+          !finding?.caveats.some((c) => c.includes('so the key existed')),
+          finding?.caveats.join(' | '),
+        );
+      };
+
+      test('a DeleteObject of the key', () =>
+        inferred([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T09:55:00Z'),
+          read('GetObject'),
+        ]));
+
+      test('a DeleteObjects whose logged keys include it', () =>
+        inferred([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          deleted(
+            {
+              delete: '',
+              Delete: { Object: [{ Key: 'in/other.csv' }, { Key: 'in/missing.csv' }], Quiet: 'true' },
+            },
+            '2026-11-27T09:55:00Z',
+            'DeleteObjects',
+          ),
+          read('GetObject'),
+        ]));
+
+      test('but not a delete before the read, nor one of a version, nor one of another key', () => {
+        for (const [parameters, time] of [
+          [{ key: 'in/missing.csv' }, '2026-11-27T09:45:00Z'],
+          [{ key: 'in/missing.csv', versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH' }, '2026-11-27T09:55:00Z'],
+          [{ key: 'in/other.csv' }, '2026-11-27T09:55:00Z'],
+        ] as const)
+          unexplained([
+            found('HeadObject', '2026-11-27T09:50:00Z'),
+            deleted(parameters, time),
+            read('GetObject'),
+          ]);
+      });
+
+      test('nor a delete after the refusal', () => {
+        unexplained([
+          found('HeadObject', '2026-11-27T09:50:00Z'),
+          read('GetObject'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T10:05:00Z'),
+        ]);
+      });
+    });
+
+    describe("a listing is asked in its own network context, not the read's", () => {
+      const throughEndpoint = at(
+        { ...succeededListing('in/', { userAgent: 'aws-cli/2.15.0' }), vpcEndpointId: 'vpce-0abc1234' },
+        '2026-11-27T09:59:53Z',
+      );
+      const listFromEndpoint = (vpce: string) => [
+        ...readsOnly,
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::data',
+          Condition: { StringEquals: { 'aws:SourceVpce': vpce } },
+        },
+      ];
+
+      test('one the visible policies allow only through the VPC endpoint it came through leaves the inference standing for a read from outside', () => {
+        const finding = findingOf([throughEndpoint, read('GetObject')], listFromEndpoint('vpce-0abc1234'));
+        assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+        assert.ok(
+          finding?.caveats.some((c) => c.startsWith(`AWS's message ("Access Denied") names no action`)),
+          finding?.caveats.join(' | '),
+        );
+        assert.ok(
+          !finding?.caveats.some((c) => c.includes('which the visible policies do not allow')),
+          finding?.caveats.join(' | '),
+        );
+      });
+
+      test('one through an endpoint they do not allow it from is still the disproof', () => {
+        const caveats = unexplained([throughEndpoint, read('GetObject')], listFromEndpoint('vpce-0fff9999'));
+        assert.ok(
+          caveats.some((c) =>
+            c.includes(
+              "this caller's listing of data (prefix in/) succeeded in this input, which the visible policies do not allow",
+            ),
+          ),
+          caveats.join(' | '),
+        );
+      });
+    });
+
     test('and so does a listing the visible policies allow under an s3:prefix condition', () => {
       const finding = findingOf(
         [
