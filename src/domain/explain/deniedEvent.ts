@@ -703,6 +703,18 @@ function invalidBucketOf(event: DeniedEvent): string | undefined {
   return undefined;
 }
 
+/** How the note on a network activity event a VPC endpoint's policy refused begins (see {@link vpceRefusal}). */
+const VPCE_REFUSAL_NOTE =
+  'CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ';
+
+/**
+ * Whether the event is a network activity event a VPC endpoint's policy refused (`VpceAccessDenied`): the
+ * record itself proves that the endpoint refused the request, before S3 evaluated it.
+ */
+export function isVpceRefusal(event: Pick<DeniedEvent, 'notes'>): boolean {
+  return event.notes.some((note) => note.startsWith(VPCE_REFUSAL_NOTE));
+}
+
 /**
  * A network activity event that a VPC endpoint's policy refused (`VpceAccessDenied`): read as AWS's
  * message naming the VPC endpoint policy for the request's first check, with a note on what the event
@@ -734,7 +746,7 @@ function vpceRefusal(
       denial: 'implicit',
       policyType: 'vpc-endpoint',
     },
-    note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
+    note: `${VPCE_REFUSAL_NOTE}${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
   };
 }
 

@@ -63,6 +63,7 @@ import {
   checksOf,
   type DeniedEvent,
   isSettingNote,
+  isVpceRefusal,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
@@ -2581,6 +2582,25 @@ export class FindingBuilder {
         kmsFix = outcome.fix;
       }
     }
+    // Every request was refused by its VPC endpoint's policy, as the record proves (a network activity
+    // event with VpceAccessDenied: S3 never evaluated it) or AWS's message says, and the visible policies
+    // lack an Allow for it too: the endpoint is the cause, since no grant lets the request through while
+    // its policy does not allow it. The cause the policies give still makes the fix (needed too, and not
+    // enough on its own). A Deny the visible policies hold keeps its place: no Allow lifts it either.
+    const endpointLed =
+      evidence === 'policies' &&
+      denied.length > 0 &&
+      causeFromMessage === undefined &&
+      keyLedEvents.size === 0 &&
+      (cause.endsWith('-missing-allow') || cause === 'session-policy') &&
+      events.every(
+        (e) =>
+          e.message.form === 'enhanced' &&
+          e.message.policyType === 'vpc-endpoint' &&
+          isS3Action(e.message.action),
+      )
+        ? { alsoCause: cause, proven: events.every(isVpceRefusal) }
+        : undefined;
     // Statements that name a refused action but not its resource say why in the user's own terms.
     // rclone's root checks and S3A's parent checks are explained (and granted, or not) on their own.
     const misses =
@@ -2611,7 +2631,8 @@ export class FindingBuilder {
             caveats,
             keyCalls,
             resolved.identityKnown,
-            causeFromMessage,
+            // The endpoint's refusal is the cause (see endpointLed): its message agrees with it.
+            causeFromMessage ?? (endpointLed !== undefined ? 'vpc-endpoint-policy' : undefined),
           )
         : 0;
     const advice = principalAdvice(principal, cause);
@@ -2710,6 +2731,27 @@ export class FindingBuilder {
       );
     // The key policy refused the upload first (see above): the S3 refusals beside it have their fix.
     if (keyLedEvents.size > 0) cause = keyLedCause;
+    if (endpointLed !== undefined) {
+      cause = 'vpc-endpoint-policy';
+      const one = denied.length === 1;
+      const it = one ? 'it' : 'them';
+      const requests = one ? 'the request' : 'the requests';
+      caveats.push(
+        `${endpointLed.proven ? `The VPC endpoint's policy refused ${requests} before S3 evaluated ${it} (VpceAccessDenied)` : `AWS's message says the VPC endpoint policy refused ${requests}`}: that is the cause, and no change to the caller's or the bucket's policies lets ${it} through until the endpoint's policy allows ${it} (VPC endpoint policies are not an input). The snapshot shows that ${CAUSE_PHRASE[endpointLed.alsoCause]} either: ${fixOutcome.fix !== null ? 'the fix below is needed too, but is not enough on its own' : `once the endpoint's policy allows ${it}, that is refused next`}.`,
+      );
+      if (fixOutcome.fix !== null)
+        fixOutcome = {
+          ...fixOutcome,
+          fix: {
+            ...fixOutcome.fix,
+            verified: false,
+            verification: [
+              ...fixOutcome.fix.verification,
+              `Not verified as enough: the VPC endpoint's policy refused ${requests} too (see the caveats), which no change here lifts: it must allow ${it} as well.`,
+            ],
+          },
+        };
+    }
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
@@ -3144,6 +3186,9 @@ export class FindingBuilder {
             );
     finding.summary = summarise(finding, {
       unseenIdentity,
+      ...(endpointLed !== undefined
+        ? { endpointFirst: { ...endpointLed, endpoint: first.vpcEndpointId } }
+        : {}),
       listingInferred,
       unexplained: [...new Set(unexplained.map((event) => event.check.action))],
     });
