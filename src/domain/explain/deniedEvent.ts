@@ -9,6 +9,7 @@
  */
 
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
@@ -26,7 +27,12 @@ import {
   parseAccessPointResource,
   parseCopySource,
 } from '../s3/s3Location.js';
-import { actionResourceForm, MISSING_KEY_403, s3OperationFor } from '../s3/s3Operations.js';
+import {
+  actionResourceForm,
+  LIST_BUCKETS_EVENTBRIDGE_NOTE,
+  MISSING_KEY_403,
+  s3OperationFor,
+} from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 
@@ -769,12 +775,7 @@ function callerWords(principal: Principal): string {
   if (arn !== undefined) return arn;
   if (principal.type === 'Anonymous') return 'an anonymous caller';
   const id = principal.principalId;
-  const by =
-    id === undefined
-      ? ''
-      : /^(?:AKIA|ASIA)[A-Z0-9]{12,}$/.test(id)
-        ? ` (access key ${id})`
-        : ` (principal ID ${id})`;
+  const by = id === undefined ? '' : ` (${principalIdKind(id)} ${id})`;
   return principal.account !== undefined ? `a caller of account ${principal.account}${by}` : `a caller${by}`;
 }
 
@@ -981,9 +982,13 @@ function analysedFromOperation(
     kmsChecks,
     bucket,
     owner,
-    // S3 never saw a request its VPC endpoint refused: its answer for a missing key does not apply.
+    // S3 never saw a request its VPC endpoint refused: its answer for a missing key does not apply; nor
+    // does what an EventBridge rule receives of a management event (this is a network activity event).
     vpce !== undefined
-      ? [...first, ...mapping.notes.filter((n) => n !== MISSING_KEY_403)]
+      ? [
+          ...first,
+          ...mapping.notes.filter((n) => n !== MISSING_KEY_403 && n !== LIST_BUCKETS_EVENTBRIDGE_NOTE),
+        ]
       : first.length === 0
         ? mapping.notes
         : [...first, ...mapping.notes],

@@ -1,4 +1,5 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
@@ -1215,7 +1216,7 @@ function unnamedCallerCaveat(principal: Principal, partition = 'aws'): string {
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids';
   const kind = id?.startsWith('AROA') ? 'role' : id?.startsWith('AIDA') ? 'user' : undefined;
   if (id === undefined || kind === undefined) {
-    return `${base}${principal.principalId !== undefined ? ` and principal ID ${principal.principalId}` : ''}, not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`;
+    return `${base}${principal.principalId !== undefined ? ` and ${principalIdKind(principal.principalId)} ${principal.principalId}` : ''}, not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`;
   }
   const lookup =
     kind === 'role'
@@ -2166,7 +2167,7 @@ export class FindingBuilder {
       );
       if (naming.length > 0)
         caveats.push(
-          `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
+          `CloudTrail names the caller only by account ${principal.account} and ${principalIdKind(principal.principalId)} ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
         );
     }
     // Every request refused by a Deny given here: the policies decide, whatever the caller's own allow.
@@ -2358,7 +2359,13 @@ export class FindingBuilder {
       const refType = REF_TYPE_OF_MESSAGE[message.policyType];
       if (message.policyArn !== undefined && refType !== undefined)
         deniedBy = [{ policyType: refType, policyArn: message.policyArn }];
-      if (message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined)
+      // Not for a network activity event the endpoint refused: its own note names the endpoint, and it
+      // carries no message of AWS's that names a policy (VpceAccessDenied, with a fixed text).
+      if (
+        message.policyType === 'vpc-endpoint' &&
+        first.vpcEndpointId !== undefined &&
+        !events.every(isVpceRefusal)
+      )
         caveats.push(
           `AWS's message names the VPC endpoint policy: ${vpcEndpointWhere(first.vpcEndpointId, first)}.`,
         );
@@ -2635,7 +2642,7 @@ export class FindingBuilder {
             causeFromMessage ?? (endpointLed !== undefined ? 'vpc-endpoint-policy' : undefined),
           )
         : 0;
-    const advice = principalAdvice(principal, cause);
+    const advice = principalAdvice(principal, cause, bucket);
     if (advice !== undefined) caveats.unshift(advice);
 
     let fixOutcome: KmsFixOutcome =
@@ -3143,7 +3150,9 @@ export class FindingBuilder {
       lastSeen,
       requests,
       cause,
-      evidence,
+      // A network activity event the endpoint refused carries its error code, not a message naming a
+      // policy: the cause is read from the event.
+      evidence: evidence === 'message' && events.every(isVpceRefusal) ? 'event' : evidence,
       deniedBy,
       fix: withUncheckedKinds(
         withUnreadStatements(

@@ -2,6 +2,7 @@
  * The one-sentence summary of a finding.
  */
 
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { shellWord } from '../shell.js';
@@ -225,7 +226,10 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
  */
 export function callerLabel(principal: Finding['principal']): string {
   if (principal.arn !== 'unknown') return shortArn(principal.arn);
-  if (principal.principalId !== undefined) return `${principal.principalId} of account ${principal.account}`;
+  if (principal.principalId !== undefined)
+    return principalIdKind(principal.principalId) === 'access key'
+      ? `A caller of account ${principal.account} (access key ${principal.principalId})`
+      : `${principal.principalId} of account ${principal.account}`;
   return principal.identityStoreUserId !== undefined
     ? `Identity Center user ${principal.identityStoreUserId} of account ${principal.account}`
     : `A caller of account ${principal.account}`;
