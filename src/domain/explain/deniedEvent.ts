@@ -48,6 +48,11 @@ export interface DeniedEvent {
   readonly eventName: string;
   readonly principal: Principal;
   readonly userAgent: string | undefined;
+  /**
+   * Whether the record says the request came from an AWS Management Console session
+   * (`sessionCredentialFromConsole`, since eventVersion 1.08; `"true"` in trail files).
+   */
+  readonly fromConsole: boolean;
   readonly vpcEndpointId: string | undefined;
   /** The account that owns the VPC endpoint, as the record names it (`vpcEndpointAccountId`). */
   readonly vpcEndpointAccountId: string | undefined;
@@ -612,6 +617,7 @@ function deniedEvent(
     eventName: record.eventName,
     principal: record.principal,
     userAgent: record.userAgent,
+    fromConsole: fromConsoleOf(record),
     vpcEndpointId: record.vpcEndpointId,
     vpcEndpointAccountId: record.vpcEndpointAccountId,
     invokedBy: invokedByOf(record),
@@ -632,6 +638,17 @@ function deniedEvent(
     bucketKey: bucketKeyOf(record),
     mfaHeader: readNonEmptyParam(record.requestParameters, 'x-amz-mfa') !== undefined,
   };
+}
+
+/**
+ * Whether the record's `sessionCredentialFromConsole` says the request came from a console session: CloudTrail
+ * writes it as the string `"true"` (a boolean from exporters is read too), and leaves it out otherwise.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function fromConsoleOf(record: CloudTrailRecord): boolean {
+  const flag = record.raw.sessionCredentialFromConsole;
+  return flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true');
 }
 
 /**

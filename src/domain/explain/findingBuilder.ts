@@ -296,15 +296,16 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
  */
 function groupClient(events: readonly DeniedEvent[], caveats: string[]): ReturnType<typeof detectClient> {
   const first = events[0]!;
-  if (events.every((e) => e.userAgent === first.userAgent)) return detectClient(first.userAgent);
+  if (events.every((e) => e.userAgent === first.userAgent && e.fromConsole === first.fromConsole))
+    return detectClient(first.userAgent, first.fromConsole);
   const byTool = new Map<string, { client: ReturnType<typeof detectClient>; count: number }>();
   for (const e of events) {
-    const client = detectClient(e.userAgent);
+    const client = detectClient(e.userAgent, e.fromConsole);
     const entry = byTool.get(client.tool);
     if (entry === undefined) byTool.set(client.tool, { client, count: 1 });
     else entry.count++;
   }
-  let chosen = byTool.get(detectClient(first.userAgent).tool)!;
+  let chosen = byTool.get(detectClient(first.userAgent, first.fromConsole).tool)!;
   for (const entry of byTool.values()) if (entry.count > chosen.count) chosen = entry;
   if (byTool.size > 1)
     caveats.push(
