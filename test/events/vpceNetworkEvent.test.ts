@@ -44,11 +44,58 @@ describe('a network activity event refused by a VPC endpoint policy', () => {
     assert.ok(!own.findings[0]?.caveats.some((c) => c.includes('vpcEndpointAccountId')));
   });
 
-  test("with a snapshot whose policies refuse it too: the caller's fix is not verified as enough", async () => {
+  test("with a snapshot whose policies refuse it too: the endpoint is the cause, and the caller's grant is needed too, not enough", async () => {
     const report = await explainScenario(DIR, ['event.json', '--account-snapshot', 'authz.json']);
     const [finding] = report.findings;
+    // The record proves the endpoint refused it first: not the identity policies the snapshot shows.
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    assert.ok(
+      finding?.summary.startsWith(
+        "user/alice (aws-cli 2.15.0) was denied s3:GetObject on bucket b1: the VPC endpoint vpce-0123456789abcdef0 refused it first, before S3 evaluated it (its policy does not allow it), and no identity-based policy allows it either. Fix: the VPC endpoint's policy must allow it (see the caveats), and add s3:GetObject to a new inline policy on user/alice too (not verified).",
+      ),
+      finding?.summary,
+    );
+    // The identity grant is still the fix, needed too but not verified as enough.
+    assert.deepEqual(
+      finding?.fix?.statements.flatMap((s) => s.Action),
+      ['s3:GetObject'],
+    );
     assert.equal(finding?.fix?.verified, false);
-    assert.ok(finding?.caveats.some((c) => c.startsWith("AWS's message points at the VPC endpoint policy")));
+    assert.ok(
+      finding?.fix?.verification.includes(
+        "Not verified as enough: the VPC endpoint's policy refused the request too (see the caveats), which no change here lifts: it must allow it as well.",
+      ),
+      finding?.fix?.verification.join('\n'),
+    );
+    assert.ok(
+      finding?.caveats.includes(
+        "The VPC endpoint's policy refused the request before S3 evaluated it (VpceAccessDenied): that is the cause, and no change to the caller's or the bucket's policies lets it through until the endpoint's policy allows it (VPC endpoint policies are not an input). The snapshot shows that no identity-based policy allows it either: the fix below is needed too, but is not enough on its own.",
+      ),
+      finding?.caveats.join('\n'),
+    );
+    // Not a "likely reason": the record says what refused it.
+    assert.ok(!finding?.caveats.some((c) => c.includes('which is the likely reason')));
+    assert.ok(!finding?.caveats.some((c) => c.startsWith("AWS's message points at the VPC endpoint policy")));
+  });
+
+  test("an S3 refusal whose message names the VPC endpoint policy, which the caller's policies refuse too: the endpoint is the cause", async () => {
+    const report = await explainScenario(DIR, ['enhanced-event.json', '--account-snapshot', 'authz.json']);
+    const [finding] = report.findings;
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    assert.ok(
+      finding?.summary.includes(
+        "AWS's message says the VPC endpoint policy does not allow it, and no identity-based policy allows it either.",
+      ),
+      finding?.summary,
+    );
+    assert.equal(finding?.fix?.verified, false);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith("AWS's message says the VPC endpoint policy refused the request: that is the cause"),
+      ),
+      finding?.caveats.join('\n'),
+    );
+    assert.ok(!finding?.caveats.some((c) => c.includes('which is the likely reason')));
   });
 
   test('a caller of another account, named by account alone, gets the same reading', async () => {

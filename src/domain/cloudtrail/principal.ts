@@ -396,3 +396,15 @@ function build(type: PrincipalType, fields: Fields): Principal {
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/**
+ * What a record's `principalId` is, in words: an access key ID (`AKIA…` long-term, `ASIA…` temporary), as a
+ * network activity event may name a caller of another account by, or else a principal ID (the unique ID
+ * of a user or role, with a session name for a role session).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html#cloudtrail-network-events
+ */
+export function principalIdKind(principalId: string): 'access key' | 'principal ID' {
+  return /^(?:AKIA|ASIA)[A-Z0-9]{12,}$/.test(principalId) ? 'access key' : 'principal ID';
+}

@@ -9,6 +9,7 @@
  */
 
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
@@ -27,7 +28,12 @@ import {
   parseAccessPointResource,
   parseCopySource,
 } from '../s3/s3Location.js';
-import { actionResourceForm, MISSING_KEY_403, s3OperationFor } from '../s3/s3Operations.js';
+import {
+  actionResourceForm,
+  LIST_BUCKETS_EVENTBRIDGE_NOTE,
+  MISSING_KEY_403,
+  s3OperationFor,
+} from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 
@@ -43,6 +49,11 @@ export interface DeniedEvent {
   readonly eventName: string;
   readonly principal: Principal;
   readonly userAgent: string | undefined;
+  /**
+   * Whether the record says the request came from an AWS Management Console session
+   * (`sessionCredentialFromConsole`, since eventVersion 1.08; `"true"` in trail files).
+   */
+  readonly fromConsole: boolean;
   readonly vpcEndpointId: string | undefined;
   /** The account that owns the VPC endpoint, as the record names it (`vpcEndpointAccountId`). */
   readonly vpcEndpointAccountId: string | undefined;
@@ -642,6 +653,7 @@ function deniedEvent(
     eventName: record.eventName,
     principal: record.principal,
     userAgent: record.userAgent,
+    fromConsole: fromConsoleOf(record),
     vpcEndpointId: record.vpcEndpointId,
     vpcEndpointAccountId: record.vpcEndpointAccountId,
     invokedBy: invokedByOf(record),
@@ -662,6 +674,17 @@ function deniedEvent(
     bucketKey: bucketKeyOf(record),
     mfaHeader: readNonEmptyParam(record.requestParameters, 'x-amz-mfa') !== undefined,
   };
+}
+
+/**
+ * Whether the record's `sessionCredentialFromConsole` says the request came from a console session: CloudTrail
+ * writes it as the string `"true"` (a boolean from exporters is read too), and leaves it out otherwise.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function fromConsoleOf(record: CloudTrailRecord): boolean {
+  const flag = record.raw.sessionCredentialFromConsole;
+  return flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true');
 }
 
 /**
@@ -739,6 +762,18 @@ function invalidBucketOf(event: DeniedEvent): string | undefined {
   return undefined;
 }
 
+/** How the note on a network activity event a VPC endpoint's policy refused begins (see {@link vpceRefusal}). */
+const VPCE_REFUSAL_NOTE =
+  'CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ';
+
+/**
+ * Whether the event is a network activity event a VPC endpoint's policy refused (`VpceAccessDenied`): the
+ * record itself proves that the endpoint refused the request, before S3 evaluated it.
+ */
+export function isVpceRefusal(event: Pick<DeniedEvent, 'notes'>): boolean {
+  return event.notes.some((note) => note.startsWith(VPCE_REFUSAL_NOTE));
+}
+
 /**
  * A network activity event that a VPC endpoint's policy refused (`VpceAccessDenied`): read as AWS's
  * message naming the VPC endpoint policy for the request's first check, with a note on what the event
@@ -770,7 +805,7 @@ function vpceRefusal(
       denial: 'implicit',
       policyType: 'vpc-endpoint',
     },
-    note: `CloudTrail logged this request as a network activity event refused by the policy of VPC endpoint ${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
+    note: `${VPCE_REFUSAL_NOTE}${endpoint} (VpceAccessDenied): S3 never saw it. The event does not say whether a Deny statement or the want of an Allow refused it; read the policy with \`aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${record.vpcEndpointId === undefined ? 'VPCE-ID' : shellWord(record.vpcEndpointId)} --query "VpcEndpoints[0].PolicyDocument"\`${vpcEndpointOwnerClause(record.vpcEndpointAccountId, principal.account)}.`,
   };
 }
 
@@ -793,12 +828,7 @@ function callerWords(principal: Principal): string {
   if (arn !== undefined) return arn;
   if (principal.type === 'Anonymous') return 'an anonymous caller';
   const id = principal.principalId;
-  const by =
-    id === undefined
-      ? ''
-      : /^(?:AKIA|ASIA)[A-Z0-9]{12,}$/.test(id)
-        ? ` (access key ${id})`
-        : ` (principal ID ${id})`;
+  const by = id === undefined ? '' : ` (${principalIdKind(id)} ${id})`;
   return principal.account !== undefined ? `a caller of account ${principal.account}${by}` : `a caller${by}`;
 }
 
@@ -1005,9 +1035,13 @@ function analysedFromOperation(
     kmsChecks,
     bucket,
     owner,
-    // S3 never saw a request its VPC endpoint refused: its answer for a missing key does not apply.
+    // S3 never saw a request its VPC endpoint refused: its answer for a missing key does not apply; nor
+    // does what an EventBridge rule receives of a management event (this is a network activity event).
     vpce !== undefined
-      ? [...first, ...mapping.notes.filter((n) => n !== MISSING_KEY_403)]
+      ? [
+          ...first,
+          ...mapping.notes.filter((n) => n !== MISSING_KEY_403 && n !== LIST_BUCKETS_EVENTBRIDGE_NOTE),
+        ]
       : first.length === 0
         ? mapping.notes
         : [...first, ...mapping.notes],

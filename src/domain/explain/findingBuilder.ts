@@ -1,4 +1,5 @@
 import { eventTimeMillis } from '../cloudtrail/eventTime.js';
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { MessagePolicyType, Principal } from '../cloudtrail/types.js';
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { createReusableResults, evaluate, evaluateReusing, type PolicySet } from '../policy/evaluate.js';
@@ -69,6 +70,7 @@ import {
   checksOf,
   type DeniedEvent,
   isSettingNote,
+  isVpceRefusal,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
@@ -319,15 +321,16 @@ const MESSAGE_CAUSE: Readonly<Record<MessagePolicyType, readonly [FindingCause, 
  */
 function groupClient(events: readonly DeniedEvent[], caveats: string[]): ReturnType<typeof detectClient> {
   const first = events[0]!;
-  if (events.every((e) => e.userAgent === first.userAgent)) return detectClient(first.userAgent);
+  if (events.every((e) => e.userAgent === first.userAgent && e.fromConsole === first.fromConsole))
+    return detectClient(first.userAgent, first.fromConsole);
   const byTool = new Map<string, { client: ReturnType<typeof detectClient>; count: number }>();
   for (const e of events) {
-    const client = detectClient(e.userAgent);
+    const client = detectClient(e.userAgent, e.fromConsole);
     const entry = byTool.get(client.tool);
     if (entry === undefined) byTool.set(client.tool, { client, count: 1 });
     else entry.count++;
   }
-  let chosen = byTool.get(detectClient(first.userAgent).tool)!;
+  let chosen = byTool.get(detectClient(first.userAgent, first.fromConsole).tool)!;
   for (const entry of byTool.values()) if (entry.count > chosen.count) chosen = entry;
   if (byTool.size > 1)
     caveats.push(
@@ -1269,7 +1272,7 @@ function unnamedCallerCaveat(principal: Principal, partition = 'aws'): string {
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids';
   const kind = id?.startsWith('AROA') ? 'role' : id?.startsWith('AIDA') ? 'user' : undefined;
   if (id === undefined || kind === undefined) {
-    return `${base}${principal.principalId !== undefined ? ` and principal ID ${principal.principalId}` : ''}, not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`;
+    return `${base}${principal.principalId !== undefined ? ` and ${principalIdKind(principal.principalId)} ${principal.principalId}` : ''}, not which user or role called: identify it (the caller's own CloudTrail has the ARN) and grant that principal in the bucket policy, rather than the whole account.`;
   }
   const lookup =
     kind === 'role'
@@ -2234,7 +2237,7 @@ export class FindingBuilder {
       );
       if (naming.length > 0)
         caveats.push(
-          `CloudTrail names the caller only by account ${principal.account} and principal ID ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
+          `CloudTrail names the caller only by account ${principal.account} and ${principalIdKind(principal.principalId)} ${principal.principalId}, so it was evaluated as that account, and these statements of the bucket policy, which name a particular principal of the account or test the caller's ARN, were taken not to apply to it: ${naming.join('; ')}. If the caller is the principal one of them names, that statement applies: an Allow there leaves the refusal to the caller's own account, a Deny there is what refused it.`,
         );
     }
     // An access point alias in place of the bucket, with no access point ARN: the access point's ARNs,
@@ -2434,7 +2437,13 @@ export class FindingBuilder {
       const refType = REF_TYPE_OF_MESSAGE[message.policyType];
       if (message.policyArn !== undefined && refType !== undefined)
         deniedBy = [{ policyType: refType, policyArn: message.policyArn }];
-      if (message.policyType === 'vpc-endpoint' && first.vpcEndpointId !== undefined)
+      // Not for a network activity event the endpoint refused: its own note names the endpoint, and it
+      // carries no message of AWS's that names a policy (VpceAccessDenied, with a fixed text).
+      if (
+        message.policyType === 'vpc-endpoint' &&
+        first.vpcEndpointId !== undefined &&
+        !events.every(isVpceRefusal)
+      )
         caveats.push(
           `AWS's message names the VPC endpoint policy: ${vpcEndpointWhere(first.vpcEndpointId, first)}.`,
         );
@@ -2660,6 +2669,25 @@ export class FindingBuilder {
         kmsFix = outcome.fix;
       }
     }
+    // Every request was refused by its VPC endpoint's policy, as the record proves (a network activity
+    // event with VpceAccessDenied: S3 never evaluated it) or AWS's message says, and the visible policies
+    // lack an Allow for it too: the endpoint is the cause, since no grant lets the request through while
+    // its policy does not allow it. The cause the policies give still makes the fix (needed too, and not
+    // enough on its own). A Deny the visible policies hold keeps its place: no Allow lifts it either.
+    const endpointLed =
+      evidence === 'policies' &&
+      denied.length > 0 &&
+      causeFromMessage === undefined &&
+      keyLedEvents.size === 0 &&
+      (cause.endsWith('-missing-allow') || cause === 'session-policy') &&
+      events.every(
+        (e) =>
+          e.message.form === 'enhanced' &&
+          e.message.policyType === 'vpc-endpoint' &&
+          isS3Action(e.message.action),
+      )
+        ? { alsoCause: cause, proven: events.every(isVpceRefusal) }
+        : undefined;
     // Statements that name a refused action but not its resource say why in the user's own terms.
     // rclone's root checks and S3A's parent checks are explained (and granted, or not) on their own.
     const misses =
@@ -2690,10 +2718,11 @@ export class FindingBuilder {
             caveats,
             keyCalls,
             resolved.identityKnown,
-            causeFromMessage,
+            // The endpoint's refusal is the cause (see endpointLed): its message agrees with it.
+            causeFromMessage ?? (endpointLed !== undefined ? 'vpc-endpoint-policy' : undefined),
           )
         : 0;
-    const advice = principalAdvice(principal, cause);
+    const advice = principalAdvice(principal, cause, bucket);
     if (advice !== undefined) caveats.unshift(advice);
 
     let fixOutcome: KmsFixOutcome =
@@ -2791,6 +2820,27 @@ export class FindingBuilder {
       );
     // The key policy refused the upload first (see above): the S3 refusals beside it have their fix.
     if (keyLedEvents.size > 0) cause = keyLedCause;
+    if (endpointLed !== undefined) {
+      cause = 'vpc-endpoint-policy';
+      const one = denied.length === 1;
+      const it = one ? 'it' : 'them';
+      const requests = one ? 'the request' : 'the requests';
+      caveats.push(
+        `${endpointLed.proven ? `The VPC endpoint's policy refused ${requests} before S3 evaluated ${it} (VpceAccessDenied)` : `AWS's message says the VPC endpoint policy refused ${requests}`}: that is the cause, and no change to the caller's or the bucket's policies lets ${it} through until the endpoint's policy allows ${it} (VPC endpoint policies are not an input). The snapshot shows that ${CAUSE_PHRASE[endpointLed.alsoCause]} either: ${fixOutcome.fix !== null ? 'the fix below is needed too, but is not enough on its own' : `once the endpoint's policy allows ${it}, that is refused next`}.`,
+      );
+      if (fixOutcome.fix !== null)
+        fixOutcome = {
+          ...fixOutcome,
+          fix: {
+            ...fixOutcome.fix,
+            verified: false,
+            verification: [
+              ...fixOutcome.fix.verification,
+              `Not verified as enough: the VPC endpoint's policy refused ${requests} too (see the caveats), which no change here lifts: it must allow ${it} as well.`,
+            ],
+          },
+        };
+    }
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
       fixOutcome.fix?.attachKind === 'bucket-policy' &&
@@ -3183,7 +3233,9 @@ export class FindingBuilder {
       lastSeen,
       requests,
       cause,
-      evidence,
+      // A network activity event the endpoint refused carries its error code, not a message naming a
+      // policy: the cause is read from the event.
+      evidence: evidence === 'message' && events.every(isVpceRefusal) ? 'event' : evidence,
       deniedBy,
       fix: withUncheckedKinds(
         withUnreadStatements(
@@ -3226,6 +3278,9 @@ export class FindingBuilder {
             );
     finding.summary = summarise(finding, {
       unseenIdentity,
+      ...(endpointLed !== undefined
+        ? { endpointFirst: { ...endpointLed, endpoint: first.vpcEndpointId } }
+        : {}),
       listingInferred,
       unexplained: [...new Set(unexplained.map((event) => event.check.action))],
     });

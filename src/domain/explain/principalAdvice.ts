@@ -6,7 +6,8 @@
 import type { Principal } from '../cloudtrail/types.js';
 import type { FindingCause } from './report.js';
 
-type Advice = (principal: Principal, cause: FindingCause) => string | undefined;
+/** `bucket`: the finding's bucket, undefined when its requests name none (ListBuckets). */
+type Advice = (principal: Principal, cause: FindingCause, bucket: string | undefined) => string | undefined;
 
 /** One entry per principal type; each cites the AWS page that defines the behaviour. */
 const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
@@ -29,8 +30,10 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
         : 'The root user has full access in its own account: a denial comes from an SCP, an RCP, an explicit Deny in a bucket policy, or a control outside IAM (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).',
   AWSService: (p) =>
     `The request was made by ${p.name !== undefined ? `the AWS service ${p.name}` : 'an AWS service the record does not name (no invokedBy)'}: only the bucket policy (a statement with Principal {"Service": "${p.name ?? '<service>'}"}) can allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services).`,
-  AWSAccount: () =>
-    "The caller belongs to another AWS account: both its own account's policies and this bucket's policy must allow the request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
+  AWSAccount: (_p, _cause, bucket) =>
+    bucket === undefined
+      ? "The caller belongs to another AWS account: its own account's policies must allow the request, which names no bucket, so no bucket's policy takes part (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."
+      : "The caller belongs to another AWS account: both its own account's policies and this bucket's policy must allow the request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
   IdentityCenter: (p, cause) =>
     // An Identity Center user's own identity (IdentityCenterUser: trusted identity propagation, as S3
     // Access Grants takes it), not a permission-set role: no IAM policy of the account's is its own.
@@ -47,6 +50,10 @@ const ADVICE: Readonly<Record<Principal['type'], Advice>> = {
       : `The record's userIdentity type is not one permission-auditor knows, so the caller is known only by its ARN ${p.arn}: its policies were looked up by that ARN (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).`,
 };
 
-export function principalAdvice(principal: Principal, cause: FindingCause): string | undefined {
-  return ADVICE[principal.type](principal, cause);
+export function principalAdvice(
+  principal: Principal,
+  cause: FindingCause,
+  bucket?: string,
+): string | undefined {
+  return ADVICE[principal.type](principal, cause, bucket);
 }

@@ -2,6 +2,7 @@
  * The one-sentence summary of a finding.
  */
 
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { accessPointAliasKind } from '../s3/s3Location.js';
@@ -232,7 +233,10 @@ export function wherePhrase(finding: Pick<Finding, 'bucket' | 'requests'>): stri
  */
 export function callerLabel(principal: Finding['principal']): string {
   if (principal.arn !== 'unknown') return shortArn(principal.arn);
-  if (principal.principalId !== undefined) return `${principal.principalId} of account ${principal.account}`;
+  if (principal.principalId !== undefined)
+    return principalIdKind(principal.principalId) === 'access key'
+      ? `A caller of account ${principal.account} (access key ${principal.principalId})`
+      : `${principal.principalId} of account ${principal.account}`;
   return principal.identityStoreUserId !== undefined
     ? `Identity Center user ${principal.identityStoreUserId} of account ${principal.account}`
     : `A caller of account ${principal.account}`;
@@ -412,6 +416,7 @@ export function summarise(
     unseenIdentity = [],
     listingInferred = false,
     unexplained = [],
+    endpointFirst,
   }: {
     readonly unseenIdentity?: readonly string[];
     /**
@@ -421,6 +426,16 @@ export function summarise(
     readonly listingInferred?: boolean;
     /** The S3 actions of refused requests the visible policies allow, beside those they explain. */
     readonly unexplained?: readonly string[];
+    /**
+     * The VPC endpoint's policy refused every request (the cause), and the visible policies lack an Allow
+     * too (`alsoCause`, which the fix is for): `proven` when the records are network activity events
+     * with VpceAccessDenied (S3 never evaluated the requests), else AWS's message says so.
+     */
+    readonly endpointFirst?: {
+      readonly alsoCause: FindingCause;
+      readonly proven: boolean;
+      readonly endpoint: string | undefined;
+    };
   } = {},
 ): string {
   // The KMS calls S3 makes for an SSE-KMS request are named apart: the caller was denied the S3 call.
@@ -532,29 +547,32 @@ export function summarise(
   // The upload something not visible refused, when the client's clean-up after it is the only request the
   // visible policies explain: the upload failed the job, and leads, as the key's refusal does.
   const leadWithUnexplained = !leadWithKey && unexplained.length > 0 && denied.length > 0 && cleanUpOnly;
+  const it = denied.length === 1 ? 'it' : 'them';
   let sentence =
-    reads.length > 0
-      ? `${who}${tool} was denied ${reads.join(', ')}${where}, likely for want of s3:ListBucket (${causePhrase(finding)}): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself.`
-      : leadWithKey
-        ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${keyRefused.length > 0 ? `${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')}` : unnamedKeyWords(finding)} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
-        : leadWithUnexplained
-          ? `${who}${tool} was denied ${unexplained.join(', ')}${where}: the visible policies allow ${unexplained.length === 1 ? 'it' : 'them'}, so something not visible denied ${unexplained.length === 1 ? 'it' : 'them'} (see the caveats). The client's clean-up of the failed upload was refused too: ${lackingParts(denied)}.`
-          : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
-            ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyWords(finding)} for it, and ${causePhrase(finding)}.`
-            : messageKms !== undefined
-              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-              : splitParts.length > 1
-                ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
-                : explicit.length > 0 && others.length > 0
-                  ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
-                  : denied.length === 0 && kmsRefused.length > 0
-                    ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-                    : denied.length === 0 &&
-                        kmsNamedCause.length > 0 &&
-                        finding.cause !== 'allowed-by-visible-policies' &&
-                        finding.cause !== 'kms-key'
-                      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
-                      : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
+    endpointFirst !== undefined
+      ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${endpointFirst.proven ? `the VPC endpoint${endpointFirst.endpoint !== undefined ? ` ${endpointFirst.endpoint}` : ''} refused ${it} first, before S3 evaluated ${it} (its policy does not allow ${it})` : `AWS's message says the VPC endpoint policy does not allow ${it}`}, and ${CAUSE_PHRASE[endpointFirst.alsoCause]} either.`
+      : reads.length > 0
+        ? `${who}${tool} was denied ${reads.join(', ')}${where}, likely for want of s3:ListBucket (${causePhrase(finding)}): to a caller without it, S3 answers a read of a key that does not exist with 403 rather than 404, and the visible policies allow the read itself.`
+        : leadWithKey
+          ? `${who}${tool} was denied ${kmsLed.join(', ')}${where}: S3 needs ${keyRefused.length > 0 ? `${[...new Set(keyRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(keyRefused.map((r) => r.resource))].join(', ')}` : unnamedKeyWords(finding)} for it, and ${byKeyPolicy ? "the key's policy refuses it (the caller's own policies allow it)" : causePhrase(finding)}. ${cleanUpOnly ? "The client's clean-up of the failed upload was refused too: " : 'It was also denied '}${lackingParts(denied)}.`
+          : leadWithUnexplained
+            ? `${who}${tool} was denied ${unexplained.join(', ')}${where}: the visible policies allow ${unexplained.length === 1 ? 'it' : 'them'}, so something not visible denied ${unexplained.length === 1 ? 'it' : 'them'} (see the caveats). The client's clean-up of the failed upload was refused too: ${lackingParts(denied)}.`
+            : finding.unnamedKeyUse !== undefined && denied.length === 0 && kmsRefused.length === 0
+              ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${unnamedKeyWords(finding)} for it, and ${causePhrase(finding)}.`
+              : messageKms !== undefined
+                ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(messageKms.flatMap((st) => st.Action))].join(', ')} on the KMS key ${[...new Set(messageKms.flatMap((st) => st.Resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                : splitParts.length > 1
+                  ? `${who}${tool} was denied ${actions.join(', ')}${where}: ${splitParts.slice(0, -1).join(', ')}, and ${splitParts.at(-1)}.`
+                  : explicit.length > 0 && others.length > 0
+                    ? `${who}${tool} was denied ${explicit.join(', ')}${wherePhrase({ ...finding, requests: finding.requests.filter((r) => r.decision === 'ExplicitlyDenied') })}: ${causePhrase(finding)}; and ${lackingParts(denied.filter((r) => r.decision !== 'ExplicitlyDenied'))}.`
+                    : denied.length === 0 && kmsRefused.length > 0
+                      ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsRefused.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsRefused.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                      : denied.length === 0 &&
+                          kmsNamedCause.length > 0 &&
+                          finding.cause !== 'allowed-by-visible-policies' &&
+                          finding.cause !== 'kms-key'
+                        ? `${who}${tool} was denied ${actions.join(', ')}${where}: S3 needs ${[...new Set(kmsNamedCause.map((r) => r.action))].join(', ')} on the KMS key ${[...new Set(kmsNamedCause.map((r) => r.resource))].join(', ')} for it, and ${causePhrase(finding)}.`
+                        : `${who}${tool} was denied ${actions.join(', ')}${where}: ${causePhrase(finding)}.`;
   if (unseenIdentity.length > 0 && finding.cause === 'identity-missing-allow')
     sentence = `${sentence.slice(0, -1)}, as far as the snapshot shows (${andList([...unseenIdentity])}, which ${unseenIdentity.length === 1 ? 'applies' : 'apply'} to the caller, ${unseenIdentity.length === 1 ? 'is' : 'are'} not in it).`;
   // The others the visible policies allow, said before the fix, which does not let them through.
@@ -581,7 +599,7 @@ export function summarise(
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: add ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${
+    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
       !fix.verified
         ? onlyOverQuota(fix)
           ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`

@@ -6,6 +6,7 @@
  * @see https://github.github.com/gfm/
  */
 
+import { principalIdKind } from '../cloudtrail/principal.js';
 import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
@@ -204,7 +205,7 @@ function factItems(finding: Finding, repeatedIn: readonly number[] = []): string
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined
-      ? `- **Principal:** principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
+      ? `- **Principal:** ${principalIdKind(principal.principalId)} ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
       : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
         ? `- **Principal:** Identity Center user ID ${code(principal.identityStoreUserId)} (${principal.type}, account ${code(principal.account)}); it has no IAM ARN`
         : `- **Principal:** ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,

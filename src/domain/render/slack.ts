@@ -9,6 +9,7 @@
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
 
+import { principalIdKind } from '../cloudtrail/principal.js';
 import type {
   AdditionalChange,
   ExplainReport,
@@ -224,7 +225,7 @@ function factsSection(finding: Finding): SectionRenderer {
       : '';
   const lines = [
     principal.arn === 'unknown' && principal.principalId !== undefined
-      ? `*Principal:* principal ID ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
+      ? `*Principal:* ${principalIdKind(principal.principalId)} ${code(principal.principalId)} (${principal.type}, account ${code(principal.account)}); the record names no ARN`
       : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
         ? `*Principal:* Identity Center user ID ${code(principal.identityStoreUserId)} (${principal.type}, account ${code(principal.account)}); it has no IAM ARN`
         : `*Principal:* ${code(principal.arn)} (${principal.type}, account ${code(principal.account)})`,

@@ -5,6 +5,7 @@
  * asked for.
  */
 
+import { principalIdKind } from '../cloudtrail/principal.js';
 import { caveatsBeyond } from '../explain/repeats.js';
 import type {
   AdditionalChange,
@@ -205,7 +206,7 @@ function factLines(finding: Finding, repeatedIn: readonly number[] = []): string
   const again = repeatedIn.length > 0 ? `; ${seenAgainText(repeatedIn)}` : '';
   return [
     principal.arn === 'unknown' && principal.principalId !== undefined
-      ? `  Principal  principal ID ${t(principal.principalId)} (${principal.type}, account ${t(principal.account)}); the record names no ARN`
+      ? `  Principal  ${principalIdKind(principal.principalId)} ${t(principal.principalId)} (${principal.type}, account ${t(principal.account)}); the record names no ARN`
       : principal.arn === 'unknown' && principal.identityStoreUserId !== undefined
         ? `  Principal  Identity Center user ID ${t(principal.identityStoreUserId)} (${principal.type}, account ${t(principal.account)}); it has no IAM ARN`
         : `  Principal  ${t(principalLabel(principal.arn))} (${principal.type}, account ${t(principal.account)}) ${t(principal.arn)}`,

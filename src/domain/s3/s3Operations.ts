@@ -98,6 +98,13 @@ export const DEFAULT_KEY_NOTE =
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
  */
+/**
+ * How an EventBridge rule receives ListBuckets (a read-only management event): not said of a network
+ * activity event, which is no management event.
+ */
+export const LIST_BUCKETS_EVENTBRIDGE_NOTE =
+  'ListBuckets is a read-only management event: an EventBridge rule only receives it in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.';
+
 export const MISSING_KEY_403 =
   'For a key that does not exist S3 answers 404 only if the caller has s3:ListBucket on the bucket, otherwise 403 AccessDenied: the denial may be about s3:ListBucket.';
 
@@ -534,9 +541,7 @@ export const s3Operations = {
         why: 'ListBuckets is authorized by s3:ListAllMyBuckets, which takes no resource (Resource "*")',
       },
     ],
-    notes: [
-      'ListBuckets is a read-only management event: an EventBridge rule only receives it in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.',
-    ],
+    notes: [LIST_BUCKETS_EVENTBRIDGE_NOTE],
     source: [api('ListBuckets'), PERMISSIONS, SAR],
   },
 

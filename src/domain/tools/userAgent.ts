@@ -291,9 +291,24 @@ function versionOf(version: string | undefined): string | undefined {
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
  */
-export function detectClient(userAgent: string | undefined): Client {
-  return userAgent === undefined ? NO_CLIENT : clientOf(userAgent);
+export function detectClient(userAgent: string | undefined, fromConsole = false): Client {
+  const client = userAgent === undefined ? NO_CLIENT : clientOf(userAgent);
+  // The record says the call came from a console session (sessionCredentialFromConsole): the console,
+  // unless the user agent names another client (aws-cli in CloudShell runs with such credentials too).
+  if (!fromConsole || client.tool !== 'other' || client.name !== undefined) return client;
+  return client.raw === undefined ? CONSOLE_CLIENT : Object.freeze({ ...CONSOLE_CLIENT, raw: client.raw });
 }
+
+/**
+ * The client of a request the record says came from a console session, whose user agent names no other.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (sessionCredentialFromConsole)
+ */
+const CONSOLE_CLIENT: Client = Object.freeze({
+  tool: 'other',
+  name: 'AWS Management Console',
+  sdk: 'console',
+});
 
 const NO_CLIENT: Client = Object.freeze({ tool: 'other' });
 

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { renderMarkdown } from '../../../src/domain/render/markdown.js';
+import { renderText } from '../../../src/domain/render/text.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { ACCOUNT, explainContext } from './explainFixtures.js';
 
@@ -111,6 +113,57 @@ describe('a VPC endpoint refusal whose record names no bucket', () => {
       message,
     );
     assert.ok(message.includes('--vpc-endpoint-ids vpce-0a1b2c3d4e5f67890'), message);
+  });
+});
+
+describe('a VPC endpoint refusal of ListBuckets by a caller of another account named by access key', () => {
+  const report = explainTexts(
+    text(
+      networkEvent({
+        userIdentity: { type: 'AWSAccount', principalId: 'AKIAIOSFODNN7EXAMPLE', accountId: '777788889999' },
+        eventName: 'ListBuckets',
+      }),
+    ),
+    explainContext(),
+  );
+  const [finding] = report.findings;
+
+  test('is read from the event, not from an AccessDenied message', () => {
+    assert.equal(finding?.cause, 'vpc-endpoint-policy');
+    assert.equal(finding?.evidence, 'event');
+    assert.ok(renderText(report, { color: false }).includes('Evidence: inferred from the event only.'));
+    // The endpoint's note names it: no second caveat on "AWS's message", which the record does not carry.
+    assert.ok(!finding?.caveats.some((c) => c.startsWith("AWS's message names the VPC endpoint policy")));
+  });
+
+  test('names no bucket policy, and no EventBridge state of a management event', () => {
+    const caveats = finding?.caveats ?? [];
+    assert.ok(
+      caveats.includes(
+        "The caller belongs to another AWS account: its own account's policies must allow the request, which names no bucket, so no bucket's policy takes part (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).",
+      ),
+      caveats.join('\n'),
+    );
+    assert.ok(!caveats.some((c) => c.includes("this bucket's policy")));
+    assert.ok(!caveats.some((c) => c.includes('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS')));
+  });
+
+  test('calls the access key ID an access key, not a principal ID', () => {
+    assert.ok(
+      finding?.summary.startsWith(
+        'A caller of account 777788889999 (access key AKIAIOSFODNN7EXAMPLE) was denied s3:ListAllMyBuckets',
+      ),
+      finding?.summary,
+    );
+    const rendered = renderText(report, { color: false });
+    assert.ok(
+      rendered.includes(
+        'Principal  access key AKIAIOSFODNN7EXAMPLE (AWSAccount, account 777788889999); the record names no ARN',
+      ),
+      rendered,
+    );
+    assert.ok(!rendered.includes('principal ID AKIA'), rendered);
+    assert.ok(renderMarkdown(report).includes('- **Principal:** access key `AKIAIOSFODNN7EXAMPLE`'));
   });
 });
 

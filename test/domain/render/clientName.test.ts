@@ -84,3 +84,45 @@ describe('a client the JSON has no tool for, named by its user agent', () => {
     assert.ok(renderText(report, { color: false }).includes('  Client     other, user agent backup-job/1.0'));
   });
 });
+
+describe('a record whose sessionCredentialFromConsole says the call came from a console session', () => {
+  const withFlag = (overrides: Record<string, unknown>) =>
+    explainTexts(
+      [
+        {
+          input: 'test.json',
+          text: JSON.stringify({
+            Records: [deniedRecord({ sessionCredentialFromConsole: 'true', ...overrides })],
+          }),
+        },
+      ],
+      backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }]),
+    );
+
+  test('without a user agent: the client is the AWS Management Console', () => {
+    const report = withFlag({ userAgent: undefined });
+    assert.deepEqual(report.findings[0]?.client, { tool: 'other', name: 'AWS Management Console' });
+    assert.match(report.findings[0]?.summary ?? '', /^user\/backup \(AWS Management Console\) was denied /);
+    assert.ok(renderText(report, { color: false }).includes('  Client     AWS Management Console\n'));
+  });
+
+  test('with a user agent that names nothing known: the console, with that user agent', () => {
+    const report = withFlag({ userAgent: '[backup-job/1.0]' });
+    assert.deepEqual(report.findings[0]?.client, {
+      tool: 'other',
+      name: 'AWS Management Console',
+      userAgent: 'backup-job/1.0',
+    });
+  });
+
+  test('with a user agent that names another client (aws-cli in CloudShell): that client', () => {
+    const report = withFlag({});
+    assert.equal(report.findings[0]?.client.tool, 'aws-cli');
+    assert.equal(report.findings[0]?.client.name, undefined);
+  });
+
+  test('"false", or no flag: not the console', () => {
+    const report = withFlag({ userAgent: undefined, sessionCredentialFromConsole: 'false' });
+    assert.deepEqual(report.findings[0]?.client, { tool: 'other' });
+  });
+});
