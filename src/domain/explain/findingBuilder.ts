@@ -143,6 +143,7 @@ import {
 } from './kmsCallerSide.js';
 import { type KeyUse, keyPolicyCaveat } from './kmsKeyPolicy.js';
 import {
+  cannedAclOf,
   commonDirectory,
   datedDirectories,
   datedDirectoryCaveat,
@@ -1128,6 +1129,29 @@ function withOwnerAcl(
   }
   if (replaced.size === 0) return undefined;
   return { checks, replaced, uploads: uploads.size, sent: andList([...sent].sort()) };
+}
+
+/**
+ * The canned ACLs the job's uploads on `bucket` sent (`x-amz-acl`), or must send when a visible policy
+ * requires `bucket-owner-full-control` (see {@link withOwnerFullControl}): its profile grants
+ * s3:PutObjectAcl for them alone, as the fix does. `undefined` when a request set an ACL some other way
+ * (`x-amz-grant-*` headers), or none set one: the profile's grant stays bare then.
+ */
+function jobCannedAcls(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string | undefined,
+  ownerFullControl: boolean,
+): string[] | undefined {
+  const acls = new Set<string>();
+  for (const { event, check } of evaluated) {
+    if (check.action.toLowerCase() !== 's3:putobjectacl' || (check.bucket ?? bucket) !== bucket) continue;
+    const context =
+      (ownerFullControl ? withOwnerFullControl(event.eventName, check.context) : undefined) ?? check.context;
+    const acl = cannedAclOf({ action: check.action, resource: check.resource, context });
+    if (acl === undefined) return undefined;
+    acls.add(acl);
+  }
+  return acls.size > 0 ? [...acls].sort() : undefined;
 }
 
 function withBucketPolicyDeny(
@@ -2976,6 +3000,7 @@ export class FindingBuilder {
               this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
           ),
         (otherBucket) => this.#succeeded.values('recursiveListPrefixes', principal, otherBucket),
+        jobCannedAcls(evaluated, bucket, aclRequirement !== undefined),
       );
     // A refusal the tool's profile does not model (a setting of the job it does not know: OpenTofu's
     // lock_tags, s3fs's default_acl) is said beside the profile; aws-cli's and rclone's say their own.
@@ -4126,6 +4151,8 @@ export class FindingBuilder {
     readTagsElsewhere: () => boolean,
     /** The prefixes of the caller's successful listings without a delimiter of another bucket. */
     recursiveListingsOn: (otherBucket: string) => ReadonlySet<string> | undefined,
+    /** The canned ACLs the uploads sent or must send (see jobCannedAcls): s3:PutObjectAcl for them alone. */
+    cannedAcls: readonly string[] | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
@@ -4345,6 +4372,7 @@ export class FindingBuilder {
           ...(moveSource !== undefined ? { moveSource } : {}),
           ...(readsObjects ? { readsObjects } : {}),
           deniedActions: [...deniedHere],
+          ...(cannedAcls !== undefined ? { cannedAcls } : {}),
           ...(deniedHere.has('s3:PutObjectTagging') &&
           !succeeded.has('GetObjectTagging') &&
           readTagsElsewhere()
@@ -4471,6 +4499,7 @@ export class FindingBuilder {
       ...(copyFrom !== undefined ? { copySource: copyFrom } : {}),
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
+      ...(cannedAcls !== undefined ? { cannedAcls } : {}),
       eventNames,
       ...(versionReads.length > 0 ? { versionReads } : {}),
       ...(uploadDirectories !== undefined && uploadDirectories.size > 0

@@ -166,6 +166,19 @@ describe('the fix of an upload whose ACL a visible policy refuses, for the uploa
     );
     assert.ok(caveat, finding.caveats.join('\n'));
     assert.match(caveat, /Send acl = bucket-owner-full-control in the rclone remote/);
+    // The job profile grants s3:PutObjectAcl for the ACL the uploads must send alone, as the fix does.
+    assert.deepEqual(
+      finding.jobProfile?.statements.filter((st) => st.Action.includes('s3:PutObjectAcl')),
+      [
+        {
+          Sid: 'RcloneObjectsAcl',
+          Effect: 'Allow',
+          Action: ['s3:PutObjectAcl'],
+          Resource: ['arn:aws:s3:::partner/in/*'],
+          Condition: ownerAcl,
+        },
+      ],
+    );
     // With the fixed policy, the upload as it will be sent goes through; this run's is still refused.
     const fixed = finding.fix?.newDocument;
     assert.ok(fixed !== undefined);
