@@ -45,6 +45,8 @@ interface ExpectedFinding {
   jobProfileResources?: string[];
   /** Every Action of the job profile's statements, when the scenario is about what the job needs. */
   jobProfileActions?: string[];
+  /** The job profile's statements that carry a Condition, by Sid, when the scenario is about what it limits. */
+  jobProfileConditions?: Record<string, unknown>;
   alternativesRemove: string[];
   /** Substrings that some alternative's text must hold (when the scenario is about how one is worded). */
   alternativesMention?: string[];
@@ -169,6 +171,17 @@ function checkFinding(actual: Finding, expected: ExpectedFinding): void {
       [...new Set(actual.jobProfile?.statements.flatMap((st) => st.Action) ?? [])].sort(),
       [...expected.jobProfileActions].sort(),
       'job profile actions',
+    );
+  }
+  if (expected.jobProfileConditions !== undefined) {
+    assert.deepEqual(
+      Object.fromEntries(
+        (actual.jobProfile?.statements ?? [])
+          .filter((st) => st.Condition !== undefined)
+          .map((st) => [st.Sid ?? '', { Action: st.Action, Condition: st.Condition }]),
+      ),
+      expected.jobProfileConditions,
+      'job profile conditions',
     );
   }
   // The alternatives the scenario needs must be offered (others may be offered too).

@@ -13,7 +13,7 @@ import type { AuthorizationRequest, ContextValue, Decision, EvaluationResult } f
 import type { Alternative } from './report.js';
 
 /** The canned ACL AWS advises bucket-owner-preferred buckets to require on every upload. */
-const OWNER_FULL_CONTROL = 'bucket-owner-full-control';
+export const OWNER_FULL_CONTROL = 'bucket-owner-full-control';
 
 /** The condition keys of a request's ACL headers (`x-amz-acl`, `x-amz-grant-*`). */
 const ACL_KEY = /^s3:x-amz-(?:acl|grant-(?:read|write|read-acp|write-acp|full-control))$/i;
@@ -105,6 +105,54 @@ export function bucketOwnerFullControlRequired(
   return { by: refuser(without) };
 }
 
+/**
+ * The condition context of an upload's request as the job must send it once a visible policy requires
+ * `bucket-owner-full-control` (see {@link bucketOwnerFullControlRequired}): its ACL headers replaced by
+ * `x-amz-acl: bucket-owner-full-control`, for its s3:PutObject and its s3:PutObjectAcl alike. `undefined`
+ * when the request is no upload with an ACL header, or already sent that ACL alone. The fix is built and
+ * verified with it: with the ACL this run sent (rclone before v1.61's `private`), the upload stays
+ * refused whatever is added, and s3:PutObjectAcl granted for that ACL lets no upload through once the
+ * job sends the required one.
+ */
+export function withOwnerFullControl(
+  eventName: string,
+  context: Readonly<Record<string, ContextValue>> | undefined,
+): Record<string, ContextValue> | undefined {
+  if (!UPLOADS.has(eventName) || context === undefined) return undefined;
+  const aclKeys = Object.keys(context).filter((key) => ACL_KEY.test(key));
+  if (aclKeys.length === 0) return undefined;
+  const sent = aclKeys.length === 1 ? context[aclKeys[0]!] : undefined;
+  if (
+    aclKeys[0]?.toLowerCase() === 's3:x-amz-acl' &&
+    (sent === OWNER_FULL_CONTROL ||
+      (Array.isArray(sent) && sent.length === 1 && sent[0] === OWNER_FULL_CONTROL))
+  )
+    return undefined;
+  const rest: Record<string, ContextValue> = {};
+  for (const [key, value] of Object.entries(context)) if (!ACL_KEY.test(key)) rest[key] = value;
+  return { ...rest, 's3:x-amz-acl': OWNER_FULL_CONTROL };
+}
+
+/** The ACL headers an upload's request sent, in words (`x-amz-acl: private`), for the caveat that says to change them. */
+export function aclHeadersOf(context: Readonly<Record<string, ContextValue>> | undefined): string {
+  return Object.entries(context ?? {})
+    .filter(([key]) => ACL_KEY.test(key))
+    .map(
+      ([key, value]) =>
+        `${key.replace(/^s3:/i, '')}: ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+    )
+    .join(', ');
+}
+
+/** How the tool sends `bucket-owner-full-control` on every upload. */
+export function ownerFullControlSetting(tool: string): string {
+  return tool === 'rclone'
+    ? `acl = ${OWNER_FULL_CONTROL} in the rclone remote (or --s3-acl ${OWNER_FULL_CONTROL})`
+    : tool === 'aws-cli'
+      ? `--acl ${OWNER_FULL_CONTROL}`
+      : `x-amz-acl: ${OWNER_FULL_CONTROL}`;
+}
+
 /** Whether an alternative makes the client stop sending ACL headers (it removes s3:PutObjectAcl). */
 function dropsAcl(alternative: Alternative): boolean {
   return alternative.removes.some((action) => action.toLowerCase() === 's3:putobjectacl');
@@ -126,12 +174,7 @@ export function withoutAclDroppingAlternatives(
       : tool === 'aws-cli'
         ? 'dropping --acl'
         : 'dropping the ACL header';
-  const setting =
-    tool === 'rclone'
-      ? `acl = ${OWNER_FULL_CONTROL} in the rclone remote (or --s3-acl ${OWNER_FULL_CONTROL})`
-      : tool === 'aws-cli'
-        ? `--acl ${OWNER_FULL_CONTROL}`
-        : `x-amz-acl: ${OWNER_FULL_CONTROL}`;
+  const setting = ownerFullControlSetting(tool);
   return {
     alternatives: alternatives.filter((a) => !dropsAcl(a)),
     caveat: `No alternative without s3:PutObjectAcl is offered: ${requirement.by}, so uploads without an ACL header (${dropping}) would still be refused. Send ${setting} on every upload instead, as AWS advises for buckets that require that ACL (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ensure-object-ownership.html#ensure-object-ownership-bucket-policy).`,

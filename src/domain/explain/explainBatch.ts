@@ -499,9 +499,11 @@ export class Explainer {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'CreateMultipartUpload') {
       // The SSE-KMS key the upload chose: its parts and its completion need kms:Decrypt on it, and their
-      // records do not name it. The request's header, else the response's (a bucket's default key).
+      // records do not name it. The response's header first: S3 returns the key's ARN there, resolved from
+      // the alias or bare key ID the request may name (which withUploadKey cannot resolve), or the bucket's
+      // default key when the request names none. The request's header only when the response has none.
       const header = 'x-amz-server-side-encryption-aws-kms-key-id';
-      const keyId = [parameters[header], isJsonObject(response) ? response[header] : undefined].find(
+      const keyId = [isJsonObject(response) ? response[header] : undefined, parameters[header]].find(
         (id): id is string => typeof id === 'string' && id !== '',
       );
       if (keyId !== undefined) this.#note(seen.uploadKeys, JSON.stringify([key, keyId]));

@@ -64,7 +64,14 @@ import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { detectClient } from '../tools/userAgent.js';
-import { bucketOwnerFullControlRequired, withoutAclDroppingAlternatives } from './aclRequirement.js';
+import {
+  aclHeadersOf,
+  bucketOwnerFullControlRequired,
+  OWNER_FULL_CONTROL,
+  ownerFullControlSetting,
+  withOwnerFullControl,
+  withoutAclDroppingAlternatives,
+} from './aclRequirement.js';
 import type { ExplainContext } from './context.js';
 import {
   checksOf,
@@ -146,6 +153,7 @@ import {
 } from './kmsCallerSide.js';
 import { type KeyUse, keyPolicyCaveat, type ServiceSource } from './kmsKeyPolicy.js';
 import {
+  cannedAclOf,
   commonDirectory,
   datedDirectories,
   datedDirectoryCaveat,
@@ -1108,6 +1116,79 @@ function bucketArnFor(accessPointArn: string, bucketArn: string): (resource: str
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
  */
+/**
+ * The denied requests as the job must send them when a visible policy requires uploads to carry
+ * `x-amz-acl: bucket-owner-full-control` (see {@link withOwnerFullControl}): each upload's request with
+ * that ACL in place of the headers it sent, evaluated again, and kept only if still refused. `undefined`
+ * when no request changes (the uploads sent that ACL already).
+ */
+function withOwnerAcl(
+  denied: readonly EvaluatedCheck[],
+  set: PolicySet,
+):
+  | {
+      readonly checks: readonly EvaluatedCheck[];
+      /** Each changed request's new check, for the sets that name checks. */
+      readonly replaced: ReadonlyMap<EvaluatedCheck, EvaluatedCheck>;
+      /** How many uploads changed, and the ACL headers they sent, in words. */
+      readonly uploads: number;
+      readonly sent: string;
+    }
+  | undefined {
+  const replaced = new Map<EvaluatedCheck, EvaluatedCheck>();
+  const checks: EvaluatedCheck[] = [];
+  const uploads = new Set<DeniedEvent>();
+  const sent = new Set<string>();
+  for (const e of denied) {
+    const context = withOwnerFullControl(e.event.eventName, e.check.context);
+    if (context === undefined) {
+      checks.push(e);
+      continue;
+    }
+    uploads.add(e.event);
+    sent.add(aclHeadersOf(e.check.context));
+    const check = { ...e.check, context };
+    const request = { ...e.request, context };
+    const policies = e.set ?? set;
+    const result = withBucketPolicyDeny(policies, request, check, evaluate(policies, request));
+    const again: EvaluatedCheck = {
+      event: e.event,
+      check,
+      request,
+      result,
+      decision: result.decision,
+      ...(e.set !== undefined ? { set: e.set } : {}),
+    };
+    replaced.set(e, again);
+    if (result.decision !== 'Allowed') checks.push(again);
+  }
+  if (replaced.size === 0) return undefined;
+  return { checks, replaced, uploads: uploads.size, sent: andList([...sent].sort()) };
+}
+
+/**
+ * The canned ACLs the job's uploads on `bucket` sent (`x-amz-acl`), or must send when a visible policy
+ * requires `bucket-owner-full-control` (see {@link withOwnerFullControl}): its profile grants
+ * s3:PutObjectAcl for them alone, as the fix does. `undefined` when a request set an ACL some other way
+ * (`x-amz-grant-*` headers), or none set one: the profile's grant stays bare then.
+ */
+function jobCannedAcls(
+  evaluated: readonly EvaluatedCheck[],
+  bucket: string | undefined,
+  ownerFullControl: boolean,
+): string[] | undefined {
+  const acls = new Set<string>();
+  for (const { event, check } of evaluated) {
+    if (check.action.toLowerCase() !== 's3:putobjectacl' || (check.bucket ?? bucket) !== bucket) continue;
+    const context =
+      (ownerFullControl ? withOwnerFullControl(event.eventName, check.context) : undefined) ?? check.context;
+    const acl = cannedAclOf({ action: check.action, resource: check.resource, context });
+    if (acl === undefined) return undefined;
+    acls.add(acl);
+  }
+  return acls.size > 0 ? [...acls].sort() : undefined;
+}
+
 function withBucketPolicyDeny(
   set: PolicySet,
   request: AuthorizationRequest,
@@ -2725,6 +2806,27 @@ export class FindingBuilder {
     const advice = principalAdvice(principal, cause, bucket);
     if (advice !== undefined) caveats.unshift(advice);
 
+    // A visible policy that allows uploads only with x-amz-acl: bucket-owner-full-control (or denies them
+    // without it): the uploads this run sent with another ACL stay refused whatever is added, so the fix
+    // is built and verified for them as they must be sent, with that ACL, and grants s3:PutObjectAcl for
+    // it (not for the ACL this run sent, which would let no upload through once the job sends the right one).
+    const aclRequirement =
+      evidence === 'policies'
+        ? bucketOwnerFullControlRequired(
+            set,
+            evaluated.map((e) => ({
+              eventName: e.event.eventName,
+              request: e.request,
+              ...(e.set !== undefined ? { set: e.set } : {}),
+            })),
+          )
+        : undefined;
+    const asSent =
+      aclRequirement !== undefined && kmsFix === undefined && causeFromMessage === undefined && !onlyProbes
+        ? withOwnerAcl(denied, set)
+        : undefined;
+    const fixChecks = asSent?.checks ?? denied;
+    const exactChecks = parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes;
     let fixOutcome: KmsFixOutcome =
       bucket !== undefined && throughAlias
         ? { fix: null, caveats: [accessPointAliasCaveat(bucket)] }
@@ -2747,14 +2849,38 @@ export class FindingBuilder {
                   evidence,
                   principal,
                   resolved,
-                  denied,
+                  fixChecks,
                   bucket,
                   partition,
                   resourceAccount,
-                  parentChecks.size > 0 ? new Set([...probes, ...parentChecks]) : probes,
+                  asSent === undefined
+                    ? exactChecks
+                    : new Set([...exactChecks].map((e) => asSent.replaced.get(e) ?? e)),
                   ignoredProbes.size,
                   otherBucket,
                 );
+    if (asSent !== undefined && aclRequirement !== undefined) {
+      const fix = fixOutcome.fix;
+      const grantsAcl = [fix?.statements, fix?.identityStatements].some((statements) =>
+        statements?.some((st) => st.Action.includes('s3:PutObjectAcl')),
+      );
+      const by = aclRequirement.by;
+      caveats.push(
+        `${by.charAt(0).toUpperCase()}${by.slice(1)}, so this run's ${asSent.uploads === 1 ? 'upload' : `${asSent.uploads} uploads`}, with ${asSent.sent}, ${asSent.uploads === 1 ? 'is' : 'are'} refused whatever is added. Send ${ownerFullControlSetting(client.tool)} on every upload instead, as AWS advises for buckets that require that ACL (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ensure-object-ownership.html#ensure-object-ownership-bucket-policy). ${fix === null ? `With x-amz-acl: ${OWNER_FULL_CONTROL}, the visible policies allow the uploads: nothing needs to be added.` : `The fix is for the uploads as they will then be sent${grantsAcl ? `: S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the fix grants for x-amz-acl: ${OWNER_FULL_CONTROL} alone (s3:x-amz-acl is a condition key of that action, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)` : ''}.`}`,
+      );
+      if (fix !== null)
+        fixOutcome = {
+          ...fixOutcome,
+          fix: {
+            ...fix,
+            requiresAcl: OWNER_FULL_CONTROL,
+            verification: [
+              ...fix.verification,
+              `Evaluated with the uploads sending x-amz-acl: ${OWNER_FULL_CONTROL}, as they must (see the caveats), in place of this run's ${asSent.sent}: ${by}, so with the ACL this run sent they stay refused whatever the fix adds.`,
+            ],
+          },
+        };
+    }
     // One change for the whole job: the S3 fix grants the key's use too, when it can hold it.
     if (keyUseAfterS3 !== undefined && fixOutcome.fix !== null) {
       const combined = withKeyUseStatements(
@@ -3005,6 +3131,7 @@ export class FindingBuilder {
               this.#succeeded.values('eventNames', principal, other)?.has('GetObjectTagging') === true,
           ),
         (otherBucket) => this.#succeeded.values('recursiveListPrefixes', principal, otherBucket),
+        jobCannedAcls(evaluated, bucket, aclRequirement !== undefined),
       );
     // A refusal the tool's profile does not model (a setting of the job it does not know: OpenTofu's
     // lock_tags, s3fs's default_acl) is said beside the profile; aws-cli's and rclone's say their own.
@@ -3030,16 +3157,7 @@ export class FindingBuilder {
     // bucket-owner-full-control on uploads: the job would still be refused.
     const aclKept = withoutAclDroppingAlternatives(
       withKeepDeletedAlternative(toolAdvice.alternatives, client.tool, toolAdvice.jobProfile, denied),
-      evidence === 'policies'
-        ? bucketOwnerFullControlRequired(
-            set,
-            evaluated.map((e) => ({
-              eventName: e.event.eventName,
-              request: e.request,
-              ...(e.set !== undefined ? { set: e.set } : {}),
-            })),
-          )
-        : undefined,
+      aclRequirement,
       client.tool,
     );
     const alternatives = aclKept.alternatives;
@@ -3907,6 +4025,9 @@ export class FindingBuilder {
       const outcome = fixOf(rest, implicit);
       if (outcome.fix === null) return outcome;
       const explicit = denied.length - implicit.length;
+      // None left to the Deny: the requests as they must be sent (an upload with the ACL a Deny requires,
+      // see withOwnerAcl) are refused for want of an Allow alone.
+      if (explicit === 0) return outcome;
       // "All N denied requests" counts those the fix was asked for: the Deny's are said beside them.
       const refused = `; ${explicit === 1 ? 'the one an explicit Deny refused stays refused' : `the ${explicit} an explicit Deny refused stay refused`} (see "Denied by")`;
       const verification = outcome.fix.verification.map((line) => {
@@ -4225,6 +4346,8 @@ export class FindingBuilder {
     readTagsElsewhere: () => boolean,
     /** The prefixes of the caller's successful listings without a delimiter of another bucket. */
     recursiveListingsOn: (otherBucket: string) => ReadonlySet<string> | undefined,
+    /** The canned ACLs the uploads sent or must send (see jobCannedAcls): s3:PutObjectAcl for them alone. */
+    cannedAcls: readonly string[] | undefined,
   ): { jobProfile: JobProfile | null; alternatives: readonly Alternative[] } {
     const moveSource = copies?.moveSource;
     if (client.tool === 'terraform' && bucket !== undefined && isTerraformBackendAgent(client.raw)) {
@@ -4444,6 +4567,7 @@ export class FindingBuilder {
           ...(moveSource !== undefined ? { moveSource } : {}),
           ...(readsObjects ? { readsObjects } : {}),
           deniedActions: [...deniedHere],
+          ...(cannedAcls !== undefined ? { cannedAcls } : {}),
           ...(deniedHere.has('s3:PutObjectTagging') &&
           !succeeded.has('GetObjectTagging') &&
           readTagsElsewhere()
@@ -4570,6 +4694,7 @@ export class FindingBuilder {
       ...(copyFrom !== undefined ? { copySource: copyFrom } : {}),
       ...(otherSources.length > 0 ? { otherBucketSources: otherSources } : {}),
       deniedActions: [...deniedActions],
+      ...(cannedAcls !== undefined ? { cannedAcls } : {}),
       eventNames,
       ...(versionReads.length > 0 ? { versionReads } : {}),
       ...(uploadDirectories !== undefined && uploadDirectories.size > 0

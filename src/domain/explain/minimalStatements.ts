@@ -158,6 +158,43 @@ function objectBaseLike(r: GrantRequest & { readonly bucket: string }, last: str
     : objectBase(r);
 }
 
+/**
+ * The condition that grants an ACL-setting action for the canned ACLs given alone (`StringEquals
+ * s3:x-amz-acl`, see {@link cannedAclOf}); `undefined` for none. A fix's statements and a job profile's
+ * take the same one.
+ */
+export function cannedAclCondition(acls: Iterable<string>): PolicyStatement['Condition'] | undefined {
+  const values = [...new Set(acls)].sort();
+  if (values.length === 0) return undefined;
+  return { StringEquals: { 's3:x-amz-acl': values.length === 1 ? values[0]! : values } };
+}
+
+/**
+ * A job profile's statement with its ACL-setting actions (s3:PutObjectAcl for uploads that send an ACL
+ * header) moved to a statement of their own, granted for the canned ACLs the job sends (or must send)
+ * alone, as the fix grants them: bare, the profile would let the caller set any ACL on every object the
+ * statement names. Unchanged when `acls` is absent or empty (an ACL given by `x-amz-grant-*` headers, or
+ * none seen in the input) or the statement holds no such action.
+ */
+export function withAclActionsApart(
+  statement: PolicyStatement,
+  acls: readonly string[] | undefined,
+): PolicyStatement[] {
+  const condition = cannedAclCondition(acls ?? []);
+  const aclActions = statement.Action.filter((action) => ACL_SETTING_ACTIONS.has(action.toLowerCase()));
+  if (condition === undefined || aclActions.length === 0 || statement.Condition !== undefined)
+    return [statement];
+  const rest = statement.Action.filter((action) => !aclActions.includes(action));
+  const apart: PolicyStatement = {
+    ...(statement.Sid !== undefined ? { Sid: `${statement.Sid}Acl` } : {}),
+    Effect: statement.Effect,
+    Action: aclActions,
+    Resource: statement.Resource,
+    Condition: condition,
+  };
+  return rest.length === 0 ? [apart] : [{ ...statement, Action: rest }, apart];
+}
+
 /** Statements granting exactly the requests' actions on the narrowest resources, one statement per resource. */
 export function minimalStatements(requests: readonly GrantRequest[]): PolicyStatement[] {
   // Per resource, and apart from them per resource the ACL requests granted for their canned ACL.
@@ -210,14 +247,12 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
   const statements: PolicyStatement[] = [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, { resource, actions, acls }]) => {
-      const values = acls === undefined ? [] : [...acls].sort();
+      const condition = cannedAclCondition(acls ?? []);
       return {
         Effect: 'Allow' as const,
         Action: [...actions].sort(),
         Resource: [resource],
-        ...(values.length > 0
-          ? { Condition: { StringEquals: { 's3:x-amz-acl': values.length === 1 ? values[0]! : values } } }
-          : {}),
+        ...(condition !== undefined ? { Condition: condition } : {}),
       };
     });
   return prefixed ? [...statements, ...listPrefixStatements(requests)] : statements;

@@ -95,6 +95,12 @@ export interface Fix {
    */
   readonly otherScps?: readonly AdditionalChange[];
   readonly verified: boolean;
+  /**
+   * The canned ACL the uploads must send for the fix to let them through (`bucket-owner-full-control`):
+   * a visible policy refuses them with the ACL this run sent whatever is added, so the fix was built and
+   * verified for them sending this one. Absent when the requests were evaluated as sent.
+   */
+  readonly requiresAcl?: string;
   /** What verification checked, in words. */
   readonly verification: readonly string[];
   /**

@@ -604,11 +604,13 @@ export function summarise(
         ? onlyOverQuota(fix)
           ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`
           : ' (not verified)'
-        : assumesNoBucketPolicy(fix)
-          ? ' (verified as if the bucket had no policy)'
-          : verifiedOnBucketSideOnly(fix)
-            ? " (verified on the bucket's side only)"
-            : ' (verified)'
+        : ` (${
+            assumesNoBucketPolicy(fix)
+              ? 'verified as if the bucket had no policy'
+              : verifiedOnBucketSideOnly(fix)
+                ? "verified on the bucket's side only"
+                : 'verified'
+          }${fix.requiresAcl !== undefined ? `, for uploads that send x-amz-acl: ${fix.requiresAcl}` : ''})`
     }.`;
     // A client setting that makes a grant unnecessary is the better answer: say so up front.
     const avoid = finding.alternatives.find((a) => a.removes.some((r) => actions.includes(r)));

@@ -765,14 +765,25 @@ export function errorLine(error: {
 
 /**
  * A fix's status as its heading says it: `verified`, `NOT verified`, or, for a bucket-policy fix whose
- * bucket policy is not in the input, `verified as if the bucket had no policy`.
+ * bucket policy is not in the input, `verified as if the bucket had no policy`; a fix verified for
+ * uploads sending the ACL a visible policy requires says so (`verified, for uploads that send …`).
  */
 export function fixStatus(
-  fix: Pick<Fix, 'verified' | 'attachKind' | 'newDocument' | 'identityStatements' | 'identityChange'>,
+  fix: Pick<
+    Fix,
+    'verified' | 'attachKind' | 'newDocument' | 'identityStatements' | 'identityChange' | 'requiresAcl'
+  >,
 ): string {
   if (!fix.verified) return 'NOT verified';
-  if (assumesNoBucketPolicy(fix)) return 'verified as if the bucket had no policy';
-  return verifiedOnBucketSideOnly(fix) ? "verified on the bucket's side only" : 'verified';
+  const status = assumesNoBucketPolicy(fix)
+    ? 'verified as if the bucket had no policy'
+    : verifiedOnBucketSideOnly(fix)
+      ? "verified on the bucket's side only"
+      : 'verified';
+  // Verified for the uploads as they must be sent, not as this run sent them.
+  return fix.requiresAcl !== undefined
+    ? `${status}, for uploads that send x-amz-acl: ${fix.requiresAcl}`
+    : status;
 }
 
 /**

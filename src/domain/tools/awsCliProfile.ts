@@ -5,7 +5,7 @@
  * @see https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/index.html
  */
 
-import { MAX_SEPARATE_OBJECT_RESOURCES } from '../explain/minimalStatements.js';
+import { MAX_SEPARATE_OBJECT_RESOURCES, withAclActionsApart } from '../explain/minimalStatements.js';
 import type { Alternative, PolicyStatement } from '../explain/report.js';
 import { isInsidePrefix, jobResourceArns, literalArnPart } from './jobResourceArns.js';
 
@@ -175,6 +175,12 @@ export interface AwsCliProfileInput {
   readonly readsObjects?: boolean;
   /** IAM actions refused on this bucket (outside any copy's source): each is in the profile, or a note says why not. */
   readonly deniedActions?: readonly string[];
+  /**
+   * The canned ACLs (`x-amz-acl`) the uploads sent with `--acl`, or must send (`bucket-owner-full-control`
+   * when a visible policy requires it): the profile grants s3:PutObjectAcl for them alone, as the fix
+   * does. Absent: granted bare (`--grants`, whose headers name grantees, or no ACL seen).
+   */
+  readonly cannedAcls?: readonly string[];
   /** The caller read objects' tags with success on another bucket: copies from there, into this one. */
   readonly tagsReadElsewhere?: boolean;
   /**
@@ -372,12 +378,18 @@ export function awsCliProfile(given: AwsCliProfileInput): AwsCliProfile | undefi
     });
   }
   if (objectActions.length > 0) {
-    statements.push({
-      Sid: 'AwsCliObjects',
-      Effect: 'Allow',
-      Action: [...new Set(objectActions)].sort((a, b) => a.localeCompare(b)),
-      Resource: objectArns,
-    });
+    // s3:PutObjectAcl for the canned ACL the uploads send alone, in a statement of its own.
+    statements.push(
+      ...withAclActionsApart(
+        {
+          Sid: 'AwsCliObjects',
+          Effect: 'Allow',
+          Action: [...new Set(objectActions)].sort((a, b) => a.localeCompare(b)),
+          Resource: objectArns,
+        },
+        input.cannedAcls,
+      ),
+    );
   }
 
   if (splitCopy && source !== undefined) {

@@ -9,7 +9,7 @@
  */
 
 import { METADATA_UPDATE } from '../explain/grouping.js';
-import { isDatedSegment } from '../explain/minimalStatements.js';
+import { isDatedSegment, withAclActionsApart } from '../explain/minimalStatements.js';
 import type { Alternative, JobProfile, PolicyStatement } from '../explain/report.js';
 import {
   bucketArnOf,
@@ -419,6 +419,13 @@ export interface RcloneAdviceInput {
    */
   readonly prefixFrom?: 'other-calls' | 'root-calls' | 'nothing';
   readonly deniedActions: readonly string[];
+  /**
+   * The canned ACLs (`x-amz-acl`) the uploads sent (rclone v1.60 and older: `private`, or the remote's
+   * `acl` setting), or must send (`bucket-owner-full-control` when a visible policy requires it): the
+   * profile grants s3:PutObjectAcl for them alone, as the fix does. Absent: granted bare (no ACL header in
+   * the input, or `x-amz-grant-*` headers).
+   */
+  readonly cannedAcls?: readonly string[];
   readonly eventNames: readonly string[];
   /** Keys of HEADs the input shows refused as s3:ListBucket (the key does not exist, and listing is not allowed). */
   readonly headsRefusedAsListing?: readonly string[];
@@ -856,6 +863,10 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Resource: [jobResourceArns(input.bucket, destination, input.partition).objectArn],
     };
   };
+  // s3:PutObjectAcl for the canned ACL the uploads send alone, in a statement of its own.
+  const pushApart = (statement: PolicyStatement): void => {
+    statements.push(...withAclActionsApart(statement, input.cannedAcls));
+  };
   if (moveSource !== undefined) {
     const sourceActions = ['s3:GetObject', 's3:DeleteObject'];
     if (objectActions.includes('s3:GetObjectVersion')) sourceActions.push('s3:GetObjectVersion');
@@ -866,14 +877,14 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
       Resource: objectArns,
     });
     if (moveSource.destinationPrefix !== undefined) {
-      statements.push(copyDestinationStatement('RcloneMoveDestination', moveSource.destinationPrefix));
+      pushApart(copyDestinationStatement('RcloneMoveDestination', moveSource.destinationPrefix));
     } else {
       notes.push(
         'The destination needs its own grants: on another bucket, s3:ListBucket on it, and s3:PutObject, s3:GetObject (rclone HEADs each copy) and s3:AbortMultipartUpload under the destination directory; a local directory needs none.',
       );
     }
   } else {
-    statements.push({
+    pushApart({
       Sid: 'RcloneObjects',
       Effect: 'Allow',
       Action: sorted(objectActions),
@@ -882,7 +893,7 @@ export function rcloneAdvice(input: RcloneAdviceInput): RcloneAdvice {
     // Server-side copies outside the job's directory (a --backup-dir) need the copy set there too.
     const destination = input.copyDestination;
     if (destination !== undefined && !insideJob(destination)) {
-      statements.push(copyDestinationStatement('RcloneCopyDestination', destination));
+      pushApart(copyDestinationStatement('RcloneCopyDestination', destination));
       notes.push(
         `RcloneCopyDestination: the job also copied objects server-side to ${destination === '' ? 'the root of the bucket' : `"${destination}"`} (e.g. its --backup-dir), which needs s3:PutObject there and s3:GetObject for the HEAD after each copy.`,
       );

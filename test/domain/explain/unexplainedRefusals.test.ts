@@ -292,6 +292,24 @@ describe("an SSE-KMS upload in parts whose parts the caller's policies cannot de
     assert.deepEqual(decrypt(finding), [KEY]);
   });
 
+  test("a key named by alias (or bare ID) in the request is the ARN S3 returns in the CreateMultipartUpload's response", () => {
+    // S3 resolves the alias and returns the key's ARN in the response header; the alias itself cannot be
+    // resolved from the input, so without the response's ARN no kms:Decrypt could be granted.
+    for (const requested of ['alias/backup-key', '1234abcd-12ab-34cd-56ef-1234567890ab']) {
+      const record = {
+        ...create(requested),
+        responseElements: {
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': KEY,
+        },
+      };
+      const [finding, ...others] = explain([record, part, abort], withKey);
+      assert.equal(others.length, 0);
+      assert.deepEqual(decrypt(finding), [KEY], requested);
+      assert.equal(finding?.fix?.verified, true, finding?.fix?.verification.join(' | '));
+    }
+  });
+
   test('without the CreateMultipartUpload, or with uploads of the object under two keys, nothing is assumed', () => {
     const [alone] = explain([part, abort], withKey);
     assert.equal(decrypt(alone)?.length, 0);

@@ -731,6 +731,32 @@ describe('awsCliProfile and the refused actions', () => {
     assert.ok(profile?.notes.some((n) => n.startsWith('s3:PutObjectAcl is included because it was refused')));
   });
 
+  test('with the canned ACL the uploads send, s3:PutObjectAcl is granted for it alone, in a statement of its own', () => {
+    const profile = awsCliProfile({
+      command: 's3.cp',
+      bucket: 'bkt',
+      prefix: 'up/',
+      eventNames: ['PutObject'],
+      deniedActions: ['s3:PutObject', 's3:PutObjectAcl'],
+      cannedAcls: ['bucket-owner-full-control'],
+    });
+    assert.deepEqual(profile?.statements, [
+      {
+        Sid: 'AwsCliObjects',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::bkt/up/*'],
+      },
+      {
+        Sid: 'AwsCliObjectsAcl',
+        Effect: 'Allow',
+        Action: ['s3:PutObjectAcl'],
+        Resource: ['arn:aws:s3:::bkt/up/*'],
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      },
+    ]);
+  });
+
   test('a refused action the command does not need gets a note instead of a silent gap', () => {
     const profile = awsCliProfile({
       command: 's3.cp',

@@ -310,6 +310,30 @@ describe('rcloneAdvice statements', () => {
     );
   });
 
+  test('with the canned ACL the uploads sent, s3:PutObjectAcl is granted for it alone, where the job copies too', () => {
+    const advice = rcloneAdvice({
+      ...base,
+      prefix: 'site',
+      version: 'v1.60.1',
+      eventNames: ['ListObjects', 'PutObject', 'CopyObject', 'DeleteObject'],
+      deniedActions: ['s3:PutObjectAcl'],
+      copyDestination: 'site-backup/',
+      cannedAcls: ['private'],
+    });
+    const condition = { StringEquals: { 's3:x-amz-acl': 'private' } };
+    assert.deepEqual(
+      advice.jobProfile.statements.map((s) => [s.Sid, s.Action.includes('s3:PutObjectAcl'), s.Condition]),
+      [
+        ['RcloneListBucket', false, undefined],
+        ['RcloneObjects', false, undefined],
+        ['RcloneObjectsAcl', true, condition],
+        ['RcloneCopyDestination', false, undefined],
+        ['RcloneCopyDestinationAcl', true, condition],
+      ],
+    );
+    assert.deepEqual(statement(advice.jobProfile.statements, 'RcloneObjectsAcl').Action, ['s3:PutObjectAcl']);
+  });
+
   test('a sync from rclone v1.66.0 does not get s3:PutObjectAcl', () => {
     const actions = actionsOf({
       ...base,
