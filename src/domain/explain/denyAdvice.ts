@@ -1154,6 +1154,34 @@ function hasUnloggedDeny(policy: CompiledPolicy): boolean {
 const MAX_UNLOGGED_CHECKS = 16;
 
 /**
+ * The first {@link MAX_UNLOGGED_CHECKS} distinct requests (action and resource) of `checks` whose set
+ * (their own, else `set`) holds a policy `holdsDeny` picks, with that set. Whether a set holds one is
+ * asked once per set: a finding's checks share one or two.
+ */
+function* distinctChecksUnder(
+  set: PolicySet,
+  checks: readonly DeniedCheck[],
+  holdsDeny: (policy: CompiledPolicy) => boolean,
+): Generator<{ check: DeniedCheck; evaluatedWith: PolicySet }> {
+  const seen = new Set<string>();
+  const holds = new Map<PolicySet, boolean>();
+  for (const check of checks) {
+    const evaluatedWith = check.set ?? set;
+    let any = holds.get(evaluatedWith);
+    if (any === undefined) {
+      any = policiesOf(evaluatedWith).some(holdsDeny);
+      holds.set(evaluatedWith, any);
+    }
+    if (!any) continue;
+    const key = `${check.request.action}|${check.request.resource}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_UNLOGGED_CHECKS) return;
+    yield { check, evaluatedWith };
+  }
+}
+
+/**
  * Deny statements that would have refused some of `checks` but for a condition on a key CloudTrail does
  * not log (see {@link UNLOGGED_KEYS}): every other element of theirs (Resource, Principal, the other
  * conditions) matched. The evaluation takes them not to apply (the key is unknown); with the request's
@@ -1161,22 +1189,8 @@ const MAX_UNLOGGED_CHECKS = 16;
  */
 export function unloggedKeyDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
   const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
-  const seen = new Set<string>();
-  // Whether each set holds such a Deny at all, asked once per set (a finding's checks share one or two).
-  const holds = new Map<PolicySet, boolean>();
-  for (const check of checks) {
-    const evaluatedWith = check.set ?? set;
-    let any = holds.get(evaluatedWith);
-    if (any === undefined) {
-      any = policiesOf(evaluatedWith).some(hasUnloggedDeny);
-      holds.set(evaluatedWith, any);
-    }
-    if (!any) continue;
-    const { action, resource } = check.request;
-    const key = `${action}|${resource}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (seen.size > MAX_UNLOGGED_CHECKS) break;
+  for (const { check, evaluatedWith } of distinctChecksUnder(set, checks, hasUnloggedDeny)) {
+    const { action } = check.request;
     for (const e of evaluate(evaluatedWith, check.request).explanations) {
       const failures = e.conditionFailures ?? [];
       if (e.effect !== 'Deny' || e.mismatch !== 'condition' || failures.length === 0) continue;
@@ -1233,22 +1247,9 @@ function hasSecureTransport(request: AuthorizationRequest): boolean {
  */
 export function plainHttpDenies(set: PolicySet, checks: readonly DeniedCheck[]): UnloggedKeyDeny[] {
   const found = new Map<string, { ref: StatementRef; actions: Set<string>; tests: string[] }>();
-  const seen = new Set<string>();
-  const holds = new Map<PolicySet, boolean>();
-  for (const check of checks) {
-    if (hasSecureTransport(check.request)) continue;
-    const evaluatedWith = check.set ?? set;
-    let any = holds.get(evaluatedWith);
-    if (any === undefined) {
-      any = policiesOf(evaluatedWith).some(hasTlsDeny);
-      holds.set(evaluatedWith, any);
-    }
-    if (!any) continue;
-    const { action, resource } = check.request;
-    const key = `${action}|${resource}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (seen.size > MAX_UNLOGGED_CHECKS) break;
+  const withoutTls = checks.filter((check) => !hasSecureTransport(check.request));
+  for (const { check, evaluatedWith } of distinctChecksUnder(set, withoutTls, hasTlsDeny)) {
+    const { action } = check.request;
     const before = check.result?.decision === 'ExplicitlyDenied' ? check.result.deniedBy : [];
     const overHttp = evaluate(evaluatedWith, {
       ...check.request,

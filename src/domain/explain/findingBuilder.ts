@@ -2955,17 +2955,10 @@ export class FindingBuilder {
         `${endpointLed.proven ? `The VPC endpoint's policy refused ${requests} before S3 evaluated ${it} (VpceAccessDenied)` : `AWS's message says the VPC endpoint policy refused ${requests}`}: that is the cause, and no change to the caller's or the bucket's policies lets ${it} through until the endpoint's policy allows ${it} (VPC endpoint policies are not an input). The snapshot shows that ${CAUSE_PHRASE[endpointLed.alsoCause]} either: ${fixOutcome.fix !== null ? 'the fix below is needed too, but is not enough on its own' : `once the endpoint's policy allows ${it}, that is refused next`}.`,
       );
       if (fixOutcome.fix !== null)
-        fixOutcome = {
-          ...fixOutcome,
-          fix: {
-            ...fixOutcome.fix,
-            verified: false,
-            verification: [
-              ...fixOutcome.fix.verification,
-              `Not verified as enough: the VPC endpoint's policy refused ${requests} too (see the caveats), which no change here lifts: it must allow ${it} as well.`,
-            ],
-          },
-        };
+        fixOutcome = notVerifiedAsEnough(
+          fixOutcome,
+          `Not verified as enough: the VPC endpoint's policy refused ${requests} too (see the caveats), which no change here lifts: it must allow ${it} as well.`,
+        );
     }
     // A bucket of another account than the caller's: its owner changes its policy, not the caller.
     if (
@@ -3062,30 +3055,16 @@ export class FindingBuilder {
         `The visible policies allow ${one ? 'a request AWS refused' : `${unnamed.length} requests AWS refused`}, ${andList(unnamedRequests)}, and ${unnamed.every((event) => event.message.form === 'legacy') ? 'AWS\'s message ("Access Denied")' : "AWS's message"} does not say what refused ${one ? 'it' : 'them'}: the fix does not cover ${one ? 'it' : 'them'}, and the next run can be refused there again. What can still deny ${one ? 'it' : 'them'}: ${still.items.map((item, i) => `(${i + 1}) ${item}`).join('; ')}.`,
       );
       if (fixOutcome.fix?.verified)
-        fixOutcome = {
-          ...fixOutcome,
-          fix: {
-            ...fixOutcome.fix,
-            verified: false,
-            verification: [
-              ...fixOutcome.fix.verification,
-              `Not verified as enough: the visible policies allow ${andList(unnamedRequests)}, which AWS refused too (see the caveats): the fix is needed, but does not let ${one ? 'that request' : 'those requests'} through.`,
-            ],
-          },
-        };
+        fixOutcome = notVerifiedAsEnough(
+          fixOutcome,
+          `Not verified as enough: the visible policies allow ${andList(unnamedRequests)}, which AWS refused too (see the caveats): the fix is needed, but does not let ${one ? 'that request' : 'those requests'} through.`,
+        );
     }
     if (unshown > 0 && fixOutcome.fix !== null && fixOutcome.fix.verified) {
-      fixOutcome = {
-        ...fixOutcome,
-        fix: {
-          ...fixOutcome.fix,
-          verified: false,
-          verification: [
-            ...fixOutcome.fix.verification,
-            `Not verified as enough: AWS's message${unshown === 1 ? ' names a policy' : 's name policies'} that the input does not show refusing the request${unshown === 1 ? '' : 's'} (see the caveats): the fix is needed, but may not be enough.`,
-          ],
-        },
-      };
+      fixOutcome = notVerifiedAsEnough(
+        fixOutcome,
+        `Not verified as enough: AWS's message${unshown === 1 ? ' names a policy' : 's name policies'} that the input does not show refusing the request${unshown === 1 ? '' : 's'} (see the caveats): the fix is needed, but may not be enough.`,
+      );
     }
     // The fix stays verified (as with a Deny on a key CloudTrail does not log), on the assumption said.
     if (plainHttp.length > 0 && fixOutcome.fix !== null) {
@@ -3624,17 +3603,10 @@ export class FindingBuilder {
       cause,
       fix:
         unshownCap !== undefined && proposed.fix !== null
-          ? {
-              ...proposed,
-              fix: {
-                ...proposed.fix,
-                verified: false,
-                verification: [
-                  ...proposed.fix.verification,
-                  `Not verified as enough: AWS's message names ${MESSAGE_POLICY_WORDS[unshownCap]}, which the input does not show refusing the call.`,
-                ],
-              },
-            }
+          ? notVerifiedAsEnough(
+              proposed,
+              `Not verified as enough: AWS's message names ${MESSAGE_POLICY_WORDS[unshownCap]}, which the input does not show refusing the call.`,
+            )
           : proposed,
     };
   }
@@ -4716,4 +4688,16 @@ function serviceSourceOf(event: DeniedEvent): ServiceSource | undefined {
   const inferred = event.check.context['aws:SourceAccount'];
   if (typeof inferred === 'string') return { account: inferred, from: 'key' };
   return event.owner !== undefined ? { account: event.owner.account, from: 'bucket-owner' } : undefined;
+}
+
+/**
+ * `outcome` with its fix no longer called verified, and `line` added to its verification: a refusal
+ * the fix does not reach (one AWS's message names, a VPC endpoint's, one the visible policies allow).
+ */
+function notVerifiedAsEnough<T extends { readonly fix: Fix | null }>(outcome: T, line: string): T {
+  if (outcome.fix === null) return outcome;
+  return {
+    ...outcome,
+    fix: { ...outcome.fix, verified: false, verification: [...outcome.fix.verification, line] },
+  };
 }
