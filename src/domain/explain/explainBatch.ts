@@ -36,6 +36,7 @@ import {
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
+  FINDS_KEY,
   groupEvents,
   LISTINGS_KEPT,
   listingCommand,
@@ -486,15 +487,17 @@ export class Explainer {
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
     if (directory !== '' && SHOWS_OBJECT.has(eventName)) this.#note(seen.objectDirectories, directory);
+    // The key existed then: a later read refused with the legacy message is not of a missing key (until
+    // a delete of it). A read found it; an upload, a copy (the key is its destination), a completed
+    // multipart upload or a restore left it there.
+    if (FINDS_KEY.has(eventName)) {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, eventName));
+    }
     // A metadata update reads and writes the one object: no copy between keys to note.
     if (ontoItself) return;
     // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
     // it uploaded into the same directory (rclone sync --backup-dir).
-    // The key existed then: a later read refused with the legacy message is not of a missing key.
-    if (eventName === 'GetObject' || eventName === 'HeadObject') {
-      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
-      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis));
-    }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'CreateMultipartUpload') {
