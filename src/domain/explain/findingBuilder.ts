@@ -99,6 +99,7 @@ import {
   fullVersionsCaveat,
   proposeFix,
   serviceLinkedRefusal,
+  unverifiableAllowIn,
 } from './fix.js';
 import {
   type CallEvidence,
@@ -3274,6 +3275,9 @@ export class FindingBuilder {
 
     const requests: FindingRequest[] = evaluated.map((e) => {
       const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;
+      // An Allow the record cannot show met (see the fix's condition-guarded requests): the row says so.
+      const unverifiable =
+        missing !== undefined && e.result !== undefined ? unverifiableAllowIn(e.result) : undefined;
       return {
         eventId: e.event.eventId,
         eventName: e.event.eventName,
@@ -3283,6 +3287,9 @@ export class FindingBuilder {
         // A copy's other side, evaluated beside the request a message names, comes from the catalogue.
         source: e.check === e.event.check ? e.event.source : 'operation',
         ...(missing !== undefined && missing.length > 0 ? { missingAllowIn: missing } : {}),
+        ...(unverifiable !== undefined && missing?.includes(unverifiable) === true
+          ? { unverifiableAllowIn: [unverifiable] }
+          : {}),
       };
     });
     requests.push(...kmsRequests);
