@@ -1579,6 +1579,13 @@ describe('an AWS service refused where the visible policies allow it', () => {
     const deny = finding?.caveats.find((c) => c.includes('"DenyForeignSources"')) ?? '';
     assert.match(deny, /have the statement's owner name what the AWS service acts for here/);
     assert.doesNotMatch(deny, /meet the condition/);
+    // The value the Deny tested is said to come from the key, not to be the request's as recorded.
+    assert.ok(
+      deny.includes(
+        'aws:SourceAccount StringNotEquals "111122223333" held (the request had "444455556666", taken from the object key (AWSLogs/444455556666/…): CloudTrail does not record aws:SourceAccount, so that is an inference)',
+      ),
+      deny,
+    );
   });
 
   test("an organization's Deny (StringNotEquals aws:PrincipalOrgID, or aws:PrincipalOrgPaths) refuses it: a service principal is in no organization, so the key is absent, not unknown", () => {
