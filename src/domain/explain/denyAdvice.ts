@@ -620,6 +620,11 @@ function describeDeny(
       return condition.operator === 'Null'
         ? `came through VPC endpoint ${endpoint}, so it carried aws:SourceVpc, which CloudTrail does not log: this test did not hold in AWS, so this statement did not refuse the request, and another policy did`
         : `came through VPC endpoint ${endpoint}, whose VPC the record does not show (CloudTrail logs no aws:SourceVpc); if that VPC is one the statement names, this statement did not refuse it, and another policy did`;
+    // An AWS service's aws:SourceAccount, which CloudTrail does not record, is in the context only when
+    // taken from its delivery's key (AWSLogs/<account-id>/, see the S3 request context): said so, not
+    // presented as recorded.
+    if (values.length > 0 && condition.keyLower === 'aws:sourceaccount' && caller.kind === 'service')
+      return `had ${quoted(values)}, taken from the object key (AWSLogs/${values[0]}/…): CloudTrail does not record ${condition.key}, so that is an inference`;
     return values.length === 0 ? `had no ${condition.key}` : `had ${quoted(values)}`;
   };
   // A caller key the input does not give (aws:PrincipalOrgID: the snapshot holds no organization) is

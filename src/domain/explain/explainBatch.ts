@@ -36,6 +36,7 @@ import {
 import { EventIdSet } from './eventIdSet.js';
 import { FindingBuilder } from './findingBuilder.js';
 import {
+  FINDS_KEY,
   groupEvents,
   LISTINGS_KEPT,
   listingCommand,
@@ -154,23 +155,59 @@ function oneCopyPerRequest(events: readonly DeniedEvent[]): { kept: DeniedEvent[
  * and carries what it lacked (a caller's ARN, say): it is kept, whatever order the two came in, and the
  * original is skipped as a duplicate that names it.
  *
+ * The records linked by originalEventIDs (named in the input or not) are one request, of which one record
+ * is kept: the one no other record corrects (the last of a chain of updates, each naming the one before).
+ * AWS does not say whether one event can be updated twice; when several updates name it (or a record
+ * before them), the latest by eventTime is kept (the last in the input at equal times) and the others are
+ * skipped as duplicates naming it. Addenda naming each other in a loop (malformed) leave no record
+ * uncorrected: the latest of the loop is kept, so that the refused request is not lost.
+ *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 function latestVersions(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; replaced: Skipped[] } {
-  const updates = new Map<string, DeniedEvent>();
-  for (const event of events)
-    if (event.originalEventId !== undefined) updates.set(event.originalEventId, event);
-  if (updates.size === 0) return { kept: [...events], replaced: [] };
+  if (!events.some((event) => event.originalEventId !== undefined))
+    return { kept: [...events], replaced: [] };
+  // One request per set of event IDs the addenda link (union-find, the originalEventID need not be in the input).
+  const parent = new Map<string, string>();
+  const root = (id: string): string => {
+    let top = id;
+    for (let up = parent.get(top); up !== undefined && up !== top; up = parent.get(top)) top = up;
+    for (let at = id; at !== top; ) {
+      const up = parent.get(at) ?? top;
+      parent.set(at, top);
+      at = up;
+    }
+    return top;
+  };
+  const corrected = new Set<string>();
+  for (const event of events) {
+    if (event.originalEventId === undefined) continue;
+    corrected.add(event.originalEventId);
+    const [a, b] = [root(event.eventId), root(event.originalEventId)];
+    if (a !== b) parent.set(a, b);
+  }
+  const requests = new Map<string, DeniedEvent[]>();
+  for (const event of events) {
+    const id = root(event.eventId);
+    const records = requests.get(id);
+    if (records === undefined) requests.set(id, [event]);
+    else records.push(event);
+  }
+  const chosen = new Map<string, DeniedEvent>();
+  for (const [id, records] of requests) {
+    const uncorrected = records.filter((event) => !corrected.has(event.eventId));
+    // A loop: every record is corrected by another.
+    const candidates = uncorrected.length > 0 ? uncorrected : records;
+    chosen.set(
+      id,
+      candidates.reduce((latest, event) => (timeOf(event) >= timeOf(latest) ? event : latest)),
+    );
+  }
+  const byId = new Map(events.map((event) => [event.eventId, event]));
   const kept: DeniedEvent[] = [];
   const replaced: Skipped[] = [];
   for (const event of events) {
-    // The latest of a chain of updates: one an update of this one corrects in turn is followed.
-    let update = updates.get(event.eventId);
-    for (let hops = 0; update !== undefined && hops < 16; hops++) {
-      const next = updates.get(update.eventId);
-      if (next === undefined || next === event) break;
-      update = next;
-    }
+    const update = chosen.get(root(event.eventId));
     if (update === undefined || update === event) {
       kept.push(event);
       continue;
@@ -178,10 +215,48 @@ function latestVersions(events: readonly DeniedEvent[]): { kept: DeniedEvent[]; 
     replaced.push({
       eventId: event.eventId,
       reason: 'duplicate',
-      message: `Event ${event.eventId} was corrected by event ${update.eventId}, whose addendum names it as its originalEventID: one request, analysed once as event ${update.eventId}, which carries what CloudTrail updated.`,
+      message: replacedMessage(event, update, byId),
     });
   }
   return { kept, replaced };
+}
+
+/** An event's time for choosing the latest record; one without a readable time comes first. */
+function timeOf(event: DeniedEvent): number {
+  const millis = eventTimeMillis(event.eventTime);
+  return Number.isNaN(millis) ? Number.NEGATIVE_INFINITY : millis;
+}
+
+/** The event IDs `event`'s addendum leads to, nearest first (its originalEventID, that one's, …), each once. */
+function correctedIds(event: DeniedEvent, byId: ReadonlyMap<string, DeniedEvent>): string[] {
+  const ids: string[] = [];
+  for (
+    let id = event.originalEventId;
+    id !== undefined && !ids.includes(id);
+    id = byId.get(id)?.originalEventId
+  )
+    ids.push(id);
+  return ids;
+}
+
+/** Why `event` is skipped for `kept`, a record of the same request (see {@link latestVersions}). */
+function replacedMessage(
+  event: DeniedEvent,
+  kept: DeniedEvent,
+  byId: ReadonlyMap<string, DeniedEvent>,
+): string {
+  const once = `one request, analysed once as event ${kept.eventId}`;
+  const keptCorrects = correctedIds(kept, byId);
+  const eventCorrects = correctedIds(event, byId);
+  if (keptCorrects.includes(event.eventId)) {
+    if (eventCorrects.includes(kept.eventId))
+      return `Event ${event.eventId} and event ${kept.eventId} name each other as their originalEventID (${keptCorrects[0] === event.eventId && eventCorrects[0] === kept.eventId ? 'each addendum names the other' : 'through other records'}), a loop in which neither is the original: ${once}, the later by eventTime (the last in the input at equal times).`;
+    return keptCorrects[0] === event.eventId
+      ? `Event ${event.eventId} was corrected by event ${kept.eventId}, whose addendum names it as its originalEventID: ${once}, which carries what CloudTrail updated.`
+      : `Event ${event.eventId} was corrected by event ${kept.eventId}, through updates each naming the one before as its originalEventID: ${once}, the latest, which carries what CloudTrail updated.`;
+  }
+  const original = eventCorrects.find((id) => keptCorrects.includes(id));
+  return `Event ${event.eventId} and event ${kept.eventId} are both updates of ${original === undefined ? 'the same event' : `event ${original}`} (their addenda lead to it as originalEventID): ${once}, the later update by eventTime (the last in the input at equal times).`;
 }
 
 /**
@@ -486,15 +561,17 @@ export class Explainer {
     // A written or read object shows that its directory holds objects (rclone from v1.74.4 carries on
     // past a denied root check when the directory does).
     if (directory !== '' && SHOWS_OBJECT.has(eventName)) this.#note(seen.objectDirectories, directory);
+    // The key existed then: a later read refused with the legacy message is not of a missing key (until
+    // a delete of it). A read found it; an upload, a copy (the key is its destination), a completed
+    // multipart upload or a restore left it there.
+    if (FINDS_KEY.has(eventName)) {
+      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
+      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, eventName));
+    }
     // A metadata update reads and writes the one object: no copy between keys to note.
     if (ontoItself) return;
     // What the job read, uploaded and copied: a delete of a key it read is a move's (rclone move), unless
     // it uploaded into the same directory (rclone sync --backup-dir).
-    // The key existed then: a later read refused with the legacy message is not of a missing key.
-    if (eventName === 'GetObject' || eventName === 'HeadObject') {
-      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
-      this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis));
-    }
     if (eventName === 'GetObject') {
       this.#note(seen.readKeys, key);
     } else if (eventName === 'CreateMultipartUpload') {

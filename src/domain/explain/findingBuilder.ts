@@ -99,6 +99,7 @@ import {
   fullVersionsCaveat,
   proposeFix,
   serviceLinkedRefusal,
+  unverifiableAllowIn,
 } from './fix.js';
 import {
   type CallEvidence,
@@ -436,9 +437,10 @@ const READS_CHECKING_LISTING: ReadonlySet<string> = new Set([
  *   context): policies not visible here allow it s3:ListBucket, and S3 answers a missing key with 404 (a
  *   listing they allow, under an s3:prefix or aws:SourceVpce condition say, leaves the inference
  *   standing);
- * - a GetObject or HeadObject of a refused key that found it, at or before the refusal and within the
- *   finding's window, with no successful delete of the key after it and at or before the refusal: the
- *   key existed.
+ * - a successful call of the caller that found a refused key or left an object at it (a GetObject or
+ *   HeadObject, a PutObject, CopyObject to it, CompleteMultipartUpload or RestoreObject: FINDS_KEY), at
+ *   or before the refusal and within the finding's window, with no successful delete of the key after it
+ *   and at or before the refusal: the key existed.
  */
 function missingKeyDisproof(
   events: readonly DeniedEvent[],
@@ -464,12 +466,27 @@ function missingKeyDisproof(
     if (found === undefined) continue;
     // Deleted since (a delete in the same second as the read may have come before it): the key was
     // missing when refused, as the inference has it.
-    if (succeeded.deletedBetween(bucket, key, found, refused)) continue;
-    const seconds = (refused - found) / 1000;
+    if (succeeded.deletedBetween(bucket, key, found.millis, refused)) continue;
+    const seconds = (refused - found.millis) / 1000;
     if (seconds < 0 || seconds > windowMinutes * 60) continue;
-    return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: a GetObject or HeadObject of ${bucket}/${key} by this caller found the object ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, so the key existed.`;
+    return `For a key that does not exist S3 answers 403 AccessDenied rather than 404 to a caller without s3:ListBucket on the bucket, but that is not what refused ${events.length === 1 ? 'this read' : 'these reads'}: ${foundBy(found.eventName, `${bucket}/${key}`)} ${seconds === 0 ? 'in the same second' : `${seconds} s before`}, with no delete of it since, so the key existed.`;
   }
   return undefined;
+}
+
+/** What a successful call that showed the key existed did to it, by this caller (see FINDS_KEY). */
+function foundBy(eventName: string, object: string): string {
+  switch (eventName) {
+    case 'GetObject':
+    case 'HeadObject':
+      return `a ${eventName} of ${object} by this caller found the object`;
+    case 'CopyObject':
+      return `a CopyObject by this caller wrote the object ${object} (the copy's destination)`;
+    case 'RestoreObject':
+      return `a RestoreObject of ${object} by this caller found the object (archived)`;
+    default:
+      return `a ${eventName} by this caller wrote the object ${object}`;
+  }
 }
 
 /**
@@ -3258,6 +3275,9 @@ export class FindingBuilder {
 
     const requests: FindingRequest[] = evaluated.map((e) => {
       const missing = e.decision === 'ImplicitlyDenied' ? e.result?.missingAllowIn : undefined;
+      // An Allow the record cannot show met (see the fix's condition-guarded requests): the row says so.
+      const unverifiable =
+        missing !== undefined && e.result !== undefined ? unverifiableAllowIn(e.result) : undefined;
       return {
         eventId: e.event.eventId,
         eventName: e.event.eventName,
@@ -3267,6 +3287,9 @@ export class FindingBuilder {
         // A copy's other side, evaluated beside the request a message names, comes from the catalogue.
         source: e.check === e.event.check ? e.event.source : 'operation',
         ...(missing !== undefined && missing.length > 0 ? { missingAllowIn: missing } : {}),
+        ...(unverifiable !== undefined && missing?.includes(unverifiable) === true
+          ? { unverifiableAllowIn: [unverifiable] }
+          : {}),
       };
     });
     requests.push(...kmsRequests);

@@ -1224,6 +1224,22 @@ function conditionalAllowFor(set: PolicySet, action: string, types: readonly Pol
 }
 
 /**
+ * Results {@link conditionGuarded} found allowed by a statement of the kind of policy given, but only
+ * under a Condition the record cannot show met (not that the request failed it): read back by the
+ * finding's request rows ({@link unverifiableAllowIn}).
+ */
+const unverifiableAllows = new WeakMap<EvaluationResult, PolicyType>();
+
+/**
+ * The kind of policy a statement of which allows the evaluated request only under a Condition the record
+ * cannot show met, as {@link proposeFix} (or {@link conditionGuardCaveats}) found when it looked at the
+ * request; `undefined` otherwise.
+ */
+export function unverifiableAllowIn(result: EvaluationResult): PolicyType | undefined {
+  return unverifiableAllows.get(result);
+}
+
+/**
  * The finding's requests that an Allow of a policy type that must allow them would grant but for its
  * Condition (a bucket policy that allows uploads only with `s3:x-amz-acl: bucket-owner-full-control`,
  * only over TLS, only from a VPC endpoint), and a caveat per statement with what it requires and what
@@ -1381,7 +1397,10 @@ function conditionGuarded(
       byStatement.set(key, entry);
     }
     entry.actions.add(r.action);
-    if (entry.unknown) unknown++;
+    if (entry.unknown) {
+      unknown++;
+      unverifiableAllows.set(result, guard.policyType);
+    }
     for (const type of result.missingAllowIn) {
       if (type === guard.policyType) continue;
       const list = entry.elsewhere.get(type) ?? [];

@@ -234,6 +234,22 @@ export const SHOWS_OBJECT: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Successful calls that show the key existed just after them, until a delete of it: a read that found
+ * it, or a call that leaves an object at it (an upload, a copy's destination, a completed multipart
+ * upload, or a restore of the archived object at it).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html
+ */
+export const FINDS_KEY: ReadonlySet<string> = new Set([
+  'GetObject',
+  'HeadObject',
+  'PutObject',
+  'CopyObject',
+  'CompleteMultipartUpload',
+  'RestoreObject',
+]);
+
+/**
  * How many times are kept per key in a {@link KeyTimes}: a key read (or deleted) more often than that
  * keeps its latest ones, which are those near the refusals that follow them in a trail in time order.
  */
@@ -304,41 +320,55 @@ export class SucceededCalls {
    */
   readonly buckets = new Set<string>();
   /**
-   * When GetObject or HeadObject calls of the principal found each key on the bucket (the object existed
-   * then): a read refused with the legacy message at or shortly after one of them is not of a missing key.
+   * When successful calls of the principal found each key on the bucket (the object existed then), per
+   * call: a read (GetObject, HeadObject) or a call that leaves the object there (PutObject, CopyObject's
+   * destination, CompleteMultipartUpload, RestoreObject). A read refused with the legacy message at or
+   * shortly after one of them is not of a missing key.
    */
-  readonly #found = new ByPrincipalAndBucket<KeyTimes>(callerPart);
+  readonly #found = new ByPrincipalAndBucket<Map<string, KeyTimes>>(callerPart);
 
   /**
-   * Notes that a GetObject or HeadObject of the principal found `key` on the bucket at `millis` (see
-   * {@link foundBefore}); returns how to take the note back, `undefined` when there was nothing to note
-   * (a time already noted, or none).
+   * Notes that a successful `eventName` of the principal found (or left) `key` on the bucket at `millis`
+   * (see {@link foundBefore}); returns how to take the note back, `undefined` when there was nothing to
+   * note (a time already noted, or none).
    */
   noteFound(
     principal: Principal,
     bucket: string | undefined,
     key: string,
     millis: number,
+    eventName: string,
   ): (() => void) | undefined {
-    let times = this.#found.get(principal, bucket);
+    let calls = this.#found.get(principal, bucket);
+    if (calls === undefined) {
+      calls = new Map();
+      this.#found.set(principal, bucket, calls);
+    }
+    let times = calls.get(eventName);
     if (times === undefined) {
       times = new KeyTimes();
-      this.#found.set(principal, bucket, times);
+      calls.set(eventName, times);
     }
     return times.add(key, millis);
   }
 
   /**
-   * The latest time at or before `millis` at which a GetObject or HeadObject of the principal found `key`
-   * on the bucket; `undefined` if none did (of the times kept, see {@link KEY_TIMES_KEPT}).
+   * The latest call of the principal at or before `millis` that found (or left) `key` on the bucket, and
+   * its time; `undefined` if none did (of the times kept, see {@link KEY_TIMES_KEPT}).
    */
   foundBefore(
     principal: Principal,
     bucket: string | undefined,
     key: string,
     millis: number,
-  ): number | undefined {
-    return this.#found.get(principal, bucket)?.latestAtOrBefore(key, millis);
+  ): { eventName: string; millis: number } | undefined {
+    let latest: { eventName: string; millis: number } | undefined;
+    for (const [eventName, times] of this.#found.get(principal, bucket) ?? []) {
+      const at = times.latestAtOrBefore(key, millis);
+      if (at !== undefined && (latest === undefined || at > latest.millis))
+        latest = { eventName, millis: at };
+    }
+    return latest;
   }
 
   /**

@@ -49,6 +49,13 @@ export interface FindingRequest {
    * allow and the boundary does not.
    */
   readonly missingAllowIn?: readonly PolicyType[];
+  /**
+   * Of `missingAllowIn`, the kinds of policy a statement of which allows the request only under a
+   * Condition the record cannot show met (a key CloudTrail does not log, such as the aws:SourceArn an
+   * AWS service sets): unverifiable, not unmet. The engine, which has no value for the key, still counts
+   * the request implicitly denied.
+   */
+  readonly unverifiableAllowIn?: readonly PolicyType[];
 }
 
 export interface DeniedByRef {

@@ -148,19 +148,43 @@ export const SETTING_WORDS: Readonly<Record<S3SettingName, string>> = {
 };
 
 /**
- * How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything; an
- * S3 setting is the one AWS's message names (its note is among the caveats).
+ * The actions of a finding whose bucket policy lacks their Allow, split by whether a statement of it
+ * allows them only under a Condition the record cannot show met (`unverifiable`: unverifiable, not
+ * unmet) or not at all (`missing`); `undefined` when none is unverifiable.
  */
-function causePhrase(finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats'>): string {
+export function unverifiableBucketAllows(
+  finding: Pick<Finding, 'cause' | 'requests'>,
+): { unverifiable: string[]; missing: string[] } | undefined {
+  if (finding.cause !== 'resource-policy-missing-allow') return undefined;
+  const unverifiable = new Set<string>();
+  const missing = new Set<string>();
+  for (const r of finding.requests)
+    if (r.decision === 'ImplicitlyDenied' && r.missingAllowIn?.includes('resource') === true)
+      (r.unverifiableAllowIn?.includes('resource') === true ? unverifiable : missing).add(r.action);
+  for (const action of unverifiable) missing.delete(action);
+  return unverifiable.size === 0 ? undefined : { unverifiable: [...unverifiable], missing: [...missing] };
+}
+
+/**
+ * How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything; an
+ * S3 setting is the one AWS's message names (its note is among the caveats); a bucket policy that allows
+ * the request only under a Condition the record cannot show met is not said not to allow it.
+ */
+function causePhrase(
+  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats' | 'requests'>,
+): string {
   const setting = finding.cause === 's3-setting' ? settingNamedIn(finding.caveats) : undefined;
   if (setting !== undefined)
     return `an S3 setting refused it, not a policy (${SETTING_WORDS[setting]}; see the first caveat)`;
   // AWS's SCP messages read "explicit deny" whatever refused: without the SCPs, that is not known.
   if (scpRefusalByMessage(finding))
     return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';
-  return finding.cause === 'resource-policy-missing-allow' && bucketPolicyNotGiven(finding)
-    ? "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it"
-    : CAUSE_PHRASE[finding.cause];
+  if (finding.cause === 'resource-policy-missing-allow' && bucketPolicyNotGiven(finding))
+    return "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it";
+  const unverifiable = unverifiableBucketAllows(finding);
+  if (unverifiable !== undefined)
+    return `${unverifiable.missing.length > 0 ? `the bucket policy does not allow ${unverifiable.missing.join(', ')}, and allows ${unverifiable.unverifiable.join(', ')}` : 'the bucket policy allows it'} only under a Condition the record cannot show met (unverifiable, not unmet: see the caveats)`;
+  return CAUSE_PHRASE[finding.cause];
 }
 
 function isKmsAction(action: string): boolean {

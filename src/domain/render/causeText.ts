@@ -5,6 +5,7 @@ import {
   bucketPolicyNotGiven,
   SETTING_WORDS,
   scpRefusalByMessage,
+  unverifiableBucketAllows,
 } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
@@ -164,21 +165,31 @@ const RESOURCE_POLICY_ONLY: CauseText = {
 };
 
 /**
- * {@link RESOURCE_POLICY_ONLY} when a bucket-policy statement allows the request under a Condition the
- * record cannot show met (a key CloudTrail does not log, such as the aws:SourceAccount an AWS service
- * sets): such an Allow is unverifiable, not missing.
+ * The wording of a bucket policy that a statement of which allows the request (or some of its actions)
+ * only under a Condition the record cannot show met (a key CloudTrail does not log, such as the
+ * aws:SourceArn an AWS service sets): such an Allow is unverifiable, not missing, and the title does not
+ * say that the policy does not allow the request. `missing`: the actions it does not allow at all.
  */
-const RESOURCE_POLICY_ONLY_UNVERIFIABLE: CauseText = {
-  ...RESOURCE_POLICY_ONLY,
-  explanation:
-    'The caller (an unsigned request, or an AWS service) has no identity-based policies: only the bucket ' +
-    'policy can allow the request. A statement of it allows the request only under a Condition the record ' +
-    'cannot show met (unverifiable, not unmet: see the caveats); none allows it without one.',
-};
-
-/** The caveat (see the fix's condition-guarded requests) of an Allow whose Condition the record cannot show met. */
-const UNVERIFIABLE_ALLOW =
-  'allows this only under its Condition, which the input does not show the request meeting';
+function unverifiableBucketAllow(
+  missing: readonly string[],
+  principalType: Finding['principal']['type'],
+): CauseText {
+  const only = principalType === 'Anonymous' || principalType === 'AWSService';
+  const guarded =
+    'only under a Condition the record cannot show met (unverifiable, not unmet: see the caveats)';
+  return {
+    title:
+      missing.length === 0
+        ? 'The bucket policy allows the request only under a Condition the record cannot show met'
+        : 'The bucket policy does not allow part of the request, and the rest only under a Condition the record cannot show met',
+    explanation: `${only ? 'The caller (an unsigned request, or an AWS service) has no identity-based policies: only the bucket policy can allow the request.' : 'The request crosses accounts (or needs a resource-based grant): both sides must allow it.'} ${
+      missing.length === 0
+        ? `A statement of the bucket policy allows it ${guarded}; none allows it without one.`
+        : `The bucket policy does not allow ${missing.join(', ')}; a statement of it allows the rest ${guarded}.`
+    }`,
+    source: only ? EVALUATION_LOGIC : CROSS_ACCOUNT,
+  };
+}
 
 /**
  * An SCP refusal known from AWS's message alone: it reads "explicit deny" whatever refused (the IAM
@@ -212,7 +223,7 @@ export function causeText(
 
 /** {@link causeText} of a finding. */
 export function findingCauseText(
-  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy' | 'caveats'>,
+  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy' | 'caveats' | 'requests'>,
 ): CauseText {
   // An SCP refusal no statement of the SCPs given shows (none given, or none that refuses): as AWS's message says it.
   if (scpRefusalByMessage(finding)) return SCP_BY_MESSAGE;
@@ -223,12 +234,9 @@ export function findingCauseText(
       ...CAUSE_TEXT['s3-setting'],
       explanation: `AWS's message names an S3 setting as the reason (${SETTING_WORDS[setting]}): no IAM permission lifts it. The first caveat says what to change.`,
     };
-  if (
-    finding.cause === 'resource-policy-missing-allow' &&
-    (finding.principal.type === 'Anonymous' || finding.principal.type === 'AWSService') &&
-    finding.caveats.some((c) => c.includes('bucket policy') && c.includes(UNVERIFIABLE_ALLOW))
-  )
-    return RESOURCE_POLICY_ONLY_UNVERIFIABLE;
+  const unverifiable = unverifiableBucketAllows(finding);
+  if (unverifiable !== undefined && !bucketPolicyNotGiven(finding))
+    return unverifiableBucketAllow(unverifiable.missing, finding.principal.type);
   if (
     finding.cause === 'resource-policy-missing-allow' &&
     finding.principal.type !== 'Anonymous' &&

@@ -321,6 +321,7 @@ export interface RequestGroup {
   readonly decision: FindingRequest['decision'];
   readonly source: FindingRequest['source'];
   readonly missingAllowIn?: FindingRequest['missingAllowIn'];
+  readonly unverifiableAllowIn?: FindingRequest['unverifiableAllowIn'];
   readonly count: number;
 }
 
@@ -336,10 +337,11 @@ const MISSING_ALLOW_TEXT = {
 
 /**
  * A row's decision in words: an implicit denial says which kind of policy had no Allow ("no allow in
- * the permissions boundary" when the identity policies do allow), when the request was evaluated.
+ * the permissions boundary" when the identity policies do allow), when the request was evaluated, and
+ * which allows it only under a Condition the record cannot show met (unverifiable, not unmet).
  */
 export function decisionText(
-  group: Pick<RequestGroup, 'decision' | 'missingAllowIn'>,
+  group: Pick<RequestGroup, 'decision' | 'missingAllowIn' | 'unverifiableAllowIn'>,
   bucketPolicyUnseen = false,
 ): string {
   const missing = group.missingAllowIn;
@@ -349,10 +351,16 @@ export function decisionText(
   // A bucket policy that is not in the input was counted as none: the row says so, rather than that
   // the bucket's own policy lacks the Allow.
   const unseen = bucketPolicyUnseen && missing.includes('resource');
-  const named = unseen ? missing.filter((type) => type !== 'resource') : missing;
+  const unverifiable = group.unverifiableAllowIn ?? [];
+  const named = missing.filter((type) => !(unseen && type === 'resource') && !unverifiable.includes(type));
   const parts: string[] = [];
   if (named.length > 0)
     parts.push(`no allow in ${named.map((type) => MISSING_ALLOW_TEXT[type]).join(' or ')}`);
+  const guarded = missing.filter((type) => unverifiable.includes(type));
+  if (guarded.length > 0)
+    parts.push(
+      `${guarded.map((type) => MISSING_ALLOW_TEXT[type]).join(' and ')} ${guarded.length === 1 ? 'allows' : 'allow'} it only under a Condition the record cannot show met: unverifiable, not unmet`,
+    );
   if (unseen) parts.push('the bucket policy is not in the input: checked as if there were none');
   return `implicitly denied (${parts.join('; ')})`;
 }
@@ -372,6 +380,7 @@ export function groupRequests(requests: readonly FindingRequest[]): readonly Req
       request.resource,
       request.decision,
       request.missingAllowIn ?? null,
+      request.unverifiableAllowIn ?? null,
     ]);
     const existing = groups.get(key);
     if (existing !== undefined) {
@@ -385,6 +394,9 @@ export function groupRequests(requests: readonly FindingRequest[]): readonly Req
           decision: request.decision,
           source: request.source,
           ...(request.missingAllowIn !== undefined ? { missingAllowIn: request.missingAllowIn } : {}),
+          ...(request.unverifiableAllowIn !== undefined
+            ? { unverifiableAllowIn: request.unverifiableAllowIn }
+            : {}),
         },
         count: 1,
       });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Explainer, explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { findingCauseText } from '../../../src/domain/render/causeText.js';
+import { decisionText, groupRequests } from '../../../src/domain/render/reportWording.js';
 import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import {
   ACCOUNT,
@@ -1578,6 +1579,13 @@ describe('an AWS service refused where the visible policies allow it', () => {
     const deny = finding?.caveats.find((c) => c.includes('"DenyForeignSources"')) ?? '';
     assert.match(deny, /have the statement's owner name what the AWS service acts for here/);
     assert.doesNotMatch(deny, /meet the condition/);
+    // The value the Deny tested is said to come from the key, not to be the request's as recorded.
+    assert.ok(
+      deny.includes(
+        'aws:SourceAccount StringNotEquals "111122223333" held (the request had "444455556666", taken from the object key (AWSLogs/444455556666/…): CloudTrail does not record aws:SourceAccount, so that is an inference)',
+      ),
+      deny,
+    );
   });
 
   test("an organization's Deny (StringNotEquals aws:PrincipalOrgID, or aws:PrincipalOrgPaths) refuses it: a service principal is in no organization, so the key is absent, not unknown", () => {
@@ -1656,6 +1664,26 @@ describe('an AWS service refused where the visible policies allow it', () => {
       /The AWS service sets these keys itself, to what it acts for .*: if that is what the Condition names, the statement allows the request, and what refused it is elsewhere/,
     );
     assert.doesNotMatch(advice, /Meet the condition|To meet the condition/);
+    // The title, the summary and the request row say the same: not that the policy does not allow it.
+    assert.equal(
+      findingCauseText(finding).title,
+      'The bucket policy allows the request only under a Condition the record cannot show met',
+    );
+    assert.match(
+      finding.summary,
+      /: the bucket policy allows it only under a Condition the record cannot show met \(unverifiable, not unmet: see the caveats\)\./,
+    );
+    assert.doesNotMatch(finding.summary, /does not allow/);
+    assert.deepEqual(
+      finding.requests.map((r) => [r.action, r.decision, r.unverifiableAllowIn]),
+      [['s3:GetBucketAcl', 'ImplicitlyDenied', ['resource']]],
+    );
+    assert.deepEqual(
+      groupRequests(finding.requests).map((g) => decisionText(g)),
+      [
+        'implicitly denied (the bucket policy allows it only under a Condition the record cannot show met: unverifiable, not unmet)',
+      ],
+    );
 
     // A write whose PutObject such a statement guards: the fix's verification says unverifiable, not unmet.
     const write = {
@@ -1681,6 +1709,28 @@ describe('an AWS service refused where the visible policies allow it', () => {
         ),
       ),
       put?.fix?.verification.join(' | '),
+    );
+    // Besides one the policy does not allow at all (s3:PutObjectAcl of this upload's ACL): each said apart.
+    const withAcl = put;
+    assert.ok(withAcl !== undefined);
+    assert.deepEqual(
+      withAcl.requests.map((r) => [r.action, r.unverifiableAllowIn]),
+      [
+        ['s3:PutObject', ['resource']],
+        ['s3:PutObjectAcl', undefined],
+      ],
+    );
+    assert.equal(
+      findingCauseText(withAcl).title,
+      'The bucket policy does not allow part of the request, and the rest only under a Condition the record cannot show met',
+    );
+    assert.match(
+      withAcl.summary,
+      /: the bucket policy does not allow s3:PutObjectAcl, and allows s3:PutObject only under a Condition the record cannot show met \(unverifiable, not unmet: see the caveats\)\./,
+    );
+    assert.match(
+      findingCauseText(withAcl).explanation,
+      /The bucket policy does not allow s3:PutObjectAcl; a statement of it allows the rest only under a Condition the record cannot show met/,
     );
   });
 

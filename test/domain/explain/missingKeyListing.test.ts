@@ -146,7 +146,7 @@ describe('a read the visible policies allow, refused with the legacy message, wi
         assert.ok(
           caveats.some((c) =>
             c.endsWith(
-              'a GetObject or HeadObject of data/in/missing.csv by this caller found the object 2 s before, so the key existed.',
+              `a ${eventName} of data/in/missing.csv by this caller found the object 2 s before, with no delete of it since, so the key existed.`,
             ),
           ),
           caveats.join(' | '),
@@ -171,10 +171,73 @@ describe('a read the visible policies allow, refused with the legacy message, wi
       assert.ok(
         caveats.some((c) =>
           c.endsWith(
-            'a GetObject or HeadObject of data/in/missing.csv by this caller found the object 60 s before, so the key existed.',
+            'a HeadObject of data/in/missing.csv by this caller found the object 60 s before, with no delete of it since, so the key existed.',
           ),
         ),
         caveats.join(' | '),
+      );
+    });
+
+    // The caller's own successful write of the key: the object was there after it (until a delete).
+    const wrote = (eventName: string, eventTime: string, parameters: Record<string, unknown> = {}) =>
+      at(
+        {
+          ...found(eventName, eventTime),
+          readOnly: false,
+          requestParameters: {
+            bucketName: 'data',
+            key: 'in/missing.csv',
+            Host: 'data.s3.eu-west-1.amazonaws.com',
+            ...parameters,
+          },
+        },
+        eventTime,
+      );
+    for (const [eventName, parameters, says] of [
+      ['PutObject', {}, 'a PutObject by this caller wrote the object data/in/missing.csv'],
+      [
+        'CopyObject',
+        { 'x-amz-copy-source': 'staging/in/missing.csv' },
+        "a CopyObject by this caller wrote the object data/in/missing.csv (the copy's destination)",
+      ],
+      [
+        'CompleteMultipartUpload',
+        { uploadId: 'VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA' },
+        'a CompleteMultipartUpload by this caller wrote the object data/in/missing.csv',
+      ],
+      [
+        'RestoreObject',
+        { restore: '' },
+        'a RestoreObject of data/in/missing.csv by this caller found the object (archived)',
+      ],
+    ] as const)
+      test(`a successful ${eventName} of the key by the caller 6 min before: the key existed`, () => {
+        const caveats = unexplained([
+          wrote(eventName, '2026-11-27T09:54:00Z', parameters),
+          read('GetObject'),
+        ]);
+        assert.ok(
+          caveats.some((c) =>
+            c.endsWith(`${says} 360 s before, with no delete of it since, so the key existed.`),
+          ),
+          caveats.join(' | '),
+        );
+      });
+
+    test("but not a copy's source: the key copied from is the source's, not the refused one", () => {
+      const finding = findingOf(
+        [
+          wrote('CopyObject', '2026-11-27T09:54:00Z', {
+            key: 'out/copy.csv',
+            'x-amz-copy-source': 'data/in/missing.csv',
+          }),
+          read('GetObject'),
+        ],
+        readsOnly,
+      );
+      assert.ok(
+        !finding?.caveats.some((c) => c.includes('so the key existed')),
+        finding?.caveats.join(' | '),
       );
     });
 
@@ -209,6 +272,30 @@ describe('a read the visible policies allow, refused with the legacy message, wi
           deleted({ key: 'in/missing.csv' }, '2026-11-27T09:55:00Z'),
           read('GetObject'),
         ]));
+
+      test('a DeleteObject of the key after the caller uploaded it', () =>
+        inferred([
+          wrote('PutObject', '2026-11-27T09:50:00Z'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T09:55:00Z'),
+          read('GetObject'),
+        ]));
+
+      test('but not when the caller uploaded the key again after the delete', () => {
+        const caveats = unexplained([
+          found('HeadObject', '2026-11-27T09:00:00Z'),
+          deleted({ key: 'in/missing.csv' }, '2026-11-27T09:10:00Z'),
+          wrote('PutObject', '2026-11-27T09:54:00Z'),
+          read('GetObject'),
+        ]);
+        assert.ok(
+          caveats.some((c) =>
+            c.endsWith(
+              'a PutObject by this caller wrote the object data/in/missing.csv 360 s before, with no delete of it since, so the key existed.',
+            ),
+          ),
+          caveats.join(' | '),
+        );
+      });
 
       test('a DeleteObjects whose logged keys include it', () =>
         inferred([
