@@ -462,7 +462,11 @@ function missingKeyDisproof(
     const refused = eventTimeMillis(event.eventTime);
     // The latest read at or before the refusal: an earlier one is further from it, and a later one
     // (a reader polling for the file) says nothing of the key when it was refused.
-    const found = succeeded.foundBefore(principal, bucket, key, refused);
+    let found = succeeded.foundBefore(principal, bucket, key, refused);
+    // A write in the same second may be the one that created the key after the refusal (check, then
+    // write): only one strictly before it shows the key existed.
+    if (found !== undefined && found.millis === refused && !READS_KEY.has(found.eventName))
+      found = succeeded.foundBefore(principal, bucket, key, refused - 1);
     if (found === undefined) continue;
     // Deleted since (a delete in the same second as the read may have come before it): the key was
     // missing when refused, as the inference has it.
@@ -473,6 +477,9 @@ function missingKeyDisproof(
   }
   return undefined;
 }
+
+/** The calls of FINDS_KEY that read the key, rather than leave an object at it. */
+const READS_KEY: ReadonlySet<string> = new Set(['GetObject', 'HeadObject', 'RestoreObject']);
 
 /** What a successful call that showed the key existed did to it, by this caller (see FINDS_KEY). */
 function foundBy(eventName: string, object: string): string {

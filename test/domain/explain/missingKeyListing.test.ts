@@ -224,6 +224,19 @@ describe('a read the visible policies allow, refused with the legacy message, wi
         );
       });
 
+    test('but not an upload in the same second as the refusal, logged after it: it may be the write that created the key (check, then write)', () => {
+      const finding = findingOf([read('HeadObject'), wrote('PutObject', '2026-11-27T10:00:00Z')], readsOnly);
+      assert.equal(finding?.cause, 'identity-missing-allow', finding?.caveats.join(' | '));
+      assert.deepEqual(
+        finding?.fix?.statements.map((s) => s.Action),
+        [['s3:ListBucket']],
+      );
+      assert.ok(
+        !finding?.caveats.some((c) => c.includes('so the key existed')),
+        finding?.caveats.join(' | '),
+      );
+    });
+
     test("but not a copy's source: the key copied from is the source's, not the refused one", () => {
       const finding = findingOf(
         [
