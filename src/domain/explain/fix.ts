@@ -1275,6 +1275,7 @@ function conditionGuarded(
       actions: Set<string>;
       keys: Set<string>;
       unknown: boolean;
+      unverifiable: boolean;
       /** What the first request shows that changes how the condition can be met (a presigned URL, an endpoint). */
       facts: MeetFacts;
       /** The requests' other policies that lack an Allow (the bucket's side of a cross-account request). */
@@ -1357,6 +1358,9 @@ function conditionGuarded(
     if (entry === undefined) {
       // Unknown for this request (its record cannot show the key), not merely absent.
       const unknownKey = (key: string): boolean => isUnknownIn(key.toLowerCase(), request);
+      const unshown = (f: { key: string; requestValues: readonly unknown[] }): boolean =>
+        (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
+        (f.requestValues.length === 0 && unknownKey(f.key));
       const failures = (guard.conditionFailures ?? [])
         .map(
           (f) =>
@@ -1382,11 +1386,11 @@ function conditionGuarded(
         failures,
         actions: new Set(),
         keys: new Set((guard.conditionFailures ?? []).map((f) => f.key.toLowerCase())),
-        unknown: (guard.conditionFailures ?? []).some(
-          (f) =>
-            (callerUnnamed && CALLER_NAME_KEYS.has(f.key.toLowerCase())) ||
-            (f.requestValues.length === 0 && unknownKey(f.key)),
-        ),
+        unknown: (guard.conditionFailures ?? []).some(unshown),
+        // Unverifiable rather than unmet only when every condition it fails is on a key the record
+        // cannot show: one the record shows unmet is a known failure.
+        unverifiable:
+          (guard.conditionFailures ?? []).length > 0 && (guard.conditionFailures ?? []).every(unshown),
         facts: {
           ...meetFactsOf(request, input.principal?.webIdentityProvider !== undefined),
           ...(r.listingFor !== undefined ? { listingFor: r.listingFor } : {}),
@@ -1397,7 +1401,7 @@ function conditionGuarded(
       byStatement.set(key, entry);
     }
     entry.actions.add(r.action);
-    if (entry.unknown) {
+    if (entry.unverifiable) {
       unknown++;
       unverifiableAllows.set(result, guard.policyType);
     }

@@ -1732,6 +1732,30 @@ describe('an AWS service refused where the visible policies allow it', () => {
       findingCauseText(withAcl).explanation,
       /The bucket policy does not allow s3:PutObjectAcl; a statement of it allows the rest only under a Condition the record cannot show met/,
     );
+
+    // A condition the record shows unmet beside the unknown one: a known failure, not unverifiable.
+    const unmet = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          ...write.Statement[0],
+          Condition: { ...write.Statement[0]?.Condition, StringEquals: { 's3:x-amz-acl': 'private' } },
+        },
+      ],
+    };
+    const [known] = explainTexts(
+      text(delivery()),
+      context({ bucketPolicies: new Map([['trail-logs', unmet]]) }),
+    ).findings;
+    assert.deepEqual(
+      known?.requests.map((r) => [r.action, r.unverifiableAllowIn]),
+      [
+        ['s3:PutObject', undefined],
+        ['s3:PutObjectAcl', undefined],
+      ],
+    );
+    assert.equal(findingCauseText(known!).title, 'The bucket policy does not allow the request');
+    assert.doesNotMatch(known?.summary ?? '', /unverifiable/);
   });
 
   test("is not refused by AWS's identity-perimeter RCP (aws:PrincipalIsAWSService is true), and SCPs are not among what can still deny it", () => {
