@@ -335,6 +335,9 @@ const MISSING_ALLOW_TEXT = {
   session: 'the session policy',
 } as const satisfies Record<PolicyType, string>;
 
+/** The kinds {@link MISSING_ALLOW_TEXT} names in the plural ("the identity-based policies allow"). */
+const PLURAL_POLICY_TEXT: ReadonlySet<PolicyType> = new Set(['identity', 'scp', 'rcp']);
+
 /**
  * A row's decision in words: an implicit denial says which kind of policy had no Allow ("no allow in
  * the permissions boundary" when the identity policies do allow), when the request was evaluated, and
@@ -359,7 +362,7 @@ export function decisionText(
   const guarded = missing.filter((type) => unverifiable.includes(type));
   if (guarded.length > 0)
     parts.push(
-      `${guarded.map((type) => MISSING_ALLOW_TEXT[type]).join(' and ')} ${guarded.length === 1 ? 'allows' : 'allow'} it only under a Condition the record cannot show met: unverifiable, not unmet`,
+      `${guarded.map((type) => MISSING_ALLOW_TEXT[type]).join(' and ')} ${guarded.length === 1 && !PLURAL_POLICY_TEXT.has(guarded[0]!) ? 'allows' : 'allow'} it only under a Condition the record cannot show met: unverifiable, not unmet`,
     );
   if (unseen) parts.push('the bucket policy is not in the input: checked as if there were none');
   return `implicitly denied (${parts.join('; ')})`;

@@ -165,6 +165,25 @@ describe('decisionText', () => {
     );
   });
 
+  test('an Allow only under a Condition the record cannot show met: the verb agrees with the kind named', () => {
+    assert.equal(
+      decisionText({
+        decision: 'ImplicitlyDenied',
+        missingAllowIn: ['identity'],
+        unverifiableAllowIn: ['identity'],
+      }),
+      'implicitly denied (the identity-based policies allow it only under a Condition the record cannot show met: unverifiable, not unmet)',
+    );
+    assert.equal(
+      decisionText({
+        decision: 'ImplicitlyDenied',
+        missingAllowIn: ['resource'],
+        unverifiableAllowIn: ['resource'],
+      }),
+      'implicitly denied (the bucket policy allows it only under a Condition the record cannot show met: unverifiable, not unmet)',
+    );
+  });
+
   test('says a bucket policy that is not in the input was counted as none', () => {
     assert.equal(
       decisionText({ decision: 'ImplicitlyDenied', missingAllowIn: ['resource', 'identity'] }, true),
