@@ -482,8 +482,6 @@ export class Explainer {
     eventName: string,
     parameters: unknown,
     userAgent: unknown,
-    response: unknown,
-    eventTime: unknown,
     fields: Readonly<Record<string, unknown>>,
   ): void {
     const seen = this.#succeeded.of(this.#evidenceCaller(principal), bucket);
@@ -506,6 +504,8 @@ export class Explainer {
       );
     }
     if (!isJsonObject(parameters)) return;
+    // When the call was made (NaN when the record has no readable time): what its times are noted with.
+    const millis = typeof fields.eventTime === 'string' ? eventTimeMillis(fields.eventTime) : Number.NaN;
     // A listing's prefix says which directory the job works in (rclone lists `dir/` after HEADing `dir`).
     // A listing of versions (rclone --s3-versions) walks the same way.
     if (eventName === 'ListObjects' || eventName === 'ListObjectsV2' || eventName === 'ListObjectVersions') {
@@ -527,7 +527,6 @@ export class Explainer {
         this.#note(seen.recursiveListPrefixes, prefix);
         // When, and by which client: a refused HEAD of a key it listed is the job's read of it only if
         // the job itself listed it, just before.
-        const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
         if (!Number.isNaN(millis) && seen.recursiveListings.size < RECURSIVE_LISTINGS_KEPT)
           this.#note(
             seen.recursiveListings,
@@ -544,7 +543,6 @@ export class Explainer {
     // The key is gone: a read that found it before does not show it existed after. A delete of one
     // version (a VersionId) may leave an older one as the object, so it is not noted.
     if (eventName === 'DeleteObjects') {
-      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
       for (const entry of loggedDeleteEntries(parameters))
         if (entry.versionId === undefined)
           this.#noted(this.#succeeded.noteDeleted(bucket, entry.key, millis));
@@ -553,7 +551,6 @@ export class Explainer {
     const { key } = parameters;
     if (typeof key !== 'string') return;
     if (eventName === 'DeleteObject' && !requestFeatures.versionId.present(parameters)) {
-      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
       this.#noted(this.#succeeded.noteDeleted(bucket, key, millis));
     }
     // The key's directory (`daily/` for `daily/a.txt`, `` at the bucket root).
@@ -565,7 +562,6 @@ export class Explainer {
     // a delete of it). A read found it; an upload, a copy (the key is its destination), a completed
     // multipart upload or a restore left it there.
     if (FINDS_KEY.has(eventName)) {
-      const millis = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : Number.NaN;
       this.#noted(this.#succeeded.noteFound(this.#evidenceCaller(principal), bucket, key, millis, eventName));
     }
     // A metadata update reads and writes the one object: no copy between keys to note.
@@ -580,6 +576,7 @@ export class Explainer {
       // the alias or bare key ID the request may name (which withUploadKey cannot resolve), or the bucket's
       // default key when the request names none. The request's header only when the response has none.
       const header = 'x-amz-server-side-encryption-aws-kms-key-id';
+      const response = fields.responseElements;
       const keyId = [isJsonObject(response) ? response[header] : undefined, parameters[header]].find(
         (id): id is string => typeof id === 'string' && id !== '',
       );
@@ -702,8 +699,6 @@ export class Explainer {
           eventName,
           parameters,
           fields.userAgent,
-          fields.responseElements,
-          fields.eventTime,
           fields,
         );
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
@@ -750,8 +745,6 @@ export class Explainer {
             record.eventName,
             record.requestParameters,
             record.userAgent,
-            record.raw.responseElements,
-            record.eventTime,
             record.raw,
           );
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {

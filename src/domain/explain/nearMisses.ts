@@ -285,7 +285,7 @@ export function nearMisses(set: PolicySet, checks: readonly DeniedCheck[]): Near
         if (onThisBucket.length === 0) continue;
         // An ARN of another partition (`arn:aws:` in aws-cn, a statement copied from a commercial
         // account) matches nothing here: a wrong ARN, not a narrower scope. The statement's patterns in
-        // the request's partition, if it has any, are what it grants here.
+        // the request's partition, when it has some, are what it grants here.
         const inPartition = onThisBucket.filter((p) => parseS3Arn(p)?.partition === target.partition);
         const otherPartition = inPartition.length === 0;
         const patterns = otherPartition ? onThisBucket : inPartition;
