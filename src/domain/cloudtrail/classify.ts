@@ -163,6 +163,18 @@ function remembered(
   return outcome;
 }
 
+/** The fields of a record, besides its names and error code, that classifying it reads when present. */
+type ClassifiedFields = Pick<
+  CloudTrailRecord,
+  | 'awsRegion'
+  | 'recipientAccountId'
+  | 'requestParameters'
+  | 'resources'
+  | 'principal'
+  | 'vpcEndpointId'
+  | 'vpcEndpointAccountId'
+>;
+
 /**
  * Decides whether a record is an S3 request denied by authorization: `eventSource` is
  * `s3.amazonaws.com` and `errorCode` is `AccessDenied` (or `AccessDeniedException`, or a bodiless
@@ -174,18 +186,7 @@ function remembered(
  */
 export function classifyRecord(
   record: Pick<CloudTrailRecord, 'eventSource' | 'eventName' | 'errorCode'> &
-    Partial<
-      Pick<
-        CloudTrailRecord,
-        | 'awsRegion'
-        | 'recipientAccountId'
-        | 'requestParameters'
-        | 'resources'
-        | 'principal'
-        | 'vpcEndpointId'
-        | 'vpcEndpointAccountId'
-      >
-    > & {
+    Partial<ClassifiedFields> & {
       readonly errorMessage?: string | undefined;
     },
 ): RecordClassification {
@@ -311,19 +312,7 @@ function directoryBucketOwner(
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 function directoryBucketDenial(
-  record: Pick<CloudTrailRecord, 'eventName' | 'errorCode'> &
-    Partial<
-      Pick<
-        CloudTrailRecord,
-        | 'awsRegion'
-        | 'recipientAccountId'
-        | 'requestParameters'
-        | 'resources'
-        | 'principal'
-        | 'vpcEndpointId'
-        | 'vpcEndpointAccountId'
-      >
-    >,
+  record: Pick<CloudTrailRecord, 'eventName' | 'errorCode'> & Partial<ClassifiedFields>,
 ): RecordClassification {
   const bucket = record.requestParameters?.bucketName;
   const mode = record.requestParameters?.['x-amz-create-session-mode'];
