@@ -3033,22 +3033,23 @@ export class FindingBuilder {
     // policies or the key policy refused, an S3 setting or a KMS call AWS's message names, a read of a
     // key that may not exist (S3's 403 for a caller without s3:ListBucket), or a Deny AWS's message names
     // for every request.
-    const unexplained =
+    let unexplained: DeniedEvent[] = [];
+    if (
       evidence === 'policies' &&
       denied.length > 0 &&
       cause !== 'allowed-by-visible-policies' &&
       causeFromMessage === undefined
-        ? events.filter(
-            (event) =>
-              !keyLedEvents.has(event.eventId) &&
-              event.message.form !== 'setting' &&
-              !(event.message.form === 'enhanced' && !isS3Action(event.message.action)) &&
-              !(event.notes.includes(MISSING_KEY_403) && caveats.includes(MISSING_KEY_403)) &&
-              evaluated.some((e) => e.event === event && !ignoredProbes.has(e)) &&
-              evaluated.every((e) => e.event !== event || e.decision === 'Allowed') &&
-              kmsCalls.every((c) => c.call.event !== event || c.result.decision === 'Allowed'),
-          )
-        : [];
+    ) {
+      const allowed = allowedEvents(evaluated, ignoredProbes, kmsCalls);
+      unexplained = events.filter(
+        (event) =>
+          allowed.has(event) &&
+          !keyLedEvents.has(event.eventId) &&
+          event.message.form !== 'setting' &&
+          !(event.message.form === 'enhanced' && !isS3Action(event.message.action)) &&
+          !(event.notes.includes(MISSING_KEY_403) && caveats.includes(MISSING_KEY_403)),
+      );
+    }
     // Those whose message names no policy (AWS's legacy "Access Denied"): an enhanced one's mismatch is
     // said above, with the policy it names.
     const unnamed = unexplained.filter((event) => event.message.form !== 'enhanced');
@@ -4730,4 +4731,25 @@ function notVerifiedAsEnough<T extends { readonly fix: Fix | null }>(outcome: T,
     ...outcome,
     fix: { ...outcome.fix, verified: false, verification: [...outcome.fix.verification, line] },
   };
+}
+
+/**
+ * The events of `evaluated` whose every check the visible policies allow, their KMS calls' too, and
+ * which have a check that is not an ignored probe: one pass over each list, not one per event (a job's
+ * group can hold thousands).
+ */
+function allowedEvents(
+  evaluated: readonly EvaluatedCheck[],
+  ignoredProbes: ReadonlySet<EvaluatedCheck>,
+  kmsCalls: readonly { readonly call: { readonly event: DeniedEvent }; readonly result: EvaluationResult }[],
+): Set<DeniedEvent> {
+  const counted = new Set<DeniedEvent>();
+  const refused = new Set<DeniedEvent>();
+  for (const e of evaluated) {
+    if (!ignoredProbes.has(e)) counted.add(e.event);
+    if (e.decision !== 'Allowed') refused.add(e.event);
+  }
+  for (const c of kmsCalls) if (c.result.decision !== 'Allowed') refused.add(c.call.event);
+  for (const event of refused) counted.delete(event);
+  return counted;
 }
