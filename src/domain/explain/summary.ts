@@ -648,7 +648,7 @@ export function summarise(
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
+    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.length > 0 ? actions.join(', ') : '"Version": "2012-10-17"'} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
       !fix.verified
         ? onlyOverQuota(fix)
           ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`
