@@ -10,7 +10,13 @@
 
 import { parseDenialMessage } from '../cloudtrail/denialMessage.js';
 import { principalIdKind } from '../cloudtrail/principal.js';
-import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } from '../cloudtrail/types.js';
+import type {
+  CloudTrailRecord,
+  MessagePolicyType,
+  ParsedDenialMessage,
+  Principal,
+  S3SettingName,
+} from '../cloudtrail/types.js';
 import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
@@ -744,9 +750,42 @@ function withNamedRefusal(record: CloudTrailRecord, event: UnmappedOperation): U
   return {
     unmapped: {
       ...event.unmapped,
-      message: `${event.unmapped.message} AWS's message names what the caller was refused: ${named}. The policies given were not evaluated for it.`,
+      message: `${event.unmapped.message} AWS's message names what the caller was refused: ${named}. The policies given were not evaluated for it.${namedRefusalStatement(message, record.eventName)}`,
     },
   };
+}
+
+/** Where an Allow of an identity-side policy kind goes, in words (a resource or endpoint policy also needs a Principal). */
+const ALLOW_GOES_IN: Partial<Record<MessagePolicyType, string>> = {
+  identity: "the caller's identity-based policies",
+  'permissions-boundary': "the caller's permissions boundary",
+  session: 'the session policy',
+  scp: 'the service control policies (each level of the organization that lacks it)',
+  rcp: 'the resource control policies',
+};
+
+/**
+ * The statement that would allow what AWS's message names, and where it goes, for a skipped operation:
+ * not a finding (nothing was evaluated), but what the user would otherwise work out from the message.
+ * An explicit Deny is lifted by no Allow: the Deny itself must change.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+function namedRefusalStatement(
+  message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
+  eventName: string,
+): string {
+  if (message.denial === 'explicit')
+    return ` No Allow lifts an explicit Deny: the statement that denies ${message.action} must change, or the request fall outside it.`;
+  const where = ALLOW_GOES_IN[message.policyType];
+  if (where === undefined) return '';
+  const statement = { Effect: 'Allow', Action: message.action, Resource: message.resource ?? '*' };
+  // A Batch Operations job runs as the role it names: its creator must be allowed to pass that role.
+  const passes =
+    message.action.toLowerCase() === 'iam:passrole' && eventName === 'CreateJob'
+      ? ', letting the caller pass the job its role (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html)'
+      : '';
+  return ` The statement that would allow it, in ${where}${passes}: ${JSON.stringify(statement)} (not verified).`;
 }
 
 /** Whether a name can be a bucket's, remembered (a trail names few buckets, each many times). */

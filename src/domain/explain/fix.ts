@@ -101,6 +101,7 @@ import {
 } from './policySize.js';
 import type { AdditionalChange, Fix, PolicyStatement } from './report.js';
 import { giveBucketPolicy } from './summary.js';
+import { literalVariableVersionFix } from './versionFix.js';
 
 export interface DeniedRequestForFix extends GrantRequest {
   readonly context: Readonly<Record<string, ContextValue>>;
@@ -1126,6 +1127,14 @@ export function proposeFix(given: FixInput): FixOutcome {
   const grantable = input.requests.filter((r) => isS3Action(r.action));
   const passRole = passRoleCaveat(input.requests);
   if (grantable.length === 0) {
+    // Every request refused by a `${…}` read as literal text (no Version 2012-10-17): adding the Version
+    // is the fix, or, when it would change other statements too, the advice says which.
+    const version =
+      guarded !== undefined && passRole === undefined
+        ? literalVariableVersionFix(given, [...guarded.requests])
+        : undefined;
+    if (version !== undefined && 'fix' in version) return { fix: version.fix, caveats: version.caveats };
+    if (version !== undefined) guarded?.caveats.push(version.advice);
     return {
       fix: null,
       caveats: [

@@ -5,6 +5,7 @@
 import { principalIdKind } from '../cloudtrail/principal.js';
 import type { S3SettingName } from '../cloudtrail/types.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
+import type { PolicyType } from '../policy/types.js';
 import { accessPointAliasKind } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
 import { settingNamedIn } from './deniedEvent.js';
@@ -148,27 +149,48 @@ export const SETTING_WORDS: Readonly<Record<S3SettingName, string>> = {
 };
 
 /**
- * The actions of a finding whose bucket policy lacks their Allow, split by whether a statement of it
- * allows them only under a Condition the record cannot show met (`unverifiable`: unverifiable, not
- * unmet) or not at all (`missing`); `undefined` when none is unverifiable.
+ * The kind of policy each missing-Allow cause names, in words: its noun phrase, and whether it is
+ * plural ("the identity-based policies allow", "the bucket policy allows").
  */
-export function unverifiableBucketAllows(
+const MISSING_ALLOW_KIND: Partial<
+  Record<FindingCause, { readonly type: PolicyType; readonly noun: string; readonly plural: boolean }>
+> = {
+  'identity-missing-allow': { type: 'identity', noun: 'the identity-based policies', plural: true },
+  'resource-policy-missing-allow': { type: 'resource', noun: 'the bucket policy', plural: false },
+  'boundary-missing-allow': { type: 'permissions-boundary', noun: 'the permissions boundary', plural: false },
+  'scp-missing-allow': { type: 'scp', noun: 'the service control policies', plural: true },
+  'rcp-missing-allow': { type: 'rcp', noun: 'the resource control policies', plural: true },
+};
+
+/**
+ * The actions of a finding whose cause's policy kind (the bucket policy, the identity-based policies,
+ * the SCPs…) lacks their Allow, split by whether a statement of it allows them only under a Condition
+ * the record cannot show met (`unverifiable`: unverifiable, not unmet) or not at all (`missing`);
+ * `undefined` when none is unverifiable. `noun` names the kind, `plural` says how its verb agrees.
+ */
+export function unverifiableAllowsOf(
   finding: Pick<Finding, 'cause' | 'requests'>,
-): { unverifiable: string[]; missing: string[] } | undefined {
-  if (finding.cause !== 'resource-policy-missing-allow') return undefined;
+):
+  | { unverifiable: string[]; missing: string[]; type: PolicyType; noun: string; plural: boolean }
+  | undefined {
+  const kind = MISSING_ALLOW_KIND[finding.cause];
+  if (kind === undefined) return undefined;
   const unverifiable = new Set<string>();
   const missing = new Set<string>();
   for (const r of finding.requests)
-    if (r.decision === 'ImplicitlyDenied' && r.missingAllowIn?.includes('resource') === true)
-      (r.unverifiableAllowIn?.includes('resource') === true ? unverifiable : missing).add(r.action);
+    if (r.decision === 'ImplicitlyDenied' && r.missingAllowIn?.includes(kind.type) === true)
+      (r.unverifiableAllowIn?.includes(kind.type) === true ? unverifiable : missing).add(r.action);
   for (const action of unverifiable) missing.delete(action);
-  return unverifiable.size === 0 ? undefined : { unverifiable: [...unverifiable], missing: [...missing] };
+  return unverifiable.size === 0
+    ? undefined
+    : { unverifiable: [...unverifiable], missing: [...missing], ...kind };
 }
 
 /**
  * How a cause reads in the summary: a bucket policy not in the input is not said to refuse anything; an
  * S3 setting is the one AWS's message names (its note is among the caveats); a bucket policy that allows
- * the request only under a Condition the record cannot show met is not said not to allow it.
+ * the request only under a Condition the record cannot show met is not said not to allow it (nor is any
+ * other kind of policy that does so).
  */
 function causePhrase(
   finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats' | 'requests'>,
@@ -181,9 +203,12 @@ function causePhrase(
     return 'a service control policy refuses it (AWS\'s message reads "explicit deny" for a Deny and for an allow list without the action alike)';
   if (finding.cause === 'resource-policy-missing-allow' && bucketPolicyNotGiven(finding))
     return "the bucket's policy is not in the input, and without one nothing on the bucket's side allows it";
-  const unverifiable = unverifiableBucketAllows(finding);
-  if (unverifiable !== undefined)
-    return `${unverifiable.missing.length > 0 ? `the bucket policy does not allow ${unverifiable.missing.join(', ')}, and allows ${unverifiable.unverifiable.join(', ')}` : 'the bucket policy allows it'} only under a Condition the record cannot show met (unverifiable, not unmet: see the caveats)`;
+  const unverifiable = unverifiableAllowsOf(finding);
+  if (unverifiable !== undefined) {
+    const { noun, plural } = unverifiable;
+    const allows = plural ? 'allow' : 'allows';
+    return `${unverifiable.missing.length > 0 ? `${noun} ${plural ? 'do' : 'does'} not allow ${unverifiable.missing.join(', ')}, and ${allows} ${unverifiable.unverifiable.join(', ')}` : `${noun} ${allows} it`} only under a Condition the record cannot show met (unverifiable, not unmet: see the caveats)`;
+  }
   return CAUSE_PHRASE[finding.cause];
 }
 
@@ -623,7 +648,7 @@ export function summarise(
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.join(', ')} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
+    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.length > 0 ? actions.join(', ') : '"Version": "2012-10-17"'} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
       !fix.verified
         ? onlyOverQuota(fix)
           ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`

@@ -5,7 +5,7 @@ import {
   bucketPolicyNotGiven,
   SETTING_WORDS,
   scpRefusalByMessage,
-  unverifiableBucketAllows,
+  unverifiableAllowsOf,
 } from '../explain/summary.js';
 
 /** Human wording of one {@link FindingCause}: a short title for headers and a sentence for the body. */
@@ -192,6 +192,31 @@ function unverifiableBucketAllow(
 }
 
 /**
+ * The same for the other kinds of policy a missing Allow is in (the identity-based policies, the
+ * permissions boundary, the SCPs or RCPs): the title and explanation say which allows the request only
+ * under such a Condition, not that none allows it; the source is the cause's own.
+ */
+function unverifiableAllow(
+  cause: FindingCause,
+  { noun, plural, missing }: { noun: string; plural: boolean; missing: readonly string[] },
+): CauseText {
+  const guarded =
+    'only under a Condition the record cannot show met (unverifiable, not unmet: see the caveats)';
+  const kind = `${noun[0]?.toUpperCase()}${noun.slice(1)}`;
+  return {
+    title:
+      missing.length === 0
+        ? `${kind} ${plural ? 'allow' : 'allows'} the request only under a Condition the record cannot show met`
+        : `${kind} ${plural ? 'do' : 'does'} not allow part of the request, and the rest only under a Condition the record cannot show met`,
+    explanation:
+      missing.length === 0
+        ? `A statement of ${noun} allows it ${guarded}; none allows it without one.`
+        : `${kind} ${plural ? 'do' : 'does'} not allow ${missing.join(', ')}; a statement of ${plural ? 'them' : 'it'} allows the rest ${guarded}.`,
+    source: CAUSE_TEXT[cause].source,
+  };
+}
+
+/**
  * An SCP refusal known from AWS's message alone: it reads "explicit deny" whatever refused (the IAM
  * guide), so a Deny and an allow list without the action are both said.
  *
@@ -234,7 +259,9 @@ export function findingCauseText(
       ...CAUSE_TEXT['s3-setting'],
       explanation: `AWS's message names an S3 setting as the reason (${SETTING_WORDS[setting]}): no IAM permission lifts it. The first caveat says what to change.`,
     };
-  const unverifiable = unverifiableBucketAllows(finding);
+  const unverifiable = unverifiableAllowsOf(finding);
+  if (unverifiable !== undefined && unverifiable.type !== 'resource')
+    return unverifiableAllow(finding.cause, unverifiable);
   if (unverifiable !== undefined && !bucketPolicyNotGiven(finding))
     return unverifiableBucketAllow(unverifiable.missing, finding.principal.type);
   if (

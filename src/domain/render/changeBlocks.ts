@@ -210,20 +210,25 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
       value: change.newDocument ?? policyDocument(change.statements),
     });
   } else {
-    blocks.push({
-      kind: 'json',
-      heading: 'Statements to add (a part of the policy, not a whole document)',
-      value: change.statements,
-    });
+    // An edit that adds no statement (a policy's Version, so its ${…} become variables): the diff alone.
+    const edit = change.statements.length === 0;
+    if (!edit)
+      blocks.push({
+        kind: 'json',
+        heading: 'Statements to add (a part of the policy, not a whole document)',
+        value: change.statements,
+      });
     blocks.push({
       kind: 'diff',
-      heading: `Where they go (diff of the ${noun}, unchanged lines cut)`,
+      heading: edit
+        ? `The change (diff of the ${noun}, unchanged lines cut)`
+        : `Where they go (diff of the ${noun}, unchanged lines cut)`,
       text: contextDiff(change.diff),
     });
     if (whole && change.newDocument !== undefined) {
       blocks.push({
         kind: 'json',
-        heading: `The whole new ${noun}, the current one with the statements added${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${provisionedNote(change, true)}${sizeNote(change)}`,
+        heading: `The whole new ${noun}, the current one with ${edit ? 'the change' : 'the statements added'}${command !== undefined && whole ? ` (save it as ${documentFile(change)})` : ''}${provisionedNote(change, true)}${sizeNote(change)}`,
         value: change.newDocument,
       });
     }

@@ -277,7 +277,7 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     builder.section(
       codeSection(
         truncateMrkdwn(`${title}. ${first?.heading ?? ''}:`, 800),
-        first?.kind === 'json' ? safeJson(first.value, '<>&`') : '',
+        first?.kind === 'json' ? safeJson(first.value, '<>&`') : first?.kind === 'diff' ? first.text : '',
       ),
     );
     // The diff right after its fix's statements: after another policy's it would read as that one's.

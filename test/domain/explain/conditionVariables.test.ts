@@ -53,15 +53,50 @@ describe('a policy variable in a Condition value', () => {
     assert.doesNotMatch(caveat, /the fix grants the refused prefix/);
   });
 
-  test('under a policy without Version 2012-10-17 (an Allow): literal text, and adding the Version is the change', () => {
+  test('under a policy without Version 2012-10-17 (an Allow): literal text, and adding the Version is the fix, verified', () => {
     const finding = explain({ Statement: [listOwn('${aws:username}/*')] }, listing('backup/', NO_ALLOW));
+    const fix = finding?.fix;
+    assert.ok(fix !== null && fix !== undefined);
+    // The policy rewritten with the Version and nothing else: no statement that hard-codes "backup/".
+    assert.equal(fix.attachKind, 'inline-policy');
+    assert.equal(fix.attachTo, 'arn:aws:iam::111122223333:user/backup');
+    assert.equal(fix.policyName, 'inline');
+    assert.deepEqual(fix.statements, []);
+    assert.deepEqual(fix.newDocument, { Version: '2012-10-17', Statement: [listOwn('${aws:username}/*')] });
+    assert.match(fix.diff ?? '', /^\+ {3}"Version": "2012-10-17",$/m);
+    assert.equal(fix.verified, true);
+    assert.deepEqual(fix.verification.slice(0, 3), [
+      'With "Version": "2012-10-17" added, the denied request evaluates to Allowed.',
+      'Only statement ListOwn holds ${…}, so only its meaning changes: for this caller ${aws:username} reads as "backup"; for each other principal the policy serves, it reads as its own value.',
+      "No other resource becomes newly allowed for s3:ListBucket (3 action/resource probes with the refused requests' context).",
+    ]);
+    assert.match(finding?.summary ?? '', /Fix: add "Version": "2012-10-17" to the inline policy/);
+    assert.ok(
+      finding?.caveats.some((c) =>
+        c.startsWith(
+          'inline has no Version (IAM reads it as 2008-10-17), under which IAM reads ${…} as literal text: the fix adds "Version": "2012-10-17" and nothing else',
+        ),
+      ),
+    );
+  });
+
+  test('the Version would change other statements too: advised, naming them, not proposed', () => {
+    const other = {
+      Sid: 'OwnObjects',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::data/${aws:username}/*',
+    };
+    const finding = explain(
+      { Statement: [listOwn('${aws:username}/*'), other] },
+      listing('backup/', NO_ALLOW),
+    );
     assert.equal(finding?.fix, null);
-    const caveat = finding?.caveats.find((c) => c.includes('(statement ListOwn)')) ?? '';
+    const caveat = finding?.caveats.find((c) => c.startsWith('inline has no Version')) ?? '';
     assert.match(
       caveat,
-      /a statement for this caller alone would hard-code its value where the policy meant a variable\. Its policy has no Version \(IAM reads it as 2008-10-17\), under which IAM reads \$\{…\} in a Condition as literal text/,
+      /Adding "Version": "2012-10-17" would let these requests through \(checked\), but it is not proposed as the fix: it also turns the \$\{…\} of statement OwnObjects into policy variables, changing what it grants or denies\./,
     );
-    assert.match(caveat, /Adding "Version": "2012-10-17" to the policy is likely the intended change/);
   });
 
   test('under a policy without Version 2012-10-17 (a Deny): the advice names the missing Version, not a deliberate Deny', () => {

@@ -41,6 +41,40 @@ describe('S3 Control refusals, skipped', () => {
     );
   });
 
+  test('the statement that would allow what the message names, and where it goes, is in the skipped entry', () => {
+    const passRole = explainTexts(
+      text(
+        control(
+          'CreateJob',
+          `User: ${caller} is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${ACCOUNT}:role/batch-ops because no identity-based policy allows the iam:PassRole action`,
+        ),
+      ),
+      backupUserContext([]),
+    );
+    assert.equal(passRole.findings.length, 0);
+    assert.ok(
+      passRole.skipped[0]?.message.endsWith(
+        ` The statement that would allow it, in the caller's identity-based policies, letting the caller pass the job its role (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html): {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::${ACCOUNT}:role/batch-ops"} (not verified).`,
+      ),
+      passRole.skipped[0]?.message,
+    );
+    // An action that takes no resource: on "*".
+    const lens = explainTexts(
+      text(
+        control(
+          'PutStorageLensConfiguration',
+          `User: ${caller} is not authorized to perform: s3:PutStorageLensConfiguration because no identity-based policy allows the s3:PutStorageLensConfiguration action`,
+        ),
+      ),
+      backupUserContext([]),
+    );
+    assert.equal(lens.findings.length, 0);
+    assert.match(
+      lens.skipped[0]?.message ?? '',
+      /The statement that would allow it, in the caller's identity-based policies: \{"Effect":"Allow","Action":"s3:PutStorageLensConfiguration","Resource":"\*"\} \(not verified\)\.$/,
+    );
+  });
+
   test('an action the message names without a resource is said to be granted on "*"', () => {
     const report = explainTexts(
       text(
@@ -55,5 +89,11 @@ describe('S3 Control refusals, skipped', () => {
       report.skipped[0]?.message ?? '',
       /refused: s3:ListAccessPoints, with no resource \(an explicit Deny\); an action that takes none is granted with "Resource": "\*"/,
     );
+    // No Allow lifts an explicit Deny: no statement to add is offered.
+    assert.match(
+      report.skipped[0]?.message ?? '',
+      /No Allow lifts an explicit Deny: the statement that denies s3:ListAccessPoints must change/,
+    );
+    assert.doesNotMatch(report.skipped[0]?.message ?? '', /The statement that would allow it/);
   });
 });

@@ -263,3 +263,27 @@ describe('an SCP near the size quota', () => {
     assert.doesNotMatch(headingOf(10), /quota/);
   });
 });
+
+describe('changeBlocks of an edit that adds no statement', () => {
+  test("a policy's Version added: the diff and the whole document, no empty list of statements to add", () => {
+    const blocks = changeBlocks(
+      change({
+        attachTo: 'arn:aws:iam::111122223333:policy/BackupWriter',
+        attachKind: 'managed-policy-version',
+        policyArn: 'arn:aws:iam::111122223333:policy/BackupWriter',
+        policyName: 'BackupWriter',
+        statements: [],
+        newDocument: { Version: '2012-10-17', Statement: [] },
+        diff: '  {\n+   "Version": "2012-10-17",\n    "Statement": []\n  }',
+      }),
+    );
+    assert.deepEqual(
+      blocks.map((b) => b.heading),
+      [
+        'The change (diff of the policy version, unchanged lines cut)',
+        'The whole new policy version, the current one with the change (save it as BackupWriter.json)',
+        'Apply it with',
+      ],
+    );
+  });
+});
