@@ -1841,7 +1841,10 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   if (rootKeys !== undefined) caveats.push(rootKeys);
   const wholeBucket = wholeBucketCaveat(grantable, statements);
   if (wholeBucket !== undefined) caveats.push(wholeBucket);
-  const dated = datedDirectoryCaveat(statements);
+  // A replication role's refusals: what the rule replicates, not a dated directory, sets the scope.
+  const replication = replicationScopeCaveat(grantable, statements);
+  if (replication !== undefined) caveats.push(replication);
+  const dated = replication === undefined ? datedDirectoryCaveat(statements) : undefined;
   if (dated !== undefined) caveats.push(dated);
   const access = accessManagementCaveat(statements);
   if (access !== undefined) caveats.push(access);
@@ -2002,6 +2005,49 @@ function deliveryScoped(
     requests: scoped,
     caveat: `The fix grants ${places.join(', ')}, the prefix ${service} writes every delivery under as AWS documents its key layout (${deliveryLayoutDoc(service)}), rather than the refused objects: ${deliveryNaming(service)}, so a grant of those objects, or of their dated directory, would let no later delivery through.`,
   };
+}
+
+/** The actions only S3 Replication (live, or Batch Replication) calls: on the source, then the destination. */
+const REPLICATION_ACTIONS: ReadonlySet<string> = new Set([
+  's3:GetObjectVersionForReplication',
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:ReplicateTags',
+]);
+
+/**
+ * The caveat for a fix that grants a replication role's refused reads of the source, or writes to the
+ * destination, on less than the bucket's objects (the refused keys' directory): replication copies every
+ * new object its rule selects, under the source's key, so objects elsewhere are refused next, and the
+ * rule's scope (its prefix, or the whole bucket, as AWS's replication permissions grant) is what to
+ * grant. An object that failed to replicate is replicated again only by S3 Batch Replication.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-batch.html
+ */
+function replicationScopeCaveat(
+  requests: readonly DeniedRequestForFix[],
+  statements: readonly PolicyStatement[],
+): string | undefined {
+  const destinations = new Set(
+    requests.flatMap((r) =>
+      REPLICATION_ACTIONS.has(r.action) && r.bucket !== undefined && r.accessPoint === undefined
+        ? [`${bucketArnOf(r.bucket, partitionOfArn(r.resource))}/*`]
+        : [],
+    ),
+  );
+  if (destinations.size === 0) return undefined;
+  const narrow = [
+    ...new Set(
+      statements
+        .filter((s) => s.Action.some((a) => REPLICATION_ACTIONS.has(a)))
+        .flatMap((s) => s.Resource)
+        .filter((r) => !destinations.has(r) && [...destinations].some((d) => r.startsWith(d.slice(0, -1)))),
+    ),
+  ];
+  if (narrow.length === 0) return undefined;
+  const wider = [...destinations].join(', ');
+  return `The fix grants the replication role ${narrow.join(', ')}, where the refused objects are, but replication copies every new object its rule selects, under the source object's key: objects elsewhere in the bucket will be refused in turn. Grant what the replication rule covers instead, the objects under the rule's prefix, or ${wider}, the resource AWS's replication permissions use (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html). An object whose replication failed is not replicated again by itself: once the fix is in place, replicate the failed objects with S3 Batch Replication (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-batch.html).`;
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */
