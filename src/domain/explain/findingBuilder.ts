@@ -63,6 +63,7 @@ import { isS3aAgent, s3aProfile } from '../tools/s3aProfile.js';
 import { isS3fsAgent, s3fsProfile } from '../tools/s3fsProfile.js';
 import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terraformBackend.js';
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
+import { transferManagerCaveat } from '../tools/transferManager.js';
 import { detectClient } from '../tools/userAgent.js';
 import {
   aclHeadersOf,
@@ -2956,6 +2957,9 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
+    // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix.
+    const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements);
+    if (transfer !== undefined) caveats.push(transfer);
     if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
     // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
     // against it (the fix's own caveat says so when there is one).

@@ -36,8 +36,10 @@ import { parseTemplate, resolveTemplateTokens } from '../policy/variables.js';
 import { compileArnPattern, type Matcher, tokenizeWildcards } from '../policy/wildcard.js';
 import {
   deliveryLayoutDoc,
+  deliveryNaming,
   deliveryPrefix,
   organizationInKey,
+  reportSourceInKey,
   sourceAccountInKey,
 } from '../s3/logDelivery.js';
 import { isS3Action } from '../s3/s3Location.js';
@@ -1848,7 +1850,10 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
   if (rootKeys !== undefined) caveats.push(rootKeys);
   const wholeBucket = wholeBucketCaveat(grantable, statements);
   if (wholeBucket !== undefined) caveats.push(wholeBucket);
-  const dated = datedDirectoryCaveat(statements);
+  // A replication role's refusals: what the rule replicates, not a dated directory, sets the scope.
+  const replication = replicationScopeCaveat(grantable, statements);
+  if (replication !== undefined) caveats.push(replication);
+  const dated = replication === undefined ? datedDirectoryCaveat(statements) : undefined;
   if (dated !== undefined) caveats.push(dated);
   const access = accessManagementCaveat(statements);
   if (access !== undefined) caveats.push(access);
@@ -1906,6 +1911,10 @@ function serviceSourceCaveat(input: FixInput): string {
   }
   if (service === 'cloudfront.amazonaws.com')
     return `${head}: for CloudFront's origin access control, add "Condition": {"StringEquals": {"AWS:SourceArn": "arn:${partition}:cloudfront::<account-id>:distribution/<distribution-id>"}} to the statement, the ARN of the distribution that reads the bucket, whose account may be another than the bucket's (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html). ${tail}`;
+  // S3 Inventory's keys name the bucket inventoried, S3 Storage Lens's the account and dashboard: the
+  // aws:SourceArn (and account) AWS's bucket policies for them name.
+  const report = reportSourceCaveat(input, head, tail);
+  if (report !== undefined) return report;
   // Logs a service delivers for other accounts name them in their keys (`AWSLogs/<account>/…`): those
   // are the accounts it acts for, not the bucket's.
   const delivered = [...new Set(input.requests.flatMap((r) => sourceAccountInKey(service, r.key) ?? []))];
@@ -1913,6 +1922,43 @@ function serviceSourceCaveat(input: FixInput): string {
     return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(delivered.length === 1 ? delivered[0] : delivered)}}} to the statement, the ${delivered.length === 1 ? 'account' : 'accounts'} the keys name (AWSLogs/<account-id>/…), which the service delivers for (an inference from the layout AWS documents: ${deliveryLayoutDoc(service)}), or aws:SourceArn with the resource that writes (a trail, a log group), as the service's documentation gives it. ${tail}`;
   const account = input.resourceAccount ?? input.snapshot?.accountId;
   return `${head}: add "Condition": {"StringEquals": {"aws:SourceAccount": ${JSON.stringify(account ?? '<account-id>')}}} to the statement, or aws:SourceArn with the resource that writes (a trail, a load balancer), as the service's documentation gives it. ${account !== undefined ? `${account} is the bucket owner's account, a guess: the record does not say whom the service acts for, so name that account instead if it is another.` : 'The record does not say whom the service acts for: name that account.'} ${tail}`;
+}
+
+/**
+ * The confused-deputy caveat of an S3 Inventory or S3 Storage Lens delivery whose keys name its source:
+ * the inventoried bucket (`destination-prefix/<source-bucket>/<config-ID>/…`), whose ARN and owner AWS's
+ * inventory bucket policy names as aws:SourceArn and aws:SourceAccount, or the Storage Lens dashboard
+ * (`StorageLens/<account-id>/<config-id>/`), whose ARN is `arn:aws:s3:<region>:<account-id>:storage-lens/<config-id>`
+ * in the Region of the export's bucket. `undefined` for another delivery.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html#example-bucket-policies-s3-inventory-1
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_whatis_metrics_export_manifest.html
+ */
+function reportSourceCaveat(input: FixInput, head: string, tail: string): string | undefined {
+  const service = input.principal.name;
+  const sources = input.requests.flatMap((r) => reportSourceInKey(service, r.key) ?? []);
+  if (sources.length === 0) return undefined;
+  const partition = input.partition ?? 'aws';
+  const one = (values: readonly string[]) => JSON.stringify(values.length === 1 ? values[0] : values);
+  const buckets = [...new Set(sources.flatMap((s) => (s.kind === 'inventory' ? [s.bucket] : [])))];
+  if (buckets.length > 0) {
+    const owner = input.resourceAccount ?? input.snapshot?.accountId;
+    return `${head}: add "Condition": {"ArnLike": {"aws:SourceArn": ${one(buckets.map((b) => `arn:${partition}:s3:::${b}`))}}, "StringEquals": {"aws:SourceAccount": "<source-account-id>"}} to the statement, naming the ${buckets.length === 1 ? 'bucket' : 'buckets'} S3 Inventory lists (the keys name ${buckets.length === 1 ? 'it' : 'them'}: destination-prefix/<source-bucket>/<config-ID>/…) and the account that owns ${buckets.length === 1 ? 'it' : 'them'}${owner !== undefined ? ` (${owner}, this bucket's, if ${buckets.length === 1 ? 'it is' : 'they are'} in the same account)` : ''}, as AWS's bucket policy for S3 Inventory does (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html#example-bucket-policies-s3-inventory-1). ${tail}`;
+  }
+  const region = input.requests.find((r) => typeof r.context['aws:RequestedRegion'] === 'string')?.context[
+    'aws:RequestedRegion'
+  ];
+  const dashboards = sources.flatMap((s) => (s.kind === 'storage-lens' ? [s] : []));
+  const arns = [
+    ...new Set(
+      dashboards.map(
+        (d) =>
+          `arn:${partition}:s3:${typeof region === 'string' ? region : '<region>'}:${d.account}:storage-lens/${d.configId}`,
+      ),
+    ),
+  ];
+  const accounts = [...new Set(dashboards.map((d) => d.account))];
+  return `${head}: add "Condition": {"StringEquals": {"aws:SourceArn": ${one(arns)}, "aws:SourceAccount": ${one(accounts)}}} to the statement, the S3 Storage Lens ${arns.length === 1 ? 'dashboard' : 'dashboards'} and ${accounts.length === 1 ? 'account' : 'accounts'} the keys name (StorageLens/<account-id>/<config-id>/…; a dashboard's export goes to a bucket in its own Region), an inference from the layout AWS documents (${deliveryLayoutDoc(service)}). ${tail}`;
 }
 
 /** The CloudTrail trail ARNs a bucket policy's conditions name (aws:SourceArn), in the order they appear. */
@@ -1966,8 +2012,51 @@ function deliveryScoped(
   const places = [...prefixes].map((p) => (p === '' ? 'the whole bucket (no target prefix)' : `${p}*`));
   return {
     requests: scoped,
-    caveat: `The fix grants ${places.join(', ')}, the prefix ${service} writes every delivery under as AWS documents its key layout (${deliveryLayoutDoc(service)}), rather than the refused objects: the service names each new object anew (a timestamp and a unique string), so a grant of those objects, or of their dated directory, would let no later delivery through.`,
+    caveat: `The fix grants ${places.join(', ')}, the prefix ${service} writes every delivery under as AWS documents its key layout (${deliveryLayoutDoc(service)}), rather than the refused objects: ${deliveryNaming(service)}, so a grant of those objects, or of their dated directory, would let no later delivery through.`,
   };
+}
+
+/** The actions only S3 Replication (live, or Batch Replication) calls: on the source, then the destination. */
+const REPLICATION_ACTIONS: ReadonlySet<string> = new Set([
+  's3:GetObjectVersionForReplication',
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:ReplicateTags',
+]);
+
+/**
+ * The caveat for a fix that grants a replication role's refused reads of the source, or writes to the
+ * destination, on less than the bucket's objects (the refused keys' directory): replication copies every
+ * new object its rule selects, under the source's key, so objects elsewhere are refused next, and the
+ * rule's scope (its prefix, or the whole bucket, as AWS's replication permissions grant) is what to
+ * grant. An object that failed to replicate is replicated again only by S3 Batch Replication.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-batch.html
+ */
+function replicationScopeCaveat(
+  requests: readonly DeniedRequestForFix[],
+  statements: readonly PolicyStatement[],
+): string | undefined {
+  const destinations = new Set(
+    requests.flatMap((r) =>
+      REPLICATION_ACTIONS.has(r.action) && r.bucket !== undefined && r.accessPoint === undefined
+        ? [`${bucketArnOf(r.bucket, partitionOfArn(r.resource))}/*`]
+        : [],
+    ),
+  );
+  if (destinations.size === 0) return undefined;
+  const narrow = [
+    ...new Set(
+      statements
+        .filter((s) => s.Action.some((a) => REPLICATION_ACTIONS.has(a)))
+        .flatMap((s) => s.Resource)
+        .filter((r) => !destinations.has(r) && [...destinations].some((d) => r.startsWith(d.slice(0, -1)))),
+    ),
+  ];
+  if (narrow.length === 0) return undefined;
+  const wider = [...destinations].join(', ');
+  return `The fix grants the replication role ${narrow.join(', ')}, where the refused objects are, but replication copies every new object its rule selects, under the source object's key: objects elsewhere in the bucket will be refused in turn. Grant what the replication rule covers instead, the objects under the rule's prefix, or ${wider}, the resource AWS's replication permissions use (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html). An object whose replication failed is not replicated again by itself: once the fix is in place, replicate the failed objects with S3 Batch Replication (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-batch.html).`;
 }
 
 /** A placed change (or a fix's own) in the shape of a fix's second policy. */

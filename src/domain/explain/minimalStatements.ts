@@ -414,11 +414,12 @@ export function rootLevelKeysCaveat(
 
 /**
  * A directory segment that names a date or a time partition: a year (`2026`), a month or day
- * (`2026-11`, `2026-11-29`, `20261129`), an ISO week or a quarter (`2026-W48`, `2026-Q4`), or a
- * Hive-style partition (`dt=2026-11-29`, `year=2026`).
+ * (`2026-11`, `2026-11-29`, `20261129`), a day with its time (`2026-11-29T01-00Z`, S3 Inventory's run
+ * directories, `20261129T0100Z`), an ISO week or a quarter (`2026-W48`, `2026-Q4`), or a Hive-style
+ * partition (`dt=2026-11-29`, `year=2026`).
  */
 const DATED_SEGMENT =
-  /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:19|20)\d{2}-?(?:W(?:0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|(?:year|month|day|hour|date|dt|ds|week)=[^/]+)$/i;
+  /^(?:(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])(?:T\d{2}(?:[-:.]?\d{2}){0,2}Z?)?)?)?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:T\d{2}(?:\d{2}){0,2}Z?)?|(?:19|20)\d{2}-?(?:W(?:0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|(?:year|month|day|hour|date|dt|ds|week)=[^/]+)$/i;
 
 /** A directory segment that names a release (`v2.4.1`, `1.18.0`, `v3.0.0-rc.1`). */
 const VERSION_SEGMENT = /^v?\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?$/;

@@ -1504,6 +1504,78 @@ describe('an AWS service refused where the visible policies allow it', () => {
     );
   });
 
+  test("an S3 Inventory or Storage Lens delivery's fix grants its configuration's prefix (every run writes a new timestamped directory), and the confused-deputy condition names its source", () => {
+    const delivered = (service: string, key: string) =>
+      record({
+        userIdentity: { type: 'AWSService', invokedBy: service },
+        eventName: 'PutObject',
+        errorMessage: 'Access Denied',
+        requestParameters: { bucketName: 'trail-logs', key },
+        resources: [
+          { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::trail-logs/${key}` },
+          { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::trail-logs' },
+        ],
+      });
+    const empty = new Map([['trail-logs', { Version: '2012-10-17', Statement: [] }]]);
+    // Each of the three kinds of object an inventory run writes: all under destination-prefix/source-bucket/config-ID/.
+    for (const key of [
+      'inv/prod-data/daily-all/2026-11-28T01-00Z/manifest.json',
+      'inv/prod-data/daily-all/data/7f3c0c3e-2c1b-4a5e-9d1e-1c2b3a4d5e6f.csv.gz',
+      'inv/prod-data/daily-all/hive/dt=2026-11-28-01-00/symlink.txt',
+    ]) {
+      const [inventory] = explainTexts(
+        text(delivered('s3.amazonaws.com', key)),
+        context({ bucketPolicies: empty }),
+      ).findings;
+      assert.deepEqual(
+        inventory?.fix?.statements.map((st) => st.Resource),
+        [['arn:aws:s3:::trail-logs/inv/prod-data/daily-all/*']],
+        key,
+      );
+      assert.equal(inventory?.fix?.verified, true);
+      assert.ok(
+        inventory?.caveats.some(
+          (c) =>
+            c.startsWith('The fix grants inv/prod-data/daily-all/*, the prefix s3.amazonaws.com writes') &&
+            c.includes('storage-inventory-location.html') &&
+            c.includes('YYYY-MM-DDTHH-MMZ'),
+        ),
+        inventory?.caveats.join(' | '),
+      );
+      const deputy = inventory?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+      assert.ok(deputy.includes('{"ArnLike": {"aws:SourceArn": "arn:aws:s3:::prod-data"}'), deputy);
+      assert.doesNotMatch(deputy, /a trail, a load balancer/);
+    }
+    // Another object s3.amazonaws.com writes, of no inventory shape: the refused directory, as before.
+    const [other] = explainTexts(
+      text(delivered('s3.amazonaws.com', 'exports/prod-data/report.csv')),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      other?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/exports/prod-data/*']],
+    );
+    const [lens] = explainTexts(
+      text(
+        delivered(
+          'storage-lens.s3.amazonaws.com',
+          'lens/StorageLens/111122223333/org-dashboard/V_1/reports/dt=2026-11-28/a1b2c3d4.par',
+        ),
+      ),
+      context({ bucketPolicies: empty }),
+    ).findings;
+    assert.deepEqual(
+      lens?.fix?.statements.map((st) => st.Resource),
+      [['arn:aws:s3:::trail-logs/lens/StorageLens/111122223333/org-dashboard/*']],
+    );
+    const lensDeputy = lens?.caveats.find((c) => c.includes('confused deputy')) ?? '';
+    assert.match(
+      lensDeputy,
+      /"aws:SourceArn": "arn:aws:s3:[a-z0-9-]+:111122223333:storage-lens\/org-dashboard"/,
+    );
+    assert.match(lensDeputy, /"aws:SourceAccount": "111122223333"/);
+  });
+
   test('a Deny on what the service acts for (aws:SourceArn, which CloudTrail does not log) is not taken as certain', () => {
     const guarded = {
       Version: '2012-10-17',

@@ -313,6 +313,10 @@ describe('datedDirectoryCaveat', () => {
       ['arn:aws-cn:s3:::b/logs/2026/*', 'arn:aws-cn:s3:::b/logs/*'],
       ['arn:aws:s3:::b/weekly/2026-W48/*', 'arn:aws:s3:::b/weekly/*'],
       ['arn:aws:s3:::b/quarterly/2026Q4/*', 'arn:aws:s3:::b/quarterly/*'],
+      // A day with its time: S3 Inventory's run directories, and the compact ISO form.
+      ['arn:aws:s3:::b/inv/src/daily/2026-11-28T01-00Z/*', 'arn:aws:s3:::b/inv/src/daily/*'],
+      ['arn:aws:s3:::b/runs/20261128T0100Z/*', 'arn:aws:s3:::b/runs/*'],
+      ['arn:aws:s3:::b/runs/2026-11-28T01:00:00Z/*', 'arn:aws:s3:::b/runs/*'],
       // Through an access point, the key follows `object/`.
       [
         'arn:aws:s3:eu-west-1:111122223333:accesspoint/etl/object/incoming/2026-11-28/*',
@@ -332,6 +336,8 @@ describe('datedDirectoryCaveat', () => {
       'arn:aws:s3:::b/build/12345/*',
       'arn:aws:s3:::b/2026-13/*',
       'arn:aws:s3:::b/2026-W54/*',
+      'arn:aws:s3:::b/2026-11T01-00Z/*',
+      'arn:aws:s3:::b/2026-11-28Tuesday/*',
       'arn:aws:s3:::b/exports/2026/orders.csv',
       'arn:aws:s3:::b',
       '*',
