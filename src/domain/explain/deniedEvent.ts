@@ -440,7 +440,11 @@ const SUBSTITUTING_FEATURES: ReadonlySet<RequestFeatureName> = new Set(['version
  *   s3:PutObject, one with `x-amz-tagging` s3:PutObjectTagging (PutObject's API reference, Permissions);
  * - those the operation needs on every request besides the named one, when the message names one of
  *   them: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes, or with a version ID
- *   both s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference, Permissions).
+ *   both s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference, Permissions);
+ * - iam:PassRole on the role the request passes to S3 (a replication configuration's, in its body),
+ *   which is on another resource than the named one: PutBucketReplication needs it besides
+ *   s3:PutReplicationConfiguration
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).
  * A message that names another action disproves the record's reading of the request (a version's read
  * when the record shows no version ID) or says what AWS evaluated before it was not refused (a named
  * s3:PutObjectAcl: s3:PutObject was allowed): the operation's own actions are not added then.
@@ -467,8 +471,9 @@ function companionChecks(
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) return NO_CHECKS;
   const checks = mapping.checks.filter((c) => {
-    if (c.kind !== 's3' || c.role === 'source' || c.resource !== named.resource) return false;
+    if (c.kind !== 's3' || c.role === 'source') return false;
     const action = lowerCaseAction(c.action);
+    if (c.resource !== named.resource && action !== 'iam:passrole') return false;
     return action !== namedAction && (byHeaders.has(action) || (withAlways && always.has(action)));
   });
   return checks.length === 0 ? NO_CHECKS : checks;
