@@ -3702,11 +3702,17 @@ export class FindingBuilder {
       const message = event.message;
       if (message.form !== 'enhanced' || isS3Action(message.action) || ignoredEvents.has(event)) continue;
       const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
+      // A call the event has a request for (iam:PassRole on the role a replication configuration passes)
+      // was evaluated with the visible policies: its row says what they decide, not that they are missing.
+      const lower = message.action.toLowerCase();
+      const kms = lower.startsWith('kms:');
+      const rowed =
+        !kms && evaluated.some((x) => x.event === event && x.check.action.toLowerCase() === lower);
       // Said after the fix is known, when it does not grant the call (see the caller).
       keyCalls.push({
         eventId: event.eventId,
         action: message.action,
-        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? (event.principal.type === 'AWSService' ? "The KMS key's policy (not an input) must allow it, naming the service: an AWS service principal has no IAM policies." : "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it.") : 'The policy that refuses it is not in the input.'}`,
+        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${kms ? (event.principal.type === 'AWSService' ? "The KMS key's policy (not an input) must allow it, naming the service: an AWS service principal has no IAM policies." : "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it.") : rowed ? 'Its request row gives what the visible policies decide for it.' : 'The policy that refuses it is not in the input.'}`,
       });
     }
     for (const { text, count } of said.values())
