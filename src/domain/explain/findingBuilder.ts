@@ -78,6 +78,7 @@ import {
   type DeniedEvent,
   isSettingNote,
   isVpceRefusal,
+  OBJECT_LOCK_BYPASS_REFUSED_NOTE,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
@@ -2232,12 +2233,15 @@ export class FindingBuilder {
       );
     }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
-    // GOVERNANCE retention is not what refused it.
+    // GOVERNANCE retention is not what refused it. When they do not allow it, granting it lifts a
+    // GOVERNANCE retention only: a COMPLIANCE one or a legal hold would still refuse the request.
     const lockNote = caveats.indexOf(OBJECT_LOCK_NOTE);
     if (lockNote >= 0) {
       const bypass = evaluated.filter((e) => e.check.action === 's3:BypassGovernanceRetention');
-      if (bypass.length > 0 && bypass.every((e) => e.decision === 'Allowed'))
-        caveats[lockNote] = OBJECT_LOCK_BYPASSED_NOTE;
+      if (bypass.length > 0)
+        caveats[lockNote] = bypass.every((e) => e.decision === 'Allowed')
+          ? OBJECT_LOCK_BYPASSED_NOTE
+          : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
     }
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
@@ -2803,7 +2807,13 @@ export class FindingBuilder {
           )
         : [];
     for (const miss of misses) caveats.push(miss.caveat);
-    if (message.form === 'setting' && cause !== 's3-setting' && cause !== 'allowed-by-visible-policies') {
+    // Not after the note on a refused governance bypass, which says what the grant does and does not lift.
+    if (
+      message.form === 'setting' &&
+      cause !== 's3-setting' &&
+      cause !== 'allowed-by-visible-policies' &&
+      !caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+    ) {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );
