@@ -446,7 +446,11 @@ const SUBSTITUTING_FEATURES: ReadonlySet<RequestFeatureName> = new Set(['version
  *   s3:PutObject, one with `x-amz-tagging` s3:PutObjectTagging (PutObject's API reference, Permissions);
  * - those the operation needs on every request besides the named one, when the message names one of
  *   them: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes, or with a version ID
- *   both s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference, Permissions).
+ *   both s3:GetObjectVersion and s3:GetObjectVersionAttributes (its API reference, Permissions);
+ * - iam:PassRole on the role the request passes to S3 (a replication configuration's, in its body),
+ *   which is on another resource than the named one: PutBucketReplication needs it besides
+ *   s3:PutReplicationConfiguration
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).
  * A message that names another action disproves the record's reading of the request (a version's read
  * when the record shows no version ID) or says what AWS evaluated before it was not refused (a named
  * s3:PutObjectAcl: s3:PutObject was allowed): the operation's own actions are not added then.
@@ -473,8 +477,9 @@ function companionChecks(
   const mapping = authorizationChecksFor(record);
   if (!mapping.ok) return NO_CHECKS;
   const checks = mapping.checks.filter((c) => {
-    if (c.kind !== 's3' || c.role === 'source' || c.resource !== named.resource) return false;
+    if (c.kind !== 's3' || c.role === 'source') return false;
     const action = lowerCaseAction(c.action);
+    if (c.resource !== named.resource && action !== 'iam:passrole') return false;
     return action !== namedAction && (byHeaders.has(action) || (withAlways && always.has(action)));
   });
   return checks.length === 0 ? NO_CHECKS : checks;
@@ -582,6 +587,16 @@ export const OBJECT_LOCK_NOTE = SETTING_NOTES.ObjectLock;
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
  */
 export const OBJECT_LOCK_BYPASSED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, which lifts a GOVERNANCE-mode retention: what refuses it is a COMPLIANCE-mode retention (nobody can delete the version or shorten its retention before its retain-until date) or a legal hold, which must be removed first (s3:PutObjectLegalHold); aws s3api get-object-retention and get-object-legal-hold say which. No permission lifts either. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
+
+/**
+ * The Object Lock note for a request that sent the governance bypass while the visible policies do not
+ * allow s3:BypassGovernanceRetention: granting it lets the request past a GOVERNANCE-mode retention only,
+ * and the record does not say which mode (or a legal hold) protects the version.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (x-amz-bypass-governance-retention: "To use this header, you must have the s3:BypassGovernanceRetention permission")
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+export const OBJECT_LOCK_BYPASS_REFUSED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true, and the visible policies do not allow s3:BypassGovernanceRetention, which that header needs: granting it (the fix, if one is proposed) lets the request through only if the version is under a GOVERNANCE-mode retention. A COMPLIANCE-mode retention (nobody, not even the root user, can delete the version or shorten its retention before its retain-until date) or a legal hold (which must be removed first, s3:PutObjectLegalHold) still refuses it, and no permission lifts either; aws s3api get-object-retention and get-object-legal-hold, for the key and version ID, say which protects it. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
 
 /** For an upload with a customer-provided key whose message names no policy. */
 const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;

@@ -383,6 +383,65 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
   return MEET_ANY;
 }
 
+/** AWS's Object Lock pages: the retention modes and legal holds, and limits set with a bucket policy. */
+const OBJECT_LOCK_DOCS = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html';
+const OBJECT_LOCK_LIMITS =
+  'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-retention-limits';
+
+/**
+ * What gets a request past a Deny whose condition holds on `condition`'s key: a request for which it
+ * does not hold. A Deny applies because its condition is met, so the advice for an Allow ("meet the
+ * condition") is the opposite of what lets the request through; a key with advice of its own (send the
+ * header the statement requires, or none if it forbids one) keeps it. The Object Lock keys carry the lock
+ * settings the request sets, so what changes is the setting sent.
+ */
+function denyConditionHint(condition: CompiledCondition, facts: MeetFacts): string {
+  if (condition.keyLower.startsWith('s3:object-lock-')) return objectLockDenyHint(condition);
+  const hint = meetHint(condition.keyLower, facts);
+  return hint === MEET_ANY ? `send the request so that ${testOf(condition)} no longer holds` : hint;
+}
+
+function testOf(condition: CompiledCondition): string {
+  return `${condition.key} ${condition.operator} ${policyValues(condition)}`;
+}
+
+/**
+ * {@link denyConditionHint} for the Object Lock keys: S3 sets them from the lock settings the request
+ * sends (an upload's x-amz-object-lock-* headers, PutObjectRetention's Mode and RetainUntilDate,
+ * PutObjectLegalHold's Status), so the request passes with settings the Deny does not refuse. A Deny on
+ * the COMPLIANCE mode or on lifting a legal hold guards what no one should do lightly: the advice names
+ * the setting that passes, not a way around the statement's purpose.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-retention-limits
+ */
+function objectLockDenyHint(condition: CompiledCondition): string {
+  const test = testOf(condition);
+  const values = condition.values.map((v) => v.raw.toUpperCase());
+  // A plain StringEquals of the values it refuses: the others pass, and so does a request without one.
+  const equals = !condition.spec.negated && /^StringEquals(IgnoreCase)?$/.test(condition.operator);
+  switch (condition.keyLower) {
+    case 's3:object-lock-mode': {
+      const others = ['GOVERNANCE', 'COMPLIANCE'].filter((mode) => !values.includes(mode));
+      const send =
+        equals && others.length > 0
+          ? `send ${others.join(' or ')} as the Object Lock mode, or none`
+          : `send an Object Lock mode for which ${test} does not hold`;
+      return `${send} (the upload's x-amz-object-lock-mode header, aws-cli s3api put-object --object-lock-mode; PutObjectRetention's Mode): the statement refuses the mode the request set, and a GOVERNANCE retention can be shortened or removed by a principal allowed s3:BypassGovernanceRetention, a COMPLIANCE one by no one, not even the root user, until it expires (${OBJECT_LOCK_DOCS})`;
+    }
+    case 's3:object-lock-legal-hold':
+      return equals && values.length === 1 && values[0] === 'OFF'
+        ? `keep the legal hold: the statement refuses setting the legal-hold status OFF (PutObjectLegalHold's Status, an upload's x-amz-object-lock-legal-hold header), which lifts a hold, and an object version under a legal hold cannot be overwritten or deleted until the hold is lifted (${OBJECT_LOCK_DOCS})`
+        : `send a legal-hold status for which ${test} does not hold (PutObjectLegalHold's Status, an upload's x-amz-object-lock-legal-hold header: ON or OFF), or none on an upload (${OBJECT_LOCK_DOCS})`;
+    case 's3:object-lock-retain-until-date':
+    case 's3:object-lock-remaining-retention-days':
+      return `set a retention for which ${test} does not hold (the upload's x-amz-object-lock-retain-until-date header, aws-cli s3api put-object --object-lock-retain-until-date; PutObjectRetention's RetainUntilDate): a Deny on these keys limits how long objects can be locked (${OBJECT_LOCK_LIMITS})`;
+    default:
+      return `send Object Lock settings for which ${test} does not hold (${OBJECT_LOCK_DOCS})`;
+  }
+}
+
 function quoted(values: readonly string[]): string {
   return values.map((v) => JSON.stringify(v)).join(', ');
 }
@@ -704,7 +763,7 @@ function describeDeny(
             ? 'look for the policy that refused the request among the others (the caveats name those not in the input)'
             : vpcUnknown(condition)
               ? `check that VPC endpoint ${endpoint} is in a VPC the statement names (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${shellWord(endpoint!)} --query "VpcEndpoints[0].VpcId")`
-              : meetHint(condition.keyLower, facts),
+              : denyConditionHint(condition, facts),
       );
     }
   }

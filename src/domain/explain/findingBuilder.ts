@@ -79,6 +79,7 @@ import {
   type DeniedEvent,
   isSettingNote,
   isVpceRefusal,
+  OBJECT_LOCK_BYPASS_REFUSED_NOTE,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
   parseS3ResourceArn,
@@ -2233,12 +2234,15 @@ export class FindingBuilder {
       );
     }
     // Object Lock refused a request that sent the governance bypass, which the caller's policies allow:
-    // GOVERNANCE retention is not what refused it.
+    // GOVERNANCE retention is not what refused it. When they do not allow it, granting it lifts a
+    // GOVERNANCE retention only: a COMPLIANCE one or a legal hold would still refuse the request.
     const lockNote = caveats.indexOf(OBJECT_LOCK_NOTE);
     if (lockNote >= 0) {
       const bypass = evaluated.filter((e) => e.check.action === 's3:BypassGovernanceRetention');
-      if (bypass.length > 0 && bypass.every((e) => e.decision === 'Allowed'))
-        caveats[lockNote] = OBJECT_LOCK_BYPASSED_NOTE;
+      if (bypass.length > 0)
+        caveats[lockNote] = bypass.every((e) => e.decision === 'Allowed')
+          ? OBJECT_LOCK_BYPASSED_NOTE
+          : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
     }
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
@@ -2804,7 +2808,13 @@ export class FindingBuilder {
           )
         : [];
     for (const miss of misses) caveats.push(miss.caveat);
-    if (message.form === 'setting' && cause !== 's3-setting' && cause !== 'allowed-by-visible-policies') {
+    // Not after the note on a refused governance bypass, which says what the grant does and does not lift.
+    if (
+      message.form === 'setting' &&
+      cause !== 's3-setting' &&
+      cause !== 'allowed-by-visible-policies' &&
+      !caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+    ) {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
       );
@@ -3706,11 +3716,17 @@ export class FindingBuilder {
       const message = event.message;
       if (message.form !== 'enhanced' || isS3Action(message.action) || ignoredEvents.has(event)) continue;
       const saidCause = MESSAGE_CAUSE[message.policyType][message.denial === 'explicit' ? 1 : 0];
+      // A call the event has a request for (iam:PassRole on the role a replication configuration passes)
+      // was evaluated with the visible policies: its row says what they decide, not that they are missing.
+      const lower = message.action.toLowerCase();
+      const kms = lower.startsWith('kms:');
+      const rowed =
+        !kms && evaluated.some((x) => x.event === event && x.check.action.toLowerCase() === lower);
       // Said after the fix is known, when it does not grant the call (see the caller).
       keyCalls.push({
         eventId: event.eventId,
         action: message.action,
-        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${message.action.toLowerCase().startsWith('kms:') ? (event.principal.type === 'AWSService' ? "The KMS key's policy (not an input) must allow it, naming the service: an AWS service principal has no IAM policies." : "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it.") : 'The policy that refuses it is not in the input.'}`,
+        text: `For ${event.eventName}, AWS's message names ${message.action}${message.resource !== undefined ? ` on ${message.resource}` : ''} (${saidCause}), a call S3 makes with the caller's credentials for the request: the fix does not cover it. ${kms ? (event.principal.type === 'AWSService' ? "The KMS key's policy (not an input) must allow it, naming the service: an AWS service principal has no IAM policies." : "The KMS key's policy (not an input) must allow it, or let the account's IAM policies grant it.") : rowed ? 'Its request row gives what the visible policies decide for it.' : 'The policy that refuses it is not in the input.'}`,
       });
     }
     for (const { text, count } of said.values())

@@ -930,6 +930,8 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
  */
 const BUCKET_RESOURCE = /^(arn:aws[a-z-]*:s3:::[^/]+)(\/.*)?$/;
 const ACCESS_POINT_RESOURCE = /^((arn:aws[a-z-]*:s3:[a-z0-9-]*:\d{12}:accesspoint\/)[^/]+)(\/.*)?$/;
+/** A role's ARN (the one a replication configuration passes): another role of its account is probed. */
+const ROLE_RESOURCE = /^(arn:aws[a-z-]*:iam::\d{12}:role\/)/;
 
 function probeResources(statements: readonly PolicyStatement[], partition: string | undefined): string[] {
   const other = bucketArnOf('permission-auditor-other-bucket', partition);
@@ -939,7 +941,11 @@ function probeResources(statements: readonly PolicyStatement[], partition: strin
       const bucket = BUCKET_RESOURCE.exec(r);
       const accessPoint = bucket === null ? ACCESS_POINT_RESOURCE.exec(r) : null;
       const base = bucket?.[1] ?? accessPoint?.[1];
-      if (base === undefined) continue;
+      if (base === undefined) {
+        const role = bucket === null && accessPoint === null ? ROLE_RESOURCE.exec(r) : null;
+        if (role !== null) probes.add(`${role[1]}permission-auditor-other-role`);
+        continue;
+      }
       probes.add(base);
       probes.add(`${bucket !== null ? base : `${base}/object`}/permission-auditor-outside/probe`);
       if (accessPoint !== null) {
@@ -1038,7 +1044,10 @@ export function serviceLinkedRefusal(
 interface ProbeOutcome {
   readonly newlyAllowed?: string;
   readonly checked: number;
+  /** The S3 actions probed. */
   readonly actions: number;
+  /** The other services' actions probed (iam:PassRole), if any. */
+  readonly otherActions?: readonly string[];
 }
 
 /** Probe outcomes per resolved policy set: a job's findings in successive windows propose the same fix. */
@@ -1069,6 +1078,12 @@ function probeNewlyAllowed(
   let checked = 0;
   let newlyAllowed: string | undefined;
   outer: for (const action of actions) {
+    // Another service's action (iam:PassRole) is probed with its denied request's context: without
+    // iam:PassedToService, the added statement's condition fails whatever the resource, proving nothing.
+    const lower = lowerCaseAction(action);
+    const context = isS3Action(action)
+      ? undefined
+      : input.requests.find((r) => lowerCaseAction(r.action) === lower)?.context;
     for (const resource of probes) {
       checked++;
       if (granted(action, resource)) continue;
@@ -1077,6 +1092,7 @@ function probeNewlyAllowed(
         action,
         resource,
         ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+        ...(context !== undefined ? { context } : {}),
         principalContext: input.resolved.context,
         // A Deny on what CloudTrail does not log would refuse every probe before and after alike.
         unknownKeys: isUnloggedKey,
@@ -1091,10 +1107,12 @@ function probeNewlyAllowed(
       }
     }
   }
+  const s3Actions = actions.filter((a) => isS3Action(a));
   const outcome: ProbeOutcome = {
     ...(newlyAllowed !== undefined ? { newlyAllowed } : {}),
     checked,
-    actions: actions.length,
+    actions: s3Actions.length,
+    ...(s3Actions.length < actions.length ? { otherActions: actions.filter((a) => !isS3Action(a)) } : {}),
   };
   if (perSet === undefined) {
     perSet = new Map();
@@ -1126,8 +1144,14 @@ export function proposeFix(given: FixInput): FixOutcome {
           conditionGuarded: guarded.requests.size,
           conditionUnknown: guarded.unknown,
         };
-  const grantable = input.requests.filter((r) => isS3Action(r.action));
-  const passRole = passRoleCaveat(input.requests);
+  // The role a replication configuration passes is the caller's to be allowed to pass: an identity fix
+  // grants that iam:PassRole too (scoped to the role and to S3), and verifies it with the rest. Other
+  // fixes (a bucket policy, an SCP, a boundary) leave it to the caveat.
+  const passesRoles = input.kind === 'identity';
+  const grantable = input.requests.filter(
+    (r) => isS3Action(r.action) || (passesRoles && r.action.toLowerCase() === 'iam:passrole'),
+  );
+  const passRole = passesRoles ? undefined : passRoleCaveat(input.requests);
   if (grantable.length === 0) {
     // Every request refused by a `${…}` read as literal text (no Version 2012-10-17): adding the Version
     // is the fix, or, when it would change other statements too, the advice says which.
@@ -1834,7 +1858,7 @@ function proposeGrantFix(input: FixInput, grantable: readonly DeniedRequestForFi
     caveats.push(`Verification failed: the change would also newly allow ${probe.newlyAllowed}.`);
   } else {
     verification.push(
-      `No other S3 action or resource becomes newly allowed (${probe.checked} action/resource probes; the other ${input.s3Actions.length - probe.actions} S3 actions are not matched by the added statements, so their decisions cannot change).`,
+      `No other ${probe.otherActions === undefined ? 'S3 action' : 'action'} or resource becomes newly allowed (${probe.checked} action/resource probes${probe.otherActions === undefined ? '' : `, ${probe.otherActions.join(', ')} among them`}; the other ${input.s3Actions.length - probe.actions} S3 actions are not matched by the added statements, so their decisions cannot change).`,
     );
   }
   const newlyAllowed = probe.newlyAllowed;

@@ -213,9 +213,18 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
   const objectRequests = new Map<string, GrantRequest[]>();
   let lastBase: string | undefined;
   let prefixed = false;
+  let passed: Map<string, Set<string>> | undefined;
   for (const r of requests) {
     if (r.listPrefix !== undefined) {
       prefixed = true;
+      continue;
+    }
+    const service = passedToService(r);
+    if (service !== undefined) {
+      passed ??= new Map();
+      const roles = passed.get(service) ?? new Set<string>();
+      roles.add(r.resource);
+      passed.set(service, roles);
       continue;
     }
     if (r.bucket !== undefined && r.key !== undefined) {
@@ -255,7 +264,30 @@ export function minimalStatements(requests: readonly GrantRequest[]): PolicyStat
         ...(condition !== undefined ? { Condition: condition } : {}),
       };
     });
+  if (passed !== undefined)
+    for (const [service, roles] of [...passed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      statements.push({
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [...roles].sort(),
+        Condition: { StringEquals: { 'iam:PassedToService': service } },
+      });
   return prefixed ? [...statements, ...listPrefixStatements(requests)] : statements;
+}
+
+/**
+ * The service an iam:PassRole request passes its role to (S3, for a replication configuration's role),
+ * from its context. Such a request is granted with `StringEquals iam:PassedToService` and that service,
+ * the IAM key that limits which service a role may be passed to: granted bare, the caller could pass the
+ * role to any service that accepts one.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+ */
+function passedToService(r: GrantRequest): string | undefined {
+  if (r.context === undefined || r.action.toLowerCase() !== 'iam:passrole') return undefined;
+  const service = r.context['iam:PassedToService'];
+  return typeof service === 'string' && service !== '' ? service : undefined;
 }
 
 /**

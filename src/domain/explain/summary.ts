@@ -8,7 +8,7 @@ import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { accessPointAliasKind } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
-import { settingNamedIn } from './deniedEvent.js';
+import { OBJECT_LOCK_BYPASS_REFUSED_NOTE, settingNamedIn } from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 import { andList } from './unseenPolicies.js';
 
@@ -193,6 +193,16 @@ export function unverifiableAllowsOf(
  * other kind of policy that does so).
  */
 function causePhrase(
+  finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats' | 'requests'>,
+): string {
+  const phrase = policyCausePhrase(finding);
+  // AWS's message names Object Lock, and the policies refuse the governance bypass the request sent.
+  return finding.cause !== 's3-setting' && finding.caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+    ? `${phrase}, and S3 Object Lock protects the version: allowing the governance bypass lets it through a GOVERNANCE-mode retention only, not a COMPLIANCE-mode one or a legal hold (see the first caveat)`
+    : phrase;
+}
+
+function policyCausePhrase(
   finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats' | 'requests'>,
 ): string {
   const setting = finding.cause === 's3-setting' ? settingNamedIn(finding.caveats) : undefined;

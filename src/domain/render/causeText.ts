@@ -1,4 +1,4 @@
-import { settingNamedIn } from '../explain/deniedEvent.js';
+import { OBJECT_LOCK_BYPASS_REFUSED_NOTE, settingNamedIn } from '../explain/deniedEvent.js';
 import type { Finding, FindingCause, Fix } from '../explain/report.js';
 import {
   assumesNoBucketPolicy,
@@ -248,6 +248,17 @@ export function causeText(
 
 /** {@link causeText} of a finding. */
 export function findingCauseText(
+  finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy' | 'caveats' | 'requests'>,
+): CauseText {
+  const text = policyCauseText(finding);
+  // AWS's message names Object Lock, and the policies refuse the governance bypass the request sent:
+  // the title keeps Object Lock, which the bypass's grant lifts for a GOVERNANCE retention only.
+  return finding.cause !== 's3-setting' && finding.caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+    ? { ...text, title: `${text.title} (the Object Lock governance bypass it sent)` }
+    : text;
+}
+
+function policyCauseText(
   finding: Pick<Finding, 'cause' | 'fix' | 'principal' | 'deniedBy' | 'caveats' | 'requests'>,
 ): CauseText {
   // An SCP refusal no statement of the SCPs given shows (none given, or none that refuses): as AWS's message says it.

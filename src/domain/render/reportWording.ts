@@ -440,7 +440,7 @@ export function noFixReason(cause: FindingCause, scpByMessage = false): string {
     return 'AWS\'s message says a service control policy refuses the request, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action: a Deny must change (no Allow helps), while a missing action must be added to the allow list. Only the organization\'s management account (or a delegated administrator) changes SCPs; give every level, from the root down, with --scp to tell which.';
   }
   if (cause.endsWith('-explicit-deny')) {
-    return 'an explicit Deny overrides any Allow, so adding a statement cannot help: the request must stop matching the Deny (meet its condition, run as a principal it exempts, or stop making the call), or the Deny must change.';
+    return 'an explicit Deny overrides any Allow, so adding a statement cannot help: the request must stop matching the Deny (no longer meet its condition, run as a principal it exempts, or stop making the call), or the Deny must change.';
   }
   if (cause === 'allowed-by-visible-policies') {
     return 'the visible policies already allow the request; the caveats list what can still deny it.';

@@ -368,3 +368,87 @@ describe('denyCaveats', () => {
     assert.deepEqual(caveatsFor(set, [deleteRequest]), []);
   });
 });
+
+/**
+ * A Deny applies because its condition holds: advice to "meet the condition" is the opposite of what
+ * gets a request past it. The Object Lock keys carry the lock settings the request sends, so the advice
+ * names the setting that passes.
+ */
+describe('a Deny on a condition key', () => {
+  const lockRequest: AuthorizationRequest = {
+    ...deleteRequest,
+    action: 's3:PutObject',
+    context: { 's3:object-lock-mode': 'COMPLIANCE' },
+  };
+
+  test('on s3:object-lock-mode COMPLIANCE: send GOVERNANCE or no lock mode, never "meet the condition"', () => {
+    const set = setWith([
+      {
+        Sid: 'NoCompliance',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:PutObject', 's3:PutObjectRetention'],
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringEquals: { 's3:object-lock-mode': 'COMPLIANCE' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [lockRequest]);
+    assert.match(
+      caveat ?? '',
+      /To get past it while it stays in place: send GOVERNANCE as the Object Lock mode, or none \(the upload's x-amz-object-lock-mode header/,
+    );
+    assert.match(
+      caveat ?? '',
+      /https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/object-lock\.html/,
+    );
+    assert.doesNotMatch(caveat ?? '', /meet the condition/);
+  });
+
+  test('on s3:object-lock-legal-hold OFF: keep the hold (its exemption is offered apart)', () => {
+    const set = setWith([
+      {
+        Sid: 'OnlyLegalLiftsHolds',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObjectLegalHold',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: {
+          StringEquals: { 's3:object-lock-legal-hold': 'OFF' },
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/legal-*' },
+        },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [
+      {
+        ...deleteRequest,
+        action: 's3:PutObjectLegalHold',
+        context: { 's3:object-lock-legal-hold': 'OFF' },
+      },
+    ]);
+    assert.match(
+      caveat ?? '',
+      /To get past it while it stays in place: keep the legal hold: the statement refuses setting the legal-hold status OFF .*; or run the job as a principal it exempts;/,
+    );
+    assert.doesNotMatch(caveat ?? '', /meet the condition/);
+  });
+
+  test('on a key with no advice of its own: send the request so that the test no longer holds', () => {
+    const set = setWith([
+      {
+        Sid: 'NoGlacier',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringEquals: { 's3:x-amz-storage-class': 'GLACIER' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [
+      { ...deleteRequest, action: 's3:PutObject', context: { 's3:x-amz-storage-class': 'GLACIER' } },
+    ]);
+    assert.match(
+      caveat ?? '',
+      /To get past it while it stays in place: send the request so that s3:x-amz-storage-class StringEquals "GLACIER" no longer holds; or change the job/,
+    );
+  });
+});

@@ -96,7 +96,7 @@ describe('a version that Object Lock protects', () => {
     );
   });
 
-  test('the request sent the governance bypass: allowed, a COMPLIANCE retention or a legal hold refused it; refused, the bypass is still advised', () => {
+  test('the request sent the governance bypass: allowed, a COMPLIANCE retention or a legal hold refused it; refused, its grant lifts a GOVERNANCE retention only', () => {
     const record = deniedRecord({
       eventName: 'DeleteObject',
       errorMessage: 'Access Denied because object protected by object lock.',
@@ -132,20 +132,29 @@ describe('a version that Object Lock protects', () => {
       /^AWS's message names S3 Object Lock, not a policy\. The request sent x-amz-bypass-governance-retention: true and the visible policies allow s3:BypassGovernanceRetention, .*: what refuses it is a COMPLIANCE-mode retention .* or a legal hold/,
     );
     assert.ok(!allowed?.caveats.some((c) => c.includes('in GOVERNANCE mode a caller with')));
-    // The caller may not bypass: the governance bypass is still what to ask for.
+    // The caller may not bypass: the fix grants it, and says it lifts a GOVERNANCE retention only (the
+    // record does not say which mode, or a legal hold, protects the version).
     const refused = explainTexts(
       text(record),
       backupUserContext([{ Effect: 'Allow', Action: deletes, Resource: 'arn:aws:s3:::data/*' }]),
     ).findings[0];
+    assert.equal(refused?.cause, 'identity-missing-allow');
+    assert.deepEqual(
+      refused?.fix?.statements.flatMap((s) => s.Action),
+      ['s3:BypassGovernanceRetention'],
+    );
+    assert.match(
+      refused?.caveats[0] ?? '',
+      /^AWS's message names S3 Object Lock, not a policy\. The request sent x-amz-bypass-governance-retention: true, and the visible policies do not allow s3:BypassGovernanceRetention, .* only if the version is under a GOVERNANCE-mode retention\. A COMPLIANCE-mode retention .* or a legal hold .* still refuses it, .*aws s3api get-object-retention and get-object-legal-hold/,
+    );
+    // Not the contradicting "once the S3 setting no longer refuses it, the fix is needed too".
     assert.ok(
-      refused?.caveats.some((c) =>
-        c.includes('in GOVERNANCE mode a caller with s3:BypassGovernanceRetention'),
-      ),
+      !refused?.caveats.some((c) => c.includes('once the S3 setting no longer refuses it')),
       refused?.caveats.join(' | '),
     );
-    assert.ok(
-      !refused?.caveats.some((c) => c.includes('The request sent x-amz-bypass-governance-retention')),
-    );
+    assert.ok(refused !== undefined);
+    assert.match(findingCauseText(refused).title, /Object Lock/);
+    assert.match(refused.summary, /S3 Object Lock protects the version: .* a GOVERNANCE-mode retention only/);
   });
 });
 
