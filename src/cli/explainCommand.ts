@@ -235,8 +235,32 @@ export function parseExplainArgs(args: readonly string[]) {
       throw new Error(`--${name} is given ${count} times; it takes one value`);
   }
   if (stdin > 1) throw new Error(`standard input ('-') is named ${stdin} times; it can be read only once`);
+  // After "--" everything is a file name: an option there (`explain -- -x.json --format json`) would be
+  // an unreadable file and the option silently unused.
+  const terminator = parsed.tokens.findIndex((token) => token.kind === 'option-terminator');
+  if (terminator >= 0) {
+    for (const token of parsed.tokens.slice(terminator + 1)) {
+      if (token.kind !== 'positional') continue;
+      const option = optionNamed(token.value);
+      if (option !== undefined)
+        throw new Error(
+          `${toSingleLine(token.value)} comes after "--", where it would be read as a file name: put ${option} before "--" (a file of that name is written ./${toSingleLine(token.value)})`,
+        );
+    }
+  }
   const { values, positionals } = parsed;
   return { values, positionals };
+}
+
+/** The option `arg` names (`--format`, `--format=json`, `-f`), as written, or `undefined`. */
+function optionNamed(arg: string): string | undefined {
+  const long = /^--([a-z-]+)(?:=|$)/.exec(arg)?.[1];
+  if (long !== undefined) return Object.hasOwn(EXPLAIN_OPTIONS, long) ? `--${long}` : undefined;
+  const short = /^-([a-z])$/.exec(arg)?.[1];
+  if (short === undefined) return undefined;
+  return Object.values(EXPLAIN_OPTIONS).some((option) => 'short' in option && option.short === short)
+    ? `-${short}`
+    : undefined;
 }
 
 /**

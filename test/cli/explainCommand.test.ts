@@ -248,7 +248,7 @@ describe('permission-auditor explain', () => {
     assert.equal(typo.code, 2);
     assert.ok(
       typo.stderr.startsWith(
-        'explain: unknown option --formt: did you mean --format? (A file whose name starts with "-" goes after "--".)\n',
+        'explain: unknown option --formt: did you mean --format? (A file whose name starts with "-" goes at the end, after "--", or is written ./-name.)\n',
       ),
       typo.stderr,
     );
@@ -257,7 +257,7 @@ describe('permission-auditor explain', () => {
     const other = await runCli(['explain', join(SEED, 'event.json'), '--verbose']);
     assert.ok(
       other.stderr.startsWith(
-        'explain: unknown option --verbose (the options are below; a file whose name starts with "-" goes after "--")\n',
+        'explain: unknown option --verbose (the options are below; a file whose name starts with "-" goes at the end, after "--", or is written ./-name)\n',
       ),
       other.stderr,
     );
@@ -267,6 +267,29 @@ describe('permission-auditor explain', () => {
       simulate.stderr.startsWith('simulate: unknown option --requets: did you mean --request?\n'),
       simulate.stderr,
     );
+  });
+
+  test('an option after "--" is refused: it would be read as a file name and not used', async () => {
+    const event = join(SEED, 'event.json');
+    for (const [args, option] of [
+      [['--', event, '--format', 'json'], '--format'],
+      [['--', event, '--window=5'], '--window'],
+      [['--', event, '-f', 'json'], '-f'],
+    ] as const) {
+      const run = await runCli(['explain', ...args]);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.equal(run.stdout, '');
+      assert.ok(
+        run.stderr.startsWith(
+          `explain: ${args[2]} comes after "--", where it would be read as a file name: put ${option} before "--" (a file of that name is written ./${args[2]})\n`,
+        ),
+        run.stderr,
+      );
+    }
+    // Options before "--", and names after it that are no option, are read as before.
+    const read = await runCli(['explain', '--format', 'json', '--', event, '-x.json']);
+    assert.equal(read.code, 0, read.stderr);
+    assert.match(read.stderr, /-x\.json: no such file or directory/);
   });
 
   test('usage errors exit 2 with a message', async () => {
