@@ -194,6 +194,30 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /no input could be read/);
   });
 
+  test('a CloudTrail envelope whose entries are all broken was read, as one whose records lack a field: exit 0, the entries as errors', async () => {
+    const seed = JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as Record<string, unknown>;
+    const { eventID: _, ...withoutId } = seed;
+    const inputs = {
+      'not-objects.json': { Records: [1, 'x'] },
+      'without-id.json': { Records: [withoutId] },
+      'lookup-without-record.json': { Events: [{ EventId: 'e1' }] },
+    };
+    for (const [name, content] of Object.entries(inputs)) {
+      const file = join(dir(), name);
+      writeFileSync(file, JSON.stringify(content));
+      const run = await runCli(['explain', file, '--format', 'json']);
+      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+      const report = JSON.parse(run.stdout) as ExplainReport;
+      assert.deepEqual(report.findings, [], name);
+      assert.ok(report.errors.length > 0 && report.errors.every((e) => e.input.startsWith(file)), name);
+      assert.match(run.stderr, /^explain: 1 input\(s\), 0 event\(s\)/m, name);
+    }
+    // An envelope that is broken itself is not CloudTrail input: nothing was read.
+    const notArray = join(dir(), 'records-not-array.json');
+    writeFileSync(notArray, '{"Records": "x"}');
+    assert.equal((await runCli(['explain', notArray])).code, 2);
+  });
+
   test('inputs that are all not JSON, or not a CloudTrail envelope, were not read either: exit 2, each problem naming its file once', async () => {
     const broken = join(dir(), 'broken.json');
     const other = join(dir(), 'other.json');
