@@ -4,7 +4,7 @@
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
 
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import {
   type ListedInput,
@@ -32,6 +32,10 @@ export type ExplainFilesResult =
       readonly inputsRead: number;
       /** Inputs named (files found in the directories given, standard input), read or not. */
       readonly inputsNamed: number;
+      /** How many of the inputs given on the command line are directories (their files are counted above). */
+      readonly directoriesGiven: number;
+      /** The inputs given on the command line, directories as one each. */
+      readonly inputsGiven: number;
       /**
        * Files in the directories given that were not read: their names do not end as a trail file's
        * (`.json`, `.jsonl`, `.json.gz`, `.gz`).
@@ -174,8 +178,20 @@ export async function explainFiles(
     },
     inputsRead,
     inputsNamed: listed.length,
+    directoriesGiven: (await Promise.all(inputs.map(isDirectory))).filter(Boolean).length,
+    inputsGiven: inputs.length,
     ignoredFiles,
   };
+}
+
+/** Whether `input` is a directory (through links); standard input and a path that cannot be read are not. */
+async function isDirectory(input: string): Promise<boolean> {
+  if (input === '-') return false;
+  try {
+    return (await stat(input)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The code of the warning for the files of a directory given that were not read, for their names. */

@@ -136,9 +136,17 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   // A one-line account on standard error, so that piping the report elsewhere still shows what was read.
   const events = report.findings.reduce((n, f) => n + f.eventIds.length, 0) + report.skipped.length;
   const repeats = repeatCount(report.findings);
-  const again = repeats > 0 ? ` (${repeats} seen again)` : '';
+  const again = repeats > 0 ? ` (${repeats.toLocaleString('en-US')} seen again)` : '';
+  // Numbers as the progress line writes them (69,992); files counted as such when a directory was given.
+  const n = (count: number): string => count.toLocaleString('en-US');
+  const read =
+    result.directoriesGiven > 0
+      ? `${result.inputsRead === result.inputsNamed ? n(result.inputsRead) : `${n(result.inputsRead)} of ${n(result.inputsNamed)}`} file(s) read from ${n(result.inputsGiven)} input(s) named`
+      : result.inputsRead === result.inputsNamed
+        ? `${n(result.inputsRead)} input(s)`
+        : `${n(result.inputsRead)} of ${n(result.inputsNamed)} input(s) read`;
   io.stderr(
-    `explain: ${result.inputsRead === result.inputsNamed ? `${result.inputsRead} input(s)` : `${result.inputsRead} of ${result.inputsNamed} input(s) read`}, ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
+    `explain: ${read}, ${n(events)} event(s): ${n(report.findings.length)} finding(s)${again}, ${n(report.skipped.length)} skipped, ${n(report.errors.length)} error(s)\n`,
   );
   // The report lists the errors; one that does not reach a terminal (JSON, or piped) is named here too,
   // the first few of them, as the warnings are.

@@ -188,6 +188,32 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /^explain: .*missing\.json.*$/m);
   });
 
+  test('the summary counts the files of a directory given as files, and writes numbers as the progress line does', async () => {
+    const folder = join(dir(), 'with-scenario');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'event.json'), readFileSync(join(SEED, 'event.json')));
+    writeFileSync(join(folder, 'scenario.json'), '{"foo": 1}');
+    const run = await runCli(['explain', folder, ...seedArgs, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^explain: 1 of 2 file\(s\) read from 1 input\(s\) named, 6 event\(s\): 1 finding\(s\), /m,
+    );
+    // 1,200 successful calls, skipped as not denied: counted with a thousands separator.
+    const seed = (
+      JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as { Records: Record<string, unknown>[] }
+    ).Records[0]!;
+    const { errorCode: _, errorMessage: __, ...allowed } = seed;
+    const records = Array.from({ length: 1200 }, (_, i) => ({ ...allowed, eventID: `ok-${i}` }));
+    const trail = join(dir(), 'many-allowed.json');
+    writeFileSync(trail, JSON.stringify({ Records: records }));
+    const many = await runCli(['explain', trail, ...seedArgs, '--format', 'json']);
+    assert.match(
+      many.stderr,
+      /^explain: 1 input\(s\), 1,200 event\(s\): 0 finding\(s\), 1,200 skipped, 0 error\(s\)$/m,
+    );
+  });
+
   test('no readable input at all exits 2', async () => {
     const run = await runCli(['explain', join(dir(), 'missing.json')]);
     assert.equal(run.code, 2);
@@ -482,7 +508,7 @@ describe('permission-auditor explain', () => {
       run.stderr,
       /^explain: warning: 4 file\(s\) of the directories given were not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
     );
-    assert.match(run.stderr, /explain: 1 input\(s\), /);
+    assert.match(run.stderr, /explain: 1 file\(s\) read from 1 input\(s\) named, /);
   });
 
   test('a directory whose `latest` link names the trail directory is read through it, with no error', async () => {
@@ -497,7 +523,7 @@ describe('permission-auditor explain', () => {
     const report = JSON.parse(run.stdout) as ExplainReport;
     assert.deepEqual(report.errors, []);
     assert.equal(report.findings.length, 1);
-    assert.match(run.stderr, /explain: 1 input\(s\), /);
+    assert.match(run.stderr, /explain: 1 file\(s\) read from 1 input\(s\) named, /);
   });
 
   test('warnings are in the report too, in every format, and a text report on a terminal does not say them twice', async () => {
@@ -570,7 +596,7 @@ describe('permission-auditor explain', () => {
     assert.match(tty.stderr, /explain: building findings for 6 denied events/);
     // The last group of events (here the only one) built: the count of findings built so far.
     assert.match(tty.stderr, /explain: building findings for 6 denied events: 1\/1/);
-    assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
+    assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 file(s) read from 1 input(s) named'), tty.stderr);
     // Piped, standard error holds the summary alone.
     const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
     assert.ok(!piped.stderr.includes('\r'), piped.stderr);
