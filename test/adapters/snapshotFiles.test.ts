@@ -129,7 +129,7 @@ describe('readJsonFile', () => {
       ok: false,
       code: 'file.notText',
       file: path,
-      message: `${path}: is not UTF-8 text: byte 0xE9 at line 2 (byte offset 16) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      message: `${path}: is not UTF-8 text, as byte 0xE9 at line 2 (byte offset 16) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
     });
   });
 
@@ -191,6 +191,27 @@ describe('loadAccountSnapshot', () => {
 });
 
 describe('loadScpFiles and loadRcpFiles', () => {
+  test('a CloudTrail event given as a policy is said to be one, by every option, as by --account-snapshot', async () => {
+    const trail = JSON.stringify({ Records: [{ eventVersion: '1.10', eventName: 'ListObjects' }] });
+    const zipped = join(dir(), 'event.json.gz');
+    await writeFile(zipped, gzipSync(Buffer.from(trail, 'utf8')));
+    const hint = /; this looks like a CloudTrail event, which explain reads as FILE$/;
+    for (const result of [
+      await loadScpFiles([zipped]),
+      await loadRcpFiles([zipped]),
+      await loadBucketPolicies([`my-bucket=${zipped}`]),
+    ])
+      assert.match(result.ok ? '' : result.message, hint);
+    const snapshot = await loadAccountSnapshot(zipped);
+    assert.match(
+      snapshot.ok ? '' : snapshot.message,
+      /\(this looks like a CloudTrail event, which explain reads as FILE\); produce it with/,
+    );
+    // A policy-shaped mistake is not taken for an event.
+    const other = await loadScpFiles([await tempFile('other.json', '{"Version": "2012-10-17"}')]);
+    assert.doesNotMatch(other.ok ? '' : other.message, /CloudTrail/);
+  });
+
   test('several --scp files concatenate their levels in argument order', async () => {
     const result = await loadScpFiles([fixture('scp-levels.json'), fixture('scp-describe-full-access.json')]);
     assert.ok(result.ok);
