@@ -9,6 +9,8 @@ export interface CommandIo {
   readonly stderrIsTty?: boolean;
   /** The terminal's width in columns, when stderr is one (a progress line must fit in one row). */
   readonly stderrColumns?: number;
+  /** The terminal's width in columns, when stdout is one (the text report is wrapped to it). */
+  readonly stdoutColumns?: number;
   /** Whether the text report is coloured: on a terminal, unless NO_COLOR says not; FORCE_COLOR forces it. */
   readonly color?: boolean;
 }
@@ -50,6 +52,9 @@ export function processIo(): CommandIo {
     stderrIsTty: process.stderr.isTTY === true,
     ...(process.stderr.isTTY === true && process.stderr.columns > 0
       ? { stderrColumns: process.stderr.columns }
+      : {}),
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0
+      ? { stdoutColumns: process.stdout.columns }
       : {}),
     color: colorWanted(process.stdout.isTTY === true, process.env),
   };

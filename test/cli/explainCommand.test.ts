@@ -635,6 +635,35 @@ describe('permission-auditor explain', () => {
     assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
   });
 
+  test('the text report on a terminal is wrapped to its width; piped, or in another format, it is not', async () => {
+    const run = async (isTty: boolean, format = 'text') => {
+      let stdout = '';
+      const code = await main(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', format], {
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: () => undefined,
+        isTty,
+        color: false,
+        stdoutColumns: 80,
+      });
+      assert.equal(code, 0);
+      return stdout;
+    };
+    const piped = await run(false);
+    const tty = await run(true);
+    const wide = (text: string) => text.split('\n').filter((line) => line.length > 80);
+    assert.ok(wide(piped).length > 10, 'the seed report has long lines');
+    // On the terminal, only lines kept whole to be copied (the aws command) or a lone long word (a URL).
+    for (const line of wide(tty))
+      assert.ok(/^ {6}aws /.test(line) || !line.trim().includes(' '), `not wrapped: ${line}`);
+    assert.match(
+      tty,
+      /\n {2}Cause {6}None of the principal's identity-based policies \(inline, managed or\n {13}group\)/,
+    );
+    assert.equal((await run(true, 'markdown')).includes('\n             group)'), false);
+  });
+
   test('wide characters are two columns: CJK, emoji of every block, and the wide ones of the BMP', () => {
     assert.deepEqual(
       ['a', 'é', '日', '🚀', '🛒', '🫠', '😀', '☕', '⌚', '✅'].map(columnsOf),
