@@ -5,7 +5,7 @@ export interface CommandIo {
   readonly stdin?: NodeJS.ReadableStream;
   /** True when stdout is a terminal (enables colour). */
   readonly isTty: boolean;
-  /** True when stderr is a terminal (enables progress lines that rewrite themselves). */
+  /** True when stderr is a terminal that takes escape sequences (enables progress lines that rewrite themselves). */
   readonly stderrIsTty?: boolean;
   /** The terminal's width in columns, when stderr is one (a progress line must fit in one row). */
   readonly stderrColumns?: number;
@@ -17,16 +17,28 @@ export interface CommandIo {
 
 /**
  * Colour by the conventions terminal programs share: a non-empty NO_COLOR turns it off; a FORCE_COLOR
- * other than empty or `0` turns it on; otherwise it follows whether the output is a terminal.
+ * other than empty, `0` or `false` turns it on (Node.js, like supports-color, reads `0` and `false` as
+ * colour off, where force-color.org would force it); otherwise it follows whether the output is a
+ * terminal, unless `TERM=dumb` says the terminal understands no escape sequences.
  *
  * @see https://no-color.org/
  * @see https://force-color.org/
+ * @see https://nodejs.org/api/cli.html#force_color1-2-3
  */
 export function colorWanted(isTty: boolean, env: NodeJS.ProcessEnv): boolean {
   if ((env.NO_COLOR ?? '') !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
-  return isTty;
+  return isTty && env.TERM !== 'dumb';
+}
+
+/**
+ * Whether a progress line that rewrites itself (`\r`, then `ESC[K` to clear the rest of the row) can be
+ * shown: on a terminal, unless `TERM=dumb` says it understands no escape sequences (Emacs's shell
+ * buffer, some CI logs), where the codes would show as text.
+ */
+export function progressWanted(isTty: boolean, env: NodeJS.ProcessEnv): boolean {
+  return isTty && env.TERM !== 'dumb';
 }
 
 /**
@@ -49,7 +61,7 @@ export function processIo(): CommandIo {
     stderr: (text) => process.stderr.write(text),
     stdin: process.stdin,
     isTty: process.stdout.isTTY === true,
-    stderrIsTty: process.stderr.isTTY === true,
+    stderrIsTty: progressWanted(process.stderr.isTTY === true, process.env),
     ...(process.stderr.isTTY === true && process.stderr.columns > 0
       ? { stderrColumns: process.stderr.columns }
       : {}),
