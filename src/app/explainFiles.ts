@@ -57,6 +57,11 @@ export type ExplainProgress =
       readonly total: number;
       /** The input about to be read. */
       readonly input: string;
+      /**
+       * Records of this input analysed so far, about every {@link RECORDS_PER_PROGRESS}: one large file
+       * takes seconds to minutes, and the line should show it moving. Absent before its analysis starts.
+       */
+      readonly records?: number;
     }
   | {
       readonly stage: 'findings';
@@ -65,6 +70,9 @@ export type ExplainProgress =
       readonly built?: number;
       readonly groups?: number;
     };
+
+/** Records analysed between two progress reports within one input (a multiple of RECORDS_PER_STEP). */
+const RECORDS_PER_PROGRESS = 10_240;
 
 /** Findings built between two progress reports: a report per finding would cost more than it says. */
 const FINDINGS_PER_PROGRESS = 1000;
@@ -142,7 +150,19 @@ export async function explainFiles(
         inputWarnings.push({ input: read.text.input, ...read.text.warning });
       inputErrors.push(...(read.text.problems ?? []));
       const rejectedBefore = explainer.rejectedTexts;
-      for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
+      let steps = 0;
+      for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) {
+        steps++;
+        if ((steps * RECORDS_PER_STEP) % RECORDS_PER_PROGRESS === 0)
+          io.onProgress?.({
+            stage: 'reading',
+            current,
+            total: readable.length,
+            input: input.kind === 'file' ? input.path : STDIN_NAME,
+            records: steps * RECORDS_PER_STEP,
+          });
+        await otherWork();
+      }
       // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not
       // read either: its problems are in the report's errors.
       if (explainer.rejectedTexts === rejectedBefore) inputsRead++;

@@ -332,12 +332,13 @@ class TerminalProgress {
       );
       return;
     }
-    const { current, total, input } = progress;
+    const { current, total, input, records } = progress;
     const now = Date.now();
-    if (current < total && now - this.#last < 100) return;
+    if ((current < total || records !== undefined) && now - this.#last < 100) return;
     this.#last = now;
     const name = sanitizeTerminal(input);
-    const head = `explain: reading ${current}/${total}: `;
+    const analysed = records !== undefined ? ` (${records.toLocaleString('en-US')} records analysed)` : '';
+    const head = `explain: reading ${current}/${total}${analysed}: `;
     const room = Math.max(10, this.#width - head.length);
     this.#show(`${head}${columnsOf(name) > room ? `...${lastColumns(name, room - 3)}` : name}`);
   }
