@@ -3,6 +3,8 @@ export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdin?: NodeJS.ReadableStream;
+  /** True when stdin is a terminal: a command reading it says so, or it would seem to hang. */
+  readonly stdinIsTty?: boolean;
   /** True when stdout is a terminal (enables colour). */
   readonly isTty: boolean;
   /** True when stderr is a terminal that takes escape sequences (enables progress lines that rewrite themselves). */
@@ -60,6 +62,7 @@ export function processIo(): CommandIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: process.stdin,
+    stdinIsTty: process.stdin.isTTY === true,
     isTty: process.stdout.isTTY === true,
     stderrIsTty: progressWanted(process.stderr.isTTY === true, process.env),
     ...(process.stderr.isTTY === true && process.stderr.columns > 0
