@@ -9,7 +9,7 @@ import { locateJsonSyntaxError } from '../domain/json/jsonSyntaxError.js';
 import { MAX_POLICY_NESTING, nestsDeeperThan } from '../domain/json/jsonValue.js';
 import { readAtMost } from './boundedRead.js';
 import { gunzipLayers } from './gzipLayers.js';
-import { decodeText } from './textEncoding.js';
+import { decodeText, maxTextLength } from './textEncoding.js';
 
 export type FileErrorCode =
   | 'file.missing'
@@ -22,12 +22,12 @@ export type FileErrorCode =
   | 'file.tooDeep';
 
 /**
- * The most bytes a JSON input may have once decompressed: twice V8's longest string, as UTF-16 holds two
- * bytes per character (a longer UTF-8 text could not be one string either).
+ * V8's longest string (2^29 - 24 UTF-16 units on 64-bit builds, about 512 MiB of ASCII): a JSON input
+ * whose text is longer cannot be held as one string, and building it would throw.
  *
  * @see https://nodejs.org/api/buffer.html#bufferconstantsmax_string_length
  */
-const MAX_JSON_BYTES = 2 * constants.MAX_STRING_LENGTH;
+const MAX_TEXT_LENGTH = constants.MAX_STRING_LENGTH;
 
 /** An input that could not be used, with the file named for the user. */
 export interface FileFailure {
@@ -60,13 +60,17 @@ export function describeJsonProblem(text: string, error: unknown): string {
 export async function readJsonFile(
   file: string,
   stdin: NodeJS.ReadableStream = process.stdin,
+  options?: { readonly maxTextLength?: number },
 ): Promise<JsonFileResult> {
   const name = file === '-' ? STDIN_LABEL : file;
+  const maxLength = options?.maxTextLength ?? MAX_TEXT_LENGTH;
+  // UTF-16 holds two bytes per character: a text within the limit has at most twice as many bytes.
+  const maxBytes = 2 * maxLength + 4;
   let bytes: Buffer | undefined;
   try {
     if (file === '-') {
-      // Past MAX_JSON_BYTES (and a little gzip framing) nothing can be read as one text: reading stops.
-      const read = await readAtMost(stdin, MAX_JSON_BYTES + 1024 * 1024);
+      // Past maxBytes (and a little gzip framing) nothing can be read as one text: reading stops.
+      const read = await readAtMost(stdin, maxBytes + 1024 * 1024);
       bytes = read.ok ? read.bytes : undefined;
     } else bytes = await readFile(file);
   } catch (error) {
@@ -79,7 +83,7 @@ export async function readJsonFile(
   }
   if (bytes === undefined) return failure('file.tooLarge', file, `${name}: is too large to read as one text`);
   // A gzipped file is read through its layers, as event inputs are.
-  const unzipped = await gunzipLayers(bytes, MAX_JSON_BYTES);
+  const unzipped = await gunzipLayers(bytes, maxBytes);
   if (!unzipped.ok) {
     return unzipped.problem === 'too-large'
       ? failure('file.tooLarge', file, `${name}: is too large to read as one text after gzip decompression`)
@@ -92,8 +96,14 @@ export async function readJsonFile(
       file,
       `${name}: ${unzipped.trailingBytes.toLocaleString('en-US')} bytes after its gzip data do not start like gzip (gzip -d would ignore them); remove them, or decompress the file and give the JSON`,
     );
-  if (unzipped.bytes.byteLength > MAX_JSON_BYTES)
-    return failure('file.tooLarge', file, `${name}: is too large to read as one text`);
+  // Measured in characters, not bytes: UTF-8 text (one byte per ASCII character) between the longest
+  // string and twice it got past a byte cap and threw "Cannot create a string longer than …".
+  if (maxTextLength(unzipped.bytes) > maxLength)
+    return failure(
+      'file.tooLarge',
+      file,
+      `${name}: is too large to read as one text (${unzipped.bytes.byteLength.toLocaleString('en-US')} bytes${unzipped.layers > 0 ? ' after gzip decompression' : ''}; at most ${maxLength.toLocaleString('en-US')} characters)`,
+    );
   // PowerShell redirection writes a byte order mark (UTF-8, or UTF-16LE in Windows PowerShell 5.1) that
   // JSON.parse rejects; the text is read in its encoding, without the mark.
   const decoded = decodeText(unzipped.bytes);

@@ -31,7 +31,7 @@ export type DecodedText =
     }
   | {
       readonly ok: false;
-      /** What is wrong, to follow the input's name: `is not UTF-8 text: …`. */
+      /** What is wrong, to follow the input's name: `is not UTF-8 text, as …`. */
       readonly reason: string;
       /** What to do about it: `convert it (iconv -f WINDOWS-1252 -t UTF-8)`. */
       readonly advice: string;
@@ -187,7 +187,7 @@ export function decodeText(bytes: Uint8Array, options?: { readonly jsonLines?: b
       if (lines !== undefined) return { ok: true, encoding, ...lines };
       const at = firstInvalidUtf8(body);
       const where =
-        at < 0 ? '' : `: byte ${hex(body[at]!)} at ${whereInBytes(body, at + bom)} is not valid UTF-8`;
+        at < 0 ? '' : `, as byte ${hex(body[at]!)} at ${whereInBytes(body, at + bom)} is not valid UTF-8`;
       return {
         ok: false,
         reason: `is not UTF-8 text${where}`,

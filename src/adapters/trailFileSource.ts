@@ -474,7 +474,7 @@ async function decode(input: string, bytes: Uint8Array, limit: number): Promise<
     ({ line, reason }): InputProblem => ({
       input: `${input} (line ${line})`,
       code: trailInputProblemCodes.notUtf8,
-      message: `${input}: line ${line} is not UTF-8 text: ${reason}${layers > 0 ? ' (after gzip decompression)' : ''}; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+      message: `${input}: line ${line} is not UTF-8 text, as ${reason}${layers > 0 ? ' (after gzip decompression)' : ''}; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
     }),
   );
   const read = problems !== undefined ? { problems } : {};

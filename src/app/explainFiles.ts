@@ -4,7 +4,7 @@
  * is explained with memory for one file plus what the findings keep of each denied event.
  */
 
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import {
   type ListedInput,
@@ -32,6 +32,10 @@ export type ExplainFilesResult =
       readonly inputsRead: number;
       /** Inputs named (files found in the directories given, standard input), read or not. */
       readonly inputsNamed: number;
+      /** How many of the inputs given on the command line are directories (their files are counted above). */
+      readonly directoriesGiven: number;
+      /** The inputs given on the command line, directories as one each. */
+      readonly inputsGiven: number;
       /**
        * Files in the directories given that were not read: their names do not end as a trail file's
        * (`.json`, `.jsonl`, `.json.gz`, `.gz`).
@@ -53,6 +57,11 @@ export type ExplainProgress =
       readonly total: number;
       /** The input about to be read. */
       readonly input: string;
+      /**
+       * Records of this input analysed so far, about every {@link RECORDS_PER_PROGRESS}: one large file
+       * takes seconds to minutes, and the line should show it moving. Absent before its analysis starts.
+       */
+      readonly records?: number;
     }
   | {
       readonly stage: 'findings';
@@ -61,6 +70,9 @@ export type ExplainProgress =
       readonly built?: number;
       readonly groups?: number;
     };
+
+/** Records analysed between two progress reports within one input (a multiple of RECORDS_PER_STEP). */
+const RECORDS_PER_PROGRESS = 10_240;
 
 /** Findings built between two progress reports: a report per finding would cost more than it says. */
 const FINDINGS_PER_PROGRESS = 1000;
@@ -138,7 +150,19 @@ export async function explainFiles(
         inputWarnings.push({ input: read.text.input, ...read.text.warning });
       inputErrors.push(...(read.text.problems ?? []));
       const rejectedBefore = explainer.rejectedTexts;
-      for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) await otherWork();
+      let steps = 0;
+      for (const _ of explainer.steps(read.text.input, read.text.text, RECORDS_PER_STEP)) {
+        steps++;
+        if ((steps * RECORDS_PER_STEP) % RECORDS_PER_PROGRESS === 0)
+          io.onProgress?.({
+            stage: 'reading',
+            current,
+            total: readable.length,
+            input: input.kind === 'file' ? input.path : STDIN_NAME,
+            records: steps * RECORDS_PER_STEP,
+          });
+        await otherWork();
+      }
       // A file whose content is not CloudTrail input at all (invalid JSON, an unknown envelope) was not
       // read either: its problems are in the report's errors.
       if (explainer.rejectedTexts === rejectedBefore) inputsRead++;
@@ -174,8 +198,20 @@ export async function explainFiles(
     },
     inputsRead,
     inputsNamed: listed.length,
+    directoriesGiven: (await Promise.all(inputs.map(isDirectory))).filter(Boolean).length,
+    inputsGiven: inputs.length,
     ignoredFiles,
   };
+}
+
+/** Whether `input` is a directory (through links); standard input and a path that cannot be read are not. */
+async function isDirectory(input: string): Promise<boolean> {
+  if (input === '-') return false;
+  try {
+    return (await stat(input)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The code of the warning for the files of a directory given that were not read, for their names. */

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { type ExplainProgress, explainFiles, NOT_TRAIL_FILE_NAME } from '../app/explainFiles.js';
 import type { ExplainReport } from '../domain/explain/report.js';
+import { columnsOf, columnsOfChar } from '../domain/render/columns.js';
 import { sanitizeTerminal, toSingleLine } from '../domain/render/escape.js';
 import { reportJsonPieces } from '../domain/render/json.js';
 import { renderMarkdownPieces } from '../domain/render/markdown.js';
@@ -19,6 +20,8 @@ import {
 import { renderTextPieces } from '../domain/render/text.js';
 import type { CommandIo } from './io.js';
 import { unknownOptionProblem } from './unknownOption.js';
+
+export { columnsOf };
 
 export const EXPLAIN_USAGE = `Usage: permission-auditor explain FILE... [options]
 
@@ -136,9 +139,17 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   // A one-line account on standard error, so that piping the report elsewhere still shows what was read.
   const events = report.findings.reduce((n, f) => n + f.eventIds.length, 0) + report.skipped.length;
   const repeats = repeatCount(report.findings);
-  const again = repeats > 0 ? ` (${repeats} seen again)` : '';
+  const again = repeats > 0 ? ` (${repeats.toLocaleString('en-US')} seen again)` : '';
+  // Numbers as the progress line writes them (69,992); files counted as such when a directory was given.
+  const n = (count: number): string => count.toLocaleString('en-US');
+  const read =
+    result.directoriesGiven > 0
+      ? `${result.inputsRead === result.inputsNamed ? n(result.inputsRead) : `${n(result.inputsRead)} of ${n(result.inputsNamed)}`} file(s) read from ${n(result.inputsGiven)} input(s) named`
+      : result.inputsRead === result.inputsNamed
+        ? `${n(result.inputsRead)} input(s)`
+        : `${n(result.inputsRead)} of ${n(result.inputsNamed)} input(s) read`;
   io.stderr(
-    `explain: ${result.inputsRead === result.inputsNamed ? `${result.inputsRead} input(s)` : `${result.inputsRead} of ${result.inputsNamed} input(s) read`}, ${events} event(s): ${report.findings.length} finding(s)${again}, ${report.skipped.length} skipped, ${report.errors.length} error(s)\n`,
+    `explain: ${read}, ${n(events)} event(s): ${n(report.findings.length)} finding(s)${again}, ${n(report.skipped.length)} skipped, ${n(report.errors.length)} error(s)\n`,
   );
   // The report lists the errors; one that does not reach a terminal (JSON, or piped) is named here too,
   // the first few of them, as the warnings are.
@@ -164,7 +175,14 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
       io.stdout(`${JSON.stringify(snsAlerts(report), null, 2)}\n`);
       break;
     default:
-      writeInBatches(io.stdout, renderTextPieces(report, { color: io.color ?? io.isTty }));
+      // Wrapped to the terminal's width only on a terminal: piped, the lines stay whole for scripts.
+      writeInBatches(
+        io.stdout,
+        renderTextPieces(report, {
+          color: io.color ?? io.isTty,
+          ...(io.isTty && io.stdoutColumns !== undefined ? { width: io.stdoutColumns } : {}),
+        }),
+      );
   }
   return 0;
 }
@@ -235,8 +253,32 @@ export function parseExplainArgs(args: readonly string[]) {
       throw new Error(`--${name} is given ${count} times; it takes one value`);
   }
   if (stdin > 1) throw new Error(`standard input ('-') is named ${stdin} times; it can be read only once`);
+  // After "--" everything is a file name: an option there (`explain -- -x.json --format json`) would be
+  // an unreadable file and the option silently unused.
+  const terminator = parsed.tokens.findIndex((token) => token.kind === 'option-terminator');
+  if (terminator >= 0) {
+    for (const token of parsed.tokens.slice(terminator + 1)) {
+      if (token.kind !== 'positional') continue;
+      const option = optionNamed(token.value);
+      if (option !== undefined)
+        throw new Error(
+          `${toSingleLine(token.value)} comes after "--", where it would be read as a file name: put ${option} before "--" (a file of that name is written ./${toSingleLine(token.value)})`,
+        );
+    }
+  }
   const { values, positionals } = parsed;
   return { values, positionals };
+}
+
+/** The option `arg` names (`--format`, `--format=json`, `-f`), as written, or `undefined`. */
+function optionNamed(arg: string): string | undefined {
+  const long = /^--([a-z-]+)(?:=|$)/.exec(arg)?.[1];
+  if (long !== undefined) return Object.hasOwn(EXPLAIN_OPTIONS, long) ? `--${long}` : undefined;
+  const short = /^-([a-z])$/.exec(arg)?.[1];
+  if (short === undefined) return undefined;
+  return Object.values(EXPLAIN_OPTIONS).some((option) => 'short' in option && option.short === short)
+    ? `-${short}`
+    : undefined;
 }
 
 /**
@@ -290,12 +332,13 @@ class TerminalProgress {
       );
       return;
     }
-    const { current, total, input } = progress;
+    const { current, total, input, records } = progress;
     const now = Date.now();
-    if (current < total && now - this.#last < 100) return;
+    if ((current < total || records !== undefined) && now - this.#last < 100) return;
     this.#last = now;
     const name = sanitizeTerminal(input);
-    const head = `explain: reading ${current}/${total}: `;
+    const analysed = records !== undefined ? ` (${records.toLocaleString('en-US')} records analysed)` : '';
+    const head = `explain: reading ${current}/${total}${analysed}: `;
     const room = Math.max(10, this.#width - head.length);
     this.#show(`${head}${columnsOf(name) > room ? `...${lastColumns(name, room - 3)}` : name}`);
   }
@@ -309,48 +352,6 @@ class TerminalProgress {
     this.#write(`\r\u001b[K${columnsOf(line) > this.#width ? firstColumns(line, this.#width) : line}`);
     this.#shown = true;
   }
-}
-
-/** Emoji of the Basic Multilingual Plane that are East Asian Wide (UAX #11): ⌚, ☕, ⚡, ✅, ⭐… */
-const WIDE_BMP_EMOJI: ReadonlySet<number> = new Set([
-  0x231a, 0x231b, 0x23e9, 0x23ea, 0x23eb, 0x23ec, 0x23f0, 0x23f3, 0x25fd, 0x25fe, 0x2614, 0x2615, 0x2648,
-  0x2649, 0x264a, 0x264b, 0x264c, 0x264d, 0x264e, 0x264f, 0x2650, 0x2651, 0x2652, 0x2653, 0x267f, 0x2693,
-  0x26a1, 0x26aa, 0x26ab, 0x26bd, 0x26be, 0x26c4, 0x26c5, 0x26ce, 0x26d4, 0x26ea, 0x26f2, 0x26f3, 0x26f5,
-  0x26fa, 0x26fd, 0x2705, 0x270a, 0x270b, 0x2728, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x2795,
-  0x2796, 0x2797, 0x27b0, 0x27bf, 0x2b1b, 0x2b1c, 0x2b50, 0x2b55,
-]);
-
-/**
- * Columns a character takes on a terminal: 2 for East Asian wide and fullwidth characters and emoji,
- * 1 for the rest (an approximation of Unicode's East_Asian_Width; combining marks are counted as 1).
- *
- * @see https://www.unicode.org/reports/tr11/
- */
-function columnsOfChar(code: number): number {
-  if (code < 0x1100) return 1;
-  return (code >= 0x1100 && code <= 0x115f) ||
-    WIDE_BMP_EMOJI.has(code) ||
-    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f680 && code <= 0x1f6ff) ||
-    (code >= 0x1f7e0 && code <= 0x1f7eb) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x1fa70 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-    ? 2
-    : 1;
-}
-
-/** Columns `text` takes on a terminal (see {@link columnsOfChar}). */
-export function columnsOf(text: string): number {
-  let columns = 0;
-  for (const char of text) columns += columnsOfChar(char.codePointAt(0) ?? 0);
-  return columns;
 }
 
 /** The longest start of `text` that fits in `columns`. */

@@ -69,6 +69,9 @@ export async function simulateCommand(args: readonly string[], io: CommandIo): P
     io.stderr('simulate: --request is given an empty file name\n');
     return 2;
   }
+  // Typed at a terminal, the request ends with Ctrl-D: without a word the command seems to hang.
+  if (values.request === '-' && io.stdinIsTty === true)
+    io.stderr('simulate: reading the request from standard input (the terminal); end it with Ctrl-D\n');
   const input = await readJsonFile(values.request, io.stdin);
   if (!input.ok) {
     io.stderr(`simulate: ${toSingleLine(input.message)}\n`);

@@ -34,7 +34,7 @@ function distance(a: string, b: string, max: number): number {
 export function unknownOptionProblem(
   error: Error & { code?: string },
   options: readonly string[],
-  /** The command takes file names (explain): one that starts with `-` goes after `--`. */
+  /** The command takes file names (explain): one that starts with `-` goes at the end, after `--`. */
   takesFiles = true,
 ): string | undefined {
   if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
@@ -42,7 +42,10 @@ export function unknownOptionProblem(
   if (typed === undefined) return undefined;
   const said = `unknown option ${toSingleLine(typed)}`;
   // What else to say: the options follow the message, and where a file named like an option goes.
-  const filesHint = takesFiles ? 'a file whose name starts with "-" goes after "--"' : undefined;
+  // At the end: the options after "--" would be read as file names too.
+  const filesHint = takesFiles
+    ? 'a file whose name starts with "-" goes at the end, after "--", or is written ./-name'
+    : undefined;
   const rest = `(the options are below${filesHint !== undefined ? `; ${filesHint}` : ''})`;
   // A short option (`-x`) is one letter: nothing to be close to.
   if (!typed.startsWith('--')) return `${said} ${rest}`;

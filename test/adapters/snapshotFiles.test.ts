@@ -78,6 +78,33 @@ describe('readJsonFile', () => {
     assert.deepEqual(result, { ok: true, value: { Policies: [] } });
   });
 
+  test('a text longer than the longest string is file.tooLarge, counted in characters (UTF-8 ASCII: one byte each)', async () => {
+    const maxTextLength = 100;
+    // 150 ASCII characters: under twice the limit in bytes, which the cap once was, and over it in
+    // characters, so building the string threw "Cannot create a string longer than …" (exit 1).
+    const text = `{"Policies": [], "pad": "${'x'.repeat(150 - 27)}"}`;
+    assert.equal(text.length, 150);
+    const plain = await tempFile('long.json', text);
+    const zipped = join(dir(), 'long.json.gz');
+    await writeFile(zipped, gzipSync(Buffer.from(text, 'utf8')));
+    assert.deepEqual(await readJsonFile(plain, undefined, { maxTextLength }), {
+      ok: false,
+      code: 'file.tooLarge',
+      message: `${plain}: is too large to read as one text (150 bytes; at most 100 characters)`,
+      file: plain,
+    });
+    const fromGzip = await readJsonFile(zipped, undefined, { maxTextLength });
+    assert.equal(
+      fromGzip.ok ? '' : fromGzip.message,
+      `${zipped}: is too large to read as one text (150 bytes after gzip decompression; at most 100 characters)`,
+    );
+    // The same characters in UTF-16 (two bytes each) are within the limit when they are 100 or fewer.
+    const short = `{"Policies": [], "pad": "${'x'.repeat(100 - 27)}"}`;
+    const utf16 = join(dir(), 'long-utf16.json');
+    await writeFile(utf16, Buffer.from(short, 'utf16le'));
+    assert.equal((await readJsonFile(utf16, undefined, { maxTextLength })).ok, true);
+  });
+
   test('UTF-16 (Windows PowerShell 5.1 redirection, with or without a mark) is read as what it is', async () => {
     const text = '{"Policies": [{"PolicyName": "Caf\u00e9"}]}';
     const withMark = join(dir(), 'utf16le-bom.json');
@@ -102,7 +129,7 @@ describe('readJsonFile', () => {
       ok: false,
       code: 'file.notText',
       file: path,
-      message: `${path}: is not UTF-8 text: byte 0xE9 at line 2 (byte offset 16) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
+      message: `${path}: is not UTF-8 text, as byte 0xE9 at line 2 (byte offset 16) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8)`,
     });
   });
 
@@ -164,6 +191,27 @@ describe('loadAccountSnapshot', () => {
 });
 
 describe('loadScpFiles and loadRcpFiles', () => {
+  test('a CloudTrail event given as a policy is said to be one, by every option, as by --account-snapshot', async () => {
+    const trail = JSON.stringify({ Records: [{ eventVersion: '1.10', eventName: 'ListObjects' }] });
+    const zipped = join(dir(), 'event.json.gz');
+    await writeFile(zipped, gzipSync(Buffer.from(trail, 'utf8')));
+    const hint = /; this looks like a CloudTrail event, which explain reads as FILE$/;
+    for (const result of [
+      await loadScpFiles([zipped]),
+      await loadRcpFiles([zipped]),
+      await loadBucketPolicies([`my-bucket=${zipped}`]),
+    ])
+      assert.match(result.ok ? '' : result.message, hint);
+    const snapshot = await loadAccountSnapshot(zipped);
+    assert.match(
+      snapshot.ok ? '' : snapshot.message,
+      /\(this looks like a CloudTrail event, which explain reads as FILE\); produce it with/,
+    );
+    // A policy-shaped mistake is not taken for an event.
+    const other = await loadScpFiles([await tempFile('other.json', '{"Version": "2012-10-17"}')]);
+    assert.doesNotMatch(other.ok ? '' : other.message, /CloudTrail/);
+  });
+
   test('several --scp files concatenate their levels in argument order', async () => {
     const result = await loadScpFiles([fixture('scp-levels.json'), fixture('scp-describe-full-access.json')]);
     assert.ok(result.ok);

@@ -354,7 +354,7 @@ describe('readTrailInputs', () => {
       [
         `${binary}: is binary data, not text; give CloudTrail's log files (.json or .json.gz), JSON lines, or the output of aws cloudtrail lookup-events.`,
         `${zip}: is a ZIP archive, not text; extract it, and give the .json or .json.gz files inside.`,
-        `${latin1}: is not UTF-8 text: byte 0xE9 at line 1 (byte offset 9) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+        `${latin1}: is not UTF-8 text, as byte 0xE9 at line 1 (byte offset 9) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
       ],
     );
   });
@@ -414,7 +414,7 @@ describe('readTrailInputs', () => {
     assert.deepEqual(
       errors.map((e) => e.message),
       [
-        `${latin1}: is not UTF-8 text: byte 0xE9 at line 2 (byte offset 24) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+        `${latin1}: is not UTF-8 text, as byte 0xE9 at line 2 (byte offset 24) is not valid UTF-8; if it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
         `${utf32be}: is UTF-32BE text without a byte order mark, which a JSON input cannot be; convert it to UTF-8 (iconv -f UTF-32BE -t UTF-8).`,
       ],
     );
@@ -449,12 +449,12 @@ describe('readTrailInputs', () => {
         [
           `${plain} (line 2)`,
           'input.notUtf8',
-          `${plain}: line 2 is not UTF-8 text: byte 0xE9 at byte 32 of the line is not valid UTF-8; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+          `${plain}: line 2 is not UTF-8 text, as byte 0xE9 at byte 32 of the line is not valid UTF-8; the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
         ],
         [
           `${gzipped} (line 2)`,
           'input.notUtf8',
-          `${gzipped}: line 2 is not UTF-8 text: byte 0xE9 at byte 32 of the line is not valid UTF-8 (after gzip decompression); the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
+          `${gzipped}: line 2 is not UTF-8 text, as byte 0xE9 at byte 32 of the line is not valid UTF-8 (after gzip decompression); the line was not read, the others were. If it is Latin-1 or Windows-1252 text, convert it (iconv -f WINDOWS-1252 -t UTF-8).`,
         ],
       ],
     );

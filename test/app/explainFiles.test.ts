@@ -16,6 +16,25 @@ import { temporaryDirectory } from '../temporaryDirectory.js';
 
 const root = temporaryDirectory('explain-files-');
 
+test('one large file shows its analysis moving: records analysed so far, every 10,240', async () => {
+  const path = join(root(), 'large.json');
+  const record = deniedRecord({ eventTime: '2026-11-27T10:00:00Z' });
+  const { errorCode: _, errorMessage: __, ...allowed } = record;
+  const records = Array.from({ length: 25_000 }, (_, i) => ({ ...allowed, eventID: `ok-${i}` }));
+  await writeFile(path, JSON.stringify({ Records: records }));
+  const progress: ExplainProgress[] = [];
+  const result = await explainFiles([path], {}, { onProgress: (p) => progress.push(p) });
+  assert.ok(result.ok);
+  assert.deepEqual(
+    progress.flatMap((p) => (p.stage === 'reading' ? [[p.current, p.total, p.records]] : [])),
+    [
+      [1, 1, undefined],
+      [1, 1, 10_240],
+      [1, 1, 20_480],
+    ],
+  );
+});
+
 test('a directory is explained file by file, with progress, as reading every file first would', async () => {
   const dir = join(root(), 'trail');
   await mkdir(dir);

@@ -188,10 +188,60 @@ describe('permission-auditor explain', () => {
     assert.match(run.stderr, /^explain: .*missing\.json.*$/m);
   });
 
+  test('the summary counts the files of a directory given as files, and writes numbers as the progress line does', async () => {
+    const folder = join(dir(), 'with-scenario');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'event.json'), readFileSync(join(SEED, 'event.json')));
+    writeFileSync(join(folder, 'scenario.json'), '{"foo": 1}');
+    const run = await runCli(['explain', folder, ...seedArgs, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^explain: 1 of 2 file\(s\) read from 1 input\(s\) named, 6 event\(s\): 1 finding\(s\), /m,
+    );
+    // 1,200 successful calls, skipped as not denied: counted with a thousands separator.
+    const seed = (
+      JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as { Records: Record<string, unknown>[] }
+    ).Records[0]!;
+    const { errorCode: _, errorMessage: __, ...allowed } = seed;
+    const records = Array.from({ length: 1200 }, (_, i) => ({ ...allowed, eventID: `ok-${i}` }));
+    const trail = join(dir(), 'many-allowed.json');
+    writeFileSync(trail, JSON.stringify({ Records: records }));
+    const many = await runCli(['explain', trail, ...seedArgs, '--format', 'json']);
+    assert.match(
+      many.stderr,
+      /^explain: 1 input\(s\), 1,200 event\(s\): 0 finding\(s\), 1,200 skipped, 0 error\(s\)$/m,
+    );
+  });
+
   test('no readable input at all exits 2', async () => {
     const run = await runCli(['explain', join(dir(), 'missing.json')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /no input could be read/);
+  });
+
+  test('a CloudTrail envelope whose entries are all broken was read, as one whose records lack a field: exit 0, the entries as errors', async () => {
+    const seed = JSON.parse(readFileSync(join(SEED, 'event.json'), 'utf8')) as Record<string, unknown>;
+    const { eventID: _, ...withoutId } = seed;
+    const inputs = {
+      'not-objects.json': { Records: [1, 'x'] },
+      'without-id.json': { Records: [withoutId] },
+      'lookup-without-record.json': { Events: [{ EventId: 'e1' }] },
+    };
+    for (const [name, content] of Object.entries(inputs)) {
+      const file = join(dir(), name);
+      writeFileSync(file, JSON.stringify(content));
+      const run = await runCli(['explain', file, '--format', 'json']);
+      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+      const report = JSON.parse(run.stdout) as ExplainReport;
+      assert.deepEqual(report.findings, [], name);
+      assert.ok(report.errors.length > 0 && report.errors.every((e) => e.input.startsWith(file)), name);
+      assert.match(run.stderr, /^explain: 1 input\(s\), 0 event\(s\)/m, name);
+    }
+    // An envelope that is broken itself is not CloudTrail input: nothing was read.
+    const notArray = join(dir(), 'records-not-array.json');
+    writeFileSync(notArray, '{"Records": "x"}');
+    assert.equal((await runCli(['explain', notArray])).code, 2);
   });
 
   test('inputs that are all not JSON, or not a CloudTrail envelope, were not read either: exit 2, each problem naming its file once', async () => {
@@ -248,7 +298,7 @@ describe('permission-auditor explain', () => {
     assert.equal(typo.code, 2);
     assert.ok(
       typo.stderr.startsWith(
-        'explain: unknown option --formt: did you mean --format? (A file whose name starts with "-" goes after "--".)\n',
+        'explain: unknown option --formt: did you mean --format? (A file whose name starts with "-" goes at the end, after "--", or is written ./-name.)\n',
       ),
       typo.stderr,
     );
@@ -257,7 +307,7 @@ describe('permission-auditor explain', () => {
     const other = await runCli(['explain', join(SEED, 'event.json'), '--verbose']);
     assert.ok(
       other.stderr.startsWith(
-        'explain: unknown option --verbose (the options are below; a file whose name starts with "-" goes after "--")\n',
+        'explain: unknown option --verbose (the options are below; a file whose name starts with "-" goes at the end, after "--", or is written ./-name)\n',
       ),
       other.stderr,
     );
@@ -267,6 +317,29 @@ describe('permission-auditor explain', () => {
       simulate.stderr.startsWith('simulate: unknown option --requets: did you mean --request?\n'),
       simulate.stderr,
     );
+  });
+
+  test('an option after "--" is refused: it would be read as a file name and not used', async () => {
+    const event = join(SEED, 'event.json');
+    for (const [args, option] of [
+      [['--', event, '--format', 'json'], '--format'],
+      [['--', event, '--window=5'], '--window'],
+      [['--', event, '-f', 'json'], '-f'],
+    ] as const) {
+      const run = await runCli(['explain', ...args]);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.equal(run.stdout, '');
+      assert.ok(
+        run.stderr.startsWith(
+          `explain: ${args[2]} comes after "--", where it would be read as a file name: put ${option} before "--" (a file of that name is written ./${args[2]})\n`,
+        ),
+        run.stderr,
+      );
+    }
+    // Options before "--", and names after it that are no option, are read as before.
+    const read = await runCli(['explain', '--format', 'json', '--', event, '-x.json']);
+    assert.equal(read.code, 0, read.stderr);
+    assert.match(read.stderr, /-x\.json: no such file or directory/);
   });
 
   test('usage errors exit 2 with a message', async () => {
@@ -435,7 +508,7 @@ describe('permission-auditor explain', () => {
       run.stderr,
       /^explain: warning: 4 file\(s\) of the directories given were not read, as their names do not end in \.json, \.jsonl, \.json\.gz or \.gz: \S*README, \S*trail\.log, \S*x\.txt and 1 more; name a file as an input to read it whatever its name$/m,
     );
-    assert.match(run.stderr, /explain: 1 input\(s\), /);
+    assert.match(run.stderr, /explain: 1 file\(s\) read from 1 input\(s\) named, /);
   });
 
   test('a directory whose `latest` link names the trail directory is read through it, with no error', async () => {
@@ -450,7 +523,7 @@ describe('permission-auditor explain', () => {
     const report = JSON.parse(run.stdout) as ExplainReport;
     assert.deepEqual(report.errors, []);
     assert.equal(report.findings.length, 1);
-    assert.match(run.stderr, /explain: 1 input\(s\), /);
+    assert.match(run.stderr, /explain: 1 file\(s\) read from 1 input\(s\) named, /);
   });
 
   test('warnings are in the report too, in every format, and a text report on a terminal does not say them twice', async () => {
@@ -523,7 +596,7 @@ describe('permission-auditor explain', () => {
     assert.match(tty.stderr, /explain: building findings for 6 denied events/);
     // The last group of events (here the only one) built: the count of findings built so far.
     assert.match(tty.stderr, /explain: building findings for 6 denied events: 1\/1/);
-    assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 input(s)'), tty.stderr);
+    assert.ok(tty.stderr.includes('\r\u001b[Kexplain: 3 file(s) read from 1 input(s) named'), tty.stderr);
     // Piped, standard error holds the summary alone.
     const piped = await runCli(['explain', inputs, ...seedArgs, '--format', 'json']);
     assert.ok(!piped.stderr.includes('\r'), piped.stderr);
@@ -560,6 +633,35 @@ describe('permission-auditor explain', () => {
     assert.ok(lines.length >= 2, stderr);
     for (const line of lines) assert.ok(line.length <= 39, `${line.length}: ${line}`);
     assert.match(lines.at(-1) ?? '', /^explain: reading 2\/2: \.\.\.[^/]*name\.json$/);
+  });
+
+  test('the text report on a terminal is wrapped to its width; piped, or in another format, it is not', async () => {
+    const run = async (isTty: boolean, format = 'text') => {
+      let stdout = '';
+      const code = await main(['explain', join(SEED, 'event.json'), ...seedArgs, '--format', format], {
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: () => undefined,
+        isTty,
+        color: false,
+        stdoutColumns: 80,
+      });
+      assert.equal(code, 0);
+      return stdout;
+    };
+    const piped = await run(false);
+    const tty = await run(true);
+    const wide = (text: string) => text.split('\n').filter((line) => line.length > 80);
+    assert.ok(wide(piped).length > 10, 'the seed report has long lines');
+    // On the terminal, only lines kept whole to be copied (the aws command) or a lone long word (a URL).
+    for (const line of wide(tty))
+      assert.ok(/^ {6}aws /.test(line) || !line.trim().includes(' '), `not wrapped: ${line}`);
+    assert.match(
+      tty,
+      /\n {2}Cause {6}None of the principal's identity-based policies \(inline, managed or\n {13}group\)/,
+    );
+    assert.equal((await run(true, 'markdown')).includes('\n             group)'), false);
   });
 
   test('wide characters are two columns: CJK, emoji of every block, and the wide ones of the BMP', () => {

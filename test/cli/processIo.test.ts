@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { colorWanted } from '../../src/cli/io.js';
+import { colorWanted, progressWanted } from '../../src/cli/io.js';
 import { internalErrorLine } from '../../src/cli/main.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 
@@ -41,6 +41,15 @@ test('colour follows the terminal, unless NO_COLOR turns it off or FORCE_COLOR o
   assert.equal(colorWanted(false, { FORCE_COLOR: '1' }), true);
   assert.equal(colorWanted(false, { FORCE_COLOR: '0' }), false);
   assert.equal(colorWanted(true, { NO_COLOR: '1', FORCE_COLOR: '1' }), false);
+});
+
+test('TERM=dumb (no escape sequences understood) turns off colour and the rewriting progress line, unless colour is forced', () => {
+  assert.equal(colorWanted(true, { TERM: 'dumb' }), false);
+  assert.equal(colorWanted(true, { TERM: 'xterm-256color' }), true);
+  assert.equal(colorWanted(true, { TERM: 'dumb', FORCE_COLOR: '1' }), true);
+  assert.equal(progressWanted(true, { TERM: 'dumb' }), false);
+  assert.equal(progressWanted(true, {}), true);
+  assert.equal(progressWanted(false, {}), false);
 });
 
 test('an internal error is one line naming its kind and message, whatever was thrown', () => {

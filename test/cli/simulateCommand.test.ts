@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { main } from '../../src/cli/main.js';
 import { temporaryDirectory } from '../temporaryDirectory.js';
 import { runCli } from './cliHarness.js';
 
@@ -41,6 +43,30 @@ describe('permission-auditor simulate', () => {
     const run = await runCli(['simulate', '--request', '-', '--format', 'text'], JSON.stringify(request));
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Decision: ImplicitlyDenied/);
+  });
+
+  test('reading the request from a terminal says so first (it would seem to hang); piped, nothing is said', async () => {
+    let stderr = '';
+    let stdout = '';
+    const code = await main(['simulate', '-r', '-', '--format', 'text'], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      stdin: Readable.from([JSON.stringify(request)]),
+      stdinIsTty: true,
+      isTty: true,
+    });
+    assert.equal(code, 0);
+    assert.equal(
+      stderr,
+      'simulate: reading the request from standard input (the terminal); end it with Ctrl-D\n',
+    );
+    assert.match(stdout, /^Decision: ImplicitlyDenied/);
+    const piped = await runCli(['simulate', '--request', '-'], JSON.stringify(request));
+    assert.equal(piped.stderr, '');
   });
 
   test('evaluates an array in order and puts an error in place of an invalid entry', async () => {

@@ -179,10 +179,33 @@ function operationOf(
   query: URLSearchParams,
   headers: IncomingHttpHeaders,
 ): S3Operation {
-  // AWS SDKs (Go v2, as in rclone from v1.70; JavaScript v3) add `x-id=OPERATION` to some requests.
-  // S3 logs it among the request parameters; it does not change the operation.
-  const signal = new URLSearchParams([...query].filter(([name]) => name !== 'x-id'));
+  // AWS SDKs (Go v2, as in rclone from v1.70; JavaScript v3) add `x-id=OPERATION` to some requests, and
+  // a presigned URL carries its signature as `X-Amz-*` query parameters (query string authentication).
+  // S3 logs them among the request parameters; they do not change the operation.
+  // A read of one part (`GET ?partNumber=1`, the Java SDK's multipart download) is GetObject, and a HEAD
+  // with it HeadObject: `partNumber` names an upload's part only with an `uploadId`.
+  const readsPart = (method === 'GET' || method === 'HEAD') && key !== undefined && !query.has('uploadId');
+  const signal = new URLSearchParams(
+    [...query].filter(
+      ([name]) => name !== 'x-id' && !isQueryAuthParameter(name) && !(readsPart && name === 'partNumber'),
+    ),
+  );
   return operationByQuery(method, key, signal, headers);
+}
+
+/**
+ * The query parameters of SigV4 query string authentication (a presigned URL).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+ */
+function isQueryAuthParameter(name: string): boolean {
+  return name.toLowerCase().startsWith('x-amz-');
+}
+
+/** The access key a call was signed with: in its `Authorization` header, or a presigned URL's `X-Amz-Credential`. */
+function signingCredential(call: Pick<RecordedCall, 'url' | 'headers'>): string | undefined {
+  const scope = /Credential=([^,\s]+)/.exec(header(call.headers, 'authorization') ?? '')?.[1];
+  return scope ?? new URL(call.url, 'http://s3.local').searchParams.get('X-Amz-Credential') ?? undefined;
 }
 
 function operationByQuery(
@@ -237,9 +260,9 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** The region of a SigV4 request, from its credential scope (`Credential=AKID/date/REGION/s3/aws4_request`). */
-function signedRegion(headers: IncomingHttpHeaders): string {
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(header(headers, 'authorization') ?? '');
+/** The region of a SigV4 request, from its credential scope (`AKID/date/REGION/s3/aws4_request`). */
+function signedRegion(call: Pick<RecordedCall, 'url' | 'headers'>): string {
+  const scope = /^[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(signingCredential(call) ?? '');
   return scope?.[1] ?? 'us-east-1';
 }
 
@@ -304,6 +327,36 @@ function refusedRequest(
   }
 }
 
+/**
+ * S3's error code and message for an error answered without a body (a HEAD's), by status. A status
+ * without one throws, so a new kind of answer shows up as a test failure instead of a wrong error code
+ * (a 500 once became NoSuchKey).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+ */
+function bodilessError(call: RecordedCall, key: string | undefined): readonly [string, string] {
+  switch (call.status) {
+    case 304:
+      return ['NotModified', 'Not Modified'];
+    case 403:
+      return ['AccessDenied', 'Access Denied'];
+    case 404:
+      return key !== undefined
+        ? ['NoSuchKey', 'The specified key does not exist.']
+        : ['NoSuchBucket', 'The specified bucket does not exist'];
+    case 412:
+      return ['PreconditionFailed', 'At least one of the preconditions you specified did not hold.'];
+    case 500:
+      return ['InternalError', 'We encountered an internal error. Please try again.'];
+    case 503:
+      return ['ServiceUnavailable', 'Reduce your request rate.'];
+    default:
+      throw new Error(
+        `no S3 error code for a ${call.status} answer without a body: ${call.method} ${call.url}`,
+      );
+  }
+}
+
 function callerArn(identity: CallerIdentity): string {
   if (identity.type === 'AssumedRole') {
     const roleName = identity.roleArn.slice(identity.roleArn.lastIndexOf('/') + 1);
@@ -364,32 +417,32 @@ export function cloudTrailRecord(
       ? refusedRequest(operation.eventName, bucket, key, url.searchParams)
       : undefined;
   // A HEAD error has no body: name it as S3 does for that status.
-  const bodiless =
-    call.status === 403
-      ? ['AccessDenied', 'Access Denied']
-      : key !== undefined
-        ? ['NoSuchKey', 'The specified key does not exist.']
-        : ['NoSuchBucket', 'The specified bucket does not exist'];
+  const bodiless = failed && call.errorCode === undefined ? bodilessError(call, key) : undefined;
   return {
     eventVersion: '1.10',
     userIdentity: userIdentity(identity, eventTime),
     eventTime,
     eventSource: 's3.amazonaws.com',
     eventName: operation.eventName,
-    awsRegion: signedRegion(call.headers),
+    awsRegion: signedRegion(call),
     sourceIPAddress: '127.0.0.1',
     userAgent: `[${header(call.headers, 'user-agent') ?? ''}]`,
     ...(failed
       ? {
-          errorCode: call.errorCode ?? bodiless[0],
+          errorCode: call.errorCode ?? bodiless?.[0],
           errorMessage:
             refused !== undefined
               ? `User: ${callerArn(identity)} is not authorized to perform: ${refused.action} on resource: "${refused.resource}" because no identity-based policy allows the ${refused.action} action`
-              : (call.errorMessage ?? bodiless[1]),
+              : (call.errorMessage ?? bodiless?.[1]),
         }
       : {}),
     requestParameters,
     responseElements: null,
+    // `QueryString` for a presigned URL, `AuthHeader` for most other requests.
+    additionalEventData: {
+      AuthenticationMethod:
+        header(call.headers, 'authorization') !== undefined ? 'AuthHeader' : 'QueryString',
+    },
     requestID: call.eventId.replaceAll('-', '').slice(0, 16).toUpperCase(),
     eventID: call.eventId,
     readOnly: operation.readOnly,
@@ -407,8 +460,6 @@ export function cloudTrailFile(
   identity: CallerIdentity,
   messages: MessageForm = 'legacy',
 ): string {
-  const mine = calls.filter((c) =>
-    (header(c.headers, 'authorization') ?? '').includes(`Credential=${identity.accessKeyId}/`),
-  );
+  const mine = calls.filter((c) => signingCredential(c)?.startsWith(`${identity.accessKeyId}/`) === true);
   return JSON.stringify({ Records: mine.map((c) => cloudTrailRecord(c, identity, messages)) });
 }

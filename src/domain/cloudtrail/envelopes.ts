@@ -72,6 +72,12 @@ interface Sink {
   readonly warnings: InputProblem[];
   /** Events that are not CloudTrail records (an EventBridge event of another detail-type): skipped. */
   readonly skipped: SkippedEvent[];
+  /**
+   * Whether a CloudTrail envelope held an entry that is not a record (`{"Records": [1]}`, a lookup-events
+   * entry without its CloudTrailEvent, a Lambda message without a body): the input is CloudTrail input
+   * with a broken record, not something else.
+   */
+  brokenEntry: boolean;
 }
 
 /** An event of the input that is not a CloudTrail record, with its ID (or position) and why. */
@@ -98,8 +104,22 @@ const MAX_ENVELOPE_DEPTH = 8;
 export function extractRecords(
   text: string,
   inputName: string,
-): { records: RawRecord[]; errors: InputProblem[]; warnings: InputProblem[]; skipped: SkippedEvent[] } {
-  const sink: Sink = { input: inputName, records: [], errors: [], warnings: [], skipped: [] };
+): {
+  records: RawRecord[];
+  errors: InputProblem[];
+  warnings: InputProblem[];
+  skipped: SkippedEvent[];
+  /** A CloudTrail envelope held an entry that is no record: the input is CloudTrail input all the same. */
+  brokenEntry: boolean;
+} {
+  const sink: Sink = {
+    input: inputName,
+    records: [],
+    errors: [],
+    warnings: [],
+    skipped: [],
+    brokenEntry: false,
+  };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // A regular expression stops at the first non-blank character; trim() would copy a 100 MB trail file.
   if (!/\S/.test(body)) {
@@ -626,6 +646,7 @@ function visitRecordsEntry(
 ): void {
   const position = `${prefix}${entryPath}`;
   if (!isJsonObject(entry)) {
+    sink.brokenEntry = true;
     sink.errors.push({
       input: sink.input,
       position,
@@ -636,26 +657,30 @@ function visitRecordsEntry(
   }
   if (entry.eventSource === 'aws:sqs') {
     if (typeof entry.body === 'string') visitEmbedded(entry.body, `${entryPath}.body`, prefix, depth, sink);
-    else
+    else {
+      sink.brokenEntry = true;
       sink.errors.push({
         input: sink.input,
         position,
         code: envelopeProblemCodes.lambdaMessageWithoutBody,
         message: `${sink.input} at ${position}: SQS message (eventSource aws:sqs${typeof entry.messageId === 'string' ? `, messageId ${entry.messageId}` : ''}) has no body string, which holds the event it carries: ${entry.body === undefined ? 'body is missing' : `body is ${describeValue(entry.body)}`}.`,
       });
+    }
     return;
   }
   if (entry.EventSource === 'aws:sns') {
     const sns = isJsonObject(entry.Sns) ? entry.Sns : undefined;
     if (typeof sns?.Message === 'string')
       visitEmbedded(sns.Message, `${entryPath}.Sns.Message`, prefix, depth, sink);
-    else
+    else {
+      sink.brokenEntry = true;
       sink.errors.push({
         input: sink.input,
         position,
         code: envelopeProblemCodes.lambdaMessageWithoutBody,
         message: `${sink.input} at ${position}: SNS record (EventSource aws:sns${typeof sns?.MessageId === 'string' ? `, MessageId ${sns.MessageId}` : ''}) has no Sns.Message string, which holds the event it carries: ${sns === undefined ? (entry.Sns === undefined ? 'Sns is missing' : `Sns is ${describeValue(entry.Sns)}`) : sns.Message === undefined ? 'Sns.Message is missing' : `Sns.Message is ${describeValue(sns.Message)}`}.`,
       });
+    }
     return;
   }
   if (entry.eventSource === 'aws:s3') {
@@ -693,6 +718,8 @@ function visitLookupEvents(events: readonly unknown[], path: string, prefix: str
 
 /** One lookup-events entry (`{"EventId": …, "CloudTrailEvent": "<the record as a JSON string>"}`). */
 function visitLookupEvent(event: unknown, position: string, sink: Sink): void {
+  // A lookup-events entry that gives no record is a broken entry; one that gives a record is counted there.
+  sink.brokenEntry = true;
   if (!isJsonObject(event)) {
     sink.errors.push({
       input: sink.input,
@@ -753,6 +780,7 @@ function visitEventBridge(event: Record<string, unknown>, path: string, prefix: 
   }
   const detail = event.detail;
   if (!isJsonObject(detail)) {
+    sink.brokenEntry = true;
     sink.errors.push({
       input: sink.input,
       position: `${position}.detail`,

@@ -367,7 +367,10 @@ export class Explainer {
         }
       }
       const extracted = extractRecords(text, input);
-      if (extracted.records.length === 0 && extracted.errors.length > 0) this.#rejectedTexts++;
+      // A CloudTrail envelope whose entries are all broken (`{"Records": [1, "x"]}`) was read, as a trail
+      // whose records lack a field is: its entries are errors of the report, as those records are.
+      if (extracted.records.length === 0 && extracted.errors.length > 0 && !extracted.brokenEntry)
+        this.#rejectedTexts++;
       for (const { input: named, code, message } of extracted.warnings)
         this.#warnings.push({ input: named, code, message });
       for (const { eventId, message } of extracted.skipped)
@@ -389,7 +392,7 @@ export class Explainer {
   /**
    * How many of the texts added so far could not be read as CloudTrail input at all: each gave problems
    * (invalid JSON, an unknown envelope) and no record. A text with no records and no problem (an empty
-   * trail file) is not one of them.
+   * trail file), or whose CloudTrail envelope holds only broken entries, is not one of them.
    */
   get rejectedTexts(): number {
     return this.#rejectedTexts;

@@ -58,11 +58,18 @@ import {
   unplacedIdentityStatements,
 } from './reportWording.js';
 import { omittedMarker } from './truncate.js';
+import { finishLines, verbatim } from './wrap.js';
 
 /** Options of {@link renderText}. */
 export interface TextRenderOptions {
   /** Emit ANSI colours (the CLI passes `process.stdout.isTTY`). */
   readonly color: boolean;
+  /**
+   * The terminal's width in columns: prose lines wider are broken at spaces and continue under their
+   * label's value or bullet's text; JSON, diffs and commands are left whole to be copied. Absent (output
+   * piped), no line is broken.
+   */
+  readonly width?: number;
   /** Distinct denied requests listed per finding before the rest is summarised. Default 20. */
   readonly maxRequests?: number;
   /**
@@ -119,10 +126,11 @@ function changeBlockLines(blocks: readonly ChangeBlock[]): string[] {
   const lines: string[] = [];
   for (const block of blocks) {
     lines.push(`    ${t(block.heading)}:`);
-    if (block.kind === 'json') lines.push(indent(safeJson(block.value), '    '));
+    // Text to copy (a document, a diff, a command) is never broken across lines.
+    if (block.kind === 'json') lines.push(verbatim(indent(safeJson(block.value), '    ')));
     else if (block.kind === 'diff')
-      lines.push(indent(sanitizeTerminal(block.text, { multiline: true }), '      '));
-    else lines.push(`      ${t(block.text)}`);
+      lines.push(verbatim(indent(sanitizeTerminal(block.text, { multiline: true }), '      ')));
+    else lines.push(verbatim(`      ${t(block.text)}`));
   }
   return lines;
 }
@@ -147,7 +155,7 @@ function fixLines(fix: Fix, paint: Painter): string[] {
     lines.push(
       `    Also needed in an identity-based policy of the caller (cross-account), ${UNPLACED_HEADING}:`,
     );
-    lines.push(indent(safeJson(unplaced), '    '));
+    lines.push(verbatim(indent(safeJson(unplaced), '    ')));
   }
   for (const { lead, change } of additionalChanges(fix)) lines.push(...additionalChangeLines(lead, change));
   if (fix.verification.length > 0) {
@@ -162,10 +170,12 @@ function fixLines(fix: Fix, paint: Painter): string[] {
  * report (from 1), which the findings' caveats name it by.
  */
 export function renderPolicyChangeText(change: PolicyChange, number = 1): string {
-  return [
-    `Combined policy change ${number}: apply it instead of what the fixes of findings ${change.findings.join(', ')} change in this policy; the rest of those fixes still applies`,
-    ...changeLines(change, number, painter(false)),
-  ].join('\n');
+  return finishLines(
+    [
+      `Combined policy change ${number}: apply it instead of what the fixes of findings ${change.findings.join(', ')} change in this policy; the rest of those fixes still applies`,
+      ...changeLines(change, number, painter(false)),
+    ].join('\n'),
+  );
 }
 
 /** The combined changes of fixes that share a policy, each with its whole new document. */
@@ -193,7 +203,7 @@ function changeLines(change: PolicyChange, number: number, paint: Painter): stri
 
 function jobProfileLines(profile: JobProfile, fix: Fix | null): string[] {
   const lines = [`  Job profile (${jobProfileLabel(profile)}): ${t(profileScope(profile, fix))}`];
-  lines.push(indent(safeJson(policyDocument(profile.statements)), '    '));
+  lines.push(verbatim(indent(safeJson(policyDocument(profile.statements)), '    ')));
   lines.push(...bulletList(profile.notes.map(t)));
   return lines;
 }
@@ -227,6 +237,16 @@ export function renderFindingText(
   finding: Finding,
   options: TextRenderOptions,
   heading = 'Finding',
+  repeatedIn: readonly number[] = [],
+): string {
+  return finishLines(findingText(finding, options, heading, repeatedIn), options.width);
+}
+
+/** {@link renderFindingText}'s text, its lines not to be broken still marked. */
+function findingText(
+  finding: Finding,
+  options: TextRenderOptions,
+  heading: string,
   repeatedIn: readonly number[] = [],
 ): string {
   const paint = painter(options.color);
@@ -335,7 +355,7 @@ function overviewText(report: ExplainReport, paint: Painter): string {
 
 /** What a report skipped and could not read, as plain text (empty when there is nothing to say). */
 export function renderSkippedAndErrorsText(report: ExplainReport): string {
-  return renderTail(report, painter(false), DEFAULT_MAX_SKIPPED);
+  return finishLines(renderTail(report, painter(false), DEFAULT_MAX_SKIPPED));
 }
 
 /** The skipped/errors/warnings tail of a report (empty string when there is nothing to say). */
@@ -394,21 +414,22 @@ export function* renderTextPieces(report: ExplainReport, options: TextRenderOpti
   const paint = painter(options.color);
   const total = report.findings.length;
   const repeats = repeatsByFirst(report.findings);
-  if (total >= OVERVIEW_MIN_FINDINGS) yield `${overviewText(report, paint)}\n\n`;
+  const finish = (text: string): string => finishLines(text, options.width);
+  if (total >= OVERVIEW_MIN_FINDINGS) yield finish(`${overviewText(report, paint)}\n\n`);
   for (const [index, finding] of report.findings.entries()) {
     const heading = `Finding ${index + 1} of ${total}`;
     const first = finding.repeatOf;
     const block =
       first === undefined
-        ? renderFindingText(finding, options, heading, repeats.get(index + 1))
+        ? findingText(finding, options, heading, repeats.get(index + 1))
         : renderRepeatText(finding, report.findings[first - 1], first, options, heading);
-    yield `${index === 0 ? '' : '\n\n'}${block}`;
+    yield finish(`${index === 0 ? '' : '\n\n'}${block}`);
   }
   if (total === 0) yield 'No denied S3 request to explain.';
   if (report.policyChanges !== undefined && report.policyChanges.length > 0)
-    yield `\n\n${policyChangesText(report.policyChanges, paint)}`;
+    yield finish(`\n\n${policyChangesText(report.policyChanges, paint)}`);
   const tail = renderTail(report, paint, options.maxSkipped ?? DEFAULT_MAX_SKIPPED);
-  if (tail !== '') yield `\n\n${tail}`;
+  if (tail !== '') yield finish(`\n\n${tail}`);
   yield '\n';
 }
 

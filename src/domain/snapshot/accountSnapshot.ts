@@ -1,6 +1,7 @@
 import { isJsonObject } from '../json/jsonValue.js';
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
+import { cloudTrailHint } from './cloudTrailHint.js';
 import { defaultVersion } from './defaultVersion.js';
 import type {
   AccountSnapshot,
@@ -442,8 +443,8 @@ function policyNameFromArn(arn: string): string {
 /** A nudge when someone passes the wrong file to `--account-snapshot`. */
 function shapeHint(page: Readonly<Record<string, unknown>>): string {
   if ('Statement' in page) return ' (this looks like a single policy document)';
-  if ('Records' in page || 'eventName' in page || 'detail' in page)
-    return ' (this looks like a CloudTrail event)';
+  const event = cloudTrailHint(page);
+  if (event !== undefined) return ` (${event})`;
   if ('Policy' in page) return ' (this looks like a bucket policy or an Organizations policy)';
   return '';
 }

@@ -1,5 +1,6 @@
 import { isJsonObject } from '../json/jsonValue.js';
 import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
+import { cloudTrailHint } from './cloudTrailHint.js';
 import type { BucketPolicy, SnapshotProblem } from './types.js';
 
 export type BucketPolicyFileResult =
@@ -27,7 +28,7 @@ export function parseBucketPolicyFile(json: unknown, source: string): BucketPoli
       code: 'bucketPolicy.invalidShape',
       message:
         `${source}: expected a bucket policy document (with Statement) or get-bucket-policy output ` +
-        `(with Policy), got ${isJsonObject(json) ? 'an object with neither' : describeType(json)}`,
+        `(with Policy), got ${isJsonObject(json) ? 'an object with neither' : describeType(json)}${cloudTrailHint(json) !== undefined ? `; ${cloudTrailHint(json)}` : ''}`,
     };
   }
   const decoded = decodePolicyDocument(content);

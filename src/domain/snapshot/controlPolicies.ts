@@ -1,5 +1,6 @@
 import { isJsonObject } from '../json/jsonValue.js';
 import { decodePolicyDocument, describeType } from '../policy/policyDocument.js';
+import { cloudTrailHint } from './cloudTrailHint.js';
 import type { ControlPolicy, PolicyLevel } from './types.js';
 
 export { bucketPolicyFor, parseBucketPolicyArg, parseBucketPolicyFile } from './bucketPolicy.js';
@@ -201,7 +202,7 @@ function parseControlPolicyShape(raw: unknown, where: string, kind: ControlPolic
   return {
     ok: false,
     code: 'controlPolicy.invalidShape',
-    message: `${where}: neither an ${label} document (no Statement) nor describe-policy output (no Policy)`,
+    message: `${where}: neither an ${label} document (no Statement) nor describe-policy output (no Policy)${cloudTrailHint(raw) !== undefined ? `; ${cloudTrailHint(raw)}` : ''}`,
   };
 }
 

@@ -351,3 +351,76 @@ describe('renderText', () => {
     assert.doesNotMatch(one, /input could not be read/);
   });
 });
+
+describe('renderText with a terminal width', () => {
+  const width = 60;
+  const piped = renderText(fullReport, { color: false });
+  const wrapped = renderText(fullReport, { color: false, width });
+
+  /** Each piped line, as the wrapped rows that make it up (a run of spaces at a break is dropped). */
+  function rowsOfEachLine(): string[][] {
+    const rows = wrapped.split('\n');
+    const normal = (line: string): string => line.trim().replace(/ {2,}/g, ' ');
+    let next = 0;
+    return piped.split('\n').map((line) => {
+      const taken = [rows[next++] ?? ''];
+      while (normal(taken.join(' ')).length < normal(line).length && next < rows.length)
+        taken.push(rows[next++]!);
+      assert.equal(normal(taken.join(' ')), normal(line));
+      return taken;
+    });
+  }
+
+  test('prose is broken at spaces to the width; nothing is lost or reordered', () => {
+    assert.ok(
+      piped.split('\n').some((line) => line.length > width),
+      'the fixture has long lines',
+    );
+    assert.notEqual(wrapped, piped);
+    // Joining each continuation back gives the lines as piped, in order, and every row is used.
+    const rows = rowsOfEachLine();
+    assert.equal(rows.flat().length, wrapped.split('\n').length);
+    const pipedLines = new Set(piped.split('\n'));
+    for (const line of wrapped.split('\n')) {
+      // Past the width only a line kept whole (JSON, a command) or a word that fits nowhere (a URL).
+      if (line.length > width && !pipedLines.has(line))
+        assert.doesNotMatch(line.trim(), / /, `a line wider than ${width} that could be broken: ${line}`);
+    }
+  });
+
+  test("continuations start under a labelled column's value and under a bullet's text", () => {
+    const lines = wrapped.split('\n');
+    const cause = lines.findIndex((line) => line.startsWith('  Cause      '));
+    assert.ok(cause >= 0 && lines[cause + 1]!.startsWith(`${' '.repeat(13)}`), lines[cause + 1]);
+    assert.match(lines[cause + 1]!, /^ {13}\S/);
+    const caveats = lines.findIndex((line) => line.startsWith('  Caveats:'));
+    const bullet = lines
+      .slice(caveats + 1)
+      .findIndex((line, i, rest) => line.startsWith('    - ') && /^ {6}\S/.test(rest[i + 1] ?? ''));
+    assert.ok(bullet >= 0, 'a caveat continues under its text, 6 columns in');
+  });
+
+  test('JSON documents, diffs and commands are not broken', () => {
+    const copied = piped.split('\n').filter((line) => /^ {4,}(?:[[\]{}"]|aws |\+ )/.test(line));
+    assert.ok(
+      copied.some((line) => line.length > width && /^ {6}aws /.test(line)),
+      'the fixture has a long command',
+    );
+    assert.ok(
+      copied.some((line) => line.trim() === '"Version": "2012-10-17",'),
+      'the fixture has a document',
+    );
+    const wrappedLines = new Set(wrapped.split('\n'));
+    for (const line of copied) assert.ok(wrappedLines.has(line), line);
+  });
+
+  test('without a width (piped) no line is broken, and colour takes no column when wrapping', () => {
+    assert.equal(
+      renderText(fullReport, { color: false }),
+      [...renderTextPieces(fullReport, { color: false })].join(''),
+    );
+    assert.ok(!piped.includes('\u0000') && !wrapped.includes('\u0000'));
+    const coloured = renderText(fullReport, { color: true, width });
+    assert.equal(coloured.replace(SGR, ''), wrapped);
+  });
+});
