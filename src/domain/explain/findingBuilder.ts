@@ -3980,18 +3980,21 @@ export class FindingBuilder {
       );
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
+    // An ACL sent in the body (s3cmd's setacl) is no condition key, so the checks do not show it.
+    const bodyAcls = events.flatMap((e) => (e.bodyAcl !== undefined ? [e.bodyAcl] : []));
     const publicAccess = blockPublicAccessItem(
       checks,
       first.principal,
       owner,
       first.bucket !== undefined ? this.#context.bucketPolicies.get(first.bucket) : undefined,
+      bodyAcls,
     );
     if (publicAccess !== undefined) still.push(publicAccess);
     if (events.some(mayCallKms)) still.push('a KMS key policy for encrypted objects');
     // Nothing else the input leaves out can refuse it: the policies given may not be those AWS evaluated.
     if (still.length === 0)
       still.push('a policy changed since the request (the snapshot may be out of date)');
-    const acl = aclNote(checks);
+    const acl = aclNote(checks, bodyAcls);
     return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }
 
