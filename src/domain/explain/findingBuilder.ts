@@ -65,6 +65,7 @@ import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terra
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { transferManagerCaveat } from '../tools/transferManager.js';
 import { detectClient } from '../tools/userAgent.js';
+import { objectAclCaveat } from './accessManagement.js';
 import {
   aclHeadersOf,
   bucketOwnerFullControlRequired,
@@ -2970,6 +2971,9 @@ export class FindingBuilder {
     // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix.
     const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements);
     if (transfer !== undefined) caveats.push(transfer);
+    // A bare s3:PutObjectAcl (a body ACL, grant headers): any ACL, public ones included, on every object.
+    const objectAcl = objectAclCaveat(events, fixOutcome.fix?.statements);
+    if (objectAcl !== undefined) caveats.push(objectAcl);
     if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
     // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
     // against it (the fix's own caveat says so when there is one).
