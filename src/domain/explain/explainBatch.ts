@@ -25,6 +25,13 @@ import { requestFeatures } from '../s3/requestFeatures.js';
 import { parseCopySource } from '../s3/s3Location.js';
 import { userOrRoleByArn } from '../snapshot/principalPolicies.js';
 import type { AccountSnapshot } from '../snapshot/types.js';
+import {
+  BATCH_DELETES_KEPT,
+  type BatchDelete,
+  batchDeleteOf,
+  REFUSED_BATCH_DELETE,
+  refusedBatchDeletes,
+} from './batchDeletes.js';
 import { callerById, withCallerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
 import {
@@ -321,6 +328,8 @@ export class Explainer {
   readonly #deniedEvents: DeniedEvent[] = [];
   readonly #seen = new EventIdSet();
   readonly #succeeded = new SucceededCalls();
+  /** The DeleteObjects S3 answered 200, whose keys it may have refused in its answer (see batchDeletes). */
+  readonly #batchDeletes: BatchDelete[] = [];
   /** What the text being read added to the seen IDs and the evidence, while it is read a record at a time. */
   #journal: Journal | undefined;
   /** Whether a text is being added (its steps are not finished). */
@@ -433,12 +442,27 @@ export class Explainer {
       withDistinctProfileSids(markRepeats(built)),
       otherInlineSizes(this.#context.snapshot),
     );
+    // Batch deletes the visible policies refuse: a warning each, and their skipped entry points to it.
+    const refusedDeletes = refusedBatchDeletes(this.#batchDeletes, this.#context, resolver);
+    const refusedIds = new Set(refusedDeletes.map((w) => w.eventId));
+    const skipped = [...this.#skipped, ...current.replaced, ...copies].map((s) =>
+      s.reason === 'not-denied' && refusedIds.has(s.eventId)
+        ? {
+            ...s,
+            message: `${s.message} The visible policies refuse its keys' deletes, though: see the warning ${REFUSED_BATCH_DELETE}.`,
+          }
+        : s,
+    );
+    const warnings = [
+      ...this.#warnings,
+      ...refusedDeletes.map(({ input, code, message }) => ({ input, code, message })),
+    ];
     return {
       findings,
       ...(policyChanges.length > 0 ? { policyChanges } : {}),
-      skipped: [...this.#skipped, ...current.replaced, ...copies],
+      skipped,
       errors: [...this.#errors],
-      ...(this.#warnings.length > 0 ? { warnings: [...this.#warnings] } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 
@@ -605,6 +629,23 @@ export class Explainer {
     }
   }
 
+  /** Keeps a DeleteObjects S3 answered 200, for the check of its keys against the visible policies. */
+  #batchDelete(raw: RawRecord, normalised?: CloudTrailRecord): void {
+    if (this.#batchDeletes.length >= BATCH_DELETES_KEPT) return;
+    let record = normalised;
+    if (record === undefined) {
+      const result = normaliseRecord(raw);
+      if (!result.ok) return;
+      record = result.record;
+    }
+    const batch = batchDeleteOf(record, raw.input);
+    if (batch === undefined) return;
+    const at = this.#batchDeletes.push(batch) - 1;
+    this.#noted(() => {
+      this.#batchDeletes.length = at;
+    });
+  }
+
   /** A lookup (HEAD, GET) S3 answered 404 for the key: the caller works in that key's directory. */
   #missingKey(bucket: string | undefined, record: CloudTrailRecord): void {
     const { key } = record.requestParameters;
@@ -704,6 +745,7 @@ export class Explainer {
           fields.userAgent,
           fields,
         );
+        if (eventName === 'DeleteObjects') this.#batchDelete(raw);
         skipped.push({ eventId: eventID, reason: quick.reason, message: quick.message });
         return;
       }
@@ -750,6 +792,7 @@ export class Explainer {
             record.userAgent,
             record.raw,
           );
+          if (record.eventName === 'DeleteObjects') this.#batchDelete(raw, record);
         } else if (MISSING_KEY_CODES.has(record.errorCode)) {
           this.#missingKey(typeof bucketName === 'string' ? bucketName : undefined, record);
         }

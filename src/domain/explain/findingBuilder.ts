@@ -65,6 +65,7 @@ import { isTerraformBackendAgent, terraformBackendProfile } from '../tools/terra
 import { isTerraformAwsProviderAgent, terraformBucketReadProfile } from '../tools/terraformBucketRead.js';
 import { transferManagerCaveat } from '../tools/transferManager.js';
 import { detectClient } from '../tools/userAgent.js';
+import { objectAclCaveat } from './accessManagement.js';
 import {
   aclHeadersOf,
   bucketOwnerFullControlRequired,
@@ -2970,6 +2971,9 @@ export class FindingBuilder {
     // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix.
     const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements);
     if (transfer !== undefined) caveats.push(transfer);
+    // A bare s3:PutObjectAcl (a body ACL, grant headers): any ACL, public ones included, on every object.
+    const objectAcl = objectAclCaveat(events, fixOutcome.fix?.statements);
+    if (objectAcl !== undefined) caveats.push(objectAcl);
     if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
     // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
     // against it (the fix's own caveat says so when there is one).
@@ -3980,18 +3984,21 @@ export class FindingBuilder {
       );
     // Block Public Access only where it can apply (public access); ACLs only grant, so they are not
     // among what denies: a request that sets one is told what Object Ownership does with it.
+    // An ACL sent in the body (s3cmd's setacl) is no condition key, so the checks do not show it.
+    const bodyAcls = events.flatMap((e) => (e.bodyAcl !== undefined ? [e.bodyAcl] : []));
     const publicAccess = blockPublicAccessItem(
       checks,
       first.principal,
       owner,
       first.bucket !== undefined ? this.#context.bucketPolicies.get(first.bucket) : undefined,
+      bodyAcls,
     );
     if (publicAccess !== undefined) still.push(publicAccess);
     if (events.some(mayCallKms)) still.push('a KMS key policy for encrypted objects');
     // Nothing else the input leaves out can refuse it: the policies given may not be those AWS evaluated.
     if (still.length === 0)
       still.push('a policy changed since the request (the snapshot may be out of date)');
-    const acl = aclNote(checks);
+    const acl = aclNote(checks, bodyAcls);
     return { items: still, ...(acl !== undefined ? { acl } : {}) };
   }
 

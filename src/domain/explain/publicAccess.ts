@@ -75,8 +75,61 @@ const POLICY_WRITES: ReadonlySet<string> = new Set(['s3:putbucketpolicy', 's3:pu
 const valuesOf = (value: ContextValue | undefined): string[] =>
   value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => String(v));
 
+/** An ACL a request sets, in words (`x-amz-acl: public-read`), and whether it is public to Block Public Access. */
+export interface SetAcl {
+  readonly header: string;
+  readonly public: boolean;
+}
+
+/** A grantee that makes an ACL public: the AllUsers or AuthenticatedUsers group. */
+const PUBLIC_GRANTEE = /\/groups\/global\/(?:AllUsers|AuthenticatedUsers)\b/i;
+
+/** A logged XML element that holds one item or a list (`"Grant": {…}` or `"Grant": [{…}, …]`), as a list. */
+const listOf = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+
+const member = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+
+/** The first string of a logged value (`"READ"`, or `["READ"]` as some records wrap it). */
+const stringOf = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : Array.isArray(value) ? stringOf(value[0]) : undefined;
+
+/**
+ * The ACL a PutObjectAcl or PutBucketAcl sends in its body (no `x-amz-acl` or `x-amz-grant-*` header), as
+ * CloudTrail logs it: `requestParameters.AccessControlPolicy.AccessControlList.Grant`, one grant as an
+ * object or several as a list, each with its `Grantee` (`URI` for a group, `ID` for an account) and its
+ * `Permission` (the shape of the PutBucketAcl record in AWS's "CloudTrail log file entries for Amazon S3"
+ * example). s3cmd sends its ACLs so: setacl, and cp, mv and modify when they copy the source's ACL. A
+ * grant to the AllUsers or AuthenticatedUsers group makes it public: "PUT Bucket ACL and PUT Object ACL
+ * calls fail if the specified ACL is public" under BlockPublicAcls. `undefined` when the record logs no
+ * such body.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-entries.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PublicAccessBlockConfiguration.html
+ */
+export function bodyAclOf(params: Readonly<Record<string, unknown>>): SetAcl | undefined {
+  const list = member(params.AccessControlPolicy, 'AccessControlList');
+  if (list === undefined) return undefined;
+  const grants = listOf(member(list, 'Grant'));
+  const publicGrants = grants.flatMap((grant) => {
+    const uri = stringOf(member(member(grant, 'Grantee'), 'URI'));
+    if (uri === undefined || !PUBLIC_GRANTEE.test(uri)) return [];
+    return [`${stringOf(member(grant, 'Permission')) ?? 'a permission'} to uri=${uri}`];
+  });
+  const what = 'AccessControlPolicy in the request body';
+  if (publicGrants.length > 0) return { header: `${what}: ${publicGrants.join(', ')}`, public: true };
+  return {
+    header: grants.length === 0 ? what : `${what}, ${grants.length} grant${grants.length === 1 ? '' : 's'}`,
+    public: false,
+  };
+}
+
 /** How the request sets an ACL (`x-amz-acl: public-read`), and whether that ACL is public. */
-function aclOf(check: S3AuthorizationCheck): { header: string; public: boolean } | undefined {
+function aclOf(check: S3AuthorizationCheck): SetAcl | undefined {
   const canned = valuesOf(check.context['s3:x-amz-acl'])[0];
   if (canned !== undefined)
     return { header: `x-amz-acl: ${canned}`, public: PUBLIC_CANNED_ACLS.has(canned.toLowerCase()) };
@@ -86,7 +139,7 @@ function aclOf(check: S3AuthorizationCheck): { header: string; public: boolean }
     const header = `${key.slice(3)}: ${grants.join(', ')}`;
     return {
       header,
-      public: grants.some((g) => /\/groups\/global\/(?:AllUsers|AuthenticatedUsers)\b/i.test(g)),
+      public: grants.some((g) => PUBLIC_GRANTEE.test(g)),
     };
   }
   return undefined;
@@ -128,16 +181,17 @@ export function mayBePublicPolicy(document: unknown): boolean {
  * BlockPublicAcls refuses a request that sets a public ACL; BlockPublicPolicy a policy that grants
  * public access; RestrictPublicBuckets, on a bucket whose policy is public, limits access to AWS service
  * principals and users of the bucket owner's account (cross-account access is blocked, even where the
- * policy names the account).
+ * policy names the account). `bodyAcls` are the ACLs the requests send in their body (see {@link bodyAclOf}).
  */
 export function blockPublicAccessItem(
   checks: readonly S3AuthorizationCheck[],
   principal: Principal,
   owner: BucketOwner | undefined,
   bucketPolicy?: unknown,
+  bodyAcls: readonly SetAcl[] = [],
 ): string | undefined {
   const reasons: string[] = [];
-  const publicAcl = checks.map(aclOf).find((acl) => acl?.public === true);
+  const publicAcl = [...checks.map(aclOf), ...bodyAcls].find((acl) => acl?.public === true);
   if (publicAcl !== undefined)
     reasons.push(
       `BlockPublicAcls refuses a request that sets a public ACL, as this one does (${publicAcl.header})`,
@@ -170,11 +224,14 @@ export function blockPublicAccessItem(
 }
 
 /**
- * A sentence for a request that sets an ACL: ACLs only grant, and the refusal of one by Object Ownership
- * is not an AccessDenied.
+ * A sentence for a request that sets an ACL (by its headers, or in its body: `bodyAcls`): ACLs only
+ * grant, and the refusal of one by Object Ownership is not an AccessDenied.
  */
-export function aclNote(checks: readonly S3AuthorizationCheck[]): string | undefined {
-  const acl = checks.map(aclOf).find((a) => a !== undefined);
+export function aclNote(
+  checks: readonly S3AuthorizationCheck[],
+  bodyAcls: readonly SetAcl[] = [],
+): string | undefined {
+  const acl = [...checks.map(aclOf), ...bodyAcls].find((a) => a !== undefined);
   if (acl === undefined) return undefined;
   return `The request sets an ACL (${acl.header}): an ACL only grants access, never denies it, and on a bucket whose Object Ownership is "Bucket owner enforced" a request that sets any ACL but bucket-owner-full-control fails with AccessControlListNotSupported, a 400 error, not AccessDenied (${OBJECT_OWNERSHIP_ERRORS}).`;
 }

@@ -261,8 +261,22 @@ export function cutUserAgent(userAgent: string, length: number): { head: string;
   };
 }
 
-/** `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent). */
+/**
+ * What the client line says of a record that carries no user agent: CloudTrail's `userAgent` is then
+ * empty (`[]` in an S3 record, brackets and all) or absent. AWS does not document what it records for a
+ * request without a User-Agent header; s3cmd sends none (S3/*.py set no User-Agent), so its requests
+ * cannot be told from any other client's.
+ */
+export const NO_USER_AGENT =
+  'no user agent: the record\'s userAgent is empty, "[]", or absent; s3cmd sends none, nor do some scripts';
+
+/**
+ * `rclone v1.66.0`, `aws-cli`, ... (the tool as detected from the user agent); for a record with no
+ * user agent, `other` and why it is not named ({@link NO_USER_AGENT}).
+ */
 export function describeClient(client: Finding['client']): string {
+  if (client.tool === 'other' && client.name === undefined && client.userAgent === undefined)
+    return `other (${NO_USER_AGENT})`;
   return clientLabel(client);
 }
 

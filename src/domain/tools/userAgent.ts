@@ -91,7 +91,8 @@ const TOOL_PATTERNS: readonly ToolPattern[] = [
   },
   {
     tool: 's3cmd',
-    // s3cmd (HEAD cee84f9, 2025-10) sets no User-Agent at all; only a wrapper or fork that adds one is seen.
+    // s3cmd (HEAD cee84f9, 2025-10; 2.3.0 alike) sets no User-Agent at all; only a wrapper or fork that adds
+    // one is seen. Its own requests carry none, which the client line says (reportWording NO_USER_AGENT).
     pattern: /(?:^|\s)s3cmd(?:\/(\S+))?/i,
     source: 'https://github.com/s3tools/s3cmd (no User-Agent header set in S3/*.py)',
   },

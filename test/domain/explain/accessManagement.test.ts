@@ -45,7 +45,8 @@ describe('fixes that grant who may access a bucket', () => {
 
   test('every Permissions management action is in the table, or left out for a reason', async () => {
     const leftOut: Record<string, string> = {
-      PutObjectAcl: "old rclone and --acl need it for their own uploads; an object's ACL reaches one object",
+      PutObjectAcl:
+        "old rclone and --acl need it for their own uploads; an object's ACL reaches one object (granted bare, it gets objectAclCaveat)",
       PutObjectVersionAcl: 'as PutObjectAcl',
       BypassGovernanceRetention: 'deletes or shortens locked data; it lets no one in',
       ObjectOwnerOverrideToBucketOwner: "makes a replica the destination bucket owner's; it lets no one in",
@@ -125,5 +126,87 @@ describe('fixes that grant who may access a bucket', () => {
       { Effect: 'Allow', Action: ['s3:PutBucketPublicAccessBlock'], Resource: ['arn:aws:s3:::data'] },
     ]);
     assert.ok(bucket?.includes('turn off Block Public Access for the bucket, so that'), bucket);
+  });
+});
+
+describe('a fix that grants s3:PutObjectAcl with no condition on the ACL', () => {
+  const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+  /** The finding of `record`, the caller allowed uploads and copies to data/ but no ACL. */
+  function findingOf(record: unknown) {
+    const finding = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
+      backupUserContext([{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }]),
+    ).findings[0];
+    assert.ok(finding?.fix !== undefined && finding.fix !== null, finding?.caveats.join(' | '));
+    return finding;
+  }
+  const aclCaveat = (finding: { caveats: readonly string[] }) =>
+    finding.caveats.find((c) => c.startsWith('The fix grants s3:PutObjectAcl on'));
+  const putObjectAcl = (extra: Record<string, unknown>) =>
+    deniedRecord({
+      eventName: 'PutObjectAcl',
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObjectAcl on resource: "arn:aws:s3:::data/in/a.csv" because no identity-based policy allows the s3:PutObjectAcl action`,
+      requestParameters: { bucketName: 'data', key: 'in/a.csv', Host: 'x', acl: '', ...extra },
+    });
+
+  test("an ACL copied in the body (s3cmd cp): any ACL, public ones included; it cannot be narrowed, s3cmd's --acl-private skips it", () => {
+    const finding = findingOf(
+      putObjectAcl({
+        AccessControlPolicy: {
+          AccessControlList: {
+            Grant: [
+              { Grantee: { 'xsi:type': 'CanonicalUser', ID: '75aa57f0' }, Permission: 'FULL_CONTROL' },
+              { Grantee: { 'xsi:type': 'Group', URI: ALL_USERS }, Permission: 'READ' },
+            ],
+          },
+        },
+      }),
+    );
+    assert.equal(finding.fix?.verified, true);
+    assert.equal(finding.fix?.statements[0]?.Condition, undefined);
+    const caveat = aclCaveat(finding);
+    assert.ok(caveat !== undefined, finding.caveats.join(' | '));
+    assert.match(
+      caveat,
+      /^The fix grants s3:PutObjectAcl on arn:aws:s3:::data\/in\/\* with no condition on the ACL: it lets the caller set any ACL on every object there, not only the one the refused request set, public ones included \(a grant to AllUsers or AuthenticatedUsers, or public-read/,
+    );
+    assert.match(
+      caveat,
+      /The refused request sent its ACL in its body \(AccessControlPolicy in the request body: READ to uri=http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers\), which no condition key reads/,
+    );
+    assert.match(
+      caveat,
+      /s3cmd's cp, mv and modify copy the source's ACL so unless given --acl-private, which skips both the s3:GetObjectAcl of the source and the s3:PutObjectAcl of the copy/,
+    );
+    assert.doesNotMatch(caveat, /StringEquals/);
+  });
+
+  test('a PutObjectAcl with no ACL header whose record does not show the body: its ACL was in the body', () => {
+    const caveat = aclCaveat(findingOf(putObjectAcl({})));
+    assert.match(
+      caveat ?? '',
+      /The refused request sent its ACL in its body \(AccessControlPolicy: it sent no ACL header, and the record does not show the body\)/,
+    );
+  });
+
+  test('grant headers: the caveat gives the s3:x-amz-grant-* condition that allows that ACL alone', () => {
+    const grant = `uri="${ALL_USERS}"`;
+    const caveat = aclCaveat(findingOf(putObjectAcl({ 'x-amz-grant-read': grant })));
+    assert.ok(caveat !== undefined);
+    assert.ok(
+      caveat.includes(
+        `The refused request sent its ACL in grant headers (x-amz-grant-read: ${grant}): to allow that ACL alone, add the condition ${JSON.stringify({ StringEquals: { 's3:x-amz-grant-read': grant } })} to the statement`,
+      ),
+      caveat,
+    );
+    assert.doesNotMatch(caveat, /in its body/);
+  });
+
+  test('a canned ACL is granted for that ACL alone: no caveat', () => {
+    const finding = findingOf(putObjectAcl({ 'x-amz-acl': 'bucket-owner-full-control' }));
+    assert.deepEqual(finding.fix?.statements[0]?.Condition, {
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+    });
+    assert.equal(aclCaveat(finding), undefined, finding.caveats.join(' | '));
   });
 });

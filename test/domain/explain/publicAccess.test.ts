@@ -191,6 +191,91 @@ describe('what can still deny a request the visible policies allow', () => {
     );
   });
 
+  test('an ACL sent in the body (s3cmd setacl --acl-public) that grants AllUsers is a public ACL too', () => {
+    // The shape CloudTrail logs a body ACL in (AWS's PutBucketAcl example record): several grants as a list.
+    const grants = (groupUri: string) => ({
+      AccessControlList: {
+        Grant: [
+          {
+            Grantee: { 'xsi:type': 'CanonicalUser', ID: '75aa57f0' },
+            Permission: 'FULL_CONTROL',
+          },
+          { Grantee: { 'xsi:type': 'Group', URI: groupUri }, Permission: 'READ' },
+        ],
+      },
+      Owner: { ID: '75aa57f0' },
+    });
+    const record = (policy: unknown) =>
+      deniedRecord({
+        eventName: 'PutObjectAcl',
+        errorMessage: 'Access Denied',
+        requestParameters: {
+          bucketName: 'data',
+          key: 'in/a.csv',
+          Host: 'x',
+          acl: '',
+          AccessControlPolicy: policy,
+        },
+      });
+    const statements = [{ Effect: 'Allow', Action: 's3:PutObjectAcl', Resource: 'arn:aws:s3:::data/*' }];
+    const caveat = stillDeny(record(grants('http://acs.amazonaws.com/groups/global/AllUsers')), statements);
+    assert.match(
+      caveat,
+      /BlockPublicAcls refuses a request that sets a public ACL, as this one does \(AccessControlPolicy in the request body: READ to uri=http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers\)/,
+    );
+    assert.match(
+      caveat,
+      /The request sets an ACL \(AccessControlPolicy in the request body: READ to uri=http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers\): an ACL only grants access/,
+    );
+    // AuthenticatedUsers (any AWS account) is public too.
+    assert.match(
+      stillDeny(record(grants('http://acs.amazonaws.com/groups/global/AuthenticatedUsers')), statements),
+      /BlockPublicAcls refuses a request that sets a public ACL, as this one does \(AccessControlPolicy in the request body: READ to uri=http:\/\/acs\.amazonaws\.com\/groups\/global\/AuthenticatedUsers\)/,
+    );
+    // One grant is logged as an object, not a list; to the log delivery group, it is not public.
+    const own = stillDeny(
+      record({
+        AccessControlList: {
+          Grant: {
+            Grantee: { 'xsi:type': 'Group', URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' },
+            Permission: 'WRITE',
+          },
+        },
+      }),
+      statements,
+    );
+    assert.doesNotMatch(own, /Block Public Access/);
+    assert.match(own, /The request sets an ACL \(AccessControlPolicy in the request body, 1 grant\)/);
+  });
+
+  test('a bucket ACL sent in the body that grants AllUsers: BlockPublicAcls', () => {
+    const record = deniedRecord({
+      eventName: 'PutBucketAcl',
+      errorMessage: 'Access Denied',
+      requestParameters: {
+        bucketName: 'data',
+        Host: 'x',
+        acl: [''],
+        AccessControlPolicy: {
+          AccessControlList: {
+            Grant: {
+              Grantee: { 'xsi:type': 'Group', URI: ['http://acs.amazonaws.com/groups/global/AllUsers'] },
+              Permission: 'READ',
+            },
+          },
+        },
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::data' }],
+    });
+    const caveat = stillDeny(record, [
+      { Effect: 'Allow', Action: 's3:PutBucketAcl', Resource: 'arn:aws:s3:::data' },
+    ]);
+    assert.match(
+      caveat,
+      /BlockPublicAcls refuses a request that sets a public ACL, as this one does \(AccessControlPolicy in the request body: READ to uri=http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers\)/,
+    );
+  });
+
   test('a bucket policy being set: BlockPublicPolicy', () => {
     const record = deniedRecord({
       eventName: 'PutBucketPolicy',

@@ -384,5 +384,12 @@ describe('a public ACL refused by BlockPublicAcls', () => {
       finding?.caveats.join('\n'),
     );
     assert.ok(note?.includes('AccessControlListNotSupported'), note);
+    // s3cmd's ways of setting a public ACL, and its option not to copy the source's ACL.
+    assert.ok(
+      note?.includes(
+        "s3cmd --acl-public and setacl; s3cmd's cp, mv and modify copy the source's ACL unless given --acl-private",
+      ),
+      note,
+    );
   });
 });

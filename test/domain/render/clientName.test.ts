@@ -85,6 +85,29 @@ describe('a client the JSON has no tool for, named by its user agent', () => {
   });
 });
 
+describe('a record that carries no user agent (s3cmd sends none)', () => {
+  const withUserAgent = (userAgent: string | undefined) =>
+    explainTexts(
+      [{ input: 'test.json', text: JSON.stringify({ Records: [deniedRecord({ userAgent })] }) }],
+      backupUserContext([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }]),
+    );
+  const said =
+    'other (no user agent: the record\'s userAgent is empty, "[]", or absent; s3cmd sends none, nor do some scripts)';
+
+  for (const [label, userAgent] of [
+    ['"[]"', '[]'],
+    ['absent', undefined],
+  ] as const)
+    test(`userAgent ${label}: the JSON stays other, and every client line says there is none`, () => {
+      const report = withUserAgent(userAgent);
+      assert.deepEqual(report.findings[0]?.client, { tool: 'other' });
+      assert.match(report.findings[0]?.summary ?? '', /^user\/backup was denied /);
+      assert.ok(renderText(report, { color: false }).includes(`  Client     ${said}\n`));
+      assert.ok(renderMarkdown(report).includes(`- **Client:** \`${said}\``));
+      assert.ok(JSON.stringify(renderSlack(report)).includes('no user agent: the record'));
+    });
+});
+
 describe('a record whose sessionCredentialFromConsole says the call came from a console session', () => {
   const withFlag = (overrides: Record<string, unknown>) =>
     explainTexts(

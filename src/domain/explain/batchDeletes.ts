@@ -1,0 +1,178 @@
+/**
+ * A multi-object delete (DeleteObjects: s3cmd's `rm --recursive` and `sync --delete-removed`, boto3's
+ * `delete_objects`) that S3 answered 200: it reports each key it refused (AccessDenied) inside that
+ * answer, which CloudTrail does not log, so the record looks like a success whatever S3 did. When the
+ * policies that could allow the keys' s3:DeleteObject are all given (the caller's, from the account
+ * snapshot, and the bucket's) and none allows it on any of the keys, S3 refused them: the client may
+ * have reported success (s3cmd prints `delete:` for each key and exits 0), yet the keys were most likely
+ * not deleted. The report says so in a warning, with the statement that would allow the deletes; no
+ * denied event is made up, since the record shows none.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
+import { evaluate } from '../policy/evaluate.js';
+import { type CompiledPolicy, resourceKey } from '../policy/parsePolicy.js';
+import type { AuthorizationRequest } from '../policy/types.js';
+import { authorizationChecksFor } from '../s3/authorizationChecks.js';
+import { bucketOwnerOf } from '../s3/requestContext.js';
+import type { S3AuthorizationCheck } from '../s3/types.js';
+import { shellWord } from '../shell.js';
+import { callerById } from './callerById.js';
+import type { ExplainContext } from './context.js';
+import { isUnloggedKey } from './denyAdvice.js';
+import { minimalStatements } from './minimalStatements.js';
+import type { PolicyResolver } from './policyResolver.js';
+import type { ExplainWarning } from './report.js';
+
+const DELETE_OBJECTS = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html';
+
+/** The warning's code in the report's `warnings`. */
+export const REFUSED_BATCH_DELETE = 'deleteObjects.keysRefused';
+
+/** How many successful batch deletes a batch keeps to check (each is a record's few checks). */
+export const BATCH_DELETES_KEPT = 1000;
+
+/** A DeleteObjects S3 answered 200, as far as the check needs it. */
+export interface BatchDelete {
+  /** The input the record was read from. */
+  readonly input: string;
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly principal: Principal;
+  readonly bucket: string;
+  /** The bucket owner's account, when the record's resources name it. */
+  readonly owner: string | undefined;
+  /** Its s3:DeleteObject (or s3:DeleteObjectVersion) checks: one per logged key, or the bucket's `/*`. */
+  readonly checks: readonly S3AuthorizationCheck[];
+}
+
+/** The batch delete of a DeleteObjects record S3 answered 200, or `undefined` when it names no bucket. */
+export function batchDeleteOf(record: CloudTrailRecord, input: string): BatchDelete | undefined {
+  const mapped = authorizationChecksFor(record);
+  if (!mapped.ok) return undefined;
+  const checks = mapped.checks.filter(
+    (c) => c.kind === 's3' && c.bucket !== undefined && c.accessPoint === undefined,
+  );
+  const bucket = checks[0]?.bucket;
+  if (bucket === undefined) return undefined;
+  const owner = bucketOwnerOf(record);
+  return {
+    input,
+    eventId: record.eventId,
+    eventTime: record.eventTime,
+    principal: record.principal,
+    bucket,
+    owner: owner?.from === 'resources' ? owner.account : undefined,
+    checks,
+  };
+}
+
+/**
+ * The resources to ask for a check: its object, or for a check of every object (the record logs no
+ * key) one object under each place an Allow of the visible policies names in the bucket (`dst/*` gives
+ * `dst/x`), and one at its root. `undefined` when an Allow's resource cannot be turned into an object
+ * of the bucket so (a policy variable, a wildcard in the bucket's name), which might allow some key.
+ */
+function probesOf(check: S3AuthorizationCheck, policies: readonly CompiledPolicy[]): string[] | undefined {
+  if (check.anyKey !== true) return [check.resource];
+  const base = check.resource.slice(0, -1); // `arn:aws:s3:::bucket/`
+  const probes = new Set([`${base}permission-auditor-probe`]);
+  const action = check.action.toLowerCase();
+  for (const policy of policies)
+    for (const { statement } of policy.candidateStatements(action, resourceKey(`${base}x`))) {
+      if (statement.effect !== 'Allow') continue;
+      if (statement.notResource) return undefined;
+      for (const pattern of statement.resources) {
+        if (pattern.template !== undefined) return undefined;
+        const raw = pattern.raw;
+        if (raw === '*') continue;
+        if (!raw.startsWith(base)) {
+          // `arn:aws:s3:::*`, `arn:aws:s3:::data-*/in/*`: some other object might match it.
+          if (/[*?]/.test(raw) && base.startsWith(raw.slice(0, raw.search(/[*?]/)))) return undefined;
+          continue;
+        }
+        probes.add(raw.replace(/[*?]/g, 'x'));
+      }
+    }
+  return [...probes];
+}
+
+/**
+ * The warnings (each with its event's ID) for batch deletes whose keys the visible policies refuse: the caller's identity policies
+ * are in the snapshot and the bucket policy is given (either could allow a delete), and no key of the
+ * request (no object of the bucket, when the record does not log the keys) is allowed by them. A Deny
+ * on a key the record does not log is not taken to apply (see `isUnloggedKey`); the policies not given
+ * (SCPs, RCPs, a session policy) could only refuse more.
+ */
+export function refusedBatchDeletes(
+  deletes: readonly BatchDelete[],
+  context: ExplainContext,
+  resolver: PolicyResolver,
+): (ExplainWarning & { readonly eventId: string })[] {
+  const warnings: (ExplainWarning & { readonly eventId: string })[] = [];
+  for (const batch of deletes) {
+    if (!context.bucketPolicies.has(batch.bucket)) continue;
+    const principal = callerById(batch.principal, context.snapshot)?.principal ?? batch.principal;
+    const resolved = resolver.resolve(principal, batch.bucket, batch.owner);
+    if (!resolved.identityKnown || !resolved.bucketPolicyKnown) continue;
+    const policies = [...resolved.set.identity, ...(resolved.set.resource ? [resolved.set.resource] : [])];
+    const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
+    const refused = batch.checks.filter((check) => {
+      const probes = probesOf(check, policies);
+      if (probes === undefined) return false;
+      return probes.every((resource) => {
+        const request: AuthorizationRequest = {
+          principal: resolved.enginePrincipal,
+          action: check.action,
+          resource,
+          ...(batch.owner !== undefined ? { resourceAccount: batch.owner } : {}),
+          context: check.context,
+          ...(principalContext !== undefined ? { principalContext } : {}),
+          unknownKeys: isUnloggedKey,
+        };
+        return evaluate(resolved.set, request).decision !== 'Allowed';
+      });
+    });
+    if (refused.length === 0) continue;
+    warnings.push({
+      eventId: batch.eventId,
+      input: batch.input,
+      code: REFUSED_BATCH_DELETE,
+      message: refusedMessage(batch, principal, refused),
+    });
+  }
+  return warnings;
+}
+
+function refusedMessage(
+  batch: BatchDelete,
+  principal: Principal,
+  refused: readonly S3AuthorizationCheck[],
+): string {
+  const who = principal.arn ?? principal.policyPrincipalArn ?? principal.name ?? 'the caller';
+  const anyKey = refused.some((c) => c.anyKey === true);
+  const actions = [...new Set(refused.map((c) => c.action))].join(' and ');
+  const keyed = batch.checks.filter((c) => c.key !== undefined);
+  const which = anyKey
+    ? `on no object of bucket ${batch.bucket} (the record does not log which keys it named)`
+    : refused.length === keyed.length
+      ? `on none of the ${keyed.length === 1 ? 'key' : `${keyed.length} keys`} it named in bucket ${batch.bucket}`
+      : `on ${refused.length} of the ${keyed.length} keys it named in bucket ${batch.bucket} (${refused
+          .slice(0, 5)
+          .map((c) => shellWord(c.key ?? ''))
+          .join(', ')}${refused.length > 5 ? ', …' : ''})`;
+  const grant = minimalStatements(
+    refused.map((c) => ({
+      action: c.action,
+      resource: c.resource,
+      bucket: batch.bucket,
+      ...(c.key !== undefined ? { key: c.key } : {}),
+      ...(c.anyKey === true ? { anyKey: true as const } : {}),
+    })),
+  );
+  const statement = JSON.stringify(grant.length === 1 ? grant[0] : grant);
+  const they = anyKey || refused.length === keyed.length ? 'its keys' : 'those keys';
+  return `DeleteObjects by ${who} at ${batch.eventTime} (event ${batch.eventId}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of ${batch.bucket}) allow ${actions} ${which}: S3 answers a multi-object delete with 200 and lists each key it refused (AccessDenied) in the response body, which CloudTrail does not log, so ${they} were most likely not deleted, even if the client reported them deleted (${DELETE_OBJECTS}). A statement that would allow the deletes, for the caller's identity policy (not verified: no denied event shows the request): ${statement}.`;
+}
