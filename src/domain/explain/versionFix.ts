@@ -9,6 +9,7 @@
  */
 import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import { evaluate, type PolicySet } from '../policy/evaluate.js';
+import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { AuthorizationRequest } from '../policy/types.js';
 import type { LocatedPolicy } from '../snapshot/types.js';
@@ -117,18 +118,19 @@ export function literalVariableVersionFix(
         return `${token} reads as ${value !== undefined && value.length === 1 ? JSON.stringify(String(value[0])) : 'unknown'}`;
       })
       .join(', ');
-    // Nothing else of the changed statements' actions becomes allowed on other resources for this caller.
-    const probes = probeResources(requests);
+    // Nothing else of the changed statements' actions becomes allowed on other resources for this caller:
+    // every S3 action their Action (or NotAction) covers, wildcards expanded against the S3 catalogue,
+    // and another service's action named as it is. Another service's wildcard (or a NotAction, which
+    // covers every other service) cannot be listed, so it leaves the change unverified.
+    const covered = coveredActions(input, patched.identity[i]!, own);
+    const unprobed = covered.unprobed;
+    // The refused requests' own actions first: what the change newly allows is named with them if it can be.
+    const refusedActions = new Set(requests.map((r) => r.action.toLowerCase()));
     const actions = [
-      ...new Set(
-        own.flatMap(({ s }) => {
-          const action = (s as { Action?: unknown }).Action;
-          return (Array.isArray(action) ? action : [action]).filter(
-            (a): a is string => typeof a === 'string',
-          );
-        }),
-      ),
-    ].filter((a) => !a.includes('*') && !a.includes('?'));
+      ...covered.probed.filter((a) => refusedActions.has(a.toLowerCase())),
+      ...covered.probed.filter((a) => !refusedActions.has(a.toLowerCase())),
+    ];
+    const probes = probeResources(requests);
     const refused = new Set(requests.map((r) => `${r.action.toLowerCase()} ${r.resource}`));
     let checked = 0;
     let newly: string | undefined;
@@ -152,10 +154,15 @@ export function literalVariableVersionFix(
     const verification = [
       `With "Version": "2012-10-17" added, ${n === 1 ? 'the denied request evaluates' : `all ${n} denied requests evaluate`} to Allowed.`,
       `Only ${own.length === 1 ? 'statement' : 'statements'} ${own.map(({ s, index }) => statementName(s, index)).join(', ')} ${own.length === 1 ? 'holds' : 'hold'} \${…}, so only ${own.length === 1 ? 'its' : 'their'} meaning changes: for this caller ${values || 'the variables resolve per request'}; for each other principal the policy serves, ${tokens.length === 1 ? 'it reads as its own value' : 'they read as its own values'}.`,
-      newly === undefined
-        ? `No other resource becomes newly allowed for ${actions.join(', ')} (${checked} action/resource probes with the refused requests' context).`
-        : `Verification failed: the change would also newly allow ${newly}.`,
+      newly !== undefined
+        ? `Verification failed: the change would also newly allow ${newly}.`
+        : unprobed.length > 0
+          ? `Not verified: ${own.length === 1 ? 'its Action covers' : 'their Actions cover'} ${unprobed.join(', ')}, whose actions cannot be listed to probe here, so what the change newly allows with them is not known (${checked} action/resource probes of the rest found nothing newly allowed).`
+          : checked === 0
+            ? 'Not verified: no action the changed statements cover could be probed on other resources.'
+            : `No other resource becomes newly allowed for ${actionWords(own, actions)} (${checked} action/resource probes with the refused requests' context).`,
     ];
+    const verified = newly === undefined && unprobed.length === 0 && checked > 0;
     return {
       fix: {
         attachTo: managed ? located.arn! : located.attachedTo.arn,
@@ -165,7 +172,7 @@ export function literalVariableVersionFix(
         statements: [],
         newDocument: after,
         diff,
-        verified: newly === undefined,
+        verified,
         verification,
       },
       caveats: [
@@ -176,6 +183,58 @@ export function literalVariableVersionFix(
   return undefined;
 }
 
+/**
+ * The actions the changed statements cover, to probe: every S3 action of the catalogue one of them
+ * matches (its Action's wildcards expanded, or all but its NotAction), and another service's action
+ * named without a wildcard. `unprobed` names what cannot be listed: another service's wildcard, or a
+ * NotAction (which covers every other service's actions).
+ */
+function coveredActions(
+  input: FixInput,
+  policy: CompiledPolicy,
+  own: readonly { readonly index: number }[],
+): { readonly probed: readonly string[]; readonly unprobed: readonly string[] } {
+  const indexes = new Set(own.map(({ index }) => index));
+  // The catalogue names S3's actions without their service prefix.
+  const probed = input.s3Actions
+    .map((name) => `s3:${name}`)
+    .filter((action) =>
+      policy.relevantStatements(action.toLowerCase()).some((r) => indexes.has(r.statement.index)),
+    );
+  const others = new Set<string>();
+  const unprobed = new Set<string>();
+  for (const statement of policy.statements) {
+    if (!indexes.has(statement.index)) continue;
+    if (statement.notAction) {
+      unprobed.add(
+        `NotAction ${statement.actions.map((a) => a.raw).join(', ')} (every other service's actions)`,
+      );
+      continue;
+    }
+    for (const { raw } of statement.actions) {
+      if (/^s3:/i.test(raw)) continue;
+      if (/[*?]/.test(raw)) unprobed.add(raw);
+      else others.add(raw);
+    }
+  }
+  return { probed: [...probed, ...others], unprobed: [...unprobed] };
+}
+
+/** The probed actions in words: as the statements write them, with how many a wildcard stands for. */
+function actionWords(own: readonly { readonly s: unknown }[], probed: readonly string[]): string {
+  const written = [
+    ...new Set(
+      own.flatMap(({ s }) => {
+        const action = (s as { Action?: unknown }).Action;
+        return (Array.isArray(action) ? action : [action]).filter((a): a is string => typeof a === 'string');
+      }),
+    ),
+  ];
+  return written.some((a) => /[*?]/.test(a))
+    ? `${written.join(', ')}, ${probed.length} ${probed.length === 1 ? 'action' : 'actions'} with the wildcards expanded`
+    : written.join(', ');
+}
+
 /** The refused resources, their buckets and a key beside them, and another bucket: where a widened statement would show. */
 function probeResources(requests: readonly DeniedRequestForFix[]): string[] {
   const probes = new Set<string>();
@@ -184,8 +243,9 @@ function probeResources(requests: readonly DeniedRequestForFix[]): string[] {
     const bucket = /^(arn:[^:]+:s3:::[^/]+)/.exec(r.resource)?.[1];
     if (bucket === undefined) continue;
     probes.add(bucket);
-    probes.add(`${bucket}/permission-auditor-probe`);
+    // Another bucket before a key of this one: a bucket action's widening shows on a bucket's ARN.
     probes.add(`${bucket.replace(/:::.*/, ':::')}permission-auditor-other-bucket`);
+    probes.add(`${bucket}/permission-auditor-probe`);
   }
   probes.add('*');
   return [...probes];

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+import { deniedRecord, explainContext, S3_ACTIONS, snapshotWithUser } from './explainFixtures.js';
 
 const listing = (prefix: string, errorMessage: string) =>
   deniedRecord({
@@ -77,6 +77,38 @@ describe('a policy variable in a Condition value', () => {
           'inline has no Version (IAM reads it as 2008-10-17), under which IAM reads ${…} as literal text: the fix adds "Version": "2012-10-17" and nothing else',
         ),
       ),
+    );
+  });
+
+  test("a wildcard Action's actions are probed, expanded against the S3 catalogue", () => {
+    const catalogue = explainContext({ s3Actions: [...S3_ACTIONS, 'ListBucketVersions'] });
+    const run = (action: unknown) =>
+      explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [listing('backup/', NO_ALLOW)] }) }], {
+        ...catalogue,
+        snapshot: snapshotWithUser('backup', {
+          Statement: [{ ...listOwn('${aws:username}/*'), Action: action }],
+        }),
+      }).findings[0]?.fix;
+    // s3:ListBucket* also covers s3:ListBucketVersions, which the Version newly allows on the bucket.
+    const wide = run('s3:ListBucket*');
+    assert.equal(wide?.verified, false);
+    assert.equal(
+      wide?.verification[2],
+      'Verification failed: the change would also newly allow s3:ListBucketVersions on arn:aws:s3:::data.',
+    );
+    // s3:ListBucke? covers s3:ListBucket alone: probed, and verified.
+    const narrow = run('s3:ListBucke?');
+    assert.equal(narrow?.verified, true);
+    assert.equal(
+      narrow?.verification[2],
+      "No other resource becomes newly allowed for s3:ListBucke?, 1 action with the wildcards expanded (3 action/resource probes with the refused requests' context).",
+    );
+    // Another service's wildcard cannot be listed to probe: not called verified.
+    const other = run(['s3:ListBucket', 'iam:List*']);
+    assert.equal(other?.verified, false);
+    assert.match(
+      other?.verification[2] ?? '',
+      /^Not verified: its Action covers iam:List\*, whose actions cannot be listed to probe here/,
     );
   });
 
