@@ -14,8 +14,9 @@ import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { AuthorizationRequest } from '../policy/types.js';
 import type { LocatedPolicy } from '../snapshot/types.js';
 import { isUnloggedKey, requestContextOf } from './denyAdvice.js';
-import type { DeniedRequestForFix, FixInput } from './fix.js';
+import { type DeniedRequestForFix, type FixInput, serviceLinkedRefusal } from './fix.js';
 import { lineDiff } from './lineDiff.js';
+import { PERMISSION_SET_INLINE_POLICY } from './policySize.js';
 import type { Fix } from './report.js';
 
 const CURRENT = '2012-10-17';
@@ -52,11 +53,19 @@ export function literalVariableVersionFix(
       principalContext: resolved.context,
       unknownKeys: isUnloggedKey,
     };
+  // A service-linked role's policies are its service's to change, not the account's.
+  if (serviceLinkedRefusal(input.principal, resolved.identityArn) !== undefined) return undefined;
+  const identityCenter = input.principal.type === 'IdentityCenter';
   for (let i = 0; i < resolved.identityPolicies.length; i++) {
     const located: LocatedPolicy = resolved.identityPolicies[i]!;
     const compiled = set.identity[i];
     if (compiled === undefined || compiled.version === CURRENT) continue;
     if (located.arn !== undefined && isAwsManagedPolicyArn(located.arn)) continue;
+    // An IAM Identity Center role's inline policy is its permission set's, provisioned under this name:
+    // the edit goes to the permission set (IAM refuses edits to the role itself). No other inline policy
+    // of such a role can be edited.
+    const permissionSet = identityCenter && located.kind === 'inline';
+    if (permissionSet && located.name !== PERMISSION_SET_INLINE_POLICY) continue;
     const decoded = decodePolicyDocument(located.document);
     if (!decoded.ok) continue;
     const before = decoded.document;
@@ -166,9 +175,9 @@ export function literalVariableVersionFix(
     return {
       fix: {
         attachTo: managed ? located.arn! : located.attachedTo.arn,
-        attachKind: managed ? 'managed-policy-version' : 'inline-policy',
+        attachKind: managed ? 'managed-policy-version' : permissionSet ? 'permission-set' : 'inline-policy',
         ...(managed ? { policyArn: located.arn! } : {}),
-        policyName: located.name,
+        policyName: permissionSet ? (input.principal.permissionSet ?? located.name) : located.name,
         statements: [],
         newDocument: after,
         diff,
@@ -177,10 +186,23 @@ export function literalVariableVersionFix(
       },
       caveats: [
         `${located.name} ${versionWords}, under which IAM reads \${…} as literal text: the fix adds "Version": "2012-10-17" and nothing else, so its \${…} resolve per request, for every principal the policy serves, rather than a statement that hard-codes this caller's value (${VERSION_DOC}).`,
+        // The finding's own caveat already sends an Identity Center role's inline policy to its permission set.
+        ...(identityCenter && managed ? [identityCenterCaveat(input, located)] : []),
       ],
     };
   }
   return undefined;
+}
+
+/**
+ * The customer managed policy an IAM Identity Center role holds is one its permission set references by
+ * name and path: each account the permission set is provisioned to holds its own copy.
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html
+ */
+function identityCenterCaveat(input: FixInput, located: LocatedPolicy): string {
+  const name = input.principal.permissionSet !== undefined ? ` ${input.principal.permissionSet}` : '';
+  return `${located.name} is a customer managed policy the permission set${name} references by name: each account the permission set is provisioned to holds its own ${located.name}, so make the change in each of them (https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html).`;
 }
 
 /**
