@@ -14,7 +14,7 @@ import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { AuthorizationRequest } from '../policy/types.js';
 import type { LocatedPolicy } from '../snapshot/types.js';
 import { isUnloggedKey, requestContextOf } from './denyAdvice.js';
-import { type DeniedRequestForFix, type FixInput, serviceLinkedRefusal } from './fix.js';
+import { type DeniedRequestForFix, type FixInput, fullVersionsCaveat, serviceLinkedRefusal } from './fix.js';
 import { lineDiff } from './lineDiff.js';
 import { PERMISSION_SET_INLINE_POLICY } from './policySize.js';
 import type { Fix } from './report.js';
@@ -172,22 +172,26 @@ export function literalVariableVersionFix(
             : `No other resource becomes newly allowed for ${actionWords(own, actions)} (${checked} action/resource probes with the refused requests' context).`,
     ];
     const verified = newly === undefined && unprobed.length === 0 && checked > 0;
+    const fix: Fix = {
+      attachTo: managed ? located.arn! : located.attachedTo.arn,
+      attachKind: managed ? 'managed-policy-version' : permissionSet ? 'permission-set' : 'inline-policy',
+      ...(managed ? { policyArn: located.arn! } : {}),
+      policyName: permissionSet ? (input.principal.permissionSet ?? located.name) : located.name,
+      statements: [],
+      newDocument: after,
+      diff,
+      verified,
+      verification,
+    };
+    // A managed policy already at IAM's 5 versions takes no new one until one is deleted.
+    const full = fullVersionsCaveat(fix, input.snapshot);
     return {
-      fix: {
-        attachTo: managed ? located.arn! : located.attachedTo.arn,
-        attachKind: managed ? 'managed-policy-version' : permissionSet ? 'permission-set' : 'inline-policy',
-        ...(managed ? { policyArn: located.arn! } : {}),
-        policyName: permissionSet ? (input.principal.permissionSet ?? located.name) : located.name,
-        statements: [],
-        newDocument: after,
-        diff,
-        verified,
-        verification,
-      },
+      fix,
       caveats: [
         `${located.name} ${versionWords}, under which IAM reads \${…} as literal text: the fix adds "Version": "2012-10-17" and nothing else, so its \${…} resolve per request, for every principal the policy serves, rather than a statement that hard-codes this caller's value (${VERSION_DOC}).`,
         // The finding's own caveat already sends an Identity Center role's inline policy to its permission set.
         ...(identityCenter && managed ? [identityCenterCaveat(input, located)] : []),
+        ...(full !== undefined ? [full] : []),
       ],
     };
   }
