@@ -110,4 +110,44 @@ describe('the Version fix of a managed policy', () => {
     const [fewer] = explain(contextWith({ versions: 4 }), listing()).findings;
     assert.ok(!fewer?.caveats.some((c) => c.includes('already has 5 versions')));
   });
+
+  test('combined with a fix that adds statements to the same policy, the combined change keeps the Version, in either order', () => {
+    const put = (time: string) =>
+      deniedRecord({
+        eventTime: time,
+        requestParameters: {
+          bucketName: 'data2',
+          key: 'backup/x.bin',
+          Host: 'data2.s3.eu-west-1.amazonaws.com',
+        },
+        errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/backup is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::data2/backup/x.bin" because no identity-based policy allows the s3:PutObject action`,
+        resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::data2/backup/x.bin' }],
+      });
+    for (const records of [
+      [put('2026-11-27T10:00:00Z'), listing('2026-11-27T10:01:00Z')],
+      [listing('2026-11-27T10:00:00Z'), put('2026-11-27T10:01:00Z')],
+    ]) {
+      const report = explain(contextWith(), ...records);
+      const [change] = report.policyChanges ?? [];
+      assert.deepEqual(change?.findings, [1, 2]);
+      const document = change?.newDocument as { Version?: string; Statement: { Sid?: string }[] };
+      assert.equal(document.Version, '2012-10-17');
+      assert.deepEqual(
+        document.Statement.map((s) => s.Sid),
+        ['ListOwn', 'ReadData2', 'PermissionAuditorFix1'],
+      );
+      assert.match(change?.diff ?? '', /^\+ {3}"Version": "2012-10-17",$/m);
+      assert.equal(change?.verified, true);
+      assert.match(
+        change?.verification[1] ?? '',
+        /^Each finding's change was verified with that finding\. The Version/,
+      );
+      const versionFinding = report.findings.find((f) => f.fix?.statements.length === 0);
+      assert.ok(
+        versionFinding?.caveats.some((c) =>
+          c.includes("keeps only the last one's change. Apply combined change 1"),
+        ),
+      );
+    }
+  });
 });
