@@ -161,7 +161,7 @@ export function literalVariableVersionFix(
     const diff = lineDiff(JSON.stringify(before, null, 2), JSON.stringify(after, null, 2));
     const n = requests.length;
     const verification = [
-      `With "Version": "2012-10-17" added, ${n === 1 ? 'the denied request evaluates' : `all ${n} denied requests evaluate`} to Allowed.`,
+      `With ${compiled.version === undefined ? '"Version": "2012-10-17" added' : 'the Version changed to "2012-10-17"'}, ${n === 1 ? 'the denied request evaluates' : `all ${n} denied requests evaluate`} to Allowed.`,
       `Only ${own.length === 1 ? 'statement' : 'statements'} ${own.map(({ s, index }) => statementName(s, index)).join(', ')} ${own.length === 1 ? 'holds' : 'hold'} \${…}, so only ${own.length === 1 ? 'its' : 'their'} meaning changes: for this caller ${values || 'the variables resolve per request'}; for each other principal the policy serves, ${tokens.length === 1 ? 'it reads as its own value' : 'they read as its own values'}.`,
       newly !== undefined
         ? `Verification failed: the change would also newly allow ${newly}.`
@@ -188,7 +188,7 @@ export function literalVariableVersionFix(
     return {
       fix,
       caveats: [
-        `${located.name} ${versionWords}, under which IAM reads \${…} as literal text: the fix adds "Version": "2012-10-17" and nothing else, so its \${…} resolve per request, for every principal the policy serves, rather than a statement that hard-codes this caller's value (${VERSION_DOC}).`,
+        `${located.name} ${versionWords}, under which IAM reads \${…} as literal text: the fix ${compiled.version === undefined ? 'adds "Version": "2012-10-17"' : `changes its Version from ${JSON.stringify(compiled.version)} to "2012-10-17"`} and nothing else, so its \${…} resolve per request, for every principal the policy serves, rather than a statement that hard-codes this caller's value (${VERSION_DOC}).`,
         // The finding's own caveat already sends an Identity Center role's inline policy to its permission set.
         ...(identityCenter && managed ? [identityCenterCaveat(input, located)] : []),
         ...(full !== undefined ? [full] : []),

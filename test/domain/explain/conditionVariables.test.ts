@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
+import { renderText } from '../../../src/domain/render/text.js';
 import { deniedRecord, explainContext, S3_ACTIONS, snapshotWithUser } from './explainFixtures.js';
 
 const listing = (prefix: string, errorMessage: string) =>
@@ -109,6 +111,40 @@ describe('a policy variable in a Condition value', () => {
     assert.match(
       other?.verification[2] ?? '',
       /^Not verified: its Action covers iam:List\*, whose actions cannot be listed to probe here/,
+    );
+  });
+
+  test('the reports say the fix replaces the document, and what it does to a Version 2008-10-17', () => {
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [listing('backup/', NO_ALLOW)] }) }],
+      explainContext({ snapshot: snapshotWithUser('backup', { Statement: [listOwn('${aws:username}/*')] }) }),
+    );
+    const text = renderText(report, { color: false });
+    assert.match(
+      text,
+      /Fix \(verified\): Replace the document of the inline policy of arn:aws:iam::111122223333:user\/backup named "inline"\n/,
+    );
+    assert.doesNotMatch(text, /Add as an inline policy/);
+    // Slack shows the diff alone, and says where the whole document and its command are.
+    assert.match(
+      JSON.stringify(renderSlack(report)),
+      /The change \(diff of the inline policy, unchanged lines cut\) \(the whole new document is in the text, Markdown and JSON reports; the command that applies it, in text and Markdown\):/,
+    );
+    const old = explain(
+      { Version: '2008-10-17', Statement: [listOwn('${aws:username}/*')] },
+      listing('backup/', NO_ALLOW),
+    );
+    assert.equal(
+      old?.fix?.verification[0],
+      'With the Version changed to "2012-10-17", the denied request evaluates to Allowed.',
+    );
+    assert.ok(
+      old?.caveats.some((c) =>
+        c.startsWith(
+          'inline has Version 2008-10-17, under which IAM reads ${…} as literal text: the fix changes its Version from "2008-10-17" to "2012-10-17" and nothing else,',
+        ),
+      ),
+      old?.caveats.join('\n'),
     );
   });
 

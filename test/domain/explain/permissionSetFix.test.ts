@@ -284,5 +284,10 @@ describe('a permission set fix', () => {
     assert.equal(fix?.verified, true);
     const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
     assert.doesNotMatch(text, /aws iam put-role-policy/);
+    assert.match(
+      text,
+      /Fix \(verified\): Replace the inline policy of the IAM Identity Center permission set that provisions the role /,
+    );
+    assert.match(text, /not provisioned again since, make the change to its inline policy as it is now\)/);
   });
 });
