@@ -14,7 +14,14 @@ import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { AuthorizationRequest } from '../policy/types.js';
 import type { LocatedPolicy } from '../snapshot/types.js';
 import { isUnloggedKey, requestContextOf } from './denyAdvice.js';
-import { type DeniedRequestForFix, type FixInput, fullVersionsCaveat, serviceLinkedRefusal } from './fix.js';
+import {
+  type DeniedRequestForFix,
+  type FixInput,
+  fullVersionsCaveat,
+  otherHolders,
+  serviceLinkedRefusal,
+  shownHolders,
+} from './fix.js';
 import { lineDiff } from './lineDiff.js';
 import { PERMISSION_SET_INLINE_POLICY } from './policySize.js';
 import type { Fix } from './report.js';
@@ -72,6 +79,12 @@ export function literalVariableVersionFix(
     if (!JSON.stringify(before.Statement ?? null).includes('${')) continue;
     const { Version: _old, ...rest } = before;
     const after = { Version: CURRENT, ...rest };
+    const managed = located.kind === 'managed' && located.arn !== undefined;
+    const alsoBoundary =
+      located.kind === 'managed' &&
+      located.arn !== undefined &&
+      resolved.boundary?.arn === located.arn &&
+      set.permissionsBoundary !== undefined;
     const patched: PolicySet = {
       ...set,
       identity: set.identity.map((p, j) =>
@@ -86,6 +99,16 @@ export function literalVariableVersionFix(
             )
           : p,
       ),
+      // The same managed policy as the permissions boundary is the same document there: a new version
+      // changes both.
+      ...(alsoBoundary
+        ? {
+            permissionsBoundary: input.cache.compile(
+              { name: located.name, arn: located.arn!, document: after },
+              { policyType: 'permissions-boundary', policyIndex: 0 },
+            ),
+          }
+        : {}),
     };
     const results = requests.map((r) => ({
       r,
@@ -157,7 +180,6 @@ export function literalVariableVersionFix(
             break outer;
           }
         }
-    const managed = located.kind === 'managed' && located.arn !== undefined;
     const diff = lineDiff(JSON.stringify(before, null, 2), JSON.stringify(after, null, 2));
     const n = requests.length;
     const verification = [
@@ -171,6 +193,20 @@ export function literalVariableVersionFix(
             ? 'Not verified: no action the changed statements cover could be probed on other resources.'
             : `No other resource becomes newly allowed for ${actionWords(own, actions)} (${checked} action/resource probes with the refused requests' context).`,
     ];
+    if (alsoBoundary)
+      verification.push(
+        `${located.name} is also the permissions boundary: checked with the new version in both places.`,
+      );
+    // Who else the new version serves: each gets the variables' own values, which no request of theirs
+    // here shows.
+    const sharedWith =
+      managed && input.snapshot !== undefined
+        ? otherHolders(input.snapshot, located.arn!, located.attachedTo)
+        : [];
+    if (sharedWith.length > 0)
+      verification.push(
+        `Verified for this caller only: ${located.name} also serves ${shownHolders(sharedWith, true)}, for whom the \${…} read as their own values; what the new version changes for them was not evaluated.`,
+      );
     const verified = newly === undefined && unprobed.length === 0 && checked > 0;
     const fix: Fix = {
       attachTo: managed ? located.arn! : located.attachedTo.arn,

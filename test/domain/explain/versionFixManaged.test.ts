@@ -150,4 +150,27 @@ describe('the Version fix of a managed policy', () => {
       );
     }
   });
+
+  test('a policy other principals hold too is said to be verified for this caller only', () => {
+    const [finding] = explain(contextWith({ users: [user('carol')] }), listing()).findings;
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'Verified for this caller only: HomeDirs also serves user carol (attached), for whom the ${…} read as their own values; what the new version changes for them was not evaluated.',
+      ),
+      finding?.fix?.verification.join('\n'),
+    );
+  });
+
+  test('a policy that is also the permissions boundary is checked with the new version in both places', () => {
+    const [finding] = explain(contextWith({ boundary: true }), listing()).findings;
+    assert.equal(finding?.fix?.attachKind, 'managed-policy-version');
+    assert.deepEqual(finding?.fix?.statements, []);
+    assert.equal(finding?.fix?.verified, true);
+    assert.ok(
+      finding?.fix?.verification.includes(
+        'HomeDirs is also the permissions boundary: checked with the new version in both places.',
+      ),
+      finding?.fix?.verification.join('\n'),
+    );
+  });
 });
