@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { renderSlack } from '../../../src/domain/render/slack.js';
 import { renderText } from '../../../src/domain/render/text.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
 import { deniedRecord, explainContext, S3_ACTIONS, snapshotWithUser } from './explainFixtures.js';
 
 const listing = (prefix: string, errorMessage: string) =>
@@ -146,6 +147,60 @@ describe('a policy variable in a Condition value', () => {
       ),
       old?.caveats.join('\n'),
     );
+  });
+
+  test("a service-linked role gets no Version fix: its policies are its service's to change", () => {
+    const role = 'AWSServiceRoleForExample';
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: role,
+            RoleId: 'AROASERVICE',
+            Arn: `arn:aws:iam::111122223333:role/aws-service-role/example.amazonaws.com/${role}`,
+            Path: '/aws-service-role/example.amazonaws.com/',
+            AttachedManagedPolicies: [],
+            RolePolicyList: [
+              {
+                PolicyName: 'inline',
+                PolicyDocument: { Statement: [listOwn('${aws:principaltag/dir}/*')] },
+              },
+            ],
+            Tags: [{ Key: 'dir', Value: 'backup' }],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const record = listing(
+      'backup/',
+      `User: arn:aws:sts::111122223333:assumed-role/${role}/s is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+    );
+    record.userIdentity = {
+      type: 'AssumedRole',
+      principalId: 'AROASERVICE:s',
+      arn: `arn:aws:sts::111122223333:assumed-role/${role}/s`,
+      accountId: '111122223333',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROASERVICE',
+          arn: `arn:aws:iam::111122223333:role/aws-service-role/example.amazonaws.com/${role}`,
+          accountId: '111122223333',
+          userName: role,
+        },
+      },
+    };
+    const finding = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings[0];
+    assert.equal(finding?.fix, null);
+    assert.ok(!finding?.caveats.some((c) => c.includes('the fix adds "Version"')));
   });
 
   test('the Version would change other statements too: advised, naming them, not proposed', () => {
