@@ -2211,7 +2211,7 @@ function holdersOf(snapshot: AccountSnapshot, arn: string): readonly HeldBy[] {
  * how many principals it stands for, and how it holds the policy (undefined: not known, or through a
  * group).
  */
-interface OtherHolder {
+export interface OtherHolder {
   readonly text: string;
   readonly count: number;
   readonly how?: 'attached' | 'boundary' | 'both';
@@ -2222,7 +2222,11 @@ interface OtherHolder {
  * is attached to (or is the permissions boundary of), and the other members of the group through which
  * `holder` has it.
  */
-function otherHolders(snapshot: AccountSnapshot, arn: string, holder: PolicyHolder): readonly OtherHolder[] {
+export function otherHolders(
+  snapshot: AccountSnapshot,
+  arn: string,
+  holder: PolicyHolder,
+): readonly OtherHolder[] {
   // Asked for each placement of a fix (thousands on a large trail): the answer per policy and holder.
   let memo = otherHoldersMemo.get(snapshot);
   if (memo === undefined) {
@@ -2301,7 +2305,7 @@ function unlistedUsages(snapshot: AccountSnapshot, arn: string): { attached: num
 }
 
 /** The first three holders in words, then how many more. */
-function shownHolders(others: readonly OtherHolder[], withHow: boolean): string {
+export function shownHolders(others: readonly OtherHolder[], withHow: boolean): string {
   const words = others.map((o) =>
     withHow && o.how !== undefined && o.count === 1
       ? `${o.text} (${o.how === 'both' ? 'its permissions boundary, and attached' : o.how === 'boundary' ? 'its permissions boundary' : 'attached'})`

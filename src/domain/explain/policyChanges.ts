@@ -32,6 +32,8 @@ import {
 } from './policySize.js';
 import type { AdditionalChange, Finding, PolicyChange, PolicyStatement } from './report.js';
 
+const CURRENT_VERSION = '2012-10-17';
+
 /**
  * One policy a finding's fix changes: the fix's own target, or another it changes too (the caller's own
  * policy, the permissions boundary), with the whole new document of that policy.
@@ -94,7 +96,7 @@ export function combinePolicyChanges(
     for (const i of new Set(edits.map((e) => e.finding))) {
       // A fix that changes more than this policy (a bucket policy and the caller's side, a boundary too).
       const more = editsOf(findings[i]!, i).length > 1;
-      const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length, more);
+      const caveat = sharedTargetCaveat(change, i + 1, policyChanges.length, more, edits.some(isVersionEdit));
       const list = caveatsOf.get(i);
       if (list === undefined) caveatsOf.set(i, [caveat]);
       else list.push(caveat);
@@ -130,7 +132,13 @@ function targetName(change: PolicyChange): string {
   }
 }
 
-function sharedTargetCaveat(change: PolicyChange, self: number, number: number, more: boolean): string {
+function sharedTargetCaveat(
+  change: PolicyChange,
+  self: number,
+  number: number,
+  more: boolean,
+  versioned: boolean,
+): string {
   const others = change.findings.filter((n) => n !== self);
   const named =
     others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.join(', ');
@@ -139,7 +147,9 @@ function sharedTargetCaveat(change: PolicyChange, self: number, number: number, 
       ? "each finding's new version starts from the policy as the snapshot has it"
       : "each finding's document replaces the one before";
   const where = `listed after the findings; in the JSON report, policyChanges[${number - 1}]`;
-  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's statements. ${
+  // A Version fix adds no statement: what the last one keeps is its change.
+  const kept = versioned ? 'change' : 'statements';
+  return `Finding${others.length === 1 ? '' : 's'} ${named} also change${others.length === 1 ? 's' : ''} ${targetName(change)}: ${replace}, so applying the fixes one after another keeps only the last one's ${kept}. ${
     change.overQuota === undefined
       ? more
         ? `Apply combined change ${number} instead of this fix's change to it (${where}); the rest of this fix still applies.`
@@ -211,28 +221,62 @@ function sizeAgainstQuota(
   }
 }
 
+/**
+ * A fix that adds no statement but gives the policy "Version": "2012-10-17" (see versionFix.ts): its
+ * change is the Version, which the combined document must keep.
+ */
+function isVersionEdit(edit: Pick<PolicyEdit, 'statements' | 'newDocument'>): boolean {
+  return (
+    edit.statements.length === 0 &&
+    (edit.newDocument as { Version?: unknown } | undefined)?.Version === CURRENT_VERSION
+  );
+}
+
 function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSize): PolicyChange {
   const first = members[0]!;
   const findingNumbers = [...new Set(members.map((e) => e.finding + 1))];
   const statements = mergedStatements(members);
-  const document = first.newDocument as { Statement?: unknown; [key: string]: unknown };
+  const { Version: firstVersion, ...document } = first.newDocument as {
+    Version?: unknown;
+    Statement?: unknown;
+    [key: string]: unknown;
+  };
   const all = Array.isArray(document.Statement) ? document.Statement : [];
   // The first fix's document is the policy as the snapshot has it plus that fix's statements, last.
   const base = all.slice(0, Math.max(0, all.length - first.statements.length));
   const numbered = first.attachKind === 'inline-policy' || first.attachKind === 'permission-set';
   const added = numbered ? statements : withSids(base, statements);
-  const newDocument = { ...document, Statement: [...base, ...added] };
+  // A Version fix's change is the Version alone: kept whichever finding comes first.
+  const versionEdits = [...new Set(members.filter(isVersionEdit).map((e) => e.finding + 1))];
+  const version = versionEdits.length > 0 ? CURRENT_VERSION : firstVersion;
+  const newDocument = {
+    ...(version !== undefined ? { Version: version } : {}),
+    ...document,
+    Statement: [...base, ...added],
+  };
   const verification = [
-    `Combines the fixes of ${findingNumbers.length} findings: every statement once, those with the same actions merged into one.`,
+    `Combines the fixes of ${findingNumbers.length} findings: every statement once, those with the same actions merged into one${versionEdits.length > 0 ? `, with the "Version": "2012-10-17" of finding${versionEdits.length === 1 ? '' : 's'} ${versionEdits.join(', ')}` : ''}.`,
   ];
   let verified = members.every((e) => e.verified);
   if (!verified)
     verification.push('Not verified: the fix of at least one of these findings is not verified.');
   const principals = new Set(members.map((e) => identityOf(e.principalArn)));
+  // Under the Version, `${…}` in the statements other fixes add would become policy variables: they were
+  // verified as literal text.
+  const variables = versionEdits.length > 0 && JSON.stringify(statements).includes('${');
   if (verified && first.attachKind === 'managed-policy-version' && principals.size > 1) {
     verified = false;
     verification.push(
       `Not verified as a whole: the policy serves ${principals.size} principals of these findings (a shared permissions boundary), and each statement was verified for its own finding's principal only.`,
+    );
+  } else if (verified && variables) {
+    verified = false;
+    verification.push(
+      'Not verified as a whole: statements the other fixes add hold ${…}, which they were verified with as literal text, and which the Version makes policy variables.',
+    );
+  } else if (verified && versionEdits.length > 0) {
+    verification.push(
+      `Each finding's change was verified with that finding. The Version changes the meaning of the policy's own statements that hold \${…} alone, as finding ${versionEdits.join(', ')} verified, and the statements added hold none; Allow statements added together allow exactly what each allows alone, so the combination grants nothing more.`,
     );
   } else if (verified) {
     verification.push(

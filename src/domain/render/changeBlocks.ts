@@ -286,7 +286,7 @@ export function changeBlocks(change: Change, options: { readonly whole?: boolean
 function provisionedNote(change: Change, edited: boolean): string {
   if (change.attachKind !== 'permission-set') return '';
   return edited
-    ? ` (read from the role it provisions here, as AwsSSOInlinePolicy: if the permission set was changed and not provisioned again since, add the statements to its inline policy as it is now)`
+    ? ` (read from the role it provisions here, as AwsSSOInlinePolicy: if the permission set was changed and not provisioned again since, ${change.statements.length === 0 ? 'make the change' : 'add the statements'} to its inline policy as it is now)`
     : ` (the role it provisions here holds none: if the permission set has an inline policy now, add the statements to it)`;
 }
 

@@ -79,10 +79,26 @@ export const ATTACH_KIND_TEXT = {
  * permissions boundary), of which no version can be created: its new document becomes a policy of the
  * account's own.
  */
-export function attachText(change: Pick<Fix, 'attachKind' | 'policyArn'>): string {
-  return change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? '')
-    ? 'Copy, with the statements added, into a customer managed policy of your own (see the caveats): the AWS managed policy'
-    : ATTACH_KIND_TEXT[change.attachKind].text;
+export function attachText(change: Pick<Fix, 'attachKind' | 'policyArn'> & DocumentEdit): string {
+  if (change.attachKind === 'managed-policy-version' && isAwsManagedPolicyArn(change.policyArn ?? ''))
+    return 'Copy, with the statements added, into a customer managed policy of your own (see the caveats): the AWS managed policy';
+  // A change that adds no statement (a policy's Version) replaces the document of a policy already there.
+  if (editsDocument(change)) {
+    if (change.attachKind === 'inline-policy') return 'Replace the document of the inline policy of';
+    if (change.attachKind === 'permission-set')
+      return 'Replace the inline policy of the IAM Identity Center permission set that provisions the role';
+  }
+  return ATTACH_KIND_TEXT[change.attachKind].text;
+}
+
+/** What tells a change that edits a policy's document without adding a statement (its Version). */
+interface DocumentEdit {
+  readonly statements?: readonly unknown[];
+  readonly diff?: string;
+}
+
+function editsDocument(change: DocumentEdit): boolean {
+  return change.statements?.length === 0 && change.diff !== undefined && change.diff !== '';
 }
 
 /**
@@ -311,13 +327,15 @@ export function describeDeniedBy(ref: DeniedByRef): string {
  * @see https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
  */
 export function namedAs(
-  change: Pick<Fix, 'attachKind' | 'policyName' | 'attachTo'>,
+  change: Pick<Fix, 'attachKind' | 'policyName' | 'attachTo'> & DocumentEdit,
   quote: (name: string) => string,
 ): string {
   // An SCP given as a bare document is named by its file, which is already the target.
   if (change.policyName === undefined || change.policyName === change.attachTo) return '';
-  return change.attachKind === 'permission-set'
-    ? ` (permission set ${quote(change.policyName)})`
+  if (change.attachKind === 'permission-set') return ` (permission set ${quote(change.policyName)})`;
+  // The inline policy whose document is replaced is there already, under its name.
+  return change.attachKind === 'inline-policy' && editsDocument(change)
+    ? ` named ${quote(change.policyName)}`
     : ` as policy ${quote(change.policyName)}`;
 }
 

@@ -274,21 +274,21 @@ function renderFinding(finding: Finding, builder: MessageBuilder): void {
     const title = `${status}: ${attachText(fix)} ${code(fixTarget(fix))}${named}`;
     // The statements to add and where they go; the whole new document is in the other reports.
     const [first, ...rest] = changeBlocks(fix, { whole: false });
+    const elsewhere = `the whole new document is in the text, Markdown and JSON reports${applyCommand(fix) !== undefined ? '; the command that applies it, in text and Markdown' : ''}`;
     builder.section(
       codeSection(
-        truncateMrkdwn(`${title}. ${first?.heading ?? ''}:`, 800),
+        // A change that is a diff alone (a policy's Version) says so with that diff.
+        truncateMrkdwn(
+          `${title}. ${first?.heading ?? ''}${first?.kind === 'diff' ? ` (${elsewhere})` : ''}:`,
+          800,
+        ),
         first?.kind === 'json' ? safeJson(first.value, '<>&`') : first?.kind === 'diff' ? first.text : '',
       ),
     );
     // The diff right after its fix's statements: after another policy's it would read as that one's.
     for (const block of rest) {
       if (block.kind !== 'diff') continue;
-      builder.section(
-        codeSection(
-          `*${mrkdwn(block.heading)}* (the whole new document is in the text, Markdown and JSON reports${applyCommand(fix) !== undefined ? '; the command that applies it, in text and Markdown' : ''})`,
-          block.text,
-        ),
-      );
+      builder.section(codeSection(`*${mrkdwn(block.heading)}* (${elsewhere})`, block.text));
     }
     const unplaced = unplacedIdentityStatements(fix);
     if (unplaced !== undefined) {

@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
+import { renderSlack } from '../../../src/domain/render/slack.js';
+import { renderText } from '../../../src/domain/render/text.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import { deniedRecord, explainContext, S3_ACTIONS, snapshotWithUser } from './explainFixtures.js';
 
 const listing = (prefix: string, errorMessage: string) =>
   deniedRecord({
@@ -78,6 +81,126 @@ describe('a policy variable in a Condition value', () => {
         ),
       ),
     );
+  });
+
+  test("a wildcard Action's actions are probed, expanded against the S3 catalogue", () => {
+    const catalogue = explainContext({ s3Actions: [...S3_ACTIONS, 'ListBucketVersions'] });
+    const run = (action: unknown) =>
+      explainTexts([{ input: 't.json', text: JSON.stringify({ Records: [listing('backup/', NO_ALLOW)] }) }], {
+        ...catalogue,
+        snapshot: snapshotWithUser('backup', {
+          Statement: [{ ...listOwn('${aws:username}/*'), Action: action }],
+        }),
+      }).findings[0]?.fix;
+    // s3:ListBucket* also covers s3:ListBucketVersions, which the Version newly allows on the bucket.
+    const wide = run('s3:ListBucket*');
+    assert.equal(wide?.verified, false);
+    assert.equal(
+      wide?.verification[2],
+      'Verification failed: the change would also newly allow s3:ListBucketVersions on arn:aws:s3:::data.',
+    );
+    // s3:ListBucke? covers s3:ListBucket alone: probed, and verified.
+    const narrow = run('s3:ListBucke?');
+    assert.equal(narrow?.verified, true);
+    assert.equal(
+      narrow?.verification[2],
+      "No other resource becomes newly allowed for s3:ListBucke?, 1 action with the wildcards expanded (3 action/resource probes with the refused requests' context).",
+    );
+    // Another service's wildcard cannot be listed to probe: not called verified.
+    const other = run(['s3:ListBucket', 'iam:List*']);
+    assert.equal(other?.verified, false);
+    assert.match(
+      other?.verification[2] ?? '',
+      /^Not verified: its Action covers iam:List\*, whose actions cannot be listed to probe here/,
+    );
+  });
+
+  test('the reports say the fix replaces the document, and what it does to a Version 2008-10-17', () => {
+    const report = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [listing('backup/', NO_ALLOW)] }) }],
+      explainContext({ snapshot: snapshotWithUser('backup', { Statement: [listOwn('${aws:username}/*')] }) }),
+    );
+    const text = renderText(report, { color: false });
+    assert.match(
+      text,
+      /Fix \(verified\): Replace the document of the inline policy of arn:aws:iam::111122223333:user\/backup named "inline"\n/,
+    );
+    assert.doesNotMatch(text, /Add as an inline policy/);
+    // Slack shows the diff alone, and says where the whole document and its command are.
+    assert.match(
+      JSON.stringify(renderSlack(report)),
+      /The change \(diff of the inline policy, unchanged lines cut\) \(the whole new document is in the text, Markdown and JSON reports; the command that applies it, in text and Markdown\):/,
+    );
+    const old = explain(
+      { Version: '2008-10-17', Statement: [listOwn('${aws:username}/*')] },
+      listing('backup/', NO_ALLOW),
+    );
+    assert.equal(
+      old?.fix?.verification[0],
+      'With the Version changed to "2012-10-17", the denied request evaluates to Allowed.',
+    );
+    assert.ok(
+      old?.caveats.some((c) =>
+        c.startsWith(
+          'inline has Version 2008-10-17, under which IAM reads ${…} as literal text: the fix changes its Version from "2008-10-17" to "2012-10-17" and nothing else,',
+        ),
+      ),
+      old?.caveats.join('\n'),
+    );
+  });
+
+  test("a service-linked role gets no Version fix: its policies are its service's to change", () => {
+    const role = 'AWSServiceRoleForExample';
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [
+          {
+            RoleName: role,
+            RoleId: 'AROASERVICE',
+            Arn: `arn:aws:iam::111122223333:role/aws-service-role/example.amazonaws.com/${role}`,
+            Path: '/aws-service-role/example.amazonaws.com/',
+            AttachedManagedPolicies: [],
+            RolePolicyList: [
+              {
+                PolicyName: 'inline',
+                PolicyDocument: { Statement: [listOwn('${aws:principaltag/dir}/*')] },
+              },
+            ],
+            Tags: [{ Key: 'dir', Value: 'backup' }],
+          },
+        ],
+        Policies: [],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    const record = listing(
+      'backup/',
+      `User: arn:aws:sts::111122223333:assumed-role/${role}/s is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::data" because no identity-based policy allows the s3:ListBucket action`,
+    );
+    record.userIdentity = {
+      type: 'AssumedRole',
+      principalId: 'AROASERVICE:s',
+      arn: `arn:aws:sts::111122223333:assumed-role/${role}/s`,
+      accountId: '111122223333',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROASERVICE',
+          arn: `arn:aws:iam::111122223333:role/aws-service-role/example.amazonaws.com/${role}`,
+          accountId: '111122223333',
+          userName: role,
+        },
+      },
+    };
+    const finding = explainTexts(
+      [{ input: 't.json', text: JSON.stringify({ Records: [record] }) }],
+      explainContext({ snapshot: parsed.snapshot }),
+    ).findings[0];
+    assert.equal(finding?.fix, null);
+    assert.ok(!finding?.caveats.some((c) => c.includes('the fix adds "Version"')));
   });
 
   test('the Version would change other statements too: advised, naming them, not proposed', () => {

@@ -241,4 +241,53 @@ describe('a permission set fix', () => {
     assert.deepEqual(finding.fix?.statements, [ADDED]);
     assert.equal(finding.fix?.newDocument, undefined);
   });
+
+  test('adding the Version its ${…} need goes to the permission set, not to the AWSReservedSSO_ role', async () => {
+    const finding = await explainWith(
+      'version',
+      () => [
+        {
+          PolicyName: 'AwsSSOInlinePolicy',
+          PolicyDocument: {
+            Statement: [
+              {
+                Sid: 'ListOwn',
+                Effect: 'Allow',
+                Action: 's3:ListBucket',
+                Resource: 'arn:aws:s3:::ds-sandbox',
+                Condition: { StringLike: { 's3:prefix': 'users/${aws:userid}/*' } },
+              },
+            ],
+          },
+        },
+      ],
+      (record) => {
+        const role = 'AWSReservedSSO_DataScientist_0a1b2c3d4e5f6789';
+        record.eventName = 'ListObjects';
+        record.errorMessage = `User: arn:aws:sts::111122223333:assumed-role/${role}/maria.garcia is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::ds-sandbox" because no identity-based policy allows the s3:ListBucket action`;
+        record.requestParameters = {
+          bucketName: 'ds-sandbox',
+          'list-type': '2',
+          prefix: 'users/AROAFD3WKGI5Z6VMB7ICK:maria.garcia/',
+          Host: 'ds-sandbox.s3.eu-west-1.amazonaws.com',
+        };
+        record.resources = [
+          { accountId: '111122223333', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::ds-sandbox' },
+        ];
+      },
+    );
+    const fix = finding.fix;
+    assert.equal(fix?.attachKind, 'permission-set');
+    assert.equal(fix?.policyName, 'DataScientist');
+    assert.deepEqual(fix?.statements, []);
+    assert.equal((fix?.newDocument as { Version?: string } | undefined)?.Version, '2012-10-17');
+    assert.equal(fix?.verified, true);
+    const text = renderText({ findings: [finding], skipped: [], errors: [] }, { color: false });
+    assert.doesNotMatch(text, /aws iam put-role-policy/);
+    assert.match(
+      text,
+      /Fix \(verified\): Replace the inline policy of the IAM Identity Center permission set that provisions the role /,
+    );
+    assert.match(text, /not provisioned again since, make the change to its inline policy as it is now\)/);
+  });
 });

@@ -235,6 +235,26 @@ describe('combinePolicyChanges', () => {
     assert.ok(!plain?.verification.some((note) => note.includes('who may access the bucket')));
   });
 
+  test("a Version fix's Version is kept, and statements added with ${…} (verified as literal text) leave the combination unverified", () => {
+    const original = { Statement: [base] };
+    const versionFix: Fix = {
+      ...managedFix([], true, original),
+      newDocument: { Version: '2012-10-17', Statement: [base] },
+      diff: lineDiff(
+        JSON.stringify(original, null, 2),
+        JSON.stringify({ Version: '2012-10-17', Statement: [base] }, null, 2),
+      ),
+    };
+    const literal = managedFix([allow('s3:GetObject', 'arn:aws:s3:::a/${aws:username}/*')], true, original);
+    const { policyChanges } = combinePolicyChanges([finding(USER, literal), finding(USER, versionFix)]);
+    assert.equal((policyChanges[0]?.newDocument as { Version?: string } | undefined)?.Version, '2012-10-17');
+    assert.equal(policyChanges[0]?.verified, false);
+    assert.match(
+      policyChanges[0]?.verification.join('\n') ?? '',
+      /Not verified as a whole: statements the other fixes add hold \$\{…\}/,
+    );
+  });
+
   test('the text and Markdown reports show the combined change after the findings', () => {
     const { findings, policyChanges } = combinePolicyChanges([
       finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
