@@ -757,7 +757,13 @@ const UNSUPPORTED = 's3.unsupportedOperation';
 function withNamedRefusal(record: CloudTrailRecord, event: UnmappedOperation): UnmappedOperation {
   const message = parseDenialMessage(record.errorMessage);
   if (message.form !== 'enhanced') return event;
-  const how = message.denial === 'explicit' ? 'an explicit Deny' : 'no Allow';
+  // AWS's SCP messages read "explicit deny" whatever refused (see namedRefusalStatement).
+  const how =
+    message.denial !== 'explicit'
+      ? 'no Allow'
+      : message.policyType === 'scp'
+        ? 'a service control policy refuses it'
+        : 'an explicit Deny';
   const named =
     message.resource !== undefined
       ? `${message.action} on ${message.resource} (${how})`
@@ -782,25 +788,34 @@ const ALLOW_GOES_IN: Partial<Record<MessagePolicyType, string>> = {
 /**
  * The statement that would allow what AWS's message names, and where it goes, for a skipped operation:
  * not a finding (nothing was evaluated), but what the user would otherwise work out from the message.
- * An explicit Deny is lifted by no Allow: the Deny itself must change.
+ * An explicit Deny is lifted by no Allow: the Deny itself must change. AWS's SCP messages are the
+ * exception: they read "explicit deny" even when the denial is implicit (an allow-list SCP that lacks
+ * the action), so both causes are named, as the findings do.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
  */
 function namedRefusalStatement(
   message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
   eventName: string,
 ): string {
-  if (message.denial === 'explicit')
-    return ` No Allow lifts an explicit Deny: the statement that denies ${message.action} must change, or the request fall outside it.`;
-  const where = ALLOW_GOES_IN[message.policyType];
-  if (where === undefined) return '';
-  const statement = { Effect: 'Allow', Action: message.action, Resource: message.resource ?? '*' };
+  const statement = JSON.stringify({
+    Effect: 'Allow',
+    Action: message.action,
+    Resource: message.resource ?? '*',
+  });
   // A Batch Operations job runs as the role it names: its creator must be allowed to pass that role.
   const passes =
     message.action.toLowerCase() === 'iam:passrole' && eventName === 'CreateJob'
       ? ', letting the caller pass the job its role (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html)'
       : '';
-  return ` The statement that would allow it, in ${where}${passes}: ${JSON.stringify(statement)} (not verified).`;
+  if (message.denial === 'explicit' && message.policyType === 'scp')
+    return ` AWS's message says a service control policy refuses it, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html): a Deny that names ${message.action} must change (no Allow helps), while a missing action must be added to the allow list of every level of the organization that lacks it${passes}: ${statement} (not verified). Only the organization's management account (or a delegated administrator) changes SCPs.`;
+  if (message.denial === 'explicit')
+    return ` No Allow lifts an explicit Deny: the statement that denies ${message.action} must change, or the request fall outside it.`;
+  const where = ALLOW_GOES_IN[message.policyType];
+  if (where === undefined) return '';
+  return ` The statement that would allow it, in ${where}${passes}: ${statement} (not verified).`;
 }
 
 /** Whether a name can be a bucket's, remembered (a trail names few buckets, each many times). */
