@@ -2967,8 +2967,30 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
-    // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix.
-    const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements);
+    // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix,
+    // when the caller's visible policies do not already allow it (asked as the refused upload was, with
+    // that action's own context).
+    const upload = evaluated.find(
+      (e) =>
+        e.check.action === 's3:PutObject' &&
+        (e.event.eventName === 'CreateMultipartUpload' || e.event.eventName === 'UploadPart'),
+    );
+    const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements, (resource) => {
+      if (!canEvaluate || upload === undefined) return undefined;
+      const policies = upload.set ?? set;
+      const request: AuthorizationRequest = {
+        ...upload.request,
+        action: 's3:AbortMultipartUpload',
+        resource,
+        context: contextForAction(upload.check.context, 's3:AbortMultipartUpload'),
+      };
+      const decision = evaluate(policies, request).decision;
+      // A caller whose own policies are not in the input was assumed to allow everything: an Allow then
+      // shows the bucket's side alone.
+      return decision === 'Allowed' && !resolved.identityKnown && principal.type !== 'AWSService'
+        ? undefined
+        : decision;
+    });
     if (transfer !== undefined) caveats.push(transfer);
     if (identityOverAssumedBucket && fixOutcome.fix === null) cause = 'identity-missing-allow';
     // A bucket policy not in the input, taken to allow nothing: said, whether or not a fix was checked
