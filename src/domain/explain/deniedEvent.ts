@@ -598,6 +598,22 @@ export const OBJECT_LOCK_BYPASSED_NOTE = `${SETTING_SAID.ObjectLock}. The reques
  */
 export const OBJECT_LOCK_BYPASS_REFUSED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true, and the visible policies do not allow s3:BypassGovernanceRetention, which that header needs: granting it (the fix, if one is proposed) lets the request through only if the version is under a GOVERNANCE-mode retention. A COMPLIANCE-mode retention (nobody, not even the root user, can delete the version or shorten its retention before its retain-until date) or a legal hold (which must be removed first, s3:PutObjectLegalHold) still refuses it, and no permission lifts either; aws s3api get-object-retention and get-object-legal-hold, for the key and version ID, say which protects it. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
 
+/**
+ * The Object Lock note for a request that sent the governance bypass while a Deny of the visible
+ * policies refuses s3:BypassGovernanceRetention: no Allow lifts it, so nothing is to be granted. Such a
+ * Deny keeps GOVERNANCE-mode retentions in place; past it (an exemption, or a change by its owner), the
+ * bypass still lifts a GOVERNANCE-mode retention only.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+export const OBJECT_LOCK_BYPASS_DENIED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true, which needs s3:BypassGovernanceRetention, and a Deny of the visible policies refuses that action (see "Denied by"): no Allow lifts an explicit Deny, so nothing granted lets the bypass through. Such a Deny keeps even GOVERNANCE-mode retentions in place, likely on purpose: the request gets through only as what the Deny exempts (its caveat says what, if anything), or once its owner changes it; even then, the bypass would still lift a GOVERNANCE-mode retention only: a COMPLIANCE-mode retention (nobody, not even the root user, can delete the version or shorten its retention before its retain-until date) or a legal hold (which must be removed first, s3:PutObjectLegalHold) still refuses the request; aws s3api get-object-retention and get-object-legal-hold, for the key and version ID, say which protects it. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
+
+/** Whether a caveat is the Object Lock note on a governance bypass the visible policies refuse (no Allow, or a Deny). */
+export function isBypassRefusedNote(caveat: string): boolean {
+  return caveat === OBJECT_LOCK_BYPASS_REFUSED_NOTE || caveat === OBJECT_LOCK_BYPASS_DENIED_NOTE;
+}
+
 /** For an upload with a customer-provided key whose message names no policy. */
 const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;
 

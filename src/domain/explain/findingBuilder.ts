@@ -77,8 +77,10 @@ import type { ExplainContext } from './context.js';
 import {
   checksOf,
   type DeniedEvent,
+  isBypassRefusedNote,
   isSettingNote,
   isVpceRefusal,
+  OBJECT_LOCK_BYPASS_DENIED_NOTE,
   OBJECT_LOCK_BYPASS_REFUSED_NOTE,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
@@ -2242,7 +2244,9 @@ export class FindingBuilder {
       if (bypass.length > 0)
         caveats[lockNote] = bypass.every((e) => e.decision === 'Allowed')
           ? OBJECT_LOCK_BYPASSED_NOTE
-          : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
+          : bypass.some((e) => e.decision === 'ExplicitlyDenied')
+            ? OBJECT_LOCK_BYPASS_DENIED_NOTE
+            : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
     }
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
@@ -2813,7 +2817,7 @@ export class FindingBuilder {
       message.form === 'setting' &&
       cause !== 's3-setting' &&
       cause !== 'allowed-by-visible-policies' &&
-      !caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+      !caveats.some(isBypassRefusedNote)
     ) {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
