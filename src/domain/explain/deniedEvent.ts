@@ -604,6 +604,22 @@ export const OBJECT_LOCK_BYPASSED_NOTE = `${SETTING_SAID.ObjectLock}. The reques
  */
 export const OBJECT_LOCK_BYPASS_REFUSED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true, and the visible policies do not allow s3:BypassGovernanceRetention, which that header needs: granting it (the fix, if one is proposed) lets the request through only if the version is under a GOVERNANCE-mode retention. A COMPLIANCE-mode retention (nobody, not even the root user, can delete the version or shorten its retention before its retain-until date) or a legal hold (which must be removed first, s3:PutObjectLegalHold) still refuses it, and no permission lifts either; aws s3api get-object-retention and get-object-legal-hold, for the key and version ID, say which protects it. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
 
+/**
+ * The Object Lock note for a request that sent the governance bypass while a Deny of the visible
+ * policies refuses s3:BypassGovernanceRetention: no Allow lifts it, so nothing is to be granted. Such a
+ * Deny keeps GOVERNANCE-mode retentions in place; past it (an exemption, or a change by its owner), the
+ * bypass still lifts a GOVERNANCE-mode retention only.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+export const OBJECT_LOCK_BYPASS_DENIED_NOTE = `${SETTING_SAID.ObjectLock}. The request sent x-amz-bypass-governance-retention: true, which needs s3:BypassGovernanceRetention, and a Deny of the visible policies refuses that action (see "Denied by"): no Allow lifts an explicit Deny, so nothing granted lets the bypass through. Such a Deny keeps even GOVERNANCE-mode retentions in place, likely on purpose: the request gets through only as what the Deny exempts (its caveat says what, if anything), or once its owner changes it; even then, the bypass would still lift a GOVERNANCE-mode retention only: a COMPLIANCE-mode retention (nobody, not even the root user, can delete the version or shorten its retention before its retain-until date) or a legal hold (which must be removed first, s3:PutObjectLegalHold) still refuses the request; aws s3api get-object-retention and get-object-legal-hold, for the key and version ID, say which protects it. A job that prunes old versions (a backup's sync --delete or cleanup) should leave them to a lifecycle rule that expires them once their retention ends. See https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html`;
+
+/** Whether a caveat is the Object Lock note on a governance bypass the visible policies refuse (no Allow, or a Deny). */
+export function isBypassRefusedNote(caveat: string): boolean {
+  return caveat === OBJECT_LOCK_BYPASS_REFUSED_NOTE || caveat === OBJECT_LOCK_BYPASS_DENIED_NOTE;
+}
+
 /** For an upload with a customer-provided key whose message names no policy. */
 const SSE_C_HINT = `The request uses SSE-C (a customer-provided key): if the bucket blocks SSE-C uploads (BlockedEncryptionTypes: SSE-C in its default encryption, the default for buckets created since April 2026), S3 refuses it with 403 Access Denied whatever the policies allow. Upload with SSE-S3 or SSE-KMS instead, or allow SSE-C on the bucket (PutBucketEncryption, s3:PutEncryptionConfiguration). See ${BLOCKING_SSE_C}`;
 
@@ -764,7 +780,13 @@ const UNSUPPORTED = 's3.unsupportedOperation';
 function withNamedRefusal(record: CloudTrailRecord, event: UnmappedOperation): UnmappedOperation {
   const message = parseDenialMessage(record.errorMessage);
   if (message.form !== 'enhanced') return event;
-  const how = message.denial === 'explicit' ? 'an explicit Deny' : 'no Allow';
+  // AWS's SCP messages read "explicit deny" whatever refused (see namedRefusalStatement).
+  const how =
+    message.denial !== 'explicit'
+      ? 'no Allow'
+      : message.policyType === 'scp'
+        ? 'a service control policy refuses it'
+        : 'an explicit Deny';
   const named =
     message.resource !== undefined
       ? `${message.action} on ${message.resource} (${how})`
@@ -789,25 +811,34 @@ const ALLOW_GOES_IN: Partial<Record<MessagePolicyType, string>> = {
 /**
  * The statement that would allow what AWS's message names, and where it goes, for a skipped operation:
  * not a finding (nothing was evaluated), but what the user would otherwise work out from the message.
- * An explicit Deny is lifted by no Allow: the Deny itself must change.
+ * An explicit Deny is lifted by no Allow: the Deny itself must change. AWS's SCP messages are the
+ * exception: they read "explicit deny" even when the denial is implicit (an allow-list SCP that lacks
+ * the action), so both causes are named, as the findings do.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
  */
 function namedRefusalStatement(
   message: Extract<ParsedDenialMessage, { form: 'enhanced' }>,
   eventName: string,
 ): string {
-  if (message.denial === 'explicit')
-    return ` No Allow lifts an explicit Deny: the statement that denies ${message.action} must change, or the request fall outside it.`;
-  const where = ALLOW_GOES_IN[message.policyType];
-  if (where === undefined) return '';
-  const statement = { Effect: 'Allow', Action: message.action, Resource: message.resource ?? '*' };
+  const statement = JSON.stringify({
+    Effect: 'Allow',
+    Action: message.action,
+    Resource: message.resource ?? '*',
+  });
   // A Batch Operations job runs as the role it names: its creator must be allowed to pass that role.
   const passes =
     message.action.toLowerCase() === 'iam:passrole' && eventName === 'CreateJob'
       ? ', letting the caller pass the job its role (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html)'
       : '';
-  return ` The statement that would allow it, in ${where}${passes}: ${JSON.stringify(statement)} (not verified).`;
+  if (message.denial === 'explicit' && message.policyType === 'scp')
+    return ` AWS's message says a service control policy refuses it, and such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html): a Deny that names ${message.action} must change (no Allow helps), while a missing action must be added to the allow list of every level of the organization that lacks it${passes}: ${statement} (not verified). Only the organization's management account (or a delegated administrator) changes SCPs.`;
+  if (message.denial === 'explicit')
+    return ` No Allow lifts an explicit Deny: the statement that denies ${message.action} must change, or the request fall outside it.`;
+  const where = ALLOW_GOES_IN[message.policyType];
+  if (where === undefined) return '';
+  return ` The statement that would allow it, in ${where}${passes}: ${statement} (not verified).`;
 }
 
 /** Whether a name can be a bucket's, remembered (a trail names few buckets, each many times). */

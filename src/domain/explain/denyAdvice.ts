@@ -176,8 +176,9 @@ export function isUnloggedCallerKey(keyLower: string): boolean {
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html
  */
-const PRESIGNED_SOURCE_IP =
-  "fetch the presigned URL from an address the statement names (the request was made with a presigned URL, s3:authType REST-QUERY-STRING, so aws:SourceIp is the address of whoever fetched it, not the signer's: the condition refuses every holder of the URL outside those addresses; if they should be served, widen the condition, or limit presigned use with s3:authType and s3:signatureAge instead: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)";
+function presignedSourceIp(from: string): string {
+  return `fetch the presigned URL from ${from} (the request was made with a presigned URL, s3:authType REST-QUERY-STRING, so aws:SourceIp is the address of whoever fetched it, not the signer's: the condition refuses every holder of the URL it does not admit; if they should be served, widen the condition, or limit presigned use with s3:authType and s3:signatureAge instead: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html)`;
+}
 
 /** Whether a request's context says it was made with a presigned URL (the signature in the query string). */
 export function isPresigned(context: Readonly<Record<string, unknown>> | undefined): boolean {
@@ -235,6 +236,12 @@ function partHint(keyLower: string): string | undefined {
   return `a part of a multipart upload (UploadPart, UploadPartCopy) cannot carry ${header}: S3 takes ${acl ? 'it' : 'them'} on the CreateMultipartUpload that starts the upload, where the client's setting (aws-cli --${acl ? 'acl' : 'sse'}) puts ${acl ? 'it' : 'them'}, so a part's request has no ${keyLower === 's3:x-amz-acl' ? 's3:x-amz-acl' : 'such key'} and the condition refuses every part whatever the client sends (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html). Upload such objects in one request instead, below the client's multipart threshold (aws-cli's s3 multipart_threshold setting, rclone's --s3-upload-cutoff; one PutObject takes up to 5 GB), or have the statement's owner rely on ${instead} rather than a header the parts cannot send`;
 }
 
+/**
+ * What a hint says no setting does: `meets` a condition an Allow requires, `gets past` a Deny (which
+ * applies because its condition holds: no advice for a Deny says to meet it).
+ */
+type Outcome = 'meets' | 'gets past';
+
 /** The keys of the network an AWS service's request for the caller does not come from. */
 const NETWORK_KEYS: ReadonlySet<string> = new Set([
   'aws:sourcevpce',
@@ -251,8 +258,8 @@ const NETWORK_KEYS: ReadonlySet<string> = new Set([
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
  */
-function serviceNetworkHint(invokedBy: string): string {
-  return `no setting of the job meets this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
+function serviceNetworkHint(invokedBy: string, outcome: Outcome = 'meets'): string {
+  return `no setting of the job ${outcome} this: ${invokedBy} made the request for the caller (the record's invokedBy), from AWS's network, not through the caller's VPC endpoint or from its addresses; AWS's data-perimeter policies exempt such requests, and the statement's owner can too, with BoolIfExists aws:ViaAWSService "false" in the Deny (a service calling with the caller's credentials, a forward access session) and BoolIfExists aws:PrincipalIsAWSService "false" (a service's own principal): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_data-perimeters.html, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html`;
 }
 
 /**
@@ -261,8 +268,8 @@ function serviceNetworkHint(invokedBy: string): string {
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
  */
-function listingForReadHint(operation: string): string {
-  return `no setting of the client meets this for a ${operation}: S3 checks s3:ListBucket itself for a read of a key that may not exist, with no s3:prefix, which a read cannot send. If the key is meant to be missing (a check before a write, rclone's check of its root), the 403 means no more than a 404 would; else check that the key exists`;
+function listingForReadHint(operation: string, outcome: Outcome = 'meets'): string {
+  return `no setting of the client ${outcome} this for a ${operation}: S3 checks s3:ListBucket itself for a read of a key that may not exist, with no s3:prefix, which a read cannot send. If the key is meant to be missing (a check before a write, rclone's check of its root), the 403 means no more than a 404 would; else check that the key exists`;
 }
 
 /** An IAM Identity Center role's name: `AWSReservedSSO_<PermissionSetName>_<16 hex digits>`. */
@@ -318,7 +325,7 @@ const MFA_DOCS =
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
  */
-function mfaHint(credentials: MeetFacts['credentials']): string {
+function mfaHint(credentials: MeetFacts['credentials'], outcome: Outcome = 'meets'): string {
   const userSession = `aws sts get-session-token --serial-number MFA_DEVICE_ARN --token-code CODE, and sign with the credentials it returns`;
   const roleSession = `aws sts assume-role with --serial-number MFA_DEVICE_ARN --token-code CODE, or mfa_serial in the AWS CLI profile that assumes the role`;
   switch (credentials) {
@@ -329,9 +336,9 @@ function mfaHint(credentials: MeetFacts['credentials']): string {
     // Only AssumeRole and GetSessionToken take the MFA parameters: no command of the job's brings MFA
     // into these sessions.
     case 'identity-center-session':
-      return `no MFA parameter reaches this session, so no setting of the job meets this: it is an IAM Identity Center session (an AWSReservedSSO_ role), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters (--serial-number, --token-code; ${MFA_DOCS}); MFA at that sign-in is set in IAM Identity Center; for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the AWSReservedSSO_ role)`;
+      return `no MFA parameter reaches this session, so no setting of the job ${outcome} this: it is an IAM Identity Center session (an AWSReservedSSO_ role), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters (--serial-number, --token-code; ${MFA_DOCS}); MFA at that sign-in is set in IAM Identity Center; for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the AWSReservedSSO_ role)`;
     case 'web-identity-session':
-      return `no MFA parameter reaches this session, so no setting of the job meets this: its credentials come from sts:AssumeRoleWithWebIdentity (the record's webIdFederationData: an OIDC provider such as GitHub Actions or an EKS cluster's service accounts), which takes no MFA parameters; only AssumeRole and GetSessionToken do (${MFA_DOCS}); for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the role)`;
+      return `no MFA parameter reaches this session, so no setting of the job ${outcome} this: its credentials come from sts:AssumeRoleWithWebIdentity (the record's webIdFederationData: an OIDC provider such as GitHub Actions or an EKS cluster's service accounts), which takes no MFA parameters; only AssumeRole and GetSessionToken do (${MFA_DOCS}); for the job to run with these sessions, the statement's owner must exempt them (for example with Condition ArnNotLike aws:PrincipalArn on the role)`;
     case 'session':
       return `sign with temporary credentials obtained with MFA: the session's were not (${userSession}; ${MFA_DOCS})`;
     case 'mfa-session':
@@ -359,8 +366,12 @@ const MFA_HEADER_HINT =
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
  */
-function endpointSourceIp(endpoint: string): string {
-  return `make the request off VPC endpoint ${endpoint}, from an address the statement names: the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint (its address in the VPC is aws:VpcSourceIp), so no address meets this condition there; to keep the endpoint, the statement's owner tests it instead, with aws:SourceVpce or aws:SourceVpc, or aws:VpcSourceIp for the address in the VPC (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
+function endpointSourceIp(
+  endpoint: string,
+  from = 'an address the statement names',
+  outcome: Outcome = 'meets',
+): string {
+  return `make the request off VPC endpoint ${endpoint}, from ${from}: the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint (its address in the VPC is aws:VpcSourceIp), so no address ${outcome} this condition there; to keep the endpoint, the statement's owner tests it instead, with aws:SourceVpce or aws:SourceVpc, or aws:VpcSourceIp for the address in the VPC (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
 }
 
 /** What to do to meet a condition on `keyLower` (a lower-case key), in words, for requests as `facts` say. */
@@ -371,7 +382,7 @@ export function meetHint(keyLower: string, facts: MeetFacts = {}): string {
     if (part !== undefined) return facts.parts === 'all' ? part : `${meetHint(keyLower)}; ${part}`;
   }
   if (keyLower === 'aws:sourceip') {
-    if (facts.presigned === true) return PRESIGNED_SOURCE_IP;
+    if (facts.presigned === true) return presignedSourceIp('an address the statement names');
     if (facts.endpoint !== undefined) return endpointSourceIp(facts.endpoint);
   }
   if (keyLower === 's3:prefix' && facts.listingFor !== undefined) return listingForReadHint(facts.listingFor);
@@ -389,16 +400,251 @@ const OBJECT_LOCK_LIMITS =
   'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-retention-limits';
 
 /**
+ * What a Deny's condition asks of a request, for what gets past it: `requires` a value it names (a
+ * negated operator, such as StringNotEquals or NotIpAddress; Null "true"; Bool "false"), so the request
+ * gets past by carrying one; `forbids` the values it names (StringEquals, StringLike, IpAddress, ArnLike;
+ * Null "false"; Bool "true"), so the request gets past with another value, or none; `other` for a
+ * comparison (NumericLessThan, DateGreaterThan…), which the advice states as the test not to meet.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ */
+type DenyPolarity = 'requires' | 'forbids' | 'other';
+
+function denyPolarity(condition: CompiledCondition): DenyPolarity {
+  const values = condition.values.map((v) => v.raw.toLowerCase());
+  const all = (value: string) => values.length > 0 && values.every((v) => v === value);
+  switch (condition.spec.family) {
+    case 'Null':
+      return all('true') ? 'requires' : all('false') ? 'forbids' : 'other';
+    case 'Bool':
+      return all('false') ? 'requires' : all('true') ? 'forbids' : 'other';
+    case 'String':
+    case 'StringLike':
+    case 'Ip':
+    case 'Arn':
+    case 'Binary':
+      return condition.spec.negated ? 'requires' : 'forbids';
+    default:
+      return condition.spec.negated && condition.spec.comparison === 'eq' ? 'requires' : 'other';
+  }
+}
+
+/** A condition's values as the advice names them (`198.51.100.0/24, 203.0.113.0/24`, `"secret/*"`). */
+function valuesText(condition: CompiledCondition, quote = true): string {
+  const raw = condition.values.map((v) => v.raw);
+  return quote ? quoted(raw) : raw.join(', ');
+}
+
+/** What S3's s3:authType values mean, said with a Deny's advice on it. */
+const AUTH_TYPES =
+  's3:authType REST-HEADER is a request signed in its Authorization header (an SDK or CLI call), REST-QUERY-STRING a presigned URL, POST a browser-based upload form (https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html)';
+
+/** Where S3 documents the ACL headers and the s3:PutObjectAcl an upload with one needs. */
+const ACL_NOTE =
+  "S3 authorizes an upload with an ACL header as s3:PutObjectAcl too, which the caller's policies (and, for another account's bucket, its bucket policy) must then allow";
+
+/**
+ * What gets a request past a Deny, per key: the opposite of {@link MEET}'s advice when the Deny
+ * forbids what it names, and that advice, worded for an exemption, when it requires it. `undefined`
+ * leaves the key to the test itself ("so that … no longer holds"). Keys whose advice is a check (the
+ * organization, the tags) or the same either way (Signature Version 4) keep {@link meetHint}'s.
+ */
+const PAST_DENY: readonly [
+  RegExp,
+  (polarity: DenyPolarity, condition: CompiledCondition, facts: MeetFacts) => string | undefined,
+][] = [
+  [
+    /^aws:securetransport$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? 'send the request over HTTPS (an endpoint given as http:// does not)'
+        : undefined,
+  ],
+  [
+    /^s3:tlsversion$/,
+    (_, condition) => `connect with a TLS version for which ${testOf(condition)} does not hold`,
+  ],
+  [
+    /^s3:x-amz-server-side-encryption(-aws-kms-key-id)?$/,
+    (polarity, condition) =>
+      polarity === 'requires'
+        ? `${condition.spec.family === 'Null' ? 'send the server-side encryption header (and key), which the statement refuses a request without' : `send the server-side encryption header (and key) the statement lets through (${valuesText(condition)})`} (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
+        : polarity === 'forbids'
+          ? `send no server-side encryption setting the statement refuses (${testOf(condition)}): another one, or none, which leaves the bucket's default encryption to apply (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
+          : undefined,
+  ],
+  [
+    /^aws:sourcevpce?$/,
+    (polarity, condition) =>
+      polarity === 'requires'
+        ? `send the request through the VPC endpoint (or VPC) the statement exempts${condition.spec.family === 'Null' ? '' : ` (${valuesText(condition, false)})`}`
+        : polarity === 'forbids'
+          ? `send the request through another VPC endpoint (or VPC) than ${condition.spec.family === 'Null' ? 'any' : valuesText(condition, false)}, or not through one`
+          : undefined,
+  ],
+  [
+    /^aws:sourceip$/,
+    (polarity, condition, facts) => {
+      if (polarity === 'requires' && condition.spec.family !== 'Null') {
+        const exempt = valuesText(condition, false);
+        if (facts.presigned === true)
+          return presignedSourceIp(`an address the statement exempts (${exempt})`);
+        if (facts.endpoint !== undefined)
+          return endpointSourceIp(
+            facts.endpoint,
+            `an address the statement exempts (${exempt})`,
+            'gets past',
+          );
+        return `send the request from an address the statement exempts (${exempt})`;
+      }
+      if (polarity !== 'forbids' || condition.spec.family === 'Null') return undefined;
+      const outside = `an address outside ${valuesText(condition, false)}`;
+      // A request through a VPC endpoint carries no aws:SourceIp, which IpAddress then does not match.
+      return facts.presigned === true
+        ? presignedSourceIp(outside)
+        : `send the request from ${outside}, or through a VPC endpoint, whose requests carry no aws:SourceIp (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
+    },
+  ],
+  [
+    /^aws:source(account|arn|orgid|orgpaths)$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? "have the statement's owner add what the AWS service acts for here (the account, the resource such as a trail or log group, or the organization) to the values the condition exempts: the service sets aws:SourceAccount, aws:SourceArn and aws:SourceOrgID to those itself, and nothing on the request's side changes them (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)"
+        : polarity === 'forbids'
+          ? "have the statement's owner take what the AWS service acts for here (the account, the resource such as a trail or log group, or the organization) out of the condition's values: the service sets aws:SourceAccount, aws:SourceArn and aws:SourceOrgID to those itself, and nothing on the request's side changes them (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)"
+          : undefined,
+  ],
+  [
+    /^(ec2:sourceinstancearn|aws:ec2instancesource(vpc|privateipv4))$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? `sign the requests with the role credentials of an EC2 instance the statement exempts, on that instance (its instance profile's, from the instance metadata service): AWS adds ec2:SourceInstanceARN, aws:EC2InstanceSourceVPC and aws:EC2InstanceSourcePrivateIPv4 to those requests alone, and CloudTrail does not log them (${IAM_KEYS}#condition-keys-ec2instancesourcevpc)`
+        : undefined,
+  ],
+  [
+    /^lambda:sourcefunctionarn$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? "make the requests from the code of a Lambda function the statement exempts, with its execution role's credentials: Lambda adds lambda:SourceFunctionArn to those requests alone, and CloudTrail does not log it (https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html)"
+        : undefined,
+  ],
+  [
+    /^s3:x-amz-acl$/,
+    (polarity, condition) =>
+      polarity === 'requires'
+        ? `${condition.spec.family === 'Null' ? 'send the ACL header, which the statement refuses a request without' : `send the ACL header the statement lets through (${valuesText(condition)})`}, such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; ${ACL_NOTE}`
+        : polarity === 'forbids'
+          ? `send no ACL header the statement refuses (${testOf(condition)}): another canned ACL (aws-cli --acl, rclone's acl setting), or none; ${ACL_NOTE}`
+          : undefined,
+  ],
+  [/^aws:principalorg(id|paths)$/, (_, condition, facts) => meetHint(condition.keyLower, facts)],
+  [/^s3:signatureversion$/, (_, condition, facts) => meetHint(condition.keyLower, facts)],
+  [
+    /^s3:authtype$/,
+    (polarity, condition) =>
+      polarity === 'requires'
+        ? `authenticate the way the statement lets through (${valuesText(condition)}): ${AUTH_TYPES}`
+        : polarity === 'forbids'
+          ? `authenticate another way than the statement refuses (${valuesText(condition)}): ${AUTH_TYPES}`
+          : undefined,
+  ],
+  [
+    /^s3:max-keys$/,
+    (_, condition) =>
+      `list with a page size (max-keys) for which ${testOf(condition)} does not hold, such as aws-cli --page-size or rclone --s3-list-chunk`,
+  ],
+  [
+    /^s3:prefix$/,
+    (polarity, condition, facts) =>
+      facts.listingFor !== undefined
+        ? listingForReadHint(facts.listingFor, 'gets past')
+        : polarity === 'requires' && condition.spec.family !== 'Null'
+          ? `list only within the prefixes the statement exempts (s3:prefix ${valuesText(condition)})`
+          : polarity === 'forbids' && condition.spec.family !== 'Null'
+            ? `list only outside the prefixes the statement refuses (s3:prefix ${valuesText(condition)})`
+            : undefined,
+  ],
+  [
+    /^s3:dataaccesspointaccount$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? accessPointHint('an access point of an account the statement exempts')
+        : undefined,
+  ],
+  [
+    /^s3:dataaccesspointarn$/,
+    (polarity) =>
+      polarity === 'requires' ? accessPointHint('an access point the statement exempts') : undefined,
+  ],
+  [
+    /^s3:accesspointnetworkorigin$/,
+    (polarity) =>
+      polarity === 'requires'
+        ? accessPointHint('an access point whose network origin (Internet or VPC) the statement exempts')
+        : undefined,
+  ],
+  [
+    /^s3:delimiter$/,
+    (polarity, condition) =>
+      polarity === 'requires' && condition.spec.family !== 'Null'
+        ? `list with the delimiter the statement exempts (s3:delimiter ${valuesText(condition)})`
+        : polarity === 'forbids' && condition.spec.family !== 'Null'
+          ? `list with another delimiter than the statement refuses (s3:delimiter ${valuesText(condition)}), or none`
+          : undefined,
+  ],
+  [/^(aws:resourcetag|s3:buckettag)\//, (_, condition, facts) => meetHint(condition.keyLower, facts)],
+  [/^s3:existingobjecttag\//, (_, condition, facts) => meetHint(condition.keyLower, facts)],
+  [
+    /^(aws:requesttag\/|aws:tagkeys$|s3:requestobjecttag)/,
+    (polarity, condition) =>
+      polarity === 'requires'
+        ? `send with the request the tags the statement lets through (${condition.key} ${valuesText(condition)})`
+        : polarity === 'forbids'
+          ? `send no tag the statement refuses (${testOf(condition)})`
+          : undefined,
+  ],
+  [
+    /^aws:multifactorauth(present|age)$/,
+    (polarity, _, facts) =>
+      polarity === 'forbids'
+        ? undefined
+        : facts.mfaHeader === true
+          ? `${mfaHint(facts.credentials, 'gets past')}; ${MFA_HEADER_HINT}`
+          : mfaHint(facts.credentials, 'gets past'),
+  ],
+];
+
+/**
  * What gets a request past a Deny whose condition holds on `condition`'s key: a request for which it
  * does not hold. A Deny applies because its condition is met, so the advice for an Allow ("meet the
- * condition") is the opposite of what lets the request through; a key with advice of its own (send the
- * header the statement requires, or none if it forbids one) keeps it. The Object Lock keys carry the lock
- * settings the request sets, so what changes is the setting sent.
+ * condition", "send the request from an address the statement names") is the opposite of what lets
+ * the request through when the Deny forbids what it names: each key's advice follows what the
+ * condition asks ({@link denyPolarity}), and a key without advice of its own gets the test not to meet.
+ * The Object Lock keys carry the lock settings the request sets, so what changes is the setting sent.
  */
 function denyConditionHint(condition: CompiledCondition, facts: MeetFacts): string {
-  if (condition.keyLower.startsWith('s3:object-lock-')) return objectLockDenyHint(condition);
-  const hint = meetHint(condition.keyLower, facts);
-  return hint === MEET_ANY ? `send the request so that ${testOf(condition)} no longer holds` : hint;
+  const keyLower = condition.keyLower;
+  if (keyLower.startsWith('s3:object-lock-')) return objectLockDenyHint(condition);
+  if (facts.invokedBy !== undefined && NETWORK_KEYS.has(keyLower))
+    return serviceNetworkHint(facts.invokedBy, 'gets past');
+  const polarity = denyPolarity(condition);
+  // A header a part cannot carry: a Deny that requires it refuses every part (one that forbids it
+  // cannot hold for a part).
+  if (facts.parts !== undefined && polarity === 'requires') {
+    const part = partHint(keyLower);
+    if (part !== undefined) {
+      const { parts, ...whole } = facts;
+      return parts === 'all' ? part : `${denyConditionHint(condition, whole)}; ${part}`;
+    }
+  }
+  for (const [pattern, hint] of PAST_DENY)
+    if (pattern.test(keyLower)) return hint(polarity, condition, facts) ?? notHolding(condition);
+  return notHolding(condition);
+}
+
+/** What gets a request past a Deny's condition, said as the test itself. */
+function notHolding(condition: CompiledCondition): string {
+  return `send the request so that ${testOf(condition)} no longer holds`;
 }
 
 function testOf(condition: CompiledCondition): string {

@@ -78,8 +78,10 @@ import type { ExplainContext } from './context.js';
 import {
   checksOf,
   type DeniedEvent,
+  isBypassRefusedNote,
   isSettingNote,
   isVpceRefusal,
+  OBJECT_LOCK_BYPASS_DENIED_NOTE,
   OBJECT_LOCK_BYPASS_REFUSED_NOTE,
   OBJECT_LOCK_BYPASSED_NOTE,
   OBJECT_LOCK_NOTE,
@@ -2243,7 +2245,9 @@ export class FindingBuilder {
       if (bypass.length > 0)
         caveats[lockNote] = bypass.every((e) => e.decision === 'Allowed')
           ? OBJECT_LOCK_BYPASSED_NOTE
-          : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
+          : bypass.some((e) => e.decision === 'ExplicitlyDenied')
+            ? OBJECT_LOCK_BYPASS_DENIED_NOTE
+            : OBJECT_LOCK_BYPASS_REFUSED_NOTE;
     }
     // "If the request does not name a key" does not apply when it names one (its SSE-KMS headers).
     const defaultKey = caveats.indexOf(DEFAULT_KEY_NOTE);
@@ -2814,7 +2818,7 @@ export class FindingBuilder {
       message.form === 'setting' &&
       cause !== 's3-setting' &&
       cause !== 'allowed-by-visible-policies' &&
-      !caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+      !caveats.some(isBypassRefusedNote)
     ) {
       caveats.push(
         `The visible policies do not allow the request either (${CAUSE_PHRASE[cause]}): once the S3 setting no longer refuses it, the fix below is needed too, unless the snapshot is out of date.`,
@@ -2968,8 +2972,30 @@ export class FindingBuilder {
       );
     }
     caveats.push(...fixOutcome.caveats);
-    // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix.
-    const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements);
+    // An SDK transfer manager's upload: its clean-up on failure (AbortMultipartUpload), beside the fix,
+    // when the caller's visible policies do not already allow it (asked as the refused upload was, with
+    // that action's own context).
+    const upload = evaluated.find(
+      (e) =>
+        e.check.action === 's3:PutObject' &&
+        (e.event.eventName === 'CreateMultipartUpload' || e.event.eventName === 'UploadPart'),
+    );
+    const transfer = transferManagerCaveat(events, fixOutcome.fix?.statements, (resource) => {
+      if (!canEvaluate || upload === undefined) return undefined;
+      const policies = upload.set ?? set;
+      const request: AuthorizationRequest = {
+        ...upload.request,
+        action: 's3:AbortMultipartUpload',
+        resource,
+        context: contextForAction(upload.check.context, 's3:AbortMultipartUpload'),
+      };
+      const decision = evaluate(policies, request).decision;
+      // A caller whose own policies are not in the input was assumed to allow everything: an Allow then
+      // shows the bucket's side alone.
+      return decision === 'Allowed' && !resolved.identityKnown && principal.type !== 'AWSService'
+        ? undefined
+        : decision;
+    });
     if (transfer !== undefined) caveats.push(transfer);
     // A bare s3:PutObjectAcl (a body ACL, grant headers): any ACL, public ones included, on every object.
     const objectAcl = objectAclCaveat(events, fixOutcome.fix?.statements);

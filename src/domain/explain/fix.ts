@@ -1145,9 +1145,10 @@ export function proposeFix(given: FixInput): FixOutcome {
           conditionUnknown: guarded.unknown,
         };
   // The role a replication configuration passes is the caller's to be allowed to pass: an identity fix
-  // grants that iam:PassRole too (scoped to the role and to S3), and verifies it with the rest. Other
-  // fixes (a bucket policy, an SCP, a boundary) leave it to the caveat.
-  const passesRoles = input.kind === 'identity';
+  // grants that iam:PassRole too (scoped to the role and to S3), and verifies it with the rest, and so
+  // does a boundary fix (a boundary must allow what it limits, whatever the identity policies allow).
+  // Other fixes (a bucket policy, an SCP) leave it to the caveat, which names where it lacks an Allow.
+  const passesRoles = input.kind === 'identity' || input.kind === 'boundary';
   const grantable = input.requests.filter(
     (r) => isS3Action(r.action) || (passesRoles && r.action.toLowerCase() === 'iam:passrole'),
   );
@@ -1180,6 +1181,14 @@ export function proposeFix(given: FixInput): FixOutcome {
   };
 }
 
+/** Where an iam:PassRole Allow the caller lacks goes, by the kind of policy that lacks it. */
+const PASS_ROLE_GOES_IN: readonly (readonly [PolicyType, string])[] = [
+  ['identity', "the caller's identity policies"],
+  ['permissions-boundary', "the caller's permissions boundary"],
+  ['session', "the caller's session policy"],
+  ['scp', 'the service control policies'],
+];
+
 /**
  * The statement for the role a replication configuration passes to S3 (iam:PassRole, refused among the
  * finding's requests), which the fix does not hold: it grants S3 requests only.
@@ -1188,17 +1197,23 @@ export function proposeFix(given: FixInput): FixOutcome {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
  */
 function passRoleCaveat(requests: readonly DeniedRequestForFix[]): string | undefined {
-  const roles = [
-    ...new Set(requests.filter((r) => r.action.toLowerCase() === 'iam:passrole').map((r) => r.resource)),
-  ];
+  // A Deny is not lifted by adding a statement: its own caveat says so.
+  const passes = requests.filter(
+    (r) => r.action.toLowerCase() === 'iam:passrole' && r.result?.decision !== 'ExplicitlyDenied',
+  );
+  const roles = [...new Set(passes.map((r) => r.resource))];
   if (roles.length === 0) return undefined;
+  // Where the evaluation found no Allow (a boundary, an SCP must allow it too); the caller's identity
+  // policies when the request was not evaluated.
+  const lacking = new Set(passes.flatMap((r) => r.result?.missingAllowIn ?? ['identity' as const]));
+  const where = PASS_ROLE_GOES_IN.filter(([type]) => lacking.has(type)).map(([, words]) => words);
   const statement = {
     Effect: 'Allow',
     Action: 'iam:PassRole',
     Resource: roles,
     Condition: { StringEquals: { 'iam:PassedToService': 's3.amazonaws.com' } },
   };
-  return `S3 needs the caller to be allowed to pass ${roles.join(', ')} to it (iam:PassRole, for the replication configuration), which a fix for S3 requests does not grant: add ${JSON.stringify(statement)} to the caller's identity policies (not verified here; https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).`;
+  return `S3 needs the caller to be allowed to pass ${roles.join(', ')} to it (iam:PassRole, for the replication configuration), which a fix for S3 requests does not grant: add ${JSON.stringify(statement)} to ${where.length > 0 ? where.join(' and to ') : "the caller's identity policies"} (not verified here; https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html).`;
 }
 
 /**
@@ -1320,6 +1335,8 @@ function conditionGuarded(
     }
   >();
   const seen = new Map<EvaluationResult, StatementExplanation | undefined>();
+  // What is said of iam:PassRole Allows for other services alone (see otherServicesPassedTo).
+  const passedElsewhere: string[] = [];
   let unknown = 0;
   for (const r of input.requests) {
     const result = r.result;
@@ -1347,6 +1364,15 @@ function conditionGuarded(
         ? `the ${name}`
         : `${POLICY_TYPE_WORDS[guard.policyType]} ${name}`.trim();
     const key = `${where}|${guard.statementIndex}`;
+    // An Allow of iam:PassRole to other services alone: meeting it means passing the role to one of them,
+    // not to S3. The statement for S3 (this role, iam:PassedToService s3.amazonaws.com) is granted as
+    // any other, and undoes nothing that Allow guards.
+    const services = otherServicesPassedTo(input.resolved.set, guard, r.action);
+    if (services !== undefined) {
+      const note = `${r.action}: ${where} (statement ${guard.sid !== undefined ? guard.sid : guard.statementIndex + 1}) lets the caller pass roles only to ${services.join(' or ')} (iam:PassedToService), and meeting that would mean passing ${r.resource} to another service than S3, which needs it passed to s3.amazonaws.com. A statement that lets the caller pass this role to S3 alone is what to add; it leaves that statement as it is (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService).`;
+      if (!passedElsewhere.includes(note)) passedElsewhere.push(note);
+      continue;
+    }
     // The request as evaluated: what the statement's policy variables resolved to for it.
     const request: AuthorizationRequest = r.evaluated ?? {
       principal: input.resolved.enginePrincipal,
@@ -1447,7 +1473,8 @@ function conditionGuarded(
       entry.elsewhere.set(type, list);
     }
   }
-  if (requests.size === 0 && scoped.size === 0) return undefined;
+  if (requests.size === 0 && scoped.size === 0)
+    return passedElsewhere.length === 0 ? undefined : { requests, scoped, caveats: passedElsewhere, unknown };
   const scopedCaveats = [...scopedByStatement.values()].flatMap(
     ({ where, limit, actions, prefixes, conditioned }) => {
       const listed = [...prefixes];
@@ -1501,7 +1528,37 @@ function conditionGuarded(
       return `${[...actions].join(', ')}: ${where} allows this only under its Condition, which ${unknown ? 'the input does not show the request meeting' : 'the request did not meet'}: ${failures}. No statement is added for it: ${variableNote?.kind === 'literal' ? 'a statement for this caller alone would hard-code its value where the policy meant a variable' : 'an Allow without that condition would undo what it guards'}. ${advice}${besides.join('')}`;
     },
   );
-  return { requests, scoped, caveats: [...caveats, ...scopedCaveats], unknown };
+  return { requests, scoped, caveats: [...passedElsewhere, ...caveats, ...scopedCaveats], unknown };
+}
+
+/**
+ * The services an Allow of iam:PassRole lets the caller pass roles to, when `guard` refused the request
+ * for that alone: every condition of the statement is a string match of iam:PassedToService, which S3's
+ * request (s3.amazonaws.com) failed. `undefined` for any other action or guard.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+ */
+function otherServicesPassedTo(
+  set: PolicySet,
+  guard: StatementExplanation,
+  action: string,
+): string[] | undefined {
+  if (action.toLowerCase() !== 'iam:passrole') return undefined;
+  const failures = guard.conditionFailures ?? [];
+  if (
+    failures.length === 0 ||
+    !failures.every(
+      (f) =>
+        f.key.toLowerCase() === 'iam:passedtoservice' &&
+        /^(ForAnyValue:)?String(Equals|Like)(IgnoreCase)?(IfExists)?$/.test(f.operator) &&
+        f.requestValues.length > 0,
+    )
+  )
+    return undefined;
+  const statement = statementOf(set, guard);
+  if (statement === undefined || !statement.conditions.every((c) => c.keyLower === 'iam:passedtoservice'))
+    return undefined;
+  return [...new Set(failures.flatMap((f) => f.policyValues.map(String)))];
 }
 
 /** The keys an AWS service sets to what it acts for (the confused-deputy keys). */

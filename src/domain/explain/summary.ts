@@ -8,7 +8,11 @@ import { isAwsManagedPolicyArn } from '../policy/arnPartition.js';
 import type { PolicyType } from '../policy/types.js';
 import { accessPointAliasKind } from '../s3/s3Location.js';
 import { shellWord } from '../shell.js';
-import { OBJECT_LOCK_BYPASS_REFUSED_NOTE, settingNamedIn } from './deniedEvent.js';
+import {
+  OBJECT_LOCK_BYPASS_DENIED_NOTE,
+  OBJECT_LOCK_BYPASS_REFUSED_NOTE,
+  settingNamedIn,
+} from './deniedEvent.js';
 import type { Finding, FindingCause, Fix, PolicyStatement } from './report.js';
 import { andList } from './unseenPolicies.js';
 
@@ -196,8 +200,12 @@ function causePhrase(
   finding: Pick<Finding, 'cause' | 'fix' | 'evidence' | 'deniedBy' | 'caveats' | 'requests'>,
 ): string {
   const phrase = policyCausePhrase(finding);
-  // AWS's message names Object Lock, and the policies refuse the governance bypass the request sent.
-  return finding.cause !== 's3-setting' && finding.caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+  // AWS's message names Object Lock, and the policies refuse the governance bypass the request sent:
+  // for lack of an Allow (granting it lifts a GOVERNANCE retention only), or by a Deny (nothing to grant).
+  if (finding.cause === 's3-setting') return phrase;
+  if (finding.caveats.includes(OBJECT_LOCK_BYPASS_DENIED_NOTE))
+    return `${phrase}, and S3 Object Lock protects the version: the Deny keeps the governance bypass from lifting a GOVERNANCE-mode retention (its caveat says what gets past it), and no bypass lifts a COMPLIANCE-mode one or a legal hold (see the first caveat)`;
+  return finding.caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
     ? `${phrase}, and S3 Object Lock protects the version: allowing the governance bypass lets it through a GOVERNANCE-mode retention only, not a COMPLIANCE-mode one or a legal hold (see the first caveat)`
     : phrase;
 }

@@ -1,4 +1,4 @@
-import { OBJECT_LOCK_BYPASS_REFUSED_NOTE, settingNamedIn } from '../explain/deniedEvent.js';
+import { isBypassRefusedNote, settingNamedIn } from '../explain/deniedEvent.js';
 import type { Finding, FindingCause, Fix } from '../explain/report.js';
 import {
   assumesNoBucketPolicy,
@@ -252,8 +252,8 @@ export function findingCauseText(
 ): CauseText {
   const text = policyCauseText(finding);
   // AWS's message names Object Lock, and the policies refuse the governance bypass the request sent:
-  // the title keeps Object Lock, which the bypass's grant lifts for a GOVERNANCE retention only.
-  return finding.cause !== 's3-setting' && finding.caveats.includes(OBJECT_LOCK_BYPASS_REFUSED_NOTE)
+  // the title keeps Object Lock, which the bypass lifts for a GOVERNANCE retention only.
+  return finding.cause !== 's3-setting' && finding.caveats.some(isBypassRefusedNote)
     ? { ...text, title: `${text.title} (the Object Lock governance bypass it sent)` }
     : text;
 }

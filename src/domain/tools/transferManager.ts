@@ -9,7 +9,9 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html
  */
+import { minimalStatements } from '../explain/minimalStatements.js';
 import type { PolicyStatement } from '../explain/report.js';
+import type { S3AuthorizationCheck } from '../s3/types.js';
 
 const ABORT_DOC = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html';
 const LIFECYCLE_DOC =
@@ -29,14 +31,25 @@ const UPLOAD_CALLS: ReadonlySet<string> = new Set(['CreateMultipartUpload', 'Upl
 interface TransferEvent {
   readonly eventName: string;
   readonly userAgent: string | undefined;
-  readonly check: { readonly resource: string };
+  readonly check: Pick<S3AuthorizationCheck, 'resource' | 'bucket' | 'key' | 'accessPoint' | 'anyKey'>;
 }
+
+/**
+ * How the caller's visible policies decide s3:AbortMultipartUpload on a resource (an object pattern such
+ * as `arn:aws:s3:::data/out/*`): `undefined` when they cannot be evaluated (not in the input).
+ */
+export type AbortDecision = (
+  resource: string,
+) => 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | undefined;
 
 /**
  * What a finding says of a transfer manager's refused calls:
  * - a refused CreateMultipartUpload or UploadPart: the manager aborts the upload when it fails, which
- *   needs s3:AbortMultipartUpload, offered beside the fix (on the objects the fix grants s3:PutObject, else
- *   the refused ones), not in it: the fix stays what the refused requests need;
+ *   needs s3:AbortMultipartUpload. It is scoped as the fix's s3:PutObject is (the prefix the next upload,
+ *   a new key, falls in too), else as a fix for the refused uploads would be, and evaluated there with
+ *   the caller's visible policies: nothing is said when they allow it; a Deny that refuses it is named
+ *   as one; a missing Allow is offered beside the fix, not in it (the fix stays what the refused
+ *   requests need);
  * - a refused AbortMultipartUpload alone: the clean-up of an upload that failed for another reason.
  * `undefined` for another client, or (for an upload) a fix that already grants s3:AbortMultipartUpload. `fix` is the
  * fix's statements, `undefined` when there is none.
@@ -44,6 +57,7 @@ interface TransferEvent {
 export function transferManagerCaveat(
   events: readonly TransferEvent[],
   fix: readonly PolicyStatement[] | undefined,
+  abortDecision: AbortDecision = () => undefined,
 ): string | undefined {
   const fixStatements = fix ?? [];
   const transfer = events.filter((e) => isTransferManager(e.userAgent));
@@ -57,6 +71,34 @@ export function transferManagerCaveat(
   const granted = fixStatements
     .filter((s) => s.Action.some((a) => a.toLowerCase() === 's3:putobject'))
     .flatMap((s) => s.Resource);
-  const resources = [...new Set(granted.length > 0 ? granted : uploads.map((e) => e.check.resource))];
-  return `The client is an AWS SDK transfer manager (its user agent carries ft/s3-transfer): when an upload fails, it calls AbortMultipartUpload to delete the parts it uploaded, which needs s3:AbortMultipartUpload, an action of its own that s3:PutObject does not cover (${ABORT_DOC}). ${fix === undefined ? 'Once the upload is let through, add' : 'The fix grants the refused requests alone; add'} s3:AbortMultipartUpload on ${resources.join(', ')} beside it if a failed upload should clean up after itself. Without it, that clean-up is refused and the parts stay in the bucket, billed, until a lifecycle rule's AbortIncompleteMultipartUpload removes them (${LIFECYCLE_DOC}).`;
+  // No fix to follow: the objects a fix for the refused uploads would grant (their directory, which the
+  // next upload's new key falls in too), not the refused keys alone.
+  const scoped =
+    granted.length > 0
+      ? granted
+      : minimalStatements(
+          uploads.map((e) => ({
+            action: 's3:PutObject',
+            resource: e.check.resource,
+            ...(e.check.bucket !== undefined ? { bucket: e.check.bucket } : {}),
+            ...(e.check.key !== undefined ? { key: e.check.key } : {}),
+            ...(e.check.accessPoint !== undefined ? { accessPoint: e.check.accessPoint } : {}),
+            ...(e.check.anyKey === true ? { anyKey: true as const } : {}),
+          })),
+        ).flatMap((s) => s.Resource);
+  const resources = [...new Set(scoped)];
+  const decisions = resources.map(abortDecision);
+  if (decisions.every((d) => d === 'Allowed')) return undefined;
+  const on = `s3:AbortMultipartUpload on ${resources.join(', ')}`;
+  const head = `The client is an AWS SDK transfer manager (its user agent carries ft/s3-transfer): when an upload fails, it calls AbortMultipartUpload to delete the parts it uploaded, which needs s3:AbortMultipartUpload, an action of its own that s3:PutObject does not cover (${ABORT_DOC}).`;
+  const billed = `the parts of a failed upload stay in the bucket, billed, until a lifecycle rule's AbortIncompleteMultipartUpload removes them (${LIFECYCLE_DOC})`;
+  if (decisions.includes('ExplicitlyDenied'))
+    return `${head} A Deny in the visible policies refuses ${on}, which no Allow lifts: while it stays, ${billed}. Only a change to that Deny lets the clean-up through.`;
+  const add =
+    fix === undefined
+      ? 'once the upload is let through, grant it too'
+      : "add it to the fix's s3:PutObject statement (the same Resource)";
+  if (decisions.includes(undefined))
+    return `${head} The input does not show whether the caller's policies allow ${on}: if they do not, ${add} so that a failed upload cleans up after itself; without it, ${billed}.`;
+  return `${head} The visible policies do not allow ${on}: ${add} so that a failed upload cleans up after itself; without it, ${billed}.`;
 }

@@ -216,7 +216,7 @@ describe('explain through an access point', () => {
     assert.ok(
       finding?.caveats.some((c) =>
         c.includes(
-          'To get past it while it stays in place: send the request through an access point of an account the statement names: S3 sets this key only for a request made through an access point',
+          'To get past it while it stays in place: send the request through an access point of an account the statement exempts: S3 sets this key only for a request made through an access point',
         ),
       ),
       finding?.caveats.join(' | '),

@@ -451,4 +451,122 @@ describe('a Deny on a condition key', () => {
       /To get past it while it stays in place: send the request so that s3:x-amz-storage-class StringEquals "GLACIER" no longer holds; or change the job/,
     );
   });
+
+  describe('each key with advice of its own says what gets past the Deny, never to meet it', () => {
+    // [the Deny's Condition, the request's context, the advice, what the action is]
+    const cases: readonly [string, Record<string, unknown>, Record<string, unknown>, RegExp, string?][] = [
+      [
+        'a source address range the Deny refuses',
+        { IpAddress: { 'aws:SourceIp': '198.51.100.0/24' } },
+        { 'aws:SourceIp': '198.51.100.33' },
+        /send the request from an address outside 198\.51\.100\.0\/24, or through a VPC endpoint, whose requests carry no aws:SourceIp/,
+      ],
+      [
+        'a source address range the Deny exempts',
+        { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+        { 'aws:SourceIp': '198.51.100.33' },
+        /send the request from an address the statement exempts \(203\.0\.113\.0\/24\)/,
+      ],
+      [
+        'a prefix the Deny refuses',
+        { StringLike: { 's3:prefix': 'secret/*' } },
+        { 's3:prefix': 'secret/' },
+        /list only outside the prefixes the statement refuses \(s3:prefix "secret\/\*"\)/,
+        's3:ListBucket',
+      ],
+      [
+        'a prefix the Deny exempts',
+        { StringNotLike: { 's3:prefix': 'home/*' } },
+        { 's3:prefix': 'secret/' },
+        /list only within the prefixes the statement exempts \(s3:prefix "home\/\*"\)/,
+        's3:ListBucket',
+      ],
+      [
+        'a delimiter the Deny refuses',
+        { StringEquals: { 's3:delimiter': '/' } },
+        { 's3:delimiter': '/' },
+        /list with another delimiter than the statement refuses \(s3:delimiter "\/"\), or none/,
+        's3:ListBucket',
+      ],
+      [
+        'a VPC endpoint the Deny refuses',
+        { StringEquals: { 'aws:SourceVpce': 'vpce-bad' } },
+        { 'aws:SourceVpce': 'vpce-bad' },
+        /send the request through another VPC endpoint \(or VPC\) than vpce-bad, or not through one/,
+      ],
+      [
+        'a VPC endpoint the Deny exempts',
+        { StringNotEquals: { 'aws:SourceVpce': 'vpce-good' } },
+        { 'aws:SourceVpce': 'vpce-other' },
+        /send the request through the VPC endpoint \(or VPC\) the statement exempts \(vpce-good\)/,
+      ],
+      [
+        'an encryption the Deny refuses',
+        { StringEquals: { 's3:x-amz-server-side-encryption': 'AES256' } },
+        { 's3:x-amz-server-side-encryption': 'AES256' },
+        /send no server-side encryption setting the statement refuses \(s3:x-amz-server-side-encryption StringEquals "AES256"\): another one, or none/,
+        's3:PutObject',
+      ],
+      [
+        'an ACL the Deny refuses',
+        { StringEquals: { 's3:x-amz-acl': 'public-read' } },
+        { 's3:x-amz-acl': 'public-read' },
+        /send no ACL header the statement refuses \(s3:x-amz-acl StringEquals "public-read"\): another canned ACL/,
+        's3:PutObject',
+      ],
+      [
+        'a TLS version the Deny refuses',
+        { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+        { 's3:TlsVersion': '1.1' },
+        /connect with a TLS version for which s3:TlsVersion NumericLessThan "1\.2" does not hold/,
+      ],
+      [
+        'a tag the Deny refuses on the request',
+        { StringEquals: { 'aws:RequestTag/team': 'temp' } },
+        { 'aws:RequestTag/team': 'temp' },
+        /send no tag the statement refuses \(aws:RequestTag\/team StringEquals "temp"\)/,
+        's3:PutObject',
+      ],
+      [
+        'a service account the Deny refuses',
+        { StringEquals: { 'aws:SourceAccount': '444455556666' } },
+        { 'aws:SourceAccount': '444455556666' },
+        /have the statement's owner take what the AWS service acts for here .* out of the condition's values/,
+      ],
+      [
+        'plain HTTP under a Deny that refuses HTTPS (no advice of its own): the test',
+        { Bool: { 'aws:SecureTransport': 'true' } },
+        { 'aws:SecureTransport': 'true' },
+        /send the request so that aws:SecureTransport Bool "true" no longer holds/,
+      ],
+    ];
+    for (const [name, condition, context, advice, action = 's3:GetObject'] of cases) {
+      test(name, () => {
+        const set = setWith([
+          {
+            Sid: 'Guard',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: action,
+            Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'],
+            Condition: condition,
+          },
+        ]);
+        const resource =
+          action === 's3:ListBucket' ? 'arn:aws:s3:::photos' : 'arn:aws:s3:::photos/2019/a.jpg';
+        const [caveat] = caveatsFor(set, [
+          {
+            ...deleteRequest,
+            action,
+            resource,
+            context: context as NonNullable<AuthorizationRequest['context']>,
+          },
+        ]);
+        const advised = (caveat ?? '').split('To get past it while it stays in place: ')[1] ?? '';
+        assert.match(advised, advice, caveat);
+        // An Allow's wording would say to do what the Deny refuses.
+        assert.doesNotMatch(advised, /meet the condition|the statement (names|requires|allows)\b/, caveat);
+      });
+    }
+  });
 });

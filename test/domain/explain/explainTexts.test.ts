@@ -1649,7 +1649,10 @@ describe('an AWS service refused where the visible policies allow it', () => {
       finding?.caveats.join(' | '),
     );
     const deny = finding?.caveats.find((c) => c.includes('"DenyForeignSources"')) ?? '';
-    assert.match(deny, /have the statement's owner name what the AWS service acts for here/);
+    assert.match(
+      deny,
+      /have the statement's owner add what the AWS service acts for here \(the account, the resource such as a trail or log group, or the organization\) to the values the condition exempts/,
+    );
     assert.doesNotMatch(deny, /meet the condition/);
     // The value the Deny tested is said to come from the key, not to be the request's as recorded.
     assert.ok(

@@ -44,7 +44,7 @@ describe('aws:SourceIp advice for a request through a VPC endpoint', () => {
     const caveat = caveatNaming(finding?.caveats, 'OnlyFromOffice');
     assert.match(
       caveat,
-      /To get past it while it stays in place: make the request off VPC endpoint vpce-1111, from an address the statement names: the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint/,
+      /To get past it while it stays in place: make the request off VPC endpoint vpce-1111, from an address the statement exempts \(10\.0\.0\.0\/8\): the request came through that endpoint, and AWS leaves aws:SourceIp out of the context of a request through a VPC endpoint \(its address in the VPC is aws:VpcSourceIp\), so no address gets past this condition there/,
     );
     assert.match(caveat, /aws:SourceVpce or aws:SourceVpc, or aws:VpcSourceIp/);
     assert.match(caveat, /reference_policies_condition-keys\.html#condition-keys-sourceip/);
@@ -56,7 +56,7 @@ describe('aws:SourceIp advice for a request through a VPC endpoint', () => {
     ).findings[0];
     assert.match(
       caveatNaming(off?.caveats, 'OnlyFromOffice'),
-      /send the request from an address the statement names/,
+      /send the request from an address the statement exempts \(10\.0\.0\.0\/8\)/,
     );
   });
 
@@ -225,7 +225,7 @@ describe('MFA guardrails on role sessions that no MFA parameter reaches', () => 
     assert.doesNotMatch(caveat, /aws sts assume-role|mfa_serial/);
     assert.match(
       caveat,
-      /no MFA parameter reaches this session, so no setting of the job meets this: it is an IAM Identity Center session \(an AWSReservedSSO_ role\), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters/,
+      /no MFA parameter reaches this session, so no setting of the job gets past this: it is an IAM Identity Center session \(an AWSReservedSSO_ role\), whose credentials come from signing in to IAM Identity Center, not from sts:AssumeRole, and only AssumeRole and GetSessionToken take the MFA parameters/,
     );
     assert.match(caveat, /the statement's owner must exempt them/);
   });
@@ -240,7 +240,7 @@ describe('MFA guardrails on role sessions that no MFA parameter reaches', () => 
     assert.doesNotMatch(caveat, /aws sts assume-role|mfa_serial/);
     assert.match(
       caveat,
-      /no MFA parameter reaches this session, so no setting of the job meets this: its credentials come from sts:AssumeRoleWithWebIdentity/,
+      /no MFA parameter reaches this session, so no setting of the job gets past this: its credentials come from sts:AssumeRoleWithWebIdentity/,
     );
   });
 });
@@ -274,7 +274,7 @@ describe('signature, authentication and listing guardrails name what to change',
     ).findings[0];
     assert.match(
       caveatNaming(presigned?.caveats, 'DenyPresigned'),
-      /authenticate the way the statement requires: s3:authType REST-HEADER is a request signed in its Authorization header/,
+      /authenticate another way than the statement refuses \("REST-QUERY-STRING"\): s3:authType REST-HEADER is a request signed in its Authorization header/,
     );
     const listing = deniedRecord({
       eventName: 'ListObjects',
@@ -294,7 +294,7 @@ describe('signature, authentication and listing guardrails name what to change',
     ).findings[0];
     assert.match(
       caveatNaming(pages?.caveats, 'SmallPages'),
-      /list with a page size \(max-keys\) the statement allows/,
+      /list with a page size \(max-keys\) for which s3:max-keys NumericGreaterThan "100" does not hold/,
     );
   });
 });
@@ -397,7 +397,7 @@ describe('a network-perimeter Deny that refused a request an AWS service made fo
     const caveat = caveatNaming(finding?.caveats, 'Perimeter');
     assert.match(
       caveat,
-      /no setting of the job meets this: athena\.amazonaws\.com made the request for the caller \(the record's invokedBy\)/,
+      /no setting of the job gets past this: athena\.amazonaws\.com made the request for the caller \(the record's invokedBy\)/,
     );
     assert.match(caveat, /BoolIfExists aws:ViaAWSService "false"/);
     assert.match(caveat, /access_policies_data-perimeters\.html/);

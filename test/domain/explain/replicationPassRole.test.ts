@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ExplainContext } from '../../../src/domain/explain/context.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
-import { ACCOUNT, backupUserContext, deniedRecord } from './explainFixtures.js';
+import { parseAccountSnapshot } from '../../../src/domain/snapshot/accountSnapshot.js';
+import {
+  ACCOUNT,
+  backupUserContext,
+  deniedRecord,
+  explainContext,
+  managedPolicy,
+  userDetail,
+} from './explainFixtures.js';
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/service-role/s3-repl-role`;
 
@@ -139,5 +147,118 @@ describe("PutBucketReplication refused iam:PassRole by the caller's identity pol
     );
     assert.ok(said !== undefined, finding.caveats.join(' | '));
     assert.ok(said.endsWith('Its request row gives what the visible policies decide for it.'), said);
+  });
+});
+
+describe('PutBucketReplication refused iam:PassRole by the permissions boundary alone', () => {
+  const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/Boundary`;
+  function withBoundary(
+    statements: readonly unknown[],
+    boundary: readonly unknown[],
+  ): Partial<ExplainContext> {
+    const parsed = parseAccountSnapshot(
+      {
+        UserDetailList: [
+          userDetail('backup', {
+            UserPolicyList: [
+              { PolicyName: 'inline', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+            ],
+            PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: BOUNDARY },
+          }),
+        ],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [managedPolicy('Boundary', { Version: '2012-10-17', Statement: boundary })],
+      },
+      'test',
+    );
+    assert.ok(parsed.ok);
+    return explainContext({ snapshot: parsed.snapshot });
+  }
+
+  test("a fix elsewhere (an SCP's) leaves iam:PassRole to the caveat, which names the boundary that lacks it", () => {
+    const scp = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] };
+    const finding = explainReplication(
+      namingPutReplication.replace('no identity-based policy', 'no service control policy'),
+      [],
+      {
+        ...withBoundary(
+          [{ Effect: 'Allow', Action: ['s3:PutReplicationConfiguration', 'iam:PassRole'], Resource: '*' }],
+          [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        ),
+        scpLevels: [[{ name: 'scp.json', document: scp }]],
+      },
+    );
+    assert.equal(finding.cause, 'scp-missing-allow');
+    const said = finding.caveats.find((c) => c.startsWith('S3 needs the caller to be allowed to pass'));
+    assert.ok(said?.includes("to the caller's permissions boundary (not verified here"), said);
+    assert.ok(!said?.includes('identity policies'), said);
+  });
+
+  test("the fix adds the role's iam:PassRole, to S3 alone, to the boundary, verified; no caveat sends it to the identity policies", () => {
+    const finding = explainReplication(
+      namingPassRole('because no permissions boundary allows the iam:PassRole action'),
+      [],
+      withBoundary(
+        [{ Effect: 'Allow', Action: ['s3:PutReplicationConfiguration', 'iam:PassRole'], Resource: '*' }],
+        [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+      ),
+    );
+    assert.equal(finding.cause, 'boundary-missing-allow');
+    assert.equal(finding.fix?.policyArn, BOUNDARY);
+    assert.deepEqual(finding.fix?.statements, [PASS_ROLE_STATEMENT]);
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(
+      finding.caveats.every((c) => !c.includes("to the caller's identity policies")),
+      finding.caveats.join(' | '),
+    );
+  });
+});
+
+describe('PutBucketReplication refused iam:PassRole allowed only to another service', () => {
+  test('the fix grants the role to S3 alone, and the caveat says why meeting the condition is not the way', () => {
+    const finding = explainReplication(
+      namingPassRole('because no identity-based policy allows the iam:PassRole action'),
+      [
+        { Effect: 'Allow', Action: 's3:PutReplicationConfiguration', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        },
+      ],
+    );
+    assert.deepEqual(finding.fix?.statements, [PASS_ROLE_STATEMENT]);
+    assert.equal(finding.fix?.verified, true);
+    assert.ok(
+      finding.caveats.every((c) => !/Meet the condition|To meet the condition/.test(c)),
+      finding.caveats.join(' | '),
+    );
+    assert.ok(
+      finding.caveats.some((c) =>
+        c.includes('lets the caller pass roles only to ec2.amazonaws.com (iam:PassedToService)'),
+      ),
+      finding.caveats.join(' | '),
+    );
+  });
+
+  test('a statement with another condition beside iam:PassedToService keeps guarding: no statement is added', () => {
+    const finding = explainReplication(
+      namingPassRole('because no identity-based policy allows the iam:PassRole action'),
+      [
+        { Effect: 'Allow', Action: 's3:PutReplicationConfiguration', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+            Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+          },
+        },
+      ],
+    );
+    assert.equal(finding.fix, null);
   });
 });

@@ -87,13 +87,46 @@ describe('S3 Control refusals, skipped', () => {
     );
     assert.match(
       report.skipped[0]?.message ?? '',
-      /refused: s3:ListAccessPoints, with no resource \(an explicit Deny\); an action that takes none is granted with "Resource": "\*"/,
+      /refused: s3:ListAccessPoints, with no resource \(a service control policy refuses it\); an action that takes none is granted with "Resource": "\*"/,
     );
-    // No Allow lifts an explicit Deny: no statement to add is offered.
+  });
+
+  test('an SCP\'s "explicit deny" names both causes: a Deny to change, or an allow list lacking the action', () => {
+    // AWS's SCP messages read "explicit deny" even when the denial is implicit (an allow list without the action).
+    const report = explainTexts(
+      text(
+        control(
+          'ListAccessPoints',
+          `User: ${caller} is not authorized to perform: s3:ListAccessPoints with an explicit deny in a service control policy`,
+        ),
+      ),
+      backupUserContext([]),
+    );
+    const message = report.skipped[0]?.message ?? '';
+    assert.doesNotMatch(message, /No Allow lifts an explicit Deny/);
+    assert.doesNotMatch(message, /\(an explicit Deny\)/);
     assert.match(
-      report.skipped[0]?.message ?? '',
+      message,
+      /such messages read "explicit deny" whether an SCP Deny refuses it or an SCP allow list lacks the action .*: a Deny that names s3:ListAccessPoints must change \(no Allow helps\), while a missing action must be added to the allow list of every level of the organization that lacks it: \{"Effect":"Allow","Action":"s3:ListAccessPoints","Resource":"\*"\} \(not verified\)\./,
+    );
+  });
+
+  test('an explicit Deny of another policy type: no Allow lifts it, and no statement to add is offered', () => {
+    const report = explainTexts(
+      text(
+        control(
+          'ListAccessPoints',
+          `User: ${caller} is not authorized to perform: s3:ListAccessPoints with an explicit deny in an identity-based policy`,
+        ),
+      ),
+      backupUserContext([]),
+    );
+    const message = report.skipped[0]?.message ?? '';
+    assert.match(message, /\(an explicit Deny\)/);
+    assert.match(
+      message,
       /No Allow lifts an explicit Deny: the statement that denies s3:ListAccessPoints must change/,
     );
-    assert.doesNotMatch(report.skipped[0]?.message ?? '', /The statement that would allow it/);
+    assert.doesNotMatch(message, /The statement that would allow it/);
   });
 });

@@ -156,6 +156,55 @@ describe('a version that Object Lock protects', () => {
     assert.match(findingCauseText(refused).title, /Object Lock/);
     assert.match(refused.summary, /S3 Object Lock protects the version: .* a GOVERNANCE-mode retention only/);
   });
+
+  test('the governance bypass refused by a Deny: nothing is said to be granted, the Deny is what keeps the retention', () => {
+    const record = deniedRecord({
+      eventName: 'DeleteObject',
+      errorMessage: 'Access Denied because object protected by object lock.',
+      requestParameters: {
+        bucketName: 'data',
+        key: 'in/a.csv',
+        versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+        'x-amz-bypass-governance-retention': 'true',
+        Host: 'data.s3.eu-west-1.amazonaws.com',
+      },
+    });
+    const denied = explainTexts(
+      text(record),
+      backupUserContext([
+        {
+          Effect: 'Allow',
+          Action: ['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+          Resource: 'arn:aws:s3:::data/*',
+        },
+        {
+          Sid: 'NoBypass',
+          Effect: 'Deny',
+          Action: 's3:BypassGovernanceRetention',
+          Resource: 'arn:aws:s3:::data/*',
+        },
+      ]),
+    ).findings[0];
+    assert.ok(denied !== undefined);
+    assert.equal(denied.cause, 'identity-explicit-deny');
+    assert.equal(denied.fix, null);
+    assert.match(
+      denied.caveats[0] ?? '',
+      /^AWS's message names S3 Object Lock, not a policy\. The request sent x-amz-bypass-governance-retention: true, which needs s3:BypassGovernanceRetention, and a Deny of the visible policies refuses that action \(see "Denied by"\): no Allow lifts an explicit Deny/,
+    );
+    assert.match(
+      denied.summary,
+      /the Deny keeps the governance bypass from lifting a GOVERNANCE-mode retention/,
+    );
+    assert.match(findingCauseText(denied).title, /Object Lock/);
+    // Neither the summary nor the note speaks of allowing or granting the bypass.
+    for (const said of [denied.summary, denied.caveats[0] ?? ''])
+      assert.doesNotMatch(
+        said,
+        /allowing the governance bypass|granting it|do not allow s3:BypassGovernanceRetention/,
+        said,
+      );
+  });
 });
 
 describe('a version delete refused with the generic message', () => {

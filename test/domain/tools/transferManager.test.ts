@@ -47,24 +47,53 @@ describe('transferManagerCaveat', () => {
   const upload = {
     eventName: 'CreateMultipartUpload',
     userAgent: GO_UPLOADER,
-    check: { resource: 'arn:aws:s3:::data/out/big.bin' },
+    check: { resource: 'arn:aws:s3:::data/out/big.bin', bucket: 'data', key: 'out/big.bin' },
   };
   const put = [{ Effect: 'Allow' as const, Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::data/out/*'] }];
+  const refused = () => 'ImplicitlyDenied' as const;
 
-  test('a refused upload: s3:AbortMultipartUpload on what the fix grants, or on the refused objects when there is no fix; nothing when the fix grants it', () => {
+  test('a refused upload: s3:AbortMultipartUpload on what the fix grants, or on what a fix would grant (the directory) when there is none; nothing when the fix grants it', () => {
     assert.match(
-      transferManagerCaveat([upload], put) ?? '',
-      /add s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\* beside it/,
+      transferManagerCaveat([upload], put, refused) ?? '',
+      /The visible policies do not allow s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*: add it to the fix's s3:PutObject statement/,
     );
+    const noFix = transferManagerCaveat([upload], undefined, refused) ?? '';
     assert.match(
-      transferManagerCaveat([upload], undefined) ?? '',
-      /Once the upload is let through, add s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/big\.bin/,
+      noFix,
+      /do not allow s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*: once the upload is let through, grant it too/,
     );
+    assert.doesNotMatch(noFix, /big\.bin|beside it/);
     assert.equal(
-      transferManagerCaveat([upload], [{ ...put[0]!, Action: ['s3:PutObject', 's3:AbortMultipartUpload'] }]),
+      transferManagerCaveat(
+        [upload],
+        [{ ...put[0]!, Action: ['s3:PutObject', 's3:AbortMultipartUpload'] }],
+        refused,
+      ),
       undefined,
     );
-    assert.equal(transferManagerCaveat([{ ...upload, userAgent: GO_PLAIN }], put), undefined);
+    assert.equal(transferManagerCaveat([{ ...upload, userAgent: GO_PLAIN }], put, refused), undefined);
+  });
+
+  test('worded by what the visible policies decide: nothing when they allow it, the Deny when one refuses it, unknown when they are not given', () => {
+    const asked: string[] = [];
+    assert.equal(
+      transferManagerCaveat([upload], put, (resource) => {
+        asked.push(resource);
+        return 'Allowed';
+      }),
+      undefined,
+    );
+    assert.deepEqual(asked, ['arn:aws:s3:::data/out/*']);
+    const denied = transferManagerCaveat([upload], put, () => 'ExplicitlyDenied') ?? '';
+    assert.match(
+      denied,
+      /A Deny in the visible policies refuses s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*, which no Allow lifts/,
+    );
+    assert.doesNotMatch(denied, /add it|grant it/);
+    assert.match(
+      transferManagerCaveat([upload], put) ?? '',
+      /The input does not show whether the caller's policies allow s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*: if they do not, add it/,
+    );
   });
 });
 
@@ -80,8 +109,79 @@ describe("a transfer manager's refusals, explained", () => {
     );
     assert.equal(finding?.fix?.verified, true);
     const caveat = finding?.caveats.find((c) => c.includes('ft/s3-transfer')) ?? '';
-    assert.match(caveat, /add s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\* beside it/);
+    assert.match(
+      caveat,
+      /The visible policies do not allow s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*: add it to the fix's s3:PutObject statement/,
+    );
     assert.match(caveat, /API_AbortMultipartUpload\.html/);
+  });
+
+  test("no caveat when the caller's policies already allow s3:AbortMultipartUpload where the upload goes", () => {
+    const [finding] = explainTexts(
+      text(call('CreateMultipartUpload', GO_UPLOADER)),
+      backupUserContext([
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:AbortMultipartUpload'],
+          Resource: 'arn:aws:s3:::data/*',
+        },
+      ]),
+    ).findings;
+    assert.deepEqual(
+      finding?.fix?.statements.map((s) => s.Action),
+      [['s3:PutObject']],
+    );
+    assert.ok(!finding?.caveats.some((c) => c.includes('ft/s3-transfer')), finding?.caveats.join(' | '));
+  });
+
+  test('an upload a Deny refuses, its clean-up allowed: no caveat; its clean-up only for the refused key: offered on the directory', () => {
+    const deny = {
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::data/*',
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    };
+    const allowed = explainTexts(
+      text(call('CreateMultipartUpload', GO_UPLOADER)),
+      backupUserContext([
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: 'arn:aws:s3:::data/*',
+        },
+        deny,
+      ]),
+    ).findings[0];
+    assert.equal(allowed?.fix, null);
+    assert.ok(!allowed?.caveats.some((c) => c.includes('ft/s3-transfer')), allowed?.caveats.join(' | '));
+    const keyOnly = explainTexts(
+      text(call('CreateMultipartUpload', GO_UPLOADER)),
+      backupUserContext([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+        { Effect: 'Allow', Action: 's3:AbortMultipartUpload', Resource: 'arn:aws:s3:::data/out/big.bin' },
+        deny,
+      ]),
+    ).findings[0];
+    const caveat = keyOnly?.caveats.find((c) => c.includes('ft/s3-transfer')) ?? '';
+    assert.match(
+      caveat,
+      /The visible policies do not allow s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*: once the upload is let through, grant it too/,
+    );
+  });
+
+  test('a Deny that refuses the clean-up is named as one, never as something to add', () => {
+    const [finding] = explainTexts(
+      text(call('CreateMultipartUpload', GO_UPLOADER)),
+      backupUserContext([
+        { Effect: 'Deny', Action: 's3:AbortMultipartUpload', Resource: 'arn:aws:s3:::data/*' },
+      ]),
+    ).findings;
+    const caveat = finding?.caveats.find((c) => c.includes('ft/s3-transfer')) ?? '';
+    assert.match(
+      caveat,
+      /A Deny in the visible policies refuses s3:AbortMultipartUpload on arn:aws:s3:::data\/out\/\*/,
+    );
+    assert.doesNotMatch(caveat, /add it|grant it/);
   });
 
   test('the same upload from a plain SDK client gets no such caveat', () => {
