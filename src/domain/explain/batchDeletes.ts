@@ -14,14 +14,14 @@
 import type { CloudTrailRecord, Principal } from '../cloudtrail/types.js';
 import { evaluate } from '../policy/evaluate.js';
 import { type CompiledPolicy, resourceKey } from '../policy/parsePolicy.js';
-import type { AuthorizationRequest } from '../policy/types.js';
+import type { AuthorizationRequest, EvaluationResult, PolicyType } from '../policy/types.js';
 import { authorizationChecksFor } from '../s3/authorizationChecks.js';
 import { bucketOwnerOf } from '../s3/requestContext.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 import { shellWord } from '../shell.js';
 import { callerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
-import { isUnloggedKey } from './denyAdvice.js';
+import { isUnknownIn, isUnloggedKey } from './denyAdvice.js';
 import { minimalStatements } from './minimalStatements.js';
 import type { PolicyResolver } from './policyResolver.js';
 import type { ExplainWarning } from './report.js';
@@ -70,18 +70,21 @@ export function batchDeleteOf(record: CloudTrailRecord, input: string): BatchDel
 }
 
 /**
- * The resources to ask for a check: its object, or for a check of every object (the record logs no
- * key) one object under each place an Allow of the visible policies names in the bucket (`dst/*` gives
- * `dst/x`), and one at its root. `undefined` when an Allow's resource cannot be turned into an object
- * of the bucket so (a policy variable, a wildcard in the bucket's name), which might allow some key.
+ * The resources to ask for a check of `action`: its object, or for a check of every object (the record
+ * logs no key) one object under each place an Allow of the visible policies names in the bucket (`dst/*`
+ * gives `dst/x`), and one at its root. `undefined` when an Allow's resource cannot be turned into an
+ * object of the bucket so (a policy variable, a wildcard in the bucket's name), which might allow some key.
  */
-function probesOf(check: S3AuthorizationCheck, policies: readonly CompiledPolicy[]): string[] | undefined {
+function probesOf(
+  check: S3AuthorizationCheck,
+  action: string,
+  policies: readonly CompiledPolicy[],
+): string[] | undefined {
   if (check.anyKey !== true) return [check.resource];
   const base = check.resource.slice(0, -1); // `arn:aws:s3:::bucket/`
   const probes = new Set([`${base}permission-auditor-probe`]);
-  const action = check.action.toLowerCase();
   for (const policy of policies)
-    for (const { statement } of policy.candidateStatements(action, resourceKey(`${base}x`))) {
+    for (const { statement } of policy.candidateStatements(action.toLowerCase(), resourceKey(`${base}x`))) {
       if (statement.effect !== 'Allow') continue;
       if (statement.notResource) return undefined;
       for (const pattern of statement.resources) {
@@ -100,11 +103,43 @@ function probesOf(check: S3AuthorizationCheck, policies: readonly CompiledPolicy
 }
 
 /**
+ * Whether the visible policies may allow the request: they allow it, or each policy type that fails to
+ * allow it has an Allow that fails only on conditions on keys the record cannot show (`aws:PrincipalOrgID`,
+ * `aws:SourceVpc` behind an endpoint: unverifiable, not unmet, as the findings read them). In the bucket
+ * owner's account such an Allow of the bucket policy may grant the request on its own, whatever the
+ * caller's other policies lack (SCPs and RCPs aside).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+function mayAllow(result: EvaluationResult, request: AuthorizationRequest): boolean {
+  if (result.decision === 'Allowed') return true;
+  if (result.decision !== 'ImplicitlyDenied') return false;
+  const unverifiable = new Set<PolicyType>();
+  for (const e of result.explanations) {
+    const failures = e.conditionFailures ?? [];
+    if (
+      e.effect === 'Allow' &&
+      e.mismatch === 'condition' &&
+      failures.length > 0 &&
+      failures.every((f) => f.requestValues.length === 0 && isUnknownIn(f.key.toLowerCase(), request))
+    )
+      unverifiable.add(e.policyType);
+  }
+  if (unverifiable.size === 0) return false;
+  return result.missingAllowIn.every(
+    (type) =>
+      unverifiable.has(type) ||
+      (!result.crossAccount && unverifiable.has('resource') && type !== 'scp' && type !== 'rcp'),
+  );
+}
+
+/**
  * The warnings (each with its event's ID) for batch deletes whose keys the visible policies refuse: the caller's identity policies
  * are in the snapshot and the bucket policy is given (either could allow a delete), and no key of the
  * request (no object of the bucket, when the record does not log the keys) is allowed by them. A Deny
- * on a key the record does not log is not taken to apply (see `isUnloggedKey`); the policies not given
- * (SCPs, RCPs, a session policy) could only refuse more.
+ * on a key the record does not log is not taken to apply (see `isUnloggedKey`), and an Allow on one is
+ * taken to allow (see `mayAllow`); the policies not given (SCPs, RCPs, a session policy) could only
+ * refuse more.
  */
 export function refusedBatchDeletes(
   deletes: readonly BatchDelete[],
@@ -119,22 +154,24 @@ export function refusedBatchDeletes(
     if (!resolved.identityKnown || !resolved.bucketPolicyKnown) continue;
     const policies = [...resolved.set.identity, ...(resolved.set.resource ? [resolved.set.resource] : [])];
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
-    const refused = batch.checks.filter((check) => {
-      const probes = probesOf(check, policies);
-      if (probes === undefined) return false;
-      return probes.every((resource) => {
-        const request: AuthorizationRequest = {
-          principal: resolved.enginePrincipal,
-          action: check.action,
-          resource,
-          ...(batch.owner !== undefined ? { resourceAccount: batch.owner } : {}),
-          context: check.context,
-          ...(principalContext !== undefined ? { principalContext } : {}),
-          unknownKeys: isUnloggedKey,
-        };
-        return evaluate(resolved.set, request).decision !== 'Allowed';
-      });
-    });
+    const refused = batch.checks.filter((check) =>
+      [check.action].every((action) => {
+        const probes = probesOf(check, action, policies);
+        if (probes === undefined) return false;
+        return probes.every((resource) => {
+          const request: AuthorizationRequest = {
+            principal: resolved.enginePrincipal,
+            action,
+            resource,
+            ...(batch.owner !== undefined ? { resourceAccount: batch.owner } : {}),
+            context: check.context,
+            ...(principalContext !== undefined ? { principalContext } : {}),
+            unknownKeys: isUnloggedKey,
+          };
+          return !mayAllow(evaluate(resolved.set, request), request);
+        });
+      }),
+    );
     if (refused.length === 0) continue;
     warnings.push({
       eventId: batch.eventId,

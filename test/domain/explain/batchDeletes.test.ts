@@ -114,4 +114,52 @@ describe('a batch delete the visible policies refuse', () => {
     ];
     assert.equal(reportOf(record, allowed, EMPTY_BUCKET_POLICY).warnings, undefined);
   });
+
+  test('an Allow whose condition is on a key the record cannot show counts as allowing: no warning', () => {
+    // The usual "anyone in my organization" bucket policy: CloudTrail does not log aws:PrincipalOrgID.
+    const orgPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:DeleteObject',
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+        },
+      ],
+    };
+    assert.equal(reportOf(batchDelete(), READ_WRITE, orgPolicy).warnings, undefined);
+    // An identity Allow on the VPC behind the endpoint the request came through.
+    const vpc = [
+      ...READ_WRITE,
+      {
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-111' } },
+      },
+    ];
+    const throughEndpoint = { ...batchDelete(), vpcEndpointId: 'vpce-1234', sourceIPAddress: '10.0.0.5' };
+    assert.equal(reportOf(throughEndpoint, vpc, EMPTY_BUCKET_POLICY).warnings, undefined);
+    // A condition the record shows unmet is a known failure: the request's address is not the one allowed.
+    const address = [
+      ...READ_WRITE,
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { IpAddress: { 'aws:SourceIp': '198.51.100.0/24' } },
+      },
+    ];
+    assert.equal(
+      reportOf(batchDelete(), address, EMPTY_BUCKET_POLICY).warnings?.[0]?.code,
+      'deleteObjects.keysRefused',
+    );
+    // Not through an endpoint, aws:SourceVpc is absent, not unknown: the Allow does not apply.
+    assert.equal(
+      reportOf(batchDelete(), vpc, EMPTY_BUCKET_POLICY).warnings?.[0]?.code,
+      'deleteObjects.keysRefused',
+    );
+  });
 });
