@@ -2,9 +2,9 @@
  * A multi-object delete (DeleteObjects: s3cmd's `rm --recursive` and `sync --delete-removed`, boto3's
  * `delete_objects`) that S3 answered 200: it reports each key it refused (AccessDenied) inside that
  * answer, which CloudTrail does not log, so the record looks like a success whatever S3 did. When the
- * policies that could allow the keys' s3:DeleteObject are all given (the caller's, from the account
- * snapshot, and the bucket's) and none allows it on any of the keys, S3 refused them: the client may
- * have reported success (s3cmd prints `delete:` for each key and exits 0), yet the keys were most likely
+ * policies that could allow the keys' s3:DeleteObject (s3:DeleteObjectVersion for a key sent with a
+ * VersionId) are all given (the caller's, from the account snapshot, and the bucket's) and none allows
+ * it on any of the keys, S3 refused them: the client may have reported success (s3cmd prints `delete:` for each key and exits 0), yet the keys were most likely
  * not deleted. The report says so in a warning, with the statement that would allow the deletes; no
  * denied event is made up, since the record shows none.
  *
@@ -103,6 +103,20 @@ function probesOf(
 }
 
 /**
+ * The actions a check's keys may have been deleted under. A key sent with a VersionId is authorized as
+ * s3:DeleteObjectVersion (a version purge, as boto3's `bucket.object_versions.delete()`, sends only
+ * such keys); a record that logs no keys does not show which were sent, so either action allowed may
+ * have deleted some.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ */
+function actionsOf(check: S3AuthorizationCheck): readonly string[] {
+  return check.anyKey === true && check.action === 's3:DeleteObject'
+    ? ['s3:DeleteObject', 's3:DeleteObjectVersion']
+    : [check.action];
+}
+
+/**
  * Whether the visible policies may allow the request: they allow it, or each policy type that fails to
  * allow it has an Allow that fails only on conditions on keys the record cannot show (`aws:PrincipalOrgID`,
  * `aws:SourceVpc` behind an endpoint: unverifiable, not unmet, as the findings read them). In the bucket
@@ -155,7 +169,7 @@ export function refusedBatchDeletes(
     const policies = [...resolved.set.identity, ...(resolved.set.resource ? [resolved.set.resource] : [])];
     const principalContext = Object.keys(resolved.context).length > 0 ? resolved.context : undefined;
     const refused = batch.checks.filter((check) =>
-      [check.action].every((action) => {
+      actionsOf(check).every((action) => {
         const probes = probesOf(check, action, policies);
         if (probes === undefined) return false;
         return probes.every((resource) => {
@@ -190,10 +204,13 @@ function refusedMessage(
 ): string {
   const who = principal.arn ?? principal.policyPrincipalArn ?? principal.name ?? 'the caller';
   const anyKey = refused.some((c) => c.anyKey === true);
-  const actions = [...new Set(refused.map((c) => c.action))].join(' and ');
+  // Unlogged keys: neither action is allowed (see actionsOf).
+  const actions = anyKey
+    ? 'neither s3:DeleteObject nor s3:DeleteObjectVersion (the action for a key sent with a VersionId)'
+    : [...new Set(refused.map((c) => c.action))].join(' and ');
   const keyed = batch.checks.filter((c) => c.key !== undefined);
   const which = anyKey
-    ? `on no object of bucket ${batch.bucket} (the record does not log which keys it named)`
+    ? `on any object of bucket ${batch.bucket} (the record does not log which keys it named)`
     : refused.length === keyed.length
       ? `on none of the ${keyed.length === 1 ? 'key' : `${keyed.length} keys`} it named in bucket ${batch.bucket}`
       : `on ${refused.length} of the ${keyed.length} keys it named in bucket ${batch.bucket} (${refused
@@ -211,5 +228,8 @@ function refusedMessage(
   );
   const statement = JSON.stringify(grant.length === 1 ? grant[0] : grant);
   const they = anyKey || refused.length === keyed.length ? 'its keys' : 'those keys';
-  return `DeleteObjects by ${who} at ${batch.eventTime} (event ${batch.eventId}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of ${batch.bucket}) allow ${actions} ${which}: S3 answers a multi-object delete with 200 and lists each key it refused (AccessDenied) in the response body, which CloudTrail does not log, so ${they} were most likely not deleted, even if the client reported them deleted (${DELETE_OBJECTS}). A statement that would allow the deletes, for the caller's identity policy (not verified: no denied event shows the request): ${statement}.`;
+  const versions = anyKey
+    ? ' (for keys sent with a VersionId, the action is s3:DeleteObjectVersion instead)'
+    : '';
+  return `DeleteObjects by ${who} at ${batch.eventTime} (event ${batch.eventId}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of ${batch.bucket}) allow ${actions} ${which}: S3 answers a multi-object delete with 200 and lists each key it refused (AccessDenied) in the response body, which CloudTrail does not log, so ${they} were most likely not deleted, even if the client reported them deleted (${DELETE_OBJECTS}). A statement that would allow the deletes, for the caller's identity policy (not verified: no denied event shows the request): ${statement}${versions}.`;
 }

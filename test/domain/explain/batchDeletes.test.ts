@@ -48,7 +48,7 @@ describe('a batch delete the visible policies refuse', () => {
     assert.equal(warning.input, 'trail.json');
     assert.ok(
       warning.message.startsWith(
-        `DeleteObjects by arn:aws:iam::${ACCOUNT}:user/backup at 2026-11-27T10:00:00Z (event ${record.eventID}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of data) allow s3:DeleteObject on no object of bucket data (the record does not log which keys it named)`,
+        `DeleteObjects by arn:aws:iam::${ACCOUNT}:user/backup at 2026-11-27T10:00:00Z (event ${record.eventID}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of data) allow neither s3:DeleteObject nor s3:DeleteObjectVersion (the action for a key sent with a VersionId) on any object of bucket data (the record does not log which keys it named)`,
       ),
       warning.message,
     );
@@ -58,7 +58,7 @@ describe('a batch delete the visible policies refuse', () => {
     );
     assert.ok(
       warning.message.endsWith(
-        'A statement that would allow the deletes, for the caller\'s identity policy (not verified: no denied event shows the request): {"Effect":"Allow","Action":["s3:DeleteObject"],"Resource":["arn:aws:s3:::data/*"]}.',
+        'A statement that would allow the deletes, for the caller\'s identity policy (not verified: no denied event shows the request): {"Effect":"Allow","Action":["s3:DeleteObject"],"Resource":["arn:aws:s3:::data/*"]} (for keys sent with a VersionId, the action is s3:DeleteObjectVersion instead).',
       ),
       warning.message,
     );
@@ -113,6 +113,20 @@ describe('a batch delete the visible policies refuse', () => {
       { Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
     ];
     assert.equal(reportOf(record, allowed, EMPTY_BUCKET_POLICY).warnings, undefined);
+  });
+
+  test('keys not logged, s3:DeleteObjectVersion allowed: a version purge (keys sent with VersionIds) may have deleted them', () => {
+    const statements = [
+      ...READ_WRITE,
+      { Effect: 'Allow', Action: 's3:DeleteObjectVersion', Resource: 'arn:aws:s3:::data/*' },
+    ];
+    assert.equal(reportOf(batchDelete(), statements, EMPTY_BUCKET_POLICY).warnings, undefined);
+    // Logged keys without a VersionId are authorized as s3:DeleteObject alone: still refused.
+    const record = batchDelete({ Delete: { Object: [{ Key: 'in/a.csv' }] } });
+    assert.match(
+      reportOf(record, statements, EMPTY_BUCKET_POLICY).warnings?.[0]?.message ?? '',
+      /allow s3:DeleteObject on none of the key it named in bucket data/,
+    );
   });
 
   test('an Allow whose condition is on a key the record cannot show counts as allowing: no warning', () => {
