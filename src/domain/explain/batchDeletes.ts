@@ -31,8 +31,23 @@ const DELETE_OBJECTS = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_Dele
 /** The warning's code in the report's `warnings`. */
 export const REFUSED_BATCH_DELETE = 'deleteObjects.keysRefused';
 
-/** How many successful batch deletes a batch keeps to check (each is a record's few checks). */
+/** The warning's code when more batch deletes could be checked than are kept. */
+export const BATCH_DELETES_NOT_CHECKED = 'deleteObjects.notChecked';
+
+/**
+ * How many successful batch deletes on buckets whose policy is given a batch keeps to check (each is a
+ * record's few checks).
+ */
 export const BATCH_DELETES_KEPT = 1000;
+
+/** The warning that `count` batch deletes past {@link BATCH_DELETES_KEPT}, from `input` on, were not checked. */
+export function batchDeletesNotChecked(count: number, input: string): ExplainWarning {
+  return {
+    input,
+    code: BATCH_DELETES_NOT_CHECKED,
+    message: `Only the first ${BATCH_DELETES_KEPT.toLocaleString('en-US')} DeleteObjects S3 answered 200 on buckets whose policy is given were checked for keys the visible policies refuse (${REFUSED_BATCH_DELETE}); ${count.toLocaleString('en-US')} more, from ${input} on, were not: give fewer events (a shorter time, or these files alone) to check them.`,
+  };
+}
 
 /** A DeleteObjects S3 answered 200, as far as the check needs it. */
 export interface BatchDelete {

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { BATCH_DELETES_KEPT } from '../../../src/domain/explain/batchDeletes.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
@@ -174,6 +175,50 @@ describe('a batch delete the visible policies refuse', () => {
     assert.equal(
       reportOf(batchDelete(), vpc, EMPTY_BUCKET_POLICY).warnings?.[0]?.code,
       'deleteObjects.keysRefused',
+    );
+  });
+
+  test('batch deletes on buckets whose policy is not given take no room: a refused one after 1,000 of them still warns', () => {
+    const elsewhere = Array.from({ length: BATCH_DELETES_KEPT }, () => batchDelete({ bucketName: 'other' }));
+    const refused = batchDelete();
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [...elsewhere, refused] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: READ_WRITE }),
+        bucketPolicies: new Map([['data', EMPTY_BUCKET_POLICY]]),
+      }),
+    );
+    assert.deepEqual(
+      report.warnings?.map((w) => w.code),
+      ['deleteObjects.keysRefused'],
+    );
+    assert.match(report.warnings?.[0]?.message ?? '', new RegExp(`\\(event ${refused.eventID}\\)`));
+  });
+
+  test('past the cap on buckets whose policy is given, a warning says how many were not checked', () => {
+    const records = Array.from({ length: BATCH_DELETES_KEPT + 2 }, () => batchDelete());
+    const report = explainTexts(
+      [
+        { input: 'first.json', text: JSON.stringify({ Records: records.slice(0, BATCH_DELETES_KEPT) }) },
+        { input: 'second.json', text: JSON.stringify({ Records: records.slice(BATCH_DELETES_KEPT) }) },
+      ],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: READ_WRITE }),
+        bucketPolicies: new Map([['data', EMPTY_BUCKET_POLICY]]),
+      }),
+    );
+    const notChecked = report.warnings?.filter((w) => w.code === 'deleteObjects.notChecked') ?? [];
+    assert.deepEqual(notChecked, [
+      {
+        input: 'second.json',
+        code: 'deleteObjects.notChecked',
+        message:
+          'Only the first 1,000 DeleteObjects S3 answered 200 on buckets whose policy is given were checked for keys the visible policies refuse (deleteObjects.keysRefused); 2 more, from second.json on, were not: give fewer events (a shorter time, or these files alone) to check them.',
+      },
+    ]);
+    assert.equal(
+      report.warnings?.filter((w) => w.code === 'deleteObjects.keysRefused').length,
+      BATCH_DELETES_KEPT,
     );
   });
 });
