@@ -244,6 +244,28 @@ describe('permission-auditor explain', () => {
     assert.equal((await runCli(['explain', notArray])).code, 2);
   });
 
+  test("another service's Events array (aws rds describe-events) is not CloudTrail input: exit 2", async () => {
+    const file = join(dir(), 'rds-events.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Events: [
+          {
+            SourceIdentifier: 'mydbinstance',
+            SourceType: 'db-instance',
+            Message: 'DB instance created',
+            EventCategories: ['creation'],
+            Date: '2026-11-27T10:00:00Z',
+            SourceArn: 'arn:aws:rds:eu-west-1:111122223333:db:mydbinstance',
+          },
+        ],
+      }),
+    );
+    const run = await runCli(['explain', file]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /no input could be read/);
+  });
+
   test('inputs that are all not JSON, or not a CloudTrail envelope, were not read either: exit 2, each problem naming its file once', async () => {
     const broken = join(dir(), 'broken.json');
     const other = join(dir(), 'other.json');

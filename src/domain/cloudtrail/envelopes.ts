@@ -716,10 +716,20 @@ function visitLookupEvents(events: readonly unknown[], path: string, prefix: str
     visitLookupEvent(events[index], `${prefix}${path}[${index}]`, sink);
 }
 
+/**
+ * Fields of a lookup-events entry: an `Events` entry with none is no broken CloudTrail entry but another
+ * service's event (`aws rds describe-events`, ElastiCache's, Redshift's and DMS's have an `Events` array
+ * too).
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html
+ */
+const LOOKUP_EVENT_FIELDS = ['EventId', 'EventName', 'EventSource', 'CloudTrailEvent'] as const;
+
 /** One lookup-events entry (`{"EventId": …, "CloudTrailEvent": "<the record as a JSON string>"}`). */
 function visitLookupEvent(event: unknown, position: string, sink: Sink): void {
-  // A lookup-events entry that gives no record is a broken entry; one that gives a record is counted there.
-  sink.brokenEntry = true;
+  // A lookup-events entry that gives no record is a broken entry; one that gives a record is counted
+  // there. Something else in an `Events` array does not make the input CloudTrail input.
+  if (isJsonObject(event) && LOOKUP_EVENT_FIELDS.some((field) => field in event)) sink.brokenEntry = true;
   if (!isJsonObject(event)) {
     sink.errors.push({
       input: sink.input,

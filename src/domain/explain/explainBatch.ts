@@ -29,6 +29,7 @@ import {
   BATCH_DELETES_KEPT,
   type BatchDelete,
   batchDeleteOf,
+  batchDeletesNotChecked,
   REFUSED_BATCH_DELETE,
   refusedBatchDeletes,
 } from './batchDeletes.js';
@@ -330,6 +331,8 @@ export class Explainer {
   readonly #succeeded = new SucceededCalls();
   /** The DeleteObjects S3 answered 200, whose keys it may have refused in its answer (see batchDeletes). */
   readonly #batchDeletes: BatchDelete[] = [];
+  /** The batch deletes past {@link BATCH_DELETES_KEPT}, not checked: how many, and the first one's input. */
+  #batchDeletesPast: { count: number; input: string } | undefined;
   /** What the text being read added to the seen IDs and the evidence, while it is read a record at a time. */
   #journal: Journal | undefined;
   /** Whether a text is being added (its steps are not finished). */
@@ -453,9 +456,11 @@ export class Explainer {
           }
         : s,
     );
+    const past = this.#batchDeletesPast;
     const warnings = [
       ...this.#warnings,
       ...refusedDeletes.map(({ input, code, message }) => ({ input, code, message })),
+      ...(past !== undefined ? [batchDeletesNotChecked(past.count, past.input)] : []),
     ];
     return {
       findings,
@@ -631,7 +636,9 @@ export class Explainer {
 
   /** Keeps a DeleteObjects S3 answered 200, for the check of its keys against the visible policies. */
   #batchDelete(raw: RawRecord, normalised?: CloudTrailRecord): void {
-    if (this.#batchDeletes.length >= BATCH_DELETES_KEPT) return;
+    // Only a batch delete on a bucket whose policy is given can be checked (see refusedBatchDeletes):
+    // others take no room under the cap, or a week of deletes elsewhere would hide a refused one.
+    if (this.#context.snapshot === undefined || this.#context.bucketPolicies.size === 0) return;
     let record = normalised;
     if (record === undefined) {
       const result = normaliseRecord(raw);
@@ -639,7 +646,17 @@ export class Explainer {
       record = result.record;
     }
     const batch = batchDeleteOf(record, raw.input);
-    if (batch === undefined) return;
+    if (batch === undefined || !this.#context.bucketPolicies.has(batch.bucket)) return;
+    if (this.#batchDeletes.length >= BATCH_DELETES_KEPT) {
+      const past = this.#batchDeletesPast;
+      if (past === undefined) this.#batchDeletesPast = { count: 1, input: raw.input };
+      else past.count++;
+      this.#noted(() => {
+        if (past === undefined) this.#batchDeletesPast = undefined;
+        else past.count--;
+      });
+      return;
+    }
     const at = this.#batchDeletes.push(batch) - 1;
     this.#noted(() => {
       this.#batchDeletes.length = at;

@@ -2,7 +2,8 @@
  * Wrapping the text report to a terminal's width. A terminal's own soft wrap continues a long line at
  * column 0, under nothing: a labelled column's value (`Cause      …`) or a bullet's text then loses its
  * place. Here prose is broken at spaces and continues under its label's value or its bullet's text; lines
- * marked {@link verbatim} (JSON, diffs, commands: text to copy as it is) are never broken.
+ * marked {@link verbatim} (JSON, diffs, commands: text to copy as it is) are never broken, nor is a code
+ * span in prose (`` `aws ec2 describe-vpc-endpoints …` ``, copied the same way).
  */
 import { columnsOf } from './columns.js';
 
@@ -31,7 +32,7 @@ const MIN_WIDTH = 20;
  * `text` with lines wider than `width` columns broken at spaces (when `width` is given), and the
  * {@link verbatim} marks removed. A continuation starts under the text of a bullet (`- `), under the value
  * of a labelled column (`  Principal  …`), or else two columns in from the line it continues. A word wider
- * than the room (an ARN, a URL) is kept whole on a line of its own.
+ * than the room (an ARN, a URL, a code span) is kept whole on a line of its own.
  */
 export function finishLines(text: string, width?: number): string {
   if (width === undefined || width < MIN_WIDTH)
@@ -57,6 +58,37 @@ function hangingIndent(line: string): number {
   return (/^ */.exec(plain)?.[0].length ?? 0) + 2;
 }
 
+/**
+ * `text` as its words and the runs of spaces between them (`[word, spaces, word, …]`, as a split on
+ * `/( +)/` gives). A code span (from a backtick to the next) is part of its word whatever spaces it
+ * holds: a command in prose is copied from the terminal, and a break would cut it into two commands.
+ * A backtick with no other after it on the line opens no span.
+ */
+function wordsOf(text: string): string[] {
+  if (!text.includes('`')) return text.split(/( +)/);
+  const parts: string[] = [];
+  let start = 0;
+  let at = 0;
+  while (at < text.length) {
+    if (text[at] === '`') {
+      const close = text.indexOf('`', at + 1);
+      at = close < 0 ? at + 1 : close + 1;
+      continue;
+    }
+    if (text[at] !== ' ') {
+      at++;
+      continue;
+    }
+    let end = at;
+    while (text[end] === ' ') end++;
+    parts.push(text.slice(start, at), text.slice(at, end));
+    start = end;
+    at = end;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 function wrapLine(line: string, width: number): string {
   if (visibleColumns(line) <= width) return line;
   // At most half the width: on a narrow terminal, a deep indent would leave no room for the words.
@@ -64,7 +96,7 @@ function wrapLine(line: string, width: number): string {
   const lead = /^ */.exec(line)?.[0] ?? '';
   // Words and the runs of spaces between them: a run inside a line (the columns of a request) is kept,
   // one at a break is dropped.
-  const parts = line.slice(lead.length).split(/( +)/);
+  const parts = wordsOf(line.slice(lead.length));
   const rows: string[] = [];
   let row = `${lead}${parts[0] ?? ''}`;
   let used = visibleColumns(row);

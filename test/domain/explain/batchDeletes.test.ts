@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { BATCH_DELETES_KEPT } from '../../../src/domain/explain/batchDeletes.js';
 import { explainTexts } from '../../../src/domain/explain/explainBatch.js';
 import { ACCOUNT, deniedRecord, explainContext, snapshotWithUser } from './explainFixtures.js';
 
@@ -48,7 +49,7 @@ describe('a batch delete the visible policies refuse', () => {
     assert.equal(warning.input, 'trail.json');
     assert.ok(
       warning.message.startsWith(
-        `DeleteObjects by arn:aws:iam::${ACCOUNT}:user/backup at 2026-11-27T10:00:00Z (event ${record.eventID}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of data) allow s3:DeleteObject on no object of bucket data (the record does not log which keys it named)`,
+        `DeleteObjects by arn:aws:iam::${ACCOUNT}:user/backup at 2026-11-27T10:00:00Z (event ${record.eventID}) succeeded as CloudTrail records it (HTTP 200), but the visible policies (the caller's in the account snapshot, and the bucket policy of data) allow neither s3:DeleteObject nor s3:DeleteObjectVersion (the action for a key sent with a VersionId) on any object of bucket data (the record does not log which keys it named)`,
       ),
       warning.message,
     );
@@ -58,7 +59,7 @@ describe('a batch delete the visible policies refuse', () => {
     );
     assert.ok(
       warning.message.endsWith(
-        'A statement that would allow the deletes, for the caller\'s identity policy (not verified: no denied event shows the request): {"Effect":"Allow","Action":["s3:DeleteObject"],"Resource":["arn:aws:s3:::data/*"]}.',
+        'A statement that would allow the deletes, for the caller\'s identity policy (not verified: no denied event shows the request): {"Effect":"Allow","Action":["s3:DeleteObject"],"Resource":["arn:aws:s3:::data/*"]} (for keys sent with a VersionId, the action is s3:DeleteObjectVersion instead).',
       ),
       warning.message,
     );
@@ -113,5 +114,111 @@ describe('a batch delete the visible policies refuse', () => {
       { Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' },
     ];
     assert.equal(reportOf(record, allowed, EMPTY_BUCKET_POLICY).warnings, undefined);
+  });
+
+  test('keys not logged, s3:DeleteObjectVersion allowed: a version purge (keys sent with VersionIds) may have deleted them', () => {
+    const statements = [
+      ...READ_WRITE,
+      { Effect: 'Allow', Action: 's3:DeleteObjectVersion', Resource: 'arn:aws:s3:::data/*' },
+    ];
+    assert.equal(reportOf(batchDelete(), statements, EMPTY_BUCKET_POLICY).warnings, undefined);
+    // Logged keys without a VersionId are authorized as s3:DeleteObject alone: still refused.
+    const record = batchDelete({ Delete: { Object: [{ Key: 'in/a.csv' }] } });
+    assert.match(
+      reportOf(record, statements, EMPTY_BUCKET_POLICY).warnings?.[0]?.message ?? '',
+      /allow s3:DeleteObject on none of the key it named in bucket data/,
+    );
+  });
+
+  test('an Allow whose condition is on a key the record cannot show counts as allowing: no warning', () => {
+    // The usual "anyone in my organization" bucket policy: CloudTrail does not log aws:PrincipalOrgID.
+    const orgPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:DeleteObject',
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+        },
+      ],
+    };
+    assert.equal(reportOf(batchDelete(), READ_WRITE, orgPolicy).warnings, undefined);
+    // An identity Allow on the VPC behind the endpoint the request came through.
+    const vpc = [
+      ...READ_WRITE,
+      {
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-111' } },
+      },
+    ];
+    const throughEndpoint = { ...batchDelete(), vpcEndpointId: 'vpce-1234', sourceIPAddress: '10.0.0.5' };
+    assert.equal(reportOf(throughEndpoint, vpc, EMPTY_BUCKET_POLICY).warnings, undefined);
+    // A condition the record shows unmet is a known failure: the request's address is not the one allowed.
+    const address = [
+      ...READ_WRITE,
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        Resource: 'arn:aws:s3:::data/*',
+        Condition: { IpAddress: { 'aws:SourceIp': '198.51.100.0/24' } },
+      },
+    ];
+    assert.equal(
+      reportOf(batchDelete(), address, EMPTY_BUCKET_POLICY).warnings?.[0]?.code,
+      'deleteObjects.keysRefused',
+    );
+    // Not through an endpoint, aws:SourceVpc is absent, not unknown: the Allow does not apply.
+    assert.equal(
+      reportOf(batchDelete(), vpc, EMPTY_BUCKET_POLICY).warnings?.[0]?.code,
+      'deleteObjects.keysRefused',
+    );
+  });
+
+  test('batch deletes on buckets whose policy is not given take no room: a refused one after 1,000 of them still warns', () => {
+    const elsewhere = Array.from({ length: BATCH_DELETES_KEPT }, () => batchDelete({ bucketName: 'other' }));
+    const refused = batchDelete();
+    const report = explainTexts(
+      [{ input: 'trail.json', text: JSON.stringify({ Records: [...elsewhere, refused] }) }],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: READ_WRITE }),
+        bucketPolicies: new Map([['data', EMPTY_BUCKET_POLICY]]),
+      }),
+    );
+    assert.deepEqual(
+      report.warnings?.map((w) => w.code),
+      ['deleteObjects.keysRefused'],
+    );
+    assert.match(report.warnings?.[0]?.message ?? '', new RegExp(`\\(event ${refused.eventID}\\)`));
+  });
+
+  test('past the cap on buckets whose policy is given, a warning says how many were not checked', () => {
+    const records = Array.from({ length: BATCH_DELETES_KEPT + 2 }, () => batchDelete());
+    const report = explainTexts(
+      [
+        { input: 'first.json', text: JSON.stringify({ Records: records.slice(0, BATCH_DELETES_KEPT) }) },
+        { input: 'second.json', text: JSON.stringify({ Records: records.slice(BATCH_DELETES_KEPT) }) },
+      ],
+      explainContext({
+        snapshot: snapshotWithUser('backup', { Version: '2012-10-17', Statement: READ_WRITE }),
+        bucketPolicies: new Map([['data', EMPTY_BUCKET_POLICY]]),
+      }),
+    );
+    const notChecked = report.warnings?.filter((w) => w.code === 'deleteObjects.notChecked') ?? [];
+    assert.deepEqual(notChecked, [
+      {
+        input: 'second.json',
+        code: 'deleteObjects.notChecked',
+        message:
+          'Only the first 1,000 DeleteObjects S3 answered 200 on buckets whose policy is given were checked for keys the visible policies refuse (deleteObjects.keysRefused); 2 more, from second.json on, were not: give fewer events (a shorter time, or these files alone) to check them.',
+      },
+    ]);
+    assert.equal(
+      report.warnings?.filter((w) => w.code === 'deleteObjects.keysRefused').length,
+      BATCH_DELETES_KEPT,
+    );
   });
 });
