@@ -754,12 +754,19 @@ const bucketNameValid = boundedMemo(isBucketName, 4096);
 
 /** The first bucket the event names that cannot be a bucket's name, if any. */
 function invalidBucketOf(event: DeniedEvent): string | undefined {
-  const invalid = (bucket: string | undefined) => bucket !== undefined && !bucketNameValid(bucket);
-  for (const bucket of [event.bucket, event.copySource?.bucket, event.copyTarget?.bucket])
-    if (invalid(bucket)) return bucket;
-  for (const check of checksOf(event)) if (invalid(check.bucket)) return check.bucket;
-  for (const check of event.kmsChecks) if (invalid(check.bucket)) return check.bucket;
+  // One by one, without the lists (this runs once per denied event).
+  if (invalidBucket(event.bucket)) return event.bucket;
+  if (invalidBucket(event.copySource?.bucket)) return event.copySource?.bucket;
+  if (invalidBucket(event.copyTarget?.bucket)) return event.copyTarget?.bucket;
+  if (invalidBucket(event.check.bucket)) return event.check.bucket;
+  for (const check of event.moreChecks) if (invalidBucket(check.bucket)) return check.bucket;
+  for (const check of event.kmsChecks) if (invalidBucket(check.bucket)) return check.bucket;
   return undefined;
+}
+
+/** Whether a bucket is named and its name cannot be a bucket's. */
+function invalidBucket(bucket: string | undefined): boolean {
+  return bucket !== undefined && !bucketNameValid(bucket);
 }
 
 /** How the note on a network activity event a VPC endpoint's policy refused begins (see {@link vpceRefusal}). */
