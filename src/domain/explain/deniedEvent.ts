@@ -14,7 +14,7 @@ import type { CloudTrailRecord, ParsedDenialMessage, Principal, S3SettingName } 
 import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
-import { authorizationChecksFor } from '../s3/authorizationChecks.js';
+import { authorizationChecksFor, authorizationNotesFor } from '../s3/authorizationChecks.js';
 import { deliveryLayoutDoc, sourceAccountInKey } from '../s3/logDelivery.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
 import { type RequestFeatureName, requestFeatures } from '../s3/requestFeatures.js';
@@ -363,9 +363,10 @@ function fromMessage(
   const ownerNote = expectedOwnerNote(record, owner);
   if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
-  const mapping = authorizationChecksFor(record);
+  // The operation's notes and KMS checks; its S3 requests only where they are evaluated (below).
+  const mapping = authorizationNotesFor(record);
   if (mapping.ok) {
-    if (mentionsKms(record)) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+    if (mentionsKms(record)) kmsChecks = mapping.kmsChecks;
     notes = withUnansweredNotes(notes, mapping.notes, message.action, record);
   }
   const writtenBucket = typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined;
