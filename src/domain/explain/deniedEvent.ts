@@ -20,7 +20,7 @@ import type {
 import { isJsonObject } from '../json/jsonValue.js';
 import { lowerCaseAction } from '../policy/actionName.js';
 import { boundedInterner, boundedMemo } from '../policy/boundedMemo.js';
-import { authorizationChecksFor } from '../s3/authorizationChecks.js';
+import { authorizationChecksFor, authorizationNotesFor } from '../s3/authorizationChecks.js';
 import { deliveryLayoutDoc, sourceAccountInKey } from '../s3/logDelivery.js';
 import { type BucketOwner, bucketOwnerOf, requestContextForActionOwnedBy } from '../s3/requestContext.js';
 import { type RequestFeatureName, requestFeatures } from '../s3/requestFeatures.js';
@@ -375,9 +375,10 @@ function fromMessage(
   const ownerNote = expectedOwnerNote(record, owner);
   if (ownerNote !== undefined) notes = [ownerNote, ...notes];
   let kmsChecks: readonly S3AuthorizationCheck[] = NO_CHECKS;
-  const mapping = authorizationChecksFor(record);
+  // The operation's notes and KMS checks; its S3 requests only where they are evaluated (below).
+  const mapping = authorizationNotesFor(record);
   if (mapping.ok) {
-    if (mentionsKms(record)) kmsChecks = mapping.checks.filter((c) => c.kind === 'kms');
+    if (mentionsKms(record)) kmsChecks = mapping.kmsChecks;
     notes = withUnansweredNotes(notes, mapping.notes, message.action, record);
   }
   const writtenBucket = typeof recordBucket === 'string' && recordBucket !== '' ? recordBucket : undefined;
@@ -846,12 +847,19 @@ const bucketNameValid = boundedMemo(isBucketName, 4096);
 
 /** The first bucket the event names that cannot be a bucket's name, if any. */
 function invalidBucketOf(event: DeniedEvent): string | undefined {
-  const invalid = (bucket: string | undefined) => bucket !== undefined && !bucketNameValid(bucket);
-  for (const bucket of [event.bucket, event.copySource?.bucket, event.copyTarget?.bucket])
-    if (invalid(bucket)) return bucket;
-  for (const check of checksOf(event)) if (invalid(check.bucket)) return check.bucket;
-  for (const check of event.kmsChecks) if (invalid(check.bucket)) return check.bucket;
+  // One by one, without the lists (this runs once per denied event).
+  if (invalidBucket(event.bucket)) return event.bucket;
+  if (invalidBucket(event.copySource?.bucket)) return event.copySource?.bucket;
+  if (invalidBucket(event.copyTarget?.bucket)) return event.copyTarget?.bucket;
+  if (invalidBucket(event.check.bucket)) return event.check.bucket;
+  for (const check of event.moreChecks) if (invalidBucket(check.bucket)) return check.bucket;
+  for (const check of event.kmsChecks) if (invalidBucket(check.bucket)) return check.bucket;
   return undefined;
+}
+
+/** Whether a bucket is named and its name cannot be a bucket's. */
+function invalidBucket(bucket: string | undefined): boolean {
+  return bucket !== undefined && !bucketNameValid(bucket);
 }
 
 /** How the note on a network activity event a VPC endpoint's policy refused begins (see {@link vpceRefusal}). */

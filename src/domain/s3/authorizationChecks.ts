@@ -16,7 +16,7 @@ import {
   kmsContextFor,
   requestContextFor,
 } from './requestContext.js';
-import { type RequestFeatureName, replicationRoleOf, requestFeatures } from './requestFeatures.js';
+import { replicationRoleOf, requestFeatures } from './requestFeatures.js';
 import { readNonEmptyParam } from './requestParameters.js';
 import {
   type AccessPoint,
@@ -52,6 +52,34 @@ interface Target {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
  */
 export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResult {
+  return mapped(record, true);
+}
+
+/** What {@link authorizationNotesFor} gives: a mapping's notes and KMS checks, or why there is none. */
+export type S3MappingNotes =
+  | {
+      readonly ok: true;
+      readonly notes: readonly string[];
+      readonly kmsChecks: readonly S3AuthorizationCheck[];
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/**
+ * {@link authorizationChecksFor}'s notes and KMS checks (its checks of kind `kms`, in order), the same
+ * as it gives them, or its failure, without its S3 checks: building their condition contexts is most of
+ * its work, and a denied event whose message names the refused request needs only these.
+ */
+export function authorizationNotesFor(record: CloudTrailRecord): S3MappingNotes {
+  const mapping = mapped(record, false);
+  return mapping.ok ? { ok: true, notes: mapping.notes, kmsChecks: mapping.checks } : mapping;
+}
+
+/**
+ * {@link authorizationChecksFor}, or without `s3Checks` the same mapping but for its checks of kind
+ * `s3`: every rule's resources are still resolved (that adds and removes notes), and the record's
+ * context is read only where a note depends on it.
+ */
+function mapped(record: CloudTrailRecord, s3Checks: boolean): S3MappingResult {
   // The China regions' records name s3.amazonaws.com.cn.
   if (!S3_EVENT_SOURCES.has(record.eventSource)) {
     return {
@@ -88,27 +116,34 @@ export function authorizationChecksFor(record: CloudTrailRecord): S3MappingResul
   }
 
   const accessPoint = operation.scope === 'account' ? undefined : accessPointOf(record);
-  const fullContext = requestContextFor(record);
+  // Read when the S3 checks need it, or the default key's note (below); else not at all.
+  let fullContext = s3Checks ? requestContextFor(record) : undefined;
   const target: Target = {
     partition,
     ...(bucket !== undefined ? { bucket } : {}),
     ...(key !== undefined ? { key } : {}),
     ...(accessPoint !== undefined ? { accessPoint } : {}),
   };
+  const operationNotes = operation.notes ?? [];
   // A request that names SSE-S3 or SSE-C is not encrypted with the bucket's default key: S3 applies a
   // default only to a request that does not specify server-side encryption.
-  const ownEncryption =
-    fullContext['s3:x-amz-server-side-encryption'] === 'AES256' ||
-    fullContext['s3:x-amz-server-side-encryption-customer-algorithm'] !== undefined;
-  const notes: string[] = (operation.notes ?? []).filter(
-    (note) => !ownEncryption || note !== DEFAULT_KEY_NOTE,
-  );
+  let ownEncryption = false;
+  if (operationNotes.includes(DEFAULT_KEY_NOTE)) {
+    fullContext ??= requestContextFor(record);
+    ownEncryption =
+      fullContext['s3:x-amz-server-side-encryption'] === 'AES256' ||
+      fullContext['s3:x-amz-server-side-encryption-customer-algorithm'] !== undefined;
+  }
+  const notes: string[] = operationNotes.filter((note) => !ownEncryption || note !== DEFAULT_KEY_NOTE);
   if (accessPoint !== undefined) notes.push(accessPointNote(accessPoint, bucket));
   const checks: S3AuthorizationCheck[] = [];
 
   for (const rule of operation.actions) {
     if (!ruleApplies(rule, record)) continue;
-    for (const resolved of resolveResources(rule, record, target, notes)) {
+    const resources = resolveResources(rule, record, target, notes);
+    // (With s3Checks the context is read.)
+    if (!s3Checks || fullContext === undefined) continue;
+    for (const resolved of resources) {
       const action = resolved.action ?? rule.action;
       // Assigned member by member (no conditional spreads): this runs for every event of a trail.
       const check: { -readonly [K in keyof S3AuthorizationCheck]: S3AuthorizationCheck[K] } = {
@@ -155,11 +190,13 @@ function contextOf(full: ConditionContext, resolved: ResolvedResource, target: T
   return context;
 }
 
+// The functions of this file that run per event define no function inside them: under tsx (the bench,
+// `npm run demo`) each one defined would be named at run time (esbuild's keepNames), a defineProperty
+// per call that cost more than the work it does.
 function ruleApplies(rule: ActionRule, record: CloudTrailRecord): boolean {
-  const present = (name: RequestFeatureName): boolean =>
-    requestFeatures[name].present(record.requestParameters);
-  if (rule.when !== undefined && !present(rule.when)) return false;
-  if (rule.unless !== undefined && present(rule.unless)) return false;
+  const params = record.requestParameters;
+  if (rule.when !== undefined && !requestFeatures[rule.when].present(params)) return false;
+  if (rule.unless !== undefined && requestFeatures[rule.unless].present(params)) return false;
   return true;
 }
 
@@ -189,7 +226,6 @@ function resolveResources(
   target: Target,
   notes: string[],
 ): readonly ResolvedResource[] {
-  const s3Arn = (path: string): string => `arn:${target.partition}:s3:::${path}`;
   const isCopy = operationCopies(rule, record);
   const through = target.accessPoint?.arn;
   switch (rule.on) {
@@ -199,7 +235,7 @@ function resolveResources(
       if (target.bucket === undefined) return [];
       return through !== undefined
         ? [{ resource: through, bucket: target.bucket, accessPoint: through }]
-        : [{ resource: s3Arn(target.bucket), bucket: target.bucket }];
+        : [{ resource: s3Arn(target.partition, target.bucket), bucket: target.bucket }];
     case 'object':
       if (target.bucket === undefined || target.key === undefined) return [];
       return [
@@ -207,7 +243,7 @@ function resolveResources(
           resource:
             through !== undefined
               ? `${through}/object/${target.key}`
-              : s3Arn(`${target.bucket}/${target.key}`),
+              : s3Arn(target.partition, `${target.bucket}/${target.key}`),
           bucket: target.bucket,
           key: target.key,
           ...(through !== undefined ? { accessPoint: through } : {}),
@@ -245,7 +281,7 @@ function resolveResources(
       }
       return [
         {
-          resource: s3Arn(`${source.bucket}/${source.key}`),
+          resource: s3Arn(target.partition, `${source.bucket}/${source.key}`),
           bucket: source.bucket,
           key: source.key,
           role: 'source',
@@ -260,6 +296,11 @@ function resolveResources(
       return role === undefined ? [] : [{ resource: role }];
     }
   }
+}
+
+/** The S3 ARN of a bucket or object path in `partition`. */
+function s3Arn(partition: string, path: string): string {
+  return `arn:${partition}:s3:::${path}`;
 }
 
 function operationCopies(rule: ActionRule, record: CloudTrailRecord): boolean {

@@ -4,7 +4,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
  */
-import type { CloudTrailRecord } from '../cloudtrail/types.js';
+import type { CloudTrailRecord, CloudTrailResource } from '../cloudtrail/types.js';
 import { readNonEmptyParam } from './requestParameters.js';
 import { s3OperationFor } from './s3Operations.js';
 
@@ -138,13 +138,33 @@ export function keyOf(record: CloudTrailRecord, bucket: string): string | undefi
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
  */
 export function partitionOf(record: CloudTrailRecord): string {
-  const fromArn = s3ResourceArns(record)[0]?.partition;
+  // The first of s3ResourceArns(record)'s partitions, found without building that list (this runs for
+  // every denied event).
+  const fromArn = firstS3Partition(record.resources, true) ?? firstS3Partition(record.resources, false);
   if (fromArn !== undefined) return fromArn;
   const region = record.awsRegion ?? '';
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('eusc-')) return 'aws-eusc';
   return 'aws';
+}
+
+/**
+ * The partition of the first S3 ARN (each resource's `ARN`, then its `ARNPrefix`) among the resources of
+ * type `AWS::S3::Bucket` (`buckets`) or among the others, in the order {@link s3ResourceArns} reads them.
+ */
+function firstS3Partition(resources: readonly CloudTrailResource[], buckets: boolean): string | undefined {
+  for (const resource of resources) {
+    if ((resource.type === 'AWS::S3::Bucket') !== buckets) continue;
+    const partition = s3ArnPartition(resource.arn) ?? s3ArnPartition(resource.arnPrefix);
+    if (partition !== undefined) return partition;
+  }
+  return undefined;
+}
+
+/** The partition of a general purpose bucket or object ARN, as {@link parseS3Arn} reads it. */
+function s3ArnPartition(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : S3_ARN.exec(arn)?.[1];
 }
 
 /** Bucket ARNs first (type `AWS::S3::Bucket`), then object ARNs and prefixes. */
