@@ -226,7 +226,12 @@ describe('permission-auditor explain', () => {
     const inputs = {
       'not-objects.json': { Records: [1, 'x'] },
       'without-id.json': { Records: [withoutId] },
-      'lookup-without-record.json': { Events: [{ EventId: 'e1' }] },
+      // lookup-events output whose records were left out (a --query that drops CloudTrailEvent)
+      'lookup-without-record.json': {
+        Events: [
+          { EventId: 'e1', EventName: 'GetObject', EventSource: 's3.amazonaws.com', EventTime: 1764000000 },
+        ],
+      },
     };
     for (const [name, content] of Object.entries(inputs)) {
       const file = join(dir(), name);
@@ -244,26 +249,34 @@ describe('permission-auditor explain', () => {
     assert.equal((await runCli(['explain', notArray])).code, 2);
   });
 
-  test("another service's Events array (aws rds describe-events) is not CloudTrail input: exit 2", async () => {
-    const file = join(dir(), 'rds-events.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        Events: [
-          {
-            SourceIdentifier: 'mydbinstance',
-            SourceType: 'db-instance',
-            Message: 'DB instance created',
-            EventCategories: ['creation'],
-            Date: '2026-11-27T10:00:00Z',
-            SourceArn: 'arn:aws:rds:eu-west-1:111122223333:db:mydbinstance',
-          },
-        ],
-      }),
-    );
-    const run = await runCli(['explain', file]);
-    assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /no input could be read/);
+  test("another service's Events array (aws rds or redshift describe-events) is not CloudTrail input: exit 2", async () => {
+    const inputs = {
+      'rds-events.json': {
+        SourceIdentifier: 'mydbinstance',
+        SourceType: 'db-instance',
+        Message: 'DB instance created',
+        EventCategories: ['creation'],
+        Date: '2026-11-27T10:00:00Z',
+        SourceArn: 'arn:aws:rds:eu-west-1:111122223333:db:mydbinstance',
+      },
+      // Redshift's events have an EventId, as CloudTrail's lookup-events entries do.
+      'redshift-events.json': {
+        SourceIdentifier: 'analytics-cluster',
+        SourceType: 'cluster',
+        Message: 'Cluster analytics-cluster has been resized.',
+        EventCategories: ['management'],
+        Severity: 'INFO',
+        Date: '2026-11-28T03:15:20.000Z',
+        EventId: 'REDSHIFT-EVENT-2000',
+      },
+    };
+    for (const [name, event] of Object.entries(inputs)) {
+      const file = join(dir(), name);
+      writeFileSync(file, JSON.stringify({ Events: [event] }));
+      const run = await runCli(['explain', file]);
+      assert.equal(run.code, 2, `${name}: ${run.stderr}`);
+      assert.match(run.stderr, /no input could be read/, name);
+    }
   });
 
   test('inputs that are all not JSON, or not a CloudTrail envelope, were not read either: exit 2, each problem naming its file once', async () => {

@@ -717,19 +717,25 @@ function visitLookupEvents(events: readonly unknown[], path: string, prefix: str
 }
 
 /**
- * Fields of a lookup-events entry: an `Events` entry with none is no broken CloudTrail entry but another
- * service's event (`aws rds describe-events`, ElastiCache's, Redshift's and DMS's have an `Events` array
- * too).
+ * Whether an `Events` entry is a lookup-events entry (broken when it gives no record) rather than
+ * another service's event: `aws rds describe-events`, ElastiCache's, Redshift's and DMS's have an
+ * `Events` array too, and Redshift's entries have an `EventId` as CloudTrail's do. CloudTrail's entries
+ * (EventId, EventName, EventSource, EventTime, CloudTrailEvent, Username, Resources…) alone carry the
+ * record or both the operation and the service that served it.
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html
+ * @see https://docs.aws.amazon.com/redshift/latest/APIReference/API_Event.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Event.html
  */
-const LOOKUP_EVENT_FIELDS = ['EventId', 'EventName', 'EventSource', 'CloudTrailEvent'] as const;
+function isLookupEventEntry(event: Readonly<Record<string, unknown>>): boolean {
+  return 'CloudTrailEvent' in event || ('EventName' in event && 'EventSource' in event);
+}
 
 /** One lookup-events entry (`{"EventId": …, "CloudTrailEvent": "<the record as a JSON string>"}`). */
 function visitLookupEvent(event: unknown, position: string, sink: Sink): void {
   // A lookup-events entry that gives no record is a broken entry; one that gives a record is counted
   // there. Something else in an `Events` array does not make the input CloudTrail input.
-  if (isJsonObject(event) && LOOKUP_EVENT_FIELDS.some((field) => field in event)) sink.brokenEntry = true;
+  if (isJsonObject(event) && isLookupEventEntry(event)) sink.brokenEntry = true;
   if (!isJsonObject(event)) {
     sink.errors.push({
       input: sink.input,

@@ -401,14 +401,21 @@ const OBJECT_LOCK_LIMITS =
 
 /**
  * What a Deny's condition asks of a request, for what gets past it: `requires` a value it names (a
- * negated operator, such as StringNotEquals or NotIpAddress; Null "true"; Bool "false"), so the request
- * gets past by carrying one; `forbids` the values it names (StringEquals, StringLike, IpAddress, ArnLike;
- * Null "false"; Bool "true"), so the request gets past with another value, or none; `other` for a
- * comparison (NumericLessThan, DateGreaterThan…), which the advice states as the test not to meet.
+ * negated operator, such as StringNotEquals or NotIpAddress; Null "true"; Bool "false";
+ * ForAllValues: with a negated operator, which an empty set meets too), so the request gets past by
+ * carrying one; `forbids` the values it names (StringEquals, StringLike, IpAddress, ArnLike, also under
+ * ForAnyValue:; Null "false"; Bool "true"), so the request gets past with another value, or none unless
+ * the operator ends in IfExists ({@link absentMeets}); `only` the values it names, for ForAnyValue: with
+ * a negated operator, which holds if any value of the request is outside them, so the request gets past
+ * by carrying only listed values, or none; `other` for a comparison (NumericLessThan,
+ * DateGreaterThan…) and for ForAllValues: with a positive operator (which an empty set meets, so only a
+ * value outside the list gets past), which the advice states as the test not to meet unless the key
+ * has advice of its own.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  */
-type DenyPolarity = 'requires' | 'forbids' | 'other';
+type DenyPolarity = 'requires' | 'forbids' | 'only' | 'other';
 
 function denyPolarity(condition: CompiledCondition): DenyPolarity {
   const values = condition.values.map((v) => v.raw.toLowerCase());
@@ -423,10 +430,30 @@ function denyPolarity(condition: CompiledCondition): DenyPolarity {
     case 'Ip':
     case 'Arn':
     case 'Binary':
+      if (condition.qualifier === 'ForAllValues') return condition.spec.negated ? 'requires' : 'other';
+      if (condition.qualifier === 'ForAnyValue') return condition.spec.negated ? 'only' : 'forbids';
       return condition.spec.negated ? 'requires' : 'forbids';
     default:
-      return condition.spec.negated && condition.spec.comparison === 'eq' ? 'requires' : 'other';
+      return condition.spec.negated && condition.spec.comparison === 'eq' && condition.qualifier === undefined
+        ? 'requires'
+        : 'other';
   }
+}
+
+/**
+ * Whether a request without the key meets a condition that forbids what it names: under an operator
+ * ending in IfExists, AWS evaluates the condition as true when the key is missing, so leaving the key
+ * out does not get past the Deny; only a value outside the list does.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+ */
+function absentMeets(condition: CompiledCondition): boolean {
+  return condition.ifExists;
+}
+
+/** Why leaving the key out does not get past a Deny whose operator ends in IfExists. */
+function absentToo(condition: CompiledCondition): string {
+  return `a request without ${condition.key} meets ${condition.operator} too (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists)`;
 }
 
 /** A condition's values as the advice names them (`198.51.100.0/24, 203.0.113.0/24`, `"secret/*"`). */
@@ -469,18 +496,26 @@ const PAST_DENY: readonly [
     (polarity, condition) =>
       polarity === 'requires'
         ? `${condition.spec.family === 'Null' ? 'send the server-side encryption header (and key), which the statement refuses a request without' : `send the server-side encryption header (and key) the statement lets through (${valuesText(condition)})`} (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
-        : polarity === 'forbids'
-          ? `send no server-side encryption setting the statement refuses (${testOf(condition)}): another one, or none, which leaves the bucket's default encryption to apply (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
-          : undefined,
+        : polarity === 'forbids' && condition.spec.family === 'Null'
+          ? `send no server-side encryption header (and key): the statement refuses a request with any (${testOf(condition)}); the bucket's default encryption then applies`
+          : polarity === 'forbids' && absentMeets(condition)
+            ? `send a server-side encryption setting the statement does not refuse (${testOf(condition)}): sending none does not get past it, as ${absentToo(condition)} (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
+            : polarity === 'forbids'
+              ? `send no server-side encryption setting the statement refuses (${testOf(condition)}): another one, or none, which leaves the bucket's default encryption to apply (aws-cli --sse / --sse-kms-key-id, rclone server_side_encryption / sse_kms_key_id)`
+              : undefined,
   ],
   [
     /^aws:sourcevpce?$/,
     (polarity, condition) =>
       polarity === 'requires'
         ? `send the request through the VPC endpoint (or VPC) the statement exempts${condition.spec.family === 'Null' ? '' : ` (${valuesText(condition, false)})`}`
-        : polarity === 'forbids'
-          ? `send the request through another VPC endpoint (or VPC) than ${condition.spec.family === 'Null' ? 'any' : valuesText(condition, false)}, or not through one`
-          : undefined,
+        : polarity === 'forbids' && condition.spec.family === 'Null'
+          ? `send the request not through a VPC endpoint: the statement refuses a request through any (${testOf(condition)})`
+          : polarity === 'forbids' && absentMeets(condition)
+            ? `send the request through another VPC endpoint (or VPC) than ${valuesText(condition, false)}: sending it through none does not get past it, as ${absentToo(condition)}`
+            : polarity === 'forbids'
+              ? `send the request through another VPC endpoint (or VPC) than ${valuesText(condition, false)}, or not through one`
+              : undefined,
   ],
   [
     /^aws:sourceip$/,
@@ -499,10 +534,12 @@ const PAST_DENY: readonly [
       }
       if (polarity !== 'forbids' || condition.spec.family === 'Null') return undefined;
       const outside = `an address outside ${valuesText(condition, false)}`;
+      if (facts.presigned === true) return presignedSourceIp(outside);
+      // A request through a VPC endpoint carries no aws:SourceIp, which IpAddressIfExists matches.
+      if (absentMeets(condition))
+        return `send the request from ${outside}, not through a VPC endpoint: a request through one carries no aws:SourceIp, and ${absentToo(condition)}`;
       // A request through a VPC endpoint carries no aws:SourceIp, which IpAddress then does not match.
-      return facts.presigned === true
-        ? presignedSourceIp(outside)
-        : `send the request from ${outside}, or through a VPC endpoint, whose requests carry no aws:SourceIp (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
+      return `send the request from ${outside}, or through a VPC endpoint, whose requests carry no aws:SourceIp (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip)`;
     },
   ],
   [
@@ -533,9 +570,13 @@ const PAST_DENY: readonly [
     (polarity, condition) =>
       polarity === 'requires'
         ? `${condition.spec.family === 'Null' ? 'send the ACL header, which the statement refuses a request without' : `send the ACL header the statement lets through (${valuesText(condition)})`}, such as aws-cli --acl bucket-owner-full-control or rclone's acl setting; ${ACL_NOTE}`
-        : polarity === 'forbids'
-          ? `send no ACL header the statement refuses (${testOf(condition)}): another canned ACL (aws-cli --acl, rclone's acl setting), or none; ${ACL_NOTE}`
-          : undefined,
+        : polarity === 'forbids' && condition.spec.family === 'Null'
+          ? `send no ACL header (no aws-cli --acl, no rclone acl setting): the statement refuses a request with any (${testOf(condition)})`
+          : polarity === 'forbids' && absentMeets(condition)
+            ? `send a canned ACL the statement does not refuse (${testOf(condition)}; aws-cli --acl, rclone's acl setting): sending none does not get past it, as ${absentToo(condition)}; ${ACL_NOTE}`
+            : polarity === 'forbids'
+              ? `send no ACL header the statement refuses (${testOf(condition)}): another canned ACL (aws-cli --acl, rclone's acl setting), or none; ${ACL_NOTE}`
+              : undefined,
   ],
   [/^aws:principalorg(id|paths)$/, (_, condition, facts) => meetHint(condition.keyLower, facts)],
   [/^s3:signatureversion$/, (_, condition, facts) => meetHint(condition.keyLower, facts)],
@@ -561,7 +602,7 @@ const PAST_DENY: readonly [
         : polarity === 'requires' && condition.spec.family !== 'Null'
           ? `list only within the prefixes the statement exempts (s3:prefix ${valuesText(condition)})`
           : polarity === 'forbids' && condition.spec.family !== 'Null'
-            ? `list only outside the prefixes the statement refuses (s3:prefix ${valuesText(condition)})`
+            ? `list only outside the prefixes the statement refuses (s3:prefix ${valuesText(condition)})${absentMeets(condition) ? `, with a prefix: ${absentToo(condition)}` : ''}`
             : undefined,
   ],
   [
@@ -589,20 +630,12 @@ const PAST_DENY: readonly [
       polarity === 'requires' && condition.spec.family !== 'Null'
         ? `list with the delimiter the statement exempts (s3:delimiter ${valuesText(condition)})`
         : polarity === 'forbids' && condition.spec.family !== 'Null'
-          ? `list with another delimiter than the statement refuses (s3:delimiter ${valuesText(condition)}), or none`
+          ? `list with another delimiter than the statement refuses (s3:delimiter ${valuesText(condition)})${absentMeets(condition) ? `: listing with none does not get past it, as ${absentToo(condition)}` : ', or none'}`
           : undefined,
   ],
   [/^(aws:resourcetag|s3:buckettag)\//, (_, condition, facts) => meetHint(condition.keyLower, facts)],
   [/^s3:existingobjecttag\//, (_, condition, facts) => meetHint(condition.keyLower, facts)],
-  [
-    /^(aws:requesttag\/|aws:tagkeys$|s3:requestobjecttag)/,
-    (polarity, condition) =>
-      polarity === 'requires'
-        ? `send with the request the tags the statement lets through (${condition.key} ${valuesText(condition)})`
-        : polarity === 'forbids'
-          ? `send no tag the statement refuses (${testOf(condition)})`
-          : undefined,
-  ],
+  [/^(aws:requesttag\/|aws:tagkeys$|s3:requestobjecttag)/, requestTagsPastDeny],
   [
     /^aws:multifactorauth(present|age)$/,
     (polarity, _, facts) =>
@@ -613,6 +646,46 @@ const PAST_DENY: readonly [
           : mfaHint(facts.credentials, 'gets past'),
   ],
 ];
+
+/**
+ * {@link PAST_DENY} for the tags a request sends: `aws:RequestTag/KEY` and `s3:RequestObjectTag/KEY`
+ * hold one tag's value, `aws:TagKeys` and `s3:RequestObjectTagKeys` the set of keys sent, which the set
+ * qualifiers test: ForAnyValue: holds if any key sent matches, ForAllValues: if every one does, and for
+ * no key at all. A Null test asks whether the tag is sent, whatever its value.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html
+ */
+function requestTagsPastDeny(polarity: DenyPolarity, condition: CompiledCondition): string | undefined {
+  const slash = condition.key.indexOf('/');
+  const tag = slash < 0 ? undefined : condition.key.slice(slash + 1);
+  const test = testOf(condition);
+  const listed = tag === undefined ? 'tag keys' : `values of the ${JSON.stringify(tag)} tag`;
+  if (condition.spec.family === 'Null') {
+    if (polarity === 'requires')
+      return tag === undefined
+        ? `send tags with the request, with any keys: the statement refuses a request without (${test})`
+        : `send a ${JSON.stringify(tag)} tag with the request, with any value (aws-cli s3api put-object --tagging ${shellWord(`${tag}=VALUE`)}): the statement refuses a request without one (${test})`;
+    if (polarity === 'forbids')
+      return tag === undefined
+        ? `send no tags with the request: the statement refuses a request with any (${test})`
+        : `send no ${JSON.stringify(tag)} tag with the request: the statement refuses a request with one, whatever its value (${test})`;
+    return undefined;
+  }
+  if (condition.qualifier === 'ForAllValues' && polarity === 'other')
+    return `send at least one of the ${listed} outside the statement's list (${test}): ForAllValues holds when every one sent is listed, and for a request that sends none too`;
+  if (condition.qualifier === 'ForAllValues' && polarity === 'requires')
+    return `send at least one of the ${listed} the statement lists (${test}): ForAllValues holds when none sent is listed, and for a request that sends none too`;
+  if (polarity === 'only')
+    return `send only ${listed} the statement lists, or none (${test}): ForAnyValue holds when any one sent is outside the list, so every other one must go`;
+  if (polarity === 'requires')
+    return `send with the request the tags the statement lets through (${condition.key} ${valuesText(condition)})`;
+  if (polarity === 'forbids')
+    return absentMeets(condition)
+      ? `send the tag with a value the statement does not refuse (${test}): sending none does not get past it, as ${absentToo(condition)}`
+      : `send no tag the statement refuses (${test})`;
+  return undefined;
+}
 
 /**
  * What gets a request past a Deny whose condition holds on `condition`'s key: a request for which it

@@ -232,6 +232,34 @@ function isVersionEdit(edit: Pick<PolicyEdit, 'statements' | 'newDocument'>): bo
   );
 }
 
+/**
+ * Whether a statement's `${…}`, text under a policy without Version and variables under 2012-10-17, can
+ * make it refuse more once they are variables: a Deny's can make it apply to more requests, and so can
+ * an Allow's in NotAction, NotResource, NotPrincipal or a negated condition operator (StringNotEquals,
+ * NotIpAddress…), which its literal text met for nearly every request. An Allow's elsewhere only widen it.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+function mayRefuseMoreAsVariables(statement: unknown): boolean {
+  const holds = (value: unknown) => value !== undefined && JSON.stringify(value).includes('${');
+  if (typeof statement !== 'object' || statement === null || !holds(statement)) return false;
+  const s = statement as Record<string, unknown>;
+  if (s.Effect !== 'Allow') return true;
+  if (holds(s.NotAction) || holds(s.NotResource) || holds(s.NotPrincipal)) return true;
+  const condition = s.Condition;
+  return (
+    typeof condition === 'object' &&
+    condition !== null &&
+    Object.entries(condition).some(([operator, block]) => /Not/.test(operator) && holds(block))
+  );
+}
+
+/** A statement of a policy as its reader finds it: by its Sid, else by its place. */
+function statementName(statement: unknown, index: number): string {
+  const sid = (statement as { Sid?: unknown } | null)?.Sid;
+  return typeof sid === 'string' && sid !== '' ? JSON.stringify(sid) : `#${index + 1}`;
+}
+
 function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSize): PolicyChange {
   const first = members[0]!;
   const findingNumbers = [...new Set(members.map((e) => e.finding + 1))];
@@ -264,6 +292,14 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
   // Under the Version, `${…}` in the statements other fixes add would become policy variables: they were
   // verified as literal text.
   const variables = versionEdits.length > 0 && JSON.stringify(statements).includes('${');
+  // Under the Version, `${…}` in the policy's own statements become policy variables too: the Version
+  // fix verified its own finding's request only, the other fixes theirs without the Version.
+  const narrowing =
+    versionEdits.length > 0 && members.some((e) => !isVersionEdit(e))
+      ? base.flatMap((statement, i) =>
+          mayRefuseMoreAsVariables(statement) ? [statementName(statement, i)] : [],
+        )
+      : [];
   if (verified && first.attachKind === 'managed-policy-version' && principals.size > 1) {
     verified = false;
     verification.push(
@@ -273,6 +309,11 @@ function combine(members: readonly PolicyEdit[], otherInlineSize: OtherInlineSiz
     verified = false;
     verification.push(
       'Not verified as a whole: statements the other fixes add hold ${…}, which they were verified with as literal text, and which the Version makes policy variables.',
+    );
+  } else if (verified && narrowing.length > 0) {
+    verified = false;
+    verification.push(
+      `Not verified as a whole: the policy's own ${narrowing.length === 1 ? 'statement' : 'statements'} ${narrowing.join(', ')} ${narrowing.length === 1 ? 'holds' : 'hold'} \${…} where the Version, which makes them policy variables, can make ${narrowing.length === 1 ? 'it' : 'them'} refuse more (a Deny, or a NotAction, NotResource, NotPrincipal or negated condition operator), and the other findings' changes were verified without the Version: check their requests against the combined policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).`,
     );
   } else if (verified && versionEdits.length > 0) {
     verification.push(

@@ -569,4 +569,108 @@ describe('a Deny on a condition key', () => {
       });
     }
   });
+
+  describe('the advice follows IfExists, Null and the set qualifiers, never offering what the Deny refuses too', () => {
+    // [name, the Deny's Condition, the request's context, the advice, what it must not offer, the action]
+    const cases: readonly [
+      string,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      RegExp,
+      RegExp,
+      string,
+    ][] = [
+      [
+        'IpAddressIfExists, the request through a VPC endpoint (no aws:SourceIp): only an address outside the range',
+        { IpAddressIfExists: { 'aws:SourceIp': '10.0.0.0/8' } },
+        { 'aws:SourceVpce': 'vpce-0a1b' },
+        /send the request from an address outside 10\.0\.0\.0\/8, not through a VPC endpoint: a request through one carries no aws:SourceIp, and a request without aws:SourceIp meets IpAddressIfExists too/,
+        /or through a VPC endpoint/,
+        's3:GetObject',
+      ],
+      [
+        'StringEqualsIfExists on aws:SourceVpce, the request through none: only another endpoint',
+        { StringEqualsIfExists: { 'aws:SourceVpce': 'vpce-bad' } },
+        { 'aws:SourceIp': '198.51.100.33' },
+        /send the request through another VPC endpoint \(or VPC\) than vpce-bad: sending it through none does not get past it/,
+        /or not through one/,
+        's3:GetObject',
+      ],
+      [
+        'StringEqualsIfExists on the encryption header: another setting, not none',
+        { StringEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } },
+        {},
+        /send a server-side encryption setting the statement does not refuse .*: sending none does not get past it/,
+        /or none/,
+        's3:PutObject',
+      ],
+      [
+        'Null "false" on the ACL header: no ACL header at all',
+        { Null: { 's3:x-amz-acl': 'false' } },
+        { 's3:x-amz-acl': 'private' },
+        /send no ACL header \(no aws-cli --acl, no rclone acl setting\): the statement refuses a request with any \(s3:x-amz-acl Null "false"\)/,
+        /another canned ACL|s3:PutObjectAcl/,
+        's3:PutObject',
+      ],
+      [
+        'Null "false" on the encryption header: no encryption header at all',
+        { Null: { 's3:x-amz-server-side-encryption': 'false' } },
+        { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        /send no server-side encryption header \(and key\): the statement refuses a request with any/,
+        /another one/,
+        's3:PutObject',
+      ],
+      [
+        'Null "true" on a request tag: the tag with any value',
+        { Null: { 's3:RequestObjectTag/project': 'true' } },
+        {},
+        /send a "project" tag with the request, with any value \(aws-cli s3api put-object --tagging project=VALUE\)/,
+        /the tags the statement lets through/,
+        's3:PutObject',
+      ],
+      [
+        'ForAnyValue:StringNotEquals on the tag keys: only listed keys',
+        { 'ForAnyValue:StringNotEquals': { 's3:RequestObjectTagKeys': ['project', 'owner'] } },
+        { 's3:RequestObjectTagKeys': ['project', 'temp'] },
+        /send only tag keys the statement lists, or none \(s3:RequestObjectTagKeys ForAnyValue:StringNotEquals "project", "owner"\)/,
+        /the tags the statement lets through/,
+        's3:PutObject',
+      ],
+      [
+        'ForAllValues:StringEquals on the tag keys: a key outside the list, since no tags match too',
+        { 'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': ['temp', 'scratch'] } },
+        { 's3:RequestObjectTagKeys': ['temp'] },
+        /send at least one of the tag keys outside the statement's list .*: ForAllValues holds when every one sent is listed, and for a request that sends none too/,
+        /send no tag/,
+        's3:PutObject',
+      ],
+    ];
+    for (const [name, condition, context, advice, refused, action] of cases) {
+      test(name, () => {
+        const set = setWith([
+          {
+            Sid: 'Guard',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: action,
+            Resource: 'arn:aws:s3:::photos/*',
+            Condition: condition,
+          },
+        ]);
+        const [caveat] = caveatsFor(set, [
+          {
+            ...deleteRequest,
+            action,
+            resource: 'arn:aws:s3:::photos/2019/a.jpg',
+            context: context as NonNullable<AuthorizationRequest['context']>,
+          },
+        ]);
+        const advised = ((caveat ?? '').split('To get past it while it stays in place: ')[1] ?? '').split(
+          '; or change the job',
+        )[0];
+        assert.match(advised ?? '', advice, caveat);
+        assert.doesNotMatch(advised ?? '', refused, caveat);
+      });
+    }
+  });
 });

@@ -255,6 +255,55 @@ describe('combinePolicyChanges', () => {
     );
   });
 
+  test("a Version fix combined with another finding's is not verified when the policy's own Deny holds ${…}, which the Version makes a variable", () => {
+    const deny = {
+      Sid: 'NoOthersHomes',
+      Effect: 'Deny',
+      Action: 's3:*',
+      NotResource: 'arn:aws:s3:::a/home/${aws:username}/*',
+    };
+    const original = { Statement: [base, deny] };
+    const withVersion = { Version: '2012-10-17', Statement: [base, deny] };
+    const versionFix: Fix = {
+      ...managedFix([], true, original),
+      newDocument: withVersion,
+      diff: lineDiff(JSON.stringify(original, null, 2), JSON.stringify(withVersion, null, 2)),
+    };
+    const other: Fix = {
+      ...managedFix([allow('s3:GetObject', 'arn:aws:s3:::a/*')], true, original),
+      newDocument: {
+        Statement: [
+          base,
+          deny,
+          { Sid: 'PermissionAuditorFix1', ...allow('s3:GetObject', 'arn:aws:s3:::a/*') },
+        ],
+      },
+      statements: [allow('s3:GetObject', 'arn:aws:s3:::a/*')],
+    };
+    const { policyChanges } = combinePolicyChanges([finding(USER, other), finding(USER, versionFix)]);
+    assert.equal(policyChanges[0]?.verified, false);
+    const text = policyChanges[0]?.verification.join('\n') ?? '';
+    assert.match(text, /Not verified as a whole: the policy's own statement "NoOthersHomes" holds \$\{…\}/);
+    assert.doesNotMatch(text, /the combination grants nothing more/);
+    // An Allow of the policy's own with ${…} in its Resource only widens under the Version: still verified.
+    const home = {
+      Sid: 'Home',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::a/${aws:username}/*',
+    };
+    const plain = { Statement: [base, home] };
+    const plainVersion = { Version: '2012-10-17', Statement: [base, home] };
+    const { policyChanges: widened } = combinePolicyChanges([
+      finding(USER, {
+        ...managedFix([allow('s3:GetObject', 'arn:aws:s3:::a/*')], true, plain),
+        newDocument: { Statement: [base, home, allow('s3:GetObject', 'arn:aws:s3:::a/*')] },
+      }),
+      finding(USER, { ...managedFix([], true, plain), newDocument: plainVersion }),
+    ]);
+    assert.equal(widened[0]?.verified, true, widened[0]?.verification.join('\n'));
+  });
+
   test('the text and Markdown reports show the combined change after the findings', () => {
     const { findings, policyChanges } = combinePolicyChanges([
       finding(USER, managedFix([allow('s3:ListBucket', 'arn:aws:s3:::a')])),
