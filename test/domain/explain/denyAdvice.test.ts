@@ -432,6 +432,46 @@ describe('a Deny on a condition key', () => {
     assert.doesNotMatch(caveat ?? '', /meet the condition/);
   });
 
+  test('on s3:object-lock-legal-hold under IfExists: an upload without the header is refused too, so no "or none"', () => {
+    const set = setWith([
+      {
+        Sid: 'NoHoldsOnUploads',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringEqualsIfExists: { 's3:object-lock-legal-hold': 'ON' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [{ ...deleteRequest, action: 's3:PutObject', context: {} }]);
+    assert.match(
+      caveat ?? '',
+      /send a legal-hold status for which s3:object-lock-legal-hold StringEqualsIfExists/,
+    );
+    assert.match(
+      caveat ?? '',
+      /an upload without the header does not get past it \(a request without s3:object-lock-legal-hold meets StringEqualsIfExists too/,
+    );
+    assert.doesNotMatch(caveat ?? '', /or none on an upload/);
+  });
+
+  test('on s3:object-lock-legal-hold with StringEquals ON: an upload without the header gets past', () => {
+    const set = setWith([
+      {
+        Sid: 'NoHolds',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::photos/*',
+        Condition: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } },
+      },
+    ]);
+    const [caveat] = caveatsFor(set, [
+      { ...deleteRequest, action: 's3:PutObject', context: { 's3:object-lock-legal-hold': 'ON' } },
+    ]);
+    assert.match(caveat ?? '', /x-amz-object-lock-legal-hold header: ON or OFF\), or none on an upload/);
+  });
+
   test('on a key with no advice of its own: send the request so that the test no longer holds', () => {
     const set = setWith([
       {
