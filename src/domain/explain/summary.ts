@@ -666,7 +666,10 @@ export function summarise(
     const lowerScps = (fix.otherScps ?? [])
       .map((change) => alsoTo(change.statements, targetPhrase(change, finding.bucket)))
       .join('');
-    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and add` : 'add'} ${actions.length > 0 ? actions.join(', ') : '"Version": "2012-10-17"'} to ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
+    // A fix that adds no action is a policy's Version edit: it sets the Version (the policy has none, or
+    // 2008-10-17), so "add" would be wrong for the second.
+    const change = actions.length > 0 ? `add ${actions.join(', ')} to` : 'set "Version" to "2012-10-17" in';
+    sentence += ` Fix: ${endpointFirst !== undefined ? `the VPC endpoint's policy must allow ${it} (see the caveats), and ` : ''}${change} ${target}${callerSide}${boundarySide}${lowerScps}${endpointFirst !== undefined ? ' too' : ''}${
       !fix.verified
         ? onlyOverQuota(fix)
           ? ` (not applicable as it is: ${refusedAsItIs(fix)}, see the caveats)`

@@ -73,7 +73,7 @@ describe('a policy variable in a Condition value', () => {
       'Only statement ListOwn holds ${…}, so only its meaning changes: for this caller ${aws:username} reads as "backup"; for each other principal the policy serves, it reads as its own value.',
       "No other resource becomes newly allowed for s3:ListBucket (3 action/resource probes with the refused requests' context).",
     ]);
-    assert.match(finding?.summary ?? '', /Fix: add "Version": "2012-10-17" to the inline policy/);
+    assert.match(finding?.summary ?? '', /Fix: set "Version" to "2012-10-17" in the inline policy/);
     assert.ok(
       finding?.caveats.some((c) =>
         c.startsWith(
@@ -147,6 +147,9 @@ describe('a policy variable in a Condition value', () => {
       ),
       old?.caveats.join('\n'),
     );
+    // The summary sets the Version: the policy has one, so "add" would be wrong.
+    assert.match(old?.summary ?? '', /Fix: set "Version" to "2012-10-17" in the inline policy/);
+    assert.doesNotMatch(old?.summary ?? '', /Fix: add "Version"/);
   });
 
   test("a service-linked role gets no Version fix: its policies are its service's to change", () => {
