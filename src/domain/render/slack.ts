@@ -406,7 +406,7 @@ function renderPolicyChange(
   builder.header(`Combined policy change: ${findingNumbers(change.findings)}`);
   const status = change.verified ? '*verified*' : '*NOT verified*';
   const named = namedAs(change, code);
-  const title = `*Apply this instead of what the fixes of ${findingNumbers(change.findings)} change in this policy* (${status}): ${attachText(change)} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's statements; the rest of those fixes still applies.`;
+  const title = `*Apply this instead of what the fixes of ${findingNumbers(change.findings)} change in this policy* (${status}): ${attachText(change)} ${code(fixTarget(change))}${named}. Each of those fixes starts from the policy as it is now, so applying them one after another keeps only the last one's change; the rest of those fixes still applies.`;
   builder.section(codeSection(truncateMrkdwn(title, 1000), safeJson(change.newDocument, '<>&`')));
   if (change.diff !== undefined && change.diff !== '') {
     builder.section(codeSection(`*${diffHeading(change.attachKind)}*`, contextDiff(change.diff)));

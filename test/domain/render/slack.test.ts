@@ -276,6 +276,8 @@ describe('renderSlack', () => {
       ),
     );
     assert.ok(apply !== undefined, texts.join('\n---\n'));
+    // A fix may change a policy without adding statements (its Version): the title says "change".
+    assert.match(apply, /applying them one after another keeps only the last one's change;/);
     // The document parses to the change's, hostile key included, with nothing outside code to format.
     const body = /```\n([\s\S]*?)\n```/.exec(apply)?.[1] ?? '';
     assert.deepEqual(JSON.parse(body), change?.newDocument);
