@@ -22,7 +22,7 @@ import { shellWord } from '../shell.js';
 import { callerById } from './callerById.js';
 import type { ExplainContext } from './context.js';
 import { isUnknownIn, isUnloggedKey } from './denyAdvice.js';
-import { minimalStatements } from './minimalStatements.js';
+import { grantRequestOf, minimalStatements } from './minimalStatements.js';
 import type { PolicyResolver } from './policyResolver.js';
 import type { ExplainWarning } from './report.js';
 
@@ -232,15 +232,7 @@ function refusedMessage(
           .slice(0, 5)
           .map((c) => shellWord(c.key ?? ''))
           .join(', ')}${refused.length > 5 ? ', …' : ''})`;
-  const grant = minimalStatements(
-    refused.map((c) => ({
-      action: c.action,
-      resource: c.resource,
-      bucket: batch.bucket,
-      ...(c.key !== undefined ? { key: c.key } : {}),
-      ...(c.anyKey === true ? { anyKey: true as const } : {}),
-    })),
-  );
+  const grant = minimalStatements(refused.map(grantRequestOf));
   const statement = JSON.stringify(grant.length === 1 ? grant[0] : grant);
   const they = anyKey || refused.length === keyed.length ? 'its keys' : 'those keys';
   const versions = anyKey

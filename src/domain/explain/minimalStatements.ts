@@ -10,6 +10,7 @@
 import { partitionOfArn } from '../policy/arnPartition.js';
 import { boundedMemo } from '../policy/boundedMemo.js';
 import type { ContextValue } from '../policy/types.js';
+import type { S3AuthorizationCheck } from '../s3/types.js';
 import { bucketArnOf, literalArnPart, literalObjectArn } from '../tools/jobResourceArns.js';
 import type { PolicyStatement } from './report.js';
 
@@ -32,6 +33,23 @@ export interface GrantRequest {
   };
   /** The request's condition context: the canned ACL an ACL request set (see {@link cannedAclOf}). */
   readonly context?: Readonly<Record<string, ContextValue>>;
+}
+
+/**
+ * The grant request for an S3 check as it was made: its action and resource, with the bucket, key,
+ * access point and every-object flag that shape the granted resource (no condition context).
+ */
+export function grantRequestOf(
+  check: Pick<S3AuthorizationCheck, 'action' | 'resource' | 'bucket' | 'key' | 'accessPoint' | 'anyKey'>,
+): GrantRequest {
+  return {
+    action: check.action,
+    resource: check.resource,
+    ...(check.bucket !== undefined ? { bucket: check.bucket } : {}),
+    ...(check.key !== undefined ? { key: check.key } : {}),
+    ...(check.accessPoint !== undefined ? { accessPoint: check.accessPoint } : {}),
+    ...(check.anyKey === true ? { anyKey: true as const } : {}),
+  };
 }
 
 /** The actions whose whole effect is the ACL they set (a PutObject with an ACL header needs s3:PutObjectAcl too). */

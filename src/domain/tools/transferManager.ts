@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html
  */
-import { minimalStatements } from '../explain/minimalStatements.js';
+import { grantRequestOf, minimalStatements } from '../explain/minimalStatements.js';
 import type { PolicyStatement } from '../explain/report.js';
 import type { S3AuthorizationCheck } from '../s3/types.js';
 
@@ -76,16 +76,9 @@ export function transferManagerCaveat(
   const scoped =
     granted.length > 0
       ? granted
-      : minimalStatements(
-          uploads.map((e) => ({
-            action: 's3:PutObject',
-            resource: e.check.resource,
-            ...(e.check.bucket !== undefined ? { bucket: e.check.bucket } : {}),
-            ...(e.check.key !== undefined ? { key: e.check.key } : {}),
-            ...(e.check.accessPoint !== undefined ? { accessPoint: e.check.accessPoint } : {}),
-            ...(e.check.anyKey === true ? { anyKey: true as const } : {}),
-          })),
-        ).flatMap((s) => s.Resource);
+      : minimalStatements(uploads.map((e) => grantRequestOf({ ...e.check, action: 's3:PutObject' }))).flatMap(
+          (s) => s.Resource,
+        );
   const resources = [...new Set(scoped)];
   const decisions = resources.map(abortDecision);
   if (decisions.every((d) => d === 'Allowed')) return undefined;
