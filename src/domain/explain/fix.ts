@@ -822,6 +822,24 @@ function isFullAwsAccess(policy: ControlPolicy): boolean {
 }
 
 /**
+ * A denied request as the engine evaluated it (its own evaluated request when the finding kept it,
+ * else one built the same way: the caller, the resource's account, its context, unlogged keys unknown).
+ */
+export function evaluatedRequestOf(input: FixInput, r: DeniedRequestForFix): AuthorizationRequest {
+  return (
+    r.evaluated ?? {
+      principal: input.resolved.enginePrincipal,
+      action: r.action,
+      resource: r.resource,
+      ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+      context: r.context,
+      principalContext: input.resolved.context,
+      unknownKeys: isUnloggedKey,
+    }
+  );
+}
+
+/**
  * An SCP allow list that does not allow the requests: at each level of the tree whose policies do not
  * allow some of them (every level must allow), the statements for those requests added to the level's
  * first policy of the organization's own (never AWS's FullAWSAccess). The first such level is the fix;
@@ -835,16 +853,7 @@ function placeScp(input: FixInput, statements: readonly PolicyStatement[]): Plac
   const levels = input.scpLevels ?? [];
   const compiled = input.resolved.set.scpLevels;
   const grantable = input.requests.filter((r) => isS3Action(r.action));
-  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest =>
-    r.evaluated ?? {
-      principal: input.resolved.enginePrincipal,
-      action: r.action,
-      resource: r.resource,
-      ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-      context: r.context,
-      principalContext: input.resolved.context,
-      unknownKeys: isUnloggedKey,
-    };
+  const toRequest = (r: DeniedRequestForFix) => evaluatedRequestOf(input, r);
   const changes: { policy: ControlPolicy; change: AdditionalChange; size: number }[] = [];
   let scpLevels = compiled;
   for (const [level, policies] of compiled.entries()) {

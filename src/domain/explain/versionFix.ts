@@ -13,9 +13,10 @@ import type { CompiledPolicy } from '../policy/parsePolicy.js';
 import { decodePolicyDocument } from '../policy/policyDocument.js';
 import type { AuthorizationRequest } from '../policy/types.js';
 import type { LocatedPolicy } from '../snapshot/types.js';
-import { isUnloggedKey, requestContextOf } from './denyAdvice.js';
+import { requestContextOf } from './denyAdvice.js';
 import {
   type DeniedRequestForFix,
+  evaluatedRequestOf,
   type FixInput,
   fullVersionsCaveat,
   otherHolders,
@@ -50,16 +51,7 @@ export function literalVariableVersionFix(
 ): { readonly fix: Fix; readonly caveats: readonly string[] } | { readonly advice: string } | undefined {
   const { resolved } = input;
   const set = resolved.set;
-  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest =>
-    r.evaluated ?? {
-      principal: resolved.enginePrincipal,
-      action: r.action,
-      resource: r.resource,
-      ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-      context: r.context,
-      principalContext: resolved.context,
-      unknownKeys: isUnloggedKey,
-    };
+  const toRequest = (r: DeniedRequestForFix): AuthorizationRequest => evaluatedRequestOf(input, r);
   // A service-linked role's policies are its service's to change, not the account's.
   if (serviceLinkedRefusal(input.principal, resolved.identityArn) !== undefined) return undefined;
   const identityCenter = input.principal.type === 'IdentityCenter';
