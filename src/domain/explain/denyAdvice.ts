@@ -750,9 +750,10 @@ function objectLockDenyHint(condition: CompiledCondition): string {
       return `${send} (the upload's x-amz-object-lock-mode header, aws-cli s3api put-object --object-lock-mode; PutObjectRetention's Mode): the statement refuses the mode the request set, and a GOVERNANCE retention can be shortened or removed by a principal allowed s3:BypassGovernanceRetention, a COMPLIANCE one by no one, not even the root user, until it expires (${OBJECT_LOCK_DOCS})`;
     }
     case 's3:object-lock-legal-hold': {
-      // An upload without the header carries no key: a positive operator then fails and the Deny does
-      // not apply, but under IfExists, a negated operator or Null the missing key matches.
-      const noneGetsPast = !condition.spec.negated && !condition.ifExists && condition.spec.family !== 'Null';
+      // An upload without the header carries no key: it gets past a Deny that forbids the values it
+      // names, unless the operator ends in IfExists (see denyPolarity, absentMeets).
+      const polarity = denyPolarity(condition);
+      const noneGetsPast = (polarity === 'forbids' || polarity === 'only') && !absentMeets(condition);
       return equals && values.length === 1 && values[0] === 'OFF'
         ? `keep the legal hold: the statement refuses setting the legal-hold status OFF (PutObjectLegalHold's Status, an upload's x-amz-object-lock-legal-hold header), which lifts a hold, and an object version under a legal hold cannot be overwritten or deleted until the hold is lifted (${OBJECT_LOCK_DOCS})`
         : `send a legal-hold status for which ${test} does not hold (PutObjectLegalHold's Status, an upload's x-amz-object-lock-legal-hold header: ON or OFF)${noneGetsPast ? ', or none on an upload' : `; an upload without the header does not get past it (${absentToo(condition)})`} (${OBJECT_LOCK_DOCS})`;
